@@ -1,0 +1,198 @@
+// Checks a schema cannot express: references between components, probabilities that must add to 1,
+// routing cycles without an exit, load sections that contradict themselves, and (as warnings)
+// stations that the offered load makes unstable.
+import type { Scenario, Step } from "./schema.ts";
+import { meanOf } from "./dist-moments.ts";
+import { peakRate, visitRatios } from "./traffic.ts";
+
+export interface Problem {
+  readonly path: ReadonlyArray<PropertyKey>;
+  readonly message: string;
+}
+
+const EPS = 1e-9;
+
+export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Problem[] } {
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  const err = (path: ReadonlyArray<PropertyKey>, message: string) => errors.push({ path, message });
+  const comps = s.components;
+  const names = Object.keys(comps);
+  const known = `known components: ${names.join(", ")}`;
+
+  // simulation
+  const sim = s.simulation;
+  if (sim.duration !== undefined && sim.warmup !== undefined && sim.warmup >= sim.duration) {
+    err(["simulation", "warmup"], `warmup (${sim.warmup}s) must be shorter than duration (${sim.duration}s)`);
+  }
+
+  // load
+  const load = s.load;
+  if (load.model === "open") {
+    if (load.rate === undefined && load.stages === undefined) err(["load"], "an open load needs `rate` or `stages`");
+    if (load.rate !== undefined && load.stages !== undefined) err(["load", "rate"], "give either `rate` or `stages`, not both");
+    load.stages?.forEach((st, i) => {
+      const p = ["load", "stages", i];
+      if (st.shape === "sine") {
+        for (const f of ["min", "max", "period"] as const) if (st[f] === undefined) err(p, `a sine stage needs \`${f}\``);
+        if (st.min !== undefined && st.max !== undefined && st.min > st.max) err([...p, "min"], "min must not exceed max");
+        if (st.target !== undefined) err([...p, "target"], "a sine stage has min and max, not target");
+      } else {
+        if (st.target === undefined) err(p, `a ${st.shape} stage needs \`target\``);
+        for (const f of ["min", "max", "period", "peak"] as const) if (st[f] !== undefined) err([...p, f], `\`${f}\` belongs to sine stages only`);
+      }
+    });
+  } else {
+    if (load.users === undefined && load.stages === undefined) err(["load"], "a closed load needs `users` or `stages`");
+    if (load.users !== undefined && load.stages !== undefined) err(["load", "users"], "give either `users` or `stages`, not both");
+  }
+
+  // flows of request classes
+  for (const [cls, def] of Object.entries(load.classes)) {
+    checkFlow(def.flow, ["load", "classes", cls, "flow"]);
+    if (def.http?.path.includes("{key}") && !def.keys) err(["load", "classes", cls, "http", "path"], "a path with {key} needs `keys` on the class");
+  }
+
+  function checkFlow(flow: ReadonlyArray<Step>, path: ReadonlyArray<PropertyKey>): void {
+    flow.forEach((step, i) => {
+      const p = [...path, i];
+      if ("visit" in step) {
+        const c = comps[step.visit];
+        if (!c) err([...p, "visit"], `no component named '${step.visit}' (${known})`);
+        else if (c.kind !== "station") err([...p, "visit"], `'${step.visit}' is a ${c.kind}; visit takes a station (use call: for ${c.kind}s)`);
+      } else if ("branch" in step) {
+        const sum = step.branch.reduce((a, b) => a + b.p, 0);
+        if (Math.abs(sum - 1) > EPS) err([...p, "branch"], `branch probabilities must add to 1, they add to ${round(sum)}`);
+        step.branch.forEach((b, j) => checkFlow(b.flow, [...p, "branch", j, "flow"]));
+      } else if ("call" in step) {
+        const c = comps[step.call];
+        if (!c) err([...p, "call"], `no component named '${step.call}' (${known})`);
+        else if (c.kind === "station") err([...p, "call"], `'${step.call}' is a station; use visit: for stations`);
+        if (step.hit) checkFlow(step.hit, [...p, "hit"]);
+        if (step.miss) checkFlow(step.miss, [...p, "miss"]);
+        if ((step.hit || step.miss) && c && c.kind !== "cache") err([...p, "call"], "hit/miss branches need a cache");
+      } else if ("parallel" in step) {
+        step.parallel.forEach((f, j) => checkFlow(f, [...p, "parallel", j]));
+      } else if ("publish" in step) {
+        const c = comps[step.publish];
+        if (!c) err([...p, "publish"], `no component named '${step.publish}' (${known})`);
+        else if (c.kind !== "queue") err([...p, "publish"], `'${step.publish}' is a ${c.kind}; publish takes a queue`);
+      }
+    });
+  }
+
+  // components
+  for (const [name, c] of Object.entries(comps)) {
+    const p = ["components", name];
+    switch (c.kind) {
+      case "station": {
+        if (!c.routing) break;
+        const sum = c.routing.reduce((a, r) => a + r.p, 0);
+        if (Math.abs(sum - 1) > EPS) err([...p, "routing"], `routing probabilities must add to 1, they add to ${round(sum)}`);
+        c.routing.forEach((r, i) => {
+          if (r.to === "exit") return;
+          const t = comps[r.to];
+          if (!t) err([...p, "routing", i, "to"], `no component named '${r.to}' (${known}, or exit)`);
+          else if (t.kind !== "station") err([...p, "routing", i, "to"], `routing goes to stations; '${r.to}' is a ${t.kind}`);
+        });
+        break;
+      }
+      case "load_balancer": {
+        const b = comps[c.backends];
+        if (!b) err([...p, "backends"], `no component named '${c.backends}' (${known})`);
+        else if (b.kind !== "service") err([...p, "backends"], `backends must be a service, '${c.backends}' is a ${b.kind}`);
+        else if (c.weights && c.weights.length !== b.replicas) err([...p, "weights"], `${c.weights.length} weights for ${b.replicas} replicas of '${c.backends}'`);
+        break;
+      }
+      case "service":
+        for (const [cls, flow] of Object.entries(c.handlers ?? {})) {
+          if (!load.classes[cls]) err([...p, "handlers", cls], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
+          checkFlow(flow, [...p, "handlers", cls]);
+        }
+        break;
+      case "database": {
+        if (c.read_from === "replicas" && c.replicas === 0) err([...p, "read_from"], "reads go to replicas, but replicas is 0");
+        if (c.pool) {
+          const callers = serviceReplicasCalling(s, name);
+          if (c.pool.size * callers > c.max_connections) {
+            err([...p, "pool", "size"], `pools of ${c.pool.size} on ${callers} service replicas need ${c.pool.size * callers} connections, more than max_connections ${c.max_connections}`);
+          }
+        }
+        break;
+      }
+      case "queue":
+        if (c.handler) checkFlow(c.handler, [...p, "handler"]);
+        break;
+      case "cdn": {
+        const o = comps[c.origin];
+        if (!o) err([...p, "origin"], `no component named '${c.origin}' (${known})`);
+        break;
+      }
+      case "cache":
+        break;
+    }
+  }
+
+  checkRoutingCycles(s, err);
+
+  // Stability is a warning: the simulator runs an unstable model honestly (queues grow), but its
+  // steady-state statistics then mean nothing.
+  if (errors.length === 0) {
+    const rate = peakRate(s);
+    if (rate !== undefined) {
+      const total = Object.values(load.classes).reduce((a, c) => a + c.weight, 0);
+      const visits = visitRatios(s);
+      for (const [name, c] of Object.entries(comps)) {
+        if (c.kind !== "station") continue;
+        let work = 0;
+        for (const [cls, def] of Object.entries(load.classes)) {
+          const v = visits[cls][name] ?? 0;
+          work += (rate * def.weight / total) * v * meanOf(c.service);
+        }
+        const rho = work / c.servers;
+        if (rho >= 1 && c.buffer === undefined && c.queue_timeout === undefined) {
+          warnings.push({ path: ["components", name, "servers"], message: `offered utilization is ${round(rho)} at the peak rate: the queue grows without bound (add servers, a buffer or a queue_timeout)` });
+        }
+      }
+    }
+  }
+  return { errors, warnings };
+}
+
+/** Every station in a routing cycle must reach `exit` with positive probability. */
+function checkRoutingCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void): void {
+  const comps = s.components;
+  const canExit = new Set<string>();
+  for (const [n, c] of Object.entries(comps)) {
+    if (c.kind !== "station") continue;
+    if (!c.routing || c.routing.some((r) => r.to === "exit" && r.p > 0)) canExit.add(n);
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [n, c] of Object.entries(comps)) {
+      if (c.kind !== "station" || canExit.has(n) || !c.routing) continue;
+      if (c.routing.some((r) => r.p > 0 && canExit.has(r.to))) {
+        canExit.add(n);
+        grew = true;
+      }
+    }
+  }
+  for (const [n, c] of Object.entries(comps)) {
+    if (c.kind === "station" && c.routing && !canExit.has(n) && c.routing.every((r) => r.to === "exit" || comps[r.to]?.kind === "station")) {
+      err(["components", n, "routing"], `routing cycle without exit: a request reaching '${n}' can never leave (add { to: exit, p: ... } somewhere on the cycle)`);
+    }
+  }
+}
+
+function serviceReplicasCalling(s: Scenario, db: string): number {
+  let n = 0;
+  for (const c of Object.values(s.components)) {
+    if (c.kind === "service" && JSON.stringify(c.handlers ?? {}).includes(`"call":"${db}"`)) n += c.replicas;
+  }
+  return Math.max(1, n);
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(6));
+}

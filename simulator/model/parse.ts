@@ -1,0 +1,99 @@
+// Text to typed scenario: YAML parsed with source positions, decoded with the schema, then checked
+// for what a schema cannot see (references, probabilities, routing cycles). Every problem is
+// reported at once, each with file, line, column and field path. Pure: runs in Node and in a browser.
+import { Either, ParseResult, Schema } from "effect";
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { type ScenarioError, pathToString } from "./errors.ts";
+import { ScenarioSchema, decodeOptions, type Scenario } from "./schema.ts";
+import { checkScenario } from "./check.ts";
+
+export type ParseOutcome =
+  | { readonly ok: true; readonly scenario: Scenario; readonly warnings: ReadonlyArray<ScenarioError> }
+  | { readonly ok: false; readonly errors: ReadonlyArray<ScenarioError> };
+
+const decode = Schema.decodeUnknownEither(ScenarioSchema, decodeOptions);
+
+export function parseScenario(text: string, file: string): ParseOutcome {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: "", message: `YAML syntax: ${firstLine(e.message)}` })),
+    };
+  }
+  const locate = (path: ReadonlyArray<PropertyKey>) => at(offsetOf(doc, path));
+  const data = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    return { ok: false, errors: [{ file, line: 1, column: 1, path: "", message: "expected a mapping with version, name, load and components" }] };
+  }
+  const result = decode(data);
+  if (Either.isLeft(result)) {
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left);
+    return {
+      ok: false,
+      errors: dedupe(issues.map((i) => ({ file, ...locate(i.path), path: pathToString(i.path), message: tidy(i.message) }))),
+    };
+  }
+  const { errors, warnings } = checkScenario(result.right);
+  const place = (p: { path: ReadonlyArray<PropertyKey>; message: string }): ScenarioError => ({
+    file, ...locate(p.path), path: pathToString(p.path), message: p.message,
+  });
+  if (errors.length > 0) return { ok: false, errors: errors.map(place) };
+  return { ok: true, scenario: result.right, warnings: warnings.map(place) };
+}
+
+/** The offset of the deepest node on `path` that exists (a missing field points at its parent). */
+function offsetOf(doc: Document, path: ReadonlyArray<PropertyKey>): number {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key || it.key === key);
+      if (!pair) break;
+      const value = pair.value as Node | null;
+      // An unknown field's own key is the most useful place to point at.
+      offset = value?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? offset;
+      if (!value) {
+        offset = (pair.key as Node | null)?.range?.[0] ?? offset;
+        break;
+      }
+      node = value;
+    } else if (isSeq(node) && typeof key === "number") {
+      const item = node.items[key] as Node | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  return offset;
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0];
+}
+
+// Effect's messages for excess properties and missing keys are terse; say what they mean here.
+function tidy(message: string): string {
+  if (message === "is unexpected, expected: never" || message.startsWith("is unexpected")) return "unknown field (see docs/scenario-format.md for the fields of this section)";
+  if (message === "is missing") return "required field is missing";
+  return message.replace(/\s+/g, " ");
+}
+
+// Optional fields are unions with undefined; their "Expected undefined" branch is noise whenever the
+// real branch already explained the problem at the same path.
+function dedupe(errors: ScenarioError[]): ScenarioError[] {
+  const seen = new Set<string>();
+  const explained = new Set(errors.filter((e) => !e.message.startsWith("Expected undefined")).map((e) => e.path));
+  return errors.filter((e) => {
+    if (e.message.startsWith("Expected undefined") && [...explained].some((p) => p === e.path || p.startsWith(`${e.path}.`) || p.startsWith(`${e.path}[`))) return false;
+    const k = `${e.path}|${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

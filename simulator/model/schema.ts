@@ -1,0 +1,354 @@
+// The scenario format (docs/scenario-format.md) as effect Schemas: the single source of the typed
+// model, its validation messages and the exported JSON Schema. Units are decoded here, so everything
+// downstream sees seconds, rates per second, plain counts and fractions.
+import { Effect, ParseResult, Schema } from "effect";
+import { parseCount, parseDuration, parseRate, parseRatio, parseSize } from "./units.ts";
+
+const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const;
+
+function unit(name: string, example: string, parse: (v: unknown) => number | undefined) {
+  return Schema.transformOrFail(Schema.Union(Schema.String, Schema.Number), Schema.Number, {
+    strict: true,
+    decode: (input, _, ast) => {
+      const n = parse(input);
+      return n === undefined
+        ? ParseResult.fail(new ParseResult.Type(ast, input, `expected a ${name} like ${example}, got ${JSON.stringify(input)}`))
+        : ParseResult.succeed(n);
+    },
+    encode: (n) => ParseResult.succeed(n),
+  }).annotations({ description: `a ${name}, e.g. ${example}` });
+}
+
+const positive = <S extends Schema.Schema<number, any>>(s: S, what: string) =>
+  s.pipe(Schema.filter((n) => n > 0 || `${what} must be greater than 0, got ${n}`));
+const nonNegative = <S extends Schema.Schema<number, any>>(s: S, what: string) =>
+  s.pipe(Schema.filter((n) => n >= 0 || `${what} must not be negative, got ${n}`));
+const integer = <S extends Schema.Schema<number, any>>(s: S, what: string, min: number) =>
+  s.pipe(Schema.filter((n) => (Number.isInteger(n) && n >= min) || `${what} must be a whole number >= ${min}, got ${n}`));
+
+export const Duration = unit("duration", "250ms, 2s, 1.5m", parseDuration);
+export const Rate = unit("rate", "1200/s, 50/m", parseRate);
+export const Count = unit("count", "20k, 1.5M, 100", parseCount);
+export const Ratio = unit("ratio", "0.1%, 0.05", parseRatio);
+export const Size = unit("size", "512B, 1KB, 4MiB", parseSize);
+
+const PosDuration = positive(Duration, "duration");
+const Probability = Ratio.pipe(Schema.filter((p) => (p >= 0 && p <= 1) || `a probability must be between 0 and 1, got ${p}`));
+
+// ---------------------------------------------------------------- distributions
+
+const DistStructs = {
+  constant: Schema.Struct({ dist: Schema.Literal("constant"), value: nonNegative(Duration, "value") }),
+  exponential: Schema.Struct({ dist: Schema.Literal("exponential"), mean: PosDuration }),
+  uniform: Schema.Struct({ dist: Schema.Literal("uniform"), min: nonNegative(Duration, "min"), max: PosDuration }),
+  normal: Schema.Struct({ dist: Schema.Literal("normal"), mean: PosDuration, sd: nonNegative(Duration, "sd") }),
+  lognormal: Schema.Struct({ dist: Schema.Literal("lognormal"), mean: PosDuration, cv: positive(Schema.Number, "cv") }),
+  gamma: Schema.Struct({ dist: Schema.Literal("gamma"), mean: PosDuration, cv: positive(Schema.Number, "cv") }),
+  erlang: Schema.Struct({ dist: Schema.Literal("erlang"), k: integer(Schema.Number, "k", 1), mean: PosDuration }),
+  hyperexponential: Schema.Struct({
+    dist: Schema.Literal("hyperexponential"),
+    mean: PosDuration,
+    cv: Schema.Number.pipe(Schema.filter((c) => c > 1 || `a hyperexponential needs cv > 1, got ${c}`)),
+  }),
+  pareto: Schema.Struct({ dist: Schema.Literal("pareto"), min: PosDuration, max: PosDuration, alpha: positive(Schema.Number, "alpha") }),
+  empirical: Schema.Struct({
+    dist: Schema.Literal("empirical"),
+    samples: Schema.NonEmptyArray(nonNegative(Duration, "sample")),
+  }),
+} as const;
+
+const D = DistStructs;
+const DistType = Schema.Union(
+  Schema.typeSchema(D.constant), Schema.typeSchema(D.exponential), Schema.typeSchema(D.uniform),
+  Schema.typeSchema(D.normal), Schema.typeSchema(D.lognormal), Schema.typeSchema(D.gamma),
+  Schema.typeSchema(D.erlang), Schema.typeSchema(D.hyperexponential), Schema.typeSchema(D.pareto),
+  Schema.typeSchema(D.empirical),
+);
+export type Dist = typeof DistType.Type;
+export type DistKind = Dist["dist"];
+
+const distKinds = Object.keys(DistStructs).join(", ");
+
+/** A distribution of durations: a duration alone is a constant; otherwise `{ dist: ..., params }`. */
+export const DistSchema = Schema.transformOrFail(Schema.Unknown, DistType, {
+  strict: true,
+  decode: (input, _, ast) => {
+    if (typeof input === "string" || typeof input === "number") {
+      const v = parseDuration(input);
+      return v === undefined
+        ? ParseResult.fail(new ParseResult.Type(ast, input, `expected a duration like 20ms or a distribution { dist: exponential, mean: 20ms }, got ${JSON.stringify(input)}`))
+        : ParseResult.succeed({ dist: "constant" as const, value: v });
+    }
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return ParseResult.fail(new ParseResult.Type(ast, input, "expected a duration or a distribution { dist: ..., ... }"));
+    }
+    const kind = (input as { dist?: unknown }).dist;
+    const struct = typeof kind === "string" ? (DistStructs as Record<string, Schema.Schema<any, any>>)[kind] : undefined;
+    if (!struct) {
+      return ParseResult.fail(new ParseResult.Pointer("dist", input, new ParseResult.Type(ast, kind, `expected one of ${distKinds}, got ${JSON.stringify(kind)}`)));
+    }
+    return ParseResult.decodeUnknown(struct, DECODE_OPTIONS)(input) as Effect.Effect<Dist, ParseResult.ParseIssue>;
+  },
+  encode: (d) => ParseResult.succeed(d),
+}).annotations({ identifier: "Distribution", description: `a duration (constant) or { dist: ${distKinds} }` });
+
+// ---------------------------------------------------------------- flow steps
+
+export type Step =
+  | { readonly visit: string; readonly service?: Dist }
+  | { readonly branch: ReadonlyArray<{ readonly p: number; readonly flow: ReadonlyArray<Step> }> }
+  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<Step>; readonly miss?: ReadonlyArray<Step> }
+  | { readonly parallel: ReadonlyArray<ReadonlyArray<Step>> }
+  | { readonly publish: string }
+  | { readonly service: Dist };
+
+const Name = Schema.String.pipe(
+  Schema.filter((s) => /^[a-z][a-z0-9_-]*$/.test(s) || `a name must match [a-z][a-z0-9_-]*, got ${JSON.stringify(s)}`),
+);
+
+const Flow: Schema.Schema<ReadonlyArray<Step>, ReadonlyArray<unknown>> = Schema.Array(Schema.suspend((): Schema.Schema<Step, unknown> => StepSchema));
+
+const StepStructs = {
+  visit: Schema.Struct({ visit: Name, service: Schema.optional(DistSchema) }),
+  branch: Schema.Struct({
+    branch: Schema.NonEmptyArray(Schema.Struct({ p: Probability, flow: Flow })),
+  }),
+  call: Schema.Struct({
+    call: Name,
+    op: Schema.optional(Schema.Literal("get", "set", "delete", "read", "write")),
+    hit: Schema.optional(Flow),
+    miss: Schema.optional(Flow),
+  }),
+  parallel: Schema.Struct({ parallel: Schema.NonEmptyArray(Flow) }),
+  publish: Schema.Struct({ publish: Name }),
+  service: Schema.Struct({ service: DistSchema }),
+} as const;
+const stepKeys = Object.keys(StepStructs);
+
+const StepSchema: Schema.Schema<Step, unknown> = Schema.transformOrFail(Schema.Unknown, Schema.Any as Schema.Schema<Step>, {
+  strict: true,
+  decode: (input, _, ast) => {
+    if (typeof input === "string") return ParseResult.succeed({ visit: input });
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return ParseResult.fail(new ParseResult.Type(ast, input, `expected a step: a station name or an object with one of ${stepKeys.join(", ")}`));
+    }
+    const key = stepKeys.find((k) => k in input);
+    if (!key) {
+      return ParseResult.fail(new ParseResult.Type(ast, input, `expected a step with one of the keys ${stepKeys.join(", ")}, got keys ${Object.keys(input).join(", ") || "(none)"}`));
+    }
+    return ParseResult.decodeUnknown((StepStructs as Record<string, Schema.Schema<any, any>>)[key], DECODE_OPTIONS)(input) as Effect.Effect<Step, ParseResult.ParseIssue>;
+  },
+  encode: (s) => ParseResult.succeed(s),
+}).annotations({ identifier: "Step", description: "a station name, or { visit | branch | call | parallel | publish | service: ... }" });
+
+export { Flow as FlowSchema };
+
+// ---------------------------------------------------------------- load
+
+const Keys = Schema.Struct({
+  count: integer(Count, "keys.count", 1),
+  popularity: Schema.optionalWith(Schema.Literal("zipf", "uniform"), { default: () => "uniform" as const }),
+  s: Schema.optional(nonNegative(Schema.Number, "zipf s")),
+});
+
+const RequestClass = Schema.Struct({
+  weight: Schema.optionalWith(positive(Schema.Number, "weight"), { default: () => 1 }),
+  http: Schema.optional(Schema.Struct({
+    method: Schema.optionalWith(Schema.Literal("GET", "POST", "PUT", "DELETE", "PATCH"), { default: () => "GET" as const }),
+    path: Schema.String.pipe(Schema.filter((p) => p.startsWith("/") || `an http path must start with /, got ${JSON.stringify(p)}`)),
+    body: Schema.optional(Schema.Unknown),
+  })),
+  keys: Schema.optional(Keys),
+  flow: Schema.NonEmptyArray(Schema.suspend((): Schema.Schema<Step, unknown> => StepSchema)),
+});
+export type RequestClass = typeof RequestClass.Type;
+
+const Classes = Schema.Record({ key: Name, value: RequestClass }).pipe(
+  Schema.filter((r) => Object.keys(r).length > 0 || "load.classes needs at least one request class"),
+);
+
+const Shape = Schema.optionalWith(Schema.Literal("linear", "step", "sine"), { default: () => "linear" as const });
+
+const RateStage = Schema.Struct({
+  duration: PosDuration,
+  target: Schema.optional(nonNegative(Rate, "target")),
+  shape: Shape,
+  min: Schema.optional(nonNegative(Rate, "min")),
+  max: Schema.optional(nonNegative(Rate, "max")),
+  period: Schema.optional(PosDuration),
+  peak: Schema.optional(nonNegative(Duration, "peak")),
+});
+export type RateStage = typeof RateStage.Type;
+
+const UserStage = Schema.Struct({
+  duration: PosDuration,
+  target: integer(Count, "target users", 0),
+  shape: Schema.optionalWith(Schema.Literal("linear", "step"), { default: () => "linear" as const }),
+});
+export type UserStage = typeof UserStage.Type;
+
+const OpenLoad = Schema.Struct({
+  model: Schema.Literal("open"),
+  arrivals: Schema.optionalWith(Schema.Literal("poisson", "deterministic"), { default: () => "poisson" as const }),
+  rate: Schema.optional(positive(Rate, "rate")),
+  start_rate: Schema.optionalWith(nonNegative(Rate, "start_rate"), { default: () => 0 }),
+  stages: Schema.optional(Schema.NonEmptyArray(RateStage)),
+  classes: Classes,
+});
+export type OpenLoad = typeof OpenLoad.Type;
+
+const ClosedLoad = Schema.Struct({
+  model: Schema.Literal("closed"),
+  users: Schema.optional(integer(Count, "users", 1)),
+  start_users: Schema.optionalWith(integer(Count, "start_users", 0), { default: () => 0 }),
+  stages: Schema.optional(Schema.NonEmptyArray(UserStage)),
+  think: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0 }) as Dist }),
+  classes: Classes,
+});
+export type ClosedLoad = typeof ClosedLoad.Type;
+
+export const LoadSchema = Schema.Union(OpenLoad, ClosedLoad);
+export type Load = typeof LoadSchema.Type;
+
+// ---------------------------------------------------------------- components
+
+const Routing = Schema.NonEmptyArray(Schema.Struct({ to: Name, p: Probability }));
+
+const Station = Schema.Struct({
+  kind: Schema.Literal("station"),
+  servers: Schema.optionalWith(integer(Count, "servers", 1), { default: () => 1 }),
+  service: DistSchema,
+  buffer: Schema.optional(integer(Count, "buffer", 0)),
+  queue_timeout: Schema.optional(PosDuration),
+  routing: Schema.optional(Routing),
+});
+
+const HealthCheck = Schema.Struct({
+  interval: PosDuration,
+  rise: Schema.optionalWith(integer(Schema.Number, "rise", 1), { default: () => 2 }),
+  fall: Schema.optionalWith(integer(Schema.Number, "fall", 1), { default: () => 3 }),
+});
+
+const LoadBalancer = Schema.Struct({
+  kind: Schema.Literal("load_balancer"),
+  algorithm: Schema.optionalWith(
+    Schema.Literal("round_robin", "random", "least_connections", "power_of_two", "consistent_hash"),
+    { default: () => "round_robin" as const },
+  ),
+  backends: Name,
+  weights: Schema.optional(Schema.NonEmptyArray(positive(Schema.Number, "weight"))),
+  maxconn: Schema.optional(integer(Count, "maxconn", 1)),
+  queue_timeout: Schema.optionalWith(PosDuration, { default: () => 5 }),
+  health_check: Schema.optional(HealthCheck),
+  overhead: Schema.optional(DistSchema),
+});
+
+const Handlers = Schema.Record({ key: Name, value: Flow });
+
+const Service = Schema.Struct({
+  kind: Schema.Literal("service"),
+  replicas: Schema.optionalWith(integer(Count, "replicas", 1), { default: () => 1 }),
+  concurrency: Schema.optionalWith(integer(Count, "concurrency", 1), { default: () => 1 }),
+  backlog: Schema.optional(integer(Count, "backlog", 0)),
+  timeout: Schema.optional(PosDuration),
+  service: Schema.optional(DistSchema),
+  handlers: Schema.optional(Handlers),
+  network: Schema.optional(DistSchema),
+});
+
+const Cache = Schema.Struct({
+  kind: Schema.Literal("cache"),
+  capacity: integer(Count, "capacity", 1),
+  ttl: Schema.optional(PosDuration),
+  service: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0.0002 }) as Dist }),
+  value_size: Schema.optionalWith(positive(Size, "value_size"), { default: () => 1000 }),
+});
+
+const Database = Schema.Struct({
+  kind: Schema.Literal("database"),
+  keys: Schema.optionalWith(integer(Count, "keys", 1), { default: () => 10000 }),
+  read: DistSchema,
+  write: DistSchema,
+  replicas: Schema.optionalWith(integer(Count, "replicas", 0), { default: () => 0 }),
+  read_from: Schema.optionalWith(Schema.Literal("primary", "replicas", "any"), { default: () => "primary" as const }),
+  replication_lag: Schema.optional(DistSchema),
+  max_connections: Schema.optionalWith(integer(Count, "max_connections", 1), { default: () => 100 }),
+  pool: Schema.optional(Schema.Struct({
+    size: integer(Count, "pool.size", 1),
+    timeout: Schema.optionalWith(PosDuration, { default: () => 30 }),
+  })),
+  shards: Schema.optional(Schema.Struct({
+    count: integer(Count, "shards.count", 1),
+    by: Schema.optionalWith(Schema.Literal("hash", "range"), { default: () => "hash" as const }),
+  })),
+});
+
+const Queue = Schema.Struct({
+  kind: Schema.Literal("queue"),
+  workers: Schema.optionalWith(integer(Count, "workers", 1), { default: () => 1 }),
+  prefetch: Schema.optionalWith(integer(Count, "prefetch", 1), { default: () => 1 }),
+  service: DistSchema,
+  handler: Schema.optional(Flow),
+  max_length: Schema.optional(integer(Count, "max_length", 1)),
+  overflow: Schema.optionalWith(Schema.Literal("reject_publish", "drop_head"), { default: () => "reject_publish" as const }),
+  retries: Schema.optionalWith(integer(Count, "retries", 0), { default: () => 0 }),
+  failure_rate: Schema.optionalWith(Probability, { default: () => 0 }),
+  partitions: Schema.optional(integer(Count, "partitions", 1)),
+});
+
+const Cdn = Schema.Struct({
+  kind: Schema.Literal("cdn"),
+  origin: Name,
+  ttl: Schema.optional(PosDuration),
+  edge_latency: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0.005 }) as Dist }),
+  objects: Keys,
+});
+
+export const ComponentSchema = Schema.Union(Station, LoadBalancer, Service, Cache, Database, Queue, Cdn);
+export type Component = typeof ComponentSchema.Type;
+export type ComponentKind = Component["kind"];
+export type StationComponent = typeof Station.Type;
+export type LoadBalancerComponent = typeof LoadBalancer.Type;
+export type ServiceComponent = typeof Service.Type;
+export type CacheComponent = typeof Cache.Type;
+export type DatabaseComponent = typeof Database.Type;
+export type QueueComponent = typeof Queue.Type;
+export type CdnComponent = typeof Cdn.Type;
+
+// ---------------------------------------------------------------- scenario
+
+const Simulation = Schema.Struct({
+  duration: Schema.optional(PosDuration),
+  warmup: Schema.optional(nonNegative(Duration, "warmup")),
+  interval: Schema.optionalWith(PosDuration, { default: () => 1 }),
+  replications: Schema.optionalWith(integer(Count, "replications", 1), { default: () => 5 }),
+});
+
+const Slo = Schema.Struct({
+  latency: Schema.optional(Schema.Struct({
+    p50: Schema.optional(PosDuration),
+    p90: Schema.optional(PosDuration),
+    p95: Schema.optional(PosDuration),
+    p99: Schema.optional(PosDuration),
+    p999: Schema.optional(PosDuration),
+    mean: Schema.optional(PosDuration),
+  })),
+  error_rate: Schema.optional(Probability),
+});
+export type Slo = typeof Slo.Type;
+
+export const ScenarioSchema = Schema.Struct({
+  version: Schema.Literal(1),
+  name: Schema.String,
+  description: Schema.optional(Schema.String),
+  seed: Schema.optionalWith(integer(Schema.Number, "seed", 0), { default: () => 1 }),
+  simulation: Schema.optionalWith(Simulation, { default: () => ({ interval: 1, replications: 5 }) }),
+  load: LoadSchema,
+  components: Schema.Record({ key: Name, value: ComponentSchema }).pipe(
+    Schema.filter((r) => Object.keys(r).length > 0 || "components needs at least one component"),
+  ),
+  slo: Schema.optional(Slo),
+}).annotations({ identifier: "HeadroomScenario", title: "Headroom scenario, format version 1" });
+
+export type Scenario = typeof ScenarioSchema.Type;
+export const decodeOptions = DECODE_OPTIONS;

@@ -1,0 +1,73 @@
+// Human units in scenario files: durations, rates, counts, ratios and sizes, parsed to plain numbers
+// (seconds, per second, units, fractions, bytes). Each parser returns undefined on bad input so the
+// schema layer can say what was expected.
+
+const DURATION_UNITS: Record<string, number> = {
+  us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, min: 60, h: 3600, d: 86400,
+};
+const COUNT_SUFFIX: Record<string, number> = { "": 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9 };
+const SIZE_UNITS: Record<string, number> = {
+  B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3,
+};
+const NUMBER = String.raw`([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)`;
+const DURATION_RE = new RegExp(`^${NUMBER}\\s*(us|µs|ms|s|min|m|h|d)$`);
+const COUNT_RE = new RegExp(`^${NUMBER}\\s*([kKMG]?)$`);
+const RATE_RE = new RegExp(`^${NUMBER}\\s*([kKMG]?)\\s*/\\s*(us|ms|s|min|m|h|d)$`);
+const SIZE_RE = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`);
+
+/** `250ms` -> 0.25. A bare number is refused: a duration needs its unit. */
+export function parseDuration(input: unknown): number | undefined {
+  if (typeof input !== "string") return undefined;
+  const m = DURATION_RE.exec(input.trim());
+  return m ? Number(m[1]) * DURATION_UNITS[m[2]] : undefined;
+}
+
+/** `1200/s` -> 1200, `3k/m` -> 50. */
+export function parseRate(input: unknown): number | undefined {
+  if (typeof input !== "string") return undefined;
+  const m = RATE_RE.exec(input.trim());
+  return m ? (Number(m[1]) * COUNT_SUFFIX[m[2]]) / DURATION_UNITS[m[3]] : undefined;
+}
+
+/** `20k` -> 20000; plain numbers pass through. */
+export function parseCount(input: unknown): number | undefined {
+  if (typeof input === "number") return Number.isFinite(input) ? input : undefined;
+  if (typeof input !== "string") return undefined;
+  const m = COUNT_RE.exec(input.trim());
+  return m ? Number(m[1]) * COUNT_SUFFIX[m[2]] : undefined;
+}
+
+/** `0.1%` -> 0.001; plain numbers are fractions already. */
+export function parseRatio(input: unknown): number | undefined {
+  if (typeof input === "number") return Number.isFinite(input) ? input : undefined;
+  if (typeof input !== "string") return undefined;
+  const s = input.trim();
+  if (s.endsWith("%")) {
+    const n = parseCount(s.slice(0, -1));
+    return n === undefined ? undefined : n / 100;
+  }
+  return parseCount(s);
+}
+
+/** `1KB` -> 1000, `4MiB` -> 4194304; plain numbers are bytes. */
+export function parseSize(input: unknown): number | undefined {
+  if (typeof input === "number") return Number.isFinite(input) ? input : undefined;
+  if (typeof input !== "string") return undefined;
+  const m = SIZE_RE.exec(input.trim());
+  return m ? Number(m[1]) * SIZE_UNITS[m[2]] : undefined;
+}
+
+/** Seconds back to the shortest readable unit, for messages and tables. */
+export function formatDuration(seconds: number): string {
+  const abs = Math.abs(seconds);
+  if (abs === 0) return "0s";
+  if (abs < 1e-3) return `${round(seconds * 1e6)}us`;
+  if (abs < 1) return `${round(seconds * 1e3)}ms`;
+  if (abs < 120) return `${round(seconds)}s`;
+  if (abs < 7200) return `${round(seconds / 60)}m`;
+  return `${round(seconds / 3600)}h`;
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(4));
+}
