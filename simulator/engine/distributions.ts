@@ -1,0 +1,116 @@
+// Samplers for the distribution specs of the scenario format. One class with a switch on a kind
+// code rather than a closure per kind: call sites in the event loop stay monomorphic. Parameters
+// are precomputed once (lognormal mu/sigma, gamma shape, hyperexponential phases).
+import type { Dist } from "../model/schema.ts";
+import type { Rng } from "./rng.ts";
+
+const CONSTANT = 0, EXPONENTIAL = 1, UNIFORM = 2, NORMAL = 3, LOGNORMAL = 4, GAMMA = 5,
+  ERLANG = 6, HYPEREXP = 7, PARETO = 8, EMPIRICAL = 9;
+
+export class Sampler {
+  private readonly kind: number;
+  private readonly a: number;
+  private readonly b: number;
+  private readonly c: number;
+  private readonly d: number;
+  private readonly samples: Float64Array;
+  /** The distribution's mean, for reports and analytic estimates. */
+  readonly mean: number;
+
+  constructor(spec: Dist) {
+    let a = 0, b = 0, c = 0, d = 0;
+    let samples = new Float64Array(0);
+    let kind: number;
+    let mean: number;
+    switch (spec.dist) {
+      case "constant": kind = CONSTANT; a = spec.value; mean = a; break;
+      case "exponential": kind = EXPONENTIAL; a = spec.mean; mean = a; break;
+      case "uniform": kind = UNIFORM; a = spec.min; b = spec.max - spec.min; mean = a + b / 2; break;
+      case "normal": kind = NORMAL; a = spec.mean; b = spec.sd; mean = a; break;
+      case "lognormal": {
+        kind = LOGNORMAL;
+        const s2 = Math.log(1 + spec.cv * spec.cv);
+        a = Math.log(spec.mean) - s2 / 2; b = Math.sqrt(s2); mean = spec.mean;
+        break;
+      }
+      case "gamma": {
+        kind = GAMMA;
+        const shape = 1 / (spec.cv * spec.cv);
+        a = shape; b = spec.mean / shape; mean = spec.mean;
+        break;
+      }
+      case "erlang": kind = ERLANG; a = spec.k; b = spec.mean / spec.k; mean = spec.mean; break;
+      case "hyperexponential": {
+        // Two phases with balanced means (p1 m1 = p2 m2): the usual fit to a mean and cv > 1.
+        kind = HYPEREXP;
+        const c2 = spec.cv * spec.cv;
+        const p1 = 0.5 * (1 + Math.sqrt((c2 - 1) / (c2 + 1)));
+        a = p1; b = spec.mean / (2 * p1); c = spec.mean / (2 * (1 - p1)); mean = spec.mean;
+        break;
+      }
+      case "pareto": {
+        kind = PARETO;
+        a = spec.min; b = 1 - (spec.min / spec.max) ** spec.alpha; c = -1 / spec.alpha; d = spec.alpha;
+        const L = spec.min, H = spec.max, al = spec.alpha;
+        mean = Math.abs(al - 1) < 1e-12
+          ? (L * Math.log(H / L)) / b
+          : ((al * L ** al) / (al - 1)) * (L ** (1 - al) - H ** (1 - al)) / b;
+        break;
+      }
+      case "empirical":
+        kind = EMPIRICAL; samples = Float64Array.from(spec.samples);
+        mean = samples.reduce((x, y) => x + y, 0) / samples.length;
+        break;
+    }
+    this.kind = kind; this.a = a; this.b = b; this.c = c; this.d = d; this.samples = samples; this.mean = mean;
+  }
+
+  sample(rng: Rng): number {
+    switch (this.kind) {
+      case CONSTANT: return this.a;
+      case EXPONENTIAL: return -this.a * Math.log(rng.next());
+      case UNIFORM: return this.a + this.b * rng.next();
+      case NORMAL: {
+        // Truncated at 0 by resampling, so the shape above 0 is exactly the normal's.
+        for (;;) {
+          const x = this.a + this.b * standardNormal(rng);
+          if (x >= 0) return x;
+        }
+      }
+      case LOGNORMAL: return Math.exp(this.a + this.b * standardNormal(rng));
+      case GAMMA: return this.b * gammaUnitScale(this.a, rng);
+      case ERLANG: {
+        let prod = 1;
+        for (let i = 0; i < this.a; i++) prod *= rng.next();
+        return -this.b * Math.log(prod);
+      }
+      case HYPEREXP: return -(rng.next() < this.a ? this.b : this.c) * Math.log(rng.next());
+      case PARETO: return this.a * Math.pow(1 - rng.next() * this.b, this.c);
+      case EMPIRICAL: return this.samples[(rng.next() * this.samples.length) | 0];
+      default: throw new Error(`unknown sampler kind ${this.kind}`);
+    }
+  }
+}
+
+/** Box-Muller (one of the pair; the other is discarded to keep the sampler stateless). */
+function standardNormal(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(rng.next())) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/** Marsaglia and Tsang (2000); shapes below 1 use the boost X * U^(1/shape). */
+function gammaUnitScale(shape: number, rng: Rng): number {
+  if (shape < 1) return gammaUnitScale(shape + 1, rng) * Math.pow(rng.next(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number, v: number;
+    do {
+      x = standardNormal(rng);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.next();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
