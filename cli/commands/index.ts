@@ -1,8 +1,13 @@
 // The registry of subcommands: one module per command, one line each here.
+import { simulateCommand } from "./simulate.ts";
+import { schemaCommand } from "./schema.ts";
+
 export interface Command {
   readonly summary: string;
   run(argv: string[]): Promise<number>;
 }
 
 export const commands: Record<string, Command> = {
+  simulate: simulateCommand,
+  schema: schemaCommand,
 };

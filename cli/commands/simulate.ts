@@ -1,0 +1,95 @@
+// `headroom simulate`: runs a scenario's replications and prints tables, or writes the versioned
+// JSON result (--json FILE, or - for stdout).
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { simulate, UnsupportedError, formatError } from "../../simulator/index.ts";
+import { loadScenarioWithWarnings } from "../load-scenario.ts";
+import { InputError, UsageError } from "../errors.ts";
+import { formatResult } from "../format-table.ts";
+import { parseDuration } from "../../simulator/model/units.ts";
+import type { Command } from "./index.ts";
+
+const HELP = `usage: headroom simulate <file.yaml> [options]
+
+Runs the discrete-event simulation of a scenario and prints per-class and per-component tables.
+
+options:
+  --seed N            random seed (default: the scenario's seed)
+  --duration D        simulated time per replication, e.g. 60s, 10m (default: the scenario's)
+  --warmup D          discarded start of each replication (default: the scenario's, else 10%)
+  --replications R    independent replications for confidence intervals (default: the scenario's, else 5)
+  --json FILE|-       write the result as JSON (schema headroom.result/v1) to FILE, or - for stdout
+  --no-series         leave the per-interval time series out of the JSON
+  -h, --help          this help
+
+exit codes: 0 success, 2 invalid input, 1 internal error`;
+
+export const simulateCommand: Command = {
+  summary: "simulate a scenario and print latency, throughput and utilization",
+  async run(argv) {
+    let args;
+    try {
+      args = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          seed: { type: "string" },
+          duration: { type: "string" },
+          warmup: { type: "string" },
+          replications: { type: "string" },
+          json: { type: "string" },
+          "no-series": { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
+      });
+    } catch (e) {
+      throw new UsageError(`headroom simulate: ${(e as Error).message}\n\n${HELP}`);
+    }
+    if (args.values.help) {
+      process.stdout.write(HELP + "\n");
+      return 0;
+    }
+    if (args.positionals.length !== 1) throw new UsageError(`headroom simulate: expected one scenario file\n\n${HELP}`);
+    const file = args.positionals[0];
+    const v = args.values;
+    const seed = v.seed === undefined ? undefined : intFlag("--seed", v.seed, 0);
+    const replications = v.replications === undefined ? undefined : intFlag("--replications", v.replications, 1);
+    const duration = v.duration === undefined ? undefined : durationFlag("--duration", v.duration);
+    const warmup = v.warmup === undefined ? undefined : durationFlag("--warmup", v.warmup, true);
+    if (duration !== undefined && warmup !== undefined && warmup >= duration) throw new UsageError("headroom simulate: --warmup must be shorter than --duration");
+
+    const { scenario, warnings } = await loadScenarioWithWarnings(file);
+    for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
+    let result;
+    try {
+      result = simulate(scenario, { seed, replications, duration, warmup });
+    } catch (e) {
+      if (e instanceof UnsupportedError) throw new InputError(`${file}: ${e.message}`);
+      throw e;
+    }
+    if (v["no-series"]) result = { ...result, series: null };
+    if (v.json !== undefined) {
+      const text = JSON.stringify(result, null, 2) + "\n";
+      if (v.json === "-") process.stdout.write(text);
+      else {
+        await writeFile(v.json, text);
+        process.stdout.write(formatResult(result) + `\n\nWrote ${v.json}\n`);
+      }
+    } else {
+      process.stdout.write(formatResult(result) + "\n");
+    }
+    return 0;
+  },
+};
+
+function intFlag(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`headroom simulate: ${name} expects a whole number >= ${min}, got '${value}'`);
+  return n;
+}
+
+function durationFlag(name: string, value: string, zeroOk = false): number {
+  const d = parseDuration(value);
+  if (d === undefined || d < 0 || (!zeroOk && d === 0)) throw new UsageError(`headroom simulate: ${name} expects a duration like 30s or 5m, got '${value}'`);
+  return d;
+}

@@ -1,0 +1,58 @@
+// Renders a simulation result as aligned text tables for the terminal.
+import type { SimResult } from "../simulator/result.ts";
+import type { Estimate } from "../simulator/engine/stats.ts";
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function num(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return "-";
+  if (x === 0) return "0";
+  const abs = Math.abs(x);
+  if (abs >= 1000) return x.toFixed(0);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+function est(e: Estimate, digits = 3): string {
+  return e.ci95 === null || !Number.isFinite(e.ci95) ? num(e.mean, digits) : `${num(e.mean, digits)}±${num(e.ci95, 2)}`;
+}
+
+function pct(e: Estimate): string {
+  const m = `${num(e.mean * 100, 3)}%`;
+  return e.ci95 === null ? m : `${m}±${num(e.ci95 * 100, 2)}`;
+}
+
+export function formatResult(r: SimResult): string {
+  const out: string[] = [];
+  out.push(`${r.scenario.name}: ${r.run.replications} replication${r.run.replications === 1 ? "" : "s"} x ${r.run.durationS}s (warm-up ${r.run.warmupS}s), seed ${r.run.seed}, ${r.run.events} events`);
+  out.push("");
+  out.push("Request classes (latency in ms, ± is the 95% confidence half-width over replications)");
+  out.push(table(
+    ["class", "throughput/s", "mean", "p50", "p90", "p95", "p99", "p99.9", "max", "errors"],
+    Object.entries(r.classes).map(([n, c]) => [
+      n, est(c.throughput, 4), est(c.latencyMs.mean), est(c.latencyMs.p50), est(c.latencyMs.p90), est(c.latencyMs.p95),
+      est(c.latencyMs.p99), est(c.latencyMs.p999), est(c.latencyMs.max), pct(c.errorRate),
+    ]),
+  ));
+  out.push("");
+  out.push("Components");
+  out.push(table(
+    ["component", "kind", "servers", "throughput/s", "utilization", "queue len", "max queue", "wait mean ms", "wait p95 ms", "dropped", "timed out"],
+    Object.entries(r.components).map(([n, c]) => [
+      n, c.kind, String(c.servers), est(c.throughput, 4), pct(c.utilization), est(c.queueLength), String(c.maxQueue),
+      est(c.waitMs.mean), est(c.waitMs.p95), String(c.drops.buffer_full), String(c.drops.queue_timeout),
+    ]),
+  ));
+  out.push("");
+  const a = r.accounting;
+  out.push(`Accounting (all replications, whole run): ${a.arrived} arrived = ${a.completed} completed + ${a.dropped} dropped + ${a.timedOut} timed out + ${a.inFlightAtEnd} in flight at the end`);
+  if (r.bottleneck) out.push(`Bottleneck: ${r.bottleneck} (${pct(r.components[r.bottleneck].utilization)} busy)`);
+  if (r.slo) {
+    const fails = r.slo.checks.filter((c) => !c.pass);
+    out.push(`SLO: ${r.slo.pass ? "PASS" : "FAIL"}${fails.length ? ` (${fails.map((c) => `${c.class ? `${c.class} ` : ""}${c.metric} ${num(c.value)} > ${num(c.limit)}`).join("; ")})` : ""}`);
+  }
+  return out.join("\n");
+}
