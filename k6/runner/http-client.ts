@@ -1,0 +1,243 @@
+// The VU's HTTP transport: one keep-alive undici Client (one connection, no pipelining) per origin per
+// VU, as k6 gives each VU its own connections. Measures k6's phases from undici's handler callbacks:
+// blocked/connecting (connector), sending (until the request is written), waiting (until the first
+// response byte), receiving (until the body ends); counts wire bytes from the sockets themselves.
+import { Client, buildConnector } from "undici";
+import type { Socket } from "node:net";
+
+export interface Timings {
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+  duration: number;
+}
+
+export interface RawResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+  timings: Timings;
+  error: string;
+  errorCode: number;
+  remoteIP: string;
+  remotePort: number;
+  startedAt: number; // epoch ms
+}
+
+export interface RawRequest {
+  origin: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Buffer | null;
+  timeoutMs: number;
+  discardBody: boolean;
+}
+
+interface Conn {
+  client: Client;
+  connect: { start: number; end: number } | null;
+  busy: boolean;
+}
+
+const now = () => performance.now();
+
+/** k6 error codes for the failures a local HTTP/1.1 test meets (see k6's error-codes docs). */
+function classifyError(err: Error & { code?: string }, origin: string): { msg: string; code: number } {
+  const c = err.code ?? "";
+  const host = origin.replace(/^https?:\/\//, "");
+  if (c === "ECONNREFUSED") return { msg: `dial tcp ${host}: connect: connection refused`, code: 1212 };
+  if (c === "ECONNRESET" || c === "UND_ERR_SOCKET") return { msg: `read tcp ${host}: connection reset by peer`, code: 1220 };
+  if (c === "UND_ERR_HEADERS_TIMEOUT" || c === "UND_ERR_BODY_TIMEOUT" || c === "UND_ERR_CONNECT_TIMEOUT") {
+    return { msg: "request timeout", code: 1050 };
+  }
+  if (c === "ENOTFOUND" || c === "EAI_AGAIN") return { msg: `lookup ${host}: no such host`, code: 1101 };
+  if (c === "UND_ERR_ABORTED") return { msg: "context canceled", code: 1000 };
+  return { msg: err.message || String(err), code: 1000 };
+}
+
+export class VuTransport {
+  private conns = new Map<string, Conn[]>();
+  private sockets = new Set<Socket>();
+  private closedRead = 0;
+  private closedWritten = 0;
+  private inflight = new Set<() => void>();
+
+  constructor(private readonly insecure: boolean) {}
+
+  /** Total bytes read and written by this VU's sockets so far. */
+  bytes(): { read: number; written: number } {
+    let read = this.closedRead;
+    let written = this.closedWritten;
+    for (const s of this.sockets) {
+      read += s.bytesRead;
+      written += s.bytesWritten;
+    }
+    return { read, written };
+  }
+
+  private conn(origin: string, parallel: boolean): Conn {
+    let list = this.conns.get(origin);
+    if (!list) this.conns.set(origin, (list = []));
+    if (!parallel && list.length) return list[0];
+    for (const c of list) if (!c.busy) return c;
+    const base = buildConnector({ rejectUnauthorized: !this.insecure, timeout: 10_000 } as never);
+    const conn: Conn = { client: null as unknown as Client, connect: null, busy: false };
+    const connector = ((options: object, cb: (err: Error | null, socket: Socket | null) => void) => {
+      const start = now();
+      return base(options as never, (err, socket) => {
+        if (!err && socket) {
+          conn.connect = { start, end: now() };
+          const s = socket as unknown as Socket;
+          this.sockets.add(s);
+          s.once("close", () => {
+            this.sockets.delete(s);
+            this.closedRead += s.bytesRead;
+            this.closedWritten += s.bytesWritten;
+          });
+        }
+        cb(err, socket as never);
+      });
+    }) as never;
+    conn.client = new Client(origin, { connect: connector, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 });
+    conn.client.on("connectionError", () => {});
+    list.push(conn);
+    return conn;
+  }
+
+  request(req: RawRequest, parallel = false): Promise<RawResponse> {
+    const conn = this.conn(req.origin, parallel);
+    conn.busy = true;
+    const t0 = now();
+    const startedAt = Date.now();
+    return new Promise<RawResponse>((resolve) => {
+      let tReady = t0;
+      let tSent = 0;
+      let tFirst = 0;
+      let status = 0;
+      let statusText = "";
+      let rawHeaders: Buffer[] | null = null;
+      const chunks: Buffer[] = [];
+      let connectInfo: { start: number; end: number } | null = null;
+      let abortFn: ((e?: Error) => void) | null = null;
+      const cancel = () => abortFn?.(Object.assign(new Error("aborted"), { code: "UND_ERR_ABORTED" }));
+      this.inflight.add(cancel);
+      const finish = (err: (Error & { code?: string }) | null) => {
+        const tEnd = now();
+        this.inflight.delete(cancel);
+        conn.busy = false;
+        const connecting = connectInfo ? connectInfo.end - connectInfo.start : 0;
+        const blocked = connectInfo ? Math.max(0, connectInfo.end - t0) : Math.max(0, tReady - t0);
+        const sending = tSent ? tSent - tReady : 0;
+        const waiting = tFirst && tSent ? tFirst - tSent : 0;
+        const receiving = tFirst ? tEnd - tFirst : 0;
+        const headers: Record<string, string> = {};
+        if (rawHeaders) {
+          for (let i = 0; i < rawHeaders.length; i += 2) {
+            const k = canonicalHeader(rawHeaders[i].toString("latin1"));
+            const v = rawHeaders[i + 1].toString("latin1");
+            headers[k] = headers[k] ? `${headers[k]}, ${v}` : v;
+          }
+        }
+        const e = err ? classifyError(err, req.origin) : null;
+        resolve({
+          status: e ? 0 : status,
+          statusText,
+          headers,
+          body: e || req.discardBody ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+          timings: {
+            blocked,
+            connecting,
+            tls_handshaking: 0,
+            sending,
+            waiting,
+            receiving,
+            duration: sending + waiting + receiving,
+          },
+          error: e ? e.msg : "",
+          errorCode: e ? e.code : 0,
+          remoteIP: "",
+          remotePort: 0,
+          startedAt,
+        });
+      };
+      try {
+        conn.client.dispatch(
+          {
+            origin: req.origin,
+            path: req.path,
+            method: req.method,
+            headers: req.headers,
+            body: req.body,
+            headersTimeout: req.timeoutMs,
+            bodyTimeout: req.timeoutMs,
+          },
+          {
+            onConnect(abort: (e?: Error) => void) {
+              abortFn = abort;
+              tReady = now();
+              if (conn.connect) {
+                connectInfo = conn.connect;
+                conn.connect = null;
+              }
+            },
+            onRequestSent() {
+              tSent = now();
+            },
+            onResponseStarted() {
+              tFirst = now();
+            },
+            onHeaders(code: number, raw: Buffer[], _resume: () => void, text: string) {
+              if (code < 200) return true; // 1xx: wait for the final response
+              if (!tFirst) tFirst = now();
+              if (!tSent) tSent = tFirst;
+              status = code;
+              statusText = text;
+              rawHeaders = raw;
+              return true;
+            },
+            onData(chunk: Buffer) {
+              if (!req.discardBody) chunks.push(chunk);
+              return true;
+            },
+            onComplete() {
+              finish(null);
+            },
+            onError(err: Error) {
+              finish(err);
+            },
+          } as never,
+        );
+      } catch (err) {
+        finish(err as Error);
+      }
+    });
+  }
+
+  /** Aborts requests in flight (a VU interrupted at the end of gracefulStop). */
+  abortInflight(): void {
+    for (const cancel of [...this.inflight]) cancel();
+  }
+
+  async close(): Promise<void> {
+    const all: Promise<unknown>[] = [];
+    for (const list of this.conns.values()) for (const c of list) all.push(c.client.destroy().catch(() => {}));
+    this.conns.clear();
+    await Promise.all(all);
+  }
+}
+
+const canonCache = new Map<string, string>();
+/** Header names as Go's net/http canonicalizes them, which is what k6 scripts see. */
+export function canonicalHeader(name: string): string {
+  let c = canonCache.get(name);
+  if (c === undefined) {
+    c = name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, p: string, ch: string) => p + ch.toUpperCase());
+    if (canonCache.size < 1000) canonCache.set(name, c);
+  }
+  return c;
+}

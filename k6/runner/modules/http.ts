@@ -1,0 +1,284 @@
+// The `k6/http` module: requests with k6's params, responses, redirects, batch, expected statuses, and
+// the eight http_req_* samples per request with k6's tags. Runs on the VU's own keep-alive transport.
+import type { Vu } from "../vu.ts";
+import type { RawResponse } from "../http-client.ts";
+import { parseDuration } from "../options.ts";
+import { UnsupportedApiError } from "./index.ts";
+import type { Tags } from "../metrics.ts";
+
+type Params = {
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  timeout?: string | number;
+  responseType?: "text" | "binary" | "none";
+  redirects?: number;
+  responseCallback?: (r: { status: number }) => boolean;
+  [k: string]: unknown;
+};
+const PARAM_KEYS = new Set(["headers", "tags", "timeout", "responseType", "redirects", "responseCallback", "jar", "cookies", "auth", "compression"]);
+
+interface ExpectedStatuses {
+  __expected: Array<number | { min: number; max: number }>;
+}
+const defaultExpected: ExpectedStatuses = { __expected: [{ min: 200, max: 399 }] };
+
+function isExpected(status: number, e: ExpectedStatuses): boolean {
+  for (const x of e.__expected) {
+    if (typeof x === "number" ? status === x : status >= x.min && status <= x.max) return true;
+  }
+  return false;
+}
+
+export class Response {
+  constructor(
+    readonly status: number,
+    readonly status_text: string,
+    readonly body: string | ArrayBuffer | null,
+    readonly headers: Record<string, string>,
+    readonly timings: RawResponse["timings"],
+    readonly url: string,
+    readonly error: string,
+    readonly error_code: number,
+    readonly request: { method: string; url: string; headers: Record<string, string>; body: string },
+    readonly proto: string,
+  ) {}
+  readonly remote_ip = "127.0.0.1";
+  readonly remote_port = 0;
+  readonly tls_version = "";
+  readonly cookies: Record<string, unknown[]> = {};
+  private parsed: unknown = undefined;
+
+  json(selector?: string): unknown {
+    if (typeof this.body !== "string") throw new Error("cannot parse the response body as JSON: the body is not text (responseType)");
+    if (this.parsed === undefined) this.parsed = JSON.parse(this.body);
+    if (selector === undefined) return this.parsed;
+    let cur: any = this.parsed;
+    for (const part of selector.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "")) {
+      if (cur == null) return undefined;
+      cur = cur[/^\d+$/.test(part) ? Number(part) : part];
+    }
+    return cur;
+  }
+  html(): never {
+    throw new UnsupportedApiError("Response.html() is not supported by the built-in runner");
+  }
+  submitForm(): never {
+    throw new UnsupportedApiError("Response.submitForm() is not supported by the built-in runner");
+  }
+  clickLink(): never {
+    throw new UnsupportedApiError("Response.clickLink() is not supported by the built-in runner");
+  }
+}
+
+function encodeBody(body: unknown): string | Buffer | null {
+  if (body == null) return null;
+  if (typeof body === "string") return body;
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body === "object") {
+    // k6 sends a plain object as an urlencoded form
+    return Object.entries(body as Record<string, unknown>)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+      .join("&");
+  }
+  return String(body);
+}
+
+export function httpModule(vu: Vu): Record<string, unknown> {
+  const engine = vu.engine;
+  const b = engine.builtins;
+  const opts = { get userAgent() { return engine.options!.userAgent; }, get discardResponseBodies() { return engine.options!.discardResponseBodies; }, get batchPerHost() { return engine.options!.batchPerHost; } };
+  let expected = defaultExpected;
+  let responseCallback: ((r: { status: number }) => boolean) | null = null;
+
+  async function request(method: string, urlArg: unknown, body: unknown, params?: Params | null): Promise<Response> {
+    vu.checkInterrupted();
+    let url: string;
+    let nameTag: string | undefined;
+    if (typeof urlArg === "string") url = urlArg;
+    else if (urlArg && typeof urlArg === "object" && "url" in urlArg) {
+      url = String((urlArg as { url: string }).url);
+      nameTag = (urlArg as { name?: string }).name;
+    } else throw new Error(`invalid URL ${JSON.stringify(urlArg)}: expected a string`);
+    if (params) {
+      for (const k of Object.keys(params)) {
+        if (!PARAM_KEYS.has(k)) throw new UnsupportedApiError(`request param '${k}' is not supported by the built-in runner`);
+        if (k === "jar" || k === "cookies" || k === "auth" || k === "compression") {
+          throw new UnsupportedApiError(`request param '${k}' is not supported by the built-in runner`);
+        }
+      }
+    }
+    const headers: Record<string, string> = { "user-agent": opts.userAgent };
+    if (params?.headers) for (const k of Object.keys(params.headers)) headers[k.toLowerCase()] = String(params.headers[k]);
+    let payload = encodeBody(body);
+    if (body && typeof body === "object" && !(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body) && !headers["content-type"]) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    }
+    const timeoutMs = params?.timeout !== undefined ? parseDuration(params.timeout, "params.timeout") : 60_000;
+    const responseType = params?.responseType ?? (opts.discardResponseBodies ? "none" : "text");
+    let redirectsLeft = params?.redirects ?? 10;
+    let m = method.toUpperCase();
+    for (;;) {
+      const parsed = parseTarget(url);
+      engine.assertAllowed(parsed.origin, url);
+      const raw = await vu.transport.request({
+        origin: parsed.origin,
+        path: parsed.path,
+        method: m,
+        headers,
+        body: payload,
+        timeoutMs,
+        discardBody: responseType === "none",
+      });
+      vu.checkInterrupted();
+      const res = record(m, url, nameTag ?? url, raw, params?.tags, params?.responseCallback ?? responseCallback);
+      const location = raw.headers["Location"];
+      if (location && raw.status >= 300 && raw.status < 400 && redirectsLeft > 0) {
+        redirectsLeft--;
+        url = new URL(location, url).toString();
+        nameTag = undefined;
+        if (raw.status === 303 || ((raw.status === 301 || raw.status === 302) && m === "POST")) {
+          m = "GET";
+          payload = null;
+          delete headers["content-type"];
+        }
+        continue;
+      }
+      return res;
+    }
+
+    function record(
+      method: string,
+      url: string,
+      name: string,
+      raw: RawResponse,
+      extraTags: Record<string, string> | undefined,
+      cb: ((r: { status: number }) => boolean) | null,
+    ): Response {
+      const ok = cb ? Boolean(cb({ status: raw.status })) : isExpected(raw.status, expected);
+      const base = vu.tags();
+      const tags: Tags = {
+        ...base,
+        expected_response: ok ? "true" : "false",
+        method,
+        name,
+        proto: raw.status ? "HTTP/1.1" : "",
+        status: String(raw.status),
+        url,
+      };
+      if (raw.errorCode) {
+        tags.error = raw.error;
+        tags.error_code = String(raw.errorCode);
+      }
+      if (extraTags) Object.assign(tags, extraTags);
+      const t = raw.timings;
+      const time = raw.startedAt + t.blocked + t.duration;
+      const reg = engine.metrics;
+      reg.push(b.http_reqs, 1, tags, time);
+      reg.push(b.http_req_duration, t.duration, tags, time);
+      reg.push(b.http_req_blocked, t.blocked, tags, time);
+      reg.push(b.http_req_connecting, t.connecting, tags, time);
+      reg.push(b.http_req_tls_handshaking, t.tls_handshaking, tags, time);
+      reg.push(b.http_req_sending, t.sending, tags, time);
+      reg.push(b.http_req_waiting, t.waiting, tags, time);
+      reg.push(b.http_req_receiving, t.receiving, tags, time);
+      reg.push(b.http_req_failed, ok ? 0 : 1, tags, time);
+      if (raw.errorCode) engine.logRequestError(`Request Failed error="${raw.error}" url=${url}`);
+      let bodyOut: string | ArrayBuffer | null = null;
+      if (raw.body) {
+        bodyOut = responseType === "binary" ? raw.body.buffer.slice(raw.body.byteOffset, raw.body.byteOffset + raw.body.byteLength) as ArrayBuffer : raw.body.toString("utf8");
+      } else if (responseType !== "none" && !raw.errorCode) bodyOut = responseType === "binary" ? new ArrayBuffer(0) : "";
+      return new Response(
+        raw.status,
+        raw.status ? `${raw.status} ${raw.statusText}` : "",
+        bodyOut,
+        raw.headers,
+        t,
+        url,
+        raw.error,
+        raw.errorCode,
+        { method, url, headers, body: typeof payload === "string" ? payload : "" },
+        raw.status ? "HTTP/1.1" : "",
+      );
+    }
+  }
+
+  const withBody = (method: string) => (url: unknown, body?: unknown, params?: Params) => request(method, url, body, params);
+  const noBody = (method: string) => (url: unknown, params?: Params) => request(method, url, null, params);
+
+  return {
+    get: noBody("GET"),
+    head: noBody("HEAD"),
+    post: withBody("POST"),
+    put: withBody("PUT"),
+    patch: withBody("PATCH"),
+    del: withBody("DELETE"),
+    options: withBody("OPTIONS"),
+    request: (method: string, url: unknown, body?: unknown, params?: Params) => request(method, url, body, params),
+    asyncRequest: (method: string, url: unknown, body?: unknown, params?: Params) => request(method, url, body, params),
+    async batch(reqs: unknown): Promise<unknown> {
+      const entries: Array<[string | number, unknown]> = Array.isArray(reqs) ? reqs.map((r, i) => [i, r]) : Object.entries(reqs as object);
+      // k6 runs a batch's requests in parallel, at most batchPerHost at a time
+      const results: Record<string | number, Response> = {};
+      let next = 0;
+      const worker = async () => {
+        while (next < entries.length) {
+          const [key, r] = entries[next++];
+          let method = "GET";
+          let url: unknown;
+          let body: unknown = null;
+          let params: Params | undefined;
+          if (typeof r === "string") url = r;
+          else if (Array.isArray(r)) [method, url, body, params] = r as [string, unknown, unknown, Params];
+          else if (r && typeof r === "object") {
+            const o = r as { method?: string; url: unknown; body?: unknown; params?: Params };
+            method = o.method ?? "GET";
+            url = o.url;
+            body = o.body ?? null;
+            params = o.params;
+          }
+          results[key] = await request(method, url, body, params);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.batchPerHost || 6, entries.length)) }, worker));
+      return Array.isArray(reqs) ? entries.map(([k]) => results[k]) : results;
+    },
+    expectedStatuses(...args: Array<number | { min: number; max: number }>): ExpectedStatuses {
+      return { __expected: args };
+    },
+    setResponseCallback(cb: ExpectedStatuses | null): void {
+      if (cb === null) {
+        expected = { __expected: [] };
+        responseCallback = () => true;
+      } else {
+        expected = cb;
+        responseCallback = null;
+      }
+    },
+    url(strings: TemplateStringsArray, ...values: unknown[]): { url: string; name: string } {
+      let url = strings[0];
+      let name = strings[0];
+      values.forEach((v, i) => {
+        url += String(v) + strings[i + 1];
+        name += "${}" + strings[i + 1];
+      });
+      return { url, name };
+    },
+  };
+}
+
+const targetCache = new Map<string, { origin: string; path: string }>();
+function parseTarget(url: string): { origin: string; path: string } {
+  let t = targetCache.get(url);
+  if (t) return t;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`invalid URL '${url}'`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`unsupported URL scheme in '${url}': only http and https`);
+  t = { origin: u.origin, path: u.pathname + u.search };
+  if (targetCache.size < 10_000) targetCache.set(url, t);
+  return t;
+}

@@ -1,0 +1,119 @@
+// k6 thresholds: parses `options.thresholds` ("p(95)<150", {threshold, abortOnFail, delayAbortEval})
+// and evaluates them against metric sinks, the way k6 does at the end and during the run.
+import type { Metric, Registry, Sink } from "./metrics.ts";
+import { parseDuration } from "./options.ts";
+
+export interface Threshold {
+  readonly source: string; // the expression as written, the key in summaries
+  readonly metricName: string; // e.g. http_req_duration{name:x}
+  readonly aggregation: string; // avg | min | max | med | count | rate | value | p(N)
+  readonly op: string;
+  readonly value: number;
+  readonly abortOnFail: boolean;
+  readonly delayAbortEvalMs: number;
+  readonly sink: Sink;
+  ok: boolean;
+}
+
+const EXPR = /^\s*(avg|min|max|med|count|rate|value|p\(\s*\d+(?:\.\d+)?\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/;
+
+const ALLOWED: Record<string, string[]> = {
+  counter: ["count", "rate"],
+  gauge: ["value"],
+  rate: ["rate"],
+  trend: ["avg", "min", "max", "med", "p"],
+};
+
+/** Builds thresholds from options.thresholds, defining submetrics as needed; throws on bad syntax. */
+export function parseThresholds(registry: Registry, spec: unknown): Threshold[] {
+  if (spec == null) return [];
+  if (typeof spec !== "object" || Array.isArray(spec)) throw new Error("options.thresholds must be an object");
+  const out: Threshold[] = [];
+  for (const [key, list] of Object.entries(spec as Record<string, unknown>)) {
+    const brace = key.indexOf("{");
+    const base = brace >= 0 ? key.slice(0, brace) : key;
+    const metric: Metric | undefined = registry.get(base);
+    if (!metric) {
+      throw new Error(`invalid threshold for '${key}': no metric named '${base}' is defined (define custom metrics in the init context)`);
+    }
+    let sink = metric.sink;
+    if (brace >= 0) {
+      if (!key.endsWith("}")) throw new Error(`invalid threshold metric '${key}': missing '}'`);
+      sink = metric.submetric(key.slice(brace + 1, -1)).sink;
+    }
+    const items = Array.isArray(list) ? list : [list];
+    for (const item of items) {
+      const obj = typeof item === "string" ? { threshold: item } : (item as Record<string, unknown>);
+      const source = obj?.threshold;
+      if (typeof source !== "string") throw new Error(`invalid threshold for '${key}': expected a string or {threshold: string}`);
+      const m = EXPR.exec(source);
+      if (!m) throw new Error(`invalid threshold expression '${source}' for '${key}': expected e.g. 'p(95)<200', 'rate<0.01', 'count>10'`);
+      const aggregation = m[1].replace(/\s+/g, "");
+      const kind = aggregation.startsWith("p(") ? "p" : aggregation;
+      if (!ALLOWED[metric.type].includes(kind)) {
+        throw new Error(`invalid threshold '${source}' for '${key}': a ${metric.type} metric supports ${ALLOWED[metric.type].join(", ")}`);
+      }
+      metric.thresholds.push(source);
+      out.push({
+        source,
+        metricName: key,
+        aggregation,
+        op: m[2],
+        value: Number(m[3]),
+        abortOnFail: obj.abortOnFail === true,
+        delayAbortEvalMs: obj.delayAbortEval ? parseDuration(obj.delayAbortEval, "delayAbortEval") : 0,
+        sink,
+        ok: true,
+      });
+    }
+  }
+  return out;
+}
+
+export function aggregate(sink: Sink, aggregation: string, elapsedSeconds: number): number {
+  switch (aggregation) {
+    case "count":
+      return sink.sum;
+    case "rate":
+      return sink.type === "rate" ? (sink.count ? sink.nonZero / sink.count : 0) : elapsedSeconds > 0 ? sink.sum / elapsedSeconds : 0;
+    case "value":
+      return sink.last;
+    case "avg":
+      return sink.count ? sink.sum / sink.count : 0;
+    case "min":
+      return sink.count ? sink.min : 0;
+    case "max":
+      return sink.count ? sink.max : 0;
+    case "med":
+      return sink.percentile(50);
+    default:
+      return sink.percentile(Number(aggregation.slice(2, -1)));
+  }
+}
+
+function compare(a: number, op: string, b: number): boolean {
+  switch (op) {
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+    case "!=":
+      return a !== b;
+    default:
+      return a === b;
+  }
+}
+
+/** Re-evaluates every threshold; returns the one that demands an abort, if any. */
+export function evaluateThresholds(thresholds: Threshold[], elapsedSeconds: number): Threshold | undefined {
+  let abort: Threshold | undefined;
+  for (const t of thresholds) {
+    t.ok = compare(aggregate(t.sink, t.aggregation, elapsedSeconds), t.op, t.value);
+    if (!t.ok && t.abortOnFail && elapsedSeconds * 1000 >= t.delayAbortEvalMs && !abort) abort = t;
+  }
+  return abort;
+}
