@@ -1,6 +1,7 @@
 // The registry of subcommands: one module per command, one line each here.
 import { simulateCommand } from "./simulate.ts";
 import { schemaCommand } from "./schema.ts";
+import { appCommand } from "./app.ts";
 
 export interface Command {
   readonly summary: string;
@@ -10,4 +11,5 @@ export interface Command {
 export const commands: Record<string, Command> = {
   simulate: simulateCommand,
   schema: schemaCommand,
+  app: appCommand,
 };

@@ -1,0 +1,143 @@
+// `headroom app`: starts the reference app of a scenario in the foreground (`up`), or only checks
+// that it could (`check`: plan + installed parts, nothing started). Ctrl-C or SIGTERM stops it all.
+import { Effect, Exit, Fiber, Cause } from "effect";
+import { resolve } from "node:path";
+import type { Command } from "./index.ts";
+import { UsageError } from "../errors.ts";
+import { loadScenarioFile } from "../load-scenario.ts";
+import { startApp, type RunningApp } from "../../reference-app/launcher.ts";
+import { planApp } from "../../reference-app/plan.ts";
+import { preflight } from "../../reference-app/preflight.ts";
+import type { AppError } from "../../reference-app/errors.ts";
+
+const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N]
+       headroom app check <file.yaml>
+
+up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service replicas, Redis,
+       PostgreSQL primary + streaming replicas, RabbitMQ queue + workers, nginx), prints its
+       endpoints and the admin token, and runs until Ctrl-C or SIGTERM, then stops everything.
+check  Says whether the reference app can realize the scenario here, starting nothing.
+
+options:
+  --run-dir DIR   keep logs, run.json and timeseries.jsonl in DIR (default: a temp dir, removed at exit)
+  --seed N        seed of the injected service times (default: the scenario's seed)
+
+Needs haproxy, nginx, redis-server and PostgreSQL server binaries (Debian/Ubuntu:
+  sudo apt-get install -y haproxy nginx redis-server postgresql rabbitmq-server)
+and a RabbitMQ broker on 127.0.0.1:5672 or AMQP_URL. See docs/reference-app.md.`;
+
+interface Args {
+  sub: "up" | "check";
+  file: string;
+  runDir?: string;
+  seed?: number;
+}
+
+function parseArgs(argv: string[]): Args | "help" {
+  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  const [sub, ...rest] = argv;
+  if (sub !== "up" && sub !== "check") throw new UsageError(`headroom app: expected 'up' or 'check', got ${sub ? `'${sub}'` : "nothing"}\n${HELP}`);
+  let file: string | undefined;
+  let runDir: string | undefined;
+  let seed: number | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === "--run-dir" || a === "--seed") {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`headroom app: ${a} needs a value`);
+      if (a === "--run-dir") runDir = resolve(v);
+      else {
+        seed = Number(v);
+        if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`headroom app: --seed must be a non-negative integer, got '${v}'`);
+      }
+    } else if (a.startsWith("-")) throw new UsageError(`headroom app: unknown option '${a}'\n${HELP}`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`headroom app: one scenario file expected, got '${file}' and '${a}'`);
+  }
+  if (!file) throw new UsageError(`headroom app ${sub}: a scenario file is required\n${HELP}`);
+  return { sub, file, runDir, seed };
+}
+
+function describe(app: RunningApp): string {
+  const lines = [
+    `reference app '${app.plan.name}' is ready (run ${app.runId})`,
+    `  entry:      ${app.url}${app.cdnUrl ? `   (CDN: ${app.cdnUrl})` : ""}`,
+    ...app.plan.classes.map((c) => `  ${c.name.padEnd(12)}${c.method} ${app.classUrl[c.name]}${c.path}`),
+    `  admin:      ${app.adminUrl}   token: ${app.token}`,
+    `              e.g. curl -X POST -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/faults/cache/flush`,
+    `  metrics:    ${app.metricsUrls.join(" ")}`,
+    `  run dir:    ${app.runDir} (logs/, run.json, timeseries.jsonl)`,
+    "Press Ctrl-C to stop everything.",
+  ];
+  return lines.join("\n") + "\n";
+}
+
+function failureMessage(cause: Cause.Cause<AppError>): { text: string; code: number } {
+  const failure = Cause.failureOption(cause);
+  if (failure._tag === "Some") {
+    const e = failure.value;
+    const input = e._tag === "Unrealizable" || e._tag === "MissingPart";
+    return { text: e.message, code: input ? 2 : 1 };
+  }
+  return { text: `headroom app: internal error: ${Cause.pretty(cause)}`, code: 1 };
+}
+
+export const appCommand: Command = {
+  summary: "start the scenario's reference app (real HAProxy, Node, Redis, PostgreSQL, RabbitMQ)",
+  async run(argv) {
+    const args = parseArgs(argv);
+    if (args === "help") {
+      process.stdout.write(HELP + "\n");
+      return 0;
+    }
+    const scenario = await loadScenarioFile(args.file);
+    if (args.sub === "check") {
+      const planned = planApp(scenario);
+      if (!planned.ok) {
+        process.stderr.write(planned.issues.map((i) => `${args.file}: ${i.field}: ${i.reason}`).join("\n") + "\n");
+        return 2;
+      }
+      const exit = await Effect.runPromiseExit(preflight(planned.plan));
+      if (Exit.isFailure(exit)) {
+        process.stderr.write(failureMessage(exit.cause).text + "\n");
+        return 2;
+      }
+      process.stdout.write(`${args.file}: the reference app can start this scenario here\n`);
+      return 0;
+    }
+
+    const program = Effect.scoped(
+      Effect.gen(function* () {
+        const running = yield* startApp(scenario, {
+          file: args.file,
+          runDir: args.runDir,
+          seed: args.seed,
+          onProgress: (p) => process.stderr.write(`  started ${p}\n`),
+        });
+        process.stdout.write(describe(running));
+        return yield* Effect.never;
+      }),
+    );
+    const fiber = Effect.runFork(program);
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals === 1) {
+        process.stderr.write(`\n${sig}: stopping every part of the reference app...\n`);
+        Effect.runFork(Fiber.interrupt(fiber));
+      } else process.stderr.write("still stopping (processes get up to 10 s each)...\n");
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const exit = await Effect.runPromise(Fiber.await(fiber));
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) {
+      process.stderr.write("reference app stopped; nothing left running\n");
+      return 0;
+    }
+    const { text, code } = failureMessage(exit.cause);
+    process.stderr.write(text + "\n");
+    return code;
+  },
+};

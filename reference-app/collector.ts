@@ -1,0 +1,129 @@
+// Samples the run's parts every interval into one time series (JSON lines, <run dir>/timeseries.jsonl):
+// HAProxy queue and session counts from its stats socket, Redis INFO, pg_stat_replication on the
+// primary and the RabbitMQ queue depths. The validation harness compares these with the simulator's.
+import { Effect, Scope } from "effect";
+import { open, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { haproxyCommand, parseStat, type ServerStat } from "./parts/haproxy.ts";
+import { queueDepth, type Broker } from "./parts/rabbitmq.ts";
+import type { QueueNames } from "./config.ts";
+
+export interface CollectorTargets {
+  readonly haproxySocket?: string;
+  readonly redisPort?: number;
+  readonly pg?: { readonly port: number; readonly database: string };
+  readonly broker?: Broker;
+  readonly queues: ReadonlyArray<{ readonly name: string; readonly names: QueueNames }>;
+}
+
+export interface Sample {
+  readonly t: number;
+  readonly lb?: { readonly servers: readonly ServerStat[]; readonly queued: number; readonly sessions: number } | null;
+  readonly cache?: {
+    readonly hits: number; readonly misses: number; readonly evicted: number;
+    readonly keys: number; readonly used_memory: number; readonly maxmemory: number;
+  } | null;
+  readonly replication?: ReadonlyArray<{
+    readonly client_port: number; readonly state: string;
+    readonly replay_lag_s: number | null; readonly replay_lag_bytes: number;
+  }> | null;
+  readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number } | null>;
+}
+
+const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
+
+export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPool?: pg.Pool): Promise<Sample> {
+  const settle = async <T>(f: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await f();
+    } catch {
+      return null;
+    }
+  };
+  const [lb, cache, replication, queues] = await Promise.all([
+    targets.haproxySocket
+      ? settle(async () => {
+          const rows = parseStat(await haproxyCommand(targets.haproxySocket!, "show stat"));
+          const be = rows.find((r) => r.name === "BACKEND");
+          return { servers: rows.filter((r) => r.name !== "BACKEND"), queued: be?.qcur ?? 0, sessions: be?.scur ?? 0 };
+        })
+      : undefined,
+    redis
+      ? settle(async () => {
+          const info = await redis.info();
+          return {
+            hits: field(info, "keyspace_hits"),
+            misses: field(info, "keyspace_misses"),
+            evicted: field(info, "evicted_keys"),
+            keys: Number(/^db0:keys=(\d+)/m.exec(info)?.[1] ?? 0),
+            used_memory: field(info, "used_memory"),
+            maxmemory: field(info, "maxmemory"),
+          };
+        })
+      : undefined,
+    pgPool
+      ? settle(async () => {
+          const r = await pgPool.query(
+            "SELECT client_port, state, EXTRACT(EPOCH FROM replay_lag)::float8 AS lag, " +
+              "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 AS bytes FROM pg_stat_replication ORDER BY client_port",
+          );
+          return r.rows.map((row) => ({ client_port: row.client_port, state: row.state, replay_lag_s: row.lag, replay_lag_bytes: row.bytes ?? 0 }));
+        })
+      : undefined,
+    targets.broker && targets.queues.length
+      ? Object.fromEntries(
+          await Promise.all(
+            targets.queues.map(async (q) => [
+              q.name,
+              await settle(async () => {
+                const main = await queueDepth(targets.broker!, q.names.queue);
+                const dead = await queueDepth(targets.broker!, q.names.dlq);
+                return { depth: main.messages, consumers: main.consumers, dead: dead.messages };
+              }),
+            ]),
+          ),
+        )
+      : undefined,
+  ]);
+  return { t: Date.now(), lb, cache, replication, queues };
+}
+
+export interface Collector {
+  readonly path: string;
+  /** Samples now and appends the line (also used by tests to avoid waiting for the timer). */
+  sampleNow(): Promise<Sample>;
+}
+
+export const startCollector = (runPath: string, targets: CollectorTargets, intervalSeconds: number): Effect.Effect<Collector, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const path = join(runPath, "timeseries.jsonl");
+      const file: FileHandle = await open(path, "a");
+      const redis = targets.redisPort !== undefined ? new Redis({ host: "127.0.0.1", port: targets.redisPort, maxRetriesPerRequest: 0, enableOfflineQueue: false }) : undefined;
+      redis?.on("error", () => {});
+      const pgPool = targets.pg ? new pg.Pool({ host: "127.0.0.1", port: targets.pg.port, user: "postgres", database: targets.pg.database, max: 1, connectionTimeoutMillis: 1000 }) : undefined;
+      pgPool?.on("error", () => {});
+      let chain: Promise<unknown> = Promise.resolve();
+      const sampleNow = () => {
+        const next = chain.then(async () => {
+          const s = await sampleOnce(targets, redis, pgPool);
+          await file.appendFile(JSON.stringify(s) + "\n");
+          return s;
+        });
+        chain = next.catch(() => {});
+        return next;
+      };
+      const timer = setInterval(() => void sampleNow().catch(() => {}), Math.max(100, intervalSeconds * 1000));
+      return { path, sampleNow, timer, file, redis, pgPool, idle: () => chain };
+    }),
+    (c) =>
+      Effect.promise(async () => {
+        clearInterval(c.timer);
+        await c.idle();
+        await c.file.close();
+        c.redis?.disconnect();
+        await c.pgPool?.end().catch(() => {});
+      }),
+  );

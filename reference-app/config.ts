@@ -1,0 +1,48 @@
+// The JSON handed from the launcher to each service and worker process (written to the run dir and
+// passed by path): its part of the plan plus the addresses of the parts it talks to.
+import { readFileSync } from "node:fs";
+import type { CachePlan, ClassPlan, DbPlan, QueuePlan, ServicePlan } from "./plan.ts";
+
+export interface DbEndpoints {
+  readonly database: string;
+  readonly user: string;
+  readonly primary: number;
+  /** Ports of the streaming replicas, in order. */
+  readonly replicas: readonly number[];
+}
+
+export interface QueueNames {
+  readonly queue: string;
+  readonly dlq: string;
+}
+
+export interface ServiceConfig {
+  readonly role: "service";
+  readonly index: number;
+  readonly port: number;
+  readonly token: string;
+  readonly seed: number;
+  readonly service: ServicePlan;
+  readonly classes: readonly ClassPlan[];
+  readonly cache?: CachePlan & { readonly port: number };
+  readonly db?: DbPlan & { readonly endpoints: DbEndpoints };
+  readonly queues: ReadonlyArray<QueuePlan & { readonly names: QueueNames }>;
+  readonly amqpUrl: string;
+  /** Cache-Control max-age on GET answers of classes served through the CDN. */
+  readonly cdnTtl?: number;
+}
+
+export interface WorkerConfig {
+  readonly role: "worker";
+  readonly index: number;
+  readonly port: number;
+  readonly token: string;
+  readonly seed: number;
+  readonly queue: QueuePlan & { readonly names: QueueNames };
+  readonly db?: DbPlan & { readonly endpoints: DbEndpoints };
+  readonly amqpUrl: string;
+}
+
+export function readConfig<T>(path: string): T {
+  return JSON.parse(readFileSync(path, "utf8")) as T;
+}

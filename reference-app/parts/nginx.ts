@@ -1,0 +1,88 @@
+// The scenario's CDN as an nginx edge cache (proxy_cache) on a free port in front of HAProxy.
+// It caches what the origin marks cacheable (the service sends Cache-Control max-age = the CDN's ttl
+// on classes routed through the CDN, no-store elsewhere) and reports HIT/MISS in X-Cache-Status.
+import { Effect, Scope } from "effect";
+import { mkdir, writeFile, chown } from "node:fs/promises";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { StartFailed, PortsExhausted } from "../errors.ts";
+import { freePort, proc, waitReady, tcpOpen } from "../resources.ts";
+import type { CdnPlan } from "../plan.ts";
+import type { Tools } from "../preflight.ts";
+
+export interface NginxPart {
+  readonly port: number;
+}
+
+export function nginxConfig(plan: CdnPlan, port: number, originPort: number, stateDir: string, logDir: string, user?: string): string {
+  const ttl = Math.max(1, Math.round(plan.ttl));
+  return `${user ? `user ${user};\n` : ""}daemon off;
+worker_processes 1;
+pid ${stateDir}/nginx.pid;
+error_log ${logDir}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log ${logDir}/nginx-access.log;
+  client_body_temp_path ${stateDir}/body;
+  proxy_temp_path ${stateDir}/proxy;
+  fastcgi_temp_path ${stateDir}/fastcgi;
+  uwsgi_temp_path ${stateDir}/uwsgi;
+  scgi_temp_path ${stateDir}/scgi;
+  proxy_cache_path ${stateDir}/cache levels=1:2 keys_zone=edge:10m max_size=256m inactive=${ttl}s use_temp_path=off;
+  upstream origin { server 127.0.0.1:${originPort}; keepalive 32; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_cache edge;
+      proxy_cache_lock on;
+      add_header X-Cache-Status $upstream_cache_status always;
+    }
+  }
+}
+`;
+}
+
+function idsOf(user: string, group: string): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim());
+    const gid = Number(execFileSync("getent", ["group", group], { encoding: "utf8" }).split(":")[2]);
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+export const startNginx = (plan: CdnPlan, originPort: number, runPath: string, tools: Tools): Effect.Effect<NginxPart, StartFailed | PortsExhausted, Scope.Scope> =>
+  Effect.gen(function* () {
+    const stateDir = join(runPath, "state", "nginx");
+    const logDir = join(runPath, "logs");
+    // As root, nginx's worker drops to an unprivileged user that must own the cache dir.
+    const asRoot = process.getuid?.() === 0;
+    const worker = asRoot ? idsOf("nobody", "nogroup") : undefined;
+    yield* Effect.tryPromise({
+      try: async () => {
+        await mkdir(join(stateDir, "cache"), { recursive: true });
+        if (worker) {
+          await chown(stateDir, worker.uid, worker.gid);
+          await chown(join(stateDir, "cache"), worker.uid, worker.gid);
+        }
+      },
+      catch: (e) => new StartFailed({ part: "nginx", reason: String(e) }),
+    });
+    const port = yield* freePort;
+    const cfgPath = join(runPath, "nginx.conf");
+    yield* Effect.promise(() => writeFile(cfgPath, nginxConfig(plan, port, originPort, stateDir, logDir, worker ? "nobody nogroup" : undefined)));
+    const p = yield* proc({
+      name: "nginx",
+      command: tools.nginx,
+      // -e: the startup error log before the config's own is read (else /var/log/nginx).
+      args: ["-c", cfgPath, "-p", stateDir, "-e", join(logDir, "nginx-error.log")],
+      logDir,
+      stopSignal: "SIGTERM",
+    });
+    yield* waitReady("nginx", p, () => tcpOpen(port));
+    return { port };
+  });

@@ -1,0 +1,44 @@
+// Service replicas and queue workers as Node.js child processes (TypeScript through tsx), each with
+// its config file in the run dir, its log in logs/, readiness checked on its /healthz, and
+// restartable for the kill/restart faults.
+import { Effect, Scope } from "effect";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { StartFailed } from "../errors.ts";
+import { restartable, waitReady, httpOk, type RestartableProc } from "../resources.ts";
+import type { ServiceConfig, WorkerConfig } from "../config.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ENTRY = {
+  service: fileURLToPath(new URL("../service/main.ts", import.meta.url)),
+  worker: fileURLToPath(new URL("../worker/main.ts", import.meta.url)),
+};
+
+export interface NodePart {
+  readonly name: string;
+  readonly port: number;
+  readonly control: RestartableProc;
+}
+
+export const startNodeProc = (
+  name: string,
+  config: ServiceConfig | WorkerConfig,
+  runPath: string,
+): Effect.Effect<NodePart, StartFailed, Scope.Scope> =>
+  Effect.gen(function* () {
+    const cfgPath = join(runPath, `${name}.json`);
+    yield* Effect.promise(() => writeFile(cfgPath, JSON.stringify(config, null, 2)));
+    const control = yield* restartable(
+      {
+        name,
+        command: process.execPath,
+        args: ["--import", "tsx", ENTRY[config.role], cfgPath],
+        cwd: REPO_ROOT,
+        logDir: join(runPath, "logs"),
+        env: { NODE_ENV: "production" },
+      },
+      (p) => waitReady(name, p, () => httpOk(config.port, "/healthz"), 30_000),
+    );
+    return { name, port: config.port, control };
+  });

@@ -1,0 +1,327 @@
+// Turns a decoded scenario into the reference app's plan: which real part realizes each component,
+// with its settings. Pure and synchronous, so a scenario the app cannot realize is rejected before
+// anything starts. Reads the scenario structurally (the subset it needs), in normalized units.
+import type { DistLike } from "./sampler.ts";
+
+// ---------------------------------------------------------------- the scenario subset read here
+
+export type StepIn =
+  | { readonly visit: string; readonly service?: DistLike }
+  | { readonly branch: ReadonlyArray<{ readonly p: number; readonly flow: ReadonlyArray<StepIn> }> }
+  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<StepIn>; readonly miss?: ReadonlyArray<StepIn> }
+  | { readonly parallel: ReadonlyArray<ReadonlyArray<StepIn>> }
+  | { readonly publish: string }
+  | { readonly service: DistLike };
+
+export interface ScenarioIn {
+  readonly name: string;
+  readonly seed?: number;
+  readonly simulation?: { readonly interval?: number };
+  readonly load: {
+    readonly classes: Readonly<Record<string, {
+      readonly weight?: number;
+      readonly http?: { readonly method?: string; readonly path: string };
+      readonly keys?: { readonly count: number };
+      readonly flow: ReadonlyArray<StepIn>;
+    }>>;
+  };
+  readonly components: Readonly<Record<string, { readonly kind: string } & Record<string, unknown>>>;
+}
+
+// ---------------------------------------------------------------- the plan
+
+export type Step = StepIn;
+
+export interface ClassPlan {
+  readonly name: string;
+  readonly method: string;
+  /** The path template, e.g. /products/{key}. */
+  readonly path: string;
+  /** Keys are integers 0..keyCount-1 when the path has {key}. */
+  readonly keyCount?: number;
+  /** Where a client sends it: through the CDN or straight to the load balancer. */
+  readonly via: "cdn" | "lb";
+}
+
+export interface LbPlan {
+  readonly name: string;
+  readonly algorithm: string;
+  readonly maxconn?: number;
+  readonly queueTimeout: number;
+  readonly weights?: readonly number[];
+  readonly health: { readonly interval: number; readonly rise: number; readonly fall: number };
+}
+
+export interface ServicePlan {
+  readonly name: string;
+  readonly replicas: number;
+  readonly concurrency: number;
+  readonly backlog: number;
+  readonly timeout: number;
+  readonly handlers: Readonly<Record<string, readonly Step[]>>;
+  readonly network?: DistLike;
+}
+
+export interface CachePlan {
+  readonly name: string;
+  readonly capacity: number;
+  readonly ttl?: number;
+  readonly valueSize: number;
+  readonly service: DistLike;
+}
+
+export interface DbPlan {
+  readonly name: string;
+  readonly keys: number;
+  readonly read: DistLike;
+  readonly write: DistLike;
+  readonly replicas: number;
+  readonly readFrom: "primary" | "replicas" | "any";
+  readonly lag?: DistLike;
+  readonly maxConnections: number;
+  readonly pool: { readonly size: number; readonly timeout: number };
+}
+
+export interface QueuePlan {
+  readonly name: string;
+  readonly workers: number;
+  readonly prefetch: number;
+  readonly service: DistLike;
+  readonly handler: readonly Step[];
+  readonly maxLength?: number;
+  readonly overflow: "reject_publish" | "drop_head";
+  readonly retries: number;
+  readonly failureRate: number;
+}
+
+export interface CdnPlan {
+  readonly name: string;
+  readonly ttl: number;
+}
+
+export interface AppPlan {
+  readonly name: string;
+  readonly seed: number;
+  readonly interval: number;
+  readonly classes: readonly ClassPlan[];
+  readonly lb?: LbPlan;
+  readonly service: ServicePlan;
+  readonly cache?: CachePlan;
+  readonly db?: DbPlan;
+  readonly queues: readonly QueuePlan[];
+  readonly cdn?: CdnPlan;
+}
+
+/** Why a scenario cannot be realized: the field and the reason. */
+export interface PlanIssue {
+  readonly field: string;
+  readonly reason: string;
+}
+
+export const REALIZED_KINDS = ["load_balancer", "service", "cache", "database", "queue", "cdn"] as const;
+
+// ---------------------------------------------------------------- planning
+
+const num = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
+
+export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: false; issues: PlanIssue[] } {
+  const issues: PlanIssue[] = [];
+  const byKind = new Map<string, string[]>();
+  for (const [name, c] of Object.entries(s.components)) {
+    if (!(REALIZED_KINDS as readonly string[]).includes(c.kind)) {
+      issues.push({
+        field: `components.${name}.kind`,
+        reason: `the reference app does not realize kind '${c.kind}' (it realizes ${REALIZED_KINDS.join(", ")}); ` +
+          "model it with real components or run it in the simulator only",
+      });
+      continue;
+    }
+    byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), name]);
+  }
+  const one = (kind: string): string | undefined => {
+    const names = byKind.get(kind) ?? [];
+    if (names.length > 1) {
+      issues.push({ field: `components.${names[1]}`, reason: `the reference app realizes at most one ${kind}, found ${names.join(", ")}` });
+    }
+    return names[0];
+  };
+  const serviceName = one("service");
+  const lbName = one("load_balancer");
+  const cacheName = one("cache");
+  const dbName = one("database");
+  const cdnName = one("cdn");
+  if (!serviceName) issues.push({ field: "components", reason: "the reference app needs one component of kind service" });
+
+  const c = (name: string) => s.components[name] as Record<string, unknown>;
+
+  let service: ServicePlan | undefined;
+  if (serviceName) {
+    const sv = c(serviceName);
+    const handlers = (sv.handlers ?? {}) as Record<string, readonly Step[]>;
+    service = {
+      name: serviceName,
+      replicas: num(sv.replicas, 1),
+      concurrency: num(sv.concurrency, 1),
+      backlog: num(sv.backlog, 128),
+      timeout: num(sv.timeout, 30),
+      handlers,
+      network: sv.network as DistLike | undefined,
+    };
+    for (const [cls, steps] of Object.entries(handlers)) {
+      if (!(cls in s.load.classes)) issues.push({ field: `components.${serviceName}.handlers.${cls}`, reason: "no request class of that name in load.classes" });
+      checkSteps(steps, `components.${serviceName}.handlers.${cls}`, s, issues);
+    }
+  }
+
+  let lb: LbPlan | undefined;
+  if (lbName) {
+    const l = c(lbName);
+    if (l.backends !== serviceName) {
+      issues.push({ field: `components.${lbName}.backends`, reason: `must name the service '${serviceName}'` });
+    }
+    const hc = (l.health_check ?? {}) as Record<string, unknown>;
+    lb = {
+      name: lbName,
+      algorithm: String(l.algorithm ?? "round_robin"),
+      maxconn: typeof l.maxconn === "number" ? l.maxconn : undefined,
+      queueTimeout: num(l.queue_timeout, 5),
+      weights: l.weights as number[] | undefined,
+      health: { interval: num(hc.interval, 2), rise: num(hc.rise, 2), fall: num(hc.fall, 3) },
+    };
+    if (lb.weights && service && lb.weights.length !== service.replicas) {
+      issues.push({ field: `components.${lbName}.weights`, reason: `has ${lb.weights.length} weights for ${service.replicas} replicas` });
+    }
+  } else if (service && service.replicas > 1) {
+    issues.push({ field: `components.${serviceName}.replicas`, reason: "more than one replica needs a load_balancer in front of the service" });
+  }
+
+  let cache: CachePlan | undefined;
+  if (cacheName) {
+    const k = c(cacheName);
+    cache = {
+      name: cacheName,
+      capacity: num(k.capacity, 1000),
+      ttl: typeof k.ttl === "number" ? k.ttl : undefined,
+      valueSize: num(k.value_size, 1000),
+      service: (k.service as DistLike | undefined) ?? 0,
+    };
+  }
+
+  let db: DbPlan | undefined;
+  if (dbName) {
+    const d = c(dbName);
+    if (d.shards) issues.push({ field: `components.${dbName}.shards`, reason: "sharding is not realized by the reference app (one primary with replicas only)" });
+    const pool = (d.pool ?? {}) as Record<string, unknown>;
+    db = {
+      name: dbName,
+      keys: num(d.keys, 10000),
+      read: d.read as DistLike,
+      write: d.write as DistLike,
+      replicas: num(d.replicas, 0),
+      readFrom: (d.read_from as DbPlan["readFrom"]) ?? "primary",
+      lag: d.replication_lag as DistLike | undefined,
+      maxConnections: num(d.max_connections, 100),
+      pool: { size: num(pool.size, 10), timeout: num(pool.timeout, 30) },
+    };
+    if (db.readFrom !== "primary" && db.replicas === 0) {
+      issues.push({ field: `components.${dbName}.read_from`, reason: `is '${db.readFrom}' but replicas is 0` });
+    }
+    const perServer = (service?.replicas ?? 1) * db.pool.size + 5;
+    if (perServer > db.maxConnections) {
+      issues.push({ field: `components.${dbName}.max_connections`, reason: `${db.maxConnections} is below the ${perServer} connections the service pools (+5 for workers and monitoring) can open` });
+    }
+  }
+
+  const queues: QueuePlan[] = [];
+  for (const name of byKind.get("queue") ?? []) {
+    const q = c(name);
+    if (q.partitions !== undefined) issues.push({ field: `components.${name}.partitions`, reason: "partitioned (Kafka-style) queues are not realized by the reference app; RabbitMQ queues only" });
+    const handler = (q.handler ?? []) as readonly Step[];
+    checkSteps(handler, `components.${name}.handler`, s, issues);
+    queues.push({
+      name,
+      workers: num(q.workers, 1),
+      prefetch: num(q.prefetch, 1),
+      service: q.service as DistLike,
+      handler,
+      maxLength: typeof q.max_length === "number" ? q.max_length : undefined,
+      overflow: (q.overflow as QueuePlan["overflow"]) ?? "reject_publish",
+      retries: num(q.retries, 0),
+      failureRate: num(q.failure_rate, 0),
+    });
+  }
+
+  let cdn: CdnPlan | undefined;
+  if (cdnName) {
+    const d = c(cdnName);
+    if (d.origin !== lbName) issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be '${lbName}'` });
+    cdn = { name: cdnName, ttl: num(d.ttl, 3600) };
+  }
+
+  const classes: ClassPlan[] = [];
+  for (const [name, cl] of Object.entries(s.load.classes)) {
+    const field = `load.classes.${name}`;
+    if (!cl.http) {
+      issues.push({ field: `${field}.http`, reason: "the reference app needs { method, path } to serve this class" });
+      continue;
+    }
+    const first = cl.flow[0] as Record<string, unknown> | undefined;
+    const target = first && typeof first.call === "string" ? first.call : undefined;
+    let via: ClassPlan["via"] = "lb";
+    if (target && target === cdnName) via = "cdn";
+    else if (target !== lbName && target !== serviceName) {
+      issues.push({ field: `${field}.flow`, reason: `must start with { call: ${[cdnName, lbName, serviceName].filter(Boolean).join(" | ")} } so the reference app can serve it` });
+    }
+    const placeholders = cl.http.path.match(/\{[^}]*\}/g) ?? [];
+    if (placeholders.some((p) => p !== "{key}") || placeholders.length > 1) {
+      issues.push({ field: `${field}.http.path`, reason: "the only path parameter the reference app serves is one {key}" });
+    }
+    const keyCount = placeholders.length ? (cl.keys?.count ?? db?.keys) : undefined;
+    if (placeholders.length && keyCount === undefined) {
+      issues.push({ field: `${field}.keys`, reason: "a path with {key} needs keys.count (or a database's keys)" });
+    }
+    classes.push({ name, method: cl.http.method ?? "GET", path: cl.http.path, keyCount, via });
+  }
+
+  if (issues.length > 0 || !service) return { ok: false, issues };
+  return {
+    ok: true,
+    plan: {
+      name: s.name,
+      seed: s.seed ?? 1,
+      interval: s.simulation?.interval ?? 1,
+      classes,
+      lb,
+      service,
+      cache,
+      db,
+      queues,
+      cdn,
+    },
+  };
+}
+
+function checkSteps(steps: readonly Step[], field: string, s: ScenarioIn, issues: PlanIssue[]): void {
+  steps.forEach((step, i) => {
+    const f = `${field}[${i}]`;
+    if ("visit" in step) {
+      issues.push({ field: f, reason: "'visit' steps name abstract stations; a service handler can use service, call, publish, branch, parallel" });
+    } else if ("call" in step) {
+      const target = s.components[step.call];
+      if (!target) issues.push({ field: `${f}.call`, reason: `no component named '${step.call}'` });
+      else if (target.kind === "cache") {
+        if (step.op !== "get" && step.op !== "set" && step.op !== "delete") issues.push({ field: `${f}.op`, reason: "a cache call needs op: get | set | delete" });
+      } else if (target.kind === "database") {
+        if (step.op !== "read" && step.op !== "write") issues.push({ field: `${f}.op`, reason: "a database call needs op: read | write" });
+      } else issues.push({ field: `${f}.call`, reason: `a handler can call a cache or a database, not a ${target.kind}` });
+      checkSteps(step.hit ?? [], `${f}.hit`, s, issues);
+      checkSteps(step.miss ?? [], `${f}.miss`, s, issues);
+    } else if ("publish" in step) {
+      if (s.components[step.publish]?.kind !== "queue") issues.push({ field: `${f}.publish`, reason: `'${step.publish}' is not a queue component` });
+    } else if ("branch" in step) {
+      step.branch.forEach((b, j) => checkSteps(b.flow, `${f}.branch[${j}].flow`, s, issues));
+    } else if ("parallel" in step) {
+      step.parallel.forEach((p, j) => checkSteps(p, `${f}.parallel[${j}]`, s, issues));
+    }
+  });
+}

@@ -1,0 +1,92 @@
+// Checks, before anything starts, that every part the plan needs is installed and reachable, and
+// says how to install what is missing. Finds the PostgreSQL binaries and the postgres user.
+import { Effect } from "effect";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join, delimiter } from "node:path";
+import amqp from "amqplib";
+import { MissingPart } from "./errors.ts";
+import type { AppPlan } from "./plan.ts";
+
+export interface Tools {
+  readonly pgBin: string;
+  /** Set when running as root: PostgreSQL's processes run as this user. */
+  readonly pgUser?: { readonly uid: number; readonly gid: number };
+  readonly redisServer: string;
+  readonly haproxy: string;
+  readonly nginx: string;
+  readonly amqpUrl: string;
+}
+
+const APT = "sudo apt-get update && sudo apt-get install -y";
+
+function which(cmd: string, extraDirs: string[] = []): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), ...extraDirs];
+  for (const d of dirs) {
+    const p = join(d, cmd);
+    if (d && existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** PG_BIN, else the newest /usr/lib/postgresql/<version>/bin with initdb, else initdb on PATH. */
+function findPgBin(): string | undefined {
+  if (process.env.PG_BIN && existsSync(join(process.env.PG_BIN, "initdb"))) return process.env.PG_BIN;
+  const root = "/usr/lib/postgresql";
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, "bin", "initdb")))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(root, versions[0], "bin");
+  }
+  const initdb = which("initdb");
+  return initdb ? join(initdb, "..") : undefined;
+}
+
+function userIds(name: string): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync("id", ["-u", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    const gid = Number(execFileSync("id", ["-g", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+    return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const preflight = (plan: AppPlan, amqpUrl = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672"): Effect.Effect<Tools, MissingPart> =>
+  Effect.gen(function* () {
+    const sbin = ["/usr/sbin", "/sbin", "/usr/local/sbin"];
+    const missing = (part: string, pkg: string) => Effect.fail(new MissingPart({ part, install: `${APT} ${pkg}` }));
+    const haproxy = which("haproxy", sbin) ?? "";
+    if (plan.lb && !haproxy) return yield* missing("haproxy (the load balancer)", "haproxy");
+    const nginx = which("nginx", sbin) ?? "";
+    if (plan.cdn && !nginx) return yield* missing("nginx (the CDN edge cache)", "nginx");
+    const redisServer = which("redis-server", sbin) ?? "";
+    if (plan.cache && !redisServer) return yield* missing("redis-server (the cache)", "redis-server");
+    let pgBin = "";
+    let pgUser: Tools["pgUser"];
+    if (plan.db) {
+      pgBin = findPgBin() ?? "";
+      if (!pgBin) return yield* missing("PostgreSQL server binaries (initdb, postgres, pg_basebackup)", "postgresql");
+      if (process.getuid?.() === 0) {
+        pgUser = userIds("postgres");
+        if (!pgUser) {
+          return yield* Effect.fail(new MissingPart({ part: "the 'postgres' user (PostgreSQL refuses to run as root)", install: `${APT} postgresql (it creates the user), or run headroom as a non-root user` }));
+        }
+      }
+    }
+    if (plan.queues.length > 0) {
+      yield* Effect.tryPromise({
+        try: async () => {
+          const conn = await amqp.connect(amqpUrl, { timeout: 3000 });
+          await conn.close();
+        },
+        catch: (e) =>
+          new MissingPart({
+            part: `a RabbitMQ broker at ${amqpUrl.replace(/\/\/[^@]*@/, "//")} (${e instanceof Error ? e.message : String(e)})`,
+            install: `${APT} rabbitmq-server && sudo rabbitmq-server -detached (or set AMQP_URL)`,
+          }),
+      });
+    }
+    return { pgBin, pgUser, redisServer, haproxy, nginx, amqpUrl };
+  });

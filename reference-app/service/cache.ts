@@ -1,0 +1,76 @@
+// The service's side of cache-aside on the run's private Redis: GET, SET with the YAML's TTL and
+// values padded to the YAML's value_size (so Redis maxmemory, sized from capacity x value_size,
+// holds `capacity` keys). A failing Redis counts as a miss: the service degrades to the database.
+import { Redis } from "ioredis";
+import type { CachePlan } from "../plan.ts";
+import type { ServiceMetrics } from "./metrics.ts";
+
+export class Cache {
+  private readonly redis: Redis;
+
+  constructor(
+    private readonly plan: CachePlan & { port: number },
+    private readonly metrics: ServiceMetrics,
+  ) {
+    this.redis = new Redis({ host: "127.0.0.1", port: plan.port, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    this.redis.on("error", () => { /* reported per operation */ });
+  }
+
+  /** The cached value, or undefined on a miss (or when Redis is unreachable). */
+  async get(key: string): Promise<string | undefined> {
+    try {
+      const v = await this.redis.get(key);
+      if (v === null) {
+        this.metrics.cacheMisses.inc();
+        return undefined;
+      }
+      this.metrics.cacheHits.inc();
+      return v;
+    } catch {
+      this.metrics.cacheErrors.inc();
+      this.metrics.cacheMisses.inc();
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    const padded = pad(value, this.plan.valueSize);
+    try {
+      if (this.plan.ttl !== undefined) await this.redis.set(key, padded, "PX", Math.max(1, Math.round(this.plan.ttl * 1000)));
+      else await this.redis.set(key, padded);
+    } catch {
+      this.metrics.cacheErrors.inc();
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.redis.del(key);
+    } catch {
+      this.metrics.cacheErrors.inc();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}
+
+/** Pads a JSON object to exactly `size` bytes with a "pad" field (no-op when it is already longer). */
+export function pad(json: string, size: number): string {
+  const bare = json.endsWith("}") ? json.slice(0, -1) : json;
+  const overhead = ',"pad":""}'.length;
+  const room = size - Buffer.byteLength(bare) - overhead;
+  if (room < 0) return json;
+  return `${bare},"pad":"${"x".repeat(room)}"}`;
+}
+
+/** The original JSON of a padded value. */
+export function unpad(value: string): string {
+  const i = value.lastIndexOf(',"pad":"');
+  return i < 0 ? value : value.slice(0, i) + "}";
+}

@@ -1,0 +1,147 @@
+// The service's PostgreSQL access: one pool per server (primary and each replica) sized from the
+// YAML, reads routed as `read_from` says, and the per-operation cost injected with pg_sleep so the
+// pool, not the machine's two CPUs, is what saturates.
+import pg from "pg";
+import type { DbEndpoints } from "../config.ts";
+import type { DbPlan } from "../plan.ts";
+import { sample, type Rng } from "../sampler.ts";
+import type { ServiceMetrics } from "./metrics.ts";
+
+export class PoolTimeout extends Error {}
+
+interface Server {
+  readonly label: string;
+  readonly pool: pg.Pool;
+}
+
+export interface ProductRow {
+  readonly id: number;
+  readonly name: string;
+  readonly price_cents: number;
+  readonly version: number;
+}
+
+export class Db {
+  private readonly primary: Server;
+  private readonly replicas: Server[];
+  private readonly readers: Server[];
+  private next = 0;
+  private readonly monitor: pg.Pool[];
+  private lagTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly plan: DbPlan,
+    endpoints: DbEndpoints,
+    private readonly rng: Rng,
+    private readonly metrics: ServiceMetrics,
+  ) {
+    const pool = (port: number) =>
+      new pg.Pool({
+        host: "127.0.0.1",
+        port,
+        user: endpoints.user,
+        database: endpoints.database,
+        max: plan.pool.size,
+        connectionTimeoutMillis: Math.max(1, Math.round(plan.pool.timeout * 1000)),
+      });
+    this.primary = { label: "primary", pool: pool(endpoints.primary) };
+    this.replicas = endpoints.replicas.map((port, i) => ({ label: `replica${i + 1}`, pool: pool(port) }));
+    this.readers =
+      plan.readFrom === "primary" ? [this.primary]
+      : plan.readFrom === "replicas" ? this.replicas
+      : [this.primary, ...this.replicas];
+    for (const s of [this.primary, ...this.replicas]) s.pool.on("error", () => { /* a dropped idle client; the next acquire reconnects */ });
+    // Lag is read over separate one-connection pools so that monitoring never takes a modeled slot.
+    this.monitor = endpoints.replicas.map((port) => new pg.Pool({ host: "127.0.0.1", port, user: endpoints.user, database: endpoints.database, max: 1, connectionTimeoutMillis: 1000 }));
+    for (const m of this.monitor) m.on("error", () => {});
+  }
+
+  startLagMonitor(intervalMs = 1000): void {
+    const tick = async () => {
+      await Promise.all(
+        this.monitor.map(async (pool, i) => {
+          try {
+            const r = await pool.query<{ lag: string | null }>(
+              "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 " +
+                "ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END AS lag",
+            );
+            this.metrics.replicaLag.set({ server: `replica${i + 1}` }, Number(r.rows[0]?.lag ?? 0));
+          } catch {
+            this.metrics.replicaLag.set({ server: `replica${i + 1}` }, NaN);
+          }
+        }),
+      );
+    };
+    this.lagTimer = setInterval(() => void tick(), intervalMs);
+    this.lagTimer.unref();
+  }
+
+  private async withClient<T>(server: Server, op: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    this.metrics.poolWaiting.set({ server: server.label }, server.pool.waitingCount + 1);
+    let client: pg.PoolClient;
+    try {
+      client = await server.pool.connect();
+    } catch (e) {
+      this.metrics.poolTimeouts.inc({ server: server.label });
+      throw new PoolTimeout(`${server.label} pool: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.metrics.poolWaiting.set({ server: server.label }, server.pool.waitingCount);
+    }
+    this.metrics.poolWait.observe({ server: server.label }, (performance.now() - t0) / 1000);
+    try {
+      const result = await fn(client);
+      client.release();
+      this.metrics.dbQueries.inc({ server: server.label, op });
+      return result;
+    } catch (e) {
+      client.release(e instanceof Error ? e : true);
+      throw e;
+    }
+  }
+
+  private reader(): Server {
+    const s = this.readers[this.next++ % this.readers.length]!;
+    return s;
+  }
+
+  async readProduct(key: number): Promise<ProductRow | undefined> {
+    const cost = sample(this.plan.read, this.rng);
+    return this.withClient(this.reader(), "read", async (c) => {
+      const r = await c.query<ProductRow>(
+        "SELECT id, name, price_cents, version FROM products, pg_sleep($2) WHERE id = $1",
+        [key, cost],
+      );
+      return r.rows[0];
+    });
+  }
+
+  async writeOrder(order: { id: string; product: number; quantity: number }): Promise<void> {
+    const cost = sample(this.plan.write, this.rng);
+    await this.withClient(this.primary, "write", (c) =>
+      c.query("INSERT INTO orders (id, product, quantity) SELECT $1, $2, $3 FROM pg_sleep($4)", [
+        order.id,
+        order.product,
+        order.quantity,
+        cost,
+      ]),
+    );
+  }
+
+  async writeProduct(key: number): Promise<void> {
+    const cost = sample(this.plan.write, this.rng);
+    await this.withClient(this.primary, "write", (c) =>
+      c.query("UPDATE products SET version = version + 1 FROM pg_sleep($2) WHERE id = $1", [key, cost]),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.primary.pool.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await Promise.allSettled([this.primary, ...this.replicas].map((s) => s.pool.end()));
+    await Promise.allSettled(this.monitor.map((m) => m.end()));
+  }
+}

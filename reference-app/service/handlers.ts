@@ -1,0 +1,100 @@
+// Runs a request class's call graph (the YAML's `handlers`) for real inside one slot: own work as a
+// sampled wait, cache-aside on Redis, reads and writes on PostgreSQL, publishes to RabbitMQ,
+// branches and parallel fan-out. Each outgoing call first waits the YAML's per-hop `network` time.
+import { randomUUID } from "node:crypto";
+import type { Step } from "../plan.ts";
+import { sample, type DistLike, type Rng } from "../sampler.ts";
+import type { Cache } from "./cache.ts";
+import { unpad } from "./cache.ts";
+import type { Db, ProductRow } from "./db.ts";
+import type { Publisher } from "./publisher.ts";
+
+export interface Deps {
+  readonly rng: Rng;
+  readonly network?: DistLike;
+  readonly cache?: Cache;
+  readonly db?: Db;
+  readonly publisher?: Publisher;
+}
+
+/** What one request carries through its call graph and what it answers with. */
+export interface RequestContext {
+  readonly className: string;
+  readonly key?: number;
+  readonly order?: { readonly id: string; readonly product: number; readonly quantity: number };
+  /** The product as read from the cache or the database. */
+  product?: ProductRow;
+  cacheHit?: boolean;
+}
+
+export const sleep = (seconds: number): Promise<void> =>
+  seconds > 0 ? new Promise((r) => setTimeout(r, seconds * 1000)) : Promise.resolve();
+
+const cacheKey = (ctx: RequestContext) => `product:${ctx.key ?? "none"}`;
+
+export async function runSteps(steps: readonly Step[], ctx: RequestContext, deps: Deps): Promise<void> {
+  for (const step of steps) await runStep(step, ctx, deps);
+}
+
+async function hop(deps: Deps): Promise<void> {
+  if (deps.network !== undefined) await sleep(sample(deps.network, deps.rng));
+}
+
+async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<void> {
+  if ("service" in step && !("visit" in step)) {
+    await sleep(sample(step.service, deps.rng));
+    return;
+  }
+  if ("branch" in step) {
+    let u = deps.rng();
+    for (const b of step.branch) {
+      if (u < b.p) return runSteps(b.flow, ctx, deps);
+      u -= b.p;
+    }
+    return runSteps(step.branch[step.branch.length - 1]!.flow, ctx, deps);
+  }
+  if ("parallel" in step) {
+    await Promise.all(step.parallel.map((flow) => runSteps(flow, ctx, deps)));
+    return;
+  }
+  if ("publish" in step) {
+    if (!deps.publisher) throw new Error(`no publisher for queue ${step.publish}`);
+    await hop(deps);
+    await deps.publisher.publish(step.publish, {
+      order_id: ctx.order?.id ?? randomUUID(),
+      class: ctx.className,
+      key: ctx.key ?? null,
+      published_at: Date.now(),
+    });
+    return;
+  }
+  if ("call" in step) {
+    await hop(deps);
+    switch (step.op) {
+      case "get": {
+        const v = await deps.cache!.get(cacheKey(ctx));
+        ctx.cacheHit = v !== undefined;
+        if (v !== undefined) ctx.product = JSON.parse(unpad(v)) as ProductRow;
+        await runSteps((v !== undefined ? step.hit : step.miss) ?? [], ctx, deps);
+        return;
+      }
+      case "set":
+        if (ctx.product) await deps.cache!.set(cacheKey(ctx), JSON.stringify(ctx.product));
+        return;
+      case "delete":
+        await deps.cache!.delete(cacheKey(ctx));
+        return;
+      case "read":
+        if (ctx.key !== undefined) ctx.product = await deps.db!.readProduct(ctx.key);
+        else await deps.db!.readProduct(0);
+        return;
+      case "write":
+        if (ctx.order) await deps.db!.writeOrder(ctx.order);
+        else await deps.db!.writeProduct(ctx.key ?? 0);
+        return;
+      default:
+        throw new Error(`unsupported call op '${step.op}'`);
+    }
+  }
+  throw new Error(`unsupported step ${JSON.stringify(step)}`);
+}

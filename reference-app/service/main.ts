@@ -1,0 +1,152 @@
+// One replica of the scenario's service: a node:http server on 127.0.0.1 that serves every request
+// class inside a concurrency slot, runs the class's call graph against the real cache, database and
+// broker, and exposes /healthz and /metrics. Started by the launcher with its config file's path.
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import { readConfig, type ServiceConfig } from "../config.ts";
+import { streamFor } from "../sampler.ts";
+import { serviceMetrics } from "./metrics.ts";
+import { Slots } from "./slots.ts";
+import { compileRoutes, matchRoute, parseOrder } from "./routes.ts";
+import { Db, PoolTimeout } from "./db.ts";
+import { Cache } from "./cache.ts";
+import { Publisher, QueueFull } from "./publisher.ts";
+import { runSteps, type Deps, type RequestContext } from "./handlers.ts";
+
+const MAX_BODY = 16 * 1024;
+
+const cfg = readConfig<ServiceConfig>(process.argv[2]!);
+const metrics = serviceMetrics({ service: cfg.service.name, replica: String(cfg.index) });
+const slots = new Slots(cfg.service.concurrency, cfg.service.backlog);
+metrics.slotsTotal.set(cfg.service.concurrency);
+const routes = compileRoutes(cfg.classes);
+const rng = streamFor(cfg.seed, cfg.index);
+
+const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics) : undefined;
+db?.startLagMonitor();
+const cache = cfg.cache ? new Cache(cfg.cache, metrics) : undefined;
+const publisher = cfg.queues.length
+  ? await Publisher.open(cfg.amqpUrl, new Map(cfg.queues.map((q) => [q.name, q.names.queue])), metrics)
+  : undefined;
+const deps: Deps = { rng, network: cfg.service.network, cache, db, publisher };
+const orderKeys = cfg.db?.keys ?? 1;
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(undefined);
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const t0 = performance.now();
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, "ok\n");
+  if (url.pathname === "/metrics" && req.method === "GET") {
+    metrics.slotsBusy.set(slots.inUse);
+    metrics.acceptQueue.set(slots.queued);
+    return send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
+  }
+  const m = matchRoute(routes, req.method ?? "GET", url.pathname);
+  if (m.kind === "bad") return send(res, m.status, { error: m.error });
+
+  let order: RequestContext["order"];
+  if (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") {
+    const body = await readBody(req);
+    if (body === undefined) return send(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+    const parsed = parseOrder(body, orderKeys);
+    if (typeof parsed === "string") return send(res, 400, { error: parsed });
+    order = { id: randomUUID(), ...parsed };
+  }
+
+  const className = m.cls.name;
+  const done = (status: number, body: unknown, headers?: Record<string, string>) => {
+    metrics.requests.inc({ class: className, status: String(status) });
+    metrics.latency.observe({ class: className }, (performance.now() - t0) / 1000);
+    send(res, status, body, headers);
+  };
+
+  const release = await slots.acquire();
+  metrics.acceptQueue.set(slots.queued);
+  if (!release) {
+    metrics.acceptRejected.inc();
+    return done(503, { error: "accept queue full" });
+  }
+  metrics.slotsBusy.set(slots.inUse);
+  const ctx: RequestContext = { className, key: m.key, order };
+  // The slot stays held until the call graph really finishes, even after a timeout answer, as a
+  // thread would be.
+  const work = runSteps(cfg.service.handlers[className] ?? [], ctx, deps).finally(() => {
+    release();
+    metrics.slotsBusy.set(slots.inUse);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), cfg.service.timeout * 1000)));
+  try {
+    const outcome = await Promise.race([work.then(() => "done" as const), timeout]);
+    if (outcome === "timeout") {
+      work.catch(() => {});
+      return done(504, { error: `timed out after ${cfg.service.timeout}s` });
+    }
+  } catch (e) {
+    if (e instanceof PoolTimeout) return done(503, { error: "database pool timeout" });
+    if (e instanceof QueueFull) return done(503, { error: "queue full" });
+    process.stderr.write(`${new Date().toISOString()} ${className}: ${e instanceof Error ? e.stack : String(e)}\n`);
+    return done(500, { error: "internal error" });
+  } finally {
+    clearTimeout(timer);
+  }
+
+  if (order) return done(201, { order_id: order.id });
+  if (m.key !== undefined && (cfg.db || cfg.cache)) {
+    if (!ctx.product) return done(404, { error: `no product ${m.key}` });
+    const cacheControl = m.cls.via === "cdn" && cfg.cdnTtl !== undefined ? `public, max-age=${Math.round(cfg.cdnTtl)}` : "no-store";
+    return done(200, { ...ctx.product, cache: ctx.cacheHit ? "hit" : "miss" }, { "cache-control": cacheControl });
+  }
+  const cacheControl = m.cls.via === "cdn" && cfg.cdnTtl !== undefined ? `public, max-age=${Math.round(cfg.cdnTtl)}` : "no-store";
+  return done(200, { class: className, key: m.key ?? null }, { "cache-control": cacheControl });
+}
+
+const server = http.createServer((req, res) => {
+  handle(req, res).catch((e) => {
+    process.stderr.write(`${new Date().toISOString()} unhandled: ${e instanceof Error ? e.stack : String(e)}\n`);
+    if (!res.headersSent) send(res, 500, { error: "internal error" });
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(cfg.port, "127.0.0.1", () => {
+  process.stdout.write(`${new Date().toISOString()} ${cfg.service.name}#${cfg.index} listening on 127.0.0.1:${cfg.port}\n`);
+});
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  await Promise.allSettled([db?.close(), cache?.close(), publisher?.close()]);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());

@@ -1,0 +1,47 @@
+// Publishing orders to the run's RabbitMQ queues on a confirm channel: the service answers 201 only
+// after the broker confirmed the message, so an accepted order cannot be lost in flight.
+import amqp from "amqplib";
+import type { ServiceMetrics } from "./metrics.ts";
+
+export class QueueFull extends Error {}
+
+export class Publisher {
+  private constructor(
+    private readonly conn: amqp.ChannelModel,
+    private readonly channel: amqp.ConfirmChannel,
+    private readonly queues: ReadonlyMap<string, string>,
+    private readonly metrics: ServiceMetrics,
+  ) {}
+
+  static async open(url: string, queues: ReadonlyMap<string, string>, metrics: ServiceMetrics): Promise<Publisher> {
+    const conn = await amqp.connect(url);
+    const channel = await conn.createConfirmChannel();
+    return new Publisher(conn, channel, queues, metrics);
+  }
+
+  /** Publishes and waits for the broker's confirm; QueueFull when the broker refuses it. */
+  publish(queue: string, body: object): Promise<void> {
+    const name = this.queues.get(queue);
+    if (!name) return Promise.reject(new Error(`no queue '${queue}' in this run`));
+    return new Promise((resolve, reject) => {
+      this.channel.sendToQueue(name, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: "application/json" }, (err) => {
+        if (err) {
+          this.metrics.publishRejected.inc({ queue });
+          reject(new QueueFull(`queue ${queue} refused the message`));
+        } else {
+          this.metrics.published.inc({ queue });
+          resolve();
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.channel.close();
+      await this.conn.close();
+    } catch {
+      /* the broker connection is already gone */
+    }
+  }
+}

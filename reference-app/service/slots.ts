@@ -1,0 +1,47 @@
+// A replica's concurrency slots and accept queue: `concurrency` requests run at once, up to
+// `backlog` more wait in FIFO order, and beyond that a request is refused (the service answers 503).
+// This stands in for a thread pool with a bounded accept queue, the way the model sees a replica.
+
+export class Slots {
+  private busy = 0;
+  private readonly waiting: Array<() => void> = [];
+  rejected = 0;
+
+  constructor(
+    readonly concurrency: number,
+    readonly backlog: number,
+  ) {}
+
+  get inUse(): number {
+    return this.busy;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves with a release function once a slot is held; null when the queue is full. */
+  acquire(): Promise<(() => void) | null> {
+    if (this.busy < this.concurrency) {
+      this.busy++;
+      return Promise.resolve(this.releaser());
+    }
+    if (this.waiting.length >= this.backlog) {
+      this.rejected++;
+      return Promise.resolve(null);
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve(this.releaser())));
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      // The slot passes straight to the next waiter, so `busy` stays the same.
+      if (next) next();
+      else this.busy--;
+    };
+  }
+}
