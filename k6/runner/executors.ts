@@ -48,7 +48,7 @@ export function* arrivalOffsets(startRate: number, stages: Stage[], timeUnitMs: 
     const q = d > 0 ? (b - a) / (2 * d) : 0;
     while (k < cum + total - 1e-9) {
       const x = k - cum;
-      const t = q === 0 ? x / a : (2 * x) / (a + Math.sqrt(Math.max(0, a * a + 4 * q * x)));
+      const t = x <= 0 ? 0 : q === 0 ? x / a : (2 * x) / (a + Math.sqrt(Math.max(0, a * a + 4 * q * x)));
       yield t0 + t;
       k++;
     }

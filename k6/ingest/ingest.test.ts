@@ -1,0 +1,65 @@
+// Ingestion of k6 results, with fixtures written from k6's documentation of both formats, and a round
+// trip through the built-in runner's own outputs.
+import { describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { readK6Results, readNdjson, readSummaryExport, parseK6Time } from "./ingest.ts";
+
+const fx = (f: string) => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));
+
+describe("k6 result ingestion", () => {
+  it("parses Go RFC3339Nano times with zone offsets to the microsecond", () => {
+    expect(parseK6Time("2017-05-09T14:34:45.625742514+02:00")).toBeCloseTo(Date.UTC(2017, 4, 9, 12, 34, 45, 625) + 0.742514, 3);
+    expect(parseK6Time("2026-01-01T00:00:00Z")).toBe(Date.UTC(2026, 0, 1));
+  });
+
+  it("reads the NDJSON stream from k6's docs: metrics, per-class latency, thresholds, checks", async () => {
+    const r = await readNdjson(fx("k6-docs.ndjson"));
+    expect(r.format).toBe("ndjson");
+    expect(r.metrics.vus).toEqual({ type: "gauge", values: { value: 5, min: 5, max: 5 } });
+    expect(r.metrics.http_req_duration.values.avg).toBeCloseTo(1000, 6);
+    expect(r.metrics.http_req_duration.values.med).toBeCloseTo(1000, 6);
+    expect(r.metrics.http_reqs.values.count).toBe(2);
+    expect(r.metrics.http_req_failed.values).toEqual({ rate: 0.5, passes: 1, fails: 1 });
+    const cls = r.classes!["https://httpbin.test.k6.io/get"];
+    expect(cls.requests).toBe(2);
+    expect(cls.failed).toBe(1);
+    expect(cls.latency.max).toBeCloseTo(1540.134271, 6);
+    expect(r.requestsPerSecond).toEqual([1, 1]);
+    expect(r.thresholds).toEqual([
+      { metric: "http_req_duration", threshold: "avg<1000", ok: false },
+      { metric: "http_req_failed", threshold: "rate<0.01", ok: false },
+    ]);
+    expect(r.checks).toEqual([{ path: "::my group::json::status is 200", name: "status is 200", passes: 1, fails: 1 }]);
+  });
+
+  it("reads a --summary-export file from k6's docs and tells the formats apart by content", async () => {
+    const r = await readK6Results(fx("k6-docs-summary.json"));
+    expect(r.format).toBe("summary-export");
+    expect(r.metrics.http_req_duration).toEqual({
+      type: "trend",
+      values: { avg: 104.073, min: 100.2, med: 103.4, max: 110.9, "p(90)": 109.4, "p(95)": 110.1 },
+    });
+    expect(r.metrics.checks).toEqual({ type: "rate", values: { passes: 3, fails: 1, rate: 0.75 } });
+    expect(r.metrics.http_reqs.type).toBe("counter");
+    expect(r.metrics.vus.type).toBe("gauge");
+    expect(r.thresholds).toEqual([
+      { metric: "http_req_duration", threshold: "p(95)<500", ok: true },
+      { metric: "http_req_failed", threshold: "rate<0.01", ok: false },
+    ]);
+    expect(r.checks).toEqual([{ path: "::status is 200", name: "status is 200", passes: 3, fails: 1 }]);
+    expect((await readK6Results(fx("k6-docs.ndjson"))).format).toBe("ndjson");
+  });
+
+  it("names the line of a broken NDJSON file", async () => {
+    const { writeFile, mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(`${tmpdir()}/k6ingest-`);
+    try {
+      await writeFile(`${dir}/bad.json`, '{"type":"Metric","data":{"type":"counter"},"metric":"x"}\nnot json\n');
+      await expect(readNdjson(`${dir}/bad.json`)).rejects.toThrow(/bad\.json:2: not a JSON line/);
+      await expect(readSummaryExport(`${dir}/bad.json`)).rejects.toThrow(/not a JSON summary export/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

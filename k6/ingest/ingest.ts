@@ -1,0 +1,237 @@
+// Reads k6 results, whichever engine wrote them: the NDJSON stream of `--out json` (Metric and Point
+// lines) and the `--summary-export` JSON. Both become one K6Results shape: per-metric statistics,
+// thresholds, checks, and from NDJSON also per-request-class (the `name` tag) latency and errors
+// and a per-second request series, which is what Headroom compares against its predictions.
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { createGunzip } from "node:zlib";
+
+export interface MetricStats {
+  type: "counter" | "gauge" | "rate" | "trend" | "unknown";
+  /** counter: count, rate; gauge: value, min, max; rate: rate, passes, fails; trend: avg, min, med, max, p(N). */
+  values: Record<string, number>;
+}
+
+export interface ClassStats {
+  requests: number;
+  failed: number;
+  /** http_req_duration percentiles in milliseconds. */
+  latency: { avg: number; min: number; med: number; p90: number; p95: number; p99: number; max: number };
+}
+
+export interface K6Results {
+  format: "ndjson" | "summary-export";
+  metrics: Record<string, MetricStats>;
+  thresholds: Array<{ metric: string; threshold: string; ok: boolean }>;
+  checks: Array<{ path: string; name: string; passes: number; fails: number }>;
+  /** Only from NDJSON: per `name` tag of HTTP requests. */
+  classes?: Record<string, ClassStats>;
+  /** Only from NDJSON: requests started per whole second, from the first sample. */
+  requestsPerSecond?: number[];
+  /** Only from NDJSON: time between the first and the last sample, in seconds. */
+  durationSeconds?: number;
+}
+
+export class IngestError extends Error {
+  override readonly name = "IngestError";
+}
+
+/** Go's RFC3339Nano timestamps (possibly with a zone offset and 9 fraction digits) as epoch ms. */
+export function parseK6Time(s: string): number {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(s);
+  if (!m) return NaN;
+  const base = Date.parse(`${m[1]}${m[3]}`);
+  const frac = m[2] ? Number(`0.${m[2]}`) * 1000 : 0;
+  return base + frac;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  if (n === 1) return sorted[0];
+  const r = (p / 100) * (n - 1);
+  const lo = Math.floor(r);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (r - lo);
+}
+
+class Acc {
+  values: number[] = [];
+  sum = 0;
+  nonZero = 0;
+  last = 0;
+  add(v: number) {
+    this.values.push(v);
+    this.sum += v;
+    if (v !== 0) this.nonZero++;
+    this.last = v;
+  }
+  trend(): Record<string, number> {
+    const s = Float64Array.from(this.values).sort();
+    const n = s.length;
+    return {
+      avg: n ? this.sum / n : 0,
+      min: n ? s[0] : 0,
+      med: percentile(s, 50),
+      max: n ? s[n - 1] : 0,
+      "p(90)": percentile(s, 90),
+      "p(95)": percentile(s, 95),
+      "p(99)": percentile(s, 99),
+    };
+  }
+}
+
+/** Reads `--out json` output (plain or gzipped NDJSON). Unparseable lines are an error with their number. */
+export async function readNdjson(path: string): Promise<K6Results> {
+  const input = createReadStream(path);
+  const source = path.endsWith(".gz") ? input.pipe(createGunzip()) : input;
+  const lines = createInterface({ input: source, crlfDelay: Infinity });
+  const types = new Map<string, MetricStats["type"]>();
+  const thresholdsByMetric = new Map<string, string[]>();
+  const acc = new Map<string, Acc>();
+  const classes = new Map<string, { dur: Acc; requests: number; failed: number }>();
+  const perSecond: number[] = [];
+  const checks = new Map<string, { path: string; name: string; passes: number; fails: number }>();
+  let first = NaN;
+  let last = NaN;
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    let obj: any;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      throw new IngestError(`${path}:${n}: not a JSON line`);
+    }
+    if (obj.type === "Metric") {
+      types.set(obj.metric, obj.data?.type ?? "unknown");
+      if (Array.isArray(obj.data?.thresholds) && obj.data.thresholds.length) thresholdsByMetric.set(obj.metric, obj.data.thresholds);
+      continue;
+    }
+    if (obj.type !== "Point") throw new IngestError(`${path}:${n}: expected a "Metric" or "Point" line, got type ${JSON.stringify(obj.type)}`);
+    const { metric } = obj;
+    const { value, tags } = obj.data ?? {};
+    const time = parseK6Time(obj.data?.time ?? "");
+    if (typeof value !== "number" || Number.isNaN(time)) throw new IngestError(`${path}:${n}: Point line without a numeric value and an RFC3339 time`);
+    if (!(first <= time)) first = Number.isNaN(first) ? time : Math.min(first, time);
+    last = Number.isNaN(last) ? time : Math.max(last, time);
+    let a = acc.get(metric);
+    if (!a) acc.set(metric, (a = new Acc()));
+    a.add(value);
+    if (metric === "http_req_duration" || metric === "http_reqs" || metric === "http_req_failed") {
+      const name = tags?.name ?? tags?.url ?? "";
+      let c = classes.get(name);
+      if (!c) classes.set(name, (c = { dur: new Acc(), requests: 0, failed: 0 }));
+      if (metric === "http_req_duration") c.dur.add(value);
+      else if (metric === "http_reqs") {
+        c.requests += value;
+        const sec = Math.floor((time - first) / 1000);
+        if (sec >= 0) {
+          while (perSecond.length <= sec) perSecond.push(0);
+          perSecond[sec] += value;
+        }
+      } else if (value !== 0) c.failed++;
+    }
+    if (metric === "checks" && tags?.check !== undefined) {
+      const path = `${tags.group ?? ""}::${tags.check}`;
+      let c = checks.get(path);
+      if (!c) checks.set(path, (c = { path, name: tags.check, passes: 0, fails: 0 }));
+      if (value) c.passes++;
+      else c.fails++;
+    }
+  }
+  const durationSeconds = Number.isNaN(first) ? 0 : (last - first) / 1000;
+  const metrics: Record<string, MetricStats> = {};
+  for (const [name, a] of acc) {
+    const type = types.get(name) ?? "unknown";
+    const count = a.values.length;
+    if (type === "counter") metrics[name] = { type, values: { count: a.sum, rate: durationSeconds > 0 ? a.sum / durationSeconds : 0 } };
+    else if (type === "rate") metrics[name] = { type, values: { rate: count ? a.nonZero / count : 0, passes: a.nonZero, fails: count - a.nonZero } };
+    else if (type === "gauge") {
+      const t = a.trend();
+      metrics[name] = { type, values: { value: a.last, min: t.min, max: t.max } };
+    } else metrics[name] = { type, values: a.trend() };
+  }
+  const classStats: Record<string, ClassStats> = {};
+  for (const [name, c] of classes) {
+    const t = c.dur.trend();
+    classStats[name] = {
+      requests: c.requests,
+      failed: c.failed,
+      latency: { avg: t.avg, min: t.min, med: t.med, p90: t["p(90)"], p95: t["p(95)"], p99: t["p(99)"], max: t.max },
+    };
+  }
+  // NDJSON carries threshold sources but not their outcome; the outcome is recomputed where possible
+  const thresholds: K6Results["thresholds"] = [];
+  for (const [metric, list] of thresholdsByMetric) {
+    for (const th of list) thresholds.push({ metric, threshold: th, ok: evalThreshold(metrics[metric], th) });
+  }
+  return { format: "ndjson", metrics, thresholds, checks: [...checks.values()], classes: classStats, requestsPerSecond: perSecond, durationSeconds };
+}
+
+function evalThreshold(m: MetricStats | undefined, expr: string): boolean {
+  const r = /^\s*(avg|min|max|med|count|rate|value|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[\d.e-]+)\s*$/.exec(expr);
+  if (!m || !r) return true;
+  const key = r[2] ? `p(${r[2]})` : r[1];
+  const v = m.values[key];
+  if (v === undefined) return true;
+  const b = Number(r[4]);
+  switch (r[3]) {
+    case "<":
+      return v < b;
+    case "<=":
+      return v <= b;
+    case ">":
+      return v > b;
+    case ">=":
+      return v >= b;
+    case "!=":
+      return v !== b;
+    default:
+      return v === b;
+  }
+}
+
+/** Reads a `--summary-export` file: metrics flattened to values, thresholds as {expr: failed}. */
+export async function readSummaryExport(path: string): Promise<K6Results> {
+  let obj: any;
+  try {
+    obj = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    throw new IngestError(`${path}: not a JSON summary export (${(e as Error).message})`);
+  }
+  if (!obj || typeof obj.metrics !== "object") throw new IngestError(`${path}: a summary export needs a "metrics" object`);
+  const metrics: Record<string, MetricStats> = {};
+  const thresholds: K6Results["thresholds"] = [];
+  for (const [name, raw] of Object.entries<any>(obj.metrics)) {
+    const { thresholds: th, ...values } = raw ?? {};
+    for (const [expr, failed] of Object.entries<boolean>(th ?? {})) thresholds.push({ metric: name, threshold: expr, ok: !failed });
+    let type: MetricStats["type"] = "unknown";
+    if ("passes" in values && "fails" in values) {
+      type = "rate";
+      values.rate = values.value; // the legacy export names a rate's ratio `value`
+      delete values.value;
+    } else if ("count" in values && "rate" in values) type = "counter";
+    else if ("avg" in values || "med" in values) type = "trend";
+    else if ("value" in values) type = "gauge";
+    metrics[name] = { type, values };
+  }
+  const checks: K6Results["checks"] = [];
+  const walk = (g: any) => {
+    for (const c of Object.values<any>(g?.checks ?? {})) checks.push({ path: c.path, name: c.name, passes: c.passes, fails: c.fails });
+    for (const sub of Object.values<any>(g?.groups ?? {})) walk(sub);
+  };
+  walk(obj.root_group);
+  return { format: "summary-export", metrics, thresholds, checks };
+}
+
+/** Reads either format, telling them apart by content. */
+export async function readK6Results(path: string): Promise<K6Results> {
+  if (!path.endsWith(".gz")) {
+    const head = (await readFile(path, "utf8")).slice(0, 4096).trimStart();
+    if (head.startsWith("{") && !/^\{[^\n]*"type"\s*:\s*"(Metric|Point)"/.test(head)) return readSummaryExport(path);
+  }
+  return readNdjson(path);
+}
