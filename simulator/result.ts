@@ -34,6 +34,10 @@ export interface ComponentResult {
   readonly utilization: Estimate;
   readonly queueLength: Estimate;
   readonly maxQueue: number;
+  /** Share of requests that had to wait for a server. */
+  readonly waitProbability: Estimate;
+  /** Share of arrivals turned away because the buffer was full. */
+  readonly blockingProbability: Estimate;
   readonly waitMs: LatencyEstimates;
   readonly responseMs: LatencyEstimates;
   readonly drops: { buffer_full: number; queue_timeout: number };
@@ -111,6 +115,8 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
       utilization: estimate(reps.map((r) => r.stations[s].busyArea / (r.window * st.servers))),
       queueLength: estimate(reps.map((r) => r.stations[s].queueArea / r.window)),
       maxQueue: Math.max(...per.map((x) => x.maxQueue)),
+      waitProbability: estimate(per.map((x) => (x.wait.count > 0 ? x.waited / x.wait.count : NaN))),
+      blockingProbability: estimate(per.map((x) => (x.arrivals > 0 ? x.dropped / x.arrivals : NaN))),
       waitMs: latency(per.map((x) => x.wait)),
       responseMs: latency(per.map((x) => x.response)),
       drops: { buffer_full: per.reduce((a, x) => a + x.dropped, 0), queue_timeout: per.reduce((a, x) => a + x.timedOut, 0) },

@@ -39,6 +39,8 @@ export interface StationStats {
   readonly response: Histogram;
   completions: number;
   arrivals: number;
+  /** Requests that found every server busy and waited (for Erlang C's wait probability). */
+  waited: number;
   dropped: number;
   timedOut: number;
   busyArea: number;
@@ -98,7 +100,7 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
   const branchRng = stream("load:branch");
 
   const stStats: StationStats[] = p.stations.map(() => ({
-    wait: new Histogram(), response: new Histogram(), completions: 0, arrivals: 0, dropped: 0, timedOut: 0,
+    wait: new Histogram(), response: new Histogram(), completions: 0, arrivals: 0, waited: 0, dropped: 0, timedOut: 0,
     busyArea: 0, queueArea: 0, maxQueue: 0,
   }));
   const clStats: ClassStats[] = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, dropped: 0, timedOut: 0 }));
@@ -252,7 +254,11 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
   const startService = (s: number, j: number) => {
     busy[s]++;
     jState[j] = IN_SERVICE;
-    if (measuring) stStats[s].wait.record(now - jEnter[j]);
+    if (measuring) {
+      const w = now - jEnter[j];
+      stStats[s].wait.record(w);
+      if (w > 0) stStats[s].waited++;
+    }
     const svc = jSvc[j];
     const d = svc < 0 ? service[s].sample(serviceRng[s]) : p.samplers[svc].sample(serviceRng[s]);
     cal.push(now + d, j * 8 + EV_DEPART, 0);
