@@ -80,6 +80,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const progress = opts.onProgress ?? (() => {});
 
     const dir = yield* runDir(opts.runDir);
+    progress(`run dir ${dir.path}`);
     const token = randomBytes(24).toString("hex");
     const runId = `${plan.name.replace(/[^a-z0-9-]/g, "-")}-${randomBytes(4).toString("hex")}`;
 

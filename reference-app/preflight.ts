@@ -3,7 +3,7 @@
 import { Effect } from "effect";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { join, delimiter } from "node:path";
+import { join, delimiter, dirname } from "node:path";
 import amqp from "amqplib";
 import { MissingPart } from "./errors.ts";
 import type { AppPlan } from "./plan.ts";
@@ -40,7 +40,7 @@ function findPgBin(): string | undefined {
     if (versions[0]) return join(root, versions[0], "bin");
   }
   const initdb = which("initdb");
-  return initdb ? join(initdb, "..") : undefined;
+  return initdb ? dirname(initdb) : undefined;
 }
 
 function userIds(name: string): { uid: number; gid: number } | undefined {
@@ -53,20 +53,36 @@ function userIds(name: string): { uid: number; gid: number } | undefined {
   }
 }
 
-export const preflight = (plan: AppPlan, amqpUrl = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672"): Effect.Effect<Tools, MissingPart> =>
+const SBIN = ["/usr/sbin", "/sbin", "/usr/local/sbin"];
+
+function defaultFind(cmd: string): string | undefined {
+  if (cmd !== "initdb") return which(cmd, SBIN);
+  const bin = findPgBin();
+  return bin ? join(bin, "initdb") : undefined;
+}
+
+/**
+ * `find` locates a command (PATH plus the sbin dirs by default); tests pass their own to play a
+ * machine where a part is missing.
+ */
+export const preflight = (
+  plan: AppPlan,
+  amqpUrl = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
+  find: (cmd: string) => string | undefined = defaultFind,
+): Effect.Effect<Tools, MissingPart> =>
   Effect.gen(function* () {
-    const sbin = ["/usr/sbin", "/sbin", "/usr/local/sbin"];
     const missing = (part: string, pkg: string) => Effect.fail(new MissingPart({ part, install: `${APT} ${pkg}` }));
-    const haproxy = which("haproxy", sbin) ?? "";
+    const haproxy = find("haproxy") ?? "";
     if (plan.lb && !haproxy) return yield* missing("haproxy (the load balancer)", "haproxy");
-    const nginx = which("nginx", sbin) ?? "";
+    const nginx = find("nginx") ?? "";
     if (plan.cdn && !nginx) return yield* missing("nginx (the CDN edge cache)", "nginx");
-    const redisServer = which("redis-server", sbin) ?? "";
+    const redisServer = find("redis-server") ?? "";
     if (plan.cache && !redisServer) return yield* missing("redis-server (the cache)", "redis-server");
     let pgBin = "";
     let pgUser: Tools["pgUser"];
     if (plan.db) {
-      pgBin = findPgBin() ?? "";
+      const initdb = find("initdb");
+      pgBin = initdb ? dirname(initdb) : "";
       if (!pgBin) return yield* missing("PostgreSQL server binaries (initdb, postgres, pg_basebackup)", "postgresql");
       if (process.getuid?.() === 0) {
         pgUser = userIds("postgres");

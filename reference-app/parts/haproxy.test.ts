@@ -1,0 +1,38 @@
+// HAProxy config from the YAML (algorithm, maxconn, weights, timeouts, health checks, one thread)
+// and parsing of its `show stat` answer.
+import { describe, expect, it } from "vitest";
+import { haproxyConfig, parseStat } from "./haproxy.ts";
+
+describe("haproxyConfig", () => {
+  const cfg = haproxyConfig(
+    { name: "lb", algorithm: "power_of_two", maxconn: 32, queueTimeout: 1.5, weights: [2, 1], health: { interval: 2, rise: 2, fall: 3 } },
+    8080, [9001, 9002], "/run/x.sock", 5,
+  );
+  it("keeps maxconn exact with one thread and maps the YAML", () => {
+    expect(cfg).toContain("  nbthread 1");
+    expect(cfg).toContain("  balance random(2)");
+    expect(cfg).toContain("  timeout queue 1500ms");
+    expect(cfg).toContain("  default-server inter 2000ms rise 2 fall 3");
+    expect(cfg).toContain("  option httpchk GET /healthz");
+    expect(cfg).toContain("  server s1 127.0.0.1:9001 check maxconn 32 weight 2");
+    expect(cfg).toContain("  server s2 127.0.0.1:9002 check maxconn 32 weight 1");
+    expect(cfg).toContain("  bind 127.0.0.1:8080");
+  });
+});
+
+describe("parseStat", () => {
+  it("reads queue and session counts of the backend's servers", () => {
+    const csv = [
+      "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status",
+      "entry,FRONTEND,,,3,5,4096,10,0,0,0,0,0,,,,,OPEN",
+      "service,s1,2,4,16,16,16,100,0,0,,0,,0,0,0,0,UP",
+      "service,s2,0,1,9,16,16,90,0,0,,0,,0,0,0,0,DOWN",
+      "service,BACKEND,2,4,25,32,410,190,0,0,0,0,,0,0,0,0,UP",
+    ].join("\n");
+    expect(parseStat(csv)).toEqual([
+      { name: "s1", status: "UP", qcur: 2, scur: 16 },
+      { name: "s2", status: "DOWN", qcur: 0, scur: 9 },
+      { name: "BACKEND", status: "UP", qcur: 2, scur: 25 },
+    ]);
+  });
+});

@@ -1,0 +1,87 @@
+// planApp: the bundled scenarios plan to the parts they name; scenarios the app cannot realize are
+// refused with the field and the reason, before anything starts.
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { parseScenario } from "../simulator/model/index.ts";
+import { planApp } from "./plan.ts";
+
+function load(text: string, file = "test.yaml") {
+  const r = parseScenario(text, file);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+}
+const bundled = (name: string) => load(readFileSync(new URL(`../scenarios/${name}.yaml`, import.meta.url), "utf8"), name);
+
+const BASE = `
+version: 1
+name: t
+load:
+  model: open
+  rate: 10/s
+  classes:
+    get_product:
+      http: { method: GET, path: "/products/{key}" }
+      keys: { count: 100 }
+      flow: [{ call: lb }]
+components:
+  lb: { kind: load_balancer, backends: api, maxconn: 4 }
+  api:
+    kind: service
+    replicas: 2
+    concurrency: 4
+    handlers:
+      get_product: [{ service: 1ms }, { call: db, op: read }]
+  db: { kind: database, keys: 100, read: 1ms, write: 2ms, pool: { size: 4 } }
+`;
+
+describe("planApp", () => {
+  it("plans cache-aside: HAProxy, 2 replicas, Redis sized from capacity, one primary", () => {
+    const r = planApp(bundled("cache-aside"));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.plan.lb).toMatchObject({ algorithm: "least_connections", maxconn: 16, queueTimeout: 1 });
+    expect(r.plan.service).toMatchObject({ replicas: 2, concurrency: 16, backlog: 64, timeout: 5 });
+    expect(r.plan.cache).toMatchObject({ capacity: 5000, ttl: 300, valueSize: 1000 });
+    expect(r.plan.db).toMatchObject({ keys: 20000, replicas: 0, readFrom: "primary", pool: { size: 8, timeout: 1 } });
+    expect(r.plan.classes).toEqual([
+      { name: "get_product", method: "GET", path: "/products/{key}", keyCount: 20000, via: "lb" },
+      { name: "create_order", method: "POST", path: "/orders", keyCount: undefined, via: "lb" },
+    ]);
+  });
+
+  it("plans read-replicas with two replicas, reads from replicas and a 20 ms lag", () => {
+    const r = planApp(bundled("read-replicas"));
+    expect(r.ok && r.plan.db).toMatchObject({ replicas: 2, readFrom: "replicas", lag: { dist: "constant", value: 0.02 } });
+  });
+
+  it("plans queue-offload with one queue of two workers, retries and a max length", () => {
+    const r = planApp(bundled("queue-offload"));
+    expect(r.ok && r.plan.queues).toMatchObject([
+      { name: "orders", workers: 2, prefetch: 10, retries: 3, failureRate: 0.01, maxLength: 10000, overflow: "reject_publish" },
+    ]);
+  });
+
+  it("refuses a kind it does not realize, naming the field", () => {
+    const r = planApp(load(BASE + "  extra: { kind: station, service: 1ms }\n"));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toContainEqual({
+      field: "components.extra.kind",
+      reason: expect.stringContaining("does not realize kind 'station'"),
+    });
+  });
+
+  it("refuses sharding, several replicas without a balancer, and classes without http", () => {
+    const sharded = planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 4 }, shards: { count: 2 } }")));
+    expect(!sharded.ok && sharded.issues.map((i) => i.field)).toContain("components.db.shards");
+    const noLb = planApp(load(BASE.replace("  lb: { kind: load_balancer, backends: api, maxconn: 4 }\n", "").replace("flow: [{ call: lb }]", "flow: [{ call: api }]")));
+    expect(!noLb.ok && noLb.issues.map((i) => i.field)).toContain("components.api.replicas");
+    const noHttp = planApp(load(BASE.replace('      http: { method: GET, path: "/products/{key}" }\n', "")));
+    expect(!noHttp.ok && noHttp.issues.map((i) => i.field)).toContain("load.classes.get_product.http");
+  });
+
+  it("refuses a pool total above the database's max_connections", () => {
+    const r = planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 48 }, max_connections: 100 }")));
+    expect(!r.ok && r.issues[0]).toMatchObject({ field: "components.db.max_connections", reason: expect.stringContaining("101 connections") });
+  });
+});

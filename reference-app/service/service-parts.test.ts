@@ -1,0 +1,60 @@
+// The service's pure parts: routing with id validation, order bodies, slots with a bounded accept
+// queue, and value padding to the cache's value_size.
+import { describe, expect, it } from "vitest";
+import { compileRoutes, matchRoute, parseOrder } from "./routes.ts";
+import { Slots } from "./slots.ts";
+import { pad, unpad } from "./cache.ts";
+
+const routes = compileRoutes([
+  { name: "get_product", method: "GET", path: "/products/{key}", keyCount: 1000, via: "lb" },
+  { name: "create_order", method: "POST", path: "/orders", via: "lb" },
+]);
+
+describe("routes", () => {
+  it("matches classes and parses ids", () => {
+    expect(matchRoute(routes, "GET", "/products/999")).toMatchObject({ kind: "ok", key: 999 });
+    expect(matchRoute(routes, "POST", "/orders")).toMatchObject({ kind: "ok", cls: { name: "create_order" } });
+  });
+  it.each(["1000", "-1", "01", "1e3", "abc", "", "9".repeat(30), "%00"])("answers 400 for id %j", (id) => {
+    expect(matchRoute(routes, "GET", `/products/${id}`)).toMatchObject({ kind: "bad", status: 400 });
+  });
+  it("answers 404 and 405", () => {
+    expect(matchRoute(routes, "GET", "/nope")).toMatchObject({ status: 404 });
+    expect(matchRoute(routes, "DELETE", "/orders")).toMatchObject({ status: 405 });
+  });
+  it("validates order bodies", () => {
+    expect(parseOrder("", 10)).toEqual({ product: 0, quantity: 1 });
+    expect(parseOrder('{"product":9,"quantity":3}', 10)).toEqual({ product: 9, quantity: 3 });
+    expect(parseOrder('{"product":10}', 10)).toMatch(/product must be/);
+    expect(parseOrder('{"quantity":0}', 10)).toMatch(/quantity must be/);
+    expect(parseOrder("[1]", 10)).toMatch(/JSON object/);
+    expect(parseOrder("{", 10)).toMatch(/not valid JSON/);
+  });
+});
+
+describe("Slots", () => {
+  it("runs `concurrency` at once, queues `backlog` in order, refuses the rest", async () => {
+    const s = new Slots(2, 1);
+    const r1 = await s.acquire();
+    const r2 = await s.acquire();
+    const third = s.acquire();
+    expect(await s.acquire()).toBeNull();
+    expect(s.rejected).toBe(1);
+    expect([s.inUse, s.queued]).toEqual([2, 1]);
+    r1!();
+    const r3 = await third;
+    expect([s.inUse, s.queued]).toEqual([2, 0]);
+    r2!();
+    r3!();
+    r3!(); // releasing twice must not free a slot twice
+    expect(s.inUse).toBe(0);
+  });
+});
+
+describe("pad", () => {
+  it("pads JSON to exactly the value size and back", () => {
+    const v = pad('{"id":1}', 1000);
+    expect(Buffer.byteLength(v)).toBe(1000);
+    expect(JSON.parse(unpad(v))).toEqual({ id: 1 });
+  });
+});
