@@ -2,6 +2,7 @@
 import { simulateCommand } from "./simulate.ts";
 import { schemaCommand } from "./schema.ts";
 import { appCommand } from "./app.ts";
+import { serveCommand } from "./serve.ts";
 
 export interface Command {
   readonly summary: string;
@@ -12,4 +13,5 @@ export const commands: Record<string, Command> = {
   simulate: simulateCommand,
   schema: schemaCommand,
   app: appCommand,
+  serve: serveCommand,
 };

@@ -1,0 +1,77 @@
+// Node side of the dashboard: build it with Vite and serve the built files from 127.0.0.1 on a free
+// (or given) port. Used by `headroom serve` and by the end-to-end tests; a plain static server,
+// because the app needs nothing from the server once built.
+import { createServer, type Server } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const DASHBOARD_DIR = fileURLToPath(new URL(".", import.meta.url));
+export const DEFAULT_DIST = join(DASHBOARD_DIR, "dist");
+
+/** Builds the app into outDir (default dashboard/dist) with dashboard/vite.config.ts. */
+export async function buildDashboard(outDir: string = DEFAULT_DIST, quiet = false): Promise<void> {
+  const { build } = await import("vite");
+  await build({
+    configFile: join(DASHBOARD_DIR, "vite.config.ts"),
+    logLevel: quiet ? "error" : "warn",
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+};
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Serves dir on 127.0.0.1; port 0 picks a free one. Resolves once listening. */
+export async function serveDirectory(dir: string, port = 0): Promise<RunningServer> {
+  const root = resolve(dir);
+  try {
+    await stat(join(root, "index.html"));
+  } catch {
+    throw new Error(`${root}/index.html not found: build the dashboard first (headroom serve builds it)`);
+  }
+  const server: Server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const file = normalize(join(root, path === "/" ? "index.html" : path));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+    }
+  });
+  // Keep-alive sockets would hold close() open until they time out.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, "127.0.0.1", () => ok());
+  });
+  const actual = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${actual}/`,
+    port: actual,
+    close: () => new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    }),
+  };
+}

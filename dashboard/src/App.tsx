@@ -1,0 +1,194 @@
+// The dashboard page: scenario picker and run controls on top; the YAML editor with its problems
+// beside the topology graph and node form; the results of the last run below. The page opens on the
+// URL's scenario (or the default one) and simulates it straight away.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { Scenario, SimResult } from "../../simulator/index.ts";
+import { presets, defaultPreset } from "./scenarios.ts";
+import { diagnose, type Diagnostic } from "./validate.ts";
+import { Editor, type EditorHandle } from "./Editor.tsx";
+import { Topology } from "./Topology.tsx";
+import { NodeForm } from "./NodeForm.tsx";
+import { Results } from "./Results.tsx";
+import { SimClient, RunFailed, type Job } from "./sim-client.ts";
+import { decodeScenario, encodeScenario } from "./url-state.ts";
+import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
+import { EVENT_BUDGET, expectedEvents } from "./run-size.ts";
+import { num } from "./format.ts";
+
+type RunState =
+  | { readonly phase: "idle" }
+  | { readonly phase: "running"; readonly progress: number; readonly job: Job<unknown> }
+  | { readonly phase: "confirm"; readonly events: number }
+  | { readonly phase: "failed"; readonly kind: RunFailed["kind"]; readonly message: string };
+
+interface Finished {
+  readonly result: SimResult;
+  readonly elapsedMs: number;
+  readonly text: string;
+}
+
+const makeWorker = () => new Worker(new URL("./sim.worker.ts", import.meta.url), { type: "module" });
+
+export function App() {
+  const [text, setText] = useState<string | null>(null);
+  const [checked, setChecked] = useState<{ text: string; scenario: Scenario | null; diagnostics: Diagnostic[]; errors: number } | null>(null);
+  const [run, setRun] = useState<RunState>({ phase: "idle" });
+  const [finished, setFinished] = useState<Finished | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [presetId, setPresetId] = useState<string>("");
+  const [linkError, setLinkError] = useState<string | null>(null);
+  const client = useMemo(() => new SimClient(makeWorker), []);
+  const editor = useRef<EditorHandle | null>(null);
+  const autoRun = useRef(true);
+
+  useEffect(() => () => client.dispose(), [client]);
+
+  // Open on the URL's scenario, else the default one.
+  useEffect(() => {
+    decodeScenario(location.hash)
+      .then((t) => {
+        if (t !== null) setText(t);
+        else { setText(defaultPreset.text); setPresetId(defaultPreset.id); }
+      })
+      .catch((e: Error) => { setLinkError(e.message); setText(defaultPreset.text); setPresetId(defaultPreset.id); });
+  }, []);
+
+  // Validate as the user types (debounced), with the CLI's parser.
+  useEffect(() => {
+    if (text === null) return;
+    const t = setTimeout(() => {
+      const { outcome, diagnostics } = diagnose(text);
+      setChecked({ text, scenario: outcome.ok ? outcome.scenario : null, diagnostics, errors: outcome.ok ? 0 : outcome.errors.length });
+    }, checked === null ? 0 : 150);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [text]);
+
+  // Keep the scenario in the URL so that a reload or a shared link restores it.
+  useEffect(() => {
+    if (text === null) return;
+    const t = setTimeout(() => {
+      void encodeScenario(text).then((h) => history.replaceState(null, "", `#${h}`));
+    }, 300);
+    return () => clearTimeout(t);
+  }, [text]);
+
+  const start = useCallback((force = false) => {
+    if (!checked || !checked.scenario || text === null || checked.text !== text) return;
+    if (run.phase === "running") return;
+    const events = expectedEvents(checked.scenario);
+    if (!force && events > EVENT_BUDGET) { setRun({ phase: "confirm", events }); return; }
+    const runText = text;
+    const job = client.run(runText, {}, (f) => setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)));
+    setRun({ phase: "running", progress: 0, job });
+    job.done.then(
+      ({ result, elapsedMs }) => { setFinished({ result, elapsedMs, text: runText }); setRun({ phase: "idle" }); },
+      (e: RunFailed) => setRun(e.kind === "cancelled" ? { phase: "idle" } : { phase: "failed", kind: e.kind, message: e.message }),
+    );
+  }, [checked, text, run.phase, client]);
+
+  // The first valid scenario the page sees is simulated without a click.
+  useEffect(() => {
+    if (autoRun.current && checked && text !== null && checked.text === text) {
+      autoRun.current = false;
+      if (checked.scenario) start();
+    }
+  }, [checked, text, start]);
+
+  const choosePreset = (id: string) => {
+    const p = presets.find((x) => x.id === id);
+    if (!p) return;
+    setPresetId(id);
+    setText(p.text);
+    setSelected(null);
+  };
+
+  const valid = !!checked?.scenario && checked.text === text;
+  const stale = finished !== null && finished.text !== text;
+  const problems = checked?.diagnostics ?? [];
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">Headroom<span>capacity simulator</span></div>
+        <select value={presetId} onChange={(e) => choosePreset(e.target.value)} aria-label="open a scenario" data-testid="preset">
+          <option value="" disabled>Open scenario…</option>
+          <optgroup label="scenarios/">
+            {presets.filter((p) => p.group === "scenario").map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
+          </optgroup>
+          <optgroup label="Templates">
+            {presets.filter((p) => p.group === "template").map((p) => <option key={p.id} value={p.id}>{p.label}</option>)}
+          </optgroup>
+        </select>
+        {run.phase === "running" ? (
+          <>
+            <button className="btn danger" onClick={() => run.job.cancel()} data-testid="cancel">Cancel</button>
+            <div className="progress" data-testid="progress" role="progressbar" aria-valuenow={Math.round(run.progress * 100)}>
+              <div style={{ width: `${run.progress * 100}%` }} />
+              <span>{(run.progress * 100).toFixed(0)}%</span>
+            </div>
+          </>
+        ) : (
+          <button className="btn primary" onClick={() => start()} disabled={!valid} data-testid="run" title="Run the simulation (Ctrl+Enter)">
+            ▶ Run
+          </button>
+        )}
+        <div className="status" data-testid="status">
+          {checked === null ? "loading…" : checked.errors > 0 ? <span className="bad">{checked.errors} problem{checked.errors === 1 ? "" : "s"} in the YAML</span> : <span className="ok">valid scenario</span>}
+        </div>
+        <div className="spacer" />
+        <button className="btn-ghost" onClick={() => void navigator.clipboard?.writeText(location.href)} title="Copy a link that carries this scenario">Copy link</button>
+        <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json")} data-testid="export-json">JSON</button>
+        <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.series.csv`, seriesCsv(finished.result), "text/csv")} data-testid="export-csv">CSV series</button>
+        <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.summary.csv`, summaryCsv(finished.result), "text/csv")}>CSV summary</button>
+      </header>
+
+      {linkError && <div className="banner bad">This link's scenario could not be read: {linkError}. Showing the default scenario instead.</div>}
+      {run.phase === "confirm" && (
+        <div className="banner warn" data-testid="confirm">
+          This run is estimated at about {num(run.events)} events (budget {num(EVENT_BUDGET)}); it may take minutes. Shorten
+          simulation.duration or lower the replications, or
+          <button className="btn" onClick={() => start(true)}>run it anyway</button>
+          <button className="btn-ghost" onClick={() => setRun({ phase: "idle" })}>dismiss</button>
+        </div>
+      )}
+      {run.phase === "failed" && (
+        <div className={`banner ${run.kind === "unsupported" ? "warn" : "bad"}`} data-testid="run-error">
+          <strong>{run.kind === "unsupported" ? "Not simulated yet: " : run.kind === "invalid" ? "Invalid scenario: " : "The run failed: "}</strong>
+          <span className="pre">{run.message}</span>
+          {run.kind === "unsupported" && <span> The topology is drawn; results need a scenario made of stations (see the templates).</span>}
+        </div>
+      )}
+
+      <main className="workbench">
+        <section className="panel editor-panel">
+          <div className="panel-head"><h2>Scenario</h2><span className="muted">YAML · docs/scenario-format.md · Ctrl+Enter runs</span></div>
+          {text !== null && <Editor text={text} diagnostics={problems} onChange={setText} onRun={() => start()} handle={editor} />}
+          <ul className="problems" data-testid="problems">
+            {problems.length === 0 && <li className="muted">No problems.</li>}
+            {problems.map((d, i) => (
+              <li key={i} className={d.severity} onClick={() => editor.current?.goto(d.line)}>
+                <span className="line">line {d.line}</span> {d.message}
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section className="panel topo-panel">
+          <div className="panel-head"><h2>Topology</h2><span className="muted">{stale ? "utilization from the previous run" : finished ? "colored by utilization" : "run to color by utilization"} · click a node to edit</span></div>
+          <div className="topo-body">
+            <div className="topo-canvas" data-testid="topology">
+              <Topology scenario={checked?.scenario ?? null} result={finished?.result ?? null} selected={selected} onSelect={setSelected} />
+            </div>
+            {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} />}
+          </div>
+        </section>
+      </main>
+
+      {finished ? (
+        <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={text ?? ""} client={client} />
+      ) : (
+        run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
+      )}
+    </div>
+  );
+}

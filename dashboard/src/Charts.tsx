@@ -1,0 +1,145 @@
+// Time-series charts of one run (the first replication's per-interval series): latency percentiles
+// against the SLO, throughput against offered load, errors, and per-component utilization and
+// queue length. Every axis carries its unit; the warm-up is shaded, since it is left out of the
+// summary statistics.
+import { useState } from "react";
+import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine, ReferenceArea } from "recharts";
+import type { SimResult } from "../../simulator/index.ts";
+import { num } from "./format.ts";
+import { ChartCard } from "./ChartCard.tsx";
+
+export const PALETTE = ["#58a6ff", "#f0883e", "#3fb950", "#d2a8ff", "#ff7b72", "#e3b341", "#79c0ff", "#56d4dd"];
+const AXIS = { stroke: "#8b949e", fontSize: 11 };
+const GRID = "#242b36";
+const TOOLTIP = { contentStyle: { background: "#161b22", border: "1px solid #30363d", fontSize: 12 }, labelStyle: { color: "#c9d1d9" } };
+
+type Row = Record<string, number | null>;
+
+const clean = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
+
+function tAxis(result: SimResult) {
+  return (
+    <XAxis dataKey="t" type="number" domain={[0, result.run.durationS]} tick={AXIS} stroke={AXIS.stroke}
+      tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
+  );
+}
+
+function yAxis(unit: string, extra: Partial<React.ComponentProps<typeof YAxis>> = {}) {
+  return (
+    <YAxis tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)}
+      label={{ value: unit, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} {...extra} />
+  );
+}
+
+function Warmup({ result }: { result: SimResult }) {
+  return result.run.warmupS > 0 ? <ReferenceArea x1={0} x2={result.run.warmupS} fill="#8b949e" fillOpacity={0.08} ifOverflow="hidden" label={{ value: "warm-up", position: "insideTopLeft", fill: "#6e7681", fontSize: 10 }} /> : null;
+}
+
+export function LatencyChart({ result, sloMs }: { result: SimResult; sloMs: { p95?: number; p99?: number } }) {
+  const s = result.series!;
+  const classes = Object.keys(s.classes);
+  const [cls, setCls] = useState(classes[0]);
+  const c = s.classes[cls] ?? s.classes[classes[0]];
+  const rows: Row[] = s.t.map((t, i) => ({ t, p50: clean(c.p50Ms[i]), p95: clean(c.p95Ms[i]), p99: clean(c.p99Ms[i]) }));
+  const picker = classes.length > 1 ? (
+    <select value={cls} onChange={(e) => setCls(e.target.value)} aria-label="request class">{classes.map((n) => <option key={n}>{n}</option>)}</select>
+  ) : <span className="muted">{cls}</span>;
+  return (
+    <ChartCard title="Latency percentiles" unit="ms per interval" extra={picker} testId="chart-latency">
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={GRID} />
+          {tAxis(result)}
+          {yAxis("latency (ms)")}
+          <Warmup result={result} />
+          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          <Line dataKey="p50" stroke="#58a6ff" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="p95" stroke="#f0883e" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="p99" stroke="#ff7b72" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke="#f0883e" strokeDasharray="6 4" ifOverflow="extendDomain" label={{ value: `SLO p95 ${num(sloMs.p95)} ms`, position: "insideTopRight", fill: "#f0883e", fontSize: 10 }} />}
+          {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke="#ff7b72" strokeDasharray="6 4" ifOverflow="extendDomain" label={{ value: `SLO p99 ${num(sloMs.p99)} ms`, position: "insideTopRight", fill: "#ff7b72", fontSize: 10 }} />}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}
+
+export function ThroughputChart({ result }: { result: SimResult }) {
+  const s = result.series!;
+  const classes = Object.keys(s.classes);
+  const rows: Row[] = s.t.map((t, i) => {
+    const r: Row = { t, offered: clean(s.offered[i]) };
+    for (const c of classes) r[c] = clean(s.classes[c].throughput[i]);
+    return r;
+  });
+  return (
+    <ChartCard title="Throughput" unit="requests/s completed, per class, vs offered" testId="chart-throughput">
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={GRID} />
+          {tAxis(result)}
+          {yAxis("req/s")}
+          <Warmup result={result} />
+          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          <Line dataKey="offered" stroke="#8b949e" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+          {classes.map((c, i) => <Line key={c} dataKey={c} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}
+
+export function ErrorsChart({ result }: { result: SimResult }) {
+  const s = result.series!;
+  const classes = Object.keys(s.classes);
+  const rows: Row[] = s.t.map((t, i) => {
+    const r: Row = { t };
+    for (const c of classes) r[c] = clean(s.classes[c].errors[i]);
+    return r;
+  });
+  const total = Object.values(result.classes).reduce((a, c) => a + c.counts.dropped + c.counts.timedOut, 0);
+  return (
+    <ChartCard title="Errors" unit={`failed requests/s (dropped + timed out) · ${total} in the window`} testId="chart-errors">
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={GRID} />
+          {tAxis(result)}
+          {yAxis("errors/s", { allowDecimals: true, domain: [0, (max: number) => Math.max(1, max)] })}
+          <Warmup result={result} />
+          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} /s`} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {classes.map((c, i) => <Line key={c} dataKey={c} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}
+
+export function ComponentChart({ result, metric }: { result: SimResult; metric: "utilization" | "queueLength" }) {
+  const s = result.series!;
+  const comps = Object.keys(s.components);
+  const scale = metric === "utilization" ? 100 : 1;
+  const rows: Row[] = s.t.map((t, i) => {
+    const r: Row = { t };
+    for (const c of comps) r[c] = clean(s.components[c][metric][i] * scale);
+    return r;
+  });
+  const util = metric === "utilization";
+  return (
+    <ChartCard title={util ? "Utilization per component" : "Queue length per component"} unit={util ? "% of servers busy" : "requests waiting (time average per interval)"} testId={util ? "chart-utilization" : "chart-queue"}>
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={GRID} />
+          {tAxis(result)}
+          {yAxis(util ? "utilization (%)" : "queue (requests)", util ? { domain: [0, 100] } : {})}
+          <Warmup result={result} />
+          <Tooltip {...TOOLTIP} formatter={(v) => (util ? `${num(Number(v))} %` : num(Number(v)))} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {comps.map((c, i) => <Line key={c} dataKey={c} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}

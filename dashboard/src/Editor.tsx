@@ -1,0 +1,83 @@
+// The YAML editor: CodeMirror 6 with YAML highlighting, the validator's diagnostics underlined at
+// their line with a gutter marker, and Ctrl/Cmd+Enter to run. The text lives here; the page is told
+// of every change and may replace the whole text (a preset, a node form edit).
+import { useEffect, useRef } from "react";
+import { EditorView, basicSetup } from "codemirror";
+import { keymap } from "@codemirror/view";
+import { EditorSelection } from "@codemirror/state";
+import { yaml } from "@codemirror/lang-yaml";
+import { lintGutter, setDiagnostics } from "@codemirror/lint";
+import { oneDark } from "@codemirror/theme-one-dark";
+import type { Diagnostic } from "./validate.ts";
+
+export interface EditorHandle {
+  goto(line: number): void;
+}
+
+interface Props {
+  readonly text: string;
+  readonly diagnostics: ReadonlyArray<Diagnostic>;
+  readonly onChange: (text: string) => void;
+  readonly onRun: () => void;
+  readonly handle?: React.MutableRefObject<EditorHandle | null>;
+}
+
+const theme = EditorView.theme({
+  "&": { height: "100%", fontSize: "12.5px", backgroundColor: "#11151c" },
+  ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", lineHeight: "1.5" },
+  ".cm-gutters": { backgroundColor: "#11151c", borderRight: "1px solid #232a35" },
+});
+
+export function Editor({ text, diagnostics, onChange, onRun, handle }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  // Callbacks change every render; the editor is built once and reads them through refs.
+  const cb = useRef({ onChange, onRun });
+  cb.current = { onChange, onRun };
+
+  useEffect(() => {
+    const v = new EditorView({
+      parent: host.current!,
+      doc: text,
+      extensions: [
+        keymap.of([{ key: "Mod-Enter", run: () => (cb.current.onRun(), true) }]),
+        basicSetup,
+        yaml(),
+        lintGutter(),
+        oneDark,
+        theme,
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) cb.current.onChange(u.state.doc.toString());
+        }),
+      ],
+    });
+    view.current = v;
+    if (handle) {
+      handle.current = {
+        goto(line: number) {
+          const l = v.state.doc.line(Math.max(1, Math.min(line, v.state.doc.lines)));
+          v.dispatch({ selection: EditorSelection.cursor(l.from), scrollIntoView: true });
+          v.focus();
+        },
+      };
+    }
+    return () => v.destroy();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== text) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+  }, [text]);
+
+  useEffect(() => {
+    const v = view.current;
+    if (!v) return;
+    const len = v.state.doc.length;
+    // Diagnostics are computed for a (debounced) past text; clamp them to the current document.
+    const clamped = diagnostics.map((d) => ({ from: Math.min(d.from, len), to: Math.min(d.to, len), severity: d.severity, message: d.message }));
+    v.dispatch(setDiagnostics(v.state, clamped));
+  }, [diagnostics]);
+
+  return <div className="editor-host" ref={host} data-testid="editor" />;
+}

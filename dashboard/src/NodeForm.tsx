@@ -1,0 +1,50 @@
+// The parameter form of the selected node: its key fields as written in the YAML; a change is
+// written back into the text on Enter or when the field loses focus (and validated like typing).
+import { useEffect, useState } from "react";
+import { formFields, setField } from "./yaml-edit.ts";
+
+interface Props {
+  readonly text: string;
+  readonly node: string;
+  readonly onChange: (text: string) => void;
+  readonly onClose: () => void;
+}
+
+export function NodeForm({ text, node, onChange, onClose }: Props) {
+  const fields = formFields(text, node);
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  useEffect(() => setDraft({}), [node, text]);
+
+  const commit = (key: string, path: ReadonlyArray<string>, current: string) => {
+    const v = draft[key];
+    if (v === undefined || v === current) return;
+    onChange(setField(text, path, v));
+  };
+
+  return (
+    <aside className="node-form" data-testid="node-form">
+      <div className="node-form-head">
+        <strong>{node}</strong>
+        <button className="btn-ghost" onClick={onClose} aria-label="close">✕</button>
+      </div>
+      {fields.length === 0 && <div className="muted">No editable fields (fix the YAML first).</div>}
+      {fields.map((f) => {
+        const key = f.path.join(".");
+        return (
+          <label key={key} className="field">
+            <span>{f.label}</span>
+            <input
+              value={draft[key] ?? f.value}
+              placeholder="default"
+              onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+              onBlur={() => commit(key, f.path, f.value)}
+              onKeyDown={(e) => { if (e.key === "Enter") commit(key, f.path, f.value); }}
+              data-testid={`field-${key}`}
+            />
+            <small>{f.hint}</small>
+          </label>
+        );
+      })}
+    </aside>
+  );
+}

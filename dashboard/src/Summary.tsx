@@ -1,0 +1,117 @@
+// The run's headline and tables: SLO verdict, bottleneck, run facts; then per request class the
+// throughput, latency percentiles and error rate, and per component utilization, queue, waits and
+// drops, each with its 95% confidence half-width over replications.
+import type { SimResult } from "../../simulator/index.ts";
+import { num, pct, pctCi, withCi } from "./format.ts";
+
+export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: number }) {
+  const slo = result.slo;
+  const b = result.bottleneck ? result.components[result.bottleneck] : undefined;
+  const rate = result.run.events / Math.max(elapsedMs / 1000, 1e-3);
+  return (
+    <div className="headline" data-testid="headline">
+      <div className={`stat ${slo ? (slo.pass ? "ok" : "bad") : ""}`}>
+        <div className="stat-label">SLO</div>
+        <div className="stat-value">{slo ? (slo.pass ? "PASS" : "FAIL") : "none set"}</div>
+        {slo && <div className="stat-sub">{slo.checks.filter((c) => c.pass).length}/{slo.checks.length} checks</div>}
+      </div>
+      <div className="stat" data-testid="bottleneck">
+        <div className="stat-label">Bottleneck</div>
+        <div className="stat-value">{result.bottleneck ?? "–"}</div>
+        {b && <div className="stat-sub">utilization {pct(b.utilization.mean)}</div>}
+      </div>
+      {Object.entries(result.classes).slice(0, 2).map(([name, c]) => (
+        <div className="stat" key={name}>
+          <div className="stat-label">{name} p99</div>
+          <div className="stat-value">{num(c.latencyMs.p99.mean)} ms</div>
+          <div className="stat-sub">{num(c.throughput.mean)} req/s</div>
+        </div>
+      ))}
+      <div className="stat">
+        <div className="stat-label">Run</div>
+        <div className="stat-value">{num(result.run.events)} events</div>
+        <div className="stat-sub">{result.run.replications} × {num(result.run.durationS)} s (warm-up {num(result.run.warmupS)} s) · {(elapsedMs / 1000).toFixed(1)} s wall · {num(rate)} ev/s</div>
+      </div>
+    </div>
+  );
+}
+
+export function SloTable({ result }: { result: SimResult }) {
+  if (!result.slo) return null;
+  return (
+    <table className="grid slo" data-testid="slo-table">
+      <thead><tr><th>SLO check</th><th>class</th><th className="r">limit</th><th className="r">predicted</th><th>verdict</th></tr></thead>
+      <tbody>
+        {result.slo.checks.map((c) => {
+          const ratio = c.metric === "error_rate";
+          return (
+            <tr key={`${c.metric}-${c.class}`}>
+              <td>{c.metric.replace(/_ms$/, "")}</td>
+              <td>{c.class ?? "all"}</td>
+              <td className="r">{ratio ? pct(c.limit, 2) : `${num(c.limit)} ms`}</td>
+              <td className="r">{ratio ? pct(c.value, 3) : `${num(c.value)} ms`}</td>
+              <td className={c.pass ? "ok" : "bad"}>{c.pass ? "pass" : "fail"}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function ClassTable({ result }: { result: SimResult }) {
+  return (
+    <table className="grid" data-testid="class-table">
+      <thead>
+        <tr>
+          <th>class</th><th className="r">throughput (req/s)</th><th className="r">mean (ms)</th><th className="r">p50 (ms)</th>
+          <th className="r">p95 (ms)</th><th className="r">p99 (ms)</th><th className="r">p99.9 (ms)</th><th className="r">error rate</th><th className="r">completed</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(result.classes).map(([name, c]) => (
+          <tr key={name}>
+            <td>{name}</td>
+            <td className="r">{withCi(c.throughput)}</td>
+            <td className="r">{withCi(c.latencyMs.mean)}</td>
+            <td className="r">{withCi(c.latencyMs.p50)}</td>
+            <td className="r">{withCi(c.latencyMs.p95)}</td>
+            <td className="r">{withCi(c.latencyMs.p99)}</td>
+            <td className="r">{withCi(c.latencyMs.p999)}</td>
+            <td className="r">{pctCi(c.errorRate)}</td>
+            <td className="r">{num(c.counts.completed)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ComponentTable({ result }: { result: SimResult }) {
+  return (
+    <table className="grid" data-testid="component-table">
+      <thead>
+        <tr>
+          <th>component</th><th>kind</th><th className="r">servers</th><th className="r">utilization</th><th className="r">throughput (req/s)</th>
+          <th className="r">queue (mean)</th><th className="r">queue (max)</th><th className="r">wait p95 (ms)</th><th className="r">response p95 (ms)</th><th className="r">drops</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(result.components).map(([name, c]) => (
+          <tr key={name} className={result.bottleneck === name ? "hot" : ""}>
+            <td>{name}{result.bottleneck === name ? " ◆" : ""}</td>
+            <td>{c.kind}</td>
+            <td className="r">{c.servers}</td>
+            <td className="r">{pctCi(c.utilization)}</td>
+            <td className="r">{withCi(c.throughput)}</td>
+            <td className="r">{withCi(c.queueLength)}</td>
+            <td className="r">{num(c.maxQueue)}</td>
+            <td className="r">{withCi(c.waitMs.p95)}</td>
+            <td className="r">{withCi(c.responseMs.p95)}</td>
+            <td className="r">{c.drops.buffer_full + c.drops.queue_timeout}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

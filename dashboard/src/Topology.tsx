@@ -1,0 +1,82 @@
+// The topology graph: React Flow drawing buildTopology's nodes and edges. After a run every
+// component shows its utilization (bar and color) and the bottleneck is outlined; clicking a node
+// selects it for the parameter form.
+import { useMemo } from "react";
+import { ReactFlow, Background, Controls, Handle, Position, MarkerType, type Node, type Edge, type NodeProps } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import type { Scenario, SimResult } from "../../simulator/index.ts";
+import { buildTopology, utilizationColor, CLIENTS } from "./topology.ts";
+
+type CompData = { kind: string; title: string; params: string[]; utilization?: number; bottleneck: boolean; selected: boolean };
+
+function ComponentNode({ data }: NodeProps<Node<CompData>>) {
+  const u = data.utilization;
+  const color = u !== undefined ? utilizationColor(u) : "#3b4656";
+  return (
+    <div className={`topo-node${data.bottleneck ? " bottleneck" : ""}${data.selected ? " selected" : ""}`} style={{ borderColor: color }} data-testid={`node-${data.title}`}>
+      <Handle type="target" position={Position.Left} />
+      <div className="topo-head">
+        <span className="topo-title">{data.title}</span>
+        <span className={`topo-kind kind-${data.kind}`}>{data.kind.replace("_", " ")}</span>
+      </div>
+      {data.params.map((p) => <div key={p} className="topo-param">{p}</div>)}
+      {u !== undefined && (
+        <div className="topo-util" title="mean utilization over the statistics window">
+          <div className="topo-util-bar"><div style={{ width: `${Math.min(100, u * 100)}%`, background: color }} /></div>
+          <span>{(u * 100).toFixed(1)}%{data.bottleneck ? " · bottleneck" : ""}</span>
+        </div>
+      )}
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+}
+
+const nodeTypes = { comp: ComponentNode };
+
+interface Props {
+  readonly scenario: Scenario | null;
+  readonly result: SimResult | null;
+  readonly selected: string | null;
+  readonly onSelect: (node: string | null) => void;
+}
+
+export function Topology({ scenario, result, selected, onSelect }: Props) {
+  const graph = useMemo(() => (scenario ? buildTopology(scenario) : null), [scenario]);
+  const nodes: Node<CompData>[] = useMemo(() => (graph?.nodes ?? []).map((n) => ({
+    id: n.id,
+    type: "comp",
+    position: { x: n.x, y: n.y },
+    data: {
+      kind: n.kind, title: n.title, params: n.params,
+      utilization: n.id !== CLIENTS ? result?.components[n.id]?.utilization.mean : undefined,
+      bottleneck: result?.bottleneck === n.id,
+      selected: selected === n.id,
+    },
+  })), [graph, result, selected]);
+  const edges: Edge[] = useMemo(() => (graph?.edges ?? []).map((e) => ({
+    id: e.id, source: e.source, target: e.target, label: e.label,
+    markerEnd: { type: MarkerType.ArrowClosed, color: "#6e7b8f" },
+    style: { stroke: "#6e7b8f" },
+    labelStyle: { fill: "#c9d1d9", fontSize: 11 },
+    labelBgStyle: { fill: "#161b22" },
+  })), [graph]);
+
+  if (!graph) return <div className="empty">Fix the scenario's errors to see its topology.</div>;
+  return (
+    <ReactFlow
+      key={graph.nodes.map((n) => n.id).join(",")}
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      colorMode="dark"
+      fitView
+      fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
+      nodesConnectable={false}
+      onNodeClick={(_, n) => onSelect(n.id)}
+      onPaneClick={() => onSelect(null)}
+    >
+      <Background gap={24} color="#222a35" />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}

@@ -1,0 +1,27 @@
+// Messages between the page and the simulation worker. The worker parses the text itself (the
+// same parser as the CLI), so a run needs nothing but the editor's text.
+import type { SimResult } from "../../simulator/index.ts";
+
+export interface RunOptions {
+  readonly seed?: number;
+  readonly replications?: number;
+  readonly duration?: number;
+}
+
+/** A capacity sweep: the scenario at each total arrival rate (open load), one result per rate. */
+export interface SweepPoint {
+  readonly rate: number;
+  readonly result: SimResult;
+}
+
+export type ToWorker =
+  | { readonly type: "run"; readonly id: number; readonly text: string; readonly options: RunOptions }
+  | { readonly type: "sweep"; readonly id: number; readonly text: string; readonly rates: number[]; readonly options: RunOptions };
+
+export type FailureKind = "invalid" | "unsupported" | "internal";
+
+export type FromWorker =
+  | { readonly type: "progress"; readonly id: number; readonly fraction: number }
+  | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number }
+  | { readonly type: "swept"; readonly id: number; readonly points: SweepPoint[]; readonly elapsedMs: number }
+  | { readonly type: "failed"; readonly id: number; readonly kind: FailureKind; readonly message: string };

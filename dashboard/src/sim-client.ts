@@ -1,0 +1,85 @@
+// The page's handle on the simulation worker: one job at a time, a promise per job, progress by
+// callback, and cancel by terminating the worker (a fresh one is started for the next job).
+import type { FromWorker, RunOptions, SweepPoint, ToWorker } from "./protocol.ts";
+import type { SimResult } from "../../simulator/index.ts";
+
+export class RunFailed extends Error {
+  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled", message: string) {
+    super(message);
+  }
+}
+
+export interface Job<T> {
+  readonly done: Promise<T>;
+  cancel(): void;
+}
+
+type Pending = { resolve: (m: FromWorker) => void; reject: (e: RunFailed) => void; onProgress: (f: number) => void };
+
+export class SimClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+
+  constructor(private readonly makeWorker: () => Worker) {}
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = this.makeWorker();
+    w.onmessage = (ev: MessageEvent<FromWorker>) => {
+      const m = ev.data;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      if (m.type === "progress") return p.onProgress(m.fraction);
+      this.pending.delete(m.id);
+      if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
+      else p.resolve(m);
+    };
+    w.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault();
+      this.reset(new RunFailed("internal", `the simulation worker crashed: ${ev.message || "unknown error"}`));
+    };
+    this.worker = w;
+    return w;
+  }
+
+  private reset(reason: RunFailed): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    for (const p of this.pending.values()) p.reject(reason);
+    this.pending.clear();
+  }
+
+  private start<T>(build: (id: number) => ToWorker, pick: (m: FromWorker) => T, onProgress: (f: number) => void): Job<T> {
+    const id = this.nextId++;
+    const done = new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: (m) => resolve(pick(m)), reject, onProgress });
+    });
+    this.ensure().postMessage(build(id));
+    return { done, cancel: () => this.reset(new RunFailed("cancelled", "run cancelled")) };
+  }
+
+  run(text: string, options: RunOptions, onProgress: (f: number) => void): Job<{ result: SimResult; elapsedMs: number }> {
+    return this.start(
+      (id) => ({ type: "run", id, text, options }),
+      (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs } : unexpected(m)),
+      onProgress,
+    );
+  }
+
+  sweep(text: string, rates: number[], options: RunOptions, onProgress: (f: number) => void): Job<{ points: SweepPoint[]; elapsedMs: number }> {
+    return this.start(
+      (id) => ({ type: "sweep", id, text, rates, options }),
+      (m) => (m.type === "swept" ? { points: m.points, elapsedMs: m.elapsedMs } : unexpected(m)),
+      onProgress,
+    );
+  }
+
+  dispose(): void {
+    this.reset(new RunFailed("cancelled", "closed"));
+  }
+}
+
+function unexpected(m: FromWorker): never {
+  throw new RunFailed("internal", `unexpected worker message ${m.type}`);
+}

@@ -1,0 +1,52 @@
+// The simulation worker: runs the synchronous simulator off the page's thread and reports progress
+// at most every 50 ms. Cancelling is done by the page terminating this worker, which stops a run
+// mid-replication at once (a message could not be read until the synchronous run returned).
+import { parseScenario, simulate, formatErrors, UnsupportedError, type Scenario } from "../../simulator/index.ts";
+import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
+import { atRate } from "./sweep.ts";
+
+const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
+
+function progressReporter(id: number, scale = 1, offset = 0): (f: number) => void {
+  let last = 0;
+  return (f) => {
+    const now = performance.now();
+    if (now - last < 50) return;
+    last = now;
+    post({ type: "progress", id, fraction: offset + f * scale });
+  };
+}
+
+function parse(id: number, text: string): Scenario | undefined {
+  const outcome = parseScenario(text, "scenario.yaml");
+  if (outcome.ok) return outcome.scenario;
+  post({ type: "failed", id, kind: "invalid", message: formatErrors(outcome.errors) });
+  return undefined;
+}
+
+function fail(id: number, err: unknown): void {
+  if (err instanceof UnsupportedError) post({ type: "failed", id, kind: "unsupported", message: err.message });
+  else post({ type: "failed", id, kind: "internal", message: err instanceof Error ? err.message : String(err) });
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  const t0 = performance.now();
+  const scenario = parse(msg.id, msg.text);
+  if (!scenario) return;
+  try {
+    if (msg.type === "run") {
+      const result = simulate(scenario, { ...msg.options, onProgress: progressReporter(msg.id) });
+      post({ type: "done", id: msg.id, result, elapsedMs: performance.now() - t0 });
+    } else {
+      const points: SweepPoint[] = [];
+      msg.rates.forEach((rate, i) => {
+        const result = simulate(atRate(scenario, rate), { ...msg.options, onProgress: progressReporter(msg.id, 1 / msg.rates.length, i / msg.rates.length) });
+        points.push({ rate, result: { ...result, series: null } });
+      });
+      post({ type: "swept", id: msg.id, points, elapsedMs: performance.now() - t0 });
+    }
+  } catch (err) {
+    fail(msg.id, err);
+  }
+};

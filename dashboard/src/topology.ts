@@ -1,0 +1,160 @@
+// The scenario as a graph: one node for the load source and one per component (with its kind and
+// key parameters), one edge per call path (flow steps, station routing, service handlers, balancer
+// backends, queue handlers, CDN origin), laid out in columns by distance from the clients.
+// Pure data; Topology.tsx draws it with React Flow.
+import type { Component, Dist, Scenario, Step } from "../../simulator/index.ts";
+
+export interface TopoNode {
+  readonly id: string;
+  readonly kind: string;
+  readonly title: string;
+  readonly params: string[];
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface TopoEdge {
+  readonly id: string;
+  readonly source: string;
+  readonly target: string;
+  readonly label?: string;
+}
+
+export const CLIENTS = "clients";
+
+export function fmtSeconds(s: number): string {
+  if (s === 0) return "0";
+  if (s < 1e-3) return `${+(s * 1e6).toPrecision(3)}µs`;
+  if (s < 1) return `${+(s * 1e3).toPrecision(3)}ms`;
+  if (s < 120) return `${+s.toPrecision(3)}s`;
+  return `${+(s / 60).toPrecision(3)}m`;
+}
+
+export function fmtCount(n: number): string {
+  if (n >= 1e6) return `${+(n / 1e6).toPrecision(3)}M`;
+  if (n >= 1e3) return `${+(n / 1e3).toPrecision(3)}k`;
+  return String(+n.toPrecision(4));
+}
+
+export function describeDist(d: Dist): string {
+  switch (d.dist) {
+    case "constant": return fmtSeconds(d.value);
+    case "exponential": return `exp ${fmtSeconds(d.mean)}`;
+    case "uniform": return `U ${fmtSeconds(d.min)}–${fmtSeconds(d.max)}`;
+    case "normal": return `N ${fmtSeconds(d.mean)} sd ${fmtSeconds(d.sd)}`;
+    case "lognormal": return `logN ${fmtSeconds(d.mean)} cv ${d.cv}`;
+    case "gamma": return `Γ ${fmtSeconds(d.mean)} cv ${d.cv}`;
+    case "erlang": return `Erlang-${d.k} ${fmtSeconds(d.mean)}`;
+    case "hyperexponential": return `H2 ${fmtSeconds(d.mean)} cv ${d.cv}`;
+    case "pareto": return `Pareto α${d.alpha} ${fmtSeconds(d.min)}–${fmtSeconds(d.max)}`;
+    case "empirical": return `empirical (${d.samples.length})`;
+  }
+}
+
+/** The key parameters shown on a component's node. */
+export function describeComponent(c: Component): string[] {
+  switch (c.kind) {
+    case "station": {
+      const out = [`${c.servers} server${c.servers === 1 ? "" : "s"} · ${describeDist(c.service)}`];
+      if (c.buffer !== undefined) out.push(`buffer ${fmtCount(c.buffer)}`);
+      if (c.queue_timeout !== undefined) out.push(`queue timeout ${fmtSeconds(c.queue_timeout)}`);
+      return out;
+    }
+    case "load_balancer":
+      return [c.algorithm.replace(/_/g, " "), ...(c.maxconn !== undefined ? [`maxconn ${c.maxconn}`] : [])];
+    case "service":
+      return [`${c.replicas} replica${c.replicas === 1 ? "" : "s"} × ${c.concurrency} slots`, ...(c.timeout !== undefined ? [`timeout ${fmtSeconds(c.timeout)}`] : [])];
+    case "cache":
+      return [`${fmtCount(c.capacity)} keys LRU`, ...(c.ttl !== undefined ? [`ttl ${fmtSeconds(c.ttl)}`] : [])];
+    case "database":
+      return [`read ${describeDist(c.read)} · write ${describeDist(c.write)}`, `${c.replicas} replica${c.replicas === 1 ? "" : "s"}${c.shards ? ` · ${c.shards.count} shards` : ""}`];
+    case "queue":
+      return [`${c.workers} worker${c.workers === 1 ? "" : "s"} · ${describeDist(c.service)}`, ...(c.max_length !== undefined ? [`max ${fmtCount(c.max_length)}`] : [])];
+    case "cdn":
+      return [`origin ${c.origin}`, ...(c.ttl !== undefined ? [`ttl ${fmtSeconds(c.ttl)}`] : [])];
+  }
+}
+
+function describeLoad(s: Scenario): string[] {
+  const l = s.load;
+  const classes = Object.keys(l.classes).length;
+  const mix = `${classes} class${classes === 1 ? "" : "es"}`;
+  if (l.model === "open") {
+    const rate = l.rate !== undefined ? `${fmtCount(l.rate)}/s` : `${l.stages?.length ?? 0} stages`;
+    return [`open · ${rate}`, mix];
+  }
+  const users = l.users !== undefined ? `${fmtCount(l.users)} users` : `${l.stages?.length ?? 0} stages`;
+  return [`closed · ${users}`, mix];
+}
+
+/** Components a step sends work to, nested branches and fan-outs included. */
+function targets(step: Step): string[] {
+  if ("visit" in step) return [step.visit];
+  if ("call" in step) return [step.call, ...[...(step.hit ?? []), ...(step.miss ?? [])].flatMap(targets)];
+  if ("publish" in step) return [step.publish];
+  if ("branch" in step) return step.branch.flatMap((b) => b.flow.flatMap(targets));
+  if ("parallel" in step) return step.parallel.flatMap((f) => f.flatMap(targets));
+  return [];
+}
+
+export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge[] } {
+  const names = Object.keys(s.components);
+  const edgeSet = new Map<string, TopoEdge>();
+  const add = (source: string, target: string, label?: string) => {
+    if (!(target in s.components) || source === target && !label) return;
+    const id = `${source}->${target}`;
+    if (!edgeSet.has(id)) edgeSet.set(id, { id, source, target, label });
+  };
+
+  // Class flows: a sequence of steps, each reached from the one before it.
+  for (const def of Object.values(s.load.classes)) {
+    let prev = CLIENTS;
+    for (const step of def.flow) {
+      const ts = targets(step);
+      ts.forEach((t) => add(prev, t));
+      if ("visit" in step || "call" in step) prev = "visit" in step ? step.visit : step.call;
+    }
+  }
+  for (const [name, c] of Object.entries(s.components)) {
+    if (c.kind === "station") for (const r of c.routing ?? []) if (r.to !== "exit") add(name, r.to, `p ${r.p}`);
+    if (c.kind === "load_balancer") add(name, c.backends);
+    if (c.kind === "cdn") add(name, c.origin);
+    if (c.kind === "service") for (const flow of Object.values(c.handlers ?? {})) for (const st of flow) targets(st).forEach((t) => add(name, t));
+    if (c.kind === "queue") for (const st of c.handler ?? []) targets(st).forEach((t) => add(name, t));
+  }
+  const edges = [...edgeSet.values()];
+
+  // Column = shortest hop count from the clients; unreachable components go in a last column.
+  const depth = new Map<string, number>([[CLIENTS, 0]]);
+  const queue = [CLIENTS];
+  while (queue.length) {
+    const n = queue.shift()!;
+    for (const e of edges) if (e.source === n && !depth.has(e.target)) { depth.set(e.target, depth.get(n)! + 1); queue.push(e.target); }
+  }
+  const maxDepth = Math.max(0, ...depth.values());
+  for (const n of names) if (!depth.has(n)) depth.set(n, maxDepth + 1);
+
+  const columns = new Map<number, string[]>();
+  for (const n of [CLIENTS, ...names]) {
+    const d = depth.get(n)!;
+    columns.set(d, [...(columns.get(d) ?? []), n]);
+  }
+  const tallest = Math.max(...[...columns.values()].map((c) => c.length));
+  const COL = 250, ROW = 120;
+  const nodes: TopoNode[] = [];
+  for (const [d, col] of columns) {
+    col.forEach((n, i) => {
+      const y = (i - (col.length - 1) / 2) * ROW + ((tallest - 1) / 2) * ROW;
+      if (n === CLIENTS) nodes.push({ id: n, kind: "load", title: "clients", params: describeLoad(s), x: 0, y });
+      else nodes.push({ id: n, kind: s.components[n].kind, title: n, params: describeComponent(s.components[n]), x: d * COL, y });
+    });
+  }
+  return { nodes, edges };
+}
+
+/** Heat color for a utilization in [0, 1]: green under 60%, amber to 85%, red beyond. */
+export function utilizationColor(u: number): string {
+  if (u < 0.6) return "#3fb950";
+  if (u < 0.85) return "#d29922";
+  return "#f85149";
+}

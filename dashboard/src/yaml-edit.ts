@@ -1,0 +1,59 @@
+// Edits of the scenario YAML from the node form: read a component's key fields as written (units
+// and all) and write one field back through the yaml Document API, so comments, key order and the
+// user's layout survive the edit.
+import { isMap, isScalar, parseDocument } from "yaml";
+import { CLIENTS } from "./topology.ts";
+
+export interface FormField {
+  readonly label: string;
+  readonly path: ReadonlyArray<string>;
+  readonly value: string;
+  readonly hint: string;
+}
+
+const FIELDS: Record<string, Array<[string, string]>> = {
+  station: [["servers", "count"], ["service", "duration or mean"], ["buffer", "count"], ["queue_timeout", "duration"]],
+  service: [["replicas", "count"], ["concurrency", "slots per replica"], ["backlog", "count"], ["timeout", "duration"]],
+  load_balancer: [["algorithm", "round_robin | random | least_connections | power_of_two | consistent_hash"], ["maxconn", "per backend server"], ["queue_timeout", "duration"]],
+  cache: [["capacity", "keys"], ["ttl", "duration"], ["service", "duration"]],
+  database: [["read", "duration or mean"], ["write", "duration or mean"], ["replicas", "count"], ["max_connections", "count"]],
+  queue: [["workers", "count"], ["prefetch", "count"], ["service", "duration or mean"], ["max_length", "count"]],
+  cdn: [["ttl", "duration"], ["edge_latency", "duration"]],
+};
+
+/** The editable fields of a node: a component's key parameters, or the load's rate/users. */
+export function formFields(text: string, node: string): FormField[] {
+  const doc = parseDocument(text);
+  if (doc.errors.length) return [];
+  const read = (path: string[]): string | undefined => {
+    const v = doc.getIn(path, true);
+    return isScalar(v) ? String(v.value) : undefined;
+  };
+  const field = (base: string[], name: string, hint: string): FormField => {
+    const path = [...base, name];
+    const node = doc.getIn(path, true);
+    // A distribution written as a map: edit its mean (or a constant's value) in place.
+    if (isMap(node)) {
+      const sub = ["mean", "value"].find((k) => node.has(k));
+      if (sub) return { label: `${name}.${sub}`, path: [...path, sub], value: read([...path, sub]) ?? "", hint };
+    }
+    return { label: name, path, value: read(path) ?? "", hint };
+  };
+  if (node === CLIENTS) {
+    const model = read(["load", "model"]);
+    if (model === "closed") return [field(["load"], "users", "count"), field(["load", "think"], "mean", "duration")];
+    return [field(["load"], "rate", "rate, e.g. 300/s")];
+  }
+  const kind = read(["components", node, "kind"]);
+  return (FIELDS[kind ?? ""] ?? []).map(([name, hint]) => field(["components", node], name, hint));
+}
+
+/** The text with one field set; an empty value removes the field (back to its default). */
+export function setField(text: string, path: ReadonlyArray<string>, raw: string): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length) return text;
+  const v = raw.trim();
+  if (v === "") doc.deleteIn(path);
+  else doc.setIn(path, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+  return doc.toString();
+}
