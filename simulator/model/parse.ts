@@ -27,7 +27,13 @@ export function parseScenario(text: string, file: string): ParseOutcome {
     };
   }
   const locate = (path: ReadonlyArray<PropertyKey>) => at(offsetOf(doc, path));
-  const data = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // Aliases are resolved only here: an unknown anchor or an alias bomb surfaces as a throw.
+    return { ok: false, errors: [{ file, line: 1, column: 1, path: "", message: `YAML: ${firstLine((e as Error).message)}` }] };
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, errors: [{ file, line: 1, column: 1, path: "", message: "expected a mapping with version, name, load and components" }] };
   }
