@@ -55,7 +55,7 @@ export const startAdmin = (token: string, faults: Faults, status: () => unknown)
       for (const [re, run] of ROUTES) {
         const m = re.exec(path);
         if (!m) continue;
-        run(faults, m).then(
+        Promise.resolve().then(() => run(faults, m)).then(
           () => reply(200, { ok: true, fault: path }),
           (e) => (e instanceof BadTarget ? reply(400, { error: e.message }) : reply(500, { error: String(e) })),
         );

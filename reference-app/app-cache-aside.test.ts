@@ -1,0 +1,101 @@
+// The cache-aside scenario started for real: HAProxy -> 2 Node replicas -> Redis + PostgreSQL.
+// Drives a few hundred requests and checks answers, metrics against Redis' own counters, Redis
+// sized to the YAML's capacity, the admin token and the cache-flush fault, and a clean stop.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { startAppPromise, type RunningApp } from "./launcher.ts";
+import { pad } from "./service/cache.ts";
+import { appPorts, bundled, countBy, drive, get, leftovers, metricSum, post } from "./testing.ts";
+
+let app: RunningApp;
+let stop: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ app, stop } = await startAppPromise(bundled("cache-aside"), { file: "scenarios/cache-aside.yaml" }));
+});
+afterAll(async () => {
+  await stop?.();
+});
+
+describe("cache-aside reference app", () => {
+  it("serves 300 reads over 60 keys and 30 orders; every miss is one database read", async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => (i * 7) % 60);
+    const reads = await drive(keys.map((k) => get(`${app.classUrl.get_product}/products/${k}`)), 16);
+    const orders = await drive(Array.from({ length: 30 }, (_, i) => post(`${app.classUrl.create_order}/orders`, { product: i, quantity: 2 })), 8);
+    expect(countBy(reads, (r) => String(r.status))).toEqual({ "200": 300 });
+    reads.forEach((r, i) => expect(JSON.parse(r.body).id).toBe(keys[i]));
+    expect(countBy(orders, (r) => String(r.status))).toEqual({ "201": 30 });
+
+    const hits = await metricSum(app.metricsUrls, "headroom_cache_hits_total");
+    const misses = await metricSum(app.metricsUrls, "headroom_cache_misses_total");
+    expect(hits + misses).toBe(300);
+    // Each key misses at least once; concurrent first requests for a key (16 in flight) may all miss.
+    expect(misses).toBeGreaterThanOrEqual(60);
+    expect(misses).toBeLessThanOrEqual(60 + 16);
+    expect(await metricSum(app.metricsUrls, "headroom_db_queries_total", { op: "read" })).toBe(misses);
+    expect(await metricSum(app.metricsUrls, "headroom_db_queries_total", { op: "write" })).toBe(30);
+    expect(await metricSum(app.metricsUrls, "headroom_http_requests_total", { class: "get_product", status: "200" })).toBe(300);
+    // Both replicas took traffic through the balancer.
+    for (const url of app.metricsUrls) expect(await metricSum([url], "headroom_http_requests_total")).toBeGreaterThan(0);
+
+    // The collector reads Redis' own counters: they agree with the services'.
+    const s = await app.sample();
+    expect(s.cache).toMatchObject({ hits, misses });
+    expect(s.lb?.servers.filter((x) => x.status === "UP")).toHaveLength(2);
+  });
+
+  it("answers 400 on bad ids and bad bodies, 404 on unknown paths", async () => {
+    const replies = await drive(
+      [
+        get(`${app.url}/products/abc`),
+        get(`${app.url}/products/20000`),
+        get(`${app.url}/products/-5`),
+        get(`${app.url}/products/1.5`),
+        () => fetch(`${app.url}/orders`, { method: "POST", body: "{not json" }),
+        post(`${app.url}/orders`, { product: "x" }),
+        get(`${app.url}/nothing-here`),
+      ],
+      4,
+    );
+    expect(replies.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400, 404]);
+  });
+
+  it("sizes Redis to the YAML's capacity: 7500 values of 1KB leave ~5000 keys", async () => {
+    const r = new Redis({ host: "127.0.0.1", port: app.redisPort! });
+    try {
+      const p = r.pipeline();
+      for (let i = 0; i < 7500; i++) p.set(`product:${i}`, pad(JSON.stringify({ id: i, name: `product ${i}`, price_cents: 100, version: 0 }), 1000), "PX", 300_000);
+      await p.exec();
+      const keys = await r.dbsize();
+      expect(keys).toBeGreaterThanOrEqual(4500);
+      expect(keys).toBeLessThanOrEqual(5250);
+      expect(Number(/evicted_keys:(\d+)/.exec(await r.info("stats"))?.[1])).toBeGreaterThan(2000);
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it("flushes the cache on an admin call with the run's token, refuses one without", async () => {
+    const without = await fetch(`${app.adminUrl}/faults/cache/flush`, { method: "POST" });
+    expect(without.status).toBe(401);
+    const wrong = await fetch(`${app.adminUrl}/faults/cache/flush`, { method: "POST", headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    const ok = await fetch(`${app.adminUrl}/faults/cache/flush`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
+    expect(ok.status).toBe(200);
+    const r = new Redis({ host: "127.0.0.1", port: app.redisPort! });
+    try {
+      expect(await r.dbsize()).toBe(0);
+    } finally {
+      r.disconnect();
+    }
+    const bad = await fetch(`${app.adminUrl}/faults/service/9/kill`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
+    expect(bad.status).toBe(400);
+  });
+
+  it("stops everything: no process, no listening port, no temp dir", async () => {
+    const ports = appPorts(app);
+    const dir = app.runDir;
+    await stop();
+    expect(await leftovers(dir, ports)).toEqual([]);
+  });
+});

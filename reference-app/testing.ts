@@ -1,0 +1,99 @@
+// Helpers for the reference app's integration tests: load a bundled scenario, drive bounded
+// requests at 127.0.0.1, sum a metric over every process, and list what a run left behind.
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { parseScenario, type Scenario } from "../simulator/model/index.ts";
+import { tcpOpen } from "./resources.ts";
+import type { RunningApp } from "./launcher.ts";
+
+export function bundled(name: string): Scenario {
+  const file = new URL(`../scenarios/${name}.yaml`, import.meta.url);
+  const r = parseScenario(readFileSync(file, "utf8"), `scenarios/${name}.yaml`);
+  if (!r.ok) throw new Error(`scenarios/${name}.yaml does not parse: ${JSON.stringify(r.errors)}`);
+  return r.scenario;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Sends `requests` with at most `concurrency` in flight; every request has a 10 s timeout. */
+export async function drive(requests: ReadonlyArray<() => Promise<Response>>, concurrency: number): Promise<Reply[]> {
+  const out: Reply[] = new Array(requests.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests.length) {
+        const i = next++;
+        try {
+          const res = await requests[i]!();
+          out[i] = { status: res.status, body: await res.text() };
+        } catch (e) {
+          out[i] = { status: 0, body: String(e) };
+        }
+      }
+    }),
+  );
+  return out;
+}
+
+export const get = (url: string) => () => fetch(url, { signal: AbortSignal.timeout(10_000) });
+export const post = (url: string, body: unknown) => () =>
+  fetch(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" }, signal: AbortSignal.timeout(10_000) });
+
+export function countBy<T>(xs: readonly T[], key: (x: T) => string): Record<string, number> {
+  const r: Record<string, number> = {};
+  for (const x of xs) r[key(x)] = (r[key(x)] ?? 0) + 1;
+  return r;
+}
+
+/** Sum of a metric's samples over all URLs whose labels contain every given label. */
+export async function metricSum(urls: readonly string[], name: string, labels: Record<string, string> = {}): Promise<number> {
+  let sum = 0;
+  for (const url of urls) {
+    const text = await (await fetch(url)).text();
+    for (const line of text.split("\n")) {
+      if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) continue;
+      if (Object.entries(labels).some(([k, v]) => !line.includes(`${k}="${v}"`))) continue;
+      sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return sum;
+}
+
+/** Every TCP port the app listens on. */
+export function appPorts(app: RunningApp): number[] {
+  const port = (u: string) => Number(new URL(u).port);
+  return [
+    port(app.url),
+    port(app.adminUrl),
+    ...(app.cdnUrl ? [port(app.cdnUrl)] : []),
+    ...app.services.map((s) => port(s.url)),
+    ...app.workers.map((w) => port(w.url)),
+    ...(app.db ? [app.db.primaryPort, ...app.db.replicaPorts] : []),
+    ...(app.redisPort ? [app.redisPort] : []),
+  ];
+}
+
+/** Processes whose command line mentions `needle` (the run dir: every part's args contain it). */
+export function processesMentioning(needle: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (cmd.includes(needle)) found.push(`${pid}: ${cmd}`);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return found;
+}
+
+/** What a stopped run left behind: processes, listening ports, the run dir. Empty when clean. */
+export async function leftovers(runDir: string, ports: readonly number[], dirShouldExist = false): Promise<string[]> {
+  const left = processesMentioning(runDir).map((p) => `process ${p}`);
+  for (const p of ports) if (await tcpOpen(p)) left.push(`port ${p} still listening`);
+  if (!dirShouldExist && existsSync(runDir)) left.push(`dir ${runDir} still exists`);
+  return left;
+}
