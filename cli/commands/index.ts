@@ -3,6 +3,8 @@ import { simulateCommand } from "./simulate.ts";
 import { schemaCommand } from "./schema.ts";
 import { appCommand } from "./app.ts";
 import { serveCommand } from "./serve.ts";
+import { k6Command } from "./k6.ts";
+import { loadCommand } from "./load.ts";
 
 export interface Command {
   readonly summary: string;
@@ -14,4 +16,6 @@ export const commands: Record<string, Command> = {
   schema: schemaCommand,
   app: appCommand,
   serve: serveCommand,
+  k6: k6Command,
+  load: loadCommand,
 };

@@ -1,0 +1,156 @@
+// Turns a scenario's load and SLO into what the generic k6 script needs: k6 `options` (scenarios and
+// thresholds) and the request mix. Executors: an open load with deterministic arrivals uses k6's
+// arrival-rate executors; Poisson arrivals (which k6's executors cannot produce: they space
+// iterations evenly) use N paced VUs that each follow an independent Poisson schedule, whose
+// superposition is a Poisson process of the scenario's rate; a closed load uses constant-vus or
+// ramping-vus with think time. Pure code.
+import type { Scenario } from "../simulator/model/index.ts";
+import { knotsFor, peakOf, type Knot } from "./scripts/lib/profile.ts";
+import type { Dist } from "./scripts/lib/random.ts";
+
+export interface PlanClass {
+  name: string;
+  weight: number;
+  method: string;
+  path: string;
+  body?: unknown;
+  keys?: { count: number; popularity: "zipf" | "uniform"; s: number };
+}
+
+export interface ScriptConfig {
+  scenario: string;
+  mode: "arrival-rate" | "poisson-pacing" | "closed";
+  knots?: Knot[];
+  paceVUs?: number;
+  think?: Dist;
+  classes: PlanClass[];
+  options: Record<string, unknown>;
+  notes: string[];
+}
+
+export interface PlanOptions {
+  /** Test length in seconds (default: the end of the stages, else simulation.duration, else 60 s). */
+  durationS?: number;
+  /** VUs for arrival-rate executors: preAllocated and max (default from the peak rate). */
+  preAllocatedVUs?: number;
+  maxVUs?: number;
+  /** VUs that pace Poisson arrivals (default: peak rate x 0.5 s, 10..1000). */
+  paceVUs?: number;
+  /** Use k6's arrival-rate executors (evenly spaced arrivals) even for Poisson arrivals. */
+  forceArrivalRate?: boolean;
+}
+
+export class PlanError extends Error {
+  override readonly name = "PlanError";
+}
+
+const fmtS = (s: number) => `${+s.toFixed(3)}s`;
+const ms = (s: number) => +(s * 1000).toFixed(3);
+
+function stagesEnd(load: Scenario["load"]): number | undefined {
+  if (!load.stages) return undefined;
+  return load.stages.reduce((a, s) => a + s.duration, 0);
+}
+
+export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): ScriptConfig {
+  const load = scenario.load;
+  if (!load) throw new PlanError(`scenario '${scenario.name}' has no load section; k6 needs one to know what traffic to send`);
+  const notes: string[] = [];
+  const durationS = po.durationS ?? stagesEnd(load) ?? scenario.simulation?.duration ?? 60;
+  const classes: PlanClass[] = [];
+  for (const [name, c] of Object.entries(load.classes)) {
+    if (!c.http) {
+      throw new PlanError(`load.classes.${name} has no http section ({ method, path }); k6 cannot send it`);
+    }
+    classes.push({
+      name,
+      weight: c.weight,
+      method: c.http.method,
+      path: c.http.path,
+      body: c.http.body,
+      keys: c.keys ? { count: c.keys.count, popularity: c.keys.popularity, s: c.keys.s ?? 1 } : undefined,
+    });
+    if (c.http.path.includes("{key}") && !c.keys) notes.push(`class ${name}: path has {key} but no keys section; key 0 is used`);
+  }
+  const thresholds: Record<string, string[]> = {};
+  const lat = scenario.slo?.latency;
+  if (lat) {
+    const list: string[] = [];
+    const pairs: Array<[string, number | undefined]> = [
+      ["p(50)", lat.p50],
+      ["p(90)", lat.p90],
+      ["p(95)", lat.p95],
+      ["p(99)", lat.p99],
+      ["p(99.9)", lat.p999],
+      ["avg", lat.mean],
+    ];
+    for (const [agg, v] of pairs) if (v !== undefined) list.push(`${agg}<${ms(v)}`);
+    // the SLO holds for every class's end-to-end latency: one submetric per class
+    for (const c of classes) thresholds[`http_req_duration{name:${c.name}}`] = list;
+  }
+  if (scenario.slo?.error_rate !== undefined) thresholds.http_req_failed = [`rate<${scenario.slo.error_rate}`];
+
+  const scenarios: Record<string, Record<string, unknown>> = {};
+  let cfg: Partial<ScriptConfig>;
+  if (load.model === "open") {
+    const knots = knotsFor(load, durationS);
+    const peak = peakOf(knots);
+    if (peak <= 0) throw new PlanError(`load: the arrival rate is 0 throughout; nothing to send`);
+    if (load.arrivals === "poisson" && !po.forceArrivalRate) {
+      // each VU paces rate/N: with N = peak x 0.5 s a VU waits 0.5 s on average between arrivals, so a
+      // response must take longer than that to delay the next arrival (P ~ latency / 0.5 s)
+      const vus = po.paceVUs ?? Math.min(1000, Math.max(10, Math.ceil(peak * 0.5)));
+      scenarios[scenario.name] = { executor: "constant-vus", vus, duration: fmtS(durationS), gracefulStop: "10s" };
+      cfg = { mode: "poisson-pacing", knots, paceVUs: vus };
+      notes.push(
+        `Poisson arrivals: ${vus} VUs each pace an independent Poisson stream of rate/${vus}; an arrival that finds its VU still busy starts late and is counted in headroom_late_arrivals`,
+      );
+    } else {
+      if (load.arrivals === "poisson") notes.push("Poisson arrivals run as evenly spaced arrivals (k6 arrival-rate executors), as requested");
+      const pre = po.preAllocatedVUs ?? Math.min(1000, Math.max(5, Math.ceil(peak * 0.05) + 5));
+      const max = Math.max(pre, po.maxVUs ?? Math.min(5000, Math.max(20, Math.ceil(peak) + 10)));
+      // k6 rates are integers per timeUnit: fractional rates are scaled to a longer timeUnit
+      const integral = knots.every(([, r]) => Math.abs(r - Math.round(r)) < 1e-9);
+      const scale = integral ? 1 : 1000;
+      const timeUnit = integral ? "1s" : "1000s";
+      if (load.rate !== undefined) {
+        scenarios[scenario.name] = {
+          executor: "constant-arrival-rate", rate: Math.round(load.rate * scale), timeUnit, duration: fmtS(durationS),
+          preAllocatedVUs: pre, maxVUs: max, gracefulStop: "10s",
+        };
+      } else {
+        const stages = [];
+        for (let i = 1; i < knots.length; i++) stages.push({ duration: fmtS(knots[i][0] - knots[i - 1][0]), target: Math.round(knots[i][1] * scale) });
+        scenarios[scenario.name] = {
+          executor: "ramping-arrival-rate", startRate: Math.round(knots[0][1] * scale), timeUnit, stages,
+          preAllocatedVUs: pre, maxVUs: max, gracefulStop: "10s",
+        };
+        if (load.stages?.some((s) => s.shape === "sine")) notes.push("sine stages are approximated by 48 linear stages per period");
+      }
+      cfg = { mode: "arrival-rate", knots };
+    }
+  } else {
+    if (load.users !== undefined) {
+      scenarios[scenario.name] = { executor: "constant-vus", vus: load.users, duration: fmtS(durationS), gracefulStop: "10s" };
+    } else {
+      const stages: Array<{ duration: string; target: number }> = [];
+      let level = load.start_users;
+      for (const st of load.stages ?? []) {
+        if (st.shape === "step" && st.target !== level) stages.push({ duration: "0s", target: st.target });
+        stages.push({ duration: fmtS(st.duration), target: st.target });
+        level = st.target;
+      }
+      // a user that leaves finishes its request first, like the scenario format's ramp-down
+      scenarios[scenario.name] = { executor: "ramping-vus", startVUs: load.start_users, stages, gracefulRampDown: "30s", gracefulStop: "10s" };
+    }
+    cfg = { mode: "closed", think: load.think as Dist };
+  }
+  return {
+    scenario: scenario.name,
+    classes,
+    notes,
+    ...cfg,
+    mode: cfg.mode!,
+    options: { scenarios, thresholds, summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"] },
+  };
+}
