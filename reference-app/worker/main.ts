@@ -33,6 +33,7 @@ const m = {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   }),
+  redelivered: new client.Counter({ name: "headroom_queue_redelivered_total", help: "Messages the broker delivered again (a worker died or closed holding them)", registers: [registry] }),
   paused: new client.Gauge({ name: "headroom_worker_paused", help: "1 while consumption is paused by a fault", registers: [registry] }),
 };
 
@@ -76,6 +77,7 @@ async function onMessage(msg: amqp.ConsumeMessage | null): Promise<void> {
   if (!msg) return; // consumer cancelled by the broker (queue deleted at the end of the run)
   inFlight++;
   m.busy.set(inFlight);
+  if (msg.fields.redelivered) m.redelivered.inc();
   try {
     const attempt = Number(msg.properties.headers?.["x-attempt"] ?? 0);
     let body: { order_id: string; published_at: number };
