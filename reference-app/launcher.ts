@@ -15,7 +15,7 @@ import { runDir, freePort } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
 import { startRedis, type RedisPart } from "./parts/redis.ts";
 import { brokerConnection, declareQueue } from "./parts/rabbitmq.ts";
-import { startNodeProc, type NodePart } from "./parts/node-procs.ts";
+import { startNodeProc } from "./parts/node-procs.ts";
 import { startHaproxy, type HaproxyPart } from "./parts/haproxy.ts";
 import { startNginx } from "./parts/nginx.ts";
 import { startCollector, type Sample } from "./collector.ts";
@@ -104,27 +104,23 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const dbConfig = plan.db && pgCluster ? { ...plan.db, endpoints: pgCluster.endpoints } : undefined;
     const servicePorts: number[] = [];
     for (let i = 0; i < plan.service.replicas; i++) servicePorts.push(yield* freePort);
-    const services: NodePart[] = yield* Effect.all(
-      servicePorts.map((port, i) => {
-        const cfg: ServiceConfig = {
-          role: "service",
-          index: i + 1,
-          port,
-          token,
-          seed: plan.seed,
-          service: plan.service,
-          classes: plan.classes,
-          cache: plan.cache && redis ? { ...plan.cache, port: redis.port } : undefined,
-          db: dbConfig,
-          queues: plan.queues.map((q) => ({ ...q, names: queues[q.name]! })),
-          amqpUrl: tools.amqpUrl,
-          cdnTtl: plan.cdn?.ttl,
-        };
-        return startNodeProc(`${plan.service.name}-${i + 1}`, cfg, dir.path);
-      }),
-      { concurrency: "unbounded" },
-    );
-    progress(`${plan.service.name}: ${services.length} replica(s) on ${services.map((s) => `127.0.0.1:${s.port}`).join(", ")}`);
+    const serviceStarts = servicePorts.map((port, i) => {
+      const cfg: ServiceConfig = {
+        role: "service",
+        index: i + 1,
+        port,
+        token,
+        seed: plan.seed,
+        service: plan.service,
+        classes: plan.classes,
+        cache: plan.cache && redis ? { ...plan.cache, port: redis.port } : undefined,
+        db: dbConfig,
+        queues: plan.queues.map((q) => ({ ...q, names: queues[q.name]! })),
+        amqpUrl: tools.amqpUrl,
+        cdnTtl: plan.cdn?.ttl,
+      };
+      return startNodeProc(`${plan.service.name}-${i + 1}`, cfg, dir.path);
+    });
 
     const workerSpecs: Array<{ queue: string; cfg: WorkerConfig; name: string }> = [];
     for (const q of plan.queues) {
@@ -137,10 +133,13 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         });
       }
     }
-    const workers = yield* Effect.all(
-      workerSpecs.map((w) => Effect.map(startNodeProc(w.name, w.cfg, dir.path), (part) => ({ ...part, queue: w.queue }))),
+    const workerStarts = workerSpecs.map((w) => Effect.map(startNodeProc(w.name, w.cfg, dir.path), (part) => ({ ...part, queue: w.queue })));
+    // Replicas and workers start together: each is a Node process whose start-up is mostly waiting.
+    const [services, workers] = yield* Effect.all(
+      [Effect.all(serviceStarts, { concurrency: "unbounded" }), Effect.all(workerStarts, { concurrency: "unbounded" })],
       { concurrency: "unbounded" },
     );
+    progress(`${plan.service.name}: ${services.length} replica(s) on ${services.map((s) => `127.0.0.1:${s.port}`).join(", ")}`);
     if (workers.length) progress(`workers: ${workers.map((w) => `${w.name} 127.0.0.1:${w.port}`).join(", ")}`);
 
     let lb: HaproxyPart | undefined;

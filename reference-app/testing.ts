@@ -1,6 +1,10 @@
 // Helpers for the reference app's integration tests: load a bundled scenario, drive bounded
 // requests at 127.0.0.1, sum a metric over every process, and list what a run left behind.
 import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import amqp from "amqplib";
+import { expect } from "vitest";
 import { parseScenario, type Scenario } from "../simulator/model/index.ts";
 import { tcpOpen } from "./resources.ts";
 import type { RunningApp } from "./launcher.ts";
@@ -97,3 +101,62 @@ export async function leftovers(runDir: string, ports: readonly number[], dirSho
   if (!dirShouldExist && existsSync(runDir)) left.push(`dir ${runDir} still exists`);
   return left;
 }
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+interface Run {
+  code: number | null;
+  stderr: string;
+  stdout: string;
+}
+
+/** Runs `headroom app up`, sends SIGTERM when a stderr line matches `killAt`; 60 s cap. */
+export function appUp(file: string, killAt?: RegExp): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["bin/headroom.mjs", "app", "up", file], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let stdout = "";
+    let sent = false;
+    const cap = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      if (killAt && !sent && killAt.test(stderr)) {
+        sent = true;
+        child.kill("SIGTERM");
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(cap);
+      resolve({ code, stderr, stdout });
+    });
+  });
+}
+
+const field = (text: string, re: RegExp) => re.exec(text)?.[1];
+const ports = (text: string) => [...text.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+
+/** Stops `headroom app up scenarios/queue-offload.yaml` with SIGTERM at `killAt` and checks nothing is left. */
+export async function expectCleanInterrupt(killAt: RegExp): Promise<void> {
+  {
+    const run = await appUp("scenarios/queue-offload.yaml", killAt);
+    expect(run.stderr).toMatch(/SIGTERM: stopping every part/);
+    expect(run.stdout).not.toMatch(/is ready/);
+    expect(run.code).toBe(0);
+    const dir = field(run.stderr, /started run dir (\S+)/);
+    expect(dir).toMatch(/headroom-app-/);
+    expect(await leftovers(dir!, ports(run.stderr))).toEqual([]);
+    const queue = field(run.stderr, /started queue orders: (\S+)/);
+    if (queue) {
+      const conn = await amqp.connect(process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
+      try {
+        const ch = await conn.createChannel();
+        ch.on("error", () => {});
+        await expect(ch.checkQueue(queue)).rejects.toThrow(/NOT_FOUND/);
+      } finally {
+        await conn.close().catch(() => {});
+      }
+    }
+  }
+}
+

@@ -30,9 +30,9 @@ describe("parseStat", () => {
       "service,BACKEND,2,4,25,32,410,190,0,0,0,0,,0,0,0,0,UP",
     ].join("\n");
     expect(parseStat(csv)).toEqual([
-      { name: "s1", status: "UP", qcur: 2, scur: 16 },
-      { name: "s2", status: "DOWN", qcur: 0, scur: 9 },
-      { name: "BACKEND", status: "UP", qcur: 2, scur: 25 },
+      { name: "s1", status: "UP", qcur: 2, scur: 16, smax: 16 },
+      { name: "s2", status: "DOWN", qcur: 0, scur: 9, smax: 16 },
+      { name: "BACKEND", status: "UP", qcur: 2, scur: 25, smax: 32 },
     ]);
   });
 });

@@ -81,6 +81,8 @@ export interface ServerStat {
   readonly qcur: number;
   /** Sessions in progress on this server. */
   readonly scur: number;
+  /** Most sessions ever in progress at once (what maxconn bounds). */
+  readonly smax: number;
 }
 
 /** Parses `show stat` CSV into the backend's per-server rows plus the BACKEND row. */
@@ -91,7 +93,7 @@ export function parseStat(csv: string): ServerStat[] {
   return lines.slice(1).flatMap((line) => {
     const f = line.split(",");
     if (f[col("pxname")] !== "service") return [];
-    return [{ name: f[col("svname")]!, status: f[col("status")]!, qcur: Number(f[col("qcur")] || 0), scur: Number(f[col("scur")] || 0) }];
+    return [{ name: f[col("svname")]!, status: f[col("status")]!, qcur: Number(f[col("qcur")] || 0), scur: Number(f[col("scur")] || 0), smax: Number(f[col("smax")] || 0) }];
   });
 }
 
