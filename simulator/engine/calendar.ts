@@ -1,8 +1,9 @@
-// The event calendar: a 4-ary min-heap over parallel typed arrays, ordered by (time, insertion
+// The event calendar: a binary min-heap over parallel typed arrays, ordered by (time, insertion
 // sequence) so that simultaneous events leave first-in first-out and runs are reproducible.
 // An event is a small integer code (type and one argument packed as arg * 8 + type) plus a second
-// int argument; nothing is allocated per event. 4-ary rather than binary: half the depth, and the
-// four children of a node share a cache line of the time array (measured in BENCHMARKS.md).
+// int argument; nothing is allocated per event. Binary rather than 4-ary: measured with the hold
+// model (simulator/bench/heap-compare.ts, figures in BENCHMARKS.md), a 4-ary heap of the same
+// layout was 4% faster with 16 events and 8-10% slower with 1,000 and 100,000, so the simpler one stays.
 
 export class Calendar {
   private time: Float64Array;
@@ -40,7 +41,7 @@ export class Calendar {
     let i = this.n++;
     // Sift up: move parents down until the slot for the new event is found.
     while (i > 0) {
-      const p = (i - 1) >> 2;
+      const p = (i - 1) >> 1;
       const pt = time[p];
       if (pt < t || (pt === t && seq[p] < s)) break;
       time[i] = pt; seq[i] = seq[p]; codes[i] = codes[p]; extras[i] = extras[p];
@@ -60,16 +61,15 @@ export class Calendar {
     if (last === 0) return true;
     const t = time[last], s = seq[last], c = codes[last], x = extras[last];
     let i = 0;
-    // Sift down the last element from the root, choosing the smallest of up to four children.
+    // Sift down the last element from the root, choosing the smaller child at each level.
     for (;;) {
-      const first = (i << 2) + 1;
-      if (first >= last) break;
-      let m = first;
-      let mt = time[first], ms = seq[first];
-      const end = first + 4 < last ? first + 4 : last;
-      for (let k = first + 1; k < end; k++) {
-        const kt = time[k];
-        if (kt < mt || (kt === mt && seq[k] < ms)) { m = k; mt = kt; ms = seq[k]; }
+      let m = (i << 1) + 1;
+      if (m >= last) break;
+      let mt = time[m], ms = seq[m];
+      const r = m + 1;
+      if (r < last) {
+        const rt = time[r];
+        if (rt < mt || (rt === mt && seq[r] < ms)) { m = r; mt = rt; ms = seq[r]; }
       }
       if (t < mt || (t === mt && s < ms)) break;
       time[i] = mt; seq[i] = ms; codes[i] = codes[m]; extras[i] = extras[m];

@@ -24,6 +24,8 @@ export interface ReplicationOptions {
   readonly interval: number;
   /** Collect per-interval series (costs a little; the first replication is enough for charts). */
   readonly series: boolean;
+  /** Stop after this many events even before `duration` (benchmarks run a fixed event count). */
+  readonly maxEvents?: number;
   /** Called about every 65k events with the share of simulated time done; return true to cancel. */
   readonly onTick?: (fraction: number) => boolean | void;
 }
@@ -135,23 +137,23 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
   };
 
   const cal = new Calendar(1024);
-  let now = 0;
+  // Mutable doubles live in an object, not in closure variables: V8 boxes a double captured by a
+  // closure on every write (a heap allocation per event), but updates an object's double field in place.
+  const k = { now: 0, inFlightArea: 0, lastInFlight: 0, ivInFlight0: 0 };
   let measuring = warmup === 0;
   let inFlight = 0;
-  let inFlightArea = 0;
-  let lastInFlight = 0;
 
   const touch = (s: number) => {
-    const dt = now - lastTouch[s];
+    const dt = k.now - lastTouch[s];
     if (dt > 0) {
       stStats[s].busyArea += busy[s] * dt;
       stStats[s].queueArea += waiting[s] * dt;
-      lastTouch[s] = now;
+      lastTouch[s] = k.now;
     }
   };
   const touchInFlight = () => {
-    inFlightArea += inFlight * (now - lastInFlight);
-    lastInFlight = now;
+    k.inFlightArea += inFlight * (k.now - k.lastInFlight);
+    k.lastInFlight = k.now;
   };
 
   // Per-interval series (first replication only).
@@ -167,7 +169,6 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
   const ivArrivals = { n: 0 };
   const ivStCompl = new Float64Array(nS);
   const ivBusy0 = new Float64Array(nS), ivQueue0 = new Float64Array(nS);
-  let ivInFlight0 = 0;
   // Series areas must not be reset by the warmup, so they are tracked as totals since t = 0.
   const busyTotal = new Float64Array(nS), queueTotal = new Float64Array(nS);
 
@@ -180,8 +181,8 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
     inFlight--;
     if (ok) {
       totals.completed++;
-      if (measuring) { cs.completed++; cs.latency.record(now - jStart[j]); }
-      if (series) ivLatency[c].record(now - jStart[j]);
+      if (measuring) { cs.completed++; cs.latency.record(k.now - jStart[j]); }
+      if (series) ivLatency[c].record(k.now - jStart[j]);
     } else {
       if (reason === 1) totals.dropped++; else totals.timedOut++;
       if (measuring) { if (reason === 1) cs.dropped++; else cs.timedOut++; }
@@ -219,7 +220,7 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
   const arrive = (s: number, j: number, svc: number) => {
     jStation[j] = s;
     jSvc[j] = svc;
-    jEnter[j] = now;
+    jEnter[j] = k.now;
     const st = stStats[s];
     if (measuring) st.arrivals++;
     if (busy[s] < servers[s]) {
@@ -248,20 +249,20 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
     }
     ring[(qHead[s] + qLen[s]) % qCap[s]] = j;
     qLen[s]++;
-    if (timeout[s] !== Infinity) cal.push(now + timeout[s], j * 8 + EV_TIMEOUT, jGen[j]);
+    if (timeout[s] !== Infinity) cal.push(k.now + timeout[s], j * 8 + EV_TIMEOUT, jGen[j]);
   };
 
   const startService = (s: number, j: number) => {
     busy[s]++;
     jState[j] = IN_SERVICE;
     if (measuring) {
-      const w = now - jEnter[j];
+      const w = k.now - jEnter[j];
       stStats[s].wait.record(w);
       if (w > 0) stStats[s].waited++;
     }
     const svc = jSvc[j];
     const d = svc < 0 ? service[s].sample(serviceRng[s]) : p.samplers[svc].sample(serviceRng[s]);
-    cal.push(now + d, j * 8 + EV_DEPART, 0);
+    cal.push(k.now + d, j * 8 + EV_DEPART, 0);
   };
 
   const depart = (j: number) => {
@@ -269,7 +270,7 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
     touch(s);
     busy[s]--;
     const st = stStats[s];
-    if (measuring) { st.completions++; st.response.record(now - jEnter[j]); }
+    if (measuring) { st.completions++; st.response.record(k.now - jEnter[j]); }
     if (series) ivStCompl[s]++;
     jGen[j]++;
     // Serve the next waiting request before the departing one moves on: a request routed back
@@ -312,7 +313,7 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
     while (u >= p.classCum[c]) c++;
     jClass[j] = c;
     jPc[j] = p.classEntry[c];
-    jStart[j] = now;
+    jStart[j] = k.now;
     jUser[j] = user;
     jGen[j] = 0;
     totals.arrived++;
@@ -370,7 +371,7 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
   const thinkRng = stream("load:think");
   const userDone = (u: number) => {
     if (!userActive[u]) return;
-    cal.push(now + thinkSampler!.sample(thinkRng), u * 8 + EV_USER, userGen[u]);
+    cal.push(k.now + thinkSampler!.sample(thinkRng), u * 8 + EV_USER, userGen[u]);
   };
   const setUsers = (target: number) => {
     if (target > userActive.length) {
@@ -382,7 +383,7 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
       userActive[u] = 1;
       userGen[u]++;
       activeUsers++;
-      cal.push(now + thinkSampler!.sample(thinkRng), u * 8 + EV_USER, userGen[u]);
+      cal.push(k.now + thinkSampler!.sample(thinkRng), u * 8 + EV_USER, userGen[u]);
     }
     // Ramp down: the highest-numbered users leave after their request in flight, if any.
     for (let u = userActive.length - 1; u >= 0 && activeUsers > target; u--) {
@@ -412,7 +413,7 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
   const sample = () => {
     for (let s = 0; s < nS; s++) touch(s);
     touchInFlight();
-    series!.t.push(now);
+    series!.t.push(k.now);
     for (let c = 0; c < nC; c++) {
       const h = ivLatency[c];
       const sc = series!.classes[c];
@@ -430,8 +431,8 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
       series!.stations[s].throughput.push(ivStCompl[s] / interval);
       ivBusy0[s] = b; ivQueue0[s] = q; ivStCompl[s] = 0;
     }
-    series!.inFlight.push((inFlightArea - ivInFlight0) / interval);
-    ivInFlight0 = inFlightArea;
+    series!.inFlight.push((k.inFlightArea - k.ivInFlight0) / interval);
+    k.ivInFlight0 = k.inFlightArea;
     series!.offered.push(ivArrivals.n / interval);
     ivArrivals.n = 0;
   };
@@ -444,44 +445,46 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
       st.busyArea = 0; st.queueArea = 0;
     }
     touchInFlight();
-    ivInFlight0 -= inFlightArea;
-    inFlightArea = 0;
+    k.ivInFlight0 -= k.inFlightArea;
+    k.inFlightArea = 0;
     measuring = true;
   };
 
   let events = 0;
   const TICK = 1 << 16;
-  while (cal.size > 0) {
+  const maxEvents = o.maxEvents ?? Infinity;
+  while (cal.size > 0 && events < maxEvents) {
     const t = cal.peekTime();
     if (t > duration) break;
     cal.pop();
-    now = t;
+    k.now = t;
     const code = cal.popCode;
     const type = code & 7;
     const arg = code >> 3;
     switch (type) {
       case EV_DEPART: depart(arg); break;
-      case EV_ARRIVAL: newRequest(-1); scheduleArrival(now); break;
+      case EV_ARRIVAL: newRequest(-1); scheduleArrival(k.now); break;
       case EV_TIMEOUT: renege(arg, cal.popExtra); break;
       case EV_USER: if (userActive[arg] && userGen[arg] === cal.popExtra) newRequest(arg); break;
       case EV_USERS: setUsers(userTargets[arg]); break;
-      case EV_SAMPLE: sample(); if (now + interval <= duration + 1e-9) cal.push(now + interval, EV_SAMPLE, 0); break;
+      case EV_SAMPLE: sample(); if (k.now + interval <= duration + 1e-9) cal.push(k.now + interval, EV_SAMPLE, 0); break;
       case EV_WARMUP: startWarm(); break;
     }
-    if ((++events & (TICK - 1)) === 0 && o.onTick && o.onTick(now / duration)) throw new Cancelled();
+    if ((++events & (TICK - 1)) === 0 && o.onTick && o.onTick(k.now / duration)) throw new Cancelled();
   }
-  now = duration;
+  // A run cut short by maxEvents ends at its last event; otherwise at the full duration.
+  if (events < maxEvents) k.now = duration;
   for (let s = 0; s < nS; s++) touch(s);
   touchInFlight();
   totals.inFlight = inFlight;
 
   return {
     events,
-    window: duration - warmup,
+    window: Math.max(k.now - warmup, 0),
     classes: clStats,
     stations: stStats,
     totals,
-    inFlightArea,
+    inFlightArea: k.inFlightArea,
     series,
   };
 }

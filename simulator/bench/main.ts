@@ -1,0 +1,83 @@
+// `npm run bench`: engine throughput (events per second) and peak memory on fixed event counts.
+// mmc: M/M/8 at utilization 0.9; network5: five exponential stations with feedback routing.
+// `--json` prints one object {name: {eventsPerSecond, events, peakRssMB}}; `--events N` sets the
+// count (default 20M); `--only NAME` runs one benchmark. Memory is sampled along the run to show
+// whether it stays flat.
+import { parseArgs } from "node:util";
+import { parseScenario, type Scenario } from "../model/index.ts";
+import { compile } from "../engine/program.ts";
+import { runReplication } from "../engine/simulation.ts";
+
+const SCENARIOS: Record<string, string> = {
+  mmc: `
+version: 1
+name: bench-mmc
+load: { model: open, rate: 360/s, classes: { r: { flow: [pool] } } }
+components: { pool: { kind: station, servers: 8, service: { dist: exponential, mean: 20ms } } }
+`,
+  network5: `
+version: 1
+name: bench-network5
+load: { model: open, rate: 100/s, classes: { r: { flow: [s1] } } }
+components:
+  s1: { kind: station, servers: 2, service: { dist: exponential, mean: 12ms }, routing: [{ to: s2, p: 0.6 }, { to: s3, p: 0.4 }] }
+  s2: { kind: station, servers: 1, service: { dist: exponential, mean: 5ms }, routing: [{ to: s4, p: 1 }] }
+  s3: { kind: station, servers: 4, service: { dist: lognormal, mean: 40ms, cv: 0.8 }, routing: [{ to: s4, p: 1 }] }
+  s4: { kind: station, servers: 2, service: { dist: exponential, mean: 8ms }, routing: [{ to: s5, p: 0.8 }, { to: s1, p: 0.1 }, { to: exit, p: 0.1 }] }
+  s5: { kind: station, servers: 1, service: { dist: exponential, mean: 6ms } }
+`,
+};
+
+function scenario(name: string): Scenario {
+  const r = parseScenario(SCENARIOS[name], `${name}.yaml`);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+}
+
+export interface BenchResult {
+  eventsPerSecond: number;
+  events: number;
+  peakRssMB: number;
+  rssAlongRunMB: number[];
+}
+
+export function runBench(name: string, events: number): BenchResult {
+  const s = scenario(name);
+  const program = compile(s);
+  // A short run first so the timed one measures optimized code, not the JIT warming up.
+  runReplication(program, s, { seed: 1, replication: 99, duration: 1e12, warmup: 0, interval: 1, series: false, maxEvents: 2_000_000 });
+  const rss: number[] = [];
+  const t0 = performance.now();
+  const r = runReplication(program, s, {
+    seed: 1, replication: 0, duration: 1e12, warmup: 0, interval: 1, series: false, maxEvents: events,
+    onTick: () => {
+      // Every 2^16 events; keep about ten samples along the run.
+      if (rss.length < 1000) rss.push(process.memoryUsage.rss() / 2 ** 20);
+      return false;
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const step = Math.max(1, Math.floor(rss.length / 10));
+  return {
+    eventsPerSecond: Math.round(r.events / seconds),
+    events: r.events,
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    rssAlongRunMB: rss.filter((_, i) => i % step === 0).map((x) => Math.round(x)),
+  };
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}`;
+if (isMain) {
+  const { values } = parseArgs({ options: { json: { type: "boolean" }, events: { type: "string" }, only: { type: "string" } } });
+  const events = values.events ? Number(values.events) : 20_000_000;
+  const names = values.only ? [values.only] : Object.keys(SCENARIOS);
+  const out: Record<string, { eventsPerSecond: number; events: number; peakRssMB: number }> = {};
+  for (const n of names) {
+    const r = runBench(n, events);
+    out[n] = { eventsPerSecond: r.eventsPerSecond, events: r.events, peakRssMB: r.peakRssMB };
+    if (!values.json) {
+      console.log(`${n.padEnd(10)} ${(r.eventsPerSecond / 1e6).toFixed(2)} M events/s over ${r.events} events; peak RSS ${r.peakRssMB} MB; RSS along the run (MB): ${r.rssAlongRunMB.join(" ")}`);
+    }
+  }
+  if (values.json) process.stdout.write(JSON.stringify(out) + "\n");
+}
