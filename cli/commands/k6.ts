@@ -6,13 +6,14 @@ import { parseArgs } from "node:util";
 import { loadScenarioFile } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
-import { bundleScenario } from "../../k6/harness.ts";
-import { PlanError, type PlanOptions } from "../../k6/plan.ts";
-import { operatorManifests, k8sName, OperatorError } from "../../k6/operator.ts";
-import { runK6Script, ScriptError } from "../../k6/runner/engine.ts";
-import { BundleError } from "../../k6/runner/bundle.ts";
-import { ScriptTransformError } from "../../k6/runner/transform.ts";
+import type { PlanOptions } from "../../k6/plan.ts";
 import type { Command } from "./index.ts";
+
+// the harness pulls in esbuild, acorn and undici: loaded only when a k6 subcommand runs
+const harness = () => import("../../k6/harness.ts");
+const plan = () => import("../../k6/plan.ts");
+const operator = () => import("../../k6/operator.ts");
+const engine = () => import("../../k6/runner/engine.ts");
 
 const HELP = `usage: headroom k6 <subcommand> ...
 
@@ -44,10 +45,11 @@ function planOptions(values: { duration?: string; "arrival-rate"?: boolean }): P
 
 async function bundleFor(file: string, po: PlanOptions) {
   const scenario = await loadScenarioFile(file);
+  const { bundleScenario } = await harness();
   try {
     return { scenario, ...(await bundleScenario(scenario, file, po)) };
   } catch (e) {
-    if (e instanceof PlanError) throw new InputError(`${file}: ${e.message}`);
+    if (e instanceof (await plan()).PlanError) throw new InputError(`${file}: ${e.message}`);
     throw e;
   }
 }
@@ -58,7 +60,7 @@ async function exportCmd(argv: string[]): Promise<number> {
   const { scenario, code, plan } = await bundleFor(positionals[0], planOptions(values));
   const dir = values.out ?? ".";
   await mkdir(dir, { recursive: true });
-  const out = join(dir, `${k8sName(scenario.name)}.k6.js`);
+  const out = join(dir, `${(await operator()).k8sName(scenario.name)}.k6.js`);
   await writeFile(out, code);
   for (const n of plan.notes) process.stderr.write(`note: ${n}\n`);
   process.stdout.write(`Wrote ${out}\nRun it with: k6 run -e TARGET=http://127.0.0.1:8080 ${out}\n`);
@@ -84,6 +86,7 @@ async function operatorCmd(argv: string[]): Promise<number> {
     throw new UsageError(`headroom k6 operator: --target expects the http(s) URL the pods send load to, got '${values.target ?? ""}'`);
   }
   const { scenario, code, plan } = await bundleFor(positionals[0], planOptions(values));
+  const { operatorManifests, k8sName, OperatorError } = await operator();
   let yaml: string;
   try {
     yaml = operatorManifests({ scenarioName: scenario.name, script: code, parallelism, target: values.target, image: values.image, namespace: values.namespace }).yaml;
@@ -122,6 +125,9 @@ async function runCmd(argv: string[]): Promise<number> {
   }
   const vus = values.vus === undefined ? undefined : Number(values.vus);
   if (vus !== undefined && (!Number.isInteger(vus) || vus < 1)) throw new UsageError(`headroom k6 run: --vus expects a whole number >= 1`);
+  const { runK6Script, ScriptError } = await engine();
+  const { BundleError } = await import("../../k6/runner/bundle.ts");
+  const { ScriptTransformError } = await import("../../k6/runner/transform.ts");
   const ac = new AbortController();
   const onSig = () => ac.abort();
   process.once("SIGINT", onSig);

@@ -5,9 +5,6 @@ import { parseArgs } from "node:util";
 import { loadScenarioFile } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
-import { runLoad } from "../../k6/harness.ts";
-import { PlanError } from "../../k6/plan.ts";
-import { ScriptError } from "../../k6/runner/engine.ts";
 import type { Command } from "./index.ts";
 
 const HELP = `usage: headroom load <file.yaml> --target URL [options]
@@ -63,6 +60,10 @@ export const loadCommand: Command = {
     const file = args.positionals[0];
     const scenario = await loadScenarioFile(file);
     const outDir = v.out ?? join("results", `${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+    // loaded on use: the harness pulls in esbuild, acorn and undici
+    const { runLoad } = await import("../../k6/harness.ts");
+    const { PlanError } = await import("../../k6/plan.ts");
+    const { ScriptError } = await import("../../k6/runner/engine.ts");
     const ac = new AbortController();
     const onSig = () => ac.abort();
     process.once("SIGINT", onSig);

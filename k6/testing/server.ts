@@ -7,6 +7,8 @@ export interface TestServer {
   url: string;
   port: number;
   requests: number;
+  /** Requests per "METHOD path" since start. */
+  paths: Map<string, number>;
   /** Delay every response by ms (from now on). */
   setLatency(ms: number): void;
   close(): Promise<void>;
@@ -15,9 +17,12 @@ export interface TestServer {
 export async function startTestServer(opts: { latencyMs?: number } = {}): Promise<TestServer> {
   let latency = opts.latencyMs ?? 0;
   const state = { requests: 0 };
+  const paths = new Map<string, number>();
   const body = Buffer.from('{"ok":true}');
   const server: Server = createServer((req, res) => {
     state.requests++;
+    const key = `${req.method} ${req.url}`;
+    if (paths.size < 100_000) paths.set(key, (paths.get(key) ?? 0) + 1);
     const respond = () => {
       const u = req.url ?? "/";
       if (u.startsWith("/status/")) {
@@ -47,6 +52,7 @@ export async function startTestServer(opts: { latencyMs?: number } = {}): Promis
     get requests() {
       return state.requests;
     },
+    paths,
     setLatency(ms: number) {
       latency = ms;
     },

@@ -1,0 +1,170 @@
+// The harness end to end through the CLI: k6 export produces a script that runs standalone, load
+// picks the engine (a stand-in k6 via K6_BIN, else the built-in runner) and says which, bad input
+// gets clear messages, and the k6-operator manifests carry the right fields.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { spawn } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { startTestServer, type TestServer } from "./testing/server.ts";
+import { readK6Results } from "./ingest/ingest.ts";
+import { runK6Script } from "./runner/engine.ts";
+import { main } from "../cli/main.ts";
+
+const CLI = resolve(import.meta.dirname, "../bin/headroom.mjs");
+let srv: TestServer;
+let dir: string;
+
+/** The CLI in-process (its startup is seconds on a loaded machine): output captured, env overridden. */
+async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const saved = { ...process.env };
+  Object.assign(process.env, { PATH: "/usr/bin:/bin", K6_BIN: "", ...env });
+  let stdout = "";
+  let stderr = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.env = saved;
+  }
+}
+
+/** The real CLI as a child process, for exit codes and stdio as a user sees them. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PATH: "/usr/bin:/bin", K6_BIN: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const SHOP = (load: string) => `version: 1
+name: shop_test
+load:
+${load}
+  classes:
+    get_product: { weight: 3, http: { method: GET, path: "/products/{key}" }, keys: { count: 50, popularity: zipf, s: 1.0 }, flow: [api] }
+    create_order: { weight: 1, http: { method: POST, path: /orders, body: { sku: "{key}" } }, flow: [api] }
+components:
+  api: { kind: station, servers: 4, service: 10ms }
+slo:
+  latency: { p95: 2s }
+  error_rate: 1%
+`;
+
+beforeAll(async () => {
+  srv = await startTestServer({ latencyMs: 2 });
+  dir = await mkdtemp(join(tmpdir(), "k6harness-"));
+  await writeFile(join(dir, "det.yaml"), SHOP("  model: open\n  arrivals: deterministic\n  rate: 50/s"));
+  await writeFile(join(dir, "poisson.yaml"), SHOP("  model: open\n  rate: 100/s"));
+});
+afterAll(async () => {
+  await srv.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("headroom k6 export", () => {
+  it("writes a standalone ESM script with k6 imports that runs the scenario's mix and keys", async () => {
+    const r = await runCli(["k6", "export", join(dir, "det.yaml"), "--out", join(dir, "export"), "--duration", "2s"]);
+    expect(r.code).toBe(0);
+    const file = join(dir, "export", "shop-test.k6.js");
+    expect(r.stdout).toContain(file);
+    const code = await readFile(file, "utf8");
+    expect(code).toMatch(/^\/\/ k6 script for scenario 'shop_test'/);
+    expect(code).toContain('import http from "k6/http";');
+    expect(code).not.toMatch(/from "headroom:config"|from "\.\//);
+    srv.paths.clear();
+    const res = await runK6Script({ script: file, env: { TARGET: srv.url } });
+    expect(res.exitCode).toBe(0);
+    // 50/s for 2 s, evenly spaced: exactly 100 requests, 3:1 between the classes (binomial +/- 4 sigma)
+    expect(res.summary.metrics.http_reqs.values.count).toBe(100);
+    const posts = srv.paths.get("POST /orders") ?? 0;
+    expect(Math.abs(posts - 25)).toBeLessThanOrEqual(4 * Math.sqrt(100 * 0.25 * 0.75));
+    // Zipf s=1 over 50 keys: key 0 is the most requested product, ~22% of GETs
+    const gets = [...srv.paths.entries()].filter(([k]) => k.startsWith("GET /products/"));
+    const top = gets.sort((a, b) => b[1] - a[1])[0][0];
+    expect(top).toBe("GET /products/0");
+    expect(res.summary.metrics["http_req_duration{name:get_product}"].thresholds).toEqual({ "p(95)<2000": { ok: true } });
+  });
+});
+
+describe("headroom load", () => {
+  it("without k6 runs the built-in runner, says so, and writes k6's NDJSON and summary (Poisson rate 100/s +/- 4 sigma)", async () => {
+    const out = join(dir, "load1");
+    const r = await cli(["load", join(dir, "poisson.yaml"), "--target", srv.url, "--duration", "3s", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("engine: built-in runner");
+    expect(r.stdout).toContain("engine: built-in");
+    const nd = await readK6Results(join(out, "k6.ndjson"));
+    const sum = await readK6Results(join(out, "summary.json"));
+    expect(nd.format).toBe("ndjson");
+    expect(sum.format).toBe("summary-export");
+    const n = nd.metrics.http_reqs.values.count;
+    expect(sum.metrics.http_reqs.values.count).toBe(n);
+    // a Poisson count over 3 s at 100/s: mean 300, sd sqrt(300)
+    expect(Math.abs(n - 300)).toBeLessThanOrEqual(4 * Math.sqrt(300));
+    expect(Object.keys(nd.classes!).sort()).toEqual(["create_order", "get_product"]);
+    expect(sum.thresholds).toContainEqual({ metric: "http_req_failed", threshold: "rate<0.01", ok: true });
+  });
+
+  it("uses K6_BIN when set, passing --out json, --summary-export and the target", async () => {
+    const fake = join(dir, "fake-k6");
+    await writeFile(fake, `#!/bin/sh\necho "$@" > "${dir}/k6-args.txt"\nexit 99\n`);
+    await chmod(fake, 0o755);
+    const out = join(dir, "load-k6");
+    const r = await runCli(["load", join(dir, "det.yaml"), "--target", srv.url, "--out", out], { K6_BIN: fake });
+    expect(r.code).toBe(99);
+    expect(r.stderr).toContain(`engine: k6 (${fake})`);
+    const args = (await readFile(join(dir, "k6-args.txt"), "utf8")).trim();
+    expect(args).toBe(`run --quiet --out json=${out}/k6.ndjson --summary-export=${out}/summary.json -e TARGET=${srv.url} ${out}/script.js`);
+  });
+
+  it("refuses a non-http target, a refused connection and a scenario without a load section, clearly", async () => {
+    const bad = await runCli(["load", join(dir, "det.yaml"), "--target", "ftp://127.0.0.1:21"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/only http:\/\/ and https:\/\/ targets are supported, got ftp:/);
+    const closed = await startTestServer();
+    await closed.close();
+    const refused = await runCli(["load", join(dir, "det.yaml"), "--target", closed.url]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`target ${closed.url.replace(/[.:/]/g, "\\$&")} refused the connection \\(ECONNREFUSED\\)`));
+    await writeFile(join(dir, "noload.yaml"), "version: 1\nname: x\ncomponents:\n  api: { kind: station, service: 10ms }\n");
+    const noload = await runCli(["load", join(dir, "noload.yaml"), "--target", srv.url]);
+    expect(noload.code).toBe(2);
+    expect(noload.stderr).toMatch(/noload\.yaml.*load/);
+    expect(noload.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe("headroom k6 operator", () => {
+  it("writes a ConfigMap with the script and a TestRun with parallelism, script reference and TARGET", async () => {
+    const r = await runCli(["k6", "operator", join(dir, "det.yaml"), "--parallelism", "4", "--target", "http://shop.default.svc:8080", "--out", join(dir, "op"), "--namespace", "load"]);
+    expect(r.code).toBe(0);
+    const text = await readFile(join(dir, "op", "shop-test.k6-operator.yaml"), "utf8");
+    const [cm, tr] = parseAllDocuments(text).map((d) => d.toJS());
+    expect(cm).toMatchObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "shop-test-script", namespace: "load" } });
+    expect(cm.data["script.js"]).toContain('import http from "k6/http";');
+    expect(tr).toMatchObject({
+      apiVersion: "k6.io/v1alpha1",
+      kind: "TestRun",
+      metadata: { name: "shop-test", namespace: "load" },
+      spec: {
+        parallelism: 4,
+        script: { configMap: { name: "shop-test-script", file: "script.js" } },
+        separate: false,
+        runner: { image: "grafana/k6:latest", env: [{ name: "TARGET", value: "http://shop.default.svc:8080" }] },
+      },
+    });
+    const bad = await runCli(["k6", "operator", join(dir, "det.yaml"), "--parallelism", "0", "--target", "http://x"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--parallelism expects a whole number >= 1/);
+  });
+});

@@ -1,0 +1,120 @@
+// Scenario -> k6 plan: executors, stages (step and sine), VUs, thresholds from the SLO, and the
+// rate profile's integral that Poisson pacing inverts.
+import { describe, expect, it } from "vitest";
+import { parseScenario, type Scenario } from "../simulator/model/index.ts";
+import { planFromScenario, PlanError } from "./plan.ts";
+import { cumulative, inverseCumulative, knotsFor } from "./scripts/lib/profile.ts";
+
+function scenario(load: string, extra = ""): Scenario {
+  const text = `version: 1
+name: shop
+load:
+${load}
+components:
+  api: { kind: station, servers: 4, service: 10ms }
+${extra}`;
+  const r = parseScenario(text, "test.yaml");
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+}
+
+const classes = `  classes:
+    get_product: { weight: 9, http: { method: GET, path: "/products/{key}" }, keys: { count: 1000, popularity: zipf, s: 1.1 }, flow: [api] }
+    create_order: { weight: 1, http: { method: POST, path: /orders, body: { sku: "{key}" } }, flow: [api] }`;
+
+describe("planFromScenario", () => {
+  it("deterministic constant rate -> constant-arrival-rate with VUs from the peak, SLO -> per-class thresholds", () => {
+    const p = planFromScenario(
+      scenario(`  model: open\n  arrivals: deterministic\n  rate: 300/s\n${classes}`, "slo:\n  latency: { p95: 150ms, p99: 500ms }\n  error_rate: 0.1%"),
+      { durationS: 30 },
+    );
+    expect(p.mode).toBe("arrival-rate");
+    expect(p.options.scenarios).toEqual({
+      shop: { executor: "constant-arrival-rate", rate: 300, timeUnit: "1s", duration: "30s", preAllocatedVUs: 20, maxVUs: 310, gracefulStop: "10s" },
+    });
+    expect(p.options.thresholds).toEqual({
+      "http_req_duration{name:get_product}": ["p(95)<150", "p(99)<500"],
+      "http_req_duration{name:create_order}": ["p(95)<150", "p(99)<500"],
+      http_req_failed: ["rate<0.001"],
+    });
+    expect(p.classes.map((c) => [c.name, c.weight, c.method, c.keys?.count])).toEqual([
+      ["get_product", 9, "GET", 1000],
+      ["create_order", 1, "POST", undefined],
+    ]);
+  });
+
+  it("fractional rates scale to a 1000 s timeUnit; step stages become a 0 s stage then a hold", () => {
+    const p = planFromScenario(
+      scenario(`  model: open\n  arrivals: deterministic\n  start_rate: 0.5/s\n  stages:\n    - { duration: 10s, target: 10/s }\n    - { duration: 5s, target: 40/s, shape: step }\n${classes}`),
+    );
+    expect(p.options.scenarios).toMatchObject({
+      shop: {
+        executor: "ramping-arrival-rate",
+        startRate: 500,
+        timeUnit: "1000s",
+        stages: [
+          { duration: "10s", target: 10000 },
+          { duration: "0s", target: 40000 },
+          { duration: "5s", target: 40000 },
+        ],
+      },
+    });
+  });
+
+  it("sine stages become 48 linear stages per period that track the curve and its integral", () => {
+    const s = scenario(`  model: open\n  arrivals: deterministic\n  stages:\n    - { duration: 60s, shape: sine, min: 100/s, max: 300/s, period: 60s, peak: 15s }\n${classes}`);
+    const p = planFromScenario(s);
+    const stages = (p.options.scenarios as any).shop.stages as Array<{ duration: string; target: number }>;
+    // a 0 s jump from start_rate (0/s) to the curve's value at 0 s, then 48 segments
+    expect(stages.length).toBe(49);
+    // the curve's values are fractional, so rates are per 1000 s
+    expect((p.options.scenarios as any).shop.timeUnit).toBe("1000s");
+    expect(stages[0]).toEqual({ duration: "0s", target: 200_000 });
+    // the peak (300/s) is at 15 s = the 12th segment's end; the trough (100/s) at 45 s
+    expect(stages[12].target).toBe(300_000);
+    expect(stages[36].target).toBe(100_000);
+    // a full period of sine averages (min+max)/2 = 200/s: 12000 arrivals in 60 s, +/- 0.1%
+    expect(Math.abs(cumulative(p.knots!, 60) - 12000)).toBeLessThan(12);
+  });
+
+  it("Poisson arrivals -> paced constant-vus (peak x 0.5 s VUs); closed loads -> ramping-vus with think", () => {
+    const open = planFromScenario(scenario(`  model: open\n  rate: 200/s\n${classes}`), { durationS: 20 });
+    expect(open.mode).toBe("poisson-pacing");
+    expect(open.paceVUs).toBe(100);
+    expect(open.options.scenarios).toEqual({ shop: { executor: "constant-vus", vus: 100, duration: "20s", gracefulStop: "10s" } });
+    const closed = planFromScenario(
+      scenario(`  model: closed\n  start_users: 2\n  stages:\n    - { duration: 1m, target: 20 }\n    - { duration: 30s, target: 50, shape: step }\n  think: { dist: exponential, mean: 1s }\n${classes}`),
+    );
+    expect(closed.mode).toBe("closed");
+    expect(closed.think).toEqual({ dist: "exponential", mean: 1 });
+    expect(closed.options.scenarios).toEqual({
+      shop: {
+        executor: "ramping-vus",
+        startVUs: 2,
+        stages: [
+          { duration: "60s", target: 20 },
+          { duration: "0s", target: 50 },
+          { duration: "30s", target: 50 },
+        ],
+        gracefulRampDown: "30s",
+        gracefulStop: "10s",
+      },
+    });
+  });
+
+  it("refuses a class without an http section, naming it", () => {
+    const s = scenario(`  model: open\n  rate: 10/s\n  classes:\n    batch: { flow: [api] }`);
+    expect(() => planFromScenario(s)).toThrow(PlanError);
+    expect(() => planFromScenario(s)).toThrow(/load\.classes\.batch has no http section/);
+  });
+});
+
+describe("rate profile", () => {
+  it("inverts its integral on ramps: 0 -> 100/s over 10 s reaches 125 arrivals at 5 s", () => {
+    const knots = knotsFor({ start_rate: 0, stages: [{ duration: 10, target: 100, shape: "linear" }] }, 10);
+    expect(cumulative(knots, 5)).toBeCloseTo(125, 9);
+    expect(inverseCumulative(knots, 125)).toBeCloseTo(5, 9);
+    expect(inverseCumulative(knots, 500)).toBeCloseTo(10, 9);
+    expect(inverseCumulative(knots, 501)).toBe(Infinity);
+  });
+});

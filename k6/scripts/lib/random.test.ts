@@ -1,0 +1,68 @@
+// The script's samplers: think-time distributions match their means, Zipf matches its pmf.
+import { describe, expect, it } from "vitest";
+import { sample, Zipf, type Dist } from "./random.ts";
+
+// a seeded generator so the sample means are reproducible (mulberry32)
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("think-time distributions", () => {
+  const N = 100_000;
+  const cases: Array<[Dist, number, number]> = [
+    [{ dist: "constant", value: 0.5 }, 0.5, 0],
+    [{ dist: "exponential", mean: 2 }, 2, 1],
+    [{ dist: "uniform", min: 1, max: 3 }, 2, 0.58 / 2],
+    [{ dist: "lognormal", mean: 1, cv: 0.5 }, 1, 0.5],
+    [{ dist: "gamma", mean: 1, cv: 0.5 }, 1, 0.5],
+    [{ dist: "gamma", mean: 1, cv: 2 }, 1, 2],
+    [{ dist: "erlang", k: 4, mean: 1 }, 1, 0.5],
+    [{ dist: "hyperexponential", mean: 1, cv: 2 }, 1, 2],
+    [{ dist: "empirical", samples: [1, 2, 3] }, 2, 0.41],
+  ];
+  for (const [d, mean, cv] of cases) {
+    it(`${d.dist} ${JSON.stringify(d)} has mean ${mean} (within 4 standard errors)`, () => {
+      const r = rng(7);
+      let s = 0;
+      for (let i = 0; i < N; i++) s += sample(d, r);
+      const se = (cv * mean) / Math.sqrt(N);
+      expect(Math.abs(s / N - mean)).toBeLessThanOrEqual(Math.max(4 * se, 1e-12));
+    });
+  }
+});
+
+describe("Zipf", () => {
+  it("draws rank k with probability k^-s / H(n,s) (chi-square over the first ranks)", () => {
+    const n = 1000;
+    const s = 1.1;
+    const z = new Zipf(n, s);
+    const r = rng(3);
+    const N = 200_000;
+    const counts = new Float64Array(n + 1);
+    for (let i = 0; i < N; i++) counts[z.sample(r)]++;
+    let h = 0;
+    for (let k = 1; k <= n; k++) h += Math.pow(k, -s);
+    // ranks 1..20 each: |observed - expected| within 4.5 sigma of a binomial
+    for (let k = 1; k <= 20; k++) {
+      const p = Math.pow(k, -s) / h;
+      expect(Math.abs(counts[k] - N * p)).toBeLessThanOrEqual(4.5 * Math.sqrt(N * p * (1 - p)));
+    }
+    expect(Math.min(...Array.from(counts).slice(1).map((c, i) => (c > 0 ? i + 1 : Infinity)))).toBe(1);
+  });
+
+  it("s = 0 is uniform over 1..n", () => {
+    const z = new Zipf(10, 0);
+    const r = rng(1);
+    const c = new Array(11).fill(0);
+    for (let i = 0; i < 50_000; i++) c[z.sample(r)]++;
+    for (let k = 1; k <= 10; k++) expect(Math.abs(c[k] - 5000)).toBeLessThan(300);
+    expect(c[0]).toBe(0);
+  });
+});
