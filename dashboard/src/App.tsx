@@ -101,11 +101,16 @@ export function App() {
     setPresetId(id);
     setText(p.text);
     setSelected(null);
+    // Another model: the last run's numbers would be read as this one's.
+    setFinished(null);
+    if (run.phase === "failed" || run.phase === "confirm") setRun({ phase: "idle" });
   };
 
   const valid = !!checked?.scenario && checked.text === text;
   const stale = finished !== null && finished.text !== text;
   const problems = checked?.diagnostics ?? [];
+  // Utilization is drawn on the graph only while the result is of a model with this name.
+  const sameModel = finished !== null && !!checked?.scenario && finished.result.scenario.name === checked.scenario.name;
 
   return (
     <div className="app">
@@ -174,10 +179,10 @@ export function App() {
           </ul>
         </section>
         <section className="panel topo-panel">
-          <div className="panel-head"><h2>Topology</h2><span className="muted">{stale ? "utilization from the previous run" : finished ? "colored by utilization" : "run to color by utilization"} · click a node to edit</span></div>
+          <div className="panel-head"><h2>Topology</h2><span className="muted">{sameModel ? (stale ? "utilization from the previous run" : "colored by utilization") : "run to color by utilization"} · click a node to edit</span></div>
           <div className="topo-body">
             <div className="topo-canvas" data-testid="topology">
-              <Topology scenario={checked?.scenario ?? null} result={finished?.result ?? null} selected={selected} onSelect={setSelected} />
+              <Topology scenario={checked?.scenario ?? null} result={sameModel ? finished.result : null} selected={selected} onSelect={setSelected} />
             </div>
             {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} />}
           </div>
@@ -185,7 +190,7 @@ export function App() {
       </main>
 
       {finished ? (
-        <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={text ?? ""} client={client} />
+        <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
       ) : (
         run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
       )}

@@ -4,7 +4,7 @@ import { svgToPng } from "./png.ts";
 
 interface Props {
   readonly title: string;
-  readonly unit: string;
+  readonly unit: React.ReactNode;
   readonly testId: string;
   readonly extra?: React.ReactNode;
   readonly children: React.ReactNode;

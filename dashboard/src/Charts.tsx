@@ -5,6 +5,8 @@
 import { useState } from "react";
 import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine, ReferenceArea } from "recharts";
 import type { SimResult } from "../../simulator/index.ts";
+
+type Series = NonNullable<SimResult["series"]>;
 import { num } from "./format.ts";
 import { ChartCard } from "./ChartCard.tsx";
 
@@ -24,9 +26,18 @@ function tAxis(result: SimResult) {
   );
 }
 
+/** A round top for a 0-based axis with four ticks: 360 -> 400 (ticks every 100), 7 -> 8. */
+export function niceMax(max: number): number {
+  if (!(max > 0)) return 1;
+  const raw = max / 4;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
+  return step * 4;
+}
+
 function yAxis(unit: string, extra: Partial<React.ComponentProps<typeof YAxis>> = {}) {
   return (
-    <YAxis tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)}
+    <YAxis tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} domain={[0, (m: number) => niceMax(m)]} tickCount={5}
       label={{ value: unit, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} {...extra} />
   );
 }
@@ -35,8 +46,8 @@ function Warmup({ result }: { result: SimResult }) {
   return result.run.warmupS > 0 ? <ReferenceArea x1={0} x2={result.run.warmupS} fill="#8b949e" fillOpacity={0.08} ifOverflow="hidden" label={{ value: "warm-up", position: "insideTopLeft", fill: "#6e7681", fontSize: 10 }} /> : null;
 }
 
-export function LatencyChart({ result, sloMs }: { result: SimResult; sloMs: { p95?: number; p99?: number } }) {
-  const s = result.series!;
+export function LatencyChart({ result, series, sloMs }: { result: SimResult; series: Series; sloMs: { p95?: number; p99?: number } }) {
+  const s = series;
   const classes = Object.keys(s.classes);
   const [cls, setCls] = useState(classes[0]);
   const c = s.classes[cls] ?? s.classes[classes[0]];
@@ -45,7 +56,12 @@ export function LatencyChart({ result, sloMs }: { result: SimResult; sloMs: { p9
     <select value={cls} onChange={(e) => setCls(e.target.value)} aria-label="request class">{classes.map((n) => <option key={n}>{n}</option>)}</select>
   ) : <span className="muted">{cls}</span>;
   return (
-    <ChartCard title="Latency percentiles" unit="ms per interval" extra={picker} testId="chart-latency">
+    <ChartCard title="Latency percentiles"
+      unit={<>
+        {s.intervalS === result.series?.intervalS ? `ms, per ${num(s.intervalS)} s interval` : `ms, mean of per-${num(result.series?.intervalS ?? 1)} s percentiles over ${num(s.intervalS)} s buckets`}
+        {sloMs.p95 !== undefined && <span className="slo-key p95"> · - - SLO p95 {num(sloMs.p95)} ms</span>}
+        {sloMs.p99 !== undefined && <span className="slo-key p99"> · - - SLO p99 {num(sloMs.p99)} ms</span>}
+      </>} extra={picker} testId="chart-latency">
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />
@@ -57,16 +73,16 @@ export function LatencyChart({ result, sloMs }: { result: SimResult; sloMs: { p9
           <Line dataKey="p50" stroke="#58a6ff" dot={false} isAnimationActive={false} strokeWidth={1.5} />
           <Line dataKey="p95" stroke="#f0883e" dot={false} isAnimationActive={false} strokeWidth={1.5} />
           <Line dataKey="p99" stroke="#ff7b72" dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke="#f0883e" strokeDasharray="6 4" ifOverflow="extendDomain" label={{ value: `SLO p95 ${num(sloMs.p95)} ms`, position: "insideTopRight", fill: "#f0883e", fontSize: 10 }} />}
-          {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke="#ff7b72" strokeDasharray="6 4" ifOverflow="extendDomain" label={{ value: `SLO p99 ${num(sloMs.p99)} ms`, position: "insideTopRight", fill: "#ff7b72", fontSize: 10 }} />}
+          {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke="#f0883e" strokeDasharray="6 4" ifOverflow="extendDomain" />}
+          {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke="#ff7b72" strokeDasharray="6 4" ifOverflow="extendDomain" />}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
   );
 }
 
-export function ThroughputChart({ result }: { result: SimResult }) {
-  const s = result.series!;
+export function ThroughputChart({ result, series }: { result: SimResult; series: Series }) {
+  const s = series;
   const classes = Object.keys(s.classes);
   const rows: Row[] = s.t.map((t, i) => {
     const r: Row = { t, offered: clean(s.offered[i]) };
@@ -91,8 +107,8 @@ export function ThroughputChart({ result }: { result: SimResult }) {
   );
 }
 
-export function ErrorsChart({ result }: { result: SimResult }) {
-  const s = result.series!;
+export function ErrorsChart({ result, series }: { result: SimResult; series: Series }) {
+  const s = series;
   const classes = Object.keys(s.classes);
   const rows: Row[] = s.t.map((t, i) => {
     const r: Row = { t };
@@ -106,7 +122,7 @@ export function ErrorsChart({ result }: { result: SimResult }) {
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />
           {tAxis(result)}
-          {yAxis("errors/s", { allowDecimals: true, domain: [0, (max: number) => Math.max(1, max)] })}
+          {yAxis("errors/s", { allowDecimals: true })}
           <Warmup result={result} />
           <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} /s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
@@ -117,8 +133,8 @@ export function ErrorsChart({ result }: { result: SimResult }) {
   );
 }
 
-export function ComponentChart({ result, metric }: { result: SimResult; metric: "utilization" | "queueLength" }) {
-  const s = result.series!;
+export function ComponentChart({ result, series, metric }: { result: SimResult; series: Series; metric: "utilization" | "queueLength" }) {
+  const s = series;
   const comps = Object.keys(s.components);
   const scale = metric === "utilization" ? 100 : 1;
   const rows: Row[] = s.t.map((t, i) => {
@@ -133,7 +149,7 @@ export function ComponentChart({ result, metric }: { result: SimResult; metric: 
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />
           {tAxis(result)}
-          {yAxis(util ? "utilization (%)" : "queue (requests)", util ? { domain: [0, 100] } : {})}
+          {yAxis(util ? "utilization (%)" : "queue (requests)", util ? { domain: [0, 100] } : { allowDecimals: true })}
           <Warmup result={result} />
           <Tooltip {...TOOLTIP} formatter={(v) => (util ? `${num(Number(v))} %` : num(Number(v)))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />

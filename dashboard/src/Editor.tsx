@@ -1,7 +1,7 @@
 // The YAML editor: CodeMirror 6 with YAML highlighting, the validator's diagnostics underlined at
 // their line with a gutter marker, and Ctrl/Cmd+Enter to run. The text lives here; the page is told
 // of every change and may replace the whole text (a preset, a node form edit).
-import { useEffect, useRef } from "react";
+import { memo, useEffect, useRef } from "react";
 import { EditorView, basicSetup } from "codemirror";
 import { keymap } from "@codemirror/view";
 import { EditorSelection } from "@codemirror/state";
@@ -28,7 +28,7 @@ const theme = EditorView.theme({
   ".cm-gutters": { backgroundColor: "#11151c", borderRight: "1px solid #232a35" },
 });
 
-export function Editor({ text, diagnostics, onChange, onRun, handle }: Props) {
+export const Editor = memo(function Editor({ text, diagnostics, onChange, onRun, handle }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   // Callbacks change every render; the editor is built once and reads them through refs.
@@ -80,4 +80,4 @@ export function Editor({ text, diagnostics, onChange, onRun, handle }: Props) {
   }, [diagnostics]);
 
   return <div className="editor-host" ref={host} data-testid="editor" />;
-}
+});

@@ -1,7 +1,10 @@
 // The results area below the workbench: the last run (headline, SLO checks, tables, charts), and
 // beside it the capacity curve and the what-if comparison, both computed in the worker on demand.
-import { useState } from "react";
-import type { SimResult } from "../../simulator/index.ts";
+import { memo, useMemo, useState } from "react";
+import { downsample } from "./downsample.ts";
+import type { Scenario, SimResult } from "../../simulator/index.ts";
+import { Capacity } from "./Capacity.tsx";
+import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
 import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart } from "./Charts.tsx";
@@ -11,8 +14,11 @@ interface Props {
   readonly elapsedMs: number;
   readonly stale: boolean;
   readonly text: string;
+  readonly scenario: Scenario | null;
   readonly client: SimClient;
 }
+
+type Tab = "run" | "capacity" | "whatif";
 
 function sloLines(result: SimResult): { p95?: number; p99?: number } {
   const out: { p95?: number; p99?: number } = {};
@@ -23,30 +29,39 @@ function sloLines(result: SimResult): { p95?: number; p99?: number } {
   return out;
 }
 
-export function Results({ result, elapsedMs, stale }: Props) {
-  const [tab] = useState<"run">("run");
+export const Results = memo(function Results({ result, elapsedMs, stale, text, scenario, client }: Props) {
+  const [tab, setTab] = useState<Tab>("run");
+  // Tabs stay mounted once opened, so a sweep or variant B survives switching tabs.
+  const [opened, setOpened] = useState<Set<Tab>>(new Set(["run"]));
+  const open = (t: Tab) => { setTab(t); setOpened((o) => new Set(o).add(t)); };
+  const ds = useMemo(() => (result.series ? downsample(result.series).series : null), [result]);
   return (
     <section className="results" data-testid="results">
-      {stale && <div className="banner info">These results are from an earlier version of the scenario. Run again to update them.</div>}
-      {tab === "run" && (
-        <>
+      <nav className="tabs">
+        <button className={tab === "run" ? "active" : ""} onClick={() => open("run")} data-testid="tab-run">Results</button>
+        <button className={tab === "capacity" ? "active" : ""} onClick={() => open("capacity")} data-testid="tab-capacity">Capacity curve</button>
+        <button className={tab === "whatif" ? "active" : ""} onClick={() => open("whatif")} data-testid="tab-whatif">What-if A/B</button>
+      </nav>
+      <div hidden={tab !== "run"}>
+          {stale && <div className="banner info">These results are from an earlier version of the scenario. Run again to update them.</div>}
           <Headline result={result} elapsedMs={elapsedMs} />
           <div className="tables">
             <div className="card"><header className="card-head"><div><h3>Request classes</h3><div className="card-unit">end-to-end, statistics window, mean ± 95% CI over {result.run.replications} replications</div></div></header><ClassTable result={result} /></div>
             <div className="card"><header className="card-head"><div><h3>SLO</h3><div className="card-unit">predicted mean vs limit</div></div></header>{result.slo ? <SloTable result={result} /> : <div className="muted pad">No slo section in the scenario.</div>}</div>
           </div>
           <div className="card"><header className="card-head"><div><h3>Components</h3><div className="card-unit">◆ = bottleneck (highest utilization)</div></div></header><ComponentTable result={result} /></div>
-          {result.series ? (
+          {ds ? (
             <div className="charts">
-              <LatencyChart result={result} sloMs={sloLines(result)} />
-              <ThroughputChart result={result} />
-              <ComponentChart result={result} metric="utilization" />
-              <ComponentChart result={result} metric="queueLength" />
-              <ErrorsChart result={result} />
+              <LatencyChart result={result} series={ds} sloMs={sloLines(result)} />
+              <ThroughputChart result={result} series={ds} />
+              <ComponentChart result={result} series={ds} metric="utilization" />
+              <ComponentChart result={result} series={ds} metric="queueLength" />
+              <ErrorsChart result={result} series={ds} />
             </div>
           ) : <div className="muted pad">This result has no time series.</div>}
-        </>
-      )}
+      </div>
+      {opened.has("capacity") && <div hidden={tab !== "capacity"}><Capacity scenario={scenario} text={text} base={result} client={client} /></div>}
+      {opened.has("whatif") && <div hidden={tab !== "whatif"}><WhatIf textA={text} client={client} /></div>}
     </section>
   );
-}
+});

@@ -1,7 +1,7 @@
 // The topology graph: React Flow drawing buildTopology's nodes and edges. After a run every
 // component shows its utilization (bar and color) and the bottleneck is outlined; clicking a node
 // selects it for the parameter form.
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { ReactFlow, Background, Controls, Handle, Position, MarkerType, type Node, type Edge, type NodeProps } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
@@ -40,7 +40,7 @@ interface Props {
   readonly onSelect: (node: string | null) => void;
 }
 
-export function Topology({ scenario, result, selected, onSelect }: Props) {
+export const Topology = memo(function Topology({ scenario, result, selected, onSelect }: Props) {
   const graph = useMemo(() => (scenario ? buildTopology(scenario) : null), [scenario]);
   const nodes: Node<CompData>[] = useMemo(() => (graph?.nodes ?? []).map((n) => ({
     id: n.id,
@@ -79,4 +79,4 @@ export function Topology({ scenario, result, selected, onSelect }: Props) {
       <Controls showInteractive={false} />
     </ReactFlow>
   );
-}
+});

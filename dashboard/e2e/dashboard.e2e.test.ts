@@ -1,0 +1,248 @@
+// The dashboard end to end: the built app served from 127.0.0.1, driven in headless Chromium like a
+// user would (typing in the editor, clicking Run). Screenshots go to artifacts/screenshots/.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { buildDashboard, serveDirectory, type RunningServer } from "../server.ts";
+import { decodeScenario } from "../src/url-state.ts";
+import { launch, type Browser } from "./browser.ts";
+
+const SHOTS = join(process.cwd(), "artifacts", "screenshots");
+
+let outDir: string;
+let server: RunningServer | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), "headroom-dashboard-"));
+  await mkdir(SHOTS, { recursive: true });
+  await buildDashboard(outDir, true);
+  server = await serveDirectory(outDir);
+  browser = await launch();
+  page = browser.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+/** A full-page screenshot from the top (scrolled, the sticky top bar would be drawn mid-page). */
+async function shot(name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The editor's text as rendered (the documents here are short enough to be rendered whole);
+ * an empty line renders as a <br>, so blank lines are normalized away at the end. */
+async function editorText(p: Page = page): Promise<string> {
+  return (await p.locator(".cm-content .cm-line").allInnerTexts()).map((l) => l.replace(/\n$/, "")).join("\n").trimEnd();
+}
+
+async function replaceEditorText(text: string): Promise<void> {
+  await page.locator(".cm-content").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(text);
+}
+
+/** Waits for a run to start and finish, returning once no progress bar is shown. */
+async function runAndWait(): Promise<void> {
+  await page.getByTestId("run").click();
+  await page.getByTestId("run").waitFor({ state: "visible", timeout: 60_000 });
+}
+
+function cellNumber(text: string): number {
+  return Number(text.trim().split(/\s/)[0].replace("%", ""));
+}
+
+describe("dashboard in headless Chromium", () => {
+  let original = "";
+  beforeAll(async () => {
+    original = await readFile(join(process.cwd(), "scenarios", "single-service.yaml"), "utf8");
+  });
+
+  test("opens on the bundled single-service scenario, already simulated", async () => {
+    await page.goto(server!.url);
+    await page.getByTestId("headline").waitFor({ timeout: 30_000 });
+    expect(await editorText()).toBe(original.trimEnd());
+    expect(await page.getByTestId("bottleneck").innerText()).toContain("api");
+    // 300/s on 8 servers of 20 ms: utilization 300 * 0.02 / 8 = 75%.
+    const util = cellNumber(await page.getByTestId("component-table").locator("tbody tr td").nth(3).innerText());
+    expect(util).toBeGreaterThan(72);
+    expect(util).toBeLessThan(78);
+    // Charts drew lines with data: one path per series, each with one point per interval (120 s).
+    for (const id of ["chart-latency", "chart-throughput", "chart-utilization", "chart-queue", "chart-errors"]) {
+      const curves = page.getByTestId(id).locator("path.recharts-line-curve");
+      expect(await curves.count(), id).toBeGreaterThan(0);
+      const d = (await curves.first().getAttribute("d")) ?? "";
+      expect((d.match(/[LC]/g) ?? []).length, `${id} points`).toBeGreaterThan(100);
+    }
+    expect(await page.getByTestId("chart-latency").locator("path.recharts-line-curve").count()).toBe(3);
+    expect(await page.getByTestId("chart-latency").innerText()).toContain("SLO p95 100 ms");
+    expect(await page.getByTestId("chart-latency").locator(".recharts-reference-line").count()).toBe(2);
+    await expect.poll(() => page.getByTestId("topology").locator(".topo-node").count()).toBe(2);
+    await shot("01-opened");
+    expect(browser!.errors).toEqual([]);
+  });
+
+  test("a broken field is reported inline at its line, and Run is disabled", async () => {
+    const broken = original.replace("servers: 8", "servers: eight");
+    const line = broken.slice(0, broken.indexOf("servers: eight")).split("\n").length;
+    await replaceEditorText(broken);
+    await expect.poll(() => page.getByTestId("problems").innerText()).toContain(`line ${line}`);
+    const problems = await page.getByTestId("problems").innerText();
+    expect(problems).toContain("components.api.servers");
+    // The underline sits on that editor line.
+    const marked = page.locator(".cm-line", { has: page.locator(".cm-lintRange-error") });
+    await expect.poll(() => marked.count()).toBe(1);
+    expect(await marked.innerText()).toContain("servers: eight");
+    expect(await page.getByTestId("run").isDisabled()).toBe(true);
+    await shot("02-error-inline");
+  });
+
+  test("a YAML syntax error is reported at its line too", async () => {
+    const broken = original.replace("  rate: 300/s", "  rate: [300/s");
+    await replaceEditorText(broken);
+    const line = broken.slice(0, broken.indexOf("[300/s")).split("\n").length;
+    await expect.poll(() => page.getByTestId("problems").innerText()).toContain("YAML syntax");
+    expect(await page.getByTestId("problems").innerText()).toMatch(new RegExp(`line (${line}|${line + 1})`));
+  });
+
+  test("fixed and run again: 10 servers give 60% utilization", async () => {
+    await replaceEditorText(original.replace("servers: 8", "servers: 10"));
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
+    await runAndWait();
+    // 300/s * 20 ms / 10 servers = 0.60
+    await expect.poll(async () => cellNumber(await page.getByTestId("component-table").locator("tbody tr td").nth(3).innerText()), { timeout: 30_000 })
+      .toBeGreaterThan(57);
+    const util = cellNumber(await page.getByTestId("component-table").locator("tbody tr td").nth(3).innerText());
+    expect(util).toBeLessThan(63);
+    expect(await page.getByTestId("topology").innerText()).toMatch(/6\d\.\d%/);
+    await shot("03-rerun");
+  });
+
+  test("the URL carries the scenario: a fresh page restores it", async () => {
+    await expect.poll(() => page.url()).toContain("#s=");
+    const url = page.url();
+    const typed = original.replace("servers: 8", "servers: 10");
+    // The fragment decodes to exactly the text typed, byte for byte...
+    expect(await decodeScenario(new URL(url).hash)).toBe(typed);
+    const other = await browser!.context.newPage();
+    try {
+      // ...and a fresh page opened on the link shows it and simulates it.
+      await other.goto(url);
+      await other.getByTestId("headline").waitFor({ timeout: 30_000 });
+      expect(await editorText(other)).toBe(typed.trimEnd());
+      expect(await other.getByTestId("component-table").locator("tbody tr td").nth(2).innerText()).toBe("10");
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("a damaged link says so and falls back to the default scenario", async () => {
+    const other = await browser!.context.newPage();
+    try {
+      await other.goto(server!.url + "#s=AAAA");
+      await other.getByText("could not be read").waitFor({ timeout: 10_000 });
+      expect(await editorText(other)).toContain("name: single-service");
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("a long run shows progress, keeps the page responsive, and cancels", async () => {
+    // 300/s for 2 h x 5 replications: about 11M requests, 30M events, ~20 s of work here.
+    await replaceEditorText(original.replace("duration: 2m", "duration: 2h"));
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
+    await page.getByTestId("run").click();
+    const progress = page.getByTestId("progress");
+    await expect.poll(async () => Number(await progress.getAttribute("aria-valuenow")), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, "04-running.png") });
+    // The main thread still answers while the worker runs: a node click opens the form.
+    await page.getByTestId("node-api").click();
+    await page.getByTestId("node-form").waitFor({ timeout: 2_000 });
+    expect(await page.getByTestId("progress").count()).toBe(1);
+    await page.getByTestId("cancel").click();
+    await page.getByTestId("run").waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId("run-error").count()).toBe(0);
+  });
+
+  test("the node form writes a parameter back into the YAML", async () => {
+    const field = page.getByTestId("field-components.api.servers");
+    await field.fill("12");
+    await field.press("Enter");
+    await expect.poll(() => editorText()).toContain("servers: 12");
+    expect(await editorText()).toContain("# single-service:"); // comments survive the edit
+  });
+
+  test("the capacity curve sweeps rates in the worker and marks the knee", async () => {
+    await replaceEditorText(original);
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
+    await runAndWait();
+    await page.getByTestId("tab-capacity").click();
+    await page.getByTestId("sweep").click();
+    const table = page.getByTestId("capacity-table");
+    await table.waitFor({ timeout: 60_000 });
+    expect(await table.locator("tbody tr").count()).toBe(12);
+    // M/M/8 with 20 ms service saturates at 400 req/s: the sweep reaches 110% of it (440/s),
+    // and below saturation throughput equals the offered rate within 5%.
+    const cells = async (row: number) => (await table.locator("tbody tr").nth(row).locator("td").allInnerTexts()).map((t) => Number(t.replace(/[%k]/g, "")));
+    const first = await cells(0);
+    expect(first[1] / first[0]).toBeGreaterThan(0.95);
+    expect(first[1] / first[0]).toBeLessThan(1.05);
+    const last = await cells(11);
+    expect(last[0]).toBeGreaterThan(400);
+    expect(last[4]).toBeGreaterThan(95); // bottleneck utilization in %, saturated
+    expect(await page.getByTestId("knee").innerText()).toMatch(/req\/s/);
+    expect(await page.getByTestId("chart-capacity-latency").locator("path.recharts-line-curve").count()).toBe(2);
+    await shot("06-capacity");
+  });
+
+  test("what-if runs A and B with the same seed and shows the differences", async () => {
+    await page.getByTestId("tab-whatif").click();
+    const b = page.getByTestId("whatif").locator(".cm-content");
+    await b.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText(original.replace("servers: 8", "servers: 12"));
+    await page.getByTestId("run-ab").click();
+    const table = page.getByTestId("ab-table");
+    await table.waitFor({ timeout: 60_000 });
+    const row = async (metric: string) => (await table.locator("tr", { hasText: metric }).first().locator("td").allInnerTexts());
+    // Same seed, so the same arrivals: the throughputs agree to the digits shown.
+    const tp = await row("get_product throughput");
+    expect(tp[1]).toBe(tp[2]);
+    // 8 -> 12 servers: utilization 75% -> 50%.
+    const util = await row("api utilization");
+    expect(Number(util[1].replace("%", ""))).toBeCloseTo(75, 0);
+    expect(Number(util[2].replace("%", ""))).toBeCloseTo(50, 0);
+    const p99 = await row("get_product p99");
+    expect(p99[3].startsWith("-")).toBe(true);
+    await shot("07-whatif");
+    await page.getByTestId("tab-run").click();
+  });
+
+  test("a scenario made of kinds not simulated yet is drawn and explained, not blank", async () => {
+    await page.getByTestId("preset").selectOption("scenario:cache-aside");
+    await expect.poll(() => page.getByTestId("topology").locator(".topo-node").count()).toBe(5);
+    await page.getByTestId("run").click();
+    await page.getByTestId("run-error").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("run-error").innerText()).toMatch(/not simulated yet/i);
+    await shot("05-unsupported");
+    expect(browser!.errors).toEqual([]);
+  });
+
+  test("a run estimated far too large asks before starting", async () => {
+    await page.getByTestId("preset").selectOption("scenario:single-service");
+    await expect.poll(() => editorText()).toContain("name: single-service");
+    await replaceEditorText(original.replace("duration: 2m", "duration: 100h"));
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
+    await page.getByTestId("run").click();
+    await page.getByTestId("confirm").waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId("confirm").innerText()).toMatch(/estimated at about/);
+    expect(await page.getByTestId("progress").count()).toBe(0);
+  });
+});

@@ -1,0 +1,141 @@
+// The capacity curve: the scenario swept over offered rates in the worker (every rate a full run
+// with fewer replications), plotted as p95/p99 latency and throughput against offered load, with
+// the SLO, the knee and the highest rate that still meets the SLO marked.
+import { useMemo, useState } from "react";
+import { ResponsiveContainer, ComposedChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine } from "recharts";
+import { peakRate, type Scenario, type SimResult } from "../../simulator/index.ts";
+import type { SimClient, Job } from "./sim-client.ts";
+import type { SweepPoint } from "./protocol.ts";
+import { sweepRates, saturationRate, knee } from "./sweep.ts";
+import { ChartCard } from "./ChartCard.tsx";
+import { num, pct } from "./format.ts";
+import { niceMax } from "./Charts.tsx";
+
+const AXIS = { stroke: "#8b949e", fontSize: 11 };
+export const SWEEP_REPLICATIONS = 2;
+
+interface Props {
+  readonly scenario: Scenario | null;
+  readonly text: string;
+  readonly base: SimResult | null;
+  readonly client: SimClient;
+}
+
+/** One row of the curve: worst class's percentiles (the SLO applies to every class). */
+export function curveRow(p: SweepPoint) {
+  const classes = Object.values(p.result.classes);
+  const worst = (f: (c: (typeof classes)[0]) => number) => Math.max(...classes.map(f));
+  const b = p.result.bottleneck ? p.result.components[p.result.bottleneck] : undefined;
+  return {
+    rate: p.rate,
+    throughput: classes.reduce((a, c) => a + c.throughput.mean, 0),
+    p95: worst((c) => c.latencyMs.p95.mean),
+    p99: worst((c) => c.latencyMs.p99.mean),
+    errorRate: worst((c) => c.errorRate.mean),
+    utilization: b?.utilization.mean ?? NaN,
+    slo: p.result.slo?.pass ?? null,
+  };
+}
+
+export function Capacity({ scenario, text, base, client }: Props) {
+  const [points, setPoints] = useState<SweepPoint[] | null>(null);
+  const [job, setJob] = useState<Job<unknown> | null>(null);
+  const [progress, setProgress] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+
+  const rows = useMemo(() => (points ?? []).map(curveRow), [points]);
+  if (!scenario) return <div className="muted pad">Fix the scenario's errors first.</div>;
+  const peak = peakRate(scenario);
+  if (peak === undefined) return <div className="muted pad" data-testid="capacity-closed">A capacity curve sweeps arrival rates: it needs an open load model (load.model: open).</div>;
+
+  const start = () => {
+    const sat = base && base.scenario.name === scenario.name ? saturationRate(base, peak) : undefined;
+    const rates = sweepRates(scenario, 12, sat);
+    setError(null);
+    setProgress(0);
+    const j = client.sweep(text, rates, { replications: SWEEP_REPLICATIONS }, setProgress);
+    setJob(j);
+    j.done.then(
+      ({ points: p }) => { setPoints(p); setJob(null); },
+      (e: Error & { kind?: string }) => { setJob(null); if (e.kind !== "cancelled") setError(e.message); },
+    );
+  };
+
+  const slo = scenario.slo?.latency;
+  const k = knee(rows);
+  const withinSlo = rows.filter((r) => r.slo === true).map((r) => r.rate);
+  const maxOk = withinSlo.length ? Math.max(...withinSlo) : undefined;
+
+  return (
+    <div data-testid="capacity">
+      <div className="toolbar">
+        {job ? (
+          <>
+            <button className="btn danger" onClick={() => job.cancel()}>Cancel</button>
+            <div className="progress" role="progressbar" aria-valuenow={Math.round(progress * 100)}><div style={{ width: `${progress * 100}%` }} /><span>{(progress * 100).toFixed(0)}%</span></div>
+          </>
+        ) : (
+          <button className="btn primary" onClick={start} data-testid="sweep">Sweep 12 rates</button>
+        )}
+        <span className="muted">Each rate is a full run of this scenario ({SWEEP_REPLICATIONS} replications), the load's shape scaled to that peak rate; the sweep reaches 110% of the bottleneck's saturation rate.</span>
+      </div>
+      {error && <div className="banner bad">{error}</div>}
+      {rows.length > 0 && (
+        <>
+          <div className="headline">
+            <div className="stat"><div className="stat-label">Knee</div><div className="stat-value" data-testid="knee">{k !== undefined ? `${num(k)} req/s` : "not reached"}</div><div className="stat-sub">first rate where p99 doubles vs the lowest</div></div>
+            <div className={`stat ${maxOk !== undefined ? "ok" : "bad"}`}><div className="stat-label">Max rate within SLO</div><div className="stat-value">{maxOk !== undefined ? `${num(maxOk)} req/s` : scenario.slo ? "none" : "no SLO"}</div><div className="stat-sub">of the swept rates</div></div>
+            <div className="stat"><div className="stat-label">Scenario rate</div><div className="stat-value">{num(peak)} req/s</div><div className="stat-sub">peak of the load profile</div></div>
+          </div>
+          <div className="charts">
+            <ChartCard title="Latency vs offered load" unit="worst class, ms (log scale), mean over replications" testId="chart-capacity-latency">
+              <ResponsiveContainer width="100%" height={280}>
+                <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+                  <CartesianGrid stroke="#242b36" />
+                  <XAxis dataKey="rate" type="number" domain={[0, (m: number) => niceMax(m)]} tickCount={5} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
+                  <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "latency (ms)", angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+                  <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(r) => `${num(Number(r))} req/s`} />
+                  <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+                  <Line dataKey="p95" stroke="#f0883e" isAnimationActive={false} dot={{ r: 3 }} />
+                  <Line dataKey="p99" stroke="#ff7b72" isAnimationActive={false} dot={{ r: 3 }} />
+                  {slo?.p95 !== undefined && <ReferenceLine y={slo.p95 * 1000} stroke="#f0883e" strokeDasharray="6 4" />}
+                  {slo?.p99 !== undefined && <ReferenceLine y={slo.p99 * 1000} stroke="#ff7b72" strokeDasharray="6 4" />}
+                  {k !== undefined && <ReferenceLine x={k} stroke="#d2a8ff" strokeDasharray="3 3" label={{ value: "knee", position: "insideTopLeft", fill: "#d2a8ff", fontSize: 11 }} />}
+                  <ReferenceLine x={peak} stroke="#8b949e" strokeDasharray="2 4" label={{ value: "scenario", position: "insideTopRight", fill: "#8b949e", fontSize: 11 }} />
+                </ComposedChart>
+              </ResponsiveContainer>
+            </ChartCard>
+            <ChartCard title="Throughput vs offered load" unit="completed req/s (all classes); the gap to the diagonal is what is lost or still queued" testId="chart-capacity-throughput">
+              <ResponsiveContainer width="100%" height={280}>
+                <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+                  <CartesianGrid stroke="#242b36" />
+                  <XAxis dataKey="rate" type="number" domain={[0, (m: number) => niceMax(m)]} tickCount={5} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
+                  <YAxis domain={[0, (m: number) => niceMax(m)]} tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "throughput (req/s)", angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+                  <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(r) => `${num(Number(r))} req/s offered`} />
+                  <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+                  <Line dataKey="rate" name="offered" stroke="#8b949e" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+                  <Line dataKey="throughput" stroke="#58a6ff" isAnimationActive={false} dot={{ r: 3 }} />
+                  {k !== undefined && <ReferenceLine x={k} stroke="#d2a8ff" strokeDasharray="3 3" />}
+                </ComposedChart>
+              </ResponsiveContainer>
+            </ChartCard>
+          </div>
+          <div className="card" style={{ marginTop: 12 }}>
+            <table className="grid" data-testid="capacity-table">
+              <thead><tr><th className="r">offered (req/s)</th><th className="r">throughput (req/s)</th><th className="r">p95 (ms)</th><th className="r">p99 (ms)</th><th className="r">bottleneck util.</th><th className="r">error rate</th><th>SLO</th></tr></thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.rate}>
+                    <td className="r">{num(r.rate)}</td><td className="r">{num(r.throughput)}</td><td className="r">{num(r.p95)}</td><td className="r">{num(r.p99)}</td>
+                    <td className="r">{pct(r.utilization)}</td><td className="r">{pct(r.errorRate, 2)}</td>
+                    <td className={r.slo === null ? "muted" : r.slo ? "ok" : "bad"}>{r.slo === null ? "–" : r.slo ? "pass" : "fail"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+// What-if: variant B is a copy of the scenario edited beside it; A and B run with the same seed, so
+// each component draws the same random streams in both (common random numbers) and the differences
+// show the change, not the noise. The table puts A, B and the difference side by side.
+import { useMemo, useState } from "react";
+import type { SimResult } from "../../simulator/index.ts";
+import type { SimClient, Job } from "./sim-client.ts";
+import { Editor } from "./Editor.tsx";
+import { diagnose } from "./validate.ts";
+import { num, pct } from "./format.ts";
+
+interface Props {
+  readonly textA: string;
+  readonly client: SimClient;
+}
+
+export interface DiffRow {
+  readonly metric: string;
+  readonly unit: "ms" | "req/s" | "ratio";
+  readonly a: number;
+  readonly b: number;
+}
+
+/** The rows compared: per class throughput, p50/p95/p99 and error rate; per component utilization. */
+export function compareResults(a: SimResult, b: SimResult): DiffRow[] {
+  const rows: DiffRow[] = [];
+  for (const [name, ca] of Object.entries(a.classes)) {
+    const cb = b.classes[name];
+    if (!cb) continue;
+    rows.push({ metric: `${name} throughput`, unit: "req/s", a: ca.throughput.mean, b: cb.throughput.mean });
+    for (const q of ["p50", "p95", "p99"] as const) rows.push({ metric: `${name} ${q}`, unit: "ms", a: ca.latencyMs[q].mean, b: cb.latencyMs[q].mean });
+    rows.push({ metric: `${name} error rate`, unit: "ratio", a: ca.errorRate.mean, b: cb.errorRate.mean });
+  }
+  for (const [name, ca] of Object.entries(a.components)) {
+    const cb = b.components[name];
+    if (cb) rows.push({ metric: `${name} utilization`, unit: "ratio", a: ca.utilization.mean, b: cb.utilization.mean });
+  }
+  return rows;
+}
+
+const show = (v: number, unit: DiffRow["unit"]) => (unit === "ratio" ? pct(v, 2) : `${num(v)}${unit === "ms" ? " ms" : ""}`);
+
+export function WhatIf({ textA, client }: Props) {
+  const [textB, setTextB] = useState(textA);
+  const [pair, setPair] = useState<{ a: SimResult; b: SimResult } | null>(null);
+  const [job, setJob] = useState<Job<unknown> | null>(null);
+  const [progress, setProgress] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const checkedB = useMemo(() => diagnose(textB), [textB]);
+  const checkedA = useMemo(() => diagnose(textA), [textA]);
+
+  const start = async () => {
+    if (!checkedA.outcome.ok || !checkedB.outcome.ok) return;
+    // Common random numbers: both runs use A's seed, whatever B's file says.
+    const seed = checkedA.outcome.scenario.seed;
+    setError(null);
+    try {
+      const ja = client.run(textA, { seed }, (f) => setProgress(f / 2));
+      setJob(ja);
+      const a = (await ja.done).result;
+      const jb = client.run(textB, { seed }, (f) => setProgress(0.5 + f / 2));
+      setJob(jb);
+      const b = (await jb.done).result;
+      setPair({ a, b });
+    } catch (e) {
+      if ((e as { kind?: string }).kind !== "cancelled") setError((e as Error).message);
+    } finally {
+      setJob(null);
+    }
+  };
+
+  const rows = pair ? compareResults(pair.a, pair.b) : [];
+  return (
+    <div className="whatif" data-testid="whatif">
+      <div className="toolbar">
+        {job ? (
+          <>
+            <button className="btn danger" onClick={() => job.cancel()}>Cancel</button>
+            <div className="progress" role="progressbar" aria-valuenow={Math.round(progress * 100)}><div style={{ width: `${progress * 100}%` }} /><span>{(progress * 100).toFixed(0)}%</span></div>
+          </>
+        ) : (
+          <button className="btn primary" onClick={() => void start()} disabled={!checkedA.outcome.ok || !checkedB.outcome.ok} data-testid="run-ab">Run A and B</button>
+        )}
+        <button className="btn-ghost" onClick={() => setTextB(textA)} title="Replace B with a fresh copy of the scenario (A)">Copy A into B</button>
+        <span className="muted">A is the scenario in the main editor; edit B here. Both run with A's seed (common random numbers).</span>
+      </div>
+      {error && <div className="banner bad pre">{error}</div>}
+      <div className="whatif-grid">
+        <section className="panel">
+          <div className="panel-head"><h2>Variant B</h2><span className={checkedB.outcome.ok ? "ok" : "bad"}>{checkedB.outcome.ok ? "valid" : `${checkedB.diagnostics.length} problem(s)`}</span></div>
+          <div className="whatif-editor"><Editor text={textB} diagnostics={checkedB.diagnostics} onChange={setTextB} onRun={() => void start()} /></div>
+        </section>
+        <section className="card">
+          <header className="card-head"><div><h3>A vs B</h3><div className="card-unit">means over replications; Δ = B − A</div></div></header>
+          {pair ? (
+            <table className="grid" data-testid="ab-table">
+              <thead><tr><th>metric</th><th className="r">A</th><th className="r">B</th><th className="r">Δ</th><th className="r">Δ %</th></tr></thead>
+              <tbody>
+                {rows.map((r) => {
+                  const d = r.b - r.a;
+                  const rel = r.a !== 0 ? d / Math.abs(r.a) : NaN;
+                  // Lower latency, errors and utilization are better; higher throughput is.
+                  const better = Math.abs(rel) < 0.005 || !Number.isFinite(rel) ? "" : (d < 0) === (r.unit !== "req/s") ? "ok" : "bad";
+                  return (
+                    <tr key={r.metric}>
+                      <td>{r.metric}</td><td className="r">{show(r.a, r.unit)}</td><td className="r">{show(r.b, r.unit)}</td>
+                      <td className={`r ${better}`}>{d >= 0 ? "+" : ""}{r.unit === "ratio" ? pct(d, 2) : num(d)}</td>
+                      <td className={`r ${better}`}>{Number.isFinite(rel) ? `${rel >= 0 ? "+" : ""}${(rel * 100).toFixed(1)}%` : "–"}</td>
+                    </tr>
+                  );
+                })}
+                <tr><td>SLO</td><td className={`r ${pair.a.slo?.pass ? "ok" : "bad"}`}>{pair.a.slo ? (pair.a.slo.pass ? "pass" : "fail") : "–"}</td><td className={`r ${pair.b.slo?.pass ? "ok" : "bad"}`}>{pair.b.slo ? (pair.b.slo.pass ? "pass" : "fail") : "–"}</td><td /><td /></tr>
+              </tbody>
+            </table>
+          ) : <div className="muted pad">Edit B (for example servers or the rate) and press Run A and B.</div>}
+        </section>
+      </div>
+    </div>
+  );
+}

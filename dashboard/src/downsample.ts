@@ -1,0 +1,42 @@
+// Long runs have thousands of intervals; charts draw at most MAX_POINTS per line. Consecutive
+// intervals are merged by their mean (rates, utilizations, queue lengths are time averages, so their
+// mean over merged intervals is exact; for latency percentiles it is an average of percentiles,
+// which the chart's subtitle says).
+import type { SimResult } from "../../simulator/index.ts";
+
+export const MAX_POINTS = 600;
+
+type Series = NonNullable<SimResult["series"]>;
+
+function merge(a: number[], k: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i += k) {
+    let sum = 0, n = 0;
+    for (let j = i; j < Math.min(i + k, a.length); j++) if (Number.isFinite(a[j])) { sum += a[j]; n++; }
+    out.push(n ? sum / n : NaN);
+  }
+  return out;
+}
+
+/** The series with every k intervals merged so that at most max points remain; k = 1 leaves it as is. */
+export function downsample(s: Series, max = MAX_POINTS): { series: Series; factor: number } {
+  const k = Math.ceil(s.t.length / max);
+  if (k <= 1) return { series: s, factor: 1 };
+  const t: number[] = [];
+  for (let i = 0; i < s.t.length; i += k) t.push(s.t[Math.min(i + k, s.t.length) - 1]);
+  return {
+    factor: k,
+    series: {
+      intervalS: s.intervalS * k,
+      t,
+      offered: merge(s.offered, k),
+      inFlight: merge(s.inFlight, k),
+      classes: Object.fromEntries(Object.entries(s.classes).map(([n, c]) => [n, {
+        throughput: merge(c.throughput, k), errors: merge(c.errors, k), p50Ms: merge(c.p50Ms, k), p95Ms: merge(c.p95Ms, k), p99Ms: merge(c.p99Ms, k),
+      }])),
+      components: Object.fromEntries(Object.entries(s.components).map(([n, c]) => [n, {
+        ...c, utilization: merge(c.utilization, k), queueLength: merge(c.queueLength, k), throughput: merge(c.throughput, k),
+      }])),
+    },
+  };
+}
