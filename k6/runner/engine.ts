@@ -55,6 +55,8 @@ export class ScriptError extends Error {
 export class Engine {
   readonly metrics = new Registry();
   readonly builtins: BuiltinMetrics = defineBuiltins(this.metrics);
+  // k6 always tracks the duration of expected responses as a submetric (shown in its summary)
+  private readonly expectedDuration = this.builtins.http_req_duration.submetric("expected_response:true");
   readonly groups = new GroupTree();
   options: RunOptions | null = null;
   env: Record<string, string>;
@@ -212,7 +214,8 @@ export class Engine {
     vu.iterInInstance++;
     this.iterationsCompleted++;
     const after = vu.transport.bytes();
-    const tags = { ...vu.iterTags, group: "" };
+    vu.groupPath = "";
+    const tags = vu.tags();
     const time = Date.now();
     const reg = this.metrics;
     reg.push(this.builtins.data_sent, after.written - before.written, tags, time);
@@ -227,7 +230,7 @@ export class Engine {
     const vu = this.initVu!;
     const fake = { config: { name, tags: {} }, startedAtEpochMs: Date.now(), progress: () => 0 } as unknown as ScenarioRun;
     vu.beginIteration(fake, 0);
-    vu.iterTags = { ...this.globalTags, group: `::${name}` };
+    vu.iterTags = vu.baseTags = { ...this.globalTags, group: `::${name}` };
     vu.groupPath = `::${name}`;
     let timer: NodeJS.Timeout | undefined;
     try {

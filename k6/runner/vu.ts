@@ -35,7 +35,13 @@ export class Vu {
   groupPath = "";
   /** Tags for samples of the current iteration: options.tags, scenario tags, exec.vu.tags, scenario, group. */
   iterTags: Tags = {};
-  vuTags: Tags = {};
+  /** The iteration's tags outside any group (what iteration samples carry). */
+  baseTags: Tags = {};
+  /** exec.vu.tags: writes mark the cached tag sets stale. */
+  readonly vuTags: Tags;
+  vuTagsDirty = false;
+  private checkTagBase: Tags | null = null;
+  private readonly checkTagCache = new Map<string, Tags>();
   interrupted = false;
   setupData: unknown = undefined;
   private wakeSleep: (() => void) | null = null;
@@ -46,6 +52,11 @@ export class Vu {
     factory: ScriptFactory,
   ) {
     this.transport = new VuTransport(engine.options?.insecureSkipTLSVerify ?? false);
+    const mark = () => ((this.vuTagsDirty = true), true);
+    this.vuTags = new Proxy({} as Tags, {
+      set: (t, k, v) => (Reflect.set(t, k, String(v)), mark()),
+      deleteProperty: (t, k) => (Reflect.deleteProperty(t, k), mark()),
+    });
     // init code runs synchronously, so one engine-wide flag tells init context from VU code
     engine.inInit = true;
     try {
@@ -57,16 +68,37 @@ export class Vu {
 
   /** Resets per-iteration state and builds the tag set every sample of this iteration starts from. */
   beginIteration(scenario: ScenarioRun, iterInScenario: number): void {
-    this.scenario = scenario;
     this.iterInScenario = iterInScenario;
     this.instance.setIter(this.iterInInstance);
     this.groupPath = "";
-    this.iterTags = { ...this.engine.globalTags, ...scenario.config.tags, ...this.vuTags, group: "", scenario: scenario.config.name };
+    // the base tag set is rebuilt only when the scenario or exec.vu.tags changed (hot path)
+    if (this.scenario !== scenario || this.vuTagsDirty || this.iterTags.group !== "") {
+      this.scenario = scenario;
+      this.vuTagsDirty = false;
+      this.iterTags = { ...this.engine.globalTags, ...scenario.config.tags, ...this.vuTags, group: "", scenario: scenario.config.name };
+      this.baseTags = this.iterTags;
+      this.checkTagCache.clear();
+    }
+  }
+
+  /** Tags of a check sample: the current tags plus `check`, cached per tag set and name. */
+  checkTags(name: string): Tags {
+    const base = this.tags();
+    if (base !== this.checkTagBase) {
+      this.checkTagBase = base;
+      this.checkTagCache.clear();
+    }
+    let t = this.checkTagCache.get(name);
+    if (!t) {
+      t = { ...base, check: name };
+      if (this.checkTagCache.size < 1000) this.checkTagCache.set(name, t);
+    }
+    return t;
   }
 
   /** Tags with the current group applied (groups change mid-iteration). */
   tags(): Tags {
-    if (this.iterTags.group !== this.groupPath) this.iterTags = { ...this.iterTags, group: this.groupPath };
+    if (this.iterTags.group !== this.groupPath) this.iterTags = this.groupPath === "" ? this.baseTags : { ...this.baseTags, group: this.groupPath };
     return this.iterTags;
   }
 

@@ -7,13 +7,12 @@ export function k6Module(vu: Vu): Record<string, unknown> {
   return {
     check(value: unknown, sets: Record<string, unknown>, tags?: Record<string, string>): boolean {
       let all = true;
-      const base = vu.tags();
       for (const name of Object.keys(sets ?? {})) {
         const cond = sets[name];
         const raw: unknown = typeof cond === "function" ? cond(value) : cond;
         if (raw instanceof Promise) throw new UnsupportedApiError(`check '${name}': asynchronous check functions are not supported`);
         const ok = Boolean(raw);
-        const t = tags ? { ...base, ...tags, check: name } : { ...base, check: name };
+        const t = tags ? { ...vu.tags(), ...tags, check: name } : vu.checkTags(name);
         engine.metrics.push(engine.builtins.checks, ok ? 1 : 0, t);
         engine.groups.recordCheck(vu.groupPath, name, ok);
         if (!ok) all = false;
