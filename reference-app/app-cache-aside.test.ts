@@ -29,9 +29,10 @@ describe("cache-aside reference app", () => {
     const hits = await metricSum(app.metricsUrls, "headroom_cache_hits_total");
     const misses = await metricSum(app.metricsUrls, "headroom_cache_misses_total");
     expect(hits + misses).toBe(300);
-    // Each key misses at least once; concurrent first requests for a key (16 in flight) may all miss.
+    // Each key misses once, plus a repeat that starts before the first read of its key has set the
+    // cache (possible only while that read is still among the 16 in flight): allowed up to 32.
     expect(misses).toBeGreaterThanOrEqual(60);
-    expect(misses).toBeLessThanOrEqual(60 + 16);
+    expect(misses).toBeLessThanOrEqual(60 + 32);
     expect(await metricSum(app.metricsUrls, "headroom_db_queries_total", { op: "read" })).toBe(misses);
     expect(await metricSum(app.metricsUrls, "headroom_db_queries_total", { op: "write" })).toBe(30);
     expect(await metricSum(app.metricsUrls, "headroom_http_requests_total", { class: "get_product", status: "200" })).toBe(300);

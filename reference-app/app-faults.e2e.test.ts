@@ -2,10 +2,13 @@
 // more points, killing and restarting a service replica behind HAProxy's health checks, HAProxy's
 // maxconn held exactly with one thread, and nginx as a CDN edge cache.
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseScenario } from "../simulator/model/index.ts";
 import { startAppPromise } from "./launcher.ts";
 import { haproxyCommand, parseStat } from "./parts/haproxy.ts";
-import { appPorts, bundled, countBy, drive, expectCleanInterrupt, get, leftovers, metricSum } from "./testing.ts";
+import { appPorts, appUp, bundled, countBy, drive, expectCleanInterrupt, get, leftovers, metricSum } from "./testing.ts";
 
 function scenario(yaml: string) {
   const r = parseScenario(yaml, "inline.yaml");
@@ -136,6 +139,32 @@ components:
       expect((await fetch(`${app.cdnUrl}/assets/abc`)).status).toBe(400);
     } finally {
       await stop();
+    }
+  });
+});
+
+describe("headroom app up, unrealizable scenario (CLI)", () => {
+  it("names the field and the reason, exits 2 and starts nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "headroom-test-"));
+    try {
+      const file = join(dir, "station.yaml");
+      writeFileSync(
+        file,
+        [
+          "version: 1",
+          "name: station-only",
+          "load: { model: open, rate: 10/s, classes: { a: { http: { method: GET, path: /a }, flow: [web] } } }",
+          "components:",
+          "  web: { kind: station, servers: 2, service: 5ms }",
+          "",
+        ].join("\n"),
+      );
+      const run = await appUp(file);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${file}: components.web.kind: the reference app does not realize kind 'station'`);
+      expect(run.stderr).not.toMatch(/started|internal error|\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

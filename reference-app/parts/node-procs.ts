@@ -38,7 +38,7 @@ export const startNodeProc = (
         logDir: join(runPath, "logs"),
         env: { NODE_ENV: "production" },
       },
-      (p) => waitReady(name, p, () => httpOk(config.port, "/healthz"), 30_000),
+      (p) => waitReady(name, p, () => httpOk(config.port, "/healthz"), 60_000),
     );
     return { name, port: config.port, control };
   });

@@ -99,7 +99,7 @@ export const startPostgres = (
       graceMs: 10_000,
     });
     const primary = yield* restartable(serverSpec("primary", primaryDir, primaryPort, []), (p) =>
-      waitReady("postgres primary", p, () => canConnect(primaryPort, "postgres")),
+      waitReady("postgres primary", p, () => canConnect(primaryPort, "postgres"), 60_000),
     );
     yield* Effect.tryPromise({
       try: () => seed(primaryPort, plan.keys),
@@ -121,7 +121,7 @@ export const startPostgres = (
       const port = yield* freePort;
       const extra = lagMs > 0 ? ["-c", `recovery_min_apply_delay=${lagMs}ms`] : [];
       const control = yield* restartable(serverSpec(label, dir, port, extra), (p) =>
-        waitReady(`postgres ${label}`, p, () => canConnect(port, DATABASE, true)),
+        waitReady(`postgres ${label}`, p, () => canConnect(port, DATABASE, true), 60_000),
       );
       replicas.push({ label, port, dataDir: dir, control });
     }
@@ -136,7 +136,7 @@ export const startPostgres = (
         } finally {
           await c.end();
         }
-      });
+      }, 60_000);
     }
     return {
       endpoints: { database: DATABASE, user: "postgres", primary: primaryPort, replicas: replicas.map((r) => r.port) },
