@@ -203,7 +203,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       capacity: num(k.capacity, 1000),
       ttl: typeof k.ttl === "number" ? k.ttl : undefined,
       valueSize: num(k.value_size, 1000),
-      service: (k.service as DistLike | undefined) ?? 0,
+      service: (k.service as DistLike | undefined) ?? { dist: "constant", value: 0 },
     };
   }
 

@@ -1,45 +1,35 @@
-// The seeded sampler reproduces each distribution's mean (20k draws, tolerances stated per case)
-// and repeats exactly for the same seed.
+// The reference app draws service times with the simulator's samplers: per-process streams that
+// repeat for the same seed and differ across processes, and means that match the YAML (20k draws;
+// the samplers' own moments are tested in simulator/tests).
 import { describe, expect, it } from "vitest";
 import { sample, streamFor, meanOf, type Dist } from "./sampler.ts";
 
 const N = 20_000;
-function mean(d: Dist, seed = 1): number {
-  const rng = streamFor(seed, 0);
+function mean(d: Dist, process = "api-1"): number {
+  const rng = streamFor(1, process);
   let s = 0;
   for (let i = 0; i < N; i++) s += sample(d, rng);
   return s / N;
 }
 
-describe("sample", () => {
-  const cases: Array<[Dist, number, number]> = [
-    // [distribution, expected mean, relative tolerance]
-    [{ dist: "constant", value: 0.003 }, 0.003, 0],
-    [{ dist: "exponential", mean: 0.02 }, 0.02, 0.03],
-    [{ dist: "uniform", min: 0.001, max: 0.003 }, 0.002, 0.01],
-    [{ dist: "lognormal", mean: 0.002, cv: 0.5 }, 0.002, 0.02],
-    [{ dist: "gamma", mean: 0.01, cv: 0.5 }, 0.01, 0.02],
-    [{ dist: "erlang", k: 4, mean: 0.01 }, 0.01, 0.02],
-    [{ dist: "hyperexponential", mean: 0.01, cv: 2 }, 0.01, 0.06],
-    [{ dist: "pareto", min: 0.001, max: 0.1, alpha: 1.5 }, meanOf({ dist: "pareto", min: 0.001, max: 0.1, alpha: 1.5 }), 0.05],
-    [{ dist: "empirical", samples: [0.01, 0.02, 0.03] }, 0.02, 0.02],
-  ];
-  for (const [d, want, tol] of cases) {
-    it(`${d.dist}: mean ${want.toPrecision(3)} within ${tol * 100}%`, () => {
-      const got = mean(d);
-      expect(Math.abs(got - want)).toBeLessThanOrEqual(want * tol + 1e-12);
-    });
-  }
-
-  it("truncates normal at 0", () => {
-    const rng = streamFor(3, 0);
-    for (let i = 0; i < 5000; i++) expect(sample({ dist: "normal", mean: 0.001, sd: 0.002 }, rng)).toBeGreaterThanOrEqual(0);
+describe("reference-app sampling", () => {
+  it.each([
+    // [distribution, relative tolerance of the mean over 20k draws]
+    [{ dist: "constant", value: 0.003 } as Dist, 0],
+    [{ dist: "exponential", mean: 0.02 } as Dist, 0.03],
+    [{ dist: "lognormal", mean: 0.002, cv: 0.5 } as Dist, 0.02],
+  ])("draws %j with the YAML's mean", (d, tol) => {
+    expect(Math.abs(mean(d) - meanOf(d))).toBeLessThanOrEqual(meanOf(d) * tol + 1e-12);
   });
 
-  it("repeats for the same (seed, index) and differs across indexes", () => {
-    const a = streamFor(42, 1), b = streamFor(42, 1), c = streamFor(42, 2);
-    const xs = Array.from({ length: 5 }, () => a());
-    expect(Array.from({ length: 5 }, () => b())).toEqual(xs);
-    expect(Array.from({ length: 5 }, () => c())).not.toEqual(xs);
+  it("repeats for the same (seed, process) and differs across processes", () => {
+    const d: Dist = { dist: "exponential", mean: 0.01 };
+    const draw = (seed: number, p: string) => {
+      const rng = streamFor(seed, p);
+      return Array.from({ length: 5 }, () => sample(d, rng));
+    };
+    expect(draw(42, "api-1")).toEqual(draw(42, "api-1"));
+    expect(draw(42, "api-2")).not.toEqual(draw(42, "api-1"));
+    expect(draw(43, "api-1")).not.toEqual(draw(42, "api-1"));
   });
 });

@@ -46,7 +46,7 @@ async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<voi
     return;
   }
   if ("branch" in step) {
-    let u = deps.rng();
+    let u = deps.rng.next();
     for (const b of step.branch) {
       if (u < b.p) return runSteps(b.flow, ctx, deps);
       u -= b.p;

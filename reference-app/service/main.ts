@@ -20,7 +20,7 @@ const metrics = serviceMetrics({ service: cfg.service.name, replica: String(cfg.
 const slots = new Slots(cfg.service.concurrency, cfg.service.backlog);
 metrics.slotsTotal.set(cfg.service.concurrency);
 const routes = compileRoutes(cfg.classes);
-const rng = streamFor(cfg.seed, cfg.index);
+const rng = streamFor(cfg.seed, `${cfg.service.name}-${cfg.index}`);
 
 const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics) : undefined;
 db?.startLagMonitor();

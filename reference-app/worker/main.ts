@@ -14,7 +14,7 @@ import type { Step } from "../plan.ts";
 
 const cfg = readConfig<WorkerConfig>(process.argv[2]!);
 const q = cfg.queue;
-const rng = streamFor(cfg.seed, 1000 + cfg.index);
+const rng = streamFor(cfg.seed, `worker-${q.name}-${cfg.index}`);
 
 const registry = new client.Registry();
 registry.setDefaultLabels({ queue: q.name, worker: String(cfg.index) });
@@ -91,7 +91,7 @@ async function onMessage(msg: amqp.ConsumeMessage | null): Promise<void> {
       return;
     }
     await sleep(sample(q.service, rng));
-    let ok = rng() >= q.failureRate;
+    let ok = rng.next() >= q.failureRate;
     if (ok) {
       try {
         await record(body, attempt);
