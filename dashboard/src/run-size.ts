@@ -35,7 +35,8 @@ export function expectedArrivals(s: Scenario): number {
   return perRep * w.replications;
 }
 
-/** Events: an arrival, then a start and an end per station visit, roughly. */
+/** Events: one arrival per request plus one service completion per station visit (a request that
+ * finds a free server starts at once, without an event of its own). */
 export function expectedEvents(s: Scenario): number {
   const visits = visitRatios(s);
   const classes = Object.entries(s.load.classes);
@@ -43,7 +44,7 @@ export function expectedEvents(s: Scenario): number {
   let perRequest = 0;
   for (const [name, c] of classes) {
     const v = Object.values(visits[name] ?? {}).reduce((a, x) => a + x, 0);
-    perRequest += (c.weight / totalWeight) * (1 + 2 * Math.max(v, 1));
+    perRequest += (c.weight / totalWeight) * (1 + Math.max(v, 1));
   }
   return expectedArrivals(s) * perRequest;
 }

@@ -48,11 +48,23 @@ export function formFields(text: string, node: string): FormField[] {
   return (FIELDS[kind ?? ""] ?? []).map(([name, hint]) => field(["components", node], name, hint));
 }
 
-/** The text with one field set; an empty value removes the field (back to its default). */
+/** A value as a YAML scalar: plain when it is safe to write plain (units, names), else quoted. */
+function scalarText(v: string): string {
+  return /^[A-Za-z0-9_.\/%+-]+$/.test(v) ? v : JSON.stringify(v);
+}
+
+/** The text with one field set; an empty value removes the field (back to its default). An
+ * existing scalar is replaced in place in the text, so nothing else moves; adding or removing a
+ * field goes through the Document (which may re-space flow collections on that document). */
 export function setField(text: string, path: ReadonlyArray<string>, raw: string): string {
   const doc = parseDocument(text);
   if (doc.errors.length) return text;
   const v = raw.trim();
+  const node = doc.getIn(path, true);
+  if (v !== "" && isScalar(node) && node.range) {
+    const [start, end] = node.range;
+    return text.slice(0, start) + scalarText(v) + text.slice(end);
+  }
   if (v === "") doc.deleteIn(path);
   else doc.setIn(path, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
   return doc.toString();

@@ -1,0 +1,103 @@
+// The numeric helpers behind the pages: run-size estimate (checked against real runs), rate
+// rescaling and knee for the capacity curve, downsampling of long series, axis tops.
+import { describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
+import { parseScenario, simulate, peakRate, type Scenario } from "../../simulator/index.ts";
+import { expectedArrivals, expectedEvents } from "./run-size.ts";
+import { atRate, knee, sweepRates, saturationRate } from "./sweep.ts";
+import { downsample } from "./downsample.ts";
+import { niceMax } from "./Charts.tsx";
+import { presets } from "./scenarios.ts";
+
+function load(text: string): Scenario {
+  const o = parseScenario(text, "t.yaml");
+  if (!o.ok) throw new Error(JSON.stringify(o.errors));
+  return o.scenario;
+}
+const single = load(readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8"));
+const tandem = load(presets.find((p) => p.id === "template:tandem")!.text);
+
+describe("run size", () => {
+  test("single-service: 300/s x 120 s x 5 replications = 180,000 arrivals", () => {
+    expect(expectedArrivals(single)).toBe(180_000);
+  });
+
+  test.each([["single-service", single], ["tandem", tandem]] as const)("%s: estimated events within 5%% of a real run", (_, s) => {
+    const r = simulate(s, { replications: 2, duration: 40, warmup: 5 });
+    const est = expectedEvents({ ...s, simulation: { ...s.simulation, duration: 40, warmup: 5, replications: 2 } });
+    expect(est / r.run.events).toBeGreaterThan(0.95);
+    expect(est / r.run.events).toBeLessThan(1.05);
+  });
+
+  test("stages are integrated: a 60 s ramp 0 -> 100/s then 60 s at 100/s is 9,000 arrivals", () => {
+    const s = load(readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8")
+      .replace("  rate: 300/s", "  stages:\n    - { duration: 60s, target: 100/s }\n    - { duration: 60s, target: 100/s }")
+      .replace("replications: 5", "replications: 1"));
+    expect(expectedArrivals(s)).toBeCloseTo(9_000, 6);
+  });
+});
+
+describe("capacity sweep helpers", () => {
+  test("atRate scales the constant rate and every stage by the same factor", () => {
+    expect(peakRate(atRate(single, 150))).toBe(150);
+    const staged = load(readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8")
+      .replace("  rate: 300/s", "  start_rate: 10/s\n  stages:\n    - { duration: 60s, target: 100/s }\n    - { duration: 60s, target: 50/s }"));
+    const scaled = atRate(staged, 200);
+    expect(scaled.load.model === "open" && [scaled.load.start_rate, ...scaled.load.stages!.map((s) => s.target)]).toEqual([20, 200, 100]);
+  });
+
+  test("a closed model cannot be swept by rate", () => {
+    expect(() => atRate(load(presets.find((p) => p.id === "template:closed")!.text), 10)).toThrow(/open load/);
+  });
+
+  test("the sweep reaches 110% of the saturation rate measured from a run", () => {
+    const r = simulate(single, { replications: 2, duration: 60, warmup: 10 });
+    const sat = saturationRate(r, 300)!;
+    // M/M/8 with 20 ms: 8 / 0.02 = 400/s.
+    expect(sat).toBeGreaterThan(380);
+    expect(sat).toBeLessThan(420);
+    const rates = sweepRates(single, 12, sat);
+    expect(rates).toHaveLength(12);
+    expect(rates[11]).toBeCloseTo(sat * 1.1, 0);
+    expect(rates[0]).toBeCloseTo(rates[11] / 12, 0);
+  });
+
+  test("the knee is the first rate whose p99 doubles the lowest rate's", () => {
+    expect(knee([{ rate: 10, p99: 50 }, { rate: 20, p99: 80 }, { rate: 30, p99: 101 }, { rate: 40, p99: 900 }])).toBe(30);
+    expect(knee([{ rate: 10, p99: 50 }, { rate: 20, p99: 60 }])).toBeUndefined();
+  });
+});
+
+describe("downsample", () => {
+  const n = 7200;
+  const series = {
+    intervalS: 1,
+    t: Array.from({ length: n }, (_, i) => i + 1),
+    offered: Array.from({ length: n }, (_, i) => 100 + (i % 7)),
+    inFlight: Array.from({ length: n }, () => 3),
+    classes: { c: { throughput: Array.from({ length: n }, (_, i) => i % 10), errors: Array(n).fill(0), p50Ms: Array(n).fill(NaN), p95Ms: Array(n).fill(5), p99Ms: Array(n).fill(9) } },
+    components: { s: { utilization: Array.from({ length: n }, (_, i) => (i % 2 ? 1 : 0)), queueLength: Array(n).fill(2), throughput: Array(n).fill(1) } },
+  };
+
+  test("7200 intervals become 600 points of 12 s, time averages preserved", () => {
+    const { series: d, factor } = downsample(series);
+    expect(factor).toBe(12);
+    expect(d.t).toHaveLength(600);
+    expect(d.intervalS).toBe(12);
+    expect(d.t[0]).toBe(12);
+    expect(d.t[599]).toBe(7200);
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    expect(mean(d.components.s.utilization)).toBeCloseTo(mean(series.components.s.utilization), 12);
+    expect(mean(d.classes.c.throughput)).toBeCloseTo(mean(series.classes.c.throughput), 12);
+    expect(Number.isNaN(d.classes.c.p50Ms[0])).toBe(true); // no data stays no data
+  });
+
+  test("short series are left as they are", () => {
+    const short = { ...series, t: series.t.slice(0, 120) };
+    expect(downsample(short).series).toBe(short);
+  });
+});
+
+test("axis tops are round: 360 -> 400, 7 -> 8, 0.3 -> 0.4, 1234 -> 2000", () => {
+  expect([360, 7, 0.3, 1234, 0].map(niceMax)).toEqual([400, 8, 0.4, 2000, 1]);
+});

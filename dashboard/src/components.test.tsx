@@ -1,0 +1,87 @@
+// @vitest-environment happy-dom
+// Component tests: the summary panels and the node form rendered in a DOM from a real run.
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { parseScenario, simulate } from "../../simulator/index.ts";
+import { ClassTable, ComponentTable, Headline, SloTable } from "./Summary.tsx";
+import { NodeForm } from "./NodeForm.tsx";
+import { compareResults } from "./WhatIf.tsx";
+import { withCi } from "./format.ts";
+import text from "../../scenarios/single-service.yaml?raw";
+
+const parsed = parseScenario(text, "single-service.yaml");
+if (!parsed.ok) throw new Error("fixture does not parse");
+const result = simulate(parsed.scenario, { replications: 3, duration: 40, warmup: 5 });
+
+afterEach(cleanup);
+
+describe("summary panels", () => {
+  test("the class table shows each estimate with its 95% half-width", () => {
+    render(<ClassTable result={result} />);
+    const row = screen.getByText("get_product").closest("tr")!;
+    const cells = [...row.querySelectorAll("td")].map((td) => td.textContent);
+    const c = result.classes.get_product;
+    expect(cells[1]).toBe(withCi(c.throughput));
+    expect(cells[5]).toBe(withCi(c.latencyMs.p99));
+    expect(cells[5]).toMatch(/^\d[\d.]* ± \d/);
+  });
+
+  test("the headline names the bottleneck and the SLO verdict", () => {
+    render(<Headline result={result} elapsedMs={1000} />);
+    expect(screen.getByTestId("bottleneck").textContent).toContain("api");
+    expect(screen.getByText(result.slo!.pass ? "PASS" : "FAIL")).toBeTruthy();
+    expect(screen.getByText(`${result.slo!.checks.filter((x) => x.pass).length}/${result.slo!.checks.length} checks`)).toBeTruthy();
+  });
+
+  test("the component table marks the bottleneck and shows its utilization near 75%", () => {
+    render(<ComponentTable result={result} />);
+    const row = screen.getByText("api ◆").closest("tr")!;
+    const util = Number(row.querySelectorAll("td")[3].textContent!.split("%")[0]);
+    expect(util).toBeGreaterThan(70);
+    expect(util).toBeLessThan(80);
+  });
+
+  test("the SLO table has one row per check with limit and prediction", () => {
+    render(<SloTable result={result} />);
+    expect(screen.getByTestId("slo-table").querySelectorAll("tbody tr")).toHaveLength(result.slo!.checks.length);
+    expect(screen.getByText("100 ms")).toBeTruthy(); // p95 limit of single-service
+  });
+});
+
+describe("node form", () => {
+  test("editing servers writes the new value into the YAML on Enter", () => {
+    const onChange = vi.fn();
+    render(<NodeForm text={text} node="api" onChange={onChange} onClose={() => {}} />);
+    const input = screen.getByTestId("field-components.api.servers") as HTMLInputElement;
+    expect(input.value).toBe("8");
+    fireEvent.change(input, { target: { value: "12" } });
+    fireEvent.keyDown(input, { key: "Enter" });
+    expect(onChange).toHaveBeenCalledTimes(1);
+    const out = onChange.mock.calls[0][0] as string;
+    expect(out).toBe(text.replace("servers: 8", "servers: 12"));
+  });
+
+  test("an unchanged field writes nothing", () => {
+    const onChange = vi.fn();
+    render(<NodeForm text={text} node="api" onChange={onChange} onClose={() => {}} />);
+    fireEvent.blur(screen.getByTestId("field-components.api.servers"));
+    expect(onChange).not.toHaveBeenCalled();
+  });
+});
+
+describe("what-if comparison", () => {
+  test("with common random numbers, more servers change utilization by the expected ratio", () => {
+    const b = parseScenario(text.replace("servers: 8", "servers: 12"), "b.yaml");
+    if (!b.ok) throw new Error("variant does not parse");
+    const opts = { replications: 3, duration: 40, warmup: 5, seed: parsed.scenario.seed };
+    const ra = simulate(parsed.scenario, opts);
+    const rb = simulate(b.scenario, opts);
+    const rows = compareResults(ra, rb);
+    const util = rows.find((r) => r.metric === "api utilization")!;
+    // Same arrivals and service draws: the busy time is the same, spread over 12 servers, not 8.
+    expect(util.b / util.a).toBeCloseTo(8 / 12, 2);
+    const tp = rows.find((r) => r.metric === "get_product throughput")!;
+    expect(Math.abs(tp.b - tp.a) / tp.a).toBeLessThan(0.002);
+    expect(rows.find((r) => r.metric === "get_product p99")!.b).toBeLessThan(rows.find((r) => r.metric === "get_product p99")!.a);
+  });
+});

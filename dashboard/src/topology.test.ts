@@ -1,0 +1,55 @@
+// The graph drawn from a scenario: which nodes, which edges, which column.
+import { describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
+import { parseScenario, type Scenario } from "../../simulator/index.ts";
+import { buildTopology, describeComponent, CLIENTS, utilizationColor } from "./topology.ts";
+import { presets } from "./scenarios.ts";
+
+function load(text: string): Scenario {
+  const o = parseScenario(text, "t.yaml");
+  if (!o.ok) throw new Error(JSON.stringify(o.errors));
+  return o.scenario;
+}
+const file = (name: string) => load(readFileSync(new URL(`../../scenarios/${name}`, import.meta.url), "utf8"));
+
+describe("buildTopology", () => {
+  test("cache-aside: clients -> lb -> api -> cache and db, in columns by hop count", () => {
+    const g = buildTopology(file("cache-aside.yaml"));
+    expect(g.nodes.map((n) => n.id).sort()).toEqual(["api", "cache", CLIENTS, "db", "lb"].sort());
+    expect(g.edges.map((e) => e.id).sort()).toEqual(["api->cache", "api->db", "clients->lb", "lb->api"]);
+    const x = Object.fromEntries(g.nodes.map((n) => [n.id, n.x]));
+    expect(x[CLIENTS]).toBeLessThan(x.lb);
+    expect(x.lb).toBeLessThan(x.api);
+    expect(x.cache).toBe(x.db);
+    expect(x.api).toBeLessThan(x.cache);
+    const ys = g.nodes.filter((n) => n.x === x.cache).map((n) => n.y);
+    expect(new Set(ys).size).toBe(2); // stacked, not on top of each other
+  });
+
+  test("routing becomes labelled edges, feedback included", () => {
+    const tandem = load(presets.find((p) => p.id === "template:tandem")!.text);
+    const g = buildTopology(tandem);
+    expect(g.edges.find((e) => e.id === "db->api")?.label).toBe("p 0.1");
+    expect(g.edges.some((e) => e.id === "clients->api")).toBe(true);
+    expect(g.edges.some((e) => e.id === "api->db")).toBe(true);
+  });
+
+  test("every bundled scenario yields a node per component plus the clients, and edges only between them", () => {
+    for (const p of presets) {
+      const s = load(p.text);
+      const g = buildTopology(s);
+      const ids = new Set(g.nodes.map((n) => n.id));
+      expect(ids.size, p.id).toBe(Object.keys(s.components).length + 1);
+      for (const e of g.edges) expect(ids.has(e.source) && ids.has(e.target), `${p.id} ${e.id}`).toBe(true);
+    }
+  });
+
+  test("node parameters are written with units", () => {
+    const s = file("single-service.yaml");
+    expect(describeComponent(s.components.api)).toEqual(["8 servers · exp 20ms"]);
+  });
+
+  test("utilization colors: green, amber, red", () => {
+    expect([0.3, 0.7, 0.9].map(utilizationColor)).toEqual(["#3fb950", "#d29922", "#f85149"]);
+  });
+});
