@@ -75,7 +75,7 @@ describe("dashboard in headless Chromium", () => {
     expect(util).toBeGreaterThan(72);
     expect(util).toBeLessThan(78);
     // Charts drew lines with data: one path per series, each with one point per interval (120 s).
-    for (const id of ["chart-latency", "chart-throughput", "chart-utilization", "chart-queue", "chart-errors"]) {
+    for (const id of ["chart-latency", "chart-throughput", "chart-utilization", "chart-queue", "chart-errors", "chart-inflight"]) {
       const curves = page.getByTestId(id).locator("path.recharts-line-curve");
       expect(await curves.count(), id).toBeGreaterThan(0);
       const d = (await curves.first().getAttribute("d")) ?? "";

@@ -1,14 +1,12 @@
 // The dashboard page: scenario picker and run controls on top; the YAML editor with its problems
 // beside the topology graph and node form; the results of the last run below. The page opens on the
 // URL's scenario (or the default one) and simulates it straight away.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
 import { diagnose, type Diagnostic } from "./validate.ts";
 import { Editor, type EditorHandle } from "./Editor.tsx";
-import { Topology } from "./Topology.tsx";
 import { NodeForm } from "./NodeForm.tsx";
-import { Results } from "./Results.tsx";
 import { SimClient, RunFailed, type Job } from "./sim-client.ts";
 import { decodeScenario, encodeScenario } from "./url-state.ts";
 import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
@@ -27,6 +25,10 @@ interface Finished {
   readonly text: string;
 }
 
+// The graph and the charts are separate chunks: the editor is usable before they arrive.
+const Topology = lazy(() => import("./Topology.tsx").then((m) => ({ default: m.Topology })));
+const Results = lazy(() => import("./Results.tsx").then((m) => ({ default: m.Results })));
+
 const makeWorker = () => new Worker(new URL("./sim.worker.ts", import.meta.url), { type: "module" });
 
 export function App() {
@@ -37,6 +39,7 @@ export function App() {
   const [selected, setSelected] = useState<string | null>(null);
   const [presetId, setPresetId] = useState<string>("");
   const [linkError, setLinkError] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
   const client = useMemo(() => new SimClient(makeWorker), []);
   const editor = useRef<EditorHandle | null>(null);
   const autoRun = useRef(true);
@@ -95,6 +98,20 @@ export function App() {
     }
   }, [checked, text, start]);
 
+  const copyLink = async () => {
+    if (text === null) return;
+    // Encode now rather than trust the debounced address bar: the last keystroke may not be in it yet.
+    const url = `${location.href.split("#")[0]}#${await encodeScenario(text)}`;
+    history.replaceState(null, "", url);
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      window.prompt("Copy this link:", url);
+    }
+  };
+
   const choosePreset = (id: string) => {
     const p = presets.find((x) => x.id === id);
     if (!p) return;
@@ -142,7 +159,7 @@ export function App() {
           {checked === null ? "loading…" : checked.errors > 0 ? <span className="bad">{checked.errors} problem{checked.errors === 1 ? "" : "s"} in the YAML</span> : <span className="ok">valid scenario</span>}
         </div>
         <div className="spacer" />
-        <button className="btn-ghost" onClick={() => void navigator.clipboard?.writeText(location.href)} title="Copy a link that carries this scenario">Copy link</button>
+        <button className="btn-ghost" onClick={() => void copyLink()} title="Copy a link that carries this scenario (it is also in the address bar)">{copied ? "Copied ✓" : "Copy link"}</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json")} data-testid="export-json">JSON</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.series.csv`, seriesCsv(finished.result), "text/csv")} data-testid="export-csv">CSV series</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.summary.csv`, summaryCsv(finished.result), "text/csv")}>CSV summary</button>
@@ -182,7 +199,9 @@ export function App() {
           <div className="panel-head"><h2>Topology</h2><span className="muted">{sameModel ? (stale ? "utilization from the previous run" : "colored by utilization") : "run to color by utilization"} · click a node to edit</span></div>
           <div className="topo-body">
             <div className="topo-canvas" data-testid="topology">
-              <Topology scenario={checked?.scenario ?? null} result={sameModel ? finished.result : null} selected={selected} onSelect={setSelected} />
+              <Suspense fallback={<div className="empty">Loading the graph…</div>}>
+                <Topology scenario={checked?.scenario ?? null} result={sameModel ? finished.result : null} selected={selected} onSelect={setSelected} />
+              </Suspense>
             </div>
             {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} />}
           </div>
@@ -190,7 +209,9 @@ export function App() {
       </main>
 
       {finished ? (
-        <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
+        <Suspense fallback={<div className="empty big">Loading the charts…</div>}>
+          <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
+        </Suspense>
       ) : (
         run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
       )}

@@ -159,3 +159,23 @@ export function ComponentChart({ result, series, metric }: { result: SimResult; 
     </ChartCard>
   );
 }
+
+export function InFlightChart({ result, series }: { result: SimResult; series: Series }) {
+  const s = series;
+  const rows: Row[] = s.t.map((t, i) => ({ t, "in flight": clean(s.inFlight[i]) }));
+  return (
+    <ChartCard title="Requests in the system" unit={`time average per interval; mean ${num(result.inFlight.mean)} (Little: throughput × mean latency)`} testId="chart-inflight">
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={GRID} />
+          {tAxis(result)}
+          {yAxis("requests", { allowDecimals: true })}
+          <Warmup result={result} />
+          <Tooltip {...TOOLTIP} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          <Line dataKey="in flight" stroke="#d2a8ff" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}
