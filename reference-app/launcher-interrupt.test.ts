@@ -1,4 +1,5 @@
-// `headroom app up` interrupted half-way (SIGTERM while parts are still starting) leaves nothing:
+// `headroom app up` interrupted half-way (SIGTERM, or SIGKILL which only its reaper survives, while
+// parts are still starting) leaves nothing:
 // no process, no listening port, no temp dir, no broker queue. And a scenario the app cannot realize
 // fails with the field and the reason before anything starts (the CLI's exit code for it is checked
 // in the heavier suite, app-faults.e2e.test.ts).
@@ -10,8 +11,12 @@ import { expectCleanInterrupt } from "./testing.ts";
 describe("headroom app up, interrupted while starting", () => {
   // Stopped right after the queue is declared: the database runs, service replicas are spawning.
   // (The heavier suite, npm run test:app, also stops it at other points.)
-  it("leaves nothing behind when stopped while service replicas are spawning", async () => {
+  it("leaves nothing behind when stopped (SIGTERM) while service replicas are spawning", async () => {
     await expectCleanInterrupt(/started queue orders: \S+/);
+  });
+
+  it("leaves nothing behind when killed (SIGKILL, no finalizers run) while service replicas are spawning", async () => {
+    await expectCleanInterrupt(/started queue orders: \S+/, "SIGKILL");
   });
 });
 

@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { Unrealizable, type AppError } from "./errors.ts";
 import { planApp, type AppPlan, type ScenarioIn } from "./plan.ts";
 import { preflight } from "./preflight.ts";
-import { runDir, freePort } from "./resources.ts";
+import { runDir, freePort, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
 import { startRedis, type RedisPart } from "./parts/redis.ts";
 import { brokerConnection, declareQueue } from "./parts/rabbitmq.ts";
@@ -81,6 +81,8 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
 
     const dir = yield* runDir(opts.runDir);
     progress(`run dir ${dir.path}`);
+    const watchdog = yield* reaper(dir);
+    watchdog.tell(`amqp ${tools.amqpUrl}`);
     const token = randomBytes(24).toString("hex");
     const runId = `${plan.name.replace(/[^a-z0-9-]/g, "-")}-${randomBytes(4).toString("hex")}`;
 
@@ -97,7 +99,10 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const broker = plan.queues.length ? yield* brokerConnection(tools.amqpUrl) : undefined;
     const queues: Record<string, QueueNames> = {};
     for (const q of plan.queues) {
-      queues[q.name] = yield* declareQueue(broker!, runId, q);
+      queues[q.name] = yield* declareQueue(broker!, runId, q, (n) => {
+        watchdog.tell(`queue ${n.queue}`);
+        watchdog.tell(`queue ${n.dlq}`);
+      });
       progress(`queue ${q.name}: ${queues[q.name]!.queue} (dead letters: ${queues[q.name]!.dlq})`);
     }
 

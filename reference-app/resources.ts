@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, mkdir, rm, open, readFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import net from "node:net";
 import { StartFailed, PortsExhausted } from "./errors.ts";
 
@@ -37,6 +38,51 @@ export const runDir = (given?: string): Effect.Effect<RunDir, StartFailed, Scope
       Effect.promise(() =>
         rm(dir.temporary ? dir.path : join(dir.path, "state"), { recursive: true, force: true }),
       ),
+  );
+
+export interface Reaper {
+  /** One line of the reaper's protocol: pid N, exited N, queue NAME, amqp URL, dir PATH, done. */
+  tell(line: string): void;
+}
+
+// The reaper of each live run, found by the run's log dir (every SpawnSpec carries it).
+const reapers = new Map<string, Reaper>();
+const REAPER = fileURLToPath(new URL("./reaper.mjs", import.meta.url));
+
+/**
+ * A watchdog process that cleans up after the launcher if the launcher dies without running its
+ * finalizers (SIGKILL, a crash): it kills the run's process groups, deletes its broker queues and
+ * removes its dir. Released (told "done") after every other part of the run is released.
+ */
+export const reaper = (dir: RunDir): Effect.Effect<Reaper, StartFailed, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const child = spawn(process.execPath, [REAPER], { stdio: ["pipe", "ignore", "ignore"], detached: true });
+        await new Promise<void>((resolve, reject) => {
+          child.once("spawn", resolve);
+          child.once("error", reject);
+        });
+        // Neither the reaper nor its pipe may keep the launcher's event loop alive.
+        child.unref();
+        (child.stdin as unknown as { unref?: () => void }).unref?.();
+        child.stdin!.on("error", () => {});
+        const tell = (line: string) => {
+          if (!child.stdin!.destroyed) child.stdin!.write(line + "\n");
+        };
+        tell(`dir ${dir.temporary ? dir.path : join(dir.path, "state")}`);
+        const r = { tell, child };
+        reapers.set(join(dir.path, "logs"), r);
+        return r;
+      },
+      catch: (e) => new StartFailed({ part: "reaper", reason: String(e) }),
+    }),
+    (r) =>
+      Effect.sync(() => {
+        reapers.delete(join(dir.path, "logs"));
+        r.tell("done");
+        r.child.stdin!.end();
+      }),
   );
 
 // Ports handed out by this process and not yet bound by their owner; never handed out twice.
@@ -106,10 +152,13 @@ export function startProc(spec: SpawnSpec): Promise<Proc> {
         uid: spec.uid,
         gid: spec.gid,
       });
+      const reaper = reapers.get(spec.logDir);
+      if (child.pid !== undefined) reaper?.tell(`pid ${child.pid}`);
       let done = false;
       const exited = new Promise<number | string>((resolve) =>
         child.once("exit", (code, signal) => {
           done = true;
+          if (child.pid !== undefined) reaper?.tell(`exited ${child.pid}`);
           resolve(code ?? signal ?? "unknown");
         }),
       );

@@ -28,15 +28,18 @@ export const brokerConnection = (url: string): Effect.Effect<Broker, StartFailed
     (b) => Effect.promise(() => b.conn.close().catch(() => {})),
   );
 
+/** `onNames` hears the names before they are declared (the reaper deletes them if the launcher dies). */
 export const declareQueue = (
   broker: Broker,
   runId: string,
   plan: QueuePlan,
+  onNames: (names: QueueNames) => void = () => {},
 ): Effect.Effect<QueueNames, StartFailed, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
         const names = { queue: `headroom.${runId}.${plan.name}`, dlq: `headroom.${runId}.${plan.name}.dead` };
+        onNames(names);
         await broker.channel.assertQueue(names.dlq, { durable: true, autoDelete: false });
         const args: Record<string, unknown> = {};
         if (plan.maxLength !== undefined) {

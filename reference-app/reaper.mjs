@@ -1,0 +1,51 @@
+// The reference app's last line of defence: a tiny process, started per run, that outlives the
+// launcher. The launcher tells it on stdin each process group, broker queue and dir it creates; if
+// stdin closes without "done" (the launcher was SIGKILLed or crashed, so its finalizers never ran),
+// it kills those process groups, deletes the queues and removes the dir. Plain JavaScript so it
+// starts in milliseconds without tsx.
+import { rmSync } from "node:fs";
+import { createInterface } from "node:readline";
+
+const groups = new Set();
+const queues = new Set();
+let dir;
+let amqpUrl;
+let done = false;
+
+const lines = createInterface({ input: process.stdin });
+lines.on("line", (line) => {
+  const [verb, ...rest] = line.split(" ");
+  const arg = rest.join(" ");
+  if (verb === "pid") groups.add(Number(arg));
+  else if (verb === "exited") groups.delete(Number(arg));
+  else if (verb === "queue") queues.add(arg);
+  else if (verb === "amqp") amqpUrl = arg;
+  else if (verb === "dir") dir = arg;
+  else if (verb === "done") done = true;
+});
+
+lines.on("close", async () => {
+  if (done) process.exit(0);
+  for (const pid of groups) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  if (queues.size > 0 && amqpUrl) {
+    try {
+      const amqp = (await import("amqplib")).default;
+      const conn = await amqp.connect(amqpUrl);
+      const ch = await conn.createChannel();
+      for (const q of queues) await ch.deleteQueue(q).catch(() => {});
+      await conn.close();
+    } catch {
+      /* the broker is unreachable: nothing more to do */
+    }
+  }
+  // Give the killed processes a moment to release files before the dir goes.
+  await new Promise((r) => setTimeout(r, 300));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});
