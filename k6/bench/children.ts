@@ -3,7 +3,8 @@
 //   autocannon URL C D    autocannon with C connections for D seconds
 //   runner URL C D        the built-in k6 runner: C VUs (constant-vus) running a k6 script for D seconds
 //   undici URL C D        a bare undici Pool with C connections and C request loops (no k6 semantics)
-// Each load role prints one JSON line: { requests, seconds, cpuMs }.
+// Each load role first warms up for 2 s (JIT, connections), then prints one JSON line for the
+// measured run: { requests, seconds, cpuMs } (the runner: after its init, over its test-run duration).
 import { createServer } from "node:http";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,6 +13,7 @@ import { join } from "node:path";
 const [role, url, connStr, durStr] = process.argv.slice(2);
 const conns = Number(connStr);
 const seconds = Number(durStr);
+const WARMUP_S = 2;
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -46,6 +48,7 @@ async function server(): Promise<void> {
 
 async function autocannonRun(): Promise<void> {
   const { default: autocannon } = await import("autocannon");
+  await autocannon({ url, connections: conns, duration: WARMUP_S, pipelining: 1 });
   const c0 = cpuMs();
   const t0 = performance.now();
   const result = await autocannon({ url, connections: conns, duration: seconds, pipelining: 1 });
@@ -54,22 +57,29 @@ async function autocannonRun(): Promise<void> {
 }
 
 async function runnerRun(): Promise<void> {
-  const { runK6Script } = await import("../runner/engine.ts");
+  const { Engine } = await import("../runner/engine.ts");
   const dir = await mkdtemp(join(tmpdir(), "k6bench-"));
   try {
     const script = join(dir, "bench.js");
     // k6 script code per iteration: a request, a check, a custom metric sample
-    await writeFile(
-      script,
-      `import http from "k6/http"; import { check } from "k6"; import { Counter } from "k6/metrics";
+    const write = (d: number) =>
+      writeFile(
+        script,
+        `import http from "k6/http"; import { check } from "k6"; import { Counter } from "k6/metrics";
 const ok = new Counter("bench_ok");
-export const options = { scenarios: { bench: { executor: "constant-vus", vus: ${conns}, duration: "${seconds}s", gracefulStop: "5s" } } };
+export const options = { scenarios: { bench: { executor: "constant-vus", vus: ${conns}, duration: "${d}s", gracefulStop: "5s" } } };
 export default function () { const r = http.get(__ENV.URL); if (check(r, { "200": (x) => x.status === 200 })) ok.add(1); }`,
-    );
+      );
+    await write(WARMUP_S);
+    const warm = new Engine({ script, env: { URL: url } });
+    await warm.init();
+    await warm.run();
+    await write(seconds);
+    const engine = new Engine({ script, env: { URL: url } });
+    await engine.init(); // bundling and the init context are not load generation
     const c0 = cpuMs();
-    const t0 = performance.now();
-    const r = await runK6Script({ script, env: { URL: url } });
-    const elapsed = (performance.now() - t0) / 1000;
+    const r = await engine.run();
+    const elapsed = r.summary.state.testRunDurationMs / 1000;
     const m = r.summary.metrics;
     process.stdout.write(
       JSON.stringify({ requests: m.http_reqs.values.count, seconds: elapsed, cpuMs: cpuMs() - c0, errors: m.http_req_failed.values.passes, iterations: m.iterations.values.count }) + "\n",
@@ -82,19 +92,24 @@ export default function () { const r = http.get(__ENV.URL); if (check(r, { "200"
 async function undiciRun(): Promise<void> {
   const { Pool } = await import("undici");
   const pool = new Pool(url, { connections: conns, pipelining: 1 });
-  const end = performance.now() + seconds * 1000;
   let requests = 0;
+  const loop = async (s: number) => {
+    const end = performance.now() + s * 1000;
+    await Promise.all(
+      Array.from({ length: conns }, async () => {
+        while (performance.now() < end) {
+          const r = await pool.request({ path: "/", method: "GET" });
+          await r.body.text();
+          requests++;
+        }
+      }),
+    );
+  };
+  await loop(WARMUP_S);
+  requests = 0;
   const c0 = cpuMs();
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: conns }, async () => {
-      while (performance.now() < end) {
-        const r = await pool.request({ path: "/", method: "GET" });
-        await r.body.text();
-        requests++;
-      }
-    }),
-  );
+  await loop(seconds);
   const elapsed = (performance.now() - t0) / 1000;
   await pool.close();
   process.stdout.write(JSON.stringify({ requests, seconds: elapsed, cpuMs: cpuMs() - c0, errors: 0 }) + "\n");

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const { child: server, url } = await startServer();
   const results: Record<string, Sample[]> = { autocannon: [], runner: [], undici: [] };
   try {
-    // warm-up so the server's JIT is hot for every generator alike
+    // warm-up so the server's JIT is hot for every generator alike (each generator also warms itself up)
     await runChild("undici", url);
     await serverMark(server);
     for (let r = 0; r < rounds; r++) {
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       }
     }
     let profileText = "";
-    if (values.profile) profileText = await profileRunner(url);
+    if (values.profile) profileText = (await profileRole("runner", url)) + "\n\n" + (await profileRole("undici", url));
     const rows = Object.entries(results).map(([name, list]) => {
       const req = list.reduce((a, s) => a + s.requests, 0);
       const sec = list.reduce((a, s) => a + s.seconds, 0);
@@ -107,11 +107,11 @@ async function main(): Promise<void> {
   }
 }
 
-/** Runs the runner once more under --cpu-prof and sums self time by function and by file. */
-async function profileRunner(url: string): Promise<string> {
+/** Runs one generator once more under --cpu-prof and sums self time by function and by area. */
+async function profileRole(role: string, url: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "k6prof-"));
   try {
-    await runChild("runner", url, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+    const run = await runChild(role, url, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
     const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
     if (!file) return "(no profile written)";
     const prof = JSON.parse(await readFile(join(dir, file), "utf8")) as {
@@ -135,7 +135,8 @@ async function profileRunner(url: string): Promise<string> {
     }
     const top = (m: Map<string, number>, k: number) =>
       [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([n, c]) => `| ${n} | ${fmt((100 * c) / total, 1)}% |`).join("\n");
-    return `Runner CPU profile (self time, ${fmt(total)} samples):\n\n| area | share |\n|---|---:|\n${top(byArea, 12)}\n\n| function | share |\n|---|---:|\n${top(byFn, 15)}`;
+    const label = role === "runner" ? "Runner" : "Bare undici Pool";
+    return `${label} CPU profile (self time of the whole process incl. warm-up, ${fmt(total)} samples; measured run ${fmt(run.requests / run.seconds)} req/s, ${fmt((run.cpuMs * 1000) / run.requests, 1)} µs CPU/request):\n\n| area | share |\n|---|---:|\n${top(byArea, 12)}\n\n| function | share |\n|---|---:|\n${top(byFn, 15)}`;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -149,7 +150,8 @@ async function writeSection(table: string, verdict: string, profileText: string)
     "",
     `Measured by \`npm run bench:load\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), Node ${process.version}, shared machine.`,
     `Each generator runs in its own process against the same minimal keep-alive Node server (another process) with ${conns} connections (the runner: ${conns} VUs,`,
-    `one keep-alive connection each), ${rounds} alternating rounds of ${seconds} s. CPU per request is the generator process's user+system time divided by its requests.`,
+    `one keep-alive connection each), ${rounds} alternating rounds of ${seconds} s, each generator after its own 2 s warm-up. CPU per request is the generator`,
+    "process's user+system time during the measured run divided by its requests (the runner: after bundling and the init context, until its summary).",
     "",
     table,
     "",

@@ -18,7 +18,8 @@ export interface Timings {
 export interface RawResponse {
   status: number;
   statusText: string;
-  headers: Record<string, string>;
+  /** name, value, name, value ... as received; see headersOf(). */
+  rawHeaders: Buffer[] | null;
   body: Buffer | null;
   timings: Timings;
   error: string;
@@ -135,19 +136,11 @@ export class VuTransport {
         const sending = tSent ? tSent - tReady : 0;
         const waiting = tFirst && tSent ? tFirst - tSent : 0;
         const receiving = tFirst ? tEnd - tFirst : 0;
-        const headers: Record<string, string> = {};
-        if (rawHeaders) {
-          for (let i = 0; i < rawHeaders.length; i += 2) {
-            const k = canonicalHeader(rawHeaders[i].toString("latin1"));
-            const v = rawHeaders[i + 1].toString("latin1");
-            headers[k] = headers[k] ? `${headers[k]}, ${v}` : v;
-          }
-        }
         const e = err ? classifyError(err, req.origin) : null;
         resolve({
           status: e ? 0 : status,
           statusText,
-          headers,
+          rawHeaders,
           body: e || req.discardBody ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
           timings: {
             blocked,
@@ -229,6 +222,20 @@ export class VuTransport {
     this.conns.clear();
     await Promise.all(all);
   }
+}
+
+/** Response headers as k6 scripts see them: canonical names, repeated headers joined with ", ". */
+export function headersOf(r: RawResponse): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const raw = r.rawHeaders;
+  if (raw) {
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = canonicalHeader(raw[i].toString("latin1"));
+      const v = raw[i + 1].toString("latin1");
+      headers[k] = headers[k] ? `${headers[k]}, ${v}` : v;
+    }
+  }
+  return headers;
 }
 
 const canonCache = new Map<string, string>();

@@ -229,6 +229,25 @@ export function teardown(data) { if (!data.base) throw new Error("no data"); }`,
     expect(r.summary.metrics.iterations.values.count).toBe(8);
   });
 
+  it("follows redirects as separate requests and shows headers with Go's canonical names", async () => {
+    const r = await runScript(
+      `import http from "k6/http";
+export const options = { iterations: 1 };
+export default function () {
+  const res = http.get(__ENV.T + "/redirect");
+  if (res.status !== 200 || !res.url.endsWith("/ok") || res.headers["Content-Type"] !== "application/json" || res.json().ok !== true) {
+    throw new Error("bad response " + res.status + " " + res.url + " " + JSON.stringify(res.headers));
+  }
+  const no = http.get(__ENV.T + "/redirect", { redirects: 0 });
+  if (no.status !== 302 || no.headers["Location"] !== "/ok") throw new Error("redirect followed " + no.status);
+}`,
+      { env: { T: srv.url } },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.summary.metrics.http_reqs.values.count).toBe(3);
+    expect(r.ndjson.classes![`${srv.url}/redirect`].requests).toBe(2);
+  });
+
   it("a script without a default export for its scenario is a clear error", async () => {
     await expect(runK6Script({ script: "x.js", bundled: `export const options = {};` })).rejects.toThrow(/executes 'default', which the script does not export/);
   });

@@ -1,7 +1,7 @@
 // The `k6/http` module: requests with k6's params, responses, redirects, batch, expected statuses, and
 // the eight http_req_* samples per request with k6's tags. Runs on the VU's own keep-alive transport.
 import type { Vu } from "../vu.ts";
-import type { RawResponse } from "../http-client.ts";
+import { headersOf, type RawResponse } from "../http-client.ts";
 import { parseDuration } from "../options.ts";
 import { UnsupportedApiError } from "./index.ts";
 import type { Tags } from "../metrics.ts";
@@ -30,23 +30,44 @@ function isExpected(status: number, e: ExpectedStatuses): boolean {
 }
 
 export class Response {
+  private rawBody: Buffer | null;
+  private bodyValue: string | ArrayBuffer | null | undefined = undefined;
+  private headerValue: Record<string, string> | null = null;
   constructor(
     readonly status: number,
     readonly status_text: string,
-    readonly body: string | ArrayBuffer | null,
-    readonly headers: Record<string, string>,
+    private readonly raw: RawResponse,
+    private readonly responseType: "text" | "binary" | "none",
     readonly timings: RawResponse["timings"],
     readonly url: string,
     readonly error: string,
     readonly error_code: number,
     readonly request: { method: string; url: string; headers: Record<string, string>; body: string },
     readonly proto: string,
-  ) {}
+  ) {
+    this.rawBody = raw.body;
+  }
   readonly remote_ip = "127.0.0.1";
   readonly remote_port = 0;
   readonly tls_version = "";
   readonly cookies: Record<string, unknown[]> = {};
   private parsed: unknown = undefined;
+
+  // decoded on first use: most scripts read the status and timings only
+  get body(): string | ArrayBuffer | null {
+    if (this.bodyValue === undefined) {
+      const b = this.rawBody;
+      if (b) this.bodyValue = this.responseType === "binary" ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b.toString("utf8");
+      else if (this.responseType !== "none" && !this.error_code) this.bodyValue = this.responseType === "binary" ? new ArrayBuffer(0) : "";
+      else this.bodyValue = null;
+      this.rawBody = null;
+    }
+    return this.bodyValue;
+  }
+
+  get headers(): Record<string, string> {
+    return (this.headerValue ??= headersOf(this.raw));
+  }
 
   json(selector?: string): unknown {
     if (typeof this.body !== "string") throw new Error("cannot parse the response body as JSON: the body is not text (responseType)");
@@ -131,8 +152,8 @@ export function httpModule(vu: Vu): Record<string, unknown> {
         discardBody: responseType === "none",
       });
       vu.checkInterrupted();
-      const res = record(m, url, nameTag ?? url, raw, params?.tags, params?.responseCallback ?? responseCallback);
-      const location = raw.headers["Location"];
+      const res = record(m, url, nameTag ?? url, raw, params?.tags, params?.responseCallback ?? responseCallback, headers, payload, responseType);
+      const location = raw.status >= 300 && raw.status < 400 ? headersOf(raw)["Location"] : undefined;
       if (location && raw.status >= 300 && raw.status < 400 && redirectsLeft > 0) {
         redirectsLeft--;
         url = new URL(location, url).toString();
@@ -147,60 +168,61 @@ export function httpModule(vu: Vu): Record<string, unknown> {
       return res;
     }
 
-    function record(
-      method: string,
-      url: string,
-      name: string,
-      raw: RawResponse,
-      extraTags: Record<string, string> | undefined,
-      cb: ((r: { status: number }) => boolean) | null,
-    ): Response {
-      const ok = cb ? Boolean(cb({ status: raw.status })) : isExpected(raw.status, expected);
-      const base = vu.tags();
-      const tags: Tags = {
-        ...base,
-        expected_response: ok ? "true" : "false",
-        method,
-        name,
-        proto: raw.status ? "HTTP/1.1" : "",
-        status: String(raw.status),
-        url,
-      };
-      if (raw.errorCode) {
-        tags.error = raw.error;
-        tags.error_code = String(raw.errorCode);
-      }
-      if (extraTags) Object.assign(tags, extraTags);
-      const t = raw.timings;
-      const time = raw.startedAt + t.blocked + t.duration;
-      const reg = engine.metrics;
-      reg.push(b.http_reqs, 1, tags, time);
-      reg.push(b.http_req_duration, t.duration, tags, time);
-      reg.push(b.http_req_blocked, t.blocked, tags, time);
-      reg.push(b.http_req_connecting, t.connecting, tags, time);
-      reg.push(b.http_req_tls_handshaking, t.tls_handshaking, tags, time);
-      reg.push(b.http_req_sending, t.sending, tags, time);
-      reg.push(b.http_req_waiting, t.waiting, tags, time);
-      reg.push(b.http_req_receiving, t.receiving, tags, time);
-      reg.push(b.http_req_failed, ok ? 0 : 1, tags, time);
-      if (raw.errorCode) engine.logRequestError(`Request Failed error="${raw.error}" url=${url}`);
-      let bodyOut: string | ArrayBuffer | null = null;
-      if (raw.body) {
-        bodyOut = responseType === "binary" ? raw.body.buffer.slice(raw.body.byteOffset, raw.body.byteOffset + raw.body.byteLength) as ArrayBuffer : raw.body.toString("utf8");
-      } else if (responseType !== "none" && !raw.errorCode) bodyOut = responseType === "binary" ? new ArrayBuffer(0) : "";
-      return new Response(
-        raw.status,
-        raw.status ? `${raw.status} ${raw.statusText}` : "",
-        bodyOut,
-        raw.headers,
-        t,
-        url,
-        raw.error,
-        raw.errorCode,
-        { method, url, headers, body: typeof payload === "string" ? payload : "" },
-        raw.status ? "HTTP/1.1" : "",
-      );
+  }
+
+  // one function per VU, not per request: the nine http_req_* samples and the Response
+  function record(
+    method: string,
+    url: string,
+    name: string,
+    raw: RawResponse,
+    extraTags: Record<string, string> | undefined,
+    cb: ((r: { status: number }) => boolean) | null,
+    headers: Record<string, string>,
+    payload: string | Buffer | null,
+    responseType: "text" | "binary" | "none",
+  ): Response {
+    const ok = cb ? Boolean(cb({ status: raw.status })) : isExpected(raw.status, expected);
+    const base = vu.tags();
+    const tags: Tags = {
+      ...base,
+      expected_response: ok ? "true" : "false",
+      method,
+      name,
+      proto: raw.status ? "HTTP/1.1" : "",
+      status: String(raw.status),
+      url,
+    };
+    if (raw.errorCode) {
+      tags.error = raw.error;
+      tags.error_code = String(raw.errorCode);
     }
+    if (extraTags) Object.assign(tags, extraTags);
+    const t = raw.timings;
+    const time = raw.startedAt + t.blocked + t.duration;
+    const reg = engine.metrics;
+    reg.push(b.http_reqs, 1, tags, time);
+    reg.push(b.http_req_duration, t.duration, tags, time);
+    reg.push(b.http_req_blocked, t.blocked, tags, time);
+    reg.push(b.http_req_connecting, t.connecting, tags, time);
+    reg.push(b.http_req_tls_handshaking, t.tls_handshaking, tags, time);
+    reg.push(b.http_req_sending, t.sending, tags, time);
+    reg.push(b.http_req_waiting, t.waiting, tags, time);
+    reg.push(b.http_req_receiving, t.receiving, tags, time);
+    reg.push(b.http_req_failed, ok ? 0 : 1, tags, time);
+    if (raw.errorCode) engine.logRequestError(`Request Failed error="${raw.error}" url=${url}`);
+    return new Response(
+      raw.status,
+      raw.status ? `${raw.status} ${raw.statusText}` : "",
+      raw,
+      responseType,
+      t,
+      url,
+      raw.error,
+      raw.errorCode,
+      { method, url, headers, body: typeof payload === "string" ? payload : "" },
+      raw.status ? "HTTP/1.1" : "",
+    );
   }
 
   const withBody = (method: string) => (url: unknown, body?: unknown, params?: Params) => request(method, url, body, params);
