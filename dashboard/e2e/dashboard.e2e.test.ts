@@ -1,12 +1,15 @@
 // The dashboard end to end: the built app served from 127.0.0.1, driven in headless Chromium like a
 // user would (typing in the editor, clicking Run). Screenshots go to artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { buildDashboard, serveDirectory, type RunningServer } from "../server.ts";
 import { decodeScenario } from "../src/url-state.ts";
+import { withCi } from "../src/format.ts";
 import { launch, type Browser } from "./browser.ts";
 
 const SHOTS = join(process.cwd(), "artifacts", "screenshots");
@@ -223,6 +226,26 @@ describe("dashboard in headless Chromium", () => {
     expect(p99[3].startsWith("-")).toBe(true);
     await shot("07-whatif");
     await page.getByTestId("tab-run").click();
+  });
+
+  test("a result written by the CLI opens unchanged; a wrong schema version is refused", async () => {
+    const file = join(outDir, "cli-result.json");
+    await promisify(execFile)(process.execPath, ["bin/headroom.mjs", "simulate", "scenarios/single-service.yaml", "--seed", "9", "--replications", "2", "--duration", "30s", "--json", file], { timeout: 60_000 });
+    const written = JSON.parse(await readFile(file, "utf8"));
+    await page.getByTestId("open-result").setInputFiles(file);
+    await page.getByTestId("file-banner").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("file-banner").innerText()).toContain("seed 9");
+    // The table shows the file's numbers, not a run's.
+    const p99 = await page.getByTestId("class-table").locator("tbody tr td").nth(5).innerText();
+    expect(p99).toBe(withCi(written.classes.get_product.latencyMs.p99));
+    await shot("08-opened-file");
+
+    const wrong = join(outDir, "old-result.json");
+    await writeFile(wrong, JSON.stringify({ ...written, schema: "headroom.result/v0" }));
+    await page.getByTestId("open-result").setInputFiles(wrong);
+    await page.getByTestId("file-error").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("file-error").innerText()).toContain('expected a Headroom result with schema "headroom.result/v1"');
+    expect(await page.getByTestId("file-banner").innerText()).toContain("cli-result.json"); // the good one stays
   });
 
   test("a scenario made of kinds not simulated yet is drawn and explained, not blank", async () => {

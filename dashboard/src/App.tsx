@@ -12,6 +12,7 @@ import { decodeScenario, encodeScenario } from "./url-state.ts";
 import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
 import { EVENT_BUDGET, expectedEvents } from "./run-size.ts";
 import { num } from "./format.ts";
+import { readResultFile } from "./result-file.ts";
 
 type RunState =
   | { readonly phase: "idle" }
@@ -21,8 +22,11 @@ type RunState =
 
 interface Finished {
   readonly result: SimResult;
-  readonly elapsedMs: number;
-  readonly text: string;
+  /** Wall time of the run; null for a result opened from a file. */
+  readonly elapsedMs: number | null;
+  /** The editor text that was run; null for a result opened from a file. */
+  readonly text: string | null;
+  readonly fileName?: string;
 }
 
 // The graph and the charts are separate chunks: the editor is usable before they arrive.
@@ -40,6 +44,8 @@ export function App() {
   const [presetId, setPresetId] = useState<string>("");
   const [linkError, setLinkError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const client = useMemo(() => new SimClient(makeWorker), []);
   const editor = useRef<EditorHandle | null>(null);
   const autoRun = useRef(true);
@@ -98,6 +104,30 @@ export function App() {
     }
   }, [checked, text, start]);
 
+  const openResult = async (file: File) => {
+    try {
+      const result = readResultFile(await file.text(), file.name);
+      setFileError(null);
+      setFinished({ result, elapsedMs: null, text: null, fileName: file.name });
+    } catch (e) {
+      setFileError((e as Error).message);
+    }
+  };
+
+  // A result file dropped anywhere on the page is opened.
+  useEffect(() => {
+    const over = (e: DragEvent) => { if (e.dataTransfer?.types.includes("Files")) e.preventDefault(); };
+    const drop = (e: DragEvent) => {
+      const f = e.dataTransfer?.files[0];
+      if (!f) return;
+      e.preventDefault();
+      void openResult(f);
+    };
+    window.addEventListener("dragover", over);
+    window.addEventListener("drop", drop);
+    return () => { window.removeEventListener("dragover", over); window.removeEventListener("drop", drop); };
+  });
+
   const copyLink = async () => {
     if (text === null) return;
     // Encode now rather than trust the debounced address bar: the last keystroke may not be in it yet.
@@ -124,7 +154,7 @@ export function App() {
   };
 
   const valid = !!checked?.scenario && checked.text === text;
-  const stale = finished !== null && finished.text !== text;
+  const stale = finished !== null && finished.text !== null && finished.text !== text;
   const problems = checked?.diagnostics ?? [];
   // Utilization is drawn on the graph only while the result is of a model with this name.
   const sameModel = finished !== null && !!checked?.scenario && finished.result.scenario.name === checked.scenario.name;
@@ -160,11 +190,25 @@ export function App() {
         </div>
         <div className="spacer" />
         <button className="btn-ghost" onClick={() => void copyLink()} title="Copy a link that carries this scenario (it is also in the address bar)">{copied ? "Copied ✓" : "Copy link"}</button>
+        <button className="btn-ghost" onClick={() => fileInput.current?.click()} title="Open a result JSON written by headroom simulate --json (or drop it on the page)">Open result…</button>
+        <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="open-result"
+          onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ""; if (f) void openResult(f); }} />
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json")} data-testid="export-json">JSON</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.series.csv`, seriesCsv(finished.result), "text/csv")} data-testid="export-csv">CSV series</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.summary.csv`, summaryCsv(finished.result), "text/csv")}>CSV summary</button>
       </header>
 
+      {fileError && (
+        <div className="banner bad" data-testid="file-error">
+          <strong>Cannot open the result:</strong> <span>{fileError}</span>
+          <button className="btn-ghost" onClick={() => setFileError(null)}>dismiss</button>
+        </div>
+      )}
+      {finished?.fileName && (
+        <div className="banner info-top" data-testid="file-banner">
+          Showing <strong>{finished.fileName}</strong> ({finished.result.scenario.name}, seed {finished.result.run.seed}), a result opened from a file. Run to simulate the editor's scenario instead.
+        </div>
+      )}
       {linkError && <div className="banner bad">This link's scenario could not be read: {linkError}. Showing the default scenario instead.</div>}
       {run.phase === "confirm" && (
         <div className="banner warn" data-testid="confirm">

@@ -11,7 +11,7 @@ import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightCha
 
 interface Props {
   readonly result: SimResult;
-  readonly elapsedMs: number;
+  readonly elapsedMs: number | null;
   readonly stale: boolean;
   readonly text: string;
   readonly scenario: Scenario | null;

@@ -4,10 +4,9 @@
 import type { SimResult } from "../../simulator/index.ts";
 import { num, pct, pctCi, withCi } from "./format.ts";
 
-export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: number }) {
+export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: number | null }) {
   const slo = result.slo;
   const b = result.bottleneck ? result.components[result.bottleneck] : undefined;
-  const rate = result.run.events / Math.max(elapsedMs / 1000, 1e-3);
   return (
     <div className="headline" data-testid="headline">
       <div className={`stat ${slo ? (slo.pass ? "ok" : "bad") : ""}`}>
@@ -30,7 +29,7 @@ export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: 
       <div className="stat">
         <div className="stat-label">Run</div>
         <div className="stat-value">{num(result.run.events)} events</div>
-        <div className="stat-sub">{result.run.replications} × {num(result.run.durationS)} s (warm-up {num(result.run.warmupS)} s) · {(elapsedMs / 1000).toFixed(1)} s wall · {num(rate)} ev/s</div>
+        <div className="stat-sub">{result.run.replications} × {num(result.run.durationS)} s (warm-up {num(result.run.warmupS)} s){elapsedMs !== null ? ` · ${(elapsedMs / 1000).toFixed(1)} s wall · ${num(result.run.events / Math.max(elapsedMs / 1000, 1e-3))} ev/s` : " · from a file"}</div>
       </div>
     </div>
   );
