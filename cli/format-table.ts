@@ -1,5 +1,5 @@
 // Renders a simulation result as aligned text tables for the terminal.
-import type { SimResult } from "../simulator/result.ts";
+import type { ComponentResult, SimResult } from "../simulator/result.ts";
 import type { Estimate } from "../simulator/engine/stats.ts";
 
 export function table(headers: string[], rows: string[][]): string {
@@ -25,6 +25,17 @@ function pct(e: Estimate): string {
   return e.ci95 === null ? m : `${m}±${num(e.ci95 * 100, 2)}`;
 }
 
+function notes(c: ComponentResult): string {
+  const out: string[] = [];
+  if (c.hitRatio) out.push(`hit ${pct(c.hitRatio)}`);
+  if (c.staleReadRatio && Number.isFinite(c.staleReadRatio.mean)) out.push(`stale reads ${pct(c.staleReadRatio)}`);
+  if (c.poolWaitMs) out.push(`pool wait ${est(c.poolWaitMs.mean)}ms`);
+  if (c.queue) out.push(`backlog ${est(c.queue.backlog)}, async ${est(c.queue.asyncLatencyMs.mean)}ms, dead ${c.queue.deadLettered}`);
+  if (c.balancer && c.balancer.maxQueue > 0) out.push(`lb queue ${est(c.balancer.queueLength)} (max ${c.balancer.maxQueue})`);
+  if (c.timeouts) out.push(`timeouts ${c.timeouts}`);
+  return out.join("; ");
+}
+
 export function formatResult(r: SimResult): string {
   const out: string[] = [];
   out.push(`${r.scenario.name}: ${r.run.replications} replication${r.run.replications === 1 ? "" : "s"} x ${r.run.durationS}s (warm-up ${r.run.warmupS}s), seed ${r.run.seed}, ${r.run.events} events`);
@@ -40,15 +51,19 @@ export function formatResult(r: SimResult): string {
   out.push("");
   out.push("Components");
   out.push(table(
-    ["component", "kind", "servers", "throughput/s", "utilization", "queue len", "max queue", "wait mean ms", "wait p95 ms", "dropped", "timed out"],
+    ["component", "kind", "units", "throughput/s", "utilization", "queue len", "max queue", "wait mean ms", "wait p95 ms", "dropped/timed out", "notes"],
     Object.entries(r.components).map(([n, c]) => [
-      n, c.kind, String(c.servers), est(c.throughput, 4), pct(c.utilization), est(c.queueLength), String(c.maxQueue),
-      est(c.waitMs.mean), est(c.waitMs.p95), String(c.drops.buffer_full), String(c.drops.queue_timeout),
+      n, c.kind, c.servers === null ? "-" : String(c.servers), est(c.throughput, 4), c.servers === null ? "-" : pct(c.utilization),
+      est(c.queueLength), String(c.maxQueue), est(c.waitMs.mean), est(c.waitMs.p95),
+      Object.entries(c.drops).map(([k, v]) => `${k} ${v}`).join(", ") || "0", notes(c),
     ]),
   ));
   out.push("");
   const a = r.accounting;
-  out.push(`Accounting (all replications, whole run): ${a.arrived} arrived = ${a.completed} completed + ${a.dropped} dropped + ${a.timedOut} timed out + ${a.inFlightAtEnd} in flight at the end`);
+  const reasons = Object.entries(a.byReason).map(([k, v]) => `${k} ${v}`).join(", ");
+  out.push(`Accounting (all replications, whole run): ${a.arrived} arrived = ${a.completed} completed + ${a.dropped} dropped + ${a.failed} failed + ${a.inFlightAtEnd} in flight at the end${reasons ? ` (${reasons})` : ""}`);
+  const m = a.messages;
+  if (m.published > 0) out.push(`Messages: ${m.published} published = ${m.processed} processed + ${m.deadLettered} dead-lettered + ${m.droppedHead} dropped (drop-head) + ${m.inQueueAtEnd} in the queue at the end`);
   if (r.bottleneck) out.push(`Bottleneck: ${r.bottleneck} (${pct(r.components[r.bottleneck].utilization)} busy)`);
   if (r.slo) {
     const fails = r.slo.checks.filter((c) => !c.pass);

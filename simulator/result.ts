@@ -3,8 +3,8 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import type { ReplicationResult } from "./engine/simulation.ts";
-import type { Histogram } from "./engine/histogram.ts";
+import { C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
+import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 
 export const RESULT_SCHEMA = "headroom.result/v1";
@@ -23,24 +23,46 @@ export interface ClassResult {
   readonly throughput: Estimate;
   readonly latencyMs: LatencyEstimates;
   readonly errorRate: Estimate;
-  /** Requests in the statistics window, summed over replications. */
-  readonly counts: { arrived: number; completed: number; dropped: number; timedOut: number };
+  /** Requests in the statistics window, summed over replications; dropped = refused at admission, failed = timed out. */
+  readonly counts: { arrived: number; completed: number; dropped: number; failed: number; byReason: Record<string, number> };
+}
+
+export interface PartResult {
+  readonly units: number | null;
+  readonly throughput: Estimate;
+  readonly utilization: Estimate;
+  readonly queueLength: Estimate;
 }
 
 export interface ComponentResult {
   readonly kind: string;
-  readonly servers: number;
+  /** Units of its main resource summed (servers, slots, connections, workers); null when unbounded. */
+  readonly servers: number | null;
   readonly throughput: Estimate;
   readonly utilization: Estimate;
   readonly queueLength: Estimate;
   readonly maxQueue: number;
-  /** Share of requests that had to wait for a server. */
+  /** Share of requests that had to wait for a unit. */
   readonly waitProbability: Estimate;
-  /** Share of arrivals turned away because the buffer was full. */
+  /** Share of arrivals refused because the waiting room was full. */
   readonly blockingProbability: Estimate;
   readonly waitMs: LatencyEstimates;
   readonly responseMs: LatencyEstimates;
-  readonly drops: { buffer_full: number; queue_timeout: number };
+  readonly drops: Record<string, number>;
+  /** Per replica, shard node, partition or pool, when the component has several. */
+  readonly parts: Record<string, PartResult>;
+  readonly hitRatio?: Estimate;
+  readonly staleReadRatio?: Estimate;
+  readonly replicationLagMs?: LatencyEstimates;
+  readonly poolWaitMs?: LatencyEstimates;
+  readonly reads?: number;
+  readonly writes?: number;
+  readonly queue?: {
+    readonly published: number; readonly processed: number; readonly deadLettered: number; readonly droppedHead: number;
+    readonly rejected: number; readonly retries: number; readonly asyncLatencyMs: LatencyEstimates; readonly backlog: Estimate;
+  };
+  readonly balancer?: { readonly queueLength: Estimate; readonly maxQueue: number; readonly queueWaitMs: LatencyEstimates; readonly timeouts: number };
+  readonly timeouts?: number;
 }
 
 export interface SeriesResult {
@@ -73,8 +95,11 @@ export interface SimResult {
   readonly classes: Record<string, ClassResult>;
   readonly components: Record<string, ComponentResult>;
   readonly inFlight: Estimate;
-  /** Whole-run accounting over all replications: arrived = completed + dropped + timedOut + inFlightAtEnd. */
-  readonly accounting: { arrived: number; completed: number; dropped: number; timedOut: number; inFlightAtEnd: number };
+  /** Whole run, all replications: arrived = completed + dropped + failed + inFlightAtEnd. */
+  readonly accounting: {
+    arrived: number; completed: number; dropped: number; failed: number; inFlightAtEnd: number; byReason: Record<string, number>;
+    messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueueAtEnd: number };
+  };
   readonly bottleneck: string | null;
   readonly slo: { readonly pass: boolean; readonly checks: SloCheck[] } | null;
   readonly series: SeriesResult | null;
@@ -89,54 +114,138 @@ function latency(hists: Histogram[]): LatencyEstimates {
   return out as unknown as LatencyEstimates;
 }
 
+function merged(hists: Histogram[]): Histogram {
+  const h = new Histogram();
+  for (const x of hists) h.merge(x);
+  return h;
+}
+
+function byReason(ended: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 1; i < REASONS.length; i++) if (ended[i] > 0) out[REASONS[i]] = ended[i];
+  return out;
+}
+
 export function buildResult(scenario: Scenario, p: Program, reps: ReplicationResult[], meta: { seed: number; duration: number; warmup: number; interval: number }): SimResult {
   const classes: Record<string, ClassResult> = {};
   p.classNames.forEach((name, c) => {
     const per = reps.map((r) => r.classes[c]);
-    const sum = (f: (x: (typeof per)[0]) => number) => per.reduce((a, x) => a + f(x), 0);
+    const ended = new Float64Array(REASONS.length);
+    for (const x of per) for (let i = 0; i < ended.length; i++) ended[i] += x.ended[i];
+    let dropped = 0, failed = 0;
+    for (let i = 1; i < ended.length; i++) (DROP_REASONS.has(i) ? (dropped += ended[i]) : (failed += ended[i]));
     classes[name] = {
       throughput: estimate(reps.map((r) => r.classes[c].completed / r.window)),
       latencyMs: latency(per.map((x) => x.latency)),
       errorRate: estimate(per.map((x) => {
-        const ended = x.completed + x.dropped + x.timedOut;
-        return ended > 0 ? (x.dropped + x.timedOut) / ended : 0;
+        let bad = 0;
+        for (let i = 1; i < x.ended.length; i++) bad += x.ended[i];
+        return x.completed + bad > 0 ? bad / (x.completed + bad) : 0;
       })),
-      counts: { arrived: sum((x) => x.arrived), completed: sum((x) => x.completed), dropped: sum((x) => x.dropped), timedOut: sum((x) => x.timedOut) },
+      counts: { arrived: per.reduce((a, x) => a + x.arrived, 0), completed: per.reduce((a, x) => a + x.completed, 0), dropped, failed, byReason: byReason(ended) },
     };
   });
 
   const components: Record<string, ComponentResult> = {};
-  p.stations.forEach((st, s) => {
-    const per = reps.map((r) => r.stations[s]);
-    components[st.name] = {
-      kind: "station",
-      servers: st.servers,
-      throughput: estimate(reps.map((r) => r.stations[s].completions / r.window)),
-      utilization: estimate(reps.map((r) => r.stations[s].busyArea / (r.window * st.servers))),
-      queueLength: estimate(reps.map((r) => r.stations[s].queueArea / r.window)),
-      maxQueue: Math.max(...per.map((x) => x.maxQueue)),
-      waitProbability: estimate(per.map((x) => (x.wait.count > 0 ? x.waited / x.wait.count : NaN))),
-      blockingProbability: estimate(per.map((x) => (x.arrivals > 0 ? x.dropped / x.arrivals : NaN))),
-      waitMs: latency(per.map((x) => x.wait)),
-      responseMs: latency(per.map((x) => x.response)),
-      drops: { buffer_full: per.reduce((a, x) => a + x.dropped, 0), queue_timeout: per.reduce((a, x) => a + x.timedOut, 0) },
+  p.components.forEach((comp, ci) => {
+    const main = comp.resources.filter((r) => p.resources[r].main);
+    const unitsOf = (rs: number[]) => rs.reduce((a, r) => a + p.resources[r].units, 0);
+    const units = unitsOf(main);
+    const bounded = units < 1e8;
+    const sumOver = (rs: number[], f: (st: ReplicationResult["resources"][0]) => number) => reps.map((rep) => rs.reduce((a, r) => a + f(rep.resources[r]), 0));
+    const part = (rs: number[]): PartResult => {
+      const u = unitsOf(rs);
+      return {
+        units: u < 1e8 ? u : null,
+        throughput: estimate(sumOver(rs, (st) => st.completions).map((x, i) => x / reps[i].window)),
+        utilization: u < 1e8 ? estimate(sumOver(rs, (st) => st.busyArea).map((x, i) => x / (reps[i].window * u))) : estimate([]),
+        queueLength: estimate(sumOver(rs, (st) => st.queueArea).map((x, i) => x / reps[i].window)),
+      };
     };
+    const whole = part(main);
+    const waits = reps.map((rep) => merged(main.map((r) => rep.resources[r].wait)));
+    const arrivals = sumOver(main, (st) => st.arrivals);
+    const dropsN = sumOver(main, (st) => st.dropped);
+    const waited = sumOver(main, (st) => st.waited);
+    const drops: Record<string, number> = {};
+    const dropTotal = dropsN.reduce((a, b) => a + b, 0);
+    const timeoutTotal = sumOver(comp.resources, (st) => st.timedOut).reduce((a, b) => a + b, 0);
+    if (dropTotal > 0) drops[comp.kind === "service" ? "backlog_full" : comp.kind === "queue" ? "queue_full" : "buffer_full"] = dropTotal;
+    if (timeoutTotal > 0) drops[comp.kind === "database" ? "pool_timeout" : "queue_timeout"] = timeoutTotal;
+    const parts: Record<string, PartResult> = {};
+    if (comp.resources.length > 1) for (const r of comp.resources) parts[p.resources[r].name] = part([r]);
+    const counts = (i: number) => reps.reduce((a, rep) => a + rep.components[ci].counts[i], 0);
+    const perRepRatio = (num: number, den: number[]) => estimate(reps.map((rep) => {
+      const d = den.reduce((a, i) => a + rep.components[ci].counts[i], 0);
+      return d > 0 ? rep.components[ci].counts[num] / d : NaN;
+    }));
+    const res: Record<string, unknown> = {
+      kind: comp.kind,
+      servers: bounded ? units : null,
+      throughput: whole.throughput,
+      utilization: whole.utilization,
+      queueLength: whole.queueLength,
+      maxQueue: reps.reduce((m, rep) => Math.max(m, ...main.map((r) => rep.resources[r].maxQueue)), 0),
+      waitProbability: estimate(waits.map((h, i) => (h.count > 0 ? waited[i] / h.count : NaN))),
+      blockingProbability: estimate(arrivals.map((a, i) => (a > 0 ? dropsN[i] / a : NaN))),
+      waitMs: latency(waits),
+      responseMs: latency(reps.map((rep) => merged(main.map((r) => rep.resources[r].response)))),
+      drops,
+      parts,
+    };
+    if (comp.kind === "cache" || comp.kind === "cdn") res.hitRatio = perRepRatio(C_HITS, [C_HITS, C_MISSES]);
+    if (comp.kind === "database") {
+      res.reads = counts(C_READS);
+      res.writes = counts(C_WRITES);
+      res.staleReadRatio = perRepRatio(C_STALE, [C_REPLICA_READS]);
+      res.replicationLagMs = latency(reps.map((rep) => rep.components[ci].latency));
+      const pools = comp.resources.filter((r) => !p.resources[r].main);
+      if (pools.length > 0) res.poolWaitMs = latency(reps.map((rep) => merged(pools.map((r) => rep.resources[r].wait))));
+    }
+    if (comp.kind === "queue") {
+      res.queue = {
+        published: counts(C_PUBLISHED), processed: counts(C_PROCESSED), deadLettered: counts(C_DEAD),
+        droppedHead: counts(C_DROPPED_HEAD), rejected: counts(C_REJECTED), retries: counts(C_RETRIES),
+        asyncLatencyMs: latency(reps.map((rep) => rep.components[ci].latency)),
+        backlog: whole.queueLength,
+      };
+    }
+    if (comp.kind === "load_balancer") {
+      res.balancer = {
+        queueLength: estimate(reps.map((rep) => rep.components[ci].queueArea / rep.window)),
+        maxQueue: reps.reduce((m, rep) => Math.max(m, rep.components[ci].maxQueue), 0),
+        queueWaitMs: latency(reps.map((rep) => rep.components[ci].latency)),
+        timeouts: counts(C_TIMEOUTS),
+      };
+    }
+    if (comp.kind === "service") res.timeouts = counts(C_TIMEOUTS);
+    components[comp.name] = res as unknown as ComponentResult;
   });
 
   let bottleneck: string | null = null;
   let top = -1;
   for (const [name, c] of Object.entries(components)) {
-    if (c.utilization.mean > top) { top = c.utilization.mean; bottleneck = name; }
+    if (c.servers !== null && c.utilization.mean > top) { top = c.utilization.mean; bottleneck = name; }
   }
 
-  const accounting = { arrived: 0, completed: 0, dropped: 0, timedOut: 0, inFlightAtEnd: 0 };
+  const ended = new Float64Array(REASONS.length);
+  const accounting = {
+    arrived: 0, completed: 0, dropped: 0, failed: 0, inFlightAtEnd: 0, byReason: {} as Record<string, number>,
+    messages: { published: 0, processed: 0, deadLettered: 0, droppedHead: 0, inQueueAtEnd: 0 },
+  };
   for (const r of reps) {
     accounting.arrived += r.totals.arrived;
     accounting.completed += r.totals.completed;
-    accounting.dropped += r.totals.dropped;
-    accounting.timedOut += r.totals.timedOut;
     accounting.inFlightAtEnd += r.totals.inFlight;
+    for (let i = 1; i < ended.length; i++) ended[i] += r.totals.ended[i];
+    accounting.messages.published += r.messages.published;
+    accounting.messages.processed += r.messages.processed;
+    accounting.messages.deadLettered += r.messages.deadLettered;
+    accounting.messages.droppedHead += r.messages.droppedHead;
+    accounting.messages.inQueueAtEnd += r.messages.inQueue;
   }
+  for (let i = 1; i < ended.length; i++) (DROP_REASONS.has(i) ? (accounting.dropped += ended[i]) : (accounting.failed += ended[i]));
+  accounting.byReason = byReason(ended);
 
   const first = reps[0].series;
   const series: SeriesResult | null = first
@@ -150,9 +259,9 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
           const ms = (a: number[]) => a.map((v) => v * 1000);
           return [n, { throughput: x.throughput, errors: x.errors, p50Ms: ms(x.p50), p95Ms: ms(x.p95), p99Ms: ms(x.p99) }];
         })),
-        components: Object.fromEntries(p.stations.map((st, s) => {
-          const x = first.stations[s];
-          return [st.name, { utilization: x.utilization, queueLength: x.queue, throughput: x.throughput }];
+        components: Object.fromEntries(p.components.map((comp, c) => {
+          const x = first.components[c];
+          return [comp.name, { utilization: x.utilization, queueLength: x.queue, throughput: x.throughput }];
         })),
       }
     : null;
@@ -185,8 +294,8 @@ function checkSlo(scenario: Scenario, classes: Record<string, ClassResult>): Sim
   if (slo.error_rate !== undefined) {
     let ended = 0, failed = 0;
     for (const c of Object.values(classes)) {
-      ended += c.counts.completed + c.counts.dropped + c.counts.timedOut;
-      failed += c.counts.dropped + c.counts.timedOut;
+      ended += c.counts.completed + c.counts.dropped + c.counts.failed;
+      failed += c.counts.dropped + c.counts.failed;
     }
     const value = ended > 0 ? failed / ended : 0;
     checks.push({ metric: "error_rate", class: null, limit: slo.error_rate, value, pass: value <= slo.error_rate });

@@ -2,8 +2,8 @@
 // a bundled scenario and simulates it in the browser.
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import { buildDashboard, serveDirectory, DEFAULT_DIST } from "../../dashboard/server.ts";
-import { UsageError } from "../errors.ts";
+import { buildDashboard, serveDirectory, DEFAULT_DIST, NotBuiltError } from "../../dashboard/server.ts";
+import { InputError, UsageError } from "../errors.ts";
 import type { Command } from "./index.ts";
 
 const USAGE = `usage: headroom serve [--port N] [--no-build] [--no-open]
@@ -50,6 +50,8 @@ export const serveCommand: Command = {
     }
     const server = await serveDirectory(DEFAULT_DIST, port).catch((e: NodeJS.ErrnoException) => {
       if (e.code === "EADDRINUSE") throw new UsageError(`headroom serve: port ${port} is in use; pick another with --port or PORT`);
+      if (e.code === "EACCES") throw new UsageError(`headroom serve: no permission to listen on port ${port}; pick a port above 1023`);
+      if (e instanceof NotBuiltError) throw new InputError(`headroom serve: ${e.message}`);
       throw e;
     });
     process.stdout.write(`Headroom dashboard: ${server.url}\n(Ctrl-C to stop)\n`);

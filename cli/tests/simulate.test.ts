@@ -25,7 +25,7 @@ describe("headroom simulate", () => {
     expect(j.schema).toBe("headroom.result/v1");
     expect(j.run.replications).toBe(2);
     const a = j.accounting;
-    expect(a.arrived).toBe(a.completed + a.dropped + a.timedOut + a.inFlightAtEnd);
+    expect(a.arrived).toBe(a.completed + a.dropped + a.failed + a.inFlightAtEnd);
     expect(j.series.t.length).toBe(10);
   });
   it("invalid input: exit 2, file:line:column messages, no stack trace", () => {

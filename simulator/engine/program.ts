@@ -1,109 +1,419 @@
-// Compiles a scenario's request classes into flat instruction arrays that the event loop steps
-// through with a program counter per request: no tree walking and no allocation per request.
-// Instructions: END, VISIT(station, service sampler or -1), BRANCH(table), JUMP(pc).
-import type { Scenario, Step } from "../model/schema.ts";
+// Compiles a scenario into what the event loop steps through: a table of resources (anything with
+// units that requests wait for: station servers, service slots, load-balancer connections,
+// connection pools, database servers, cache servers, queue workers) and flat instruction arrays.
+// Every request class, every service handler and every queue consumer becomes a run of
+// instructions; a request (or message) is a task with a program counter. Nothing is allocated per
+// request: the loop reads these arrays.
+import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
+import { KeySampler } from "./zipf.ts";
 
-export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3;
+export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4, OP_CALL = 5,
+  OP_BALANCE = 6, OP_SLOT = 7, OP_CACHE = 8, OP_DB = 9, OP_PUBLISH = 10, OP_PARALLEL = 11,
+  OP_ACQUIRE = 12, OP_CDN = 13, OP_CDN_FILL = 14;
 
-export interface StationSpec {
+export const CACHE_GET = 0, CACHE_SET = 1, CACHE_DELETE = 2;
+export const DB_READ = 0, DB_WRITE = 1;
+
+/** Service mode: a resource unit is held for a sampled service time. Hold mode: until released. */
+export const MODE_SERVICE = 0, MODE_HOLD = 1;
+
+export interface ResourceSpec {
   readonly name: string;
-  readonly servers: number;
+  readonly component: number;
+  readonly units: number;
+  readonly mode: number;
   /** Waiting places; -1 for unbounded. */
   readonly buffer: number;
-  /** Queue timeout in seconds; Infinity for none. */
+  /** Longest wait before the request gives up, seconds; Infinity for none. */
   readonly timeout: number;
-  readonly service: Sampler;
-  /** Cumulative routing probabilities and targets (-1 = exit); empty when the station has no routing. */
+  /** Default service-time sampler index (service mode), -1 otherwise. */
+  readonly sampler: number;
+  /** Station routing after service: cumulative probabilities and target resources (-1 = exit). */
   readonly routeCum: Float64Array;
   readonly routeTo: Int32Array;
+  /** Counted in its component's utilization, queue and throughput. */
+  readonly main: boolean;
+}
+
+export interface ComponentSpec {
+  readonly name: string;
+  readonly kind: string;
+  /** Resources of this component, in order (replicas, shards and nodes, pools). */
+  readonly resources: number[];
+}
+
+export interface BalancerSpec {
+  readonly component: number;
+  readonly algorithm: number;
+  readonly service: number;
+  /** Backend connection resources, one per replica of the service. */
+  readonly conns: Int32Array;
+  readonly weights: Float64Array;
+  readonly queueTimeout: number;
+  readonly overhead: number;
+}
+export const ALG_ROUND_ROBIN = 0, ALG_RANDOM = 1, ALG_LEAST_CONN = 2, ALG_POWER_OF_TWO = 3, ALG_HASH = 4;
+
+export interface ServiceSpec {
+  readonly component: number;
+  /** Slot resources, one per replica. */
+  readonly slots: Int32Array;
+  readonly timeout: number;
+}
+
+export interface CacheSpec {
+  readonly component: number;
+  readonly server: number;
+  readonly capacity: number;
+  readonly ttl: number;
+}
+
+export interface DatabaseSpec {
+  readonly component: number;
+  readonly shards: number;
+  readonly byRange: boolean;
+  /** Node resources per shard: [primary, replica 1, ...], flattened shard-major. */
+  readonly nodes: Int32Array;
+  readonly nodesPerShard: number;
+  readonly readFrom: number; // 0 primary, 1 replicas, 2 any
+  readonly readSampler: number;
+  readonly writeSampler: number;
+  readonly lagSampler: number;
+  /** Pool resource per global service replica (-1 when that replica has no pool to this database). */
+  readonly pools: Int32Array;
+}
+
+export interface QueueSpec {
+  readonly component: number;
+  /** Worker resources: one (workers units) or one per partition (one unit each). */
+  readonly workers: Int32Array;
+  readonly entry: number;
+  readonly dropHead: boolean;
+  readonly retries: number;
+  readonly failureRate: number;
+}
+
+export interface CdnSpec {
+  readonly component: number;
+  readonly objects: KeySampler;
+  readonly ttl: number;
+  readonly edgeSampler: number;
 }
 
 export interface Program {
-  readonly stations: StationSpec[];
+  readonly resources: ResourceSpec[];
+  readonly components: ComponentSpec[];
+  readonly balancers: BalancerSpec[];
+  readonly services: ServiceSpec[];
+  readonly caches: CacheSpec[];
+  readonly databases: DatabaseSpec[];
+  readonly queues: QueueSpec[];
+  readonly cdns: CdnSpec[];
+  /** Global service replica index of each slot resource (-1 for other resources). */
+  readonly replicaOf: Int32Array;
   readonly classNames: string[];
   readonly classCum: Float64Array;
   readonly classEntry: Int32Array;
+  /** Key sampler per class (undefined when the class has no keys). */
+  readonly classKeys: Array<KeySampler | undefined>;
+  /** The largest key count: the size of key-indexed state (cache index, last-write times). */
+  readonly keySpace: number;
   readonly op: Int32Array;
   readonly argA: Int32Array;
   readonly argB: Int32Array;
+  readonly argC: Int32Array;
   readonly samplers: Sampler[];
-  readonly branchCum: Float64Array[];
-  readonly branchPc: Int32Array[];
+  readonly tables: Int32Array[];
+  readonly tableCum: Float64Array[];
 }
 
 export class UnsupportedError extends Error {}
 
-export function compile(scenario: Scenario): Program {
-  const stationIndex = new Map<string, number>();
-  const stations: StationSpec[] = [];
-  for (const [name, c] of Object.entries(scenario.components)) {
-    if (c.kind !== "station") continue;
-    stationIndex.set(name, stations.length);
-    stations.push(undefined as unknown as StationSpec);
-  }
-  for (const [name, c] of Object.entries(scenario.components)) {
-    if (c.kind !== "station") {
-      throw new UnsupportedError(`component '${name}' is a ${c.kind}: this simulator build runs station networks only; ${c.kind} models are specified in docs/scenario-format.md and not implemented yet`);
-    }
-    const routes = c.routing ?? [];
-    const cum = new Float64Array(routes.length);
-    const to = new Int32Array(routes.length);
-    let acc = 0;
-    routes.forEach((r, i) => {
-      acc += r.p;
-      cum[i] = acc;
-      to[i] = r.to === "exit" ? -1 : stationIndex.get(r.to)!;
-    });
-    if (routes.length > 0) cum[routes.length - 1] = Infinity; // rounding never falls off the end
-    stations[stationIndex.get(name)!] = {
-      name,
-      servers: c.servers,
-      buffer: c.buffer ?? -1,
-      timeout: c.queue_timeout ?? Infinity,
-      service: new Sampler(c.service),
-      routeCum: cum,
-      routeTo: to,
-    };
+class Builder {
+  readonly op: number[] = [];
+  readonly a: number[] = [];
+  readonly b: number[] = [];
+  readonly c: number[] = [];
+  readonly samplers: Sampler[] = [];
+  readonly tables: Int32Array[] = [];
+  readonly tableCum: Float64Array[] = [];
+
+  emit(o: number, a = 0, b = 0, c = 0): number {
+    this.op.push(o); this.a.push(a); this.b.push(b); this.c.push(c);
+    return this.op.length - 1;
   }
 
-  const op: number[] = [], argA: number[] = [], argB: number[] = [];
-  const samplers: Sampler[] = [];
-  const branchCum: Float64Array[] = [], branchPc: Int32Array[] = [];
-  const emit = (o: number, a = 0, b = 0) => {
-    op.push(o); argA.push(a); argB.push(b);
-    return op.length - 1;
+  get pc(): number {
+    return this.op.length;
+  }
+
+  sampler(d: Dist): number {
+    this.samplers.push(new Sampler(d));
+    return this.samplers.length - 1;
+  }
+}
+
+export function compile(scenario: Scenario): Program {
+  const comps = scenario.components;
+  const names = Object.keys(comps);
+  const classNames = Object.keys(scenario.load.classes);
+  const bld = new Builder();
+  const resources: ResourceSpec[] = [];
+  const components: ComponentSpec[] = names.map((name) => ({ name, kind: comps[name].kind, resources: [] }));
+  const replicaOf: number[] = [];
+
+  const addResource = (r: Omit<ResourceSpec, "routeCum" | "routeTo"> & Partial<Pick<ResourceSpec, "routeCum" | "routeTo">>) => {
+    resources.push({ routeCum: new Float64Array(0), routeTo: new Int32Array(0), ...r });
+    components[r.component].resources.push(resources.length - 1);
+    replicaOf.push(-1);
+    return resources.length - 1;
   };
-  const emitFlow = (flow: ReadonlyArray<Step>) => {
+
+  // Stations first, so routing can name them by resource index.
+  const stationRes = new Map<string, number>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "station") return;
+    stationRes.set(name, addResource({
+      name, component: ci, units: c.servers, mode: MODE_SERVICE, buffer: c.buffer ?? -1,
+      timeout: c.queue_timeout ?? Infinity, sampler: bld.sampler(c.service), main: true,
+    }));
+  });
+  names.forEach((name) => {
+    const c = comps[name];
+    if (c.kind !== "station" || !c.routing) return;
+    const r = resources[stationRes.get(name)!] as { routeCum: Float64Array; routeTo: Int32Array };
+    const cum = new Float64Array(c.routing.length), to = new Int32Array(c.routing.length);
+    let acc = 0;
+    c.routing.forEach((x, i) => { acc += x.p; cum[i] = acc; to[i] = x.to === "exit" ? -1 : stationRes.get(x.to)!; });
+    cum[cum.length - 1] = Infinity; // rounding never falls off the end
+    r.routeCum = cum; r.routeTo = to;
+  });
+
+  // Services: one slot resource per replica.
+  const services: ServiceSpec[] = [];
+  const serviceIdx = new Map<string, number>();
+  let globalReplicas = 0;
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "service") return;
+    const slots = new Int32Array(c.replicas);
+    for (let i = 0; i < c.replicas; i++) {
+      slots[i] = addResource({
+        name: `${name}#${i + 1}`, component: ci, units: c.concurrency, mode: MODE_HOLD,
+        buffer: c.backlog ?? -1, timeout: Infinity, sampler: -1, main: true,
+      });
+      replicaOf[slots[i]] = globalReplicas++;
+    }
+    serviceIdx.set(name, services.length);
+    services.push({ component: ci, slots, timeout: c.timeout ?? Infinity });
+  });
+
+  // Load balancers: one connection resource per backend replica (maxconn units).
+  const balancers: BalancerSpec[] = [];
+  const balancerIdx = new Map<string, number>();
+  const ALGS = { round_robin: ALG_ROUND_ROBIN, random: ALG_RANDOM, least_connections: ALG_LEAST_CONN, power_of_two: ALG_POWER_OF_TWO, consistent_hash: ALG_HASH };
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "load_balancer") return;
+    const svc = serviceIdx.get(c.backends)!;
+    const n = services[svc].slots.length;
+    const conns = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      conns[i] = addResource({
+        name: `${name}->${c.backends}#${i + 1}`, component: ci, units: c.maxconn ?? 1e9, mode: MODE_HOLD,
+        buffer: 0, timeout: Infinity, sampler: -1, main: true,
+      });
+    }
+    balancerIdx.set(name, balancers.length);
+    balancers.push({
+      component: ci, algorithm: ALGS[c.algorithm], service: svc, conns,
+      weights: Float64Array.from(c.weights ?? new Array(n).fill(1)),
+      queueTimeout: c.queue_timeout, overhead: c.overhead ? bld.sampler(c.overhead) : -1,
+    });
+  });
+
+  // Caches: one server (Redis executes commands one at a time).
+  const caches: CacheSpec[] = [];
+  const cacheIdx = new Map<string, number>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "cache") return;
+    const server = addResource({ name, component: ci, units: 1, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: bld.sampler(c.service), main: true });
+    cacheIdx.set(name, caches.length);
+    caches.push({ component: ci, server, capacity: c.capacity, ttl: c.ttl ?? Infinity });
+  });
+
+  // Databases: shards x (primary + replicas) server nodes, and pools per calling service replica.
+  const databases: DatabaseSpec[] = [];
+  const dbIdx = new Map<string, number>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "database") return;
+    const shards = c.shards?.count ?? 1;
+    const per = 1 + c.replicas;
+    const nodes = new Int32Array(shards * per);
+    for (let s = 0; s < shards; s++) {
+      for (let k = 0; k < per; k++) {
+        const label = `${name}${shards > 1 ? `.shard${s}` : ""}.${k === 0 ? "primary" : `replica${k}`}`;
+        nodes[s * per + k] = addResource({ name: label, component: ci, units: c.max_connections, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: -1, main: true });
+      }
+    }
+    const pools = new Int32Array(globalReplicas).fill(-1);
+    if (c.pool) {
+      names.forEach((sn) => {
+        const sc = comps[sn];
+        if (sc.kind !== "service" || !JSON.stringify(sc.handlers ?? {}).includes(`"call":"${name}"`)) return;
+        const spec = services[serviceIdx.get(sn)!];
+        for (let i = 0; i < spec.slots.length; i++) {
+          const pr = addResource({
+            name: `${name}.pool@${sn}#${i + 1}`, component: ci, units: c.pool!.size, mode: MODE_HOLD,
+            buffer: -1, timeout: c.pool!.timeout, sampler: -1, main: false,
+          });
+          pools[replicaOf[spec.slots[i]]] = pr;
+        }
+      });
+    }
+    dbIdx.set(name, databases.length);
+    databases.push({
+      component: ci, shards, byRange: c.shards?.by === "range", nodes, nodesPerShard: per,
+      readFrom: c.read_from === "primary" ? 0 : c.read_from === "replicas" ? 1 : 2,
+      readSampler: bld.sampler(c.read), writeSampler: bld.sampler(c.write),
+      lagSampler: c.replication_lag ? bld.sampler(c.replication_lag) : -1, pools,
+    });
+  });
+
+  // Queues: workers (or one consumer per partition); the consumer program is compiled below.
+  const queues: QueueSpec[] = [];
+  const queueIdx = new Map<string, number>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "queue") return;
+    const parts = c.partitions ?? 0;
+    const workers = new Int32Array(parts > 0 ? parts : 1);
+    for (let i = 0; i < workers.length; i++) {
+      workers[i] = addResource({
+        name: parts > 0 ? `${name}[${i}]` : name, component: ci, units: parts > 0 ? 1 : c.workers, mode: MODE_HOLD,
+        buffer: c.max_length !== undefined ? Math.max(0, Math.ceil(c.max_length / workers.length)) : -1,
+        timeout: Infinity, sampler: -1, main: true,
+      });
+    }
+    queueIdx.set(name, queues.length);
+    queues.push({ component: ci, workers, entry: -1, dropHead: c.overflow === "drop_head", retries: c.retries, failureRate: c.failure_rate });
+  });
+
+  const cdns: CdnSpec[] = [];
+  const cdnIdx = new Map<string, number>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "cdn") return;
+    cdnIdx.set(name, cdns.length);
+    cdns.push({ component: ci, objects: new KeySampler(c.objects.count, c.objects.popularity === "zipf" ? (c.objects.s ?? 1) : 0), ttl: c.ttl ?? Infinity, edgeSampler: bld.sampler(c.edge_latency) });
+  });
+
+  // ---------------------------------------------------------------- instructions
+
+  // A call into a service (directly or through a balancer) runs a stub: [BALANCE] SLOT handler END.
+  // Stubs are compiled once per (target, class), on first use.
+  const stubs = new Map<string, number>(); // (target, class) -> placeholder
+  const stubPc = new Map<number, number>(); // placeholder -> pc
+  const pendingStubs: Array<() => void> = [];
+  const stubFor = (target: string, cls: number): number => {
+    const key = `${target}|${cls}`;
+    const known = stubs.get(key);
+    if (known !== undefined) return known;
+    const placeholder = -1000 - stubs.size;
+    stubs.set(key, placeholder);
+    pendingStubs.push(() => {
+      stubPc.set(placeholder, bld.pc);
+      let svcName = target;
+      const t = comps[target];
+      if (t.kind === "load_balancer") {
+        bld.emit(OP_BALANCE, balancerIdx.get(target)!);
+        svcName = t.backends;
+      }
+      const svc = serviceIdx.get(svcName)!;
+      const sc = comps[svcName];
+      if (sc.kind !== "service") throw new UnsupportedError(`'${target}' does not lead to a service`);
+      bld.emit(OP_SLOT, svc);
+      const handler = sc.handlers?.[classNames[cls]];
+      if (handler) emitFlow(handler, cls, sc.network);
+      else if (sc.service) bld.emit(OP_DELAY, bld.sampler(sc.service));
+      else throw new UnsupportedError(`service '${svcName}' has neither a handler for class '${classNames[cls]}' nor a service time`);
+      bld.emit(OP_END);
+    });
+    return placeholder;
+  };
+
+  const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined): void => {
+    const hop = () => { if (network) bld.emit(OP_DELAY, bld.sampler(network)); };
     for (const step of flow) {
       if ("visit" in step) {
-        let s = -1;
-        if (step.service) { s = samplers.length; samplers.push(new Sampler(step.service)); }
-        emit(OP_VISIT, stationIndex.get(step.visit)!, s);
+        bld.emit(OP_VISIT, stationRes.get(step.visit)!, step.service ? bld.sampler(step.service) : -1);
       } else if ("branch" in step) {
-        const table = branchCum.length;
-        const cum = new Float64Array(step.branch.length);
-        const pcs = new Int32Array(step.branch.length);
-        branchCum.push(cum); branchPc.push(pcs);
-        emit(OP_BRANCH, table);
+        const cum = new Float64Array(step.branch.length), pcs = new Int32Array(step.branch.length);
+        const table = bld.tables.length;
+        bld.tables.push(pcs); bld.tableCum.push(cum);
+        bld.emit(OP_BRANCH, table);
         const jumps: number[] = [];
         let acc = 0;
         step.branch.forEach((b, i) => {
           acc += b.p;
           cum[i] = i === step.branch.length - 1 ? Infinity : acc;
-          pcs[i] = op.length;
-          emitFlow(b.flow);
-          jumps.push(emit(OP_JUMP, -1));
+          pcs[i] = bld.pc;
+          emitFlow(b.flow, cls, network);
+          jumps.push(bld.emit(OP_JUMP, -1));
         });
-        for (const j of jumps) argA[j] = op.length;
-      } else {
-        const key = Object.keys(step)[0];
-        throw new UnsupportedError(`flow step '${key}' needs the component models (not implemented yet); this build runs visit and branch steps`);
+        for (const j of jumps) bld.a[j] = bld.pc;
+      } else if ("service" in step) {
+        bld.emit(OP_DELAY, bld.sampler(step.service));
+      } else if ("call" in step) {
+        const target = comps[step.call];
+        hop();
+        if (target.kind === "cache") {
+          const op = step.op === "set" ? CACHE_SET : step.op === "delete" ? CACHE_DELETE : CACHE_GET;
+          const at = bld.emit(OP_CACHE, cacheIdx.get(step.call)!, op, -1);
+          if (op === CACHE_GET) {
+            emitFlow(step.hit ?? [], cls, network);
+            const j = bld.emit(OP_JUMP, -1);
+            bld.c[at] = bld.pc;
+            emitFlow(step.miss ?? [], cls, network);
+            bld.a[j] = bld.pc;
+          }
+        } else if (target.kind === "database") {
+          bld.emit(OP_DB, dbIdx.get(step.call)!, step.op === "write" ? DB_WRITE : DB_READ);
+        } else if (target.kind === "cdn") {
+          const cdn = cdnIdx.get(step.call)!;
+          const at = bld.emit(OP_CDN, cdn, -1);
+          bld.emit(OP_CALL, stubFor(target.origin, cls));
+          bld.emit(OP_CDN_FILL, cdn);
+          bld.b[at] = bld.pc;
+        } else if (target.kind === "service" || target.kind === "load_balancer") {
+          bld.emit(OP_CALL, stubFor(step.call, cls));
+        } else if (target.kind === "queue") {
+          throw new UnsupportedError(`'${step.call}' is a queue: use publish: to send to it`);
+        }
+      } else if ("publish" in step) {
+        hop();
+        bld.emit(OP_PUBLISH, queueIdx.get(step.publish)!);
+      } else if ("parallel" in step) {
+        const pcs = new Int32Array(step.parallel.length);
+        const table = bld.tables.length;
+        bld.tables.push(pcs); bld.tableCum.push(new Float64Array(0));
+        const at = bld.emit(OP_PARALLEL, table, -1);
+        const skip = bld.emit(OP_JUMP, -1);
+        step.parallel.forEach((f, i) => {
+          pcs[i] = bld.pc;
+          emitFlow(f, cls, network);
+          bld.emit(OP_END);
+        });
+        bld.b[at] = bld.pc;
+        bld.a[skip] = bld.pc;
       }
     }
   };
 
-  const classNames = Object.keys(scenario.load.classes);
   const classEntry = new Int32Array(classNames.length);
   const classCum = new Float64Array(classNames.length);
   const totalWeight = classNames.reduce((a, n) => a + scenario.load.classes[n].weight, 0);
@@ -112,14 +422,48 @@ export function compile(scenario: Scenario): Program {
     const def = scenario.load.classes[name];
     acc += def.weight / totalWeight;
     classCum[i] = i === classNames.length - 1 ? Infinity : acc;
-    classEntry[i] = op.length;
-    emitFlow(def.flow);
-    emit(OP_END);
+    classEntry[i] = bld.pc;
+    emitFlow(def.flow, i, undefined);
+    bld.emit(OP_END);
   });
 
+  // Queue consumers: wait for a worker, work, run the handler; class -1 (messages keep their
+  // publisher's class for keys only).
+  names.forEach((name) => {
+    const c = comps[name];
+    if (c.kind !== "queue") return;
+    const q = queues[queueIdx.get(name)!] as { entry: number };
+    q.entry = bld.pc;
+    bld.emit(OP_ACQUIRE, queueIdx.get(name)!);
+    bld.emit(OP_DELAY, bld.sampler(c.service));
+    if (c.handler) {
+      if (JSON.stringify(c.handler).match(/"(call)":"([^"]+)"/g)?.some((m) => ["service", "load_balancer", "cdn"].includes(comps[m.split('"')[3]]?.kind ?? ""))) {
+        throw new UnsupportedError(`queue '${name}': a consumer handler may call caches and databases; calls to services are not modeled yet`);
+      }
+      emitFlow(c.handler, 0, undefined);
+    }
+    bld.emit(OP_END);
+  });
+
+  // Stubs compile on first use and may call further stubs; then placeholders become their pcs.
+  while (pendingStubs.length > 0) pendingStubs.shift()!();
+  for (let i = 0; i < bld.a.length; i++) {
+    if (bld.op[i] === OP_CALL && bld.a[i] <= -1000) bld.a[i] = stubPc.get(bld.a[i])!;
+  }
+
+  const classKeys = classNames.map((n) => {
+    const k = scenario.load.classes[n].keys;
+    return k ? new KeySampler(k.count, k.popularity === "zipf" ? (k.s ?? 1) : 0) : undefined;
+  });
+  let keySpace = 1;
+  for (const k of classKeys) if (k) keySpace = Math.max(keySpace, k.keys);
+  for (const c of Object.values(comps)) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
+
   return {
-    stations, classNames, classCum, classEntry,
-    op: Int32Array.from(op), argA: Int32Array.from(argA), argB: Int32Array.from(argB),
-    samplers, branchCum, branchPc,
+    resources, components, balancers, services, caches, databases, queues, cdns,
+    replicaOf: Int32Array.from(replicaOf),
+    classNames, classCum, classEntry, classKeys, keySpace,
+    op: Int32Array.from(bld.op), argA: Int32Array.from(bld.a), argB: Int32Array.from(bld.b), argC: Int32Array.from(bld.c),
+    samplers: bld.samplers, tables: bld.tables, tableCum: bld.tableCum,
   };
 }

@@ -1,20 +1,39 @@
-// One replication of a compiled model: the event loop and the state it steps. Requests live in a
-// pool of parallel typed arrays indexed by request id (recycled through a free list); station
-// queues are ring buffers of request ids; statistics are accumulated in place. Nothing in the loop
-// allocates: events are integers in the calendar, samplers and RNG streams are created up front.
+// One replication of a compiled model: the event loop and the state it steps. Requests, their
+// downstream calls and queue messages are tasks in a pool of parallel typed arrays (recycled
+// through a free list); resources keep FIFO rings of waiting task ids; statistics accumulate in
+// place. A class with fields rather than closures: V8 keeps its number fields unboxed, so the loop
+// allocates nothing per event.
 import { Calendar } from "./calendar.ts";
 import { Histogram } from "./histogram.ts";
+import { LruCache } from "./lru.ts";
 import { RateProfile, userSchedule } from "./profile.ts";
 import { Rng } from "./rng.ts";
-import { OP_BRANCH, OP_END, OP_JUMP, OP_VISIT, type Program } from "./program.ts";
-import type { Scenario } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
+import {
+  ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
+  OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY, OP_END,
+  OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
+} from "./program.ts";
+import type { Scenario } from "../model/schema.ts";
 
-// Event types, packed with one argument as arg * 8 + type.
-const EV_ARRIVAL = 0, EV_DEPART = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6;
+// Event types, packed with one argument as arg * 16 + type.
+const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
+  EV_RESUME = 7, EV_CALL_TIMEOUT = 8;
 
-// Request states.
-const FREE = 0, WAITING = 1, IN_SERVICE = 2, ABANDONED = 3;
+// Task states.
+const FREE = 0, RUNNING = 1, WAITING = 2, SERVING = 3, ZOMBIE = 4;
+// tUser of a call whose caller timed out: it runs to its end, then disappears without a trace.
+const ORPHAN = -2;
+
+/** Why a request ended without success; index into REASONS. Admission refusals count as dropped. */
+export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full"] as const;
+const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7;
+export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL]);
+
+// Per-component counters, indices into ComponentStats.counts.
+export const C_HITS = 0, C_MISSES = 1, C_READS = 2, C_WRITES = 3, C_REPLICA_READS = 4, C_STALE = 5,
+  C_PUBLISHED = 6, C_PROCESSED = 7, C_DEAD = 8, C_DROPPED_HEAD = 9, C_REJECTED = 10, C_RETRIES = 11,
+  C_TIMEOUTS = 12, C_COUNTERS = 13;
 
 export interface ReplicationOptions {
   readonly seed: number;
@@ -22,7 +41,7 @@ export interface ReplicationOptions {
   readonly duration: number;
   readonly warmup: number;
   readonly interval: number;
-  /** Collect per-interval series (costs a little; the first replication is enough for charts). */
+  /** Collect per-interval series (the first replication is enough for charts). */
   readonly series: boolean;
   /** Stop after this many events even before `duration` (benchmarks run a fixed event count). */
   readonly maxEvents?: number;
@@ -36,12 +55,11 @@ export class Cancelled extends Error {
   }
 }
 
-export interface StationStats {
+export interface ResourceStats {
   readonly wait: Histogram;
   readonly response: Histogram;
   completions: number;
   arrivals: number;
-  /** Requests that found every server busy and waited (for Erlang C's wait probability). */
   waited: number;
   dropped: number;
   timedOut: number;
@@ -54,293 +72,984 @@ export interface ClassStats {
   readonly latency: Histogram;
   arrived: number;
   completed: number;
-  dropped: number;
-  timedOut: number;
+  /** Ended by reason (index into REASONS; 0 unused). */
+  readonly ended: Float64Array;
+}
+
+export interface ComponentStats {
+  readonly counts: Float64Array;
+  /** Database: sampled replication lag; queue: publish-to-processed latency; balancer: queue wait. */
+  readonly latency: Histogram;
+  queueArea: number;
+  maxQueue: number;
 }
 
 export interface Series {
   readonly t: number[];
   readonly classes: Array<{ throughput: number[]; errors: number[]; p50: number[]; p95: number[]; p99: number[] }>;
-  readonly stations: Array<{ utilization: number[]; queue: number[]; throughput: number[] }>;
+  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[] }>;
   readonly inFlight: number[];
   readonly offered: number[];
 }
 
 export interface ReplicationResult {
   readonly events: number;
-  /** Length of the statistics window (duration - warmup), seconds. */
+  /** Length of the statistics window (end - warmup), seconds. */
   readonly window: number;
   readonly classes: ClassStats[];
-  readonly stations: StationStats[];
-  /** Whole-run accounting: every request that arrived is in exactly one of these. */
-  readonly totals: { arrived: number; completed: number; dropped: number; timedOut: number; inFlight: number };
+  readonly resources: ResourceStats[];
+  readonly components: ComponentStats[];
+  /** Whole-run accounting of requests: arrived = completed + ended by each reason + in flight. */
+  readonly totals: { arrived: number; completed: number; ended: Float64Array; inFlight: number };
+  /** Whole-run accounting of queue messages. */
+  readonly messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueue: number };
   readonly inFlightArea: number;
   readonly series?: Series;
 }
 
 export function runReplication(p: Program, scenario: Scenario, o: ReplicationOptions): ReplicationResult {
-  const { seed, replication, duration, warmup, interval } = o;
-  const nS = p.stations.length;
-  const nC = p.classNames.length;
-  const stream = (name: string) => new Rng(seed, replication, name);
+  return new Replication(p, scenario, o).run();
+}
 
-  // Station state and streams.
-  const servers = Int32Array.from(p.stations, (s) => s.servers);
-  const buffer = Int32Array.from(p.stations, (s) => s.buffer);
-  const timeout = Float64Array.from(p.stations, (s) => s.timeout);
-  const service: Sampler[] = p.stations.map((s) => s.service);
-  const serviceRng = p.stations.map((s) => stream(`station:${s.name}:service`));
-  const routeRng = p.stations.map((s) => stream(`station:${s.name}:routing`));
-  const busy = new Int32Array(nS);
-  const waiting = new Int32Array(nS);
-  const lastTouch = new Float64Array(nS);
-  const qCap = new Int32Array(nS).fill(64);
-  const qHead = new Int32Array(nS);
-  const qLen = new Int32Array(nS); // ring occupancy, abandoned requests included until skipped
-  const rings: Int32Array[] = p.stations.map(() => new Int32Array(64));
-  const classRng = stream("load:class");
-  const branchRng = stream("load:branch");
+class Replication {
+  private readonly cal = new Calendar(1024);
+  private now = 0;
+  private measuring: boolean;
+  private events = 0;
 
-  const stStats: StationStats[] = p.stations.map(() => ({
-    wait: new Histogram(), response: new Histogram(), completions: 0, arrivals: 0, waited: 0, dropped: 0, timedOut: 0,
-    busyArea: 0, queueArea: 0, maxQueue: 0,
-  }));
-  const clStats: ClassStats[] = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, dropped: 0, timedOut: 0 }));
-  const totals = { arrived: 0, completed: 0, dropped: 0, timedOut: 0, inFlight: 0 };
+  // Resources.
+  private readonly units: Float64Array;
+  private readonly busy: Int32Array;
+  private readonly waiting: Int32Array;
+  private readonly lastTouch: Float64Array;
+  private readonly rings: Int32Array[];
+  private readonly qHead: Int32Array;
+  private readonly qLen: Int32Array;
+  private readonly rStats: ResourceStats[];
+  private readonly rRng: Rng[];
+  private readonly routeRng: Rng[];
+  private readonly delayRng: Rng[];
 
-  // Request pool.
-  let cap = 1024;
-  let jClass = new Int32Array(cap), jPc = new Int32Array(cap), jStation = new Int32Array(cap);
-  let jSvc = new Int32Array(cap), jGen = new Int32Array(cap), jUser = new Int32Array(cap);
-  let jState = new Uint8Array(cap);
-  let jStart = new Float64Array(cap), jEnter = new Float64Array(cap);
-  let free = new Int32Array(cap);
-  let nFree = 0;
-  let nextId = 0;
-  const allocJob = (): number => {
-    if (nFree > 0) return free[--nFree];
-    if (nextId === cap) {
-      const n = cap * 2;
-      const g32 = (a: Int32Array) => { const b = new Int32Array(n); b.set(a); return b; };
-      const g64 = (a: Float64Array) => { const b = new Float64Array(n); b.set(a); return b; };
-      jClass = g32(jClass); jPc = g32(jPc); jStation = g32(jStation); jSvc = g32(jSvc); jGen = g32(jGen); jUser = g32(jUser);
-      free = g32(free);
-      const st = new Uint8Array(n); st.set(jState); jState = st;
-      jStart = g64(jStart); jEnter = g64(jEnter);
-      cap = n;
-    }
-    return nextId++;
-  };
-  const releaseJob = (j: number) => {
-    jState[j] = FREE;
-    free[nFree++] = j;
-  };
+  // Balancer queues (HAProxy's backend queue: requests wait there when every server is at maxconn).
+  private readonly lbRings: Int32Array[];
+  private readonly lbHead: Int32Array;
+  private readonly lbLen: Int32Array;
+  private readonly lbWaiting: Int32Array;
+  private readonly lbLastTouch: Float64Array;
+  private readonly lbRr: Int32Array;
+  private readonly lbRng: Rng[];
+  private readonly rrService: Int32Array;
 
-  const cal = new Calendar(1024);
-  // Mutable doubles live in an object, not in closure variables: V8 boxes a double captured by a
-  // closure on every write (a heap allocation per event), but updates an object's double field in place.
-  const k = { now: 0, inFlightArea: 0, lastInFlight: 0, ivInFlight0: 0 };
-  let measuring = warmup === 0;
-  let inFlight = 0;
+  // Components.
+  private readonly cStats: ComponentStats[];
+  private readonly caches: LruCache[];
+  private readonly lastWrite: Float64Array[];
+  private readonly dbRng: Rng[];
+  private readonly queueRng: Rng[];
+  private readonly cdnFetched: Float64Array[];
+  private readonly cdnRng: Rng[];
 
-  const touch = (s: number) => {
-    const dt = k.now - lastTouch[s];
-    if (dt > 0) {
-      stStats[s].busyArea += busy[s] * dt;
-      stStats[s].queueArea += waiting[s] * dt;
-      lastTouch[s] = k.now;
-    }
-  };
-  const touchInFlight = () => {
-    k.inFlightArea += inFlight * (k.now - k.lastInFlight);
-    k.lastInFlight = k.now;
-  };
+  // Tasks.
+  private cap = 1024;
+  private tCls = new Int32Array(1024);
+  private tPc = new Int32Array(1024);
+  private tKey = new Int32Array(1024);
+  private tAux = new Int32Array(1024);
+  private tGen = new Int32Array(1024);
+  private tWaitGen = new Int32Array(1024);
+  private tUser = new Int32Array(1024);
+  private tState = new Uint8Array(1024);
+  private tRes = new Int32Array(1024);
+  private tSvc = new Int32Array(1024);
+  private tParent = new Int32Array(1024);
+  private tPending = new Int32Array(1024);
+  private tFail = new Int32Array(1024);
+  private tResume = new Int32Array(1024);
+  private tHoldA = new Int32Array(1024);
+  private tHoldB = new Int32Array(1024);
+  private tConn = new Int32Array(1024);
+  private tReplica = new Int32Array(1024);
+  private tPhase = new Int32Array(1024);
+  private tMsg = new Int32Array(1024);
+  private tRetries = new Int32Array(1024);
+  private tInRing = new Uint8Array(1024);
+  private tStart = new Float64Array(1024);
+  private tEnter = new Float64Array(1024);
+  private tGrantA = new Float64Array(1024);
+  private tGrantB = new Float64Array(1024);
+  private tGrantC = new Float64Array(1024);
+  private free = new Int32Array(1024);
+  private nFree = 0;
+  private nextId = 0;
 
-  // Per-interval series (first replication only).
-  const series: Series | undefined = o.series
-    ? {
-        t: [], inFlight: [], offered: [],
-        classes: p.classNames.map(() => ({ throughput: [], errors: [], p50: [], p95: [], p99: [] })),
-        stations: p.stations.map(() => ({ utilization: [], queue: [], throughput: [] })),
-      }
-    : undefined;
-  const ivLatency = p.classNames.map(() => new Histogram());
-  const ivErrors = new Float64Array(nC);
-  const ivArrivals = { n: 0 };
-  const ivStCompl = new Float64Array(nS);
-  const ivBusy0 = new Float64Array(nS), ivQueue0 = new Float64Array(nS);
-  // Series areas must not be reset by the warmup, so they are tracked as totals since t = 0.
-  const busyTotal = new Float64Array(nS), queueTotal = new Float64Array(nS);
+  // Load.
+  private readonly classRng: Rng;
+  private readonly branchRng: Rng;
+  private readonly keyRng: Rng;
+  private readonly arrivalRng: Rng;
+  private readonly thinkRng: Rng;
+  private profile: RateProfile | undefined;
+  private piece = 0;
+  private readonly deterministic: boolean;
+  private userActive = new Uint8Array(0);
+  private userGen = new Int32Array(0);
+  private activeUsers = 0;
+  private think: Sampler | undefined;
+  private userTargets: number[] = [];
 
-  // ----- request life cycle
+  // Statistics.
+  private readonly clStats: ClassStats[];
+  private readonly totals = { arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), inFlight: 0 };
+  private readonly messages = { published: 0, processed: 0, deadLettered: 0, droppedHead: 0, inQueue: 0 };
+  private inFlight = 0;
+  private inFlightArea = 0;
+  private lastInFlight = 0;
 
-  const finish = (j: number, ok: boolean, reason: number) => {
-    const c = jClass[j];
-    const cs = clStats[c];
-    touchInFlight();
-    inFlight--;
-    if (ok) {
-      totals.completed++;
-      if (measuring) { cs.completed++; cs.latency.record(k.now - jStart[j]); }
-      if (series) ivLatency[c].record(k.now - jStart[j]);
+  // Series (first replication only).
+  private readonly series: Series | undefined;
+  private readonly ivLatency: Histogram[];
+  private readonly ivErrors: Float64Array;
+  private ivArrivals = 0;
+  private readonly ivCompl: Float64Array;
+  private readonly busyTotal: Float64Array;
+  private readonly queueTotal: Float64Array;
+  private readonly ivBusy0: Float64Array;
+  private readonly ivQueue0: Float64Array;
+  private ivInFlight0 = 0;
+
+  constructor(private readonly p: Program, private readonly scenario: Scenario, private readonly o: ReplicationOptions) {
+    const nR = p.resources.length;
+    const stream = (name: string) => new Rng(o.seed, o.replication, name);
+    this.measuring = o.warmup === 0;
+    this.units = Float64Array.from(p.resources, (r) => r.units);
+    this.busy = new Int32Array(nR);
+    this.waiting = new Int32Array(nR);
+    this.lastTouch = new Float64Array(nR);
+    this.rings = p.resources.map(() => new Int32Array(16));
+    this.qHead = new Int32Array(nR);
+    this.qLen = new Int32Array(nR);
+    this.rStats = p.resources.map(() => ({
+      wait: new Histogram(), response: new Histogram(), completions: 0, arrivals: 0, waited: 0, dropped: 0,
+      timedOut: 0, busyArea: 0, queueArea: 0, maxQueue: 0,
+    }));
+    this.rRng = p.resources.map((r) => stream(`resource:${r.name}:service`));
+    this.routeRng = p.resources.map((r) => stream(`resource:${r.name}:routing`));
+    this.delayRng = p.samplers.map((_, i) => stream(`delay:${i}`));
+
+    const nB = p.balancers.length;
+    this.lbRings = p.balancers.map(() => new Int32Array(16));
+    this.lbHead = new Int32Array(nB);
+    this.lbLen = new Int32Array(nB);
+    this.lbWaiting = new Int32Array(nB);
+    this.lbLastTouch = new Float64Array(nB);
+    this.lbRr = new Int32Array(nB);
+    this.lbRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}`));
+    this.rrService = new Int32Array(p.services.length);
+
+    this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0 }));
+    this.caches = p.caches.map((c) => new LruCache(c.capacity, p.keySpace, c.ttl));
+    this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
+    this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
+    this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
+    this.cdnFetched = p.cdns.map((c) => new Float64Array(c.objects.keys).fill(-Infinity));
+    this.cdnRng = p.cdns.map((c) => stream(`cdn:${p.components[c.component].name}`));
+
+    this.classRng = stream("load:class");
+    this.branchRng = stream("load:branch");
+    this.keyRng = stream("load:keys");
+    this.arrivalRng = stream("load:arrivals");
+    this.thinkRng = stream("load:think");
+    this.deterministic = scenario.load.model === "open" && scenario.load.arrivals === "deterministic";
+    this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length) }));
+
+    const nC = p.components.length;
+    this.series = o.series
+      ? {
+          t: [], inFlight: [], offered: [],
+          classes: p.classNames.map(() => ({ throughput: [], errors: [], p50: [], p95: [], p99: [] })),
+          components: p.components.map(() => ({ utilization: [], queue: [], throughput: [] })),
+        }
+      : undefined;
+    this.ivLatency = p.classNames.map(() => new Histogram());
+    this.ivErrors = new Float64Array(p.classNames.length);
+    this.ivCompl = new Float64Array(nC);
+    this.busyTotal = new Float64Array(nR);
+    this.queueTotal = new Float64Array(nR);
+    this.ivBusy0 = new Float64Array(nC);
+    this.ivQueue0 = new Float64Array(nC);
+  }
+
+  run(): ReplicationResult {
+    const { o, cal } = this;
+    const load = this.scenario.load;
+    if (load.model === "open") {
+      this.profile = new RateProfile(load);
+      this.scheduleArrival(0);
     } else {
-      if (reason === 1) totals.dropped++; else totals.timedOut++;
-      if (measuring) { if (reason === 1) cs.dropped++; else cs.timedOut++; }
-      if (series) ivErrors[c]++;
+      this.think = new Sampler(load.think);
+      const sched = userSchedule(load);
+      this.userTargets = sched.targets;
+      for (let i = 0; i < sched.times.length; i++) cal.push(sched.times[i], i * 16 + EV_USERS, 0);
     }
-    const u = jUser[j];
-    if (u >= 0) userDone(u);
-  };
+    if (o.warmup > 0) cal.push(o.warmup, EV_WARMUP, 0);
+    if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
 
-  // Runs instructions from the request's pc until it waits somewhere or ends.
-  const advance = (j: number) => {
-    for (;;) {
-      const pc = jPc[j];
-      const code = p.op[pc];
-      if (code === OP_VISIT) {
-        arrive(p.argA[pc], j, p.argB[pc]);
-        return;
-      } else if (code === OP_BRANCH) {
-        const cum = p.branchCum[p.argA[pc]];
-        const u = branchRng.next();
-        let k = 0;
-        while (u >= cum[k]) k++;
-        jPc[j] = p.branchPc[p.argA[pc]][k];
-      } else if (code === OP_JUMP) {
-        jPc[j] = p.argA[pc];
-      } else {
-        // OP_END
-        finish(j, true, 0);
-        releaseJob(j);
-        return;
+    const TICK = 1 << 16;
+    const maxEvents = o.maxEvents ?? Infinity;
+    const duration = o.duration;
+    while (cal.size > 0 && this.events < maxEvents) {
+      if (cal.peekTime() > duration) break;
+      cal.pop();
+      this.now = cal.popTime;
+      const code = cal.popCode;
+      const arg = code >> 4;
+      switch (code & 15) {
+        case EV_DONE: this.serviceDone(arg); break;
+        case EV_RESUME: this.resume(arg); break;
+        case EV_ARRIVAL: this.newRequest(-1); this.scheduleArrival(this.now); break;
+        case EV_TIMEOUT: this.waitTimeout(arg, cal.popExtra); break;
+        case EV_CALL_TIMEOUT: this.callTimeout(arg, cal.popExtra); break;
+        case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg); break;
+        case EV_USERS: this.setUsers(this.userTargets[arg]); break;
+        case EV_SAMPLE:
+          this.sample();
+          if (this.now + o.interval <= duration + 1e-9) cal.push(this.now + o.interval, EV_SAMPLE, 0);
+          break;
+        case EV_WARMUP: this.startMeasuring(); break;
       }
+      if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
     }
-  };
+    // A run cut short by maxEvents ends at its last event; otherwise at the full duration.
+    if (this.events < maxEvents) this.now = duration;
+    for (let r = 0; r < this.p.resources.length; r++) this.touch(r);
+    for (let b = 0; b < this.p.balancers.length; b++) this.touchLb(b);
+    this.touchInFlight();
+    this.totals.inFlight = this.inFlight;
+    let inQueue = 0;
+    for (let t = 0; t < this.nextId; t++) if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tMsg[t] >= 0) inQueue++;
+    this.messages.inQueue = inQueue;
+    return {
+      events: this.events,
+      window: Math.max(this.now - o.warmup, 0),
+      classes: this.clStats,
+      resources: this.rStats,
+      components: this.cStats,
+      totals: this.totals,
+      messages: this.messages,
+      inFlightArea: this.inFlightArea,
+      series: this.series,
+    };
+  }
 
-  const arrive = (s: number, j: number, svc: number) => {
-    jStation[j] = s;
-    jSvc[j] = svc;
-    jEnter[j] = k.now;
-    const st = stStats[s];
-    if (measuring) st.arrivals++;
-    if (busy[s] < servers[s]) {
-      touch(s);
-      startService(s, j);
-      return;
-    }
-    if (buffer[s] >= 0 && waiting[s] >= buffer[s]) {
-      if (measuring) st.dropped++;
-      finish(j, false, 1);
-      releaseJob(j);
-      return;
-    }
-    touch(s);
-    waiting[s]++;
-    if (measuring && waiting[s] > st.maxQueue) st.maxQueue = waiting[s];
-    jState[j] = WAITING;
-    let ring = rings[s];
-    if (qLen[s] === qCap[s]) {
-      const n = qCap[s] * 2;
-      const bigger = new Int32Array(n);
-      for (let i = 0; i < qLen[s]; i++) bigger[i] = ring[(qHead[s] + i) % qCap[s]];
-      rings[s] = ring = bigger;
-      qHead[s] = 0;
-      qCap[s] = n;
-    }
-    ring[(qHead[s] + qLen[s]) % qCap[s]] = j;
-    qLen[s]++;
-    if (timeout[s] !== Infinity) cal.push(k.now + timeout[s], j * 8 + EV_TIMEOUT, jGen[j]);
-  };
+  // ---------------------------------------------------------------- tasks
 
-  const startService = (s: number, j: number) => {
-    busy[s]++;
-    jState[j] = IN_SERVICE;
-    if (measuring) {
-      const w = k.now - jEnter[j];
-      stStats[s].wait.record(w);
-      if (w > 0) stStats[s].waited++;
+  private alloc(): number {
+    let t: number;
+    if (this.nFree > 0) t = this.free[--this.nFree];
+    else {
+      if (this.nextId === this.cap) this.grow();
+      t = this.nextId++;
     }
-    const svc = jSvc[j];
-    const d = svc < 0 ? service[s].sample(serviceRng[s]) : p.samplers[svc].sample(serviceRng[s]);
-    cal.push(k.now + d, j * 8 + EV_DEPART, 0);
-  };
+    this.tGen[t]++;
+    this.tState[t] = RUNNING;
+    this.tParent[t] = -1; this.tPending[t] = 0; this.tFail[t] = 0;
+    this.tHoldA[t] = -1; this.tHoldB[t] = -1; this.tConn[t] = -1; this.tReplica[t] = -1;
+    this.tPhase[t] = 0; this.tMsg[t] = -1; this.tRetries[t] = 0; this.tUser[t] = -1; this.tSvc[t] = -1; this.tRes[t] = -1;
+    return t;
+  }
 
-  const depart = (j: number) => {
-    const s = jStation[j];
-    touch(s);
-    busy[s]--;
-    const st = stStats[s];
-    if (measuring) { st.completions++; st.response.record(k.now - jEnter[j]); }
-    if (series) ivStCompl[s]++;
-    jGen[j]++;
-    // Serve the next waiting request before the departing one moves on: a request routed back
-    // here joins the queue behind those already waiting.
-    while (qLen[s] > 0) {
-      const next = rings[s][qHead[s]];
-      qHead[s] = (qHead[s] + 1) % qCap[s];
-      qLen[s]--;
-      if (jState[next] === ABANDONED) { releaseJob(next); continue; }
-      waiting[s]--;
-      startService(s, next);
-      break;
-    }
-    const routes = p.stations[s].routeCum;
-    if (routes.length > 0) {
-      const u = routeRng[s].next();
-      let k = 0;
-      while (u >= routes[k]) k++;
-      const to = p.stations[s].routeTo[k];
-      if (to >= 0) { arrive(to, j, -1); return; }
-    }
-    jPc[j]++;
-    advance(j);
-  };
+  private release(t: number): void {
+    // A task still listed in a ring (it timed out while waiting) keeps its id until the ring skips it.
+    if (this.tInRing[t]) { this.tState[t] = ZOMBIE; return; }
+    this.tState[t] = FREE;
+    this.free[this.nFree++] = t;
+  }
 
-  const renege = (j: number, gen: number) => {
-    if (jState[j] !== WAITING || jGen[j] !== gen) return;
-    const s = jStation[j];
-    touch(s);
-    waiting[s]--;
-    jState[j] = ABANDONED; // stays in the ring until skipped, then its id is recycled
-    if (measuring) stStats[s].timedOut++;
-    finish(j, false, 2);
-  };
+  private grow(): void {
+    const n = this.cap * 2;
+    const i32 = (a: Int32Array) => { const b = new Int32Array(n); b.set(a); return b; };
+    const f64 = (a: Float64Array) => { const b = new Float64Array(n); b.set(a); return b; };
+    const u8 = (a: Uint8Array) => { const b = new Uint8Array(n); b.set(a); return b; };
+    this.tCls = i32(this.tCls); this.tPc = i32(this.tPc); this.tKey = i32(this.tKey); this.tAux = i32(this.tAux);
+    this.tGen = i32(this.tGen); this.tWaitGen = i32(this.tWaitGen); this.tUser = i32(this.tUser); this.tRes = i32(this.tRes);
+    this.tSvc = i32(this.tSvc); this.tParent = i32(this.tParent); this.tPending = i32(this.tPending); this.tFail = i32(this.tFail);
+    this.tResume = i32(this.tResume); this.tHoldA = i32(this.tHoldA); this.tHoldB = i32(this.tHoldB); this.tConn = i32(this.tConn);
+    this.tReplica = i32(this.tReplica); this.tPhase = i32(this.tPhase); this.tMsg = i32(this.tMsg); this.tRetries = i32(this.tRetries);
+    this.free = i32(this.free);
+    this.tState = u8(this.tState); this.tInRing = u8(this.tInRing);
+    this.tStart = f64(this.tStart); this.tEnter = f64(this.tEnter); this.tGrantA = f64(this.tGrantA); this.tGrantB = f64(this.tGrantB); this.tGrantC = f64(this.tGrantC);
+    this.cap = n;
+  }
 
-  const newRequest = (user: number) => {
-    const j = allocJob();
-    const u = classRng.next();
+  private spawn(parent: number, pc: number): number {
+    const c = this.alloc();
+    this.tCls[c] = this.tCls[parent];
+    this.tKey[c] = this.tKey[parent];
+    this.tStart[c] = this.tStart[parent];
+    this.tReplica[c] = this.tReplica[parent];
+    this.tParent[c] = parent;
+    this.tPc[c] = pc;
+    return c;
+  }
+
+  private newRequest(user: number): void {
+    const p = this.p;
+    const t = this.alloc();
+    const u = this.classRng.next();
     let c = 0;
     while (u >= p.classCum[c]) c++;
-    jClass[j] = c;
-    jPc[j] = p.classEntry[c];
-    jStart[j] = k.now;
-    jUser[j] = user;
-    jGen[j] = 0;
-    totals.arrived++;
-    if (measuring) clStats[c].arrived++;
-    if (series) ivArrivals.n++;
-    touchInFlight();
-    inFlight++;
-    advance(j);
-  };
+    this.tCls[t] = c;
+    this.tPc[t] = p.classEntry[c];
+    const ks = p.classKeys[c];
+    this.tKey[t] = ks ? ks.sample(this.keyRng) : 0;
+    this.tStart[t] = this.now;
+    this.tUser[t] = user;
+    this.totals.arrived++;
+    if (this.measuring) this.clStats[c].arrived++;
+    if (this.series) this.ivArrivals++;
+    this.touchInFlight();
+    this.inFlight++;
+    this.step(t);
+  }
 
-  // ----- sources
+  /** Runs instructions from the task's pc until it waits for something or ends. */
+  private step(t: number): void {
+    const p = this.p;
+    for (;;) {
+      const pc = this.tPc[t];
+      switch (p.op[pc]) {
+        case OP_VISIT:
+          this.tSvc[t] = p.argB[pc];
+          this.request(p.argA[pc], t);
+          return;
+        case OP_BRANCH: {
+          const cum = p.tableCum[p.argA[pc]];
+          const u = this.branchRng.next();
+          let k = 0;
+          while (u >= cum[k]) k++;
+          this.tPc[t] = p.tables[p.argA[pc]][k];
+          break;
+        }
+        case OP_JUMP:
+          this.tPc[t] = p.argA[pc];
+          break;
+        case OP_DELAY:
+          this.cal.push(this.now + p.samplers[p.argA[pc]].sample(this.delayRng[p.argA[pc]]), t * 16 + EV_RESUME, 0);
+          return;
+        case OP_CALL: {
+          const c = this.spawn(t, p.argA[pc]);
+          this.tPending[t] = 1;
+          this.tResume[t] = pc + 1;
+          const stub = p.argA[pc];
+          const svc = p.op[stub] === OP_BALANCE ? p.balancers[p.argA[stub]].service : p.argA[stub];
+          const timeout = p.services[svc].timeout;
+          if (timeout !== Infinity) this.cal.push(this.now + timeout, c * 16 + EV_CALL_TIMEOUT, this.tGen[c]);
+          this.step(c);
+          return;
+        }
+        case OP_BALANCE:
+          this.balance(t, p.argA[pc]);
+          return;
+        case OP_SLOT: {
+          const svc = p.services[p.argA[pc]];
+          // Through a balancer, connect() left the chosen backend in tAux.
+          let replica = this.tHoldA[t] >= 0 ? this.tAux[t] : -1;
+          if (replica < 0) {
+            // Called without a balancer: the client spreads calls round robin over the replicas.
+            replica = this.rrService[p.argA[pc]]++ % svc.slots.length;
+          }
+          this.tReplica[t] = p.replicaOf[svc.slots[replica]];
+          this.request(svc.slots[replica], t);
+          return;
+        }
+        case OP_CACHE:
+          this.tSvc[t] = -1;
+          this.request(p.caches[p.argA[pc]].server, t);
+          return;
+        case OP_DB:
+          this.dbStep(t, pc);
+          return;
+        case OP_PUBLISH:
+          if (!this.publish(t, p.argA[pc])) { this.fail(t, R_QUEUEFULL); return; }
+          this.tPc[t] = pc + 1;
+          break;
+        case OP_PARALLEL: {
+          const pcs = p.tables[p.argA[pc]];
+          this.tPending[t] = pcs.length;
+          this.tResume[t] = p.argB[pc];
+          for (let i = 0; i < pcs.length; i++) this.step(this.spawn(t, pcs[i]));
+          return;
+        }
+        case OP_ACQUIRE: {
+          const q = p.queues[p.argA[pc]];
+          const r = q.workers.length === 1 ? q.workers[0] : q.workers[hashKey(this.tKey[t]) % q.workers.length];
+          this.request(r, t);
+          return;
+        }
+        case OP_CDN: {
+          const cdn = p.cdns[p.argA[pc]];
+          const rng = this.cdnRng[p.argA[pc]];
+          this.tAux[t] = cdn.objects.sample(rng);
+          this.cal.push(this.now + p.samplers[cdn.edgeSampler].sample(rng), t * 16 + EV_RESUME, 0);
+          return;
+        }
+        case OP_CDN_FILL:
+          this.cdnFetched[p.argA[pc]][this.tAux[t]] = this.now;
+          this.tPc[t] = pc + 1;
+          break;
+        default: // OP_END
+          this.end(t);
+          return;
+      }
+    }
+  }
 
-  const load = scenario.load;
-  const arrivalRng = stream("load:arrivals");
-  let profile: RateProfile | undefined;
-  let piece = 0;
-  const deterministic = load.model === "open" && load.arrivals === "deterministic";
-  const scheduleArrival = (from: number) => {
-    const prof = profile!;
+  /** A delay (own work, network hop, balancer overhead, CDN edge) is over. */
+  private resume(t: number): void {
+    const p = this.p;
+    const pc = this.tPc[t];
+    if (p.op[pc] === OP_CDN) {
+      const c = p.argA[pc];
+      const hit = this.now - this.cdnFetched[c][this.tAux[t]] < p.cdns[c].ttl;
+      if (this.measuring) this.cStats[p.cdns[c].component].counts[hit ? C_HITS : C_MISSES]++;
+      this.tPc[t] = hit ? p.argB[pc] : pc + 1;
+    } else {
+      this.tPc[t] = pc + 1;
+    }
+    this.step(t);
+  }
+
+  private end(t: number): void {
+    const holdB = this.tHoldB[t], holdA = this.tHoldA[t];
+    if (holdB >= 0) { this.tHoldB[t] = -1; this.releaseUnit(holdB, this.tGrantB[t]); }
+    if (holdA >= 0) { this.tHoldA[t] = -1; this.releaseUnit(holdA, this.tGrantA[t]); }
+    if (this.tMsg[t] >= 0) { this.messageDone(t, true); return; }
+    const parent = this.tParent[t];
+    if (parent >= 0) {
+      this.release(t);
+      this.notify(parent, 0);
+      return;
+    }
+    if (this.tUser[t] === ORPHAN) { this.release(t); return; } // its caller already gave up on it
+    this.finish(t, 0);
+  }
+
+  private fail(t: number, reason: number): void {
+    const holdB = this.tHoldB[t], holdA = this.tHoldA[t], conn = this.tConn[t];
+    if (conn >= 0) { this.tConn[t] = -1; this.releaseUnit(conn, this.tGrantC[t]); }
+    if (holdB >= 0) { this.tHoldB[t] = -1; this.releaseUnit(holdB, this.tGrantB[t]); }
+    if (holdA >= 0) { this.tHoldA[t] = -1; this.releaseUnit(holdA, this.tGrantA[t]); }
+    if (this.tMsg[t] >= 0) { this.messageDone(t, false); return; }
+    const parent = this.tParent[t];
+    if (parent >= 0) {
+      this.release(t);
+      this.notify(parent, reason);
+      return;
+    }
+    if (this.tUser[t] === ORPHAN) { this.release(t); return; }
+    this.finish(t, reason);
+  }
+
+  private notify(parent: number, reason: number): void {
+    if (reason !== 0 && this.tFail[parent] === 0) this.tFail[parent] = reason;
+    if (--this.tPending[parent] > 0) return;
+    if (this.tFail[parent] !== 0) { this.fail(parent, this.tFail[parent]); return; }
+    this.tPc[parent] = this.tResume[parent];
+    this.step(parent);
+  }
+
+  /** A root request ends: success (reason 0) or the reason it failed. */
+  private finish(t: number, reason: number): void {
+    const c = this.tCls[t];
+    const cs = this.clStats[c];
+    this.touchInFlight();
+    this.inFlight--;
+    const latency = this.now - this.tStart[t];
+    if (reason === 0) {
+      this.totals.completed++;
+      if (this.measuring) { cs.completed++; cs.latency.record(latency); }
+      if (this.series) this.ivLatency[c].record(latency);
+    } else {
+      this.totals.ended[reason]++;
+      if (this.measuring) cs.ended[reason]++;
+      if (this.series) this.ivErrors[c]++;
+    }
+    const u = this.tUser[t];
+    this.release(t);
+    if (u >= 0) this.userDone(u);
+  }
+
+  // ---------------------------------------------------------------- resources
+
+  private touch(r: number): void {
+    const dt = this.now - this.lastTouch[r];
+    if (dt > 0) {
+      const st = this.rStats[r];
+      st.busyArea += this.busy[r] * dt;
+      st.queueArea += this.waiting[r] * dt;
+      this.lastTouch[r] = this.now;
+    }
+  }
+
+  /** Asks resource r for a unit: served now, queued, or refused (then the task fails). */
+  private request(r: number, t: number): void {
+    const st = this.rStats[r];
+    if (this.measuring) st.arrivals++;
+    this.tEnter[t] = this.now;
+    this.tRes[t] = r;
+    if (this.busy[r] < this.units[r]) {
+      this.touch(r);
+      this.busy[r]++;
+      this.grant(r, t);
+      return;
+    }
+    const spec = this.p.resources[r];
+    if (spec.buffer >= 0 && this.waiting[r] >= spec.buffer) {
+      if (this.measuring) st.dropped++;
+      this.fail(t, this.refusal(r));
+      return;
+    }
+    this.enqueue(r, t);
+    if (spec.timeout !== Infinity) this.cal.push(this.now + spec.timeout, t * 16 + EV_TIMEOUT, this.tWaitGen[t]);
+  }
+
+  private enqueue(r: number, t: number): void {
+    this.touch(r);
+    this.waiting[r]++;
+    if (this.measuring && this.waiting[r] > this.rStats[r].maxQueue) this.rStats[r].maxQueue = this.waiting[r];
+    this.tState[t] = WAITING;
+    this.tInRing[t] = 1;
+    let ring = this.rings[r];
+    if (this.qLen[r] === ring.length) {
+      const bigger = new Int32Array(ring.length * 2);
+      for (let i = 0; i < this.qLen[r]; i++) bigger[i] = ring[(this.qHead[r] + i) % ring.length];
+      this.rings[r] = ring = bigger;
+      this.qHead[r] = 0;
+    }
+    ring[(this.qHead[r] + this.qLen[r]) % ring.length] = t;
+    this.qLen[r]++;
+  }
+
+  /** The next waiting task (skipping those that gave up), removed from the ring; -1 if none. */
+  private dequeue(r: number): number {
+    while (this.qLen[r] > 0) {
+      const ring = this.rings[r];
+      const t = ring[this.qHead[r]];
+      this.qHead[r] = (this.qHead[r] + 1) % ring.length;
+      this.qLen[r]--;
+      this.tInRing[t] = 0;
+      if (this.tState[t] === ZOMBIE) { this.tState[t] = FREE; this.free[this.nFree++] = t; continue; }
+      if (this.tState[t] !== WAITING || this.tRes[t] !== r) continue; // dropped from the head earlier
+      this.waiting[r]--;
+      return t;
+    }
+    return -1;
+  }
+
+  private grant(r: number, t: number): void {
+    const spec = this.p.resources[r];
+    const w = this.now - this.tEnter[t];
+    if (this.measuring) {
+      const st = this.rStats[r];
+      st.wait.record(w);
+      if (w > 0) st.waited++;
+    }
+    this.tWaitGen[t]++;
+    if (spec.mode === MODE_SERVICE) {
+      this.tState[t] = SERVING;
+      const s = this.tSvc[t] >= 0 ? this.tSvc[t] : spec.sampler;
+      this.cal.push(this.now + this.p.samplers[s].sample(this.rRng[r]), t * 16 + EV_DONE, 0);
+      return;
+    }
+    this.tState[t] = RUNNING;
+    const pc = this.tPc[t];
+    if (this.p.op[pc] === OP_DB) {
+      this.tConn[t] = r;
+      this.tGrantC[t] = this.now;
+      this.tPhase[t] = 1;
+      this.dbStep(t, pc);
+      return;
+    }
+    this.tHoldB[t] = r;
+    this.tGrantB[t] = this.now;
+    this.tPc[t] = pc + 1;
+    this.step(t);
+  }
+
+  /** Gives a held unit back and hands it to the next waiting task. */
+  private releaseUnit(r: number, since: number): void {
+    this.touch(r);
+    this.busy[r]--;
+    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - since); }
+    if (this.series) this.ivCompl[this.p.resources[r].component]++;
+    const next = this.dequeue(r);
+    if (next >= 0) { this.busy[r]++; this.grant(r, next); }
+    else this.onUnitFree(r);
+  }
+
+  /** A service-mode resource finished serving task t. */
+  private serviceDone(t: number): void {
+    const p = this.p;
+    const r = this.tRes[t];
+    this.touch(r);
+    this.busy[r]--;
+    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - this.tEnter[t]); }
+    if (this.series) this.ivCompl[p.resources[r].component]++;
+    this.tState[t] = RUNNING;
+    // Serve the next waiting task before this one moves on: a task routed back here queues behind them.
+    const next = this.dequeue(r);
+    if (next >= 0) { this.busy[r]++; this.grant(r, next); }
+    const pc = this.tPc[t];
+    switch (p.op[pc]) {
+      case OP_VISIT: {
+        const routes = p.resources[r].routeCum;
+        if (routes.length > 0) {
+          const u = this.routeRng[r].next();
+          let k = 0;
+          while (u >= routes[k]) k++;
+          const to = p.resources[r].routeTo[k];
+          if (to >= 0) { this.tSvc[t] = -1; this.request(to, t); return; }
+        }
+        this.tPc[t] = pc + 1;
+        break;
+      }
+      case OP_CACHE: {
+        const cache = this.caches[p.argA[pc]];
+        const op = p.argB[pc];
+        if (op === CACHE_GET) {
+          const hit = cache.get(this.tKey[t], this.now);
+          if (this.measuring) this.cStats[p.caches[p.argA[pc]].component].counts[hit ? C_HITS : C_MISSES]++;
+          this.tPc[t] = hit ? pc + 1 : p.argC[pc];
+        } else {
+          if (op === CACHE_SET) cache.set(this.tKey[t], this.now);
+          else cache.delete(this.tKey[t]);
+          this.tPc[t] = pc + 1;
+        }
+        break;
+      }
+      case OP_DB:
+        this.tPhase[t] = 2;
+        this.dbStep(t, pc);
+        return;
+    }
+    this.step(t);
+  }
+
+  private refusal(r: number): number {
+    const kind = this.p.components[this.p.resources[r].component].kind;
+    return kind === "service" ? R_BACKLOG : kind === "queue" ? R_QUEUEFULL : R_BUFFER;
+  }
+
+  private waitTimeout(t: number, gen: number): void {
+    if (this.tState[t] !== WAITING || this.tWaitGen[t] !== gen) return;
+    const r = this.tRes[t];
+    if (r <= -2) { this.lbTimeout(t, -2 - r); return; }
+    this.touch(r);
+    this.waiting[r]--;
+    this.tState[t] = RUNNING;
+    this.tWaitGen[t]++;
+    if (this.measuring) this.rStats[r].timedOut++;
+    const kind = this.p.components[this.p.resources[r].component].kind;
+    this.fail(t, kind === "database" ? R_POOLTIMEOUT : R_QTIMEOUT);
+  }
+
+  /** The caller stops waiting for a service call; the call itself runs on as an orphan. */
+  private callTimeout(t: number, gen: number): void {
+    if (this.tGen[t] !== gen || this.tState[t] === FREE || this.tState[t] === ZOMBIE) return;
+    const parent = this.tParent[t];
+    if (parent < 0) return;
+    this.tParent[t] = -1;
+    this.tUser[t] = ORPHAN;
+    if (this.measuring) {
+      const svcComp = this.tHoldB[t] >= 0 ? this.p.resources[this.tHoldB[t]].component : -1;
+      if (svcComp >= 0) this.cStats[svcComp].counts[C_TIMEOUTS]++;
+    }
+    this.notify(parent, R_SVCTIMEOUT);
+  }
+
+  // ---------------------------------------------------------------- load balancers
+
+  private touchLb(b: number): void {
+    const dt = this.now - this.lbLastTouch[b];
+    if (dt > 0) {
+      const cs = this.cStats[this.p.balancers[b].component];
+      cs.queueArea += this.lbWaiting[b] * dt;
+      this.lbLastTouch[b] = this.now;
+    }
+  }
+
+  /** HAProxy-like server choice among the backends that are below maxconn; queue when none is. */
+  private balance(t: number, b: number): void {
+    const lb = this.p.balancers[b];
+    const k = this.chooseBackend(t, b);
+    if (k >= 0) { this.connect(t, b, k, 0); return; }
+    this.touchLb(b);
+    this.lbWaiting[b]++;
+    const cs = this.cStats[lb.component];
+    if (this.measuring && this.lbWaiting[b] > cs.maxQueue) cs.maxQueue = this.lbWaiting[b];
+    this.tState[t] = WAITING;
+    this.tRes[t] = -2 - b;
+    this.tEnter[t] = this.now;
+    this.tInRing[t] = 1;
+    let ring = this.lbRings[b];
+    if (this.lbLen[b] === ring.length) {
+      const bigger = new Int32Array(ring.length * 2);
+      for (let i = 0; i < this.lbLen[b]; i++) bigger[i] = ring[(this.lbHead[b] + i) % ring.length];
+      this.lbRings[b] = ring = bigger;
+      this.lbHead[b] = 0;
+    }
+    ring[(this.lbHead[b] + this.lbLen[b]) % ring.length] = t;
+    this.lbLen[b]++;
+    this.cal.push(this.now + lb.queueTimeout, t * 16 + EV_TIMEOUT, this.tWaitGen[t]);
+  }
+
+  private connect(t: number, b: number, k: number, waited: number): void {
+    const lb = this.p.balancers[b];
+    const r = lb.conns[k];
+    this.touch(r);
+    this.busy[r]++;
+    if (this.measuring) {
+      this.rStats[r].arrivals++;
+      this.rStats[r].wait.record(waited);
+      if (waited > 0) this.rStats[r].waited++;
+      this.cStats[lb.component].latency.record(waited);
+    }
+    this.tState[t] = RUNNING;
+    this.tHoldA[t] = r;
+    this.tGrantA[t] = this.now;
+    this.tAux[t] = k;
+    if (lb.overhead >= 0) {
+      // resume() moves past the BALANCE instruction once the proxy's own time has elapsed.
+      this.cal.push(this.now + this.p.samplers[lb.overhead].sample(this.lbRng[b]), t * 16 + EV_RESUME, 0);
+      return;
+    }
+    this.tPc[t]++;
+    this.step(t);
+  }
+
+  private chooseBackend(t: number, b: number): number {
+    const lb = this.p.balancers[b];
+    const conns = lb.conns;
+    const n = conns.length;
+    const open = (k: number) => this.busy[conns[k]] < this.units[conns[k]];
+    switch (lb.algorithm) {
+      case ALG_RANDOM: {
+        // Weighted random among the open backends.
+        let total = 0;
+        for (let k = 0; k < n; k++) if (open(k)) total += lb.weights[k];
+        if (total === 0) return -1;
+        let u = this.lbRng[b].next() * total;
+        for (let k = 0; k < n; k++) {
+          if (!open(k)) continue;
+          u -= lb.weights[k];
+          if (u < 0) return k;
+        }
+        for (let k = n - 1; k >= 0; k--) if (open(k)) return k;
+        return -1;
+      }
+      case ALG_LEAST_CONN: {
+        // Fewest connections relative to weight; ties go round robin, as in HAProxy.
+        let best = -1, bestLoad = Infinity;
+        const start = this.lbRr[b]++ % n;
+        for (let i = 0; i < n; i++) {
+          const k = (start + i) % n;
+          if (!open(k)) continue;
+          const load = this.busy[conns[k]] / lb.weights[k];
+          if (load < bestLoad) { bestLoad = load; best = k; }
+        }
+        return best;
+      }
+      case ALG_POWER_OF_TWO: {
+        const rng = this.lbRng[b];
+        const a = (rng.next() * n) | 0;
+        let c = (rng.next() * (n - 1)) | 0;
+        if (c >= a) c++;
+        const pick = n === 1 || this.busy[conns[a]] <= this.busy[conns[c]] ? a : c;
+        if (open(pick)) return pick;
+        const other = pick === a ? c : a;
+        if (n > 1 && open(other)) return other;
+        for (let k = 0; k < n; k++) if (open(k)) return k;
+        return -1;
+      }
+      case ALG_HASH: {
+        // Consistent hashing by request key: the key's backend, else the next open one on the ring.
+        const home = hashKey(this.tKey[t]) % n;
+        for (let i = 0; i < n; i++) if (open((home + i) % n)) return (home + i) % n;
+        return -1;
+      }
+      default: {
+        // Smooth weighted round robin reduces to plain rotation with equal weights.
+        for (let i = 0; i < n; i++) {
+          const k = this.lbRr[b]++ % n;
+          if (open(k)) return k;
+        }
+        return -1;
+      }
+    }
+  }
+
+  /** A backend connection or any unit came free: a balancer's queued request may now go. */
+  private onUnitFree(r: number): void {
+    const spec = this.p.resources[r];
+    if (this.p.components[spec.component].kind !== "load_balancer") return;
+    for (let b = 0; b < this.p.balancers.length; b++) {
+      const lb = this.p.balancers[b];
+      const k = r - lb.conns[0];
+      if (k < 0 || k >= lb.conns.length) continue;
+      while (this.lbLen[b] > 0) {
+        const ring = this.lbRings[b];
+        const t = ring[this.lbHead[b]];
+        this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
+        this.lbLen[b]--;
+        this.tInRing[t] = 0;
+        if (this.tState[t] === ZOMBIE) { this.tState[t] = FREE; this.free[this.nFree++] = t; continue; }
+        if (this.tState[t] !== WAITING) continue;
+        this.touchLb(b);
+        this.lbWaiting[b]--;
+        this.tWaitGen[t]++;
+        this.connect(t, b, k, this.now - this.tEnter[t]);
+        return;
+      }
+      return;
+    }
+  }
+
+  private lbTimeout(t: number, b: number): void {
+    this.touchLb(b);
+    this.lbWaiting[b]--;
+    this.tState[t] = RUNNING;
+    this.tWaitGen[t]++;
+    if (this.measuring) this.cStats[this.p.balancers[b].component].counts[C_TIMEOUTS]++;
+    this.fail(t, R_LBTIMEOUT);
+  }
+
+  // ---------------------------------------------------------------- databases
+
+  /** Phase 0: take a pool connection; 1: query a node; 2: give the connection back and go on. */
+  private dbStep(t: number, pc: number): void {
+    const p = this.p;
+    const d = p.argA[pc];
+    const db = p.databases[d];
+    const phase = this.tPhase[t];
+    if (phase === 0) {
+      const replica = this.tReplica[t];
+      const pool = replica >= 0 ? db.pools[replica] : -1;
+      if (pool >= 0) { this.request(pool, t); return; }
+      this.tPhase[t] = 1;
+    }
+    if (this.tPhase[t] === 1) {
+      const write = p.argB[pc] === DB_WRITE;
+      const key = this.tKey[t];
+      const shard = db.shards === 1 ? 0 : db.byRange ? Math.min(db.shards - 1, Math.floor((key * db.shards) / p.keySpace)) : hashKey(key) % db.shards;
+      const per = db.nodesPerShard;
+      let k = 0;
+      if (!write && per > 1) {
+        const rng = this.dbRng[d];
+        k = db.readFrom === 0 ? 0 : db.readFrom === 1 ? 1 + ((rng.next() * (per - 1)) | 0) : (rng.next() * per) | 0;
+      }
+      this.tAux[t] = k;
+      this.tSvc[t] = write ? db.writeSampler : db.readSampler;
+      this.request(db.nodes[shard * per + k], t);
+      return;
+    }
+    // Phase 2: the query is done.
+    const conn = this.tConn[t];
+    if (conn >= 0) { this.tConn[t] = -1; this.releaseUnit(conn, this.tGrantC[t]); }
+    const cs = this.cStats[db.component];
+    const key = this.tKey[t];
+    if (p.argB[pc] === DB_WRITE) {
+      this.lastWrite[d][key] = this.now;
+      if (this.measuring) cs.counts[C_WRITES]++;
+    } else {
+      if (this.measuring) cs.counts[C_READS]++;
+      if (this.tAux[t] > 0) {
+        // A read on a replica is stale when the key's last write has not been applied there yet.
+        const lag = db.lagSampler >= 0 ? p.samplers[db.lagSampler].sample(this.dbRng[d]) : 0;
+        if (this.measuring) {
+          cs.counts[C_REPLICA_READS]++;
+          cs.latency.record(lag);
+          if (this.now - this.lastWrite[d][key] < lag) cs.counts[C_STALE]++;
+        }
+      }
+    }
+    this.tPhase[t] = 0;
+    this.tPc[t] = pc + 1;
+    this.step(t);
+  }
+
+  // ---------------------------------------------------------------- queues
+
+  /** Publishes a message for task t's request; false when the queue refuses it. */
+  private publish(t: number, q: number): boolean {
+    const p = this.p;
+    const spec = p.queues[q];
+    const cs = this.cStats[spec.component];
+    const r = spec.workers.length === 1 ? spec.workers[0] : spec.workers[hashKey(this.tKey[t]) % spec.workers.length];
+    const res = p.resources[r];
+    const full = this.busy[r] >= this.units[r] && res.buffer >= 0 && this.waiting[r] >= res.buffer;
+    if (full) {
+      if (!spec.dropHead || this.waiting[r] === 0) {
+        if (this.measuring) cs.counts[C_REJECTED]++;
+        return false;
+      }
+      // drop-head: the oldest waiting message makes room.
+      const oldest = this.dequeue(r);
+      if (oldest >= 0) {
+        this.tState[oldest] = RUNNING;
+        this.messages.droppedHead++;
+        if (this.measuring) cs.counts[C_DROPPED_HEAD]++;
+        this.release(oldest);
+      }
+    }
+    const m = this.alloc();
+    this.tCls[m] = this.tCls[t];
+    this.tKey[m] = this.tKey[t];
+    this.tStart[m] = this.now;
+    this.tMsg[m] = q;
+    this.tPc[m] = spec.entry;
+    this.messages.published++;
+    if (this.measuring) cs.counts[C_PUBLISHED]++;
+    this.step(m);
+    return true;
+  }
+
+  private messageDone(m: number, ok: boolean): void {
+    const q = this.tMsg[m];
+    const spec = this.p.queues[q];
+    const cs = this.cStats[spec.component];
+    const failed = !ok || (spec.failureRate > 0 && this.queueRng[q].next() < spec.failureRate);
+    if (!failed) {
+      this.messages.processed++;
+      if (this.measuring) { cs.counts[C_PROCESSED]++; cs.latency.record(this.now - this.tStart[m]); }
+      this.release(m);
+      return;
+    }
+    if (this.tRetries[m] < spec.retries) {
+      // Requeued at the tail, as a nack with requeue does.
+      this.tRetries[m]++;
+      if (this.measuring) cs.counts[C_RETRIES]++;
+      this.tPhase[m] = 0;
+      this.tPc[m] = spec.entry;
+      this.step(m);
+      return;
+    }
+    this.messages.deadLettered++;
+    if (this.measuring) cs.counts[C_DEAD]++;
+    this.release(m);
+  }
+
+  // ---------------------------------------------------------------- sources
+
+  private scheduleArrival(from: number): void {
+    const prof = this.profile!;
     let t = from;
     for (;;) {
       if (t >= prof.end) return;
-      piece = prof.pieceAt(t, piece);
+      const piece = (this.piece = prof.pieceAt(t, this.piece));
       const max = prof.maxRate[piece];
       const pieceEnd = prof.ends[piece];
       if (max <= 0) { t = pieceEnd; continue; }
-      if (deterministic) {
+      if (this.deterministic) {
         // Next arrival one mean gap away at the current rate (midpoint rule for ramps).
         const r0 = prof.rateIn(piece, t);
         const rm = prof.rateIn(piece, Math.min(t + 0.5 / Math.max(r0, 1e-9), pieceEnd));
@@ -348,143 +1057,114 @@ export function runReplication(p: Program, scenario: Scenario, o: ReplicationOpt
         if (r <= 0) { t = Math.min(t + 1 / max, pieceEnd); continue; }
         const next = t + 1 / r;
         if (next >= pieceEnd && piece < prof.pieces - 1) { t = pieceEnd; continue; }
-        cal.push(next, EV_ARRIVAL, 0);
+        this.cal.push(next, EV_ARRIVAL, 0);
         return;
       }
-      // Poisson by thinning against the piece's maximum rate (exact, and equal to plain
-      // exponential gaps when the rate is constant).
-      t += -Math.log(arrivalRng.next()) / max;
+      // Poisson by thinning against the piece's maximum rate (exact; plain exponential gaps when
+      // the rate is constant).
+      t += -Math.log(this.arrivalRng.next()) / max;
       if (t >= pieceEnd) { t = pieceEnd; continue; }
       const r = prof.rateIn(piece, t);
-      if (r >= max || arrivalRng.next() * max < r) {
-        cal.push(t, EV_ARRIVAL, 0);
+      if (r >= max || this.arrivalRng.next() * max < r) {
+        this.cal.push(t, EV_ARRIVAL, 0);
         return;
       }
     }
-  };
+  }
 
-  // Closed users.
-  let userActive = new Uint8Array(0);
-  let userGen = new Int32Array(0);
-  let activeUsers = 0;
-  let thinkSampler: Sampler | undefined;
-  const thinkRng = stream("load:think");
-  const userDone = (u: number) => {
-    if (!userActive[u]) return;
-    cal.push(k.now + thinkSampler!.sample(thinkRng), u * 8 + EV_USER, userGen[u]);
-  };
-  const setUsers = (target: number) => {
-    if (target > userActive.length) {
-      const a = new Uint8Array(target); a.set(userActive); userActive = a;
-      const g = new Int32Array(target); g.set(userGen); userGen = g;
+  private userDone(u: number): void {
+    if (!this.userActive[u]) return;
+    this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 16 + EV_USER, this.userGen[u]);
+  }
+
+  private setUsers(target: number): void {
+    if (target > this.userActive.length) {
+      const a = new Uint8Array(target); a.set(this.userActive); this.userActive = a;
+      const g = new Int32Array(target); g.set(this.userGen); this.userGen = g;
     }
-    for (let u = 0; u < userActive.length && activeUsers < target; u++) {
-      if (userActive[u]) continue;
-      userActive[u] = 1;
-      userGen[u]++;
-      activeUsers++;
-      cal.push(k.now + thinkSampler!.sample(thinkRng), u * 8 + EV_USER, userGen[u]);
+    for (let u = 0; u < this.userActive.length && this.activeUsers < target; u++) {
+      if (this.userActive[u]) continue;
+      this.userActive[u] = 1;
+      this.userGen[u]++;
+      this.activeUsers++;
+      this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 16 + EV_USER, this.userGen[u]);
     }
     // Ramp down: the highest-numbered users leave after their request in flight, if any.
-    for (let u = userActive.length - 1; u >= 0 && activeUsers > target; u--) {
-      if (!userActive[u]) continue;
-      userActive[u] = 0;
-      userGen[u]++;
-      activeUsers--;
+    for (let u = this.userActive.length - 1; u >= 0 && this.activeUsers > target; u--) {
+      if (!this.userActive[u]) continue;
+      this.userActive[u] = 0;
+      this.userGen[u]++;
+      this.activeUsers--;
     }
-  };
-  let userTimes: number[] = [], userTargets: number[] = [];
-
-  if (load.model === "open") {
-    profile = new RateProfile(load);
-    scheduleArrival(0);
-  } else {
-    thinkSampler = new Sampler(load.think);
-    const sched = userSchedule(load);
-    userTimes = sched.times; userTargets = sched.targets;
-    for (let i = 0; i < userTimes.length; i++) cal.push(userTimes[i], i * 8 + EV_USERS, 0);
   }
 
-  if (warmup > 0) cal.push(warmup, EV_WARMUP, 0);
-  if (series) cal.push(interval, EV_SAMPLE, 0);
+  // ---------------------------------------------------------------- statistics
 
-  // ----- the loop
+  private touchInFlight(): void {
+    this.inFlightArea += this.inFlight * (this.now - this.lastInFlight);
+    this.lastInFlight = this.now;
+  }
 
-  const sample = () => {
-    for (let s = 0; s < nS; s++) touch(s);
-    touchInFlight();
-    series!.t.push(k.now);
-    for (let c = 0; c < nC; c++) {
-      const h = ivLatency[c];
-      const sc = series!.classes[c];
-      sc.throughput.push(h.count / interval);
-      sc.errors.push(ivErrors[c] / interval);
-      sc.p50.push(h.quantile(0.5)); sc.p95.push(h.quantile(0.95)); sc.p99.push(h.quantile(0.99));
-      h.reset();
-      ivErrors[c] = 0;
-    }
-    for (let s = 0; s < nS; s++) {
-      const st = stStats[s];
-      const b = busyTotal[s] + st.busyArea, q = queueTotal[s] + st.queueArea;
-      series!.stations[s].utilization.push((b - ivBusy0[s]) / (interval * servers[s]));
-      series!.stations[s].queue.push((q - ivQueue0[s]) / interval);
-      series!.stations[s].throughput.push(ivStCompl[s] / interval);
-      ivBusy0[s] = b; ivQueue0[s] = q; ivStCompl[s] = 0;
-    }
-    series!.inFlight.push((k.inFlightArea - k.ivInFlight0) / interval);
-    k.ivInFlight0 = k.inFlightArea;
-    series!.offered.push(ivArrivals.n / interval);
-    ivArrivals.n = 0;
-  };
-
-  const startWarm = () => {
-    for (let s = 0; s < nS; s++) {
-      touch(s);
-      const st = stStats[s];
-      busyTotal[s] += st.busyArea; queueTotal[s] += st.queueArea;
+  private startMeasuring(): void {
+    for (let r = 0; r < this.p.resources.length; r++) {
+      this.touch(r);
+      const st = this.rStats[r];
+      this.busyTotal[r] += st.busyArea; this.queueTotal[r] += st.queueArea;
       st.busyArea = 0; st.queueArea = 0;
     }
-    touchInFlight();
-    k.ivInFlight0 -= k.inFlightArea;
-    k.inFlightArea = 0;
-    measuring = true;
-  };
-
-  let events = 0;
-  const TICK = 1 << 16;
-  const maxEvents = o.maxEvents ?? Infinity;
-  while (cal.size > 0 && events < maxEvents) {
-    const t = cal.peekTime();
-    if (t > duration) break;
-    cal.pop();
-    k.now = t;
-    const code = cal.popCode;
-    const type = code & 7;
-    const arg = code >> 3;
-    switch (type) {
-      case EV_DEPART: depart(arg); break;
-      case EV_ARRIVAL: newRequest(-1); scheduleArrival(k.now); break;
-      case EV_TIMEOUT: renege(arg, cal.popExtra); break;
-      case EV_USER: if (userActive[arg] && userGen[arg] === cal.popExtra) newRequest(arg); break;
-      case EV_USERS: setUsers(userTargets[arg]); break;
-      case EV_SAMPLE: sample(); if (k.now + interval <= duration + 1e-9) cal.push(k.now + interval, EV_SAMPLE, 0); break;
-      case EV_WARMUP: startWarm(); break;
+    for (let b = 0; b < this.p.balancers.length; b++) {
+      this.touchLb(b);
+      this.cStats[this.p.balancers[b].component].queueArea = 0;
     }
-    if ((++events & (TICK - 1)) === 0 && o.onTick && o.onTick(k.now / duration)) throw new Cancelled();
+    this.touchInFlight();
+    this.ivInFlight0 -= this.inFlightArea;
+    this.inFlightArea = 0;
+    this.measuring = true;
   }
-  // A run cut short by maxEvents ends at its last event; otherwise at the full duration.
-  if (events < maxEvents) k.now = duration;
-  for (let s = 0; s < nS; s++) touch(s);
-  touchInFlight();
-  totals.inFlight = inFlight;
 
-  return {
-    events,
-    window: Math.max(k.now - warmup, 0),
-    classes: clStats,
-    stations: stStats,
-    totals,
-    inFlightArea: k.inFlightArea,
-    series,
-  };
+  private sample(): void {
+    const p = this.p;
+    const s = this.series!;
+    const interval = this.o.interval;
+    for (let r = 0; r < p.resources.length; r++) this.touch(r);
+    this.touchInFlight();
+    s.t.push(this.now);
+    for (let c = 0; c < p.classNames.length; c++) {
+      const h = this.ivLatency[c];
+      const sc = s.classes[c];
+      sc.throughput.push(h.count / interval);
+      sc.errors.push(this.ivErrors[c] / interval);
+      sc.p50.push(h.quantile(0.5)); sc.p95.push(h.quantile(0.95)); sc.p99.push(h.quantile(0.99));
+      h.reset();
+      this.ivErrors[c] = 0;
+    }
+    for (let c = 0; c < p.components.length; c++) {
+      let busy = 0, queue = 0, units = 0;
+      for (const r of p.components[c].resources) {
+        if (!p.resources[r].main) continue;
+        const st = this.rStats[r];
+        busy += this.busyTotal[r] + st.busyArea;
+        queue += this.queueTotal[r] + st.queueArea;
+        units += Math.min(p.resources[r].units, 1e6);
+      }
+      const sc = s.components[c];
+      sc.utilization.push(units > 0 ? (busy - this.ivBusy0[c]) / (interval * units) : 0);
+      sc.queue.push((queue - this.ivQueue0[c]) / interval);
+      sc.throughput.push(this.ivCompl[c] / interval);
+      this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
+    }
+    s.inFlight.push((this.inFlightArea - this.ivInFlight0) / interval);
+    this.ivInFlight0 = this.inFlightArea;
+    s.offered.push(this.ivArrivals / interval);
+    this.ivArrivals = 0;
+  }
+}
+
+/** A well-mixed non-negative hash of a key (Knuth's multiplicative hash, then a murmur finalizer). */
+function hashKey(k: number): number {
+  let h = Math.imul(k + 1, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
 }

@@ -10,7 +10,7 @@ const s = scenarioOf(`
 version: 1
 name: mm1
 seed: 11
-simulation: { duration: 1500s, warmup: 50s, replications: 10 }
+simulation: { duration: 3000s, warmup: 50s, replications: 10 }
 load: { model: open, rate: ${lambda}/s, classes: { req: { flow: [q] } } }
 components: { q: { kind: station, servers: 1, service: { dist: exponential, mean: ${1000 / mu}ms } } }
 `);
