@@ -100,7 +100,8 @@ export const startCollector = (runPath: string, targets: CollectorTargets, inter
   Effect.acquireRelease(
     Effect.promise(async () => {
       const path = join(runPath, "timeseries.jsonl");
-      const file: FileHandle = await open(path, "a");
+      // One series per run: a reused --run-dir starts a new file.
+      const file: FileHandle = await open(path, "w");
       const redis = targets.redisPort !== undefined ? new Redis({ host: "127.0.0.1", port: targets.redisPort, maxRetriesPerRequest: 0, enableOfflineQueue: false }) : undefined;
       redis?.on("error", () => {});
       const pgPool = targets.pg ? new pg.Pool({ host: "127.0.0.1", port: targets.pg.port, user: "postgres", database: targets.pg.database, max: 1, connectionTimeoutMillis: 1000 }) : undefined;

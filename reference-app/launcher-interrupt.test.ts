@@ -1,18 +1,44 @@
-// `headroom app up` interrupted half-way (SIGTERM, or SIGKILL which only its reaper survives, while
-// parts are still starting) leaves nothing:
+// The launcher interrupted half-way (the Effect interrupted, as on Ctrl-C; or the CLI SIGKILLed,
+// which only its reaper survives) while parts are still starting leaves nothing:
 // no process, no listening port, no temp dir, no broker queue. And a scenario the app cannot realize
 // fails with the field and the reason before anything starts (the CLI's exit code for it is checked
 // in the heavier suite, app-faults.e2e.test.ts).
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../simulator/model/index.ts";
-import { startAppPromise } from "./launcher.ts";
-import { expectCleanInterrupt } from "./testing.ts";
+import { Effect, Exit, Fiber } from "effect";
+import { startApp, startAppPromise } from "./launcher.ts";
+import { bundled, expectCleanInterrupt, expectQueueGone, leftovers } from "./testing.ts";
 
 describe("headroom app up, interrupted while starting", () => {
   // Stopped right after the queue is declared: the database runs, service replicas are spawning.
   // (The heavier suite, npm run test:app, also stops it at other points.)
-  it("leaves nothing behind when stopped (SIGTERM) while service replicas are spawning", async () => {
-    await expectCleanInterrupt(/started queue orders: \S+/);
+  it("releases everything when its start is interrupted while service replicas are spawning", async () => {
+    // What the CLI does on Ctrl-C/SIGTERM (checked through the CLI in npm run test:app).
+    let dir = "";
+    let queue = "";
+    const seen: string[] = [];
+    const fiber: Fiber.RuntimeFiber<unknown, unknown> = Effect.runFork(
+      Effect.scoped(
+        Effect.flatMap(
+          startApp(bundled("queue-offload"), {
+            onProgress: (p) => {
+              seen.push(p);
+              dir = /^run dir (\S+)/.exec(p)?.[1] ?? dir;
+              queue = /^queue orders: (\S+)/.exec(p)?.[1] ?? queue;
+              if (queue && seen.length === 3) Effect.runFork(Fiber.interrupt(fiber));
+            },
+          }),
+          () => Effect.never,
+        ),
+      ),
+    );
+    const exit = await Effect.runPromise(Fiber.await(fiber));
+    expect(Exit.isInterrupted(exit)).toBe(true);
+    expect(seen.some((p) => p.startsWith("api:"))).toBe(false);
+    const ports = seen.flatMap((p) => [...p.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
+    expect(ports.length).toBeGreaterThan(0);
+    expect(await leftovers(dir, ports)).toEqual([]);
+    await expectQueueGone(queue);
   });
 
   it("leaves nothing behind when killed (SIGKILL, no finalizers run) while service replicas are spawning", async () => {

@@ -25,6 +25,8 @@ export const runDir = (given?: string): Effect.Effect<RunDir, StartFailed, Scope
     Effect.tryPromise({
       try: async (): Promise<RunDir> => {
         const path = given ?? (await mkdtemp(join(tmpdir(), "headroom-app-")));
+        // A reused --run-dir may hold a previous run's state (a crash before its release).
+        if (given) await rm(join(path, "state"), { recursive: true, force: true });
         await mkdir(join(path, "logs"), { recursive: true });
         await mkdir(join(path, "state"), { recursive: true });
         // PostgreSQL runs as its own user and must reach its data dir below this one.

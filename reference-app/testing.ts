@@ -158,16 +158,18 @@ export async function expectCleanInterrupt(killAt: RegExp, signal: NodeJS.Signal
     }
     expect(left).toEqual([]);
     const queue = field(run.stderr, /started queue orders: (\S+)/);
-    if (queue) {
-      const conn = await amqp.connect(process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
-      try {
-        const ch = await conn.createChannel();
-        ch.on("error", () => {});
-        await expect(ch.checkQueue(queue)).rejects.toThrow(/NOT_FOUND/);
-      } finally {
-        await conn.close().catch(() => {});
-      }
-    }
+    if (queue) await expectQueueGone(queue);
   }
 }
 
+/** The broker has no queue of that name (any more). */
+export async function expectQueueGone(queue: string): Promise<void> {
+  const conn = await amqp.connect(process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
+  try {
+    const ch = await conn.createChannel();
+    ch.on("error", () => {});
+    await expect(ch.checkQueue(queue)).rejects.toThrow(/NOT_FOUND/);
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
