@@ -30,6 +30,8 @@ const TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 };
 
+export class NotBuiltError extends Error {}
+
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
@@ -42,10 +44,16 @@ export async function serveDirectory(dir: string, port = 0): Promise<RunningServ
   try {
     await stat(join(root, "index.html"));
   } catch {
-    throw new Error(`${root}/index.html not found: build the dashboard first (headroom serve builds it)`);
+    throw new NotBuiltError(`${join(root, "index.html")} not found: build the dashboard first (run headroom serve without --no-build)`);
   }
   const server: Server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      res.writeHead(400, { "content-type": "text/plain" }).end("bad request path\n");
+      return;
+    }
     const file = normalize(join(root, path === "/" ? "index.html" : path));
     if (file !== root && !file.startsWith(root + sep)) {
       res.writeHead(403).end();

@@ -52,7 +52,8 @@ async function replaceEditorText(text: string): Promise<void> {
   await page.keyboard.insertText(text);
 }
 
-/** Waits for a run to start and finish, returning once no progress bar is shown. */
+/** Clicks Run and waits until the Run button is back (a short run may finish before the progress
+ * bar is ever seen); callers then poll for the numbers they expect. */
 async function runAndWait(): Promise<void> {
   await page.getByTestId("run").click();
   await page.getByTestId("run").waitFor({ state: "visible", timeout: 60_000 });
