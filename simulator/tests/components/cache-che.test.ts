@@ -1,0 +1,51 @@
+// LRU hit ratio under independent Zipf requests against Che's approximation (Che, Tung, Wang 2002,
+// "Hierarchical Web caching systems: modeling, design and experimental results"): the
+// characteristic time T_C solves Σ_i (1 - e^{-p_i T_C}) = C, and the hit ratio is
+// h = Σ_i p_i (1 - e^{-p_i T_C}). Fricker, Robert and Roberts (2012) show it is accurate to well
+// under a percentage point for Zipf popularity and caches of this size.
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../index.ts";
+import { KeySampler } from "../../engine/zipf.ts";
+import { scenarioOf } from "../helpers.ts";
+
+const KEYS = 20_000, S = 0.8;
+
+function che(capacity: number): number {
+  const p = KeySampler.probabilities(KEYS, S);
+  const filled = (T: number) => p.reduce((a, x) => a + (1 - Math.exp(-x * T)), 0);
+  let lo = 0, hi = 1;
+  while (filled(hi) < capacity) hi *= 2;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (filled(mid) < capacity) lo = mid; else hi = mid;
+  }
+  const T = (lo + hi) / 2;
+  return p.reduce((a, x) => a + x * (1 - Math.exp(-x * T)), 0);
+}
+
+describe("cache hit ratio against Che's approximation (Zipf s = 0.8 over 20k keys)", () => {
+  for (const capacity of [200, 2000, 8000]) {
+    it(`capacity ${capacity}: within 1 percentage point`, () => {
+      // Reads at a low rate so the set after a miss lands before the next request (pure IRM LRU).
+      const r = simulate(scenarioOf(`
+version: 1
+name: che
+seed: ${capacity}
+simulation: { duration: 2000s, warmup: 500s, replications: 4 }
+load:
+  model: open
+  rate: 200/s
+  classes:
+    read:
+      keys: { count: ${KEYS}, popularity: zipf, s: ${S} }
+      flow: [{ call: cache, op: get, miss: [{ call: cache, op: set }] }]
+components:
+  cache: { kind: cache, capacity: ${capacity}, service: 0.01ms }
+`));
+      const h = r.components.cache.hitRatio!;
+      const theory = che(capacity);
+      expect(Math.abs(h.mean - theory), `simulated ${h.mean} ± ${h.ci95} vs Che ${theory}`).toBeLessThanOrEqual(0.01);
+      expect(h.ci95!).toBeLessThan(0.005);
+    });
+  }
+});
