@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { tmpdir, cpus } from "node:os";
+import { tmpdir, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,7 +67,10 @@ function runChild(role: string, url: string, extraNodeArgs: string[] = []): Prom
 
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
+let loadBefore = 0;
+
 async function main(): Promise<void> {
+  loadBefore = loadavg()[0];
   const { child: server, url } = await startServer();
   const results: Record<string, Sample[]> = { autocannon: [], runner: [], undici: [] };
   try {
@@ -148,7 +151,8 @@ async function writeSection(table: string, verdict: string, profileText: string)
   const section = [
     "## Load generator",
     "",
-    `Measured by \`npm run bench:load\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), Node ${process.version}, shared machine.`,
+    `Measured by \`npm run bench:load\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), Node ${process.version}, shared machine`,
+    `(1-minute load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after: other work competed for the cores, so absolute rates are low and vary by round).`,
     `Each generator runs in its own process against the same minimal keep-alive Node server (another process) with ${conns} connections (the runner: ${conns} VUs,`,
     `one keep-alive connection each), ${rounds} alternating rounds of ${seconds} s, each generator after its own 2 s warm-up. CPU per request is the generator`,
     "process's user+system time during the measured run divided by its requests (the runner: after bundling and the init context, until its summary).",

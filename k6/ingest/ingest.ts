@@ -3,7 +3,7 @@
 // thresholds, checks, and from NDJSON also per-request-class (the `name` tag) latency and errors
 // and a per-second request series, which is what Headroom compares against its predictions.
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 
@@ -230,7 +230,16 @@ export async function readSummaryExport(path: string): Promise<K6Results> {
 /** Reads either format, telling them apart by content. */
 export async function readK6Results(path: string): Promise<K6Results> {
   if (!path.endsWith(".gz")) {
-    const head = (await readFile(path, "utf8")).slice(0, 4096).trimStart();
+    // only the start of the file: NDJSON outputs run to gigabytes
+    const fh = await open(path, "r");
+    let head: string;
+    try {
+      const buf = Buffer.alloc(4096);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead).toString("utf8").trimStart();
+    } finally {
+      await fh.close();
+    }
     if (head.startsWith("{") && !/^\{[^\n]*"type"\s*:\s*"(Metric|Point)"/.test(head)) return readSummaryExport(path);
   }
   return readNdjson(path);

@@ -34,6 +34,10 @@ export default function () { const n = add(1, 2); [1, 2].map((x) => x * 2); retu
     expect(out).toMatch(/const __k6_default = async function/);
   });
 
+  it("accepts a blocking arrow function as the default export", () => {
+    expect(t(`import http from "k6/http";\nexport default () => http.get("u");`)).toContain('const __k6_default = async () => (await http.get("u"));');
+  });
+
   it("refuses a blocking function passed where it cannot be awaited, naming the line", () => {
     expect(() => t(`import http from "k6/http";\nexport default function () {\n  ["a", "b"].forEach((u) => http.get(u));\n}`)).toThrow(
       /test\.js \(bundled\) line 3: this function makes blocking k6 calls .* used as a value/,

@@ -311,13 +311,13 @@ export function transformBundle(code: string, fileLabel: string): TransformResul
   }
 
   // Every async function must only be reached in ways that can await it.
-  const allowedUse = (fn: Node, parent: Node, key: string, ctx: Ctx, label: string) => {
+  const allowedUse = (_fn: Node, parent: Node, key: string, ctx: Ctx, label: string) => {
     if (parent.type === "CallExpression" && key === "callee") return;
     if (parent.type === "CallExpression" && key === "arguments") {
       const c = classify(parent, ctx);
       if (c.k6 && CALLBACK_TAKERS[c.k6.module]?.has(c.k6.name)) return;
     }
-    if (parent.type === "VariableDeclarator" || parent.type === "FunctionDeclaration") return;
+    if (parent.type === "VariableDeclarator" || parent.type === "FunctionDeclaration" || parent.type === "ExportDefaultDeclaration") return;
     if (parent.type === "Property" && key === "value") return; // resolved through object-literal methods
     throw new ScriptTransformError(
       `${where(parent)}: ${label} makes blocking k6 calls (HTTP requests, sleep, group) but is used as a value here; ` +
@@ -343,8 +343,7 @@ export function transformBundle(code: string, fileLabel: string): TransformResul
         throw new ScriptTransformError(`${where(fn)}: a ${p.parent.kind}ter cannot make blocking k6 calls in the built-in runner`);
       }
       if (p.parent.type !== "Property" && p.parent.type !== "MethodDefinition") {
-        const ctx = [...ctxOf.entries()].find(([, c]) => c.calls.includes(p.parent))?.[1] ?? program;
-        const parentCtx = p.parent.type === "CallExpression" ? findCtxOfCall(p.parent) ?? ctx : ctx;
+        const parentCtx = (p.parent.type === "CallExpression" && findCtxOfCall(p.parent)) || program;
         allowedUse(fn, p.parent, p.key, parentCtx, "this function");
       }
     }
