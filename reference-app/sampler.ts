@@ -3,7 +3,10 @@
 // way the simulator draws them. Each process gets its own stream: (scenario seed, process name).
 import { Sampler } from "../simulator/engine/distributions.ts";
 import { Rng } from "../simulator/engine/rng.ts";
-import { meanOf as modelMean, type Dist } from "../simulator/model/index.ts";
+// Deep imports on purpose: the model's index pulls in effect's Schema, seconds of start-up for
+// every replica and worker on a loaded 2-core machine.
+import { meanOf as modelMean } from "../simulator/model/dist-moments.ts";
+import type { Dist } from "../simulator/model/schema.ts";
 
 export type { Dist };
 export type DistLike = Dist;
