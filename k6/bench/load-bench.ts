@@ -1,8 +1,9 @@
 // `npm run bench:load`: the built-in runner vs autocannon (and a bare undici pool) against one minimal
 // keep-alive Node server, same connection count, same run, alternating rounds. Reports req/s and
 // CPU per request of each generator, the runner/autocannon ratio, and writes BENCHMARKS.md's
-// "Load generator" section. --profile also records a CPU profile of the runner and prints where
-// its time goes. Options: --connections N (50), --seconds S (8), --rounds R (2), --no-write.
+// "Load generator" section. --profile also records CPU profiles of the runner and the bare undici
+// pool and prints where their time goes. Options: --connections N (50), --seconds S (8), --rounds R (5),
+// --no-write.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
@@ -20,7 +21,7 @@ const { values } = parseArgs({
   options: {
     connections: { type: "string", default: "50" },
     seconds: { type: "string", default: "8" },
-    rounds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "5" },
     profile: { type: "boolean", default: false },
     "no-write": { type: "boolean", default: false },
   },
@@ -87,22 +88,32 @@ async function main(): Promise<void> {
     }
     let profileText = "";
     if (values.profile) profileText = (await profileRole("runner", url)) + "\n\n" + (await profileRole("undici", url));
-    const rows = Object.entries(results).map(([name, list]) => {
-      const req = list.reduce((a, s) => a + s.requests, 0);
-      const sec = list.reduce((a, s) => a + s.seconds, 0);
-      const cpu = list.reduce((a, s) => a + s.cpuMs, 0);
-      const srvCpu = list.reduce((a, s) => a + s.serverCpuMs, 0);
-      return { name, rps: req / sec, cpuPerReqUs: (cpu * 1000) / req, genCores: cpu / 1000 / sec, srvCores: srvCpu / 1000 / sec, errors: list.reduce((a, s) => a + s.errors, 0) };
-    });
+    // medians over rounds: a noisy neighbour slows single rounds, not the middle of several
+    const median = (xs: number[]) => {
+      const v = [...xs].sort((a, b) => a - b);
+      return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    };
+    const rows = Object.entries(results).map(([name, list]) => ({
+      name,
+      rps: median(list.map((s) => s.requests / s.seconds)),
+      best: Math.max(...list.map((s) => s.requests / s.seconds)),
+      cpuPerReqUs: median(list.map((s) => (s.cpuMs * 1000) / s.requests)),
+      genCores: median(list.map((s) => s.cpuMs / 1000 / s.seconds)),
+      srvCores: median(list.map((s) => s.serverCpuMs / 1000 / s.seconds)),
+      errors: list.reduce((a, s) => a + s.errors, 0),
+    }));
     const ac = rows.find((r) => r.name === "autocannon")!;
     const rn = rows.find((r) => r.name === "runner")!;
     const ratio = rn.rps / ac.rps;
     const table = [
-      "| generator | req/s | CPU per request | generator CPU (cores) | server CPU (cores) | errors |",
-      "|---|---:|---:|---:|---:|---:|",
-      ...rows.map((r) => `| ${r.name === "runner" ? "headroom runner (k6 script: get + check + Counter)" : r.name === "undici" ? "bare undici Pool" : "autocannon"} | ${fmt(r.rps)} | ${fmt(r.cpuPerReqUs, 1)} µs | ${fmt(r.genCores, 2)} | ${fmt(r.srvCores, 2)} | ${r.errors} |`),
+      "| generator | req/s (median) | req/s (best round) | CPU per request (median) | generator CPU (cores) | server CPU (cores) | errors |",
+      "|---|---:|---:|---:|---:|---:|---:|",
+      ...rows.map((r) => `| ${r.name === "runner" ? "headroom runner (k6 script: get + check + Counter)" : r.name === "undici" ? "bare undici Pool" : "autocannon"} | ${fmt(r.rps)} | ${fmt(r.best)} | ${fmt(r.cpuPerReqUs, 1)} µs | ${fmt(r.genCores, 2)} | ${fmt(r.srvCores, 2)} | ${r.errors} |`),
     ].join("\n");
-    const verdict = `runner / autocannon throughput: **${fmt(ratio * 100, 1)}%** (target >= 50%); CPU per request runner / autocannon: ${fmt(rn.cpuPerReqUs / ac.cpuPerReqUs, 2)}x`;
+    const undici = rows.find((r) => r.name === "undici")!;
+    const verdict =
+      `runner / autocannon throughput (medians): **${fmt(ratio * 100, 1)}%** (target >= 50%), best rounds ${fmt((rn.best / ac.best) * 100, 1)}%; ` +
+      `CPU per request runner / autocannon ${fmt(rn.cpuPerReqUs / ac.cpuPerReqUs, 2)}x, runner / bare undici ${fmt(rn.cpuPerReqUs / undici.cpuPerReqUs, 2)}x`;
     process.stdout.write(`\n${table}\n\n${verdict}\n${profileText ? `\n${profileText}\n` : ""}`);
     if (!values["no-write"]) await writeSection(table, verdict, profileText);
   } finally {
@@ -154,7 +165,7 @@ async function writeSection(table: string, verdict: string, profileText: string)
     `Measured by \`npm run bench:load\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), Node ${process.version}, shared machine`,
     `(1-minute load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after: other work competed for the cores, so absolute rates are low and vary by round).`,
     `Each generator runs in its own process against the same minimal keep-alive Node server (another process) with ${conns} connections (the runner: ${conns} VUs,`,
-    `one keep-alive connection each), ${rounds} alternating rounds of ${seconds} s, each generator after its own 2 s warm-up. CPU per request is the generator`,
+    `one keep-alive connection each), ${rounds} alternating rounds of ${seconds} s, each generator after its own 2 s warm-up; medians over the rounds. CPU per request is the generator`,
     "process's user+system time during the measured run divided by its requests (the runner: after bundling and the init context, until its summary).",
     "",
     table,
