@@ -59,10 +59,11 @@ function parseArgs(argv: string[]): Args | "help" {
 }
 
 function describe(app: RunningApp): string {
+  const width = Math.max(11, ...app.plan.classes.map((c) => c.name.length + 1));
   const lines = [
     `reference app '${app.plan.name}' is ready (run ${app.runId})`,
     `  entry:      ${app.url}${app.cdnUrl ? `   (CDN: ${app.cdnUrl})` : ""}`,
-    ...app.plan.classes.map((c) => `  ${c.name.padEnd(12)}${c.method} ${app.classUrl[c.name]}${c.path}`),
+    ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
     `  admin:      ${app.adminUrl}   token: ${app.token}`,
     `              e.g. curl -X POST -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/faults/cache/flush`,
     `  metrics:    ${app.metricsUrls.join(" ")}`,
