@@ -211,6 +211,10 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
       };
     }
     if (comp.kind === "load_balancer") {
+      // A balancer's queue is its backend queue: requests waiting for any server below maxconn.
+      res.queueLength = estimate(reps.map((rep) => rep.components[ci].queueArea / rep.window));
+      res.maxQueue = reps.reduce((m, rep) => Math.max(m, rep.components[ci].maxQueue), 0);
+      res.waitMs = latency(reps.map((rep) => rep.components[ci].latency));
       res.balancer = {
         queueLength: estimate(reps.map((rep) => rep.components[ci].queueArea / rep.window)),
         maxQueue: reps.reduce((m, rep) => Math.max(m, rep.components[ci].maxQueue), 0),

@@ -1,5 +1,7 @@
 // `npm run bench`: engine throughput (events per second) and peak memory on fixed event counts.
-// mmc: M/M/8 at utilization 0.9; network5: five exponential stations with feedback routing.
+// mmc: M/M/8 at utilization 0.9; network5: five stations with feedback routing; topology: a
+// balancer, 8 service replicas, a cache, a database with 2 replicas and a queue with workers, with
+// the service slots about 70% busy.
 // `--json` prints one object {name: {eventsPerSecond, events, peakRssMB}}; `--events N` sets the
 // count (default 20M); `--only NAME` runs one benchmark. Memory is sampled along the run to show
 // whether it stays flat.
@@ -25,6 +27,42 @@ components:
   s3: { kind: station, servers: 4, service: { dist: lognormal, mean: 40ms, cv: 0.8 }, routing: [{ to: s4, p: 1 }] }
   s4: { kind: station, servers: 2, service: { dist: exponential, mean: 8ms }, routing: [{ to: s5, p: 0.8 }, { to: s1, p: 0.1 }, { to: exit, p: 0.1 }] }
   s5: { kind: station, servers: 1, service: { dist: exponential, mean: 6ms } }
+`,
+  topology: `
+version: 1
+name: bench-topology
+load:
+  model: open
+  rate: 2150/s
+  classes:
+    get_product: { weight: 90, keys: { count: 100k, popularity: zipf, s: 0.9 }, flow: [{ call: lb }] }
+    create_order: { weight: 10, keys: { count: 100k, popularity: uniform }, flow: [{ call: lb }] }
+components:
+  lb: { kind: load_balancer, algorithm: least_connections, backends: api, maxconn: 16, queue_timeout: 1s }
+  api:
+    kind: service
+    replicas: 8
+    concurrency: 16
+    handlers:
+      get_product:
+        - { service: { dist: lognormal, mean: 40ms, cv: 0.6 } }
+        - { call: cache, op: get, miss: [{ call: db, op: read }, { call: cache, op: set }] }
+      create_order:
+        - { service: { dist: lognormal, mean: 40ms, cv: 0.6 } }
+        - { call: db, op: write }
+        - { publish: orders }
+  cache: { kind: cache, capacity: 20k, service: 0.05ms }
+  db:
+    kind: database
+    keys: 100k
+    read: { dist: exponential, mean: 3ms }
+    write: { dist: exponential, mean: 6ms }
+    replicas: 2
+    read_from: replicas
+    replication_lag: 20ms
+    max_connections: 200
+    pool: { size: 8, timeout: 1s }
+  orders: { kind: queue, workers: 4, prefetch: 10, service: { dist: exponential, mean: 10ms } }
 `,
 };
 

@@ -827,24 +827,27 @@ class Replication {
     this.step(t);
   }
 
+  private open(conns: Int32Array, k: number): boolean {
+    return this.busy[conns[k]] < this.units[conns[k]];
+  }
+
   private chooseBackend(t: number, b: number): number {
     const lb = this.p.balancers[b];
     const conns = lb.conns;
     const n = conns.length;
-    const open = (k: number) => this.busy[conns[k]] < this.units[conns[k]];
     switch (lb.algorithm) {
       case ALG_RANDOM: {
         // Weighted random among the open backends.
         let total = 0;
-        for (let k = 0; k < n; k++) if (open(k)) total += lb.weights[k];
+        for (let k = 0; k < n; k++) if (this.open(conns, k)) total += lb.weights[k];
         if (total === 0) return -1;
         let u = this.lbRng[b].next() * total;
         for (let k = 0; k < n; k++) {
-          if (!open(k)) continue;
+          if (!this.open(conns, k)) continue;
           u -= lb.weights[k];
           if (u < 0) return k;
         }
-        for (let k = n - 1; k >= 0; k--) if (open(k)) return k;
+        for (let k = n - 1; k >= 0; k--) if (this.open(conns, k)) return k;
         return -1;
       }
       case ALG_LEAST_CONN: {
@@ -853,7 +856,7 @@ class Replication {
         const start = this.lbRr[b]++ % n;
         for (let i = 0; i < n; i++) {
           const k = (start + i) % n;
-          if (!open(k)) continue;
+          if (!this.open(conns, k)) continue;
           const load = this.busy[conns[k]] / lb.weights[k];
           if (load < bestLoad) { bestLoad = load; best = k; }
         }
@@ -865,23 +868,23 @@ class Replication {
         let c = (rng.next() * (n - 1)) | 0;
         if (c >= a) c++;
         const pick = n === 1 || this.busy[conns[a]] <= this.busy[conns[c]] ? a : c;
-        if (open(pick)) return pick;
+        if (this.open(conns, pick)) return pick;
         const other = pick === a ? c : a;
-        if (n > 1 && open(other)) return other;
-        for (let k = 0; k < n; k++) if (open(k)) return k;
+        if (n > 1 && this.open(conns, other)) return other;
+        for (let k = 0; k < n; k++) if (this.open(conns, k)) return k;
         return -1;
       }
       case ALG_HASH: {
         // Consistent hashing by request key: the key's backend, else the next open one on the ring.
         const home = hashKey(this.tKey[t]) % n;
-        for (let i = 0; i < n; i++) if (open((home + i) % n)) return (home + i) % n;
+        for (let i = 0; i < n; i++) if (this.open(conns, (home + i) % n)) return (home + i) % n;
         return -1;
       }
       default: {
         // Smooth weighted round robin reduces to plain rotation with equal weights.
         for (let i = 0; i < n; i++) {
           const k = this.lbRr[b]++ % n;
-          if (open(k)) return k;
+          if (this.open(conns, k)) return k;
         }
         return -1;
       }
