@@ -102,6 +102,22 @@ describe("planFromScenario", () => {
     });
   });
 
+  it("--duration shorter than the stages cuts them, interpolating the last target", () => {
+    const open = planFromScenario(
+      scenario(`  model: open\n  arrivals: deterministic\n  stages:\n    - { duration: 10s, target: 100/s }\n    - { duration: 10s, target: 100/s }\n${classes}`),
+      { durationS: 5 },
+    );
+    expect((open.options.scenarios as any).shop.stages).toEqual([{ duration: "5s", target: 50 }]);
+    const closed = planFromScenario(
+      scenario(`  model: closed\n  start_users: 0\n  stages:\n    - { duration: 10s, target: 20 }\n    - { duration: 10s, target: 20 }\n${classes}`),
+      { durationS: 15 },
+    );
+    expect((closed.options.scenarios as any).shop.stages).toEqual([
+      { duration: "10s", target: 20 },
+      { duration: "5s", target: 20 },
+    ]);
+  });
+
   it("refuses a class without an http section, naming it", () => {
     const s = scenario(`  model: open\n  rate: 10/s\n  classes:\n    batch: { flow: [api] }`);
     expect(() => planFromScenario(s)).toThrow(PlanError);

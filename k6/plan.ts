@@ -5,7 +5,7 @@
 // superposition is a Poisson process of the scenario's rate; a closed load uses constant-vus or
 // ramping-vus with think time. Pure code.
 import type { Scenario } from "../simulator/model/index.ts";
-import { knotsFor, peakOf, type Knot } from "./scripts/lib/profile.ts";
+import { clipKnots, knotsFor, peakOf, type Knot } from "./scripts/lib/profile.ts";
 import type { Dist } from "./scripts/lib/random.ts";
 
 export interface PlanClass {
@@ -93,7 +93,8 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
   const scenarios: Record<string, Record<string, unknown>> = {};
   let cfg: Partial<ScriptConfig>;
   if (load.model === "open") {
-    const knots = knotsFor(load, durationS);
+    // a --duration shorter than the stages cuts them (a longer one does not extend them)
+    const knots = po.durationS !== undefined ? clipKnots(knotsFor(load, durationS), durationS) : knotsFor(load, durationS);
     const peak = peakOf(knots);
     if (peak <= 0) throw new PlanError(`load: the arrival rate is 0 throughout; nothing to send`);
     if (load.arrivals === "poisson" && !po.forceArrivalRate) {
@@ -135,10 +136,16 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
     } else {
       const stages: Array<{ duration: string; target: number }> = [];
       let level = load.start_users;
+      let t = 0;
       for (const st of load.stages ?? []) {
+        if (po.durationS !== undefined && t >= po.durationS) break;
+        // a --duration shorter than the stages cuts the last one, its target interpolated
+        const cut = po.durationS !== undefined && t + st.duration > po.durationS ? po.durationS - t : st.duration;
+        const target = st.shape === "step" || cut === st.duration ? st.target : Math.round(level + ((st.target - level) * cut) / st.duration);
         if (st.shape === "step" && st.target !== level) stages.push({ duration: "0s", target: st.target });
-        stages.push({ duration: fmtS(st.duration), target: st.target });
-        level = st.target;
+        stages.push({ duration: fmtS(cut), target });
+        level = target;
+        t += cut;
       }
       // a user that leaves finishes its request first, like the scenario format's ramp-down
       scenarios[scenario.name] = { executor: "ramping-vus", startVUs: load.start_users, stages, gracefulRampDown: "30s", gracefulStop: "10s" };

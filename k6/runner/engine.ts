@@ -279,12 +279,15 @@ export class Engine {
       this.pool.reverse();
       this.sampleVus();
       timers.push(setInterval(() => this.sampleVus(), 1000));
-      timers.push(
-        setInterval(() => {
-          const failing = evaluateThresholds(this.thresholds, this.elapsedMs() / 1000);
-          if (failing) this.abort(`thresholds on metrics '${failing.metricName}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`, EXIT.THRESHOLDS_FAILED);
-        }, 2000),
-      );
+      // evaluating sorts every trend, so it runs during the test only when a threshold can abort it
+      if (this.thresholds.some((t) => t.abortOnFail)) {
+        timers.push(
+          setInterval(() => {
+            const failing = evaluateThresholds(this.thresholds, this.elapsedMs() / 1000);
+            if (failing) this.abort(`thresholds on metrics '${failing.metricName}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`, EXIT.THRESHOLDS_FAILED);
+          }, 2000),
+        );
+      }
       if (this.cfg.maxRunMs) timers.push(setTimeout(() => this.abort(`run exceeded its bound of ${this.cfg.maxRunMs! / 1000}s`, EXIT.EXTERNAL_ABORT), this.cfg.maxRunMs));
       const runs = opts.scenarios.map((s) => new ScenarioRun(this, s));
       await Promise.all(runs.map((r) => r.run()));

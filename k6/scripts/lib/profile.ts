@@ -46,6 +46,22 @@ export function knotsFor(load: { rate?: number; start_rate: number; stages?: Rea
   return knots;
 }
 
+/** The profile cut at `end` seconds (the last knot interpolated), for a --duration shorter than the stages. */
+export function clipKnots(knots: ReadonlyArray<Knot>, end: number): Knot[] {
+  const out: Knot[] = [];
+  for (let i = 0; i < knots.length; i++) {
+    const [t, r] = knots[i];
+    if (t <= end) {
+      out.push([t, r]);
+      continue;
+    }
+    const [t0, r0] = knots[i - 1];
+    out.push([end, t > t0 ? r0 + ((r - r0) * (end - t0)) / (t - t0) : r]);
+    break;
+  }
+  return out;
+}
+
 /** Λ(t): expected arrivals in [0, t]. */
 export function cumulative(knots: ReadonlyArray<Knot>, t: number): number {
   let acc = 0;
