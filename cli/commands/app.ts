@@ -65,7 +65,7 @@ function describe(app: RunningApp): string {
     `  entry:      ${app.url}${app.cdnUrl ? `   (CDN: ${app.cdnUrl})` : ""}`,
     ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
     `  admin:      ${app.adminUrl}   token: ${app.token}`,
-    `              e.g. curl -X POST -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/faults/cache/flush`,
+    `              e.g. curl -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/status   (faults: docs/reference-app.md)`,
     `  metrics:    ${app.metricsUrls.join(" ")}`,
     `  run dir:    ${app.runDir} (logs/, run.json, timeseries.jsonl)`,
     "Press Ctrl-C to stop everything.",
