@@ -65,6 +65,9 @@ export function formatResult(r: SimResult): string {
   const m = a.messages;
   if (m.published > 0) out.push(`Messages: ${m.published} published = ${m.processed} processed + ${m.deadLettered} dead-lettered + ${m.droppedHead} dropped (drop-head) + ${m.inQueueAtEnd} in the queue at the end`);
   if (r.bottleneck) out.push(`Bottleneck: ${r.bottleneck} (${pct(r.components[r.bottleneck].utilization)} busy)`);
+  if (r.cost) {
+    out.push(`Cost: ${num(r.cost.perHour, 4)}/hour, ${num(r.cost.perMonth, 4)}/month${r.cost.perMillionRequests === null ? "" : `, ${num(r.cost.perMillionRequests, 3)} per million requests`} (${Object.entries(r.cost.byComponent).map(([n, c]) => `${n} ${c.instances} x = ${num(c.perHour, 3)}/h`).join(", ")})`);
+  }
   if (r.slo) {
     const fails = r.slo.checks.filter((c) => !c.pass);
     out.push(`SLO: ${r.slo.pass ? "PASS" : "FAIL"}${fails.length ? ` (${fails.map((c) => `${c.class ? `${c.class} ` : ""}${c.metric} ${num(c.value)} > ${num(c.limit)}`).join("; ")})` : ""}`);

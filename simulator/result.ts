@@ -101,6 +101,11 @@ export interface SimResult {
     messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueueAtEnd: number };
   };
   readonly bottleneck: string | null;
+  /** From the components' `cost` prices at the simulated load; null when no component has a price. */
+  readonly cost: {
+    readonly perHour: number; readonly perMonth: number; readonly perMillionRequests: number | null;
+    readonly byComponent: Record<string, { instances: number; perHour: number }>;
+  } | null;
   readonly slo: { readonly pass: boolean; readonly checks: SloCheck[] } | null;
   readonly series: SeriesResult | null;
 }
@@ -279,8 +284,43 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
     inFlight: estimate(reps.map((r) => r.inFlightArea / r.window)),
     accounting,
     bottleneck,
+    cost: costOf(scenario, components, classes),
     slo: checkSlo(scenario, classes),
     series,
+  };
+}
+
+/** Instances a component bills for: replicas, database nodes, queue consumers, else one. */
+export function instancesOf(c: Scenario["components"][string]): number {
+  switch (c.kind) {
+    case "service": return c.replicas;
+    case "database": return (c.shards?.count ?? 1) * (1 + c.replicas);
+    case "queue": return c.partitions ?? c.workers;
+    case "cdn": return 0;
+    default: return 1;
+  }
+}
+
+const HOURS_PER_MONTH = 730;
+
+function costOf(scenario: Scenario, components: Record<string, ComponentResult>, classes: Record<string, ClassResult>): SimResult["cost"] {
+  const priced = Object.entries(scenario.components).filter(([, c]) => c.cost);
+  if (priced.length === 0) return null;
+  const byComponent: Record<string, { instances: number; perHour: number }> = {};
+  let perHour = 0;
+  for (const [name, c] of priced) {
+    const instances = instancesOf(c);
+    const requestsPerHour = (components[name]?.throughput.mean ?? 0) * 3600;
+    const h = instances * (c.cost!.instance_hour ?? 0) + (requestsPerHour / 1e6) * (c.cost!.million_requests ?? 0);
+    byComponent[name] = { instances, perHour: h };
+    perHour += h;
+  }
+  const throughput = Object.values(classes).reduce((a, c) => a + c.throughput.mean, 0);
+  return {
+    perHour,
+    perMonth: perHour * HOURS_PER_MONTH,
+    perMillionRequests: throughput > 0 ? perHour / ((throughput * 3600) / 1e6) : null,
+    byComponent,
   };
 }
 

@@ -214,8 +214,16 @@ export type Load = typeof LoadSchema.Type;
 
 const Routing = Schema.NonEmptyArray(Schema.Struct({ to: Name, p: Probability }));
 
+const Price = Schema.Number.pipe(Schema.filter((n) => (Number.isFinite(n) && n >= 0) || `a price must be a number >= 0, got ${n}`));
+const Cost = Schema.Struct({
+  instance_hour: Schema.optional(Price),
+  million_requests: Schema.optional(Price),
+});
+export type Cost = typeof Cost.Type;
+
 const Station = Schema.Struct({
   kind: Schema.Literal("station"),
+  cost: Schema.optional(Cost),
   servers: Schema.optionalWith(integer(Count, "servers", 1), { default: () => 1 }),
   service: DistSchema,
   buffer: Schema.optional(integer(Count, "buffer", 0)),
@@ -231,6 +239,7 @@ const HealthCheck = Schema.Struct({
 
 const LoadBalancer = Schema.Struct({
   kind: Schema.Literal("load_balancer"),
+  cost: Schema.optional(Cost),
   algorithm: Schema.optionalWith(
     Schema.Literal("round_robin", "random", "least_connections", "power_of_two", "consistent_hash"),
     { default: () => "round_robin" as const },
@@ -247,6 +256,7 @@ const Handlers = Schema.Record({ key: Name, value: Flow });
 
 const Service = Schema.Struct({
   kind: Schema.Literal("service"),
+  cost: Schema.optional(Cost),
   replicas: Schema.optionalWith(integer(Count, "replicas", 1), { default: () => 1 }),
   concurrency: Schema.optionalWith(integer(Count, "concurrency", 1), { default: () => 1 }),
   backlog: Schema.optional(integer(Count, "backlog", 0)),
@@ -258,6 +268,7 @@ const Service = Schema.Struct({
 
 const Cache = Schema.Struct({
   kind: Schema.Literal("cache"),
+  cost: Schema.optional(Cost),
   capacity: integer(Count, "capacity", 1),
   ttl: Schema.optional(PosDuration),
   service: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0.0002 }) as Dist }),
@@ -266,6 +277,7 @@ const Cache = Schema.Struct({
 
 const Database = Schema.Struct({
   kind: Schema.Literal("database"),
+  cost: Schema.optional(Cost),
   keys: Schema.optionalWith(integer(Count, "keys", 1), { default: () => 10000 }),
   read: DistSchema,
   write: DistSchema,
@@ -285,6 +297,7 @@ const Database = Schema.Struct({
 
 const Queue = Schema.Struct({
   kind: Schema.Literal("queue"),
+  cost: Schema.optional(Cost),
   workers: Schema.optionalWith(integer(Count, "workers", 1), { default: () => 1 }),
   prefetch: Schema.optionalWith(integer(Count, "prefetch", 1), { default: () => 1 }),
   service: DistSchema,
@@ -298,6 +311,7 @@ const Queue = Schema.Struct({
 
 const Cdn = Schema.Struct({
   kind: Schema.Literal("cdn"),
+  cost: Schema.optional(Cost),
   origin: Name,
   ttl: Schema.optional(PosDuration),
   edge_latency: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0.005 }) as Dist }),
