@@ -233,8 +233,9 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
 
   let bottleneck: string | null = null;
   let top = -1;
+  // A balancer's connection slots mirror its backends' load, so it is never named the bottleneck.
   for (const [name, c] of Object.entries(components)) {
-    if (c.servers !== null && c.utilization.mean > top) { top = c.utilization.mean; bottleneck = name; }
+    if (c.kind !== "load_balancer" && c.servers !== null && c.utilization.mean > top) { top = c.utilization.mean; bottleneck = name; }
   }
 
   const ended = new Float64Array(REASONS.length);
