@@ -15,7 +15,7 @@ function rng(seed: number): () => number {
 }
 
 describe("think-time distributions", () => {
-  const N = 100_000;
+  const N = 40_000;
   const cases: Array<[Dist, number, number]> = [
     [{ dist: "constant", value: 0.5 }, 0.5, 0],
     [{ dist: "exponential", mean: 2 }, 2, 1],
@@ -26,6 +26,7 @@ describe("think-time distributions", () => {
     [{ dist: "erlang", k: 4, mean: 1 }, 1, 0.5],
     [{ dist: "hyperexponential", mean: 1, cv: 2 }, 1, 2],
     [{ dist: "empirical", samples: [1, 2, 3] }, 2, 0.41],
+    [{ dist: "normal", mean: 1, sd: 0.2 }, 1, 0.2],
   ];
   for (const [d, mean, cv] of cases) {
     it(`${d.dist} ${JSON.stringify(d)} has mean ${mean} (within 4 standard errors)`, () => {
@@ -38,13 +39,35 @@ describe("think-time distributions", () => {
   }
 });
 
+it("bounded Pareto stays in [min, max] and has its closed-form mean", () => {
+  const [L, H, a] = [0.01, 1, 1.5];
+  const r = rng(11);
+  const N = 100_000;
+  let sum = 0;
+  let sum2 = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < N; i++) {
+    const x = sample({ dist: "pareto", min: L, max: H, alpha: a }, r);
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+    sum += x;
+    sum2 += x * x;
+  }
+  expect(lo).toBeGreaterThanOrEqual(L);
+  expect(hi).toBeLessThanOrEqual(H);
+  const mean = (Math.pow(L, a) / (1 - Math.pow(L / H, a))) * (a / (a - 1)) * (1 / Math.pow(L, a - 1) - 1 / Math.pow(H, a - 1));
+  const sd = Math.sqrt(sum2 / N - (sum / N) ** 2);
+  expect(Math.abs(sum / N - mean)).toBeLessThanOrEqual((4 * sd) / Math.sqrt(N));
+});
+
 describe("Zipf", () => {
   it("draws rank k with probability k^-s / H(n,s) (chi-square over the first ranks)", () => {
     const n = 1000;
     const s = 1.1;
     const z = new Zipf(n, s);
     const r = rng(3);
-    const N = 200_000;
+    const N = 100_000;
     const counts = new Float64Array(n + 1);
     for (let i = 0; i < N; i++) counts[z.sample(r)]++;
     let h = 0;
