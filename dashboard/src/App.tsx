@@ -88,6 +88,7 @@ export function App() {
     const events = expectedEvents(checked.scenario);
     if (!force && events > EVENT_BUDGET) { setRun({ phase: "confirm", events }); return; }
     const runText = text;
+    setFileError(null);
     const job = client.run(runText, {}, (f) => setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)));
     setRun({ phase: "running", progress: 0, job });
     job.done.then(
@@ -150,6 +151,7 @@ export function App() {
     setSelected(null);
     // Another model: the last run's numbers would be read as this one's.
     setFinished(null);
+    setFileError(null);
     if (run.phase === "failed" || run.phase === "confirm") setRun({ phase: "idle" });
   };
 
@@ -222,7 +224,7 @@ export function App() {
         <div className={`banner ${run.kind === "unsupported" ? "warn" : "bad"}`} data-testid="run-error">
           <strong>{run.kind === "unsupported" ? "Not simulated yet: " : run.kind === "invalid" ? "Invalid scenario: " : "The run failed: "}</strong>
           <span className="pre">{run.message}</span>
-          {run.kind === "unsupported" && <span> The topology is drawn; results need a scenario made of stations (see the templates).</span>}
+          {run.kind === "unsupported" && <span> The topology is drawn; see docs/scenario-format.md for what the simulator runs.</span>}
         </div>
       )}
 

@@ -115,9 +115,9 @@ export function ErrorsChart({ result, series }: { result: SimResult; series: Ser
     for (const c of classes) r[c] = clean(s.classes[c].errors[i]);
     return r;
   });
-  const total = Object.values(result.classes).reduce((a, c) => a + c.counts.dropped + c.counts.timedOut, 0);
+  const total = Object.values(result.classes).reduce((a, c) => a + c.counts.dropped + c.counts.failed, 0);
   return (
-    <ChartCard title="Errors" unit={`failed requests/s (dropped + timed out) · ${total} in the window`} testId="chart-errors">
+    <ChartCard title="Errors" unit={`failed requests/s (dropped, timed out or refused) · ${total} in the window`} testId="chart-errors">
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />

@@ -26,6 +26,13 @@ export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: 
           <div className="stat-sub">{num(c.throughput.mean)} req/s</div>
         </div>
       ))}
+      {Object.entries(result.components).filter(([, c]) => c.hitRatio).slice(0, 1).map(([name, c]) => (
+        <div className="stat" key={name} data-testid="hit-ratio">
+          <div className="stat-label">{name} hit ratio</div>
+          <div className="stat-value">{pct(c.hitRatio!.mean)}</div>
+          <div className="stat-sub">± {pct(c.hitRatio!.ci95 ?? NaN, 2)} (95% CI)</div>
+        </div>
+      ))}
       <div className="stat">
         <div className="stat-label">Run</div>
         <div className="stat-value">{num(result.run.events)} events</div>
@@ -86,28 +93,52 @@ export function ClassTable({ result }: { result: SimResult }) {
   );
 }
 
+type Component = SimResult["components"][string];
+
+/** What a kind adds beyond utilization and queue: hit ratio, lag, pool waits, backlog, timeouts. */
+export function componentDetails(c: Component): string {
+  const out: string[] = [];
+  if (c.hitRatio) out.push(`hit ${pct(c.hitRatio.mean)}`);
+  if (c.staleReadRatio && c.staleReadRatio.mean > 0) out.push(`stale reads ${pct(c.staleReadRatio.mean, 2)}`);
+  if (c.replicationLagMs && Number.isFinite(c.replicationLagMs.p95.mean)) out.push(`lag p95 ${num(c.replicationLagMs.p95.mean)} ms`);
+  if (c.poolWaitMs && Number.isFinite(c.poolWaitMs.p95.mean)) out.push(`pool wait p95 ${num(c.poolWaitMs.p95.mean)} ms`);
+  if (c.reads !== undefined || c.writes !== undefined) out.push(`${num(c.reads ?? 0)} reads / ${num(c.writes ?? 0)} writes`);
+  if (c.queue) {
+    out.push(`backlog ${withCi(c.queue.backlog)}`, `async p95 ${num(c.queue.asyncLatencyMs.p95.mean)} ms`);
+    if (c.queue.deadLettered) out.push(`${c.queue.deadLettered} dead-lettered`);
+    if (c.queue.retries) out.push(`${c.queue.retries} retries`);
+  }
+  if (c.balancer && Number.isFinite(c.balancer.queueWaitMs.p95.mean)) out.push(`balancer queue wait p95 ${num(c.balancer.queueWaitMs.p95.mean)} ms`);
+  if (c.timeouts) out.push(`${c.timeouts} timeouts`);
+  return out.join(" · ");
+}
+
+const dropCount = (c: Component) => Object.values(c.drops).reduce((a, x) => a + x, 0);
+const dropTitle = (c: Component) => Object.entries(c.drops).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
+
 export function ComponentTable({ result }: { result: SimResult }) {
   return (
     <table className="grid" data-testid="component-table">
       <thead>
         <tr>
           <th>component</th><th>kind</th><th className="r">servers</th><th className="r">utilization</th><th className="r">throughput (req/s)</th>
-          <th className="r">queue (mean)</th><th className="r">queue (max)</th><th className="r">wait p95 (ms)</th><th className="r">response p95 (ms)</th><th className="r">drops</th>
+          <th className="r">queue (mean)</th><th className="r">queue (max)</th><th className="r">wait p95 (ms)</th><th className="r">response p95 (ms)</th><th className="r">drops</th><th>details</th>
         </tr>
       </thead>
       <tbody>
         {Object.entries(result.components).map(([name, c]) => (
           <tr key={name} className={result.bottleneck === name ? "hot" : ""}>
             <td>{name}{result.bottleneck === name ? " ◆" : ""}</td>
-            <td>{c.kind}</td>
-            <td className="r">{c.servers}</td>
+            <td>{c.kind.replace("_", " ")}</td>
+            <td className="r">{c.servers ?? "–"}</td>
             <td className="r">{pctCi(c.utilization)}</td>
             <td className="r">{withCi(c.throughput)}</td>
             <td className="r">{withCi(c.queueLength)}</td>
             <td className="r">{num(c.maxQueue)}</td>
             <td className="r">{withCi(c.waitMs.p95)}</td>
             <td className="r">{withCi(c.responseMs.p95)}</td>
-            <td className="r">{c.drops.buffer_full + c.drops.queue_timeout}</td>
+            <td className="r" title={dropTitle(c)}>{dropCount(c)}</td>
+            <td className="details">{componentDetails(c)}</td>
           </tr>
         ))}
       </tbody>

@@ -32,7 +32,9 @@ export function compareResults(a: SimResult, b: SimResult): DiffRow[] {
   }
   for (const [name, ca] of Object.entries(a.components)) {
     const cb = b.components[name];
-    if (cb) rows.push({ metric: `${name} utilization`, unit: "ratio", a: ca.utilization.mean, b: cb.utilization.mean });
+    if (!cb) continue;
+    rows.push({ metric: `${name} utilization`, unit: "ratio", a: ca.utilization.mean, b: cb.utilization.mean });
+    if (ca.hitRatio && cb.hitRatio) rows.push({ metric: `${name} hit ratio`, unit: "ratio", a: ca.hitRatio.mean, b: cb.hitRatio.mean });
   }
   return rows;
 }
@@ -98,8 +100,9 @@ export function WhatIf({ textA, client }: Props) {
                 {rows.map((r) => {
                   const d = r.b - r.a;
                   const rel = r.a !== 0 ? d / Math.abs(r.a) : NaN;
-                  // Lower latency, errors and utilization are better; higher throughput is.
-                  const better = Math.abs(rel) < 0.005 || !Number.isFinite(rel) ? "" : (d < 0) === (r.unit !== "req/s") ? "ok" : "bad";
+                  // Lower latency, errors and utilization are better; higher throughput and hit ratio are.
+                  const higherIsBetter = r.unit === "req/s" || r.metric.endsWith("hit ratio");
+                  const better = Math.abs(rel) < 0.005 || !Number.isFinite(rel) ? "" : (d > 0) === higherIsBetter ? "ok" : "bad";
                   return (
                     <tr key={r.metric}>
                       <td>{r.metric}</td><td className="r">{show(r.a, r.unit)}</td><td className="r">{show(r.b, r.unit)}</td>

@@ -55,6 +55,7 @@ export function summaryCsv(result: SimResult): string {
     body.push(["component", name, "queue_length", ...est(c.queueLength)]);
     body.push(["component", name, "wait_p95_ms", ...est(c.waitMs.p95)]);
     body.push(["component", name, "response_p95_ms", ...est(c.responseMs.p95)]);
+    if (c.hitRatio) body.push(["component", name, "hit_ratio", ...est(c.hitRatio)]);
   }
   return rows(header, body);
 }

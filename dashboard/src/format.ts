@@ -7,8 +7,9 @@ export type Estimate = SimResult["inFlight"];
 
 export function num(v: number, digits = 3): string {
   if (!Number.isFinite(v)) return "–";
-  if (v === 0) return "0";
   const a = Math.abs(v);
+  // Floating-point residue (a CI of 3.9e-17 over identical replications) is zero to a reader.
+  if (a < 1e-12) return "0";
   if (a >= 1e6) return `${+(v / 1e6).toPrecision(digits)}M`;
   if (a >= 1e4) return `${+(v / 1e3).toPrecision(digits)}k`;
   if (a >= 100) return v.toFixed(0);
