@@ -80,6 +80,11 @@ describe("planApp", () => {
     expect(!noHttp.ok && noHttp.issues.map((i) => i.field)).toContain("load.classes.get_product.http");
   });
 
+  it("refuses a worker handler that does more than database reads and writes", () => {
+    const r = planApp(load(BASE + "  q: { kind: queue, service: 1ms, handler: [{ call: api }] }\n"));
+    expect(!r.ok && r.issues).toContainEqual({ field: "components.q.handler[0]", reason: expect.stringContaining("read | write") });
+  });
+
   it("refuses a pool total above the database's max_connections", () => {
     const r = planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 48 }, max_connections: 100 }")));
     expect(!r.ok && r.issues[0]).toMatchObject({ field: "components.db.max_connections", reason: expect.stringContaining("101 connections") });

@@ -237,7 +237,12 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     const q = c(name);
     if (q.partitions !== undefined) issues.push({ field: `components.${name}.partitions`, reason: "partitioned (Kafka-style) queues are not realized by the reference app; RabbitMQ queues only" });
     const handler = (q.handler ?? []) as readonly Step[];
-    checkSteps(handler, `components.${name}.handler`, s, issues);
+    handler.forEach((step, i) => {
+      const target = "call" in step ? s.components[step.call] : undefined;
+      if (target?.kind !== "database" || !("call" in step) || (step.op !== "read" && step.op !== "write")) {
+        issues.push({ field: `components.${name}.handler[${i}]`, reason: "a worker's handler can only hold { call: <database>, op: read | write } steps in the reference app" });
+      }
+    });
     queues.push({
       name,
       workers: num(q.workers, 1),

@@ -24,6 +24,8 @@ export interface RequestContext {
   readonly order?: { readonly id: string; readonly product: number; readonly quantity: number };
   /** The product as read from the cache or the database. */
   product?: ProductRow;
+  /** Whether the call graph looked the product up at all (a miss then answers 404). */
+  lookedUp?: boolean;
   cacheHit?: boolean;
 }
 
@@ -72,6 +74,7 @@ async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<voi
     await hop(deps);
     switch (step.op) {
       case "get": {
+        ctx.lookedUp = true;
         const v = await deps.cache!.get(cacheKey(ctx));
         ctx.cacheHit = v !== undefined;
         if (v !== undefined) ctx.product = JSON.parse(unpad(v)) as ProductRow;
@@ -85,6 +88,7 @@ async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<voi
         await deps.cache!.delete(cacheKey(ctx));
         return;
       case "read":
+        ctx.lookedUp = true;
         if (ctx.key !== undefined) ctx.product = await deps.db!.readProduct(ctx.key);
         else await deps.db!.readProduct(0);
         return;

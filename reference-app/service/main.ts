@@ -119,7 +119,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
 
   if (order) return done(201, { order_id: order.id });
-  if (m.key !== undefined && (cfg.db || cfg.cache)) {
+  if (m.key !== undefined && ctx.lookedUp) {
     if (!ctx.product) return done(404, { error: `no product ${m.key}` });
     const cacheControl = m.cls.via === "cdn" && cfg.cdnTtl !== undefined ? `public, max-age=${Math.round(cfg.cdnTtl)}` : "no-store";
     return done(200, { ...ctx.product, cache: ctx.cacheHit ? "hit" : "miss" }, { "cache-control": cacheControl });

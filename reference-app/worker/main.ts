@@ -42,9 +42,8 @@ const pool = cfg.db
   : undefined;
 pool?.on("error", () => {});
 
-const writes = (steps: readonly Step[]): number =>
-  steps.reduce((n, s) => n + ("call" in s && s.op === "write" ? 1 : 0), 0);
-const writeSteps = writes(q.handler);
+// The plan admits only database reads and writes in a worker's handler: their costs add up.
+const dbSteps = q.handler.filter((s): s is Extract<Step, { call: string }> => "call" in s);
 
 const conn = await amqp.connect(cfg.amqpUrl);
 const ch = await conn.createConfirmChannel();
@@ -62,8 +61,8 @@ function republish(queue: string, msg: amqp.ConsumeMessage, attempt: number): Pr
 
 async function record(body: { order_id: string; published_at: number }, attempt: number): Promise<void> {
   if (!pool) return;
-  // The handler's database writes cost time on the primary; the row itself is the idempotent result.
-  const cost = writeSteps > 0 && cfg.db ? Array.from({ length: writeSteps }, () => sample(cfg.db!.write, rng)).reduce((a, b) => a + b, 0) : 0;
+  // The handler's database operations cost time on the primary; the row is the idempotent result.
+  const cost = cfg.db ? dbSteps.reduce((sum, s) => sum + sample(s.op === "read" ? cfg.db!.read : cfg.db!.write, rng), 0) : 0;
   const r = await pool.query(
     "INSERT INTO processed (order_id, queue, worker, attempt, published_at) " +
       "SELECT $1, $2, $3, $4, to_timestamp($5::double precision / 1000) FROM pg_sleep($6) ON CONFLICT (order_id) DO NOTHING",
