@@ -9,7 +9,7 @@ import type { SweepPoint } from "./protocol.ts";
 import { sweepRates, saturationRate, knee } from "./sweep.ts";
 import { ChartCard } from "./ChartCard.tsx";
 import { num, pct } from "./format.ts";
-import { niceMax } from "./Charts.tsx";
+import { niceScale, maxOf } from "./axis.ts";
 
 const AXIS = { stroke: "#8b949e", fontSize: 11 };
 export const SWEEP_REPLICATIONS = 2;
@@ -65,6 +65,8 @@ export function Capacity({ scenario, text, base, client }: Props) {
   const k = knee(rows);
   const withinSlo = rows.filter((r) => r.slo === true).map((r) => r.rate);
   const maxOk = withinSlo.length ? Math.max(...withinSlo) : undefined;
+  const xScale = niceScale(maxOf(rows, ["rate"]));
+  const tpScale = niceScale(maxOf(rows, ["rate", "throughput"]));
 
   return (
     <div data-testid="capacity">
@@ -92,7 +94,7 @@ export function Capacity({ scenario, text, base, client }: Props) {
               <ResponsiveContainer width="100%" height={280}>
                 <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
                   <CartesianGrid stroke="#242b36" />
-                  <XAxis dataKey="rate" type="number" domain={[0, (m: number) => niceMax(m)]} tickCount={5} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
+                  <XAxis dataKey="rate" type="number" domain={[0, xScale.top]} ticks={xScale.ticks} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
                   <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "latency (ms)", angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
                   <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(r) => `${num(Number(r))} req/s`} />
                   <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
@@ -109,8 +111,8 @@ export function Capacity({ scenario, text, base, client }: Props) {
               <ResponsiveContainer width="100%" height={280}>
                 <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
                   <CartesianGrid stroke="#242b36" />
-                  <XAxis dataKey="rate" type="number" domain={[0, (m: number) => niceMax(m)]} tickCount={5} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
-                  <YAxis domain={[0, (m: number) => niceMax(m)]} tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "throughput (req/s)", angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+                  <XAxis dataKey="rate" type="number" domain={[0, xScale.top]} ticks={xScale.ticks} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
+                  <YAxis domain={[0, tpScale.top]} ticks={tpScale.ticks} tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "throughput (req/s)", angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
                   <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(r) => `${num(Number(r))} req/s offered`} />
                   <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
                   <Line dataKey="rate" name="offered" stroke="#8b949e" strokeDasharray="4 3" dot={false} isAnimationActive={false} />

@@ -8,6 +8,7 @@ import type { SimResult } from "../../simulator/index.ts";
 
 type Series = NonNullable<SimResult["series"]>;
 import { num } from "./format.ts";
+import { niceScale, ticksWithin, maxOf } from "./axis.ts";
 import { ChartCard } from "./ChartCard.tsx";
 
 export const PALETTE = ["#58a6ff", "#f0883e", "#3fb950", "#d2a8ff", "#ff7b72", "#e3b341", "#79c0ff", "#56d4dd"];
@@ -21,23 +22,15 @@ const clean = (v: number | undefined) => (v === undefined || !Number.isFinite(v)
 
 function tAxis(result: SimResult) {
   return (
-    <XAxis dataKey="t" type="number" domain={[0, result.run.durationS]} tick={AXIS} stroke={AXIS.stroke}
+    <XAxis dataKey="t" type="number" domain={[0, result.run.durationS]} ticks={ticksWithin(result.run.durationS)} tick={AXIS} stroke={AXIS.stroke}
       tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
   );
 }
 
-/** A round top for a 0-based axis with four ticks: 360 -> 400 (ticks every 100), 7 -> 8. */
-export function niceMax(max: number): number {
-  if (!(max > 0)) return 1;
-  const raw = max / 4;
-  const pow = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
-  return step * 4;
-}
-
-function yAxis(unit: string, extra: Partial<React.ComponentProps<typeof YAxis>> = {}) {
+function yAxis(unit: string, max: number, extra: Partial<React.ComponentProps<typeof YAxis>> = {}) {
+  const { top, ticks } = niceScale(max);
   return (
-    <YAxis tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} domain={[0, (m: number) => niceMax(m)]} tickCount={5}
+    <YAxis tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} domain={[0, top]} ticks={ticks} allowDataOverflow
       label={{ value: unit, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} {...extra} />
   );
 }
@@ -66,15 +59,15 @@ export function LatencyChart({ result, series, sloMs }: { result: SimResult; ser
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />
           {tAxis(result)}
-          {yAxis("latency (ms)")}
+          {yAxis("latency (ms)", maxOf(rows, ["p50", "p95", "p99"], [sloMs.p95, sloMs.p99]))}
           <Warmup result={result} />
           <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
           <Line dataKey="p50" stroke="#58a6ff" dot={false} isAnimationActive={false} strokeWidth={1.5} />
           <Line dataKey="p95" stroke="#f0883e" dot={false} isAnimationActive={false} strokeWidth={1.5} />
           <Line dataKey="p99" stroke="#ff7b72" dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke="#f0883e" strokeDasharray="6 4" ifOverflow="extendDomain" />}
-          {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke="#ff7b72" strokeDasharray="6 4" ifOverflow="extendDomain" />}
+          {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke="#f0883e" strokeDasharray="6 4" />}
+          {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke="#ff7b72" strokeDasharray="6 4" />}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -95,7 +88,7 @@ export function ThroughputChart({ result, series }: { result: SimResult; series:
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />
           {tAxis(result)}
-          {yAxis("req/s")}
+          {yAxis("req/s", maxOf(rows, ["offered", ...classes]))}
           <Warmup result={result} />
           <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
@@ -122,7 +115,7 @@ export function ErrorsChart({ result, series }: { result: SimResult; series: Ser
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />
           {tAxis(result)}
-          {yAxis("errors/s", { allowDecimals: true })}
+          {yAxis("errors/s", maxOf(rows, classes))}
           <Warmup result={result} />
           <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} /s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
@@ -149,7 +142,7 @@ export function ComponentChart({ result, series, metric }: { result: SimResult; 
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />
           {tAxis(result)}
-          {yAxis(util ? "utilization (%)" : "queue (requests)", util ? { domain: [0, 100] } : { allowDecimals: true })}
+          {yAxis(util ? "utilization (%)" : "queue (requests)", util ? 100 : maxOf(rows, comps))}
           <Warmup result={result} />
           <Tooltip {...TOOLTIP} formatter={(v) => (util ? `${num(Number(v))} %` : num(Number(v)))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
@@ -169,7 +162,7 @@ export function InFlightChart({ result, series }: { result: SimResult; series: S
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={GRID} />
           {tAxis(result)}
-          {yAxis("requests", { allowDecimals: true })}
+          {yAxis("requests", maxOf(rows, ["in flight"]))}
           <Warmup result={result} />
           <Tooltip {...TOOLTIP} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />

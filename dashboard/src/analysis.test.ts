@@ -6,7 +6,7 @@ import { parseScenario, simulate, peakRate, type Scenario } from "../../simulato
 import { expectedArrivals, expectedEvents } from "./run-size.ts";
 import { atRate, knee, sweepRates, saturationRate } from "./sweep.ts";
 import { downsample } from "./downsample.ts";
-import { niceMax } from "./Charts.tsx";
+import { niceScale, ticksWithin } from "./axis.ts";
 import { presets } from "./scenarios.ts";
 
 function load(text: string): Scenario {
@@ -98,6 +98,28 @@ describe("downsample", () => {
   });
 });
 
-test("axis tops are round: 360 -> 400, 7 -> 8, 0.3 -> 0.4, 1234 -> 2000", () => {
-  expect([360, 7, 0.3, 1234, 0].map(niceMax)).toEqual([400, 8, 0.4, 2000, 1]);
+describe("axes", () => {
+  test("tops are the lowest round value with 4-6 intervals", () => {
+    expect([360, 441, 7, 0.3, 1234, 100, 0].map((m) => niceScale(m).top)).toEqual([400, 500, 8, 0.3, 1250, 100, 1]);
+    expect(niceScale(441).ticks).toEqual([0, 100, 200, 300, 400, 500]);
+    expect(niceScale(0.3).ticks).toEqual([0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]);
+    expect(niceScale(100).ticks).toEqual([0, 20, 40, 60, 80, 100]);
+  });
+
+  test("every value fits under its top, never more than 2.5x above it", () => {
+    for (let m = 0.013; m < 1e7; m *= 1.37) {
+      const { top, ticks } = niceScale(m);
+      expect(top).toBeGreaterThanOrEqual(m);
+      expect(top / m).toBeLessThan(2.5);
+      expect(ticks.length).toBeGreaterThanOrEqual(5);
+      expect(ticks.length).toBeLessThanOrEqual(7);
+    }
+  });
+
+  test("time ticks stay inside the run and end at its length when the last step is far", () => {
+    expect(ticksWithin(120)).toEqual([0, 20, 40, 60, 80, 100, 120]);
+    expect(ticksWithin(7200)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
+    expect(ticksWithin(30)).toEqual([0, 5, 10, 15, 20, 25, 30]);
+    expect(ticksWithin(90)).toEqual([0, 20, 40, 60, 80, 90]);
+  });
 });
