@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import { pad } from "./service/cache.ts";
-import { appPorts, bundled, countBy, drive, get, leftovers, metricSum, post } from "./testing.ts";
+import { appPorts, bundled, countBy, drive, get, leftovers, listenAddresses, metricSum, post } from "./testing.ts";
 
 let app: RunningApp;
 let stop: () => Promise<void>;
@@ -91,6 +91,10 @@ describe("cache-aside reference app", () => {
     }
     const bad = await fetch(`${app.adminUrl}/faults/service/9/kill`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
     expect(bad.status).toBe(400);
+  });
+
+  it("binds every part to 127.0.0.1 only", () => {
+    for (const port of appPorts(app)) expect([port, listenAddresses(port)]).toEqual([port, ["127.0.0.1"]]);
   });
 
   it("stops everything: no process, no listening port, no temp dir", async () => {

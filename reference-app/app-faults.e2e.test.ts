@@ -168,3 +168,58 @@ describe("headroom app up, unrealizable scenario (CLI)", () => {
     }
   });
 });
+
+describe("queue retries, dead letters and a full queue", () => {
+  const yaml = (queue: string) => `
+version: 1
+name: queue-edge
+load:
+  model: open
+  rate: 10/s
+  classes:
+    create_order: { http: { method: POST, path: /orders }, flow: [{ call: api }] }
+components:
+  api:
+    kind: service
+    replicas: 1
+    concurrency: 8
+    handlers:
+      create_order: [{ call: db, op: write }, { publish: orders }]
+  db: { kind: database, keys: 100, read: 1ms, write: 1ms, pool: { size: 4 } }
+  orders: ${queue}
+`;
+
+  it("retries a failing message `retries` times, then dead-letters it; nothing is processed", async () => {
+    const { app, stop } = await startAppPromise(
+      scenario(yaml("{ kind: queue, workers: 1, prefetch: 5, service: 1ms, handler: [{ call: db, op: write }], retries: 2, failure_rate: 100% }")),
+    );
+    try {
+      const replies = await drive(Array.from({ length: 30 }, (_, i) => () => fetch(`${app.url}/orders`, { method: "POST", body: JSON.stringify({ product: i }) })), 4);
+      expect(countBy(replies, (r) => String(r.status))).toEqual({ "201": 30 });
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && (await app.sample()).queues?.orders?.dead !== 30) await new Promise((r) => setTimeout(r, 100));
+      expect((await app.sample()).queues?.orders).toMatchObject({ depth: 0, dead: 30 });
+      expect(await metricSum(app.metricsUrls, "headroom_queue_failures_total")).toBe(90);
+      expect(await metricSum(app.metricsUrls, "headroom_queue_retried_total")).toBe(60);
+      expect(await metricSum(app.metricsUrls, "headroom_queue_dead_lettered_total")).toBe(30);
+      expect(await metricSum(app.metricsUrls, "headroom_queue_processed_total")).toBe(0);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("refuses publishes beyond max_length (reject_publish) with 503", async () => {
+    const { app, stop } = await startAppPromise(
+      scenario(yaml("{ kind: queue, workers: 1, prefetch: 1, service: 1ms, max_length: 5, overflow: reject_publish }")),
+    );
+    try {
+      const pause = await fetch(`${app.adminUrl}/faults/workers/pause`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
+      expect(pause.status).toBe(200);
+      const replies = await drive(Array.from({ length: 10 }, () => () => fetch(`${app.url}/orders`, { method: "POST" })), 1);
+      expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 503, 503, 503, 503, 503]);
+      expect(await metricSum(app.metricsUrls, "headroom_queue_publish_rejected_total")).toBe(5);
+    } finally {
+      await stop();
+    }
+  });
+});

@@ -173,3 +173,30 @@ export async function expectQueueGone(queue: string): Promise<void> {
     await conn.close().catch(() => {});
   }
 }
+
+/**
+ * The local addresses listening on `port` (from /proc/net/tcp and tcp6), e.g. "127.0.0.1" or
+ * "0.0.0.0" or "::": what a socket is really bound to, whatever its config says.
+ */
+export function listenAddresses(port: number): string[] {
+  const found: string[] = [];
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 4 || f[3] !== "0A") continue; // 0A = LISTEN
+      const [addr, hexPort] = f[1]!.split(":");
+      if (parseInt(hexPort!, 16) !== port) continue;
+      if (addr!.length === 8) {
+        // Little-endian IPv4.
+        found.push([6, 4, 2, 0].map((i) => parseInt(addr!.slice(i, i + 2), 16)).join("."));
+      } else found.push(addr === "0".repeat(32) ? "::" : addr === "00000000000000000000000001000000" ? "::1" : `ipv6:${addr}`);
+    }
+  }
+  return found;
+}
