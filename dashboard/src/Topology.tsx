@@ -1,8 +1,8 @@
 // The topology graph: React Flow drawing buildTopology's nodes and edges. After a run every
 // component shows its utilization (bar and color) and the bottleneck is outlined; clicking a node
 // selects it for the parameter form.
-import { memo, useMemo } from "react";
-import { ReactFlow, Background, Controls, Handle, Position, MarkerType, type Node, type Edge, type NodeProps } from "@xyflow/react";
+import { memo, useEffect, useMemo } from "react";
+import { ReactFlow, Background, Controls, Handle, Position, MarkerType, useReactFlow, type Node, type Edge, type NodeProps } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
 import { buildTopology, utilizationColor, CLIENTS } from "./topology.ts";
@@ -32,6 +32,16 @@ function ComponentNode({ data }: NodeProps<Node<CompData>>) {
 }
 
 const nodeTypes = { comp: ComponentNode };
+
+/** Refits the view when the canvas changes width (the node form opens or closes beside it). */
+function FitOnResize({ formOpen }: { formOpen: boolean }) {
+  const flow = useReactFlow();
+  useEffect(() => {
+    const t = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 150 }), 30);
+    return () => clearTimeout(t);
+  }, [formOpen, flow]);
+  return null;
+}
 
 interface Props {
   readonly scenario: Scenario | null;
@@ -77,6 +87,7 @@ export const Topology = memo(function Topology({ scenario, result, selected, onS
     >
       <Background gap={24} color="#222a35" />
       <Controls showInteractive={false} />
+      <FitOnResize formOpen={selected !== null} />
     </ReactFlow>
   );
 });
