@@ -84,10 +84,13 @@ describe("headroom k6 export", () => {
     srv.paths.clear();
     const res = await runK6Script({ script: file, env: { TARGET: srv.url } });
     expect(res.exitCode).toBe(0);
-    // 50/s for 2 s, evenly spaced: exactly 100 requests, 3:1 between the classes (binomial +/- 4 sigma)
-    expect(res.summary.metrics.http_reqs.values.count).toBe(100);
+    // 50/s for 2 s, evenly spaced: exactly 100 starts (run or, on a starved machine, dropped),
+    // 3:1 between the classes (binomial +/- 4 sigma)
+    const n = res.summary.metrics.http_reqs.values.count;
+    expect(n + (res.summary.metrics.dropped_iterations?.values.count ?? 0)).toBe(100);
+    expect(n).toBeGreaterThanOrEqual(80);
     const posts = srv.paths.get("POST /orders") ?? 0;
-    expect(Math.abs(posts - 25)).toBeLessThanOrEqual(4 * Math.sqrt(100 * 0.25 * 0.75));
+    expect(Math.abs(posts - n / 4)).toBeLessThanOrEqual(4 * Math.sqrt(n * 0.25 * 0.75));
     // Zipf s=1 over 50 keys: key 0 is the most requested product, ~22% of GETs
     const gets = [...srv.paths.entries()].filter(([k]) => k.startsWith("GET /products/"));
     const top = gets.sort((a, b) => b[1] - a[1])[0][0];

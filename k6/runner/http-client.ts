@@ -61,12 +61,103 @@ function classifyError(err: Error & { code?: string }, origin: string): { msg: s
   return { msg: err.message || String(err), code: 1000 };
 }
 
+/**
+ * One request/response as an undici (legacy) dispatch handler. A class rather than a literal of
+ * closures: one allocation per request on the hot path. Records the phase timestamps k6 reports.
+ */
+class Exchange {
+  private readonly t0 = now();
+  private readonly startedAt = Date.now();
+  private tReady = this.t0;
+  private tSent = 0;
+  private tFirst = 0;
+  private status = 0;
+  private statusText = "";
+  private rawHeaders: Buffer[] | null = null;
+  private chunks: Buffer[] = [];
+  private connectInfo: { start: number; end: number } | null = null;
+  private abortFn: ((e?: Error) => void) | null = null;
+  private done = false;
+
+  constructor(
+    private readonly req: RawRequest,
+    private readonly conn: Conn,
+    private readonly inflight: Set<Exchange>,
+    private readonly resolve: (r: RawResponse) => void,
+  ) {}
+
+  cancel(): void {
+    this.abortFn?.(Object.assign(new Error("aborted"), { code: "UND_ERR_ABORTED" }));
+  }
+
+  onConnect(abort: (e?: Error) => void): void {
+    this.abortFn = abort;
+    this.tReady = now();
+    if (this.conn.connect) {
+      this.connectInfo = this.conn.connect;
+      this.conn.connect = null;
+    }
+  }
+  onRequestSent(): void {
+    this.tSent = now();
+  }
+  onResponseStarted(): void {
+    this.tFirst = now();
+  }
+  onHeaders(code: number, raw: Buffer[], _resume: () => void, text: string): boolean {
+    if (code < 200) return true; // 1xx: wait for the final response
+    if (!this.tFirst) this.tFirst = now();
+    if (!this.tSent) this.tSent = this.tFirst;
+    this.status = code;
+    this.statusText = text;
+    this.rawHeaders = raw;
+    return true;
+  }
+  onData(chunk: Buffer): boolean {
+    if (!this.req.discardBody) this.chunks.push(chunk);
+    return true;
+  }
+  onComplete(): void {
+    this.finish(null);
+  }
+  onError(err: Error): void {
+    this.finish(err);
+  }
+
+  private finish(err: (Error & { code?: string }) | null): void {
+    if (this.done) return;
+    this.done = true;
+    const tEnd = now();
+    this.inflight.delete(this);
+    this.conn.busy = false;
+    const { t0, tReady, tSent, tFirst, connectInfo, chunks, req } = this;
+    const connecting = connectInfo ? connectInfo.end - connectInfo.start : 0;
+    const blocked = connectInfo ? Math.max(0, connectInfo.end - t0) : Math.max(0, tReady - t0);
+    const sending = tSent ? tSent - tReady : 0;
+    const waiting = tFirst && tSent ? tFirst - tSent : 0;
+    const receiving = tFirst ? tEnd - tFirst : 0;
+    const e = err ? classifyError(err, req.origin) : null;
+    this.resolve({
+      status: e ? 0 : this.status,
+      statusText: this.statusText,
+      rawHeaders: this.rawHeaders,
+      body: e || req.discardBody ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+      timings: { blocked, connecting, tls_handshaking: 0, sending, waiting, receiving, duration: sending + waiting + receiving },
+      error: e ? e.msg : "",
+      errorCode: e ? e.code : 0,
+      remoteIP: "",
+      remotePort: 0,
+      startedAt: this.startedAt,
+    });
+  }
+}
+
 export class VuTransport {
   private conns = new Map<string, Conn[]>();
   private sockets = new Set<Socket>();
   private closedRead = 0;
   private closedWritten = 0;
-  private inflight = new Set<() => void>();
+  private inflight = new Set<Exchange>();
 
   constructor(private readonly insecure: boolean) {}
 
@@ -113,51 +204,9 @@ export class VuTransport {
   request(req: RawRequest, parallel = false): Promise<RawResponse> {
     const conn = this.conn(req.origin, parallel);
     conn.busy = true;
-    const t0 = now();
-    const startedAt = Date.now();
     return new Promise<RawResponse>((resolve) => {
-      let tReady = t0;
-      let tSent = 0;
-      let tFirst = 0;
-      let status = 0;
-      let statusText = "";
-      let rawHeaders: Buffer[] | null = null;
-      const chunks: Buffer[] = [];
-      let connectInfo: { start: number; end: number } | null = null;
-      let abortFn: ((e?: Error) => void) | null = null;
-      const cancel = () => abortFn?.(Object.assign(new Error("aborted"), { code: "UND_ERR_ABORTED" }));
-      this.inflight.add(cancel);
-      const finish = (err: (Error & { code?: string }) | null) => {
-        const tEnd = now();
-        this.inflight.delete(cancel);
-        conn.busy = false;
-        const connecting = connectInfo ? connectInfo.end - connectInfo.start : 0;
-        const blocked = connectInfo ? Math.max(0, connectInfo.end - t0) : Math.max(0, tReady - t0);
-        const sending = tSent ? tSent - tReady : 0;
-        const waiting = tFirst && tSent ? tFirst - tSent : 0;
-        const receiving = tFirst ? tEnd - tFirst : 0;
-        const e = err ? classifyError(err, req.origin) : null;
-        resolve({
-          status: e ? 0 : status,
-          statusText,
-          rawHeaders,
-          body: e || req.discardBody ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
-          timings: {
-            blocked,
-            connecting,
-            tls_handshaking: 0,
-            sending,
-            waiting,
-            receiving,
-            duration: sending + waiting + receiving,
-          },
-          error: e ? e.msg : "",
-          errorCode: e ? e.code : 0,
-          remoteIP: "",
-          remotePort: 0,
-          startedAt,
-        });
-      };
+      const ex = new Exchange(req, conn, this.inflight, resolve);
+      this.inflight.add(ex);
       try {
         conn.client.dispatch(
           {
@@ -169,51 +218,17 @@ export class VuTransport {
             headersTimeout: req.timeoutMs,
             bodyTimeout: req.timeoutMs,
           },
-          {
-            onConnect(abort: (e?: Error) => void) {
-              abortFn = abort;
-              tReady = now();
-              if (conn.connect) {
-                connectInfo = conn.connect;
-                conn.connect = null;
-              }
-            },
-            onRequestSent() {
-              tSent = now();
-            },
-            onResponseStarted() {
-              tFirst = now();
-            },
-            onHeaders(code: number, raw: Buffer[], _resume: () => void, text: string) {
-              if (code < 200) return true; // 1xx: wait for the final response
-              if (!tFirst) tFirst = now();
-              if (!tSent) tSent = tFirst;
-              status = code;
-              statusText = text;
-              rawHeaders = raw;
-              return true;
-            },
-            onData(chunk: Buffer) {
-              if (!req.discardBody) chunks.push(chunk);
-              return true;
-            },
-            onComplete() {
-              finish(null);
-            },
-            onError(err: Error) {
-              finish(err);
-            },
-          } as never,
+          ex as never,
         );
       } catch (err) {
-        finish(err as Error);
+        ex.onError(err as Error);
       }
     });
   }
 
   /** Aborts requests in flight (a VU interrupted at the end of gracefulStop). */
   abortInflight(): void {
-    for (const cancel of [...this.inflight]) cancel();
+    for (const ex of [...this.inflight]) ex.cancel();
   }
 
   async close(): Promise<void> {
