@@ -8,6 +8,8 @@ import { InputError, UsageError } from "../errors.ts";
 import { formatResult } from "../format-table.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
 import type { Command } from "./index.ts";
+import { solveAnalytic } from "../../simulator/analytic/index.ts";
+import { formatAnalytic } from "../capacity/format-analytic.ts";
 
 const HELP = `usage: headroom simulate <file.yaml> [options]
 
@@ -20,6 +22,8 @@ options:
   --replications R    independent replications for confidence intervals (default: the scenario's, else 5)
   --json FILE|-       write the result as JSON (schema headroom.result/v1) to FILE, or - for stdout
   --no-series         leave the per-interval time series out of the JSON
+  --analytic          print the analytic (queueing-theory) estimate instead of simulating; with
+                      --json, write it as JSON (schema headroom.analytic/v1). See docs/planning.md
   -h, --help          this help
 
 exit codes: 0 success, 2 invalid input, 1 internal error`;
@@ -39,6 +43,7 @@ export const simulateCommand: Command = {
           replications: { type: "string" },
           json: { type: "string" },
           "no-series": { type: "boolean" },
+          analytic: { type: "boolean" },
           help: { type: "boolean", short: "h" },
         },
       });
@@ -60,6 +65,15 @@ export const simulateCommand: Command = {
 
     const { scenario, warnings } = await loadScenarioWithWarnings(file);
     for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
+    if (v.analytic) {
+      const a = solveAnalytic(scenario);
+      if (v.json === "-") process.stdout.write(JSON.stringify(a, null, 2) + "\n");
+      else {
+        if (v.json !== undefined) await writeFile(v.json, JSON.stringify(a, null, 2) + "\n");
+        process.stdout.write(formatAnalytic(a) + (v.json !== undefined ? `\n\nWrote ${v.json}\n` : "\n"));
+      }
+      return 0;
+    }
     let result;
     try {
       result = simulate(scenario, { seed, replications, duration, warmup });

@@ -1,0 +1,45 @@
+// A scenario at another load level: every rate of an open load (rate, stages, sine bounds) or every
+// user count of a closed one multiplied by one factor, so ramps and spikes keep their shape. Plain
+// data in, plain data out: searches rescale without parsing YAML again.
+import type { Scenario } from "../model/schema.ts";
+import { nominalLoad } from "./solve.ts";
+
+/** The scenario with its load set so that its nominal level (peak rate or users) becomes `level`. */
+export function scaleLoad(s: Scenario, level: number): Scenario {
+  const base = nominalLoad(s);
+  if (!(base > 0)) throw new Error(`scenario '${s.name}' has no load to scale`);
+  const f = level / base;
+  const load = s.load;
+  if (load.model === "open") {
+    return {
+      ...s,
+      load: {
+        ...load,
+        ...(load.rate !== undefined ? { rate: load.rate * f } : {}),
+        start_rate: load.start_rate * f,
+        ...(load.stages ? {
+          stages: load.stages.map((st) => ({
+            ...st,
+            ...(st.target !== undefined ? { target: st.target * f } : {}),
+            ...(st.min !== undefined ? { min: st.min * f } : {}),
+            ...(st.max !== undefined ? { max: st.max * f } : {}),
+          })) as unknown as typeof load.stages,
+        } : {}),
+      },
+    };
+  }
+  const users = (n: number) => Math.max(0, Math.round(n * f));
+  return {
+    ...s,
+    load: {
+      ...load,
+      ...(load.users !== undefined ? { users: Math.max(1, users(load.users)) } : {}),
+      start_users: users(load.start_users),
+      ...(load.stages ? { stages: load.stages.map((st) => ({ ...st, target: users(st.target) })) as unknown as typeof load.stages } : {}),
+    },
+  };
+}
+
+export function loadUnit(s: Scenario): "req/s" | "users" {
+  return s.load.model === "open" ? "req/s" : "users";
+}

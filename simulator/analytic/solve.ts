@@ -1,0 +1,271 @@
+// The analytic estimate of a scenario at a steady load: per component utilization, throughput and
+// mean response time, per class mean latency (and p95/p99 from a gamma fit of its mean and
+// variance). Open loads: Jackson decomposition (traffic.ts, times.ts). Closed loads: exact MVA with
+// Seidmann's multi-server approximation over the queueing nodes (mva.ts); slots and pools, which
+// MVA cannot hold across calls, are then solved as open groups at the MVA throughput. What it
+// leaves out is listed in `notes`: finite buffers, backlogs and timeouts (queues are unbounded),
+// the ramp of staged loads (the peak is taken as steady), failures and autoscaling.
+import type { Scenario } from "../model/schema.ts";
+import { instancesOf } from "../result.ts";
+import { peakRate } from "../model/traffic.ts";
+import { meanOf } from "../model/dist-moments.ts";
+import { mix, quantileOf, seq, solveStation, type Moments } from "./station.ts";
+import { distMoments, Traffic } from "./traffic.ts";
+import { Times } from "./times.ts";
+import { mva, type MvaStation } from "./mva.ts";
+
+export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
+
+export interface AnalyticClass {
+  readonly throughput: number;
+  readonly latencyMs: { readonly mean: number; readonly p95: number; readonly p99: number };
+}
+
+export interface AnalyticComponent {
+  readonly kind: string;
+  /** Units of its main resource (servers, slots, connections, workers); null when unbounded. */
+  readonly servers: number | null;
+  readonly throughput: number;
+  /** Busy share of its units; for nodes with several parts, the average (as the simulator reports it). */
+  readonly utilization: number | null;
+  /** The busiest part's utilization (a hot shard, a busy partition); equals utilization otherwise. */
+  readonly peakUtilization: number | null;
+  readonly waitMs: number;
+  /** Wait plus service (or slot holding time) per request. */
+  readonly responseMs: number;
+  readonly hitRatio?: number;
+  readonly poolWaitMs?: number;
+  readonly parts?: Record<string, { utilization: number; throughput: number }>;
+}
+
+export interface AnalyticResult {
+  readonly schema: typeof ANALYTIC_SCHEMA;
+  readonly scenario: string;
+  readonly model: "open" | "closed";
+  /** Arrival rate per second (open) or users (closed) the estimate is for. */
+  readonly load: number;
+  readonly throughput: number;
+  /** False when some component is offered more work than it can do: latencies are then Infinity. */
+  readonly stable: boolean;
+  readonly classes: Record<string, AnalyticClass>;
+  readonly components: Record<string, AnalyticComponent>;
+  /** The component with the highest peak utilization (balancers excluded: they mirror their backends). */
+  readonly bottleneck: string | null;
+  /** Its busiest part (a shard node, a pool, a partition), or the component itself. */
+  readonly bottleneckPart: string | null;
+  readonly costPerHour: number | null;
+  readonly notes: string[];
+}
+
+export interface AnalyticOptions {
+  /** Total arrival rate per second for an open load (default: its peak rate). */
+  readonly rate?: number;
+  /** Users for a closed load (default: its users, or the peak of its stages). */
+  readonly users?: number;
+}
+
+/** The nominal level of a scenario's load: peak rate per second (open) or peak users (closed). */
+export function nominalLoad(s: Scenario): number {
+  const load = s.load;
+  if (load.model === "open") return peakRate(s) ?? 0;
+  if (load.users !== undefined) return load.users;
+  return Math.max(load.start_users, ...(load.stages ?? []).map((st) => st.target));
+}
+
+export function solveAnalytic(s: Scenario, o: AnalyticOptions = {}): AnalyticResult {
+  if (s.load.model === "open") {
+    const rate = o.rate ?? nominalLoad(s);
+    const traffic = new Traffic(s);
+    traffic.run(rate);
+    return assemble(s, "open", rate, rate, traffic, new Times(s, traffic));
+  }
+  return solveClosed(s, o.users ?? nominalLoad(s));
+}
+
+function solveClosed(s: Scenario, users: number): AnalyticResult {
+  const load = s.load;
+  if (load.model !== "closed") throw new Error("closed load expected");
+  const think = meanOf(load.think);
+  // Demands per user iteration: the traffic of one iteration per second.
+  const unit = new Traffic(s);
+  unit.run(1);
+  const empty = new Times(s, unit, undefined, true);
+  const zeroLoad = classMix(s, unit, (c) => empty.flow(s.load.classes[unit.classNames[c]].flow, c, null, undefined)).mean;
+  const nodes = [...unit.nodes.values()].filter((n) => n.syncLambda > 0);
+  const syncDemand = nodes.reduce((a, n) => a + n.syncLs, 0);
+  const delay = think + Math.max(0, zeroLoad - syncDemand);
+  // Queue consumers load the same nodes in the background; their share of each node is taken out
+  // of its capacity (a reduced-capacity approximation), iterated with the throughput.
+  let X = 0;
+  let sol = mva(nodes.map((n) => ({ demand: n.syncLs, servers: n.servers })), users, delay);
+  let stations: MvaStation[] = [];
+  for (let iter = 0; iter < 8; iter++) {
+    X = sol.throughput;
+    stations = nodes.map((n) => {
+      const background = Math.min(0.999, (X * (n.ls - n.syncLs)) / n.servers);
+      return { demand: n.syncLs / (1 - background), servers: n.servers };
+    });
+    sol = mva(stations, users, delay);
+    if (Math.abs(sol.throughput - X) < 1e-9 * Math.max(1, X)) break;
+  }
+  X = sol.throughput;
+  const waits = new Map<string, number>();
+  nodes.forEach((n, k) => waits.set(n.id, Math.max(0, (sol.residence[k] - n.syncLs) / n.syncLambda)));
+  const traffic = new Traffic(s);
+  traffic.run(X);
+  const r = assemble(s, "closed", users, X, traffic, new Times(s, traffic, waits));
+  return { ...r, notes: [...r.notes, "closed load: exact MVA over the queueing nodes with Seidmann's multi-server approximation; service slots and pools solved as open groups at the MVA throughput"] };
+}
+
+function classMix(s: Scenario, t: Traffic, f: (c: number) => Moments): Moments {
+  const total = t.classNames.reduce((a, n) => a + s.load.classes[n].weight, 0);
+  return mix(t.classNames.map((n, c) => ({ p: s.load.classes[n].weight / total, m: f(c) })));
+}
+
+function assemble(s: Scenario, model: "open" | "closed", load: number, rate: number, traffic: Traffic, times: Times): AnalyticResult {
+  const comps = s.components;
+  const total = traffic.classNames.reduce((a, n) => a + s.load.classes[n].weight, 0);
+  const notes: string[] = [
+    "open networks by Jackson decomposition (every node treated as fed by Poisson arrivals); M/M/c by Erlang C, general service times by Allen-Cunneen (exact Pollaczek-Khinchine for one server)",
+    "service slots held across downstream calls: a c-server group whose service time is the whole handler (method of surrogates); balancer maxconn at or below the slots, or least connections, as one central queue",
+    "p95/p99 from a gamma fit of each class's latency mean and variance (Wilson-Hilferty)",
+    "not modeled: finite buffers, backlogs, timeouts and their errors (queues unbounded); staged loads taken at their peak as steady",
+  ];
+  let stable = true;
+  const out: Record<string, AnalyticComponent> = {};
+  for (const [name, c] of Object.entries(comps)) {
+    switch (c.kind) {
+      case "station":
+      case "cache": {
+        const id = `${c.kind}:${name}`;
+        const n = traffic.nodes.get(id);
+        const sol = times.node(id);
+        const es = n && n.lambda > 0 ? n.ls / n.lambda : distMoments(c.service).mean;
+        stable &&= sol.stable;
+        const servers = c.kind === "station" ? c.servers : 1;
+        out[name] = {
+          kind: c.kind, servers, throughput: n?.lambda ?? 0, utilization: sol.utilization, peakUtilization: sol.utilization,
+          waitMs: sol.wait.mean * 1000, responseMs: (sol.wait.mean + es) * 1000,
+          ...(c.kind === "cache" ? { hitRatio: traffic.hit.get(name) ?? 0 } : {}),
+        };
+        break;
+      }
+      case "database": {
+        const parts: Record<string, { utilization: number; throughput: number }> = {};
+        let busy = 0, lambda = 0, units = 0, peak = 0, waitSum = 0, respSum = 0;
+        const per = (c.shards?.count ?? 1) * (1 + c.replicas);
+        for (const n of traffic.nodes.values()) {
+          if (n.component !== name) continue;
+          const sol = times.node(n.id);
+          stable &&= sol.stable;
+          parts[n.part] = { utilization: sol.utilization, throughput: n.lambda };
+          busy += n.ls; lambda += n.lambda; peak = Math.max(peak, sol.utilization);
+          waitSum += n.lambda * sol.wait.mean; respSum += n.lambda * sol.wait.mean + n.ls;
+        }
+        units = per * c.max_connections;
+        let poolWait = 0, poolCalls = 0;
+        for (const key of traffic.poolRate.keys()) {
+          if (!key.startsWith(`${name}@`)) continue;
+          const g = times.pool(name, key.slice(name.length + 1));
+          stable &&= g.stable;
+          poolWait += g.lambda * g.wait.mean; poolCalls += g.lambda;
+          peak = Math.max(peak, g.utilization);
+          parts[`${key.replace("@", ".pool@")}`] = { utilization: g.utilization, throughput: g.lambda };
+        }
+        out[name] = {
+          kind: c.kind, servers: units, throughput: lambda, utilization: busy / units, peakUtilization: peak,
+          waitMs: lambda > 0 ? (waitSum / lambda) * 1000 : 0, responseMs: lambda > 0 ? (respSum / lambda) * 1000 : 0,
+          ...(c.pool ? { poolWaitMs: poolCalls > 0 ? (poolWait / poolCalls) * 1000 : 0 } : {}),
+          ...(Object.keys(parts).length > 1 ? { parts } : {}),
+        };
+        break;
+      }
+      case "service": {
+        const g = times.slots(name);
+        stable &&= g.stable;
+        const u = (g.lambda * g.holding.mean) / (c.replicas * c.concurrency);
+        out[name] = {
+          kind: c.kind, servers: c.replicas * c.concurrency, throughput: g.lambda, utilization: u, peakUtilization: u,
+          waitMs: g.wait.mean * 1000, responseMs: (g.wait.mean + g.holding.mean) * 1000,
+        };
+        break;
+      }
+      case "load_balancer": {
+        const lambda = traffic.balancerRate.get(name) ?? 0;
+        const g = times.slots(c.backends);
+        const backend = comps[c.backends];
+        const replicas = backend.kind === "service" ? backend.replicas : 1;
+        const overhead = c.overhead ? meanOf(c.overhead) : 0;
+        const held = g.wait.mean + g.holding.mean;
+        const servers = c.maxconn !== undefined ? c.maxconn * replicas : null;
+        const u = servers !== null ? (lambda * held) / servers : null;
+        const pooledHere = times.slotMode(c.backends).balancer === name && c.maxconn !== undefined && backend.kind === "service" && c.maxconn <= backend.concurrency;
+        out[name] = {
+          kind: c.kind, servers, throughput: lambda, utilization: u, peakUtilization: u,
+          waitMs: pooledHere ? g.wait.mean * 1000 : 0, responseMs: (overhead + held) * 1000,
+        };
+        break;
+      }
+      case "queue": {
+        const per = traffic.queueRate.get(name);
+        const svc = distMoments(c.service);
+        const cls = traffic.queueClass.get(name) ?? 0;
+        const handler = c.handler ? times.flow(c.handler, cls, null, undefined) : { mean: 0, variance: 0 };
+        const holding = seq(svc, handler);
+        const servers = c.partitions ? 1 : c.workers;
+        let lambda = 0, peak = 0, busy = 0, wait = 0;
+        const parts: Record<string, { utilization: number; throughput: number }> = {};
+        (per ?? new Float64Array(0)).forEach((l, i) => {
+          const scv = holding.mean > 0 ? holding.variance / holding.mean ** 2 : 0;
+          const sol = solveStation(servers, l, holding.mean, scv);
+          stable &&= sol.stable;
+          lambda += l; busy += l * holding.mean; peak = Math.max(peak, sol.utilization); wait += l * sol.wait.mean;
+          if (c.partitions) parts[`${name}[${i}]`] = { utilization: sol.utilization, throughput: l };
+        });
+        const units = c.partitions ?? c.workers;
+        out[name] = {
+          kind: c.kind, servers: units, throughput: lambda, utilization: busy / units, peakUtilization: peak,
+          waitMs: lambda > 0 ? (wait / lambda) * 1000 : 0, responseMs: lambda > 0 ? (wait / lambda + holding.mean) * 1000 : 0,
+          ...(c.partitions ? { parts } : {}),
+        };
+        break;
+      }
+      case "cdn":
+        out[name] = {
+          kind: c.kind, servers: null, throughput: traffic.cdnRate.get(name) ?? 0, utilization: null, peakUtilization: null,
+          waitMs: 0, responseMs: meanOf(c.edge_latency) * 1000, hitRatio: traffic.hit.get(name) ?? 0,
+        };
+        break;
+    }
+  }
+  const classes: Record<string, AnalyticClass> = {};
+  traffic.classNames.forEach((n, c) => {
+    const m = stable ? times.flow(s.load.classes[n].flow, c, null, undefined) : { mean: Infinity, variance: Infinity };
+    classes[n] = {
+      throughput: (rate * s.load.classes[n].weight) / total,
+      latencyMs: { mean: m.mean * 1000, p95: quantileOf(m, 0.95) * 1000, p99: quantileOf(m, 0.99) * 1000 },
+    };
+  });
+  let bottleneck: string | null = null, top = -1;
+  for (const [n, c] of Object.entries(out)) {
+    if (c.kind !== "load_balancer" && c.peakUtilization !== null && c.peakUtilization > top) { top = c.peakUtilization; bottleneck = n; }
+  }
+  let bottleneckPart = bottleneck;
+  const bp = bottleneck ? out[bottleneck].parts : undefined;
+  if (bp) bottleneckPart = Object.entries(bp).reduce((a, b) => (b[1].utilization > a[1].utilization ? b : a))[0];
+  return {
+    schema: ANALYTIC_SCHEMA, scenario: s.name, model, load, throughput: rate, stable, classes, components: out,
+    bottleneck, bottleneckPart, costPerHour: costPerHour(s, out), notes,
+  };
+}
+
+/** Cost per hour from the components' prices at the estimated throughputs (as result.ts costs a simulation). */
+export function costPerHour(s: Scenario, comps: Record<string, { throughput: number }>): number | null {
+  let sum = 0, priced = false;
+  for (const [name, c] of Object.entries(s.components)) {
+    if (!c.cost) continue;
+    priced = true;
+    sum += instancesOf(c) * (c.cost.instance_hour ?? 0) + ((comps[name]?.throughput ?? 0) * 3600 / 1e6) * (c.cost.million_requests ?? 0);
+  }
+  return priced ? sum : null;
+}

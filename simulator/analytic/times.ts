@@ -1,0 +1,205 @@
+// The response-time pass of the analytic solver: given the traffic, the mean and variance of every
+// wait and of every flow's duration. Queueing nodes are solved one by one (Jackson decomposition:
+// each node is treated as if its arrivals were Poisson). Service slots are held across downstream
+// calls, so a slot pool is a c-server station whose "service" is the whole handler (the method of
+// surrogates of layered queueing models, Woodside et al. 1995; Rolia and Sevcik 1995): its holding
+// time comes from the downstream waits, computed first. Database pools likewise hold a connection
+// for the query's wait and service. Times add as independent; branches mix; a parallel fan-out
+// takes its slowest branch by mean (a lower bound on the mean of the maximum).
+import type { Dist, Scenario, Step } from "../model/schema.ts";
+import { ZERO, mix, seq, solveStation, type Moments, type StationSolution } from "./station.ts";
+import { distMoments, type Traffic } from "./traffic.ts";
+
+export interface GroupSolution extends StationSolution {
+  readonly lambda: number;
+  readonly servers: number;
+  readonly holding: Moments;
+}
+
+export class Times {
+  private readonly nodeMemo = new Map<string, StationSolution>();
+  private readonly handlerMemo = new Map<string, Moments>();
+  private readonly slotMemo = new Map<string, GroupSolution>();
+  private readonly poolMemo = new Map<string, GroupSolution>();
+  private readonly busy = new Set<string>();
+
+  /**
+   * @param waitOverride per-node mean waits (the closed model takes them from MVA)
+   * @param zeroWait every wait is 0: the latency of an empty system
+   */
+  constructor(readonly scenario: Scenario, readonly traffic: Traffic, readonly waitOverride?: Map<string, number>, readonly zeroWait = false) {}
+
+  node(id: string): StationSolution {
+    const known = this.nodeMemo.get(id);
+    if (known) return known;
+    const n = this.traffic.nodes.get(id);
+    let sol: StationSolution;
+    if (!n || n.lambda <= 0) sol = { utilization: 0, waitProbability: 0, wait: ZERO, stable: true };
+    else {
+      const es = n.ls / n.lambda, es2 = n.ls2 / n.lambda;
+      const scv = es > 0 ? Math.max(0, es2 / (es * es) - 1) : 0;
+      sol = solveStation(n.servers, n.lambda, es, scv);
+      const w = this.waitOverride?.get(id);
+      if (w !== undefined) {
+        const p = Math.min(1, Math.max(sol.utilization, 1e-9));
+        sol = { ...sol, wait: { mean: w, variance: Math.max(0, (2 * w * w) / p - w * w) }, stable: true };
+      }
+    }
+    if (this.zeroWait) sol = { ...sol, wait: ZERO };
+    this.nodeMemo.set(id, sol);
+    return sol;
+  }
+
+  /** How a service's slots are reached: one central queue (at the balancer, or least-connections) or per replica. */
+  slotMode(svc: string): { pooled: boolean; servers: number; scvArrival: number; balancer: string | null } {
+    const comps = this.scenario.components;
+    const sc = comps[svc];
+    if (sc.kind !== "service") return { pooled: false, servers: 1, scvArrival: 1, balancer: null };
+    const R = sc.replicas;
+    for (const [name, c] of Object.entries(comps)) {
+      if (c.kind !== "load_balancer" || c.backends !== svc || !this.traffic.balancerRate.get(name)) continue;
+      if (c.maxconn !== undefined && c.maxconn <= sc.concurrency) return { pooled: true, servers: R * c.maxconn, scvArrival: 1, balancer: name };
+      if (c.algorithm === "least_connections" || c.algorithm === "power_of_two") return { pooled: true, servers: R * sc.concurrency, scvArrival: 1, balancer: name };
+      return { pooled: false, servers: sc.concurrency, scvArrival: c.algorithm === "round_robin" ? 1 / R : 1, balancer: name };
+    }
+    // Without a balancer callers take the replicas in turn: every R-th of a Poisson stream, Erlang-R gaps.
+    return { pooled: false, servers: sc.concurrency, scvArrival: 1 / R, balancer: null };
+  }
+
+  slots(svc: string): GroupSolution {
+    const known = this.slotMemo.get(svc);
+    if (known) return known;
+    const sc = this.scenario.components[svc];
+    const rates = this.traffic.serviceRate.get(svc);
+    const lambda = rates ? rates.reduce((a, b) => a + b, 0) : 0;
+    const parts: Array<{ p: number; m: Moments }> = [];
+    if (rates && lambda > 0) rates.forEach((r, c) => { if (r > 0) parts.push({ p: r / lambda, m: this.handler(svc, c) }); });
+    const holding = parts.length ? mix(parts) : ZERO;
+    const mode = this.slotMode(svc);
+    const replicas = sc.kind === "service" ? sc.replicas : 1;
+    const perLambda = mode.pooled ? lambda : lambda / replicas;
+    const sol = this.group(mode.servers, perLambda, holding, mode.scvArrival);
+    const out = { ...sol, lambda, servers: mode.pooled ? mode.servers : mode.servers * replicas, holding };
+    this.slotMemo.set(svc, out);
+    return out;
+  }
+
+  pool(db: string, svc: string): GroupSolution {
+    const key = `${db}@${svc}`;
+    const known = this.poolMemo.get(key);
+    if (known) return known;
+    const c = this.scenario.components[db], sc = this.scenario.components[svc];
+    const r = this.traffic.poolRate.get(key) ?? { read: 0, write: 0 };
+    const lambda = r.read + r.write;
+    const replicas = sc.kind === "service" ? sc.replicas : 1;
+    const size = c.kind === "database" && c.pool ? c.pool.size : 1;
+    const holding = lambda > 0 ? mix([{ p: r.read / lambda, m: this.query(db, "read", null) }, { p: r.write / lambda, m: this.query(db, "write", null) }]) : ZERO;
+    const sol = this.group(size, lambda / replicas, holding, 1);
+    const out = { ...sol, lambda, servers: size * replicas, holding };
+    this.poolMemo.set(key, out);
+    return out;
+  }
+
+  private group(c: number, lambda: number, holding: Moments, scvArrival: number): StationSolution {
+    const scv = holding.mean > 0 ? holding.variance / (holding.mean * holding.mean) : 0;
+    const sol = solveStation(c, lambda, holding.mean, scv, scvArrival);
+    return this.zeroWait ? { ...sol, wait: ZERO } : sol;
+  }
+
+  /** A query's time at the database nodes: the class's shard mix (or, for cls null, the nodes' traffic mix). */
+  query(db: string, op: "read" | "write", cls: number | null): Moments {
+    const c = this.scenario.components[db];
+    if (c.kind !== "database") return ZERO;
+    const service = distMoments(op === "write" ? c.write : c.read);
+    let targets: Array<{ id: string; p: number }>;
+    if (cls !== null) targets = this.traffic.dbTargets(db, op, cls);
+    else {
+      const all = new Map<string, number>();
+      this.traffic.classNames.forEach((_, k) => { for (const t of this.traffic.dbTargets(db, op, k)) all.set(t.id, (all.get(t.id) ?? 0) + (this.traffic.nodes.get(t.id)?.lambda ?? 0)); });
+      const sum = [...all.values()].reduce((a, b) => a + b, 0);
+      targets = [...all].map(([id, w]) => ({ id, p: sum > 0 ? w / sum : 1 / all.size }));
+    }
+    return mix(targets.map((t) => ({ p: t.p, m: seq(this.node(t.id).wait, service) })));
+  }
+
+  /** A class's handler inside one slot of `svc`, downstream calls included. */
+  handler(svc: string, cls: number): Moments {
+    const key = `${svc}|${cls}`;
+    const known = this.handlerMemo.get(key);
+    if (known) return known;
+    if (this.busy.has(key)) throw new Error(`analytic: service '${svc}' calls itself`);
+    this.busy.add(key);
+    const sc = this.scenario.components[svc];
+    let m = ZERO;
+    if (sc.kind === "service") {
+      const flow = sc.handlers?.[this.traffic.classNames[cls]];
+      if (flow) m = this.flow(flow, cls, svc, sc.network);
+      else if (sc.service) m = distMoments(sc.service);
+    }
+    this.busy.delete(key);
+    this.handlerMemo.set(key, m);
+    return m;
+  }
+
+  /** A call into a service or through a balancer: balancer overhead, a slot wait, the handler. */
+  call(name: string, cls: number): Moments {
+    const t = this.scenario.components[name];
+    let svc = name;
+    let overhead = ZERO;
+    if (t.kind === "load_balancer") {
+      svc = t.backends;
+      if (t.overhead) overhead = distMoments(t.overhead);
+    }
+    return seq(overhead, this.slots(svc).wait, this.handler(svc, cls));
+  }
+
+  flow(flow: ReadonlyArray<Step>, cls: number, caller: string | null, network: Dist | undefined): Moments {
+    const comps = this.scenario.components;
+    const hop = network ? distMoments(network) : ZERO;
+    const parts: Moments[] = [];
+    for (const step of flow) {
+      if ("visit" in step) {
+        for (const [name, v] of Object.entries(this.traffic.visitsFrom(step.visit))) {
+          const st = comps[name];
+          if (st.kind !== "station") continue;
+          const w = this.node(`station:${name}`).wait;
+          const first = name === step.visit && step.service ? 1 : 0;
+          if (first) parts.push(seq(w, distMoments(step.service!)));
+          const s = distMoments(st.service);
+          const rest = v - first;
+          if (rest > 0) parts.push({ mean: rest * (w.mean + s.mean), variance: rest * (w.variance + s.variance) });
+        }
+      } else if ("branch" in step) {
+        parts.push(mix(step.branch.map((b) => ({ p: b.p, m: this.flow(b.flow, cls, caller, network) }))));
+      } else if ("parallel" in step) {
+        let slowest = ZERO;
+        for (const f of step.parallel) { const m = this.flow(f, cls, caller, network); if (m.mean > slowest.mean) slowest = m; }
+        parts.push(slowest);
+      } else if ("service" in step) {
+        parts.push(distMoments(step.service));
+      } else if ("publish" in step) {
+        parts.push(hop);
+      } else if ("call" in step) {
+        parts.push(hop);
+        const target = comps[step.call];
+        if (target.kind === "cache") {
+          parts.push(seq(this.node(`cache:${step.call}`).wait, distMoments(target.service)));
+          if ((step.op ?? "get") === "get") {
+            const h = this.traffic.hit.get(step.call) ?? 0;
+            parts.push(mix([{ p: h, m: this.flow(step.hit ?? [], cls, caller, network) }, { p: 1 - h, m: this.flow(step.miss ?? [], cls, caller, network) }]));
+          }
+        } else if (target.kind === "database") {
+          if (target.pool && caller) parts.push(this.pool(step.call, caller).wait);
+          parts.push(this.query(step.call, step.op === "write" ? "write" : "read", cls));
+        } else if (target.kind === "cdn") {
+          const h = this.traffic.hit.get(step.call) ?? 0;
+          parts.push(distMoments(target.edge_latency));
+          parts.push(mix([{ p: h, m: ZERO }, { p: 1 - h, m: this.call(target.origin, cls) }]));
+        } else if (target.kind === "service" || target.kind === "load_balancer") {
+          parts.push(this.call(step.call, cls));
+        }
+      }
+    }
+    return seq(...parts);
+  }
+}

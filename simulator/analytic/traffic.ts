@@ -1,0 +1,290 @@
+// The traffic pass of the analytic solver: walks every class's flow (and the handlers and queue
+// consumers it reaches) at its arrival rate and adds up, per queueing node, the arrival rate and
+// the first two moments of the service time it brings; per service, balancer, pool and queue the
+// call rate. Cache and CDN hit ratios split flows into hit and miss paths; they depend on the
+// rates of gets, so the walk is repeated until they settle.
+import type { Dist, Scenario, Step } from "../model/schema.ts";
+import { meanOf, scvOf } from "../model/dist-moments.ts";
+import { bucketShares, type KeyDist } from "./keys.ts";
+import { lruHitRatio, mixedPopularity, ttlHitRatio, type KeyStream } from "./hit-ratio.ts";
+
+/** A queueing node: a station, a cache server or one database node (c servers, FCFS). */
+export interface QNode {
+  readonly id: string;
+  readonly component: string;
+  readonly part: string;
+  readonly servers: number;
+  lambda: number;
+  /** Σ λ E[S] and Σ λ E[S²]: the mix of service times the node sees. */
+  ls: number;
+  ls2: number;
+  /** The synchronous share (requests waiting for it), for closed-model demands. */
+  syncLambda: number;
+  syncLs: number;
+}
+
+export interface CallContext {
+  readonly cls: number;
+  /** The service whose slot runs this flow (its replicas own the database pools). */
+  readonly caller: string | null;
+  readonly async: boolean;
+}
+
+export function distMoments(d: Dist): { mean: number; variance: number; second: number } {
+  const m = meanOf(d);
+  const v = scvOf(d) * m * m;
+  return { mean: m, variance: v, second: v + m * m };
+}
+
+const GET = "get";
+
+export class Traffic {
+  readonly nodes = new Map<string, QNode>();
+  readonly classNames: string[];
+  readonly classKeys: Array<KeyDist | undefined>;
+  readonly keySpace: number;
+  /** Call rate into each service, by class index. */
+  readonly serviceRate = new Map<string, Float64Array>();
+  readonly balancerRate = new Map<string, number>();
+  /** Queries through a database pool, keyed `db@service`, by operation. */
+  readonly poolRate = new Map<string, { read: number; write: number }>();
+  /** Messages handled per second (retries included) by each queue partition. */
+  readonly queueRate = new Map<string, Float64Array>();
+  readonly queuePublished = new Map<string, number>();
+  readonly queueClass = new Map<string, number>();
+  readonly cdnRate = new Map<string, number>();
+  hit = new Map<string, number>();
+  private gets = new Map<string, KeyStream[]>();
+  private routes = new Map<string, Record<string, number>>();
+
+  constructor(readonly scenario: Scenario) {
+    const load = scenario.load;
+    this.classNames = Object.keys(load.classes);
+    this.classKeys = this.classNames.map((n) => {
+      const k = load.classes[n].keys;
+      return k ? { count: k.count, s: k.popularity === "zipf" ? (k.s ?? 1) : 0 } : undefined;
+    });
+    let space = 1;
+    for (const k of this.classKeys) if (k) space = Math.max(space, k.count);
+    for (const c of Object.values(scenario.components)) if (c.kind === "database") space = Math.max(space, c.keys);
+    this.keySpace = space;
+  }
+
+  /** Walks all classes at total rate `rate` (requests or user iterations per second); hit ratios to a fixed point. */
+  run(rate: number): void {
+    const classes = this.scenario.load.classes;
+    const total = this.classNames.reduce((a, n) => a + classes[n].weight, 0);
+    for (let iter = 0; iter < 6; iter++) {
+      this.reset();
+      this.classNames.forEach((n, c) => this.walk(classes[n].flow, (rate * classes[n].weight) / total, { cls: c, caller: null, async: false }));
+      this.consumers();
+      const before = this.hit;
+      this.hit = this.hitRatios();
+      let delta = 0;
+      for (const [k, h] of this.hit) delta = Math.max(delta, Math.abs(h - (before.get(k) ?? 0)));
+      if (iter > 0 && delta < 1e-6) break;
+    }
+  }
+
+  private reset(): void {
+    this.nodes.clear(); this.serviceRate.clear(); this.balancerRate.clear(); this.poolRate.clear();
+    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.gets = new Map();
+  }
+
+  node(id: string, component: string, part: string, servers: number): QNode {
+    let n = this.nodes.get(id);
+    if (!n) { n = { id, component, part, servers, lambda: 0, ls: 0, ls2: 0, syncLambda: 0, syncLs: 0 }; this.nodes.set(id, n); }
+    return n;
+  }
+
+  private load(n: QNode, rate: number, d: Dist, ctx: CallContext): void {
+    const m = distMoments(d);
+    n.lambda += rate; n.ls += rate * m.mean; n.ls2 += rate * m.second;
+    if (!ctx.async) { n.syncLambda += rate; n.syncLs += rate * m.mean; }
+  }
+
+  /** Visits to every station per visit to `start`, routing feedback included (λ = e + λP). */
+  visitsFrom(start: string): Record<string, number> {
+    const known = this.routes.get(start);
+    if (known) return known;
+    const comps = this.scenario.components;
+    let v: Record<string, number> = { [start]: 1 };
+    for (let iter = 0; iter < 100_000; iter++) {
+      const next: Record<string, number> = { [start]: 1 };
+      for (const [name, x] of Object.entries(v)) {
+        const c = comps[name];
+        if (c.kind !== "station" || !c.routing) continue;
+        for (const r of c.routing) if (r.to !== "exit") next[r.to] = (next[r.to] ?? 0) + x * r.p;
+      }
+      let delta = 0;
+      for (const k of new Set([...Object.keys(next), ...Object.keys(v)])) delta = Math.max(delta, Math.abs((next[k] ?? 0) - (v[k] ?? 0)));
+      v = next;
+      if (delta < 1e-12) break;
+    }
+    this.routes.set(start, v);
+    return v;
+  }
+
+  /** Database nodes a query goes to, with probabilities: shard by key, then primary or a replica. */
+  dbTargets(db: string, op: "read" | "write", cls: number): Array<{ id: string; part: string; p: number }> {
+    const c = this.scenario.components[db];
+    if (c.kind !== "database") return [];
+    const shards = c.shards?.count ?? 1;
+    const shares = bucketShares(this.classKeys[cls], shards, c.shards?.by ?? "hash", this.keySpace);
+    const out: Array<{ id: string; part: string; p: number }> = [];
+    const per = 1 + c.replicas;
+    for (let s = 0; s < shards; s++) {
+      if (shares[s] === 0) continue;
+      const label = (k: number) => `${db}${shards > 1 ? `.shard${s}` : ""}.${k === 0 ? "primary" : `replica${k}`}`;
+      const nodes = op === "write" || c.read_from === "primary" ? [0] : c.read_from === "replicas" ? range(1, per) : range(0, per);
+      for (const k of nodes) out.push({ id: `db:${label(k)}`, part: label(k), p: shares[s] / nodes.length });
+    }
+    return out;
+  }
+
+  walk(flow: ReadonlyArray<Step>, rate: number, ctx: CallContext): void {
+    if (rate <= 0) return;
+    const comps = this.scenario.components;
+    for (const step of flow) {
+      if ("visit" in step) {
+        for (const [name, v] of Object.entries(this.visitsFrom(step.visit))) {
+          const st = comps[name];
+          if (st.kind !== "station") continue;
+          const n = this.node(`station:${name}`, name, name, st.servers);
+          const first = name === step.visit ? 1 : 0;
+          if (first && step.service) this.load(n, rate, step.service, ctx);
+          const rest = v - (first && step.service ? 1 : 0);
+          if (rest > 0) this.load(n, rate * rest, st.service, ctx);
+        }
+      } else if ("branch" in step) {
+        for (const b of step.branch) this.walk(b.flow, rate * b.p, ctx);
+      } else if ("parallel" in step) {
+        for (const f of step.parallel) this.walk(f, rate, ctx);
+      } else if ("publish" in step) {
+        this.publish(step.publish, rate, ctx.cls);
+      } else if ("call" in step) {
+        this.call(step, rate, ctx);
+      }
+    }
+  }
+
+  private call(step: Extract<Step, { call: string }>, rate: number, ctx: CallContext): void {
+    const target = this.scenario.components[step.call];
+    switch (target.kind) {
+      case "cache": {
+        this.load(this.node(`cache:${step.call}`, step.call, step.call, 1), rate, target.service, ctx);
+        if ((step.op ?? GET) !== GET) return;
+        const keys = this.classKeys[ctx.cls];
+        const list = this.gets.get(step.call) ?? [];
+        list.push({ count: keys?.count ?? 1, s: keys?.s ?? 0, weight: rate });
+        this.gets.set(step.call, list);
+        const h = this.hit.get(step.call) ?? 0;
+        this.walk(step.hit ?? [], rate * h, ctx);
+        this.walk(step.miss ?? [], rate * (1 - h), ctx);
+        return;
+      }
+      case "database": {
+        const op = step.op === "write" ? "write" : "read";
+        for (const t of this.dbTargets(step.call, op, ctx.cls)) {
+          this.load(this.node(t.id, step.call, t.part, target.max_connections), rate * t.p, op === "write" ? target.write : target.read, ctx);
+        }
+        if (target.pool && ctx.caller) {
+          const key = `${step.call}@${ctx.caller}`;
+          const r = this.poolRate.get(key) ?? { read: 0, write: 0 };
+          r[op] += rate;
+          this.poolRate.set(key, r);
+        }
+        return;
+      }
+      case "cdn": {
+        this.cdnRate.set(step.call, (this.cdnRate.get(step.call) ?? 0) + rate);
+        const h = this.hit.get(step.call) ?? 0;
+        this.callService(target.origin, rate * (1 - h), ctx);
+        return;
+      }
+      case "service":
+      case "load_balancer":
+        this.callService(step.call, rate, ctx);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private depth = 0;
+
+  callService(name: string, rate: number, ctx: CallContext): void {
+    if (rate <= 0) return;
+    const comps = this.scenario.components;
+    let svc = name;
+    const t = comps[name];
+    if (t.kind === "load_balancer") {
+      this.balancerRate.set(name, (this.balancerRate.get(name) ?? 0) + rate);
+      svc = t.backends;
+    }
+    const sc = comps[svc];
+    if (sc.kind !== "service") return;
+    const rates = this.serviceRate.get(svc) ?? new Float64Array(this.classNames.length);
+    rates[ctx.cls] += rate;
+    this.serviceRate.set(svc, rates);
+    const handler = sc.handlers?.[this.classNames[ctx.cls]];
+    if (!handler) return;
+    if (++this.depth > 32) throw new Error(`analytic: services call each other in a cycle through '${svc}'`);
+    this.walk(handler, rate, { cls: ctx.cls, caller: svc, async: ctx.async });
+    this.depth--;
+  }
+
+  private publish(q: string, rate: number, cls: number): void {
+    this.queuePublished.set(q, (this.queuePublished.get(q) ?? 0) + rate);
+    if (!this.queueClass.has(q)) this.queueClass.set(q, cls);
+    const c = this.scenario.components[q];
+    if (c.kind !== "queue") return;
+    const parts = c.partitions ?? 1;
+    const shares = bucketShares(this.classKeys[cls], parts, "hash", this.keySpace);
+    const per = this.queueRate.get(q) ?? new Float64Array(parts);
+    const attempts = expectedAttempts(c.failure_rate, c.retries);
+    for (let i = 0; i < parts; i++) per[i] += rate * shares[i] * attempts;
+    this.queueRate.set(q, per);
+  }
+
+  /** Queue consumers run their handlers asynchronously, once per handling attempt. */
+  private consumers(): void {
+    for (const [q, per] of this.queueRate) {
+      const c = this.scenario.components[q];
+      if (c.kind !== "queue" || !c.handler) continue;
+      const rate = per.reduce((a, b) => a + b, 0);
+      this.walk(c.handler, rate, { cls: this.queueClass.get(q) ?? 0, caller: null, async: true });
+    }
+  }
+
+  private hitRatios(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, streams] of this.gets) {
+      const c = this.scenario.components[name];
+      if (c.kind !== "cache") continue;
+      const rate = streams.reduce((a, s) => a + s.weight, 0);
+      const key = streams.map((s) => `${s.count},${s.s},${(s.weight / rate).toFixed(6)}`).join(";");
+      out.set(name, lruHitRatio(mixedPopularity(streams), key, c.capacity, rate, c.ttl ?? Infinity));
+    }
+    for (const [name, rate] of this.cdnRate) {
+      const c = this.scenario.components[name];
+      if (c.kind !== "cdn") continue;
+      const p = mixedPopularity([{ count: c.objects.count, s: c.objects.popularity === "zipf" ? (c.objects.s ?? 1) : 0, weight: 1 }]);
+      out.set(name, ttlHitRatio(p, rate, c.ttl ?? Infinity));
+    }
+    return out;
+  }
+}
+
+/** Handlings per message when each fails with probability f and is retried up to r times. */
+export function expectedAttempts(f: number, r: number): number {
+  let a = 0, p = 1;
+  for (let i = 0; i <= r; i++) { a += p; p *= f; }
+  return a;
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i < to; i++) out.push(i);
+  return out;
+}
