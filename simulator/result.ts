@@ -61,6 +61,8 @@ export interface ComponentResult {
     readonly published: number; readonly processed: number; readonly deadLettered: number; readonly droppedHead: number;
     readonly rejected: number; readonly retries: number; readonly asyncLatencyMs: LatencyEstimates; readonly backlog: Estimate;
   };
+  /** Services: time-average of instances billed (booting, serving, draining). */
+  readonly instances?: Estimate;
   readonly balancer?: { readonly queueLength: Estimate; readonly maxQueue: number; readonly queueWaitMs: LatencyEstimates; readonly timeouts: number };
   readonly timeouts?: number;
 }
@@ -71,7 +73,7 @@ export interface SeriesResult {
   readonly offered: number[];
   readonly inFlight: number[];
   readonly classes: Record<string, { throughput: number[]; errors: number[]; p50Ms: number[]; p95Ms: number[]; p99Ms: number[] }>;
-  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[] }>;
+  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[] }>;
 }
 
 export interface SloCheck {
@@ -227,7 +229,20 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
         timeouts: counts(C_TIMEOUTS),
       };
     }
-    if (comp.kind === "service") res.timeouts = counts(C_TIMEOUTS);
+    if (comp.kind === "service") {
+      res.timeouts = counts(C_TIMEOUTS);
+      res.instances = estimate(reps.map((rep) => rep.components[ci].instanceArea / rep.window));
+      const sv = p.services.find((x) => x.component === ci);
+      if (sv?.autoscaling) {
+        // Busy slots over the slots of the instances that existed, not of the maximum pool.
+        const perInstance = p.resources[sv.slots[0]].units;
+        res.utilization = estimate(reps.map((rep) => {
+          const busy = sv.slots.reduce((a, r) => a + rep.resources[r].busyArea, 0);
+          return busy / (perInstance * rep.components[ci].instanceArea);
+        }));
+        res.servers = perInstance * sv.autoscaling.max;
+      }
+    }
     components[comp.name] = res as unknown as ComponentResult;
   });
 
@@ -271,7 +286,7 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
         })),
         components: Object.fromEntries(p.components.map((comp, c) => {
           const x = first.components[c];
-          return [comp.name, { utilization: x.utilization, queueLength: x.queue, throughput: x.throughput }];
+          return [comp.name, { utilization: x.utilization, queueLength: x.queue, throughput: x.throughput, instances: x.instances }];
         })),
       }
     : null;
@@ -310,7 +325,8 @@ function costOf(scenario: Scenario, components: Record<string, ComponentResult>,
   const byComponent: Record<string, { instances: number; perHour: number }> = {};
   let perHour = 0;
   for (const [name, c] of priced) {
-    const instances = instancesOf(c);
+    // An auto-scaled pool bills its time-average instance count.
+    const instances = components[name]?.instances?.mean ?? instancesOf(c);
     const requestsPerHour = (components[name]?.throughput.mean ?? 0) * 3600;
     const h = instances * (c.cost!.instance_hour ?? 0) + (requestsPerHour / 1e6) * (c.cost!.million_requests ?? 0);
     byComponent[name] = { instances, perHour: h };

@@ -4,3 +4,4 @@ export { solveAnalytic, nominalLoad, costPerHour, ANALYTIC_SCHEMA, type Analytic
 export { erlangC, solveStation, quantileOf, type Moments } from "./station.ts";
 export { mva, type MvaStation } from "./mva.ts";
 export { scaleLoad, loadUnit } from "./scale.ts";
+export { analyticBracket, analyticMeetsSlo, type AnalyticBracket } from "./bracket.ts";

@@ -18,7 +18,7 @@ export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
 export interface AnalyticClass {
   readonly throughput: number;
-  readonly latencyMs: { readonly mean: number; readonly p95: number; readonly p99: number };
+  readonly latencyMs: { readonly mean: number; readonly p50: number; readonly p90: number; readonly p95: number; readonly p99: number; readonly p999: number };
 }
 
 export interface AnalyticComponent {
@@ -243,7 +243,10 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
     const m = stable ? times.flow(s.load.classes[n].flow, c, null, undefined) : { mean: Infinity, variance: Infinity };
     classes[n] = {
       throughput: (rate * s.load.classes[n].weight) / total,
-      latencyMs: { mean: m.mean * 1000, p95: quantileOf(m, 0.95) * 1000, p99: quantileOf(m, 0.99) * 1000 },
+      latencyMs: {
+        mean: m.mean * 1000, p50: quantileOf(m, 0.5) * 1000, p90: quantileOf(m, 0.9) * 1000,
+        p95: quantileOf(m, 0.95) * 1000, p99: quantileOf(m, 0.99) * 1000, p999: quantileOf(m, 0.999) * 1000,
+      },
     };
   });
   let bottleneck: string | null = null, top = -1;

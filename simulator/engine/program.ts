@@ -4,7 +4,7 @@
 // Every request class, every service handler and every queue consumer becomes a run of
 // instructions; a request (or message) is a task with a program counter. Nothing is allocated per
 // request: the loop reads these arrays.
-import type { Dist, Scenario, Step } from "../model/schema.ts";
+import type { AutoscalingSpec, Dist, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
 
@@ -45,6 +45,8 @@ export interface ComponentSpec {
 
 export interface BalancerSpec {
   readonly component: number;
+  /** Global replica index of each backend. */
+  readonly replicas: Int32Array;
   readonly algorithm: number;
   readonly service: number;
   /** Backend connection resources, one per replica of the service. */
@@ -60,6 +62,9 @@ export interface ServiceSpec {
   /** Slot resources, one per replica. */
   readonly slots: Int32Array;
   readonly timeout: number;
+  /** Replicas serving at the start; the rest (up to autoscaling max) start switched off. */
+  readonly initial: number;
+  readonly autoscaling: AutoscalingSpec | undefined;
 }
 
 export interface CacheSpec {
@@ -198,8 +203,10 @@ export function compile(scenario: Scenario): Program {
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "service") return;
-    const slots = new Int32Array(c.replicas);
-    for (let i = 0; i < c.replicas; i++) {
+    // An auto-scaled pool gets resources for its maximum up front; the loop switches them on and off.
+    const n = c.autoscaling ? Math.max(c.autoscaling.max, c.replicas) : c.replicas;
+    const slots = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
       slots[i] = addResource({
         name: `${name}#${i + 1}`, component: ci, units: c.concurrency, mode: MODE_HOLD,
         buffer: c.backlog ?? -1, timeout: Infinity, sampler: -1, main: true,
@@ -207,7 +214,7 @@ export function compile(scenario: Scenario): Program {
       replicaOf[slots[i]] = globalReplicas++;
     }
     serviceIdx.set(name, services.length);
-    services.push({ component: ci, slots, timeout: c.timeout ?? Infinity });
+    services.push({ component: ci, slots, timeout: c.timeout ?? Infinity, initial: c.replicas, autoscaling: c.autoscaling });
   });
 
   // Load balancers: one connection resource per backend replica (maxconn units).
@@ -229,7 +236,8 @@ export function compile(scenario: Scenario): Program {
     balancerIdx.set(name, balancers.length);
     balancers.push({
       component: ci, algorithm: ALGS[c.algorithm], service: svc, conns,
-      weights: Float64Array.from(c.weights ?? new Array(n).fill(1)),
+      replicas: Int32Array.from(services[svc].slots, (r) => replicaOf[r]),
+      weights: Float64Array.from({ length: n }, (_, i) => c.weights?.[i] ?? 1),
       queueTimeout: c.queue_timeout, overhead: c.overhead ? bld.sampler(c.overhead) : -1,
     });
   });

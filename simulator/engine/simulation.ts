@@ -15,10 +15,14 @@ import {
   OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
 import type { Scenario } from "../model/schema.ts";
+import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 
 // Event types, packed with one argument as arg * 16 + type.
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
-  EV_RESUME = 7, EV_CALL_TIMEOUT = 8;
+  EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11;
+
+// Replica states: switched off, booting, serving, draining (no new requests; off when idle).
+const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3;
 
 // Task states.
 const FREE = 0, RUNNING = 1, WAITING = 2, SERVING = 3, ZOMBIE = 4;
@@ -78,6 +82,8 @@ export interface ClassStats {
 
 export interface ComponentStats {
   readonly counts: Float64Array;
+  /** Services: billed instances (booting, serving, draining) integrated over the window. */
+  instanceArea: number;
   /** Database: sampled replication lag; queue: publish-to-processed latency; balancer: queue wait. */
   readonly latency: Histogram;
   queueArea: number;
@@ -87,7 +93,7 @@ export interface ComponentStats {
 export interface Series {
   readonly t: number[];
   readonly classes: Array<{ throughput: number[]; errors: number[]; p50: number[]; p95: number[]; p99: number[] }>;
-  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[] }>;
+  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[] }>;
   readonly inFlight: number[];
   readonly offered: number[];
 }
@@ -139,6 +145,19 @@ class Replication {
   private readonly lbRr: Int32Array;
   private readonly lbRng: Rng[];
   private readonly rrService: Int32Array;
+
+  // Service replicas and auto-scalers.
+  private readonly repState: Uint8Array;
+  private readonly repSlot: Int32Array;
+  private readonly repService: Int32Array;
+  private readonly instances: Float64Array;
+  private readonly instArea: Float64Array;
+  private readonly instLast: Float64Array;
+  private readonly scalers: Array<ScalerSnapshot | undefined>;
+  private readonly ctlBusy0: Float64Array;
+  private readonly ctlDone0: Float64Array;
+  private readonly ctlTime0: Float64Array;
+  private readonly doneTotal: Float64Array;
 
   // Components.
   private readonly cStats: ComponentStats[];
@@ -246,7 +265,28 @@ class Replication {
     this.lbRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}`));
     this.rrService = new Int32Array(p.services.length);
 
-    this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0 }));
+    const nRep = p.services.reduce((a, sv) => a + sv.slots.length, 0);
+    this.repState = new Uint8Array(nRep);
+    this.repSlot = new Int32Array(nRep);
+    this.repService = new Int32Array(nRep);
+    this.instances = new Float64Array(p.services.length);
+    this.instArea = new Float64Array(p.services.length);
+    this.instLast = new Float64Array(p.services.length);
+    p.services.forEach((sv, i) => {
+      sv.slots.forEach((r, k) => {
+        const g = p.replicaOf[r];
+        this.repSlot[g] = r;
+        this.repService[g] = i;
+        this.repState[g] = k < sv.initial ? REP_SERVING : REP_OFF;
+      });
+      this.instances[i] = sv.initial;
+    });
+    this.scalers = p.services.map((sv) => (sv.autoscaling ? startScaler(sv.autoscaling, sv.initial) : undefined));
+    this.ctlBusy0 = new Float64Array(p.services.length);
+    this.ctlDone0 = new Float64Array(p.services.length);
+    this.ctlTime0 = new Float64Array(p.services.length);
+    this.doneTotal = new Float64Array(nR);
+    this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
     this.caches = p.caches.map((c) => new LruCache(c.capacity, p.keySpace, c.ttl));
     this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
@@ -267,7 +307,7 @@ class Replication {
       ? {
           t: [], inFlight: [], offered: [],
           classes: p.classNames.map(() => ({ throughput: [], errors: [], p50: [], p95: [], p99: [] })),
-          components: p.components.map(() => ({ utilization: [], queue: [], throughput: [] })),
+          components: p.components.map(() => ({ utilization: [], queue: [], throughput: [], instances: [] })),
         }
       : undefined;
     this.ivLatency = p.classNames.map(() => new Histogram());
@@ -293,6 +333,7 @@ class Replication {
     }
     if (o.warmup > 0) cal.push(o.warmup, EV_WARMUP, 0);
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
+    this.p.services.forEach((sv, i) => { if (sv.autoscaling) cal.push(sv.autoscaling.interval, i * 16 + EV_CONTROL, 0); });
 
     const TICK = 1 << 16;
     const maxEvents = o.maxEvents ?? Infinity;
@@ -316,6 +357,9 @@ class Replication {
           if (this.now + o.interval <= duration + 1e-9) cal.push(this.now + o.interval, EV_SAMPLE, 0);
           break;
         case EV_WARMUP: this.startMeasuring(); break;
+        case EV_CONTROL: this.control(arg); break;
+        case EV_BOOTED: this.booted(arg); break;
+        case EV_COOLDOWN: this.scale(arg, { type: "COOLDOWN_OVER" }); break;
       }
       if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
     }
@@ -324,6 +368,7 @@ class Replication {
     for (let r = 0; r < this.p.resources.length; r++) this.touch(r);
     for (let b = 0; b < this.p.balancers.length; b++) this.touchLb(b);
     this.touchInFlight();
+    for (let i = 0; i < this.p.services.length; i++) this.touchInstances(i);
     this.totals.inFlight = this.inFlight;
     let inQueue = 0;
     for (let t = 0; t < this.nextId; t++) if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tMsg[t] >= 0) inQueue++;
@@ -455,8 +500,12 @@ class Replication {
           // Through a balancer, connect() left the chosen backend in tAux.
           let replica = this.tHoldA[t] >= 0 ? this.tAux[t] : -1;
           if (replica < 0) {
-            // Called without a balancer: the client spreads calls round robin over the replicas.
-            replica = this.rrService[p.argA[pc]]++ % svc.slots.length;
+            // Called without a balancer: the client spreads calls round robin over serving replicas.
+            const n = svc.slots.length;
+            for (let i = 0; i < n; i++) {
+              replica = this.rrService[p.argA[pc]]++ % n;
+              if (this.repState[p.replicaOf[svc.slots[replica]]] === REP_SERVING) break;
+            }
           }
           this.tReplica[t] = p.replicaOf[svc.slots[replica]];
           this.request(svc.slots[replica], t);
@@ -680,11 +729,14 @@ class Replication {
   private releaseUnit(r: number, since: number): void {
     this.touch(r);
     this.busy[r]--;
+    this.doneTotal[r]++;
     if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - since); }
     if (this.series) this.ivCompl[this.p.resources[r].component]++;
     const next = this.dequeue(r);
-    if (next >= 0) { this.busy[r]++; this.grant(r, next); }
-    else this.onUnitFree(r);
+    if (next >= 0) { this.busy[r]++; this.grant(r, next); return; }
+    const g = this.p.replicaOf[r];
+    if (g >= 0 && this.repState[g] === REP_DRAINING && this.busy[r] === 0) this.switchOff(g);
+    this.onUnitFree(r);
   }
 
   /** A service-mode resource finished serving task t. */
@@ -767,6 +819,86 @@ class Replication {
     this.notify(parent, R_SVCTIMEOUT);
   }
 
+  // ---------------------------------------------------------------- auto-scaling
+
+  private touchInstances(svc: number): void {
+    const dt = this.now - this.instLast[svc];
+    if (dt > 0) {
+      this.cStats[this.p.services[svc].component].instanceArea += this.instances[svc] * dt;
+      this.instLast[svc] = this.now;
+    }
+  }
+
+  /** Evaluation tick: the per-instance metric over the last interval goes to the scaler. */
+  private control(svc: number): void {
+    const sv = this.p.services[svc];
+    const spec = sv.autoscaling!;
+    let busy = 0, done = 0, serving = 0;
+    for (const r of sv.slots) {
+      this.touch(r);
+      busy += this.busyTotal[r] + this.rStats[r].busyArea;
+      done += this.doneTotal[r];
+      if (this.repState[this.p.replicaOf[r]] === REP_SERVING) serving++;
+    }
+    const dt = this.now - this.ctlTime0[svc];
+    const slots = this.p.resources[sv.slots[0]].units;
+    const perInstance = Math.max(serving, 1);
+    const inFlight = (busy - this.ctlBusy0[svc]) / dt / perInstance;
+    const value = spec.metric === "utilization" ? inFlight / slots : spec.metric === "in_flight" ? inFlight : (done - this.ctlDone0[svc]) / dt / perInstance;
+    this.ctlBusy0[svc] = busy; this.ctlDone0[svc] = done; this.ctlTime0[svc] = this.now;
+    this.scale(svc, { type: "METRIC", value, serving });
+    this.cal.push(this.now + spec.interval, svc * 16 + EV_CONTROL, 0);
+  }
+
+  private scale(svc: number, event: Parameters<typeof stepScaler>[1]): void {
+    const [next, commands] = stepScaler(this.scalers[svc]!, event);
+    this.scalers[svc] = next;
+    const sv = this.p.services[svc];
+    for (const c of commands) {
+      if (c.kind === "cooldown") { this.cal.push(this.now + c.seconds, svc * 16 + EV_COOLDOWN, 0); continue; }
+      let left = c.count;
+      this.touchInstances(svc);
+      if (c.kind === "provision") {
+        for (let k = 0; k < sv.slots.length && left > 0; k++) {
+          const g = this.p.replicaOf[sv.slots[k]];
+          if (this.repState[g] !== REP_OFF) continue;
+          this.repState[g] = REP_BOOTING;
+          this.instances[svc]++;
+          this.cal.push(this.now + sv.autoscaling!.boot, g * 16 + EV_BOOTED, 0);
+          left--;
+        }
+      } else {
+        // Scale in the newest serving replicas first; each drains its requests, then switches off.
+        for (let k = sv.slots.length - 1; k >= 0 && left > 0; k--) {
+          const g = this.p.replicaOf[sv.slots[k]];
+          if (this.repState[g] !== REP_SERVING) continue;
+          this.repState[g] = REP_DRAINING;
+          left--;
+          if (this.busy[sv.slots[k]] === 0) this.switchOff(g);
+        }
+      }
+    }
+  }
+
+  private booted(g: number): void {
+    if (this.repState[g] !== REP_BOOTING) return;
+    this.repState[g] = REP_SERVING;
+    // Requests queued at a balancer in front of this pool can start on the new replica at once.
+    const svc = this.repService[g];
+    for (let b = 0; b < this.p.balancers.length; b++) {
+      const lb = this.p.balancers[b];
+      if (lb.service !== svc) continue;
+      for (let k = 0; k < lb.replicas.length; k++) if (lb.replicas[k] === g) { while (this.lbLen[b] > 0 && this.open(b, k)) { const before = this.lbLen[b]; this.dispatchLb(b, k); if (this.lbLen[b] === before) break; } }
+    }
+  }
+
+  private switchOff(g: number): void {
+    const svc = this.repService[g];
+    this.touchInstances(svc);
+    this.repState[g] = REP_OFF;
+    this.instances[svc]--;
+  }
+
   // ---------------------------------------------------------------- load balancers
 
   private touchLb(b: number): void {
@@ -827,8 +959,10 @@ class Replication {
     this.step(t);
   }
 
-  private open(conns: Int32Array, k: number): boolean {
-    return this.busy[conns[k]] < this.units[conns[k]];
+  private open(b: number, k: number): boolean {
+    const lb = this.p.balancers[b];
+    const r = lb.conns[k];
+    return this.busy[r] < this.units[r] && this.repState[lb.replicas[k]] === REP_SERVING;
   }
 
   private chooseBackend(t: number, b: number): number {
@@ -839,15 +973,15 @@ class Replication {
       case ALG_RANDOM: {
         // Weighted random among the open backends.
         let total = 0;
-        for (let k = 0; k < n; k++) if (this.open(conns, k)) total += lb.weights[k];
+        for (let k = 0; k < n; k++) if (this.open(b, k)) total += lb.weights[k];
         if (total === 0) return -1;
         let u = this.lbRng[b].next() * total;
         for (let k = 0; k < n; k++) {
-          if (!this.open(conns, k)) continue;
+          if (!this.open(b, k)) continue;
           u -= lb.weights[k];
           if (u < 0) return k;
         }
-        for (let k = n - 1; k >= 0; k--) if (this.open(conns, k)) return k;
+        for (let k = n - 1; k >= 0; k--) if (this.open(b, k)) return k;
         return -1;
       }
       case ALG_LEAST_CONN: {
@@ -856,7 +990,7 @@ class Replication {
         const start = this.lbRr[b]++ % n;
         for (let i = 0; i < n; i++) {
           const k = (start + i) % n;
-          if (!this.open(conns, k)) continue;
+          if (!this.open(b, k)) continue;
           const load = this.busy[conns[k]] / lb.weights[k];
           if (load < bestLoad) { bestLoad = load; best = k; }
         }
@@ -868,51 +1002,60 @@ class Replication {
         let c = (rng.next() * (n - 1)) | 0;
         if (c >= a) c++;
         const pick = n === 1 || this.busy[conns[a]] <= this.busy[conns[c]] ? a : c;
-        if (this.open(conns, pick)) return pick;
+        if (this.open(b, pick)) return pick;
         const other = pick === a ? c : a;
-        if (n > 1 && this.open(conns, other)) return other;
-        for (let k = 0; k < n; k++) if (this.open(conns, k)) return k;
+        if (n > 1 && this.open(b, other)) return other;
+        for (let k = 0; k < n; k++) if (this.open(b, k)) return k;
         return -1;
       }
       case ALG_HASH: {
         // Consistent hashing by request key: the key's backend, else the next open one on the ring.
         const home = hashKey(this.tKey[t]) % n;
-        for (let i = 0; i < n; i++) if (this.open(conns, (home + i) % n)) return (home + i) % n;
+        for (let i = 0; i < n; i++) if (this.open(b, (home + i) % n)) return (home + i) % n;
         return -1;
       }
       default: {
         // Smooth weighted round robin reduces to plain rotation with equal weights.
         for (let i = 0; i < n; i++) {
           const k = this.lbRr[b]++ % n;
-          if (this.open(conns, k)) return k;
+          if (this.open(b, k)) return k;
         }
         return -1;
       }
     }
   }
 
-  /** A backend connection or any unit came free: a balancer's queued request may now go. */
+  /** A backend connection came free: a request waiting in that balancer's queue may now go. */
   private onUnitFree(r: number): void {
     const spec = this.p.resources[r];
     if (this.p.components[spec.component].kind !== "load_balancer") return;
     for (let b = 0; b < this.p.balancers.length; b++) {
-      const lb = this.p.balancers[b];
-      const k = r - lb.conns[0];
-      if (k < 0 || k >= lb.conns.length) continue;
-      while (this.lbLen[b] > 0) {
-        const ring = this.lbRings[b];
-        const t = ring[this.lbHead[b]];
+      const k = r - this.p.balancers[b].conns[0];
+      if (k >= 0 && k < this.p.balancers[b].conns.length) { this.dispatchLb(b, k); return; }
+    }
+  }
+
+  /** Hands the head of balancer b's queue to backend k if it is open, else to any open backend. */
+  private dispatchLb(b: number, k: number): void {
+    while (this.lbLen[b] > 0) {
+      const ring = this.lbRings[b];
+      const t = ring[this.lbHead[b]];
+      if (this.tState[t] === ZOMBIE || this.tState[t] !== WAITING) {
         this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
         this.lbLen[b]--;
         this.tInRing[t] = 0;
-        if (this.tState[t] === ZOMBIE) { this.tState[t] = FREE; this.free[this.nFree++] = t; continue; }
-        if (this.tState[t] !== WAITING) continue;
-        this.touchLb(b);
-        this.lbWaiting[b]--;
-        this.tWaitGen[t]++;
-        this.connect(t, b, k, this.now - this.tEnter[t]);
-        return;
+        if (this.tState[t] === ZOMBIE) { this.tState[t] = FREE; this.free[this.nFree++] = t; }
+        continue;
       }
+      const to = this.open(b, k) ? k : this.chooseBackend(t, b);
+      if (to < 0) return;
+      this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
+      this.lbLen[b]--;
+      this.tInRing[t] = 0;
+      this.touchLb(b);
+      this.lbWaiting[b]--;
+      this.tWaitGen[t]++;
+      this.connect(t, b, to, this.now - this.tEnter[t]);
       return;
     }
   }
@@ -1119,10 +1262,19 @@ class Replication {
       this.touchLb(b);
       this.cStats[this.p.balancers[b].component].queueArea = 0;
     }
+    for (let i = 0; i < this.p.services.length; i++) {
+      this.touchInstances(i);
+      this.cStats[this.p.services[i].component].instanceArea = 0;
+    }
     this.touchInFlight();
     this.ivInFlight0 -= this.inFlightArea;
     this.inFlightArea = 0;
     this.measuring = true;
+  }
+
+  private instancesOfComponent(c: number): number {
+    for (let i = 0; i < this.p.services.length; i++) if (this.p.services[i].component === c) return this.instances[i];
+    return 0;
   }
 
   private sample(): void {
@@ -1151,9 +1303,13 @@ class Replication {
         units += Math.min(p.resources[r].units, 1e6);
       }
       const sc = s.components[c];
+      // An auto-scaled pool's utilization is over the slots of the instances it has now.
+      const inst = this.instancesOfComponent(c);
+      if (p.components[c].kind === "service" && inst > 0) units = inst * p.resources[p.components[c].resources[0]].units;
       sc.utilization.push(units > 0 ? (busy - this.ivBusy0[c]) / (interval * units) : 0);
       sc.queue.push((queue - this.ivQueue0[c]) / interval);
       sc.throughput.push(this.ivCompl[c] / interval);
+      sc.instances.push(this.instancesOfComponent(c));
       this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
     }
     s.inFlight.push((this.inFlightArea - this.ivInFlight0) / interval);

@@ -105,6 +105,12 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
         break;
       }
       case "service":
+        if (c.autoscaling) {
+          const a = c.autoscaling;
+          if (a.min > a.max) err([...p, "autoscaling", "min"], `autoscaling min (${a.min}) must not exceed max (${a.max})`);
+          if (c.replicas < a.min || c.replicas > a.max) err([...p, "replicas"], `replicas (${c.replicas}) is the starting count and must lie between autoscaling min ${a.min} and max ${a.max}`);
+          if (a.metric === "utilization" && a.target > 1) err([...p, "autoscaling", "target"], `a utilization target is a fraction of the slots, at most 1, got ${a.target}`);
+        }
         for (const [cls, flow] of Object.entries(c.handlers ?? {})) {
           if (!load.classes[cls]) err([...p, "handlers", cls], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
           checkFlow(flow, [...p, "handlers", cls]);

@@ -254,8 +254,23 @@ const LoadBalancer = Schema.Struct({
 
 const Handlers = Schema.Record({ key: Name, value: Flow });
 
+const Autoscaling = Schema.Struct({
+  min: integer(Count, "autoscaling.min", 1),
+  max: integer(Count, "autoscaling.max", 1),
+  metric: Schema.optionalWith(Schema.Literal("utilization", "in_flight", "rps"), { default: () => "utilization" as const }),
+  target: positive(Schema.Number, "autoscaling.target"),
+  interval: Schema.optionalWith(PosDuration, { default: () => 10 }),
+  step_out: Schema.optional(integer(Count, "autoscaling.step_out", 1)),
+  step_in: Schema.optionalWith(integer(Count, "autoscaling.step_in", 1), { default: () => 1 }),
+  cooldown_out: Schema.optionalWith(nonNegative(Duration, "cooldown_out"), { default: () => 30 }),
+  cooldown_in: Schema.optionalWith(nonNegative(Duration, "cooldown_in"), { default: () => 120 }),
+  boot: Schema.optionalWith(nonNegative(Duration, "boot"), { default: () => 30 }),
+});
+export type AutoscalingSpec = typeof Autoscaling.Type;
+
 const Service = Schema.Struct({
   kind: Schema.Literal("service"),
+  autoscaling: Schema.optional(Autoscaling),
   cost: Schema.optional(Cost),
   replicas: Schema.optionalWith(integer(Count, "replicas", 1), { default: () => 1 }),
   concurrency: Schema.optionalWith(integer(Count, "concurrency", 1), { default: () => 1 }),

@@ -1,0 +1,57 @@
+// The analytic side of a capacity search: the load level (rate or users) at which the analytic
+// estimate stops meeting the scenario's latency SLO, and the level at which some component
+// saturates. Both are found by bisection on the solver, which costs a millisecond or so per level.
+// The analytic model has no timeouts, so the error-rate SLO is read as "stable".
+import type { Scenario } from "../model/schema.ts";
+import { solveAnalytic, nominalLoad, type AnalyticResult } from "./solve.ts";
+
+export interface AnalyticBracket {
+  /** Highest level meeting the latency SLO analytically (0 when even a tiny load fails). */
+  readonly slo: number;
+  /** Highest level at which every component is stable. */
+  readonly saturation: number;
+  readonly bottleneck: string | null;
+}
+
+/** Does the analytic estimate at this level meet every latency limit of the SLO (and is it stable)? */
+export function analyticMeetsSlo(s: Scenario, a: AnalyticResult): boolean {
+  if (!a.stable) return false;
+  const limits = s.slo?.latency ?? {};
+  for (const c of Object.values(a.classes)) {
+    for (const [k, limit] of Object.entries(limits)) {
+      if (limit === undefined) continue;
+      const v = c.latencyMs[k as keyof typeof c.latencyMs];
+      if (!(v <= limit * 1000)) return false;
+    }
+  }
+  return true;
+}
+
+function at(s: Scenario, level: number): AnalyticResult {
+  return s.load.model === "open" ? solveAnalytic(s, { rate: level }) : solveAnalytic(s, { users: Math.max(1, Math.round(level)) });
+}
+
+/** Largest level in (0, ∞) where `ok` holds, assuming it holds below and fails above some level. */
+function edge(s: Scenario, ok: (a: AnalyticResult) => boolean, integer: boolean): number {
+  let lo = 0, hi = Math.max(integer ? 1 : 1e-6, nominalLoad(s));
+  for (let i = 0; i < 60 && ok(at(s, hi)); i++) { lo = hi; hi *= 2; }
+  if (lo === 0) {
+    // Fails at nominal: halve down to a passing level.
+    for (let i = 0; i < 60; i++) { const mid = hi / 2; if (ok(at(s, mid))) { lo = mid; break; } hi = mid; if (integer && hi < 1) return 0; }
+    if (lo === 0) return 0;
+  }
+  for (let i = 0; i < 50; i++) {
+    if (integer ? hi - lo <= 1 : (hi - lo) <= 1e-4 * lo) break;
+    const mid = integer ? Math.floor((lo + hi) / 2) : (lo + hi) / 2;
+    if (ok(at(s, mid))) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+export function analyticBracket(s: Scenario): AnalyticBracket {
+  const integer = s.load.model === "closed";
+  const saturation = edge(s, (a) => a.stable, integer);
+  const slo = edge(s, (a) => analyticMeetsSlo(s, a), integer);
+  const b = at(s, Math.max(integer ? 1 : 1e-6, slo || saturation));
+  return { slo, saturation, bottleneck: b.bottleneck };
+}
