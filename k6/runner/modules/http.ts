@@ -110,6 +110,7 @@ export function httpModule(vu: Vu): Record<string, unknown> {
   const b = engine.builtins;
   const opts = { get userAgent() { return engine.options!.userAgent; }, get discardResponseBodies() { return engine.options!.discardResponseBodies; }, get batchPerHost() { return engine.options!.batchPerHost; } };
   let expected = defaultExpected;
+  let lastTags: { base: Tags; ok: boolean; status: number; method: string; name: string; url: string; tags: Tags } | null = null;
   let responseCallback: ((r: { status: number }) => boolean) | null = null;
 
   async function request(method: string, urlArg: unknown, body: unknown, params?: Params | null): Promise<Response> {
@@ -184,20 +185,28 @@ export function httpModule(vu: Vu): Record<string, unknown> {
   ): Response {
     const ok = cb ? Boolean(cb({ status: raw.status })) : isExpected(raw.status, expected);
     const base = vu.tags();
-    const tags: Tags = {
-      ...base,
-      expected_response: ok ? "true" : "false",
-      method,
-      name,
-      proto: raw.status ? "HTTP/1.1" : "",
-      status: String(raw.status),
-      url,
-    };
-    if (raw.errorCode) {
-      tags.error = raw.error;
-      tags.error_code = String(raw.errorCode);
+    let tags: Tags;
+    const last = lastTags;
+    // a VU usually repeats the same request: reuse its tag set (samples never keep it)
+    if (last && !raw.errorCode && !extraTags && last.base === base && last.ok === ok && last.status === raw.status && last.method === method && last.name === name && last.url === url) {
+      tags = last.tags;
+    } else {
+      tags = {
+        ...base,
+        expected_response: ok ? "true" : "false",
+        method,
+        name,
+        proto: raw.status ? "HTTP/1.1" : "",
+        status: String(raw.status),
+        url,
+      };
+      if (raw.errorCode) {
+        tags.error = raw.error;
+        tags.error_code = String(raw.errorCode);
+      }
+      if (extraTags) Object.assign(tags, extraTags);
+      lastTags = raw.errorCode || extraTags ? null : { base, ok, status: raw.status, method, name, url, tags };
     }
-    if (extraTags) Object.assign(tags, extraTags);
     const t = raw.timings;
     const time = raw.startedAt + t.blocked + t.duration;
     const reg = engine.metrics;
