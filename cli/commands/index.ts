@@ -5,6 +5,7 @@ import { appCommand } from "./app.ts";
 import { serveCommand } from "./serve.ts";
 import { k6Command } from "./k6.ts";
 import { loadCommand } from "./load.ts";
+import { capacityCommand } from "./capacity.ts";
 
 export interface Command {
   readonly summary: string;
@@ -18,4 +19,5 @@ export const commands: Record<string, Command> = {
   serve: serveCommand,
   k6: k6Command,
   load: loadCommand,
+  capacity: capacityCommand,
 };

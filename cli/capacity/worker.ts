@@ -1,0 +1,19 @@
+// A worker thread of the capacity pool: runs capacity searches and plain simulations sent by
+// pool.ts and posts back compact summaries (a full result with its series is not needed there).
+import { parentPort } from "node:worker_threads";
+import { simulate } from "../../simulator/index.ts";
+import { runSearch } from "./search.ts";
+import { summarize } from "./verdict.ts";
+import type { Task } from "./pool.ts";
+
+parentPort!.on("message", (msg: { id: number; task: Task }) => {
+  try {
+    const t = msg.task;
+    const value = t.kind === "search"
+      ? runSearch(t.spec)
+      : summarize(t.level, simulate(t.scenario, { seed: t.seed, replications: t.replications, duration: t.duration, warmup: t.warmup }));
+    parentPort!.postMessage({ id: msg.id, ok: true, value });
+  } catch (e) {
+    parentPort!.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  }
+});
