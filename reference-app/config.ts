@@ -20,7 +20,6 @@ export interface ServiceConfig {
   readonly role: "service";
   readonly index: number;
   readonly port: number;
-  readonly token: string;
   readonly seed: number;
   readonly service: ServicePlan;
   readonly classes: readonly ClassPlan[];
@@ -36,6 +35,7 @@ export interface WorkerConfig {
   readonly role: "worker";
   readonly index: number;
   readonly port: number;
+  /** The run's admin token: the worker's pause/resume endpoints require it. */
   readonly token: string;
   readonly seed: number;
   readonly queue: QueuePlan & { readonly names: QueueNames };

@@ -114,7 +114,6 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         role: "service",
         index: i + 1,
         port,
-        token,
         seed: plan.seed,
         service: plan.service,
         classes: plan.classes,

@@ -28,7 +28,8 @@ export const startNodeProc = (
 ): Effect.Effect<NodePart, StartFailed, Scope.Scope> =>
   Effect.gen(function* () {
     const cfgPath = join(runPath, `${name}.json`);
-    yield* Effect.promise(() => writeFile(cfgPath, JSON.stringify(config, null, 2)));
+    // Owner-only: a worker's config holds the run's admin token.
+    yield* Effect.promise(() => writeFile(cfgPath, JSON.stringify(config, null, 2), { mode: 0o600 }));
     const control = yield* restartable(
       {
         name,
