@@ -1,7 +1,7 @@
 // The dashboard page: scenario picker and run controls on top; the YAML editor with its problems
 // beside the topology graph and node form; the results of the last run below. The page opens on the
 // URL's scenario (or the default one) and simulates it straight away.
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
 import { diagnose, type Diagnostic } from "./validate.ts";
@@ -92,7 +92,12 @@ export function App() {
     const job = client.run(runText, {}, (f) => setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)));
     setRun({ phase: "running", progress: 0, job });
     job.done.then(
-      ({ result, elapsedMs }) => { setFinished({ result, elapsedMs, text: runText }); setRun({ phase: "idle" }); },
+      ({ result, elapsedMs }) => {
+        setRun({ phase: "idle" });
+        // Rendering six charts takes a few hundred ms; as a transition React renders it in slices
+        // and the page keeps answering input meanwhile.
+        startTransition(() => setFinished({ result, elapsedMs, text: runText }));
+      },
       (e: RunFailed) => setRun(e.kind === "cancelled" ? { phase: "idle" } : { phase: "failed", kind: e.kind, message: e.message }),
     );
   }, [checked, text, run.phase, client]);

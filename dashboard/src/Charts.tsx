@@ -172,3 +172,40 @@ export function InFlightChart({ result, series }: { result: SimResult; series: S
     </ChartCard>
   );
 }
+
+/** Per-component instance counts over time, from series that carry them (auto-scaling). */
+export function instanceSeries(series: Series): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [name, c] of Object.entries(series.components)) {
+    const a = (c as { instances?: number[] }).instances;
+    if (Array.isArray(a) && a.some((v) => Number.isFinite(v) && v !== a[0])) out[name] = a;
+  }
+  return out;
+}
+
+/** Drawn only when some component's instance count changes during the run. */
+export function InstancesChart({ result, series }: { result: SimResult; series: Series }) {
+  const inst = instanceSeries(series);
+  const comps = Object.keys(inst);
+  if (comps.length === 0) return null;
+  const rows: Row[] = series.t.map((t, i) => {
+    const r: Row = { t };
+    for (const c of comps) r[c] = clean(inst[c][i]);
+    return r;
+  });
+  return (
+    <ChartCard title="Instances" unit="running instances per component (auto-scaling)" testId="chart-instances">
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={GRID} />
+          {tAxis(result)}
+          {yAxis("instances", maxOf(rows, comps))}
+          <Warmup result={result} />
+          <Tooltip {...TOOLTIP} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {comps.map((c, i) => <Line key={c} dataKey={c} type="stepAfter" stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}

@@ -7,7 +7,7 @@ import { Capacity } from "./Capacity.tsx";
 import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
-import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart } from "./Charts.tsx";
+import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart } from "./Charts.tsx";
 
 interface Props {
   readonly result: SimResult;
@@ -58,6 +58,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
               <ComponentChart result={result} series={ds} metric="queueLength" />
               <ErrorsChart result={result} series={ds} />
               <InFlightChart result={result} series={ds} />
+              <InstancesChart result={result} series={ds} />
             </div>
           ) : <div className="muted pad">This result has no time series.</div>}
       </div>

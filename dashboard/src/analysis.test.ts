@@ -6,6 +6,7 @@ import { parseScenario, simulate, peakRate, type Scenario } from "../../simulato
 import { expectedArrivals, expectedEvents } from "./run-size.ts";
 import { atRate, knee, sweepRates, saturationRate } from "./sweep.ts";
 import { downsample } from "./downsample.ts";
+import { instanceSeries } from "./Charts.tsx";
 import { niceScale, ticksWithin } from "./axis.ts";
 import { presets } from "./scenarios.ts";
 
@@ -76,7 +77,7 @@ describe("downsample", () => {
     offered: Array.from({ length: n }, (_, i) => 100 + (i % 7)),
     inFlight: Array.from({ length: n }, () => 3),
     classes: { c: { throughput: Array.from({ length: n }, (_, i) => i % 10), errors: Array(n).fill(0), p50Ms: Array(n).fill(NaN), p95Ms: Array(n).fill(5), p99Ms: Array(n).fill(9) } },
-    components: { s: { utilization: Array.from({ length: n }, (_, i) => (i % 2 ? 1 : 0)), queueLength: Array(n).fill(2), throughput: Array(n).fill(1) } },
+    components: { s: { utilization: Array.from({ length: n }, (_, i) => (i % 2 ? 1 : 0)), queueLength: Array(n).fill(2), throughput: Array(n).fill(1), instances: Array.from({ length: n }, (_, i) => (i < n / 2 ? 2 : 4)) } },
   };
 
   test("7200 intervals become 600 points of 12 s, time averages preserved", () => {
@@ -90,6 +91,15 @@ describe("downsample", () => {
     expect(mean(d.components.s.utilization)).toBeCloseTo(mean(series.components.s.utilization), 12);
     expect(mean(d.classes.c.throughput)).toBeCloseTo(mean(series.classes.c.throughput), 12);
     expect(Number.isNaN(d.classes.c.p50Ms[0])).toBe(true); // no data stays no data
+    // Metrics the chart code does not name are merged too (instance counts under auto-scaling).
+    const instances = (d.components.s as unknown as { instances: number[] }).instances;
+    expect(instances).toHaveLength(600);
+    expect([instances[0], instances[599]]).toEqual([2, 4]);
+  });
+
+  test("instance counts are charted only for components whose count changes", () => {
+    const fixed = { ...series, components: { ...series.components, z: { ...series.components.s, instances: Array(n).fill(3) } } };
+    expect(Object.keys(instanceSeries(fixed))).toEqual(["s"]);
   });
 
   test("short series are left as they are", () => {

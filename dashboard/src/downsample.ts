@@ -18,6 +18,13 @@ function merge(a: number[], k: number): number[] {
   return out;
 }
 
+/** Every per-interval array of every entry merged (whatever metrics the simulator adds later). */
+function mergeAll<T extends Record<string, Record<string, number[]>>>(entries: T, k: number): T {
+  return Object.fromEntries(Object.entries(entries).map(([name, metrics]) => [
+    name, Object.fromEntries(Object.entries(metrics).map(([m, a]) => [m, Array.isArray(a) ? merge(a, k) : a])),
+  ])) as T;
+}
+
 /** The series with every k intervals merged so that at most max points remain; k = 1 leaves it as is. */
 export function downsample(s: Series, max = MAX_POINTS): { series: Series; factor: number } {
   const k = Math.ceil(s.t.length / max);
@@ -31,12 +38,8 @@ export function downsample(s: Series, max = MAX_POINTS): { series: Series; facto
       t,
       offered: merge(s.offered, k),
       inFlight: merge(s.inFlight, k),
-      classes: Object.fromEntries(Object.entries(s.classes).map(([n, c]) => [n, {
-        throughput: merge(c.throughput, k), errors: merge(c.errors, k), p50Ms: merge(c.p50Ms, k), p95Ms: merge(c.p95Ms, k), p99Ms: merge(c.p99Ms, k),
-      }])),
-      components: Object.fromEntries(Object.entries(s.components).map(([n, c]) => [n, {
-        ...c, utilization: merge(c.utilization, k), queueLength: merge(c.queueLength, k), throughput: merge(c.throughput, k),
-      }])),
+      classes: mergeAll(s.classes, k),
+      components: mergeAll(s.components, k),
     },
   };
 }
