@@ -9,7 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { Unrealizable, type AppError } from "./errors.ts";
-import { planApp, type AppPlan, type ScenarioIn } from "./plan.ts";
+import { planApp, portsNeeded, type AppPlan, type ScenarioIn } from "./plan.ts";
 import { preflight } from "./preflight.ts";
 import { runDir, freePort, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
@@ -78,6 +78,8 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const plan: AppPlan = opts.seed !== undefined ? { ...planned.plan, seed: opts.seed } : planned.plan;
     const tools = yield* preflight(plan, opts.amqpUrl ?? process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
     const progress = opts.onProgress ?? (() => {});
+    // Fail on an exhausted port range before anything starts: the parts take their own ports later.
+    yield* Effect.forEach(Array.from({ length: portsNeeded(plan) }), () => freePort, { discard: true });
 
     const dir = yield* runDir(opts.runDir);
     progress(`run dir ${dir.path}`);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseScenario } from "../simulator/model/index.ts";
-import { planApp } from "./plan.ts";
+import { planApp, portsNeeded } from "./plan.ts";
 
 function load(text: string, file = "test.yaml") {
   const r = parseScenario(text, file);
@@ -78,6 +78,12 @@ describe("planApp", () => {
     expect(!noLb.ok && noLb.issues.map((i) => i.field)).toContain("components.api.replicas");
     const noHttp = planApp(load(BASE.replace('      http: { method: GET, path: "/products/{key}" }\n', "")));
     expect(!noHttp.ok && noHttp.issues.map((i) => i.field)).toContain("load.classes.get_product.http");
+  });
+
+  it("counts the ports a run listens on", () => {
+    const r = planApp(bundled("queue-offload"));
+    // admin + postgres primary + 2 service replicas + 2 workers + HAProxy
+    expect(r.ok && portsNeeded(r.plan)).toBe(7);
   });
 
   it("refuses a worker handler that does more than database reads and writes", () => {

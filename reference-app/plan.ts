@@ -306,6 +306,19 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
   };
 }
 
+/** TCP ports a run of the plan listens on: every process plus the admin endpoint. */
+export function portsNeeded(plan: AppPlan): number {
+  return (
+    1 +
+    (plan.db ? 1 + plan.db.replicas : 0) +
+    (plan.cache ? 1 : 0) +
+    plan.service.replicas +
+    plan.queues.reduce((n, q) => n + q.workers, 0) +
+    (plan.lb ? 1 : 0) +
+    (plan.cdn ? 1 : 0)
+  );
+}
+
 function checkSteps(steps: readonly Step[], field: string, s: ScenarioIn, issues: PlanIssue[]): void {
   steps.forEach((step, i) => {
     const f = `${field}[${i}]`;
