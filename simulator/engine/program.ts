@@ -54,6 +54,8 @@ export interface BalancerSpec {
   readonly weights: Float64Array;
   readonly queueTimeout: number;
   readonly overhead: number;
+  /** HAProxy-style health checks: a failed backend is taken out after `fall` checks, back after `rise`. */
+  readonly health: { readonly interval: number; readonly rise: number; readonly fall: number } | null;
 }
 export const ALG_ROUND_ROBIN = 0, ALG_RANDOM = 1, ALG_LEAST_CONN = 2, ALG_POWER_OF_TWO = 3, ALG_HASH = 4;
 
@@ -239,6 +241,7 @@ export function compile(scenario: Scenario): Program {
       replicas: Int32Array.from(services[svc].slots, (r) => replicaOf[r]),
       weights: Float64Array.from({ length: n }, (_, i) => c.weights?.[i] ?? 1),
       queueTimeout: c.queue_timeout, overhead: c.overhead ? bld.sampler(c.overhead) : -1,
+      health: c.health_check ?? null,
     });
   });
 

@@ -19,10 +19,11 @@ import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autosc
 
 // Event types, packed with one argument as arg * 16 + type.
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
-  EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11;
+  EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
+  EV_RECOVER = 13, EV_DETECT = 14;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
-const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3;
+const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
 
 // Task states.
 const FREE = 0, RUNNING = 1, WAITING = 2, SERVING = 3, ZOMBIE = 4;
@@ -30,8 +31,9 @@ const FREE = 0, RUNNING = 1, WAITING = 2, SERVING = 3, ZOMBIE = 4;
 const ORPHAN = -2;
 
 /** Why a request ended without success; index into REASONS. Admission refusals count as dropped. */
-export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full"] as const;
-const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7;
+export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable"] as const;
+const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7,
+  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10;
 export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL]);
 
 // Per-component counters, indices into ComponentStats.counts.
@@ -148,6 +150,14 @@ class Replication {
 
   // Service replicas and auto-scalers.
   private readonly repState: Uint8Array;
+  /** Whether the balancer believes the replica is up (health checks lag behind the truth). */
+  private readonly repSeen: Uint8Array;
+  private readonly healthRng: Rng;
+  private readonly faultRng: Rng;
+  private readonly nodeDown: Uint8Array;
+  /** Per database and shard: index within the shard's nodes of the current primary. */
+  private readonly dbPrimary: Int32Array[];
+  private readonly dbWritesDown: Uint8Array[];
   private readonly repSlot: Int32Array;
   private readonly repService: Int32Array;
   private readonly instances: Float64Array;
@@ -192,6 +202,8 @@ class Replication {
   private tMsg = new Int32Array(1024);
   private tRetries = new Int32Array(1024);
   private tInRing = new Uint8Array(1024);
+  /** Non-zero: the reason a failure killed this task; it stops at its next step. */
+  private tKilled = new Int32Array(1024);
   private tStart = new Float64Array(1024);
   private tEnter = new Float64Array(1024);
   private tGrantA = new Float64Array(1024);
@@ -281,6 +293,12 @@ class Replication {
       });
       this.instances[i] = sv.initial;
     });
+    this.repSeen = new Uint8Array(nRep).fill(1);
+    this.healthRng = stream("failures:health-checks");
+    this.faultRng = stream("failures:random");
+    this.nodeDown = new Uint8Array(nR);
+    this.dbPrimary = p.databases.map((d) => new Int32Array(d.shards));
+    this.dbWritesDown = p.databases.map((d) => new Uint8Array(d.shards));
     this.scalers = p.services.map((sv) => (sv.autoscaling ? startScaler(sv.autoscaling, sv.initial) : undefined));
     this.ctlBusy0 = new Float64Array(p.services.length);
     this.ctlDone0 = new Float64Array(p.services.length);
@@ -334,6 +352,7 @@ class Replication {
     if (o.warmup > 0) cal.push(o.warmup, EV_WARMUP, 0);
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
     this.p.services.forEach((sv, i) => { if (sv.autoscaling) cal.push(sv.autoscaling.interval, i * 16 + EV_CONTROL, 0); });
+    this.scheduleFailures();
 
     const TICK = 1 << 16;
     const maxEvents = o.maxEvents ?? Infinity;
@@ -360,6 +379,9 @@ class Replication {
         case EV_CONTROL: this.control(arg); break;
         case EV_BOOTED: this.booted(arg); break;
         case EV_COOLDOWN: this.scale(arg, { type: "COOLDOWN_OVER" }); break;
+        case EV_FAULT: this.fault(arg, cal.popExtra); break;
+        case EV_RECOVER: this.recover(arg, cal.popExtra); break;
+        case EV_DETECT: this.detected(arg, cal.popExtra); break;
       }
       if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
     }
@@ -400,6 +422,7 @@ class Replication {
     this.tParent[t] = -1; this.tPending[t] = 0; this.tFail[t] = 0;
     this.tHoldA[t] = -1; this.tHoldB[t] = -1; this.tConn[t] = -1; this.tReplica[t] = -1;
     this.tPhase[t] = 0; this.tMsg[t] = -1; this.tRetries[t] = 0; this.tUser[t] = -1; this.tSvc[t] = -1; this.tRes[t] = -1;
+    this.tKilled[t] = 0;
     return t;
   }
 
@@ -419,7 +442,7 @@ class Replication {
     this.tGen = i32(this.tGen); this.tWaitGen = i32(this.tWaitGen); this.tUser = i32(this.tUser); this.tRes = i32(this.tRes);
     this.tSvc = i32(this.tSvc); this.tParent = i32(this.tParent); this.tPending = i32(this.tPending); this.tFail = i32(this.tFail);
     this.tResume = i32(this.tResume); this.tHoldA = i32(this.tHoldA); this.tHoldB = i32(this.tHoldB); this.tConn = i32(this.tConn);
-    this.tReplica = i32(this.tReplica); this.tPhase = i32(this.tPhase); this.tMsg = i32(this.tMsg); this.tRetries = i32(this.tRetries);
+    this.tReplica = i32(this.tReplica); this.tPhase = i32(this.tPhase); this.tMsg = i32(this.tMsg); this.tRetries = i32(this.tRetries); this.tKilled = i32(this.tKilled);
     this.free = i32(this.free);
     this.tState = u8(this.tState); this.tInRing = u8(this.tInRing);
     this.tStart = f64(this.tStart); this.tEnter = f64(this.tEnter); this.tGrantA = f64(this.tGrantA); this.tGrantB = f64(this.tGrantB); this.tGrantC = f64(this.tGrantC);
@@ -460,6 +483,7 @@ class Replication {
   /** Runs instructions from the task's pc until it waits for something or ends. */
   private step(t: number): void {
     const p = this.p;
+    if (this.tKilled[t] !== 0) { this.fail(t, this.tKilled[t]); return; }
     for (;;) {
       const pc = this.tPc[t];
       switch (p.op[pc]) {
@@ -507,7 +531,10 @@ class Replication {
               if (this.repState[p.replicaOf[svc.slots[replica]]] === REP_SERVING) break;
             }
           }
-          this.tReplica[t] = p.replicaOf[svc.slots[replica]];
+          const g = p.replicaOf[svc.slots[replica]];
+          // A balancer that has not noticed a crash still sends to the dead replica: refused.
+          if (this.repState[g] === REP_DOWN) { this.fail(t, R_BACKEND_DOWN); return; }
+          this.tReplica[t] = g;
           this.request(svc.slots[replica], t);
           return;
         }
@@ -881,8 +908,9 @@ class Replication {
   }
 
   private booted(g: number): void {
-    if (this.repState[g] !== REP_BOOTING) return;
-    this.repState[g] = REP_SERVING;
+    if (this.repState[g] === REP_BOOTING) this.repState[g] = REP_SERVING;
+    if (this.repState[g] !== REP_SERVING) return;
+    this.repSeen[g] = 1;
     // Requests queued at a balancer in front of this pool can start on the new replica at once.
     const svc = this.repService[g];
     for (let b = 0; b < this.p.balancers.length; b++) {
@@ -897,6 +925,128 @@ class Replication {
     this.touchInstances(svc);
     this.repState[g] = REP_OFF;
     this.instances[svc]--;
+  }
+
+  // ---------------------------------------------------------------- failures
+
+  // EV_FAULT / EV_RECOVER carry (failure index, replica) as arg and extra.
+  private scheduleFailures(): void {
+    const fs = this.scenario.failures ?? [];
+    fs.forEach((f, i) => {
+      if ("at" in f) { this.cal.push(f.at, i * 16 + EV_FAULT, 0); return; }
+      const sv = this.serviceNamed(f.random);
+      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 16 + EV_FAULT, k);
+    });
+  }
+
+  private serviceNamed(name: string) {
+    return this.p.services.find((sv) => this.p.components[sv.component].name === name)!;
+  }
+
+  private fault(i: number, k: number): void {
+    const f = this.scenario.failures![i];
+    if ("crash" in f) {
+      const sv = this.serviceNamed(f.crash);
+      const g = this.p.replicaOf[sv.slots[f.replica - 1]];
+      if (this.crash(g) && f.restart_after !== undefined) this.cal.push(this.now + f.restart_after, i * 16 + EV_RECOVER, f.replica - 1);
+    } else if ("random" in f) {
+      const sv = this.serviceNamed(f.random);
+      const g = this.p.replicaOf[sv.slots[k]];
+      // A replica that is off (scaled in) cannot fail; its next failure is drawn anyway.
+      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng.next()), i * 16 + EV_RECOVER, k);
+      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 16 + EV_FAULT, k);
+    } else if ("fail_primary" in f) {
+      const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
+      const db = this.p.databases[d];
+      const node = db.nodes[f.shard * db.nodesPerShard + this.dbPrimary[d][f.shard]];
+      this.nodeDown[node] = 1;
+      this.dbWritesDown[d][f.shard] = 1;
+      this.killAt(node, R_DB_DOWN);
+      this.cal.push(this.now + f.promote_after, i * 16 + EV_RECOVER, 0);
+    } else {
+      // A cache node lost and replaced: it comes back empty, and every key misses once.
+      const c = this.p.caches.findIndex((x) => this.p.components[x.component].name === f.lose);
+      this.caches[c].clear();
+    }
+  }
+
+  private recover(i: number, k: number): void {
+    const f = this.scenario.failures![i];
+    if ("crash" in f || "random" in f) {
+      const sv = this.serviceNamed("crash" in f ? f.crash : f.random);
+      const g = this.p.replicaOf[sv.slots[k]];
+      if (this.repState[g] !== REP_DOWN) return;
+      this.repState[g] = REP_SERVING;
+      this.healthChange(g, 1);
+      if ("random" in f) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 16 + EV_FAULT, k);
+    } else if ("fail_primary" in f) {
+      // Promotion: the first replica that is up becomes the shard's primary; the old one stays out.
+      const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
+      const db = this.p.databases[d];
+      for (let n = 0; n < db.nodesPerShard; n++) {
+        if (!this.nodeDown[db.nodes[f.shard * db.nodesPerShard + n]]) { this.dbPrimary[d][f.shard] = n; break; }
+      }
+      this.dbWritesDown[d][f.shard] = 0;
+    }
+  }
+
+  /** A replica crashes: its queued and in-flight requests fail now. False if it was not running. */
+  private crash(g: number): boolean {
+    const st = this.repState[g];
+    if (st !== REP_SERVING && st !== REP_DRAINING) return false;
+    this.repState[g] = REP_DOWN;
+    const slot = this.repSlot[g];
+    this.killAt(slot, R_CRASH);
+    for (let t = 0; t < this.nextId; t++) {
+      if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tHoldB[t] === slot && this.tKilled[t] === 0) this.kill(t, R_CRASH);
+    }
+    this.healthChange(g, 0);
+    return true;
+  }
+
+  /** Fails every task waiting at resource r and marks those in service there. */
+  private killAt(r: number, reason: number): void {
+    let t: number;
+    while ((t = this.dequeue(r)) >= 0) {
+      this.tState[t] = RUNNING;
+      this.tWaitGen[t]++;
+      this.fail(t, reason);
+    }
+    for (let x = 0; x < this.nextId; x++) {
+      if (this.tState[x] === SERVING && this.tRes[x] === r && this.tKilled[x] === 0) this.kill(x, reason);
+    }
+  }
+
+  /** The caller learns of the failure now; the task itself stops at its next step. */
+  private kill(t: number, reason: number): void {
+    this.tKilled[t] = reason;
+    const parent = this.tParent[t];
+    if (parent >= 0 && this.tMsg[t] < 0) {
+      this.tParent[t] = -1;
+      this.tUser[t] = ORPHAN;
+      this.notify(parent, reason);
+    }
+  }
+
+  /** Balancers with health checks see a replica go down or come up a few check intervals later. */
+  private healthChange(g: number, up: number): void {
+    const svc = this.repService[g];
+    for (const lb of this.p.balancers) {
+      if (lb.service !== svc || !lb.health) continue;
+      const checks = up ? lb.health.rise : lb.health.fall;
+      // The first failing (or passing) check comes a uniform fraction of an interval after the change.
+      this.cal.push(this.now + lb.health.interval * (checks - 1 + this.healthRng.next()), g * 16 + EV_DETECT, up);
+      return;
+    }
+  }
+
+  private detected(g: number, up: number): void {
+    const st = this.repState[g];
+    // Only a verdict that still holds is applied: a replica back up before the checks noticed stays in.
+    if (up === 1 && st === REP_DOWN) return;
+    if (up === 0 && st !== REP_DOWN) return;
+    this.repSeen[g] = up;
+    if (up === 1) this.booted(g);
   }
 
   // ---------------------------------------------------------------- load balancers
@@ -962,7 +1112,9 @@ class Replication {
   private open(b: number, k: number): boolean {
     const lb = this.p.balancers[b];
     const r = lb.conns[k];
-    return this.busy[r] < this.units[r] && this.repState[lb.replicas[k]] === REP_SERVING;
+    const g = lb.replicas[k];
+    const st = this.repState[g];
+    return this.busy[r] < this.units[r] && this.repSeen[g] === 1 && (st === REP_SERVING || st === REP_DOWN);
   }
 
   private chooseBackend(t: number, b: number): number {
@@ -1074,6 +1226,7 @@ class Replication {
   /** Phase 0: take a pool connection; 1: query a node; 2: give the connection back and go on. */
   private dbStep(t: number, pc: number): void {
     const p = this.p;
+    if (this.tKilled[t] !== 0) { this.fail(t, this.tKilled[t]); return; }
     const d = p.argA[pc];
     const db = p.databases[d];
     const phase = this.tPhase[t];
@@ -1088,12 +1241,23 @@ class Replication {
       const key = this.tKey[t];
       const shard = db.shards === 1 ? 0 : db.byRange ? Math.min(db.shards - 1, Math.floor((key * db.shards) / p.keySpace)) : hashKey(key) % db.shards;
       const per = db.nodesPerShard;
-      let k = 0;
-      if (!write && per > 1) {
-        const rng = this.dbRng[d];
-        k = db.readFrom === 0 ? 0 : db.readFrom === 1 ? 1 + ((rng.next() * (per - 1)) | 0) : (rng.next() * per) | 0;
+      const primary = this.dbPrimary[d][shard];
+      let k = primary;
+      if (!write && per > 1 && db.readFrom !== 0) {
+        // Replicas (or any node) that are up; the primary serves reads when no replica is left.
+        const base = shard * per;
+        let n = 0;
+        for (let i = 0; i < per; i++) if (!this.nodeDown[db.nodes[base + i]] && (db.readFrom === 2 || i !== primary)) n++;
+        if (n > 0) {
+          let pick = (this.dbRng[d].next() * n) | 0;
+          for (let i = 0; i < per; i++) {
+            if (this.nodeDown[db.nodes[base + i]] || (db.readFrom !== 2 && i === primary)) continue;
+            if (pick-- === 0) { k = i; break; }
+          }
+        }
       }
-      this.tAux[t] = k;
+      if (this.nodeDown[db.nodes[shard * per + k]] || (k === primary && this.dbWritesDown[d][shard])) { this.fail(t, R_DB_DOWN); return; }
+      this.tAux[t] = k === primary ? 0 : 1 + k;
       this.tSvc[t] = write ? db.writeSampler : db.readSampler;
       this.request(db.nodes[shard * per + k], t);
       return;

@@ -141,6 +141,26 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
 
   checkRoutingCycles(s, err);
 
+  // failures
+  const runEnd = sim.duration ?? (load.stages ? load.stages.reduce((a, st) => a + st.duration, 0) : 60);
+  (s.failures ?? []).forEach((f, i) => {
+    const p = ["failures", i];
+    const [key, want] = "crash" in f ? ["crash", "service"] : "fail_primary" in f ? ["fail_primary", "database"] : "lose" in f ? ["lose", "cache"] : ["random", "service"];
+    const name = (f as Record<string, unknown>)[key] as string;
+    const c = comps[name];
+    if (!c) err([...p, key], `no component named '${name}' (${known})`);
+    else if (c.kind !== want) err([...p, key], `${key} takes a ${want}; '${name}' is a ${c.kind}`);
+    if ("at" in f && f.at >= runEnd) err([...p, "at"], `the failure at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
+    if ("crash" in f && c?.kind === "service") {
+      const n = c.autoscaling ? Math.max(c.autoscaling.max, c.replicas) : c.replicas;
+      if (f.replica > n) err([...p, "replica"], `'${name}' has ${n} replicas; replica ${f.replica} does not exist`);
+    }
+    if ("fail_primary" in f && c?.kind === "database") {
+      if (c.replicas === 0) err([...p, "fail_primary"], `'${name}' has no replica to promote`);
+      if (f.shard >= (c.shards?.count ?? 1)) err([...p, "shard"], `'${name}' has ${c.shards?.count ?? 1} shard(s), numbered from 0`);
+    }
+  });
+
   // Stability is a warning: the simulator runs an unstable model honestly (queues grow), but its
   // steady-state statistics then mean nothing.
   if (errors.length === 0) {

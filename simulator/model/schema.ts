@@ -366,6 +366,25 @@ const Slo = Schema.Struct({
 });
 export type Slo = typeof Slo.Type;
 
+// Failures injected into a run: scheduled at a time, or random with a mean time between failures.
+const Failure = Schema.Union(
+  Schema.Struct({
+    at: nonNegative(Duration, "at"),
+    crash: Name,
+    replica: Schema.optionalWith(integer(Count, "replica", 1), { default: () => 1 }),
+    restart_after: Schema.optional(PosDuration),
+  }),
+  Schema.Struct({
+    at: nonNegative(Duration, "at"),
+    fail_primary: Name,
+    shard: Schema.optionalWith(integer(Count, "shard", 0), { default: () => 0 }),
+    promote_after: PosDuration,
+  }),
+  Schema.Struct({ at: nonNegative(Duration, "at"), lose: Name }),
+  Schema.Struct({ random: Name, mtbf: PosDuration, mttr: PosDuration }),
+);
+export type FailureSpec = typeof Failure.Type;
+
 export const ScenarioSchema = Schema.Struct({
   version: Schema.Literal(1),
   name: Schema.String,
@@ -377,6 +396,7 @@ export const ScenarioSchema = Schema.Struct({
     Schema.filter((r) => Object.keys(r).length > 0 || "components needs at least one component"),
   ),
   slo: Schema.optional(Slo),
+  failures: Schema.optional(Schema.Array(Failure)),
 }).annotations({ identifier: "HeadroomScenario", title: "Headroom scenario, format version 1" });
 
 export type Scenario = typeof ScenarioSchema.Type;
