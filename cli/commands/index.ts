@@ -6,6 +6,7 @@ import { serveCommand } from "./serve.ts";
 import { k6Command } from "./k6.ts";
 import { loadCommand } from "./load.ts";
 import { capacityCommand } from "./capacity.ts";
+import { checkCommand } from "./check.ts";
 
 export interface Command {
   readonly summary: string;
@@ -20,4 +21,5 @@ export const commands: Record<string, Command> = {
   k6: k6Command,
   load: loadCommand,
   capacity: capacityCommand,
+  check: checkCommand,
 };
