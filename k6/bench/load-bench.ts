@@ -156,6 +156,14 @@ async function profileRole(role: string, url: string): Promise<string> {
   }
 }
 
+const READING = [
+  "Reading it: when the server is not saturated (server CPU well under one core, as on a busy shared machine), req/s",
+  "ratios mostly show how each generator copes with contention. CPU per request is the figure that carries over:",
+  "a single-threaded generator sends at most 1 s / (CPU per request) requests per second. The issue's reference",
+  "(idle machine: autocannon ~100k req/s saturating the server, bare undici ~70k, stock k6 ~40k) could not be",
+  "reproduced on this machine.",
+].join("\n");
+
 async function writeSection(table: string, verdict: string, profileText: string): Promise<void> {
   const path = join(root, "BENCHMARKS.md");
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -171,6 +179,8 @@ async function writeSection(table: string, verdict: string, profileText: string)
     table,
     "",
     verdict,
+    "",
+    READING,
     "",
     ...(profileText ? [profileText, ""] : []),
   ].join("\n");
