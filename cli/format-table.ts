@@ -33,6 +33,10 @@ function notes(c: ComponentResult): string {
   if (c.queue) out.push(`backlog ${est(c.queue.backlog)}, async ${est(c.queue.asyncLatencyMs.mean)}ms, dead ${c.queue.deadLettered}`);
   if (c.balancer && c.balancer.maxQueue > 0) out.push(`lb queue ${est(c.balancer.queueLength)} (max ${c.balancer.maxQueue})`);
   if (c.timeouts) out.push(`timeouts ${c.timeouts}`);
+  if (c.instances && c.servers !== null && Number.isFinite(c.instances.mean)) out.push(`instances ${est(c.instances)}`);
+  const rs = c.resilience;
+  if (rs && rs.retries + rs.shortCircuited + rs.retryBudgetDenied > 0) out.push(`retries ${rs.retries}, budget denied ${rs.retryBudgetDenied}, short-circuited ${rs.shortCircuited}, breaker opened ${rs.breakerOpened}x`);
+  if (c.rateLimited) out.push(`rate limited ${c.rateLimited}`);
   return out.join("; ");
 }
 

@@ -3,7 +3,7 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import { C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
+import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 
@@ -61,6 +61,10 @@ export interface ComponentResult {
     readonly published: number; readonly processed: number; readonly deadLettered: number; readonly droppedHead: number;
     readonly rejected: number; readonly retries: number; readonly asyncLatencyMs: LatencyEstimates; readonly backlog: Estimate;
   };
+  /** Services: how callers fared with retries and the circuit breaker (counts in the window). */
+  readonly resilience?: { readonly retries: number; readonly retryBudgetDenied: number; readonly shortCircuited: number; readonly breakerOpened: number };
+  /** Balancers with a rate limit: requests refused by the token bucket. */
+  readonly rateLimited?: number;
   /** Services: time-average of instances billed (booting, serving, draining). */
   readonly instances?: Estimate;
   readonly balancer?: { readonly queueLength: Estimate; readonly maxQueue: number; readonly queueWaitMs: LatencyEstimates; readonly timeouts: number };
@@ -229,8 +233,10 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
         timeouts: counts(C_TIMEOUTS),
       };
     }
+    if (comp.kind === "load_balancer") res.rateLimited = counts(C_RATE_LIMITED);
     if (comp.kind === "service") {
       res.timeouts = counts(C_TIMEOUTS);
+      res.resilience = { retries: counts(C_RETRIES), retryBudgetDenied: counts(C_BUDGET_DENIED), shortCircuited: counts(C_SHORT_CIRCUITED), breakerOpened: counts(C_BREAKER_OPENED) };
       res.instances = estimate(reps.map((rep) => rep.components[ci].instanceArea / rep.window));
       const sv = p.services.find((x) => x.component === ci);
       if (sv?.autoscaling) {

@@ -4,7 +4,7 @@
 // Every request class, every service handler and every queue consumer becomes a run of
 // instructions; a request (or message) is a task with a program counter. Nothing is allocated per
 // request: the loop reads these arrays.
-import type { AutoscalingSpec, Dist, Scenario, Step } from "../model/schema.ts";
+import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
 
@@ -56,6 +56,8 @@ export interface BalancerSpec {
   readonly overhead: number;
   /** HAProxy-style health checks: a failed backend is taken out after `fall` checks, back after `rise`. */
   readonly health: { readonly interval: number; readonly rise: number; readonly fall: number } | null;
+  /** Token bucket at the balancer (an API gateway's rate limit); null for none. */
+  readonly rateLimit: { readonly rate: number; readonly burst: number } | null;
 }
 export const ALG_ROUND_ROBIN = 0, ALG_RANDOM = 1, ALG_LEAST_CONN = 2, ALG_POWER_OF_TWO = 3, ALG_HASH = 4;
 
@@ -67,6 +69,9 @@ export interface ServiceSpec {
   /** Replicas serving at the start; the rest (up to autoscaling max) start switched off. */
   readonly initial: number;
   readonly autoscaling: AutoscalingSpec | undefined;
+  /** How callers call this service: retries with backoff, and a circuit breaker. */
+  readonly retries: RetriesSpec | undefined;
+  readonly breaker: CircuitBreakerSpec | undefined;
 }
 
 export interface CacheSpec {
@@ -216,7 +221,7 @@ export function compile(scenario: Scenario): Program {
       replicaOf[slots[i]] = globalReplicas++;
     }
     serviceIdx.set(name, services.length);
-    services.push({ component: ci, slots, timeout: c.timeout ?? Infinity, initial: c.replicas, autoscaling: c.autoscaling });
+    services.push({ component: ci, slots, timeout: c.timeout ?? Infinity, initial: c.replicas, autoscaling: c.autoscaling, retries: c.retries, breaker: c.circuit_breaker });
   });
 
   // Load balancers: one connection resource per backend replica (maxconn units).
@@ -242,6 +247,7 @@ export function compile(scenario: Scenario): Program {
       weights: Float64Array.from({ length: n }, (_, i) => c.weights?.[i] ?? 1),
       queueTimeout: c.queue_timeout, overhead: c.overhead ? bld.sampler(c.overhead) : -1,
       health: c.health_check ?? null,
+      rateLimit: c.rate_limit ?? null,
     });
   });
 

@@ -16,11 +16,12 @@ import {
 } from "./program.ts";
 import type { Scenario } from "../model/schema.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
+import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
 
-// Event types, packed with one argument as arg * 16 + type.
+// Event types, packed with one argument as arg * 32 + type.
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
   EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
-  EV_RECOVER = 13, EV_DETECT = 14;
+  EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
@@ -31,15 +32,15 @@ const FREE = 0, RUNNING = 1, WAITING = 2, SERVING = 3, ZOMBIE = 4;
 const ORPHAN = -2;
 
 /** Why a request ended without success; index into REASONS. Admission refusals count as dropped. */
-export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable"] as const;
+export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open"] as const;
 const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7,
-  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10;
-export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL]);
+  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12;
+export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED]);
 
 // Per-component counters, indices into ComponentStats.counts.
 export const C_HITS = 0, C_MISSES = 1, C_READS = 2, C_WRITES = 3, C_REPLICA_READS = 4, C_STALE = 5,
   C_PUBLISHED = 6, C_PROCESSED = 7, C_DEAD = 8, C_DROPPED_HEAD = 9, C_REJECTED = 10, C_RETRIES = 11,
-  C_TIMEOUTS = 12, C_COUNTERS = 13;
+  C_TIMEOUTS = 12, C_SHORT_CIRCUITED = 13, C_BUDGET_DENIED = 14, C_BREAKER_OPENED = 15, C_RATE_LIMITED = 16, C_COUNTERS = 17;
 
 export interface ReplicationOptions {
   readonly seed: number;
@@ -158,6 +159,17 @@ class Replication {
   /** Per database and shard: index within the shard's nodes of the current primary. */
   private readonly dbPrimary: Int32Array[];
   private readonly dbWritesDown: Uint8Array[];
+
+  // Resilience: per called service, its breaker and the counts it decides on; per balancer, a token bucket.
+  private readonly breakers: Array<BreakerSnapshot | undefined>;
+  private readonly breakerState: Uint8Array;
+  private readonly winCalls: Float64Array;
+  private readonly winFailures: Float64Array;
+  private readonly probesOut: Int32Array;
+  private readonly retryTokens: Float64Array;
+  private readonly retryRng: Rng;
+  private readonly lbTokens: Float64Array;
+  private readonly lbTokenTime: Float64Array;
   private readonly repSlot: Int32Array;
   private readonly repService: Int32Array;
   private readonly instances: Float64Array;
@@ -204,6 +216,8 @@ class Replication {
   private tInRing = new Uint8Array(1024);
   /** Non-zero: the reason a failure killed this task; it stops at its next step. */
   private tKilled = new Int32Array(1024);
+  /** 1 while the task's current call is a half-open breaker's probe. */
+  private tProbe = new Uint8Array(1024);
   private tStart = new Float64Array(1024);
   private tEnter = new Float64Array(1024);
   private tGrantA = new Float64Array(1024);
@@ -299,6 +313,16 @@ class Replication {
     this.nodeDown = new Uint8Array(nR);
     this.dbPrimary = p.databases.map((d) => new Int32Array(d.shards));
     this.dbWritesDown = p.databases.map((d) => new Uint8Array(d.shards));
+    this.breakers = p.services.map((sv) => (sv.breaker ? startBreaker(sv.breaker) : undefined));
+    this.breakerState = new Uint8Array(p.services.length);
+    this.winCalls = new Float64Array(p.services.length);
+    this.winFailures = new Float64Array(p.services.length);
+    this.probesOut = new Int32Array(p.services.length);
+    // A retry budget starts with a small reserve, as Finagle's does, so the first failures may retry.
+    this.retryTokens = Float64Array.from(p.services, () => 10);
+    this.retryRng = stream("resilience:retries");
+    this.lbTokens = Float64Array.from(p.balancers, (b) => b.rateLimit?.burst ?? 0);
+    this.lbTokenTime = new Float64Array(p.balancers.length);
     this.scalers = p.services.map((sv) => (sv.autoscaling ? startScaler(sv.autoscaling, sv.initial) : undefined));
     this.ctlBusy0 = new Float64Array(p.services.length);
     this.ctlDone0 = new Float64Array(p.services.length);
@@ -347,12 +371,13 @@ class Replication {
       this.think = new Sampler(load.think);
       const sched = userSchedule(load);
       this.userTargets = sched.targets;
-      for (let i = 0; i < sched.times.length; i++) cal.push(sched.times[i], i * 16 + EV_USERS, 0);
+      for (let i = 0; i < sched.times.length; i++) cal.push(sched.times[i], i * 32 + EV_USERS, 0);
     }
     if (o.warmup > 0) cal.push(o.warmup, EV_WARMUP, 0);
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
-    this.p.services.forEach((sv, i) => { if (sv.autoscaling) cal.push(sv.autoscaling.interval, i * 16 + EV_CONTROL, 0); });
+    this.p.services.forEach((sv, i) => { if (sv.autoscaling) cal.push(sv.autoscaling.interval, i * 32 + EV_CONTROL, 0); });
     this.scheduleFailures();
+    this.p.services.forEach((sv, i) => { if (sv.breaker) cal.push(sv.breaker.window, i * 32 + EV_BREAKER_WINDOW, 0); });
 
     const TICK = 1 << 16;
     const maxEvents = o.maxEvents ?? Infinity;
@@ -362,8 +387,8 @@ class Replication {
       cal.pop();
       this.now = cal.popTime;
       const code = cal.popCode;
-      const arg = code >> 4;
-      switch (code & 15) {
+      const arg = code >> 5;
+      switch (code & 31) {
         case EV_DONE: this.serviceDone(arg); break;
         case EV_RESUME: this.resume(arg); break;
         case EV_ARRIVAL: this.newRequest(-1); this.scheduleArrival(this.now); break;
@@ -382,6 +407,9 @@ class Replication {
         case EV_FAULT: this.fault(arg, cal.popExtra); break;
         case EV_RECOVER: this.recover(arg, cal.popExtra); break;
         case EV_DETECT: this.detected(arg, cal.popExtra); break;
+        case EV_RETRY: this.tPc[arg] = this.tResume[arg] - 1; this.step(arg); break;
+        case EV_BREAKER_WINDOW: this.breakerWindow(arg); break;
+        case EV_BREAKER_TIMER: this.breakerStep(arg, { type: "OPEN_OVER" }); break;
       }
       if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
     }
@@ -444,7 +472,7 @@ class Replication {
     this.tResume = i32(this.tResume); this.tHoldA = i32(this.tHoldA); this.tHoldB = i32(this.tHoldB); this.tConn = i32(this.tConn);
     this.tReplica = i32(this.tReplica); this.tPhase = i32(this.tPhase); this.tMsg = i32(this.tMsg); this.tRetries = i32(this.tRetries); this.tKilled = i32(this.tKilled);
     this.free = i32(this.free);
-    this.tState = u8(this.tState); this.tInRing = u8(this.tInRing);
+    this.tState = u8(this.tState); this.tInRing = u8(this.tInRing); this.tProbe = u8(this.tProbe);
     this.tStart = f64(this.tStart); this.tEnter = f64(this.tEnter); this.tGrantA = f64(this.tGrantA); this.tGrantB = f64(this.tGrantB); this.tGrantC = f64(this.tGrantC);
     this.cap = n;
   }
@@ -503,20 +531,22 @@ class Replication {
           this.tPc[t] = p.argA[pc];
           break;
         case OP_DELAY:
-          this.cal.push(this.now + p.samplers[p.argA[pc]].sample(this.delayRng[p.argA[pc]]), t * 16 + EV_RESUME, 0);
+          this.cal.push(this.now + p.samplers[p.argA[pc]].sample(this.delayRng[p.argA[pc]]), t * 32 + EV_RESUME, 0);
           return;
         case OP_CALL: {
-          const c = this.spawn(t, p.argA[pc]);
-          this.tPending[t] = 1;
-          this.tResume[t] = pc + 1;
           const stub = p.argA[pc];
           const svc = p.op[stub] === OP_BALANCE ? p.balancers[p.argA[stub]].service : p.argA[stub];
+          this.tResume[t] = pc + 1;
+          if (!this.admitCall(t, svc)) return;
+          const c = this.spawn(t, stub);
+          this.tPending[t] = 1;
           const timeout = p.services[svc].timeout;
-          if (timeout !== Infinity) this.cal.push(this.now + timeout, c * 16 + EV_CALL_TIMEOUT, this.tGen[c]);
+          if (timeout !== Infinity) this.cal.push(this.now + timeout, c * 32 + EV_CALL_TIMEOUT, this.tGen[c]);
           this.step(c);
           return;
         }
         case OP_BALANCE:
+          if (!this.takeToken(p.argA[pc])) { this.fail(t, R_RATE_LIMITED); return; }
           this.balance(t, p.argA[pc]);
           return;
         case OP_SLOT: {
@@ -566,7 +596,7 @@ class Replication {
           const cdn = p.cdns[p.argA[pc]];
           const rng = this.cdnRng[p.argA[pc]];
           this.tAux[t] = cdn.objects.sample(rng);
-          this.cal.push(this.now + p.samplers[cdn.edgeSampler].sample(rng), t * 16 + EV_RESUME, 0);
+          this.cal.push(this.now + p.samplers[cdn.edgeSampler].sample(rng), t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CDN_FILL:
@@ -629,6 +659,8 @@ class Replication {
   private notify(parent: number, reason: number): void {
     if (reason !== 0 && this.tFail[parent] === 0) this.tFail[parent] = reason;
     if (--this.tPending[parent] > 0) return;
+    const callPc = this.tResume[parent] - 1;
+    if (callPc >= 0 && this.p.op[callPc] === OP_CALL && this.callEnded(parent, callPc)) return;
     if (this.tFail[parent] !== 0) { this.fail(parent, this.tFail[parent]); return; }
     this.tPc[parent] = this.tResume[parent];
     this.step(parent);
@@ -686,7 +718,7 @@ class Replication {
       return;
     }
     this.enqueue(r, t);
-    if (spec.timeout !== Infinity) this.cal.push(this.now + spec.timeout, t * 16 + EV_TIMEOUT, this.tWaitGen[t]);
+    if (spec.timeout !== Infinity) this.cal.push(this.now + spec.timeout, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
   }
 
   private enqueue(r: number, t: number): void {
@@ -734,7 +766,7 @@ class Replication {
     if (spec.mode === MODE_SERVICE) {
       this.tState[t] = SERVING;
       const s = this.tSvc[t] >= 0 ? this.tSvc[t] : spec.sampler;
-      this.cal.push(this.now + this.p.samplers[s].sample(this.rRng[r]), t * 16 + EV_DONE, 0);
+      this.cal.push(this.now + this.p.samplers[s].sample(this.rRng[r]), t * 32 + EV_DONE, 0);
       return;
     }
     this.tState[t] = RUNNING;
@@ -874,7 +906,7 @@ class Replication {
     const value = spec.metric === "utilization" ? inFlight / slots : spec.metric === "in_flight" ? inFlight : (done - this.ctlDone0[svc]) / dt / perInstance;
     this.ctlBusy0[svc] = busy; this.ctlDone0[svc] = done; this.ctlTime0[svc] = this.now;
     this.scale(svc, { type: "METRIC", value, serving });
-    this.cal.push(this.now + spec.interval, svc * 16 + EV_CONTROL, 0);
+    this.cal.push(this.now + spec.interval, svc * 32 + EV_CONTROL, 0);
   }
 
   private scale(svc: number, event: Parameters<typeof stepScaler>[1]): void {
@@ -882,7 +914,7 @@ class Replication {
     this.scalers[svc] = next;
     const sv = this.p.services[svc];
     for (const c of commands) {
-      if (c.kind === "cooldown") { this.cal.push(this.now + c.seconds, svc * 16 + EV_COOLDOWN, 0); continue; }
+      if (c.kind === "cooldown") { this.cal.push(this.now + c.seconds, svc * 32 + EV_COOLDOWN, 0); continue; }
       let left = c.count;
       this.touchInstances(svc);
       if (c.kind === "provision") {
@@ -891,7 +923,7 @@ class Replication {
           if (this.repState[g] !== REP_OFF) continue;
           this.repState[g] = REP_BOOTING;
           this.instances[svc]++;
-          this.cal.push(this.now + sv.autoscaling!.boot, g * 16 + EV_BOOTED, 0);
+          this.cal.push(this.now + sv.autoscaling!.boot, g * 32 + EV_BOOTED, 0);
           left--;
         }
       } else {
@@ -927,15 +959,102 @@ class Replication {
     this.instances[svc]--;
   }
 
+  // ---------------------------------------------------------------- resilience
+
+  private calleeOf(callPc: number): number {
+    const stub = this.p.argA[callPc];
+    return this.p.op[stub] === OP_BALANCE ? this.p.balancers[this.p.argA[stub]].service : this.p.argA[stub];
+  }
+
+  /** The breaker's say on a new call: false (and the caller failed) when it is short-circuited. */
+  private admitCall(t: number, svc: number): boolean {
+    const state = this.breakerState[svc];
+    this.tProbe[t] = 0;
+    if (state === BREAKER_CLOSED) return true;
+    if (state === BREAKER_HALF_OPEN && this.probesOut[svc] < this.breakers[svc]!.context.probesLeft) {
+      this.probesOut[svc]++;
+      this.tProbe[t] = 1;
+      return true;
+    }
+    if (this.measuring) this.cStats[this.p.services[svc].component].counts[C_SHORT_CIRCUITED]++;
+    this.fail(t, R_CIRCUIT_OPEN);
+    return false;
+  }
+
+  /** A call's child has ended: count it for the breaker, retry it if allowed. True if retried. */
+  private callEnded(parent: number, callPc: number): boolean {
+    const svc = this.calleeOf(callPc);
+    const sv = this.p.services[svc];
+    const reason = this.tFail[parent];
+    if (sv.breaker) {
+      this.winCalls[svc]++;
+      if (reason !== 0) this.winFailures[svc]++;
+      if (this.tProbe[parent]) {
+        this.tProbe[parent] = 0;
+        this.probesOut[svc]--;
+        this.breakerStep(svc, { type: "PROBE", ok: reason === 0 });
+      }
+    }
+    const policy = sv.retries;
+    if (reason === 0 || !policy) { this.tRetries[parent] = 0; return false; }
+    const cs = this.cStats[sv.component];
+    if (this.tRetries[parent] === 0 && policy.budget !== undefined) this.retryTokens[svc] = Math.min(this.retryTokens[svc] + policy.budget, 1e9);
+    if (this.tRetries[parent] >= policy.attempts - 1 || reason === R_CIRCUIT_OPEN) { this.tRetries[parent] = 0; return false; }
+    if (policy.budget !== undefined) {
+      if (this.retryTokens[svc] < 1) {
+        if (this.measuring) cs.counts[C_BUDGET_DENIED]++;
+        this.tRetries[parent] = 0;
+        return false;
+      }
+      this.retryTokens[svc]--;
+    }
+    // Exponential backoff capped at max_backoff, with full jitter (AWS architecture blog, 2015).
+    const attempt = this.tRetries[parent]++;
+    const cap = Math.min(policy.max_backoff, policy.backoff * 2 ** attempt);
+    const delay = policy.jitter === "full" ? cap * this.retryRng.next() : cap;
+    if (this.measuring) cs.counts[C_RETRIES]++;
+    this.tFail[parent] = 0;
+    this.cal.push(this.now + delay, parent * 32 + EV_RETRY, 0);
+    return true;
+  }
+
+  private breakerWindow(svc: number): void {
+    this.breakerStep(svc, { type: "WINDOW", calls: this.winCalls[svc], failures: this.winFailures[svc] });
+    this.winCalls[svc] = 0;
+    this.winFailures[svc] = 0;
+    this.cal.push(this.now + this.p.services[svc].breaker!.window, svc * 32 + EV_BREAKER_WINDOW, 0);
+  }
+
+  private breakerStep(svc: number, event: Parameters<typeof stepBreaker>[1]): void {
+    const before = this.breakerState[svc];
+    const [next, commands] = stepBreaker(this.breakers[svc]!, event);
+    this.breakers[svc] = next;
+    this.breakerState[svc] = breakerCode(next);
+    if (this.breakerState[svc] === BREAKER_OPEN && before !== BREAKER_OPEN && this.measuring) this.cStats[this.p.services[svc].component].counts[C_BREAKER_OPENED]++;
+    if (this.breakerState[svc] !== BREAKER_HALF_OPEN) this.probesOut[svc] = 0;
+    for (const c of commands) this.cal.push(this.now + c.seconds, svc * 32 + EV_BREAKER_TIMER, 0);
+  }
+
+  /** Token bucket of a rate-limited balancer; true when the request may pass. */
+  private takeToken(b: number): boolean {
+    const rl = this.p.balancers[b].rateLimit;
+    if (!rl) return true;
+    this.lbTokens[b] = Math.min(rl.burst, this.lbTokens[b] + rl.rate * (this.now - this.lbTokenTime[b]));
+    this.lbTokenTime[b] = this.now;
+    if (this.lbTokens[b] >= 1) { this.lbTokens[b]--; return true; }
+    if (this.measuring) this.cStats[this.p.balancers[b].component].counts[C_RATE_LIMITED]++;
+    return false;
+  }
+
   // ---------------------------------------------------------------- failures
 
   // EV_FAULT / EV_RECOVER carry (failure index, replica) as arg and extra.
   private scheduleFailures(): void {
     const fs = this.scenario.failures ?? [];
     fs.forEach((f, i) => {
-      if ("at" in f) { this.cal.push(f.at, i * 16 + EV_FAULT, 0); return; }
+      if ("at" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); return; }
       const sv = this.serviceNamed(f.random);
-      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 16 + EV_FAULT, k);
+      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 32 + EV_FAULT, k);
     });
   }
 
@@ -948,13 +1067,13 @@ class Replication {
     if ("crash" in f) {
       const sv = this.serviceNamed(f.crash);
       const g = this.p.replicaOf[sv.slots[f.replica - 1]];
-      if (this.crash(g) && f.restart_after !== undefined) this.cal.push(this.now + f.restart_after, i * 16 + EV_RECOVER, f.replica - 1);
+      if (this.crash(g) && f.restart_after !== undefined) this.cal.push(this.now + f.restart_after, i * 32 + EV_RECOVER, f.replica - 1);
     } else if ("random" in f) {
       const sv = this.serviceNamed(f.random);
       const g = this.p.replicaOf[sv.slots[k]];
       // A replica that is off (scaled in) cannot fail; its next failure is drawn anyway.
-      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng.next()), i * 16 + EV_RECOVER, k);
-      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 16 + EV_FAULT, k);
+      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng.next()), i * 32 + EV_RECOVER, k);
+      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 32 + EV_FAULT, k);
     } else if ("fail_primary" in f) {
       const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
       const db = this.p.databases[d];
@@ -962,7 +1081,7 @@ class Replication {
       this.nodeDown[node] = 1;
       this.dbWritesDown[d][f.shard] = 1;
       this.killAt(node, R_DB_DOWN);
-      this.cal.push(this.now + f.promote_after, i * 16 + EV_RECOVER, 0);
+      this.cal.push(this.now + f.promote_after, i * 32 + EV_RECOVER, 0);
     } else {
       // A cache node lost and replaced: it comes back empty, and every key misses once.
       const c = this.p.caches.findIndex((x) => this.p.components[x.component].name === f.lose);
@@ -978,7 +1097,7 @@ class Replication {
       if (this.repState[g] !== REP_DOWN) return;
       this.repState[g] = REP_SERVING;
       this.healthChange(g, 1);
-      if ("random" in f) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 16 + EV_FAULT, k);
+      if ("random" in f) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 32 + EV_FAULT, k);
     } else if ("fail_primary" in f) {
       // Promotion: the first replica that is up becomes the shard's primary; the old one stays out.
       const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
@@ -1035,7 +1154,7 @@ class Replication {
       if (lb.service !== svc || !lb.health) continue;
       const checks = up ? lb.health.rise : lb.health.fall;
       // The first failing (or passing) check comes a uniform fraction of an interval after the change.
-      this.cal.push(this.now + lb.health.interval * (checks - 1 + this.healthRng.next()), g * 16 + EV_DETECT, up);
+      this.cal.push(this.now + lb.health.interval * (checks - 1 + this.healthRng.next()), g * 32 + EV_DETECT, up);
       return;
     }
   }
@@ -1082,7 +1201,7 @@ class Replication {
     }
     ring[(this.lbHead[b] + this.lbLen[b]) % ring.length] = t;
     this.lbLen[b]++;
-    this.cal.push(this.now + lb.queueTimeout, t * 16 + EV_TIMEOUT, this.tWaitGen[t]);
+    this.cal.push(this.now + lb.queueTimeout, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
   }
 
   private connect(t: number, b: number, k: number, waited: number): void {
@@ -1102,7 +1221,7 @@ class Replication {
     this.tAux[t] = k;
     if (lb.overhead >= 0) {
       // resume() moves past the BALANCE instruction once the proxy's own time has elapsed.
-      this.cal.push(this.now + this.p.samplers[lb.overhead].sample(this.lbRng[b]), t * 16 + EV_RESUME, 0);
+      this.cal.push(this.now + this.p.samplers[lb.overhead].sample(this.lbRng[b]), t * 32 + EV_RESUME, 0);
       return;
     }
     this.tPc[t]++;
@@ -1384,7 +1503,7 @@ class Replication {
 
   private userDone(u: number): void {
     if (!this.userActive[u]) return;
-    this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 16 + EV_USER, this.userGen[u]);
+    this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 32 + EV_USER, this.userGen[u]);
   }
 
   private setUsers(target: number): void {
@@ -1397,7 +1516,7 @@ class Replication {
       this.userActive[u] = 1;
       this.userGen[u]++;
       this.activeUsers++;
-      this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 16 + EV_USER, this.userGen[u]);
+      this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 32 + EV_USER, this.userGen[u]);
     }
     // Ramp down: the highest-numbered users leave after their request in flight, if any.
     for (let u = this.userActive.length - 1; u >= 0 && this.activeUsers > target; u--) {

@@ -140,6 +140,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
   }
 
   checkRoutingCycles(s, err);
+  checkPlan(s, err);
 
   // failures
   const runEnd = sim.duration ?? (load.stages ? load.stages.reduce((a, st) => a + st.duration, 0) : 60);
@@ -183,6 +184,33 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
     }
   }
   return { errors, warnings };
+}
+
+/** Fields `headroom plan` may size, by component kind, with the smallest value each allows. */
+export const PLAN_FIELDS: Record<string, Record<string, number>> = {
+  service: { replicas: 1, concurrency: 1 },
+  station: { servers: 1 },
+  database: { replicas: 0, "pool.size": 1, max_connections: 1 },
+  cache: { capacity: 1 },
+  queue: { workers: 1 },
+  load_balancer: { maxconn: 1 },
+};
+
+function checkPlan(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void): void {
+  for (const [key, [min, max]] of Object.entries(s.plan ?? {})) {
+    const p = ["plan", key];
+    const dot = key.indexOf(".");
+    const name = dot > 0 ? key.slice(0, dot) : key;
+    const field = dot > 0 ? key.slice(dot + 1) : "";
+    const c = s.components[name];
+    if (!c) { err(p, `no component named '${name}' (write component.field, e.g. api.replicas)`); continue; }
+    const fields = PLAN_FIELDS[c.kind] ?? {};
+    if (!(field in fields)) { err(p, `'${field}' is not a field the planner sizes on a ${c.kind}; it sizes ${Object.keys(fields).map((f) => `${name}.${f}`).join(", ") || "nothing"}`); continue; }
+    if (min < fields[field]) err(p, `the lower bound of ${key} must be at least ${fields[field]}, got ${min}`);
+    if (min > max) err(p, `bounds are [min, max]; ${min} > ${max}`);
+    if (field === "pool.size" && c.kind === "database" && !c.pool) err(p, `'${name}' has no pool to size; add pool: { size: ... }`);
+    if (field === "workers" && c.kind === "queue" && c.partitions !== undefined) err(p, `'${name}' has partitions (one consumer each): workers do not apply`);
+  }
 }
 
 /** Every station in a routing cycle must reach `exit` with positive probability. */

@@ -250,6 +250,7 @@ const LoadBalancer = Schema.Struct({
   queue_timeout: Schema.optionalWith(PosDuration, { default: () => 5 }),
   health_check: Schema.optional(HealthCheck),
   overhead: Schema.optional(DistSchema),
+  rate_limit: Schema.optional(Schema.Struct({ rate: positive(Rate, "rate_limit.rate"), burst: Schema.optionalWith(integer(Count, "rate_limit.burst", 1), { default: () => 1 }) })),
 });
 
 const Handlers = Schema.Record({ key: Name, value: Flow });
@@ -268,8 +269,28 @@ const Autoscaling = Schema.Struct({
 });
 export type AutoscalingSpec = typeof Autoscaling.Type;
 
+const Retries = Schema.Struct({
+  attempts: integer(Count, "retries.attempts", 1),
+  backoff: Schema.optionalWith(PosDuration, { default: () => 0.05 }),
+  max_backoff: Schema.optionalWith(PosDuration, { default: () => 2 }),
+  jitter: Schema.optionalWith(Schema.Literal("none", "full"), { default: () => "full" as const }),
+  budget: Schema.optional(Ratio.pipe(Schema.filter((b) => b > 0 || `a retry budget must be above 0 (a budget of 0 can never refill; omit retries instead), got ${b}`))),
+});
+export type RetriesSpec = typeof Retries.Type;
+
+const CircuitBreaker = Schema.Struct({
+  failure_rate: Probability,
+  window: Schema.optionalWith(PosDuration, { default: () => 10 }),
+  min_calls: Schema.optionalWith(integer(Count, "min_calls", 1), { default: () => 20 }),
+  open_for: Schema.optionalWith(PosDuration, { default: () => 5 }),
+  half_open_calls: Schema.optionalWith(integer(Count, "half_open_calls", 1), { default: () => 5 }),
+});
+export type CircuitBreakerSpec = typeof CircuitBreaker.Type;
+
 const Service = Schema.Struct({
   kind: Schema.Literal("service"),
+  retries: Schema.optional(Retries),
+  circuit_breaker: Schema.optional(CircuitBreaker),
   autoscaling: Schema.optional(Autoscaling),
   cost: Schema.optional(Cost),
   replicas: Schema.optionalWith(integer(Count, "replicas", 1), { default: () => 1 }),
@@ -385,6 +406,11 @@ const Failure = Schema.Union(
 );
 export type FailureSpec = typeof Failure.Type;
 
+// Bounds for `headroom plan`: "component.field" -> [min, max] (docs/scenario-format.md, "plan").
+const PlanBound = integer(Count, "a plan bound", 0);
+const Plan = Schema.Record({ key: Schema.String, value: Schema.Tuple(PlanBound, PlanBound) });
+export type Plan = typeof Plan.Type;
+
 export const ScenarioSchema = Schema.Struct({
   version: Schema.Literal(1),
   name: Schema.String,
@@ -397,6 +423,7 @@ export const ScenarioSchema = Schema.Struct({
   ),
   slo: Schema.optional(Slo),
   failures: Schema.optional(Schema.Array(Failure)),
+  plan: Schema.optional(Plan),
 }).annotations({ identifier: "HeadroomScenario", title: "Headroom scenario, format version 1" });
 
 export type Scenario = typeof ScenarioSchema.Type;
