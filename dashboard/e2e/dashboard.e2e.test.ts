@@ -79,6 +79,8 @@ describe("dashboard in headless Chromium", () => {
     expect(util).toBeGreaterThan(72);
     expect(util).toBeLessThan(78);
     // Charts drew lines with data: one path per series, each with one point per interval (120 s).
+    // They mount one after another; the last one is there once all are.
+    await page.getByTestId("chart-inflight").locator("path.recharts-line-curve").first().waitFor({ timeout: 15_000 });
     for (const id of ["chart-latency", "chart-throughput", "chart-utilization", "chart-queue", "chart-errors", "chart-inflight"]) {
       const curves = page.getByTestId(id).locator("path.recharts-line-curve");
       expect(await curves.count(), id).toBeGreaterThan(0);

@@ -2,6 +2,7 @@
 // beside it the capacity curve and the what-if comparison, both computed in the worker on demand.
 import { memo, useMemo, useState } from "react";
 import { downsample } from "./downsample.ts";
+import { Staggered } from "./Staggered.tsx";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
 import { Capacity } from "./Capacity.tsx";
 import { WhatIf } from "./WhatIf.tsx";
@@ -52,13 +53,15 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
           <div className="card"><header className="card-head"><div><h3>Components</h3><div className="card-unit">◆ = bottleneck (highest utilization)</div></div></header><ComponentTable result={result} /></div>
           {ds ? (
             <div className="charts">
-              <LatencyChart result={result} series={ds} sloMs={sloLines(result)} />
-              <ThroughputChart result={result} series={ds} />
-              <ComponentChart result={result} series={ds} metric="utilization" />
-              <ComponentChart result={result} series={ds} metric="queueLength" />
-              <ErrorsChart result={result} series={ds} />
-              <InFlightChart result={result} series={ds} />
-              <InstancesChart result={result} series={ds} />
+              <Staggered resetKey={result} placeholderHeight={300}>
+                <LatencyChart key="latency" result={result} series={ds} sloMs={sloLines(result)} />
+                <ThroughputChart key="throughput" result={result} series={ds} />
+                <ComponentChart key="utilization" result={result} series={ds} metric="utilization" />
+                <ComponentChart key="queue" result={result} series={ds} metric="queueLength" />
+                <ErrorsChart key="errors" result={result} series={ds} />
+                <InFlightChart key="inflight" result={result} series={ds} />
+                <InstancesChart key="instances" result={result} series={ds} />
+              </Staggered>
             </div>
           ) : <div className="muted pad">This result has no time series.</div>}
       </div>

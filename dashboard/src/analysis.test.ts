@@ -80,21 +80,21 @@ describe("downsample", () => {
     components: { s: { utilization: Array.from({ length: n }, (_, i) => (i % 2 ? 1 : 0)), queueLength: Array(n).fill(2), throughput: Array(n).fill(1), instances: Array.from({ length: n }, (_, i) => (i < n / 2 ? 2 : 4)) } },
   };
 
-  test("7200 intervals become 600 points of 12 s, time averages preserved", () => {
+  test("7200 intervals become 300 points of 24 s, time averages preserved", () => {
     const { series: d, factor } = downsample(series);
-    expect(factor).toBe(12);
-    expect(d.t).toHaveLength(600);
-    expect(d.intervalS).toBe(12);
-    expect(d.t[0]).toBe(12);
-    expect(d.t[599]).toBe(7200);
+    expect(factor).toBe(24);
+    expect(d.t).toHaveLength(300);
+    expect(d.intervalS).toBe(24);
+    expect(d.t[0]).toBe(24);
+    expect(d.t[299]).toBe(7200);
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     expect(mean(d.components.s.utilization)).toBeCloseTo(mean(series.components.s.utilization), 12);
     expect(mean(d.classes.c.throughput)).toBeCloseTo(mean(series.classes.c.throughput), 12);
     expect(Number.isNaN(d.classes.c.p50Ms[0])).toBe(true); // no data stays no data
     // Metrics the chart code does not name are merged too (instance counts under auto-scaling).
     const instances = (d.components.s as unknown as { instances: number[] }).instances;
-    expect(instances).toHaveLength(600);
-    expect([instances[0], instances[599]]).toEqual([2, 4]);
+    expect(instances).toHaveLength(300);
+    expect([instances[0], instances[299]]).toEqual([2, 4]);
   });
 
   test("instance counts are charted only for components whose count changes", () => {
