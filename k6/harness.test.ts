@@ -147,6 +147,33 @@ describe("headroom load", () => {
   });
 });
 
+describe("headroom k6 run", () => {
+  it("runs a TypeScript k6 script with -e, --out json= and --summary-export, printing k6's summary", async () => {
+    const script = join(dir, "typed.ts");
+    await writeFile(
+      script,
+      `import http from "k6/http";
+import { check } from "k6";
+interface Cfg { base: string; n: number }
+const cfg: Cfg = { base: __ENV.BASE, n: Number(__ENV.N) };
+export const options = { vus: 1, iterations: cfg.n };
+export default function (): void {
+  const res = http.get(\`\${cfg.base}/ok\`);
+  check(res, { "ok": (r) => r.status === 200 });
+}
+`,
+    );
+    const r = await runCli(["k6", "run", script, "-e", `BASE=${srv.url}`, "-e", "N=3", "--out", `json=${join(dir, "typed.ndjson")}`, "--summary-export", join(dir, "typed.json")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/http_reqs \.+: 3 /);
+    expect((await readK6Results(join(dir, "typed.ndjson"))).metrics.http_reqs.values.count).toBe(3);
+    expect((await readK6Results(join(dir, "typed.json"))).checks).toEqual([{ path: "::ok", name: "ok", passes: 3, fails: 0 }]);
+    const bad = await runCli(["k6", "run", script, "--out", "influxdb=http://x"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/only --out json=FILE is supported/);
+  });
+});
+
 describe("headroom k6 operator", () => {
   it("writes a ConfigMap with the script and a TestRun with parallelism, script reference and TARGET", async () => {
     const r = await runCli(["k6", "operator", join(dir, "det.yaml"), "--parallelism", "4", "--target", "http://shop.default.svc:8080", "--out", join(dir, "op"), "--namespace", "load"]);
