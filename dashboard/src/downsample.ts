@@ -1,8 +1,8 @@
 // Long runs have thousands of intervals; charts draw at most MAX_POINTS per line (Recharts takes
 // about 0.1 ms per point and line on this machine, see npm run bench:dashboard, so 300 points keep
-// one chart's render near 100 ms). Consecutive intervals are merged by their mean (rates, utilizations, queue lengths are time averages, so their
-// mean over merged intervals is exact; for latency percentiles it is an average of percentiles,
-// which the chart's subtitle says).
+// one chart's render near 100 ms). Consecutive intervals are merged by their mean (rates,
+// utilizations and queue lengths are time averages, so their mean over merged intervals is exact;
+// for latency percentiles it is an average of percentiles, which the chart's subtitle says).
 import type { SimResult } from "../../simulator/index.ts";
 
 export const MAX_POINTS = 300;
