@@ -7,6 +7,8 @@ import { k6Command } from "./k6.ts";
 import { loadCommand } from "./load.ts";
 import { capacityCommand } from "./capacity.ts";
 import { checkCommand } from "./check.ts";
+import { planCommand } from "./plan.ts";
+import { validateCommand } from "./validate.ts";
 
 export interface Command {
   readonly summary: string;
@@ -22,4 +24,6 @@ export const commands: Record<string, Command> = {
   load: loadCommand,
   capacity: capacityCommand,
   check: checkCommand,
+  plan: planCommand,
+  validate: validateCommand,
 };
