@@ -1,0 +1,113 @@
+// `headroom validate`: predicted versus measured. For each scenario and load level, simulates,
+// starts the reference app from the same YAML, drives it with the scenario's k6 script, and writes
+// a comparison report (JSON "headroom.validation/v1" and Markdown) per scenario into --out.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadScenarioFile } from "../load-scenario.ts";
+import { InputError, UsageError } from "../errors.ts";
+import { parseDuration } from "../../simulator/model/units.ts";
+import type { Command } from "./index.ts";
+
+const HELP = `usage: headroom validate <file.yaml>... [options]
+
+For each scenario: predicts its saturation rate, then at each level (a fraction of it) simulates,
+starts the reference app, sends the scenario's load with k6 (or the built-in runner) and compares
+predicted with measured throughput, mean/p50/p95/p99 latency, error rate, utilization, cache hit
+ratio, pool wait, queue backlog and async latency against the targets of docs/validation.md.
+Writes DIR/<scenario>.json (schema headroom.validation/v1) and DIR/<scenario>.md.
+
+options:
+  --levels L,L,...    fractions of the predicted saturation rate (default 0.3,0.5,0.7)
+  --rates R,R,...     explicit rates in req/s instead of levels
+  --duration D        load length per level (default 30s)
+  --warmup D          discarded at the start of each level, on both sides (default 5s)
+  --out DIR           where reports go (default results/validation-<timestamp>)
+  --calibrate         first measure per-hop overheads with a low-load probe and feed them to the model
+  -h, --help          this help
+
+exit codes: 0 every target met, 1 a target missed or a measurement failed, 2 invalid input`;
+
+function list(flag: string, s: string | undefined): number[] | undefined {
+  if (s === undefined) return undefined;
+  const xs = s.split(",").map((x) => Number(x.trim().replace(/\/s$/, "")));
+  if (!xs.length || xs.some((x) => !Number.isFinite(x) || x <= 0)) throw new UsageError(`headroom validate: ${flag} expects positive numbers separated by commas, got '${s}'`);
+  return xs;
+}
+
+function duration(flag: string, s: string | undefined, dflt: number): number {
+  if (s === undefined) return dflt;
+  const d = parseDuration(s);
+  if (d === undefined || d <= 0) throw new UsageError(`headroom validate: ${flag} expects a duration like 30s, got '${s}'`);
+  return d;
+}
+
+export const validateCommand: Command = {
+  summary: "compare predictions with measurements of the reference app under k6 load",
+  async run(argv) {
+    let args;
+    try {
+      args = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          levels: { type: "string" },
+          rates: { type: "string" },
+          duration: { type: "string" },
+          warmup: { type: "string" },
+          out: { type: "string" },
+          calibrate: { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
+      });
+    } catch (e) {
+      throw new UsageError(`headroom validate: ${(e as Error).message}\n\n${HELP}`);
+    }
+    const v = args.values;
+    if (v.help) {
+      process.stdout.write(HELP + "\n");
+      return 0;
+    }
+    if (args.positionals.length === 0) throw new UsageError(`headroom validate: expected at least one scenario file\n\n${HELP}`);
+    if (v.levels && v.rates) throw new UsageError("headroom validate: give --levels or --rates, not both");
+    const levels = list("--levels", v.levels);
+    if (levels?.some((l) => l >= 1.5)) throw new UsageError(`headroom validate: --levels are fractions of the saturation rate (e.g. 0.5), got '${v.levels}'`);
+    const rates = list("--rates", v.rates);
+    const durationS = duration("--duration", v.duration, 30);
+    const warmupS = duration("--warmup", v.warmup, 5);
+    if (warmupS >= durationS) throw new UsageError(`headroom validate: --warmup (${warmupS}s) must be shorter than --duration (${durationS}s)`);
+    const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+    const scenarios = [];
+    for (const file of args.positionals) scenarios.push({ file, scenario: await loadScenarioFile(file) });
+    const { validateScenario } = await import("../../validation/run.ts");
+    const { reportMarkdown } = await import("../../validation/report.ts");
+    const { LevelError } = await import("../../validation/levels.ts");
+    const ac = new AbortController();
+    const onSig = () => ac.abort();
+    process.once("SIGINT", onSig);
+    process.once("SIGTERM", onSig);
+    let ok = true;
+    try {
+      await mkdir(outDir, { recursive: true });
+      for (const { file, scenario } of scenarios) {
+        let rep;
+        try {
+          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+        } catch (e) {
+          if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
+          throw e;
+        }
+        await writeFile(join(outDir, `${scenario.name}.json`), JSON.stringify(rep, null, 2) + "\n");
+        await writeFile(join(outDir, `${scenario.name}.md`), reportMarkdown(rep));
+        process.stdout.write(`${scenario.name}: ${rep.pass ? "pass" : "FAIL"} (${join(outDir, scenario.name + ".md")})\n`);
+        ok &&= rep.pass;
+        if (ac.signal.aborted) break;
+      }
+    } finally {
+      process.off("SIGINT", onSig);
+      process.off("SIGTERM", onSig);
+    }
+    if (ac.signal.aborted) return 130;
+    return ok ? 0 : 1;
+  },
+};

@@ -1,0 +1,96 @@
+// --calibrate: a short low-load probe on its own reference-app instance (never the level being
+// predicted) that measures what the YAML does not state, and the scenario changes that feed it to
+// the simulator. Requests are sent one at a time, so nothing queues and the excess over the model's
+// near-zero-load latency is fixed per-hop cost:
+//   - components.<lb>.overhead: median of GET /healthz through HAProxy (HAProxy + Node + loopback);
+//   - components.<service>.network: per outgoing call (Redis, PostgreSQL), the median excess of the
+//     classes over the model (with the balancer overhead applied), divided by the mean number of
+//     cache and database calls per request the model counts. With no outgoing calls the excess
+//     (timer overshoot of the injected waits) is added to the balancer overhead instead.
+import { join } from "node:path";
+import { simulate, type Scenario } from "../simulator/index.ts";
+import { startAppPromise } from "../reference-app/launcher.ts";
+import { predictSaturation, withRate } from "./levels.ts";
+import type { CalibratedParameter } from "./report.ts";
+
+const PROBES = 120;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+}
+
+async function timeRequest(url: string, init: RequestInit): Promise<number> {
+  const t0 = performance.now();
+  const r = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
+  await r.arrayBuffer();
+  if (r.status >= 400) throw new Error(`${init.method ?? "GET"} ${url} answered ${r.status} during calibration`);
+  return performance.now() - t0;
+}
+
+function names(s: Scenario): { lb: string; service: string } {
+  const c = Object.entries(s.components);
+  const lb = c.find(([, x]) => x.kind === "load_balancer")?.[0];
+  const service = c.find(([, x]) => x.kind === "service")?.[0];
+  if (!lb || !service) throw new Error(`scenario '${s.name}': calibration needs a load_balancer and a service`);
+  return { lb, service };
+}
+
+export function applyCalibration(s: Scenario, params: readonly CalibratedParameter[]): Scenario {
+  const components = { ...s.components } as Record<string, any>;
+  for (const p of params) {
+    const [, comp, field] = p.parameter.split(".");
+    components[comp] = { ...components[comp], [field]: { dist: "constant", value: p.valueMs / 1000 } };
+  }
+  return { ...s, components } as Scenario;
+}
+
+export async function calibrate(o: { scenario: Scenario; file: string; outDir: string; log?: (s: string) => void }): Promise<CalibratedParameter[]> {
+  const log = o.log ?? (() => {});
+  const { lb, service } = names(o.scenario);
+  const { app, stop } = await startAppPromise(o.scenario, { file: o.file, runDir: join(o.outDir, "app") });
+  const measured: Record<string, number> = {};
+  let healthz: number;
+  try {
+    const hz: number[] = [];
+    for (let i = 0; i < PROBES; i++) hz.push(await timeRequest(`${app.url}/healthz`, {}));
+    healthz = median(hz);
+    for (const [name, c] of Object.entries(o.scenario.load.classes)) {
+      if (!c.http) continue;
+      const xs: number[] = [];
+      const count = c.keys?.count ?? 1;
+      for (let i = 0; i < PROBES; i++) {
+        const key = String(Math.floor(Math.random() * count));
+        const body = c.http.body === undefined ? undefined : (typeof c.http.body === "string" ? c.http.body : JSON.stringify(c.http.body)).replace(/\{key\}/g, key);
+        xs.push(await timeRequest(app.classUrl[name] + c.http.path.replace(/\{key\}/g, key), { method: c.http.method, body, headers: body ? { "Content-Type": "application/json" } : {} }));
+      }
+      measured[name] = median(xs);
+    }
+  } finally {
+    await stop();
+  }
+  // the model at near-zero load, with the balancer overhead applied
+  const lbParam: CalibratedParameter = { parameter: `components.${lb}.overhead`, valueMs: healthz, how: `median of ${PROBES} sequential GET /healthz through the balancer` };
+  const sat = predictSaturation(o.scenario);
+  const low = Math.max(1, sat.rate * 0.02);
+  const sim = simulate(withRate(applyCalibration(o.scenario, [lbParam]), low), { duration: Math.max(60, 3000 / low), warmup: 5, replications: 1 });
+  const excess: number[] = [];
+  let requests = 0;
+  for (const [name, c] of Object.entries(sim.classes)) {
+    if (measured[name] === undefined) continue;
+    excess.push(measured[name] - c.latencyMs.p50.mean);
+    requests += c.throughput.mean;
+  }
+  let calls = 0;
+  for (const c of Object.values(sim.components)) if (c.kind === "cache" || c.kind === "database") calls += c.throughput.mean;
+  const perRequest = requests > 0 ? calls / requests : 0;
+  const ex = Math.max(0, median(excess));
+  log(`calibration: healthz ${healthz.toFixed(2)} ms, class p50 excess over model ${excess.map((x) => x.toFixed(2)).join(", ")} ms, ${perRequest.toFixed(2)} calls/request`);
+  if (perRequest < 0.05) {
+    return [{ ...lbParam, valueMs: healthz + ex, how: `${lbParam.how} (${healthz.toFixed(2)} ms) + median p50 excess of the classes over the model (${ex.toFixed(2)} ms; no outgoing calls)` }];
+  }
+  return [
+    lbParam,
+    { parameter: `components.${service}.network`, valueMs: ex / perRequest, how: `median p50 excess of the classes over the model (${ex.toFixed(2)} ms) / ${perRequest.toFixed(2)} cache+database calls per request` },
+  ];
+}

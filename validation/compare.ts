@@ -1,0 +1,73 @@
+// Predicted against measured: one row per metric with its error and pass/fail against the
+// issue's targets. Targets hold only below 80% predicted utilization of the bottleneck; above it
+// (and for metrics without a target) a row is reported with verdict "info".
+import type { SimResult } from "../simulator/index.ts";
+import type { Measured } from "./measure.ts";
+
+export type Verdict = "pass" | "fail" | "info";
+
+export interface Row {
+  scope: string; // class name or component name
+  metric: string;
+  predicted: number | null;
+  measured: number | null;
+  /** relative error (measured - predicted) / predicted, or absolute difference for ratios */
+  error: number | null;
+  errorKind: "relative" | "absolute";
+  /** the tolerance applied, null when the metric has no target */
+  target: number | null;
+  verdict: Verdict;
+}
+
+/** Targets from issue 6: relative for throughput and latencies, absolute (points) for the hit ratio. */
+export const TARGETS: Readonly<Record<string, { kind: "relative" | "absolute"; tol: number }>> = {
+  throughput: { kind: "relative", tol: 0.03 },
+  mean: { kind: "relative", tol: 0.1 },
+  p50: { kind: "relative", tol: 0.1 },
+  p95: { kind: "relative", tol: 0.15 },
+  p99: { kind: "relative", tol: 0.25 },
+  cacheHitRatio: { kind: "absolute", tol: 0.03 },
+};
+
+/** Utilization below which the targets apply. */
+export const TARGET_UTILIZATION = 0.8;
+
+function row(scope: string, metric: string, predicted: number | null | undefined, measured: number | null | undefined, kind: "relative" | "absolute", applies: boolean): Row {
+  const p = predicted ?? null;
+  const m = measured ?? null;
+  let error: number | null = null;
+  if (p !== null && m !== null && Number.isFinite(p) && Number.isFinite(m)) {
+    error = kind === "absolute" ? m - p : p !== 0 ? (m - p) / p : m === 0 ? 0 : null;
+  }
+  const t = TARGETS[metric];
+  const target = t && applies ? t.tol : null;
+  let verdict: Verdict = "info";
+  if (target !== null) verdict = error !== null && Math.abs(error) <= target ? "pass" : "fail";
+  return { scope, metric, predicted: p, measured: m, error, errorKind: kind, target, verdict };
+}
+
+export function compare(sim: SimResult, measured: Measured, predictedUtilization: number): Row[] {
+  const applies = predictedUtilization < TARGET_UTILIZATION;
+  const rows: Row[] = [];
+  for (const [name, c] of Object.entries(sim.classes)) {
+    const m = measured.classes[name];
+    rows.push(row(name, "throughput", c.throughput.mean, m?.throughput, "relative", applies));
+    for (const k of ["mean", "p50", "p95", "p99"] as const) rows.push(row(name, k, c.latencyMs[k].mean, m?.latencyMs[k], "relative", applies));
+    const mErr = m ? (m.requests ? m.failed / m.requests : 0) : null;
+    rows.push(row(name, "errorRate", c.errorRate.mean, mErr, "absolute", applies));
+  }
+  for (const [name, c] of Object.entries(sim.components)) {
+    if (c.kind === "service") rows.push(row(name, "utilization", c.utilization.mean, measured.utilization, "absolute", applies));
+    if (c.kind === "load_balancer" && c.balancer) rows.push(row(name, "balancerQueue", c.balancer.queueLength.mean, measured.balancerQueue, "absolute", applies));
+    if (c.hitRatio && c.kind === "cache") rows.push(row(name, "cacheHitRatio", c.hitRatio.mean, measured.cacheHitRatio, "absolute", applies));
+    if (c.kind === "database") {
+      if (c.poolWaitMs) rows.push(row(name, "poolWaitMs", c.poolWaitMs.mean.mean, measured.poolWaitMs, "absolute", applies));
+      if (c.replicationLagMs && measured.replicationLagMs !== undefined) rows.push(row(name, "replicationLagMs", c.replicationLagMs.mean.mean, measured.replicationLagMs, "absolute", applies));
+    }
+    if (c.kind === "queue" && c.queue) {
+      rows.push(row(name, "asyncLatencyMs", c.queue.asyncLatencyMs.mean.mean, measured.asyncLatencyMs, "relative", applies));
+      rows.push(row(name, "queueBacklog", c.queue.backlog.mean, measured.queueBacklog, "absolute", applies));
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,88 @@
+// Per-class request statistics from k6's NDJSON output restricted to a time window, so the
+// measurement skips the same warm-up the simulator discards (a cold cache, connection set-up).
+// readK6Results (k6/ingest) reads the whole file first and rejects a truncated or foreign one.
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { parseK6Time, IngestError } from "../k6/ingest/ingest.ts";
+
+export interface WindowClassStats {
+  requests: number;
+  failed: number;
+  /** requests completed per second of window */
+  throughput: number;
+  latencyMs: { mean: number; p50: number; p95: number; p99: number };
+}
+
+export interface WindowStats {
+  /** epoch ms of the first sample of the file */
+  firstMs: number;
+  lastMs: number;
+  windowS: number;
+  classes: Record<string, WindowClassStats>;
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const r = q * (n - 1);
+  const lo = Math.floor(r);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (r - lo);
+}
+
+/**
+ * Stats of http requests whose sample time lies in [first + fromS, first + toS). Throughput divides
+ * by the window length (toS - fromS), which is the offered window, not the observed span.
+ */
+export async function windowStats(path: string, fromS: number, toS: number): Promise<WindowStats> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const points: Array<{ metric: string; t: number; v: number; name: string }> = [];
+  let first = Infinity;
+  let last = -Infinity;
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    let obj: { type?: string; metric?: string; data?: { time?: string; value?: number; tags?: Record<string, string> } };
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      throw new IngestError(`${path}:${n}: not a JSON line (truncated k6 output?)`);
+    }
+    if (obj.type !== "Point") continue;
+    const t = parseK6Time(obj.data?.time ?? "");
+    if (!Number.isFinite(t)) throw new IngestError(`${path}:${n}: Point without an RFC3339 time`);
+    first = Math.min(first, t);
+    last = Math.max(last, t);
+    if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
+      points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name: obj.data?.tags?.name ?? "" });
+    }
+  }
+  if (!Number.isFinite(first)) throw new IngestError(`${path}: no samples at all; the load did not run`);
+  const lo = first + fromS * 1000;
+  const hi = first + toS * 1000;
+  const durs = new Map<string, number[]>();
+  const failed = new Map<string, number>();
+  for (const p of points) {
+    if (p.t < lo || p.t >= hi) continue;
+    if (p.metric === "http_req_duration") {
+      let a = durs.get(p.name);
+      if (!a) durs.set(p.name, (a = []));
+      a.push(p.v);
+    } else if (p.v !== 0) failed.set(p.name, (failed.get(p.name) ?? 0) + 1);
+  }
+  const windowS = toS - fromS;
+  const classes: Record<string, WindowClassStats> = {};
+  for (const [name, a] of durs) {
+    const s = Float64Array.from(a).sort();
+    let sum = 0;
+    for (const x of s) sum += x;
+    classes[name] = {
+      requests: s.length,
+      failed: failed.get(name) ?? 0,
+      throughput: s.length / windowS,
+      latencyMs: { mean: sum / s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99) },
+    };
+  }
+  return { firstMs: first, lastMs: last, windowS, classes };
+}

@@ -1,0 +1,160 @@
+// One measured level: start the reference app from the scenario, drive it with the scenario's k6
+// script at the level's rate, scrape every process's /metrics and the collector while it runs,
+// inject the scenario's scheduled replica crashes through the app's faults, and stop everything
+// (also on failure or abort). Returns the raw figures the comparison needs, for the window after warm-up.
+import { join } from "node:path";
+import type { Scenario } from "../simulator/index.ts";
+import { startAppPromise, type RunningApp } from "../reference-app/launcher.ts";
+import { runLoad } from "../k6/harness.ts";
+import { readK6Results } from "../k6/ingest/ingest.ts";
+import { windowStats, type WindowClassStats } from "./k6-window.ts";
+import { addScrapes, sumMetrics } from "./prom.ts";
+
+export class MeasureError extends Error {
+  override readonly name = "MeasureError";
+}
+
+export interface Measured {
+  engine: string;
+  requestsTotal: number;
+  classes: Record<string, WindowClassStats>;
+  /** per service component: mean busy share of slots over the window */
+  utilization?: number;
+  cacheHitRatio?: number;
+  poolWaitMs?: number;
+  asyncLatencyMs?: number;
+  queueBacklog?: number;
+  balancerQueue?: number;
+  replicationLagMs?: number;
+  scrapes: number;
+}
+
+interface Scrape {
+  t: number;
+  m: Map<string, number>;
+}
+
+async function scrapeAll(urls: readonly string[]): Promise<Map<string, number>> {
+  const texts = await Promise.all(
+    urls.map(async (u) => {
+      try {
+        const r = await fetch(u, { signal: AbortSignal.timeout(2000) });
+        return r.ok ? await r.text() : "";
+      } catch {
+        return ""; // a killed replica: it contributes nothing to this scrape
+      }
+    }),
+  );
+  return addScrapes(texts.map(sumMetrics));
+}
+
+const delta = (a: Scrape, b: Scrape, k: string) => (b.m.get(k) ?? 0) - (a.m.get(k) ?? 0);
+
+export interface MeasureOptions {
+  scenario: Scenario;
+  file: string;
+  outDir: string;
+  durationS: number;
+  warmupS: number;
+  signal?: AbortSignal;
+  log?: (s: string) => void;
+}
+
+export async function measureLevel(o: MeasureOptions): Promise<Measured> {
+  const log = o.log ?? (() => {});
+  let started: { app: RunningApp; stop: () => Promise<void> };
+  try {
+    started = await startAppPromise(o.scenario, { file: o.file, runDir: join(o.outDir, "app") });
+  } catch (e) {
+    throw new MeasureError(`${o.file}: the reference app did not start: ${(e as Error).message}`);
+  }
+  const { app, stop } = started;
+  const timers: NodeJS.Timeout[] = [];
+  const scrapes: Scrape[] = [];
+  const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null }> = [];
+  let sampling = true;
+  try {
+    log(`  app up (${app.url}); load for ${o.durationS}s`);
+    const scraper = (async () => {
+      while (sampling) {
+        const t = Date.now();
+        scrapes.push({ t, m: await scrapeAll(app.metricsUrls) });
+        if (scrapes.length % 4 === 0) {
+          try {
+            const s = await app.sample();
+            const q = s.queues ? Object.values(s.queues).filter((x) => x) : [];
+            const lags = (s.replication ?? []).map((r) => r.replay_lag_s).filter((x): x is number => x !== null);
+            samples.push({
+              t,
+              queued: s.lb ? s.lb.queued : null,
+              backlog: q.length ? q.reduce((a, x) => a + x!.depth, 0) : null,
+              lagS: lags.length ? lags.reduce((a, b) => a + b, 0) / lags.length : null,
+            });
+          } catch {
+            // the collector could not read a part this time; the next sample will
+          }
+        }
+        await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - t))));
+      }
+    })();
+    const loadStart = Date.now();
+    for (const f of o.scenario.failures ?? []) {
+      if (!("crash" in f)) throw new MeasureError(`${o.file}: failures: only 'crash' of the service can be injected in the reference app`);
+      timers.push(setTimeout(() => { log(`  fault: kill ${f.crash} replica ${f.replica}`); void app.faults.killService(f.replica).catch((e) => log(`  fault failed: ${e}`)); }, f.at * 1000));
+      if (f.restart_after !== undefined) {
+        timers.push(setTimeout(() => { log(`  fault: restart ${f.crash} replica ${f.replica}`); void app.faults.restartService(f.replica).catch((e) => log(`  restart failed: ${e}`)); }, (f.at + f.restart_after) * 1000));
+      }
+    }
+    let run;
+    try {
+      run = await runLoad({
+        scenario: o.scenario,
+        source: o.file,
+        target: app.url,
+        outDir: join(o.outDir, "k6"),
+        plan: { durationS: o.durationS },
+        engine: "auto",
+        signal: o.signal,
+        maxRunMs: (o.durationS + 60) * 1000,
+      });
+    } finally {
+      sampling = false;
+      for (const t of timers) clearTimeout(t);
+      await scraper;
+    }
+    if (run.exitCode !== 0 && run.exitCode !== 99) throw new MeasureError(`${o.file}: the load run ended with exit code ${run.exitCode} ${run.message}`);
+    const all = await readK6Results(run.ndjsonPath); // rejects truncated or foreign output
+    const requestsTotal = all.metrics["http_reqs"]?.values.count ?? 0;
+    if (requestsTotal === 0) throw new MeasureError(`${run.ndjsonPath}: k6 output holds no requests`);
+    const win = await windowStats(run.ndjsonPath, o.warmupS, o.durationS);
+    const from = win.firstMs + o.warmupS * 1000;
+    const inWin = scrapes.filter((s) => s.t >= from && s.t <= win.firstMs + o.durationS * 1000);
+    if (inWin.length < 2) throw new MeasureError(`${o.file}: fewer than 2 metric scrapes in the measurement window`);
+    const a = inWin[0];
+    const b = inWin[inWin.length - 1];
+    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, scrapes: inWin.length };
+    const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
+    if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
+    const hits = delta(a, b, "headroom_cache_hits_total");
+    const misses = delta(a, b, "headroom_cache_misses_total");
+    if (hits + misses > 0) m.cacheHitRatio = hits / (hits + misses);
+    const pwc = delta(a, b, "headroom_db_pool_wait_seconds_count");
+    if (pwc > 0) m.poolWaitMs = (delta(a, b, "headroom_db_pool_wait_seconds_sum") / pwc) * 1000;
+    const alc = delta(a, b, "headroom_async_latency_seconds_count");
+    if (alc > 0) m.asyncLatencyMs = (delta(a, b, "headroom_async_latency_seconds_sum") / alc) * 1000;
+    const sw = samples.filter((s) => s.t >= from);
+    const avg = (xs: Array<number | null>) => {
+      const v = xs.filter((x): x is number => x !== null);
+      return v.length ? v.reduce((p, q) => p + q, 0) / v.length : undefined;
+    };
+    m.queueBacklog = avg(sw.map((s) => s.backlog));
+    m.balancerQueue = avg(sw.map((s) => s.queued));
+    const lag = avg(sw.map((s) => s.lagS));
+    if (lag !== undefined) m.replicationLagMs = lag * 1000;
+    return m;
+  } finally {
+    sampling = false;
+    for (const t of timers) clearTimeout(t);
+    await stop();
+  }
+}

@@ -1,0 +1,26 @@
+// Reads Prometheus text exposition (what the reference app's /metrics serve) into sums per metric
+// name, so the validation harness can add up a gauge or counter over every replica and worker.
+
+/** Sum of every sample of each metric name (all label sets added), e.g. headroom_slots_busy. */
+export function sumMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    // name{labels} value [timestamp]; label values may hold spaces, so split after the closing brace
+    const brace = line.indexOf("{");
+    const close = brace >= 0 ? line.lastIndexOf("}") : -1;
+    const name = brace >= 0 ? line.slice(0, brace) : line.slice(0, line.indexOf(" "));
+    const rest = (close >= 0 ? line.slice(close + 1) : line.slice(name.length)).trim();
+    const value = Number(rest.split(/\s+/)[0]);
+    if (!name || !Number.isFinite(value)) continue;
+    out.set(name, (out.get(name) ?? 0) + value);
+  }
+  return out;
+}
+
+/** Adds several scrapes (one per process) into one map. */
+export function addScrapes(scrapes: ReadonlyArray<Map<string, number>>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of scrapes) for (const [k, v] of s) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
+}

@@ -1,0 +1,75 @@
+// Validates one scenario: predicted saturation, then per level a simulation and a real measurement
+// of the reference app over the same window, compared row by row; optionally calibrated first.
+import { cpus, hostname, loadavg } from "node:os";
+import { join } from "node:path";
+import { simulate, type Scenario } from "../simulator/index.ts";
+import { predictSaturation, withRate, maxUtilization } from "./levels.ts";
+import { measureLevel } from "./measure.ts";
+import { compare } from "./compare.ts";
+import { levelPass, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
+import { calibrate, applyCalibration } from "./calibrate.ts";
+
+export interface ValidateOptions {
+  file: string;
+  scenario: Scenario;
+  levels?: number[];
+  rates?: number[];
+  durationS: number;
+  warmupS: number;
+  outDir: string;
+  calibrate: boolean;
+  signal?: AbortSignal;
+  log?: (s: string) => void;
+}
+
+export async function validateScenario(o: ValidateOptions): Promise<ValidationReport> {
+  const log = o.log ?? (() => {});
+  const sat = predictSaturation(o.scenario);
+  log(`${o.scenario.name}: predicted saturation ${sat.rate.toFixed(1)} req/s (${sat.bottleneck})`);
+  let calibration: CalibratedParameter[] | null = null;
+  let model = o.scenario;
+  if (o.calibrate) {
+    calibration = await calibrate({ scenario: o.scenario, file: o.file, outDir: join(o.outDir, "calibration"), log });
+    model = applyCalibration(o.scenario, calibration);
+  }
+  const targets: Array<{ level: number | null; rate: number }> = o.rates
+    ? o.rates.map((rate) => ({ level: null, rate }))
+    : (o.levels ?? [0.3, 0.5, 0.7]).map((level) => ({ level, rate: Math.max(1, Math.round(level * sat.rate)) }));
+  const levels: LevelReport[] = [];
+  for (const t of targets) {
+    if (o.signal?.aborted) break;
+    const sim = simulate(withRate(model, t.rate), { duration: o.durationS, warmup: o.warmupS });
+    const mu = maxUtilization(sim.components);
+    log(`${o.scenario.name} @ ${t.rate}/s: predicted ${mu.name} ${(mu.u * 100).toFixed(0)}% busy; measuring`);
+    const base = { level: t.level, rate: t.rate, predictedUtilization: mu.u, bottleneck: mu.name, targetsApply: mu.u < 0.8 };
+    try {
+      const measured = await measureLevel({
+        scenario: withRate(o.scenario, t.rate),
+        file: o.file,
+        outDir: join(o.outDir, `rate-${t.rate}`),
+        durationS: o.durationS,
+        warmupS: o.warmupS,
+        signal: o.signal,
+        log,
+      });
+      const rows = compare(sim, measured, mu.u);
+      levels.push({ ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, pass: levelPass(rows) });
+    } catch (e) {
+      log(`  error: ${(e as Error).message}`);
+      levels.push({ ...base, engine: "", requestsMeasured: 0, rows: [], pass: false, error: (e as Error).message });
+    }
+  }
+  return {
+    schema: VALIDATION_SCHEMA,
+    scenario: { name: o.scenario.name, file: o.file },
+    createdAt: new Date().toISOString(),
+    machine: { host: hostname(), cpus: cpus().length, loadAverage: loadavg(), node: process.version },
+    durationS: o.durationS,
+    warmupS: o.warmupS,
+    saturation: { predictedRate: sat.rate, bottleneck: sat.bottleneck, method: `linear extrapolation of utilization ${(sat.utilization * 100).toFixed(0)}% at ${sat.probedRate} req/s` },
+    measuredSaturation: null,
+    calibration,
+    levels,
+    pass: levels.length > 0 && levels.every((l) => l.pass && !l.error),
+  };
+}
