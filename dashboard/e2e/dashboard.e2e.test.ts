@@ -228,6 +228,9 @@ describe("dashboard in headless Chromium", () => {
     expect(Number(util[2].replace("%", ""))).toBeCloseTo(50, 0);
     const p99 = await row("get_product p99");
     expect(p99[3].startsWith("-")).toBe(true);
+    // A and B over time: two lines in each overlay chart.
+    expect(await page.getByTestId("chart-ab-get_product-p95-latency").locator("path.recharts-line-curve").count()).toBe(2);
+    expect(await page.getByTestId("chart-ab-api-utilization").locator("path.recharts-line-curve").count()).toBe(2);
     await shot("08-whatif");
     await page.getByTestId("tab-run").click();
   });

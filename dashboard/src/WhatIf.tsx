@@ -7,6 +7,10 @@ import type { SimClient, Job } from "./sim-client.ts";
 import { Editor } from "./Editor.tsx";
 import { diagnose } from "./validate.ts";
 import { num, pct } from "./format.ts";
+import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend } from "recharts";
+import { ChartCard } from "./ChartCard.tsx";
+import { downsample } from "./downsample.ts";
+import { niceScale, ticksWithin, maxOf } from "./axis.ts";
 
 interface Props {
   readonly textA: string;
@@ -37,6 +41,34 @@ export function compareResults(a: SimResult, b: SimResult): DiffRow[] {
     if (ca.hitRatio && cb.hitRatio) rows.push({ metric: `${name} hit ratio`, unit: "ratio", a: ca.hitRatio.mean, b: cb.hitRatio.mean });
   }
   return rows;
+}
+
+const AXIS = { stroke: "#8b949e", fontSize: 11 };
+
+/** One metric over simulated time, A against B (the first replication's series of each). */
+function Overlay({ a, b, title, unit, pick }: { a: SimResult; b: SimResult; title: string; unit: string; pick: (r: SimResult) => number[] | undefined }) {
+  if (!a.series || !b.series) return null;
+  const sa = downsample(a.series).series, sb = downsample(b.series).series;
+  const va = pick({ ...a, series: sa }), vb = pick({ ...b, series: sb });
+  if (!va || !vb) return null;
+  const rows = sa.t.map((t, i) => ({ t, A: Number.isFinite(va[i]) ? va[i] : null, B: Number.isFinite(vb[i]) ? vb[i] : null }));
+  const y = niceScale(maxOf(rows, ["A", "B"]));
+  const dur = Math.min(a.run.durationS, b.run.durationS);
+  return (
+    <ChartCard title={title} unit={`${unit} · A solid, B dashed`} testId={`chart-ab-${title.replace(/\W+/g, "-").toLowerCase()}`}>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke="#242b36" />
+          <XAxis dataKey="t" type="number" domain={[0, dur]} ticks={ticksWithin(dur)} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
+          <YAxis domain={[0, y.top]} ticks={y.ticks} tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: unit, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+          <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          <Line dataKey="A" stroke="#58a6ff" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="B" stroke="#f0883e" strokeDasharray="5 3" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
 }
 
 const show = (v: number, unit: DiffRow["unit"]) => (unit === "ratio" ? pct(v, 2) : `${num(v)}${unit === "ms" ? " ms" : ""}`);
@@ -117,6 +149,16 @@ export function WhatIf({ textA, client }: Props) {
           ) : <div className="muted pad">Edit B (for example servers or the rate) and press Run A and B.</div>}
         </section>
       </div>
+      {pair && (() => {
+        const cls = Object.keys(pair.a.classes).find((c) => c in pair.b.classes);
+        const comp = pair.a.bottleneck && pair.a.bottleneck in pair.b.components ? pair.a.bottleneck : undefined;
+        return (
+          <div className="charts" style={{ marginTop: 12 }}>
+            {cls && <Overlay a={pair.a} b={pair.b} title={`${cls} p95 latency`} unit="ms" pick={(r) => r.series?.classes[cls]?.p95Ms} />}
+            {comp && <Overlay a={pair.a} b={pair.b} title={`${comp} utilization`} unit="%" pick={(r) => r.series?.components[comp]?.utilization.map((u) => u * 100)} />}
+          </div>
+        );
+      })()}
     </div>
   );
 }
