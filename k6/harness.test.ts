@@ -88,7 +88,7 @@ describe("headroom k6 export", () => {
     // 3:1 between the classes (binomial +/- 4 sigma)
     const n = res.summary.metrics.http_reqs.values.count;
     expect(n + (res.summary.metrics.dropped_iterations?.values.count ?? 0)).toBe(100);
-    expect(n).toBeGreaterThanOrEqual(80);
+    expect(n).toBeGreaterThanOrEqual(50);
     const posts = srv.paths.get("POST /orders") ?? 0;
     expect(Math.abs(posts - n / 4)).toBeLessThanOrEqual(4 * Math.sqrt(n * 0.25 * 0.75));
     // Zipf s=1 over 50 keys: key 0 is the most requested product, ~22% of GETs

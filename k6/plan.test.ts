@@ -30,7 +30,7 @@ describe("planFromScenario", () => {
     );
     expect(p.mode).toBe("arrival-rate");
     expect(p.options.scenarios).toEqual({
-      shop: { executor: "constant-arrival-rate", rate: 300, timeUnit: "1s", duration: "30s", preAllocatedVUs: 20, maxVUs: 310, gracefulStop: "10s" },
+      shop: { executor: "constant-arrival-rate", rate: 300, timeUnit: "1s", duration: "30s", preAllocatedVUs: 65, maxVUs: 310, gracefulStop: "10s" },
     });
     expect(p.options.thresholds).toEqual({
       "http_req_duration{name:get_product}": ["p(95)<150", "p(99)<500"],

@@ -108,7 +108,9 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
       );
     } else {
       if (load.arrivals === "poisson") notes.push("Poisson arrivals run as evenly spaced arrivals (k6 arrival-rate executors), as requested");
-      const pre = po.preAllocatedVUs ?? Math.min(1000, Math.max(5, Math.ceil(peak * 0.05) + 5));
+      // enough VUs for 200 ms responses at the peak: k6 drops the arrival that finds no VU while it
+      // initializes another one, so too few pre-allocated VUs cost arrivals whenever latency rises
+      const pre = po.preAllocatedVUs ?? Math.min(1000, Math.max(5, Math.ceil(peak * 0.2) + 5));
       const max = Math.max(pre, po.maxVUs ?? Math.min(5000, Math.max(20, Math.ceil(peak) + 10)));
       // k6 rates are integers per timeUnit: fractional rates are scaled to a longer timeUnit
       const integral = knots.every(([, r]) => Math.abs(r - Math.round(r)) < 1e-9);
