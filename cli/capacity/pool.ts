@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import type { Scenario } from "../../simulator/index.ts";
+import { InputError } from "../errors.ts";
 import type { SearchOutcome, SearchSpec } from "./search.ts";
 import type { RunSummary } from "./verdict.ts";
 
@@ -64,12 +65,17 @@ export async function runTasks<T extends Task>(tasks: ReadonlyArray<T>, threads 
   }
 }
 
+function scenarioName(t: Task): string {
+  return t.kind === "search" ? t.spec.scenario.name : t.scenario.name;
+}
+
 function send(w: Worker, id: number, task: Task): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const onMessage = (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+    const onMessage = (m: { id: number; ok: boolean; value?: unknown; error?: string; input?: boolean }) => {
       if (m.id !== id) return;
       cleanup();
-      if (m.ok) resolve(m.value); else reject(new Error(m.error));
+      if (m.ok) resolve(m.value);
+      else reject(m.input ? new InputError(`${scenarioName(task)}: ${m.error}`) : new Error(`in a capacity worker: ${m.error}`));
     };
     const onError = (e: Error) => { cleanup(); reject(e); };
     const onExit = (code: number) => { cleanup(); reject(new Error(`capacity worker exited with code ${code}`)); };

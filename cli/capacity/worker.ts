@@ -1,7 +1,7 @@
 // A worker thread of the capacity pool: runs capacity searches and plain simulations sent by
 // pool.ts and posts back compact summaries (a full result with its series is not needed there).
 import { parentPort } from "node:worker_threads";
-import { simulate } from "../../simulator/index.ts";
+import { simulate, UnsupportedError } from "../../simulator/index.ts";
 import { runSearch } from "./search.ts";
 import { summarize } from "./verdict.ts";
 import type { Task } from "./pool.ts";
@@ -14,6 +14,7 @@ parentPort!.on("message", (msg: { id: number; task: Task }) => {
       : summarize(t.level, simulate(t.scenario, { seed: t.seed, replications: t.replications, duration: t.duration, warmup: t.warmup }));
     parentPort!.postMessage({ id: msg.id, ok: true, value });
   } catch (e) {
-    parentPort!.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    // A model the simulator cannot run is the user's input problem; anything else is a bug (with its stack).
+    parentPort!.postMessage({ id: msg.id, ok: false, input: e instanceof UnsupportedError, error: e instanceof UnsupportedError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 });

@@ -21,7 +21,7 @@ whole (the peak is the reported level).
 
 options:
   --replications R    independent searches (default 4)
-  --duration D        simulated time per run (default: the scenario's, at most 60s)
+  --duration D        simulated time per run (default: the scenario's, at most 60s unless staged)
   --warmup D          discarded start of each run (default: the scenario's, at most 20% of the run)
   --tolerance F       stop bisecting at this relative bracket width (default 2%)
   --max-runs N        simulation runs per search at most (default 14)

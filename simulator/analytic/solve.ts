@@ -131,6 +131,15 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
     "p95/p99 from a gamma fit of each class's latency mean and variance (Wilson-Hilferty)",
     "not modeled: finite buffers, backlogs, timeouts and their errors (queues unbounded); staged loads taken at their peak as steady",
   ];
+  const dynamics = new Set<string>();
+  for (const c of Object.values(comps) as Array<Record<string, unknown>>) {
+    if (c.autoscaling) dynamics.add("auto-scaling (the configured replicas are used)");
+    if (c.retries && c.kind === "service") dynamics.add("client retries");
+    if (c.circuit_breaker) dynamics.add("circuit breakers");
+    if (c.rate_limit) dynamics.add("rate limits");
+  }
+  if ((s as { failures?: unknown[] }).failures?.length) dynamics.add("failures");
+  if (dynamics.size > 0) notes.push(`ignored by the analytic model: ${[...dynamics].join(", ")}`);
   let stable = true;
   const out: Record<string, AnalyticComponent> = {};
   for (const [name, c] of Object.entries(comps)) {
