@@ -48,7 +48,7 @@ export function applyCalibration(s: Scenario, params: readonly CalibratedParamet
 export async function calibrate(o: { scenario: Scenario; file: string; outDir: string; log?: (s: string) => void }): Promise<CalibratedParameter[]> {
   const log = o.log ?? (() => {});
   const { lb, service } = names(o.scenario);
-  const { app, stop } = await startAppPromise(o.scenario, { file: o.file, runDir: join(o.outDir, "app") });
+  const { app, stop } = await startAppPromise(o.scenario, { file: o.file });
   const measured: Record<string, number> = {};
   let healthz: number;
   try {

@@ -64,7 +64,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   const log = o.log ?? (() => {});
   let started: { app: RunningApp; stop: () => Promise<void> };
   try {
-    started = await startAppPromise(o.scenario, { file: o.file, runDir: join(o.outDir, "app") });
+    started = await startAppPromise(o.scenario, { file: o.file });
   } catch (e) {
     throw new MeasureError(`${o.file}: the reference app did not start: ${(e as Error).message}`);
   }

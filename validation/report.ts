@@ -16,7 +16,8 @@ export interface LevelReport {
   engine: string;
   requestsMeasured: number;
   rows: Row[];
-  pass: boolean;
+  /** pass/fail: every applicable target met or not; info: no target applied (above 80%); error: no measurement */
+  status: "pass" | "fail" | "info" | "error";
   /** when the measurement itself failed (app did not start, k6 output unreadable) */
   error?: string;
 }
@@ -42,8 +43,9 @@ export interface ValidationReport {
   pass: boolean;
 }
 
-export function levelPass(rows: readonly Row[]): boolean {
-  return rows.every((r) => r.verdict !== "fail");
+export function levelStatus(rows: readonly Row[]): "pass" | "fail" | "info" {
+  if (rows.some((r) => r.verdict === "fail")) return "fail";
+  return rows.some((r) => r.verdict === "pass") ? "pass" : "info";
 }
 
 const num = (x: number | null, d = 3) => (x === null || !Number.isFinite(x) ? "—" : Math.abs(x) >= 1000 ? x.toFixed(0) : Number(x.toPrecision(d)).toString());
@@ -68,7 +70,7 @@ export function reportMarkdown(rep: ValidationReport): string {
   } else out.push("Not calibrated: the YAML is taken at its word.", "");
   for (const l of rep.levels) {
     const lv = l.level === null ? "explicit rate" : `level ${l.level}`;
-    out.push(`## ${lv}: ${num(l.rate)} req/s, predicted ${l.bottleneck} utilization ${(l.predictedUtilization * 100).toFixed(0)}% — ${l.error ? "**error**" : l.pass ? "pass" : "**fail**"}`, "");
+    out.push(`## ${lv}: ${num(l.rate)} req/s, predicted ${l.bottleneck} utilization ${(l.predictedUtilization * 100).toFixed(0)}% — ${l.status === "fail" || l.status === "error" ? `**${l.status}**` : l.status}`, "");
     if (l.error) {
       out.push(l.error, "");
       continue;

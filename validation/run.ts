@@ -6,7 +6,7 @@ import { simulate, type Scenario } from "../simulator/index.ts";
 import { predictSaturation, withRate, maxUtilization } from "./levels.ts";
 import { measureLevel } from "./measure.ts";
 import { compare } from "./compare.ts";
-import { levelPass, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
+import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
 import { calibrate, applyCalibration } from "./calibrate.ts";
 
 export interface ValidateOptions {
@@ -39,7 +39,9 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
   for (const t of targets) {
     if (o.signal?.aborted) break;
     const sim = simulate(withRate(model, t.rate), { duration: o.durationS, warmup: o.warmupS });
-    const mu = maxUtilization(sim.components);
+    // the level's place relative to saturation is the YAML's: a calibrated overhead held at the
+    // balancer would otherwise push levels above 80% and silently switch their targets off
+    const mu = maxUtilization((model === o.scenario ? sim : simulate(withRate(o.scenario, t.rate), { duration: o.durationS, warmup: o.warmupS })).components);
     log(`${o.scenario.name} @ ${t.rate}/s: predicted ${mu.name} ${(mu.u * 100).toFixed(0)}% busy; measuring`);
     const base = { level: t.level, rate: t.rate, predictedUtilization: mu.u, bottleneck: mu.name, targetsApply: mu.u < 0.8 };
     try {
@@ -53,10 +55,10 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
         log,
       });
       const rows = compare(sim, measured, mu.u);
-      levels.push({ ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, pass: levelPass(rows) });
+      levels.push({ ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, status: levelStatus(rows) });
     } catch (e) {
       log(`  error: ${(e as Error).message}`);
-      levels.push({ ...base, engine: "", requestsMeasured: 0, rows: [], pass: false, error: (e as Error).message });
+      levels.push({ ...base, engine: "", requestsMeasured: 0, rows: [], status: "error", error: (e as Error).message });
     }
   }
   return {
@@ -70,6 +72,6 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     measuredSaturation: null,
     calibration,
     levels,
-    pass: levels.length > 0 && levels.every((l) => l.pass && !l.error),
+    pass: levels.some((l) => l.status === "pass") && levels.every((l) => l.status === "pass" || l.status === "info"),
   };
 }
