@@ -1,0 +1,150 @@
+// The validation harness's pure parts and its bad-input paths: Prometheus sums, windowed k6 stats
+// (and truncated output), comparison against the targets, saturation from the simulator, and the
+// clear errors of `headroom validate` for bad flags and a scenario the reference app refuses.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseScenario, type Scenario, type SimResult } from "../simulator/index.ts";
+import { IngestError } from "../k6/ingest/ingest.ts";
+import { sumMetrics, addScrapes } from "./prom.ts";
+import { windowStats } from "./k6-window.ts";
+import { compare } from "./compare.ts";
+import { levelStatus } from "./report.ts";
+import { predictSaturation, withRate, LevelError } from "./levels.ts";
+import { measureLevel, MeasureError, type Measured } from "./measure.ts";
+import { applyCalibration } from "./calibrate.ts";
+
+const root = join(import.meta.dirname, "..");
+const bin = join(root, "bin/headroom.mjs");
+
+function load(path: string): Scenario {
+  const r = parseScenario(readFileSync(join(root, path), "utf8"), path);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "headroom-validation-test-"));
+}
+
+describe("prom", () => {
+  it("sums every label set of a metric and adds scrapes", () => {
+    const a = sumMetrics(['# HELP x', 'headroom_slots_busy 3', 'headroom_db_pool_wait_seconds_sum{server="primary"} 0.5', 'headroom_db_pool_wait_seconds_sum{server="replica 1"} 0.25 1700000000', "junk"].join("\n"));
+    expect(a.get("headroom_slots_busy")).toBe(3);
+    expect(a.get("headroom_db_pool_wait_seconds_sum")).toBeCloseTo(0.75, 12);
+    expect(addScrapes([a, sumMetrics("headroom_slots_busy 2\n")]).get("headroom_slots_busy")).toBe(5);
+  });
+});
+
+describe("windowStats", () => {
+  const t0 = Date.parse("2026-01-01T00:00:00Z");
+  const point = (metric: string, ms: number, value: number, name = "get") =>
+    JSON.stringify({ metric, type: "Point", data: { time: new Date(t0 + ms).toISOString(), value, tags: { name } } });
+  it("keeps only samples in the window and computes exact percentiles", async () => {
+    const dir = tmp();
+    try {
+      const lines = [JSON.stringify({ metric: "http_req_duration", type: "Metric", data: { name: "http_req_duration", type: "trend" } })];
+      lines.push(point("http_req_duration", 0, 1000)); // before the window: ignored
+      for (let i = 0; i < 100; i++) {
+        lines.push(point("http_req_duration", 2000 + i * 10, i + 1));
+        lines.push(point("http_req_failed", 2000 + i * 10, i < 5 ? 1 : 0));
+      }
+      lines.push(point("http_req_duration", 4000, 5000)); // at the window's end: excluded
+      const f = join(dir, "k6.ndjson");
+      writeFileSync(f, lines.join("\n") + "\n");
+      const c = (await windowStats(f, 1, 4)).classes.get;
+      expect(c.requests).toBe(100);
+      expect(c.failed).toBe(5);
+      expect(c.throughput).toBeCloseTo(100 / 3, 9);
+      expect(c.latencyMs.mean).toBeCloseTo(50.5, 9);
+      expect(c.latencyMs.p50).toBeCloseTo(50.5, 9);
+      expect(c.latencyMs.p99).toBeCloseTo(99.01, 9);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("rejects truncated output with the line number", async () => {
+    const dir = tmp();
+    try {
+      const f = join(dir, "k6.ndjson");
+      writeFileSync(f, point("http_req_duration", 0, 3) + "\n" + point("http_req_duration", 10, 3).slice(0, 40));
+      await expect(windowStats(f, 0, 1)).rejects.toThrow(IngestError);
+      await expect(windowStats(f, 0, 1)).rejects.toThrow(/:2: not a JSON line/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("compare", () => {
+  const est = (mean: number) => ({ mean, ci95: 0 });
+  const lat = (m: number) => ({ mean: est(m), p50: est(m * 0.7), p90: est(m * 2), p95: est(m * 3), p99: est(m * 4.6), p999: est(m * 7), max: est(m * 9) });
+  const sim = {
+    classes: { get: { throughput: est(100), latencyMs: lat(40), errorRate: est(0) } },
+    components: { api: { kind: "service", utilization: est(0.5) }, cache: { kind: "cache", hitRatio: est(0.6), utilization: est(0.02) } },
+  } as unknown as SimResult;
+  const measured = (f: number, hit: number): Measured => ({
+    engine: "built-in", requestsTotal: 1000, scrapes: 10, utilization: 0.52, cacheHitRatio: hit,
+    classes: { get: { requests: 1000, failed: 0, throughput: 100 * f, latencyMs: { mean: 40 * f, p50: 28 * f, p95: 120 * f, p99: 184 * f } } },
+  });
+  it("applies the issue's tolerances: 3% throughput, 10% mean, 3 points hit ratio", () => {
+    const ok = compare(sim, measured(1.02, 0.62), 0.5);
+    expect(levelStatus(ok)).toBe("pass");
+    const bad = compare(sim, measured(1.05, 0.64), 0.5);
+    const v = (m: string) => bad.find((r) => r.metric === m)!;
+    expect(v("throughput").verdict).toBe("fail");
+    expect(v("throughput").error).toBeCloseTo(0.05, 9);
+    expect(v("mean").verdict).toBe("pass");
+    expect(v("p99").verdict).toBe("pass");
+    expect(v("cacheHitRatio").verdict).toBe("fail");
+    expect(v("cacheHitRatio").error).toBeCloseTo(0.04, 9);
+    expect(v("utilization").verdict).toBe("info");
+    expect(levelStatus(bad)).toBe("fail");
+  });
+  it("switches targets off at 80% predicted utilization and above", () => {
+    const rows = compare(sim, measured(1.5, 0.9), 0.8);
+    expect(rows.every((r) => r.verdict === "info")).toBe(true);
+    expect(levelStatus(rows)).toBe("info");
+  });
+});
+
+describe("levels", () => {
+  it("predicts the single pool's saturation near its 8 slots / 40 ms = 200 req/s", () => {
+    const s = predictSaturation(load("scenarios/validation/single-pool.yaml"));
+    expect(s.rate).toBeGreaterThan(180);
+    expect(s.rate).toBeLessThan(220);
+  });
+  it("refuses a scenario without a constant open rate", () => {
+    const s = load("scenarios/validation/single-pool.yaml");
+    const staged = { ...s, load: { ...s.load, rate: undefined, stages: [{ duration: 10, target: 5, shape: "linear" }] } } as unknown as Scenario;
+    expect(() => withRate(staged, 10)).toThrow(LevelError);
+  });
+  it("calibration writes constant delays into a copy of the scenario", () => {
+    const s = load("scenarios/validation/single-pool.yaml");
+    const c = applyCalibration(s, [{ parameter: "components.lb.overhead", valueMs: 2.5, how: "test" }]);
+    expect((c.components.lb as { overhead?: unknown }).overhead).toEqual({ dist: "constant", value: 0.0025 });
+    expect((s.components.lb as { overhead?: unknown }).overhead).toBeUndefined();
+  });
+});
+
+describe("bad input", () => {
+  it("a scenario the reference app refuses is a clear MeasureError, nothing started", async () => {
+    const s = load("scenarios/single-service.yaml"); // a station: simulator only
+    const dir = tmp();
+    try {
+      const err = await measureLevel({ scenario: s, file: "scenarios/single-service.yaml", outDir: dir, durationS: 5, warmupS: 1 }).catch((e) => e);
+      expect(err).toBeInstanceOf(MeasureError);
+      expect(err.message).toMatch(/scenarios\/single-service\.yaml: the reference app did not start: .*station/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("headroom validate: bad flags exit 2 with a message, no stack", () => {
+    const r = spawnSync(process.execPath, [bin, "validate", join(root, "scenarios/validation/single-pool.yaml"), "--levels", "0.5,abc"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--levels expects positive numbers/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
