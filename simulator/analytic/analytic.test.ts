@@ -171,3 +171,32 @@ load: { model: closed, users: 10, think: 1s, classes: { req: { flow: [a] } } }
 components: { a: { kind: station, service: 1ms } }
 `);
 }
+
+describe("cache hit ratio", () => {
+  it("is Che's approximation for LRU without TTL (as in simulator/tests/components/cache-che.test.ts)", async () => {
+    const { KeySampler } = await import("../engine/zipf.ts");
+    const keys = 20_000, s = 0.8, capacity = 2000;
+    const p = KeySampler.probabilities(keys, s);
+    const filled = (T: number) => p.reduce((a, x) => a + (1 - Math.exp(-x * T)), 0);
+    let lo = 0, hi = 1;
+    while (filled(hi) < capacity) hi *= 2;
+    for (let i = 0; i < 100; i++) { const mid = (lo + hi) / 2; if (filled(mid) < capacity) lo = mid; else hi = mid; }
+    const che = p.reduce((a, x) => a + x * (1 - Math.exp(-x * lo)), 0);
+    const a = solveAnalytic(scenarioOf(`
+version: 1
+name: che
+load:
+  model: open
+  rate: 200/s
+  classes:
+    read:
+      keys: { count: ${keys}, popularity: zipf, s: ${s} }
+      flow: [{ call: cache, op: get, miss: [{ call: cache, op: set }] }]
+components:
+  cache: { kind: cache, capacity: ${capacity}, service: 0.01ms }
+`));
+    expect(Math.abs(a.components.cache.hitRatio! - che)).toBeLessThan(1e-6);
+    // gets plus the sets after misses
+    expect(a.components.cache.throughput).toBeCloseTo(200 * (2 - che), 6);
+  });
+});
