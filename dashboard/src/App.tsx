@@ -11,12 +11,12 @@ import { SimClient, RunFailed, type Job } from "./sim-client.ts";
 import { decodeScenario, encodeScenario } from "./url-state.ts";
 import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
 import { EVENT_BUDGET, expectedEvents } from "./run-size.ts";
-import { num } from "./format.ts";
+import { num, eta } from "./format.ts";
 import { readResultFile } from "./result-file.ts";
 
 type RunState =
   | { readonly phase: "idle" }
-  | { readonly phase: "running"; readonly progress: number; readonly job: Job<unknown> }
+  | { readonly phase: "running"; readonly progress: number; readonly startedAt: number; readonly job: Job<unknown> }
   | { readonly phase: "confirm"; readonly events: number }
   | { readonly phase: "failed"; readonly kind: RunFailed["kind"]; readonly message: string };
 
@@ -90,7 +90,7 @@ export function App() {
     const runText = text;
     setFileError(null);
     const job = client.run(runText, {}, (f) => setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)));
-    setRun({ phase: "running", progress: 0, job });
+    setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     job.done.then(
       ({ result, elapsedMs }) => {
         setRun({ phase: "idle" });
@@ -186,6 +186,7 @@ export function App() {
               <div style={{ width: `${run.progress * 100}%` }} />
               <span>{(run.progress * 100).toFixed(0)}%</span>
             </div>
+            <span className="muted eta" data-testid="eta">{eta(run.progress, performance.now() - run.startedAt)}</span>
           </>
         ) : (
           <button className="btn primary" onClick={() => start()} disabled={!valid} data-testid="run" title="Run the simulation (Ctrl+Enter)">

@@ -9,6 +9,7 @@ import { downsample } from "./downsample.ts";
 import { instanceSeries } from "./Charts.tsx";
 import { niceScale, ticksWithin } from "./axis.ts";
 import { presets } from "./scenarios.ts";
+import { eta } from "./format.ts";
 
 function load(text: string): Scenario {
   const o = parseScenario(text, "t.yaml");
@@ -23,11 +24,31 @@ describe("run size", () => {
     expect(expectedArrivals(single)).toBe(180_000);
   });
 
-  test.each([["single-service", single], ["tandem", tandem]] as const)("%s: estimated events within 5%% of a real run", (_, s) => {
+  test.each([["single-service", single], ["tandem", tandem]] as const)("%s (stations): estimated events within 5%% of a real run", (_, s) => {
     const r = simulate(s, { replications: 2, duration: 40, warmup: 5 });
     const est = expectedEvents({ ...s, simulation: { ...s.simulation, duration: 40, warmup: 5, replications: 2 } });
     expect(est / r.run.events).toBeGreaterThan(0.95);
     expect(est / r.run.events).toBeLessThan(1.05);
+  });
+
+  test.each(presets.filter((p) => p.group === "scenario").map((p) => p.id))("%s: arrivals within Poisson noise, events within a factor 0.7-1.45 of a 20 s run", (id) => {
+    const parsed = load(presets.find((p) => p.id === id)!.text);
+    const s = { ...parsed, simulation: { ...parsed.simulation, duration: 20, warmup: 2, replications: 1 } };
+    const r = simulate(s);
+    // Four standard deviations of a Poisson count, at least 3%.
+    const tol = Math.max(0.03, 4 / Math.sqrt(r.accounting.arrived));
+    expect(Math.abs(expectedArrivals(s) / r.accounting.arrived - 1)).toBeLessThan(tol);
+    expect(expectedEvents(s) / r.run.events).toBeGreaterThan(0.7);
+    expect(expectedEvents(s) / r.run.events).toBeLessThan(1.45);
+  });
+
+  test("ramping users are integrated: 300k -> 1M over 3 min, 60 s think, first minute = 416,667 requests", () => {
+    const s = load(presets.find((p) => p.id === "template:closed")!.text
+      .replace("start_users: 0", "start_users: 300k")
+      .replace("    - { duration: 30s, target: 50 }\n    - { duration: 90s, target: 50 }", "    - { duration: 3m, target: 1M }")
+      .replace("mean: 1s", "mean: 60s")
+      .replace("  warmup: 20s\n  replications: 3", "  duration: 60s\n  warmup: 5s\n  replications: 1"));
+    expect(expectedArrivals(s)).toBeCloseTo(416_667, 0);
   });
 
   test("stages are integrated: a 60 s ramp 0 -> 100/s then 60 s at 100/s is 9,000 arrivals", () => {
@@ -132,4 +153,11 @@ describe("axes", () => {
     expect(ticksWithin(30)).toEqual([0, 5, 10, 15, 20, 25, 30]);
     expect(ticksWithin(90)).toEqual([0, 20, 40, 60, 80, 90]);
   });
+});
+
+test("time left is extrapolated from progress, and only once there is enough to go on", () => {
+  expect(eta(0.01, 5000)).toBe("");
+  expect(eta(0.5, 500)).toBe("");
+  expect(eta(0.25, 10_000)).toBe("about 30 s left");
+  expect(eta(0.1, 30_000)).toBe("about 4 min 30 s left");
 });

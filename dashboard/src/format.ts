@@ -36,3 +36,11 @@ export function seconds(s: number): string {
   if (s < 3600) return `${+(s / 60).toPrecision(3)} min`;
   return `${+(s / 3600).toPrecision(3)} h`;
 }
+
+/** Time left, extrapolated from the share done so far (shown once there is enough to go on). */
+export function eta(fraction: number, elapsedMs: number): string {
+  if (fraction < 0.02 || elapsedMs < 1000) return "";
+  const left = (elapsedMs * (1 - fraction)) / fraction / 1000;
+  if (left < 60) return `about ${Math.max(1, Math.round(left))} s left`;
+  return `about ${Math.floor(left / 60)} min ${Math.round(left % 60)} s left`;
+}

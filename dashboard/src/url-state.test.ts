@@ -15,9 +15,12 @@ describe("url state", () => {
     expect(await decodeScenario(await encodeScenario(text))).toBe(text);
   });
 
-  test("deflate keeps links short: the largest bundled scenario fits in under 2,000 characters", async () => {
-    const longest = Math.max(...(await Promise.all(presets.map(async (p) => (await encodeScenario(p.text)).length))));
-    expect(longest).toBeLessThan(2000);
+  test("deflate keeps links shorter than the text, under half of it for files over 3 kB", async () => {
+    for (const p of presets) {
+      const n = (await encodeScenario(p.text)).length;
+      expect(n, p.id).toBeLessThan(p.text.length);
+      if (p.text.length > 3000) expect(n / p.text.length, p.id).toBeLessThan(0.5);
+    }
   });
 
   test("no fragment, or another fragment, means no scenario", async () => {
