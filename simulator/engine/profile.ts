@@ -98,11 +98,11 @@ export function userSchedule(load: ClosedLoad): { times: number[]; targets: numb
     if (st.shape === "step" || st.target === level) {
       if (st.target !== level) { times.push(t); targets.push(st.target); }
     } else {
-      // A linear ramp changes the count by one at evenly spaced times, as k6's ramping-vus does.
+      // A linear ramp changes the count by one at k/n of the stage, as k6's ramping-vus does.
       const steps = Math.abs(st.target - level);
       const dir = Math.sign(st.target - level);
       for (let k = 1; k <= steps; k++) {
-        times.push(t + (st.duration * (k - 0.5)) / steps);
+        times.push(t + (st.duration * k) / steps);
         targets.push(level + dir * k);
       }
     }

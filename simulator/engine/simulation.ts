@@ -21,7 +21,7 @@ import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBrea
 // Event types, packed with one argument as arg * 32 + type.
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
   EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
-  EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17;
+  EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17, EV_WAKE = 18;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
@@ -30,6 +30,8 @@ const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN 
 const FREE = 0, RUNNING = 1, WAITING = 2, SERVING = 3, ZOMBIE = 4;
 // tUser of a call whose caller timed out: it runs to its end, then disappears without a trace.
 const ORPHAN = -2;
+// tUser of a request from the pooled closed-model users (exponential think time, see wake()).
+const POOLED_USER = -3;
 
 /** Why a request ended without success; index into REASONS. Admission refusals count as dropped. */
 export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open"] as const;
@@ -241,6 +243,16 @@ class Replication {
   private activeUsers = 0;
   private think: Sampler | undefined;
   private userTargets: number[] = [];
+  // Pooled closed users: with exponential think times the thinking users' requests form a Poisson
+  // stream of rate thinking / Z (competing exponentials), so one pending wake event, thinned by
+  // thinking / target, replaces a calendar entry per user: a million users cost nothing to hold.
+  private pooled = false;
+  private usersTarget = 0;
+  private usersThinking = 0;
+  private usersBusy = 0;
+  private wakeGen = 0;
+  private thinkMean = 0;
+  private userTimes: number[] = [];
 
   // Statistics.
   private readonly clStats: ClassStats[];
@@ -369,9 +381,13 @@ class Replication {
       this.scheduleArrival(0);
     } else {
       this.think = new Sampler(load.think);
+      this.pooled = load.think.dist === "exponential";
+      if (this.pooled) this.thinkMean = (load.think as { mean: number }).mean;
       const sched = userSchedule(load);
       this.userTargets = sched.targets;
-      for (let i = 0; i < sched.times.length; i++) cal.push(sched.times[i], i * 32 + EV_USERS, 0);
+      this.userTimes = sched.times;
+      // One pending change at a time: a ramp of a million users does not fill the calendar.
+      cal.push(sched.times[0], 0 * 32 + EV_USERS, 0);
     }
     if (o.warmup > 0) cal.push(o.warmup, EV_WARMUP, 0);
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
@@ -395,7 +411,12 @@ class Replication {
         case EV_TIMEOUT: this.waitTimeout(arg, cal.popExtra); break;
         case EV_CALL_TIMEOUT: this.callTimeout(arg, cal.popExtra); break;
         case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg); break;
-        case EV_USERS: this.setUsers(this.userTargets[arg]); break;
+        case EV_WAKE: if (cal.popExtra === this.wakeGen) this.wake(); break;
+        case EV_USERS:
+          if (this.pooled) this.setPooledUsers(this.userTargets[arg]);
+          else this.setUsers(this.userTargets[arg]);
+          if (arg + 1 < this.userTimes.length) cal.push(this.userTimes[arg + 1], (arg + 1) * 32 + EV_USERS, 0);
+          break;
         case EV_SAMPLE:
           this.sample();
           if (this.now + o.interval <= duration + 1e-9) cal.push(this.now + o.interval, EV_SAMPLE, 0);
@@ -685,6 +706,7 @@ class Replication {
     const u = this.tUser[t];
     this.release(t);
     if (u >= 0) this.userDone(u);
+    else if (u === POOLED_USER) this.pooledUserDone();
   }
 
   // ---------------------------------------------------------------- resources
@@ -1501,29 +1523,61 @@ class Replication {
     }
   }
 
+  private setPooledUsers(target: number): void {
+    const delta = target - this.usersTarget;
+    this.usersTarget = target;
+    if (delta > 0) this.usersThinking += delta;
+    else {
+      // Users leave from those thinking first; busy ones leave when their request ends.
+      this.usersThinking = Math.max(0, this.usersThinking + delta);
+    }
+    this.scheduleWake();
+  }
+
+  private scheduleWake(): void {
+    this.wakeGen++;
+    if (this.usersTarget > 0) this.cal.push(this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()), EV_WAKE, this.wakeGen);
+  }
+
+  private wake(): void {
+    // Thinning: a candidate wake-up at the bound rate target / Z is real with probability thinking / target.
+    if (this.thinkRng.next() * this.usersTarget < this.usersThinking) {
+      this.usersThinking--;
+      this.usersBusy++;
+      this.newRequest(POOLED_USER);
+    }
+    this.cal.push(this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()), EV_WAKE, this.wakeGen);
+  }
+
+  private pooledUserDone(): void {
+    this.usersBusy--;
+    if (this.usersBusy + this.usersThinking < this.usersTarget) this.usersThinking++;
+  }
+
   private userDone(u: number): void {
     if (!this.userActive[u]) return;
     this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 32 + EV_USER, this.userGen[u]);
   }
 
+  // Active users are always the prefix [0, activeUsers): ramps add at the end and remove from the
+  // end, so each change is O(1) even for a million users.
   private setUsers(target: number): void {
     if (target > this.userActive.length) {
-      const a = new Uint8Array(target); a.set(this.userActive); this.userActive = a;
-      const g = new Int32Array(target); g.set(this.userGen); this.userGen = g;
+      const n = Math.max(target, this.userActive.length * 2);
+      const a = new Uint8Array(n); a.set(this.userActive); this.userActive = a;
+      const g = new Int32Array(n); g.set(this.userGen); this.userGen = g;
     }
-    for (let u = 0; u < this.userActive.length && this.activeUsers < target; u++) {
-      if (this.userActive[u]) continue;
+    while (this.activeUsers < target) {
+      const u = this.activeUsers++;
       this.userActive[u] = 1;
       this.userGen[u]++;
-      this.activeUsers++;
       this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 32 + EV_USER, this.userGen[u]);
     }
     // Ramp down: the highest-numbered users leave after their request in flight, if any.
-    for (let u = this.userActive.length - 1; u >= 0 && this.activeUsers > target; u--) {
-      if (!this.userActive[u]) continue;
+    while (this.activeUsers > target) {
+      const u = --this.activeUsers;
       this.userActive[u] = 0;
       this.userGen[u]++;
-      this.activeUsers--;
     }
   }
 
