@@ -12,6 +12,7 @@ import { simulate, type Scenario } from "../simulator/index.ts";
 import { startAppPromise } from "../reference-app/launcher.ts";
 import { predictSaturation, withRate } from "./levels.ts";
 import type { CalibratedParameter } from "./report.ts";
+import { MeasureError } from "./measure.ts";
 
 const PROBES = 120;
 
@@ -48,7 +49,9 @@ export function applyCalibration(s: Scenario, params: readonly CalibratedParamet
 export async function calibrate(o: { scenario: Scenario; file: string; outDir: string; log?: (s: string) => void }): Promise<CalibratedParameter[]> {
   const log = o.log ?? (() => {});
   const { lb, service } = names(o.scenario);
-  const { app, stop } = await startAppPromise(o.scenario, { file: o.file });
+  const { app, stop } = await startAppPromise(o.scenario, { file: o.file }).catch((e: Error) => {
+    throw new MeasureError(`${o.file}: the reference app for calibration did not start: ${e.message}`);
+  });
   const measured: Record<string, number> = {};
   let healthz: number;
   try {

@@ -26,7 +26,8 @@ options:
   --calibrate         first measure per-hop overheads with a low-load probe and feed them to the model
   -h, --help          this help
 
-exit codes: 0 every target met, 1 a target missed or a measurement failed, 2 invalid input`;
+exit codes: 0 every applicable target met, 1 a target missed, 2 invalid input, 3 a level could not be
+measured (reference app did not start, k6 failed or its output is truncated), 130 interrupted`;
 
 function list(flag: string, s: string | undefined): number[] | undefined {
   if (s === undefined) return undefined;
@@ -82,11 +83,13 @@ export const validateCommand: Command = {
     const { validateScenario } = await import("../../validation/run.ts");
     const { reportMarkdown } = await import("../../validation/report.ts");
     const { LevelError } = await import("../../validation/levels.ts");
+    const { MeasureError } = await import("../../validation/measure.ts");
     const ac = new AbortController();
     const onSig = () => ac.abort();
     process.once("SIGINT", onSig);
     process.once("SIGTERM", onSig);
     let ok = true;
+    let measureError = false;
     try {
       await mkdir(outDir, { recursive: true });
       for (const { file, scenario } of scenarios) {
@@ -95,12 +98,17 @@ export const validateCommand: Command = {
           rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
         } catch (e) {
           if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
+          if (e instanceof MeasureError) {
+            process.stderr.write(`headroom validate: ${e.message}\n`);
+            return 3;
+          }
           throw e;
         }
         await writeFile(join(outDir, `${scenario.name}.json`), JSON.stringify(rep, null, 2) + "\n");
         await writeFile(join(outDir, `${scenario.name}.md`), reportMarkdown(rep));
         process.stdout.write(`${scenario.name}: ${rep.pass ? "pass" : "FAIL"} (${join(outDir, scenario.name + ".md")})\n`);
         ok &&= rep.pass;
+        measureError ||= rep.levels.some((l) => l.status === "error");
         if (ac.signal.aborted) break;
       }
     } finally {
@@ -108,6 +116,7 @@ export const validateCommand: Command = {
       process.off("SIGTERM", onSig);
     }
     if (ac.signal.aborted) return 130;
+    if (measureError) return 3;
     return ok ? 0 : 1;
   },
 };
