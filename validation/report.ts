@@ -1,7 +1,7 @@
 // The validation report: JSON in the versioned schema "headroom.validation/v1" (the dashboard's
 // input, documented in docs/validation.md) and the same content as Markdown tables.
 import type { Row } from "./compare.ts";
-import type { Measured } from "./measure.ts";
+import type { Knee } from "./knee.ts";
 
 export const VALIDATION_SCHEMA = "headroom.validation/v1";
 
@@ -36,8 +36,8 @@ export interface ValidationReport {
   durationS: number;
   warmupS: number;
   saturation: { predictedRate: number; bottleneck: string; method: string };
-  /** measured knee: not computed yet (see docs/validation.md) */
-  measuredSaturation: null;
+  /** the knee bracketed by the levels run, predicted and measured by the same rule */
+  knee: Knee;
   calibration: CalibratedParameter[] | null;
   levels: LevelReport[];
   pass: boolean;
@@ -62,7 +62,7 @@ export function reportMarkdown(rep: ValidationReport): string {
   const out: string[] = [];
   out.push(`# Validation: ${rep.scenario.name} (${rep.scenario.file})`, "");
   out.push(`${rep.createdAt}, ${rep.machine.host}, ${rep.machine.cpus} CPUs, load average ${rep.machine.loadAverage.map((x) => x.toFixed(1)).join(" ")}, Node ${rep.machine.node}.`);
-  out.push(`Each level: ${rep.durationS}s of load, the first ${rep.warmupS}s discarded on both sides. Predicted saturation ${num(rep.saturation.predictedRate)} req/s (bottleneck ${rep.saturation.bottleneck}; ${rep.saturation.method}). Measured knee: not measured.`, "");
+  out.push(`Each level: ${rep.durationS}s of load, the first ${rep.warmupS}s discarded on both sides. Predicted saturation ${num(rep.saturation.predictedRate)} req/s (bottleneck ${rep.saturation.bottleneck}; ${rep.saturation.method}). Knee (${rep.knee.rule}): predicted between ${num(rep.knee.predicted.below)} and ${num(rep.knee.predicted.above)} req/s, measured between ${num(rep.knee.measured.below)} and ${num(rep.knee.measured.above)} req/s (— = not within the levels run).`, "");
   if (rep.calibration) {
     out.push("Calibrated parameters (from a separate low-load probe, fed to the simulator only):", "");
     for (const c of rep.calibration) out.push(`- \`${c.parameter}\` = ${num(c.valueMs)} ms — ${c.how}`);

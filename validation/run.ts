@@ -8,6 +8,7 @@ import { measureLevel } from "./measure.ts";
 import { compare } from "./compare.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
 import { calibrate, applyCalibration } from "./calibrate.ts";
+import { findKnee } from "./knee.ts";
 
 export interface ValidateOptions {
   file: string;
@@ -69,7 +70,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     durationS: o.durationS,
     warmupS: o.warmupS,
     saturation: { predictedRate: sat.rate, bottleneck: sat.bottleneck, method: `linear extrapolation of utilization ${(sat.utilization * 100).toFixed(0)}% at ${sat.probedRate} req/s` },
-    measuredSaturation: null,
+    knee: findKnee(levels, { p99: o.scenario.slo?.latency?.p99 !== undefined ? o.scenario.slo.latency.p99 * 1000 : undefined, errorRate: o.scenario.slo?.error_rate }),
     calibration,
     levels,
     pass: levels.some((l) => l.status === "pass") && levels.every((l) => l.status === "pass" || l.status === "info"),

@@ -15,6 +15,8 @@ import { levelStatus } from "./report.ts";
 import { predictSaturation, withRate, LevelError } from "./levels.ts";
 import { measureLevel, MeasureError, type Measured } from "./measure.ts";
 import { applyCalibration } from "./calibrate.ts";
+import { findKnee } from "./knee.ts";
+import type { Row } from "./compare.ts";
 
 const root = join(import.meta.dirname, "..");
 const bin = join(root, "bin/headroom.mjs");
@@ -126,6 +128,22 @@ describe("levels", () => {
     const c = applyCalibration(s, [{ parameter: "components.lb.overhead", valueMs: 2.5, how: "test" }]);
     expect((c.components.lb as { overhead?: unknown }).overhead).toEqual({ dist: "constant", value: 0.0025 });
     expect((s.components.lb as { overhead?: unknown }).overhead).toBeUndefined();
+  });
+});
+
+describe("knee", () => {
+  const rows = (rate: number, p: [number, number], m: [number, number]): Row[] => [
+    { scope: "c", metric: "throughput", predicted: p[0], measured: m[0], error: null, errorKind: "relative", target: null, verdict: "info" },
+    { scope: "c", metric: "p99", predicted: p[1], measured: m[1], error: null, errorKind: "relative", target: null, verdict: "info" },
+  ].map((r) => ({ ...r, rate })) as unknown as Row[];
+  it("brackets the knee by p99 over the SLO or throughput below 97% of the offered rate", () => {
+    const k = findKnee([
+      { rate: 100, rows: rows(100, [100, 50], [99, 80]) },
+      { rate: 200, rows: rows(200, [199, 90], [190, 150]) }, // measured: throughput 95% -> past
+      { rate: 300, rows: rows(300, [298, 210], [250, 900]) }, // predicted: p99 over 200 -> past
+    ], { p99: 200 });
+    expect(k.predicted).toEqual({ below: 200, above: 300 });
+    expect(k.measured).toEqual({ below: 100, above: 200 });
   });
 });
 
