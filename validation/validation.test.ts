@@ -165,4 +165,18 @@ describe("bad input", () => {
     expect(r.stderr).toMatch(/--levels expects positive numbers/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+  it("headroom validate: a reference app that cannot start is exit 3, the report says why", () => {
+    const dir = tmp();
+    try {
+      const r = spawnSync(process.execPath, [bin, "validate", join(root, "scenarios/single-service.yaml"), "--rates", "50", "--duration", "5s", "--warmup", "1s", "--out", dir], { encoding: "utf8" });
+      expect(r.status).toBe(3);
+      const rep = JSON.parse(readFileSync(join(dir, "single-service.json"), "utf8"));
+      expect(rep.schema).toBe("headroom.validation/v1");
+      expect(rep.levels[0].status).toBe("error");
+      expect(rep.levels[0].error).toMatch(/the reference app did not start: .*station/);
+      expect(rep.pass).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
