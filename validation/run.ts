@@ -70,7 +70,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     durationS: o.durationS,
     warmupS: o.warmupS,
     saturation: { predictedRate: sat.rate, bottleneck: sat.bottleneck, method: `linear extrapolation of utilization ${(sat.utilization * 100).toFixed(0)}% at ${sat.probedRate} req/s` },
-    knee: findKnee(levels, { p99: o.scenario.slo?.latency?.p99 !== undefined ? o.scenario.slo.latency.p99 * 1000 : undefined, errorRate: o.scenario.slo?.error_rate }),
+    knee: findKnee(levels, { p99: o.scenario.slo?.latency?.p99 !== undefined ? o.scenario.slo.latency.p99 * 1000 : undefined, errorRate: o.scenario.slo?.error_rate }, o.durationS - o.warmupS),
     calibration,
     levels,
     pass: levels.some((l) => l.status === "pass") && levels.every((l) => l.status === "pass" || l.status === "info"),

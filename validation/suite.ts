@@ -78,7 +78,7 @@ export async function writeValidationMd(): Promise<void> {
     parts.push("", "Saturation knee bracketed by the levels run (same rule on both sides; — = not within the levels):", "");
     for (const r of reps) {
       const sc = await loadScenarioFile(join(ROOT, r.scenario.file));
-      const k = findKnee(r.levels, { p99: sc.slo?.latency?.p99 !== undefined ? sc.slo.latency.p99 * 1000 : undefined, errorRate: sc.slo?.error_rate });
+      const k = findKnee(r.levels, { p99: sc.slo?.latency?.p99 !== undefined ? sc.slo.latency.p99 * 1000 : undefined, errorRate: sc.slo?.error_rate }, r.durationS - r.warmupS);
       const b = (x: { below: number | null; above: number | null }) => `${fmt(x.below)}–${fmt(x.above)}`;
       parts.push(`- ${r.scenario.name}: predicted ${b(k.predicted)} req/s, measured ${b(k.measured)} req/s (${k.rule})`);
     }

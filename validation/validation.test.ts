@@ -136,14 +136,19 @@ describe("knee", () => {
     { scope: "c", metric: "throughput", predicted: p[0], measured: m[0], error: null, errorKind: "relative", target: null, verdict: "info" },
     { scope: "c", metric: "p99", predicted: p[1], measured: m[1], error: null, errorKind: "relative", target: null, verdict: "info" },
   ].map((r) => ({ ...r, rate })) as unknown as Row[];
-  it("brackets the knee by p99 over the SLO or throughput below 97% of the offered rate", () => {
+  it("brackets the knee by p99 over the SLO or throughput below 97% of the offered rate (long window)", () => {
     const k = findKnee([
       { rate: 100, rows: rows(100, [100, 50], [99, 80]) },
       { rate: 200, rows: rows(200, [199, 90], [190, 150]) }, // measured: throughput 95% -> past
       { rate: 300, rows: rows(300, [298, 210], [250, 900]) }, // predicted: p99 over 200 -> past
-    ], { p99: 200 });
+    ], { p99: 200 }, 1000);
     expect(k.predicted).toEqual({ below: 200, above: 300 });
     expect(k.measured).toEqual({ below: 100, above: 200 });
+  });
+  it("does not call a Poisson shortfall of a short window a knee", () => {
+    // 40/s over 10 s: 400 requests, sd 5%; 36.5/s is 1.9 sd low
+    const k = findKnee([{ rate: 40, rows: rows(40, [40, 50], [36.5, 60]) }], { p99: 400 }, 10);
+    expect(k.measured).toEqual({ below: 40, above: null });
   });
 });
 
