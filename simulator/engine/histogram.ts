@@ -1,17 +1,37 @@
-// Latency histogram with bounded relative error: logarithmic buckets of ratio gamma = 1.0202, so
-// any quantile read from it is within 1% of an observed value (the DDSketch construction). Values
-// from 0.1 µs to about 10^6 s; below that they count in bucket 0, above it in the last bucket.
-// Mean and max are exact. Memory is fixed (about 12 KB), whatever the number of samples.
+// Latency histogram with bounded relative error: log-linear buckets read straight from the bits of
+// the double (the HdrHistogram construction): each power of two is split into 128 equal buckets, so
+// a quantile read at a bucket's middle is within 0.4% of an observed value; no Math.log per sample.
+// Values from about 6e-8 s to 1e6 s; below in bucket 0, above in the last one. Mean and max are
+// exact. Memory is fixed (about 23 KB), whatever the number of samples.
 
-const ALPHA = 0.01;
-const GAMMA = (1 + ALPHA) / (1 - ALPHA);
-const INV_LOG_GAMMA = 1 / Math.log(GAMMA);
-const MIN_VALUE = 1e-7;
-const LOG_MIN = Math.log(MIN_VALUE);
-export const BUCKETS = Math.ceil((Math.log(1e6) - LOG_MIN) * INV_LOG_GAMMA) + 2;
+const SUB_BITS = 7;
+const SUB = 1 << SUB_BITS;
+const MIN_EXP = 1023 - 24; // 2^-24 s ≈ 6e-8 s
+const MAX_EXP = 1023 + 20; // 2^20 s ≈ 1e6 s
+export const BUCKETS = (MAX_EXP - MIN_EXP) * SUB + 1;
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+// The high word of a little-endian double is u32[1]; on a big-endian host it is u32[0].
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+function bucketOf(x: number): number {
+  f64[0] = x;
+  const hi = u32[HI];
+  const exp = (hi >>> 20) & 0x7ff;
+  if (exp < MIN_EXP) return 0;
+  if (exp >= MAX_EXP) return BUCKETS - 1;
+  return (exp - MIN_EXP) * SUB + ((hi >>> (20 - SUB_BITS)) & (SUB - 1)) + 1;
+}
+
+/** The middle of bucket i (i >= 1). */
+function valueOf(i: number): number {
+  const k = i - 1;
+  const exp = Math.floor(k / SUB) + MIN_EXP - 1023;
+  return Math.pow(2, exp) * (1 + ((k % SUB) + 0.5) / SUB);
+}
 
 export class Histogram {
-  readonly counts = new Float64Array(BUCKETS);
+  readonly counts = new Uint32Array(BUCKETS);
   count = 0;
   sum = 0;
   max = 0;
@@ -20,8 +40,7 @@ export class Histogram {
   private hi = -1;
 
   record(x: number): void {
-    let i = x <= MIN_VALUE ? 0 : ((Math.log(x) - LOG_MIN) * INV_LOG_GAMMA + 1) | 0;
-    if (i >= BUCKETS) i = BUCKETS - 1;
+    const i = x > 0 ? bucketOf(x) : 0;
     this.counts[i]++;
     if (i < this.lo) this.lo = i;
     if (i > this.hi) this.hi = i;
@@ -35,7 +54,7 @@ export class Histogram {
     return this.count > 0 ? this.sum / this.count : NaN;
   }
 
-  /** The q-quantile (0..1), within 1% relative error; NaN when empty. */
+  /** The q-quantile (0..1), within 0.4% relative error; NaN when empty. */
   quantile(q: number): number {
     if (this.count === 0) return NaN;
     const rank = q * (this.count - 1);
@@ -43,10 +62,9 @@ export class Histogram {
     for (let i = this.lo; i <= this.hi; i++) {
       seen += this.counts[i];
       if (seen > rank) {
-        if (i === 0) return Math.min(this.min, MIN_VALUE);
-        // The bucket's value that is within ALPHA of both its edges, clamped to what was observed.
-        const v = (2 * Math.exp(LOG_MIN + (i - 1) / INV_LOG_GAMMA) * GAMMA) / (1 + GAMMA);
-        return Math.min(Math.max(v, this.min), this.max);
+        if (i === 0) return this.min;
+        // The bucket's middle, clamped to what was observed.
+        return Math.min(Math.max(valueOf(i), this.min), this.max);
       }
     }
     return this.max;
