@@ -96,3 +96,11 @@ describe("planApp", () => {
     expect(!r.ok && r.issues[0]).toMatchObject({ field: "components.db.max_connections", reason: expect.stringContaining("101 connections") });
   });
 });
+
+describe("service time without handlers", () => {
+  it("a class without a handler does the service's own time, as in the simulator", () => {
+    const r = planApp(bundled("lb-replicas"));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.service.handlers.get_product).toEqual([{ service: { dist: "lognormal", mean: 0.04, cv: 0.8 } }]);
+  });
+});

@@ -157,7 +157,13 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
   let service: ServicePlan | undefined;
   if (serviceName) {
     const sv = c(serviceName);
-    const handlers = (sv.handlers ?? {}) as Record<string, readonly Step[]>;
+    const handlers = { ...((sv.handlers ?? {}) as Record<string, readonly Step[]>) };
+    // As in the simulator: a class without a handler does the service's own `service` time.
+    for (const cls of Object.keys(s.load.classes)) {
+      if (handlers[cls]) continue;
+      if (sv.service !== undefined) handlers[cls] = [{ service: sv.service } as unknown as Step];
+      else issues.push({ field: `components.${serviceName}.handlers`, reason: `no handler for class '${cls}' and no service time` });
+    }
     service = {
       name: serviceName,
       replicas: num(sv.replicas, 1),
