@@ -1,7 +1,7 @@
 // `headroom capacity`: the highest sustainable load (arrival rate or users) of a scenario at its
 // SLO, bracketed analytically and refined by simulation on all cores; see docs/planning.md.
 import { writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { formatError } from "../../simulator/index.ts";
 import { loadScenarioWithWarnings } from "../load-scenario.ts";
 import { UsageError } from "../errors.ts";
@@ -35,19 +35,11 @@ exit codes: 0 success, 2 invalid input, 1 internal error`;
 export const capacityCommand: Command = {
   summary: "highest sustainable load at the scenario's SLO (analytic bracket, simulated bisection)",
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv, allowPositionals: true,
-        options: {
+    const args = parseFlags("capacity", argv, HELP, {
           replications: { type: "string" }, duration: { type: "string" }, warmup: { type: "string" },
           tolerance: { type: "string" }, "max-runs": { type: "string" }, seed: { type: "string" },
           threads: { type: "string" }, json: { type: "string" }, help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`headroom capacity: ${(e as Error).message}\n\n${HELP}`);
-    }
+    });
     const v = args.values;
     if (v.help) { process.stdout.write(HELP + "\n"); return 0; }
     if (args.positionals.length !== 1) throw new UsageError(`headroom capacity: expected one scenario file\n\n${HELP}`);

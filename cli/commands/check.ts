@@ -2,7 +2,7 @@
 // search), p95/p99 per class and the SLO verdict at nominal load, and cost; compared with a
 // committed baseline; exit 1 on a regression beyond the tolerance. See docs/ci.md.
 import { readFile, writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { formatError, type Scenario } from "../../simulator/index.ts";
 import { nominalLoad, loadUnit } from "../../simulator/analytic/index.ts";
 import { loadScenarioWithWarnings } from "../load-scenario.ts";
@@ -42,20 +42,12 @@ const DEFAULTS: GateSettings = { searches: 2, duration: 15, warmup: 3, tolerance
 export const checkCommand: Command = {
   summary: "CI gate: capacity, p95/p99 and cost against a committed baseline",
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv, allowPositionals: true,
-        options: {
+    const args = parseFlags("check", argv, HELP, {
           baseline: { type: "string" }, tolerance: { type: "string" }, "update-baseline": { type: "boolean" },
           junit: { type: "string" }, summary: { type: "string" }, replications: { type: "string" },
           duration: { type: "string" }, "nominal-duration": { type: "string" }, seed: { type: "string" },
           threads: { type: "string" }, help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`headroom check: ${(e as Error).message}\n\n${HELP}`);
-    }
+    });
     const v = args.values;
     if (v.help) { process.stdout.write(HELP + "\n"); return 0; }
     const C = "check";

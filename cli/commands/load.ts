@@ -1,7 +1,7 @@
 // `headroom load`: sends a scenario's load to a target with k6 (K6_BIN or k6 on PATH) or, when there
 // is none, the built-in k6-compatible runner; writes k6's NDJSON and summary export; says which ran.
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { loadScenarioFile } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
@@ -26,23 +26,14 @@ exit codes: 0 success, 99 SLO thresholds crossed (as k6), 2 invalid input, 1 int
 export const loadCommand: Command = {
   summary: "send a scenario's load to a target with k6 or the built-in runner",
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
+    const args = parseFlags("load", argv, HELP, {
           target: { type: "string" },
           out: { type: "string" },
           duration: { type: "string" },
           engine: { type: "string" },
           "arrival-rate": { type: "boolean" },
           help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`headroom load: ${(e as Error).message}\n\n${HELP}`);
-    }
+    });
     const v = args.values;
     if (v.help) {
       process.stdout.write(HELP + "\n");

@@ -1,7 +1,7 @@
 // `headroom plan`: the cheapest sizing within the scenario's `plan:` bounds that meets its SLO at a
 // given load, with runner-ups and why cheaper ones fail; see docs/planning.md.
 import { writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { formatError, runWindow } from "../../simulator/index.ts";
 import { parseCount, parseRate } from "../../simulator/model/units.ts";
 import { loadScenarioWithWarnings } from "../load-scenario.ts";
@@ -34,19 +34,11 @@ exit codes: 0 a plan was found, 3 no configuration within the bounds meets the S
 export const planCommand: Command = {
   summary: "cheapest replicas, pools and cache sizes within the plan: bounds that meet the SLO at a load",
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv, allowPositionals: true,
-        options: {
+    const args = parseFlags("plan", argv, HELP, {
           load: { type: "string" }, replications: { type: "string" }, duration: { type: "string" },
           "max-simulations": { type: "string" }, seed: { type: "string" }, threads: { type: "string" },
           json: { type: "string" }, help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`headroom plan: ${(e as Error).message}\n\n${HELP}`);
-    }
+    });
     const v = args.values;
     if (v.help) { process.stdout.write(HELP + "\n"); return 0; }
     if (args.positionals.length !== 1) throw new UsageError(`headroom plan: expected one scenario file\n\n${HELP}`);

@@ -1,7 +1,7 @@
 // `headroom simulate`: runs a scenario's replications and prints tables, or writes the versioned
 // JSON result (--json FILE, or - for stdout).
 import { writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { simulate, UnsupportedError, formatError } from "../../simulator/index.ts";
 import { loadScenarioWithWarnings } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
@@ -31,12 +31,7 @@ exit codes: 0 success, 2 invalid input, 1 internal error`;
 export const simulateCommand: Command = {
   summary: "simulate a scenario and print latency, throughput and utilization",
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
+    const args = parseFlags("simulate", argv, HELP, {
           seed: { type: "string" },
           duration: { type: "string" },
           warmup: { type: "string" },
@@ -45,11 +40,7 @@ export const simulateCommand: Command = {
           "no-series": { type: "boolean" },
           analytic: { type: "boolean" },
           help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`headroom simulate: ${(e as Error).message}\n\n${HELP}`);
-    }
+    });
     if (args.values.help) {
       process.stdout.write(HELP + "\n");
       return 0;

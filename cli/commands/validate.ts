@@ -3,7 +3,7 @@
 // a comparison report (JSON "headroom.validation/v1" and Markdown) per scenario into --out.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { loadScenarioFile } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
@@ -46,12 +46,7 @@ function duration(flag: string, s: string | undefined, dflt: number): number {
 export const validateCommand: Command = {
   summary: "compare predictions with measurements of the reference app under k6 load",
   async run(argv) {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
+    const args = parseFlags("validate", argv, HELP, {
           levels: { type: "string" },
           rates: { type: "string" },
           duration: { type: "string" },
@@ -59,11 +54,7 @@ export const validateCommand: Command = {
           out: { type: "string" },
           calibrate: { type: "boolean" },
           help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`headroom validate: ${(e as Error).message}\n\n${HELP}`);
-    }
+    });
     const v = args.values;
     if (v.help) {
       process.stdout.write(HELP + "\n");
