@@ -1,38 +1,14 @@
 // Accuracy of the capacity search (against the M/M/1 closed form, on real worker threads) and of
 // the planner (against the M/M/c sizing), end to end. Tens of seconds: npm run test:capacity.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../main.ts";
+import { cli, station } from "./test-support.ts";
 import { scenarioOf } from "../../simulator/tests/helpers.ts";
 import { findCapacity } from "./capacity.ts";
 import { WorkerPool } from "./pool.ts";
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => { err += String(s); return true; });
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore(); e.mockRestore();
-  }
-}
-
-// One M/M/1 station, μ = 1000/s, SLO p99 <= 20 ms. The sojourn is exponential with rate μ - λ, so
-// p99 = ln(100) / (μ - λ) and the capacity is λ* = μ - ln(100) / 0.02 = 769.7/s.
-const station = (servers: number, name = "mm1") => `
-version: 1
-name: ${name}
-seed: 5
-simulation: { duration: 8s, warmup: 1s }
-load: { model: open, rate: 500/s, classes: { req: { flow: [api] } } }
-components:
-  api: { kind: station, servers: ${servers}, service: { dist: exponential, mean: ${servers}ms }, cost: { instance_hour: 0.1 } }
-slo: { latency: { p99: 20ms } }
-`;
 
 describe("capacity search", () => {
   it("finds the M/M/1 capacity at a p99 SLO within 6% of the closed form, on two worker threads", async () => {
