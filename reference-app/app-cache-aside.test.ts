@@ -42,7 +42,9 @@ describe("cache-aside reference app", () => {
     // The collector reads Redis' own counters: they agree with the services'.
     const s = await app.sample();
     expect(s.cache).toMatchObject({ hits, misses });
-    expect(s.lb?.servers.filter((x) => x.status === "UP")).toHaveLength(2);
+    // Both servers in service. "UP 1/3" (one health check missed, still taking traffic) counts:
+    // on a loaded CI machine a 2 s check can miss once without the replica being down.
+    expect(s.lb?.servers.map((x) => [x.name, x.status.startsWith("UP")])).toEqual([["s1", true], ["s2", true]]);
   });
 
   it("answers 400 on bad ids and bad bodies, 404 on unknown paths", async () => {
