@@ -77,7 +77,10 @@ export interface SeriesResult {
   readonly offered: number[];
   readonly inFlight: number[];
   readonly classes: Record<string, { throughput: number[]; errors: number[]; p50Ms: number[]; p95Ms: number[]; p99Ms: number[] }>;
-  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[] }>;
+  /** hitRatio (hits / lookups in the interval, null without lookups) and lookups per second: caches and CDNs only */
+  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[] }>;
+  /** Cost per hour at each interval's instance counts and request rates; only when some component has a price. */
+  readonly costPerHour?: number[];
 }
 
 export interface SloCheck {
@@ -292,8 +295,15 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
         })),
         components: Object.fromEntries(p.components.map((comp, c) => {
           const x = first.components[c];
-          return [comp.name, { utilization: x.utilization, queueLength: x.queue, throughput: x.throughput, instances: x.instances }];
+          const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput: x.throughput, instances: x.instances };
+          if (x.hits && x.lookups) {
+            const lookups = x.lookups;
+            out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));
+            out.lookups = lookups.map((n) => n / meta.interval);
+          }
+          return [comp.name, out];
         })),
+        ...costSeries(scenario, p, first),
       }
     : null;
 
@@ -324,6 +334,20 @@ export function instancesOf(c: Scenario["components"][string]): number {
 }
 
 const HOURS_PER_MONTH = 730;
+
+/** Per interval, what costOf charges for the whole window: instances (an auto-scaled pool's count
+ * at the interval's end) times the hourly price plus the interval's request rate times the
+ * per-million price. */
+function costSeries(scenario: Scenario, p: Program, first: NonNullable<ReplicationResult["series"]>): { costPerHour?: number[] } {
+  const priced = p.components.map((comp, c) => ({ spec: scenario.components[comp.name], x: first.components[c], service: comp.kind === "service" })).filter((e) => e.spec?.cost);
+  if (priced.length === 0) return {};
+  return {
+    costPerHour: first.t.map((_, i) => priced.reduce((sum, { spec, x, service }) => {
+      const instances = service ? x.instances[i] : instancesOf(spec);
+      return sum + instances * (spec.cost!.instance_hour ?? 0) + ((x.throughput[i] * 3600) / 1e6) * (spec.cost!.million_requests ?? 0);
+    }, 0)),
+  };
+}
 
 function costOf(scenario: Scenario, components: Record<string, ComponentResult>, classes: Record<string, ClassResult>): SimResult["cost"] {
   const priced = Object.entries(scenario.components).filter(([, c]) => c.cost);

@@ -98,7 +98,8 @@ export interface ComponentStats {
 export interface Series {
   readonly t: number[];
   readonly classes: Array<{ throughput: number[]; errors: number[]; p50: number[]; p95: number[]; p99: number[] }>;
-  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[] }>;
+  /** hits and lookups (per interval, warm-up included) only for caches and CDNs */
+  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[]; hits?: number[]; lookups?: number[] }>;
   readonly inFlight: number[];
   readonly offered: number[];
 }
@@ -268,6 +269,8 @@ class Replication {
   private readonly ivErrors: Float64Array;
   private ivArrivals = 0;
   private readonly ivCompl: Float64Array;
+  private readonly ivHits: Float64Array;
+  private readonly ivMisses: Float64Array;
   private readonly busyTotal: Float64Array;
   private readonly queueTotal: Float64Array;
   private readonly ivBusy0: Float64Array;
@@ -361,12 +364,16 @@ class Replication {
       ? {
           t: [], inFlight: [], offered: [],
           classes: p.classNames.map(() => ({ throughput: [], errors: [], p50: [], p95: [], p99: [] })),
-          components: p.components.map(() => ({ utilization: [], queue: [], throughput: [], instances: [] })),
+          components: p.components.map((comp) => (comp.kind === "cache" || comp.kind === "cdn"
+            ? { utilization: [], queue: [], throughput: [], instances: [], hits: [], lookups: [] }
+            : { utilization: [], queue: [], throughput: [], instances: [] })),
         }
       : undefined;
     this.ivLatency = p.classNames.map(() => new Histogram());
     this.ivErrors = new Float64Array(p.classNames.length);
     this.ivCompl = new Float64Array(nC);
+    this.ivHits = new Float64Array(nC);
+    this.ivMisses = new Float64Array(nC);
     this.busyTotal = new Float64Array(nR);
     this.queueTotal = new Float64Array(nR);
     this.ivBusy0 = new Float64Array(nC);
@@ -639,6 +646,7 @@ class Replication {
       const c = p.argA[pc];
       const hit = this.now - this.cdnFetched[c][this.tAux[t]] < p.cdns[c].ttl;
       if (this.measuring) this.cStats[p.cdns[c].component].counts[hit ? C_HITS : C_MISSES]++;
+      if (this.series) (hit ? this.ivHits : this.ivMisses)[p.cdns[c].component]++;
       this.tPc[t] = hit ? p.argB[pc] : pc + 1;
     } else {
       this.tPc[t] = pc + 1;
@@ -852,6 +860,7 @@ class Replication {
         if (op === CACHE_GET) {
           const hit = cache.get(this.tKey[t], this.now);
           if (this.measuring) this.cStats[p.caches[p.argA[pc]].component].counts[hit ? C_HITS : C_MISSES]++;
+          if (this.series) (hit ? this.ivHits : this.ivMisses)[p.caches[p.argA[pc]].component]++;
           this.tPc[t] = hit ? pc + 1 : p.argC[pc];
         } else {
           if (op === CACHE_SET) cache.set(this.tKey[t], this.now);
@@ -1647,6 +1656,11 @@ class Replication {
       sc.queue.push((queue - this.ivQueue0[c]) / interval);
       sc.throughput.push(this.ivCompl[c] / interval);
       sc.instances.push(this.instancesOfComponent(c));
+      if (sc.hits) {
+        sc.hits.push(this.ivHits[c]);
+        sc.lookups!.push(this.ivHits[c] + this.ivMisses[c]);
+        this.ivHits[c] = 0; this.ivMisses[c] = 0;
+      }
       this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
     }
     s.inFlight.push((this.inFlightArea - this.ivInFlight0) / interval);

@@ -49,3 +49,49 @@ components:
     });
   }
 });
+
+describe("per-interval hit ratio in the series", () => {
+  // One replication, warm-up a whole number of intervals: the intervals after the warm-up hold
+  // exactly the lookups the summary counts, so the lookup-weighted series equals the summary.
+  const r = simulate(scenarioOf(`
+version: 1
+name: che-series
+seed: 3
+simulation: { duration: 300s, warmup: 100s, replications: 1, interval: 10s }
+load:
+  model: open
+  rate: 200/s
+  classes:
+    read:
+      keys: { count: ${KEYS}, popularity: zipf, s: ${S} }
+      flow: [{ call: cache, op: get, miss: [{ call: cache, op: set }] }]
+components:
+  cache: { kind: cache, capacity: 2000, service: 0.01ms }
+`));
+  const s = r.series!;
+  const c = s.components.cache;
+  const after = s.t.map((t, i) => i).filter((i) => s.t[i] > 100 + 1e-9);
+  it("weighted by lookups over the statistics window, equals the summary hit ratio", () => {
+    let hits = 0, lookups = 0;
+    for (const i of after) { hits += c.hitRatio![i] * c.lookups![i] * s.intervalS; lookups += c.lookups![i] * s.intervalS; }
+    expect(hits / lookups).toBeCloseTo(r.components.cache.hitRatio!.mean, 3);
+  });
+  it("counts every request's lookup: 200/s within 4 Poisson sd per 10 s interval", () => {
+    for (const i of after) expect(Math.abs(c.lookups![i] - 200)).toBeLessThan((4 * Math.sqrt(2000)) / 10);
+  });
+  it("starts cold and rises (the first interval hits less than the steady state)", () => {
+    expect(c.hitRatio![0]).toBeLessThan(r.components.cache.hitRatio!.mean - 0.05);
+  });
+  it("is absent for components that are not caches", () => {
+    const plain = simulate(scenarioOf(`
+version: 1
+name: plain
+simulation: { duration: 20s, warmup: 0s, replications: 1 }
+load: { model: open, rate: 10/s, classes: { r: { flow: [{ visit: s }] } } }
+components:
+  s: { kind: station, servers: 1, service: 10ms }
+`));
+    expect(plain.series!.components.s.hitRatio).toBeUndefined();
+    expect(plain.series!.costPerHour).toBeUndefined();
+  });
+});

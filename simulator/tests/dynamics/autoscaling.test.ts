@@ -75,4 +75,12 @@ components:
     expect(Math.abs(r.components.api.instances!.mean - mean)).toBeLessThan(0.15);
     expect(r.cost!.perHour).toBeCloseTo(r.components.api.instances!.mean * 0.1, 6);
   });
+  it("charges each interval's instance count in the cost series", () => {
+    const cost = s.costPerHour!;
+    expect(cost).toHaveLength(inst.length);
+    for (let i = 0; i < inst.length; i++) expect(cost[i]).toBeCloseTo(inst[i] * 0.1, 12);
+    // the series' mean is the bill: within the 0.15 instances the sampled counts may differ from the time average
+    const mean = cost.reduce((a, b) => a + b, 0) / cost.length;
+    expect(Math.abs(mean - r.cost!.perHour)).toBeLessThan(0.015);
+  });
 });
