@@ -27,12 +27,13 @@ export const TARGETS: Readonly<Record<string, { kind: "relative" | "absolute"; t
   p95: { kind: "relative", tol: 0.15 },
   p99: { kind: "relative", tol: 0.25 },
   cacheHitRatio: { kind: "absolute", tol: 0.03 },
+  saturationThroughput: { kind: "relative", tol: 0.1 },
 };
 
 /** Utilization below which the targets apply. */
 export const TARGET_UTILIZATION = 0.8;
 
-function row(scope: string, metric: string, predicted: number | null | undefined, measured: number | null | undefined, kind: "relative" | "absolute", applies: boolean): Row {
+export function row(scope: string, metric: string, predicted: number | null | undefined, measured: number | null | undefined, kind: "relative" | "absolute", applies: boolean): Row {
   const p = predicted ?? null;
   const m = measured ?? null;
   let error: number | null = null;
@@ -44,6 +45,19 @@ function row(scope: string, metric: string, predicted: number | null | undefined
   let verdict: Verdict = "info";
   if (target !== null) verdict = error !== null && Math.abs(error) <= target ? "pass" : "fail";
   return { scope, metric, predicted: p, measured: m, error, errorKind: kind, target, verdict };
+}
+
+/**
+ * Saturation throughput: successful requests per second while the offered load is past what the
+ * system can serve, summed over classes. Its target (10%) applies whatever the utilization: it is
+ * the one row meant for overload.
+ */
+export function saturationRow(sim: SimResult, measured: Measured): Row {
+  let predicted = 0;
+  for (const c of Object.values(sim.classes)) predicted += c.throughput.mean;
+  let measuredGood = 0;
+  for (const c of Object.values(measured.classes)) measuredGood += c.requests ? (c.throughput * (c.requests - c.failed)) / c.requests : 0;
+  return row("all", "saturationThroughput", predicted, measuredGood, "relative", true);
 }
 
 export function compare(sim: SimResult, measured: Measured, predictedUtilization: number): Row[] {

@@ -35,7 +35,16 @@ export interface ValidationReport {
   machine: { host: string; cpus: number; loadAverage: number[]; node: string };
   durationS: number;
   warmupS: number;
-  saturation: { predictedRate: number; bottleneck: string; method: string };
+  saturation: {
+    predictedRate: number;
+    bottleneck: string;
+    method: string;
+    /**
+     * With --saturation: successful throughput at an offered rate past the predicted saturation
+     * (the plateau where throughput stops following the offered load), predicted and measured.
+     */
+    throughput?: Row & { offeredRate: number };
+  };
   /** the knee bracketed by the levels run, predicted and measured by the same rule */
   knee: Knee;
   calibration: CalibratedParameter[] | null;
@@ -63,6 +72,8 @@ export function reportMarkdown(rep: ValidationReport): string {
   out.push(`# Validation: ${rep.scenario.name} (${rep.scenario.file})`, "");
   out.push(`${rep.createdAt}, ${rep.machine.host}, ${rep.machine.cpus} CPUs, load average ${rep.machine.loadAverage.map((x) => x.toFixed(1)).join(" ")}, Node ${rep.machine.node}.`);
   out.push(`Each level: ${rep.durationS}s of load, the first ${rep.warmupS}s discarded on both sides. Predicted saturation ${num(rep.saturation.predictedRate)} req/s (bottleneck ${rep.saturation.bottleneck}; ${rep.saturation.method}). Knee (${rep.knee.rule}): predicted between ${num(rep.knee.predicted.below)} and ${num(rep.knee.predicted.above)} req/s, measured between ${num(rep.knee.measured.below)} and ${num(rep.knee.measured.above)} req/s (— = not within the levels run).`, "");
+  const st = rep.saturation.throughput;
+  if (st) out.push(`Saturation throughput (successful requests per second with ${num(st.offeredRate)} req/s offered): predicted ${num(st.predicted)}, measured ${num(st.measured)}, error ${err(st)} (target ${tgt(st)}) — ${st.verdict === "fail" ? "**fail**" : st.verdict}.`, "");
   if (rep.calibration) {
     out.push("Calibrated parameters (from a separate low-load probe, fed to the simulator only):", "");
     for (const c of rep.calibration) out.push(`- \`${c.parameter}\` = ${num(c.valueMs)} ms — ${c.how}`);

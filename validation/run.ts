@@ -2,13 +2,16 @@
 // of the reference app over the same window, compared row by row; optionally calibrated first.
 import { cpus, hostname, loadavg } from "node:os";
 import { join } from "node:path";
-import { simulate, type Scenario } from "../simulator/index.ts";
+import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
 import { predictSaturation, withRate, maxUtilization } from "./levels.ts";
-import { measureLevel } from "./measure.ts";
-import { compare } from "./compare.ts";
+import { measureLevel, type Measured } from "./measure.ts";
+import { compare, saturationRow, type Row } from "./compare.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
 import { calibrate, applyCalibration } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
+
+/** Offered load of the saturation level, as a multiple of the predicted saturation rate. */
+export const SATURATION_FACTOR = 1.3;
 
 export interface ValidateOptions {
   file: string;
@@ -19,6 +22,8 @@ export interface ValidateOptions {
   warmupS: number;
   outDir: string;
   calibrate: boolean;
+  /** offer this multiple of the predicted saturation rate in one more level and compare the throughput served */
+  saturation?: number;
   signal?: AbortSignal;
   log?: (s: string) => void;
 }
@@ -36,9 +41,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
   const targets: Array<{ level: number | null; rate: number }> = o.rates
     ? o.rates.map((rate) => ({ level: null, rate }))
     : (o.levels ?? [0.3, 0.5, 0.7]).map((level) => ({ level, rate: Math.max(1, Math.round(level * sat.rate)) }));
-  const levels: LevelReport[] = [];
-  for (const t of targets) {
-    if (o.signal?.aborted) break;
+  const runLevel = async (t: { level: number | null; rate: number }): Promise<{ report: LevelReport; sim: SimResult; measured?: Measured }> => {
     const sim = simulate(withRate(model, t.rate), { duration: o.durationS, warmup: o.warmupS });
     // the level's place relative to saturation is the YAML's: a calibrated overhead held at the
     // balancer would otherwise push levels above 80% and silently switch their targets off
@@ -56,10 +59,27 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
         log,
       });
       const rows = compare(sim, measured, mu.u);
-      levels.push({ ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, status: levelStatus(rows) });
+      return { sim, measured, report: { ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, status: levelStatus(rows) } };
     } catch (e) {
       log(`  error: ${(e as Error).message}`);
-      levels.push({ ...base, engine: "", requestsMeasured: 0, rows: [], status: "error", error: (e as Error).message });
+      return { sim, report: { ...base, engine: "", requestsMeasured: 0, rows: [], status: "error", error: (e as Error).message } };
+    }
+  };
+  const levels: LevelReport[] = [];
+  for (const t of targets) {
+    if (o.signal?.aborted) break;
+    levels.push((await runLevel(t)).report);
+  }
+  // Saturation throughput: one more level past the predicted saturation; what the system then
+  // completes successfully is its capacity, on both sides.
+  let saturationThroughput: (Row & { offeredRate: number }) | undefined;
+  if (o.saturation !== undefined && !o.signal?.aborted) {
+    const rate = Math.max(1, Math.round(o.saturation * sat.rate));
+    const r = await runLevel({ level: o.saturation, rate });
+    levels.push(r.report);
+    if (r.measured) {
+      saturationThroughput = { ...saturationRow(r.sim, r.measured), offeredRate: rate };
+      log(`${o.scenario.name}: saturation throughput predicted ${saturationThroughput.predicted?.toFixed(1)}, measured ${saturationThroughput.measured?.toFixed(1)} req/s`);
     }
   }
   return {
@@ -69,10 +89,18 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     machine: { host: hostname(), cpus: cpus().length, loadAverage: loadavg(), node: process.version },
     durationS: o.durationS,
     warmupS: o.warmupS,
-    saturation: { predictedRate: sat.rate, bottleneck: sat.bottleneck, method: `linear extrapolation of utilization ${(sat.utilization * 100).toFixed(0)}% at ${sat.probedRate} req/s` },
+    saturation: {
+      predictedRate: sat.rate,
+      bottleneck: sat.bottleneck,
+      method: `linear extrapolation of utilization ${(sat.utilization * 100).toFixed(0)}% at ${sat.probedRate} req/s`,
+      ...(saturationThroughput ? { throughput: saturationThroughput } : {}),
+    },
     knee: findKnee(levels, { p99: o.scenario.slo?.latency?.p99 !== undefined ? o.scenario.slo.latency.p99 * 1000 : undefined, errorRate: o.scenario.slo?.error_rate }, o.durationS - o.warmupS),
     calibration,
     levels,
-    pass: levels.some((l) => l.status === "pass") && levels.every((l) => l.status === "pass" || l.status === "info"),
+    pass:
+      levels.some((l) => l.status === "pass") &&
+      levels.every((l) => l.status === "pass" || l.status === "info") &&
+      saturationThroughput?.verdict !== "fail",
   };
 }

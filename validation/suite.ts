@@ -2,12 +2,13 @@
 // scenarios/validation/ at short bounded levels (0.3 and 0.6 of predicted saturation, 25 s each),
 // writes the reports under results/validation-suite/<mode>/ and regenerates VALIDATION.md from the
 // reports of both modes (plain: the YAML at its word; calibrated: --calibrate), each dated.
-//   node bin/run-ts.mjs validation/suite.ts [--calibrate] [--levels 0.3,0.6] [--duration 25] [--only NAME] [--write-only]
+// Each scenario also gets the --saturation level (1.3x predicted saturation) unless --no-saturation.
+//   node bin/run-ts.mjs validation/suite.ts [--calibrate] [--levels 0.3,0.6] [--duration 25] [--only NAME] [--no-saturation] [--write-only]
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadScenarioFile } from "../cli/load-scenario.ts";
-import { validateScenario } from "./run.ts";
+import { validateScenario, SATURATION_FACTOR } from "./run.ts";
 import { reportMarkdown, type ValidationReport } from "./report.ts";
 import { findKnee } from "./knee.ts";
 
@@ -82,13 +83,21 @@ export async function writeValidationMd(): Promise<void> {
       const b = (x: { below: number | null; above: number | null }) => `${fmt(x.below)}–${fmt(x.above)}`;
       parts.push(`- ${r.scenario.name}: predicted ${b(k.predicted)} req/s, measured ${b(k.measured)} req/s (${k.rule})`);
     }
+    const sats = reps.filter((r) => r.saturation.throughput);
+    if (sats.length) {
+      parts.push("", "Saturation throughput: successful requests per second with 1.3x the predicted saturation rate offered (target 10%):", "");
+      for (const r of sats) {
+        const st = r.saturation.throughput!;
+        parts.push(`- ${r.scenario.name}: ${fmt(st.offeredRate)} req/s offered, predicted ${fmt(st.predicted)}, measured ${fmt(st.measured)}, error ${st.error === null ? "—" : (st.error * 100).toFixed(1) + "%"} — ${st.verdict === "fail" ? "**fail**" : st.verdict}`);
+      }
+    }
     parts.push("", table(reps), "");
   }
   await writeFile(join(ROOT, "VALIDATION.md"), parts.join("\n") + "\n");
 }
 
 async function main(): Promise<number> {
-  const { values: v } = parseArgs({ options: { calibrate: { type: "boolean" }, levels: { type: "string" }, duration: { type: "string" }, only: { type: "string" }, "write-only": { type: "boolean" } } });
+  const { values: v } = parseArgs({ options: { calibrate: { type: "boolean" }, levels: { type: "string" }, duration: { type: "string" }, only: { type: "string" }, "write-only": { type: "boolean" }, "no-saturation": { type: "boolean" } } });
   if (v["write-only"]) {
     // regenerate VALIDATION.md from the reports already in results/validation-suite/
     await writeValidationMd();
@@ -107,7 +116,7 @@ async function main(): Promise<number> {
     if (ac.signal.aborted) break;
     const file = join("scenarios/validation", f);
     const scenario = await loadScenarioFile(join(ROOT, file));
-    const rep = await validateScenario({ file, scenario, levels, durationS, warmupS: 5, outDir: join(out, "runs", scenario.name), calibrate: !!v.calibrate, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+    const rep = await validateScenario({ file, scenario, levels, durationS, warmupS: 5, outDir: join(out, "runs", scenario.name), calibrate: !!v.calibrate, saturation: v["no-saturation"] ? undefined : SATURATION_FACTOR, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
     await writeFile(join(out, `${scenario.name}.json`), JSON.stringify(rep, null, 2) + "\n");
     await writeFile(join(out, `${scenario.name}.md`), reportMarkdown(rep));
     process.stdout.write(`${scenario.name}: ${rep.pass ? "pass" : "FAIL"} ${rep.levels.map((l) => `${l.level}:${l.status}`).join(" ")}\n`);

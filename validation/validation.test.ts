@@ -6,11 +6,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseScenario, type Scenario, type SimResult } from "../simulator/index.ts";
+import { parseScenario, simulate, type Scenario, type SimResult } from "../simulator/index.ts";
 import { IngestError } from "../k6/ingest/ingest.ts";
 import { sumMetrics, addScrapes } from "./prom.ts";
 import { windowStats } from "./k6-window.ts";
-import { compare } from "./compare.ts";
+import { compare, saturationRow } from "./compare.ts";
 import { levelStatus } from "./report.ts";
 import { predictSaturation, withRate, LevelError } from "./levels.ts";
 import { measureLevel, MeasureError, type Measured } from "./measure.ts";
@@ -109,6 +109,29 @@ describe("compare", () => {
     const rows = compare(sim, measured(1.5, 0.9), 0.8);
     expect(rows.every((r) => r.verdict === "info")).toBe(true);
     expect(levelStatus(rows)).toBe("info");
+  });
+});
+
+describe("saturation throughput", () => {
+  // single pool: 8 slots x exponential 40 ms = 200 req/s; offered 1.3x that, the balancer's queue
+  // timeout sheds the excess and what completes successfully is the capacity
+  const sim = simulate(withRate(load("scenarios/validation/single-pool.yaml"), 264), { duration: 30, warmup: 5, replications: 5 });
+  const byClass = (requests: number, failed: number, throughput: number): Measured => ({
+    engine: "built-in", requestsTotal: requests, scrapes: 10,
+    classes: { get_item: { requests, failed, throughput, latencyMs: { mean: 600, p50: 600, p95: 700, p99: 800 } } },
+  });
+  it("predicts the plateau at c / S = 200 req/s", () => {
+    const r = saturationRow(sim, byClass(2900, 0, 195));
+    // 5 x 25 s at 200 req/s: ~25,000 completions, Poisson sd 0.6%; 3% is 5 sd
+    expect(Math.abs(r.predicted! - 200) / 200).toBeLessThan(0.03);
+    expect(r.verdict).toBe("pass");
+    expect(r.target).toBe(0.1);
+  });
+  it("counts only successful requests on the measured side; a 20% shortfall fails", () => {
+    const r = saturationRow(sim, byClass(3000, 600, 200)); // 200 req/s completed, 160 of them successful
+    expect(r.measured).toBeCloseTo(160, 9);
+    expect(r.error!).toBeLessThan(-0.15);
+    expect(r.verdict).toBe("fail");
   });
 });
 

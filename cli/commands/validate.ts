@@ -24,6 +24,8 @@ options:
   --warmup D          discarded at the start of each level, on both sides (default 5s)
   --out DIR           where reports go (default results/validation-<timestamp>)
   --calibrate         first measure per-hop overheads with a low-load probe and feed them to the model
+  --saturation        one more level at 1.3x the predicted saturation rate: the successful throughput
+                      served there (the plateau) is compared with the predicted one (target 10%)
   -h, --help          this help
 
 exit codes: 0 every applicable target met, 1 a target missed, 2 invalid input, 3 a level could not be
@@ -53,6 +55,7 @@ export const validateCommand: Command = {
           warmup: { type: "string" },
           out: { type: "string" },
           calibrate: { type: "boolean" },
+          saturation: { type: "boolean" },
           help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -71,7 +74,7 @@ export const validateCommand: Command = {
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
     for (const file of args.positionals) scenarios.push({ file, scenario: await loadScenarioFile(file) });
-    const { validateScenario } = await import("../../validation/run.ts");
+    const { validateScenario, SATURATION_FACTOR } = await import("../../validation/run.ts");
     const { reportMarkdown } = await import("../../validation/report.ts");
     const { LevelError } = await import("../../validation/levels.ts");
     const { MeasureError } = await import("../../validation/measure.ts");
@@ -86,7 +89,7 @@ export const validateCommand: Command = {
       for (const { file, scenario } of scenarios) {
         let rep;
         try {
-          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, saturation: v.saturation ? SATURATION_FACTOR : undefined, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
         } catch (e) {
           if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
           if (e instanceof MeasureError) {
