@@ -52,6 +52,17 @@ export function formatResult(r: SimResult): string {
       est(c.latencyMs.p99), est(c.latencyMs.p999), est(c.latencyMs.max), pct(c.errorRate),
     ]),
   ));
+  if (r.regions) {
+    out.push("");
+    out.push("Users by region (where requests come from; failed over = completed by another region's entry)");
+    out.push(table(
+      ["region", "share", "throughput/s", "mean", "p50", "p95", "p99", "errors", "failed over"],
+      Object.entries(r.regions).map(([n, g]) => [
+        n, `${num(g.share * 100, 3)}%`, est(g.throughput, 4), est(g.latencyMs.mean), est(g.latencyMs.p50), est(g.latencyMs.p95),
+        est(g.latencyMs.p99), pct(g.errorRate), String(g.counts.failedOver),
+      ]),
+    ));
+  }
   out.push("");
   out.push("Components");
   out.push(table(

@@ -6,6 +6,7 @@ import type { Program } from "./engine/program.ts";
 import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
+import { originShares } from "./model/regions.ts";
 
 export const RESULT_SCHEMA = "headroom.result/v1";
 
@@ -25,6 +26,17 @@ export interface ClassResult {
   readonly errorRate: Estimate;
   /** Requests in the statistics window, summed over replications; dropped = refused at admission, failed = timed out. */
   readonly counts: { arrived: number; completed: number; dropped: number; failed: number; byReason: Record<string, number> };
+}
+
+/** Requests by the region their users are in (scenarios with `regions:`). */
+export interface RegionResult {
+  /** Share of requests from this region, as the load's `regions:` gives it. */
+  readonly share: number;
+  readonly throughput: Estimate;
+  readonly latencyMs: LatencyEstimates;
+  readonly errorRate: Estimate;
+  /** Counts in the statistics window, summed over replications; failedOver = completed by another region's entry than its own. */
+  readonly counts: { arrived: number; completed: number; dropped: number; failed: number; failedOver: number; byReason: Record<string, number> };
 }
 
 export interface PartResult {
@@ -102,6 +114,8 @@ export interface SimResult {
     readonly events: number;
   };
   readonly classes: Record<string, ClassResult>;
+  /** Per origin region; absent without `regions:`. */
+  readonly regions?: Record<string, RegionResult>;
   readonly components: Record<string, ComponentResult>;
   readonly inFlight: Estimate;
   /** Whole run, all replications: arrived = completed + dropped + failed + inFlightAtEnd. */
@@ -159,6 +173,33 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
       counts: { arrived: per.reduce((a, x) => a + x.arrived, 0), completed: per.reduce((a, x) => a + x.completed, 0), dropped, failed, byReason: byReason(ended) },
     };
   });
+
+  let regions: Record<string, RegionResult> | undefined;
+  if (p.regions.length > 0) {
+    regions = {};
+    const shares = originShares(scenario);
+    shares.forEach((o, k) => {
+      const per = reps.map((r) => r.origins[k]);
+      const ended = new Float64Array(REASONS.length);
+      for (const x of per) for (let i = 0; i < ended.length; i++) ended[i] += x.ended[i];
+      let dropped = 0, failed = 0;
+      for (let i = 1; i < ended.length; i++) (DROP_REASONS.has(i) ? (dropped += ended[i]) : (failed += ended[i]));
+      regions![o.region!] = {
+        share: o.share,
+        throughput: estimate(reps.map((r) => r.origins[k].completed / r.window)),
+        latencyMs: latency(per.map((x) => x.latency)),
+        errorRate: estimate(per.map((x) => {
+          let bad = 0;
+          for (let i = 1; i < x.ended.length; i++) bad += x.ended[i];
+          return x.completed + bad > 0 ? bad / (x.completed + bad) : 0;
+        })),
+        counts: {
+          arrived: per.reduce((a, x) => a + x.arrived, 0), completed: per.reduce((a, x) => a + x.completed, 0), dropped, failed,
+          failedOver: per.reduce((a, x) => a + x.failedOver, 0), byReason: byReason(ended),
+        },
+      };
+    });
+  }
 
   const components: Record<string, ComponentResult> = {};
   p.components.forEach((comp, ci) => {
@@ -312,6 +353,7 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
     scenario: { name: scenario.name, description: scenario.description ?? null },
     run: { seed: meta.seed, replications: reps.length, durationS: meta.duration, warmupS: meta.warmup, events: reps.reduce((a, r) => a + r.events, 0) },
     classes,
+    ...(regions ? { regions } : {}),
     components,
     inFlight: estimate(reps.map((r) => r.inFlightArea / r.window)),
     accounting,

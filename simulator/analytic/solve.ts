@@ -90,7 +90,7 @@ function solveClosed(s: Scenario, users: number): AnalyticResult {
   const unit = new Traffic(s);
   unit.run(1);
   const empty = new Times(s, unit, undefined, true);
-  const zeroLoad = classMix(s, unit, (c) => empty.flow(s.load.classes[unit.classNames[c]].flow, c, null, undefined)).mean;
+  const zeroLoad = classMix(s, unit, (c) => originMix(unit, (k, region) => empty.flow(s.load.classes[unit.classNames[c]].flow, c, null, undefined, k, region))).mean;
   const nodes = [...unit.nodes.values()].filter((n) => n.syncLambda > 0);
   const syncDemand = nodes.reduce((a, n) => a + n.syncLs, 0);
   const delay = think + Math.max(0, zeroLoad - syncDemand);
@@ -115,6 +115,11 @@ function solveClosed(s: Scenario, users: number): AnalyticResult {
   traffic.run(X);
   const r = assemble(s, "closed", users, X, traffic, new Times(s, traffic, waits));
   return { ...r, notes: [...r.notes, "closed load: exact MVA over the queueing nodes with Seidmann's multi-server approximation; service slots and pools solved as open groups at the MVA throughput"] };
+}
+
+/** A class's time mixed over where its users are (their region is where its flow starts). */
+function originMix(t: Traffic, f: (origin: number, region: string | undefined) => Moments): Moments {
+  return t.origins.length === 1 ? f(0, t.origins[0].region) : mix(t.origins.map((o, k) => ({ p: o.share, m: f(k, o.region) })));
 }
 
 function classMix(s: Scenario, t: Traffic, f: (c: number) => Moments): Moments {
@@ -219,7 +224,7 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         const per = traffic.queueRate.get(name);
         const svc = distMoments(c.service);
         const cls = traffic.queueClass.get(name) ?? 0;
-        const handler = c.handler ? times.flow(c.handler, cls, null, undefined) : { mean: 0, variance: 0 };
+        const handler = c.handler ? times.flow(c.handler, cls, null, undefined, 0, c.region) : { mean: 0, variance: 0 };
         const holding = seq(svc, handler);
         const servers = c.partitions ? 1 : c.workers;
         let lambda = 0, peak = 0, busy = 0, wait = 0;
@@ -249,7 +254,7 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   }
   const classes: Record<string, AnalyticClass> = {};
   traffic.classNames.forEach((n, c) => {
-    const m = stable ? times.flow(s.load.classes[n].flow, c, null, undefined) : { mean: Infinity, variance: Infinity };
+    const m = stable ? originMix(traffic, (k, region) => times.flow(s.load.classes[n].flow, c, null, undefined, k, region)) : { mean: Infinity, variance: Infinity };
     classes[n] = {
       throughput: (rate * s.load.classes[n].weight) / total,
       latencyMs: {

@@ -9,6 +9,7 @@
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { ZERO, mix, seq, solveStation, type Moments, type StationSolution } from "./station.ts";
 import { distMoments, type Traffic } from "./traffic.ts";
+import { latencyBetween } from "../model/regions.ts";
 
 export interface GroupSolution extends StationSolution {
   readonly lambda: number;
@@ -73,7 +74,8 @@ export class Times {
     const rates = this.traffic.serviceRate.get(svc);
     const lambda = rates ? rates.reduce((a, b) => a + b, 0) : 0;
     const parts: Array<{ p: number; m: Moments }> = [];
-    if (rates && lambda > 0) rates.forEach((r, c) => { if (r > 0) parts.push({ p: r / lambda, m: this.handler(svc, c) }); });
+    const nO = this.traffic.origins.length;
+    if (rates && lambda > 0) rates.forEach((r, i) => { if (r > 0) parts.push({ p: r / lambda, m: this.handler(svc, Math.floor(i / nO), i % nO) }); });
     const holding = parts.length ? mix(parts) : ZERO;
     const mode = this.slotMode(svc);
     const replicas = sc.kind === "service" ? sc.replicas : 1;
@@ -122,9 +124,9 @@ export class Times {
     return mix(targets.map((t) => ({ p: t.p, m: seq(this.node(t.id).wait, service) })));
   }
 
-  /** A class's handler inside one slot of `svc`, downstream calls included. */
-  handler(svc: string, cls: number): Moments {
-    const key = `${svc}|${cls}`;
+  /** A class's handler inside one slot of `svc`, downstream calls included, for users of `origin`. */
+  handler(svc: string, cls: number, origin = 0): Moments {
+    const key = `${svc}|${cls}|${origin}`;
     const known = this.handlerMemo.get(key);
     if (known) return known;
     if (this.busy.has(key)) throw new Error(`analytic: service '${svc}' calls itself`);
@@ -133,7 +135,7 @@ export class Times {
     let m = ZERO;
     if (sc.kind === "service") {
       const flow = sc.handlers?.[this.traffic.classNames[cls]];
-      if (flow) m = this.flow(flow, cls, svc, sc.network);
+      if (flow) m = this.flow(flow, cls, svc, sc.network, origin, sc.region);
       else if (sc.service) m = distMoments(sc.service);
     }
     this.busy.delete(key);
@@ -141,24 +143,40 @@ export class Times {
     return m;
   }
 
-  /** A call into a service or through a balancer: balancer overhead, a slot wait, the handler. */
-  call(name: string, cls: number): Moments {
-    const t = this.scenario.components[name];
-    let svc = name;
+  /**
+   * A call into a service or through a balancer (or a geo route's entry) from region `from`:
+   * the crossing there and back (a pure delay), balancer overhead, a slot wait, the handler.
+   */
+  call(name: string, cls: number, origin = 0, from?: string): Moments {
+    const t = this.scenario.components[this.traffic.resolve(name, origin)];
+    let svc = this.traffic.resolve(name, origin);
     let overhead = ZERO;
+    let inner = ZERO;
     if (t.kind === "load_balancer") {
       svc = t.backends;
       if (t.overhead) overhead = distMoments(t.overhead);
+      inner = this.crossing(t.region, this.scenario.components[svc].region);
     }
-    return seq(overhead, this.slots(svc).wait, this.handler(svc, cls));
+    return seq(this.crossing(from, t.region), overhead, inner, this.slots(svc).wait, this.handler(svc, cls, origin));
   }
 
-  flow(flow: ReadonlyArray<Step>, cls: number, caller: string | null, network: Dist | undefined): Moments {
+  /** One-way latency between two regions taken there and back: twice its mean, twice its variance. */
+  crossing(a: string | undefined, b: string | undefined): Moments {
+    const d = latencyBetween(this.scenario, a, b);
+    if (!d) return ZERO;
+    const m = distMoments(d);
+    return { mean: 2 * m.mean, variance: 2 * m.variance };
+  }
+
+  /** `region` is where the flow runs (a service's, a queue's, or the users' for a class flow). */
+  flow(flow: ReadonlyArray<Step>, cls: number, caller: string | null, network: Dist | undefined, origin = 0, region?: string): Moments {
     const comps = this.scenario.components;
     const hop = network ? distMoments(network) : ZERO;
     const parts: Moments[] = [];
+    const cross = (name: string) => this.crossing(region, comps[name]?.region);
     for (const step of flow) {
       if ("visit" in step) {
+        parts.push(cross(step.visit));
         for (const [name, v] of Object.entries(this.traffic.visitsFrom(step.visit))) {
           const st = comps[name];
           if (st.kind !== "station") continue;
@@ -170,33 +188,39 @@ export class Times {
           if (rest > 0) parts.push({ mean: rest * (w.mean + s.mean), variance: rest * (w.variance + s.variance) });
         }
       } else if ("branch" in step) {
-        parts.push(mix(step.branch.map((b) => ({ p: b.p, m: this.flow(b.flow, cls, caller, network) }))));
+        parts.push(mix(step.branch.map((b) => ({ p: b.p, m: this.flow(b.flow, cls, caller, network, origin, region) }))));
       } else if ("parallel" in step) {
         let slowest = ZERO;
-        for (const f of step.parallel) { const m = this.flow(f, cls, caller, network); if (m.mean > slowest.mean) slowest = m; }
+        for (const f of step.parallel) { const m = this.flow(f, cls, caller, network, origin, region); if (m.mean > slowest.mean) slowest = m; }
         parts.push(slowest);
       } else if ("service" in step) {
         parts.push(distMoments(step.service));
       } else if ("publish" in step) {
-        parts.push(hop);
+        parts.push(hop, cross(step.publish));
       } else if ("call" in step) {
         parts.push(hop);
         const target = comps[step.call];
-        if (target.kind === "cache") {
+        if (target === undefined) {
+          parts.push(this.call(step.call, cls, origin, region)); // a geo route
+        } else if (target.kind === "cache") {
+          parts.push(cross(step.call));
           parts.push(seq(this.node(`cache:${step.call}`).wait, distMoments(target.service)));
           if ((step.op ?? "get") === "get") {
             const h = this.traffic.hit.get(step.call) ?? 0;
-            parts.push(mix([{ p: h, m: this.flow(step.hit ?? [], cls, caller, network) }, { p: 1 - h, m: this.flow(step.miss ?? [], cls, caller, network) }]));
+            parts.push(mix([{ p: h, m: this.flow(step.hit ?? [], cls, caller, network, origin, region) }, { p: 1 - h, m: this.flow(step.miss ?? [], cls, caller, network, origin, region) }]));
           }
         } else if (target.kind === "database") {
+          parts.push(cross(step.call));
           if (target.pool && caller) parts.push(this.pool(step.call, caller).wait);
           parts.push(this.query(step.call, step.op === "write" ? "write" : "read", cls));
         } else if (target.kind === "cdn") {
           const h = this.traffic.hit.get(step.call) ?? 0;
-          parts.push(distMoments(target.edge_latency));
-          parts.push(mix([{ p: h, m: ZERO }, { p: 1 - h, m: this.call(target.origin, cls) }]));
+          // A CDN without a region is at the edge, next to its caller.
+          const at = target.region ?? region;
+          parts.push(this.crossing(region, at), distMoments(target.edge_latency));
+          parts.push(mix([{ p: h, m: ZERO }, { p: 1 - h, m: this.call(target.origin, cls, origin, at) }]));
         } else if (target.kind === "service" || target.kind === "load_balancer") {
-          parts.push(this.call(step.call, cls));
+          parts.push(this.call(step.call, cls, origin, region));
         }
       }
     }

@@ -7,6 +7,7 @@ import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { meanOf, scvOf } from "../model/dist-moments.ts";
 import { bucketShares, type KeyDist } from "./keys.ts";
 import { lruHitRatio, mixedPopularity, ttlHitRatio, type KeyStream } from "./hit-ratio.ts";
+import { geoOrder, originShares } from "../model/regions.ts";
 
 /** A queueing node: a station, a cache server or one database node (c servers, FCFS). */
 export interface QNode {
@@ -28,6 +29,8 @@ export interface CallContext {
   /** The service whose slot runs this flow (its replicas own the database pools). */
   readonly caller: string | null;
   readonly async: boolean;
+  /** Index into Traffic.origins: the region the request's users are in. */
+  readonly origin: number;
 }
 
 export function distMoments(d: Dist): { mean: number; variance: number; second: number } {
@@ -43,7 +46,9 @@ export class Traffic {
   readonly classNames: string[];
   readonly classKeys: Array<KeyDist | undefined>;
   readonly keySpace: number;
-  /** Call rate into each service, by class index. */
+  /** Where requests come from (one unnamed origin without regions). */
+  readonly origins: Array<{ region: string | undefined; share: number }>;
+  /** Call rate into each service, by class and origin: index class * origins + origin. */
   readonly serviceRate = new Map<string, Float64Array>();
   readonly balancerRate = new Map<string, number>();
   /** Queries through a database pool, keyed `db@service`, by operation. */
@@ -59,6 +64,7 @@ export class Traffic {
 
   constructor(readonly scenario: Scenario) {
     const load = scenario.load;
+    this.origins = originShares(scenario);
     this.classNames = Object.keys(load.classes);
     this.classKeys = this.classNames.map((n) => {
       const k = load.classes[n].keys;
@@ -76,7 +82,7 @@ export class Traffic {
     const total = this.classNames.reduce((a, n) => a + classes[n].weight, 0);
     for (let iter = 0; iter < 6; iter++) {
       this.reset();
-      this.classNames.forEach((n, c) => this.walk(classes[n].flow, (rate * classes[n].weight) / total, { cls: c, caller: null, async: false }));
+      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(classes[n].flow, (rate * classes[n].weight * o.share) / total, { cls: c, caller: null, async: false, origin: k })));
       this.consumers();
       const before = this.hit;
       this.hit = this.hitRatios();
@@ -168,8 +174,18 @@ export class Traffic {
     }
   }
 
+  /**
+   * The component a call reaches: itself, or for a geo route the entry it sends this origin's
+   * requests to in steady state (its own region's; failures are left out, as everywhere here).
+   */
+  resolve(name: string, origin: number): string {
+    const entries = this.scenario.geo?.[name];
+    if (!entries || this.scenario.components[name]) return name;
+    return entries[geoOrder(this.scenario, entries, this.origins[origin].region)[0]];
+  }
+
   private call(step: Extract<Step, { call: string }>, rate: number, ctx: CallContext): void {
-    const target = this.scenario.components[step.call];
+    const target = this.scenario.components[this.resolve(step.call, ctx.origin)];
     switch (target.kind) {
       case "cache": {
         this.load(this.node(`cache:${step.call}`, step.call, step.call, 1), rate, target.service, ctx);
@@ -199,12 +215,12 @@ export class Traffic {
       case "cdn": {
         this.cdnRate.set(step.call, (this.cdnRate.get(step.call) ?? 0) + rate);
         const h = this.hit.get(step.call) ?? 0;
-        this.callService(target.origin, rate * (1 - h), ctx);
+        this.callService(this.resolve(target.origin, ctx.origin), rate * (1 - h), ctx);
         return;
       }
       case "service":
       case "load_balancer":
-        this.callService(step.call, rate, ctx);
+        this.callService(this.resolve(step.call, ctx.origin), rate, ctx);
         return;
       default:
         return;
@@ -224,13 +240,13 @@ export class Traffic {
     }
     const sc = comps[svc];
     if (sc.kind !== "service") return;
-    const rates = this.serviceRate.get(svc) ?? new Float64Array(this.classNames.length);
-    rates[ctx.cls] += rate;
+    const rates = this.serviceRate.get(svc) ?? new Float64Array(this.classNames.length * this.origins.length);
+    rates[ctx.cls * this.origins.length + ctx.origin] += rate;
     this.serviceRate.set(svc, rates);
     const handler = sc.handlers?.[this.classNames[ctx.cls]];
     if (!handler) return;
     if (++this.depth > 32) throw new Error(`analytic: services call each other in a cycle through '${svc}'`);
-    this.walk(handler, rate, { cls: ctx.cls, caller: svc, async: ctx.async });
+    this.walk(handler, rate, { cls: ctx.cls, caller: svc, async: ctx.async, origin: ctx.origin });
     this.depth--;
   }
 
@@ -253,7 +269,7 @@ export class Traffic {
       const c = this.scenario.components[q];
       if (c.kind !== "queue" || !c.handler) continue;
       const rate = per.reduce((a, b) => a + b, 0);
-      this.walk(c.handler, rate, { cls: this.queueClass.get(q) ?? 0, caller: null, async: true });
+      this.walk(c.handler, rate, { cls: this.queueClass.get(q) ?? 0, caller: null, async: true, origin: 0 });
     }
   }
 

@@ -7,10 +7,11 @@
 import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
+import { geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
 
 export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4, OP_CALL = 5,
   OP_BALANCE = 6, OP_SLOT = 7, OP_CACHE = 8, OP_DB = 9, OP_PUBLISH = 10, OP_PARALLEL = 11,
-  OP_ACQUIRE = 12, OP_CDN = 13, OP_CDN_FILL = 14;
+  OP_ACQUIRE = 12, OP_CDN = 13, OP_CDN_FILL = 14, OP_GEO = 15;
 
 export const CACHE_GET = 0, CACHE_SET = 1, CACHE_DELETE = 2;
 export const DB_READ = 0, DB_WRITE = 1;
@@ -113,6 +114,18 @@ export interface CdnSpec {
   readonly edgeSampler: number;
 }
 
+/** A geo route: its entries (one per region) and, per origin, the order in which to try them. */
+export interface GeoSpec {
+  readonly name: string;
+  /** Component index of each entry (a balancer or a service). */
+  readonly targets: Int32Array;
+  /** Service index behind each entry, and its balancer index (-1 for a service called directly). */
+  readonly services: Int32Array;
+  readonly balancers: Int32Array;
+  /** Per origin index: entry indices, the origin's own region first, then by latency. */
+  readonly order: Int32Array[];
+}
+
 export interface Program {
   readonly resources: ResourceSpec[];
   readonly components: ComponentSpec[];
@@ -126,7 +139,16 @@ export interface Program {
   readonly replicaOf: Int32Array;
   readonly classNames: string[];
   readonly classCum: Float64Array;
+  /** Entry pc per class and origin: classEntry[class * origins + origin]. */
   readonly classEntry: Int32Array;
+  /** Region names ([] without regions) and each component's region index (-1: none, e.g. a CDN). */
+  readonly regions: string[];
+  readonly componentRegion: Int32Array;
+  /** Where requests come from: origins (1 without regions), cumulative shares, region of each. */
+  readonly origins: number;
+  readonly originCum: Float64Array;
+  readonly originRegion: Int32Array;
+  readonly geos: GeoSpec[];
   /** Key sampler per class (undefined when the class has no keys). */
   readonly classKeys: Array<KeySampler | undefined>;
   /** The largest key count: the size of key-indexed state (cache index, last-write times). */
@@ -329,6 +351,44 @@ export function compile(scenario: Scenario): Program {
     cdns.push({ component: ci, objects: new KeySampler(c.objects.count, c.objects.popularity === "zipf" ? (c.objects.s ?? 1) : 0), ttl: c.ttl ?? Infinity, edgeSampler: bld.sampler(c.edge_latency) });
   });
 
+  // ---------------------------------------------------------------- regions
+
+  const regions = regionNames(scenario);
+  const regionIdx = (r: string | undefined) => (r === undefined ? -1 : regions.indexOf(r));
+  const componentRegion = Int32Array.from(names, (n) => regionIdx(comps[n].region));
+  const shares = originShares(scenario);
+  const origins = shares.length;
+  const originRegion = Int32Array.from(shares, (o) => regionIdx(o.region));
+  const originCum = new Float64Array(origins);
+  let shareAcc = 0;
+  shares.forEach((o, i) => { shareAcc += o.share; originCum[i] = i === origins - 1 ? Infinity : shareAcc; });
+  // One sampler per pair of regions (its own random stream), shared by every crossing between them.
+  const latencies = new Map<string, number>();
+  const latSampler = (a: number, b: number): number => {
+    if (a < 0 || b < 0 || a === b) return -1;
+    const key = a < b ? `${a},${b}` : `${b},${a}`;
+    let idx = latencies.get(key);
+    if (idx === undefined) {
+      const d = latencyBetween(scenario, regions[a], regions[b]);
+      idx = d && !(d.dist === "constant" && d.value === 0) ? bld.sampler(d) : -1;
+      latencies.set(key, idx);
+    }
+    return idx;
+  };
+  const geos: GeoSpec[] = [];
+  const geoIdx = new Map<string, number>();
+  for (const [name, entries] of Object.entries(scenario.geo ?? {})) {
+    geoIdx.set(name, geos.length);
+    const svcOf = (e: string) => { const c = comps[e]; return serviceIdx.get(c.kind === "load_balancer" ? c.backends : e)!; };
+    geos.push({
+      name,
+      targets: Int32Array.from(entries, (e) => names.indexOf(e)),
+      services: Int32Array.from(entries, svcOf),
+      balancers: Int32Array.from(entries, (e) => balancerIdx.get(e) ?? -1),
+      order: shares.map((o) => Int32Array.from(geoOrder(scenario, entries, o.region))),
+    });
+  }
+
   // ---------------------------------------------------------------- instructions
 
   // A call into a service (directly or through a balancer) runs a stub: [BALANCE] SLOT handler END.
@@ -353,21 +413,61 @@ export function compile(scenario: Scenario): Program {
       const svc = serviceIdx.get(svcName)!;
       const sc = comps[svcName];
       if (sc.kind !== "service") throw new UnsupportedError(`'${target}' does not lead to a service`);
+      // A balancer in front of a pool in another region pays the crossing both ways.
+      const lbRegion = t.kind === "load_balancer" ? regionIdx(t.region) : -1;
+      const svcRegion = regionIdx(sc.region);
+      const cross = t.kind === "load_balancer" ? latSampler(lbRegion, svcRegion) : -1;
+      if (cross >= 0) bld.emit(OP_DELAY, cross);
       bld.emit(OP_SLOT, svc);
       const handler = sc.handlers?.[classNames[cls]];
-      if (handler) emitFlow(handler, cls, sc.network);
+      if (handler) emitFlow(handler, cls, sc.network, svcRegion);
       else if (sc.service) bld.emit(OP_DELAY, bld.sampler(sc.service));
       else throw new UnsupportedError(`service '${svcName}' has neither a handler for class '${classNames[cls]}' nor a service time`);
+      if (cross >= 0) bld.emit(OP_DELAY, cross);
       bld.emit(OP_END);
     });
     return placeholder;
   };
 
-  const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined): void => {
+  // A call (service, balancer or geo route) from region `from`: the crossing there and back around it.
+  const emitCall = (name: string, cls: number, from: number): void => {
+    const geo = geoIdx.get(name);
+    if (geo === undefined) {
+      const lat = latSampler(from, regionIdx(comps[name].region));
+      if (lat >= 0) bld.emit(OP_DELAY, lat);
+      bld.emit(OP_CALL, stubFor(name, cls));
+      if (lat >= 0) bld.emit(OP_DELAY, lat);
+      return;
+    }
+    // OP_GEO picks an entry and jumps to its arm: [crossing] CALL [crossing], then past the others.
+    const spec = geos[geo];
+    const pcs = new Int32Array(spec.targets.length);
+    const table = bld.tables.length;
+    bld.tables.push(pcs); bld.tableCum.push(new Float64Array(0));
+    bld.emit(OP_GEO, geo, table);
+    const jumps: number[] = [];
+    scenario.geo![name].forEach((entry, i) => {
+      pcs[i] = bld.pc;
+      const lat = latSampler(from, regionIdx(comps[entry].region));
+      if (lat >= 0) bld.emit(OP_DELAY, lat);
+      bld.emit(OP_CALL, stubFor(entry, cls));
+      if (lat >= 0) bld.emit(OP_DELAY, lat);
+      jumps.push(bld.emit(OP_JUMP, -1));
+    });
+    for (const j of jumps) bld.a[j] = bld.pc;
+  };
+
+  // `region` is where the flow runs (the service's, the queue's, or the users' origin): steps to a
+  // component in another region pay the one-way latency there and back.
+  const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number): void => {
     const hop = () => { if (network) bld.emit(OP_DELAY, bld.sampler(network)); };
+    const crossing = (name: string) => latSampler(region, regionIdx(comps[name]?.region));
     for (const step of flow) {
       if ("visit" in step) {
+        const lat = crossing(step.visit);
+        if (lat >= 0) bld.emit(OP_DELAY, lat);
         bld.emit(OP_VISIT, stationRes.get(step.visit)!, step.service ? bld.sampler(step.service) : -1);
+        if (lat >= 0) bld.emit(OP_DELAY, lat);
       } else if ("branch" in step) {
         const cum = new Float64Array(step.branch.length), pcs = new Int32Array(step.branch.length);
         const table = bld.tables.length;
@@ -379,7 +479,7 @@ export function compile(scenario: Scenario): Program {
           acc += b.p;
           cum[i] = i === step.branch.length - 1 ? Infinity : acc;
           pcs[i] = bld.pc;
-          emitFlow(b.flow, cls, network);
+          emitFlow(b.flow, cls, network, region);
           jumps.push(bld.emit(OP_JUMP, -1));
         });
         for (const j of jumps) bld.a[j] = bld.pc;
@@ -388,32 +488,50 @@ export function compile(scenario: Scenario): Program {
       } else if ("call" in step) {
         const target = comps[step.call];
         hop();
-        if (target.kind === "cache") {
+        if (target === undefined) {
+          emitCall(step.call, cls, region); // a geo route
+        } else if (target.kind === "cache") {
           const op = step.op === "set" ? CACHE_SET : step.op === "delete" ? CACHE_DELETE : CACHE_GET;
+          const lat = crossing(step.call);
+          if (lat >= 0) bld.emit(OP_DELAY, lat);
           const at = bld.emit(OP_CACHE, cacheIdx.get(step.call)!, op, -1);
+          if (lat >= 0) bld.emit(OP_DELAY, lat);
           if (op === CACHE_GET) {
-            emitFlow(step.hit ?? [], cls, network);
+            emitFlow(step.hit ?? [], cls, network, region);
             const j = bld.emit(OP_JUMP, -1);
             bld.c[at] = bld.pc;
-            emitFlow(step.miss ?? [], cls, network);
+            if (lat >= 0) bld.emit(OP_DELAY, lat);
+            emitFlow(step.miss ?? [], cls, network, region);
             bld.a[j] = bld.pc;
           }
         } else if (target.kind === "database") {
+          const lat = crossing(step.call);
+          if (lat >= 0) bld.emit(OP_DELAY, lat);
           bld.emit(OP_DB, dbIdx.get(step.call)!, step.op === "write" ? DB_WRITE : DB_READ);
+          if (lat >= 0) bld.emit(OP_DELAY, lat);
         } else if (target.kind === "cdn") {
+          // A CDN without a region is at the edge next to its caller; its origin fetch leaves from there.
+          const cdnRegion = target.region !== undefined ? regionIdx(target.region) : region;
+          const lat = latSampler(region, cdnRegion);
+          if (lat >= 0) bld.emit(OP_DELAY, lat);
           const cdn = cdnIdx.get(step.call)!;
           const at = bld.emit(OP_CDN, cdn, -1);
-          bld.emit(OP_CALL, stubFor(target.origin, cls));
+          emitCall(target.origin, cls, cdnRegion);
           bld.emit(OP_CDN_FILL, cdn);
           bld.b[at] = bld.pc;
+          if (lat >= 0) bld.emit(OP_DELAY, lat);
         } else if (target.kind === "service" || target.kind === "load_balancer") {
-          bld.emit(OP_CALL, stubFor(step.call, cls));
+          emitCall(step.call, cls, region);
         } else if (target.kind === "queue") {
           throw new UnsupportedError(`'${step.call}' is a queue: use publish: to send to it`);
         }
       } else if ("publish" in step) {
         hop();
+        // The publisher waits for the broker's confirm: a crossing there and back.
+        const lat = crossing(step.publish);
+        if (lat >= 0) bld.emit(OP_DELAY, lat);
         bld.emit(OP_PUBLISH, queueIdx.get(step.publish)!);
+        if (lat >= 0) bld.emit(OP_DELAY, lat);
       } else if ("parallel" in step) {
         const pcs = new Int32Array(step.parallel.length);
         const table = bld.tables.length;
@@ -422,7 +540,7 @@ export function compile(scenario: Scenario): Program {
         const skip = bld.emit(OP_JUMP, -1);
         step.parallel.forEach((f, i) => {
           pcs[i] = bld.pc;
-          emitFlow(f, cls, network);
+          emitFlow(f, cls, network, region);
           bld.emit(OP_END);
         });
         bld.b[at] = bld.pc;
@@ -431,7 +549,8 @@ export function compile(scenario: Scenario): Program {
     }
   };
 
-  const classEntry = new Int32Array(classNames.length);
+  // A class's flow is compiled once per origin: the users' region is where its steps start from.
+  const classEntry = new Int32Array(classNames.length * origins);
   const classCum = new Float64Array(classNames.length);
   const totalWeight = classNames.reduce((a, n) => a + scenario.load.classes[n].weight, 0);
   let acc = 0;
@@ -439,9 +558,11 @@ export function compile(scenario: Scenario): Program {
     const def = scenario.load.classes[name];
     acc += def.weight / totalWeight;
     classCum[i] = i === classNames.length - 1 ? Infinity : acc;
-    classEntry[i] = bld.pc;
-    emitFlow(def.flow, i, undefined);
-    bld.emit(OP_END);
+    for (let o = 0; o < origins; o++) {
+      classEntry[i * origins + o] = bld.pc;
+      emitFlow(def.flow, i, undefined, originRegion[o]);
+      bld.emit(OP_END);
+    }
   });
 
   // Queue consumers: wait for a worker, work, run the handler; class -1 (messages keep their
@@ -454,10 +575,10 @@ export function compile(scenario: Scenario): Program {
     bld.emit(OP_ACQUIRE, queueIdx.get(name)!);
     bld.emit(OP_DELAY, bld.sampler(c.service));
     if (c.handler) {
-      if (JSON.stringify(c.handler).match(/"(call)":"([^"]+)"/g)?.some((m) => ["service", "load_balancer", "cdn"].includes(comps[m.split('"')[3]]?.kind ?? ""))) {
+      if (JSON.stringify(c.handler).match(/"(call)":"([^"]+)"/g)?.some((m) => ["service", "load_balancer", "cdn"].includes(comps[m.split('"')[3]]?.kind ?? "") || scenario.geo?.[m.split('"')[3]] !== undefined)) {
         throw new UnsupportedError(`queue '${name}': a consumer handler may call caches and databases; calls to services are not modeled yet`);
       }
-      emitFlow(c.handler, 0, undefined);
+      emitFlow(c.handler, 0, undefined, regionIdx(c.region));
     }
     bld.emit(OP_END);
   });
@@ -480,6 +601,7 @@ export function compile(scenario: Scenario): Program {
     resources, components, balancers, services, caches, databases, queues, cdns,
     replicaOf: Int32Array.from(replicaOf),
     classNames, classCum, classEntry, classKeys, keySpace,
+    regions, componentRegion, origins, originCum, originRegion, geos,
     op: Int32Array.from(bld.op), argA: Int32Array.from(bld.a), argB: Int32Array.from(bld.b), argC: Int32Array.from(bld.c),
     samplers: bld.samplers, tables: bld.tables, tableCum: bld.tableCum,
   };

@@ -12,7 +12,7 @@ import { Sampler } from "./distributions.ts";
 import {
   ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY, OP_END,
-  OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
+  OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
 import type { Scenario } from "../model/schema.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
@@ -34,9 +34,9 @@ const ORPHAN = -2;
 const POOLED_USER = -3;
 
 /** Why a request ended without success; index into REASONS. Admission refusals count as dropped. */
-export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open"] as const;
+export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open", "region_down"] as const;
 const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7,
-  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12;
+  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12, R_REGION_DOWN = 13;
 export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED]);
 
 // Per-component counters, indices into ComponentStats.counts.
@@ -85,6 +85,17 @@ export interface ClassStats {
   readonly ended: Float64Array;
 }
 
+/** Requests by the region their users are in (the origin). */
+export interface OriginStats {
+  readonly latency: Histogram;
+  arrived: number;
+  completed: number;
+  /** Ended by reason (index into REASONS; 0 unused). */
+  readonly ended: Float64Array;
+  /** Completed requests that a geo route sent to another region than the origin's. */
+  failedOver: number;
+}
+
 export interface ComponentStats {
   readonly counts: Float64Array;
   /** Services: billed instances (booting, serving, draining) integrated over the window. */
@@ -109,6 +120,8 @@ export interface ReplicationResult {
   /** Length of the statistics window (end - warmup), seconds. */
   readonly window: number;
   readonly classes: ClassStats[];
+  /** Per origin (one without regions), in the statistics window. */
+  readonly origins: OriginStats[];
   readonly resources: ResourceStats[];
   readonly components: ComponentStats[];
   /** Whole-run accounting of requests: arrived = completed + ended by each reason + in flight. */
@@ -159,6 +172,12 @@ class Replication {
   private readonly healthRng: Rng;
   private readonly faultRng: Rng;
   private readonly nodeDown: Uint8Array;
+  // Region outages: down flags per region, component and resource; replicas a region outage took down.
+  private readonly regionDown: Uint8Array;
+  private readonly compDown: Uint8Array;
+  private readonly resDown: Uint8Array;
+  private readonly repRegionDown: Uint8Array;
+  private readonly regional: boolean;
   /** Per database and shard: index within the shard's nodes of the current primary. */
   private readonly dbPrimary: Int32Array[];
   private readonly dbWritesDown: Uint8Array[];
@@ -221,6 +240,9 @@ class Replication {
   private tKilled = new Int32Array(1024);
   /** 1 while the task's current call is a half-open breaker's probe. */
   private tProbe = new Uint8Array(1024);
+  /** Origin index of the request (its users' region); 1 when a geo route failed it over. */
+  private tOrigin = new Int32Array(1024);
+  private tOver = new Uint8Array(1024);
   private tStart = new Float64Array(1024);
   private tEnter = new Float64Array(1024);
   private tGrantA = new Float64Array(1024);
@@ -257,6 +279,8 @@ class Replication {
 
   // Statistics.
   private readonly clStats: ClassStats[];
+  private readonly orStats: OriginStats[];
+  private readonly originRng: Rng;
   private readonly totals = { arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), inFlight: 0 };
   private readonly messages = { published: 0, processed: 0, deadLettered: 0, droppedHead: 0, inQueue: 0 };
   private inFlight = 0;
@@ -326,6 +350,11 @@ class Replication {
     this.healthRng = stream("failures:health-checks");
     this.faultRng = stream("failures:random");
     this.nodeDown = new Uint8Array(nR);
+    this.regionDown = new Uint8Array(p.regions.length);
+    this.compDown = new Uint8Array(p.components.length);
+    this.resDown = new Uint8Array(nR);
+    this.repRegionDown = new Uint8Array(nRep);
+    this.regional = p.regions.length > 0;
     this.dbPrimary = p.databases.map((d) => new Int32Array(d.shards));
     this.dbWritesDown = p.databases.map((d) => new Uint8Array(d.shards));
     this.breakers = p.services.map((sv) => (sv.breaker ? startBreaker(sv.breaker) : undefined));
@@ -358,6 +387,8 @@ class Replication {
     this.thinkRng = stream("load:think");
     this.deterministic = scenario.load.model === "open" && scenario.load.arrivals === "deterministic";
     this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length) }));
+    this.orStats = Array.from({ length: p.origins }, () => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), failedOver: 0 }));
+    this.originRng = stream("load:origin");
 
     const nC = p.components.length;
     this.series = o.series
@@ -455,6 +486,7 @@ class Replication {
       events: this.events,
       window: Math.max(this.now - o.warmup, 0),
       classes: this.clStats,
+      origins: this.orStats,
       resources: this.rStats,
       components: this.cStats,
       totals: this.totals,
@@ -501,6 +533,7 @@ class Replication {
     this.tReplica = i32(this.tReplica); this.tPhase = i32(this.tPhase); this.tMsg = i32(this.tMsg); this.tRetries = i32(this.tRetries); this.tKilled = i32(this.tKilled);
     this.free = i32(this.free);
     this.tState = u8(this.tState); this.tInRing = u8(this.tInRing); this.tProbe = u8(this.tProbe);
+    this.tOrigin = i32(this.tOrigin); this.tOver = u8(this.tOver);
     this.tStart = f64(this.tStart); this.tEnter = f64(this.tEnter); this.tGrantA = f64(this.tGrantA); this.tGrantB = f64(this.tGrantB); this.tGrantC = f64(this.tGrantC);
     this.cap = n;
   }
@@ -509,6 +542,7 @@ class Replication {
     const c = this.alloc();
     this.tCls[c] = this.tCls[parent];
     this.tKey[c] = this.tKey[parent];
+    this.tOrigin[c] = this.tOrigin[parent];
     this.tStart[c] = this.tStart[parent];
     this.tReplica[c] = this.tReplica[parent];
     this.tParent[c] = parent;
@@ -523,7 +557,16 @@ class Replication {
     let c = 0;
     while (u >= p.classCum[c]) c++;
     this.tCls[t] = c;
-    this.tPc[t] = p.classEntry[c];
+    // The users' region: drawn only when there are several, so scenarios without regions draw as before.
+    let o = 0;
+    if (p.origins > 1) {
+      const v = this.originRng.next();
+      while (v >= p.originCum[o]) o++;
+    }
+    this.tOrigin[t] = o;
+    this.tOver[t] = 0;
+    this.tPc[t] = p.classEntry[c * p.origins + o];
+    if (this.measuring) this.orStats[o].arrived++;
     const ks = p.classKeys[c];
     this.tKey[t] = ks ? ks.sample(this.keyRng) : 0;
     this.tStart[t] = this.now;
@@ -574,11 +617,13 @@ class Replication {
           return;
         }
         case OP_BALANCE:
+          if (this.compDown[p.balancers[p.argA[pc]].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           if (!this.takeToken(p.argA[pc])) { this.fail(t, R_RATE_LIMITED); return; }
           this.balance(t, p.argA[pc]);
           return;
         case OP_SLOT: {
           const svc = p.services[p.argA[pc]];
+          if (this.compDown[svc.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           // Through a balancer, connect() left the chosen backend in tAux.
           let replica = this.tHoldA[t] >= 0 ? this.tAux[t] : -1;
           if (replica < 0) {
@@ -604,6 +649,7 @@ class Replication {
           this.dbStep(t, pc);
           return;
         case OP_PUBLISH:
+          if (this.compDown[p.queues[p.argA[pc]].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           if (!this.publish(t, p.argA[pc])) { this.fail(t, R_QUEUEFULL); return; }
           this.tPc[t] = pc + 1;
           break;
@@ -620,8 +666,15 @@ class Replication {
           this.request(r, t);
           return;
         }
+        case OP_GEO: {
+          const k = this.geoPick(t, p.argA[pc]);
+          if (k < 0) { this.fail(t, R_REGION_DOWN); return; }
+          this.tPc[t] = p.tables[p.argB[pc]][k];
+          break;
+        }
         case OP_CDN: {
           const cdn = p.cdns[p.argA[pc]];
+          if (this.compDown[cdn.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           const rng = this.cdnRng[p.argA[pc]];
           this.tAux[t] = cdn.objects.sample(rng);
           this.cal.push(this.now + p.samplers[cdn.edgeSampler].sample(rng), t * 32 + EV_RESUME, 0);
@@ -702,13 +755,19 @@ class Replication {
     this.touchInFlight();
     this.inFlight--;
     const latency = this.now - this.tStart[t];
+    const os = this.orStats[this.tOrigin[t]];
     if (reason === 0) {
       this.totals.completed++;
-      if (this.measuring) { cs.completed++; cs.latency.record(latency); }
+      if (this.measuring) {
+        cs.completed++; cs.latency.record(latency);
+        os.completed++;
+        if (this.regional) os.latency.record(latency);
+        if (this.tOver[t] !== 0) os.failedOver++;
+      }
       if (this.series) this.ivLatency[c].record(latency);
     } else {
       this.totals.ended[reason]++;
-      if (this.measuring) cs.ended[reason]++;
+      if (this.measuring) { cs.ended[reason]++; os.ended[reason]++; }
       if (this.series) this.ivErrors[c]++;
     }
     const u = this.tUser[t];
@@ -731,6 +790,7 @@ class Replication {
 
   /** Asks resource r for a unit: served now, queued, or refused (then the task fails). */
   private request(r: number, t: number): void {
+    if (this.resDown[r] !== 0) { this.fail(t, R_REGION_DOWN); return; }
     const st = this.rStats[r];
     if (this.measuring) st.arrivals++;
     this.tEnter[t] = this.now;
@@ -1083,6 +1143,7 @@ class Replication {
   private scheduleFailures(): void {
     const fs = this.scenario.failures ?? [];
     fs.forEach((f, i) => {
+      if ("region" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); this.cal.push(f.at + f.for, i * 32 + EV_RECOVER, 0); return; }
       if ("at" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); return; }
       const sv = this.serviceNamed(f.random);
       for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 32 + EV_FAULT, k);
@@ -1095,7 +1156,9 @@ class Replication {
 
   private fault(i: number, k: number): void {
     const f = this.scenario.failures![i];
-    if ("crash" in f) {
+    if ("region" in f) {
+      this.regionOutage(this.p.regions.indexOf(f.region), true);
+    } else if ("crash" in f) {
       const sv = this.serviceNamed(f.crash);
       const g = this.p.replicaOf[sv.slots[f.replica - 1]];
       if (this.crash(g) && f.restart_after !== undefined) this.cal.push(this.now + f.restart_after, i * 32 + EV_RECOVER, f.replica - 1);
@@ -1113,7 +1176,7 @@ class Replication {
       this.dbWritesDown[d][f.shard] = 1;
       this.killAt(node, R_DB_DOWN);
       this.cal.push(this.now + f.promote_after, i * 32 + EV_RECOVER, 0);
-    } else {
+    } else if ("lose" in f) {
       // A cache node lost and replaced: it comes back empty, and every key misses once.
       const c = this.p.caches.findIndex((x) => this.p.components[x.component].name === f.lose);
       this.caches[c].clear();
@@ -1122,7 +1185,9 @@ class Replication {
 
   private recover(i: number, k: number): void {
     const f = this.scenario.failures![i];
-    if ("crash" in f || "random" in f) {
+    if ("region" in f) {
+      this.regionOutage(this.p.regions.indexOf(f.region), false);
+    } else if ("crash" in f || "random" in f) {
       const sv = this.serviceNamed("crash" in f ? f.crash : f.random);
       const g = this.p.replicaOf[sv.slots[k]];
       if (this.repState[g] !== REP_DOWN) return;
@@ -1141,17 +1206,86 @@ class Replication {
   }
 
   /** A replica crashes: its queued and in-flight requests fail now. False if it was not running. */
-  private crash(g: number): boolean {
+  private crash(g: number, reason = R_CRASH): boolean {
     const st = this.repState[g];
     if (st !== REP_SERVING && st !== REP_DRAINING) return false;
     this.repState[g] = REP_DOWN;
     const slot = this.repSlot[g];
-    this.killAt(slot, R_CRASH);
+    this.killAt(slot, reason);
     for (let t = 0; t < this.nextId; t++) {
-      if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tHoldB[t] === slot && this.tKilled[t] === 0) this.kill(t, R_CRASH);
+      if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tHoldB[t] === slot && this.tKilled[t] === 0) this.kill(t, reason);
     }
     this.healthChange(g, 0);
     return true;
+  }
+
+  /**
+   * A whole region goes down (or comes back): every component in it refuses work, its replicas
+   * crash as instances do (their balancers' health checks notice), requests waiting or being served
+   * there and those holding its connections fail with region_down, and its caches come back cold.
+   */
+  private regionOutage(region: number, down: boolean): void {
+    const p = this.p;
+    this.regionDown[region] = down ? 1 : 0;
+    for (let c = 0; c < p.components.length; c++) {
+      if (p.componentRegion[c] !== region) continue;
+      this.compDown[c] = down ? 1 : 0;
+      for (const r of p.components[c].resources) this.resDown[r] = down ? 1 : 0;
+    }
+    for (let g = 0; g < this.repState.length; g++) {
+      if (p.componentRegion[p.services[this.repService[g]].component] !== region) continue;
+      if (down) {
+        if (this.crash(g, R_REGION_DOWN)) this.repRegionDown[g] = 1;
+      } else if (this.repRegionDown[g] !== 0) {
+        this.repRegionDown[g] = 0;
+        if (this.repState[g] !== REP_DOWN) continue;
+        this.repState[g] = REP_SERVING;
+        this.healthChange(g, 1);
+      }
+    }
+    if (!down) {
+      for (const c of p.caches) if (p.componentRegion[c.component] === region) this.caches[p.caches.indexOf(c)].clear();
+      return;
+    }
+    for (let c = 0; c < p.components.length; c++) {
+      if (p.componentRegion[c] !== region) continue;
+      for (const r of p.components[c].resources) this.killAt(r, R_REGION_DOWN);
+    }
+    for (let b = 0; b < p.balancers.length; b++) if (p.componentRegion[p.balancers[b].component] === region) this.flushLb(b);
+    // Connections and units held in the region (balancer connections, slots, pools, workers).
+    for (let t = 0; t < this.nextId; t++) {
+      if (this.tState[t] === FREE || this.tState[t] === ZOMBIE || this.tKilled[t] !== 0) continue;
+      const a = this.tHoldA[t], b = this.tHoldB[t], c = this.tConn[t];
+      if ((a >= 0 && this.resDown[a]) || (b >= 0 && this.resDown[b]) || (c >= 0 && this.resDown[c])) this.kill(t, R_REGION_DOWN);
+    }
+  }
+
+  /**
+   * Geo routing: the first entry, in the origin's order, whose region is up and that has a serving
+   * backend; -1 when none has. Choosing another than the first counts the request as failed over.
+   */
+  private geoPick(t: number, geo: number): number {
+    const p = this.p;
+    const spec = p.geos[geo];
+    const order = spec.order[this.tOrigin[t]];
+    for (let i = 0; i < order.length; i++) {
+      const k = order[i];
+      if (this.compDown[spec.targets[k]] !== 0 || !this.hasServing(spec.services[k], spec.balancers[k])) continue;
+      if (i > 0) for (let x = t; x >= 0; x = this.tParent[x]) this.tOver[x] = 1;
+      return k;
+    }
+    return -1;
+  }
+
+  /** Whether a service has a replica serving (as its balancer's health checks see it, if any). */
+  private hasServing(svc: number, b: number): boolean {
+    const slots = this.p.services[svc].slots;
+    if (this.compDown[this.p.services[svc].component] !== 0) return false;
+    for (let k = 0; k < slots.length; k++) {
+      const g = this.p.replicaOf[slots[k]];
+      if (this.repState[g] === REP_SERVING && (b < 0 || this.repSeen[g] === 1)) return true;
+    }
+    return false;
   }
 
   /** Fails every task waiting at resource r and marks those in service there. */
@@ -1362,6 +1496,24 @@ class Replication {
     }
   }
 
+  /** Fails every request waiting in balancer b's queue (its region went down). */
+  private flushLb(b: number): void {
+    while (this.lbLen[b] > 0) {
+      const ring = this.lbRings[b];
+      const t = ring[this.lbHead[b]];
+      this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
+      this.lbLen[b]--;
+      this.tInRing[t] = 0;
+      if (this.tState[t] === ZOMBIE) { this.tState[t] = FREE; this.free[this.nFree++] = t; continue; }
+      if (this.tState[t] !== WAITING) continue;
+      this.touchLb(b);
+      this.lbWaiting[b]--;
+      this.tState[t] = RUNNING;
+      this.tWaitGen[t]++;
+      this.fail(t, R_REGION_DOWN);
+    }
+  }
+
   private lbTimeout(t: number, b: number): void {
     this.touchLb(b);
     this.lbWaiting[b]--;
@@ -1387,6 +1539,7 @@ class Replication {
       this.tPhase[t] = 1;
     }
     if (this.tPhase[t] === 1) {
+      if (this.compDown[db.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
       const write = p.argB[pc] === DB_WRITE;
       const key = this.tKey[t];
       const shard = db.shards === 1 ? 0 : db.byRange ? Math.min(db.shards - 1, Math.floor((key * db.shards) / p.keySpace)) : hashKey(key) % db.shards;

@@ -4,6 +4,7 @@
 import type { Scenario, Step } from "./schema.ts";
 import { meanOf } from "./dist-moments.ts";
 import { peakRate, visitRatios } from "./traffic.ts";
+import { latencyBetween, regionNames } from "./regions.ts";
 
 export interface Problem {
   readonly path: ReadonlyArray<PropertyKey>;
@@ -19,6 +20,9 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
   const comps = s.components;
   const names = Object.keys(comps);
   const known = `known components: ${names.join(", ")}`;
+  const regions = regionNames(s);
+  const geoNames = s.geo ? `; geo routes: ${Object.keys(s.geo).join(", ")}` : "";
+  const knownRegions = regions.length > 0 ? `regions: ${regions.join(", ")}` : "the scenario has no `regions:` section";
 
   // simulation
   const sim = s.simulation;
@@ -66,7 +70,11 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
         step.branch.forEach((b, j) => checkFlow(b.flow, [...p, "branch", j, "flow"]));
       } else if ("call" in step) {
         const c = comps[step.call];
-        if (!c) err([...p, "call"], `no component named '${step.call}' (${known})`);
+        if (!c && s.geo?.[step.call]) {
+          if (step.hit || step.miss) err([...p, "call"], "hit/miss branches need a cache");
+          return;
+        }
+        if (!c) err([...p, "call"], `no component named '${step.call}' (${known}${geoNames})`);
         else if (c.kind === "station") err([...p, "call"], `'${step.call}' is a station; use visit: for stations`);
         if (step.hit) checkFlow(step.hit, [...p, "hit"]);
         if (step.miss) checkFlow(step.miss, [...p, "miss"]);
@@ -131,7 +139,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
         break;
       case "cdn": {
         const o = comps[c.origin];
-        if (!o) err([...p, "origin"], `no component named '${c.origin}' (${known})`);
+        if (!o && !s.geo?.[c.origin]) err([...p, "origin"], `no component named '${c.origin}' (${known}${geoNames})`);
         break;
       }
       case "cache":
@@ -139,6 +147,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
     }
   }
 
+  checkRegions(s, err);
   checkRoutingCycles(s, err);
   checkPlan(s, err);
 
@@ -146,6 +155,11 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
   const runEnd = sim.duration ?? (load.stages ? load.stages.reduce((a, st) => a + st.duration, 0) : 60);
   (s.failures ?? []).forEach((f, i) => {
     const p = ["failures", i];
+    if ("region" in f) {
+      if (!regions.includes(f.region)) err([...p, "region"], `no region named '${f.region}' (${knownRegions})`);
+      if (f.at >= runEnd) err([...p, "at"], `the outage at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
+      return;
+    }
     const [key, want] = "crash" in f ? ["crash", "service"] : "fail_primary" in f ? ["fail_primary", "database"] : "lose" in f ? ["lose", "cache"] : ["random", "service"];
     const name = (f as Record<string, unknown>)[key] as string;
     const c = comps[name];
@@ -184,6 +198,64 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
     }
   }
   return { errors, warnings };
+}
+
+/**
+ * Regions: latencies name other regions, every pair has one (given once), every component but a CDN
+ * (which sits at the edge, next to its caller) names its region, users are placed in regions, and
+ * station routing stays within a region (a routed hop across regions is not modeled).
+ */
+function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void): void {
+  const regions = regionNames(s);
+  const known = regions.length > 0 ? `regions: ${regions.join(", ")}` : "the scenario has no `regions:` section";
+  for (const [name, c] of Object.entries(s.components)) {
+    if (c.region !== undefined && !regions.includes(c.region)) err(["components", name, "region"], `no region named '${c.region}' (${known})`);
+    else if (c.region === undefined && regions.length > 0 && c.kind !== "cdn") {
+      err(["components", name], `with \`regions:\` every component except a cdn needs \`region:\` (one of ${regions.join(", ")})`);
+    }
+    if (c.kind === "station" && c.region !== undefined) {
+      c.routing?.forEach((r, i) => {
+        const t = s.components[r.to];
+        if (t && t.region !== c.region) err(["components", name, "routing", i, "to"], `'${r.to}' is in region ${t.region ?? "(none)"}, '${name}' in ${c.region}: station routing stays within a region`);
+      });
+    }
+  }
+  const users = s.load.regions;
+  if (users) {
+    for (const r of Object.keys(users)) if (!regions.includes(r)) err(["load", "regions", r], `no region named '${r}' (${known})`);
+  } else if (regions.length > 0) {
+    err(["load"], `with \`regions:\` the load needs \`regions:\` placing the users, e.g. regions: { ${regions[0]}: 100 }`);
+  }
+  for (const [g, targets] of Object.entries(s.geo ?? {})) {
+    const p = ["geo", g];
+    if (s.components[g]) err(p, `'${g}' is also a component; a geo route needs a name of its own`);
+    if (regions.length === 0) err(p, "geo routing needs a top-level `regions:` section");
+    const seen = new Map<string, string>();
+    targets.forEach((name, j) => {
+      const c = s.components[name];
+      if (!c) { err([...p, j], `no component named '${name}' (known components: ${Object.keys(s.components).join(", ")})`); return; }
+      if (c.kind !== "service" && c.kind !== "load_balancer") { err([...p, j], `geo routes to services or load balancers; '${name}' is a ${c.kind}`); return; }
+      if (c.region === undefined) return; // reported on the component
+      const other = seen.get(c.region);
+      if (other) err([...p, j], `'${name}' and '${other}' are both in region ${c.region}; a geo route takes one entry per region`);
+      seen.set(c.region, name);
+    });
+  }
+  if (!s.regions) return;
+  for (const [a, def] of Object.entries(s.regions)) {
+    for (const b of Object.keys(def.latency ?? {})) {
+      const p = ["regions", a, "latency", b];
+      if (b === a) err(p, `a region's latency to itself is 0; list only other regions`);
+      else if (!regions.includes(b)) err(p, `no region named '${b}' (${known})`);
+      else if (s.regions[b]?.latency?.[a] !== undefined && regions.indexOf(b) < regions.indexOf(a)) err(p, `the latency between ${a} and ${b} is given twice (also under ${b}); latency is symmetric, give it once`);
+    }
+  }
+  for (let i = 0; i < regions.length; i++) {
+    for (let j = i + 1; j < regions.length; j++) {
+      const [a, b] = [regions[i], regions[j]];
+      if (!latencyBetween(s, a, b)) err(["regions", a], `no latency between ${a} and ${b}: add latency: { ${b}: 40ms } under ${a} (or ${a} under ${b})`);
+    }
+  }
 }
 
 /** Fields `headroom plan` may size, by component kind, with the smallest value each allows. */

@@ -167,6 +167,9 @@ const Classes = Schema.Record({ key: Name, value: RequestClass }).pipe(
   Schema.filter((r) => Object.keys(r).length > 0 || "load.classes needs at least one request class"),
 );
 
+// Where the users are: share of arrivals (open) or of users (closed) per region, as weights.
+const LoadRegions = Schema.Record({ key: Name, value: positive(Schema.Number, "a region's share") });
+
 const Shape = Schema.optionalWith(Schema.Literal("linear", "step", "sine"), { default: () => "linear" as const });
 
 const RateStage = Schema.Struct({
@@ -193,6 +196,7 @@ const OpenLoad = Schema.Struct({
   rate: Schema.optional(positive(Rate, "rate")),
   start_rate: Schema.optionalWith(nonNegative(Rate, "start_rate"), { default: () => 0 }),
   stages: Schema.optional(Schema.NonEmptyArray(RateStage)),
+  regions: Schema.optional(LoadRegions),
   classes: Classes,
 });
 export type OpenLoad = typeof OpenLoad.Type;
@@ -203,6 +207,7 @@ const ClosedLoad = Schema.Struct({
   start_users: Schema.optionalWith(integer(Count, "start_users", 0), { default: () => 0 }),
   stages: Schema.optional(Schema.NonEmptyArray(UserStage)),
   think: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0 }) as Dist }),
+  regions: Schema.optional(LoadRegions),
   classes: Classes,
 });
 export type ClosedLoad = typeof ClosedLoad.Type;
@@ -223,6 +228,7 @@ export type Cost = typeof Cost.Type;
 
 const Station = Schema.Struct({
   kind: Schema.Literal("station"),
+  region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   servers: Schema.optionalWith(integer(Count, "servers", 1), { default: () => 1 }),
   service: DistSchema,
@@ -239,6 +245,7 @@ const HealthCheck = Schema.Struct({
 
 const LoadBalancer = Schema.Struct({
   kind: Schema.Literal("load_balancer"),
+  region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   algorithm: Schema.optionalWith(
     Schema.Literal("round_robin", "random", "least_connections", "power_of_two", "consistent_hash"),
@@ -289,6 +296,7 @@ export type CircuitBreakerSpec = typeof CircuitBreaker.Type;
 
 const Service = Schema.Struct({
   kind: Schema.Literal("service"),
+  region: Schema.optional(Name),
   retries: Schema.optional(Retries),
   circuit_breaker: Schema.optional(CircuitBreaker),
   autoscaling: Schema.optional(Autoscaling),
@@ -304,6 +312,7 @@ const Service = Schema.Struct({
 
 const Cache = Schema.Struct({
   kind: Schema.Literal("cache"),
+  region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   capacity: integer(Count, "capacity", 1),
   ttl: Schema.optional(PosDuration),
@@ -313,6 +322,7 @@ const Cache = Schema.Struct({
 
 const Database = Schema.Struct({
   kind: Schema.Literal("database"),
+  region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   keys: Schema.optionalWith(integer(Count, "keys", 1), { default: () => 10000 }),
   read: DistSchema,
@@ -333,6 +343,7 @@ const Database = Schema.Struct({
 
 const Queue = Schema.Struct({
   kind: Schema.Literal("queue"),
+  region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   workers: Schema.optionalWith(integer(Count, "workers", 1), { default: () => 1 }),
   prefetch: Schema.optionalWith(integer(Count, "prefetch", 1), { default: () => 1 }),
@@ -347,6 +358,7 @@ const Queue = Schema.Struct({
 
 const Cdn = Schema.Struct({
   kind: Schema.Literal("cdn"),
+  region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   origin: Name,
   ttl: Schema.optional(PosDuration),
@@ -402,9 +414,17 @@ const Failure = Schema.Union(
     promote_after: PosDuration,
   }),
   Schema.Struct({ at: nonNegative(Duration, "at"), lose: Name }),
+  // A whole region goes down: every component in it, for `for`.
+  Schema.Struct({ at: nonNegative(Duration, "at"), region: Name, for: PosDuration }),
   Schema.Struct({ random: Name, mtbf: PosDuration, mttr: PosDuration }),
 );
 export type FailureSpec = typeof Failure.Type;
+
+// Regions and the one-way latency between them (given once per pair; it is symmetric).
+const Region = Schema.Struct({
+  latency: Schema.optional(Schema.Record({ key: Name, value: DistSchema })),
+});
+export type RegionSpec = typeof Region.Type;
 
 // Bounds for `headroom plan`: "component.field" -> [min, max] (docs/scenario-format.md, "plan").
 const PlanBound = integer(Count, "a plan bound", 0);
@@ -422,6 +442,11 @@ export const ScenarioSchema = Schema.Struct({
     Schema.filter((r) => Object.keys(r).length > 0 || "components needs at least one component"),
   ),
   slo: Schema.optional(Slo),
+  regions: Schema.optional(Schema.Record({ key: Name, value: Region })),
+  // Geo routing (a latency-based DNS name or global balancer): a name that calls (and CDN origins)
+  // may use like a component; it sends each request to the listed entry in the request's origin
+  // region, or to the nearest healthy one when that region is down.
+  geo: Schema.optional(Schema.Record({ key: Name, value: Schema.NonEmptyArray(Name) })),
   failures: Schema.optional(Schema.Array(Failure)),
   plan: Schema.optional(Plan),
 }).annotations({ identifier: "HeadroomScenario", title: "Headroom scenario, format version 1" });

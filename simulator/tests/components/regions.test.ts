@@ -1,0 +1,74 @@
+// Regions against theory. A one-way latency between regions is a pure delay paid there and back,
+// so users in region B of an M/M/1 station in region A see E[T] = 1/(μ-λ) + 2d, and users in A see
+// the M/M/1 time alone; the analytic solver adds the same delay. Geo routing sends each origin's
+// requests to its own region's entry, so entries receive the origins' shares: a binomial split.
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../index.ts";
+import { solveAnalytic } from "../../analytic/index.ts";
+import { expectMatches, scenarioOf } from "../helpers.ts";
+
+const lambda = 70, mu = 100, d = 30; // per second; one-way latency in ms
+
+describe("inter-region latency: M/M/1 in region a, users half in a and half in b (30 ms one way)", () => {
+  const s = scenarioOf(`
+version: 1
+name: regions-mm1
+seed: 21
+simulation: { duration: 3000s, warmup: 50s, replications: 10 }
+regions:
+  a: { latency: { b: ${d}ms } }
+  b: {}
+load: { model: open, rate: ${lambda}/s, regions: { a: 1, b: 1 }, classes: { req: { flow: [q] } } }
+components: { q: { kind: station, region: a, servers: 1, service: { dist: exponential, mean: ${1000 / mu}ms } } }
+`);
+  const r = simulate(s);
+  const mm1 = 1000 / (mu - lambda);
+  it("users in a: the M/M/1 mean 1/(μ-λ), nothing added", () => expectMatches(r.regions!.a.latencyMs.mean, mm1, { precision: 0.02, label: "a" }));
+  it("users in b: 1/(μ-λ) + 2 x 30 ms", () => expectMatches(r.regions!.b.latencyMs.mean, mm1 + 2 * d, { label: "b" }));
+  it("no request pays less than the crossing: b's p50 is at least 60 ms", () => expect(r.regions!.b.latencyMs.p50.mean).toBeGreaterThan(2 * d));
+  it("the station's own response time is M/M/1 (the delay is outside it)", () => expectMatches(r.components.q.responseMs.mean, mm1, { label: "station" }));
+  it("the class mean is the mix, and the analytic solver adds the delay the same way", () => {
+    expectMatches(r.classes.req.latencyMs.mean, mm1 + d, { label: "class" });
+    expect(Math.abs(solveAnalytic(s).classes.req.latencyMs.mean - (mm1 + d))).toBeLessThan(1e-6 * mm1);
+  });
+});
+
+describe("geo routing: a 60/40 split of users arrives 60/40 at the regional entries", () => {
+  const rate = 200, window = 300, reps = 4;
+  const s = scenarioOf(`
+version: 1
+name: regions-geo
+seed: 22
+simulation: { duration: ${window + 20}s, warmup: 20s, replications: ${reps} }
+regions:
+  us: { latency: { eu: { dist: uniform, min: 35ms, max: 45ms } } }
+  eu: {}
+geo: { api: [lb_us, lb_eu] }
+load: { model: open, rate: ${rate}/s, regions: { us: 60, eu: 40 }, classes: { req: { flow: [{ call: api }] } } }
+components:
+  lb_us: { kind: load_balancer, region: us, backends: svc_us }
+  lb_eu: { kind: load_balancer, region: eu, backends: svc_eu }
+  svc_us: { kind: service, region: us, replicas: 2, concurrency: 50, service: { dist: exponential, mean: 20ms } }
+  svc_eu: { kind: service, region: eu, replicas: 2, concurrency: 50, service: { dist: exponential, mean: 20ms } }
+`);
+  const r = simulate(s);
+  const served = (c: string) => r.components[c].throughput.mean * window * reps;
+  const us = served("lb_us"), eu = served("lb_eu"), n = us + eu;
+  it("the us entry serves 60% within 4 binomial standard deviations", () => {
+    expect(Math.abs(us / n - 0.6)).toBeLessThanOrEqual(4 * Math.sqrt(0.24 / n));
+  });
+  it("each entry serves exactly its own region's users (nothing failed over, nothing crossed)", () => {
+    expect(r.regions!.us.counts.failedOver + r.regions!.eu.counts.failedOver).toBe(0);
+    expect(Math.abs(us - r.regions!.us.counts.completed)).toBeLessThan(1e-6 * n);
+    expect(r.regions!.eu.latencyMs.mean.mean).toBeLessThan(40); // no 80 ms round trip
+  });
+  it("origins are drawn 60/40: the us share of arrivals within 4 binomial standard deviations", () => {
+    const a = r.regions!.us.counts.arrived, b = r.regions!.eu.counts.arrived;
+    expect(Math.abs(a / (a + b) - 0.6)).toBeLessThanOrEqual(4 * Math.sqrt(0.24 / (a + b)));
+  });
+  it("the analytic solver routes the same way: 120/s and 80/s at the entries", () => {
+    const an = solveAnalytic(s);
+    expect(an.components.lb_us.throughput).toBeCloseTo(0.6 * rate, 9);
+    expect(an.components.lb_eu.throughput).toBeCloseTo(0.4 * rate, 9);
+  });
+});
