@@ -8,11 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { buildDashboard, serveDirectory, type RunningServer } from "../server.ts";
-import { decodeScenario } from "../src/url-state.ts";
+import { decodeScenario, encodeScenario } from "../src/url-state.ts";
 import { withCi } from "../src/format.ts";
 import { launch, type Browser } from "./browser.ts";
 
 const SHOTS = join(process.cwd(), "artifacts", "screenshots");
+/** A real report of headroom validate (see fixtures/README.md). */
+const REPORT = join(process.cwd(), "dashboard", "e2e", "fixtures", "v-single-pool.validation.json");
 
 let outDir: string;
 let server: RunningServer | undefined;
@@ -269,6 +271,111 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("component-table").locator("tbody tr").count()).toBe(4);
     expect(await page.getByTestId("component-table").innerText()).toContain(`hit ${hit.toFixed(1)}%`);
     await shot("05-cache-aside");
+    expect(browser!.errors).toEqual([]);
+  });
+
+  test("cache-aside with prices and auto-scaling: hit ratio and cost over time", async () => {
+    const base = await readFile(join(process.cwd(), "scenarios", "cache-aside.yaml"), "utf8");
+    // Prices added to the bundled scenario (it has none), and an autoscaler that finds the 2 API
+    // replicas 2.5% busy at its first evaluation (t = 15 s) and scales in to 1: the cost falls from
+    // 2 x 0.096 + 0.05 = 0.242 to 0.146 per hour; over the window (10-60 s) the pool averages
+    // (5 x 2 + 45 x 1) / 50 = 1.1 instances, a bill of 1.1 x 0.096 + 0.05 = 0.1556 per hour.
+    const priced = base
+      .replace("    timeout: 5s\n", "    timeout: 5s\n    cost: { instance_hour: 0.096 }\n    autoscaling: { min: 1, max: 4, metric: utilization, target: 0.5, interval: 15s, cooldown_in: 30s, boot: 10s }\n")
+      .replace("    value_size: 1KB\n", "    value_size: 1KB\n    cost: { instance_hour: 0.05 }\n");
+    expect(priced.match(/cost:/g)).toHaveLength(2);
+    const other = await browser!.context.newPage();
+    try {
+      await other.goto(`${server!.url}#${await encodeScenario(priced)}`);
+      await other.getByTestId("headline").waitFor({ timeout: 30_000 });
+      expect(await other.getByTestId("cost").locator(".stat-value").innerText()).toBe("0.156 /h");
+      await other.getByTestId("chart-instances").waitFor({ timeout: 15_000 });
+      const hr = other.getByTestId("chart-hit-ratio");
+      await hr.locator("path.recharts-line-curve").first().waitFor({ timeout: 15_000 });
+      // 60 s at 1 s intervals: one line with a point per interval, and the window's value marked
+      const d = (await hr.locator("path.recharts-line-curve").first().getAttribute("d")) ?? "";
+      expect((d.match(/[LC]/g) ?? []).length).toBeGreaterThan(50);
+      const hit = (await other.getByTestId("hit-ratio").locator(".stat-value").innerText()).replace("%", "");
+      expect(await hr.innerText()).toContain(`cache ${Number(hit).toPrecision(3).replace(/\.?0+$/, "")}% over the statistics window`);
+      expect(await hr.locator(".recharts-reference-line").count()).toBe(1);
+      const cost = other.getByTestId("chart-cost");
+      await cost.locator("path.recharts-line-curve").first().waitFor({ timeout: 15_000 });
+      expect(await cost.innerText()).toContain("window average 0.156/h");
+      // the cost line steps down once, from 0.242 to 0.146; the window average lies between
+      const ys = [...((await cost.locator("path.recharts-line-curve").getAttribute("d")) ?? "").matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
+      const levels = [...new Set(ys.map((y) => y.toFixed(1)))].map(Number);
+      expect(levels).toHaveLength(2);
+      const refY = Number(await cost.locator(".recharts-reference-line line").getAttribute("y1"));
+      expect(ys[0]).toBeLessThan(refY); // svg y grows downwards: higher cost first
+      expect(ys.at(-1)).toBeGreaterThan(refY);
+      // 0.156 sits at (0.1556 - 0.146) / (0.242 - 0.146) = 10% of the way up from the final level
+      expect((ys.at(-1)! - refY) / (ys.at(-1)! - ys[0])).toBeCloseTo(0.1, 1);
+      await other.evaluate(() => window.scrollTo(0, 0));
+      await other.screenshot({ path: join(SHOTS, "11-cache-aside-cost.png"), fullPage: true });
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("a validation report opens through the file input: predicted and measured overlaid, errors colored", async () => {
+    const report = JSON.parse(await readFile(REPORT, "utf8"));
+    await page.getByTestId("open-validation").setInputFiles(REPORT);
+    const view = page.getByTestId("validation");
+    await view.waitFor({ timeout: 10_000 });
+    await view.getByTestId("chart-val-throughput").locator("path.recharts-line-curve").first().waitFor({ timeout: 10_000 });
+    // throughput: offered diagonal, predicted (solid) and measured (dashed), two levels each
+    const tp = view.getByTestId("chart-val-throughput").locator("path.recharts-line-curve");
+    expect(await tp.count()).toBe(3);
+    const dashes = await tp.evaluateAll((ps) => ps.map((p) => p.getAttribute("stroke-dasharray")));
+    expect(dashes).toEqual(["4 3", null, "6 4"].map((x) => x ?? dashes[1]));
+    expect(dashes[1]).not.toBe("6 4");
+    // latency: mean, p50, p95, p99, each predicted and measured
+    expect(await view.getByTestId("chart-val-latency-get_item").locator("path.recharts-line-curve").count()).toBe(8);
+    expect(await view.getByTestId("chart-val-utilization").locator("path.recharts-line-curve").count()).toBe(2);
+    // the knee brackets (both "above 122": one band) and the predicted saturation are marked
+    expect(await view.getByTestId("chart-val-throughput").locator(".recharts-reference-area").count()).toBe(1);
+    expect(await view.getByTestId("chart-val-throughput").innerText()).toContain("knee (predicted and measured)");
+    expect(await view.getByTestId("chart-val-throughput").innerText()).toContain("saturation 203 (predicted)");
+    expect(await view.getByTestId("val-machine").innerText()).toContain("vm · 2 CPUs");
+    // error table: every row of the report, colored by its verdict
+    const rows = view.getByTestId("val-table").locator("tbody tr");
+    expect(await rows.count()).toBe(report.levels[0].rows.length + report.levels[1].rows.length);
+    const color = (sel: string) => view.getByTestId("val-table").locator(sel).first().locator("td").first().evaluate((td) => getComputedStyle(td).borderLeftColor);
+    expect(await color("tr.v-fail")).toBe("rgb(248, 81, 73)");
+    expect(await color("tr.v-pass")).toBe("rgb(63, 185, 80)");
+    expect(await view.getByTestId("val-table").locator("tr.v-fail td").allInnerTexts()).toEqual(["get_item", "throughput", "59.9 req/s", "56.5 req/s", "-5.7%", "±3%", "FAIL"]);
+    expect(await view.getByTestId("val-table").locator("tr.v-info").count()).toBe(6);
+    // the report's part of the page, from a page scrolled to the top (the sticky bar would cover it otherwise)
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const box = (await view.boundingBox())!;
+    await page.screenshot({ path: join(SHOTS, "10-validation.png"), fullPage: true, clip: { x: box.x, y: box.y - 60, width: box.width, height: box.height + 60 } });
+    expect(browser!.errors).toEqual([]);
+  });
+
+  test("a report of the wrong version or not JSON is refused in the page; a dropped report opens", async () => {
+    const report = JSON.parse(await readFile(REPORT, "utf8"));
+    const wrong = join(outDir, "future.validation.json");
+    await writeFile(wrong, JSON.stringify({ ...report, schema: "headroom.validation/v2" }));
+    await page.getByTestId("val-close").click();
+    await page.getByTestId("open-validation").setInputFiles(wrong);
+    await page.getByTestId("file-error").waitFor({ timeout: 10_000 });
+    expect((await page.getByTestId("file-error").innerText()).replace(/\s+/g, " ")).toContain('Cannot open the validation report: future.validation.json: expected a validation report with schema "headroom.validation/v1" (headroom validate --out DIR writes one), got schema "headroom.validation/v2"');
+    expect(await page.getByTestId("validation").count()).toBe(0);
+    expect(await page.getByTestId("headline").count()).toBe(1); // the page is still there
+    await shot("12-validation-wrong-version");
+
+    // drag and drop: a file that is not JSON, then the good report
+    const drop = (name: string, content: string) => page.evaluate(([n, c]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([c], n, { type: "application/json" }));
+      window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, [name, content] as const);
+    await drop("cut.json", JSON.stringify(report).slice(0, 300));
+    await expect.poll(async () => (await page.getByTestId("file-error").innerText()).replace(/\s+/g, " ")).toContain("Cannot open the file: cut.json: not JSON");
+    await drop("dropped.json", JSON.stringify(report));
+    await page.getByTestId("validation").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("validation").innerText()).toContain("opened from dropped.json");
+    expect(await page.getByTestId("file-error").count()).toBe(0);
     expect(browser!.errors).toEqual([]);
   });
 

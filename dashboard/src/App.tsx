@@ -13,6 +13,7 @@ import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
 import { EVENT_BUDGET, expectedEvents } from "./run-size.ts";
 import { num, eta } from "./format.ts";
 import { readResultFile } from "./result-file.ts";
+import { readValidationReport, parseJson, schemaOf, type ValidationReport } from "./validation-file.ts";
 
 type RunState =
   | { readonly phase: "idle" }
@@ -32,6 +33,11 @@ interface Finished {
 // The graph and the charts are separate chunks: the editor is usable before they arrive.
 const Topology = lazy(() => import("./Topology.tsx").then((m) => ({ default: m.Topology })));
 const Results = lazy(() => import("./Results.tsx").then((m) => ({ default: m.Results })));
+const ValidationView = lazy(() => import("./Validation.tsx").then((m) => ({ default: m.ValidationView })));
+
+/** What a file is opened as: the picker chosen says so; a dropped file is told by its schema. */
+type FileKind = "result" | "validation" | "dropped";
+const FILE_ERROR_TITLE: Record<FileKind, string> = { result: "Cannot open the result:", validation: "Cannot open the validation report:", dropped: "Cannot open the file:" };
 
 const makeWorker = () => new Worker(new URL("./sim.worker.ts", import.meta.url), { type: "module" });
 
@@ -44,8 +50,11 @@ export function App() {
   const [presetId, setPresetId] = useState<string>("");
   const [linkError, setLinkError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-  const [fileError, setFileError] = useState<string | null>(null);
+  const [fileError, setFileError] = useState<{ title: string; message: string } | null>(null);
+  const [report, setReport] = useState<{ report: ValidationReport; fileName: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const reportInput = useRef<HTMLInputElement>(null);
+  const reportView = useRef<HTMLDivElement>(null);
   const client = useMemo(() => new SimClient(makeWorker), []);
   const editor = useRef<EditorHandle | null>(null);
   const autoRun = useRef(true);
@@ -110,13 +119,26 @@ export function App() {
     }
   }, [checked, text, start]);
 
-  const openResult = async (file: File) => {
+  const openFile = async (file: File, kind: FileKind) => {
+    let title = FILE_ERROR_TITLE[kind];
     try {
-      const result = readResultFile(await file.text(), file.name);
-      setFileError(null);
-      setFinished({ result, elapsedMs: null, text: null, fileName: file.name });
+      const text = await file.text();
+      const asReport = kind === "validation" || (kind === "dropped" && (schemaOf(parseJson(text, file.name)) ?? "").startsWith("headroom.validation/"));
+      if (asReport) {
+        title = FILE_ERROR_TITLE.validation;
+        const r = readValidationReport(text, file.name);
+        setFileError(null);
+        setReport({ report: r, fileName: file.name });
+        // The report opens below the workbench; bring it into view once it has rendered.
+        setTimeout(() => reportView.current?.scrollIntoView({ behavior: "smooth", block: "start" }), 50);
+      } else {
+        title = FILE_ERROR_TITLE.result;
+        const result = readResultFile(text, file.name);
+        setFileError(null);
+        setFinished({ result, elapsedMs: null, text: null, fileName: file.name });
+      }
     } catch (e) {
-      setFileError((e as Error).message);
+      setFileError({ title, message: (e as Error).message });
     }
   };
 
@@ -127,7 +149,7 @@ export function App() {
       const f = e.dataTransfer?.files[0];
       if (!f) return;
       e.preventDefault();
-      void openResult(f);
+      void openFile(f, "dropped");
     };
     window.addEventListener("dragover", over);
     window.addEventListener("drop", drop);
@@ -200,7 +222,11 @@ export function App() {
         <button className="btn-ghost" onClick={() => void copyLink()} title="Copy a link that carries this scenario (it is also in the address bar)">{copied ? "Copied ✓" : "Copy link"}</button>
         <button className="btn-ghost" onClick={() => fileInput.current?.click()} title="Open a result JSON written by headroom simulate --json (or drop it on the page)">Open result…</button>
         <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="open-result"
-          onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ""; if (f) void openResult(f); }} />
+          onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ""; if (f) void openFile(f, "result"); }} />
+        <button className="btn-ghost" onClick={() => reportInput.current?.click()} data-testid="open-validation-button"
+          title="Open the JSON report headroom validate --out DIR writes (DIR/<scenario>.json), or drop it on the page: predicted and measured curves overlaid, errors against the targets">Open validation…</button>
+        <input ref={reportInput} type="file" accept=".json,application/json" hidden data-testid="open-validation"
+          onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ""; if (f) void openFile(f, "validation"); }} />
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json")} data-testid="export-json">JSON</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.series.csv`, seriesCsv(finished.result), "text/csv")} data-testid="export-csv">CSV series</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.summary.csv`, summaryCsv(finished.result), "text/csv")}>CSV summary</button>
@@ -208,7 +234,7 @@ export function App() {
 
       {fileError && (
         <div className="banner bad" data-testid="file-error">
-          <strong>Cannot open the result:</strong> <span>{fileError}</span>
+          <strong>{fileError.title}</strong> <span>{fileError.message}</span>
           <button className="btn-ghost" onClick={() => setFileError(null)}>dismiss</button>
         </div>
       )}
@@ -259,6 +285,14 @@ export function App() {
           </div>
         </section>
       </main>
+
+      {report && (
+        <div ref={reportView} className="scroll-anchor">
+          <Suspense fallback={<div className="empty big">Loading the report…</div>}>
+            <ValidationView report={report.report} fileName={report.fileName} onClose={() => setReport(null)} />
+          </Suspense>
+        </div>
+      )}
 
       {finished ? (
         <Suspense fallback={<div className="empty big">Loading the charts…</div>}>

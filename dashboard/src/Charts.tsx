@@ -209,3 +209,66 @@ export function InstancesChart({ result, series }: { result: SimResult; series: 
     </ChartCard>
   );
 }
+
+/** Components whose series carry a per-interval hit ratio (caches and CDNs). */
+export function hitRatioSeries(series: Series): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [name, c] of Object.entries(series.components)) if (Array.isArray(c.hitRatio)) out[name] = c.hitRatio;
+  return out;
+}
+
+/** Hit ratio per interval for each cache and CDN, with the statistics window's value marked. */
+export function HitRatioChart({ result, series }: { result: SimResult; series: Series }) {
+  const hr = hitRatioSeries(series);
+  const comps = Object.keys(hr);
+  if (comps.length === 0) return null;
+  const rows: Row[] = series.t.map((t, i) => {
+    const r: Row = { t };
+    for (const c of comps) r[c] = clean(hr[c][i] * 100);
+    return r;
+  });
+  const window = comps.map((c) => ({ c, v: result.components[c]?.hitRatio?.mean })).filter((x) => x.v !== undefined && Number.isFinite(x.v));
+  return (
+    <ChartCard title="Cache hit ratio" testId="chart-hit-ratio"
+      unit={<>hits / lookups per interval (a cold cache starts low){window.map(({ c, v }) => <span key={c}> · - - {c} {num(v! * 100)}% over the statistics window</span>)}</>}>
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={GRID} />
+          {tAxis(result)}
+          {yAxis("hit ratio (%)", 100)}
+          <Warmup result={result} />
+          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} %`} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {comps.map((c, i) => <Line key={c} dataKey={c} stroke={PALETTE[(i + 3) % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          {window.map(({ c, v }) => <ReferenceLine key={c} y={v! * 100} stroke={PALETTE[(comps.indexOf(c) + 3) % PALETTE.length]} strokeDasharray="6 4" />)}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}
+
+/** Cost per hour at each interval's instance counts and request rates; drawn when some component has a price. */
+export function CostChart({ result, series }: { result: SimResult; series: Series }) {
+  const cost = series.costPerHour;
+  if (!cost || !result.cost) return null;
+  const rows: Row[] = series.t.map((t, i) => ({ t, "cost per hour": clean(cost[i]) }));
+  const bill = result.cost;
+  return (
+    <ChartCard title="Cost" testId="chart-cost"
+      unit={<>per hour in the scenario's price unit, following the instance count · - - window average {num(bill.perHour)}/h = {num(bill.perMonth)}/month{bill.perMillionRequests !== null ? `, ${num(bill.perMillionRequests)} per million requests` : ""}</>}>
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={GRID} />
+          {tAxis(result)}
+          {/* 15% above the highest cost, so a flat line does not run along the frame */}
+          {yAxis("cost per hour", 1.15 * maxOf(rows, ["cost per hour"], [bill.perHour]))}
+          <Warmup result={result} />
+          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} /h`} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          <Line dataKey="cost per hour" type="stepAfter" stroke="#e3b341" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <ReferenceLine y={bill.perHour} stroke="#e3b341" strokeDasharray="6 4" />
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}

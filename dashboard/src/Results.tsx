@@ -8,7 +8,7 @@ import { Capacity } from "./Capacity.tsx";
 import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
-import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart } from "./Charts.tsx";
+import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries } from "./Charts.tsx";
 
 interface Props {
   readonly result: SimResult;
@@ -60,7 +60,10 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
                 <ComponentChart key="queue" result={result} series={ds} metric="queueLength" />
                 <ErrorsChart key="errors" result={result} series={ds} />
                 <InFlightChart key="inflight" result={result} series={ds} />
-                <InstancesChart key="instances" result={result} series={ds} />
+                {/* only the charts that have something to draw, so no placeholder is left empty */}
+                {Object.keys(instanceSeries(ds)).length > 0 && <InstancesChart key="instances" result={result} series={ds} />}
+                {Object.keys(hitRatioSeries(ds)).length > 0 && <HitRatioChart key="hit-ratio" result={result} series={ds} />}
+                {ds.costPerHour && result.cost && <CostChart key="cost" result={result} series={ds} />}
               </Staggered>
             </div>
           ) : <div className="muted pad">This result has no time series.</div>}

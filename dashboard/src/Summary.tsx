@@ -33,6 +33,13 @@ export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: 
           <div className="stat-sub">± {pct(c.hitRatio!.ci95 ?? NaN, 2)} (95% CI)</div>
         </div>
       ))}
+      {result.cost && (
+        <div className="stat" data-testid="cost">
+          <div className="stat-label">Cost</div>
+          <div className="stat-value">{num(result.cost.perHour)} /h</div>
+          <div className="stat-sub">{num(result.cost.perMonth)} /month{result.cost.perMillionRequests !== null ? ` · ${num(result.cost.perMillionRequests)} per million requests` : ""}</div>
+        </div>
+      )}
       <div className="stat">
         <div className="stat-label">Run</div>
         <div className="stat-value">{num(result.run.events)} events</div>

@@ -28,12 +28,14 @@ export function seriesCsv(result: SimResult): string {
   const header = [
     "t_s", "offered_per_s", "in_flight",
     ...classes.flatMap(([c]) => [`${c}.throughput_per_s`, `${c}.errors_per_s`, `${c}.p50_ms`, `${c}.p95_ms`, `${c}.p99_ms`]),
-    ...comps.flatMap(([n]) => [`${n}.utilization`, `${n}.queue_length`, `${n}.throughput_per_s`]),
+    ...comps.flatMap(([n, c]) => [`${n}.utilization`, `${n}.queue_length`, `${n}.throughput_per_s`, ...(c.hitRatio ? [`${n}.hit_ratio`, `${n}.lookups_per_s`] : [])]),
+    ...(s.costPerHour ? ["cost_per_hour"] : []),
   ];
   const body = s.t.map((t, i) => [
     t, s.offered[i], s.inFlight[i],
     ...classes.flatMap(([, c]) => [c.throughput[i], c.errors[i], c.p50Ms[i], c.p95Ms[i], c.p99Ms[i]]),
-    ...comps.flatMap(([, c]) => [c.utilization[i], c.queueLength[i], c.throughput[i]]),
+    ...comps.flatMap(([, c]) => [c.utilization[i], c.queueLength[i], c.throughput[i], ...(c.hitRatio ? [c.hitRatio[i], c.lookups?.[i]] : [])]),
+    ...(s.costPerHour ? [s.costPerHour[i]] : []),
   ]);
   return rows(header, body);
 }

@@ -16,7 +16,8 @@ export function readResultFile(text: string, fileName: string): SimResult {
   if (!isObject(data)) throw new ResultFileError(`${fileName}: expected a JSON object, a Headroom result`);
   if (data.schema !== RESULT_SCHEMA) {
     const got = data.schema === undefined ? "no schema field" : `schema ${JSON.stringify(data.schema)}`;
-    throw new ResultFileError(`${fileName}: expected a Headroom result with schema "${RESULT_SCHEMA}" (headroom simulate --json writes one), got ${got}`);
+    const hint = typeof data.schema === "string" && data.schema.startsWith("headroom.validation/") ? " (this is a validation report: open it with Open validation…)" : "";
+    throw new ResultFileError(`${fileName}: expected a Headroom result with schema "${RESULT_SCHEMA}" (headroom simulate --json writes one), got ${got}${hint}`);
   }
   for (const key of ["scenario", "run", "classes", "components", "accounting"] as const) {
     if (!isObject(data[key])) throw new ResultFileError(`${fileName}: field "${key}" is missing or not an object`);
