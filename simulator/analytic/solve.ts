@@ -145,6 +145,7 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   }
   if ((s as { failures?: unknown[] }).failures?.length) dynamics.add("failures");
   if (dynamics.size > 0) notes.push(`ignored by the analytic model: ${[...dynamics].join(", ")}`);
+  if (s.regions) notes.push("regions: each crossing between regions adds its latency there and back as a pure delay; geo routes send every request to its users' own region");
   let stable = true;
   const out: Record<string, AnalyticComponent> = {};
   for (const [name, c] of Object.entries(comps)) {
