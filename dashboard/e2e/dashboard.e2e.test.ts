@@ -365,12 +365,19 @@ describe("dashboard in headless Chromium", () => {
     await shot("12-validation-wrong-version");
 
     // drag and drop: a file that is not JSON, then the good report
-    const drop = (name: string, content: string) => page.evaluate(([n, c]) => {
+    const drag = (type: "dragenter" | "drop", name: string, content: string) => page.evaluate(([t, n, c]) => {
       const dt = new DataTransfer();
       dt.items.add(new File([c], n, { type: "application/json" }));
-      window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, [name, content] as const);
+      window.dispatchEvent(new DragEvent(t, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, [type, name, content] as const);
+    const drop = (name: string, content: string) => drag("drop", name, content);
+    // while a file is over the page, an overlay says what dropping it does
+    await drag("dragenter", "cut.json", "{");
+    await page.getByTestId("drop-overlay").waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId("drop-overlay").innerText()).toContain("validation report");
+    await page.screenshot({ path: join(SHOTS, "13-drop-overlay.png") });
     await drop("cut.json", JSON.stringify(report).slice(0, 300));
+    expect(await page.getByTestId("drop-overlay").count()).toBe(0);
     await expect.poll(async () => (await page.getByTestId("file-error").innerText()).replace(/\s+/g, " ")).toContain("Cannot open the file: cut.json: not JSON");
     await drop("dropped.json", JSON.stringify(report));
     await page.getByTestId("validation").waitFor({ timeout: 10_000 });

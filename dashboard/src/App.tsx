@@ -14,6 +14,7 @@ import { EVENT_BUDGET, expectedEvents } from "./run-size.ts";
 import { num, eta } from "./format.ts";
 import { readResultFile } from "./result-file.ts";
 import { readValidationReport, parseJson, schemaOf, type ValidationReport } from "./validation-file.ts";
+import { ErrorBoundary } from "./ErrorBoundary.tsx";
 
 type RunState =
   | { readonly phase: "idle" }
@@ -142,18 +143,34 @@ export function App() {
     }
   };
 
-  // A result file dropped anywhere on the page is opened.
+  // A result file or validation report dropped anywhere on the page is opened; while a file is
+  // dragged over the page, an overlay says what dropping it does. Enter and leave fire for every
+  // element crossed, so the overlay follows a count of them.
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
   useEffect(() => {
-    const over = (e: DragEvent) => { if (e.dataTransfer?.types.includes("Files")) e.preventDefault(); };
+    const files = (e: DragEvent) => !!e.dataTransfer?.types.includes("Files");
+    const enter = (e: DragEvent) => { if (files(e)) { dragDepth.current++; setDragging(true); } };
+    const leave = (e: DragEvent) => { if (files(e) && --dragDepth.current <= 0) { dragDepth.current = 0; setDragging(false); } };
+    const over = (e: DragEvent) => { if (files(e)) e.preventDefault(); };
     const drop = (e: DragEvent) => {
+      dragDepth.current = 0;
+      setDragging(false);
       const f = e.dataTransfer?.files[0];
       if (!f) return;
       e.preventDefault();
       void openFile(f, "dropped");
     };
+    window.addEventListener("dragenter", enter);
+    window.addEventListener("dragleave", leave);
     window.addEventListener("dragover", over);
     window.addEventListener("drop", drop);
-    return () => { window.removeEventListener("dragover", over); window.removeEventListener("drop", drop); };
+    return () => {
+      window.removeEventListener("dragenter", enter);
+      window.removeEventListener("dragleave", leave);
+      window.removeEventListener("dragover", over);
+      window.removeEventListener("drop", drop);
+    };
   });
 
   const copyLink = async () => {
@@ -190,6 +207,11 @@ export function App() {
 
   return (
     <div className="app">
+      {dragging && (
+        <div className="drop-overlay" data-testid="drop-overlay">
+          <div>Drop to open a <strong>validation report</strong> (headroom validate --out DIR) or a <strong>result</strong> (headroom simulate --json)</div>
+        </div>
+      )}
       <header className="topbar">
         <div className="brand">Headroom<span>capacity simulator</span></div>
         <select value={presetId} onChange={(e) => choosePreset(e.target.value)} aria-label="open a scenario" data-testid="preset">
@@ -289,7 +311,9 @@ export function App() {
       {report && (
         <div ref={reportView} className="scroll-anchor">
           <Suspense fallback={<div className="empty big">Loading the report…</div>}>
-            <ValidationView report={report.report} fileName={report.fileName} onClose={() => setReport(null)} />
+            <ErrorBoundary what={`The report ${report.fileName}`} resetKey={report}>
+              <ValidationView report={report.report} fileName={report.fileName} onClose={() => setReport(null)} />
+            </ErrorBoundary>
           </Suspense>
         </div>
       )}

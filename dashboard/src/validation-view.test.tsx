@@ -2,10 +2,11 @@
 // The predicted-vs-measured page rendered from the real single-pool report: the error table colors
 // each row by its verdict and formats errors and targets in the row's own terms; a level that could
 // not be measured shows its message; the header names the machine, the date and the calibration.
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { cleanup, render, screen } from "@testing-library/react";
 import { ErrorTable, ValidationView, errorText, targetText, valueText } from "./Validation.tsx";
 import type { ValidationReport } from "./validation-file.ts";
+import { ErrorBoundary } from "./ErrorBoundary.tsx";
 import text from "../e2e/fixtures/v-single-pool.validation.json?raw";
 
 const fixture = JSON.parse(text) as ValidationReport;
@@ -33,6 +34,28 @@ describe("error table", () => {
     render(<ErrorTable report={r} />);
     expect(screen.getByTestId("val-level-error").textContent).toBe("Not measured: reference app did not start: haproxy exited with code 1");
     expect(screen.getAllByTestId("val-level")[1].querySelector(".verdict.error")).toBeTruthy();
+  });
+});
+
+describe("saturation throughput (headroom validate --saturation)", () => {
+  test("its row comes first, with the offered rate it was measured at", () => {
+    const r = structuredClone(fixture);
+    r.saturation.throughput = { scope: "all", metric: "saturationThroughput", predicted: 202.2, measured: 195.3, error: -0.034, errorKind: "relative", target: 0.1, verdict: "pass", offeredRate: 264 };
+    render(<ErrorTable report={r} />);
+    const first = screen.getByTestId("val-table").querySelector("tbody tr")!;
+    expect([...first.querySelectorAll("td")].map((t) => t.textContent)).toEqual(["all", "saturation throughput", "202 req/s", "195 req/s", "-3.4%", "±10%", "pass"]);
+    expect(screen.getByText(/with 264 req\/s offered/)).toBeTruthy();
+  });
+});
+
+describe("a report that passed the checks but cannot be drawn", () => {
+  test("shows its message in place of the report, not a blank page", () => {
+    const r = structuredClone(fixture);
+    (r.machine as { loadAverage: unknown }).loadAverage = null; // a field the checks would refuse, forced in
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    render(<ErrorBoundary what="The report x.json" resetKey={r}><ValidationView report={r} fileName="x.json" onClose={() => {}} /></ErrorBoundary>);
+    spy.mockRestore();
+    expect(screen.getByTestId("render-error").textContent).toMatch(/^The report x\.json could not be drawn: /);
   });
 });
 
