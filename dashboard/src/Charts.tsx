@@ -1,7 +1,8 @@
 // Time-series charts of one run (the first replication's per-interval series): latency percentiles
-// against the SLO, throughput against offered load, errors, and per-component utilization and
-// queue length. Every axis carries its unit; the warm-up is shaded, since it is left out of the
-// summary statistics.
+// against the SLO, throughput against offered load, errors, per-component utilization and queue
+// length, requests in the system, and where the run has them instances (auto-scaling), cache hit
+// ratio and cost per hour. Every axis carries its unit; the warm-up is shaded, since it is left out
+// of the summary statistics.
 import { useState } from "react";
 import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine, ReferenceArea } from "recharts";
 import type { SimResult } from "../../simulator/index.ts";

@@ -77,8 +77,13 @@ function OverlayChart({ panel, report, xTop, xTicks }: { panel: Panel; report: V
           <CartesianGrid stroke="#242b36" />
           <XAxis dataKey="rate" type="number" domain={[0, xTop]} ticks={xTicks} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)}
             label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
-          <YAxis domain={[0, y.top]} ticks={y.ticks} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={fmt}
-            label={{ value: panel.axis, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+          {panel.log ? (
+            <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={fmt}
+              label={{ value: panel.axis, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+          ) : (
+            <YAxis domain={[0, y.top]} ticks={y.ticks} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={fmt}
+              label={{ value: panel.axis, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+          )}
           {sameKnee ? knee(report.knee.predicted, "#a5a5ff", "knee (predicted and measured)", "insideTopRight") : <>
             {knee(report.knee.predicted, PREDICTED_KNEE, "predicted knee", "insideTopLeft")}
             {knee(report.knee.measured, MEASURED_KNEE, "measured knee", "insideTopRight")}

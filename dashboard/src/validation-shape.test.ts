@@ -72,6 +72,20 @@ describe("overlayPanels: order, errors, several classes, unknown metrics", () =>
   });
 });
 
+describe("latency axis", () => {
+  test("linear for the single pool (28 to 190 ms); log once a level past saturation spans more than 30x", () => {
+    expect(overlayPanels(fixture).find((p) => p.id === "latency-get_item")!.log).toBe(false);
+    const r = clone();
+    // a --saturation level at 1.3x: the balancer sheds load after queue_timeout (1 s)
+    r.levels.push({ ...r.levels[1], level: 1.3, rate: 264, targetsApply: false, status: "info",
+      rows: r.levels[1].rows.map((x) => (["mean", "p50", "p95", "p99"].includes(x.metric) ? { ...x, predicted: 1000, measured: 1500, target: null, verdict: "info" as const } : x)) });
+    const lat = overlayPanels(r).find((p) => p.id === "latency-get_item")!;
+    expect(lat.log).toBe(true);
+    expect(lat.axis).toBe("latency (ms, log)");
+    expect(lat.rows.map((x) => x.rate)).toEqual([61, 122, 264]);
+  });
+});
+
 describe("verdictCounts", () => {
   test("single pool: 9 rows pass, 1 fails (throughput at 61/s), 6 have no target", () => {
     expect(verdictCounts(fixture)).toEqual({ pass: 9, fail: 1, info: 6, errorLevels: 0 });

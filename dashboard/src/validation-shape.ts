@@ -26,6 +26,17 @@ export interface Panel {
   readonly rows: OverlayRow[];
   /** draw the offered rate as the diagonal (throughput) */
   readonly offered: boolean;
+  /** a log axis: latencies spanning more than LOG_SPAN (a level past saturation next to light ones) */
+  readonly log: boolean;
+}
+
+/** Beyond this ratio of the largest to the smallest latency, a linear axis flattens the light levels. */
+export const LOG_SPAN = 30;
+
+function span(rows: OverlayRow[], keys: string[]): number {
+  let lo = Infinity, hi = 0;
+  for (const r of rows) for (const k of keys) { const v = r[k]; if (v !== null && v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }
+  return hi > 0 ? hi / lo : 1;
 }
 
 const CLASS_METRICS = new Set(["throughput", "mean", "p50", "p95", "p99", "errorRate"]);
@@ -86,17 +97,20 @@ export function overlayPanels(report: ValidationReport): Panel[] {
     row[key("throughput", "all classes", "p")] = sum("p");
     row[key("throughput", "all classes", "m")] = sum("m");
   });
-  if (classes.length) panels.push({ id: "throughput", title: "Throughput", axis: "completed (req/s)", percent: false, curves: curves("throughput", tpNames), rows: tpRows, offered: true });
+  if (classes.length) panels.push({ id: "throughput", title: "Throughput", axis: "completed (req/s)", percent: false, curves: curves("throughput", tpNames), rows: tpRows, offered: true, log: false });
   for (const c of classes) {
     const id = `latency-${c}`;
-    panels.push({ id, title: `Latency · ${c}`, axis: "latency (ms)", percent: false, curves: curves(id, [...LATENCY]), rows: rowsOf(id, LATENCY.map((m) => ({ curve: m, scope: c, metric: m })), 1), offered: false });
+    const cs = curves(id, [...LATENCY]);
+    const rows = rowsOf(id, LATENCY.map((m) => ({ curve: m, scope: c, metric: m })), 1);
+    const log = span(rows, cs.flatMap((x) => [x.predicted, x.measured])) > LOG_SPAN;
+    panels.push({ id, title: `Latency · ${c}`, axis: log ? "latency (ms, log)" : "latency (ms)", percent: false, curves: cs, rows, offered: false, log });
   }
-  if (classes.length) panels.push({ id: "errorRate", title: "Error rate", axis: "failed (%)", percent: true, curves: curves("errorRate", classes), rows: rowsOf("errorRate", classes.map((c) => ({ curve: c, scope: c, metric: "errorRate" })), 100), offered: false });
+  if (classes.length) panels.push({ id: "errorRate", title: "Error rate", axis: "failed (%)", percent: true, curves: curves("errorRate", classes), rows: rowsOf("errorRate", classes.map((c) => ({ curve: c, scope: c, metric: "errorRate" })), 100), offered: false, log: false });
   for (const [metric, scopes] of others) {
     const meta = COMPONENT_METRICS[metric] ?? { title: metric, axis: /Ms$/.test(metric) ? `${metric} (ms)` : metric };
     panels.push({
       id: metric, title: meta.title, axis: meta.axis, percent: !!meta.percent, curves: curves(metric, scopes),
-      rows: rowsOf(metric, scopes.map((s) => ({ curve: s, scope: s, metric })), meta.percent ? 100 : 1), offered: false,
+      rows: rowsOf(metric, scopes.map((s) => ({ curve: s, scope: s, metric })), meta.percent ? 100 : 1), offered: false, log: false,
     });
   }
   return panels;
