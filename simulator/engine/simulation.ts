@@ -6,6 +6,7 @@
 import { Calendar } from "./calendar.ts";
 import { Histogram } from "./histogram.ts";
 import { LruCache } from "./lru.ts";
+import { IndexedMinHeap } from "./indexed-heap.ts";
 import { RateProfile, userSchedule } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
@@ -164,6 +165,16 @@ class Replication {
   private readonly lbRr: Int32Array;
   private readonly lbRng: Rng[];
   private readonly rrService: Int32Array;
+  // Least-connections balancers: their eligible backends in a heap by connections per weight (ties
+  // to the longest unpicked), so a choice is O(log n) instead of a scan of every backend.
+  private readonly lcHeap: Array<IndexedMinHeap | undefined>;
+  private lcPicks = 0;
+  /** Per resource: the least-connections balancer whose backend connection it is (-1: none), and which backend. */
+  private readonly resLb: Int32Array;
+  private readonly resLbK: Int32Array;
+  /** Per service replica: (balancer, backend) pairs of the least-connections balancers in front of it. */
+  private readonly repLc: Int32Array[];
+  private readonly lcUniform: Uint8Array;
 
   // Service replicas and auto-scalers.
   private readonly repState: Uint8Array;
@@ -347,6 +358,16 @@ class Replication {
       this.instances[i] = sv.initial;
     });
     this.repSeen = new Uint8Array(nRep).fill(1);
+    this.resLb = new Int32Array(nR).fill(-1);
+    this.resLbK = new Int32Array(nR);
+    const pairs: number[][] = Array.from({ length: nRep }, () => []);
+    this.lcHeap = p.balancers.map((lb, b) => {
+      if (lb.algorithm !== ALG_LEAST_CONN) return undefined;
+      lb.conns.forEach((r, k) => { this.resLb[r] = b; this.resLbK[r] = k; pairs[lb.replicas[k]].push(b, k); });
+      return new IndexedMinHeap(lb.conns.length);
+    });
+    this.repLc = pairs.map((x) => Int32Array.from(x));
+    this.lcUniform = Uint8Array.from(p.balancers, (lb) => (lb.weights.every((w) => w === lb.weights[0]) ? 1 : 0));
     this.healthRng = stream("failures:health-checks");
     this.faultRng = stream("failures:random");
     this.nodeDown = new Uint8Array(nR);
@@ -409,6 +430,7 @@ class Replication {
     this.queueTotal = new Float64Array(nR);
     this.ivBusy0 = new Float64Array(nC);
     this.ivQueue0 = new Float64Array(nC);
+    for (let g = 0; g < nRep; g++) this.repChanged(g);
   }
 
   run(): ReplicationResult {
@@ -878,6 +900,7 @@ class Replication {
   private releaseUnit(r: number, since: number): void {
     this.touch(r);
     this.busy[r]--;
+    if (this.resLb[r] >= 0) this.lcRefresh(this.resLb[r], this.resLbK[r], false);
     this.doneTotal[r]++;
     if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - since); }
     if (this.series) this.ivCompl[this.p.resources[r].component]++;
@@ -1013,6 +1036,7 @@ class Replication {
           const g = this.p.replicaOf[sv.slots[k]];
           if (this.repState[g] !== REP_OFF) continue;
           this.repState[g] = REP_BOOTING;
+          this.repChanged(g);
           this.instances[svc]++;
           this.cal.push(this.now + sv.autoscaling!.boot, g * 32 + EV_BOOTED, 0);
           left--;
@@ -1023,6 +1047,7 @@ class Replication {
           const g = this.p.replicaOf[sv.slots[k]];
           if (this.repState[g] !== REP_SERVING) continue;
           this.repState[g] = REP_DRAINING;
+          this.repChanged(g);
           left--;
           if (this.busy[sv.slots[k]] === 0) this.switchOff(g);
         }
@@ -1034,6 +1059,7 @@ class Replication {
     if (this.repState[g] === REP_BOOTING) this.repState[g] = REP_SERVING;
     if (this.repState[g] !== REP_SERVING) return;
     this.repSeen[g] = 1;
+    this.repChanged(g);
     // Requests queued at a balancer in front of this pool can start on the new replica at once.
     const svc = this.repService[g];
     for (let b = 0; b < this.p.balancers.length; b++) {
@@ -1047,6 +1073,7 @@ class Replication {
     const svc = this.repService[g];
     this.touchInstances(svc);
     this.repState[g] = REP_OFF;
+    this.repChanged(g);
     this.instances[svc]--;
   }
 
@@ -1192,6 +1219,7 @@ class Replication {
       const g = this.p.replicaOf[sv.slots[k]];
       if (this.repState[g] !== REP_DOWN) return;
       this.repState[g] = REP_SERVING;
+      this.repChanged(g);
       this.healthChange(g, 1);
       if ("random" in f) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 32 + EV_FAULT, k);
     } else if ("fail_primary" in f) {
@@ -1210,6 +1238,7 @@ class Replication {
     const st = this.repState[g];
     if (st !== REP_SERVING && st !== REP_DRAINING) return false;
     this.repState[g] = REP_DOWN;
+    this.repChanged(g);
     const slot = this.repSlot[g];
     this.killAt(slot, reason);
     for (let t = 0; t < this.nextId; t++) {
@@ -1240,6 +1269,7 @@ class Replication {
         this.repRegionDown[g] = 0;
         if (this.repState[g] !== REP_DOWN) continue;
         this.repState[g] = REP_SERVING;
+        this.repChanged(g);
         this.healthChange(g, 1);
       }
     }
@@ -1330,6 +1360,7 @@ class Replication {
     if (up === 1 && st === REP_DOWN) return;
     if (up === 0 && st !== REP_DOWN) return;
     this.repSeen[g] = up;
+    this.repChanged(g);
     if (up === 1) this.booted(g);
   }
 
@@ -1374,6 +1405,7 @@ class Replication {
     const r = lb.conns[k];
     this.touch(r);
     this.busy[r]++;
+    if (this.lcHeap[b] !== undefined) this.lcRefresh(b, k, true);
     if (this.measuring) {
       this.rStats[r].arrivals++;
       this.rStats[r].wait.record(waited);
@@ -1421,7 +1453,14 @@ class Replication {
         return -1;
       }
       case ALG_LEAST_CONN: {
-        // Fewest connections relative to weight; ties go round robin, as in HAProxy.
+        // Fewest connections relative to weight, from the heap; ties go to the backend picked
+        // longest ago (round robin among equals, as in HAProxy).
+        const top = this.lcHeap[b]!.top();
+        if (top < 0) return -1;
+        if (this.busy[conns[top]] < this.units[conns[top]]) return top;
+        // The least loaded is at maxconn: with equal weights so is every backend; with unequal
+        // weights one with more connections per weight may still have room, so look at all.
+        if (this.lcUniform[b] !== 0) return -1;
         let best = -1, bestLoad = Infinity;
         const start = this.lbRr[b]++ % n;
         for (let i = 0; i < n; i++) {
@@ -1459,6 +1498,22 @@ class Replication {
         return -1;
       }
     }
+  }
+
+  /** A replica's state or health verdict changed: its place in least-connections heaps follows. */
+  private repChanged(g: number): void {
+    const pairs = this.repLc[g];
+    for (let i = 0; i < pairs.length; i += 2) this.lcRefresh(pairs[i], pairs[i + 1], false);
+  }
+
+  /** Backend k of least-connections balancer b: in its heap if open to new connections, keyed by load. */
+  private lcRefresh(b: number, k: number, picked: boolean): void {
+    const lb = this.p.balancers[b];
+    const h = this.lcHeap[b]!;
+    const g = lb.replicas[k];
+    const st = this.repState[g];
+    if (this.repSeen[g] !== 1 || (st !== REP_SERVING && st !== REP_DOWN)) { h.remove(k); return; }
+    h.set(k, this.busy[lb.conns[k]] / lb.weights[k], picked ? ++this.lcPicks : h.seqOf(k));
   }
 
   /** A backend connection came free: a request waiting in that balancer's queue may now go. */
