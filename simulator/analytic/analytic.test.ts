@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { simulate, parseScenario, type Scenario } from "../index.ts";
 import { erlangC as erlangCRef, scenarioOf } from "../tests/helpers.ts";
-import { erlangC, mva, quantileOf, solveAnalytic, solveStation, scaleLoad, nominalLoad } from "./index.ts";
+import { erlangC, mva, quantileOf, solveAnalytic, solveStation, scaleLoad, nominalLoad, analyticBracket } from "./index.ts";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
@@ -76,6 +76,30 @@ components:
     const r = simulate(s);
     expect(rel(r.classes.req.throughput.mean, a.throughput)).toBeLessThan(0.03);
     expect(rel(r.classes.req.latencyMs.mean.mean, a.classes.req.latencyMs.mean)).toBeLessThan(0.03);
+  });
+  it("brackets a closed load: saturation at N* = (Z + D) / D_max users, found without searching to infinity", () => {
+    // cpu 20 ms + disk 12 ms, think 500 ms: N* = 532 / 20 = 26.6 users (a closed network never
+    // turns unstable, so the bracket must come from the bound, not from 'stable')
+    const s = scenarioOf(`
+version: 1
+name: mva-bracket
+load:
+  model: closed
+  users: 20
+  think: { dist: exponential, mean: 500ms }
+  classes: { req: { flow: [cpu, disk] } }
+components:
+  cpu: { kind: station, service: { dist: exponential, mean: 20ms } }
+  disk: { kind: station, service: { dist: exponential, mean: 12ms } }
+slo: { latency: { p99: 400ms } }
+`);
+    const b = analyticBracket(s);
+    expect(b.saturation).toBe(26);
+    expect(b.bottleneck).toBe("cpu");
+    // the SLO edge is a population whose MVA p99 is within the limit while one more user's is not
+    const p99 = (n: number) => solveAnalytic(s, { users: n }).classes.req.latencyMs.p99;
+    expect(p99(b.slo)).toBeLessThanOrEqual(400);
+    expect(p99(b.slo + 1)).toBeGreaterThan(400);
   });
 });
 

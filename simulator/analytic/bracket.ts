@@ -27,14 +27,27 @@ export function analyticMeetsSlo(s: Scenario, a: AnalyticResult): boolean {
   return true;
 }
 
+/** N* = 1 / (bottleneck utilization with one user); Infinity when nothing is bounded. */
+function closedSaturation(s: Scenario): number {
+  let u = 0;
+  for (const c of Object.values(at(s, 1).components)) {
+    if (c.servers !== null && c.peakUtilization !== null && c.kind !== "load_balancer") u = Math.max(u, c.peakUtilization);
+  }
+  return u > 0 ? Math.max(1, Math.floor(1 / u + 1e-9)) : Infinity;
+}
+
 function at(s: Scenario, level: number): AnalyticResult {
   return s.load.model === "open" ? solveAnalytic(s, { rate: level }) : solveAnalytic(s, { users: Math.max(1, Math.round(level)) });
 }
 
 /** Largest level in (0, ∞) where `ok` holds, assuming it holds below and fails above some level. */
-function edge(s: Scenario, ok: (a: AnalyticResult) => boolean, integer: boolean): number {
+function edge(s: Scenario, ok: (a: AnalyticResult) => boolean, integer: boolean, cap: number): number {
   let lo = 0, hi = Math.max(integer ? 1 : 1e-6, nominalLoad(s));
-  for (let i = 0; i < 60 && ok(at(s, hi)); i++) { lo = hi; hi *= 2; }
+  for (let i = 0; i < 60 && ok(at(s, hi)); i++) {
+    lo = hi;
+    if (hi >= cap) return lo;
+    hi *= 2;
+  }
   if (lo === 0) {
     // Fails at nominal: halve down to a passing level.
     for (let i = 0; i < 60; i++) { const mid = hi / 2; if (ok(at(s, mid))) { lo = mid; break; } hi = mid; if (integer && hi < 1) return 0; }
@@ -50,8 +63,19 @@ function edge(s: Scenario, ok: (a: AnalyticResult) => boolean, integer: boolean)
 
 export function analyticBracket(s: Scenario): AnalyticBracket {
   const integer = s.load.model === "closed";
-  const saturation = edge(s, (a) => a.stable, integer);
-  const slo = edge(s, (a) => analyticMeetsSlo(s, a), integer);
-  const b = at(s, Math.max(integer ? 1 : 1e-6, slo || saturation));
+  if (!integer) {
+    const saturation = edge(s, (a) => a.stable, false, Infinity);
+    const slo = edge(s, (a) => analyticMeetsSlo(s, a), false, Infinity);
+    const b = at(s, Math.max(1e-6, slo || saturation));
+    return { slo, saturation, bottleneck: b.bottleneck };
+  }
+  // A closed network is never unstable: more users only queue longer. Its saturation is the
+  // population N* = (Z + D) / D_max where the bottleneck's bound takes over, which is 1 / U_max
+  // with one user; the searches stop well past it (latency grows linearly there).
+  const nStar = closedSaturation(s);
+  const cap = 64 * Math.max(nominalLoad(s), Number.isFinite(nStar) ? nStar : 1);
+  const saturation = Math.min(nStar, edge(s, (a) => a.stable, true, cap));
+  const slo = edge(s, (a) => analyticMeetsSlo(s, a), true, cap);
+  const b = at(s, Math.max(1, slo || saturation));
   return { slo, saturation, bottleneck: b.bottleneck };
 }
