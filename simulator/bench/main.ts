@@ -3,7 +3,8 @@
 // balancer, 8 service replicas, a cache, a database with 2 replicas and a queue with workers, with
 // the service slots about 70% busy; million: scenarios/one-million-users.yaml, 10 simulated minutes.
 // `--json` prints one object {name: {eventsPerSecond, events, peakRssMB}}; `--events N` sets the
-// count (default 20M); `--only NAME` runs one benchmark. Memory is sampled along the run to show
+// count (default 20M); `--only NAME` runs one benchmark; `--scenario FILE` runs million on another
+// file (e.g. scenarios/regions/one-million-users.yaml). Memory is sampled along the run to show
 // whether it stays flat.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -106,9 +107,9 @@ export function runBench(name: string, events: number): BenchResult {
 }
 
 /** The one-million-users scenario end to end: its 10 simulated minutes, one replication. */
-export function runMillion(): BenchResult & { seconds: number } {
-  const path = new URL("../../scenarios/one-million-users.yaml", import.meta.url);
-  const r0 = parseScenario(readFileSync(path, "utf8"), "scenarios/one-million-users.yaml");
+export function runMillion(file?: string): BenchResult & { seconds: number } {
+  const path = file ?? new URL("../../scenarios/one-million-users.yaml", import.meta.url);
+  const r0 = parseScenario(readFileSync(path, "utf8"), file ?? "scenarios/one-million-users.yaml");
   if (!r0.ok) throw new Error(JSON.stringify(r0.errors));
   const program = compile(r0.scenario);
   const rss: number[] = [];
@@ -128,13 +129,13 @@ export function runMillion(): BenchResult & { seconds: number } {
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
-  const { values } = parseArgs({ options: { json: { type: "boolean" }, events: { type: "string" }, only: { type: "string" } } });
+  const { values } = parseArgs({ options: { json: { type: "boolean" }, events: { type: "string" }, only: { type: "string" }, scenario: { type: "string" } } });
   const events = values.events ? Number(values.events) : 20_000_000;
   const names = values.only ? [values.only] : [...Object.keys(SCENARIOS), "million"];
   const out: Record<string, { eventsPerSecond: number; events: number; peakRssMB: number; seconds?: number }> = {};
   for (const n of names) {
     if (n === "million") {
-      const m = runMillion();
+      const m = runMillion(values.scenario);
       out.million = { eventsPerSecond: m.eventsPerSecond, events: m.events, peakRssMB: m.peakRssMB, seconds: m.seconds };
       if (!values.json) console.log(`million    ${(m.eventsPerSecond / 1e6).toFixed(2)} M events/s, ${m.events} events, ${m.seconds} s for 10 simulated minutes (target < 60 s); peak RSS ${m.peakRssMB} MB`);
       continue;

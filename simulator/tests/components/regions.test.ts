@@ -3,6 +3,8 @@
 // the M/M/1 time alone; the analytic solver adds the same delay. Geo routing sends each origin's
 // requests to its own region's entry, so entries receive the origins' shares: a binomial split.
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { simulate } from "../../index.ts";
 import { solveAnalytic } from "../../analytic/index.ts";
 import { expectMatches, scenarioOf } from "../helpers.ts";
@@ -70,5 +72,23 @@ components:
     const an = solveAnalytic(s);
     expect(an.components.lb_us.throughput).toBeCloseTo(0.6 * rate, 9);
     expect(an.components.lb_eu.throughput).toBeCloseTo(0.4 * rate, 9);
+  });
+});
+
+describe("the regional one-million-users scenario (scenarios/regions/) runs: 20 s at 300k users", () => {
+  const text = readFileSync(join(import.meta.dirname, "../../../scenarios/regions/one-million-users.yaml"), "utf8");
+  const r = simulate(scenarioOf(text), { duration: 20, warmup: 2, replications: 1 });
+  const east = r.regions!["us-east"], west = r.regions!["us-west"];
+  it("users arrive 60/40 by region (4 binomial standard deviations)", () => {
+    const n = east.counts.arrived + west.counts.arrived;
+    expect(Math.abs(east.counts.arrived / n - 0.6)).toBeLessThanOrEqual(4 * Math.sqrt(0.24 / n));
+  });
+  it("us-west pays its crossings to the database and queue in us-east: its mean is higher by tens of ms", () => {
+    expect(west.latencyMs.mean.mean - east.latencyMs.mean.mean).toBeGreaterThan(15);
+    expect(west.counts.failedOver).toBe(0); // no outage in the first 20 s
+  });
+  it("every request is accounted for", () => {
+    const a = r.accounting;
+    expect(a.arrived).toBe(a.completed + a.dropped + a.failed + a.inFlightAtEnd);
   });
 });
