@@ -92,3 +92,26 @@ describe("the regional one-million-users scenario (scenarios/regions/) runs: 20 
     expect(a.arrived).toBe(a.completed + a.dropped + a.failed + a.inFlightAtEnd);
   });
 });
+
+describe("closed users in b, M/M/1 station in a: the crossing is a delay station in exact MVA", () => {
+  // MVA for one queueing station (demand D) and a delay of think time Z plus the 2 x 30 ms crossing;
+  // a delay station's throughput does not depend on its distribution, so the constant crossing fits.
+  const n = 20, D = 0.01, Z = 0.1 + 2 * 0.03;
+  let q = 0, x = 0;
+  for (let k = 1; k <= n; k++) { const r = D * (1 + q); x = k / (Z + r); q = x * r; }
+  const s = scenarioOf(`
+version: 1
+name: regions-closed
+seed: 24
+simulation: { duration: 2000s, warmup: 50s, replications: 8 }
+regions:
+  a: { latency: { b: 30ms } }
+  b: {}
+load: { model: closed, users: ${n}, think: { dist: exponential, mean: 100ms }, regions: { b: 1 }, classes: { req: { flow: [q] } } }
+components: { q: { kind: station, region: a, servers: 1, service: { dist: exponential, mean: 10ms } } }
+`);
+  const r = simulate(s);
+  it(`simulated throughput is MVA's X(${n})`, () => expectMatches(r.classes.req.throughput, x, { precision: 0.005, label: "X" }));
+  it("the response time (crossing included) is N/X - Z_think", () => expectMatches(r.classes.req.latencyMs.mean, (n / x - 0.1) * 1000, { label: "R" }));
+  it("the analytic solver gives the same throughput", () => expect(Math.abs(solveAnalytic(s).throughput - x) / x).toBeLessThan(1e-6));
+});
