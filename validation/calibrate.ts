@@ -13,6 +13,7 @@ import { startAppPromise } from "../reference-app/launcher.ts";
 import { predictSaturation, withRate } from "./levels.ts";
 import type { CalibratedParameter } from "./report.ts";
 import { MeasureError } from "./measure.ts";
+import { LevelError } from "./levels.ts";
 
 const PROBES = 120;
 
@@ -29,11 +30,20 @@ async function timeRequest(url: string, init: RequestInit): Promise<number> {
   return performance.now() - t0;
 }
 
-function names(s: Scenario): { lb: string; service: string } {
+function find(s: Scenario): { lb?: string; service?: string } {
   const c = Object.entries(s.components);
-  const lb = c.find(([, x]) => x.kind === "load_balancer")?.[0];
-  const service = c.find(([, x]) => x.kind === "service")?.[0];
-  if (!lb || !service) throw new Error(`scenario '${s.name}': calibration needs a load_balancer and a service`);
+  return { lb: c.find(([, x]) => x.kind === "load_balancer")?.[0], service: c.find(([, x]) => x.kind === "service")?.[0] };
+}
+
+/** Calibration probes through a balancer into a service pool; without both there is nothing to probe. */
+export function calibratable(s: Scenario): boolean {
+  const { lb, service } = find(s);
+  return lb !== undefined && service !== undefined;
+}
+
+function names(s: Scenario): { lb: string; service: string } {
+  const { lb, service } = find(s);
+  if (!lb || !service) throw new LevelError(`scenario '${s.name}': calibration needs a load_balancer and a service`);
   return { lb, service };
 }
 

@@ -90,5 +90,10 @@ export function markdown(findings: ReadonlyArray<Finding>, tolerance: number, ba
     ...findings.map((f) => `| ${f.scenario} | ${f.metric} | ${cell(f.old)} | ${cell(f.now)} | ${f.change === null ? "" : signed(f.change)} | ${f.verdict === "regression" ? "**regression**" : f.verdict} |`),
     ``,
   ];
+  if (findings.some((f) => f.metric.startsWith("measured"))) {
+    lines.push(`Rows \`measured\`: a real run of the reference app (\`--measure\`); for them "baseline" is the model's prediction and "now" the measurement.`, ``);
+    for (const f of findings) if (f.metric.startsWith("measured")) lines.push(`- ${f.message}`);
+    lines.push(``);
+  }
   return lines.join("\n");
 }

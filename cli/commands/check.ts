@@ -1,6 +1,7 @@
 // `headroom check`: the CI capacity gate. Per scenario: sustainable load at its SLO (capacity
 // search), p95/p99 per class and the SLO verdict at nominal load, and cost; compared with a
-// committed baseline; exit 1 on a regression beyond the tolerance. See docs/ci.md.
+// committed baseline; exit 1 on a regression beyond the tolerance; --measure adds a real run of the
+// reference app per scenario (cli/capacity/measured-gate.ts). See docs/ci.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { parseFlags } from "../flags.ts";
 import { formatError, type Scenario } from "../../simulator/index.ts";
@@ -12,6 +13,7 @@ import { WorkerPool, defaultThreads } from "../capacity/pool.ts";
 import { durationFlag, fractionFlag, intFlag, requireSlo } from "../capacity/flags.ts";
 import { BASELINE_SCHEMA, BaselineError, parseBaseline, sameSettings, type Baseline, type GateSettings, type ScenarioMeasure } from "../capacity/baseline.ts";
 import { compare, junit, markdown, type Finding } from "../capacity/gate.ts";
+import { measuredFindings } from "../capacity/measured-gate.ts";
 import type { Command } from "./index.ts";
 
 const HELP = `usage: headroom check <file.yaml>... --baseline FILE [options]
@@ -32,10 +34,16 @@ options:
   --nominal-duration D  simulated time of the nominal-load run (30s)   } baseline's settings
   --seed N              first seed (default 1)
   --threads N           worker threads (default: one per core; env HEADROOM_THREADS)
+  --measure             also start each scenario's reference app, calibrate, drive it at the
+                        nominal rate and fail on every row that misses its validation target
+                        (docs/validation.md); needs a constant open load.rate
+  --measure-duration D  load per scenario with --measure (default 20s, first quarter up to 5s discarded)
+  --measure-out DIR     keep the validation reports and k6 output there (default: a temp dir, removed)
   -h, --help            this help
 
 exit codes: 0 no regression, 1 regression, 2 invalid input (bad scenario or baseline, a scenario
-missing from the baseline, settings that differ from the baseline's)`;
+missing from the baseline, settings that differ from the baseline's), 3 --measure could not
+measure a scenario (the reference app did not start, k6 failed), 130 interrupted`;
 
 const DEFAULTS: GateSettings = { searches: 2, duration: 15, warmup: 3, tolerance: 0.02, maxRuns: 12, seed: 1, nominalReplications: 2, nominalDuration: 30 };
 
@@ -46,7 +54,8 @@ export const checkCommand: Command = {
           baseline: { type: "string" }, tolerance: { type: "string" }, "update-baseline": { type: "boolean" },
           junit: { type: "string" }, summary: { type: "string" }, replications: { type: "string" },
           duration: { type: "string" }, "nominal-duration": { type: "string" }, seed: { type: "string" },
-          threads: { type: "string" }, help: { type: "boolean", short: "h" },
+          threads: { type: "string" }, measure: { type: "boolean" }, "measure-duration": { type: "string" },
+          "measure-out": { type: "string" }, help: { type: "boolean", short: "h" },
     });
     const v = args.values;
     if (v.help) { process.stdout.write(HELP + "\n"); return 0; }
@@ -62,6 +71,9 @@ export const checkCommand: Command = {
       ...(v.seed !== undefined ? { seed: intFlag(C, "--seed", v.seed, 0) } : {}),
     };
     const threads = v.threads === undefined ? defaultThreads() : intFlag(C, "--threads", v.threads, 1);
+    const measureDuration = v["measure-duration"] === undefined ? 20 : durationFlag(C, "--measure-duration", v["measure-duration"]);
+    if ((v["measure-duration"] !== undefined || v["measure-out"] !== undefined) && !v.measure) throw new UsageError("headroom check: --measure-duration and --measure-out go with --measure");
+    if (v.measure && update) throw new UsageError("headroom check: --measure compares with the model, not the baseline; it does not go with --update-baseline");
 
     // Everything that can be wrong with the input is found before any simulation runs.
     let baseline: Baseline | null = null;
@@ -90,6 +102,10 @@ export const checkCommand: Command = {
       requireSlo(file, scenario);
       if (names.has(scenario.name)) throw new InputError(`${file}: name: '${scenario.name}' is also the name of another scenario given; the baseline matches scenarios by name`);
       names.add(scenario.name);
+      if (v.measure) {
+        const { nominalRate, LevelError } = await import("../../validation/levels.ts");
+        try { nominalRate(scenario); } catch (e) { if (e instanceof LevelError) throw new InputError(`${file}: --measure: ${e.message}`); throw e; }
+      }
       if (baseline && !update && !baseline.scenarios[scenario.name]) {
         throw new InputError(`${file}: scenario '${scenario.name}' is not in the baseline ${v.baseline} (it has: ${Object.keys(baseline.scenarios).join(", ") || "none"}); add it with --update-baseline`);
       }
@@ -122,12 +138,33 @@ export const checkCommand: Command = {
     }
 
     const findings: Finding[] = scenarios.flatMap((s, i) => compare(s.scenario.name, baseline!.scenarios[s.scenario.name], measures[i], tolerance));
-    if (v.junit) await writeFile(v.junit, junit(findings, seconds));
+    let unmeasured: string[] = [];
+    let interrupted = false;
+    if (v.measure) {
+      const ac = new AbortController();
+      const onSig = () => ac.abort();
+      process.once("SIGINT", onSig);
+      process.once("SIGTERM", onSig);
+      try {
+        const m = await measuredFindings(scenarios, { durationS: measureDuration, outDir: v["measure-out"], signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+        findings.push(...m.findings);
+        unmeasured = m.unmeasured;
+      } finally {
+        process.off("SIGINT", onSig);
+        process.off("SIGTERM", onSig);
+        interrupted = ac.signal.aborted;
+      }
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    if (v.junit) await writeFile(v.junit, junit(findings, elapsed));
     if (v.summary) await writeFile(v.summary, markdown(findings, tolerance, v.baseline));
     const bad = findings.filter((f) => f.verdict === "regression");
-    for (const f of findings) if (f.verdict !== "pass") process.stdout.write(`${f.verdict === "regression" ? "REGRESSION" : "improved"}: ${f.message}\n`);
-    process.stdout.write(`headroom check: ${scenarios.length} scenario${scenarios.length === 1 ? "" : "s"}, ${findings.length} metrics, ${bad.length} regression${bad.length === 1 ? "" : "s"} (tolerance ${round(tolerance * 100)}%, ${seconds.toFixed(1)} s)\n`);
+    const label = { regression: "REGRESSION", improved: "improved", pass: "ok" } as const;
+    for (const f of findings) if (f.verdict !== "pass" || f.metric === "measured") process.stdout.write(`${label[f.verdict]}: ${f.message}\n`);
+    process.stdout.write(`headroom check: ${scenarios.length} scenario${scenarios.length === 1 ? "" : "s"}, ${findings.length} metrics, ${bad.length} regression${bad.length === 1 ? "" : "s"} (tolerance ${round(tolerance * 100)}%, ${elapsed.toFixed(1)} s)\n`);
     if (bad.length === 0 && findings.some((f) => f.verdict === "improved")) process.stdout.write(`some metrics improved beyond the tolerance: consider --update-baseline\n`);
+    if (interrupted) return 130;
+    if (unmeasured.length) return 3;
     return bad.length > 0 ? 1 : 0;
   },
 };
