@@ -10,6 +10,12 @@ export interface WindowClassStats {
   failed: number;
   /** requests completed per second of window */
   throughput: number;
+  /**
+   * requests sent per second of window (start = sample time - duration; k6 stamps a request's
+   * samples at its end): the load the generator really offered, which a Poisson schedule makes
+   * differ from the nominal rate by chance (sd 1/sqrt(rate x window))
+   */
+  offeredRate: number;
   latencyMs: { mean: number; p50: number; p95: number; p99: number };
 }
 
@@ -63,7 +69,9 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
   const hi = first + toS * 1000;
   const durs = new Map<string, number[]>();
   const failed = new Map<string, number>();
+  const started = new Map<string, number>();
   for (const p of points) {
+    if (p.metric === "http_req_duration" && p.t - p.v >= lo && p.t - p.v < hi) started.set(p.name, (started.get(p.name) ?? 0) + 1);
     if (p.t < lo || p.t >= hi) continue;
     if (p.metric === "http_req_duration") {
       let a = durs.get(p.name);
@@ -81,6 +89,7 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
       requests: s.length,
       failed: failed.get(name) ?? 0,
       throughput: s.length / windowS,
+      offeredRate: (started.get(name) ?? 0) / windowS,
       latencyMs: { mean: sum / s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99) },
     };
   }

@@ -58,6 +58,8 @@ describe("windowStats", () => {
       writeFileSync(f, lines.join("\n") + "\n");
       const c = (await windowStats(f, 1, 4)).classes.get;
       expect(c.requests).toBe(100);
+      // sent in the window (end - duration): the 100 above; the two outliers were sent before it
+      expect(c.offeredRate).toBeCloseTo(100 / 3, 9);
       expect(c.failed).toBe(5);
       expect(c.throughput).toBeCloseTo(100 / 3, 9);
       expect(c.latencyMs.mean).toBeCloseTo(50.5, 9);
@@ -84,12 +86,13 @@ describe("compare", () => {
   const est = (mean: number) => ({ mean, ci95: 0 });
   const lat = (m: number) => ({ mean: est(m), p50: est(m * 0.7), p90: est(m * 2), p95: est(m * 3), p99: est(m * 4.6), p999: est(m * 7), max: est(m * 9) });
   const sim = {
-    classes: { get: { throughput: est(100), latencyMs: lat(40), errorRate: est(0) } },
+    run: { seed: 1, replications: 5, durationS: 15, warmupS: 5, events: 0 },
+    classes: { get: { throughput: est(100), latencyMs: lat(40), errorRate: est(0), counts: { arrived: 5000, completed: 5000 } } },
     components: { api: { kind: "service", utilization: est(0.5) }, cache: { kind: "cache", hitRatio: est(0.6), utilization: est(0.02) } },
   } as unknown as SimResult;
-  const measured = (f: number, hit: number): Measured => ({
+  const measured = (f: number, hit: number, offered = 100): Measured => ({
     engine: "built-in", requestsTotal: 1000, scrapes: 10, utilization: 0.52, cacheHitRatio: hit,
-    classes: { get: { requests: 1000, failed: 0, throughput: 100 * f, latencyMs: { mean: 40 * f, p50: 28 * f, p95: 120 * f, p99: 184 * f } } },
+    classes: { get: { requests: 1000, failed: 0, throughput: 100 * f, offeredRate: offered, latencyMs: { mean: 40 * f, p50: 28 * f, p95: 120 * f, p99: 184 * f } } },
   });
   it("applies the issue's tolerances: 3% throughput, 10% mean, 3 points hit ratio", () => {
     const ok = compare(sim, measured(1.02, 0.62), 0.5);
@@ -105,6 +108,15 @@ describe("compare", () => {
     expect(v("utilization").verdict).toBe("info");
     expect(levelStatus(bad)).toBe("fail");
   });
+  it("predicts throughput for the load really sent: a generator 5% short is not a model error, a system 10% short is", () => {
+    const v = (rows: ReturnType<typeof compare>, m: string) => rows.find((r) => r.metric === m)!;
+    const short = compare(sim, measured(0.95, 0.6, 95), 0.5);
+    expect(v(short, "offered")).toMatchObject({ predicted: 100, measured: 95, verdict: "info" });
+    expect(v(short, "throughput")).toMatchObject({ predicted: 95, measured: 95, error: 0, verdict: "pass" });
+    const lossy = compare(sim, measured(0.9, 0.6, 100), 0.5);
+    expect(v(lossy, "throughput").verdict).toBe("fail");
+    expect(v(lossy, "throughput").error).toBeCloseTo(-0.1, 9);
+  });
   it("switches targets off at 80% predicted utilization and above", () => {
     const rows = compare(sim, measured(1.5, 0.9), 0.8);
     expect(rows.every((r) => r.verdict === "info")).toBe(true);
@@ -118,7 +130,7 @@ describe("saturation throughput", () => {
   const sim = simulate(withRate(load("scenarios/validation/single-pool.yaml"), 264), { duration: 30, warmup: 5, replications: 5 });
   const byClass = (requests: number, failed: number, throughput: number): Measured => ({
     engine: "built-in", requestsTotal: requests, scrapes: 10,
-    classes: { get_item: { requests, failed, throughput, latencyMs: { mean: 600, p50: 600, p95: 700, p99: 800 } } },
+    classes: { get_item: { requests, failed, throughput, offeredRate: throughput, latencyMs: { mean: 600, p50: 600, p95: 700, p99: 800 } } },
   });
   it("predicts the plateau at c / S = 200 req/s", () => {
     const r = saturationRow(sim, byClass(2900, 0, 195));
