@@ -284,6 +284,12 @@ class Replication {
   private usersTarget = 0;
   private usersThinking = 0;
   private usersBusy = 0;
+  private readonly oTarget: Float64Array;
+  private readonly oThinking: Float64Array;
+  private readonly oBusy: Float64Array;
+  private userRegion = new Int32Array(0);
+  private regionsAssigned = 0;
+  private readonly regionCredit: Float64Array;
   private wakeGen = 0;
   private thinkMean = 0;
   private userTimes: number[] = [];
@@ -410,6 +416,10 @@ class Replication {
     this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length) }));
     this.orStats = Array.from({ length: p.origins }, () => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), failedOver: 0 }));
     this.originRng = stream("load:origin");
+    this.oTarget = new Float64Array(p.origins);
+    this.oThinking = new Float64Array(p.origins);
+    this.oBusy = new Float64Array(p.origins);
+    this.regionCredit = new Float64Array(p.origins);
 
     const nC = p.components.length;
     this.series = o.series
@@ -467,10 +477,10 @@ class Replication {
       switch (code & 31) {
         case EV_DONE: this.serviceDone(arg); break;
         case EV_RESUME: this.resume(arg); break;
-        case EV_ARRIVAL: this.newRequest(-1); this.scheduleArrival(this.now); break;
+        case EV_ARRIVAL: this.newRequest(-1, -1); this.scheduleArrival(this.now); break;
         case EV_TIMEOUT: this.waitTimeout(arg, cal.popExtra); break;
         case EV_CALL_TIMEOUT: this.callTimeout(arg, cal.popExtra); break;
-        case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg); break;
+        case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg, this.userOrigin(arg)); break;
         case EV_WAKE: if (cal.popExtra === this.wakeGen) this.wake(); break;
         case EV_USERS:
           if (this.pooled) this.setPooledUsers(this.userTargets[arg]);
@@ -572,16 +582,18 @@ class Replication {
     return c;
   }
 
-  private newRequest(user: number): void {
+  /** A new request from a user (or -1 for an open arrival) in origin `origin` (-1: draw by the shares). */
+  private newRequest(user: number, origin: number): void {
     const p = this.p;
     const t = this.alloc();
     const u = this.classRng.next();
     let c = 0;
     while (u >= p.classCum[c]) c++;
     this.tCls[t] = c;
-    // The users' region: drawn only when there are several, so scenarios without regions draw as before.
-    let o = 0;
-    if (p.origins > 1) {
+    // An open arrival's region is drawn, only when there are several, so scenarios without regions
+    // draw as before; a closed user's region is the user's own.
+    let o = origin < 0 ? 0 : origin;
+    if (origin < 0 && p.origins > 1) {
       const v = this.originRng.next();
       while (v >= p.originCum[o]) o++;
     }
@@ -793,9 +805,10 @@ class Replication {
       if (this.series) this.ivErrors[c]++;
     }
     const u = this.tUser[t];
+    const origin = this.tOrigin[t];
     this.release(t);
     if (u >= 0) this.userDone(u);
-    else if (u === POOLED_USER) this.pooledUserDone();
+    else if (u === POOLED_USER) this.pooledUserDone(origin);
   }
 
   // ---------------------------------------------------------------- resources
@@ -1740,14 +1753,23 @@ class Replication {
     }
   }
 
+  // With regions the pool is one per origin (users split by the shares, largest remainder); the
+  // totals drive the wake-ups and a woken user is from origin o with probability thinking_o / thinking.
   private setPooledUsers(target: number): void {
-    const delta = target - this.usersTarget;
-    this.usersTarget = target;
-    if (delta > 0) this.usersThinking += delta;
-    else {
+    const n = this.p.origins;
+    let left = target;
+    for (let o = 0; o < n; o++) {
+      const share = o === n - 1 ? left : Math.round(target * (o === 0 ? this.p.originCum[0] : this.p.originCum[o] - this.p.originCum[o - 1]));
+      const want = Math.min(left, share);
+      left -= want;
+      const delta = want - this.oTarget[o];
+      this.oTarget[o] = want;
       // Users leave from those thinking first; busy ones leave when their request ends.
-      this.usersThinking = Math.max(0, this.usersThinking + delta);
+      this.oThinking[o] = delta > 0 ? this.oThinking[o] + delta : Math.max(0, this.oThinking[o] + delta);
     }
+    this.usersTarget = target;
+    this.usersThinking = 0;
+    for (let o = 0; o < n; o++) this.usersThinking += this.oThinking[o];
     this.scheduleWake();
   }
 
@@ -1759,16 +1781,29 @@ class Replication {
   private wake(): void {
     // Thinning: a candidate wake-up at the bound rate target / Z is real with probability thinking / target.
     if (this.thinkRng.next() * this.usersTarget < this.usersThinking) {
+      let o = 0;
+      if (this.p.origins > 1) {
+        let x = this.thinkRng.next() * this.usersThinking;
+        while (o < this.p.origins - 1 && x >= this.oThinking[o]) x -= this.oThinking[o++];
+      }
+      this.oThinking[o]--;
+      this.oBusy[o]++;
       this.usersThinking--;
       this.usersBusy++;
-      this.newRequest(POOLED_USER);
+      this.newRequest(POOLED_USER, o);
     }
     this.cal.push(this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()), EV_WAKE, this.wakeGen);
   }
 
-  private pooledUserDone(): void {
+  private pooledUserDone(o: number): void {
     this.usersBusy--;
-    if (this.usersBusy + this.usersThinking < this.usersTarget) this.usersThinking++;
+    this.oBusy[o]--;
+    if (this.oBusy[o] + this.oThinking[o] < this.oTarget[o]) { this.oThinking[o]++; this.usersThinking++; }
+  }
+
+  /** The region of individual user u (assigned when the user is first created, see setUsers). */
+  private userOrigin(u: number): number {
+    return this.p.origins === 1 ? 0 : this.userRegion[u];
   }
 
   private userDone(u: number): void {
@@ -1783,6 +1818,20 @@ class Replication {
       const n = Math.max(target, this.userActive.length * 2);
       const a = new Uint8Array(n); a.set(this.userActive); this.userActive = a;
       const g = new Int32Array(n); g.set(this.userGen); this.userGen = g;
+      const r = new Int32Array(n); r.set(this.userRegion); this.userRegion = r;
+      // Regions by smooth weighted round robin over the shares: every prefix of users (ramps add
+      // and remove at the end) is split as the shares say, within about a user per region.
+      const shares = this.p.originCum.map((c, o) => (o === this.p.origins - 1 ? 1 : c) - (o === 0 ? 0 : this.p.originCum[o - 1]));
+      for (let i = this.regionsAssigned; i < n; i++) {
+        let best = 0;
+        for (let o = 0; o < shares.length; o++) {
+          this.regionCredit[o] += shares[o];
+          if (this.regionCredit[o] > this.regionCredit[best]) best = o;
+        }
+        this.regionCredit[best] -= 1;
+        r[i] = best;
+      }
+      this.regionsAssigned = n;
     }
     while (this.activeUsers < target) {
       const u = this.activeUsers++;

@@ -115,3 +115,41 @@ components: { q: { kind: station, region: a, servers: 1, service: { dist: expone
   it("the response time (crossing included) is N/X - Z_think", () => expectMatches(r.classes.req.latencyMs.mean, (n / x - 0.1) * 1000, { label: "R" }));
   it("the analytic solver gives the same throughput", () => expect(Math.abs(solveAnalytic(s).throughput - x) / x).toBeLessThan(1e-6));
 });
+
+describe("closed users split 50/50 between a and b: each region's users are their own class in exact multi-class MVA", () => {
+  // Class a: 10 users, think 100 ms; class b: 10 users, think 100 ms + the 60 ms crossing; one FCFS
+  // exponential station (10 ms, same for both: BCMP product form). Users, not requests, are split,
+  // so b's farther users issue fewer requests: X_b < X_a.
+  const D = 0.01, Za = 0.1, Zb = 0.16, N = 10;
+  const Q: number[][] = Array.from({ length: N + 1 }, () => new Array(N + 1).fill(0));
+  let xa = 0, xb = 0;
+  for (let na = 0; na <= N; na++) {
+    for (let nb = 0; nb <= N; nb++) {
+      if (na + nb === 0) continue;
+      const ra = na > 0 ? D * (1 + Q[na - 1][nb]) : 0, rb = nb > 0 ? D * (1 + Q[na][nb - 1]) : 0;
+      xa = na > 0 ? na / (Za + ra) : 0;
+      xb = nb > 0 ? nb / (Zb + rb) : 0;
+      Q[na][nb] = xa * ra + xb * rb;
+    }
+  }
+  const text = (think: string) => `
+version: 1
+name: regions-closed-split
+seed: 25
+simulation: { duration: 2000s, warmup: 50s, replications: 8 }
+regions:
+  a: { latency: { b: 30ms } }
+  b: {}
+load: { model: closed, users: ${2 * N}, think: ${think}, regions: { a: 1, b: 1 }, classes: { req: { flow: [q] } } }
+components: { q: { kind: station, region: a, servers: 1, service: { dist: exponential, mean: 10ms } } }
+`;
+  for (const [label, think] of [["pooled users (exponential think)", "{ dist: exponential, mean: 100ms }"], ["individual users (uniform think)", "{ dist: uniform, min: 50ms, max: 150ms }"]]) {
+    const r = simulate(scenarioOf(text(think)));
+    // The 0.5% allowance is the closed-model MVA test's (theory/closed-mva.test.ts); with per-request
+    // regions instead of per-user ones X_a and X_b would be equal instead of 57/s and 42/s.
+    it(`${label}: X_a and X_b are MVA's`, () => {
+      expectMatches(r.regions!.a.throughput, xa, { precision: 0.006, bias: 0.005, label: "X_a" });
+      expectMatches(r.regions!.b.throughput, xb, { precision: 0.006, bias: 0.005, label: "X_b" });
+    });
+  }
+});
