@@ -41,6 +41,19 @@ describe("headroom simulate", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("with regions: a users-by-region table, and regions in the JSON", () => {
+    const regional = join(import.meta.dirname, "../../scenarios/regions/one-million-users.yaml");
+    const r = run("simulate", regional, "--duration", "10s", "--warmup", "2s", "--json", "-");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j.regions)).toEqual(["us-east", "us-west"]);
+    expect(j.regions["us-west"].share).toBeCloseTo(0.4, 12);
+    const classArrived = Object.values(j.classes as Record<string, { counts: { arrived: number } }>).reduce((a, c) => a + c.counts.arrived, 0);
+    expect(j.regions["us-east"].counts.arrived + j.regions["us-west"].counts.arrived).toBe(classArrived);
+    const t = run("simulate", regional, "--duration", "10s", "--warmup", "2s");
+    expect(t.stdout).toMatch(/Users by region/);
+    expect(t.stdout).toMatch(/us-west\s+40%\s+\d/);
+  });
   it("usage errors exit 2; a missing file is named", () => {
     expect(run("simulate").status).toBe(2);
     expect(run("simulate", scenario, "--replications", "zero").stderr).toMatch(/--replications expects a whole number/);
