@@ -42,7 +42,7 @@ describe("headroom simulate", () => {
     }
   });
   it("with regions: a users-by-region table, and regions in the JSON", () => {
-    const regional = join(import.meta.dirname, "../../scenarios/regions/one-million-users.yaml");
+    const regional = join(import.meta.dirname, "../../scenarios/one-million-users.yaml");
     const r = run("simulate", regional, "--duration", "10s", "--warmup", "2s", "--json", "-");
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);

@@ -62,6 +62,9 @@ export function hopsPerRequest(s: Scenario): number {
 
   const component = (name: string, cls: string, depth: number): number => {
     const c = s.components[name];
+    // A geo route (scenario `geo:`) reaches one of its entries; they are alike, count the first.
+    const geo = s.geo?.[name];
+    if (!c && geo && depth <= 8) return component(geo[0], cls, depth);
     if (!c || depth > 8) return 1;
     switch (c.kind) {
       case "service": {

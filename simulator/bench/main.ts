@@ -4,7 +4,7 @@
 // the service slots about 70% busy; million: scenarios/one-million-users.yaml, 10 simulated minutes.
 // `--json` prints one object {name: {eventsPerSecond, events, peakRssMB}}; `--events N` sets the
 // count (default 20M); `--only NAME` runs one benchmark; `--scenario FILE` runs million on another
-// file (e.g. scenarios/regions/one-million-users.yaml). Memory is sampled along the run to show
+// file (e.g. a variant of scenarios/one-million-users.yaml). Memory is sampled along the run to show
 // whether it stays flat.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";

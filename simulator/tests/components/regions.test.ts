@@ -75,8 +75,8 @@ components:
   });
 });
 
-describe("the regional one-million-users scenario (scenarios/regions/) runs: 20 s at 300k users", () => {
-  const text = readFileSync(join(import.meta.dirname, "../../../scenarios/regions/one-million-users.yaml"), "utf8");
+describe("the regional one-million-users scenario runs: 20 s at 300k users", () => {
+  const text = readFileSync(join(import.meta.dirname, "../../../scenarios/one-million-users.yaml"), "utf8");
   const r = simulate(scenarioOf(text), { duration: 20, warmup: 2, replications: 1 });
   const east = r.regions!["us-east"], west = r.regions!["us-west"];
   it("users arrive 60/40 by region (4 binomial standard deviations)", () => {
