@@ -26,6 +26,16 @@ describe("buildTopology", () => {
     expect(new Set(ys).size).toBe(2); // stacked, not on top of each other
   });
 
+  test("a geo route is drawn as an edge to each regional entry; nodes name their region", () => {
+    const g = buildTopology(file("one-million-users.yaml"));
+    const e = (id: string) => g.edges.find((x) => x.id === id);
+    expect(e("clients->lb_east")?.label).toBe("geo");
+    expect(e("clients->lb_west")?.label).toBe("geo");
+    expect(e("cdn->lb_west")?.label).toBe("geo");
+    expect(g.edges.some((x) => x.target === "api")).toBe(false);
+    expect(g.nodes.find((n) => n.id === "lb_west")?.params).toContain("region us-west");
+  });
+
   test("routing becomes labelled edges, feedback included", () => {
     const tandem = load(presets.find((p) => p.id === "template:tandem")!.text);
     const g = buildTopology(tandem);

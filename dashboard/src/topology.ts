@@ -101,6 +101,12 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
   const names = Object.keys(s.components);
   const edgeSet = new Map<string, TopoEdge>();
   const add = (source: string, target: string, label?: string) => {
+    // A geo route (scenario `geo:`) is a name for its regional entries: an edge to each.
+    const geo = s.geo?.[target];
+    if (geo) {
+      for (const entry of geo) add(source, entry, "geo");
+      return;
+    }
     if (!(target in s.components) || source === target && !label) return;
     const id = `${source}->${target}`;
     if (!edgeSet.has(id)) edgeSet.set(id, { id, source, target, label });
@@ -146,7 +152,12 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
     col.forEach((n, i) => {
       const y = (i - (col.length - 1) / 2) * ROW + ((tallest - 1) / 2) * ROW;
       if (n === CLIENTS) nodes.push({ id: n, kind: "load", title: "clients", params: describeLoad(s), x: 0, y });
-      else nodes.push({ id: n, kind: s.components[n].kind, title: n, params: describeComponent(s.components[n]), x: d * COL, y });
+      else {
+        const c = s.components[n];
+        const params = describeComponent(c);
+        if (c.region !== undefined) params.push(`region ${c.region}`);
+        nodes.push({ id: n, kind: c.kind, title: n, params, x: d * COL, y });
+      }
     });
   }
   return { nodes, edges };
