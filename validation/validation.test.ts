@@ -14,7 +14,7 @@ import { compare, saturationRow } from "./compare.ts";
 import { levelStatus } from "./report.ts";
 import { predictSaturation, withRate, LevelError } from "./levels.ts";
 import { measureLevel, MeasureError, type Measured } from "./measure.ts";
-import { applyCalibration } from "./calibrate.ts";
+import { applyCalibration, probeScenario } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
 import type { Row } from "./compare.ts";
 
@@ -163,6 +163,20 @@ describe("levels", () => {
     const c = applyCalibration(s, [{ parameter: "components.lb.overhead", valueMs: 2.5, how: "test" }]);
     expect((c.components.lb as { overhead?: unknown }).overhead).toEqual({ dist: "constant", value: 0.0025 });
     expect((s.components.lb as { overhead?: unknown }).overhead).toBeUndefined();
+  });
+  it("calibration compares the probe with the model of the probe: one user, cold cache, uniform keys", () => {
+    // cache-aside with Zipf keys: warm and Zipf-popular, the cache hits ~57%; the probe's 120
+    // back-to-back requests over uniform keys on a cold cache nearly all miss. Against the warm
+    // model, those misses (a 6 ms database read each) were read as per-call overhead.
+    const s = load("scenarios/validation/cache-aside-zipf.yaml");
+    const probe = probeScenario(s, "get_product");
+    expect(probe.load).toMatchObject({ model: "closed", users: 1 });
+    const cold = simulate(probe, { duration: 2.4, warmup: 0, replications: 20 });
+    const warm = simulate(s, { duration: 30, warmup: 5, replications: 2 });
+    expect(cold.components.cache.hitRatio!.mean).toBeLessThan(0.05);
+    expect(warm.components.cache.hitRatio!.mean).toBeGreaterThan(0.5);
+    // so the probe's p50 includes the database read the warm model mostly skips
+    expect(cold.classes.get_product.latencyMs.p50.mean - warm.classes.get_product.latencyMs.p50.mean).toBeGreaterThan(2);
   });
 });
 
