@@ -48,6 +48,8 @@ export interface LbPlan {
   readonly algorithm: string;
   readonly maxconn?: number;
   readonly queueTimeout: number;
+  /** HAProxy `retries`: attempts on a refused connection, 1 s apart, before a 503. */
+  readonly connectRetries: number;
   readonly weights?: readonly number[];
   readonly health: { readonly interval: number; readonly rise: number; readonly fall: number };
 }
@@ -191,6 +193,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       algorithm: String(l.algorithm ?? "round_robin"),
       maxconn: typeof l.maxconn === "number" ? l.maxconn : undefined,
       queueTimeout: num(l.queue_timeout, 5),
+      connectRetries: num(l.connect_retries, 3),
       weights: l.weights as number[] | undefined,
       health: { interval: num(hc.interval, 2), rise: num(hc.rise, 2), fall: num(hc.fall, 3) },
     };

@@ -8,7 +8,7 @@ import { parseK6Time, IngestError } from "../k6/ingest/ingest.ts";
 export interface WindowClassStats {
   requests: number;
   failed: number;
-  /** requests completed per second of window */
+  /** successful requests completed per second of window (as the simulator's throughput) */
   throughput: number;
   /**
    * requests sent per second of window (start = sample time - duration; k6 stamps a request's
@@ -42,7 +42,7 @@ function quantile(sorted: Float64Array, q: number): number {
  */
 export async function windowStats(path: string, fromS: number, toS: number): Promise<WindowStats> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  const points: Array<{ metric: string; t: number; v: number; name: string }> = [];
+  const points: Array<{ metric: string; t: number; v: number; name: string; ok: boolean }> = [];
   let first = Infinity;
   let last = -Infinity;
   let n = 0;
@@ -61,22 +61,28 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
     first = Math.min(first, t);
     last = Math.max(last, t);
     if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
-      points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name: obj.data?.tags?.name ?? "" });
+      const tags = obj.data?.tags;
+      points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name: tags?.name ?? "", ok: tags?.expected_response !== "false" });
     }
   }
   if (!Number.isFinite(first)) throw new IngestError(`${path}: no samples at all; the load did not run`);
   const lo = first + fromS * 1000;
   const hi = first + toS * 1000;
   const durs = new Map<string, number[]>();
+  const all = new Map<string, number>();
   const failed = new Map<string, number>();
   const started = new Map<string, number>();
   for (const p of points) {
     if (p.metric === "http_req_duration" && p.t - p.v >= lo && p.t - p.v < hi) started.set(p.name, (started.get(p.name) ?? 0) + 1);
     if (p.t < lo || p.t >= hi) continue;
     if (p.metric === "http_req_duration") {
+      all.set(p.name, (all.get(p.name) ?? 0) + 1);
       let a = durs.get(p.name);
       if (!a) durs.set(p.name, (a = []));
-      a.push(p.v);
+      // latency of successful requests only, as the simulator reports it (k6's
+      // http_req_duration{expected_response:true}): a 503 after 3 s of connect retries is an error,
+      // not a slow answer
+      if (p.ok) a.push(p.v);
     } else if (p.v !== 0) failed.set(p.name, (failed.get(p.name) ?? 0) + 1);
   }
   const windowS = toS - fromS;
@@ -86,11 +92,11 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
     let sum = 0;
     for (const x of s) sum += x;
     classes[name] = {
-      requests: s.length,
+      requests: all.get(name) ?? 0,
       failed: failed.get(name) ?? 0,
       throughput: s.length / windowS,
       offeredRate: (started.get(name) ?? 0) / windowS,
-      latencyMs: { mean: sum / s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99) },
+      latencyMs: { mean: s.length ? sum / s.length : NaN, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99) },
     };
   }
   return { firstMs: first, lastMs: last, windowS, classes };

@@ -5,13 +5,14 @@ import { haproxyConfig, parseStat } from "./haproxy.ts";
 
 describe("haproxyConfig", () => {
   const cfg = haproxyConfig(
-    { name: "lb", algorithm: "power_of_two", maxconn: 32, queueTimeout: 1.5, weights: [2, 1], health: { interval: 2, rise: 2, fall: 3 } },
+    { name: "lb", algorithm: "power_of_two", maxconn: 32, queueTimeout: 1.5, connectRetries: 2, weights: [2, 1], health: { interval: 2, rise: 2, fall: 3 } },
     8080, [9001, 9002], "/run/x.sock", 5,
   );
   it("keeps maxconn exact with one thread and maps the YAML", () => {
     expect(cfg).toContain("  nbthread 1");
     expect(cfg).toContain("  balance random(2)");
     expect(cfg).toContain("  timeout queue 1500ms");
+    expect(cfg).toContain("  retries 2");
     expect(cfg).toContain("  default-server inter 2000ms rise 2 fall 3");
     expect(cfg).toContain("  option httpchk GET /healthz");
     expect(cfg).toContain("  server s1 127.0.0.1:9001 check maxconn 32 weight 2");

@@ -44,6 +44,8 @@ export function haproxyConfig(plan: LbPlan, port: number, backends: readonly num
     `  timeout client ${ms(serviceTimeout + 30)}`,
     `  timeout server ${ms(serviceTimeout + 5)}`,
     `  timeout queue ${ms(plan.queueTimeout)}`,
+    // the simulator's connect_retries: refused connections retried 1 s apart (min(timeout connect, 1 s))
+    `  retries ${plan.connectRetries}`,
     "  option http-keep-alive",
     "",
     "frontend entry",

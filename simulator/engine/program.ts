@@ -54,12 +54,16 @@ export interface BalancerSpec {
   readonly conns: Int32Array;
   readonly weights: Float64Array;
   readonly queueTimeout: number;
+  /** Seconds a request sent to a dead (not yet detected) backend holds its connection before failing: HAProxy's retries x 1 s turn-around. */
+  readonly refusedHold: number;
   readonly overhead: number;
   /** HAProxy-style health checks: a failed backend is taken out after `fall` checks, back after `rise`. */
   readonly health: { readonly interval: number; readonly rise: number; readonly fall: number } | null;
   /** Token bucket at the balancer (an API gateway's rate limit); null for none. */
   readonly rateLimit: { readonly rate: number; readonly burst: number } | null;
 }
+/** HAProxy waits min(timeout connect, 1 s) between connection attempts; the reference app's connect timeout is 2 s. */
+export const CONNECT_TURNAROUND = 1;
 export const ALG_ROUND_ROBIN = 0, ALG_RANDOM = 1, ALG_LEAST_CONN = 2, ALG_POWER_OF_TWO = 3, ALG_HASH = 4;
 
 export interface ServiceSpec {
@@ -267,7 +271,7 @@ export function compile(scenario: Scenario): Program {
       component: ci, algorithm: ALGS[c.algorithm], service: svc, conns,
       replicas: Int32Array.from(services[svc].slots, (r) => replicaOf[r]),
       weights: Float64Array.from({ length: n }, (_, i) => c.weights?.[i] ?? 1),
-      queueTimeout: c.queue_timeout, overhead: c.overhead ? bld.sampler(c.overhead) : -1,
+      queueTimeout: c.queue_timeout, refusedHold: c.connect_retries * CONNECT_TURNAROUND, overhead: c.overhead ? bld.sampler(c.overhead) : -1,
       health: c.health_check ?? null,
       rateLimit: c.rate_limit ?? null,
     });

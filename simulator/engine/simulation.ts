@@ -22,7 +22,8 @@ import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBrea
 // Event types, packed with one argument as arg * 32 + type.
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
   EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
-  EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17, EV_WAKE = 18;
+  EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17, EV_WAKE = 18,
+  EV_REFUSED = 19;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
@@ -172,6 +173,8 @@ class Replication {
   /** Per resource: the least-connections balancer whose backend connection it is (-1: none), and which backend. */
   private readonly resLb: Int32Array;
   private readonly resLbK: Int32Array;
+  /** Seconds a request refused by a dead backend holds this balancer connection resource (0 elsewhere). */
+  private readonly refusedHold: Float64Array;
   /** Per service replica: (balancer, backend) pairs of the least-connections balancers in front of it. */
   private readonly repLc: Int32Array[];
   private readonly lcUniform: Uint8Array;
@@ -365,6 +368,8 @@ class Replication {
     });
     this.repSeen = new Uint8Array(nRep).fill(1);
     this.resLb = new Int32Array(nR).fill(-1);
+    this.refusedHold = new Float64Array(nR);
+    for (const lb of p.balancers) for (const r of lb.conns) this.refusedHold[r] = lb.refusedHold;
     this.resLbK = new Int32Array(nR);
     const pairs: number[][] = Array.from({ length: nRep }, () => []);
     this.lcHeap = p.balancers.map((lb, b) => {
@@ -499,6 +504,7 @@ class Replication {
         case EV_RECOVER: this.recover(arg, cal.popExtra); break;
         case EV_DETECT: this.detected(arg, cal.popExtra); break;
         case EV_RETRY: this.tPc[arg] = this.tResume[arg] - 1; this.step(arg); break;
+        case EV_REFUSED: this.connectRetried(arg, cal.popExtra); break;
         case EV_BREAKER_WINDOW: this.breakerWindow(arg); break;
         case EV_BREAKER_TIMER: this.breakerStep(arg, { type: "OPEN_OVER" }); break;
       }
@@ -669,8 +675,15 @@ class Replication {
             }
           }
           const g = p.replicaOf[svc.slots[replica]];
-          // A balancer that has not noticed a crash still sends to the dead replica: refused.
-          if (this.repState[g] === REP_DOWN) { this.fail(t, R_BACKEND_DOWN); return; }
+          // A balancer that has not noticed a crash still sends to the dead replica: refused. Its
+          // connect retries hold the backend connection first (so maxconn fills and the balancer
+          // sends elsewhere); then the request fails, unless the replica is back by then.
+          if (this.repState[g] === REP_DOWN) {
+            const hold = this.tHoldA[t] >= 0 ? this.refusedHold[this.tHoldA[t]] : 0;
+            if (hold > 0) this.cal.push(this.now + hold, t * 32 + EV_REFUSED, g);
+            else this.fail(t, R_BACKEND_DOWN);
+            return;
+          }
           this.tReplica[t] = g;
           this.request(svc.slots[replica], t);
           return;
@@ -726,6 +739,13 @@ class Replication {
   }
 
   /** A delay (own work, network hop, balancer overhead, CDN edge) is over. */
+  /** A refused request's connect retries are over: serve it if its replica is back, else it fails. */
+  private connectRetried(t: number, g: number): void {
+    if (this.tKilled[t] !== 0) { this.fail(t, this.tKilled[t]); return; }
+    if (this.repState[g] === REP_SERVING) { this.step(t); return; }
+    this.fail(t, R_BACKEND_DOWN);
+  }
+
   private resume(t: number): void {
     const p = this.p;
     const pc = this.tPc[t];

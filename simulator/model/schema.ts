@@ -255,6 +255,9 @@ const LoadBalancer = Schema.Struct({
   weights: Schema.optional(Schema.NonEmptyArray(positive(Schema.Number, "weight"))),
   maxconn: Schema.optional(integer(Count, "maxconn", 1)),
   queue_timeout: Schema.optionalWith(PosDuration, { default: () => 5 }),
+  // HAProxy's `retries`: a refused connection is tried again after a 1 s turn-around, holding the
+  // backend connection; only then does the request fail (503). 0 fails it at once.
+  connect_retries: Schema.optionalWith(integer(Count, "connect_retries", 0), { default: () => 3 }),
   health_check: Schema.optional(HealthCheck),
   overhead: Schema.optional(DistSchema),
   rate_limit: Schema.optional(Schema.Struct({ rate: positive(Rate, "rate_limit.rate"), burst: Schema.optionalWith(integer(Count, "rate_limit.burst", 1), { default: () => 1 }) })),
