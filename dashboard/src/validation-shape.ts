@@ -42,8 +42,10 @@ function span(rows: OverlayRow[], keys: string[]): number {
 const CLASS_METRICS = new Set(["throughput", "mean", "p50", "p95", "p99", "errorRate"]);
 const LATENCY = ["mean", "p50", "p95", "p99"] as const;
 
-/** Titles and axes of the component metrics compare.ts writes; others are shown by name. */
+/** Titles and axes of the other metrics compare.ts writes; unknown ones are shown by name. */
 const COMPONENT_METRICS: Record<string, { title: string; axis: string; percent?: boolean }> = {
+  // per class: arrivals the model generated vs requests the load generator really sent
+  offered: { title: "Offered load (sent)", axis: "requests sent (req/s)" },
   utilization: { title: "Utilization", axis: "busy slots (%)", percent: true },
   cacheHitRatio: { title: "Cache hit ratio", axis: "hit ratio (%)", percent: true },
   balancerQueue: { title: "Balancer queue", axis: "requests waiting" },
