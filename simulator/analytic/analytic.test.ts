@@ -42,6 +42,20 @@ describe("single stations: exact closed forms", () => {
   });
 });
 
+// 20 users thinking 500 ms between visits to a cpu (20 ms) and a disk (12 ms), both exponential.
+const twoStations = `
+version: 1
+name: mva
+load:
+  model: closed
+  users: 20
+  think: { dist: exponential, mean: 500ms }
+  classes: { req: { flow: [cpu, disk] } }
+components:
+  cpu: { kind: station, service: { dist: exponential, mean: 20ms } }
+  disk: { kind: station, service: { dist: exponential, mean: 12ms } }
+`;
+
 describe("exact MVA", () => {
   it("equals the recursion of simulator/tests/theory/closed-mva.test.ts for N = 1..50", () => {
     const Z = 0.5, D1 = 0.02, D2 = 0.012;
@@ -55,20 +69,7 @@ describe("exact MVA", () => {
     }
   });
   it("a closed scenario of two stations: solveAnalytic is that MVA, and the simulator agrees within 3%", () => {
-    const s = scenarioOf(`
-version: 1
-name: mva
-seed: 3
-simulation: { duration: 400s, warmup: 20s, replications: 3 }
-load:
-  model: closed
-  users: 20
-  think: { dist: exponential, mean: 500ms }
-  classes: { req: { flow: [cpu, disk] } }
-components:
-  cpu: { kind: station, service: { dist: exponential, mean: 20ms } }
-  disk: { kind: station, service: { dist: exponential, mean: 12ms } }
-`);
+    const s = scenarioOf(twoStations + "seed: 3\nsimulation: { duration: 400s, warmup: 20s, replications: 3 }\n");
     const a = solveAnalytic(s);
     const m = mva([{ demand: 0.02, servers: 1 }, { demand: 0.012, servers: 1 }], 20, 0.5);
     expect(rel(a.throughput, m.throughput)).toBeLessThan(1e-9);
@@ -80,19 +81,7 @@ components:
   it("brackets a closed load: saturation at N* = (Z + D) / D_max users, found without searching to infinity", () => {
     // cpu 20 ms + disk 12 ms, think 500 ms: N* = 532 / 20 = 26.6 users (a closed network never
     // turns unstable, so the bracket must come from the bound, not from 'stable')
-    const s = scenarioOf(`
-version: 1
-name: mva-bracket
-load:
-  model: closed
-  users: 20
-  think: { dist: exponential, mean: 500ms }
-  classes: { req: { flow: [cpu, disk] } }
-components:
-  cpu: { kind: station, service: { dist: exponential, mean: 20ms } }
-  disk: { kind: station, service: { dist: exponential, mean: 12ms } }
-slo: { latency: { p99: 400ms } }
-`);
+    const s = scenarioOf(twoStations + "slo: { latency: { p99: 400ms } }\n");
     const b = analyticBracket(s);
     expect(b.saturation).toBe(26);
     expect(b.bottleneck).toBe("cpu");
