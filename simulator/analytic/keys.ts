@@ -1,7 +1,8 @@
 // Where a class's request keys land: its share on each database shard and queue partition, with
 // the simulator's own placement (hash of the key, or the key range), so a Zipf-hot shard is seen.
-// The hash mirrors hashKey in engine/simulation.ts; tests compare per-shard throughputs with it.
+// The hash is the engine's own (engine/hash-key.ts); tests compare per-shard throughputs with it.
 import { KeySampler } from "../engine/zipf.ts";
+import { hashKey } from "../engine/hash-key.ts";
 
 export interface KeyDist {
   readonly count: number;
@@ -9,13 +10,6 @@ export interface KeyDist {
   readonly s: number;
 }
 
-function hashKey(k: number): number {
-  let h = Math.imul(k + 1, 0x9e3779b1);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
-}
 
 const memo = new Map<string, Float64Array>();
 

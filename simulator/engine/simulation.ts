@@ -3,6 +3,7 @@
 // through a free list); resources keep FIFO rings of waiting task ids; statistics accumulate in
 // place. A class with fields rather than closures: V8 keeps its number fields unboxed, so the loop
 // allocates nothing per event.
+import { hashKey } from "./hash-key.ts";
 import { Calendar } from "./calendar.ts";
 import { Histogram } from "./histogram.ts";
 import { LruCache } from "./lru.ts";
@@ -1947,11 +1948,3 @@ class Replication {
   }
 }
 
-/** A well-mixed non-negative hash of a key (Knuth's multiplicative hash, then a murmur finalizer). */
-function hashKey(k: number): number {
-  let h = Math.imul(k + 1, 0x9e3779b1);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
-}
