@@ -23,15 +23,12 @@ function che(capacity: number): number {
   return p.reduce((a, x) => a + x * (1 - Math.exp(-x * T)), 0);
 }
 
-describe("cache hit ratio against Che's approximation (Zipf s = 0.8 over 20k keys)", () => {
-  for (const capacity of [200, 2000, 8000]) {
-    it(`capacity ${capacity}: within 1 percentage point`, () => {
-      // Reads at a low rate so the set after a miss lands before the next request (pure IRM LRU).
-      const r = simulate(scenarioOf(`
+/** Reads of Zipf keys at 200/s through a cache-aside LRU of `capacity` keys. */
+const zipfCache = (capacity: number, seed: number, simulation: string) => scenarioOf(`
 version: 1
 name: che
-seed: ${capacity}
-simulation: { duration: 2000s, warmup: 500s, replications: 4 }
+seed: ${seed}
+simulation: ${simulation}
 load:
   model: open
   rate: 200/s
@@ -41,7 +38,13 @@ load:
       flow: [{ call: cache, op: get, miss: [{ call: cache, op: set }] }]
 components:
   cache: { kind: cache, capacity: ${capacity}, service: 0.01ms }
-`));
+`);
+
+describe("cache hit ratio against Che's approximation (Zipf s = 0.8 over 20k keys)", () => {
+  for (const capacity of [200, 2000, 8000]) {
+    it(`capacity ${capacity}: within 1 percentage point`, () => {
+      // Reads at a low rate so the set after a miss lands before the next request (pure IRM LRU).
+      const r = simulate(zipfCache(capacity, capacity, "{ duration: 2000s, warmup: 500s, replications: 4 }"));
       const h = r.components.cache.hitRatio!;
       const theory = che(capacity);
       expect(Math.abs(h.mean - theory), `simulated ${h.mean} ± ${h.ci95} vs Che ${theory}`).toBeLessThanOrEqual(0.01);
@@ -53,21 +56,7 @@ components:
 describe("per-interval hit ratio in the series", () => {
   // One replication, warm-up a whole number of intervals: the intervals after the warm-up hold
   // exactly the lookups the summary counts, so the lookup-weighted series equals the summary.
-  const r = simulate(scenarioOf(`
-version: 1
-name: che-series
-seed: 3
-simulation: { duration: 300s, warmup: 100s, replications: 1, interval: 10s }
-load:
-  model: open
-  rate: 200/s
-  classes:
-    read:
-      keys: { count: ${KEYS}, popularity: zipf, s: ${S} }
-      flow: [{ call: cache, op: get, miss: [{ call: cache, op: set }] }]
-components:
-  cache: { kind: cache, capacity: 2000, service: 0.01ms }
-`));
+  const r = simulate(zipfCache(2000, 3, "{ duration: 300s, warmup: 100s, replications: 1, interval: 10s }"));
   const s = r.series!;
   const c = s.components.cache;
   const after = s.t.map((t, i) => i).filter((i) => s.t[i] > 100 + 1e-9);
