@@ -25,7 +25,17 @@ export interface WindowStats {
   lastMs: number;
   windowS: number;
   classes: Record<string, WindowClassStats>;
+  /**
+   * Poisson-paced arrivals (the script's headroom_arrival_delay samples) whose sample time lies in
+   * the window, and how many of them started more than 1 ms behind their schedule because their
+   * VU was still busy: a late start hides that delay from the latencies (coordinated omission).
+   * Both 0 under the arrival-rate executors, which do not pace.
+   */
+  arrivals: { paced: number; late: number; meanDelayMs: number };
 }
+
+/** The script's own threshold for a late start (k6/scripts/scenario.ts counts waits below -1 ms). */
+const LATE_MS = 1;
 
 function quantile(sorted: Float64Array, q: number): number {
   const n = sorted.length;
@@ -46,6 +56,7 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
   let first = Infinity;
   let last = -Infinity;
   let n = 0;
+  const delays: Array<{ t: number; v: number }> = [];
   for await (const line of lines) {
     n++;
     if (!line.trim()) continue;
@@ -63,7 +74,7 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
     if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
       const tags = obj.data?.tags;
       points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name: tags?.name ?? "", ok: tags?.expected_response !== "false" });
-    }
+    } else if (obj.metric === "headroom_arrival_delay") delays.push({ t, v: Number(obj.data?.value) });
   }
   if (!Number.isFinite(first)) throw new IngestError(`${path}: no samples at all; the load did not run`);
   const lo = first + fromS * 1000;
@@ -99,5 +110,14 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
       latencyMs: { mean: s.length ? sum / s.length : NaN, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99) },
     };
   }
-  return { firstMs: first, lastMs: last, windowS, classes };
+  const arrivals = { paced: 0, late: 0, meanDelayMs: 0 };
+  let delaySum = 0;
+  for (const d of delays) {
+    if (d.t < lo || d.t >= hi) continue;
+    arrivals.paced++;
+    if (d.v > LATE_MS) arrivals.late++;
+    delaySum += d.v;
+  }
+  if (arrivals.paced) arrivals.meanDelayMs = delaySum / arrivals.paced;
+  return { firstMs: first, lastMs: last, windowS, classes, arrivals };
 }

@@ -18,6 +18,8 @@ export interface Measured {
   engine: string;
   requestsTotal: number;
   classes: Record<string, WindowClassStats>;
+  /** paced arrivals in the window and the late ones (see WindowStats.arrivals) */
+  arrivals?: { paced: number; late: number; meanDelayMs: number };
   /** per service component: mean busy share of slots over the window */
   utilization?: number;
   cacheHitRatio?: number;
@@ -132,7 +134,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     if (inWin.length < 2) throw new MeasureError(`${o.file}: fewer than 2 metric scrapes in the measurement window`);
     const a = inWin[0];
     const b = inWin[inWin.length - 1];
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, scrapes: inWin.length };
+    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
     const hits = delta(a, b, "headroom_cache_hits_total");

@@ -55,9 +55,15 @@ describe("windowStats", () => {
         lines.push(point("http_req_failed", 2000 + i * 10, i < 5 ? 1 : 0));
       }
       lines.push(point("http_req_duration", 4000, 5000)); // at the window's end: excluded
+      // paced arrivals: 3 in the window, one of them 7 ms late; one before the window
+      for (const [ms, d] of [[500, 9], [1500, 0], [2500, 7], [3500, 0.5]]) lines.push(point("headroom_arrival_delay", ms, d));
       const f = join(dir, "k6.ndjson");
       writeFileSync(f, lines.join("\n") + "\n");
-      const c = (await windowStats(f, 1, 4)).classes.get;
+      const w = await windowStats(f, 1, 4);
+      expect(w.arrivals.paced).toBe(3);
+      expect(w.arrivals.late).toBe(1);
+      expect(w.arrivals.meanDelayMs).toBeCloseTo(7.5 / 3, 9);
+      const c = w.classes.get;
       expect(c.requests).toBe(100);
       // sent in the window (end - duration): the 100 above; the two outliers were sent before it
       expect(c.offeredRate).toBeCloseTo(100 / 3, 9);
@@ -118,6 +124,15 @@ describe("compare", () => {
     const lossy = compare(sim, measured(0.9, 0.6, 100), 0.5);
     expect(v(lossy, "throughput").verdict).toBe("fail");
     expect(v(lossy, "throughput").error).toBeCloseTo(-0.1, 9);
+  });
+  it("fails a level whose generator started more than 1% of its paced arrivals late (coordinated omission)", () => {
+    const v = (rows: ReturnType<typeof compare>) => rows.find((r) => r.metric === "lateArrivals")!;
+    expect(v(compare(sim, { ...measured(1, 0.6), arrivals: { paced: 1000, late: 5, meanDelayMs: 0.1 } }, 0.5))).toMatchObject({ scope: "load", predicted: 0, verdict: "pass" });
+    const late = v(compare(sim, { ...measured(1, 0.6), arrivals: { paced: 1000, late: 30, meanDelayMs: 4 } }, 0.5));
+    expect(late.verdict).toBe("fail");
+    expect(late.error).toBeCloseTo(0.03, 9);
+    // arrival-rate executors do not pace: no row
+    expect(compare(sim, { ...measured(1, 0.6), arrivals: { paced: 0, late: 0, meanDelayMs: 0 } }, 0.5).some((r) => r.metric === "lateArrivals")).toBe(false);
   });
   it("switches targets off at 80% predicted utilization and above", () => {
     const rows = compare(sim, measured(1.5, 0.9), 0.8);
