@@ -1,7 +1,7 @@
 // planApp: the bundled scenarios plan to the parts they name; scenarios the app cannot realize are
 // refused with the field and the reason, before anything starts.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { parseScenario } from "../simulator/model/index.ts";
 import { planApp, portsNeeded } from "./plan.ts";
 
@@ -102,5 +102,68 @@ describe("service time without handlers", () => {
     const r = planApp(bundled("lb-replicas"));
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     expect(r.plan.service.handlers.get_product).toEqual([{ service: { dist: "lognormal", mean: 0.04, cv: 0.8 } }]);
+  });
+});
+
+describe("features the simulator models and the app does not realize", () => {
+  const fields = (text: string) => {
+    const r = planApp(load(text));
+    return r.ok ? [] : r.issues.map((i) => i.field);
+  };
+
+  it("refuses autoscaling, client retries, a circuit breaker and a balancer rate limit, each by its field", () => {
+    const text = BASE
+      .replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 2, max: 4, target: 0.7 }\n    retries: { attempts: 3 }\n    circuit_breaker: { failure_rate: 50% }\n")
+      .replace("maxconn: 4 }", "maxconn: 4, rate_limit: { rate: 100/s, burst: 10 } }");
+    const r = planApp(load(text));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => i.field).sort()).toEqual(
+      ["components.api.autoscaling", "components.api.circuit_breaker", "components.api.retries", "components.lb.rate_limit"],
+    );
+    expect(r.issues.find((i) => i.field === "components.api.autoscaling")!.reason).toMatch(/fixed number of replicas/);
+  });
+
+  it("refuses regions, geo routing and users placed in regions", () => {
+    const text = BASE
+      .replace("  rate: 10/s\n", "  rate: 10/s\n  regions: { east: 1 }\n")
+      .replace("flow: [{ call: lb }]", "flow: [{ call: front }]")
+      .replace("backends: api, maxconn: 4 }", "backends: api, maxconn: 4, region: east }")
+      .replace("    replicas: 2\n", "    replicas: 2\n    region: east\n")
+      .replace("pool: { size: 4 } }", "pool: { size: 4 }, region: east }") +
+      "regions: { east: {} }\ngeo: { front: [lb] }\n";
+    expect(fields(text)).toEqual(expect.arrayContaining(["regions", "geo", "load.regions", "components.lb.region", "components.api.region", "components.db.region"]));
+  });
+
+  it("accepts scheduled crashes of a service replica (the validation harness injects them) and refuses every other failure", () => {
+    expect(fields(BASE + "failures:\n  - { at: 5s, crash: api, replica: 2, restart_after: 3s }\n")).toEqual([]);
+    const others = fields(
+      BASE.replace("pool: { size: 4 } }", "pool: { size: 4 }, replicas: 1 }") +
+        "failures:\n" +
+        "  - { at: 5s, fail_primary: db, promote_after: 2s }\n" +
+        "  - { random: api, mtbf: 60s, mttr: 5s }\n",
+    );
+    expect(others).toEqual(["failures[0]", "failures[1]"]);
+  });
+
+  it("every scenario the validation suite and the reference-app tests start is still realizable", () => {
+    const files = [
+      ...["cache-aside", "lb-replicas", "queue-offload", "read-replicas"].map((n) => `../scenarios/${n}.yaml`),
+      ...readdirSync(new URL("../scenarios/validation/", import.meta.url)).filter((f) => f.endsWith(".yaml")).map((f) => `../scenarios/validation/${f}`),
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const f of files) {
+      const r = planApp(load(readFileSync(new URL(f, import.meta.url), "utf8"), f));
+      expect(r.ok ? [] : r.issues, f).toEqual([]);
+    }
+  });
+});
+
+describe("backlog default", () => {
+  it("is unbounded when the YAML sets none, as in the simulator (program.ts: c.backlog ?? -1), and kept when set", () => {
+    const unset = planApp(load(BASE));
+    expect(unset.ok && unset.plan.service.backlog).toBeUndefined();
+    const set = planApp(load(BASE.replace("    concurrency: 4\n", "    concurrency: 4\n    backlog: 0\n")));
+    expect(set.ok && set.plan.service.backlog).toBe(0);
   });
 });

@@ -17,7 +17,11 @@ export interface ScenarioIn {
   readonly name: string;
   readonly seed?: number;
   readonly simulation?: { readonly interval?: number };
+  readonly regions?: Readonly<Record<string, unknown>>;
+  readonly geo?: Readonly<Record<string, unknown>>;
+  readonly failures?: ReadonlyArray<Readonly<Record<string, unknown>>>;
   readonly load: {
+    readonly regions?: Readonly<Record<string, number>>;
     readonly classes: Readonly<Record<string, {
       readonly weight?: number;
       readonly http?: { readonly method?: string; readonly path: string };
@@ -58,7 +62,8 @@ export interface ServicePlan {
   readonly name: string;
   readonly replicas: number;
   readonly concurrency: number;
-  readonly backlog: number;
+  /** Requests that may wait for a slot; unbounded when the YAML sets none (as in the simulator). */
+  readonly backlog?: number;
   readonly timeout: number;
   readonly handlers: Readonly<Record<string, readonly Step[]>>;
   readonly network?: DistLike;
@@ -155,6 +160,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
   if (!serviceName) issues.push({ field: "components", reason: "the reference app needs one component of kind service" });
 
   const c = (name: string) => s.components[name] as Record<string, unknown>;
+  refuseUnrealizedFeatures(s, serviceName, issues);
 
   let service: ServicePlan | undefined;
   if (serviceName) {
@@ -170,7 +176,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       name: serviceName,
       replicas: num(sv.replicas, 1),
       concurrency: num(sv.concurrency, 1),
-      backlog: num(sv.backlog, 128),
+      backlog: typeof sv.backlog === "number" ? sv.backlog : undefined,
       timeout: num(sv.timeout, 30),
       handlers,
       network: sv.network as DistLike | undefined,
@@ -326,6 +332,44 @@ export function portsNeeded(plan: AppPlan): number {
     (plan.lb ? 1 : 0) +
     (plan.cdn ? 1 : 0)
   );
+}
+
+// Features the simulator models but the real app has no part for. Each is refused by name rather
+// than ignored, so a measured run is never compared with a prediction of a different system.
+const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  service: {
+    autoscaling: "autoscaling is not realized by the reference app: it runs a fixed number of replicas (set replicas, or compare in the simulator only)",
+    retries: "client retries with backoff are not realized by the reference app: a failed call is answered as it fails",
+    circuit_breaker: "a circuit breaker is not realized by the reference app: every call goes through",
+  },
+  load_balancer: {
+    rate_limit: "rate limiting is not realized by the reference app's HAProxy: no request is refused for the rate",
+  },
+};
+
+function refuseUnrealizedFeatures(s: ScenarioIn, serviceName: string | undefined, issues: PlanIssue[]): void {
+  const single = "the reference app runs on one host, in one region";
+  if (s.regions !== undefined) issues.push({ field: "regions", reason: `regions and inter-region latency are not realized: ${single}` });
+  if (s.geo !== undefined) issues.push({ field: "geo", reason: `geo routing is not realized: ${single}` });
+  if (s.load.regions !== undefined) issues.push({ field: "load.regions", reason: `users placed in regions are not realized: ${single}` });
+  for (const [name, comp] of Object.entries(s.components)) {
+    const c = comp as Record<string, unknown>;
+    if (c.region !== undefined) issues.push({ field: `components.${name}.region`, reason: `regions are not realized: ${single}` });
+    for (const [feature, reason] of Object.entries(UNREALIZED[String(c.kind)] ?? {})) {
+      if (c[feature] !== undefined) issues.push({ field: `components.${name}.${feature}`, reason });
+    }
+  }
+  // Scheduled crashes of service replicas are injected through the app's faults by the validation
+  // harness (validation/measure.ts); no other failure has a fault to realize it.
+  (s.failures ?? []).forEach((f, i) => {
+    const field = `failures[${i}]`;
+    if (typeof f.crash === "string" && f.at !== undefined) {
+      if (f.crash !== serviceName) issues.push({ field: `${field}.crash`, reason: `only the service '${serviceName ?? "?"}' can be crashed in the reference app` });
+      return;
+    }
+    const what = "fail_primary" in f ? "a database failover (fail_primary)" : "lose" in f ? "losing a cache (lose)" : "region" in f ? "a region outage" : "random failures (mtbf/mttr)";
+    issues.push({ field, reason: `${what} is not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }) are injected` });
+  });
 }
 
 function checkSteps(steps: readonly Step[], field: string, s: ScenarioIn, issues: PlanIssue[]): void {

@@ -58,3 +58,15 @@ describe("pad", () => {
     expect(JSON.parse(unpad(v))).toEqual({ id: 1 });
   });
 });
+
+describe("Slots without a backlog", () => {
+  it("queues every request beyond the slots and refuses none (the simulator's default)", async () => {
+    const s = new Slots(1, undefined);
+    const first = await s.acquire();
+    const waiting = Array.from({ length: 1000 }, () => s.acquire());
+    expect([s.inUse, s.queued, s.rejected]).toEqual([1, 1000, 0]);
+    first!();
+    for (const w of waiting) (await w)!();
+    expect([s.inUse, s.queued]).toEqual([0, 0]);
+  });
+});

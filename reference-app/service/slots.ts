@@ -1,5 +1,6 @@
 // A replica's concurrency slots and accept queue: `concurrency` requests run at once, up to
-// `backlog` more wait in FIFO order, and beyond that a request is refused (the service answers 503).
+// `backlog` more wait in FIFO order (any number when it is undefined, the simulator's default), and
+// beyond that a request is refused (the service answers 503).
 // This stands in for a thread pool with a bounded accept queue, the way the model sees a replica.
 
 export class Slots {
@@ -9,7 +10,7 @@ export class Slots {
 
   constructor(
     readonly concurrency: number,
-    readonly backlog: number,
+    readonly backlog: number = Infinity,
   ) {}
 
   get inUse(): number {
