@@ -164,6 +164,13 @@ export interface Program {
   readonly samplers: Sampler[];
   readonly tables: Int32Array[];
   readonly tableCum: Float64Array[];
+  /**
+   * Random-stream names of the instructions that draw (OP_DELAY and OP_BRANCH carry an index here
+   * in argB): one stream per decision point, named by where it sits (class or called service, step
+   * path, purpose) and not by a global count, so editing one part of a scenario leaves the numbers
+   * drawn everywhere else unchanged (common random numbers).
+   */
+  readonly streams: string[];
 }
 
 export class UnsupportedError extends Error {}
@@ -176,6 +183,22 @@ class Builder {
   readonly samplers: Sampler[] = [];
   readonly tables: Int32Array[] = [];
   readonly tableCum: Float64Array[] = [];
+  readonly streams: string[] = [];
+  private readonly streamIdx = new Map<string, number>();
+
+  /** The index of the random stream of a decision point, by its name (made unique if repeated). */
+  stream(name: string): number {
+    let n = name;
+    for (let i = 2; this.streamIdx.has(n); i++) n = `${name}~${i}`;
+    this.streamIdx.set(n, this.streams.length);
+    this.streams.push(n);
+    return this.streams.length - 1;
+  }
+
+  /** A delay instruction drawing from sampler s with the random stream named `name`. */
+  delay(s: number, name: string): number {
+    return this.emit(OP_DELAY, s, this.stream(name));
+  }
 
   emit(o: number, a = 0, b = 0, c = 0): number {
     this.op.push(o); this.a.push(a); this.b.push(b); this.c.push(c);
@@ -366,7 +389,8 @@ export function compile(scenario: Scenario): Program {
   const originCum = new Float64Array(origins);
   let shareAcc = 0;
   shares.forEach((o, i) => { shareAcc += o.share; originCum[i] = i === origins - 1 ? Infinity : shareAcc; });
-  // One sampler per pair of regions (its own random stream), shared by every crossing between them.
+  // One sampler per pair of regions, shared by every crossing between them; each crossing draws
+  // from its own stream (see Builder.delay).
   const latencies = new Map<string, number>();
   const latSampler = (a: number, b: number): number => {
     if (a < 0 || b < 0 || a === b) return -1;
@@ -408,6 +432,7 @@ export function compile(scenario: Scenario): Program {
     stubs.set(key, placeholder);
     pendingStubs.push(() => {
       stubPc.set(placeholder, bld.pc);
+      const path = `call:${target}<${classNames[cls]}`;
       let svcName = target;
       const t = comps[target];
       if (t.kind === "load_balancer") {
@@ -421,26 +446,26 @@ export function compile(scenario: Scenario): Program {
       const lbRegion = t.kind === "load_balancer" ? regionIdx(t.region) : -1;
       const svcRegion = regionIdx(sc.region);
       const cross = t.kind === "load_balancer" ? latSampler(lbRegion, svcRegion) : -1;
-      if (cross >= 0) bld.emit(OP_DELAY, cross);
+      if (cross >= 0) bld.delay(cross, `${path}:cross>`);
       bld.emit(OP_SLOT, svc);
       const handler = sc.handlers?.[classNames[cls]];
-      if (handler) emitFlow(handler, cls, sc.network, svcRegion);
-      else if (sc.service) bld.emit(OP_DELAY, bld.sampler(sc.service));
+      if (handler) emitFlow(handler, cls, sc.network, svcRegion, path);
+      else if (sc.service) bld.delay(bld.sampler(sc.service), `${path}:service`);
       else throw new UnsupportedError(`service '${svcName}' has neither a handler for class '${classNames[cls]}' nor a service time`);
-      if (cross >= 0) bld.emit(OP_DELAY, cross);
+      if (cross >= 0) bld.delay(cross, `${path}:cross<`);
       bld.emit(OP_END);
     });
     return placeholder;
   };
 
   // A call (service, balancer or geo route) from region `from`: the crossing there and back around it.
-  const emitCall = (name: string, cls: number, from: number): void => {
+  const emitCall = (name: string, cls: number, from: number, path: string): void => {
     const geo = geoIdx.get(name);
     if (geo === undefined) {
       const lat = latSampler(from, regionIdx(comps[name].region));
-      if (lat >= 0) bld.emit(OP_DELAY, lat);
+      if (lat >= 0) bld.delay(lat, `${path}:lat>`);
       bld.emit(OP_CALL, stubFor(name, cls));
-      if (lat >= 0) bld.emit(OP_DELAY, lat);
+      if (lat >= 0) bld.delay(lat, `${path}:lat<`);
       return;
     }
     // OP_GEO picks an entry and jumps to its arm: [crossing] CALL [crossing], then past the others.
@@ -453,9 +478,9 @@ export function compile(scenario: Scenario): Program {
     scenario.geo![name].forEach((entry, i) => {
       pcs[i] = bld.pc;
       const lat = latSampler(from, regionIdx(comps[entry].region));
-      if (lat >= 0) bld.emit(OP_DELAY, lat);
+      if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat>`);
       bld.emit(OP_CALL, stubFor(entry, cls));
-      if (lat >= 0) bld.emit(OP_DELAY, lat);
+      if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat<`);
       jumps.push(bld.emit(OP_JUMP, -1));
     });
     for (const j of jumps) bld.a[j] = bld.pc;
@@ -463,69 +488,72 @@ export function compile(scenario: Scenario): Program {
 
   // `region` is where the flow runs (the service's, the queue's, or the users' origin): steps to a
   // component in another region pay the one-way latency there and back.
-  const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number): void => {
-    const hop = () => { if (network) bld.emit(OP_DELAY, bld.sampler(network)); };
+  // `path` names the flow (its class or called service, and the steps leading to it): each step that
+  // draws random numbers gets streams named `${path}.${step index}` plus a purpose.
+  const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string): void => {
     const crossing = (name: string) => latSampler(region, regionIdx(comps[name]?.region));
-    for (const step of flow) {
+    flow.forEach((step, si) => {
+      const at = `${path}.${si}`;
+      const hop = () => { if (network) bld.delay(bld.sampler(network), `${at}:network`); };
       if ("visit" in step) {
         const lat = crossing(step.visit);
-        if (lat >= 0) bld.emit(OP_DELAY, lat);
+        if (lat >= 0) bld.delay(lat, `${at}:lat>`);
         bld.emit(OP_VISIT, stationRes.get(step.visit)!, step.service ? bld.sampler(step.service) : -1);
-        if (lat >= 0) bld.emit(OP_DELAY, lat);
+        if (lat >= 0) bld.delay(lat, `${at}:lat<`);
       } else if ("branch" in step) {
         const cum = new Float64Array(step.branch.length), pcs = new Int32Array(step.branch.length);
         const table = bld.tables.length;
         bld.tables.push(pcs); bld.tableCum.push(cum);
-        bld.emit(OP_BRANCH, table);
+        bld.emit(OP_BRANCH, table, bld.stream(`${at}:branch`));
         const jumps: number[] = [];
         let acc = 0;
         step.branch.forEach((b, i) => {
           acc += b.p;
           cum[i] = i === step.branch.length - 1 ? Infinity : acc;
           pcs[i] = bld.pc;
-          emitFlow(b.flow, cls, network, region);
+          emitFlow(b.flow, cls, network, region, `${at}/${i}`);
           jumps.push(bld.emit(OP_JUMP, -1));
         });
         for (const j of jumps) bld.a[j] = bld.pc;
       } else if ("service" in step) {
-        bld.emit(OP_DELAY, bld.sampler(step.service));
+        bld.delay(bld.sampler(step.service), `${at}:service`);
       } else if ("call" in step) {
         const target = comps[step.call];
         hop();
         if (target === undefined) {
-          emitCall(step.call, cls, region); // a geo route
+          emitCall(step.call, cls, region, at); // a geo route
         } else if (target.kind === "cache") {
           const op = step.op === "set" ? CACHE_SET : step.op === "delete" ? CACHE_DELETE : CACHE_GET;
           const lat = crossing(step.call);
-          if (lat >= 0) bld.emit(OP_DELAY, lat);
-          const at = bld.emit(OP_CACHE, cacheIdx.get(step.call)!, op, -1);
-          if (lat >= 0) bld.emit(OP_DELAY, lat);
+          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
+          const get = bld.emit(OP_CACHE, cacheIdx.get(step.call)!, op, -1);
+          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
           if (op === CACHE_GET) {
-            emitFlow(step.hit ?? [], cls, network, region);
+            emitFlow(step.hit ?? [], cls, network, region, `${at}/hit`);
             const j = bld.emit(OP_JUMP, -1);
-            bld.c[at] = bld.pc;
-            if (lat >= 0) bld.emit(OP_DELAY, lat);
-            emitFlow(step.miss ?? [], cls, network, region);
+            bld.c[get] = bld.pc;
+            if (lat >= 0) bld.delay(lat, `${at}:lat<miss`);
+            emitFlow(step.miss ?? [], cls, network, region, `${at}/miss`);
             bld.a[j] = bld.pc;
           }
         } else if (target.kind === "database") {
           const lat = crossing(step.call);
-          if (lat >= 0) bld.emit(OP_DELAY, lat);
+          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
           bld.emit(OP_DB, dbIdx.get(step.call)!, step.op === "write" ? DB_WRITE : DB_READ);
-          if (lat >= 0) bld.emit(OP_DELAY, lat);
+          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
         } else if (target.kind === "cdn") {
           // A CDN without a region is at the edge next to its caller; its origin fetch leaves from there.
           const cdnRegion = target.region !== undefined ? regionIdx(target.region) : region;
           const lat = latSampler(region, cdnRegion);
-          if (lat >= 0) bld.emit(OP_DELAY, lat);
+          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
           const cdn = cdnIdx.get(step.call)!;
-          const at = bld.emit(OP_CDN, cdn, -1);
-          emitCall(target.origin, cls, cdnRegion);
+          const edge = bld.emit(OP_CDN, cdn, -1);
+          emitCall(target.origin, cls, cdnRegion, `${at}/origin`);
           bld.emit(OP_CDN_FILL, cdn);
-          bld.b[at] = bld.pc;
-          if (lat >= 0) bld.emit(OP_DELAY, lat);
+          bld.b[edge] = bld.pc;
+          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
         } else if (target.kind === "service" || target.kind === "load_balancer") {
-          emitCall(step.call, cls, region);
+          emitCall(step.call, cls, region, at);
         } else if (target.kind === "queue") {
           throw new UnsupportedError(`'${step.call}' is a queue: use publish: to send to it`);
         }
@@ -533,24 +561,24 @@ export function compile(scenario: Scenario): Program {
         hop();
         // The publisher waits for the broker's confirm: a crossing there and back.
         const lat = crossing(step.publish);
-        if (lat >= 0) bld.emit(OP_DELAY, lat);
+        if (lat >= 0) bld.delay(lat, `${at}:lat>`);
         bld.emit(OP_PUBLISH, queueIdx.get(step.publish)!);
-        if (lat >= 0) bld.emit(OP_DELAY, lat);
+        if (lat >= 0) bld.delay(lat, `${at}:lat<`);
       } else if ("parallel" in step) {
         const pcs = new Int32Array(step.parallel.length);
         const table = bld.tables.length;
         bld.tables.push(pcs); bld.tableCum.push(new Float64Array(0));
-        const at = bld.emit(OP_PARALLEL, table, -1);
+        const fork = bld.emit(OP_PARALLEL, table, -1);
         const skip = bld.emit(OP_JUMP, -1);
         step.parallel.forEach((f, i) => {
           pcs[i] = bld.pc;
-          emitFlow(f, cls, network, region);
+          emitFlow(f, cls, network, region, `${at}/${i}`);
           bld.emit(OP_END);
         });
-        bld.b[at] = bld.pc;
+        bld.b[fork] = bld.pc;
         bld.a[skip] = bld.pc;
       }
-    }
+    });
   };
 
   // A class's flow is compiled once per origin: the users' region is where its steps start from.
@@ -564,7 +592,7 @@ export function compile(scenario: Scenario): Program {
     classCum[i] = i === classNames.length - 1 ? Infinity : acc;
     for (let o = 0; o < origins; o++) {
       classEntry[i * origins + o] = bld.pc;
-      emitFlow(def.flow, i, undefined, originRegion[o]);
+      emitFlow(def.flow, i, undefined, originRegion[o], `class:${name}${origins > 1 ? `@${shares[o].region ?? o}` : ""}`);
       bld.emit(OP_END);
     }
   });
@@ -577,12 +605,12 @@ export function compile(scenario: Scenario): Program {
     const q = queues[queueIdx.get(name)!] as { entry: number };
     q.entry = bld.pc;
     bld.emit(OP_ACQUIRE, queueIdx.get(name)!);
-    bld.emit(OP_DELAY, bld.sampler(c.service));
+    bld.delay(bld.sampler(c.service), `queue:${name}:service`);
     if (c.handler) {
       if (JSON.stringify(c.handler).match(/"(call)":"([^"]+)"/g)?.some((m) => ["service", "load_balancer", "cdn"].includes(comps[m.split('"')[3]]?.kind ?? "") || scenario.geo?.[m.split('"')[3]] !== undefined)) {
         throw new UnsupportedError(`queue '${name}': a consumer handler may call caches and databases; calls to services are not modeled yet`);
       }
-      emitFlow(c.handler, 0, undefined, regionIdx(c.region));
+      emitFlow(c.handler, 0, undefined, regionIdx(c.region), `queue:${name}`);
     }
     bld.emit(OP_END);
   });
@@ -607,6 +635,6 @@ export function compile(scenario: Scenario): Program {
     classNames, classCum, classEntry, classKeys, keySpace,
     regions, componentRegion, origins, originCum, originRegion, geos,
     op: Int32Array.from(bld.op), argA: Int32Array.from(bld.a), argB: Int32Array.from(bld.b), argC: Int32Array.from(bld.c),
-    samplers: bld.samplers, tables: bld.tables, tableCum: bld.tableCum,
+    samplers: bld.samplers, tables: bld.tables, tableCum: bld.tableCum, streams: bld.streams,
   };
 }

@@ -156,7 +156,8 @@ class Replication {
   private readonly rStats: ResourceStats[];
   private readonly rRng: Rng[];
   private readonly routeRng: Rng[];
-  private readonly delayRng: Rng[];
+  /** One stream per drawing instruction (delays, branches): Program.streams. */
+  private readonly flowRng: Rng[];
 
   // Balancer queues (HAProxy's backend queue: requests wait there when every server is at maxconn).
   private readonly lbRings: Int32Array[];
@@ -165,7 +166,9 @@ class Replication {
   private readonly lbWaiting: Int32Array;
   private readonly lbLastTouch: Float64Array;
   private readonly lbRr: Int32Array;
+  /** Per balancer: backend choice (random, power of two) and the proxy's own time, apart. */
   private readonly lbRng: Rng[];
+  private readonly lbOverheadRng: Rng[];
   private readonly rrService: Int32Array;
   // Least-connections balancers: their eligible backends in a heap by connections per weight (ties
   // to the longest unpicked), so a choice is O(log n) instead of a scan of every backend.
@@ -184,8 +187,9 @@ class Replication {
   private readonly repState: Uint8Array;
   /** Whether the balancer believes the replica is up (health checks lag behind the truth). */
   private readonly repSeen: Uint8Array;
-  private readonly healthRng: Rng;
-  private readonly faultRng: Rng;
+  /** Per balancer: when its health checks notice a change. Per failure entry: random failure times. */
+  private readonly healthRng: Rng[];
+  private readonly faultRng: Rng[];
   private readonly nodeDown: Uint8Array;
   // Region outages: down flags per region, component and resource; replicas a region outage took down.
   private readonly regionDown: Uint8Array;
@@ -204,7 +208,8 @@ class Replication {
   private readonly winFailures: Float64Array;
   private readonly probesOut: Int32Array;
   private readonly retryTokens: Float64Array;
-  private readonly retryRng: Rng;
+  /** Per called service: retry jitter. */
+  private readonly retryRng: Rng[];
   private readonly lbTokens: Float64Array;
   private readonly lbTokenTime: Float64Array;
   private readonly repSlot: Int32Array;
@@ -222,10 +227,14 @@ class Replication {
   private readonly cStats: ComponentStats[];
   private readonly caches: LruCache[];
   private readonly lastWrite: Float64Array[];
+  /** Per database: which replica serves a read; replication lag draws apart. */
   private readonly dbRng: Rng[];
+  private readonly lagRng: Rng[];
   private readonly queueRng: Rng[];
   private readonly cdnFetched: Float64Array[];
+  /** Per CDN: which object a request asks for; edge latency draws apart. */
   private readonly cdnRng: Rng[];
+  private readonly edgeRng: Rng[];
 
   // Tasks.
   private cap = 1024;
@@ -269,10 +278,13 @@ class Replication {
 
   // Load.
   private readonly classRng: Rng;
-  private readonly branchRng: Rng;
-  private readonly keyRng: Rng;
+  /** Per class: the key a request works on. */
+  private readonly keyRng: Rng[];
   private readonly arrivalRng: Rng;
+  /** Think times (and the pooled users' wake-up gaps); thinning and origin of a wake-up apart. */
   private readonly thinkRng: Rng;
+  private readonly wakeRng: Rng;
+  private readonly wakeOriginRng: Rng;
   private profile: RateProfile | undefined;
   private piece = 0;
   private readonly deterministic: boolean;
@@ -339,7 +351,7 @@ class Replication {
     }));
     this.rRng = p.resources.map((r) => stream(`resource:${r.name}:service`));
     this.routeRng = p.resources.map((r) => stream(`resource:${r.name}:routing`));
-    this.delayRng = p.samplers.map((_, i) => stream(`delay:${i}`));
+    this.flowRng = p.streams.map((name) => stream(`flow:${name}`));
 
     const nB = p.balancers.length;
     this.lbRings = p.balancers.map(() => new Int32Array(16));
@@ -349,6 +361,7 @@ class Replication {
     this.lbLastTouch = new Float64Array(nB);
     this.lbRr = new Int32Array(nB);
     this.lbRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}`));
+    this.lbOverheadRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}:overhead`));
     this.rrService = new Int32Array(p.services.length);
 
     const nRep = p.services.reduce((a, sv) => a + sv.slots.length, 0);
@@ -380,8 +393,16 @@ class Replication {
     });
     this.repLc = pairs.map((x) => Int32Array.from(x));
     this.lcUniform = Uint8Array.from(p.balancers, (lb) => (lb.weights.every((w) => w === lb.weights[0]) ? 1 : 0));
-    this.healthRng = stream("failures:health-checks");
-    this.faultRng = stream("failures:random");
+    this.healthRng = p.balancers.map((b) => stream(`health-checks:${p.components[b.component].name}`));
+    // Named by the failing service and the entry's rank among that service's random failures, so
+    // adding a failure elsewhere in the list does not renumber these.
+    const seenRandom = new Map<string, number>();
+    this.faultRng = (scenario.failures ?? []).map((f) => {
+      if (!("random" in f)) return stream("failures:unused");
+      const n = (seenRandom.get(f.random) ?? 0) + 1;
+      seenRandom.set(f.random, n);
+      return stream(`failures:random:${f.random}#${n}`);
+    });
     this.nodeDown = new Uint8Array(nR);
     this.regionDown = new Uint8Array(p.regions.length);
     this.compDown = new Uint8Array(p.components.length);
@@ -397,7 +418,7 @@ class Replication {
     this.probesOut = new Int32Array(p.services.length);
     // A retry budget starts with a small reserve, as Finagle's does, so the first failures may retry.
     this.retryTokens = Float64Array.from(p.services, () => 10);
-    this.retryRng = stream("resilience:retries");
+    this.retryRng = p.services.map((sv) => stream(`retries:${p.components[sv.component].name}`));
     this.lbTokens = Float64Array.from(p.balancers, (b) => b.rateLimit?.burst ?? 0);
     this.lbTokenTime = new Float64Array(p.balancers.length);
     this.scalers = p.services.map((sv) => (sv.autoscaling ? startScaler(sv.autoscaling, sv.initial) : undefined));
@@ -409,15 +430,18 @@ class Replication {
     this.caches = p.caches.map((c) => new LruCache(c.capacity, p.keySpace, c.ttl));
     this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
+    this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
     this.cdnFetched = p.cdns.map((c) => new Float64Array(c.objects.keys).fill(-Infinity));
     this.cdnRng = p.cdns.map((c) => stream(`cdn:${p.components[c.component].name}`));
+    this.edgeRng = p.cdns.map((c) => stream(`cdn:${p.components[c.component].name}:edge`));
 
     this.classRng = stream("load:class");
-    this.branchRng = stream("load:branch");
-    this.keyRng = stream("load:keys");
+    this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
     this.arrivalRng = stream("load:arrivals");
     this.thinkRng = stream("load:think");
+    this.wakeRng = stream("load:think:thinning");
+    this.wakeOriginRng = stream("load:think:origin");
     this.deterministic = scenario.load.model === "open" && scenario.load.arrivals === "deterministic";
     this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length) }));
     this.orStats = Array.from({ length: p.origins }, () => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), failedOver: 0 }));
@@ -609,7 +633,7 @@ class Replication {
     this.tPc[t] = p.classEntry[c * p.origins + o];
     if (this.measuring) this.orStats[o].arrived++;
     const ks = p.classKeys[c];
-    this.tKey[t] = ks ? ks.sample(this.keyRng) : 0;
+    this.tKey[t] = ks ? ks.sample(this.keyRng[c]) : 0;
     this.tStart[t] = this.now;
     this.tUser[t] = user;
     this.totals.arrived++;
@@ -633,7 +657,7 @@ class Replication {
           return;
         case OP_BRANCH: {
           const cum = p.tableCum[p.argA[pc]];
-          const u = this.branchRng.next();
+          const u = this.flowRng[p.argB[pc]].next();
           let k = 0;
           while (u >= cum[k]) k++;
           this.tPc[t] = p.tables[p.argA[pc]][k];
@@ -643,7 +667,7 @@ class Replication {
           this.tPc[t] = p.argA[pc];
           break;
         case OP_DELAY:
-          this.cal.push(this.now + p.samplers[p.argA[pc]].sample(this.delayRng[p.argA[pc]]), t * 32 + EV_RESUME, 0);
+          this.cal.push(this.now + p.samplers[p.argA[pc]].sample(this.flowRng[p.argB[pc]]), t * 32 + EV_RESUME, 0);
           return;
         case OP_CALL: {
           const stub = p.argA[pc];
@@ -723,9 +747,8 @@ class Replication {
         case OP_CDN: {
           const cdn = p.cdns[p.argA[pc]];
           if (this.compDown[cdn.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-          const rng = this.cdnRng[p.argA[pc]];
-          this.tAux[t] = cdn.objects.sample(rng);
-          this.cal.push(this.now + p.samplers[cdn.edgeSampler].sample(rng), t * 32 + EV_RESUME, 0);
+          this.tAux[t] = cdn.objects.sample(this.cdnRng[p.argA[pc]]);
+          this.cal.push(this.now + p.samplers[cdn.edgeSampler].sample(this.edgeRng[p.argA[pc]]), t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CDN_FILL:
@@ -1163,7 +1186,7 @@ class Replication {
     // Exponential backoff capped at max_backoff, with full jitter (AWS architecture blog, 2015).
     const attempt = this.tRetries[parent]++;
     const cap = Math.min(policy.max_backoff, policy.backoff * 2 ** attempt);
-    const delay = policy.jitter === "full" ? cap * this.retryRng.next() : cap;
+    const delay = policy.jitter === "full" ? cap * this.retryRng[svc].next() : cap;
     if (this.measuring) cs.counts[C_RETRIES]++;
     this.tFail[parent] = 0;
     this.cal.push(this.now + delay, parent * 32 + EV_RETRY, 0);
@@ -1207,7 +1230,7 @@ class Replication {
       if ("region" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); this.cal.push(f.at + f.for, i * 32 + EV_RECOVER, 0); return; }
       if ("at" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); return; }
       const sv = this.serviceNamed(f.random);
-      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 32 + EV_FAULT, k);
+      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
     });
   }
 
@@ -1227,8 +1250,8 @@ class Replication {
       const sv = this.serviceNamed(f.random);
       const g = this.p.replicaOf[sv.slots[k]];
       // A replica that is off (scaled in) cannot fail; its next failure is drawn anyway.
-      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng.next()), i * 32 + EV_RECOVER, k);
-      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 32 + EV_FAULT, k);
+      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng[i].next()), i * 32 + EV_RECOVER, k);
+      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
     } else if ("fail_primary" in f) {
       const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
       const db = this.p.databases[d];
@@ -1255,7 +1278,7 @@ class Replication {
       this.repState[g] = REP_SERVING;
       this.repChanged(g);
       this.healthChange(g, 1);
-      if ("random" in f) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng.next()), i * 32 + EV_FAULT, k);
+      if ("random" in f) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
     } else if ("fail_primary" in f) {
       // Promotion: the first replica that is up becomes the shard's primary; the old one stays out.
       const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
@@ -1379,11 +1402,12 @@ class Replication {
   /** Balancers with health checks see a replica go down or come up a few check intervals later. */
   private healthChange(g: number, up: number): void {
     const svc = this.repService[g];
-    for (const lb of this.p.balancers) {
+    for (let b = 0; b < this.p.balancers.length; b++) {
+      const lb = this.p.balancers[b];
       if (lb.service !== svc || !lb.health) continue;
       const checks = up ? lb.health.rise : lb.health.fall;
       // The first failing (or passing) check comes a uniform fraction of an interval after the change.
-      this.cal.push(this.now + lb.health.interval * (checks - 1 + this.healthRng.next()), g * 32 + EV_DETECT, up);
+      this.cal.push(this.now + lb.health.interval * (checks - 1 + this.healthRng[b].next()), g * 32 + EV_DETECT, up);
       return;
     }
   }
@@ -1452,7 +1476,7 @@ class Replication {
     this.tAux[t] = k;
     if (lb.overhead >= 0) {
       // resume() moves past the BALANCE instruction once the proxy's own time has elapsed.
-      this.cal.push(this.now + this.p.samplers[lb.overhead].sample(this.lbRng[b]), t * 32 + EV_RESUME, 0);
+      this.cal.push(this.now + this.p.samplers[lb.overhead].sample(this.lbOverheadRng[b]), t * 32 + EV_RESUME, 0);
       return;
     }
     this.tPc[t]++;
@@ -1666,7 +1690,7 @@ class Replication {
       if (this.measuring) cs.counts[C_READS]++;
       if (this.tAux[t] > 0) {
         // A read on a replica is stale when the key's last write has not been applied there yet.
-        const lag = db.lagSampler >= 0 ? p.samplers[db.lagSampler].sample(this.dbRng[d]) : 0;
+        const lag = db.lagSampler >= 0 ? p.samplers[db.lagSampler].sample(this.lagRng[d]) : 0;
         if (this.measuring) {
           cs.counts[C_REPLICA_READS]++;
           cs.latency.record(lag);
@@ -1801,10 +1825,10 @@ class Replication {
 
   private wake(): void {
     // Thinning: a candidate wake-up at the bound rate target / Z is real with probability thinking / target.
-    if (this.thinkRng.next() * this.usersTarget < this.usersThinking) {
+    if (this.wakeRng.next() * this.usersTarget < this.usersThinking) {
       let o = 0;
       if (this.p.origins > 1) {
-        let x = this.thinkRng.next() * this.usersThinking;
+        let x = this.wakeOriginRng.next() * this.usersThinking;
         while (o < this.p.origins - 1 && x >= this.oThinking[o]) x -= this.oThinking[o++];
       }
       this.oThinking[o]--;
