@@ -16,7 +16,7 @@ import { GroupTree, summaryData, legacySummaryExport, textSummary, type SummaryD
 import { writeFile } from "node:fs/promises";
 
 /** k6's exit codes that the runner can produce. */
-export const EXIT = { OK: 0, THRESHOLDS_FAILED: 99, SETUP_TIMEOUT: 100, TEARDOWN_TIMEOUT: 101, INVALID_CONFIG: 104, EXTERNAL_ABORT: 105, SCRIPT_EXCEPTION: 107, SCRIPT_ABORTED: 108 } as const;
+export const EXIT = { OK: 0, THRESHOLDS_FAILED: 99, SETUP_TIMEOUT: 100, TEARDOWN_TIMEOUT: 101, INVALID_CONFIG: 104, EXTERNAL_ABORT: 105, SCRIPT_EXCEPTION: 107, SCRIPT_ABORTED: 108, MARKED_AS_FAILED: 110 } as const;
 
 export interface RunConfig {
   /** The script file (.js or .ts); or pass `bundled` with already-bundled ESM source. */
@@ -66,6 +66,8 @@ export class Engine {
   aborted = false;
   abortReason = "";
   abortCode: number = EXIT.OK;
+  /** exec.test.fail() was called: exit code 110 unless the test ends with another error first. */
+  markedFailed = false;
   iterationsCompleted = 0;
   iterationsInterrupted = 0;
   iterationErrors = 0;
@@ -180,6 +182,11 @@ export class Engine {
       const t = setTimeout(done, ms);
       this.abortWaiters.add(done);
     });
+  }
+
+  markFailed(reason: string): void {
+    this.markedFailed = true;
+    this.stderr.write(`ERRO[runner] ${reason}\n`);
   }
 
   abort(reason: string, code: number): void {
@@ -321,6 +328,11 @@ export class Engine {
     if (this.aborted && exitCode === EXIT.OK) {
       exitCode = this.abortCode;
       message = this.abortReason;
+    }
+    // k6 checks the mark after the run and before its thresholds, so 110 wins over 99
+    if (this.markedFailed && exitCode === EXIT.OK) {
+      exitCode = EXIT.MARKED_AS_FAILED;
+      message = "test run was marked as failed";
     }
     if (failed.length && (exitCode === EXIT.OK || exitCode === EXIT.THRESHOLDS_FAILED)) {
       exitCode = EXIT.THRESHOLDS_FAILED;

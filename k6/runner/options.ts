@@ -43,6 +43,8 @@ export interface RunOptions {
   thresholds: unknown;
   summaryTrendStats: string[];
   discardResponseBodies: boolean;
+  /** k6's `batch` / `batchPerHost`: at most this many of one http.batch() call in flight, in all / per host (0: no per-host limit). */
+  batch: number;
   batchPerHost: number;
   userAgent: string;
   setupTimeoutMs: number;
@@ -204,7 +206,9 @@ export function normalizeOptions(raw: Record<string, unknown> | undefined, overr
     thresholds: o.thresholds,
     summaryTrendStats: (o.summaryTrendStats as string[]) ?? ["avg", "min", "med", "max", "p(90)", "p(95)"],
     discardResponseBodies: o.discardResponseBodies === true,
-    batchPerHost: typeof o.batchPerHost === "number" ? o.batchPerHost : 6,
+    // k6's defaults (its --batch / --batch-per-host flags)
+    batch: typeof o.batch === "number" && o.batch >= 1 ? Math.floor(o.batch) : 20,
+    batchPerHost: typeof o.batchPerHost === "number" && o.batchPerHost >= 0 ? Math.floor(o.batchPerHost) : 6,
     userAgent: typeof o.userAgent === "string" ? o.userAgent : "Grafana k6/1.0.0 (headroom runner)",
     setupTimeoutMs: dur(o.setupTimeout, "setupTimeout", 60_000),
     teardownTimeoutMs: dur(o.teardownTimeout, "teardownTimeout", 60_000),

@@ -9,6 +9,8 @@ import type { Tags } from "./metrics.ts";
 export interface ScriptInstance {
   exports: Record<string, unknown>;
   setIter(i: number): void;
+  /** Rebinds the script's __ENV (k6 sets it on each activation: the global env with the scenario's env over it). */
+  setEnv(env: Record<string, string>): void;
 }
 export type ScriptFactory = (
   require: (m: string) => unknown,
@@ -45,6 +47,8 @@ export class Vu {
   interrupted = false;
   setupData: unknown = undefined;
   private wakeSleep: (() => void) | null = null;
+  /** The scenario whose env __ENV currently holds (null: the global env, as after init). */
+  private envScenario: ScenarioRun | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -70,6 +74,12 @@ export class Vu {
   beginIteration(scenario: ScenarioRun, iterInScenario: number): void {
     this.iterInScenario = iterInScenario;
     this.instance.setIter(this.iterInInstance);
+    if (this.envScenario !== scenario) {
+      // as k6's VU activation: a copy of the global env with the scenario's `env` over it
+      this.envScenario = scenario;
+      const own = scenario.config.env;
+      this.instance.setEnv(own && Object.keys(own).length ? { ...this.engine.env, ...own } : this.engine.env);
+    }
     this.groupPath = "";
     // the base tag set is rebuilt only when the scenario or exec.vu.tags changed (hot path)
     if (this.scenario !== scenario || this.vuTagsDirty || this.iterTags.group !== "") {

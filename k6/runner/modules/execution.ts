@@ -1,7 +1,9 @@
 // The `k6/execution` module: what the VU, its scenario, the instance and the test look like right now,
-// plus exec.test.abort().
+// plus exec.test.abort() and exec.test.fail(). Every object but the user's tag/metadata maps refuses
+// members it lacks (k6 has no others), so a typo is an error instead of a silent undefined.
 import type { Vu } from "../vu.ts";
 import { TestAbortError } from "../vu.ts";
+import { guard } from "./index.ts";
 
 export function executionModule(vu: Vu): Record<string, unknown> {
   const engine = vu.engine;
@@ -9,14 +11,14 @@ export function executionModule(vu: Vu): Record<string, unknown> {
     if (!vu.scenario) throw new Error(`exec.${what} is only available while an iteration runs, not in the init context`);
     return vu.scenario;
   };
-  const metricsTags = {
+  const metricsTags = guard("k6/execution.vu.metrics", {
     get tags() {
       return vu.vuTags;
     },
     metadata: {},
-  };
+  });
   return {
-    vu: {
+    vu: guard("k6/execution.vu", {
       get idInInstance() {
         return vu.id;
       },
@@ -33,8 +35,8 @@ export function executionModule(vu: Vu): Record<string, unknown> {
         return vu.vuTags;
       },
       metrics: metricsTags,
-    },
-    scenario: {
+    }),
+    scenario: guard("k6/execution.scenario", {
       get name() {
         return notInInit("scenario.name").config.name;
       },
@@ -53,8 +55,8 @@ export function executionModule(vu: Vu): Record<string, unknown> {
       get iterationInTest() {
         return vu.iterInScenario;
       },
-    },
-    instance: {
+    }),
+    instance: guard("k6/execution.instance", {
       get vusActive() {
         return engine.vusActive();
       },
@@ -70,14 +72,19 @@ export function executionModule(vu: Vu): Record<string, unknown> {
       get currentTestRunDuration() {
         return engine.elapsedMs();
       },
-    },
-    test: {
+    }),
+    test: guard("k6/execution.test", {
       abort(message?: string): never {
-        throw new TestAbortError(message ? `test aborted: ${message}` : "test aborted");
+        throw new TestAbortError(message != null ? `test aborted: ${message}` : "test aborted");
+      },
+      // as k6: logs the reason, marks the test failed (exit code 110 at the end) and goes on
+      fail(message?: string): void {
+        if (engine.inInit) throw new Error("execution.test.fail() called outside of VU context");
+        engine.markFailed(message != null ? `test marked as failed: ${message}` : "test marked as failed");
       },
       get options() {
         return engine.options?.raw ?? {};
       },
-    },
+    }),
   };
 }

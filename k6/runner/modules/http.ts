@@ -12,7 +12,7 @@ type Params = {
   timeout?: string | number;
   responseType?: "text" | "binary" | "none";
   redirects?: number;
-  responseCallback?: (r: { status: number }) => boolean;
+  responseCallback?: ExpectedStatuses | null;
   [k: string]: unknown;
 };
 const PARAM_KEYS = new Set(["headers", "tags", "timeout", "responseType", "redirects", "responseCallback", "jar", "cookies", "auth", "compression"]);
@@ -21,6 +21,13 @@ interface ExpectedStatuses {
   __expected: Array<number | { min: number; max: number }>;
 }
 const defaultExpected: ExpectedStatuses = { __expected: [{ min: 200, max: 399 }] };
+
+function asExpected(v: unknown, where: string): ExpectedStatuses | null {
+  if (v === null) return null;
+  if (v && typeof v === "object" && Array.isArray((v as ExpectedStatuses).__expected)) return v as ExpectedStatuses;
+  // k6 accepts only what http.expectedStatuses() returns, or null
+  throw new Error(`${where}: unsupported argument, expected http.expectedStatuses`);
+}
 
 function isExpected(status: number, e: ExpectedStatuses): boolean {
   for (const x of e.__expected) {
@@ -108,12 +115,18 @@ function encodeBody(body: unknown): string | Buffer | null {
 export function httpModule(vu: Vu): Record<string, unknown> {
   const engine = vu.engine;
   const b = engine.builtins;
-  const opts = { get userAgent() { return engine.options!.userAgent; }, get discardResponseBodies() { return engine.options!.discardResponseBodies; }, get batchPerHost() { return engine.options!.batchPerHost; } };
-  let expected = defaultExpected;
-  let lastTags: { base: Tags; ok: boolean; status: number; method: string; name: string; url: string; tags: Tags } | null = null;
-  let responseCallback: ((r: { status: number }) => boolean) | null = null;
+  const opts = {
+    get userAgent() { return engine.options!.userAgent; },
+    get discardResponseBodies() { return engine.options!.discardResponseBodies; },
+    get batch() { return engine.options!.batch; },
+    get batchPerHost() { return engine.options!.batchPerHost; },
+  };
+  // null after setResponseCallback(null): as in k6, no expected_response tag and no http_req_failed
+  let expected: ExpectedStatuses | null = defaultExpected;
+  let lastTags: { base: Tags; ok: boolean | null; status: number; method: string; name: string; url: string; tags: Tags } | null = null;
 
-  async function request(method: string, urlArg: unknown, body: unknown, params?: Params | null): Promise<Response> {
+  /** One request with its redirects; `parallel` (http.batch) gives it a connection of its own instead of the VU's one. */
+  async function request(method: string, urlArg: unknown, body: unknown, params?: Params | null, parallel = false): Promise<Response> {
     vu.checkInterrupted();
     let url: string;
     let nameTag: string | undefined;
@@ -151,9 +164,10 @@ export function httpModule(vu: Vu): Record<string, unknown> {
         body: payload,
         timeoutMs,
         discardBody: responseType === "none",
-      });
+      }, parallel);
       vu.checkInterrupted();
-      const res = record(m, url, nameTag ?? url, raw, params?.tags, params?.responseCallback ?? responseCallback, headers, payload, responseType);
+      const cb = params && "responseCallback" in params ? asExpected(params.responseCallback, "params.responseCallback") : expected;
+      const res = record(m, url, nameTag ?? url, raw, params?.tags, cb, headers, payload, responseType);
       const location = raw.status >= 300 && raw.status < 400 ? headersOf(raw)["Location"] : undefined;
       if (location && raw.status >= 300 && raw.status < 400 && redirectsLeft > 0) {
         redirectsLeft--;
@@ -178,12 +192,12 @@ export function httpModule(vu: Vu): Record<string, unknown> {
     name: string,
     raw: RawResponse,
     extraTags: Record<string, string> | undefined,
-    cb: ((r: { status: number }) => boolean) | null,
+    cb: ExpectedStatuses | null,
     headers: Record<string, string>,
     payload: string | Buffer | null,
     responseType: "text" | "binary" | "none",
   ): Response {
-    const ok = cb ? Boolean(cb({ status: raw.status })) : isExpected(raw.status, expected);
+    const ok = cb ? isExpected(raw.status, cb) : null;
     const base = vu.tags();
     let tags: Tags;
     const last = lastTags;
@@ -193,13 +207,13 @@ export function httpModule(vu: Vu): Record<string, unknown> {
     } else {
       tags = {
         ...base,
-        expected_response: ok ? "true" : "false",
         method,
         name,
         proto: raw.status ? "HTTP/1.1" : "",
         status: String(raw.status),
         url,
       };
+      if (ok !== null) tags.expected_response = ok ? "true" : "false";
       if (raw.errorCode) {
         tags.error = raw.error;
         tags.error_code = String(raw.errorCode);
@@ -218,7 +232,7 @@ export function httpModule(vu: Vu): Record<string, unknown> {
     reg.push(b.http_req_sending, t.sending, tags, time);
     reg.push(b.http_req_waiting, t.waiting, tags, time);
     reg.push(b.http_req_receiving, t.receiving, tags, time);
-    reg.push(b.http_req_failed, ok ? 0 : 1, tags, time);
+    if (ok !== null) reg.push(b.http_req_failed, ok ? 0 : 1, tags, time);
     if (raw.errorCode) engine.logRequestError(`Request Failed error="${raw.error}" url=${url}`);
     return new Response(
       raw.status,
@@ -248,43 +262,78 @@ export function httpModule(vu: Vu): Record<string, unknown> {
     request: (method: string, url: unknown, body?: unknown, params?: Params) => request(method, url, body, params),
     asyncRequest: (method: string, url: unknown, body?: unknown, params?: Params) => request(method, url, body, params),
     async batch(reqs: unknown): Promise<unknown> {
+      if (engine.inInit) throw new Error("Using batch in the init context is not supported");
+      if (!reqs || typeof reqs !== "object") throw new Error("http.batch() accepts only an array or an object of requests");
       const entries: Array<[string | number, unknown]> = Array.isArray(reqs) ? reqs.map((r, i) => [i, r]) : Object.entries(reqs as object);
-      // k6 runs a batch's requests in parallel, at most batchPerHost at a time
+      const parsed = entries.map(([key, r]) => {
+        let method = "GET";
+        let url: unknown;
+        let body: unknown = null;
+        let params: Params | undefined;
+        if (typeof r === "string" || (r && typeof r === "object" && !Array.isArray(r) && "url" in r && "name" in r)) url = r;
+        else if (Array.isArray(r)) [method, url, body, params] = r as [string, unknown, unknown, Params];
+        else if (r && typeof r === "object") {
+          const o = r as { method?: string; url: unknown; body?: unknown; params?: Params };
+          method = o.method ?? "GET";
+          url = o.url;
+          body = o.body ?? null;
+          params = o.params;
+        }
+        const u = typeof url === "string" ? url : url && typeof url === "object" && "url" in url ? String((url as { url: unknown }).url) : "";
+        let host = "";
+        try {
+          host = new URL(u).host;
+        } catch {
+          // request() reports the bad URL
+        }
+        return { key, method, url, body, params, host };
+      });
+      // as k6's MakeBatchRequests: min(n, batch) workers take the requests in order, each waiting
+      // for one of the host's batchPerHost slots (0: unlimited); each request on its own connection
       const results: Record<string | number, Response> = {};
+      const perHost = opts.batchPerHost;
+      const inFlight = new Map<string, number>();
+      const waiters = new Map<string, Array<() => void>>();
+      const acquire = async (host: string): Promise<void> => {
+        if (perHost <= 0) return;
+        while ((inFlight.get(host) ?? 0) >= perHost) {
+          await new Promise<void>((r) => {
+            let q = waiters.get(host);
+            if (!q) waiters.set(host, (q = []));
+            q.push(r);
+          });
+        }
+        inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+      };
+      const release = (host: string): void => {
+        if (perHost <= 0) return;
+        inFlight.set(host, (inFlight.get(host) ?? 1) - 1);
+        waiters.get(host)?.shift()?.();
+      };
       let next = 0;
+      let firstError: unknown = null;
       const worker = async () => {
-        while (next < entries.length) {
-          const [key, r] = entries[next++];
-          let method = "GET";
-          let url: unknown;
-          let body: unknown = null;
-          let params: Params | undefined;
-          if (typeof r === "string") url = r;
-          else if (Array.isArray(r)) [method, url, body, params] = r as [string, unknown, unknown, Params];
-          else if (r && typeof r === "object") {
-            const o = r as { method?: string; url: unknown; body?: unknown; params?: Params };
-            method = o.method ?? "GET";
-            url = o.url;
-            body = o.body ?? null;
-            params = o.params;
+        while (next < parsed.length && firstError === null) {
+          const p = parsed[next++];
+          await acquire(p.host);
+          try {
+            results[p.key] = await request(p.method, p.url, p.body, p.params, true);
+          } catch (e) {
+            firstError ??= e;
+          } finally {
+            release(p.host);
           }
-          results[key] = await request(method, url, body, params);
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.batchPerHost || 6, entries.length)) }, worker));
-      return Array.isArray(reqs) ? entries.map(([k]) => results[k]) : results;
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.batch, parsed.length)) }, worker));
+      if (firstError !== null) throw firstError;
+      return Array.isArray(reqs) ? parsed.map((p) => results[p.key]) : results;
     },
     expectedStatuses(...args: Array<number | { min: number; max: number }>): ExpectedStatuses {
       return { __expected: args };
     },
-    setResponseCallback(cb: ExpectedStatuses | null): void {
-      if (cb === null) {
-        expected = { __expected: [] };
-        responseCallback = () => true;
-      } else {
-        expected = cb;
-        responseCallback = null;
-      }
+    setResponseCallback(cb: unknown): void {
+      expected = asExpected(cb, "http.setResponseCallback()");
     },
     url(strings: TemplateStringsArray, ...values: unknown[]): { url: string; name: string } {
       let url = strings[0];

@@ -11,18 +11,21 @@ export class UnsupportedApiError extends Error {
   override readonly name = "UnsupportedApiError";
 }
 
+/** An object (not copied: its getters stay live) whose missing members are errors naming them. */
+export function guard<T extends object>(name: string, obj: T): T {
+  return new Proxy(obj, {
+    get(target, prop, recv) {
+      if (typeof prop === "symbol" || prop in target || prop === "then" || prop === "toJSON") return Reflect.get(target, prop, recv);
+      throw new UnsupportedApiError(`'${name}' has no member '${String(prop)}' in the built-in runner (unsupported k6 API)`);
+    },
+  });
+}
+
 /** Wraps a module so a missing member is an error naming it instead of `undefined`. */
 function strict(name: string, members: Record<string, unknown>): Record<string, unknown> {
-  const guard = (obj: Record<string, unknown>): Record<string, unknown> =>
-    new Proxy(obj, {
-      get(target, prop, recv) {
-        if (typeof prop === "symbol" || prop in target || prop === "then" || prop === "toJSON") return Reflect.get(target, prop, recv);
-        throw new UnsupportedApiError(`'${name}' has no member '${String(prop)}' in the built-in runner (unsupported k6 API)`);
-      },
-    });
   const mod = { ...members };
-  mod.default = guard({ ...members });
-  return guard(mod);
+  mod.default = guard(name, { ...members });
+  return guard(name, mod);
 }
 
 const SUPPORTED = ["k6", "k6/http", "k6/metrics", "k6/execution"];
@@ -42,11 +45,10 @@ export function makeRequire(vu: Vu): (m: string) => unknown {
       case "k6/metrics":
         mod = strict(m, metricsModule(vu));
         break;
-      case "k6/execution": {
-        const exec = executionModule(vu);
-        mod = { ...exec, default: exec };
+      case "k6/execution":
+        // its sub-objects (exec.vu, exec.test, ...) are guarded too, in execution.ts
+        mod = strict(m, executionModule(vu));
         break;
-      }
       default:
         throw new UnsupportedApiError(`module '${m}' is not supported by the built-in runner (supported: ${SUPPORTED.join(", ")}); run the script with real k6 (K6_BIN)`);
     }
