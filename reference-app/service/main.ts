@@ -61,7 +61,14 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const t0 = performance.now();
-  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  // An absolute-form target (`GET http://[bad/ HTTP/1.1`) passes node's parser but not URL's: a
+  // client error, answered 400 rather than left to throw into the 500 path.
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", "http://127.0.0.1");
+  } catch {
+    return send(res, 400, { error: "malformed request target" });
+  }
   if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, "ok\n");
   if (url.pathname === "/metrics" && req.method === "GET") {
     metrics.slotsBusy.set(slots.inUse);
