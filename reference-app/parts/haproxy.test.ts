@@ -1,7 +1,7 @@
 // HAProxy config from the YAML (algorithm, maxconn, weights, timeouts, health checks, one thread)
 // and parsing of its `show stat` answer.
 import { describe, expect, it } from "vitest";
-import { haproxyConfig, parseStat } from "./haproxy.ts";
+import { haproxyConfig, haproxyWeights, parseStat } from "./haproxy.ts";
 
 describe("haproxyConfig", () => {
   const cfg = haproxyConfig(
@@ -15,9 +15,27 @@ describe("haproxyConfig", () => {
     expect(cfg).toContain("  retries 2");
     expect(cfg).toContain("  default-server inter 2000ms rise 2 fall 3");
     expect(cfg).toContain("  option httpchk GET /healthz");
-    expect(cfg).toContain("  server s1 127.0.0.1:9001 check maxconn 32 weight 2");
-    expect(cfg).toContain("  server s2 127.0.0.1:9002 check maxconn 32 weight 1");
+    expect(cfg).toContain("  server s1 127.0.0.1:9001 check maxconn 32 weight 256");
+    expect(cfg).toContain("  server s2 127.0.0.1:9002 check maxconn 32 weight 128");
     expect(cfg).toContain("  bind 127.0.0.1:8080");
+  });
+});
+
+describe("haproxyWeights", () => {
+  it("scales the largest weight to HAProxy's 256 and keeps the ratios within 1/256", () => {
+    expect(haproxyWeights([0.5, 1])).toEqual([128, 256]);
+    expect(haproxyWeights([1, 1, 1])).toEqual([256, 256, 256]);
+    expect(haproxyWeights([3, 1])).toEqual([256, 85]);
+    const yaml = [0.1, 0.25, 0.7, 1.3];
+    const w = haproxyWeights(yaml);
+    for (let i = 0; i < yaml.length; i++) {
+      // The share each server gets, YAML vs HAProxy: equal within 0.5/256 of the largest weight.
+      expect(Math.abs(w[i]! / w[3]! - yaml[i]! / yaml[3]!)).toBeLessThanOrEqual(0.5 / 256 + 1e-12);
+    }
+  });
+
+  it("never gives a positive weight 0 (HAProxy would send it nothing)", () => {
+    expect(haproxyWeights([0.001, 1])).toEqual([1, 256]);
   });
 });
 

@@ -25,11 +25,24 @@ const BALANCE: Record<string, string[]> = {
 
 const ms = (seconds: number) => `${Math.max(1, Math.round(seconds * 1000))}ms`;
 
+/** HAProxy's largest server weight. */
+export const HAPROXY_MAX_WEIGHT = 256;
+
+/**
+ * The YAML's weights as HAProxy's integer weights: scaled so the largest is 256, which keeps their
+ * ratios to within 1/256 (rounding each to an integer as it stood made [0.5, 1] into 1:1).
+ */
+export function haproxyWeights(weights: readonly number[]): number[] {
+  const top = Math.max(...weights);
+  return weights.map((w) => Math.max(1, Math.round((w / top) * HAPROXY_MAX_WEIGHT)));
+}
+
 export function haproxyConfig(plan: LbPlan, port: number, backends: readonly number[], statsSocket: string, serviceTimeout: number): string {
+  const weights = plan.weights ? haproxyWeights(backends.map((_, i) => plan.weights![i] ?? 1)) : undefined;
   const servers = backends.map((p, i) => {
     const opts = [`server s${i + 1} 127.0.0.1:${p}`, "check"];
     if (plan.maxconn !== undefined) opts.push(`maxconn ${plan.maxconn}`);
-    if (plan.weights) opts.push(`weight ${Math.max(1, Math.round(plan.weights[i] ?? 1))}`);
+    if (weights) opts.push(`weight ${weights[i]}`);
     return `  ${opts.join(" ")}`;
   });
   return [
