@@ -138,7 +138,8 @@ describe("components beyond stations, against the simulator at moderate load", (
   it("hash shards under Zipf keys (sharded-db): every node's throughput within 5%, the hot shard named", () => {
     const s = bundled("sharded-db");
     const a = solveAnalytic(s);
-    const r = simulate(s, { duration: 40, warmup: 5, replications: 2 });
+    // 10 replications: with 2 the hot Zipf keys make a shard's 95% interval about ±10%, wider than the 5% asked.
+    const r = simulate(s, { duration: 40, warmup: 5, replications: 10 });
     for (const [part, x] of Object.entries(a.components.db.parts!)) {
       if (part.includes(".pool@")) continue;
       expect(rel(r.components.db.parts[part].throughput.mean, x.throughput), part).toBeLessThan(0.05);

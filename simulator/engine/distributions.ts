@@ -3,6 +3,7 @@
 // are precomputed once (lognormal mu/sigma, gamma shape, hyperexponential phases).
 import type { Dist } from "../model/schema.ts";
 import type { Rng } from "./rng.ts";
+import { truncatedNormal } from "../model/dist-moments.ts";
 
 const CONSTANT = 0, EXPONENTIAL = 1, UNIFORM = 2, NORMAL = 3, LOGNORMAL = 4, GAMMA = 5,
   ERLANG = 6, HYPEREXP = 7, PARETO = 8, EMPIRICAL = 9;
@@ -26,7 +27,7 @@ export class Sampler {
       case "constant": kind = CONSTANT; a = spec.value; mean = a; break;
       case "exponential": kind = EXPONENTIAL; a = spec.mean; mean = a; break;
       case "uniform": kind = UNIFORM; a = spec.min; b = spec.max - spec.min; mean = a + b / 2; break;
-      case "normal": kind = NORMAL; a = spec.mean; b = spec.sd; mean = a; break;
+      case "normal": kind = NORMAL; a = spec.mean; b = spec.sd; mean = truncatedNormal(a, b).mean; break;
       case "lognormal": {
         kind = LOGNORMAL;
         const s2 = Math.log(1 + spec.cv * spec.cv);
