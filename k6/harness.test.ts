@@ -128,6 +128,9 @@ describe("headroom load", () => {
     expect(r.stderr).toContain(`engine: k6 (${fake})`);
     const args = (await readFile(join(dir, "k6-args.txt"), "utf8")).trim();
     expect(args).toBe(`run --quiet --out json=${out}/k6.ndjson --summary-export=${out}/summary.json -e TARGET=${srv.url} ${out}/script.js`);
+    // a path prefix in --target is kept (the classes' paths are appended to it), a trailing slash dropped
+    await runCli(["load", join(dir, "det.yaml"), "--target", `${srv.url}/api/v1/`, "--out", out], { K6_BIN: fake });
+    expect(await readFile(join(dir, "k6-args.txt"), "utf8")).toContain(` -e TARGET=${srv.url}/api/v1 `);
   });
 
   it("refuses a non-http target, a refused connection and a scenario without a load section, clearly", async () => {

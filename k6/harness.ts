@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Scenario } from "../simulator/model/index.ts";
 import { bundleScript } from "./runner/bundle.ts";
 import { runK6Script } from "./runner/engine.ts";
+import { normalizeOptions, scheduledDurationMs } from "./runner/options.ts";
 import { planFromScenario, type PlanOptions, type ScriptConfig } from "./plan.ts";
 
 export const SCRIPT_ENTRY = fileURLToPath(new URL("./scripts/scenario.ts", import.meta.url));
@@ -103,8 +104,25 @@ export interface LoadOptions {
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   signal?: AbortSignal;
-  /** Bound on the whole run in ms (default: the plan's length + 2 minutes). */
+  /** Bound on the whole run in ms (default: runBoundMs(plan), the plan's schedule + 2 minutes). */
   maxRunMs?: number;
+}
+
+/** Margin on top of the schedule for VU initialization, setup, teardown and writing the outputs. */
+export const RUN_BOUND_MARGIN_MS = 120_000;
+
+/**
+ * The bound on a whole run: the latest end of the plan's k6 scenarios (startTime + their stages or
+ * duration + gracefulRampDown + gracefulStop), read by the runner's own option parser so it is the
+ * schedule k6 runs, open or closed, plus RUN_BOUND_MARGIN_MS.
+ */
+export function runBoundMs(plan: ScriptConfig): number {
+  const opts = normalizeOptions(plan.options);
+  let end = 0;
+  for (const s of opts.scenarios) {
+    end = Math.max(end, s.startTimeMs + scheduledDurationMs(s) + (s.executor === "ramping-vus" ? s.gracefulRampDownMs : 0) + s.gracefulStopMs);
+  }
+  return end + RUN_BOUND_MARGIN_MS;
 }
 
 /** Runs a scenario's load against a target with real k6 if available, else the built-in runner. */
@@ -120,12 +138,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const k6 = o.engine === "built-in" ? null : findK6();
   if (o.engine === "k6" && !k6) throw new Error("--engine k6: no k6 binary found (set K6_BIN or put k6 on PATH)");
   for (const n of plan.notes) o.stderr?.write(`note: ${n}\n`);
-  const durationMs = (plan.knots ? plan.knots[plan.knots.length - 1][0] : (o.plan?.durationS ?? 60)) * 1000;
-  const maxRunMs = o.maxRunMs ?? durationMs + 120_000;
+  const maxRunMs = o.maxRunMs ?? runBoundMs(plan);
+  // the script appends each class's path to TARGET: a path prefix in --target (http://gw/api) is kept
+  const targetBase = url.origin + url.pathname.replace(/\/+$/, "");
   if (k6) {
     o.stderr?.write(`engine: k6 (${k6})\n`);
     const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(k6, ["run", "--quiet", `--out`, `json=${ndjsonPath}`, `--summary-export=${summaryPath}`, "-e", `TARGET=${url.origin}`, scriptPath], {
+      const child = spawn(k6, ["run", "--quiet", `--out`, `json=${ndjsonPath}`, `--summary-export=${summaryPath}`, "-e", `TARGET=${targetBase}`, scriptPath], {
         stdio: ["ignore", "inherit", "inherit"],
       });
       const stop = () => child.kill("SIGINT");
@@ -144,7 +163,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const r = await runK6Script({
     script: scriptPath,
     bundled: code,
-    env: { TARGET: url.origin },
+    env: { TARGET: targetBase },
     jsonOut: ndjsonPath,
     summaryExport: summaryPath,
     stdout: o.stdout,

@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario, type Scenario } from "../simulator/model/index.ts";
 import { planFromScenario, PlanError } from "./plan.ts";
+import { runBoundMs, RUN_BOUND_MARGIN_MS } from "./harness.ts";
+import { readFileSync } from "node:fs";
 import { cumulative, inverseCumulative, knotsFor } from "./scripts/lib/profile.ts";
 
 function scenario(load: string, extra = ""): Scenario {
@@ -122,6 +124,26 @@ describe("planFromScenario", () => {
     const s = scenario(`  model: open\n  rate: 10/s\n  classes:\n    batch: { flow: [api] }`);
     expect(() => planFromScenario(s)).toThrow(PlanError);
     expect(() => planFromScenario(s)).toThrow(/load\.classes\.batch has no http section/);
+  });
+});
+
+describe("run bound (headroom load stops a run that overruns it, exit 105)", () => {
+  it("follows the schedule for closed loads too: one-million-users' 10 min of stages are not cut at 3 min", () => {
+    const file = new URL("../scenarios/one-million-users.yaml", import.meta.url);
+    const r = parseScenario(readFileSync(file, "utf8"), "one-million-users.yaml");
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    // 3m + 4m + 1m + 2m of stages, then gracefulRampDown 30 s and gracefulStop 10 s
+    expect(runBoundMs(planFromScenario(r.scenario))).toBe((600 + 30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
+    expect(runBoundMs(planFromScenario(r.scenario, { durationS: 90 }))).toBe((90 + 30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
+  });
+
+  it("closed constant users run simulation.duration; open loads run their stages or --duration, + gracefulStop", () => {
+    const closed = planFromScenario(scenario(`  model: closed\n  users: 20\n  think: 1s\n${classes}`, "simulation:\n  duration: 15m"));
+    expect(runBoundMs(closed)).toBe((900 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
+    const ramp = planFromScenario(scenario(`  model: open\n  stages:\n    - { duration: 8m, target: 50/s }\n    - { duration: 4m, target: 50/s }\n${classes}`));
+    expect(runBoundMs(ramp)).toBe((720 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
+    const det = planFromScenario(scenario(`  model: open\n  arrivals: deterministic\n  rate: 20/s\n${classes}`), { durationS: 30 });
+    expect(runBoundMs(det)).toBe((30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
   });
 });
 
