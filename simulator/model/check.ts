@@ -1,6 +1,7 @@
 // Checks a schema cannot express: references between components, probabilities that must add to 1,
-// routing cycles without an exit, load sections that contradict themselves, and (as warnings)
-// stations that the offered load makes unstable.
+// routing cycles without an exit, call cycles, load sections that contradict themselves, and (as
+// warnings) stations that the offered load makes unstable. They also run on the parts of a file
+// that decoded when other parts did not, so a file's problems are all reported at once.
 import type { Scenario, Step } from "./schema.ts";
 import { meanOf } from "./dist-moments.ts";
 import { peakRate, visitRatios } from "./traffic.ts";
@@ -13,10 +14,28 @@ export interface Problem {
 
 const EPS = 1e-9;
 
-export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Problem[] } {
+/**
+ * What a partly decoded file lacks (parse.ts builds the scenario from the parts that decoded):
+ * references to names written in the file whose definitions failed are not errors (the schema
+ * already reported them), and checks reading a section that failed are skipped.
+ */
+export interface Undecoded {
+  /** Components and geo routes written in the file whose definitions did not decode. */
+  readonly names: ReadonlySet<string>;
+  /** Request classes written in the file that did not decode. */
+  readonly classes: ReadonlySet<string>;
+  readonly sections: ReadonlySet<"simulation" | "load" | "classes" | "regions">;
+}
+
+const NOTHING_UNDECODED: Undecoded = { names: new Set(), classes: new Set(), sections: new Set() };
+
+export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECODED): { errors: Problem[]; warnings: Problem[] } {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
+  const partial = undecoded !== NOTHING_UNDECODED;
   const err = (path: ReadonlyArray<PropertyKey>, message: string) => errors.push({ path, message });
+  // A name that is neither defined nor reported already by the schema stage.
+  const missing = (name: string) => !undecoded.names.has(name);
   const comps = s.components;
   const names = Object.keys(comps);
   const known = `known components: ${names.join(", ")}`;
@@ -26,13 +45,15 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
 
   // simulation
   const sim = s.simulation;
-  if (sim.duration !== undefined && sim.warmup !== undefined && sim.warmup >= sim.duration) {
+  if (!undecoded.sections.has("simulation") && sim.duration !== undefined && sim.warmup !== undefined && sim.warmup >= sim.duration) {
     err(["simulation", "warmup"], `warmup (${sim.warmup}s) must be shorter than duration (${sim.duration}s)`);
   }
 
   // load
   const load = s.load;
-  if (load.model === "open") {
+  if (undecoded.sections.has("load")) {
+    // the load's shape did not decode; its classes (those that did) are still checked below
+  } else if (load.model === "open") {
     if (load.rate === undefined && load.stages === undefined) err(["load"], "an open load needs `rate` or `stages`");
     if (load.rate !== undefined && load.stages !== undefined) err(["load", "rate"], "give either `rate` or `stages`, not both");
     load.stages?.forEach((st, i) => {
@@ -62,7 +83,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
       const p = [...path, i];
       if ("visit" in step) {
         const c = comps[step.visit];
-        if (!c) err([...p, "visit"], `no component named '${step.visit}' (${known})`);
+        if (!c) { if (missing(step.visit)) err([...p, "visit"], `no component named '${step.visit}' (${known})`); }
         else if (c.kind !== "station") err([...p, "visit"], `'${step.visit}' is a ${c.kind}; visit takes a station (use call: for ${c.kind}s)`);
       } else if ("branch" in step) {
         const sum = step.branch.reduce((a, b) => a + b.p, 0);
@@ -74,7 +95,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
           if (step.hit || step.miss) err([...p, "call"], "hit/miss branches need a cache");
           return;
         }
-        if (!c) err([...p, "call"], `no component named '${step.call}' (${known}${geoNames})`);
+        if (!c) { if (missing(step.call)) err([...p, "call"], `no component named '${step.call}' (${known}${geoNames})`); }
         else if (c.kind === "station") err([...p, "call"], `'${step.call}' is a station; use visit: for stations`);
         if (step.hit) checkFlow(step.hit, [...p, "hit"]);
         if (step.miss) checkFlow(step.miss, [...p, "miss"]);
@@ -83,7 +104,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
         step.parallel.forEach((f, j) => checkFlow(f, [...p, "parallel", j]));
       } else if ("publish" in step) {
         const c = comps[step.publish];
-        if (!c) err([...p, "publish"], `no component named '${step.publish}' (${known})`);
+        if (!c) { if (missing(step.publish)) err([...p, "publish"], `no component named '${step.publish}' (${known})`); }
         else if (c.kind !== "queue") err([...p, "publish"], `'${step.publish}' is a ${c.kind}; publish takes a queue`);
       }
     });
@@ -100,14 +121,14 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
         c.routing.forEach((r, i) => {
           if (r.to === "exit") return;
           const t = comps[r.to];
-          if (!t) err([...p, "routing", i, "to"], `no component named '${r.to}' (${known}, or exit)`);
+          if (!t) { if (missing(r.to)) err([...p, "routing", i, "to"], `no component named '${r.to}' (${known}, or exit)`); }
           else if (t.kind !== "station") err([...p, "routing", i, "to"], `routing goes to stations; '${r.to}' is a ${t.kind}`);
         });
         break;
       }
       case "load_balancer": {
         const b = comps[c.backends];
-        if (!b) err([...p, "backends"], `no component named '${c.backends}' (${known})`);
+        if (!b) { if (missing(c.backends)) err([...p, "backends"], `no component named '${c.backends}' (${known})`); }
         else if (b.kind !== "service") err([...p, "backends"], `backends must be a service, '${c.backends}' is a ${b.kind}`);
         else if (c.weights && c.weights.length !== b.replicas) err([...p, "weights"], `${c.weights.length} weights for ${b.replicas} replicas of '${c.backends}'`);
         break;
@@ -120,7 +141,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
           if (a.metric === "utilization" && a.target > 1) err([...p, "autoscaling", "target"], `a utilization target is a fraction of the slots, at most 1, got ${a.target}`);
         }
         for (const [cls, flow] of Object.entries(c.handlers ?? {})) {
-          if (!load.classes[cls]) err([...p, "handlers", cls], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
+          if (!load.classes[cls] && !undecoded.classes.has(cls) && !undecoded.sections.has("classes")) err([...p, "handlers", cls], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
           checkFlow(flow, [...p, "handlers", cls]);
         }
         break;
@@ -129,7 +150,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
         if (c.pool) {
           const callers = serviceReplicasCalling(s, name);
           if (c.pool.size * callers > c.max_connections) {
-            err([...p, "pool", "size"], `pools of ${c.pool.size} on ${callers} service replicas need ${c.pool.size * callers} connections, more than max_connections ${c.max_connections}`);
+            err([...p, "pool", "size"], `pools of ${c.pool.size} on ${callers} service replicas (counting each caller at its autoscaling max) need ${c.pool.size * callers} connections, more than max_connections ${c.max_connections}`);
           }
         }
         break;
@@ -139,7 +160,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
         break;
       case "cdn": {
         const o = comps[c.origin];
-        if (!o && !s.geo?.[c.origin]) err([...p, "origin"], `no component named '${c.origin}' (${known}${geoNames})`);
+        if (!o && !s.geo?.[c.origin] && missing(c.origin)) err([...p, "origin"], `no component named '${c.origin}' (${known}${geoNames})`);
         break;
       }
       case "cache":
@@ -147,25 +168,27 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
     }
   }
 
-  checkRegions(s, err);
+  if (!undecoded.sections.has("regions")) checkRegions(s, err, missing);
   checkRoutingCycles(s, err);
-  checkPlan(s, err);
+  checkCallCycles(s, err);
+  checkPlan(s, err, missing);
 
   // failures
+  const runKnown = !undecoded.sections.has("simulation") && !undecoded.sections.has("load");
   const runEnd = sim.duration ?? (load.stages ? load.stages.reduce((a, st) => a + st.duration, 0) : 60);
   (s.failures ?? []).forEach((f, i) => {
     const p = ["failures", i];
     if ("region" in f) {
-      if (!regions.includes(f.region)) err([...p, "region"], `no region named '${f.region}' (${knownRegions})`);
-      if (f.at >= runEnd) err([...p, "at"], `the outage at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
+      if (!undecoded.sections.has("regions") && !regions.includes(f.region)) err([...p, "region"], `no region named '${f.region}' (${knownRegions})`);
+      if (runKnown && f.at >= runEnd) err([...p, "at"], `the outage at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
       return;
     }
     const [key, want] = "crash" in f ? ["crash", "service"] : "fail_primary" in f ? ["fail_primary", "database"] : "lose" in f ? ["lose", "cache"] : ["random", "service"];
     const name = (f as Record<string, unknown>)[key] as string;
     const c = comps[name];
-    if (!c) err([...p, key], `no component named '${name}' (${known})`);
+    if (!c) { if (missing(name)) err([...p, key], `no component named '${name}' (${known})`); }
     else if (c.kind !== want) err([...p, key], `${key} takes a ${want}; '${name}' is a ${c.kind}`);
-    if ("at" in f && f.at >= runEnd) err([...p, "at"], `the failure at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
+    if (runKnown && "at" in f && f.at >= runEnd) err([...p, "at"], `the failure at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
     if ("crash" in f && c?.kind === "service") {
       const n = c.autoscaling ? Math.max(c.autoscaling.max, c.replicas) : c.replicas;
       if (f.replica > n) err([...p, "replica"], `'${name}' has ${n} replicas; replica ${f.replica} does not exist`);
@@ -178,7 +201,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
 
   // Stability is a warning: the simulator runs an unstable model honestly (queues grow), but its
   // steady-state statistics then mean nothing.
-  if (errors.length === 0) {
+  if (errors.length === 0 && !partial) {
     const rate = peakRate(s);
     if (rate !== undefined) {
       const total = Object.values(load.classes).reduce((a, c) => a + c.weight, 0);
@@ -205,7 +228,7 @@ export function checkScenario(s: Scenario): { errors: Problem[]; warnings: Probl
  * (which sits at the edge, next to its caller) names its region, users are placed in regions, and
  * station routing stays within a region (a routed hop across regions is not modeled).
  */
-function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void): void {
+function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void, missing: (name: string) => boolean): void {
   const regions = regionNames(s);
   const known = regions.length > 0 ? `regions: ${regions.join(", ")}` : "the scenario has no `regions:` section";
   for (const [name, c] of Object.entries(s.components)) {
@@ -233,7 +256,7 @@ function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: strin
     const seen = new Map<string, string>();
     targets.forEach((name, j) => {
       const c = s.components[name];
-      if (!c) { err([...p, j], `no component named '${name}' (known components: ${Object.keys(s.components).join(", ")})`); return; }
+      if (!c) { if (missing(name)) err([...p, j], `no component named '${name}' (known components: ${Object.keys(s.components).join(", ")})`); return; }
       if (c.kind !== "service" && c.kind !== "load_balancer") { err([...p, j], `geo routes to services or load balancers; '${name}' is a ${c.kind}`); return; }
       if (c.region === undefined) return; // reported on the component
       const other = seen.get(c.region);
@@ -268,14 +291,14 @@ export const PLAN_FIELDS: Record<string, Record<string, number>> = {
   load_balancer: { maxconn: 1 },
 };
 
-function checkPlan(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void): void {
+function checkPlan(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void, missing: (name: string) => boolean): void {
   for (const [key, [min, max]] of Object.entries(s.plan ?? {})) {
     const p = ["plan", key];
     const dot = key.indexOf(".");
     const name = dot > 0 ? key.slice(0, dot) : key;
     const field = dot > 0 ? key.slice(dot + 1) : "";
     const c = s.components[name];
-    if (!c) { err(p, `no component named '${name}' (write component.field, e.g. api.replicas)`); continue; }
+    if (!c) { if (missing(name)) err(p, `no component named '${name}' (write component.field, e.g. api.replicas)`); continue; }
     const fields = PLAN_FIELDS[c.kind] ?? {};
     if (!(field in fields)) { err(p, `'${field}' is not a field the planner sizes on a ${c.kind}; it sizes ${Object.keys(fields).map((f) => `${name}.${f}`).join(", ") || "nothing"}`); continue; }
     if (min < fields[field]) err(p, `the lower bound of ${key} must be at least ${fields[field]}, got ${min}`);
@@ -311,10 +334,107 @@ function checkRoutingCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m:
   }
 }
 
+interface CallEdge {
+  readonly to: string;
+  readonly path: ReadonlyArray<PropertyKey>;
+  /** Under a branch arm with p < 1 or a cache hit/miss: taken by some requests only. */
+  readonly conditional: boolean;
+}
+
+/** The calls (to components that answer: services, balancers, CDNs, geo routes) and publishes of a flow. */
+function flowEdges(s: Scenario, flow: ReadonlyArray<Step>, path: ReadonlyArray<PropertyKey>, conditional: boolean, calls: CallEdge[], publishes: CallEdge[]): void {
+  flow.forEach((step, i) => {
+    const p = [...path, i];
+    if ("branch" in step) {
+      step.branch.forEach((b, j) => flowEdges(s, b.flow, [...p, "branch", j, "flow"], conditional || b.p < 1, calls, publishes));
+    } else if ("call" in step) {
+      const kind = s.components[step.call]?.kind;
+      if (kind === "service" || kind === "load_balancer" || kind === "cdn" || (kind === undefined && s.geo?.[step.call])) {
+        calls.push({ to: step.call, path: [...p, "call"], conditional });
+      }
+      if (step.hit) flowEdges(s, step.hit, [...p, "hit"], true, calls, publishes);
+      if (step.miss) flowEdges(s, step.miss, [...p, "miss"], true, calls, publishes);
+    } else if ("parallel" in step) {
+      step.parallel.forEach((f, j) => flowEdges(s, f, [...p, "parallel", j], conditional, calls, publishes));
+    } else if ("publish" in step) {
+      if (s.components[step.publish]?.kind === "queue") publishes.push({ to: step.publish, path: [...p, "publish"], conditional });
+    }
+  });
+}
+
+/**
+ * Call cycles. A request's calls form a graph per class: a service runs its handler for the class
+ * (calls to services, balancers, CDNs and geo routes), a balancer leads to its backends, a CDN to its
+ * origin, a geo route to its entries. A caller waits for its call's answer while holding its slot,
+ * so any cycle is refused, even one a branch may leave: without a way out it recurses forever, and
+ * with one every turn holds another slot on each service of the cycle until all slots are held by
+ * requests waiting on each other (a deadlock). Queues publish without waiting, so a cycle of
+ * publishes is refused only when no branch or cache outcome on it can end it (messages forever).
+ * Each cycle is reported once, at the step (or field) that closes it.
+ */
+function checkCallCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void): void {
+  const comps = s.components;
+  const reported = new Set<string>();
+  const report = (closing: CallEdge, cycle: string[], what: string, why: string) => {
+    const key = closing.path.map(String).join("\u0000");
+    if (reported.has(key)) return;
+    reported.add(key);
+    err(closing.path, `${what}: ${cycle.join(" -> ")} (${why})`);
+  };
+  // Depth-first search; a grey node reached again closes a cycle (the stack from it to here).
+  const search = (roots: ReadonlyArray<string>, next: (n: string) => ReadonlyArray<CallEdge>, onCycle: (closing: CallEdge, cycle: string[]) => void) => {
+    const state = new Map<string, 1 | 2>(); // 1 on the stack, 2 done
+    const stack: string[] = [];
+    const visit = (n: string) => {
+      state.set(n, 1);
+      stack.push(n);
+      for (const e of next(n)) {
+        const st = state.get(e.to);
+        if (st === 1) onCycle(e, [...stack.slice(stack.indexOf(e.to)), e.to]);
+        else if (st === undefined) visit(e.to);
+      }
+      stack.pop();
+      state.set(n, 2);
+    };
+    for (const r of roots) if (!state.has(r)) visit(r);
+  };
+
+  const nodes = [...Object.keys(comps).filter((n) => ["service", "load_balancer", "cdn"].includes(comps[n].kind)), ...Object.keys(s.geo ?? {}).filter((g) => !comps[g])];
+  for (const [cls, def] of Object.entries(s.load.classes)) {
+    const next = (n: string): CallEdge[] => {
+      const c = comps[n];
+      if (!c) return (s.geo?.[n] ?? []).map((to, j) => ({ to, path: ["geo", n, j], conditional: false }));
+      if (c.kind === "load_balancer") return [{ to: c.backends, path: ["components", n, "backends"], conditional: false }];
+      if (c.kind === "cdn") return [{ to: c.origin, path: ["components", n, "origin"], conditional: false }];
+      const calls: CallEdge[] = [];
+      const handler = c.kind === "service" ? c.handlers?.[cls] : undefined;
+      if (handler) flowEdges(s, handler, ["components", n, "handlers", cls], false, calls, []);
+      return calls;
+    };
+    // Start from where the class's requests enter, so the report follows their path; then the rest.
+    const entry: CallEdge[] = [];
+    flowEdges(s, def.flow, [], false, entry, []);
+    search([...entry.map((e) => e.to), ...nodes], next, (closing, cycle) =>
+      report(closing, cycle, `call cycle for class '${cls}'`, "each caller holds its slot while it waits for its call, so requests recurse without end or deadlock; break the cycle"));
+  }
+
+  const queues = Object.keys(comps).filter((n) => comps[n].kind === "queue");
+  const publishesOf = (n: string): CallEdge[] => {
+    const c = comps[n];
+    const out: CallEdge[] = [];
+    if (c?.kind === "queue" && c.handler) flowEdges(s, c.handler, ["components", n, "handler"], false, [], out);
+    return out.filter((e) => !e.conditional);
+  };
+  search(queues, publishesOf, (closing, cycle) =>
+    report(closing, cycle, "publish cycle", "every message publishes another, forever; put a branch with a way out on it"));
+}
+
 function serviceReplicasCalling(s: Scenario, db: string): number {
   let n = 0;
   for (const c of Object.values(s.components)) {
-    if (c.kind === "service" && JSON.stringify(c.handlers ?? {}).includes(`"call":"${db}"`)) n += c.replicas;
+    // The engine gives every replica up to autoscaling.max its own pool (program.ts), so the
+    // connections needed are counted at the largest the service can grow to.
+    if (c.kind === "service" && JSON.stringify(c.handlers ?? {}).includes(`"call":"${db}"`)) n += Math.max(c.replicas, c.autoscaling?.max ?? 0);
   }
   return Math.max(1, n);
 }

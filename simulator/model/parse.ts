@@ -1,11 +1,13 @@
 // Text to typed scenario: YAML parsed with source positions, decoded with the schema, then checked
-// for what a schema cannot see (references, probabilities, routing cycles). Every problem is
-// reported at once, each with file, line, column and field path. Pure: runs in Node and in a browser.
+// for what a schema cannot see (references, probabilities, routing and call cycles). Every problem
+// is reported at once, sorted by line and column, each with file, line, column and field path: when
+// the schema stage fails, the checks still run on the sections and components that decoded.
+// Pure: runs in Node and in a browser.
 import { Either, ParseResult, Schema } from "effect";
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { type ScenarioError, pathToString } from "./errors.ts";
-import { ScenarioSchema, decodeOptions, type Scenario } from "./schema.ts";
-import { checkScenario } from "./check.ts";
+import { ScenarioSchema, SectionSchemas, decodeOptions, type Component, type Load, type Scenario } from "./schema.ts";
+import { checkScenario, type Undecoded } from "./check.ts";
 
 export type ParseOutcome =
   | { readonly ok: true; readonly scenario: Scenario; readonly warnings: ReadonlyArray<ScenarioError> }
@@ -37,20 +39,79 @@ export function parseScenario(text: string, file: string): ParseOutcome {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, errors: [{ file, line: 1, column: 1, path: "", message: "expected a mapping with version, name, load and components" }] };
   }
-  const result = decode(data);
-  if (Either.isLeft(result)) {
-    const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left);
-    return {
-      ok: false,
-      errors: dedupe(issues.map((i) => ({ file, ...locate(i.path), path: pathToString(i.path), message: tidy(i.message) }))),
-    };
-  }
-  const { errors, warnings } = checkScenario(result.right);
   const place = (p: { path: ReadonlyArray<PropertyKey>; message: string }): ScenarioError => ({
     file, ...locate(p.path), path: pathToString(p.path), message: p.message,
   });
-  if (errors.length > 0) return { ok: false, errors: errors.map(place) };
-  return { ok: true, scenario: result.right, warnings: warnings.map(place) };
+  const result = decode(data);
+  if (Either.isLeft(result)) {
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left);
+    const schemaErrors = dedupe(issues.map((i) => ({ file, ...locate(i.path), path: pathToString(i.path), message: tidy(i.message) })));
+    const partial = decodePartly(data as Record<string, unknown>);
+    const crossErrors = partial ? checkScenario(partial.scenario, partial.undecoded).errors.map(place) : [];
+    return { ok: false, errors: byPosition([...schemaErrors, ...crossErrors]) };
+  }
+  const { errors, warnings } = checkScenario(result.right);
+  if (errors.length > 0) return { ok: false, errors: byPosition(errors.map(place)) };
+  return { ok: true, scenario: result.right, warnings: byPosition(warnings.map(place)) };
+}
+
+function byPosition(errors: ScenarioError[]): ScenarioError[] {
+  return errors.sort((a, b) => a.line - b.line || a.column - b.column); // stable: ties keep their order
+}
+
+/**
+ * The scenario made of the parts that decode on their own: each component, request class, failure
+ * and section separately; what failed is listed so the checks neither follow it nor call it missing.
+ * Undefined when the file lacks the mappings the checks need (components and load).
+ */
+function decodePartly(raw: Record<string, unknown>): { scenario: Scenario; undecoded: Undecoded } | undefined {
+  const record = (v: unknown): Record<string, unknown> | undefined =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const get = <A>(schema: Schema.Schema<A, any>, v: unknown): A | undefined =>
+    Either.getOrUndefined(Schema.decodeUnknownEither(schema, decodeOptions)(v));
+  const isName = (n: string) => get(SectionSchemas.name, n) !== undefined;
+  const rawComponents = record(raw.components);
+  const rawLoad = record(raw.load);
+  if (!rawComponents || !rawLoad) return undefined;
+  const names = new Set<string>();
+  const classNames = new Set<string>();
+  const sections = new Set<"simulation" | "load" | "classes" | "regions">();
+
+  const components: Record<string, Component> = {};
+  for (const [n, v] of Object.entries(rawComponents)) {
+    const c = isName(n) ? get(SectionSchemas.component, v) : undefined;
+    if (c) components[n] = c;
+    else names.add(n);
+  }
+  let load: Load | undefined = get(ScenarioSchema.fields.load, rawLoad);
+  if (!load) {
+    sections.add("load");
+    const rawClasses = record(rawLoad.classes);
+    if (!rawClasses) sections.add("classes");
+    const classes: Record<string, Load["classes"][string]> = {};
+    for (const [n, v] of Object.entries(rawClasses ?? {})) {
+      const c = isName(n) ? get(SectionSchemas.requestClass, v) : undefined;
+      if (c) classes[n] = c;
+      else classNames.add(n);
+    }
+    load = { model: "open", arrivals: "poisson", start_rate: 0, classes };
+  }
+  const simulation = get(SectionSchemas.simulation, raw.simulation ?? {});
+  if (!simulation) sections.add("simulation");
+  const regions = raw.regions === undefined ? undefined : get(SectionSchemas.regions, raw.regions);
+  if (raw.regions !== undefined && !regions) sections.add("regions");
+  const geo = raw.geo === undefined ? undefined : get(SectionSchemas.geo, raw.geo);
+  if (raw.geo !== undefined && !geo) for (const g of Object.keys(record(raw.geo) ?? {})) names.add(g);
+  // A sparse array: failures that did not decode are holes, so the others keep their indices.
+  const failures: Array<Scenario["failures"] extends ReadonlyArray<infer F> | undefined ? F : never> = [];
+  if (Array.isArray(raw.failures)) raw.failures.forEach((f, i) => { const d = get(SectionSchemas.failure, f); if (d) failures[i] = d; });
+  const plan = raw.plan === undefined ? undefined : get(SectionSchemas.plan, raw.plan);
+  const scenario: Scenario = {
+    version: 1, name: "", seed: 1,
+    simulation: simulation ?? { interval: 1, replications: 5 },
+    load, components, regions, geo, failures, plan,
+  };
+  return { scenario, undecoded: { names, classes: classNames, sections } };
 }
 
 /** The offset of the deepest node on `path` that exists (a missing field points at its parent). */

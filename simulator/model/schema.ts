@@ -2,7 +2,7 @@
 // model, its validation messages and the exported JSON Schema. Units are decoded here, so everything
 // downstream sees seconds, rates per second, plain counts and fractions.
 import { Effect, ParseResult, Schema } from "effect";
-import { parseCount, parseDuration, parseRate, parseRatio, parseSize } from "./units.ts";
+import { formatDuration, parseCount, parseDuration, parseRate, parseRatio, parseSize } from "./units.ts";
 
 const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const;
 
@@ -37,20 +37,33 @@ const Probability = Ratio.pipe(Schema.filter((p) => (p >= 0 && p <= 1) || `a pro
 
 // ---------------------------------------------------------------- distributions
 
+// The Erlang sampler multiplies k uniforms: ln of the product is about -k +- sqrt(k), and a double
+// underflows to 0 below e^-745 (then every sample is infinite). k <= 500 keeps 11 standard
+// deviations of room; beyond it the same distribution is gamma with cv = 1/sqrt(k).
+export const ERLANG_MAX_K = 500;
+
+// Cross-field rules of a distribution, reported at the field that breaks them.
+const ordered = (strict: boolean) => (d: { readonly min: number; readonly max: number }) =>
+  (strict ? d.min < d.max : d.min <= d.max) || { path: ["max"], message: `max (${formatDuration(d.max)}) must be ${strict ? "greater than" : "at least"} min (${formatDuration(d.min)})` };
+
 const DistStructs = {
   constant: Schema.Struct({ dist: Schema.Literal("constant"), value: nonNegative(Duration, "value") }),
   exponential: Schema.Struct({ dist: Schema.Literal("exponential"), mean: PosDuration }),
-  uniform: Schema.Struct({ dist: Schema.Literal("uniform"), min: nonNegative(Duration, "min"), max: PosDuration }),
+  uniform: Schema.Struct({ dist: Schema.Literal("uniform"), min: nonNegative(Duration, "min"), max: PosDuration }).pipe(Schema.filter(ordered(false))),
   normal: Schema.Struct({ dist: Schema.Literal("normal"), mean: PosDuration, sd: nonNegative(Duration, "sd") }),
   lognormal: Schema.Struct({ dist: Schema.Literal("lognormal"), mean: PosDuration, cv: positive(Schema.Number, "cv") }),
   gamma: Schema.Struct({ dist: Schema.Literal("gamma"), mean: PosDuration, cv: positive(Schema.Number, "cv") }),
-  erlang: Schema.Struct({ dist: Schema.Literal("erlang"), k: integer(Schema.Number, "k", 1), mean: PosDuration }),
+  erlang: Schema.Struct({
+    dist: Schema.Literal("erlang"),
+    k: integer(Schema.Number, "k", 1).pipe(Schema.filter((k) => k <= ERLANG_MAX_K || `an Erlang k above ${ERLANG_MAX_K} underflows the sampler; write { dist: gamma, cv: ${Number((1 / Math.sqrt(k)).toPrecision(3))} } (cv = 1/sqrt(k)) instead, got k ${k}`)),
+    mean: PosDuration,
+  }),
   hyperexponential: Schema.Struct({
     dist: Schema.Literal("hyperexponential"),
     mean: PosDuration,
     cv: Schema.Number.pipe(Schema.filter((c) => c > 1 || `a hyperexponential needs cv > 1, got ${c}`)),
   }),
-  pareto: Schema.Struct({ dist: Schema.Literal("pareto"), min: PosDuration, max: PosDuration, alpha: positive(Schema.Number, "alpha") }),
+  pareto: Schema.Struct({ dist: Schema.Literal("pareto"), min: PosDuration, max: PosDuration, alpha: positive(Schema.Number, "alpha") }).pipe(Schema.filter(ordered(true))),
   empirical: Schema.Struct({
     dist: Schema.Literal("empirical"),
     samples: Schema.NonEmptyArray(nonNegative(Duration, "sample")),
@@ -434,6 +447,9 @@ const PlanBound = integer(Count, "a plan bound", 0);
 const Plan = Schema.Record({ key: Schema.String, value: Schema.Tuple(PlanBound, PlanBound) });
 export type Plan = typeof Plan.Type;
 
+const Regions = Schema.Record({ key: Name, value: Region });
+const Geo = Schema.Record({ key: Name, value: Schema.NonEmptyArray(Name) });
+
 export const ScenarioSchema = Schema.Struct({
   version: Schema.Literal(1),
   name: Schema.String,
@@ -445,14 +461,27 @@ export const ScenarioSchema = Schema.Struct({
     Schema.filter((r) => Object.keys(r).length > 0 || "components needs at least one component"),
   ),
   slo: Schema.optional(Slo),
-  regions: Schema.optional(Schema.Record({ key: Name, value: Region })),
+  regions: Schema.optional(Regions),
   // Geo routing (a latency-based DNS name or global balancer): a name that calls (and CDN origins)
   // may use like a component; it sends each request to the listed entry in the request's origin
   // region, or to the nearest healthy one when that region is down.
-  geo: Schema.optional(Schema.Record({ key: Name, value: Schema.NonEmptyArray(Name) })),
+  geo: Schema.optional(Geo),
   failures: Schema.optional(Schema.Array(Failure)),
   plan: Schema.optional(Plan),
 }).annotations({ identifier: "HeadroomScenario", title: "Headroom scenario, format version 1" });
 
 export type Scenario = typeof ScenarioSchema.Type;
 export const decodeOptions = DECODE_OPTIONS;
+
+// The sections one by one, so that a file that fails to decode as a whole can still be checked
+// part by part (parse.ts) and every problem reported at once.
+export const SectionSchemas = {
+  name: Name,
+  simulation: Simulation,
+  requestClass: RequestClass,
+  component: ComponentSchema,
+  regions: Regions,
+  geo: Geo,
+  failure: Failure,
+  plan: Plan,
+} as const;
