@@ -166,6 +166,8 @@ class Replication {
   private readonly lbWaiting: Int32Array;
   private readonly lbLastTouch: Float64Array;
   private readonly lbRr: Int32Array;
+  /** Smooth weighted round robin: each backend's current weight, per balancer (nginx's current_weight). */
+  private readonly swrr: Float64Array[];
   /** Per balancer: backend choice (random, power of two) and the proxy's own time, apart. */
   private readonly lbRng: Rng[];
   private readonly lbOverheadRng: Rng[];
@@ -360,6 +362,7 @@ class Replication {
     this.lbWaiting = new Int32Array(nB);
     this.lbLastTouch = new Float64Array(nB);
     this.lbRr = new Int32Array(nB);
+    this.swrr = p.balancers.map((lb) => new Float64Array(lb.conns.length));
     this.lbRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}`));
     this.lbOverheadRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}:overhead`));
     this.rrService = new Int32Array(p.services.length);
@@ -1530,6 +1533,7 @@ class Replication {
         return best;
       }
       case ALG_POWER_OF_TWO: {
+        if (this.lcUniform[b] === 0) return this.weightedTwoChoices(b);
         const rng = this.lbRng[b];
         const a = (rng.next() * n) | 0;
         let c = (rng.next() * (n - 1)) | 0;
@@ -1548,14 +1552,54 @@ class Replication {
         return -1;
       }
       default: {
-        // Smooth weighted round robin reduces to plain rotation with equal weights.
-        for (let i = 0; i < n; i++) {
-          const k = this.lbRr[b]++ % n;
-          if (this.open(b, k)) return k;
+        // Smooth weighted round robin (nginx): every open backend's current weight grows by its
+        // weight, the largest is picked and loses the total. Weights [3, 1] give a a b a a a b a ...,
+        // 75/25 as HAProxy's weighted roundrobin; equal weights give plain rotation.
+        const cur = this.swrr[b];
+        let best = -1, total = 0;
+        for (let k = 0; k < n; k++) {
+          if (!this.open(b, k)) continue;
+          cur[k] += lb.weights[k];
+          total += lb.weights[k];
+          if (best < 0 || cur[k] > cur[best]) best = k;
         }
-        return -1;
+        if (best >= 0) cur[best] -= total;
+        return best;
       }
     }
+  }
+
+  /**
+   * Power of two choices with weights, as HAProxy's random(2): two distinct backends drawn among
+   * the open ones with probability proportional to weight, and the one with fewer connections per
+   * weight wins (ties to the first drawn).
+   */
+  private weightedTwoChoices(b: number): number {
+    const lb = this.p.balancers[b];
+    const n = lb.conns.length;
+    const rng = this.lbRng[b];
+    let total = 0;
+    for (let k = 0; k < n; k++) if (this.open(b, k)) total += lb.weights[k];
+    if (total === 0) return -1;
+    const a = this.weightedPick(b, rng.next() * total, -1);
+    const rest = total - lb.weights[a];
+    if (rest <= 0) return a;
+    const c = this.weightedPick(b, rng.next() * rest, a);
+    const conns = lb.conns;
+    return this.busy[conns[c]] * lb.weights[a] < this.busy[conns[a]] * lb.weights[c] ? c : a;
+  }
+
+  /** The open backend (other than `skip`) where u, a point in [0, open weight), falls. */
+  private weightedPick(b: number, u: number, skip: number): number {
+    const lb = this.p.balancers[b];
+    let last = -1;
+    for (let k = 0; k < lb.conns.length; k++) {
+      if (k === skip || !this.open(b, k)) continue;
+      last = k;
+      u -= lb.weights[k];
+      if (u < 0) return k;
+    }
+    return last; // rounding left u a hair above 0
   }
 
   /** A replica's state or health verdict changed: its place in least-connections heaps follows. */
