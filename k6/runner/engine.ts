@@ -55,8 +55,6 @@ export class ScriptError extends Error {
 export class Engine {
   readonly metrics = new Registry();
   readonly builtins: BuiltinMetrics = defineBuiltins(this.metrics);
-  // k6 always tracks the duration of expected responses as a submetric (shown in its summary)
-  private readonly expectedDuration = this.builtins.http_req_duration.submetric("expected_response:true");
   readonly groups = new GroupTree();
   options: RunOptions | null = null;
   env: Record<string, string>;
@@ -143,6 +141,9 @@ export class Engine {
       this.options = normalizeOptions(raw, this.cfg.overrides);
       this.globalTags = { ...this.options.tags };
       this.thresholds = parseThresholds(this.metrics, this.options.thresholds);
+      // k6 always tracks the duration of expected responses as a submetric (shown in its summary),
+      // defined after the thresholds' submetrics as k6's metrics engine does
+      this.builtins.http_req_duration.submetric("expected_response:true");
     } catch (e) {
       throw new ScriptError(`${this.cfg.script}: invalid options: ${(e as Error).message}`);
     }

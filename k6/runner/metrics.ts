@@ -78,7 +78,12 @@ export interface Submetric {
 export class Metric {
   readonly sink: Sink;
   readonly submetrics: Submetric[] = [];
-  thresholds: string[] = [];
+  /**
+   * The thresholds keyed by exactly this metric's name, as k6's JSON output writes them in the Metric
+   * line: the expression, or {threshold, abortOnFail, delayAbortEval} when abortOnFail is set.
+   * Submetric thresholds (`name{tag:value}`) are not here: k6 keys them by the submetric's name.
+   */
+  thresholds: Array<string | { threshold: string; abortOnFail: boolean; delayAbortEval: string | null }> = [];
   seen = false;
 
   constructor(

@@ -53,21 +53,40 @@ export function parseThresholds(registry: Registry, spec: unknown): Threshold[] 
       if (!ALLOWED[metric.type].includes(kind)) {
         throw new Error(`invalid threshold '${source}' for '${key}': a ${metric.type} metric supports ${ALLOWED[metric.type].join(", ")}`);
       }
-      metric.thresholds.push(source);
+      const abortOnFail = obj.abortOnFail === true;
+      const delayAbortEvalMs = obj.delayAbortEval ? parseDuration(obj.delayAbortEval, "delayAbortEval") : 0;
+      if (brace < 0) {
+        metric.thresholds.push(abortOnFail ? { threshold: source, abortOnFail, delayAbortEval: obj.delayAbortEval ? goDuration(delayAbortEvalMs) : null } : source);
+      }
       out.push({
         source,
         metricName: key,
         aggregation,
         op: m[2],
         value: Number(m[3]),
-        abortOnFail: obj.abortOnFail === true,
-        delayAbortEvalMs: obj.delayAbortEval ? parseDuration(obj.delayAbortEval, "delayAbortEval") : 0,
+        abortOnFail,
+        delayAbortEvalMs,
         sink,
         ok: true,
       });
     }
   }
   return out;
+}
+
+/** A duration in ms as Go's time.Duration.String() prints it ("10s", "1m30s", "1h0m0s", "500ms"), as k6 writes delayAbortEval. */
+export function goDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  const sign = ms < 0 ? "-" : "";
+  const a = Math.abs(ms);
+  const num = (x: number) => String(+x.toFixed(9));
+  if (a < 1e-3) return `${sign}${num(a * 1e6)}ns`;
+  if (a < 1) return `${sign}${num(a * 1e3)}µs`;
+  if (a < 1000) return `${sign}${num(a)}ms`;
+  const h = Math.floor(a / 3_600_000);
+  const m = Math.floor((a % 3_600_000) / 60_000);
+  const s = (a % 60_000) / 1000;
+  return `${sign}${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${num(s)}s`;
 }
 
 export function aggregate(sink: Sink, aggregation: string, elapsedSeconds: number): number {
