@@ -50,6 +50,28 @@ describe("k6 result ingestion", () => {
     expect((await readK6Results(fx("k6-docs.ndjson"))).format).toBe("ndjson");
   });
 
+  it("judges a submetric threshold on the submetric's points: the parent fails p(95)<100, {name:fast} passes", async () => {
+    // k6's shape: the Metric line carries only the parent's thresholds; per-class ones come from the script
+    const path = fx("submetric-thresholds.ndjson");
+    const r = await readNdjson(path, {
+      thresholds: { "http_req_duration{name:fast}": ["p(95)<100", "p(99.9)<40"], "http_req_duration{name:slow}": [{ threshold: "p(95)<100", abortOnFail: true }] },
+    });
+    // fast: 20, 22, ..., 38 ms; slow: 501, 503, ..., 519 ms
+    expect(r.metrics["http_req_duration{name:fast}"].values["p(95)"]).toBeCloseTo(37.1, 9);
+    expect(r.metrics["http_req_duration{name:fast}"].values.max).toBe(38);
+    expect(r.metrics["http_req_duration{name:slow}"].values.min).toBe(501);
+    expect(r.metrics.http_req_duration.values["p(95)"]).toBeCloseTo(517.1, 9);
+    expect(r.thresholds).toEqual([
+      { metric: "http_req_duration", threshold: "p(95)<100", ok: false },
+      { metric: "http_req_duration{name:fast}", threshold: "p(95)<100", ok: true },
+      // p(99.9) of fast is 37.982: any percentile is computed, not only those in `metrics`
+      { metric: "http_req_duration{name:fast}", threshold: "p(99.9)<40", ok: true },
+      { metric: "http_req_duration{name:slow}", threshold: "p(95)<100", ok: false },
+    ]);
+    // without the script's thresholds only the parent's, from the Metric line, are judged
+    expect((await readK6Results(path)).thresholds).toEqual([{ metric: "http_req_duration", threshold: "p(95)<100", ok: false }]);
+  });
+
   it("names the line of a broken NDJSON file", async () => {
     const { writeFile, mkdtemp, rm } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");

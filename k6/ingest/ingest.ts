@@ -82,8 +82,37 @@ class Acc {
   }
 }
 
+export interface ReadOptions {
+  /**
+   * The script's `options.thresholds` ({"http_req_duration{name:x}": ["p(95)<150"], ...}). k6's NDJSON
+   * writes only the thresholds keyed by a metric's exact name in its Metric line; a submetric's
+   * thresholds (`metric{tag:value}`) are in the script alone. Given here, each is judged on the points
+   * whose tags match the submetric's, and the submetric's statistics appear in `metrics` under its name.
+   */
+  thresholds?: Record<string, unknown>;
+}
+
+/** A threshold as k6 writes it: the expression, or {threshold, abortOnFail, delayAbortEval}. */
+function thresholdSource(t: unknown): string | null {
+  if (typeof t === "string") return t;
+  if (t && typeof t === "object" && typeof (t as { threshold?: unknown }).threshold === "string") return (t as { threshold: string }).threshold;
+  return null;
+}
+
+/** `metric{a:b,c:d}` -> the base name and the tags a point must carry to count for it. */
+function parseSubmetric(key: string): { base: string; tags: Array<[string, string]> } {
+  const brace = key.indexOf("{");
+  if (brace < 0 || !key.endsWith("}")) return { base: key, tags: [] };
+  const tags: Array<[string, string]> = [];
+  for (const part of key.slice(brace + 1, -1).split(",")) {
+    const i = part.indexOf(":");
+    if (i > 0) tags.push([part.slice(0, i).trim(), part.slice(i + 1).trim().replace(/^["']|["']$/g, "")]);
+  }
+  return { base: key.slice(0, brace), tags };
+}
+
 /** Reads `--out json` output (plain or gzipped NDJSON). Unparseable lines are an error with their number. */
-export async function readNdjson(path: string): Promise<K6Results> {
+export async function readNdjson(path: string, opts: ReadOptions = {}): Promise<K6Results> {
   const input = createReadStream(path);
   const source = path.endsWith(".gz") ? input.pipe(createGunzip()) : input;
   const lines = createInterface({ input: source, crlfDelay: Infinity });
@@ -93,6 +122,15 @@ export async function readNdjson(path: string): Promise<K6Results> {
   const classes = new Map<string, { dur: Acc; requests: number; failed: number }>();
   const perSecond: number[] = [];
   const checks = new Map<string, { path: string; name: string; passes: number; fails: number }>();
+  // the script's submetric thresholds: per base metric, the submetrics whose points to collect
+  const subs = new Map<string, Array<{ name: string; tags: Array<[string, string]>; acc: Acc }>>();
+  for (const key of Object.keys(opts.thresholds ?? {})) {
+    const { base, tags } = parseSubmetric(key);
+    if (!tags.length) continue;
+    let list = subs.get(base);
+    if (!list) subs.set(base, (list = []));
+    list.push({ name: key, tags, acc: new Acc() });
+  }
   let first = NaN;
   let last = NaN;
   let n = 0;
@@ -107,7 +145,9 @@ export async function readNdjson(path: string): Promise<K6Results> {
     }
     if (obj.type === "Metric") {
       types.set(obj.metric, obj.data?.type ?? "unknown");
-      if (Array.isArray(obj.data?.thresholds) && obj.data.thresholds.length) thresholdsByMetric.set(obj.metric, obj.data.thresholds);
+      if (Array.isArray(obj.data?.thresholds) && obj.data.thresholds.length) {
+        thresholdsByMetric.set(obj.metric, obj.data.thresholds.map(thresholdSource).filter((t: string | null): t is string => t !== null));
+      }
       continue;
     }
     if (obj.type !== "Point") throw new IngestError(`${path}:${n}: expected a "Metric" or "Point" line, got type ${JSON.stringify(obj.type)}`);
@@ -120,6 +160,10 @@ export async function readNdjson(path: string): Promise<K6Results> {
     let a = acc.get(metric);
     if (!a) acc.set(metric, (a = new Acc()));
     a.add(value);
+    const subList = subs.get(metric);
+    if (subList) {
+      for (const s of subList) if (s.tags.every(([k, v]) => tags?.[k] === v)) s.acc.add(value);
+    }
     if (metric === "http_req_duration" || metric === "http_reqs" || metric === "http_req_failed") {
       const name = tags?.name ?? tags?.url ?? "";
       let c = classes.get(name);
@@ -144,15 +188,28 @@ export async function readNdjson(path: string): Promise<K6Results> {
   }
   const durationSeconds = Number.isNaN(first) ? 0 : (last - first) / 1000;
   const metrics: Record<string, MetricStats> = {};
+  const stats = (type: MetricStats["type"], a: Acc): MetricStats => {
+    const count = a.values.length;
+    if (type === "counter") return { type, values: { count: a.sum, rate: durationSeconds > 0 ? a.sum / durationSeconds : 0 } };
+    if (type === "rate") return { type, values: { rate: count ? a.nonZero / count : 0, passes: a.nonZero, fails: count - a.nonZero } };
+    if (type === "gauge") {
+      const t = a.trend();
+      return { type, values: { value: a.last, min: t.min, max: t.max } };
+    }
+    return { type, values: a.trend() };
+  };
+  const accByName = new Map<string, { type: MetricStats["type"]; acc: Acc }>();
   for (const [name, a] of acc) {
     const type = types.get(name) ?? "unknown";
-    const count = a.values.length;
-    if (type === "counter") metrics[name] = { type, values: { count: a.sum, rate: durationSeconds > 0 ? a.sum / durationSeconds : 0 } };
-    else if (type === "rate") metrics[name] = { type, values: { rate: count ? a.nonZero / count : 0, passes: a.nonZero, fails: count - a.nonZero } };
-    else if (type === "gauge") {
-      const t = a.trend();
-      metrics[name] = { type, values: { value: a.last, min: t.min, max: t.max } };
-    } else metrics[name] = { type, values: a.trend() };
+    metrics[name] = stats(type, a);
+    accByName.set(name, { type, acc: a });
+  }
+  for (const [base, list] of subs) {
+    for (const s of list) {
+      const type = types.get(base) ?? "unknown";
+      metrics[s.name] = stats(type, s.acc);
+      accByName.set(s.name, { type, acc: s.acc });
+    }
   }
   const classStats: Record<string, ClassStats> = {};
   for (const [name, c] of classes) {
@@ -163,19 +220,38 @@ export async function readNdjson(path: string): Promise<K6Results> {
       latency: { avg: t.avg, min: t.min, med: t.med, p90: t["p(90)"], p95: t["p(95)"], p99: t["p(99)"], max: t.max },
     };
   }
-  // NDJSON carries threshold sources but not their outcome; the outcome is recomputed where possible
+  // NDJSON carries threshold sources (of whole metrics only) but not their outcome: the outcome is
+  // recomputed, each threshold on the samples of the metric or submetric it names
+  for (const [key, list] of Object.entries(opts.thresholds ?? {})) {
+    const srcs = (Array.isArray(list) ? list : [list]).map(thresholdSource).filter((t): t is string => t !== null);
+    const known = thresholdsByMetric.get(key) ?? [];
+    thresholdsByMetric.set(key, [...known, ...srcs.filter((t) => !known.includes(t))]);
+  }
   const thresholds: K6Results["thresholds"] = [];
   for (const [metric, list] of thresholdsByMetric) {
-    for (const th of list) thresholds.push({ metric, threshold: th, ok: evalThreshold(metrics[metric], th) });
+    const m = accByName.get(metric);
+    for (const th of list) thresholds.push({ metric, threshold: th, ok: evalThreshold(m, th, durationSeconds) });
   }
   return { format: "ndjson", metrics, thresholds, checks: [...checks.values()], classes: classStats, requestsPerSecond: perSecond, durationSeconds };
 }
 
-function evalThreshold(m: MetricStats | undefined, expr: string): boolean {
-  const r = /^\s*(avg|min|max|med|count|rate|value|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[\d.e-]+)\s*$/.exec(expr);
+/**
+ * One threshold on a metric's (or submetric's) samples, with k6's aggregations: any p(N), not only
+ * the percentiles `metrics` lists. A metric without samples, or an expression this cannot read,
+ * counts as passed (k6 would have refused the expression before the test).
+ */
+function evalThreshold(m: { type: MetricStats["type"]; acc: Acc } | undefined, expr: string, durationSeconds: number): boolean {
+  const r = /^\s*(avg|min|max|med|count|rate|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[\d.e-]+)\s*$/.exec(expr);
   if (!m || !r) return true;
-  const key = r[2] ? `p(${r[2]})` : r[1];
-  const v = m.values[key];
+  const a = m.acc;
+  const n = a.values.length;
+  let v: number | undefined;
+  if (r[2] !== undefined) v = percentile(Float64Array.from(a.values).sort(), Number(r[2]));
+  else if (r[1] === "count") v = a.sum;
+  else if (r[1] === "rate") v = m.type === "rate" ? (n ? a.nonZero / n : 0) : durationSeconds > 0 ? a.sum / durationSeconds : 0;
+  else if (r[1] === "value") v = a.last;
+  else if (r[1] === "avg") v = n ? a.sum / n : 0;
+  else v = a.trend()[r[1]];
   if (v === undefined) return true;
   const b = Number(r[4]);
   switch (r[3]) {
@@ -227,8 +303,8 @@ export async function readSummaryExport(path: string): Promise<K6Results> {
   return { format: "summary-export", metrics, thresholds, checks };
 }
 
-/** Reads either format, telling them apart by content. */
-export async function readK6Results(path: string): Promise<K6Results> {
+/** Reads either format, telling them apart by content; `opts` applies to NDJSON (see ReadOptions). */
+export async function readK6Results(path: string, opts: ReadOptions = {}): Promise<K6Results> {
   if (!path.endsWith(".gz")) {
     // only the start of the file: NDJSON outputs run to gigabytes
     const fh = await open(path, "r");
@@ -242,5 +318,5 @@ export async function readK6Results(path: string): Promise<K6Results> {
     }
     if (head.startsWith("{") && !/^\{[^\n]*"type"\s*:\s*"(Metric|Point)"/.test(head)) return readSummaryExport(path);
   }
-  return readNdjson(path);
+  return readNdjson(path, opts);
 }
