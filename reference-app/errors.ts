@@ -35,10 +35,10 @@ export class StartFailed extends Data.TaggedError("StartFailed")<{
   }
 }
 
-/** No free port could be allocated on 127.0.0.1. */
+/** No free port could be allocated on 127.0.0.1 (checked for the whole run before anything starts). */
 export class PortsExhausted extends Data.TaggedError("PortsExhausted")<{ readonly reason: string }> {
   override get message(): string {
-    return `reference app: no free TCP port on 127.0.0.1 (${this.reason}); stop other listeners and retry`;
+    return `reference app: no free TCP port on 127.0.0.1 (${this.reason}); stop other listeners, or give a wider --ports range, and retry`;
   }
 }
 

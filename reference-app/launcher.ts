@@ -8,10 +8,10 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { Unrealizable, type AppError } from "./errors.ts";
+import { Unrealizable, type AppError, type PortsExhausted } from "./errors.ts";
 import { planApp, portsNeeded, type AppPlan, type ScenarioIn } from "./plan.ts";
 import { preflight } from "./preflight.ts";
-import { runDir, freePort, reaper } from "./resources.ts";
+import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
 import { startRedis, type RedisPart } from "./parts/redis.ts";
 import { brokerConnection, declareQueue } from "./parts/rabbitmq.ts";
@@ -33,6 +33,8 @@ export interface AppOptions {
   readonly amqpUrl?: string;
   /** Called as each part becomes ready (the CLI prints it). */
   readonly onProgress?: (part: string) => void;
+  /** Where every part gets its TCP port (default: a free ephemeral port of 127.0.0.1); for tests. */
+  readonly ports?: Effect.Effect<number, PortsExhausted>;
 }
 
 export interface RunningApp {
@@ -78,8 +80,15 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const plan: AppPlan = opts.seed !== undefined ? { ...planned.plan, seed: opts.seed } : planned.plan;
     const tools = yield* preflight(plan, opts.amqpUrl ?? process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
     const progress = opts.onProgress ?? (() => {});
-    // Fail on an exhausted port range before anything starts: the parts take their own ports later.
-    yield* Effect.forEach(Array.from({ length: portsNeeded(plan) }), () => freePort, { discard: true });
+    // Every port the run needs is taken before anything starts, so an exhausted range fails here;
+    // the parts then get these (in the order they ask: database, cache, replicas, workers, HAProxy,
+    // nginx, admin) through the run's allocator.
+    const allocate = opts.ports ?? freePort;
+    const reserved = yield* Effect.forEach(Array.from({ length: portsNeeded(plan) }), () => allocate);
+    yield* Effect.locallyScoped(
+      portAllocator,
+      Effect.suspend(() => (reserved.length > 0 ? Effect.succeed(reserved.shift()!) : allocate)),
+    );
 
     const dir = yield* runDir(opts.runDir);
     progress(`run dir ${dir.path}`);

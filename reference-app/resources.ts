@@ -1,7 +1,7 @@
 // Scoped operating-system resources of a reference-app run: the run dir, free ports and child
 // processes with their logs. Every acquire has its release, so a run that fails or is interrupted
 // half-way leaves no process, port or directory behind.
-import { Effect, Scope } from "effect";
+import { Effect, FiberRef, Scope } from "effect";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, mkdir, rm, open, readFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -91,7 +91,7 @@ export const reaper = (dir: RunDir): Effect.Effect<Reaper, StartFailed, Scope.Sc
 const handedOut = new Set<number>();
 
 /** A port that is free on 127.0.0.1 now; the caller's process binds it shortly after. */
-export const freePort: Effect.Effect<number, PortsExhausted> = Effect.tryPromise({
+export const ephemeralPort: Effect.Effect<number, PortsExhausted> = Effect.tryPromise({
   try: async () => {
     for (let attempt = 0; attempt < 20; attempt++) {
       const port = await new Promise<number>((resolve, reject) => {
@@ -113,6 +113,38 @@ export const freePort: Effect.Effect<number, PortsExhausted> = Effect.tryPromise
   },
   catch: (e) => new PortsExhausted({ reason: e instanceof Error ? e.message : String(e) }),
 });
+
+/** A free port of 127.0.0.1 in from..to (inclusive), tried in order; for a run confined to a range. */
+export const portInRange = (from: number, to: number): Effect.Effect<number, PortsExhausted> =>
+  Effect.tryPromise({
+    try: async () => {
+      for (let port = from; port <= to; port++) {
+        if (handedOut.has(port)) continue;
+        const free = await new Promise<boolean>((resolve) => {
+          const srv = net.createServer();
+          srv.once("error", () => resolve(false));
+          srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+        });
+        if (!free) continue;
+        handedOut.add(port);
+        setTimeout(() => handedOut.delete(port), 60_000).unref();
+        return port;
+      }
+      throw new Error(`every port of ${from}-${to} is taken or already handed out`);
+    },
+    catch: (e) => new PortsExhausted({ reason: e instanceof Error ? e.message : String(e) }),
+  });
+
+/**
+ * Where every part of a run gets its port: `ephemeralPort` by default; the launcher sets it, for
+ * the rest of its start, to hand out the ports it reserved up front (from its `ports` option:
+ * `portInRange` for `--ports`, or in tests one that hands out a taken port). A fiber-local value,
+ * inherited by the fibers that start the parts.
+ */
+export const portAllocator: FiberRef.FiberRef<Effect.Effect<number, PortsExhausted>> = FiberRef.unsafeMake(ephemeralPort);
+
+/** A port for a part of the run, from the run's allocator. */
+export const freePort: Effect.Effect<number, PortsExhausted> = Effect.flatten(FiberRef.get(portAllocator));
 
 export interface Proc {
   readonly name: string;

@@ -8,9 +8,10 @@ import { loadScenarioFile } from "../load-scenario.ts";
 import { startApp, type RunningApp } from "../../reference-app/launcher.ts";
 import { planApp } from "../../reference-app/plan.ts";
 import { preflight } from "../../reference-app/preflight.ts";
+import { portInRange } from "../../reference-app/resources.ts";
 import type { AppError } from "../../reference-app/errors.ts";
 
-const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N]
+const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO]
        headroom app check <file.yaml>
 
 up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service replicas, Redis,
@@ -21,6 +22,8 @@ check  Says whether the reference app can realize the scenario here, starting no
 options:
   --run-dir DIR   keep logs, run.json and timeseries.jsonl in DIR (default: a temp dir, removed at exit)
   --seed N        seed of the injected service times (default: the scenario's seed)
+  --ports FROM-TO take every TCP port of the run from this range of 127.0.0.1 (default: any free
+                  ephemeral port); too few free ones fails before anything starts (exit 2)
 
 Needs haproxy, nginx, redis-server and PostgreSQL server binaries (Debian/Ubuntu:
   sudo apt-get install -y haproxy nginx redis-server postgresql rabbitmq-server)
@@ -31,6 +34,7 @@ interface Args {
   file: string;
   runDir?: string;
   seed?: number;
+  ports?: readonly [number, number];
 }
 
 function parseArgs(argv: string[]): Args | "help" {
@@ -40,13 +44,19 @@ function parseArgs(argv: string[]): Args | "help" {
   let file: string | undefined;
   let runDir: string | undefined;
   let seed: number | undefined;
+  let ports: Args["ports"];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
-    if (a === "--run-dir" || a === "--seed") {
+    if (a === "--run-dir" || a === "--seed" || a === "--ports") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`headroom app: ${a} needs a value`);
       if (a === "--run-dir") runDir = resolve(v);
-      else {
+      else if (a === "--ports") {
+        const m = /^(\d+)-(\d+)$/.exec(v);
+        const [from, to] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+        if (!(from >= 1 && from <= to && to <= 65535)) throw new UsageError(`headroom app: --ports must be FROM-TO with 1 <= FROM <= TO <= 65535, got '${v}'`);
+        ports = [from, to];
+      } else {
         seed = Number(v);
         if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`headroom app: --seed must be a non-negative integer, got '${v}'`);
       }
@@ -55,7 +65,7 @@ function parseArgs(argv: string[]): Args | "help" {
     else throw new UsageError(`headroom app: one scenario file expected, got '${file}' and '${a}'`);
   }
   if (!file) throw new UsageError(`headroom app ${sub}: a scenario file is required\n${HELP}`);
-  return { sub, file, runDir, seed };
+  return { sub, file, runDir, seed, ports };
 }
 
 function describe(app: RunningApp): string {
@@ -77,7 +87,8 @@ function failureMessage(cause: Cause.Cause<AppError>): { text: string; code: num
   const failure = Cause.failureOption(cause);
   if (failure._tag === "Some") {
     const e = failure.value;
-    const input = e._tag === "Unrealizable" || e._tag === "MissingPart";
+    // What the user must change before a start can work: the scenario, the machine, the ports.
+    const input = e._tag === "Unrealizable" || e._tag === "MissingPart" || e._tag === "PortsExhausted";
     return { text: e.message, code: input ? 2 : 1 };
   }
   return { text: `headroom app: internal error: ${Cause.pretty(cause)}`, code: 1 };
@@ -113,6 +124,7 @@ export const appCommand: Command = {
           file: args.file,
           runDir: args.runDir,
           seed: args.seed,
+          ports: args.ports ? portInRange(...args.ports) : undefined,
           onProgress: (p) => process.stderr.write(`  started ${p}\n`),
         });
         process.stdout.write(describe(running));
