@@ -1,5 +1,6 @@
-// The launcher interrupted half-way (the Effect interrupted, as on Ctrl-C; or the CLI SIGKILLed,
-// which only its reaper survives) while parts are still starting leaves nothing:
+// The launcher interrupted half-way (the Effect interrupted, as on Ctrl-C; `headroom app up` sent
+// SIGTERM; or the CLI SIGKILLed, which only its reaper survives) while parts are still starting, or
+// `headroom app up` sent SIGTERM once ready, leaves nothing:
 // no process, no listening port, no temp dir, no broker queue. And a scenario the app cannot realize
 // fails with the field and the reason before anything starts (the CLI's exit code for it is checked
 // in the heavier suite, app-faults.e2e.test.ts).
@@ -39,6 +40,16 @@ describe("headroom app up, interrupted while starting", () => {
     expect(ports.length).toBeGreaterThan(0);
     expect(await leftovers(dir, ports)).toEqual([]);
     await expectQueueGone(queue);
+  });
+
+  // The CLI itself (what Ctrl-C or a service manager's stop sends), on a small scenario: HAProxy and
+  // four replicas. Stopped while HAProxy starts (the replicas run), and once everything is ready.
+  it("headroom app up stops on SIGTERM while HAProxy starts, exit 0, and leaves nothing", async () => {
+    await expectCleanInterrupt(/started api: 4 replica\(s\)[^\n]*\n/, "SIGTERM", "scenarios/lb-replicas.yaml");
+  });
+
+  it("headroom app up stops on SIGTERM once ready, exit 0, and leaves nothing", async () => {
+    await expectCleanInterrupt(/Press Ctrl-C to stop everything\.\n/, "SIGTERM", "scenarios/lb-replicas.yaml", true);
   });
 
   it("leaves nothing behind when killed (SIGKILL, no finalizers run) while service replicas are spawning", async () => {

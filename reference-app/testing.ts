@@ -110,7 +110,7 @@ interface Run {
   stdout: string;
 }
 
-/** Runs `headroom app up`, sends `signal` when its stderr matches `killAt`; 60 s cap. */
+/** Runs `headroom app up`, sends `signal` when its stderr (or its stdout) matches `killAt`; 60 s cap. */
 export function appUp(file: string, killAt?: RegExp, signal: NodeJS.Signals = "SIGTERM"): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["bin/headroom.mjs", "app", "up", file], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -118,13 +118,19 @@ export function appUp(file: string, killAt?: RegExp, signal: NodeJS.Signals = "S
     let stdout = "";
     let sent = false;
     const cap = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      if (killAt && !sent && killAt.test(stderr)) {
+    const maybeKill = () => {
+      if (killAt && !sent && (killAt.test(stderr) || killAt.test(stdout))) {
         sent = true;
         child.kill(signal);
       }
+    };
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      maybeKill();
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      maybeKill();
     });
     child.on("exit", (code) => {
       clearTimeout(cap);
@@ -137,13 +143,20 @@ const field = (text: string, re: RegExp) => re.exec(text)?.[1];
 const ports = (text: string) => [...text.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
 
 /**
- * Stops `headroom app up scenarios/queue-offload.yaml` with `signal` at `killAt` and checks nothing
- * is left. SIGTERM runs the launcher's finalizers; SIGKILL leaves the cleanup to its reaper.
+ * Stops `headroom app up <file>` with `signal` at `killAt` (a line of its stderr, or of its stdout
+ * once ready) and checks nothing is left: no process, no listening port, no run dir, no broker
+ * queue. SIGTERM runs the launcher's finalizers; SIGKILL leaves the cleanup to its reaper.
  */
-export async function expectCleanInterrupt(killAt: RegExp, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+export async function expectCleanInterrupt(
+  killAt: RegExp,
+  signal: NodeJS.Signals = "SIGTERM",
+  file = "scenarios/queue-offload.yaml",
+  whenReady = false,
+): Promise<void> {
   {
-    const run = await appUp("scenarios/queue-offload.yaml", killAt, signal);
-    expect(run.stdout).not.toMatch(/is ready/);
+    const run = await appUp(file, killAt, signal);
+    if (whenReady) expect(run.stdout).toMatch(/is ready/);
+    else expect(run.stdout).not.toMatch(/is ready/);
     if (signal === "SIGTERM") {
       expect(run.stderr).toMatch(/SIGTERM: stopping every part/);
       expect(run.code).toBe(0);
@@ -151,10 +164,11 @@ export async function expectCleanInterrupt(killAt: RegExp, signal: NodeJS.Signal
     const dir = field(run.stderr, /started run dir (\S+)/);
     expect(dir).toMatch(/headroom-app-/);
     // The reaper works after the launcher is gone: give it up to 10 s.
-    let left = await leftovers(dir!, ports(run.stderr));
+    const listened = ports(run.stderr + run.stdout);
+    let left = await leftovers(dir!, listened);
     for (let i = 0; i < 100 && left.length > 0 && signal === "SIGKILL"; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      left = await leftovers(dir!, ports(run.stderr));
+      left = await leftovers(dir!, listened);
     }
     expect(left).toEqual([]);
     const queue = field(run.stderr, /started queue orders: (\S+)/);
