@@ -7,6 +7,7 @@
 import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
+import { HashRing } from "./hash-ring.ts";
 import { geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
 
 export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4, OP_CALL = 5,
@@ -53,6 +54,8 @@ export interface BalancerSpec {
   /** Backend connection resources, one per replica of the service. */
   readonly conns: Int32Array;
   readonly weights: Float64Array;
+  /** consistent_hash: the ring over the backends (null for the other algorithms). */
+  readonly ring: HashRing | null;
   readonly queueTimeout: number;
   /** Seconds a request sent to a dead (not yet detected) backend holds its connection before failing: HAProxy's retries x 1 s turn-around. */
   readonly refusedHold: number;
@@ -290,10 +293,11 @@ export function compile(scenario: Scenario): Program {
       });
     }
     balancerIdx.set(name, balancers.length);
+    const weights = Float64Array.from({ length: n }, (_, i) => c.weights?.[i] ?? 1);
     balancers.push({
       component: ci, algorithm: ALGS[c.algorithm], service: svc, conns,
       replicas: Int32Array.from(services[svc].slots, (r) => replicaOf[r]),
-      weights: Float64Array.from({ length: n }, (_, i) => c.weights?.[i] ?? 1),
+      weights, ring: c.algorithm === "consistent_hash" ? new HashRing(weights) : null,
       queueTimeout: c.queue_timeout, refusedHold: c.connect_retries * CONNECT_TURNAROUND, overhead: c.overhead ? bld.sampler(c.overhead) : -1,
       health: c.health_check ?? null,
       rateLimit: c.rate_limit ?? null,

@@ -168,6 +168,9 @@ class Replication {
   private readonly lbRr: Int32Array;
   /** Smooth weighted round robin: each backend's current weight, per balancer (nginx's current_weight). */
   private readonly swrr: Float64Array[];
+  /** Consistent hashing: backends already looked at during the current walk round the ring. */
+  private readonly ringSeen: Float64Array;
+  private ringStamp = 0;
   /** Per balancer: backend choice (random, power of two) and the proxy's own time, apart. */
   private readonly lbRng: Rng[];
   private readonly lbOverheadRng: Rng[];
@@ -363,6 +366,7 @@ class Replication {
     this.lbLastTouch = new Float64Array(nB);
     this.lbRr = new Int32Array(nB);
     this.swrr = p.balancers.map((lb) => new Float64Array(lb.conns.length));
+    this.ringSeen = new Float64Array(p.balancers.reduce((a, lb) => Math.max(a, lb.conns.length), 0));
     this.lbRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}`));
     this.lbOverheadRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}:overhead`));
     this.rrService = new Int32Array(p.services.length);
@@ -1546,9 +1550,21 @@ class Replication {
         return -1;
       }
       case ALG_HASH: {
-        // Consistent hashing by request key: the key's backend, else the next open one on the ring.
-        const home = hashKey(this.tKey[t]) % n;
-        for (let i = 0; i < n; i++) if (this.open(b, (home + i) % n)) return (home + i) % n;
+        // Consistent hashing by request key: the owner of the key's point on the ring, else the
+        // next open backend clockwise; the walk stops once every backend has been looked at.
+        const ring = lb.ring!;
+        const owner = ring.owner, m = owner.length;
+        const stamp = ++this.ringStamp;
+        let i = ring.first(hashKey(this.tKey[t]));
+        for (let seen = 0, s = 0; seen < n && s < m; s++) {
+          const k = owner[i];
+          if (this.ringSeen[k] !== stamp) {
+            this.ringSeen[k] = stamp;
+            seen++;
+            if (this.open(b, k)) return k;
+          }
+          if (++i === m) i = 0;
+        }
         return -1;
       }
       default: {
