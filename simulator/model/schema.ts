@@ -2,11 +2,14 @@
 // model, its validation messages and the exported JSON Schema. Units are decoded here, so everything
 // downstream sees seconds, rates per second, plain counts and fractions.
 import { Effect, ParseResult, Schema } from "effect";
-import { formatDuration, parseCount, parseDuration, parseRate, parseRatio, parseSize } from "./units.ts";
+import { UNIT_PATTERNS, formatDuration, parseCount, parseDuration, parseRate, parseRatio, parseSize } from "./units.ts";
 
 const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const;
 
-function unit(name: string, example: string, parse: (v: unknown) => number | undefined) {
+// `numbers`: whether a plain number is accepted too (counts, ratios, sizes; not durations and rates,
+// which need their unit). The JSON Schema says the same with the unit's pattern.
+function unit(name: string, example: string, parse: (v: unknown) => number | undefined, pattern: string, numbers: boolean) {
+  const description = `a ${name}, e.g. ${example}`;
   return Schema.transformOrFail(Schema.Union(Schema.String, Schema.Number), Schema.Number, {
     strict: true,
     decode: (input, _, ast) => {
@@ -16,7 +19,11 @@ function unit(name: string, example: string, parse: (v: unknown) => number | und
         : ParseResult.succeed(n);
     },
     encode: (n) => ParseResult.succeed(n),
-  }).annotations({ description: `a ${name}, e.g. ${example}` });
+  }).annotations({
+    description,
+    // An override: effect would render the encoded side, a bare string | number.
+    jsonSchema: numbers ? { anyOf: [{ type: "number" }, { type: "string", pattern }], description } : { type: "string", pattern, description },
+  });
 }
 
 const positive = <S extends Schema.Schema<number, any>>(s: S, what: string) =>
@@ -26,11 +33,11 @@ const nonNegative = <S extends Schema.Schema<number, any>>(s: S, what: string) =
 const integer = <S extends Schema.Schema<number, any>>(s: S, what: string, min: number) =>
   s.pipe(Schema.filter((n) => (Number.isInteger(n) && n >= min) || `${what} must be a whole number >= ${min}, got ${n}`));
 
-export const Duration = unit("duration", "250ms, 2s, 1.5m", parseDuration);
-export const Rate = unit("rate", "1200/s, 50/m", parseRate);
-export const Count = unit("count", "20k, 1.5M, 100", parseCount);
-export const Ratio = unit("ratio", "0.1%, 0.05", parseRatio);
-export const Size = unit("size", "512B, 1KB, 4MiB", parseSize);
+export const Duration = unit("duration", "250ms, 2s, 1.5m", parseDuration, UNIT_PATTERNS.duration, false);
+export const Rate = unit("rate", "1200/s, 50/m", parseRate, UNIT_PATTERNS.rate, false);
+export const Count = unit("count", "20k, 1.5M, 100", parseCount, UNIT_PATTERNS.count, true);
+export const Ratio = unit("ratio", "0.1%, 0.05", parseRatio, UNIT_PATTERNS.ratio, true);
+export const Size = unit("size", "512B, 1KB, 4MiB", parseSize, UNIT_PATTERNS.size, true);
 
 const PosDuration = positive(Duration, "duration");
 const Probability = Ratio.pipe(Schema.filter((p) => (p >= 0 && p <= 1) || `a probability must be between 0 and 1, got ${p}`));
@@ -46,7 +53,7 @@ export const ERLANG_MAX_K = 500;
 const ordered = (strict: boolean) => (d: { readonly min: number; readonly max: number }) =>
   (strict ? d.min < d.max : d.min <= d.max) || { path: ["max"], message: `max (${formatDuration(d.max)}) must be ${strict ? "greater than" : "at least"} min (${formatDuration(d.min)})` };
 
-const DistStructs = {
+export const DistStructs = {
   constant: Schema.Struct({ dist: Schema.Literal("constant"), value: nonNegative(Duration, "value") }),
   exponential: Schema.Struct({ dist: Schema.Literal("exponential"), mean: PosDuration }),
   uniform: Schema.Struct({ dist: Schema.Literal("uniform"), min: nonNegative(Duration, "min"), max: PosDuration }).pipe(Schema.filter(ordered(false))),
@@ -115,13 +122,15 @@ export type Step =
   | { readonly publish: string }
   | { readonly service: Dist };
 
-const Name = Schema.String.pipe(
-  Schema.filter((s) => /^[a-z][a-z0-9_-]*$/.test(s) || `a name must match [a-z][a-z0-9_-]*, got ${JSON.stringify(s)}`),
+const NAME_PATTERN = "^[a-z][a-z0-9_-]*$";
+const NAME_RE = new RegExp(NAME_PATTERN);
+export const Name = Schema.String.pipe(
+  Schema.filter((s) => NAME_RE.test(s) || `a name must match [a-z][a-z0-9_-]*, got ${JSON.stringify(s)}`, { jsonSchema: { pattern: NAME_PATTERN } }),
 );
 
 const Flow: Schema.Schema<ReadonlyArray<Step>, ReadonlyArray<unknown>> = Schema.Array(Schema.suspend((): Schema.Schema<Step, unknown> => StepSchema));
 
-const StepStructs = {
+export const StepStructs = {
   visit: Schema.Struct({ visit: Name, service: Schema.optional(DistSchema) }),
   branch: Schema.Struct({
     branch: Schema.NonEmptyArray(Schema.Struct({ p: Probability, flow: Flow })),

@@ -15,6 +15,17 @@ const COUNT_RE = new RegExp(`^${NUMBER}\\s*([kKMG]?)$`);
 const RATE_RE = new RegExp(`^${NUMBER}\\s*([kKMG]?)\\s*/\\s*(us|ms|s|min|m|h|d)$`);
 const SIZE_RE = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`);
 
+// The same grammars as JSON Schema patterns (for `headroom schema`): the parsers trim, so surrounding
+// blanks are allowed; the capture groups do not matter to a validator.
+const blanks = (re: RegExp) => `^\\s*${re.source.slice(1, -1)}\\s*$`;
+export const UNIT_PATTERNS = {
+  duration: blanks(DURATION_RE),
+  rate: blanks(RATE_RE),
+  count: blanks(COUNT_RE),
+  ratio: `^\\s*${NUMBER}\\s*[kKMG]?(?:\\s*%)?\\s*$`, // a count, or a count with %
+  size: blanks(SIZE_RE),
+} as const;
+
 /** `250ms` -> 0.25. A bare number is refused: a duration needs its unit. */
 export function parseDuration(input: unknown): number | undefined {
   if (typeof input !== "string") return undefined;

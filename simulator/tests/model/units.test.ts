@@ -1,6 +1,6 @@
 // Human units parse to seconds, per-second rates, counts, fractions and bytes; bad ones are refused.
 import { describe, expect, it } from "vitest";
-import { parseCount, parseDuration, parseRate, parseRatio, parseSize } from "../../model/units.ts";
+import { UNIT_PATTERNS, parseCount, parseDuration, parseRate, parseRatio, parseSize } from "../../model/units.ts";
 
 describe("units", () => {
   it("durations", () => {
@@ -27,5 +27,20 @@ describe("units", () => {
     expect(parseSize("1KB")).toBe(1000);
     expect(parseSize("4MiB")).toBe(4 * 1024 * 1024);
     expect(parseSize("4 furlongs")).toBeUndefined();
+  });
+  it("the JSON Schema patterns accept exactly the strings the parsers accept", () => {
+    const parsers = { duration: parseDuration, rate: parseRate, count: parseCount, ratio: parseRatio, size: parseSize };
+    const samples = ["250ms", " 2s ", "1.5m", "100us", "10µs", "3 min", "+.5e-3s", "1200/s", "3k/s", "1e6/h", "50 / m", "20k",
+      "1.5M", "1000", "2G", "0.1%", "0.05", "5 %", "1k%", "512B", "1KB", "4MiB", "10", "-5ms", "abc", "ms", "1/s/s", "", "%", "1e"];
+    let accepted = 0;
+    for (const [kind, pattern] of Object.entries(UNIT_PATTERNS)) {
+      const re = new RegExp(pattern, "u"); // as JSON Schema validators compile patterns
+      for (const s of samples) {
+        const parsed = parsers[kind as keyof typeof parsers](s) !== undefined;
+        expect(re.test(s), `${kind} ${JSON.stringify(s)}`).toBe(parsed);
+        if (parsed) accepted++;
+      }
+    }
+    expect(accepted).toBeGreaterThan(25); // the samples exercise acceptance, not only refusal
   });
 });
