@@ -129,6 +129,12 @@ export interface ReplicationResult {
   readonly components: ComponentStats[];
   /** Whole-run accounting of requests: arrived = completed + ended by each reason + in flight. */
   readonly totals: { arrived: number; completed: number; ended: Float64Array; inFlight: number };
+  /**
+   * Top-level requests alive per class, counted by scanning the task pool (not from the running
+   * counter): when the statistics window opened and when the run ended. A check on the counters:
+   * per class, arrived + live at warm-up = completed + ended + live at the end.
+   */
+  readonly live: { readonly atWarmup: Float64Array; readonly atEnd: Float64Array };
   /** Whole-run accounting of queue messages. */
   readonly messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueue: number };
   readonly inFlightArea: number;
@@ -321,6 +327,7 @@ class Replication {
   private readonly originRng: Rng;
   private readonly totals = { arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), inFlight: 0 };
   private readonly messages = { published: 0, processed: 0, deadLettered: 0, droppedHead: 0, inQueue: 0 };
+  private readonly live: { readonly atWarmup: Float64Array; readonly atEnd: Float64Array };
   private inFlight = 0;
   private inFlightArea = 0;
   private lastInFlight = 0;
@@ -453,6 +460,7 @@ class Replication {
     this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length) }));
     this.orStats = Array.from({ length: p.origins }, () => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), failedOver: 0 }));
     this.originRng = stream("load:origin");
+    this.live = { atWarmup: new Float64Array(p.classNames.length), atEnd: new Float64Array(p.classNames.length) };
     this.oTarget = new Float64Array(p.origins);
     this.oThinking = new Float64Array(p.origins);
     this.oBusy = new Float64Array(p.origins);
@@ -552,6 +560,7 @@ class Replication {
     let inQueue = 0;
     for (let t = 0; t < this.nextId; t++) if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tMsg[t] >= 0) inQueue++;
     this.messages.inQueue = inQueue;
+    this.countLive(this.live.atEnd);
     return {
       events: this.events,
       window: Math.max(this.now - o.warmup, 0),
@@ -561,6 +570,7 @@ class Replication {
       components: this.cStats,
       totals: this.totals,
       messages: this.messages,
+      live: this.live,
       inFlightArea: this.inFlightArea,
       series: this.series,
     };
@@ -1959,7 +1969,18 @@ class Replication {
     this.lastInFlight = this.now;
   }
 
+  /** Top-level requests alive now, per class, by a scan of the task pool (calls, orphans and messages excluded). */
+  private countLive(out: Float64Array): void {
+    out.fill(0);
+    for (let t = 0; t < this.nextId; t++) {
+      const st = this.tState[t];
+      if (st === FREE || st === ZOMBIE || this.tMsg[t] >= 0 || this.tParent[t] >= 0 || this.tUser[t] === ORPHAN) continue;
+      out[this.tCls[t]]++;
+    }
+  }
+
   private startMeasuring(): void {
+    this.countLive(this.live.atWarmup);
     for (let r = 0; r < this.p.resources.length; r++) {
       this.touch(r);
       const st = this.rStats[r];
