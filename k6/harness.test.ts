@@ -116,6 +116,31 @@ describe("headroom load", () => {
     expect(Math.abs(n - 300)).toBeLessThanOrEqual(4 * Math.sqrt(300));
     expect(Object.keys(nd.classes!).sort()).toEqual(["create_order", "get_product"]);
     expect(sum.thresholds).toContainEqual({ metric: "http_req_failed", threshold: "rate<0.01", ok: true });
+    // every request was a paced arrival, and the share printed is the one in the NDJSON
+    expect(nd.lateArrivals!.paced).toBe(n);
+    expect(r.stdout).toContain(`late arrivals: ${nd.lateArrivals!.late} of ${n} (${(nd.lateArrivals!.share * 100).toFixed(2)}%)`);
+  });
+
+  it("reports a Poisson run's late arrivals and puts their hidden delay into the corrected latency", async () => {
+    // 100/s paced by 50 VUs (mean gap 0.5 s per VU) against 700 ms responses: most arrivals find their VU busy
+    const slow = await startTestServer({ latencyMs: 700 });
+    try {
+      const out = join(dir, "late");
+      const r = await runCli(["load", join(dir, "poisson.yaml"), "--target", slow.url, "--duration", "3s", "--out", out]);
+      expect(r.code).toBe(0);
+      const nd = await readK6Results(join(out, "k6.ndjson"));
+      // P(late) ~ P(Exp(0.5 s) < 0.7 s) = 75% once running; the first arrivals of each VU are on time
+      expect(nd.lateArrivals!.share).toBeGreaterThan(0.2);
+      // corrected = duration + late start: its mean exceeds http_req_duration's by the mean delay (+/- 1%)
+      const corr = nd.metrics.headroom_req_duration_corrected.values.avg;
+      const dur = nd.metrics.http_req_duration.values.avg;
+      const delay = nd.metrics.headroom_arrival_delay.values.avg;
+      expect(Math.abs(corr - (dur + delay)) / corr).toBeLessThan(0.01);
+      expect(corr).toBeGreaterThan(dur * 1.1);
+      expect(r.stdout).toMatch(/late arrivals: \d+ of \d+ \(\d+\.\d\d%\)/);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("uses K6_BIN when set, passing --out json, --summary-export and the target", async () => {

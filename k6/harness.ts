@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Scenario } from "../simulator/model/index.ts";
 import { bundleScript } from "./runner/bundle.ts";
 import { runK6Script } from "./runner/engine.ts";
+import { readSummaryExport } from "./ingest/ingest.ts";
 import { normalizeOptions, scheduledDurationMs } from "./runner/options.ts";
 import { planFromScenario, type PlanOptions, type ScriptConfig } from "./plan.ts";
 
@@ -92,6 +93,18 @@ export interface LoadRun {
   ndjsonPath: string;
   summaryPath: string;
   message: string;
+  /** Poisson-paced runs: the arrivals that started late (coordinated omission), from the summary export. */
+  lateArrivals?: { paced: number; late: number; share: number };
+}
+
+/** The late-arrival share of a paced run, from its summary export (absent when the run wrote none). */
+async function lateArrivals(plan: ScriptConfig, summaryPath: string): Promise<LoadRun["lateArrivals"]> {
+  if (plan.mode !== "poisson-pacing") return undefined;
+  try {
+    return (await readSummaryExport(summaryPath)).lateArrivals;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface LoadOptions {
@@ -157,7 +170,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
         resolve(c ?? (sig ? 105 : 1));
       });
     });
-    return { engine: "k6", exitCode, scriptPath, ndjsonPath, summaryPath, message: exitCode === 99 ? "thresholds crossed" : "" };
+    return {
+      engine: "k6", exitCode, scriptPath, ndjsonPath, summaryPath, message: exitCode === 99 ? "thresholds crossed" : "",
+      lateArrivals: await lateArrivals(plan, summaryPath),
+    };
   }
   o.stderr?.write("engine: built-in runner (no k6 binary found; set K6_BIN to use real k6)\n");
   const r = await runK6Script({
@@ -172,5 +188,5 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     maxRunMs,
     signal: o.signal,
   });
-  return { engine: "built-in", exitCode: r.exitCode, scriptPath, ndjsonPath, summaryPath, message: r.message };
+  return { engine: "built-in", exitCode: r.exitCode, scriptPath, ndjsonPath, summaryPath, message: r.message, lateArrivals: await lateArrivals(plan, summaryPath) };
 }

@@ -84,6 +84,8 @@ describe("planFromScenario", () => {
     expect(open.mode).toBe("poisson-pacing");
     expect(open.paceVUs).toBe(100);
     expect(open.options.scenarios).toEqual({ shop: { executor: "constant-vus", vus: 100, duration: "20s", gracefulStop: "10s" } });
+    // late arrivals are reported, not a threshold: their share is ~latency / 0.5 s
+    expect(open.options.thresholds).toEqual({});
     const closed = planFromScenario(
       scenario(`  model: closed\n  start_users: 2\n  stages:\n    - { duration: 1m, target: 20 }\n    - { duration: 30s, target: 50, shape: step }\n  think: { dist: exponential, mean: 1s }\n${classes}`),
     );

@@ -6,6 +6,7 @@ import { createReadStream } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
+import { LATE_ARRIVAL_METRIC } from "../plan.ts";
 
 export interface MetricStats {
   type: "counter" | "gauge" | "rate" | "trend" | "unknown";
@@ -31,6 +32,20 @@ export interface K6Results {
   requestsPerSecond?: number[];
   /** Only from NDJSON: time between the first and the last sample, in seconds. */
   durationSeconds?: number;
+  /**
+   * Poisson-paced runs (headroom's script, headroom_arrival_late): arrivals paced and those that started
+   * late because their VU was busy. Each late one hides its delay from http_req_duration.
+   */
+  lateArrivals?: { paced: number; late: number; share: number };
+}
+
+/** The late-arrival share from the Rate metric the paced script records, when it is there. */
+function lateArrivalsOf(metrics: Record<string, MetricStats>): K6Results["lateArrivals"] {
+  const m = metrics[LATE_ARRIVAL_METRIC];
+  if (!m || m.type !== "rate") return undefined;
+  const late = m.values.passes ?? 0;
+  const paced = late + (m.values.fails ?? 0);
+  return { paced, late, share: paced ? late / paced : 0 };
 }
 
 export class IngestError extends Error {
@@ -232,7 +247,11 @@ export async function readNdjson(path: string, opts: ReadOptions = {}): Promise<
     const m = accByName.get(metric);
     for (const th of list) thresholds.push({ metric, threshold: th, ok: evalThreshold(m, th, durationSeconds) });
   }
-  return { format: "ndjson", metrics, thresholds, checks: [...checks.values()], classes: classStats, requestsPerSecond: perSecond, durationSeconds };
+  const lateArrivals = lateArrivalsOf(metrics);
+  return {
+    format: "ndjson", metrics, thresholds, checks: [...checks.values()], classes: classStats, requestsPerSecond: perSecond, durationSeconds,
+    ...(lateArrivals ? { lateArrivals } : {}),
+  };
 }
 
 /**
@@ -300,7 +319,8 @@ export async function readSummaryExport(path: string): Promise<K6Results> {
     for (const sub of Object.values<any>(g?.groups ?? {})) walk(sub);
   };
   walk(obj.root_group);
-  return { format: "summary-export", metrics, thresholds, checks };
+  const lateArrivals = lateArrivalsOf(metrics);
+  return { format: "summary-export", metrics, thresholds, checks, ...(lateArrivals ? { lateArrivals } : {}) };
 }
 
 /** Reads either format, telling them apart by content; `opts` applies to NDJSON (see ReadOptions). */

@@ -7,7 +7,7 @@
 import http from "k6/http";
 import { check, sleep } from "k6";
 import exec from "k6/execution";
-import { Counter, Trend } from "k6/metrics";
+import { Counter, Rate, Trend } from "k6/metrics";
 import config from "headroom:config";
 import { inverseCumulative } from "./lib/profile.ts";
 import { sample, Zipf } from "./lib/random.ts";
@@ -17,6 +17,10 @@ export const options = config.options;
 const target = (__ENV.TARGET || "http://127.0.0.1:8080").replace(/\/+$/, "");
 const lateArrivals = new Counter("headroom_late_arrivals");
 const arrivalDelay = new Trend("headroom_arrival_delay", true);
+// per paced arrival: late or not (headroom load prints the share), and the latency from its
+// scheduled arrival: http_req_duration plus the late start (wrk2's correction for coordinated omission)
+const arrivalLate = new Rate("headroom_arrival_late");
+const correctedDuration = new Trend("headroom_req_duration_corrected", true);
 
 const classes = config.classes.map((c) => ({
   name: c.name,
@@ -38,7 +42,8 @@ function pick(): (typeof classes)[number] {
   return classes[classes.length - 1];
 }
 
-function send(): void {
+/** Sends one request of a class picked by weight; returns its http_req_duration and class. */
+function send(): { ms: number; name: string } {
   const c = pick();
   const key = String(c.zipf ? c.zipf.sample() - 1 : 0); // keys are 0..count-1, rank 1 is key 0
   const body = c.body === null ? null : c.body.replace(/\{key\}/g, key);
@@ -47,6 +52,7 @@ function send(): void {
     headers: body === null ? {} : { "Content-Type": "application/json" },
   });
   check(res, c.check);
+  return { ms: res.timings.duration, name: c.name };
 }
 
 // Poisson pacing: this VU's position on the integrated-rate axis; its arrivals are spaced by
@@ -67,8 +73,11 @@ export default function (): void {
     const wait = at - elapsed;
     if (wait > 0) sleep(wait);
     else if (wait < -0.001) lateArrivals.add(1);
-    arrivalDelay.add(wait < 0 ? -wait * 1000 : 0);
-    send();
+    const lateMs = wait < 0 ? -wait * 1000 : 0;
+    arrivalDelay.add(lateMs);
+    arrivalLate.add(wait < -0.001);
+    const r = send();
+    correctedDuration.add(r.ms + lateMs, { name: r.name });
     return;
   }
   send();
