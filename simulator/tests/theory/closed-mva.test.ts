@@ -28,7 +28,7 @@ describe("closed system with think time against exact MVA, N = 1..50", () => {
 version: 1
 name: mva
 seed: ${100 + N}
-simulation: { duration: ${Math.round(36000 / Math.min(N, 20))}s, warmup: 20s, replications: 6 }
+simulation: { duration: ${Math.round(12000 / Math.min(N, 15))}s, warmup: 20s, replications: 20 }
 load:
   model: closed
   users: ${N}
@@ -41,13 +41,15 @@ components:
     return { N, exact: e, X: r.classes.req.throughput, R: r.classes.req.latencyMs.mean };
   });
 
-  // Short runs for few users would leave wide intervals; the duration scales with 1/N up to N = 20.
-  // 100 comparisons: a 0.5% allowance keeps the one or two that fall outside 2 half-widths by chance
-  // from failing the suite, and still fails a model wrong by 3%.
-  it("throughput X(N): within 2 CI half-widths + 0.5%, each half-width under 1.2%", () => {
-    for (const row of rows) expectMatches(row.X, row.exact.X, { precision: 0.012, bias: 0.005, label: `N=${row.N} X` });
+  // Short runs for few users would leave wide intervals; the duration scales with 1/N up to N = 15.
+  // 20 replications, not fewer: with 100 comparisons, an interval from a handful of replications
+  // is itself too uncertain (with 6, one came out at half its usual width and missed by 2.3
+  // half-widths). The widest bands are near the knee (N* = (Z + D1 + D2)/D1 ≈ 27): 1.9% for R,
+  // 0.7% for X.
+  it("throughput X(N): within 2 CI half-widths, each half-width under 1%", () => {
+    for (const row of rows) expectMatches(row.X, row.exact.X, { precision: 0.01, label: `N=${row.N} X` });
   });
-  it("response time R(N): within 2 CI half-widths + 0.5%, each half-width under 2% (wider past the knee)", () => {
-    for (const row of rows) expectMatches(row.R, row.exact.R * 1000, { precision: 0.02, bias: 0.005, label: `N=${row.N} R` });
+  it("response time R(N): within 2 CI half-widths, each half-width under 1.25%", () => {
+    for (const row of rows) expectMatches(row.R, row.exact.R * 1000, { label: `N=${row.N} R` });
   });
 });
