@@ -64,12 +64,13 @@ export function formatResult(r: SimResult): string {
     ));
   }
   out.push("");
-  out.push("Components");
+  out.push("Components (wait: queueing before service; response: wait + service, in ms)");
   out.push(table(
-    ["component", "kind", "units", "throughput/s", "utilization", "queue len", "max queue", "wait mean ms", "wait p95 ms", "dropped/timed out", "notes"],
+    ["component", "kind", "units", "throughput/s", "utilization", "queue len", "max queue", "wait mean", "wait p95", "resp p50", "resp p95", "resp p99", "dropped/timed out", "notes"],
     Object.entries(r.components).map(([n, c]) => [
       n, c.kind, c.servers === null ? "-" : String(c.servers), est(c.throughput, 4), c.servers === null ? "-" : pct(c.utilization),
       est(c.queueLength), String(c.maxQueue), est(c.waitMs.mean), est(c.waitMs.p95),
+      est(c.responseMs.p50), est(c.responseMs.p95), est(c.responseMs.p99),
       Object.entries(c.drops).map(([k, v]) => `${k} ${v}`).join(", ") || "0", notes(c),
     ]),
   ));

@@ -1,6 +1,8 @@
 // `headroom simulate`: runs a scenario's replications and prints tables, or writes the versioned
 // JSON result (--json FILE, or - for stdout).
-import { writeFile } from "node:fs/promises";
+import { access, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { dirname } from "node:path";
 import { parseFlags } from "../flags.ts";
 import { simulate, UnsupportedError, formatError } from "../../simulator/index.ts";
 import { loadScenarioWithWarnings } from "../load-scenario.ts";
@@ -16,7 +18,7 @@ const HELP = `usage: headroom simulate <file.yaml> [options]
 Runs the discrete-event simulation of a scenario and prints per-class and per-component tables.
 
 options:
-  --seed N            random seed (default: the scenario's seed)
+  --seed N            random seed, 0 to 4294967295 (default: the scenario's seed)
   --duration D        simulated time per replication, e.g. 60s, 10m (default: the scenario's)
   --warmup D          discarded start of each replication (default: the scenario's, else 10%)
   --replications R    independent replications for confidence intervals (default: the scenario's, else 5)
@@ -48,11 +50,16 @@ export const simulateCommand: Command = {
     if (args.positionals.length !== 1) throw new UsageError(`headroom simulate: expected one scenario file\n\n${HELP}`);
     const file = args.positionals[0];
     const v = args.values;
-    const seed = v.seed === undefined ? undefined : intFlag("--seed", v.seed, 0);
+    // The random streams hash the seed as a 32-bit unsigned integer: larger seeds would wrap around
+    // (4294967303 would run as 7), so they are refused rather than silently aliased.
+    const seed = v.seed === undefined ? undefined : intFlag("--seed", v.seed, 0, MAX_SEED);
     const replications = v.replications === undefined ? undefined : intFlag("--replications", v.replications, 1);
     const duration = v.duration === undefined ? undefined : durationFlag("--duration", v.duration);
     const warmup = v.warmup === undefined ? undefined : durationFlag("--warmup", v.warmup, true);
     if (duration !== undefined && warmup !== undefined && warmup >= duration) throw new UsageError("headroom simulate: --warmup must be shorter than --duration");
+
+    // A --json path that cannot be written is found before the run, not after it.
+    if (v.json !== undefined && v.json !== "-") await checkWritable(v.json);
 
     const { scenario, warnings } = await loadScenarioWithWarnings(file);
     for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
@@ -60,7 +67,7 @@ export const simulateCommand: Command = {
       const a = solveAnalytic(scenario);
       if (v.json === "-") process.stdout.write(JSON.stringify(a, null, 2) + "\n");
       else {
-        if (v.json !== undefined) await writeFile(v.json, JSON.stringify(a, null, 2) + "\n");
+        if (v.json !== undefined) await writeOutput(v.json, JSON.stringify(a, null, 2) + "\n");
         process.stdout.write(formatAnalytic(a) + (v.json !== undefined ? `\n\nWrote ${v.json}\n` : "\n"));
       }
       return 0;
@@ -77,7 +84,7 @@ export const simulateCommand: Command = {
       const text = JSON.stringify(result, null, 2) + "\n";
       if (v.json === "-") process.stdout.write(text);
       else {
-        await writeFile(v.json, text);
+        await writeOutput(v.json, text);
         process.stdout.write(formatResult(result) + `\n\nWrote ${v.json}\n`);
       }
     } else {
@@ -87,10 +94,40 @@ export const simulateCommand: Command = {
   },
 };
 
-function intFlag(name: string, value: string, min: number): number {
+const MAX_SEED = 2 ** 32 - 1;
+
+function intFlag(name: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`headroom simulate: ${name} expects a whole number >= ${min}, got '${value}'`);
+  if (n > max) throw new UsageError(`headroom simulate: ${name} expects a whole number from ${min} to ${max}, got '${value}'`);
   return n;
+}
+
+// "EACCES: permission denied, open '/x'" -> "permission denied"
+function reason(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return /^[A-Z]+: ([^,]+)/.exec(m)?.[1] ?? m;
+}
+
+async function checkWritable(file: string): Promise<void> {
+  try {
+    await access(file, constants.W_OK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new InputError(`headroom simulate: cannot write ${file}: ${reason(e)}`);
+    try {
+      await access(dirname(file), constants.W_OK);
+    } catch (d) {
+      throw new InputError(`headroom simulate: cannot write ${file}: ${reason(d)}`);
+    }
+  }
+}
+
+async function writeOutput(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (e) {
+    throw new InputError(`headroom simulate: cannot write ${file}: ${reason(e)}`);
+  }
 }
 
 function durationFlag(name: string, value: string, zeroOk = false): number {

@@ -62,4 +62,46 @@ describe("headroom simulate", () => {
     expect(r.stderr).toMatch(/nonexistent.yaml: cannot read the file \(ENOENT\)/);
     expect(run("frobnicate").status).toBe(2);
   });
+  it("seeds outside 0..2^32-1 are refused (they would wrap: 4294967303 ran as 7)", () => {
+    const r = run("simulate", scenario, "--seed", "4294967303");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("headroom simulate: --seed expects a whole number from 0 to 4294967295, got '4294967303'\n");
+    expect(run("simulate", scenario, "--seed", "-1").status).toBe(2);
+    const top = run("simulate", scenario, "--seed", "4294967295", "--duration", "2s", "--replications", "1", "--json", "-");
+    expect(top.status).toBe(0);
+    expect(JSON.parse(top.stdout).run.seed).toBe(4294967295);
+  });
+  it("a --json path that cannot be written: one line, exit 2, before the run", () => {
+    const dir = mkdtempSync(join(tmpdir(), "headroom-cli-"));
+    try {
+      const missing = join(dir, "no-such-dir", "out.json");
+      const r = run("simulate", scenario, "--json", missing);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`headroom simulate: cannot write ${missing}: no such file or directory\n`);
+      expect(r.stdout).toBe(""); // refused before simulating
+      const d = run("simulate", scenario, "--duration", "2s", "--replications", "1", "--json", dir); // a directory
+      expect(d.status).toBe(2);
+      expect(d.stderr).toMatch(new RegExp(`^headroom simulate: cannot write ${dir}: [^\\n]+\\n$`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("the component table has response-time percentiles next to the waits", () => {
+    const r = run("simulate", scenario, "--duration", "10s", "--replications", "2");
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n");
+    const header = lines.find((l) => l.startsWith("component"))!;
+    const cols = header.trim().split(/\s{2,}/);
+    expect(cols).toEqual(expect.arrayContaining(["wait mean", "wait p95", "resp p50", "resp p95", "resp p99"]));
+    const j = JSON.parse(run("simulate", scenario, "--duration", "10s", "--replications", "2", "--json", "-").stdout);
+    const api = lines[lines.indexOf(header) + 2].trim().split(/\s{2,}/);
+    // the table shows the JSON's api response percentiles (same seed: same numbers), mean ± CI
+    const shown = (k: string) => api[cols.indexOf(k)];
+    for (const [col, p] of [["resp p50", "p50"], ["resp p95", "p95"], ["resp p99", "p99"]] as const) {
+      const e = j.components.api.responseMs[p];
+      expect(Number(shown(col).split("±")[0]), col).toBeCloseTo(e.mean, e.mean >= 100 ? -1 : 0);
+    }
+    // M/M/8 at 75%: a response is at least the wait, and its p99 above its p50
+    expect(j.components.api.responseMs.p99.mean).toBeGreaterThan(j.components.api.responseMs.p50.mean);
+  });
 });

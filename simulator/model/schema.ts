@@ -463,7 +463,8 @@ export const ScenarioSchema = Schema.Struct({
   version: Schema.Literal(1),
   name: Schema.String,
   description: Schema.optional(Schema.String),
-  seed: Schema.optionalWith(integer(Schema.Number, "seed", 0), { default: () => 1 }),
+  // The random streams hash the seed as an unsigned 32-bit integer; a larger one would wrap.
+  seed: Schema.optionalWith(integer(Schema.Number, "seed", 0).pipe(Schema.filter((n) => n <= 2 ** 32 - 1 || `seed must be at most 4294967295, got ${n}`)), { default: () => 1 }),
   simulation: Schema.optionalWith(Simulation, { default: () => ({ interval: 1, replications: 5 }) }),
   load: LoadSchema,
   components: Schema.Record({ key: Name, value: ComponentSchema }).pipe(

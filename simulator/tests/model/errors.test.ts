@@ -115,6 +115,11 @@ components:
     expect(e[1].message).toMatch(/pools of 20 on 1 service replicas .* need 20 connections, more than max_connections 10/);
     expect(e[2].message).toMatch(/capacity must be a whole number >= 1, got 0/);
   });
+  it("a seed above 2^32-1 is refused (the random streams would wrap it)", () => {
+    const yaml = base(openLoad, station).replace("name: t\n", "name: t\nseed: 4294967303\n");
+    expect(errorsOf(yaml)).toEqual([{ file: "bad.yaml", line: 3, column: 7, path: "seed", message: "seed must be at most 4294967295, got 4294967303" }]);
+    expect(parseScenario(yaml.replace("4294967303", "4294967295"), "ok.yaml").ok).toBe(true);
+  });
   it("a call: to a missing component names it, at the call", () => {
     const yaml = base("  model: open\n  rate: 10/s\n  classes: { r: { flow: [api, { call: auth }] } }", station);
     const e = errorsOf(yaml);
