@@ -197,7 +197,8 @@ class Replication {
   // Service replicas and auto-scalers.
   private readonly repState: Uint8Array;
   /** Whether the balancer believes the replica is up (health checks lag behind the truth). */
-  private readonly repSeen: Uint8Array;
+  /** Per balancer and backend: whether that balancer believes the replica up (its own health checks). */
+  private readonly lbSeen: Uint8Array[];
   /** Per balancer: when its health checks notice a change. Per failure entry: random failure times. */
   private readonly healthRng: Rng[];
   private readonly faultRng: Rng[];
@@ -394,7 +395,7 @@ class Replication {
       });
       this.instances[i] = sv.initial;
     });
-    this.repSeen = new Uint8Array(nRep).fill(1);
+    this.lbSeen = p.balancers.map((lb) => new Uint8Array(lb.conns.length).fill(1));
     this.resLb = new Int32Array(nR).fill(-1);
     this.refusedHold = new Float64Array(nR);
     for (const lb of p.balancers) for (const r of lb.conns) this.refusedHold[r] = lb.refusedHold;
@@ -1132,14 +1133,27 @@ class Replication {
   private booted(g: number): void {
     if (this.repState[g] === REP_BOOTING) this.repState[g] = REP_SERVING;
     if (this.repState[g] !== REP_SERVING) return;
-    this.repSeen[g] = 1;
-    this.repChanged(g);
-    // Requests queued at a balancer in front of this pool can start on the new replica at once.
+    // A new instance is registered with every balancer in front of its pool.
     const svc = this.repService[g];
     for (let b = 0; b < this.p.balancers.length; b++) {
       const lb = this.p.balancers[b];
       if (lb.service !== svc) continue;
-      for (let k = 0; k < lb.replicas.length; k++) if (lb.replicas[k] === g) { while (this.lbLen[b] > 0 && this.open(b, k)) { const before = this.lbLen[b]; this.dispatchLb(b, k); if (this.lbLen[b] === before) break; } }
+      for (let k = 0; k < lb.replicas.length; k++) if (lb.replicas[k] === g) this.lbSeen[b][k] = 1;
+    }
+    this.repChanged(g);
+    for (let b = 0; b < this.p.balancers.length; b++) {
+      const lb = this.p.balancers[b];
+      if (lb.service !== svc) continue;
+      for (let k = 0; k < lb.replicas.length; k++) if (lb.replicas[k] === g) this.drainLbTo(b, k);
+    }
+  }
+
+  /** Requests queued at balancer b can start on its backend k at once (it came up or was seen up). */
+  private drainLbTo(b: number, k: number): void {
+    while (this.lbLen[b] > 0 && this.open(b, k)) {
+      const before = this.lbLen[b];
+      this.dispatchLb(b, k);
+      if (this.lbLen[b] === before) break;
     }
   }
 
@@ -1387,7 +1401,7 @@ class Replication {
     if (this.compDown[this.p.services[svc].component] !== 0) return false;
     for (let k = 0; k < slots.length; k++) {
       const g = this.p.replicaOf[slots[k]];
-      if (this.repState[g] === REP_SERVING && (b < 0 || this.repSeen[g] === 1)) return true;
+      if (this.repState[g] === REP_SERVING && (b < 0 || this.lbSeen[b][k] === 1)) return true;
     }
     return false;
   }
@@ -1416,7 +1430,11 @@ class Replication {
     }
   }
 
-  /** Balancers with health checks see a replica go down or come up a few check intervals later. */
+  /**
+   * Every balancer with health checks in front of the replica's pool sees it go down or come up a
+   * few of its own check intervals later; a balancer without checks keeps sending to it (refused).
+   * EV_DETECT carries the replica as arg and balancer * 2 + up as extra.
+   */
   private healthChange(g: number, up: number): void {
     const svc = this.repService[g];
     for (let b = 0; b < this.p.balancers.length; b++) {
@@ -1424,19 +1442,23 @@ class Replication {
       if (lb.service !== svc || !lb.health) continue;
       const checks = up ? lb.health.rise : lb.health.fall;
       // The first failing (or passing) check comes a uniform fraction of an interval after the change.
-      this.cal.push(this.now + lb.health.interval * (checks - 1 + this.healthRng[b].next()), g * 32 + EV_DETECT, up);
-      return;
+      this.cal.push(this.now + lb.health.interval * (checks - 1 + this.healthRng[b].next()), g * 32 + EV_DETECT, b * 2 + up);
     }
   }
 
-  private detected(g: number, up: number): void {
+  private detected(g: number, extra: number): void {
+    const b = extra >> 1, up = extra & 1;
     const st = this.repState[g];
     // Only a verdict that still holds is applied: a replica back up before the checks noticed stays in.
     if (up === 1 && st === REP_DOWN) return;
     if (up === 0 && st !== REP_DOWN) return;
-    this.repSeen[g] = up;
-    this.repChanged(g);
-    if (up === 1) this.booted(g);
+    const lb = this.p.balancers[b];
+    for (let k = 0; k < lb.replicas.length; k++) {
+      if (lb.replicas[k] !== g) continue;
+      this.lbSeen[b][k] = up;
+      if (this.lcHeap[b] !== undefined) this.lcRefresh(b, k, false);
+      if (up === 1 && st === REP_SERVING) this.drainLbTo(b, k);
+    }
   }
 
   // ---------------------------------------------------------------- load balancers
@@ -1505,7 +1527,7 @@ class Replication {
     const r = lb.conns[k];
     const g = lb.replicas[k];
     const st = this.repState[g];
-    return this.busy[r] < this.units[r] && this.repSeen[g] === 1 && (st === REP_SERVING || st === REP_DOWN);
+    return this.busy[r] < this.units[r] && this.lbSeen[b][k] === 1 && (st === REP_SERVING || st === REP_DOWN);
   }
 
   private chooseBackend(t: number, b: number): number {
@@ -1640,7 +1662,7 @@ class Replication {
     const h = this.lcHeap[b]!;
     const g = lb.replicas[k];
     const st = this.repState[g];
-    if (this.repSeen[g] !== 1 || (st !== REP_SERVING && st !== REP_DOWN)) { h.remove(k); return; }
+    if (this.lbSeen[b][k] !== 1 || (st !== REP_SERVING && st !== REP_DOWN)) { h.remove(k); return; }
     h.set(k, this.busy[lb.conns[k]] / lb.weights[k], picked ? ++this.lcPicks : h.seqOf(k));
   }
 
