@@ -110,6 +110,12 @@ export interface QueueSpec {
   readonly workers: Int32Array;
   readonly entry: number;
   readonly dropHead: boolean;
+  /**
+   * Per worker resource: messages delivered to its consumers beyond the ones they work on,
+   * consumers x (prefetch - 1). They wait in the resource's FIFO ahead of the ready messages but,
+   * as RabbitMQ's unacknowledged messages, do not count against max_length.
+   */
+  readonly held: number;
   readonly retries: number;
   readonly failureRate: number;
 }
@@ -362,15 +368,16 @@ export function compile(scenario: Scenario): Program {
     if (c.kind !== "queue") return;
     const parts = c.partitions ?? 0;
     const workers = new Int32Array(parts > 0 ? parts : 1);
+    const held = (parts > 0 ? 1 : c.workers) * (c.prefetch - 1);
     for (let i = 0; i < workers.length; i++) {
       workers[i] = addResource({
         name: parts > 0 ? `${name}[${i}]` : name, component: ci, units: parts > 0 ? 1 : c.workers, mode: MODE_HOLD,
-        buffer: c.max_length !== undefined ? Math.max(0, Math.ceil(c.max_length / workers.length)) : -1,
+        buffer: c.max_length !== undefined ? Math.max(0, Math.ceil(c.max_length / workers.length)) + held : -1,
         timeout: Infinity, sampler: -1, main: true,
       });
     }
     queueIdx.set(name, queues.length);
-    queues.push({ component: ci, workers, entry: -1, dropHead: c.overflow === "drop_head", retries: c.retries, failureRate: c.failure_rate });
+    queues.push({ component: ci, workers, entry: -1, dropHead: c.overflow === "drop_head", held, retries: c.retries, failureRate: c.failure_rate });
   });
 
   const cdns: CdnSpec[] = [];

@@ -1806,12 +1806,13 @@ class Replication {
     const res = p.resources[r];
     const full = this.busy[r] >= this.units[r] && res.buffer >= 0 && this.waiting[r] >= res.buffer;
     if (full) {
-      if (!spec.dropHead || this.waiting[r] === 0) {
+      // Only ready messages can be dropped: those already delivered to consumers (held) cannot.
+      if (!spec.dropHead || this.waiting[r] <= spec.held) {
         if (this.measuring) cs.counts[C_REJECTED]++;
         return false;
       }
-      // drop-head: the oldest waiting message makes room.
-      const oldest = this.dequeue(r);
+      // drop-head: the oldest ready message makes room.
+      const oldest = spec.held === 0 ? this.dequeue(r) : this.unqueueAt(r, spec.held);
       if (oldest >= 0) {
         this.tState[oldest] = RUNNING;
         this.messages.droppedHead++;
@@ -1829,6 +1830,23 @@ class Replication {
     if (this.measuring) cs.counts[C_PUBLISHED]++;
     this.step(m);
     return true;
+  }
+
+  /**
+   * Takes the waiting task with `ahead` live waiting tasks before it out of resource r's queue
+   * (it stays in the ring as a dead entry that dequeue() skips and frees); -1 if there is none.
+   */
+  private unqueueAt(r: number, ahead: number): number {
+    const ring = this.rings[r];
+    for (let i = 0, live = 0; i < this.qLen[r]; i++) {
+      const t = ring[(this.qHead[r] + i) % ring.length];
+      if (this.tState[t] !== WAITING || this.tRes[t] !== r) continue;
+      if (live++ < ahead) continue;
+      this.touch(r);
+      this.waiting[r]--;
+      return t;
+    }
+    return -1;
   }
 
   private messageDone(m: number, ok: boolean): void {
