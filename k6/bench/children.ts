@@ -1,5 +1,7 @@
 // Child processes of the load benchmark, one role each, so every process's CPU time is its own:
-//   server           a minimal keep-alive Node HTTP server; prints its URL, reports its CPU on SIGTERM
+//   server           a minimal keep-alive Node HTTP server; prints its URL, reports its CPU on SIGTERM;
+//                    on the IPC message "record" it notes each request's arrival time (epoch ms) and
+//                    sends them on "times" (the open-model acceptance test counts arrivals in a window)
 //   autocannon URL C D    autocannon with C connections for D seconds
 //   runner URL C D        the built-in k6 runner: C VUs (constant-vus) running a k6 script for D seconds
 //   undici URL C D        a bare undici Pool with C connections and C request loops (no k6 semantics)
@@ -22,8 +24,10 @@ const cpuMs = () => {
 async function server(): Promise<void> {
   const body = Buffer.from("ok");
   let requests = 0;
+  let times: number[] | null = null;
   const srv = createServer((_req, res) => {
     requests++;
+    if (times) times.push(performance.timeOrigin + performance.now());
     res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": body.length });
     res.end(body);
   });
@@ -34,6 +38,13 @@ async function server(): Promise<void> {
   let mark = { cpu: cpuMs(), requests: 0 };
   process.on("message", (m) => {
     // the parent asks for the CPU spent since the previous mark, per generator run
+    if (m === "record") {
+      times = [];
+      process.send!({ recording: true });
+    } else if (m === "times") {
+      process.send!({ times: times ?? [] });
+      times = null;
+    }
     if (m === "mark") {
       const now = { cpu: cpuMs(), requests };
       process.send!({ cpuMs: now.cpu - mark.cpu, requests: now.requests - mark.requests });
