@@ -1,7 +1,8 @@
 // Shared test helpers: build a scenario from YAML text and compare simulated estimates with theory.
 import { expect } from "vitest";
 import { parseScenario, type Scenario } from "../model/index.ts";
-import type { Estimate } from "../engine/stats.ts";
+import { estimate, type Estimate } from "../engine/stats.ts";
+import { simulate, type SimResult } from "../index.ts";
 
 export function scenarioOf(yaml: string): Scenario {
   const r = parseScenario(yaml, "test.yaml");
@@ -40,6 +41,18 @@ export function expectMatches(e: Estimate, theory: number, opts: { precision?: n
   expect(band, `${label}: a model wrong by 3% must fail: band ${band} vs 3% of ${theory}`).toBeLessThan(MAX_BAND * scale);
   expect(Math.abs(e.mean - theory), `${label}: simulated ${e.mean} ± ${ci} vs theory ${theory}`).toBeLessThanOrEqual(band);
   return band / scale;
+}
+
+/**
+ * Independent one-replication runs (seeds seed, seed + 1, ...), for figures the result gives only
+ * as totals over replications (the queue's message counts): `perRun` makes them an estimate.
+ */
+export function singleRuns(s: Scenario, runs: number): SimResult[] {
+  return Array.from({ length: runs }, (_, i) => simulate(s, { seed: s.seed + i, replications: 1 }));
+}
+
+export function perRun(results: SimResult[], f: (r: SimResult) => number): Estimate {
+  return estimate(results.map(f));
 }
 
 /** Erlang C: the probability that an arrival waits in an M/M/c queue with offered load a = λ/μ. */
