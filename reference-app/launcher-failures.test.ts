@@ -2,9 +2,11 @@
 // starts (PortsExhausted; `headroom app up --ports` exits 2 saying what to do), and a part that
 // fails after others have started (its port taken by another process) fails the start with that
 // part's name and log, and releases everything started before it: no process, port or run dir.
+// And another program answering on a part's port is not taken for the part.
 import { afterEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import http from "node:http";
 import net from "node:net";
 import { Effect } from "effect";
 import { parseScenario } from "../simulator/model/index.ts";
@@ -56,7 +58,13 @@ const canListen = (port: number) =>
   });
 const held: net.Server[] = [];
 afterEach(async () => {
-  await Promise.all(held.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(
+    held.splice(0).map((s) => {
+      // Connections a part's client left open would keep close() waiting.
+      (s as Partial<http.Server>).closeAllConnections?.();
+      return new Promise((r) => s.close(r));
+    }),
+  );
 });
 
 describe("port range exhausted", () => {
@@ -157,6 +165,34 @@ describe("a part that fails after others started", () => {
     const srv = await occupy();
     held.push(srv);
     const s = sabotage(srv.port, 0);
+    await expect(startAppPromise(small(), { ports: s.ports, onProgress: s.onProgress })).rejects.toMatchObject({ _tag: "StartFailed", part: "redis" });
+    const dir = /^run dir (\S+)/.exec(s.seen[0] ?? "")?.[1];
+    expect(await leftovers(dir!, [])).toEqual([]);
+  }, 120_000);
+});
+
+// A port is probed free and bound by its part a moment later; another program may take it in
+// between. Readiness then asks for the part's identity, so an impostor's answer is not taken for it.
+describe("another program on a part's port", () => {
+  it("is not taken for a service replica: /healthz answering 200 without the replica's pid fails the start", async () => {
+    const impostor = http.createServer((_req, res) => res.end("ok\n"));
+    await new Promise<void>((r) => impostor.listen(0, "127.0.0.1", r));
+    held.push(impostor);
+    const s = sabotage((impostor.address() as net.AddressInfo).port, 1);
+    await expect(startAppPromise(small(), { ports: s.ports, onProgress: s.onProgress })).rejects.toMatchObject({ _tag: "StartFailed", part: "api-1" });
+    const dir = /^run dir (\S+)/.exec(s.seen[0] ?? "")?.[1];
+    expect(await leftovers(dir!, [])).toEqual([]);
+  }, 120_000);
+
+  it("is not taken for Redis: a server answering PONG that is not the spawned redis-server fails the start", async () => {
+    // One +PONG per RESP command received (PING, INFO, ...), as a PONG-only server would.
+    const impostor = await occupy((sock) => {
+      sock.on("data", (d) => sock.write("+PONG\r\n".repeat(String(d).match(/^\*\d+\r\n/gm)?.length ?? 1)));
+      sock.on("error", () => {});
+      setTimeout(() => sock.destroy(), 3000).unref();
+    });
+    held.push(impostor);
+    const s = sabotage(impostor.port, 0);
     await expect(startAppPromise(small(), { ports: s.ports, onProgress: s.onProgress })).rejects.toMatchObject({ _tag: "StartFailed", part: "redis" });
     const dir = /^run dir (\S+)/.exec(s.seen[0] ?? "")?.[1];
     expect(await leftovers(dir!, [])).toEqual([]);

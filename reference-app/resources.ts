@@ -267,7 +267,11 @@ export const waitReady = (
       while (Date.now() < deadline) {
         if (p?.hasExited()) throw new Error(`exited with ${await p.exited}`);
         try {
-          if (await check()) return;
+          // One check may not hang the wait (a server that takes the connection and never answers).
+          let timer: NodeJS.Timeout | undefined;
+          const stuck = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("readiness check got no answer in 5 s")), 5000)));
+          const ok = await Promise.race([check(), stuck]).finally(() => clearTimeout(timer));
+          if (ok) return;
         } catch (e) {
           lastError = e instanceof Error ? e.message : String(e);
         }
@@ -301,6 +305,20 @@ export function tcpOpen(port: number): Promise<boolean> {
 export async function httpOk(port: number, path: string): Promise<boolean> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2000) });
   await res.arrayBuffer();
+  return res.status === 200;
+}
+
+/**
+ * True when GET http://127.0.0.1:port/path answers 200 from process `pid` (its x-headroom-pid
+ * header). A port is probed free, then bound by its part a moment later: another program may take
+ * it in between, and readiness must not be that program's answer.
+ */
+export async function httpOkFrom(port: number, path: string, pid: number): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2000) });
+  await res.arrayBuffer();
+  if (res.status === 200 && res.headers.get("x-headroom-pid") !== String(pid)) {
+    throw new Error(`127.0.0.1:${port} answers, but not from pid ${pid} (x-headroom-pid: ${res.headers.get("x-headroom-pid")}): another program has the port`);
+  }
   return res.status === 200;
 }
 

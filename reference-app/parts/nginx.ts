@@ -6,7 +6,8 @@ import { mkdir, writeFile, chown } from "node:fs/promises";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { StartFailed, PortsExhausted } from "../errors.ts";
-import { freePort, proc, waitReady, tcpOpen } from "../resources.ts";
+import { randomBytes } from "node:crypto";
+import { freePort, proc, waitReady } from "../resources.ts";
 import type { CdnPlan } from "../plan.ts";
 import type { Tools } from "../preflight.ts";
 
@@ -14,7 +15,10 @@ export interface NginxPart {
   readonly port: number;
 }
 
-export function nginxConfig(plan: CdnPlan, port: number, originPort: number, stateDir: string, logDir: string, user?: string): string {
+/** Where nginx answers its readiness check: the run's nonce, so the answer is known to be ours. */
+export const READY_PATH = "/__headroom/ready";
+
+export function nginxConfig(plan: CdnPlan, port: number, originPort: number, stateDir: string, logDir: string, readyNonce: string, user?: string): string {
   const ttl = Math.max(1, Math.round(plan.ttl));
   return `${user ? `user ${user};\n` : ""}daemon off;
 worker_processes 1;
@@ -32,6 +36,7 @@ http {
   upstream origin { server 127.0.0.1:${originPort}; keepalive 32; }
   server {
     listen 127.0.0.1:${port};
+    location = ${READY_PATH} { return 200 "${readyNonce}"; }
     location / {
       proxy_pass http://origin;
       proxy_http_version 1.1;
@@ -74,7 +79,8 @@ export const startNginx = (plan: CdnPlan, originPort: number, runPath: string, t
     });
     const port = yield* freePort;
     const cfgPath = join(runPath, "nginx.conf");
-    yield* Effect.promise(() => writeFile(cfgPath, nginxConfig(plan, port, originPort, stateDir, logDir, worker ? "nobody nogroup" : undefined)));
+    const nonce = randomBytes(12).toString("hex");
+    yield* Effect.promise(() => writeFile(cfgPath, nginxConfig(plan, port, originPort, stateDir, logDir, nonce, worker ? "nobody nogroup" : undefined)));
     const p = yield* proc({
       name: "nginx",
       command: tools.nginx,
@@ -83,6 +89,13 @@ export const startNginx = (plan: CdnPlan, originPort: number, runPath: string, t
       logDir,
       stopSignal: "SIGTERM",
     });
-    yield* waitReady("nginx", p, () => tcpOpen(port));
+    // Ready when the answer carries this config's nonce: our nginx, not another program that took
+    // the port between its probe and nginx's bind.
+    yield* waitReady("nginx", p, async () => {
+      const res = await fetch(`http://127.0.0.1:${port}${READY_PATH}`, { signal: AbortSignal.timeout(2000) });
+      const body = await res.text();
+      if (body !== nonce) throw new Error(`127.0.0.1:${port} answers, but not with this run's nonce: another program has the port`);
+      return true;
+    });
     return { port };
   });

@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StartFailed } from "../errors.ts";
-import { restartable, waitReady, httpOk, type RestartableProc } from "../resources.ts";
+import { restartable, waitReady, httpOkFrom, type RestartableProc } from "../resources.ts";
 import type { ServiceConfig, WorkerConfig } from "../config.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -39,7 +39,8 @@ export const startNodeProc = (
         logDir: join(runPath, "logs"),
         env: { NODE_ENV: "production" },
       },
-      (p) => waitReady(name, p, () => httpOk(config.port, "/healthz"), 60_000),
+      // Ready when this very process answers (its pid in the answer), not whoever holds the port.
+      (p) => waitReady(name, p, () => httpOkFrom(config.port, "/healthz", p.pid), 60_000),
     );
     return { name, port: config.port, control };
   });

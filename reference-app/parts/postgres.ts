@@ -29,13 +29,18 @@ export interface PgCluster {
   readonly replicas: readonly PgServer[];
 }
 
-async function canConnect(port: number, database: string, wantRecovery?: boolean): Promise<boolean> {
+/**
+ * True when the server on `port` accepts connections, serves `dataDir` (so it is ours, not another
+ * server that took the port between its probe and our bind) and, if asked, is (not) in recovery.
+ */
+async function canConnect(port: number, database: string, dataDir: string, wantRecovery?: boolean): Promise<boolean> {
   const c = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database, connectionTimeoutMillis: 1000 });
   try {
     await c.connect();
-    if (wantRecovery === undefined) return true;
-    const r = await c.query<{ rec: boolean }>("SELECT pg_is_in_recovery() AS rec");
-    return r.rows[0]?.rec === wantRecovery;
+    const r = await c.query<{ rec: boolean; dir: string }>("SELECT pg_is_in_recovery() AS rec, current_setting('data_directory') AS dir");
+    const row = r.rows[0];
+    if (row?.dir !== dataDir) throw new Error(`127.0.0.1:${port} serves ${row?.dir ?? "?"}, not ${dataDir}: another server has the port`);
+    return wantRecovery === undefined || row.rec === wantRecovery;
   } finally {
     await c.end().catch(() => {});
   }
@@ -99,7 +104,7 @@ export const startPostgres = (
       graceMs: 10_000,
     });
     const primary = yield* restartable(serverSpec("primary", primaryDir, primaryPort, []), (p) =>
-      waitReady("postgres primary", p, () => canConnect(primaryPort, "postgres"), 60_000),
+      waitReady("postgres primary", p, () => canConnect(primaryPort, "postgres", primaryDir), 60_000),
     );
     yield* Effect.tryPromise({
       try: () => seed(primaryPort, plan.keys),
@@ -121,7 +126,7 @@ export const startPostgres = (
       const port = yield* freePort;
       const extra = lagMs > 0 ? ["-c", `recovery_min_apply_delay=${lagMs}ms`] : [];
       const control = yield* restartable(serverSpec(label, dir, port, extra), (p) =>
-        waitReady(`postgres ${label}`, p, () => canConnect(port, DATABASE, true), 60_000),
+        waitReady(`postgres ${label}`, p, () => canConnect(port, DATABASE, dir, true), 60_000),
       );
       replicas.push({ label, port, dataDir: dir, control });
     }

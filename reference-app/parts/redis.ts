@@ -18,12 +18,16 @@ export interface RedisPart {
   readonly control: RestartableProc;
 }
 
-async function ping(port: number): Promise<boolean> {
-  const r = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+/** True when the Redis on `port` answers and is process `pid` (INFO's process_id), not another server. */
+async function ping(port: number, pid: number): Promise<boolean> {
+  const r = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000 });
   r.on("error", () => {});
   try {
     await r.connect();
-    return (await r.ping()) === "PONG";
+    if ((await r.ping()) !== "PONG") return false;
+    const id = /process_id:(\d+)/.exec(await r.info("server"))?.[1];
+    if (id !== String(pid)) throw new Error(`127.0.0.1:${port} answers as Redis process ${id ?? "?"}, not ${pid}: another program has the port`);
+    return true;
   } finally {
     r.disconnect();
   }
@@ -68,7 +72,7 @@ export const startRedis = (plan: CachePlan, runPath: string, tools: Tools): Effe
         ],
         logDir: join(runPath, "logs"),
       },
-      (p) => waitReady("redis", p, () => ping(port)),
+      (p) => waitReady("redis", p, () => ping(port, p.pid)),
     );
     const sized = yield* Effect.tryPromise({
       try: () => sizeMemory(port, plan),

@@ -69,7 +69,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   } catch {
     return send(res, 400, { error: "malformed request target" });
   }
-  if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, "ok\n");
+  // The pid lets the launcher's readiness check tell this process from another holding the port.
+  if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, "ok\n", { "x-headroom-pid": String(process.pid) });
   if (url.pathname === "/metrics" && req.method === "GET") {
     metrics.slotsBusy.set(slots.inUse);
     metrics.acceptQueue.set(slots.queued);

@@ -143,7 +143,8 @@ function authorized(req: http.IncomingMessage): boolean {
 
 const server = http.createServer((req, res) => {
   const reply = (status: number, text: string, type = "text/plain; charset=utf-8") => {
-    res.writeHead(status, { "content-type": type });
+    // The pid lets the launcher's readiness check tell this process from another holding the port.
+    res.writeHead(status, { "content-type": type, "x-headroom-pid": String(process.pid) });
     res.end(text);
   };
   const path = (req.url ?? "/").split("?")[0];
