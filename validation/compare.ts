@@ -28,9 +28,6 @@ export const TARGETS: Readonly<Record<string, { kind: "relative" | "absolute"; t
   p99: { kind: "relative", tol: 0.25 },
   cacheHitRatio: { kind: "absolute", tol: 0.03 },
   saturationThroughput: { kind: "relative", tol: 0.1 },
-  // share of paced arrivals that started late because their VU was busy: each hides its delay
-  // from the measured latencies, so above 1% the measurement itself is suspect
-  lateArrivals: { kind: "absolute", tol: 0.01 },
 };
 
 /** Utilization below which the targets apply. */
@@ -81,7 +78,9 @@ export function compare(sim: SimResult, measured: Measured, predictedUtilization
     const mErr = m ? (m.requests ? m.failed / m.requests : 0) : null;
     rows.push(row(name, "errorRate", c.errorRate.mean, mErr, "absolute", applies));
   }
-  // The model has no late arrivals: its Poisson source never waits on a busy client.
+  // The model has no late arrivals: its Poisson source never waits on a busy client. Shown, not
+  // judged: with VUs pacing 2 arrivals/s each, a share of about 2/s x latency starts late by design
+  // (8% at 40 ms), so the row says how far the generator bent the schedule.
   const a = measured.arrivals;
   if (a && a.paced > 0) rows.push(row("load", "lateArrivals", 0, a.late / a.paced, "absolute", applies));
   for (const [name, c] of Object.entries(sim.components)) {

@@ -125,11 +125,10 @@ describe("compare", () => {
     expect(v(lossy, "throughput").verdict).toBe("fail");
     expect(v(lossy, "throughput").error).toBeCloseTo(-0.1, 9);
   });
-  it("fails a level whose generator started more than 1% of its paced arrivals late (coordinated omission)", () => {
+  it("reports the share of paced arrivals that started late (coordinated omission) beside the model's 0", () => {
     const v = (rows: ReturnType<typeof compare>) => rows.find((r) => r.metric === "lateArrivals")!;
-    expect(v(compare(sim, { ...measured(1, 0.6), arrivals: { paced: 1000, late: 5, meanDelayMs: 0.1 } }, 0.5))).toMatchObject({ scope: "load", predicted: 0, verdict: "pass" });
     const late = v(compare(sim, { ...measured(1, 0.6), arrivals: { paced: 1000, late: 30, meanDelayMs: 4 } }, 0.5));
-    expect(late.verdict).toBe("fail");
+    expect(late).toMatchObject({ scope: "load", predicted: 0, verdict: "info" });
     expect(late.error).toBeCloseTo(0.03, 9);
     // arrival-rate executors do not pace: no row
     expect(compare(sim, { ...measured(1, 0.6), arrivals: { paced: 0, late: 0, meanDelayMs: 0 } }, 0.5).some((r) => r.metric === "lateArrivals")).toBe(false);
