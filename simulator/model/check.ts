@@ -168,7 +168,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
     }
   }
 
-  if (!undecoded.sections.has("regions")) checkRegions(s, err, missing);
+  if (!undecoded.sections.has("regions")) checkRegions(s, err, missing, !undecoded.sections.has("load"));
   checkRoutingCycles(s, err);
   checkCallCycles(s, err);
   checkPlan(s, err, missing);
@@ -228,7 +228,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
  * (which sits at the edge, next to its caller) names its region, users are placed in regions, and
  * station routing stays within a region (a routed hop across regions is not modeled).
  */
-function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void, missing: (name: string) => boolean): void {
+function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void, missing: (name: string) => boolean, loadKnown: boolean): void {
   const regions = regionNames(s);
   const known = regions.length > 0 ? `regions: ${regions.join(", ")}` : "the scenario has no `regions:` section";
   for (const [name, c] of Object.entries(s.components)) {
@@ -244,7 +244,9 @@ function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: strin
     }
   }
   const users = s.load.regions;
-  if (users) {
+  if (!loadKnown) {
+    // the load did not decode: where its users are is unknown
+  } else if (users) {
     for (const r of Object.keys(users)) if (!regions.includes(r)) err(["load", "regions", r], `no region named '${r}' (${known})`);
   } else if (regions.length > 0) {
     err(["load"], `with \`regions:\` the load needs \`regions:\` placing the users, e.g. regions: { ${regions[0]}: 100 }`);

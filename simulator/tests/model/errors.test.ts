@@ -1,5 +1,8 @@
 // Bad scenarios get messages naming line, column, field and what was expected; all at once.
 import { describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
 import { parseScenario, type ScenarioError } from "../../model/index.ts";
 
 /** Line and column (1-based) of the first `needle` after `after` in `text`: where an error must point. */
@@ -252,5 +255,36 @@ components:
     expect(e.map((x) => x.line)).toEqual([5, 6, 8, 9, 10, 11, 12]);
     expect(e[1].message).toMatch(/no component named 'nope'/);
     expect(e[2].message).toMatch(/routing cycle without exit/);
+  });
+  it("in every bundled scenario, a component that fails the schema yields errors about it alone", () => {
+    const root = join(import.meta.dirname, "../../../scenarios");
+    const files = [...readdirSync(root).map((f) => join(root, f)), ...readdirSync(join(root, "validation")).map((f) => join(root, "validation", f))]
+      .filter((f) => f.endsWith(".yaml"));
+    let broken = 0;
+    for (const f of files) {
+      const doc = parseDocument(readFileSync(f, "utf8"));
+      for (const name of Object.keys((doc.toJS() as { components: object }).components)) {
+        const copy = doc.clone();
+        copy.setIn(["components", name, "kind"], "bogus");
+        const e = errorsOf(copy.toString());
+        expect(e.length, `${f}: ${name}`).toBeGreaterThan(0);
+        expect(e.filter((x) => !x.path.startsWith(`components.${name}.`)), `${f}: ${name}`).toEqual([]);
+        broken++;
+      }
+    }
+    expect(broken).toBeGreaterThanOrEqual(40);
+  });
+  it("parts that failed are neither followed nor reported again (the regional million-users file, broken twice)", () => {
+    const file = readFileSync(join(import.meta.dirname, "../../../scenarios/one-million-users.yaml"), "utf8");
+    // A bad load (its user regions then unknown) and a bad service behind a balancer and the
+    // caches' callers: only those two fields are reported, no missing backends, regions or callers.
+    const broken = file.replace("think: { dist: exponential, mean: 60s }", "think: { dist: exponential, mean: 60 }")
+      .replace("    replicas: 30\n", "    replicas: thirty\n");
+    expect(broken).not.toBe(file);
+    const e = errorsOf(broken);
+    expect(e.map((x) => ({ ...x, message: undefined }))).toEqual([
+      { file: "bad.yaml", ...where(broken, "60 }", "think:"), path: "load.think.mean", message: undefined },
+      { file: "bad.yaml", ...where(broken, "thirty"), path: "components.api_west.replicas", message: undefined },
+    ]);
   });
 });
