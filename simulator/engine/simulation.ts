@@ -192,7 +192,8 @@ class Replication {
   private readonly refusedHold: Float64Array;
   /** Per service replica: (balancer, backend) pairs of the least-connections balancers in front of it. */
   private readonly repLc: Int32Array[];
-  private readonly lcUniform: Uint8Array;
+  /** Per balancer: 1 when its weights are all equal (the fast paths of round robin, least connections, power of two). */
+  private readonly equalWeights: Uint8Array;
 
   // Service replicas and auto-scalers.
   private readonly repState: Uint8Array;
@@ -407,7 +408,7 @@ class Replication {
       return new IndexedMinHeap(lb.conns.length);
     });
     this.repLc = pairs.map((x) => Int32Array.from(x));
-    this.lcUniform = Uint8Array.from(p.balancers, (lb) => (lb.weights.every((w) => w === lb.weights[0]) ? 1 : 0));
+    this.equalWeights = Uint8Array.from(p.balancers, (lb) => (lb.weights.every((w) => w === lb.weights[0]) ? 1 : 0));
     this.healthRng = p.balancers.map((b) => stream(`health-checks:${p.components[b.component].name}`));
     // Named by the failing service and the entry's rank among that service's random failures, so
     // adding a failure elsewhere in the list does not renumber these.
@@ -1557,7 +1558,7 @@ class Replication {
         if (this.busy[conns[top]] < this.units[conns[top]]) return top;
         // The least loaded is at maxconn: with equal weights so is every backend; with unequal
         // weights one with more connections per weight may still have room, so look at all.
-        if (this.lcUniform[b] !== 0) return -1;
+        if (this.equalWeights[b] !== 0) return -1;
         let best = -1, bestLoad = Infinity;
         const start = this.lbRr[b]++ % n;
         for (let i = 0; i < n; i++) {
@@ -1569,7 +1570,7 @@ class Replication {
         return best;
       }
       case ALG_POWER_OF_TWO: {
-        if (this.lcUniform[b] === 0) return this.weightedTwoChoices(b);
+        if (this.equalWeights[b] === 0) return this.weightedTwoChoices(b);
         const rng = this.lbRng[b];
         const a = (rng.next() * n) | 0;
         let c = (rng.next() * (n - 1)) | 0;
@@ -1602,7 +1603,15 @@ class Replication {
       default: {
         // Smooth weighted round robin (nginx): every open backend's current weight grows by its
         // weight, the largest is picked and loses the total. Weights [3, 1] give a a b a a a b a ...,
-        // 75/25 as HAProxy's weighted roundrobin; equal weights give plain rotation.
+        // 75/25 as HAProxy's weighted roundrobin. Equal weights give plain rotation, done directly
+        // (O(1) when the next backend is open).
+        if (this.equalWeights[b] !== 0) {
+          for (let i = 0; i < n; i++) {
+            const k = this.lbRr[b]++ % n;
+            if (this.open(b, k)) return k;
+          }
+          return -1;
+        }
         const cur = this.swrr[b];
         let best = -1, total = 0;
         for (let k = 0; k < n; k++) {
