@@ -159,11 +159,12 @@ describe("features the simulator models and the app does not realize", () => {
   });
 });
 
-describe("backlog default", () => {
-  it("is unbounded when the YAML sets none, as in the simulator (program.ts: c.backlog ?? -1), and kept when set", () => {
+describe("backlog and timeout defaults", () => {
+  it("are unbounded when the YAML sets none, as in the simulator (program.ts: c.backlog ?? -1, c.timeout ?? Infinity), and kept when set", () => {
     const unset = planApp(load(BASE));
     expect(unset.ok && unset.plan.service.backlog).toBeUndefined();
-    const set = planApp(load(BASE.replace("    concurrency: 4\n", "    concurrency: 4\n    backlog: 0\n")));
-    expect(set.ok && set.plan.service.backlog).toBe(0);
+    expect(unset.ok && unset.plan.service.timeout).toBeUndefined();
+    const set = planApp(load(BASE.replace("    concurrency: 4\n", "    concurrency: 4\n    backlog: 0\n    timeout: 2s\n")));
+    expect(set.ok && set.plan.service).toMatchObject({ backlog: 0, timeout: 2 });
   });
 });

@@ -64,7 +64,8 @@ export interface ServicePlan {
   readonly concurrency: number;
   /** Requests that may wait for a slot; unbounded when the YAML sets none (as in the simulator). */
   readonly backlog?: number;
-  readonly timeout: number;
+  /** Seconds before a 504; none when the YAML sets none (as in the simulator). */
+  readonly timeout?: number;
   readonly handlers: Readonly<Record<string, readonly Step[]>>;
   readonly network?: DistLike;
 }
@@ -177,7 +178,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       replicas: num(sv.replicas, 1),
       concurrency: num(sv.concurrency, 1),
       backlog: typeof sv.backlog === "number" ? sv.backlog : undefined,
-      timeout: num(sv.timeout, 30),
+      timeout: typeof sv.timeout === "number" ? sv.timeout : undefined,
       handlers,
       network: sv.network as DistLike | undefined,
     };

@@ -21,6 +21,20 @@ describe("haproxyConfig", () => {
   });
 });
 
+describe("haproxyConfig timeouts", () => {
+  const lb = { name: "lb", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3, health: { interval: 2, rise: 2, fall: 3 } };
+  it("outlast the service's timeout, so the service answers 504 first", () => {
+    const cfg = haproxyConfig(lb, 8080, [9001], "/run/x.sock", 5);
+    expect(cfg).toContain("  timeout server 10000ms");
+    expect(cfg).toContain("  timeout client 35000ms");
+  });
+  it("are a day when the service has no timeout (the simulator's default: none)", () => {
+    const cfg = haproxyConfig(lb, 8080, [9001], "/run/x.sock", undefined);
+    expect(cfg).toContain("  timeout server 24h");
+    expect(cfg).toContain("  timeout client 24h");
+  });
+});
+
 describe("haproxyWeights", () => {
   it("scales the largest weight to HAProxy's 256 and keeps the ratios within 1/256", () => {
     expect(haproxyWeights([0.5, 1])).toEqual([128, 256]);

@@ -37,7 +37,7 @@ export function haproxyWeights(weights: readonly number[]): number[] {
   return weights.map((w) => Math.max(1, Math.round((w / top) * HAPROXY_MAX_WEIGHT)));
 }
 
-export function haproxyConfig(plan: LbPlan, port: number, backends: readonly number[], statsSocket: string, serviceTimeout: number): string {
+export function haproxyConfig(plan: LbPlan, port: number, backends: readonly number[], statsSocket: string, serviceTimeout: number | undefined): string {
   const weights = plan.weights ? haproxyWeights(backends.map((_, i) => plan.weights![i] ?? 1)) : undefined;
   const servers = backends.map((p, i) => {
     const opts = [`server s${i + 1} 127.0.0.1:${p}`, "check"];
@@ -54,8 +54,9 @@ export function haproxyConfig(plan: LbPlan, port: number, backends: readonly num
     "defaults",
     "  mode http",
     "  timeout connect 2s",
-    `  timeout client ${ms(serviceTimeout + 30)}`,
-    `  timeout server ${ms(serviceTimeout + 5)}`,
+    // Past the service's own timeout, so that the service answers 504 first; a day when it has none.
+    `  timeout client ${serviceTimeout !== undefined ? ms(serviceTimeout + 30) : "24h"}`,
+    `  timeout server ${serviceTimeout !== undefined ? ms(serviceTimeout + 5) : "24h"}`,
     `  timeout queue ${ms(plan.queueTimeout)}`,
     // the simulator's connect_retries: refused connections retried 1 s apart (min(timeout connect, 1 s))
     `  retries ${plan.connectRetries}`,
@@ -117,7 +118,7 @@ export const startHaproxy = (
   backends: readonly number[],
   runPath: string,
   tools: Tools,
-  serviceTimeout: number,
+  serviceTimeout: number | undefined,
 ): Effect.Effect<HaproxyPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const port = yield* freePort;

@@ -110,12 +110,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     metrics.slotsBusy.set(slots.inUse);
   });
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), cfg.service.timeout * 1000)));
+  const limit = cfg.service.timeout;
+  // Without a timeout in the YAML a request runs as long as its work does, as in the simulator.
+  const timeout = limit === undefined ? undefined : new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), limit * 1000)));
   try {
-    const outcome = await Promise.race([work.then(() => "done" as const), timeout]);
+    const outcome = await (timeout ? Promise.race([work.then(() => "done" as const), timeout]) : work.then(() => "done" as const));
     if (outcome === "timeout") {
       work.catch(() => {});
-      return done(504, { error: `timed out after ${cfg.service.timeout}s` });
+      return done(504, { error: `timed out after ${limit}s` });
     }
   } catch (e) {
     if (e instanceof PoolTimeout) return done(503, { error: "database pool timeout" });
