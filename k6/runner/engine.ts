@@ -6,7 +6,7 @@ import { dirname, resolve } from "node:path";
 import { runInThisContext } from "node:vm";
 import { bundleScript, type BundleOptions } from "./bundle.ts";
 import { transformBundle } from "./transform.ts";
-import { Registry, defineBuiltins, type BuiltinMetrics, type Tags } from "./metrics.ts";
+import { Registry, anchorClock, defineBuiltins, epochMs, type BuiltinMetrics, type Tags } from "./metrics.ts";
 import { normalizeOptions, type RunOptions } from "./options.ts";
 import { parseThresholds, evaluateThresholds, type Threshold } from "./thresholds.ts";
 import { ScenarioRun } from "./executors.ts";
@@ -85,6 +85,7 @@ export class Engine {
   readonly open: (path: string, mode?: string) => unknown;
 
   constructor(private readonly cfg: RunConfig) {
+    anchorClock();
     this.env = { ...(cfg.env ?? {}) };
     this.allowed = cfg.allowedOrigins ? new Set(cfg.allowedOrigins.map((o) => new URL(o).origin)) : null;
     this.stderr = cfg.stderr ?? process.stderr;
@@ -224,7 +225,7 @@ export class Engine {
     const after = vu.transport.bytes();
     vu.groupPath = "";
     const tags = vu.tags();
-    const time = Date.now();
+    const time = epochMs();
     const reg = this.metrics;
     reg.push(this.builtins.data_sent, after.written - before.written, tags, time);
     reg.push(this.builtins.data_received, after.read - before.read, tags, time);
@@ -252,7 +253,7 @@ export class Engine {
   }
 
   private sampleVus(): void {
-    const t = Date.now();
+    const t = epochMs();
     this.metrics.push(this.builtins.vus, this.activeCount, { ...this.globalTags }, t);
     this.metrics.push(this.builtins.vus_max, this.allVus.length, { ...this.globalTags }, t);
   }

@@ -4,6 +4,7 @@
 // response byte), receiving (until the body ends); counts wire bytes from the sockets themselves.
 import { Client, buildConnector } from "undici";
 import type { Socket } from "node:net";
+import { epochMs } from "./metrics.ts";
 
 export interface Timings {
   blocked: number;
@@ -67,7 +68,7 @@ function classifyError(err: Error & { code?: string }, origin: string): { msg: s
  */
 class Exchange {
   private readonly t0 = now();
-  private readonly startedAt = Date.now();
+  private readonly startedAt = epochMs();
   private tReady = this.t0;
   private tSent = 0;
   private tFirst = 0;

@@ -6,6 +6,17 @@ export type MetricType = "counter" | "gauge" | "rate" | "trend";
 export type ValueType = "default" | "time" | "data";
 export type Tags = Record<string, string>;
 
+let clockAnchor = Date.now() - performance.now();
+/**
+ * Wall-clock epoch ms with a fraction (Date.now() has whole ms): sample times carry sub-millisecond
+ * digits like k6's time.Now(). The monotonic clock anchored to the wall clock at each run's start
+ * (anchorClock), so a long-lived process does not drift from Date.now().
+ */
+export const epochMs = (): number => clockAnchor + performance.now();
+export function anchorClock(): void {
+  clockAnchor = Date.now() - performance.now();
+}
+
 /** Receives every sample after it is aggregated (the NDJSON output). */
 export interface SampleListener {
   metricSeen(metric: Metric): void;
@@ -157,7 +168,7 @@ export class Registry {
       }
       if (match) sub.sink.add(value);
     }
-    if (this.listener) this.listener.sample(metric, time ?? Date.now(), value, tags);
+    if (this.listener) this.listener.sample(metric, time ?? epochMs(), value, tags);
   }
 }
 

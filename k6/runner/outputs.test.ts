@@ -77,6 +77,10 @@ describe("outputs", () => {
     expect(Object.keys(point)).toEqual(["metric", "type", "data"]);
     expect(Object.keys(point.data)).toEqual(["time", "value", "tags"]);
     expect(point.data.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,8}[1-9])?(Z|[+-]\d\d:\d\d)$/);
+    // sub-millisecond digits, as k6's time.Now(), for request and iteration samples alike
+    for (const metric of ["http_req_duration", "iterations", "my_trend"]) {
+      expect(lines.some((l) => l.type === "Point" && l.metric === metric && /\.\d{4,}/.test(l.data.time))).toBe(true);
+    }
     expect(point.data.tags).toEqual({
       expected_response: "true", group: "", method: "GET", name: "a", proto: "HTTP/1.1", scenario: "default", status: "200", url: `${srv.url}/ok`,
     });
