@@ -49,6 +49,27 @@ describe("http.batch", () => {
   });
 });
 
+describe("http.asyncRequest", () => {
+  it("three concurrent asyncRequests of one VU overlap: wall time < 2x one request's", async () => {
+    const r = await runScript(
+      `import http from "k6/http"; import { Trend } from "k6/metrics";
+const one = new Trend("one_ms"); const three = new Trend("async_ms");
+export const options = { vus: 1, iterations: 1 };
+export default async function () {
+  http.get(__ENV.T + "/ok");
+  let t = Date.now(); http.get(__ENV.T + "/ok"); one.add(Date.now() - t);
+  t = Date.now();
+  const rs = await Promise.all([1, 2, 3].map(() => http.asyncRequest("GET", __ENV.T + "/ok")));
+  three.add(Date.now() - t);
+  if (rs.some((x) => x.status !== 200)) throw new Error("bad");
+}`,
+      { env: { T: slow.url } },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.summary.metrics.async_ms.values.max / r.summary.metrics.one_ms.values.max).toBeLessThan(2);
+  });
+});
+
 describe("response callbacks", () => {
   it("setResponseCallback(null) emits no http_req_failed and no expected_response tag; a params callback overrides it", async () => {
     const r = await runScript(

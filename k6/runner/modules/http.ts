@@ -260,7 +260,8 @@ export function httpModule(vu: Vu): Record<string, unknown> {
     del: withBody("DELETE"),
     options: withBody("OPTIONS"),
     request: (method: string, url: unknown, body?: unknown, params?: Params) => request(method, url, body, params),
-    asyncRequest: (method: string, url: unknown, body?: unknown, params?: Params) => request(method, url, body, params),
+    // concurrent asyncRequests of a VU each get a connection, as in k6 (Go opens one per request in flight)
+    asyncRequest: (method: string, url: unknown, body?: unknown, params?: Params) => request(method, url, body, params, true),
     async batch(reqs: unknown): Promise<unknown> {
       if (engine.inInit) throw new Error("Using batch in the init context is not supported");
       if (!reqs || typeof reqs !== "object") throw new Error("http.batch() accepts only an array or an object of requests");
