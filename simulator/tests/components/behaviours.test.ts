@@ -1,11 +1,11 @@
 // Component behaviours against closed forms, each with tolerances from the replications' confidence
-// intervals (expectMatches: a band under 3%, so a model 3% wrong fails): parallel fan-out, stale
+// intervals (expectTheory: a band under 3%, so a model 3% wrong fails): parallel fan-out, stale
 // reads behind replication lag, queue overflow policies, partitions, CDN and cache TTLs, service
 // timeouts and range sharding.
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
 import { hashKey } from "../../engine/hash-key.ts";
-import { expectMatches, perRun, QUANTILE_BIAS, scenarioOf, singleRuns } from "../helpers.ts";
+import { expectTheory, perRun, QUANTILE_BIAS, scenarioOf, singleRuns } from "../helpers.ts";
 
 /** The x with f(x) = y for an increasing f, by bisection. */
 function solve(f: (x: number) => number, y: number, lo: number, hi: number): number {
@@ -33,10 +33,10 @@ components:
   b: { kind: station, servers: 1000, service: { dist: exponential, mean: 30ms } }
 `));
   it("mean latency is E[max of the two]", () =>
-    expectMatches(r.classes.req.latencyMs.mean, 1000 * (1 / mu1 + 1 / mu2 - 1 / (mu1 + mu2)), { label: "E[max]" }));
+    expectTheory(r.classes.req.latencyMs.mean, 1000 * (1 / mu1 + 1 / mu2 - 1 / (mu1 + mu2)), { label: "E[max]" }));
   it("p95 latency solves (1 - e^{-μ1 t})(1 - e^{-μ2 t}) = 0.95", () => {
     const t = solve((x) => (1 - Math.exp(-mu1 * x)) * (1 - Math.exp(-mu2 * x)), 0.95, 0, 10);
-    expectMatches(r.classes.req.latencyMs.p95, 1000 * t, { bias: QUANTILE_BIAS, precision: 0.0105, label: "p95 of max" });
+    expectTheory(r.classes.req.latencyMs.p95, 1000 * t, { bias: QUANTILE_BIAS, precision: 0.0105, label: "p95 of max" });
   });
 });
 
@@ -65,7 +65,7 @@ components:
   db: { kind: database, keys: ${K}, read: 1ms, write: 1ms, replicas: 1, read_from: replicas, replication_lag: ${lag} }
 `));
   it("the stale share of replica reads is the chance of a write within the lag", () =>
-    expectMatches(r.components.db.staleReadRatio!, stale((writes / K) * L), { label: "stale share" }));
+    expectTheory(r.components.db.staleReadRatio!, stale((writes / K) * L), { label: "stale share" }));
 });
 
 // M/M/c/K (Gross et al., Fundamentals of Queueing Theory, sec. 2.5): p_n = p_0 a^n/n! for n < c and
@@ -105,7 +105,7 @@ components:
       const q = r.components.q.queue!;
       return overflow === "reject_publish" ? q.rejected / (q.published + q.rejected) : q.droppedHead / q.published;
     });
-    expectMatches(lost, p[c + buffer], { label: `${overflow} lost` });
+    expectTheory(lost, p[c + buffer], { label: `${overflow} lost` });
   });
   it("only reject_publish fails the publishing request", () => {
     const q = runs[0].components.q.queue!;
@@ -123,7 +123,7 @@ components:
   // queue's time-average, so it reads about 5% low (reported as a bug).
   if (overflow === "reject_publish") {
     it("the mean backlog is the waiting room's Σ (n - c) p_n", () =>
-      expectMatches(perRun(runs, (r) => r.components.q.queue!.backlog.mean), lq, { label: `${overflow} backlog` }));
+      expectTheory(perRun(runs, (r) => r.components.q.queue!.backlog.mean), lq, { label: `${overflow} backlog` }));
   }
 });
 
@@ -149,13 +149,13 @@ components:
     keys.forEach((n, j) => {
       const rho = (lambda * n) / K / mu;
       const part = r.components.q.parts[`q[${j}]`];
-      expectMatches(part.utilization, rho, { label: `partition ${j} ρ` });
-      expectMatches(part.queueLength, (rho * rho) / (1 - rho), { label: `partition ${j} Lq` });
+      expectTheory(part.utilization, rho, { label: `partition ${j} ρ` });
+      expectTheory(part.queueLength, (rho * rho) / (1 - rho), { label: `partition ${j} Lq` });
     });
   });
   it("a message's mean time to done is the share-weighted M/M/1 response time", () => {
     const want = keys.reduce((a, n) => a + n / K / (mu - (lambda * n) / K), 0);
-    expectMatches(r.components.q.queue!.asyncLatencyMs.mean, 1000 * want, { label: "async E[T]" });
+    expectTheory(r.components.q.queue!.asyncLatencyMs.mean, 1000 * want, { label: "async E[T]" });
   });
 });
 
@@ -196,7 +196,7 @@ components:
   origin: { kind: service, concurrency: 1000, service: 0ms }
 `));
   it("hit ratio is Σ p_i λ_i T / (1 + λ_i T)", () =>
-    expectMatches(r.components.cdn.hitRatio!, ttlHitRatio(lambda, ttl, zipf(n, s)), { label: `cdn ttl ${ttl} ${popularity}` }));
+    expectTheory(r.components.cdn.hitRatio!, ttlHitRatio(lambda, ttl, zipf(n, s)), { label: `cdn ttl ${ttl} ${popularity}` }));
 });
 
 describe("cache TTL expiry (capacity above the key count, so only the TTL ends entries)", () => {
@@ -217,7 +217,7 @@ components:
   cache: { kind: cache, capacity: ${keys}, ttl: ${ttl * 1000}ms, service: 0ms }
 `));
   it("hit ratio is Σ p_i λ_i T / (1 + λ_i T)", () =>
-    expectMatches(r.components.cache.hitRatio!, ttlHitRatio(lambda, ttl, zipf(keys, 0.8)), { label: "cache ttl" }));
+    expectTheory(r.components.cache.hitRatio!, ttlHitRatio(lambda, ttl, zipf(keys, 0.8)), { label: "cache ttl" }));
 });
 
 describe("service timeout on an unloaded service with exponential work", () => {
@@ -235,12 +235,12 @@ components:
 `));
   const p = Math.exp(-T / m);
   it("the share of calls that time out is e^{-T/m}", () => {
-    expectMatches(r.classes.req.errorRate, p, { label: "P(timeout)" });
+    expectTheory(r.classes.req.errorRate, p, { label: "P(timeout)" });
     expect(Object.keys(r.classes.req.counts.byReason)).toEqual(["service_timeout"]);
     expect(r.components.api.timeouts).toBe(r.classes.req.counts.failed);
   });
   it("the calls that finish take E[S | S < T]", () =>
-    expectMatches(r.classes.req.latencyMs.mean, 1000 * (m - (T * p) / (1 - p)), { label: "E[S | S < T]" }));
+    expectTheory(r.classes.req.latencyMs.mean, 1000 * (m - (T * p) / (1 - p)), { label: "E[S | S < T]" }));
 });
 
 describe("range sharding splits the key space evenly by key order", () => {
@@ -258,6 +258,6 @@ components:
 `));
   it("each shard's query rate is λ times its key-range share", () => {
     [0.4, 0.3, 0.3].forEach((share, i) =>
-      expectMatches(r.components.db.parts[`db.shard${i}.primary`].throughput, lambda * share, { label: `shard ${i}` }));
+      expectTheory(r.components.db.parts[`db.shard${i}.primary`].throughput, lambda * share, { label: `shard ${i}` }));
   });
 });

@@ -4,7 +4,7 @@
 // `queue_timeout` (M/M/1 with deterministic patience) against its closed form.
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
-import { expectMatches, MAX_BAND, scenarioOf } from "../helpers.ts";
+import { expectTheory, MAX_BAND, scenarioOf } from "../helpers.ts";
 
 // ---------------------------------------------------------------- open load: rate profiles
 
@@ -289,13 +289,13 @@ components: { q: { kind: station, service: { dist: exponential, mean: ${1000 / m
 `));
   const th = mm1d(lambda, mu, patienceMs / 1000);
   it("the share of requests that renege is (1-ρ) ρ E / (1 - ρ² E)", () => {
-    expectMatches(r.classes.req.errorRate, th.renege, { label: "P(renege)" });
+    expectTheory(r.classes.req.errorRate, th.renege, { label: "P(renege)" });
     expect(Object.keys(r.classes.req.counts.byReason)).toEqual(["queue_timeout"]);
     expect(r.components.q.drops.queue_timeout).toBe(r.classes.req.counts.failed);
   });
-  it("throughput is λ (1 - P(renege))", () => expectMatches(r.classes.req.throughput, lambda * (1 - th.renege), { label: "X" }));
+  it("throughput is λ (1 - P(renege))", () => expectTheory(r.classes.req.throughput, lambda * (1 - th.renege), { label: "X" }));
   it("the served requests' share that waited and their mean wait match the V density", () => {
-    expectMatches(r.components.q.waitProbability, th.waitedServed, { label: "P(waited | served)" });
-    expectMatches(r.components.q.waitMs.mean, 1000 * th.waitServed, { label: "E[W | served]" });
+    expectTheory(r.components.q.waitProbability, th.waitedServed, { label: "P(waited | served)" });
+    expectTheory(r.components.q.waitMs.mean, 1000 * th.waitServed, { label: "E[W | served]" });
   });
 });

@@ -4,7 +4,7 @@
 //   R_k(n) = D_k (1 + Q_k(n-1)),  X(n) = n / (Z + Σ_k R_k(n)),  Q_k(n) = X(n) R_k(n).
 import { describe, it } from "vitest";
 import { simulate } from "../../index.ts";
-import { expectMatches, scenarioOf } from "../helpers.ts";
+import { expectTheory, scenarioOf } from "../helpers.ts";
 
 const Z = 0.5, D1 = 0.02, D2 = 0.012;
 
@@ -47,9 +47,9 @@ components:
   // half-widths). The widest bands are near the knee (N* = (Z + D1 + D2)/D1 ≈ 27): 1.9% for R,
   // 0.7% for X.
   it("throughput X(N): within 2 CI half-widths, each half-width under 1%", () => {
-    for (const row of rows) expectMatches(row.X, row.exact.X, { precision: 0.01, label: `N=${row.N} X` });
+    for (const row of rows) expectTheory(row.X, row.exact.X, { precision: 0.01, label: `N=${row.N} X` });
   });
   it("response time R(N): within 2 CI half-widths, each half-width under 1.25%", () => {
-    for (const row of rows) expectMatches(row.R, row.exact.R * 1000, { label: `N=${row.N} R` });
+    for (const row of rows) expectTheory(row.R, row.exact.R * 1000, { label: `N=${row.N} R` });
   });
 });
