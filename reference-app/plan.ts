@@ -8,9 +8,9 @@ import type { DistLike } from "./sampler.ts";
 export type StepIn =
   | { readonly visit: string; readonly service?: DistLike }
   | { readonly branch: ReadonlyArray<{ readonly p: number; readonly flow: ReadonlyArray<StepIn> }> }
-  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<StepIn>; readonly miss?: ReadonlyArray<StepIn> }
+  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<StepIn>; readonly miss?: ReadonlyArray<StepIn>; readonly network?: DistLike }
   | { readonly parallel: ReadonlyArray<ReadonlyArray<StepIn>> }
-  | { readonly publish: string }
+  | { readonly publish: string; readonly network?: DistLike }
   | { readonly service: DistLike };
 
 export interface ScenarioIn {

@@ -5,7 +5,8 @@
 //   - components.<lb>.overhead: median of GET /healthz through HAProxy (HAProxy + Node + loopback);
 //   - components.<service>.network: per outgoing call (Redis, PostgreSQL), the median excess of the
 //     classes over the model of the probe (one user, back to back, cold cache, uniform keys, with
-//     the balancer overhead applied), divided by the cache and database calls per request it counts. With no outgoing calls the excess
+//     the balancer overhead applied), divided by the cache and database calls per request it counts
+//     and by 2 (one leg each way). With no outgoing calls the excess
 //     (timer overshoot of the injected waits) is added to the balancer overhead instead.
 import { join } from "node:path";
 import { simulate, type Scenario } from "../simulator/index.ts";
@@ -111,6 +112,7 @@ export async function calibrate(o: { scenario: Scenario; file: string; outDir: s
   }
   return [
     lbParam,
-    { parameter: `components.${service}.network`, valueMs: ex / perRequest, how: `median p50 excess of the classes over the model (${ex.toFixed(2)} ms) / ${perRequest.toFixed(2)} cache+database calls per request` },
+    // the model draws `network` on the way there and on the way back of each call
+    { parameter: `components.${service}.network`, valueMs: ex / perRequest / 2, how: `median p50 excess of the classes over the model (${ex.toFixed(2)} ms) / ${perRequest.toFixed(2)} cache+database calls per request / 2 legs` },
   ];
 }

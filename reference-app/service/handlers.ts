@@ -1,6 +1,7 @@
 // Runs a request class's call graph (the YAML's `handlers`) for real inside one slot: own work as a
 // sampled wait, cache-aside on Redis, reads and writes on PostgreSQL, publishes to RabbitMQ,
-// branches and parallel fan-out. Each outgoing call first waits the YAML's per-hop `network` time.
+// branches and parallel fan-out. Each outgoing call waits the edge's one-way `network` time on the way
+// there and again on the way back (the step's own `network`, else the service's).
 import { randomUUID } from "node:crypto";
 import type { Step } from "../plan.ts";
 import { sample, type DistLike, type Rng } from "../sampler.ts";
@@ -38,8 +39,10 @@ export async function runSteps(steps: readonly Step[], ctx: RequestContext, deps
   for (const step of steps) await runStep(step, ctx, deps);
 }
 
-async function hop(deps: Deps): Promise<void> {
-  if (deps.network !== undefined) await sleep(sample(deps.network, deps.rng));
+/** One leg of an edge: the step's own `network`, else the service's (drawn again for the way back). */
+async function hop(step: { readonly network?: DistLike }, deps: Deps): Promise<void> {
+  const d = step.network ?? deps.network;
+  if (d !== undefined) await sleep(sample(d, deps.rng));
 }
 
 async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<void> {
@@ -61,44 +64,53 @@ async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<voi
   }
   if ("publish" in step) {
     if (!deps.publisher) throw new Error(`no publisher for queue ${step.publish}`);
-    await hop(deps);
+    await hop(step, deps);
     await deps.publisher.publish(step.publish, {
       order_id: ctx.order?.id ?? randomUUID(),
       class: ctx.className,
       key: ctx.key ?? null,
       published_at: Date.now(),
     });
+    await hop(step, deps);
     return;
   }
   if ("call" in step) {
-    await hop(deps);
-    switch (step.op) {
-      case "get": {
-        ctx.lookedUp = true;
-        const v = await deps.cache!.get(cacheKey(ctx));
-        ctx.cacheHit = v !== undefined;
-        if (v !== undefined) ctx.product = JSON.parse(unpad(v)) as ProductRow;
-        await runSteps((v !== undefined ? step.hit : step.miss) ?? [], ctx, deps);
-        return;
-      }
-      case "set":
-        if (ctx.product) await deps.cache!.set(cacheKey(ctx), JSON.stringify(ctx.product));
-        return;
-      case "delete":
-        await deps.cache!.delete(cacheKey(ctx));
-        return;
-      case "read":
-        ctx.lookedUp = true;
-        if (ctx.key !== undefined) ctx.product = await deps.db!.readProduct(ctx.key);
-        else await deps.db!.readProduct(0);
-        return;
-      case "write":
-        if (ctx.order) await deps.db!.writeOrder(ctx.order);
-        else await deps.db!.writeProduct(ctx.key ?? 0);
-        return;
-      default:
-        throw new Error(`unsupported call op '${step.op}'`);
-    }
+    await hop(step, deps);
+    await callOp(step, ctx, deps);
+    return;
   }
   throw new Error(`unsupported step ${JSON.stringify(step)}`);
+}
+
+/** A call: its operation, the way back over the same edge, then for a cache get the hit or miss flow. */
+async function callOp(step: Extract<Step, { readonly call: string }>, ctx: RequestContext, deps: Deps): Promise<void> {
+  switch (step.op) {
+    case "get": {
+      ctx.lookedUp = true;
+      const v = await deps.cache!.get(cacheKey(ctx));
+      await hop(step, deps);
+      ctx.cacheHit = v !== undefined;
+      if (v !== undefined) ctx.product = JSON.parse(unpad(v)) as ProductRow;
+      await runSteps((v !== undefined ? step.hit : step.miss) ?? [], ctx, deps);
+      return;
+    }
+    case "set":
+      if (ctx.product) await deps.cache!.set(cacheKey(ctx), JSON.stringify(ctx.product));
+      break;
+    case "delete":
+      await deps.cache!.delete(cacheKey(ctx));
+      break;
+    case "read":
+      ctx.lookedUp = true;
+      if (ctx.key !== undefined) ctx.product = await deps.db!.readProduct(ctx.key);
+      else await deps.db!.readProduct(0);
+      break;
+    case "write":
+      if (ctx.order) await deps.db!.writeOrder(ctx.order);
+      else await deps.db!.writeProduct(ctx.key ?? 0);
+      break;
+    default:
+      throw new Error(`unsupported call op '${step.op}'`);
+  }
+  await hop(step, deps);
 }

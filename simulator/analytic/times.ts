@@ -171,7 +171,12 @@ export class Times {
   /** `region` is where the flow runs (a service's, a queue's, or the users' for a class flow). */
   flow(flow: ReadonlyArray<Step>, cls: number, caller: string | null, network: Dist | undefined, origin = 0, region?: string): Moments {
     const comps = this.scenario.components;
-    const hop = network ? distMoments(network) : ZERO;
+    // an edge's latency one way, there and back: two independent draws
+    const edge = (d: Dist | undefined): Moments => {
+      if (!d) return ZERO;
+      const m = distMoments(d);
+      return { mean: 2 * m.mean, variance: 2 * m.variance };
+    };
     const parts: Moments[] = [];
     const cross = (name: string) => this.crossing(region, comps[name]?.region);
     for (const step of flow) {
@@ -196,9 +201,9 @@ export class Times {
       } else if ("service" in step) {
         parts.push(distMoments(step.service));
       } else if ("publish" in step) {
-        parts.push(hop, cross(step.publish));
+        parts.push(edge(step.network ?? network), cross(step.publish));
       } else if ("call" in step) {
-        parts.push(hop);
+        parts.push(edge(step.network ?? network));
         const target = comps[step.call];
         if (target === undefined) {
           parts.push(this.call(step.call, cls, origin, region)); // a geo route

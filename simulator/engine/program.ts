@@ -505,7 +505,11 @@ export function compile(scenario: Scenario): Program {
     const crossing = (name: string) => latSampler(region, regionIdx(comps[name]?.region));
     flow.forEach((step, si) => {
       const at = `${path}.${si}`;
-      const hop = () => { if (network) bld.delay(bld.sampler(network), `${at}:network`); };
+      // An edge's latency one way (the step's own `network`, else the calling service's), drawn
+      // on the way there and again on the way back.
+      const net = "call" in step || "publish" in step ? (step.network ?? network) : undefined;
+      const hop = () => { if (net) bld.delay(bld.sampler(net), `${at}:network`); };
+      const hopBack = () => { if (net) bld.delay(bld.sampler(net), `${at}:network<`); };
       if ("visit" in step) {
         const lat = crossing(step.visit);
         if (lat >= 0) bld.delay(lat, `${at}:lat>`);
@@ -533,17 +537,20 @@ export function compile(scenario: Scenario): Program {
         hop();
         if (target === undefined) {
           emitCall(step.call, cls, region, at); // a geo route
+          hopBack();
         } else if (target.kind === "cache") {
           const op = step.op === "set" ? CACHE_SET : step.op === "delete" ? CACHE_DELETE : CACHE_GET;
           const lat = crossing(step.call);
           if (lat >= 0) bld.delay(lat, `${at}:lat>`);
           const get = bld.emit(OP_CACHE, cacheIdx.get(step.call)!, op, -1);
           if (lat >= 0) bld.delay(lat, `${at}:lat<`);
+          hopBack();
           if (op === CACHE_GET) {
             emitFlow(step.hit ?? [], cls, network, region, `${at}/hit`);
             const j = bld.emit(OP_JUMP, -1);
             bld.c[get] = bld.pc;
             if (lat >= 0) bld.delay(lat, `${at}:lat<miss`);
+            if (net) bld.delay(bld.sampler(net), `${at}:network<miss`);
             emitFlow(step.miss ?? [], cls, network, region, `${at}/miss`);
             bld.a[j] = bld.pc;
           }
@@ -552,6 +559,7 @@ export function compile(scenario: Scenario): Program {
           if (lat >= 0) bld.delay(lat, `${at}:lat>`);
           bld.emit(OP_DB, dbIdx.get(step.call)!, step.op === "write" ? DB_WRITE : DB_READ);
           if (lat >= 0) bld.delay(lat, `${at}:lat<`);
+          hopBack();
         } else if (target.kind === "cdn") {
           // A CDN without a region is at the edge next to its caller; its origin fetch leaves from there.
           const cdnRegion = target.region !== undefined ? regionIdx(target.region) : region;
@@ -563,8 +571,10 @@ export function compile(scenario: Scenario): Program {
           bld.emit(OP_CDN_FILL, cdn);
           bld.b[edge] = bld.pc;
           if (lat >= 0) bld.delay(lat, `${at}:lat<`);
+          hopBack();
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           emitCall(step.call, cls, region, at);
+          hopBack();
         } else if (target.kind === "queue") {
           throw new UnsupportedError(`'${step.call}' is a queue: use publish: to send to it`);
         }
@@ -575,6 +585,7 @@ export function compile(scenario: Scenario): Program {
         if (lat >= 0) bld.delay(lat, `${at}:lat>`);
         bld.emit(OP_PUBLISH, queueIdx.get(step.publish)!);
         if (lat >= 0) bld.delay(lat, `${at}:lat<`);
+        hopBack();
       } else if ("parallel" in step) {
         const pcs = new Int32Array(step.parallel.length);
         const table = bld.tables.length;

@@ -117,9 +117,9 @@ export const DistSchema = Schema.transformOrFail(Schema.Unknown, DistType, {
 export type Step =
   | { readonly visit: string; readonly service?: Dist }
   | { readonly branch: ReadonlyArray<{ readonly p: number; readonly flow: ReadonlyArray<Step> }> }
-  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<Step>; readonly miss?: ReadonlyArray<Step> }
+  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<Step>; readonly miss?: ReadonlyArray<Step>; readonly network?: Dist }
   | { readonly parallel: ReadonlyArray<ReadonlyArray<Step>> }
-  | { readonly publish: string }
+  | { readonly publish: string; readonly network?: Dist }
   | { readonly service: Dist };
 
 const NAME_PATTERN = "^[a-z][a-z0-9_-]*$";
@@ -140,9 +140,11 @@ export const StepStructs = {
     op: Schema.optional(Schema.Literal("get", "set", "delete", "read", "write")),
     hit: Schema.optional(Flow),
     miss: Schema.optional(Flow),
+    // this edge's one-way latency, each way; overrides the calling service's `network`
+    network: Schema.optional(DistSchema),
   }),
   parallel: Schema.Struct({ parallel: Schema.NonEmptyArray(Flow) }),
-  publish: Schema.Struct({ publish: Name }),
+  publish: Schema.Struct({ publish: Name, network: Schema.optional(DistSchema) }),
   service: Schema.Struct({ service: DistSchema }),
 } as const;
 const stepKeys = Object.keys(StepStructs);

@@ -4,6 +4,7 @@
 // timeouts and range sharding.
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
+import { solveAnalytic } from "../../analytic/index.ts";
 import { hashKey } from "../../engine/hash-key.ts";
 import { expectTheory, perRun, QUANTILE_BIAS, scenarioOf, singleRuns } from "../helpers.ts";
 
@@ -259,5 +260,46 @@ components:
   it("each shard's query rate is λ times its key-range share", () => {
     [0.4, 0.3, 0.3].forEach((share, i) =>
       expectTheory(r.components.db.parts[`db.shard${i}.primary`].throughput, lambda * share, { label: `shard ${i}` }));
+  });
+});
+
+describe("network latency on each edge, there and back", () => {
+  // Constant times on an unloaded system: a call through an edge of one-way latency d takes the
+  // callee's time plus 2d. The service's `network` is the default for its edges; a step's own
+  // `network` replaces it for that edge alone. Simulator and analytic solver agree exactly.
+  const s = scenarioOf(`
+version: 1
+name: net
+seed: 33
+simulation: { duration: 20s, warmup: 1s, replications: 2 }
+load:
+  model: open
+  rate: 20/s
+  classes:
+    dflt: { weight: 1, flow: [{ call: api }] }
+    own: { weight: 1, flow: [{ call: api }] }
+    pub: { weight: 1, flow: [{ call: api }] }
+components:
+  api:
+    kind: service
+    replicas: 1
+    concurrency: 100
+    network: 5ms
+    handlers:
+      dflt: [{ call: db, op: read }]
+      own: [{ call: db, op: read, network: 1ms }]
+      pub: [{ publish: jobs, network: 2ms }]
+  db: { kind: database, keys: 10, read: 10ms, write: 10ms, pool: { size: 100 }, max_connections: 200 }
+  jobs: { kind: queue, workers: 1, service: 1ms }
+`);
+  const r = simulate(s);
+  const a = solveAnalytic(s);
+  it.each([
+    ["dflt", 10 + 2 * 5],
+    ["own", 10 + 2 * 1],
+    ["pub", 2 * 2],
+  ])("%s takes %d ms", (cls, ms) => {
+    expect(r.classes[cls].latencyMs.mean.mean).toBeCloseTo(ms, 6);
+    expect(a.classes[cls].latencyMs.mean).toBeCloseTo(ms, 6);
   });
 });
