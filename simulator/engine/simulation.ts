@@ -1820,7 +1820,9 @@ class Replication {
         if (this.measuring) cs.counts[C_REJECTED]++;
         return false;
       }
-      // drop-head: the oldest ready message makes room.
+      // drop-head: the oldest ready message makes room (the backlog's time average is brought up
+      // to now before the queue shrinks, as on every other change of its length).
+      this.touch(r);
       const oldest = spec.held === 0 ? this.dequeue(r) : this.unqueueAt(r, spec.held);
       if (oldest >= 0) {
         this.tState[oldest] = RUNNING;
