@@ -1897,13 +1897,10 @@ class Replication {
       const pieceEnd = prof.ends[piece];
       if (max <= 0) { t = pieceEnd; continue; }
       if (this.deterministic) {
-        // Next arrival one mean gap away at the current rate (midpoint rule for ramps).
-        const r0 = prof.rateIn(piece, t);
-        const rm = prof.rateIn(piece, Math.min(t + 0.5 / Math.max(r0, 1e-9), pieceEnd));
-        const r = rm > 0 ? rm : r0;
-        if (r <= 0) { t = Math.min(t + 1 / max, pieceEnd); continue; }
-        const next = t + 1 / r;
-        if (next >= pieceEnd && piece < prof.pieces - 1) { t = pieceEnd; continue; }
+        // Next arrival when the rate has integrated to one more (the remainder of a piece is lost
+        // at its end: at most one arrival per stage).
+        const next = prof.nextDeterministic(piece, t);
+        if (next === Infinity) { t = pieceEnd; continue; }
         this.cal.push(next, EV_ARRIVAL, 0);
         return;
       }
