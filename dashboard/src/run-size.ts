@@ -52,7 +52,8 @@ export function expectedEvents(s: Scenario): number {
   return expectedArrivals(s) * (1 + hopsPerRequest(s));
 }
 
-/** Work items a request of a class causes: flow steps, and for calls the callee's own steps
+/** Work items a request of a class causes: flow steps (a call or publish over an edge with a
+ * `network` latency two more: one delay each way), and for calls the callee's own steps
  * (service handlers, balancer backends, queue consumers, a CDN's origin on a miss, a cache-aside
  * miss path), with unknown hit ratios taken as one half. Cycles and depth are cut at 8 levels. */
 export function hopsPerRequest(s: Scenario): number {
@@ -69,38 +70,40 @@ export function hopsPerRequest(s: Scenario): number {
     switch (c.kind) {
       case "service": {
         const h = c.handlers?.[cls];
-        return 1 + (h ? flow(h, cls, depth + 1) : 1);
+        return 1 + (h ? flow(h, cls, depth + 1, c.network !== undefined) : 1);
       }
       case "load_balancer": return 1 + component(c.backends, cls, depth + 1);
       case "cdn": return 1 + 0.5 * component(c.origin, cls, depth + 1);
       default: return 1;
     }
   };
-  const step = (st: Step, cls: string, depth: number): number => {
+  // `net`: the flow runs in a service with a `network` latency, one delay each way per edge
+  const step = (st: Step, cls: string, depth: number, net: boolean): number => {
     if ("visit" in st) return 1;
     if ("service" in st) return 1;
     if ("publish" in st) {
       const q = s.components[st.publish];
-      return 1 + (q && q.kind === "queue" ? 1 + flow(q.handler ?? [], cls, depth + 1) : 0);
+      const legs = net || st.network !== undefined ? 2 : 0;
+      return 1 + legs + (q && q.kind === "queue" ? 1 + flow(q.handler ?? [], cls, depth + 1, false) : 0);
     }
     if ("call" in st) {
-      const base = component(st.call, cls, depth);
-      const hit = st.hit ? flow(st.hit, cls, depth + 1) : 0;
-      const miss = st.miss ? flow(st.miss, cls, depth + 1) : 0;
+      const base = component(st.call, cls, depth) + (net || st.network !== undefined ? 2 : 0);
+      const hit = st.hit ? flow(st.hit, cls, depth + 1, net) : 0;
+      const miss = st.miss ? flow(st.miss, cls, depth + 1, net) : 0;
       return base + (st.hit || st.miss ? (hit + miss) / 2 : 0);
     }
-    if ("branch" in st) return st.branch.reduce((a, b) => a + b.p * flow(b.flow, cls, depth + 1), 0);
-    if ("parallel" in st) return st.parallel.reduce((a, f) => a + flow(f, cls, depth + 1), 0);
+    if ("branch" in st) return st.branch.reduce((a, b) => a + b.p * flow(b.flow, cls, depth + 1, net), 0);
+    if ("parallel" in st) return st.parallel.reduce((a, f) => a + flow(f, cls, depth + 1, net), 0);
     return 1;
   };
-  const flow = (f: ReadonlyArray<Step>, cls: string, depth: number): number => f.reduce((a, st) => a + step(st, cls, depth), 0);
+  const flow = (f: ReadonlyArray<Step>, cls: string, depth: number, net: boolean): number => f.reduce((a, st) => a + step(st, cls, depth, net), 0);
 
   let perRequest = 0;
   for (const [name, c] of classes) {
     // Station routing adds visits beyond the flow's own steps; the traffic equations know them.
     const stationVisits = Object.values(visits[name] ?? {}).reduce((a, x) => a + x, 0);
     const flowVisits = c.flow.filter((st) => "visit" in st).length;
-    perRequest += (c.weight / totalWeight) * (flow(c.flow, name, 0) + Math.max(0, stationVisits - flowVisits));
+    perRequest += (c.weight / totalWeight) * (flow(c.flow, name, 0, false) + Math.max(0, stationVisits - flowVisits));
   }
   return perRequest;
 }
