@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { parseScenario } from "../simulator/model/index.ts";
-import { planApp, portsNeeded } from "./plan.ts";
+import { CDN_TTL_UNSET_S, planApp, portsNeeded } from "./plan.ts";
 
 function load(text: string, file = "test.yaml") {
   const r = parseScenario(text, file);
@@ -166,5 +166,21 @@ describe("backlog and timeout defaults", () => {
     expect(unset.ok && unset.plan.service.timeout).toBeUndefined();
     const set = planApp(load(BASE.replace("    concurrency: 4\n", "    concurrency: 4\n    backlog: 0\n    timeout: 2s\n")));
     expect(set.ok && set.plan.service).toMatchObject({ backlog: 0, timeout: 2 });
+  });
+});
+
+describe("CDN ttl default", () => {
+  // The CDN sits in front of the balancer; a static class starts its flow at it.
+  const withCdn = (ttl: string) =>
+    BASE.replace("      flow: [{ call: lb }]", "      flow: [{ call: edge }]").replace(
+      "components:\n",
+      `components:\n  edge: { kind: cdn, origin: lb, edge_latency: 1ms, objects: { count: 100 }${ttl} }\n`,
+    );
+  it("keeps objects a year when the YAML sets no ttl (the simulator never expires them), and the YAML's ttl when set", () => {
+    const unset = planApp(load(withCdn("")));
+    expect(unset.ok && unset.plan.cdn).toMatchObject({ name: "edge", ttl: CDN_TTL_UNSET_S });
+    expect(CDN_TTL_UNSET_S).toBe(31_536_000);
+    const set = planApp(load(withCdn(", ttl: 5m")));
+    expect(set.ok && set.plan.cdn).toMatchObject({ ttl: 300 });
   });
 });

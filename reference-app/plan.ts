@@ -36,6 +36,9 @@ export interface ScenarioIn {
 
 export type Step = StepIn;
 
+/** A CDN without `ttl`: the simulator keeps objects forever, nginx for a year (max-age and inactive). */
+export const CDN_TTL_UNSET_S = 365 * 24 * 3600;
+
 export interface ClassPlan {
   readonly name: string;
   readonly method: string;
@@ -276,7 +279,8 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
   if (cdnName) {
     const d = c(cdnName);
     if (d.origin !== lbName) issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be '${lbName}'` });
-    cdn = { name: cdnName, ttl: num(d.ttl, 3600) };
+    // Without a ttl the simulator's edge never expires an object; a year is nginx's stand-in.
+    cdn = { name: cdnName, ttl: num(d.ttl, CDN_TTL_UNSET_S) };
   }
 
   const classes: ClassPlan[] = [];
