@@ -65,6 +65,18 @@ components: { q: { kind: station, servers: 100, service: 1ms } }
 `);
 }
 
+/** Per stage: where it starts (s), the arrivals counted in it (per-second counts summed). */
+function stageCounts(n: readonly number[], stages: ReadonlyArray<{ duration: number }>): Array<{ from: number; to: number; got: number }> {
+  let from = 0;
+  return stages.map((st) => {
+    let got = 0;
+    for (let i = from; i < from + st.duration; i++) got += n[i];
+    const r = { from, to: from + st.duration, got };
+    from += st.duration;
+    return r;
+  });
+}
+
 /** Arrivals per 1 s interval from the first replication's series. */
 function counts(r: ReturnType<typeof simulate>): number[] {
   const s = r.series!;
@@ -79,15 +91,11 @@ describe("Poisson arrivals follow the integrated rate profile", () => {
   const expected = n.map((_, i) => integral(startRate, STAGES, i, i + 1));
 
   it("each stage's arrivals are within 3.29 Poisson standard deviations (99.9%) of its integral, a band under 3%", () => {
-    let s = 0;
-    for (const st of STAGES) {
-      let got = 0;
-      for (let i = s; i < s + st.duration; i++) got += n[i];
-      const want = integral(startRate, STAGES, s, s + st.duration);
+    for (const { from, to, got } of stageCounts(n, STAGES)) {
+      const want = integral(startRate, STAGES, from, to);
       const band = 3.29 * Math.sqrt(want);
-      expect(band, `stage at ${s} s: a rate 3% wrong must fail`).toBeLessThan(MAX_BAND * want);
-      expect(Math.abs(got - want), `stage at ${s} s: ${got} arrivals vs ${want}`).toBeLessThanOrEqual(band);
-      s += st.duration;
+      expect(band, `stage at ${from} s: a rate 3% wrong must fail`).toBeLessThan(MAX_BAND * want);
+      expect(Math.abs(got - want), `stage at ${from} s: ${got} arrivals vs ${want}`).toBeLessThanOrEqual(band);
     }
   });
 
@@ -117,13 +125,9 @@ describe.each([0, 500])("deterministic arrivals from %d/s follow the integrated 
   });
 
   it("each stage holds its integral, ±1 arrival", () => {
-    let s = 0;
-    for (const st of STAGES) {
-      let got = 0;
-      for (let i = s; i < s + st.duration; i++) got += n[i];
-      const want = integral(startRate, STAGES, s, s + st.duration);
-      expect(Math.abs(got - want), `stage at ${s} s: ${got} vs ${want}`).toBeLessThanOrEqual(1 + 1e-9);
-      s += st.duration;
+    for (const { from, to, got } of stageCounts(n, STAGES)) {
+      const want = integral(startRate, STAGES, from, to);
+      expect(Math.abs(got - want), `stage at ${from} s: ${got} vs ${want}`).toBeLessThanOrEqual(1 + 1e-9);
     }
   });
 });
@@ -230,14 +234,12 @@ components: { q: { kind: station, servers: 10000, service: ${S * 1000}ms } }
   const expected = n.map((_, i) => usersOver(changes, i, i + 1).area / (Z + S));
 
   it("each stage's requests are within 3.29 Poisson standard deviations of ∫ N(t) dt / (Z + S), a band under 3%", () => {
-    let s = 0;
-    for (const st of stages) {
-      let got = 0, want = 0;
-      for (let i = s; i < s + st.duration; i++) { got += n[i]; want += expected[i]; }
+    for (const { from, to, got } of stageCounts(n, stages)) {
+      let want = 0;
+      for (let i = from; i < to; i++) want += expected[i];
       const band = 3.29 * Math.sqrt(want);
       expect(band).toBeLessThan(MAX_BAND * want);
-      expect(Math.abs(got - want), `stage at ${s} s: ${got} vs ${want}`).toBeLessThanOrEqual(band);
-      s += st.duration;
+      expect(Math.abs(got - want), `stage at ${from} s: ${got} vs ${want}`).toBeLessThanOrEqual(band);
     }
   });
 
