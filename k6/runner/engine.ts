@@ -12,7 +12,7 @@ import { parseThresholds, evaluateThresholds, type Threshold } from "./threshold
 import { ScenarioRun } from "./executors.ts";
 import { Vu, InterruptError, TestAbortError, type ScriptFactory } from "./vu.ts";
 import { NdjsonOutput } from "./output/ndjson.ts";
-import { GroupTree, summaryData, legacySummaryExport, textSummary, type SummaryData } from "./output/summary.ts";
+import { GroupTree, summaryData, legacySummaryExport, textSummary, runStatsLine, type SummaryData } from "./output/summary.ts";
 import { writeFile } from "node:fs/promises";
 
 /** k6's exit codes that the runner can produce. */
@@ -162,13 +162,21 @@ export class Engine {
     return vu;
   }
 
-  takeVu(): Vu {
-    this.activeCount++;
-    return this.pool.pop() ?? this.newVu();
+  /**
+   * A VU for a scenario. k6's `vus` gauge counts a looping executor's VUs from activation, and an
+   * arrival-rate executor's VUs only while they run an iteration (its activeVUPool), so those
+   * (`busyOnlyInIterations`) are counted by runIteration instead of here.
+   */
+  takeVu(busyOnlyInIterations = false): Vu {
+    const vu = this.pool.pop() ?? this.newVu();
+    vu.activeOnlyInIterations = busyOnlyInIterations;
+    if (!busyOnlyInIterations) this.activeCount++;
+    return vu;
   }
 
   releaseVu(vu: Vu): void {
-    this.activeCount--;
+    if (!vu.activeOnlyInIterations) this.activeCount--;
+    vu.activeOnlyInIterations = false;
     vu.interrupted = false;
     this.pool.push(vu);
   }
@@ -202,6 +210,16 @@ export class Engine {
 
   /** One iteration of `exec` on a VU, with k6's iteration samples; errors are logged and counted. */
   async runIteration(vu: Vu, scenario: ScenarioRun, iterInScenario: number): Promise<void> {
+    const counted = vu.activeOnlyInIterations;
+    if (counted) this.activeCount++;
+    try {
+      await this.iterate(vu, scenario, iterInScenario);
+    } finally {
+      if (counted) this.activeCount--;
+    }
+  }
+
+  private async iterate(vu: Vu, scenario: ScenarioRun, iterInScenario: number): Promise<void> {
     vu.beginIteration(scenario, iterInScenario);
     const fn = vu.instance.exports[scenario.config.exec] as (data: unknown) => unknown;
     const t0 = performance.now();
@@ -209,26 +227,29 @@ export class Engine {
     try {
       await fn(vu.setupData);
     } catch (e) {
-      if (e instanceof InterruptError || vu.interrupted) {
-        this.iterationsInterrupted++;
-        vu.iterInInstance++;
-        return;
-      }
-      if (e instanceof TestAbortError) {
+      if (e instanceof TestAbortError && !vu.interrupted) {
         this.abort(e.message, EXIT.SCRIPT_ABORTED);
         return;
       }
-      this.logIterationError(e);
+      if (!(e instanceof InterruptError) && !vu.interrupted) this.logIterationError(e);
     }
     vu.iterInInstance++;
-    this.iterationsCompleted++;
     const after = vu.transport.bytes();
     vu.groupPath = "";
     const tags = vu.tags();
     const time = epochMs();
     const reg = this.metrics;
+    // as k6's GetTrail: every iteration, full or cut, reports its bytes; only a full one reports
+    // iteration_duration and iterations
     reg.push(this.builtins.data_sent, after.written - before.written, tags, time);
     reg.push(this.builtins.data_received, after.read - before.read, tags, time);
+    // cut by the end of gracefulStop/gracefulRampDown or an abort, even when the script caught the interrupt
+    if (vu.interrupted) {
+      this.iterationsInterrupted++;
+      reg.push(this.builtins.interrupted_iterations, 1, tags, time);
+      return;
+    }
+    this.iterationsCompleted++;
     reg.push(this.builtins.iteration_duration, performance.now() - t0, tags, time);
     reg.push(this.builtins.iterations, 1, tags, time);
   }
@@ -286,13 +307,13 @@ export class Engine {
       }
       for (let i = 0; i < initial; i++) this.pool.push(this.newVu());
       this.pool.reverse();
-      this.sampleVus();
+      // k6 samples vus and vus_max on a 1 s ticker only: nothing at the start or the end of the test
       timers.push(setInterval(() => this.sampleVus(), 1000));
       // evaluating sorts every trend, so it runs during the test only when a threshold can abort it
       if (this.thresholds.some((t) => t.abortOnFail)) {
         timers.push(
           setInterval(() => {
-            const failing = evaluateThresholds(this.thresholds, this.elapsedMs() / 1000);
+            const failing = evaluateThresholds(this.thresholds, this.elapsedMs() / 1000, true);
             if (failing) this.abort(`thresholds on metrics '${failing.metricName}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`, EXIT.THRESHOLDS_FAILED);
           }, 2000),
         );
@@ -301,7 +322,6 @@ export class Engine {
       const runs = opts.scenarios.map((s) => new ScenarioRun(this, s));
       await Promise.all(runs.map((r) => r.run()));
       for (const t of timers) clearInterval(t);
-      this.sampleVus();
       if (this.abortCode !== EXIT.EXTERNAL_ABORT) {
         try {
           await this.runLifecycle("teardown", this.setupData === undefined ? undefined : JSON.parse(this.setupData), opts.teardownTimeoutMs);
@@ -325,6 +345,7 @@ export class Engine {
     const summary = summaryData(this.metrics, this.thresholds, this.groups, opts.summaryTrendStats, durationMs);
     if (ndjson) await ndjson.close();
     if (this.cfg.summaryExport) await writeFile(this.cfg.summaryExport, legacySummaryExport(summary));
+    this.cfg.stdout?.write(runStatsLine(durationMs, this.activeCount, this.allVus.length, this.iterationsCompleted, this.iterationsInterrupted));
     await this.handleSummary(summary);
     const failed = this.thresholds.filter((t) => !t.ok);
     if (this.aborted && exitCode === EXIT.OK) {

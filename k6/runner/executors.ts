@@ -169,7 +169,7 @@ export class ScenarioRun {
     const c = this.config;
     const free: Vu[] = [];
     for (let i = 0; i < c.preAllocatedVUs; i++) {
-      const vu = this.engine.takeVu();
+      const vu = this.engine.takeVu(true);
       this.active.add(vu);
       free.push(vu);
     }
@@ -191,7 +191,7 @@ export class ScenarioRun {
         this.engine.metrics.push(dropped, 1, droppedTags);
         if (this.vusTaken < c.maxVUs) {
           this.vusTaken++;
-          const fresh = this.engine.takeVu();
+          const fresh = this.engine.takeVu(true);
           this.active.add(fresh);
           free.push(fresh);
         }

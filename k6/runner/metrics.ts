@@ -192,7 +192,17 @@ export interface BuiltinMetrics {
   http_req_waiting: Metric;
   http_req_receiving: Metric;
   http_req_failed: Metric;
+  /**
+   * Not a k6 metric: iterations cut by the end of gracefulStop/gracefulRampDown or by an abort. k6 counts
+   * them only in its progress line ("N complete and M interrupted iterations") and in
+   * exec.instance.iterationsInterrupted; the runner also writes them here so the NDJSON and summary
+   * export show them. Like any metric it is written only once it has a sample: in runs that cut an iteration.
+   */
+  interrupted_iterations: Metric;
 }
+
+/** The name of the runner's one metric that k6 does not have (see BuiltinMetrics.interrupted_iterations). */
+export const INTERRUPTED_ITERATIONS_METRIC = "headroom_interrupted_iterations";
 
 export function defineBuiltins(r: Registry): BuiltinMetrics {
   return {
@@ -214,5 +224,6 @@ export function defineBuiltins(r: Registry): BuiltinMetrics {
     http_req_waiting: r.define("http_req_waiting", "trend", "time"),
     http_req_receiving: r.define("http_req_receiving", "trend", "time"),
     http_req_failed: r.define("http_req_failed", "rate"),
+    interrupted_iterations: r.define(INTERRUPTED_ITERATIONS_METRIC, "counter"),
   };
 }

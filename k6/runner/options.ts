@@ -2,6 +2,14 @@
 // iterations/stages) turned into scenarios, and each scenario's executor config with k6's defaults.
 // Options the runner does not implement are refused by name rather than ignored.
 
+/**
+ * The k6 release whose behaviour the runner reproduces and checks against (its source, v0.48.0): the
+ * user agent, error codes, tags, the vus gauge and threshold rules follow that release.
+ */
+export const K6_VERSION = "0.48.0";
+/** k6's default user agent (its --user-agent flag): `k6/<version> (https://k6.io/)`; `userAgent: ""` sends none, as in k6. */
+export const DEFAULT_USER_AGENT = `k6/${K6_VERSION} (https://k6.io/)`;
+
 export type ExecutorName =
   | "constant-vus"
   | "ramping-vus"
@@ -209,7 +217,7 @@ export function normalizeOptions(raw: Record<string, unknown> | undefined, overr
     // k6's defaults (its --batch / --batch-per-host flags)
     batch: typeof o.batch === "number" && o.batch >= 1 ? Math.floor(o.batch) : 20,
     batchPerHost: typeof o.batchPerHost === "number" && o.batchPerHost >= 0 ? Math.floor(o.batchPerHost) : 6,
-    userAgent: typeof o.userAgent === "string" ? o.userAgent : "Grafana k6/1.0.0 (headroom runner)",
+    userAgent: typeof o.userAgent === "string" ? o.userAgent : DEFAULT_USER_AGENT,
     setupTimeoutMs: dur(o.setupTimeout, "setupTimeout", 60_000),
     teardownTimeoutMs: dur(o.teardownTimeout, "teardownTimeout", 60_000),
     tags: (o.tags as Record<string, string>) ?? {},

@@ -127,10 +127,24 @@ function compare(a: number, op: string, b: number): boolean {
   }
 }
 
-/** Re-evaluates every threshold; returns the one that demands an abort, if any. */
-export function evaluateThresholds(thresholds: Threshold[], elapsedSeconds: number): Threshold | undefined {
+/**
+ * Re-evaluates every threshold; returns the one that demands an abort, if any. As k6 v0.48 does
+ * (metrics/engine/engine.go, metrics/thresholds.go): during the run (`ignoreEmpty`) a threshold whose
+ * sink has no sample yet is skipped and keeps its last verdict; at the end every threshold is
+ * evaluated on its sink even when empty, where a trend's, counter's and gauge's aggregations are 0
+ * (so `p(95)<150` passes on no sample at all) and a Rate without samples has no `rate`, which k6
+ * counts as a pass.
+ */
+export function evaluateThresholds(thresholds: Threshold[], elapsedSeconds: number, ignoreEmpty = false): Threshold | undefined {
   let abort: Threshold | undefined;
   for (const t of thresholds) {
+    if (t.sink.count === 0) {
+      if (ignoreEmpty) continue;
+      if (t.sink.type === "rate") {
+        t.ok = true;
+        continue;
+      }
+    }
     t.ok = compare(aggregate(t.sink, t.aggregation, elapsedSeconds), t.op, t.value);
     if (!t.ok && t.abortOnFail && elapsedSeconds * 1000 >= t.delayAbortEvalMs && !abort) abort = t;
   }

@@ -45,6 +45,8 @@ export class Vu {
   private checkTagBase: Tags | null = null;
   private readonly checkTagCache = new Map<string, Tags>();
   interrupted = false;
+  /** Held by an arrival-rate executor: counts in the `vus` gauge only while it runs an iteration. */
+  activeOnlyInIterations = false;
   setupData: unknown = undefined;
   private wakeSleep: (() => void) | null = null;
   /** The scenario whose env __ENV currently holds (null: the global env, as after init). */

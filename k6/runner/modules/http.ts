@@ -65,7 +65,7 @@ export class Response {
     if (this.bodyValue === undefined) {
       const b = this.rawBody;
       if (b) this.bodyValue = this.responseType === "binary" ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b.toString("utf8");
-      else if (this.responseType !== "none" && !this.error_code) this.bodyValue = this.responseType === "binary" ? new ArrayBuffer(0) : "";
+      else if (this.responseType !== "none" && !this.raw.errorCode) this.bodyValue = this.responseType === "binary" ? new ArrayBuffer(0) : "";
       else this.bodyValue = null;
       this.rawBody = null;
     }
@@ -143,7 +143,7 @@ export function httpModule(vu: Vu): Record<string, unknown> {
         }
       }
     }
-    const headers: Record<string, string> = { "user-agent": opts.userAgent };
+    const headers: Record<string, string> = opts.userAgent ? { "user-agent": opts.userAgent } : {};
     if (params?.headers) for (const k of Object.keys(params.headers)) headers[k.toLowerCase()] = String(params.headers[k]);
     let payload = encodeBody(body);
     if (body && typeof body === "object" && !(body instanceof ArrayBuffer) && !ArrayBuffer.isView(body) && !headers["content-type"]) {
@@ -217,8 +217,11 @@ export function httpModule(vu: Vu): Record<string, unknown> {
       if (raw.errorCode) {
         tags.error = raw.error;
         tags.error_code = String(raw.errorCode);
-      }
+      } else if (raw.status >= 400) tags.error_code = String(1000 + raw.status);
       if (extraTags) Object.assign(tags, extraTags);
+      // k6 (httpext/transport.go): a name set by hand or by http.url also becomes the url tag, so
+      // the indexed tags never carry every distinct URL
+      if (tags.name !== url) tags.url = tags.name;
       lastTags = raw.errorCode || extraTags ? null : { base, ok, status: raw.status, method, name, url, tags };
     }
     const t = raw.timings;
@@ -242,7 +245,8 @@ export function httpModule(vu: Vu): Record<string, unknown> {
       t,
       url,
       raw.error,
-      raw.errorCode,
+      // k6: 1000 + status for an HTTP 4xx/5xx answer (1404, 1503), with an empty error message
+      raw.errorCode || (raw.status >= 400 ? 1000 + raw.status : 0),
       { method, url, headers, body: typeof payload === "string" ? payload : "" },
       raw.status ? "HTTP/1.1" : "",
     );

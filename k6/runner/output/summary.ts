@@ -86,13 +86,23 @@ export function summaryData(reg: Registry, thresholds: Threshold[], groups: Grou
     for (const t of list) out[t.source] = { ok: t.ok };
     return out;
   };
+  // as k6 (MetricsEngine.markObserved): a metric is shown once it has a sample, and a metric or
+  // submetric with thresholds (and a submetric's parent) is shown even without samples, so a threshold
+  // never vanishes from the summary for lack of data
+  const withThresholds = new Set<string>();
+  for (const t of thresholds) {
+    withThresholds.add(t.metricName);
+    const brace = t.metricName.indexOf("{");
+    if (brace > 0) withThresholds.add(t.metricName.slice(0, brace));
+  }
   for (const m of [...reg.metrics.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!m.seen && !thresholds.some((t) => t.metricName === m.name)) continue;
+    if (!m.seen && !withThresholds.has(m.name)) continue;
     const entry: SummaryData["metrics"][string] = { type: m.type, contains: m.contains, values: values(m.type, m.sink, trendStats, seconds) };
     const t = th(m.name);
     if (t) entry.thresholds = t;
     metrics[m.name] = entry;
     for (const sub of m.submetrics) {
+      if (sub.sink.count === 0 && !withThresholds.has(sub.name)) continue;
       const e: SummaryData["metrics"][string] = { type: m.type, contains: m.contains, values: values(m.type, sub.sink, trendStats, seconds) };
       const st = th(sub.name);
       if (st) e.thresholds = st;
@@ -180,4 +190,28 @@ export function textSummary(data: SummaryData): string {
     lines.push(`   ${mark}${(name + " ").padEnd(width, ".")}: ${val}`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** A duration as k6's progress bar prints it (pb.GetFixedLengthDuration at its own length): 9.5s, 15.0s, 1m05.0s, 1h02m05.0s. */
+function progressDuration(ms: number): string {
+  const tenths = Math.round(ms / 100);
+  const s = Math.floor(tenths / 10) % 60;
+  const m = Math.floor(tenths / 600) % 60;
+  const h = Math.floor(tenths / 36000);
+  const sec = `${s}.${tenths % 10}s`;
+  if (ms < 60_000) return sec;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (ms < 3_600_000) return `${m}m${pad(s)}.${tenths % 10}s`;
+  return `${h}h${pad(m)}m${pad(s)}.${tenths % 10}s`;
+}
+
+/**
+ * k6's last progress line (execution.Scheduler.getRunStats), printed before the summary:
+ * `running (15.0s), 00/50 VUs, 0 complete and 30 interrupted iterations`. It is where k6 reports
+ * interrupted iterations; VU counts are zero-padded to the width of the initialized count.
+ */
+export function runStatsLine(durationMs: number, activeVus: number, initializedVus: number, complete: number, interrupted: number): string {
+  const w = String(initializedVus).length;
+  const vus = `${String(activeVus).padStart(w, "0")}/${String(initializedVus).padStart(w, "0")}`;
+  return `running (${progressDuration(durationMs)}), ${vus} VUs, ${complete} complete and ${interrupted} interrupted iterations\n`;
 }
