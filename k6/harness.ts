@@ -13,6 +13,7 @@ import { runK6Script } from "./runner/engine.ts";
 import { readSummaryExport } from "./ingest/ingest.ts";
 import { normalizeOptions, scheduledDurationMs } from "./runner/options.ts";
 import { planFromScenario, type PlanOptions, type ScriptConfig } from "./plan.ts";
+import { EXIT_NO_REQUEST_COMPLETED, noRequestCompleted } from "./no-response.ts";
 
 export const SCRIPT_ENTRY = fileURLToPath(new URL("./scripts/scenario.ts", import.meta.url));
 
@@ -170,10 +171,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
         resolve(c ?? (sig ? 105 : 1));
       });
     });
-    return {
+    return noResponseIsFailure({
       engine: "k6", exitCode, scriptPath, ndjsonPath, summaryPath, message: exitCode === 99 ? "thresholds crossed" : "",
       lateArrivals: await lateArrivals(plan, summaryPath),
-    };
+    });
   }
   o.stderr?.write("engine: built-in runner (no k6 binary found; set K6_BIN to use real k6)\n");
   const r = await runK6Script({
@@ -188,5 +189,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     maxRunMs,
     signal: o.signal,
   });
-  return { engine: "built-in", exitCode: r.exitCode, scriptPath, ndjsonPath, summaryPath, message: r.message, lateArrivals: await lateArrivals(plan, summaryPath) };
+  return noResponseIsFailure({ engine: "built-in", exitCode: r.exitCode, scriptPath, ndjsonPath, summaryPath, message: r.message, lateArrivals: await lateArrivals(plan, summaryPath) });
+}
+
+/** A run that ended 0 or 99 without one completed request becomes exit code 3 (see no-response.ts). */
+async function noResponseIsFailure(run: LoadRun): Promise<LoadRun> {
+  if (run.exitCode !== 0 && run.exitCode !== 99) return run;
+  const message = await noRequestCompleted(run.summaryPath);
+  return message ? { ...run, exitCode: EXIT_NO_REQUEST_COMPLETED, message } : run;
 }

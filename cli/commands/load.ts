@@ -26,7 +26,7 @@ missing from http_req_duration (coordinated omission; about latency / 0.5 s of t
 share of late arrivals is printed; headroom_req_duration_corrected is the latency measured from the
 scheduled arrival, the delay included.
 
-exit codes: 0 success, 99 SLO thresholds crossed (as k6), 105 stopped (Ctrl-C, or the run outlived its schedule + 2 minutes), 2 invalid input, 1 internal error`;
+exit codes: 0 success, 99 SLO thresholds crossed (as k6), 3 no request completed (the target never answered), 105 stopped (Ctrl-C, or the run outlived its schedule + 2 minutes), 2 invalid input, 1 internal error`;
 
 export const loadCommand: Command = {
   summary: "send a scenario's load to a target with k6 or the built-in runner",
