@@ -14,6 +14,7 @@ import { Vu, InterruptError, TestAbortError, type ScriptFactory } from "./vu.ts"
 import { NdjsonOutput } from "./output/ndjson.ts";
 import { GroupTree, summaryData, legacySummaryExport, textSummary, runStatsLine, type SummaryData } from "./output/summary.ts";
 import { writeFile } from "node:fs/promises";
+import { k6Console, type K6Console } from "./console.ts";
 
 /** k6's exit codes that the runner can produce. */
 export const EXIT = { OK: 0, THRESHOLDS_FAILED: 99, SETUP_TIMEOUT: 100, TEARDOWN_TIMEOUT: 101, INVALID_CONFIG: 104, EXTERNAL_ABORT: 105, SCRIPT_EXCEPTION: 107, SCRIPT_ABORTED: 108, MARKED_AS_FAILED: 110 } as const;
@@ -83,12 +84,15 @@ export class Engine {
   private abortWaiters = new Set<() => void>();
   private readonly stderr: NodeJS.WritableStream;
   readonly open: (path: string, mode?: string) => unknown;
+  /** The scripts' console: k6's log lines on stderr (console.ts). */
+  readonly console: K6Console;
 
   constructor(private readonly cfg: RunConfig) {
     anchorClock();
     this.env = { ...(cfg.env ?? {}) };
     this.allowed = cfg.allowedOrigins ? new Set(cfg.allowedOrigins.map((o) => new URL(o).origin)) : null;
     this.stderr = cfg.stderr ?? process.stderr;
+    this.console = k6Console((line) => this.stderr.write(line));
     const base = dirname(resolve(cfg.script));
     this.open = (path: string, mode?: string) => {
       if (!this.inInit) throw new Error("open() can only be called in the init context");

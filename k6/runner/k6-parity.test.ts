@@ -194,3 +194,27 @@ describe("runStatsLine", () => {
     expect(runStatsLine(65_000, 0, 100, 7, 0)).toBe("running (1m05.0s), 000/100 VUs, 7 complete and 0 interrupted iterations\n");
   });
 });
+
+describe("console", () => {
+  it("writes k6's logrus lines to stderr (objects as JSON, debug hidden) and nothing to stdout", async () => {
+    let out = "";
+    const stdout = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) });
+    const r = await runScript(
+      `export const options = { vus: 1, iterations: 1 };
+console.log("init");
+export default function () { console.log("a", { b: 1 }, [2], 3); console.warn("careful"); console.error("bad thing"); console.debug("hidden"); }`,
+      { stdout, env: {} },
+    );
+    const lines = r.stderr.split("\n").filter((l) => l.endsWith("source=console"));
+    // the init context runs once to read options and once per VU, so its line comes twice, as in k6
+    expect(lines.map((l) => l.replace(/^time="[^"]+" /, ""))).toEqual([
+      "level=info msg=init source=console",
+      "level=info msg=init source=console",
+      'level=info msg="a {\\"b\\":1} [2] 3" source=console',
+      "level=warning msg=careful source=console",
+      'level=error msg="bad thing" source=console',
+    ]);
+    expect(lines[0]).toMatch(/^time="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)" /);
+    expect(out).not.toMatch(/init|careful|hidden/);
+  });
+});

@@ -62,7 +62,7 @@ function patternNames(p: Node, out: string[]): void {
 }
 
 export interface TransformResult {
-  /** Source of `(function (__k6require, __ENV, __VU, open) { ... })`, returning { exports, setIter, setEnv }. */
+  /** Source of `(function (__k6require, __ENV, __VU, open, console) { ... })`, returning { exports, setIter, setEnv }. */
   factorySource: string;
   exportNames: string[];
 }
@@ -368,7 +368,7 @@ export function transformBundle(code: string, fileLabel: string): TransformResul
 
   const exportNames = [...exportsMap.keys()];
   const exportObj = [...exportsMap.entries()].map(([e, l]) => `${JSON.stringify(e)}: ${l}`).join(", ");
-  s.prepend(`(function (__k6require, __ENV, __VU, open) {\n"use strict";\nlet __ITER = 0;\n`);
+  s.prepend(`(function (__k6require, __ENV, __VU, open, console) {\n"use strict";\nlet __ITER = 0;\n`);
   s.append(`\nreturn { exports: { ${exportObj} }, setIter(i) { __ITER = i; }, setEnv(e) { __ENV = e; } };\n})`);
   return { factorySource: s.toString(), exportNames };
 }

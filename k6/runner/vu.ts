@@ -5,6 +5,7 @@ import type { ScenarioRun } from "./executors.ts";
 import { VuTransport } from "./http-client.ts";
 import { makeRequire } from "./modules/index.ts";
 import type { Tags } from "./metrics.ts";
+import type { K6Console } from "./console.ts";
 
 export interface ScriptInstance {
   exports: Record<string, unknown>;
@@ -17,6 +18,7 @@ export type ScriptFactory = (
   env: Record<string, string>,
   vu: number,
   open: (path: string, mode?: string) => unknown,
+  console: K6Console,
 ) => ScriptInstance;
 
 /** Thrown into a VU's blocking calls once it has been interrupted (gracefulStop/rampDown expired). */
@@ -66,7 +68,7 @@ export class Vu {
     // init code runs synchronously, so one engine-wide flag tells init context from VU code
     engine.inInit = true;
     try {
-      this.instance = factory(makeRequire(this), engine.env, id, engine.open);
+      this.instance = factory(makeRequire(this), engine.env, id, engine.open, engine.console);
     } finally {
       engine.inInit = false;
     }
