@@ -214,20 +214,13 @@ export class Engine {
 
   /** One iteration of `exec` on a VU, with k6's iteration samples; errors are logged and counted. */
   async runIteration(vu: Vu, scenario: ScenarioRun, iterInScenario: number): Promise<void> {
-    const counted = vu.activeOnlyInIterations;
-    if (counted) this.activeCount++;
-    try {
-      await this.iterate(vu, scenario, iterInScenario);
-    } finally {
-      if (counted) this.activeCount--;
-    }
-  }
-
-  private async iterate(vu: Vu, scenario: ScenarioRun, iterInScenario: number): Promise<void> {
     vu.beginIteration(scenario, iterInScenario);
     const fn = vu.instance.exports[scenario.config.exec] as (data: unknown) => unknown;
     const t0 = performance.now();
     const before = vu.transport.bytes();
+    // an arrival-rate VU counts in `vus` only while it runs the iteration (see takeVu)
+    const busy = vu.activeOnlyInIterations;
+    if (busy) this.activeCount++;
     try {
       await fn(vu.setupData);
     } catch (e) {
@@ -236,6 +229,8 @@ export class Engine {
         return;
       }
       if (!(e instanceof InterruptError) && !vu.interrupted) this.logIterationError(e);
+    } finally {
+      if (busy) this.activeCount--;
     }
     vu.iterInInstance++;
     const after = vu.transport.bytes();
