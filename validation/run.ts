@@ -3,7 +3,7 @@
 import { cpus, hostname, loadavg } from "node:os";
 import { join } from "node:path";
 import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
-import { predictSaturation, withRate, maxUtilization } from "./levels.ts";
+import { predictSaturation, withRate, maxUtilization, levelUtilization } from "./levels.ts";
 import { measureLevel, type Measured } from "./measure.ts";
 import { compare, saturationRow, type Row } from "./compare.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
@@ -45,7 +45,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     const sim = simulate(withRate(model, t.rate), { duration: o.durationS, warmup: o.warmupS });
     // the level's place relative to saturation is the YAML's: a calibrated overhead held at the
     // balancer would otherwise push levels above 80% and silently switch their targets off
-    const mu = maxUtilization((model === o.scenario ? sim : simulate(withRate(o.scenario, t.rate), { duration: o.durationS, warmup: o.warmupS })).components);
+    const mu = levelUtilization(o.scenario, t.rate, maxUtilization((model === o.scenario ? sim : simulate(withRate(o.scenario, t.rate), { duration: o.durationS, warmup: o.warmupS })).components));
     log(`${o.scenario.name} @ ${t.rate}/s: predicted ${mu.name} ${(mu.u * 100).toFixed(0)}% busy; measuring`);
     const base = { level: t.level, rate: t.rate, predictedUtilization: mu.u, bottleneck: mu.name, targetsApply: mu.u < 0.8 };
     try {
@@ -92,7 +92,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     saturation: {
       predictedRate: sat.rate,
       bottleneck: sat.bottleneck,
-      method: `linear extrapolation of utilization ${(sat.utilization * 100).toFixed(0)}% at ${sat.probedRate} req/s`,
+      method: sat.method,
       ...(saturationThroughput ? { throughput: saturationThroughput } : {}),
     },
     knee: findKnee(levels, { p99: o.scenario.slo?.latency?.p99 !== undefined ? o.scenario.slo.latency.p99 * 1000 : undefined, errorRate: o.scenario.slo?.error_rate }, o.durationS - o.warmupS),

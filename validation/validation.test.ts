@@ -12,7 +12,7 @@ import { sumMetrics, addScrapes } from "./prom.ts";
 import { windowStats } from "./k6-window.ts";
 import { compare, saturationRow } from "./compare.ts";
 import { levelStatus } from "./report.ts";
-import { predictSaturation, withRate, LevelError } from "./levels.ts";
+import { predictSaturation, extrapolatedSaturation, levelUtilization, withRate, LevelError } from "./levels.ts";
 import { measureLevel, MeasureError, type Measured } from "./measure.ts";
 import { applyCalibration, probeScenario } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
@@ -168,6 +168,28 @@ describe("levels", () => {
     const s = predictSaturation(load("scenarios/validation/single-pool.yaml"));
     expect(s.rate).toBeGreaterThan(180);
     expect(s.rate).toBeLessThan(220);
+  });
+  it("puts a pool-bound system's saturation at its pool: 4 connections / 25 ms = 160 req/s (the old picker said ~1,100, lb)", () => {
+    const s = load("validation/fixtures/pool-bound.yaml");
+    const sat = predictSaturation(s);
+    // the pool's own closed form is 160; the slots fill with requests waiting on it slightly earlier
+    expect(sat.rate).toBeGreaterThan(160 * 0.96);
+    expect(sat.rate).toBeLessThanOrEqual(160);
+    expect(sat.bottleneck).toMatch(/^db/);
+    const old = extrapolatedSaturation(s);
+    expect(old.bottleneck).not.toMatch(/^db/);
+    expect(old.rate / 160).toBeGreaterThan(5); // 1,093 req/s: its "0.6" level was 4x past saturation
+    // the simulator agrees: at 0.9 of the predicted saturation everything offered is served, at
+    // 1.3 the pool caps the throughput at 160
+    const below = simulate(withRate(s, 0.9 * sat.rate), { duration: 30, warmup: 5, replications: 1, seed: 5 });
+    expect(below.classes.get_item.throughput.mean / (0.9 * sat.rate)).toBeGreaterThan(0.97);
+    const above = simulate(withRate(s, 1.3 * sat.rate), { duration: 30, warmup: 5, replications: 1, seed: 5 });
+    expect(above.classes.get_item.throughput.mean).toBeLessThan(160 * 1.03);
+    expect(above.classes.get_item.throughput.mean).toBeGreaterThan(160 * 0.9);
+    // and a level at 0.9 is not taken for a lightly loaded one: targets would not apply there
+    const u = levelUtilization(s, 0.9 * sat.rate, { name: "api", u: 0.1 });
+    expect(u.name).toMatch(/^db/);
+    expect(u.u).toBeGreaterThan(0.85);
   });
   it("refuses a scenario without a constant open rate", () => {
     const s = load("scenarios/validation/single-pool.yaml");
