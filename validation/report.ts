@@ -103,7 +103,8 @@ export function reportMarkdown(rep: ValidationReport): string {
   out.push(`# Validation: ${rep.scenario.name} (${rep.scenario.file})`, "");
   out.push(`${rep.createdAt}, ${rep.machine.host}, ${rep.machine.cpus} CPUs, load average ${rep.machine.loadAverage.map((x) => x.toFixed(1)).join(" ")}, Node ${rep.machine.node}.`);
   if (rep.kneeSearch) out.push(kneeSearchMarkdown(rep.kneeSearch), "");
-  out.push(`Each level: ${rep.durationS}s of load, the first ${rep.warmupS}s discarded on both sides. Predicted saturation ${num(rep.saturation.predictedRate)} req/s (bottleneck ${rep.saturation.bottleneck}; ${rep.saturation.method}). Knee (${rep.knee.rule}): predicted between ${num(rep.knee.predicted.below)} and ${num(rep.knee.predicted.above)} req/s, measured between ${num(rep.knee.measured.below)} and ${num(rep.knee.measured.above)} req/s (— = not within the levels run).`, "");
+  const bracket = rep.levels.length ? ` Knee bracketed by the levels (${rep.knee.rule}): predicted between ${num(rep.knee.predicted.below)} and ${num(rep.knee.predicted.above)} req/s, measured between ${num(rep.knee.measured.below)} and ${num(rep.knee.measured.above)} req/s (— = not within the levels run).` : "";
+  out.push(`Each level: ${rep.durationS}s of load, the first ${rep.warmupS}s discarded on both sides. Predicted saturation ${num(rep.saturation.predictedRate)} req/s (bottleneck ${rep.saturation.bottleneck}; ${rep.saturation.method}).${bracket}`, "");
   const st = rep.saturation.throughput;
   if (st) out.push(`Saturation throughput (successful requests per second with ${num(st.offeredRate)} req/s offered): predicted ${num(st.predicted)}, measured ${num(st.measured)}, error ${err(st)} (target ${tgt(st)}) — ${st.verdict === "fail" ? "**fail**" : st.verdict}.`, "");
   if (rep.calibration) {

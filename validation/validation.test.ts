@@ -320,6 +320,19 @@ describe("bad input", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 150_000);
+  it("headroom validate --knee: a scenario without an SLO is exit 2 before anything starts", () => {
+    const dir = tmp();
+    try {
+      const f = join(dir, "no-slo.yaml");
+      writeFileSync(f, readFileSync(join(root, "validation/fixtures/one-replica.yaml"), "utf8").replace(/^slo:[\s\S]*$/m, ""));
+      const r = spawnSync(process.execPath, [bin, "validate", f, "--knee", "--out", join(dir, "out")], { encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/no-slo\.yaml: slo: a capacity needs an SLO/);
+      expect(r.stderr).not.toMatch(/app up/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it("headroom validate: a reference app that cannot start is exit 3, the report says why", () => {
     const dir = tmp();
     try {

@@ -7,6 +7,7 @@ import { parseFlags } from "../flags.ts";
 import { loadScenarioFile } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
+import { requireSlo } from "../capacity/flags.ts";
 import type { Command } from "./index.ts";
 
 const HELP = `usage: headroom validate <file.yaml>... [options]
@@ -86,6 +87,8 @@ export const validateCommand: Command = {
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
     for (const file of args.positionals) scenarios.push({ file, scenario: await loadScenarioFile(file) });
+    // the knee is the highest rate meeting the SLO: refuse before any app starts when there is none
+    if (v.knee) for (const { file, scenario } of scenarios) requireSlo(file, scenario);
     const { validateScenario, SATURATION_FACTOR } = await import("../../validation/run.ts");
     const { reportMarkdown } = await import("../../validation/report.ts");
     const { LevelError } = await import("../../validation/levels.ts");
