@@ -6,7 +6,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseScenario, simulate, type Scenario } from "../simulator/index.ts";
 import { summarize } from "../cli/capacity/verdict.ts";
-import { bisectKnee, measuredFailure, KNEE_RESOLUTION, type KneeStep } from "./knee-search.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { bisectKnee, measureKnee, measuredFailure, KNEE_RESOLUTION, type KneeStep } from "./knee-search.ts";
+import { kneeSearchMarkdown, type ValidationReport } from "./report.ts";
+import { kneeTable, summary, table } from "./suite-tables.ts";
+import type { CapacityResult } from "../cli/capacity/capacity.ts";
 import { withRate } from "./levels.ts";
 import { judgeHealth } from "./starvation.ts";
 import type { Measured } from "./measure.ts";
@@ -108,5 +113,51 @@ describe("measuredFailure: the capacity search's rule on measured figures", () =
     for (const c of Object.keys(q.load.classes)) m.classes[c] = { requests: 500, failed: 0, throughput: 25, offeredRate: 25, latencyMs: lat };
     expect(measuredFailure(q, m)).toMatch(/^queue \w+ saturated \(workers 99% busy\)$/);
     expect(measuredFailure(q, { ...m, workerUtilization: 0.9 })).toBeNull();
+  });
+});
+
+describe("measureKnee", () => {
+  it("a step the reference app cannot run ends the search with an error verdict naming why, no figure", async () => {
+    const s = load("scenarios/single-service.yaml"); // a station: the simulator's only
+    const dir = mkdtempSync(join(tmpdir(), "headroom-knee-test-"));
+    const prediction = { capacity: { value: 100, ci95: 2, resolution: 2, perSearch: [100] }, bottleneck: "x", limitedBy: null, runs: 9, settings: { duration: 30, warmup: 5, tolerance: 0.02 } } as unknown as CapacityResult;
+    try {
+      const k = await measureKnee({ file: "scenarios/single-service.yaml", scenario: s, model: s, outDir: dir, durationS: 4, warmupS: 1, prediction });
+      expect(k.verdict).toBe("error");
+      expect(k.measured.rate).toBeNull();
+      expect(k.error).toBeNull();
+      expect(k.steps).toHaveLength(1);
+      expect(k.steps[0].rate).toBe(80);
+      expect(k.message).toMatch(/^the search stopped at 80 req\/s: .*the reference app did not start/);
+      const md = kneeSearchMarkdown(k);
+      expect(md).toMatch(/predicted 100 ± 2 req\/s .* measured — req\/s .* — \*\*error\*\*/);
+      expect(md).toMatch(/\| 1 \| 80 \| \*\*error\*\* \|/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("VALIDATION.md tables", () => {
+  const row = (verdict: "pass" | "fail" | "info") => ({ scope: "c", metric: "p50", predicted: 10, measured: 10.5, error: 0.05, errorKind: "relative" as const, target: 0.1, verdict });
+  const level = (rate: number, status: "pass" | "fail" | "unreliable", rows = [row("pass"), row("pass")]) => ({ level: 0.3, rate, predictedUtilization: 0.3, bottleneck: "api", targetsApply: true, engine: "built-in", requestsMeasured: 100, rows, status });
+  const report = (name: string, kneeSearch?: object) => ({
+    schema: "headroom.validation/v1", scenario: { name, file: `${name}.yaml` }, createdAt: "2026-12-02T08:00:00.000Z",
+    machine: { host: "vm", cpus: 2, loadAverage: [1, 1, 1], node: "v20" }, durationS: 20, warmupS: 5,
+    saturation: { predictedRate: 200, bottleneck: "api", method: "analytic" }, knee: { rule: "r", predicted: { below: null, above: null }, measured: { below: null, above: null } },
+    calibration: null, levels: [level(60, "pass"), level(120, "unreliable", [row("pass"), row("fail")])], pass: false, ...(kneeSearch ? { kneeSearch } : {}),
+  }) as unknown as ValidationReport;
+  it("counts an unreliable level apart and leaves its rows out of the pass and fail counts", () => {
+    expect(summary([report("a")])).toBe("1 scenarios, levels: 1 pass, 0 fail, 0 above 80% (no targets), 0 errors, 1 unreliable (load generator lagged; rows not counted); rows with a target: 2 pass, 0 fail.");
+    expect(table([report("a")])).toMatch(/\| a \| 0\.3 \| 120 \| 30% \(api\) \| c \| p50 \| 10 \| 10\.5 \| 5\.0% \| \*\*unreliable\*\* \(fail\) \|/);
+  });
+  it("shows predicted and measured knees as numbers with their steps", () => {
+    const k = {
+      rule: "r", resolution: { target: 0.05, reached: 0.043 }, target: 0.1, seconds: 127,
+      predicted: { rate: 91.2, ci95: 8.1, bottleneck: "api", limitedBy: null, runs: 27, method: "m" },
+      measured: { rate: 70, firstFailure: 73 }, error: -0.232, verdict: "fail",
+      steps: [{ rate: 73, status: "fail", reason: "p99", seconds: 50 }, { rate: 58, status: "pass", reason: null, seconds: 25 }],
+    };
+    expect(kneeTable([report("a", k)]).split("\n")[2]).toBe("| a | 91.2 ± 8.1 | 70 | 73 | 4.3% | -23.2% | **fail** | 2 | 127 | 73: fail, 58: pass |");
   });
 });
