@@ -76,7 +76,9 @@ export function levelUtilization(s: Scenario, rate: number, simulated: { name: s
   }
   for (const [name, c] of Object.entries(a.components)) {
     if (c.kind === "load_balancer" || c.peakUtilization === null || !Number.isFinite(c.peakUtilization)) continue;
-    if (c.peakUtilization > best.u) best = { name: name === a.bottleneck && a.bottleneckPart ? a.bottleneckPart : name, u: c.peakUtilization };
+    // past saturation the analytic figure is the offered load (above 1); a resource is at most all busy
+    const u = Math.min(1, c.peakUtilization);
+    if (u > best.u) best = { name: name === a.bottleneck && a.bottleneckPart ? a.bottleneckPart : name, u };
   }
   return best;
 }
