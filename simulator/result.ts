@@ -414,24 +414,44 @@ function costOf(scenario: Scenario, components: Record<string, ComponentResult>,
 }
 
 function checkSlo(scenario: Scenario, classes: Record<string, ClassResult>): SimResult["slo"] {
-  const slo = scenario.slo;
-  if (!slo) return null;
+  if (!scenario.slo) return null;
+  const figures: Record<string, SloClassFigures> = {};
+  for (const [name, c] of Object.entries(classes)) {
+    const latencyMs: Record<string, number> = {};
+    for (const k of Object.keys(c.latencyMs)) latencyMs[k] = c.latencyMs[k as keyof LatencyEstimates].mean;
+    figures[name] = { latencyMs, ended: c.counts.completed + c.counts.dropped + c.counts.failed, bad: c.counts.dropped + c.counts.failed };
+  }
+  const checks = sloChecks(scenario.slo, figures);
+  return { pass: checks.every((c) => c.pass), checks };
+}
+
+/** One class's figures an SLO is checked against: a simulation's or a measurement's alike. */
+export interface SloClassFigures {
+  /** latency in ms by the SLO's keys (mean, p50, p90, p95, p99, p999); a missing one fails its check */
+  readonly latencyMs: Readonly<Record<string, number>>;
+  /** requests that ended (completed, dropped or failed) and the dropped or failed among them */
+  readonly ended: number;
+  readonly bad: number;
+}
+
+/** The SLO's checks: every latency limit on every class, then the error rate over all classes. */
+export function sloChecks(slo: NonNullable<Scenario["slo"]>, classes: Record<string, SloClassFigures>): SloCheck[] {
   const checks: SloCheck[] = [];
   for (const [name, c] of Object.entries(classes)) {
     for (const [k, limit] of Object.entries(slo.latency ?? {})) {
       if (limit === undefined) continue;
-      const value = c.latencyMs[k as keyof LatencyEstimates].mean;
+      const value = c.latencyMs[k] ?? NaN;
       checks.push({ metric: `${k}_ms`, class: name, limit: limit * 1000, value, pass: value <= limit * 1000 });
     }
   }
   if (slo.error_rate !== undefined) {
     let ended = 0, failed = 0;
     for (const c of Object.values(classes)) {
-      ended += c.counts.completed + c.counts.dropped + c.counts.failed;
-      failed += c.counts.dropped + c.counts.failed;
+      ended += c.ended;
+      failed += c.bad;
     }
     const value = ended > 0 ? failed / ended : 0;
     checks.push({ metric: "error_rate", class: null, limit: slo.error_rate, value, pass: value <= slo.error_rate });
   }
-  return { pass: checks.every((c) => c.pass), checks };
+  return checks;
 }

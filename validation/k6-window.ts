@@ -16,7 +16,8 @@ export interface WindowClassStats {
    * differ from the nominal rate by chance (sd 1/sqrt(rate x window))
    */
   offeredRate: number;
-  latencyMs: { mean: number; p50: number; p95: number; p99: number };
+  /** p90 and p999 too, so every latency key an SLO may name can be checked (validation/knee-search.ts) */
+  latencyMs: { mean: number; p50: number; p95: number; p99: number; p90?: number; p999?: number };
 }
 
 export interface WindowStats {
@@ -107,7 +108,7 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
       failed: failed.get(name) ?? 0,
       throughput: s.length / windowS,
       offeredRate: (started.get(name) ?? 0) / windowS,
-      latencyMs: { mean: s.length ? sum / s.length : NaN, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99) },
+      latencyMs: { mean: s.length ? sum / s.length : NaN, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99), p90: quantile(s, 0.9), p999: quantile(s, 0.999) },
     };
   }
   const arrivals = { paced: 0, late: 0, meanDelayMs: 0 };

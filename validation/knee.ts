@@ -3,7 +3,7 @@
 // or the summed throughput falls below the offered rate by more than 3% and more than three
 // standard deviations of a Poisson count over the window (a short window at a low rate counts
 // ±5% by chance alone). The levels only bracket the
-// knee (highest rate before it, lowest rate past it); a finer answer needs more levels.
+// knee (highest rate before it, lowest rate past it); `--knee` (knee-search.ts) measures it.
 import type { Row } from "./compare.ts";
 
 export interface KneeBracket {

@@ -9,6 +9,7 @@ import { runLoad } from "../k6/harness.ts";
 import { readK6Results } from "../k6/ingest/ingest.ts";
 import { windowStats, type WindowClassStats } from "./k6-window.ts";
 import { addScrapes, sumMetrics } from "./prom.ts";
+import { startHealthProbe, describeHealth, DEFAULT_MAX_LAG_MS, type GeneratorHealth } from "./starvation.ts";
 
 export class MeasureError extends Error {
   override readonly name = "MeasureError";
@@ -28,7 +29,11 @@ export interface Measured {
   queueBacklog?: number;
   balancerQueue?: number;
   replicationLagMs?: number;
+  /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
+  workerUtilization?: number;
   scrapes: number;
+  /** the load generator's event-loop lag, load average and CPU steal while the load ran */
+  generator: GeneratorHealth;
 }
 
 interface Scrape {
@@ -60,6 +65,8 @@ export interface MeasureOptions {
   warmupS: number;
   signal?: AbortSignal;
   log?: (s: string) => void;
+  /** bound on the generator's p99 event-loop lag (ms) beyond which the level is unreliable */
+  maxLagMs?: number;
 }
 
 export async function measureLevel(o: MeasureOptions): Promise<Measured> {
@@ -108,6 +115,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       }
     }
     let run;
+    const health = startHealthProbe(o.maxLagMs ?? DEFAULT_MAX_LAG_MS);
     try {
       run = await runLoad({
         scenario: o.scenario,
@@ -120,23 +128,33 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         maxRunMs: (o.durationS + 60) * 1000,
       });
     } finally {
+      health.stop();
       sampling = false;
       for (const t of timers) clearTimeout(t);
       await scraper;
     }
-    if (run.exitCode !== 0 && run.exitCode !== 99) throw new MeasureError(`${o.file}: the load run ended with exit code ${run.exitCode} ${run.message}`);
+    const generator = health.stop();
+    if (run.exitCode !== 0 && run.exitCode !== 99) throw new MeasureError(`${o.file}: the load run (${run.engine}) ended with exit code ${run.exitCode}${run.message ? ` (${run.message})` : ""}; ${describeHealth(generator)}`);
     const all = await readK6Results(run.ndjsonPath); // rejects truncated or foreign output
     const requestsTotal = all.metrics["http_reqs"]?.values.count ?? 0;
-    if (requestsTotal === 0) throw new MeasureError(`${run.ndjsonPath}: k6 output holds no requests`);
+    if (requestsTotal === 0) throw new MeasureError(`${run.ndjsonPath}: k6 output holds no completed request: the target stalled (no answer within the run) or the load never started`);
     const win = await windowStats(run.ndjsonPath, o.warmupS, o.durationS);
+    const sent = Object.values(win.classes).reduce((x, c) => x + c.offeredRate * win.windowS, 0);
+    const answered = Object.values(win.classes).reduce((x, c) => x + c.requests, 0);
+    if (answered === 0) throw new MeasureError(`${o.file}: the target stalled: ${Math.round(sent)} requests sent in the measurement window, none answered in it`);
     const from = win.firstMs + o.warmupS * 1000;
     const inWin = scrapes.filter((s) => s.t >= from && s.t <= win.firstMs + o.durationS * 1000);
     if (inWin.length < 2) throw new MeasureError(`${o.file}: fewer than 2 metric scrapes in the measurement window`);
     const a = inWin[0];
     const b = inWin[inWin.length - 1];
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length };
+    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, generator };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
+    const workers = Object.values(o.scenario.components).reduce((x, c) => x + (c.kind === "queue" ? c.workers : 0), 0);
+    if (workers > 0) {
+      const wb = inWin.map((s) => s.m.get("headroom_worker_busy")).filter((x): x is number => x !== undefined);
+      if (wb.length) m.workerUtilization = Math.min(1, wb.reduce((x, y) => x + y, 0) / wb.length / workers);
+    }
     const hits = delta(a, b, "headroom_cache_hits_total");
     const misses = delta(a, b, "headroom_cache_misses_total");
     if (hits + misses > 0) m.cacheHitRatio = hits / (hits + misses);

@@ -2,6 +2,8 @@
 // input, documented in docs/validation.md) and the same content as Markdown tables.
 import type { Row } from "./compare.ts";
 import type { Knee } from "./knee.ts";
+import { describeHealth, type GeneratorHealth } from "./starvation.ts";
+import type { KneeSearch } from "./knee-search.ts";
 
 export const VALIDATION_SCHEMA = "headroom.validation/v1";
 
@@ -16,10 +18,20 @@ export interface LevelReport {
   engine: string;
   requestsMeasured: number;
   rows: Row[];
-  /** pass/fail: every applicable target met or not; info: no target applied (above 80%); error: no measurement */
-  status: "pass" | "fail" | "info" | "error";
+  /**
+   * pass/fail: every applicable target met or not; info: no target applied (above 80%); error: no
+   * measurement; unreliable: measured twice and the load generator lagged beyond the bound both
+   * times (the rows are kept, with their verdicts, but the level never counts as a pass)
+   */
+  status: "pass" | "fail" | "info" | "error" | "unreliable";
   /** when the measurement itself failed (app did not start, k6 output unreadable) */
   error?: string;
+  /**
+   * The load generator's health per attempt (event-loop lag, load average, CPU steal): one entry,
+   * or two when the first attempt lagged beyond the bound and the level was measured again (the
+   * rows are the last attempt's). Absent when the level could not be measured.
+   */
+  generator?: GeneratorHealth[];
 }
 
 export interface CalibratedParameter {
@@ -47,6 +59,8 @@ export interface ValidationReport {
   };
   /** the knee bracketed by the levels run, predicted and measured by the same rule */
   knee: Knee;
+  /** with --knee: the measured knee by bisection on the reference app against `headroom capacity`'s */
+  kneeSearch?: KneeSearch;
   calibration: CalibratedParameter[] | null;
   levels: LevelReport[];
   pass: boolean;
@@ -67,11 +81,30 @@ export function rowsMarkdown(rows: readonly Row[]): string {
   return out.join("\n");
 }
 
+const bold = (v: string) => (v === "pass" ? v : `**${v}**`);
+
+/** The measured knee against the predicted one, and every bisection step. */
+export function kneeSearchMarkdown(k: KneeSearch): string {
+  const out: string[] = [];
+  const ci = k.predicted.ci95 === null ? "" : ` ± ${num(k.predicted.ci95)}`;
+  const e = k.error === null ? "—" : `${(k.error * 100).toFixed(1)}%`;
+  const res = k.resolution.reached === null ? "—" : `${(k.resolution.reached * 100).toFixed(1)}%`;
+  out.push(`Knee (sustainable rate at the SLO; ${k.rule}): predicted ${num(k.predicted.rate)}${ci} req/s (${k.predicted.method}; bottleneck ${k.predicted.bottleneck ?? "—"}), measured ${num(k.measured.rate)} req/s (first failing ${num(k.measured.firstFailure)}, bracket ${res}, resolution asked ${(k.resolution.target * 100).toFixed(0)}%), error ${e} (target ±${(k.target * 100).toFixed(0)}%) — ${bold(k.verdict)}.${k.message ? ` ${k.message}.` : ""} ${k.steps.length} real runs, ${num(k.seconds)} s.`);
+  out.push("", "| step | rate/s | verdict | first failing check / reason | generator lag p99 (ms) | load avg | seconds |", "|---:|---:|---|---|---:|---:|---:|");
+  for (const [i, s] of k.steps.entries()) {
+    const g = s.generator ?? [];
+    out.push(`| ${i + 1} | ${s.rate} | ${bold(s.status)} | ${(s.reason ?? "—").replace(/\|/g, "\\|").replace(/\n/g, " ")} | ${g.length ? g.map((x) => x.lagMs.p99.toFixed(1)).join(", ") : "—"} | ${g.length ? g.map((x) => x.loadAverage1.toFixed(1)).join(", ") : "—"} | ${num(s.seconds)} |`);
+  }
+  return out.join("\n");
+}
+
 export function reportMarkdown(rep: ValidationReport): string {
   const out: string[] = [];
   out.push(`# Validation: ${rep.scenario.name} (${rep.scenario.file})`, "");
   out.push(`${rep.createdAt}, ${rep.machine.host}, ${rep.machine.cpus} CPUs, load average ${rep.machine.loadAverage.map((x) => x.toFixed(1)).join(" ")}, Node ${rep.machine.node}.`);
-  out.push(`Each level: ${rep.durationS}s of load, the first ${rep.warmupS}s discarded on both sides. Predicted saturation ${num(rep.saturation.predictedRate)} req/s (bottleneck ${rep.saturation.bottleneck}; ${rep.saturation.method}). Knee (${rep.knee.rule}): predicted between ${num(rep.knee.predicted.below)} and ${num(rep.knee.predicted.above)} req/s, measured between ${num(rep.knee.measured.below)} and ${num(rep.knee.measured.above)} req/s (— = not within the levels run).`, "");
+  if (rep.kneeSearch) out.push(kneeSearchMarkdown(rep.kneeSearch), "");
+  const bracket = rep.levels.length ? ` Knee bracketed by the levels (${rep.knee.rule}): predicted between ${num(rep.knee.predicted.below)} and ${num(rep.knee.predicted.above)} req/s, measured between ${num(rep.knee.measured.below)} and ${num(rep.knee.measured.above)} req/s (— = not within the levels run).` : "";
+  out.push(`Each level: ${rep.durationS}s of load, the first ${rep.warmupS}s discarded on both sides. Predicted saturation ${num(rep.saturation.predictedRate)} req/s (bottleneck ${rep.saturation.bottleneck}; ${rep.saturation.method}).${bracket}`, "");
   const st = rep.saturation.throughput;
   if (st) out.push(`Saturation throughput (successful requests per second with ${num(st.offeredRate)} req/s offered): predicted ${num(st.predicted)}, measured ${num(st.measured)}, error ${err(st)} (target ${tgt(st)}) — ${st.verdict === "fail" ? "**fail**" : st.verdict}.`, "");
   if (rep.calibration) {
@@ -81,7 +114,12 @@ export function reportMarkdown(rep: ValidationReport): string {
   } else out.push("Not calibrated: the YAML is taken at its word.", "");
   for (const l of rep.levels) {
     const lv = l.level === null ? "explicit rate" : `level ${l.level}`;
-    out.push(`## ${lv}: ${num(l.rate)} req/s, predicted ${l.bottleneck} utilization ${(l.predictedUtilization * 100).toFixed(0)}% — ${l.status === "fail" || l.status === "error" ? `**${l.status}**` : l.status}`, "");
+    out.push(`## ${lv}: ${num(l.rate)} req/s, predicted ${l.bottleneck} utilization ${(l.predictedUtilization * 100).toFixed(0)}% — ${l.status === "fail" || l.status === "error" || l.status === "unreliable" ? `**${l.status}**` : l.status}`, "");
+    for (const [i, g] of (l.generator ?? []).entries()) {
+      const which = l.generator!.length > 1 ? `attempt ${i + 1}: ` : "";
+      out.push(`${which}${describeHealth(g)}${g.reliable ? "" : " — **beyond the bound**"}.`, "");
+    }
+    if (l.status === "unreliable") out.push("Unreliable: the load generator lagged beyond the bound on both attempts; the rows below are shown, not trusted.", "");
     if (l.error) {
       out.push(l.error, "");
       continue;

@@ -3,12 +3,14 @@
 import { cpus, hostname, loadavg } from "node:os";
 import { join } from "node:path";
 import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
-import { predictSaturation, withRate, maxUtilization } from "./levels.ts";
+import { predictSaturation, withRate, maxUtilization, levelUtilization } from "./levels.ts";
 import { measureLevel, type Measured } from "./measure.ts";
 import { compare, saturationRow, type Row } from "./compare.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
 import { calibrate, applyCalibration } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
+import { measureTrusted, describeHealth } from "./starvation.ts";
+import { measureKnee, type KneeSearch } from "./knee-search.ts";
 
 /** Offered load of the saturation level, as a multiple of the predicted saturation rate. */
 export const SATURATION_FACTOR = 1.3;
@@ -24,6 +26,10 @@ export interface ValidateOptions {
   calibrate: boolean;
   /** offer this multiple of the predicted saturation rate in one more level and compare the throughput served */
   saturation?: number;
+  /** also measure the knee by bisection on the reference app and compare it with `headroom capacity`'s */
+  knee?: boolean;
+  /** bound on the load generator's p99 event-loop lag (ms): a level past it is re-run once, then unreliable */
+  maxLagMs?: number;
   signal?: AbortSignal;
   log?: (s: string) => void;
 }
@@ -40,26 +46,31 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
   }
   const targets: Array<{ level: number | null; rate: number }> = o.rates
     ? o.rates.map((rate) => ({ level: null, rate }))
-    : (o.levels ?? [0.3, 0.5, 0.7]).map((level) => ({ level, rate: Math.max(1, Math.round(level * sat.rate)) }));
+    : (o.levels ?? (o.knee ? [] : [0.3, 0.5, 0.7])).map((level) => ({ level, rate: Math.max(1, Math.round(level * sat.rate)) }));
   const runLevel = async (t: { level: number | null; rate: number }): Promise<{ report: LevelReport; sim: SimResult; measured?: Measured }> => {
     const sim = simulate(withRate(model, t.rate), { duration: o.durationS, warmup: o.warmupS });
     // the level's place relative to saturation is the YAML's: a calibrated overhead held at the
     // balancer would otherwise push levels above 80% and silently switch their targets off
-    const mu = maxUtilization((model === o.scenario ? sim : simulate(withRate(o.scenario, t.rate), { duration: o.durationS, warmup: o.warmupS })).components);
+    const mu = levelUtilization(o.scenario, t.rate, maxUtilization((model === o.scenario ? sim : simulate(withRate(o.scenario, t.rate), { duration: o.durationS, warmup: o.warmupS })).components));
     log(`${o.scenario.name} @ ${t.rate}/s: predicted ${mu.name} ${(mu.u * 100).toFixed(0)}% busy; measuring`);
     const base = { level: t.level, rate: t.rate, predictedUtilization: mu.u, bottleneck: mu.name, targetsApply: mu.u < 0.8 };
     try {
-      const measured = await measureLevel({
+      const t2 = await measureTrusted((attempt) => measureLevel({
         scenario: withRate(o.scenario, t.rate),
         file: o.file,
-        outDir: join(o.outDir, `rate-${t.rate}`),
+        outDir: join(o.outDir, `rate-${t.rate}${attempt > 1 ? "-retry" : ""}`),
         durationS: o.durationS,
         warmupS: o.warmupS,
+        maxLagMs: o.maxLagMs,
         signal: o.signal,
         log,
-      });
+      }), log);
+      const measured = t2.measured;
       const rows = compare(sim, measured, mu.u);
-      return { sim, measured, report: { ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, status: levelStatus(rows) } };
+      if (!t2.reliable) log(`  ${o.scenario.name} @ ${t.rate}/s: unreliable (${describeHealth(measured.generator)}); the rows are kept, not trusted`);
+      // an unreliable level keeps its rows (never dropped) but is never a pass or a fail
+      const status = t2.reliable ? levelStatus(rows) : "unreliable";
+      return { sim, measured: t2.reliable ? measured : undefined, report: { ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, status, generator: t2.attempts } };
     } catch (e) {
       log(`  error: ${(e as Error).message}`);
       return { sim, report: { ...base, engine: "", requestsMeasured: 0, rows: [], status: "error", error: (e as Error).message } };
@@ -82,6 +93,14 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
       log(`${o.scenario.name}: saturation throughput predicted ${saturationThroughput.predicted?.toFixed(1)}, measured ${saturationThroughput.measured?.toFixed(1)} req/s`);
     }
   }
+  let kneeSearch: KneeSearch | undefined;
+  if (o.knee && !o.signal?.aborted) {
+    kneeSearch = await measureKnee({ file: o.file, scenario: o.scenario, model, outDir: join(o.outDir, "knee"), durationS: o.durationS, warmupS: o.warmupS, maxLagMs: o.maxLagMs, signal: o.signal, log });
+    const k = kneeSearch;
+    log(`${o.scenario.name}: knee predicted ${k.predicted.rate.toFixed(1)}, measured ${k.measured.rate ?? "—"} req/s: ${k.verdict}${k.message ? ` (${k.message})` : ""}; ${k.steps.length} runs, ${k.seconds.toFixed(0)} s`);
+  }
+  // levels alone: some pass, none fail, error or unreliable; the knee alone: its verdict; both: both
+  const levelsPass = levels.some((l) => l.status === "pass") && levels.every((l) => l.status === "pass" || l.status === "info");
   return {
     schema: VALIDATION_SCHEMA,
     scenario: { name: o.scenario.name, file: o.file },
@@ -92,15 +111,13 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     saturation: {
       predictedRate: sat.rate,
       bottleneck: sat.bottleneck,
-      method: `linear extrapolation of utilization ${(sat.utilization * 100).toFixed(0)}% at ${sat.probedRate} req/s`,
+      method: sat.method,
       ...(saturationThroughput ? { throughput: saturationThroughput } : {}),
     },
     knee: findKnee(levels, { p99: o.scenario.slo?.latency?.p99 !== undefined ? o.scenario.slo.latency.p99 * 1000 : undefined, errorRate: o.scenario.slo?.error_rate }, o.durationS - o.warmupS),
+    ...(kneeSearch ? { kneeSearch } : {}),
     calibration,
     levels,
-    pass:
-      levels.some((l) => l.status === "pass") &&
-      levels.every((l) => l.status === "pass" || l.status === "info") &&
-      saturationThroughput?.verdict !== "fail",
+    pass: (levels.length === 0 ? kneeSearch !== undefined : levelsPass) && saturationThroughput?.verdict !== "fail" && (kneeSearch === undefined || kneeSearch.verdict === "pass"),
   };
 }

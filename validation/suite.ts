@@ -3,7 +3,9 @@
 // writes the reports under results/validation-suite/<mode>/ and regenerates VALIDATION.md from the
 // reports of both modes (plain: the YAML at its word; calibrated: --calibrate), each dated.
 // Each scenario also gets the --saturation level (1.3x predicted saturation) unless --no-saturation.
-//   node bin/run-ts.mjs validation/suite.ts [--calibrate] [--levels 0.3,0.6] [--duration 25] [--only NAME] [--no-saturation] [--write-only]
+// With --knee each scenario's knee is also measured by bisection (validation/knee-search.ts) and
+// VALIDATION.md shows predicted and measured knees as numbers (about 6 extra runs per scenario).
+//   node bin/run-ts.mjs validation/suite.ts [--calibrate] [--levels 0.3,0.6] [--duration 25] [--only NAME] [--no-saturation] [--knee] [--write-only]
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -11,39 +13,11 @@ import { loadScenarioFile } from "../cli/load-scenario.ts";
 import { validateScenario, SATURATION_FACTOR } from "./run.ts";
 import { reportMarkdown, type ValidationReport } from "./report.ts";
 import { findKnee } from "./knee.ts";
+import { fmt, kneeTable, summary, table } from "./suite-tables.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DIR = join(ROOT, "scenarios/validation");
 const OUT = join(ROOT, "results/validation-suite");
-
-const fmt = (x: number | null) => (x === null || !Number.isFinite(x) ? "—" : Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
-
-function table(reports: ValidationReport[]): string {
-  const out = ["| scenario | level | rate/s | bottleneck util (pred.) | scope | metric | predicted | measured | error | verdict |", "|---|---|---:|---:|---|---|---:|---:|---:|---|"];
-  for (const r of reports) {
-    for (const l of r.levels) {
-      const head = `| ${r.scenario.name} | ${l.level ?? "—"} | ${l.rate} | ${(l.predictedUtilization * 100).toFixed(0)}% (${l.bottleneck})`;
-      if (l.error) {
-        out.push(`${head} | — | — | — | — | — | **error**: ${l.error.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
-        continue;
-      }
-      for (const row of l.rows) {
-        const e = row.error === null ? "—" : row.errorKind === "relative" ? `${(row.error * 100).toFixed(1)}%` : fmt(row.error);
-        out.push(`${head} | ${row.scope} | ${row.metric} | ${fmt(row.predicted)} | ${fmt(row.measured)} | ${e} | ${row.verdict === "fail" ? "**fail**" : row.verdict} |`);
-      }
-    }
-  }
-  return out.join("\n");
-}
-
-function summary(reports: ValidationReport[]): string {
-  let pass = 0, fail = 0, info = 0, error = 0, rowsPass = 0, rowsFail = 0;
-  for (const r of reports) for (const l of r.levels) {
-    if (l.status === "pass") pass++; else if (l.status === "fail") fail++; else if (l.status === "info") info++; else error++;
-    for (const row of l.rows) { if (row.verdict === "pass") rowsPass++; if (row.verdict === "fail") rowsFail++; }
-  }
-  return `${reports.length} scenarios, levels: ${pass} pass, ${fail} fail, ${info} above 80% (no targets), ${error} errors; rows with a target: ${rowsPass} pass, ${rowsFail} fail.`;
-}
 
 async function readMode(mode: string): Promise<ValidationReport[]> {
   const dir = join(OUT, mode);
@@ -76,6 +50,11 @@ export async function writeValidationMd(): Promise<void> {
     parts.push(`## ${mode}`, "", `Run ${reps[0].createdAt.slice(0, 16).replace("T", " ")} UTC on ${m.host} (${m.cpus} CPUs, Node ${m.node}, load average at the start ${m.loadAverage.map((x) => x.toFixed(1)).join(" ")}), ${reps[0].durationS}s per level, first ${reps[0].warmupS}s discarded.`, "", summary(reps), "");
     for (const r of reps) if (r.calibration) parts.push(`- ${r.scenario.name}: ${r.calibration.map((c) => `\`${c.parameter}\` = ${fmt(c.valueMs)} ms`).join(", ")}`);
     if (reps.some((r) => r.calibration)) parts.push("");
+    const knees = reps.filter((r) => r.kneeSearch);
+    if (knees.length) {
+      parts.push("", "Knee: the highest rate meeting the SLO (the capacity search's rule), predicted by `headroom capacity` and measured by bisection on the reference app (target 10%):", "");
+      parts.push(kneeTable(knees));
+    }
     parts.push("", "Saturation knee bracketed by the levels run (same rule on both sides; — = not within the levels):", "");
     for (const r of reps) {
       const sc = await loadScenarioFile(join(ROOT, r.scenario.file));
@@ -97,7 +76,7 @@ export async function writeValidationMd(): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const { values: v } = parseArgs({ options: { calibrate: { type: "boolean" }, levels: { type: "string" }, duration: { type: "string" }, only: { type: "string" }, "write-only": { type: "boolean" }, "no-saturation": { type: "boolean" } } });
+  const { values: v } = parseArgs({ options: { calibrate: { type: "boolean" }, levels: { type: "string" }, duration: { type: "string" }, only: { type: "string" }, "write-only": { type: "boolean" }, "no-saturation": { type: "boolean" }, knee: { type: "boolean" } } });
   if (v["write-only"]) {
     // regenerate VALIDATION.md from the reports already in results/validation-suite/
     await writeValidationMd();
@@ -116,10 +95,10 @@ async function main(): Promise<number> {
     if (ac.signal.aborted) break;
     const file = join("scenarios/validation", f);
     const scenario = await loadScenarioFile(join(ROOT, file));
-    const rep = await validateScenario({ file, scenario, levels, durationS, warmupS: 5, outDir: join(out, "runs", scenario.name), calibrate: !!v.calibrate, saturation: v["no-saturation"] ? undefined : SATURATION_FACTOR, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+    const rep = await validateScenario({ file, scenario, levels, durationS, warmupS: 5, outDir: join(out, "runs", scenario.name), calibrate: !!v.calibrate, saturation: v["no-saturation"] ? undefined : SATURATION_FACTOR, knee: !!v.knee, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
     await writeFile(join(out, `${scenario.name}.json`), JSON.stringify(rep, null, 2) + "\n");
     await writeFile(join(out, `${scenario.name}.md`), reportMarkdown(rep));
-    process.stdout.write(`${scenario.name}: ${rep.pass ? "pass" : "FAIL"} ${rep.levels.map((l) => `${l.level}:${l.status}`).join(" ")}\n`);
+    process.stdout.write(`${scenario.name}: ${rep.pass ? "pass" : "FAIL"} ${rep.levels.map((l) => `${l.level}:${l.status}`).join(" ")}${rep.kneeSearch ? ` knee:${rep.kneeSearch.verdict}` : ""}\n`);
   }
   await writeValidationMd();
   process.stdout.write("wrote VALIDATION.md\n");

@@ -12,11 +12,12 @@ import { sumMetrics, addScrapes } from "./prom.ts";
 import { windowStats } from "./k6-window.ts";
 import { compare, saturationRow } from "./compare.ts";
 import { levelStatus } from "./report.ts";
-import { predictSaturation, withRate, LevelError } from "./levels.ts";
+import { predictSaturation, extrapolatedSaturation, levelUtilization, withRate, LevelError } from "./levels.ts";
 import { measureLevel, MeasureError, type Measured } from "./measure.ts";
 import { applyCalibration, probeScenario } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
 import type { Row } from "./compare.ts";
+import { judgeHealth, measureTrusted, parseProcStat, startHealthProbe, DEFAULT_MAX_LAG_MS } from "./starvation.ts";
 
 const root = join(import.meta.dirname, "..");
 const bin = join(root, "bin/headroom.mjs");
@@ -26,6 +27,8 @@ function load(path: string): Scenario {
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.scenario;
 }
+
+const healthy = judgeHealth({ lagMs: { mean: 0.5, p99: 3, max: 8 }, loadAverage1: 0.8, cpus: 2, cpuSteal: 0 }, DEFAULT_MAX_LAG_MS);
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), "headroom-validation-test-"));
@@ -101,6 +104,7 @@ describe("compare", () => {
   const measured = (f: number, hit: number, offered = 100): Measured => ({
     engine: "built-in", requestsTotal: 1000, scrapes: 10, utilization: 0.52, cacheHitRatio: hit,
     classes: { get: { requests: 1000, failed: 0, throughput: 100 * f, offeredRate: offered, latencyMs: { mean: 40 * f, p50: 28 * f, p95: 120 * f, p99: 184 * f } } },
+    generator: healthy,
   });
   it("applies the issue's tolerances: 3% throughput, 10% mean, 3 points hit ratio", () => {
     const ok = compare(sim, measured(1.02, 0.62), 0.5);
@@ -147,6 +151,7 @@ describe("saturation throughput", () => {
   const byClass = (requests: number, failed: number, throughput: number): Measured => ({
     engine: "built-in", requestsTotal: requests, scrapes: 10,
     classes: { get_item: { requests, failed, throughput, offeredRate: throughput, latencyMs: { mean: 600, p50: 600, p95: 700, p99: 800 } } },
+    generator: healthy,
   });
   it("predicts the plateau at c / S = 200 req/s", () => {
     const r = saturationRow(sim, byClass(2900, 0, 195));
@@ -168,6 +173,28 @@ describe("levels", () => {
     const s = predictSaturation(load("scenarios/validation/single-pool.yaml"));
     expect(s.rate).toBeGreaterThan(180);
     expect(s.rate).toBeLessThan(220);
+  });
+  it("puts a pool-bound system's saturation at its pool: 4 connections / 25 ms = 160 req/s (the old picker said ~1,100, lb)", () => {
+    const s = load("validation/fixtures/pool-bound.yaml");
+    const sat = predictSaturation(s);
+    // the pool's own closed form is 160; the slots fill with requests waiting on it slightly earlier
+    expect(sat.rate).toBeGreaterThan(160 * 0.96);
+    expect(sat.rate).toBeLessThanOrEqual(160);
+    expect(sat.bottleneck).toMatch(/^db/);
+    const old = extrapolatedSaturation(s);
+    expect(old.bottleneck).not.toMatch(/^db/);
+    expect(old.rate / 160).toBeGreaterThan(5); // 1,093 req/s: its "0.6" level was 4x past saturation
+    // the simulator agrees: at 0.9 of the predicted saturation everything offered is served, at
+    // 1.3 the pool caps the throughput at 160
+    const below = simulate(withRate(s, 0.9 * sat.rate), { duration: 30, warmup: 5, replications: 1, seed: 5 });
+    expect(below.classes.get_item.throughput.mean / (0.9 * sat.rate)).toBeGreaterThan(0.97);
+    const above = simulate(withRate(s, 1.3 * sat.rate), { duration: 30, warmup: 5, replications: 1, seed: 5 });
+    expect(above.classes.get_item.throughput.mean).toBeLessThan(160 * 1.03);
+    expect(above.classes.get_item.throughput.mean).toBeGreaterThan(160 * 0.9);
+    // and a level at 0.9 is not taken for a lightly loaded one: targets would not apply there
+    const u = levelUtilization(s, 0.9 * sat.rate, { name: "api", u: 0.1 });
+    expect(u.name).toMatch(/^db/);
+    expect(u.u).toBeGreaterThan(0.85);
   });
   it("refuses a scenario without a constant open rate", () => {
     const s = load("scenarios/validation/single-pool.yaml");
@@ -217,6 +244,45 @@ describe("knee", () => {
   });
 });
 
+describe("starved measurements", () => {
+  const lagging = judgeHealth({ lagMs: { mean: 9, p99: 48, max: 160 }, loadAverage1: 11.4, cpus: 2, cpuSteal: 0.02 }, DEFAULT_MAX_LAG_MS);
+  it("a generator whose p99 lag is past the bound is unreliable; within it, reliable", () => {
+    expect(lagging.reliable).toBe(false);
+    expect(healthy.reliable).toBe(true);
+    expect(judgeHealth({ ...healthy, lagMs: { mean: 2, p99: DEFAULT_MAX_LAG_MS, max: 30 } }, DEFAULT_MAX_LAG_MS).reliable).toBe(true);
+  });
+  it("reads CPU steal from /proc/stat's cpu line", () => {
+    const t = parseProcStat("cpu  100 0 50 800 10 0 5 35 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n");
+    expect(t).toEqual({ total: 1000, steal: 35 });
+    expect(parseProcStat("intr 1 2 3")).toBeNull();
+  });
+  it("measures real event-loop lag: a loop blocked 60 ms every 100 ms is past the 20 ms bound", async () => {
+    const probe = startHealthProbe();
+    for (let i = 0; i < 8; i++) {
+      const t = Date.now();
+      while (Date.now() - t < 60) { /* a generator starved of its loop */ }
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const h = probe.stop();
+    expect(h.lagMs.max).toBeGreaterThan(45);
+    expect(h.lagMs.p99).toBeGreaterThan(DEFAULT_MAX_LAG_MS);
+    expect(h.reliable).toBe(false);
+    expect(h.cpus).toBeGreaterThan(0);
+  });
+  it("re-runs a lagging level once: kept when the second attempt is healthy, unreliable when it lags again", async () => {
+    const m = (g: typeof healthy, n: number) => ({ generator: g, n });
+    let calls = 0;
+    const once = await measureTrusted(async () => m(healthy, ++calls));
+    expect([calls, once.reliable, once.attempts.length]).toEqual([1, true, 1]);
+    calls = 0;
+    const retried = await measureTrusted(async () => m(calls++ === 0 ? lagging : healthy, calls));
+    expect([calls, retried.reliable, retried.attempts.map((a) => a.reliable), retried.measured.n]).toEqual([2, true, [false, true], 2]);
+    calls = 0;
+    const bad = await measureTrusted(async () => m(lagging, ++calls));
+    expect([calls, bad.reliable, bad.attempts.length]).toEqual([2, false, 2]);
+  });
+});
+
 describe("bad input", () => {
   it("a scenario the reference app refuses is a clear MeasureError, nothing started", async () => {
     const s = load("scenarios/single-service.yaml"); // a station: simulator only
@@ -234,6 +300,38 @@ describe("bad input", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--levels expects positive numbers/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  it("headroom validate: a generator past the lag bound twice is unreliable, never a pass, exit 3 (real app, Node only)", () => {
+    // --max-lag 1us: any real lag is past it, so both attempts of the level are starved by definition
+    const dir = tmp();
+    try {
+      const r = spawnSync(process.execPath, [bin, "validate", join(root, "validation/fixtures/one-replica.yaml"), "--rates", "20", "--duration", "4s", "--warmup", "1s", "--max-lag", "1us", "--out", dir], { encoding: "utf8", timeout: 120_000 });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/v-one-replica at 20 req\/s: unreliable: the load generator lagged beyond the bound twice/);
+      const rep = JSON.parse(readFileSync(join(dir, "v-one-replica.json"), "utf8"));
+      expect(rep.levels).toHaveLength(1);
+      expect(rep.levels[0].status).toBe("unreliable");
+      expect(rep.levels[0].generator).toHaveLength(2);
+      expect(rep.levels[0].generator[0].maxLagMs).toBeCloseTo(0.001, 9);
+      expect(rep.levels[0].rows.length).toBeGreaterThan(0); // kept, not dropped
+      expect(rep.pass).toBe(false);
+      expect(readFileSync(join(dir, "v-one-replica.md"), "utf8")).toMatch(/— \*\*unreliable\*\*[\s\S]*attempt 2: generator lag p99/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+  it("headroom validate --knee: a scenario without an SLO is exit 2 before anything starts", () => {
+    const dir = tmp();
+    try {
+      const f = join(dir, "no-slo.yaml");
+      writeFileSync(f, readFileSync(join(root, "validation/fixtures/one-replica.yaml"), "utf8").replace(/^slo:[\s\S]*$/m, ""));
+      const r = spawnSync(process.execPath, [bin, "validate", f, "--knee", "--out", join(dir, "out")], { encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/no-slo\.yaml: slo: a capacity needs an SLO/);
+      expect(r.stderr).not.toMatch(/app up/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it("headroom validate: a reference app that cannot start is exit 3, the report says why", () => {
     const dir = tmp();

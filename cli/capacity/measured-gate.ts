@@ -46,9 +46,11 @@ export async function measuredFindings(
         if (!(e instanceof MeasureError)) throw e; // the calibration's app did not start
         level = { status: "error", error: e.message, rows: [] } as const;
       }
-      if (!level || level.status === "error") {
-        unmeasured.push(`${scenario.name}: ${level?.error ?? "interrupted"}`);
-        findings.push({ scenario: scenario.name, metric: "measured", old: null, now: null, change: null, verdict: "regression", message: `${scenario.name}: could not be measured: ${level?.error ?? "interrupted"}` });
+      if (!level || level.status === "error" || level.status === "unreliable") {
+        // an unreliable level (the load generator lagged past the bound twice) is never a pass
+        const why = level?.status === "unreliable" ? "unreliable: the load generator lagged beyond the bound on both attempts" : (level?.error ?? "interrupted");
+        unmeasured.push(`${scenario.name}: ${why}`);
+        findings.push({ scenario: scenario.name, metric: "measured", old: null, now: null, change: null, verdict: "regression", message: `${scenario.name}: could not be measured: ${why}` });
         continue;
       }
       const targeted = level.rows.filter((r) => r.target !== null);

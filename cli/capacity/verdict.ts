@@ -2,7 +2,7 @@
 // limit on every class, the error rate), and no queue's workers are saturated (a backlog that only
 // grows can meet a latency SLO for a while; it is not a capacity). Also compacts a result for the
 // trip back from a worker thread.
-import type { SimResult } from "../../simulator/index.ts";
+import type { SimResult, SloCheck } from "../../simulator/index.ts";
 
 /** Worker utilization above which a queue is treated as falling behind. */
 export const QUEUE_SATURATED = 0.97;
@@ -20,15 +20,9 @@ export interface RunSummary {
 }
 
 export function summarize(level: number, r: SimResult): RunSummary {
-  let failed: string | null = null;
-  for (const c of r.slo?.checks ?? []) {
-    if (!c.pass) { failed = `${c.metric}${c.class ? ` of ${c.class}` : ""} ${fmt(c.value)} > ${fmt(c.limit)}`; break; }
-  }
-  if (!failed) {
-    for (const [name, c] of Object.entries(r.components)) {
-      if (c.kind === "queue" && c.utilization.mean > QUEUE_SATURATED) { failed = `queue ${name} saturated (workers ${fmt(c.utilization.mean * 100)}% busy)`; break; }
-    }
-  }
+  const queues: Record<string, number> = {};
+  for (const [name, c] of Object.entries(r.components)) if (c.kind === "queue") queues[name] = c.utilization.mean;
+  const failed = firstFailure(r.slo?.checks ?? [], queues);
   const latencyMs: RunSummary["latencyMs"] = {};
   let ended = 0, bad = 0, throughput = 0;
   for (const [n, c] of Object.entries(r.classes)) {
@@ -41,6 +35,21 @@ export function summarize(level: number, r: SimResult): RunSummary {
     level, pass: failed === null, failed, bottleneck: r.bottleneck, latencyMs,
     errorRate: ended > 0 ? bad / ended : 0, costPerHour: r.cost?.perHour ?? null, throughput,
   };
+}
+
+/**
+ * The rule itself, on figures from anywhere (a simulation here, a measurement of the reference app
+ * in validation/knee-search.ts): the first failing SLO check (simulator/result.ts sloChecks), else
+ * the first queue whose workers are busier than QUEUE_SATURATED; null when the level is sustainable.
+ */
+export function firstFailure(checks: readonly SloCheck[], queueUtilization: Readonly<Record<string, number>>): string | null {
+  for (const c of checks) {
+    if (!c.pass) return `${c.metric}${c.class ? ` of ${c.class}` : ""} ${fmt(c.value)} > ${fmt(c.limit)}`;
+  }
+  for (const [name, u] of Object.entries(queueUtilization)) {
+    if (u > QUEUE_SATURATED) return `queue ${name} saturated (workers ${fmt(u * 100)}% busy)`;
+  }
+  return null;
 }
 
 function fmt(x: number): string {

@@ -7,6 +7,7 @@ import { parseFlags } from "../flags.ts";
 import { loadScenarioFile } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
+import { requireSlo } from "../capacity/flags.ts";
 import type { Command } from "./index.ts";
 
 const HELP = `usage: headroom validate <file.yaml>... [options]
@@ -26,10 +27,19 @@ options:
   --calibrate         first measure per-hop overheads with a low-load probe and feed them to the model
   --saturation        one more level at 1.3x the predicted saturation rate: the successful throughput
                       served there (the plateau) is compared with the predicted one (target 10%)
+  --knee              measure the knee: the highest rate meeting the scenario's SLO (the capacity
+                      search's rule), by bisection on the reference app from 0.8x/1.2x of
+                      \`headroom capacity\`'s prediction to 5%, about 6 runs of --duration each;
+                      compared with the prediction (target 10%). Without --levels/--rates no
+                      levels are run.
+  --max-lag D         bound on the load generator's p99 event-loop lag during a level (default 20ms);
+                      a level past it is measured once more, and marked unreliable if it lags again
   -h, --help          this help
 
-exit codes: 0 every applicable target met, 1 a target missed, 2 invalid input, 3 a level could not be
-measured (reference app did not start, k6 failed or its output is truncated), 130 interrupted`;
+exit codes: 0 every applicable target met, 1 a target missed (or the measured knee is more than 10%
+from the predicted one), 2 invalid input, 3 a level or knee step could not be measured or is
+unreliable (reference app did not start, k6 exited non-zero, the target stalled, the output is
+truncated, the load generator lagged beyond --max-lag twice), 130 interrupted`;
 
 function list(flag: string, s: string | undefined): number[] | undefined {
   if (s === undefined) return undefined;
@@ -56,6 +66,8 @@ export const validateCommand: Command = {
           out: { type: "string" },
           calibrate: { type: "boolean" },
           saturation: { type: "boolean" },
+          knee: { type: "boolean" },
+          "max-lag": { type: "string" },
           help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -71,9 +83,12 @@ export const validateCommand: Command = {
     const durationS = duration("--duration", v.duration, 30);
     const warmupS = duration("--warmup", v.warmup, 5);
     if (warmupS >= durationS) throw new UsageError(`headroom validate: --warmup (${warmupS}s) must be shorter than --duration (${durationS}s)`);
+    const maxLagMs = v["max-lag"] === undefined ? undefined : duration("--max-lag", v["max-lag"], 0) * 1000;
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
     for (const file of args.positionals) scenarios.push({ file, scenario: await loadScenarioFile(file) });
+    // the knee is the highest rate meeting the SLO: refuse before any app starts when there is none
+    if (v.knee) for (const { file, scenario } of scenarios) requireSlo(file, scenario);
     const { validateScenario, SATURATION_FACTOR } = await import("../../validation/run.ts");
     const { reportMarkdown } = await import("../../validation/report.ts");
     const { LevelError } = await import("../../validation/levels.ts");
@@ -89,7 +104,7 @@ export const validateCommand: Command = {
       for (const { file, scenario } of scenarios) {
         let rep;
         try {
-          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, saturation: v.saturation ? SATURATION_FACTOR : undefined, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
         } catch (e) {
           if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
           if (e instanceof MeasureError) {
@@ -102,7 +117,12 @@ export const validateCommand: Command = {
         await writeFile(join(outDir, `${scenario.name}.md`), reportMarkdown(rep));
         process.stdout.write(`${scenario.name}: ${rep.pass ? "pass" : "FAIL"} (${join(outDir, scenario.name + ".md")})\n`);
         ok &&= rep.pass;
-        measureError ||= rep.levels.some((l) => l.status === "error");
+        for (const l of rep.levels.filter((x) => x.status === "error" || x.status === "unreliable")) {
+          process.stderr.write(`headroom validate: ${scenario.name} at ${l.rate} req/s: ${l.status === "error" ? `not measured: ${l.error}` : "unreliable: the load generator lagged beyond the bound twice; not counted"}\n`);
+        }
+        const k = rep.kneeSearch;
+        if (k && (k.verdict === "error" || k.verdict === "unreliable")) process.stderr.write(`headroom validate: ${scenario.name}: knee ${k.verdict}: ${k.message}\n`);
+        measureError ||= rep.levels.some((l) => l.status === "error" || l.status === "unreliable") || k?.verdict === "error" || k?.verdict === "unreliable";
         if (ac.signal.aborted) break;
       }
     } finally {

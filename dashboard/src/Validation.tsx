@@ -175,7 +175,7 @@ export function ValidationView({ report, fileName, onClose }: { report: Validati
         <div className={`stat ${report.pass ? "ok" : "bad"}`} data-testid="val-verdict">
           <div className="stat-label">Validation</div>
           <div className="stat-value">{report.pass ? "PASS" : "FAIL"}</div>
-          <div className="stat-sub"><span className="ok">{counts.pass} pass</span> · <span className="bad">{counts.fail} fail</span> · {counts.info} info{counts.errorLevels ? <> · <span className="bad">{counts.errorLevels} level{counts.errorLevels > 1 ? "s" : ""} not measured</span></> : null}</div>
+          <div className="stat-sub"><span className="ok">{counts.pass} pass</span> · <span className="bad">{counts.fail} fail</span> · {counts.info} info{counts.errorLevels ? <> · <span className="bad">{counts.errorLevels} level{counts.errorLevels > 1 ? "s" : ""} not measured</span></> : null}{counts.unreliableLevels ? <> · <span className="bad">{counts.unreliableLevels} level{counts.unreliableLevels > 1 ? "s" : ""} unreliable (load generator lagged; not counted)</span></> : null}</div>
         </div>
         <div className="stat">
           <div className="stat-label">Saturation (predicted)</div>

@@ -122,7 +122,7 @@ export function checkValidationReport(data: unknown, fileName: string): Validati
     if (typeof o.targetsApply !== "boolean") k.fail(`${p}.targetsApply`, "true or false", o.targetsApply);
     k.string(o.engine, `${p}.engine`);
     k.number(o.requestsMeasured, `${p}.requestsMeasured`);
-    const status = k.oneOf(o.status, `${p}.status`, ["pass", "fail", "info", "error"] as const);
+    const status = k.oneOf(o.status, `${p}.status`, ["pass", "fail", "info", "error", "unreliable"] as const);
     if (status === "error" || o.error !== undefined) k.string(o.error, `${p}.error`);
     k.array(o.rows, `${p}.rows`).forEach((r, j) => checkRow(k, r, `${p}.rows[${j}]`));
   });

@@ -88,6 +88,14 @@ describe("latency axis", () => {
 
 describe("verdictCounts", () => {
   test("single pool: 9 rows pass, 1 fails (throughput at 61/s), 6 have no target", () => {
-    expect(verdictCounts(fixture)).toEqual({ pass: 9, fail: 1, info: 6, errorLevels: 0 });
+    expect(verdictCounts(fixture)).toEqual({ pass: 9, fail: 1, info: 6, errorLevels: 0, unreliableLevels: 0 });
+  });
+  test("an unreliable level (generator lagged twice) is counted apart and its rows are not counted as passes", () => {
+    const r = clone();
+    r.levels[1] = { ...r.levels[1], status: "unreliable" };
+    const all = verdictCounts(fixture), some = verdictCounts(r);
+    expect(some.unreliableLevels).toBe(1);
+    expect(some.pass + some.fail + some.info).toBe(all.pass + all.fail + all.info - r.levels[1].rows.length);
+    expect(some.pass).toBeLessThan(all.pass);
   });
 });
