@@ -22,7 +22,7 @@ afterAll(async () => {
 const admin = (path: string) => fetch(`${app.adminUrl}${path}`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
 
 async function processedIds(): Promise<string[]> {
-  const c = new pg.Client({ host: "127.0.0.1", port: app.db!.primaryPort, user: "postgres", database: app.db!.database });
+  const c = new pg.Client({ host: "127.0.0.1", port: app.db!.primaryPort, user: app.db!.user, password: app.db!.password, database: app.db!.database });
   await c.connect();
   try {
     return (await c.query<{ order_id: string }>("SELECT order_id FROM processed")).rows.map((r) => r.order_id);

@@ -52,8 +52,11 @@ export interface RunningApp {
   readonly workers: readonly { readonly name: string; readonly queue: string; readonly url: string }[];
   /** Every process's /metrics URL. */
   readonly metricsUrls: readonly string[];
-  readonly db?: { readonly database: string; readonly primaryPort: number; readonly replicaPorts: readonly number[] };
+  /** user/password: the services' role (no superuser) and its per-run password; kept out of run.json. */
+  readonly db?: { readonly database: string; readonly primaryPort: number; readonly replicaPorts: readonly number[]; readonly user: string; readonly password: string };
   readonly redisPort?: number;
+  /** The cache's per-run password (requirepass); kept out of run.json. */
+  readonly redisPassword?: string;
   readonly haproxyStatsSocket?: string;
   readonly amqpUrl: string;
   readonly queues: Readonly<Record<string, QueueNames>>;
@@ -128,7 +131,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         seed: plan.seed,
         service: plan.service,
         classes: plan.classes,
-        cache: plan.cache && redis ? { ...plan.cache, port: redis.port } : undefined,
+        cache: plan.cache && redis ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
         db: dbConfig,
         queues: plan.queues.map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl: tools.amqpUrl,
@@ -176,7 +179,8 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       {
         haproxySocket: lb?.statsSocket,
         redisPort: redis?.port,
-        pg: pgCluster ? { port: pgCluster.primary.port, database: pgCluster.endpoints.database } : undefined,
+        redisPassword: redis?.password,
+        pg: pgCluster ? { port: pgCluster.primary.port, database: pgCluster.endpoints.database, ...pgCluster.superuser } : undefined,
         broker,
         queues: plan.queues.map((q) => ({ name: q.name, names: queues[q.name]! })),
       },
@@ -208,7 +212,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       startDbReplica: (i) => pick(pgCluster?.replicas ?? [], i, "database replica").control.start(),
       flushCache: async () => {
         if (!redis) throw new BadTarget("this scenario has no cache");
-        const r = new Redis({ host: "127.0.0.1", port: redis.port, maxRetriesPerRequest: 1 });
+        const r = new Redis({ host: "127.0.0.1", port: redis.port, password: redis.password, maxRetriesPerRequest: 1 });
         try {
           await r.flushall();
         } finally {
@@ -233,8 +237,17 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       services: services.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` })),
       workers: workers.map((w) => ({ name: w.name, queue: w.queue, url: `http://127.0.0.1:${w.port}` })),
       metricsUrls: [...services, ...workers].map((p) => `http://127.0.0.1:${p.port}/metrics`),
-      db: pgCluster ? { database: pgCluster.endpoints.database, primaryPort: pgCluster.primary.port, replicaPorts: pgCluster.replicas.map((r) => r.port) } : undefined,
+      db: pgCluster
+        ? {
+            database: pgCluster.endpoints.database,
+            primaryPort: pgCluster.primary.port,
+            replicaPorts: pgCluster.replicas.map((r) => r.port),
+            user: pgCluster.endpoints.user,
+            password: pgCluster.endpoints.password,
+          }
+        : undefined,
       redisPort: redis?.port,
+      redisPassword: redis?.password,
       haproxyStatsSocket: lb?.statsSocket,
       amqpUrl: tools.amqpUrl,
       queues,
@@ -242,14 +255,18 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       faults,
       sample: () => collector.sampleNow(),
     };
-    const admin = yield* startAdmin(token, faults, () => ({ ...app, faults: undefined, token: undefined }));
+    const admin = yield* startAdmin(token, faults, () => publicView(app));
     const running: RunningApp = { ...app, adminUrl: `http://127.0.0.1:${admin.port}` };
-    // The run's endpoints for other tools; the token stays out of files.
-    yield* Effect.promise(() =>
-      writeFile(join(dir.path, "run.json"), JSON.stringify({ ...running, faults: undefined, token: undefined, sample: undefined }, null, 2)),
-    );
+    // The run's endpoints for other tools; the token and the passwords stay out of files.
+    yield* Effect.promise(() => writeFile(join(dir.path, "run.json"), JSON.stringify(publicView(running), null, 2)));
     return running;
   });
+
+/** What run.json and the admin's /status show: the run without its token, passwords and functions. */
+function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
+  const { token: _token, faults: _faults, sample: _sample, redisPassword: _redisPassword, db, ...rest } = app;
+  return { ...rest, db: db ? { ...db, password: undefined } : undefined };
+}
 
 /** The launcher for Promise callers: resolves once everything is ready; `stop()` releases it all. */
 export async function startAppPromise(scenario: ScenarioIn, opts: AppOptions = {}): Promise<{ app: RunningApp; stop: () => Promise<void> }> {

@@ -1,7 +1,7 @@
 // Helpers for the reference app's integration tests: load a bundled scenario, drive bounded
 // requests at 127.0.0.1, sum a metric over every process, and list what a run left behind.
 import { readFileSync, readdirSync, existsSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import amqp from "amqplib";
 import { expect } from "vitest";
@@ -213,4 +213,36 @@ export function listenAddresses(port: number): string[] {
     }
   }
   return found;
+}
+
+export interface Outsider {
+  /** Who ran it: "nobody" when the tests run as root, else this (non-root) user. */
+  readonly user: string;
+  readonly code: number | null;
+  /** stdout and stderr together. */
+  readonly output: string;
+}
+
+/**
+ * Runs a client (psql, redis-cli) as another local user would: as `nobody` when the tests run as
+ * root (the launcher's parts then run as root and postgres), else as this user; either way with no
+ * secret of the run in its environment (only PATH and what `env` adds). 10 s cap, stdin closed.
+ */
+export function asOutsider(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<Outsider> {
+  const root = process.getuid?.() === 0;
+  const ids = root
+    ? { uid: Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim()), gid: Number(execFileSync("id", ["-g", "nobody"], { encoding: "utf8" }).trim()) }
+    : {};
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args as string[], { ...ids, cwd: "/", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const cap = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(cap);
+      resolve({ user: root ? "nobody" : "this user", code, output });
+    });
+  });
 }

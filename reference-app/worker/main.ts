@@ -38,7 +38,7 @@ const m = {
 };
 
 const pool = cfg.db
-  ? new pg.Pool({ host: "127.0.0.1", port: cfg.db.endpoints.primary, user: cfg.db.endpoints.user, database: cfg.db.endpoints.database, max: Math.min(q.prefetch, 10) })
+  ? new pg.Pool({ host: "127.0.0.1", port: cfg.db.endpoints.primary, user: cfg.db.endpoints.user, password: cfg.db.endpoints.password, database: cfg.db.endpoints.database, max: Math.min(q.prefetch, 10) })
   : undefined;
 pool?.on("error", () => {});
 
