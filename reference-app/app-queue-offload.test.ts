@@ -42,6 +42,17 @@ async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<void> 
 const idsOf = (replies: Reply[]) => replies.filter((r) => r.status === 201).map((r) => JSON.parse(r.body).order_id as string);
 
 describe("queue-offload reference app", () => {
+  it("a worker's pause/resume endpoints refuse a missing or wrong token (same length included)", async () => {
+    const w = app.workers[0]!;
+    const wrong = app.token.slice(0, -1) + (app.token.endsWith("0") ? "1" : "0");
+    const tries: Record<string, string>[] = [{}, { authorization: `Bearer ${wrong}` }, { authorization: app.token }];
+    for (const headers of tries) {
+      const res = await fetch(`${w.url}/admin/pause`, { method: "POST", headers });
+      expect(res.status).toBe(401);
+    }
+    expect(await metricSum([`${w.url}/metrics`], "headroom_worker_paused")).toBe(0);
+  });
+
   it("pauses the workers on demand: 150 orders wait in the queue, none is processed", async () => {
     expect((await admin("/faults/workers/pause")).status).toBe(200);
     firstHalf = await drive(Array.from({ length: 150 }, (_, i) => post(`${app.url}/orders`, { product: i % 100 })), 8);
