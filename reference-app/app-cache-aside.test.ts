@@ -112,12 +112,16 @@ describe("cache-aside reference app", () => {
     // The services' own role, with its password, is no superuser: it cannot run programs either.
     const asApp = await psql(app.db!.user, copy, { PGPASSWORD: app.db!.password });
     expect([asApp.code, asApp.output]).toEqual([1, expect.stringMatching(/permission denied|must be superuser|pg_execute_server_program/)]);
-    // The unix socket's directory is the postgres user's alone.
-    const sockDir = join(app.runDir, "state", "pg", "sock");
-    expect((statSync(sockDir).mode & 0o777).toString(8)).toBe("700");
+    // The run dir can be passed through, not listed; every part's own dir is its user's alone.
+    const modes = ["", "state", "logs", "state/pg", "state/pg/sock", "state/redis", "state/haproxy"].map((d) => [d, (statSync(join(app.runDir, d)).mode & 0o777).toString(8)]);
+    expect(modes).toEqual([["", "711"], ["state", "711"], ["logs", "700"], ["state/pg", "700"], ["state/pg/sock", "700"], ["state/redis", "700"], ["state/haproxy", "700"]]);
     if (process.getuid?.() === 0) {
-      const viaSocket = await psql("postgres", "SELECT 1", {}, sockDir);
+      // As nobody: PostgreSQL's socket and HAProxy's admin-level stats socket cannot be reached.
+      const viaSocket = await psql("postgres", "SELECT 1", {}, join(app.runDir, "state", "pg", "sock"));
       expect([viaSocket.code, viaSocket.output]).toEqual([2, expect.stringContaining("Permission denied")]);
+      const connect = "require('net').connect(process.argv[1]).on('connect', () => { console.log('connected'); process.exit(0) }).on('error', (e) => console.log(e.code))";
+      const stats = await asOutsider(process.execPath, ["-e", connect, app.haproxyStatsSocket!]);
+      expect(stats.output.trim()).toBe("EACCES");
     }
 
     const cli = (...args: string[]) => asOutsider("redis-cli", ["-h", "127.0.0.1", "-p", String(app.redisPort), "--no-auth-warning", ...args]);
