@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import amqp from "amqplib";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
-import { appPorts, bundled, countBy, drive, leftovers, metricSum, post, type Reply } from "./testing.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { appPorts, bundled, countBy, drive, expectVhostGone, leftovers, metricSum, post, type Reply } from "./testing.ts";
 
 let app: RunningApp;
 let stop: () => Promise<void>;
@@ -41,7 +43,29 @@ async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<void> 
 
 const idsOf = (replies: Reply[]) => replies.filter((r) => r.status === 201).map((r) => JSON.parse(r.body).order_id as string);
 
+/** The run's own vhost (`headroom.<run>`), or undefined when it shares the broker's (no rabbitmqctl). */
+const runVhost = () => {
+  const v = decodeURIComponent(new URL(app.amqpUrl).pathname.slice(1));
+  return v.startsWith("headroom.") ? v : undefined;
+};
+
 describe("queue-offload reference app", () => {
+  // As root (CI) rabbitmqctl works, so the run must have its own vhost and user; guest, the broker's
+  // shared account, and a wrong password cannot open it, and run.json does not hold the password.
+  it("keeps the run's queues in its own vhost, closed to guest and to a wrong password", async () => {
+    if (process.getuid?.() !== 0) return; // without rabbitmqctl the run shares the vhost: documented
+    const vhost = runVhost();
+    expect(vhost).toMatch(/^headroom\.queue-offload-[0-9a-f]{8}$/);
+    const base = new URL(app.amqpUrl);
+    const as = (user: string, password: string) => `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${base.host}/${encodeURIComponent(vhost!)}`;
+    for (const url of [as("guest", "guest"), as(vhost!, "guess")]) {
+      await expect(amqp.connect(url).then((c) => c.close())).rejects.toThrow(/ACCESS_REFUSED|ConnectionClose|NOT_ALLOWED|403|530/);
+    }
+    const runJson = readFileSync(join(app.runDir, "run.json"), "utf8");
+    expect(runJson).not.toContain(decodeURIComponent(base.password));
+    expect(JSON.parse(runJson).amqpUrl).toContain(":***@");
+  });
+
   it("a worker's pause/resume endpoints refuse a missing or wrong token (same length included)", async () => {
     const w = app.workers[0]!;
     const wrong = app.token.slice(0, -1) + (app.token.endsWith("0") ? "1" : "0");
@@ -109,6 +133,8 @@ describe("queue-offload reference app", () => {
     const names = app.queues.orders!;
     await stop();
     expect(await leftovers(dir, ports)).toEqual([]);
+    const vhost = runVhost();
+    if (vhost) return expectVhostGone(vhost);
     const conn = await amqp.connect(app.amqpUrl);
     try {
       for (const q of [names.queue, names.dlq]) {

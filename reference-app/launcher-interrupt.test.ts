@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseScenario } from "../simulator/model/index.ts";
 import { Effect, Exit, Fiber } from "effect";
 import { startApp, startAppPromise } from "./launcher.ts";
-import { bundled, expectCleanInterrupt, expectQueueGone, leftovers } from "./testing.ts";
+import { bundled, expectCleanInterrupt, expectQueueGone, expectVhostGone, leftovers } from "./testing.ts";
 
 describe("headroom app up, interrupted while starting", () => {
   // Stopped right after the queue is declared: the database runs, service replicas are spawning.
@@ -22,6 +22,7 @@ describe("headroom app up, interrupted while starting", () => {
     // What the CLI does on Ctrl-C/SIGTERM (checked through the CLI in npm run test:app).
     let dir = "";
     let queue = "";
+    let vhost = "";
     const seen: string[] = [];
     const fiber: Fiber.RuntimeFiber<unknown, unknown> = Effect.runFork(
       Effect.scoped(
@@ -30,8 +31,12 @@ describe("headroom app up, interrupted while starting", () => {
             onProgress: (p) => {
               seen.push(p);
               dir = /^run dir (\S+)/.exec(p)?.[1] ?? dir;
-              queue = /^queue orders: (\S+)/.exec(p)?.[1] ?? queue;
-              if (queue && seen.length === 3) Effect.runFork(Fiber.interrupt(fiber));
+              vhost = /^rabbitmq vhost (\S+)/.exec(p)?.[1] ?? vhost;
+              const q = /^queue orders: (\S+)/.exec(p)?.[1];
+              if (q) {
+                queue = q;
+                Effect.runFork(Fiber.interrupt(fiber));
+              }
             },
           }),
           () => Effect.never,
@@ -44,7 +49,8 @@ describe("headroom app up, interrupted while starting", () => {
     const ports = seen.flatMap((p) => [...p.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
     expect(ports.length).toBeGreaterThan(0);
     expect(await leftovers(dir, ports)).toEqual([]);
-    await expectQueueGone(queue);
+    if (vhost) await expectVhostGone(vhost);
+    else await expectQueueGone(queue);
   });
 
   // The CLI itself (what Ctrl-C or a service manager's stop sends), on a small scenario: HAProxy and

@@ -14,7 +14,7 @@ import { preflight } from "./preflight.ts";
 import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
 import { startRedis, type RedisPart } from "./parts/redis.ts";
-import { brokerConnection, declareQueue } from "./parts/rabbitmq.ts";
+import { brokerAccess, brokerConnection, declareQueue, redactUrl } from "./parts/rabbitmq.ts";
 import { startNodeProc } from "./parts/node-procs.ts";
 import { startHaproxy, type HaproxyPart } from "./parts/haproxy.ts";
 import { startNginx } from "./parts/nginx.ts";
@@ -58,6 +58,7 @@ export interface RunningApp {
   /** The cache's per-run password (requirepass); kept out of run.json. */
   readonly redisPassword?: string;
   readonly haproxyStatsSocket?: string;
+  /** The run's broker URL: its own user, per-run password and vhost where rabbitmqctl allowed; redacted in run.json. */
   readonly amqpUrl: string;
   readonly queues: Readonly<Record<string, QueueNames>>;
   readonly timeseriesPath: string;
@@ -96,7 +97,6 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const dir = yield* runDir(opts.runDir);
     progress(`run dir ${dir.path}`);
     const watchdog = yield* reaper(dir);
-    watchdog.tell(`amqp ${tools.amqpUrl}`);
     const token = randomBytes(24).toString("hex");
     const runId = `${plan.name.replace(/[^a-z0-9-]/g, "-")}-${randomBytes(4).toString("hex")}`;
 
@@ -110,7 +110,15 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       redis = yield* startRedis(plan.cache, dir.path, tools);
       progress(`redis 127.0.0.1:${redis.port} (maxmemory ${redis.maxmemory} B = ${plan.cache.capacity} keys x ${redis.bytesPerKey} B + baseline)`);
     }
-    const broker = plan.queues.length ? yield* brokerConnection(tools.amqpUrl) : undefined;
+    // The run's own vhost and user on the broker, when rabbitmqctl allows (see parts/rabbitmq.ts).
+    let amqpUrl = tools.amqpUrl;
+    if (plan.queues.length) {
+      const access = yield* brokerAccess(tools.amqpUrl, runId, tools.rabbitmqctl, (name) => watchdog.tell(`rabbitmq ${tools.rabbitmqctl} ${name}`));
+      amqpUrl = access.url;
+      progress(access.vhost ? `rabbitmq vhost ${access.vhost} (its own user, per-run password)` : `rabbitmq shared vhost of ${redactUrl(amqpUrl)} (${access.shared})`);
+    }
+    watchdog.tell(`amqp ${amqpUrl}`);
+    const broker = plan.queues.length ? yield* brokerConnection(amqpUrl) : undefined;
     const queues: Record<string, QueueNames> = {};
     for (const q of plan.queues) {
       queues[q.name] = yield* declareQueue(broker!, runId, q, (n) => {
@@ -134,7 +142,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         cache: plan.cache && redis ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
         db: dbConfig,
         queues: plan.queues.map((q) => ({ ...q, names: queues[q.name]! })),
-        amqpUrl: tools.amqpUrl,
+        amqpUrl,
         cdnTtl: plan.cdn?.ttl,
       };
       return startNodeProc(`${plan.service.name}-${i + 1}`, cfg, dir.path);
@@ -147,7 +155,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         workerSpecs.push({
           queue: q.name,
           name: `worker-${q.name}-${i + 1}`,
-          cfg: { role: "worker", index: i + 1, port, token, seed: plan.seed, queue: { ...q, names: queues[q.name]! }, db: dbConfig, amqpUrl: tools.amqpUrl },
+          cfg: { role: "worker", index: i + 1, port, token, seed: plan.seed, queue: { ...q, names: queues[q.name]! }, db: dbConfig, amqpUrl },
         });
       }
     }
@@ -249,7 +257,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       redisPort: redis?.port,
       redisPassword: redis?.password,
       haproxyStatsSocket: lb?.statsSocket,
-      amqpUrl: tools.amqpUrl,
+      amqpUrl,
       queues,
       timeseriesPath: collector.path,
       faults,
@@ -265,7 +273,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
 /** What run.json and the admin's /status show: the run without its token, passwords and functions. */
 function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
   const { token: _token, faults: _faults, sample: _sample, redisPassword: _redisPassword, db, ...rest } = app;
-  return { ...rest, db: db ? { ...db, password: undefined } : undefined };
+  return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined };
 }
 
 /** The launcher for Promise callers: resolves once everything is ready; `stop()` releases it all. */

@@ -171,12 +171,27 @@ export async function expectCleanInterrupt(
       left = await leftovers(dir!, listened);
     }
     expect(left).toEqual([]);
+    // A run with its own vhost: the vhost (its queues with it) and its user are gone.
+    const vhost = field(run.stderr, /started rabbitmq vhost (\S+)/);
     const queue = field(run.stderr, /started queue orders: (\S+)/);
-    if (queue) await expectQueueGone(queue);
+    if (vhost) await expectVhostGone(vhost);
+    else if (queue) await expectQueueGone(queue);
   }
 }
 
-/** The broker has no queue of that name (any more). */
+/** The run's vhost and user are gone from the broker (the reaper may still be at it: up to 30 s). */
+export async function expectVhostGone(name: string): Promise<void> {
+  const list = (what: string) => execFileSync("rabbitmqctl", ["--quiet", what], { encoding: "utf8" }).split("\n").map((l) => l.split("\t")[0]);
+  const deadline = Date.now() + 30_000;
+  let left = [...list("list_vhosts"), ...list("list_users")].filter((n) => n === name);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    left = [...list("list_vhosts"), ...list("list_users")].filter((n) => n === name);
+  }
+  expect(left).toEqual([]);
+}
+
+/** The broker has no queue of that name (any more), on the shared vhost. */
 export async function expectQueueGone(queue: string): Promise<void> {
   const conn = await amqp.connect(process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
   try {
