@@ -78,18 +78,23 @@ describe("headroom app up, interrupted before it installs its own handler", () =
     const fifo = join(dir, "scenario.yaml");
     execFileSync("mkfifo", [fifo]);
     let writer: number | undefined;
+    let child: ReturnType<typeof spawn> | undefined;
+    let cap: NodeJS.Timeout | undefined;
     try {
-      const child = spawn(process.execPath, ["bin/headroom.mjs", "app", "up", fifo], {
+      child = spawn(process.execPath, ["bin/headroom.mjs", "app", "up", fifo], {
         cwd: fileURLToPath(new URL("..", import.meta.url)),
         stdio: ["ignore", "pipe", "pipe"],
       });
+      const cli = child;
+      // A CLI that never exits (a failing run) is killed, so the test fails rather than hangs.
+      cap = setTimeout(() => cli.kill("SIGKILL"), 90_000);
       let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (code, sig) => resolve([code, sig])));
+      cli.stdout!.on("data", (d) => (out += d));
+      cli.stderr!.on("data", (d) => (out += d));
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => cli.once("exit", (code, sig) => resolve([code, sig])));
       // A non-blocking open for writing succeeds only once a reader (the CLI) has the FIFO open.
       const deadline = Date.now() + 60_000;
-      while (writer === undefined && Date.now() < deadline && child.exitCode === null) {
+      while (writer === undefined && Date.now() < deadline && cli.exitCode === null) {
         try {
           writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
         } catch {
@@ -97,11 +102,11 @@ describe("headroom app up, interrupted before it installs its own handler", () =
         }
       }
       expect(writer).toBeDefined();
-      child.kill(signal);
+      cli.kill(signal);
       // process.exit waits for libuv's threads, one of which is blocked reading the empty FIFO (an
       // artefact of this test: a real file's read ends by itself): end it once the CLI has answered.
       const answered = Date.now() + 30_000;
-      while (!out.includes("nothing left running") && child.exitCode === null && Date.now() < answered) await new Promise((r) => setTimeout(r, 10));
+      while (!out.includes("nothing left running") && cli.exitCode === null && Date.now() < answered) await new Promise((r) => setTimeout(r, 10));
       closeSync(writer!);
       writer = undefined;
       const [code, sig] = await exited;
@@ -109,6 +114,8 @@ describe("headroom app up, interrupted before it installs its own handler", () =
       expect(out).toContain(`${signal} before the reference app started anything`);
       expect(out).not.toMatch(/started run dir/);
     } finally {
+      clearTimeout(cap);
+      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       if (writer !== undefined) closeSync(writer);
       rmSync(dir, { recursive: true, force: true });
     }
