@@ -3,7 +3,7 @@
 // kill/restart a worker) and the run's status. Every call needs the run's token as a Bearer token.
 import { Effect, Scope } from "effect";
 import http from "node:http";
-import { timingSafeEqual } from "node:crypto";
+import { bearerMatches } from "./token.ts";
 import { StartFailed, PortsExhausted } from "./errors.ts";
 import { freePort } from "./resources.ts";
 
@@ -34,12 +34,6 @@ const ROUTES: Array<[RegExp, (f: Faults, m: RegExpExecArray) => Promise<void>]> 
   [/^\/faults\/workers\/([a-z][a-z0-9_-]{0,62})\/(\d{1,3})\/restart$/, (f, m) => f.restartWorker(m[1]!, Number(m[2]))],
 ];
 
-function authorized(req: http.IncomingMessage, token: string): boolean {
-  const given = Buffer.from(req.headers.authorization ?? "");
-  const want = Buffer.from(`Bearer ${token}`);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
-
 export const startAdmin = (token: string, faults: Faults, status: () => unknown): Effect.Effect<{ port: number }, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const port = yield* freePort;
@@ -48,7 +42,7 @@ export const startAdmin = (token: string, faults: Faults, status: () => unknown)
         res.writeHead(code, { "content-type": "application/json" });
         res.end(JSON.stringify(body) + "\n");
       };
-      if (!authorized(req, token)) return reply(401, { error: "the run's token is required: Authorization: Bearer <token>" });
+      if (!bearerMatches(req.headers.authorization, token)) return reply(401, { error: "the run's token is required: Authorization: Bearer <token>" });
       const path = (req.url ?? "/").split("?")[0]!;
       if (req.method === "GET" && path === "/status") return reply(200, status());
       if (req.method !== "POST") return reply(405, { error: "faults are POST requests" });

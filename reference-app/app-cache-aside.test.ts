@@ -3,9 +3,11 @@
 // sized to the YAML's capacity, the admin token and the cache-flush fault, and a clean stop.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import { pad } from "./service/cache.ts";
-import { appPorts, bundled, countBy, drive, get, leftovers, listenAddresses, metricSum, post } from "./testing.ts";
+import { appPorts, asOutsider, bundled, countBy, drive, get, leftovers, listenAddresses, metricSum, post } from "./testing.ts";
 
 let app: RunningApp;
 let stop: () => Promise<void>;
@@ -64,7 +66,7 @@ describe("cache-aside reference app", () => {
   });
 
   it("sizes Redis to the YAML's capacity: 7500 values of 1KB leave ~5000 keys", async () => {
-    const r = new Redis({ host: "127.0.0.1", port: app.redisPort! });
+    const r = new Redis({ host: "127.0.0.1", port: app.redisPort!, password: app.redisPassword });
     try {
       const p = r.pipeline();
       for (let i = 0; i < 7500; i++) p.set(`product:${i}`, pad(JSON.stringify({ id: i, name: `product ${i}`, price_cents: 100, version: 0 }), 1000), "PX", 300_000);
@@ -85,7 +87,7 @@ describe("cache-aside reference app", () => {
     expect(wrong.status).toBe(401);
     const ok = await fetch(`${app.adminUrl}/faults/cache/flush`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
     expect(ok.status).toBe(200);
-    const r = new Redis({ host: "127.0.0.1", port: app.redisPort! });
+    const r = new Redis({ host: "127.0.0.1", port: app.redisPort!, password: app.redisPassword });
     try {
       expect(await r.dbsize()).toBe(0);
     } finally {
@@ -93,6 +95,45 @@ describe("cache-aside reference app", () => {
     }
     const bad = await fetch(`${app.adminUrl}/faults/service/9/kill`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
     expect(bad.status).toBe(400);
+  });
+
+  // Issue 13, defect 4: with `trust` auth any local account was a PostgreSQL superuser and ran
+  // commands as the postgres user through COPY ... TO PROGRAM. Now only the run's secrets open it.
+  it("refuses a local user without the run's secrets (PostgreSQL and Redis), and the run still works", async () => {
+    const psql = (user: string, sql: string, env: Record<string, string> = {}, host = "127.0.0.1") =>
+      asOutsider("psql", ["-X", "-w", "-h", host, "-p", String(app.db!.primaryPort), "-U", user, "-d", app.db!.database, "-c", sql], env);
+    const copy = "COPY (SELECT 1) TO PROGRAM 'id'";
+    const noPassword = await psql("postgres", copy);
+    expect([noPassword.code, noPassword.output]).toEqual([2, expect.stringMatching(/no password supplied/)]);
+    for (const user of ["postgres", "headroom_app"]) {
+      const guessed = await psql(user, copy, { PGPASSWORD: "postgres" });
+      expect([guessed.code, guessed.output]).toEqual([2, expect.stringContaining(`password authentication failed for user "${user}"`)]);
+    }
+    // The services' own role, with its password, is no superuser: it cannot run programs either.
+    const asApp = await psql(app.db!.user, copy, { PGPASSWORD: app.db!.password });
+    expect([asApp.code, asApp.output]).toEqual([1, expect.stringMatching(/permission denied|must be superuser|pg_execute_server_program/)]);
+    // The run dir can be passed through, not listed; every part's own dir is its user's alone.
+    const modes = ["", "state", "logs", "state/pg", "state/pg/sock", "state/redis", "state/haproxy"].map((d) => [d, (statSync(join(app.runDir, d)).mode & 0o777).toString(8)]);
+    expect(modes).toEqual([["", "711"], ["state", "711"], ["logs", "700"], ["state/pg", "700"], ["state/pg/sock", "700"], ["state/redis", "700"], ["state/haproxy", "700"]]);
+    if (process.getuid?.() === 0) {
+      // As nobody: PostgreSQL's socket and HAProxy's admin-level stats socket cannot be reached.
+      const viaSocket = await psql("postgres", "SELECT 1", {}, join(app.runDir, "state", "pg", "sock"));
+      expect([viaSocket.code, viaSocket.output]).toEqual([2, expect.stringContaining("Permission denied")]);
+      const connect = "require('net').connect(process.argv[1]).on('connect', () => { console.log('connected'); process.exit(0) }).on('error', (e) => console.log(e.code))";
+      const stats = await asOutsider(process.execPath, ["-e", connect, app.haproxyStatsSocket!]);
+      expect(stats.output.trim()).toBe("EACCES");
+    }
+
+    const cli = (...args: string[]) => asOutsider("redis-cli", ["-h", "127.0.0.1", "-p", String(app.redisPort), "--no-auth-warning", ...args]);
+    expect((await cli("PING")).output).toMatch(/NOAUTH Authentication required/);
+    expect((await cli("CONFIG", "GET", "dir")).output).toMatch(/NOAUTH Authentication required/);
+    expect((await cli("-a", "guess", "PING")).output).toMatch(/WRONGPASS/);
+    expect((await cli("-a", app.redisPassword!, "PING")).output.trim()).toBe("PONG");
+
+    // The run itself: a key not read before misses (a database read, then a cache write), then hits.
+    const first = await fetch(`${app.classUrl.get_product}/products/777`);
+    const second = await fetch(`${app.classUrl.get_product}/products/777`);
+    expect([first.status, (await first.json()).cache, second.status, (await second.json()).cache]).toEqual([200, "miss", 200, "hit"]);
   });
 
   it("binds every part to 127.0.0.1 only", () => {

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import amqp from "amqplib";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
-import { appPorts, bundled, countBy, drive, leftovers, metricSum, post, type Reply } from "./testing.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { appPorts, bundled, countBy, drive, expectVhostGone, leftovers, metricSum, post, type Reply } from "./testing.ts";
 
 let app: RunningApp;
 let stop: () => Promise<void>;
@@ -22,7 +24,7 @@ afterAll(async () => {
 const admin = (path: string) => fetch(`${app.adminUrl}${path}`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
 
 async function processedIds(): Promise<string[]> {
-  const c = new pg.Client({ host: "127.0.0.1", port: app.db!.primaryPort, user: "postgres", database: app.db!.database });
+  const c = new pg.Client({ host: "127.0.0.1", port: app.db!.primaryPort, user: app.db!.user, password: app.db!.password, database: app.db!.database });
   await c.connect();
   try {
     return (await c.query<{ order_id: string }>("SELECT order_id FROM processed")).rows.map((r) => r.order_id);
@@ -41,7 +43,40 @@ async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<void> 
 
 const idsOf = (replies: Reply[]) => replies.filter((r) => r.status === 201).map((r) => JSON.parse(r.body).order_id as string);
 
+/** The run's own vhost (`headroom.<run>`), or undefined when it shares the broker's (no rabbitmqctl). */
+const runVhost = () => {
+  const v = decodeURIComponent(new URL(app.amqpUrl).pathname.slice(1));
+  return v.startsWith("headroom.") ? v : undefined;
+};
+
 describe("queue-offload reference app", () => {
+  // As root (CI) rabbitmqctl works, so the run must have its own vhost and user; guest, the broker's
+  // shared account, and a wrong password cannot open it, and run.json does not hold the password.
+  it("keeps the run's queues in its own vhost, closed to guest and to a wrong password", async () => {
+    if (process.getuid?.() !== 0) return; // without rabbitmqctl the run shares the vhost: documented
+    const vhost = runVhost();
+    expect(vhost).toMatch(/^headroom\.queue-offload-[0-9a-f]{8}$/);
+    const base = new URL(app.amqpUrl);
+    const as = (user: string, password: string) => `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${base.host}/${encodeURIComponent(vhost!)}`;
+    for (const url of [as("guest", "guest"), as(vhost!, "guess")]) {
+      await expect(amqp.connect(url).then((c) => c.close())).rejects.toThrow(/ACCESS_REFUSED|ConnectionClose|NOT_ALLOWED|403|530/);
+    }
+    const runJson = readFileSync(join(app.runDir, "run.json"), "utf8");
+    expect(runJson).not.toContain(decodeURIComponent(base.password));
+    expect(JSON.parse(runJson).amqpUrl).toContain(":***@");
+  });
+
+  it("a worker's pause/resume endpoints refuse a missing or wrong token (same length included)", async () => {
+    const w = app.workers[0]!;
+    const wrong = app.token.slice(0, -1) + (app.token.endsWith("0") ? "1" : "0");
+    const tries: Record<string, string>[] = [{}, { authorization: `Bearer ${wrong}` }, { authorization: app.token }];
+    for (const headers of tries) {
+      const res = await fetch(`${w.url}/admin/pause`, { method: "POST", headers });
+      expect(res.status).toBe(401);
+    }
+    expect(await metricSum([`${w.url}/metrics`], "headroom_worker_paused")).toBe(0);
+  });
+
   it("pauses the workers on demand: 150 orders wait in the queue, none is processed", async () => {
     expect((await admin("/faults/workers/pause")).status).toBe(200);
     firstHalf = await drive(Array.from({ length: 150 }, (_, i) => post(`${app.url}/orders`, { product: i % 100 })), 8);
@@ -98,6 +133,8 @@ describe("queue-offload reference app", () => {
     const names = app.queues.orders!;
     await stop();
     expect(await leftovers(dir, ports)).toEqual([]);
+    const vhost = runVhost();
+    if (vhost) return expectVhostGone(vhost);
     const conn = await amqp.connect(app.amqpUrl);
     try {
       for (const q of [names.queue, names.dlq]) {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
-import { appPorts, bundled, countBy, drive, get, leftovers, metricSum, post } from "./testing.ts";
+import { appPorts, asOutsider, bundled, countBy, drive, get, leftovers, metricSum, post } from "./testing.ts";
 
 let app: RunningApp;
 let stop: () => Promise<void>;
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 async function query<T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: app.db!.database });
+  const c = new pg.Client({ host: "127.0.0.1", port, user: app.db!.user, password: app.db!.password, database: app.db!.database });
   await c.connect();
   try {
     return (await c.query<T>(sql, params)).rows;
@@ -61,7 +61,7 @@ describe("read-replicas reference app", () => {
   });
 
   it("applies a write on a replica no sooner than the YAML's 20 ms lag (and within 1 s)", async () => {
-    const replica = new pg.Client({ host: "127.0.0.1", port: app.db!.replicaPorts[0], user: "postgres", database: app.db!.database });
+    const replica = new pg.Client({ host: "127.0.0.1", port: app.db!.replicaPorts[0], user: app.db!.user, password: app.db!.password, database: app.db!.database });
     await replica.connect();
     try {
       const t0 = performance.now();
@@ -93,6 +93,23 @@ describe("read-replicas reference app", () => {
       await new Promise((r) => setTimeout(r, 100));
     } while (Date.now() < deadline);
     expect(s.replication?.filter((r) => r.state === "streaming")).toHaveLength(2);
+  });
+
+  // Issue 13, defect 4, on the replicas: they copy the primary's pg_hba.conf, so a local user without
+  // the run's passwords gets neither a session nor a replication stream from any server.
+  it("refuses a local user without the run's passwords on every server, replication included", async () => {
+    for (const port of [app.db!.primaryPort, ...app.db!.replicaPorts]) {
+      for (const user of ["postgres", app.db!.user]) {
+        const r = await asOutsider("psql", ["-X", "-w", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", app.db!.database, "-c", "SELECT 1"], { PGPASSWORD: "postgres" });
+        expect([port, r.code, r.output]).toEqual([port, 2, expect.stringContaining(`password authentication failed for user "${user}"`)]);
+      }
+    }
+    const stream = await asOutsider(
+      "psql",
+      ["-X", "-w", `host=127.0.0.1 port=${app.db!.primaryPort} user=postgres replication=true`, "-c", "IDENTIFY_SYSTEM"],
+      { PGPASSWORD: "postgres" },
+    );
+    expect([stream.code, stream.output]).toEqual([2, expect.stringContaining('password authentication failed for user "postgres"')]);
   });
 
   it("stops everything: no process, no listening port, no temp dir", async () => {

@@ -13,7 +13,9 @@ import type { QueueNames } from "./config.ts";
 export interface CollectorTargets {
   readonly haproxySocket?: string;
   readonly redisPort?: number;
-  readonly pg?: { readonly port: number; readonly database: string };
+  /** The primary, read with the superuser (pg_stat_replication's lag columns need it). */
+  readonly pg?: { readonly port: number; readonly database: string; readonly user: string; readonly password: string };
+  readonly redisPassword?: string;
   readonly broker?: Broker;
   readonly queues: ReadonlyArray<{ readonly name: string; readonly names: QueueNames }>;
 }
@@ -102,9 +104,9 @@ export const startCollector = (runPath: string, targets: CollectorTargets, inter
       const path = join(runPath, "timeseries.jsonl");
       // One series per run: a reused --run-dir starts a new file.
       const file: FileHandle = await open(path, "w");
-      const redis = targets.redisPort !== undefined ? new Redis({ host: "127.0.0.1", port: targets.redisPort, maxRetriesPerRequest: 0, enableOfflineQueue: false }) : undefined;
+      const redis = targets.redisPort !== undefined ? new Redis({ host: "127.0.0.1", port: targets.redisPort, password: targets.redisPassword, maxRetriesPerRequest: 0, enableOfflineQueue: false }) : undefined;
       redis?.on("error", () => {});
-      const pgPool = targets.pg ? new pg.Pool({ host: "127.0.0.1", port: targets.pg.port, user: "postgres", database: targets.pg.database, max: 1, connectionTimeoutMillis: 1000 }) : undefined;
+      const pgPool = targets.pg ? new pg.Pool({ host: "127.0.0.1", port: targets.pg.port, user: targets.pg.user, password: targets.pg.password, database: targets.pg.database, max: 1, connectionTimeoutMillis: 1000 }) : undefined;
       pgPool?.on("error", () => {});
       let chain: Promise<unknown> = Promise.resolve();
       const sampleNow = () => {

@@ -1,11 +1,15 @@
-// The JSON handed from the launcher to each service and worker process (written to the run dir and
-// passed by path): its part of the plan plus the addresses of the parts it talks to.
+// The JSON handed from the launcher to each service and worker process (written to the run dir with
+// mode 0600 and passed by path): its part of the plan plus the addresses of the parts it talks to
+// and the run's secrets for them (database and cache passwords, the admin token), which so stay
+// out of argv and the environment that `ps` and /proc show.
 import { readFileSync } from "node:fs";
 import type { CachePlan, ClassPlan, DbPlan, QueuePlan, ServicePlan } from "./plan.ts";
 
 export interface DbEndpoints {
   readonly database: string;
+  /** The run's application role and its per-run password (this file is 0600, never argv). */
   readonly user: string;
+  readonly password: string;
   readonly primary: number;
   /** Ports of the streaming replicas, in order. */
   readonly replicas: readonly number[];
@@ -23,7 +27,7 @@ export interface ServiceConfig {
   readonly seed: number;
   readonly service: ServicePlan;
   readonly classes: readonly ClassPlan[];
-  readonly cache?: CachePlan & { readonly port: number };
+  readonly cache?: CachePlan & { readonly port: number; readonly password: string };
   readonly db?: DbPlan & { readonly endpoints: DbEndpoints };
   readonly queues: ReadonlyArray<QueuePlan & { readonly names: QueueNames }>;
   readonly amqpUrl: string;

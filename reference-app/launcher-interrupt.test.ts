@@ -5,10 +5,15 @@
 // fails with the field and the reason before anything starts (the CLI's exit code for it is checked
 // in the heavier suite, app-faults.e2e.test.ts).
 import { describe, expect, it } from "vitest";
+import { spawn, execFileSync } from "node:child_process";
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseScenario } from "../simulator/model/index.ts";
 import { Effect, Exit, Fiber } from "effect";
 import { startApp, startAppPromise } from "./launcher.ts";
-import { bundled, expectCleanInterrupt, expectQueueGone, leftovers } from "./testing.ts";
+import { bundled, expectCleanInterrupt, expectQueueGone, expectVhostGone, leftovers } from "./testing.ts";
 
 describe("headroom app up, interrupted while starting", () => {
   // Stopped right after the queue is declared: the database runs, service replicas are spawning.
@@ -17,6 +22,7 @@ describe("headroom app up, interrupted while starting", () => {
     // What the CLI does on Ctrl-C/SIGTERM (checked through the CLI in npm run test:app).
     let dir = "";
     let queue = "";
+    let vhost = "";
     const seen: string[] = [];
     const fiber: Fiber.RuntimeFiber<unknown, unknown> = Effect.runFork(
       Effect.scoped(
@@ -25,8 +31,12 @@ describe("headroom app up, interrupted while starting", () => {
             onProgress: (p) => {
               seen.push(p);
               dir = /^run dir (\S+)/.exec(p)?.[1] ?? dir;
-              queue = /^queue orders: (\S+)/.exec(p)?.[1] ?? queue;
-              if (queue && seen.length === 3) Effect.runFork(Fiber.interrupt(fiber));
+              vhost = /^rabbitmq vhost (\S+)/.exec(p)?.[1] ?? vhost;
+              const q = /^queue orders: (\S+)/.exec(p)?.[1];
+              if (q) {
+                queue = q;
+                Effect.runFork(Fiber.interrupt(fiber));
+              }
             },
           }),
           () => Effect.never,
@@ -39,7 +49,8 @@ describe("headroom app up, interrupted while starting", () => {
     const ports = seen.flatMap((p) => [...p.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
     expect(ports.length).toBeGreaterThan(0);
     expect(await leftovers(dir, ports)).toEqual([]);
-    await expectQueueGone(queue);
+    if (vhost) await expectVhostGone(vhost);
+    else await expectQueueGone(queue);
   });
 
   // The CLI itself (what Ctrl-C or a service manager's stop sends), on a small scenario: HAProxy and
@@ -54,6 +65,60 @@ describe("headroom app up, interrupted while starting", () => {
 
   it("leaves nothing behind when killed (SIGKILL, no finalizers run) while service replicas are spawning", async () => {
     await expectCleanInterrupt(/started queue orders: \S+/, "SIGKILL");
+  });
+});
+
+// Issue 13, defect 7: a signal while the CLI still loads, before `app up` has its own handler,
+// killed the process by the signal (130 in a shell) where the docs promise exit 0. The scenario
+// file is a FIFO that stays empty: once the CLI has opened it, it is inside `app up`, reading its
+// file, and no handler of its own is installed yet; the signal lands exactly in that window.
+describe("headroom app up, interrupted before it installs its own handler", () => {
+  it.each(["SIGINT", "SIGTERM"] as const)("%s exits 0 as a normal stop, with nothing started", async (signal) => {
+    const dir = mkdtempSync(join(tmpdir(), "headroom-early-signal-"));
+    const fifo = join(dir, "scenario.yaml");
+    execFileSync("mkfifo", [fifo]);
+    let writer: number | undefined;
+    let child: ReturnType<typeof spawn> | undefined;
+    let cap: NodeJS.Timeout | undefined;
+    try {
+      child = spawn(process.execPath, ["bin/headroom.mjs", "app", "up", fifo], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const cli = child;
+      // A CLI that never exits (a failing run) is killed, so the test fails rather than hangs.
+      cap = setTimeout(() => cli.kill("SIGKILL"), 90_000);
+      let out = "";
+      cli.stdout!.on("data", (d) => (out += d));
+      cli.stderr!.on("data", (d) => (out += d));
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => cli.once("exit", (code, sig) => resolve([code, sig])));
+      // A non-blocking open for writing succeeds only once a reader (the CLI) has the FIFO open.
+      const deadline = Date.now() + 60_000;
+      while (writer === undefined && Date.now() < deadline && cli.exitCode === null) {
+        try {
+          writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        } catch {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      expect(writer).toBeDefined();
+      cli.kill(signal);
+      // process.exit waits for libuv's threads, one of which is blocked reading the empty FIFO (an
+      // artefact of this test: a real file's read ends by itself): end it once the CLI has answered.
+      const answered = Date.now() + 30_000;
+      while (!out.includes("nothing left running") && cli.exitCode === null && Date.now() < answered) await new Promise((r) => setTimeout(r, 10));
+      closeSync(writer!);
+      writer = undefined;
+      const [code, sig] = await exited;
+      expect({ code, sig }).toEqual({ code: 0, sig: null });
+      expect(out).toContain(`${signal} before the reference app started anything`);
+      expect(out).not.toMatch(/started run dir/);
+    } finally {
+      clearTimeout(cap);
+      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (writer !== undefined) closeSync(writer);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { preflight } from "./preflight.ts";
 import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
 import { startRedis, type RedisPart } from "./parts/redis.ts";
-import { brokerConnection, declareQueue } from "./parts/rabbitmq.ts";
+import { brokerAccess, brokerConnection, declareQueue, redactUrl } from "./parts/rabbitmq.ts";
 import { startNodeProc } from "./parts/node-procs.ts";
 import { startHaproxy, type HaproxyPart } from "./parts/haproxy.ts";
 import { startNginx } from "./parts/nginx.ts";
@@ -52,9 +52,13 @@ export interface RunningApp {
   readonly workers: readonly { readonly name: string; readonly queue: string; readonly url: string }[];
   /** Every process's /metrics URL. */
   readonly metricsUrls: readonly string[];
-  readonly db?: { readonly database: string; readonly primaryPort: number; readonly replicaPorts: readonly number[] };
+  /** user/password: the services' role (no superuser) and its per-run password; kept out of run.json. */
+  readonly db?: { readonly database: string; readonly primaryPort: number; readonly replicaPorts: readonly number[]; readonly user: string; readonly password: string };
   readonly redisPort?: number;
+  /** The cache's per-run password (requirepass); kept out of run.json. */
+  readonly redisPassword?: string;
   readonly haproxyStatsSocket?: string;
+  /** The run's broker URL: its own user, per-run password and vhost where rabbitmqctl allowed; redacted in run.json. */
   readonly amqpUrl: string;
   readonly queues: Readonly<Record<string, QueueNames>>;
   readonly timeseriesPath: string;
@@ -93,7 +97,6 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const dir = yield* runDir(opts.runDir);
     progress(`run dir ${dir.path}`);
     const watchdog = yield* reaper(dir);
-    watchdog.tell(`amqp ${tools.amqpUrl}`);
     const token = randomBytes(24).toString("hex");
     const runId = `${plan.name.replace(/[^a-z0-9-]/g, "-")}-${randomBytes(4).toString("hex")}`;
 
@@ -107,7 +110,15 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       redis = yield* startRedis(plan.cache, dir.path, tools);
       progress(`redis 127.0.0.1:${redis.port} (maxmemory ${redis.maxmemory} B = ${plan.cache.capacity} keys x ${redis.bytesPerKey} B + baseline)`);
     }
-    const broker = plan.queues.length ? yield* brokerConnection(tools.amqpUrl) : undefined;
+    // The run's own vhost and user on the broker, when rabbitmqctl allows (see parts/rabbitmq.ts).
+    let amqpUrl = tools.amqpUrl;
+    if (plan.queues.length) {
+      const access = yield* brokerAccess(tools.amqpUrl, runId, tools.rabbitmqctl, (name) => watchdog.tell(`rabbitmq ${tools.rabbitmqctl} ${name}`));
+      amqpUrl = access.url;
+      progress(access.vhost ? `rabbitmq vhost ${access.vhost} (its own user, per-run password)` : `rabbitmq shared vhost of ${redactUrl(amqpUrl)} (${access.shared})`);
+    }
+    watchdog.tell(`amqp ${amqpUrl}`);
+    const broker = plan.queues.length ? yield* brokerConnection(amqpUrl) : undefined;
     const queues: Record<string, QueueNames> = {};
     for (const q of plan.queues) {
       queues[q.name] = yield* declareQueue(broker!, runId, q, (n) => {
@@ -128,10 +139,10 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         seed: plan.seed,
         service: plan.service,
         classes: plan.classes,
-        cache: plan.cache && redis ? { ...plan.cache, port: redis.port } : undefined,
+        cache: plan.cache && redis ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
         db: dbConfig,
         queues: plan.queues.map((q) => ({ ...q, names: queues[q.name]! })),
-        amqpUrl: tools.amqpUrl,
+        amqpUrl,
         cdnTtl: plan.cdn?.ttl,
       };
       return startNodeProc(`${plan.service.name}-${i + 1}`, cfg, dir.path);
@@ -144,7 +155,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         workerSpecs.push({
           queue: q.name,
           name: `worker-${q.name}-${i + 1}`,
-          cfg: { role: "worker", index: i + 1, port, token, seed: plan.seed, queue: { ...q, names: queues[q.name]! }, db: dbConfig, amqpUrl: tools.amqpUrl },
+          cfg: { role: "worker", index: i + 1, port, token, seed: plan.seed, queue: { ...q, names: queues[q.name]! }, db: dbConfig, amqpUrl },
         });
       }
     }
@@ -176,7 +187,8 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       {
         haproxySocket: lb?.statsSocket,
         redisPort: redis?.port,
-        pg: pgCluster ? { port: pgCluster.primary.port, database: pgCluster.endpoints.database } : undefined,
+        redisPassword: redis?.password,
+        pg: pgCluster ? { port: pgCluster.primary.port, database: pgCluster.endpoints.database, ...pgCluster.superuser } : undefined,
         broker,
         queues: plan.queues.map((q) => ({ name: q.name, names: queues[q.name]! })),
       },
@@ -208,7 +220,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       startDbReplica: (i) => pick(pgCluster?.replicas ?? [], i, "database replica").control.start(),
       flushCache: async () => {
         if (!redis) throw new BadTarget("this scenario has no cache");
-        const r = new Redis({ host: "127.0.0.1", port: redis.port, maxRetriesPerRequest: 1 });
+        const r = new Redis({ host: "127.0.0.1", port: redis.port, password: redis.password, maxRetriesPerRequest: 1 });
         try {
           await r.flushall();
         } finally {
@@ -233,23 +245,36 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       services: services.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` })),
       workers: workers.map((w) => ({ name: w.name, queue: w.queue, url: `http://127.0.0.1:${w.port}` })),
       metricsUrls: [...services, ...workers].map((p) => `http://127.0.0.1:${p.port}/metrics`),
-      db: pgCluster ? { database: pgCluster.endpoints.database, primaryPort: pgCluster.primary.port, replicaPorts: pgCluster.replicas.map((r) => r.port) } : undefined,
+      db: pgCluster
+        ? {
+            database: pgCluster.endpoints.database,
+            primaryPort: pgCluster.primary.port,
+            replicaPorts: pgCluster.replicas.map((r) => r.port),
+            user: pgCluster.endpoints.user,
+            password: pgCluster.endpoints.password,
+          }
+        : undefined,
       redisPort: redis?.port,
+      redisPassword: redis?.password,
       haproxyStatsSocket: lb?.statsSocket,
-      amqpUrl: tools.amqpUrl,
+      amqpUrl,
       queues,
       timeseriesPath: collector.path,
       faults,
       sample: () => collector.sampleNow(),
     };
-    const admin = yield* startAdmin(token, faults, () => ({ ...app, faults: undefined, token: undefined }));
+    const admin = yield* startAdmin(token, faults, () => publicView(app));
     const running: RunningApp = { ...app, adminUrl: `http://127.0.0.1:${admin.port}` };
-    // The run's endpoints for other tools; the token stays out of files.
-    yield* Effect.promise(() =>
-      writeFile(join(dir.path, "run.json"), JSON.stringify({ ...running, faults: undefined, token: undefined, sample: undefined }, null, 2)),
-    );
+    // The run's endpoints for other tools; the token and the passwords stay out of files.
+    yield* Effect.promise(() => writeFile(join(dir.path, "run.json"), JSON.stringify(publicView(running), null, 2)));
     return running;
   });
+
+/** What run.json and the admin's /status show: the run without its token, passwords and functions. */
+function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
+  const { token: _token, faults: _faults, sample: _sample, redisPassword: _redisPassword, db, ...rest } = app;
+  return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined };
+}
 
 /** The launcher for Promise callers: resolves once everything is ready; `stop()` releases it all. */
 export async function startAppPromise(scenario: ScenarioIn, opts: AppOptions = {}): Promise<{ app: RunningApp; stop: () => Promise<void> }> {

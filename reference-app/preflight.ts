@@ -16,6 +16,8 @@ export interface Tools {
   readonly haproxy: string;
   readonly nginx: string;
   readonly amqpUrl: string;
+  /** For a per-run vhost and user on the broker; absent: the run shares the URL's vhost. */
+  readonly rabbitmqctl?: string;
 }
 
 const APT = "sudo apt-get update && sudo apt-get install -y";
@@ -104,5 +106,6 @@ export const preflight = (
           }),
       });
     }
-    return { pgBin, pgUser, redisServer, haproxy, nginx, amqpUrl };
+    const rabbitmqctl = plan.queues.length > 0 ? find("rabbitmqctl") : undefined;
+    return { pgBin, pgUser, redisServer, haproxy, nginx, amqpUrl, rabbitmqctl };
   });

@@ -1,15 +1,18 @@
 // The reference app's last line of defence: a tiny process, started per run, that outlives the
 // launcher. The launcher tells it on stdin each process group, broker queue and dir it creates; if
 // stdin closes without "done" (the launcher was SIGKILLed or crashed, so its finalizers never ran),
-// it kills those process groups, deletes the queues and removes the dir. Plain JavaScript so it
-// starts in milliseconds without tsx.
+// it kills those process groups, deletes the queues, removes the dir, and deletes the run's broker
+// vhost and user (last: rabbitmqctl takes seconds). Plain JavaScript so it starts in milliseconds
+// without tsx.
 import { rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 
 const groups = new Set();
 const queues = new Set();
 let dir;
 let amqpUrl;
+let rabbit; // [rabbitmqctl path, vhost and user name]
 let done = false;
 
 const lines = createInterface({ input: process.stdin });
@@ -21,6 +24,7 @@ lines.on("line", (line) => {
   else if (verb === "queue") queues.add(arg);
   else if (verb === "amqp") amqpUrl = arg;
   else if (verb === "dir") dir = arg;
+  else if (verb === "rabbitmq") rabbit = [rest[0], rest[1]];
   else if (verb === "done") done = true;
 });
 
@@ -47,5 +51,13 @@ lines.on("close", async () => {
   // Give the killed processes a moment to release files before the dir goes.
   await new Promise((r) => setTimeout(r, 300));
   if (dir) rmSync(dir, { recursive: true, force: true });
+  // The same deletion as parts/rabbitmq.ts's release (the name is [a-z0-9.-] only, checked there).
+  if (rabbit && /^[a-z0-9.-]+$/.test(rabbit[1] ?? "")) {
+    const name = rabbit[1];
+    spawnSync(rabbit[0], ["--quiet", "eval", `rabbit_vhost:delete(<<"${name}">>, <<"headroom">>), rabbit_auth_backend_internal:delete_user(<<"${name}">>, <<"headroom">>).`], {
+      stdio: "ignore",
+      timeout: 60_000,
+    });
+  }
   process.exit(0);
 });

@@ -29,9 +29,12 @@ export const runDir = (given?: string): Effect.Effect<RunDir, StartFailed, Scope
         if (given) await rm(join(path, "state"), { recursive: true, force: true });
         await mkdir(join(path, "logs"), { recursive: true });
         await mkdir(join(path, "state"), { recursive: true });
-        // PostgreSQL runs as its own user and must reach its data dir below this one.
-        await chmod(path, 0o755);
-        await chmod(join(path, "state"), 0o755);
+        // PostgreSQL (and, as root, nginx's worker) run as their own users and must pass through
+        // these two to reach their own 0700 dirs below: enter, not list (0711). The logs are the
+        // launcher's user's alone (every part writes to a descriptor the launcher opened).
+        await chmod(path, 0o711);
+        await chmod(join(path, "state"), 0o711);
+        await chmod(join(path, "logs"), 0o700);
         return { path, temporary: given === undefined };
       },
       catch: (e) => new StartFailed({ part: "run dir", reason: String(e) }),

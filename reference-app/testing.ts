@@ -1,7 +1,7 @@
 // Helpers for the reference app's integration tests: load a bundled scenario, drive bounded
 // requests at 127.0.0.1, sum a metric over every process, and list what a run left behind.
 import { readFileSync, readdirSync, existsSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import amqp from "amqplib";
 import { expect } from "vitest";
@@ -171,12 +171,27 @@ export async function expectCleanInterrupt(
       left = await leftovers(dir!, listened);
     }
     expect(left).toEqual([]);
+    // A run with its own vhost: the vhost (its queues with it) and its user are gone.
+    const vhost = field(run.stderr, /started rabbitmq vhost (\S+)/);
     const queue = field(run.stderr, /started queue orders: (\S+)/);
-    if (queue) await expectQueueGone(queue);
+    if (vhost) await expectVhostGone(vhost);
+    else if (queue) await expectQueueGone(queue);
   }
 }
 
-/** The broker has no queue of that name (any more). */
+/** The run's vhost and user are gone from the broker (the reaper may still be at it: up to 30 s). */
+export async function expectVhostGone(name: string): Promise<void> {
+  const list = (what: string) => execFileSync("rabbitmqctl", ["--quiet", what], { encoding: "utf8" }).split("\n").map((l) => l.split("\t")[0]);
+  const deadline = Date.now() + 30_000;
+  let left = [...list("list_vhosts"), ...list("list_users")].filter((n) => n === name);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    left = [...list("list_vhosts"), ...list("list_users")].filter((n) => n === name);
+  }
+  expect(left).toEqual([]);
+}
+
+/** The broker has no queue of that name (any more), on the shared vhost. */
 export async function expectQueueGone(queue: string): Promise<void> {
   const conn = await amqp.connect(process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
   try {
@@ -213,4 +228,36 @@ export function listenAddresses(port: number): string[] {
     }
   }
   return found;
+}
+
+export interface Outsider {
+  /** Who ran it: "nobody" when the tests run as root, else this (non-root) user. */
+  readonly user: string;
+  readonly code: number | null;
+  /** stdout and stderr together. */
+  readonly output: string;
+}
+
+/**
+ * Runs a client (psql, redis-cli) as another local user would: as `nobody` when the tests run as
+ * root (the launcher's parts then run as root and postgres), else as this user; either way with no
+ * secret of the run in its environment (only PATH and what `env` adds). 10 s cap, stdin closed.
+ */
+export function asOutsider(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<Outsider> {
+  const root = process.getuid?.() === 0;
+  const ids = root
+    ? { uid: Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim()), gid: Number(execFileSync("id", ["-g", "nobody"], { encoding: "utf8" }).trim()) }
+    : {};
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args as string[], { ...ids, cwd: "/", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const cap = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(cap);
+      resolve({ user: root ? "nobody" : "this user", code, output });
+    });
+  });
 }

@@ -2,7 +2,7 @@
 // are the service replicas, with the YAML's algorithm, per-server maxconn, weights, queue timeout
 // and HTTP health checks. `nbthread 1` keeps maxconn exact (two threads can let maxconn + 1 through).
 import { Effect, Scope } from "effect";
-import { writeFile } from "node:fs/promises";
+import { mkdir, chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import net from "node:net";
 import { StartFailed, PortsExhausted } from "../errors.ts";
@@ -122,9 +122,18 @@ export const startHaproxy = (
 ): Effect.Effect<HaproxyPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const port = yield* freePort;
-    const statsSocket = join(runPath, "state", "haproxy.sock");
+    // The admin-level stats socket (it can disable servers) in a dir only the launcher's user enters.
+    const sockDir = join(runPath, "state", "haproxy");
+    const statsSocket = join(sockDir, "haproxy.sock");
     const cfgPath = join(runPath, "haproxy.cfg");
-    yield* Effect.promise(() => writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout)));
+    yield* Effect.tryPromise({
+      try: async () => {
+        await mkdir(sockDir, { recursive: true });
+        await chmod(sockDir, 0o700);
+        await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout));
+      },
+      catch: (e) => new StartFailed({ part: "haproxy", reason: `cannot prepare ${sockDir}: ${String(e)}` }),
+    });
     const p = yield* proc({ name: "haproxy", command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
     // Ready when it listens and its health checks see every replica up.
     yield* waitReady("haproxy", p, async () => {

@@ -2,7 +2,7 @@
 // It caches what the origin marks cacheable (the service sends Cache-Control max-age = the CDN's ttl
 // on classes routed through the CDN, no-store elsewhere) and reports HIT/MISS in X-Cache-Status.
 import { Effect, Scope } from "effect";
-import { mkdir, writeFile, chown } from "node:fs/promises";
+import { mkdir, writeFile, chown, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { StartFailed, PortsExhausted } from "../errors.ts";
@@ -70,6 +70,9 @@ export const startNginx = (plan: CdnPlan, originPort: number, runPath: string, t
     yield* Effect.tryPromise({
       try: async () => {
         await mkdir(join(stateDir, "cache"), { recursive: true });
+        // The cache and nginx's pid file: for nginx's own user (its worker's, as root) alone.
+        await chmod(stateDir, 0o700);
+        await chmod(join(stateDir, "cache"), 0o700);
         if (worker) {
           await chown(stateDir, worker.uid, worker.gid);
           await chown(join(stateDir, "cache"), worker.uid, worker.gid);

@@ -2,8 +2,17 @@
 // initdb, streaming replicas made with `pg_basebackup -R`, all on free ports, run as the postgres
 // user (PostgreSQL refuses root). Seeds `products` with the YAML's key count and creates the
 // `orders` and `processed` tables the service and workers write.
+// Least privilege: the cluster is another local user's way in unless closed (with `trust` auth any
+// local account was a superuser, and COPY ... TO PROGRAM ran commands as postgres). So it listens on
+// 127.0.0.1 only, its unix socket lies in a 0700 directory, and pg_hba.conf admits two roles, each
+// with its own per-run random password (scram-sha-256): the superuser `postgres` (the launcher:
+// seeding, readiness, replication, the collector) and `headroom_app` (the services and workers:
+// SELECT/INSERT/UPDATE on the three tables, nothing else, database `headroom` only).
+// What it trades away: a person cannot `psql` in without the passwords (they are in the 0600
+// configs of the run's processes, readable by the launcher's user only).
 import { Effect, Scope } from "effect";
-import { mkdir, chown } from "node:fs/promises";
+import { mkdir, chown, chmod, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import pg from "pg";
 import { StartFailed, PortsExhausted } from "../errors.ts";
@@ -14,6 +23,22 @@ import type { DbEndpoints } from "../config.ts";
 import type { Tools } from "../preflight.ts";
 
 export const DATABASE = "headroom";
+/** The role of the services and workers: no superuser, no DDL, only the run's tables. */
+export const APP_ROLE = "headroom_app";
+const SUPERUSER = "postgres";
+
+/** Who may connect, how: only the run's two roles, only with their password, only over 127.0.0.1 or the private socket. */
+export function pgHba(): string {
+  return [
+    "# Written by the Headroom launcher: only this run's roles, each with its per-run password.",
+    "# TYPE  DATABASE     USER            ADDRESS         METHOD",
+    `local   all          ${SUPERUSER}                        scram-sha-256`,
+    `host    all          ${SUPERUSER}        127.0.0.1/32    scram-sha-256`,
+    `host    replication  ${SUPERUSER}        127.0.0.1/32    scram-sha-256`,
+    `host    ${DATABASE}     ${APP_ROLE}    127.0.0.1/32    scram-sha-256`,
+    "",
+  ].join("\n");
+}
 
 export interface PgServer {
   readonly label: string;
@@ -24,7 +49,10 @@ export interface PgServer {
 }
 
 export interface PgCluster {
+  /** What the services and workers connect with (the app role and its password). */
   readonly endpoints: DbEndpoints;
+  /** The superuser's per-run password (the launcher's own connections: collector, readiness). */
+  readonly superuser: { readonly user: string; readonly password: string };
   readonly primary: PgServer;
   readonly replicas: readonly PgServer[];
 }
@@ -33,8 +61,8 @@ export interface PgCluster {
  * True when the server on `port` accepts connections, serves `dataDir` (so it is ours, not another
  * server that took the port between its probe and our bind) and, if asked, is (not) in recovery.
  */
-async function canConnect(port: number, database: string, dataDir: string, wantRecovery?: boolean): Promise<boolean> {
-  const c = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database, connectionTimeoutMillis: 1000 });
+async function canConnect(port: number, password: string, database: string, dataDir: string, wantRecovery?: boolean): Promise<boolean> {
+  const c = new pg.Client({ host: "127.0.0.1", port, user: SUPERUSER, password, database, connectionTimeoutMillis: 1000 });
   try {
     await c.connect();
     const r = await c.query<{ rec: boolean; dir: string }>("SELECT pg_is_in_recovery() AS rec, current_setting('data_directory') AS dir");
@@ -52,6 +80,8 @@ function serverArgs(dataDir: string, sockDir: string, port: number, plan: DbPlan
     "-p", String(port),
     "-k", sockDir,
     "-c", "listen_addresses=127.0.0.1",
+    // The socket is also inside a 0700 directory; this keeps it owner-only should that change.
+    "-c", "unix_socket_permissions=0700",
     "-c", `max_connections=${plan.maxConnections}`,
     // The run's data is disposable: skip the disk flushes that would make the two CPUs' I/O the bottleneck.
     "-c", "fsync=off",
@@ -74,12 +104,19 @@ export const startPostgres = (
     const base = join(runPath, "state", "pg");
     const sockDir = join(base, "sock");
     const logDir = join(runPath, "logs");
+    const adminPassword = randomBytes(24).toString("hex");
+    const appPassword = randomBytes(24).toString("hex");
+    // initdb reads the superuser's password from a file (never argv, which `ps` shows), removed after.
+    const pwfile = join(base, "pwfile");
     yield* Effect.tryPromise({
       try: async () => {
         await mkdir(sockDir, { recursive: true });
+        // Only PostgreSQL's user may enter its files and its socket (mkdir's mode is cut by the umask).
+        await chmod(base, 0o700);
+        await chmod(sockDir, 0o700);
+        await writeFile(pwfile, adminPassword + "\n", { mode: 0o600 });
         if (tools.pgUser) {
-          await chown(base, tools.pgUser.uid, tools.pgUser.gid);
-          await chown(sockDir, tools.pgUser.uid, tools.pgUser.gid);
+          for (const p of [base, sockDir, pwfile]) await chown(p, tools.pgUser.uid, tools.pgUser.gid);
         }
       },
       catch: (e) => new StartFailed({ part: "postgres", reason: `cannot prepare ${base}: ${String(e)}` }),
@@ -90,7 +127,12 @@ export const startPostgres = (
       ...asPg,
       name: "postgres-initdb",
       command: join(tools.pgBin, "initdb"),
-      args: ["-D", primaryDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
+      args: ["-D", primaryDir, "-U", SUPERUSER, "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--no-sync", "--no-instructions"],
+    }).pipe(Effect.ensuring(Effect.promise(() => rm(pwfile, { force: true }))));
+    // Replicas copy it with pg_basebackup: one file says who may connect to every server of the run.
+    yield* Effect.tryPromise({
+      try: () => writeFile(join(primaryDir, "pg_hba.conf"), pgHba()),
+      catch: (e) => new StartFailed({ part: "postgres", reason: `cannot write pg_hba.conf: ${String(e)}` }),
     });
     const primaryPort = yield* freePort;
     const serverSpec = (label: string, dir: string, port: number, extra: string[]): SpawnSpec => ({
@@ -104,10 +146,10 @@ export const startPostgres = (
       graceMs: 10_000,
     });
     const primary = yield* restartable(serverSpec("primary", primaryDir, primaryPort, []), (p) =>
-      waitReady("postgres primary", p, () => canConnect(primaryPort, "postgres", primaryDir), 60_000),
+      waitReady("postgres primary", p, () => canConnect(primaryPort, adminPassword, "postgres", primaryDir), 60_000),
     );
     yield* Effect.tryPromise({
-      try: () => seed(primaryPort, plan.keys),
+      try: () => seed(primaryPort, adminPassword, appPassword, plan.keys),
       catch: (e) => new StartFailed({ part: "postgres primary", reason: `seeding failed: ${String(e)}` }),
     });
 
@@ -121,19 +163,21 @@ export const startPostgres = (
         ...asPg,
         name: `postgres-basebackup-${label}`,
         command: join(tools.pgBin, "pg_basebackup"),
-        args: ["-h", "127.0.0.1", "-p", String(primaryPort), "-U", "postgres", "-D", dir, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"],
+        args: ["-h", "127.0.0.1", "-p", String(primaryPort), "-U", SUPERUSER, "-D", dir, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"],
+        // -R writes it into the replica's primary_conninfo (postgresql.auto.conf, in its 0700 data dir).
+        env: { PGPASSWORD: adminPassword },
       });
       const port = yield* freePort;
       const extra = lagMs > 0 ? ["-c", `recovery_min_apply_delay=${lagMs}ms`] : [];
       const control = yield* restartable(serverSpec(label, dir, port, extra), (p) =>
-        waitReady(`postgres ${label}`, p, () => canConnect(port, DATABASE, dir, true), 60_000),
+        waitReady(`postgres ${label}`, p, () => canConnect(port, adminPassword, DATABASE, dir, true), 60_000),
       );
       replicas.push({ label, port, dataDir: dir, control });
     }
     // Readiness of replication itself: every replica is streaming before the app reports ready.
     if (plan.replicas > 0) {
       yield* waitReady("postgres replication", undefined, async () => {
-        const c = new pg.Client({ host: "127.0.0.1", port: primaryPort, user: "postgres", database: DATABASE });
+        const c = new pg.Client({ host: "127.0.0.1", port: primaryPort, user: SUPERUSER, password: adminPassword, database: DATABASE });
         await c.connect();
         try {
           const r = await c.query("SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'");
@@ -144,21 +188,24 @@ export const startPostgres = (
       }, 60_000);
     }
     return {
-      endpoints: { database: DATABASE, user: "postgres", primary: primaryPort, replicas: replicas.map((r) => r.port) },
+      endpoints: { database: DATABASE, user: APP_ROLE, password: appPassword, primary: primaryPort, replicas: replicas.map((r) => r.port) },
+      superuser: { user: SUPERUSER, password: adminPassword },
       primary: { label: "primary", port: primaryPort, dataDir: primaryDir, control: primary },
       replicas,
     };
   });
 
-async function seed(port: number, keys: number): Promise<void> {
-  const admin = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
+async function seed(port: number, adminPassword: string, appPassword: string, keys: number): Promise<void> {
+  const admin = new pg.Client({ host: "127.0.0.1", port, user: SUPERUSER, password: adminPassword, database: "postgres" });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${DATABASE}`);
+    // The password is hex (no quote can occur); statements are not logged (log_min_messages=warning).
+    await admin.query(`CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '${appPassword}'`);
   } finally {
     await admin.end();
   }
-  const c = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: DATABASE });
+  const c = new pg.Client({ host: "127.0.0.1", port, user: SUPERUSER, password: adminPassword, database: DATABASE });
   await c.connect();
   try {
     await c.query(`
@@ -172,6 +219,8 @@ async function seed(port: number, keys: number): Promise<void> {
       [keys],
     );
     await c.query("ANALYZE products");
+    // What the services and workers do, and no more: read products, write orders, processed and versions.
+    await c.query(`GRANT SELECT, INSERT, UPDATE ON products, orders, processed TO ${APP_ROLE}`);
   } finally {
     await c.end();
   }

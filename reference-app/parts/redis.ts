@@ -1,8 +1,13 @@
 // The scenario's cache as a private redis-server on a free port: no persistence, allkeys-lru, and
 // maxmemory sized so that it holds the YAML's capacity in keys. The per-key cost is measured with
 // MEMORY USAGE on a value of the YAML's value_size, so the size follows this Redis build's overheads.
+// Least privilege: bound to 127.0.0.1, no unix socket, and every client must AUTH with the run's
+// random password (`requirepass`), given in a 0600 config file in a 0700 dir rather than on argv
+// (which `ps` shows). Trade-off: one password for the launcher and the services alike (no ACL
+// users per role), and `redis-cli` needs `-a`/`AUTH` with it.
 import { Effect, Scope } from "effect";
-import { mkdir } from "node:fs/promises";
+import { mkdir, chmod, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { StartFailed, PortsExhausted } from "../errors.ts";
@@ -13,14 +18,16 @@ import { pad } from "../service/cache.ts";
 
 export interface RedisPart {
   readonly port: number;
+  /** The run's Redis password (requirepass). */
+  readonly password: string;
   readonly maxmemory: number;
   readonly bytesPerKey: number;
   readonly control: RestartableProc;
 }
 
 /** True when the Redis on `port` answers and is process `pid` (INFO's process_id), not another server. */
-async function ping(port: number, pid: number): Promise<boolean> {
-  const r = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000 });
+async function ping(port: number, password: string, pid: number): Promise<boolean> {
+  const r = new Redis({ host: "127.0.0.1", port, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000 });
   r.on("error", () => {});
   try {
     await r.connect();
@@ -34,8 +41,8 @@ async function ping(port: number, pid: number): Promise<boolean> {
 }
 
 /** Measures bytes per cached key and sets maxmemory = baseline + capacity x that. */
-async function sizeMemory(port: number, plan: CachePlan): Promise<{ maxmemory: number; bytesPerKey: number }> {
-  const r = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: 1 });
+async function sizeMemory(port: number, password: string, plan: CachePlan): Promise<{ maxmemory: number; bytesPerKey: number }> {
+  const r = new Redis({ host: "127.0.0.1", port, password, maxRetriesPerRequest: 1 });
   try {
     const probe = "product:__probe__";
     const value = pad(JSON.stringify({ id: 0, name: "product 0", price_cents: 100, version: 0 }), plan.valueSize);
@@ -52,31 +59,48 @@ async function sizeMemory(port: number, plan: CachePlan): Promise<{ maxmemory: n
   }
 }
 
+/** The run's redis.conf: no persistence, LRU, 127.0.0.1 only, no unix socket, the run's password. */
+export function redisConfig(port: number, dir: string, password: string): string {
+  return [
+    `port ${port}`,
+    "bind 127.0.0.1",
+    "protected-mode yes",
+    `requirepass ${password}`,
+    'save ""',
+    "appendonly no",
+    `dir ${dir}`,
+    "maxmemory-policy allkeys-lru",
+    "daemonize no",
+    "",
+  ].join("\n");
+}
+
 export const startRedis = (plan: CachePlan, runPath: string, tools: Tools): Effect.Effect<RedisPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const dir = join(runPath, "state", "redis");
-    yield* Effect.promise(() => mkdir(dir, { recursive: true }));
     const port = yield* freePort;
+    const password = randomBytes(24).toString("hex");
+    const confPath = join(dir, "redis.conf");
+    yield* Effect.tryPromise({
+      try: async () => {
+        await mkdir(dir, { recursive: true });
+        await chmod(dir, 0o700);
+        await writeFile(confPath, redisConfig(port, dir, password), { mode: 0o600 });
+      },
+      catch: (e) => new StartFailed({ part: "redis", reason: `cannot write ${confPath}: ${String(e)}` }),
+    });
     const control = yield* restartable(
       {
         name: "redis",
         command: tools.redisServer,
-        args: [
-          "--port", String(port),
-          "--bind", "127.0.0.1",
-          "--save", "",
-          "--appendonly", "no",
-          "--dir", dir,
-          "--maxmemory-policy", "allkeys-lru",
-          "--daemonize", "no",
-        ],
+        args: [confPath],
         logDir: join(runPath, "logs"),
       },
-      (p) => waitReady("redis", p, () => ping(port, p.pid)),
+      (p) => waitReady("redis", p, () => ping(port, password, p.pid)),
     );
     const sized = yield* Effect.tryPromise({
-      try: () => sizeMemory(port, plan),
+      try: () => sizeMemory(port, password, plan),
       catch: (e) => new StartFailed({ part: "redis", reason: `cannot size maxmemory: ${String(e)}` }),
     });
-    return { port, control, ...sized };
+    return { port, password, control, ...sized };
   });

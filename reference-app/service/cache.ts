@@ -9,10 +9,10 @@ export class Cache {
   private readonly redis: Redis;
 
   constructor(
-    private readonly plan: CachePlan & { port: number },
+    private readonly plan: CachePlan & { port: number; password: string },
     private readonly metrics: ServiceMetrics,
   ) {
-    this.redis = new Redis({ host: "127.0.0.1", port: plan.port, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    this.redis = new Redis({ host: "127.0.0.1", port: plan.port, password: plan.password, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     this.redis.on("error", () => { /* reported per operation */ });
   }
 

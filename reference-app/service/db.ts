@@ -40,6 +40,7 @@ export class Db {
         host: "127.0.0.1",
         port,
         user: endpoints.user,
+        password: endpoints.password,
         database: endpoints.database,
         max: plan.pool.size,
         connectionTimeoutMillis: Math.max(1, Math.round(plan.pool.timeout * 1000)),
@@ -52,7 +53,7 @@ export class Db {
       : [this.primary, ...this.replicas];
     for (const s of [this.primary, ...this.replicas]) s.pool.on("error", () => { /* a dropped idle client; the next acquire reconnects */ });
     // Lag is read over separate one-connection pools so that monitoring never takes a modeled slot.
-    this.monitor = endpoints.replicas.map((port) => new pg.Pool({ host: "127.0.0.1", port, user: endpoints.user, database: endpoints.database, max: 1, connectionTimeoutMillis: 1000 }));
+    this.monitor = endpoints.replicas.map((port) => new pg.Pool({ host: "127.0.0.1", port, user: endpoints.user, password: endpoints.password, database: endpoints.database, max: 1, connectionTimeoutMillis: 1000 }));
     for (const m of this.monitor) m.on("error", () => {});
   }
 

@@ -10,6 +10,7 @@ import client from "prom-client";
 import { readConfig, type WorkerConfig } from "../config.ts";
 import { sample, streamFor } from "../sampler.ts";
 import { sleep } from "../service/handlers.ts";
+import { bearerMatches } from "../token.ts";
 import type { Step } from "../plan.ts";
 
 const cfg = readConfig<WorkerConfig>(process.argv[2]!);
@@ -38,7 +39,7 @@ const m = {
 };
 
 const pool = cfg.db
-  ? new pg.Pool({ host: "127.0.0.1", port: cfg.db.endpoints.primary, user: cfg.db.endpoints.user, database: cfg.db.endpoints.database, max: Math.min(q.prefetch, 10) })
+  ? new pg.Pool({ host: "127.0.0.1", port: cfg.db.endpoints.primary, user: cfg.db.endpoints.user, password: cfg.db.endpoints.password, database: cfg.db.endpoints.database, max: Math.min(q.prefetch, 10) })
   : undefined;
 pool?.on("error", () => {});
 
@@ -137,10 +138,6 @@ async function pause(): Promise<void> {
   m.paused.set(1);
 }
 
-function authorized(req: http.IncomingMessage): boolean {
-  return req.headers.authorization === `Bearer ${cfg.token}`;
-}
-
 const server = http.createServer((req, res) => {
   const reply = (status: number, text: string, type = "text/plain; charset=utf-8") => {
     // The pid lets the launcher's readiness check tell this process from another holding the port.
@@ -154,7 +151,7 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (req.method === "POST" && (path === "/admin/pause" || path === "/admin/resume")) {
-    if (!authorized(req)) return reply(401, "token required\n");
+    if (!bearerMatches(req.headers.authorization, cfg.token)) return reply(401, "token required\n");
     (path === "/admin/pause" ? pause() : resume()).then(() => reply(200, "ok\n"), (e) => reply(500, `${String(e)}\n`));
     return;
   }
