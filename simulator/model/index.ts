@@ -6,3 +6,4 @@ export { meanOf, scvOf } from "./dist-moments.ts";
 export { visitRatios, peakRate } from "./traffic.ts";
 export { formatDuration } from "./units.ts";
 export { scenarioJsonSchema } from "./json-schema.ts";
+export { runWindow, expectedArrivals, expectedEvents, hopsPerRequest, EVENT_BUDGET, type RunWindowOptions } from "./run-size.ts";
