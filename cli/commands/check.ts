@@ -106,7 +106,7 @@ export const checkCommand: Command = {
         const { nominalRate, LevelError } = await import("../../validation/levels.ts");
         try { nominalRate(scenario); } catch (e) { if (e instanceof LevelError) throw new InputError(`${file}: --measure: ${e.message}`); throw e; }
       }
-      if (baseline && !update && !baseline.scenarios[scenario.name]) {
+      if (baseline && !update && !Object.hasOwn(baseline.scenarios, scenario.name)) {
         throw new InputError(`${file}: scenario '${scenario.name}' is not in the baseline ${v.baseline} (it has: ${Object.keys(baseline.scenarios).join(", ") || "none"}); add it with --update-baseline`);
       }
       scenarios.push({ file, scenario });

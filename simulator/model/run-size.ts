@@ -5,6 +5,7 @@
 import type { Scenario, Step } from "./schema.ts";
 import { meanOf } from "./dist-moments.ts";
 import { visitRatios } from "./traffic.ts";
+import { own } from "./own.ts";
 
 export interface RunWindowOptions {
   readonly seed?: number;
@@ -84,14 +85,14 @@ export function hopsPerRequest(s: Scenario): number {
   const visits = visitRatios(s);
 
   const component = (name: string, cls: string, depth: number): number => {
-    const c = s.components[name];
+    const c = own(s.components, name);
     // A geo route (scenario `geo:`) reaches one of its entries; they are alike, count the first.
-    const geo = s.geo?.[name];
+    const geo = own(s.geo, name);
     if (!c && geo && depth <= 8) return component(geo[0], cls, depth);
     if (!c || depth > 8) return 1;
     switch (c.kind) {
       case "service": {
-        const h = c.handlers?.[cls];
+        const h = own(c.handlers, cls);
         return 1 + (h ? flow(h, cls, depth + 1, c.network !== undefined) : 1);
       }
       case "load_balancer": return 1 + component(c.backends, cls, depth + 1);
@@ -104,7 +105,7 @@ export function hopsPerRequest(s: Scenario): number {
     if ("visit" in st) return 1;
     if ("service" in st) return 1;
     if ("publish" in st) {
-      const q = s.components[st.publish];
+      const q = own(s.components, st.publish);
       const legs = net || st.network !== undefined ? 2 : 0;
       return 1 + legs + (q && q.kind === "queue" ? 1 + flow(q.handler ?? [], cls, depth + 1, false) : 0);
     }
@@ -123,7 +124,7 @@ export function hopsPerRequest(s: Scenario): number {
   let perRequest = 0;
   for (const [name, c] of classes) {
     // Station routing adds visits beyond the flow's own steps; the traffic equations know them.
-    const stationVisits = Object.values(visits[name] ?? {}).reduce((a, x) => a + x, 0);
+    const stationVisits = Object.values(own(visits, name) ?? {}).reduce((a, x) => a + x, 0);
     const flowVisits = c.flow.filter((st) => "visit" in st).length;
     perRequest += (c.weight / totalWeight) * (flow(c.flow, name, 0, false) + Math.max(0, stationVisits - flowVisits));
   }

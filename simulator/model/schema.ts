@@ -3,6 +3,7 @@
 // downstream sees seconds, rates per second, plain counts and fractions.
 import { Effect, ParseResult, Schema } from "effect";
 import { UNIT_PATTERNS, formatDuration, parseCount, parseDuration, parseRate, parseRatio, parseSize } from "./units.ts";
+import { hasOwn, own } from "./own.ts";
 
 const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const;
 
@@ -103,7 +104,7 @@ export const DistSchema = Schema.transformOrFail(Schema.Unknown, DistType, {
       return ParseResult.fail(new ParseResult.Type(ast, input, "expected a duration or a distribution { dist: ..., ... }"));
     }
     const kind = (input as { dist?: unknown }).dist;
-    const struct = typeof kind === "string" ? (DistStructs as Record<string, Schema.Schema<any, any>>)[kind] : undefined;
+    const struct = typeof kind === "string" ? own(DistStructs as Record<string, Schema.Schema<any, any>>, kind) : undefined;
     if (!struct) {
       return ParseResult.fail(new ParseResult.Pointer("dist", input, new ParseResult.Type(ast, kind, `expected one of ${distKinds}, got ${JSON.stringify(kind)}`)));
     }
@@ -156,7 +157,7 @@ const StepSchema: Schema.Schema<Step, unknown> = Schema.transformOrFail(Schema.U
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       return ParseResult.fail(new ParseResult.Type(ast, input, `expected a step: a station name or an object with one of ${stepKeys.join(", ")}`));
     }
-    const key = stepKeys.find((k) => k in input);
+    const key = stepKeys.find((k) => hasOwn(input, k));
     if (!key) {
       return ParseResult.fail(new ParseResult.Type(ast, input, `expected a step with one of the keys ${stepKeys.join(", ")}, got keys ${Object.keys(input).join(", ") || "(none)"}`));
     }
@@ -166,6 +167,23 @@ const StepSchema: Schema.Schema<Step, unknown> = Schema.transformOrFail(Schema.U
 }).annotations({ identifier: "Step", description: "a station name, or { visit | branch | call | parallel | publish | service: ... }" });
 
 export { Flow as FlowSchema };
+
+/**
+ * A record keyed by names the file gives (components, classes, handlers, regions, geo routes, plan
+ * keys), decoded to an object without a prototype: whoever indexes it by a name (`components[n]`)
+ * then finds only what the file defined, never Object.prototype's `constructor` or `toString`.
+ * The exported JSON Schema describes the record as written (the transformation's encoded side).
+ */
+function NamedRecord<V extends Schema.Schema.Any>(key: Schema.Schema<string, string>, value: V) {
+  const record = Schema.Record({ key, value });
+  type R = typeof record.Type;
+  const own = Schema.declare((u: unknown): u is R => typeof u === "object" && u !== null && !Array.isArray(u));
+  return Schema.transform(record, own, {
+    strict: true,
+    decode: (r) => Object.assign(Object.create(null) as R, r),
+    encode: (r) => ({ ...r }),
+  });
+}
 
 // ---------------------------------------------------------------- load
 
@@ -187,12 +205,12 @@ const RequestClass = Schema.Struct({
 });
 export type RequestClass = typeof RequestClass.Type;
 
-const Classes = Schema.Record({ key: Name, value: RequestClass }).pipe(
+const Classes = NamedRecord(Name, RequestClass).pipe(
   Schema.filter((r) => Object.keys(r).length > 0 || "load.classes needs at least one request class"),
 );
 
 // Where the users are: share of arrivals (open) or of users (closed) per region, as weights.
-const LoadRegions = Schema.Record({ key: Name, value: positive(Schema.Number, "a region's share") });
+const LoadRegions = NamedRecord(Name, positive(Schema.Number, "a region's share"));
 
 const Shape = Schema.optionalWith(Schema.Literal("linear", "step", "sine"), { default: () => "linear" as const });
 
@@ -287,7 +305,7 @@ const LoadBalancer = Schema.Struct({
   rate_limit: Schema.optional(Schema.Struct({ rate: positive(Rate, "rate_limit.rate"), burst: Schema.optionalWith(integer(Count, "rate_limit.burst", 1), { default: () => 1 }) })),
 });
 
-const Handlers = Schema.Record({ key: Name, value: Flow });
+const Handlers = NamedRecord(Name, Flow);
 
 const Autoscaling = Schema.Struct({
   min: integer(Count, "autoscaling.min", 1),
@@ -449,17 +467,23 @@ export type FailureSpec = typeof Failure.Type;
 
 // Regions and the one-way latency between them (given once per pair; it is symmetric).
 const Region = Schema.Struct({
-  latency: Schema.optional(Schema.Record({ key: Name, value: DistSchema })),
+  latency: Schema.optional(NamedRecord(Name, DistSchema)),
 });
 export type RegionSpec = typeof Region.Type;
 
 // Bounds for `headroom plan`: "component.field" -> [min, max] (docs/scenario-format.md, "plan").
 const PlanBound = integer(Count, "a plan bound", 0);
-const Plan = Schema.Record({ key: Schema.String, value: Schema.Tuple(PlanBound, PlanBound) });
+// component.field, e.g. api.replicas or db.pool.size
+const PLAN_KEY_PATTERN = "^[a-z][a-z0-9_-]*\\.[a-z][a-z0-9_.]*$";
+const PLAN_KEY_RE = new RegExp(PLAN_KEY_PATTERN);
+const PlanKey = Schema.String.pipe(
+  Schema.filter((s) => PLAN_KEY_RE.test(s) || `a plan key is component.field (e.g. api.replicas), got ${JSON.stringify(s)}`, { jsonSchema: { pattern: PLAN_KEY_PATTERN } }),
+);
+const Plan = NamedRecord(PlanKey, Schema.Tuple(PlanBound, PlanBound));
 export type Plan = typeof Plan.Type;
 
-const Regions = Schema.Record({ key: Name, value: Region });
-const Geo = Schema.Record({ key: Name, value: Schema.NonEmptyArray(Name) });
+const Regions = NamedRecord(Name, Region);
+const Geo = NamedRecord(Name, Schema.NonEmptyArray(Name));
 
 export const ScenarioSchema = Schema.Struct({
   version: Schema.Literal(1),
@@ -469,7 +493,7 @@ export const ScenarioSchema = Schema.Struct({
   seed: Schema.optionalWith(integer(Schema.Number, "seed", 0).pipe(Schema.filter((n) => n <= 2 ** 32 - 1 || `seed must be at most 4294967295, got ${n}`)), { default: () => 1 }),
   simulation: Schema.optionalWith(Simulation, { default: () => ({ interval: 1, replications: 5 }) }),
   load: LoadSchema,
-  components: Schema.Record({ key: Name, value: ComponentSchema }).pipe(
+  components: NamedRecord(Name, ComponentSchema).pipe(
     Schema.filter((r) => Object.keys(r).length > 0 || "components needs at least one component"),
   ),
   slo: Schema.optional(Slo),
