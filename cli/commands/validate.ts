@@ -8,6 +8,7 @@ import { loadScenarioFile } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
 import type { Command } from "./index.ts";
+import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 
 const HELP = `usage: headroom validate <file.yaml>... [options]
 
@@ -26,6 +27,7 @@ options:
   --calibrate         first measure per-hop overheads with a low-load probe and feed them to the model
   --saturation        one more level at 1.3x the predicted saturation rate: the successful throughput
                       served there (the plateau) is compared with the predicted one (target 10%)
+${BUDGET_HELP}
   -h, --help          this help
 
 exit codes: 0 every applicable target met, 1 a target missed, 2 invalid input, 3 a level could not be
@@ -56,6 +58,7 @@ export const validateCommand: Command = {
           out: { type: "string" },
           calibrate: { type: "boolean" },
           saturation: { type: "boolean" },
+          ...BUDGET_FLAGS,
           help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -73,7 +76,13 @@ export const validateCommand: Command = {
     if (warmupS >= durationS) throw new UsageError(`headroom validate: --warmup (${warmupS}s) must be shorter than --duration (${durationS}s)`);
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
-    for (const file of args.positionals) scenarios.push({ file, scenario: await loadScenarioFile(file) });
+    const budget = budgetFlags("validate", v);
+    for (const file of args.positionals) {
+      const scenario = await loadScenarioFile(file);
+      // each level's prediction: the scenario's replications over the level's duration (at least the 40 s of the saturation search)
+      checkRunSize(file, scenario, { duration: Math.max(durationS, 40), warmup: warmupS }, budget, "each prediction");
+      scenarios.push({ file, scenario });
+    }
     const { validateScenario, SATURATION_FACTOR } = await import("../../validation/run.ts");
     const { reportMarkdown } = await import("../../validation/report.ts");
     const { LevelError } = await import("../../validation/levels.ts");

@@ -130,3 +130,113 @@ export function hopsPerRequest(s: Scenario): number {
   }
   return perRequest;
 }
+
+// ---------------------------------------------------------------- budgets
+
+/** Runs the CLI refuses unless raised (`--max-events`): above this many expected events a run
+ * takes from several minutes (station networks, 2-3 M events/s) to about 40 minutes (component
+ * models, about 0.2 M events/s). one-million-users, the largest bundled scenario, is 74 M. */
+export const RUN_EVENT_LIMIT = 500_000_000;
+
+/** Memory the CLI refuses to plan for unless raised (`--max-memory`): 2 GiB. */
+export const RUN_MEMORY_LIMIT = 2 * 1024 ** 3;
+
+// Bytes per item, from what the engine allocates (simulation.ts, program.ts, lru.ts): a database
+// remembers the last write time of every key (Float64), a cache maps every key to a slot (Int32)
+// and keeps 28 bytes per entry it can hold, a CDN the fetch time of every object; a resource (a
+// station, a replica's slots, a balancer connection, a database node or pool, a queue partition)
+// is an object plus a ring and about 20 typed-array entries; users who are not pooled (think time
+// not exponential) have their own state and calendar entry; the series holds ~6 numbers per
+// component and class per interval (first replication only).
+const BYTES = { dbKey: 8, cacheKey: 4, cacheEntry: 28, cdnObject: 8, resource: 512, user: 64, seriesValue: 16 } as const;
+
+export interface MemoryEstimate {
+  readonly bytes: number;
+  /** What the bytes are for, largest first. */
+  readonly parts: ReadonlyArray<{ readonly what: string; readonly bytes: number }>;
+}
+
+/** Memory a run of the scenario allocates up front and for its series (an estimate, in bytes). */
+export function expectedMemory(s: Scenario, o: RunWindowOptions = {}): MemoryEstimate {
+  const parts: Array<{ what: string; bytes: number }> = [];
+  const comps = Object.entries(s.components);
+  let keySpace = 1;
+  for (const c of Object.values(s.load.classes)) if (c.keys) keySpace = Math.max(keySpace, c.keys.count);
+  for (const [, c] of comps) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
+  const instances = (c: Scenario["components"][string] | undefined) =>
+    c?.kind === "service" ? Math.max(c.replicas, c.autoscaling?.max ?? 0) : 1;
+  let resources = 0;
+  for (const [name, c] of comps) {
+    switch (c.kind) {
+      case "database": {
+        parts.push({ what: `database ${name}: last write of ${keySpace} keys`, bytes: BYTES.dbKey * keySpace });
+        let pools = 0;
+        if (c.pool) for (const [, sc] of comps) if (sc.kind === "service" && JSON.stringify(sc.handlers ?? {}).includes(`"call":"${name}"`)) pools += instances(sc);
+        resources += (c.shards?.count ?? 1) * (1 + c.replicas) + pools;
+        break;
+      }
+      case "cache":
+        parts.push({ what: `cache ${name}: ${keySpace} keys, ${Math.min(c.capacity, keySpace)} entries`, bytes: BYTES.cacheKey * keySpace + BYTES.cacheEntry * Math.min(c.capacity, keySpace) });
+        resources += 1;
+        break;
+      case "cdn":
+        parts.push({ what: `cdn ${name}: ${c.objects.count} objects`, bytes: BYTES.cdnObject * c.objects.count });
+        break;
+      case "service": resources += instances(c); break;
+      case "load_balancer": resources += instances(own(s.components, c.backends)); break;
+      case "queue": resources += c.partitions ?? 1; break;
+      case "station": resources += 1; break;
+    }
+  }
+  parts.push({ what: `${resources} resources (replicas, connections, nodes, pools, partitions)`, bytes: BYTES.resource * resources });
+  const load = s.load;
+  if (load.model === "closed" && load.think.dist !== "exponential") {
+    const users = Math.max(load.users ?? 0, load.start_users, ...(load.stages ?? []).map((st) => st.target));
+    parts.push({ what: `${users} users`, bytes: BYTES.user * users });
+  }
+  const w = runWindow(s, o);
+  const intervals = Math.ceil(w.duration / w.interval);
+  const perInterval = 6 * (comps.length + Object.keys(s.load.classes).length) + 4;
+  parts.push({ what: `series of ${intervals} intervals`, bytes: BYTES.seriesValue * perInterval * intervals });
+  parts.sort((a, b) => b.bytes - a.bytes);
+  return { bytes: parts.reduce((a, p) => a + p.bytes, 0), parts };
+}
+
+/** 1.5e9 -> "1.5G", for messages. */
+export function formatAmount(n: number, unit = ""): string {
+  if (!(n < 1e15)) return `${n.toExponential(2)}${unit}`;
+  const [d, sfx] = n >= 1e12 ? [1e12, "T"] : n >= 1e9 ? [1e9, "G"] : n >= 1e6 ? [1e6, "M"] : n >= 1e3 ? [1e3, "k"] : [1, ""];
+  const v = n / d;
+  return `${Number(v.toPrecision(3))}${sfx}${unit}`;
+}
+
+export interface RunBudget {
+  /** Expected events above which a run is refused (default RUN_EVENT_LIMIT). */
+  readonly maxEvents?: number;
+  /** Bytes above which a run is refused (default RUN_MEMORY_LIMIT). */
+  readonly maxMemory?: number;
+}
+
+/**
+ * Why a run of the scenario is refused before it starts, or undefined when it fits the budget:
+ * the estimate, the budget and how to get under it or raise it. `what` names the run in the
+ * message (e.g. "this run", "each simulation of the search").
+ */
+export function runSizeProblem(s: Scenario, o: RunWindowOptions = {}, budget: RunBudget = {}, what = "this run"): string | undefined {
+  const maxEvents = budget.maxEvents ?? RUN_EVENT_LIMIT;
+  const maxMemory = budget.maxMemory ?? RUN_MEMORY_LIMIT;
+  const w = runWindow(s, o);
+  const events = expectedEvents(s, o);
+  if (!(events <= maxEvents)) {
+    return `${what} is estimated at ${formatAmount(events)} events (${formatAmount(expectedArrivals(s, o))} requests over ${w.replications} x ${w.duration}s, ` +
+      `${Number((1 + hopsPerRequest(s)).toPrecision(3))} events each), above the budget of ${formatAmount(maxEvents)}: ` +
+      `lower the load, shorten the duration or the replications, or raise the budget with --max-events ${Number((events * 1.1).toPrecision(2))}`;
+  }
+  const mem = expectedMemory(s, o);
+  if (!(mem.bytes <= maxMemory)) {
+    const top = mem.parts.slice(0, 2).map((p) => `${p.what}: ${formatAmount(p.bytes, "B")}`).join("; ");
+    return `${what} needs an estimated ${formatAmount(mem.bytes, "B")} of memory (${top}), above the budget of ${formatAmount(maxMemory, "B")}: ` +
+      `use fewer keys, replicas or intervals, or raise the budget with --max-memory ${formatAmount(Math.ceil(mem.bytes * 1.1), "B")}`;
+  }
+  return undefined;
+}
