@@ -71,6 +71,8 @@ export const simulateCommand: Command = {
     const { scenario, warnings } = await loadScenarioWithWarnings(file);
     for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
     if (v.analytic) {
+      // the analytic hit ratios hold per-key probabilities: the memory budget applies, not the events one
+      checkRunSize(file, scenario, { seed, replications, duration, warmup }, { ...budget, maxEvents: Infinity }, "the analytic estimate");
       const a = solveAnalytic(scenario);
       if (v.json === "-") process.stdout.write(JSON.stringify(a, null, 2) + "\n");
       else {

@@ -48,8 +48,8 @@ export const LIMITS = {
   dbReplicas: 100,
   /** Servers, concurrency, workers, connections, pool sizes, maxconn: slots of one resource. */
   slots: 1_000_000,
-  /** Closed-load users. */
-  users: 100_000_000,
+  /** Closed-load users (the analytic MVA is O(users x stations): 10M users take seconds). */
+  users: 10_000_000,
   replications: 1000,
   /** Retry attempts, connect retries and queue redeliveries. */
   retries: 100,
