@@ -138,8 +138,8 @@ export function hopsPerRequest(s: Scenario): number {
  * models, about 0.2 M events/s). one-million-users, the largest bundled scenario, is 74 M. */
 export const RUN_EVENT_LIMIT = 500_000_000;
 
-/** Memory the CLI refuses to plan for unless raised (`--max-memory`): 2 GiB. */
-export const RUN_MEMORY_LIMIT = 2 * 1024 ** 3;
+/** Memory the CLI refuses to plan for unless raised (`--max-memory`): 2 GB. */
+export const RUN_MEMORY_LIMIT = 2e9;
 
 // Bytes per item, from what the engine allocates (simulation.ts, program.ts, lru.ts): a database
 // remembers the last write time of every key (Float64), a cache maps every key to a slot (Int32)

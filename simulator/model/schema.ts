@@ -64,7 +64,7 @@ export const LIMITS = {
   zipfS: 10,
 } as const;
 
-const fmtLimit = (n: number) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e4 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+const fmtLimit = (n: number) => (n >= 1e9 && n % 1e9 === 0 ? `${n / 1e9}G` : n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e4 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
 
 const integer = <S extends Schema.Schema<number, any>>(s: S, what: string, min: number, max: number = LIMITS.count) =>
   s.pipe(
