@@ -84,7 +84,26 @@ export function hopsPerRequest(s: Scenario): number {
   const totalWeight = classes.reduce((a, [, c]) => a + c.weight, 0);
   const visits = visitRatios(s);
 
+  // Memoized by (component or queue, class, depth): a chain of services each calling the next many
+  // times would otherwise cost (calls per handler)^depth, and this runs before every CLI run.
+  const memo = new Map<string, number>();
   const component = (name: string, cls: string, depth: number): number => {
+    const key = `c\u0000${name}\u0000${cls}\u0000${depth}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const v = componentOnce(name, cls, depth);
+    memo.set(key, v);
+    return v;
+  };
+  const consumer = (queue: string, handler: ReadonlyArray<Step>, cls: string, depth: number): number => {
+    const key = `q\u0000${queue}\u0000${cls}\u0000${depth}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const v = flow(handler, cls, depth, false);
+    memo.set(key, v);
+    return v;
+  };
+  const componentOnce = (name: string, cls: string, depth: number): number => {
     const c = own(s.components, name);
     // A geo route (scenario `geo:`) reaches one of its entries; they are alike, count the first.
     const geo = own(s.geo, name);
@@ -107,7 +126,7 @@ export function hopsPerRequest(s: Scenario): number {
     if ("publish" in st) {
       const q = own(s.components, st.publish);
       const legs = net || st.network !== undefined ? 2 : 0;
-      return 1 + legs + (q && q.kind === "queue" ? 1 + flow(q.handler ?? [], cls, depth + 1, false) : 0);
+      return 1 + legs + (q && q.kind === "queue" ? 1 + consumer(st.publish, q.handler ?? [], cls, depth + 1) : 0);
     }
     if ("call" in st) {
       const base = component(st.call, cls, depth) + (net || st.network !== undefined ? 2 : 0);
@@ -229,7 +248,7 @@ export function runSizeProblem(s: Scenario, o: RunWindowOptions = {}, budget: Ru
   const events = expectedEvents(s, o);
   if (!(events <= maxEvents)) {
     return `${what} is estimated at ${formatAmount(events)} events (${formatAmount(expectedArrivals(s, o))} requests over ${w.replications} x ${w.duration}s, ` +
-      `${Number((1 + hopsPerRequest(s)).toPrecision(3))} events each), above the budget of ${formatAmount(maxEvents)}: ` +
+      `${formatAmount(1 + hopsPerRequest(s))} events each), above the budget of ${formatAmount(maxEvents)}: ` +
       `lower the load, shorten the duration or the replications, or raise the budget with --max-events ${Number((events * 1.1).toPrecision(2))}`;
   }
   const mem = expectedMemory(s, o);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parseScenario, runSizeProblem, expectedMemory, expectedEvents, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type Scenario, type ScenarioError } from "../../index.ts";
+import { parseScenario, runSizeProblem, expectedMemory, expectedEvents, hopsPerRequest, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type Scenario, type ScenarioError } from "../../index.ts";
 
 function errorsOf(yaml: string): ScenarioError[] {
   const r = parseScenario(yaml, "bad.yaml");
@@ -104,6 +104,17 @@ describe("run-size budget", () => {
   it("an interval of 1 ms over a day is refused for its series", () => {
     const s = scenarioOf(doc({ extra: "simulation: { duration: 1d, interval: 1ms, replications: 1 }", rate: "1/s" }));
     expect(runSizeProblem(s)).toMatch(/series of 86400000 intervals/);
+  });
+  it("a fan-out of 20 calls per service down a chain of 8 is estimated (20^7 paths), not walked path by path", () => {
+    const calls = (to: string) => `[${Array.from({ length: 20 }, () => `{ call: ${to} }`).join(", ")}]`;
+    const chain = Array.from({ length: 7 }, (_, i) => `  s${i + 1}: { kind: service, handlers: { r: ${calls(`s${i + 2}`)} } }`).join("\n");
+    const s = scenarioOf(`version: 1\nname: fan\nload: { model: open, rate: 10/s, classes: { r: { flow: [{ call: s1 }] } } }\ncomponents:\n${chain}\n  s8: { kind: service, service: 1ms }\n`);
+    // hops(s8) = 1 + 1 (its service time), hops(sk) = 1 + 20 hops(sk+1)
+    let h = 2;
+    for (let k = 7; k >= 1; k--) h = 1 + 20 * h;
+    expect(hopsPerRequest(s)).toBe(h);
+    expect(h).toBe(2_627_368_421);
+    expect(runSizeProblem(s)).toMatch(/2\.63G events each/);
   });
   it("every bundled scenario fits both budgets", () => {
     const root = join(import.meta.dirname, "../../../scenarios");
