@@ -72,7 +72,26 @@ export function expectedArrivals(s: Scenario, o: RunWindowOptions = {}): number 
 /** Events: one arrival per request and about one per hop it causes (see hopsPerRequest); within
  * about a third of the real count for the bundled scenarios (tested). */
 export function expectedEvents(s: Scenario, o: RunWindowOptions = {}): number {
-  return expectedArrivals(s, o) * (1 + hopsPerRequest(s));
+  return expectedArrivals(s, o) * (1 + hopsPerRequest(s)) + timerEvents(s, o);
+}
+
+/** Events that come from clocks, not requests, over all replications: a balancer's health check
+ * of each backend per `interval`, an autoscaler's evaluation per `interval`, the series sample
+ * per `simulation.interval` (first replication), each random failure's crash and repair. Small
+ * for sane settings; `interval: 1us` over an hour is billions. */
+export function timerEvents(s: Scenario, o: RunWindowOptions = {}): number {
+  const w = runWindow(s, o);
+  let perRep = 0;
+  for (const c of Object.values(s.components)) {
+    if (c.kind === "load_balancer" && c.health_check) {
+      const b = own(s.components, c.backends);
+      const n = b?.kind === "service" ? Math.max(b.replicas, b.autoscaling?.max ?? 0) : 1;
+      perRep += (w.duration / c.health_check.interval) * n;
+    }
+    if (c.kind === "service" && c.autoscaling) perRep += w.duration / c.autoscaling.interval;
+  }
+  for (const f of s.failures ?? []) if (f && "random" in f) perRep += (2 * w.duration) / (f.mtbf + f.mttr);
+  return perRep * w.replications + w.duration / w.interval;
 }
 
 /** Work items a request of a class causes: flow steps (a call or publish over an edge with a

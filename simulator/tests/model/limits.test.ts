@@ -95,11 +95,18 @@ describe("run-size budget", () => {
     expect(runSizeProblem(s, {}, { maxMemory: 16e9 })).toBeUndefined();
     const small = scenarioOf(doc());
     const events = expectedEvents(small);
-    expect(events).toBeCloseTo(100 * 60 * 5 * 3, -2);
+    // 100/s x 60 s x 5 replications x 3 events (arrival, call, database), and 60 series samples
+    expect(events).toBeCloseTo(100 * 60 * 5 * 3 + 60, 6);
     expect(runSizeProblem(small, {}, { maxEvents: events * 0.9 })).toMatch(/above the budget/);
     expect(runSizeProblem(small, {}, { maxEvents: events * 1.1 })).toBeUndefined();
-    // overrides count: one replication of 10 s is 1/30 of the events
-    expect(expectedEvents(small, { replications: 1, duration: 10 }) / events).toBeCloseTo(1 / 30, 6);
+    // overrides count: one replication of 10 s
+    expect(expectedEvents(small, { replications: 1, duration: 10 })).toBeCloseTo(100 * 10 * 3 + 10, 6);
+  });
+  it("health checks every microsecond are counted as events", () => {
+    const s = scenarioOf(doc({ components: "  lb: { kind: load_balancer, backends: api, health_check: { interval: 1us } }\n  api: { kind: service, replicas: 4, service: 10ms, handlers: { r: [{ call: db, op: read }] } }\n  db: { kind: database, read: 2ms, write: 5ms }" }));
+    // 4 backends x 60 s / 1 us x 5 replications = 1.2e9, beside 3 x 30k request events
+    expect(expectedEvents(s)).toBeCloseTo(1.2e9 + 90_000 + 60, -3);
+    expect(runSizeProblem(s)).toMatch(/estimated at 1\.2G events/);
   });
   it("an interval of 1 ms over a day is refused for its series", () => {
     const s = scenarioOf(doc({ extra: "simulation: { duration: 1d, interval: 1ms, replications: 1 }", rate: "1/s" }));
