@@ -93,7 +93,8 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
   }
   if (scenario.slo?.error_rate !== undefined) thresholds.http_req_failed = [`rate<${scenario.slo.error_rate}`];
 
-  const scenarios: Record<string, Record<string, unknown>> = {};
+  // keyed by the scenario's free-text name: without a prototype, `__proto__` is a key like any other
+  const scenarios = Object.create(null) as Record<string, Record<string, unknown>>;
   let cfg: Partial<ScriptConfig>;
   if (load.model === "open") {
     // a --duration shorter than the stages cuts them (a longer one does not extend them)

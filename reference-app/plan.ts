@@ -134,6 +134,9 @@ export const REALIZED_KINDS = ["load_balancer", "service", "cache", "database", 
 // ---------------------------------------------------------------- planning
 
 const num = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
+// Names come from the file: read only the record's own entries, never Object.prototype's
+// (`constructor`, `toString`, ...).
+const own = <V>(r: Readonly<Record<string, V>> | undefined, k: string): V | undefined => (r !== undefined && Object.hasOwn(r, k) ? r[k] : undefined);
 
 export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: false; issues: PlanIssue[] } {
   const issues: PlanIssue[] = [];
@@ -163,16 +166,16 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
   const cdnName = one("cdn");
   if (!serviceName) issues.push({ field: "components", reason: "the reference app needs one component of kind service" });
 
-  const c = (name: string) => s.components[name] as Record<string, unknown>;
+  const c = (name: string) => own(s.components, name) as Record<string, unknown>;
   refuseUnrealizedFeatures(s, serviceName, issues);
 
   let service: ServicePlan | undefined;
   if (serviceName) {
     const sv = c(serviceName);
-    const handlers = { ...((sv.handlers ?? {}) as Record<string, readonly Step[]>) };
+    const handlers = Object.assign(Object.create(null) as Record<string, readonly Step[]>, sv.handlers ?? {});
     // As in the simulator: a class without a handler does the service's own `service` time.
     for (const cls of Object.keys(s.load.classes)) {
-      if (handlers[cls]) continue;
+      if (own(handlers, cls)) continue;
       if (sv.service !== undefined) handlers[cls] = [{ service: sv.service } as unknown as Step];
       else issues.push({ field: `components.${serviceName}.handlers`, reason: `no handler for class '${cls}' and no service time` });
     }
@@ -186,7 +189,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       network: sv.network as DistLike | undefined,
     };
     for (const [cls, steps] of Object.entries(handlers)) {
-      if (!(cls in s.load.classes)) issues.push({ field: `components.${serviceName}.handlers.${cls}`, reason: "no request class of that name in load.classes" });
+      if (!own(s.load.classes, cls)) issues.push({ field: `components.${serviceName}.handlers.${cls}`, reason: "no request class of that name in load.classes" });
       checkSteps(steps, `components.${serviceName}.handlers.${cls}`, s, issues);
     }
   }
@@ -257,7 +260,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     if (q.partitions !== undefined) issues.push({ field: `components.${name}.partitions`, reason: "partitioned (Kafka-style) queues are not realized by the reference app; RabbitMQ queues only" });
     const handler = (q.handler ?? []) as readonly Step[];
     handler.forEach((step, i) => {
-      const target = "call" in step ? s.components[step.call] : undefined;
+      const target = "call" in step ? own(s.components, step.call) : undefined;
       if (target?.kind !== "database" || !("call" in step) || (step.op !== "read" && step.op !== "write")) {
         issues.push({ field: `components.${name}.handler[${i}]`, reason: "a worker's handler can only hold { call: <database>, op: read | write } steps in the reference app" });
       }
@@ -383,7 +386,7 @@ function checkSteps(steps: readonly Step[], field: string, s: ScenarioIn, issues
     if ("visit" in step) {
       issues.push({ field: f, reason: "'visit' steps name abstract stations; a service handler can use service, call, publish, branch, parallel" });
     } else if ("call" in step) {
-      const target = s.components[step.call];
+      const target = own(s.components, step.call);
       if (!target) issues.push({ field: `${f}.call`, reason: `no component named '${step.call}'` });
       else if (target.kind === "cache") {
         if (step.op !== "get" && step.op !== "set" && step.op !== "delete") issues.push({ field: `${f}.op`, reason: "a cache call needs op: get | set | delete" });
@@ -393,7 +396,7 @@ function checkSteps(steps: readonly Step[], field: string, s: ScenarioIn, issues
       checkSteps(step.hit ?? [], `${f}.hit`, s, issues);
       checkSteps(step.miss ?? [], `${f}.miss`, s, issues);
     } else if ("publish" in step) {
-      if (s.components[step.publish]?.kind !== "queue") issues.push({ field: `${f}.publish`, reason: `'${step.publish}' is not a queue component` });
+      if (own(s.components, step.publish)?.kind !== "queue") issues.push({ field: `${f}.publish`, reason: `'${step.publish}' is not a queue component` });
     } else if ("branch" in step) {
       step.branch.forEach((b, j) => checkSteps(b.flow, `${f}.branch[${j}].flow`, s, issues));
     } else if ("parallel" in step) {

@@ -4,30 +4,16 @@ import type { Scenario } from "./model/schema.ts";
 import { compile } from "./engine/program.ts";
 import { runReplication, Cancelled } from "./engine/simulation.ts";
 import { buildResult, type SimResult } from "./result.ts";
+import { runWindow, type RunWindowOptions } from "./model/run-size.ts";
 
 export * from "./model/index.ts";
 export * from "./result.ts";
 export { Cancelled } from "./engine/simulation.ts";
 export { UnsupportedError } from "./engine/program.ts";
 
-export interface SimulateOptions {
-  readonly seed?: number;
-  readonly replications?: number;
-  /** Simulated seconds per replication. */
-  readonly duration?: number;
-  readonly warmup?: number;
+export interface SimulateOptions extends RunWindowOptions {
   /** Progress in [0, 1] over all replications; return true to cancel (throws Cancelled). */
   readonly onProgress?: (fraction: number) => boolean | void;
-}
-
-/** Duration, warm-up and interval a scenario runs with, after defaults and overrides. */
-export function runWindow(scenario: Scenario, o: SimulateOptions = {}): { duration: number; warmup: number; interval: number; replications: number; seed: number } {
-  const sim = scenario.simulation;
-  let stagesEnd = 0;
-  for (const s of scenario.load.stages ?? []) stagesEnd += s.duration;
-  const duration = o.duration ?? sim.duration ?? (stagesEnd > 0 ? stagesEnd : 60);
-  const warmup = o.warmup ?? (o.duration !== undefined && sim.warmup !== undefined && sim.warmup >= duration ? duration * 0.1 : sim.warmup ?? duration * 0.1);
-  return { duration, warmup, interval: sim.interval, replications: o.replications ?? sim.replications, seed: o.seed ?? scenario.seed };
 }
 
 export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult {

@@ -71,6 +71,22 @@ describe("input errors of capacity and plan: exit 2 with what to do", () => {
     expect(field.code).toBe(2);
     expect(field.err).toMatch(/badplan\.yaml:\d+:\d+: plan\.api\.replicas: 'replicas' is not a field the planner sizes on a station; it sizes api\.servers/);
   });
+  it("capacity, plan, check and validate refuse a load above the event budget before any simulation", async () => {
+    const f = join(dir, "huge.yaml");
+    await writeFile(f, scenario("slo: { latency: { p99: 50ms } }\nplan: { api.servers: [1, 8] }").replace("rate: 100/s", "rate: 9999999999999999999999/s"));
+    const cap = await cli(["capacity", f]);
+    expect(cap.code).toBe(2);
+    expect(cap.err).toMatch(/huge\.yaml: each simulation of the search is estimated at 1\.20e\+24 events \(6\.00e\+23 requests over 1 x 60s, 2 events each\), above the budget of 500M/);
+    const plan = await cli(["plan", f, "--load", "1e21/s"]);
+    expect(plan.code).toBe(2);
+    expect(plan.err).toMatch(/each simulated candidate at 1e21\/s is estimated at [\d.]+e\+23 events/);
+    const check = await cli(["check", f, "--baseline", join(dir, "none.json"), "--update-baseline"]);
+    expect(check.code).toBe(2);
+    expect(check.err).toMatch(/each simulation of the gate is estimated at/);
+    const validate = await cli(["validate", f, "--out", join(dir, "v")]);
+    expect(validate.code).toBe(2);
+    expect(validate.err).toMatch(/each prediction is estimated at/);
+  });
   it("check without --baseline, and with a tolerance that is not a fraction", async () => {
     expect((await cli(["check", "scenarios/single-service.yaml"])).err).toContain("--baseline FILE is required");
     const t = await cli(["check", "scenarios/single-service.yaml", "--baseline", "x.json", "--tolerance", "lots"]);

@@ -30,9 +30,11 @@ export function compare(scenario: string, base: ScenarioMeasure, now: ScenarioMe
   };
   num("capacity", base.capacity, now.capacity, true, ` ${now.unit}`);
   const classes = new Set([...Object.keys(base.nominal.p95_ms), ...Object.keys(now.nominal.p95_ms)]);
+  // class names come from scenario files: own entries only (a class named `constructor`)
+  const at = (r: Readonly<Record<string, number>>, c: string) => (Object.hasOwn(r, c) ? r[c] : null);
   for (const c of classes) {
-    num(`p95_ms.${c}`, base.nominal.p95_ms[c] ?? null, now.nominal.p95_ms[c] ?? null, false, " ms");
-    num(`p99_ms.${c}`, base.nominal.p99_ms[c] ?? null, now.nominal.p99_ms[c] ?? null, false, " ms");
+    num(`p95_ms.${c}`, at(base.nominal.p95_ms, c), at(now.nominal.p95_ms, c), false, " ms");
+    num(`p99_ms.${c}`, at(base.nominal.p99_ms, c), at(now.nominal.p99_ms, c), false, " ms");
   }
   num("cost_per_hour", base.cost_per_hour, now.cost_per_hour, false, "/h");
   const sloLost = base.nominal.slo_pass && !now.nominal.slo_pass;

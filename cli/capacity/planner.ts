@@ -59,10 +59,12 @@ export function knobsOf(s: Scenario): Knob[] {
 
 /** The scenario with the knobs set (plain data; the components touched are copied). */
 export function applyAssignment(s: Scenario, a: Assignment): Scenario {
-  const components = { ...s.components };
+  // a copy without a prototype, like the decoded record: a component named `constructor` stays a name
+  const components: Record<string, Scenario["components"][string]> = Object.assign(Object.create(null), s.components);
   for (const [key, value] of Object.entries(a)) {
     const dot = key.indexOf(".");
     const name = key.slice(0, dot), field = key.slice(dot + 1);
+    if (!Object.hasOwn(components, name)) throw new Error(`plan: no component '${name}'`);
     const c = { ...components[name] } as Record<string, unknown>;
     if (field === "pool.size") c.pool = { ...(c.pool as object), size: value };
     else c[field] = value;

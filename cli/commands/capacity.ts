@@ -10,6 +10,7 @@ import { WorkerPool, defaultThreads } from "../capacity/pool.ts";
 import { durationFlag, fractionFlag, intFlag, requireSlo, searchSettings } from "../capacity/flags.ts";
 import { num } from "../capacity/format-analytic.ts";
 import type { Command } from "./index.ts";
+import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 
 const HELP = `usage: headroom capacity <file.yaml> [options]
 
@@ -28,6 +29,7 @@ options:
   --seed N            first seed (default: the scenario's)
   --threads N         worker threads (default: one per core; env HEADROOM_THREADS)
   --json FILE|-       write the result as JSON (schema headroom.capacity/v1)
+${BUDGET_HELP}
   -h, --help          this help
 
 exit codes: 0 success, 2 invalid input, 1 internal error`;
@@ -38,7 +40,7 @@ export const capacityCommand: Command = {
     const args = parseFlags("capacity", argv, HELP, {
           replications: { type: "string" }, duration: { type: "string" }, warmup: { type: "string" },
           tolerance: { type: "string" }, "max-runs": { type: "string" }, seed: { type: "string" },
-          threads: { type: "string" }, json: { type: "string" }, help: { type: "boolean", short: "h" },
+          threads: { type: "string" }, json: { type: "string" }, ...BUDGET_FLAGS, help: { type: "boolean", short: "h" },
     });
     const v = args.values;
     if (v.help) { process.stdout.write(HELP + "\n"); return 0; }
@@ -54,11 +56,14 @@ export const capacityCommand: Command = {
       seed: v.seed === undefined ? undefined : intFlag(C, "--seed", v.seed, 0),
     };
     const threads = v.threads === undefined ? defaultThreads() : intFlag(C, "--threads", v.threads, 1);
+    const budget = budgetFlags(C, v);
     const { scenario, warnings } = await loadScenarioWithWarnings(file);
     for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
     requireSlo(file, scenario);
     let settings;
     try { settings = searchSettings(scenario, opts); } catch (e) { throw new UsageError(`headroom capacity: ${(e as Error).message}`); }
+    // every run of a search is one replication of settings.duration, at loads around this one
+    checkRunSize(file, scenario, { replications: 1, duration: settings.duration, warmup: settings.warmup }, budget, "each simulation of the search");
     const pool = new WorkerPool(Math.min(threads, settings.searches));
     let result: CapacityResult;
     try {

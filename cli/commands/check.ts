@@ -15,6 +15,7 @@ import { BASELINE_SCHEMA, BaselineError, parseBaseline, sameSettings, type Basel
 import { compare, junit, markdown, type Finding } from "../capacity/gate.ts";
 import { measuredFindings } from "../capacity/measured-gate.ts";
 import type { Command } from "./index.ts";
+import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 
 const HELP = `usage: headroom check <file.yaml>... --baseline FILE [options]
 
@@ -34,6 +35,7 @@ options:
   --nominal-duration D  simulated time of the nominal-load run (30s)   } baseline's settings
   --seed N              first seed (default 1)
   --threads N           worker threads (default: one per core; env HEADROOM_THREADS)
+${BUDGET_HELP}
   --measure             also start each scenario's reference app, calibrate, drive it at the
                         nominal rate and fail on every row that misses its validation target
                         (docs/validation.md); needs a constant open load.rate
@@ -55,7 +57,7 @@ export const checkCommand: Command = {
           junit: { type: "string" }, summary: { type: "string" }, replications: { type: "string" },
           duration: { type: "string" }, "nominal-duration": { type: "string" }, seed: { type: "string" },
           threads: { type: "string" }, measure: { type: "boolean" }, "measure-duration": { type: "string" },
-          "measure-out": { type: "string" }, help: { type: "boolean", short: "h" },
+          "measure-out": { type: "string" }, ...BUDGET_FLAGS, help: { type: "boolean", short: "h" },
     });
     const v = args.values;
     if (v.help) { process.stdout.write(HELP + "\n"); return 0; }
@@ -71,6 +73,7 @@ export const checkCommand: Command = {
       ...(v.seed !== undefined ? { seed: intFlag(C, "--seed", v.seed, 0) } : {}),
     };
     const threads = v.threads === undefined ? defaultThreads() : intFlag(C, "--threads", v.threads, 1);
+    const budget = budgetFlags(C, v);
     const measureDuration = v["measure-duration"] === undefined ? 20 : durationFlag(C, "--measure-duration", v["measure-duration"]);
     if ((v["measure-duration"] !== undefined || v["measure-out"] !== undefined) && !v.measure) throw new UsageError("headroom check: --measure-duration and --measure-out go with --measure");
     if (v.measure && update) throw new UsageError("headroom check: --measure compares with the model, not the baseline; it does not go with --update-baseline");
@@ -100,13 +103,15 @@ export const checkCommand: Command = {
       const { scenario, warnings } = await loadScenarioWithWarnings(file);
       for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
       requireSlo(file, scenario);
+      // the longest single simulation the gate runs: one replication of the search or nominal duration
+      checkRunSize(file, scenario, { replications: 1, duration: Math.max(settings.duration, settings.nominalDuration), warmup: settings.warmup }, budget, "each simulation of the gate");
       if (names.has(scenario.name)) throw new InputError(`${file}: name: '${scenario.name}' is also the name of another scenario given; the baseline matches scenarios by name`);
       names.add(scenario.name);
       if (v.measure) {
         const { nominalRate, LevelError } = await import("../../validation/levels.ts");
         try { nominalRate(scenario); } catch (e) { if (e instanceof LevelError) throw new InputError(`${file}: --measure: ${e.message}`); throw e; }
       }
-      if (baseline && !update && !baseline.scenarios[scenario.name]) {
+      if (baseline && !update && !Object.hasOwn(baseline.scenarios, scenario.name)) {
         throw new InputError(`${file}: scenario '${scenario.name}' is not in the baseline ${v.baseline} (it has: ${Object.keys(baseline.scenarios).join(", ") || "none"}); add it with --update-baseline`);
       }
       scenarios.push({ file, scenario });

@@ -10,6 +10,8 @@ import { plan, describe, type PlanResult } from "../capacity/planner.ts";
 import { WorkerPool, defaultThreads } from "../capacity/pool.ts";
 import { durationFlag, intFlag, requireSlo } from "../capacity/flags.ts";
 import type { Command } from "./index.ts";
+import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
+import { scaleLoad } from "../../simulator/analytic/index.ts";
 
 const HELP = `usage: headroom plan <file.yaml> --load <rate|users> [options]
 
@@ -27,6 +29,7 @@ options:
   --seed N              seed (default: the scenario's)
   --threads N           worker threads (default: one per core)
   --json FILE|-         write the plan as JSON (schema headroom.plan/v1)
+${BUDGET_HELP}
   -h, --help            this help
 
 exit codes: 0 a plan was found, 3 no configuration within the bounds meets the SLO, 2 invalid input, 1 internal error`;
@@ -37,7 +40,7 @@ export const planCommand: Command = {
     const args = parseFlags("plan", argv, HELP, {
           load: { type: "string" }, replications: { type: "string" }, duration: { type: "string" },
           "max-simulations": { type: "string" }, seed: { type: "string" }, threads: { type: "string" },
-          json: { type: "string" }, help: { type: "boolean", short: "h" },
+          json: { type: "string" }, ...BUDGET_FLAGS, help: { type: "boolean", short: "h" },
     });
     const v = args.values;
     if (v.help) { process.stdout.write(HELP + "\n"); return 0; }
@@ -45,6 +48,7 @@ export const planCommand: Command = {
     if (v.load === undefined) throw new UsageError(`headroom plan: --load is required (a rate like 800/s, or users)\n\n${HELP}`);
     const file = args.positionals[0];
     const C = "plan";
+    const budget = budgetFlags(C, v);
     const { scenario, warnings } = await loadScenarioWithWarnings(file);
     for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
     requireSlo(file, scenario);
@@ -66,6 +70,7 @@ export const planCommand: Command = {
       maxSimulations: v["max-simulations"] === undefined ? 12 : intFlag(C, "--max-simulations", v["max-simulations"], 1),
     };
     const threads = v.threads === undefined ? defaultThreads() : intFlag(C, "--threads", v.threads, 1);
+    checkRunSize(file, scaleLoad(scenario, load), { replications: settings.replications, duration: settings.duration, warmup: settings.warmup }, budget, `each simulated candidate at ${v.load}`);
     const pool = new WorkerPool(threads);
     let result: PlanResult;
     try {

@@ -12,6 +12,7 @@ import { parseDuration } from "../../simulator/model/units.ts";
 import type { Command } from "./index.ts";
 import { solveAnalytic } from "../../simulator/analytic/index.ts";
 import { formatAnalytic } from "../capacity/format-analytic.ts";
+import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 
 const HELP = `usage: headroom simulate <file.yaml> [options]
 
@@ -26,7 +27,11 @@ options:
   --no-series         leave the per-interval time series out of the JSON
   --analytic          print the analytic (queueing-theory) estimate instead of simulating; with
                       --json, write it as JSON (schema headroom.analytic/v1). See docs/planning.md
+${BUDGET_HELP}
   -h, --help          this help
+
+A run estimated above the event or memory budget is refused before it starts, with the estimate
+(docs/scenario-format.md, "Limits").
 
 exit codes: 0 success, 2 invalid input, 1 internal error`;
 
@@ -41,6 +46,7 @@ export const simulateCommand: Command = {
           json: { type: "string" },
           "no-series": { type: "boolean" },
           analytic: { type: "boolean" },
+          ...BUDGET_FLAGS,
           help: { type: "boolean", short: "h" },
     });
     if (args.values.help) {
@@ -57,6 +63,7 @@ export const simulateCommand: Command = {
     const duration = v.duration === undefined ? undefined : durationFlag("--duration", v.duration);
     const warmup = v.warmup === undefined ? undefined : durationFlag("--warmup", v.warmup, true);
     if (duration !== undefined && warmup !== undefined && warmup >= duration) throw new UsageError("headroom simulate: --warmup must be shorter than --duration");
+    const budget = budgetFlags("simulate", v);
 
     // A --json path that cannot be written is found before the run, not after it.
     if (v.json !== undefined && v.json !== "-") await checkWritable(v.json);
@@ -64,6 +71,8 @@ export const simulateCommand: Command = {
     const { scenario, warnings } = await loadScenarioWithWarnings(file);
     for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
     if (v.analytic) {
+      // the analytic hit ratios hold per-key probabilities: the memory budget applies, not the events one
+      checkRunSize(file, scenario, { seed, replications, duration, warmup }, { ...budget, maxEvents: Infinity }, "the analytic estimate");
       const a = solveAnalytic(scenario);
       if (v.json === "-") process.stdout.write(JSON.stringify(a, null, 2) + "\n");
       else {
@@ -72,6 +81,7 @@ export const simulateCommand: Command = {
       }
       return 0;
     }
+    checkRunSize(file, scenario, { seed, replications, duration, warmup }, budget);
     let result;
     try {
       result = simulate(scenario, { seed, replications, duration, warmup });

@@ -9,6 +9,7 @@ import { InputError, UsageError } from "../errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
 import { requireSlo } from "../capacity/flags.ts";
 import type { Command } from "./index.ts";
+import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 
 const HELP = `usage: headroom validate <file.yaml>... [options]
 
@@ -34,6 +35,7 @@ options:
                       levels are run.
   --max-lag D         bound on the load generator's p99 event-loop lag during a level (default 20ms);
                       a level past it is measured once more, and marked unreliable if it lags again
+${BUDGET_HELP}
   -h, --help          this help
 
 exit codes: 0 every applicable target met, 1 a target missed (or the measured knee is more than 10%
@@ -68,6 +70,7 @@ export const validateCommand: Command = {
           saturation: { type: "boolean" },
           knee: { type: "boolean" },
           "max-lag": { type: "string" },
+          ...BUDGET_FLAGS,
           help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -86,7 +89,13 @@ export const validateCommand: Command = {
     const maxLagMs = v["max-lag"] === undefined ? undefined : duration("--max-lag", v["max-lag"], 0) * 1000;
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
-    for (const file of args.positionals) scenarios.push({ file, scenario: await loadScenarioFile(file) });
+    const budget = budgetFlags("validate", v);
+    for (const file of args.positionals) {
+      const scenario = await loadScenarioFile(file);
+      // each level's prediction: the scenario's replications over the level's duration (at least the 40 s of the saturation search)
+      checkRunSize(file, scenario, { duration: Math.max(durationS, 40), warmup: warmupS }, budget, "each prediction");
+      scenarios.push({ file, scenario });
+    }
     // the knee is the highest rate meeting the SLO: refuse before any app starts when there is none
     if (v.knee) for (const { file, scenario } of scenarios) requireSlo(file, scenario);
     const { validateScenario, SATURATION_FACTOR } = await import("../../validation/run.ts");

@@ -104,4 +104,15 @@ describe("headroom simulate", () => {
     // M/M/8 at 75%: a response is at least the wait, and its p99 above its p50
     expect(j.components.api.responseMs.p99.mean).toBeGreaterThan(j.components.api.responseMs.p50.mean);
   });
+  it("a run above the event budget is refused before it starts, with the estimate; --max-events raises it", () => {
+    // single-service: 300/s x 120 s x 5 replications = 180k requests, 2 events each
+    const r = run("simulate", scenario, "--max-events", "100k");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/single-service\.yaml: this run is estimated at 360k events \(180k requests over 5 x 120s, 2 events each\), above the budget of 100k: .* --max-events 400000\n/);
+    expect(r.stdout).toBe("");
+    const ok = run("simulate", scenario, "--max-events", "400k", "--duration", "5s", "--replications", "1", "--json", "-");
+    expect(ok.status).toBe(0);
+    expect(run("simulate", scenario, "--max-memory", "lots").stderr).toMatch(/--max-memory expects a size like 8GB/);
+    expect(run("simulate", "--help").stdout).toMatch(/--max-events N .*\n\s+--max-memory SIZE/);
+  });
 });

@@ -13,6 +13,7 @@ import { mix, quantileOf, seq, solveStation, type Moments } from "./station.ts";
 import { distMoments, Traffic } from "./traffic.ts";
 import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
+import { own } from "../model/own.ts";
 
 export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
@@ -90,7 +91,7 @@ function solveClosed(s: Scenario, users: number): AnalyticResult {
   const unit = new Traffic(s);
   unit.run(1);
   const empty = new Times(s, unit, undefined, true);
-  const zeroLoad = classMix(s, unit, (c) => originMix(unit, (k, region) => empty.flow(s.load.classes[unit.classNames[c]].flow, c, null, undefined, k, region))).mean;
+  const zeroLoad = classMix(s, unit, (c) => originMix(unit, (k, region) => empty.flow(own(s.load.classes, unit.classNames[c])!.flow, c, null, undefined, k, region))).mean;
   const nodes = [...unit.nodes.values()].filter((n) => n.syncLambda > 0);
   const syncDemand = nodes.reduce((a, n) => a + n.syncLs, 0);
   const delay = think + Math.max(0, zeroLoad - syncDemand);
@@ -123,13 +124,13 @@ function originMix(t: Traffic, f: (origin: number, region: string | undefined) =
 }
 
 function classMix(s: Scenario, t: Traffic, f: (c: number) => Moments): Moments {
-  const total = t.classNames.reduce((a, n) => a + s.load.classes[n].weight, 0);
-  return mix(t.classNames.map((n, c) => ({ p: s.load.classes[n].weight / total, m: f(c) })));
+  const total = t.classNames.reduce((a, n) => a + own(s.load.classes, n)!.weight, 0);
+  return mix(t.classNames.map((n, c) => ({ p: own(s.load.classes, n)!.weight / total, m: f(c) })));
 }
 
 function assemble(s: Scenario, model: "open" | "closed", load: number, rate: number, traffic: Traffic, times: Times): AnalyticResult {
   const comps = s.components;
-  const total = traffic.classNames.reduce((a, n) => a + s.load.classes[n].weight, 0);
+  const total = traffic.classNames.reduce((a, n) => a + own(s.load.classes, n)!.weight, 0);
   const notes: string[] = [
     "open networks by Jackson decomposition (every node treated as fed by Poisson arrivals); M/M/c by Erlang C, general service times by Allen-Cunneen (exact Pollaczek-Khinchine for one server)",
     "service slots held across downstream calls: a c-server group whose service time is the whole handler (method of surrogates); balancer maxconn at or below the slots, or least connections, as one central queue",
@@ -255,9 +256,9 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   }
   const classes: Record<string, AnalyticClass> = {};
   traffic.classNames.forEach((n, c) => {
-    const m = stable ? originMix(traffic, (k, region) => times.flow(s.load.classes[n].flow, c, null, undefined, k, region)) : { mean: Infinity, variance: Infinity };
+    const m = stable ? originMix(traffic, (k, region) => times.flow(own(s.load.classes, n)!.flow, c, null, undefined, k, region)) : { mean: Infinity, variance: Infinity };
     classes[n] = {
-      throughput: (rate * s.load.classes[n].weight) / total,
+      throughput: (rate * own(s.load.classes, n)!.weight) / total,
       latencyMs: {
         mean: m.mean * 1000, p50: quantileOf(m, 0.5) * 1000, p90: quantileOf(m, 0.9) * 1000,
         p95: quantileOf(m, 0.95) * 1000, p99: quantileOf(m, 0.99) * 1000, p999: quantileOf(m, 0.999) * 1000,

@@ -10,6 +10,7 @@ import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { ZERO, mix, seq, solveStation, type Moments, type StationSolution } from "./station.ts";
 import { distMoments, type Traffic } from "./traffic.ts";
 import { latencyBetween } from "../model/regions.ts";
+import { own } from "../model/own.ts";
 
 export interface GroupSolution extends StationSolution {
   readonly lambda: number;
@@ -70,7 +71,7 @@ export class Times {
   slots(svc: string): GroupSolution {
     const known = this.slotMemo.get(svc);
     if (known) return known;
-    const sc = this.scenario.components[svc];
+    const sc = own(this.scenario.components, svc)!;
     const rates = this.traffic.serviceRate.get(svc);
     const lambda = rates ? rates.reduce((a, b) => a + b, 0) : 0;
     const parts: Array<{ p: number; m: Moments }> = [];
@@ -90,7 +91,7 @@ export class Times {
     const key = `${db}@${svc}`;
     const known = this.poolMemo.get(key);
     if (known) return known;
-    const c = this.scenario.components[db], sc = this.scenario.components[svc];
+    const c = own(this.scenario.components, db)!, sc = own(this.scenario.components, svc)!;
     const r = this.traffic.poolRate.get(key) ?? { read: 0, write: 0 };
     const lambda = r.read + r.write;
     const replicas = sc.kind === "service" ? sc.replicas : 1;
@@ -110,7 +111,7 @@ export class Times {
 
   /** A query's time at the database nodes: the class's shard mix (or, for cls null, the nodes' traffic mix). */
   query(db: string, op: "read" | "write", cls: number | null): Moments {
-    const c = this.scenario.components[db];
+    const c = own(this.scenario.components, db)!;
     if (c.kind !== "database") return ZERO;
     const service = distMoments(op === "write" ? c.write : c.read);
     let targets: Array<{ id: string; p: number }>;
@@ -131,10 +132,10 @@ export class Times {
     if (known) return known;
     if (this.busy.has(key)) throw new Error(`analytic: service '${svc}' calls itself`);
     this.busy.add(key);
-    const sc = this.scenario.components[svc];
+    const sc = own(this.scenario.components, svc)!;
     let m = ZERO;
     if (sc.kind === "service") {
-      const flow = sc.handlers?.[this.traffic.classNames[cls]];
+      const flow = own(sc.handlers, this.traffic.classNames[cls]);
       if (flow) m = this.flow(flow, cls, svc, sc.network, origin, sc.region);
       else if (sc.service) m = distMoments(sc.service);
     }
@@ -148,14 +149,14 @@ export class Times {
    * the crossing there and back (a pure delay), balancer overhead, a slot wait, the handler.
    */
   call(name: string, cls: number, origin = 0, from?: string): Moments {
-    const t = this.scenario.components[this.traffic.resolve(name, origin)];
+    const t = own(this.scenario.components, this.traffic.resolve(name, origin))!;
     let svc = this.traffic.resolve(name, origin);
     let overhead = ZERO;
     let inner = ZERO;
     if (t.kind === "load_balancer") {
       svc = t.backends;
       if (t.overhead) overhead = distMoments(t.overhead);
-      inner = this.crossing(t.region, this.scenario.components[svc].region);
+      inner = this.crossing(t.region, own(this.scenario.components, svc)!.region);
     }
     return seq(this.crossing(from, t.region), overhead, inner, this.slots(svc).wait, this.handler(svc, cls, origin));
   }

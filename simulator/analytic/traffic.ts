@@ -8,6 +8,7 @@ import { meanOf, scvOf } from "../model/dist-moments.ts";
 import { bucketShares, type KeyDist } from "./keys.ts";
 import { lruHitRatio, mixedPopularity, ttlHitRatio, type KeyStream } from "./hit-ratio.ts";
 import { geoOrder, originShares } from "../model/regions.ts";
+import { own } from "../model/own.ts";
 
 /** A queueing node: a station, a cache server or one database node (c servers, FCFS). */
 export interface QNode {
@@ -67,7 +68,7 @@ export class Traffic {
     this.origins = originShares(scenario);
     this.classNames = Object.keys(load.classes);
     this.classKeys = this.classNames.map((n) => {
-      const k = load.classes[n].keys;
+      const k = own(load.classes, n)!.keys;
       return k ? { count: k.count, s: k.popularity === "zipf" ? (k.s ?? 1) : 0 } : undefined;
     });
     let space = 1;
@@ -79,10 +80,10 @@ export class Traffic {
   /** Walks all classes at total rate `rate` (requests or user iterations per second); hit ratios to a fixed point. */
   run(rate: number): void {
     const classes = this.scenario.load.classes;
-    const total = this.classNames.reduce((a, n) => a + classes[n].weight, 0);
+    const total = this.classNames.reduce((a, n) => a + own(classes, n)!.weight, 0);
     for (let iter = 0; iter < 6; iter++) {
       this.reset();
-      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(classes[n].flow, (rate * classes[n].weight * o.share) / total, { cls: c, caller: null, async: false, origin: k })));
+      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, (rate * own(classes, n)!.weight * o.share) / total, { cls: c, caller: null, async: false, origin: k })));
       this.consumers();
       const before = this.hit;
       this.hit = this.hitRatios();
@@ -133,7 +134,7 @@ export class Traffic {
 
   /** Database nodes a query goes to, with probabilities: shard by key, then primary or a replica. */
   dbTargets(db: string, op: "read" | "write", cls: number): Array<{ id: string; part: string; p: number }> {
-    const c = this.scenario.components[db];
+    const c = own(this.scenario.components, db)!;
     if (c.kind !== "database") return [];
     const shards = c.shards?.count ?? 1;
     const shares = bucketShares(this.classKeys[cls], shards, c.shards?.by ?? "hash", this.keySpace);
@@ -179,13 +180,13 @@ export class Traffic {
    * requests to in steady state (its own region's; failures are left out, as everywhere here).
    */
   resolve(name: string, origin: number): string {
-    const entries = this.scenario.geo?.[name];
-    if (!entries || this.scenario.components[name]) return name;
+    const entries = own(this.scenario.geo, name);
+    if (!entries || own(this.scenario.components, name)) return name;
     return entries[geoOrder(this.scenario, entries, this.origins[origin].region)[0]];
   }
 
   private call(step: Extract<Step, { call: string }>, rate: number, ctx: CallContext): void {
-    const target = this.scenario.components[this.resolve(step.call, ctx.origin)];
+    const target = own(this.scenario.components, this.resolve(step.call, ctx.origin))!;
     switch (target.kind) {
       case "cache": {
         this.load(this.node(`cache:${step.call}`, step.call, step.call, 1), rate, target.service, ctx);
@@ -243,7 +244,7 @@ export class Traffic {
     const rates = this.serviceRate.get(svc) ?? new Float64Array(this.classNames.length * this.origins.length);
     rates[ctx.cls * this.origins.length + ctx.origin] += rate;
     this.serviceRate.set(svc, rates);
-    const handler = sc.handlers?.[this.classNames[ctx.cls]];
+    const handler = own(sc.handlers, this.classNames[ctx.cls]);
     if (!handler) return;
     if (++this.depth > 32) throw new Error(`analytic: services call each other in a cycle through '${svc}'`);
     this.walk(handler, rate, { cls: ctx.cls, caller: svc, async: ctx.async, origin: ctx.origin });
@@ -253,7 +254,7 @@ export class Traffic {
   private publish(q: string, rate: number, cls: number): void {
     this.queuePublished.set(q, (this.queuePublished.get(q) ?? 0) + rate);
     if (!this.queueClass.has(q)) this.queueClass.set(q, cls);
-    const c = this.scenario.components[q];
+    const c = own(this.scenario.components, q)!;
     if (c.kind !== "queue") return;
     const parts = c.partitions ?? 1;
     const shares = bucketShares(this.classKeys[cls], parts, "hash", this.keySpace);
@@ -266,7 +267,7 @@ export class Traffic {
   /** Queue consumers run their handlers asynchronously, once per handling attempt. */
   private consumers(): void {
     for (const [q, per] of this.queueRate) {
-      const c = this.scenario.components[q];
+      const c = own(this.scenario.components, q)!;
       if (c.kind !== "queue" || !c.handler) continue;
       const rate = per.reduce((a, b) => a + b, 0);
       this.walk(c.handler, rate, { cls: this.queueClass.get(q) ?? 0, caller: null, async: true, origin: 0 });
@@ -276,14 +277,14 @@ export class Traffic {
   private hitRatios(): Map<string, number> {
     const out = new Map<string, number>();
     for (const [name, streams] of this.gets) {
-      const c = this.scenario.components[name];
+      const c = own(this.scenario.components, name)!;
       if (c.kind !== "cache") continue;
       const rate = streams.reduce((a, s) => a + s.weight, 0);
       const key = streams.map((s) => `${s.count},${s.s},${(s.weight / rate).toFixed(6)}`).join(";");
       out.set(name, lruHitRatio(mixedPopularity(streams), key, c.capacity, rate, c.ttl ?? Infinity));
     }
     for (const [name, rate] of this.cdnRate) {
-      const c = this.scenario.components[name];
+      const c = own(this.scenario.components, name)!;
       if (c.kind !== "cdn") continue;
       const p = mixedPopularity([{ count: c.objects.count, s: c.objects.popularity === "zipf" ? (c.objects.s ?? 1) : 0, weight: 1 }]);
       out.set(name, ttlHitRatio(p, rate, c.ttl ?? Infinity));

@@ -9,6 +9,7 @@ import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
 import { HashRing } from "./hash-ring.ts";
 import { geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
+import { own } from "../model/own.ts";
 
 export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4, OP_CALL = 5,
   OP_BALANCE = 6, OP_SLOT = 7, OP_CACHE = 8, OP_DB = 9, OP_PUBLISH = 10, OP_PARALLEL = 11,
@@ -418,7 +419,7 @@ export function compile(scenario: Scenario): Program {
   const geoIdx = new Map<string, number>();
   for (const [name, entries] of Object.entries(scenario.geo ?? {})) {
     geoIdx.set(name, geos.length);
-    const svcOf = (e: string) => { const c = comps[e]; return serviceIdx.get(c.kind === "load_balancer" ? c.backends : e)!; };
+    const svcOf = (e: string) => { const c = own(comps, e)!; return serviceIdx.get(c.kind === "load_balancer" ? c.backends : e)!; };
     geos.push({
       name,
       targets: Int32Array.from(entries, (e) => names.indexOf(e)),
@@ -445,13 +446,13 @@ export function compile(scenario: Scenario): Program {
       stubPc.set(placeholder, bld.pc);
       const path = `call:${target}<${classNames[cls]}`;
       let svcName = target;
-      const t = comps[target];
+      const t = own(comps, target)!;
       if (t.kind === "load_balancer") {
         bld.emit(OP_BALANCE, balancerIdx.get(target)!);
         svcName = t.backends;
       }
       const svc = serviceIdx.get(svcName)!;
-      const sc = comps[svcName];
+      const sc = own(comps, svcName)!;
       if (sc.kind !== "service") throw new UnsupportedError(`'${target}' does not lead to a service`);
       // A balancer in front of a pool in another region pays the crossing both ways.
       const lbRegion = t.kind === "load_balancer" ? regionIdx(t.region) : -1;
@@ -459,7 +460,7 @@ export function compile(scenario: Scenario): Program {
       const cross = t.kind === "load_balancer" ? latSampler(lbRegion, svcRegion) : -1;
       if (cross >= 0) bld.delay(cross, `${path}:cross>`);
       bld.emit(OP_SLOT, svc);
-      const handler = sc.handlers?.[classNames[cls]];
+      const handler = own(sc.handlers, classNames[cls]);
       if (handler) emitFlow(handler, cls, sc.network, svcRegion, path);
       else if (sc.service) bld.delay(bld.sampler(sc.service), `${path}:service`);
       else throw new UnsupportedError(`service '${svcName}' has neither a handler for class '${classNames[cls]}' nor a service time`);
@@ -473,7 +474,7 @@ export function compile(scenario: Scenario): Program {
   const emitCall = (name: string, cls: number, from: number, path: string): void => {
     const geo = geoIdx.get(name);
     if (geo === undefined) {
-      const lat = latSampler(from, regionIdx(comps[name].region));
+      const lat = latSampler(from, regionIdx(own(comps, name)!.region));
       if (lat >= 0) bld.delay(lat, `${path}:lat>`);
       bld.emit(OP_CALL, stubFor(name, cls));
       if (lat >= 0) bld.delay(lat, `${path}:lat<`);
@@ -486,9 +487,9 @@ export function compile(scenario: Scenario): Program {
     bld.tables.push(pcs); bld.tableCum.push(new Float64Array(0));
     bld.emit(OP_GEO, geo, table);
     const jumps: number[] = [];
-    scenario.geo![name].forEach((entry, i) => {
+    own(scenario.geo, name)!.forEach((entry, i) => {
       pcs[i] = bld.pc;
-      const lat = latSampler(from, regionIdx(comps[entry].region));
+      const lat = latSampler(from, regionIdx(own(comps, entry)!.region));
       if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat>`);
       bld.emit(OP_CALL, stubFor(entry, cls));
       if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat<`);
@@ -502,7 +503,7 @@ export function compile(scenario: Scenario): Program {
   // `path` names the flow (its class or called service, and the steps leading to it): each step that
   // draws random numbers gets streams named `${path}.${step index}` plus a purpose.
   const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string): void => {
-    const crossing = (name: string) => latSampler(region, regionIdx(comps[name]?.region));
+    const crossing = (name: string) => latSampler(region, regionIdx(own(comps, name)?.region));
     flow.forEach((step, si) => {
       const at = `${path}.${si}`;
       // An edge's latency one way (the step's own `network`, else the calling service's), drawn
@@ -533,7 +534,7 @@ export function compile(scenario: Scenario): Program {
       } else if ("service" in step) {
         bld.delay(bld.sampler(step.service), `${at}:service`);
       } else if ("call" in step) {
-        const target = comps[step.call];
+        const target = own(comps, step.call);
         hop();
         if (target === undefined) {
           emitCall(step.call, cls, region, at); // a geo route
@@ -629,7 +630,7 @@ export function compile(scenario: Scenario): Program {
     bld.emit(OP_ACQUIRE, queueIdx.get(name)!);
     bld.delay(bld.sampler(c.service), `queue:${name}:service`);
     if (c.handler) {
-      if (JSON.stringify(c.handler).match(/"(call)":"([^"]+)"/g)?.some((m) => ["service", "load_balancer", "cdn"].includes(comps[m.split('"')[3]]?.kind ?? "") || scenario.geo?.[m.split('"')[3]] !== undefined)) {
+      if (JSON.stringify(c.handler).match(/"(call)":"([^"]+)"/g)?.some((m) => ["service", "load_balancer", "cdn"].includes(own(comps, m.split('"')[3])?.kind ?? "") || own(scenario.geo, m.split('"')[3]) !== undefined)) {
         throw new UnsupportedError(`queue '${name}': a consumer handler may call caches and databases; calls to services are not modeled yet`);
       }
       emitFlow(c.handler, 0, undefined, regionIdx(c.region), `queue:${name}`);

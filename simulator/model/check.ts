@@ -6,6 +6,7 @@ import type { Scenario, Step } from "./schema.ts";
 import { meanOf } from "./dist-moments.ts";
 import { peakRate, visitRatios } from "./traffic.ts";
 import { latencyBetween, regionNames } from "./regions.ts";
+import { own, hasOwn } from "./own.ts";
 
 export interface Problem {
   readonly path: ReadonlyArray<PropertyKey>;
@@ -82,7 +83,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
     flow.forEach((step, i) => {
       const p = [...path, i];
       if ("visit" in step) {
-        const c = comps[step.visit];
+        const c = own(comps, step.visit);
         if (!c) { if (missing(step.visit)) err([...p, "visit"], `no component named '${step.visit}' (${known})`); }
         else if (c.kind !== "station") err([...p, "visit"], `'${step.visit}' is a ${c.kind}; visit takes a station (use call: for ${c.kind}s)`);
       } else if ("branch" in step) {
@@ -90,8 +91,8 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         if (Math.abs(sum - 1) > EPS) err([...p, "branch"], `branch probabilities must add to 1, they add to ${round(sum)}`);
         step.branch.forEach((b, j) => checkFlow(b.flow, [...p, "branch", j, "flow"]));
       } else if ("call" in step) {
-        const c = comps[step.call];
-        if (!c && s.geo?.[step.call]) {
+        const c = own(comps, step.call);
+        if (!c && own(s.geo, step.call)) {
           if (step.hit || step.miss) err([...p, "call"], "hit/miss branches need a cache");
           return;
         }
@@ -103,7 +104,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
       } else if ("parallel" in step) {
         step.parallel.forEach((f, j) => checkFlow(f, [...p, "parallel", j]));
       } else if ("publish" in step) {
-        const c = comps[step.publish];
+        const c = own(comps, step.publish);
         if (!c) { if (missing(step.publish)) err([...p, "publish"], `no component named '${step.publish}' (${known})`); }
         else if (c.kind !== "queue") err([...p, "publish"], `'${step.publish}' is a ${c.kind}; publish takes a queue`);
       }
@@ -120,14 +121,14 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         if (Math.abs(sum - 1) > EPS) err([...p, "routing"], `routing probabilities must add to 1, they add to ${round(sum)}`);
         c.routing.forEach((r, i) => {
           if (r.to === "exit") return;
-          const t = comps[r.to];
+          const t = own(comps, r.to);
           if (!t) { if (missing(r.to)) err([...p, "routing", i, "to"], `no component named '${r.to}' (${known}, or exit)`); }
           else if (t.kind !== "station") err([...p, "routing", i, "to"], `routing goes to stations; '${r.to}' is a ${t.kind}`);
         });
         break;
       }
       case "load_balancer": {
-        const b = comps[c.backends];
+        const b = own(comps, c.backends);
         if (!b) { if (missing(c.backends)) err([...p, "backends"], `no component named '${c.backends}' (${known})`); }
         else if (b.kind !== "service") err([...p, "backends"], `backends must be a service, '${c.backends}' is a ${b.kind}`);
         else if (c.weights && c.weights.length !== b.replicas) err([...p, "weights"], `${c.weights.length} weights for ${b.replicas} replicas of '${c.backends}'`);
@@ -141,7 +142,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
           if (a.metric === "utilization" && a.target > 1) err([...p, "autoscaling", "target"], `a utilization target is a fraction of the slots, at most 1, got ${a.target}`);
         }
         for (const [cls, flow] of Object.entries(c.handlers ?? {})) {
-          if (!load.classes[cls] && !undecoded.classes.has(cls) && !undecoded.sections.has("classes")) err([...p, "handlers", cls], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
+          if (!own(load.classes, cls) && !undecoded.classes.has(cls) && !undecoded.sections.has("classes")) err([...p, "handlers", cls], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
           checkFlow(flow, [...p, "handlers", cls]);
         }
         break;
@@ -159,8 +160,8 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         if (c.handler) checkFlow(c.handler, [...p, "handler"]);
         break;
       case "cdn": {
-        const o = comps[c.origin];
-        if (!o && !s.geo?.[c.origin] && missing(c.origin)) err([...p, "origin"], `no component named '${c.origin}' (${known}${geoNames})`);
+        const o = own(comps, c.origin);
+        if (!o && !own(s.geo, c.origin) && missing(c.origin)) err([...p, "origin"], `no component named '${c.origin}' (${known}${geoNames})`);
         break;
       }
       case "cache":
@@ -185,7 +186,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
     }
     const [key, want] = "crash" in f ? ["crash", "service"] : "fail_primary" in f ? ["fail_primary", "database"] : "lose" in f ? ["lose", "cache"] : ["random", "service"];
     const name = (f as Record<string, unknown>)[key] as string;
-    const c = comps[name];
+    const c = own(comps, name);
     if (!c) { if (missing(name)) err([...p, key], `no component named '${name}' (${known})`); }
     else if (c.kind !== want) err([...p, key], `${key} takes a ${want}; '${name}' is a ${c.kind}`);
     if (runKnown && "at" in f && f.at >= runEnd) err([...p, "at"], `the failure at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
@@ -210,7 +211,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         if (c.kind !== "station") continue;
         let work = 0;
         for (const [cls, def] of Object.entries(load.classes)) {
-          const v = visits[cls][name] ?? 0;
+          const v = own(own(visits, cls), name) ?? 0;
           work += (rate * def.weight / total) * v * meanOf(c.service);
         }
         const rho = work / c.servers;
@@ -238,7 +239,7 @@ function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: strin
     }
     if (c.kind === "station" && c.region !== undefined) {
       c.routing?.forEach((r, i) => {
-        const t = s.components[r.to];
+        const t = own(s.components, r.to);
         if (t && t.region !== c.region) err(["components", name, "routing", i, "to"], `'${r.to}' is in region ${t.region ?? "(none)"}, '${name}' in ${c.region}: station routing stays within a region`);
       });
     }
@@ -253,11 +254,11 @@ function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: strin
   }
   for (const [g, targets] of Object.entries(s.geo ?? {})) {
     const p = ["geo", g];
-    if (s.components[g]) err(p, `'${g}' is also a component; a geo route needs a name of its own`);
+    if (own(s.components, g)) err(p, `'${g}' is also a component; a geo route needs a name of its own`);
     if (regions.length === 0) err(p, "geo routing needs a top-level `regions:` section");
     const seen = new Map<string, string>();
     targets.forEach((name, j) => {
-      const c = s.components[name];
+      const c = own(s.components, name);
       if (!c) { if (missing(name)) err([...p, j], `no component named '${name}' (known components: ${Object.keys(s.components).join(", ")})`); return; }
       if (c.kind !== "service" && c.kind !== "load_balancer") { err([...p, j], `geo routes to services or load balancers; '${name}' is a ${c.kind}`); return; }
       if (c.region === undefined) return; // reported on the component
@@ -272,7 +273,7 @@ function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: strin
       const p = ["regions", a, "latency", b];
       if (b === a) err(p, `a region's latency to itself is 0; list only other regions`);
       else if (!regions.includes(b)) err(p, `no region named '${b}' (${known})`);
-      else if (s.regions[b]?.latency?.[a] !== undefined && regions.indexOf(b) < regions.indexOf(a)) err(p, `the latency between ${a} and ${b} is given twice (also under ${b}); latency is symmetric, give it once`);
+      else if (own(own(s.regions, b)?.latency, a) !== undefined && regions.indexOf(b) < regions.indexOf(a)) err(p, `the latency between ${a} and ${b} is given twice (also under ${b}); latency is symmetric, give it once`);
     }
   }
   for (let i = 0; i < regions.length; i++) {
@@ -299,10 +300,10 @@ function checkPlan(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) 
     const dot = key.indexOf(".");
     const name = dot > 0 ? key.slice(0, dot) : key;
     const field = dot > 0 ? key.slice(dot + 1) : "";
-    const c = s.components[name];
+    const c = own(s.components, name);
     if (!c) { if (missing(name)) err(p, `no component named '${name}' (write component.field, e.g. api.replicas)`); continue; }
-    const fields = PLAN_FIELDS[c.kind] ?? {};
-    if (!(field in fields)) { err(p, `'${field}' is not a field the planner sizes on a ${c.kind}; it sizes ${Object.keys(fields).map((f) => `${name}.${f}`).join(", ") || "nothing"}`); continue; }
+    const fields = own(PLAN_FIELDS, c.kind) ?? {};
+    if (!hasOwn(fields, field)) { err(p, `'${field}' is not a field the planner sizes on a ${c.kind}; it sizes ${Object.keys(fields).map((f) => `${name}.${f}`).join(", ") || "nothing"}`); continue; }
     if (min < fields[field]) err(p, `the lower bound of ${key} must be at least ${fields[field]}, got ${min}`);
     if (min > max) err(p, `bounds are [min, max]; ${min} > ${max}`);
     if (field === "pool.size" && c.kind === "database" && !c.pool) err(p, `'${name}' has no pool to size; add pool: { size: ... }`);
@@ -330,7 +331,7 @@ function checkRoutingCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m:
     }
   }
   for (const [n, c] of Object.entries(comps)) {
-    if (c.kind === "station" && c.routing && !canExit.has(n) && c.routing.every((r) => r.to === "exit" || comps[r.to]?.kind === "station")) {
+    if (c.kind === "station" && c.routing && !canExit.has(n) && c.routing.every((r) => r.to === "exit" || own(comps, r.to)?.kind === "station")) {
       err(["components", n, "routing"], `routing cycle without exit: a request reaching '${n}' can never leave (add { to: exit, p: ... } somewhere on the cycle)`);
     }
   }
@@ -350,8 +351,8 @@ function flowEdges(s: Scenario, flow: ReadonlyArray<Step>, path: ReadonlyArray<P
     if ("branch" in step) {
       step.branch.forEach((b, j) => flowEdges(s, b.flow, [...p, "branch", j, "flow"], conditional || b.p < 1, calls, publishes));
     } else if ("call" in step) {
-      const kind = s.components[step.call]?.kind;
-      if (kind === "service" || kind === "load_balancer" || kind === "cdn" || (kind === undefined && s.geo?.[step.call])) {
+      const kind = own(s.components, step.call)?.kind;
+      if (kind === "service" || kind === "load_balancer" || kind === "cdn" || (kind === undefined && own(s.geo, step.call))) {
         calls.push({ to: step.call, path: [...p, "call"], conditional });
       }
       if (step.hit) flowEdges(s, step.hit, [...p, "hit"], true, calls, publishes);
@@ -359,7 +360,7 @@ function flowEdges(s: Scenario, flow: ReadonlyArray<Step>, path: ReadonlyArray<P
     } else if ("parallel" in step) {
       step.parallel.forEach((f, j) => flowEdges(s, f, [...p, "parallel", j], conditional, calls, publishes));
     } else if ("publish" in step) {
-      if (s.components[step.publish]?.kind === "queue") publishes.push({ to: step.publish, path: [...p, "publish"], conditional });
+      if (own(s.components, step.publish)?.kind === "queue") publishes.push({ to: step.publish, path: [...p, "publish"], conditional });
     }
   });
 }
@@ -401,15 +402,15 @@ function checkCallCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: st
     for (const r of roots) if (!state.has(r)) visit(r);
   };
 
-  const nodes = [...Object.keys(comps).filter((n) => ["service", "load_balancer", "cdn"].includes(comps[n].kind)), ...Object.keys(s.geo ?? {}).filter((g) => !comps[g])];
+  const nodes = [...Object.keys(comps).filter((n) => ["service", "load_balancer", "cdn"].includes(comps[n].kind)), ...Object.keys(s.geo ?? {}).filter((g) => !own(comps, g))];
   for (const [cls, def] of Object.entries(s.load.classes)) {
     const next = (n: string): CallEdge[] => {
-      const c = comps[n];
-      if (!c) return (s.geo?.[n] ?? []).map((to, j) => ({ to, path: ["geo", n, j], conditional: false }));
+      const c = own(comps, n);
+      if (!c) return (own(s.geo, n) ?? []).map((to, j) => ({ to, path: ["geo", n, j], conditional: false }));
       if (c.kind === "load_balancer") return [{ to: c.backends, path: ["components", n, "backends"], conditional: false }];
       if (c.kind === "cdn") return [{ to: c.origin, path: ["components", n, "origin"], conditional: false }];
       const calls: CallEdge[] = [];
-      const handler = c.kind === "service" ? c.handlers?.[cls] : undefined;
+      const handler = c.kind === "service" ? own(c.handlers, cls) : undefined;
       if (handler) flowEdges(s, handler, ["components", n, "handlers", cls], false, calls, []);
       return calls;
     };
@@ -422,7 +423,7 @@ function checkCallCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: st
 
   const queues = Object.keys(comps).filter((n) => comps[n].kind === "queue");
   const publishesOf = (n: string): CallEdge[] => {
-    const c = comps[n];
+    const c = own(comps, n);
     const out: CallEdge[] = [];
     if (c?.kind === "queue" && c.handler) flowEdges(s, c.handler, ["components", n, "handler"], false, [], out);
     return out.filter((e) => !e.conditional);

@@ -6,3 +6,4 @@ export { meanOf, scvOf } from "./dist-moments.ts";
 export { visitRatios, peakRate } from "./traffic.ts";
 export { formatDuration } from "./units.ts";
 export { scenarioJsonSchema } from "./json-schema.ts";
+export { runWindow, expectedArrivals, expectedEvents, hopsPerRequest, timerEvents, expectedMemory, runSizeProblem, formatAmount, EVENT_BUDGET, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type RunWindowOptions, type RunBudget, type MemoryEstimate } from "./run-size.ts";

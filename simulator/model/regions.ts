@@ -3,6 +3,7 @@
 // checks, the compiler and the analytic solver so the three read the `regions:` section alike.
 import type { Dist, Scenario } from "./schema.ts";
 import { meanOf } from "./dist-moments.ts";
+import { own } from "./own.ts";
 
 /** Region names in file order; empty when the scenario has no `regions:` section. */
 export function regionNames(s: Scenario): string[] {
@@ -12,7 +13,7 @@ export function regionNames(s: Scenario): string[] {
 /** The one-way latency from region a to b (symmetric; given under either region), or undefined within a region. */
 export function latencyBetween(s: Scenario, a: string | undefined, b: string | undefined): Dist | undefined {
   if (a === undefined || b === undefined || a === b || !s.regions) return undefined;
-  return s.regions[a]?.latency?.[b] ?? s.regions[b]?.latency?.[a];
+  return own(own(s.regions, a)?.latency, b) ?? own(own(s.regions, b)?.latency, a);
 }
 
 export function meanLatency(s: Scenario, a: string | undefined, b: string | undefined): number {
@@ -22,7 +23,7 @@ export function meanLatency(s: Scenario, a: string | undefined, b: string | unde
 
 /** A component's region: its own `region:`, or undefined (a CDN is at the edge, next to its caller). */
 export function regionOf(s: Scenario, component: string): string | undefined {
-  return s.components[component]?.region;
+  return own(s.components, component)?.region;
 }
 
 /** Where requests come from, shares summing to 1; one unnamed origin without regions. */

@@ -3,6 +3,7 @@
 // downstream sees seconds, rates per second, plain counts and fractions.
 import { Effect, ParseResult, Schema } from "effect";
 import { UNIT_PATTERNS, formatDuration, parseCount, parseDuration, parseRate, parseRatio, parseSize } from "./units.ts";
+import { hasOwn, own } from "./own.ts";
 
 const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const;
 
@@ -14,9 +15,10 @@ function unit(name: string, example: string, parse: (v: unknown) => number | und
     strict: true,
     decode: (input, _, ast) => {
       const n = parse(input);
-      return n === undefined
-        ? ParseResult.fail(new ParseResult.Type(ast, input, `expected a ${name} like ${example}, got ${JSON.stringify(input)}`))
-        : ParseResult.succeed(n);
+      if (n === undefined) return ParseResult.fail(new ParseResult.Type(ast, input, `expected a ${name} like ${example}, got ${JSON.stringify(input)}`));
+      // 1e400s parses to Infinity: no field takes an infinite value
+      if (!Number.isFinite(n)) return ParseResult.fail(new ParseResult.Type(ast, input, `${JSON.stringify(input)} is too large to be a ${name} (see Limits in docs/scenario-format.md)`));
+      return ParseResult.succeed(n);
     },
     encode: (n) => ParseResult.succeed(n),
   }).annotations({
@@ -30,10 +32,51 @@ const positive = <S extends Schema.Schema<number, any>>(s: S, what: string) =>
   s.pipe(Schema.filter((n) => n > 0 || `${what} must be greater than 0, got ${n}`));
 const nonNegative = <S extends Schema.Schema<number, any>>(s: S, what: string) =>
   s.pipe(Schema.filter((n) => n >= 0 || `${what} must not be negative, got ${n}`));
-const integer = <S extends Schema.Schema<number, any>>(s: S, what: string, min: number) =>
-  s.pipe(Schema.filter((n) => (Number.isInteger(n) && n >= min) || `${what} must be a whole number >= ${min}, got ${n}`));
+// ---------------------------------------------------------------- limits
+// What a scenario may ask for (docs/scenario-format.md, "Limits"). Counts the engine allocates for
+// (replicas, slots, shards, keys) are capped where a run would need more memory than a machine
+// has; the rest where a larger value is certainly a typo. The run-size check (run-size.ts) then
+// refuses a run whose events or memory exceed the budget, with its estimate.
+export const LIMITS = {
+  /** Any count without its own limit (buffers, backlogs, queue lengths, plan bounds, ...). */
+  count: 1e9,
+  /** Keys of a class, objects of a CDN, keys of a database, entries of a cache. */
+  keys: 1e9,
+  /** Service replicas, autoscaling min/max, shards, partitions, failure replica numbers. */
+  replicas: 10_000,
+  /** Database read replicas per shard. */
+  dbReplicas: 100,
+  /** Servers, concurrency, workers, connections, pool sizes, maxconn: slots of one resource. */
+  slots: 1_000_000,
+  /** Closed-load users (the analytic MVA is O(users x stations): 10M users take seconds). */
+  users: 10_000_000,
+  replications: 1000,
+  /** Retry attempts, connect retries and queue redeliveries. */
+  retries: 100,
+  prefetch: 10_000,
+  /** Every duration, seconds (365 days). */
+  duration: 365 * 86400,
+  /** Weights, shares, autoscaling targets. */
+  number: 1e9,
+  /** cv of lognormal, gamma, hyperexponential; alpha of a Pareto. */
+  shape: 100,
+  /** Zipf s. */
+  zipfS: 10,
+} as const;
 
-export const Duration = unit("duration", "250ms, 2s, 1.5m", parseDuration, UNIT_PATTERNS.duration, false);
+const fmtLimit = (n: number) => (n >= 1e9 && n % 1e9 === 0 ? `${n / 1e9}G` : n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e4 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+
+const integer = <S extends Schema.Schema<number, any>>(s: S, what: string, min: number, max: number = LIMITS.count) =>
+  s.pipe(
+    Schema.filter((n) => (Number.isInteger(n) && n >= min) || `${what} must be a whole number >= ${min}, got ${n}`),
+    Schema.filter((n) => n <= max || `${what} must be at most ${fmtLimit(max)} (see Limits in docs/scenario-format.md), got ${n}`),
+  );
+const atMost = <S extends Schema.Schema<number, any>>(s: S, what: string, max: number, show: (n: number) => string = String) =>
+  s.pipe(Schema.filter((n) => n <= max || `${what} must be at most ${show(max)} (see Limits in docs/scenario-format.md), got ${show(n)}`));
+// A plain number (YAML's .inf and 1e400 are numbers too).
+const Finite = Schema.Number.pipe(Schema.filter((n) => Number.isFinite(n) || `expected a finite number, got ${n}`));
+
+export const Duration = atMost(unit("duration", "250ms, 2s, 1.5m", parseDuration, UNIT_PATTERNS.duration, false), "a duration", LIMITS.duration, formatDuration);
 export const Rate = unit("rate", "1200/s, 50/m", parseRate, UNIT_PATTERNS.rate, false);
 export const Count = unit("count", "20k, 1.5M, 100", parseCount, UNIT_PATTERNS.count, true);
 export const Ratio = unit("ratio", "0.1%, 0.05", parseRatio, UNIT_PATTERNS.ratio, true);
@@ -58,19 +101,19 @@ export const DistStructs = {
   exponential: Schema.Struct({ dist: Schema.Literal("exponential"), mean: PosDuration }),
   uniform: Schema.Struct({ dist: Schema.Literal("uniform"), min: nonNegative(Duration, "min"), max: PosDuration }).pipe(Schema.filter(ordered(false))),
   normal: Schema.Struct({ dist: Schema.Literal("normal"), mean: PosDuration, sd: nonNegative(Duration, "sd") }),
-  lognormal: Schema.Struct({ dist: Schema.Literal("lognormal"), mean: PosDuration, cv: positive(Schema.Number, "cv") }),
-  gamma: Schema.Struct({ dist: Schema.Literal("gamma"), mean: PosDuration, cv: positive(Schema.Number, "cv") }),
+  lognormal: Schema.Struct({ dist: Schema.Literal("lognormal"), mean: PosDuration, cv: atMost(positive(Finite, "cv"), "cv", LIMITS.shape) }),
+  gamma: Schema.Struct({ dist: Schema.Literal("gamma"), mean: PosDuration, cv: atMost(positive(Finite, "cv"), "cv", LIMITS.shape) }),
   erlang: Schema.Struct({
     dist: Schema.Literal("erlang"),
-    k: integer(Schema.Number, "k", 1).pipe(Schema.filter((k) => k <= ERLANG_MAX_K || `an Erlang k above ${ERLANG_MAX_K} underflows the sampler; write { dist: gamma, cv: ${Number((1 / Math.sqrt(k)).toPrecision(3))} } (cv = 1/sqrt(k)) instead, got k ${k}`)),
+    k: integer(Finite, "k", 1).pipe(Schema.filter((k) => k <= ERLANG_MAX_K || `an Erlang k above ${ERLANG_MAX_K} underflows the sampler; write { dist: gamma, cv: ${Number((1 / Math.sqrt(k)).toPrecision(3))} } (cv = 1/sqrt(k)) instead, got k ${k}`)),
     mean: PosDuration,
   }),
   hyperexponential: Schema.Struct({
     dist: Schema.Literal("hyperexponential"),
     mean: PosDuration,
-    cv: Schema.Number.pipe(Schema.filter((c) => c > 1 || `a hyperexponential needs cv > 1, got ${c}`)),
+    cv: atMost(Finite.pipe(Schema.filter((c) => c > 1 || `a hyperexponential needs cv > 1, got ${c}`)), "cv", LIMITS.shape),
   }),
-  pareto: Schema.Struct({ dist: Schema.Literal("pareto"), min: PosDuration, max: PosDuration, alpha: positive(Schema.Number, "alpha") }).pipe(Schema.filter(ordered(true))),
+  pareto: Schema.Struct({ dist: Schema.Literal("pareto"), min: PosDuration, max: PosDuration, alpha: atMost(positive(Finite, "alpha"), "alpha", LIMITS.shape) }).pipe(Schema.filter(ordered(true))),
   empirical: Schema.Struct({
     dist: Schema.Literal("empirical"),
     samples: Schema.NonEmptyArray(nonNegative(Duration, "sample")),
@@ -95,15 +138,17 @@ export const DistSchema = Schema.transformOrFail(Schema.Unknown, DistType, {
   decode: (input, _, ast) => {
     if (typeof input === "string" || typeof input === "number") {
       const v = parseDuration(input);
-      return v === undefined
-        ? ParseResult.fail(new ParseResult.Type(ast, input, `expected a duration like 20ms or a distribution { dist: exponential, mean: 20ms }, got ${JSON.stringify(input)}`))
-        : ParseResult.succeed({ dist: "constant" as const, value: v });
+      if (v === undefined) return ParseResult.fail(new ParseResult.Type(ast, input, `expected a duration like 20ms or a distribution { dist: exponential, mean: 20ms }, got ${JSON.stringify(input)}`));
+      // the shorthand meets the same rules as { dist: constant, value }
+      if (!Number.isFinite(v) || v > LIMITS.duration) return ParseResult.fail(new ParseResult.Type(ast, input, `a duration must be at most ${formatDuration(LIMITS.duration)} (see Limits in docs/scenario-format.md), got ${JSON.stringify(input)}`));
+      if (v < 0) return ParseResult.fail(new ParseResult.Type(ast, input, `a duration must not be negative, got ${JSON.stringify(input)}`));
+      return ParseResult.succeed({ dist: "constant" as const, value: v });
     }
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       return ParseResult.fail(new ParseResult.Type(ast, input, "expected a duration or a distribution { dist: ..., ... }"));
     }
     const kind = (input as { dist?: unknown }).dist;
-    const struct = typeof kind === "string" ? (DistStructs as Record<string, Schema.Schema<any, any>>)[kind] : undefined;
+    const struct = typeof kind === "string" ? own(DistStructs as Record<string, Schema.Schema<any, any>>, kind) : undefined;
     if (!struct) {
       return ParseResult.fail(new ParseResult.Pointer("dist", input, new ParseResult.Type(ast, kind, `expected one of ${distKinds}, got ${JSON.stringify(kind)}`)));
     }
@@ -156,7 +201,7 @@ const StepSchema: Schema.Schema<Step, unknown> = Schema.transformOrFail(Schema.U
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       return ParseResult.fail(new ParseResult.Type(ast, input, `expected a step: a station name or an object with one of ${stepKeys.join(", ")}`));
     }
-    const key = stepKeys.find((k) => k in input);
+    const key = stepKeys.find((k) => hasOwn(input, k));
     if (!key) {
       return ParseResult.fail(new ParseResult.Type(ast, input, `expected a step with one of the keys ${stepKeys.join(", ")}, got keys ${Object.keys(input).join(", ") || "(none)"}`));
     }
@@ -167,16 +212,33 @@ const StepSchema: Schema.Schema<Step, unknown> = Schema.transformOrFail(Schema.U
 
 export { Flow as FlowSchema };
 
+/**
+ * A record keyed by names the file gives (components, classes, handlers, regions, geo routes, plan
+ * keys), decoded to an object without a prototype: whoever indexes it by a name (`components[n]`)
+ * then finds only what the file defined, never Object.prototype's `constructor` or `toString`.
+ * The exported JSON Schema describes the record as written (the transformation's encoded side).
+ */
+function NamedRecord<V extends Schema.Schema.Any>(key: Schema.Schema<string, string>, value: V) {
+  const record = Schema.Record({ key, value });
+  type R = typeof record.Type;
+  const own = Schema.declare((u: unknown): u is R => typeof u === "object" && u !== null && !Array.isArray(u));
+  return Schema.transform(record, own, {
+    strict: true,
+    decode: (r) => Object.assign(Object.create(null) as R, r),
+    encode: (r) => ({ ...r }),
+  });
+}
+
 // ---------------------------------------------------------------- load
 
 const Keys = Schema.Struct({
-  count: integer(Count, "keys.count", 1),
+  count: integer(Count, "keys.count", 1, LIMITS.keys),
   popularity: Schema.optionalWith(Schema.Literal("zipf", "uniform"), { default: () => "uniform" as const }),
-  s: Schema.optional(nonNegative(Schema.Number, "zipf s")),
+  s: Schema.optional(atMost(nonNegative(Finite, "zipf s"), "zipf s", LIMITS.zipfS)),
 });
 
 const RequestClass = Schema.Struct({
-  weight: Schema.optionalWith(positive(Schema.Number, "weight"), { default: () => 1 }),
+  weight: Schema.optionalWith(atMost(positive(Finite, "weight"), "weight", LIMITS.number), { default: () => 1 }),
   http: Schema.optional(Schema.Struct({
     method: Schema.optionalWith(Schema.Literal("GET", "POST", "PUT", "DELETE", "PATCH"), { default: () => "GET" as const }),
     path: Schema.String.pipe(Schema.filter((p) => p.startsWith("/") || `an http path must start with /, got ${JSON.stringify(p)}`)),
@@ -187,12 +249,12 @@ const RequestClass = Schema.Struct({
 });
 export type RequestClass = typeof RequestClass.Type;
 
-const Classes = Schema.Record({ key: Name, value: RequestClass }).pipe(
+const Classes = NamedRecord(Name, RequestClass).pipe(
   Schema.filter((r) => Object.keys(r).length > 0 || "load.classes needs at least one request class"),
 );
 
 // Where the users are: share of arrivals (open) or of users (closed) per region, as weights.
-const LoadRegions = Schema.Record({ key: Name, value: positive(Schema.Number, "a region's share") });
+const LoadRegions = NamedRecord(Name, atMost(positive(Finite, "a region's share"), "a region's share", LIMITS.number));
 
 const Shape = Schema.optionalWith(Schema.Literal("linear", "step", "sine"), { default: () => "linear" as const });
 
@@ -209,7 +271,7 @@ export type RateStage = typeof RateStage.Type;
 
 const UserStage = Schema.Struct({
   duration: PosDuration,
-  target: integer(Count, "target users", 0),
+  target: integer(Count, "target users", 0, LIMITS.users),
   shape: Schema.optionalWith(Schema.Literal("linear", "step"), { default: () => "linear" as const }),
 });
 export type UserStage = typeof UserStage.Type;
@@ -227,8 +289,8 @@ export type OpenLoad = typeof OpenLoad.Type;
 
 const ClosedLoad = Schema.Struct({
   model: Schema.Literal("closed"),
-  users: Schema.optional(integer(Count, "users", 1)),
-  start_users: Schema.optionalWith(integer(Count, "start_users", 0), { default: () => 0 }),
+  users: Schema.optional(integer(Count, "users", 1, LIMITS.users)),
+  start_users: Schema.optionalWith(integer(Count, "start_users", 0, LIMITS.users), { default: () => 0 }),
   stages: Schema.optional(Schema.NonEmptyArray(UserStage)),
   think: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0 }) as Dist }),
   regions: Schema.optional(LoadRegions),
@@ -254,7 +316,7 @@ const Station = Schema.Struct({
   kind: Schema.Literal("station"),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
-  servers: Schema.optionalWith(integer(Count, "servers", 1), { default: () => 1 }),
+  servers: Schema.optionalWith(integer(Count, "servers", 1, LIMITS.slots), { default: () => 1 }),
   service: DistSchema,
   buffer: Schema.optional(integer(Count, "buffer", 0)),
   queue_timeout: Schema.optional(PosDuration),
@@ -263,8 +325,8 @@ const Station = Schema.Struct({
 
 const HealthCheck = Schema.Struct({
   interval: PosDuration,
-  rise: Schema.optionalWith(integer(Schema.Number, "rise", 1), { default: () => 2 }),
-  fall: Schema.optionalWith(integer(Schema.Number, "fall", 1), { default: () => 3 }),
+  rise: Schema.optionalWith(integer(Finite, "rise", 1, LIMITS.retries), { default: () => 2 }),
+  fall: Schema.optionalWith(integer(Finite, "fall", 1, LIMITS.retries), { default: () => 3 }),
 });
 
 const LoadBalancer = Schema.Struct({
@@ -276,27 +338,27 @@ const LoadBalancer = Schema.Struct({
     { default: () => "round_robin" as const },
   ),
   backends: Name,
-  weights: Schema.optional(Schema.NonEmptyArray(positive(Schema.Number, "weight"))),
-  maxconn: Schema.optional(integer(Count, "maxconn", 1)),
+  weights: Schema.optional(Schema.NonEmptyArray(atMost(positive(Finite, "weight"), "weight", LIMITS.number))),
+  maxconn: Schema.optional(integer(Count, "maxconn", 1, LIMITS.slots)),
   queue_timeout: Schema.optionalWith(PosDuration, { default: () => 5 }),
   // HAProxy's `retries`: a refused connection is tried again after a 1 s turn-around, holding the
   // backend connection; only then does the request fail (503). 0 fails it at once.
-  connect_retries: Schema.optionalWith(integer(Count, "connect_retries", 0), { default: () => 3 }),
+  connect_retries: Schema.optionalWith(integer(Count, "connect_retries", 0, LIMITS.retries), { default: () => 3 }),
   health_check: Schema.optional(HealthCheck),
   overhead: Schema.optional(DistSchema),
   rate_limit: Schema.optional(Schema.Struct({ rate: positive(Rate, "rate_limit.rate"), burst: Schema.optionalWith(integer(Count, "rate_limit.burst", 1), { default: () => 1 }) })),
 });
 
-const Handlers = Schema.Record({ key: Name, value: Flow });
+const Handlers = NamedRecord(Name, Flow);
 
 const Autoscaling = Schema.Struct({
-  min: integer(Count, "autoscaling.min", 1),
-  max: integer(Count, "autoscaling.max", 1),
+  min: integer(Count, "autoscaling.min", 1, LIMITS.replicas),
+  max: integer(Count, "autoscaling.max", 1, LIMITS.replicas),
   metric: Schema.optionalWith(Schema.Literal("utilization", "in_flight", "rps"), { default: () => "utilization" as const }),
-  target: positive(Schema.Number, "autoscaling.target"),
+  target: atMost(positive(Finite, "autoscaling.target"), "autoscaling.target", LIMITS.number),
   interval: Schema.optionalWith(PosDuration, { default: () => 10 }),
-  step_out: Schema.optional(integer(Count, "autoscaling.step_out", 1)),
-  step_in: Schema.optionalWith(integer(Count, "autoscaling.step_in", 1), { default: () => 1 }),
+  step_out: Schema.optional(integer(Count, "autoscaling.step_out", 1, LIMITS.replicas)),
+  step_in: Schema.optionalWith(integer(Count, "autoscaling.step_in", 1, LIMITS.replicas), { default: () => 1 }),
   cooldown_out: Schema.optionalWith(nonNegative(Duration, "cooldown_out"), { default: () => 30 }),
   cooldown_in: Schema.optionalWith(nonNegative(Duration, "cooldown_in"), { default: () => 120 }),
   boot: Schema.optionalWith(nonNegative(Duration, "boot"), { default: () => 30 }),
@@ -304,7 +366,7 @@ const Autoscaling = Schema.Struct({
 export type AutoscalingSpec = typeof Autoscaling.Type;
 
 const Retries = Schema.Struct({
-  attempts: integer(Count, "retries.attempts", 1),
+  attempts: integer(Count, "retries.attempts", 1, LIMITS.retries),
   backoff: Schema.optionalWith(PosDuration, { default: () => 0.05 }),
   max_backoff: Schema.optionalWith(PosDuration, { default: () => 2 }),
   jitter: Schema.optionalWith(Schema.Literal("none", "full"), { default: () => "full" as const }),
@@ -328,8 +390,8 @@ const Service = Schema.Struct({
   circuit_breaker: Schema.optional(CircuitBreaker),
   autoscaling: Schema.optional(Autoscaling),
   cost: Schema.optional(Cost),
-  replicas: Schema.optionalWith(integer(Count, "replicas", 1), { default: () => 1 }),
-  concurrency: Schema.optionalWith(integer(Count, "concurrency", 1), { default: () => 1 }),
+  replicas: Schema.optionalWith(integer(Count, "replicas", 1, LIMITS.replicas), { default: () => 1 }),
+  concurrency: Schema.optionalWith(integer(Count, "concurrency", 1, LIMITS.slots), { default: () => 1 }),
   backlog: Schema.optional(integer(Count, "backlog", 0)),
   timeout: Schema.optional(PosDuration),
   service: Schema.optional(DistSchema),
@@ -341,7 +403,7 @@ const Cache = Schema.Struct({
   kind: Schema.Literal("cache"),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
-  capacity: integer(Count, "capacity", 1),
+  capacity: integer(Count, "capacity", 1, LIMITS.keys),
   ttl: Schema.optional(PosDuration),
   service: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0.0002 }) as Dist }),
   value_size: Schema.optionalWith(positive(Size, "value_size"), { default: () => 1000 }),
@@ -351,19 +413,19 @@ const Database = Schema.Struct({
   kind: Schema.Literal("database"),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
-  keys: Schema.optionalWith(integer(Count, "keys", 1), { default: () => 10000 }),
+  keys: Schema.optionalWith(integer(Count, "keys", 1, LIMITS.keys), { default: () => 10000 }),
   read: DistSchema,
   write: DistSchema,
-  replicas: Schema.optionalWith(integer(Count, "replicas", 0), { default: () => 0 }),
+  replicas: Schema.optionalWith(integer(Count, "replicas", 0, LIMITS.dbReplicas), { default: () => 0 }),
   read_from: Schema.optionalWith(Schema.Literal("primary", "replicas", "any"), { default: () => "primary" as const }),
   replication_lag: Schema.optional(DistSchema),
-  max_connections: Schema.optionalWith(integer(Count, "max_connections", 1), { default: () => 100 }),
+  max_connections: Schema.optionalWith(integer(Count, "max_connections", 1, LIMITS.slots), { default: () => 100 }),
   pool: Schema.optional(Schema.Struct({
-    size: integer(Count, "pool.size", 1),
+    size: integer(Count, "pool.size", 1, LIMITS.slots),
     timeout: Schema.optionalWith(PosDuration, { default: () => 30 }),
   })),
   shards: Schema.optional(Schema.Struct({
-    count: integer(Count, "shards.count", 1),
+    count: integer(Count, "shards.count", 1, LIMITS.replicas),
     by: Schema.optionalWith(Schema.Literal("hash", "range"), { default: () => "hash" as const }),
   })),
 });
@@ -372,15 +434,15 @@ const Queue = Schema.Struct({
   kind: Schema.Literal("queue"),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
-  workers: Schema.optionalWith(integer(Count, "workers", 1), { default: () => 1 }),
-  prefetch: Schema.optionalWith(integer(Count, "prefetch", 1), { default: () => 1 }),
+  workers: Schema.optionalWith(integer(Count, "workers", 1, LIMITS.slots), { default: () => 1 }),
+  prefetch: Schema.optionalWith(integer(Count, "prefetch", 1, LIMITS.prefetch), { default: () => 1 }),
   service: DistSchema,
   handler: Schema.optional(Flow),
   max_length: Schema.optional(integer(Count, "max_length", 1)),
   overflow: Schema.optionalWith(Schema.Literal("reject_publish", "drop_head"), { default: () => "reject_publish" as const }),
-  retries: Schema.optionalWith(integer(Count, "retries", 0), { default: () => 0 }),
+  retries: Schema.optionalWith(integer(Count, "retries", 0, LIMITS.retries), { default: () => 0 }),
   failure_rate: Schema.optionalWith(Probability, { default: () => 0 }),
-  partitions: Schema.optional(integer(Count, "partitions", 1)),
+  partitions: Schema.optional(integer(Count, "partitions", 1, LIMITS.replicas)),
 });
 
 const Cdn = Schema.Struct({
@@ -410,7 +472,7 @@ const Simulation = Schema.Struct({
   duration: Schema.optional(PosDuration),
   warmup: Schema.optional(nonNegative(Duration, "warmup")),
   interval: Schema.optionalWith(PosDuration, { default: () => 1 }),
-  replications: Schema.optionalWith(integer(Count, "replications", 1), { default: () => 5 }),
+  replications: Schema.optionalWith(integer(Count, "replications", 1, LIMITS.replications), { default: () => 5 }),
 });
 
 const Slo = Schema.Struct({
@@ -431,13 +493,13 @@ const Failure = Schema.Union(
   Schema.Struct({
     at: nonNegative(Duration, "at"),
     crash: Name,
-    replica: Schema.optionalWith(integer(Count, "replica", 1), { default: () => 1 }),
+    replica: Schema.optionalWith(integer(Count, "replica", 1, LIMITS.replicas), { default: () => 1 }),
     restart_after: Schema.optional(PosDuration),
   }),
   Schema.Struct({
     at: nonNegative(Duration, "at"),
     fail_primary: Name,
-    shard: Schema.optionalWith(integer(Count, "shard", 0), { default: () => 0 }),
+    shard: Schema.optionalWith(integer(Count, "shard", 0, LIMITS.replicas), { default: () => 0 }),
     promote_after: PosDuration,
   }),
   Schema.Struct({ at: nonNegative(Duration, "at"), lose: Name }),
@@ -449,27 +511,33 @@ export type FailureSpec = typeof Failure.Type;
 
 // Regions and the one-way latency between them (given once per pair; it is symmetric).
 const Region = Schema.Struct({
-  latency: Schema.optional(Schema.Record({ key: Name, value: DistSchema })),
+  latency: Schema.optional(NamedRecord(Name, DistSchema)),
 });
 export type RegionSpec = typeof Region.Type;
 
 // Bounds for `headroom plan`: "component.field" -> [min, max] (docs/scenario-format.md, "plan").
 const PlanBound = integer(Count, "a plan bound", 0);
-const Plan = Schema.Record({ key: Schema.String, value: Schema.Tuple(PlanBound, PlanBound) });
+// component.field, e.g. api.replicas or db.pool.size
+const PLAN_KEY_PATTERN = "^[a-z][a-z0-9_-]*\\.[a-z][a-z0-9_.]*$";
+const PLAN_KEY_RE = new RegExp(PLAN_KEY_PATTERN);
+const PlanKey = Schema.String.pipe(
+  Schema.filter((s) => PLAN_KEY_RE.test(s) || `a plan key is component.field (e.g. api.replicas), got ${JSON.stringify(s)}`, { jsonSchema: { pattern: PLAN_KEY_PATTERN } }),
+);
+const Plan = NamedRecord(PlanKey, Schema.Tuple(PlanBound, PlanBound));
 export type Plan = typeof Plan.Type;
 
-const Regions = Schema.Record({ key: Name, value: Region });
-const Geo = Schema.Record({ key: Name, value: Schema.NonEmptyArray(Name) });
+const Regions = NamedRecord(Name, Region);
+const Geo = NamedRecord(Name, Schema.NonEmptyArray(Name));
 
 export const ScenarioSchema = Schema.Struct({
   version: Schema.Literal(1),
   name: Schema.String,
   description: Schema.optional(Schema.String),
   // The random streams hash the seed as an unsigned 32-bit integer; a larger one would wrap.
-  seed: Schema.optionalWith(integer(Schema.Number, "seed", 0).pipe(Schema.filter((n) => n <= 2 ** 32 - 1 || `seed must be at most 4294967295, got ${n}`)), { default: () => 1 }),
+  seed: Schema.optionalWith(integer(Finite, "seed", 0, Number.MAX_SAFE_INTEGER).pipe(Schema.filter((n) => n <= 2 ** 32 - 1 || `seed must be at most 4294967295, got ${n}`)), { default: () => 1 }),
   simulation: Schema.optionalWith(Simulation, { default: () => ({ interval: 1, replications: 5 }) }),
   load: LoadSchema,
-  components: Schema.Record({ key: Name, value: ComponentSchema }).pipe(
+  components: NamedRecord(Name, ComponentSchema).pipe(
     Schema.filter((r) => Object.keys(r).length > 0 || "components needs at least one component"),
   ),
   slo: Schema.optional(Slo),
