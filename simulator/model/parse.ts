@@ -42,12 +42,14 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
   // uniqueKeys off: indexKeys reports duplicates in linear time, with the same message and position.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const keys = indexKeys(doc);
-  if (doc.errors.length > 0 || keys.duplicates.length > 0) {
+  if (doc.errors.length > 0 || keys.duplicates.length > 0 || keys.cycles.length > 0) {
     const problems = [
-      ...doc.errors.map((e) => ({ offset: e.pos[0], path: "", message: firstLine(e.message) })),
-      ...keys.duplicates.map((d) => ({ offset: d.offset, path: d.path, message: "Map keys must be unique" })),
+      ...doc.errors.map((e) => ({ offset: e.pos[0], path: "", message: `YAML syntax: ${firstLine(e.message)}` })),
+      ...keys.duplicates.map((d) => ({ offset: d.offset, path: d.path, message: "YAML syntax: Map keys must be unique" })),
+      // Recursive data would reach the schema as a cyclic object (its messages print values).
+      ...keys.cycles.map((c) => ({ offset: c.offset, path: c.path, message: "YAML: this alias is inside the node its anchor names, so the data would contain itself" })),
     ].sort((a, b) => a.offset - b.offset); // stable: yaml's own order at equal offsets
-    return { ok: false, errors: problems.map((p) => ({ file, ...at(p.offset), path: p.path, message: `YAML syntax: ${p.message}` })) };
+    return { ok: false, errors: problems.map((p) => ({ file, ...at(p.offset), path: p.path, message: p.message })) };
   }
   const locate = (path: ReadonlyArray<PropertyKey>) => at(offsetOf(doc, keys, path));
   let data: unknown;

@@ -88,6 +88,30 @@ describe("duplicate keys", () => {
   });
 });
 
+describe("recursive aliases", () => {
+  const scenario = (service: string) => `version: 1\nname: t\nload: { model: open, rate: 10/s, classes: { r: { flow: [api] } } }\ncomponents:\n  api: { kind: station, servers: 2, service: ${service} }\n`;
+  const message = "YAML: this alias is inside the node its anchor names, so the data would contain itself";
+  it("an alias inside its own anchor is refused at the alias (it used to crash the schema's messages)", () => {
+    const cases: Array<[string, string, string]> = [
+      ["{ dist: &self [*self], mean: 40ms }", "*self", "components.api.service.dist[0]"],
+      ["&s { dist: exponential, mean: *s }", "*s", "components.api.service.mean"],
+      ["&x [ *x, &x 1 ]", "*x", "components.api.service[0]"], // *x is the outer x: defined later, the inner one is not yet
+    ];
+    for (const [service, alias, path] of cases) {
+      const text = scenario(service);
+      const r = parseScenario(text, "a.yaml");
+      expect(r.ok, service).toBe(false);
+      if (r.ok) continue;
+      expect(r.errors, service).toEqual([{ file: "a.yaml", line: 5, column: text.split("\n")[4].indexOf(alias) + 1, path, message }]);
+    }
+  });
+  it("aliases to earlier nodes are not cycles: shared values still load", () => {
+    expect(parseScenario(scenario("&x [ &x 1, *x ]"), "a.yaml")).toMatchObject({ ok: false, errors: [{ path: "components.api.service" }] }); // a schema error, no cycle
+    const shared = "version: 1\nname: t\nload: { model: open, rate: 10/s, classes: { r: { flow: [api, db] } } }\ncomponents:\n  api: { kind: station, servers: 2, service: &svc { dist: exponential, mean: 10ms } }\n  db: { kind: station, servers: 2, service: *svc }\n";
+    expect(parseScenario(shared, "a.yaml").ok).toBe(true);
+  });
+});
+
 describe("line index", () => {
   it("counts the newlines before each offset, in random texts", () => {
     fc.assert(fc.property(fc.string({ unit: fc.constantFrom("a", " ", ":", "\n", "\r", "\r\n", "|", "\"", "#", "-", "\t"), maxLength: 80 }), (text) => {
