@@ -27,6 +27,12 @@ const decode = Schema.decodeUnknownEither(ScenarioSchema, decodeOptions);
  */
 export const MAX_SCENARIO_CHARS = 256 * 1024;
 
+/**
+ * Flow collections ([ and {) nested deeper than this are refused before parsing: yaml composes them
+ * recursively, and 100k levels took 3-4 s of CPU in 200 KB (to end in a stack overflow).
+ */
+export const MAX_FLOW_DEPTH = 256;
+
 export interface ParseOptions {
   /** Overrides MAX_SCENARIO_CHARS (the parse benchmark lifts it to time larger files). */
   readonly maxChars?: number;
@@ -39,6 +45,10 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
   }
   const lines = new LineIndex(text);
   const at = (offset: number) => lines.at(offset);
+  const tooDeep = flowTooDeep(text, MAX_FLOW_DEPTH);
+  if (tooDeep >= 0) {
+    return { ok: false, errors: [{ file, ...at(tooDeep), path: "", message: `YAML: more than ${MAX_FLOW_DEPTH} nested [ and { (a scenario needs a few dozen at most)` }] };
+  }
   // uniqueKeys off: indexKeys reports duplicates in linear time, with the same message and position.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const keys = indexKeys(doc);
@@ -161,6 +171,36 @@ function offsetOf(doc: Document, keys: KeyIndex, path: ReadonlyArray<PropertyKey
     } else break;
   }
   return offset;
+}
+
+/**
+ * The offset of the first [ or { nested deeper than `limit`, or -1: one pass, skipping quoted
+ * scalars (a quote opens one only after a blank, a line start or one of [{,:-?) and comments. A
+ * bracket inside a plain scalar counts too, so this may refuse early, never late.
+ */
+function flowTooDeep(text: string, limit: number): number {
+  let depth = 0;
+  let prev = 10; // the previous character that is not a space or tab; a line start counts as \n
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) { if (prev !== 10) prev = 32; continue; }
+    const opensQuote = prev === 10 || prev === 32 || prev === 91 || prev === 123 || prev === 44 || prev === 58 || prev === 45 || prev === 63;
+    if ((c === 34 || c === 39) && opensQuote) { // "..." with \ escapes, '...' with '' escapes
+      for (i++; i < text.length; i++) {
+        const q = text.charCodeAt(i);
+        if (c === 34 && q === 92) i++;
+        else if (q === c) { if (c === 39 && text.charCodeAt(i + 1) === 39) i++; else break; }
+      }
+    } else if (c === 35 && (prev === 10 || prev === 32)) { // a comment runs to the end of the line
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? text.length : nl - 1;
+      continue;
+    } else if (c === 91 || c === 123) {
+      if (++depth > limit) return i;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+    prev = c === 13 ? 10 : c;
+  }
+  return -1;
 }
 
 function tooLarge(chars: number, limit: number): string {

@@ -3,7 +3,7 @@
 // CPU time per MB at 256 KB against 32 KB, best of three each. Linear parsing gives about 1 (small
 // files carry fixed costs, so usually less); the quadratic loader this replaced gave 5 to 20.
 import { describe, expect, it } from "vitest";
-import { MAX_SCENARIO_CHARS, parseScenario } from "../../model/parse.ts";
+import { MAX_FLOW_DEPTH, MAX_SCENARIO_CHARS, parseScenario } from "../../model/parse.ts";
 import { PARSE_SHAPES, scenarioOfSize } from "../../bench/parse-shapes.ts";
 
 function cpuMsPerMB(text: string): number {
@@ -50,5 +50,26 @@ describe("parse size", () => {
     const edge = parseScenario(text.slice(0, MAX_SCENARIO_CHARS), "edge.yaml");
     expect(edge.ok || edge.errors.every((e) => !e.message.startsWith("file too large"))).toBe(true);
     expect(parseScenario(text.slice(0, MAX_SCENARIO_CHARS + 1), "over.yaml").ok).toBe(false);
+  });
+
+  it("flow nesting deeper than MAX_FLOW_DEPTH is refused at the bracket that passes it, before parsing", () => {
+    const head = "version: 1\nname: t\nload: { model: open, rate: 10/s, classes: { r: { flow: [api] } } }\ncomponents:\n  api: { kind: station, servers: 2, service: ";
+    const nested = (depth: number) => `${head}${"[".repeat(depth)}1${"]".repeat(depth)} }\n`;
+    const deep = nested(100_000); // 200 KB, under the size limit; yaml took 3-4 s of CPU on it
+    const c0 = process.cpuUsage();
+    const r = parseScenario(deep, "deep.yaml");
+    const c = process.cpuUsage(c0);
+    // The component's { is level 1, so the (MAX_FLOW_DEPTH)th [ passes the limit.
+    expect(r).toEqual({ ok: false, errors: [{ file: "deep.yaml", line: 5, column: head.length - head.lastIndexOf("\n") + MAX_FLOW_DEPTH - 1, path: "", message: `YAML: more than ${MAX_FLOW_DEPTH} nested [ and { (a scenario needs a few dozen at most)` }] });
+    expect((c.user + c.system) / 1000).toBeLessThan(1000); // a single scan (about 1 ms); parsing it took seconds
+    // At the limit, the file reaches the schema (which wants a duration, not a list).
+    const atLimit = parseScenario(nested(MAX_FLOW_DEPTH - 2), "ok.yaml");
+    expect(atLimit.ok).toBe(false);
+    if (!atLimit.ok) expect(atLimit.errors[0].path).toBe("components.api.service");
+    // Brackets in quoted scalars and comments do not count.
+    const quoted = `${head}10ms, x: "${"[".repeat(300)}", y: '${"{".repeat(300)}' } # ${"[".repeat(300)}\n`;
+    const q = parseScenario(quoted, "q.yaml");
+    expect(q.ok).toBe(false);
+    if (!q.ok) expect(q.errors.map((e) => e.path)).toEqual(["components.api.x", "components.api.y"]);
   });
 });
