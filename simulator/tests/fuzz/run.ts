@@ -5,7 +5,7 @@
 // 12 timeouts of wall time), and errors without file:line:column; the first offending documents are
 // written to a temp dir, with findings.json, to reproduce. Exits 1 on any crash, hang or unlocated
 // error. Other options: --workers N (default 2), --timeout MS (default 5000), --from I (first index),
-// --show I (print document I and how it ends, in this process), --json. Each child's address space
+// --show I (print document I, and on stderr how it ends in a child), --json. Each child's address space
 // is capped (prlimit, 3 GB) so that a scenario asking for a huge allocation fails in the child.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -252,8 +252,15 @@ async function main(): Promise<void> {
   if (values.show !== undefined) {
     const doc = new HostileCorpus(bundledScenarios(), seed).document(int("show", values.show, 0));
     console.log(`# document ${doc.index} of seed ${seed}: ${doc.base} with ${doc.mutations.join(" + ")}\n${doc.text}`);
-    const { runDocument } = await import("./fuzz-worker.ts");
-    console.error(JSON.stringify(runDocument(doc.text)));
+    // In a child with the same limits as a run: a document may allocate without bound or hang.
+    const w = startWorker();
+    try {
+      await w.ready;
+      const ending = await runIn(w, doc, int("timeout", values.timeout!, 100));
+      console.error(JSON.stringify(ending.kind === "outcome" ? ending.outcome : ending));
+    } finally {
+      stopWorker(w);
+    }
     return;
   }
   const report = await runFuzz({
