@@ -6,8 +6,10 @@
 // Linear in the file's size: yaml's own duplicate-key check is quadratic, so it is off and
 // `indexKeys` finds duplicates and indexes every mapping's keys in one pass; lines and columns come
 // from a line index built once (`LineIndex`). Files above MAX_SCENARIO_CHARS are refused before
-// parsing: the yaml package alone takes about a second of CPU per MB (BENCHMARKS.md, "Parsing"), so
-// the limit keeps the worst accepted file well under a second. Trades away scenarios above 256 KiB.
+// parsing: parsing took 2-4 s of CPU per MB on the shared 2-core machine, most of it in the yaml
+// package (BENCHMARKS.md, "Parsing"), so a file at the limit takes 0.5-1 s there. Flow nesting past
+// MAX_FLOW_DEPTH is refused by a scan before parsing too (yaml recurses on it). Trades away
+// scenarios above 256 KiB or nested deeper than 256 brackets.
 import { Either, ParseResult, Schema } from "effect";
 import { isMap, isSeq, parseDocument, type Document, type Node } from "yaml";
 import { type ScenarioError, LineIndex, pathToString } from "./errors.ts";
