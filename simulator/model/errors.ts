@@ -24,3 +24,30 @@ export function pathToString(path: ReadonlyArray<PropertyKey>): string {
   }
   return out;
 }
+
+/**
+ * Offsets to 1-based line and column: the line starts are found once (every `\n` begins a line, as
+ * in the YAML parser's own line counter), then each lookup is a binary search, so locating k errors
+ * in a file of n lines costs n + k log n instead of k n.
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) this.starts.push(nl + 1);
+  }
+
+  /** Line and column of `offset` (an offset past the end stays on the last line). */
+  at(offset: number): { line: number; column: number } {
+    const starts = this.starts;
+    let low = 0;
+    let high = starts.length;
+    while (low < high) { // the number of line starts at or before offset
+      const mid = (low + high) >>> 1;
+      if (starts[mid] <= offset) low = mid + 1;
+      else high = mid;
+    }
+    const line = Math.max(low, 1);
+    return { line, column: offset - starts[line - 1] + 1 };
+  }
+}
