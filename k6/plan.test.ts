@@ -86,10 +86,11 @@ describe("planFromScenario", () => {
     expect(Math.abs(open.poisson!.arrivals - 4000)).toBeLessThan(4 * Math.sqrt(4000));
     expect(open.poisson).toEqual({ seed: 1, endS: 20, arrivals: open.poisson!.arrivals });
     expect(planFromScenario(scenario(`  model: open\n  rate: 200/s\n${classes}`), { durationS: 20, seed: 7 }).poisson!.arrivals).not.toBe(open.poisson!.arrivals);
-    // the pool is the arrival-rate executors' (20% of the rate + 5, max rate + 10); the script fills in the stages
+    // the pool is the arrival-rate executors' (20% of the rate + 5, max rate + 10); the script fills in the
+    // stages, which end with 1 s at rate 0 (TAIL_S: k6 loses arrivals due in its start lag before the end)
     expect(open.options.scenarios).toEqual({
       shop: {
-        executor: "ramping-arrival-rate", startRate: 0, timeUnit: "1000000s", stages: [{ duration: "20s", target: 0 }],
+        executor: "ramping-arrival-rate", startRate: 0, timeUnit: "1000000s", stages: [{ duration: "21s", target: 0 }],
         preAllocatedVUs: 45, maxVUs: 210, gracefulStop: "10s",
       },
     });
@@ -151,7 +152,8 @@ describe("run bound (headroom load stops a run that overruns it, exit 105)", () 
     const closed = planFromScenario(scenario(`  model: closed\n  users: 20\n  think: 1s\n${classes}`, "simulation:\n  duration: 15m"));
     expect(runBoundMs(closed)).toBe((900 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
     const ramp = planFromScenario(scenario(`  model: open\n  stages:\n    - { duration: 8m, target: 50/s }\n    - { duration: 4m, target: 50/s }\n${classes}`));
-    expect(runBoundMs(ramp)).toBe((720 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
+    // Poisson (the default): the stages plus their 1 s tail at rate 0
+    expect(runBoundMs(ramp)).toBe((720 + 1 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
     const det = planFromScenario(scenario(`  model: open\n  arrivals: deterministic\n  rate: 20/s\n${classes}`), { durationS: 30 });
     expect(runBoundMs(det)).toBe((30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
   });

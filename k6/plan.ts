@@ -6,7 +6,7 @@
 // are exactly Poisson on stock k6 and the built-in runner; a closed load uses constant-vus or
 // ramping-vus with think time. Pure code.
 import type { Scenario } from "../simulator/model/index.ts";
-import { poissonArrivals, TIME_UNIT } from "./scripts/lib/poisson.ts";
+import { poissonArrivals, TAIL_S, TIME_UNIT } from "./scripts/lib/poisson.ts";
 import { clipKnots, knotsFor, peakOf, type Knot } from "./scripts/lib/profile.ts";
 import type { Dist } from "./scripts/lib/random.ts";
 
@@ -24,7 +24,7 @@ export interface ScriptConfig {
   mode: "arrival-rate" | "poisson" | "closed";
   knots?: Knot[];
   /**
-   * Poisson mode: the realization's seed, its end (s) and its number of arrivals. The script draws the
+   * Poisson mode: the realization's seed, its end (s; the stages run TAIL_S longer, at rate 0) and its number of arrivals. The script draws the
    * arrivals from the seed in VU 0's init context and writes them into options.scenarios[scenario].stages
    * (the plan holds one placeholder stage of the same length, so the bundle stays small).
    */
@@ -123,11 +123,11 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
     const timeUnit = integral ? "1s" : "1000s";
     if (poisson) {
       // one seeded Poisson realization as stages; the plan holds a placeholder stage of the same
-      // length that the script replaces (see ScriptConfig.poisson)
+      // length (the test's, plus the tail of TAIL_S) that the script replaces (see ScriptConfig.poisson)
       const seed = po.seed ?? scenario.seed ?? 1;
       const arrivals = poissonArrivals(knots, seed).length;
       scenarios[scenario.name] = {
-        executor: "ramping-arrival-rate", startRate: 0, timeUnit: TIME_UNIT, stages: [{ duration: fmtS(durationS), target: 0 }],
+        executor: "ramping-arrival-rate", startRate: 0, timeUnit: TIME_UNIT, stages: [{ duration: fmtS(durationS + TAIL_S), target: 0 }],
         preAllocatedVUs: pre, maxVUs: max, gracefulStop: "10s",
       };
       cfg = { mode: "poisson", knots, poisson: { seed, endS: durationS, arrivals } };

@@ -8,14 +8,14 @@
 import http from "k6/http";
 import { check, sleep } from "k6";
 import config from "headroom:config";
-import { arrivalStages, poissonArrivals } from "./lib/poisson.ts";
+import { arrivalStages, poissonArrivals, TAIL_S } from "./lib/poisson.ts";
 import { sample, Zipf } from "./lib/random.ts";
 
 /** The plan's options with the Poisson realization written into the scenario's stages. */
 function withPoissonStages(): typeof config.options {
   const p = config.poisson!;
   const scenarios = config.options.scenarios as Record<string, Record<string, unknown>>;
-  const stages = arrivalStages(poissonArrivals(config.knots ?? [], p.seed), p.endS);
+  const stages = arrivalStages(poissonArrivals(config.knots ?? [], p.seed), p.endS + TAIL_S);
   return { ...config.options, scenarios: { ...scenarios, [config.scenario]: { ...scenarios[config.scenario], stages } } };
 }
 
