@@ -222,6 +222,13 @@ describe("headroom load", () => {
     expect(r.stdout).not.toContain("arrivals:");
   });
 
+  it("lists every exit code k6 can return in --help", async () => {
+    const { K6_EXIT_CODES } = await import("./harness.ts");
+    const r = await runCli(["load", "--help"]);
+    expect(r.code).toBe(0);
+    for (const code of [0, 1, 2, ...Object.keys(K6_EXIT_CODES).map(Number)]) expect(r.stdout).toMatch(new RegExp(`^ *${code} |\\s${code}  `, "m"));
+  });
+
   it("refuses a non-http target, a refused connection and a scenario without a load section, clearly", async () => {
     const bad = await runCli(["load", join(dir, "det.yaml"), "--target", "ftp://127.0.0.1:21"]);
     expect(bad.code).toBe(2);
