@@ -211,7 +211,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
       const bound = setTimeout(stop, maxRunMs);
       o.signal?.addEventListener("abort", stop);
       child.once("error", reject);
-      child.once("exit", (c, sig) => {
+      // "close", not "exit": it comes after stderr has ended, so the tail is complete
+      child.once("close", (c, sig) => {
         clearTimeout(bound);
         o.signal?.removeEventListener("abort", stop);
         resolve(c ?? (sig ? 105 : 1));
