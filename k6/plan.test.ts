@@ -1,5 +1,5 @@
 // Scenario -> k6 plan: executors, stages (step and sine), VUs, thresholds from the SLO, and the
-// rate profile's integral that Poisson pacing inverts.
+// rate profile's integral that the Poisson realization is drawn against (time rescaling).
 import { describe, expect, it } from "vitest";
 import { parseScenario, type Scenario } from "../simulator/model/index.ts";
 import { planFromScenario, PlanError } from "./plan.ts";
