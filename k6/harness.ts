@@ -2,8 +2,8 @@
 // scenario's plan into one k6 JS file, then runs it with real k6 (K6_BIN or `k6` on PATH) or, when
 // there is none, with the built-in runner; either way the results land as k6's NDJSON and summary.
 import { spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { accessSync, constants, existsSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,19 +94,49 @@ export interface LoadRun {
   ndjsonPath: string;
   summaryPath: string;
   message: string;
-  /** Poisson-paced runs: the arrivals that started late (coordinated omission), from the summary export. */
-  lateArrivals?: { paced: number; late: number; share: number };
+  /** The result files the run actually wrote (k6.ndjson, summary.json), in that order. */
+  written: string[];
+  /**
+   * Open loads (Poisson or arrival-rate), from the summary export: iterations started (each sends one
+   * request) and dropped_iterations (arrivals that found no free VU); `scheduled` is the Poisson
+   * realization's arrival count, known from the plan (absent for evenly spaced arrivals).
+   */
+  arrivals?: { scheduled?: number; started: number; dropped: number };
 }
 
-/** The late-arrival share of a paced run, from its summary export (absent when the run wrote none). */
-async function lateArrivals(plan: ScriptConfig, summaryPath: string): Promise<LoadRun["lateArrivals"]> {
-  if (plan.mode !== "poisson-pacing") return undefined;
+/** Started and dropped arrivals of an open load, from its summary export (absent when the run wrote none). */
+async function arrivalsOf(plan: ScriptConfig, summaryPath: string): Promise<LoadRun["arrivals"]> {
+  if (plan.mode === "closed" || !existsSync(summaryPath)) return undefined;
   try {
-    return (await readSummaryExport(summaryPath)).lateArrivals;
+    const m = (await readSummaryExport(summaryPath)).metrics;
+    const started = m.iterations?.values.count ?? 0;
+    const dropped = m.dropped_iterations?.values.count ?? 0;
+    return { ...(plan.poisson ? { scheduled: plan.poisson.arrivals } : {}), started, dropped };
   } catch {
     return undefined;
   }
 }
+
+/** How many of k6's stderr lines a failed run repeats in its message. */
+const STDERR_TAIL_LINES = 8;
+
+/** What a k6 exit code means (k6's errext/exitcodes), for the message of a failed run. */
+export const K6_EXIT_CODES: Record<number, string> = {
+  97: "cloud test run failed",
+  98: "could not get the cloud test's progress",
+  99: "thresholds crossed",
+  100: "setup() timed out",
+  101: "teardown() timed out",
+  102: "timed out",
+  103: "stopped from k6's REST API",
+  104: "invalid configuration (options)",
+  105: "stopped (external abort: Ctrl-C, SIGTERM, or the run bound)",
+  106: "k6's REST API could not start",
+  107: "script exception (a syntax error or an error thrown in init, setup or teardown)",
+  108: "test.abort() called",
+  109: "k6 panicked",
+  110: "test.fail() called",
+};
 
 export interface LoadOptions {
   scenario: Scenario;
@@ -149,6 +179,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const summaryPath = join(o.outDir, "summary.json");
   await writeFile(scriptPath, code);
   await writeFile(join(o.outDir, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
+  // a run that finds old result files in its directory must not report them as its own
+  await Promise.all([rm(ndjsonPath, { force: true }), rm(summaryPath, { force: true })]);
   const k6 = o.engine === "built-in" ? null : findK6();
   if (o.engine === "k6" && !k6) throw new Error("--engine k6: no k6 binary found (set K6_BIN or put k6 on PATH)");
   for (const n of plan.notes) o.stderr?.write(`note: ${n}\n`);
@@ -157,23 +189,45 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const targetBase = url.origin + url.pathname.replace(/\/+$/, "");
   if (k6) {
     o.stderr?.write(`engine: k6 (${k6})\n`);
+    const tail: string[] = [];
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(k6, ["run", "--quiet", `--out`, `json=${ndjsonPath}`, `--summary-export=${summaryPath}`, "-e", `TARGET=${targetBase}`, scriptPath], {
-        stdio: ["ignore", "inherit", "inherit"],
+        stdio: ["ignore", "inherit", "pipe"],
+      });
+      // k6's stderr goes through as it comes; its last lines are kept for the message of a failure
+      let partial = "";
+      child.stderr!.on("data", (b: Buffer) => {
+        const text = b.toString("utf8");
+        (o.stderr ?? process.stderr).write(text);
+        const lines = (partial + text).split("\n");
+        partial = lines.pop()!;
+        for (const l of lines) if (l.trim()) tail.push(l);
+        if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
+      });
+      child.stderr!.on("end", () => {
+        if (partial.trim()) tail.push(partial);
+        if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
       });
       const stop = () => child.kill("SIGINT");
       const bound = setTimeout(stop, maxRunMs);
       o.signal?.addEventListener("abort", stop);
       child.once("error", reject);
-      child.once("exit", (c, sig) => {
+      // "close", not "exit": it comes after stderr has ended, so the tail is complete
+      child.once("close", (c, sig) => {
         clearTimeout(bound);
         o.signal?.removeEventListener("abort", stop);
         resolve(c ?? (sig ? 105 : 1));
       });
     });
+    let message = exitCode === 99 ? "thresholds crossed" : "";
+    if (exitCode !== 0 && exitCode !== 99) {
+      const what = K6_EXIT_CODES[exitCode] ?? "unknown exit code";
+      message = `k6 exited with code ${exitCode} (${what})` + (tail.length ? `; its last stderr lines:\n${tail.map((l) => `  ${l}`).join("\n")}` : "; it wrote nothing to stderr");
+    }
     return noResponseIsFailure({
-      engine: "k6", exitCode, scriptPath, ndjsonPath, summaryPath, message: exitCode === 99 ? "thresholds crossed" : "",
-      lateArrivals: await lateArrivals(plan, summaryPath),
+      engine: "k6", exitCode, scriptPath, ndjsonPath, summaryPath, message,
+      written: [ndjsonPath, summaryPath].filter((p) => existsSync(p)),
+      arrivals: await arrivalsOf(plan, summaryPath),
     });
   }
   o.stderr?.write("engine: built-in runner (no k6 binary found; set K6_BIN to use real k6)\n");
@@ -189,7 +243,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     maxRunMs,
     signal: o.signal,
   });
-  return noResponseIsFailure({ engine: "built-in", exitCode: r.exitCode, scriptPath, ndjsonPath, summaryPath, message: r.message, lateArrivals: await lateArrivals(plan, summaryPath) });
+  return noResponseIsFailure({
+    engine: "built-in", exitCode: r.exitCode, scriptPath, ndjsonPath, summaryPath, message: r.message,
+    written: [ndjsonPath, summaryPath].filter((p) => existsSync(p)),
+    arrivals: await arrivalsOf(plan, summaryPath),
+  });
 }
 
 /** A run that ended 0 or 99 without one completed request becomes exit code 3 (see no-response.ts). */

@@ -1,5 +1,5 @@
 // Scenario -> k6 plan: executors, stages (step and sine), VUs, thresholds from the SLO, and the
-// rate profile's integral that Poisson pacing inverts.
+// rate profile's integral that the Poisson realization is drawn against (time rescaling).
 import { describe, expect, it } from "vitest";
 import { parseScenario, type Scenario } from "../simulator/model/index.ts";
 import { planFromScenario, PlanError } from "./plan.ts";
@@ -79,12 +79,21 @@ describe("planFromScenario", () => {
     expect(Math.abs(cumulative(p.knots!, 60) - 12000)).toBeLessThan(12);
   });
 
-  it("Poisson arrivals -> paced constant-vus (peak x 0.5 s VUs); closed loads -> ramping-vus with think", () => {
+  it("Poisson arrivals -> an open ramping-arrival-rate of one seeded realization; closed loads -> ramping-vus with think", () => {
     const open = planFromScenario(scenario(`  model: open\n  rate: 200/s\n${classes}`), { durationS: 20 });
-    expect(open.mode).toBe("poisson-pacing");
-    expect(open.paceVUs).toBe(100);
-    expect(open.options.scenarios).toEqual({ shop: { executor: "constant-vus", vus: 100, duration: "20s", gracefulStop: "10s" } });
-    // late arrivals are reported, not a threshold: their share is ~latency / 0.5 s
+    expect(open.mode).toBe("poisson");
+    // the realization's count: Poisson(4000) for 200/s over 20 s, within 4 sd; the same seed gives the same count
+    expect(Math.abs(open.poisson!.arrivals - 4000)).toBeLessThan(4 * Math.sqrt(4000));
+    expect(open.poisson).toEqual({ seed: 1, endS: 20, arrivals: open.poisson!.arrivals });
+    expect(planFromScenario(scenario(`  model: open\n  rate: 200/s\n${classes}`), { durationS: 20, seed: 7 }).poisson!.arrivals).not.toBe(open.poisson!.arrivals);
+    // the pool is the arrival-rate executors' (20% of the rate + 5, max rate + 10); the script fills in the
+    // stages, which end with 1 s at rate 0 (TAIL_S: k6 loses arrivals due in its start lag before the end)
+    expect(open.options.scenarios).toEqual({
+      shop: {
+        executor: "ramping-arrival-rate", startRate: 0, timeUnit: "1000000s", stages: [{ duration: "21s", target: 0 }],
+        preAllocatedVUs: 45, maxVUs: 210, gracefulStop: "10s",
+      },
+    });
     expect(open.options.thresholds).toEqual({});
     const closed = planFromScenario(
       scenario(`  model: closed\n  start_users: 2\n  stages:\n    - { duration: 1m, target: 20 }\n    - { duration: 30s, target: 50, shape: step }\n  think: { dist: exponential, mean: 1s }\n${classes}`),
@@ -143,7 +152,8 @@ describe("run bound (headroom load stops a run that overruns it, exit 105)", () 
     const closed = planFromScenario(scenario(`  model: closed\n  users: 20\n  think: 1s\n${classes}`, "simulation:\n  duration: 15m"));
     expect(runBoundMs(closed)).toBe((900 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
     const ramp = planFromScenario(scenario(`  model: open\n  stages:\n    - { duration: 8m, target: 50/s }\n    - { duration: 4m, target: 50/s }\n${classes}`));
-    expect(runBoundMs(ramp)).toBe((720 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
+    // Poisson (the default): the stages plus their 1 s tail at rate 0
+    expect(runBoundMs(ramp)).toBe((720 + 1 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
     const det = planFromScenario(scenario(`  model: open\n  arrivals: deterministic\n  rate: 20/s\n${classes}`), { durationS: 30 });
     expect(runBoundMs(det)).toBe((30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
   });

@@ -1,10 +1,12 @@
 // Turns a scenario's load and SLO into what the generic k6 script needs: k6 `options` (scenarios and
 // thresholds) and the request mix. Executors: an open load with deterministic arrivals uses k6's
 // arrival-rate executors; Poisson arrivals (which k6's executors cannot produce: they space
-// iterations evenly) use N paced VUs that each follow an independent Poisson schedule, whose
-// superposition is a Poisson process of the scenario's rate; a closed load uses constant-vus or
+// iterations evenly) use a ramping-arrival-rate whose stages are one seeded Poisson realization
+// (k6/scripts/lib/poisson.ts), so the load stays open, drops are dropped_iterations, and the arrivals
+// are exactly Poisson on stock k6 and the built-in runner; a closed load uses constant-vus or
 // ramping-vus with think time. Pure code.
 import type { Scenario } from "../simulator/model/index.ts";
+import { poissonArrivals, TAIL_S, TIME_UNIT } from "./scripts/lib/poisson.ts";
 import { clipKnots, knotsFor, peakOf, type Knot } from "./scripts/lib/profile.ts";
 import type { Dist } from "./scripts/lib/random.ts";
 
@@ -19,9 +21,14 @@ export interface PlanClass {
 
 export interface ScriptConfig {
   scenario: string;
-  mode: "arrival-rate" | "poisson-pacing" | "closed";
+  mode: "arrival-rate" | "poisson" | "closed";
   knots?: Knot[];
-  paceVUs?: number;
+  /**
+   * Poisson mode: the realization's seed, its end (s; the stages run TAIL_S longer, at rate 0) and its number of arrivals. The script draws the
+   * arrivals from the seed in VU 0's init context and writes them into options.scenarios[scenario].stages
+   * (the plan holds one placeholder stage of the same length, so the bundle stays small).
+   */
+  poisson?: { seed: number; endS: number; arrivals: number };
   think?: Dist;
   classes: PlanClass[];
   options: Record<string, unknown>;
@@ -34,13 +41,17 @@ export interface PlanOptions {
   /** VUs for arrival-rate executors: preAllocated and max (default from the peak rate). */
   preAllocatedVUs?: number;
   maxVUs?: number;
-  /** VUs that pace Poisson arrivals (default: peak rate x 0.5 s, 10..1000). */
-  paceVUs?: number;
+  /** Seed of the Poisson realization (default: the scenario's seed). */
+  seed?: number;
   /** Use k6's arrival-rate executors (evenly spaced arrivals) even for Poisson arrivals. */
   forceArrivalRate?: boolean;
 }
 
-/** Rate metric of the paced script: 1 for an arrival that started late because its VU was busy. */
+/**
+ * Rate metric that scripts of earlier versions (Poisson pacing on constant VUs) recorded per arrival: 1
+ * when it started late because its VU was busy. The open Poisson script starts no arrival late, so it
+ * records none; ingestion still reads it from old results.
+ */
 export const LATE_ARRIVAL_METRIC = "headroom_arrival_late";
 
 export class PlanError extends Error {
@@ -95,50 +106,53 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
 
   // keyed by the scenario's free-text name: without a prototype, `__proto__` is a key like any other
   const scenarios = Object.create(null) as Record<string, Record<string, unknown>>;
-  let cfg: Partial<ScriptConfig>;
+  let cfg: Partial<ScriptConfig> | undefined;
   if (load.model === "open") {
     // a --duration shorter than the stages cuts them (a longer one does not extend them)
     const knots = po.durationS !== undefined ? clipKnots(knotsFor(load, durationS), durationS) : knotsFor(load, durationS);
     const peak = peakOf(knots);
     if (peak <= 0) throw new PlanError(`load: the arrival rate is 0 throughout; nothing to send`);
-    if (load.arrivals === "poisson" && !po.forceArrivalRate) {
-      // each VU paces rate/N: with N = peak x 0.5 s a VU waits 0.5 s on average between arrivals, so a
-      // response must take longer than that to delay the next arrival (P ~ latency / 0.5 s)
-      const vus = po.paceVUs ?? Math.min(1000, Math.max(10, Math.ceil(peak * 0.5)));
-      scenarios[scenario.name] = { executor: "constant-vus", vus, duration: fmtS(durationS), gracefulStop: "10s" };
-      cfg = { mode: "poisson-pacing", knots, paceVUs: vus };
-      // No threshold on late arrivals: their share is about latency / 0.5 s (1% at 5 ms), so a limit
-      // would fail almost any real target. The share is reported and headroom_req_duration_corrected
-      // puts the hidden delay back into the latency instead.
-      notes.push(
-        `Poisson arrivals: ${vus} VUs each pace an independent Poisson stream of rate/${vus}; an arrival that finds its VU still busy starts late and is counted in headroom_late_arrivals`,
-      );
-    } else {
-      if (load.arrivals === "poisson") notes.push("Poisson arrivals run as evenly spaced arrivals (k6 arrival-rate executors), as requested");
-      // enough VUs for 200 ms responses at the peak: k6 drops the arrival that finds no VU while it
-      // initializes another one, so too few pre-allocated VUs cost arrivals whenever latency rises
-      const pre = po.preAllocatedVUs ?? Math.min(1000, Math.max(5, Math.ceil(peak * 0.2) + 5));
-      const max = Math.max(pre, po.maxVUs ?? Math.min(5000, Math.max(20, Math.ceil(peak) + 10)));
-      // k6 rates are integers per timeUnit: fractional rates are scaled to a longer timeUnit
-      const integral = knots.every(([, r]) => Math.abs(r - Math.round(r)) < 1e-9);
-      const scale = integral ? 1 : 1000;
-      const timeUnit = integral ? "1s" : "1000s";
-      if (load.rate !== undefined) {
-        scenarios[scenario.name] = {
-          executor: "constant-arrival-rate", rate: Math.round(load.rate * scale), timeUnit, duration: fmtS(durationS),
-          preAllocatedVUs: pre, maxVUs: max, gracefulStop: "10s",
-        };
-      } else {
-        const stages = [];
-        for (let i = 1; i < knots.length; i++) stages.push({ duration: fmtS(knots[i][0] - knots[i - 1][0]), target: Math.round(knots[i][1] * scale) });
-        scenarios[scenario.name] = {
-          executor: "ramping-arrival-rate", startRate: Math.round(knots[0][1] * scale), timeUnit, stages,
-          preAllocatedVUs: pre, maxVUs: max, gracefulStop: "10s",
-        };
-        if (load.stages?.some((s) => s.shape === "sine")) notes.push("sine stages are approximated by 48 linear stages per period");
+    const poisson = load.arrivals === "poisson" && !po.forceArrivalRate;
+    if (load.arrivals === "poisson" && !poisson) notes.push("Poisson arrivals run as evenly spaced arrivals (k6 arrival-rate executors), as requested");
+    // enough VUs for 200 ms responses at the peak: k6 drops the arrival that finds no VU while it
+    // initializes another one, so too few pre-allocated VUs cost arrivals whenever latency rises
+    const pre = po.preAllocatedVUs ?? Math.min(1000, Math.max(5, Math.ceil(peak * 0.2) + 5));
+    const max = Math.max(pre, po.maxVUs ?? Math.min(5000, Math.max(20, Math.ceil(peak) + 10)));
+    // k6 rates are integers per timeUnit: fractional rates are scaled to a longer timeUnit
+    const integral = knots.every(([, r]) => Math.abs(r - Math.round(r)) < 1e-9);
+    const scale = integral ? 1 : 1000;
+    const timeUnit = integral ? "1s" : "1000s";
+    if (poisson) {
+      // one seeded Poisson realization as stages; the plan holds a placeholder stage of the same
+      // length (the test's, plus the tail of TAIL_S) that the script replaces (see ScriptConfig.poisson)
+      const seed = po.seed ?? scenario.seed ?? 1;
+      const arrivals = poissonArrivals(knots, seed).length;
+      scenarios[scenario.name] = {
+        executor: "ramping-arrival-rate", startRate: 0, timeUnit: TIME_UNIT, stages: [{ duration: fmtS(durationS + TAIL_S), target: 0 }],
+        preAllocatedVUs: pre, maxVUs: max, gracefulStop: "10s",
+      };
+      cfg = { mode: "poisson", knots, poisson: { seed, endS: durationS, arrivals } };
+      notes.push(`Poisson arrivals: ${arrivals} arrivals of one realization (seed ${seed}) as ramping-arrival-rate stages; an arrival that finds no free VU is a dropped_iterations`);
+      // stock k6 reads options through several JSON round trips: measured with k6 v0.48, ~95 us and
+      // ~1.6 KB per stage (120,000 stages: +11 s to start, +200 MB), so very long tests are slow to start
+      if (arrivals > 50_000) {
+        notes.push(`${2 * arrivals + 2} stages: stock k6 takes about 1 s and 16 MB per 10,000 stages to read them before the test starts; --arrival-rate (evenly spaced) or a shorter --duration avoids it`);
       }
-      cfg = { mode: "arrival-rate", knots };
+    } else if (load.rate !== undefined) {
+      scenarios[scenario.name] = {
+        executor: "constant-arrival-rate", rate: Math.round(load.rate * scale), timeUnit, duration: fmtS(durationS),
+        preAllocatedVUs: pre, maxVUs: max, gracefulStop: "10s",
+      };
+    } else {
+      const stages = [];
+      for (let i = 1; i < knots.length; i++) stages.push({ duration: fmtS(knots[i][0] - knots[i - 1][0]), target: Math.round(knots[i][1] * scale) });
+      scenarios[scenario.name] = {
+        executor: "ramping-arrival-rate", startRate: Math.round(knots[0][1] * scale), timeUnit, stages,
+        preAllocatedVUs: pre, maxVUs: max, gracefulStop: "10s",
+      };
+      if (load.stages?.some((s) => s.shape === "sine")) notes.push("sine stages are approximated by 48 linear stages per period");
     }
+    cfg = poisson ? cfg! : { mode: "arrival-rate", knots };
   } else {
     if (load.users !== undefined) {
       scenarios[scenario.name] = { executor: "constant-vus", vus: load.users, duration: fmtS(durationS), gracefulStop: "10s" };
@@ -166,7 +180,7 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
     classes,
     notes,
     ...cfg,
-    mode: cfg.mode!,
+    mode: cfg!.mode!,
     options: { scenarios, thresholds, summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"] },
   };
 }

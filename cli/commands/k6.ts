@@ -17,10 +17,10 @@ const engine = () => import("../../k6/runner/engine.ts");
 
 const HELP = `usage: headroom k6 <subcommand> ...
 
-  export <file.yaml> [--out DIR] [--duration D] [--arrival-rate]
+  export <file.yaml> [--out DIR] [--duration D] [--arrival-rate] [--seed N]
       Write DIR/<scenario>.k6.js (default DIR: .), a standalone k6 script that sends the scenario's
       load: run it with  k6 run -e TARGET=http://host:port DIR/<scenario>.k6.js
-  operator <file.yaml> --parallelism N --target URL [--out DIR] [--image IMAGE] [--namespace NS] [--duration D]
+  operator <file.yaml> --parallelism N --target URL [--out DIR] [--image IMAGE] [--namespace NS] [--duration D] [--seed N]
       Write DIR/<scenario>.k6-operator.yaml: a ConfigMap with the script and a k6-operator TestRun
       that runs it on N pods, each with an equal execution segment.
   run <script.js|ts> [--out json=FILE] [--summary-export FILE] [-e KEY=VALUE]... [--vus N] [--duration D]
@@ -29,10 +29,13 @@ const HELP = `usage: headroom k6 <subcommand> ...
 options shared by export and operator:
   --duration D       test length, e.g. 2m (default: the end of the load stages, else simulation.duration, else 60s)
   --arrival-rate     evenly spaced arrivals with k6's arrival-rate executors even when the scenario says poisson
+  --seed N           seed of the Poisson arrivals (default: the scenario's seed). Poisson arrivals are one
+                     realization of that seed, played by a ramping-arrival-rate: open (an arrival that
+                     finds no free VU is a dropped_iterations) and the same on every k6 and segment
 
 See docs/k6.md.`;
 
-function planOptions(values: { duration?: string; "arrival-rate"?: boolean }): PlanOptions {
+function planOptions(values: { duration?: string; "arrival-rate"?: boolean; seed?: string }): PlanOptions {
   const po: PlanOptions = {};
   if (values.duration !== undefined) {
     const d = parseDuration(values.duration);
@@ -40,6 +43,11 @@ function planOptions(values: { duration?: string; "arrival-rate"?: boolean }): P
     po.durationS = d;
   }
   if (values["arrival-rate"]) po.forceArrivalRate = true;
+  if (values.seed !== undefined) {
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`headroom k6: --seed expects an integer from 0 to 4294967295, got '${values.seed}'`);
+    po.seed = seed;
+  }
   return po;
 }
 
@@ -55,7 +63,7 @@ async function bundleFor(file: string, po: PlanOptions) {
 }
 
 async function exportCmd(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: "string" }, duration: { type: "string" }, "arrival-rate": { type: "boolean" } });
+  const { values, positionals } = parse(argv, { out: { type: "string" }, duration: { type: "string" }, "arrival-rate": { type: "boolean" }, seed: { type: "string" } });
   if (positionals.length !== 1) throw new UsageError(`headroom k6 export: expected one scenario file\n\n${HELP}`);
   const { scenario, code, plan } = await bundleFor(positionals[0], planOptions(values));
   const dir = values.out ?? ".";
@@ -72,6 +80,7 @@ async function operatorCmd(argv: string[]): Promise<number> {
     out: { type: "string" },
     duration: { type: "string" },
     "arrival-rate": { type: "boolean" },
+    seed: { type: "string" },
     parallelism: { type: "string" },
     target: { type: "string" },
     image: { type: "string" },

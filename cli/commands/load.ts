@@ -19,14 +19,30 @@ options:
   --duration D        test length, e.g. 30s (default: the end of the load stages, else simulation.duration, else 60s)
   --engine E          auto (default) | k6 | built-in
   --arrival-rate      evenly spaced arrivals (k6 arrival-rate executors) even for poisson scenarios
+  --seed N            seed of the Poisson arrivals (default: the scenario's seed)
   -h, --help          this help
 
-Poisson arrivals are paced per VU: an arrival whose VU is still busy starts late and its delay is
-missing from http_req_duration (coordinated omission; about latency / 0.5 s of the arrivals). The
-share of late arrivals is printed; headroom_req_duration_corrected is the latency measured from the
-scheduled arrival, the delay included.
+An open load is open: each arrival starts on its schedule, taken from a pool of VUs, never waiting
+for a busy one; an arrival that finds no free VU is counted in dropped_iterations, as in k6's
+arrival-rate executors. Poisson arrivals (the default for arrivals: poisson) are one seeded
+realization written as ramping-arrival-rate stages. The run prints "arrivals: S started + D dropped
+of N scheduled".
 
-exit codes: 0 success, 99 SLO thresholds crossed (as k6), 3 no request completed (the target never answered), 105 stopped (Ctrl-C, or the run outlived its schedule + 2 minutes), 2 invalid input, 1 internal error`;
+exit codes (k6's, whichever engine ran, and headroom's 3):
+  0    success
+  1    internal error
+  2    invalid input (scenario, flags, target that refuses connections, a script that cannot load)
+  3    no request completed (the target never answered; headroom's, not k6's)
+  97   cloud test run failed (k6 cloud)          98   cloud progress unavailable (k6 cloud)
+  99   SLO thresholds crossed
+  100  setup() timed out                         101  teardown() timed out
+  102  k6 timed out                              103  stopped from k6's REST API
+  104  k6 rejected the options                   105  stopped (Ctrl-C, or the run outlived its schedule + 2 minutes)
+  106  k6's REST API could not start             107  script exception (k6: also a script it cannot parse)
+  108  test.abort()                              109  k6 panicked
+  110  test.fail()
+A k6 that exits with anything but 0 or 99 is reported with its exit code and its last stderr lines;
+only result files that exist are listed.`;
 
 export const loadCommand: Command = {
   summary: "send a scenario's load to a target with k6 or the built-in runner",
@@ -37,6 +53,7 @@ export const loadCommand: Command = {
           duration: { type: "string" },
           engine: { type: "string" },
           "arrival-rate": { type: "boolean" },
+          seed: { type: "string" },
           help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -52,6 +69,11 @@ export const loadCommand: Command = {
     if (v.duration !== undefined) {
       durationS = parseDuration(v.duration);
       if (durationS === undefined || durationS <= 0) throw new UsageError(`headroom load: --duration expects a duration like 30s or 5m, got '${v.duration}'`);
+    }
+    let seed: number | undefined;
+    if (v.seed !== undefined) {
+      seed = Number(v.seed);
+      if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`headroom load: --seed expects an integer from 0 to 4294967295, got '${v.seed}'`);
     }
     const file = args.positionals[0];
     const scenario = await loadScenarioFile(file);
@@ -71,18 +93,17 @@ export const loadCommand: Command = {
         target: v.target,
         outDir,
         engine,
-        plan: { durationS, forceArrivalRate: v["arrival-rate"] },
+        plan: { durationS, forceArrivalRate: v["arrival-rate"], seed },
         stdout: process.stdout,
         stderr: process.stderr,
         signal: ac.signal,
       });
-      process.stdout.write(`\nengine: ${r.engine}\nresults: ${r.ndjsonPath}, ${r.summaryPath}\n`);
-      if (r.lateArrivals) {
-        const { late, paced, share } = r.lateArrivals;
-        // each late start hides its delay from http_req_duration (coordinated omission)
-        process.stdout.write(
-          `late arrivals: ${late} of ${paced} (${(share * 100).toFixed(2)}%): their delay is missing from http_req_duration, included in headroom_req_duration_corrected\n`,
-        );
+      process.stdout.write(`\nengine: ${r.engine}\nresults: ${r.written.length ? r.written.join(", ") : "none written"}\n`);
+      if (r.arrivals) {
+        const { scheduled, started, dropped } = r.arrivals;
+        const of = scheduled !== undefined ? ` of ${scheduled} scheduled` : "";
+        const share = started + dropped > 0 ? ` (${((dropped / (started + dropped)) * 100).toFixed(2)}% dropped: no free VU)` : "";
+        process.stdout.write(`arrivals: ${started} started + ${dropped} dropped${of}${dropped > 0 ? share : ""}\n`);
       }
       if (r.message) process.stderr.write(`${r.message}\n`);
       return r.exitCode;

@@ -34,7 +34,7 @@ export async function bundleScript(entry: string, opts: BundleOptions = {}): Pro
       write: false,
       format: "esm",
       platform: "neutral",
-      target: "es2020",
+      target: "es2017",
       mainFields: ["module", "main"],
       plugins: [plugin],
       logLevel: "silent",

@@ -34,11 +34,14 @@ export function vuSteps(startVUs: number, stages: Stage[]): Array<{ atMs: number
 /**
  * Start offsets (ms) of arrival-rate iterations: iteration k starts when the integral of the rate
  * reaches k, the rate being linear within each stage, as k6's ramping-arrival-rate computes it.
+ * constant-arrival-rate counts k from 0 (its first iteration at the start, the last one before the
+ * end); ramping-arrival-rate from 1 (k6's `cal`: the first when the integral reaches 1, the last when
+ * it reaches the total, the end included).
  */
-export function* arrivalOffsets(startRate: number, stages: Stage[], timeUnitMs: number): Generator<number> {
+export function* arrivalOffsets(startRate: number, stages: Stage[], timeUnitMs: number, first: 0 | 1 = 0): Generator<number> {
   let t0 = 0;
   let cum = 0; // iterations due before the stage start
-  let k = 0;
+  let k = first;
   let from = startRate;
   for (const st of stages) {
     const a = from / timeUnitMs;
@@ -46,7 +49,7 @@ export function* arrivalOffsets(startRate: number, stages: Stage[], timeUnitMs: 
     const d = st.durationMs;
     const total = ((a + b) / 2) * d;
     const q = d > 0 ? (b - a) / (2 * d) : 0;
-    while (k < cum + total - 1e-9) {
+    while (first === 0 ? k < cum + total - 1e-9 : k <= cum + total) {
       const x = k - cum;
       const t = x <= 0 ? 0 : q === 0 ? x / a : (2 * x) / (a + Math.sqrt(Math.max(0, a * a + 4 * q * x)));
       yield t0 + t;
@@ -92,7 +95,7 @@ export class ScenarioRun {
       case "constant-arrival-rate":
         return this.runArrivals(arrivalOffsets(c.rate, [{ durationMs: c.durationMs, target: c.rate }], c.timeUnitMs), c.durationMs);
       case "ramping-arrival-rate":
-        return this.runArrivals(arrivalOffsets(c.startRate, c.stages, c.timeUnitMs), scheduledDurationMs(c));
+        return this.runArrivals(arrivalOffsets(c.startRate, c.stages, c.timeUnitMs, 1), scheduledDurationMs(c));
       case "per-vu-iterations":
       case "shared-iterations":
         return this.runIterations();
@@ -185,7 +188,7 @@ export class ScenarioRun {
         await delay(due - t - 0.5);
         continue;
       }
-      if (next.value >= durationMs) break;
+      if (next.value > durationMs) break; // k6 may start an iteration due exactly at the end
       const vu = free.pop();
       if (!vu) {
         this.engine.metrics.push(dropped, 1, droppedTags);

@@ -19,6 +19,14 @@ describe("arrival schedule", () => {
     expect(offs[200]).toBeCloseTo(Math.sqrt((2 * 200) / (100 / 1000 / 10_000)), 6);
   });
 
+  it("ramping-arrival-rate counts from 1 as k6's cal does: the first start where the integral reaches 1, the last at the end", () => {
+    // 0 -> 100/s over 10 s: the rate is 10 t per s, the integral 5 t^2, so start k is at sqrt(k / 5) s
+    const offs = [...arrivalOffsets(0, [{ durationMs: 10_000, target: 100 }], 1000, 1)];
+    expect(offs.length).toBe(500);
+    expect(offs[0]).toBeCloseTo(Math.sqrt(1 / 5) * 1000, 6);
+    expect(offs[499]).toBeCloseTo(10_000, 6);
+  });
+
   it("chains stages: ramp up, hold, ramp down, with timeUnit", () => {
     const offs = [
       ...arrivalOffsets(

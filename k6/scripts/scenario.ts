@@ -1,26 +1,28 @@
 // The generic k6 script: sends a scenario's load (its plan is injected as "headroom:config" when the
 // harness bundles this file) to __ENV.TARGET. One iteration is one request of a class picked by
 // weight, tagged `name: <class>`, with `{key}` drawn from the class's key popularity; a closed load
-// thinks between requests; Poisson arrivals are paced per VU (see k6/plan.ts). Runs on stock k6 and
-// on the built-in runner alike.
+// thinks between requests; Poisson arrivals come from a ramping-arrival-rate whose stages are one
+// seeded Poisson realization (k6/scripts/lib/poisson.ts), drawn here in VU 0's init context, the one
+// whose options k6 reads. Runs on stock k6 and on the built-in runner alike.
 /// <reference types="k6" />
 import http from "k6/http";
 import { check, sleep } from "k6";
-import exec from "k6/execution";
-import { Counter, Rate, Trend } from "k6/metrics";
 import config from "headroom:config";
-import { inverseCumulative } from "./lib/profile.ts";
+import { arrivalStages, poissonArrivals, TAIL_S } from "./lib/poisson.ts";
 import { sample, Zipf } from "./lib/random.ts";
 
-export const options = config.options;
+/** The plan's options with the Poisson realization written into the scenario's stages. */
+function withPoissonStages(): typeof config.options {
+  const p = config.poisson!;
+  const scenarios = config.options.scenarios as Record<string, Record<string, unknown>>;
+  const stages = arrivalStages(poissonArrivals(config.knots ?? [], p.seed), p.endS + TAIL_S);
+  return { ...config.options, scenarios: { ...scenarios, [config.scenario]: { ...scenarios[config.scenario], stages } } };
+}
+
+// k6 reads options from VU 0's init context only (other VUs get the merged ones): only VU 0 draws them
+export const options = config.mode === "poisson" && __VU === 0 ? withPoissonStages() : config.options;
 
 const target = (__ENV.TARGET || "http://127.0.0.1:8080").replace(/\/+$/, "");
-const lateArrivals = new Counter("headroom_late_arrivals");
-const arrivalDelay = new Trend("headroom_arrival_delay", true);
-// per paced arrival: late or not (headroom load prints the share), and the latency from its
-// scheduled arrival: http_req_duration plus the late start (wrk2's correction for coordinated omission)
-const arrivalLate = new Rate("headroom_arrival_late");
-const correctedDuration = new Trend("headroom_req_duration_corrected", true);
 
 const classes = config.classes.map((c) => ({
   name: c.name,
@@ -42,8 +44,8 @@ function pick(): (typeof classes)[number] {
   return classes[classes.length - 1];
 }
 
-/** Sends one request of a class picked by weight; returns its http_req_duration and class. */
-function send(): { ms: number; name: string } {
+/** Sends one request of a class picked by weight. */
+function send(): void {
   const c = pick();
   const key = String(c.zipf ? c.zipf.sample() - 1 : 0); // keys are 0..count-1, rank 1 is key 0
   const body = c.body === null ? null : c.body.replace(/\{key\}/g, key);
@@ -52,34 +54,9 @@ function send(): { ms: number; name: string } {
     headers: body === null ? {} : { "Content-Type": "application/json" },
   });
   check(res, c.check);
-  return { ms: res.timings.duration, name: c.name };
 }
 
-// Poisson pacing: this VU's position on the integrated-rate axis; its arrivals are spaced by
-// Exp(mean = paceVUs) there, i.e. a Poisson stream of rate(t) / paceVUs in real time.
-let lambdaPos = 0;
-
 export default function (): void {
-  if (config.mode === "poisson-pacing") {
-    lambdaPos += -Math.log(1 - Math.random()) * (config.paceVUs ?? 1);
-    const at = inverseCumulative(config.knots ?? [], lambdaPos);
-    const elapsed = (Date.now() - exec.scenario.startTime) / 1000;
-    if (!Number.isFinite(at)) {
-      // no arrival left for this VU: idle until the end so the executor does not loop
-      const end = config.knots ? config.knots[config.knots.length - 1][0] : 0;
-      if (end > elapsed) sleep(end - elapsed);
-      return;
-    }
-    const wait = at - elapsed;
-    if (wait > 0) sleep(wait);
-    else if (wait < -0.001) lateArrivals.add(1);
-    const lateMs = wait < 0 ? -wait * 1000 : 0;
-    arrivalDelay.add(lateMs);
-    arrivalLate.add(wait < -0.001);
-    const r = send();
-    correctedDuration.add(r.ms + lateMs, { name: r.name });
-    return;
-  }
   send();
   if (config.mode === "closed" && config.think) sleep(sample(config.think));
 }

@@ -1,5 +1,5 @@
 // A scenario's open-load rate profile as piecewise-linear knots (seconds, per second), shared by the
-// plan (k6 stages) and the script (Poisson pacing by time rescaling). Step stages become vertical
+// plan (k6 stages) and the Poisson realization (time rescaling, lib/poisson.ts). Step stages become vertical
 // jumps; sine stages are approximated by 48 linear segments per period (error < 0.1% of amplitude).
 // Pure code: it runs inside k6 scripts too.
 
