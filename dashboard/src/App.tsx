@@ -6,7 +6,7 @@
 import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
-import { describe } from "./validate.ts";
+import { errorText } from "./validate.ts";
 import { useChecked } from "./use-checked.ts";
 import { Editor, type EditorHandle } from "./Editor.tsx";
 import { NodeForm } from "./NodeForm.tsx";
@@ -72,7 +72,7 @@ export function App() {
         if (t !== null) setText(t);
         else { setText(defaultPreset.text); setPresetId(defaultPreset.id); }
       })
-      .catch((e: unknown) => { setLinkError(e instanceof Error ? e.message : describe(e)); setText(defaultPreset.text); setPresetId(defaultPreset.id); });
+      .catch((e: unknown) => { setLinkError(e instanceof Error ? e.message : errorText(e)); setText(defaultPreset.text); setPresetId(defaultPreset.id); });
   }, []);
 
   // Keep the scenario in the URL so that a reload or a shared link restores it.
@@ -91,7 +91,7 @@ export function App() {
     try {
       events = expectedEvents(checked.scenario);
     } catch (e) {
-      setRun({ phase: "failed", kind: "internal", message: `the run's size could not be estimated: ${describe(e)}` });
+      setRun({ phase: "failed", kind: "internal", message: `the run's size could not be estimated: ${errorText(e)}` });
       return;
     }
     if (!force && events > EVENT_BUDGET) { setRun({ phase: "confirm", events }); return; }
@@ -264,7 +264,7 @@ export function App() {
         </div>
       )}
       {linkError && <div className="banner bad" data-testid="link-error">This link's scenario could not be read: {linkError}. Showing the default scenario instead.</div>}
-      {checked?.failure && checked.text === text && <div className="banner bad" data-testid="check-error"><strong>The scenario could not be checked: </strong><span className="pre">{checked.failure}</span></div>}
+      {checked?.failure && checked.text === text && <div className="banner bad" data-testid="check-error"><strong>Not checked: </strong><span className="pre">{checked.failure}</span></div>}
       {run.phase === "confirm" && (
         <div className="banner warn" data-testid="confirm">
           This run is estimated at about {num(run.events)} events (budget {num(EVENT_BUDGET)}); it may take minutes. Shorten

@@ -53,12 +53,10 @@ export function lineAt(starts: Uint32Array, offset: number): number {
 }
 
 export function toDiagnostics(text: string, problems: ReadonlyArray<ScenarioError>, severity: "error" | "warning", starts = lineStarts(text)): Diagnostic[] {
-  return problems.map((e) => ({
-    ...lineSpan(text, starts, e.line, e.column),
-    severity,
-    line: e.line,
-    message: e.path ? `${e.path}: ${e.message}` : e.message,
-  }));
+  return problems.map((e) => {
+    const { from, to } = lineSpan(text, starts, e.line, e.column);
+    return { from, to, severity, line: e.line, message: e.path ? `${e.path}: ${e.message}` : e.message };
+  });
 }
 
 export function diagnose(text: string): { outcome: ParseOutcome; diagnostics: Diagnostic[] } {
@@ -84,12 +82,12 @@ export function check(text: string): Checked {
     const diagnostics = toDiagnostics(text, problems.slice(0, MAX_DIAGNOSTICS), outcome.ok ? "warning" : "error");
     return { text, scenario: outcome.ok ? outcome.scenario : null, diagnostics, errors: outcome.ok ? 0 : outcome.errors.length };
   } catch (e) {
-    return { text, scenario: null, diagnostics: [], errors: 0, failure: `the scenario could not be checked: ${describe(e)}` };
+    return { text, scenario: null, diagnostics: [], errors: 0, failure: `the scenario could not be checked: ${errorText(e)}` };
   }
 }
 
 /** A thrown value as one line of text, whatever was thrown (an Error, a string, a null-prototype object). */
-export function describe(e: unknown): string {
+export function errorText(e: unknown): string {
   try {
     if (e instanceof Error) return `${e.name}: ${e.message}`;
     return String(e);
