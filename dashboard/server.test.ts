@@ -1,5 +1,6 @@
 // The dashboard's static server: serves the built files with their types, nothing outside its
-// folder, refuses an unbuilt folder clearly, and releases its port on close.
+// folder, refuses an unbuilt folder clearly, answers only to its own Host names (DNS rebinding),
+// and releases its port on close.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -12,9 +13,9 @@ let dir: string;
 let server: RunningServer;
 
 /** A raw GET (fetch would normalize "/../" away before sending it). */
-function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
+function get(port: number, path: string, host?: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, method: "GET" }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, method: "GET", headers: host === undefined ? {} : { host } }, (res) => {
       let body = "";
       res.on("data", (c) => (body += c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body }));
@@ -27,7 +28,7 @@ function get(port: number, path: string): Promise<{ status: number; type: string
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "headroom-serve-"));
   await mkdir(join(dir, "site", "assets"), { recursive: true });
-  await writeFile(join(dir, "site", "index.html"), "<!doctype html><title>t</title>");
+  await writeFile(join(dir, "site", "index.html"), "<!doctype html><title>the page</title>");
   await writeFile(join(dir, "site", "assets", "app.js"), "export {}");
   await writeFile(join(dir, "secret.txt"), "not for the browser");
   server = await serveDirectory(join(dir, "site"));
@@ -62,6 +63,24 @@ describe("serveDirectory", () => {
   test("a malformed path is a 400, and the server keeps serving", async () => {
     expect((await get(server.port, "/%E0%A4%A")).status).toBe(400);
     expect((await get(server.port, "/")).status).toBe(200);
+  });
+
+  test("a forged Host (DNS rebinding) gets 421 and none of the files; its own names get the page", async () => {
+    const p = server.port;
+    for (const host of [`evil.example:${p}`, `127.0.0.1.evil.example:${p}`, `localhost.evil.example:${p}`, `localhost:${p + 1}`, "localhost", "127.0.0.1", `0.0.0.0:${p}`, `127.0.0.2:${p}`, `localhost:${p}@evil.example`]) {
+      for (const path of ["/", "/assets/app.js"]) {
+        const r = await get(p, path, host);
+        expect(r.status, `${host} ${path}`).toBe(421);
+        expect(r.body, host).not.toContain("the page");
+        expect(r.body, host).not.toContain("export {}");
+        expect(r.body, host).toMatch(/answers only to 127\.0\.0\.1:\d+, localhost:\d+, \[::1\]:\d+/);
+      }
+    }
+    for (const host of [`127.0.0.1:${p}`, `localhost:${p}`, `LOCALHOST:${p}`, `[::1]:${p}`]) {
+      const r = await get(p, "/", host);
+      expect(r.status, host).toBe(200);
+      expect(r.body, host).toContain("the page");
+    }
   });
 
   test("an unbuilt folder is refused with a message that says what to do", async () => {

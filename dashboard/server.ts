@@ -1,6 +1,10 @@
 // Node side of the dashboard: build it with Vite and serve the built files from 127.0.0.1 on a free
 // (or given) port. Used by `headroom serve` and by the end-to-end tests; a plain static server,
-// because the app needs nothing from the server once built.
+// because the app needs nothing from the server once built. It answers only requests addressed to
+// its own names (127.0.0.1, localhost, [::1] with its port): a page on another site that rebinds
+// its DNS name to 127.0.0.1 sends its own name as Host and gets 421, so it cannot read the files.
+// Trade-off: a user reaching the server under another name (an /etc/hosts alias, a tunnel) is
+// refused too.
 import { createServer, type Server } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -38,6 +42,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The Host values this server answers to on `port`: its loopback names, with the port (a browser
+ * leaves the port out only for 80). Compared case-insensitively. */
+export function ownHosts(port: number): ReadonlySet<string> {
+  const names = ["127.0.0.1", "localhost", "[::1]"];
+  const hosts = names.map((n) => `${n}:${port}`);
+  if (port === 80) hosts.push(...names);
+  return new Set(hosts);
+}
+
 /** Serves dir on 127.0.0.1; port 0 picks a free one. Resolves once listening. */
 export async function serveDirectory(dir: string, port = 0): Promise<RunningServer> {
   const root = resolve(dir);
@@ -46,7 +59,13 @@ export async function serveDirectory(dir: string, port = 0): Promise<RunningServ
   } catch {
     throw new NotBuiltError(`${join(root, "index.html")} not found: build the dashboard first (run headroom serve without --no-build)`);
   }
+  let hosts: ReadonlySet<string> = new Set();
   const server: Server = createServer(async (req, res) => {
+    const host = (req.headers.host ?? "").toLowerCase();
+    if (!hosts.has(host)) {
+      res.writeHead(421, { "content-type": "text/plain" }).end(`this server answers only to ${[...hosts].join(", ")}, not Host ${JSON.stringify(host.slice(0, 100))}\n`);
+      return;
+    }
     let path: string;
     try {
       path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
@@ -74,6 +93,7 @@ export async function serveDirectory(dir: string, port = 0): Promise<RunningServ
     server.listen(port, "127.0.0.1", () => ok());
   });
   const actual = (server.address() as { port: number }).port;
+  hosts = ownHosts(actual);
   return {
     url: `http://127.0.0.1:${actual}/`,
     port: actual,

@@ -9,6 +9,8 @@ import type { Command } from "./index.ts";
 const USAGE = `usage: headroom serve [--port N] [--no-build] [--no-open]
 
 Builds the dashboard (dashboard/ -> dashboard/dist) and serves it on http://127.0.0.1:PORT/.
+Answers only to the Host names 127.0.0.1:PORT, localhost:PORT and [::1]:PORT (421 otherwise),
+so a page of another site that rebinds its name to 127.0.0.1 cannot read it.
   --port N     port to listen on (default: $PORT, else a free port)
   --no-build   serve the existing dashboard/dist without rebuilding
   --no-open    do not open a browser (never opened when CI is set or there is no display)

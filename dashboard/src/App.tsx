@@ -1,10 +1,13 @@
 // The dashboard page: scenario picker and run controls on top; the YAML editor with its problems
 // beside the topology graph and node form; the results of the last run below. The page opens on the
-// URL's scenario (or the default one) and simulates it straight away.
+// URL's scenario (or the default one) and simulates it straight away. Whatever the text (a shared
+// link is anyone's input), it is checked in the check worker, a failure of any part becomes a
+// message on the page, and each view sits in an error boundary, so no text leaves it stuck.
 import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { Scenario, SimResult } from "../../simulator/index.ts";
+import type { SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
-import { diagnose, type Diagnostic } from "./validate.ts";
+import { errorText } from "./validate.ts";
+import { useChecked } from "./use-checked.ts";
 import { Editor, type EditorHandle } from "./Editor.tsx";
 import { NodeForm } from "./NodeForm.tsx";
 import { SimClient, RunFailed, type Job } from "./sim-client.ts";
@@ -44,12 +47,12 @@ const makeWorker = () => new Worker(new URL("./sim.worker.ts", import.meta.url),
 
 export function App() {
   const [text, setText] = useState<string | null>(null);
-  const [checked, setChecked] = useState<{ text: string; scenario: Scenario | null; diagnostics: Diagnostic[]; errors: number } | null>(null);
   const [run, setRun] = useState<RunState>({ phase: "idle" });
   const [finished, setFinished] = useState<Finished | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [presetId, setPresetId] = useState<string>("");
   const [linkError, setLinkError] = useState<string | null>(null);
+  const checked = useChecked(text);
   const [copied, setCopied] = useState(false);
   const [fileError, setFileError] = useState<{ title: string; message: string } | null>(null);
   const [report, setReport] = useState<{ report: ValidationReport; fileName: string } | null>(null);
@@ -69,19 +72,8 @@ export function App() {
         if (t !== null) setText(t);
         else { setText(defaultPreset.text); setPresetId(defaultPreset.id); }
       })
-      .catch((e: Error) => { setLinkError(e.message); setText(defaultPreset.text); setPresetId(defaultPreset.id); });
+      .catch((e: unknown) => { setLinkError(e instanceof Error ? e.message : errorText(e)); setText(defaultPreset.text); setPresetId(defaultPreset.id); });
   }, []);
-
-  // Validate as the user types (debounced), with the CLI's parser.
-  useEffect(() => {
-    if (text === null) return;
-    const t = setTimeout(() => {
-      const { outcome, diagnostics } = diagnose(text);
-      setChecked({ text, scenario: outcome.ok ? outcome.scenario : null, diagnostics, errors: outcome.ok ? 0 : outcome.errors.length });
-    }, checked === null ? 0 : 150);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text]);
 
   // Keep the scenario in the URL so that a reload or a shared link restores it.
   useEffect(() => {
@@ -95,7 +87,13 @@ export function App() {
   const start = useCallback((force = false) => {
     if (!checked || !checked.scenario || text === null || checked.text !== text) return;
     if (run.phase === "running") return;
-    const events = expectedEvents(checked.scenario);
+    let events: number;
+    try {
+      events = expectedEvents(checked.scenario);
+    } catch (e) {
+      setRun({ phase: "failed", kind: "internal", message: `the run's size could not be estimated: ${errorText(e)}` });
+      return;
+    }
     if (!force && events > EVENT_BUDGET) { setRun({ phase: "confirm", events }); return; }
     const runText = text;
     setFileError(null);
@@ -238,7 +236,7 @@ export function App() {
           </button>
         )}
         <div className="status" data-testid="status">
-          {checked === null ? "loading…" : checked.errors > 0 ? <span className="bad">{checked.errors} problem{checked.errors === 1 ? "" : "s"} in the YAML</span> : <span className="ok">valid scenario</span>}
+          {checked === null ? "loading…" : checked.failure ? <span className="bad">not checked</span> : checked.errors > 0 ? <span className="bad">{checked.errors} problem{checked.errors === 1 ? "" : "s"} in the YAML</span> : <span className="ok">valid scenario</span>}
         </div>
         <div className="spacer" />
         <button className="btn-ghost" onClick={() => void copyLink()} title="Copy a link that carries this scenario (it is also in the address bar)">{copied ? "Copied ✓" : "Copy link"}</button>
@@ -265,7 +263,8 @@ export function App() {
           Showing <strong>{finished.fileName}</strong> ({finished.result.scenario.name}, seed {finished.result.run.seed}), a result opened from a file. Run to simulate the editor's scenario instead.
         </div>
       )}
-      {linkError && <div className="banner bad">This link's scenario could not be read: {linkError}. Showing the default scenario instead.</div>}
+      {linkError && <div className="banner bad" data-testid="link-error">This link's scenario could not be read: {linkError}. Showing the default scenario instead.</div>}
+      {checked?.failure && checked.text === text && <div className="banner bad" data-testid="check-error"><strong>Not checked: </strong><span className="pre">{checked.failure}</span></div>}
       {run.phase === "confirm" && (
         <div className="banner warn" data-testid="confirm">
           This run is estimated at about {num(run.events)} events (budget {num(EVENT_BUDGET)}); it may take minutes. Shorten
@@ -285,7 +284,9 @@ export function App() {
       <main className="workbench">
         <section className="panel editor-panel">
           <div className="panel-head"><h2>Scenario</h2><span className="muted">YAML · docs/scenario-format.md · Ctrl+Enter runs</span></div>
-          {text !== null && <Editor text={text} diagnostics={problems} onChange={setText} onRun={() => start()} handle={editor} />}
+          <ErrorBoundary what="The editor" resetKey={presetId}>
+            {text !== null && <Editor text={text} diagnostics={problems} onChange={setText} onRun={() => start()} handle={editor} />}
+          </ErrorBoundary>
           <ul className="problems" data-testid="problems">
             {problems.length === 0 && <li className="muted">No problems.</li>}
             {problems.map((d, i) => (
@@ -293,17 +294,22 @@ export function App() {
                 <span className="line">line {d.line}</span> {d.message}
               </li>
             ))}
+            {checked && checked.errors > problems.length && <li className="muted">… and {num(checked.errors - problems.length)} more</li>}
           </ul>
         </section>
         <section className="panel topo-panel">
           <div className="panel-head"><h2>Topology</h2><span className="muted">{sameModel ? (stale ? "utilization from the previous run" : "colored by utilization") : "run to color by utilization"} · click a node to edit</span></div>
           <div className="topo-body">
             <div className="topo-canvas" data-testid="topology">
-              <Suspense fallback={<div className="empty">Loading the graph…</div>}>
-                <Topology scenario={checked?.scenario ?? null} result={sameModel ? finished.result : null} selected={selected} onSelect={setSelected} />
-              </Suspense>
+              <ErrorBoundary what="The topology" resetKey={checked}>
+                <Suspense fallback={<div className="empty">Loading the graph…</div>}>
+                  <Topology scenario={checked?.scenario ?? null} result={sameModel ? finished.result : null} selected={selected} onSelect={setSelected} />
+                </Suspense>
+              </ErrorBoundary>
             </div>
-            {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} />}
+            <ErrorBoundary what="The node form" resetKey={selected}>
+              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} />}
+            </ErrorBoundary>
           </div>
         </section>
       </main>
@@ -319,9 +325,11 @@ export function App() {
       )}
 
       {finished ? (
-        <Suspense fallback={<div className="empty big">Loading the charts…</div>}>
-          <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
-        </Suspense>
+        <ErrorBoundary what="The results" resetKey={finished}>
+          <Suspense fallback={<div className="empty big">Loading the charts…</div>}>
+            <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
+          </Suspense>
+        </ErrorBoundary>
       ) : (
         run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
       )}

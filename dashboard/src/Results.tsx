@@ -69,7 +69,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
           ) : <div className="muted pad">This result has no time series.</div>}
       </div>
       {opened.has("capacity") && <div hidden={tab !== "capacity"}><Capacity scenario={scenario} text={text} base={result} client={client} /></div>}
-      {opened.has("whatif") && <div hidden={tab !== "whatif"}><WhatIf textA={text} client={client} /></div>}
+      {opened.has("whatif") && <div hidden={tab !== "whatif"}><WhatIf textA={text} scenarioA={scenario} client={client} /></div>}
     </section>
   );
 });

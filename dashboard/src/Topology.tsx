@@ -50,8 +50,13 @@ interface Props {
   readonly onSelect: (node: string | null) => void;
 }
 
+/** Components drawn at most: React Flow on the page's thread slows to a halt with thousands of
+ * nodes, and a shared link may hold tens of thousands. */
+export const MAX_DRAWN_COMPONENTS = 300;
+
 export const Topology = memo(function Topology({ scenario, result, selected, onSelect }: Props) {
-  const graph = useMemo(() => (scenario ? buildTopology(scenario) : null), [scenario]);
+  const size = scenario ? Object.keys(scenario.components).length : 0;
+  const graph = useMemo(() => (scenario && size <= MAX_DRAWN_COMPONENTS ? buildTopology(scenario) : null), [scenario, size]);
   const nodes: Node<CompData>[] = useMemo(() => (graph?.nodes ?? []).map((n) => ({
     id: n.id,
     type: "comp",
@@ -71,6 +76,7 @@ export const Topology = memo(function Topology({ scenario, result, selected, onS
     labelBgStyle: { fill: "#161b22" },
   })), [graph]);
 
+  if (size > MAX_DRAWN_COMPONENTS) return <div className="empty" data-testid="topology-too-big">{size} components: the graph is drawn for up to {MAX_DRAWN_COMPONENTS}.</div>;
   if (!graph) return <div className="empty">Fix the scenario's errors to see its topology.</div>;
   return (
     <ReactFlow

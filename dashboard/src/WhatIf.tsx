@@ -1,11 +1,11 @@
 // What-if: variant B is a copy of the scenario edited beside it; A and B run with the same seed, so
 // each component draws the same random streams in both (common random numbers) and the differences
 // show the change, not the noise. The table puts A, B and the difference side by side.
-import { useMemo, useState } from "react";
-import type { SimResult } from "../../simulator/index.ts";
+import { useState } from "react";
+import type { Scenario, SimResult } from "../../simulator/index.ts";
 import type { SimClient, Job } from "./sim-client.ts";
 import { Editor } from "./Editor.tsx";
-import { diagnose } from "./validate.ts";
+import { useChecked } from "./use-checked.ts";
 import { num, pct } from "./format.ts";
 import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend } from "recharts";
 import { ChartCard } from "./ChartCard.tsx";
@@ -14,6 +14,8 @@ import { niceScale, ticksWithin, maxOf } from "./axis.ts";
 
 interface Props {
   readonly textA: string;
+  /** A as the main editor's check parsed it (null while A is invalid). */
+  readonly scenarioA: Scenario | null;
   readonly client: SimClient;
 }
 
@@ -73,19 +75,20 @@ function Overlay({ a, b, title, unit, pick }: { a: SimResult; b: SimResult; titl
 
 const show = (v: number, unit: DiffRow["unit"]) => (unit === "ratio" ? pct(v, 2) : `${num(v)}${unit === "ms" ? " ms" : ""}`);
 
-export function WhatIf({ textA, client }: Props) {
+export function WhatIf({ textA, scenarioA, client }: Props) {
   const [textB, setTextB] = useState(textA);
   const [pair, setPair] = useState<{ a: SimResult; b: SimResult } | null>(null);
   const [job, setJob] = useState<Job<unknown> | null>(null);
   const [progress, setProgress] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const checkedB = useMemo(() => diagnose(textB), [textB]);
-  const checkedA = useMemo(() => diagnose(textA), [textA]);
+  // B is checked in its own check worker, off the page's thread, like the main editor.
+  const checkedB = useChecked(textB);
+  const validB = !!checkedB?.scenario && checkedB.text === textB;
 
   const start = async () => {
-    if (!checkedA.outcome.ok || !checkedB.outcome.ok) return;
+    if (!scenarioA || !validB) return;
     // Common random numbers: both runs use A's seed, whatever B's file says.
-    const seed = checkedA.outcome.scenario.seed;
+    const seed = scenarioA.seed;
     setError(null);
     try {
       const ja = client.run(textA, { seed }, (f) => setProgress(f / 2));
@@ -112,7 +115,7 @@ export function WhatIf({ textA, client }: Props) {
             <div className="progress" role="progressbar" aria-valuenow={Math.round(progress * 100)}><div style={{ width: `${progress * 100}%` }} /><span>{(progress * 100).toFixed(0)}%</span></div>
           </>
         ) : (
-          <button className="btn primary" onClick={() => void start()} disabled={!checkedA.outcome.ok || !checkedB.outcome.ok} data-testid="run-ab">Run A and B</button>
+          <button className="btn primary" onClick={() => void start()} disabled={!scenarioA || !validB} data-testid="run-ab">Run A and B</button>
         )}
         <button className="btn-ghost" onClick={() => setTextB(textA)} title="Replace B with a fresh copy of the scenario (A)">Copy A into B</button>
         <span className="muted">A is the scenario in the main editor; edit B here. Both run with A's seed (common random numbers).</span>
@@ -120,8 +123,8 @@ export function WhatIf({ textA, client }: Props) {
       {error && <div className="banner bad pre">{error}</div>}
       <div className="whatif-grid">
         <section className="panel">
-          <div className="panel-head"><h2>Variant B</h2><span className={checkedB.outcome.ok ? "ok" : "bad"}>{checkedB.outcome.ok ? "valid" : `${checkedB.diagnostics.length} problem(s)`}</span></div>
-          <div className="whatif-editor"><Editor text={textB} diagnostics={checkedB.diagnostics} onChange={setTextB} onRun={() => void start()} /></div>
+          <div className="panel-head"><h2>Variant B</h2><span className={validB ? "ok" : "bad"}>{checkedB === null ? "checking…" : checkedB.failure ? checkedB.failure : validB ? "valid" : `${checkedB.errors} problem(s)`}</span></div>
+          <div className="whatif-editor"><Editor text={textB} diagnostics={checkedB?.diagnostics ?? []} onChange={setTextB} onRun={() => void start()} /></div>
         </section>
         <section className="card">
           <header className="card-head"><div><h3>A vs B</h3><div className="card-unit">means over replications; Δ = B − A</div></div></header>

@@ -32,9 +32,10 @@ function fail(id: number, err: unknown): void {
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   const t0 = performance.now();
-  const scenario = parse(msg.id, msg.text);
-  if (!scenario) return;
   try {
+    // Inside the try: a parser that throws on some text is a failed run, not a dead worker.
+    const scenario = parse(msg.id, msg.text);
+    if (!scenario) return;
     if (msg.type === "run") {
       const result = simulate(scenario, { ...msg.options, onProgress: progressReporter(msg.id) });
       post({ type: "done", id: msg.id, result, elapsedMs: performance.now() - t0 });

@@ -62,4 +62,40 @@ describe("buildTopology", () => {
   test("utilization colors: green, amber, red", () => {
     expect([0.3, 0.7, 0.9].map(utilizationColor)).toEqual(["#3fb950", "#d29922", "#f85149"]);
   });
+
+  /** n stations in a chain (s0 -> s1 -> ...), built as data: the parser is not what is measured. */
+  function chain(n: number, extraTargets: string[] = []): Scenario {
+    const base = file("single-service.yaml");
+    const api = base.components.api;
+    const components: Record<string, Scenario["components"][string]> = {};
+    for (let i = 0; i < n; i++) components[`s${i}`] = { ...api, routing: i < n - 1 ? [{ to: `s${i + 1}`, p: 1 }] : [] } as typeof api;
+    const cls = Object.values(base.load.classes)[0];
+    const flow = [{ visit: "s0" }, ...extraTargets.map((t) => ({ visit: t }))];
+    return { ...base, load: { ...base.load, classes: { c: { ...cls, flow } } }, components } as unknown as Scenario;
+  }
+
+  test("a prototype name as a target finds no component and draws no edge", () => {
+    const g = buildTopology(chain(2, ["constructor", "__proto__", "toString"]));
+    expect(g.edges.map((e) => e.id).sort()).toEqual(["clients->s0", "s0->s1"]);
+    expect(g.nodes).toHaveLength(3);
+  });
+
+  test("layout grows linearly with the model (it was nodes x edges)", () => {
+    // Best-of-3 time for 8n components over n: 8 when linear, 64 when quadratic.
+    const time = (n: number) => {
+      const s = chain(n);
+      let best = Infinity;
+      for (let k = 0; k < 3; k++) {
+        const t0 = performance.now();
+        const g = buildTopology(s);
+        best = Math.min(best, performance.now() - t0);
+        expect(g.nodes).toHaveLength(n + 1);
+        expect(g.edges).toHaveLength(n);
+      }
+      return best;
+    };
+    time(500); // warm up
+    const a = time(1_000), b = time(8_000);
+    expect(b / a).toBeLessThan(24); // 7 measured; 43-52 before
+  });
 });

@@ -102,12 +102,13 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
   const edgeSet = new Map<string, TopoEdge>();
   const add = (source: string, target: string, label?: string) => {
     // A geo route (scenario `geo:`) is a name for its regional entries: an edge to each.
-    const geo = s.geo?.[target];
+    // Own properties only: a name such as "constructor" must not find Object.prototype's.
+    const geo = s.geo && Object.hasOwn(s.geo, target) ? s.geo[target] : undefined;
     if (geo) {
       for (const entry of geo) add(source, entry, "geo");
       return;
     }
-    if (!(target in s.components) || source === target && !label) return;
+    if (!Object.hasOwn(s.components, target) || source === target && !label) return;
     const id = `${source}->${target}`;
     if (!edgeSet.has(id)) edgeSet.set(id, { id, source, target, label });
   };
@@ -131,21 +132,27 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
   const edges = [...edgeSet.values()];
 
   // Column = shortest hop count from the clients; unreachable components go in a last column.
+  // Breadth-first over an adjacency list: linear in nodes and edges, for any size of model.
+  const out = new Map<string, string[]>();
+  for (const e of edges) { const l = out.get(e.source); if (l) l.push(e.target); else out.set(e.source, [e.target]); }
   const depth = new Map<string, number>([[CLIENTS, 0]]);
   const queue = [CLIENTS];
-  while (queue.length) {
-    const n = queue.shift()!;
-    for (const e of edges) if (e.source === n && !depth.has(e.target)) { depth.set(e.target, depth.get(n)! + 1); queue.push(e.target); }
+  let maxDepth = 0;
+  for (let q = 0; q < queue.length; q++) {
+    const n = queue[q];
+    for (const t of out.get(n) ?? []) if (!depth.has(t)) { const d = depth.get(n)! + 1; depth.set(t, d); maxDepth = Math.max(maxDepth, d); queue.push(t); }
   }
-  const maxDepth = Math.max(0, ...depth.values());
   for (const n of names) if (!depth.has(n)) depth.set(n, maxDepth + 1);
 
   const columns = new Map<number, string[]>();
   for (const n of [CLIENTS, ...names]) {
     const d = depth.get(n)!;
-    columns.set(d, [...(columns.get(d) ?? []), n]);
+    const col = columns.get(d);
+    if (col) col.push(n);
+    else columns.set(d, [n]);
   }
-  const tallest = Math.max(...[...columns.values()].map((c) => c.length));
+  let tallest = 0;
+  for (const c of columns.values()) tallest = Math.max(tallest, c.length);
   const COL = 250, ROW = 120;
   const nodes: TopoNode[] = [];
   for (const [d, col] of columns) {

@@ -1,7 +1,8 @@
 // The editor's validation: the CLI's parser, its errors placed on the right editor line.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { diagnose } from "./validate.ts";
+import { check, diagnose, lineAt, lineStarts, toDiagnostics, MAX_DIAGNOSTICS } from "./validate.ts";
+import { presets } from "./scenarios.ts";
 
 const single = readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8");
 
@@ -54,5 +55,65 @@ describe("diagnose", () => {
     expect(d).toBeDefined();
     expect(d.to).toBeGreaterThan(d.from);
     expect(d.to).toBeLessThanOrEqual(text.length);
+  });
+});
+
+describe("line lookup", () => {
+  test("line starts and the binary search agree with counting newlines", () => {
+    const text = "a\n\nbb\nccc\n\nd";
+    const starts = lineStarts(text);
+    expect([...starts]).toEqual([0, 2, 3, 6, 10, 11]);
+    for (let o = 0; o <= text.length; o++) expect(lineAt(starts, o), `offset ${o}`).toBe(lineAtOffset(text, o));
+    expect([...lineStarts("")]).toEqual([0]);
+  });
+
+  test("placing a problem on each of 80k lines costs about one pass over the text (it was quadratic)", () => {
+    // Best-of-5 times in the same process, against splitting the same text into lines (one linear
+    // pass), so machine load cancels out. The old per-problem scan from the top was >1000x that.
+    const n = 80_000;
+    const text = "key: value\n".repeat(n);
+    const problems = Array.from({ length: n }, (_, i) => ({ file: "x", line: i + 1, column: 6, path: "", message: "m" }));
+    const best = (f: () => void) => {
+      let t = Infinity;
+      for (let k = 0; k < 5; k++) { const t0 = performance.now(); f(); t = Math.min(t, performance.now() - t0); }
+      return t;
+    };
+    let d: ReturnType<typeof toDiagnostics> = [];
+    const place = best(() => { d = toDiagnostics(text, problems, "error"); });
+    const split = best(() => { text.split("\n"); });
+    expect(text.slice(d[n - 1].from, d[n - 1].to)).toBe("value");
+    expect(place / Math.max(split, 0.05)).toBeLessThan(50);
+  });
+});
+
+describe("check (what the check worker posts)", () => {
+  test.each(presets.map((p) => [p.id, p.text] as const))("%s: valid, and survives structured cloning unchanged", (_, text) => {
+    const c = check(text);
+    expect(c.failure).toBeUndefined();
+    expect(c.scenario).not.toBeNull();
+    expect(structuredClone(c)).toEqual(c);
+  });
+
+  test("prototype names in any position give errors or a failure message, never a throw", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      const texts = [
+        single.replace(/dist: \w+/, `dist: ${name}`),
+        single.replace(/\bapi\b/g, name),
+        single.replace(/servers: 8/, `servers: ${name}`),
+      ];
+      for (const text of texts) {
+        const c = check(text);
+        expect(c.scenario === null ? c.errors > 0 || !!c.failure : true, `${name}: ${c.failure ?? ""}`).toBe(true);
+        expect(() => structuredClone(c)).not.toThrow();
+      }
+    }
+  });
+
+  test("a file with thousands of errors keeps the first MAX_DIAGNOSTICS and counts them all", () => {
+    const text = single + Array.from({ length: 3000 }, (_, i) => `extra_${i}: 1`).join("\n") + "\n";
+    const c = check(text);
+    expect(c.scenario).toBeNull();
+    expect(c.errors).toBeGreaterThanOrEqual(3000);
+    expect(c.diagnostics).toHaveLength(MAX_DIAGNOSTICS);
   });
 });
