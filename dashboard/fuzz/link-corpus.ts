@@ -8,6 +8,7 @@
 import { deflateRawSync } from "node:zlib";
 import { presets } from "../src/scenarios.ts";
 import { MAX_FRAGMENT_CHARS } from "../src/url-state.ts";
+import { MAX_SCENARIO_CHARS } from "../../simulator/model/parse.ts";
 
 export type LinkKind =
   | "valid" | "truncated" | "flipped" | "random-bytes" | "random-chars" | "bomb" | "huge"
@@ -115,10 +116,11 @@ export function hostileLinks(count: number, seed = 1): HostileLink[] {
         break;
       }
       default: {
-        // Rare and slow to check: a valid scenario padded with comments to just under the cap.
+        // Rare and slow to check: a valid scenario padded with comments to just under the smaller cap
+        // (the parser's MAX_SCENARIO_CHARS, below the link's 1 MB: a longer link decodes, then is refused).
         if (i % 120 !== 11) { out.push({ kind: "valid", hash: link(p.text), text: p.text }); break; }
         const pad = "# padding to make a large but valid link 0123456789\n";
-        const text = pad.repeat(Math.floor(((1 << 20) - p.text.length - 100) / pad.length)) + p.text;
+        const text = pad.repeat(Math.floor((Math.min(1 << 20, MAX_SCENARIO_CHARS) - p.text.length - 100) / pad.length)) + p.text;
         out.push({ kind: "near-cap", hash: link(text), text });
       }
     }

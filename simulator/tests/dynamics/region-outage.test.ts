@@ -103,7 +103,7 @@ describe("region input errors name line, field and what is wrong", () => {
     expect(twice[0].message).toMatch(/given twice/);
     const neg = errors(yaml().replace("latency: { b: 30ms }", "latency: { b: -30ms }"));
     expect(neg[0].path).toMatch(/^regions\.a\.latency\.b/);
-    expect(neg[0].message).toMatch(/must not be negative, got -0.03/);
+    expect(neg[0].message).toMatch(/must not be negative, got "-30ms"/);
   });
   it("an outage outside the run, and of a region that does not exist", () => {
     const text = yaml().replace("{ region: b, at: 100s, for: 100s }", "{ region: b, at: 400s, for: 10s }\n  - { region: z, at: 10s, for: 10s }");
