@@ -172,6 +172,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
   if (!undecoded.sections.has("regions")) checkRegions(s, err, missing, !undecoded.sections.has("load"));
   checkRoutingCycles(s, err);
   checkCallCycles(s, err);
+  checkServiceWork(s, err);
   checkPlan(s, err, missing);
 
   // failures
@@ -404,19 +405,10 @@ function checkCallCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: st
 
   const nodes = [...Object.keys(comps).filter((n) => ["service", "load_balancer", "cdn"].includes(comps[n].kind)), ...Object.keys(s.geo ?? {}).filter((g) => !own(comps, g))];
   for (const [cls, def] of Object.entries(s.load.classes)) {
-    const next = (n: string): CallEdge[] => {
-      const c = own(comps, n);
-      if (!c) return (own(s.geo, n) ?? []).map((to, j) => ({ to, path: ["geo", n, j], conditional: false }));
-      if (c.kind === "load_balancer") return [{ to: c.backends, path: ["components", n, "backends"], conditional: false }];
-      if (c.kind === "cdn") return [{ to: c.origin, path: ["components", n, "origin"], conditional: false }];
-      const calls: CallEdge[] = [];
-      const handler = c.kind === "service" ? own(c.handlers, cls) : undefined;
-      if (handler) flowEdges(s, handler, ["components", n, "handlers", cls], false, calls, []);
-      return calls;
-    };
+    const next = classCallEdges(s, cls);
     // Start from where the class's requests enter, so the report follows their path; then the rest.
     const entry: CallEdge[] = [];
-    flowEdges(s, def.flow, [], false, entry, []);
+    flowEdges(s, def.flow, ["load", "classes", cls, "flow"], false, entry, []);
     search([...entry.map((e) => e.to), ...nodes], next, (closing, cycle) =>
       report(closing, cycle, `call cycle for class '${cls}'`, "each caller holds its slot while it waits for its call, so requests recurse without end or deadlock; break the cycle"));
   }
@@ -430,6 +422,46 @@ function checkCallCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: st
   };
   search(queues, publishesOf, (closing, cycle) =>
     report(closing, cycle, "publish cycle", "every message publishes another, forever; put a branch with a way out on it"));
+}
+
+/** The call graph of one class: from a service its handler's calls, from a balancer its backends,
+ * from a CDN its origin, from a geo route its entries. */
+function classCallEdges(s: Scenario, cls: string): (n: string) => CallEdge[] {
+  return (n) => {
+    const c = own(s.components, n);
+    if (!c) return (own(s.geo, n) ?? []).map((to, j) => ({ to, path: ["geo", n, j], conditional: false }));
+    if (c.kind === "load_balancer") return [{ to: c.backends, path: ["components", n, "backends"], conditional: false }];
+    if (c.kind === "cdn") return [{ to: c.origin, path: ["components", n, "origin"], conditional: false }];
+    const calls: CallEdge[] = [];
+    const handler = c.kind === "service" ? own(c.handlers, cls) : undefined;
+    if (handler) flowEdges(s, handler, ["components", n, "handlers", cls], false, calls, []);
+    return calls;
+  };
+}
+
+/**
+ * Every service a class's requests reach has work for them: a handler for the class or a service
+ * time. Reported at the call (or backend, origin, route entry) that leads there, once per service
+ * and class; the compiler would otherwise refuse the scenario with no line to point at.
+ */
+function checkServiceWork(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: string) => void): void {
+  for (const [cls, def] of Object.entries(s.load.classes)) {
+    const next = classCallEdges(s, cls);
+    const todo: CallEdge[] = [];
+    flowEdges(s, def.flow, ["load", "classes", cls, "flow"], false, todo, []);
+    const seen = new Set<string>();
+    while (todo.length > 0) {
+      const e = todo.pop()!;
+      if (seen.has(e.to)) continue;
+      seen.add(e.to);
+      const c = own(s.components, e.to);
+      if (c?.kind === "service" && !own(c.handlers, cls) && !c.service) {
+        err(e.path, `class '${cls}' reaches service '${e.to}', which has neither a handler for '${cls}' nor a service time (add handlers.${cls} or service: to '${e.to}')`);
+        continue;
+      }
+      todo.push(...next(e.to));
+    }
+  }
 }
 
 function serviceReplicasCalling(s: Scenario, db: string): number {

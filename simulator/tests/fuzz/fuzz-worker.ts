@@ -2,7 +2,7 @@
 // (parse and checks) and, when it loads, a bounded simulation (one replication of at most 5 simulated
 // seconds and 100k events), and answers how it ended. Runs in its own process so that a hang can be
 // killed and a runaway allocation hits this process's memory limit, not the runner's.
-import { parseScenario, runWindow, UnsupportedError, type ScenarioError } from "../../index.ts";
+import { parseScenario, runSizeProblem, runWindow, UnsupportedError, type ScenarioError } from "../../index.ts";
 import { compile } from "../../engine/program.ts";
 import { runReplication } from "../../engine/simulation.ts";
 import { buildResult } from "../../result.ts";
@@ -41,7 +41,11 @@ export function runDocument(text: string): DocumentOutcome {
     }
     stage = "compile";
     const scenario = r.scenario;
-    const w = runWindow(scenario, { duration: Math.min(runWindow(scenario).duration, MAX_SIMULATED_SECONDS), replications: 1 });
+    const bounded = { duration: Math.min(runWindow(scenario).duration, MAX_SIMULATED_SECONDS), replications: 1 };
+    // as every CLI command does before it simulates: a run past the event or memory budget is refused
+    // up front with its estimate (a message naming the file, no line: the size is the whole file's)
+    if (runSizeProblem(scenario, bounded) !== undefined) return { kind: "refused" };
+    const w = runWindow(scenario, bounded);
     const program = compile(scenario);
     stage = "simulate";
     const rep = runReplication(program, scenario, {

@@ -288,3 +288,20 @@ components:
     ]);
   });
 });
+
+describe("services without work for a class", () => {
+  it("a class reaching a service through a balancer that has no handler for it nor a service time is refused at the backends", () => {
+    const load = "  model: open\n  rate: 10/s\n  classes: { r: { flow: [{ call: lb }] }, w: { flow: [{ call: other }] } }";
+    const yaml = base(load, `  lb: { kind: load_balancer, backends: api }
+  api:
+    kind: service
+    handlers:
+      w: [{ service: 1ms }]
+  other: { kind: service, service: 2ms }`);
+    const e = errorsOf(yaml);
+    expect(e).toEqual([{
+      file: "bad.yaml", ...where(yaml, "api }", "backends:"), path: "components.lb.backends",
+      message: "class 'r' reaches service 'api', which has neither a handler for 'r' nor a service time (add handlers.r or service: to 'api')",
+    }]);
+  });
+});
