@@ -9,6 +9,7 @@ import { deflateRawSync } from "node:zlib";
 import { presets } from "../src/scenarios.ts";
 import { MAX_FRAGMENT_CHARS } from "../src/url-state.ts";
 import { MAX_SCENARIO_CHARS } from "../../simulator/model/parse.ts";
+import { seededRandom } from "../../k6/scripts/lib/random.ts";
 
 export type LinkKind =
   | "valid" | "truncated" | "flipped" | "random-bytes" | "random-chars" | "bomb" | "huge"
@@ -24,17 +25,6 @@ export interface HostileLink {
 
 export const PROTOTYPE_NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "prototype", "__defineGetter__", "isPrototypeOf"];
 
-/** mulberry32: a small seeded generator, enough for test inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const link = (text: string) => "#s=" + deflateRawSync(Buffer.from(text, "utf8")).toString("base64url");
 
@@ -58,7 +48,7 @@ function replaceSome(text: string, pattern: RegExp, by: string, r: () => number)
 }
 
 export function hostileLinks(count: number, seed = 1): HostileLink[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (n: number) => Math.floor(r() * n);
   const pick = <T>(xs: ReadonlyArray<T>): T => xs[int(xs.length)];
   const out: HostileLink[] = [];

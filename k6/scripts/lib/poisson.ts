@@ -8,6 +8,7 @@
 // integer per TIME_UNIT_NS rounded up, so arrival j comes at most (j x 1e-9 + t / 1e6 s) of its own gap early.
 // The same seed gives the same arrivals on every engine and every execution segment. Pure code.
 import type { Knot } from "./profile.ts";
+import { seededRandom } from "./random.ts";
 
 /** k6 rates are integers per timeUnit: a long one (1e6 s) makes the rounding of 1/gap negligible. */
 export const TIME_UNIT = "1000000s";
@@ -21,18 +22,6 @@ const EPS = 1e-9;
  * v0.48 on a loaded machine). The cost: each test lasts 1 s longer.
  */
 export const TAIL_S = 1;
-
-/** A small, fast seeded generator (mulberry32): the same seed gives the same arrivals everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Arrival times (seconds) of a Poisson process of the piecewise-linear rate `knots` on [0, end):

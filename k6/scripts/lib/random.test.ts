@@ -1,18 +1,7 @@
 // The script's samplers: think-time distributions match their means, Zipf matches its pmf.
 import { describe, expect, it } from "vitest";
-import { sample, Zipf, type Dist } from "./random.ts";
+import { seededRandom, sample, Zipf, type Dist } from "./random.ts";
 
-// a seeded generator so the sample means are reproducible (mulberry32)
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("think-time distributions", () => {
   const N = 40_000;
@@ -30,7 +19,7 @@ describe("think-time distributions", () => {
   ];
   for (const [d, mean, cv] of cases) {
     it(`${d.dist} ${JSON.stringify(d)} has mean ${mean} (within 4 standard errors)`, () => {
-      const r = rng(7);
+      const r = seededRandom(7);
       let s = 0;
       for (let i = 0; i < N; i++) s += sample(d, r);
       const se = (cv * mean) / Math.sqrt(N);
@@ -41,7 +30,7 @@ describe("think-time distributions", () => {
 
 it("bounded Pareto stays in [min, max] and has its closed-form mean", () => {
   const [L, H, a] = [0.01, 1, 1.5];
-  const r = rng(11);
+  const r = seededRandom(11);
   const N = 100_000;
   let sum = 0;
   let sum2 = 0;
@@ -66,7 +55,7 @@ describe("Zipf", () => {
     const n = 1000;
     const s = 1.1;
     const z = new Zipf(n, s);
-    const r = rng(3);
+    const r = seededRandom(3);
     const N = 100_000;
     const counts = new Float64Array(n + 1);
     for (let i = 0; i < N; i++) counts[z.sample(r)]++;
@@ -82,7 +71,7 @@ describe("Zipf", () => {
 
   it("s = 0 is uniform over 1..n", () => {
     const z = new Zipf(10, 0);
-    const r = rng(1);
+    const r = seededRandom(1);
     const c = new Array(11).fill(0);
     for (let i = 0; i < 50_000; i++) c[z.sample(r)]++;
     for (let k = 1; k <= 10; k++) expect(Math.abs(c[k] - 5000)).toBeLessThan(300);

@@ -10,6 +10,7 @@
 // Trades away: structure-aware grammar fuzzing (no coverage feedback); the mutations are picked by
 // hand from the classes of input that broke the loader before (issue 13).
 import { isPair, isScalar, parseDocument, visit } from "yaml";
+import { seededRandom } from "../../../k6/scripts/lib/random.ts";
 
 export interface BaseScenario {
   readonly name: string;
@@ -70,17 +71,6 @@ interface Parsed {
   readonly numbers: ReadonlyArray<Target>;
 }
 
-// Small, fast and seedable: mulberry32. Deterministic across Node versions and platforms.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mix(seed: number, index: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35);
@@ -123,7 +113,7 @@ export class HostileCorpus {
   }
 
   document(index: number): HostileDocument {
-    const r = rng(mix(this.seed, index));
+    const r = seededRandom(mix(this.seed, index));
     const base = this.bases[Math.floor(r() * this.bases.length)];
     const mutations: Mutation[] = [];
     let text = base.text;
