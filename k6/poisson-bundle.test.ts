@@ -10,6 +10,7 @@ import { Engine } from "./runner/engine.ts";
 import { arrivalOffsets } from "./runner/executors.ts";
 import { poissonArrivals } from "./scripts/lib/poisson.ts";
 import { cumulative } from "./scripts/lib/profile.ts";
+import { ksExp1 } from "./testing/ks.ts";
 
 const YAML = `version: 1
 name: ramp
@@ -26,15 +27,6 @@ components:
   api: { kind: station, service: 1ms }
 `;
 
-function ksExp1(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  let d = 0;
-  for (let i = 0; i < s.length; i++) {
-    const f = 1 - Math.exp(-s[i]);
-    d = Math.max(d, Math.abs(f - i / s.length), Math.abs((i + 1) / s.length - f));
-  }
-  return d;
-}
 
 describe("the bundled script's Poisson arrivals", () => {
   it("VU 0's options start the plan's realization: 0 -> 300/s over 40 s then 20 s at 300/s", async () => {

@@ -7,17 +7,8 @@ import { arrivalOffsets } from "../../runner/executors.ts";
 import { parseDuration } from "../../runner/options.ts";
 import { arrivalStages, poissonArrivals, TIME_UNIT } from "./poisson.ts";
 import { cumulative, type Knot } from "./profile.ts";
+import { ksExp1 } from "../../testing/ks.ts";
 
-/** KS distance between the sample and the Exp(1) CDF. */
-function ksExp1(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  let d = 0;
-  for (let i = 0; i < s.length; i++) {
-    const f = 1 - Math.exp(-s[i]);
-    d = Math.max(d, Math.abs(f - i / s.length), Math.abs((i + 1) / s.length - f));
-  }
-  return d;
-}
 
 /** Variance / mean of the counts in consecutive windows of `w` seconds over [0, end). */
 function dispersion(times: number[], w: number, end: number): number {
