@@ -107,8 +107,10 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     }
     let redis: RedisPart | undefined;
     if (plan.cache) {
-      redis = yield* startRedis(plan.cache, dir.path, tools);
-      progress(`redis 127.0.0.1:${redis.port} (maxmemory ${redis.maxmemory} B = ${plan.cache.capacity} keys x ${redis.bytesPerKey} B + baseline)`);
+      // every service replica and queue worker holds a connection, and so does the collector
+      const clients = plan.service.replicas + plan.queues.reduce((a, q) => a + q.workers, 0) + 1;
+      redis = yield* startRedis(plan.cache, dir.path, tools, clients);
+      progress(`redis 127.0.0.1:${redis.port} (maxmemory ${redis.maxmemory} B: ${redis.held} keys of ${plan.cache.capacity} held when sized, about ${redis.bytesPerKey} B each)`);
     }
     // The run's own vhost and user on the broker, when rabbitmqctl allows (see parts/rabbitmq.ts).
     let amqpUrl = tools.amqpUrl;

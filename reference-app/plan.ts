@@ -2,6 +2,10 @@
 // with its settings. Pure and synchronous, so a scenario the app cannot realize is rejected before
 // anything starts. Reads the scenario structurally (the subset it needs), in normalized units.
 import type { DistLike } from "./sampler.ts";
+import { REDIS_SAMPLES } from "../simulator/index.ts";
+
+/** Redis's largest maxmemory-samples (config.c bounds it to 1..64). */
+const REDIS_MAX_SAMPLES = 64;
 
 // ---------------------------------------------------------------- the scenario subset read here
 
@@ -79,6 +83,14 @@ export interface CachePlan {
   readonly ttl?: number;
   readonly valueSize: number;
   readonly service: DistLike;
+  /**
+   * Redis's maxmemory-samples: the YAML's `samples` for `eviction: sampled` (Redis's default 5 when
+   * not given); for exact `lru`, Redis's maximum 64, its closest approach to exact LRU (what is
+   * left is its one-second access clock: docs/reference-app.md).
+   */
+  readonly evictionSamples: number;
+  /** The largest key index requests use: Redis's memory per key depends on the key's length. */
+  readonly largestKey: number;
 }
 
 export interface DbPlan {
@@ -226,6 +238,9 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       ttl: typeof k.ttl === "number" ? k.ttl : undefined,
       valueSize: num(k.value_size, 1000),
       service: (k.service as DistLike | undefined) ?? { dist: "constant", value: 0 },
+      evictionSamples: k.eviction === "sampled" ? num(k.samples, REDIS_SAMPLES) : REDIS_MAX_SAMPLES,
+      // the widest key the classes draw (or the database holds): sizing writes keys that long
+      largestKey: Math.max(0, ...Object.values(s.load.classes).map((cl) => num(cl.keys?.count, 1) - 1), dbName ? num(c(dbName).keys, 10000) - 1 : 0),
     };
   }
 

@@ -1,6 +1,7 @@
-// The scenario's cache as a private redis-server on a free port: no persistence, allkeys-lru, and
-// maxmemory sized so that it holds the YAML's capacity in keys. The per-key cost is measured with
-// MEMORY USAGE on a value of the YAML's value_size, so the size follows this Redis build's overheads.
+// The scenario's cache as a private redis-server on a free port: no persistence, allkeys-lru with
+// the plan's maxmemory-samples (the model's `eviction`), and maxmemory sized so that it holds the
+// YAML's capacity in keys: measured by filling it with keys of the YAML's value_size at start, so
+// the size follows this Redis build's overheads.
 // Least privilege: bound to 127.0.0.1, no unix socket, and every client must AUTH with the run's
 // random password (`requirepass`), given in a 0600 config file in a 0700 dir rather than on argv
 // (which `ps` shows). Trade-off: one password for the launcher and the services alike (no ACL
@@ -22,6 +23,8 @@ export interface RedisPart {
   readonly password: string;
   readonly maxmemory: number;
   readonly bytesPerKey: number;
+  /** Keys held under that maxmemory in the last sizing trial (the YAML's capacity within 1%). */
+  readonly held: number;
   readonly control: RestartableProc;
 }
 
@@ -40,27 +43,69 @@ async function ping(port: number, password: string, pid: number): Promise<boolea
   }
 }
 
-/** Measures bytes per cached key and sets maxmemory = baseline + capacity x that. */
-async function sizeMemory(port: number, password: string, plan: CachePlan): Promise<{ maxmemory: number; bytesPerKey: number }> {
+const SIZING_KEYS = 100_000;
+
+/**
+ * Sizes maxmemory so that Redis, evicting, holds the YAML's capacity in keys. Keys shaped like the
+ * service's (`product:<n>`, the padded value, the TTL when the YAML has one) are written with no
+ * limit: the growth of used_memory per key (dict buckets and allocator rounding included) gives a
+ * first maxmemory. That is not what an evicting Redis holds (the clients' buffers and the memory a
+ * flush leaves allocated count too: a 500-key cache of 100-byte values held 354 to 412 keys), so
+ * the size is then corrected by trial: twice the capacity in keys is written under the limit, the
+ * keys held are counted, and maxmemory is scaled until they are within 1% (at most 4 trials, under
+ * a second for 10k keys). `clients` more connections (about 17 kB of buffers each) are allowed
+ * for. Past SIZING_KEYS keys the first estimate is used, extrapolated per key.
+ */
+async function sizeMemory(port: number, password: string, plan: CachePlan, clients: number): Promise<{ maxmemory: number; bytesPerKey: number; held: number }> {
   const r = new Redis({ host: "127.0.0.1", port, password, maxRetriesPerRequest: 1 });
   try {
-    const probe = "product:__probe__";
     const value = pad(JSON.stringify({ id: 0, name: "product 0", price_cents: 100, version: 0 }), plan.valueSize);
-    await r.set(probe, value, "PX", 3_600_000);
-    const bytesPerKey = Number(await r.call("MEMORY", "USAGE", probe, "SAMPLES", "0"));
-    await r.del(probe);
-    const info = await r.info("memory");
-    const baseline = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-    const maxmemory = baseline + plan.capacity * bytesPerKey;
+    const memory = async () => {
+      const info = await r.info("memory");
+      const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
+      return { used: field("used_memory"), clients: field("mem_clients_normal") };
+    };
+    // keys as long as the widest the run uses (a key's memory grows with its length)
+    const first = Math.max(0, 10 ** (String(plan.largestKey).length - 1) - 1);
+    const write = async (n: number) => {
+      for (let from = 0; from < n; from += 100) {
+        const p = r.pipeline();
+        for (let i = from; i < Math.min(n, from + 100); i++) {
+          if (plan.ttl !== undefined) p.set(`product:${first + i}`, value, "PX", 3_600_000);
+          else p.set(`product:${first + i}`, value);
+        }
+        await p.exec();
+      }
+    };
+    const fillN = Math.min(plan.capacity, SIZING_KEYS);
+    await write(fillN);
+    await r.flushall("SYNC");
+    const empty = await memory();
+    await write(fillN);
+    const bytesPerKey = ((await memory()).used - empty.used) / fillN;
+    await r.flushall("SYNC");
+    // the sizing client is one of the connections already counted in `empty`
+    const others = Math.max(0, clients - 1) * empty.clients;
+    let data = plan.capacity * bytesPerKey;
+    let held = plan.capacity;
+    for (let trial = 0; trial < 4 && plan.capacity <= SIZING_KEYS; trial++) {
+      await r.config("SET", "maxmemory", String(Math.round(empty.used + data)));
+      await write(2 * plan.capacity);
+      held = await r.dbsize();
+      await r.flushall("SYNC");
+      if (Math.abs(held - plan.capacity) <= Math.max(1, 0.01 * plan.capacity)) break;
+      data *= plan.capacity / Math.max(1, held);
+    }
+    const maxmemory = Math.round(empty.used + data + others);
     await r.config("SET", "maxmemory", String(maxmemory));
-    return { maxmemory, bytesPerKey };
+    return { maxmemory, bytesPerKey: Math.round(bytesPerKey), held };
   } finally {
     r.disconnect();
   }
 }
 
 /** The run's redis.conf: no persistence, LRU, 127.0.0.1 only, no unix socket, the run's password. */
-export function redisConfig(port: number, dir: string, password: string): string {
+export function redisConfig(port: number, dir: string, password: string, evictionSamples: number): string {
   return [
     `port ${port}`,
     "bind 127.0.0.1",
@@ -70,12 +115,14 @@ export function redisConfig(port: number, dir: string, password: string): string
     "appendonly no",
     `dir ${dir}`,
     "maxmemory-policy allkeys-lru",
+    `maxmemory-samples ${evictionSamples}`,
     "daemonize no",
     "",
   ].join("\n");
 }
 
-export const startRedis = (plan: CachePlan, runPath: string, tools: Tools): Effect.Effect<RedisPart, StartFailed | PortsExhausted, Scope.Scope> =>
+/** `clients`: the connections the run will hold (service replicas, workers, the collector). */
+export const startRedis = (plan: CachePlan, runPath: string, tools: Tools, clients = 1): Effect.Effect<RedisPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const dir = join(runPath, "state", "redis");
     const port = yield* freePort;
@@ -85,7 +132,7 @@ export const startRedis = (plan: CachePlan, runPath: string, tools: Tools): Effe
       try: async () => {
         await mkdir(dir, { recursive: true });
         await chmod(dir, 0o700);
-        await writeFile(confPath, redisConfig(port, dir, password), { mode: 0o600 });
+        await writeFile(confPath, redisConfig(port, dir, password, plan.evictionSamples), { mode: 0o600 });
       },
       catch: (e) => new StartFailed({ part: "redis", reason: `cannot write ${confPath}: ${String(e)}` }),
     });
@@ -99,7 +146,7 @@ export const startRedis = (plan: CachePlan, runPath: string, tools: Tools): Effe
       (p) => waitReady("redis", p, () => ping(port, password, p.pid)),
     );
     const sized = yield* Effect.tryPromise({
-      try: () => sizeMemory(port, password, plan),
+      try: () => sizeMemory(port, password, plan, clients),
       catch: (e) => new StartFailed({ part: "redis", reason: `cannot size maxmemory: ${String(e)}` }),
     });
     return { port, password, control, ...sized };

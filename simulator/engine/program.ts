@@ -4,6 +4,7 @@
 // Every request class, every service handler and every queue consumer becomes a run of
 // instructions; a request (or message) is a task with a program counter. Nothing is allocated per
 // request: the loop reads these arrays.
+import { REDIS_SAMPLES } from "../model/schema.ts";
 import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
@@ -88,6 +89,8 @@ export interface CacheSpec {
   readonly server: number;
   readonly capacity: number;
   readonly ttl: number;
+  /** 0: exact LRU; n: Redis's sampled LRU with n samples per eviction (engine/sampled-lru.ts) */
+  readonly evictionSamples: number;
 }
 
 export interface DatabaseSpec {
@@ -319,7 +322,7 @@ export function compile(scenario: Scenario): Program {
     if (c.kind !== "cache") return;
     const server = addResource({ name, component: ci, units: 1, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: bld.sampler(c.service), main: true });
     cacheIdx.set(name, caches.length);
-    caches.push({ component: ci, server, capacity: c.capacity, ttl: c.ttl ?? Infinity });
+    caches.push({ component: ci, server, capacity: c.capacity, ttl: c.ttl ?? Infinity, evictionSamples: c.eviction === "sampled" ? (c.samples ?? REDIS_SAMPLES) : 0 });
   });
 
   // Databases: shards x (primary + replicas) server nodes, and pools per calling service replica.

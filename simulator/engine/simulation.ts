@@ -7,6 +7,7 @@ import { hashKey } from "./hash-key.ts";
 import { Calendar } from "./calendar.ts";
 import { Histogram } from "./histogram.ts";
 import { LruCache } from "./lru.ts";
+import { SampledLruCache } from "./sampled-lru.ts";
 import { IndexedMinHeap } from "./indexed-heap.ts";
 import { RateProfile, userSchedule } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -238,7 +239,7 @@ class Replication {
 
   // Components.
   private readonly cStats: ComponentStats[];
-  private readonly caches: LruCache[];
+  private readonly caches: Array<LruCache | SampledLruCache>;
   private readonly lastWrite: Float64Array[];
   /** Per database: which replica serves a read; replication lag draws apart. */
   private readonly dbRng: Rng[];
@@ -443,7 +444,9 @@ class Replication {
     this.ctlTime0 = new Float64Array(p.services.length);
     this.doneTotal = new Float64Array(nR);
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
-    this.caches = p.caches.map((c) => new LruCache(c.capacity, p.keySpace, c.ttl));
+    this.caches = p.caches.map((c) => c.evictionSamples > 0
+      ? new SampledLruCache(c.capacity, p.keySpace, c.ttl, c.evictionSamples, stream(`cache:${p.components[c.component].name}:evict`))
+      : new LruCache(c.capacity, p.keySpace, c.ttl));
     this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));

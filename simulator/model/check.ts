@@ -115,6 +115,9 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
   for (const [name, c] of Object.entries(comps)) {
     const p = ["components", name];
     switch (c.kind) {
+      case "cache":
+        if (c.samples !== undefined && c.eviction !== "sampled") err([...p, "samples"], "`samples` sets how many keys `eviction: sampled` draws per eviction; this cache evicts by exact LRU (add `eviction: sampled`)");
+        break;
       case "station": {
         if (!c.routing) break;
         const sum = c.routing.reduce((a, r) => a + r.p, 0);

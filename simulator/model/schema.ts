@@ -399,6 +399,9 @@ const Service = Schema.Struct({
   network: Schema.optional(DistSchema),
 });
 
+/** Redis's default maxmemory-samples: what `eviction: sampled` draws when `samples` is not given. */
+export const REDIS_SAMPLES = 5;
+
 const Cache = Schema.Struct({
   kind: Schema.Literal("cache"),
   region: Schema.optional(Name),
@@ -407,6 +410,9 @@ const Cache = Schema.Struct({
   ttl: Schema.optional(PosDuration),
   service: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0.0002 }) as Dist }),
   value_size: Schema.optionalWith(positive(Size, "value_size"), { default: () => 1000 }),
+  // `lru`: exact LRU; `sampled`: Redis's allkeys-lru, `samples` keys per eviction into a pool of 16
+  eviction: Schema.optionalWith(Schema.Literal("lru", "sampled"), { default: () => "lru" as const }),
+  samples: Schema.optional(integer(Count, "samples", 1, 64)),
 });
 
 const Database = Schema.Struct({
