@@ -19,7 +19,9 @@ export class Cache {
   /** The cached value, or undefined on a miss (or when Redis is unreachable). */
   async get(key: string): Promise<string | undefined> {
     try {
+      const t0 = performance.now();
       const v = await this.redis.get(key);
+      this.metrics.callTime.observe({ kind: "cache", op: "get" }, (performance.now() - t0) / 1000);
       if (v === null) {
         this.metrics.cacheMisses.inc();
         return undefined;
@@ -36,8 +38,10 @@ export class Cache {
   async set(key: string, value: string): Promise<void> {
     const padded = pad(value, this.plan.valueSize);
     try {
+      const t0 = performance.now();
       if (this.plan.ttl !== undefined) await this.redis.set(key, padded, "PX", Math.max(1, Math.round(this.plan.ttl * 1000)));
       else await this.redis.set(key, padded);
+      this.metrics.callTime.observe({ kind: "cache", op: "set" }, (performance.now() - t0) / 1000);
     } catch {
       this.metrics.cacheErrors.inc();
     }
@@ -45,7 +49,9 @@ export class Cache {
 
   async delete(key: string): Promise<void> {
     try {
+      const t0 = performance.now();
       await this.redis.del(key);
+      this.metrics.callTime.observe({ kind: "cache", op: "delete" }, (performance.now() - t0) / 1000);
     } catch {
       this.metrics.cacheErrors.inc();
     }

@@ -89,10 +89,12 @@ export class Db {
     } finally {
       this.metrics.poolWaiting.set({ server: server.label }, server.pool.waitingCount);
     }
-    this.metrics.poolWait.observe({ server: server.label }, (performance.now() - t0) / 1000);
+    const t1 = performance.now();
+    this.metrics.poolWait.observe({ server: server.label }, (t1 - t0) / 1000);
     try {
       const result = await fn(client);
       client.release();
+      this.metrics.callTime.observe({ kind: "database", op }, (performance.now() - t1) / 1000);
       this.metrics.dbQueries.inc({ server: server.label, op });
       return result;
     } catch (e) {

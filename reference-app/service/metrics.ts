@@ -35,6 +35,15 @@ export function serviceMetrics(labels: { service: string; replica: string }) {
     cacheErrors: new client.Counter({ name: "headroom_cache_errors_total", help: "Cache operations that failed (treated as misses)", registers: [registry] }),
     replicaLag: new client.Gauge({ name: "headroom_db_replica_lag_seconds", help: "Replay lag of each streaming replica as seen from this replica", labelNames: ["server"], registers: [registry] }),
     published: new client.Counter({ name: "headroom_queue_published_total", help: "Messages confirmed by the broker", labelNames: ["queue"], registers: [registry] }),
+    // the outgoing calls' own time (after any pool wait, without the YAML's injected `network`):
+    // what validation's calibration at load compares with the model's per-hop times
+    callTime: new client.Histogram({
+      name: "headroom_call_seconds",
+      help: "Time of one outgoing call as the service sees it (Redis command, PostgreSQL query after the pool, publish until the broker's confirm), by kind and op",
+      labelNames: ["kind", "op"],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
     publishRejected: new client.Counter({ name: "headroom_queue_publish_rejected_total", help: "Messages the broker refused (queue full)", labelNames: ["queue"], registers: [registry] }),
   };
   return m;

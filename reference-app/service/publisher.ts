@@ -23,12 +23,14 @@ export class Publisher {
   publish(queue: string, body: object): Promise<void> {
     const name = this.queues.get(queue);
     if (!name) return Promise.reject(new Error(`no queue '${queue}' in this run`));
+    const t0 = performance.now();
     return new Promise((resolve, reject) => {
       this.channel.sendToQueue(name, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: "application/json" }, (err) => {
         if (err) {
           this.metrics.publishRejected.inc({ queue });
           reject(new QueueFull(`queue ${queue} refused the message`));
         } else {
+          this.metrics.callTime.observe({ kind: "queue", op: "publish" }, (performance.now() - t0) / 1000);
           this.metrics.published.inc({ queue });
           resolve();
         }

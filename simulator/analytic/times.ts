@@ -138,6 +138,7 @@ export class Times {
       const flow = own(sc.handlers, this.traffic.classNames[cls]);
       if (flow) m = this.flow(flow, cls, svc, sc.network, origin, sc.region);
       else if (sc.service) m = distMoments(sc.service);
+      if (sc.overhead) m = seq(distMoments(sc.overhead), m);
     }
     this.busy.delete(key);
     this.handlerMemo.set(key, m);
@@ -203,6 +204,8 @@ export class Times {
         parts.push(distMoments(step.service));
       } else if ("publish" in step) {
         parts.push(edge(step.network ?? network), cross(step.publish));
+        const q = comps[step.publish];
+        if (q?.kind === "queue" && q.confirm) parts.push(distMoments(q.confirm));
       } else if ("call" in step) {
         parts.push(edge(step.network ?? network));
         const target = comps[step.call];

@@ -463,6 +463,7 @@ export function compile(scenario: Scenario): Program {
       const cross = t.kind === "load_balancer" ? latSampler(lbRegion, svcRegion) : -1;
       if (cross >= 0) bld.delay(cross, `${path}:cross>`);
       bld.emit(OP_SLOT, svc);
+      if (sc.overhead) bld.delay(bld.sampler(sc.overhead), `${path}:overhead`);
       const handler = own(sc.handlers, classNames[cls]);
       if (handler) emitFlow(handler, cls, sc.network, svcRegion, path);
       else if (sc.service) bld.delay(bld.sampler(sc.service), `${path}:service`);
@@ -588,6 +589,8 @@ export function compile(scenario: Scenario): Program {
         const lat = crossing(step.publish);
         if (lat >= 0) bld.delay(lat, `${at}:lat>`);
         bld.emit(OP_PUBLISH, queueIdx.get(step.publish)!);
+        const confirm = (own(comps, step.publish) as { confirm?: Dist } | undefined)?.confirm;
+        if (confirm) bld.delay(bld.sampler(confirm), `${at}:confirm`);
         if (lat >= 0) bld.delay(lat, `${at}:lat<`);
         hopBack();
       } else if ("parallel" in step) {

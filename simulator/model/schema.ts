@@ -397,6 +397,9 @@ const Service = Schema.Struct({
   service: Schema.optional(DistSchema),
   handlers: Schema.optional(Handlers),
   network: Schema.optional(DistSchema),
+  // per-request time inside the slot beyond the handler (the framework's own work), never injected
+  // by the reference app: it is what the real service takes; validation --calibrate measures it
+  overhead: Schema.optional(DistSchema),
 });
 
 /** Redis's default maxmemory-samples: what `eviction: sampled` draws when `samples` is not given. */
@@ -449,6 +452,9 @@ const Queue = Schema.Struct({
   retries: Schema.optionalWith(integer(Count, "retries", 0, LIMITS.retries), { default: () => 0 }),
   failure_rate: Schema.optionalWith(Probability, { default: () => 0 }),
   partitions: Schema.optional(integer(Count, "partitions", 1, LIMITS.replicas)),
+  // the broker's confirm: how long a publisher waits from sending to the broker's ack (persisting
+  // included), beyond the edge's network; a property of the real broker, never injected
+  confirm: Schema.optional(DistSchema),
 });
 
 const Cdn = Schema.Struct({
