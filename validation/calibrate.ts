@@ -1,118 +1,194 @@
-// --calibrate: a short low-load probe on its own reference-app instance (never the level being
-// predicted) that measures what the YAML does not state, and the scenario changes that feed it to
-// the simulator. Requests are sent one at a time, so nothing queues and the excess over the model's
-// near-zero-load latency is fixed per-hop cost:
-//   - components.<lb>.overhead: median of GET /healthz through HAProxy (HAProxy + Node + loopback);
-//   - components.<service>.network: per outgoing call (Redis, PostgreSQL), the median excess of the
-//     classes over the model of the probe (one user, back to back, cold cache, uniform keys, with
-//     the balancer overhead applied), divided by the cache and database calls per request it counts
-//     and by 2 (one leg each way). With no outgoing calls the excess
-//     (timer overshoot of the injected waits) is added to the balancer overhead instead.
+// --calibrate: the per-hop costs the YAML does not state, measured at moderate load with the model
+// in the loop, never by an idle probe (which read 0.42-0.66 ms one day and 0.9-2.3 ms the next, and
+// over-charged every call under load). One run of the reference app at CALIBRATION_LEVEL of the
+// predicted saturation; the services' own metrics give per-hop means over its window:
+//   - the balancer: client latency minus the time from arrival at a replica to its answer, per
+//     class, less the model's balancer queue wait -> components.<lb>.overhead;
+//   - outgoing calls (Redis commands, queries after the pool): their mean minus the model's
+//     response of that cache or database at this load, call-weighted over both kinds, in two legs
+//     -> components.<service>.network (the YAML's network plus that excess);
+//   - publishes: until the broker's confirm -> components.<queue>.confirm;
+//   - inside the slot: the replica's time minus the model's service-side time with the above
+//     applied -> components.<service>.overhead (the YAML's plus that excess: framework work and
+//     timer overshoot of the injected waits).
+// Each unknown has its own observations, so the weighted least-squares fit is each group's
+// weighted mean residual; two passes let queueing follow the overheads. Trade-off: the residuals
+// are means, so the calibrated costs are constants (their spread stays in the injected times).
+// Several runs in a row (--calibrate-runs) show the fit's stability; their median is used.
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { simulate, type Scenario } from "../simulator/index.ts";
-import { startAppPromise } from "../reference-app/launcher.ts";
+import { parseDocument, Scalar } from "yaml";
+import { simulate, meanOf, type Dist, type Scenario, type SimResult } from "../simulator/index.ts";
 import type { CalibratedParameter } from "./report.ts";
-import { MeasureError } from "./measure.ts";
-import { LevelError } from "./levels.ts";
+import { MeasureError, measureLevel, type Measured } from "./measure.ts";
+import { LevelError, predictSaturation, withRate } from "./levels.ts";
+import { measureTrusted, describeHealth } from "./starvation.ts";
 
-const PROBES = 120;
+/** Offered load of the calibration run, as a share of the predicted saturation rate. */
+export const CALIBRATION_LEVEL = 0.35;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+interface Parts {
+  lb?: string;
+  service: string;
+  queues: string[];
+  caches: string[];
+  databases: string[];
 }
 
-async function timeRequest(url: string, init: RequestInit): Promise<number> {
-  const t0 = performance.now();
-  const r = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
-  await r.arrayBuffer();
-  if (r.status >= 400) throw new Error(`${init.method ?? "GET"} ${url} answered ${r.status} during calibration`);
-  return performance.now() - t0;
-}
-
-function find(s: Scenario): { lb?: string; service?: string } {
+function parts(s: Scenario): Parts {
   const c = Object.entries(s.components);
-  return { lb: c.find(([, x]) => x.kind === "load_balancer")?.[0], service: c.find(([, x]) => x.kind === "service")?.[0] };
+  const of = (kind: string) => c.filter(([, x]) => x.kind === kind).map(([n]) => n);
+  const service = of("service")[0];
+  if (!service) throw new LevelError(`scenario '${s.name}': calibration needs a service`);
+  return { lb: of("load_balancer")[0], service, queues: of("queue"), caches: of("cache"), databases: of("database") };
 }
 
-/** Calibration probes through a balancer into a service pool; without both there is nothing to probe. */
+/** Calibration measures a service's hops; without one there is nothing to measure. */
 export function calibratable(s: Scenario): boolean {
-  const { lb, service } = find(s);
-  return lb !== undefined && service !== undefined;
+  return Object.values(s.components).some((c) => c.kind === "service");
 }
 
-function names(s: Scenario): { lb: string; service: string } {
-  const { lb, service } = find(s);
-  if (!lb || !service) throw new LevelError(`scenario '${s.name}': calibration needs a load_balancer and a service`);
-  return { lb, service };
-}
+const ms = (d: Dist | undefined) => (d ? meanOf(d) * 1000 : 0);
+const field = (s: Scenario, comp: string, f: string) => (s.components[comp] as unknown as Record<string, Dist | undefined>)[f];
 
 export function applyCalibration(s: Scenario, params: readonly CalibratedParameter[]): Scenario {
   const components = { ...s.components } as Record<string, any>;
   for (const p of params) {
-    const [, comp, field] = p.parameter.split(".");
-    components[comp] = { ...components[comp], [field]: { dist: "constant", value: p.valueMs / 1000 } };
+    const [, comp, f] = p.parameter.split(".");
+    components[comp] = { ...components[comp], [f]: { dist: "constant", value: p.valueMs / 1000 } };
   }
   return { ...s, components } as Scenario;
 }
 
-/** One user, no think time, only this class, keys drawn uniformly: what the probe sends. */
-export function probeScenario(s: Scenario, className: string): Scenario {
-  const c = s.load.classes[className];
-  const cls = { ...c, weight: 1, ...(c.keys ? { keys: { ...c.keys, popularity: "uniform" as const } } : {}) };
-  return { ...s, load: { model: "closed", users: 1, start_users: 0, think: { dist: "constant", value: 0 }, classes: { [className]: cls } } } as unknown as Scenario;
+/** Request-weighted mean over classes of f(class), over the classes both sides have. */
+function overClasses(m: Measured, f: (cls: string, measuredServiceMs: number) => number | undefined): number | undefined {
+  let sum = 0, w = 0;
+  for (const [cls, h] of Object.entries(m.hops?.serviceMs ?? {})) {
+    const v = f(cls, h.meanMs);
+    if (v === undefined || !Number.isFinite(v)) continue;
+    sum += v * h.count;
+    w += h.count;
+  }
+  return w > 0 ? sum / w : undefined;
 }
 
-export async function calibrate(o: { scenario: Scenario; file: string; outDir: string; log?: (s: string) => void }): Promise<CalibratedParameter[]> {
-  const log = o.log ?? (() => {});
-  const { lb, service } = names(o.scenario);
-  const { app, stop } = await startAppPromise(o.scenario, { file: o.file }).catch((e: Error) => {
-    throw new MeasureError(`${o.file}: the reference app for calibration did not start: ${e.message}`);
-  });
-  const measured: Record<string, number> = {};
-  let healthz: number;
-  try {
-    const hz: number[] = [];
-    for (let i = 0; i < PROBES; i++) hz.push(await timeRequest(`${app.url}/healthz`, {}));
-    healthz = median(hz);
-    for (const [name, c] of Object.entries(o.scenario.load.classes)) {
-      if (!c.http) continue;
-      const xs: number[] = [];
-      const count = c.keys?.count ?? 1;
-      for (let i = 0; i < PROBES; i++) {
-        const key = String(Math.floor(Math.random() * count));
-        const body = c.http.body === undefined ? undefined : (typeof c.http.body === "string" ? c.http.body : JSON.stringify(c.http.body)).replace(/\{key\}/g, key);
-        xs.push(await timeRequest(app.classUrl[name] + c.http.path.replace(/\{key\}/g, key), { method: c.http.method, body, headers: body ? { "Content-Type": "application/json" } : {} }));
-      }
-      measured[name] = median(xs);
-    }
-  } finally {
-    await stop();
+/** One fit: the parameters that make the model's per-hop means those measured at `rate`. */
+export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { durationS: number; warmupS: number }): CalibratedParameter[] {
+  const p = parts(scenario);
+  const hops = m.hops;
+  if (!hops || Object.keys(hops.serviceMs).length === 0) {
+    throw new MeasureError(`scenario '${scenario.name}': the calibration run read no per-class times from the services' metrics`);
   }
-  // The model of the probe itself, with the balancer overhead applied: one user sending a class's
-  // requests back to back from a cold start, keys uniform as the probe draws them. Comparing with
-  // the model at load instead (a warm cache, Zipf keys) read the probe's extra cache misses as
-  // per-call overhead: 3.4 ms per call on cache-aside with Zipf keys, latencies 25-37% too high.
-  const lbParam: CalibratedParameter = { parameter: `components.${lb}.overhead`, valueMs: healthz, how: `median of ${PROBES} sequential GET /healthz through the balancer` };
-  const withLb = applyCalibration(o.scenario, [lbParam]);
-  const excess: number[] = [];
-  let requests = 0;
-  let calls = 0;
-  for (const [name, ms] of Object.entries(measured)) {
-    const sim = simulate(probeScenario(withLb, name), { duration: Math.max(1, (PROBES * ms) / 1000), warmup: 0, replications: 20 });
-    excess.push(ms - sim.classes[name].latencyMs.p50.mean);
-    requests += sim.classes[name].throughput.mean;
-    for (const c of Object.values(sim.components)) if (c.kind === "cache" || c.kind === "database") calls += c.throughput.mean;
-  }
-  const perRequest = requests > 0 ? calls / requests : 0;
-  const ex = Math.max(0, median(excess));
-  log(`calibration: healthz ${healthz.toFixed(2)} ms, class p50 excess over model ${excess.map((x) => x.toFixed(2)).join(", ")} ms, ${perRequest.toFixed(2)} calls/request`);
-  if (perRequest < 0.05) {
-    return [{ ...lbParam, valueMs: healthz + ex, how: `${lbParam.how} (${healthz.toFixed(2)} ms) + median p50 excess of the classes over the model (${ex.toFixed(2)} ms; no outgoing calls)` }];
-  }
-  return [
-    lbParam,
-    // the model draws `network` on the way there and on the way back of each call
-    { parameter: `components.${service}.network`, valueMs: ex / perRequest / 2, how: `median p50 excess of the classes over the model (${ex.toFixed(2)} ms) / ${perRequest.toFixed(2)} cache+database calls per request / 2 legs` },
+  const yamlNet = ms(field(scenario, p.service, "network"));
+  const yamlOverhead = ms(field(scenario, p.service, "overhead"));
+  const callKinds = (["cache", "database"] as const).filter((k) => hops.calls[k]);
+  const confirmMs = hops.calls.queue?.meanMs;
+  let lbMs = p.lb ? ms(field(scenario, p.lb, "overhead")) : 0;
+  let netMs = yamlNet;
+  let overheadMs = yamlOverhead;
+  let excessPerCall = 0;
+  const params = (): CalibratedParameter[] => [
+    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency - mean time at the replica (per class, request-weighted) - the model's balancer queue wait" }] : []),
+    ...(callKinds.length ? [{ parameter: `components.${p.service}.network`, valueMs: netMs, how: `YAML network ${yamlNet.toFixed(3)} ms + half the mean excess of ${callKinds.join(" and ")} calls over the model's response (${excessPerCall.toFixed(3)} ms per call, call-weighted)` }] : []),
+    ...(confirmMs !== undefined ? p.queues.map((q) => ({ parameter: `components.${q}.confirm`, valueMs: confirmMs, how: "mean time from publish to the broker's confirm" })) : []),
+    { parameter: `components.${p.service}.overhead`, valueMs: overheadMs, how: `YAML overhead ${yamlOverhead.toFixed(3)} ms + mean time at the replica - the model's (per class, request-weighted)` },
   ];
+  const sim = (): SimResult => simulate(withRate(applyCalibration(scenario, params()), rate), { duration: o.durationS, warmup: o.warmupS });
+  for (let pass = 0; pass < 2; pass++) {
+    let r = sim();
+    const lbWait = p.lb ? (r.components[p.lb]?.balancer?.queueWaitMs.mean.mean ?? 0) : 0;
+    if (p.lb) {
+      const d = overClasses(m, (cls, serviceMs) => (m.classes[cls] ? m.classes[cls].latencyMs.mean - serviceMs : undefined));
+      if (d !== undefined) lbMs = Math.max(0, d - lbWait);
+    }
+    let sum = 0, w = 0;
+    for (const k of callKinds) {
+      const names = k === "cache" ? p.caches : p.databases;
+      for (const name of names) {
+        const model = r.components[name]?.responseMs.mean.mean;
+        if (model === undefined || !Number.isFinite(model)) continue;
+        sum += (hops.calls[k]!.meanMs - model) * hops.calls[k]!.perSecond;
+        w += hops.calls[k]!.perSecond;
+      }
+    }
+    excessPerCall = w > 0 ? sum / w : 0;
+    netMs = Math.max(0, yamlNet + excessPerCall / 2);
+    r = sim();
+    const lbWait2 = p.lb ? (r.components[p.lb]?.balancer?.queueWaitMs.mean.mean ?? 0) : 0;
+    const d = overClasses(m, (cls, serviceMs) => {
+      const c = r.classes[cls];
+      return c ? serviceMs - (c.latencyMs.mean.mean - lbMs - lbWait2) : undefined;
+    });
+    if (d !== undefined) overheadMs = Math.max(0, overheadMs + d);
+  }
+  return params();
+}
+
+export interface CalibrateOptions {
+  scenario: Scenario;
+  file: string;
+  outDir: string;
+  durationS: number;
+  warmupS: number;
+  /** calibration runs in a row (their median is used; their spread is reported) */
+  runs?: number;
+  maxLagMs?: number;
+  signal?: AbortSignal;
+  log?: (s: string) => void;
+}
+
+export interface Calibration {
+  parameters: CalibratedParameter[];
+  /** the offered rate of the calibration runs */
+  rate: number;
+  /** each run's parameters, when there were several */
+  runs: CalibratedParameter[][];
+}
+
+export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
+  const log = o.log ?? (() => {});
+  parts(o.scenario);
+  const rate = Math.max(1, Math.round(CALIBRATION_LEVEL * predictSaturation(o.scenario).rate));
+  const runs: CalibratedParameter[][] = [];
+  for (let i = 0; i < Math.max(1, o.runs ?? 1); i++) {
+    if (o.signal?.aborted) break;
+    log(`calibration${(o.runs ?? 1) > 1 ? ` run ${i + 1}/${o.runs}` : ""}: ${rate} req/s (${CALIBRATION_LEVEL} of predicted saturation) for ${o.durationS}s`);
+    const t = await measureTrusted((attempt) => measureLevel({
+      scenario: withRate(o.scenario, rate), file: o.file, outDir: join(o.outDir, `run-${i + 1}${attempt > 1 ? "-retry" : ""}`),
+      durationS: o.durationS, warmupS: o.warmupS, maxLagMs: o.maxLagMs, signal: o.signal, log,
+    }), log);
+    if (!t.reliable) throw new MeasureError(`${o.file}: the calibration run at ${rate} req/s was unreliable twice (${describeHealth(t.measured.generator)}): no calibration from a starved generator`);
+    const fit = fitHops(o.scenario, t.measured, rate, o);
+    log(`  ${fit.map((p) => `${p.parameter} ${p.valueMs.toFixed(3)} ms`).join(", ")}`);
+    runs.push(fit);
+  }
+  if (runs.length === 0) throw new MeasureError(`${o.file}: calibration interrupted`);
+  const parameters = runs[0].map((p, j) => {
+    const values = runs.map((r) => r[j].valueMs).sort((a, b) => a - b);
+    const median = values[Math.floor((values.length - 1) / 2)];
+    const spread = values[values.length - 1] - values[0];
+    return runs.length === 1 ? p : { ...p, valueMs: median, how: `${p.how}; median of ${runs.length} runs (${values.map((v) => v.toFixed(3)).join(", ")} ms: spread ${spread.toFixed(3)} ms)` };
+  });
+  return { parameters, rate, runs: runs.length > 1 ? runs : [] };
+}
+
+/**
+ * The scenario file with the calibrated values written in (comments and layout kept), each with a
+ * comment saying what it replaced: what a user reads to see exactly what calibration added.
+ */
+export function calibratedYaml(text: string, c: Calibration): string {
+  const doc = parseDocument(text);
+  for (const p of c.parameters) {
+    const path = p.parameter.split(".");
+    const before = doc.getIn(path, true) as { toJSON?: () => unknown } | undefined;
+    const was = before === undefined ? "not set" : `was ${JSON.stringify(before?.toJSON ? before.toJSON() : before)}`;
+    const node = new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
+    node.comment = ` calibrated at ${c.rate} req/s (${was})`;
+    doc.setIn(path, node);
+  }
+  return doc.toString();
+}
+
+export async function writeCalibratedYaml(text: string, c: Calibration, path: string): Promise<void> {
+  await writeFile(path, `# ${path}: headroom validate --calibrate wrote the measured per-hop costs into a copy of the scenario\n${calibratedYaml(text, c)}`);
 }

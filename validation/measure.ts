@@ -32,6 +32,15 @@ export interface Measured {
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
   workerUtilization?: number;
   scrapes: number;
+  /**
+   * Per-hop means from the services' own metrics over the window (calibration at load reads them):
+   * time from arrival at a replica to its answer, per class; and per kind of outgoing call
+   * (cache, database, queue) its mean time as the service sees it and its rate.
+   */
+  hops?: {
+    serviceMs: Record<string, { meanMs: number; count: number }>;
+    calls: Record<string, { meanMs: number; perSecond: number }>;
+  };
   /** the load generator's event-loop lag, load average and CPU steal while the load ran */
   generator: GeneratorHealth;
 }
@@ -147,7 +156,17 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     if (inWin.length < 2) throw new MeasureError(`${o.file}: fewer than 2 metric scrapes in the measurement window`);
     const a = inWin[0];
     const b = inWin[inWin.length - 1];
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, generator };
+    const hops: NonNullable<Measured["hops"]> = { serviceMs: {}, calls: {} };
+    const spanS = (b.t - a.t) / 1000;
+    for (const cls of Object.keys(win.classes)) {
+      const n = delta(a, b, `headroom_http_request_duration_seconds_count{class=${cls}}`);
+      if (n > 0) hops.serviceMs[cls] = { meanMs: (delta(a, b, `headroom_http_request_duration_seconds_sum{class=${cls}}`) / n) * 1000, count: n };
+    }
+    for (const kind of ["cache", "database", "queue"]) {
+      const n = delta(a, b, `headroom_call_seconds_count{kind=${kind}}`);
+      if (n > 0 && spanS > 0) hops.calls[kind] = { meanMs: (delta(a, b, `headroom_call_seconds_sum{kind=${kind}}`) / n) * 1000, perSecond: n / spanS };
+    }
+    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
     const workers = Object.values(o.scenario.components).reduce((x, c) => x + (c.kind === "queue" ? c.workers : 0), 0);

@@ -1,7 +1,14 @@
 // Reads Prometheus text exposition (what the reference app's /metrics serve) into sums per metric
 // name, so the validation harness can add up a gauge or counter over every replica and worker.
 
-/** Sum of every sample of each metric name (all label sets added), e.g. headroom_slots_busy. */
+/** Labels whose values also get a sum of their own: `name{class=get_product}`, `name{kind=cache}`. */
+const GROUP_LABELS = ["class", "kind"].map((l) => ({ l, re: new RegExp(`(?:^|,)${l}="([^"]*)"`) }));
+
+/**
+ * Sum of every sample of each metric name (all label sets added), e.g. headroom_slots_busy; and,
+ * for samples carrying a `class` or `kind` label, also per value of it, under `name{label=value}`
+ * (what calibration at load reads per class and per kind of call).
+ */
 export function sumMetrics(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split("\n")) {
@@ -14,6 +21,12 @@ export function sumMetrics(text: string): Map<string, number> {
     const value = Number(rest.split(/\s+/)[0]);
     if (!name || !Number.isFinite(value)) continue;
     out.set(name, (out.get(name) ?? 0) + value);
+    if (brace < 0) continue;
+    const labels = line.slice(brace + 1, close);
+    for (const { l, re } of GROUP_LABELS) {
+      const m = re.exec(labels);
+      if (m) out.set(`${name}{${l}=${m[1]}}`, (out.get(`${name}{${l}=${m[1]}}`) ?? 0) + value);
+    }
   }
   return out;
 }

@@ -62,6 +62,8 @@ export interface ValidationReport {
   /** with --knee: the measured knee by bisection on the reference app against `headroom capacity`'s */
   kneeSearch?: KneeSearch;
   calibration: CalibratedParameter[] | null;
+  /** the calibration's offered rate, the calibrated copy of the scenario, each run's fit when several */
+  calibrationRun?: { rate: number; file: string; runs?: CalibratedParameter[][] };
   levels: LevelReport[];
   pass: boolean;
 }
@@ -108,7 +110,8 @@ export function reportMarkdown(rep: ValidationReport): string {
   const st = rep.saturation.throughput;
   if (st) out.push(`Saturation throughput (successful requests per second with ${num(st.offeredRate)} req/s offered): predicted ${num(st.predicted)}, measured ${num(st.measured)}, error ${err(st)} (target ${tgt(st)}) — ${st.verdict === "fail" ? "**fail**" : st.verdict}.`, "");
   if (rep.calibration) {
-    out.push("Calibrated parameters (from a separate low-load probe, fed to the simulator only):", "");
+    const run = rep.calibrationRun;
+    out.push(`Calibrated parameters (measured on their own run of the reference app${run ? ` at ${num(run.rate)} req/s` : ""}, fed to the simulator only${run ? `; written into \`${run.file}\`` : ""}):`, "");
     for (const c of rep.calibration) out.push(`- \`${c.parameter}\` = ${num(c.valueMs)} ms — ${c.how}`);
     out.push("");
   } else out.push("Not calibrated: the YAML is taken at its word.", "");

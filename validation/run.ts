@@ -7,7 +7,8 @@ import { predictSaturation, withRate, maxUtilization, levelUtilization } from ".
 import { measureLevel, type Measured } from "./measure.ts";
 import { compare, saturationRow, type Row } from "./compare.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
-import { calibrate, applyCalibration } from "./calibrate.ts";
+import { calibrate, applyCalibration, writeCalibratedYaml } from "./calibrate.ts";
+import { readFile } from "node:fs/promises";
 import { findKnee } from "./knee.ts";
 import { measureTrusted, describeHealth } from "./starvation.ts";
 import { measureKnee, type KneeSearch } from "./knee-search.ts";
@@ -30,6 +31,8 @@ export interface ValidateOptions {
   knee?: boolean;
   /** bound on the load generator's p99 event-loop lag (ms): a level past it is re-run once, then unreliable */
   maxLagMs?: number;
+  /** calibration runs in a row (their median is used, their spread reported); default 1 */
+  calibrateRuns?: number;
   signal?: AbortSignal;
   log?: (s: string) => void;
 }
@@ -39,10 +42,16 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
   const sat = predictSaturation(o.scenario);
   log(`${o.scenario.name}: predicted saturation ${sat.rate.toFixed(1)} req/s (${sat.bottleneck})`);
   let calibration: CalibratedParameter[] | null = null;
+  let calibrationInfo: ValidationReport["calibrationRun"];
   let model = o.scenario;
   if (o.calibrate) {
-    calibration = await calibrate({ scenario: o.scenario, file: o.file, outDir: join(o.outDir, "calibration"), log });
+    const c = await calibrate({ scenario: o.scenario, file: o.file, outDir: join(o.outDir, "calibration"), durationS: o.durationS, warmupS: o.warmupS, runs: o.calibrateRuns, maxLagMs: o.maxLagMs, signal: o.signal, log });
+    calibration = c.parameters;
     model = applyCalibration(o.scenario, calibration);
+    const yamlPath = join(o.outDir, `${o.scenario.name}.calibrated.yaml`);
+    await writeCalibratedYaml(await readFile(o.file, "utf8"), c, yamlPath);
+    log(`${o.scenario.name}: calibrated copy of the scenario in ${yamlPath}`);
+    calibrationInfo = { rate: c.rate, file: yamlPath, ...(c.runs.length ? { runs: c.runs } : {}) };
   }
   const targets: Array<{ level: number | null; rate: number }> = o.rates
     ? o.rates.map((rate) => ({ level: null, rate }))
@@ -117,6 +126,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     knee: findKnee(levels, { p99: o.scenario.slo?.latency?.p99 !== undefined ? o.scenario.slo.latency.p99 * 1000 : undefined, errorRate: o.scenario.slo?.error_rate }, o.durationS - o.warmupS),
     ...(kneeSearch ? { kneeSearch } : {}),
     calibration,
+    ...(calibrationInfo ? { calibrationRun: calibrationInfo } : {}),
     levels,
     pass: (levels.length === 0 ? kneeSearch !== undefined : levelsPass) && saturationThroughput?.verdict !== "fail" && (kneeSearch === undefined || kneeSearch.verdict === "pass"),
   };

@@ -25,7 +25,12 @@ options:
   --duration D        load length per level (default 30s)
   --warmup D          discarded at the start of each level, on both sides (default 5s)
   --out DIR           where reports go (default results/validation-<timestamp>)
-  --calibrate         first measure per-hop overheads with a low-load probe and feed them to the model
+  --calibrate         first measure the per-hop costs the YAML does not state (balancer overhead,
+                      per-call network, broker confirm, service overhead) on a run of the reference
+                      app at 0.35 of the predicted saturation, from the services' own metrics with
+                      the model in the loop; feed them to the model and write a calibrated copy of
+                      the scenario (DIR/<scenario>/<scenario>.calibrated.yaml, comments kept)
+  --calibrate-runs N  calibration runs in a row (default 1): the median is used, the spread reported
   --saturation        one more level at 1.3x the predicted saturation rate: the successful throughput
                       served there (the plateau) is compared with the predicted one (target 10%)
   --knee              measure the knee: the highest rate meeting the scenario's SLO (the capacity
@@ -70,6 +75,7 @@ export const validateCommand: Command = {
           saturation: { type: "boolean" },
           knee: { type: "boolean" },
           "max-lag": { type: "string" },
+          "calibrate-runs": { type: "string" },
           ...BUDGET_FLAGS,
           help: { type: "boolean", short: "h" },
     });
@@ -86,6 +92,9 @@ export const validateCommand: Command = {
     const durationS = duration("--duration", v.duration, 30);
     const warmupS = duration("--warmup", v.warmup, 5);
     if (warmupS >= durationS) throw new UsageError(`headroom validate: --warmup (${warmupS}s) must be shorter than --duration (${durationS}s)`);
+    const calibrateRuns = v["calibrate-runs"] === undefined ? undefined : Number(v["calibrate-runs"]);
+    if (calibrateRuns !== undefined && (!Number.isInteger(calibrateRuns) || calibrateRuns < 1 || calibrateRuns > 10)) throw new UsageError(`headroom validate: --calibrate-runs expects a whole number from 1 to 10, got '${v["calibrate-runs"]}'`);
+    if (calibrateRuns !== undefined && !v.calibrate) throw new UsageError("headroom validate: --calibrate-runs goes with --calibrate");
     const maxLagMs = v["max-lag"] === undefined ? undefined : duration("--max-lag", v["max-lag"], 0) * 1000;
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
@@ -113,7 +122,7 @@ export const validateCommand: Command = {
       for (const { file, scenario } of scenarios) {
         let rep;
         try {
-          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
         } catch (e) {
           if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
           if (e instanceof MeasureError) {
