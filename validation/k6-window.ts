@@ -27,16 +27,12 @@ export interface WindowStats {
   windowS: number;
   classes: Record<string, WindowClassStats>;
   /**
-   * Poisson-paced arrivals (the script's headroom_arrival_delay samples) whose sample time lies in
-   * the window, and how many of them started more than 1 ms behind their schedule because their
-   * VU was still busy: a late start hides that delay from the latencies (coordinated omission).
-   * Both 0 under the arrival-rate executors, which do not pace.
+   * Arrivals the schedule held for the window: the requests sent in it plus the iterations k6
+   * dropped in it (dropped_iterations: no free VU when an arrival was due). The model's open source
+   * drops none, so a share of dropped arrivals is the generator, not the system, bending the load.
    */
-  arrivals: { paced: number; late: number; meanDelayMs: number };
+  arrivals: { scheduled: number; dropped: number };
 }
-
-/** The script's own threshold for a late start (k6/scripts/scenario.ts counts waits below -1 ms). */
-const LATE_MS = 1;
 
 function quantile(sorted: Float64Array, q: number): number {
   const n = sorted.length;
@@ -57,7 +53,7 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
   let first = Infinity;
   let last = -Infinity;
   let n = 0;
-  const delays: Array<{ t: number; v: number }> = [];
+  const drops: Array<{ t: number; v: number }> = [];
   for await (const line of lines) {
     n++;
     if (!line.trim()) continue;
@@ -75,7 +71,7 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
     if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
       const tags = obj.data?.tags;
       points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name: tags?.name ?? "", ok: tags?.expected_response !== "false" });
-    } else if (obj.metric === "headroom_arrival_delay") delays.push({ t, v: Number(obj.data?.value) });
+    } else if (obj.metric === "dropped_iterations") drops.push({ t, v: Number(obj.data?.value) });
   }
   if (!Number.isFinite(first)) throw new IngestError(`${path}: no samples at all; the load did not run`);
   const lo = first + fromS * 1000;
@@ -111,14 +107,10 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
       latencyMs: { mean: s.length ? sum / s.length : NaN, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99), p90: quantile(s, 0.9), p999: quantile(s, 0.999) },
     };
   }
-  const arrivals = { paced: 0, late: 0, meanDelayMs: 0 };
-  let delaySum = 0;
-  for (const d of delays) {
-    if (d.t < lo || d.t >= hi) continue;
-    arrivals.paced++;
-    if (d.v > LATE_MS) arrivals.late++;
-    delaySum += d.v;
-  }
-  if (arrivals.paced) arrivals.meanDelayMs = delaySum / arrivals.paced;
+  let dropped = 0;
+  for (const d of drops) if (d.t >= lo && d.t < hi && Number.isFinite(d.v)) dropped += d.v;
+  let sent = 0;
+  for (const n of started.values()) sent += n;
+  const arrivals = { scheduled: sent + dropped, dropped };
   return { firstMs: first, lastMs: last, windowS, classes, arrivals };
 }

@@ -19,8 +19,8 @@ export interface Measured {
   engine: string;
   requestsTotal: number;
   classes: Record<string, WindowClassStats>;
-  /** paced arrivals in the window and the late ones (see WindowStats.arrivals) */
-  arrivals?: { paced: number; late: number; meanDelayMs: number };
+  /** arrivals the schedule held for the window and those the generator dropped (see WindowStats.arrivals) */
+  arrivals?: { scheduled: number; dropped: number };
   /** per service component: mean busy share of slots over the window */
   utilization?: number;
   cacheHitRatio?: number;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
 import { predictSaturation, withRate, maxUtilization, levelUtilization } from "./levels.ts";
 import { measureLevel, type Measured } from "./measure.ts";
-import { compare, saturationRow, type Row } from "./compare.ts";
+import { compare, saturationRow, DROPPED_ARRIVALS_BOUND, type Row } from "./compare.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
 import { calibrate, applyCalibration, writeCalibratedYaml } from "./calibrate.ts";
 import { readFile } from "node:fs/promises";
@@ -77,8 +77,13 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
       const measured = t2.measured;
       const rows = compare(sim, measured, mu.u);
       if (!t2.reliable) log(`  ${o.scenario.name} @ ${t.rate}/s: unreliable (${describeHealth(measured.generator)}); the rows are kept, not trusted`);
+      // k6 dropping arrivals (no free VU) at a level with targets means the load sent was not the
+      // open load the model was given: the level is not a measurement of the model's question
+      const a = measured.arrivals;
+      const dropped = a && a.scheduled > 0 && base.targetsApply && a.dropped / a.scheduled > DROPPED_ARRIVALS_BOUND;
+      if (dropped) log(`  ${o.scenario.name} @ ${t.rate}/s: unreliable: the load generator dropped ${a.dropped} of ${a.scheduled} arrivals (no free VU); the rows are kept, not trusted`);
       // an unreliable level keeps its rows (never dropped) but is never a pass or a fail
-      const status = t2.reliable ? levelStatus(rows) : "unreliable";
+      const status = t2.reliable && !dropped ? levelStatus(rows) : "unreliable";
       return { sim, measured: t2.reliable ? measured : undefined, report: { ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, status, generator: t2.attempts } };
     } catch (e) {
       log(`  error: ${(e as Error).message}`);

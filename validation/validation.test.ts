@@ -58,14 +58,13 @@ describe("windowStats", () => {
         lines.push(point("http_req_failed", 2000 + i * 10, i < 5 ? 1 : 0));
       }
       lines.push(point("http_req_duration", 4000, 5000)); // at the window's end: excluded
-      // paced arrivals: 3 in the window, one of them 7 ms late; one before the window
-      for (const [ms, d] of [[500, 9], [1500, 0], [2500, 7], [3500, 0.5]]) lines.push(point("headroom_arrival_delay", ms, d));
+      // arrivals k6 dropped (no free VU): 3 in the window, one before it
+      for (const ms of [500, 1500, 2500, 3500]) lines.push(point("dropped_iterations", ms, 1));
       const f = join(dir, "k6.ndjson");
       writeFileSync(f, lines.join("\n") + "\n");
       const w = await windowStats(f, 1, 4);
-      expect(w.arrivals.paced).toBe(3);
-      expect(w.arrivals.late).toBe(1);
-      expect(w.arrivals.meanDelayMs).toBeCloseTo(7.5 / 3, 9);
+      // scheduled = the 100 sent in the window + the 3 dropped in it
+      expect(w.arrivals).toEqual({ scheduled: 103, dropped: 3 });
       const c = w.classes.get;
       expect(c.requests).toBe(100);
       // sent in the window (end - duration): the 100 above; the two outliers were sent before it
@@ -129,13 +128,12 @@ describe("compare", () => {
     expect(v(lossy, "throughput").verdict).toBe("fail");
     expect(v(lossy, "throughput").error).toBeCloseTo(-0.1, 9);
   });
-  it("reports the share of paced arrivals that started late (coordinated omission) beside the model's 0", () => {
-    const v = (rows: ReturnType<typeof compare>) => rows.find((r) => r.metric === "lateArrivals")!;
-    const late = v(compare(sim, { ...measured(1, 0.6), arrivals: { paced: 1000, late: 30, meanDelayMs: 4 } }, 0.5));
-    expect(late).toMatchObject({ scope: "load", predicted: 0, verdict: "info" });
-    expect(late.error).toBeCloseTo(0.03, 9);
-    // arrival-rate executors do not pace: no row
-    expect(compare(sim, { ...measured(1, 0.6), arrivals: { paced: 0, late: 0, meanDelayMs: 0 } }, 0.5).some((r) => r.metric === "lateArrivals")).toBe(false);
+  it("reports the share of arrivals the generator dropped beside the model's 0", () => {
+    const v = (rows: ReturnType<typeof compare>) => rows.find((r) => r.metric === "droppedArrivals")!;
+    const dropped = v(compare(sim, { ...measured(1, 0.6), arrivals: { scheduled: 1000, dropped: 30 } }, 0.5));
+    expect(dropped).toMatchObject({ scope: "load", predicted: 0, verdict: "info" });
+    expect(dropped.error).toBeCloseTo(0.03, 9);
+    expect(compare(sim, { ...measured(1, 0.6), arrivals: { scheduled: 0, dropped: 0 } }, 0.5).some((r) => r.metric === "droppedArrivals")).toBe(false);
   });
   it("switches targets off at 80% predicted utilization and above", () => {
     const rows = compare(sim, measured(1.5, 0.9), 0.8);
