@@ -34,8 +34,8 @@ export async function writeValidationMd(): Promise<void> {
   const parts: string[] = [
     "# VALIDATION: predicted versus measured",
     "",
-    "Written by `npm run validate` (plain: the YAML at its word) and `npm run validate -- --calibrate` (per-hop overheads",
-    "measured by a separate low-load probe and fed to the simulator). Each scenario of `scenarios/validation/` at",
+    "Written by `npm run validate` (plain: the YAML at its word) and `npm run validate -- --calibrate` (per-hop costs",
+    "measured on a run at 0.35 of predicted saturation and fed to the simulator). Each scenario of `scenarios/validation/` at",
     "fractions of its predicted saturation rate; reference app on 127.0.0.1 driven by the k6 script. Targets (below 80%",
     "predicted utilization of the bottleneck): throughput 3%, mean and p50 10%, p95 15%, p99 25%, cache hit ratio",
     "3 points; other rows are informative. Errors: relative for latencies and throughput, absolute for ratios,",
