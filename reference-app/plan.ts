@@ -59,11 +59,43 @@ export interface LbPlan {
   readonly connectRetries: number;
   readonly weights?: readonly number[];
   readonly health: { readonly interval: number; readonly rise: number; readonly fall: number };
+  /** The YAML's token bucket, realized as a HAProxy stick-table counter (see rateLimitWindow). */
+  readonly rateLimit?: RateLimitPlan;
+}
+
+/**
+ * A rate limit as HAProxy can hold it: at most `limit` accepted requests in any sliding `periodMs`
+ * window (`sc0_gpc0_rate`), where the model has a token bucket of `burst` tokens refilled at `rate`.
+ * limit = burst and period = burst / rate give both the same long-run rate and the same largest burst.
+ */
+export interface RateLimitPlan {
+  readonly rate: number;
+  readonly burst: number;
+  readonly limit: number;
+  readonly periodMs: number;
+}
+
+/** The model's auto-scaler settings (simulator/model/schema.ts Autoscaling), defaults applied. */
+export interface ScalingPlan {
+  readonly min: number;
+  readonly max: number;
+  readonly metric: "utilization" | "in_flight" | "rps";
+  readonly target: number;
+  readonly interval: number;
+  readonly step_out?: number;
+  readonly step_in: number;
+  readonly cooldown_out: number;
+  readonly cooldown_in: number;
+  readonly boot: number;
 }
 
 export interface ServicePlan {
   readonly name: string;
+  /** Replicas running at the start (with autoscaling: the scaler's starting count). */
   readonly replicas: number;
+  /** Replica places the run prepares (port, config, HAProxy server): autoscaling.max, else replicas. */
+  readonly places: number;
+  readonly autoscaling?: ScalingPlan;
   readonly concurrency: number;
   /** Requests that may wait for a slot; unbounded when the YAML sets none (as in the simulator). */
   readonly backlog?: number;
@@ -179,9 +211,12 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       if (sv.service !== undefined) handlers[cls] = [{ service: sv.service } as unknown as Step];
       else issues.push({ field: `components.${serviceName}.handlers`, reason: `no handler for class '${cls}' and no service time` });
     }
+    const autoscaling = sv.autoscaling !== undefined ? scalingPlan(sv.autoscaling as Record<string, unknown>) : undefined;
     service = {
       name: serviceName,
       replicas: num(sv.replicas, 1),
+      places: Math.max(num(sv.replicas, 1), autoscaling?.max ?? 0),
+      autoscaling,
       concurrency: num(sv.concurrency, 1),
       backlog: typeof sv.backlog === "number" ? sv.backlog : undefined,
       timeout: typeof sv.timeout === "number" ? sv.timeout : undefined,
@@ -209,12 +244,18 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       connectRetries: num(l.connect_retries, 3),
       weights: l.weights as number[] | undefined,
       health: { interval: num(hc.interval, 2), rise: num(hc.rise, 2), fall: num(hc.fall, 3) },
+      rateLimit: l.rate_limit !== undefined ? rateLimitWindow(l.rate_limit as { rate: number; burst?: number }, `components.${lbName}.rate_limit`, issues) : undefined,
     };
-    if (lb.weights && service && lb.weights.length !== service.replicas) {
-      issues.push({ field: `components.${lbName}.weights`, reason: `has ${lb.weights.length} weights for ${service.replicas} replicas` });
+    if (lb.weights && service && lb.weights.length !== service.places) {
+      issues.push({ field: `components.${lbName}.weights`, reason: `has ${lb.weights.length} weights for ${service.places} replicas` });
     }
-  } else if (service && service.replicas > 1) {
-    issues.push({ field: `components.${serviceName}.replicas`, reason: "more than one replica needs a load_balancer in front of the service" });
+  } else if (service && service.places > 1) {
+    issues.push({
+      field: `components.${serviceName}.${service.autoscaling ? "autoscaling" : "replicas"}`,
+      reason: service.autoscaling
+        ? "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)"
+        : "more than one replica needs a load_balancer in front of the service",
+    });
   }
 
   let cache: CachePlan | undefined;
@@ -248,7 +289,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     if (db.readFrom !== "primary" && db.replicas === 0) {
       issues.push({ field: `components.${dbName}.read_from`, reason: `is '${db.readFrom}' but replicas is 0` });
     }
-    const perServer = (service?.replicas ?? 1) * db.pool.size + 5;
+    const perServer = (service?.places ?? 1) * db.pool.size + 5;
     if (perServer > db.maxConnections) {
       issues.push({ field: `components.${dbName}.max_connections`, reason: `${db.maxConnections} is below the ${perServer} connections the service pools (+5 for workers and monitoring) can open` });
     }
@@ -335,7 +376,7 @@ export function portsNeeded(plan: AppPlan): number {
     1 +
     (plan.db ? 1 + plan.db.replicas : 0) +
     (plan.cache ? 1 : 0) +
-    plan.service.replicas +
+    plan.service.places +
     plan.queues.reduce((n, q) => n + q.workers, 0) +
     (plan.lb ? 1 : 0) +
     (plan.cdn ? 1 : 0)
@@ -346,14 +387,49 @@ export function portsNeeded(plan: AppPlan): number {
 // than ignored, so a measured run is never compared with a prediction of a different system.
 const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   service: {
-    autoscaling: "autoscaling is not realized by the reference app: it runs a fixed number of replicas (set replicas, or compare in the simulator only)",
     retries: "client retries with backoff are not realized by the reference app: a failed call is answered as it fails",
     circuit_breaker: "a circuit breaker is not realized by the reference app: every call goes through",
   },
-  load_balancer: {
-    rate_limit: "rate limiting is not realized by the reference app's HAProxy: no request is refused for the rate",
-  },
 };
+
+function scalingPlan(a: Record<string, unknown>): ScalingPlan {
+  const metric = a.metric === "in_flight" || a.metric === "rps" ? a.metric : "utilization";
+  return {
+    min: num(a.min, 1),
+    max: num(a.max, 1),
+    metric,
+    target: num(a.target, 0.7),
+    interval: num(a.interval, 10),
+    step_out: typeof a.step_out === "number" ? a.step_out : undefined,
+    step_in: num(a.step_in, 1),
+    cooldown_out: num(a.cooldown_out, 30),
+    cooldown_in: num(a.cooldown_in, 120),
+    boot: num(a.boot, 30),
+  };
+}
+
+/** HAProxy's rate counters count whole milliseconds; a window below 1 ms or above a day is not held. */
+export const RATE_PERIOD_MS = { min: 1, max: 86_400_000 } as const;
+
+/**
+ * The model's token bucket (`rate` tokens a second, `burst` at most) as the sliding window HAProxy
+ * holds: `burst` accepted requests per burst / rate seconds. An issue when the window cannot be
+ * expressed in whole milliseconds to within 1% of the rate.
+ */
+export function rateLimitWindow(rl: { rate: number; burst?: number }, field: string, issues: PlanIssue[]): RateLimitPlan | undefined {
+  const burst = Math.max(1, Math.round(rl.burst ?? 1));
+  const exact = (burst / rl.rate) * 1000;
+  const periodMs = Math.round(exact);
+  if (!(periodMs >= RATE_PERIOD_MS.min && periodMs <= RATE_PERIOD_MS.max) || Math.abs(periodMs - exact) / exact > 0.01) {
+    issues.push({
+      field,
+      reason: `HAProxy's stick-table rate counter cannot hold rate ${rl.rate}/s with burst ${burst}: it would need ${burst} requests per ${exact.toPrecision(3)} ms, ` +
+        `and its window is whole milliseconds from ${RATE_PERIOD_MS.min} ms to a day (within 1% of the rate); raise burst to at least ${Math.ceil(rl.rate / 10)} (a 100 ms window) or lower the rate`,
+    });
+    return undefined;
+  }
+  return { rate: rl.rate, burst, limit: burst, periodMs };
+}
 
 function refuseUnrealizedFeatures(s: ScenarioIn, serviceName: string | undefined, issues: PlanIssue[]): void {
   const single = "the reference app runs on one host, in one region";

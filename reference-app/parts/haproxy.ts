@@ -1,13 +1,16 @@
 // The scenario's load balancer as HAProxy: one frontend on a free port, one backend whose servers
 // are the service replicas, with the YAML's algorithm, per-server maxconn, weights, queue timeout
 // and HTTP health checks. `nbthread 1` keeps maxconn exact (two threads can let maxconn + 1 through).
+// An auto-scaled pool has one server per place up to its maximum; the places not running at the
+// start are `disabled` (maintenance) until the scaler enables them through the stats socket. A rate
+// limit is a one-entry stick table counting accepted requests (see rateLimitLines).
 import { Effect, Scope } from "effect";
 import { mkdir, chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import net from "node:net";
 import { StartFailed, PortsExhausted } from "../errors.ts";
 import { freePort, proc, waitReady } from "../resources.ts";
-import type { LbPlan } from "../plan.ts";
+import type { LbPlan, RateLimitPlan } from "../plan.ts";
 import type { Tools } from "../preflight.ts";
 
 export interface HaproxyPart {
@@ -37,12 +40,39 @@ export function haproxyWeights(weights: readonly number[]): number[] {
   return weights.map((w) => Math.max(1, Math.round((w / top) * HAPROXY_MAX_WEIGHT)));
 }
 
-export function haproxyConfig(plan: LbPlan, port: number, backends: readonly number[], statsSocket: string, serviceTimeout: number | undefined): string {
+/** The HAProxy server name of replica place i (from 1), as the stats socket and `show stat` name it. */
+export const serverName = (i: number) => `s${i}`;
+
+/**
+ * The model's token bucket as HAProxy lines for the frontend: one stick-table entry for the whole
+ * frontend whose gpc0 counts accepted requests; a request is refused with 429 when `limit` were
+ * accepted in the sliding period, else counted. (http_req_rate would count the refused ones too, and
+ * at twice the limit would refuse nearly all.) HAProxy's rate is its sliding estimate
+ * cur + prev x (share of the period left), not a bucket: see docs/reference-app.md for the difference.
+ */
+export function rateLimitLines(rl: RateLimitPlan): string[] {
+  return [
+    `  stick-table type integer size 1 expire ${Math.max(60_000, 2 * rl.periodMs)}ms store gpc0,gpc0_rate(${rl.periodMs}ms)`,
+    "  http-request track-sc0 int(0)",
+    `  http-request deny deny_status 429 if { sc0_gpc0_rate ge ${rl.limit} }`,
+    "  http-request sc-inc-gpc0(0)",
+  ];
+}
+
+export function haproxyConfig(
+  plan: LbPlan,
+  port: number,
+  backends: readonly number[],
+  statsSocket: string,
+  serviceTimeout: number | undefined,
+  enabled: number = backends.length,
+): string {
   const weights = plan.weights ? haproxyWeights(backends.map((_, i) => plan.weights![i] ?? 1)) : undefined;
   const servers = backends.map((p, i) => {
-    const opts = [`server s${i + 1} 127.0.0.1:${p}`, "check"];
+    const opts = [`server ${serverName(i + 1)} 127.0.0.1:${p}`, "check"];
     if (plan.maxconn !== undefined) opts.push(`maxconn ${plan.maxconn}`);
     if (weights) opts.push(`weight ${weights[i]}`);
+    if (i >= enabled) opts.push("disabled");
     return `  ${opts.join(" ")}`;
   });
   return [
@@ -65,6 +95,7 @@ export function haproxyConfig(plan: LbPlan, port: number, backends: readonly num
     "frontend entry",
     `  bind 127.0.0.1:${port}`,
     "  maxconn 4096",
+    ...(plan.rateLimit ? rateLimitLines(plan.rateLimit) : []),
     "  default_backend service",
     "",
     "backend service",
@@ -119,6 +150,7 @@ export const startHaproxy = (
   runPath: string,
   tools: Tools,
   serviceTimeout: number | undefined,
+  enabled: number = backends.length,
 ): Effect.Effect<HaproxyPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const port = yield* freePort;
@@ -130,16 +162,61 @@ export const startHaproxy = (
       try: async () => {
         await mkdir(sockDir, { recursive: true });
         await chmod(sockDir, 0o700);
-        await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout));
+        await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout, enabled));
       },
       catch: (e) => new StartFailed({ part: "haproxy", reason: `cannot prepare ${sockDir}: ${String(e)}` }),
     });
     const p = yield* proc({ name: "haproxy", command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
-    // Ready when it listens and its health checks see every replica up.
+    // Ready when it listens and its health checks see every running replica up (the standby places
+    // of an auto-scaled pool stay in maintenance).
     yield* waitReady("haproxy", p, async () => {
       const stats = parseStat(await haproxyCommand(statsSocket, "show stat"));
       const servers = stats.filter((s) => s.name !== "BACKEND" && s.name !== "FRONTEND");
-      return servers.length === backends.length && servers.every((s) => s.status.startsWith("UP"));
+      return servers.length === backends.length && servers.every((s, i) => s.status.startsWith(i < enabled ? "UP" : "MAINT"));
     });
     return { port, statsSocket };
   });
+
+// ---------------------------------------------------------------- runtime API (auto-scaling)
+
+async function runtime(socket: string, command: string): Promise<void> {
+  const answer = (await haproxyCommand(socket, command)).trim();
+  // `set server` answers nothing on success, a sentence on refusal.
+  if (answer) throw new Error(`haproxy '${command}': ${answer}`);
+}
+
+async function serverStat(socket: string, place: number): Promise<ServerStat | undefined> {
+  return parseStat(await haproxyCommand(socket, "show stat")).find((s) => s.name === serverName(place));
+}
+
+/**
+ * Takes replica place `place` out of maintenance and marks it up (its process already answered
+ * /healthz), then waits until `show stat` says UP; the health checks go on as for any server.
+ */
+export async function enableServer(socket: string, place: number, timeoutMs = 10_000): Promise<void> {
+  await runtime(socket, `set server service/${serverName(place)} state ready`);
+  await runtime(socket, `set server service/${serverName(place)} health up`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await serverStat(socket, place))?.status.startsWith("UP")) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`haproxy: server ${serverName(place)} not UP ${timeoutMs} ms after it was enabled`);
+}
+
+/**
+ * Drains place `place` (no new requests; those in progress and queued for it go on), waits until it
+ * has no session and no queued request, or `timeoutMs`, then puts it in maintenance. Returns the
+ * milliseconds the drain took.
+ */
+export async function drainServer(socket: string, place: number, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  await runtime(socket, `set server service/${serverName(place)} state drain`);
+  while (Date.now() - t0 < timeoutMs) {
+    const s = await serverStat(socket, place);
+    if (!s || (s.scur === 0 && s.qcur === 0)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await runtime(socket, `set server service/${serverName(place)} state maint`);
+  return Date.now() - t0;
+}
