@@ -111,17 +111,49 @@ describe("features the simulator models and the app does not realize", () => {
     return r.ok ? [] : r.issues.map((i) => i.field);
   };
 
-  it("refuses autoscaling, client retries, a circuit breaker and a balancer rate limit, each by its field", () => {
+  it("refuses client retries and a circuit breaker by their fields; plans autoscaling and a rate limit", () => {
     const text = BASE
       .replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 2, max: 4, target: 0.7 }\n    retries: { attempts: 3 }\n    circuit_breaker: { failure_rate: 50% }\n")
       .replace("maxconn: 4 }", "maxconn: 4, rate_limit: { rate: 100/s, burst: 10 } }");
     const r = planApp(load(text));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.issues.map((i) => i.field).sort()).toEqual(
-      ["components.api.autoscaling", "components.api.circuit_breaker", "components.api.retries", "components.lb.rate_limit"],
-    );
-    expect(r.issues.find((i) => i.field === "components.api.autoscaling")!.reason).toMatch(/fixed number of replicas/);
+    expect(r.issues.map((i) => i.field).sort()).toEqual(["components.api.circuit_breaker", "components.api.retries"]);
+  });
+
+  it("plans an auto-scaled pool with a place per replica up to max, and the model's defaults", () => {
+    const r = planApp(load(BASE.replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 1, max: 5, target: 0.7, interval: 5s }\n").replace("pool: { size: 4 } }", "pool: { size: 4 }, max_connections: 100 }")));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.plan.service).toMatchObject({ replicas: 2, places: 5 });
+    expect(r.plan.service.autoscaling).toEqual({ min: 1, max: 5, metric: "utilization", target: 0.7, interval: 5, step_out: undefined, step_in: 1, cooldown_out: 30, cooldown_in: 120, boot: 30 });
+    // one port per place: 5 replicas + HAProxy + the database + the admin endpoint
+    expect(portsNeeded(r.plan)).toBe(8);
+  });
+
+  it("counts every replica place against max_connections, as the simulator does", () => {
+    const text = BASE.replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 1, max: 24, target: 0.7 }\n");
+    const r = planApp(load(text));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.find((i) => i.field === "components.db.max_connections")?.reason).toMatch(/101 connections/);
+  });
+
+  it("refuses autoscaling without a load balancer: new replicas join through HAProxy", () => {
+    const text = BASE.replace("flow: [{ call: lb }]", "flow: [{ call: api }]").replace(/  lb: .*\n/, "").replace("    replicas: 2\n", "    replicas: 1\n    autoscaling: { min: 1, max: 3, target: 0.7 }\n");
+    expect(fields(text)).toEqual(["components.api.autoscaling"]);
+  });
+
+  it("maps a rate limit to burst requests per burst / rate window, and refuses one HAProxy cannot hold", () => {
+    const lb = (rl: string) => planApp(load(BASE.replace("maxconn: 4 }", `maxconn: 4, rate_limit: ${rl} }`)));
+    const ok = lb("{ rate: 50/s, burst: 10 }");
+    expect(ok.ok && ok.plan.lb?.rateLimit).toEqual({ rate: 50, burst: 10, limit: 10, periodMs: 200 });
+    // 1 token at 3000/s would need a 0.33 ms window: below HAProxy's millisecond
+    const fine = lb("{ rate: 3000/s, burst: 1 }");
+    expect(fine.ok).toBe(false);
+    if (!fine.ok) expect(fine.issues[0]).toMatchObject({ field: "components.lb.rate_limit", reason: expect.stringMatching(/raise burst to at least 300/) });
+    // 3 tokens at 7/s: 428.57 ms, whole milliseconds give 428 (0.13% off the rate): held
+    expect(lb("{ rate: 7/s, burst: 3 }").ok).toBe(true);
   });
 
   it("refuses regions, geo routing and users placed in regions", () => {
