@@ -1,13 +1,18 @@
 // Auto-scaling and a gateway rate limit on the real stack (npm run test:app): under load the scaler
 // starts a standby replica and HAProxy sends it requests; without load it drains and stops it, no
 // request failing; interrupted while a new replica boots, the run leaves nothing behind; HAProxy's
-// stick table lets `burst` requests through at once and refuses the rest with 429, then holds the rate.
+// stick table lets `burst` requests through at once and refuses the rest with 429, then holds the rate;
+// `app check` and `app up` refuse a rate limit HAProxy cannot hold and auto-scaling without a balancer (exit 2).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Effect, Exit, Fiber } from "effect";
 import { parseScenario, type Scenario } from "../simulator/model/index.ts";
 import { startApp, startAppPromise, type RunningApp } from "./launcher.ts";
 import { haproxyCommand, parseStat } from "./parts/haproxy.ts";
-import { countBy, drive, get, leftovers, metricSum } from "./testing.ts";
+import { countBy, drive, get, leftovers, metricSum, appUp } from "./testing.ts";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const scenario = (components: string): Scenario => {
   const text = `
@@ -151,5 +156,29 @@ describe("a gateway rate limit on HAProxy", () => {
     expect(ok).toBeGreaterThanOrEqual(50);
     expect(ok).toBeLessThanOrEqual(65);
     expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+  });
+});
+
+describe("bad input for the dynamics (CLI)", () => {
+  const cases = [
+    ["a rate limit HAProxy cannot hold", "  lb: { kind: load_balancer, backends: api, rate_limit: { rate: 3000/s, burst: 1 } }\n  api: { kind: service, handlers: { a: [{ service: 1ms }] } }\n", "lb", "components.lb.rate_limit: HAProxy's stick-table rate counter cannot hold rate 3000/s with burst 1"],
+    ["auto-scaling without a load balancer", "  api: { kind: service, autoscaling: { min: 1, max: 3, target: 0.5 }, handlers: { a: [{ service: 1ms }] } }\n", "api", "components.api.autoscaling: auto-scaling needs a load_balancer"],
+  ] as const;
+  it.each(cases)("%s: check and up exit 2, name the field, start nothing", async (_, components, entry, message) => {
+    const dir = mkdtempSync(join(tmpdir(), "headroom-test-"));
+    try {
+      const file = join(dir, "s.yaml");
+      writeFileSync(file, `version: 1\nname: bad\nload: { model: open, rate: 10/s, classes: { a: { http: { method: GET, path: /a }, flow: [{ call: ${entry} }] } } }\ncomponents:\n${components}`);
+      const check = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+        execFile(process.execPath, ["bin/headroom.mjs", "app", "check", file], { cwd: join(import.meta.dirname, "..") }, (e, _out, stderr) => resolve({ code: e ? (e as { code?: number }).code ?? 1 : 0, stderr })));
+      expect(check.code).toBe(2);
+      expect(check.stderr).toContain(`${file}: ${message}`);
+      const up = await appUp(file);
+      expect(up.code).toBe(2);
+      expect(up.stderr).toContain(message);
+      expect(up.stderr).not.toMatch(/started|internal error|\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
