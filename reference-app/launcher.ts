@@ -47,7 +47,7 @@ export interface RunningApp {
   readonly plan: AppPlan;
   /** Where clients send each request class (the CDN for classes routed through it, else the balancer). */
   readonly classUrl: Readonly<Record<string, string>>;
-  /** The balancer's (or the single replica's) base URL. */
+  /** Where clients enter: the rate-limit gateway, else the balancer (or the single replica). */
   readonly url: string;
   readonly cdnUrl?: string;
   readonly adminUrl: string;
@@ -185,8 +185,14 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     let lb: HaproxyPart | undefined;
     if (plan.lb) {
       lb = yield* startHaproxy(plan.lb, servicePorts, dir.path, tools, plan.service.timeout, plan.service.replicas);
-      progress(`haproxy 127.0.0.1:${lb.port} -> ${plan.service.replicas} replica(s), ${plan.lb.algorithm}` +
-        (plan.lb.rateLimit ? `, rate limit ${plan.lb.rateLimit.limit} per ${plan.lb.rateLimit.periodMs} ms (429)` : ""));
+      progress(`haproxy 127.0.0.1:${lb.port} -> ${plan.service.replicas} replica(s), ${plan.lb.algorithm}`);
+    }
+    // A rate-limited balancer: clients enter through an nginx gateway (limit_req, 429) in front of HAProxy.
+    let gatewayUrl: string | undefined;
+    if (plan.lb?.rateLimit && lb) {
+      const gw = yield* startNginx({ kind: "gateway", limit: plan.lb.rateLimit }, lb.port, dir.path, tools);
+      gatewayUrl = `http://127.0.0.1:${gw.port}`;
+      progress(`nginx rate-limit gateway ${gatewayUrl} -> haproxy (limit_req ${plan.lb.rateLimit.nginxRate} burst ${plan.lb.rateLimit.nginxBurst}: a bucket of ${plan.lb.rateLimit.burst}, 429)`);
     }
 
     let scaler: PoolScaler | undefined;
@@ -230,11 +236,11 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       scaler = s;
       progress(`autoscaler: ${a.metric} target ${a.target}, every ${a.interval} s, ${a.min}..${a.max} replicas, boot ${a.boot} s + the real start`);
     }
-    const originUrl = lb ? `http://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`;
+    const originUrl = gatewayUrl ?? (lb ? `http://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
     let cdnUrl: string | undefined;
     if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
-      const nginx = yield* startNginx(plan.cdn, lb.port, dir.path, tools);
+      const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, lb.port, dir.path, tools);
       cdnUrl = `http://127.0.0.1:${nginx.port}`;
       progress(`nginx edge cache ${cdnUrl} -> haproxy`);
     }

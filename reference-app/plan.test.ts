@@ -144,16 +144,18 @@ describe("features the simulator models and the app does not realize", () => {
     expect(fields(text)).toEqual(["components.api.autoscaling"]);
   });
 
-  it("maps a rate limit to burst requests per burst / rate window, and refuses one HAProxy cannot hold", () => {
+  it("maps a rate limit to nginx's limit_req (a bucket of burst + 1), and refuses one it cannot hold", () => {
     const lb = (rl: string) => planApp(load(BASE.replace("maxconn: 4 }", `maxconn: 4, rate_limit: ${rl} }`)));
     const ok = lb("{ rate: 50/s, burst: 10 }");
-    expect(ok.ok && ok.plan.lb?.rateLimit).toEqual({ rate: 50, burst: 10, limit: 10, periodMs: 200 });
-    // 1 token at 3000/s would need a 0.33 ms window: below HAProxy's millisecond
-    const fine = lb("{ rate: 3000/s, burst: 1 }");
-    expect(fine.ok).toBe(false);
-    if (!fine.ok) expect(fine.issues[0]).toMatchObject({ field: "components.lb.rate_limit", reason: expect.stringMatching(/raise burst to at least 300/) });
-    // 3 tokens at 7/s: 428.57 ms, whole milliseconds give 428 (0.13% off the rate): held
-    expect(lb("{ rate: 7/s, burst: 3 }").ok).toBe(true);
+    expect(ok.ok && ok.plan.lb?.rateLimit).toEqual({ rate: 50, burst: 10, nginxRate: "50r/s", nginxBurst: 9 });
+    // 2.5/s is 150 a minute; burst defaults to 1, nginx burst 0 (a bucket of one)
+    const slow = lb("{ rate: 2.5/s }");
+    expect(slow.ok && slow.plan.lb?.rateLimit).toMatchObject({ nginxRate: "150r/m", nginxBurst: 0 });
+    expect(slow.ok && portsNeeded(slow.plan)).toBe(6); // 2 replicas, HAProxy, the gateway, the database, the admin endpoint
+    // one request every 2 minutes: below a whole request per minute
+    const rare = lb("{ rate: 0.0083/s }");
+    expect(rare.ok).toBe(false);
+    if (!rare.ok) expect(rare.issues[0]).toMatchObject({ field: "components.lb.rate_limit", reason: expect.stringMatching(/whole requests per second or per minute/) });
   });
 
   it("refuses regions, geo routing and users placed in regions", () => {

@@ -59,20 +59,22 @@ export interface LbPlan {
   readonly connectRetries: number;
   readonly weights?: readonly number[];
   readonly health: { readonly interval: number; readonly rise: number; readonly fall: number };
-  /** The YAML's token bucket, realized as a HAProxy stick-table counter (see rateLimitWindow). */
+  /** The YAML's token bucket, realized by an nginx gateway in front of HAProxy (see nginxRateLimit). */
   readonly rateLimit?: RateLimitPlan;
 }
 
 /**
- * A rate limit as HAProxy can hold it: at most `limit` accepted requests in any sliding `periodMs`
- * window (`sc0_gpc0_rate`), where the model has a token bucket of `burst` tokens refilled at `rate`.
- * limit = burst and period = burst / rate give both the same long-run rate and the same largest burst.
+ * A rate limit as nginx's `limit_req` holds it: `rate` (whole requests a second or a minute) and
+ * `burst`. limit_req is a token bucket of burst + 1 tokens (ngx_http_limit_req_lookup: a request
+ * passes when its excess, drained at the rate, plus 1 stays within burst; a refused one changes
+ * nothing), so the model's bucket of `burst` tokens is nginx burst = burst - 1.
  */
 export interface RateLimitPlan {
   readonly rate: number;
   readonly burst: number;
-  readonly limit: number;
-  readonly periodMs: number;
+  /** limit_req_zone's rate, e.g. "50r/s" or "150r/m". */
+  readonly nginxRate: string;
+  readonly nginxBurst: number;
 }
 
 /** The model's auto-scaler settings (simulator/model/schema.ts Autoscaling), defaults applied. */
@@ -244,7 +246,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       connectRetries: num(l.connect_retries, 3),
       weights: l.weights as number[] | undefined,
       health: { interval: num(hc.interval, 2), rise: num(hc.rise, 2), fall: num(hc.fall, 3) },
-      rateLimit: l.rate_limit !== undefined ? rateLimitWindow(l.rate_limit as { rate: number; burst?: number }, `components.${lbName}.rate_limit`, issues) : undefined,
+      rateLimit: l.rate_limit !== undefined ? nginxRateLimit(l.rate_limit as { rate: number; burst?: number }, `components.${lbName}.rate_limit`, issues) : undefined,
     };
     if (lb.weights && service && lb.weights.length !== service.places) {
       issues.push({ field: `components.${lbName}.weights`, reason: `has ${lb.weights.length} weights for ${service.places} replicas` });
@@ -322,6 +324,9 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
   let cdn: CdnPlan | undefined;
   if (cdnName) {
     const d = c(cdnName);
+    if (lb?.rateLimit) {
+      issues.push({ field: `components.${lbName}.rate_limit`, reason: `a rate-limited balancer behind the CDN '${cdnName}' is not realized (the limit's nginx gateway would sit between the edge cache and HAProxy)` });
+    }
     if (d.origin !== lbName) issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be '${lbName}'` });
     // Without a ttl the simulator's edge never expires an object; a year is nginx's stand-in.
     cdn = { name: cdnName, ttl: num(d.ttl, CDN_TTL_UNSET_S) };
@@ -379,6 +384,7 @@ export function portsNeeded(plan: AppPlan): number {
     plan.service.places +
     plan.queues.reduce((n, q) => n + q.workers, 0) +
     (plan.lb ? 1 : 0) +
+    (plan.lb?.rateLimit ? 1 : 0) +
     (plan.cdn ? 1 : 0)
   );
 }
@@ -408,27 +414,24 @@ function scalingPlan(a: Record<string, unknown>): ScalingPlan {
   };
 }
 
-/** HAProxy's rate counters count whole milliseconds; a window below 1 ms or above a day is not held. */
-export const RATE_PERIOD_MS = { min: 1, max: 86_400_000 } as const;
-
 /**
- * The model's token bucket (`rate` tokens a second, `burst` at most) as the sliding window HAProxy
- * holds: `burst` accepted requests per burst / rate seconds. An issue when the window cannot be
- * expressed in whole milliseconds to within 1% of the rate.
+ * The model's token bucket as nginx's limit_req: a rate in whole requests per second, else per
+ * minute (within 1% of the YAML's), and burst - 1. An issue when neither is within 1%.
  */
-export function rateLimitWindow(rl: { rate: number; burst?: number }, field: string, issues: PlanIssue[]): RateLimitPlan | undefined {
+export function nginxRateLimit(rl: { rate: number; burst?: number }, field: string, issues: PlanIssue[]): RateLimitPlan | undefined {
   const burst = Math.max(1, Math.round(rl.burst ?? 1));
-  const exact = (burst / rl.rate) * 1000;
-  const periodMs = Math.round(exact);
-  if (!(periodMs >= RATE_PERIOD_MS.min && periodMs <= RATE_PERIOD_MS.max) || Math.abs(periodMs - exact) / exact > 0.01) {
+  const near = (n: number, x: number) => n >= 1 && Math.abs(n - x) / x <= 0.01;
+  const perSecond = Math.round(rl.rate);
+  const perMinute = Math.round(rl.rate * 60);
+  const nginxRate = near(perSecond, rl.rate) ? `${perSecond}r/s` : near(perMinute, rl.rate * 60) ? `${perMinute}r/m` : undefined;
+  if (!nginxRate) {
     issues.push({
       field,
-      reason: `HAProxy's stick-table rate counter cannot hold rate ${rl.rate}/s with burst ${burst}: it would need ${burst} requests per ${exact.toPrecision(3)} ms, ` +
-        `and its window is whole milliseconds from ${RATE_PERIOD_MS.min} ms to a day (within 1% of the rate); raise burst to at least ${Math.ceil(rl.rate / 10)} (a 100 ms window) or lower the rate`,
+      reason: `nginx's limit_req cannot hold rate ${rl.rate}/s: it counts whole requests per second or per minute (${(rl.rate * 60).toPrecision(3)}/min is not within 1% of one)`,
     });
     return undefined;
   }
-  return { rate: rl.rate, burst, limit: burst, periodMs };
+  return { rate: rl.rate, burst, nginxRate, nginxBurst: burst - 1 };
 }
 
 function refuseUnrealizedFeatures(s: ScenarioIn, serviceName: string | undefined, issues: PlanIssue[]): void {

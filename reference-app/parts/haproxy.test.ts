@@ -70,20 +70,12 @@ describe("parseStat", () => {
   });
 });
 
-describe("haproxyConfig for auto-scaling and rate limits", () => {
+describe("haproxyConfig for auto-scaling", () => {
   const lb = { name: "lb", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3, health: { interval: 1, rise: 2, fall: 2 } };
   it("declares a server per replica place and disables those above the starting count", () => {
     const cfg = haproxyConfig(lb, 8080, [9001, 9002, 9003], "/run/x.sock", 5, 1);
     expect(cfg).toContain("  server s1 127.0.0.1:9001 check\n");
     expect(cfg).toContain("  server s2 127.0.0.1:9002 check disabled");
     expect(cfg).toContain("  server s3 127.0.0.1:9003 check disabled");
-  });
-  it("counts accepted requests in a one-entry stick table and refuses the excess with 429", () => {
-    const cfg = haproxyConfig({ ...lb, rateLimit: { rate: 50, burst: 10, limit: 10, periodMs: 200 } }, 8080, [9001], "/run/x.sock", 5);
-    const front = cfg.slice(cfg.indexOf("frontend entry"), cfg.indexOf("backend service"));
-    expect(front).toContain("stick-table type integer size 1 expire 60000ms store gpc0,gpc0_rate(200ms)");
-    // the refusal comes before the count, so refused requests are never counted
-    expect(front.indexOf("deny deny_status 429 if { sc0_gpc0_rate ge 10 }")).toBeLessThan(front.indexOf("sc-inc-gpc0(0)"));
-    expect(haproxyConfig(lb, 8080, [9001], "/run/x.sock", 5)).not.toContain("stick-table");
   });
 });

@@ -2,15 +2,14 @@
 // are the service replicas, with the YAML's algorithm, per-server maxconn, weights, queue timeout
 // and HTTP health checks. `nbthread 1` keeps maxconn exact (two threads can let maxconn + 1 through).
 // An auto-scaled pool has one server per place up to its maximum; the places not running at the
-// start are `disabled` (maintenance) until the scaler enables them through the stats socket. A rate
-// limit is a one-entry stick table counting accepted requests (see rateLimitLines).
+// start are `disabled` (maintenance) until the scaler enables them through the stats socket.
 import { Effect, Scope } from "effect";
 import { mkdir, chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import net from "node:net";
 import { StartFailed, PortsExhausted } from "../errors.ts";
 import { freePort, proc, waitReady } from "../resources.ts";
-import type { LbPlan, RateLimitPlan } from "../plan.ts";
+import type { LbPlan } from "../plan.ts";
 import type { Tools } from "../preflight.ts";
 
 export interface HaproxyPart {
@@ -42,22 +41,6 @@ export function haproxyWeights(weights: readonly number[]): number[] {
 
 /** The HAProxy server name of replica place i (from 1), as the stats socket and `show stat` name it. */
 export const serverName = (i: number) => `s${i}`;
-
-/**
- * The model's token bucket as HAProxy lines for the frontend: one stick-table entry for the whole
- * frontend whose gpc0 counts accepted requests; a request is refused with 429 when `limit` were
- * accepted in the sliding period, else counted. (http_req_rate would count the refused ones too, and
- * at twice the limit would refuse nearly all.) HAProxy's rate is its sliding estimate
- * cur + prev x (share of the period left), not a bucket: see docs/reference-app.md for the difference.
- */
-export function rateLimitLines(rl: RateLimitPlan): string[] {
-  return [
-    `  stick-table type integer size 1 expire ${Math.max(60_000, 2 * rl.periodMs)}ms store gpc0,gpc0_rate(${rl.periodMs}ms)`,
-    "  http-request track-sc0 int(0)",
-    `  http-request deny deny_status 429 if { sc0_gpc0_rate ge ${rl.limit} }`,
-    "  http-request sc-inc-gpc0(0)",
-  ];
-}
 
 export function haproxyConfig(
   plan: LbPlan,
@@ -95,7 +78,6 @@ export function haproxyConfig(
     "frontend entry",
     `  bind 127.0.0.1:${port}`,
     "  maxconn 4096",
-    ...(plan.rateLimit ? rateLimitLines(plan.rateLimit) : []),
     "  default_backend service",
     "",
     "backend service",
