@@ -203,6 +203,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       // queue timeout), else a minute; then the replica is stopped anyway.
       const drainMs = ((plan.service.timeout ?? 55) + (plan.lb?.queueTimeout ?? 5)) * 1000;
       const bootTimers = new Set<NodeJS.Timeout>();
+      const log = (line: string) => appendFileSync(join(dir.path, "logs", "autoscaler.log"), `${new Date().toISOString()} ${line}\n`);
       const s = new PoolScaler(a, plan.service.concurrency, services.length, plan.service.replicas, {
         read: async (place) => {
           try {
@@ -215,10 +216,17 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
           }
         },
         boot: async (place) => {
-          // Boot = the real start (process spawned, /healthz answers) + the YAML's boot time injected.
+          // The model's `boot` is the time from the decision to serving: the real start (process
+          // spawned, /healthz answers) plus an injected wait for the rest; a real start longer than
+          // `boot` makes the app's boot that long (logs/autoscaler.log says by how much).
+          const t0 = performance.now();
           await services[place - 1]!.control.start();
+          const realMs = performance.now() - t0;
+          const injectMs = Math.max(0, a.boot * 1000 - realMs);
+          log(`autoscaler: replica ${place} started in ${Math.round(realMs)} ms; injected ${Math.round(injectMs)} ms of the ${a.boot} s boot` +
+            (realMs > a.boot * 1000 ? ` (the real start exceeds it by ${Math.round(realMs - a.boot * 1000)} ms)` : ""));
           await new Promise<void>((resolve) => {
-            const t = setTimeout(() => (bootTimers.delete(t), resolve()), a.boot * 1000);
+            const t = setTimeout(() => (bootTimers.delete(t), resolve()), injectMs);
             bootTimers.add(t);
           });
           await enableServer(socket, place);
@@ -227,14 +235,14 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
           await drainServer(socket, place, drainMs);
           await services[place - 1]!.control.stop();
         },
-      }, (line) => appendFileSync(join(dir.path, "logs", "autoscaler.log"), `${new Date().toISOString()} ${line}\n`));
+      }, log);
       // Released before the replicas and HAProxy (finalizers run in reverse): no step acts after it.
       yield* Effect.acquireRelease(Effect.sync(() => (s.begin(), s)), (x) => Effect.promise(async () => {
         for (const t of bootTimers) clearTimeout(t);
         await x.close();
       }));
       scaler = s;
-      progress(`autoscaler: ${a.metric} target ${a.target}, every ${a.interval} s, ${a.min}..${a.max} replicas, boot ${a.boot} s + the real start`);
+      progress(`autoscaler: ${a.metric} target ${a.target}, every ${a.interval} s, ${a.min}..${a.max} replicas, boot ${a.boot} s (real start + injected rest)`);
     }
     const originUrl = gatewayUrl ?? (lb ? `http://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
     let cdnUrl: string | undefined;
