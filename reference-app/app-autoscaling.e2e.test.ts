@@ -9,7 +9,7 @@ import { parseScenario, type Scenario } from "../simulator/model/index.ts";
 import { startApp, startAppPromise, type RunningApp } from "./launcher.ts";
 import { haproxyCommand, parseStat } from "./parts/haproxy.ts";
 import { countBy, drive, get, leftovers, metricSum, appUp } from "./testing.ts";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -127,6 +127,54 @@ describe("interrupted mid-scale-out", () => {
     expect(Exit.isInterrupted(exit)).toBe(true);
     expect(ports.length).toBe(4);
     expect(await leftovers(dir, ports)).toEqual([]);
+  });
+});
+
+describe("headroom app up, SIGTERM mid-scale-out (what Ctrl-C does)", () => {
+  it("exits 0 and leaves nothing while a new replica boots", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "headroom-test-"));
+    const file = join(dir, "scaled.yaml");
+    writeFileSync(file, `version: 1
+name: t-dyn-cli
+load: { model: open, rate: 10/s, classes: { get_item: { http: { method: GET, path: "/items/{key}" }, keys: { count: 100 }, flow: [{ call: lb }] } } }
+components:
+  lb: { kind: load_balancer, backends: api, maxconn: 4 }
+  api:
+    kind: service
+    replicas: 1
+    concurrency: 4
+    autoscaling: { min: 1, max: 2, target: 0.5, interval: 0.3s, cooldown_out: 1s, cooldown_in: 60s, boot: 60s }
+    handlers: { get_item: [{ service: 20ms }] }
+`);
+    const child = spawn(process.execPath, ["bin/headroom.mjs", "app", "up", file], { cwd: join(import.meta.dirname, ".."), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    try {
+      await until("the app ready", () => /Press Ctrl-C/.test(out), 90_000);
+      const entry = /entry:\s+(\S+)/.exec(out)![1]!;
+      const runDir = /started run dir (\S+)/.exec(out)![1]!;
+      let loading = true;
+      const load = Promise.all(Array.from({ length: 8 }, async () => {
+        while (loading) await fetch(`${entry}/items/1`).then((r) => r.text(), () => "");
+      }));
+      // the standby replica's process answers: the run sits in the injected boot wait
+      await until("replica 2 started", () => /replica 2 started in/.test((() => { try { return readFileSync(join(runDir, "logs", "autoscaler.log"), "utf8"); } catch { return ""; } })()));
+      child.kill("SIGTERM");
+      const code = await exited;
+      loading = false;
+      await load;
+      expect(code).toBe(0);
+      const ports = [...out.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+      // every place's port is in the metrics line, the standby's included: HAProxy, admin, 2 places
+      expect(/metrics:\s+(.*)/.exec(out)![1]!.trim().split(/\s+/)).toHaveLength(2);
+      expect(new Set(ports).size).toBeGreaterThanOrEqual(4);
+      expect(await leftovers(runDir, ports)).toEqual([]);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

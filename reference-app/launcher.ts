@@ -49,6 +49,8 @@ export interface RunningApp {
   readonly classUrl: Readonly<Record<string, string>>;
   /** Where clients enter: the rate-limit gateway, else the balancer (or the single replica). */
   readonly url: string;
+  /** HAProxy's URL, when the scenario has a load balancer (behind the gateway when rate-limited). */
+  readonly lbUrl?: string;
   readonly cdnUrl?: string;
   readonly adminUrl: string;
   readonly services: readonly { readonly name: string; readonly url: string }[];
@@ -313,6 +315,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       plan,
       classUrl,
       url: originUrl,
+      lbUrl: lb ? `http://127.0.0.1:${lb.port}` : undefined,
       cdnUrl,
       services: services.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` })),
       workers: workers.map((w) => ({ name: w.name, queue: w.queue, url: `http://127.0.0.1:${w.port}` })),
