@@ -1,8 +1,8 @@
-// The time-series comparison of validation/dynamics.ts: instance steps from the scaler's events and
+// The time-series comparison of validation/dynamics.ts (its pure half, dynamics-series.ts): instance steps from the scaler's events and
 // from the simulator's series, their time-weighted mean, the moments they rise and fall, and the
 // rows' pass/miss against docs/validation.md's targets.
 import { describe, expect, it } from "vitest";
-import { instanceSteps, moments, rateRows, scalingRows, seriesSteps, timeWeightedMean } from "./dynamics.ts";
+import { instanceSteps, moments, rateRows, scalingRows, seriesSteps, timeWeightedMean } from "./dynamics-series.ts";
 
 describe("instance series", () => {
   it("counts booting, serving and draining places from the scaler's events, from the load start", () => {
