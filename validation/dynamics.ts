@@ -6,7 +6,7 @@
 // scenarios"). Trade-off: one real run per scenario (no replications on the measured side), so a
 // figure near its target can flip from run to run; the report says the load average beside it.
 //
-//   node bin/run-ts.mjs validation/dynamics.ts scenarios/validation/autoscale-ramp.yaml [--out DIR]
+//   node bin/run-ts.mjs validation/dynamics.ts scenarios/validation/dynamic/autoscale-ramp.yaml [--out DIR]
 //   exit 0 every target met, 1 a target missed, 2 bad input, 3 not measurable
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
