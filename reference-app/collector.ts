@@ -1,6 +1,6 @@
 // Samples the run's parts every interval into one time series (JSON lines, <run dir>/timeseries.jsonl):
 // HAProxy queue and session counts from its stats socket, Redis INFO, pg_stat_replication on the
-// primary and the RabbitMQ queue depths. The validation harness compares these with the simulator's.
+// primary, the RabbitMQ queue depths and, for an auto-scaled service, its instance count. The validation harness compares these with the simulator's.
 import { Effect, Scope } from "effect";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import pg from "pg";
 import { haproxyCommand, parseStat, type ServerStat } from "./parts/haproxy.ts";
 import { queueDepth, type Broker } from "./parts/rabbitmq.ts";
 import type { QueueNames } from "./config.ts";
+import type { InstanceCount } from "./scaling.ts";
 
 export interface CollectorTargets {
   readonly haproxySocket?: string;
@@ -18,6 +19,8 @@ export interface CollectorTargets {
   readonly redisPassword?: string;
   readonly broker?: Broker;
   readonly queues: ReadonlyArray<{ readonly name: string; readonly names: QueueNames }>;
+  /** The auto-scaler's replica count now (reference-app/scaling.ts). */
+  readonly instances?: () => InstanceCount;
 }
 
 export interface Sample {
@@ -32,6 +35,8 @@ export interface Sample {
     readonly replay_lag_s: number | null; readonly replay_lag_bytes: number;
   }> | null;
   readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number } | null>;
+  /** Replicas not off (booting, serving, draining), as the simulator's instance series counts them. */
+  readonly instances?: InstanceCount;
 }
 
 const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
@@ -89,7 +94,7 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
         )
       : undefined,
   ]);
-  return { t: Date.now(), lb, cache, replication, queues };
+  return { t: Date.now(), lb, cache, replication, queues, instances: targets.instances?.() };
 }
 
 export interface Collector {

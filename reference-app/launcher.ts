@@ -6,6 +6,7 @@
 import { Cause, Effect, Exit, Scope } from "effect";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { Unrealizable, type AppError, type PortsExhausted } from "./errors.ts";
@@ -16,11 +17,13 @@ import { startPostgres, type PgCluster } from "./parts/postgres.ts";
 import { startRedis, type RedisPart } from "./parts/redis.ts";
 import { brokerAccess, brokerConnection, declareQueue, redactUrl } from "./parts/rabbitmq.ts";
 import { startNodeProc } from "./parts/node-procs.ts";
-import { startHaproxy, type HaproxyPart } from "./parts/haproxy.ts";
+import { startHaproxy, enableServer, drainServer, type HaproxyPart } from "./parts/haproxy.ts";
 import { startNginx } from "./parts/nginx.ts";
 import { startCollector, type Sample } from "./collector.ts";
 import { startAdmin, BadTarget, type Faults } from "./admin.ts";
 import type { QueueNames, ServiceConfig, WorkerConfig } from "./config.ts";
+import { PoolScaler, type InstanceCount, type ScalingEvent } from "./scaling.ts";
+import { sumMetrics } from "../validation/prom.ts";
 
 export interface AppOptions {
   /** Keep logs and the time series here (created if missing); default: a temp dir removed at the end. */
@@ -44,8 +47,10 @@ export interface RunningApp {
   readonly plan: AppPlan;
   /** Where clients send each request class (the CDN for classes routed through it, else the balancer). */
   readonly classUrl: Readonly<Record<string, string>>;
-  /** The balancer's (or the single replica's) base URL. */
+  /** Where clients enter: the rate-limit gateway, else the balancer (or the single replica). */
   readonly url: string;
+  /** HAProxy's URL, when the scenario has a load balancer (behind the gateway when rate-limited). */
+  readonly lbUrl?: string;
   readonly cdnUrl?: string;
   readonly adminUrl: string;
   readonly services: readonly { readonly name: string; readonly url: string }[];
@@ -63,6 +68,14 @@ export interface RunningApp {
   readonly queues: Readonly<Record<string, QueueNames>>;
   readonly timeseriesPath: string;
   readonly faults: Faults;
+  /** The auto-scaler of the service, when the YAML has `autoscaling`. */
+  readonly scaling?: {
+    readonly events: readonly ScalingEvent[];
+    readonly evaluations: ReadonlyArray<{ t: number; value: number; serving: number }>;
+    instances(): InstanceCount;
+    /** Restarts the evaluation clock now (the validation harness calls it as the load starts). */
+    begin(): void;
+  };
   /** Takes one collector sample now and appends it to the time series. */
   sample(): Promise<Sample>;
 }
@@ -132,7 +145,8 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
 
     const dbConfig = plan.db && pgCluster ? { ...plan.db, endpoints: pgCluster.endpoints } : undefined;
     const servicePorts: number[] = [];
-    for (let i = 0; i < plan.service.replicas; i++) servicePorts.push(yield* freePort);
+    // One port and config per replica place: an auto-scaled pool prepares its maximum, runs its start count.
+    for (let i = 0; i < plan.service.places; i++) servicePorts.push(yield* freePort);
     const serviceStarts = servicePorts.map((port, i) => {
       const cfg: ServiceConfig = {
         role: "service",
@@ -147,7 +161,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         amqpUrl,
         cdnTtl: plan.cdn?.ttl,
       };
-      return startNodeProc(`${plan.service.name}-${i + 1}`, cfg, dir.path);
+      return startNodeProc(`${plan.service.name}-${i + 1}`, cfg, dir.path, { standby: i >= plan.service.replicas });
     });
 
     const workerSpecs: Array<{ queue: string; cfg: WorkerConfig; name: string }> = [];
@@ -167,19 +181,78 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       [Effect.all(serviceStarts, { concurrency: "unbounded" }), Effect.all(workerStarts, { concurrency: "unbounded" })],
       { concurrency: "unbounded" },
     );
-    progress(`${plan.service.name}: ${services.length} replica(s) on ${services.map((s) => `127.0.0.1:${s.port}`).join(", ")}`);
+    const started = services.slice(0, plan.service.replicas);
+    progress(`${plan.service.name}: ${started.length} replica(s) on ${started.map((s) => `127.0.0.1:${s.port}`).join(", ")}` +
+      (services.length > started.length ? ` (+${services.length - started.length} standby place(s) for the auto-scaler)` : ""));
     if (workers.length) progress(`workers: ${workers.map((w) => `${w.name} 127.0.0.1:${w.port}`).join(", ")}`);
 
     let lb: HaproxyPart | undefined;
     if (plan.lb) {
-      lb = yield* startHaproxy(plan.lb, servicePorts, dir.path, tools, plan.service.timeout);
-      progress(`haproxy 127.0.0.1:${lb.port} -> ${servicePorts.length} replica(s), ${plan.lb.algorithm}`);
+      lb = yield* startHaproxy(plan.lb, servicePorts, dir.path, tools, plan.service.timeout, plan.service.replicas);
+      progress(`haproxy 127.0.0.1:${lb.port} -> ${plan.service.replicas} replica(s), ${plan.lb.algorithm}`);
     }
-    const originUrl = lb ? `http://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`;
+    // A rate-limited balancer: clients enter through an nginx gateway (limit_req, 429) in front of HAProxy.
+    let gatewayUrl: string | undefined;
+    if (plan.lb?.rateLimit && lb) {
+      const gw = yield* startNginx({ kind: "gateway", limit: plan.lb.rateLimit }, lb.port, dir.path, tools);
+      gatewayUrl = `http://127.0.0.1:${gw.port}`;
+      progress(`nginx rate-limit gateway ${gatewayUrl} -> haproxy (limit_req ${plan.lb.rateLimit.nginxRate} burst ${plan.lb.rateLimit.nginxBurst}: a bucket of ${plan.lb.rateLimit.burst}, 429)`);
+    }
+
+    let scaler: PoolScaler | undefined;
+    if (plan.service.autoscaling && lb) {
+      const a = plan.service.autoscaling;
+      const socket = lb.statsSocket;
+      // The longest a drain waits for in-flight requests: the service's timeout (plus the balancer's
+      // queue timeout), else a minute; then the replica is stopped anyway.
+      const drainMs = ((plan.service.timeout ?? 55) + (plan.lb?.queueTimeout ?? 5)) * 1000;
+      const bootTimers = new Set<NodeJS.Timeout>();
+      const log = (line: string) => appendFileSync(join(dir.path, "logs", "autoscaler.log"), `${new Date().toISOString()} ${line}\n`);
+      const s = new PoolScaler(a, plan.service.concurrency, services.length, plan.service.replicas, {
+        read: async (place) => {
+          try {
+            const r = await fetch(`http://127.0.0.1:${services[place - 1]!.port}/metrics`, { signal: AbortSignal.timeout(Math.max(500, a.interval * 500)) });
+            if (!r.ok) return null;
+            const m = sumMetrics(await r.text());
+            return { busySeconds: m.get("headroom_slots_busy_seconds") ?? 0, requests: m.get("headroom_http_requests_total") ?? 0 };
+          } catch {
+            return null;
+          }
+        },
+        boot: async (place) => {
+          // The model's `boot` is the time from the decision to serving: the real start (process
+          // spawned, /healthz answers) plus an injected wait for the rest; a real start longer than
+          // `boot` makes the app's boot that long (logs/autoscaler.log says by how much).
+          const t0 = performance.now();
+          await services[place - 1]!.control.start();
+          const realMs = performance.now() - t0;
+          const injectMs = Math.max(0, a.boot * 1000 - realMs);
+          log(`autoscaler: replica ${place} started in ${Math.round(realMs)} ms; injected ${Math.round(injectMs)} ms of the ${a.boot} s boot` +
+            (realMs > a.boot * 1000 ? ` (the real start exceeds it by ${Math.round(realMs - a.boot * 1000)} ms)` : ""));
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(() => (bootTimers.delete(t), resolve()), injectMs);
+            bootTimers.add(t);
+          });
+          await enableServer(socket, place);
+        },
+        drain: async (place) => {
+          await drainServer(socket, place, drainMs);
+          await services[place - 1]!.control.stop();
+        },
+      }, log);
+      // Released before the replicas and HAProxy (finalizers run in reverse): no step acts after it.
+      yield* Effect.acquireRelease(Effect.sync(() => (s.begin(), s)), (x) => Effect.promise(async () => {
+        for (const t of bootTimers) clearTimeout(t);
+        await x.close();
+      }));
+      scaler = s;
+      progress(`autoscaler: ${a.metric} target ${a.target}, every ${a.interval} s, ${a.min}..${a.max} replicas, boot ${a.boot} s (real start + injected rest)`);
+    }
+    const originUrl = gatewayUrl ?? (lb ? `http://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
     let cdnUrl: string | undefined;
     if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
-      const nginx = yield* startNginx(plan.cdn, lb.port, dir.path, tools);
+      const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, lb.port, dir.path, tools);
       cdnUrl = `http://127.0.0.1:${nginx.port}`;
       progress(`nginx edge cache ${cdnUrl} -> haproxy`);
     }
@@ -193,6 +266,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         pg: pgCluster ? { port: pgCluster.primary.port, database: pgCluster.endpoints.database, ...pgCluster.superuser } : undefined,
         broker,
         queues: plan.queues.map((q) => ({ name: q.name, names: queues[q.name]! })),
+        instances: scaler ? () => scaler.instances() : undefined,
       },
       plan.interval,
     );
@@ -243,6 +317,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       plan,
       classUrl,
       url: originUrl,
+      lbUrl: lb ? `http://127.0.0.1:${lb.port}` : undefined,
       cdnUrl,
       services: services.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` })),
       workers: workers.map((w) => ({ name: w.name, queue: w.queue, url: `http://127.0.0.1:${w.port}` })),
@@ -263,6 +338,9 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       queues,
       timeseriesPath: collector.path,
       faults,
+      scaling: scaler
+        ? { events: scaler.events, evaluations: scaler.evaluations, instances: () => scaler.instances(), begin: () => scaler.begin() }
+        : undefined,
       sample: () => collector.sampleNow(),
     };
     const admin = yield* startAdmin(token, faults, () => publicView(app));
@@ -274,7 +352,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
 
 /** What run.json and the admin's /status show: the run without its token, passwords and functions. */
 function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
-  const { token: _token, faults: _faults, sample: _sample, redisPassword: _redisPassword, db, ...rest } = app;
+  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, redisPassword: _redisPassword, db, ...rest } = app;
   return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined };
 }
 

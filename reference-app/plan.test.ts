@@ -111,17 +111,51 @@ describe("features the simulator models and the app does not realize", () => {
     return r.ok ? [] : r.issues.map((i) => i.field);
   };
 
-  it("refuses autoscaling, client retries, a circuit breaker and a balancer rate limit, each by its field", () => {
+  it("refuses client retries and a circuit breaker by their fields; plans autoscaling and a rate limit", () => {
     const text = BASE
       .replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 2, max: 4, target: 0.7 }\n    retries: { attempts: 3 }\n    circuit_breaker: { failure_rate: 50% }\n")
       .replace("maxconn: 4 }", "maxconn: 4, rate_limit: { rate: 100/s, burst: 10 } }");
     const r = planApp(load(text));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.issues.map((i) => i.field).sort()).toEqual(
-      ["components.api.autoscaling", "components.api.circuit_breaker", "components.api.retries", "components.lb.rate_limit"],
-    );
-    expect(r.issues.find((i) => i.field === "components.api.autoscaling")!.reason).toMatch(/fixed number of replicas/);
+    expect(r.issues.map((i) => i.field).sort()).toEqual(["components.api.circuit_breaker", "components.api.retries"]);
+  });
+
+  it("plans an auto-scaled pool with a place per replica up to max, and the model's defaults", () => {
+    const r = planApp(load(BASE.replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 1, max: 5, target: 0.7, interval: 5s }\n").replace("pool: { size: 4 } }", "pool: { size: 4 }, max_connections: 100 }")));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.plan.service).toMatchObject({ replicas: 2, places: 5 });
+    expect(r.plan.service.autoscaling).toEqual({ min: 1, max: 5, metric: "utilization", target: 0.7, interval: 5, step_out: undefined, step_in: 1, cooldown_out: 30, cooldown_in: 120, boot: 30 });
+    // one port per place: 5 replicas + HAProxy + the database + the admin endpoint
+    expect(portsNeeded(r.plan)).toBe(8);
+  });
+
+  it("counts every replica place against max_connections, as the simulator does", () => {
+    const text = BASE.replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 1, max: 24, target: 0.7 }\n");
+    const r = planApp(load(text));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.find((i) => i.field === "components.db.max_connections")?.reason).toMatch(/101 connections/);
+  });
+
+  it("refuses autoscaling without a load balancer: new replicas join through HAProxy", () => {
+    const text = BASE.replace("flow: [{ call: lb }]", "flow: [{ call: api }]").replace(/  lb: .*\n/, "").replace("    replicas: 2\n", "    replicas: 1\n    autoscaling: { min: 1, max: 3, target: 0.7 }\n");
+    expect(fields(text)).toEqual(["components.api.autoscaling"]);
+  });
+
+  it("maps a rate limit to nginx's limit_req (a bucket of burst + 1), and refuses one it cannot hold", () => {
+    const lb = (rl: string) => planApp(load(BASE.replace("maxconn: 4 }", `maxconn: 4, rate_limit: ${rl} }`)));
+    const ok = lb("{ rate: 50/s, burst: 10 }");
+    expect(ok.ok && ok.plan.lb?.rateLimit).toEqual({ rate: 50, burst: 10, nginxRate: "50r/s", nginxBurst: 9 });
+    // 2.5/s is 150 a minute; burst defaults to 1, nginx burst 0 (a bucket of one)
+    const slow = lb("{ rate: 2.5/s }");
+    expect(slow.ok && slow.plan.lb?.rateLimit).toMatchObject({ nginxRate: "150r/m", nginxBurst: 0 });
+    expect(slow.ok && portsNeeded(slow.plan)).toBe(6); // 2 replicas, HAProxy, the gateway, the database, the admin endpoint
+    // one request every 2 minutes: below a whole request per minute
+    const rare = lb("{ rate: 0.0083/s }");
+    expect(rare.ok).toBe(false);
+    if (!rare.ok) expect(rare.issues[0]).toMatchObject({ field: "components.lb.rate_limit", reason: expect.stringMatching(/whole requests per second or per minute/) });
   });
 
   it("refuses regions, geo routing and users placed in regions", () => {
@@ -150,8 +184,10 @@ describe("features the simulator models and the app does not realize", () => {
     const files = [
       ...["cache-aside", "lb-replicas", "queue-offload", "read-replicas"].map((n) => `../scenarios/${n}.yaml`),
       ...readdirSync(new URL("../scenarios/validation/", import.meta.url)).filter((f) => f.endsWith(".yaml")).map((f) => `../scenarios/validation/${f}`),
+      // the time-series scenarios (npm run validate:dynamics), kept out of the level suite's folder
+      ...readdirSync(new URL("../scenarios/validation/dynamic/", import.meta.url)).filter((f) => f.endsWith(".yaml")).map((f) => `../scenarios/validation/dynamic/${f}`),
     ];
-    expect(files.length).toBeGreaterThanOrEqual(10);
+    expect(files.length).toBeGreaterThanOrEqual(12);
     for (const f of files) {
       const r = planApp(load(readFileSync(new URL(f, import.meta.url), "utf8"), f));
       expect(r.ok ? [] : r.issues, f).toEqual([]);

@@ -63,11 +63,45 @@ export interface LbPlan {
   readonly connectRetries: number;
   readonly weights?: readonly number[];
   readonly health: { readonly interval: number; readonly rise: number; readonly fall: number };
+  /** The YAML's token bucket, realized by an nginx gateway in front of HAProxy (see nginxRateLimit). */
+  readonly rateLimit?: RateLimitPlan;
+}
+
+/**
+ * A rate limit as nginx's `limit_req` holds it: `rate` (whole requests a second or a minute) and
+ * `burst`. limit_req is a token bucket of burst + 1 tokens (ngx_http_limit_req_lookup: a request
+ * passes when its excess, drained at the rate, plus 1 stays within burst; a refused one changes
+ * nothing), so the model's bucket of `burst` tokens is nginx burst = burst - 1.
+ */
+export interface RateLimitPlan {
+  readonly rate: number;
+  readonly burst: number;
+  /** limit_req_zone's rate, e.g. "50r/s" or "150r/m". */
+  readonly nginxRate: string;
+  readonly nginxBurst: number;
+}
+
+/** The model's auto-scaler settings (simulator/model/schema.ts Autoscaling), defaults applied. */
+export interface ScalingPlan {
+  readonly min: number;
+  readonly max: number;
+  readonly metric: "utilization" | "in_flight" | "rps";
+  readonly target: number;
+  readonly interval: number;
+  readonly step_out?: number;
+  readonly step_in: number;
+  readonly cooldown_out: number;
+  readonly cooldown_in: number;
+  readonly boot: number;
 }
 
 export interface ServicePlan {
   readonly name: string;
+  /** Replicas running at the start (with autoscaling: the scaler's starting count). */
   readonly replicas: number;
+  /** Replica places the run prepares (port, config, HAProxy server): autoscaling.max, else replicas. */
+  readonly places: number;
+  readonly autoscaling?: ScalingPlan;
   readonly concurrency: number;
   /** Requests that may wait for a slot; unbounded when the YAML sets none (as in the simulator). */
   readonly backlog?: number;
@@ -191,9 +225,12 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       if (sv.service !== undefined) handlers[cls] = [{ service: sv.service } as unknown as Step];
       else issues.push({ field: `components.${serviceName}.handlers`, reason: `no handler for class '${cls}' and no service time` });
     }
+    const autoscaling = sv.autoscaling !== undefined ? scalingPlan(sv.autoscaling as Record<string, unknown>) : undefined;
     service = {
       name: serviceName,
       replicas: num(sv.replicas, 1),
+      places: Math.max(num(sv.replicas, 1), autoscaling?.max ?? 0),
+      autoscaling,
       concurrency: num(sv.concurrency, 1),
       backlog: typeof sv.backlog === "number" ? sv.backlog : undefined,
       timeout: typeof sv.timeout === "number" ? sv.timeout : undefined,
@@ -221,12 +258,18 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       connectRetries: num(l.connect_retries, 3),
       weights: l.weights as number[] | undefined,
       health: { interval: num(hc.interval, 2), rise: num(hc.rise, 2), fall: num(hc.fall, 3) },
+      rateLimit: l.rate_limit !== undefined ? nginxRateLimit(l.rate_limit as { rate: number; burst?: number }, `components.${lbName}.rate_limit`, issues) : undefined,
     };
-    if (lb.weights && service && lb.weights.length !== service.replicas) {
-      issues.push({ field: `components.${lbName}.weights`, reason: `has ${lb.weights.length} weights for ${service.replicas} replicas` });
+    if (lb.weights && service && lb.weights.length !== service.places) {
+      issues.push({ field: `components.${lbName}.weights`, reason: `has ${lb.weights.length} weights for ${service.places} replicas` });
     }
-  } else if (service && service.replicas > 1) {
-    issues.push({ field: `components.${serviceName}.replicas`, reason: "more than one replica needs a load_balancer in front of the service" });
+  } else if (service && service.places > 1) {
+    issues.push({
+      field: `components.${serviceName}.${service.autoscaling ? "autoscaling" : "replicas"}`,
+      reason: service.autoscaling
+        ? "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)"
+        : "more than one replica needs a load_balancer in front of the service",
+    });
   }
 
   let cache: CachePlan | undefined;
@@ -263,7 +306,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     if (db.readFrom !== "primary" && db.replicas === 0) {
       issues.push({ field: `components.${dbName}.read_from`, reason: `is '${db.readFrom}' but replicas is 0` });
     }
-    const perServer = (service?.replicas ?? 1) * db.pool.size + 5;
+    const perServer = (service?.places ?? 1) * db.pool.size + 5;
     if (perServer > db.maxConnections) {
       issues.push({ field: `components.${dbName}.max_connections`, reason: `${db.maxConnections} is below the ${perServer} connections the service pools (+5 for workers and monitoring) can open` });
     }
@@ -296,6 +339,9 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
   let cdn: CdnPlan | undefined;
   if (cdnName) {
     const d = c(cdnName);
+    if (lb?.rateLimit) {
+      issues.push({ field: `components.${lbName}.rate_limit`, reason: `a rate-limited balancer behind the CDN '${cdnName}' is not realized (the limit's nginx gateway would sit between the edge cache and HAProxy)` });
+    }
     if (d.origin !== lbName) issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be '${lbName}'` });
     // Without a ttl the simulator's edge never expires an object; a year is nginx's stand-in.
     cdn = { name: cdnName, ttl: num(d.ttl, CDN_TTL_UNSET_S) };
@@ -350,9 +396,10 @@ export function portsNeeded(plan: AppPlan): number {
     1 +
     (plan.db ? 1 + plan.db.replicas : 0) +
     (plan.cache ? 1 : 0) +
-    plan.service.replicas +
+    plan.service.places +
     plan.queues.reduce((n, q) => n + q.workers, 0) +
     (plan.lb ? 1 : 0) +
+    (plan.lb?.rateLimit ? 1 : 0) +
     (plan.cdn ? 1 : 0)
   );
 }
@@ -361,14 +408,46 @@ export function portsNeeded(plan: AppPlan): number {
 // than ignored, so a measured run is never compared with a prediction of a different system.
 const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   service: {
-    autoscaling: "autoscaling is not realized by the reference app: it runs a fixed number of replicas (set replicas, or compare in the simulator only)",
     retries: "client retries with backoff are not realized by the reference app: a failed call is answered as it fails",
     circuit_breaker: "a circuit breaker is not realized by the reference app: every call goes through",
   },
-  load_balancer: {
-    rate_limit: "rate limiting is not realized by the reference app's HAProxy: no request is refused for the rate",
-  },
 };
+
+function scalingPlan(a: Record<string, unknown>): ScalingPlan {
+  const metric = a.metric === "in_flight" || a.metric === "rps" ? a.metric : "utilization";
+  return {
+    min: num(a.min, 1),
+    max: num(a.max, 1),
+    metric,
+    target: num(a.target, 0.7),
+    interval: num(a.interval, 10),
+    step_out: typeof a.step_out === "number" ? a.step_out : undefined,
+    step_in: num(a.step_in, 1),
+    cooldown_out: num(a.cooldown_out, 30),
+    cooldown_in: num(a.cooldown_in, 120),
+    boot: num(a.boot, 30),
+  };
+}
+
+/**
+ * The model's token bucket as nginx's limit_req: a rate in whole requests per second, else per
+ * minute (within 1% of the YAML's), and burst - 1. An issue when neither is within 1%.
+ */
+export function nginxRateLimit(rl: { rate: number; burst?: number }, field: string, issues: PlanIssue[]): RateLimitPlan | undefined {
+  const burst = Math.max(1, Math.round(rl.burst ?? 1));
+  const near = (n: number, x: number) => n >= 1 && Math.abs(n - x) / x <= 0.01;
+  const perSecond = Math.round(rl.rate);
+  const perMinute = Math.round(rl.rate * 60);
+  const nginxRate = near(perSecond, rl.rate) ? `${perSecond}r/s` : near(perMinute, rl.rate * 60) ? `${perMinute}r/m` : undefined;
+  if (!nginxRate) {
+    issues.push({
+      field,
+      reason: `nginx's limit_req cannot hold rate ${rl.rate}/s: it counts whole requests per second or per minute (${(rl.rate * 60).toPrecision(3)}/min is not within 1% of one)`,
+    });
+    return undefined;
+  }
+  return { rate: rl.rate, burst, nginxRate, nginxBurst: burst - 1 };
+}
 
 function refuseUnrealizedFeatures(s: ScenarioIn, serviceName: string | undefined, issues: PlanIssue[]): void {
   const single = "the reference app runs on one host, in one region";

@@ -78,6 +78,7 @@ export const preflight = (
     if (plan.lb && !haproxy) return yield* missing("haproxy (the load balancer)", "haproxy");
     const nginx = find("nginx") ?? "";
     if (plan.cdn && !nginx) return yield* missing("nginx (the CDN edge cache)", "nginx");
+    if (plan.lb?.rateLimit && !nginx) return yield* missing("nginx (the rate-limit gateway in front of HAProxy)", "nginx");
     const redisServer = find("redis-server") ?? "";
     if (plan.cache && !redisServer) return yield* missing("redis-server (the cache)", "redis-server");
     let pgBin = "";

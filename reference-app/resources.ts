@@ -356,9 +356,13 @@ export const runToEnd = (spec: SpawnSpec): Effect.Effect<void, StartFailed> =>
 export const restartable = (
   spec: SpawnSpec,
   ready: (p: Proc) => Effect.Effect<void, StartFailed>,
+  opts: { readonly standby?: boolean } = {},
 ): Effect.Effect<RestartableProc, StartFailed, Scope.Scope> =>
   Effect.gen(function* () {
     let current: Proc | undefined;
+    // Set when the scope closes: a start() still under way (an auto-scaler's scale-out) then stops
+    // the process it spawned instead of leaving it behind.
+    let closed = false;
     const control: RestartableProc = {
       current: () => current,
       stop: async () => {
@@ -378,20 +382,29 @@ export const restartable = (
         await p.exited;
       },
       start: async () => {
+        if (closed) throw new Error(`${spec.name}: the run is stopping`);
         if (current && !current.hasExited()) return;
         const p = await startProc(spec);
+        if (closed) {
+          await stopProc(p, spec);
+          throw new Error(`${spec.name}: the run is stopping`);
+        }
         current = p;
         await Effect.runPromise(ready(p));
       },
     };
+    if (opts.standby) {
+      // Not started now (a replica place an auto-scaler may fill); stopped with the scope if it was.
+      yield* Effect.addFinalizer(() => Effect.promise(() => ((closed = true), control.stop())));
+      return control;
+    }
     yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => startProc(spec),
         catch: (e) => new StartFailed({ part: spec.name, reason: String(e) }),
       }).pipe(Effect.tap((p) => Effect.sync(() => (current = p)))),
-      () => Effect.promise(() => control.stop()),
+      () => Effect.promise(() => ((closed = true), control.stop())),
     );
     yield* ready(current!);
     return control;
   });
-

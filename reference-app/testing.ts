@@ -70,6 +70,7 @@ export function appPorts(app: RunningApp): number[] {
   const port = (u: string) => Number(new URL(u).port);
   return [
     port(app.url),
+    ...(app.lbUrl && app.lbUrl !== app.url ? [port(app.lbUrl)] : []),
     port(app.adminUrl),
     ...(app.cdnUrl ? [port(app.cdnUrl)] : []),
     ...app.services.map((s) => port(s.url)),

@@ -69,3 +69,13 @@ describe("parseStat", () => {
     ]);
   });
 });
+
+describe("haproxyConfig for auto-scaling", () => {
+  const lb = { name: "lb", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3, health: { interval: 1, rise: 2, fall: 2 } };
+  it("declares a server per replica place and disables those above the starting count", () => {
+    const cfg = haproxyConfig(lb, 8080, [9001, 9002, 9003], "/run/x.sock", 5, 1);
+    expect(cfg).toContain("  server s1 127.0.0.1:9001 check\n");
+    expect(cfg).toContain("  server s2 127.0.0.1:9002 check disabled");
+    expect(cfg).toContain("  server s3 127.0.0.1:9003 check disabled");
+  });
+});

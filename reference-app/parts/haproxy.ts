@@ -1,6 +1,8 @@
 // The scenario's load balancer as HAProxy: one frontend on a free port, one backend whose servers
 // are the service replicas, with the YAML's algorithm, per-server maxconn, weights, queue timeout
 // and HTTP health checks. `nbthread 1` keeps maxconn exact (two threads can let maxconn + 1 through).
+// An auto-scaled pool has one server per place up to its maximum; the places not running at the
+// start are `disabled` (maintenance) until the scaler enables them through the stats socket.
 import { Effect, Scope } from "effect";
 import { mkdir, chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -37,12 +39,23 @@ export function haproxyWeights(weights: readonly number[]): number[] {
   return weights.map((w) => Math.max(1, Math.round((w / top) * HAPROXY_MAX_WEIGHT)));
 }
 
-export function haproxyConfig(plan: LbPlan, port: number, backends: readonly number[], statsSocket: string, serviceTimeout: number | undefined): string {
+/** The HAProxy server name of replica place i (from 1), as the stats socket and `show stat` name it. */
+export const serverName = (i: number) => `s${i}`;
+
+export function haproxyConfig(
+  plan: LbPlan,
+  port: number,
+  backends: readonly number[],
+  statsSocket: string,
+  serviceTimeout: number | undefined,
+  enabled: number = backends.length,
+): string {
   const weights = plan.weights ? haproxyWeights(backends.map((_, i) => plan.weights![i] ?? 1)) : undefined;
   const servers = backends.map((p, i) => {
-    const opts = [`server s${i + 1} 127.0.0.1:${p}`, "check"];
+    const opts = [`server ${serverName(i + 1)} 127.0.0.1:${p}`, "check"];
     if (plan.maxconn !== undefined) opts.push(`maxconn ${plan.maxconn}`);
     if (weights) opts.push(`weight ${weights[i]}`);
+    if (i >= enabled) opts.push("disabled");
     return `  ${opts.join(" ")}`;
   });
   return [
@@ -119,6 +132,7 @@ export const startHaproxy = (
   runPath: string,
   tools: Tools,
   serviceTimeout: number | undefined,
+  enabled: number = backends.length,
 ): Effect.Effect<HaproxyPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const port = yield* freePort;
@@ -130,16 +144,61 @@ export const startHaproxy = (
       try: async () => {
         await mkdir(sockDir, { recursive: true });
         await chmod(sockDir, 0o700);
-        await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout));
+        await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout, enabled));
       },
       catch: (e) => new StartFailed({ part: "haproxy", reason: `cannot prepare ${sockDir}: ${String(e)}` }),
     });
     const p = yield* proc({ name: "haproxy", command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
-    // Ready when it listens and its health checks see every replica up.
+    // Ready when it listens and its health checks see every running replica up (the standby places
+    // of an auto-scaled pool stay in maintenance).
     yield* waitReady("haproxy", p, async () => {
       const stats = parseStat(await haproxyCommand(statsSocket, "show stat"));
       const servers = stats.filter((s) => s.name !== "BACKEND" && s.name !== "FRONTEND");
-      return servers.length === backends.length && servers.every((s) => s.status.startsWith("UP"));
+      return servers.length === backends.length && servers.every((s, i) => s.status.startsWith(i < enabled ? "UP" : "MAINT"));
     });
     return { port, statsSocket };
   });
+
+// ---------------------------------------------------------------- runtime API (auto-scaling)
+
+async function runtime(socket: string, command: string): Promise<void> {
+  const answer = (await haproxyCommand(socket, command)).trim();
+  // `set server` answers nothing on success, a sentence on refusal.
+  if (answer) throw new Error(`haproxy '${command}': ${answer}`);
+}
+
+async function serverStat(socket: string, place: number): Promise<ServerStat | undefined> {
+  return parseStat(await haproxyCommand(socket, "show stat")).find((s) => s.name === serverName(place));
+}
+
+/**
+ * Takes replica place `place` out of maintenance and marks it up (its process already answered
+ * /healthz), then waits until `show stat` says UP; the health checks go on as for any server.
+ */
+export async function enableServer(socket: string, place: number, timeoutMs = 10_000): Promise<void> {
+  await runtime(socket, `set server service/${serverName(place)} state ready`);
+  await runtime(socket, `set server service/${serverName(place)} health up`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await serverStat(socket, place))?.status.startsWith("UP")) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`haproxy: server ${serverName(place)} not UP ${timeoutMs} ms after it was enabled`);
+}
+
+/**
+ * Drains place `place` (no new requests; those in progress and queued for it go on), waits until it
+ * has no session and no queued request, or `timeoutMs`, then puts it in maintenance. Returns the
+ * milliseconds the drain took.
+ */
+export async function drainServer(socket: string, place: number, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  await runtime(socket, `set server service/${serverName(place)} state drain`);
+  while (Date.now() - t0 < timeoutMs) {
+    const s = await serverStat(socket, place);
+    if (!s || (s.scur === 0 && s.qcur === 0)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await runtime(socket, `set server service/${serverName(place)} state maint`);
+  return Date.now() - t0;
+}

@@ -1,6 +1,8 @@
-// The scenario's CDN as an nginx edge cache (proxy_cache) on a free port in front of HAProxy.
-// It caches what the origin marks cacheable (the service sends Cache-Control max-age = the CDN's ttl
-// on classes routed through the CDN, no-store elsewhere) and reports HIT/MISS in X-Cache-Status.
+// nginx in front of HAProxy, in one of two roles. The scenario's CDN: an edge cache (proxy_cache)
+// that caches what the origin marks cacheable (the service sends Cache-Control max-age = the CDN's
+// ttl on classes routed through the CDN, no-store elsewhere) and reports HIT/MISS in X-Cache-Status.
+// A rate-limited balancer's gateway: limit_req (a token bucket, as the model's) answering 429,
+// chosen over HAProxy's stick tables, whose sliding count accepts a few percent less under overload.
 import { Effect, Scope } from "effect";
 import { mkdir, writeFile, chown, chmod } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { StartFailed, PortsExhausted } from "../errors.ts";
 import { randomBytes } from "node:crypto";
 import { freePort, proc, waitReady } from "../resources.ts";
-import type { CdnPlan } from "../plan.ts";
+import type { CdnPlan, RateLimitPlan } from "../plan.ts";
 import type { Tools } from "../preflight.ts";
 
 export interface NginxPart {
@@ -18,8 +20,26 @@ export interface NginxPart {
 /** Where nginx answers its readiness check: the run's nonce, so the answer is known to be ours. */
 export const READY_PATH = "/__headroom/ready";
 
-export function nginxConfig(plan: CdnPlan, port: number, originPort: number, stateDir: string, logDir: string, readyNonce: string, user?: string): string {
-  const ttl = Math.max(1, Math.round(plan.ttl));
+/** What the nginx in front of HAProxy does: cache (the CDN) or limit the rate (the gateway). */
+export type NginxRole = { readonly kind: "cdn"; readonly plan: CdnPlan } | { readonly kind: "gateway"; readonly limit: RateLimitPlan };
+
+function roleLines(role: NginxRole, stateDir: string): { http: string; location: string } {
+  if (role.kind === "gateway") {
+    // One key for every request ($server_port: one listen port), so the limit is the balancer's.
+    return {
+      http: `limit_req_zone $server_port zone=gate:1m rate=${role.limit.nginxRate};\n  limit_req_status 429;`,
+      location: `limit_req zone=gate burst=${role.limit.nginxBurst} nodelay;`,
+    };
+  }
+  const ttl = Math.max(1, Math.round(role.plan.ttl));
+  return {
+    http: `proxy_cache_path ${stateDir}/cache levels=1:2 keys_zone=edge:10m max_size=256m inactive=${ttl}s use_temp_path=off;`,
+    location: "proxy_cache edge;\n      proxy_cache_lock on;\n      add_header X-Cache-Status $upstream_cache_status always;",
+  };
+}
+
+export function nginxConfig(role: NginxRole, port: number, originPort: number, stateDir: string, logDir: string, readyNonce: string, user?: string): string {
+  const lines = roleLines(role, stateDir);
   return `${user ? `user ${user};\n` : ""}daemon off;
 worker_processes 1;
 pid ${stateDir}/nginx.pid;
@@ -32,7 +52,7 @@ http {
   fastcgi_temp_path ${stateDir}/fastcgi;
   uwsgi_temp_path ${stateDir}/uwsgi;
   scgi_temp_path ${stateDir}/scgi;
-  proxy_cache_path ${stateDir}/cache levels=1:2 keys_zone=edge:10m max_size=256m inactive=${ttl}s use_temp_path=off;
+  ${lines.http}
   upstream origin { server 127.0.0.1:${originPort}; keepalive 32; }
   server {
     listen 127.0.0.1:${port};
@@ -41,9 +61,7 @@ http {
       proxy_pass http://origin;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_cache edge;
-      proxy_cache_lock on;
-      add_header X-Cache-Status $upstream_cache_status always;
+      ${lines.location}
     }
   }
 }
@@ -60,7 +78,7 @@ function idsOf(user: string, group: string): { uid: number; gid: number } | unde
   }
 }
 
-export const startNginx = (plan: CdnPlan, originPort: number, runPath: string, tools: Tools): Effect.Effect<NginxPart, StartFailed | PortsExhausted, Scope.Scope> =>
+export const startNginx = (role: NginxRole, originPort: number, runPath: string, tools: Tools): Effect.Effect<NginxPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const stateDir = join(runPath, "state", "nginx");
     const logDir = join(runPath, "logs");
@@ -83,7 +101,7 @@ export const startNginx = (plan: CdnPlan, originPort: number, runPath: string, t
     const port = yield* freePort;
     const cfgPath = join(runPath, "nginx.conf");
     const nonce = randomBytes(12).toString("hex");
-    yield* Effect.promise(() => writeFile(cfgPath, nginxConfig(plan, port, originPort, stateDir, logDir, nonce, worker ? "nobody nogroup" : undefined)));
+    yield* Effect.promise(() => writeFile(cfgPath, nginxConfig(role, port, originPort, stateDir, logDir, nonce, worker ? "nobody nogroup" : undefined)));
     const p = yield* proc({
       name: "nginx",
       command: tools.nginx,

@@ -1,6 +1,7 @@
 // Service replicas and queue workers as Node.js child processes (TypeScript through tsx), each with
 // its config file in the run dir, its log in logs/, readiness checked on its /healthz, and
-// restartable for the kill/restart faults.
+// restartable for the kill/restart faults. A standby process (an auto-scaled pool's place above its
+// starting count) gets its config and port now and is started only when the scaler asks.
 import { Effect, Scope } from "effect";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -25,6 +26,7 @@ export const startNodeProc = (
   name: string,
   config: ServiceConfig | WorkerConfig,
   runPath: string,
+  opts: { readonly standby?: boolean } = {},
 ): Effect.Effect<NodePart, StartFailed, Scope.Scope> =>
   Effect.gen(function* () {
     const cfgPath = join(runPath, `${name}.json`);
@@ -41,6 +43,7 @@ export const startNodeProc = (
       },
       // Ready when this very process answers (its pid in the answer), not whoever holds the port.
       (p) => waitReady(name, p, () => httpOkFrom(config.port, "/healthz", p.pid), 60_000),
+      opts,
     );
     return { name, port: config.port, control };
   });

@@ -73,6 +73,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, "ok\n", { "x-headroom-pid": String(process.pid) });
   if (url.pathname === "/metrics" && req.method === "GET") {
     metrics.slotsBusy.set(slots.inUse);
+    metrics.slotsBusySeconds.set(slots.busySeconds());
     metrics.acceptQueue.set(slots.queued);
     return send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
   }

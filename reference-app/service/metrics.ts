@@ -17,6 +17,8 @@ export function serviceMetrics(labels: { service: string; replica: string }) {
       registers: [registry],
     }),
     slotsBusy: new client.Gauge({ name: "headroom_slots_busy", help: "Concurrency slots in use", registers: [registry] }),
+    // Set by main.ts from Slots.busySeconds() when scraped (a gauge: prom-client counters only add).
+    slotsBusySeconds: new client.Gauge({ name: "headroom_slots_busy_seconds", help: "Slot-seconds held since the replica started (integral of busy slots; its rate is the mean busy slots)", registers: [registry] }),
     slotsTotal: new client.Gauge({ name: "headroom_slots_total", help: "Concurrency slots of this replica", registers: [registry] }),
     acceptQueue: new client.Gauge({ name: "headroom_accept_queue_length", help: "Requests waiting for a slot", registers: [registry] }),
     acceptRejected: new client.Counter({ name: "headroom_accept_queue_rejected_total", help: "Requests refused with 503 because the accept queue was full", registers: [registry] }),

@@ -2,16 +2,36 @@
 // `backlog` more wait in FIFO order (any number when it is undefined, the simulator's default), and
 // beyond that a request is refused (the service answers 503).
 // This stands in for a thread pool with a bounded accept queue, the way the model sees a replica.
+// It also integrates busy slots over time (busySeconds), the counter an auto-scaler divides by the
+// interval to get the time-average the simulator's scaler sees (a gauge read once would be a sample).
 
 export class Slots {
   private busy = 0;
   private readonly waiting: Array<() => void> = [];
   rejected = 0;
+  private busyArea = 0;
+  private changedAt: number;
 
   constructor(
     readonly concurrency: number,
     readonly backlog: number = Infinity,
-  ) {}
+    private readonly clock: () => number = () => performance.now() / 1000,
+  ) {
+    this.changedAt = clock();
+  }
+
+  /** Slot-seconds held since the start: the integral of busy slots over time. */
+  busySeconds(): number {
+    const now = this.clock();
+    return this.busyArea + this.busy * (now - this.changedAt);
+  }
+
+  private setBusy(n: number): void {
+    const now = this.clock();
+    this.busyArea += this.busy * (now - this.changedAt);
+    this.changedAt = now;
+    this.busy = n;
+  }
 
   get inUse(): number {
     return this.busy;
@@ -24,7 +44,7 @@ export class Slots {
   /** Resolves with a release function once a slot is held; null when the queue is full. */
   acquire(): Promise<(() => void) | null> {
     if (this.busy < this.concurrency) {
-      this.busy++;
+      this.setBusy(this.busy + 1);
       return Promise.resolve(this.releaser());
     }
     if (this.waiting.length >= this.backlog) {
@@ -42,7 +62,7 @@ export class Slots {
       const next = this.waiting.shift();
       // The slot passes straight to the next waiter, so `busy` stays the same.
       if (next) next();
-      else this.busy--;
+      else this.setBusy(this.busy - 1);
     };
   }
 }

@@ -1,0 +1,175 @@
+// Time-series validation of a system that moves: an auto-scaled pool under a ramp, a gateway rate
+// limit at twice its rate. `validate` compares window averages at constant rates; here the scenario
+// runs its own stages once on the simulator (instance series, one point per simulation.interval)
+// and once on the reference app, and the instance count over time, the scale-out moments and the
+// accepted/rejected rates are compared against the targets in docs/validation.md ("Dynamic
+// scenarios"). Trade-off: one real run per scenario (no replications on the measured side), so a
+// figure near its target can flip from run to run; the report says the load average beside it.
+//
+//   node bin/run-ts.mjs validation/dynamics.ts scenarios/validation/dynamic/autoscale-ramp.yaml [--out DIR]
+//   exit 0 every target met, 1 a target missed, 2 bad input, 3 not measurable
+import { createReadStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
+import { loadScenarioFile } from "../cli/load-scenario.ts";
+import { startAppPromise } from "../reference-app/launcher.ts";
+import { haproxyCommand } from "../reference-app/parts/haproxy.ts";
+import type { ScalingEvent } from "../reference-app/scaling.ts";
+import { instanceSteps, moments, rateRows, scalingRows, seriesSteps, timeWeightedMean, type Row } from "./dynamics-series.ts";
+import { runLoad } from "../k6/harness.ts";
+import { parseK6Time } from "../k6/ingest/ingest.ts";
+
+// ---------------------------------------------------------------- the measured side
+
+/** Requests by status whose k6 sample time lies in [first + fromS, first + toS), and the first sample time. */
+export async function statusCounts(ndjson: string, fromS: number, toS: number): Promise<{ firstMs: number; byStatus: Map<string, number> }> {
+  const pts: Array<{ t: number; status: string }> = [];
+  let first = Infinity;
+  for await (const line of createInterface({ input: createReadStream(ndjson), crlfDelay: Infinity })) {
+    if (!line.includes('"http_reqs"') || !line.includes('"Point"')) continue;
+    const o = JSON.parse(line) as { type: string; metric: string; data: { time: string; tags?: Record<string, string> } };
+    if (o.type !== "Point" || o.metric !== "http_reqs") continue;
+    const t = parseK6Time(o.data.time);
+    first = Math.min(first, t);
+    pts.push({ t, status: o.data.tags?.status ?? "0" });
+  }
+  const byStatus = new Map<string, number>();
+  for (const p of pts) {
+    if (p.t < first + fromS * 1000 || p.t >= first + toS * 1000) continue;
+    byStatus.set(p.status, (byStatus.get(p.status) ?? 0) + 1);
+  }
+  return { firstMs: first, byStatus };
+}
+
+/** Resolves when HAProxy's frontend has counted its first request (the load's real start), polled every 10 ms. */
+async function firstRequest(socket: string, signal: { done: boolean }): Promise<number> {
+  while (!signal.done) {
+    const csv = await haproxyCommand(socket, "show stat").catch(() => "");
+    const lines = csv.trim().split("\n");
+    const header = (lines[0] ?? "").replace(/^# /, "").split(",");
+    const fe = lines.find((l) => l.startsWith("entry,FRONTEND,"));
+    if (fe && Number(fe.split(",")[header.indexOf("req_tot")] || 0) > 0) return Date.now();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return NaN;
+}
+
+export interface DynamicsReport {
+  scenario: string;
+  loadAverage: number[];
+  rows: Row[];
+  measuredSteps?: Array<[number, number]>;
+  predictedSteps?: Array<[number, number]>;
+}
+
+export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
+  const sim: SimResult = simulate(scenario);
+  const durationS = sim.run.durationS;
+  const warmupS = sim.run.warmupS;
+  const service = Object.entries(scenario.components).find(([, c]) => c.kind === "service" && c.autoscaling);
+  const lbLimited = Object.values(scenario.components).some((c) => c.kind === "load_balancer" && c.rate_limit);
+  if (!service && !lbLimited) throw new InputError(`${file}: neither autoscaling nor a rate_limit: nothing dynamic to compare (use headroom validate)`);
+  const la0 = loadavg();
+  const { app, stop } = await startAppPromise(scenario, { file });
+  let loadStartMs = NaN;
+  let ndjson: string;
+  let events: ScalingEvent[] = [];
+  try {
+    log(`app up (${app.url}); load for ${durationS} s`);
+    const watch = { done: false };
+    const started = app.haproxyStatsSocket ? firstRequest(app.haproxyStatsSocket, watch) : Promise.resolve(Date.now());
+    // The scaler's evaluation clock restarts as the first request arrives (the simulator's t = 0).
+    void started.then((t) => { loadStartMs = t; app.scaling?.begin(); });
+    const run = await runLoad({ scenario, source: file, target: app.url, outDir: join(outDir, "k6"), engine: "auto", maxRunMs: (durationS + 60) * 1000 });
+    watch.done = true;
+    if (run.exitCode !== 0 && run.exitCode !== 99) throw new NotMeasurable(`${file}: the load run (${run.engine}) ended with exit code ${run.exitCode}${run.message ? ` (${run.message})` : ""}`);
+    ndjson = run.ndjsonPath;
+  } finally {
+    events = app.scaling ? [...app.scaling.events] : [];
+    await stop();
+  }
+  if (!Number.isFinite(loadStartMs)) throw new NotMeasurable(`${file}: HAProxy never counted a request`);
+  const rows: Row[] = [];
+  const report: DynamicsReport = { scenario: scenario.name, loadAverage: [la0[0]!, loadavg()[0]!], rows };
+  if (service) {
+    const [name, c] = service as [string, Extract<Scenario["components"][string], { kind: "service" }>];
+    const initial = c.replicas;
+    const series = sim.series?.components[name];
+    if (!series || !sim.series) throw new NotMeasurable(`${file}: the simulation kept no series`);
+    const predicted = seriesSteps(sim.series.t, series.instances, initial);
+    const measured = instanceSteps(initial, events, loadStartMs);
+    report.predictedSteps = predicted;
+    report.measuredSteps = measured;
+    rows.push(...scalingRows({
+      predictedMean: sim.components[name]!.instances!.mean,
+      measuredMean: timeWeightedMean(measured, 0, durationS),
+      predicted: [moments(predicted, 1), moments(predicted, -1)],
+      measured: [moments(measured, 1).filter((t) => t <= durationS), moments(measured, -1).filter((t) => t <= durationS)],
+      interval: c.autoscaling!.interval,
+      predictedMax: Math.max(...predicted.map((s) => s[1])),
+      measuredMax: Math.max(...measured.filter((s) => s[0] <= durationS).map((s) => s[1])),
+    }));
+  }
+  if (lbLimited) {
+    const { byStatus } = await statusCounts(ndjson!, warmupS, durationS);
+    const windowS = durationS - warmupS;
+    const total = [...byStatus.values()].reduce((a, b) => a + b, 0);
+    const rejected = byStatus.get("429") ?? 0;
+    const cls = Object.values(sim.classes);
+    const accepted = cls.reduce((a, k) => a + k.throughput.mean, 0);
+    const errorRate = cls.reduce((a, k) => a + k.errorRate.mean * k.throughput.mean / Math.max(1e-9, 1 - k.errorRate.mean), 0) / Math.max(1e-9, accepted + cls.reduce((a, k) => a + k.errorRate.mean * k.throughput.mean / Math.max(1e-9, 1 - k.errorRate.mean), 0));
+    rows.push(...rateRows({
+      acceptedPredicted: accepted,
+      acceptedMeasured: (total - rejected) / windowS,
+      // The model's refusals at the offered rate the generator really sent (a Poisson realization).
+      rejectedPredicted: errorRate * (total / windowS),
+      rejectedMeasured: rejected / windowS,
+    }));
+  }
+  return report;
+}
+
+export class InputError extends Error {}
+export class NotMeasurable extends Error {}
+
+function format(r: DynamicsReport): string {
+  const f = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 100 || Number.isInteger(x) ? x.toFixed(0) : x.toFixed(2)) : "-");
+  const lines = [`${r.scenario} (load average ${r.loadAverage.map((x) => x.toFixed(1)).join(" -> ")}; one real run, noisy on a shared machine)`];
+  lines.push("row | predicted | measured | target | result");
+  for (const row of r.rows) lines.push(`${row.name} | ${f(row.predicted)} | ${f(row.measured)} | ${row.target} | ${row.pass === null ? "-" : row.pass ? "pass" : "MISS"}`);
+  if (r.predictedSteps) lines.push(`instances predicted: ${r.predictedSteps.map(([t, n]) => `${f(t)}s:${n}`).join(" ")}`);
+  if (r.measuredSteps) lines.push(`instances measured:  ${r.measuredSteps.map(([t, n]) => `${t.toFixed(1)}s:${n}`).join(" ")}`);
+  return lines.join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const files = argv.filter((a) => !a.startsWith("--"));
+  const outIdx = argv.indexOf("--out");
+  if (files.length === 0 || argv.includes("--help")) {
+    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR]\n");
+    return files.length === 0 ? 2 : 0;
+  }
+  const out = outIdx >= 0 ? argv[outIdx + 1]! : await mkdtemp(join(tmpdir(), "headroom-dyn-"));
+  let code = 0;
+  for (const file of files.filter((f) => f !== out)) {
+    try {
+      const scenario = await loadScenarioFile(file);
+      const r = await validateDynamics(file, scenario, join(out, scenario.name), (s) => process.stderr.write(`  ${s}\n`));
+      process.stdout.write(format(r) + "\n\n");
+      if (r.rows.some((x) => x.pass === false)) code = Math.max(code, 1);
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n`);
+      const c = e instanceof InputError || (e as Error).name === "InputError" ? 2 : 3;
+      code = Math.max(code, c);
+    }
+  }
+  if (outIdx < 0) await rm(out, { recursive: true, force: true });
+  return code;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((c) => process.exit(c));
+}
