@@ -3,7 +3,8 @@
 // report and in docs/fit.md): a family fits when D <= max(1.36 / sqrt(n), D_FLOOR), i.e. it is not
 // rejected by the KS test at the 5% level (asymptotic critical value), or is within D_FLOOR of the
 // sample everywhere, a tolerance for large samples where the test rejects differences far below
-// what moves a capacity estimate. Among the families that fit, the smallest D wins; when none fits,
+// what moves a capacity estimate. Exponential is kept when it fits and a likelihood-ratio test does
+// not reject gamma's shape = 1 at 5%; otherwise the smallest D among the families that fit wins; when none fits,
 // an empirical distribution (at most EMPIRICAL_POINTS quantiles of the sample) is used. Trades away
 // the exactness of the test: the parameters are estimated from the same sample, which makes the
 // plain KS critical value conservative (Lilliefors), so a fit is accepted somewhat too easily.
@@ -13,6 +14,8 @@ import { digamma, gammaP, logGamma, trigamma } from "./special.ts";
 export type Family = "exponential" | "lognormal" | "gamma";
 export const FAMILIES: ReadonlyArray<Family> = ["exponential", "lognormal", "gamma"];
 
+/** Chi-square(1) at 5%: the likelihood-ratio test of gamma's shape against 1 (exponential). */
+export const LR_CRITICAL = 3.841;
 /** The KS tolerance for large samples (see the header). */
 export const D_FLOOR = 0.05;
 /** Empirical fallbacks keep at most this many quantiles (the scenario file stays small). */
@@ -137,7 +140,10 @@ export function fitDurations(values: ReadonlyArray<number>): FitResult {
   const dg = ksDistance(sorted, cdfWithZeros((x) => gammaP(g.shape, x / g.scale)));
   families.push({ family: "gamma", mean: g.shape * g.scale, cv: 1 / Math.sqrt(g.shape), params: { shape: g.shape, scale: g.scale }, logLikelihood: g.logLikelihood, ks: dg, fits: dg <= critical });
   const ok = families.filter((f) => f.fits).sort((a, b) => a.ks - b.ks);
-  return { n, sampleMean, sampleCv, critical, families, chosen: ok[0]?.family ?? "empirical", empirical };
+  // Exponential is gamma with shape 1: keep the simpler one unless the likelihood-ratio test (1
+  // degree of freedom, 5%: 3.84) says the shape differs from 1.
+  const expFits = families[0]!.fits && 2 * (g.logLikelihood - e.logLikelihood) < LR_CRITICAL;
+  return { n, sampleMean, sampleCv, critical, families, chosen: expFits ? "exponential" : ok[0]?.family ?? "empirical", empirical };
 }
 
 /** `k` quantiles of a sorted sample at the mid-points (i + 0.5) / k; the whole sample when smaller. */

@@ -38,7 +38,7 @@ export function reportText(r: ReportInput): string {
   out.push(table(["operation", "role", "samples", "chosen", "mean", "cv", "KS D", "D crit (all D)"], rows));
   out.push("");
   out.push("Times: own time (duration minus the union of its children) for service requests and queue handlings; the span's duration for cache, database and publish calls.");
-  out.push(`Rule: a family fits when its KS distance D <= max(1.36/sqrt(n), 0.05); the smallest D among those that fit is chosen; none fits -> empirical.`);
+  out.push("Rule: a family fits when its KS distance D <= max(1.36/sqrt(n), 0.05); exponential if it fits and a likelihood-ratio test keeps gamma's shape at 1 (5%), else the smallest D among those that fit; none fits -> empirical.");
   out.push("");
   out.push("calls (probability that one operation calls another, calls per operation):");
   for (const { node } of m.ops) {

@@ -1,11 +1,11 @@
 // `--update file.yaml`: the fitted parameters written into an existing scenario, changing nothing
-// else. The file is edited through the yaml library's Document API, so comments, key order, flow or
-// block style and blank lines stay; only the values of fitted fields are replaced (a replaced value
-// keeps its comments). Fields: load.rate and class weights, each matched service's replicas and
+// else. The yaml library's Document API finds each fitted value's place in the text (its source
+// range), and only those characters are replaced: comments, key order, flow or block style, spacing
+// and blank lines stay byte for byte. Fields: load.rate and class weights, each matched service's replicas and
 // its handlers' own-time `service` steps, the cache's `service`, the database's `read` / `write`, a
 // queue's `workers` and `service`. A field with nothing fitted is left as it was and listed. Trades
 // away structure changes: a call the traces show but the file lacks is reported, not added.
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isScalar, parseDocument, type Document, type Node } from "yaml";
 import { parseScenario } from "../simulator/model/parse.ts";
 import type { Scenario } from "../simulator/model/schema.ts";
 import { distOf } from "./dist-yaml.ts";
@@ -23,29 +23,50 @@ export interface Updated {
 
 export class UpdateError extends Error {}
 
-function replace(doc: Document, path: ReadonlyArray<string | number>, value: unknown): void {
+/** A value as one line of flow YAML: `{ dist: gamma, mean: 2ms, cv: 0.5 }`, `[1ms, 2ms]`, `40/s`. */
+export function flowText(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(flowText).join(", ")}]`;
+  if (v !== null && typeof v === "object") return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flowText(x)}`).join(", ")} }`;
+  return String(v);
+}
+
+interface Edit { readonly from: number; readonly to: number; readonly text: string }
+
+/**
+ * The edit that gives `path` the value `value` in the original text: the value's own characters are
+ * replaced (its comments and everything around stay byte for byte), or, for a key the mapping lacks,
+ * a line `key: value` is added after the mapping's last entry at its indentation.
+ */
+function editFor(doc: Document, text: string, path: ReadonlyArray<string | number>, value: unknown): Edit | undefined {
   const old = doc.getIn(path, true) as Node | undefined;
-  const node = doc.createNode(value) as Node;
-  if (isMap(node) || isSeq(node)) node.flow = true;
-  if (old) {
-    node.comment = old.comment;
-    node.commentBefore = old.commentBefore;
-    node.spaceBefore = old.spaceBefore;
-  }
-  doc.setIn(path, node);
+  if (old?.range) return { from: old.range[0], to: old.range[1], text: flowText(value) };
+  const parent = doc.getIn(path.slice(0, -1), true) as Node | undefined;
+  if (!isMap(parent) || !parent.range || parent.items.length === 0) return undefined;
+  const last = parent.items[parent.items.length - 1]!;
+  const end = (last.value as Node | null)?.range?.[1] ?? (last.key as Node).range![1];
+  const key = (parent.items[0]!.key as Node).range![0];
+  const lineStart = text.lastIndexOf("\n", key - 1) + 1;
+  if (parent.flow) return { from: end, to: end, text: `, ${String(path[path.length - 1])}: ${flowText(value)}` };
+  return { from: end, to: end, text: `\n${" ".repeat(key - lineStart)}${String(path[path.length - 1])}: ${flowText(value)}` };
 }
 
 export function updateScenario(text: string, file: string, model: FittedModel): Updated {
   const parsed = parseScenario(text, file);
   if (!parsed.ok) throw new UpdateError(parsed.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.path}: ${e.message}`).join("\n"));
   const sc: Scenario = parsed.scenario;
-  const doc = parseDocument(text, { uniqueKeys: false });
+  const doc = parseDocument(text, { uniqueKeys: false, keepSourceTokens: true });
+  const edits: Edit[] = [];
   const changed: string[] = [];
   const kept: string[] = [];
   const used = new Set<string>();
   const fits = new Map<string, FittedOp>(model.ops.map((o) => [o.node.key, o]));
   const set = (path: Array<string | number>, value: unknown) => {
-    replace(doc, path, value);
+    const e = editFor(doc, text, path, value);
+    if (!e) {
+      kept.push(`${path.join(".")} (no place for it in the file's layout)`);
+      return;
+    }
+    edits.push(e);
     changed.push(path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "["));
   };
   const fitted = (key: string | undefined) => (key === undefined ? undefined : fits.get(key)?.fit);
@@ -123,7 +144,9 @@ export function updateScenario(text: string, file: string, model: FittedModel): 
   }
   for (const o of model.ops) if (o.node.role === "publish" || o.node.role === "wait") used.add(o.node.key);
   const unmatched = model.ops.filter((o) => !used.has(o.node.key)).map((o) => o.node.key);
-  const yaml = doc.toString({ lineWidth: 0 });
+  // Applied from the end, so earlier offsets stay valid.
+  let yaml = text;
+  for (const e of [...edits].sort((a, b) => b.from - a.from)) yaml = yaml.slice(0, e.from) + e.text + yaml.slice(e.to);
   const check = parseScenario(yaml, file);
   if (!check.ok) throw new UpdateError(`the updated ${file} does not load: ` + check.errors.map((e) => `${e.line}:${e.column}: ${e.path}: ${e.message}`).join("; "));
   return { yaml, changed, kept, unmatched };
