@@ -62,8 +62,8 @@ export class JsonArrayElements {
         } else if (this.target > 0 && this.depth === this.target && this.elementStart >= 0) {
           this.finishElement(chunk, i + 1);
         }
-      } else if (c === COMMA && this.target > 0 && this.depth === this.target && this.elementStart >= 0) {
-        this.finishElement(chunk, i); // a scalar element ends at the comma
+      } else if (c === COMMA && this.target > 0 && this.depth === this.target) {
+        if (this.elementStart >= 0) this.finishElement(chunk, i); // a scalar element ends at the comma
       } else if (c > 32 && this.atTargetLevel()) {
         this.startElement(i); // a number, true, false or null as an element
       }

@@ -12,7 +12,7 @@ function tagsOf(tags: unknown): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   if (!tags || typeof tags !== "object") return out;
   for (const [k, v] of Object.entries(tags as Record<string, unknown>)) {
-    if (typeof v === "string") out[k] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    if (typeof v === "string") out[k] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v === "true" ? true : v === "false" ? false : v;
     else if (typeof v === "number" || typeof v === "boolean") out[k] = v;
   }
   return out;

@@ -65,8 +65,11 @@ export function writeScenario(model: FittedModel, name: string, source: string):
     classes[cls] = {
       weight: Number(((100 * c.count) / Math.max(1, totalCount)).toPrecision(4)),
       ...(c.method !== undefined && c.path !== undefined ? { http: { method: c.method, path: c.path } } : {}),
+      // The key space and its popularity are not in the spans (the cache's hit ratio depends on them).
+      ...(c.path?.includes("{key}") ? { keys: { count: "10k", popularity: "uniform" } } : {}),
       flow: [{ call: svc }],
     };
+    if (c.path?.includes("{key}")) undetermined.push(`load.classes.${cls}.keys`);
     handlerFor(c.key, cls, new Set());
   }
   for (const o of model.ops) {
