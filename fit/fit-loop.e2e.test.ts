@@ -65,11 +65,17 @@ describe("fit: reference app traces back to its scenario", () => {
     const updated = parseScenario(updateScenario(text, FILE, fitted.model).yaml, FILE);
     if (!updated.ok) throw new Error("updated scenario does not load");
     const at = (sc: Scenario, path: string[]): Dist => path.reduce((o: any, k) => o[k], sc.components) as Dist;
-    const rows: Array<{ param: string; injected_mean_ms: number; fitted_mean_ms: number; mean_err: number; injected_cv: number; fitted_cv: number; cv_err: number }> = [];
+    const rows: Array<{ param: string; n: number; sampling_se: number; injected_mean_ms: number; fitted_mean_ms: number; mean_err: number; injected_cv: number; fitted_cv: number; cv_err: number }> = [];
+    const samples: Record<string, number> = {};
+    for (const o of fitted.model.ops) samples[o.node.key] = o.node.times.length;
+    const opOf: Record<string, string> = { "api.handlers.get_product.0.service": "api.GET /products/{key}", "api.handlers.create_order.0.service": "api.POST /orders", "db.read": "postgresql.read", "db.write": "postgresql.write" };
     for (const path of [["api", "handlers", "get_product", "0", "service"], ["api", "handlers", "create_order", "0", "service"], ["db", "read"], ["db", "write"], ["orders", "service"]]) {
       const a = at(original.scenario, path), b = at(updated.scenario, path);
       const cvA = Math.sqrt(scvOf(a)), cvB = Math.sqrt(scvOf(b));
-      rows.push({ param: path.join("."), injected_mean_ms: meanOf(a) * 1000, fitted_mean_ms: Number((meanOf(b) * 1000).toFixed(2)), mean_err: Number((meanOf(b) / meanOf(a) - 1).toFixed(4)), injected_cv: cvA, fitted_cv: Number(cvB.toFixed(3)), cv_err: Number((cvB / cvA - 1).toFixed(4)) });
+      const key = opOf[path.join(".")] ?? fitted.model.ops.find((o) => o.node.role === "consume")!.node.key;
+      // The injected draws' own mean wanders by cv / sqrt(n) (one standard error) around the YAML's.
+      const n = samples[key] ?? 0;
+      rows.push({ param: path.join("."), n, sampling_se: Number((cvA / Math.sqrt(n)).toFixed(4)), injected_mean_ms: meanOf(a) * 1000, fitted_mean_ms: Number((meanOf(b) * 1000).toFixed(2)), mean_err: Number((meanOf(b) / meanOf(a) - 1).toFixed(4)), injected_cv: cvA, fitted_cv: Number(cvB.toFixed(3)), cv_err: Number((cvB / cvA - 1).toFixed(4)) });
     }
     const cache = fitted.model.caches[0]!;
     const truth = run.hits / (run.hits + run.misses);

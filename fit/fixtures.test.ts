@@ -24,7 +24,7 @@ describe("fixtures from the reference app", () => {
     expect(all.map((a) => a.format)).toEqual(["otlp", "jaeger", "zipkin"]);
     const summary = (g: Awaited<ReturnType<typeof graphOf>>) => [...g.graph.ops.values()].map((o) => [o.key.replace(/headroom\.[^.]+\./, "q."), o.count, [...o.children].map(([k, e]) => `${k.replace(/headroom\.[^.]+\./, "q.")}:${e.spansWith}`).sort().join(" ")]).sort();
     for (const a of all) {
-      expect(a.spans.length).toBe(189);
+      expect(a.spans.length).toBe(168);
       expect(a.notes.causes).toEqual([]);
       expect(summary(a)).toEqual(summary(all[0]!));
     }
