@@ -65,6 +65,14 @@ describe("own time and the call graph", () => {
     expect(g.classes.get("api.GET /p/{id}")!.length).toBe(4);
     expect(g.window).toBeCloseTo(4, 9);
   });
+
+  it("a server span without http.route is classed by its path, {key} for ids, and counted", () => {
+    const spans = [11, 12].map((k, i) => span({ trace: `u${i}`, id: "1", kind: "server", start: i * 10, end: i * 10 + 5, attrs: { "http.request.method": "GET", "url.path": `/items/${k}` } }));
+    const notes = new Notes();
+    const g = buildGraph(assemble(spans, notes).roots, notes);
+    expect([...g.classes.keys()]).toEqual(["api.GET /items/{key}"]);
+    expect(notes.spansFor("span without http.route (classified by its name or path)")).toBe(2);
+  });
 });
 
 describe("assembling traces from imperfect input", () => {

@@ -52,11 +52,17 @@ interface Effective {
   readonly callee: TraceNode | undefined;
 }
 
+/** classify, with the attributes it missed counted in the notes. */
+function classifyNoted(s: Span, notes: Notes): Op {
+  const op = classify(s);
+  for (const m of op.missing) notes.add(`span without ${m} (classified by its name or path)`, 1, `${s.service} '${s.name}'`);
+  return op;
+}
+
 /** Children as the model sees them: internal spans folded into their parent, HTTP calls resolved to their callee. */
 function effectiveChildren(n: TraceNode, notes: Notes, into: Effective[] = []): Effective[] {
   for (const c of n.children) {
-    const op = classify(c.span);
-    for (const m of op.missing) notes.add(`span without ${m} (classified by its name)`, 1, `${c.span.service} '${c.span.name}'`);
+    const op = classifyNoted(c.span, notes);
     if (op.role === "internal") {
       effectiveChildren(c, notes, into);
       continue;
@@ -153,7 +159,7 @@ export function buildGraph(roots: ReadonlyArray<TraceNode>, notes: Notes): CallG
   };
 
   for (const r of roots) {
-    const op = classify(r.span);
+    const op = classifyNoted(r.span, notes);
     if (op.role === "http-call") {
       const callee = r.children.find((g) => classify(g.span).role === "entry");
       if (!callee) continue;
