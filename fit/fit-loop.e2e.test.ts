@@ -1,7 +1,8 @@
 // The loop with a known truth: start fit/fixtures/traced.yaml's reference app with tracing on, drive
 // it 40 s with the built-in runner, fit its traces, and compare with what the app was told to do:
 // the call structure exactly (every handler's steps, by component kind), the injected service times
-// (mean within 5%, cv within 10%) and the cache hit ratio (within 2 points of Redis' own counts).
+// (mean within 5%, cv within 10%), the cache hit ratio (within 2 points of Redis' own counts) and the
+// offered rate (within 3 standard errors of a Poisson count).
 // The measured figures are printed; on a loaded machine the waits overshoot (setTimeout, the query's
 // round trip, event-loop lag all land in the spans), which the mean target can fail on.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -82,6 +83,10 @@ describe("fit: reference app traces back to its scenario", () => {
     console.log(JSON.stringify({ spans: fitted.spansIn, requests: fitted.model.classes.reduce((k, c) => k + c.count, 0), hit_ratio: { traces: cache.hitRatio, redis: truth, gets: cache.gets } }));
     console.table(rows);
     expect(Math.abs(cache.hitRatio - truth)).toBeLessThan(0.02);
+    // Arrivals: 40/s offered; a Poisson count over the window has a relative SE of 1/sqrt(n): 3 SE.
+    const n = fitted.model.classes.reduce((k, c) => k + c.count, 0);
+    console.log(JSON.stringify({ rate: fitted.model.totalRate, offered: 40, classes: fitted.model.classes.map((c) => [c.key, c.count]) }));
+    expect(Math.abs(fitted.model.totalRate / 40 - 1)).toBeLessThan(3 / Math.sqrt(n));
     for (const r of rows) {
       expect(Math.abs(r.mean_err), `${r.param} mean`).toBeLessThan(0.05);
       expect(Math.abs(r.cv_err), `${r.param} cv`).toBeLessThan(0.1);
