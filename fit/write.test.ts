@@ -79,4 +79,15 @@ describe("writing a scenario", () => {
     expect(differing.length).toBeGreaterThanOrEqual(6);
     expect(parseScenario(u.yaml, file).ok).toBe(true);
   });
+
+  it("--update adds a fitted field the file lacks at its mapping's indentation", () => {
+    const file = "fit/fixtures/traced.yaml";
+    const text = readFileSync(file, "utf8");
+    const u = updateScenario(text, file, modelOf(cacheAsideSpans(200)));
+    expect(text).not.toMatch(/^ {4}service: .*\n {2}db:/m);
+    expect(u.yaml).toMatch(/^ {4}value_size: 1KB\n {4}service: \{ dist: \w+, /m);
+    expect(u.changed).toContain("components.cache.service");
+    expect(u.kept).toEqual(expect.arrayContaining([expect.stringMatching(/^components\.orders\.service \(no traced handlings\)/)]));
+    expect(parseScenario(u.yaml, file).ok).toBe(true);
+  });
 });
