@@ -4,6 +4,7 @@
 // out of argv and the environment that `ps` and /proc show.
 import { readFileSync } from "node:fs";
 import type { CachePlan, ClassPlan, DbPlan, QueuePlan, ServicePlan } from "./plan.ts";
+import type { TracingConfig } from "./tracing.ts";
 
 export interface DbEndpoints {
   readonly database: string;
@@ -33,6 +34,8 @@ export interface ServiceConfig {
   readonly amqpUrl: string;
   /** Cache-Control max-age on GET answers of classes served through the CDN. */
   readonly cdnTtl?: number;
+  /** Export traces (reference-app/tracing.ts); absent: no tracing. */
+  readonly tracing?: TracingConfig;
 }
 
 export interface WorkerConfig {
@@ -45,6 +48,7 @@ export interface WorkerConfig {
   readonly queue: QueuePlan & { readonly names: QueueNames };
   readonly db?: DbPlan & { readonly endpoints: DbEndpoints };
   readonly amqpUrl: string;
+  readonly tracing?: TracingConfig;
 }
 
 export function readConfig<T>(path: string): T {

@@ -9,7 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { Unrealizable, type AppError, type PortsExhausted } from "./errors.ts";
+import { StartFailed, Unrealizable, type AppError, type PortsExhausted } from "./errors.ts";
 import { planApp, portsNeeded, type AppPlan, type ScenarioIn } from "./plan.ts";
 import { preflight } from "./preflight.ts";
 import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
@@ -24,6 +24,8 @@ import { startAdmin, BadTarget, type Faults } from "./admin.ts";
 import type { QueueNames, ServiceConfig, WorkerConfig } from "./config.ts";
 import { PoolScaler, type InstanceCount, type ScalingEvent } from "./scaling.ts";
 import { sumMetrics } from "../validation/prom.ts";
+import type { TracingConfig } from "./tracing.ts";
+import { startReceiver } from "../fit/otlp-receiver.ts";
 
 export interface AppOptions {
   /** Keep logs and the time series here (created if missing); default: a temp dir removed at the end. */
@@ -38,6 +40,11 @@ export interface AppOptions {
   readonly onProgress?: (part: string) => void;
   /** Where every part gets its TCP port (default: a free ephemeral port of 127.0.0.1); for tests. */
   readonly ports?: Effect.Effect<number, PortsExhausted>;
+  /**
+   * Append the replicas' and workers' traces to this file (OTLP/JSON lines), received over OTLP/HTTP
+   * on an ephemeral port of 127.0.0.1 with the run's token (reference-app/tracing.ts). Default: no tracing.
+   */
+  readonly traces?: string;
 }
 
 export interface RunningApp {
@@ -112,6 +119,15 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const watchdog = yield* reaper(dir);
     const token = randomBytes(24).toString("hex");
     const runId = `${plan.name.replace(/[^a-z0-9-]/g, "-")}-${randomBytes(4).toString("hex")}`;
+    // Acquired before the replicas and workers, so it is released after them: their last spans,
+    // flushed as they stop, still reach the file.
+    const traceReceiver = opts.traces === undefined ? undefined : yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => startReceiver(opts.traces!, token), catch: (e) => new StartFailed({ part: "trace receiver", reason: String(e) }) }),
+      (r) => Effect.promise(() => r.close()),
+    );
+    if (traceReceiver) progress(`trace receiver ${traceReceiver.url} -> ${opts.traces}`);
+    const tracing = (serviceName: string, instanceId: string): TracingConfig | undefined =>
+      traceReceiver ? { endpoint: traceReceiver.url, token, serviceName, instanceId } : undefined;
 
     let pgCluster: PgCluster | undefined;
     if (plan.db) {
@@ -160,6 +176,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         queues: plan.queues.map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl,
         cdnTtl: plan.cdn?.ttl,
+        tracing: tracing(plan.service.name, `${plan.service.name}-${i + 1}`),
       };
       return startNodeProc(`${plan.service.name}-${i + 1}`, cfg, dir.path, { standby: i >= plan.service.replicas });
     });
@@ -171,7 +188,10 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
         workerSpecs.push({
           queue: q.name,
           name: `worker-${q.name}-${i + 1}`,
-          cfg: { role: "worker", index: i + 1, port, token, seed: plan.seed, queue: { ...q, names: queues[q.name]! }, db: dbConfig, amqpUrl },
+          cfg: {
+            role: "worker", index: i + 1, port, token, seed: plan.seed, queue: { ...q, names: queues[q.name]! }, db: dbConfig, amqpUrl,
+            tracing: tracing(`${q.name}-worker`, `worker-${q.name}-${i + 1}`),
+          },
         });
       }
     }

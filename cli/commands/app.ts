@@ -11,7 +11,7 @@ import { preflight } from "../../reference-app/preflight.ts";
 import { portInRange } from "../../reference-app/resources.ts";
 import type { AppError } from "../../reference-app/errors.ts";
 
-const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO]
+const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO] [--traces FILE]
        headroom app check <file.yaml>
 
 up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service replicas, Redis,
@@ -24,6 +24,9 @@ options:
   --seed N        seed of the injected service times (default: the scenario's seed)
   --ports FROM-TO take every TCP port of the run from this range of 127.0.0.1 (default: any free
                   ephemeral port); too few free ones fails before anything starts (exit 2)
+  --traces FILE   the replicas and workers export OpenTelemetry traces (http, pg, ioredis, amqplib)
+                  over OTLP/HTTP to a receiver on 127.0.0.1 that appends them to FILE as OTLP/JSON
+                  lines (what headroom fit reads); default: no tracing
 
 Needs haproxy, nginx, redis-server and PostgreSQL server binaries (Debian/Ubuntu:
   sudo apt-get install -y haproxy nginx redis-server postgresql rabbitmq-server)
@@ -35,6 +38,7 @@ interface Args {
   runDir?: string;
   seed?: number;
   ports?: readonly [number, number];
+  traces?: string;
 }
 
 function parseArgs(argv: string[]): Args | "help" {
@@ -45,12 +49,14 @@ function parseArgs(argv: string[]): Args | "help" {
   let runDir: string | undefined;
   let seed: number | undefined;
   let ports: Args["ports"];
+  let traces: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
-    if (a === "--run-dir" || a === "--seed" || a === "--ports") {
+    if (a === "--run-dir" || a === "--seed" || a === "--ports" || a === "--traces") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`headroom app: ${a} needs a value`);
       if (a === "--run-dir") runDir = resolve(v);
+      else if (a === "--traces") traces = resolve(v);
       else if (a === "--ports") {
         const m = /^(\d+)-(\d+)$/.exec(v);
         const [from, to] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
@@ -65,7 +71,7 @@ function parseArgs(argv: string[]): Args | "help" {
     else throw new UsageError(`headroom app: one scenario file expected, got '${file}' and '${a}'`);
   }
   if (!file) throw new UsageError(`headroom app ${sub}: a scenario file is required\n${HELP}`);
-  return { sub, file, runDir, seed, ports };
+  return { sub, file, runDir, seed, ports, traces };
 }
 
 function describe(app: RunningApp): string {
@@ -125,6 +131,7 @@ export const appCommand: Command = {
           runDir: args.runDir,
           seed: args.seed,
           ports: args.ports ? portInRange(...args.ports) : undefined,
+          traces: args.traces,
           onProgress: (p) => process.stderr.write(`  started ${p}\n`),
         });
         process.stdout.write(describe(running));

@@ -1,6 +1,8 @@
 // One replica of the scenario's service: a node:http server on 127.0.0.1 that serves every request
 // class inside a concurrency slot, runs the class's call graph against the real cache, database and
 // broker, and exposes /healthz and /metrics. Started by the launcher with its config file's path.
+// First: when the config asks for traces, the instrumentations must be in place before pg & co load.
+import { flushTracing } from "../tracing.ts";
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { readConfig, type ServiceConfig } from "../config.ts";
@@ -156,7 +158,7 @@ async function stop(): Promise<void> {
   stopping = true;
   server.close();
   server.closeAllConnections();
-  await Promise.allSettled([db?.close(), cache?.close(), publisher?.close()]);
+  await Promise.allSettled([db?.close(), cache?.close(), publisher?.close(), flushTracing()]);
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop());

@@ -3,6 +3,8 @@
 // attempt count, then dead-lettered), and records each message as one row of `processed`
 // (INSERT ... ON CONFLICT DO NOTHING), so a redelivery after a crash never counts twice.
 // The ack comes after the row is committed: a worker killed mid-message loses nothing.
+// First: when the config asks for traces, the instrumentations must be in place before pg & co load.
+import { flushTracing } from "../tracing.ts";
 import http from "node:http";
 import amqp from "amqplib";
 import pg from "pg";
@@ -179,6 +181,7 @@ async function stop(): Promise<void> {
     /* broker already gone */
   }
   await pool?.end().catch(() => {});
+  await flushTracing();
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop());

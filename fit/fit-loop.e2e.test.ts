@@ -1,0 +1,95 @@
+// The loop with a known truth: start fit/fixtures/traced.yaml's reference app with tracing on, drive
+// it 40 s with the built-in runner, fit its traces, and compare with what the app was told to do:
+// the call structure exactly (every handler's steps, by component kind), the injected service times
+// (mean within 5%, cv within 10%), the cache hit ratio (within 2 points of Redis' own counts) and the
+// offered rate (within 3 standard errors of a Poisson count).
+// The measured figures are printed; on a loaded machine the waits overshoot (setTimeout, the query's
+// round trip, event-loop lag all land in the spans), which the mean target can fail on.
+import { mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { meanOf, scvOf } from "../simulator/model/dist-moments.ts";
+import { parseScenario } from "../simulator/model/parse.ts";
+import type { Dist, Scenario } from "../simulator/model/schema.ts";
+import { fitTraces } from "./pipeline.ts";
+import { tracedRun } from "./traced-run.ts";
+import { updateScenario } from "./update.ts";
+import { writeScenario } from "./write-scenario.ts";
+
+const FILE = "fit/fixtures/traced.yaml";
+const dir = mkdtempSync(join(tmpdir(), "headroom-fit-e2e-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Steps = ReadonlyArray<Record<string, unknown>>;
+
+/** A handler's steps as text with components named by kind, so fitted and original names compare. */
+function shape(steps: Steps | undefined, kinds: Record<string, string>): string {
+  return (steps ?? []).map((s) => {
+    if ("service" in s) return "service";
+    if ("publish" in s) return "publish";
+    if ("parallel" in s) return `parallel(${(s["parallel"] as Steps[]).map((f) => shape(f, kinds)).join(" | ")})`;
+    if ("branch" in s) return `branch(${(s["branch"] as Array<{ p: number; flow: Steps }>).map((b) => shape(b.flow, kinds)).join(" | ")})`;
+    const call = `${kinds[s["call"] as string]}.${(s["op"] as string | undefined) ?? ""}`;
+    return "hit" in s || "miss" in s ? `${call}[hit ${shape(s["hit"] as Steps, kinds)}; miss ${shape(s["miss"] as Steps, kinds)}]` : call;
+  }).join(", ");
+}
+
+function shapes(sc: Scenario): string[] {
+  const comps = sc.components as unknown as Record<string, { kind: string; handlers?: Record<string, Steps>; handler?: Steps }>;
+  const kinds = Object.fromEntries(Object.entries(comps).map(([n, c]) => [n, c.kind]));
+  const classes = sc.load.classes as Record<string, { http?: { method: string; path: string } }>;
+  const out: string[] = [];
+  for (const c of Object.values(comps)) {
+    for (const [cls, steps] of Object.entries(c.handlers ?? {})) out.push(`${c.kind} ${classes[cls]?.http?.method} ${classes[cls]?.http?.path}: ${shape(steps, kinds)}`);
+    if (c.kind === "queue") out.push(`queue: ${shape(c.handler, kinds)}`);
+  }
+  return out.sort();
+}
+
+describe("fit: reference app traces back to its scenario", () => {
+  it("recovers the structure, the service times and the hit ratio", async () => {
+    const run = await tracedRun(FILE, dir, "40s");
+    expect(run.loadExit).toBe(0);
+    const fitted = await fitTraces(run.traces);
+    const text = await readFile(FILE, "utf8");
+    const original = parseScenario(text, FILE);
+    if (!original.ok) throw new Error("traced.yaml does not load");
+
+    // Structure: the new scenario's handlers, by component kind, are the original's.
+    const written = parseScenario(writeScenario(fitted.model, "traced", "traces").yaml, "fitted.yaml");
+    if (!written.ok) throw new Error(written.errors.map((e) => e.message).join("; "));
+    expect(shapes(written.scenario)).toEqual(shapes(original.scenario));
+
+    // Parameters: --update on the original, then each fitted distribution against the injected one.
+    const updated = parseScenario(updateScenario(text, FILE, fitted.model).yaml, FILE);
+    if (!updated.ok) throw new Error("updated scenario does not load");
+    const at = (sc: Scenario, path: string[]): Dist => path.reduce((o: any, k) => o[k], sc.components) as Dist;
+    const rows: Array<{ param: string; n: number; sampling_se: number; injected_mean_ms: number; fitted_mean_ms: number; mean_err: number; injected_cv: number; fitted_cv: number; cv_err: number }> = [];
+    const samples: Record<string, number> = {};
+    for (const o of fitted.model.ops) samples[o.node.key] = o.node.times.length;
+    const opOf: Record<string, string> = { "api.handlers.get_product.0.service": "api.GET /products/{key}", "api.handlers.create_order.0.service": "api.POST /orders", "db.read": "postgresql.read", "db.write": "postgresql.write" };
+    for (const path of [["api", "handlers", "get_product", "0", "service"], ["api", "handlers", "create_order", "0", "service"], ["db", "read"], ["db", "write"], ["orders", "service"]]) {
+      const a = at(original.scenario, path), b = at(updated.scenario, path);
+      const cvA = Math.sqrt(scvOf(a)), cvB = Math.sqrt(scvOf(b));
+      const key = opOf[path.join(".")] ?? fitted.model.ops.find((o) => o.node.role === "consume")!.node.key;
+      // The injected draws' own mean wanders by cv / sqrt(n) (one standard error) around the YAML's.
+      const n = samples[key] ?? 0;
+      rows.push({ param: path.join("."), n, sampling_se: Number((cvA / Math.sqrt(n)).toFixed(4)), injected_mean_ms: meanOf(a) * 1000, fitted_mean_ms: Number((meanOf(b) * 1000).toFixed(2)), mean_err: Number((meanOf(b) / meanOf(a) - 1).toFixed(4)), injected_cv: cvA, fitted_cv: Number(cvB.toFixed(3)), cv_err: Number((cvB / cvA - 1).toFixed(4)) });
+    }
+    const cache = fitted.model.caches[0]!;
+    const truth = run.hits / (run.hits + run.misses);
+    console.log(JSON.stringify({ spans: fitted.spansIn, requests: fitted.model.classes.reduce((k, c) => k + c.count, 0), hit_ratio: { traces: cache.hitRatio, redis: truth, gets: cache.gets } }));
+    console.table(rows);
+    expect(Math.abs(cache.hitRatio - truth)).toBeLessThan(0.02);
+    // Arrivals: 40/s offered; a Poisson count over the window has a relative SE of 1/sqrt(n): 3 SE.
+    const n = fitted.model.classes.reduce((k, c) => k + c.count, 0);
+    console.log(JSON.stringify({ rate: fitted.model.totalRate, offered: 40, classes: fitted.model.classes.map((c) => [c.key, c.count]) }));
+    expect(Math.abs(fitted.model.totalRate / 40 - 1)).toBeLessThan(3 / Math.sqrt(n));
+    for (const r of rows) {
+      expect(Math.abs(r.mean_err), `${r.param} mean`).toBeLessThan(0.05);
+      expect(Math.abs(r.cv_err), `${r.param} cv`).toBeLessThan(0.1);
+    }
+  });
+});
