@@ -127,7 +127,8 @@ export interface SimResult {
   /** From the components' `cost` prices at the simulated load; null when no component has a price. */
   readonly cost: {
     readonly perHour: number; readonly perMonth: number; readonly perMillionRequests: number | null;
-    readonly byComponent: Record<string, { instances: number; perHour: number }>;
+    /** instances billed by the hour (a CDN: 0) and requests per second billed by the million */
+    readonly byComponent: Record<string, { instances: number; requestsPerSecond: number; perHour: number }>;
   } | null;
   readonly slo: { readonly pass: boolean; readonly checks: SloCheck[] } | null;
   readonly series: SeriesResult | null;
@@ -234,10 +235,13 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
       const d = den.reduce((a, i) => a + rep.components[ci].counts[i], 0);
       return d > 0 ? rep.components[ci].counts[num] / d : NaN;
     }));
+    // A CDN holds no unit of any resource: its throughput is the requests it answers (hits + misses),
+    // and it has no servers to be busy.
+    const isCdn = comp.kind === "cdn";
     const res: Record<string, unknown> = {
       kind: comp.kind,
-      servers: bounded ? units : null,
-      throughput: whole.throughput,
+      servers: bounded && !isCdn ? units : null,
+      throughput: isCdn ? estimate(reps.map((rep) => (rep.components[ci].counts[C_HITS] + rep.components[ci].counts[C_MISSES]) / rep.window)) : whole.throughput,
       utilization: whole.utilization,
       queueLength: whole.queueLength,
       maxQueue: reps.reduce((m, rep) => Math.max(m, ...main.map((r) => rep.resources[r].maxQueue)), 0),
@@ -323,7 +327,21 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
   accounting.byReason = byReason(ended);
 
   const first = reps[0].series;
-  const series: SeriesResult | null = first
+  const componentSeries: SeriesResult["components"] | null = first
+    ? Object.fromEntries(p.components.map((comp, c) => {
+        const x = first.components[c];
+        // A CDN's throughput is its lookups (it has no resource whose completions the engine counts).
+        const throughput = comp.kind === "cdn" && x.lookups ? x.lookups.map((n) => n / meta.interval) : x.throughput;
+        const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput, instances: x.instances };
+        if (x.hits && x.lookups) {
+          const lookups = x.lookups;
+          out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));
+          out.lookups = lookups.map((n) => n / meta.interval);
+        }
+        return [comp.name, out];
+      }))
+    : null;
+  const series: SeriesResult | null = first && componentSeries
     ? {
         intervalS: meta.interval,
         t: first.t,
@@ -334,17 +352,8 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
           const ms = (a: number[]) => a.map((v) => v * 1000);
           return [n, { throughput: x.throughput, errors: x.errors, p50Ms: ms(x.p50), p95Ms: ms(x.p95), p99Ms: ms(x.p99) }];
         })),
-        components: Object.fromEntries(p.components.map((comp, c) => {
-          const x = first.components[c];
-          const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput: x.throughput, instances: x.instances };
-          if (x.hits && x.lookups) {
-            const lookups = x.lookups;
-            out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));
-            out.lookups = lookups.map((n) => n / meta.interval);
-          }
-          return [comp.name, out];
-        })),
-        ...costSeries(scenario, p, first),
+        components: componentSeries,
+        ...costSeries(scenario, first.t, componentSeries),
       }
     : null;
 
@@ -380,12 +389,12 @@ const HOURS_PER_MONTH = 730;
 /** Per interval, what costOf charges for the whole window: instances (an auto-scaled pool's count
  * at the interval's end) times the hourly price plus the interval's request rate times the
  * per-million price. */
-function costSeries(scenario: Scenario, p: Program, first: NonNullable<ReplicationResult["series"]>): { costPerHour?: number[] } {
-  const priced = p.components.map((comp, c) => ({ spec: scenario.components[comp.name], x: first.components[c], service: comp.kind === "service" })).filter((e) => e.spec?.cost);
+function costSeries(scenario: Scenario, t: number[], components: SeriesResult["components"]): { costPerHour?: number[] } {
+  const priced = Object.entries(components).map(([name, x]) => ({ spec: scenario.components[name], x })).filter((e) => e.spec?.cost);
   if (priced.length === 0) return {};
   return {
-    costPerHour: first.t.map((_, i) => priced.reduce((sum, { spec, x, service }) => {
-      const instances = service ? x.instances[i] : instancesOf(spec);
+    costPerHour: t.map((_, i) => priced.reduce((sum, { spec, x }) => {
+      const instances = spec.kind === "service" ? x.instances[i] : instancesOf(spec);
       return sum + instances * (spec.cost!.instance_hour ?? 0) + ((x.throughput[i] * 3600) / 1e6) * (spec.cost!.million_requests ?? 0);
     }, 0)),
   };
@@ -394,14 +403,14 @@ function costSeries(scenario: Scenario, p: Program, first: NonNullable<Replicati
 function costOf(scenario: Scenario, components: Record<string, ComponentResult>, classes: Record<string, ClassResult>): SimResult["cost"] {
   const priced = Object.entries(scenario.components).filter(([, c]) => c.cost);
   if (priced.length === 0) return null;
-  const byComponent: Record<string, { instances: number; perHour: number }> = {};
+  const byComponent: Record<string, { instances: number; requestsPerSecond: number; perHour: number }> = {};
   let perHour = 0;
   for (const [name, c] of priced) {
     // An auto-scaled pool bills its time-average instance count.
     const instances = components[name]?.instances?.mean ?? instancesOf(c);
     const requestsPerHour = (components[name]?.throughput.mean ?? 0) * 3600;
     const h = instances * (c.cost!.instance_hour ?? 0) + (requestsPerHour / 1e6) * (c.cost!.million_requests ?? 0);
-    byComponent[name] = { instances, perHour: h };
+    byComponent[name] = { instances, requestsPerSecond: requestsPerHour / 3600, perHour: h };
     perHour += h;
   }
   const throughput = Object.values(classes).reduce((a, c) => a + c.throughput.mean, 0);
