@@ -129,7 +129,8 @@ export function ErrorsChart({ result, series }: { result: SimResult; series: Ser
 
 export function ComponentChart({ result, series, metric }: { result: SimResult; series: Series; metric: "utilization" | "queueLength" }) {
   const s = series;
-  const comps = Object.keys(s.components);
+  // A component without units (a CDN, an unbounded pool) has no utilization to draw.
+  const comps = Object.keys(s.components).filter((c) => metric !== "utilization" || result.components[c]?.servers !== null);
   const scale = metric === "utilization" ? 100 : 1;
   const rows: Row[] = s.t.map((t, i) => {
     const r: Row = { t };
