@@ -196,17 +196,25 @@ describe("dashboard in headless Chromium", () => {
     await page.getByTestId("sweep").click();
     const table = page.getByTestId("capacity-table");
     await table.waitFor({ timeout: 60_000 });
-    expect(await table.locator("tbody tr").count()).toBe(12);
+    // the grid, then up to 3 runs bisecting the knee's bracket
+    await page.getByTestId("sweep").waitFor({ timeout: 60_000 });
+    const n = await table.locator("tbody tr").count();
+    expect(n).toBeGreaterThan(12);
+    expect(n).toBeLessThanOrEqual(15);
     // M/M/8 with 20 ms service saturates at 400 req/s: the sweep reaches 110% of it (440/s),
     // and below saturation throughput equals the offered rate within 5%.
     const cells = async (row: number) => (await table.locator("tbody tr").nth(row).locator("td").allInnerTexts()).map((t) => Number(t.replace(/[%k]/g, "")));
     const first = await cells(0);
     expect(first[1] / first[0]).toBeGreaterThan(0.95);
     expect(first[1] / first[0]).toBeLessThan(1.05);
-    const last = await cells(11);
+    const last = await cells(n - 1);
     expect(last[0]).toBeGreaterThan(400);
     expect(last[4]).toBeGreaterThan(95); // bottleneck utilization in %, saturated
-    expect(await page.getByTestId("knee").innerText()).toMatch(/req\/s/);
+    // the knee is the highest rate meeting the SLO (p99 200 ms), as headroom capacity's rule: before
+    // the 400 req/s saturation (the runs past the grid refine it)
+    const kneeRate = cellNumber(await page.getByTestId("knee").innerText());
+    expect(kneeRate).toBeGreaterThan(300);
+    expect(kneeRate).toBeLessThan(400);
     expect(await page.getByTestId("chart-capacity-latency").locator("path.recharts-line-curve").count()).toBe(2);
     await shot("07-capacity");
   });
