@@ -1,5 +1,7 @@
-// The simulator's result: a versioned JSON format (schema "headroom.result/v1") that the CLI writes
-// with --json and the dashboard reads unchanged. Times are milliseconds, rates per second,
+// The simulator's result: a versioned JSON format (schema "headroom.result/v2") that the CLI writes
+// with --json and the dashboard reads unchanged. v2 embeds the scenario's YAML (scenario.yaml), so a
+// result file opens with its own model, and bills per-request prices on what a CDN answers
+// (cost.byComponent.*.requestsPerSecond); v1 files lack both. Times are milliseconds, rates per second,
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
@@ -8,7 +10,7 @@ import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 import { originShares } from "./model/regions.ts";
 
-export const RESULT_SCHEMA = "headroom.result/v1";
+export const RESULT_SCHEMA = "headroom.result/v2";
 
 export interface LatencyEstimates {
   readonly mean: Estimate;
@@ -105,7 +107,8 @@ export interface SloCheck {
 
 export interface SimResult {
   readonly schema: typeof RESULT_SCHEMA;
-  readonly scenario: { readonly name: string; readonly description: string | null };
+  /** yaml: the scenario's text the run was made from (the CLI's file, the dashboard's editor); null when the caller had none */
+  readonly scenario: { readonly name: string; readonly description: string | null; readonly yaml: string | null };
   readonly run: {
     readonly seed: number;
     readonly replications: number;
@@ -359,7 +362,7 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
 
   return {
     schema: RESULT_SCHEMA,
-    scenario: { name: scenario.name, description: scenario.description ?? null },
+    scenario: { name: scenario.name, description: scenario.description ?? null, yaml: null },
     run: { seed: meta.seed, replications: reps.length, durationS: meta.duration, warmupS: meta.warmup, events: reps.reduce((a, r) => a + r.events, 0) },
     classes,
     ...(regions ? { regions } : {}),
@@ -371,6 +374,11 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
     slo: checkSlo(scenario, classes),
     series,
   };
+}
+
+/** The result with the scenario text it was simulated from embedded (schema v2's scenario.yaml). */
+export function withScenarioText(result: SimResult, yaml: string): SimResult {
+  return { ...result, scenario: { ...result.scenario, yaml } };
 }
 
 /** Instances a component bills for: replicas, database nodes, queue consumers, else one. */

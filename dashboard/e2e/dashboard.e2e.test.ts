@@ -245,7 +245,10 @@ describe("dashboard in headless Chromium", () => {
     await page.getByTestId("tab-run").click();
   });
 
-  test("a result written by the CLI opens unchanged; a wrong schema version is refused", async () => {
+  test("a result written by the CLI opens unchanged, with its own scenario; a v1 file with a notice; a wrong schema version is refused", async () => {
+    // another model in the editor first: opening the result must replace it (one context)
+    await replaceEditorText((await readFile(join(process.cwd(), "scenarios", "cache-aside.yaml"), "utf8")));
+    await expect.poll(() => editorText()).toContain("name: cache-aside");
     const file = join(outDir, "cli-result.json");
     await promisify(execFile)(process.execPath, ["bin/headroom.mjs", "simulate", "scenarios/single-service.yaml", "--seed", "9", "--replications", "2", "--duration", "30s", "--json", file], { timeout: 60_000 });
     const written = JSON.parse(await readFile(file, "utf8"));
@@ -255,13 +258,28 @@ describe("dashboard in headless Chromium", () => {
     // The table shows the file's numbers, not a run's.
     const p99 = await page.getByTestId("class-table").locator("tbody tr td").nth(5).innerText();
     expect(p99).toBe(withCi(written.classes.get_product.latencyMs.p99));
+    // editor, graph and numbers are the same model: the file's
+    await expect.poll(() => editorText()).toBe(original.trimEnd());
+    await expect.poll(() => page.getByTestId("topology").locator(".topo-node").count()).toBe(2);
+    expect(await page.getByTestId("file-banner").innerText()).toContain("with the scenario it embeds");
+    expect(await page.getByTestId("results").innerText()).not.toContain("earlier version of the scenario");
     await shot("09-opened-file");
+
+    // a v1 file (no scenario inside) opens too, saying so; the editor keeps its text
+    const v1 = join(outDir, "v1-result.json");
+    const { yaml: _, ...v1Scenario } = written.scenario;
+    await writeFile(v1, JSON.stringify({ ...written, schema: "headroom.result/v1", scenario: v1Scenario }));
+    await page.getByTestId("open-result").setInputFiles(v1);
+    await page.getByTestId("file-notice").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("file-notice").innerText()).toContain("does not carry its scenario");
+    await page.getByTestId("open-result").setInputFiles(file);
+    await expect.poll(() => page.getByTestId("file-notice").count()).toBe(0);
 
     const wrong = join(outDir, "old-result.json");
     await writeFile(wrong, JSON.stringify({ ...written, schema: "headroom.result/v0" }));
     await page.getByTestId("open-result").setInputFiles(wrong);
     await page.getByTestId("file-error").waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId("file-error").innerText()).toContain('expected a Headroom result with schema "headroom.result/v1"');
+    expect(await page.getByTestId("file-error").innerText()).toContain('expected a Headroom result with schema "headroom.result/v2"');
     expect(await page.getByTestId("file-banner").innerText()).toContain("cli-result.json"); // the good one stays
   });
 
@@ -356,7 +374,10 @@ describe("dashboard in headless Chromium", () => {
     // the report's part of the page, from a page scrolled to the top (the sticky bar would cover it otherwise)
     await page.evaluate(() => window.scrollTo(0, 0));
     const box = (await view.boundingBox())!;
-    await page.screenshot({ path: join(SHOTS, "10-validation.png"), fullPage: true, clip: { x: box.x, y: box.y - 60, width: box.width, height: box.height + 60 } });
+    const top = Math.max(0, box.y - 60);
+    await page.screenshot({ path: join(SHOTS, "10-validation.png"), fullPage: true, clip: { x: box.x, y: top, width: box.width, height: box.height + box.y - top } });
+    // its own view: the workbench and the last run's results are not stacked under it
+    expect(await page.getByTestId("workbench-view").isHidden()).toBe(true);
     expect(browser!.errors).toEqual([]);
   });
 

@@ -33,6 +33,8 @@ interface Finished {
   /** The editor text that was run; null for a result opened from a file. */
   readonly text: string | null;
   readonly fileName?: string;
+  /** What the page says about an older result file (no scenario embedded). */
+  readonly notice?: string | null;
 }
 
 // The graph and the charts are separate chunks: the editor is usable before they arrive.
@@ -144,14 +146,20 @@ export function App() {
         title = FILE_ERROR_TITLE.validation;
         const r = readValidationReport(text, file.name);
         setFileError(null);
+        // A report is its own context: it replaces the workbench and its results until closed.
         setReport({ report: r, fileName: file.name });
-        // The report opens below the workbench; bring it into view once it has rendered.
-        setTimeout(() => reportView.current?.scrollIntoView({ behavior: "smooth", block: "start" }), 50);
+        window.scrollTo(0, 0);
       } else {
         title = FILE_ERROR_TITLE.result;
-        const result = readResultFile(text, file.name);
+        const { result, yaml, notice } = readResultFile(text, file.name);
         setFileError(null);
-        setFinished({ result, elapsedMs: null, text: null, fileName: file.name });
+        setReport(null);
+        if (run.phase === "running") run.job.cancel();
+        autoRun.current = false;
+        // One context: the result's own scenario goes into the editor and the graph with its numbers.
+        if (yaml !== null) { setText(yaml); setPresetId(""); setSelected(null); }
+        setFinished({ result, elapsedMs: null, text: yaml, fileName: file.name, notice });
+        revealResults.current = true;
       }
     } catch (e) {
       setFileError({ title, message: (e as Error).message });
@@ -281,9 +289,11 @@ export function App() {
           <button className="btn-ghost" onClick={() => setFileError(null)}>dismiss</button>
         </div>
       )}
-      {finished?.fileName && (
+      {finished?.fileName && !report && (
         <div className="banner info-top" data-testid="file-banner">
-          Showing <strong>{finished.fileName}</strong> ({finished.result.scenario.name}, seed {finished.result.run.seed}), a result opened from a file. Run to simulate the editor's scenario instead.
+          Showing <strong>{finished.fileName}</strong> ({finished.result.scenario.name}, seed {finished.result.run.seed}), a result opened from a file
+          {finished.text !== null ? " with the scenario it embeds (in the editor). Run to simulate it here." : ". Run to simulate the editor's scenario instead."}
+          {finished.notice && <div className="notice" data-testid="file-notice">Note: {finished.notice}.</div>}
         </div>
       )}
       {linkError && <div className="banner bad" data-testid="link-error">This link's scenario could not be read: {linkError}. Showing the default scenario instead.</div>}
@@ -310,6 +320,9 @@ export function App() {
         </div>
       )}
 
+      {/* A validation report is its own view: the workbench and its results stay mounted (the
+          editor keeps its text) but hidden until the report is closed. */}
+      <div hidden={!!report} data-testid="workbench-view">
       <main className="workbench">
         <section className="panel editor-panel">
           <div className="panel-head"><h2>Scenario</h2><span className="muted">YAML · docs/scenario-format.md · Ctrl+Enter runs</span></div>
@@ -349,15 +362,6 @@ export function App() {
         </section>
       </main>
 
-      {report && (
-        <div ref={reportView} className="scroll-anchor">
-          <Suspense fallback={<div className="empty big">Loading the report…</div>}>
-            <ErrorBoundary what={`The report ${report.fileName}`} resetKey={report}>
-              <ValidationView report={report.report} fileName={report.fileName} onClose={() => setReport(null)} />
-            </ErrorBoundary>
-          </Suspense>
-        </div>
-      )}
 
       {finished ? (
         <div ref={resultsView} className="results-anchor">
@@ -369,6 +373,17 @@ export function App() {
         </div>
       ) : (
         run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
+      )}
+      </div>
+
+      {report && (
+        <div ref={reportView} className="scroll-anchor" data-testid="report-view">
+          <Suspense fallback={<div className="empty big">Loading the report…</div>}>
+            <ErrorBoundary what={`The report ${report.fileName}`} resetKey={report}>
+              <ValidationView report={report.report} fileName={report.fileName} onClose={() => setReport(null)} />
+            </ErrorBoundary>
+          </Suspense>
+        </div>
       )}
     </div>
   );
