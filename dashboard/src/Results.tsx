@@ -1,5 +1,7 @@
-// The results area below the workbench: the last run (headline, SLO checks, tables, charts), and
-// beside it the capacity curve and the what-if comparison, both computed in the worker on demand.
+// The results area below the workbench: the last run (headline, SLO checks, tables, every section
+// the CLI prints: regions, cost, accounting; the run's events; charts with those events on their
+// time axis), and beside it the capacity curve and the what-if comparison, both computed in the
+// worker on demand.
 import { memo, useMemo, useState } from "react";
 import { downsample } from "./downsample.ts";
 import { Staggered } from "./Staggered.tsx";
@@ -8,7 +10,9 @@ import { Capacity } from "./Capacity.tsx";
 import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
-import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries } from "./Charts.tsx";
+import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries, EventsContext } from "./Charts.tsx";
+import { RegionTable, CostTable, Accounting, EventsTable } from "./Sections.tsx";
+import { timeEvents } from "./events.ts";
 
 interface Props {
   readonly result: SimResult;
@@ -36,6 +40,8 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
   const [opened, setOpened] = useState<Set<Tab>>(new Set(["run"]));
   const open = (t: Tab) => { setTab(t); setOpened((o) => new Set(o).add(t)); };
   const ds = useMemo(() => (result.series ? downsample(result.series).series : null), [result]);
+  // The events come from the result's own scenario when the editor holds another model.
+  const ev = useMemo(() => timeEvents(scenario && scenario.name === result.scenario.name ? scenario : null, result), [scenario, result]);
   return (
     <section className="results" data-testid="results">
       <nav className="tabs">
@@ -50,8 +56,15 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
             <div className="card"><header className="card-head"><div><h3>Request classes</h3><div className="card-unit">end-to-end, statistics window, mean ± 95% CI over {result.run.replications} replications</div></div></header><ClassTable result={result} /></div>
             <div className="card"><header className="card-head"><div><h3>SLO</h3><div className="card-unit">predicted mean vs limit</div></div></header>{result.slo ? <SloTable result={result} /> : <div className="muted pad">No slo section in the scenario.</div>}</div>
           </div>
+          {result.regions && <div className="card" data-testid="regions"><header className="card-head"><div><h3>Users by region</h3><div className="card-unit">where requests come from; failed over = completed by another region's entry</div></div></header><RegionTable result={result} /></div>}
           <div className="card"><header className="card-head"><div><h3>Components</h3><div className="card-unit">◆ = bottleneck (highest utilization)</div></div></header><ComponentTable result={result} /></div>
+          <div className="sections">
+            {result.cost && <div className="card wide" data-testid="cost-card"><header className="card-head"><div><h3>Cost</h3><div className="card-unit">in the scenario's price units (the currency its prices are in), at the simulated load</div></div></header><CostTable result={result} /></div>}
+            <div className="card"><header className="card-head"><div><h3>Accounting</h3><div className="card-unit">every request and message ends somewhere</div></div></header><Accounting result={result} /></div>
+            <div className="card"><header className="card-head"><div><h3>Events</h3><div className="card-unit">marked on the charts' time axis</div></div></header><EventsTable events={ev.events} unmarkedRandomFailures={ev.unmarkedRandomFailures} /></div>
+          </div>
           {ds ? (
+            <EventsContext.Provider value={ev.events}>
             <div className="charts">
               <Staggered resetKey={result} placeholderHeight={300}>
                 <LatencyChart key="latency" result={result} series={ds} sloMs={sloLines(result)} />
@@ -66,6 +79,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
                 {ds.costPerHour && result.cost && <CostChart key="cost" result={result} series={ds} />}
               </Staggered>
             </div>
+            </EventsContext.Provider>
           ) : <div className="muted pad">This result has no time series.</div>}
       </div>
       {opened.has("capacity") && <div hidden={tab !== "capacity"}><Capacity scenario={scenario} text={text} base={result} client={client} /></div>}
