@@ -2,7 +2,9 @@
 // the CLI prints: regions, cost, accounting; the run's events; charts with those events on their
 // time axis), and beside it the capacity curve and the what-if comparison, both computed in the
 // worker on demand.
-import { memo, useMemo, useState } from "react";
+import { memo, useMemo, useRef, useState } from "react";
+import { collectReportParts, reportHtml } from "./report-html.ts";
+import { download } from "./export.ts";
 import { downsample } from "./downsample.ts";
 import { Staggered } from "./Staggered.tsx";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
@@ -39,6 +41,14 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
   // Tabs stay mounted once opened, so a sweep or variant B survives switching tabs.
   const [opened, setOpened] = useState<Set<Tab>>(new Set(["run"]));
   const open = (t: Tab) => { setTab(t); setOpened((o) => new Set(o).add(t)); };
+  const runTab = useRef<HTMLDivElement>(null);
+  const saveReport = () => {
+    if (!runTab.current) return;
+    const { tables, charts } = collectReportParts(runTab.current);
+    // the result's own scenario text (v2), else the editor's when it is the same model
+    const yaml = result.scenario.yaml ?? (scenario?.name === result.scenario.name && text ? text : null);
+    download(`${result.scenario.name}.report.html`, reportHtml(result, yaml, tables, charts, new Date()), "text/html");
+  };
   const ds = useMemo(() => (result.series ? downsample(result.series).series : null), [result]);
   // The events come from the result's own scenario when the editor holds another model.
   const ev = useMemo(() => timeEvents(scenario && scenario.name === result.scenario.name ? scenario : null, result), [scenario, result]);
@@ -48,8 +58,12 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
         <button className={tab === "run" ? "active" : ""} onClick={() => open("run")} data-testid="tab-run">Results</button>
         <button className={tab === "capacity" ? "active" : ""} onClick={() => open("capacity")} data-testid="tab-capacity">Capacity curve</button>
         <button className={tab === "whatif" ? "active" : ""} onClick={() => open("whatif")} data-testid="tab-whatif">What-if A/B</button>
+        {tab === "run" && (
+          <button className="btn-ghost tab-tool" data-testid="export-html" onClick={saveReport}
+            title="Download this run as one self-contained HTML file: tables, charts as SVG, the scenario's YAML">HTML report</button>
+        )}
       </nav>
-      <div hidden={tab !== "run"}>
+      <div hidden={tab !== "run"} ref={runTab} data-testid="run-tab">
           {stale && <div className="banner info">These results are from an earlier version of the scenario. Run again to update them.</div>}
           <Headline result={result} elapsedMs={elapsedMs} />
           <div className="tables">
