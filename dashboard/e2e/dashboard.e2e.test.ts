@@ -45,11 +45,11 @@ async function shot(name: string): Promise<void> {
 /** The editor's text as rendered (the documents here are short enough to be rendered whole);
  * an empty line renders as a <br>, so blank lines are normalized away at the end. */
 async function editorText(p: Page = page): Promise<string> {
-  return (await p.locator(".cm-content .cm-line").allInnerTexts()).map((l) => l.replace(/\n$/, "")).join("\n").trimEnd();
+  return (await p.locator(".editor-panel .cm-content .cm-line").allInnerTexts()).map((l) => l.replace(/\n$/, "")).join("\n").trimEnd();
 }
 
 async function replaceEditorText(text: string): Promise<void> {
-  await page.locator(".cm-content").click();
+  await page.locator(".editor-panel .cm-content").click();
   await page.keyboard.press("Control+A");
   await page.keyboard.insertText(text);
 }
@@ -97,6 +97,29 @@ describe("dashboard in headless Chromium", () => {
     expect(browser!.errors).toEqual([]);
   });
 
+  test("PNG and SVG of the real chart at its size; the HTML report carries every chart and table", async () => {
+    const card = page.getByTestId("chart-latency");
+    const surface = card.locator(".recharts-wrapper > svg.recharts-surface");
+    const box = (await surface.boundingBox())!;
+    expect(box.width).toBeGreaterThan(300); // the chart, not a 28x28 legend swatch
+    const saved = async (testId: string) => {
+      const [d] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testId).click()]);
+      return { name: d.suggestedFilename(), bytes: await readFile((await d.path())!) };
+    };
+    const png = await saved("chart-latency-png");
+    expect(png.name).toBe("latency.png");
+    // PNG header: width and height as big-endian 32-bit integers at bytes 16 and 20 (device scale 1)
+    expect([png.bytes.readUInt32BE(16), png.bytes.readUInt32BE(20)]).toEqual([Math.round(box.width), Math.round(box.height)]);
+    const svg = (await saved("chart-latency-svg")).bytes.toString("utf8");
+    expect(svg).toMatch(new RegExp(`^<svg[^>]* width="${Math.round(box.width)}" height="${Math.round(box.height)}"`));
+    expect(svg).toContain(">p95<"); // the legend is drawn into it
+    const html = (await saved("export-html")).bytes.toString("utf8");
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(6);
+    for (const title of ["Request classes", "Components", "Accounting", "Latency percentiles", "Scenario"]) expect(html).toContain(`<h2>${title}</h2>`);
+    expect(html).toContain("# single-service:");
+    expect(html).not.toMatch(/<script|<link|<img/i);
+  });
+
   test("a broken field is reported inline at its line, and Run is disabled", async () => {
     const broken = original.replace("servers: 8", "servers: eight");
     const line = broken.slice(0, broken.indexOf("servers: eight")).split("\n").length;
@@ -109,6 +132,9 @@ describe("dashboard in headless Chromium", () => {
     await expect.poll(() => marked.count()).toBe(1);
     expect(await marked.innerText()).toContain("servers: eight");
     expect(await page.getByTestId("run").isDisabled()).toBe(true);
+    // the last valid graph stays, greyed, with the error over it
+    expect(await page.getByTestId("topology").locator(".topo-node").count()).toBe(2);
+    expect(await page.getByTestId("topology-error").innerText()).toContain("components.api.servers");
     await shot("02-error-inline");
   });
 
@@ -178,6 +204,8 @@ describe("dashboard in headless Chromium", () => {
     await page.getByTestId("cancel").click();
     await page.getByTestId("run").waitFor({ timeout: 5_000 });
     expect(await page.getByTestId("run-error").count()).toBe(0);
+    expect(await page.getByTestId("cancelled").innerText()).toMatch(/Cancelled\s+at \d+%/);
+    expect(await page.getByTestId("eta").count()).toBe(0);
   });
 
   test("the node form writes a parameter back into the YAML", async () => {
@@ -283,12 +311,12 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("file-banner").innerText()).toContain("cli-result.json"); // the good one stays
   });
 
-  test("cache-aside runs its components: all nodes colored, hit ratio shown", async () => {
+  test("cache-aside, chosen from the menu, is simulated without a click: all nodes colored, hit ratio shown", async () => {
     await page.getByTestId("preset").selectOption("scenario:cache-aside");
     await expect.poll(() => page.getByTestId("topology").locator(".topo-node").count()).toBe(5);
-    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
-    await runAndWait();
+    // no Run click: the menu's scenario is simulated as on first load, and its results come first
     await page.getByTestId("hit-ratio").waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.evaluate(() => document.querySelector("[data-testid=results]")!.getBoundingClientRect().top), { timeout: 5_000 }).toBeLessThan(200);
     const hit = Number((await page.getByTestId("hit-ratio").locator(".stat-value").innerText()).replace("%", ""));
     expect(hit).toBeGreaterThan(0);
     expect(hit).toBeLessThan(100);
@@ -323,7 +351,9 @@ describe("dashboard in headless Chromium", () => {
       expect((d.match(/[LC]/g) ?? []).length).toBeGreaterThan(50);
       const hit = (await other.getByTestId("hit-ratio").locator(".stat-value").innerText()).replace("%", "");
       expect(await hr.innerText()).toContain(`cache ${Number(hit).toPrecision(3).replace(/\.?0+$/, "")}% over the statistics window`);
-      expect(await hr.locator(".recharts-reference-line").count()).toBe(1);
+      // the window's value; the scale-in is an event line apart
+    expect(await hr.locator(".recharts-reference-line:not(.event-mark)").count()).toBe(1);
+    expect(await hr.locator(".recharts-reference-line.event-mark").count()).toBe(1);
       const cost = other.getByTestId("chart-cost");
       await cost.locator("path.recharts-line-curve").first().waitFor({ timeout: 15_000 });
       expect(await cost.innerText()).toContain("window average 0.156/h");
@@ -331,7 +361,7 @@ describe("dashboard in headless Chromium", () => {
       const ys = [...((await cost.locator("path.recharts-line-curve").getAttribute("d")) ?? "").matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
       const levels = [...new Set(ys.map((y) => y.toFixed(1)))].map(Number);
       expect(levels).toHaveLength(2);
-      const refY = Number(await cost.locator(".recharts-reference-line line").getAttribute("y1"));
+      const refY = Number(await cost.locator(".recharts-reference-line:not(.event-mark) line").getAttribute("y1"));
       expect(ys[0]).toBeLessThan(refY); // svg y grows downwards: higher cost first
       expect(ys.at(-1)).toBeGreaterThan(refY);
       // 0.156 sits at (0.1556 - 0.146) / (0.242 - 0.146) = 10% of the way up from the final level
@@ -426,6 +456,31 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("run-error").innerText()).toMatch(/not simulated yet.*calls to services are not modeled yet/is);
     expect(await page.getByTestId("topology").locator(".topo-node").count()).toBe(5);
     await shot("06-unsupported");
+    expect(browser!.errors).toEqual([]);
+  });
+
+  test("regions, cost, accounting and events: every section the CLI prints, events on the time axis", async () => {
+    const yaml = await readFile(join(process.cwd(), "dashboard", "e2e", "fixtures", "two-regions.yaml"), "utf8");
+    await replaceEditorText(yaml);
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
+    await runAndWait();
+    const regions = page.getByTestId("region-table");
+    await regions.waitFor({ timeout: 30_000 });
+    expect(await regions.locator("tbody tr td:first-child").allInnerTexts()).toEqual(["east", "west"]);
+    // west's users are failed over to east during its outage
+    expect(cellNumber((await regions.locator("tbody tr").nth(1).locator("td").allInnerTexts())[8].replace(/,/g, ""))).toBeGreaterThan(0);
+    expect(await page.getByTestId("cost-table").innerText()).toMatch(/total\s+0\.4\s+292/);
+    expect(await page.getByTestId("accounting").innerText()).toMatch(/arrived = .* completed \+ .* dropped \+ .* failed \+ .* in flight/);
+    const events = await page.getByTestId("events").innerText();
+    expect(events).toContain("west down");
+    expect(events).toContain("spike to 400/s");
+    // the outage is a band and the step a line on every time chart
+    const errors = page.getByTestId("chart-errors");
+    // a flat line at zero has no height: attached, not "visible"
+    await errors.locator("path.recharts-line-curve").first().waitFor({ state: "attached", timeout: 10_000 });
+    expect(await errors.innerText()).toContain("west down");
+    expect(await errors.locator(".event-mark").count()).toBeGreaterThanOrEqual(2);
+    await shot("14-regions-events");
     expect(browser!.errors).toEqual([]);
   });
 

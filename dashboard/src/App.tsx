@@ -219,6 +219,7 @@ export function App() {
     // Another model: the last run's numbers would be read as this one's.
     setFinished(null);
     setFileError(null);
+    setReport(null); // back to the workbench: a report is another context
     // Chosen from the menu, it is simulated as on first load, once its text has been checked.
     if (run.phase === "running") run.job.cancel();
     else if (run.phase !== "idle") setRun({ phase: "idle" });

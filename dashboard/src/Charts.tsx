@@ -55,7 +55,7 @@ function Warmup({ result }: { result: SimResult }) {
       ))}
       {events.filter((e) => e.kind === "load" || e.kind === "failure").map((e, i) => (
         <ReferenceLine key={`e${i}`} x={e.t} stroke={EVENT_COLORS[e.kind]} strokeDasharray="2 3" ifOverflow="hidden" className="event-mark"
-          label={{ value: e.label, position: "insideTopRight", fill: EVENT_COLORS[e.kind], fontSize: 10 }} />
+          label={{ value: e.label, position: "insideTopLeft", fill: EVENT_COLORS[e.kind], fontSize: 10 }} />
       ))}
       {scaling.length <= MAX_SCALING_LINES && scaling.map((e, i) => <ReferenceLine key={`s${i}`} x={e.t} stroke={EVENT_COLORS.scaling} strokeOpacity={0.35} ifOverflow="hidden" className="event-mark scaling" />)}
     </>

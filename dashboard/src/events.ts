@@ -27,7 +27,8 @@ function loadEvents(s: Scenario): TimeEvent[] {
   let level = l.model === "open" ? l.start_rate : l.start_users;
   for (const st of l.stages) {
     const target = st.target;
-    if (st.shape === "step" && target !== undefined && target !== level) {
+    // a step at t = 0 is where the load starts, not an event
+    if (st.shape === "step" && target !== undefined && target !== level && t > 0) {
       const what = l.model === "open" ? `${fmtCount(target)}/s` : `${fmtCount(target)} users`;
       out.push({ kind: "load", t, label: `${target > level ? "spike" : "drop"} to ${what}` });
     }
