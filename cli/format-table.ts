@@ -82,7 +82,7 @@ export function formatResult(r: SimResult): string {
   if (m.published > 0) out.push(`Messages: ${m.published} published = ${m.processed} processed + ${m.deadLettered} dead-lettered + ${m.droppedHead} dropped (drop-head) + ${m.inQueueAtEnd} in the queue at the end`);
   if (r.bottleneck) out.push(`Bottleneck: ${r.bottleneck} (${pct(r.components[r.bottleneck].utilization)} busy)`);
   if (r.cost) {
-    out.push(`Cost: ${num(r.cost.perHour, 4)}/hour, ${num(r.cost.perMonth, 4)}/month${r.cost.perMillionRequests === null ? "" : `, ${num(r.cost.perMillionRequests, 3)} per million requests`} (${Object.entries(r.cost.byComponent).map(([n, c]) => `${n} ${c.instances} x = ${num(c.perHour, 3)}/h`).join(", ")})`);
+    out.push(`Cost: ${num(r.cost.perHour, 4)}/hour, ${num(r.cost.perMonth, 4)}/month${r.cost.perMillionRequests === null ? "" : `, ${num(r.cost.perMillionRequests, 3)} per million requests`} (${Object.entries(r.cost.byComponent).map(([n, c]) => `${n} ${c.instances > 0 ? `${num(c.instances, 3)} x` : `${num(c.requestsPerSecond, 4)} req/s`} = ${num(c.perHour, 3)}/h`).join(", ")})`);
   }
   if (r.slo) {
     const fails = r.slo.checks.filter((c) => !c.pass);

@@ -8,7 +8,7 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
   return (await loadScenarioWithWarnings(path)).scenario;
 }
 
-export async function loadScenarioWithWarnings(path: string): Promise<{ scenario: Scenario; warnings: ReadonlyArray<ScenarioError> }> {
+export async function loadScenarioWithWarnings(path: string): Promise<{ scenario: Scenario; warnings: ReadonlyArray<ScenarioError>; text: string }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -20,5 +20,5 @@ export async function loadScenarioWithWarnings(path: string): Promise<{ scenario
     const n = outcome.errors.length;
     throw new InputError(`${formatErrors(outcome.errors)}\n${path}: ${n} problem${n === 1 ? "" : "s"} found; see docs/scenario-format.md`);
   }
-  return { scenario: outcome.scenario, warnings: outcome.warnings };
+  return { scenario: outcome.scenario, warnings: outcome.warnings, text };
 }

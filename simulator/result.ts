@@ -1,5 +1,7 @@
-// The simulator's result: a versioned JSON format (schema "headroom.result/v1") that the CLI writes
-// with --json and the dashboard reads unchanged. Times are milliseconds, rates per second,
+// The simulator's result: a versioned JSON format (schema "headroom.result/v2") that the CLI writes
+// with --json and the dashboard reads unchanged. v2 embeds the scenario's YAML (scenario.yaml), so a
+// result file opens with its own model, and bills per-request prices on what a CDN answers
+// (cost.byComponent.*.requestsPerSecond); v1 files lack both. Times are milliseconds, rates per second,
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
@@ -8,7 +10,7 @@ import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 import { originShares } from "./model/regions.ts";
 
-export const RESULT_SCHEMA = "headroom.result/v1";
+export const RESULT_SCHEMA = "headroom.result/v2";
 
 export interface LatencyEstimates {
   readonly mean: Estimate;
@@ -105,7 +107,8 @@ export interface SloCheck {
 
 export interface SimResult {
   readonly schema: typeof RESULT_SCHEMA;
-  readonly scenario: { readonly name: string; readonly description: string | null };
+  /** yaml: the scenario's text the run was made from (the CLI's file, the dashboard's editor); null when the caller had none */
+  readonly scenario: { readonly name: string; readonly description: string | null; readonly yaml: string | null };
   readonly run: {
     readonly seed: number;
     readonly replications: number;
@@ -127,7 +130,8 @@ export interface SimResult {
   /** From the components' `cost` prices at the simulated load; null when no component has a price. */
   readonly cost: {
     readonly perHour: number; readonly perMonth: number; readonly perMillionRequests: number | null;
-    readonly byComponent: Record<string, { instances: number; perHour: number }>;
+    /** instances billed by the hour (a CDN: 0) and requests per second billed by the million */
+    readonly byComponent: Record<string, { instances: number; requestsPerSecond: number; perHour: number }>;
   } | null;
   readonly slo: { readonly pass: boolean; readonly checks: SloCheck[] } | null;
   readonly series: SeriesResult | null;
@@ -234,10 +238,13 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
       const d = den.reduce((a, i) => a + rep.components[ci].counts[i], 0);
       return d > 0 ? rep.components[ci].counts[num] / d : NaN;
     }));
+    // A CDN holds no unit of any resource: its throughput is the requests it answers (hits + misses),
+    // and it has no servers to be busy.
+    const isCdn = comp.kind === "cdn";
     const res: Record<string, unknown> = {
       kind: comp.kind,
-      servers: bounded ? units : null,
-      throughput: whole.throughput,
+      servers: bounded && !isCdn ? units : null,
+      throughput: isCdn ? estimate(reps.map((rep) => (rep.components[ci].counts[C_HITS] + rep.components[ci].counts[C_MISSES]) / rep.window)) : whole.throughput,
       utilization: whole.utilization,
       queueLength: whole.queueLength,
       maxQueue: reps.reduce((m, rep) => Math.max(m, ...main.map((r) => rep.resources[r].maxQueue)), 0),
@@ -323,7 +330,21 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
   accounting.byReason = byReason(ended);
 
   const first = reps[0].series;
-  const series: SeriesResult | null = first
+  const componentSeries: SeriesResult["components"] | null = first
+    ? Object.fromEntries(p.components.map((comp, c) => {
+        const x = first.components[c];
+        // A CDN's throughput is its lookups (it has no resource whose completions the engine counts).
+        const throughput = comp.kind === "cdn" && x.lookups ? x.lookups.map((n) => n / meta.interval) : x.throughput;
+        const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput, instances: x.instances };
+        if (x.hits && x.lookups) {
+          const lookups = x.lookups;
+          out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));
+          out.lookups = lookups.map((n) => n / meta.interval);
+        }
+        return [comp.name, out];
+      }))
+    : null;
+  const series: SeriesResult | null = first && componentSeries
     ? {
         intervalS: meta.interval,
         t: first.t,
@@ -334,23 +355,14 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
           const ms = (a: number[]) => a.map((v) => v * 1000);
           return [n, { throughput: x.throughput, errors: x.errors, p50Ms: ms(x.p50), p95Ms: ms(x.p95), p99Ms: ms(x.p99) }];
         })),
-        components: Object.fromEntries(p.components.map((comp, c) => {
-          const x = first.components[c];
-          const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput: x.throughput, instances: x.instances };
-          if (x.hits && x.lookups) {
-            const lookups = x.lookups;
-            out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));
-            out.lookups = lookups.map((n) => n / meta.interval);
-          }
-          return [comp.name, out];
-        })),
-        ...costSeries(scenario, p, first),
+        components: componentSeries,
+        ...costSeries(scenario, first.t, componentSeries),
       }
     : null;
 
   return {
     schema: RESULT_SCHEMA,
-    scenario: { name: scenario.name, description: scenario.description ?? null },
+    scenario: { name: scenario.name, description: scenario.description ?? null, yaml: null },
     run: { seed: meta.seed, replications: reps.length, durationS: meta.duration, warmupS: meta.warmup, events: reps.reduce((a, r) => a + r.events, 0) },
     classes,
     ...(regions ? { regions } : {}),
@@ -362,6 +374,11 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
     slo: checkSlo(scenario, classes),
     series,
   };
+}
+
+/** The result with the scenario text it was simulated from embedded (schema v2's scenario.yaml). */
+export function withScenarioText(result: SimResult, yaml: string): SimResult {
+  return { ...result, scenario: { ...result.scenario, yaml } };
 }
 
 /** Instances a component bills for: replicas, database nodes, queue consumers, else one. */
@@ -380,12 +397,12 @@ const HOURS_PER_MONTH = 730;
 /** Per interval, what costOf charges for the whole window: instances (an auto-scaled pool's count
  * at the interval's end) times the hourly price plus the interval's request rate times the
  * per-million price. */
-function costSeries(scenario: Scenario, p: Program, first: NonNullable<ReplicationResult["series"]>): { costPerHour?: number[] } {
-  const priced = p.components.map((comp, c) => ({ spec: scenario.components[comp.name], x: first.components[c], service: comp.kind === "service" })).filter((e) => e.spec?.cost);
+function costSeries(scenario: Scenario, t: number[], components: SeriesResult["components"]): { costPerHour?: number[] } {
+  const priced = Object.entries(components).map(([name, x]) => ({ spec: scenario.components[name], x })).filter((e) => e.spec?.cost);
   if (priced.length === 0) return {};
   return {
-    costPerHour: first.t.map((_, i) => priced.reduce((sum, { spec, x, service }) => {
-      const instances = service ? x.instances[i] : instancesOf(spec);
+    costPerHour: t.map((_, i) => priced.reduce((sum, { spec, x }) => {
+      const instances = spec.kind === "service" ? x.instances[i] : instancesOf(spec);
       return sum + instances * (spec.cost!.instance_hour ?? 0) + ((x.throughput[i] * 3600) / 1e6) * (spec.cost!.million_requests ?? 0);
     }, 0)),
   };
@@ -394,14 +411,14 @@ function costSeries(scenario: Scenario, p: Program, first: NonNullable<Replicati
 function costOf(scenario: Scenario, components: Record<string, ComponentResult>, classes: Record<string, ClassResult>): SimResult["cost"] {
   const priced = Object.entries(scenario.components).filter(([, c]) => c.cost);
   if (priced.length === 0) return null;
-  const byComponent: Record<string, { instances: number; perHour: number }> = {};
+  const byComponent: Record<string, { instances: number; requestsPerSecond: number; perHour: number }> = {};
   let perHour = 0;
   for (const [name, c] of priced) {
     // An auto-scaled pool bills its time-average instance count.
     const instances = components[name]?.instances?.mean ?? instancesOf(c);
     const requestsPerHour = (components[name]?.throughput.mean ?? 0) * 3600;
     const h = instances * (c.cost!.instance_hour ?? 0) + (requestsPerHour / 1e6) * (c.cost!.million_requests ?? 0);
-    byComponent[name] = { instances, perHour: h };
+    byComponent[name] = { instances, requestsPerSecond: requestsPerHour / 3600, perHour: h };
     perHour += h;
   }
   const throughput = Object.values(classes).reduce((a, c) => a + c.throughput.mean, 0);

@@ -4,7 +4,7 @@ import { access, writeFile } from "node:fs/promises";
 import { constants } from "node:fs";
 import { dirname } from "node:path";
 import { parseFlags } from "../flags.ts";
-import { simulate, UnsupportedError, formatError } from "../../simulator/index.ts";
+import { simulate, UnsupportedError, formatError, withScenarioText } from "../../simulator/index.ts";
 import { loadScenarioWithWarnings } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { formatResult } from "../format-table.ts";
@@ -23,7 +23,8 @@ options:
   --duration D        simulated time per replication, e.g. 60s, 10m (default: the scenario's)
   --warmup D          discarded start of each replication (default: the scenario's, else 10%)
   --replications R    independent replications for confidence intervals (default: the scenario's, else 5)
-  --json FILE|-       write the result as JSON (schema headroom.result/v1) to FILE, or - for stdout
+  --json FILE|-       write the result as JSON (schema headroom.result/v2, the scenario's YAML
+                      embedded) to FILE, or - for stdout
   --no-series         leave the per-interval time series out of the JSON
   --analytic          print the analytic (queueing-theory) estimate instead of simulating; with
                       --json, write it as JSON (schema headroom.analytic/v1). See docs/planning.md
@@ -68,7 +69,7 @@ export const simulateCommand: Command = {
     // A --json path that cannot be written is found before the run, not after it.
     if (v.json !== undefined && v.json !== "-") await checkWritable(v.json);
 
-    const { scenario, warnings } = await loadScenarioWithWarnings(file);
+    const { scenario, warnings, text: yaml } = await loadScenarioWithWarnings(file);
     for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
     if (v.analytic) {
       // the analytic hit ratios hold per-key probabilities: the memory budget applies, not the events one
@@ -89,6 +90,7 @@ export const simulateCommand: Command = {
       if (e instanceof UnsupportedError) throw new InputError(`${file}: ${e.message}`);
       throw e;
     }
+    result = withScenarioText(result, yaml);
     if (v["no-series"]) result = { ...result, series: null };
     if (v.json !== undefined) {
       const text = JSON.stringify(result, null, 2) + "\n";

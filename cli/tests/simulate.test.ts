@@ -1,7 +1,7 @@
 // `headroom simulate` end to end through the real binary: tables, JSON, exit codes and messages.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -22,7 +22,9 @@ describe("headroom simulate", () => {
     const r = run("simulate", scenario, "--duration", "10s", "--replications", "2", "--json", "-");
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.schema).toBe("headroom.result/v1");
+    expect(j.schema).toBe("headroom.result/v2");
+    // the scenario travels with its result, as the file's text
+    expect(j.scenario.yaml).toBe(readFileSync(scenario, "utf8"));
     expect(j.run.replications).toBe(2);
     const a = j.accounting;
     expect(a.arrived).toBe(a.completed + a.dropped + a.failed + a.inFlightAtEnd);

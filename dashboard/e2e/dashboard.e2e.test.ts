@@ -45,11 +45,11 @@ async function shot(name: string): Promise<void> {
 /** The editor's text as rendered (the documents here are short enough to be rendered whole);
  * an empty line renders as a <br>, so blank lines are normalized away at the end. */
 async function editorText(p: Page = page): Promise<string> {
-  return (await p.locator(".cm-content .cm-line").allInnerTexts()).map((l) => l.replace(/\n$/, "")).join("\n").trimEnd();
+  return (await p.locator(".editor-panel .cm-content .cm-line").allInnerTexts()).map((l) => l.replace(/\n$/, "")).join("\n").trimEnd();
 }
 
 async function replaceEditorText(text: string): Promise<void> {
-  await page.locator(".cm-content").click();
+  await page.locator(".editor-panel .cm-content").click();
   await page.keyboard.press("Control+A");
   await page.keyboard.insertText(text);
 }
@@ -97,6 +97,29 @@ describe("dashboard in headless Chromium", () => {
     expect(browser!.errors).toEqual([]);
   });
 
+  test("PNG and SVG of the real chart at its size; the HTML report carries every chart and table", async () => {
+    const card = page.getByTestId("chart-latency");
+    const surface = card.locator(".recharts-wrapper > svg.recharts-surface");
+    const box = (await surface.boundingBox())!;
+    expect(box.width).toBeGreaterThan(300); // the chart, not a 28x28 legend swatch
+    const saved = async (testId: string) => {
+      const [d] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testId).click()]);
+      return { name: d.suggestedFilename(), bytes: await readFile((await d.path())!) };
+    };
+    const png = await saved("chart-latency-png");
+    expect(png.name).toBe("latency.png");
+    // PNG header: width and height as big-endian 32-bit integers at bytes 16 and 20 (device scale 1)
+    expect([png.bytes.readUInt32BE(16), png.bytes.readUInt32BE(20)]).toEqual([Math.round(box.width), Math.round(box.height)]);
+    const svg = (await saved("chart-latency-svg")).bytes.toString("utf8");
+    expect(svg).toMatch(new RegExp(`^<svg[^>]* width="${Math.round(box.width)}" height="${Math.round(box.height)}"`));
+    expect(svg).toContain(">p95<"); // the legend is drawn into it
+    const html = (await saved("export-html")).bytes.toString("utf8");
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(6);
+    for (const title of ["Request classes", "Components", "Accounting", "Latency percentiles", "Scenario"]) expect(html).toContain(`<h2>${title}</h2>`);
+    expect(html).toContain("# single-service:");
+    expect(html).not.toMatch(/<script|<link|<img/i);
+  });
+
   test("a broken field is reported inline at its line, and Run is disabled", async () => {
     const broken = original.replace("servers: 8", "servers: eight");
     const line = broken.slice(0, broken.indexOf("servers: eight")).split("\n").length;
@@ -109,6 +132,9 @@ describe("dashboard in headless Chromium", () => {
     await expect.poll(() => marked.count()).toBe(1);
     expect(await marked.innerText()).toContain("servers: eight");
     expect(await page.getByTestId("run").isDisabled()).toBe(true);
+    // the last valid graph stays, greyed, with the error over it
+    expect(await page.getByTestId("topology").locator(".topo-node").count()).toBe(2);
+    expect(await page.getByTestId("topology-error").innerText()).toContain("components.api.servers");
     await shot("02-error-inline");
   });
 
@@ -178,6 +204,8 @@ describe("dashboard in headless Chromium", () => {
     await page.getByTestId("cancel").click();
     await page.getByTestId("run").waitFor({ timeout: 5_000 });
     expect(await page.getByTestId("run-error").count()).toBe(0);
+    expect(await page.getByTestId("cancelled").innerText()).toMatch(/Cancelled\s+at \d+%/);
+    expect(await page.getByTestId("eta").count()).toBe(0);
   });
 
   test("the node form writes a parameter back into the YAML", async () => {
@@ -196,17 +224,25 @@ describe("dashboard in headless Chromium", () => {
     await page.getByTestId("sweep").click();
     const table = page.getByTestId("capacity-table");
     await table.waitFor({ timeout: 60_000 });
-    expect(await table.locator("tbody tr").count()).toBe(12);
+    // the grid, then up to 3 runs bisecting the knee's bracket
+    await page.getByTestId("sweep").waitFor({ timeout: 60_000 });
+    const n = await table.locator("tbody tr").count();
+    expect(n).toBeGreaterThan(12);
+    expect(n).toBeLessThanOrEqual(15);
     // M/M/8 with 20 ms service saturates at 400 req/s: the sweep reaches 110% of it (440/s),
     // and below saturation throughput equals the offered rate within 5%.
     const cells = async (row: number) => (await table.locator("tbody tr").nth(row).locator("td").allInnerTexts()).map((t) => Number(t.replace(/[%k]/g, "")));
     const first = await cells(0);
     expect(first[1] / first[0]).toBeGreaterThan(0.95);
     expect(first[1] / first[0]).toBeLessThan(1.05);
-    const last = await cells(11);
+    const last = await cells(n - 1);
     expect(last[0]).toBeGreaterThan(400);
     expect(last[4]).toBeGreaterThan(95); // bottleneck utilization in %, saturated
-    expect(await page.getByTestId("knee").innerText()).toMatch(/req\/s/);
+    // the knee is the highest rate meeting the SLO (p99 200 ms), as headroom capacity's rule: before
+    // the 400 req/s saturation (the runs past the grid refine it)
+    const kneeRate = cellNumber(await page.getByTestId("knee").innerText());
+    expect(kneeRate).toBeGreaterThan(300);
+    expect(kneeRate).toBeLessThan(400);
     expect(await page.getByTestId("chart-capacity-latency").locator("path.recharts-line-curve").count()).toBe(2);
     await shot("07-capacity");
   });
@@ -237,7 +273,10 @@ describe("dashboard in headless Chromium", () => {
     await page.getByTestId("tab-run").click();
   });
 
-  test("a result written by the CLI opens unchanged; a wrong schema version is refused", async () => {
+  test("a result written by the CLI opens unchanged, with its own scenario; a v1 file with a notice; a wrong schema version is refused", async () => {
+    // another model in the editor first: opening the result must replace it (one context)
+    await replaceEditorText((await readFile(join(process.cwd(), "scenarios", "cache-aside.yaml"), "utf8")));
+    await expect.poll(() => editorText()).toContain("name: cache-aside");
     const file = join(outDir, "cli-result.json");
     await promisify(execFile)(process.execPath, ["bin/headroom.mjs", "simulate", "scenarios/single-service.yaml", "--seed", "9", "--replications", "2", "--duration", "30s", "--json", file], { timeout: 60_000 });
     const written = JSON.parse(await readFile(file, "utf8"));
@@ -247,22 +286,37 @@ describe("dashboard in headless Chromium", () => {
     // The table shows the file's numbers, not a run's.
     const p99 = await page.getByTestId("class-table").locator("tbody tr td").nth(5).innerText();
     expect(p99).toBe(withCi(written.classes.get_product.latencyMs.p99));
+    // editor, graph and numbers are the same model: the file's
+    await expect.poll(() => editorText()).toBe(original.trimEnd());
+    await expect.poll(() => page.getByTestId("topology").locator(".topo-node").count()).toBe(2);
+    expect(await page.getByTestId("file-banner").innerText()).toContain("with the scenario it embeds");
+    expect(await page.getByTestId("results").innerText()).not.toContain("earlier version of the scenario");
     await shot("09-opened-file");
+
+    // a v1 file (no scenario inside) opens too, saying so; the editor keeps its text
+    const v1 = join(outDir, "v1-result.json");
+    const { yaml: _, ...v1Scenario } = written.scenario;
+    await writeFile(v1, JSON.stringify({ ...written, schema: "headroom.result/v1", scenario: v1Scenario }));
+    await page.getByTestId("open-result").setInputFiles(v1);
+    await page.getByTestId("file-notice").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("file-notice").innerText()).toContain("does not carry its scenario");
+    await page.getByTestId("open-result").setInputFiles(file);
+    await expect.poll(() => page.getByTestId("file-notice").count()).toBe(0);
 
     const wrong = join(outDir, "old-result.json");
     await writeFile(wrong, JSON.stringify({ ...written, schema: "headroom.result/v0" }));
     await page.getByTestId("open-result").setInputFiles(wrong);
     await page.getByTestId("file-error").waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId("file-error").innerText()).toContain('expected a Headroom result with schema "headroom.result/v1"');
+    expect(await page.getByTestId("file-error").innerText()).toContain('expected a Headroom result with schema "headroom.result/v2"');
     expect(await page.getByTestId("file-banner").innerText()).toContain("cli-result.json"); // the good one stays
   });
 
-  test("cache-aside runs its components: all nodes colored, hit ratio shown", async () => {
+  test("cache-aside, chosen from the menu, is simulated without a click: all nodes colored, hit ratio shown", async () => {
     await page.getByTestId("preset").selectOption("scenario:cache-aside");
     await expect.poll(() => page.getByTestId("topology").locator(".topo-node").count()).toBe(5);
-    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
-    await runAndWait();
+    // no Run click: the menu's scenario is simulated as on first load, and its results come first
     await page.getByTestId("hit-ratio").waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.evaluate(() => document.querySelector("[data-testid=results]")!.getBoundingClientRect().top), { timeout: 5_000 }).toBeLessThan(200);
     const hit = Number((await page.getByTestId("hit-ratio").locator(".stat-value").innerText()).replace("%", ""));
     expect(hit).toBeGreaterThan(0);
     expect(hit).toBeLessThan(100);
@@ -297,7 +351,9 @@ describe("dashboard in headless Chromium", () => {
       expect((d.match(/[LC]/g) ?? []).length).toBeGreaterThan(50);
       const hit = (await other.getByTestId("hit-ratio").locator(".stat-value").innerText()).replace("%", "");
       expect(await hr.innerText()).toContain(`cache ${Number(hit).toPrecision(3).replace(/\.?0+$/, "")}% over the statistics window`);
-      expect(await hr.locator(".recharts-reference-line").count()).toBe(1);
+      // the window's value; the scale-in is an event line apart
+    expect(await hr.locator(".recharts-reference-line:not(.event-mark)").count()).toBe(1);
+    expect(await hr.locator(".recharts-reference-line.event-mark").count()).toBe(1);
       const cost = other.getByTestId("chart-cost");
       await cost.locator("path.recharts-line-curve").first().waitFor({ timeout: 15_000 });
       expect(await cost.innerText()).toContain("window average 0.156/h");
@@ -305,7 +361,7 @@ describe("dashboard in headless Chromium", () => {
       const ys = [...((await cost.locator("path.recharts-line-curve").getAttribute("d")) ?? "").matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
       const levels = [...new Set(ys.map((y) => y.toFixed(1)))].map(Number);
       expect(levels).toHaveLength(2);
-      const refY = Number(await cost.locator(".recharts-reference-line line").getAttribute("y1"));
+      const refY = Number(await cost.locator(".recharts-reference-line:not(.event-mark) line").getAttribute("y1"));
       expect(ys[0]).toBeLessThan(refY); // svg y grows downwards: higher cost first
       expect(ys.at(-1)).toBeGreaterThan(refY);
       // 0.156 sits at (0.1556 - 0.146) / (0.242 - 0.146) = 10% of the way up from the final level
@@ -348,7 +404,10 @@ describe("dashboard in headless Chromium", () => {
     // the report's part of the page, from a page scrolled to the top (the sticky bar would cover it otherwise)
     await page.evaluate(() => window.scrollTo(0, 0));
     const box = (await view.boundingBox())!;
-    await page.screenshot({ path: join(SHOTS, "10-validation.png"), fullPage: true, clip: { x: box.x, y: box.y - 60, width: box.width, height: box.height + 60 } });
+    const top = Math.max(0, box.y - 60);
+    await page.screenshot({ path: join(SHOTS, "10-validation.png"), fullPage: true, clip: { x: box.x, y: top, width: box.width, height: box.height + box.y - top } });
+    // its own view: the workbench and the last run's results are not stacked under it
+    expect(await page.getByTestId("workbench-view").isHidden()).toBe(true);
     expect(browser!.errors).toEqual([]);
   });
 
@@ -397,6 +456,31 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("run-error").innerText()).toMatch(/not simulated yet.*calls to services are not modeled yet/is);
     expect(await page.getByTestId("topology").locator(".topo-node").count()).toBe(5);
     await shot("06-unsupported");
+    expect(browser!.errors).toEqual([]);
+  });
+
+  test("regions, cost, accounting and events: every section the CLI prints, events on the time axis", async () => {
+    const yaml = await readFile(join(process.cwd(), "dashboard", "e2e", "fixtures", "two-regions.yaml"), "utf8");
+    await replaceEditorText(yaml);
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
+    await runAndWait();
+    const regions = page.getByTestId("region-table");
+    await regions.waitFor({ timeout: 30_000 });
+    expect(await regions.locator("tbody tr td:first-child").allInnerTexts()).toEqual(["east", "west"]);
+    // west's users are failed over to east during its outage
+    expect(cellNumber((await regions.locator("tbody tr").nth(1).locator("td").allInnerTexts())[8].replace(/,/g, ""))).toBeGreaterThan(0);
+    expect(await page.getByTestId("cost-table").innerText()).toMatch(/total\s+0\.4\s+292/);
+    expect(await page.getByTestId("accounting").innerText()).toMatch(/arrived = .* completed \+ .* dropped \+ .* failed \+ .* in flight/);
+    const events = await page.getByTestId("events").innerText();
+    expect(events).toContain("west down");
+    expect(events).toContain("spike to 400/s");
+    // the outage is a band and the step a line on every time chart
+    const errors = page.getByTestId("chart-errors");
+    // a flat line at zero has no height: attached, not "visible"
+    await errors.locator("path.recharts-line-curve").first().waitFor({ state: "attached", timeout: 10_000 });
+    expect(await errors.innerText()).toContain("west down");
+    expect(await errors.locator(".event-mark").count()).toBeGreaterThanOrEqual(2);
+    await shot("14-regions-events");
     expect(browser!.errors).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
 // link is anyone's input), it is checked in the check worker, a failure of any part becomes a
 // message on the page, and each view sits in an error boundary, so no text leaves it stuck.
 import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { SimResult } from "../../simulator/index.ts";
+import type { Scenario, SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
 import { errorText } from "./validate.ts";
 import { useChecked } from "./use-checked.ts";
@@ -23,6 +23,7 @@ type RunState =
   | { readonly phase: "idle" }
   | { readonly phase: "running"; readonly progress: number; readonly startedAt: number; readonly job: Job<unknown> }
   | { readonly phase: "confirm"; readonly events: number }
+  | { readonly phase: "cancelled"; readonly progress: number }
   | { readonly phase: "failed"; readonly kind: RunFailed["kind"]; readonly message: string };
 
 interface Finished {
@@ -32,6 +33,8 @@ interface Finished {
   /** The editor text that was run; null for a result opened from a file. */
   readonly text: string | null;
   readonly fileName?: string;
+  /** What the page says about an older result file (no scenario embedded). */
+  readonly notice?: string | null;
 }
 
 // The graph and the charts are separate chunks: the editor is usable before they arrive.
@@ -62,6 +65,12 @@ export function App() {
   const client = useMemo(() => new SimClient(makeWorker), []);
   const editor = useRef<EditorHandle | null>(null);
   const autoRun = useRef(true);
+  const resultsView = useRef<HTMLDivElement>(null);
+  /** Scroll to the results once the run that asked for it has rendered them. */
+  const revealResults = useRef(false);
+  // The last scenario that checked clean: a typo keeps its graph on screen, greyed, with the error.
+  const lastValid = useRef<Scenario | null>(null);
+  if (checked?.scenario) lastValid.current = checked.scenario;
 
   useEffect(() => () => client.dispose(), [client]);
 
@@ -97,20 +106,30 @@ export function App() {
     if (!force && events > EVENT_BUDGET) { setRun({ phase: "confirm", events }); return; }
     const runText = text;
     setFileError(null);
-    const job = client.run(runText, {}, (f) => setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)));
+    let progress = 0;
+    const job = client.run(runText, {}, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); });
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     job.done.then(
       ({ result, elapsedMs }) => {
         setRun({ phase: "idle" });
+        revealResults.current = true;
         // Rendering six charts takes a few hundred ms; as a transition React renders it in slices
         // and the page keeps answering input meanwhile.
         startTransition(() => setFinished({ result, elapsedMs, text: runText }));
       },
-      (e: RunFailed) => setRun(e.kind === "cancelled" ? { phase: "idle" } : { phase: "failed", kind: e.kind, message: e.message }),
+      (e: RunFailed) => setRun(e.kind === "cancelled" ? { phase: "cancelled", progress } : { phase: "failed", kind: e.kind, message: e.message }),
     );
   }, [checked, text, run.phase, client]);
 
-  // The first valid scenario the page sees is simulated without a click.
+  // After a run, its results come first: scrolled to the top of the page, below the top bar.
+  useEffect(() => {
+    if (!revealResults.current || !finished) return;
+    revealResults.current = false;
+    const t = setTimeout(() => resultsView.current?.scrollIntoView({ block: "start" }), 30);
+    return () => clearTimeout(t);
+  }, [finished]);
+
+  // The first valid scenario the page sees (and each one chosen from the menu) is simulated without a click.
   useEffect(() => {
     if (autoRun.current && checked && text !== null && checked.text === text) {
       autoRun.current = false;
@@ -127,14 +146,20 @@ export function App() {
         title = FILE_ERROR_TITLE.validation;
         const r = readValidationReport(text, file.name);
         setFileError(null);
+        // A report is its own context: it replaces the workbench and its results until closed.
         setReport({ report: r, fileName: file.name });
-        // The report opens below the workbench; bring it into view once it has rendered.
-        setTimeout(() => reportView.current?.scrollIntoView({ behavior: "smooth", block: "start" }), 50);
+        window.scrollTo(0, 0);
       } else {
         title = FILE_ERROR_TITLE.result;
-        const result = readResultFile(text, file.name);
+        const { result, yaml, notice } = readResultFile(text, file.name);
         setFileError(null);
-        setFinished({ result, elapsedMs: null, text: null, fileName: file.name });
+        setReport(null);
+        if (run.phase === "running") run.job.cancel();
+        autoRun.current = false;
+        // One context: the result's own scenario goes into the editor and the graph with its numbers.
+        if (yaml !== null) { setText(yaml); setPresetId(""); setSelected(null); }
+        setFinished({ result, elapsedMs: null, text: yaml, fileName: file.name, notice });
+        revealResults.current = true;
       }
     } catch (e) {
       setFileError({ title, message: (e as Error).message });
@@ -194,7 +219,11 @@ export function App() {
     // Another model: the last run's numbers would be read as this one's.
     setFinished(null);
     setFileError(null);
-    if (run.phase === "failed" || run.phase === "confirm") setRun({ phase: "idle" });
+    setReport(null); // back to the workbench: a report is another context
+    // Chosen from the menu, it is simulated as on first load, once its text has been checked.
+    if (run.phase === "running") run.job.cancel();
+    else if (run.phase !== "idle") setRun({ phase: "idle" });
+    autoRun.current = true;
   };
 
   const valid = !!checked?.scenario && checked.text === text;
@@ -202,6 +231,9 @@ export function App() {
   const problems = checked?.diagnostics ?? [];
   // Utilization is drawn on the graph only while the result is of a model with this name.
   const sameModel = finished !== null && !!checked?.scenario && finished.result.scenario.name === checked.scenario.name;
+  // A text that does not check keeps the last valid scenario's graph, greyed, with its first error.
+  const greyed = !!checked && !checked.scenario && checked.text === text && lastValid.current !== null;
+  const graphScenario = checked?.scenario ?? lastValid.current;
 
   return (
     <div className="app">
@@ -258,9 +290,11 @@ export function App() {
           <button className="btn-ghost" onClick={() => setFileError(null)}>dismiss</button>
         </div>
       )}
-      {finished?.fileName && (
+      {finished?.fileName && !report && (
         <div className="banner info-top" data-testid="file-banner">
-          Showing <strong>{finished.fileName}</strong> ({finished.result.scenario.name}, seed {finished.result.run.seed}), a result opened from a file. Run to simulate the editor's scenario instead.
+          Showing <strong>{finished.fileName}</strong> ({finished.result.scenario.name}, seed {finished.result.run.seed}), a result opened from a file
+          {finished.text !== null ? " with the scenario it embeds (in the editor). Run to simulate it here." : ". Run to simulate the editor's scenario instead."}
+          {finished.notice && <div className="notice" data-testid="file-notice">Note: {finished.notice}.</div>}
         </div>
       )}
       {linkError && <div className="banner bad" data-testid="link-error">This link's scenario could not be read: {linkError}. Showing the default scenario instead.</div>}
@@ -273,6 +307,12 @@ export function App() {
           <button className="btn-ghost" onClick={() => setRun({ phase: "idle" })}>dismiss</button>
         </div>
       )}
+      {run.phase === "cancelled" && (
+        <div className="banner warn" data-testid="cancelled">
+          <strong>Cancelled</strong> at {(run.progress * 100).toFixed(0)}%: nothing was kept from that run. Press Run to start again.
+          <button className="btn-ghost" onClick={() => setRun({ phase: "idle" })}>dismiss</button>
+        </div>
+      )}
       {run.phase === "failed" && (
         <div className={`banner ${run.kind === "unsupported" ? "warn" : "bad"}`} data-testid="run-error">
           <strong>{run.kind === "unsupported" ? "Not simulated yet: " : run.kind === "invalid" ? "Invalid scenario: " : "The run failed: "}</strong>
@@ -281,6 +321,9 @@ export function App() {
         </div>
       )}
 
+      {/* A validation report is its own view: the workbench and its results stay mounted (the
+          editor keeps its text) but hidden until the report is closed. */}
+      <div hidden={!!report} data-testid="workbench-view">
       <main className="workbench">
         <section className="panel editor-panel">
           <div className="panel-head"><h2>Scenario</h2><span className="muted">YAML · docs/scenario-format.md · Ctrl+Enter runs</span></div>
@@ -300,12 +343,18 @@ export function App() {
         <section className="panel topo-panel">
           <div className="panel-head"><h2>Topology</h2><span className="muted">{sameModel ? (stale ? "utilization from the previous run" : "colored by utilization") : "run to color by utilization"} · click a node to edit</span></div>
           <div className="topo-body">
-            <div className="topo-canvas" data-testid="topology">
+            <div className={`topo-canvas${greyed ? " greyed" : ""}`} data-testid="topology">
               <ErrorBoundary what="The topology" resetKey={checked}>
                 <Suspense fallback={<div className="empty">Loading the graph…</div>}>
-                  <Topology scenario={checked?.scenario ?? null} result={sameModel ? finished.result : null} selected={selected} onSelect={setSelected} />
+                  <Topology scenario={graphScenario} result={sameModel && !greyed ? finished.result : null} selected={selected} onSelect={setSelected} />
                 </Suspense>
               </ErrorBoundary>
+              {greyed && (
+                <div className="topo-error" data-testid="topology-error">
+                  <strong>The last valid graph</strong>; the YAML now has {checked?.failure ? "a problem" : `${num(checked?.errors ?? 0)} problem${checked?.errors === 1 ? "" : "s"}`}:
+                  {problems[0] ? <div className="pre" onClick={() => editor.current?.goto(problems[0].line)}>line {problems[0].line}: {problems[0].message}</div> : <div className="pre">{checked?.failure}</div>}
+                </div>
+              )}
             </div>
             <ErrorBoundary what="The node form" resetKey={selected}>
               {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} />}
@@ -314,24 +363,28 @@ export function App() {
         </section>
       </main>
 
+
+      {finished ? (
+        <div ref={resultsView} className="results-anchor">
+          <ErrorBoundary what="The results" resetKey={finished}>
+            <Suspense fallback={<div className="empty big">Loading the charts…</div>}>
+              <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
+            </Suspense>
+          </ErrorBoundary>
+        </div>
+      ) : (
+        run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
+      )}
+      </div>
+
       {report && (
-        <div ref={reportView} className="scroll-anchor">
+        <div ref={reportView} className="scroll-anchor" data-testid="report-view">
           <Suspense fallback={<div className="empty big">Loading the report…</div>}>
             <ErrorBoundary what={`The report ${report.fileName}`} resetKey={report}>
               <ValidationView report={report.report} fileName={report.fileName} onClose={() => setReport(null)} />
             </ErrorBoundary>
           </Suspense>
         </div>
-      )}
-
-      {finished ? (
-        <ErrorBoundary what="The results" resetKey={finished}>
-          <Suspense fallback={<div className="empty big">Loading the charts…</div>}>
-            <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
-          </Suspense>
-        </ErrorBoundary>
-      ) : (
-        run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
       )}
     </div>
   );

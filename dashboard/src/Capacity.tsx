@@ -1,18 +1,22 @@
 // The capacity curve: the scenario swept over offered rates in the worker (every rate a full run
 // with fewer replications), plotted as p95/p99 latency and throughput against offered load, with
-// the SLO, the knee and the highest rate that still meets the SLO marked.
+// the SLO and the knee marked. The knee is the highest sustainable rate by `headroom capacity`'s
+// rule (sweep.ts), refined past the 12-point grid by bisecting its bracket a few more runs.
 import { useMemo, useState } from "react";
 import { ResponsiveContainer, ComposedChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine } from "recharts";
 import { peakRate, type Scenario, type SimResult } from "../../simulator/index.ts";
 import type { SimClient, Job } from "./sim-client.ts";
 import type { SweepPoint } from "./protocol.ts";
-import { sweepRates, saturationRate, knee } from "./sweep.ts";
+import { sweepRates, saturationRate, knee, kneeBracket, bisectKnee, type KneePoint } from "./sweep.ts";
+import { firstFailure } from "../../cli/capacity/verdict.ts";
 import { ChartCard } from "./ChartCard.tsx";
 import { num, pct } from "./format.ts";
 import { niceScale, maxOf } from "./axis.ts";
 
 const AXIS = { stroke: "#8b949e", fontSize: 11 };
 export const SWEEP_REPLICATIONS = 2;
+/** Runs that halve the knee's bracket after the grid: 3 make it an eighth of a grid step. */
+export const KNEE_BISECTIONS = 3;
 
 interface Props {
   readonly scenario: Scenario | null;
@@ -21,12 +25,17 @@ interface Props {
   readonly client: SimClient;
 }
 
-/** One row of the curve: worst class's percentiles (the SLO applies to every class). */
-export function curveRow(p: SweepPoint) {
+/** One row of the curve: worst class's percentiles (the SLO applies to every class), and the
+ * capacity rule's verdict. */
+export function curveRow(p: SweepPoint): KneePoint & { throughput: number; p95: number; errorRate: number; slo: boolean | null } {
   const classes = Object.values(p.result.classes);
   const worst = (f: (c: (typeof classes)[0]) => number) => Math.max(...classes.map(f));
   const b = p.result.bottleneck ? p.result.components[p.result.bottleneck] : undefined;
+  const queues: Record<string, number> = {};
+  for (const [name, c] of Object.entries(p.result.components)) if (c.kind === "queue") queues[name] = c.utilization.mean;
   return {
+    hasSlo: p.result.slo !== null,
+    failure: firstFailure(p.result.slo?.checks ?? [], queues),
     rate: p.rate,
     throughput: classes.reduce((a, c) => a + c.throughput.mean, 0),
     p95: worst((c) => c.latencyMs.p95.mean),
@@ -53,18 +62,31 @@ export function Capacity({ scenario, text, base, client }: Props) {
     const rates = sweepRates(scenario, 12, sat);
     setError(null);
     setProgress(0);
-    const j = client.sweep(text, rates, { replications: SWEEP_REPLICATIONS }, setProgress);
-    setJob(j);
-    j.done.then(
-      ({ points: p }) => { setPoints(p); setJob(null); },
+    const steps = rates.length + KNEE_BISECTIONS;
+    const sweep = async () => {
+      const grid = client.sweep(text, rates, { replications: SWEEP_REPLICATIONS }, (f) => setProgress((f * rates.length) / steps));
+      setJob(grid);
+      let all = (await grid.done).points;
+      setPoints(all);
+      // Halve the knee's bracket: each run at its middle rate keeps the half the knee is in.
+      for (let i = 0; i < KNEE_BISECTIONS; i++) {
+        const mid = bisectKnee(all.map(curveRow));
+        if (mid === undefined) break;
+        const j = client.sweep(text, [mid], { replications: SWEEP_REPLICATIONS }, (f) => setProgress((rates.length + i + f) / steps));
+        setJob(j);
+        all = [...all, ...(await j.done).points].sort((a, b) => a.rate - b.rate);
+        setPoints(all);
+      }
+    };
+    sweep().then(
+      () => setJob(null),
       (e: Error & { kind?: string }) => { setJob(null); if (e.kind !== "cancelled") setError(e.message); },
     );
   };
 
   const slo = scenario.slo?.latency;
   const k = knee(rows);
-  const withinSlo = rows.filter((r) => r.slo === true).map((r) => r.rate);
-  const maxOk = withinSlo.length ? Math.max(...withinSlo) : undefined;
+  const bracket = kneeBracket(rows);
   const xScale = niceScale(maxOf(rows, ["rate"]));
   const tpScale = niceScale(maxOf(rows, ["rate", "throughput"]));
 
@@ -85,8 +107,14 @@ export function Capacity({ scenario, text, base, client }: Props) {
       {rows.length > 0 && (
         <>
           <div className="headline">
-            <div className="stat"><div className="stat-label">Knee</div><div className="stat-value" data-testid="knee">{k !== undefined ? `${num(k)} req/s` : "not reached"}</div><div className="stat-sub">first rate where p99 doubles vs the lowest</div></div>
-            <div className={`stat ${maxOk !== undefined ? "ok" : "bad"}`}><div className="stat-label">Max rate within SLO</div><div className="stat-value">{maxOk !== undefined ? `${num(maxOk)} req/s` : scenario.slo ? "none" : "no SLO"}</div><div className="stat-sub">of the swept rates</div></div>
+            <div className={`stat ${k !== undefined ? "ok" : ""}`}>
+              <div className="stat-label">Knee (highest sustainable rate)</div>
+              <div className="stat-value" data-testid="knee">{k !== undefined ? `${num(k)} req/s` : bracket.above !== undefined ? `below ${num(bracket.above)} req/s` : `above ${num(bracket.below ?? 0)} req/s`}</div>
+              <div className="stat-sub" data-testid="knee-rule">
+                {scenario.slo ? "SLO met and no queue over 97% busy, as headroom capacity" : "no SLO: p99 within 2x the lowest rate's, bottleneck under 97% busy"}
+                {k !== undefined && bracket.above !== undefined && ` · next swept rate ${num(bracket.above)} req/s fails`}
+              </div>
+            </div>
             <div className="stat"><div className="stat-label">Scenario rate</div><div className="stat-value">{num(peak)} req/s</div><div className="stat-sub">peak of the load profile</div></div>
           </div>
           <div className="charts">
@@ -130,7 +158,7 @@ export function Capacity({ scenario, text, base, client }: Props) {
                   <tr key={r.rate}>
                     <td className="r">{num(r.rate)}</td><td className="r">{num(r.throughput)}</td><td className="r">{num(r.p95)}</td><td className="r">{num(r.p99)}</td>
                     <td className="r">{pct(r.utilization)}</td><td className="r">{pct(r.errorRate, 2)}</td>
-                    <td className={r.slo === null ? "muted" : r.slo ? "ok" : "bad"}>{r.slo === null ? "–" : r.slo ? "pass" : "fail"}</td>
+                    <td className={r.slo === null ? "muted" : r.slo ? "ok" : "bad"} title={r.failure ?? undefined}>{r.slo === null ? "–" : r.slo ? "pass" : "fail"}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,6 +1,8 @@
-// A titled panel around one chart, with its unit under the title and a PNG download of the chart.
+// A titled panel around one chart, with its unit under the title and PNG and SVG downloads of the
+// chart (the chart's own surface with its legend, see chart-image.ts).
 import { useRef } from "react";
-import { svgToPng } from "./png.ts";
+import { chartImage } from "./chart-image.ts";
+import { downloadPng, downloadSvg } from "./png.ts";
 
 interface Props {
   readonly title: string;
@@ -12,10 +14,10 @@ interface Props {
 
 export function ChartCard({ title, unit, testId, extra, children }: Props) {
   const body = useRef<HTMLDivElement>(null);
-  const savePng = () => {
-    const svg = body.current?.querySelector("svg.recharts-surface");
-    if (svg) void svgToPng(svg as SVGSVGElement, `${testId.replace(/^chart-/, "")}.png`);
-  };
+  const name = testId.replace(/^chart-/, "");
+  const image = () => (body.current ? chartImage(body.current) : null);
+  const savePng = () => { const i = image(); if (i) void downloadPng(i, `${name}.png`); };
+  const saveSvg = () => { const i = image(); if (i) downloadSvg(i, `${name}.svg`); };
   return (
     <section className="card" data-testid={testId}>
       <header className="card-head">
@@ -25,10 +27,11 @@ export function ChartCard({ title, unit, testId, extra, children }: Props) {
         </div>
         <div className="card-tools">
           {extra}
-          <button className="btn-ghost" onClick={savePng} title="Download this chart as PNG">PNG</button>
+          <button className="btn-ghost" onClick={savePng} title="Download this chart as PNG (its on-screen size)" data-testid={`${testId}-png`}>PNG</button>
+          <button className="btn-ghost" onClick={saveSvg} title="Download this chart as SVG" data-testid={`${testId}-svg`}>SVG</button>
         </div>
       </header>
-      <div ref={body}>{children}</div>
+      <div ref={body} className="chart-body">{children}</div>
     </section>
   );
 }

@@ -3,7 +3,7 @@
 // length, requests in the system, and where the run has them instances (auto-scaling), cache hit
 // ratio and cost per hour. Every axis carries its unit; the warm-up is shaded, since it is left out
 // of the summary statistics.
-import { useState } from "react";
+import { createContext, useContext, useState } from "react";
 import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine, ReferenceArea } from "recharts";
 import type { SimResult } from "../../simulator/index.ts";
 
@@ -11,6 +11,12 @@ type Series = NonNullable<SimResult["series"]>;
 import { num } from "./format.ts";
 import { niceScale, ticksWithin, maxOf } from "./axis.ts";
 import { ChartCard } from "./ChartCard.tsx";
+import { EVENT_COLORS, type TimeEvent } from "./events.ts";
+
+/** The run's events (events.ts), marked on every time axis: Results provides them. */
+export const EventsContext = createContext<readonly TimeEvent[]>([]);
+/** Above this many scaling actions their lines would hide the data: they stay in the events table. */
+const MAX_SCALING_LINES = 40;
 
 export const PALETTE = ["#58a6ff", "#f0883e", "#3fb950", "#d2a8ff", "#ff7b72", "#e3b341", "#79c0ff", "#56d4dd"];
 const AXIS = { stroke: "#8b949e", fontSize: 11 };
@@ -37,7 +43,23 @@ function yAxis(unit: string, max: number, extra: Partial<React.ComponentProps<ty
 }
 
 function Warmup({ result }: { result: SimResult }) {
-  return result.run.warmupS > 0 ? <ReferenceArea x1={0} x2={result.run.warmupS} fill="#8b949e" fillOpacity={0.08} ifOverflow="hidden" label={{ value: "warm-up", position: "insideTopLeft", fill: "#6e7681", fontSize: 10 }} /> : null;
+  const events = useContext(EventsContext);
+  const scaling = events.filter((e) => e.kind === "scaling");
+  return (
+    <>
+      {result.run.warmupS > 0 && <ReferenceArea x1={0} x2={result.run.warmupS} fill="#8b949e" fillOpacity={0.08} ifOverflow="hidden" label={{ value: "warm-up", position: "insideTopLeft", fill: "#6e7681", fontSize: 10 }} />}
+      {/* load steps, failures and outages labelled; scaling actions as faint unlabelled lines */}
+      {events.filter((e) => e.kind === "outage").map((e, i) => (
+        <ReferenceArea key={`o${i}`} x1={e.t} x2={e.until} fill={EVENT_COLORS.outage} fillOpacity={0.1} stroke={EVENT_COLORS.outage} strokeOpacity={0.4} ifOverflow="hidden" className="event-mark"
+          label={{ value: e.label, position: "insideTop", fill: EVENT_COLORS.outage, fontSize: 10 }} />
+      ))}
+      {events.filter((e) => e.kind === "load" || e.kind === "failure").map((e, i) => (
+        <ReferenceLine key={`e${i}`} x={e.t} stroke={EVENT_COLORS[e.kind]} strokeDasharray="2 3" ifOverflow="hidden" className="event-mark"
+          label={{ value: e.label, position: "insideTopLeft", fill: EVENT_COLORS[e.kind], fontSize: 10 }} />
+      ))}
+      {scaling.length <= MAX_SCALING_LINES && scaling.map((e, i) => <ReferenceLine key={`s${i}`} x={e.t} stroke={EVENT_COLORS.scaling} strokeOpacity={0.35} ifOverflow="hidden" className="event-mark scaling" />)}
+    </>
+  );
 }
 
 export function LatencyChart({ result, series, sloMs }: { result: SimResult; series: Series; sloMs: { p95?: number; p99?: number } }) {
@@ -129,7 +151,8 @@ export function ErrorsChart({ result, series }: { result: SimResult; series: Ser
 
 export function ComponentChart({ result, series, metric }: { result: SimResult; series: Series; metric: "utilization" | "queueLength" }) {
   const s = series;
-  const comps = Object.keys(s.components);
+  // A component without units (a CDN, an unbounded pool) has no utilization to draw.
+  const comps = Object.keys(s.components).filter((c) => metric !== "utilization" || result.components[c]?.servers !== null);
   const scale = metric === "utilization" ? 100 : 1;
   const rows: Row[] = s.t.map((t, i) => {
     const r: Row = { t };

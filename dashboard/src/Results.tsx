@@ -1,6 +1,10 @@
-// The results area below the workbench: the last run (headline, SLO checks, tables, charts), and
-// beside it the capacity curve and the what-if comparison, both computed in the worker on demand.
-import { memo, useMemo, useState } from "react";
+// The results area below the workbench: the last run (headline, SLO checks, tables, every section
+// the CLI prints: regions, cost, accounting; the run's events; charts with those events on their
+// time axis), and beside it the capacity curve and the what-if comparison, both computed in the
+// worker on demand.
+import { memo, useMemo, useRef, useState } from "react";
+import { collectReportParts, reportHtml } from "./report-html.ts";
+import { download } from "./export.ts";
 import { downsample } from "./downsample.ts";
 import { Staggered } from "./Staggered.tsx";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
@@ -8,7 +12,9 @@ import { Capacity } from "./Capacity.tsx";
 import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
-import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries } from "./Charts.tsx";
+import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries, EventsContext } from "./Charts.tsx";
+import { RegionTable, CostTable, Accounting, EventsTable } from "./Sections.tsx";
+import { timeEvents } from "./events.ts";
 
 interface Props {
   readonly result: SimResult;
@@ -35,23 +41,44 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
   // Tabs stay mounted once opened, so a sweep or variant B survives switching tabs.
   const [opened, setOpened] = useState<Set<Tab>>(new Set(["run"]));
   const open = (t: Tab) => { setTab(t); setOpened((o) => new Set(o).add(t)); };
+  const runTab = useRef<HTMLDivElement>(null);
+  const saveReport = () => {
+    if (!runTab.current) return;
+    const { tables, charts } = collectReportParts(runTab.current);
+    // the result's own scenario text (v2), else the editor's when it is the same model
+    const yaml = result.scenario.yaml ?? (scenario?.name === result.scenario.name && text ? text : null);
+    download(`${result.scenario.name}.report.html`, reportHtml(result, yaml, tables, charts, new Date()), "text/html");
+  };
   const ds = useMemo(() => (result.series ? downsample(result.series).series : null), [result]);
+  // The events come from the result's own scenario when the editor holds another model.
+  const ev = useMemo(() => timeEvents(scenario && scenario.name === result.scenario.name ? scenario : null, result), [scenario, result]);
   return (
     <section className="results" data-testid="results">
       <nav className="tabs">
         <button className={tab === "run" ? "active" : ""} onClick={() => open("run")} data-testid="tab-run">Results</button>
         <button className={tab === "capacity" ? "active" : ""} onClick={() => open("capacity")} data-testid="tab-capacity">Capacity curve</button>
         <button className={tab === "whatif" ? "active" : ""} onClick={() => open("whatif")} data-testid="tab-whatif">What-if A/B</button>
+        {tab === "run" && (
+          <button className="btn-ghost tab-tool" data-testid="export-html" onClick={saveReport}
+            title="Download this run as one self-contained HTML file: tables, charts as SVG, the scenario's YAML">HTML report</button>
+        )}
       </nav>
-      <div hidden={tab !== "run"}>
+      <div hidden={tab !== "run"} ref={runTab} data-testid="run-tab">
           {stale && <div className="banner info">These results are from an earlier version of the scenario. Run again to update them.</div>}
           <Headline result={result} elapsedMs={elapsedMs} />
           <div className="tables">
             <div className="card"><header className="card-head"><div><h3>Request classes</h3><div className="card-unit">end-to-end, statistics window, mean ± 95% CI over {result.run.replications} replications</div></div></header><ClassTable result={result} /></div>
             <div className="card"><header className="card-head"><div><h3>SLO</h3><div className="card-unit">predicted mean vs limit</div></div></header>{result.slo ? <SloTable result={result} /> : <div className="muted pad">No slo section in the scenario.</div>}</div>
           </div>
+          {result.regions && <div className="card" data-testid="regions"><header className="card-head"><div><h3>Users by region</h3><div className="card-unit">where requests come from; failed over = completed by another region's entry</div></div></header><RegionTable result={result} /></div>}
           <div className="card"><header className="card-head"><div><h3>Components</h3><div className="card-unit">◆ = bottleneck (highest utilization)</div></div></header><ComponentTable result={result} /></div>
+          <div className="sections">
+            {result.cost && <div className="card wide" data-testid="cost-card"><header className="card-head"><div><h3>Cost</h3><div className="card-unit">in the scenario's price units (the currency its prices are in), at the simulated load</div></div></header><CostTable result={result} /></div>}
+            <div className="card"><header className="card-head"><div><h3>Accounting</h3><div className="card-unit">every request and message ends somewhere</div></div></header><Accounting result={result} /></div>
+            <div className="card"><header className="card-head"><div><h3>Events</h3><div className="card-unit">marked on the charts' time axis</div></div></header><EventsTable events={ev.events} unmarkedRandomFailures={ev.unmarkedRandomFailures} /></div>
+          </div>
           {ds ? (
+            <EventsContext.Provider value={ev.events}>
             <div className="charts">
               <Staggered resetKey={result} placeholderHeight={300}>
                 <LatencyChart key="latency" result={result} series={ds} sloMs={sloLines(result)} />
@@ -66,6 +93,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
                 {ds.costPerHour && result.cost && <CostChart key="cost" result={result} series={ds} />}
               </Staggered>
             </div>
+            </EventsContext.Provider>
           ) : <div className="muted pad">This result has no time series.</div>}
       </div>
       {opened.has("capacity") && <div hidden={tab !== "capacity"}><Capacity scenario={scenario} text={text} base={result} client={client} /></div>}

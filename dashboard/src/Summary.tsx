@@ -30,7 +30,7 @@ export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: 
         <div className="stat" key={name} data-testid="hit-ratio">
           <div className="stat-label">{name} hit ratio</div>
           <div className="stat-value">{pct(c.hitRatio!.mean)}</div>
-          <div className="stat-sub">± {pct(c.hitRatio!.ci95 ?? NaN, 2)} (95% CI)</div>
+          <div className="stat-sub">{c.hitRatio!.ci95 !== null && Number.isFinite(c.hitRatio!.ci95) ? `± ${pct(c.hitRatio!.ci95, 2)} (95% CI)` : "one replication: no CI"}</div>
         </div>
       ))}
       {result.cost && (

@@ -1,16 +1,17 @@
 // The topology graph: React Flow drawing buildTopology's nodes and edges. After a run every
-// component shows its utilization (bar and color) and the bottleneck is outlined; clicking a node
+// component shows its utilization (bar and color; a CDN, which has no servers, its req/s and hit
+// ratio instead) and the bottleneck is outlined; clicking a node
 // selects it for the parameter form.
 import { memo, useEffect, useMemo } from "react";
 import { ReactFlow, Background, Controls, Handle, Position, MarkerType, useReactFlow, type Node, type Edge, type NodeProps } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
-import { buildTopology, utilizationColor, CLIENTS } from "./topology.ts";
+import { buildTopology, utilizationColor, nodeLoad, CLIENTS, type NodeLoad } from "./topology.ts";
 
-type CompData = { kind: string; title: string; params: string[]; utilization?: number; bottleneck: boolean; selected: boolean };
+type CompData = { kind: string; title: string; params: string[]; load?: NodeLoad; bottleneck: boolean; selected: boolean };
 
 function ComponentNode({ data }: NodeProps<Node<CompData>>) {
-  const u = data.utilization;
+  const u = data.load?.utilization;
   const color = u !== undefined ? utilizationColor(u) : "#3b4656";
   return (
     <div className={`topo-node${data.bottleneck ? " bottleneck" : ""}${data.selected ? " selected" : ""}`} style={{ borderColor: color }} data-testid={`node-${data.title}`}>
@@ -20,10 +21,14 @@ function ComponentNode({ data }: NodeProps<Node<CompData>>) {
         <span className={`topo-kind kind-${data.kind}`}>{data.kind.replace("_", " ")}</span>
       </div>
       {data.params.map((p) => <div key={p} className="topo-param">{p}</div>)}
-      {u !== undefined && (
+      {u !== undefined ? (
         <div className="topo-util" title="mean utilization over the statistics window">
           <div className="topo-util-bar"><div style={{ width: `${Math.min(100, u * 100)}%`, background: color }} /></div>
-          <span>{(u * 100).toFixed(1)}%{data.bottleneck ? " · bottleneck" : ""}</span>
+          <span>{data.load!.text}{data.bottleneck ? " · bottleneck" : ""}</span>
+        </div>
+      ) : data.load && (
+        <div className="topo-util" title="requests answered per second over the statistics window (no servers to be busy)" data-testid={`load-${data.title}`}>
+          <span>{data.load.text}</span>
         </div>
       )}
       <Handle type="source" position={Position.Right} />
@@ -63,7 +68,7 @@ export const Topology = memo(function Topology({ scenario, result, selected, onS
     position: { x: n.x, y: n.y },
     data: {
       kind: n.kind, title: n.title, params: n.params,
-      utilization: n.id !== CLIENTS ? result?.components[n.id]?.utilization.mean : undefined,
+      load: n.id !== CLIENTS ? nodeLoad(result?.components[n.id]) : undefined,
       bottleneck: result?.bottleneck === n.id,
       selected: selected === n.id,
     },

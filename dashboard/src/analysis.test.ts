@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseScenario, simulate, peakRate, type Scenario } from "../../simulator/index.ts";
 import { expectedArrivals, expectedEvents } from "./run-size.ts";
-import { atRate, knee, sweepRates, saturationRate } from "./sweep.ts";
+import { atRate, bisectKnee, knee, kneeBracket, sweepRates, saturationRate } from "./sweep.ts";
 import { downsample } from "./downsample.ts";
 import { instanceSeries } from "./Charts.tsx";
 import { niceScale, ticksWithin } from "./axis.ts";
@@ -84,9 +84,23 @@ describe("capacity sweep helpers", () => {
     expect(rates[0]).toBeCloseTo(rates[11] / 12, 0);
   });
 
-  test("the knee is the first rate whose p99 doubles the lowest rate's", () => {
-    expect(knee([{ rate: 10, p99: 50 }, { rate: 20, p99: 80 }, { rate: 30, p99: 101 }, { rate: 40, p99: 900 }])).toBe(30);
-    expect(knee([{ rate: 10, p99: 50 }, { rate: 20, p99: 60 }])).toBeUndefined();
+  const pt = (rate: number, p99: number, utilization = 0.5, failure: string | null = null, hasSlo = false) => ({ rate, p99, utilization, failure, hasSlo });
+  test("without an SLO the knee is the last rate before p99 doubles the lowest rate's, never past saturation", () => {
+    expect(knee([pt(10, 50), pt(20, 80), pt(30, 101), pt(40, 900)])).toBe(20);
+    expect(knee([pt(10, 50), pt(20, 60)])).toBeUndefined();
+    // 96% busy is still short of saturation; 98% is past it even with a low p99
+    expect(knee([pt(10, 50, 0.3), pt(20, 60, 0.96), pt(30, 70, 0.98)])).toBe(20);
+  });
+  test("with an SLO the knee is the highest rate before the first that fails headroom capacity's rule", () => {
+    const pts = [pt(100, 20, 0.25, null, true), pt(200, 30, 0.5, null, true), pt(300, 500, 0.75, "p99_ms of get 500 > 200", true), pt(400, 1700, 1, "p99_ms of get 1700 > 200", true)];
+    expect(knee(pts)).toBe(200);
+    expect(kneeBracket(pts)).toEqual({ below: 200, above: 300 });
+    expect(bisectKnee(pts)).toBe(250);
+    // with an SLO the latency doubling alone does not end the range: only the SLO does
+    expect(knee([pt(100, 20, 0.25, null, true), pt(200, 90, 0.9, null, true), pt(300, 900, 1, "error_rate 0.02 > 0.001", true)])).toBe(200);
+    // the first rate already fails: no knee within the sweep, and nothing to bisect
+    expect(knee([pt(100, 900, 1, "x", true)])).toBeUndefined();
+    expect(bisectKnee([pt(100, 900, 1, "x", true)])).toBeUndefined();
   });
 });
 

@@ -11,9 +11,9 @@ if (!parsed.ok) throw new Error("fixture does not parse");
 const result: SimResult = simulate(parsed.scenario, { replications: 2, duration: 30, warmup: 5 });
 
 describe("exports", () => {
-  test("JSON is the result itself, schema headroom.result/v1", () => {
+  test("JSON is the result itself, schema headroom.result/v2", () => {
     const back = JSON.parse(resultJson(result));
-    expect(back.schema).toBe("headroom.result/v1");
+    expect(back.schema).toBe("headroom.result/v2");
     expect(back).toEqual(JSON.parse(JSON.stringify(result)));
   });
 

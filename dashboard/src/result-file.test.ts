@@ -2,22 +2,37 @@
 // with a message naming the file and the problem.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate } from "../../simulator/index.ts";
+import { parseScenario, simulate, withScenarioText } from "../../simulator/index.ts";
 import { readResultFile } from "./result-file.ts";
 import { resultJson } from "./export.ts";
 
-const parsed = parseScenario(readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8"), "s.yaml");
+const yaml = readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8");
+const parsed = parseScenario(yaml, "s.yaml");
 if (!parsed.ok) throw new Error("fixture does not parse");
-const result = simulate(parsed.scenario, { replications: 2, duration: 20, warmup: 2 });
+const result = withScenarioText(simulate(parsed.scenario, { replications: 2, duration: 20, warmup: 2 }), yaml);
 
 describe("readResultFile", () => {
-  test("a result JSON round-trips", () => {
-    expect(readResultFile(resultJson(result), "r.json")).toEqual(JSON.parse(JSON.stringify(result)));
+  test("a result JSON round-trips, with the scenario it embeds", () => {
+    const opened = readResultFile(resultJson(result), "r.json");
+    expect(opened.result).toEqual(JSON.parse(JSON.stringify(result)));
+    expect(opened.yaml).toBe(yaml);
+    expect(opened.notice).toBeNull();
+  });
+
+  test("a v1 result (no scenario embedded) still opens, with a notice", () => {
+    const { yaml: _, ...scenario } = result.scenario;
+    const opened = readResultFile(JSON.stringify({ ...result, schema: "headroom.result/v1", scenario }), "v1.json");
+    expect(opened.yaml).toBeNull();
+    expect(opened.result.scenario.yaml).toBeNull();
+    expect(opened.notice).toMatch(/older result \(headroom\.result\/v1\): it does not carry its scenario/);
+    // a v2 file must carry the field (null allowed)
+    expect(() => readResultFile(JSON.stringify({ ...result, scenario }), "v2.json")).toThrow(/scenario\.yaml" is missing/);
+    expect(() => readResultFile(JSON.stringify({ ...result, scenario: { ...scenario, yaml: 3 } }), "v2.json")).toThrow(/scenario\.yaml must be/);
   });
 
   test("another schema version is refused by name", () => {
     const text = JSON.stringify({ ...result, schema: "headroom.result/v0" });
-    expect(() => readResultFile(text, "old.json")).toThrow('old.json: expected a Headroom result with schema "headroom.result/v1" (headroom simulate --json writes one), got schema "headroom.result/v0"');
+    expect(() => readResultFile(text, "old.json")).toThrow('old.json: expected a Headroom result with schema "headroom.result/v2" (headroom simulate --json writes one), got schema "headroom.result/v0"');
   });
 
   test("not JSON, not an object, no schema, missing parts", () => {

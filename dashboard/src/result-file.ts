@@ -1,12 +1,28 @@
 // Opening a result file the CLI wrote (`headroom simulate --json`): the text checked to be a
-// headroom.result/v1 document with the parts the pages read, or a message that says what is wrong.
+// headroom.result document with the parts the pages read, or a message that says what is wrong.
+// The current version (v2) embeds its scenario's YAML, so the page shows the result with its own
+// model; a v1 file still opens, with a notice that it carries no scenario (and that a CDN's
+// per-request price was not billed then).
 import { RESULT_SCHEMA, type SimResult } from "../../simulator/index.ts";
 
 export class ResultFileError extends Error {}
 
+/** Older schemas still read, each with what the page tells the user about it. */
+const OLDER: Record<string, string> = {
+  "headroom.result/v1": "an older result (headroom.result/v1): it does not carry its scenario, so the editor keeps its own; re-run headroom simulate --json for one that does (v1 also billed a CDN no per-request cost)",
+};
+
+export interface OpenedResult {
+  readonly result: SimResult;
+  /** the scenario YAML the result embeds; null for a v1 file */
+  readonly yaml: string | null;
+  /** what the page should say about an older file; null for the current schema */
+  readonly notice: string | null;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function readResultFile(text: string, fileName: string): SimResult {
+export function readResultFile(text: string, fileName: string): OpenedResult {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -14,7 +30,8 @@ export function readResultFile(text: string, fileName: string): SimResult {
     throw new ResultFileError(`${fileName}: not JSON (${(e as Error).message})`);
   }
   if (!isObject(data)) throw new ResultFileError(`${fileName}: expected a JSON object, a Headroom result`);
-  if (data.schema !== RESULT_SCHEMA) {
+  const older = typeof data.schema === "string" && Object.hasOwn(OLDER, data.schema) ? OLDER[data.schema] : null;
+  if (data.schema !== RESULT_SCHEMA && older === null) {
     const got = data.schema === undefined ? "no schema field" : `schema ${JSON.stringify(data.schema)}`;
     const hint = typeof data.schema === "string" && data.schema.startsWith("headroom.validation/") ? " (this is a validation report: open it with Open validation…)" : "";
     throw new ResultFileError(`${fileName}: expected a Headroom result with schema "${RESULT_SCHEMA}" (headroom simulate --json writes one), got ${got}${hint}`);
@@ -28,5 +45,10 @@ export function readResultFile(text: string, fileName: string): SimResult {
   for (const [name, c] of Object.entries(data.components as Record<string, unknown>)) {
     if (!isObject(c) || !isObject(c.utilization)) throw new ResultFileError(`${fileName}: components.${name} lacks utilization`);
   }
-  return data as unknown as SimResult;
+  const scenario = data.scenario as Record<string, unknown>;
+  const yaml = scenario.yaml ?? null;
+  if (yaml !== null && typeof yaml !== "string") throw new ResultFileError(`${fileName}: scenario.yaml must be the scenario's text or null`);
+  if (older === null && yaml === null && !("yaml" in scenario)) throw new ResultFileError(`${fileName}: field "scenario.yaml" is missing (a ${RESULT_SCHEMA} result embeds its scenario, or null)`);
+  const result = { ...data, scenario: { ...scenario, yaml } } as unknown as SimResult;
+  return { result, yaml, notice: older };
 }

@@ -1,7 +1,7 @@
 // The simulation worker: runs the synchronous simulator off the page's thread and reports progress
 // at most every 50 ms. Cancelling is done by the page terminating this worker, which stops a run
 // mid-replication at once (a message could not be read until the synchronous run returned).
-import { parseScenario, simulate, formatErrors, UnsupportedError, type Scenario } from "../../simulator/index.ts";
+import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, type Scenario } from "../../simulator/index.ts";
 import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
 
@@ -37,7 +37,8 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     const scenario = parse(msg.id, msg.text);
     if (!scenario) return;
     if (msg.type === "run") {
-      const result = simulate(scenario, { ...msg.options, onProgress: progressReporter(msg.id) });
+      // the editor's text goes into the result, so an exported JSON reopens with its own model
+      const result = withScenarioText(simulate(scenario, { ...msg.options, onProgress: progressReporter(msg.id) }), msg.text);
       post({ type: "done", id: msg.id, result, elapsedMs: performance.now() - t0 });
     } else {
       const points: SweepPoint[] = [];

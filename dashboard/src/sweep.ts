@@ -1,7 +1,8 @@
 // The capacity curve's inputs: a scenario rescaled to a given total arrival rate (every stage and
 // the constant rate scaled by the same factor, so the load's shape is kept), the rates to sweep,
-// and the knee read off the swept results.
+// and the knee read off the swept results, by the rule of `headroom capacity` (cli/capacity/verdict.ts).
 import { peakRate, type Scenario, type SimResult } from "../../simulator/index.ts";
+import { QUEUE_SATURATED } from "../../cli/capacity/verdict.ts";
 
 export function atRate(s: Scenario, rate: number): Scenario {
   if (s.load.model !== "open") throw new Error("a capacity sweep needs an open load model (arrival rates)");
@@ -43,10 +44,56 @@ export function saturationRate(result: SimResult, offeredRate: number): number |
   return offeredRate / b.utilization.mean;
 }
 
-/** The knee: the first swept rate whose p99 is more than twice the lowest rate's p99 (where queueing
- * starts to dominate), or undefined if latency never doubles within the sweep. */
-export function knee(points: ReadonlyArray<{ rate: number; p99: number }>): number | undefined {
-  if (points.length < 2) return undefined;
-  const base = points[0].p99;
-  return points.find((p) => p.p99 > 2 * base)?.rate;
+/** One swept rate as the knee rule reads it. */
+export interface KneePoint {
+  readonly rate: number;
+  /** worst class's p99 (ms) */
+  readonly p99: number;
+  /** the bottleneck's utilization */
+  readonly utilization: number;
+  /** whether the scenario has an SLO */
+  readonly hasSlo: boolean;
+  /** the CLI capacity's verdict at this rate (cli/capacity/verdict.ts firstFailure): the first
+   * failing SLO check or saturated queue, null when sustainable */
+  readonly failure: string | null;
+}
+
+/**
+ * Whether a swept rate is sustainable. With an SLO it is `headroom capacity`'s rule exactly: every
+ * latency limit and the error rate hold and no queue's workers are over 97% busy. Without an SLO,
+ * the same queue rule, no bottleneck over 97% busy (saturation), and p99 within twice the lowest
+ * rate's (where queueing starts to dominate).
+ */
+export function sustainable(p: KneePoint, baseP99: number): boolean {
+  if (p.failure !== null) return false;
+  if (p.hasSlo) return true;
+  return !(p.utilization > QUEUE_SATURATED) && p.p99 <= 2 * baseP99;
+}
+
+/** The knee's bracket: `below` is the highest rate of the leading run of sustainable rates (the
+ * knee), `above` the first rate past it; either is undefined when the sweep does not reach it. */
+export function kneeBracket(points: ReadonlyArray<KneePoint>): { below?: number; above?: number } {
+  const sorted = [...points].sort((a, b) => a.rate - b.rate);
+  if (sorted.length === 0) return {};
+  const base = sorted[0].p99;
+  let below: number | undefined;
+  for (const p of sorted) {
+    if (!sustainable(p, base)) return { below, above: p.rate };
+    below = p.rate;
+  }
+  return { below };
+}
+
+/** The knee: the highest sustainable rate before the first unsustainable one, so always before
+ * saturation; undefined when the sweep never leaves the sustainable range (or starts outside it). */
+export function knee(points: ReadonlyArray<KneePoint>): number | undefined {
+  const b = kneeBracket(points);
+  return b.above !== undefined ? b.below : undefined;
+}
+
+/** The rate halfway through a knee bracket, or undefined when there is no bracket to bisect. */
+export function bisectKnee(points: ReadonlyArray<KneePoint>): number | undefined {
+  const b = kneeBracket(points);
+  if (b.below === undefined || b.above === undefined) return undefined;
+  return +((b.below + b.above) / 2).toPrecision(4);
 }

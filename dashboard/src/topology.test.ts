@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseScenario, type Scenario } from "../../simulator/index.ts";
-import { buildTopology, describeComponent, CLIENTS, utilizationColor } from "./topology.ts";
+import { buildTopology, describeComponent, nodeLoad, CLIENTS, utilizationColor } from "./topology.ts";
 import { presets } from "./scenarios.ts";
 
 function load(text: string): Scenario {
@@ -97,5 +97,21 @@ describe("buildTopology", () => {
     time(500); // warm up
     const a = time(1_000), b = time(8_000);
     expect(b / a).toBeLessThan(24); // 7 measured; 43-52 before
+  });
+});
+
+describe("nodeLoad: what a node shows after a run", () => {
+  const est = (mean: number) => ({ mean, ci95: null });
+  const base = { kind: "service", servers: 8, throughput: est(300), utilization: est(0.75) } as unknown as Parameters<typeof nodeLoad>[0];
+  test("a component with servers shows its utilization", () => {
+    expect(nodeLoad(base)).toEqual({ utilization: 0.75, text: "75.0%" });
+  });
+  test("a CDN (no servers, utilization NaN) shows req/s and hit ratio, never NaN", () => {
+    const cdn = { ...base!, kind: "cdn", servers: null, throughput: est(6544.2), utilization: est(NaN), hitRatio: est(0.999) };
+    const l = nodeLoad(cdn)!;
+    expect(l.utilization).toBeUndefined();
+    expect(l.text).toBe("6.54k req/s · hit 99.9%");
+    // a result read from JSON carries NaN as null
+    expect(nodeLoad({ ...cdn, utilization: { mean: null as unknown as number, ci95: null } })!.text).not.toMatch(/NaN/);
   });
 });

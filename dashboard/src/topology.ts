@@ -2,7 +2,7 @@
 // key parameters), one edge per call path (flow steps, station routing, service handlers, balancer
 // backends, queue handlers, CDN origin), laid out in columns by distance from the clients.
 // Pure data; Topology.tsx draws it with React Flow.
-import type { Component, Dist, Scenario, Step } from "../../simulator/index.ts";
+import type { Component, Dist, Scenario, SimResult, Step } from "../../simulator/index.ts";
 
 export interface TopoNode {
   readonly id: string;
@@ -175,4 +175,22 @@ export function utilizationColor(u: number): string {
   if (u < 0.6) return "#3fb950";
   if (u < 0.85) return "#d29922";
   return "#f85149";
+}
+
+/** What a node shows after a run: a utilization bar where the component has units to be busy,
+ * else (a CDN, an unbounded pool) the requests it answered and its hit ratio; never NaN. */
+export interface NodeLoad {
+  /** busy share in [0, 1] for the bar and its color; absent when the component has no units */
+  readonly utilization?: number;
+  readonly text: string;
+}
+
+export function nodeLoad(c: SimResult["components"][string] | undefined): NodeLoad | undefined {
+  if (!c) return undefined;
+  const u = c.utilization.mean;
+  if (c.servers !== null && Number.isFinite(u)) return { utilization: u, text: `${(u * 100).toFixed(1)}%` };
+  const parts: string[] = [];
+  if (Number.isFinite(c.throughput.mean)) parts.push(`${fmtCount(Math.round(c.throughput.mean))} req/s`);
+  if (c.hitRatio && Number.isFinite(c.hitRatio.mean)) parts.push(`hit ${(c.hitRatio.mean * 100).toFixed(1)}%`);
+  return parts.length ? { text: parts.join(" · ") } : undefined;
 }

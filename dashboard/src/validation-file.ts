@@ -75,7 +75,7 @@ export function checkValidationReport(data: unknown, fileName: string): Validati
   if (!isObject(data)) throw new ValidationFileError(`${fileName}: expected a JSON object, a Headroom validation report`);
   if (data.schema !== VALIDATION_SCHEMA) {
     const got = data.schema === undefined ? "no schema field" : `schema ${JSON.stringify(data.schema)}`;
-    const hint = data.schema === RESULT_SCHEMA ? " (this is a simulation result: open it with Open result…)" : "";
+    const hint = typeof data.schema === "string" && data.schema.startsWith(RESULT_SCHEMA.replace(/v\d+$/, "")) ? " (this is a simulation result: open it with Open result…)" : "";
     throw new ValidationFileError(`${fileName}: expected a validation report with schema "${VALIDATION_SCHEMA}" (headroom validate --out DIR writes one), got ${got}${hint}`);
   }
   const scenario = k.object(data.scenario, "scenario");
