@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import { parseScenario, type Scenario } from "../model/index.ts";
 import { estimate, type Estimate } from "../engine/stats.ts";
 import { simulate, type SimResult } from "../index.ts";
+import { KeySampler } from "../engine/zipf.ts";
 
 export function scenarioOf(yaml: string): Scenario {
   const r = parseScenario(yaml, "test.yaml");
@@ -76,4 +77,22 @@ export function erlangC(c: number, a: number): number {
   for (let k = 1; k < c; k++) { term *= a / k; sum += term; }
   const last = (term * a) / c / (1 - a / c);
   return last / (sum + last);
+}
+
+/**
+ * LRU hit ratio under independent Zipf(s) requests over `keys` keys by Che's approximation (Che,
+ * Tung, Wang 2002): the characteristic time T solves Σ_i (1 - e^{-p_i T}) = capacity, and the hit
+ * ratio is Σ_i p_i (1 - e^{-p_i T}).
+ */
+export function cheHitRatio(keys: number, s: number, capacity: number): number {
+  const p = KeySampler.probabilities(keys, s);
+  const filled = (T: number) => p.reduce((a, x) => a + (1 - Math.exp(-x * T)), 0);
+  let lo = 0, hi = 1;
+  while (filled(hi) < capacity) hi *= 2;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (filled(mid) < capacity) lo = mid; else hi = mid;
+  }
+  const T = (lo + hi) / 2;
+  return p.reduce((a, x) => a + x * (1 - Math.exp(-x * T)), 0);
 }

@@ -5,23 +5,11 @@
 // under a percentage point for Zipf popularity and caches of this size.
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
-import { KeySampler } from "../../engine/zipf.ts";
-import { scenarioOf } from "../helpers.ts";
+import { cheHitRatio, scenarioOf } from "../helpers.ts";
 
 const KEYS = 20_000, S = 0.8;
 
-function che(capacity: number): number {
-  const p = KeySampler.probabilities(KEYS, S);
-  const filled = (T: number) => p.reduce((a, x) => a + (1 - Math.exp(-x * T)), 0);
-  let lo = 0, hi = 1;
-  while (filled(hi) < capacity) hi *= 2;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (filled(mid) < capacity) lo = mid; else hi = mid;
-  }
-  const T = (lo + hi) / 2;
-  return p.reduce((a, x) => a + x * (1 - Math.exp(-x * T)), 0);
-}
+const che = (capacity: number) => cheHitRatio(KEYS, S, capacity);
 
 /** Reads of Zipf keys at 200/s through a cache-aside LRU of `capacity` keys. */
 const zipfCache = (capacity: number, seed: number, simulation: string) => scenarioOf(`

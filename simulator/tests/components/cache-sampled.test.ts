@@ -5,25 +5,13 @@
 // more than its capacity. Plus the check that `samples` only goes with `eviction: sampled`.
 import { describe, expect, it } from "vitest";
 import { simulate, parseScenario } from "../../index.ts";
-import { KeySampler } from "../../engine/zipf.ts";
 import { SampledLruCache } from "../../engine/sampled-lru.ts";
 import { Rng } from "../../engine/rng.ts";
-import { scenarioOf } from "../helpers.ts";
+import { cheHitRatio, scenarioOf } from "../helpers.ts";
 
 const KEYS = 20_000, S = 0.8, CAPACITY = 2000;
 
-function che(capacity: number): number {
-  const p = KeySampler.probabilities(KEYS, S);
-  const filled = (T: number) => p.reduce((a, x) => a + (1 - Math.exp(-x * T)), 0);
-  let lo = 0, hi = 1;
-  while (filled(hi) < capacity) hi *= 2;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (filled(mid) < capacity) lo = mid; else hi = mid;
-  }
-  const T = (lo + hi) / 2;
-  return p.reduce((a, x) => a + x * (1 - Math.exp(-x * T)), 0);
-}
+const che = (capacity: number) => cheHitRatio(KEYS, S, capacity);
 
 const sampledCache = (eviction: string) => scenarioOf(`
 version: 1
