@@ -77,7 +77,7 @@ const tgt = (r: Row) => (r.target === null ? "" : r.errorKind === "relative" ? `
 
 export function rowsMarkdown(rows: readonly Row[]): string {
   const out = ["| scope | metric | predicted | measured | error | target | verdict |", "|---|---|---:|---:|---:|---:|---|"];
-  for (const r of rows) out.push(`| ${r.scope} | ${r.metric} | ${num(r.predicted)} | ${num(r.measured)} | ${err(r)} | ${tgt(r)} | ${r.verdict === "fail" ? "**fail**" : r.verdict} |`);
+  for (const r of rows) out.push(`| ${r.scope} | ${r.metric} | ${num(r.predicted)} | ${r.measured === null && r.note ? r.note : num(r.measured)} | ${err(r)} | ${tgt(r)} | ${r.verdict === "fail" ? "**fail**" : r.verdict} |`);
   return out.join("\n");
 }
 
