@@ -90,7 +90,7 @@ const COMPONENT_METRICS: Record<string, ReadonlyArray<{ key: string; metric: str
  * component; measured only where the YAML maps it to a query that was run, else "not measured"
  * with the reason, and never judged (a guess is no measurement).
  */
-export function componentRows(sim: SimResult, measured: ComponentMeasurements, applies: boolean): Row[] {
+export function componentRows(sim: SimResult, measured: ComponentMeasurements, applies: boolean, absent?: string): Row[] {
   const rows: Row[] = [];
   for (const [name, c] of Object.entries(sim.components)) {
     for (const m of COMPONENT_METRICS[c.kind] ?? []) {
@@ -98,7 +98,7 @@ export function componentRows(sim: SimResult, measured: ComponentMeasurements, a
       if (predicted === undefined) continue;
       const got = measured[name]?.[m.key];
       if (got === undefined || typeof got === "string" || got === null) {
-        const why = got === undefined ? `no metrics.${m.key} for ${name} in the YAML` : got === null ? "the query selected no series" : got;
+        const why = got === undefined ? (absent ?? `no metrics.${m.key} for ${name} in the YAML`) : got === null ? "the query selected no series" : got;
         rows.push({ ...row(name, m.metric, predicted, null, m.kind, false), note: `not measured (${why})` });
       } else rows.push(row(name, m.metric, predicted, got, m.kind, applies));
     }
@@ -106,7 +106,8 @@ export function componentRows(sim: SimResult, measured: ComponentMeasurements, a
   return rows;
 }
 
-export function compare(sim: SimResult, measured: Comparable, predictedUtilization: number): Row[] {
+/** `absent`: why a component has no figure when measured.components has none for it (default: no metrics: mapping). */
+export function compare(sim: SimResult, measured: Comparable, predictedUtilization: number, absent?: string): Row[] {
   const applies = predictedUtilization < TARGET_UTILIZATION;
   const rows: Row[] = [];
   for (const [name, c] of Object.entries(sim.classes)) {
@@ -129,7 +130,7 @@ export function compare(sim: SimResult, measured: Comparable, predictedUtilizati
   // (8% at 40 ms), so the row says how far the generator bent the schedule.
   const a = measured.arrivals;
   if (a && a.paced > 0) rows.push(row("load", "lateArrivals", 0, a.late / a.paced, "absolute", applies));
-  if (measured.components) return [...rows, ...componentRows(sim, measured.components, applies)];
+  if (measured.components) return [...rows, ...componentRows(sim, measured.components, applies, absent)];
   for (const [name, c] of Object.entries(sim.components)) {
     if (c.kind === "service") rows.push(row(name, "utilization", c.utilization.mean, measured.utilization, "absolute", applies));
     if (c.kind === "load_balancer" && c.balancer) rows.push(row(name, "balancerQueue", c.balancer.queueLength.mean, measured.balancerQueue, "absolute", applies));

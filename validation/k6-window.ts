@@ -4,6 +4,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseK6Time, IngestError } from "../k6/ingest/ingest.ts";
+import type { Classifier } from "../k6/ingest/classify.ts";
 
 export interface WindowClassStats {
   requests: number;
@@ -33,6 +34,8 @@ export interface WindowStats {
    * Both 0 under the arrival-rate executors, which do not pace.
    */
   arrivals: { paced: number; late: number; meanDelayMs: number };
+  /** with a classifier: requests (http_req_duration samples, whole file) that fit no class, by their name tag */
+  unmatched?: Record<string, number>;
 }
 
 /** The script's own threshold for a late start (k6/scripts/scenario.ts counts waits below -1 ms). */
@@ -51,13 +54,14 @@ function quantile(sorted: Float64Array, q: number): number {
  * Stats of http requests whose sample time lies in [first + fromS, first + toS). Throughput divides
  * by the window length (toS - fromS), which is the offered window, not the observed span.
  */
-export async function windowStats(path: string, fromS: number, toS: number): Promise<WindowStats> {
+export async function windowStats(path: string, fromS: number, toS: number, classify?: Classifier): Promise<WindowStats> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
   const points: Array<{ metric: string; t: number; v: number; name: string; ok: boolean }> = [];
   let first = Infinity;
   let last = -Infinity;
   let n = 0;
   const delays: Array<{ t: number; v: number }> = [];
+  const unmatched = new Map<string, number>();
   for await (const line of lines) {
     n++;
     if (!line.trim()) continue;
@@ -74,7 +78,12 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
     last = Math.max(last, t);
     if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
       const tags = obj.data?.tags;
-      points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name: tags?.name ?? "", ok: tags?.expected_response !== "false" });
+      const name = classify ? classify(tags) : (tags?.name ?? "");
+      if (name === undefined) {
+        if (obj.metric === "http_req_duration") unmatched.set(tags?.name ?? tags?.url ?? "", (unmatched.get(tags?.name ?? tags?.url ?? "") ?? 0) + 1);
+        continue;
+      }
+      points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name, ok: tags?.expected_response !== "false" });
     } else if (obj.metric === "headroom_arrival_delay") delays.push({ t, v: Number(obj.data?.value) });
   }
   if (!Number.isFinite(first)) throw new IngestError(`${path}: no samples at all; the load did not run`);
@@ -120,5 +129,5 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
     delaySum += d.v;
   }
   if (arrivals.paced) arrivals.meanDelayMs = delaySum / arrivals.paced;
-  return { firstMs: first, lastMs: last, windowS, classes, arrivals };
+  return { firstMs: first, lastMs: last, windowS, classes, arrivals, ...(classify ? { unmatched: Object.fromEntries(unmatched) } : {}) };
 }

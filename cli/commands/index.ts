@@ -9,6 +9,7 @@ import { capacityCommand } from "./capacity.ts";
 import { checkCommand } from "./check.ts";
 import { planCommand } from "./plan.ts";
 import { validateCommand } from "./validate.ts";
+import { compareCommand } from "./compare.ts";
 
 export interface Command {
   readonly summary: string;
@@ -26,4 +27,5 @@ export const commands: Record<string, Command> = {
   check: checkCommand,
   plan: planCommand,
   validate: validateCommand,
+  compare: compareCommand,
 };
