@@ -3,6 +3,7 @@
 // readK6Results (k6/ingest) reads the whole file first and rejects a truncated or foreign one.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { createGunzip } from "node:zlib";
 import { parseK6Time, IngestError } from "../k6/ingest/ingest.ts";
 import type { Classifier } from "../k6/ingest/classify.ts";
 
@@ -55,7 +56,8 @@ function quantile(sorted: Float64Array, q: number): number {
  * by the window length (toS - fromS), which is the offered window, not the observed span.
  */
 export async function windowStats(path: string, fromS: number, toS: number, classify?: Classifier): Promise<WindowStats> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const input = createReadStream(path);
+  const lines = createInterface({ input: path.endsWith(".gz") ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
   const points: Array<{ metric: string; t: number; v: number; name: string; ok: boolean }> = [];
   let first = Infinity;
   let last = -Infinity;
