@@ -55,7 +55,8 @@ async function looksLikeNdjson(path: string): Promise<boolean> {
 }
 
 /** Reads a k6 results file and groups its requests by the scenario's classes. */
-export async function readMeasuredRun(path: string, scenario: Scenario, warmupS: number): Promise<MeasuredRun> {
+/** `untilS`: NDJSON only, the window's end in seconds after the first sample (default: the last sample). */
+export async function readMeasuredRun(path: string, scenario: Scenario, warmupS: number, untilS?: number): Promise<MeasuredRun> {
   const entries = Object.entries(scenario.load.classes);
   const classOf = classifier(entries.map(([name, c]) => ({ name, method: c.http?.method, path: c.http?.path })));
   const describe = (name: string) => {
@@ -71,13 +72,14 @@ export async function readMeasuredRun(path: string, scenario: Scenario, warmupS:
       const spanS = all.durationSeconds ?? 0;
       if (!(spanS > warmupS)) throw new CompareError(`${path}: the run spans ${spanS.toFixed(1)} s of samples, not more than --warmup ${warmupS}s; nothing left to compare`);
       // the last sample (stamped at its request's end) is inside the window
-      const toS = Math.ceil(spanS * 1000 + 1) / 1000;
+      const toS = untilS ?? Math.ceil(spanS * 1000 + 1) / 1000;
+      if (!(toS > warmupS)) throw new CompareError(`${path}: --duration ${toS}s ends before --warmup ${warmupS}s`);
       const win = await windowStats(path, warmupS, toS, classOf);
       run = { path, format: "ndjson", windowS: win.windowS, warmupS, classes: win.classes, arrivals: win.arrivals, unmatched: win.unmatched ?? {}, notes };
     } else {
       const s = await readSummaryClasses(path, classOf, entries.map(([n]) => n));
       notes.push(...s.notes);
-      if (warmupS > 0) notes.push(`a summary has no time series: --warmup ${warmupS}s cannot be applied, the whole run is compared`);
+      if (warmupS > 0 || untilS !== undefined) notes.push(`a summary has no time series: --warmup/--duration cannot be applied, the whole run is compared`);
       const classes: Record<string, WindowClassStats> = {};
       for (const [name, c] of Object.entries(s.classes)) {
         if (!(c.requests > 0)) continue;

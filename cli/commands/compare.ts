@@ -24,6 +24,8 @@ with one class the whole run's are used. Component rows are not measured (a k6 r
 options:
   --k6 RESULTS        the k6 results file (required; .gz NDJSON too)
   --warmup D          NDJSON only: discard the first D of the run (default 0s)
+  --duration D        NDJSON only: the window ends D after the first sample (default: at the last
+                      sample); give the run's scheduled length to leave out its graceful-stop tail
   --out DIR           where reports go (default results/compare-<timestamp>)
 ${BUDGET_HELP}
   -h, --help          this help
@@ -38,6 +40,7 @@ export const compareCommand: Command = {
     const args = parseFlags("compare", argv, HELP, {
       k6: { type: "string" },
       warmup: { type: "string" },
+      duration: { type: "string" },
       out: { type: "string" },
       ...BUDGET_FLAGS,
       help: { type: "boolean", short: "h" },
@@ -55,6 +58,12 @@ export const compareCommand: Command = {
       if (d === undefined || d < 0) throw new UsageError(`headroom compare: --warmup expects a duration like 5s, got '${v.warmup}'`);
       warmupS = d;
     }
+    let untilS: number | undefined;
+    if (v.duration !== undefined) {
+      const d = parseDuration(v.duration);
+      if (d === undefined || d <= 0) throw new UsageError(`headroom compare: --duration expects a duration like 30s, got '${v.duration}'`);
+      untilS = d;
+    }
     const budget = budgetFlags("compare", v);
     const file = args.positionals[0];
     const scenario = await loadScenarioFile(file);
@@ -62,7 +71,7 @@ export const compareCommand: Command = {
     const { reportMarkdown } = await import("../../validation/report.ts");
     let run;
     try {
-      run = await readMeasuredRun(v.k6, scenario, warmupS);
+      run = await readMeasuredRun(v.k6, scenario, warmupS, untilS);
     } catch (e) {
       if (e instanceof CompareError) throw new InputError(`headroom compare: ${e.message}`);
       throw e;
