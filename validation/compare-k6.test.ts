@@ -1,7 +1,10 @@
 // `headroom compare`: k6 results made elsewhere against the model at their measured load.
 // Inputs: (1) committed fixtures, a built-in runner run of Headroom's own script against the tiny
-// M/D/4 system (validation/fixtures/own-system-builtin.*, made with `validate --target` at 20/s for
-// 5 s: see docs/your-system.md); (2) a run made here of a plain user script, without name tags,
+// M/D/4 system (validation/fixtures/own-system-builtin.*). They were made on 2 Dec 2026 (load
+// average 11.7) by starting startOwnSystem({ servers: 4, serviceMs: 40 }) and the Prometheus
+// stand-in from a tsx script, running `headroom validate validation/fixtures/own-system.yaml
+// --target <its URL> --prometheus <stand-in> --rates 20 --duration 5s --warmup 1s`, then taking the
+// level's k6/k6.ndjson (gzip -9) and k6/summary.json; (2) a run made here of a plain user script, without name tags,
 // with a path outside the scenario and a handleSummary, so classes are found by URL; (3) bad input.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -133,7 +133,7 @@ async function ownSystemOptions(
 }
 
 export const validateCommand: Command = {
-  summary: "compare predictions with measurements of the reference app under k6 load",
+  summary: "compare predictions with measurements of the reference app (or your system: --target) under k6 load",
   async run(argv) {
     const args = parseFlags("validate", argv, HELP, {
           levels: { type: "string" },
