@@ -185,6 +185,16 @@ export function handleSummary(data) { return { ${JSON.stringify(handled)}: JSON.
   });
 });
 
+describe("compare on k6's own documented NDJSON (k6/ingest/fixtures/k6-docs.ndjson)", () => {
+  it("no name tag, times with a zone offset: requests found by URL", async () => {
+    const s = scenario(yaml.replace('path: "/items/{key}"', 'path: "/get"'));
+    const run = await readMeasuredRun(join(root, "k6/ingest/fixtures/k6-docs.ndjson"), s, 0);
+    expect(run.classes.get_item.requests).toBe(2);
+    expect(run.classes.get_item.latencyMs.mean).toBeCloseTo((459.865729 + 1540.134271) / 2, 6);
+    expect(run.unmatched).toEqual({});
+  });
+});
+
 describe("bad k6 results exit 2 with the place", () => {
   it("a malformed NDJSON line is named by file and line", async () => {
     const lines = gunzipSync(readFileSync(ndjsonFixture)).toString("utf8").split("\n").slice(0, 40);
