@@ -19,6 +19,7 @@ import { windowStats } from "./k6-window.ts";
 import { readMeasuredRun, modelAtMeasuredLoad, simulateAtRun, compareRun, CompareError } from "./compare-k6.ts";
 import { startOwnSystem, type OwnSystem } from "./testing/own-system.ts";
 import type { ValidationReport } from "./report.ts";
+import { readValidationReport } from "../dashboard/src/validation-file.ts";
 
 const root = join(import.meta.dirname, "..");
 const fixtures = join(root, "validation/fixtures");
@@ -99,7 +100,8 @@ describe("compare on the committed built-in runner NDJSON (name-tagged)", () => 
   it("the CLI writes the validation report (JSON + Markdown) and exits by the targets", async () => {
     const out = join(dir, "fixture");
     const r = await cli(["compare", yamlPath, "--k6", ndjsonFixture, "--warmup", "1s", "--out", out]);
-    const rep = JSON.parse(readFileSync(join(out, "own-system.json"), "utf8")) as ValidationReport;
+    const text = readFileSync(join(out, "own-system.json"), "utf8");
+    const rep = readValidationReport(text, "own-system.json"); // what the dashboard's validation view reads
     expect(r.code).toBe(rep.levels[0].rows.some((x) => x.verdict === "fail") ? 1 : 0);
     expect(rep.measuredOn).toMatch(/^the k6 run in .*own-system-builtin\.ndjson\.gz \(ndjson; [\d.]+ s compared; no load sent by headroom\)/);
     expect(readFileSync(join(out, "own-system.md"), "utf8")).toMatch(/\| api \| utilization \| 0\.\d+ \| not measured \(a k6 run has no component figures\) \|/);
