@@ -47,12 +47,14 @@ your own system (docs/your-system.md):
   --yes               agree to the printed load plan for a target that is not this machine's loopback
                       (else asked on a terminal; refused without one)
   --max-rate R        refuse a plan with a level above R req/s (levels are never clipped)
-  --max-duration D    refuse a plan needing more than D of load in total
+  --max-duration D    refuse a plan needing more than D of load in total (levels x --duration; a
+                      level re-run after generator lag is not counted)
 ${BUDGET_HELP}
   -h, --help          this help
 
 exit codes: 0 every applicable target met, 1 a target missed (or the measured knee is more than 10%
-from the predicted one), 2 invalid input, 3 a level or knee step could not be measured or is
+from the predicted one), 2 invalid input (with --target also: unreachable, a class path answering
+404/405, a plan over a cap or not agreed to), 3 a level or knee step could not be measured or is
 unreliable (reference app did not start, k6 exited non-zero, the target stalled, the output is
 truncated, the load generator lagged beyond --max-lag twice), 130 interrupted`;
 
