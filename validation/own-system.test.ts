@@ -186,6 +186,15 @@ describe("headroom validate --target: bad input exits 2 before any level", () =>
     expect(r.err).toMatch(new RegExp(`load\\.classes\\.get_item: GET ${sys.url}/products/0 answered 404`));
   });
 
+  it("refuses a scenario with failures: (they cannot be injected into the user's system)", async () => {
+    const file = join(dir, "with-failures.yaml");
+    const asService = yaml.replace("flow: [api]", "flow: [{ call: api }]").replace("kind: station\n    servers: 4", "kind: service\n    concurrency: 4");
+    writeFileSync(file, asService + "failures:\n  - { at: 2s, crash: api }\n");
+    const r = await cli(["validate", file, "--target", sys.url, "--levels", "0.3", "--duration", "4s", "--warmup", "1s", "--out", dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/failures: cannot be injected into the system at --target/);
+  });
+
   it("keeps --target's flags to --target", async () => {
     const r = await cli(["validate", yamlPath, "--yes", "--out", dir]);
     expect(r.code).toBe(2);

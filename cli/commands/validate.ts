@@ -104,6 +104,8 @@ async function ownSystemOptions(
   const maxDurationS = v["max-duration"] === undefined ? undefined : duration("--max-duration", v["max-duration"] as string, 0);
   const scrapeIntervalMs = duration("--scrape-interval", v["scrape-interval"] as string | undefined, 15) * 1000;
   const { file, scenario } = scenarios[0];
+  // the model would include outages the system never has: every row would compare different things
+  if (scenario.failures?.length) throw new InputError(`${file}: failures: cannot be injected into the system at --target; validate a copy of the scenario without them`);
   const { predictSaturation, LevelError } = await import("../../validation/levels.ts");
   const { levelTargets, levelRate } = await import("../../validation/level-targets.ts");
   const { SATURATION_FACTOR } = await import("../../validation/run.ts");
