@@ -6,13 +6,13 @@
 // --target <its URL> --prometheus <stand-in> --rates 20 --duration 5s --warmup 1s`, then taking the
 // level's k6/k6.ndjson (gzip -9) and k6/summary.json; (2) a run made here of a plain user script, without name tags,
 // with a path outside the scenario and a handleSummary, so classes are found by URL; (3) bad input.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseScenario, type Scenario } from "../simulator/index.ts";
-import { main } from "../cli/main.ts";
+import { runCli as cli } from "./testing/run-cli.ts";
 import { runK6Script } from "../k6/runner/engine.ts";
 import { classifier, pathPattern } from "../k6/ingest/classify.ts";
 import { windowStats } from "./k6-window.ts";
@@ -32,19 +32,6 @@ function scenario(text = yaml): Scenario {
   const r = parseScenario(text, "own-system.yaml");
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.scenario;
-}
-
-async function cli(argv: string[]): Promise<{ code: number; err: string; out: string }> {
-  let err = "";
-  let out = "";
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  try {
-    return { code: await main(argv), err, out };
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
 }
 
 const rowOf = (rep: ValidationReport, scope: string, metric: string) => rep.levels[0].rows.find((r) => r.scope === scope && r.metric === metric)!;

@@ -4,28 +4,16 @@
 // k6 output giving the same measured rows. Bands: the throughput's is validation's 3% target widened
 // to 10% for a 2-core machine shared with other jobs; the utilization's is absolute 0.05 against
 // the busy share implied by the measured throughput (each request holds a worker 40 ms + timer lag).
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../cli/main.ts";
+import { runCli as cli } from "./testing/run-cli.ts";
 import { startOwnSystem, startPromStandIn, type OwnSystem, type PromStandIn } from "./testing/own-system.ts";
 import type { ValidationReport } from "./report.ts";
 
 const root = join(import.meta.dirname, "..");
 const yamlPath = join(root, "validation/fixtures/own-system.yaml");
-
-async function cli(argv: string[]): Promise<{ code: number; err: string }> {
-  let err = "";
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const o = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  try {
-    return { code: await main(argv), err };
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
-}
 
 const rowOf = (rep: ValidationReport, scope: string, metric: string) => rep.levels[0].rows.find((r) => r.scope === scope && r.metric === metric)!;
 const report = (dir: string) => JSON.parse(readFileSync(join(dir, "own-system.json"), "utf8")) as ValidationReport;

@@ -4,13 +4,13 @@
 // this machine: see testing/own-system.ts); the load plan, its caps and the refusal to load a
 // non-loopback target without --yes and without a terminal; the preflight's exit 2 for an
 // unreachable target and for a class path the system answers with 404.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { parseScenario, simulate } from "../simulator/index.ts";
-import { main } from "../cli/main.ts";
+import { runCli as cli } from "./testing/run-cli.ts";
 import { expandWindow, queryInstant, PromQueryError } from "./prom-query.ts";
 import { checkCaps, confirmPlan, describePlan, isLoopback, plannedRequests, PlanRefused, type LoadPlan } from "./target-plan.ts";
 import { startOwnSystem, startPromStandIn, type OwnSystem, type PromStandIn } from "./testing/own-system.ts";
@@ -19,20 +19,6 @@ import { compare, type Comparable } from "./compare.ts";
 const root = join(import.meta.dirname, "..");
 const yamlPath = join(root, "validation/fixtures/own-system.yaml");
 const yaml = readFileSync(yamlPath, "utf8");
-
-/** Runs the CLI in-process; returns its exit code and what it wrote to stderr. */
-async function cli(argv: string[]): Promise<{ code: number; err: string }> {
-  let err = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(argv), err };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe("metrics: in the scenario", () => {
   it("is accepted per component and ignored by the simulator (same output as without it)", () => {
