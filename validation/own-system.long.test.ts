@@ -3,7 +3,8 @@
 // Prometheus (the stand-in: no Prometheus binary here), and `headroom compare` on the level's own
 // k6 output giving the same measured rows. Bands: the throughput's is validation's 3% target widened
 // to 10% for a 2-core machine shared with other jobs; the utilization's is absolute 0.05 against
-// the busy share implied by the measured throughput (each request holds a worker 40 ms + timer lag).
+// the busy share implied by the measured throughput (each request holds a worker 40 ms + timer lag)
+// and 0.03 against the model's at the offered load.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,7 +49,11 @@ describe("validate --target against a tiny real system", () => {
     expect(u.note).toBeUndefined();
     // truth from the measured throughput: each request holds one of 4 workers for 40 ms
     expect(Math.abs(u.measured! - (tp.measured! * 0.04) / 4)).toBeLessThan(0.05);
-    expect(Math.abs(u.measured! - u.predicted!)).toBeLessThan(0.08);
+    // and the model's, scaled to the load the generator really offered (one seeded Poisson
+    // realization: over 8 s it can be 20% off the nominal rate, the simulation's another one); the
+    // timer's lag adds 1-2 ms to each 40 ms hold, about 0.015 of utilization at 30%
+    const offered = rowOf(rep, "get_item", "offered");
+    expect(Math.abs(u.measured! - (u.predicted! * offered.measured!) / offered.predicted!)).toBeLessThan(0.03);
 
     // the same run read back by `compare`: the same window, so the same measured class rows
     const ndjson = join(out, "own-system", `rate-30${l.generator && l.generator.length > 1 ? "-retry" : ""}`, "k6", "k6.ndjson");
