@@ -2,7 +2,7 @@
 // issue's targets. Targets hold only below 80% predicted utilization of the bottleneck; above it
 // (and for metrics without a target) a row is reported with verdict "info".
 import type { SimResult } from "../simulator/index.ts";
-import type { Measured } from "./measure.ts";
+import type { Measured, ComponentMeasurements } from "./measure.ts";
 
 export type Verdict = "pass" | "fail" | "info";
 
@@ -17,6 +17,8 @@ export interface Row {
   /** the tolerance applied, null when the metric has no target */
   target: number | null;
   verdict: Verdict;
+  /** why a row has no measured value, e.g. "not measured (no metrics: mapping in the YAML)" */
+  note?: string;
 }
 
 /** Targets from issue 6: relative for throughput and latencies, absolute (points) for the hit ratio. */
@@ -52,7 +54,7 @@ export function row(scope: string, metric: string, predicted: number | null | un
  * system can serve, summed over classes. Its target (10%) applies whatever the utilization: it is
  * the one row meant for overload.
  */
-export function saturationRow(sim: SimResult, measured: Measured): Row {
+export function saturationRow(sim: SimResult, measured: Comparable): Row {
   let predicted = 0;
   for (const c of Object.values(sim.classes)) predicted += c.throughput.mean;
   let measuredGood = 0;
@@ -63,7 +65,52 @@ export function saturationRow(sim: SimResult, measured: Measured): Row {
 /** Share of the window's arrivals the generator may drop before the level is unreliable: the load it sent was not the open load the model was given. */
 export const DROPPED_ARRIVALS_BOUND = 0.01;
 
-export function compare(sim: SimResult, measured: Measured, predictedUtilization: number): Row[] {
+/** The fields of a measurement the comparison reads (a k6 run alone has no generator health or scrapes). */
+export type Comparable = Pick<Measured, "classes" | "arrivals" | "utilization" | "cacheHitRatio" | "poolWaitMs" | "asyncLatencyMs" | "queueBacklog" | "balancerQueue" | "replicationLagMs" | "components">;
+
+/**
+ * The comparable metrics of each component kind against a system Headroom did not start: the YAML's
+ * `metrics:` key (simulator/model/schema.ts METRIC_KEYS), the row's metric, how its error is taken
+ * and the predicted value from the simulation.
+ */
+const COMPONENT_METRICS: Record<string, ReadonlyArray<{ key: string; metric: string; kind: "relative" | "absolute"; predicted: (c: SimResult["components"][string]) => number | undefined }>> = {
+  station: [{ key: "utilization", metric: "utilization", kind: "absolute", predicted: (c) => c.utilization.mean }],
+  service: [{ key: "utilization", metric: "utilization", kind: "absolute", predicted: (c) => c.utilization.mean }],
+  load_balancer: [{ key: "queue_depth", metric: "balancerQueue", kind: "absolute", predicted: (c) => c.balancer?.queueLength.mean }],
+  cache: [{ key: "hit_ratio", metric: "cacheHitRatio", kind: "absolute", predicted: (c) => c.hitRatio?.mean }],
+  database: [
+    { key: "pool_wait_ms", metric: "poolWaitMs", kind: "absolute", predicted: (c) => c.poolWaitMs?.mean.mean },
+    { key: "replication_lag_ms", metric: "replicationLagMs", kind: "absolute", predicted: (c) => c.replicationLagMs?.mean.mean },
+  ],
+  queue: [
+    { key: "queue_depth", metric: "queueBacklog", kind: "absolute", predicted: (c) => c.queue?.backlog.mean },
+    { key: "async_latency_ms", metric: "asyncLatencyMs", kind: "relative", predicted: (c) => c.queue?.asyncLatencyMs.mean.mean },
+  ],
+};
+
+/**
+ * Component rows against a system Headroom did not start: a row per comparable metric of each
+ * component; measured only where the YAML maps it to a query that was run, else "not measured"
+ * with the reason, and never judged (a guess is no measurement).
+ */
+export function componentRows(sim: SimResult, measured: ComponentMeasurements, applies: boolean, absent?: string): Row[] {
+  const rows: Row[] = [];
+  for (const [name, c] of Object.entries(sim.components)) {
+    for (const m of COMPONENT_METRICS[c.kind] ?? []) {
+      const predicted = m.predicted(c);
+      if (predicted === undefined) continue;
+      const got = measured[name]?.[m.key];
+      if (got === undefined || typeof got === "string" || got === null) {
+        const why = got === undefined ? (absent ?? `no metrics.${m.key} for ${name} in the YAML`) : got === null ? "the query selected no series" : got;
+        rows.push({ ...row(name, m.metric, predicted, null, m.kind, false), note: `not measured (${why})` });
+      } else rows.push(row(name, m.metric, predicted, got, m.kind, applies));
+    }
+  }
+  return rows;
+}
+
+/** `absent`: why a component has no figure when measured.components has none for it (default: no metrics: mapping). */
+export function compare(sim: SimResult, measured: Comparable, predictedUtilization: number, absent?: string): Row[] {
   const applies = predictedUtilization < TARGET_UTILIZATION;
   const rows: Row[] = [];
   for (const [name, c] of Object.entries(sim.classes)) {
@@ -85,6 +132,7 @@ export function compare(sim: SimResult, measured: Measured, predictedUtilization
   // here; a level that dropped more than DROPPED_ARRIVALS_BOUND is unreliable (run.ts), never judged.
   const a = measured.arrivals;
   if (a && a.scheduled > 0) rows.push(row("load", "droppedArrivals", 0, a.dropped / a.scheduled, "absolute", false));
+  if (measured.components) return [...rows, ...componentRows(sim, measured.components, applies, absent)];
   for (const [name, c] of Object.entries(sim.components)) {
     if (c.kind === "service") rows.push(row(name, "utilization", c.utilization.mean, measured.utilization, "absolute", applies));
     if (c.kind === "load_balancer" && c.balancer) rows.push(row(name, "balancerQueue", c.balancer.queueLength.mean, measured.balancerQueue, "absolute", applies));

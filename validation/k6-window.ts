@@ -3,7 +3,9 @@
 // readK6Results (k6/ingest) reads the whole file first and rejects a truncated or foreign one.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { createGunzip } from "node:zlib";
 import { parseK6Time, IngestError } from "../k6/ingest/ingest.ts";
+import type { Classifier } from "../k6/ingest/classify.ts";
 
 export interface WindowClassStats {
   requests: number;
@@ -32,6 +34,8 @@ export interface WindowStats {
    * drops none, so a share of dropped arrivals is the generator, not the system, bending the load.
    */
   arrivals: { scheduled: number; dropped: number };
+  /** with a classifier: requests (http_req_duration samples, whole file) that fit no class, by their name tag */
+  unmatched?: Record<string, number>;
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -47,13 +51,15 @@ function quantile(sorted: Float64Array, q: number): number {
  * Stats of http requests whose sample time lies in [first + fromS, first + toS). Throughput divides
  * by the window length (toS - fromS), which is the offered window, not the observed span.
  */
-export async function windowStats(path: string, fromS: number, toS: number): Promise<WindowStats> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+export async function windowStats(path: string, fromS: number, toS: number, classify?: Classifier): Promise<WindowStats> {
+  const input = createReadStream(path);
+  const lines = createInterface({ input: path.endsWith(".gz") ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
   const points: Array<{ metric: string; t: number; v: number; name: string; ok: boolean }> = [];
   let first = Infinity;
   let last = -Infinity;
   let n = 0;
   const drops: Array<{ t: number; v: number }> = [];
+  const unmatched = new Map<string, number>();
   for await (const line of lines) {
     n++;
     if (!line.trim()) continue;
@@ -70,7 +76,12 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
     last = Math.max(last, t);
     if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
       const tags = obj.data?.tags;
-      points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name: tags?.name ?? "", ok: tags?.expected_response !== "false" });
+      const name = classify ? classify(tags) : (tags?.name ?? "");
+      if (name === undefined) {
+        if (obj.metric === "http_req_duration") unmatched.set(tags?.name ?? tags?.url ?? "", (unmatched.get(tags?.name ?? tags?.url ?? "") ?? 0) + 1);
+        continue;
+      }
+      points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name, ok: tags?.expected_response !== "false" });
     } else if (obj.metric === "dropped_iterations") drops.push({ t, v: Number(obj.data?.value) });
   }
   if (!Number.isFinite(first)) throw new IngestError(`${path}: no samples at all; the load did not run`);
@@ -112,5 +123,5 @@ export async function windowStats(path: string, fromS: number, toS: number): Pro
   let sent = 0;
   for (const n of started.values()) sent += n;
   const arrivals = { scheduled: sent + dropped, dropped };
-  return { firstMs: first, lastMs: last, windowS, classes, arrivals };
+  return { firstMs: first, lastMs: last, windowS, classes, arrivals, ...(classify ? { unmatched: Object.fromEntries(unmatched) } : {}) };
 }

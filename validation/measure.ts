@@ -2,18 +2,14 @@
 // script at the level's rate, scrape every process's /metrics and the collector while it runs,
 // inject the scenario's scheduled replica crashes through the app's faults, and stop everything
 // (also on failure or abort). Returns the raw figures the comparison needs, for the window after warm-up.
-import { join } from "node:path";
 import type { Scenario } from "../simulator/index.ts";
 import { startAppPromise, type RunningApp } from "../reference-app/launcher.ts";
-import { runLoad } from "../k6/harness.ts";
-import { readK6Results } from "../k6/ingest/ingest.ts";
-import { windowStats, type WindowClassStats } from "./k6-window.ts";
+import type { WindowClassStats } from "./k6-window.ts";
 import { addScrapes, sumMetrics } from "./prom.ts";
-import { startHealthProbe, describeHealth, DEFAULT_MAX_LAG_MS, type GeneratorHealth } from "./starvation.ts";
+import type { GeneratorHealth } from "./starvation.ts";
+import { driveLoad, MeasureError } from "./drive-load.ts";
 
-export class MeasureError extends Error {
-  override readonly name = "MeasureError";
-}
+export { MeasureError };
 
 export interface Measured {
   engine: string;
@@ -31,6 +27,12 @@ export interface Measured {
   replicationLagMs?: number;
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
   workerUtilization?: number;
+  /**
+   * Against a system Headroom did not start (validate --target): per component, per `metrics:` key
+   * (utilization, hit_ratio, ...), the value Prometheus gave, null when the query selected no
+   * series, or a string saying why it was not asked (no --prometheus). Absent for the reference app.
+   */
+  components?: ComponentMeasurements;
   scrapes: number;
   /**
    * Per-hop means from the services' own metrics over the window (calibration at load reads them):
@@ -44,6 +46,8 @@ export interface Measured {
   /** the load generator's event-loop lag, load average and CPU steal while the load ran */
   generator: GeneratorHealth;
 }
+
+export type ComponentMeasurements = Record<string, Record<string, number | null | string>>;
 
 interface Scrape {
   t: number;
@@ -123,34 +127,15 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         timers.push(setTimeout(() => { log(`  fault: restart ${f.crash} replica ${f.replica}`); void app.faults.restartService(f.replica).catch((e) => log(`  restart failed: ${e}`)); }, (f.at + f.restart_after) * 1000));
       }
     }
-    let run;
-    const health = startHealthProbe(o.maxLagMs ?? DEFAULT_MAX_LAG_MS);
-    try {
-      run = await runLoad({
-        scenario: o.scenario,
-        source: o.file,
-        target: app.url,
-        outDir: join(o.outDir, "k6"),
-        plan: { durationS: o.durationS },
-        engine: "auto",
-        signal: o.signal,
-        maxRunMs: (o.durationS + 60) * 1000,
-      });
-    } finally {
-      health.stop();
-      sampling = false;
-      for (const t of timers) clearTimeout(t);
-      await scraper;
-    }
-    const generator = health.stop();
-    if (run.exitCode !== 0 && run.exitCode !== 99) throw new MeasureError(`${o.file}: the load run (${run.engine}) ended with exit code ${run.exitCode}${run.message ? ` (${run.message})` : ""}; ${describeHealth(generator)}`);
-    const all = await readK6Results(run.ndjsonPath); // rejects truncated or foreign output
-    const requestsTotal = all.metrics["http_reqs"]?.values.count ?? 0;
-    if (requestsTotal === 0) throw new MeasureError(`${run.ndjsonPath}: k6 output holds no completed request: the target stalled (no answer within the run) or the load never started`);
-    const win = await windowStats(run.ndjsonPath, o.warmupS, o.durationS);
-    const sent = Object.values(win.classes).reduce((x, c) => x + c.offeredRate * win.windowS, 0);
-    const answered = Object.values(win.classes).reduce((x, c) => x + c.requests, 0);
-    if (answered === 0) throw new MeasureError(`${o.file}: the target stalled: ${Math.round(sent)} requests sent in the measurement window, none answered in it`);
+    const { run, generator, requestsTotal, win } = await driveLoad({
+      ...o,
+      target: app.url,
+      onLoadEnd: async () => {
+        sampling = false;
+        for (const t of timers) clearTimeout(t);
+        await scraper;
+      },
+    });
     const from = win.firstMs + o.warmupS * 1000;
     const inWin = scrapes.filter((s) => s.t >= from && s.t <= win.firstMs + o.durationS * 1000);
     if (inWin.length < 2) throw new MeasureError(`${o.file}: fewer than 2 metric scrapes in the measurement window`);

@@ -66,6 +66,11 @@ export interface ValidationReport {
   calibrationRun?: { rate: number; file: string; runs?: CalibratedParameter[][] };
   levels: LevelReport[];
   pass: boolean;
+  /**
+   * What was measured when it was not the reference app started from the YAML: the user's system
+   * (validate --target URL) or a k6 run made elsewhere (headroom compare), in a sentence.
+   */
+  measuredOn?: string;
 }
 
 export function levelStatus(rows: readonly Row[]): "pass" | "fail" | "info" {
@@ -79,7 +84,7 @@ const tgt = (r: Row) => (r.target === null ? "" : r.errorKind === "relative" ? `
 
 export function rowsMarkdown(rows: readonly Row[]): string {
   const out = ["| scope | metric | predicted | measured | error | target | verdict |", "|---|---|---:|---:|---:|---:|---|"];
-  for (const r of rows) out.push(`| ${r.scope} | ${r.metric} | ${num(r.predicted)} | ${num(r.measured)} | ${err(r)} | ${tgt(r)} | ${r.verdict === "fail" ? "**fail**" : r.verdict} |`);
+  for (const r of rows) out.push(`| ${r.scope} | ${r.metric} | ${num(r.predicted)} | ${r.measured === null && r.note ? r.note : num(r.measured)} | ${err(r)} | ${tgt(r)} | ${r.verdict === "fail" ? "**fail**" : r.verdict} |`);
   return out.join("\n");
 }
 
@@ -103,6 +108,7 @@ export function kneeSearchMarkdown(k: KneeSearch): string {
 export function reportMarkdown(rep: ValidationReport): string {
   const out: string[] = [];
   out.push(`# Validation: ${rep.scenario.name} (${rep.scenario.file})`, "");
+  if (rep.measuredOn) out.push(`Measured: ${rep.measuredOn}.`, "");
   out.push(`${rep.createdAt}, ${rep.machine.host}, ${rep.machine.cpus} CPUs, load average ${rep.machine.loadAverage.map((x) => x.toFixed(1)).join(" ")}, Node ${rep.machine.node}.`);
   if (rep.kneeSearch) out.push(kneeSearchMarkdown(rep.kneeSearch), "");
   const bracket = rep.levels.length ? ` Knee bracketed by the levels (${rep.knee.rule}): predicted between ${num(rep.knee.predicted.below)} and ${num(rep.knee.predicted.above)} req/s, measured between ${num(rep.knee.measured.below)} and ${num(rep.knee.measured.above)} req/s (— = not within the levels run).` : "";

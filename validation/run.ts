@@ -4,7 +4,8 @@ import { cpus, hostname, loadavg } from "node:os";
 import { join } from "node:path";
 import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
 import { predictSaturation, withRate, maxUtilization, levelUtilization } from "./levels.ts";
-import { measureLevel, type Measured } from "./measure.ts";
+import { measureLevel, type Measured, type MeasureOptions } from "./measure.ts";
+import { levelTargets, levelRate } from "./level-targets.ts";
 import { compare, saturationRow, DROPPED_ARRIVALS_BOUND, type Row } from "./compare.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
 import { calibrate, applyCalibration, writeCalibratedYaml } from "./calibrate.ts";
@@ -35,6 +36,8 @@ export interface ValidateOptions {
   calibrateRuns?: number;
   signal?: AbortSignal;
   log?: (s: string) => void;
+  /** how a level is measured: the reference app started from the YAML (default), or a user's own system (target-measure.ts) */
+  measure?: (o: MeasureOptions) => Promise<Measured>;
 }
 
 export async function validateScenario(o: ValidateOptions): Promise<ValidationReport> {
@@ -53,9 +56,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     log(`${o.scenario.name}: calibrated copy of the scenario in ${yamlPath}`);
     calibrationInfo = { rate: c.rate, file: yamlPath, ...(c.runs.length ? { runs: c.runs } : {}) };
   }
-  const targets: Array<{ level: number | null; rate: number }> = o.rates
-    ? o.rates.map((rate) => ({ level: null, rate }))
-    : (o.levels ?? (o.knee ? [] : [0.3, 0.5, 0.7])).map((level) => ({ level, rate: Math.max(1, Math.round(level * sat.rate)) }));
+  const targets = levelTargets(sat.rate, o);
   const runLevel = async (t: { level: number | null; rate: number }): Promise<{ report: LevelReport; sim: SimResult; measured?: Measured }> => {
     const sim = simulate(withRate(model, t.rate), { duration: o.durationS, warmup: o.warmupS });
     // the level's place relative to saturation is the YAML's: a calibrated overhead held at the
@@ -64,7 +65,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     log(`${o.scenario.name} @ ${t.rate}/s: predicted ${mu.name} ${(mu.u * 100).toFixed(0)}% busy; measuring`);
     const base = { level: t.level, rate: t.rate, predictedUtilization: mu.u, bottleneck: mu.name, targetsApply: mu.u < 0.8 };
     try {
-      const t2 = await measureTrusted((attempt) => measureLevel({
+      const t2 = await measureTrusted((attempt) => (o.measure ?? measureLevel)({
         scenario: withRate(o.scenario, t.rate),
         file: o.file,
         outDir: join(o.outDir, `rate-${t.rate}${attempt > 1 ? "-retry" : ""}`),
@@ -99,7 +100,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
   // completes successfully is its capacity, on both sides.
   let saturationThroughput: (Row & { offeredRate: number }) | undefined;
   if (o.saturation !== undefined && !o.signal?.aborted) {
-    const rate = Math.max(1, Math.round(o.saturation * sat.rate));
+    const rate = levelRate(sat.rate, o.saturation);
     const r = await runLevel({ level: o.saturation, rate });
     levels.push(r.report);
     if (r.measured) {

@@ -10,6 +10,7 @@ import { checkCommand } from "./check.ts";
 import { planCommand } from "./plan.ts";
 import { validateCommand } from "./validate.ts";
 import { fitCommand } from "./fit.ts";
+import { compareCommand } from "./compare.ts";
 
 export interface Command {
   readonly summary: string;
@@ -28,4 +29,5 @@ export const commands: Record<string, Command> = {
   plan: planCommand,
   validate: validateCommand,
   fit: fitCommand,
+  compare: compareCommand,
 };

@@ -12,6 +12,7 @@ import type { Command } from "./index.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 
 const HELP = `usage: headroom validate <file.yaml>... [options]
+       headroom validate <file.yaml> --target URL [--prometheus URL] [--yes] [options]
 
 For each scenario: predicts its saturation rate, then at each level (a fraction of it) simulates,
 starts the reference app, sends the scenario's load with k6 (or the built-in runner) and compares
@@ -40,11 +41,25 @@ options:
                       levels are run.
   --max-lag D         bound on the load generator's p99 event-loop lag during a level (default 20ms);
                       a level past it is measured once more, and marked unreliable if it lags again
+
+your own system (docs/your-system.md):
+  --target URL        send the levels to the system at URL (each class's http.path appended) instead
+                      of starting the reference app; one scenario file. First checks that every
+                      class's path answers (not 404/405). Not with --calibrate or --knee.
+  --prometheus URL    ask this Prometheus (its /api/v1/query) for the component rows the YAML maps
+                      under components.<name>.metrics; without it those rows say "not measured"
+  --scrape-interval D Prometheus's scrape interval: queries wait this long past each window (default 15s)
+  --yes               agree to the printed load plan for a target that is not this machine's loopback
+                      (else asked on a terminal; refused without one)
+  --max-rate R        refuse a plan with a level above R req/s (levels are never clipped)
+  --max-duration D    refuse a plan needing more than D of load in total (levels x --duration; a
+                      level re-run after generator lag is not counted)
 ${BUDGET_HELP}
   -h, --help          this help
 
 exit codes: 0 every applicable target met, 1 a target missed (or the measured knee is more than 10%
-from the predicted one), 2 invalid input, 3 a level or knee step could not be measured or is
+from the predicted one), 2 invalid input (with --target also: unreachable, a class path answering
+404/405, a plan over a cap or not agreed to), 3 a level or knee step could not be measured or is
 unreliable (reference app did not start, k6 exited non-zero, the target stalled, the output is
 truncated, the load generator lagged beyond --max-lag twice), 130 interrupted`;
 
@@ -62,8 +77,72 @@ function duration(flag: string, s: string | undefined, dflt: number): number {
   return d;
 }
 
+function httpUrl(flag: string, s: string): string {
+  try {
+    const u = new URL(s);
+    if (u.protocol === "http:" || u.protocol === "https:") return s;
+  } catch {
+    // below
+  }
+  throw new UsageError(`headroom validate: ${flag} expects an http(s) URL like http://127.0.0.1:8080, got '${s}'`);
+}
+
+/**
+ * --target: the plan (printed, capped, agreed to) and the measurement of the user's system; null
+ * without --target (the reference app is started as before).
+ */
+async function ownSystemOptions(
+  v: Record<string, string | boolean | undefined>,
+  scenarios: ReadonlyArray<{ file: string; scenario: import("../../simulator/index.ts").Scenario }>,
+  o: { levels?: number[]; rates?: number[]; durationS: number },
+) {
+  const own = ["prometheus", "scrape-interval", "yes", "max-rate", "max-duration"].filter((f) => v[f] !== undefined);
+  if (v.target === undefined) {
+    if (own.length) throw new UsageError(`headroom validate: --${own[0]} applies to --target only`);
+    return null;
+  }
+  const target = httpUrl("--target", v.target as string);
+  const prometheus = v.prometheus === undefined ? undefined : httpUrl("--prometheus", v.prometheus as string);
+  if (scenarios.length !== 1) throw new UsageError("headroom validate: --target takes one scenario file (the system at that URL)");
+  if (v.calibrate || v.knee) throw new UsageError(`headroom validate: --${v.calibrate ? "calibrate" : "knee"} needs the reference app; not with --target`);
+  const maxRate = v["max-rate"] === undefined ? undefined : list("--max-rate", v["max-rate"] as string)![0];
+  const maxDurationS = v["max-duration"] === undefined ? undefined : duration("--max-duration", v["max-duration"] as string, 0);
+  const scrapeIntervalMs = duration("--scrape-interval", v["scrape-interval"] as string | undefined, 15) * 1000;
+  const { file, scenario } = scenarios[0];
+  // the model would include outages the system never has: every row would compare different things
+  if (scenario.failures?.length) throw new InputError(`${file}: failures: cannot be injected into the system at --target; validate a copy of the scenario without them`);
+  const { predictSaturation, LevelError } = await import("../../validation/levels.ts");
+  const { levelTargets, levelRate } = await import("../../validation/level-targets.ts");
+  const { SATURATION_FACTOR } = await import("../../validation/run.ts");
+  const { describePlan, checkCaps, confirmPlan, PlanRefused } = await import("../../validation/target-plan.ts");
+  const { preflight, targetMeasurer } = await import("../../validation/target-measure.ts");
+  let sat;
+  try {
+    sat = predictSaturation(scenario);
+  } catch (e) {
+    if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
+    throw e;
+  }
+  const levels = [...levelTargets(sat.rate, o), ...(v.saturation ? [{ level: SATURATION_FACTOR, rate: levelRate(sat.rate, SATURATION_FACTOR), saturation: true }] : [])];
+  const plan = { target, levels, durationS: o.durationS, preflightRequests: Object.keys(scenario.load.classes).length };
+  process.stderr.write(describePlan(plan) + "\n");
+  try {
+    checkCaps(plan, { maxRate, maxDurationS });
+    await confirmPlan(plan, { yes: !!v.yes, stdin: process.stdin, stderr: process.stderr });
+  } catch (e) {
+    if (e instanceof PlanRefused) throw new UsageError(`headroom validate: ${e.message}`);
+    throw e;
+  }
+  const spec = { target, prometheus, scrapeIntervalMs };
+  return {
+    preflight: (signal: AbortSignal) => preflight(scenario, spec, signal),
+    measure: targetMeasurer(spec),
+    measuredOn: `the system at ${target} (--target; no reference app started)${prometheus ? `, component rows from Prometheus at ${prometheus}` : ", component rows not measured (no --prometheus)"}`,
+  };
+}
+
 export const validateCommand: Command = {
-  summary: "compare predictions with measurements of the reference app under k6 load",
+  summary: "compare predictions with measurements of the reference app (or your system: --target) under k6 load",
   async run(argv) {
     const args = parseFlags("validate", argv, HELP, {
           levels: { type: "string" },
@@ -76,6 +155,12 @@ export const validateCommand: Command = {
           knee: { type: "boolean" },
           "max-lag": { type: "string" },
           "calibrate-runs": { type: "string" },
+          target: { type: "string" },
+          prometheus: { type: "string" },
+          "scrape-interval": { type: "string" },
+          yes: { type: "boolean" },
+          "max-rate": { type: "string" },
+          "max-duration": { type: "string" },
           ...BUDGET_FLAGS,
           help: { type: "boolean", short: "h" },
     });
@@ -107,9 +192,18 @@ export const validateCommand: Command = {
     }
     // the knee is the highest rate meeting the SLO: refuse before any app starts when there is none
     if (v.knee) for (const { file, scenario } of scenarios) requireSlo(file, scenario);
+    const ownSystem = await ownSystemOptions(v, scenarios, { levels, rates, durationS });
     const { validateScenario, SATURATION_FACTOR } = await import("../../validation/run.ts");
     const { reportMarkdown } = await import("../../validation/report.ts");
     const { LevelError } = await import("../../validation/levels.ts");
+    if (ownSystem) {
+      try {
+        await ownSystem.preflight(AbortSignal.timeout(120_000));
+      } catch (e) {
+        if (e instanceof Error && e.name === "TargetError") throw new InputError(`headroom validate: ${e.message}`);
+        throw e;
+      }
+    }
     const { MeasureError } = await import("../../validation/measure.ts");
     const ac = new AbortController();
     const onSig = () => ac.abort();
@@ -122,7 +216,8 @@ export const validateCommand: Command = {
       for (const { file, scenario } of scenarios) {
         let rep;
         try {
-          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n"), measure: ownSystem?.measure });
+          if (ownSystem) rep.measuredOn = ownSystem.measuredOn;
         } catch (e) {
           if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
           if (e instanceof MeasureError) {

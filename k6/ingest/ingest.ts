@@ -115,7 +115,7 @@ function thresholdSource(t: unknown): string | null {
 }
 
 /** `metric{a:b,c:d}` -> the base name and the tags a point must carry to count for it. */
-function parseSubmetric(key: string): { base: string; tags: Array<[string, string]> } {
+export function parseSubmetric(key: string): { base: string; tags: Array<[string, string]> } {
   const brace = key.indexOf("{");
   if (brace < 0 || !key.endsWith("}")) return { base: key, tags: [] };
   const tags: Array<[string, string]> = [];

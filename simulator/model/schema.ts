@@ -312,8 +312,38 @@ const Cost = Schema.Struct({
 });
 export type Cost = typeof Cost.Type;
 
+// What `headroom validate --target` asks Prometheus for, per component (docs/your-system.md): a
+// PromQL expression per metric the comparison has a row for, and optionally the server to ask
+// (else --prometheus). The simulator ignores it. Each kind takes only the metrics it has a
+// predicted value for, so a misplaced one is an error at its key, not a row that never appears.
+const PromQl = Schema.String.pipe(Schema.filter((q) => q.trim().length > 0 || "a PromQL expression must not be empty"));
+const PromServer = Schema.String.pipe(Schema.filter((u) => {
+  try {
+    const url = new URL(u);
+    return url.protocol === "http:" || url.protocol === "https:" || `a Prometheus server is an http(s) URL, got ${JSON.stringify(u)}`;
+  } catch {
+    return `a Prometheus server is an http(s) URL like http://127.0.0.1:9090, got ${JSON.stringify(u)}`;
+  }
+}));
+export const METRIC_KEYS = {
+  station: ["utilization"],
+  load_balancer: ["queue_depth"],
+  service: ["utilization"],
+  cache: ["hit_ratio"],
+  database: ["pool_wait_ms", "replication_lag_ms"],
+  queue: ["queue_depth", "async_latency_ms"],
+  cdn: [],
+} as const;
+const metricsOf = <K extends keyof typeof METRIC_KEYS>(kind: K) =>
+  Schema.Struct({
+    server: Schema.optional(PromServer),
+    ...(Object.fromEntries(METRIC_KEYS[kind].map((k) => [k, Schema.optional(PromQl)])) as Record<(typeof METRIC_KEYS)[K][number], Schema.optional<typeof PromQl>>),
+  });
+export type ComponentMetrics = { server?: string } & Partial<Record<(typeof METRIC_KEYS)[keyof typeof METRIC_KEYS][number], string>>;
+
 const Station = Schema.Struct({
   kind: Schema.Literal("station"),
+  metrics: Schema.optional(metricsOf("station")),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   servers: Schema.optionalWith(integer(Count, "servers", 1, LIMITS.slots), { default: () => 1 }),
@@ -331,6 +361,7 @@ const HealthCheck = Schema.Struct({
 
 const LoadBalancer = Schema.Struct({
   kind: Schema.Literal("load_balancer"),
+  metrics: Schema.optional(metricsOf("load_balancer")),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   algorithm: Schema.optionalWith(
@@ -385,6 +416,7 @@ export type CircuitBreakerSpec = typeof CircuitBreaker.Type;
 
 const Service = Schema.Struct({
   kind: Schema.Literal("service"),
+  metrics: Schema.optional(metricsOf("service")),
   region: Schema.optional(Name),
   retries: Schema.optional(Retries),
   circuit_breaker: Schema.optional(CircuitBreaker),
@@ -407,6 +439,7 @@ export const REDIS_SAMPLES = 5;
 
 const Cache = Schema.Struct({
   kind: Schema.Literal("cache"),
+  metrics: Schema.optional(metricsOf("cache")),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   capacity: integer(Count, "capacity", 1, LIMITS.keys),
@@ -420,6 +453,7 @@ const Cache = Schema.Struct({
 
 const Database = Schema.Struct({
   kind: Schema.Literal("database"),
+  metrics: Schema.optional(metricsOf("database")),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   keys: Schema.optionalWith(integer(Count, "keys", 1, LIMITS.keys), { default: () => 10000 }),
@@ -441,6 +475,7 @@ const Database = Schema.Struct({
 
 const Queue = Schema.Struct({
   kind: Schema.Literal("queue"),
+  metrics: Schema.optional(metricsOf("queue")),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   workers: Schema.optionalWith(integer(Count, "workers", 1, LIMITS.slots), { default: () => 1 }),
@@ -459,6 +494,7 @@ const Queue = Schema.Struct({
 
 const Cdn = Schema.Struct({
   kind: Schema.Literal("cdn"),
+  metrics: Schema.optional(metricsOf("cdn")),
   region: Schema.optional(Name),
   cost: Schema.optional(Cost),
   origin: Name,
