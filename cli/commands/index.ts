@@ -9,6 +9,8 @@ import { capacityCommand } from "./capacity.ts";
 import { checkCommand } from "./check.ts";
 import { planCommand } from "./plan.ts";
 import { validateCommand } from "./validate.ts";
+import { sweepCommand } from "./sweep.ts";
+import { workerCommand } from "./worker.ts";
 
 export interface Command {
   readonly summary: string;
@@ -26,4 +28,6 @@ export const commands: Record<string, Command> = {
   check: checkCommand,
   plan: planCommand,
   validate: validateCommand,
+  sweep: sweepCommand,
+  worker: workerCommand,
 };
