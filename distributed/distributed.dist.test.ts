@@ -1,7 +1,7 @@
 // The distributed run against the serial reference, with real parts: a private redis-server, two
 // `headroom worker` processes (one SIGKILLed while it holds a job), Redis killed and restarted
 // mid-sweep, Redis gone for good. Every sweep that finishes must write exactly the bytes of the
-// serial run in this process. Own script (`npm run test:distributed`, about a minute): it starts
+// serial run in this process; `capacity --queue` those of the local capacity run. Own script (`npm run test:distributed`, about a minute): it starts
 // processes and waits out lock periods, too slow for `npm test`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
@@ -79,6 +79,20 @@ describe("a sweep on BullMQ workers", () => {
     expect(await sweep.exited()).toBe(1);
     expect(sweep.stderr()).toMatch(/headroom sweep: lost Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: no answer for [3-9] s \(0 of 8 simulations finished\); nothing was written/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("capacity --queue writes the local run's bytes", async () => {
+    const redis = await privateRedis();
+    const dir = tempDir();
+    const w = worker(redis);
+    const args = ["capacity", FILE, "--replications", "2", "--duration", "10s", "--warmup", "2s", "--max-runs", "5"];
+    const local = headroom([...args, "--threads", "1", "--json", join(dir, "local.json")]);
+    await waitForOutput(w.proc, /taking jobs/, 60_000);
+    const queued = headroom([...args, "--queue", redis.url, "--json", join(dir, "queue.json")]);
+    expect(await local.exited()).toBe(0);
+    expect(await queued.exited()).toBe(0);
+    expect(w.stderr()).toMatch(/job \S+ done/);
+    expect(readFileSync(join(dir, "queue.json"), "utf8")).toBe(readFileSync(join(dir, "local.json"), "utf8"));
   });
 
   it("refuses bad input with exit 2: a path that names no field, a queue URL that is not Redis", async () => {

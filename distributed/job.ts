@@ -7,6 +7,7 @@
 import { parseScenario, formatErrors, simulate, instancesOf, UnsupportedError } from "../simulator/index.ts";
 import { analyticBracket, nominalLoad } from "../simulator/analytic/index.ts";
 import { summarize, type RunSummary } from "../cli/capacity/verdict.ts";
+import { runSearch } from "../cli/capacity/search.ts";
 import { encode } from "./codec.ts";
 
 export const JOB_VERSION = 1;
@@ -19,6 +20,10 @@ export interface SimJob {
   readonly replications: number;
   readonly duration: number;
   readonly warmup: number;
+  /** A capacity search (cli/capacity/search.ts) from this bracket instead of one simulation. */
+  readonly search?: { readonly lo: number; readonly hi: number; readonly tolerance: number; readonly maxRuns: number };
+  /** Only the capacity verdict's summary at this load level (what `check` asks for). */
+  readonly summaryAt?: number;
 }
 
 /** What a job reports: the capacity verdict's summary of the run plus what a sweep plots. */
@@ -29,7 +34,7 @@ export interface JobFigures extends RunSummary {
   readonly analyticHeadroom: number;
 }
 
-export type JobOutcome = { readonly ok: true; readonly value: JobFigures } | { readonly ok: false; readonly input: true; readonly error: string };
+export type JobOutcome<T = JobFigures> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly input: true; readonly error: string };
 
 /**
  * Runs a job and returns its outcome encoded (codec.ts). A scenario the simulator refuses is an
@@ -41,6 +46,13 @@ export function runJob(job: SimJob): string {
   if (!parsed.ok) return encode({ ok: false, input: true, error: formatErrors(parsed.errors) } satisfies JobOutcome);
   const s = parsed.scenario;
   try {
+    if (job.search) {
+      const outcome = runSearch({ scenario: s, seed: job.seed, duration: job.duration, warmup: job.warmup, ...job.search });
+      return encode({ ok: true, value: outcome });
+    }
+    if (job.summaryAt !== undefined) {
+      return encode({ ok: true, value: summarize(job.summaryAt, simulate(s, { seed: job.seed, replications: job.replications, duration: job.duration, warmup: job.warmup })) });
+    }
     const result = simulate(s, { seed: job.seed, replications: job.replications, duration: job.duration, warmup: job.warmup });
     const level = nominalLoad(s);
     let analyticHeadroom = NaN;

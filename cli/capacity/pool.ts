@@ -16,6 +16,12 @@ export type Task =
   | { readonly kind: "simulate"; readonly scenario: Scenario; readonly level: number; readonly seed: number; readonly replications: number; readonly duration: number; readonly warmup: number };
 
 type Result<T extends Task> = T extends { kind: "search" } ? SearchOutcome : T extends { kind: "job" } ? string : RunSummary;
+export type TaskResult<T extends Task> = Result<T>;
+
+/** What capacity searches and the gate need of a pool: this one, or distributed/queue-pool.ts. */
+export interface TaskPool {
+  run<T extends Task>(task: T): Promise<Result<T>>;
+}
 
 export function defaultThreads(): number {
   const env = Number(process.env.HEADROOM_THREADS);
