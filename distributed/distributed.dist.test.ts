@@ -1,10 +1,10 @@
 // The distributed run against the serial reference, with real parts: a private redis-server, two
 // `headroom worker` processes (one SIGKILLed while it holds a job), Redis killed and restarted
 // mid-sweep, Redis gone for good. Every sweep that finishes must write exactly the bytes of the
-// serial run in this process; `capacity --queue` those of the local capacity run. Own script (`npm run test:distributed`, about a minute): it starts
+// serial run in this process; `capacity --queue` and `plan --queue` those of the local runs. Own script (`npm run test:distributed`, about a minute): it starts
 // processes and waits out lock periods, too slow for `npm test`.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { planSweep, assembleSweep } from "../sweep/sweep.ts";
 import { parseVary } from "../sweep/design.ts";
@@ -16,6 +16,18 @@ const FILE = "scenarios/single-service.yaml";
 const VARY = ["components.api.servers=8,9,10,12", "load.rate=250,300"];
 const WINDOW = { replications: 2, duration: 300, warmup: 30 };
 const FLAGS = [...VARY.flatMap((v) => ["--vary", v]), "--replications", "2", "--duration", "5m", "--warmup", "30s"];
+
+// M/M/c stations of 2 ms: at 1500/s the planner needs 4 or more servers (docs/planning.md)
+const PLAN_YAML = `version: 1
+name: planq
+seed: 5
+simulation: { duration: 8s, warmup: 1s }
+load: { model: open, rate: 500/s, classes: { req: { flow: [api] } } }
+components:
+  api: { kind: station, servers: 10, service: { dist: exponential, mean: 2ms }, cost: { instance_hour: 0.1 } }
+slo: { latency: { p99: 20ms } }
+plan: { api.servers: [1, 40] }
+`;
 
 let expected = "";
 
@@ -81,18 +93,25 @@ describe("a sweep on BullMQ workers", () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("capacity --queue writes the local run's bytes", async () => {
+  it("capacity --queue and plan --queue write the local runs' bytes", async () => {
     const redis = await privateRedis();
     const dir = tempDir();
     const w = worker(redis);
-    const args = ["capacity", FILE, "--replications", "2", "--duration", "10s", "--warmup", "2s", "--max-runs", "5"];
-    const local = headroom([...args, "--threads", "1", "--json", join(dir, "local.json")]);
+    const planFile = join(dir, "plan.yaml");
+    writeFileSync(planFile, PLAN_YAML);
+    const capacity = ["capacity", FILE, "--replications", "2", "--duration", "10s", "--warmup", "2s", "--max-runs", "5"];
+    // plan simulates candidates in batches of the command's threads: the same count both ways
+    const plan = ["plan", planFile, "--load", "1500/s", "--replications", "1", "--duration", "6s"];
+    const env = { HEADROOM_THREADS: "2" };
+    const local = [headroom([...capacity, "--threads", "1", "--json", join(dir, "c-local.json")]), headroom([...plan, "--json", join(dir, "p-local.json")], env)];
     await waitForOutput(w.proc, /taking jobs/, 60_000);
-    const queued = headroom([...args, "--queue", redis.url, "--json", join(dir, "queue.json")]);
-    expect(await local.exited()).toBe(0);
-    expect(await queued.exited()).toBe(0);
+    const queued = [headroom([...capacity, "--queue", redis.url, "--json", join(dir, "c-queue.json")]), headroom([...plan, "--queue", redis.url, "--json", join(dir, "p-queue.json")], env)];
+    for (const c of [...local, ...queued]) expect(await c.exited()).toBe(0);
     expect(w.stderr()).toMatch(/job \S+ done/);
-    expect(readFileSync(join(dir, "queue.json"), "utf8")).toBe(readFileSync(join(dir, "local.json"), "utf8"));
+    expect(readFileSync(join(dir, "c-queue.json"), "utf8")).toBe(readFileSync(join(dir, "c-local.json"), "utf8"));
+    const p = readFileSync(join(dir, "p-queue.json"), "utf8");
+    expect(JSON.parse(p).chosen.assignment).toBeTruthy(); // a plan was found and simulated on the queue
+    expect(p).toBe(readFileSync(join(dir, "p-local.json"), "utf8"));
   });
 
   it("refuses bad input with exit 2: a path that names no field, a queue URL that is not Redis", async () => {

@@ -5,7 +5,8 @@
 // simulation, and the encoded result is identical wherever it ran. Trades a parse per job (a few
 // milliseconds) for that independence.
 import { parseScenario, formatErrors, simulate, instancesOf, UnsupportedError } from "../simulator/index.ts";
-import { analyticBracket, nominalLoad } from "../simulator/analytic/index.ts";
+import { analyticBracket, nominalLoad, scaleLoad } from "../simulator/analytic/index.ts";
+import { applyAssignment } from "../cli/capacity/planner.ts";
 import { summarize, type RunSummary } from "../cli/capacity/verdict.ts";
 import { runSearch } from "../cli/capacity/search.ts";
 import { encode } from "./codec.ts";
@@ -22,7 +23,9 @@ export interface SimJob {
   readonly warmup: number;
   /** A capacity search (cli/capacity/search.ts) from this bracket instead of one simulation. */
   readonly search?: { readonly lo: number; readonly hi: number; readonly tolerance: number; readonly maxRuns: number };
-  /** Only the capacity verdict's summary at this load level (what `check` asks for). */
+  /** A planner candidate: the file's scenario scaled to `load` with the knobs set (cli/capacity/planner.ts). */
+  readonly candidate?: { readonly load: number; readonly assignment: Record<string, number> };
+  /** Only the capacity verdict's summary at this load level (what `check` and `plan` ask for). */
   readonly summaryAt?: number;
 }
 
@@ -44,7 +47,7 @@ export function runJob(job: SimJob): string {
   if (job.v !== JOB_VERSION) throw new Error(`job format ${String(job.v)} is not ${JOB_VERSION}: the worker and the command are different headroom versions`);
   const parsed = parseScenario(job.text, job.file);
   if (!parsed.ok) return encode({ ok: false, input: true, error: formatErrors(parsed.errors) } satisfies JobOutcome);
-  const s = parsed.scenario;
+  const s = job.candidate ? applyAssignment(scaleLoad(parsed.scenario, job.candidate.load), job.candidate.assignment) : parsed.scenario;
   try {
     if (job.search) {
       const outcome = runSearch({ scenario: s, seed: job.seed, duration: job.duration, warmup: job.warmup, ...job.search });

@@ -2,8 +2,8 @@
 // `capacity` and `check` can send their searches and simulations to a queue unchanged: tasks asked
 // for in the same tick go as one batch of self-contained jobs. A task's scenario must be one the
 // command read from a file (registered with `source`), since a job carries the file's text, not
-// parsed objects; a derived scenario (the planner's variants) is refused, which is why `plan`
-// has no --queue yet. Trades a tick of latency per batch for one queue run per batch.
+// parsed objects; a derived scenario travels as its derivation (the planner's candidates: load and
+// knob values). Trades a tick of latency per batch for one queue run per batch.
 import type { Scenario } from "../simulator/index.ts";
 import type { Task, TaskPool, TaskResult } from "../cli/capacity/pool.ts";
 import { decode } from "./codec.ts";
@@ -26,7 +26,7 @@ export class QueuePool implements TaskPool {
   }
 
   run<T extends Task>(task: T): Promise<TaskResult<T>> {
-    const scenario = task.kind === "search" ? task.spec.scenario : task.kind === "simulate" ? task.scenario : null;
+    const scenario = task.kind === "search" ? task.spec.scenario : task.kind === "simulate" ? (task.derivedFrom?.base ?? task.scenario) : null;
     const src = scenario ? this.sources.get(scenario) : undefined;
     if (!src) return Promise.reject(new Error("queue pool: a task whose scenario was not read from a file cannot be sent as a job"));
     const base = { v: JOB_VERSION, file: src.file, text: src.text } as const;
@@ -35,7 +35,8 @@ export class QueuePool implements TaskPool {
       const p = task.spec;
       job = { ...base, seed: p.seed, replications: 1, duration: p.duration, warmup: p.warmup, search: { lo: p.lo, hi: p.hi, tolerance: p.tolerance, maxRuns: p.maxRuns } };
     } else if (task.kind === "simulate") {
-      job = { ...base, seed: task.seed, replications: task.replications, duration: task.duration, warmup: task.warmup, summaryAt: task.level };
+      const d = task.derivedFrom;
+      job = { ...base, seed: task.seed, replications: task.replications, duration: task.duration, warmup: task.warmup, summaryAt: task.level, ...(d ? { candidate: { load: d.load, assignment: d.assignment } } : {}) };
     } else {
       job = task.job;
     }

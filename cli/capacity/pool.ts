@@ -13,7 +13,9 @@ export type Task =
   | { readonly kind: "search"; readonly spec: SearchSpec }
   /** A self-contained job (distributed/job.ts): its result comes back encoded, as from a queue. */
   | { readonly kind: "job"; readonly job: SimJob }
-  | { readonly kind: "simulate"; readonly scenario: Scenario; readonly level: number; readonly seed: number; readonly replications: number; readonly duration: number; readonly warmup: number };
+  | { readonly kind: "simulate"; readonly scenario: Scenario; readonly level: number; readonly seed: number; readonly replications: number; readonly duration: number; readonly warmup: number;
+      /** How `scenario` was made from a file's scenario (the planner's candidates), so a queue job can carry the file's text. */
+      readonly derivedFrom?: { readonly base: Scenario; readonly load: number; readonly assignment: Record<string, number> } };
 
 type Result<T extends Task> = T extends { kind: "search" } ? SearchOutcome : T extends { kind: "job" } ? string : RunSummary;
 export type TaskResult<T extends Task> = Result<T>;
