@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { planSweep, assembleSweep } from "../sweep/sweep.ts";
 import { parseVary } from "../sweep/design.ts";
 import { serialRunner } from "./runner.ts";
+import { station } from "../cli/capacity/test-support.ts";
 import { headroom, privateRedis, stopAll, tempDir, waitForOutput, type PrivateRedis } from "./test-support.ts";
 
 const FILE = "scenarios/single-service.yaml";
@@ -17,17 +18,9 @@ const VARY = ["components.api.servers=8,9,10,12", "load.rate=250,300"];
 const WINDOW = { replications: 2, duration: 300, warmup: 30 };
 const FLAGS = [...VARY.flatMap((v) => ["--vary", v]), "--replications", "2", "--duration", "5m", "--warmup", "30s"];
 
-// M/M/c stations of 2 ms: at 1500/s the planner needs 4 or more servers (docs/planning.md)
-const PLAN_YAML = `version: 1
-name: planq
-seed: 5
-simulation: { duration: 8s, warmup: 1s }
-load: { model: open, rate: 500/s, classes: { req: { flow: [api] } } }
-components:
-  api: { kind: station, servers: 10, service: { dist: exponential, mean: 2ms }, cost: { instance_hour: 0.1 } }
-slo: { latency: { p99: 20ms } }
-plan: { api.servers: [1, 40] }
-`;
+// The capacity tests' M/M/1 scenario with 2 ms per request and the server count to plan: at
+// 1500/s the planner needs 4 or more servers.
+const PLAN_YAML = station(2, "planq") + "plan: { api.servers: [1, 40] }\n";
 
 let expected = "";
 
