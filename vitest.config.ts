@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["**/*.test.ts", "**/*.test.tsx"],
-    exclude: ["node_modules/**", "dist/**", "**/*.e2e.test.ts", "**/*.long.test.ts"],
+    exclude: ["node_modules/**", "dist/**", "**/*.e2e.test.ts", "**/*.long.test.ts", "**/*.dist.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -4,7 +4,7 @@
 // bottleneck is the simulator's, at the capacity, in most searches.
 import type { Scenario } from "../../simulator/index.ts";
 import { analyticBracket, nominalLoad, loadUnit, type AnalyticBracket } from "../../simulator/analytic/index.ts";
-import { WorkerPool } from "./pool.ts";
+import type { TaskPool } from "./pool.ts";
 import type { SearchOutcome } from "./search.ts";
 
 export const CAPACITY_SCHEMA = "headroom.capacity/v1";
@@ -44,7 +44,7 @@ export interface CapacityResult {
   readonly settings: CapacitySettings;
 }
 
-export async function findCapacity(s: Scenario, settings: CapacitySettings, pool: WorkerPool): Promise<CapacityResult> {
+export async function findCapacity(s: Scenario, settings: CapacitySettings, pool: TaskPool): Promise<CapacityResult> {
   const bracket = analyticBracket(s);
   const nominal = nominalLoad(s);
   const guess = bracket.slo > 0 ? bracket.slo : Math.max(bracket.saturation, nominal) / 2;

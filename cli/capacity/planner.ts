@@ -6,7 +6,7 @@
 import { checkScenario } from "../../simulator/model/check.ts";
 import { instancesOf, type Scenario } from "../../simulator/index.ts";
 import { solveAnalytic, scaleLoad, costPerHour, loadUnit, type AnalyticResult } from "../../simulator/analytic/index.ts";
-import type { WorkerPool } from "./pool.ts";
+import type { TaskPool } from "./pool.ts";
 import type { RunSummary } from "./verdict.ts";
 
 export const PLAN_SCHEMA = "headroom.plan/v1";
@@ -89,7 +89,7 @@ function analyticVerdict(s: Scenario, a: AnalyticResult): { pass: boolean; reaso
 
 export interface PlanSettings { readonly replications: number; readonly duration: number; readonly warmup: number; readonly seed: number; readonly maxSimulations: number }
 
-export async function plan(base: Scenario, load: number, settings: PlanSettings, pool: WorkerPool, threads: number): Promise<PlanResult> {
+export async function plan(base: Scenario, load: number, settings: PlanSettings, pool: TaskPool, threads: number): Promise<PlanResult> {
   const s = scaleLoad(base, load);
   const knobs = knobsOf(s);
   const priced = Object.values(s.components).some((c) => c.cost);
@@ -129,6 +129,7 @@ export async function plan(base: Scenario, load: number, settings: PlanSettings,
     const runs = await Promise.all(batch.map((c) => pool.run({
       kind: "simulate", scenario: applyAssignment(s, c.assignment), level: load, seed: settings.seed,
       replications: settings.replications, duration: settings.duration, warmup: settings.warmup,
+      derivedFrom: { base, load, assignment: c.assignment },
     })));
     simulated += batch.length;
     batch.forEach((c, j) => { c.simulated = runs[j]; if (runs[j].pass) passed.push(c); });

@@ -7,12 +7,23 @@ import type { Scenario } from "../../simulator/index.ts";
 import { InputError } from "../errors.ts";
 import type { SearchOutcome, SearchSpec } from "./search.ts";
 import type { RunSummary } from "./verdict.ts";
+import type { SimJob } from "../../distributed/job.ts";
 
 export type Task =
   | { readonly kind: "search"; readonly spec: SearchSpec }
-  | { readonly kind: "simulate"; readonly scenario: Scenario; readonly level: number; readonly seed: number; readonly replications: number; readonly duration: number; readonly warmup: number };
+  /** A self-contained job (distributed/job.ts): its result comes back encoded, as from a queue. */
+  | { readonly kind: "job"; readonly job: SimJob }
+  | { readonly kind: "simulate"; readonly scenario: Scenario; readonly level: number; readonly seed: number; readonly replications: number; readonly duration: number; readonly warmup: number;
+      /** How `scenario` was made from a file's scenario (the planner's candidates), so a queue job can carry the file's text. */
+      readonly derivedFrom?: { readonly base: Scenario; readonly load: number; readonly assignment: Record<string, number> } };
 
-type Result<T extends Task> = T extends { kind: "search" } ? SearchOutcome : RunSummary;
+type Result<T extends Task> = T extends { kind: "search" } ? SearchOutcome : T extends { kind: "job" } ? string : RunSummary;
+export type TaskResult<T extends Task> = Result<T>;
+
+/** What capacity searches and the gate need of a pool: this one, or distributed/queue-pool.ts. */
+export interface TaskPool {
+  run<T extends Task>(task: T): Promise<Result<T>>;
+}
 
 export function defaultThreads(): number {
   const env = Number(process.env.HEADROOM_THREADS);
@@ -66,7 +77,7 @@ export async function runTasks<T extends Task>(tasks: ReadonlyArray<T>, threads 
 }
 
 function scenarioName(t: Task): string {
-  return t.kind === "search" ? t.spec.scenario.name : t.scenario.name;
+  return t.kind === "search" ? t.spec.scenario.name : t.kind === "job" ? t.job.file : t.scenario.name;
 }
 
 function send(w: Worker, id: number, task: Task): Promise<unknown> {

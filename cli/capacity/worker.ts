@@ -5,12 +5,14 @@ import { simulate, UnsupportedError } from "../../simulator/index.ts";
 import { runSearch } from "./search.ts";
 import { summarize } from "./verdict.ts";
 import type { Task } from "./pool.ts";
+import { runJob } from "../../distributed/job.ts";
 
 parentPort!.on("message", (msg: { id: number; task: Task }) => {
   try {
     const t = msg.task;
     const value = t.kind === "search"
       ? runSearch(t.spec)
+      : t.kind === "job" ? runJob(t.job)
       : summarize(t.level, simulate(t.scenario, { seed: t.seed, replications: t.replications, duration: t.duration, warmup: t.warmup }));
     parentPort!.postMessage({ id: msg.id, ok: true, value });
   } catch (e) {

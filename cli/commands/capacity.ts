@@ -1,6 +1,6 @@
 // `headroom capacity`: the highest sustainable load (arrival rate or users) of a scenario at its
 // SLO, bracketed analytically and refined by simulation on all cores; see docs/planning.md.
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseFlags } from "../flags.ts";
 import { formatError } from "../../simulator/index.ts";
 import { loadScenarioWithWarnings } from "../load-scenario.ts";
@@ -11,6 +11,9 @@ import { durationFlag, fractionFlag, intFlag, requireSlo, searchSettings } from 
 import { num } from "../capacity/format-analytic.ts";
 import type { Command } from "./index.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
+import { dispatchFlags, DISPATCH_FLAGS } from "../../distributed/dispatch.ts";
+import { queueRunner, QueueError } from "../../distributed/queue-runner.ts";
+import { QueuePool } from "../../distributed/queue-pool.ts";
 
 const HELP = `usage: headroom capacity <file.yaml> [options]
 
@@ -28,11 +31,14 @@ options:
   --max-runs N        simulation runs per search at most (default 14)
   --seed N            first seed (default: the scenario's)
   --threads N         worker threads (default: one per core; env HEADROOM_THREADS)
+  --queue URL         run each search as a BullMQ job on Redis (redis://HOST:PORT[/DB]) for
+                      'headroom worker' processes; same result as local (docs/distributed.md)
+  --queue-timeout D   with --queue, fail after Redis has not answered for D (default 60s)
   --json FILE|-       write the result as JSON (schema headroom.capacity/v1)
 ${BUDGET_HELP}
   -h, --help          this help
 
-exit codes: 0 success, 2 invalid input, 1 internal error`;
+exit codes: 0 success, 2 invalid input, 1 internal error or a --queue run that could not finish`;
 
 export const capacityCommand: Command = {
   summary: "highest sustainable load at the scenario's SLO (analytic bracket, simulated bisection)",
@@ -40,7 +46,7 @@ export const capacityCommand: Command = {
     const args = parseFlags("capacity", argv, HELP, {
           replications: { type: "string" }, duration: { type: "string" }, warmup: { type: "string" },
           tolerance: { type: "string" }, "max-runs": { type: "string" }, seed: { type: "string" },
-          threads: { type: "string" }, json: { type: "string" }, ...BUDGET_FLAGS, help: { type: "boolean", short: "h" },
+          ...DISPATCH_FLAGS, json: { type: "string" }, ...BUDGET_FLAGS, help: { type: "boolean", short: "h" },
     });
     const v = args.values;
     if (v.help) { process.stdout.write(HELP + "\n"); return 0; }
@@ -55,7 +61,8 @@ export const capacityCommand: Command = {
       maxRuns: v["max-runs"] === undefined ? undefined : intFlag(C, "--max-runs", v["max-runs"], 2),
       seed: v.seed === undefined ? undefined : intFlag(C, "--seed", v.seed, 0),
     };
-    const threads = v.threads === undefined ? defaultThreads() : intFlag(C, "--threads", v.threads, 1);
+    if (v.threads !== undefined && v.queue === undefined) intFlag(C, "--threads", v.threads, 1);
+    const dispatch = dispatchFlags(C, v, defaultThreads());
     const budget = budgetFlags(C, v);
     const { scenario, warnings } = await loadScenarioWithWarnings(file);
     for (const w of warnings) process.stderr.write(`warning: ${formatError(w)}\n`);
@@ -64,12 +71,26 @@ export const capacityCommand: Command = {
     try { settings = searchSettings(scenario, opts); } catch (e) { throw new UsageError(`headroom capacity: ${(e as Error).message}`); }
     // every run of a search is one replication of settings.duration, at loads around this one
     checkRunSize(file, scenario, { replications: 1, duration: settings.duration, warmup: settings.warmup }, budget, "each simulation of the search");
-    const pool = new WorkerPool(Math.min(threads, settings.searches));
     let result: CapacityResult;
-    try {
-      result = await findCapacity(scenario, settings, pool);
-    } finally {
-      await pool.close();
+    if (dispatch.kind === "queue") {
+      // the searches travel as the file's text: read it again (the scenario above was parsed from it)
+      const pool = new QueuePool(queueRunner({ target: dispatch.target, outageTimeout: dispatch.outageTimeout }));
+      pool.source(scenario, file, await readFile(file, "utf8"));
+      try {
+        result = await findCapacity(scenario, settings, pool);
+      } catch (e) {
+        if (e instanceof QueueError) { process.stderr.write(`headroom capacity: ${e.message}\n`); return 1; }
+        throw e;
+      } finally {
+        await pool.close();
+      }
+    } else {
+      const pool = new WorkerPool(Math.min(dispatch.threads, settings.searches));
+      try {
+        result = await findCapacity(scenario, settings, pool);
+      } finally {
+        await pool.close();
+      }
     }
     if (v.json === "-") { process.stdout.write(JSON.stringify(result, null, 2) + "\n"); return 0; }
     if (v.json !== undefined) await writeFile(v.json, JSON.stringify(result, null, 2) + "\n");

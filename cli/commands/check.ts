@@ -9,7 +9,10 @@ import { nominalLoad, loadUnit } from "../../simulator/analytic/index.ts";
 import { loadScenarioWithWarnings } from "../load-scenario.ts";
 import { InputError, UsageError } from "../errors.ts";
 import { findCapacity } from "../capacity/capacity.ts";
-import { WorkerPool, defaultThreads } from "../capacity/pool.ts";
+import { WorkerPool, defaultThreads, type TaskPool } from "../capacity/pool.ts";
+import { dispatchFlags, DISPATCH_FLAGS } from "../../distributed/dispatch.ts";
+import { queueRunner, QueueError } from "../../distributed/queue-runner.ts";
+import { QueuePool } from "../../distributed/queue-pool.ts";
 import { durationFlag, fractionFlag, intFlag, requireSlo } from "../capacity/flags.ts";
 import { BASELINE_SCHEMA, BaselineError, parseBaseline, sameSettings, type Baseline, type GateSettings, type ScenarioMeasure } from "../capacity/baseline.ts";
 import { compare, junit, markdown, type Finding } from "../capacity/gate.ts";
@@ -35,6 +38,8 @@ options:
   --nominal-duration D  simulated time of the nominal-load run (30s)   } baseline's settings
   --seed N              first seed (default 1)
   --threads N           worker threads (default: one per core; env HEADROOM_THREADS)
+  --queue URL           run the searches and simulations as BullMQ jobs on Redis for 'headroom
+                        worker' processes (docs/distributed.md); --queue-timeout D (default 60s)
 ${BUDGET_HELP}
   --measure             also start each scenario's reference app, calibrate, drive it at the
                         nominal rate and fail on every row that misses its validation target
@@ -56,7 +61,7 @@ export const checkCommand: Command = {
           baseline: { type: "string" }, tolerance: { type: "string" }, "update-baseline": { type: "boolean" },
           junit: { type: "string" }, summary: { type: "string" }, replications: { type: "string" },
           duration: { type: "string" }, "nominal-duration": { type: "string" }, seed: { type: "string" },
-          threads: { type: "string" }, measure: { type: "boolean" }, "measure-duration": { type: "string" },
+          ...DISPATCH_FLAGS, measure: { type: "boolean" }, "measure-duration": { type: "string" },
           "measure-out": { type: "string" }, ...BUDGET_FLAGS, help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -72,7 +77,8 @@ export const checkCommand: Command = {
       ...(v["nominal-duration"] !== undefined ? { nominalDuration: durationFlag(C, "--nominal-duration", v["nominal-duration"]) } : {}),
       ...(v.seed !== undefined ? { seed: intFlag(C, "--seed", v.seed, 0) } : {}),
     };
-    const threads = v.threads === undefined ? defaultThreads() : intFlag(C, "--threads", v.threads, 1);
+    if (v.threads !== undefined && v.queue === undefined) intFlag(C, "--threads", v.threads, 1);
+    const dispatch = dispatchFlags(C, v, defaultThreads());
     const budget = budgetFlags(C, v);
     const measureDuration = v["measure-duration"] === undefined ? 20 : durationFlag(C, "--measure-duration", v["measure-duration"]);
     if ((v["measure-duration"] !== undefined || v["measure-out"] !== undefined) && !v.measure) throw new UsageError("headroom check: --measure-duration and --measure-out go with --measure");
@@ -118,10 +124,21 @@ export const checkCommand: Command = {
     }
 
     const started = performance.now();
-    const pool = new WorkerPool(threads);
+    let pool: WorkerPool | QueuePool;
+    if (dispatch.kind === "queue") {
+      // jobs carry the files' text (read again; the scenarios above were parsed from it)
+      const q = new QueuePool(queueRunner({ target: dispatch.target, outageTimeout: dispatch.outageTimeout }));
+      for (const { file, scenario } of scenarios) q.source(scenario, file, await readFile(file, "utf8"));
+      pool = q;
+    } else {
+      pool = new WorkerPool(dispatch.threads);
+    }
     let measures: ScenarioMeasure[];
     try {
       measures = await Promise.all(scenarios.map(({ file, scenario }) => measure(file, scenario, settings, pool)));
+    } catch (e) {
+      if (e instanceof QueueError) { process.stderr.write(`headroom check: ${e.message}\n`); return 1; }
+      throw e;
     } finally {
       await pool.close();
     }
@@ -174,7 +191,7 @@ export const checkCommand: Command = {
   },
 };
 
-async function measure(file: string, s: Scenario, settings: GateSettings, pool: WorkerPool): Promise<ScenarioMeasure> {
+async function measure(file: string, s: Scenario, settings: GateSettings, pool: TaskPool): Promise<ScenarioMeasure> {
   const nominal = nominalLoad(s);
   const [cap, run] = await Promise.all([
     findCapacity(s, settings, pool),

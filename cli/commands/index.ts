@@ -11,6 +11,8 @@ import { planCommand } from "./plan.ts";
 import { validateCommand } from "./validate.ts";
 import { fitCommand } from "./fit.ts";
 import { compareCommand } from "./compare.ts";
+import { sweepCommand } from "./sweep.ts";
+import { workerCommand } from "./worker.ts";
 
 export interface Command {
   readonly summary: string;
@@ -30,4 +32,6 @@ export const commands: Record<string, Command> = {
   validate: validateCommand,
   fit: fitCommand,
   compare: compareCommand,
+  sweep: sweepCommand,
+  worker: workerCommand,
 };

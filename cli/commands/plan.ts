@@ -1,6 +1,6 @@
 // `headroom plan`: the cheapest sizing within the scenario's `plan:` bounds that meets its SLO at a
 // given load, with runner-ups and why cheaper ones fail; see docs/planning.md.
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseFlags } from "../flags.ts";
 import { formatError, runWindow } from "../../simulator/index.ts";
 import { parseCount, parseRate } from "../../simulator/model/units.ts";
@@ -12,6 +12,9 @@ import { durationFlag, intFlag, requireSlo } from "../capacity/flags.ts";
 import type { Command } from "./index.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 import { scaleLoad } from "../../simulator/analytic/index.ts";
+import { dispatchFlags, DISPATCH_FLAGS } from "../../distributed/dispatch.ts";
+import { queueRunner, QueueError } from "../../distributed/queue-runner.ts";
+import { QueuePool } from "../../distributed/queue-pool.ts";
 
 const HELP = `usage: headroom plan <file.yaml> --load <rate|users> [options]
 
@@ -28,6 +31,9 @@ options:
   --max-simulations N   simulated candidates at most (default 12)
   --seed N              seed (default: the scenario's)
   --threads N           worker threads (default: one per core)
+  --queue URL           simulate candidates as BullMQ jobs on Redis for 'headroom worker' processes,
+                        in batches of this machine's core count (the result equals a local run with
+                        that many threads; docs/distributed.md); --queue-timeout D (default 60s)
   --json FILE|-         write the plan as JSON (schema headroom.plan/v1)
 ${BUDGET_HELP}
   -h, --help            this help
@@ -39,7 +45,7 @@ export const planCommand: Command = {
   async run(argv) {
     const args = parseFlags("plan", argv, HELP, {
           load: { type: "string" }, replications: { type: "string" }, duration: { type: "string" },
-          "max-simulations": { type: "string" }, seed: { type: "string" }, threads: { type: "string" },
+          "max-simulations": { type: "string" }, seed: { type: "string" }, ...DISPATCH_FLAGS,
           json: { type: "string" }, ...BUDGET_FLAGS, help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -69,12 +75,24 @@ export const planCommand: Command = {
       seed: v.seed === undefined ? scenario.seed : intFlag(C, "--seed", v.seed, 0),
       maxSimulations: v["max-simulations"] === undefined ? 12 : intFlag(C, "--max-simulations", v["max-simulations"], 1),
     };
-    const threads = v.threads === undefined ? defaultThreads() : intFlag(C, "--threads", v.threads, 1);
+    if (v.threads !== undefined && v.queue === undefined) intFlag(C, "--threads", v.threads, 1);
+    const dispatch = dispatchFlags(C, v, defaultThreads());
+    const threads = dispatch.kind === "threads" ? dispatch.threads : defaultThreads();
     checkRunSize(file, scaleLoad(scenario, load), { replications: settings.replications, duration: settings.duration, warmup: settings.warmup }, budget, `each simulated candidate at ${v.load}`);
-    const pool = new WorkerPool(threads);
+    let pool: WorkerPool | QueuePool;
+    if (dispatch.kind === "queue") {
+      const q = new QueuePool(queueRunner({ target: dispatch.target, outageTimeout: dispatch.outageTimeout }));
+      q.source(scenario, file, await readFile(file, "utf8")); // candidates travel as this text + their knobs
+      pool = q;
+    } else {
+      pool = new WorkerPool(threads);
+    }
     let result: PlanResult;
     try {
       result = await plan(scenario, load, settings, pool, threads);
+    } catch (e) {
+      if (e instanceof QueueError) { process.stderr.write(`headroom plan: ${e.message}\n`); return 1; }
+      throw e;
     } finally {
       await pool.close();
     }
