@@ -113,6 +113,10 @@ describe("measuredFailure: the capacity search's rule on measured figures", () =
     for (const c of Object.keys(q.load.classes)) m.classes[c] = { requests: 500, failed: 0, throughput: 25, offeredRate: 25, latencyMs: lat };
     expect(measuredFailure(q, m)).toMatch(/^queue \w+ saturated \(workers 99% busy\)$/);
     expect(measuredFailure(q, { ...m, workerUtilization: 0.9 })).toBeNull();
+    // 95% busy by the gauge, but the backlog grew by more than 5% of the window's arrivals: saturated
+    const arriving = { ...m, workerUtilization: 0.95, classes: Object.fromEntries(Object.entries(m.classes).map(([k, c]) => [k, { ...c, offeredRate: 200 }])) };
+    expect(measuredFailure(q, { ...arriving, backlogGrowth: 1290 }, 20)).toMatch(/^queue \w+ saturated/);
+    expect(measuredFailure(q, { ...arriving, backlogGrowth: 150 }, 20)).toBeNull();
   });
 });
 

@@ -59,8 +59,11 @@ export interface KneeSearch {
   seconds: number;
 }
 
+/** Share of a window's arrivals by which a queue's backlog may grow before its workers count as saturated. */
+export const BACKLOG_GROWTH = 0.05;
+
 /** A measured level by the capacity search's rule; null when sustainable, else the first failure. */
-export function measuredFailure(s: Scenario, m: Measured): string | null {
+export function measuredFailure(s: Scenario, m: Measured, windowS = 0): string | null {
   const figures: Record<string, SloClassFigures> = {};
   for (const name of Object.keys(s.load.classes)) {
     const c = m.classes[name];
@@ -68,7 +71,14 @@ export function measuredFailure(s: Scenario, m: Measured): string | null {
     figures[name] = c ? { latencyMs: c.latencyMs, ended: c.requests, bad: c.failed } : { latencyMs: {}, ended: 0, bad: 0 };
   }
   const queues: Record<string, number> = {};
-  if (m.workerUtilization !== undefined) for (const [n, c] of Object.entries(s.components)) if (c.kind === "queue") queues[n] = m.workerUtilization;
+  // Workers saturate below 97% busy by the gauge (prefetch 1 leaves each idle for a delivery round
+  // trip: 95% on queue-offload while its backlog grew by 1,290), so a backlog that grew by more
+  // than BACKLOG_GROWTH of the window's arrivals also counts as saturated workers.
+  const arrivals = Object.values(m.classes).reduce((a, c) => a + c.offeredRate, 0) * windowS;
+  const growing = m.backlogGrowth !== undefined && arrivals > 0 && m.backlogGrowth > BACKLOG_GROWTH * arrivals;
+  if (m.workerUtilization !== undefined || growing) {
+    for (const [n, c] of Object.entries(s.components)) if (c.kind === "queue") queues[n] = growing ? 1 : m.workerUtilization!;
+  }
   return firstFailure(s.slo ? sloChecks(s.slo, figures) : [], queues);
 }
 
@@ -178,7 +188,7 @@ export async function measureKnee(o: KneeOptions): Promise<KneeSearch> {
       }), log);
       const generator = t.attempts;
       if (!t.reliable) return { rate, status: "unreliable", reason: "the load generator lagged beyond the bound on both attempts", generator, seconds: seconds() };
-      const failed = measuredFailure(o.scenario, t.measured);
+      const failed = measuredFailure(o.scenario, t.measured, o.durationS - o.warmupS);
       log(`  knee step ${rate} req/s: ${failed === null ? "sustainable" : `past the knee (${failed})`}`);
       return { rate, status: failed === null ? "pass" : "fail", reason: failed, generator, seconds: seconds() };
     } catch (e) {

@@ -27,6 +27,8 @@ export interface Measured {
   replicationLagMs?: number;
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
   workerUtilization?: number;
+  /** messages the queues' backlog grew by from the window's first collector sample to its last */
+  backlogGrowth?: number;
   /**
    * Against a system Headroom did not start (validate --target): per component, per `metrics:` key
    * (utilization, hit_ratio, ...), the value Prometheus gave, null when the query selected no
@@ -41,6 +43,8 @@ export interface Measured {
    */
   hops?: {
     serviceMs: Record<string, { meanMs: number; count: number }>;
+    /** mean slot-time per request answered: Δheadroom_slots_busy_seconds / Δrequests timed at the replicas */
+    holdMs?: number;
     calls: Record<string, { meanMs: number; perSecond: number }>;
   };
   /** the load generator's event-loop lag, load average and CPU steal while the load ran */
@@ -147,6 +151,9 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       const n = delta(a, b, `headroom_http_request_duration_seconds_count{class=${cls}}`);
       if (n > 0) hops.serviceMs[cls] = { meanMs: (delta(a, b, `headroom_http_request_duration_seconds_sum{class=${cls}}`) / n) * 1000, count: n };
     }
+    const answered = Object.values(hops.serviceMs).reduce((x, h) => x + h.count, 0);
+    const slotSeconds = delta(a, b, "headroom_slots_busy_seconds");
+    if (answered > 0 && slotSeconds > 0) hops.holdMs = (slotSeconds / answered) * 1000;
     for (const kind of ["cache", "database", "queue"]) {
       const n = delta(a, b, `headroom_call_seconds_count{kind=${kind}}`);
       if (n > 0 && spanS > 0) hops.calls[kind] = { meanMs: (delta(a, b, `headroom_call_seconds_sum{kind=${kind}}`) / n) * 1000, perSecond: n / spanS };
@@ -172,6 +179,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       return v.length ? v.reduce((p, q) => p + q, 0) / v.length : undefined;
     };
     m.queueBacklog = avg(sw.map((s) => s.backlog));
+    const depths = sw.map((s) => s.backlog).filter((x): x is number => x !== null);
+    if (depths.length >= 2) m.backlogGrowth = depths[depths.length - 1] - depths[0];
     m.balancerQueue = avg(sw.map((s) => s.queued));
     const lag = avg(sw.map((s) => s.lagS));
     if (lag !== undefined) m.replicationLagMs = lag * 1000;
