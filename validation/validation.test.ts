@@ -223,7 +223,6 @@ describe("levels", () => {
       engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
       classes: Object.fromEntries(Object.entries(real.classes).map(([n, c]) => [n, { requests: 1, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean: c.latencyMs.mean.mean, p50: 0, p95: 0, p99: 0 } }])),
       hops: {
-        holdMs: (real.components.api.utilization.mean * real.components.api.servers! * 1000) / real.components.api.throughput.mean,
         serviceMs: Object.fromEntries(Object.entries(real.classes).map(([n, c]) => [n, { meanMs: c.latencyMs.mean.mean - 0.6 - lbWait, count: c.throughput.mean }])),
         calls: {
           cache: { meanMs: real.components.cache.responseMs.mean.mean + 2 * (0.25 - yamlNet), perSecond: real.components.cache.throughput.mean },
