@@ -97,7 +97,7 @@ describe("Redis eviction (allkeys-lru, maxmemory-samples 5) against the model", 
     );
     expect(trace.evicted).toBeGreaterThan(1000); // the cache was full and evicting throughout
     // the part's sizing makes an evicting Redis hold about the YAML's capacity (406 keys before it
-    // was by trial; 497 and 524 in two runs since): within 10% (the comparison uses what it held)
+    // was by trial; 497, 493 and one off by 24 in runs since): within 10% (the comparison uses what it held)
     expect(Math.abs(trace.capacity - 500)).toBeLessThanOrEqual(50);
     const redis = hitRatio(trace.hit, trace.at);
     const exact = replay(trace, new LruCache(trace.capacity, KEYS));
