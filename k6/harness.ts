@@ -14,6 +14,8 @@ import { readSummaryExport } from "./ingest/ingest.ts";
 import { normalizeOptions, scheduledDurationMs } from "./runner/options.ts";
 import { planFromScenario, type PlanOptions, type ScriptConfig } from "./plan.ts";
 import { EXIT_NO_REQUEST_COMPLETED, noRequestCompleted } from "./no-response.ts";
+import { K6_EXIT_CODES } from "./k6-exit-codes.ts";
+import { runSegmented } from "./segmented-load.ts";
 
 export const SCRIPT_ENTRY = fileURLToPath(new URL("./scripts/scenario.ts", import.meta.url));
 
@@ -120,23 +122,7 @@ async function arrivalsOf(plan: ScriptConfig, summaryPath: string): Promise<Load
 /** How many of k6's stderr lines a failed run repeats in its message. */
 const STDERR_TAIL_LINES = 8;
 
-/** What a k6 exit code means (k6's errext/exitcodes), for the message of a failed run. */
-export const K6_EXIT_CODES: Record<number, string> = {
-  97: "cloud test run failed",
-  98: "could not get the cloud test's progress",
-  99: "thresholds crossed",
-  100: "setup() timed out",
-  101: "teardown() timed out",
-  102: "timed out",
-  103: "stopped from k6's REST API",
-  104: "invalid configuration (options)",
-  105: "stopped (external abort: Ctrl-C, SIGTERM, or the run bound)",
-  106: "k6's REST API could not start",
-  107: "script exception (a syntax error or an error thrown in init, setup or teardown)",
-  108: "test.abort() called",
-  109: "k6 panicked",
-  110: "test.fail() called",
-};
+export { K6_EXIT_CODES };
 
 export interface LoadOptions {
   scenario: Scenario;
@@ -150,6 +136,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Bound on the whole run in ms (default: runBoundMs(plan), the plan's schedule + 2 minutes). */
   maxRunMs?: number;
+  /**
+   * Split the test between this many generator processes (k6 execution segments, as k6-operator
+   * splits it between pods) and merge their results; 1 or absent: one process.
+   */
+  segments?: number;
 }
 
 /** Margin on top of the schedule for VU initialization, setup, teardown and writing the outputs. */
@@ -187,6 +178,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const maxRunMs = o.maxRunMs ?? runBoundMs(plan);
   // the script appends each class's path to TARGET: a path prefix in --target (http://gw/api) is kept
   const targetBase = url.origin + url.pathname.replace(/\/+$/, "");
+  if ((o.segments ?? 1) > 1) {
+    o.stderr?.write(`engine: ${k6 ? `k6 (${k6})` : "built-in runner"}, ${o.segments} generator processes (execution segments)\n`);
+    const r = await runSegmented({
+      segments: o.segments!, k6, scriptPath, targetBase, allowedOrigin: url.origin, outDir: o.outDir, ndjsonPath, summaryPath,
+      options: plan.options as { thresholds?: unknown; summaryTrendStats?: string[] }, maxRunMs, stderr: o.stderr, signal: o.signal,
+    });
+    return noResponseIsFailure({
+      engine: k6 ? "k6" : "built-in", exitCode: r.exitCode, scriptPath, ndjsonPath, summaryPath, message: r.message,
+      written: [ndjsonPath, summaryPath].filter((p) => existsSync(p)),
+      arrivals: await arrivalsOf(plan, summaryPath),
+    });
+  }
   if (k6) {
     o.stderr?.write(`engine: k6 (${k6})\n`);
     const tail: string[] = [];

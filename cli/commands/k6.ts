@@ -24,7 +24,12 @@ const HELP = `usage: headroom k6 <subcommand> ...
       Write DIR/<scenario>.k6-operator.yaml: a ConfigMap with the script and a k6-operator TestRun
       that runs it on N pods, each with an equal execution segment.
   run <script.js|ts> [--out json=FILE] [--summary-export FILE] [-e KEY=VALUE]... [--vus N] [--duration D]
+      [--execution-segment SEG] [--execution-segment-sequence SEQ]
       Run a k6 script with the built-in k6-compatible runner (exit code 99 when thresholds fail).
+      [--allowed-origin URL]...
+      The execution segment flags are k6's: this run does its part SEG (e.g. 1/2:1) of a test split
+      as SEQ (e.g. 0,1/2,1): VU counts scaled, arrival-rate iterations striped as k6 stripes them.
+      --allowed-origin (headroom's, not k6's): requests to any other origin fail (repeatable).
 
 options shared by export and operator:
   --duration D       test length, e.g. 2m (default: the end of the load stages, else simulation.duration, else 60s)
@@ -119,6 +124,9 @@ async function runCmd(argv: string[]): Promise<number> {
     env: { type: "string", short: "e", multiple: true },
     vus: { type: "string" },
     duration: { type: "string" },
+    "execution-segment": { type: "string" },
+    "execution-segment-sequence": { type: "string" },
+    "allowed-origin": { type: "string", multiple: true },
   });
   if (positionals.length !== 1) throw new UsageError(`headroom k6 run: expected one script\n\n${HELP}`);
   let jsonOut: string | undefined;
@@ -149,7 +157,8 @@ async function runCmd(argv: string[]): Promise<number> {
       summaryExport: values["summary-export"],
       stdout: process.stdout,
       stderr: process.stderr,
-      overrides: { vus, duration: values.duration },
+      allowedOrigins: values["allowed-origin"],
+      overrides: { vus, duration: values.duration, executionSegment: values["execution-segment"], executionSegmentSequence: values["execution-segment-sequence"] },
       signal: ac.signal,
     });
     if (r.message) process.stderr.write(`${r.exitCode === 0 ? "" : "ERRO "}${r.message}\n`);

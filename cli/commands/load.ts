@@ -20,6 +20,10 @@ options:
   --engine E          auto (default) | k6 | built-in
   --arrival-rate      evenly spaced arrivals (k6 arrival-rate executors) even for poisson scenarios
   --seed N            seed of the Poisson arrivals (default: the scenario's seed)
+  --segments N        split the test between N generator processes (1-64), each with an equal k6
+                      execution segment as k6-operator gives its pods, and merge their results:
+                      DIR/segments/<i>/ holds each part, DIR/k6.ndjson and DIR/summary.json the
+                      merged run, its thresholds judged on the merged data (default 1)
   -h, --help          this help
 
 An open load is open: each arrival starts on its schedule, taken from a pool of VUs, never waiting
@@ -54,6 +58,7 @@ export const loadCommand: Command = {
           engine: { type: "string" },
           "arrival-rate": { type: "boolean" },
           seed: { type: "string" },
+          segments: { type: "string" },
           help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -74,6 +79,11 @@ export const loadCommand: Command = {
     if (v.seed !== undefined) {
       seed = Number(v.seed);
       if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`headroom load: --seed expects an integer from 0 to 4294967295, got '${v.seed}'`);
+    }
+    let segments = 1;
+    if (v.segments !== undefined) {
+      segments = Number(v.segments);
+      if (!Number.isInteger(segments) || segments < 1 || segments > 64) throw new UsageError(`headroom load: --segments expects a whole number from 1 to 64, got '${v.segments}'`);
     }
     const file = args.positionals[0];
     const scenario = await loadScenarioFile(file);
@@ -97,6 +107,7 @@ export const loadCommand: Command = {
         stdout: process.stdout,
         stderr: process.stderr,
         signal: ac.signal,
+        segments,
       });
       process.stdout.write(`\nengine: ${r.engine}\nresults: ${r.written.length ? r.written.join(", ") : "none written"}\n`);
       if (r.arrivals) {

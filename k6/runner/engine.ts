@@ -36,8 +36,8 @@ export interface RunConfig {
   allowedOrigins?: string[];
   /** Hard bound on the whole run; the test is aborted (like Ctrl-C) when it is reached. */
   maxRunMs?: number;
-  /** --vus / --duration overrides, as on k6's command line. */
-  overrides?: { vus?: number; duration?: string };
+  /** --vus / --duration / --execution-segment / --execution-segment-sequence, as on k6's command line. */
+  overrides?: { vus?: number; duration?: string; executionSegment?: string; executionSegmentSequence?: string };
   /** Abort from outside (Ctrl-C). */
   signal?: AbortSignal;
 }

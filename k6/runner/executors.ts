@@ -6,6 +6,7 @@
 import type { Engine } from "./engine.ts";
 import type { ScenarioConfig, Stage } from "./options.ts";
 import { scheduledDurationMs } from "./options.ts";
+import { owns } from "./segment.ts";
 import type { Vu } from "./vu.ts";
 
 const now = () => performance.now();
@@ -179,8 +180,16 @@ export class ScenarioRun {
     this.vusTaken = c.preAllocatedVUs;
     const dropped = this.engine.builtins.dropped_iterations;
     const droppedTags = { ...this.engine.globalTags, ...c.tags, scenario: c.name };
+    const seg = c.segment;
+    let global = 0; // the index of `next` in the unsegmented schedule
     let next = offsets.next();
     while (!next.done && !this.stopped && !this.engine.aborted) {
+      if (seg && !owns(seg, global)) {
+        // another generator's arrival (execution segments): not started here, not dropped here
+        next = offsets.next();
+        global++;
+        continue;
+      }
       const due = this.startedAt + next.value;
       const t = now();
       if (due > t) {
@@ -206,6 +215,7 @@ export class ScenarioRun {
         this.inflight.add(p);
       }
       next = offsets.next();
+      global++;
     }
     await this.waitGraceful(c.gracefulStopMs);
     this.releaseAll();

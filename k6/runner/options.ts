@@ -1,6 +1,7 @@
 // k6 options as the runner understands them: duration strings, the shortcut options (vus/duration/
 // iterations/stages) turned into scenarios, and each scenario's executor config with k6's defaults.
 // Options the runner does not implement are refused by name rather than ignored.
+import { scaleCount, segmentTuple, type SegmentTuple } from "./segment.ts";
 
 /**
  * The k6 release whose behaviour the runner reproduces and checks against (its source, v0.48.0): the
@@ -44,6 +45,12 @@ export interface ScenarioConfig {
   timeUnitMs: number;
   preAllocatedVUs: number;
   maxVUs: number;
+  /**
+   * This generator's execution segment (k6's executionSegment/executionSegmentSequence), when the
+   * test is split between generators: counts above are already scaled; arrival-rate executors start
+   * only the iterations whose global index the segment owns.
+   */
+  segment?: SegmentTuple;
 }
 
 export interface RunOptions {
@@ -184,10 +191,37 @@ export function normalizeScenario(name: string, raw: Record<string, unknown>): S
 const TOP_KEYS = new Set([
   "scenarios", "vus", "duration", "iterations", "stages", "thresholds", "summaryTrendStats", "summaryTimeUnit",
   "discardResponseBodies", "batch", "batchPerHost", "userAgent", "setupTimeout", "teardownTimeout", "tags", "noColor",
-  "insecureSkipTLSVerify", "ext", "cloud",
+  "insecureSkipTLSVerify", "ext", "cloud", "executionSegment", "executionSegmentSequence",
 ]);
 
-export function normalizeOptions(raw: Record<string, unknown> | undefined, overrides: { vus?: number; duration?: string } = {}): RunOptions {
+/**
+ * A scenario's share of the work in one execution segment, as k6 scales it: every VU count, the
+ * iterations of shared-iterations, and each ramping stage's target get the segment's striped share;
+ * per-vu-iterations keeps its per-VU iterations; arrival rates stay whole (the executor skips the
+ * iterations the segment does not own, so the times of its own arrivals are the unsegmented ones).
+ */
+function segmentScenario(c: ScenarioConfig, t: SegmentTuple): ScenarioConfig {
+  const k = (v: number) => scaleCount(t, v);
+  const out: ScenarioConfig = { ...c, segment: t };
+  out.vus = k(c.vus);
+  out.startVUs = k(c.startVUs);
+  out.preAllocatedVUs = k(c.preAllocatedVUs);
+  out.maxVUs = k(c.maxVUs);
+  if (c.executor === "shared-iterations") out.iterations = k(c.iterations);
+  if (c.executor === "ramping-vus") out.stages = c.stages.map((st) => ({ ...st, target: k(st.target) }));
+  // an arrival-rate scenario needs a VU to start anything: a segment whose share rounds to none keeps
+  // one (k6 refuses such a split; a generator that can start nothing would make its arrivals vanish)
+  if (c.executor.endsWith("arrival-rate") && out.maxVUs < 1) {
+    out.maxVUs = 1;
+    out.preAllocatedVUs = Math.max(out.preAllocatedVUs, 1);
+  }
+  return out;
+}
+
+export function normalizeOptions(
+  raw: Record<string, unknown> | undefined,
+  overrides: { vus?: number; duration?: string; executionSegment?: string; executionSegmentSequence?: string } = {},
+): RunOptions {
   const o: Record<string, unknown> = { ...(raw ?? {}) };
   for (const k of Object.keys(o)) {
     if (!TOP_KEYS.has(k)) throw new Error(`option '${k}' is not supported by the built-in runner`);
@@ -209,6 +243,16 @@ export function normalizeOptions(raw: Record<string, unknown> | undefined, overr
     scenarios = [normalizeScenario("default", { executor: "shared-iterations", vus: o.vus ?? 1, iterations: o.iterations ?? 1 })];
   }
   if (scenarios.length === 0) throw new Error("options.scenarios is empty");
+  const segment = overrides.executionSegment ?? (o.executionSegment as string | undefined);
+  const sequence = overrides.executionSegmentSequence ?? (o.executionSegmentSequence as string | undefined);
+  if (segment !== undefined && typeof segment !== "string") throw new Error("options.executionSegment must be a string like \"0:1/2\"");
+  if (sequence !== undefined && typeof sequence !== "string") throw new Error("options.executionSegmentSequence must be a string like \"0,1/2,1\"");
+  if (segment !== undefined && segment.trim() !== "" && segment.trim() !== "0:1") {
+    const tuple = segmentTuple(segment, sequence);
+    scenarios = scenarios.map((sc) => segmentScenario(sc, tuple));
+  } else if (sequence !== undefined && segment === undefined) {
+    throw new Error("executionSegmentSequence needs an executionSegment (this generator's part of it)");
+  }
   return {
     scenarios,
     thresholds: o.thresholds,
