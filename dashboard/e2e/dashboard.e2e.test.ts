@@ -445,6 +445,24 @@ describe("dashboard in headless Chromium", () => {
     expect(browser!.errors).toEqual([]);
   });
 
+  test("a sweep written by headroom sweep --json opens through Open result…: heatmap, cheapest per load, small multiples", async () => {
+    await page.getByTestId("open-result").setInputFiles(join(process.cwd(), "dashboard", "e2e", "fixtures", "lb-replicas.sweep.json"));
+    const view = page.getByTestId("sweep");
+    await view.waitFor({ timeout: 10_000 });
+    expect(await view.getByTestId("heat-cell").count()).toBe(25);
+    expect(await view.locator(".heat-cell.miss").count()).toBe(6);
+    expect(await view.getByTestId("heat-star").count()).toBe(1);
+    expect(await view.getByTestId("sweep-per-load").locator("tbody tr").count()).toBe(5);
+    await view.getByTestId("chart-sweep-p95").locator(".recharts-scatter-symbol").first().waitFor({ timeout: 10_000 });
+    expect(await view.getByTestId("chart-sweep-p95").locator(".recharts-scatter-symbol").count()).toBe(25);
+    expect(await page.getByTestId("workbench-view").isHidden()).toBe(true);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS, "14-sweep.png"), fullPage: true });
+    await view.getByTestId("sweep-close").click();
+    expect(await page.getByTestId("workbench-view").isHidden()).toBe(false);
+    expect(browser!.errors).toEqual([]);
+  });
+
   test("a model the simulator cannot run yet is drawn and explained, not blank", async () => {
     await page.getByTestId("preset").selectOption("scenario:queue-offload");
     await expect.poll(() => editorText()).toContain("name: queue-offload");

@@ -17,6 +17,7 @@ import { EVENT_BUDGET, expectedEvents } from "./run-size.ts";
 import { num, eta } from "./format.ts";
 import { readResultFile } from "./result-file.ts";
 import { readValidationReport, parseJson, schemaOf, type ValidationReport } from "./validation-file.ts";
+import { readSweepResult, type SweepResult } from "./sweep-file.ts";
 import { ErrorBoundary } from "./ErrorBoundary.tsx";
 
 type RunState =
@@ -41,6 +42,7 @@ interface Finished {
 const Topology = lazy(() => import("./Topology.tsx").then((m) => ({ default: m.Topology })));
 const Results = lazy(() => import("./Results.tsx").then((m) => ({ default: m.Results })));
 const ValidationView = lazy(() => import("./Validation.tsx").then((m) => ({ default: m.ValidationView })));
+const SweepView = lazy(() => import("./Sweep.tsx").then((m) => ({ default: m.SweepView })));
 
 /** What a file is opened as: the picker chosen says so; a dropped file is told by its schema. */
 type FileKind = "result" | "validation" | "dropped";
@@ -59,6 +61,7 @@ export function App() {
   const [copied, setCopied] = useState(false);
   const [fileError, setFileError] = useState<{ title: string; message: string } | null>(null);
   const [report, setReport] = useState<{ report: ValidationReport; fileName: string } | null>(null);
+  const [sweep, setSweep] = useState<{ sweep: SweepResult; fileName: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const reportInput = useRef<HTMLInputElement>(null);
   const reportView = useRef<HTMLDivElement>(null);
@@ -141,12 +144,22 @@ export function App() {
     let title = FILE_ERROR_TITLE[kind];
     try {
       const text = await file.text();
-      const asReport = kind === "validation" || (kind === "dropped" && (schemaOf(parseJson(text, file.name)) ?? "").startsWith("headroom.validation/"));
-      if (asReport) {
+      const claimed = kind === "validation" ? "" : (schemaOf(parseJson(text, file.name)) ?? "");
+      const asReport = kind === "validation" || (kind === "dropped" && claimed.startsWith("headroom.validation/"));
+      if (claimed.startsWith("headroom.sweep/")) {
+        // A sweep is its own context too: many scenarios' figures, none of them the editor's.
+        title = "Cannot open the sweep:";
+        const sw = readSweepResult(text, file.name);
+        setFileError(null);
+        setReport(null);
+        setSweep({ sweep: sw, fileName: file.name });
+        window.scrollTo(0, 0);
+      } else if (asReport) {
         title = FILE_ERROR_TITLE.validation;
         const r = readValidationReport(text, file.name);
         setFileError(null);
         // A report is its own context: it replaces the workbench and its results until closed.
+        setSweep(null);
         setReport({ report: r, fileName: file.name });
         window.scrollTo(0, 0);
       } else {
@@ -154,6 +167,7 @@ export function App() {
         const { result, yaml, notice } = readResultFile(text, file.name);
         setFileError(null);
         setReport(null);
+        setSweep(null);
         if (run.phase === "running") run.job.cancel();
         autoRun.current = false;
         // One context: the result's own scenario goes into the editor and the graph with its numbers.
@@ -239,7 +253,7 @@ export function App() {
     <div className="app">
       {dragging && (
         <div className="drop-overlay" data-testid="drop-overlay">
-          <div>Drop to open a <strong>validation report</strong> (headroom validate --out DIR) or a <strong>result</strong> (headroom simulate --json)</div>
+          <div>Drop to open a <strong>validation report</strong> (headroom validate --out DIR), a <strong>result</strong> (headroom simulate --json) or a <strong>sweep</strong> (headroom sweep --json FILE)</div>
         </div>
       )}
       <header className="topbar">
@@ -272,7 +286,7 @@ export function App() {
         </div>
         <div className="spacer" />
         <button className="btn-ghost" onClick={() => void copyLink()} title="Copy a link that carries this scenario (it is also in the address bar)">{copied ? "Copied ✓" : "Copy link"}</button>
-        <button className="btn-ghost" onClick={() => fileInput.current?.click()} title="Open a result JSON written by headroom simulate --json (or drop it on the page)">Open result…</button>
+        <button className="btn-ghost" onClick={() => fileInput.current?.click()} title="Open a result JSON written by headroom simulate --json, or a sweep written by headroom sweep --json FILE (or drop it on the page)">Open result…</button>
         <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="open-result"
           onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ""; if (f) void openFile(f, "result"); }} />
         <button className="btn-ghost" onClick={() => reportInput.current?.click()} data-testid="open-validation-button"
@@ -323,7 +337,7 @@ export function App() {
 
       {/* A validation report is its own view: the workbench and its results stay mounted (the
           editor keeps its text) but hidden until the report is closed. */}
-      <div hidden={!!report} data-testid="workbench-view">
+      <div hidden={!!report || !!sweep} data-testid="workbench-view">
       <main className="workbench">
         <section className="panel editor-panel">
           <div className="panel-head"><h2>Scenario</h2><span className="muted">YAML · docs/scenario-format.md · Ctrl+Enter runs</span></div>
@@ -376,6 +390,16 @@ export function App() {
         run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
       )}
       </div>
+
+      {sweep && (
+        <div className="scroll-anchor" data-testid="sweep-view">
+          <Suspense fallback={<div className="empty big">Loading the sweep…</div>}>
+            <ErrorBoundary what={`The sweep ${sweep.fileName}`} resetKey={sweep}>
+              <SweepView sweep={sweep.sweep} fileName={sweep.fileName} onClose={() => setSweep(null)} />
+            </ErrorBoundary>
+          </Suspense>
+        </div>
+      )}
 
       {report && (
         <div ref={reportView} className="scroll-anchor" data-testid="report-view">

@@ -11,7 +11,7 @@ export { VALIDATION_SCHEMA };
 
 export class ValidationFileError extends Error {}
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v)?.slice(0, 40) ?? String(v));
 
 /** The schema a parsed document claims, if any (for choosing between result and report). */
@@ -28,7 +28,7 @@ export function parseJson(text: string, fileName: string): unknown {
   }
 }
 
-class Checker {
+export class Checker {
   constructor(private readonly file: string) {}
   fail(path: string, expected: string, got: unknown): never {
     throw new ValidationFileError(`${this.file}: ${path}: expected ${expected}, got ${show(got)}`);
