@@ -1,7 +1,8 @@
 // `headroom validate --target` end to end: real load levels from the built-in runner (or k6) against
 // the tiny M/D/4 system on 127.0.0.1 (validation/testing/own-system.ts), with and without
-// Prometheus (the stand-in: no Prometheus binary here), and `headroom compare` on the level's own
-// k6 output giving the same measured rows. Bands: the throughput's is validation's 3% target widened
+// Prometheus (a real one, Debian's 2.42, scraping the system every 250 ms; and the stand-in that
+// also records the queries asked), and `headroom compare` on the level's own k6 output giving the
+// same measured rows. Bands: the throughput's is validation's 3% target widened
 // to 10% for a 2-core machine shared with other jobs; the utilization's is absolute 0.05 against
 // the busy share implied by the measured throughput (each request holds a worker 40 ms + timer lag)
 // and 0.03 against the model's at the offered load.
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli as cli } from "./testing/run-cli.ts";
 import { startOwnSystem, startPromStandIn, type OwnSystem, type PromStandIn } from "./testing/own-system.ts";
+import { startPrometheus, type RealPrometheus } from "./testing/prometheus.ts";
 import type { ValidationReport } from "./report.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -62,6 +64,31 @@ describe("validate --target against a tiny real system", () => {
     const back = report(join(dir, "compared"));
     for (const m of ["throughput", "mean", "p50", "p95", "p99", "errorRate"]) {
       expect(rowOf(back, "get_item", m).measured, m).toBe(rowOf(rep, "get_item", m).measured);
+    }
+  });
+
+  it("with a real Prometheus: the utilization row from its answer to the YAML's PromQL, within the same bands", async () => {
+    let real: RealPrometheus | undefined;
+    try {
+      real = await startPrometheus({ scrape: `${sys.url}/metrics`, scrapeMs: 250 });
+      const out = join(dir, "real-prometheus");
+      const r = await cli(["validate", yamlPath, "--target", sys.url, "--prometheus", real.url, "--scrape-interval", "0.25s", "--levels", "0.3", "--duration", "10s", "--warmup", "2s", "--out", out]);
+      expect([0, 1], r.err).toContain(r.code);
+      const rep = report(out);
+      expect(rep.measuredOn).toMatch(/component rows from Prometheus/);
+      const tp = rowOf(rep, "get_item", "throughput");
+      const u = rowOf(rep, "api", "utilization");
+      expect(u.note, JSON.stringify(u)).toBeUndefined();
+      expect(Math.abs(u.measured! - (tp.measured! * 0.04) / 4)).toBeLessThan(0.05);
+      const offered = rowOf(rep, "get_item", "offered");
+      const mean = rowOf(rep, "get_item", "mean");
+      const detail = JSON.stringify({ u: [u.predicted, u.measured], offered: [offered.predicted, offered.measured], tp: tp.measured, meanMs: mean.measured });
+      // the hold per request is what the system's own mean latency says (40 ms + its timer's lag):
+      // utilization = throughput x hold / 4 (the stand-in test's band is on the model's 40 ms)
+      expect(Math.abs(u.measured! - (tp.measured! * mean.measured!) / 1000 / 4), detail).toBeLessThan(0.02);
+      expect(Math.abs(u.measured! - (u.predicted! * offered.measured!) / offered.predicted!), detail).toBeLessThan(0.03);
+    } finally {
+      await real?.close();
     }
   });
 

@@ -1,7 +1,7 @@
 // `validate --target`'s fast parts, against real local servers (no load levels: those are in
 // own-system.long.test.ts): the YAML's metrics: mapping and its located errors; the Prometheus
-// query client against the stand-in that really scrapes the tiny system (no Prometheus binary on
-// this machine: see testing/own-system.ts); the load plan, its caps and the refusal to load a
+// query client against the stand-in that really scrapes the tiny system (fast, and it records the
+// queries asked; a real Prometheus is in own-system.long.test.ts); the load plan, its caps and the refusal to load a
 // non-loopback target without --yes and without a terminal; the preflight's exit 2 for an
 // unreachable target and for a class path the system answers with 404.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

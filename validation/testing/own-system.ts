@@ -6,8 +6,8 @@
 // station whose truth is known; any other path answers 404. Its /metrics expose the busy seconds
 // (finished requests plus the running part of those in service) as a Prometheus counter.
 //
-// No Prometheus binary exists on this machine (no internet), so the query client is tested against
-// `startPromStandIn`: it really scrapes /metrics every scrapeMs into an in-memory series and
+// The fast tests ask `startPromStandIn` (a real Prometheus, testing/prometheus.ts, takes seconds to
+// start and does not say what it was asked; own-system.long.test.ts runs one): it really scrapes /metrics every scrapeMs into an in-memory series and
 // implements /api/v1/query for the one expression shape the tests use, `rate(NAME[Ns])` optionally
 // `/ K` (increase between the samples at or before `time - N` and `time`, per second of their span,
 // divided by K: Prometheus's rate without its extrapolation); anything else is answered as Prometheus answers bad PromQL. It trades
