@@ -113,7 +113,9 @@ function RowLine({ r, saturation }: { r: ValidationRow; saturation?: boolean }) 
       <td>{r.scope}</td>
       <td>{saturation ? "saturation throughput" : metricLabel(r.metric)}</td>
       <td className="r">{valueText(r.metric, r.predicted)}</td>
-      <td className="r">{valueText(r.metric, r.measured)}</td>
+      {r.measured === null && r.note
+        ? <td className="r muted" title={r.note} data-testid="val-note">{r.note}</td>
+        : <td className="r" title={r.note}>{valueText(r.metric, r.measured)}</td>}
       <td className="r err">{errorText(r)}</td>
       <td className="r">{targetText(r)}</td>
       <td><span className={`verdict ${r.verdict}`}>{r.verdict}</span></td>
@@ -168,6 +170,7 @@ export function ValidationView({ report, fileName, onClose }: { report: Validati
         <div>
           <h2>Predicted vs measured</h2>
           <div className="val-title"><strong>{report.scenario.name}</strong> <span className="muted">{report.scenario.file} · opened from {fileName}</span></div>
+          {report.measuredOn && <div className="muted val-rule" data-testid="val-measured-on">Measured: {report.measuredOn}</div>}
         </div>
         <button className="btn-ghost" onClick={onClose} data-testid="val-close">Close report</button>
       </div>

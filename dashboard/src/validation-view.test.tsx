@@ -37,6 +37,19 @@ describe("error table", () => {
   });
 });
 
+describe("rows of a system validated with --target", () => {
+  test("a component row not measured shows why in the measured column; the header says what was measured", () => {
+    const r = structuredClone(fixture) as ValidationReport & { measuredOn?: string };
+    r.measuredOn = "the system at http://127.0.0.1:8080 (--target; no reference app started), component rows not measured (no --prometheus)";
+    r.levels[1].rows.push({ scope: "api", metric: "utilization", predicted: 0.3, measured: null, error: null, errorKind: "absolute", target: null, verdict: "info", note: "not measured (no --prometheus given)" });
+    render(<ValidationView report={r} fileName="x.json" onClose={() => {}} />);
+    const note = screen.getByTestId("val-note");
+    expect(note.textContent).toBe("not measured (no --prometheus given)");
+    expect([...note.closest("tr")!.querySelectorAll("td")].map((t) => t.textContent)).toEqual(["api", "utilization", "30%", "not measured (no --prometheus given)", "–", "no target", "info"]);
+    expect(screen.getByTestId("val-measured-on").textContent).toMatch(/^Measured: the system at http:\/\/127\.0\.0\.1:8080 \(--target/);
+  });
+});
+
 describe("saturation throughput (headroom validate --saturation)", () => {
   test("its row comes first, with the offered rate it was measured at", () => {
     const r = structuredClone(fixture);
