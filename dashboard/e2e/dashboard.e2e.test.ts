@@ -447,7 +447,7 @@ describe("dashboard in headless Chromium", () => {
 
   test("a sweep written by headroom sweep --json opens through Open result…: heatmap, cheapest per load, small multiples", async () => {
     await page.getByTestId("open-result").setInputFiles(join(process.cwd(), "dashboard", "e2e", "fixtures", "lb-replicas.sweep.json"));
-    const view = page.getByTestId("sweep");
+    const view = page.getByTestId("sweep-result");
     await view.waitFor({ timeout: 10_000 });
     expect(await view.getByTestId("heat-cell").count()).toBe(25);
     expect(await view.locator(".heat-cell.miss").count()).toBe(6);
@@ -460,6 +460,24 @@ describe("dashboard in headless Chromium", () => {
     await page.screenshot({ path: join(SHOTS, "14-sweep.png"), fullPage: true });
     await view.getByTestId("sweep-close").click();
     expect(await page.getByTestId("workbench-view").isHidden()).toBe(false);
+    expect(browser!.errors).toEqual([]);
+  });
+
+  test("keyboard: ? lists the shortcuts, Esc closes the list, o asks for a file, r runs", async () => {
+    await page.locator("body").click({ position: { x: 5, y: 5 } }).catch(() => {});
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press("?");
+    const help = page.getByTestId("shortcuts");
+    await help.waitFor({ timeout: 5_000 });
+    expect(await help.innerText()).toContain("run the simulation");
+    await shot("15-shortcuts");
+    await page.keyboard.press("Escape");
+    expect(await help.count()).toBe(0);
+    const chooser = page.waitForEvent("filechooser", { timeout: 5_000 });
+    await page.keyboard.press("o");
+    expect((await chooser).isMultiple()).toBe(false);
+    await page.keyboard.press("r");
+    await expect.poll(async () => (await page.getByTestId("cancel").count()) + (await page.getByTestId("headline").count()), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(browser!.errors).toEqual([]);
   });
 

@@ -18,6 +18,8 @@ import { num, eta } from "./format.ts";
 import { readResultFile } from "./result-file.ts";
 import { readValidationReport, parseJson, schemaOf, type ValidationReport } from "./validation-file.ts";
 import { readSweepResult, type SweepResult } from "./sweep-file.ts";
+import { actionFor } from "./shortcuts.ts";
+import { ShortcutsHelp } from "./ShortcutsHelp.tsx";
 import { ErrorBoundary } from "./ErrorBoundary.tsx";
 
 type RunState =
@@ -210,6 +212,33 @@ export function App() {
     };
   });
 
+  // Keyboard shortcuts (shortcuts.ts): one listener, the actions bound to what the buttons do.
+  const [help, setHelp] = useState(false);
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => {});
+  onKey.current = (e: KeyboardEvent) => {
+    const action = actionFor({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target: e.target as HTMLElement | null });
+    if (!action) return;
+    if (action === "escape") {
+      if (help) setHelp(false);
+      else if (run.phase === "running") run.job.cancel();
+      else if (sweep) setSweep(null);
+      else if (report) setReport(null);
+      else return;
+    } else if (action === "help") setHelp((h) => !h);
+    else if (action === "run") start();
+    else if (action === "open-result") fileInput.current?.click();
+    else if (action === "open-validation") reportInput.current?.click();
+    else if (action === "copy-link") void copyLink();
+    else if (action === "focus-editor") editor.current?.focus();
+    else if (action === "export-json") { if (finished) download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json"); }
+    e.preventDefault();
+  };
+  useEffect(() => {
+    const h = (e: KeyboardEvent) => onKey.current(e);
+    window.addEventListener("keydown", h);
+    return () => window.removeEventListener("keydown", h);
+  }, []);
+
   const copyLink = async () => {
     if (text === null) return;
     // Encode now rather than trust the debounced address bar: the last keystroke may not be in it yet.
@@ -277,7 +306,7 @@ export function App() {
             <span className="muted eta" data-testid="eta">{eta(run.progress, performance.now() - run.startedAt)}</span>
           </>
         ) : (
-          <button className="btn primary" onClick={() => start()} disabled={!valid} data-testid="run" title="Run the simulation (Ctrl+Enter)">
+          <button className="btn primary" onClick={() => start()} disabled={!valid} data-testid="run" title="Run the simulation (r, or Ctrl+Enter anywhere)">
             ▶ Run
           </button>
         )}
@@ -285,19 +314,21 @@ export function App() {
           {checked === null ? "loading…" : checked.failure ? <span className="bad">not checked</span> : checked.errors > 0 ? <span className="bad">{checked.errors} problem{checked.errors === 1 ? "" : "s"} in the YAML</span> : <span className="ok">valid scenario</span>}
         </div>
         <div className="spacer" />
-        <button className="btn-ghost" onClick={() => void copyLink()} title="Copy a link that carries this scenario (it is also in the address bar)">{copied ? "Copied ✓" : "Copy link"}</button>
-        <button className="btn-ghost" onClick={() => fileInput.current?.click()} title="Open a result JSON written by headroom simulate --json, or a sweep written by headroom sweep --json FILE (or drop it on the page)">Open result…</button>
+        <button className="btn-ghost" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)" data-testid="shortcuts-button">?</button>
+        <button className="btn-ghost" onClick={() => void copyLink()} title="Copy a link that carries this scenario (it is also in the address bar) (l)">{copied ? "Copied ✓" : "Copy link"}</button>
+        <button className="btn-ghost" onClick={() => fileInput.current?.click()} title="Open a result JSON written by headroom simulate --json, or a sweep written by headroom sweep --json FILE (or drop it on the page) (o)">Open result…</button>
         <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="open-result"
           onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ""; if (f) void openFile(f, "result"); }} />
         <button className="btn-ghost" onClick={() => reportInput.current?.click()} data-testid="open-validation-button"
-          title="Open the JSON report headroom validate --out DIR writes (DIR/<scenario>.json), or drop it on the page: predicted and measured curves overlaid, errors against the targets">Open validation…</button>
+          title="Open the JSON report headroom validate --out DIR writes (DIR/<scenario>.json), or drop it on the page: predicted and measured curves overlaid, errors against the targets (v)">Open validation…</button>
         <input ref={reportInput} type="file" accept=".json,application/json" hidden data-testid="open-validation"
           onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ""; if (f) void openFile(f, "validation"); }} />
-        <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json")} data-testid="export-json">JSON</button>
+        <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json")} data-testid="export-json" title="Download the result as JSON, the CLI's headroom.result/v2 with its scenario (j)">JSON</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.series.csv`, seriesCsv(finished.result), "text/csv")} data-testid="export-csv">CSV series</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.summary.csv`, summaryCsv(finished.result), "text/csv")}>CSV summary</button>
       </header>
 
+      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
       {fileError && (
         <div className="banner bad" data-testid="file-error">
           <strong>{fileError.title}</strong> <span>{fileError.message}</span>

@@ -12,6 +12,8 @@ import type { Diagnostic } from "./validate.ts";
 
 export interface EditorHandle {
   goto(line: number): void;
+  /** Puts the cursor in the editor where it was. */
+  focus(): void;
 }
 
 interface Props {
@@ -58,6 +60,9 @@ export const Editor = memo(function Editor({ text, diagnostics, onChange, onRun,
         goto(line: number) {
           const l = v.state.doc.line(Math.max(1, Math.min(line, v.state.doc.lines)));
           v.dispatch({ selection: EditorSelection.cursor(l.from), scrollIntoView: true });
+          v.focus();
+        },
+        focus() {
           v.focus();
         },
       };

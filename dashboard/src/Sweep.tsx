@@ -49,7 +49,7 @@ export function SweepView({ sweep, fileName, onClose }: { sweep: SweepResult; fi
   const passing = sweep.points.filter((p) => p.pass).length;
   const others = lp ? paths.filter((p) => p !== lp) : paths;
   return (
-    <section className="results sweep" data-testid="sweep">
+    <section className="results sweep" data-testid="sweep-result">
       <div className="val-head">
         <div>
           <h2>Sweep</h2>
