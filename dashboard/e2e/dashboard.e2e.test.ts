@@ -481,6 +481,21 @@ describe("dashboard in headless Chromium", () => {
     expect(browser!.errors).toEqual([]);
   });
 
+  test("see why: the bottleneck card proposes a one-field change and tries it as a what-if run", async () => {
+    await page.getByTestId("preset").selectOption("scenario:single-service");
+    await expect.poll(() => editorText()).toContain("name: single-service");
+    await runAndWait();
+    const why = page.getByTestId("why");
+    await why.waitFor({ timeout: 30_000 });
+    expect(await why.innerText()).toContain("api at");
+    await why.getByTestId("why-try").click();
+    await why.getByTestId("why-outcome").waitFor({ timeout: 60_000 });
+    // M/M/8 at 75% busy; with 9 servers 300 x 20 ms / 9 = 66.7%
+    expect(await why.getByTestId("why-outcome").innerText()).toMatch(/^\+1 server on api: worst p95 [\d.]+ → [\d.]+ ms, api 7[45]\.\d% → 6[67]\.\d% busy/);
+    await why.screenshot({ path: join(SHOTS, "16-why.png") });
+    expect(browser!.errors).toEqual([]);
+  });
+
   test("a model the simulator cannot run yet is drawn and explained, not blank", async () => {
     await page.getByTestId("preset").selectOption("scenario:queue-offload");
     await expect.poll(() => editorText()).toContain("name: queue-offload");

@@ -12,6 +12,7 @@ import { Capacity } from "./Capacity.tsx";
 import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
+import { WhyCard } from "./WhyCard.tsx";
 import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries, EventsContext } from "./Charts.tsx";
 import { RegionTable, CostTable, Accounting, EventsTable } from "./Sections.tsx";
 import { timeEvents } from "./events.ts";
@@ -66,6 +67,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
       <div hidden={tab !== "run"} ref={runTab} data-testid="run-tab">
           {stale && <div className="banner info">These results are from an earlier version of the scenario. Run again to update them.</div>}
           <Headline result={result} elapsedMs={elapsedMs} />
+          {!stale && <WhyCard result={result} scenario={scenario} text={text} client={client} />}
           <div className="tables">
             <div className="card"><header className="card-head"><div><h3>Request classes</h3><div className="card-unit">end-to-end, statistics window, mean ± 95% CI over {result.run.replications} replications</div></div></header><ClassTable result={result} /></div>
             <div className="card"><header className="card-head"><div><h3>SLO</h3><div className="card-unit">predicted mean vs limit</div></div></header>{result.slo ? <SloTable result={result} /> : <div className="muted pad">No slo section in the scenario.</div>}</div>
