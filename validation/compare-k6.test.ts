@@ -113,6 +113,43 @@ describe("compare on the committed built-in runner NDJSON (name-tagged)", () => 
   });
 });
 
+describe("compare on a run made by real k6 (v0.48.0, built from source; validation/fixtures/own-system-k6.*)", () => {
+  // Made on 2 Dec 2026 (load average 20.7) as the built-in fixture above, with K6_BIN set to a k6
+  // v0.48.0 built from its source (shared/k6-from-source.md): `headroom validate` sent the level with
+  // k6 itself; its --out json and --summary-export files are committed unchanged (the NDJSON gzipped).
+  const k6Ndjson = join(fixtures, "own-system-k6.ndjson.gz");
+  const k6Summary = join(fixtures, "own-system-k6-summary.json");
+  it("k6's own NDJSON: the class found by its name tag, every request of the run counted, the model run at its rate", async () => {
+    const s = scenario();
+    const exported = JSON.parse(readFileSync(k6Summary, "utf8"));
+    const whole = await readMeasuredRun(k6Ndjson, s, 0);
+    expect(whole.format).toBe("ndjson");
+    expect(whole.missing).toEqual([]);
+    // the whole run (no warm-up cut): the summary's own count of requests, 94
+    expect(whole.classes.get_item.requests).toBe(exported.metrics.http_reqs.count);
+    const run = await readMeasuredRun(k6Ndjson, s, 1);
+    const win = await windowStats(k6Ndjson, 1, run.windowS + 1);
+    expect(run.classes.get_item.requests).toBe(win.classes.get_item.requests);
+    // M/D/4 with 40 ms timers: k6 measured about 40 ms plus the timer's lag
+    expect(run.classes.get_item.latencyMs.mean).toBeGreaterThan(40);
+    expect(run.classes.get_item.latencyMs.mean).toBeLessThan(50);
+    const model = modelAtMeasuredLoad(s, run);
+    const rep = compareRun(k6Ndjson, s, model, run, simulateAtRun(model));
+    expect(rowOf(rep, "get_item", "throughput").measured).toBeCloseTo(run.classes.get_item.requests / run.windowS, 9);
+    expect(rowOf(rep, "get_item", "errorRate").measured).toBe(0);
+  });
+
+  it("k6's own summary export: the same count, its percentiles taken as they are", async () => {
+    const s = scenario();
+    const exported = JSON.parse(readFileSync(k6Summary, "utf8"));
+    const run = await readMeasuredRun(k6Summary, s, 0);
+    expect(run.format).toBe("summary-export");
+    expect(run.classes.get_item.requests).toBe(exported.metrics.http_reqs.count);
+    expect(run.windowS).toBeCloseTo(exported.metrics.http_reqs.count / exported.metrics.http_reqs.rate, 2);
+    expect(run.classes.get_item.latencyMs.p95).toBe(exported.metrics["http_req_duration{expected_response:true}"]["p(95)"]);
+  });
+});
+
 describe("compare on a user's own k6 script (no name tags, an extra path, handleSummary)", () => {
   let sys: OwnSystem;
   let ndjson: string;
