@@ -85,8 +85,14 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
             targets.queues.map(async (q) => [
               q.name,
               await settle(async () => {
-                const main = await queueDepth(targets.broker!, q.names.queue);
                 const dead = await queueDepth(targets.broker!, q.names.dlq);
+                if (q.names.partitions) {
+                  // A partitioned queue: the total as one queue's, and each partition's depth.
+                  const parts = await Promise.all(q.names.partitions.map((n) => queueDepth(targets.broker!, n)));
+                  const depth = parts.map((p) => p.messages);
+                  return { depth: depth.reduce((a, b) => a + b, 0), consumers: parts.reduce((a, p) => a + p.consumers, 0), dead: dead.messages, partitions: depth };
+                }
+                const main = await queueDepth(targets.broker!, q.names.queue);
                 return { depth: main.messages, consumers: main.consumers, dead: dead.messages };
               }),
             ]),
