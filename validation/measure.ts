@@ -161,7 +161,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
-    const workers = Object.values(o.scenario.components).reduce((x, c) => x + (c.kind === "queue" ? c.workers : 0), 0);
+    // A partitioned queue runs one worker per partition (reference-app/plan.ts).
+    const workers = Object.values(o.scenario.components).reduce((x, c) => x + (c.kind === "queue" ? (c.partitions ?? c.workers) : 0), 0);
     if (workers > 0) {
       const wb = inWin.map((s) => s.m.get("headroom_worker_busy")).filter((x): x is number => x !== undefined);
       if (wb.length) m.workerUtilization = Math.min(1, wb.reduce((x, y) => x + y, 0) / wb.length / workers);
