@@ -34,7 +34,8 @@ export interface Sample {
     readonly client_port: number; readonly state: string;
     readonly replay_lag_s: number | null; readonly replay_lag_bytes: number;
   }> | null;
-  readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number } | null>;
+  /** `partitions`: a partitioned queue's depth per partition (`depth` is their sum). */
+  readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number; readonly partitions?: readonly number[] } | null>;
   /** Replicas not off (booting, serving, draining), as the simulator's instance series counts them. */
   readonly instances?: InstanceCount;
 }

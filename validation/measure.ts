@@ -23,6 +23,8 @@ export interface Measured {
   poolWaitMs?: number;
   asyncLatencyMs?: number;
   queueBacklog?: number;
+  /** per partitioned queue: the mean depth of each partition over the window (collector samples) */
+  partitionDepth?: Record<string, number[]>;
   balancerQueue?: number;
   replicationLagMs?: number;
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
@@ -97,7 +99,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   const { app, stop } = started;
   const timers: NodeJS.Timeout[] = [];
   const scrapes: Scrape[] = [];
-  const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null }> = [];
+  const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null; partitions: Record<string, readonly number[]> }> = [];
   let sampling = true;
   try {
     log(`  app up (${app.url}); load for ${o.durationS}s`);
@@ -115,6 +117,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
               queued: s.lb ? s.lb.queued : null,
               backlog: q.length ? q.reduce((a, x) => a + x!.depth, 0) : null,
               lagS: lags.length ? lags.reduce((a, b) => a + b, 0) / lags.length : null,
+              partitions: Object.fromEntries(Object.entries(s.queues ?? {}).flatMap(([n, x]) => (x?.partitions ? [[n, x.partitions]] : []))),
             });
           } catch {
             // the collector could not read a part this time; the next sample will
@@ -180,6 +183,10 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       return v.length ? v.reduce((p, q) => p + q, 0) / v.length : undefined;
     };
     m.queueBacklog = avg(sw.map((s) => s.backlog));
+    for (const name of Object.keys(sw[0]?.partitions ?? {})) {
+      const per = sw.map((s) => s.partitions[name]).filter((x): x is readonly number[] => x !== undefined);
+      if (per.length) (m.partitionDepth ??= {})[name] = per[0]!.map((_, i) => per.reduce((a, d) => a + (d[i] ?? 0), 0) / per.length);
+    }
     const depths = sw.map((s) => s.backlog).filter((x): x is number => x !== null);
     if (depths.length >= 2) m.backlogGrowth = depths[depths.length - 1] - depths[0];
     m.balancerQueue = avg(sw.map((s) => s.queued));
