@@ -43,8 +43,10 @@ afterEach(async () => {
 
 describe.skipIf(!isRoot)("regions in network namespaces", async () => {
   const missing = await regionsUnsupported();
+  // Namespaces and veth pairs without netem still run every test but the delay's.
+  const noNamespaces = missing !== undefined && !/netem/.test(missing);
 
-  it("makes a namespace per region, joins them, takes a region down and up, and removes everything", async () => {
+  it.skipIf(noNamespaces)("makes a namespace per region, joins them, takes a region down and up, and removes everything", async () => {
     const runId = id();
     const net = await createRegionNet({ runId, regions: ["east", "west"], links: [{ a: "east", b: "west" }], access: true });
     open.push(net);
@@ -80,7 +82,7 @@ describe.skipIf(!isRoot)("regions in network namespaces", async () => {
     expect(Math.abs(median(rtts) - 40) / 40).toBeLessThan(0.1);
   });
 
-  it.skipIf(missing === undefined)("where tc netem is missing, refuses a delayed link, says why and leaves nothing", async () => {
+  it.skipIf(missing === undefined || noNamespaces)("where tc netem is missing, refuses a delayed link, says why and leaves nothing", async () => {
     console.log(`regionsUnsupported(): ${missing}`);
     expect(missing).toMatch(/netem|namespace|veth/);
     const runId = id();
@@ -92,7 +94,7 @@ describe.skipIf(!isRoot)("regions in network namespaces", async () => {
     expect(netnsList().filter((n) => n.startsWith(`hr-${runId}-`))).toEqual([]);
   });
 
-  it("is removed by the reaper after SIGKILL of the process that made it", async () => {
+  it.skipIf(noNamespaces)("is removed by the reaper after SIGKILL of the process that made it", async () => {
     const runId = id();
     const child = spawn(process.execPath, [RUN_TS, HOLD, runId], { stdio: ["ignore", "pipe", "inherit"] });
     children.push(child);
