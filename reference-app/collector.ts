@@ -34,7 +34,8 @@ export interface Sample {
     readonly client_port: number; readonly state: string;
     readonly replay_lag_s: number | null; readonly replay_lag_bytes: number;
   }> | null;
-  readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number } | null>;
+  /** `partitions`: a partitioned queue's depth per partition (`depth` is their sum). */
+  readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number; readonly partitions?: readonly number[] } | null>;
   /** Replicas not off (booting, serving, draining), as the simulator's instance series counts them. */
   readonly instances?: InstanceCount;
 }
@@ -85,8 +86,14 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
             targets.queues.map(async (q) => [
               q.name,
               await settle(async () => {
-                const main = await queueDepth(targets.broker!, q.names.queue);
                 const dead = await queueDepth(targets.broker!, q.names.dlq);
+                if (q.names.partitions) {
+                  // A partitioned queue: the total as one queue's, and each partition's depth.
+                  const parts = await Promise.all(q.names.partitions.map((n) => queueDepth(targets.broker!, n)));
+                  const depth = parts.map((p) => p.messages);
+                  return { depth: depth.reduce((a, b) => a + b, 0), consumers: parts.reduce((a, p) => a + p.consumers, 0), dead: dead.messages, partitions: depth };
+                }
+                const main = await queueDepth(targets.broker!, q.names.queue);
                 return { depth: main.messages, consumers: main.consumers, dead: dead.messages };
               }),
             ]),

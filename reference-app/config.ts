@@ -17,8 +17,11 @@ export interface DbEndpoints {
 }
 
 export interface QueueNames {
+  /** The queue a worker consumes (of a partitioned queue: its own partition's). */
   readonly queue: string;
   readonly dlq: string;
+  /** A partitioned queue's partition queues, index = partition (parts/partitions.ts). */
+  readonly partitions?: readonly string[];
 }
 
 export interface ServiceConfig {

@@ -16,6 +16,7 @@ import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
 import { startRedis, type RedisPart } from "./parts/redis.ts";
 import { brokerAccess, brokerConnection, declareQueue, redactUrl } from "./parts/rabbitmq.ts";
+import { declarePartitions } from "./parts/partitions.ts";
 import { startNodeProc } from "./parts/node-procs.ts";
 import { startHaproxy, enableServer, drainServer, type HaproxyPart } from "./parts/haproxy.ts";
 import { startNginx } from "./parts/nginx.ts";
@@ -152,6 +153,12 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const broker = plan.queues.length ? yield* brokerConnection(amqpUrl) : undefined;
     const queues: Record<string, QueueNames> = {};
     for (const q of plan.queues) {
+      if (q.partitions !== undefined) {
+        const p = yield* declarePartitions(broker!, runId, { ...q, partitions: q.partitions }, (n) => [...n.partitions, n.dlq].forEach((name) => watchdog.tell(`queue ${name}`)));
+        queues[q.name] = { queue: p.partitions[0]!, dlq: p.dlq, partitions: p.partitions };
+        progress(`queue ${q.name}: ${p.partitions.length} partitions ${p.partitions[0]}..${p.partitions.length - 1} (dead letters: ${p.dlq})`);
+        continue;
+      }
       queues[q.name] = yield* declareQueue(broker!, runId, q, (n) => {
         watchdog.tell(`queue ${n.queue}`);
         watchdog.tell(`queue ${n.dlq}`);
@@ -189,7 +196,9 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
           queue: q.name,
           name: `worker-${q.name}-${i + 1}`,
           cfg: {
-            role: "worker", index: i + 1, port, token, seed: plan.seed, queue: { ...q, names: queues[q.name]! }, db: dbConfig, amqpUrl,
+            // A partitioned queue's worker i consumes partition i.
+            role: "worker", index: i + 1, port, token, seed: plan.seed, db: dbConfig, amqpUrl,
+            queue: { ...q, names: q.partitions !== undefined ? { ...queues[q.name]!, queue: queues[q.name]!.partitions![i]! } : queues[q.name]! },
             tracing: tracing(`${q.name}-worker`, `worker-${q.name}-${i + 1}`),
           },
         });

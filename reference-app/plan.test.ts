@@ -80,6 +80,13 @@ describe("planApp", () => {
     expect(!noHttp.ok && noHttp.issues.map((i) => i.field)).toContain("load.classes.get_product.http");
   });
 
+  it("plans a partitioned queue with one worker per partition (workers do not apply), and their ports", () => {
+    const r = planApp(bundled("validation/partitioned-queue"));
+    expect(r.ok && r.plan.queues).toMatchObject([{ name: "events", partitions: 4, workers: 4, prefetch: 1, maxLength: 100000 }]);
+    // admin + 1 service replica + 4 partition workers
+    expect(r.ok && portsNeeded(r.plan)).toBe(6);
+  });
+
   it("counts the ports a run listens on", () => {
     const r = planApp(bundled("queue-offload"));
     // admin + postgres primary + 2 service replicas + 2 workers + HAProxy

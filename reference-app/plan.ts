@@ -149,6 +149,8 @@ export interface QueuePlan {
   readonly overflow: "reject_publish" | "drop_head";
   readonly retries: number;
   readonly failureRate: number;
+  /** The model's partitions: one RabbitMQ queue and one worker each (parts/partitions.ts). */
+  readonly partitions?: number;
 }
 
 export interface CdnPlan {
@@ -315,7 +317,6 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
   const queues: QueuePlan[] = [];
   for (const name of byKind.get("queue") ?? []) {
     const q = c(name);
-    if (q.partitions !== undefined) issues.push({ field: `components.${name}.partitions`, reason: "partitioned (Kafka-style) queues are not realized by the reference app; RabbitMQ queues only" });
     const handler = (q.handler ?? []) as readonly Step[];
     handler.forEach((step, i) => {
       const target = "call" in step ? own(s.components, step.call) : undefined;
@@ -325,7 +326,8 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     });
     queues.push({
       name,
-      workers: num(q.workers, 1),
+      // One consumer per partition, as in the model (workers do not apply to a partitioned queue).
+      workers: typeof q.partitions === "number" ? q.partitions : num(q.workers, 1),
       prefetch: num(q.prefetch, 1),
       service: q.service as DistLike,
       handler,
@@ -333,6 +335,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       overflow: (q.overflow as QueuePlan["overflow"]) ?? "reject_publish",
       retries: num(q.retries, 0),
       failureRate: num(q.failure_rate, 0),
+      partitions: typeof q.partitions === "number" ? q.partitions : undefined,
     });
   }
 

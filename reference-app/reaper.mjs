@@ -1,8 +1,9 @@
 // The reference app's last line of defence: a tiny process, started per run, that outlives the
 // launcher. The launcher tells it on stdin each process group, broker queue and dir it creates; if
 // stdin closes without "done" (the launcher was SIGKILLed or crashed, so its finalizers never ran),
-// it kills those process groups, deletes the queues, removes the dir, and deletes the run's broker
-// vhost and user (last: rabbitmqctl takes seconds). Plain JavaScript so it starts in milliseconds
+// it kills those process groups, deletes the queues, removes the dir, deletes the run's network
+// namespaces and host-side links (regions/netns.ts), and deletes the run's broker vhost and user
+// (last: rabbitmqctl takes seconds). Plain JavaScript so it starts in milliseconds
 // without tsx.
 import { rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -10,6 +11,8 @@ import { createInterface } from "node:readline";
 
 const groups = new Set();
 const queues = new Set();
+const netns = new Set();
+const links = new Set();
 let dir;
 let amqpUrl;
 let rabbit; // [rabbitmqctl path, vhost and user name]
@@ -24,6 +27,8 @@ lines.on("line", (line) => {
   else if (verb === "queue") queues.add(arg);
   else if (verb === "amqp") amqpUrl = arg;
   else if (verb === "dir") dir = arg;
+  else if (verb === "netns") netns.add(arg);
+  else if (verb === "link") links.add(arg);
   else if (verb === "rabbitmq") rabbit = [rest[0], rest[1]];
   else if (verb === "done") done = true;
 });
@@ -37,6 +42,9 @@ lines.on("close", async () => {
       /* already gone */
     }
   }
+  // Names as regions/netns.ts makes them (hr-<run>-<region>, h<run>...): never anything else.
+  for (const l of links) if (/^h[a-z0-9]{1,8}x\d+h$/.test(l)) spawnSync("ip", ["link", "del", l], { stdio: "ignore", timeout: 20_000 });
+  for (const n of netns) if (/^hr-[a-z0-9]{1,8}-[A-Za-z0-9_.-]{1,40}$/.test(n)) spawnSync("ip", ["netns", "del", n], { stdio: "ignore", timeout: 20_000 });
   if (queues.size > 0 && amqpUrl) {
     try {
       const amqp = (await import("amqplib")).default;

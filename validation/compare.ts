@@ -66,7 +66,7 @@ export function saturationRow(sim: SimResult, measured: Comparable): Row {
 export const DROPPED_ARRIVALS_BOUND = 0.01;
 
 /** The fields of a measurement the comparison reads (a k6 run alone has no generator health or scrapes). */
-export type Comparable = Pick<Measured, "classes" | "arrivals" | "utilization" | "cacheHitRatio" | "poolWaitMs" | "asyncLatencyMs" | "queueBacklog" | "balancerQueue" | "replicationLagMs" | "components">;
+export type Comparable = Pick<Measured, "classes" | "arrivals" | "utilization" | "cacheHitRatio" | "poolWaitMs" | "asyncLatencyMs" | "queueBacklog" | "balancerQueue" | "replicationLagMs" | "components"> & Partial<Pick<Measured, "partitionDepth">>;
 
 /**
  * The comparable metrics of each component kind against a system Headroom did not start: the YAML's
@@ -144,6 +144,8 @@ export function compare(sim: SimResult, measured: Comparable, predictedUtilizati
     if (c.kind === "queue" && c.queue) {
       rows.push(row(name, "asyncLatencyMs", c.queue.asyncLatencyMs.mean.mean, measured.asyncLatencyMs, "relative", applies));
       rows.push(row(name, "queueBacklog", c.queue.backlog.mean, measured.queueBacklog, "absolute", applies));
+      // A partitioned queue: each partition's mean depth (shown; docs/validation.md sets no target).
+      measured.partitionDepth?.[name]?.forEach((d, i) => rows.push(row(`${name}[${i}]`, "queueBacklog", c.parts[`${name}[${i}]`]?.queueLength.mean, d, "absolute", applies)));
     }
   }
   return rows;

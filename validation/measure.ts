@@ -23,6 +23,8 @@ export interface Measured {
   poolWaitMs?: number;
   asyncLatencyMs?: number;
   queueBacklog?: number;
+  /** per partitioned queue: the mean depth of each partition over the window (collector samples) */
+  partitionDepth?: Record<string, number[]>;
   balancerQueue?: number;
   replicationLagMs?: number;
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
@@ -97,7 +99,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   const { app, stop } = started;
   const timers: NodeJS.Timeout[] = [];
   const scrapes: Scrape[] = [];
-  const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null }> = [];
+  const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null; partitions: Record<string, readonly number[]> }> = [];
   let sampling = true;
   try {
     log(`  app up (${app.url}); load for ${o.durationS}s`);
@@ -115,6 +117,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
               queued: s.lb ? s.lb.queued : null,
               backlog: q.length ? q.reduce((a, x) => a + x!.depth, 0) : null,
               lagS: lags.length ? lags.reduce((a, b) => a + b, 0) / lags.length : null,
+              partitions: Object.fromEntries(Object.entries(s.queues ?? {}).flatMap(([n, x]) => (x?.partitions ? [[n, x.partitions]] : []))),
             });
           } catch {
             // the collector could not read a part this time; the next sample will
@@ -161,7 +164,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
-    const workers = Object.values(o.scenario.components).reduce((x, c) => x + (c.kind === "queue" ? c.workers : 0), 0);
+    // A partitioned queue runs one worker per partition (reference-app/plan.ts).
+    const workers = Object.values(o.scenario.components).reduce((x, c) => x + (c.kind === "queue" ? (c.partitions ?? c.workers) : 0), 0);
     if (workers > 0) {
       const wb = inWin.map((s) => s.m.get("headroom_worker_busy")).filter((x): x is number => x !== undefined);
       if (wb.length) m.workerUtilization = Math.min(1, wb.reduce((x, y) => x + y, 0) / wb.length / workers);
@@ -179,6 +183,10 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       return v.length ? v.reduce((p, q) => p + q, 0) / v.length : undefined;
     };
     m.queueBacklog = avg(sw.map((s) => s.backlog));
+    for (const name of Object.keys(sw[0]?.partitions ?? {})) {
+      const per = sw.map((s) => s.partitions[name]).filter((x): x is readonly number[] => x !== undefined);
+      if (per.length) (m.partitionDepth ??= {})[name] = per[0]!.map((_, i) => per.reduce((a, d) => a + (d[i] ?? 0), 0) / per.length);
+    }
     const depths = sw.map((s) => s.backlog).filter((x): x is number => x !== null);
     if (depths.length >= 2) m.backlogGrowth = depths[depths.length - 1] - depths[0];
     m.balancerQueue = avg(sw.map((s) => s.queued));

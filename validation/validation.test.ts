@@ -135,6 +135,16 @@ describe("compare", () => {
     expect(dropped.error).toBeCloseTo(0.03, 9);
     expect(compare(sim, { ...measured(1, 0.6), arrivals: { scheduled: 0, dropped: 0 } }, 0.5).some((r) => r.metric === "droppedArrivals")).toBe(false);
   });
+  it("shows each partition's mean depth beside the simulator's, without a target", () => {
+    const q = { kind: "queue", utilization: est(0.4), queue: { asyncLatencyMs: lat(30), backlog: est(1.2) }, parts: { "ev[0]": { queueLength: est(0.2) }, "ev[1]": { queueLength: est(1.0) } } };
+    const rows = compare({ ...sim, components: { ...sim.components, ev: q } } as unknown as SimResult, { ...measured(1, 0.6), queueBacklog: 1.5, partitionDepth: { ev: [0.3, 1.2] } }, 0.5);
+    const parts = rows.filter((r) => r.scope.startsWith("ev["));
+    expect(parts.map((r) => [r.scope, r.metric, r.predicted, r.measured, r.verdict])).toEqual([
+      ["ev[0]", "queueBacklog", 0.2, 0.3, "info"],
+      ["ev[1]", "queueBacklog", 1.0, 1.2, "info"],
+    ]);
+    expect(parts[1]!.error).toBeCloseTo(0.2, 9);
+  });
   it("switches targets off at 80% predicted utilization and above", () => {
     const rows = compare(sim, measured(1.5, 0.9), 0.8);
     expect(rows.every((r) => r.verdict === "info")).toBe(true);

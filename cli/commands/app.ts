@@ -9,6 +9,7 @@ import { startApp, type RunningApp } from "../../reference-app/launcher.ts";
 import { planApp } from "../../reference-app/plan.ts";
 import { preflight } from "../../reference-app/preflight.ts";
 import { portInRange } from "../../reference-app/resources.ts";
+import { regionIssues } from "../../reference-app/regions/check.ts";
 import type { AppError } from "../../reference-app/errors.ts";
 
 const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO] [--traces FILE]
@@ -111,10 +112,13 @@ export const appCommand: Command = {
     const scenario = await loadScenarioFile(args.file);
     if (args.sub === "check") {
       const planned = planApp(scenario);
-      if (!planned.ok) {
-        process.stderr.write(planned.issues.map((i) => `${args.file}: ${i.field}: ${i.reason}`).join("\n") + "\n");
+      // Regions: what this machine lacks for their namespaces and latency (tried, then removed).
+      const issues = [...(planned.ok ? [] : planned.issues), ...(await regionIssues(scenario))];
+      if (issues.length > 0) {
+        process.stderr.write(issues.map((i) => `${args.file}: ${i.field}: ${i.reason}`).join("\n") + "\n");
         return 2;
       }
+      if (!planned.ok) return 2;
       const exit = await Effect.runPromiseExit(preflight(planned.plan));
       if (Exit.isFailure(exit)) {
         process.stderr.write(failureMessage(exit.cause).text + "\n");

@@ -70,7 +70,7 @@ async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<voi
       class: ctx.className,
       key: ctx.key ?? null,
       published_at: Date.now(),
-    });
+    }, ctx.key ?? 0);
     await hop(step, deps);
     return;
   }

@@ -28,7 +28,7 @@ const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics) : undefined;
 db?.startLagMonitor();
 const cache = cfg.cache ? new Cache(cfg.cache, metrics) : undefined;
 const publisher = cfg.queues.length
-  ? await Publisher.open(cfg.amqpUrl, new Map(cfg.queues.map((q) => [q.name, q.names.queue])), metrics)
+  ? await Publisher.open(cfg.amqpUrl, new Map(cfg.queues.map((q) => [q.name, q.names.partitions ?? q.names.queue])), metrics)
   : undefined;
 const deps: Deps = { rng, network: cfg.service.network, cache, db, publisher };
 const orderKeys = cfg.db?.keys ?? 1;

@@ -2,6 +2,7 @@
 // after the broker confirmed the message, so an accepted order cannot be lost in flight.
 import amqp from "amqplib";
 import type { ServiceMetrics } from "./metrics.ts";
+import { partitionOf } from "../parts/partitions.ts";
 
 export class QueueFull extends Error {}
 
@@ -9,20 +10,26 @@ export class Publisher {
   private constructor(
     private readonly conn: amqp.ChannelModel,
     private readonly channel: amqp.ConfirmChannel,
-    private readonly queues: ReadonlyMap<string, string>,
+    /** Queue component to its queue, or to its partitions' queues (one picked by the key's hash). */
+    private readonly queues: ReadonlyMap<string, string | readonly string[]>,
     private readonly metrics: ServiceMetrics,
   ) {}
 
-  static async open(url: string, queues: ReadonlyMap<string, string>, metrics: ServiceMetrics): Promise<Publisher> {
+  static async open(url: string, queues: ReadonlyMap<string, string | readonly string[]>, metrics: ServiceMetrics): Promise<Publisher> {
     const conn = await amqp.connect(url);
     const channel = await conn.createConfirmChannel();
     return new Publisher(conn, channel, queues, metrics);
   }
 
-  /** Publishes and waits for the broker's confirm; QueueFull when the broker refuses it. */
-  publish(queue: string, body: object): Promise<void> {
-    const name = this.queues.get(queue);
-    if (!name) return Promise.reject(new Error(`no queue '${queue}' in this run`));
+  /**
+   * Publishes and waits for the broker's confirm; QueueFull when the broker refuses it. A
+   * partitioned queue takes the message on the key's partition (the simulator's hash; key 0 for a
+   * class without keys, as in the model); one confirm channel keeps a key's publish order.
+   */
+  publish(queue: string, body: object, key = 0): Promise<void> {
+    const target = this.queues.get(queue);
+    if (!target) return Promise.reject(new Error(`no queue '${queue}' in this run`));
+    const name = typeof target === "string" ? target : target[partitionOf(key, target.length)]!;
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       this.channel.sendToQueue(name, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: "application/json" }, (err) => {

@@ -123,11 +123,18 @@ async function onMessage(msg: amqp.ConsumeMessage | null): Promise<void> {
   }
 }
 
+// A partition's one consumer handles its messages one at a time, in delivery order, so a key's
+// messages are handled in publish order (parts/partitions.ts); prefetch only fills the window.
+let partitionTail: Promise<void> = Promise.resolve();
+const logFailure = (e: unknown) => void process.stderr.write(`${new Date().toISOString()} ${e instanceof Error ? e.stack : String(e)}\n`);
+const handle = (msg: amqp.ConsumeMessage | null): void => {
+  if (q.partitions === undefined) void onMessage(msg).catch(logFailure);
+  else partitionTail = partitionTail.then(() => onMessage(msg).catch(logFailure));
+};
+
 async function resume(): Promise<void> {
   if (consumerTag) return;
-  const r = await ch.consume(q.names.queue, (msg) => void onMessage(msg).catch((e) => {
-    process.stderr.write(`${new Date().toISOString()} ${e instanceof Error ? e.stack : String(e)}\n`);
-  }), { noAck: false });
+  const r = await ch.consume(q.names.queue, handle, { noAck: false });
   consumerTag = r.consumerTag;
   m.paused.set(0);
 }

@@ -1,0 +1,119 @@
+// Regions as network namespaces (regions/netns.ts) on this machine, as root: the namespaces and
+// links are made, a TCP round trip between two regions costs 2x the one-way delay within 10%
+// (where tc netem exists; where it does not, a delayed link is refused, nothing is left, and the
+// probe says why), an outage takes the links down, and everything is gone afterwards, also after
+// SIGKILL of the process that made them (the reaper removes them). About 15 s.
+import { afterEach, describe, expect, it } from "vitest";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createRegionNet, namespaceName, regionsUnsupported, type RegionNet } from "./netns.ts";
+
+const ECHO = fileURLToPath(new URL("./fixtures/echo.mjs", import.meta.url));
+const HOLD = fileURLToPath(new URL("./fixtures/hold-net.ts", import.meta.url));
+const RUN_TS = fileURLToPath(new URL("../../bin/run-ts.mjs", import.meta.url));
+const isRoot = process.platform === "linux" && process.getuid?.() === 0;
+const id = () => (process.pid % 10000).toString(36) + Math.floor(Math.random() * 36 ** 3).toString(36);
+
+const netnsList = () => execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]).filter(Boolean);
+const linkExists = (dev: string) => execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).split("\n").some((l) => l.split(": ")[1]?.split("@")[0] === dev);
+
+/** An echo server in `ns` on `addr`, ended by closing its stdin. */
+async function echoServer(ns: string, addr: string): Promise<ChildProcess> {
+  const child = spawn("ip", ["netns", "exec", ns, process.execPath, ECHO, "serve", addr], { stdio: ["pipe", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once("data", () => resolve());
+    child.once("exit", (c) => reject(new Error(`echo server exited ${c}`)));
+  });
+  return child;
+}
+
+/** Round-trip times in ms from inside `ns` to `addr`. */
+function pingFrom(ns: string, addr: string, n = 20): number[] {
+  return JSON.parse(execFileSync("ip", ["netns", "exec", ns, process.execPath, ECHO, "ping", addr, String(n)], { encoding: "utf8", timeout: 30_000 })) as number[];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const open: RegionNet[] = [];
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) c.kill("SIGKILL");
+  for (const n of open.splice(0)) await n.close();
+});
+
+describe.skipIf(!isRoot)("regions in network namespaces", async () => {
+  const missing = await regionsUnsupported();
+  // Namespaces and veth pairs without netem still run every test but the delay's.
+  const noNamespaces = missing !== undefined && !/netem/.test(missing);
+
+  it.skipIf(noNamespaces)("makes a namespace per region, joins them, takes a region down and up, and removes everything", async () => {
+    const runId = id();
+    const net = await createRegionNet({ runId, regions: ["east", "west"], links: [{ a: "east", b: "west" }], access: true });
+    open.push(net);
+    expect(netnsList()).toEqual(expect.arrayContaining([namespaceName(runId, "east"), namespaceName(runId, "west")]));
+    expect(net.subnet).toMatch(/^10\.2[0-3]\d\.0\.0\/16$/);
+    const server = await echoServer(net.namespaces.get("west")!, net.addressOf("east", "west"));
+    children.push(server);
+    // Without a delay the crossing is a local veth: well under a millisecond on an idle machine.
+    const rtt = median(pingFrom(net.namespaces.get("east")!, net.addressOf("east", "west")));
+    expect(rtt).toBeLessThan(20);
+    // The host reaches each region over its access link, and only its run's addresses are used.
+    const access = net.access.get("west")!;
+    expect(access.host.startsWith(net.subnet.split(".").slice(0, 2).join(".") + ".")).toBe(true);
+    // An outage: east's links down, so west is unreachable from east; back up, reachable again.
+    await net.setRegionUp("east", false);
+    expect(() => pingFrom(net.namespaces.get("east")!, net.addressOf("east", "west"), 1)).toThrow();
+    await net.setRegionUp("east", true);
+    expect(pingFrom(net.namespaces.get("east")!, net.addressOf("east", "west"), 1)).toHaveLength(1);
+    server.stdin!.end();
+    await net.close();
+    open.splice(0);
+    expect(netnsList().filter((n) => n.startsWith(`hr-${runId}-`))).toEqual([]);
+    expect(linkExists(access.hostDev)).toBe(false);
+  });
+
+  it.skipIf(missing !== undefined)("delays each direction by the YAML's one-way latency: RTT = 2 x 20 ms within 10%", async () => {
+    const runId = id();
+    const net = await createRegionNet({ runId, regions: ["east", "west"], links: [{ a: "east", b: "west", latency: { dist: "constant", value: 0.02 } }] });
+    open.push(net);
+    children.push(await echoServer(net.namespaces.get("west")!, net.addressOf("east", "west")));
+    const rtts = pingFrom(net.namespaces.get("east")!, net.addressOf("east", "west"), 30);
+    console.log(`RTT over a 20 ms one-way netem link: median ${median(rtts).toFixed(2)} ms, min ${Math.min(...rtts).toFixed(2)} ms`);
+    expect(Math.abs(median(rtts) - 40) / 40).toBeLessThan(0.1);
+  });
+
+  it.skipIf(missing === undefined || noNamespaces)("where tc netem is missing, refuses a delayed link, says why and leaves nothing", async () => {
+    console.log(`regionsUnsupported(): ${missing}`);
+    expect(missing).toMatch(/netem|namespace|veth/);
+    const runId = id();
+    const made: string[] = [];
+    await expect(
+      createRegionNet({ runId, regions: ["east", "west"], links: [{ a: "east", b: "west", latency: { dist: "constant", value: 0.02 } }], access: true }, (_, n) => made.push(n)),
+    ).rejects.toThrow(/tc .*netem/);
+    expect(made.length).toBeGreaterThan(0);
+    expect(netnsList().filter((n) => n.startsWith(`hr-${runId}-`))).toEqual([]);
+  });
+
+  it.skipIf(noNamespaces)("is removed by the reaper after SIGKILL of the process that made it", async () => {
+    const runId = id();
+    const child = spawn(process.execPath, [RUN_TS, HOLD, runId], { stdio: ["ignore", "pipe", "inherit"] });
+    children.push(child);
+    const made = await new Promise<{ namespaces: string[]; hostDevs: string[] }>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d) => {
+        out += d;
+        if (out.includes("\n")) resolve(JSON.parse(out));
+      });
+      child.once("exit", (c) => reject(new Error(`hold-net exited ${c}`)));
+    });
+    expect(netnsList()).toEqual(expect.arrayContaining(made.namespaces));
+    expect(made.hostDevs.every(linkExists)).toBe(true);
+    child.kill("SIGKILL");
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (made.namespaces.some((n) => netnsList().includes(n)) || made.hostDevs.some(linkExists))) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(netnsList().filter((n) => made.namespaces.includes(n))).toEqual([]);
+    expect(made.hostDevs.filter(linkExists)).toEqual([]);
+  });
+});
