@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["reference-app/**/*.e2e.test.ts", "cli/capacity/check-measure.e2e.test.ts"],
+    include: ["reference-app/**/*.e2e.test.ts", "cli/tests/capacity/check-measure.e2e.test.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: "forks",

@@ -2,8 +2,8 @@
 // is none, the built-in k6-compatible runner; writes k6's NDJSON and summary export; says which ran.
 import { join } from "node:path";
 import { parseFlags } from "../flags.ts";
-import { loadScenarioFile } from "../load-scenario.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { loadScenarioFile } from "../../shared/load-scenario.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
 import { parseDuration } from "../../simulator/model/units.ts";
 import type { Command } from "./index.ts";
 
