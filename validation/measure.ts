@@ -5,7 +5,7 @@
 import type { Scenario } from "../simulator/index.ts";
 import { startAppPromise, type RunningApp } from "../reference-app/launcher.ts";
 import type { WindowClassStats } from "./k6-window.ts";
-import { addScrapes, sumMetrics } from "./prom.ts";
+import { addScrapes, sumMetrics } from "../reference-app/prom.ts";
 import type { GeneratorHealth } from "./starvation.ts";
 import { driveLoad, MeasureError } from "./drive-load.ts";
 
