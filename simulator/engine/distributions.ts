@@ -2,7 +2,7 @@
 // code rather than a closure per kind: call sites in the event loop stay monomorphic. Parameters
 // are precomputed once (lognormal mu/sigma, gamma shape, hyperexponential phases).
 import type { Dist } from "../model/schema.ts";
-import type { Rng } from "./rng.ts";
+import type { Uniform } from "./rng.ts";
 import { truncatedNormal } from "../model/dist-moments.ts";
 
 const CONSTANT = 0, EXPONENTIAL = 1, UNIFORM = 2, NORMAL = 3, LOGNORMAL = 4, GAMMA = 5,
@@ -66,7 +66,7 @@ export class Sampler {
     this.kind = kind; this.a = a; this.b = b; this.c = c; this.d = d; this.samples = samples; this.mean = mean;
   }
 
-  sample(rng: Rng): number {
+  sample(rng: Uniform): number {
     switch (this.kind) {
       case CONSTANT: return this.a;
       case EXPONENTIAL: return -this.a * Math.log(rng.next());
@@ -94,12 +94,12 @@ export class Sampler {
 }
 
 /** Box-Muller (one of the pair; the other is discarded to keep the sampler stateless). */
-function standardNormal(rng: Rng): number {
+function standardNormal(rng: Uniform): number {
   return Math.sqrt(-2 * Math.log(rng.next())) * Math.cos(2 * Math.PI * rng.next());
 }
 
 /** Marsaglia and Tsang (2000); shapes below 1 use the boost X * U^(1/shape). */
-function gammaUnitScale(shape: number, rng: Rng): number {
+function gammaUnitScale(shape: number, rng: Uniform): number {
   if (shape < 1) return gammaUnitScale(shape + 1, rng) * Math.pow(rng.next(), 1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
