@@ -1,6 +1,6 @@
 // Flag values shared by the commands (capacity, plan, check, sweep, worker, the dispatch flags):
 // numbers, durations and percentages, with a usage error that names the command and the flag.
-import { parseDuration } from "../simulator/model/units.ts";
+import { parseDuration } from "../simulator/model/index.ts";
 import { UsageError } from "../shared/errors.ts";
 
 export function intFlag(cmd: string, name: string, value: string, min: number): number {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseFlags } from "../flags.ts";
 import { loadScenarioFile } from "../../shared/load-scenario.ts";
 import { InputError, UsageError } from "../../shared/errors.ts";
-import { parseDuration } from "../../simulator/model/units.ts";
+import { parseDuration } from "../../simulator/model/index.ts";
 import type { Command } from "./index.ts";
 
 const HELP = `usage: headroom load <file.yaml> --target URL [options]

@@ -3,7 +3,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseFlags } from "../flags.ts";
 import { formatError, runWindow } from "../../simulator/index.ts";
-import { parseCount, parseRate } from "../../simulator/model/units.ts";
+import { parseCount, parseRate } from "../../simulator/model/index.ts";
 import { loadScenarioWithWarnings } from "../../shared/load-scenario.ts";
 import { InputError, UsageError } from "../../shared/errors.ts";
 import { plan, describe, type PlanResult } from "../../planning/planner.ts";

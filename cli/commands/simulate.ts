@@ -8,7 +8,7 @@ import { simulate, UnsupportedError, formatError, withScenarioText } from "../..
 import { loadScenarioWithWarnings } from "../../shared/load-scenario.ts";
 import { InputError, UsageError } from "../../shared/errors.ts";
 import { formatResult } from "../../shared/format-table.ts";
-import { parseDuration } from "../../simulator/model/units.ts";
+import { parseDuration } from "../../simulator/model/index.ts";
 import type { Command } from "./index.ts";
 import { solveAnalytic } from "../../simulator/analytic/index.ts";
 import { formatAnalytic } from "../format-analytic.ts";

@@ -8,7 +8,7 @@
 import { deflateRawSync } from "node:zlib";
 import { presets } from "../src/scenarios.ts";
 import { MAX_FRAGMENT_CHARS } from "../src/url-state.ts";
-import { MAX_SCENARIO_CHARS } from "../../simulator/model/parse.ts";
+import { MAX_SCENARIO_CHARS } from "../../simulator/model/index.ts";
 import { seededUniform } from "../../simulator/random.ts";
 
 export type LinkKind =
