@@ -123,7 +123,6 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - t))));
       }
     })();
-    const loadStart = Date.now();
     for (const f of o.scenario.failures ?? []) {
       if (!("crash" in f)) throw new MeasureError(`${o.file}: failures: only 'crash' of the service can be injected in the reference app`);
       timers.push(setTimeout(() => { log(`  fault: kill ${f.crash} replica ${f.replica}`); void app.faults.killService(f.replica).catch((e) => log(`  fault failed: ${e}`)); }, f.at * 1000));

@@ -13,13 +13,12 @@ export class Sampler {
   private readonly a: number;
   private readonly b: number;
   private readonly c: number;
-  private readonly d: number;
   private readonly samples: Float64Array;
   /** The distribution's mean, for reports and analytic estimates. */
   readonly mean: number;
 
   constructor(spec: Dist) {
-    let a = 0, b = 0, c = 0, d = 0;
+    let a = 0, b = 0, c = 0;
     let samples = new Float64Array(0);
     let kind: number;
     let mean: number;
@@ -51,7 +50,7 @@ export class Sampler {
       }
       case "pareto": {
         kind = PARETO;
-        a = spec.min; b = 1 - (spec.min / spec.max) ** spec.alpha; c = -1 / spec.alpha; d = spec.alpha;
+        a = spec.min; b = 1 - (spec.min / spec.max) ** spec.alpha; c = -1 / spec.alpha;
         const L = spec.min, H = spec.max, al = spec.alpha;
         mean = Math.abs(al - 1) < 1e-12
           ? (L * Math.log(H / L)) / b
@@ -63,7 +62,7 @@ export class Sampler {
         mean = samples.reduce((x, y) => x + y, 0) / samples.length;
         break;
     }
-    this.kind = kind; this.a = a; this.b = b; this.c = c; this.d = d; this.samples = samples; this.mean = mean;
+    this.kind = kind; this.a = a; this.b = b; this.c = c; this.samples = samples; this.mean = mean;
   }
 
   sample(rng: Uniform): number {
