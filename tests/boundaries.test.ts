@@ -40,8 +40,9 @@ const LAYERS: Record<string, readonly string[]> = {
  * parts with no single front yet; a narrower list is welcome).
  */
 const PUBLIC: Record<string, readonly string[] | "*"> = {
-  // the whole simulator; the model alone (no engine); the analytic solver; the browser-safe random parts
-  simulator: ["simulator/index.ts", "simulator/model/index.ts", "simulator/analytic/index.ts", "simulator/random.ts"],
+  // the whole simulator; the model alone (no engine); the analytic solver; the browser-safe random
+  // parts; the one percentile of a sample
+  simulator: ["simulator/index.ts", "simulator/model/index.ts", "simulator/analytic/index.ts", "simulator/random.ts", "simulator/percentile.ts"],
   shared: "*",
   k6: "*",
   "reference-app": "*",
