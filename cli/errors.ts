@@ -1,8 +1,3 @@
-// Errors the CLI reports without a stack trace: bad flags (UsageError) and bad files (InputError).
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
-export class InputError extends Error {
-  override readonly name = "InputError";
-}
+// The CLI's two error kinds live in shared/errors.ts (every Node-side folder throws them); this
+// name stays for cli/main.ts, which maps them to exit codes.
+export { UsageError, InputError } from "../shared/errors.ts";

@@ -1,7 +1,7 @@
 // Flag parsing shared by the commands: node's parseArgs with positionals allowed, and a bad flag
 // turned into a UsageError (exit 2) that names the command and repeats its help.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../shared/errors.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -4,8 +4,8 @@
 // raises the budget. Trades a possible false refusal (the estimate is within about a third) for
 // never hanging or crashing on a typo such as `rate: 9999999999999999999999/s` or `keys.count: 1G`.
 import { RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, formatAmount, runSizeProblem, type RunBudget, type RunWindowOptions, type Scenario } from "../simulator/index.ts";
-import { parseCount, parseSize } from "../simulator/model/units.ts";
-import { InputError, UsageError } from "./errors.ts";
+import { parseCount, parseSize } from "../simulator/model/index.ts";
+import { InputError, UsageError } from "../shared/errors.ts";
 
 export const BUDGET_FLAGS = {
   "max-events": { type: "string" },

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { planSweep, assembleSweep } from "../sweep/sweep.ts";
 import { parseVary } from "../sweep/design.ts";
 import { serialRunner } from "./runner.ts";
-import { station } from "../cli/capacity/test-support.ts";
+import { station } from "../cli/tests/capacity/test-support.ts";
 import { headroom, privateRedis, stopAll, tempDir, waitForOutput, type PrivateRedis } from "./test-support.ts";
 
 const FILE = "scenarios/single-service.yaml";

@@ -1,15 +1,15 @@
-// The capacity pool's interface (cli/capacity/pool.ts: `run(task)`) over a JobRunner, so
+// The capacity pool's interface (planning/pool.ts: `run(task)`) over a JobRunner, so
 // `capacity` and `check` can send their searches and simulations to a queue unchanged: tasks asked
 // for in the same tick go as one batch of self-contained jobs. A task's scenario must be one the
 // command read from a file (registered with `source`), since a job carries the file's text, not
 // parsed objects; a derived scenario travels as its derivation (the planner's candidates: load and
 // knob values). Trades a tick of latency per batch for one queue run per batch.
 import type { Scenario } from "../simulator/index.ts";
-import type { Task, TaskPool, TaskResult } from "../cli/capacity/pool.ts";
-import { decode } from "./codec.ts";
-import { JOB_VERSION, type JobOutcome, type SimJob } from "./job.ts";
+import type { Task, TaskPool, TaskResult } from "../planning/pool.ts";
+import { decode } from "../planning/codec.ts";
+import { JOB_VERSION, type JobOutcome, type SimJob } from "../planning/job.ts";
 import type { JobRunner } from "./runner.ts";
-import { InputError } from "../cli/errors.ts";
+import { InputError } from "../shared/errors.ts";
 
 type Pending = { job: SimJob; raw: boolean; resolve: (v: never) => void; reject: (e: unknown) => void };
 

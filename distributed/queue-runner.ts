@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import type { JobRunner } from "./runner.ts";
-import type { SimJob } from "./job.ts";
+import type { SimJob } from "../planning/job.ts";
 import { connectionOptions, type RedisTarget } from "./redis-url.ts";
 
 export const QUEUE_NAME = "headroom-simulations";

@@ -1,14 +1,14 @@
 // `headroom worker`'s engine: a BullMQ Worker on the `headroom-simulations` queue whose processor
-// hands each job to a local worker-thread pool (cli/capacity/pool.ts). The simulation is
+// hands each job to a local worker-thread pool (planning/pool.ts). The simulation is
 // synchronous and CPU-bound; run on this event loop it would block BullMQ's lock renewal and every
 // long job would look stalled. Threads keep the loop free: locks are renewed, and a job whose
 // process dies is found stalled after about one lock period and retried by another worker.
 // Trades a thread hop per job (well under a millisecond) for that.
 import { Worker, type Job } from "bullmq";
-import { WorkerPool } from "../cli/capacity/pool.ts";
+import { WorkerPool } from "../planning/pool.ts";
 import { QUEUE_NAME } from "./queue-runner.ts";
 import { connectionOptions, type RedisTarget } from "./redis-url.ts";
-import type { SimJob } from "./job.ts";
+import type { SimJob } from "../planning/job.ts";
 
 export interface QueueWorkerOptions {
   readonly target: RedisTarget;

@@ -3,8 +3,8 @@
 // (the default), or as BullMQ jobs (queue-runner.ts). Every runner returns the encoded outcomes in
 // job order and reports each completion once, so the caller's output does not depend on which
 // one ran.
-import { WorkerPool, defaultThreads } from "../cli/capacity/pool.ts";
-import { runJob, type SimJob } from "./job.ts";
+import { WorkerPool, defaultThreads } from "../planning/pool.ts";
+import { runJob, type SimJob } from "../planning/job.ts";
 
 export interface JobRunner {
   /** Encoded outcomes (codec.ts) in the order of `jobs`; `onDone` is called once per finished job. */

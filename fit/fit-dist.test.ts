@@ -5,7 +5,7 @@
 // sample falls back to empirical.
 import { describe, expect, it } from "vitest";
 import { sample, streamFor } from "../reference-app/sampler.ts";
-import type { Dist } from "../simulator/model/schema.ts";
+import type { Dist } from "../simulator/model/index.ts";
 import { fitDurations, fitExponential, fitGamma, fitLognormal, ksCritical } from "./fit-dist.ts";
 import { gammaP, logGamma, trigamma } from "./special.ts";
 

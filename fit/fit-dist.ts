@@ -8,7 +8,7 @@
 // an empirical distribution (at most EMPIRICAL_POINTS quantiles of the sample) is used. Trades away
 // the exactness of the test: the parameters are estimated from the same sample, which makes the
 // plain KS critical value conservative (Lilliefors), so a fit is accepted somewhat too easily.
-import { erfc } from "../simulator/model/dist-moments.ts";
+import { erfc } from "../simulator/model/index.ts";
 import { digamma, gammaP, logGamma, trigamma } from "./special.ts";
 
 export type Family = "exponential" | "lognormal" | "gamma";

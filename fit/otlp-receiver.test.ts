@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startReceiver } from "./otlp-receiver.ts";
+import { startReceiver } from "../reference-app/otlp-receiver.ts";
 import { readOtlpLines } from "./read-otlp.ts";
 import { Notes, type Span } from "./span.ts";
 import { server, toOtlpLines } from "./testing.ts";

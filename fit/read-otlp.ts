@@ -15,13 +15,13 @@ interface OtlpValue {
   arrayValue?: { values?: OtlpValue[] };
 }
 
-function valueOf(v: OtlpValue | undefined): AttrValue | undefined {
+function attrValue(v: OtlpValue | undefined): AttrValue | undefined {
   if (!v || typeof v !== "object") return undefined;
   if (typeof v.stringValue === "string") return v.stringValue;
   if (v.intValue !== undefined) return Number(v.intValue);
   if (typeof v.doubleValue === "number") return v.doubleValue;
   if (typeof v.boolValue === "boolean") return v.boolValue;
-  if (v.arrayValue) return (v.arrayValue.values ?? []).map(valueOf).join(",");
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map(attrValue).join(",");
   return undefined;
 }
 
@@ -30,7 +30,7 @@ export function otlpAttributes(list: unknown): Record<string, AttrValue> {
   if (!Array.isArray(list)) return out;
   for (const a of list as Array<{ key?: unknown; value?: OtlpValue }>) {
     if (typeof a?.key !== "string") continue;
-    const v = valueOf(a.value);
+    const v = attrValue(a.value);
     if (v !== undefined) out[a.key] = v;
   }
   return out;

@@ -2,7 +2,7 @@
 // the other families' D and the critical value), the request classes and their rates, the call
 // probabilities, cache hit ratios, what was dropped or changed and what could not be determined.
 // Text for the terminal and a JSON form (headroom.fit/v1) for tools. Trades away per-instance rows.
-import { table } from "../cli/format-table.ts";
+import { table } from "../shared/format-table.ts";
 import { chosenMoments } from "./fit-dist.ts";
 import { className, type FittedModel } from "./model.ts";
 import type { Notes } from "./span.ts";

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadScenarioFile } from "../cli/load-scenario.ts";
+import { loadScenarioFile } from "../shared/load-scenario.ts";
 import { startAppPromise } from "../reference-app/launcher.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));

@@ -6,8 +6,8 @@
 // queue's `workers` and `service`. A field with nothing fitted is left as it was and listed. Trades
 // away structure changes: a call the traces show but the file lacks is reported, not added.
 import { isMap, isScalar, parseDocument, type Document, type Node } from "yaml";
-import { parseScenario } from "../simulator/model/parse.ts";
-import type { Scenario } from "../simulator/model/schema.ts";
+import { parseScenario } from "../simulator/model/index.ts";
+import type { Scenario } from "../simulator/model/index.ts";
 import { distOf } from "./dist-yaml.ts";
 import type { FittedModel, FittedOp } from "./model.ts";
 

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { streamFor } from "../reference-app/sampler.ts";
-import { parseScenario } from "../simulator/model/parse.ts";
+import { parseScenario } from "../simulator/model/index.ts";
 import { buildGraph } from "./graph.ts";
 import { fitModel } from "./model.ts";
 import { Notes, type Span } from "./span.ts";

@@ -7,7 +7,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parse } from "acorn";
 import { describe, expect, it } from "vitest";
-import { loadScenarioFile } from "../cli/load-scenario.ts";
+import { loadScenarioFile } from "../shared/load-scenario.ts";
 import { bundleScenario } from "./harness.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");

@@ -5,10 +5,9 @@
 // (k6/scripts/lib/poisson.ts), so the load stays open, drops are dropped_iterations, and the arrivals
 // are exactly Poisson on stock k6 and the built-in runner; a closed load uses constant-vus or
 // ramping-vus with think time. Pure code.
-import type { Scenario } from "../simulator/model/index.ts";
+import type { Dist, Scenario } from "../simulator/model/index.ts";
 import { poissonArrivals, TAIL_S, TIME_UNIT } from "./scripts/lib/poisson.ts";
 import { clipKnots, knotsFor, peakOf, type Knot } from "./scripts/lib/profile.ts";
-import type { Dist } from "./scripts/lib/random.ts";
 
 export interface PlanClass {
   name: string;

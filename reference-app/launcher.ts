@@ -24,9 +24,9 @@ import { startCollector, type Sample } from "./collector.ts";
 import { startAdmin, BadTarget, type Faults } from "./admin.ts";
 import type { QueueNames, ServiceConfig, WorkerConfig } from "./config.ts";
 import { PoolScaler, type InstanceCount, type ScalingEvent } from "./scaling.ts";
-import { sumMetrics } from "../validation/prom.ts";
+import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
-import { startReceiver } from "../fit/otlp-receiver.ts";
+import { startReceiver } from "./otlp-receiver.ts";
 
 export interface AppOptions {
   /** Keep logs and the time series here (created if missing); default: a temp dir removed at the end. */

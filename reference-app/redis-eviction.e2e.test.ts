@@ -13,8 +13,8 @@ import { preflight } from "./preflight.ts";
 import type { AppPlan } from "./plan.ts";
 import { LruCache } from "../simulator/engine/lru.ts";
 import { SampledLruCache } from "../simulator/engine/sampled-lru.ts";
-import { KeySampler } from "../simulator/engine/zipf.ts";
-import { Rng } from "../simulator/engine/rng.ts";
+import { KeySampler } from "../simulator/random.ts";
+import { Rng } from "../simulator/random.ts";
 
 const KEYS = 20_000;
 const ZIPF_S = 0.9;

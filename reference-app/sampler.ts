@@ -1,12 +1,12 @@
 // Seeded sampling of the scenario's distributions inside reference-app processes, reusing the
 // simulator's own samplers and random streams, so a replica injects service times drawn exactly the
 // way the simulator draws them. Each process gets its own stream: (scenario seed, process name).
-import { Sampler } from "../simulator/engine/distributions.ts";
-import { Rng } from "../simulator/engine/rng.ts";
+import { Sampler } from "../simulator/random.ts";
+import { Rng } from "../simulator/random.ts";
 // Deep imports on purpose: the model's index pulls in effect's Schema, seconds of start-up for
 // every replica and worker on a loaded 2-core machine.
-import { meanOf as modelMean } from "../simulator/model/dist-moments.ts";
-import type { Dist } from "../simulator/model/schema.ts";
+import { meanOf as modelMean } from "../simulator/model/index.ts";
+import type { Dist } from "../simulator/model/index.ts";
 
 export type { Dist };
 export type DistLike = Dist;

@@ -26,7 +26,6 @@ describe("PoolScaler", () => {
   function fake(busy: () => number) {
     const counters = new Map<number, PlaceCounters>();
     const calls: string[] = [];
-    let last = 0;
     const act: ScalingActuator = {
       read: async (place) => counters.get(place) ?? { busySeconds: 0, requests: 0 },
       boot: async (place) => { calls.push(`boot ${place}`); },
@@ -37,7 +36,6 @@ describe("PoolScaler", () => {
         const c = counters.get(p) ?? { busySeconds: 0, requests: 0 };
         counters.set(p, { busySeconds: c.busySeconds + busy() * dt, requests: c.requests });
       }
-      last += dt;
     };
     return { act, calls, advance };
   }

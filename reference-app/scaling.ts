@@ -7,8 +7,8 @@
 // Trade-off: the metric is averaged over the interval from cumulative counters (as the simulator's
 // is), so one slow /metrics answer shifts a reading to the next interval instead of losing it; a
 // replica stopped mid-interval takes its last partial interval with it.
-import { startScaler, stepScaler, type ScalerCommand, type ScalerEvent, type ScalerSnapshot } from "../simulator/dynamics/autoscaler.ts";
-import type { AutoscalingSpec } from "../simulator/model/schema.ts";
+import { startScaler, stepScaler, type ScalerCommand, type ScalerEvent, type ScalerSnapshot } from "../simulator/index.ts";
+import type { AutoscalingSpec } from "../simulator/model/index.ts";
 import type { ScalingPlan } from "./plan.ts";
 
 /** A replica place's life: off (standby), booting (counted, not in HAProxy), serving, draining. */

@@ -1,10 +1,10 @@
 // The reference app's heavier suite (npm run test:app): fault timings, interrupt points, CDN, Redis
-// eviction, auto-scaling, and `check --measure`'s real run (cli/capacity).
+// eviction, auto-scaling, and `check --measure`'s real run (cli/tests/capacity).
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["reference-app/**/*.e2e.test.ts", "cli/capacity/check-measure.e2e.test.ts"],
+    include: ["reference-app/**/*.e2e.test.ts", "cli/tests/capacity/check-measure.e2e.test.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: "forks",

@@ -8,6 +8,8 @@ import { runWindow, type RunWindowOptions } from "./model/run-size.ts";
 
 export * from "./model/index.ts";
 export * from "./result.ts";
+export type { Estimate } from "./engine/stats.ts";
+export { startScaler, stepScaler, type ScalerCommand, type ScalerEvent, type ScalerSnapshot } from "./dynamics/autoscaler.ts";
 export { Cancelled } from "./engine/simulation.ts";
 export { UnsupportedError } from "./engine/program.ts";
 

@@ -3,7 +3,7 @@
 // cut into N equal strata, every stratum used exactly once per parameter, strata paired at random
 // by a seeded generator). The hypercube trades the grid's regular layout for covering many
 // parameters with few runs; the same seed gives the same samples.
-import { seededRandom } from "../k6/scripts/lib/random.ts";
+import { seededUniform } from "../simulator/random.ts";
 
 export type Values =
   | { readonly kind: "list"; readonly values: number[] }
@@ -60,7 +60,7 @@ export function gridPoints(specs: ReadonlyArray<VarySpec>): number[][] {
 
 /** N points of a Latin hypercube: per parameter, one sample in each of N equal strata. */
 export function latinHypercube(specs: ReadonlyArray<VarySpec>, samples: number, seed: number): number[][] {
-  const random = seededRandom(seed);
+  const random = seededUniform(seed, "sweep-design");
   const columns = specs.map((s) => {
     const order = shuffle(Array.from({ length: samples }, (_, i) => i), random);
     return order.map((stratum) => {

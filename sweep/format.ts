@@ -1,7 +1,7 @@
 // A sweep result as a terminal table (one row per point, the worst class's p95/p99, the cheapest
 // passing point starred) and as CSV (every class's figures, one column each, for a spreadsheet or
 // a plotting script). The JSON (headroom.sweep/v1) is the complete form; these two are views of it.
-import { table } from "../cli/format-table.ts";
+import { table } from "../shared/format-table.ts";
 import type { SweepPoint, SweepResult } from "./sweep.ts";
 
 function num(x: number | null, digits = 3): string {

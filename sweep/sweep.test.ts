@@ -7,7 +7,7 @@ import { findNumericField, writeFields, FieldError } from "./yaml-field.ts";
 import { parseVary, gridPoints, latinHypercube, DesignError } from "./design.ts";
 import { planSweep, assembleSweep } from "./sweep.ts";
 import { serialRunner, threadRunner } from "../distributed/runner.ts";
-import { decode, encode } from "../distributed/codec.ts";
+import { decode, encode } from "../planning/codec.ts";
 
 const FILE = "scenarios/single-service.yaml";
 const TEXT = readFileSync(FILE, "utf8");

@@ -8,8 +8,8 @@
 import { parseScenario, formatErrors, runWindow, type Scenario } from "../simulator/index.ts";
 import { findNumericField, writeFields, type NumericField } from "./yaml-field.ts";
 import { gridPoints, latinHypercube, type VarySpec } from "./design.ts";
-import { decode } from "../distributed/codec.ts";
-import { JOB_VERSION, type JobFigures, type JobOutcome, type SimJob } from "../distributed/job.ts";
+import { decode } from "../planning/codec.ts";
+import { JOB_VERSION, type JobFigures, type JobOutcome, type SimJob } from "../planning/job.ts";
 
 export const SWEEP_SCHEMA = "headroom.sweep/v1";
 

@@ -6,7 +6,7 @@
 // numbers in the unit the file uses. Trades generality for that: only scalars that are a number, or
 // a number followed by a unit, can be varied (not keys, not aliases, not whole maps).
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, type Node } from "yaml";
-import { LineIndex } from "../simulator/model/errors.ts";
+import { LineIndex } from "../simulator/model/index.ts";
 
 /** A located numeric scalar: where its text is and how to write a new number into it. */
 export interface NumericField {

@@ -14,7 +14,7 @@ import { createInterface } from "node:readline";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
-import { loadScenarioFile } from "../cli/load-scenario.ts";
+import { loadScenarioFile } from "../shared/load-scenario.ts";
 import { startAppPromise } from "../reference-app/launcher.ts";
 import { haproxyCommand } from "../reference-app/parts/haproxy.ts";
 import type { ScalingEvent } from "../reference-app/scaling.ts";

@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { parseK6Time, IngestError } from "../k6/ingest/ingest.ts";
 import type { Classifier } from "../k6/ingest/classify.ts";
+import { percentile } from "../simulator/percentile.ts";
 
 export interface WindowClassStats {
   requests: number;
@@ -38,14 +39,6 @@ export interface WindowStats {
   unmatched?: Record<string, number>;
 }
 
-function quantile(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const r = q * (n - 1);
-  const lo = Math.floor(r);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (r - lo);
-}
 
 /**
  * Stats of http requests whose sample time lies in [first + fromS, first + toS). Throughput divides
@@ -115,7 +108,7 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
       failed: failed.get(name) ?? 0,
       throughput: s.length / windowS,
       offeredRate: (started.get(name) ?? 0) / windowS,
-      latencyMs: { mean: s.length ? sum / s.length : NaN, p50: quantile(s, 0.5), p95: quantile(s, 0.95), p99: quantile(s, 0.99), p90: quantile(s, 0.9), p999: quantile(s, 0.999) },
+      latencyMs: { mean: s.length ? sum / s.length : NaN, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), p90: percentile(s, 90), p999: percentile(s, 99.9) },
     };
   }
   let dropped = 0;

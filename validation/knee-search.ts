@@ -1,6 +1,6 @@
 // The measured knee (`headroom validate --knee`): the real system's sustainable rate at the
 // scenario's SLO, found by bisection on the reference app and compared with `headroom capacity`'s
-// prediction. A measured level is judged by the capacity search's own rule (cli/capacity/verdict.ts
+// prediction. A measured level is judged by the capacity search's own rule (planning/verdict.ts
 // firstFailure over simulator/result.ts sloChecks): every latency limit of the SLO on every class,
 // the error rate, and no queue whose workers are saturated. The search brackets the prediction
 // (0.8x, 1.2x; stepping out by those factors when the bracket is wrong) and bisects until the
@@ -11,10 +11,10 @@
 // rather than guessing.
 import { join } from "node:path";
 import { sloChecks, type Scenario, type SloClassFigures } from "../simulator/index.ts";
-import { firstFailure } from "../cli/capacity/verdict.ts";
-import { findCapacity, type CapacityResult } from "../cli/capacity/capacity.ts";
-import { WorkerPool, defaultThreads } from "../cli/capacity/pool.ts";
-import { searchSettings } from "../cli/capacity/flags.ts";
+import { firstFailure } from "../planning/verdict.ts";
+import { findCapacity, type CapacityResult } from "../planning/capacity.ts";
+import { WorkerPool, defaultThreads } from "../planning/pool.ts";
+import { searchSettings } from "../planning/settings.ts";
 import { measureLevel, MeasureError, type Measured } from "./measure.ts";
 import { measureTrusted, type GeneratorHealth } from "./starvation.ts";
 import { withRate, LevelError } from "./levels.ts";

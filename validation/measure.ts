@@ -5,7 +5,7 @@
 import type { Scenario } from "../simulator/index.ts";
 import { startAppPromise, type RunningApp } from "../reference-app/launcher.ts";
 import type { WindowClassStats } from "./k6-window.ts";
-import { addScrapes, sumMetrics } from "./prom.ts";
+import { addScrapes, sumMetrics } from "../reference-app/prom.ts";
 import type { GeneratorHealth } from "./starvation.ts";
 import { driveLoad, MeasureError } from "./drive-load.ts";
 
@@ -126,7 +126,6 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - t))));
       }
     })();
-    const loadStart = Date.now();
     for (const f of o.scenario.failures ?? []) {
       if (!("crash" in f)) throw new MeasureError(`${o.file}: failures: only 'crash' of the service can be injected in the reference app`);
       timers.push(setTimeout(() => { log(`  fault: kill ${f.crash} replica ${f.replica}`); void app.faults.killService(f.replica).catch((e) => log(`  fault failed: ${e}`)); }, f.at * 1000));

@@ -9,7 +9,7 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadScenarioFile } from "../cli/load-scenario.ts";
+import { loadScenarioFile } from "../shared/load-scenario.ts";
 import { validateScenario, SATURATION_FACTOR } from "./run.ts";
 import { reportMarkdown, type ValidationReport } from "./report.ts";
 import { findKnee } from "./knee.ts";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseScenario, simulate, type Scenario, type SimResult } from "../simulator/index.ts";
 import { IngestError } from "../k6/ingest/ingest.ts";
-import { sumMetrics, addScrapes } from "./prom.ts";
+import { sumMetrics, addScrapes } from "../reference-app/prom.ts";
 import { windowStats } from "./k6-window.ts";
 import { compare, saturationRow } from "./compare.ts";
 import { levelStatus, type CalibratedParameter } from "./report.ts";

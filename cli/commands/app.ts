@@ -3,8 +3,8 @@
 import { Effect, Exit, Fiber, Cause } from "effect";
 import { resolve } from "node:path";
 import type { Command } from "./index.ts";
-import { UsageError } from "../errors.ts";
-import { loadScenarioFile } from "../load-scenario.ts";
+import { UsageError } from "../../shared/errors.ts";
+import { loadScenarioFile } from "../../shared/load-scenario.ts";
 import { startApp, type RunningApp } from "../../reference-app/launcher.ts";
 import { planApp } from "../../reference-app/plan.ts";
 import { preflight } from "../../reference-app/preflight.ts";

@@ -3,15 +3,16 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseFlags } from "../flags.ts";
 import { formatError } from "../../simulator/index.ts";
-import { loadScenarioWithWarnings } from "../load-scenario.ts";
-import { UsageError } from "../errors.ts";
-import { findCapacity, type CapacityResult } from "../capacity/capacity.ts";
-import { WorkerPool, defaultThreads } from "../capacity/pool.ts";
-import { durationFlag, fractionFlag, intFlag, requireSlo, searchSettings } from "../capacity/flags.ts";
-import { num } from "../capacity/format-analytic.ts";
+import { loadScenarioWithWarnings } from "../../shared/load-scenario.ts";
+import { UsageError } from "../../shared/errors.ts";
+import { findCapacity, type CapacityResult } from "../../planning/capacity.ts";
+import { WorkerPool, defaultThreads } from "../../planning/pool.ts";
+import { durationFlag, fractionFlag, intFlag } from "../value-flags.ts";
+import { requireSlo, searchSettings } from "../../planning/settings.ts";
+import { num } from "../format-analytic.ts";
 import type { Command } from "./index.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
-import { dispatchFlags, DISPATCH_FLAGS } from "../../distributed/dispatch.ts";
+import { dispatchFlags, DISPATCH_FLAGS } from "../dispatch.ts";
 import { queueRunner, QueueError } from "../../distributed/queue-runner.ts";
 import { QueuePool } from "../../distributed/queue-pool.ts";
 

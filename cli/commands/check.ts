@@ -1,22 +1,23 @@
 // `headroom check`: the CI capacity gate. Per scenario: sustainable load at its SLO (capacity
 // search), p95/p99 per class and the SLO verdict at nominal load, and cost; compared with a
 // committed baseline; exit 1 on a regression beyond the tolerance; --measure adds a real run of the
-// reference app per scenario (cli/capacity/measured-gate.ts). See docs/ci.md.
+// reference app per scenario (validation/measured-gate.ts). See docs/ci.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { parseFlags } from "../flags.ts";
 import { formatError, type Scenario } from "../../simulator/index.ts";
 import { nominalLoad, loadUnit } from "../../simulator/analytic/index.ts";
-import { loadScenarioWithWarnings } from "../load-scenario.ts";
-import { InputError, UsageError } from "../errors.ts";
-import { findCapacity } from "../capacity/capacity.ts";
-import { WorkerPool, defaultThreads, type TaskPool } from "../capacity/pool.ts";
-import { dispatchFlags, DISPATCH_FLAGS } from "../../distributed/dispatch.ts";
+import { loadScenarioWithWarnings } from "../../shared/load-scenario.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
+import { findCapacity } from "../../planning/capacity.ts";
+import { WorkerPool, defaultThreads, type TaskPool } from "../../planning/pool.ts";
+import { dispatchFlags, DISPATCH_FLAGS } from "../dispatch.ts";
 import { queueRunner, QueueError } from "../../distributed/queue-runner.ts";
 import { QueuePool } from "../../distributed/queue-pool.ts";
-import { durationFlag, fractionFlag, intFlag, requireSlo } from "../capacity/flags.ts";
-import { BASELINE_SCHEMA, BaselineError, parseBaseline, sameSettings, type Baseline, type GateSettings, type ScenarioMeasure } from "../capacity/baseline.ts";
-import { compare, junit, markdown, type Finding } from "../capacity/gate.ts";
-import { measuredFindings } from "../capacity/measured-gate.ts";
+import { durationFlag, fractionFlag, intFlag } from "../value-flags.ts";
+import { requireSlo } from "../../planning/settings.ts";
+import { BASELINE_SCHEMA, BaselineError, parseBaseline, sameSettings, type Baseline, type GateSettings, type ScenarioMeasure } from "../../planning/baseline.ts";
+import { compare, junit, markdown, type Finding } from "../../planning/gate.ts";
+import { measuredFindings } from "../../validation/measured-gate.ts";
 import type { Command } from "./index.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 

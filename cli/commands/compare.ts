@@ -4,9 +4,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseFlags } from "../flags.ts";
-import { loadScenarioFile } from "../load-scenario.ts";
-import { InputError, UsageError } from "../errors.ts";
-import { parseDuration } from "../../simulator/model/units.ts";
+import { loadScenarioFile } from "../../shared/load-scenario.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
+import { parseDuration } from "../../simulator/model/index.ts";
 import type { Command } from "./index.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 

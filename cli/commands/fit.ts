@@ -4,7 +4,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseFlags } from "../flags.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
 import type { Command } from "./index.ts";
 import { fitTraces, NothingUsable } from "../../fit/pipeline.ts";
 import { TRACE_FORMATS, TraceFormatError, type TraceFormat } from "../../fit/read-traces.ts";

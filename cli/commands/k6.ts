@@ -3,9 +3,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadScenarioFile } from "../load-scenario.ts";
-import { InputError, UsageError } from "../errors.ts";
-import { parseDuration } from "../../simulator/model/units.ts";
+import { loadScenarioFile } from "../../shared/load-scenario.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
+import { parseDuration } from "../../simulator/model/index.ts";
 import type { PlanOptions } from "../../k6/plan.ts";
 import type { Command } from "./index.ts";
 

@@ -2,9 +2,9 @@
 // is none, the built-in k6-compatible runner; writes k6's NDJSON and summary export; says which ran.
 import { join } from "node:path";
 import { parseFlags } from "../flags.ts";
-import { loadScenarioFile } from "../load-scenario.ts";
-import { InputError, UsageError } from "../errors.ts";
-import { parseDuration } from "../../simulator/model/units.ts";
+import { loadScenarioFile } from "../../shared/load-scenario.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
+import { parseDuration } from "../../simulator/model/index.ts";
 import type { Command } from "./index.ts";
 
 const HELP = `usage: headroom load <file.yaml> --target URL [options]

@@ -3,16 +3,17 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseFlags } from "../flags.ts";
 import { formatError, runWindow } from "../../simulator/index.ts";
-import { parseCount, parseRate } from "../../simulator/model/units.ts";
-import { loadScenarioWithWarnings } from "../load-scenario.ts";
-import { InputError, UsageError } from "../errors.ts";
-import { plan, describe, type PlanResult } from "../capacity/planner.ts";
-import { WorkerPool, defaultThreads } from "../capacity/pool.ts";
-import { durationFlag, intFlag, requireSlo } from "../capacity/flags.ts";
+import { parseCount, parseRate } from "../../simulator/model/index.ts";
+import { loadScenarioWithWarnings } from "../../shared/load-scenario.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
+import { plan, describe, type PlanResult } from "../../planning/planner.ts";
+import { WorkerPool, defaultThreads } from "../../planning/pool.ts";
+import { durationFlag, intFlag } from "../value-flags.ts";
+import { requireSlo } from "../../planning/settings.ts";
 import type { Command } from "./index.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 import { scaleLoad } from "../../simulator/analytic/index.ts";
-import { dispatchFlags, DISPATCH_FLAGS } from "../../distributed/dispatch.ts";
+import { dispatchFlags, DISPATCH_FLAGS } from "../dispatch.ts";
 import { queueRunner, QueueError } from "../../distributed/queue-runner.ts";
 import { QueuePool } from "../../distributed/queue-pool.ts";
 

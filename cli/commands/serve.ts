@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { buildDashboard, serveDirectory, DEFAULT_DIST, NotBuiltError } from "../../dashboard/server.ts";
-import { InputError, UsageError } from "../errors.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
 import type { Command } from "./index.ts";
 
 const USAGE = `usage: headroom serve [--port N] [--no-build] [--no-open]

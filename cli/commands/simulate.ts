@@ -5,13 +5,13 @@ import { constants } from "node:fs";
 import { dirname } from "node:path";
 import { parseFlags } from "../flags.ts";
 import { simulate, UnsupportedError, formatError, withScenarioText } from "../../simulator/index.ts";
-import { loadScenarioWithWarnings } from "../load-scenario.ts";
-import { InputError, UsageError } from "../errors.ts";
-import { formatResult } from "../format-table.ts";
-import { parseDuration } from "../../simulator/model/units.ts";
+import { loadScenarioWithWarnings } from "../../shared/load-scenario.ts";
+import { InputError, UsageError } from "../../shared/errors.ts";
+import { formatResult } from "../../shared/format-table.ts";
+import { parseDuration } from "../../simulator/model/index.ts";
 import type { Command } from "./index.ts";
 import { solveAnalytic } from "../../simulator/analytic/index.ts";
-import { formatAnalytic } from "../capacity/format-analytic.ts";
+import { formatAnalytic } from "../format-analytic.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 
 const HELP = `usage: headroom simulate <file.yaml> [options]

@@ -3,15 +3,15 @@
 // the cheapest point meeting the SLO marked. See docs/distributed.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { parseFlags } from "../flags.ts";
-import { UsageError, InputError } from "../errors.ts";
-import { intFlag, durationFlag } from "../capacity/flags.ts";
-import { defaultThreads } from "../capacity/pool.ts";
+import { UsageError, InputError } from "../../shared/errors.ts";
+import { intFlag, durationFlag } from "../value-flags.ts";
+import { defaultThreads } from "../../planning/pool.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
 import { parseVary, DesignError } from "../../sweep/design.ts";
 import { FieldError } from "../../sweep/yaml-field.ts";
 import { planSweep, assembleSweep, describePoint, SweepInputError } from "../../sweep/sweep.ts";
 import { formatSweep, sweepCsv } from "../../sweep/format.ts";
-import { dispatchFlags, DISPATCH_FLAGS, DISPATCH_HELP, runJobs } from "../../distributed/dispatch.ts";
+import { dispatchFlags, DISPATCH_FLAGS, DISPATCH_HELP, runJobs } from "../dispatch.ts";
 import type { Command } from "./index.ts";
 
 const HELP = `usage: headroom sweep <file.yaml> --vary PATH=VALUES [--vary ...] [options]

@@ -2,9 +2,9 @@
 // commands' --queue) put on a Redis queue, as many at once as it has threads; runs until Ctrl-C or
 // SIGTERM, then lets running jobs finish. See docs/distributed.md.
 import { parseFlags } from "../flags.ts";
-import { UsageError } from "../errors.ts";
-import { intFlag, durationFlag } from "../capacity/flags.ts";
-import { defaultThreads } from "../capacity/pool.ts";
+import { UsageError } from "../../shared/errors.ts";
+import { intFlag, durationFlag } from "../value-flags.ts";
+import { defaultThreads } from "../../planning/pool.ts";
 import { parseRedisUrl, RedisUrlError } from "../../distributed/redis-url.ts";
 import { startQueueWorker } from "../../distributed/queue-worker.ts";
 import { QUEUE_NAME } from "../../distributed/queue-runner.ts";

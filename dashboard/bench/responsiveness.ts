@@ -8,14 +8,11 @@ import { join } from "node:path";
 import { parseScenario, simulate } from "../../simulator/index.ts";
 import { buildDashboard, serveDirectory } from "../server.ts";
 import { launch } from "../e2e/browser.ts";
+import { percentile } from "../../simulator/percentile.ts";
 
 const DURATION = process.argv[2] ?? "1h";
 const text = (await readFile(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8")).replace("duration: 2m", `duration: ${DURATION}`);
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
-}
 
 const dir = await mkdtemp(join(tmpdir(), "headroom-bench-dashboard-"));
 const server = await (async () => { await buildDashboard(dir, true); return serveDirectory(dir); })();
@@ -65,8 +62,8 @@ try {
     // render) and the result rendering at the end, which is main-thread work by nature.
     longTasksDuringRun: m.long.filter(([t]) => t > clickAt && t < doneAt - 1500).map(([t, d]) => `${Math.round(t - clickAt)}ms:+${Math.round(d)}`),
     longTasksAtEnd: m.long.filter(([t]) => t >= doneAt - 1500).map(([t, d]) => `${Math.round(t - clickAt)}ms:+${Math.round(d)}`),
-    frameGapP50Ms: +quantile(gaps, 0.5).toFixed(1),
-    frameGapP95Ms: +quantile(gaps, 0.95).toFixed(1),
+    frameGapP50Ms: +percentile(Float64Array.from(gaps).sort(), 50).toFixed(1),
+    frameGapP95Ms: +percentile(Float64Array.from(gaps).sort(), 95).toFixed(1),
     frameGapMaxMs: +Math.max(0, ...gaps).toFixed(1),
     frames: gaps.length,
   };

@@ -8,8 +8,8 @@
 import { deflateRawSync } from "node:zlib";
 import { presets } from "../src/scenarios.ts";
 import { MAX_FRAGMENT_CHARS } from "../src/url-state.ts";
-import { MAX_SCENARIO_CHARS } from "../../simulator/model/parse.ts";
-import { seededRandom } from "../../k6/scripts/lib/random.ts";
+import { MAX_SCENARIO_CHARS } from "../../simulator/model/index.ts";
+import { seededUniform } from "../../simulator/random.ts";
 
 export type LinkKind =
   | "valid" | "truncated" | "flipped" | "random-bytes" | "random-chars" | "bomb" | "huge"
@@ -48,7 +48,7 @@ function replaceSome(text: string, pattern: RegExp, by: string, r: () => number)
 }
 
 export function hostileLinks(count: number, seed = 1): HostileLink[] {
-  const r = seededRandom(seed);
+  const r = seededUniform(seed, "link-corpus");
   const int = (n: number) => Math.floor(r() * n);
   const pick = <T>(xs: ReadonlyArray<T>): T => xs[int(xs.length)];
   const out: HostileLink[] = [];

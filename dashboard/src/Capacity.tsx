@@ -8,7 +8,7 @@ import { peakRate, type Scenario, type SimResult } from "../../simulator/index.t
 import type { SimClient, Job } from "./sim-client.ts";
 import type { SweepPoint } from "./protocol.ts";
 import { sweepRates, saturationRate, knee, kneeBracket, bisectKnee, type KneePoint } from "./sweep.ts";
-import { firstFailure } from "../../cli/capacity/verdict.ts";
+import { firstFailure } from "../../planning/verdict.ts";
 import { ChartCard } from "./ChartCard.tsx";
 import { num, pct } from "./format.ts";
 import { niceScale, maxOf } from "./axis.ts";

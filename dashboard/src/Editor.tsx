@@ -37,6 +37,7 @@ export const Editor = memo(function Editor({ text, diagnostics, onChange, onRun,
   const cb = useRef({ onChange, onRun });
   cb.current = { onChange, onRun };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the editor view is made once per mount; later text comes in through the effect below and callbacks through cb.current
   useEffect(() => {
     const v = new EditorView({
       parent: host.current!,

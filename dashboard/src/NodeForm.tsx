@@ -13,6 +13,7 @@ interface Props {
 export function NodeForm({ text, node, onChange, onClose }: Props) {
   const fields = formFields(text, node);
   const [draft, setDraft] = useState<Record<string, string>>({});
+  // biome-ignore lint/correctness/useExhaustiveDependencies: node and text are the triggers: the draft is dropped when either changes
   useEffect(() => setDraft({}), [node, text]);
 
   const commit = (key: string, path: ReadonlyArray<string>, current: string) => {

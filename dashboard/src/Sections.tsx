@@ -1,4 +1,4 @@
-// The result's sections beyond classes and components, as the CLI prints them (cli/format-table.ts):
+// The result's sections beyond classes and components, as the CLI prints them (shared/format-table.ts):
 // users by region (throughput, latency, errors, requests failed over), the bill per component,
 // the whole-run accounting (arrived = completed + dropped + failed + in flight; messages), and
 // the run's events with their times. Prices carry no currency in the scenario format, so costs

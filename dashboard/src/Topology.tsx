@@ -41,6 +41,7 @@ const nodeTypes = { comp: ComponentNode };
 /** Refits the view when the canvas changes width (the node form opens or closes beside it). */
 function FitOnResize({ formOpen }: { formOpen: boolean }) {
   const flow = useReactFlow();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: formOpen is the trigger: the view is refitted when the form opens or closes
   useEffect(() => {
     const t = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.1, duration: 150 }), 30);
     return () => clearTimeout(t);

@@ -1,8 +1,8 @@
 // The capacity curve's inputs: a scenario rescaled to a given total arrival rate (every stage and
 // the constant rate scaled by the same factor, so the load's shape is kept), the rates to sweep,
-// and the knee read off the swept results, by the rule of `headroom capacity` (cli/capacity/verdict.ts).
+// and the knee read off the swept results, by the rule of `headroom capacity` (planning/verdict.ts).
 import { peakRate, type Scenario, type SimResult } from "../../simulator/index.ts";
-import { QUEUE_SATURATED } from "../../cli/capacity/verdict.ts";
+import { QUEUE_SATURATED } from "../../planning/verdict.ts";
 
 export function atRate(s: Scenario, rate: number): Scenario {
   if (s.load.model !== "open") throw new Error("a capacity sweep needs an open load model (arrival rates)");
@@ -53,7 +53,7 @@ export interface KneePoint {
   readonly utilization: number;
   /** whether the scenario has an SLO */
   readonly hasSlo: boolean;
-  /** the CLI capacity's verdict at this rate (cli/capacity/verdict.ts firstFailure): the first
+  /** the CLI capacity's verdict at this rate (planning/verdict.ts firstFailure): the first
    * failing SLO check or saturated queue, null when sustainable */
   readonly failure: string | null;
 }

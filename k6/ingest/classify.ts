@@ -14,11 +14,11 @@ export interface ClassPattern {
 
 export type Classifier = (tags: Readonly<Record<string, string>> | undefined) => string | undefined;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The regular expression a class's path becomes: {key} is one segment; the path ends the URL's path. */
 export function pathPattern(path: string): RegExp {
-  return new RegExp(`${path.split("{key}").map(escape).join("[^/?#]+")}$`);
+  return new RegExp(`${path.split("{key}").map(escapeRegExp).join("[^/?#]+")}$`);
 }
 
 function pathOf(url: string): string | undefined {

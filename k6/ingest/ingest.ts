@@ -7,6 +7,8 @@ import { open, readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { LATE_ARRIVAL_METRIC } from "../plan.ts";
+import { parseThresholdExpr, thresholdHolds } from "../threshold-expr.ts";
+import { percentile } from "../../simulator/percentile.ts";
 
 export interface MetricStats {
   type: "counter" | "gauge" | "rate" | "trend" | "unknown";
@@ -61,14 +63,9 @@ export function parseK6Time(s: string): number {
   return base + frac;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  if (n === 1) return sorted[0];
-  const r = (p / 100) * (n - 1);
-  const lo = Math.floor(r);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (r - lo);
+/** k6's percentile (simulator/percentile.ts), and 0 for no samples as k6 prints it. */
+function k6Percentile(sorted: Float64Array, p: number): number {
+  return sorted.length ? percentile(sorted, p) : 0;
 }
 
 class Acc {
@@ -88,11 +85,11 @@ class Acc {
     return {
       avg: n ? this.sum / n : 0,
       min: n ? s[0] : 0,
-      med: percentile(s, 50),
+      med: k6Percentile(s, 50),
       max: n ? s[n - 1] : 0,
-      "p(90)": percentile(s, 90),
-      "p(95)": percentile(s, 95),
-      "p(99)": percentile(s, 99),
+      "p(90)": k6Percentile(s, 90),
+      "p(95)": k6Percentile(s, 95),
+      "p(99)": k6Percentile(s, 99),
     };
   }
 }
@@ -260,33 +257,19 @@ export async function readNdjson(path: string, opts: ReadOptions = {}): Promise<
  * counts as passed (k6 would have refused the expression before the test).
  */
 function evalThreshold(m: { type: MetricStats["type"]; acc: Acc } | undefined, expr: string, durationSeconds: number): boolean {
-  const r = /^\s*(avg|min|max|med|count|rate|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[\d.e-]+)\s*$/.exec(expr);
+  const r = parseThresholdExpr(expr);
   if (!m || !r) return true;
   const a = m.acc;
   const n = a.values.length;
   let v: number | undefined;
-  if (r[2] !== undefined) v = percentile(Float64Array.from(a.values).sort(), Number(r[2]));
-  else if (r[1] === "count") v = a.sum;
-  else if (r[1] === "rate") v = m.type === "rate" ? (n ? a.nonZero / n : 0) : durationSeconds > 0 ? a.sum / durationSeconds : 0;
-  else if (r[1] === "value") v = a.last;
-  else if (r[1] === "avg") v = n ? a.sum / n : 0;
-  else v = a.trend()[r[1]];
+  if (r.percentile !== undefined) v = k6Percentile(Float64Array.from(a.values).sort(), r.percentile);
+  else if (r.aggregation === "count") v = a.sum;
+  else if (r.aggregation === "rate") v = m.type === "rate" ? (n ? a.nonZero / n : 0) : durationSeconds > 0 ? a.sum / durationSeconds : 0;
+  else if (r.aggregation === "value") v = a.last;
+  else if (r.aggregation === "avg") v = n ? a.sum / n : 0;
+  else v = a.trend()[r.aggregation];
   if (v === undefined) return true;
-  const b = Number(r[4]);
-  switch (r[3]) {
-    case "<":
-      return v < b;
-    case "<=":
-      return v <= b;
-    case ">":
-      return v > b;
-    case ">=":
-      return v >= b;
-    case "!=":
-      return v !== b;
-    default:
-      return v === b;
-  }
+  return thresholdHolds(v, r.op, r.bound);
 }
 
 /** Reads a `--summary-export` file: metrics flattened to values, thresholds as {expr: failed}. */

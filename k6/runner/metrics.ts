@@ -1,6 +1,7 @@
 // k6's metric model: a registry of named metrics (counter, gauge, rate, trend), each with a sink that
 // aggregates its samples, plus submetrics (`name{tag:value}`) fed by the samples whose tags match.
 // Trends keep every sample (like k6) so percentiles are exact; that costs 8 bytes per sample.
+import { percentile } from "../../simulator/percentile.ts";
 
 export type MetricType = "counter" | "gauge" | "rate" | "trend";
 export type ValueType = "default" | "time" | "data";
@@ -57,13 +58,8 @@ export class Sink {
 
   /** Percentile as k6 computes it: linear interpolation between the closest ranks. */
   percentile(p: number): number {
-    if (!this.values || this.count === 0) return 0;
-    const v = this.sortedValues();
-    if (this.count === 1) return v[0];
-    const rank = (p / 100) * (this.count - 1);
-    const lo = Math.floor(rank);
-    const hi = Math.min(lo + 1, this.count - 1);
-    return v[lo] + (v[hi] - v[lo]) * (rank - lo);
+    if (!this.values || this.count === 0) return 0; // k6 prints 0 for an empty trend
+    return percentile(this.sortedValues(), p);
   }
 
   private sortedValues(): Float64Array {

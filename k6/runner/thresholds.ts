@@ -2,20 +2,19 @@
 // and evaluates them against metric sinks, the way k6 does at the end and during the run.
 import type { Metric, Registry, Sink } from "./metrics.ts";
 import { parseDuration } from "./options.ts";
+import { parseThresholdExpr, thresholdHolds, type ThresholdOp } from "../threshold-expr.ts";
 
 export interface Threshold {
   readonly source: string; // the expression as written, the key in summaries
   readonly metricName: string; // e.g. http_req_duration{name:x}
   readonly aggregation: string; // avg | min | max | med | count | rate | value | p(N)
-  readonly op: string;
+  readonly op: ThresholdOp;
   readonly value: number;
   readonly abortOnFail: boolean;
   readonly delayAbortEvalMs: number;
   readonly sink: Sink;
   ok: boolean;
 }
-
-const EXPR = /^\s*(avg|min|max|med|count|rate|value|p\(\s*\d+(?:\.\d+)?\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/;
 
 const ALLOWED: Record<string, string[]> = {
   counter: ["count", "rate"],
@@ -46,9 +45,9 @@ export function parseThresholds(registry: Registry, spec: unknown): Threshold[] 
       const obj = typeof item === "string" ? { threshold: item } : (item as Record<string, unknown>);
       const source = obj?.threshold;
       if (typeof source !== "string") throw new Error(`invalid threshold for '${key}': expected a string or {threshold: string}`);
-      const m = EXPR.exec(source);
+      const m = parseThresholdExpr(source);
       if (!m) throw new Error(`invalid threshold expression '${source}' for '${key}': expected e.g. 'p(95)<200', 'rate<0.01', 'count>10'`);
-      const aggregation = m[1].replace(/\s+/g, "");
+      const aggregation = m.aggregation;
       const kind = aggregation.startsWith("p(") ? "p" : aggregation;
       if (!ALLOWED[metric.type].includes(kind)) {
         throw new Error(`invalid threshold '${source}' for '${key}': a ${metric.type} metric supports ${ALLOWED[metric.type].join(", ")}`);
@@ -62,8 +61,8 @@ export function parseThresholds(registry: Registry, spec: unknown): Threshold[] 
         source,
         metricName: key,
         aggregation,
-        op: m[2],
-        value: Number(m[3]),
+        op: m.op,
+        value: m.bound,
         abortOnFail,
         delayAbortEvalMs,
         sink,
@@ -110,23 +109,6 @@ export function aggregate(sink: Sink, aggregation: string, elapsedSeconds: numbe
   }
 }
 
-function compare(a: number, op: string, b: number): boolean {
-  switch (op) {
-    case "<":
-      return a < b;
-    case "<=":
-      return a <= b;
-    case ">":
-      return a > b;
-    case ">=":
-      return a >= b;
-    case "!=":
-      return a !== b;
-    default:
-      return a === b;
-  }
-}
-
 /**
  * Re-evaluates every threshold; returns the one that demands an abort, if any. As k6 v0.48 does
  * (metrics/engine/engine.go, metrics/thresholds.go): during the run (`ignoreEmpty`) a threshold whose
@@ -145,7 +127,7 @@ export function evaluateThresholds(thresholds: Threshold[], elapsedSeconds: numb
         continue;
       }
     }
-    t.ok = compare(aggregate(t.sink, t.aggregation, elapsedSeconds), t.op, t.value);
+    t.ok = thresholdHolds(aggregate(t.sink, t.aggregation, elapsedSeconds), t.op, t.value);
     if (!t.ok && t.abortOnFail && elapsedSeconds * 1000 >= t.delayAbortEvalMs && !abort) abort = t;
   }
   return abort;

@@ -54,6 +54,7 @@ export default function () { const n = add(1, 2); [1, 2].map((x) => x * 2); retu
 
   it("produces a factory that gives each VU its own module state and __ITER", () => {
     const src = t(`let counter = 0;\nexport default function () { counter++; return [__VU, __ITER, counter, __ENV.X]; }`);
+    // biome-ignore lint/security/noGlobalEval: indirect eval runs the transformed script in a fresh scope, as the runner does
     const factory = (0, eval)(src);
     const a = factory(() => ({}), { X: "x" }, 1, () => "");
     const b = factory(() => ({}), { X: "x" }, 2, () => "");

@@ -3,13 +3,15 @@
 // weight, tagged `name: <class>`, with `{key}` drawn from the class's key popularity; a closed load
 // thinks between requests; Poisson arrivals come from a ramping-arrival-rate whose stages are one
 // seeded Poisson realization (k6/scripts/lib/poisson.ts), drawn here in VU 0's init context, the one
-// whose options k6 reads. Runs on stock k6 and on the built-in runner alike.
+// whose options k6 reads. Think times and keys come from the simulator's own samplers
+// (simulator/random.ts), so the load draws what the model draws. Runs on stock k6 and on the
+// built-in runner alike.
 /// <reference types="k6" />
 import http from "k6/http";
 import { check, sleep } from "k6";
 import config from "headroom:config";
 import { arrivalStages, poissonArrivals, TAIL_S } from "./lib/poisson.ts";
-import { sample, Zipf } from "./lib/random.ts";
+import { KeySampler, mathRandom, Sampler } from "../../simulator/random.ts";
 
 /** The plan's options with the Poisson realization written into the scenario's stages. */
 function withPoissonStages(): typeof config.options {
@@ -30,7 +32,7 @@ const classes = config.classes.map((c) => ({
   method: c.method,
   path: c.path,
   body: c.body === undefined ? null : typeof c.body === "string" ? c.body : JSON.stringify(c.body),
-  zipf: c.keys ? new Zipf(c.keys.count, c.keys.popularity === "zipf" ? c.keys.s : 0) : null,
+  keys: c.keys ? new KeySampler(c.keys.count, c.keys.popularity === "zipf" ? c.keys.s : 0) : null,
   check: { [`${c.name} status is 2xx/3xx`]: (r: { status: number }) => r.status >= 200 && r.status < 400 },
 }));
 const totalWeight = classes.reduce((a, c) => a + c.weight, 0);
@@ -47,7 +49,7 @@ function pick(): (typeof classes)[number] {
 /** Sends one request of a class picked by weight. */
 function send(): void {
   const c = pick();
-  const key = String(c.zipf ? c.zipf.sample() - 1 : 0); // keys are 0..count-1, rank 1 is key 0
+  const key = String(c.keys ? c.keys.sample(mathRandom) : 0); // keys 0..count-1, key 0 the most popular
   const body = c.body === null ? null : c.body.replace(/\{key\}/g, key);
   const res = http.request(c.method, target + c.path.replace(/\{key\}/g, key), body, {
     tags: { name: c.name },
@@ -56,7 +58,9 @@ function send(): void {
   check(res, c.check);
 }
 
+const think = config.mode === "closed" && config.think ? new Sampler(config.think) : null;
+
 export default function (): void {
   send();
-  if (config.mode === "closed" && config.think) sleep(sample(config.think));
+  if (think) sleep(think.sample(mathRandom));
 }

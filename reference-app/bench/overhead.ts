@@ -5,6 +5,7 @@
 import { parseScenario } from "../../simulator/model/index.ts";
 import { startAppPromise } from "../launcher.ts";
 import { loadavg } from "node:os";
+import { percentile } from "../../simulator/percentile.ts";
 
 const N = Number(process.argv[2] ?? 300);
 const YAML = `
@@ -37,10 +38,6 @@ const parsed = parseScenario(YAML, "overhead.yaml");
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
 const { app, stop } = await startAppPromise(parsed.scenario);
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
 
 async function measure(url: (i: number) => string): Promise<{ p50: number; p90: number; p99: number }> {
   const lat: number[] = [];
@@ -51,7 +48,8 @@ async function measure(url: (i: number) => string): Promise<{ p50: number; p90: 
     if (res.status !== 200) throw new Error(`${url(i)}: ${res.status}`);
     lat.push(performance.now() - t);
   }
-  return { p50: quantile(lat, 0.5), p90: quantile(lat, 0.9), p99: quantile(lat, 0.99) };
+  const sorted = Float64Array.from(lat).sort();
+  return { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99) };
 }
 
 try {

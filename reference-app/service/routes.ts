@@ -11,12 +11,12 @@ export type Match =
   | { kind: "ok"; cls: ClassPlan; key?: number }
   | { kind: "bad"; status: 400 | 404 | 405; error: string };
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function compileRoutes(classes: readonly ClassPlan[]): Route[] {
   return classes.map((cls) => ({
     cls,
-    pattern: new RegExp("^" + cls.path.split("{key}").map(escape).join("([^/]*)") + "$"),
+    pattern: new RegExp("^" + cls.path.split("{key}").map(escapeRegExp).join("([^/]*)") + "$"),
   }));
 }
 

@@ -2,7 +2,7 @@
 // code rather than a closure per kind: call sites in the event loop stay monomorphic. Parameters
 // are precomputed once (lognormal mu/sigma, gamma shape, hyperexponential phases).
 import type { Dist } from "../model/schema.ts";
-import type { Rng } from "./rng.ts";
+import type { Uniform } from "./rng.ts";
 import { truncatedNormal } from "../model/dist-moments.ts";
 
 const CONSTANT = 0, EXPONENTIAL = 1, UNIFORM = 2, NORMAL = 3, LOGNORMAL = 4, GAMMA = 5,
@@ -13,13 +13,12 @@ export class Sampler {
   private readonly a: number;
   private readonly b: number;
   private readonly c: number;
-  private readonly d: number;
   private readonly samples: Float64Array;
   /** The distribution's mean, for reports and analytic estimates. */
   readonly mean: number;
 
   constructor(spec: Dist) {
-    let a = 0, b = 0, c = 0, d = 0;
+    let a = 0, b = 0, c = 0;
     let samples = new Float64Array(0);
     let kind: number;
     let mean: number;
@@ -51,7 +50,7 @@ export class Sampler {
       }
       case "pareto": {
         kind = PARETO;
-        a = spec.min; b = 1 - (spec.min / spec.max) ** spec.alpha; c = -1 / spec.alpha; d = spec.alpha;
+        a = spec.min; b = 1 - (spec.min / spec.max) ** spec.alpha; c = -1 / spec.alpha;
         const L = spec.min, H = spec.max, al = spec.alpha;
         mean = Math.abs(al - 1) < 1e-12
           ? (L * Math.log(H / L)) / b
@@ -63,10 +62,10 @@ export class Sampler {
         mean = samples.reduce((x, y) => x + y, 0) / samples.length;
         break;
     }
-    this.kind = kind; this.a = a; this.b = b; this.c = c; this.d = d; this.samples = samples; this.mean = mean;
+    this.kind = kind; this.a = a; this.b = b; this.c = c; this.samples = samples; this.mean = mean;
   }
 
-  sample(rng: Rng): number {
+  sample(rng: Uniform): number {
     switch (this.kind) {
       case CONSTANT: return this.a;
       case EXPONENTIAL: return -this.a * Math.log(rng.next());
@@ -94,12 +93,12 @@ export class Sampler {
 }
 
 /** Box-Muller (one of the pair; the other is discarded to keep the sampler stateless). */
-function standardNormal(rng: Rng): number {
+function standardNormal(rng: Uniform): number {
   return Math.sqrt(-2 * Math.log(rng.next())) * Math.cos(2 * Math.PI * rng.next());
 }
 
 /** Marsaglia and Tsang (2000); shapes below 1 use the boost X * U^(1/shape). */
-function gammaUnitScale(shape: number, rng: Rng): number {
+function gammaUnitScale(shape: number, rng: Uniform): number {
   if (shape < 1) return gammaUnitScale(shape + 1, rng) * Math.pow(rng.next(), 1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);

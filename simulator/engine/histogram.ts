@@ -24,7 +24,7 @@ function bucketOf(x: number): number {
 }
 
 /** The middle of bucket i (i >= 1). */
-function valueOf(i: number): number {
+function bucketMiddle(i: number): number {
   const k = i - 1;
   const exp = Math.floor(k / SUB) + MIN_EXP - 1023;
   return Math.pow(2, exp) * (1 + ((k % SUB) + 0.5) / SUB);
@@ -64,7 +64,7 @@ export class Histogram {
       if (seen > rank) {
         if (i === 0) return this.min;
         // The bucket's middle, clamped to what was observed.
-        return Math.min(Math.max(valueOf(i), this.min), this.max);
+        return Math.min(Math.max(bucketMiddle(i), this.min), this.max);
       }
     }
     return this.max;

@@ -24,7 +24,6 @@ export class RateProfile {
       pieces.push({ kind: CONST, len: Infinity, r0: load.rate, r1: load.rate, period: 0, phase: 0, max: load.rate });
     } else {
       let level = load.start_rate;
-      let t = 0;
       for (const st of load.stages ?? []) {
         if (st.shape === "sine") {
           const min = st.min ?? 0, max = st.max ?? 0, period = st.period ?? st.duration;
@@ -41,7 +40,6 @@ export class RateProfile {
           pieces.push({ kind: LINEAR, len: st.duration, r0: level, r1: target, period: 0, phase: 0, max: Math.max(level, target) });
           level = target;
         }
-        t += st.duration;
       }
     }
     const n = pieces.length;

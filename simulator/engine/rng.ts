@@ -3,7 +3,13 @@
 // (run seed, replication, stream name): changing one component's parameters leaves the numbers of
 // all the others unchanged, which gives common random numbers when two variants are compared.
 
-export class Rng {
+/** What a sampler draws from: uniform numbers on the open interval (0, 1). Rng is one; the k6
+ * scripts adapt Math.random (simulator/random.ts). */
+export interface Uniform {
+  next(): number;
+}
+
+export class Rng implements Uniform {
   private readonly s = new Int32Array(4);
 
   constructor(seed: number, replication: number, stream: string) {

@@ -2,7 +2,7 @@
 // (Hörmann and Derflinger 1996, "Rejection-inversion to generate variates from monotone discrete
 // distributions"): O(1) per sample and no table, so a key space of millions costs nothing.
 // Uniform popularity is the s = 0 case, sampled directly.
-import type { Rng } from "./rng.ts";
+import type { Uniform } from "./rng.ts";
 
 export class KeySampler {
   private readonly n: number;
@@ -23,7 +23,7 @@ export class KeySampler {
     return this.n;
   }
 
-  sample(rng: Rng): number {
+  sample(rng: Uniform): number {
     if (this.s === 0) return (rng.next() * this.n) | 0;
     for (;;) {
       const u = this.hN + rng.next() * (this.hX1 - this.hN);

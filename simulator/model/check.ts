@@ -167,8 +167,6 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         if (!o && !own(s.geo, c.origin) && missing(c.origin)) err([...p, "origin"], `no component named '${c.origin}' (${known}${geoNames})`);
         break;
       }
-      case "cache":
-        break;
     }
   }
 

@@ -1,9 +1,10 @@
 // The scenario model: schema, parser, units and checks. Everything here is pure and runs in a browser.
-export { parseScenario, type ParseOutcome } from "./parse.ts";
-export { type ScenarioError, formatError, formatErrors } from "./errors.ts";
+export { parseScenario, MAX_SCENARIO_CHARS, type ParseOutcome } from "./parse.ts";
+export { type ScenarioError, formatError, formatErrors, LineIndex } from "./errors.ts";
 export * from "./schema.ts";
-export { meanOf, scvOf } from "./dist-moments.ts";
+export { meanOf, scvOf, erfc } from "./dist-moments.ts";
+export { checkScenario, type Problem } from "./check.ts";
 export { visitRatios, peakRate } from "./traffic.ts";
-export { formatDuration } from "./units.ts";
+export { formatDuration, parseDuration, parseRate, parseCount, parseRatio, parseSize } from "./units.ts";
 export { scenarioJsonSchema } from "./json-schema.ts";
 export { runWindow, expectedArrivals, expectedEvents, hopsPerRequest, timerEvents, expectedMemory, runSizeProblem, formatAmount, EVENT_BUDGET, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type RunWindowOptions, type RunBudget, type MemoryEstimate } from "./run-size.ts";

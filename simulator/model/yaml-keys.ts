@@ -84,7 +84,7 @@ export function indexKeys(doc: Document): KeyIndex {
         const key: unknown = item.key;
         // The value a key is compared by; collection and alias keys equal only themselves: skipped.
         const value = isScalar(key) ? key.value : key === null || key === undefined ? NO_KEY : SKIP;
-        if (value !== SKIP && value === value) { // NaN equals nothing, as in yaml's check
+        if (value !== SKIP && !Number.isNaN(value)) { // NaN equals nothing, as in yaml's check
           if (!keys.has(value)) keys.set(value, item);
           else duplicates.push({ offset: offsetOfKey(item, node), path: pathOf(owner, key) });
         }

@@ -14,7 +14,7 @@
 // away PromQL itself: it proves the client, the $window substitution and the rows, not Prometheus.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { sumMetrics } from "../prom.ts";
+import { sumMetrics } from "../../reference-app/prom.ts";
 
 export interface OwnSystem {
   url: string;

@@ -345,6 +345,7 @@ export function httpModule(vu: Vu): Record<string, unknown> {
       let name = strings[0];
       values.forEach((v, i) => {
         url += String(v) + strings[i + 1];
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: k6 names a templated URL with literal ${} placeholders
         name += "${}" + strings[i + 1];
       });
       return { url, name };

@@ -8,7 +8,7 @@
 // integer per TIME_UNIT_NS rounded up, so arrival j comes at most (j x 1e-9 + t / 1e6 s) of its own gap early.
 // The same seed gives the same arrivals on every engine and every execution segment. Pure code.
 import type { Knot } from "./profile.ts";
-import { seededRandom } from "./random.ts";
+import { seededUniform } from "../../../simulator/random.ts";
 
 /** k6 rates are integers per timeUnit: a long one (1e6 s) makes the rounding of 1/gap negligible. */
 export const TIME_UNIT = "1000000s";
@@ -29,9 +29,9 @@ export const TAIL_S = 1;
  * rescaling), walking the knots once. Exact for any rate profile.
  */
 export function poissonArrivals(knots: ReadonlyArray<Knot>, seed: number): number[] {
-  const rnd = seededRandom(seed);
+  const rnd = seededUniform(seed, "k6-arrivals");
   const out: number[] = [];
-  let y = -Math.log(1 - rnd()); // next arrival on the integrated-rate axis
+  let y = -Math.log(rnd()); // next arrival on the integrated-rate axis
   let acc = 0; // integrated rate at the start of the segment
   for (let i = 1; i < knots.length; i++) {
     const t0 = knots[i - 1][0];
@@ -45,7 +45,7 @@ export function poissonArrivals(knots: ReadonlyArray<Knot>, seed: number): numbe
       const x = y - acc;
       const dt = q === 0 ? x / r0 : (2 * x) / (r0 + Math.sqrt(Math.max(0, r0 * r0 + 4 * q * x)));
       out.push(t0 + Math.min(d, dt));
-      y += -Math.log(1 - rnd());
+      y += -Math.log(rnd());
     }
     acc += area;
   }

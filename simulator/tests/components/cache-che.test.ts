@@ -47,7 +47,7 @@ describe("per-interval hit ratio in the series", () => {
   const r = simulate(zipfCache(2000, 3, "{ duration: 300s, warmup: 100s, replications: 1, interval: 10s }"));
   const s = r.series!;
   const c = s.components.cache;
-  const after = s.t.map((t, i) => i).filter((i) => s.t[i] > 100 + 1e-9);
+  const after = s.t.map((_t, i) => i).filter((i) => s.t[i] > 100 + 1e-9);
   it("weighted by lookups over the statistics window, equals the summary hit ratio", () => {
     let hits = 0, lookups = 0;
     for (const i of after) { hits += c.hitRatio![i] * c.lookups![i] * s.intervalS; lookups += c.lookups![i] * s.intervalS; }

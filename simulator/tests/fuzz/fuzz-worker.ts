@@ -18,7 +18,7 @@ export type DocumentOutcome =
   | { readonly kind: "crash"; readonly stage: string; readonly message: string };
 
 /** Why `e` is not a located error of `text`, or undefined when it is one. */
-export function unlocated(e: ScenarioError, text: string, lines: number): string | undefined {
+export function unlocated(e: ScenarioError, _text: string, lines: number): string | undefined {
   if (e.file !== FUZZ_FILE) return `file is ${JSON.stringify(e.file)}`;
   if (!Number.isInteger(e.line) || e.line < 1 || e.line > lines) return `line ${e.line} outside 1..${lines}`;
   if (!Number.isInteger(e.column) || e.column < 1) return `column ${e.column}`;

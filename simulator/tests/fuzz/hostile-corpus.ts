@@ -10,7 +10,7 @@
 // Trades away: structure-aware grammar fuzzing (no coverage feedback); the mutations are picked by
 // hand from the classes of input that broke the loader before (issue 13).
 import { isPair, isScalar, parseDocument, visit } from "yaml";
-import { seededRandom } from "../../../k6/scripts/lib/random.ts";
+import { seededUniform } from "../../random.ts";
 
 export interface BaseScenario {
   readonly name: string;
@@ -113,7 +113,7 @@ export class HostileCorpus {
   }
 
   document(index: number): HostileDocument {
-    const r = seededRandom(mix(this.seed, index));
+    const r = seededUniform(mix(this.seed, index), "hostile-corpus");
     const base = this.bases[Math.floor(r() * this.bases.length)];
     const mutations: Mutation[] = [];
     let text = base.text;

@@ -3,9 +3,9 @@
 // Every combination is screened with the analytic solver (milliseconds each); the cheapest ones
 // that pass, or nearly pass (the analytic model is approximate), are verified by simulation on the
 // worker pool in cost order until the cheapest verified plan and two runner-ups are found.
-import { checkScenario } from "../../simulator/model/check.ts";
-import { instancesOf, type Scenario } from "../../simulator/index.ts";
-import { solveAnalytic, scaleLoad, costPerHour, loadUnit, type AnalyticResult } from "../../simulator/analytic/index.ts";
+import { checkScenario } from "../simulator/model/index.ts";
+import { instancesOf, type Scenario } from "../simulator/index.ts";
+import { solveAnalytic, scaleLoad, costPerHour, loadUnit, type AnalyticResult } from "../simulator/analytic/index.ts";
 import type { TaskPool } from "./pool.ts";
 import type { RunSummary } from "./verdict.ts";
 

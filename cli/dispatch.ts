@@ -2,13 +2,13 @@
 // the one call that runs a batch there with progress on stderr, Ctrl-C cleanup (threads ended,
 // this run's unstarted queue jobs removed) and a clear message when a queue run cannot finish.
 // Shared by every command that fans out simulations, so they all read the same flags the same way.
-import { UsageError } from "../cli/errors.ts";
-import { intFlag, durationFlag } from "../cli/capacity/flags.ts";
-import { parseRedisUrl, RedisUrlError, type RedisTarget } from "./redis-url.ts";
-import { serialRunner, threadRunner, type JobRunner } from "./runner.ts";
-import { queueRunner, QueueError } from "./queue-runner.ts";
-import { progressLine } from "./progress.ts";
-import type { SimJob } from "./job.ts";
+import { UsageError } from "../shared/errors.ts";
+import { intFlag, durationFlag } from "./value-flags.ts";
+import { parseRedisUrl, RedisUrlError, type RedisTarget } from "../distributed/redis-url.ts";
+import { serialRunner, threadRunner, type JobRunner } from "../distributed/runner.ts";
+import { queueRunner, QueueError } from "../distributed/queue-runner.ts";
+import { progressLine } from "../distributed/progress.ts";
+import type { SimJob } from "../planning/job.ts";
 
 export const DISPATCH_FLAGS = {
   threads: { type: "string" },

@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["cli/capacity/**/*.long.test.ts"],
+    include: ["cli/tests/capacity/**/*.long.test.ts"],
     testTimeout: 300_000,
     pool: "forks",
   },

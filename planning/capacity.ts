@@ -2,8 +2,8 @@
 // brackets it; R independent searches (each its own seed) refine it by simulation on the worker
 // pool; the mean of their results, with a Student-t 95% interval over them, is the capacity. The
 // bottleneck is the simulator's, at the capacity, in most searches.
-import type { Scenario } from "../../simulator/index.ts";
-import { analyticBracket, nominalLoad, loadUnit, type AnalyticBracket } from "../../simulator/analytic/index.ts";
+import type { Scenario } from "../simulator/index.ts";
+import { analyticBracket, nominalLoad, loadUnit, type AnalyticBracket } from "../simulator/analytic/index.ts";
 import type { TaskPool } from "./pool.ts";
 import type { SearchOutcome } from "./search.ts";
 

@@ -1,6 +1,6 @@
 // Renders an analytic estimate (simulator/analytic) as text tables for `headroom simulate --analytic`.
-import type { AnalyticResult } from "../../simulator/analytic/index.ts";
-import { table } from "../format-table.ts";
+import type { AnalyticResult } from "../simulator/analytic/index.ts";
+import { table } from "../shared/format-table.ts";
 
 export function num(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || Number.isNaN(x)) return "-";

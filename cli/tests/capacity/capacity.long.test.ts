@@ -5,9 +5,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, station } from "./test-support.ts";
-import { scenarioOf } from "../../simulator/tests/helpers.ts";
-import { findCapacity } from "./capacity.ts";
-import { WorkerPool } from "./pool.ts";
+import { scenarioOf } from "../../../simulator/tests/helpers.ts";
+import { findCapacity } from "../../../planning/capacity.ts";
+import { WorkerPool } from "../../../planning/pool.ts";
 
 
 describe("capacity search", () => {

@@ -6,9 +6,9 @@
 // milliseconds) for that independence.
 import { parseScenario, formatErrors, simulate, instancesOf, UnsupportedError } from "../simulator/index.ts";
 import { analyticBracket, nominalLoad, scaleLoad } from "../simulator/analytic/index.ts";
-import { applyAssignment } from "../cli/capacity/planner.ts";
-import { summarize, type RunSummary } from "../cli/capacity/verdict.ts";
-import { runSearch } from "../cli/capacity/search.ts";
+import { applyAssignment } from "./planner.ts";
+import { summarize, type RunSummary } from "./verdict.ts";
+import { runSearch } from "./search.ts";
 import { encode } from "./codec.ts";
 
 export const JOB_VERSION = 1;
@@ -21,9 +21,9 @@ export interface SimJob {
   readonly replications: number;
   readonly duration: number;
   readonly warmup: number;
-  /** A capacity search (cli/capacity/search.ts) from this bracket instead of one simulation. */
+  /** A capacity search (planning/search.ts) from this bracket instead of one simulation. */
   readonly search?: { readonly lo: number; readonly hi: number; readonly tolerance: number; readonly maxRuns: number };
-  /** A planner candidate: the file's scenario scaled to `load` with the knobs set (cli/capacity/planner.ts). */
+  /** A planner candidate: the file's scenario scaled to `load` with the knobs set (planning/planner.ts). */
   readonly candidate?: { readonly load: number; readonly assignment: Record<string, number> };
   /** Only the capacity verdict's summary at this load level (what `check` and `plan` ask for). */
   readonly summaryAt?: number;

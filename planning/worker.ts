@@ -1,11 +1,11 @@
 // A worker thread of the capacity pool: runs capacity searches and plain simulations sent by
 // pool.ts and posts back compact summaries (a full result with its series is not needed there).
 import { parentPort } from "node:worker_threads";
-import { simulate, UnsupportedError } from "../../simulator/index.ts";
+import { simulate, UnsupportedError } from "../simulator/index.ts";
 import { runSearch } from "./search.ts";
 import { summarize } from "./verdict.ts";
 import type { Task } from "./pool.ts";
-import { runJob } from "../../distributed/job.ts";
+import { runJob } from "./job.ts";
 
 parentPort!.on("message", (msg: { id: number; task: Task }) => {
   try {

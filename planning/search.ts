@@ -3,8 +3,8 @@
 // bisecting. All runs of one search share a seed (common random numbers), so the verdict is
 // monotone in the level far more often than with fresh randomness per run; independent searches
 // with different seeds give the spread for the confidence interval (capacity.ts).
-import { simulate, type Scenario } from "../../simulator/index.ts";
-import { scaleLoad } from "../../simulator/analytic/index.ts";
+import { simulate, type Scenario } from "../simulator/index.ts";
+import { scaleLoad } from "../simulator/analytic/index.ts";
 import { summarize, type RunSummary } from "./verdict.ts";
 
 export interface SearchSpec {

@@ -1,6 +1,6 @@
 // Renders a simulation result as aligned text tables for the terminal.
-import type { ComponentResult, SimResult } from "../simulator/result.ts";
-import type { Estimate } from "../simulator/engine/stats.ts";
+import type { ComponentResult, SimResult } from "../simulator/index.ts";
+import type { Estimate } from "../simulator/index.ts";
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -6,8 +6,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Scenario } from "../../simulator/index.ts";
-import type { Finding } from "./gate.ts";
+import type { Scenario } from "../simulator/index.ts";
+import type { Finding } from "../planning/gate.ts";
 
 export interface MeasuredGate {
   findings: Finding[];
@@ -19,10 +19,10 @@ export async function measuredFindings(
   scenarios: ReadonlyArray<{ file: string; scenario: Scenario }>,
   o: { durationS: number; outDir?: string; signal?: AbortSignal; log?: (s: string) => void },
 ): Promise<MeasuredGate> {
-  const { validateScenario } = await import("../../validation/run.ts");
-  const { nominalRate } = await import("../../validation/levels.ts");
-  const { calibratable } = await import("../../validation/calibrate.ts");
-  const { MeasureError } = await import("../../validation/measure.ts");
+  const { validateScenario } = await import("./run.ts");
+  const { nominalRate } = await import("./levels.ts");
+  const { calibratable } = await import("./calibrate.ts");
+  const { MeasureError } = await import("./measure.ts");
   const dir = o.outDir ?? (await mkdtemp(join(tmpdir(), "headroom-check-measure-")));
   await mkdir(dir, { recursive: true });
   const findings: Finding[] = [];
@@ -38,7 +38,7 @@ export async function measuredFindings(
         });
         level = rep.levels[0];
         if (o.outDir) {
-          const { reportMarkdown } = await import("../../validation/report.ts");
+          const { reportMarkdown } = await import("./report.ts");
           await writeFile(join(dir, `${scenario.name}.json`), JSON.stringify(rep, null, 2) + "\n");
           await writeFile(join(dir, `${scenario.name}.md`), reportMarkdown(rep));
         }

@@ -3,15 +3,15 @@
 // threads. Workers are terminated when the batch ends, also when a task fails.
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import type { Scenario } from "../../simulator/index.ts";
-import { InputError } from "../errors.ts";
+import type { Scenario } from "../simulator/index.ts";
+import { InputError } from "../shared/errors.ts";
 import type { SearchOutcome, SearchSpec } from "./search.ts";
 import type { RunSummary } from "./verdict.ts";
-import type { SimJob } from "../../distributed/job.ts";
+import type { SimJob } from "./job.ts";
 
 export type Task =
   | { readonly kind: "search"; readonly spec: SearchSpec }
-  /** A self-contained job (distributed/job.ts): its result comes back encoded, as from a queue. */
+  /** A self-contained job (planning/job.ts): its result comes back encoded, as from a queue. */
   | { readonly kind: "job"; readonly job: SimJob }
   | { readonly kind: "simulate"; readonly scenario: Scenario; readonly level: number; readonly seed: number; readonly replications: number; readonly duration: number; readonly warmup: number;
       /** How `scenario` was made from a file's scenario (the planner's candidates), so a queue job can carry the file's text. */

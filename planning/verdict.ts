@@ -2,7 +2,7 @@
 // limit on every class, the error rate), and no queue's workers are saturated (a backlog that only
 // grows can meet a latency SLO for a while; it is not a capacity). Also compacts a result for the
 // trip back from a worker thread.
-import type { SimResult, SloCheck } from "../../simulator/index.ts";
+import type { SimResult, SloCheck } from "../simulator/index.ts";
 
 /** Worker utilization above which a queue is treated as falling behind. */
 export const QUEUE_SATURATED = 0.97;

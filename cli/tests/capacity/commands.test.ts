@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../main.ts";
-import { erlangC } from "../../simulator/tests/helpers.ts";
+import { main } from "../../main.ts";
+import { erlangC } from "../../../simulator/tests/helpers.ts";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";

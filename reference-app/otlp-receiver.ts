@@ -6,7 +6,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { bearerMatches } from "../reference-app/token.ts";
+import { bearerMatches } from "./token.ts";
 
 export const MAX_BODY = 64 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 // Shared by the capacity tests: run the CLI in-process with stdout and stderr captured, and the
 // M/M/1 scenario whose capacity at its SLO is known in closed form.
 import { vi } from "vitest";
-import { main } from "../main.ts";
+import { main } from "../../main.ts";
 
 export async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";
