@@ -18,11 +18,13 @@ import { brokerAccess, brokerConnection, type Broker } from "./parts/rabbitmq.ts
 import { consumeInOrder, declarePartitions, partitionOf, publishByKey } from "./parts/partitions.ts";
 import { bundled } from "./testing.ts";
 import { streamFor } from "./sampler.ts";
-import { KeySampler } from "../simulator/engine/zipf.ts";
+import { KeySampler } from "../simulator/random.ts";
 import { simulate } from "../simulator/index.ts";
-import type { Scenario } from "../simulator/model/schema.ts";
-import { TARGET_UTILIZATION } from "../validation/compare.ts";
-import { bucketShares } from "../simulator/analytic/keys.ts";
+import type { Scenario } from "../simulator/model/index.ts";
+import { bucketShares } from "../simulator/analytic/index.ts";
+
+/** validation's TARGET_UTILIZATION (validation/compare.ts): above it targets do not apply. */
+const TARGET_UTILIZATION = 0.8;
 
 const BASE = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 const runId = `pt-${process.pid}-${Date.now().toString(36)}`;

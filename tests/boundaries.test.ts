@@ -28,7 +28,7 @@ const LAYERS: Record<string, readonly string[]> = {
   distributed: ["simulator", "shared", "planning"],
   sweep: ["simulator", "shared", "planning"],
   validation: ["simulator", "shared", "k6", "reference-app", "planning"],
-  dashboard: ["simulator", "planning", "validation", "scenarios"],
+  dashboard: ["simulator", "planning", "validation", "sweep", "scenarios"],
   cli: ["simulator", "shared", "k6", "reference-app", "fit", "planning", "distributed", "sweep", "validation", "dashboard"],
   bin: ["cli"],
   scenarios: [],

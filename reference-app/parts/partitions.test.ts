@@ -3,7 +3,7 @@
 // names, and the model's per-partition buffer as x-max-length.
 import { describe, expect, it } from "vitest";
 import { partitionArguments, partitionNames, partitionOf } from "./partitions.ts";
-import { bucketShares } from "../../simulator/analytic/keys.ts";
+import { bucketShares } from "../../simulator/analytic/index.ts";
 
 describe("partitions", () => {
   it("places keys as the simulator does: uniform shares over 1000 keys equal partitionOf's counts", () => {

@@ -9,7 +9,7 @@
 // can reorder a key; max_length is split evenly over the partitions, as the simulator's buffer is.
 import { Effect, Scope } from "effect";
 import type amqp from "amqplib";
-import { hashKey } from "../../simulator/engine/hash-key.ts";
+import { hashKey } from "../../simulator/random.ts";
 import { StartFailed } from "../errors.ts";
 import type { Broker } from "./rabbitmq.ts";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { regionIssues } from "./check.ts";
 import { regionsUnsupported } from "./netns.ts";
 import { bundled } from "../testing.ts";
-import type { Scenario } from "../../simulator/model/schema.ts";
+import type { Scenario } from "../../simulator/model/index.ts";
 
 describe("app check on regions", () => {
   it("has nothing to say without regions", async () => {

@@ -2,8 +2,7 @@
 // latency netem cannot hold, and what the machine lacks to run regions at all (namespaces, veth,
 // netem, its normal table), found by trying them on a throwaway namespace (regions/netns.ts).
 // Separate from the plan because it starts things; a run never goes ahead without its latency.
-import { latencyBetween, regionNames } from "../../simulator/model/regions.ts";
-import type { Scenario } from "../../simulator/model/schema.ts";
+import { latencyBetween, regionNames, type Scenario } from "../../simulator/model/index.ts";
 import { netemArgs, regionsUnsupported } from "./netns.ts";
 
 export interface RegionIssue {

@@ -10,7 +10,7 @@
 // routing is a full mesh of direct links (no transit through a third region).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import type { Dist } from "../../simulator/model/schema.ts";
+import type { Dist } from "../../simulator/model/index.ts";
 
 export interface RegionLink {
   readonly a: string;

@@ -3,5 +3,6 @@
 export { solveAnalytic, nominalLoad, costPerHour, ANALYTIC_SCHEMA, type AnalyticResult, type AnalyticComponent, type AnalyticClass, type AnalyticOptions } from "./solve.ts";
 export { erlangC, solveStation, quantileOf, type Moments } from "./station.ts";
 export { mva, type MvaStation } from "./mva.ts";
+export { bucketShares } from "./keys.ts";
 export { scaleLoad, loadUnit } from "./scale.ts";
 export { analyticBracket, analyticMeetsSlo, type AnalyticBracket } from "./bracket.ts";

@@ -5,6 +5,7 @@ export * from "./schema.ts";
 export { meanOf, scvOf, erfc } from "./dist-moments.ts";
 export { checkScenario, type Problem } from "./check.ts";
 export { visitRatios, peakRate } from "./traffic.ts";
+export { regionNames, latencyBetween } from "./regions.ts";
 export { formatDuration, parseDuration, parseRate, parseCount, parseRatio, parseSize } from "./units.ts";
 export { scenarioJsonSchema } from "./json-schema.ts";
 export { runWindow, expectedArrivals, expectedEvents, hopsPerRequest, timerEvents, expectedMemory, runSizeProblem, formatAmount, EVENT_BUDGET, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type RunWindowOptions, type RunBudget, type MemoryEstimate } from "./run-size.ts";
