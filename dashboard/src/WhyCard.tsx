@@ -1,7 +1,7 @@
 // The bottleneck and what would move it: the proposed one-field change (bottleneck-move.ts), tried
 // on demand as a what-if run of the scenario's text with the same seed, then the p95 and the
 // component's utilization before and after, and where the bottleneck goes next.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
 import type { SimClient, RunFailed } from "./sim-client.ts";
 import { applyMove, outcome, proposeMove, type MoveOutcome } from "./bottleneck-move.ts";
@@ -10,8 +10,10 @@ import { num, pct } from "./format.ts";
 type State = { phase: "idle" } | { phase: "running" } | { phase: "done"; o: MoveOutcome } | { phase: "failed"; message: string };
 
 export function WhyCard({ result, scenario, text, client }: { result: SimResult; scenario: Scenario | null; text: string; client: SimClient }) {
-  const [st, setSt] = useState<State>({ phase: "idle" });
-  useEffect(() => setSt({ phase: "idle" }), [result]);
+  // the state belongs to the result it was tried on: a new run shows "not tried yet" again
+  const [tried, setTried] = useState<{ on: SimResult; st: State } | null>(null);
+  const st: State = tried?.on === result ? tried.st : { phase: "idle" };
+  const setSt = (s: State) => setTried({ on: result, st: s });
   // only when the editor holds the result's own model: the change is written into that text
   if (!scenario || scenario.name !== result.scenario.name || !result.bottleneck) return null;
   const p = proposeMove(scenario, result);
