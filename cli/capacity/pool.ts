@@ -8,6 +8,7 @@ import { InputError } from "../errors.ts";
 import type { SearchOutcome, SearchSpec } from "./search.ts";
 import type { RunSummary } from "./verdict.ts";
 import type { SimJob } from "../../distributed/job.ts";
+import { bundledEntry } from "../bundle-entry.ts";
 
 export type Task =
   | { readonly kind: "search"; readonly spec: SearchSpec }
@@ -57,7 +58,7 @@ export class WorkerPool {
     const w = this.idle.pop();
     if (w) return Promise.resolve(w);
     if (this.all.length < this.threads) {
-      const fresh = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+      const fresh = new Worker(bundledEntry("sim-worker.mjs") ?? new URL("./worker-entry.mjs", import.meta.url));
       fresh.unref();
       this.all.push(fresh);
       return Promise.resolve(fresh);
