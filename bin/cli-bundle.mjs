@@ -24,8 +24,8 @@ export const OUT_DIR = join(REPO, "dist", "cli");
 const MANIFEST = join(OUT_DIR, "inputs.json");
 /** Entry points: the command line and the worker thread of the simulation pool (cli/capacity/pool.ts). */
 const ENTRIES = { cli: "cli/main.ts", "sim-worker": "cli/capacity/worker.ts" };
-/** Chunks of older builds that no build has used for this long are removed. */
-const OLD_CHUNK_MS = 24 * 3600 * 1000;
+/** Files of older builds (chunks, a crashed build's temporaries) untouched this long are removed. */
+const OLD_FILE_MS = 24 * 3600 * 1000;
 
 /** True when dist/cli/ holds a bundle at least as new as every file it was built from. */
 export function bundleFresh() {
@@ -84,7 +84,7 @@ export async function buildBundle() {
     entryPoints: ENTRIES,
     outdir: OUT_DIR,
     outExtension: { ".js": ".mjs" },
-    chunkNames: "chunk-[name]-[hash]",
+    chunkNames: "[name]-[hash]",
     bundle: true,
     splitting: true,
     format: "esm",
@@ -125,9 +125,9 @@ export async function buildBundle() {
   }
   put(MANIFEST, JSON.stringify({ started: stamp, esbuild: esbuild.version, inputs }, null, 1) + "\n");
   for (const name of readdirSync(OUT_DIR)) {
-    if (!name.startsWith("chunk-") || written.has(name)) continue;
+    if (written.has(name) || name === "inputs.json") continue;
     try {
-      if (Date.now() - statSync(join(OUT_DIR, name)).mtimeMs > OLD_CHUNK_MS) rmSync(join(OUT_DIR, name), { force: true });
+      if (Date.now() - statSync(join(OUT_DIR, name)).mtimeMs > OLD_FILE_MS) rmSync(join(OUT_DIR, name), { force: true });
     } catch { /* another build removed it */ }
   }
   return Date.now() - started;

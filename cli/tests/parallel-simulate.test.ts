@@ -2,13 +2,14 @@
 // on two scenarios (a station-free single service; one-million-users' regions, geo route, CDN,
 // caches, shards, queue and autoscaling, 8 simulated seconds), and through the compiled CLI with
 // --jobs 2 against --jobs 1. How many threads a run gets: capped by --jobs, the replications and
-// the memory budget.
+// the memory budget; by default also by the expected events.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseScenario, simulate, expectedMemory, type Scenario } from "../../simulator/index.ts";
-import { simulateParallel, threadsFor } from "../parallel-simulate.ts";
+import { parseScenario, simulate, expectedEvents, expectedMemory, type Scenario } from "../../simulator/index.ts";
+import { simulateParallel, threadsFor, EVENTS_PER_THREAD } from "../parallel-simulate.ts";
+import { defaultThreads } from "../capacity/pool.ts";
 
 const root = join(import.meta.dirname, "../..");
 const load = (name: string): Scenario => {
@@ -56,5 +57,15 @@ describe("simulate on worker threads", () => {
     expect(threadsFor(s, { replications: 8, jobs: 16, maxMemory: per * 2.5, file: "x" })).toBe(2);
     expect(threadsFor(s, { replications: 8, jobs: 16, maxMemory: per / 2, file: "x" })).toBe(1);
     expect(threadsFor(s, { replications: 8, jobs: 1, file: "x" })).toBe(1);
+  });
+
+  it("by default, one thread per 2M expected events: a short run stays in this thread", () => {
+    const single = load("single-service.yaml");
+    const events = expectedEvents(single, {});
+    expect(events).toBeLessThan(EVENTS_PER_THREAD);
+    expect(threadsFor(single, { file: "x" })).toBe(1);
+    const long = { replications: 4, duration: Math.ceil((4 * EVENTS_PER_THREAD) / (events / 5 / 120)) / 4 };
+    expect(expectedEvents(single, long)).toBeGreaterThanOrEqual(4 * EVENTS_PER_THREAD * 0.9);
+    expect(threadsFor(single, { ...long, file: "x" })).toBe(Math.min(defaultThreads(), Math.floor(expectedEvents(single, long) / EVENTS_PER_THREAD), 4));
   });
 });
