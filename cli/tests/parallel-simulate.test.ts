@@ -1,6 +1,6 @@
 // `simulate` on worker threads (cli/parallel-simulate.ts) gives the serial run's bytes: in process
 // on two scenarios (a station-free single service; one-million-users' regions, geo route, CDN,
-// caches, shards, queue and autoscaling, 8 simulated seconds), and through the compiled CLI with
+// caches, shards, queue and autoscaling, 5 simulated seconds), and through the compiled CLI with
 // --jobs 2 against --jobs 1. How many threads a run gets: capped by --jobs, the replications and
 // the memory budget; by default also by the expected events.
 import { describe, expect, it } from "vitest";
@@ -23,7 +23,7 @@ describe("simulate on worker threads", () => {
   it("is byte-identical to the serial run on two scenarios", async () => {
     const cases: Array<[string, { duration: number; warmup: number; replications: number; seed: number }]> = [
       ["single-service.yaml", { duration: 10, warmup: 1, replications: 3, seed: 5 }],
-      ["one-million-users.yaml", { duration: 8, warmup: 1, replications: 2, seed: 11 }],
+      ["one-million-users.yaml", { duration: 5, warmup: 1, replications: 2, seed: 11 }],
     ];
     for (const [name, o] of cases) {
       const s = load(name);
@@ -37,7 +37,7 @@ describe("simulate on worker threads", () => {
   it("through the CLI: --jobs 2 writes the bytes --jobs 1 writes; --jobs 0 is refused", () => {
     const bin = join(root, "bin/headroom.mjs");
     const file = join(root, "scenarios/cache-aside.yaml");
-    const run = (...extra: string[]) => spawnSync(process.execPath, [bin, "simulate", file, "--duration", "20s", "--replications", "2", "--seed", "3", "--json", "-", ...extra], { encoding: "utf8" });
+    const run = (...extra: string[]) => spawnSync(process.execPath, [bin, "simulate", file, "--duration", "10s", "--replications", "2", "--seed", "3", "--json", "-", ...extra], { encoding: "utf8" });
     const one = run("--jobs", "1"), two = run("--jobs", "2");
     expect(one.status, one.stderr).toBe(0);
     expect(two.status, two.stderr).toBe(0);
