@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Builds the compiled CLI once, for the tests that spawn `headroom` (bin/cli-bundle.mjs).
+    globalSetup: ["cli/tests/bundle.setup.ts"],
   },
 });

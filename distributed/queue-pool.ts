@@ -37,8 +37,10 @@ export class QueuePool implements TaskPool {
     } else if (task.kind === "simulate") {
       const d = task.derivedFrom;
       job = { ...base, seed: task.seed, replications: task.replications, duration: task.duration, warmup: task.warmup, summaryAt: task.level, ...(d ? { candidate: { load: d.load, assignment: d.assignment } } : {}) };
-    } else {
+    } else if (task.kind === "job") {
       job = task.job;
+    } else {
+      return Promise.reject(new Error("queue pool: a simulate replication runs on local threads only"));
     }
     return new Promise((resolve, reject) => {
       if (this.batch.length === 0) setImmediate(() => this.flush());

@@ -3,21 +3,26 @@
 // threads. Workers are terminated when the batch ends, also when a task fails.
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import type { Scenario } from "../simulator/index.ts";
+import type { RunWindowOptions, Scenario } from "../simulator/index.ts";
 import { InputError } from "../shared/errors.ts";
 import type { SearchOutcome, SearchSpec } from "./search.ts";
 import type { RunSummary } from "./verdict.ts";
 import type { SimJob } from "./job.ts";
+import { bundledEntry } from "../shared/bundle-entry.ts";
 
 export type Task =
   | { readonly kind: "search"; readonly spec: SearchSpec }
   /** A self-contained job (planning/job.ts): its result comes back encoded, as from a queue. */
   | { readonly kind: "job"; readonly job: SimJob }
+  /** One replication of a `simulate` run (cli/parallel-simulate.ts); `file` names the scenario in messages. */
+  | { readonly kind: "replication"; readonly file: string; readonly scenario: Scenario; readonly window: RunWindowOptions; readonly replication: number }
   | { readonly kind: "simulate"; readonly scenario: Scenario; readonly level: number; readonly seed: number; readonly replications: number; readonly duration: number; readonly warmup: number;
       /** How `scenario` was made from a file's scenario (the planner's candidates), so a queue job can carry the file's text. */
       readonly derivedFrom?: { readonly base: Scenario; readonly load: number; readonly assignment: Record<string, number> } };
 
-type Result<T extends Task> = T extends { kind: "search" } ? SearchOutcome : T extends { kind: "job" } ? string : RunSummary;
+type Result<T extends Task> = T extends { kind: "search" } ? SearchOutcome : T extends { kind: "job" } ? string
+  /** A structured clone: reviveReplication() gives its histograms their class back. */
+  : T extends { kind: "replication" } ? unknown : RunSummary;
 export type TaskResult<T extends Task> = Result<T>;
 
 /** What capacity searches and the gate need of a pool: this one, or distributed/queue-pool.ts. */
@@ -57,7 +62,7 @@ export class WorkerPool {
     const w = this.idle.pop();
     if (w) return Promise.resolve(w);
     if (this.all.length < this.threads) {
-      const fresh = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+      const fresh = new Worker(bundledEntry("sim-worker.mjs") ?? new URL("./worker-entry.mjs", import.meta.url));
       fresh.unref();
       this.all.push(fresh);
       return Promise.resolve(fresh);
@@ -77,7 +82,7 @@ export async function runTasks<T extends Task>(tasks: ReadonlyArray<T>, threads 
 }
 
 function scenarioName(t: Task): string {
-  return t.kind === "search" ? t.spec.scenario.name : t.kind === "job" ? t.job.file : t.scenario.name;
+  return t.kind === "search" ? t.spec.scenario.name : t.kind === "job" ? t.job.file : t.kind === "replication" ? t.file : t.scenario.name;
 }
 
 function send(w: Worker, id: number, task: Task): Promise<unknown> {

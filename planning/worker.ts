@@ -1,7 +1,8 @@
 // A worker thread of the capacity pool: runs capacity searches and plain simulations sent by
-// pool.ts and posts back compact summaries (a full result with its series is not needed there).
+// pool.ts and posts back compact summaries (a full result with its series is not needed there),
+// and single replications of a `simulate` run, whose raw statistics go back whole.
 import { parentPort } from "node:worker_threads";
-import { simulate, UnsupportedError } from "../simulator/index.ts";
+import { simulate, simulateReplication, UnsupportedError } from "../simulator/index.ts";
 import { runSearch } from "./search.ts";
 import { summarize } from "./verdict.ts";
 import type { Task } from "./pool.ts";
@@ -13,6 +14,7 @@ parentPort!.on("message", (msg: { id: number; task: Task }) => {
     const value = t.kind === "search"
       ? runSearch(t.spec)
       : t.kind === "job" ? runJob(t.job)
+      : t.kind === "replication" ? simulateReplication(t.scenario, t.window, t.replication)
       : summarize(t.level, simulate(t.scenario, { seed: t.seed, replications: t.replications, duration: t.duration, warmup: t.warmup }));
     parentPort!.postMessage({ id: msg.id, ok: true, value });
   } catch (e) {

@@ -1,6 +1,7 @@
 // The reference app's heavier suite (npm run test:app): fault timings, interrupt points, CDN, Redis
 // eviction, auto-scaling, and `check --measure`'s real run (cli/tests/capacity).
 import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
 
 export default defineConfig({
   test: {
@@ -9,5 +10,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: "forks",
     fileParallelism: false,
+    // The compiled CLI, built before the first test spawns it (bin/cli-bundle.mjs).
+    globalSetup: [fileURLToPath(new URL("../cli/tests/bundle.setup.ts", import.meta.url))],
   },
 });

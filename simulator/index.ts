@@ -1,8 +1,8 @@
 // The simulator's public entry: parse a scenario, run its replications, get a result. Pure
 // TypeScript with no Node imports, so the dashboard's Web Worker runs exactly this code.
 import type { Scenario } from "./model/schema.ts";
-import { compile } from "./engine/program.ts";
-import { runReplication, Cancelled } from "./engine/simulation.ts";
+import { compile, type Program } from "./engine/program.ts";
+import { runReplication, Cancelled, type ReplicationResult } from "./engine/simulation.ts";
 import { buildResult, type SimResult } from "./result.ts";
 import { runWindow, type RunWindowOptions } from "./model/run-size.ts";
 
@@ -12,6 +12,7 @@ export type { Estimate } from "./engine/stats.ts";
 export { startScaler, stepScaler, type ScalerCommand, type ScalerEvent, type ScalerSnapshot } from "./dynamics/autoscaler.ts";
 export { Cancelled } from "./engine/simulation.ts";
 export { UnsupportedError } from "./engine/program.ts";
+export { reviveReplication } from "./replication-transfer.ts";
 
 export interface SimulateOptions extends RunWindowOptions {
   /** Progress in [0, 1] over all replications; return true to cancel (throws Cancelled). */
@@ -23,16 +24,41 @@ export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult
   const program = compile(scenario);
   const reps = [];
   for (let r = 0; r < w.replications; r++) {
-    reps.push(runReplication(program, scenario, {
-      seed: w.seed,
-      replication: r,
-      duration: w.duration,
-      warmup: w.warmup,
-      interval: w.interval,
-      series: r === 0,
-      onTick: o.onProgress ? (f) => o.onProgress!((r + f) / w.replications) : undefined,
-    }));
+    reps.push(replicationOf(program, scenario, w, r, o.onProgress ? (f) => o.onProgress!((r + f) / w.replications) : undefined));
     if (o.onProgress?.((r + 1) / w.replications)) throw new Cancelled();
   }
   return buildResult(scenario, program, reps, w);
+}
+
+/** One replication's raw statistics; combineReplications() turns a run's, in order, into its result. */
+export type { ReplicationResult } from "./engine/simulation.ts";
+
+/**
+ * Replication `r` of the run simulate(scenario, o) would make, alone: for running a run's
+ * replications on several threads (cli/parallel-simulate.ts). Each replication draws from its own
+ * random streams, so where and in which order they run does not change them.
+ */
+export function simulateReplication(scenario: Scenario, o: RunWindowOptions, r: number): ReplicationResult {
+  const w = runWindow(scenario, o);
+  if (!Number.isInteger(r) || r < 0 || r >= w.replications) throw new RangeError(`replication ${r} is not one of the run's 0..${w.replications - 1}`);
+  return replicationOf(compile(scenario), scenario, w, r, undefined);
+}
+
+/** The result of a run from its replications (simulateReplication for r = 0, 1, ...): what simulate() returns. */
+export function combineReplications(scenario: Scenario, o: RunWindowOptions, reps: ReplicationResult[]): SimResult {
+  const w = runWindow(scenario, o);
+  if (reps.length !== w.replications) throw new RangeError(`${reps.length} replications for a run of ${w.replications}`);
+  return buildResult(scenario, compile(scenario), reps, w);
+}
+
+function replicationOf(program: Program, scenario: Scenario, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined): ReplicationResult {
+  return runReplication(program, scenario, {
+    seed: w.seed,
+    replication: r,
+    duration: w.duration,
+    warmup: w.warmup,
+    interval: w.interval,
+    series: r === 0,
+    onTick,
+  });
 }

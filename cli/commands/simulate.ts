@@ -1,10 +1,11 @@
-// `headroom simulate`: runs a scenario's replications and prints tables, or writes the versioned
-// JSON result (--json FILE, or - for stdout).
+// `headroom simulate`: runs a scenario's replications (on worker threads, cli/parallel-simulate.ts)
+// and prints tables, or writes the versioned JSON result (--json FILE, or - for stdout).
 import { access, writeFile } from "node:fs/promises";
 import { constants } from "node:fs";
 import { dirname } from "node:path";
 import { parseFlags } from "../flags.ts";
-import { simulate, UnsupportedError, formatError, withScenarioText } from "../../simulator/index.ts";
+import { UnsupportedError, formatError, withScenarioText } from "../../simulator/index.ts";
+import { simulateParallel } from "../parallel-simulate.ts";
 import { loadScenarioWithWarnings } from "../../shared/load-scenario.ts";
 import { InputError, UsageError } from "../../shared/errors.ts";
 import { formatResult } from "../../shared/format-table.ts";
@@ -23,6 +24,10 @@ options:
   --duration D        simulated time per replication, e.g. 60s, 10m (default: the scenario's)
   --warmup D          discarded start of each replication (default: the scenario's, else 10%)
   --replications R    independent replications for confidence intervals (default: the scenario's, else 5)
+  --jobs N            replications run at once on worker threads (default: one per core, env
+                      HEADROOM_THREADS, but one per 2M expected events: a short run stays in this
+                      thread); 1 runs them one after another here. The output is the same byte for
+                      byte; fewer threads when the memory budget is short
   --json FILE|-       write the result as JSON (schema headroom.result/v2, the scenario's YAML
                       embedded) to FILE, or - for stdout
   --no-series         leave the per-interval time series out of the JSON
@@ -44,6 +49,7 @@ export const simulateCommand: Command = {
           duration: { type: "string" },
           warmup: { type: "string" },
           replications: { type: "string" },
+          jobs: { type: "string" },
           json: { type: "string" },
           "no-series": { type: "boolean" },
           analytic: { type: "boolean" },
@@ -61,6 +67,7 @@ export const simulateCommand: Command = {
     // (4294967303 would run as 7), so they are refused rather than silently aliased.
     const seed = v.seed === undefined ? undefined : intFlag("--seed", v.seed, 0, MAX_SEED);
     const replications = v.replications === undefined ? undefined : intFlag("--replications", v.replications, 1);
+    const jobs = v.jobs === undefined ? undefined : intFlag("--jobs", v.jobs, 1);
     const duration = v.duration === undefined ? undefined : durationFlag("--duration", v.duration);
     const warmup = v.warmup === undefined ? undefined : durationFlag("--warmup", v.warmup, true);
     if (duration !== undefined && warmup !== undefined && warmup >= duration) throw new UsageError("headroom simulate: --warmup must be shorter than --duration");
@@ -85,7 +92,7 @@ export const simulateCommand: Command = {
     checkRunSize(file, scenario, { seed, replications, duration, warmup }, budget);
     let result;
     try {
-      result = simulate(scenario, { seed, replications, duration, warmup });
+      result = await simulateParallel(scenario, { seed, replications, duration, warmup, jobs, maxMemory: budget.maxMemory, file });
     } catch (e) {
       if (e instanceof UnsupportedError) throw new InputError(`${file}: ${e.message}`);
       throw e;
