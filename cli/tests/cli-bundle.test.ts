@@ -22,6 +22,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "headroom-bundle-"));
   await mkdir(join(dir, "bin"));
   await mkdir(join(dir, "planning"), { recursive: true });
+  await mkdir(join(dir, "cli"), { recursive: true });
   await copyFile(join(REPO, "bin/cli-bundle.mjs"), join(dir, "bin/cli-bundle.mjs"));
   await symlink(join(REPO, "node_modules"), join(dir, "node_modules"));
   await writeFile(join(dir, "package.json"), `{"type":"module"}\n`);
