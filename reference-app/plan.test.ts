@@ -3,7 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { parseScenario } from "../simulator/model/index.ts";
-import { CDN_TTL_UNSET_S, planApp, portsNeeded } from "./plan.ts";
+import { compile } from "../simulator/engine/program.ts";
+import { haproxyConfig } from "./parts/haproxy.ts";
+import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, planApp, poolFor, portsNeeded } from "./plan.ts";
 
 function load(text: string, file = "test.yaml") {
   const r = parseScenario(text, file);
@@ -218,5 +220,127 @@ describe("CDN ttl default", () => {
     expect(CDN_TTL_UNSET_S).toBe(31_536_000);
     const set = planApp(load(withCdn(", ttl: 5m")));
     expect(set.ok && set.plan.cdn).toMatchObject({ ttl: 300 });
+  });
+});
+
+describe("one reading of the YAML: the app plans from the simulator's parsed model", () => {
+  // compile() is what the simulator runs: its balancer's health checks are the model's reading.
+  const simHealth = (text: string) => {
+    const p = compile(load(text));
+    return p.balancers.find((b) => p.components[b.component]!.name === "lb")!.health;
+  };
+
+  it("a balancer without health_check: no checks in the simulator, none in the app (HAProxy servers without `check`)", () => {
+    const r = planApp(load(BASE));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(simHealth(BASE)).toBeNull();
+    expect(r.plan.lb?.health).toBeUndefined();
+    expect(haproxyConfig(r.plan.lb!, 8080, [9001, 9002], "/run/x.sock", undefined)).not.toMatch(/\bcheck\b/);
+  });
+
+  it("health_check with only an interval: rise and fall are the parser's defaults, the same in both", () => {
+    const text = BASE.replace("maxconn: 4 }", "maxconn: 4, health_check: { interval: 1500ms } }");
+    const r = planApp(load(text));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(simHealth(text)).toEqual({ interval: 1.5, rise: 2, fall: 3 });
+    expect(r.plan.lb?.health).toEqual(simHealth(text));
+    expect(haproxyConfig(r.plan.lb!, 8080, [9001, 9002], "/run/x.sock", undefined)).toContain("  default-server inter 1500ms rise 2 fall 3");
+  });
+
+  it("a cache without a service time: the model's default (0.2 ms), not a second one", () => {
+    const r = planApp(load(BASE + "  kv: { kind: cache, capacity: 10 }\n"));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.cache?.service).toEqual({ dist: "constant", value: 0.0002 });
+  });
+
+  it("a database without a pool: no pool bound, as in the simulator; each process gets one connection per slot, never timing out", () => {
+    const text = BASE.replace("pool: { size: 4 } }", "max_connections: 100 }");
+    const r = planApp(load(text));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(compile(load(text)).databases[0]!.pools.every((p) => p === -1)).toBe(true);
+    expect(r.plan.db?.pool).toBeUndefined();
+    expect(poolFor(r.plan.db!, r.plan.service.concurrency)).toEqual({ size: 4, timeout: POOL_UNSET_TIMEOUT_S });
+  });
+});
+
+// A three-tier call graph: the entry service calls `cart` through its balancer and fans out to
+// `pricing` (direct) and `stock` (direct) in parallel.
+const TIERS = `
+version: 1
+name: tiers
+load:
+  model: open
+  rate: 10/s
+  classes:
+    checkout:
+      http: { method: POST, path: "/orders" }
+      flow: [{ call: lb }]
+    browse:
+      http: { method: GET, path: "/products/{key}" }
+      keys: { count: 100 }
+      flow: [{ call: lb }]
+components:
+  lb: { kind: load_balancer, backends: web, health_check: { interval: 1s } }
+  web:
+    kind: service
+    replicas: 2
+    concurrency: 8
+    handlers:
+      checkout: [{ service: 1ms }, { call: cart-lb, network: 2ms }]
+      browse: [{ service: 1ms }, { parallel: [[{ call: pricing }], [{ call: stock }]] }]
+  cart-lb: { kind: load_balancer, backends: cart }
+  cart:
+    kind: service
+    replicas: 2
+    concurrency: 4
+    network: 1ms
+    handlers:
+      checkout: [{ service: 2ms }, { call: db, op: write }]
+  pricing: { kind: service, replicas: 2, concurrency: 4, service: 3ms }
+  stock:
+    kind: service
+    concurrency: 4
+    handlers:
+      browse: [{ call: db, op: read }]
+  db: { kind: database, keys: 100, read: 1ms, write: 2ms, pool: { size: 4 } }
+`;
+
+describe("several services", () => {
+  it("plans each service as its own pool, the entry first, with the components each calls", () => {
+    const r = planApp(load(TIERS));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.service.name).toBe("web");
+    expect(r.plan.services.map((p) => [p.name, p.replicas, p.concurrency, p.calls])).toEqual([
+      ["web", 2, 8, ["cart-lb", "pricing", "stock"]],
+      ["cart", 2, 4, ["db"]],
+      ["pricing", 2, 4, []],
+      ["stock", 1, 4, ["db"]],
+    ]);
+    expect(r.plan.balancers.map((b) => [b.name, b.backends, b.health])).toEqual([
+      ["lb", "web", { interval: 1, rise: 2, fall: 3 }],
+      ["cart-lb", "cart", undefined],
+    ]);
+    // a class without a handler on pricing runs its service time there, as the simulator's call does
+    expect(r.plan.services[2]!.handlers.browse).toEqual([{ service: { dist: "constant", value: 0.003 } }]);
+    // admin + postgres + 2 + 2 + 2 + 1 replicas + 2 HAProxy
+    expect(portsNeeded(r.plan)).toBe(11);
+  });
+
+  it("counts the pools of every service that calls the database against max_connections", () => {
+    // web does not call db; cart (2 x 4) and stock (1 x 4) do: 12 + 5
+    const r = planApp(load(TIERS.replace("pool: { size: 4 } }", "pool: { size: 4 }, max_connections: 16 }")));
+    expect(!r.ok && r.issues).toContainEqual({ field: "components.db.max_connections", reason: expect.stringContaining("17 connections") });
+  });
+
+  it("refuses classes entering at different services, and auto-scaling of an inner service", () => {
+    const two = planApp(load(TIERS.replace("      flow: [{ call: lb }]\n    browse", "      flow: [{ call: cart-lb }]\n    browse")));
+    expect(!two.ok && two.issues.map((i) => i.field)).toContain("load.classes");
+    const scaled = planApp(load(TIERS.replace("    network: 1ms\n", "    network: 1ms\n    autoscaling: { min: 1, max: 3, target: 0.7 }\n")));
+    expect(!scaled.ok && scaled.issues.map((i) => i.field)).toEqual(["components.cart.autoscaling"]);
+  });
+
+  it("refuses an op on a call to a service", () => {
+    const r = planApp(load(TIERS.replace("{ call: pricing }", "{ call: pricing, op: read }")));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.web.handlers.browse[1].parallel[0][0].op"]);
   });
 });

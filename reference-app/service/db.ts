@@ -30,7 +30,7 @@ export class Db {
   private lagTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly plan: DbPlan,
+    private readonly plan: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]> },
     endpoints: DbEndpoints,
     private readonly rng: Rng,
     private readonly metrics: ServiceMetrics,
