@@ -33,6 +33,8 @@ export interface ServiceConfig {
   readonly db?: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]>; readonly endpoints: DbEndpoints };
   readonly queues: ReadonlyArray<QueuePlan & { readonly names: QueueNames }>;
   readonly amqpUrl: string;
+  /** Products an order may name (the database's keys), also where this service does not call the database itself. */
+  readonly productKeys?: number;
   /** Per service (or balancer) this one calls: the base URLs to call it on (service/peers.ts). */
   readonly peers?: Readonly<Record<string, readonly string[]>>;
   /** Cache-Control max-age on GET answers of classes served through the CDN. */

@@ -205,6 +205,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         queues: plan.queues.filter((q) => sp.calls.includes(q.name)).map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl,
         peers: peersOf(sp),
+        productKeys: plan.db?.keys,
         cdnTtl: plan.cdn?.ttl,
         tracing: tracing(sp.name, `${sp.name}-${i + 1}`),
       };

@@ -33,7 +33,7 @@ const publisher = cfg.queues.length
   : undefined;
 const peers = cfg.peers ? new Peers(cfg.peers) : undefined;
 const deps: Deps = { rng, network: cfg.service.network, cache, db, publisher, peers };
-const orderKeys = cfg.db?.keys ?? 1;
+const orderKeys = cfg.productKeys ?? cfg.db?.keys ?? 1;
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === "string" ? body : JSON.stringify(body);
