@@ -30,7 +30,7 @@ export interface ServiceConfig {
   readonly classes: readonly ClassPlan[];
   readonly cache?: CachePlan & { readonly port: number; readonly password: string };
   /** The database with this service's pool resolved (the YAML's, else poolFor's). */
-  readonly db?: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]>; readonly endpoints: DbEndpoints };
+  readonly db?: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]>; readonly endpoints: DbEndpoints; readonly shardEndpoints: readonly DbEndpoints[] };
   readonly queues: ReadonlyArray<QueuePlan & { readonly names: QueueNames }>;
   readonly amqpUrl: string;
   /** Products an order may name (the database's keys), also where this service does not call the database itself. */

@@ -74,7 +74,9 @@ export interface RunningApp {
   /** Per service, its replicas' /metrics URLs. */
   readonly serviceMetricsUrls: Readonly<Record<string, readonly string[]>>;
   /** user/password: the services' role (no superuser) and its per-run password; kept out of run.json. */
-  readonly db?: { readonly database: string; readonly primaryPort: number; readonly replicaPorts: readonly number[]; readonly user: string; readonly password: string };
+  readonly db?: DbAccess;
+  /** Every shard's servers (the first is `db`); one entry when the database is not sharded. Passwords kept out of run.json. */
+  readonly dbShards: readonly DbAccess[];
   readonly redisPort?: number;
   /** The cache's per-run password (requirepass); kept out of run.json. */
   readonly redisPassword?: string;
@@ -95,6 +97,23 @@ export interface RunningApp {
   /** Takes one collector sample now and appends it to the time series. */
   sample(): Promise<Sample>;
 }
+
+/** One PostgreSQL cluster's servers and the services' role on it (no superuser) with its per-run password. */
+export interface DbAccess {
+  readonly database: string;
+  readonly primaryPort: number;
+  readonly replicaPorts: readonly number[];
+  readonly user: string;
+  readonly password: string;
+}
+
+const dbAccess = (c: PgCluster): DbAccess => ({
+  database: c.endpoints.database,
+  primaryPort: c.primary.port,
+  replicaPorts: c.replicas.map((r) => r.port),
+  user: c.endpoints.user,
+  password: c.endpoints.password,
+});
 
 export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effect<RunningApp, AppError, Scope.Scope> =>
   Effect.gen(function* () {
@@ -138,11 +157,14 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const tracing = (serviceName: string, instanceId: string): TracingConfig | undefined =>
       traceReceiver ? { endpoint: traceReceiver.url, token, serviceName, instanceId } : undefined;
 
-    let pgCluster: PgCluster | undefined;
-    if (plan.db) {
-      pgCluster = yield* startPostgres(plan.db, dir.path, tools);
-      progress(`postgres primary 127.0.0.1:${pgCluster.primary.port}` + pgCluster.replicas.map((r) => `, ${r.label} 127.0.0.1:${r.port}`).join(""));
+    // One cluster per shard (the first is the database's when it has one shard).
+    const pgShards: PgCluster[] = [];
+    for (let i = 0; plan.db && i < plan.db.shards; i++) {
+      const c = yield* startPostgres(plan.db, dir.path, tools, i);
+      pgShards.push(c);
+      progress(`postgres ${plan.db.shards > 1 ? `shard ${i} ` : ""}primary 127.0.0.1:${c.primary.port}` + c.replicas.map((r) => `, ${r.label} 127.0.0.1:${r.port}`).join(""));
     }
+    const pgCluster: PgCluster | undefined = pgShards[0];
     let redis: RedisPart | undefined;
     if (plan.cache) {
       // every replica of a service that calls it and every queue worker holds a connection, and so does the collector
@@ -169,7 +191,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       progress(`queue ${q.name}: ${queues[q.name]!.queue} (dead letters: ${queues[q.name]!.dlq})`);
     }
 
-    const dbConfig = plan.db && pgCluster ? { ...plan.db, endpoints: pgCluster.endpoints } : undefined;
+    const dbConfig = plan.db && pgCluster ? { ...plan.db, endpoints: pgCluster.endpoints, shardEndpoints: pgShards.map((c) => c.endpoints) } : undefined;
     // Every service place's port and every balancer's, taken before any starts: a caller's config
     // names the addresses of the services it calls.
     const portsOf = new Map<string, number[]>();
@@ -389,15 +411,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       serviceMetricsUrls: Object.fromEntries(Object.entries(tiers).map(([n, list]) => [n, list.map((s) => `http://127.0.0.1:${s.port}/metrics`)])),
       workers: workers.map((w) => ({ name: w.name, queue: w.queue, url: `http://127.0.0.1:${w.port}` })),
       metricsUrls: [...services, ...workers].map((p) => `http://127.0.0.1:${p.port}/metrics`),
-      db: pgCluster
-        ? {
-            database: pgCluster.endpoints.database,
-            primaryPort: pgCluster.primary.port,
-            replicaPorts: pgCluster.replicas.map((r) => r.port),
-            user: pgCluster.endpoints.user,
-            password: pgCluster.endpoints.password,
-          }
-        : undefined,
+      db: pgCluster ? dbAccess(pgCluster) : undefined,
+      dbShards: pgShards.map(dbAccess),
       redisPort: redis?.port,
       redisPassword: redis?.password,
       haproxyStatsSocket: lb?.statsSocket,
@@ -419,8 +434,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
 
 /** What run.json and the admin's /status show: the run without its token, passwords and functions. */
 function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
-  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, redisPassword: _redisPassword, db, ...rest } = app;
-  return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined };
+  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, redisPassword: _redisPassword, db, dbShards, ...rest } = app;
+  return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined, dbShards: dbShards.map((d) => ({ ...d, password: undefined })) };
 }
 
 /** The launcher for Promise callers: resolves once everything is ready; `stop()` releases it all. */

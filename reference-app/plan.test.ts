@@ -5,7 +5,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { parseScenario } from "../simulator/model/index.ts";
 import { compile } from "../simulator/engine/program.ts";
 import { haproxyConfig } from "./parts/haproxy.ts";
-import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, planApp, poolFor, portsNeeded } from "./plan.ts";
+import { simulate } from "../simulator/index.ts";
+import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, planApp, poolFor, portsNeeded, shardOfKey } from "./plan.ts";
 
 function load(text: string, file = "test.yaml") {
   const r = parseScenario(text, file);
@@ -73,9 +74,7 @@ describe("planApp", () => {
     });
   });
 
-  it("refuses sharding, several replicas without a balancer, and classes without http", () => {
-    const sharded = planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 4 }, shards: { count: 2 } }")));
-    expect(!sharded.ok && sharded.issues.map((i) => i.field)).toContain("components.db.shards");
+  it("refuses several replicas without a balancer, and classes without http", () => {
     const noLb = planApp(load(BASE.replace("  lb: { kind: load_balancer, backends: api, maxconn: 4 }\n", "").replace("flow: [{ call: lb }]", "flow: [{ call: api }]")));
     expect(!noLb.ok && noLb.issues.map((i) => i.field)).toContain("components.api.replicas");
     const noHttp = planApp(load(BASE.replace('      http: { method: GET, path: "/products/{key}" }\n', "")));
@@ -342,5 +341,61 @@ describe("several services", () => {
   it("refuses an op on a call to a service", () => {
     const r = planApp(load(TIERS.replace("{ call: pricing }", "{ call: pricing, op: read }")));
     expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.web.handlers.browse[1].parallel[0][0].op"]);
+  });
+});
+
+describe("sharded databases", () => {
+  // A write-only class over `classKeys` uniform keys; the database holds 1,000 keys in 4 shards.
+  const sharded = (by: string, classKeys: number) => `
+version: 1
+name: shards
+load:
+  model: open
+  rate: 400/s
+  classes:
+    put:
+      http: { method: POST, path: "/orders" }
+      keys: { count: ${classKeys} }
+      flow: [{ call: api }]
+components:
+  api:
+    kind: service
+    concurrency: 64
+    handlers:
+      put: [{ call: db, op: write }]
+  db: { kind: database, keys: 1000, read: 1ms, write: 1ms, shards: { count: 4, by: ${by} }, max_connections: 100 }
+`;
+
+  it("plans one cluster per shard with the simulator's key space, and counts their ports", () => {
+    const r = planApp(load(sharded("range", 300)));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.db).toMatchObject({ shards: 4, byRange: true, keySpace: 1000, replicas: 0 });
+    expect(portsNeeded(r.plan)).toBe(1 + 4 + 1); // admin, 4 primaries, the one api replica
+  });
+
+  // The share of writes each shard gets in a simulation, against the share the app's router gives
+  // the same keys: a wrong function, key space or hash/range reading moves whole shards' shares.
+  for (const [by, classKeys] of [["range", 300], ["hash", 3], ["hash", 1000]] as const) {
+    it(`routes a key to the shard the simulator picks (${by}, ${classKeys} keys)`, () => {
+      const s = load(sharded(by, classKeys));
+      const r = planApp(s);
+      if (!r.ok) throw new Error(JSON.stringify(r.issues));
+      const keysOn = [0, 0, 0, 0];
+      for (let k = 0; k < classKeys; k++) keysOn[shardOfKey(r.plan.db!, k)]!++;
+      const app = keysOn.map((n) => n / classKeys);
+      const res = simulate(s, { duration: 20, warmup: 1, replications: 1 });
+      const parts = res.components.db!.parts;
+      const perShard = [0, 1, 2, 3].map((i) => parts[`db.shard${i}.primary`]!.throughput.mean);
+      const total = perShard.reduce((a, b) => a + b, 0);
+      // ~7,600 writes: a share's binomial sd is at most 0.006; 0.03 is 5 sd, far below a moved shard
+      perShard.forEach((x, i) => expect(Math.abs(x / total - app[i]!), `shard ${i}`).toBeLessThan(0.03));
+      if (by === "range") expect(keysOn).toEqual([250, 50, 0, 0]);
+    });
+  }
+
+  it("refuses queue workers writing to a sharded database", () => {
+    const text = sharded("hash", 10).replace("      put: [{ call: db, op: write }]", "      put: [{ publish: q }]") + "  q: { kind: queue, service: 1ms, handler: [{ call: db, op: write }] }\n";
+    const r = planApp(load(text));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.db.shards"]);
   });
 });

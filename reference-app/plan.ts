@@ -6,6 +6,7 @@ import type {
   AutoscalingSpec, CacheComponent, DatabaseComponent, Dist, LoadBalancerComponent, QueueComponent, Scenario, ServiceComponent, Step as ModelStep,
 } from "../simulator/model/schema.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
+export { shardOfKey } from "./shard.ts";
 
 /** Redis's largest maxmemory-samples (config.c bounds it to 1..64). */
 const REDIS_MAX_SAMPLES = 64;
@@ -119,7 +120,14 @@ export interface DbPlan {
   readonly keys: number;
   readonly read: DistLike;
   readonly write: DistLike;
+  /** Streaming replicas of each shard's primary. */
   readonly replicas: number;
+  /** Shards: each its own PostgreSQL primary (with its replicas); 1 when the YAML has no `shards`. */
+  readonly shards: number;
+  /** `shards.by: range` (else hash): how a key picks its shard, with shardOf as the simulator does. */
+  readonly byRange: boolean;
+  /** The key space a range splits: the simulator's (the largest of the classes' and databases' key counts). */
+  readonly keySpace: number;
   readonly readFrom: "primary" | "replicas" | "any";
   readonly lag?: DistLike;
   readonly maxConnections: number;
@@ -346,18 +354,27 @@ export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false;
   let db: DbPlan | undefined;
   if (dbName) {
     const d = comp(dbName) as DatabaseComponent;
-    if (d.shards) issues.push({ field: `components.${dbName}.shards`, reason: "sharding is not realized by the reference app (one primary with replicas only)" });
+    // As the engine's compile(): the key space is the largest key count of any class or database.
+    let keySpace = 1;
+    for (const cl of Object.values(s.load.classes)) if (cl.keys) keySpace = Math.max(keySpace, cl.keys.count);
+    for (const c of Object.values(s.components)) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
     db = {
       name: dbName,
       keys: d.keys,
       read: d.read,
       write: d.write,
       replicas: d.replicas,
+      shards: d.shards?.count ?? 1,
+      byRange: d.shards?.by === "range",
+      keySpace,
       readFrom: d.read_from,
       lag: d.replication_lag,
       maxConnections: d.max_connections,
       pool: d.pool,
     };
+    if (db.shards > 1 && (byKind.get("queue") ?? []).some((q) => ((comp(q) as QueueComponent).handler ?? []).length > 0)) {
+      issues.push({ field: `components.${dbName}.shards`, reason: "queue workers writing to a sharded database are not realized (their writes go to one server)" });
+    }
     if (db.readFrom !== "primary" && db.replicas === 0) {
       issues.push({ field: `components.${dbName}.read_from`, reason: `is '${db.readFrom}' but replicas is 0` });
     }
@@ -452,7 +469,7 @@ export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false;
 export function portsNeeded(plan: AppPlan): number {
   return (
     1 +
-    (plan.db ? 1 + plan.db.replicas : 0) +
+    (plan.db ? plan.db.shards * (1 + plan.db.replicas) : 0) +
     (plan.cache ? 1 : 0) +
     plan.services.reduce((n, p) => n + p.places, 0) +
     plan.queues.reduce((n, q) => n + q.workers, 0) +

@@ -25,7 +25,7 @@ metrics.slotsTotal.set(cfg.service.concurrency);
 const routes = compileRoutes(cfg.classes);
 const rng = streamFor(cfg.seed, `${cfg.service.name}-${cfg.index}`);
 
-const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics) : undefined;
+const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics, cfg.db.shardEndpoints) : undefined;
 db?.startLagMonitor();
 const cache = cfg.cache ? new Cache(cfg.cache, metrics) : undefined;
 const publisher = cfg.queues.length
