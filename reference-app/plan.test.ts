@@ -6,6 +6,7 @@ import { parseScenario } from "../simulator/model/index.ts";
 import { compile } from "../simulator/engine/program.ts";
 import { haproxyConfig } from "./parts/haproxy.ts";
 import { simulate } from "../simulator/index.ts";
+import { connectTimeoutMs } from "./service/db.ts";
 import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, planApp, poolFor, portsNeeded, shardOfKey } from "./plan.ts";
 
 function load(text: string, file = "test.yaml") {
@@ -397,5 +398,14 @@ components:
     const text = sharded("hash", 10).replace("      put: [{ call: db, op: write }]", "      put: [{ publish: q }]") + "  q: { kind: queue, service: 1ms, handler: [{ call: db, op: write }] }\n";
     const r = planApp(load(text));
     expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.db.shards"]);
+  });
+});
+
+describe("a pool timeout the YAML does not bound", () => {
+  it("is no pg timeout at all: a Node timer past 2^31 - 1 ms would fire at once and fail every query", () => {
+    expect(connectTimeoutMs(POOL_UNSET_TIMEOUT_S)).toBe(0);
+    expect(connectTimeoutMs(30)).toBe(30_000);
+    expect(connectTimeoutMs(0.0001)).toBe(1);
+    expect(connectTimeoutMs((2 ** 31 - 1) / 1000)).toBe(2 ** 31 - 1);
   });
 });

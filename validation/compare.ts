@@ -66,7 +66,7 @@ export function saturationRow(sim: SimResult, measured: Comparable): Row {
 export const DROPPED_ARRIVALS_BOUND = 0.01;
 
 /** The fields of a measurement the comparison reads (a k6 run alone has no generator health or scrapes). */
-export type Comparable = Pick<Measured, "classes" | "arrivals" | "utilization" | "services" | "shards" | "cacheHitRatio" | "poolWaitMs" | "asyncLatencyMs" | "queueBacklog" | "balancerQueue" | "replicationLagMs" | "components">;
+export type Comparable = Pick<Measured, "classes" | "arrivals" | "utilization" | "services" | "shards" | "balancerName" | "cacheHitRatio" | "poolWaitMs" | "asyncLatencyMs" | "queueBacklog" | "balancerQueue" | "replicationLagMs" | "components">;
 
 /**
  * The comparable metrics of each component kind against a system Headroom did not start: the YAML's
@@ -141,7 +141,9 @@ export function compare(sim: SimResult, measured: Comparable, predictedUtilizati
     const own = measured.services?.[name];
     if (c.kind === "service") rows.push(row(name, "utilization", c.utilization.mean, own ? own.utilization : measured.utilization, "absolute", applies));
     if (c.kind === "service" && own) rows.push(row(name, "throughput", c.throughput.mean * offeredRatio, own.throughput, "relative", applies));
-    if (c.kind === "load_balancer" && c.balancer) rows.push(row(name, "balancerQueue", c.balancer.queueLength.mean, measured.balancerQueue, "absolute", applies));
+    // The collector reads the entry's HAProxy only: a balancer between services has no measured queue (yet).
+    const queueOf = measured.balancerName === undefined || measured.balancerName === name ? measured.balancerQueue : undefined;
+    if (c.kind === "load_balancer" && c.balancer) rows.push(row(name, "balancerQueue", c.balancer.queueLength.mean, queueOf, "absolute", applies));
     if (c.hitRatio && c.kind === "cache") rows.push(row(name, "cacheHitRatio", c.hitRatio.mean, measured.cacheHitRatio, "absolute", applies));
     if (c.kind === "database" && measured.shards) {
       // per shard: the model's throughput of the shard's servers (its parts), scaled as the class rows are

@@ -24,6 +24,8 @@ export interface Measured {
    * the time-average busy share of its slots and the requests it answered per second.
    */
   services?: Record<string, { utilization?: number; throughput: number }>;
+  /** The balancer the collector reads (the one clients enter through): balancerQueue is its, and no other's. */
+  balancerName?: string;
   /** A sharded database's queries per second per shard over the window (all its servers), by shard index. */
   shards?: number[];
   cacheHitRatio?: number;
@@ -212,6 +214,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     const depths = sw.map((s) => s.backlog).filter((x): x is number => x !== null);
     if (depths.length >= 2) m.backlogGrowth = depths[depths.length - 1] - depths[0];
     m.balancerQueue = avg(sw.map((s) => s.queued));
+    m.balancerName = app.plan.lb?.name;
     const lag = avg(sw.map((s) => s.lagS));
     if (lag !== undefined) m.replicationLagMs = lag * 1000;
     return m;

@@ -10,6 +10,18 @@ import { shardOfKey } from "../shard.ts";
 
 export class PoolTimeout extends Error {}
 
+/** Node's timers hold at most 2^31 - 1 ms (24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * pg's connectionTimeoutMillis for a pool timeout in seconds: 0 (pg: none) past what a Node timer
+ * holds, where "never in this run" is what the YAML means (a pool it does not set, poolFor).
+ */
+export function connectTimeoutMs(seconds: number): number {
+  const ms = Math.max(1, Math.round(seconds * 1000));
+  return ms > MAX_TIMER_MS ? 0 : ms;
+}
+
 interface Server {
   readonly label: string;
   readonly pool: pg.Pool;
@@ -52,7 +64,7 @@ export class Db {
         password: e.password,
         database: e.database,
         max: plan.pool.size,
-        connectionTimeoutMillis: Math.max(1, Math.round(plan.pool.timeout * 1000)),
+        connectionTimeoutMillis: connectTimeoutMs(plan.pool.timeout),
       });
     // Servers of a sharded database are labelled s<i>.primary, s<i>.replica<j> in the metrics.
     const label = (i: number, what: string) => (shardEndpoints.length > 1 ? `s${i}.${what}` : what);
