@@ -32,9 +32,14 @@ export interface ServiceConfig {
   readonly service: ServicePlan;
   readonly classes: readonly ClassPlan[];
   readonly cache?: CachePlan & { readonly port: number; readonly password: string };
-  readonly db?: DbPlan & { readonly endpoints: DbEndpoints };
+  /** The database with this service's pool resolved (the YAML's, else poolFor's). */
+  readonly db?: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]>; readonly endpoints: DbEndpoints; readonly shardEndpoints: readonly DbEndpoints[] };
   readonly queues: ReadonlyArray<QueuePlan & { readonly names: QueueNames }>;
   readonly amqpUrl: string;
+  /** Products an order may name (the database's keys), also where this service does not call the database itself. */
+  readonly productKeys?: number;
+  /** Per service (or balancer) this one calls: the base URLs to call it on (service/peers.ts). */
+  readonly peers?: Readonly<Record<string, readonly string[]>>;
   /** Cache-Control max-age on GET answers of classes served through the CDN. */
   readonly cdnTtl?: number;
   /** Export traces (reference-app/tracing.ts); absent: no tracing. */

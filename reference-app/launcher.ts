@@ -1,6 +1,7 @@
 // Starts the real system a scenario describes, as one scoped Effect: plan and preflight first (so an
 // unrealizable scenario or a missing binary fails before anything starts), then database, cache,
-// broker queues, service replicas, workers, HAProxy, nginx, the collector and the admin endpoint.
+// broker queues, every service's replicas, workers, a HAProxy per balancer, nginx, the collector and
+// the admin endpoint.
 // Every part is a scoped resource, released in reverse order on success, failure or interruption.
 // `startApp` is the Effect; `startAppPromise` wraps it for callers outside Effect.
 import { Cause, Effect, Exit, Scope } from "effect";
@@ -10,7 +11,8 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { StartFailed, Unrealizable, type AppError, type PortsExhausted } from "./errors.ts";
-import { planApp, portsNeeded, type AppPlan, type ScenarioIn } from "./plan.ts";
+import { planApp, poolFor, portsNeeded, type AppPlan, type ServicePlan } from "./plan.ts";
+import type { Scenario } from "../simulator/model/index.ts";
 import { preflight } from "./preflight.ts";
 import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
@@ -61,12 +63,21 @@ export interface RunningApp {
   readonly lbUrl?: string;
   readonly cdnUrl?: string;
   readonly adminUrl: string;
+  /** The entry service's replicas (the one clients reach; faults and the auto-scaler act on it). */
   readonly services: readonly { readonly name: string; readonly url: string }[];
+  /** Every service's replicas by service name, the entry's included: each its own pool of processes. */
+  readonly tiers: Readonly<Record<string, readonly { readonly name: string; readonly url: string }[]>>;
+  /** Every balancer's URL by component name (the entry's is also lbUrl). */
+  readonly balancerUrls: Readonly<Record<string, string>>;
   readonly workers: readonly { readonly name: string; readonly queue: string; readonly url: string }[];
-  /** Every process's /metrics URL. */
+  /** The /metrics URLs of the entry service's replicas and the workers (what validation adds up). */
   readonly metricsUrls: readonly string[];
+  /** Per service, its replicas' /metrics URLs. */
+  readonly serviceMetricsUrls: Readonly<Record<string, readonly string[]>>;
   /** user/password: the services' role (no superuser) and its per-run password; kept out of run.json. */
-  readonly db?: { readonly database: string; readonly primaryPort: number; readonly replicaPorts: readonly number[]; readonly user: string; readonly password: string };
+  readonly db?: DbAccess;
+  /** Every shard's servers (the first is `db`); one entry when the database is not sharded. Passwords kept out of run.json. */
+  readonly dbShards: readonly DbAccess[];
   readonly redisPort?: number;
   /** The cache's per-run password (requirepass); kept out of run.json. */
   readonly redisPassword?: string;
@@ -88,7 +99,24 @@ export interface RunningApp {
   sample(): Promise<Sample>;
 }
 
-export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Effect<RunningApp, AppError, Scope.Scope> =>
+/** One PostgreSQL cluster's servers and the services' role on it (no superuser) with its per-run password. */
+export interface DbAccess {
+  readonly database: string;
+  readonly primaryPort: number;
+  readonly replicaPorts: readonly number[];
+  readonly user: string;
+  readonly password: string;
+}
+
+const dbAccess = (c: PgCluster): DbAccess => ({
+  database: c.endpoints.database,
+  primaryPort: c.primary.port,
+  replicaPorts: c.replicas.map((r) => r.port),
+  user: c.endpoints.user,
+  password: c.endpoints.password,
+});
+
+export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effect<RunningApp, AppError, Scope.Scope> =>
   Effect.gen(function* () {
     const file = opts.file ?? "scenario";
     const planned = planApp(scenario);
@@ -130,15 +158,19 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     const tracing = (serviceName: string, instanceId: string): TracingConfig | undefined =>
       traceReceiver ? { endpoint: traceReceiver.url, token, serviceName, instanceId } : undefined;
 
-    let pgCluster: PgCluster | undefined;
-    if (plan.db) {
-      pgCluster = yield* startPostgres(plan.db, dir.path, tools);
-      progress(`postgres primary 127.0.0.1:${pgCluster.primary.port}` + pgCluster.replicas.map((r) => `, ${r.label} 127.0.0.1:${r.port}`).join(""));
+    // One cluster per shard (the first is the database's when it has one shard).
+    const pgShards: PgCluster[] = [];
+    for (let i = 0; plan.db && i < plan.db.shards; i++) {
+      const c = yield* startPostgres(plan.db, dir.path, tools, i);
+      pgShards.push(c);
+      progress(`postgres ${plan.db.shards > 1 ? `shard ${i} ` : ""}primary 127.0.0.1:${c.primary.port}` + c.replicas.map((r) => `, ${r.label} 127.0.0.1:${r.port}`).join(""));
     }
+    const pgCluster: PgCluster | undefined = pgShards[0];
     let redis: RedisPart | undefined;
     if (plan.cache) {
-      // every service replica and queue worker holds a connection, and so does the collector
-      const clients = plan.service.replicas + plan.queues.reduce((a, q) => a + q.workers, 0) + 1;
+      // every replica of a service that calls it and every queue worker holds a connection, and so does the collector
+      const users = plan.services.filter((p) => p.calls.includes(plan.cache!.name));
+      const clients = users.reduce((a, p) => a + p.replicas, 0) + plan.queues.reduce((a, q) => a + q.workers, 0) + 1;
       redis = yield* startRedis(plan.cache, dir.path, tools, clients);
       progress(`redis 127.0.0.1:${redis.port} (maxmemory ${redis.maxmemory} B: ${redis.held} keys of ${plan.cache.capacity} held when sized, about ${redis.bytesPerKey} B each)`);
     }
@@ -166,27 +198,50 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       progress(`queue ${q.name}: ${queues[q.name]!.queue} (dead letters: ${queues[q.name]!.dlq})`);
     }
 
-    const dbConfig = plan.db && pgCluster ? { ...plan.db, endpoints: pgCluster.endpoints } : undefined;
-    const servicePorts: number[] = [];
-    // One port and config per replica place: an auto-scaled pool prepares its maximum, runs its start count.
-    for (let i = 0; i < plan.service.places; i++) servicePorts.push(yield* freePort);
-    const serviceStarts = servicePorts.map((port, i) => {
+    const dbConfig = plan.db && pgCluster ? { ...plan.db, endpoints: pgCluster.endpoints, shardEndpoints: pgShards.map((c) => c.endpoints) } : undefined;
+    // Every service place's port and every balancer's, taken before any starts: a caller's config
+    // names the addresses of the services it calls.
+    const portsOf = new Map<string, number[]>();
+    for (const sp of plan.services) {
+      const ports: number[] = [];
+      // One port and config per replica place: an auto-scaled pool prepares its maximum, runs its start count.
+      for (let i = 0; i < sp.places; i++) ports.push(yield* freePort);
+      portsOf.set(sp.name, ports);
+    }
+    const lbPorts = new Map<string, number>();
+    for (const b of plan.balancers) lbPorts.set(b.name, yield* freePort);
+    const servicePorts = portsOf.get(plan.service.name)!;
+    const peersOf = (sp: ServicePlan): Record<string, string[]> | undefined => {
+      const peers: Record<string, string[]> = Object.create(null);
+      for (const c of sp.calls) {
+        const lbPort = lbPorts.get(c);
+        const callee = plan.services.find((p) => p.name === c);
+        if (lbPort !== undefined) peers[c] = [`http://127.0.0.1:${lbPort}`];
+        else if (callee) peers[c] = portsOf.get(c)!.slice(0, callee.replicas).map((p) => `http://127.0.0.1:${p}`);
+      }
+      return Object.keys(peers).length ? { ...peers } : undefined;
+    };
+    const startService = (sp: ServicePlan) => portsOf.get(sp.name)!.map((port, i) => {
       const cfg: ServiceConfig = {
         role: "service",
         index: i + 1,
         port,
         seed: plan.seed,
-        service: plan.service,
+        service: sp,
         classes: plan.classes,
-        cache: plan.cache && redis ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
-        db: dbConfig,
-        queues: plan.queues.map((q) => ({ ...q, names: queues[q.name]! })),
+        cache: plan.cache && redis && sp.calls.includes(plan.cache.name) ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
+        db: dbConfig && sp.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, sp.concurrency) } : undefined,
+        queues: plan.queues.filter((q) => sp.calls.includes(q.name)).map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl,
+        peers: peersOf(sp),
+        productKeys: plan.db?.keys,
         cdnTtl: plan.cdn?.ttl,
-        tracing: tracing(plan.service.name, `${plan.service.name}-${i + 1}`),
+        tracing: tracing(sp.name, `${sp.name}-${i + 1}`),
       };
-      return startNodeProc(`${plan.service.name}-${i + 1}`, cfg, dir.path, { standby: i >= plan.service.replicas });
+      return startNodeProc(`${sp.name}-${i + 1}`, cfg, dir.path, { standby: i >= sp.replicas });
     });
+    const serviceStarts = startService(plan.service);
+    const otherStarts = plan.services.slice(1).map((sp) => Effect.all(startService(sp), { concurrency: "unbounded" }));
 
     const workerSpecs: Array<{ queue: string; cfg: WorkerConfig; name: string }> = [];
     for (const q of plan.queues) {
@@ -206,19 +261,30 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
     }
     const workerStarts = workerSpecs.map((w) => Effect.map(startNodeProc(w.name, w.cfg, dir.path), (part) => ({ ...part, queue: w.queue })));
     // Replicas and workers start together: each is a Node process whose start-up is mostly waiting.
-    const [services, workers] = yield* Effect.all(
-      [Effect.all(serviceStarts, { concurrency: "unbounded" }), Effect.all(workerStarts, { concurrency: "unbounded" })],
+    const [services, workers, others] = yield* Effect.all(
+      [
+        Effect.all(serviceStarts, { concurrency: "unbounded" }),
+        Effect.all(workerStarts, { concurrency: "unbounded" }),
+        Effect.all(otherStarts, { concurrency: "unbounded" }),
+      ],
       { concurrency: "unbounded" },
     );
+    const tiers = Object.fromEntries(plan.services.map((sp, i) => [sp.name, (i === 0 ? services : others[i - 1]!).slice(0, sp.replicas)]));
+    for (const sp of plan.services.slice(1)) {
+      progress(`${sp.name}: ${sp.replicas} replica(s) on ${tiers[sp.name]!.map((s) => `127.0.0.1:${s.port}`).join(", ")}`);
+    }
     const started = services.slice(0, plan.service.replicas);
     progress(`${plan.service.name}: ${started.length} replica(s) on ${started.map((s) => `127.0.0.1:${s.port}`).join(", ")}` +
       (services.length > started.length ? ` (+${services.length - started.length} standby place(s) for the auto-scaler)` : ""));
     if (workers.length) progress(`workers: ${workers.map((w) => `${w.name} 127.0.0.1:${w.port}`).join(", ")}`);
 
     let lb: HaproxyPart | undefined;
-    if (plan.lb) {
-      lb = yield* startHaproxy(plan.lb, servicePorts, dir.path, tools, plan.service.timeout, plan.service.replicas);
-      progress(`haproxy 127.0.0.1:${lb.port} -> ${plan.service.replicas} replica(s), ${plan.lb.algorithm}`);
+    for (const b of plan.balancers) {
+      const backend = plan.services.find((p) => p.name === b.backends)!;
+      const entry = b === plan.lb;
+      const part = yield* startHaproxy(b, portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name));
+      if (entry) lb = part;
+      progress(`haproxy${entry ? "" : ` ${b.name}`} 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), ${b.algorithm}${b.health ? "" : ", no health checks"}`);
     }
     // A rate-limited balancer: clients enter through an nginx gateway (limit_req, 429) in front of HAProxy.
     let gatewayUrl: string | undefined;
@@ -262,7 +328,7 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
             const t = setTimeout(() => (bootTimers.delete(t), resolve()), injectMs);
             bootTimers.add(t);
           });
-          await enableServer(socket, place);
+          await enableServer(socket, place, undefined, plan.lb?.health !== undefined);
         },
         drain: async (place) => {
           await drainServer(socket, place, drainMs);
@@ -349,17 +415,13 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
       lbUrl: lb ? `http://127.0.0.1:${lb.port}` : undefined,
       cdnUrl,
       services: services.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` })),
+      tiers: Object.fromEntries(Object.entries(tiers).map(([n, list]) => [n, list.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` }))])),
+      balancerUrls: Object.fromEntries([...lbPorts].map(([n, p]) => [n, `http://127.0.0.1:${p}`])),
+      serviceMetricsUrls: Object.fromEntries(Object.entries(tiers).map(([n, list]) => [n, list.map((s) => `http://127.0.0.1:${s.port}/metrics`)])),
       workers: workers.map((w) => ({ name: w.name, queue: w.queue, url: `http://127.0.0.1:${w.port}` })),
       metricsUrls: [...services, ...workers].map((p) => `http://127.0.0.1:${p.port}/metrics`),
-      db: pgCluster
-        ? {
-            database: pgCluster.endpoints.database,
-            primaryPort: pgCluster.primary.port,
-            replicaPorts: pgCluster.replicas.map((r) => r.port),
-            user: pgCluster.endpoints.user,
-            password: pgCluster.endpoints.password,
-          }
-        : undefined,
+      db: pgCluster ? dbAccess(pgCluster) : undefined,
+      dbShards: pgShards.map(dbAccess),
       redisPort: redis?.port,
       redisPassword: redis?.password,
       haproxyStatsSocket: lb?.statsSocket,
@@ -381,12 +443,12 @@ export const startApp = (scenario: ScenarioIn, opts: AppOptions = {}): Effect.Ef
 
 /** What run.json and the admin's /status show: the run without its token, passwords and functions. */
 function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
-  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, redisPassword: _redisPassword, db, ...rest } = app;
-  return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined };
+  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, redisPassword: _redisPassword, db, dbShards, ...rest } = app;
+  return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined, dbShards: dbShards.map((d) => ({ ...d, password: undefined })) };
 }
 
 /** The launcher for Promise callers: resolves once everything is ready; `stop()` releases it all. */
-export async function startAppPromise(scenario: ScenarioIn, opts: AppOptions = {}): Promise<{ app: RunningApp; stop: () => Promise<void> }> {
+export async function startAppPromise(scenario: Scenario, opts: AppOptions = {}): Promise<{ app: RunningApp; stop: () => Promise<void> }> {
   const scope = Effect.runSync(Scope.make());
   const exit = await Effect.runPromiseExit(Scope.extend(startApp(scenario, opts), scope));
   if (Exit.isFailure(exit)) {

@@ -3,7 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { parseScenario } from "../simulator/model/index.ts";
-import { CDN_TTL_UNSET_S, planApp, portsNeeded } from "./plan.ts";
+import { compile } from "../simulator/engine/program.ts";
+import { haproxyConfig } from "./parts/haproxy.ts";
+import { simulate } from "../simulator/index.ts";
+import { connectTimeoutMs } from "./service/db.ts";
+import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, planApp, poolFor, portsNeeded, shardOfKey } from "./plan.ts";
 
 function load(text: string, file = "test.yaml") {
   const r = parseScenario(text, file);
@@ -71,9 +75,7 @@ describe("planApp", () => {
     });
   });
 
-  it("refuses sharding, several replicas without a balancer, and classes without http", () => {
-    const sharded = planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 4 }, shards: { count: 2 } }")));
-    expect(!sharded.ok && sharded.issues.map((i) => i.field)).toContain("components.db.shards");
+  it("refuses several replicas without a balancer, and classes without http", () => {
     const noLb = planApp(load(BASE.replace("  lb: { kind: load_balancer, backends: api, maxconn: 4 }\n", "").replace("flow: [{ call: lb }]", "flow: [{ call: api }]")));
     expect(!noLb.ok && noLb.issues.map((i) => i.field)).toContain("components.api.replicas");
     const noHttp = planApp(load(BASE.replace('      http: { method: GET, path: "/products/{key}" }\n', "")));
@@ -225,5 +227,192 @@ describe("CDN ttl default", () => {
     expect(CDN_TTL_UNSET_S).toBe(31_536_000);
     const set = planApp(load(withCdn(", ttl: 5m")));
     expect(set.ok && set.plan.cdn).toMatchObject({ ttl: 300 });
+  });
+});
+
+describe("one reading of the YAML: the app plans from the simulator's parsed model", () => {
+  // compile() is what the simulator runs: its balancer's health checks are the model's reading.
+  const simHealth = (text: string) => {
+    const p = compile(load(text));
+    return p.balancers.find((b) => p.components[b.component]!.name === "lb")!.health;
+  };
+
+  it("a balancer without health_check: no checks in the simulator, none in the app (HAProxy servers without `check`)", () => {
+    const r = planApp(load(BASE));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(simHealth(BASE)).toBeNull();
+    expect(r.plan.lb?.health).toBeUndefined();
+    expect(haproxyConfig(r.plan.lb!, 8080, [9001, 9002], "/run/x.sock", undefined)).not.toMatch(/\bcheck\b/);
+  });
+
+  it("health_check with only an interval: rise and fall are the parser's defaults, the same in both", () => {
+    const text = BASE.replace("maxconn: 4 }", "maxconn: 4, health_check: { interval: 1500ms } }");
+    const r = planApp(load(text));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(simHealth(text)).toEqual({ interval: 1.5, rise: 2, fall: 3 });
+    expect(r.plan.lb?.health).toEqual(simHealth(text));
+    expect(haproxyConfig(r.plan.lb!, 8080, [9001, 9002], "/run/x.sock", undefined)).toContain("  default-server inter 1500ms rise 2 fall 3");
+  });
+
+  it("a cache without a service time: the model's default (0.2 ms), not a second one", () => {
+    const r = planApp(load(BASE + "  kv: { kind: cache, capacity: 10 }\n"));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.cache?.service).toEqual({ dist: "constant", value: 0.0002 });
+  });
+
+  it("a database without a pool: no pool bound, as in the simulator; each process gets one connection per slot, never timing out", () => {
+    const text = BASE.replace("pool: { size: 4 } }", "max_connections: 100 }");
+    const r = planApp(load(text));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(compile(load(text)).databases[0]!.pools.every((p) => p === -1)).toBe(true);
+    expect(r.plan.db?.pool).toBeUndefined();
+    expect(poolFor(r.plan.db!, r.plan.service.concurrency)).toEqual({ size: 4, timeout: POOL_UNSET_TIMEOUT_S });
+  });
+});
+
+// A three-tier call graph: the entry service calls `cart` through its balancer and fans out to
+// `pricing` (direct) and `stock` (direct) in parallel.
+const TIERS = `
+version: 1
+name: tiers
+load:
+  model: open
+  rate: 10/s
+  classes:
+    checkout:
+      http: { method: POST, path: "/orders" }
+      flow: [{ call: lb }]
+    browse:
+      http: { method: GET, path: "/products/{key}" }
+      keys: { count: 100 }
+      flow: [{ call: lb }]
+components:
+  lb: { kind: load_balancer, backends: web, health_check: { interval: 1s } }
+  web:
+    kind: service
+    replicas: 2
+    concurrency: 8
+    handlers:
+      checkout: [{ service: 1ms }, { call: cart-lb, network: 2ms }]
+      browse: [{ service: 1ms }, { parallel: [[{ call: pricing }], [{ call: stock }]] }]
+  cart-lb: { kind: load_balancer, backends: cart }
+  cart:
+    kind: service
+    replicas: 2
+    concurrency: 4
+    network: 1ms
+    handlers:
+      checkout: [{ service: 2ms }, { call: db, op: write }]
+  pricing: { kind: service, replicas: 2, concurrency: 4, service: 3ms }
+  stock:
+    kind: service
+    concurrency: 4
+    handlers:
+      browse: [{ call: db, op: read }]
+  db: { kind: database, keys: 100, read: 1ms, write: 2ms, pool: { size: 4 } }
+`;
+
+describe("several services", () => {
+  it("plans each service as its own pool, the entry first, with the components each calls", () => {
+    const r = planApp(load(TIERS));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.service.name).toBe("web");
+    expect(r.plan.services.map((p) => [p.name, p.replicas, p.concurrency, p.calls])).toEqual([
+      ["web", 2, 8, ["cart-lb", "pricing", "stock"]],
+      ["cart", 2, 4, ["db"]],
+      ["pricing", 2, 4, []],
+      ["stock", 1, 4, ["db"]],
+    ]);
+    expect(r.plan.balancers.map((b) => [b.name, b.backends, b.health])).toEqual([
+      ["lb", "web", { interval: 1, rise: 2, fall: 3 }],
+      ["cart-lb", "cart", undefined],
+    ]);
+    // a class without a handler on pricing runs its service time there, as the simulator's call does
+    expect(r.plan.services[2]!.handlers.browse).toEqual([{ service: { dist: "constant", value: 0.003 } }]);
+    // admin + postgres + 2 + 2 + 2 + 1 replicas + 2 HAProxy
+    expect(portsNeeded(r.plan)).toBe(11);
+  });
+
+  it("counts the pools of every service that calls the database against max_connections", () => {
+    // web does not call db; cart (2 x 4) and stock (1 x 4) do: 12 + 5
+    const r = planApp(load(TIERS.replace("pool: { size: 4 } }", "pool: { size: 4 }, max_connections: 16 }")));
+    expect(!r.ok && r.issues).toContainEqual({ field: "components.db.max_connections", reason: expect.stringContaining("17 connections") });
+  });
+
+  it("refuses classes entering at different services, and auto-scaling of an inner service", () => {
+    const two = planApp(load(TIERS.replace("      flow: [{ call: lb }]\n    browse", "      flow: [{ call: cart-lb }]\n    browse")));
+    expect(!two.ok && two.issues.map((i) => i.field)).toContain("load.classes");
+    const scaled = planApp(load(TIERS.replace("    network: 1ms\n", "    network: 1ms\n    autoscaling: { min: 1, max: 3, target: 0.7 }\n")));
+    expect(!scaled.ok && scaled.issues.map((i) => i.field)).toEqual(["components.cart.autoscaling"]);
+  });
+
+  it("refuses an op on a call to a service", () => {
+    const r = planApp(load(TIERS.replace("{ call: pricing }", "{ call: pricing, op: read }")));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.web.handlers.browse[1].parallel[0][0].op"]);
+  });
+});
+
+describe("sharded databases", () => {
+  // A write-only class over `classKeys` uniform keys; the database holds 1,000 keys in 4 shards.
+  const sharded = (by: string, classKeys: number) => `
+version: 1
+name: shards
+load:
+  model: open
+  rate: 400/s
+  classes:
+    put:
+      http: { method: POST, path: "/orders" }
+      keys: { count: ${classKeys} }
+      flow: [{ call: api }]
+components:
+  api:
+    kind: service
+    concurrency: 64
+    handlers:
+      put: [{ call: db, op: write }]
+  db: { kind: database, keys: 1000, read: 1ms, write: 1ms, shards: { count: 4, by: ${by} }, max_connections: 100 }
+`;
+
+  it("plans one cluster per shard with the simulator's key space, and counts their ports", () => {
+    const r = planApp(load(sharded("range", 300)));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.db).toMatchObject({ shards: 4, byRange: true, keySpace: 1000, replicas: 0 });
+    expect(portsNeeded(r.plan)).toBe(1 + 4 + 1); // admin, 4 primaries, the one api replica
+  });
+
+  // The share of writes each shard gets in a simulation, against the share the app's router gives
+  // the same keys: a wrong function, key space or hash/range reading moves whole shards' shares.
+  for (const [by, classKeys] of [["range", 300], ["hash", 3], ["hash", 1000]] as const) {
+    it(`routes a key to the shard the simulator picks (${by}, ${classKeys} keys)`, () => {
+      const s = load(sharded(by, classKeys));
+      const r = planApp(s);
+      if (!r.ok) throw new Error(JSON.stringify(r.issues));
+      const keysOn = [0, 0, 0, 0];
+      for (let k = 0; k < classKeys; k++) keysOn[shardOfKey(r.plan.db!, k)]!++;
+      const app = keysOn.map((n) => n / classKeys);
+      const res = simulate(s, { duration: 20, warmup: 1, replications: 1 });
+      const parts = res.components.db!.parts;
+      const perShard = [0, 1, 2, 3].map((i) => parts[`db.shard${i}.primary`]!.throughput.mean);
+      const total = perShard.reduce((a, b) => a + b, 0);
+      // ~7,600 writes: a share's binomial sd is at most 0.006; 0.03 is 5 sd, far below a moved shard
+      perShard.forEach((x, i) => expect(Math.abs(x / total - app[i]!), `shard ${i}`).toBeLessThan(0.03));
+      if (by === "range") expect(keysOn).toEqual([250, 50, 0, 0]);
+    });
+  }
+
+  it("refuses queue workers writing to a sharded database", () => {
+    const text = sharded("hash", 10).replace("      put: [{ call: db, op: write }]", "      put: [{ publish: q }]") + "  q: { kind: queue, service: 1ms, handler: [{ call: db, op: write }] }\n";
+    const r = planApp(load(text));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.db.shards"]);
+  });
+});
+
+describe("a pool timeout the YAML does not bound", () => {
+  it("is no pg timeout at all: a Node timer past 2^31 - 1 ms would fire at once and fail every query", () => {
+    expect(connectTimeoutMs(POOL_UNSET_TIMEOUT_S)).toBe(0);
+    expect(connectTimeoutMs(30)).toBe(30_000);
+    expect(connectTimeoutMs(0.0001)).toBe(1);
+    expect(connectTimeoutMs((2 ** 31 - 1) / 1000)).toBe(2 ** 31 - 1);
   });
 });

@@ -1,44 +1,21 @@
-// Turns a decoded scenario into the reference app's plan: which real part realizes each component,
-// with its settings. Pure and synchronous, so a scenario the app cannot realize is rejected before
-// anything starts. Reads the scenario structurally (the subset it needs), in normalized units.
-import type { DistLike } from "./sampler.ts";
+// Turns the simulator's parsed scenario into the reference app's plan: which real part realizes
+// each component, with its settings. Pure and synchronous, so a scenario the app cannot realize is
+// rejected before anything starts. It reads the model the simulator runs (simulator/model/schema.ts,
+// units and defaults already applied by its parser), so a default can never differ between the two.
+import type {
+  AutoscalingSpec, CacheComponent, DatabaseComponent, Dist, LoadBalancerComponent, QueueComponent, Scenario, ServiceComponent, Step as ModelStep,
+} from "../simulator/model/index.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
+export { shardOfKey } from "./shard.ts";
 
 /** Redis's largest maxmemory-samples (config.c bounds it to 1..64). */
 const REDIS_MAX_SAMPLES = 64;
 
-// ---------------------------------------------------------------- the scenario subset read here
-
-export type StepIn =
-  | { readonly visit: string; readonly service?: DistLike }
-  | { readonly branch: ReadonlyArray<{ readonly p: number; readonly flow: ReadonlyArray<StepIn> }> }
-  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<StepIn>; readonly miss?: ReadonlyArray<StepIn>; readonly network?: DistLike }
-  | { readonly parallel: ReadonlyArray<ReadonlyArray<StepIn>> }
-  | { readonly publish: string; readonly network?: DistLike }
-  | { readonly service: DistLike };
-
-export interface ScenarioIn {
-  readonly name: string;
-  readonly seed?: number;
-  readonly simulation?: { readonly interval?: number };
-  readonly regions?: Readonly<Record<string, unknown>>;
-  readonly geo?: Readonly<Record<string, unknown>>;
-  readonly failures?: ReadonlyArray<Readonly<Record<string, unknown>>>;
-  readonly load: {
-    readonly regions?: Readonly<Record<string, number>>;
-    readonly classes: Readonly<Record<string, {
-      readonly weight?: number;
-      readonly http?: { readonly method?: string; readonly path: string };
-      readonly keys?: { readonly count: number };
-      readonly flow: ReadonlyArray<StepIn>;
-    }>>;
-  };
-  readonly components: Readonly<Record<string, { readonly kind: string } & Record<string, unknown>>>;
-}
+type DistLike = Dist;
 
 // ---------------------------------------------------------------- the plan
 
-export type Step = StepIn;
+export type Step = ModelStep;
 
 /** A CDN without `ttl`: the simulator keeps objects forever, nginx for a year (max-age and inactive). */
 export const CDN_TTL_UNSET_S = 365 * 24 * 3600;
@@ -56,13 +33,19 @@ export interface ClassPlan {
 
 export interface LbPlan {
   readonly name: string;
+  /** The service whose replicas are its servers. */
+  readonly backends: string;
   readonly algorithm: string;
   readonly maxconn?: number;
   readonly queueTimeout: number;
   /** HAProxy `retries`: attempts on a refused connection, 1 s apart, before a 503. */
   readonly connectRetries: number;
   readonly weights?: readonly number[];
-  readonly health: { readonly interval: number; readonly rise: number; readonly fall: number };
+  /**
+   * The YAML's health_check; none when it has none: as in the simulator, the balancer then keeps
+   * sending to a dead replica (refused, connect retries) and HAProxy's servers run without `check`.
+   */
+  readonly health?: { readonly interval: number; readonly rise: number; readonly fall: number };
   /** The YAML's token bucket, realized by an nginx gateway in front of HAProxy (see nginxRateLimit). */
   readonly rateLimit?: RateLimitPlan;
 }
@@ -109,6 +92,11 @@ export interface ServicePlan {
   readonly timeout?: number;
   readonly handlers: Readonly<Record<string, readonly Step[]>>;
   readonly network?: DistLike;
+  /**
+   * The components its handlers call (cache, database, queues, other services or their balancers),
+   * in the order first met: what its processes connect to.
+   */
+  readonly calls: readonly string[];
 }
 
 export interface CachePlan {
@@ -132,11 +120,31 @@ export interface DbPlan {
   readonly keys: number;
   readonly read: DistLike;
   readonly write: DistLike;
+  /** Streaming replicas of each shard's primary. */
   readonly replicas: number;
+  /** Shards: each its own PostgreSQL primary (with its replicas); 1 when the YAML has no `shards`. */
+  readonly shards: number;
+  /** `shards.by: range` (else hash): how a key picks its shard, with shardOf as the simulator does. */
+  readonly byRange: boolean;
+  /** The key space a range splits: the simulator's (the largest of the classes' and databases' key counts). */
+  readonly keySpace: number;
   readonly readFrom: "primary" | "replicas" | "any";
   readonly lag?: DistLike;
   readonly maxConnections: number;
-  readonly pool: { readonly size: number; readonly timeout: number };
+  /**
+   * The YAML's pool per calling replica; none when it sets none: the simulator then puts no bound
+   * between a replica and the database, and the app gives each process a pool as large as the work
+   * it can run at once (see poolFor), so the pool never makes a query wait.
+   */
+  readonly pool?: { readonly size: number; readonly timeout: number };
+}
+
+/** The pool timeout of a pool the YAML does not set: it never binds, so the longest duration a scenario may hold. */
+export const POOL_UNSET_TIMEOUT_S = 365 * 24 * 3600;
+
+/** A process's pool to the database: the YAML's, else one connection per slot (or prefetched message) that never times out. */
+export function poolFor(db: DbPlan, slots: number): { readonly size: number; readonly timeout: number } {
+  return db.pool ?? { size: slots, timeout: POOL_UNSET_TIMEOUT_S };
 }
 
 export interface QueuePlan {
@@ -163,8 +171,14 @@ export interface AppPlan {
   readonly seed: number;
   readonly interval: number;
   readonly classes: readonly ClassPlan[];
+  /** The balancer clients enter through (behind the CDN, when there is one). */
   readonly lb?: LbPlan;
+  /** The service clients' requests reach first (behind `lb`). */
   readonly service: ServicePlan;
+  /** Every service: the entry `service` first, then the ones its handlers call, in the YAML's order. */
+  readonly services: readonly ServicePlan[];
+  /** Every balancer: the entry `lb` first, then the ones between services. */
+  readonly balancers: readonly LbPlan[];
   readonly cache?: CachePlan;
   readonly db?: DbPlan;
   readonly queues: readonly QueuePlan[];
@@ -181,12 +195,29 @@ export const REALIZED_KINDS = ["load_balancer", "service", "cache", "database", 
 
 // ---------------------------------------------------------------- planning
 
-const num = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
 // Names come from the file: read only the record's own entries, never Object.prototype's
-// (`constructor`, `toString`, ...).
+// (`constructor`, `toString`, ...). The parser's records have no prototype; this guards the rest.
 const own = <V>(r: Readonly<Record<string, V>> | undefined, k: string): V | undefined => (r !== undefined && Object.hasOwn(r, k) ? r[k] : undefined);
 
-export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: false; issues: PlanIssue[] } {
+/** The components a flow calls or publishes to, nested flows included, each once in the order first met. */
+export function calledBy(steps: readonly Step[], out: string[] = []): string[] {
+  for (const step of steps) {
+    if ("call" in step) {
+      if (!out.includes(step.call)) out.push(step.call);
+      calledBy(step.hit ?? [], out);
+      calledBy(step.miss ?? [], out);
+    } else if ("publish" in step) {
+      if (!out.includes(step.publish)) out.push(step.publish);
+    } else if ("branch" in step) {
+      for (const b of step.branch) calledBy(b.flow, out);
+    } else if ("parallel" in step) {
+      for (const f of step.parallel) calledBy(f, out);
+    }
+  }
+  return out;
+}
+
+export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false; issues: PlanIssue[] } {
   const issues: PlanIssue[] = [];
   const byKind = new Map<string, string[]>();
   for (const [name, c] of Object.entries(s.components)) {
@@ -207,108 +238,150 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     }
     return names[0];
   };
-  const serviceName = one("service");
-  const lbName = one("load_balancer");
   const cacheName = one("cache");
   const dbName = one("database");
   const cdnName = one("cdn");
-  if (!serviceName) issues.push({ field: "components", reason: "the reference app needs one component of kind service" });
+  const comp = (name: string) => own(s.components, name);
 
-  const c = (name: string) => own(s.components, name) as Record<string, unknown>;
+  // The entry: every class's flow starts with a call to the CDN, a balancer or a service; the app
+  // serves them all on one entry (one URL per class kind: the CDN's or the balancer's).
+  const entries = new Set<string>();
+  for (const cl of Object.values(s.load.classes)) {
+    const first = cl.flow[0];
+    if (first && "call" in first) entries.add(first.call);
+  }
+  const entryOf = (name: string | undefined): string | undefined => {
+    const c = name !== undefined ? comp(name) : undefined;
+    return c?.kind === "cdn" ? c.origin : name;
+  };
+  const fronts = [...new Set([...entries].map(entryOf))];
+  const lbName = fronts.length === 1 && comp(fronts[0]!)?.kind === "load_balancer" ? fronts[0] : undefined;
+  const serviceName = lbName ? (comp(lbName) as LoadBalancerComponent).backends : fronts.length === 1 && comp(fronts[0]!)?.kind === "service" ? fronts[0] : (byKind.get("service") ?? [])[0];
+  if (fronts.length > 1) {
+    issues.push({ field: "load.classes", reason: `the reference app serves every class on one entry; the classes' flows start at ${fronts.join(", ")}` });
+  }
+  if (!serviceName || comp(serviceName)?.kind !== "service") issues.push({ field: "components", reason: "the reference app needs one component of kind service that the classes call" });
+
   refuseUnrealizedFeatures(s, serviceName, issues);
 
-  let service: ServicePlan | undefined;
-  if (serviceName) {
-    const sv = c(serviceName);
+  // Every service, the entry first: each its own pool of processes.
+  const serviceNames = [...(serviceName && comp(serviceName)?.kind === "service" ? [serviceName] : []), ...(byKind.get("service") ?? []).filter((n) => n !== serviceName)];
+  const balancerNames = [...(lbName ? [lbName] : []), ...(byKind.get("load_balancer") ?? []).filter((n) => n !== lbName)];
+  const fronted = new Set(balancerNames.map((n) => (comp(n) as LoadBalancerComponent).backends));
+  const services: ServicePlan[] = [];
+  for (const name of serviceNames) {
+    const sv = comp(name) as ServiceComponent;
     const handlers = Object.assign(Object.create(null) as Record<string, readonly Step[]>, sv.handlers ?? {});
     // As in the simulator: a class without a handler does the service's own `service` time.
     for (const cls of Object.keys(s.load.classes)) {
       if (own(handlers, cls)) continue;
-      if (sv.service !== undefined) handlers[cls] = [{ service: sv.service } as unknown as Step];
-      else issues.push({ field: `components.${serviceName}.handlers`, reason: `no handler for class '${cls}' and no service time` });
+      if (sv.service !== undefined) handlers[cls] = [{ service: sv.service }];
+      else if (name === serviceName) issues.push({ field: `components.${name}.handlers`, reason: `no handler for class '${cls}' and no service time` });
     }
-    const autoscaling = sv.autoscaling !== undefined ? scalingPlan(sv.autoscaling as Record<string, unknown>) : undefined;
-    service = {
-      name: serviceName,
-      replicas: num(sv.replicas, 1),
-      places: Math.max(num(sv.replicas, 1), autoscaling?.max ?? 0),
+    const autoscaling = sv.autoscaling !== undefined ? scalingPlan(sv.autoscaling) : undefined;
+    const plan: ServicePlan = {
+      name,
+      replicas: sv.replicas,
+      places: Math.max(sv.replicas, autoscaling?.max ?? 0),
       autoscaling,
-      concurrency: num(sv.concurrency, 1),
-      backlog: typeof sv.backlog === "number" ? sv.backlog : undefined,
-      timeout: typeof sv.timeout === "number" ? sv.timeout : undefined,
+      concurrency: sv.concurrency,
+      backlog: sv.backlog,
+      timeout: sv.timeout,
       handlers,
-      network: sv.network as DistLike | undefined,
+      network: sv.network,
+      calls: calledBy(Object.values(handlers).flat()),
     };
+    services.push(plan);
     for (const [cls, steps] of Object.entries(handlers)) {
-      if (!own(s.load.classes, cls)) issues.push({ field: `components.${serviceName}.handlers.${cls}`, reason: "no request class of that name in load.classes" });
-      checkSteps(steps, `components.${serviceName}.handlers.${cls}`, s, issues);
+      if (!own(s.load.classes, cls)) issues.push({ field: `components.${name}.handlers.${cls}`, reason: "no request class of that name in load.classes" });
+      checkSteps(steps, `components.${name}.handlers.${cls}`, s, issues);
+    }
+    if (autoscaling && name !== serviceName) {
+      issues.push({ field: `components.${name}.autoscaling`, reason: `auto-scaling is realized for the service clients enter ('${serviceName}') only` });
+    } else if (name === serviceName && !lbName && plan.places > 1) {
+      issues.push({
+        field: `components.${name}.${autoscaling ? "autoscaling" : "replicas"}`,
+        reason: autoscaling
+          ? "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)"
+          : "more than one replica needs a load_balancer in front of the service",
+      });
+    } else if (autoscaling && !fronted.has(name)) {
+      issues.push({ field: `components.${name}.autoscaling`, reason: "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)" });
     }
   }
+  const service = services[0];
+  const placesOf = (name: string) => services.find((p) => p.name === name)?.places ?? 0;
 
-  let lb: LbPlan | undefined;
-  if (lbName) {
-    const l = c(lbName);
-    if (l.backends !== serviceName) {
-      issues.push({ field: `components.${lbName}.backends`, reason: `must name the service '${serviceName}'` });
+  const balancers: LbPlan[] = [];
+  for (const name of balancerNames) {
+    const l = comp(name) as LoadBalancerComponent;
+    if (comp(l.backends)?.kind !== "service") {
+      issues.push({ field: `components.${name}.backends`, reason: `must name a service; '${l.backends}' is ${comp(l.backends) ? `a ${comp(l.backends)!.kind}` : "not a component"}` });
+      continue;
     }
-    const hc = (l.health_check ?? {}) as Record<string, unknown>;
-    lb = {
-      name: lbName,
-      algorithm: String(l.algorithm ?? "round_robin"),
-      maxconn: typeof l.maxconn === "number" ? l.maxconn : undefined,
-      queueTimeout: num(l.queue_timeout, 5),
-      connectRetries: num(l.connect_retries, 3),
-      weights: l.weights as number[] | undefined,
-      health: { interval: num(hc.interval, 2), rise: num(hc.rise, 2), fall: num(hc.fall, 3) },
-      rateLimit: l.rate_limit !== undefined ? nginxRateLimit(l.rate_limit as { rate: number; burst?: number }, `components.${lbName}.rate_limit`, issues) : undefined,
+    const lb: LbPlan = {
+      name,
+      backends: l.backends,
+      algorithm: l.algorithm,
+      maxconn: l.maxconn,
+      queueTimeout: l.queue_timeout,
+      connectRetries: l.connect_retries,
+      weights: l.weights,
+      health: l.health_check,
+      rateLimit: l.rate_limit !== undefined ? nginxRateLimit(l.rate_limit, `components.${name}.rate_limit`, issues) : undefined,
     };
-    if (lb.weights && service && lb.weights.length !== service.places) {
-      issues.push({ field: `components.${lbName}.weights`, reason: `has ${lb.weights.length} weights for ${service.places} replicas` });
+    if (lb.rateLimit && name !== lbName) issues.push({ field: `components.${name}.rate_limit`, reason: "a rate limit is realized on the balancer clients enter through only" });
+    if (lb.weights && lb.weights.length !== placesOf(l.backends)) {
+      issues.push({ field: `components.${name}.weights`, reason: `has ${lb.weights.length} weights for ${placesOf(l.backends)} replicas` });
     }
-  } else if (service && service.places > 1) {
-    issues.push({
-      field: `components.${serviceName}.${service.autoscaling ? "autoscaling" : "replicas"}`,
-      reason: service.autoscaling
-        ? "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)"
-        : "more than one replica needs a load_balancer in front of the service",
-    });
+    balancers.push(lb);
   }
+  const lb = balancers.find((b) => b.name === lbName);
 
   let cache: CachePlan | undefined;
   if (cacheName) {
-    const k = c(cacheName);
+    const k = comp(cacheName) as CacheComponent;
     cache = {
       name: cacheName,
-      capacity: num(k.capacity, 1000),
-      ttl: typeof k.ttl === "number" ? k.ttl : undefined,
-      valueSize: num(k.value_size, 1000),
-      service: (k.service as DistLike | undefined) ?? { dist: "constant", value: 0 },
-      evictionSamples: k.eviction === "sampled" ? num(k.samples, REDIS_SAMPLES) : REDIS_MAX_SAMPLES,
+      capacity: k.capacity,
+      ttl: k.ttl,
+      valueSize: k.value_size,
+      service: k.service,
+      evictionSamples: k.eviction === "sampled" ? k.samples ?? REDIS_SAMPLES : REDIS_MAX_SAMPLES,
       // the widest key the classes draw (or the database holds): sizing writes keys that long
-      largestKey: Math.max(0, ...Object.values(s.load.classes).map((cl) => num(cl.keys?.count, 1) - 1), dbName ? num(c(dbName).keys, 10000) - 1 : 0),
+      largestKey: Math.max(0, ...Object.values(s.load.classes).map((cl) => (cl.keys?.count ?? 1) - 1), dbName ? (comp(dbName) as DatabaseComponent).keys - 1 : 0),
     };
   }
 
   let db: DbPlan | undefined;
   if (dbName) {
-    const d = c(dbName);
-    if (d.shards) issues.push({ field: `components.${dbName}.shards`, reason: "sharding is not realized by the reference app (one primary with replicas only)" });
-    const pool = (d.pool ?? {}) as Record<string, unknown>;
+    const d = comp(dbName) as DatabaseComponent;
+    // As the engine's compile(): the key space is the largest key count of any class or database.
+    let keySpace = 1;
+    for (const cl of Object.values(s.load.classes)) if (cl.keys) keySpace = Math.max(keySpace, cl.keys.count);
+    for (const c of Object.values(s.components)) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
     db = {
       name: dbName,
-      keys: num(d.keys, 10000),
-      read: d.read as DistLike,
-      write: d.write as DistLike,
-      replicas: num(d.replicas, 0),
-      readFrom: (d.read_from as DbPlan["readFrom"]) ?? "primary",
-      lag: d.replication_lag as DistLike | undefined,
-      maxConnections: num(d.max_connections, 100),
-      pool: { size: num(pool.size, 10), timeout: num(pool.timeout, 30) },
+      keys: d.keys,
+      read: d.read,
+      write: d.write,
+      replicas: d.replicas,
+      shards: d.shards?.count ?? 1,
+      byRange: d.shards?.by === "range",
+      keySpace,
+      readFrom: d.read_from,
+      lag: d.replication_lag,
+      maxConnections: d.max_connections,
+      pool: d.pool,
     };
+    if (db.shards > 1 && (byKind.get("queue") ?? []).some((q) => ((comp(q) as QueueComponent).handler ?? []).length > 0)) {
+      issues.push({ field: `components.${dbName}.shards`, reason: "queue workers writing to a sharded database are not realized (their writes go to one server)" });
+    }
     if (db.readFrom !== "primary" && db.replicas === 0) {
       issues.push({ field: `components.${dbName}.read_from`, reason: `is '${db.readFrom}' but replicas is 0` });
     }
-    const perServer = (service?.places ?? 1) * db.pool.size + 5;
+    // Each calling service's replica places hold a pool per server (+5 for workers and monitoring).
+    const perServer = services.filter((p) => p.calls.includes(dbName)).reduce((n, p) => n + p.places * poolFor(db!, p.concurrency).size, 0) + 5;
     if (perServer > db.maxConnections) {
       issues.push({ field: `components.${dbName}.max_connections`, reason: `${db.maxConnections} is below the ${perServer} connections the service pools (+5 for workers and monitoring) can open` });
     }
@@ -316,10 +389,10 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
 
   const queues: QueuePlan[] = [];
   for (const name of byKind.get("queue") ?? []) {
-    const q = c(name);
-    const handler = (q.handler ?? []) as readonly Step[];
+    const q = comp(name) as QueueComponent;
+    const handler = q.handler ?? [];
     handler.forEach((step, i) => {
-      const target = "call" in step ? own(s.components, step.call) : undefined;
+      const target = "call" in step ? comp(step.call) : undefined;
       if (target?.kind !== "database" || !("call" in step) || (step.op !== "read" && step.op !== "write")) {
         issues.push({ field: `components.${name}.handler[${i}]`, reason: "a worker's handler can only hold { call: <database>, op: read | write } steps in the reference app" });
       }
@@ -327,27 +400,27 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     queues.push({
       name,
       // One consumer per partition, as in the model (workers do not apply to a partitioned queue).
-      workers: typeof q.partitions === "number" ? q.partitions : num(q.workers, 1),
-      prefetch: num(q.prefetch, 1),
-      service: q.service as DistLike,
+      workers: q.partitions ?? q.workers,
+      prefetch: q.prefetch,
+      service: q.service,
       handler,
-      maxLength: typeof q.max_length === "number" ? q.max_length : undefined,
-      overflow: (q.overflow as QueuePlan["overflow"]) ?? "reject_publish",
-      retries: num(q.retries, 0),
-      failureRate: num(q.failure_rate, 0),
-      partitions: typeof q.partitions === "number" ? q.partitions : undefined,
+      maxLength: q.max_length,
+      overflow: q.overflow,
+      retries: q.retries,
+      failureRate: q.failure_rate,
+      partitions: q.partitions,
     });
   }
 
   let cdn: CdnPlan | undefined;
   if (cdnName) {
-    const d = c(cdnName);
+    const d = comp(cdnName);
     if (lb?.rateLimit) {
       issues.push({ field: `components.${lbName}.rate_limit`, reason: `a rate-limited balancer behind the CDN '${cdnName}' is not realized (the limit's nginx gateway would sit between the edge cache and HAProxy)` });
     }
-    if (d.origin !== lbName) issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be '${lbName}'` });
+    if (d?.kind === "cdn" && (d.origin !== lbName || !lbName)) issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be '${lbName ?? "a load_balancer"}'` });
     // Without a ttl the simulator's edge never expires an object; a year is nginx's stand-in.
-    cdn = { name: cdnName, ttl: num(d.ttl, CDN_TTL_UNSET_S) };
+    cdn = { name: cdnName, ttl: (d?.kind === "cdn" ? d.ttl : undefined) ?? CDN_TTL_UNSET_S };
   }
 
   const classes: ClassPlan[] = [];
@@ -357,11 +430,11 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
       issues.push({ field: `${field}.http`, reason: "the reference app needs { method, path } to serve this class" });
       continue;
     }
-    const first = cl.flow[0] as Record<string, unknown> | undefined;
-    const target = first && typeof first.call === "string" ? first.call : undefined;
+    const first = cl.flow[0];
+    const target = first && "call" in first ? first.call : undefined;
     let via: ClassPlan["via"] = "lb";
     if (target && target === cdnName) via = "cdn";
-    else if (target !== lbName && target !== serviceName) {
+    else if (target === undefined || (target !== lbName && target !== serviceName)) {
       issues.push({ field: `${field}.flow`, reason: `must start with { call: ${[cdnName, lbName, serviceName].filter(Boolean).join(" | ")} } so the reference app can serve it` });
     }
     const placeholders = cl.http.path.match(/\{[^}]*\}/g) ?? [];
@@ -372,7 +445,7 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     if (placeholders.length && keyCount === undefined) {
       issues.push({ field: `${field}.keys`, reason: "a path with {key} needs keys.count (or a database's keys)" });
     }
-    classes.push({ name, method: cl.http.method ?? "GET", path: cl.http.path, keyCount, via });
+    classes.push({ name, method: cl.http.method, path: cl.http.path, keyCount, via });
   }
 
   if (issues.length > 0 || !service) return { ok: false, issues };
@@ -380,11 +453,13 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
     ok: true,
     plan: {
       name: s.name,
-      seed: s.seed ?? 1,
-      interval: s.simulation?.interval ?? 1,
+      seed: s.seed,
+      interval: s.simulation.interval,
       classes,
       lb,
       service,
+      services,
+      balancers,
       cache,
       db,
       queues,
@@ -397,11 +472,11 @@ export function planApp(s: ScenarioIn): { ok: true; plan: AppPlan } | { ok: fals
 export function portsNeeded(plan: AppPlan): number {
   return (
     1 +
-    (plan.db ? 1 + plan.db.replicas : 0) +
+    (plan.db ? plan.db.shards * (1 + plan.db.replicas) : 0) +
     (plan.cache ? 1 : 0) +
-    plan.service.places +
+    plan.services.reduce((n, p) => n + p.places, 0) +
     plan.queues.reduce((n, q) => n + q.workers, 0) +
-    (plan.lb ? 1 : 0) +
+    plan.balancers.length +
     (plan.lb?.rateLimit ? 1 : 0) +
     (plan.cdn ? 1 : 0)
   );
@@ -416,20 +491,9 @@ const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
 };
 
-function scalingPlan(a: Record<string, unknown>): ScalingPlan {
-  const metric = a.metric === "in_flight" || a.metric === "rps" ? a.metric : "utilization";
-  return {
-    min: num(a.min, 1),
-    max: num(a.max, 1),
-    metric,
-    target: num(a.target, 0.7),
-    interval: num(a.interval, 10),
-    step_out: typeof a.step_out === "number" ? a.step_out : undefined,
-    step_in: num(a.step_in, 1),
-    cooldown_out: num(a.cooldown_out, 30),
-    cooldown_in: num(a.cooldown_in, 120),
-    boot: num(a.boot, 30),
-  };
+function scalingPlan(a: AutoscalingSpec): ScalingPlan {
+  const { min, max, metric, target, interval, step_out, step_in, cooldown_out, cooldown_in, boot } = a;
+  return { min, max, metric, target, interval, step_out, step_in, cooldown_out, cooldown_in, boot };
 }
 
 /**
@@ -452,13 +516,13 @@ export function nginxRateLimit(rl: { rate: number; burst?: number }, field: stri
   return { rate: rl.rate, burst, nginxRate, nginxBurst: burst - 1 };
 }
 
-function refuseUnrealizedFeatures(s: ScenarioIn, serviceName: string | undefined, issues: PlanIssue[]): void {
+function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, issues: PlanIssue[]): void {
   const single = "the reference app runs on one host, in one region";
   if (s.regions !== undefined) issues.push({ field: "regions", reason: `regions and inter-region latency are not realized: ${single}` });
   if (s.geo !== undefined) issues.push({ field: "geo", reason: `geo routing is not realized: ${single}` });
   if (s.load.regions !== undefined) issues.push({ field: "load.regions", reason: `users placed in regions are not realized: ${single}` });
   for (const [name, comp] of Object.entries(s.components)) {
-    const c = comp as Record<string, unknown>;
+    const c = comp as unknown as Record<string, unknown>;
     if (c.region !== undefined) issues.push({ field: `components.${name}.region`, reason: `regions are not realized: ${single}` });
     for (const [feature, reason] of Object.entries(UNREALIZED[String(c.kind)] ?? {})) {
       if (c[feature] !== undefined) issues.push({ field: `components.${name}.${feature}`, reason });
@@ -468,7 +532,7 @@ function refuseUnrealizedFeatures(s: ScenarioIn, serviceName: string | undefined
   // harness (validation/measure.ts); no other failure has a fault to realize it.
   (s.failures ?? []).forEach((f, i) => {
     const field = `failures[${i}]`;
-    if (typeof f.crash === "string" && f.at !== undefined) {
+    if ("crash" in f) {
       if (f.crash !== serviceName) issues.push({ field: `${field}.crash`, reason: `only the service '${serviceName ?? "?"}' can be crashed in the reference app` });
       return;
     }
@@ -477,7 +541,7 @@ function refuseUnrealizedFeatures(s: ScenarioIn, serviceName: string | undefined
   });
 }
 
-function checkSteps(steps: readonly Step[], field: string, s: ScenarioIn, issues: PlanIssue[]): void {
+function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: PlanIssue[]): void {
   steps.forEach((step, i) => {
     const f = `${field}[${i}]`;
     if ("visit" in step) {
@@ -489,7 +553,10 @@ function checkSteps(steps: readonly Step[], field: string, s: ScenarioIn, issues
         if (step.op !== "get" && step.op !== "set" && step.op !== "delete") issues.push({ field: `${f}.op`, reason: "a cache call needs op: get | set | delete" });
       } else if (target.kind === "database") {
         if (step.op !== "read" && step.op !== "write") issues.push({ field: `${f}.op`, reason: "a database call needs op: read | write" });
-      } else issues.push({ field: `${f}.call`, reason: `a handler can call a cache or a database, not a ${target.kind}` });
+      } else if (target.kind === "service" || target.kind === "load_balancer") {
+        // another service, directly or through its balancer: an HTTP call to it for the same class
+        if (step.op !== undefined) issues.push({ field: `${f}.op`, reason: `a call to the ${target.kind} '${step.call}' takes no op` });
+      } else issues.push({ field: `${f}.call`, reason: `a handler can call a cache, a database, a service or a load_balancer, not a ${target.kind}` });
       checkSteps(step.hit ?? [], `${f}.hit`, s, issues);
       checkSteps(step.miss ?? [], `${f}.miss`, s, issues);
     } else if ("publish" in step) {

@@ -1,8 +1,8 @@
 // Reads Prometheus text exposition (what the reference app's /metrics serve) into sums per metric
 // name, so the validation harness can add up a gauge or counter over every replica and worker.
 
-/** Labels whose values also get a sum of their own: `name{class=get_product}`, `name{kind=cache}`. */
-const GROUP_LABELS = ["class", "kind"].map((l) => ({ l, re: new RegExp(`(?:^|,)${l}="([^"]*)"`) }));
+/** Labels whose values also get a sum of their own: `name{class=get_product}`, `name{kind=cache}`, `name{server=s0.primary}`. */
+const GROUP_LABELS = ["class", "kind", "server"].map((l) => ({ l, re: new RegExp(`(?:^|,)${l}="([^"]*)"`) }));
 
 /**
  * Sum of every sample of each metric name (all label sets added), e.g. headroom_slots_busy; and,

@@ -73,9 +73,10 @@ export function appPorts(app: RunningApp): number[] {
     ...(app.lbUrl && app.lbUrl !== app.url ? [port(app.lbUrl)] : []),
     port(app.adminUrl),
     ...(app.cdnUrl ? [port(app.cdnUrl)] : []),
-    ...app.services.map((s) => port(s.url)),
+    ...Object.values(app.tiers).flat().map((s) => port(s.url)),
+    ...Object.values(app.balancerUrls).map(port).filter((p) => p !== port(app.url) && p !== port(app.lbUrl ?? app.url)),
     ...app.workers.map((w) => port(w.url)),
-    ...(app.db ? [app.db.primaryPort, ...app.db.replicaPorts] : []),
+    ...app.dbShards.flatMap((d) => [d.primaryPort, ...d.replicaPorts]),
     ...(app.redisPort ? [app.redisPort] : []),
   ];
 }

@@ -10,7 +10,7 @@ export { Sampler } from "./engine/distributions.ts";
 export { KeySampler } from "./engine/zipf.ts";
 // the key -> bucket hash the simulator places keys with (shards, partitions): the reference app
 // places them with the same function so a key lands in the same place in both
-export { hashKey } from "./engine/hash-key.ts";
+export { hashKey, shardOf } from "./engine/hash-key.ts";
 
 /** A seeded stream as a function: uniform on (0, 1), the same numbers for the same seed and name. */
 export function seededUniform(seed: number, stream: string): () => number {

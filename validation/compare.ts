@@ -66,7 +66,7 @@ export function saturationRow(sim: SimResult, measured: Comparable): Row {
 export const DROPPED_ARRIVALS_BOUND = 0.01;
 
 /** The fields of a measurement the comparison reads (a k6 run alone has no generator health or scrapes). */
-export type Comparable = Pick<Measured, "classes" | "arrivals" | "utilization" | "cacheHitRatio" | "poolWaitMs" | "asyncLatencyMs" | "queueBacklog" | "balancerQueue" | "replicationLagMs" | "components"> & Partial<Pick<Measured, "partitionDepth">>;
+export type Comparable = Pick<Measured, "classes" | "arrivals" | "utilization" | "services" | "shards" | "balancerName" | "cacheHitRatio" | "poolWaitMs" | "asyncLatencyMs" | "queueBacklog" | "balancerQueue" | "replicationLagMs" | "components"> & Partial<Pick<Measured, "partitionDepth">>;
 
 /**
  * The comparable metrics of each component kind against a system Headroom did not start: the YAML's
@@ -133,10 +133,25 @@ export function compare(sim: SimResult, measured: Comparable, predictedUtilizati
   const a = measured.arrivals;
   if (a && a.scheduled > 0) rows.push(row("load", "droppedArrivals", 0, a.dropped / a.scheduled, "absolute", false));
   if (measured.components) return [...rows, ...componentRows(sim, measured.components, applies, absent)];
+  // With several services, each has its own measured figures; the model's service throughput is
+  // scaled by the measured over the model's offered load, as the class rows are.
+  const offered = Object.values(sim.classes).reduce((x, c) => x + c.counts.arrived / (sim.run.replications * (sim.run.durationS - sim.run.warmupS)), 0);
+  const offeredRatio = offered > 0 ? Object.values(measured.classes).reduce((x, c) => x + (c?.offeredRate ?? 0), 0) / offered : 1;
   for (const [name, c] of Object.entries(sim.components)) {
-    if (c.kind === "service") rows.push(row(name, "utilization", c.utilization.mean, measured.utilization, "absolute", applies));
-    if (c.kind === "load_balancer" && c.balancer) rows.push(row(name, "balancerQueue", c.balancer.queueLength.mean, measured.balancerQueue, "absolute", applies));
+    const own = measured.services?.[name];
+    if (c.kind === "service") rows.push(row(name, "utilization", c.utilization.mean, own ? own.utilization : measured.utilization, "absolute", applies));
+    if (c.kind === "service" && own) rows.push(row(name, "throughput", c.throughput.mean * offeredRatio, own.throughput, "relative", applies));
+    // The collector reads the entry's HAProxy only: a balancer between services has no measured queue (yet).
+    const queueOf = measured.balancerName === undefined || measured.balancerName === name ? measured.balancerQueue : undefined;
+    if (c.kind === "load_balancer" && c.balancer) rows.push(row(name, "balancerQueue", c.balancer.queueLength.mean, queueOf, "absolute", applies));
     if (c.hitRatio && c.kind === "cache") rows.push(row(name, "cacheHitRatio", c.hitRatio.mean, measured.cacheHitRatio, "absolute", applies));
+    if (c.kind === "database" && measured.shards) {
+      // per shard: the model's throughput of the shard's servers (its parts), scaled as the class rows are
+      measured.shards.forEach((x, i) => {
+        const nodes = Object.entries(c.parts).filter(([p]) => p.startsWith(`${name}.shard${i}.`) && !p.includes(".pool@"));
+        rows.push(row(`${name}.shard${i}`, "throughput", nodes.reduce((s, [, p]) => s + p.throughput.mean, 0) * offeredRatio, x, "relative", applies));
+      });
+    }
     if (c.kind === "database") {
       if (c.poolWaitMs) rows.push(row(name, "poolWaitMs", c.poolWaitMs.mean.mean, measured.poolWaitMs, "absolute", applies));
       if (c.replicationLagMs && measured.replicationLagMs !== undefined) rows.push(row(name, "replicationLagMs", c.replicationLagMs.mean.mean, measured.replicationLagMs, "absolute", applies));

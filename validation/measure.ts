@@ -19,6 +19,15 @@ export interface Measured {
   arrivals?: { scheduled: number; dropped: number };
   /** per service component: mean busy share of slots over the window */
   utilization?: number;
+  /**
+   * With several services, each one's own figures from its replicas' /metrics over the window:
+   * the time-average busy share of its slots and the requests it answered per second.
+   */
+  services?: Record<string, { utilization?: number; throughput: number }>;
+  /** The balancer the collector reads (the one clients enter through): balancerQueue is its, and no other's. */
+  balancerName?: string;
+  /** A sharded database's queries per second per shard over the window (all its servers), by shard index. */
+  shards?: number[];
   cacheHitRatio?: number;
   poolWaitMs?: number;
   asyncLatencyMs?: number;
@@ -99,6 +108,9 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   const { app, stop } = started;
   const timers: NodeJS.Timeout[] = [];
   const scrapes: Scrape[] = [];
+  // With several services, each one's replicas are also scraped on their own (per-service rows).
+  const tiers = Object.keys(app.serviceMetricsUrls).length > 1 ? Object.entries(app.serviceMetricsUrls) : [];
+  const tierScrapes: Array<{ t: number; m: Map<string, Map<string, number>> }> = [];
   const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null; partitions: Record<string, readonly number[]> }> = [];
   let sampling = true;
   try {
@@ -107,6 +119,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       while (sampling) {
         const t = Date.now();
         scrapes.push({ t, m: await scrapeAll(app.metricsUrls) });
+        if (tiers.length) tierScrapes.push({ t, m: new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeAll(urls)] as const))) });
         if (scrapes.length % 4 === 0) {
           try {
             const s = await app.sample();
@@ -169,6 +182,25 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       const wb = inWin.map((s) => s.m.get("headroom_worker_busy")).filter((x): x is number => x !== undefined);
       if (wb.length) m.workerUtilization = Math.min(1, wb.reduce((x, y) => x + y, 0) / wb.length / workers);
     }
+    const tw = tierScrapes.filter((s) => s.t >= from && s.t <= win.firstMs + o.durationS * 1000);
+    if (tw.length >= 2) {
+      const first = tw[0]!, last = tw[tw.length - 1]!;
+      const span = (last.t - first.t) / 1000;
+      m.services = Object.fromEntries(tiers.map(([n]) => {
+        const at = (s: (typeof tw)[number], k: string) => s.m.get(n)?.get(k) ?? 0;
+        const shares = tw.map((s) => (at(s, "headroom_slots_total") ? at(s, "headroom_slots_busy") / at(s, "headroom_slots_total") : NaN)).filter(Number.isFinite);
+        return [n, {
+          utilization: shares.length ? shares.reduce((x, y) => x + y, 0) / shares.length : undefined,
+          throughput: span > 0 ? (at(last, "headroom_http_requests_total") - at(first, "headroom_http_requests_total")) / span : 0,
+        }];
+      }));
+    }
+    const sharded = o.scenario.components && Object.values(o.scenario.components).find((c) => c.kind === "database" && c.shards && c.shards.count > 1);
+    if (sharded && sharded.kind === "database" && spanS > 0) {
+      // every server of shard i is labelled s<i>.primary / s<i>.replica<j> (reference-app/service/db.ts)
+      const servers = (i: number) => [`s${i}.primary`, ...Array.from({ length: sharded.replicas }, (_, j) => `s${i}.replica${j + 1}`)];
+      m.shards = Array.from({ length: sharded.shards!.count }, (_, i) => servers(i).reduce((x, sv) => x + delta(a, b, `headroom_db_queries_total{server=${sv}}`), 0) / spanS);
+    }
     const hits = delta(a, b, "headroom_cache_hits_total");
     const misses = delta(a, b, "headroom_cache_misses_total");
     if (hits + misses > 0) m.cacheHitRatio = hits / (hits + misses);
@@ -189,6 +221,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     const depths = sw.map((s) => s.backlog).filter((x): x is number => x !== null);
     if (depths.length >= 2) m.backlogGrowth = depths[depths.length - 1] - depths[0];
     m.balancerQueue = avg(sw.map((s) => s.queued));
+    m.balancerName = app.plan.lb?.name;
     const lag = avg(sw.map((s) => s.lagS));
     if (lag !== undefined) m.replicationLagMs = lag * 1000;
     return m;

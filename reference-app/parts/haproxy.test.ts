@@ -5,7 +5,7 @@ import { haproxyConfig, haproxyWeights, parseStat } from "./haproxy.ts";
 
 describe("haproxyConfig", () => {
   const cfg = haproxyConfig(
-    { name: "lb", algorithm: "power_of_two", maxconn: 32, queueTimeout: 1.5, connectRetries: 2, weights: [2, 1], health: { interval: 2, rise: 2, fall: 3 } },
+    { name: "lb", backends: "api", algorithm: "power_of_two", maxconn: 32, queueTimeout: 1.5, connectRetries: 2, weights: [2, 1], health: { interval: 2, rise: 2, fall: 3 } },
     8080, [9001, 9002], "/run/x.sock", 5,
   );
   it("keeps maxconn exact with one thread and maps the YAML", () => {
@@ -21,8 +21,17 @@ describe("haproxyConfig", () => {
   });
 });
 
+describe("haproxyConfig without health_check", () => {
+  it("checks no server, as the simulator's balancer without health_check never notices a crash", () => {
+    const cfg = haproxyConfig({ name: "lb", backends: "api", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3 }, 8080, [9001, 9002], "/run/x.sock", undefined);
+    expect(cfg).toContain("  server s1 127.0.0.1:9001\n");
+    expect(cfg).not.toContain("check");
+    expect(cfg).not.toContain("default-server");
+  });
+});
+
 describe("haproxyConfig timeouts", () => {
-  const lb = { name: "lb", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3, health: { interval: 2, rise: 2, fall: 3 } };
+  const lb = { name: "lb", backends: "api", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3, health: { interval: 2, rise: 2, fall: 3 } };
   it("outlast the service's timeout, so the service answers 504 first", () => {
     const cfg = haproxyConfig(lb, 8080, [9001], "/run/x.sock", 5);
     expect(cfg).toContain("  timeout server 10000ms");
@@ -71,7 +80,7 @@ describe("parseStat", () => {
 });
 
 describe("haproxyConfig for auto-scaling", () => {
-  const lb = { name: "lb", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3, health: { interval: 1, rise: 2, fall: 2 } };
+  const lb = { name: "lb", backends: "api", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3, health: { interval: 1, rise: 2, fall: 2 } };
   it("declares a server per replica place and disables those above the starting count", () => {
     const cfg = haproxyConfig(lb, 8080, [9001, 9002, 9003], "/run/x.sock", 5, 1);
     expect(cfg).toContain("  server s1 127.0.0.1:9001 check\n");

@@ -1,6 +1,6 @@
 // The scenario's load balancer as HAProxy: one frontend on a free port, one backend whose servers
 // are the service replicas, with the YAML's algorithm, per-server maxconn, weights, queue timeout
-// and HTTP health checks. `nbthread 1` keeps maxconn exact (two threads can let maxconn + 1 through).
+// and HTTP health checks (when the YAML asks for them). `nbthread 1` keeps maxconn exact (two threads can let maxconn + 1 through).
 // An auto-scaled pool has one server per place up to its maximum; the places not running at the
 // start are `disabled` (maintenance) until the scaler enables them through the stats socket.
 import { Effect, Scope } from "effect";
@@ -52,7 +52,8 @@ export function haproxyConfig(
 ): string {
   const weights = plan.weights ? haproxyWeights(backends.map((_, i) => plan.weights![i] ?? 1)) : undefined;
   const servers = backends.map((p, i) => {
-    const opts = [`server ${serverName(i + 1)} 127.0.0.1:${p}`, "check"];
+    // Without the YAML's health_check no server is checked: as in the simulator, a dead replica keeps getting requests (refused).
+    const opts = [`server ${serverName(i + 1)} 127.0.0.1:${p}`, ...(plan.health ? ["check"] : [])];
     if (plan.maxconn !== undefined) opts.push(`maxconn ${plan.maxconn}`);
     if (weights) opts.push(`weight ${weights[i]}`);
     if (i >= enabled) opts.push("disabled");
@@ -82,8 +83,7 @@ export function haproxyConfig(
     "",
     "backend service",
     ...BALANCE[plan.algorithm]!.map((l) => `  ${l}`),
-    "  option httpchk GET /healthz",
-    `  default-server inter ${ms(plan.health.interval)} rise ${plan.health.rise} fall ${plan.health.fall}`,
+    ...(plan.health ? ["  option httpchk GET /healthz", `  default-server inter ${ms(plan.health.interval)} rise ${plan.health.rise} fall ${plan.health.fall}`] : []),
     ...servers,
     "",
   ].join("\n");
@@ -133,33 +133,40 @@ export const startHaproxy = (
   tools: Tools,
   serviceTimeout: number | undefined,
   enabled: number = backends.length,
+  /** Names its files and process: "haproxy" for the entry balancer, "haproxy-<name>" for one between services. */
+  label = "haproxy",
+  /** Its port when the caller took it already (services that call through it must know it first). */
+  givenPort?: number,
 ): Effect.Effect<HaproxyPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
-    const port = yield* freePort;
+    const port = givenPort ?? (yield* freePort);
     // The admin-level stats socket (it can disable servers) in a dir only the launcher's user enters.
-    const sockDir = join(runPath, "state", "haproxy");
+    const sockDir = join(runPath, "state", label);
     const statsSocket = join(sockDir, "haproxy.sock");
-    const cfgPath = join(runPath, "haproxy.cfg");
+    const cfgPath = join(runPath, `${label}.cfg`);
     yield* Effect.tryPromise({
       try: async () => {
         await mkdir(sockDir, { recursive: true });
         await chmod(sockDir, 0o700);
         await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout, enabled));
       },
-      catch: (e) => new StartFailed({ part: "haproxy", reason: `cannot prepare ${sockDir}: ${String(e)}` }),
+      catch: (e) => new StartFailed({ part: label, reason: `cannot prepare ${sockDir}: ${String(e)}` }),
     });
-    const p = yield* proc({ name: "haproxy", command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
+    const p = yield* proc({ name: label, command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
     // Ready when it listens and its health checks see every running replica up (the standby places
     // of an auto-scaled pool stay in maintenance).
-    yield* waitReady("haproxy", p, async () => {
+    yield* waitReady(label, p, async () => {
       const stats = parseStat(await haproxyCommand(statsSocket, "show stat"));
       const servers = stats.filter((s) => s.name !== "BACKEND" && s.name !== "FRONTEND");
-      return servers.length === backends.length && servers.every((s, i) => s.status.startsWith(i < enabled ? "UP" : "MAINT"));
+      return servers.length === backends.length && servers.every((s, i) => (i < enabled ? isUp(s.status) : s.status.startsWith("MAINT")));
     });
     return { port, statsSocket };
   });
 
 // ---------------------------------------------------------------- runtime API (auto-scaling)
+
+/** A server taking traffic: UP (checked, maybe "UP 1/3"), or "no check" (unchecked and not in maintenance). */
+export const isUp = (status: string): boolean => status.startsWith("UP") || status === "no check";
 
 async function runtime(socket: string, command: string): Promise<void> {
   const answer = (await haproxyCommand(socket, command)).trim();
@@ -175,12 +182,12 @@ async function serverStat(socket: string, place: number): Promise<ServerStat | u
  * Takes replica place `place` out of maintenance and marks it up (its process already answered
  * /healthz), then waits until `show stat` says UP; the health checks go on as for any server.
  */
-export async function enableServer(socket: string, place: number, timeoutMs = 10_000): Promise<void> {
+export async function enableServer(socket: string, place: number, timeoutMs = 10_000, checked = true): Promise<void> {
   await runtime(socket, `set server service/${serverName(place)} state ready`);
-  await runtime(socket, `set server service/${serverName(place)} health up`);
+  if (checked) await runtime(socket, `set server service/${serverName(place)} health up`);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await serverStat(socket, place))?.status.startsWith("UP")) return;
+    if (isUp((await serverStat(socket, place))?.status ?? "")) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`haproxy: server ${serverName(place)} not UP ${timeoutMs} ms after it was enabled`);

@@ -19,6 +19,7 @@ import { StartFailed, PortsExhausted } from "../errors.ts";
 import { freePort, waitReady, runToEnd, restartable, type RestartableProc, type SpawnSpec } from "../resources.ts";
 import type { DbPlan } from "../plan.ts";
 import { meanOf } from "../sampler.ts";
+import { shardOfKey } from "../shard.ts";
 import type { DbEndpoints } from "../config.ts";
 import type { Tools } from "../preflight.ts";
 
@@ -95,13 +96,20 @@ function serverArgs(dataDir: string, sockDir: string, port: number, plan: DbPlan
   ];
 }
 
+/**
+ * One shard's cluster (the whole database when it has one shard): its own data dirs, processes,
+ * per-run passwords and ports; seeded with the products whose keys route to it (shardOf, as the
+ * simulator routes them).
+ */
 export const startPostgres = (
   plan: DbPlan,
   runPath: string,
   tools: Tools,
+  shard = 0,
 ): Effect.Effect<PgCluster, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
-    const base = join(runPath, "state", "pg");
+    const tag = plan.shards > 1 ? `-shard${shard}` : "";
+    const base = join(runPath, "state", `pg${tag}`);
     const sockDir = join(base, "sock");
     const logDir = join(runPath, "logs");
     const adminPassword = randomBytes(24).toString("hex");
@@ -125,7 +133,7 @@ export const startPostgres = (
     const primaryDir = join(base, "primary");
     yield* runToEnd({
       ...asPg,
-      name: "postgres-initdb",
+      name: `postgres${tag}-initdb`,
       command: join(tools.pgBin, "initdb"),
       args: ["-D", primaryDir, "-U", SUPERUSER, "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--no-sync", "--no-instructions"],
     }).pipe(Effect.ensuring(Effect.promise(() => rm(pwfile, { force: true }))));
@@ -137,7 +145,7 @@ export const startPostgres = (
     const primaryPort = yield* freePort;
     const serverSpec = (label: string, dir: string, port: number, extra: string[]): SpawnSpec => ({
       ...asPg,
-      name: `postgres-${label}`,
+      name: `postgres${tag}-${label}`,
       command: join(tools.pgBin, "postgres"),
       args: serverArgs(dir, sockDir, port, plan, extra),
       // SIGINT is PostgreSQL's fast shutdown: it ends client sessions instead of waiting for them.
@@ -149,7 +157,7 @@ export const startPostgres = (
       waitReady("postgres primary", p, () => canConnect(primaryPort, adminPassword, "postgres", primaryDir), 60_000),
     );
     yield* Effect.tryPromise({
-      try: () => seed(primaryPort, adminPassword, appPassword, plan.keys),
+      try: () => seed(primaryPort, adminPassword, appPassword, plan.keys, plan.shards > 1 ? (k) => shardOfKey(plan, k) === shard : undefined),
       catch: (e) => new StartFailed({ part: "postgres primary", reason: `seeding failed: ${String(e)}` }),
     });
 
@@ -161,7 +169,7 @@ export const startPostgres = (
       const dir = join(base, label);
       yield* runToEnd({
         ...asPg,
-        name: `postgres-basebackup-${label}`,
+        name: `postgres${tag}-basebackup-${label}`,
         command: join(tools.pgBin, "pg_basebackup"),
         args: ["-h", "127.0.0.1", "-p", String(primaryPort), "-U", SUPERUSER, "-D", dir, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"],
         // -R writes it into the replica's primary_conninfo (postgresql.auto.conf, in its 0700 data dir).
@@ -195,7 +203,7 @@ export const startPostgres = (
     };
   });
 
-async function seed(port: number, adminPassword: string, appPassword: string, keys: number): Promise<void> {
+async function seed(port: number, adminPassword: string, appPassword: string, keys: number, owns?: (key: number) => boolean): Promise<void> {
   const admin = new pg.Client({ host: "127.0.0.1", port, user: SUPERUSER, password: adminPassword, database: "postgres" });
   await admin.connect();
   try {
@@ -214,10 +222,17 @@ async function seed(port: number, adminPassword: string, appPassword: string, ke
       CREATE TABLE processed (order_id uuid PRIMARY KEY, queue text NOT NULL, worker integer NOT NULL, attempt integer NOT NULL,
                               published_at timestamptz NOT NULL, processed_at timestamptz NOT NULL DEFAULT clock_timestamp());
     `);
-    await c.query(
-      "INSERT INTO products (id, name, price_cents) SELECT g, 'product ' || g, 100 + (g * 7919) % 10000 FROM generate_series(0, $1::int - 1) g",
-      [keys],
-    );
+    if (owns) {
+      // A shard holds the products whose keys route to it.
+      const ids: number[] = [];
+      for (let k = 0; k < keys; k++) if (owns(k)) ids.push(k);
+      await c.query("INSERT INTO products (id, name, price_cents) SELECT g, 'product ' || g, 100 + (g * 7919) % 10000 FROM unnest($1::int[]) g", [ids]);
+    } else {
+      await c.query(
+        "INSERT INTO products (id, name, price_cents) SELECT g, 'product ' || g, 100 + (g * 7919) % 10000 FROM generate_series(0, $1::int - 1) g",
+        [keys],
+      );
+    }
     await c.query("ANALYZE products");
     // What the services and workers do, and no more: read products, write orders, processed and versions.
     await c.query(`GRANT SELECT, INSERT, UPDATE ON products, orders, processed TO ${APP_ROLE}`);

@@ -1,13 +1,26 @@
-// The service's PostgreSQL access: one pool per server (primary and each replica) sized from the
-// YAML, reads routed as `read_from` says, and the per-operation cost injected with pg_sleep so the
+// The service's PostgreSQL access: one pool per server (each shard's primary and replicas) sized
+// from the YAML, keys routed to their shard by the simulator's shardOf, reads as `read_from` says, and the per-operation cost injected with pg_sleep so the
 // pool, not the machine's two CPUs, is what saturates.
 import pg from "pg";
 import type { DbEndpoints } from "../config.ts";
 import type { DbPlan } from "../plan.ts";
 import { sample, type Rng } from "../sampler.ts";
 import type { ServiceMetrics } from "./metrics.ts";
+import { shardOfKey } from "../shard.ts";
 
 export class PoolTimeout extends Error {}
+
+/** Node's timers hold at most 2^31 - 1 ms (24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * pg's connectionTimeoutMillis for a pool timeout in seconds: 0 (pg: none) past what a Node timer
+ * holds, where "never in this run" is what the YAML means (a pool it does not set, poolFor).
+ */
+export function connectTimeoutMs(seconds: number): number {
+  const ms = Math.max(1, Math.round(seconds * 1000));
+  return ms > MAX_TIMER_MS ? 0 : ms;
+}
 
 interface Server {
   readonly label: string;
@@ -21,54 +34,72 @@ export interface ProductRow {
   readonly version: number;
 }
 
+/** One shard's servers: its primary, its streaming replicas and the ones reads go to. */
+interface Shard {
+  readonly primary: Server;
+  readonly replicas: Server[];
+  readonly readers: Server[];
+  next: number;
+}
+
 export class Db {
+  private readonly shards: Shard[];
   private readonly primary: Server;
-  private readonly replicas: Server[];
-  private readonly readers: Server[];
-  private next = 0;
-  private readonly monitor: pg.Pool[];
+  private readonly monitor: Array<{ label: string; pool: pg.Pool }>;
   private lagTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly plan: DbPlan,
+    private readonly plan: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]> },
     endpoints: DbEndpoints,
     private readonly rng: Rng,
     private readonly metrics: ServiceMetrics,
+    /** Per shard (plan.shards > 1): its servers' endpoints, each with its own per-run password. */
+    shardEndpoints: readonly DbEndpoints[] = [endpoints],
   ) {
-    const pool = (port: number) =>
+    const pool = (e: DbEndpoints, port: number) =>
       new pg.Pool({
         host: "127.0.0.1",
         port,
-        user: endpoints.user,
-        password: endpoints.password,
-        database: endpoints.database,
+        user: e.user,
+        password: e.password,
+        database: e.database,
         max: plan.pool.size,
-        connectionTimeoutMillis: Math.max(1, Math.round(plan.pool.timeout * 1000)),
+        connectionTimeoutMillis: connectTimeoutMs(plan.pool.timeout),
       });
-    this.primary = { label: "primary", pool: pool(endpoints.primary) };
-    this.replicas = endpoints.replicas.map((port, i) => ({ label: `replica${i + 1}`, pool: pool(port) }));
-    this.readers =
-      plan.readFrom === "primary" ? [this.primary]
-      : plan.readFrom === "replicas" ? this.replicas
-      : [this.primary, ...this.replicas];
-    for (const s of [this.primary, ...this.replicas]) s.pool.on("error", () => { /* a dropped idle client; the next acquire reconnects */ });
+    // Servers of a sharded database are labelled s<i>.primary, s<i>.replica<j> in the metrics.
+    const label = (i: number, what: string) => (shardEndpoints.length > 1 ? `s${i}.${what}` : what);
+    this.shards = shardEndpoints.map((e, i) => {
+      const primary = { label: label(i, "primary"), pool: pool(e, e.primary) };
+      const replicas = e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), pool: pool(e, port) }));
+      const readers = plan.readFrom === "primary" ? [primary] : plan.readFrom === "replicas" ? replicas : [primary, ...replicas];
+      return { primary, replicas, readers, next: 0 };
+    });
+    this.primary = this.shards[0]!.primary;
+    for (const s of this.shards.flatMap((sh) => [sh.primary, ...sh.replicas])) s.pool.on("error", () => { /* a dropped idle client; the next acquire reconnects */ });
     // Lag is read over separate one-connection pools so that monitoring never takes a modeled slot.
-    this.monitor = endpoints.replicas.map((port) => new pg.Pool({ host: "127.0.0.1", port, user: endpoints.user, password: endpoints.password, database: endpoints.database, max: 1, connectionTimeoutMillis: 1000 }));
-    for (const m of this.monitor) m.on("error", () => {});
+    this.monitor = shardEndpoints.flatMap((e, i) =>
+      e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), pool: new pg.Pool({ host: "127.0.0.1", port, user: e.user, password: e.password, database: e.database, max: 1, connectionTimeoutMillis: 1000 }) })),
+    );
+    for (const m of this.monitor) m.pool.on("error", () => {});
+  }
+
+  /** The shard a key's rows live on: the simulator's own function (shardOf). */
+  private shard(key: number): Shard {
+    return this.shards[shardOfKey(this.plan, key)]!;
   }
 
   startLagMonitor(intervalMs = 1000): void {
     const tick = async () => {
       await Promise.all(
-        this.monitor.map(async (pool, i) => {
+        this.monitor.map(async ({ label, pool }) => {
           try {
             const r = await pool.query<{ lag: string | null }>(
               "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 " +
                 "ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END AS lag",
             );
-            this.metrics.replicaLag.set({ server: `replica${i + 1}` }, Number(r.rows[0]?.lag ?? 0));
+            this.metrics.replicaLag.set({ server: label }, Number(r.rows[0]?.lag ?? 0));
           } catch {
-            this.metrics.replicaLag.set({ server: `replica${i + 1}` }, NaN);
+            this.metrics.replicaLag.set({ server: label }, NaN);
           }
         }),
       );
@@ -103,14 +134,14 @@ export class Db {
     }
   }
 
-  private reader(): Server {
-    const s = this.readers[this.next++ % this.readers.length]!;
-    return s;
+  private reader(key: number): Server {
+    const sh = this.shard(key);
+    return sh.readers[sh.next++ % sh.readers.length]!;
   }
 
   async readProduct(key: number): Promise<ProductRow | undefined> {
     const cost = sample(this.plan.read, this.rng);
-    return this.withClient(this.reader(), "read", async (c) => {
+    return this.withClient(this.reader(key), "read", async (c) => {
       const r = await c.query<ProductRow>(
         "SELECT id, name, price_cents, version FROM products, pg_sleep($2) WHERE id = $1",
         [key, cost],
@@ -121,7 +152,8 @@ export class Db {
 
   async writeOrder(order: { id: string; product: number; quantity: number }): Promise<void> {
     const cost = sample(this.plan.write, this.rng);
-    await this.withClient(this.primary, "write", (c) =>
+    // An order lives on its product's shard.
+    await this.withClient(this.shard(order.product).primary, "write", (c) =>
       c.query("INSERT INTO orders (id, product, quantity) SELECT $1, $2, $3 FROM pg_sleep($4)", [
         order.id,
         order.product,
@@ -133,7 +165,7 @@ export class Db {
 
   async writeProduct(key: number): Promise<void> {
     const cost = sample(this.plan.write, this.rng);
-    await this.withClient(this.primary, "write", (c) =>
+    await this.withClient(this.shard(key).primary, "write", (c) =>
       c.query("UPDATE products SET version = version + 1 FROM pg_sleep($2) WHERE id = $1", [key, cost]),
     );
   }
@@ -144,7 +176,7 @@ export class Db {
 
   async close(): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer);
-    await Promise.allSettled([this.primary, ...this.replicas].map((s) => s.pool.end()));
-    await Promise.allSettled(this.monitor.map((m) => m.end()));
+    await Promise.allSettled(this.shards.flatMap((sh) => [sh.primary, ...sh.replicas]).map((s) => s.pool.end()));
+    await Promise.allSettled(this.monitor.map((m) => m.pool.end()));
   }
 }

@@ -1,6 +1,6 @@
 // Runs a request class's call graph (the YAML's `handlers`) for real inside one slot: own work as a
-// sampled wait, cache-aside on Redis, reads and writes on PostgreSQL, publishes to RabbitMQ,
-// branches and parallel fan-out. Each outgoing call waits the edge's one-way `network` time on the way
+// sampled wait, cache-aside on Redis, reads and writes on PostgreSQL, publishes to RabbitMQ, calls
+// to other services (service/peers.ts), branches and parallel fan-out. Each outgoing call waits the edge's one-way `network` time on the way
 // there and again on the way back (the step's own `network`, else the service's).
 import { randomUUID } from "node:crypto";
 import type { Step } from "../plan.ts";
@@ -9,6 +9,7 @@ import type { Cache } from "./cache.ts";
 import { unpad } from "./cache.ts";
 import type { Db, ProductRow } from "./db.ts";
 import type { Publisher } from "./publisher.ts";
+import type { Peers } from "./peers.ts";
 
 export interface Deps {
   readonly rng: Rng;
@@ -16,6 +17,8 @@ export interface Deps {
   readonly cache?: Cache;
   readonly db?: Db;
   readonly publisher?: Publisher;
+  /** The services (or their balancers) this one calls. */
+  readonly peers?: Peers;
 }
 
 /** What one request carries through its call graph and what it answers with. */
@@ -84,6 +87,12 @@ async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<voi
 
 /** A call: its operation, the way back over the same edge, then for a cache get the hit or miss flow. */
 async function callOp(step: Extract<Step, { readonly call: string }>, ctx: RequestContext, deps: Deps): Promise<void> {
+  if (step.op === undefined && deps.peers?.has(step.call)) {
+    // another service: it runs its handler for this class; the way back is the same edge
+    await deps.peers.call(step.call, { class: ctx.className, key: ctx.key, order: ctx.order });
+    await hop(step, deps);
+    return;
+  }
   switch (step.op) {
     case "get": {
       ctx.lookedUp = true;

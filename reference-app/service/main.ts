@@ -1,6 +1,6 @@
 // One replica of the scenario's service: a node:http server on 127.0.0.1 that serves every request
-// class inside a concurrency slot, runs the class's call graph against the real cache, database and
-// broker, and exposes /healthz and /metrics. Started by the launcher with its config file's path.
+// class inside a concurrency slot, runs the class's call graph against the real cache, database,
+// broker and the other services it calls (service/peers.ts), and exposes /healthz and /metrics. Started by the launcher with its config file's path.
 // First: when the config asks for traces, the instrumentations must be in place before pg & co load.
 import { flushTracing } from "../tracing.ts";
 import http from "node:http";
@@ -14,6 +14,7 @@ import { Db, PoolTimeout } from "./db.ts";
 import { Cache } from "./cache.ts";
 import { Publisher, QueueFull } from "./publisher.ts";
 import { runSteps, type Deps, type RequestContext } from "./handlers.ts";
+import { CALL_PATH, CallFailed, Peers, parseCall } from "./peers.ts";
 
 const MAX_BODY = 16 * 1024;
 
@@ -24,14 +25,15 @@ metrics.slotsTotal.set(cfg.service.concurrency);
 const routes = compileRoutes(cfg.classes);
 const rng = streamFor(cfg.seed, `${cfg.service.name}-${cfg.index}`);
 
-const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics) : undefined;
+const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics, cfg.db.shardEndpoints) : undefined;
 db?.startLagMonitor();
 const cache = cfg.cache ? new Cache(cfg.cache, metrics) : undefined;
 const publisher = cfg.queues.length
   ? await Publisher.open(cfg.amqpUrl, new Map(cfg.queues.map((q) => [q.name, q.names.partitions ?? q.names.queue])), metrics)
   : undefined;
-const deps: Deps = { rng, network: cfg.service.network, cache, db, publisher };
-const orderKeys = cfg.db?.keys ?? 1;
+const peers = cfg.peers ? new Peers(cfg.peers) : undefined;
+const deps: Deps = { rng, network: cfg.service.network, cache, db, publisher, peers };
+const orderKeys = cfg.productKeys ?? cfg.db?.keys ?? 1;
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === "string" ? body : JSON.stringify(body);
@@ -79,11 +81,23 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     metrics.acceptQueue.set(slots.queued);
     return send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
   }
-  const m = matchRoute(routes, req.method ?? "GET", url.pathname);
+  let order: RequestContext["order"];
+  let m: ReturnType<typeof matchRoute>;
+  if (url.pathname === CALL_PATH && req.method === "POST") {
+    // A call from another service: its class, key and order in the body.
+    const body = await readBody(req);
+    if (body === undefined) return send(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+    const call = parseCall(body, (c) => {
+      const cls = cfg.classes.find((k) => k.name === c);
+      return cls ? cls.keyCount : null;
+    });
+    if (typeof call === "string") return send(res, 400, { error: call });
+    m = { kind: "ok", cls: { ...cfg.classes.find((k) => k.name === call.class)!, via: "lb" }, key: call.key };
+    order = call.order;
+  } else m = matchRoute(routes, req.method ?? "GET", url.pathname);
   if (m.kind === "bad") return send(res, m.status, { error: m.error });
 
-  let order: RequestContext["order"];
-  if (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") {
+  if (order === undefined && (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") && url.pathname !== CALL_PATH) {
     const body = await readBody(req);
     if (body === undefined) return send(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
     const parsed = parseOrder(body, orderKeys);
@@ -125,6 +139,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   } catch (e) {
     if (e instanceof PoolTimeout) return done(503, { error: "database pool timeout" });
     if (e instanceof QueueFull) return done(503, { error: "queue full" });
+    if (e instanceof CallFailed) return done(e.status >= 500 ? e.status : 502, { error: e.message });
     process.stderr.write(`${new Date().toISOString()} ${className}: ${e instanceof Error ? e.stack : String(e)}\n`);
     return done(500, { error: "internal error" });
   } finally {
@@ -158,6 +173,7 @@ async function stop(): Promise<void> {
   stopping = true;
   server.close();
   server.closeAllConnections();
+  peers?.close();
   await Promise.allSettled([db?.close(), cache?.close(), publisher?.close(), flushTracing()]);
   process.exit(0);
 }

@@ -20,7 +20,7 @@ beforeAll(async () => {
     port,
     seed: 1,
     // No timeout and no backlog: the simulator's defaults (none), which the replica must handle.
-    service: { name: "api", replicas: 1, places: 1, concurrency: 2, handlers: { ping: [{ service: { dist: "constant", value: 0.001 } }] } },
+    service: { name: "api", replicas: 1, places: 1, concurrency: 2, handlers: { ping: [{ service: { dist: "constant", value: 0.001 } }] }, calls: [] },
     classes: [{ name: "ping", method: "GET", path: "/ping", via: "lb" }],
     queues: [],
     amqpUrl: "amqp://unused",

@@ -2,7 +2,7 @@
 // the simulator's own placement (hash of the key, or the key range), so a Zipf-hot shard is seen.
 // The hash is the engine's own (engine/hash-key.ts); tests compare per-shard throughputs with it.
 import { KeySampler } from "../engine/zipf.ts";
-import { hashKey } from "../engine/hash-key.ts";
+import { shardOf } from "../engine/hash-key.ts";
 
 export interface KeyDist {
   readonly count: number;
@@ -20,7 +20,7 @@ export function bucketShares(keys: KeyDist | undefined, n: number, by: "hash" | 
   const id = `${keys?.count ?? 0}|${keys?.s ?? 0}|${n}|${by}|${keySpace}`;
   const known = memo.get(id);
   if (known) return known;
-  const bucket = (k: number) => (by === "range" ? Math.min(n - 1, Math.floor((k * n) / keySpace)) : hashKey(k) % n);
+  const bucket = (k: number) => shardOf(k, n, by === "range", keySpace);
   if (!keys) out[bucket(0)] = 1;
   else {
     const p = keys.s === 0 ? null : KeySampler.probabilities(keys.count, keys.s);

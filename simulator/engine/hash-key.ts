@@ -9,3 +9,12 @@ export function hashKey(k: number): number {
   h ^= h >>> 13;
   return h >>> 0;
 }
+
+/**
+ * The shard (or bucket) of key `k` among `n`: by hash, or by range of the key space [0, keySpace).
+ * One definition for the engine, the analytic solver and the reference app's router.
+ */
+export function shardOf(k: number, n: number, byRange: boolean, keySpace: number): number {
+  if (n === 1) return 0;
+  return byRange ? Math.min(n - 1, Math.floor((k * n) / keySpace)) : hashKey(k) % n;
+}

@@ -3,7 +3,7 @@
 // through a free list); resources keep FIFO rings of waiting task ids; statistics accumulate in
 // place. A class with fields rather than closures: V8 keeps its number fields unboxed, so the loop
 // allocates nothing per event.
-import { hashKey } from "./hash-key.ts";
+import { hashKey, shardOf } from "./hash-key.ts";
 import { Calendar } from "./calendar.ts";
 import { Histogram } from "./histogram.ts";
 import { LruCache } from "./lru.ts";
@@ -1759,7 +1759,7 @@ class Replication {
       if (this.compDown[db.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
       const write = p.argB[pc] === DB_WRITE;
       const key = this.tKey[t];
-      const shard = db.shards === 1 ? 0 : db.byRange ? Math.min(db.shards - 1, Math.floor((key * db.shards) / p.keySpace)) : hashKey(key) % db.shards;
+      const shard = shardOf(key, db.shards, db.byRange, p.keySpace);
       const per = db.nodesPerShard;
       const primary = this.dbPrimary[d][shard];
       let k = primary;
