@@ -9,7 +9,7 @@ import { parseScenario } from "../simulator/model/index.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import { appPorts, countBy, drive, get, leftovers, metricSum, post } from "./testing.ts";
 
-export const THREE_TIERS = `
+const THREE_TIERS = `
 version: 1
 name: three-tiers
 load:
