@@ -21,6 +21,7 @@ import type { ScalingEvent } from "../reference-app/scaling.ts";
 import { instanceSteps, moments, rateRows, scalingRows, seriesSteps, timeWeightedMean, type Row } from "./dynamics-series.ts";
 import { runLoad } from "../k6/harness.ts";
 import { parseK6Time } from "../k6/ingest/ingest.ts";
+import { resilienceTarget, validateResilience } from "./resilience-validate.ts";
 
 // ---------------------------------------------------------------- the measured side
 
@@ -66,6 +67,7 @@ export interface DynamicsReport {
 }
 
 export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
+  if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log);
   const sim: SimResult = simulate(scenario);
   const durationS = sim.run.durationS;
   const warmupS = sim.run.warmupS;
