@@ -84,29 +84,3 @@ export function rateRows(o: { acceptedPredicted: number; acceptedMeasured: numbe
 }
 
 
-/** One side of the slowed-dependency comparison: counts in the statistics window. */
-export interface ResilienceSide {
-  /** Calls made (first attempts and short-circuited calls). */
-  readonly calls: number;
-  readonly retries: number;
-  readonly shortCircuited: number;
-  /** Calls ended in the window, and of them the failed ones (after their retries). */
-  readonly ended: number;
-  readonly failed: number;
-  /** Times the breaker opened, per run. */
-  readonly breakerOpened: number;
-}
-
-/** Rows for a slowed dependency (targets in docs/validation.md, "Dynamic scenarios"). */
-export function resilienceRows(p: ResilienceSide, m: ResilienceSide): Row[] {
-  const amp = (s: ResilienceSide) => 1 + s.retries / Math.max(1, s.calls);
-  const sc = (s: ResilienceSide) => s.shortCircuited / Math.max(1, s.calls);
-  const err = (s: ResilienceSide) => s.failed / Math.max(1, s.ended);
-  const errOk = Math.abs(err(m) - err(p)) <= 0.02 || Math.abs(rel(err(p), err(m))) <= 0.2;
-  return [
-    { name: "retry amplification (1 + retries / calls)", predicted: amp(p), measured: amp(m), target: "within 10%", pass: Math.abs(rel(amp(p), amp(m))) <= 0.1 },
-    { name: "short-circuited share of calls", predicted: sc(p), measured: sc(m), target: "within 5 points", pass: Math.abs(sc(m) - sc(p)) <= 0.05 },
-    { name: "error rate (failed / ended)", predicted: err(p), measured: err(m), target: "within 20% or 2 points", pass: errOk },
-    { name: "breaker openings per run", predicted: p.breakerOpened, measured: m.breakerOpened, target: "shown", pass: null },
-  ];
-}

@@ -1,5 +1,6 @@
 // Time-series validation of a system that moves: an auto-scaled pool under a ramp, a gateway rate
-// limit at twice its rate. `validate` compares window averages at constant rates; here the scenario
+// limit at twice its rate, a slowed dependency whose callers retry and break the circuit (that one
+// runs in resilience-validate.ts: its load comes from a Node client, not k6). `validate` compares window averages at constant rates; here the scenario
 // runs its own stages once on the simulator (instance series, one point per simulation.interval)
 // and once on the reference app, and the instance count over time, the scale-out moments and the
 // accepted/rejected rates are compared against the targets in docs/validation.md ("Dynamic
@@ -21,7 +22,8 @@ import type { ScalingEvent } from "../reference-app/scaling.ts";
 import { instanceSteps, moments, rateRows, scalingRows, seriesSteps, timeWeightedMean, type Row } from "./dynamics-series.ts";
 import { runLoad } from "../k6/harness.ts";
 import { parseK6Time } from "../k6/ingest/ingest.ts";
-import { resilienceTarget, validateResilience } from "./resilience-validate.ts";
+import { validateResilience } from "./resilience-validate.ts";
+import { resilienceTarget } from "./resilience-rows.ts";
 
 // ---------------------------------------------------------------- the measured side
 

@@ -11,7 +11,7 @@ import type { OpenLoad } from "../simulator/model/schema.ts";
 import { RateProfile } from "../simulator/engine/profile.ts";
 import { Rng } from "../simulator/engine/rng.ts";
 import type { ResilientCaller, ResilienceCounts } from "../reference-app/service/resilience.ts";
-import type { ResilienceSide } from "./dynamics-series.ts";
+import type { ResilienceSide } from "./resilience-rows.ts";
 
 export interface DriveResilientOptions {
   readonly load: OpenLoad;
