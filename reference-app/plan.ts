@@ -469,11 +469,9 @@ function refuseUnrealizedFeatures(s: ScenarioIn, serviceName: string | undefined
       if (f.crash !== serviceName) issues.push({ field: `${field}.crash`, reason: `only the service '${serviceName ?? "?"}' can be crashed in the reference app` });
       return;
     }
-    // A scheduled cache loss is the admin's FLUSHALL (validation/cache-loss-validate.ts injects it).
-    if (typeof f.lose === "string" && f.at !== undefined) {
-      if ((s.components[f.lose] as { kind?: unknown } | undefined)?.kind !== "cache") issues.push({ field: `${field}.lose`, reason: `only a cache can be lost in the reference app, and '${f.lose}' is not one` });
-      return;
-    }
+    // A scheduled cache loss (the model holds `lose` to a cache) is the admin's FLUSHALL, injected
+    // by validation/cache-loss-validate.ts.
+    if (typeof f.lose === "string" && f.at !== undefined) return;
     const what = "fail_primary" in f ? "a database failover (fail_primary)" : "lose" in f ? "losing a cache (lose)" : "region" in f ? "a region outage" : "random failures (mtbf/mttr)";
     issues.push({ field, reason: `${what} is not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }) and cache losses ({ at, lose: <cache> }) are injected` });
   });
