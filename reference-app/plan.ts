@@ -408,8 +408,8 @@ export function portsNeeded(plan: AppPlan): number {
 // than ignored, so a measured run is never compared with a prediction of a different system.
 const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   service: {
-    retries: "client retries with backoff are not realized by the reference app: a failed call is answered as it fails",
-    circuit_breaker: "a circuit breaker is not realized by the reference app: every call goes through",
+    retries: "retries belong to the service's callers; under app up those are the k6 load, which does not retry (validate:dynamics sends such a scenario from its own client, which does)",
+    circuit_breaker: "a circuit breaker belongs to the service's callers; under app up those are the k6 load, which has none (validate:dynamics sends such a scenario from its own client, which has it)",
   },
 };
 
