@@ -52,10 +52,12 @@ export async function validateCacheLoss(file: string, scenario: Scenario, outDir
   const predicted = predictedRatios(series[0]!.t, series.map((s) => ({ hitRatio: s.components[cache]!.hitRatio!, lookups: s.components[cache]!.lookups! })));
   const { durationS, warmupS } = sims[0]!.run;
   const la0 = loadavg();
-  const { app, stop } = await startAppPromise(scenario, { file, runDir: join(outDir, "app") });
+  // The app's own run dir (private, readable by the database's user), read before stop() removes it.
+  const { app, stop } = await startAppPromise(scenario, { file });
   let loadStartMs = NaN;
   let flushAt: ReturnType<typeof setTimeout> | undefined;
   let flushedMs = NaN;
+  let samples: Array<{ t: number; hits: number; misses: number }> = [];
   try {
     log(`app up (${app.url}); load for ${durationS} s, the cache flushed at ${at} s`);
     const watch = { done: false };
@@ -70,12 +72,14 @@ export async function validateCacheLoss(file: string, scenario: Scenario, outDir
     const run = await runLoad({ scenario, source: file, target: app.url, outDir: join(outDir, "k6"), engine: "auto", maxRunMs: (durationS + 60) * 1000 });
     watch.done = true;
     if (run.exitCode !== 0 && run.exitCode !== 99) throw new Error(`${file}: the load run (${run.engine}) ended with exit code ${run.exitCode}${run.message ? ` (${run.message})` : ""}`);
+    await app.sample();
+    samples = await readCacheSamples(app.timeseriesPath);
   } finally {
     clearTimeout(flushAt);
     await stop();
   }
   if (!Number.isFinite(loadStartMs) || !Number.isFinite(flushedMs)) throw new Error(`${file}: ${Number.isFinite(loadStartMs) ? "the cache was never flushed" : "HAProxy never counted a request"}`);
-  const measured = measuredRatios(await readCacheSamples(app.timeseriesPath), loadStartMs);
+  const measured = measuredRatios(samples, loadStartMs);
   const rows = cacheLossRows(cacheLossSide(predicted, warmupS, at), cacheLossSide(measured, warmupS, at));
   const spread = series.map((x) => cacheLossSide(predictedRatios(x.t, [{ hitRatio: x.components[cache]!.hitRatio!, lookups: x.components[cache]!.lookups! }]), warmupS, at).recovery);
   rows.push({ name: "recovery time (s), slowest of the 8 simulated runs (one run's spread)", predicted: Math.max(...spread), measured: NaN, target: "shown", pass: null });

@@ -83,4 +83,3 @@ export function rateRows(o: { acceptedPredicted: number; acceptedMeasured: numbe
   ];
 }
 
-
