@@ -26,10 +26,22 @@ describe("recovery", () => {
     expect(recoveryTime(s, 10, 0.6, 5, 0.85)).toBe(8); // 0.51: first at 18
     expect(recoveryTime(s, 10, 0.6, 1, 0.85)).toBe(6); // unsmoothed: 0.5 at 15 is short of 0.51, 0.6 at 16
     expect(recoveryTime(s.slice(0, 12), 10, 0.6)).toBeNaN();
-    const side = cacheLossSide(s, 0, 10);
+    const side = cacheLossSide(s, 0, [10]);
     expect(side.before).toBeCloseTo(0.6, 12);
     expect(side.after).toBeCloseTo(meanRatio(s, 10, 15), 12);
     expect(side.after).toBeCloseTo(0.3, 12);
+  });
+  it("averages over several losses, each against the 10 s before it", () => {
+    // a second loss at 25 s recovering twice as fast: 0.2 per second
+    const two: RatioSeries = s.map(([t, r]) => [t, t <= 25 ? r : Math.min(0.6, 0.2 * (t - 25))]);
+    two.push(...Array.from({ length: 10 }, (_, i): [number, number] => [31 + i, 0.6]));
+    // second: trailing means at 30 (0.2,0.4,0.6,0.6,0.6) 0.48, at 31 0.56 >= 0.51 -> 6 s; first 8 s
+    const side = cacheLossSide(two, 0, [10, 25]);
+    expect(side.before).toBeCloseTo(0.6, 12);
+    expect(side.after).toBeCloseTo((0.3 + (0.2 + 0.4 + 0.6 + 0.6 + 0.6) / 5) / 2, 12);
+    // 90% of 0.6 = 0.54: the first loss's trailing mean 0.58 at 19 (9 s), the second's 0.56 at 31 (6 s)
+    expect(recoveryTime(two, 25, 0.6)).toBe(6);
+    expect(side.recovery).toBeCloseTo((recoveryTime(two, 10, 0.6) + 6) / 2, 12);
   });
   it("holds before to 3 points, after to 5 points, recovery to 20%", () => {
     const p = { before: 0.64, after: 0.41, recovery: 12 };

@@ -1,7 +1,7 @@
 // The pure half of the cache-loss validation (validation/cache-loss-validate.ts): hit ratio per
 // interval from the collector's cumulative Redis counters and from the simulator's series, the
 // hit ratio before and just after the loss, the recovery time, and the rows against
-// docs/validation.md's targets. Recovery is read on a trailing mean of `smooth` intervals, on
+// docs/validation.md's targets, each a mean over the run's losses. Recovery is read on a trailing mean of `smooth` intervals, on
 // both sides alike: one interval of ~100 lookups swings by several points, and a single lucky
 // interval must not count as recovered. Kept apart so its tests load no launcher or simulator.
 import type { Row } from "./dynamics-series.ts";
@@ -48,9 +48,17 @@ export function recoveryTime(s: RatioSeries, at: number, steady: number, smooth 
 
 export interface CacheLossSide { before: number; after: number; recovery: number }
 
-export function cacheLossSide(s: RatioSeries, warmup: number, at: number, afterS = 5): CacheLossSide {
-  const before = meanRatio(s, warmup, at);
-  return { before, after: meanRatio(s, at, at + afterS), recovery: recoveryTime(s, at, before) };
+/**
+ * Means over the losses at `ats`: the hit ratio in the `steadyS` seconds before each (after the
+ * warm-up), in the `afterS` seconds after it, and its recovery time against its own before.
+ */
+export function cacheLossSide(s: RatioSeries, warmup: number, ats: readonly number[], afterS = 5, steadyS = 10): CacheLossSide {
+  const each = ats.map((at) => {
+    const before = meanRatio(s, Math.max(warmup, at - steadyS), at);
+    return { before, after: meanRatio(s, at, at + afterS), recovery: recoveryTime(s, at, before) };
+  });
+  const mean = (f: (x: CacheLossSide) => number) => each.reduce((a, x) => a + f(x), 0) / each.length;
+  return { before: mean((x) => x.before), after: mean((x) => x.after), recovery: mean((x) => x.recovery) };
 }
 
 export function cacheLossRows(p: CacheLossSide, m: CacheLossSide): Row[] {
