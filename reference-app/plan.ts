@@ -486,8 +486,8 @@ export function portsNeeded(plan: AppPlan): number {
 // than ignored, so a measured run is never compared with a prediction of a different system.
 const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   service: {
-    retries: "client retries with backoff are not realized by the reference app: a failed call is answered as it fails",
-    circuit_breaker: "a circuit breaker is not realized by the reference app: every call goes through",
+    retries: "retries belong to the service's callers; under app up those are the k6 load, which does not retry (validate:dynamics sends such a scenario from its own client, which does)",
+    circuit_breaker: "a circuit breaker belongs to the service's callers; under app up those are the k6 load, which has none (validate:dynamics sends such a scenario from its own client, which has it)",
   },
 };
 
@@ -528,16 +528,19 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
       if (c[feature] !== undefined) issues.push({ field: `components.${name}.${feature}`, reason });
     }
   }
-  // Scheduled crashes of service replicas are injected through the app's faults by the validation
-  // harness (validation/measure.ts); no other failure has a fault to realize it.
+  // Scheduled crashes of service replicas and cache losses are injected through the app's faults by
+  // the validation harness (validation/measure.ts, validation/cache-loss-validate.ts).
   (s.failures ?? []).forEach((f, i) => {
     const field = `failures[${i}]`;
     if ("crash" in f) {
       if (f.crash !== serviceName) issues.push({ field: `${field}.crash`, reason: `only the service '${serviceName ?? "?"}' can be crashed in the reference app` });
       return;
     }
+    // A scheduled cache loss (the model holds `lose` to a cache) is the admin's FLUSHALL, injected
+    // by validation/cache-loss-validate.ts.
+    if (typeof f.lose === "string" && f.at !== undefined) return;
     const what = "fail_primary" in f ? "a database failover (fail_primary)" : "lose" in f ? "losing a cache (lose)" : "region" in f ? "a region outage" : "random failures (mtbf/mttr)";
-    issues.push({ field, reason: `${what} is not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }) are injected` });
+    issues.push({ field, reason: `${what} is not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }) and cache losses ({ at, lose: <cache> }) are injected` });
   });
 }
 

@@ -1,5 +1,5 @@
 // The reference app's heavier suite (npm run test:app): fault timings, interrupt points, CDN, Redis
-// eviction, auto-scaling, and `check --measure`'s real run (cli/tests/capacity).
+// eviction, auto-scaling, the slowed-dependency and cache-loss validations, and `check --measure`'s real run (cli/tests/capacity).
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 

@@ -1,5 +1,6 @@
 // Time-series validation of a system that moves: an auto-scaled pool under a ramp, a gateway rate
-// limit at twice its rate. `validate` compares window averages at constant rates; here the scenario
+// limit at twice its rate, a slowed dependency whose callers retry and break the circuit (that one
+// runs in resilience-validate.ts: its load comes from a Node client, not k6). `validate` compares window averages at constant rates; here the scenario
 // runs its own stages once on the simulator (instance series, one point per simulation.interval)
 // and once on the reference app, and the instance count over time, the scale-out moments and the
 // accepted/rejected rates are compared against the targets in docs/validation.md ("Dynamic
@@ -16,11 +17,14 @@ import { join } from "node:path";
 import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
 import { loadScenarioFile } from "../shared/load-scenario.ts";
 import { startAppPromise } from "../reference-app/launcher.ts";
-import { haproxyCommand } from "../reference-app/parts/haproxy.ts";
+import { firstRequest } from "./first-request.ts";
 import type { ScalingEvent } from "../reference-app/scaling.ts";
 import { instanceSteps, moments, rateRows, scalingRows, seriesSteps, timeWeightedMean, type Row } from "./dynamics-series.ts";
 import { runLoad } from "../k6/harness.ts";
 import { parseK6Time } from "../k6/ingest/ingest.ts";
+import { validateResilience } from "./resilience-validate.ts";
+import { resilienceTarget } from "./resilience-rows.ts";
+import { cacheLossTarget, validateCacheLoss } from "./cache-loss-validate.ts";
 
 // ---------------------------------------------------------------- the measured side
 
@@ -44,19 +48,6 @@ export async function statusCounts(ndjson: string, fromS: number, toS: number): 
   return { firstMs: first, byStatus };
 }
 
-/** Resolves when HAProxy's frontend has counted its first request (the load's real start), polled every 10 ms. */
-async function firstRequest(socket: string, signal: { done: boolean }): Promise<number> {
-  while (!signal.done) {
-    const csv = await haproxyCommand(socket, "show stat").catch(() => "");
-    const lines = csv.trim().split("\n");
-    const header = (lines[0] ?? "").replace(/^# /, "").split(",");
-    const fe = lines.find((l) => l.startsWith("entry,FRONTEND,"));
-    if (fe && Number(fe.split(",")[header.indexOf("req_tot")] || 0) > 0) return Date.now();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return NaN;
-}
-
 export interface DynamicsReport {
   scenario: string;
   loadAverage: number[];
@@ -66,6 +57,8 @@ export interface DynamicsReport {
 }
 
 export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
+  if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log);
+  if (cacheLossTarget(file, scenario)) return validateCacheLoss(file, scenario, outDir, log);
   const sim: SimResult = simulate(scenario);
   const durationS = sim.run.durationS;
   const warmupS = sim.run.warmupS;

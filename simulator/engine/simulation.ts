@@ -1206,9 +1206,10 @@ class Replication {
       }
     }
     const policy = sv.retries;
+    // Every first attempt earns the budget, failed or not (Finagle's RetryBudget, Envoy's budget).
+    if (policy?.budget !== undefined && this.tRetries[parent] === 0) this.retryTokens[svc] = Math.min(this.retryTokens[svc] + policy.budget, 1e9);
     if (reason === 0 || !policy) { this.tRetries[parent] = 0; return false; }
     const cs = this.cStats[sv.component];
-    if (this.tRetries[parent] === 0 && policy.budget !== undefined) this.retryTokens[svc] = Math.min(this.retryTokens[svc] + policy.budget, 1e9);
     if (this.tRetries[parent] >= policy.attempts - 1 || reason === R_CIRCUIT_OPEN) { this.tRetries[parent] = 0; return false; }
     if (policy.budget !== undefined) {
       if (this.retryTokens[svc] < 1) {

@@ -42,6 +42,10 @@ describe("retry storm and retry budget", () => {
   it("a 10% budget keeps retries near 10% of requests", () => {
     const a = amplification(budget);
     expect(a).toBeLessThanOrEqual(1.1 + 10 / budget.classes.r.counts.arrived + 0.005);
+    // Every first attempt earns 0.1 token, failed or not (Finagle, Envoy): about 17% of first
+    // attempts fail here, more than the budget, so retries use all of it. A budget earned only on
+    // failed first attempts would allow 0.1 x 17% = 1.7% (amplification 1.017).
+    expect(a).toBeGreaterThanOrEqual(1.1 - 0.01);
     expect(budget.components.api.resilience!.retryBudgetDenied).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,47 @@
+// The slowed-dependency validation (validate:dynamics on a scenario whose service has `retries` or
+// `circuit_breaker`): simulate the scenario, start the reference app without those two fields (they
+// are the callers' policies, carried out here by the load driver, not by the app), send the load
+// through a ResilientCaller (validation/resilient-driver.ts), and compare retry amplification,
+// short-circuited share and error rate with the model's (targets in docs/validation.md). Only the
+// shape the model puts the policies on for users is accepted: one class calling the balancer (or
+// the service) straight, an open load; anything else is an InputError naming the field.
+import type { Scenario } from "../simulator/index.ts";
+import { simulate } from "../simulator/index.ts";
+import { loadavg } from "node:os";
+import { startAppPromise } from "../reference-app/launcher.ts";
+import { ResilientCaller } from "../reference-app/service/resilience.ts";
+import { driveResilient } from "./resilient-driver.ts";
+import { predictedSide, resilienceRows, resilienceTarget } from "./resilience-rows.ts";
+import type { DynamicsReport } from "./dynamics.ts";
+
+export async function validateResilience(file: string, scenario: Scenario, log: (s: string) => void): Promise<DynamicsReport> {
+  const t = resilienceTarget(file, scenario)!;
+  const sim = simulate(scenario);
+  const { retries: _r, circuit_breaker: _b, ...appService } = t.spec;
+  const appScenario = { ...scenario, components: { ...scenario.components, [t.service]: appService } } as Scenario;
+  const la0 = loadavg();
+  const { app, stop } = await startAppPromise(appScenario, { file });
+  const caller = new ResilientCaller(t.service, { timeout: t.spec.timeout, retries: t.spec.retries, circuit_breaker: t.spec.circuit_breaker }, scenario.seed);
+  let driven;
+  try {
+    const c = scenario.load.classes[t.cls]!;
+    const base = app.classUrl[t.cls] ?? app.url;
+    const count = c.keys?.count ?? 1;
+    log(`app up (${app.url}); load for ${sim.run.durationS} s from a Node client with the callers' policies`);
+    const r = t.spec.retries;
+    const perAttempt = (t.spec.timeout ?? 30) + (r ? r.max_backoff : 0);
+    driven = await driveResilient({
+      load: scenario.load as Extract<Scenario["load"], { model: "open" }>, seed: scenario.seed, durationS: sim.run.durationS, warmupS: sim.run.warmupS,
+      caller, urlFor: (rng) => base + c.http!.path.replace(/\{key\}/g, String(Math.floor(rng.next() * count))),
+      drainMs: Math.min(60_000, perAttempt * (r?.attempts ?? 1) * 1000 + 5000),
+    });
+  } finally {
+    caller.close();
+    await stop();
+  }
+  const windowS = sim.run.durationS - sim.run.warmupS;
+  const rows = resilienceRows(predictedSide(sim, t.service, t.cls), driven.side);
+  rows.push({ name: "breaker open time share (measured; the model reports no open time)", predicted: NaN, measured: driven.openS / windowS, target: "shown", pass: null });
+  if (driven.leftOut > 0) log(`${driven.leftOut} calls still out after the drain (not counted as ended)`);
+  return { scenario: scenario.name, loadAverage: [la0[0]!, loadavg()[0]!], rows };
+}
