@@ -538,7 +538,7 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
     }
     // A scheduled cache loss (the model holds `lose` to a cache) is the admin's FLUSHALL, injected
     // by validation/cache-loss-validate.ts.
-    if (typeof f.lose === "string" && f.at !== undefined) return;
+    if ("lose" in f) return;
     const what = "fail_primary" in f ? "a database failover (fail_primary)" : "lose" in f ? "losing a cache (lose)" : "region" in f ? "a region outage" : "random failures (mtbf/mttr)";
     issues.push({ field, reason: `${what} is not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }) and cache losses ({ at, lose: <cache> }) are injected` });
   });

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 
 export default defineConfig({
   test: {
-    include: ["reference-app/**/*.e2e.test.ts", "cli/tests/capacity/check-measure.e2e.test.ts"],
+    include: ["reference-app/**/*.e2e.test.ts", "cli/tests/capacity/check-measure.e2e.test.ts", "validation/cache-loss.e2e.test.ts", "validation/slow-dependency.e2e.test.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: "forks",

@@ -10,6 +10,8 @@ export * from "./model/index.ts";
 export * from "./result.ts";
 export type { Estimate } from "./engine/stats.ts";
 export { startScaler, stepScaler, type ScalerCommand, type ScalerEvent, type ScalerSnapshot } from "./dynamics/autoscaler.ts";
+// the circuit breaker's machine: the reference app steps the same one by wall-clock timers
+export { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerEvent, type BreakerSnapshot } from "./dynamics/circuit-breaker.ts";
 export { Cancelled } from "./engine/simulation.ts";
 export { UnsupportedError } from "./engine/program.ts";
 export { reviveReplication } from "./replication-transfer.ts";

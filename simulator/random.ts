@@ -11,6 +11,9 @@ export { KeySampler } from "./engine/zipf.ts";
 // the key -> bucket hash the simulator places keys with (shards, partitions): the reference app
 // places them with the same function so a key lands in the same place in both
 export { hashKey, shardOf } from "./engine/hash-key.ts";
+// the scenario's arrival-rate profile (stages, sine, steps) as the engine integrates it: drivers
+// outside the simulator draw their Poisson arrivals from the same profile
+export { RateProfile } from "./engine/profile.ts";
 
 /** A seeded stream as a function: uniform on (0, 1), the same numbers for the same seed and name. */
 export function seededUniform(seed: number, stream: string): () => number {

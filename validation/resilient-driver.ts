@@ -7,9 +7,8 @@
 // ResilientCaller (reference-app/service/resilience.ts). It counts what the model counts in the
 // statistics window. Trade-off: one process and one event loop send and time everything, so a
 // starved loop delays arrivals and timers alike; the report prints the load average beside it.
-import type { OpenLoad } from "../simulator/model/schema.ts";
-import { RateProfile } from "../simulator/engine/profile.ts";
-import { Rng } from "../simulator/engine/rng.ts";
+import type { OpenLoad } from "../simulator/model/index.ts";
+import { RateProfile, Rng } from "../simulator/random.ts";
 import type { ResilientCaller, ResilienceCounts } from "../reference-app/service/resilience.ts";
 import type { ResilienceSide } from "./resilience-rows.ts";
 

@@ -16,7 +16,7 @@ let server: Server;
 let url = "";
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     up.received++;
     const mode = up.mode;
     setTimeout(() => {

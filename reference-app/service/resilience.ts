@@ -14,8 +14,8 @@
 // Trade-off: one ResilientCaller per (caller process, called service), as the model keeps one
 // budget and one breaker per called service; callers in several processes each keep their own.
 import { BrokenCircuitError, TaskCancelledError, TimeoutStrategy, handleType, retry, timeout, type IBackoff, type IBackoffFactory, type IRetryBackoffContext, type RetryPolicy, type TimeoutPolicy } from "cockatiel";
-import { Rng } from "../../simulator/engine/rng.ts";
-import type { CircuitBreakerSpec, RetriesSpec } from "../../simulator/model/schema.ts";
+import { Rng } from "../../simulator/random.ts";
+import type { CircuitBreakerSpec, RetriesSpec } from "../../simulator/model/index.ts";
 import { RetryBudget } from "./retry-budget.ts";
 import { WindowBreaker } from "./window-breaker.ts";
 

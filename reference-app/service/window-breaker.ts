@@ -9,8 +9,8 @@
 // so callers see the library's error either way. Trade-off: timers run even when no call comes
 // (one per window); close() stops them.
 import { BrokenCircuitError } from "cockatiel";
-import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerEvent, type BreakerSnapshot } from "../../simulator/dynamics/circuit-breaker.ts";
-import type { CircuitBreakerSpec } from "../../simulator/model/schema.ts";
+import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerEvent, type BreakerSnapshot } from "../../simulator/index.ts";
+import type { CircuitBreakerSpec } from "../../simulator/model/index.ts";
 
 export type BreakerStateName = "closed" | "open" | "half-open";
 const NAMES: Record<number, BreakerStateName> = { [BREAKER_CLOSED]: "closed", [BREAKER_OPEN]: "open", [BREAKER_HALF_OPEN]: "half-open" };

@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadScenarioFile } from "../cli/load-scenario.ts";
-import { validateDynamics } from "../validation/dynamics.ts";
+import { loadScenarioFile } from "../shared/load-scenario.ts";
+import { validateDynamics } from "./dynamics.ts";
 
 const FILE = "scenarios/validation/dynamic/cache-loss.yaml";
 
