@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { CachePlan, ClassPlan, DbPlan, QueuePlan, ServicePlan } from "./plan.ts";
 import type { TracingConfig } from "./tracing.ts";
+import type { ResilienceSpec } from "./service/resilience.ts";
 
 export interface DbEndpoints {
   readonly database: string;
@@ -40,6 +41,11 @@ export interface ServiceConfig {
   readonly productKeys?: number;
   /** Per service (or balancer) this one calls: the base URLs to call it on (service/peers.ts). */
   readonly peers?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Per called target (a service or its balancer) whose service has `retries` or a
+   * `circuit_breaker`: that service's name and policies, run on every call to it (service/resilience.ts).
+   */
+  readonly peerResilience?: Readonly<Record<string, { readonly service: string; readonly spec: ResilienceSpec }>>;
   /** Cache-Control max-age on GET answers of classes served through the CDN. */
   readonly cdnTtl?: number;
   /** Export traces (reference-app/tracing.ts); absent: no tracing. */

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { StartFailed, Unrealizable, type AppError, type PortsExhausted } from "./errors.ts";
 import { planApp, poolFor, portsNeeded, type AppPlan, type ServicePlan } from "./plan.ts";
-import type { Scenario } from "../simulator/model/index.ts";
+import type { CircuitBreakerSpec, RetriesSpec, Scenario } from "../simulator/model/index.ts";
 import { preflight } from "./preflight.ts";
 import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
@@ -221,6 +221,17 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       }
       return Object.keys(peers).length ? { ...peers } : undefined;
     };
+    // The called service behind each target (itself, or a balancer's backends) when it has retries
+    // or a breaker: the model's callers apply them, so the caller's process runs them.
+    const peerResilienceOf = (sp: ServicePlan): ServiceConfig["peerResilience"] => {
+      const out: Record<string, { service: string; spec: { retries?: RetriesSpec; circuit_breaker?: CircuitBreakerSpec; timeout?: number } }> = Object.create(null);
+      for (const c of sp.calls) {
+        const viaLb = plan.balancers.find((b) => b.name === c);
+        const callee = plan.services.find((p) => p.name === (viaLb ? viaLb.backends : c));
+        if (callee?.resilience) out[c] = { service: callee.name, spec: { ...callee.resilience, timeout: callee.timeout } };
+      }
+      return Object.keys(out).length ? { ...out } : undefined;
+    };
     const startService = (sp: ServicePlan) => portsOf.get(sp.name)!.map((port, i) => {
       const cfg: ServiceConfig = {
         role: "service",
@@ -234,6 +245,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         queues: plan.queues.filter((q) => sp.calls.includes(q.name)).map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl,
         peers: peersOf(sp),
+        peerResilience: peerResilienceOf(sp),
         productKeys: plan.db?.keys,
         cdnTtl: plan.cdn?.ttl,
         tracing: tracing(sp.name, `${sp.name}-${i + 1}`),

@@ -75,6 +75,21 @@ describe("planApp", () => {
     });
   });
 
+  it("a called service's retries and breaker go to its callers' plan; the entry's stay refused (k6 does not retry)", () => {
+    const inner = BASE.replace("{ service: 1ms }, { call: db, op: read }", "{ service: 1ms }, { call: inv }") +
+      "  inv:\n    kind: service\n    service: 2ms\n    timeout: 50ms\n    retries: { attempts: 3, budget: 0.2 }\n    circuit_breaker: { failure_rate: 0.5 }\n";
+    const r = planApp(load(inner));
+    expect(r.ok, JSON.stringify(!r.ok && r.issues)).toBe(true);
+    if (!r.ok) return;
+    const inv = r.plan.services.find((s) => s.name === "inv")!;
+    expect(inv.resilience?.retries).toMatchObject({ attempts: 3, budget: 0.2, jitter: "full" });
+    expect(inv.resilience?.circuit_breaker).toMatchObject({ failure_rate: 0.5, window: 10, min_calls: 20 });
+    expect(r.plan.services.find((s) => s.name === "api")!.calls).toContain("inv");
+    const entry = planApp(load(BASE.replace("    concurrency: 4\n    handlers:", "    concurrency: 4\n    retries: { attempts: 2 }\n    handlers:")));
+    expect(entry.ok).toBe(false);
+    if (!entry.ok) expect(entry.issues.map((i) => i.field)).toContain("components.api.retries");
+  });
+
   it("refuses several replicas without a balancer, and classes without http", () => {
     const noLb = planApp(load(BASE.replace("  lb: { kind: load_balancer, backends: api, maxconn: 4 }\n", "").replace("flow: [{ call: lb }]", "flow: [{ call: api }]")));
     expect(!noLb.ok && noLb.issues.map((i) => i.field)).toContain("components.api.replicas");

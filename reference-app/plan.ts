@@ -3,7 +3,7 @@
 // rejected before anything starts. It reads the model the simulator runs (simulator/model/schema.ts,
 // units and defaults already applied by its parser), so a default can never differ between the two.
 import type {
-  AutoscalingSpec, CacheComponent, DatabaseComponent, Dist, LoadBalancerComponent, QueueComponent, Scenario, ServiceComponent, Step as ModelStep,
+  AutoscalingSpec, CacheComponent, CircuitBreakerSpec, DatabaseComponent, RetriesSpec, Dist, LoadBalancerComponent, QueueComponent, Scenario, ServiceComponent, Step as ModelStep,
 } from "../simulator/model/index.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
 export { shardOfKey } from "./shard.ts";
@@ -97,6 +97,11 @@ export interface ServicePlan {
    * in the order first met: what its processes connect to.
    */
   readonly calls: readonly string[];
+  /**
+   * The YAML's `retries` and `circuit_breaker` of this service: in the model they belong to its
+   * callers, so the services that call it run them (service/resilience.ts) on each call to it.
+   */
+  readonly resilience?: { readonly retries?: RetriesSpec; readonly circuit_breaker?: CircuitBreakerSpec };
 }
 
 export interface CachePlan {
@@ -290,6 +295,7 @@ export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false;
       handlers,
       network: sv.network,
       calls: calledBy(Object.values(handlers).flat()),
+      ...(sv.retries || sv.circuit_breaker ? { resilience: { retries: sv.retries, circuit_breaker: sv.circuit_breaker } } : {}),
     };
     services.push(plan);
     for (const [cls, steps] of Object.entries(handlers)) {
@@ -486,8 +492,8 @@ export function portsNeeded(plan: AppPlan): number {
 // than ignored, so a measured run is never compared with a prediction of a different system.
 const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   service: {
-    retries: "retries belong to the service's callers; under app up those are the k6 load, which does not retry (validate:dynamics sends such a scenario from its own client, which does)",
-    circuit_breaker: "a circuit breaker belongs to the service's callers; under app up those are the k6 load, which has none (validate:dynamics sends such a scenario from its own client, which has it)",
+    retries: "retries belong to the service's callers; for the service clients enter those are the k6 load, which does not retry (validate:dynamics sends such a scenario from its own client, which does; a service called by another service is retried by its caller)",
+    circuit_breaker: "a circuit breaker belongs to the service's callers; for the service clients enter those are the k6 load, which has none (validate:dynamics sends such a scenario from its own client, which has it; a service called by another service has it in its caller)",
   },
 };
 
@@ -525,6 +531,9 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
     const c = comp as unknown as Record<string, unknown>;
     if (c.region !== undefined) issues.push({ field: `components.${name}.region`, reason: `regions are not realized: ${single}` });
     for (const [feature, reason] of Object.entries(UNREALIZED[String(c.kind)] ?? {})) {
+      // a service other than the entry is called by other services: they carry its retries and
+      // breaker out (service/resilience.ts on service/peers.ts's calls)
+      if (c.kind === "service" && name !== serviceName && (feature === "retries" || feature === "circuit_breaker")) continue;
       if (c[feature] !== undefined) issues.push({ field: `components.${name}.${feature}`, reason });
     }
   }

@@ -15,6 +15,8 @@ import { Cache } from "./cache.ts";
 import { Publisher, QueueFull } from "./publisher.ts";
 import { runSteps, type Deps, type RequestContext } from "./handlers.ts";
 import { CALL_PATH, CallFailed, Peers, parseCall } from "./peers.ts";
+import { CallTimeoutError } from "./resilience.ts";
+import { BrokenCircuitError } from "cockatiel";
 
 const MAX_BODY = 16 * 1024;
 
@@ -31,7 +33,7 @@ const cache = cfg.cache ? new Cache(cfg.cache, metrics) : undefined;
 const publisher = cfg.queues.length
   ? await Publisher.open(cfg.amqpUrl, new Map(cfg.queues.map((q) => [q.name, q.names.partitions ?? q.names.queue])), metrics)
   : undefined;
-const peers = cfg.peers ? new Peers(cfg.peers) : undefined;
+const peers = cfg.peers ? new Peers(cfg.peers, cfg.peerResilience, cfg.seed, cfg.index) : undefined;
 const deps: Deps = { rng, network: cfg.service.network, cache, db, publisher, peers };
 const orderKeys = cfg.productKeys ?? cfg.db?.keys ?? 1;
 
@@ -79,6 +81,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     metrics.slotsBusy.set(slots.inUse);
     metrics.slotsBusySeconds.set(slots.busySeconds());
     metrics.acceptQueue.set(slots.queued);
+    if (peers) {
+      for (const [target, c] of Object.entries(peers.resilienceCounts())) {
+        for (const [what, v] of Object.entries(c)) metrics.resilience.set({ target, what: what.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`) }, v);
+      }
+    }
     return send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
   }
   let order: RequestContext["order"];
@@ -140,6 +147,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     if (e instanceof PoolTimeout) return done(503, { error: "database pool timeout" });
     if (e instanceof QueueFull) return done(503, { error: "queue full" });
     if (e instanceof CallFailed) return done(e.status >= 500 ? e.status : 502, { error: e.message });
+    // the called service's policies, run here (service/resilience.ts): its timeout, its open breaker
+    if (e instanceof CallTimeoutError) return done(504, { error: e.message });
+    if (e instanceof BrokenCircuitError) return done(503, { error: `circuit open: ${e.message}` });
     process.stderr.write(`${new Date().toISOString()} ${className}: ${e instanceof Error ? e.stack : String(e)}\n`);
     return done(500, { error: "internal error" });
   } finally {

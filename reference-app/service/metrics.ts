@@ -46,6 +46,9 @@ export function serviceMetrics(labels: { service: string; replica: string }) {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+    // the called services' retries and breakers run by this caller (service/peers.ts): a gauge read
+    // from the caller's own counts at each scrape, by target and what happened
+    resilience: new client.Gauge({ name: "headroom_calls_resilience_total", help: "Calls to other services by target: calls, attempts, retries, budget_denied, timeouts, failed, short_circuited, breaker_opened", labelNames: ["target", "what"], registers: [registry] }),
     publishRejected: new client.Counter({ name: "headroom_queue_publish_rejected_total", help: "Messages the broker refused (queue full)", labelNames: ["queue"], registers: [registry] }),
   };
   return m;

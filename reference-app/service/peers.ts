@@ -4,6 +4,7 @@
 // OP_SLOT without a balancer). The callee runs its handler for the class in one of its own slots;
 // a failed answer (503, 504, 500) fails the caller's call with that status.
 import http from "node:http";
+import { ResilientCaller, type ResilienceSpec } from "./resilience.ts";
 
 /** The path a service serves calls from other services on (never a class's path: those are the YAML's). */
 export const CALL_PATH = "/_headroom/call";
@@ -32,15 +33,45 @@ export class Peers {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   private readonly next = new Map<string, number>();
 
-  /** `targets`: per called component (a service or its balancer), the base URLs to call. */
-  constructor(private readonly targets: Readonly<Record<string, readonly string[]>>) {}
+  /** The called services' retries and breakers, run by this caller (one per target, as the model keeps one per called service). */
+  private readonly callers = new Map<string, ResilientCaller>();
+
+  /**
+   * `targets`: per called component (a service or its balancer), the base URLs to call.
+   * `resilience`: per target whose service has retries or a breaker, that service and its policies;
+   * `seed` and `process` make the retries' jitter reproducible per caller process.
+   */
+  constructor(
+    private readonly targets: Readonly<Record<string, readonly string[]>>,
+    resilience: Readonly<Record<string, { readonly service: string; readonly spec: ResilienceSpec }>> = {},
+    seed = 0,
+    process = 0,
+  ) {
+    for (const [target, r] of Object.entries(resilience)) this.callers.set(target, new ResilientCaller(r.service, r.spec, seed, process));
+  }
 
   has(target: string): boolean {
     return Object.hasOwn(this.targets, target);
   }
 
-  /** One call: resolves when the callee answered 2xx, else rejects with CallFailed. */
+  /**
+   * One call as the model makes it: through the called service's breaker, retried by its
+   * `retries` (each attempt a new request, to the next replica or through its balancer); resolves
+   * when an attempt answered 2xx, else rejects with the last failure (CallFailed, a timeout, or a
+   * short-circuit: see service/resilience.ts).
+   */
   call(target: string, body: CallBody): Promise<void> {
+    const caller = this.callers.get(target);
+    return caller ? caller.call(() => this.attempt(target, body)) : this.attempt(target, body);
+  }
+
+  /** The resilience counts per target (attempts, retries, budget denials, short-circuits), for /metrics. */
+  resilienceCounts(): Record<string, ReturnType<ResilientCaller["counts"]>> {
+    return Object.fromEntries([...this.callers].map(([t, c]) => [t, c.counts()]));
+  }
+
+  /** One attempt: resolves when the callee answered 2xx, else rejects with CallFailed. */
+  private attempt(target: string, body: CallBody): Promise<void> {
     const urls = this.targets[target];
     if (!urls || urls.length === 0) return Promise.reject(new Error(`no address for '${target}'`));
     const i = this.next.get(target) ?? 0;
@@ -68,6 +99,7 @@ export class Peers {
   }
 
   close(): void {
+    for (const c of this.callers.values()) c.close();
     this.agent.destroy();
   }
 }
