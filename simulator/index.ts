@@ -21,7 +21,7 @@ export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult
   const program = compile(scenario);
   const reps = [];
   for (let r = 0; r < w.replications; r++) {
-    reps.push(runReplication(program, scenario, {
+    reps.push(runReplication(program, {
       seed: w.seed,
       replication: r,
       duration: w.duration,
@@ -32,5 +32,5 @@ export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult
     }));
     if (o.onProgress?.((r + 1) / w.replications)) throw new Cancelled();
   }
-  return buildResult(scenario, program, reps, w);
+  return buildResult(program, reps, w);
 }

@@ -11,6 +11,9 @@ import { KeySampler } from "./zipf.ts";
 import { HashRing } from "./hash-ring.ts";
 import { geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
 import { own } from "../model/own.ts";
+import { compileLoad, type LoadPlan } from "./load-plan.ts";
+import { compileFaults, type FaultSpec } from "./fault-plan.ts";
+import { compileReport, type ReportSpec } from "./report-plan.ts";
 
 export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4, OP_CALL = 5,
   OP_BALANCE = 6, OP_SLOT = 7, OP_CACHE = 8, OP_DB = 9, OP_PUBLISH = 10, OP_PARALLEL = 11,
@@ -184,6 +187,12 @@ export interface Program {
    * drawn everywhere else unchanged (common random numbers).
    */
   readonly streams: string[];
+  /** The load: rate profile or user schedule and think times (load-plan.ts). */
+  readonly load: LoadPlan;
+  /** The scenario's failures, in file order, with their targets resolved (fault-plan.ts). */
+  readonly faults: FaultSpec[];
+  /** What the result reports beyond the run's counters: name, origin shares, prices, SLO (report-plan.ts). */
+  readonly report: ReportSpec;
 }
 
 export class UnsupportedError extends Error {}
@@ -665,5 +674,13 @@ export function compile(scenario: Scenario): Program {
     regions, componentRegion, origins, originCum, originRegion, geos,
     op: Int32Array.from(bld.op), argA: Int32Array.from(bld.a), argB: Int32Array.from(bld.b), argC: Int32Array.from(bld.c),
     samplers: bld.samplers, tables: bld.tables, tableCum: bld.tableCum, streams: bld.streams,
+    load: compileLoad(scenario.load),
+    faults: compileFaults(scenario.failures, {
+      service: (name) => services.findIndex((sv) => components[sv.component].name === name),
+      database: (name) => dbIdx.get(name) ?? -1,
+      cache: (name) => cacheIdx.get(name) ?? -1,
+      region: (name) => regions.indexOf(name),
+    }),
+    report: compileReport(scenario),
   };
 }

@@ -9,7 +9,7 @@ import { Histogram } from "./histogram.ts";
 import { LruCache } from "./lru.ts";
 import { SampledLruCache } from "./sampled-lru.ts";
 import { IndexedMinHeap } from "./indexed-heap.ts";
-import { RateProfile, userSchedule } from "./profile.ts";
+import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
 import {
@@ -17,7 +17,6 @@ import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY, OP_END,
   OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
-import type { Scenario } from "../model/schema.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
 
@@ -142,8 +141,15 @@ export interface ReplicationResult {
   readonly series?: Series;
 }
 
-export function runReplication(p: Program, scenario: Scenario, o: ReplicationOptions): ReplicationResult {
-  return new Replication(p, scenario, o).run();
+/**
+ * Runs one replication of a compiled Program. The Program carries everything the run needs (the
+ * load and the fault plan included); the three-argument form, with the Scenario in the middle, is
+ * kept for callers written before, and that argument is not read.
+ */
+export function runReplication(p: Program, o: ReplicationOptions): ReplicationResult;
+export function runReplication(p: Program, scenario: unknown, o: ReplicationOptions): ReplicationResult;
+export function runReplication(p: Program, a: unknown, b?: ReplicationOptions): ReplicationResult {
+  return new Replication(p, b ?? (a as ReplicationOptions)).run();
 }
 
 class Replication {
@@ -203,7 +209,8 @@ class Replication {
   private readonly lbSeen: Uint8Array[];
   /** Per balancer: when its health checks notice a change. Per failure entry: random failure times. */
   private readonly healthRng: Rng[];
-  private readonly faultRng: Rng[];
+  /** Per fault plan entry: the random failure's stream (undefined for scheduled faults). */
+  private readonly faultRng: Array<Rng | undefined>;
   private readonly nodeDown: Uint8Array;
   // Region outages: down flags per region, component and resource; replicas a region outage took down.
   private readonly regionDown: Uint8Array;
@@ -306,7 +313,7 @@ class Replication {
   private userGen = new Int32Array(0);
   private activeUsers = 0;
   private think: Sampler | undefined;
-  private userTargets: number[] = [];
+  private userTargets: readonly number[] = [];
   // Pooled closed users: with exponential think times the thinking users' requests form a Poisson
   // stream of rate thinking / Z (competing exponentials), so one pending wake event, thinned by
   // thinking / target, replaces a calendar entry per user: a million users cost nothing to hold.
@@ -322,7 +329,7 @@ class Replication {
   private readonly regionCredit: Float64Array;
   private wakeGen = 0;
   private thinkMean = 0;
-  private userTimes: number[] = [];
+  private userTimes: readonly number[] = [];
 
   // Statistics.
   private readonly clStats: ClassStats[];
@@ -349,7 +356,7 @@ class Replication {
   private readonly ivQueue0: Float64Array;
   private ivInFlight0 = 0;
 
-  constructor(private readonly p: Program, private readonly scenario: Scenario, private readonly o: ReplicationOptions) {
+  constructor(private readonly p: Program, private readonly o: ReplicationOptions) {
     const nR = p.resources.length;
     const stream = (name: string) => new Rng(o.seed, o.replication, name);
     this.measuring = o.warmup === 0;
@@ -411,15 +418,7 @@ class Replication {
     this.repLc = pairs.map((x) => Int32Array.from(x));
     this.equalWeights = Uint8Array.from(p.balancers, (lb) => (lb.weights.every((w) => w === lb.weights[0]) ? 1 : 0));
     this.healthRng = p.balancers.map((b) => stream(`health-checks:${p.components[b.component].name}`));
-    // Named by the failing service and the entry's rank among that service's random failures, so
-    // adding a failure elsewhere in the list does not renumber these.
-    const seenRandom = new Map<string, number>();
-    this.faultRng = (scenario.failures ?? []).map((f) => {
-      if (!("random" in f)) return stream("failures:unused");
-      const n = (seenRandom.get(f.random) ?? 0) + 1;
-      seenRandom.set(f.random, n);
-      return stream(`failures:random:${f.random}#${n}`);
-    });
+    this.faultRng = p.faults.map((f) => (f.kind === "random" ? stream(f.stream) : undefined));
     this.nodeDown = new Uint8Array(nR);
     this.regionDown = new Uint8Array(p.regions.length);
     this.compDown = new Uint8Array(p.components.length);
@@ -461,7 +460,7 @@ class Replication {
     this.thinkRng = stream("load:think");
     this.wakeRng = stream("load:think:thinning");
     this.wakeOriginRng = stream("load:think:origin");
-    this.deterministic = scenario.load.model === "open" && scenario.load.arrivals === "deterministic";
+    this.deterministic = p.load.model === "open" && p.load.deterministic;
     this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length) }));
     this.orStats = Array.from({ length: p.origins }, () => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), failedOver: 0 }));
     this.originRng = stream("load:origin");
@@ -495,19 +494,18 @@ class Replication {
 
   run(): ReplicationResult {
     const { o, cal } = this;
-    const load = this.scenario.load;
+    const load = this.p.load;
     if (load.model === "open") {
-      this.profile = new RateProfile(load);
+      this.profile = load.profile;
       this.scheduleArrival(0);
     } else {
-      this.think = new Sampler(load.think);
-      this.pooled = load.think.dist === "exponential";
-      if (this.pooled) this.thinkMean = (load.think as { mean: number }).mean;
-      const sched = userSchedule(load);
-      this.userTargets = sched.targets;
-      this.userTimes = sched.times;
+      this.think = load.think;
+      this.pooled = load.pooledThinkMean !== undefined;
+      if (this.pooled) this.thinkMean = load.pooledThinkMean!;
+      this.userTargets = load.userTargets;
+      this.userTimes = load.userTimes;
       // One pending change at a time: a ramp of a million users does not fill the calendar.
-      cal.push(sched.times[0], 0 * 32 + EV_USERS, 0);
+      cal.push(load.userTimes[0], 0 * 32 + EV_USERS, 0);
     }
     if (o.warmup > 0) cal.push(o.warmup, EV_WARMUP, 0);
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
@@ -1260,63 +1258,54 @@ class Replication {
 
   // EV_FAULT / EV_RECOVER carry (failure index, replica) as arg and extra.
   private scheduleFailures(): void {
-    const fs = this.scenario.failures ?? [];
-    fs.forEach((f, i) => {
-      if ("region" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); this.cal.push(f.at + f.for, i * 32 + EV_RECOVER, 0); return; }
-      if ("at" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); return; }
-      const sv = this.serviceNamed(f.random);
-      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
+    this.p.faults.forEach((f, i) => {
+      if (f.kind === "region") { this.cal.push(f.at, i * 32 + EV_FAULT, 0); this.cal.push(f.at + f.for, i * 32 + EV_RECOVER, 0); return; }
+      if (f.kind !== "random") { this.cal.push(f.at, i * 32 + EV_FAULT, 0); return; }
+      const sv = this.p.services[f.service];
+      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
     });
   }
 
-  private serviceNamed(name: string) {
-    return this.p.services.find((sv) => this.p.components[sv.component].name === name)!;
-  }
-
   private fault(i: number, k: number): void {
-    const f = this.scenario.failures![i];
-    if ("region" in f) {
-      this.regionOutage(this.p.regions.indexOf(f.region), true);
-    } else if ("crash" in f) {
-      const sv = this.serviceNamed(f.crash);
-      const g = this.p.replicaOf[sv.slots[f.replica - 1]];
-      if (this.crash(g) && f.restart_after !== undefined) this.cal.push(this.now + f.restart_after, i * 32 + EV_RECOVER, f.replica - 1);
-    } else if ("random" in f) {
-      const sv = this.serviceNamed(f.random);
-      const g = this.p.replicaOf[sv.slots[k]];
+    const f = this.p.faults[i];
+    if (f.kind === "region") {
+      this.regionOutage(f.region, true);
+    } else if (f.kind === "crash") {
+      const g = this.p.replicaOf[this.p.services[f.service].slots[f.replica]];
+      if (this.crash(g) && f.restartAfter !== undefined) this.cal.push(this.now + f.restartAfter, i * 32 + EV_RECOVER, f.replica);
+    } else if (f.kind === "random") {
+      const g = this.p.replicaOf[this.p.services[f.service].slots[k]];
       // A replica that is off (scaled in) cannot fail; its next failure is drawn anyway.
-      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng[i].next()), i * 32 + EV_RECOVER, k);
-      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
-    } else if ("fail_primary" in f) {
-      const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
+      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_RECOVER, k);
+      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
+    } else if (f.kind === "fail_primary") {
+      const d = f.database;
       const db = this.p.databases[d];
       const node = db.nodes[f.shard * db.nodesPerShard + this.dbPrimary[d][f.shard]];
       this.nodeDown[node] = 1;
       this.dbWritesDown[d][f.shard] = 1;
       this.killAt(node, R_DB_DOWN);
-      this.cal.push(this.now + f.promote_after, i * 32 + EV_RECOVER, 0);
-    } else if ("lose" in f) {
+      this.cal.push(this.now + f.promoteAfter, i * 32 + EV_RECOVER, 0);
+    } else {
       // A cache node lost and replaced: it comes back empty, and every key misses once.
-      const c = this.p.caches.findIndex((x) => this.p.components[x.component].name === f.lose);
-      this.caches[c].clear();
+      this.caches[f.cache].clear();
     }
   }
 
   private recover(i: number, k: number): void {
-    const f = this.scenario.failures![i];
-    if ("region" in f) {
-      this.regionOutage(this.p.regions.indexOf(f.region), false);
-    } else if ("crash" in f || "random" in f) {
-      const sv = this.serviceNamed("crash" in f ? f.crash : f.random);
-      const g = this.p.replicaOf[sv.slots[k]];
+    const f = this.p.faults[i];
+    if (f.kind === "region") {
+      this.regionOutage(f.region, false);
+    } else if (f.kind === "crash" || f.kind === "random") {
+      const g = this.p.replicaOf[this.p.services[f.service].slots[k]];
       if (this.repState[g] !== REP_DOWN) return;
       this.repState[g] = REP_SERVING;
       this.repChanged(g);
       this.healthChange(g, 1);
-      if ("random" in f) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
-    } else if ("fail_primary" in f) {
+      if (f.kind === "random") this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
+    } else if (f.kind === "fail_primary") {
       // Promotion: the first replica that is up becomes the shard's primary; the old one stays out.
-      const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
+      const d = f.database;
       const db = this.p.databases[d];
       for (let n = 0; n < db.nodesPerShard; n++) {
         if (!this.nodeDown[db.nodes[f.shard * db.nodesPerShard + n]]) { this.dbPrimary[d][f.shard] = n; break; }
