@@ -9,6 +9,7 @@ import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
+import { KINDS } from "./components/index.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
 
@@ -255,13 +256,10 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       const d = den.reduce((a, i) => a + rep.components[ci].counts[i], 0);
       return d > 0 ? rep.components[ci].counts[num] / d : NaN;
     }));
-    // A CDN holds no unit of any resource: its throughput is the requests it answers (hits + misses),
-    // and it has no servers to be busy.
-    const isCdn = comp.kind === "cdn";
     const res: Record<string, unknown> = {
       kind: comp.kind,
-      servers: bounded && !isCdn ? units : null,
-      throughput: isCdn ? estimate(reps.map((rep) => (rep.components[ci].counts[C_HITS] + rep.components[ci].counts[C_MISSES]) / rep.window)) : whole.throughput,
+      servers: bounded ? units : null,
+      throughput: whole.throughput,
       utilization: whole.utilization,
       queueLength: whole.queueLength,
       maxQueue: reps.reduce((m, rep) => Math.max(m, ...main.map((r) => rep.resources[r].maxQueue)), 0),
@@ -272,7 +270,9 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       drops,
       parts,
     };
-    if (comp.kind === "cache" || comp.kind === "cdn") res.hitRatio = perRepRatio(C_HITS, [C_HITS, C_MISSES]);
+    // A kind in its own folder adds its section (or overrides the common figures, in place).
+    if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci }));
+    if (comp.kind === "cache") res.hitRatio = perRepRatio(C_HITS, [C_HITS, C_MISSES]);
     if (comp.kind === "database") {
       res.reads = counts(C_READS);
       res.writes = counts(C_WRITES);

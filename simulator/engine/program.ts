@@ -12,12 +12,17 @@ import { HashRing } from "./hash-ring.ts";
 import { geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
 import { own } from "../model/own.ts";
 import { compileLoad, type LoadPlan } from "./load-plan.ts";
+import { KINDS } from "../components/index.ts";
+import type { CdnSpec } from "../components/cdn/index.ts";
+import type { CompileContext, FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
 
-export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4, OP_CALL = 5,
-  OP_BALANCE = 6, OP_SLOT = 7, OP_CACHE = 8, OP_DB = 9, OP_PUBLISH = 10, OP_PARALLEL = 11,
-  OP_ACQUIRE = 12, OP_CDN = 13, OP_CDN_FILL = 14, OP_GEO = 15;
+import {
+  OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
+  OP_SLOT, OP_VISIT,
+} from "./opcodes.ts";
+export * from "./opcodes.ts";
 
 export const CACHE_GET = 0, CACHE_SET = 1, CACHE_DELETE = 2;
 export const DB_READ = 0, DB_WRITE = 1;
@@ -127,12 +132,7 @@ export interface QueueSpec {
   readonly failureRate: number;
 }
 
-export interface CdnSpec {
-  readonly component: number;
-  readonly objects: KeySampler;
-  readonly ttl: number;
-  readonly edgeSampler: number;
-}
+export type { CdnSpec } from "../components/cdn/index.ts";
 
 /** A geo route: its entries (one per region) and, per origin, the order in which to try them. */
 export interface GeoSpec {
@@ -393,13 +393,14 @@ export function compile(scenario: Scenario): Program {
     queues.push({ component: ci, workers, entry: -1, dropHead: c.overflow === "drop_head", held, retries: c.retries, failureRate: c.failure_rate });
   });
 
+  const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d) };
   const cdns: CdnSpec[] = [];
   const cdnIdx = new Map<string, number>();
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "cdn") return;
     cdnIdx.set(name, cdns.length);
-    cdns.push({ component: ci, objects: new KeySampler(c.objects.count, c.objects.popularity === "zipf" ? (c.objects.s ?? 1) : 0), ttl: c.ttl ?? Infinity, edgeSampler: bld.sampler(c.edge_latency) });
+    cdns.push(KINDS.cdn.compile(c, ci, kindCompile));
   });
 
   // ---------------------------------------------------------------- regions
@@ -511,6 +512,17 @@ export function compile(scenario: Scenario): Program {
     for (const j of jumps) bld.a[j] = bld.pc;
   };
 
+  const kindFlow: FlowContext = {
+    ...kindCompile,
+    emit: (op, a, b, c) => bld.emit(op, a, b, c),
+    patchB: (pc, b) => { bld.b[pc] = b; },
+    get pc() { return bld.pc; },
+    delay: (s, name) => bld.delay(s, name),
+    latency: (from, to) => latSampler(from, to),
+    regionIndex: (name) => regionIdx(name),
+    call: (name, cls, from, path) => emitCall(name, cls, from, path),
+  };
+
   // `region` is where the flow runs (the service's, the queue's, or the users' origin): steps to a
   // component in another region pay the one-way latency there and back.
   // `path` names the flow (its class or called service, and the steps leading to it): each step that
@@ -575,16 +587,7 @@ export function compile(scenario: Scenario): Program {
           if (lat >= 0) bld.delay(lat, `${at}:lat<`);
           hopBack();
         } else if (target.kind === "cdn") {
-          // A CDN without a region is at the edge next to its caller; its origin fetch leaves from there.
-          const cdnRegion = target.region !== undefined ? regionIdx(target.region) : region;
-          const lat = latSampler(region, cdnRegion);
-          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-          const cdn = cdnIdx.get(step.call)!;
-          const edge = bld.emit(OP_CDN, cdn, -1);
-          emitCall(target.origin, cls, cdnRegion, `${at}/origin`);
-          bld.emit(OP_CDN_FILL, cdn);
-          bld.b[edge] = bld.pc;
-          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
+          KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, kindFlow);
           hopBack();
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           emitCall(step.call, cls, region, at);

@@ -6,6 +6,8 @@
 import { hashKey } from "./hash-key.ts";
 import { Calendar } from "./calendar.ts";
 import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table.ts";
+import { KINDS } from "../components/index.ts";
+import type { CdnRuntime } from "../components/cdn/index.ts";
 import { Histogram } from "./histogram.ts";
 import { LruCache } from "./lru.ts";
 import { SampledLruCache } from "./sampled-lru.ts";
@@ -41,10 +43,11 @@ const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOU
   R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12, R_REGION_DOWN = 13;
 export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED]);
 
-// Per-component counters, indices into ComponentStats.counts.
-export const C_HITS = 0, C_MISSES = 1, C_READS = 2, C_WRITES = 3, C_REPLICA_READS = 4, C_STALE = 5,
-  C_PUBLISHED = 6, C_PROCESSED = 7, C_DEAD = 8, C_DROPPED_HEAD = 9, C_REJECTED = 10, C_RETRIES = 11,
-  C_TIMEOUTS = 12, C_SHORT_CIRCUITED = 13, C_BUDGET_DENIED = 14, C_BREAKER_OPENED = 15, C_RATE_LIMITED = 16, C_COUNTERS = 17;
+import {
+  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED,
+  C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_SHORT_CIRCUITED, C_STALE, C_TIMEOUTS, C_WRITES,
+} from "./counters.ts";
+export * from "./counters.ts";
 
 export interface ReplicationOptions {
   readonly seed: number;
@@ -251,10 +254,8 @@ class Replication extends TaskTable {
   private readonly dbRng: Rng[];
   private readonly lagRng: Rng[];
   private readonly queueRng: Rng[];
-  private readonly cdnFetched: Float64Array[];
-  /** Per CDN: which object a request asks for; edge latency draws apart. */
-  private readonly cdnRng: Rng[];
-  private readonly edgeRng: Rng[];
+  /** The CDNs' edges (components/cdn). */
+  private readonly cdn: CdnRuntime;
 
 
   // Load.
@@ -411,9 +412,8 @@ class Replication extends TaskTable {
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
-    this.cdnFetched = p.cdns.map((c) => new Float64Array(c.objects.keys).fill(-Infinity));
-    this.cdnRng = p.cdns.map((c) => stream(`cdn:${p.components[c.component].name}`));
-    this.edgeRng = p.cdns.map((c) => stream(`cdn:${p.components[c.component].name}:edge`));
+    const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers };
+    this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
@@ -672,14 +672,14 @@ class Replication extends TaskTable {
           break;
         }
         case OP_CDN: {
-          const cdn = p.cdns[p.argA[pc]];
-          if (this.compDown[cdn.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-          this.tCdnObject[t] = cdn.objects.sample(this.cdnRng[p.argA[pc]]);
-          this.cal.push(this.now + p.samplers[cdn.edgeSampler].sample(this.edgeRng[p.argA[pc]]), t * 32 + EV_RESUME, 0);
+          const c = p.argA[pc];
+          if (this.compDown[p.cdns[c].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
+          this.tCdnObject[t] = this.cdn.pickObject(c);
+          this.cal.push(this.now + this.cdn.edgeDelay(c), t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CDN_FILL:
-          this.cdnFetched[p.argA[pc]][this.tCdnObject[t]] = this.now;
+          this.cdn.fill(p.argA[pc], this.tCdnObject[t], this.now);
           this.tPc[t] = pc + 1;
           break;
         default: // OP_END
@@ -702,7 +702,7 @@ class Replication extends TaskTable {
     const pc = this.tPc[t];
     if (p.op[pc] === OP_CDN) {
       const c = p.argA[pc];
-      const hit = this.now - this.cdnFetched[c][this.tCdnObject[t]] < p.cdns[c].ttl;
+      const hit = this.cdn.isHit(c, this.tCdnObject[t], this.now);
       if (this.measuring) this.cStats[p.cdns[c].component].counts[hit ? C_HITS : C_MISSES]++;
       if (this.series) (hit ? this.ivHits : this.ivMisses)[p.cdns[c].component]++;
       this.tPc[t] = hit ? p.argB[pc] : pc + 1;
