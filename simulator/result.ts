@@ -272,7 +272,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     };
     // A kind in its own folder adds its section (or overrides the common figures, in place).
     if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci }));
-    if (comp.kind === "cache") res.hitRatio = perRepRatio(C_HITS, [C_HITS, C_MISSES]);
+    if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci }));
     if (comp.kind === "database") {
       res.reads = counts(C_READS);
       res.writes = counts(C_WRITES);

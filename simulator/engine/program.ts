@@ -14,21 +14,20 @@ import { own } from "../model/own.ts";
 import { compileLoad, type LoadPlan } from "./load-plan.ts";
 import { KINDS } from "../components/index.ts";
 import type { CdnSpec } from "../components/cdn/index.ts";
+import type { CacheSpec } from "../components/cache/index.ts";
 import type { CompileContext, FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
 
 import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
-  OP_SLOT, OP_VISIT,
+  OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
 } from "./opcodes.ts";
 export * from "./opcodes.ts";
 
-export const CACHE_GET = 0, CACHE_SET = 1, CACHE_DELETE = 2;
+export { CACHE_GET, CACHE_SET, CACHE_DELETE } from "../components/cache/index.ts";
 export const DB_READ = 0, DB_WRITE = 1;
 
-/** Service mode: a resource unit is held for a sampled service time. Hold mode: until released. */
-export const MODE_SERVICE = 0, MODE_HOLD = 1;
 
 export interface ResourceSpec {
   readonly name: string;
@@ -92,14 +91,7 @@ export interface ServiceSpec {
   readonly breaker: CircuitBreakerSpec | undefined;
 }
 
-export interface CacheSpec {
-  readonly component: number;
-  readonly server: number;
-  readonly capacity: number;
-  readonly ttl: number;
-  /** 0: exact LRU; n: Redis's sampled LRU with n samples per eviction (engine/sampled-lru.ts) */
-  readonly evictionSamples: number;
-}
+export type { CacheSpec } from "../components/cache/index.ts";
 
 export interface DatabaseSpec {
   readonly component: number;
@@ -323,15 +315,17 @@ export function compile(scenario: Scenario): Program {
     });
   });
 
+  // What the kinds in their own folder (components/) may ask of the compiler.
+  const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d), componentName: (i) => names[i], addResource: (r) => addResource(r) };
+
   // Caches: one server (Redis executes commands one at a time).
   const caches: CacheSpec[] = [];
   const cacheIdx = new Map<string, number>();
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "cache") return;
-    const server = addResource({ name, component: ci, units: 1, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: bld.sampler(c.service), main: true });
     cacheIdx.set(name, caches.length);
-    caches.push({ component: ci, server, capacity: c.capacity, ttl: c.ttl ?? Infinity, evictionSamples: c.eviction === "sampled" ? (c.samples ?? REDIS_SAMPLES) : 0 });
+    caches.push(KINDS.cache.compile(c, ci, kindCompile));
   });
 
   // Databases: shards x (primary + replicas) server nodes, and pools per calling service replica.
@@ -393,7 +387,6 @@ export function compile(scenario: Scenario): Program {
     queues.push({ component: ci, workers, entry: -1, dropHead: c.overflow === "drop_head", held, retries: c.retries, failureRate: c.failure_rate });
   });
 
-  const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d) };
   const cdns: CdnSpec[] = [];
   const cdnIdx = new Map<string, number>();
   names.forEach((name, ci) => {
@@ -515,7 +508,10 @@ export function compile(scenario: Scenario): Program {
   const kindFlow: FlowContext = {
     ...kindCompile,
     emit: (op, a, b, c) => bld.emit(op, a, b, c),
+    patchA: (pc, a) => { bld.a[pc] = a; },
     patchB: (pc, b) => { bld.b[pc] = b; },
+    patchC: (pc, c) => { bld.c[pc] = c; },
+    flow: (steps, cls, network, region, path) => emitFlow(steps, cls, network, region, path),
     get pc() { return bld.pc; },
     delay: (s, name) => bld.delay(s, name),
     latency: (from, to) => latSampler(from, to),
@@ -565,21 +561,7 @@ export function compile(scenario: Scenario): Program {
           emitCall(step.call, cls, region, at); // a geo route
           hopBack();
         } else if (target.kind === "cache") {
-          const op = step.op === "set" ? CACHE_SET : step.op === "delete" ? CACHE_DELETE : CACHE_GET;
-          const lat = crossing(step.call);
-          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-          const get = bld.emit(OP_CACHE, cacheIdx.get(step.call)!, op, -1);
-          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
-          hopBack();
-          if (op === CACHE_GET) {
-            emitFlow(step.hit ?? [], cls, network, region, `${at}/hit`);
-            const j = bld.emit(OP_JUMP, -1);
-            bld.c[get] = bld.pc;
-            if (lat >= 0) bld.delay(lat, `${at}:lat<miss`);
-            if (net) bld.delay(bld.sampler(net), `${at}:network<miss`);
-            emitFlow(step.miss ?? [], cls, network, region, `${at}/miss`);
-            bld.a[j] = bld.pc;
-          }
+          KINDS.cache.emitCall(step, target, cacheIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
         } else if (target.kind === "database") {
           const lat = crossing(step.call);
           if (lat >= 0) bld.delay(lat, `${at}:lat>`);
@@ -587,7 +569,7 @@ export function compile(scenario: Scenario): Program {
           if (lat >= 0) bld.delay(lat, `${at}:lat<`);
           hopBack();
         } else if (target.kind === "cdn") {
-          KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, kindFlow);
+          KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
           hopBack();
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           emitCall(step.call, cls, region, at);

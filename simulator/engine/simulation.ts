@@ -8,9 +8,8 @@ import { Calendar } from "./calendar.ts";
 import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table.ts";
 import { KINDS } from "../components/index.ts";
 import type { CdnRuntime } from "../components/cdn/index.ts";
+import type { CacheRuntime } from "../components/cache/index.ts";
 import { Histogram } from "./histogram.ts";
-import { LruCache } from "./lru.ts";
-import { SampledLruCache } from "./sampled-lru.ts";
 import { IndexedMinHeap } from "./indexed-heap.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -248,7 +247,8 @@ class Replication extends TaskTable {
 
   // Components.
   private readonly cStats: ComponentStats[];
-  private readonly caches: Array<LruCache | SampledLruCache>;
+  /** The caches' entries (components/cache). */
+  private readonly cache: CacheRuntime;
   private readonly lastWrite: Float64Array[];
   /** Per database: which replica serves a read; replication lag draws apart. */
   private readonly dbRng: Rng[];
@@ -405,14 +405,12 @@ class Replication extends TaskTable {
     this.ctlTime0 = new Float64Array(p.services.length);
     this.doneTotal = new Float64Array(nR);
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
-    this.caches = p.caches.map((c) => c.evictionSamples > 0
-      ? new SampledLruCache(c.capacity, p.keySpace, c.ttl, c.evictionSamples, stream(`cache:${p.components[c.component].name}:evict`))
-      : new LruCache(c.capacity, p.keySpace, c.ttl));
+    const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace };
+    this.cache = KINDS.cache.runtime(p.caches, kinds);
     this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
-    const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers };
     this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
 
     this.classRng = stream("load:class");
@@ -922,16 +920,16 @@ class Replication extends TaskTable {
         break;
       }
       case OP_CACHE: {
-        const cache = this.caches[p.argA[pc]];
+        const c = p.argA[pc];
         const op = p.argB[pc];
         if (op === CACHE_GET) {
-          const hit = cache.get(this.tKey[t], this.now);
-          if (this.measuring) this.cStats[p.caches[p.argA[pc]].component].counts[hit ? C_HITS : C_MISSES]++;
-          if (this.series) (hit ? this.ivHits : this.ivMisses)[p.caches[p.argA[pc]].component]++;
+          const hit = this.cache.get(c, this.tKey[t], this.now);
+          if (this.measuring) this.cStats[p.caches[c].component].counts[hit ? C_HITS : C_MISSES]++;
+          if (this.series) (hit ? this.ivHits : this.ivMisses)[p.caches[c].component]++;
           this.tPc[t] = hit ? pc + 1 : p.argC[pc];
         } else {
-          if (op === CACHE_SET) cache.set(this.tKey[t], this.now);
-          else cache.delete(this.tKey[t]);
+          if (op === CACHE_SET) this.cache.set(c, this.tKey[t], this.now);
+          else this.cache.delete(c, this.tKey[t]);
           this.tPc[t] = pc + 1;
         }
         break;
@@ -1195,7 +1193,7 @@ class Replication extends TaskTable {
       this.cal.push(this.now + f.promoteAfter, i * 32 + EV_RECOVER, 0);
     } else {
       // A cache node lost and replaced: it comes back empty, and every key misses once.
-      this.caches[f.cache].clear();
+      this.cache.clear(f.cache);
     }
   }
 
@@ -1262,7 +1260,7 @@ class Replication extends TaskTable {
       }
     }
     if (!down) {
-      for (const c of p.caches) if (p.componentRegion[c.component] === region) this.caches[p.caches.indexOf(c)].clear();
+      for (let c = 0; c < p.caches.length; c++) if (p.componentRegion[p.caches[c].component] === region) this.cache.clear(c);
       return;
     }
     for (let c = 0; c < p.components.length; c++) {

@@ -4,7 +4,7 @@
 import type { CdnComponent, Step } from "../../model/schema.ts";
 import { KeySampler } from "../../engine/zipf.ts";
 import { OP_CDN, OP_CDN_FILL } from "../../engine/opcodes.ts";
-import type { CompileContext, FlowContext } from "../kind.ts";
+import type { CallEdge, CompileContext, FlowContext } from "../kind.ts";
 
 export interface CdnSpec {
   readonly component: number;
@@ -22,7 +22,7 @@ export function compileCdn(c: CdnComponent, component: number, ctx: CompileConte
  * [crossing] CDN(edge; on a hit jump to after FILL) origin-call FILL [crossing]. A CDN without a
  * region is at the edge next to its caller; its origin fetch leaves from there.
  */
-export function emitCdnCall(_step: Extract<Step, { call: string }>, c: CdnComponent, cdn: number, cls: number, region: number, path: string, ctx: FlowContext): void {
+export function emitCdnCall(_step: Extract<Step, { call: string }>, c: CdnComponent, cdn: number, cls: number, region: number, path: string, _edge: CallEdge, ctx: FlowContext): void {
   const cdnRegion = c.region !== undefined ? ctx.regionIndex(c.region) : region;
   const lat = ctx.latency(region, cdnRegion);
   if (lat >= 0) ctx.delay(lat, `${path}:lat>`);
