@@ -6,7 +6,7 @@
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { meanOf, scvOf } from "../model/dist-moments.ts";
 import { bucketShares, type KeyDist } from "./keys.ts";
-import { lruHitRatio, mixedPopularity, type KeyStream } from "./hit-ratio.ts";
+import type { KeyStream } from "./hit-ratio.ts";
 import { cdnHitRatio } from "../components/cdn/index.ts";
 import { cacheHitRatio } from "../components/cache/index.ts";
 import { geoOrder, originShares } from "../model/regions.ts";

@@ -4,7 +4,6 @@
 // Every request class, every service handler and every queue consumer becomes a run of
 // instructions; a request (or message) is a task with a program counter. Nothing is allocated per
 // request: the loop reads these arrays.
-import { REDIS_SAMPLES } from "../model/schema.ts";
 import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
@@ -20,7 +19,7 @@ import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
 
 import {
-  OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
+  OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
   OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
 } from "./opcodes.ts";
 export * from "./opcodes.ts";
