@@ -26,10 +26,10 @@ export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult
   const program = compile(scenario);
   const reps = [];
   for (let r = 0; r < w.replications; r++) {
-    reps.push(replicationOf(program, scenario, w, r, o.onProgress ? (f) => o.onProgress!((r + f) / w.replications) : undefined));
+    reps.push(replicationOf(program, w, r, o.onProgress ? (f) => o.onProgress!((r + f) / w.replications) : undefined));
     if (o.onProgress?.((r + 1) / w.replications)) throw new Cancelled();
   }
-  return buildResult(scenario, program, reps, w);
+  return buildResult(program, reps, w);
 }
 
 /** One replication's raw statistics; combineReplications() turns a run's, in order, into its result. */
@@ -43,18 +43,18 @@ export type { ReplicationResult } from "./engine/simulation.ts";
 export function simulateReplication(scenario: Scenario, o: RunWindowOptions, r: number): ReplicationResult {
   const w = runWindow(scenario, o);
   if (!Number.isInteger(r) || r < 0 || r >= w.replications) throw new RangeError(`replication ${r} is not one of the run's 0..${w.replications - 1}`);
-  return replicationOf(compile(scenario), scenario, w, r, undefined);
+  return replicationOf(compile(scenario), w, r, undefined);
 }
 
 /** The result of a run from its replications (simulateReplication for r = 0, 1, ...): what simulate() returns. */
 export function combineReplications(scenario: Scenario, o: RunWindowOptions, reps: ReplicationResult[]): SimResult {
   const w = runWindow(scenario, o);
   if (reps.length !== w.replications) throw new RangeError(`${reps.length} replications for a run of ${w.replications}`);
-  return buildResult(scenario, compile(scenario), reps, w);
+  return buildResult(compile(scenario), reps, w);
 }
 
-function replicationOf(program: Program, scenario: Scenario, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined): ReplicationResult {
-  return runReplication(program, scenario, {
+function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined): ReplicationResult {
+  return runReplication(program, {
     seed: w.seed,
     replication: r,
     duration: w.duration,

@@ -8,7 +8,10 @@ import type { Program } from "./engine/program.ts";
 import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
-import { originShares } from "./model/regions.ts";
+import type { ReportSpec } from "./engine/report-plan.ts";
+import { KINDS } from "./components/index.ts";
+
+export { instancesOf } from "./engine/report-plan.ts";
 
 export const RESULT_SCHEMA = "headroom.result/v2";
 
@@ -158,7 +161,22 @@ function byReason(ended: Float64Array): Record<string, number> {
   return out;
 }
 
-export function buildResult(scenario: Scenario, p: Program, reps: ReplicationResult[], meta: { seed: number; duration: number; warmup: number; interval: number }): SimResult {
+type RunMeta = { seed: number; duration: number; warmup: number; interval: number };
+
+/**
+ * The result of a Program's replications. The Program carries what the result needs of the
+ * scenario (Program.report); the four-argument form, with the Scenario first, is kept for callers
+ * written before, and that argument is not read.
+ */
+export function buildResult(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResult;
+export function buildResult(scenario: unknown, p: Program, reps: ReplicationResult[], meta: RunMeta): SimResult;
+export function buildResult(...args: [Program, ReplicationResult[], RunMeta] | [unknown, Program, ReplicationResult[], RunMeta]): SimResult {
+  const [p, reps, meta] = (args.length === 4 ? args.slice(1) : args) as [Program, ReplicationResult[], RunMeta];
+  return resultOf(p, reps, meta);
+}
+
+function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResult {
+  const report = p.report;
   const classes: Record<string, ClassResult> = {};
   p.classNames.forEach((name, c) => {
     const per = reps.map((r) => r.classes[c]);
@@ -181,7 +199,7 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
   let regions: Record<string, RegionResult> | undefined;
   if (p.regions.length > 0) {
     regions = {};
-    const shares = originShares(scenario);
+    const shares = report.originShares;
     shares.forEach((o, k) => {
       const per = reps.map((r) => r.origins[k]);
       const ended = new Float64Array(REASONS.length);
@@ -238,13 +256,10 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
       const d = den.reduce((a, i) => a + rep.components[ci].counts[i], 0);
       return d > 0 ? rep.components[ci].counts[num] / d : NaN;
     }));
-    // A CDN holds no unit of any resource: its throughput is the requests it answers (hits + misses),
-    // and it has no servers to be busy.
-    const isCdn = comp.kind === "cdn";
     const res: Record<string, unknown> = {
       kind: comp.kind,
-      servers: bounded && !isCdn ? units : null,
-      throughput: isCdn ? estimate(reps.map((rep) => (rep.components[ci].counts[C_HITS] + rep.components[ci].counts[C_MISSES]) / rep.window)) : whole.throughput,
+      servers: bounded ? units : null,
+      throughput: whole.throughput,
       utilization: whole.utilization,
       queueLength: whole.queueLength,
       maxQueue: reps.reduce((m, rep) => Math.max(m, ...main.map((r) => rep.resources[r].maxQueue)), 0),
@@ -255,7 +270,9 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
       drops,
       parts,
     };
-    if (comp.kind === "cache" || comp.kind === "cdn") res.hitRatio = perRepRatio(C_HITS, [C_HITS, C_MISSES]);
+    // A kind in its own folder adds its section (or overrides the common figures, in place).
+    if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci }));
+    if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci }));
     if (comp.kind === "database") {
       res.reads = counts(C_READS);
       res.writes = counts(C_WRITES);
@@ -356,13 +373,13 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
           return [n, { throughput: x.throughput, errors: x.errors, p50Ms: ms(x.p50), p95Ms: ms(x.p95), p99Ms: ms(x.p99) }];
         })),
         components: componentSeries,
-        ...costSeries(scenario, first.t, componentSeries),
+        ...costSeries(report, first.t, componentSeries),
       }
     : null;
 
   return {
     schema: RESULT_SCHEMA,
-    scenario: { name: scenario.name, description: scenario.description ?? null, yaml: null },
+    scenario: { name: report.name, description: report.description, yaml: null },
     run: { seed: meta.seed, replications: reps.length, durationS: meta.duration, warmupS: meta.warmup, events: reps.reduce((a, r) => a + r.events, 0) },
     classes,
     ...(regions ? { regions } : {}),
@@ -370,8 +387,8 @@ export function buildResult(scenario: Scenario, p: Program, reps: ReplicationRes
     inFlight: estimate(reps.map((r) => r.inFlightArea / r.window)),
     accounting,
     bottleneck,
-    cost: costOf(scenario, components, classes),
-    slo: checkSlo(scenario, classes),
+    cost: costOf(report, components, classes),
+    slo: checkSlo(report, classes),
     series,
   };
 }
@@ -381,43 +398,32 @@ export function withScenarioText(result: SimResult, yaml: string): SimResult {
   return { ...result, scenario: { ...result.scenario, yaml } };
 }
 
-/** Instances a component bills for: replicas, database nodes, queue consumers, else one. */
-export function instancesOf(c: Scenario["components"][string]): number {
-  switch (c.kind) {
-    case "service": return c.replicas;
-    case "database": return (c.shards?.count ?? 1) * (1 + c.replicas);
-    case "queue": return c.partitions ?? c.workers;
-    case "cdn": return 0;
-    default: return 1;
-  }
-}
-
 const HOURS_PER_MONTH = 730;
 
 /** Per interval, what costOf charges for the whole window: instances (an auto-scaled pool's count
  * at the interval's end) times the hourly price plus the interval's request rate times the
  * per-million price. */
-function costSeries(scenario: Scenario, t: number[], components: SeriesResult["components"]): { costPerHour?: number[] } {
-  const priced = Object.entries(components).map(([name, x]) => ({ spec: scenario.components[name], x })).filter((e) => e.spec?.cost);
+function costSeries(report: ReportSpec, t: number[], components: SeriesResult["components"]): { costPerHour?: number[] } {
+  const priced = Object.entries(components).map(([name, x]) => ({ price: report.prices.get(name), x })).filter((e) => e.price !== undefined);
   if (priced.length === 0) return {};
   return {
-    costPerHour: t.map((_, i) => priced.reduce((sum, { spec, x }) => {
-      const instances = spec.kind === "service" ? x.instances[i] : instancesOf(spec);
-      return sum + instances * (spec.cost!.instance_hour ?? 0) + ((x.throughput[i] * 3600) / 1e6) * (spec.cost!.million_requests ?? 0);
+    costPerHour: t.map((_, i) => priced.reduce((sum, { price, x }) => {
+      const instances = price!.kind === "service" ? x.instances[i] : price!.instances;
+      return sum + instances * price!.instanceHour + ((x.throughput[i] * 3600) / 1e6) * price!.millionRequests;
     }, 0)),
   };
 }
 
-function costOf(scenario: Scenario, components: Record<string, ComponentResult>, classes: Record<string, ClassResult>): SimResult["cost"] {
-  const priced = Object.entries(scenario.components).filter(([, c]) => c.cost);
+function costOf(report: ReportSpec, components: Record<string, ComponentResult>, classes: Record<string, ClassResult>): SimResult["cost"] {
+  const priced = [...report.prices];
   if (priced.length === 0) return null;
   const byComponent: Record<string, { instances: number; requestsPerSecond: number; perHour: number }> = {};
   let perHour = 0;
   for (const [name, c] of priced) {
     // An auto-scaled pool bills its time-average instance count.
-    const instances = components[name]?.instances?.mean ?? instancesOf(c);
+    const instances = components[name]?.instances?.mean ?? c.instances;
     const requestsPerHour = (components[name]?.throughput.mean ?? 0) * 3600;
-    const h = instances * (c.cost!.instance_hour ?? 0) + (requestsPerHour / 1e6) * (c.cost!.million_requests ?? 0);
+    const h = instances * c.instanceHour + (requestsPerHour / 1e6) * c.millionRequests;
     byComponent[name] = { instances, requestsPerSecond: requestsPerHour / 3600, perHour: h };
     perHour += h;
   }
@@ -430,15 +436,15 @@ function costOf(scenario: Scenario, components: Record<string, ComponentResult>,
   };
 }
 
-function checkSlo(scenario: Scenario, classes: Record<string, ClassResult>): SimResult["slo"] {
-  if (!scenario.slo) return null;
+function checkSlo(report: ReportSpec, classes: Record<string, ClassResult>): SimResult["slo"] {
+  if (!report.slo) return null;
   const figures: Record<string, SloClassFigures> = {};
   for (const [name, c] of Object.entries(classes)) {
     const latencyMs: Record<string, number> = {};
     for (const k of Object.keys(c.latencyMs)) latencyMs[k] = c.latencyMs[k as keyof LatencyEstimates].mean;
     figures[name] = { latencyMs, ended: c.counts.completed + c.counts.dropped + c.counts.failed, bad: c.counts.dropped + c.counts.failed };
   }
-  const checks = sloChecks(scenario.slo, figures);
+  const checks = sloChecks(report.slo, figures);
   return { pass: checks.every((c) => c.pass), checks };
 }
 

@@ -73,10 +73,3 @@ export function lruHitRatio(p: Float64Array, popularityKey: string, capacity: nu
   return h;
 }
 
-/** A TTL cache of unbounded size (the CDN edge): Σ_i p_i λ_i T / (1 + λ_i T); 1 without a TTL. */
-export function ttlHitRatio(p: Float64Array, rate: number, ttl: number): number {
-  if (!Number.isFinite(ttl)) return 1;
-  let h = 0;
-  for (let i = 0; i < p.length; i++) { const x = p[i] * rate * ttl; h += p[i] * (x / (1 + x)); }
-  return h;
-}

@@ -14,6 +14,7 @@ import { distMoments, Traffic } from "./traffic.ts";
 import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
 import { own } from "../model/own.ts";
+import { cdnAnalytic } from "../components/cdn/index.ts";
 
 export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
@@ -247,10 +248,7 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         break;
       }
       case "cdn":
-        out[name] = {
-          kind: c.kind, servers: null, throughput: traffic.cdnRate.get(name) ?? 0, utilization: null, peakUtilization: null,
-          waitMs: 0, responseMs: meanOf(c.edge_latency) * 1000, hitRatio: traffic.hit.get(name) ?? 0,
-        };
+        out[name] = cdnAnalytic(c, traffic.cdnRate.get(name) ?? 0, traffic.hit.get(name) ?? 0);
         break;
     }
   }

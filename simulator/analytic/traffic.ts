@@ -6,7 +6,9 @@
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { meanOf, scvOf } from "../model/dist-moments.ts";
 import { bucketShares, type KeyDist } from "./keys.ts";
-import { lruHitRatio, mixedPopularity, ttlHitRatio, type KeyStream } from "./hit-ratio.ts";
+import type { KeyStream } from "./hit-ratio.ts";
+import { cdnHitRatio } from "../components/cdn/index.ts";
+import { cacheHitRatio } from "../components/cache/index.ts";
 import { geoOrder, originShares } from "../model/regions.ts";
 import { own } from "../model/own.ts";
 
@@ -279,15 +281,12 @@ export class Traffic {
     for (const [name, streams] of this.gets) {
       const c = own(this.scenario.components, name)!;
       if (c.kind !== "cache") continue;
-      const rate = streams.reduce((a, s) => a + s.weight, 0);
-      const key = streams.map((s) => `${s.count},${s.s},${(s.weight / rate).toFixed(6)}`).join(";");
-      out.set(name, lruHitRatio(mixedPopularity(streams), key, c.capacity, rate, c.ttl ?? Infinity));
+      out.set(name, cacheHitRatio(c, streams));
     }
     for (const [name, rate] of this.cdnRate) {
       const c = own(this.scenario.components, name)!;
       if (c.kind !== "cdn") continue;
-      const p = mixedPopularity([{ count: c.objects.count, s: c.objects.popularity === "zipf" ? (c.objects.s ?? 1) : 0, weight: 1 }]);
-      out.set(name, ttlHitRatio(p, rate, c.ttl ?? Infinity));
+      out.set(name, cdnHitRatio(c, rate));
     }
     return out;
   }

@@ -4,23 +4,29 @@
 // Every request class, every service handler and every queue consumer becomes a run of
 // instructions; a request (or message) is a task with a program counter. Nothing is allocated per
 // request: the loop reads these arrays.
-import { REDIS_SAMPLES } from "../model/schema.ts";
 import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
 import { HashRing } from "./hash-ring.ts";
 import { geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
 import { own } from "../model/own.ts";
+import { compileLoad, type LoadPlan } from "./load-plan.ts";
+import { KINDS } from "../components/index.ts";
+import type { CdnSpec } from "../components/cdn/index.ts";
+import type { CacheSpec } from "../components/cache/index.ts";
+import type { CompileContext, FlowContext } from "../components/kind.ts";
+import { compileFaults, type FaultSpec } from "./fault-plan.ts";
+import { compileReport, type ReportSpec } from "./report-plan.ts";
 
-export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4, OP_CALL = 5,
-  OP_BALANCE = 6, OP_SLOT = 7, OP_CACHE = 8, OP_DB = 9, OP_PUBLISH = 10, OP_PARALLEL = 11,
-  OP_ACQUIRE = 12, OP_CDN = 13, OP_CDN_FILL = 14, OP_GEO = 15;
+import {
+  OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
+  OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
+} from "./opcodes.ts";
+export * from "./opcodes.ts";
 
-export const CACHE_GET = 0, CACHE_SET = 1, CACHE_DELETE = 2;
+export { CACHE_GET, CACHE_SET, CACHE_DELETE } from "../components/cache/index.ts";
 export const DB_READ = 0, DB_WRITE = 1;
 
-/** Service mode: a resource unit is held for a sampled service time. Hold mode: until released. */
-export const MODE_SERVICE = 0, MODE_HOLD = 1;
 
 export interface ResourceSpec {
   readonly name: string;
@@ -84,14 +90,7 @@ export interface ServiceSpec {
   readonly breaker: CircuitBreakerSpec | undefined;
 }
 
-export interface CacheSpec {
-  readonly component: number;
-  readonly server: number;
-  readonly capacity: number;
-  readonly ttl: number;
-  /** 0: exact LRU; n: Redis's sampled LRU with n samples per eviction (engine/sampled-lru.ts) */
-  readonly evictionSamples: number;
-}
+export type { CacheSpec } from "../components/cache/index.ts";
 
 export interface DatabaseSpec {
   readonly component: number;
@@ -124,12 +123,7 @@ export interface QueueSpec {
   readonly failureRate: number;
 }
 
-export interface CdnSpec {
-  readonly component: number;
-  readonly objects: KeySampler;
-  readonly ttl: number;
-  readonly edgeSampler: number;
-}
+export type { CdnSpec } from "../components/cdn/index.ts";
 
 /** A geo route: its entries (one per region) and, per origin, the order in which to try them. */
 export interface GeoSpec {
@@ -184,6 +178,12 @@ export interface Program {
    * drawn everywhere else unchanged (common random numbers).
    */
   readonly streams: string[];
+  /** The load: rate profile or user schedule and think times (load-plan.ts). */
+  readonly load: LoadPlan;
+  /** The scenario's failures, in file order, with their targets resolved (fault-plan.ts). */
+  readonly faults: FaultSpec[];
+  /** What the result reports beyond the run's counters: name, origin shares, prices, SLO (report-plan.ts). */
+  readonly report: ReportSpec;
 }
 
 export class UnsupportedError extends Error {}
@@ -314,15 +314,17 @@ export function compile(scenario: Scenario): Program {
     });
   });
 
+  // What the kinds in their own folder (components/) may ask of the compiler.
+  const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d), componentName: (i) => names[i], addResource: (r) => addResource(r) };
+
   // Caches: one server (Redis executes commands one at a time).
   const caches: CacheSpec[] = [];
   const cacheIdx = new Map<string, number>();
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "cache") return;
-    const server = addResource({ name, component: ci, units: 1, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: bld.sampler(c.service), main: true });
     cacheIdx.set(name, caches.length);
-    caches.push({ component: ci, server, capacity: c.capacity, ttl: c.ttl ?? Infinity, evictionSamples: c.eviction === "sampled" ? (c.samples ?? REDIS_SAMPLES) : 0 });
+    caches.push(KINDS.cache.compile(c, ci, kindCompile));
   });
 
   // Databases: shards x (primary + replicas) server nodes, and pools per calling service replica.
@@ -390,7 +392,7 @@ export function compile(scenario: Scenario): Program {
     const c = comps[name];
     if (c.kind !== "cdn") return;
     cdnIdx.set(name, cdns.length);
-    cdns.push({ component: ci, objects: new KeySampler(c.objects.count, c.objects.popularity === "zipf" ? (c.objects.s ?? 1) : 0), ttl: c.ttl ?? Infinity, edgeSampler: bld.sampler(c.edge_latency) });
+    cdns.push(KINDS.cdn.compile(c, ci, kindCompile));
   });
 
   // ---------------------------------------------------------------- regions
@@ -502,6 +504,20 @@ export function compile(scenario: Scenario): Program {
     for (const j of jumps) bld.a[j] = bld.pc;
   };
 
+  const kindFlow: FlowContext = {
+    ...kindCompile,
+    emit: (op, a, b, c) => bld.emit(op, a, b, c),
+    patchA: (pc, a) => { bld.a[pc] = a; },
+    patchB: (pc, b) => { bld.b[pc] = b; },
+    patchC: (pc, c) => { bld.c[pc] = c; },
+    flow: (steps, cls, network, region, path) => emitFlow(steps, cls, network, region, path),
+    get pc() { return bld.pc; },
+    delay: (s, name) => bld.delay(s, name),
+    latency: (from, to) => latSampler(from, to),
+    regionIndex: (name) => regionIdx(name),
+    call: (name, cls, from, path) => emitCall(name, cls, from, path),
+  };
+
   // `region` is where the flow runs (the service's, the queue's, or the users' origin): steps to a
   // component in another region pay the one-way latency there and back.
   // `path` names the flow (its class or called service, and the steps leading to it): each step that
@@ -544,21 +560,7 @@ export function compile(scenario: Scenario): Program {
           emitCall(step.call, cls, region, at); // a geo route
           hopBack();
         } else if (target.kind === "cache") {
-          const op = step.op === "set" ? CACHE_SET : step.op === "delete" ? CACHE_DELETE : CACHE_GET;
-          const lat = crossing(step.call);
-          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-          const get = bld.emit(OP_CACHE, cacheIdx.get(step.call)!, op, -1);
-          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
-          hopBack();
-          if (op === CACHE_GET) {
-            emitFlow(step.hit ?? [], cls, network, region, `${at}/hit`);
-            const j = bld.emit(OP_JUMP, -1);
-            bld.c[get] = bld.pc;
-            if (lat >= 0) bld.delay(lat, `${at}:lat<miss`);
-            if (net) bld.delay(bld.sampler(net), `${at}:network<miss`);
-            emitFlow(step.miss ?? [], cls, network, region, `${at}/miss`);
-            bld.a[j] = bld.pc;
-          }
+          KINDS.cache.emitCall(step, target, cacheIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
         } else if (target.kind === "database") {
           const lat = crossing(step.call);
           if (lat >= 0) bld.delay(lat, `${at}:lat>`);
@@ -566,16 +568,7 @@ export function compile(scenario: Scenario): Program {
           if (lat >= 0) bld.delay(lat, `${at}:lat<`);
           hopBack();
         } else if (target.kind === "cdn") {
-          // A CDN without a region is at the edge next to its caller; its origin fetch leaves from there.
-          const cdnRegion = target.region !== undefined ? regionIdx(target.region) : region;
-          const lat = latSampler(region, cdnRegion);
-          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-          const cdn = cdnIdx.get(step.call)!;
-          const edge = bld.emit(OP_CDN, cdn, -1);
-          emitCall(target.origin, cls, cdnRegion, `${at}/origin`);
-          bld.emit(OP_CDN_FILL, cdn);
-          bld.b[edge] = bld.pc;
-          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
+          KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
           hopBack();
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           emitCall(step.call, cls, region, at);
@@ -665,5 +658,13 @@ export function compile(scenario: Scenario): Program {
     regions, componentRegion, origins, originCum, originRegion, geos,
     op: Int32Array.from(bld.op), argA: Int32Array.from(bld.a), argB: Int32Array.from(bld.b), argC: Int32Array.from(bld.c),
     samplers: bld.samplers, tables: bld.tables, tableCum: bld.tableCum, streams: bld.streams,
+    load: compileLoad(scenario.load),
+    faults: compileFaults(scenario.failures, {
+      service: (name) => services.findIndex((sv) => components[sv.component].name === name),
+      database: (name) => dbIdx.get(name) ?? -1,
+      cache: (name) => cacheIdx.get(name) ?? -1,
+      region: (name) => regions.indexOf(name),
+    }),
+    report: compileReport(scenario),
   };
 }

@@ -1,15 +1,17 @@
 // One replication of a compiled model: the event loop and the state it steps. Requests, their
-// downstream calls and queue messages are tasks in a pool of parallel typed arrays (recycled
-// through a free list); resources keep FIFO rings of waiting task ids; statistics accumulate in
-// place. A class with fields rather than closures: V8 keeps its number fields unboxed, so the loop
-// allocates nothing per event.
+// downstream calls and queue messages are rows of the task table (task-table.ts, which this class
+// extends); resources keep FIFO rings of waiting task ids; statistics accumulate in place. The
+// Program carries everything the run needs (docs/architecture.md). A class with fields rather
+// than closures: V8 keeps its number fields unboxed, so the loop allocates nothing per event.
 import { hashKey, shardOf } from "./hash-key.ts";
 import { Calendar } from "./calendar.ts";
+import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table.ts";
+import { KINDS } from "../components/index.ts";
+import type { CdnRuntime } from "../components/cdn/index.ts";
+import type { CacheRuntime } from "../components/cache/index.ts";
 import { Histogram } from "./histogram.ts";
-import { LruCache } from "./lru.ts";
-import { SampledLruCache } from "./sampled-lru.ts";
 import { IndexedMinHeap } from "./indexed-heap.ts";
-import { RateProfile, userSchedule } from "./profile.ts";
+import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
 import {
@@ -17,7 +19,6 @@ import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY, OP_END,
   OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
-import type { Scenario } from "../model/schema.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
 
@@ -30,8 +31,6 @@ const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
 
-// Task states.
-const FREE = 0, RUNNING = 1, WAITING = 2, SERVING = 3, ZOMBIE = 4;
 // tUser of a call whose caller timed out: it runs to its end, then disappears without a trace.
 const ORPHAN = -2;
 // tUser of a request from the pooled closed-model users (exponential think time, see wake()).
@@ -43,10 +42,11 @@ const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOU
   R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12, R_REGION_DOWN = 13;
 export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED]);
 
-// Per-component counters, indices into ComponentStats.counts.
-export const C_HITS = 0, C_MISSES = 1, C_READS = 2, C_WRITES = 3, C_REPLICA_READS = 4, C_STALE = 5,
-  C_PUBLISHED = 6, C_PROCESSED = 7, C_DEAD = 8, C_DROPPED_HEAD = 9, C_REJECTED = 10, C_RETRIES = 11,
-  C_TIMEOUTS = 12, C_SHORT_CIRCUITED = 13, C_BUDGET_DENIED = 14, C_BREAKER_OPENED = 15, C_RATE_LIMITED = 16, C_COUNTERS = 17;
+import {
+  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED,
+  C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_SHORT_CIRCUITED, C_STALE, C_TIMEOUTS, C_WRITES,
+} from "./counters.ts";
+export * from "./counters.ts";
 
 export interface ReplicationOptions {
   readonly seed: number;
@@ -142,11 +142,18 @@ export interface ReplicationResult {
   readonly series?: Series;
 }
 
-export function runReplication(p: Program, scenario: Scenario, o: ReplicationOptions): ReplicationResult {
-  return new Replication(p, scenario, o).run();
+/**
+ * Runs one replication of a compiled Program. The Program carries everything the run needs (the
+ * load and the fault plan included); the three-argument form, with the Scenario in the middle, is
+ * kept for callers written before, and that argument is not read.
+ */
+export function runReplication(p: Program, o: ReplicationOptions): ReplicationResult;
+export function runReplication(p: Program, scenario: unknown, o: ReplicationOptions): ReplicationResult;
+export function runReplication(p: Program, a: unknown, b?: ReplicationOptions): ReplicationResult {
+  return new Replication(p, b ?? (a as ReplicationOptions)).run();
 }
 
-class Replication {
+class Replication extends TaskTable {
   private readonly cal = new Calendar(1024);
   private now = 0;
   private measuring: boolean;
@@ -203,7 +210,8 @@ class Replication {
   private readonly lbSeen: Uint8Array[];
   /** Per balancer: when its health checks notice a change. Per failure entry: random failure times. */
   private readonly healthRng: Rng[];
-  private readonly faultRng: Rng[];
+  /** Per fault plan entry: the random failure's stream (undefined for scheduled faults). */
+  private readonly faultRng: Array<Rng | undefined>;
   private readonly nodeDown: Uint8Array;
   // Region outages: down flags per region, component and resource; replicas a region outage took down.
   private readonly regionDown: Uint8Array;
@@ -239,56 +247,16 @@ class Replication {
 
   // Components.
   private readonly cStats: ComponentStats[];
-  private readonly caches: Array<LruCache | SampledLruCache>;
+  /** The caches' entries (components/cache). */
+  private readonly cache: CacheRuntime;
   private readonly lastWrite: Float64Array[];
   /** Per database: which replica serves a read; replication lag draws apart. */
   private readonly dbRng: Rng[];
   private readonly lagRng: Rng[];
   private readonly queueRng: Rng[];
-  private readonly cdnFetched: Float64Array[];
-  /** Per CDN: which object a request asks for; edge latency draws apart. */
-  private readonly cdnRng: Rng[];
-  private readonly edgeRng: Rng[];
+  /** The CDNs' edges (components/cdn). */
+  private readonly cdn: CdnRuntime;
 
-  // Tasks.
-  private cap = 1024;
-  private tCls = new Int32Array(1024);
-  private tPc = new Int32Array(1024);
-  private tKey = new Int32Array(1024);
-  private tAux = new Int32Array(1024);
-  private tGen = new Int32Array(1024);
-  private tWaitGen = new Int32Array(1024);
-  private tUser = new Int32Array(1024);
-  private tState = new Uint8Array(1024);
-  private tRes = new Int32Array(1024);
-  private tSvc = new Int32Array(1024);
-  private tParent = new Int32Array(1024);
-  private tPending = new Int32Array(1024);
-  private tFail = new Int32Array(1024);
-  private tResume = new Int32Array(1024);
-  private tHoldA = new Int32Array(1024);
-  private tHoldB = new Int32Array(1024);
-  private tConn = new Int32Array(1024);
-  private tReplica = new Int32Array(1024);
-  private tPhase = new Int32Array(1024);
-  private tMsg = new Int32Array(1024);
-  private tRetries = new Int32Array(1024);
-  private tInRing = new Uint8Array(1024);
-  /** Non-zero: the reason a failure killed this task; it stops at its next step. */
-  private tKilled = new Int32Array(1024);
-  /** 1 while the task's current call is a half-open breaker's probe. */
-  private tProbe = new Uint8Array(1024);
-  /** Origin index of the request (its users' region); 1 when a geo route failed it over. */
-  private tOrigin = new Int32Array(1024);
-  private tOver = new Uint8Array(1024);
-  private tStart = new Float64Array(1024);
-  private tEnter = new Float64Array(1024);
-  private tGrantA = new Float64Array(1024);
-  private tGrantB = new Float64Array(1024);
-  private tGrantC = new Float64Array(1024);
-  private free = new Int32Array(1024);
-  private nFree = 0;
-  private nextId = 0;
 
   // Load.
   private readonly classRng: Rng;
@@ -306,7 +274,7 @@ class Replication {
   private userGen = new Int32Array(0);
   private activeUsers = 0;
   private think: Sampler | undefined;
-  private userTargets: number[] = [];
+  private userTargets: readonly number[] = [];
   // Pooled closed users: with exponential think times the thinking users' requests form a Poisson
   // stream of rate thinking / Z (competing exponentials), so one pending wake event, thinned by
   // thinking / target, replaces a calendar entry per user: a million users cost nothing to hold.
@@ -322,7 +290,7 @@ class Replication {
   private readonly regionCredit: Float64Array;
   private wakeGen = 0;
   private thinkMean = 0;
-  private userTimes: number[] = [];
+  private userTimes: readonly number[] = [];
 
   // Statistics.
   private readonly clStats: ClassStats[];
@@ -349,7 +317,8 @@ class Replication {
   private readonly ivQueue0: Float64Array;
   private ivInFlight0 = 0;
 
-  constructor(private readonly p: Program, private readonly scenario: Scenario, private readonly o: ReplicationOptions) {
+  constructor(private readonly p: Program, private readonly o: ReplicationOptions) {
+    super();
     const nR = p.resources.length;
     const stream = (name: string) => new Rng(o.seed, o.replication, name);
     this.measuring = o.warmup === 0;
@@ -411,15 +380,7 @@ class Replication {
     this.repLc = pairs.map((x) => Int32Array.from(x));
     this.equalWeights = Uint8Array.from(p.balancers, (lb) => (lb.weights.every((w) => w === lb.weights[0]) ? 1 : 0));
     this.healthRng = p.balancers.map((b) => stream(`health-checks:${p.components[b.component].name}`));
-    // Named by the failing service and the entry's rank among that service's random failures, so
-    // adding a failure elsewhere in the list does not renumber these.
-    const seenRandom = new Map<string, number>();
-    this.faultRng = (scenario.failures ?? []).map((f) => {
-      if (!("random" in f)) return stream("failures:unused");
-      const n = (seenRandom.get(f.random) ?? 0) + 1;
-      seenRandom.set(f.random, n);
-      return stream(`failures:random:${f.random}#${n}`);
-    });
+    this.faultRng = p.faults.map((f) => (f.kind === "random" ? stream(f.stream) : undefined));
     this.nodeDown = new Uint8Array(nR);
     this.regionDown = new Uint8Array(p.regions.length);
     this.compDown = new Uint8Array(p.components.length);
@@ -444,16 +405,13 @@ class Replication {
     this.ctlTime0 = new Float64Array(p.services.length);
     this.doneTotal = new Float64Array(nR);
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
-    this.caches = p.caches.map((c) => c.evictionSamples > 0
-      ? new SampledLruCache(c.capacity, p.keySpace, c.ttl, c.evictionSamples, stream(`cache:${p.components[c.component].name}:evict`))
-      : new LruCache(c.capacity, p.keySpace, c.ttl));
+    const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace };
+    this.cache = KINDS.cache.runtime(p.caches, kinds);
     this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
-    this.cdnFetched = p.cdns.map((c) => new Float64Array(c.objects.keys).fill(-Infinity));
-    this.cdnRng = p.cdns.map((c) => stream(`cdn:${p.components[c.component].name}`));
-    this.edgeRng = p.cdns.map((c) => stream(`cdn:${p.components[c.component].name}:edge`));
+    this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
@@ -461,7 +419,7 @@ class Replication {
     this.thinkRng = stream("load:think");
     this.wakeRng = stream("load:think:thinning");
     this.wakeOriginRng = stream("load:think:origin");
-    this.deterministic = scenario.load.model === "open" && scenario.load.arrivals === "deterministic";
+    this.deterministic = p.load.model === "open" && p.load.deterministic;
     this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length) }));
     this.orStats = Array.from({ length: p.origins }, () => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), failedOver: 0 }));
     this.originRng = stream("load:origin");
@@ -495,19 +453,18 @@ class Replication {
 
   run(): ReplicationResult {
     const { o, cal } = this;
-    const load = this.scenario.load;
+    const load = this.p.load;
     if (load.model === "open") {
-      this.profile = new RateProfile(load);
+      this.profile = load.profile;
       this.scheduleArrival(0);
     } else {
-      this.think = new Sampler(load.think);
-      this.pooled = load.think.dist === "exponential";
-      if (this.pooled) this.thinkMean = (load.think as { mean: number }).mean;
-      const sched = userSchedule(load);
-      this.userTargets = sched.targets;
-      this.userTimes = sched.times;
+      this.think = load.think;
+      this.pooled = load.pooledThinkMean !== undefined;
+      if (this.pooled) this.thinkMean = load.pooledThinkMean!;
+      this.userTargets = load.userTargets;
+      this.userTimes = load.userTimes;
       // One pending change at a time: a ramp of a million users does not fill the calendar.
-      cal.push(sched.times[0], 0 * 32 + EV_USERS, 0);
+      cal.push(load.userTimes[0], 0 * 32 + EV_USERS, 0);
     }
     if (o.warmup > 0) cal.push(o.warmup, EV_WARMUP, 0);
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
@@ -548,7 +505,7 @@ class Replication {
         case EV_FAULT: this.fault(arg, cal.popExtra); break;
         case EV_RECOVER: this.recover(arg, cal.popExtra); break;
         case EV_DETECT: this.detected(arg, cal.popExtra); break;
-        case EV_RETRY: this.tPc[arg] = this.tResume[arg] - 1; this.step(arg); break;
+        case EV_RETRY: this.tPc[arg] = this.tResumePc[arg] - 1; this.step(arg); break;
         case EV_REFUSED: this.connectRetried(arg, cal.popExtra); break;
         case EV_BREAKER_WINDOW: this.breakerWindow(arg); break;
         case EV_BREAKER_TIMER: this.breakerStep(arg, { type: "OPEN_OVER" }); break;
@@ -581,60 +538,6 @@ class Replication {
     };
   }
 
-  // ---------------------------------------------------------------- tasks
-
-  private alloc(): number {
-    let t: number;
-    if (this.nFree > 0) t = this.free[--this.nFree];
-    else {
-      if (this.nextId === this.cap) this.grow();
-      t = this.nextId++;
-    }
-    this.tGen[t]++;
-    this.tState[t] = RUNNING;
-    this.tParent[t] = -1; this.tPending[t] = 0; this.tFail[t] = 0;
-    this.tHoldA[t] = -1; this.tHoldB[t] = -1; this.tConn[t] = -1; this.tReplica[t] = -1;
-    this.tPhase[t] = 0; this.tMsg[t] = -1; this.tRetries[t] = 0; this.tUser[t] = -1; this.tSvc[t] = -1; this.tRes[t] = -1;
-    this.tKilled[t] = 0;
-    return t;
-  }
-
-  private release(t: number): void {
-    // A task still listed in a ring (it timed out while waiting) keeps its id until the ring skips it.
-    if (this.tInRing[t]) { this.tState[t] = ZOMBIE; return; }
-    this.tState[t] = FREE;
-    this.free[this.nFree++] = t;
-  }
-
-  private grow(): void {
-    const n = this.cap * 2;
-    const i32 = (a: Int32Array) => { const b = new Int32Array(n); b.set(a); return b; };
-    const f64 = (a: Float64Array) => { const b = new Float64Array(n); b.set(a); return b; };
-    const u8 = (a: Uint8Array) => { const b = new Uint8Array(n); b.set(a); return b; };
-    this.tCls = i32(this.tCls); this.tPc = i32(this.tPc); this.tKey = i32(this.tKey); this.tAux = i32(this.tAux);
-    this.tGen = i32(this.tGen); this.tWaitGen = i32(this.tWaitGen); this.tUser = i32(this.tUser); this.tRes = i32(this.tRes);
-    this.tSvc = i32(this.tSvc); this.tParent = i32(this.tParent); this.tPending = i32(this.tPending); this.tFail = i32(this.tFail);
-    this.tResume = i32(this.tResume); this.tHoldA = i32(this.tHoldA); this.tHoldB = i32(this.tHoldB); this.tConn = i32(this.tConn);
-    this.tReplica = i32(this.tReplica); this.tPhase = i32(this.tPhase); this.tMsg = i32(this.tMsg); this.tRetries = i32(this.tRetries); this.tKilled = i32(this.tKilled);
-    this.free = i32(this.free);
-    this.tState = u8(this.tState); this.tInRing = u8(this.tInRing); this.tProbe = u8(this.tProbe);
-    this.tOrigin = i32(this.tOrigin); this.tOver = u8(this.tOver);
-    this.tStart = f64(this.tStart); this.tEnter = f64(this.tEnter); this.tGrantA = f64(this.tGrantA); this.tGrantB = f64(this.tGrantB); this.tGrantC = f64(this.tGrantC);
-    this.cap = n;
-  }
-
-  private spawn(parent: number, pc: number): number {
-    const c = this.alloc();
-    this.tCls[c] = this.tCls[parent];
-    this.tKey[c] = this.tKey[parent];
-    this.tOrigin[c] = this.tOrigin[parent];
-    this.tStart[c] = this.tStart[parent];
-    this.tReplica[c] = this.tReplica[parent];
-    this.tParent[c] = parent;
-    this.tPc[c] = pc;
-    return c;
-  }
-
   /** A new request from a user (or -1 for an open arrival) in origin `origin` (-1: draw by the shares). */
   private newRequest(user: number, origin: number): void {
     const p = this.p;
@@ -651,7 +554,7 @@ class Replication {
       while (v >= p.originCum[o]) o++;
     }
     this.tOrigin[t] = o;
-    this.tOver[t] = 0;
+    this.tFailedOver[t] = 0;
     this.tPc[t] = p.classEntry[c * p.origins + o];
     if (this.measuring) this.orStats[o].arrived++;
     const ks = p.classKeys[c];
@@ -674,7 +577,7 @@ class Replication {
       const pc = this.tPc[t];
       switch (p.op[pc]) {
         case OP_VISIT:
-          this.tSvc[t] = p.argB[pc];
+          this.tSampler[t] = p.argB[pc];
           this.request(p.argA[pc], t);
           return;
         case OP_BRANCH: {
@@ -694,10 +597,10 @@ class Replication {
         case OP_CALL: {
           const stub = p.argA[pc];
           const svc = p.op[stub] === OP_BALANCE ? p.balancers[p.argA[stub]].service : p.argA[stub];
-          this.tResume[t] = pc + 1;
+          this.tResumePc[t] = pc + 1;
           if (!this.admitCall(t, svc)) return;
           const c = this.spawn(t, stub);
-          this.tPending[t] = 1;
+          this.tChildren[t] = 1;
           const timeout = p.services[svc].timeout;
           if (timeout !== Infinity) this.cal.push(this.now + timeout, c * 32 + EV_CALL_TIMEOUT, this.tGen[c]);
           this.step(c);
@@ -711,8 +614,8 @@ class Replication {
         case OP_SLOT: {
           const svc = p.services[p.argA[pc]];
           if (this.compDown[svc.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-          // Through a balancer, connect() left the chosen backend in tAux.
-          let replica = this.tHoldA[t] >= 0 ? this.tAux[t] : -1;
+          // Through a balancer, connect() left the chosen backend in tBackend.
+          let replica = this.tLbConn[t] >= 0 ? this.tBackend[t] : -1;
           if (replica < 0) {
             // Called without a balancer: the client spreads calls round robin over serving replicas.
             const n = svc.slots.length;
@@ -726,7 +629,7 @@ class Replication {
           // connect retries hold the backend connection first (so maxconn fills and the balancer
           // sends elsewhere); then the request fails, unless the replica is back by then.
           if (this.repState[g] === REP_DOWN) {
-            const hold = this.tHoldA[t] >= 0 ? this.refusedHold[this.tHoldA[t]] : 0;
+            const hold = this.tLbConn[t] >= 0 ? this.refusedHold[this.tLbConn[t]] : 0;
             if (hold > 0) this.cal.push(this.now + hold, t * 32 + EV_REFUSED, g);
             else this.fail(t, R_BACKEND_DOWN);
             return;
@@ -736,7 +639,7 @@ class Replication {
           return;
         }
         case OP_CACHE:
-          this.tSvc[t] = -1;
+          this.tSampler[t] = -1;
           this.request(p.caches[p.argA[pc]].server, t);
           return;
         case OP_DB:
@@ -749,8 +652,8 @@ class Replication {
           break;
         case OP_PARALLEL: {
           const pcs = p.tables[p.argA[pc]];
-          this.tPending[t] = pcs.length;
-          this.tResume[t] = p.argB[pc];
+          this.tChildren[t] = pcs.length;
+          this.tResumePc[t] = p.argB[pc];
           for (let i = 0; i < pcs.length; i++) this.step(this.spawn(t, pcs[i]));
           return;
         }
@@ -767,14 +670,14 @@ class Replication {
           break;
         }
         case OP_CDN: {
-          const cdn = p.cdns[p.argA[pc]];
-          if (this.compDown[cdn.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-          this.tAux[t] = cdn.objects.sample(this.cdnRng[p.argA[pc]]);
-          this.cal.push(this.now + p.samplers[cdn.edgeSampler].sample(this.edgeRng[p.argA[pc]]), t * 32 + EV_RESUME, 0);
+          const c = p.argA[pc];
+          if (this.compDown[p.cdns[c].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
+          this.tCdnObject[t] = this.cdn.pickObject(c);
+          this.cal.push(this.now + this.cdn.edgeDelay(c), t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CDN_FILL:
-          this.cdnFetched[p.argA[pc]][this.tAux[t]] = this.now;
+          this.cdn.fill(p.argA[pc], this.tCdnObject[t], this.now);
           this.tPc[t] = pc + 1;
           break;
         default: // OP_END
@@ -797,7 +700,7 @@ class Replication {
     const pc = this.tPc[t];
     if (p.op[pc] === OP_CDN) {
       const c = p.argA[pc];
-      const hit = this.now - this.cdnFetched[c][this.tAux[t]] < p.cdns[c].ttl;
+      const hit = this.cdn.isHit(c, this.tCdnObject[t], this.now);
       if (this.measuring) this.cStats[p.cdns[c].component].counts[hit ? C_HITS : C_MISSES]++;
       if (this.series) (hit ? this.ivHits : this.ivMisses)[p.cdns[c].component]++;
       this.tPc[t] = hit ? p.argB[pc] : pc + 1;
@@ -808,9 +711,9 @@ class Replication {
   }
 
   private end(t: number): void {
-    const holdB = this.tHoldB[t], holdA = this.tHoldA[t];
-    if (holdB >= 0) { this.tHoldB[t] = -1; this.releaseUnit(holdB, this.tGrantB[t]); }
-    if (holdA >= 0) { this.tHoldA[t] = -1; this.releaseUnit(holdA, this.tGrantA[t]); }
+    const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t];
+    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince[t]); }
+    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince[t]); }
     if (this.tMsg[t] >= 0) { this.messageDone(t, true); return; }
     const parent = this.tParent[t];
     if (parent >= 0) {
@@ -823,10 +726,10 @@ class Replication {
   }
 
   private fail(t: number, reason: number): void {
-    const holdB = this.tHoldB[t], holdA = this.tHoldA[t], conn = this.tConn[t];
-    if (conn >= 0) { this.tConn[t] = -1; this.releaseUnit(conn, this.tGrantC[t]); }
-    if (holdB >= 0) { this.tHoldB[t] = -1; this.releaseUnit(holdB, this.tGrantB[t]); }
-    if (holdA >= 0) { this.tHoldA[t] = -1; this.releaseUnit(holdA, this.tGrantA[t]); }
+    const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t], conn = this.tPoolConn[t];
+    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
+    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince[t]); }
+    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince[t]); }
     if (this.tMsg[t] >= 0) { this.messageDone(t, false); return; }
     const parent = this.tParent[t];
     if (parent >= 0) {
@@ -839,12 +742,12 @@ class Replication {
   }
 
   private notify(parent: number, reason: number): void {
-    if (reason !== 0 && this.tFail[parent] === 0) this.tFail[parent] = reason;
-    if (--this.tPending[parent] > 0) return;
-    const callPc = this.tResume[parent] - 1;
+    if (reason !== 0 && this.tChildFailure[parent] === 0) this.tChildFailure[parent] = reason;
+    if (--this.tChildren[parent] > 0) return;
+    const callPc = this.tResumePc[parent] - 1;
     if (callPc >= 0 && this.p.op[callPc] === OP_CALL && this.callEnded(parent, callPc)) return;
-    if (this.tFail[parent] !== 0) { this.fail(parent, this.tFail[parent]); return; }
-    this.tPc[parent] = this.tResume[parent];
+    if (this.tChildFailure[parent] !== 0) { this.fail(parent, this.tChildFailure[parent]); return; }
+    this.tPc[parent] = this.tResumePc[parent];
     this.step(parent);
   }
 
@@ -862,7 +765,7 @@ class Replication {
         cs.completed++; cs.latency.record(latency);
         os.completed++;
         if (this.regional) os.latency.record(latency);
-        if (this.tOver[t] !== 0) os.failedOver++;
+        if (this.tFailedOver[t] !== 0) os.failedOver++;
       }
       if (this.series) this.ivLatency[c].record(latency);
     } else {
@@ -894,8 +797,8 @@ class Replication {
     if (this.resDown[r] !== 0) { this.fail(t, R_REGION_DOWN); return; }
     const st = this.rStats[r];
     if (this.measuring) st.arrivals++;
-    this.tEnter[t] = this.now;
-    this.tRes[t] = r;
+    this.tEnqueued[t] = this.now;
+    this.tResource[t] = r;
     if (this.busy[r] < this.units[r]) {
       this.touch(r);
       this.busy[r]++;
@@ -937,8 +840,8 @@ class Replication {
       this.qHead[r] = (this.qHead[r] + 1) % ring.length;
       this.qLen[r]--;
       this.tInRing[t] = 0;
-      if (this.tState[t] === ZOMBIE) { this.tState[t] = FREE; this.free[this.nFree++] = t; continue; }
-      if (this.tState[t] !== WAITING || this.tRes[t] !== r) continue; // dropped from the head earlier
+      if (this.tState[t] === ZOMBIE) { this.reclaim(t); continue; }
+      if (this.tState[t] !== WAITING || this.tResource[t] !== r) continue; // dropped from the head earlier
       this.waiting[r]--;
       return t;
     }
@@ -947,7 +850,7 @@ class Replication {
 
   private grant(r: number, t: number): void {
     const spec = this.p.resources[r];
-    const w = this.now - this.tEnter[t];
+    const w = this.now - this.tEnqueued[t];
     if (this.measuring) {
       const st = this.rStats[r];
       st.wait.record(w);
@@ -956,21 +859,21 @@ class Replication {
     this.tWaitGen[t]++;
     if (spec.mode === MODE_SERVICE) {
       this.tState[t] = SERVING;
-      const s = this.tSvc[t] >= 0 ? this.tSvc[t] : spec.sampler;
+      const s = this.tSampler[t] >= 0 ? this.tSampler[t] : spec.sampler;
       this.cal.push(this.now + this.p.samplers[s].sample(this.rRng[r]), t * 32 + EV_DONE, 0);
       return;
     }
     this.tState[t] = RUNNING;
     const pc = this.tPc[t];
     if (this.p.op[pc] === OP_DB) {
-      this.tConn[t] = r;
-      this.tGrantC[t] = this.now;
-      this.tPhase[t] = 1;
+      this.tPoolConn[t] = r;
+      this.tPoolConnSince[t] = this.now;
+      this.tDbPhase[t] = 1;
       this.dbStep(t, pc);
       return;
     }
-    this.tHoldB[t] = r;
-    this.tGrantB[t] = this.now;
+    this.tHeldUnit[t] = r;
+    this.tHeldSince[t] = this.now;
     this.tPc[t] = pc + 1;
     this.step(t);
   }
@@ -993,10 +896,10 @@ class Replication {
   /** A service-mode resource finished serving task t. */
   private serviceDone(t: number): void {
     const p = this.p;
-    const r = this.tRes[t];
+    const r = this.tResource[t];
     this.touch(r);
     this.busy[r]--;
-    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - this.tEnter[t]); }
+    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - this.tEnqueued[t]); }
     if (this.series) this.ivCompl[p.resources[r].component]++;
     this.tState[t] = RUNNING;
     // Serve the next waiting task before this one moves on: a task routed back here queues behind them.
@@ -1011,28 +914,28 @@ class Replication {
           let k = 0;
           while (u >= routes[k]) k++;
           const to = p.resources[r].routeTo[k];
-          if (to >= 0) { this.tSvc[t] = -1; this.request(to, t); return; }
+          if (to >= 0) { this.tSampler[t] = -1; this.request(to, t); return; }
         }
         this.tPc[t] = pc + 1;
         break;
       }
       case OP_CACHE: {
-        const cache = this.caches[p.argA[pc]];
+        const c = p.argA[pc];
         const op = p.argB[pc];
         if (op === CACHE_GET) {
-          const hit = cache.get(this.tKey[t], this.now);
-          if (this.measuring) this.cStats[p.caches[p.argA[pc]].component].counts[hit ? C_HITS : C_MISSES]++;
-          if (this.series) (hit ? this.ivHits : this.ivMisses)[p.caches[p.argA[pc]].component]++;
+          const hit = this.cache.get(c, this.tKey[t], this.now);
+          if (this.measuring) this.cStats[p.caches[c].component].counts[hit ? C_HITS : C_MISSES]++;
+          if (this.series) (hit ? this.ivHits : this.ivMisses)[p.caches[c].component]++;
           this.tPc[t] = hit ? pc + 1 : p.argC[pc];
         } else {
-          if (op === CACHE_SET) cache.set(this.tKey[t], this.now);
-          else cache.delete(this.tKey[t]);
+          if (op === CACHE_SET) this.cache.set(c, this.tKey[t], this.now);
+          else this.cache.delete(c, this.tKey[t]);
           this.tPc[t] = pc + 1;
         }
         break;
       }
       case OP_DB:
-        this.tPhase[t] = 2;
+        this.tDbPhase[t] = 2;
         this.dbStep(t, pc);
         return;
     }
@@ -1046,7 +949,7 @@ class Replication {
 
   private waitTimeout(t: number, gen: number): void {
     if (this.tState[t] !== WAITING || this.tWaitGen[t] !== gen) return;
-    const r = this.tRes[t];
+    const r = this.tResource[t];
     if (r <= -2) { this.lbTimeout(t, -2 - r); return; }
     this.touch(r);
     this.waiting[r]--;
@@ -1065,7 +968,7 @@ class Replication {
     this.tParent[t] = -1;
     this.tUser[t] = ORPHAN;
     if (this.measuring) {
-      const svcComp = this.tHoldB[t] >= 0 ? this.p.resources[this.tHoldB[t]].component : -1;
+      const svcComp = this.tHeldUnit[t] >= 0 ? this.p.resources[this.tHeldUnit[t]].component : -1;
       if (svcComp >= 0) this.cStats[svcComp].counts[C_TIMEOUTS]++;
     }
     this.notify(parent, R_SVCTIMEOUT);
@@ -1195,7 +1098,7 @@ class Replication {
   private callEnded(parent: number, callPc: number): boolean {
     const svc = this.calleeOf(callPc);
     const sv = this.p.services[svc];
-    const reason = this.tFail[parent];
+    const reason = this.tChildFailure[parent];
     if (sv.breaker) {
       this.winCalls[svc]++;
       if (reason !== 0) this.winFailures[svc]++;
@@ -1224,7 +1127,7 @@ class Replication {
     const cap = Math.min(policy.max_backoff, policy.backoff * 2 ** attempt);
     const delay = policy.jitter === "full" ? cap * this.retryRng[svc].next() : cap;
     if (this.measuring) cs.counts[C_RETRIES]++;
-    this.tFail[parent] = 0;
+    this.tChildFailure[parent] = 0;
     this.cal.push(this.now + delay, parent * 32 + EV_RETRY, 0);
     return true;
   }
@@ -1261,63 +1164,54 @@ class Replication {
 
   // EV_FAULT / EV_RECOVER carry (failure index, replica) as arg and extra.
   private scheduleFailures(): void {
-    const fs = this.scenario.failures ?? [];
-    fs.forEach((f, i) => {
-      if ("region" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); this.cal.push(f.at + f.for, i * 32 + EV_RECOVER, 0); return; }
-      if ("at" in f) { this.cal.push(f.at, i * 32 + EV_FAULT, 0); return; }
-      const sv = this.serviceNamed(f.random);
-      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
+    this.p.faults.forEach((f, i) => {
+      if (f.kind === "region") { this.cal.push(f.at, i * 32 + EV_FAULT, 0); this.cal.push(f.at + f.for, i * 32 + EV_RECOVER, 0); return; }
+      if (f.kind !== "random") { this.cal.push(f.at, i * 32 + EV_FAULT, 0); return; }
+      const sv = this.p.services[f.service];
+      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
     });
   }
 
-  private serviceNamed(name: string) {
-    return this.p.services.find((sv) => this.p.components[sv.component].name === name)!;
-  }
-
   private fault(i: number, k: number): void {
-    const f = this.scenario.failures![i];
-    if ("region" in f) {
-      this.regionOutage(this.p.regions.indexOf(f.region), true);
-    } else if ("crash" in f) {
-      const sv = this.serviceNamed(f.crash);
-      const g = this.p.replicaOf[sv.slots[f.replica - 1]];
-      if (this.crash(g) && f.restart_after !== undefined) this.cal.push(this.now + f.restart_after, i * 32 + EV_RECOVER, f.replica - 1);
-    } else if ("random" in f) {
-      const sv = this.serviceNamed(f.random);
-      const g = this.p.replicaOf[sv.slots[k]];
+    const f = this.p.faults[i];
+    if (f.kind === "region") {
+      this.regionOutage(f.region, true);
+    } else if (f.kind === "crash") {
+      const g = this.p.replicaOf[this.p.services[f.service].slots[f.replica]];
+      if (this.crash(g) && f.restartAfter !== undefined) this.cal.push(this.now + f.restartAfter, i * 32 + EV_RECOVER, f.replica);
+    } else if (f.kind === "random") {
+      const g = this.p.replicaOf[this.p.services[f.service].slots[k]];
       // A replica that is off (scaled in) cannot fail; its next failure is drawn anyway.
-      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng[i].next()), i * 32 + EV_RECOVER, k);
-      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
-    } else if ("fail_primary" in f) {
-      const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
+      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_RECOVER, k);
+      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
+    } else if (f.kind === "fail_primary") {
+      const d = f.database;
       const db = this.p.databases[d];
       const node = db.nodes[f.shard * db.nodesPerShard + this.dbPrimary[d][f.shard]];
       this.nodeDown[node] = 1;
       this.dbWritesDown[d][f.shard] = 1;
       this.killAt(node, R_DB_DOWN);
-      this.cal.push(this.now + f.promote_after, i * 32 + EV_RECOVER, 0);
-    } else if ("lose" in f) {
+      this.cal.push(this.now + f.promoteAfter, i * 32 + EV_RECOVER, 0);
+    } else {
       // A cache node lost and replaced: it comes back empty, and every key misses once.
-      const c = this.p.caches.findIndex((x) => this.p.components[x.component].name === f.lose);
-      this.caches[c].clear();
+      this.cache.clear(f.cache);
     }
   }
 
   private recover(i: number, k: number): void {
-    const f = this.scenario.failures![i];
-    if ("region" in f) {
-      this.regionOutage(this.p.regions.indexOf(f.region), false);
-    } else if ("crash" in f || "random" in f) {
-      const sv = this.serviceNamed("crash" in f ? f.crash : f.random);
-      const g = this.p.replicaOf[sv.slots[k]];
+    const f = this.p.faults[i];
+    if (f.kind === "region") {
+      this.regionOutage(f.region, false);
+    } else if (f.kind === "crash" || f.kind === "random") {
+      const g = this.p.replicaOf[this.p.services[f.service].slots[k]];
       if (this.repState[g] !== REP_DOWN) return;
       this.repState[g] = REP_SERVING;
       this.repChanged(g);
       this.healthChange(g, 1);
-      if ("random" in f) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i].next()), i * 32 + EV_FAULT, k);
-    } else if ("fail_primary" in f) {
+      if (f.kind === "random") this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
+    } else if (f.kind === "fail_primary") {
       // Promotion: the first replica that is up becomes the shard's primary; the old one stays out.
-      const d = this.p.databases.findIndex((db) => this.p.components[db.component].name === f.fail_primary);
+      const d = f.database;
       const db = this.p.databases[d];
       for (let n = 0; n < db.nodesPerShard; n++) {
         if (!this.nodeDown[db.nodes[f.shard * db.nodesPerShard + n]]) { this.dbPrimary[d][f.shard] = n; break; }
@@ -1335,7 +1229,7 @@ class Replication {
     const slot = this.repSlot[g];
     this.killAt(slot, reason);
     for (let t = 0; t < this.nextId; t++) {
-      if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tHoldB[t] === slot && this.tKilled[t] === 0) this.kill(t, reason);
+      if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tHeldUnit[t] === slot && this.tKilled[t] === 0) this.kill(t, reason);
     }
     this.healthChange(g, 0);
     return true;
@@ -1367,7 +1261,7 @@ class Replication {
       }
     }
     if (!down) {
-      for (const c of p.caches) if (p.componentRegion[c.component] === region) this.caches[p.caches.indexOf(c)].clear();
+      for (let c = 0; c < p.caches.length; c++) if (p.componentRegion[p.caches[c].component] === region) this.cache.clear(c);
       return;
     }
     for (let c = 0; c < p.components.length; c++) {
@@ -1378,7 +1272,7 @@ class Replication {
     // Connections and units held in the region (balancer connections, slots, pools, workers).
     for (let t = 0; t < this.nextId; t++) {
       if (this.tState[t] === FREE || this.tState[t] === ZOMBIE || this.tKilled[t] !== 0) continue;
-      const a = this.tHoldA[t], b = this.tHoldB[t], c = this.tConn[t];
+      const a = this.tLbConn[t], b = this.tHeldUnit[t], c = this.tPoolConn[t];
       if ((a >= 0 && this.resDown[a]) || (b >= 0 && this.resDown[b]) || (c >= 0 && this.resDown[c])) this.kill(t, R_REGION_DOWN);
     }
   }
@@ -1394,7 +1288,7 @@ class Replication {
     for (let i = 0; i < order.length; i++) {
       const k = order[i];
       if (this.compDown[spec.targets[k]] !== 0 || !this.hasServing(spec.services[k], spec.balancers[k])) continue;
-      if (i > 0) for (let x = t; x >= 0; x = this.tParent[x]) this.tOver[x] = 1;
+      if (i > 0) for (let x = t; x >= 0; x = this.tParent[x]) this.tFailedOver[x] = 1;
       return k;
     }
     return -1;
@@ -1420,7 +1314,7 @@ class Replication {
       this.fail(t, reason);
     }
     for (let x = 0; x < this.nextId; x++) {
-      if (this.tState[x] === SERVING && this.tRes[x] === r && this.tKilled[x] === 0) this.kill(x, reason);
+      if (this.tState[x] === SERVING && this.tResource[x] === r && this.tKilled[x] === 0) this.kill(x, reason);
     }
   }
 
@@ -1487,8 +1381,8 @@ class Replication {
     const cs = this.cStats[lb.component];
     if (this.measuring && this.lbWaiting[b] > cs.maxQueue) cs.maxQueue = this.lbWaiting[b];
     this.tState[t] = WAITING;
-    this.tRes[t] = -2 - b;
-    this.tEnter[t] = this.now;
+    this.tResource[t] = -2 - b;
+    this.tEnqueued[t] = this.now;
     this.tInRing[t] = 1;
     let ring = this.lbRings[b];
     if (this.lbLen[b] === ring.length) {
@@ -1515,9 +1409,9 @@ class Replication {
       this.cStats[lb.component].latency.record(waited);
     }
     this.tState[t] = RUNNING;
-    this.tHoldA[t] = r;
-    this.tGrantA[t] = this.now;
-    this.tAux[t] = k;
+    this.tLbConn[t] = r;
+    this.tLbConnSince[t] = this.now;
+    this.tBackend[t] = k;
     if (lb.overhead >= 0) {
       // resume() moves past the BALANCE instruction once the proxy's own time has elapsed.
       this.cal.push(this.now + this.p.samplers[lb.overhead].sample(this.lbOverheadRng[b]), t * 32 + EV_RESUME, 0);
@@ -1698,7 +1592,7 @@ class Replication {
         this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
         this.lbLen[b]--;
         this.tInRing[t] = 0;
-        if (this.tState[t] === ZOMBIE) { this.tState[t] = FREE; this.free[this.nFree++] = t; }
+        if (this.tState[t] === ZOMBIE) { this.reclaim(t); }
         continue;
       }
       const to = this.open(b, k) ? k : this.chooseBackend(t, b);
@@ -1709,7 +1603,7 @@ class Replication {
       this.touchLb(b);
       this.lbWaiting[b]--;
       this.tWaitGen[t]++;
-      this.connect(t, b, to, this.now - this.tEnter[t]);
+      this.connect(t, b, to, this.now - this.tEnqueued[t]);
       return;
     }
   }
@@ -1722,7 +1616,7 @@ class Replication {
       this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
       this.lbLen[b]--;
       this.tInRing[t] = 0;
-      if (this.tState[t] === ZOMBIE) { this.tState[t] = FREE; this.free[this.nFree++] = t; continue; }
+      if (this.tState[t] === ZOMBIE) { this.reclaim(t); continue; }
       if (this.tState[t] !== WAITING) continue;
       this.touchLb(b);
       this.lbWaiting[b]--;
@@ -1749,14 +1643,14 @@ class Replication {
     if (this.tKilled[t] !== 0) { this.fail(t, this.tKilled[t]); return; }
     const d = p.argA[pc];
     const db = p.databases[d];
-    const phase = this.tPhase[t];
+    const phase = this.tDbPhase[t];
     if (phase === 0) {
       const replica = this.tReplica[t];
       const pool = replica >= 0 ? db.pools[replica] : -1;
       if (pool >= 0) { this.request(pool, t); return; }
-      this.tPhase[t] = 1;
+      this.tDbPhase[t] = 1;
     }
-    if (this.tPhase[t] === 1) {
+    if (this.tDbPhase[t] === 1) {
       if (this.compDown[db.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
       const write = p.argB[pc] === DB_WRITE;
       const key = this.tKey[t];
@@ -1778,14 +1672,14 @@ class Replication {
         }
       }
       if (this.nodeDown[db.nodes[shard * per + k]] || (k === primary && this.dbWritesDown[d][shard])) { this.fail(t, R_DB_DOWN); return; }
-      this.tAux[t] = k === primary ? 0 : 1 + k;
-      this.tSvc[t] = write ? db.writeSampler : db.readSampler;
+      this.tDbNode[t] = k === primary ? 0 : 1 + k;
+      this.tSampler[t] = write ? db.writeSampler : db.readSampler;
       this.request(db.nodes[shard * per + k], t);
       return;
     }
     // Phase 2: the query is done.
-    const conn = this.tConn[t];
-    if (conn >= 0) { this.tConn[t] = -1; this.releaseUnit(conn, this.tGrantC[t]); }
+    const conn = this.tPoolConn[t];
+    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
     const cs = this.cStats[db.component];
     const key = this.tKey[t];
     if (p.argB[pc] === DB_WRITE) {
@@ -1793,7 +1687,7 @@ class Replication {
       if (this.measuring) cs.counts[C_WRITES]++;
     } else {
       if (this.measuring) cs.counts[C_READS]++;
-      if (this.tAux[t] > 0) {
+      if (this.tDbNode[t] > 0) {
         // A read on a replica is stale when the key's last write has not been applied there yet.
         const lag = db.lagSampler >= 0 ? p.samplers[db.lagSampler].sample(this.lagRng[d]) : 0;
         if (this.measuring) {
@@ -1803,7 +1697,7 @@ class Replication {
         }
       }
     }
-    this.tPhase[t] = 0;
+    this.tDbPhase[t] = 0;
     this.tPc[t] = pc + 1;
     this.step(t);
   }
@@ -1855,7 +1749,7 @@ class Replication {
     const ring = this.rings[r];
     for (let i = 0, live = 0; i < this.qLen[r]; i++) {
       const t = ring[(this.qHead[r] + i) % ring.length];
-      if (this.tState[t] !== WAITING || this.tRes[t] !== r) continue;
+      if (this.tState[t] !== WAITING || this.tResource[t] !== r) continue;
       if (live++ < ahead) continue;
       this.touch(r);
       this.waiting[r]--;
@@ -1879,7 +1773,7 @@ class Replication {
       // Requeued at the tail, as a nack with requeue does.
       this.tRetries[m]++;
       if (this.measuring) cs.counts[C_RETRIES]++;
-      this.tPhase[m] = 0;
+      this.tDbPhase[m] = 0;
       this.tPc[m] = spec.entry;
       this.step(m);
       return;

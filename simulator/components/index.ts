@@ -1,0 +1,8 @@
+// The component kinds that live in their own folder (components/<kind>/), behind the KindModule
+// interface (kind.ts): adding a kind is adding its folder and one line here (docs/architecture.md,
+// "Adding a kind"). The kinds not listed are still compiled and run inside engine/program.ts and
+// engine/simulation.ts.
+import { cache } from "./cache/index.ts";
+import { cdn } from "./cdn/index.ts";
+
+export const KINDS = { cache, cdn } as const;

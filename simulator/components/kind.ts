@@ -1,0 +1,83 @@
+// The interface between the kernel and a component kind. A kind lives in its own folder
+// (components/<kind>/) with its compile step, its runtime, its result section and its analytic
+// form, and is listed once in components/index.ts. The kernel (engine/simulation.ts) keeps the
+// calendar, the task table, the resources and the run loop; for a kind's instructions it calls the
+// kind's runtime, a plain object whose methods take numbers and return numbers, so the event loop
+// stays free of closures and allocations. What a kind has not moved yet still lives in the engine
+// files (docs/architecture.md lists what remains).
+import type { Component, Dist, Step } from "../model/schema.ts";
+import type { ReplicationResult } from "../engine/simulation.ts";
+import type { Rng } from "../engine/rng.ts";
+import type { Sampler } from "../engine/distributions.ts";
+
+/** What a kind's compile step may ask of the compiler. */
+export interface CompileContext {
+  /** Index of a new service-time sampler for distribution d (Program.samplers). */
+  sampler(d: Dist): number;
+  /** A component's name by its index. */
+  componentName(i: number): string;
+  /** A new resource of component `component` (Program.resources): its index. */
+  addResource(r: { name: string; component: number; units: number; mode: number; buffer: number; timeout: number; sampler: number; main: boolean }): number;
+}
+
+/** What a kind's flow step (a `call:` to a component of this kind) may emit. */
+export interface FlowContext extends CompileContext {
+  /** Appends an instruction and returns its pc. */
+  emit(op: number, a?: number, b?: number, c?: number): number;
+  /** Sets operand a, b or c of the instruction at pc (a jump target known only later). */
+  patchA(pc: number, a: number): void;
+  patchB(pc: number, b: number): void;
+  patchC(pc: number, c: number): void;
+  /** Emits a nested flow (a cache's hit or miss steps) running in `region`, with `network` as its calls' default edge latency. */
+  flow(steps: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string): void;
+  /** The pc the next instruction gets. */
+  readonly pc: number;
+  /** A delay instruction drawing from sampler s with the random stream named `name`. */
+  delay(s: number, name: string): number;
+  /** The sampler of the one-way latency between two regions (-1: none, same region or no regions). */
+  latency(from: number, to: number): number;
+  /** A region's index by name (-1 for undefined). */
+  regionIndex(name: string | undefined): number;
+  /** Emits a call (service, balancer or geo route) by name from region `from`, with its crossings. */
+  call(name: string, cls: number, from: number, path: string): void;
+}
+
+/** The edge a `call:` step crosses: its one-way latency (`net`, the step's or the caller's) and the calling flow's default. */
+export interface CallEdge {
+  readonly net: Dist | undefined;
+  readonly network: Dist | undefined;
+}
+
+/** What a kind's runtime gets when a replication starts. */
+export interface RuntimeContext {
+  /** The named random stream of this replication (common random numbers: named by what draws). */
+  stream(name: string): Rng;
+  /** Component names, by component index. */
+  readonly componentNames: readonly string[];
+  /** The Program's samplers (a spec's sampler fields index these). */
+  readonly samplers: readonly Sampler[];
+  /** The largest key count (Program.keySpace): the size of key-indexed state. */
+  readonly keySpace: number;
+}
+
+/** What a kind's result section reads: the replications' per-component counters. */
+export interface ResultContext {
+  readonly reps: readonly ReplicationResult[];
+  /** The component's index. */
+  readonly component: number;
+}
+
+export interface KindModule<K extends Component["kind"], Spec, Runtime> {
+  readonly kind: K;
+  /** The Program's spec of one component of this kind (component: its index). */
+  compile(c: Extract<Component, { kind: K }>, component: number, ctx: CompileContext): Spec;
+  /**
+   * The instructions of a flow step that calls a component of this kind (index: its spec's), after
+   * the edge's way there and before its way back (the kind emits the way back if it branches).
+   */
+  emitCall(step: Extract<Step, { call: string }>, c: Extract<Component, { kind: K }>, index: number, cls: number, region: number, path: string, edge: CallEdge, ctx: FlowContext): void;
+  /** This kind's state over one replication, for all its components. */
+  runtime(specs: readonly Spec[], ctx: RuntimeContext): Runtime;
+  /** Figures the component's result adds to (or overrides in) the common ones, in this order. */
+  result(ctx: ResultContext): Record<string, unknown>;
+}
