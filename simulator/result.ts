@@ -5,7 +5,7 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
+import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_DEAD, C_DROPPED_HEAD, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";

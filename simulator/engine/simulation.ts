@@ -16,7 +16,7 @@ import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
 import {
   ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
-  OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY, OP_END,
+  OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
   OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
@@ -237,7 +237,6 @@ class Replication extends TaskTable {
   private readonly repSlot: Int32Array;
   private readonly repService: Int32Array;
   private readonly instances: Float64Array;
-  private readonly instArea: Float64Array;
   private readonly instLast: Float64Array;
   private readonly scalers: Array<ScalerSnapshot | undefined>;
   private readonly ctlBusy0: Float64Array;
@@ -281,7 +280,6 @@ class Replication extends TaskTable {
   private pooled = false;
   private usersTarget = 0;
   private usersThinking = 0;
-  private usersBusy = 0;
   private readonly oTarget: Float64Array;
   private readonly oThinking: Float64Array;
   private readonly oBusy: Float64Array;
@@ -355,7 +353,6 @@ class Replication extends TaskTable {
     this.repSlot = new Int32Array(nRep);
     this.repService = new Int32Array(nRep);
     this.instances = new Float64Array(p.services.length);
-    this.instArea = new Float64Array(p.services.length);
     this.instLast = new Float64Array(p.services.length);
     p.services.forEach((sv, i) => {
       sv.slots.forEach((r, k) => {
@@ -1850,14 +1847,12 @@ class Replication extends TaskTable {
       this.oThinking[o]--;
       this.oBusy[o]++;
       this.usersThinking--;
-      this.usersBusy++;
       this.newRequest(POOLED_USER, o);
     }
     this.cal.push(this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()), EV_WAKE, this.wakeGen);
   }
 
   private pooledUserDone(o: number): void {
-    this.usersBusy--;
     this.oBusy[o]--;
     if (this.oBusy[o] + this.oThinking[o] < this.oTarget[o]) { this.oThinking[o]++; this.usersThinking++; }
   }
