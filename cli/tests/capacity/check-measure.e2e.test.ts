@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, station } from "./test-support.ts";
 
-const root = join(import.meta.dirname, "../..");
+const root = join(import.meta.dirname, "../../..");
 const pool = join(root, "scenarios/validation/single-pool.yaml");
 
 describe("headroom check --measure", () => {
