@@ -3,6 +3,11 @@
 // the call structure exactly (every handler's steps, by component kind), the injected service times
 // (mean within 5%, cv within 10%), the cache hit ratio (within 2 points of Redis' own counts) and the
 // offered rate (within 3 standard errors of a Poisson count).
+// Then the fitted model is validated at two rates it was not fitted at (25/s and 55/s against the
+// traced 40/s): the original YAML with every time replaced by its fit (`fit --update`: no
+// hand-written time left; replicas, slots and pools stay the system's own configuration) is the
+// model, the reference app started from the original YAML is the system, and every row with a
+// target must pass (docs/validation.md's targets).
 // The measured figures are printed; on a loaded machine the waits overshoot (setTimeout, the query's
 // round trip, event-loop lag all land in the spans), which the mean target can fail on.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +15,10 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { nominalRate, withRate } from "../validation/levels.ts";
+import { measureLevel } from "../validation/measure.ts";
+import { reportMarkdown } from "../validation/report.ts";
+import { validateScenario } from "../validation/run.ts";
 import { meanOf, scvOf } from "../simulator/model/index.ts";
 import { parseScenario } from "../simulator/model/index.ts";
 import type { Dist, Scenario } from "../simulator/model/index.ts";
@@ -48,6 +57,9 @@ function shapes(sc: Scenario): string[] {
   return out.sort();
 }
 
+/** The original YAML with its times replaced by the fit, kept for the second test. */
+let fittedText: string | undefined;
+
 describe("fit: reference app traces back to its scenario", () => {
   it("recovers the structure, the service times and the hit ratio", async () => {
     const run = await tracedRun(FILE, dir, "40s");
@@ -63,7 +75,8 @@ describe("fit: reference app traces back to its scenario", () => {
     expect(shapes(written.scenario)).toEqual(shapes(original.scenario));
 
     // Parameters: --update on the original, then each fitted distribution against the injected one.
-    const updated = parseScenario(updateScenario(text, FILE, fitted.model).yaml, FILE);
+    fittedText = updateScenario(text, FILE, fitted.model).yaml;
+    const updated = parseScenario(fittedText, FILE);
     if (!updated.ok) throw new Error("updated scenario does not load");
     const at = (sc: Scenario, path: string[]): Dist => path.reduce((o: any, k) => o[k], sc.components) as Dist;
     const rows: Array<{ param: string; n: number; sampling_se: number; injected_mean_ms: number; fitted_mean_ms: number; mean_err: number; injected_cv: number; fitted_cv: number; cv_err: number }> = [];
@@ -90,6 +103,33 @@ describe("fit: reference app traces back to its scenario", () => {
     for (const r of rows) {
       expect(Math.abs(r.mean_err), `${r.param} mean`).toBeLessThan(0.05);
       expect(Math.abs(r.cv_err), `${r.param} cv`).toBeLessThan(0.1);
+    }
+  });
+
+  it("the fitted model passes the validation targets at two rates it was not fitted at", async () => {
+    if (fittedText === undefined) throw new Error("the fit above did not finish");
+    const fittedSc = parseScenario(fittedText, "fitted.yaml");
+    const original = parseScenario(await readFile(FILE, "utf8"), FILE);
+    if (!fittedSc.ok || !original.ok) throw new Error("the fitted or the original scenario does not load");
+    const truth = original.scenario;
+    const report = await validateScenario({
+      file: FILE,
+      scenario: fittedSc.scenario,
+      rates: [25, 55],
+      durationS: 25,
+      warmupS: 5,
+      outDir: join(dir, "levels"),
+      calibrate: false,
+      // the system measured is the app the original YAML describes, at the level's rate
+      measure: (m) => measureLevel({ ...m, scenario: withRate(truth, nominalRate(m.scenario)) }),
+      log: (line) => console.log(line),
+    });
+    console.log(reportMarkdown(report));
+    for (const l of report.levels) {
+      expect(l.targetsApply, `${l.rate}/s is below 80% predicted utilization`).toBe(true);
+      const missed = l.rows.filter((r) => r.verdict === "fail").map((r) => `${r.scope} ${r.metric}: predicted ${r.predicted}, measured ${r.measured}`);
+      expect(missed, `${l.rate}/s`).toEqual([]);
+      expect(l.status, `${l.rate}/s`).toBe("pass");
     }
   });
 });

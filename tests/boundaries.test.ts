@@ -75,6 +75,10 @@ const EXCEPTIONS: ReadonlyArray<{ from: string; to: string; why: string }> = [
   { from: "distributed/bench.ts", to: "sweep/design.ts", why: "as above: the sweep's points" },
   { from: "sweep/sweep.test.ts", to: "distributed/runner.ts", why: "runs a sweep on local threads and serially to compare the bytes" },
   { from: "validation/compare-k6.test.ts", to: "dashboard/src/validation-file.ts", why: "the dashboard must read the report compare writes" },
+  { from: "fit/fit-loop.e2e.test.ts", to: "validation/run.ts", why: "validates the fitted model at rates it was not fitted at, as `headroom validate` does" },
+  { from: "fit/fit-loop.e2e.test.ts", to: "validation/levels.ts", why: "as above: the level's rate, given to the original scenario's app" },
+  { from: "fit/fit-loop.e2e.test.ts", to: "validation/measure.ts", why: "as above: measures the app of the original YAML while the fitted one is the model" },
+  { from: "fit/fit-loop.e2e.test.ts", to: "validation/report.ts", why: "as above: prints the report" },
   { from: "simulator/tests/model/prototype-names.test.ts", to: "k6/plan.ts", why: "prototype-named components must survive every reader of the model, the k6 plan included" },
   { from: "simulator/tests/model/prototype-names.test.ts", to: "reference-app/plan.ts", why: "as above: the reference app's plan" },
 ];

@@ -50,6 +50,21 @@ export function row(scope: string, metric: string, predicted: number | null | un
 }
 
 /**
+ * The throughput of one part of a split by key (a database shard): the requests' keys are drawn
+ * independently on both sides, so the part's share of the N requests wanders by its binomial
+ * standard error, sqrt(p (1 - p) / N), on each side (about 4% of a quarter share of 1,700 reads).
+ * A 3% band would judge that sampling noise: the band is max(3%, 3 standard errors of the
+ * difference of the two shares), from the queries counted in the window on each side.
+ */
+export function splitRow(scope: string, predicted: number, share: number, measured: number | undefined, measuredQueries: number, modelQueries: number, applies: boolean): Row {
+  const r = row(scope, "throughput", predicted, measured, "relative", applies);
+  if (r.target === null || !(measuredQueries > 0 && modelQueries > 0 && share > 0 && share < 1)) return r;
+  const se = Math.sqrt(((1 - share) / share) * (1 / measuredQueries + 1 / modelQueries));
+  const target = Math.max(r.target, 3 * se);
+  return { ...r, target, verdict: r.error !== null && Math.abs(r.error) <= target ? "pass" : "fail" };
+}
+
+/**
  * Saturation throughput: successful requests per second while the offered load is past what the
  * system can serve, summed over classes. Its target (10%) applies whatever the utilization: it is
  * the one row meant for overload.
@@ -147,10 +162,13 @@ export function compare(sim: SimResult, measured: Comparable, predictedUtilizati
     if (c.hitRatio && c.kind === "cache") rows.push(row(name, "cacheHitRatio", c.hitRatio.mean, measured.cacheHitRatio, "absolute", applies));
     if (c.kind === "database" && measured.shards) {
       // per shard: the model's throughput of the shard's servers (its parts), scaled as the class rows are
-      measured.shards.forEach((x, i) => {
-        const nodes = Object.entries(c.parts).filter(([p]) => p.startsWith(`${name}.shard${i}.`) && !p.includes(".pool@"));
-        rows.push(row(`${name}.shard${i}`, "throughput", nodes.reduce((s, [, p]) => s + p.throughput.mean, 0) * offeredRatio, x, "relative", applies));
-      });
+      const shards = measured.shards;
+      const predicted = shards.map((_, i) => Object.entries(c.parts).filter(([p]) => p.startsWith(`${name}.shard${i}.`) && !p.includes(".pool@")).reduce((s, [, p]) => s + p.throughput.mean, 0) * offeredRatio);
+      const window = sim.run.durationS - sim.run.warmupS;
+      const measuredQueries = shards.reduce((s, x) => s + x, 0) * window;
+      const modelQueries = predicted.reduce((s, x) => s + x, 0) * window * sim.run.replications;
+      const all = predicted.reduce((s, x) => s + x, 0);
+      shards.forEach((x, i) => rows.push(splitRow(`${name}.shard${i}`, predicted[i], all > 0 ? predicted[i] / all : 0, x, measuredQueries, modelQueries, applies)));
     }
     if (c.kind === "database") {
       if (c.poolWaitMs) rows.push(row(name, "poolWaitMs", c.poolWaitMs.mean.mean, measured.poolWaitMs, "absolute", applies));

@@ -159,9 +159,14 @@ export interface KneeOptions {
   prediction?: CapacityResult;
 }
 
+/** Whether the scenario has an SLO (a latency limit or an error rate) a knee can be searched at. */
+export function hasSlo(model: Scenario): boolean {
+  return !!model.slo && (model.slo.error_rate !== undefined || Object.values(model.slo.latency ?? {}).some((v) => v !== undefined));
+}
+
 /** `headroom capacity`'s prediction: its own search code, default settings, on worker threads. */
 export async function predictKnee(model: Scenario): Promise<CapacityResult> {
-  if (!model.slo || (model.slo.error_rate === undefined && Object.values(model.slo.latency ?? {}).every((v) => v === undefined))) {
+  if (!hasSlo(model)) {
     throw new LevelError(`scenario '${model.name}': --knee needs an slo (latency limits or error_rate) to find the sustainable rate at`);
   }
   const settings = searchSettings(model, {});

@@ -5,7 +5,8 @@
 // Each scenario also gets the --saturation level (1.3x predicted saturation) unless --no-saturation.
 // With --knee each scenario's knee is also measured by bisection (validation/knee-search.ts) and
 // VALIDATION.md shows predicted and measured knees as numbers (about 6 extra runs per scenario).
-//   node bin/run-ts.mjs validation/suite.ts [--calibrate] [--levels 0.3,0.6] [--duration 25] [--only NAME] [--no-saturation] [--knee] [--write-only]
+// (--only takes a comma-separated list of parts of file names; --knee skips scenarios without an slo.)
+//   node bin/run-ts.mjs validation/suite.ts [--calibrate] [--levels 0.3,0.6] [--duration 25] [--only NAME[,NAME]] [--no-saturation] [--knee] [--write-only]
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +14,7 @@ import { loadScenarioFile } from "../shared/load-scenario.ts";
 import { validateScenario, SATURATION_FACTOR } from "./run.ts";
 import { reportMarkdown, type ValidationReport } from "./report.ts";
 import { findKnee } from "./knee.ts";
+import { hasSlo } from "./knee-search.ts";
 import { fmt, kneeTable, summary, table } from "./suite-tables.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -90,12 +92,16 @@ async function main(): Promise<number> {
   const ac = new AbortController();
   process.once("SIGINT", () => ac.abort());
   process.once("SIGTERM", () => ac.abort());
-  const files = (await readdir(DIR)).filter((f) => f.endsWith(".yaml") && (!v.only || f.includes(v.only))).sort();
+  const only = v.only?.split(",").filter(Boolean);
+  const files = (await readdir(DIR)).filter((f) => f.endsWith(".yaml") && (!only || only.some((o) => f.includes(o)))).sort();
   for (const f of files) {
     if (ac.signal.aborted) break;
     const file = join("scenarios/validation", f);
     const scenario = await loadScenarioFile(join(ROOT, file));
-    const rep = await validateScenario({ file, scenario, levels, durationS, warmupS: 5, outDir: join(out, "runs", scenario.name), calibrate: !!v.calibrate, saturation: v["no-saturation"] ? undefined : SATURATION_FACTOR, knee: !!v.knee, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
+    // the knee is the highest rate meeting the SLO: a scenario without one has none to search for
+    const knee = !!v.knee && hasSlo(scenario);
+    if (v.knee && !knee) process.stderr.write(`${scenario.name}: no slo (latency limits or error_rate), so no knee to search for\n`);
+    const rep = await validateScenario({ file, scenario, levels, durationS, warmupS: 5, outDir: join(out, "runs", scenario.name), calibrate: !!v.calibrate, saturation: v["no-saturation"] ? undefined : SATURATION_FACTOR, knee, signal: ac.signal, log: (s) => process.stderr.write(s + "\n") });
     await writeFile(join(out, `${scenario.name}.json`), JSON.stringify(rep, null, 2) + "\n");
     await writeFile(join(out, `${scenario.name}.md`), reportMarkdown(rep));
     process.stdout.write(`${scenario.name}: ${rep.pass ? "pass" : "FAIL"} ${rep.levels.map((l) => `${l.level}:${l.status}`).join(" ")}${rep.kneeSearch ? ` knee:${rep.kneeSearch.verdict}` : ""}\n`);

@@ -10,7 +10,7 @@ import { parseScenario, simulate, type Scenario, type SimResult } from "../simul
 import { IngestError } from "../k6/ingest/ingest.ts";
 import { sumMetrics, addScrapes } from "../reference-app/prom.ts";
 import { windowStats } from "./k6-window.ts";
-import { compare, saturationRow } from "./compare.ts";
+import { compare, saturationRow, splitRow } from "./compare.ts";
 import { levelStatus, type CalibratedParameter } from "./report.ts";
 import { predictSaturation, extrapolatedSaturation, levelUtilization, withRate, LevelError } from "./levels.ts";
 import { measureLevel, MeasureError, type Measured } from "./measure.ts";
@@ -89,6 +89,20 @@ describe("windowStats", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("splitRow: a shard's throughput against the binomial noise of its share", () => {
+  it("widens the 3% band to 3 standard errors of the two shares' difference", () => {
+    // a quarter of 1,700 measured reads against 8,500 simulated: sd = sqrt(3 (1/1700 + 1/8500)) = 4.6%
+    const r = splitRow("db.shard0", 100, 0.25, 110, 1700, 8500, true);
+    expect(r.target).toBeCloseTo(3 * Math.sqrt(3 * (1 / 1700 + 1 / 8500)), 6);
+    expect(r.verdict).toBe("pass");
+    expect(splitRow("db.shard0", 100, 0.25, 120, 1700, 8500, true).verdict).toBe("fail");
+  });
+  it("keeps 3% where the counts are large, and no target where targets do not apply", () => {
+    expect(splitRow("db.shard0", 100, 0.25, 104, 1e7, 1e7, true)).toMatchObject({ target: 0.03, verdict: "fail" });
+    expect(splitRow("db.shard0", 100, 0.25, 150, 1700, 8500, false)).toMatchObject({ target: null, verdict: "info" });
   });
 });
 
