@@ -4,6 +4,9 @@
 // predicted saturation; the services' own metrics give per-hop means over its window:
 //   - the balancer: client latency minus the time from arrival at a replica to its answer, per
 //     class, less the model's balancer queue wait -> components.<lb>.overhead;
+//   - without a balancer, the same difference per class, halved, is the class's edge to the
+//     service, each way -> load.classes.<class>.flow.0.network (the client's HTTP stack, loopback and
+//     the generator's own time, which the replica's clock never sees);
 //   - outgoing calls (Redis commands, queries after the pool): their mean minus the model's
 //     response of that cache or database at this load, call-weighted over both kinds, in two legs
 //     -> components.<service>.network (the YAML's network plus that excess);
@@ -58,11 +61,25 @@ const field = (s: Scenario, comp: string, f: string) => (s.components[comp] as u
 
 export function applyCalibration(s: Scenario, params: readonly CalibratedParameter[]): Scenario {
   const components = { ...s.components } as Record<string, any>;
+  const classes = { ...s.load.classes } as Record<string, any>;
   for (const p of params) {
-    const [, comp, f] = p.parameter.split(".");
-    components[comp] = { ...components[comp], [f]: { dist: "constant", value: p.valueMs / 1000 } };
+    const value = { dist: "constant", value: p.valueMs / 1000 };
+    const path = p.parameter.split(".");
+    if (path[0] === "load") {
+      // load.classes.<class>.flow.0.network: the class's first step, the call to the service
+      const cls = classes[path[2]];
+      classes[path[2]] = { ...cls, flow: cls.flow.map((step: object, i: number) => (i === 0 ? { ...step, network: value } : step)) };
+    } else components[path[1]] = { ...components[path[1]], [path[2]]: value };
   }
-  return { ...s, components } as Scenario;
+  return { ...s, load: { ...s.load, classes }, components } as Scenario;
+}
+
+/** Classes whose flow starts with a direct call to the service (no balancer in front): their edge is calibrated. */
+function directClasses(s: Scenario, service: string): string[] {
+  return Object.entries(s.load.classes).filter(([, c]) => {
+    const first = c.flow[0] as { call?: string } | undefined;
+    return first?.call === service;
+  }).map(([n]) => n);
 }
 
 /** Request-weighted mean over classes of f(class), over the classes both sides have. */
@@ -92,8 +109,13 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
   let netMs = yamlNet;
   let overheadMs = yamlOverhead;
   let excessPerCall = 0;
+  // without a balancer: each direct class's edge to the service, one way (the YAML's, then fitted)
+  const direct = p.lb ? [] : directClasses(scenario, p.service).filter((c) => m.classes[c] && hops.serviceMs[c]);
+  const yamlEdge = (cls: string) => ms((scenario.load.classes[cls].flow[0] as { network?: Dist }).network);
+  const edgeMs: Record<string, number> = Object.fromEntries(direct.map((c) => [c, yamlEdge(c)]));
   const params = (): CalibratedParameter[] => [
     ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency - mean time at the replica (per class, request-weighted) - the model's balancer queue wait" }] : []),
+    ...direct.map((c) => ({ parameter: `load.classes.${c}.flow.0.network`, valueMs: edgeMs[c], how: `half of the class's mean client latency - its mean time at the replica (${(m.classes[c].latencyMs.mean - hops.serviceMs[c].meanMs).toFixed(3)} ms): no balancer, so the client's side of the call to ${p.service}, each way` })),
     ...(callKinds.length ? [{ parameter: `components.${p.service}.network`, valueMs: netMs, how: `YAML network ${yamlNet.toFixed(3)} ms + half the mean excess of ${callKinds.join(" and ")} calls over the model's response (${excessPerCall.toFixed(3)} ms per call, call-weighted)` }] : []),
     // the model draws the service's `network` on a publish's two legs too, so the fitted excess
     // per call is already charged there: the confirm is what the publish took beyond it (charging
@@ -109,6 +131,7 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
       const d = overClasses(m, (cls, serviceMs) => (m.classes[cls] ? m.classes[cls].latencyMs.mean - serviceMs : undefined));
       if (d !== undefined) lbMs = Math.max(0, d - lbWait);
     }
+    for (const c of direct) edgeMs[c] = Math.max(0, (m.classes[c].latencyMs.mean - hops.serviceMs[c].meanMs) / 2);
     let sum = 0, w = 0;
     for (const k of callKinds) {
       const names = k === "cache" ? p.caches : p.databases;
@@ -125,7 +148,9 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     const lbWait2 = p.lb ? (r.components[p.lb]?.balancer?.queueWaitMs.mean.mean ?? 0) : 0;
     const d = overClasses(m, (cls, serviceMs) => {
       const c = r.classes[cls];
-      return c ? serviceMs - (c.latencyMs.mean.mean - lbMs - lbWait2) : undefined;
+      // the model's time at the replica: its class latency less what it draws before and after it
+      const outside = p.lb ? lbMs + lbWait2 : 2 * (edgeMs[cls] ?? 0);
+      return c ? serviceMs - (c.latencyMs.mean.mean - outside) : undefined;
     });
     if (d !== undefined) overheadMs = Math.max(0, overheadMs + d);
   }
@@ -194,6 +219,11 @@ export function calibratedYaml(text: string, c: Calibration): string {
     const node = new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
     node.comment = ` calibrated at ${c.rate} req/s (${was})`;
     doc.setIn(path, node);
+    // a commented value inside a flow collection (`flow: [{ call: api }]`) reads better in block style
+    for (let i = 1; i < path.length; i++) {
+      const parent = doc.getIn(path.slice(0, i), true) as { flow?: boolean } | undefined;
+      if (parent && typeof parent === "object" && parent.flow) parent.flow = false;
+    }
   }
   return doc.toString();
 }

@@ -261,6 +261,36 @@ describe("levels", () => {
     // the overhead absorbs what the model's own sampling noise leaves: within 0.1 ms
     expect(Math.abs(got["components.api.overhead"] - 0.4)).toBeLessThan(0.1);
   });
+  it("without a balancer, recovers the client's edge to the service per class and writes it into the class's first step", () => {
+    // partitioned-queue: clients call the service directly. The hidden costs: 0.7 ms each way on the
+    // client's edge (HTTP stack, loopback), 0.3 ms of overhead in the slot, a 2 ms confirm.
+    const s = load("scenarios/validation/partitioned-queue.yaml");
+    const truth: CalibratedParameter[] = [
+      { parameter: "load.classes.event.flow.0.network", valueMs: 0.7, how: "truth" },
+      { parameter: "components.api.overhead", valueMs: 0.3, how: "truth" },
+      { parameter: "components.events.confirm", valueMs: 2, how: "truth" },
+    ];
+    const applied = applyCalibration(s, truth);
+    expect(applied.load.classes.event.flow[0]).toEqual({ call: "api", network: { dist: "constant", value: 0.0007 } });
+    expect(s.load.classes.event.flow[0]).toEqual({ call: "api" });
+    const rate = 30;
+    const o = { durationS: 60, warmupS: 10 };
+    const real = simulate(withRate(applied, rate), { duration: o.durationS, warmup: o.warmupS });
+    const c = real.classes.event;
+    const m = {
+      engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
+      classes: { event: { requests: 1, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean: c.latencyMs.mean.mean, p50: 0, p95: 0, p99: 0 } } },
+      hops: { serviceMs: { event: { meanMs: c.latencyMs.mean.mean - 1.4, count: c.throughput.mean } }, calls: { queue: { meanMs: 2, perSecond: c.throughput.mean } } },
+    };
+    const got = Object.fromEntries(fitHops(s, m as never, rate, o).map((p) => [p.parameter, p.valueMs]));
+    expect(got["load.classes.event.flow.0.network"]).toBeCloseTo(0.7, 6);
+    expect(got["components.events.confirm"]).toBeCloseTo(2, 6);
+    expect(Math.abs(got["components.api.overhead"] - 0.3)).toBeLessThan(0.05);
+    const text = "version: 1\nload:\n  classes:\n    event:\n      flow: [{ call: api }] # direct\n";
+    const out = calibratedYaml(text, { rate: 30, runs: [], parameters: [{ parameter: "load.classes.event.flow.0.network", valueMs: 0.7, how: "t" }] });
+    expect(out).toMatch(/network: 0\.7ms/);
+    expect(out).toContain("call: api");
+  });
   it("writes the calibrated values into a copy of the YAML, comments and layout kept", () => {
     const text = "# my system\nversion: 1\ncomponents:\n  lb:\n    kind: load_balancer # the proxy\n    backends: api\n  api:\n    kind: service\n    network: 0.1ms\n";
     const out = calibratedYaml(text, { rate: 42, runs: [], parameters: [
