@@ -3,6 +3,8 @@
 
 /** Labels whose values also get a sum of their own: `name{class=get_product}`, `name{kind=cache}`, `name{server=s0.primary}`. */
 const GROUP_LABELS = ["class", "kind", "server"].map((l) => ({ l, re: new RegExp(`(?:^|,)${l}="([^"]*)"`) }));
+const KIND_RE = /(?:^|,)kind="([^"]*)"/;
+const LE_RE = /(?:^|,)le="([^"]*)"/;
 
 /**
  * Sum of every sample of each metric name (all label sets added), e.g. headroom_slots_busy; and,
@@ -26,6 +28,11 @@ export function sumMetrics(text: string): Map<string, number> {
     for (const { l, re } of GROUP_LABELS) {
       const m = re.exec(labels);
       if (m) out.set(`${name}{${l}=${m[1]}}`, (out.get(`${name}{${l}=${m[1]}}`) ?? 0) + value);
+    }
+    // a histogram's buckets per kind: `name{kind=queue,le=0.005}` (calibration reads a call's spread)
+    if (name.endsWith("_bucket")) {
+      const kind = KIND_RE.exec(labels), le = LE_RE.exec(labels);
+      if (kind && le) out.set(`${name}{kind=${kind[1]},le=${le[1]}}`, (out.get(`${name}{kind=${kind[1]},le=${le[1]}}`) ?? 0) + value);
     }
   }
   return out;

@@ -19,7 +19,8 @@
 //     calibrated rows against 62 (VALIDATION.md), so it is shown, not used.
 // Each unknown has its own observations, so the weighted least-squares fit is each group's
 // weighted mean residual; two passes let queueing follow the overheads. Trade-off: the residuals
-// are means, so the calibrated costs are constants (their spread stays in the injected times).
+// are means, so the calibrated costs are constants (their spread stays in the injected times),
+// but for the broker's confirm, whose spread is read off the publishes' histogram (spreadOf).
 // Several runs in a row (--calibrate-runs) show the fit's stability; their median is used.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -63,7 +64,7 @@ export function applyCalibration(s: Scenario, params: readonly CalibratedParamet
   const components = { ...s.components } as Record<string, any>;
   const classes = { ...s.load.classes } as Record<string, any>;
   for (const p of params) {
-    const value = { dist: "constant", value: p.valueMs / 1000 };
+    const value = p.samplesMs ? { dist: "empirical", samples: p.samplesMs.map((x) => x / 1000) } : { dist: "constant", value: p.valueMs / 1000 };
     const path = p.parameter.split(".");
     if (path[0] === "load") {
       // load.classes.<class>.flow.0.network: the class's first step, the call to the service
@@ -72,6 +73,39 @@ export function applyCalibration(s: Scenario, params: readonly CalibratedParamet
     } else components[path[1]] = { ...components[path[1]], [path[2]]: value };
   }
   return { ...s, load: { ...s.load, classes }, components } as Scenario;
+}
+
+/** Quantiles taken from a histogram, and the fewest observations they are taken from. */
+const SPREAD_QUANTILES = 40;
+const SPREAD_MIN_COUNT = 200;
+
+/**
+ * A measured time's spread as SPREAD_QUANTILES quantiles read off its cumulative histogram
+ * (linear inside a bucket; past the last finite bound, that bound), shifted so their mean is
+ * `meanMs` (the fit subtracts network legs from the mean; the shape stays the measured one) and
+ * never below 0. Undefined without enough observations. A broker's confirm waits on its own work
+ * and disk, so it varies (partitioned-queue: mean 2.2 ms, p95 6 ms): a constant confirm put every
+ * publish at the mean and missed the measured p95 by 2x.
+ */
+export function spreadOf(buckets: ReadonlyArray<readonly [number, number]> | undefined, meanMs: number): number[] | undefined {
+  if (!buckets || buckets.length === 0) return undefined;
+  const n = buckets[buckets.length - 1][1];
+  if (!(n >= SPREAD_MIN_COUNT)) return undefined;
+  const q: number[] = [];
+  for (let j = 0; j < SPREAD_QUANTILES; j++) {
+    const target = ((j + 0.5) / SPREAD_QUANTILES) * n;
+    let i = buckets.findIndex(([, c]) => c >= target);
+    if (i < 0) i = buckets.length - 1;
+    const [hi, cHi] = buckets[i];
+    const [lo, cLo] = i > 0 ? buckets[i - 1] : [0, 0];
+    q.push(cHi > cLo && target <= cHi ? lo + ((hi - lo) * (target - cLo)) / (cHi - cLo) : hi);
+  }
+  const shift = meanMs - q.reduce((x, y) => x + y, 0) / q.length;
+  const out = q.map((x) => Math.max(0, x + shift));
+  // clamping at 0 raised the mean: take the excess back from the values above 0, in proportion
+  const excess = out.reduce((x, y) => x + y, 0) / out.length - meanMs;
+  const positive = out.reduce((x, y) => x + y, 0);
+  return excess > 1e-12 && positive > 0 ? out.map((x) => x * (1 - (excess * out.length) / positive)) : out;
 }
 
 /** Classes whose flow starts with a direct call to the service (no balancer in front): their edge is calibrated. */
@@ -120,7 +154,11 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     // the model draws the service's `network` on a publish's two legs too, so the fitted excess
     // per call is already charged there: the confirm is what the publish took beyond it (charging
     // both made queue-offload's create_order 20% slow)
-    ...(confirmMs !== undefined ? p.queues.map((q) => ({ parameter: `components.${q}.confirm`, valueMs: Math.max(0, confirmMs - Math.max(0, netMs - yamlNet) * 2), how: `mean time from publish to the broker's confirm (${confirmMs.toFixed(3)} ms) less the fitted network excess of its two legs` })) : []),
+    ...(confirmMs !== undefined ? p.queues.map((q) => {
+      const valueMs = Math.max(0, confirmMs - Math.max(0, netMs - yamlNet) * 2);
+      const samplesMs = spreadOf(hops.calls.queue?.buckets, valueMs);
+      return { parameter: `components.${q}.confirm`, valueMs, how: `mean time from publish to the broker's confirm (${confirmMs.toFixed(3)} ms) less the fitted network excess of its two legs${samplesMs ? `; its spread from the publishes' histogram, ${samplesMs.length} quantiles` : ""}`, ...(samplesMs ? { samplesMs } : {}) };
+    }) : []),
     { parameter: `components.${p.service}.overhead`, valueMs: overheadMs, how: `YAML overhead ${yamlOverhead.toFixed(3)} ms + mean time at the replica - the model's (per class, request-weighted)${hops.holdMs !== undefined ? `; slot time per request ${hops.holdMs.toFixed(3)} ms` : ""}` },
   ];
   const sim = (): SimResult => simulate(healthy(withRate(applyCalibration(scenario, params()), rate)), { duration: o.durationS, warmup: o.warmupS });
@@ -201,7 +239,9 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
     const values = runs.map((r) => r[j].valueMs).sort((a, b) => a - b);
     const median = values[Math.floor((values.length - 1) / 2)];
     const spread = values[values.length - 1] - values[0];
-    return runs.length === 1 ? p : { ...p, valueMs: median, how: `${p.how}; median of ${runs.length} runs (${values.map((v) => v.toFixed(3)).join(", ")} ms: spread ${spread.toFixed(3)} ms)` };
+    // a measured spread is the median run's
+    const samplesMs = runs.find((r) => r[j].valueMs === median)?.[j].samplesMs;
+    return runs.length === 1 ? p : { ...p, valueMs: median, how: `${p.how}; median of ${runs.length} runs (${values.map((v) => v.toFixed(3)).join(", ")} ms: spread ${spread.toFixed(3)} ms)`, samplesMs };
   });
   return { parameters, rate, runs: runs.length > 1 ? runs : [] };
 }
@@ -216,7 +256,7 @@ export function calibratedYaml(text: string, c: Calibration): string {
     const path = p.parameter.split(".");
     const before = doc.getIn(path, true) as { toJSON?: () => unknown } | undefined;
     const was = before === undefined ? "not set" : `was ${JSON.stringify(before?.toJSON ? before.toJSON() : before)}`;
-    const node = new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
+    const node = p.samplesMs ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`) }, { flow: true }) : new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
     node.comment = ` calibrated at ${c.rate} req/s (${was})`;
     doc.setIn(path, node);
     // a commented value inside a flow collection (`flow: [{ call: api }]`) reads better in block style

@@ -56,7 +56,8 @@ export interface Measured {
     serviceMs: Record<string, { meanMs: number; count: number }>;
     /** mean slot-time per request answered: Δheadroom_slots_busy_seconds / Δrequests timed at the replicas */
     holdMs?: number;
-    calls: Record<string, { meanMs: number; perSecond: number }>;
+    /** buckets: the calls' histogram over the window, [upper bound ms, cumulative count] (the queue's publishes) */
+    calls: Record<string, { meanMs: number; perSecond: number; buckets?: Array<[number, number]> }>;
   };
   /** the load generator's event-loop lag, load average and CPU steal while the load ran */
   generator: GeneratorHealth;
@@ -84,6 +85,17 @@ async function scrapeAll(urls: readonly string[]): Promise<Map<string, number>> 
 }
 
 const delta = (a: Scrape, b: Scrape, k: string) => (b.m.get(k) ?? 0) - (a.m.get(k) ?? 0);
+
+/** A histogram's cumulative buckets over the window, by upper bound in ms (+Inf left out). */
+function bucketsOf(a: Scrape, b: Scrape, prefix: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const k of b.m.keys()) {
+    if (!k.startsWith(prefix)) continue;
+    const le = Number(k.slice(prefix.length, -1));
+    if (Number.isFinite(le)) out.push([le * 1000, delta(a, b, k)]);
+  }
+  return out.sort((x, y) => x[0] - y[0]);
+}
 
 export interface MeasureOptions {
   scenario: Scenario;
@@ -172,6 +184,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     for (const kind of ["cache", "database", "queue"]) {
       const n = delta(a, b, `headroom_call_seconds_count{kind=${kind}}`);
       if (n > 0 && spanS > 0) hops.calls[kind] = { meanMs: (delta(a, b, `headroom_call_seconds_sum{kind=${kind}}`) / n) * 1000, perSecond: n / spanS };
+      if (n > 0 && spanS > 0 && kind === "queue") hops.calls[kind].buckets = bucketsOf(a, b, `headroom_call_seconds_bucket{kind=${kind},le=`);
     }
     const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);

@@ -38,6 +38,8 @@ export interface CalibratedParameter {
   parameter: string; // a path in the scenario, e.g. components.lb.overhead
   valueMs: number;
   how: string;
+  /** the value's spread, where it was measured: quantiles (ms) whose mean is valueMs, used as an empirical distribution */
+  samplesMs?: number[];
 }
 
 export interface ValidationReport {

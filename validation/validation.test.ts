@@ -14,7 +14,7 @@ import { compare, saturationRow, splitRow } from "./compare.ts";
 import { levelStatus, type CalibratedParameter } from "./report.ts";
 import { predictSaturation, extrapolatedSaturation, levelUtilization, withRate, LevelError } from "./levels.ts";
 import { measureLevel, MeasureError, type Measured } from "./measure.ts";
-import { applyCalibration, calibratedYaml, fitHops } from "./calibrate.ts";
+import { applyCalibration, calibratedYaml, fitHops, spreadOf } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
 import type { Row } from "./compare.ts";
 import { judgeHealth, measureTrusted, parseProcStat, startHealthProbe, DEFAULT_MAX_LAG_MS } from "./starvation.ts";
@@ -290,6 +290,29 @@ describe("levels", () => {
     const out = calibratedYaml(text, { rate: 30, runs: [], parameters: [{ parameter: "load.classes.event.flow.0.network", valueMs: 0.7, how: "t" }] });
     expect(out).toMatch(/network: 0\.7ms/);
     expect(out).toContain("call: api");
+  });
+  it("reads a confirm's spread off its histogram: quantiles with the fitted mean and the measured shape", () => {
+    // 10,000 exponential times of mean 3 ms in the app's buckets
+    const bounds = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12.5, 15, 20, 25, 35, 50, 100, 250, 1000];
+    const buckets = bounds.map((b) => [b, Math.round(10_000 * (1 - Math.exp(-b / 3)))] as [number, number]);
+    const q = spreadOf(buckets, 2.5)!;
+    expect(q).toHaveLength(40);
+    expect(q.reduce((x, y) => x + y, 0) / q.length).toBeCloseTo(2.5, 9);
+    for (let i = 1; i < q.length; i++) expect(q[i]).toBeGreaterThanOrEqual(q[i - 1]);
+    // the shape kept: p95 - median of an exponential of mean 3 is 3 (ln 20 - ln 2) = 6.9 ms
+    expect(q[38] - q[20]).toBeGreaterThan(5.5);
+    expect(q[38] - q[20]).toBeLessThan(8.5);
+    expect(Math.min(...q)).toBeGreaterThanOrEqual(0);
+    // too few observations: no spread, the constant stays
+    expect(spreadOf(buckets.map(([b, c]) => [b, Math.round(c / 100)] as [number, number]), 2.5)).toBeUndefined();
+    const applied = applyCalibration(load("scenarios/validation/partitioned-queue.yaml"), [{ parameter: "components.events.confirm", valueMs: 2.5, how: "t", samplesMs: q }]);
+    expect((applied.components.events as { confirm?: { dist: string } }).confirm?.dist).toBe("empirical");
+  });
+  it("sums a histogram's buckets per kind of call across processes", () => {
+    const text = 'headroom_call_seconds_bucket{le="0.005",kind="queue",op="publish"} 7\nheadroom_call_seconds_bucket{le="0.005",kind="cache",op="get"} 3\n';
+    const m = addScrapes([sumMetrics(text), sumMetrics(text)]);
+    expect(m.get("headroom_call_seconds_bucket{kind=queue,le=0.005}")).toBe(14);
+    expect(m.get("headroom_call_seconds_bucket{kind=cache,le=0.005}")).toBe(6);
   });
   it("writes the calibrated values into a copy of the YAML, comments and layout kept", () => {
     const text = "# my system\nversion: 1\ncomponents:\n  lb:\n    kind: load_balancer # the proxy\n    backends: api\n  api:\n    kind: service\n    network: 0.1ms\n";
