@@ -21,7 +21,7 @@ export interface RunSummary {
 
 export function summarize(level: number, r: SimResult): RunSummary {
   const queues: Record<string, number> = {};
-  for (const [name, c] of Object.entries(r.components)) if (c.kind === "queue") queues[name] = c.utilization.mean;
+  for (const [name, c] of Object.entries(r.components)) if (c.kind === "queue") queues[name] = busiestWorkers(name, c);
   const failed = firstFailure(r.slo?.checks ?? [], queues);
   const latencyMs: RunSummary["latencyMs"] = {};
   let ended = 0, bad = 0, throughput = 0;
@@ -35,6 +35,17 @@ export function summarize(level: number, r: SimResult): RunSummary {
     level, pass: failed === null, failed, bottleneck: r.bottleneck, latencyMs,
     errorRate: ended > 0 ? bad / ended : 0, costPerHour: r.cost?.perHour ?? null, throughput,
   };
+}
+
+/**
+ * A queue's worker utilization for the saturation rule: a partitioned queue's busiest partition
+ * (its parts `Q[i]`), since one hot partition falls behind while the average looks idle
+ * (partitioned-queue: partitions 75%, 38%, 38%, 46% busy, average 49%, at 80/s).
+ */
+function busiestWorkers(name: string, c: SimResult["components"][string]): number {
+  let u = c.utilization.mean;
+  for (const [part, p] of Object.entries(c.parts ?? {})) if (part.startsWith(`${name}[`)) u = Math.max(u, p.utilization.mean);
+  return u;
 }
 
 /**
