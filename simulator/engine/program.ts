@@ -67,7 +67,6 @@ export interface BalancerSpec {
   readonly queueTimeout: number;
   /** Seconds a request sent to a dead (not yet detected) backend holds its connection before failing: HAProxy's retries x 1 s turn-around. */
   readonly refusedHold: number;
-  readonly overhead: number;
   /** HAProxy-style health checks: a failed backend is taken out after `fall` checks, back after `rise`. */
   readonly health: { readonly interval: number; readonly rise: number; readonly fall: number } | null;
   /** Token bucket at the balancer (an API gateway's rate limit); null for none. */
@@ -308,7 +307,7 @@ export function compile(scenario: Scenario): Program {
       component: ci, algorithm: ALGS[c.algorithm], service: svc, conns,
       replicas: Int32Array.from(services[svc].slots, (r) => replicaOf[r]),
       weights, ring: c.algorithm === "consistent_hash" ? new HashRing(weights) : null,
-      queueTimeout: c.queue_timeout, refusedHold: c.connect_retries * CONNECT_TURNAROUND, overhead: c.overhead ? bld.sampler(c.overhead) : -1,
+      queueTimeout: c.queue_timeout, refusedHold: c.connect_retries * CONNECT_TURNAROUND,
       health: c.health_check ?? null,
       rateLimit: c.rate_limit ?? null,
     });
@@ -453,6 +452,11 @@ export function compile(scenario: Scenario): Program {
       let svcName = target;
       const t = own(comps, target)!;
       if (t.kind === "load_balancer") {
+        // The proxy's own time (and what calibration lumps into it: the client's side, loopback)
+        // passes before the request takes a backend connection: it never holds a server's maxconn
+        // slot (as the analytic form has it). Held inside, it cut replica-crash's two surviving
+        // replicas' capacity by 6% and doubled its predicted latency during the outage.
+        if (t.overhead) bld.delay(bld.sampler(t.overhead), `${path}:lb-overhead`);
         bld.emit(OP_BALANCE, balancerIdx.get(target)!);
         svcName = t.backends;
       }
@@ -476,13 +480,18 @@ export function compile(scenario: Scenario): Program {
     return placeholder;
   };
 
+  // The service a call reaches (a balancer's backends): OP_CALL's operand b, for its breaker and retries.
+  const calleeOf = (name: string): number => {
+    const t = own(comps, name)!;
+    return serviceIdx.get(t.kind === "load_balancer" ? t.backends : name) ?? -1;
+  };
   // A call (service, balancer or geo route) from region `from`: the crossing there and back around it.
   const emitCall = (name: string, cls: number, from: number, path: string): void => {
     const geo = geoIdx.get(name);
     if (geo === undefined) {
       const lat = latSampler(from, regionIdx(own(comps, name)!.region));
       if (lat >= 0) bld.delay(lat, `${path}:lat>`);
-      bld.emit(OP_CALL, stubFor(name, cls));
+      bld.emit(OP_CALL, stubFor(name, cls), calleeOf(name));
       if (lat >= 0) bld.delay(lat, `${path}:lat<`);
       return;
     }
@@ -497,7 +506,7 @@ export function compile(scenario: Scenario): Program {
       pcs[i] = bld.pc;
       const lat = latSampler(from, regionIdx(own(comps, entry)!.region));
       if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat>`);
-      bld.emit(OP_CALL, stubFor(entry, cls));
+      bld.emit(OP_CALL, stubFor(entry, cls), calleeOf(entry));
       if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat<`);
       jumps.push(bld.emit(OP_JUMP, -1));
     });

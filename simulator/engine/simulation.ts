@@ -187,7 +187,6 @@ class Replication extends TaskTable {
   private ringStamp = 0;
   /** Per balancer: backend choice (random, power of two) and the proxy's own time, apart. */
   private readonly lbRng: Rng[];
-  private readonly lbOverheadRng: Rng[];
   private readonly rrService: Int32Array;
   // Least-connections balancers: their eligible backends in a heap by connections per weight (ties
   // to the longest unpicked), so a choice is O(log n) instead of a scan of every backend.
@@ -345,7 +344,6 @@ class Replication extends TaskTable {
     this.swrr = p.balancers.map((lb) => new Float64Array(lb.conns.length));
     this.ringSeen = new Float64Array(p.balancers.reduce((a, lb) => Math.max(a, lb.conns.length), 0));
     this.lbRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}`));
-    this.lbOverheadRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}:overhead`));
     this.rrService = new Int32Array(p.services.length);
 
     const nRep = p.services.reduce((a, sv) => a + sv.slots.length, 0);
@@ -593,7 +591,7 @@ class Replication extends TaskTable {
           return;
         case OP_CALL: {
           const stub = p.argA[pc];
-          const svc = p.op[stub] === OP_BALANCE ? p.balancers[p.argA[stub]].service : p.argA[stub];
+          const svc = p.argB[pc];
           this.tResumePc[t] = pc + 1;
           if (!this.admitCall(t, svc)) return;
           const c = this.spawn(t, stub);
@@ -1072,8 +1070,7 @@ class Replication extends TaskTable {
   // ---------------------------------------------------------------- resilience
 
   private calleeOf(callPc: number): number {
-    const stub = this.p.argA[callPc];
-    return this.p.op[stub] === OP_BALANCE ? this.p.balancers[this.p.argA[stub]].service : this.p.argA[stub];
+    return this.p.argB[callPc];
   }
 
   /** The breaker's say on a new call: false (and the caller failed) when it is short-circuited. */
@@ -1409,11 +1406,6 @@ class Replication extends TaskTable {
     this.tLbConn[t] = r;
     this.tLbConnSince[t] = this.now;
     this.tBackend[t] = k;
-    if (lb.overhead >= 0) {
-      // resume() moves past the BALANCE instruction once the proxy's own time has elapsed.
-      this.cal.push(this.now + this.p.samplers[lb.overhead].sample(this.lbOverheadRng[b]), t * 32 + EV_RESUME, 0);
-      return;
-    }
     this.tPc[t]++;
     this.step(t);
   }
