@@ -4,7 +4,9 @@
 // received), a transfer of s bytes starting at V0 ends when V reaches V0 + s (its finish tag),
 // and the transfers sit in a binary min-heap of finish tags. An arrival or a departure advances V,
 // and only the next completion is scheduled: one pending calendar event per link, with a
-// generation counter so the kernel ignores the stale ones. O(log n) per transfer; nothing is
+// generation counter so the kernel ignores the stale ones. An arrival that does not end first
+// only delays the pending completion: that event is kept, and when it comes early it is
+// rescheduled (schedule()), so most transfers cost one event, not two. O(log n) per transfer; nothing is
 // allocated per transfer (typed arrays that double when full). Trades away fairness between
 // flows of different round-trip times (TCP's share is not equal): every transfer gets C/n.
 import { Histogram } from "./histogram.ts";
@@ -31,8 +33,10 @@ export interface LinkStats {
 }
 
 export class LinkRuntime {
-  /** Bumped whenever a link's next completion changes: an event with an older generation is stale. */
+  /** Bumped whenever a link's pending event is replaced: an event with an older generation is stale. */
   readonly gen: Int32Array;
+  /** When link l's pending event fires (Infinity: none pending). */
+  readonly pending: Float64Array;
   /** Tasks whose transfers finished in the last complete() call: done[0 .. count). */
   done = new Int32Array(16);
   readonly stats: LinkStats[];
@@ -49,6 +53,7 @@ export class LinkRuntime {
     const k = specs.length;
     this.capacity = Float64Array.from(specs, (s) => s.capacity);
     this.gen = new Int32Array(k);
+    this.pending = new Float64Array(k).fill(Infinity);
     this.v = new Float64Array(k);
     this.last = new Float64Array(k);
     this.n = new Int32Array(k);
@@ -78,7 +83,10 @@ export class LinkRuntime {
     this.last[l] = now;
   }
 
-  /** Task t starts sending `bytes` on link l; returns when the link's next transfer ends (schedule it with gen[l]). */
+  /**
+   * Task t starts sending `bytes` on link l. Returns the time of a new event to schedule with
+   * gen[l], or -1 when the pending one (now early) stays.
+   */
   start(l: number, t: number, bytes: number, now: number): number {
     this.advance(l, now);
     let i = this.n[l];
@@ -94,8 +102,20 @@ export class LinkRuntime {
     }
     tags[i] = tag; tasks[i] = t; starts[i] = now; sizes[i] = bytes;
     this.n[l]++;
+    return this.schedule(l, now, false);
+  }
+
+  /**
+   * The event link l needs now: when its next transfer ends. A pending event at or before that
+   * time stays (it will come early and call this again) unless `replace`; else the generation
+   * moves on and the new time is returned for the caller to schedule. -1: nothing to schedule.
+   */
+  schedule(l: number, now: number, replace: boolean): number {
+    const at = this.nextEnd(l, now);
+    if (!replace && this.pending[l] <= at) return -1;
     this.gen[l]++;
-    return this.nextEnd(l, now);
+    this.pending[l] = at;
+    return at === Infinity ? -1 : at;
   }
 
   /** When link l's next transfer ends, at the current share; Infinity when idle. */
@@ -106,13 +126,18 @@ export class LinkRuntime {
   }
 
   /**
-   * Link l's pending event fired: the transfer at the heap's top is done (and any others finishing
-   * within rounding). Fills `done` and returns how many; the caller reschedules with nextEnd().
+   * Link l's pending event fired: the transfers that are through (none when the event came early,
+   * arrivals having slowed the link since) go to `done`; returns how many. The caller then asks
+   * schedule(l, now, true) for the next event.
    */
   complete(l: number, now: number, measuring: boolean): number {
     this.advance(l, now);
+    this.pending[l] = Infinity;
     const tags = this.tags[l];
-    // The event was computed for the top transfer: it ends now, whatever rounding left of it.
+    if (this.n[l] === 0) return 0;
+    // Early (the share fell since it was set): nothing is through yet.
+    if (((tags[0] - this.v[l]) * this.n[l]) / this.capacity[l] > 1e-9) return 0;
+    // The top transfer ends now, whatever rounding left of it.
     if (tags[0] > this.v[l]) this.v[l] = tags[0];
     const limit = this.v[l] + 1e-9 * Math.max(1, this.v[l]);
     let k = 0;
@@ -128,7 +153,6 @@ export class LinkRuntime {
       this.popTop(l);
     }
     if (this.n[l] === 0) this.v[l] = 0; // no tags left: restart the clock (keeps it small)
-    this.gen[l]++;
     return k;
   }
 

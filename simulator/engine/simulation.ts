@@ -738,7 +738,8 @@ class Replication extends TaskTable {
     }
     const l = pay.transferLink[x];
     if (l < 0 || bytes <= 0) return false;
-    this.cal.push(this.links.start(l, t, bytes, this.now), l * 32 + EV_LINK, this.links.gen[l]);
+    const at = this.links.start(l, t, bytes, this.now);
+    if (at >= 0) this.cal.push(at, l * 32 + EV_LINK, this.links.gen[l]);
     return true;
   }
 
@@ -746,7 +747,8 @@ class Replication extends TaskTable {
   private linkDone(l: number): void {
     const links = this.links;
     const n = links.complete(l, this.now, this.measuring);
-    if (links.inFlight(l) > 0) this.cal.push(links.nextEnd(l, this.now), l * 32 + EV_LINK, links.gen[l]);
+    const at = links.schedule(l, this.now, true);
+    if (at >= 0) this.cal.push(at, l * 32 + EV_LINK, links.gen[l]);
     // step() may start transfers (on this link too) but never completes one: done[] stays as is.
     for (let i = 0; i < n; i++) {
       const t = links.done[i];
