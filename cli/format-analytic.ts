@@ -28,10 +28,12 @@ export function formatAnalytic(r: AnalyticResult): string {
     if (c.hitRatio !== undefined) extra.push(`hit ${pct(c.hitRatio)}`);
     if (c.poolWaitMs !== undefined) extra.push(`pool wait ${num(c.poolWaitMs)}ms`);
     if (c.peakUtilization !== null && c.utilization !== null && c.peakUtilization > c.utilization + 1e-9) extra.push(`busiest part ${pct(c.peakUtilization)}`);
+    if (c.link) extra.push(`egress link ${pct(c.link.utilization)} (${num(c.link.bitsPerSecond / 1e6, 4)} Mbit/s)`);
     rows.push([n, c.kind, c.servers === null ? "-" : String(c.servers), num(c.throughput, 4), pct(c.utilization), num(c.waitMs), num(c.responseMs), extra.join("; ")]);
   }
   out.push(table(["component", "kind", "units", "throughput/s", "util", "wait ms", "resp ms", "notes"], rows));
   out.push("");
+  for (const [n, l] of Object.entries(r.regionLinks ?? {})) out.push(`link ${n}: ${pct(l.utilization)} busy (${num(l.bitsPerSecond / 1e6, 4)} Mbit/s)`);
   out.push(`bottleneck: ${r.bottleneck ?? "-"}${r.bottleneckPart && r.bottleneckPart !== r.bottleneck ? ` (${r.bottleneckPart})` : ""}`);
   if (r.costPerHour !== null) out.push(`cost: ${r.costPerHour.toFixed(3)}/h, ${(r.costPerHour * 730).toFixed(2)}/month`);
   out.push("");

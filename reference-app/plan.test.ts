@@ -90,6 +90,20 @@ describe("planApp", () => {
     if (!entry.ok) expect(entry.issues.map((i) => i.field)).toContain("components.api.retries");
   });
 
+  it("realizes a class's response size (after compression) and refuses the payload parts it has no part for", () => {
+    const sized = planApp(load(BASE.replace("      keys: { count: 100 }\n", "      keys: { count: 100 }\n      response_size: 40KB\n      compression: 50%\n")));
+    expect(sized.ok, JSON.stringify(!sized.ok && sized.issues)).toBe(true);
+    if (sized.ok) expect(sized.plan.classes[0].responseSize).toEqual({ dist: "constant", value: 20e3 });
+    const media = planApp(bundled("media-api"));
+    expect(media.ok).toBe(false);
+    if (!media.ok) {
+      const fields = media.issues.map((i) => i.field);
+      expect(fields).toContain("components.lb.bandwidth");
+      expect(fields).toContain("load.classes.album.pagination");
+      expect(fields).toContain("load.classes.album.request_size");
+    }
+  });
+
   it("refuses several replicas without a balancer, and classes without http", () => {
     const noLb = planApp(load(BASE.replace("  lb: { kind: load_balancer, backends: api, maxconn: 4 }\n", "").replace("flow: [{ call: lb }]", "flow: [{ call: api }]")));
     expect(!noLb.ok && noLb.issues.map((i) => i.field)).toContain("components.api.replicas");

@@ -6,6 +6,7 @@ import type {
   AutoscalingSpec, CacheComponent, CircuitBreakerSpec, DatabaseComponent, RetriesSpec, Dist, LoadBalancerComponent, QueueComponent, Scenario, ServiceComponent, Step as ModelStep,
 } from "../simulator/model/index.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
+import { scaleDist } from "../simulator/model/index.ts";
 export { shardOfKey } from "./shard.ts";
 
 /** Redis's largest maxmemory-samples (config.c bounds it to 1..64). */
@@ -29,6 +30,8 @@ export interface ClassPlan {
   readonly keyCount?: number;
   /** Where a client sends it: through the CDN or straight to the load balancer. */
   readonly via: "cdn" | "lb";
+  /** The class's response size on the wire (bytes; after `compression`): a successful answer's body is padded to a size drawn from it. */
+  readonly responseSize?: Dist;
 }
 
 export interface LbPlan {
@@ -451,7 +454,12 @@ export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false;
     if (placeholders.length && keyCount === undefined) {
       issues.push({ field: `${field}.keys`, reason: "a path with {key} needs keys.count (or a database's keys)" });
     }
-    classes.push({ name, method: cl.http.method, path: cl.http.path, keyCount, via });
+    // Payloads: the answer's size is realized (its body padded, uncompressed, to the wire size);
+    // what the app has no part for is refused by name.
+    if (cl.request_size !== undefined) issues.push({ field: `${field}.request_size`, reason: "request sizes are not realized: the load generators send no bodies of a given size" });
+    if (cl.pagination !== undefined) issues.push({ field: `${field}.pagination`, reason: "pagination is not realized: the reference app's queries read one row and the load walks no pages" });
+    const responseSize = cl.response_size ? scaleDist(cl.response_size, cl.compression ?? 1) : undefined;
+    classes.push({ name, method: cl.http.method, path: cl.http.path, keyCount, via, ...(responseSize ? { responseSize } : {}) });
   }
 
   if (issues.length > 0 || !service) return { ok: false, issues };
@@ -530,6 +538,9 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
   for (const [name, comp] of Object.entries(s.components)) {
     const c = comp as unknown as Record<string, unknown>;
     if (c.region !== undefined) issues.push({ field: `components.${name}.region`, reason: `regions are not realized: ${single}` });
+    // HAProxy 2.6 (Debian 12) has no bandwidth-limit filter (bwlim came in 2.7) and tc netem is not
+    // available on this kernel: a link would need a userspace shaper the app does not have yet.
+    if (c.bandwidth !== undefined) issues.push({ field: `components.${name}.bandwidth`, reason: "bandwidth links are not realized: no shaper in the reference app (HAProxy 2.6 has no bwlim filter; tc is not available here)" });
     for (const [feature, reason] of Object.entries(UNREALIZED[String(c.kind)] ?? {})) {
       // a service other than the entry is called by other services: they carry its retries and
       // breaker out (service/resilience.ts on service/peers.ts's calls)
@@ -560,6 +571,7 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
       issues.push({ field: f, reason: "'visit' steps name abstract stations; a service handler can use service, call, publish, branch, parallel" });
     } else if ("call" in step) {
       const target = own(s.components, step.call);
+      if (step.request_size !== undefined || step.response_size !== undefined) issues.push({ field: `${f}.${step.request_size !== undefined ? "request_size" : "response_size"}`, reason: "sizes on a handler's calls are not realized: the app's calls carry small JSON bodies" });
       if (!target) issues.push({ field: `${f}.call`, reason: `no component named '${step.call}'` });
       else if (target.kind === "cache") {
         if (step.op !== "get" && step.op !== "set" && step.op !== "delete") issues.push({ field: `${f}.op`, reason: "a cache call needs op: get | set | delete" });

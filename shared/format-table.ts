@@ -40,6 +40,29 @@ function notes(c: ComponentResult): string {
   return out.join("; ");
 }
 
+const mb = (e: Estimate) => est({ mean: e.mean / 1e6, ci95: e.ci95 === null ? null : e.ci95 / 1e6 });
+
+/** Scenarios with payloads: bytes per component and edge, links (MB = 10^6 bytes, Mbit = 10^6 bits). */
+function payloadTable(r: SimResult): string | null {
+  if (!r.edges) return null;
+  const rows = Object.entries(r.components).filter(([, c]) => c.bytes).map(([n, c]) => [
+    n, mb(c.bytes!.inPerSecond), mb(c.bytes!.outPerSecond),
+    c.link ? num(c.link.bandwidthBitsPerSecond / 1e6, 4) : "-", c.link ? pct(c.link.utilization) : "-",
+    c.link ? est(c.link.transfersInFlight) : "-", c.link ? est(c.link.transferMs.mean) : "-",
+    c.bytes!.rowsReadPerSecond ? est(c.bytes!.rowsReadPerSecond, 4) : "-",
+  ]);
+  const edges = Object.entries(r.edges).map(([n, e]) => [n, mb(e.requestBytesPerSecond), mb(e.responseBytesPerSecond), est(e.responsesPerSecond, 4)]);
+  return [
+    "Payloads (MB/s; a link is the component's egress, shared by its transfers in flight)",
+    table(["component", "in MB/s", "out MB/s", "link Mbit/s", "link busy", "transfers", "transfer ms", "rows/s"], rows),
+    "",
+    table(["edge", "request MB/s", "response MB/s", "responses/s"], edges),
+    ...(r.regionLinks ? ["", table(["link between regions", "Mbit/s", "busy", "transfers", "transfer ms"], Object.entries(r.regionLinks).map(([n, l]) => [
+      n, num(l.bandwidthBitsPerSecond / 1e6, 4), pct(l.utilization), est(l.transfersInFlight), est(l.transferMs.mean),
+    ]))] : []),
+  ].join("\n");
+}
+
 export function formatResult(r: SimResult): string {
   const out: string[] = [];
   out.push(`${r.scenario.name}: ${r.run.replications} replication${r.run.replications === 1 ? "" : "s"} x ${r.run.durationS}s (warm-up ${r.run.warmupS}s), seed ${r.run.seed}, ${r.run.events} events`);
@@ -74,13 +97,19 @@ export function formatResult(r: SimResult): string {
       Object.entries(c.drops).map(([k, v]) => `${k} ${v}`).join(", ") || "0", notes(c),
     ]),
   ));
+  const payload = payloadTable(r);
+  if (payload) out.push("", payload);
   out.push("");
   const a = r.accounting;
   const reasons = Object.entries(a.byReason).map(([k, v]) => `${k} ${v}`).join(", ");
   out.push(`Accounting (all replications, whole run): ${a.arrived} arrived = ${a.completed} completed + ${a.dropped} dropped + ${a.failed} failed + ${a.inFlightAtEnd} in flight at the end${reasons ? ` (${reasons})` : ""}`);
   const m = a.messages;
   if (m.published > 0) out.push(`Messages: ${m.published} published = ${m.processed} processed + ${m.deadLettered} dead-lettered + ${m.droppedHead} dropped (drop-head) + ${m.inQueueAtEnd} in the queue at the end`);
-  if (r.bottleneck) out.push(`Bottleneck: ${r.bottleneck} (${pct(r.components[r.bottleneck].utilization)} busy)`);
+  if (r.bottleneck) {
+    const b = r.components[r.bottleneck];
+    const link = b.link && !(b.link.utilization.mean <= b.utilization.mean) ? ` egress link, ${num(b.link.bandwidthBitsPerSecond / 1e6, 4)} Mbit/s (${pct(b.link.utilization)} busy)` : ` (${pct(b.utilization)} busy)`;
+    out.push(`Bottleneck: ${r.bottleneck}${link}`);
+  }
   if (r.cost) {
     out.push(`Cost: ${num(r.cost.perHour, 4)}/hour, ${num(r.cost.perMonth, 4)}/month${r.cost.perMillionRequests === null ? "" : `, ${num(r.cost.perMillionRequests, 3)} per million requests`} (${Object.entries(r.cost.byComponent).map(([n, c]) => `${n} ${c.instances > 0 ? `${num(c.instances, 3)} x` : `${num(c.requestsPerSecond, 4)} req/s`} = ${num(c.perHour, 3)}/h`).join(", ")})`);
   }

@@ -10,8 +10,10 @@ import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
+import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type ComponentBytes, type EdgeResult, type LinkResult } from "./payload-result.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
+export type { ComponentBytes, EdgeResult, LinkResult } from "./payload-result.ts";
 
 export const RESULT_SCHEMA = "headroom.result/v2";
 
@@ -86,6 +88,10 @@ export interface ComponentResult {
   readonly instances?: Estimate;
   readonly balancer?: { readonly queueLength: Estimate; readonly maxQueue: number; readonly queueWaitMs: LatencyEstimates; readonly timeouts: number };
   readonly timeouts?: number;
+  /** Scenarios with payloads: bytes per second received and sent, rows read (payload-result.ts). */
+  readonly bytes?: ComponentBytes;
+  /** A component with `bandwidth`: its egress link (processor sharing). */
+  readonly link?: LinkResult<LatencyEstimates>;
 }
 
 export interface SeriesResult {
@@ -123,6 +129,10 @@ export interface SimResult {
   /** Per origin region; absent without `regions:`. */
   readonly regions?: Record<string, RegionResult>;
   readonly components: Record<string, ComponentResult>;
+  /** Scenarios with payloads: bytes per second on every caller -> callee edge ("users" for the load). */
+  readonly edges?: Record<string, EdgeResult>;
+  /** Scenarios with `bandwidth` between regions that calls crossed with sizes: each link, each way ("us->eu"). */
+  readonly regionLinks?: Record<string, LinkResult<LatencyEstimates>>;
   readonly inFlight: Estimate;
   /** Whole run, all replications: arrived = completed + dropped + failed + inFlightAtEnd. */
   readonly accounting: {
@@ -317,14 +327,20 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
         res.servers = perInstance * sv.autoscaling.max;
       }
     }
+    Object.assign(res, componentPayload(p, reps, ci, latency));
     components[comp.name] = res as unknown as ComponentResult;
   });
+  const edges = edgesResult(p, reps);
+  const regionLinks = regionLinksResult(p, reps, latency);
 
   let bottleneck: string | null = null;
   let top = -1;
   // A balancer's connection slots mirror its backends' load, so it is never named the bottleneck.
   for (const [name, c] of Object.entries(components)) {
     if (c.kind !== "load_balancer" && c.servers !== null && c.utilization.mean > top) { top = c.utilization.mean; bottleneck = name; }
+    // a component's egress link competes too (a balancer's included: its bandwidth is its own)
+    const lu = linkUtilization(c);
+    if (lu !== undefined && lu > top) { top = lu; bottleneck = name; }
   }
 
   const ended = new Float64Array(REASONS.length);
@@ -384,6 +400,8 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     classes,
     ...(regions ? { regions } : {}),
     components,
+    ...(edges ? { edges } : {}),
+    ...(regionLinks ? { regionLinks } : {}),
     inFlight: estimate(reps.map((r) => r.inFlightArea / r.window)),
     accounting,
     bottleneck,

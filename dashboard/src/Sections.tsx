@@ -2,10 +2,51 @@
 // users by region (throughput, latency, errors, requests failed over), the bill per component,
 // the whole-run accounting (arrived = completed + dropped + failed + in flight; messages), and
 // the run's events with their times. Prices carry no currency in the scenario format, so costs
-// are shown in "price units" (whatever currency the scenario's prices are in).
+// are shown in "price units" (whatever currency the scenario's prices are in). Scenarios with
+// payloads add bytes per component and edge and the egress links (PayloadTable).
 import type { SimResult } from "../../simulator/index.ts";
 import { num, pct, pctCi, withCi } from "./format.ts";
 import { EVENT_COLORS, type TimeEvent } from "./events.ts";
+
+/** Bytes per second per component and per edge, and the links' utilization (scenarios with payloads). */
+export function PayloadTable({ result }: { result: SimResult }) {
+  if (!result.edges) return null;
+  const mb = (e: { mean: number; ci95: number | null }) => withCi(e, 1e-6);
+  const links = [
+    ...Object.entries(result.components).filter(([, c]) => c.link).map(([n, c]) => [n, c.link!] as const),
+    ...Object.entries(result.regionLinks ?? {}),
+  ];
+  return (
+    <div data-testid="payload-table">
+      <table className="grid">
+        <thead><tr><th>component</th><th className="r">in (MB/s)</th><th className="r">out (MB/s)</th><th className="r">rows read/s</th></tr></thead>
+        <tbody>
+          {Object.entries(result.components).filter(([, c]) => c.bytes).map(([n, c]) => (
+            <tr key={n}><td>{n}</td><td className="r">{mb(c.bytes!.inPerSecond)}</td><td className="r">{mb(c.bytes!.outPerSecond)}</td><td className="r">{c.bytes!.rowsReadPerSecond ? withCi(c.bytes!.rowsReadPerSecond) : "–"}</td></tr>
+          ))}
+        </tbody>
+      </table>
+      {links.length > 0 && (
+        <table className="grid">
+          <thead><tr><th>link</th><th className="r">Mbit/s</th><th className="r">utilization</th><th className="r">transfers in flight</th><th className="r">transfer mean (ms)</th><th className="r">transfer p99 (ms)</th></tr></thead>
+          <tbody>
+            {links.map(([n, l]) => (
+              <tr key={n}><td>{n}</td><td className="r">{num(l.bandwidthBitsPerSecond / 1e6)}</td><td className="r">{pctCi(l.utilization)}</td><td className="r">{withCi(l.transfersInFlight)}</td><td className="r">{withCi(l.transferMs.mean)}</td><td className="r">{withCi(l.transferMs.p99)}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <table className="grid">
+        <thead><tr><th>edge</th><th className="r">request (MB/s)</th><th className="r">response (MB/s)</th><th className="r">responses/s</th></tr></thead>
+        <tbody>
+          {Object.entries(result.edges).map(([n, e]) => (
+            <tr key={n}><td>{n}</td><td className="r">{mb(e.requestBytesPerSecond)}</td><td className="r">{mb(e.responseBytesPerSecond)}</td><td className="r">{withCi(e.responsesPerSecond)}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 export function RegionTable({ result }: { result: SimResult }) {
   if (!result.regions) return null;

@@ -7,13 +7,31 @@ import { ClassTable, ComponentTable, Headline, SloTable } from "./Summary.tsx";
 import { NodeForm } from "./NodeForm.tsx";
 import { compareResults } from "./WhatIf.tsx";
 import { withCi } from "./format.ts";
+import { PayloadTable } from "./Sections.tsx";
 import text from "../../scenarios/single-service.yaml?raw";
+import media from "../../scenarios/media-api.yaml?raw";
 
 const parsed = parseScenario(text, "single-service.yaml");
 if (!parsed.ok) throw new Error("fixture does not parse");
 const result = simulate(parsed.scenario, { replications: 3, duration: 40, warmup: 5 });
 
 afterEach(cleanup);
+
+describe("payloads", () => {
+  test("the payload table shows bytes per component and edge and the balancer's link; none without payloads", () => {
+    const m = parseScenario(media, "media-api.yaml");
+    if (!m.ok) throw new Error("media-api does not parse");
+    const r = simulate(m.scenario, { replications: 2, duration: 15, warmup: 3 });
+    render(<PayloadTable result={r} />);
+    const lb = screen.getAllByText("lb").map((td) => [...td.closest("tr")!.querySelectorAll("td")].map((x) => x.textContent));
+    expect(lb[0][2]).toBe(withCi(r.components.lb.bytes!.outPerSecond, 1e-6));
+    expect(lb[1][1]).toBe("1000"); // the link's Mbit/s
+    expect(screen.getByText("lb->users")).toBeTruthy();
+    cleanup();
+    const { container } = render(<PayloadTable result={result} />);
+    expect(container.textContent).toBe("");
+  });
+});
 
 describe("summary panels", () => {
   test("the class table shows each estimate with its 95% half-width", () => {

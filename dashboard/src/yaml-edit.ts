@@ -13,12 +13,12 @@ export interface FormField {
 
 const FIELDS: Record<string, Array<[string, string]>> = {
   station: [["servers", "count"], ["service", "duration or mean"], ["buffer", "count"], ["queue_timeout", "duration"]],
-  service: [["replicas", "count"], ["concurrency", "slots per replica"], ["backlog", "count"], ["timeout", "duration"]],
-  load_balancer: [["algorithm", "round_robin | random | least_connections | power_of_two | consistent_hash"], ["maxconn", "per backend server"], ["queue_timeout", "duration"]],
-  cache: [["capacity", "keys"], ["ttl", "duration"], ["service", "duration"]],
-  database: [["read", "duration or mean"], ["write", "duration or mean"], ["replicas", "count"], ["max_connections", "count"]],
+  service: [["replicas", "count"], ["concurrency", "slots per replica"], ["backlog", "count"], ["timeout", "duration"], ["bandwidth", "egress link, e.g. 1Gbps"]],
+  load_balancer: [["algorithm", "round_robin | random | least_connections | power_of_two | consistent_hash"], ["maxconn", "per backend server"], ["queue_timeout", "duration"], ["bandwidth", "egress link, e.g. 1Gbps"]],
+  cache: [["capacity", "keys"], ["ttl", "duration"], ["service", "duration"], ["bandwidth", "egress link, e.g. 1Gbps"]],
+  database: [["read", "duration or mean"], ["write", "duration or mean"], ["replicas", "count"], ["max_connections", "count"], ["bandwidth", "egress link, e.g. 1Gbps"]],
   queue: [["workers", "count"], ["prefetch", "count"], ["service", "duration or mean"], ["max_length", "count"]],
-  cdn: [["ttl", "duration"], ["edge_latency", "duration"]],
+  cdn: [["ttl", "duration"], ["edge_latency", "duration"], ["bandwidth", "egress link, e.g. 1Gbps"]],
 };
 
 /** The editable fields of a node: a component's key parameters, or the load's rate/users. */

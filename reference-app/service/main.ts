@@ -6,7 +6,7 @@ import { flushTracing } from "../tracing.ts";
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { readConfig, type ServiceConfig } from "../config.ts";
-import { streamFor } from "../sampler.ts";
+import { sample, streamFor } from "../sampler.ts";
 import { serviceMetrics } from "./metrics.ts";
 import { Slots } from "./slots.ts";
 import { compileRoutes, matchRoute, parseOrder } from "./routes.ts";
@@ -26,6 +26,8 @@ const slots = new Slots(cfg.service.concurrency, cfg.service.backlog);
 metrics.slotsTotal.set(cfg.service.concurrency);
 const routes = compileRoutes(cfg.classes);
 const rng = streamFor(cfg.seed, `${cfg.service.name}-${cfg.index}`);
+// Response sizes draw apart, so the service times drawn from `rng` stay as without sizes.
+const sizeRng = streamFor(cfg.seed, `${cfg.service.name}-${cfg.index}:response-size`);
 
 const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics, cfg.db.shardEndpoints) : undefined;
 db?.startLagMonitor();
@@ -45,6 +47,16 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
     ...headers,
   });
   res.end(text);
+}
+
+const PAD = "x".repeat(65536);
+
+/** A JSON answer padded with a `pad` field to `bytes` bytes (the class's response size); as is when already larger. */
+function padded(body: unknown, bytes: number): string {
+  const text = JSON.stringify(body);
+  const missing = Math.round(bytes) - Buffer.byteLength(text) - 9; // ,"pad":""
+  if (missing <= 0 || !text.endsWith("}") || text === "{}") return text;
+  return `${text.slice(0, -1)},"pad":"${PAD.repeat(Math.floor(missing / PAD.length))}${PAD.slice(0, missing % PAD.length)}"}`;
 }
 
 function readBody(req: http.IncomingMessage): Promise<string | undefined> {
@@ -113,10 +125,13 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
 
   const className = m.cls.name;
+  // the class's size is what its users get; a call from another service carries no size (model/payload.ts)
+  const responseSize = url.pathname === CALL_PATH ? undefined : m.cls.responseSize;
   const done = (status: number, body: unknown, headers?: Record<string, string>) => {
     metrics.requests.inc({ class: className, status: String(status) });
     metrics.latency.observe({ class: className }, (performance.now() - t0) / 1000);
-    send(res, status, body, headers);
+    if (status === 200 && responseSize) send(res, status, padded(body, sample(responseSize, sizeRng)), { ...headers, "content-type": "application/json" });
+    else send(res, status, body, headers);
   };
 
   const release = await slots.acquire();

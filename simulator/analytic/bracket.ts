@@ -32,6 +32,7 @@ function closedSaturation(s: Scenario): number {
   let u = 0;
   for (const c of Object.values(at(s, 1).components)) {
     if (c.servers !== null && c.peakUtilization !== null && c.kind !== "load_balancer") u = Math.max(u, c.peakUtilization);
+    if (c.link) u = Math.max(u, c.link.utilization);
   }
   return u > 0 ? Math.max(1, Math.floor(1 / u + 1e-9)) : Infinity;
 }

@@ -15,6 +15,8 @@ import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
 import { own } from "../model/own.ts";
 import { cdnAnalytic } from "../components/cdn/index.ts";
+import { linkBytesPerSecond } from "../model/payload.ts";
+import { bandwidthBetween } from "../model/regions.ts";
 
 export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
@@ -38,6 +40,8 @@ export interface AnalyticComponent {
   readonly hitRatio?: number;
   readonly poolWaitMs?: number;
   readonly parts?: Record<string, { utilization: number; throughput: number }>;
+  /** A component with `bandwidth`: its egress link as an M/G/1-PS server (utilization = offered bits / capacity). */
+  readonly link?: { readonly utilization: number; readonly transfersPerSecond: number; readonly bitsPerSecond: number };
 }
 
 export interface AnalyticResult {
@@ -55,6 +59,8 @@ export interface AnalyticResult {
   readonly bottleneck: string | null;
   /** Its busiest part (a shard node, a pool, a partition), or the component itself. */
   readonly bottleneckPart: string | null;
+  /** Links between regions with a `bandwidth` that sized calls cross ("from->to"), as M/G/1-PS servers. */
+  readonly regionLinks?: Record<string, { readonly utilization: number; readonly transfersPerSecond: number; readonly bitsPerSecond: number }>;
   readonly costPerHour: number | null;
   readonly notes: string[];
 }
@@ -92,7 +98,7 @@ function solveClosed(s: Scenario, users: number): AnalyticResult {
   const unit = new Traffic(s);
   unit.run(1);
   const empty = new Times(s, unit, undefined, true);
-  const zeroLoad = classMix(s, unit, (c) => originMix(unit, (k, region) => empty.flow(own(s.load.classes, unit.classNames[c])!.flow, c, null, undefined, k, region))).mean;
+  const zeroLoad = classMix(s, unit, (c) => pages(unit, c, originMix(unit, (k, region) => empty.flow(own(s.load.classes, unit.classNames[c])!.flow, c, null, undefined, k, region)))).mean;
   const nodes = [...unit.nodes.values()].filter((n) => n.syncLambda > 0);
   const syncDemand = nodes.reduce((a, n) => a + n.syncLs, 0);
   const delay = think + Math.max(0, zeroLoad - syncDemand);
@@ -122,6 +128,12 @@ function solveClosed(s: Scenario, users: number): AnalyticResult {
 /** A class's time mixed over where its users are (their region is where its flow starts). */
 function originMix(t: Traffic, f: (origin: number, region: string | undefined) => Moments): Moments {
   return t.origins.length === 1 ? f(0, t.origins[0].region) : mix(t.origins.map((o, k) => ({ p: o.share, m: f(k, o.region) })));
+}
+
+/** A paginated class's user walks its flow once per page, one page after another. */
+function pages(t: Traffic, c: number, m: Moments): Moments {
+  const n = t.payloads[c].pages;
+  return n === 1 ? m : { mean: m.mean * n, variance: m.variance * n };
 }
 
 function classMix(s: Scenario, t: Traffic, f: (c: number) => Moments): Moments {
@@ -252,9 +264,27 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         break;
     }
   }
+  // Egress links: processor-sharing servers, stable below utilization 1.
+  for (const [name, l] of traffic.linkLoad) {
+    const cap = linkBytesPerSecond(own(comps, name));
+    if (cap === undefined || !out[name]) continue;
+    const u = l.ls / cap;
+    stable &&= u < 1;
+    out[name] = { ...out[name], link: { utilization: u, transfersPerSecond: l.lambda, bitsPerSecond: l.ls * 8 } };
+  }
+  let regionLinks: Record<string, { utilization: number; transfersPerSecond: number; bitsPerSecond: number }> | undefined;
+  for (const [key, l] of traffic.regionLinkLoad) {
+    const [a, b] = key.split("->");
+    const bits = bandwidthBetween(s, a, b);
+    if (bits === undefined) continue;
+    const u = (l.ls * 8) / bits;
+    stable &&= u < 1;
+    (regionLinks ??= {})[key] = { utilization: u, transfersPerSecond: l.lambda, bitsPerSecond: l.ls * 8 };
+  }
+  if (traffic.linkLoad.size > 0 || regionLinks) notes.push("egress links (bandwidth) as M/G/1 processor sharing: a transfer of x bytes takes x / (C (1 - rho)) on average (insensitive to the size distribution); store and forward, link after link");
   const classes: Record<string, AnalyticClass> = {};
   traffic.classNames.forEach((n, c) => {
-    const m = stable ? originMix(traffic, (k, region) => times.flow(own(s.load.classes, n)!.flow, c, null, undefined, k, region)) : { mean: Infinity, variance: Infinity };
+    const m = stable ? pages(traffic, c, originMix(traffic, (k, region) => times.flow(own(s.load.classes, n)!.flow, c, null, undefined, k, region))) : { mean: Infinity, variance: Infinity };
     classes[n] = {
       throughput: (rate * own(s.load.classes, n)!.weight) / total,
       latencyMs: {
@@ -264,15 +294,18 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
     };
   });
   let bottleneck: string | null = null, top = -1;
+  let linkTop = false;
   for (const [n, c] of Object.entries(out)) {
-    if (c.kind !== "load_balancer" && c.peakUtilization !== null && c.peakUtilization > top) { top = c.peakUtilization; bottleneck = n; }
+    if (c.kind !== "load_balancer" && c.peakUtilization !== null && c.peakUtilization > top) { top = c.peakUtilization; bottleneck = n; linkTop = false; }
+    if (c.link && c.link.utilization > top) { top = c.link.utilization; bottleneck = n; linkTop = true; }
   }
   let bottleneckPart = bottleneck;
   const bp = bottleneck ? out[bottleneck].parts : undefined;
-  if (bp) bottleneckPart = Object.entries(bp).reduce((a, b) => (b[1].utilization > a[1].utilization ? b : a))[0];
+  if (linkTop) bottleneckPart = `${bottleneck}.link`;
+  else if (bp) bottleneckPart = Object.entries(bp).reduce((a, b) => (b[1].utilization > a[1].utilization ? b : a))[0];
   return {
     schema: ANALYTIC_SCHEMA, scenario: s.name, model, load, throughput: rate, stable, classes, components: out,
-    bottleneck, bottleneckPart, costPerHour: costPerHour(s, out), notes,
+    bottleneck, bottleneckPart, ...(regionLinks ? { regionLinks } : {}), costPerHour: costPerHour(s, out), notes,
   };
 }
 

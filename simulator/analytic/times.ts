@@ -9,8 +9,9 @@
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { ZERO, mix, seq, solveStation, type Moments, type StationSolution } from "./station.ts";
 import { distMoments, type Traffic } from "./traffic.ts";
-import { latencyBetween } from "../model/regions.ts";
+import { bandwidthBetween, latencyBetween } from "../model/regions.ts";
 import { own } from "../model/own.ts";
+import { linkBytesPerSecond, type CallSizes } from "../model/payload.ts";
 
 export interface GroupSolution extends StationSolution {
   readonly lambda: number;
@@ -162,6 +163,48 @@ export class Times {
     return seq(this.crossing(from, t.region), overhead, inner, this.slots(svc).wait, this.handler(svc, cls, origin));
   }
 
+  /**
+   * A transfer of `size` bytes on the egress link of `sender` (none: no time): M/G/1 processor
+   * sharing, whose mean for a job of size x is x / (C (1 - ρ)) whatever the size distribution; the
+   * variance is the size's scaled alike (an approximation: PS spreads sojourns more).
+   */
+  transfer(sender: string | null, size: Dist): Moments {
+    const cap = sender === null ? undefined : linkBytesPerSecond(own(this.scenario.components, sender));
+    if (cap === undefined) return ZERO;
+    const load = this.traffic.linkLoad.get(sender!);
+    const rho = this.zeroWait || !load ? 0 : load.ls / cap;
+    if (rho >= 1) return { mean: Infinity, variance: Infinity };
+    const m = distMoments(size);
+    const k = 1 / (cap * (1 - rho));
+    return { mean: m.mean * k, variance: m.variance * k * k };
+  }
+
+  /** A transfer over the link from region a to b (none: no time), M/G/1-PS as transfer(). */
+  regionTransfer(a: string | undefined, b: string | undefined, size: Dist): Moments {
+    const bits = bandwidthBetween(this.scenario, a, b);
+    if (bits === undefined) return ZERO;
+    const cap = bits / 8;
+    const load = this.traffic.regionLinkLoad.get(`${a}->${b}`);
+    const rho = this.zeroWait || !load ? 0 : load.ls / cap;
+    if (rho >= 1) return { mean: Infinity, variance: Infinity };
+    const m = distMoments(size);
+    const k = 1 / (cap * (1 - rho));
+    return { mean: m.mean * k, variance: m.variance * k * k };
+  }
+
+  /**
+   * A call's transfers (model/payload.ts): the request (and a balancer's forward), the response (and
+   * the balancer's); with `from` (the calling flow's region) the link between the regions each way.
+   */
+  transfers(name: string, sz: CallSizes, caller: string | null, from?: string): Moments {
+    const t = own(this.scenario.components, name);
+    const backend = t?.kind === "load_balancer" ? t.backends : null;
+    const parts: Moments[] = [];
+    if (sz.request) { parts.push(this.transfer(caller, sz.request)); if (backend) parts.push(this.transfer(name, sz.request)); parts.push(this.regionTransfer(from, t?.region, sz.request)); }
+    if (sz.response) { if (backend) parts.push(this.transfer(backend, sz.response)); parts.push(this.transfer(name, sz.response)); parts.push(this.regionTransfer(t?.region, from, sz.response)); }
+    return parts.length ? seq(...parts) : ZERO;
+  }
+
   /** One-way latency between two regions taken there and back: twice its mean, twice its variance. */
   crossing(a: string | undefined, b: string | undefined): Moments {
     const d = latencyBetween(this.scenario, a, b);
@@ -209,6 +252,9 @@ export class Times {
       } else if ("call" in step) {
         parts.push(edge(step.network ?? network));
         const target = comps[step.call];
+        const sz = this.traffic.sizesOf(step, cls, caller, false);
+        const crosses = target === undefined || (target.kind !== "cache" && target.kind !== "cdn");
+        if (sz.request || sz.response) parts.push(this.transfers(this.traffic.resolve(step.call, origin), sz, caller, crosses ? region : undefined));
         if (target === undefined) {
           parts.push(this.call(step.call, cls, origin, region)); // a geo route
         } else if (target.kind === "cache") {
@@ -227,7 +273,8 @@ export class Times {
           // A CDN without a region is at the edge, next to its caller.
           const at = target.region ?? region;
           parts.push(this.crossing(region, at), distMoments(target.edge_latency));
-          parts.push(mix([{ p: h, m: ZERO }, { p: 1 - h, m: this.call(target.origin, cls, origin, at) }]));
+          const fetch = sz.request || sz.response ? this.transfers(this.traffic.resolve(target.origin, origin), sz, step.call, at) : ZERO;
+          parts.push(mix([{ p: h, m: ZERO }, { p: 1 - h, m: seq(this.call(target.origin, cls, origin, at), fetch) }]));
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           parts.push(this.call(step.call, cls, origin, region));
         }

@@ -9,8 +9,9 @@ import { bucketShares, type KeyDist } from "./keys.ts";
 import type { KeyStream } from "./hit-ratio.ts";
 import { cdnHitRatio } from "../components/cdn/index.ts";
 import { cacheHitRatio } from "../components/cache/index.ts";
-import { geoOrder, originShares } from "../model/regions.ts";
+import { bandwidthBetween, geoOrder, originShares } from "../model/regions.ts";
 import { own } from "../model/own.ts";
+import { callSizes, classPayload, linkBytesPerSecond, type CallSizes, type ClassPayload } from "../model/payload.ts";
 
 /** A queueing node: a station, a cache server or one database node (c servers, FCFS). */
 export interface QNode {
@@ -61,6 +62,12 @@ export class Traffic {
   readonly queuePublished = new Map<string, number>();
   readonly queueClass = new Map<string, number>();
   readonly cdnRate = new Map<string, number>();
+  /** Per component with `bandwidth`: transfers per second on its egress link and Σ λ E[bytes], Σ λ E[bytes²]. */
+  readonly linkLoad = new Map<string, { lambda: number; ls: number; ls2: number }>();
+  /** Per link between regions with a `bandwidth`, keyed "from->to": the same. */
+  readonly regionLinkLoad = new Map<string, { lambda: number; ls: number; ls2: number }>();
+  /** Per class: its payload (sizes, pages, rows). */
+  readonly payloads: ClassPayload[];
   hit = new Map<string, number>();
   private gets = new Map<string, KeyStream[]>();
   private routes = new Map<string, Record<string, number>>();
@@ -77,6 +84,7 @@ export class Traffic {
     for (const k of this.classKeys) if (k) space = Math.max(space, k.count);
     for (const c of Object.values(scenario.components)) if (c.kind === "database") space = Math.max(space, c.keys);
     this.keySpace = space;
+    this.payloads = this.classNames.map((n) => classPayload(own(load.classes, n)!));
   }
 
   /** Walks all classes at total rate `rate` (requests or user iterations per second); hit ratios to a fixed point. */
@@ -85,7 +93,8 @@ export class Traffic {
     const total = this.classNames.reduce((a, n) => a + own(classes, n)!.weight, 0);
     for (let iter = 0; iter < 6; iter++) {
       this.reset();
-      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, (rate * own(classes, n)!.weight * o.share) / total, { cls: c, caller: null, async: false, origin: k })));
+      // a paginated class walks its flow once per page
+      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, (rate * own(classes, n)!.weight * o.share * this.payloads[c].pages) / total, { cls: c, caller: null, async: false, origin: k })));
       this.consumers();
       const before = this.hit;
       this.hit = this.hitRatios();
@@ -97,7 +106,7 @@ export class Traffic {
 
   private reset(): void {
     this.nodes.clear(); this.serviceRate.clear(); this.balancerRate.clear(); this.poolRate.clear();
-    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.gets = new Map();
+    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.linkLoad.clear(); this.regionLinkLoad.clear(); this.gets = new Map();
   }
 
   node(id: string, component: string, part: string, servers: number): QNode {
@@ -187,8 +196,50 @@ export class Traffic {
     return entries[geoOrder(this.scenario, entries, this.origins[origin].region)[0]];
   }
 
+  /** The sizes a call step carries (model/payload.ts): a queue consumer's calls get no class sizes. */
+  sizesOf(step: Extract<Step, { call: string }>, cls: number, caller: string | null, async: boolean): CallSizes {
+    return callSizes(step, own(this.scenario.components, step.call), caller === null && !async, async ? undefined : this.payloads[cls]);
+  }
+
+  /**
+   * A call's transfers on the senders' links: the request (forwarded by a balancer), the response
+   * back; with `from` (the calling flow's region) also the link between the regions, each way.
+   */
+  private transfers(name: string, sz: CallSizes, rate: number, caller: string | null, from?: string): void {
+    const t = own(this.scenario.components, name);
+    const backend = t?.kind === "load_balancer" ? t.backends : null;
+    if (sz.request) { this.onLink(caller, rate, sz.request); if (backend) this.onLink(name, rate, sz.request); this.onRegionLink(from, t?.region, rate, sz.request); }
+    if (sz.response) { if (backend) this.onLink(backend, rate, sz.response); this.onLink(name, rate, sz.response); this.onRegionLink(t?.region, from, rate, sz.response); }
+  }
+
+  /** Where a flow runs: its service's region, else its users'. */
+  flowRegion(ctx: CallContext): string | undefined {
+    return ctx.caller ? own(this.scenario.components, ctx.caller)?.region : this.origins[ctx.origin]?.region;
+  }
+
+  private onRegionLink(a: string | undefined, b: string | undefined, rate: number, size: Dist): void {
+    if (bandwidthBetween(this.scenario, a, b) === undefined) return;
+    const m = distMoments(size);
+    const key = `${a}->${b}`;
+    const l = this.regionLinkLoad.get(key) ?? { lambda: 0, ls: 0, ls2: 0 };
+    l.lambda += rate; l.ls += rate * m.mean; l.ls2 += rate * m.second;
+    this.regionLinkLoad.set(key, l);
+  }
+
+  private onLink(sender: string | null, rate: number, size: Dist): void {
+    if (sender === null || linkBytesPerSecond(own(this.scenario.components, sender)) === undefined) return;
+    const m = distMoments(size);
+    const l = this.linkLoad.get(sender) ?? { lambda: 0, ls: 0, ls2: 0 };
+    l.lambda += rate; l.ls += rate * m.mean; l.ls2 += rate * m.second;
+    this.linkLoad.set(sender, l);
+  }
+
   private call(step: Extract<Step, { call: string }>, rate: number, ctx: CallContext): void {
     const target = own(this.scenario.components, this.resolve(step.call, ctx.origin))!;
+    const sizes = this.sizesOf(step, ctx.cls, ctx.caller, ctx.async);
+    // crossings between regions carry bytes on calls to services, balancers and databases (not caches, not to a CDN)
+    const crosses = target.kind !== "cache" && target.kind !== "cdn";
+    this.transfers(this.resolve(step.call, ctx.origin), sizes, rate, ctx.caller, crosses ? this.flowRegion(ctx) : undefined);
     switch (target.kind) {
       case "cache": {
         this.load(this.node(`cache:${step.call}`, step.call, step.call, 1), rate, target.service, ctx);
@@ -218,6 +269,7 @@ export class Traffic {
       case "cdn": {
         this.cdnRate.set(step.call, (this.cdnRate.get(step.call) ?? 0) + rate);
         const h = this.hit.get(step.call) ?? 0;
+        this.transfers(this.resolve(target.origin, ctx.origin), sizes, rate * (1 - h), step.call, target.region ?? this.flowRegion(ctx));
         this.callService(this.resolve(target.origin, ctx.origin), rate * (1 - h), ctx);
         return;
       }

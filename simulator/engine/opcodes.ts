@@ -5,6 +5,8 @@
 export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4, OP_CALL = 5,
   OP_BALANCE = 6, OP_SLOT = 7, OP_CACHE = 8, OP_DB = 9, OP_PUBLISH = 10, OP_PARALLEL = 11,
   OP_ACQUIRE = 12, OP_CDN = 13, OP_CDN_FILL = 14, OP_GEO = 15;
+/** Payloads (engine/payload-plan.ts): a transfer on an edge (and its sender's link), rows read. */
+export const OP_BYTES = 16, OP_ROWS = 17;
 
 /** Resource modes. Service: a unit is held for a sampled service time. Hold: until released. */
 export const MODE_SERVICE = 0, MODE_HOLD = 1;

@@ -8,7 +8,7 @@ import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, 
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
 import { HashRing } from "./hash-ring.ts";
-import { geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
+import { bandwidthBetween, geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
 import { own } from "../model/own.ts";
 import { compileLoad, type LoadPlan } from "./load-plan.ts";
 import { KINDS } from "../components/index.ts";
@@ -17,10 +17,12 @@ import type { CacheSpec } from "../components/cache/index.ts";
 import type { CompileContext, FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
+import { PayloadBuilder, REQUEST, RESPONSE, USERS, type PayloadProgram } from "./payload-plan.ts";
+import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
 
 import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
-  OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
+  OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
 } from "./opcodes.ts";
 export * from "./opcodes.ts";
 
@@ -183,6 +185,8 @@ export interface Program {
   readonly faults: FaultSpec[];
   /** What the result reports beyond the run's counters: name, origin shares, prices, SLO (report-plan.ts). */
   readonly report: ReportSpec;
+  /** Payload edges, bandwidth links and transfers (payload-plan.ts); empty without sizes. */
+  readonly payload: PayloadProgram;
 }
 
 export class UnsupportedError extends Error {}
@@ -315,6 +319,35 @@ export function compile(scenario: Scenario): Program {
 
   // What the kinds in their own folder (components/) may ask of the compiler.
   const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d), componentName: (i) => names[i], addResource: (r) => addResource(r) };
+
+  // Payloads: who sends the bytes of the flow being compiled (USERS for a class's own flow, else the
+  // service, CDN or queue whose flow it is), and the sizes a CDN's origin fetch carries.
+  const regionList = regionNames(scenario);
+  const pay = new PayloadBuilder(names, comps, regionList, (a, b) => bandwidthBetween(scenario, regionList[a], regionList[b]), {
+    emit: (o, a, b, c) => bld.emit(o, a, b, c), sampler: (d) => bld.sampler(d), stream: (n) => bld.stream(n),
+  });
+  const classPay = classNames.map((n) => classPayload(scenario.load.classes[n]));
+  let caller = USERS;
+  let consumer = false;
+  let originSizes: CallSizes | undefined;
+  const NO_SIZES: CallSizes = { request: undefined, response: undefined };
+  const sizesOf = (step: Extract<Step, { call: string }>, cls: number): CallSizes =>
+    callSizes(step, own(comps, step.call), caller === USERS, consumer ? undefined : classPay[cls]);
+  // The request on the way there (a balancer forwards it to its backend), the response on the way back.
+  const sendRequest = (sz: CallSizes, to: number, backend: number, path: string) => {
+    if (!sz.request) return;
+    pay.send(caller, to, REQUEST, sz.request, `${path}:request-size`);
+    if (backend >= 0) pay.send(to, backend, REQUEST, undefined, "");
+  };
+  const sendResponse = (sz: CallSizes, to: number, backend: number, path: string) => {
+    if (!sz.response) return;
+    if (backend < 0) { pay.send(to, caller, RESPONSE, sz.response, `${path}:response-size`); return; }
+    pay.send(backend, to, RESPONSE, sz.response, `${path}:response-size`);
+    pay.send(to, caller, RESPONSE, undefined, "");
+  };
+  // A sized request or response crossing between regions (indices) crosses their link, if any.
+  const crossBytes = (size: Dist | undefined, a: number, b: number) => { if (size) pay.cross(a, b); };
+  const backendOf = (name: string) => { const c = own(comps, name); return c?.kind === "load_balancer" ? names.indexOf(c.backends) : -1; };
 
   // Caches: one server (Redis executes commands one at a time).
   const caches: CacheSpec[] = [];
@@ -462,6 +495,8 @@ export function compile(scenario: Scenario): Program {
       }
       const svc = serviceIdx.get(svcName)!;
       const sc = own(comps, svcName)!;
+      caller = services[svc].component;
+      consumer = false;
       if (sc.kind !== "service") throw new UnsupportedError(`'${target}' does not lead to a service`);
       // A balancer in front of a pool in another region pays the crossing both ways.
       const lbRegion = t.kind === "load_balancer" ? regionIdx(t.region) : -1;
@@ -486,13 +521,18 @@ export function compile(scenario: Scenario): Program {
     return serviceIdx.get(t.kind === "load_balancer" ? t.backends : name) ?? -1;
   };
   // A call (service, balancer or geo route) from region `from`: the crossing there and back around it.
-  const emitCall = (name: string, cls: number, from: number, path: string): void => {
+  const emitCall = (name: string, cls: number, from: number, path: string, sizes: CallSizes = NO_SIZES): void => {
     const geo = geoIdx.get(name);
     if (geo === undefined) {
-      const lat = latSampler(from, regionIdx(own(comps, name)!.region));
+      const to = regionIdx(own(comps, name)!.region);
+      const lat = latSampler(from, to);
+      sendRequest(sizes, names.indexOf(name), backendOf(name), path);
+      crossBytes(sizes.request, from, to);
       if (lat >= 0) bld.delay(lat, `${path}:lat>`);
       bld.emit(OP_CALL, stubFor(name, cls), calleeOf(name));
       if (lat >= 0) bld.delay(lat, `${path}:lat<`);
+      sendResponse(sizes, names.indexOf(name), backendOf(name), path);
+      crossBytes(sizes.response, to, from);
       return;
     }
     // OP_GEO picks an entry and jumps to its arm: [crossing] CALL [crossing], then past the others.
@@ -504,10 +544,15 @@ export function compile(scenario: Scenario): Program {
     const jumps: number[] = [];
     own(scenario.geo, name)!.forEach((entry, i) => {
       pcs[i] = bld.pc;
-      const lat = latSampler(from, regionIdx(own(comps, entry)!.region));
+      const to = regionIdx(own(comps, entry)!.region);
+      const lat = latSampler(from, to);
+      sendRequest(sizes, names.indexOf(entry), backendOf(entry), `${path}/${entry}`);
+      crossBytes(sizes.request, from, to);
       if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat>`);
       bld.emit(OP_CALL, stubFor(entry, cls), calleeOf(entry));
       if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat<`);
+      sendResponse(sizes, names.indexOf(entry), backendOf(entry), `${path}/${entry}`);
+      crossBytes(sizes.response, to, from);
       jumps.push(bld.emit(OP_JUMP, -1));
     });
     for (const j of jumps) bld.a[j] = bld.pc;
@@ -524,7 +569,7 @@ export function compile(scenario: Scenario): Program {
     delay: (s, name) => bld.delay(s, name),
     latency: (from, to) => latSampler(from, to),
     regionIndex: (name) => regionIdx(name),
-    call: (name, cls, from, path) => emitCall(name, cls, from, path),
+    call: (name, cls, from, path) => emitCall(name, cls, from, path, originSizes),
   };
 
   // `region` is where the flow runs (the service's, the queue's, or the users' origin): steps to a
@@ -564,23 +609,39 @@ export function compile(scenario: Scenario): Program {
         bld.delay(bld.sampler(step.service), `${at}:service`);
       } else if ("call" in step) {
         const target = own(comps, step.call);
+        const sizes = sizesOf(step, cls);
+        const ti = names.indexOf(step.call);
         hop();
         if (target === undefined) {
-          emitCall(step.call, cls, region, at); // a geo route
+          emitCall(step.call, cls, region, at, sizes); // a geo route
           hopBack();
         } else if (target.kind === "cache") {
+          sendRequest(sizes, ti, -1, at);
           KINDS.cache.emitCall(step, target, cacheIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          sendResponse(sizes, ti, -1, at);
         } else if (target.kind === "database") {
+          sendRequest(sizes, ti, -1, at);
+          crossBytes(sizes.request, region, regionIdx(target.region));
           const lat = crossing(step.call);
           if (lat >= 0) bld.delay(lat, `${at}:lat>`);
           bld.emit(OP_DB, dbIdx.get(step.call)!, step.op === "write" ? DB_WRITE : DB_READ);
+          // a paginated class's read returns a page of rows
+          if (step.op !== "write" && !consumer && classPay[cls].rows > 0) { bld.emit(OP_ROWS, ti, classPay[cls].rows); pay.countsRows(ti); }
           if (lat >= 0) bld.delay(lat, `${at}:lat<`);
           hopBack();
+          sendResponse(sizes, ti, -1, at);
+          crossBytes(sizes.response, regionIdx(target.region), region);
         } else if (target.kind === "cdn") {
+          sendRequest(sizes, ti, -1, at);
+          // the origin fetch is the CDN's call, carrying the same sizes
+          const saved = caller, savedSizes = originSizes;
+          caller = ti; originSizes = sizes;
           KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          caller = saved; originSizes = savedSizes;
           hopBack();
+          sendResponse(sizes, ti, -1, at);
         } else if (target.kind === "service" || target.kind === "load_balancer") {
-          emitCall(step.call, cls, region, at);
+          emitCall(step.call, cls, region, at, sizes);
           hopBack();
         } else if (target.kind === "queue") {
           throw new UnsupportedError(`'${step.call}' is a queue: use publish: to send to it`);
@@ -623,7 +684,10 @@ export function compile(scenario: Scenario): Program {
     classCum[i] = i === classNames.length - 1 ? Infinity : acc;
     for (let o = 0; o < origins; o++) {
       classEntry[i * origins + o] = bld.pc;
-      emitFlow(def.flow, i, undefined, originRegion[o], `class:${name}${origins > 1 ? `@${shares[o].region ?? o}` : ""}`);
+      caller = USERS; consumer = false;
+      // A paginated class's user walks its pages one after another: the flow once per page.
+      const path = `class:${name}${origins > 1 ? `@${shares[o].region ?? o}` : ""}`;
+      for (let page = 0; page < classPay[i].pages; page++) emitFlow(def.flow, i, undefined, originRegion[o], page === 0 ? path : `${path}#page${page + 1}`);
       bld.emit(OP_END);
     }
   });
@@ -633,8 +697,9 @@ export function compile(scenario: Scenario): Program {
   names.forEach((name) => {
     const c = comps[name];
     if (c.kind !== "queue") return;
-    const q = queues[queueIdx.get(name)!] as { entry: number };
+    const q = queues[queueIdx.get(name)!] as { entry: number; component: number };
     q.entry = bld.pc;
+    caller = q.component; consumer = true;
     bld.emit(OP_ACQUIRE, queueIdx.get(name)!);
     bld.delay(bld.sampler(c.service), `queue:${name}:service`);
     if (c.handler) {
@@ -675,5 +740,6 @@ export function compile(scenario: Scenario): Program {
       region: (name) => regions.indexOf(name),
     }),
     report: compileReport(scenario),
+    payload: pay.build(),
   };
 }

@@ -14,10 +14,11 @@ import { IndexedMinHeap } from "./indexed-heap.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
+import { LinkRuntime, type LinkStats } from "./links.ts";
 import {
   ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
-  OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
+  OP_BYTES, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
@@ -26,7 +27,7 @@ import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBrea
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
   EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
   EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17, EV_WAKE = 18,
-  EV_REFUSED = 19;
+  EV_REFUSED = 19, EV_LINK = 20;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
@@ -140,6 +141,20 @@ export interface ReplicationResult {
   readonly messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueue: number };
   readonly inFlightArea: number;
   readonly series?: Series;
+  /** Bytes per edge and component, rows read, links (only when the scenario has payloads). */
+  readonly payload?: PayloadStats;
+}
+
+/** Payload counts in the statistics window (engine/payload-plan.ts). */
+export interface PayloadStats {
+  /** Per edge * 2 + direction (0 request, 1 response): bytes, and transfers. */
+  readonly edgeBytes: Float64Array;
+  readonly edgeTransfers: Float64Array;
+  /** Per component: bytes received and sent, rows its reads returned. */
+  readonly bytesIn: Float64Array;
+  readonly bytesOut: Float64Array;
+  readonly rows: Float64Array;
+  readonly links: LinkStats[];
 }
 
 /**
@@ -254,6 +269,9 @@ class Replication extends TaskTable {
   private readonly queueRng: Rng[];
   /** The CDNs' edges (components/cdn). */
   private readonly cdn: CdnRuntime;
+  /** Bandwidth links (engine/links.ts) and payload counts; undefined without payloads. */
+  private readonly links: LinkRuntime;
+  private readonly payload: PayloadStats | undefined;
 
 
   // Load.
@@ -407,6 +425,11 @@ class Replication extends TaskTable {
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
     this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
+    this.links = new LinkRuntime(p.payload.links);
+    const pe = p.payload.edges.length * 2;
+    this.payload = pe > 0 || p.payload.links.length > 0 || p.payload.rowsCounted.includes(1)
+      ? { edgeBytes: new Float64Array(pe), edgeTransfers: new Float64Array(pe), bytesIn: new Float64Array(p.components.length), bytesOut: new Float64Array(p.components.length), rows: new Float64Array(p.components.length), links: this.links.stats }
+      : undefined;
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
@@ -504,6 +527,7 @@ class Replication extends TaskTable {
         case EV_REFUSED: this.connectRetried(arg, cal.popExtra); break;
         case EV_BREAKER_WINDOW: this.breakerWindow(arg); break;
         case EV_BREAKER_TIMER: this.breakerStep(arg, { type: "OPEN_OVER" }); break;
+        case EV_LINK: if (cal.popExtra === this.links.gen[arg]) this.linkDone(arg); break;
       }
       if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
     }
@@ -511,6 +535,7 @@ class Replication extends TaskTable {
     if (this.events < maxEvents) this.now = duration;
     for (let r = 0; r < this.p.resources.length; r++) this.touch(r);
     for (let b = 0; b < this.p.balancers.length; b++) this.touchLb(b);
+    for (let l = 0; l < this.p.payload.links.length; l++) this.links.advance(l, this.now);
     this.touchInFlight();
     for (let i = 0; i < this.p.services.length; i++) this.touchInstances(i);
     this.totals.inFlight = this.inFlight;
@@ -530,6 +555,7 @@ class Replication extends TaskTable {
       live: this.live,
       inFlightArea: this.inFlightArea,
       series: this.series,
+      ...(this.payload ? { payload: this.payload } : {}),
     };
   }
 
@@ -675,10 +701,57 @@ class Replication extends TaskTable {
           this.cdn.fill(p.argA[pc], this.tCdnObject[t], this.now);
           this.tPc[t] = pc + 1;
           break;
+        case OP_BYTES:
+          if (this.transfer(t, p.argA[pc])) return;
+          this.tPc[t] = pc + 1;
+          break;
+        case OP_ROWS:
+          if (this.measuring) this.payload!.rows[p.argA[pc]] += p.argB[pc];
+          this.tPc[t] = pc + 1;
+          break;
         default: // OP_END
           this.end(t);
           return;
       }
+    }
+  }
+
+  /**
+   * Transfer x of the payload plan: draws the size (or keeps the task's last), counts it on its
+   * edge and ends; true when the bytes go over the sender's link and the task waits for them.
+   */
+  private transfer(t: number, x: number): boolean {
+    const pay = this.p.payload;
+    const s = pay.transferSampler[x];
+    if (s >= 0) this.tBytes[t] = this.p.samplers[s].sample(this.flowRng[pay.transferStream[x]]);
+    const bytes = this.tBytes[t];
+    const e = pay.transferEdge[x];
+    if (this.measuring && e >= 0) {
+      const st = this.payload!;
+      st.edgeBytes[e] += bytes;
+      st.edgeTransfers[e]++;
+      const from = pay.edgeFrom[e >> 1], to = pay.edgeTo[e >> 1];
+      if (from >= 0) st.bytesOut[from] += bytes;
+      if (to >= 0) st.bytesIn[to] += bytes;
+    }
+    const l = pay.transferLink[x];
+    if (l < 0 || bytes <= 0) return false;
+    const at = this.links.start(l, t, bytes, this.now);
+    if (at >= 0) this.cal.push(at, l * 32 + EV_LINK, this.links.gen[l]);
+    return true;
+  }
+
+  /** Link l's next transfer is through: its task (and any ending at the same time) go on. */
+  private linkDone(l: number): void {
+    const links = this.links;
+    const n = links.complete(l, this.now, this.measuring);
+    const at = links.schedule(l, this.now, true);
+    if (at >= 0) this.cal.push(at, l * 32 + EV_LINK, links.gen[l]);
+    // step() may start transfers (on this link too) but never completes one: done[] stays as is.
+    for (let i = 0; i < n; i++) {
+      const t = links.done[i];
+      this.tPc[t]++;
+      this.step(t);
     }
   }
 
@@ -1931,6 +2004,7 @@ class Replication extends TaskTable {
     this.touchInFlight();
     this.ivInFlight0 -= this.inFlightArea;
     this.inFlightArea = 0;
+    this.links.startMeasuring(this.now);
     this.measuring = true;
   }
 

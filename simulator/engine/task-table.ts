@@ -81,6 +81,8 @@ export class TaskTable {
   tCdnObject = new Int32Array(INITIAL_TASKS);
   /** Queue message: its queue index (-1: not a message). */
   tMsg = new Int32Array(INITIAL_TASKS);
+  /** Payload: the size of the last transfer it made, bytes (a balancer forwards the same bytes). */
+  tBytes = new Float64Array(INITIAL_TASKS);
 
   // Where the request came from.
   /** When the top-level request arrived (or the message was published). */

@@ -7,6 +7,7 @@ import { meanOf } from "./dist-moments.ts";
 import { peakRate, visitRatios } from "./traffic.ts";
 import { latencyBetween, regionNames } from "./regions.ts";
 import { own, hasOwn } from "./own.ts";
+import { payloadProblems } from "./payload.ts";
 
 export interface Problem {
   readonly path: ReadonlyArray<PropertyKey>;
@@ -175,6 +176,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
   checkCallCycles(s, err);
   checkServiceWork(s, err);
   checkPlan(s, err, missing);
+  if (!undecoded.sections.has("load")) for (const x of payloadProblems(s)) err(x.path, x.message);
 
   // failures
   const runKnown = !undecoded.sections.has("simulation") && !undecoded.sections.has("load");
@@ -276,6 +278,12 @@ function checkRegions(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: strin
       if (b === a) err(p, `a region's latency to itself is 0; list only other regions`);
       else if (!regions.includes(b)) err(p, `no region named '${b}' (${known})`);
       else if (own(own(s.regions, b)?.latency, a) !== undefined && regions.indexOf(b) < regions.indexOf(a)) err(p, `the latency between ${a} and ${b} is given twice (also under ${b}); latency is symmetric, give it once`);
+    }
+    for (const b of Object.keys(def.bandwidth ?? {})) {
+      const p = ["regions", a, "bandwidth", b];
+      if (b === a) err(p, "a region's bandwidth is between regions; list only other regions");
+      else if (!regions.includes(b)) err(p, `no region named '${b}' (${known})`);
+      else if (own(own(s.regions, b)?.bandwidth, a) !== undefined && regions.indexOf(b) < regions.indexOf(a)) err(p, `the bandwidth between ${a} and ${b} is given twice (also under ${b}); it holds each way, give it once`);
     }
   }
   for (let i = 0; i < regions.length; i++) {

@@ -4,7 +4,7 @@
 // which effect renders as an empty schema: their definitions are generated here from the structs
 // the dispatch decodes with. Cross-field rules (references, cycles, min <= max) are not in it.
 import { JSONSchema, Schema } from "effect";
-import { DistStructs, Duration, Name, ScenarioSchema, StepStructs } from "./schema.ts";
+import { DistStructs, Duration, Name, PayloadSize, ScenarioSchema, SizeDistStructs, StepStructs } from "./schema.ts";
 
 type JsonSchema = { $schema?: string; $defs?: Record<string, object>; [key: string]: unknown };
 
@@ -18,8 +18,10 @@ export function scenarioJsonSchema(): object {
   };
   const distribution = inline(Schema.Union(Duration, ...Object.values(DistStructs)));
   const step = inline(Schema.Union(Name, ...Object.values(StepStructs)));
+  const sizes = inline(Schema.Union(PayloadSize, ...Object.values(SizeDistStructs)));
   // Last: the structs' own $defs hold the empty renderings of these two.
   defs.Distribution = { ...distribution, description: "a duration (a constant), or { dist: constant | exponential | uniform | normal | lognormal | gamma | erlang | hyperexponential | pareto | empirical, ... }" };
+  defs.SizeDistribution = { ...sizes, description: "a size with its unit (a constant), or { dist: constant | exponential | uniform | lognormal | gamma | pareto | empirical, ... } over sizes" };
   defs.Step = { ...step, description: "a station name, or { visit | branch | call | parallel | publish | service: ... }" };
   return withoutUnknownIds({ ...root, $defs: defs });
 }

@@ -16,6 +16,12 @@ export function latencyBetween(s: Scenario, a: string | undefined, b: string | u
   return own(own(s.regions, a)?.latency, b) ?? own(own(s.regions, b)?.latency, a);
 }
 
+/** The bandwidth of the link between regions a and b, each way, bits/s (symmetric; given under either region), or undefined. */
+export function bandwidthBetween(s: Scenario, a: string | undefined, b: string | undefined): number | undefined {
+  if (a === undefined || b === undefined || a === b || !s.regions) return undefined;
+  return own(own(s.regions, a)?.bandwidth, b) ?? own(own(s.regions, b)?.bandwidth, a);
+}
+
 export function meanLatency(s: Scenario, a: string | undefined, b: string | undefined): number {
   const d = latencyBetween(s, a, b);
   return d ? meanOf(d) : 0;

@@ -6,6 +6,7 @@ import type { Scenario, Step } from "./schema.ts";
 import { meanOf } from "./dist-moments.ts";
 import { visitRatios } from "./traffic.ts";
 import { own } from "./own.ts";
+import { linkBytesPerSecond, payloadTransfers } from "./payload.ts";
 
 export interface RunWindowOptions {
   readonly seed?: number;
@@ -159,12 +160,20 @@ export function hopsPerRequest(s: Scenario): number {
   };
   const flow = (f: ReadonlyArray<Step>, cls: string, depth: number, net: boolean): number => f.reduce((a, st) => a + step(st, cls, depth, net), 0);
 
+  // Payloads: a transfer on a link costs about two events (its completion, and the reschedule of
+  // the link's next completion that it makes stale); transfers on no link cost none.
+  const linkEvents = new Map<string, number>();
+  for (const t of payloadTransfers(s)) {
+    if (t.from !== null && linkBytesPerSecond(own(s.components, t.from)) !== undefined) linkEvents.set(t.cls, (linkEvents.get(t.cls) ?? 0) + 2);
+  }
   let perRequest = 0;
   for (const [name, c] of classes) {
     // Station routing adds visits beyond the flow's own steps; the traffic equations know them.
     const stationVisits = Object.values(own(visits, name) ?? {}).reduce((a, x) => a + x, 0);
     const flowVisits = c.flow.filter((st) => "visit" in st).length;
-    perRequest += (c.weight / totalWeight) * (flow(c.flow, name, 0, false) + Math.max(0, stationVisits - flowVisits));
+    // a paginated class walks its flow once per page
+    const pages = c.pagination?.pages ?? 1;
+    perRequest += (c.weight / totalWeight) * pages * (flow(c.flow, name, 0, false) + Math.max(0, stationVisits - flowVisits) + (linkEvents.get(name) ?? 0));
   }
   return perRequest;
 }

@@ -2,7 +2,7 @@
 // model, its validation messages and the exported JSON Schema. Units are decoded here, so everything
 // downstream sees seconds, rates per second, plain counts and fractions.
 import { Effect, ParseResult, Schema } from "effect";
-import { UNIT_PATTERNS, formatDuration, parseCount, parseDuration, parseRate, parseRatio, parseSize } from "./units.ts";
+import { UNIT_PATTERNS, formatBandwidth, formatDuration, formatSize, parseBandwidth, parseCount, parseDuration, parseRate, parseRatio, parseSize, parseSizeWithUnit } from "./units.ts";
 import { hasOwn, own } from "./own.ts";
 
 const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error" } as const;
@@ -62,6 +62,12 @@ export const LIMITS = {
   shape: 100,
   /** Zipf s. */
   zipfS: 10,
+  /** A request's or response's size, bytes (1 TB). */
+  size: 1e12,
+  /** A link's bandwidth, bits per second (1 Pbit/s). */
+  bandwidth: 1e15,
+  /** Pages a client walks per request of a paginated class. */
+  pages: 1000,
 } as const;
 
 const fmtLimit = (n: number) => (n >= 1e9 && n % 1e9 === 0 ? `${n / 1e9}G` : n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e4 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
@@ -81,6 +87,13 @@ export const Rate = unit("rate", "1200/s, 50/m", parseRate, UNIT_PATTERNS.rate, 
 export const Count = unit("count", "20k, 1.5M, 100", parseCount, UNIT_PATTERNS.count, true);
 export const Ratio = unit("ratio", "0.1%, 0.05", parseRatio, UNIT_PATTERNS.ratio, true);
 export const Size = unit("size", "512B, 1KB, 4MiB", parseSize, UNIT_PATTERNS.size, true);
+/** A payload size: its unit is required (a bare number is a located error). */
+export const PayloadSize = atMost(unit("size with its unit (B, KB, MB, GB, KiB, MiB, GiB)", "64KB, 512B, 2MiB", parseSizeWithUnit, UNIT_PATTERNS.size, false), "a size", LIMITS.size, formatSize);
+/** A link's capacity, decoded to bits per second. */
+export const Bandwidth = atMost(
+  unit("bandwidth", "100Mbps, 1Gbps, 125MB/s", parseBandwidth, UNIT_PATTERNS.bandwidth, false).pipe(Schema.filter((n) => n > 0 || `a bandwidth must be greater than 0, got ${n}`)),
+  "a bandwidth", LIMITS.bandwidth, formatBandwidth,
+);
 
 const PosDuration = positive(Duration, "duration");
 const Probability = Ratio.pipe(Schema.filter((p) => (p >= 0 && p <= 1) || `a probability must be between 0 and 1, got ${p}`));
@@ -157,12 +170,68 @@ export const DistSchema = Schema.transformOrFail(Schema.Unknown, DistType, {
   encode: (d) => ParseResult.succeed(d),
 }).annotations({ identifier: "Distribution", description: `a duration (constant) or { dist: ${distKinds} }` });
 
+// ---------------------------------------------------------------- payload sizes
+
+// The distributions of DistStructs over sizes (bytes) instead of durations: the same field names,
+// so the decoded value is a Dist the samplers and the moment formulas read as they are.
+const sizeOrdered = (d: { readonly min: number; readonly max: number }) =>
+  d.min < d.max || { path: ["max"], message: `max (${formatSize(d.max)}) must be greater than min (${formatSize(d.min)})` };
+const PosSize = positive(PayloadSize, "size");
+const NonNegSize = nonNegative(PayloadSize, "size");
+export const SizeDistStructs = {
+  constant: Schema.Struct({ dist: Schema.Literal("constant"), value: NonNegSize }),
+  exponential: Schema.Struct({ dist: Schema.Literal("exponential"), mean: PosSize }),
+  uniform: Schema.Struct({ dist: Schema.Literal("uniform"), min: NonNegSize, max: PosSize }).pipe(Schema.filter(sizeOrdered)),
+  lognormal: Schema.Struct({ dist: Schema.Literal("lognormal"), mean: PosSize, cv: atMost(positive(Finite, "cv"), "cv", LIMITS.shape) }),
+  gamma: Schema.Struct({ dist: Schema.Literal("gamma"), mean: PosSize, cv: atMost(positive(Finite, "cv"), "cv", LIMITS.shape) }),
+  pareto: Schema.Struct({ dist: Schema.Literal("pareto"), min: PosSize, max: PosSize, alpha: atMost(positive(Finite, "alpha"), "alpha", LIMITS.shape) }).pipe(Schema.filter(sizeOrdered)),
+  empirical: Schema.Struct({ dist: Schema.Literal("empirical"), samples: Schema.NonEmptyArray(NonNegSize) }),
+} as const;
+const sizeDistKinds = Object.keys(SizeDistStructs).join(", ");
+
+/** A distribution of payload sizes: a size alone is a constant; otherwise `{ dist: ..., params }` with sizes. Decodes to a Dist in bytes. */
+// The target is not DistType: its durations' limits (a year) would apply to bytes.
+export const SizeDistSchema = Schema.transformOrFail(Schema.Unknown, Schema.Any as Schema.Schema<Dist>, {
+  strict: true,
+  decode: (input, _, ast) => {
+    if (typeof input === "string" || typeof input === "number") {
+      const v = parseSizeWithUnit(input);
+      if (v === undefined) return ParseResult.fail(new ParseResult.Type(ast, input, `expected a size with its unit like 64KB (B, KB, MB, GB, KiB, MiB, GiB) or a distribution { dist: lognormal, mean: 200KB, cv: 1 }, got ${JSON.stringify(input)}`));
+      if (!Number.isFinite(v) || v > LIMITS.size) return ParseResult.fail(new ParseResult.Type(ast, input, `a size must be at most ${formatSize(LIMITS.size)} (see Limits in docs/scenario-format.md), got ${JSON.stringify(input)}`));
+      if (v < 0) return ParseResult.fail(new ParseResult.Type(ast, input, `a size must not be negative, got ${JSON.stringify(input)}`));
+      return ParseResult.succeed({ dist: "constant" as const, value: v });
+    }
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return ParseResult.fail(new ParseResult.Type(ast, input, "expected a size (64KB) or a distribution of sizes { dist: ..., ... }"));
+    }
+    const kind = (input as { dist?: unknown }).dist;
+    const struct = typeof kind === "string" ? own(SizeDistStructs as Record<string, Schema.Schema<any, any>>, kind) : undefined;
+    if (!struct) {
+      return ParseResult.fail(new ParseResult.Pointer("dist", input, new ParseResult.Type(ast, kind, `expected one of ${sizeDistKinds} (sizes), got ${JSON.stringify(kind)}`)));
+    }
+    return ParseResult.decodeUnknown(struct, DECODE_OPTIONS)(input) as Effect.Effect<Dist, ParseResult.ParseIssue>;
+  },
+  encode: (d) => ParseResult.succeed(d),
+}).annotations({ identifier: "SizeDistribution", description: `a size with its unit (constant) or { dist: ${sizeDistKinds} } over sizes` });
+
+// How a paginated class reads: page_size rows per page (rows read at each database read of the
+// request, page_size x row_size bytes returned per page), the client walking `pages` pages in turn.
+const Pagination = Schema.Struct({
+  page_size: integer(Count, "page_size", 1, LIMITS.count),
+  row_size: positive(PayloadSize, "row_size"),
+  pages: Schema.optionalWith(integer(Count, "pages", 1, LIMITS.pages), { default: () => 1 }),
+});
+export type PaginationSpec = typeof Pagination.Type;
+
+// Share of a response's bytes left on the wire after compression (1: none).
+const Compression = Ratio.pipe(Schema.filter((r) => (r > 0 && r <= 1) || `a compression ratio is the share of bytes left on the wire, above 0 and at most 1 (25%: a quarter), got ${r}`));
+
 // ---------------------------------------------------------------- flow steps
 
 export type Step =
   | { readonly visit: string; readonly service?: Dist }
   | { readonly branch: ReadonlyArray<{ readonly p: number; readonly flow: ReadonlyArray<Step> }> }
-  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<Step>; readonly miss?: ReadonlyArray<Step>; readonly network?: Dist }
+  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<Step>; readonly miss?: ReadonlyArray<Step>; readonly network?: Dist; readonly request_size?: Dist; readonly response_size?: Dist }
   | { readonly parallel: ReadonlyArray<ReadonlyArray<Step>> }
   | { readonly publish: string; readonly network?: Dist }
   | { readonly service: Dist };
@@ -187,6 +256,9 @@ export const StepStructs = {
     miss: Schema.optional(Flow),
     // this edge's one-way latency, each way; overrides the calling service's `network`
     network: Schema.optional(DistSchema),
+    // this edge's payloads (override the class's sizes on the edges it sets them for)
+    request_size: Schema.optional(SizeDistSchema),
+    response_size: Schema.optional(SizeDistSchema),
   }),
   parallel: Schema.Struct({ parallel: Schema.NonEmptyArray(Flow) }),
   publish: Schema.Struct({ publish: Name, network: Schema.optional(DistSchema) }),
@@ -245,6 +317,11 @@ const RequestClass = Schema.Struct({
     body: Schema.optional(Schema.Unknown),
   })),
   keys: Schema.optional(Keys),
+  // payloads on the edges from the users (docs/scenario-format.md, "Payloads and bandwidth")
+  request_size: Schema.optional(SizeDistSchema),
+  response_size: Schema.optional(SizeDistSchema),
+  compression: Schema.optional(Compression),
+  pagination: Schema.optional(Pagination),
   flow: Schema.NonEmptyArray(Schema.suspend((): Schema.Schema<Step, unknown> => StepSchema)),
 });
 export type RequestClass = typeof RequestClass.Type;
@@ -363,6 +440,8 @@ const LoadBalancer = Schema.Struct({
   kind: Schema.Literal("load_balancer"),
   metrics: Schema.optional(metricsOf("load_balancer")),
   region: Schema.optional(Name),
+  // egress link: what it sends (responses to its callers, requests to its callees) shares this capacity
+  bandwidth: Schema.optional(Bandwidth),
   cost: Schema.optional(Cost),
   algorithm: Schema.optionalWith(
     Schema.Literal("round_robin", "random", "least_connections", "power_of_two", "consistent_hash"),
@@ -418,6 +497,8 @@ const Service = Schema.Struct({
   kind: Schema.Literal("service"),
   metrics: Schema.optional(metricsOf("service")),
   region: Schema.optional(Name),
+  // egress link: what it sends (responses to its callers, requests to its callees) shares this capacity
+  bandwidth: Schema.optional(Bandwidth),
   retries: Schema.optional(Retries),
   circuit_breaker: Schema.optional(CircuitBreaker),
   autoscaling: Schema.optional(Autoscaling),
@@ -441,6 +522,8 @@ const Cache = Schema.Struct({
   kind: Schema.Literal("cache"),
   metrics: Schema.optional(metricsOf("cache")),
   region: Schema.optional(Name),
+  // egress link: what it sends (responses to its callers, requests to its callees) shares this capacity
+  bandwidth: Schema.optional(Bandwidth),
   cost: Schema.optional(Cost),
   capacity: integer(Count, "capacity", 1, LIMITS.keys),
   ttl: Schema.optional(PosDuration),
@@ -455,6 +538,8 @@ const Database = Schema.Struct({
   kind: Schema.Literal("database"),
   metrics: Schema.optional(metricsOf("database")),
   region: Schema.optional(Name),
+  // egress link: what it sends (responses to its callers, requests to its callees) shares this capacity
+  bandwidth: Schema.optional(Bandwidth),
   cost: Schema.optional(Cost),
   keys: Schema.optionalWith(integer(Count, "keys", 1, LIMITS.keys), { default: () => 10000 }),
   read: DistSchema,
@@ -496,6 +581,8 @@ const Cdn = Schema.Struct({
   kind: Schema.Literal("cdn"),
   metrics: Schema.optional(metricsOf("cdn")),
   region: Schema.optional(Name),
+  // egress link: what it sends (responses to its callers, requests to its callees) shares this capacity
+  bandwidth: Schema.optional(Bandwidth),
   cost: Schema.optional(Cost),
   origin: Name,
   ttl: Schema.optional(PosDuration),
@@ -560,6 +647,8 @@ export type FailureSpec = typeof Failure.Type;
 // Regions and the one-way latency between them (given once per pair; it is symmetric).
 const Region = Schema.Struct({
   latency: Schema.optional(NamedRecord(Name, DistSchema)),
+  // the link to another region, each way (given once per pair, as latency): transfers crossing it share it
+  bandwidth: Schema.optional(NamedRecord(Name, Bandwidth)),
 });
 export type RegionSpec = typeof Region.Type;
 

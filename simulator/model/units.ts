@@ -14,6 +14,13 @@ const DURATION_RE = new RegExp(`^${NUMBER}\\s*(us|µs|ms|s|min|m|h|d)$`);
 const COUNT_RE = new RegExp(`^${NUMBER}\\s*([kKMG]?)$`);
 const RATE_RE = new RegExp(`^${NUMBER}\\s*([kKMG]?)\\s*/\\s*(us|ms|s|min|m|h|d)$`);
 const SIZE_RE = new RegExp(`^${NUMBER}\\s*(B|KB|MB|GB|KiB|MiB|GiB)$`);
+// Bandwidth in bits per second (decimal prefixes, as links are sold) or bytes per second.
+const BANDWIDTH_UNITS: Record<string, number> = {
+  bps: 1, kbps: 1e3, Kbps: 1e3, Mbps: 1e6, Gbps: 1e9, Tbps: 1e12,
+  "bit/s": 1, "kbit/s": 1e3, "Kbit/s": 1e3, "Mbit/s": 1e6, "Gbit/s": 1e9, "Tbit/s": 1e12,
+  "B/s": 8, "KB/s": 8e3, "MB/s": 8e6, "GB/s": 8e9, "KiB/s": 8 * 1024, "MiB/s": 8 * 1024 ** 2, "GiB/s": 8 * 1024 ** 3,
+};
+const BANDWIDTH_RE = new RegExp(`^${NUMBER}\\s*(bps|kbps|Kbps|Mbps|Gbps|Tbps|bit/s|kbit/s|Kbit/s|Mbit/s|Gbit/s|Tbit/s|B/s|KB/s|MB/s|GB/s|KiB/s|MiB/s|GiB/s)$`);
 
 // The same grammars as JSON Schema patterns (for `headroom schema`): the parsers trim, so surrounding
 // blanks are allowed; the capture groups do not matter to a validator.
@@ -24,6 +31,7 @@ export const UNIT_PATTERNS = {
   count: blanks(COUNT_RE),
   ratio: `^\\s*${NUMBER}\\s*[kKMG]?(?:\\s*%)?\\s*$`, // a count, or a count with %
   size: blanks(SIZE_RE),
+  bandwidth: blanks(BANDWIDTH_RE),
 } as const;
 
 /** `250ms` -> 0.25. A bare number is refused: a duration needs its unit. */
@@ -66,6 +74,36 @@ export function parseSize(input: unknown): number | undefined {
   if (typeof input !== "string") return undefined;
   const m = SIZE_RE.exec(input.trim());
   return m ? Number(m[1]) * SIZE_UNITS[m[2]] : undefined;
+}
+
+/** A size that must carry its unit (`64KB`; a bare number is refused): payload sizes. */
+export function parseSizeWithUnit(input: unknown): number | undefined {
+  return typeof input === "string" ? parseSize(input) : undefined;
+}
+
+/** `1Gbps` -> 1e9, `125MB/s` -> 1e9: bits per second. A bare number is refused. */
+export function parseBandwidth(input: unknown): number | undefined {
+  if (typeof input !== "string") return undefined;
+  const m = BANDWIDTH_RE.exec(input.trim());
+  return m ? Number(m[1]) * BANDWIDTH_UNITS[m[2]] : undefined;
+}
+
+/** Bytes back to a readable size, for messages and tables. */
+export function formatSize(bytes: number): string {
+  const abs = Math.abs(bytes);
+  if (abs >= 1e9) return `${round(bytes / 1e9)}GB`;
+  if (abs >= 1e6) return `${round(bytes / 1e6)}MB`;
+  if (abs >= 1e3) return `${round(bytes / 1e3)}KB`;
+  return `${round(bytes)}B`;
+}
+
+/** Bits per second back to a readable bandwidth. */
+export function formatBandwidth(bits: number): string {
+  const abs = Math.abs(bits);
+  if (abs >= 1e9) return `${round(bits / 1e9)}Gbps`;
+  if (abs >= 1e6) return `${round(bits / 1e6)}Mbps`;
+  if (abs >= 1e3) return `${round(bits / 1e3)}kbps`;
+  return `${round(bits)}bps`;
 }
 
 /** Seconds back to the shortest readable unit, for messages and tables. */
