@@ -155,13 +155,13 @@ describe("headroom app up, unrealizable scenario (CLI)", () => {
           "name: station-only",
           "load: { model: open, rate: 10/s, classes: { a: { http: { method: GET, path: /a }, flow: [web] } } }",
           "components:",
-          "  web: { kind: station, servers: 2, service: 5ms }",
+          "  web: { kind: station, servers: 2, service: 5ms, routing: [{ to: exit, p: 1 }] }",
           "",
         ].join("\n"),
       );
       const run = await appUp(file);
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain(`${file}: components.web.kind: the reference app does not realize kind 'station'`);
+      expect(run.stderr).toContain(`${file}: components.web.routing: routing between stations is not realized`);
       expect(run.stderr).not.toMatch(/started|internal error|\n\s+at /);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,13 @@ export interface ServiceConfig {
   readonly classes: readonly ClassPlan[];
   readonly cache?: CachePlan & { readonly port: number; readonly password: string };
   /** The database with this service's pool resolved (the YAML's, else poolFor's). */
-  readonly db?: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]>; readonly endpoints: DbEndpoints; readonly shardEndpoints: readonly DbEndpoints[] };
+  readonly db?: DbPlan & {
+    readonly pool: NonNullable<DbPlan["pool"]>;
+    readonly endpoints: DbEndpoints;
+    readonly shardEndpoints: readonly DbEndpoints[];
+    /** The YAML sets a pool: the model's one pool per replica for the whole database, a gate across every server (service/db.ts). */
+    readonly modelPool: boolean;
+  };
   readonly queues: ReadonlyArray<QueuePlan & { readonly names: QueueNames }>;
   readonly amqpUrl: string;
   /** Products an order may name (the database's keys), also where this service does not call the database itself. */

@@ -130,7 +130,7 @@ describe("startApp, unrealizable scenario", () => {
         "name: station-only",
         "load: { model: open, rate: 10/s, classes: { a: { http: { method: GET, path: /a }, flow: [web] } } }",
         "components:",
-        "  web: { kind: station, servers: 2, service: 5ms }",
+        "  web: { kind: station, servers: 2, service: 5ms, routing: [{ to: exit, p: 1 }] }",
         "",
       ].join("\n"),
       "station.yaml",
@@ -139,7 +139,7 @@ describe("startApp, unrealizable scenario", () => {
     const progress: string[] = [];
     await expect(startAppPromise(r.scenario, { file: "station.yaml", onProgress: (p) => progress.push(p) })).rejects.toMatchObject({
       _tag: "Unrealizable",
-      message: expect.stringContaining("station.yaml: components.web.kind: the reference app does not realize kind 'station'"),
+      message: expect.stringContaining("station.yaml: components.web.routing: routing between stations is not realized"),
     });
     expect(progress).toEqual([]);
   });

@@ -158,13 +158,18 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const tracing = (serviceName: string, instanceId: string): TracingConfig | undefined =>
       traceReceiver ? { endpoint: traceReceiver.url, token, serviceName, instanceId } : undefined;
 
-    // One cluster per shard (the first is the database's when it has one shard).
-    const pgShards: PgCluster[] = [];
-    for (let i = 0; plan.db && i < plan.db.shards; i++) {
-      const c = yield* startPostgres(plan.db, dir.path, tools, i);
-      pgShards.push(c);
-      progress(`postgres ${plan.db.shards > 1 ? `shard ${i} ` : ""}primary 127.0.0.1:${c.primary.port}` + c.replicas.map((r) => `, ${r.label} 127.0.0.1:${r.port}`).join(""));
-    }
+    // One cluster per shard (the first is the database's when it has one shard); two at a time,
+    // as initdb and pg_basebackup are mostly waiting on the disk and the child processes.
+    const pgShards: PgCluster[] = plan.db
+      ? yield* Effect.forEach(
+          Array.from({ length: plan.db.shards }, (_, i) => i),
+          (i) =>
+            Effect.tap(startPostgres(plan.db!, dir.path, tools, i), (c) =>
+              Effect.sync(() => progress(`postgres ${plan.db!.shards > 1 ? `shard ${i} ` : ""}primary 127.0.0.1:${c.primary.port}` + c.replicas.map((r) => `, ${r.label} 127.0.0.1:${r.port}`).join(""))),
+            ),
+          { concurrency: 2 },
+        )
+      : [];
     const pgCluster: PgCluster | undefined = pgShards[0];
     let redis: RedisPart | undefined;
     if (plan.cache) {
@@ -241,7 +246,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         service: sp,
         classes: plan.classes,
         cache: plan.cache && redis && sp.calls.includes(plan.cache.name) ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
-        db: dbConfig && sp.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, sp.concurrency) } : undefined,
+        db: dbConfig && sp.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, sp.concurrency), modelPool: dbConfig.pool !== undefined } : undefined,
         queues: plan.queues.filter((q) => sp.calls.includes(q.name)).map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl,
         peers: peersOf(sp),
@@ -296,7 +301,9 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       const entry = b === plan.lb;
       const part = yield* startHaproxy(b, portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name));
       if (entry) lb = part;
-      progress(`haproxy${entry ? "" : ` ${b.name}`} 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), ${b.algorithm}${b.health ? "" : ", no health checks"}`);
+      progress(b.implicit
+        ? `haproxy 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), round robin (no balancer in the YAML: the clients' own round robin, as the model reads it)`
+        : `haproxy${entry ? "" : ` ${b.name}`} 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), ${b.algorithm}${b.health ? "" : ", no health checks"}`);
     }
     // A rate-limited balancer: clients enter through an nginx gateway (limit_req, 429) in front of HAProxy.
     let gatewayUrl: string | undefined;

@@ -65,14 +65,38 @@ describe("planApp", () => {
     ]);
   });
 
-  it("refuses a kind it does not realize, naming the field", () => {
-    const r = planApp(load(BASE + "  extra: { kind: station, service: 1ms }\n"));
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.issues).toContainEqual({
-      field: "components.extra.kind",
-      reason: expect.stringContaining("does not realize kind 'station'"),
-    });
+  it("plans a station as the one-replica service it amounts to: servers as slots, buffer as backlog", () => {
+    const r = planApp(bundled("single-service"));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.lb).toBeUndefined();
+    expect(r.plan.service).toMatchObject({ name: "api", replicas: 1, places: 1, concurrency: 8, backlog: undefined, handlers: { get_product: [{ service: { dist: "exponential", mean: 0.02 } }] } });
+    expect(r.plan.classes).toEqual([{ name: "get_product", method: "GET", path: "/products/{key}", keyCount: 10000, via: "lb" }]);
+    const own = planApp(load(BASE.replace("flow: [{ call: lb }]", "flow: [{ visit: st, service: 3ms }]").replace(/  lb: .*\n/, "") + "  st: { kind: station, servers: 2, buffer: 5, service: 1ms }\n"));
+    if (!own.ok) throw new Error(JSON.stringify(own.issues));
+    expect(own.plan.service).toMatchObject({ name: "st", concurrency: 2, backlog: 5, handlers: { get_product: [{ service: { dist: "constant", value: 0.003 } }] } });
+  });
+
+  it("refuses a station's routing and a visit that is not a class's whole flow; plans its queue timeout", () => {
+    const text = BASE.replace("flow: [{ call: lb }]", "flow: [st, st2]") + "  st: { kind: station, service: 1ms, routing: [{ to: exit, p: 1 }] }\n  st2: { kind: station, service: 1ms }\n";
+    const r = planApp(load(text));
+    // the flow is named twice: a visit that is not the whole flow, and a flow that starts with no call
+    expect(!r.ok && [...new Set(r.issues.map((i) => i.field))].sort()).toEqual(["components.st.routing", "load.classes.get_product.flow"]);
+    const reneging = planApp(load(BASE.replace("flow: [{ call: lb }]", "flow: [st]").replace(/  lb: .*\n/, "") + "  st: { kind: station, servers: 2, service: 1ms, queue_timeout: 250ms }\n"));
+    if (!reneging.ok) throw new Error(JSON.stringify(reneging.issues));
+    expect(reneging.plan.service).toMatchObject({ name: "st", queueTimeout: 0.25 });
+  });
+
+  it("fronts a service of several replicas that clients call straight with the model's client round robin (an HAProxy roundrobin)", () => {
+    const r = planApp(bundled("sharded-db"));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.lb).toEqual({ name: "api_clients_rr", backends: "api", algorithm: "round_robin", queueTimeout: 5, connectRetries: 0, implicit: true });
+    expect(r.plan.balancers[0]).toBe(r.plan.lb);
+    expect(r.plan.db).toMatchObject({ shards: 4, replicas: 1, pool: { size: 12, timeout: 2 }, maxConnections: 40 });
+    // no maxconn (no queue at the balancer), no checks, no connect retries: the client's spreading only
+    const cfg = haproxyConfig(r.plan.lb!, 9000, [9001, 9002, 9003], "/tmp/s", undefined);
+    expect(cfg).toContain("balance roundrobin");
+    expect(cfg).not.toMatch(/^\s*server .*(maxconn|check)/m);
+    expect(cfg).toContain("retries 0");
   });
 
   it("a called service's retries and breaker go to its callers' plan; the entry's stay refused (k6 does not retry)", () => {
@@ -104,9 +128,9 @@ describe("planApp", () => {
     }
   });
 
-  it("refuses several replicas without a balancer, and classes without http", () => {
+  it("plans several replicas without a balancer behind the implicit round robin, and refuses classes without http", () => {
     const noLb = planApp(load(BASE.replace("  lb: { kind: load_balancer, backends: api, maxconn: 4 }\n", "").replace("flow: [{ call: lb }]", "flow: [{ call: api }]")));
-    expect(!noLb.ok && noLb.issues.map((i) => i.field)).toContain("components.api.replicas");
+    expect(noLb.ok && noLb.plan.lb).toMatchObject({ name: "api_clients_rr", implicit: true, backends: "api" });
     const noHttp = planApp(load(BASE.replace('      http: { method: GET, path: "/products/{key}" }\n', "")));
     expect(!noHttp.ok && noHttp.issues.map((i) => i.field)).toContain("load.classes.get_product.http");
   });
@@ -129,9 +153,25 @@ describe("planApp", () => {
     expect(!r.ok && r.issues).toContainEqual({ field: "components.q.handler[0]", reason: expect.stringContaining("read | write") });
   });
 
-  it("refuses a pool total above the database's max_connections", () => {
-    const r = planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 48 }, max_connections: 100 }")));
-    expect(!r.ok && r.issues[0]).toMatchObject({ field: "components.db.max_connections", reason: expect.stringContaining("101 connections") });
+  it("refuses pools above the database's max_connections less PostgreSQL's superuser reserve", () => {
+    // 2 replicas x 48 = 96 fit the 97 of 100 the app's role may open; x 49 = 98 do not
+    expect(planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 48 }, max_connections: 100 }"))).ok).toBe(true);
+    const r = planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 49 }, max_connections: 100 }")));
+    expect(!r.ok && r.issues[0]).toEqual({
+      field: "components.db.max_connections",
+      reason: "100 leaves 97 connections to the app (PostgreSQL keeps superuser_reserved_connections = 3 for the launcher and the collector), below the 98 each primary may get: 2 api replica(s) x pool 49",
+    });
+  });
+
+  it("counts a replica server's lag monitor and the queue workers' pools on the primary", () => {
+    // the primary: 2 x 4 pooled + 3 workers x min(prefetch 20, 10) = 38, the 38 of 41 left to the app
+    const text = BASE.replace("pool: { size: 4 } }", "pool: { size: 4 }, replicas: 1, max_connections: 41 }") + "  q: { kind: queue, workers: 3, prefetch: 20, service: 1ms }\n";
+    expect(planApp(load(text)).ok).toBe(true);
+    const r = planApp(load(text.replace("workers: 3", "workers: 4")));
+    expect(!r.ok && r.issues[0]?.reason).toContain("below the 48 each primary may get: 2 api replica(s) x pool 4 + 4 q worker(s) x 10");
+    // each replica: 2 x 4 pooled + 1 lag monitor = 9, above the 8 of 11
+    const rep = planApp(load(BASE.replace("pool: { size: 4 } }", "pool: { size: 4 }, replicas: 1, read_from: replicas, max_connections: 11 }")));
+    expect(!rep.ok && rep.issues[0]?.reason).toContain("below the 9 each replica may get: 2 api replica(s) x pool 4 + 1 lag monitor(s)");
   });
 });
 
@@ -170,11 +210,11 @@ describe("features the simulator models and the app does not realize", () => {
   });
 
   it("counts every replica place against max_connections, as the simulator does", () => {
-    const text = BASE.replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 1, max: 24, target: 0.7 }\n");
+    const text = BASE.replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 1, max: 25, target: 0.7 }\n");
     const r = planApp(load(text));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.issues.find((i) => i.field === "components.db.max_connections")?.reason).toMatch(/101 connections/);
+    expect(r.issues.find((i) => i.field === "components.db.max_connections")?.reason).toMatch(/below the 100 each primary may get: 25 api replica/);
   });
 
   it("refuses autoscaling without a load balancer: new replicas join through HAProxy", () => {
@@ -373,9 +413,10 @@ describe("several services", () => {
   });
 
   it("counts the pools of every service that calls the database against max_connections", () => {
-    // web does not call db; cart (2 x 4) and stock (1 x 4) do: 12 + 5
-    const r = planApp(load(TIERS.replace("pool: { size: 4 } }", "pool: { size: 4 }, max_connections: 16 }")));
-    expect(!r.ok && r.issues).toContainEqual({ field: "components.db.max_connections", reason: expect.stringContaining("17 connections") });
+    // web does not call db; cart (2 x 4) and stock (1 x 4) do: 12, above the 11 of 14 left to the app
+    expect(planApp(load(TIERS.replace("pool: { size: 4 } }", "pool: { size: 4 }, max_connections: 15 }"))).ok).toBe(true);
+    const r = planApp(load(TIERS.replace("pool: { size: 4 } }", "pool: { size: 4 }, max_connections: 14 }")));
+    expect(!r.ok && r.issues).toContainEqual({ field: "components.db.max_connections", reason: expect.stringContaining("below the 12 each primary may get: 2 cart replica(s) x pool 4 + 1 stock replica(s) x pool 4") });
   });
 
   it("refuses classes entering at different services, and auto-scaling of an inner service", () => {

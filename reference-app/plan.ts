@@ -7,6 +7,7 @@ import type {
 } from "../simulator/model/index.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
 import { scaleDist } from "../simulator/model/index.ts";
+import { stationsAsServices } from "./station.ts";
 export { shardOfKey } from "./shard.ts";
 
 /** Redis's largest maxmemory-samples (config.c bounds it to 1..64). */
@@ -51,6 +52,13 @@ export interface LbPlan {
   readonly health?: { readonly interval: number; readonly rise: number; readonly fall: number };
   /** The YAML's token bucket, realized by an nginx gateway in front of HAProxy (see nginxRateLimit). */
   readonly rateLimit?: RateLimitPlan;
+  /**
+   * Not a YAML component: clients call a service of several replicas straight, which the simulator
+   * reads as the client spreading its calls round robin over the replicas (no maxconn, no queue, no
+   * cost). The app realizes that spreading with an HAProxy `roundrobin` without maxconn, checks or
+   * connect retries; what it adds is one proxy hop (docs/reference-app.md).
+   */
+  readonly implicit?: boolean;
 }
 
 /**
@@ -93,6 +101,8 @@ export interface ServicePlan {
   readonly backlog?: number;
   /** Seconds before a 504; none when the YAML sets none (as in the simulator). */
   readonly timeout?: number;
+  /** Seconds a request may wait for a slot before it leaves (503): a station's queue_timeout (station.ts). */
+  readonly queueTimeout?: number;
   readonly handlers: Readonly<Record<string, readonly Step[]>>;
   readonly network?: DistLike;
   /**
@@ -147,8 +157,55 @@ export interface DbPlan {
   readonly pool?: { readonly size: number; readonly timeout: number };
 }
 
+/**
+ * HAProxy's `timeout queue` for the implicit round robin: without maxconn nothing queues there, so
+ * it never applies; HAProxy wants a value.
+ */
+const IMPLICIT_QUEUE_TIMEOUT_S = 5;
+
 /** The pool timeout of a pool the YAML does not set: it never binds, so the longest duration a scenario may hold. */
 export const POOL_UNSET_TIMEOUT_S = 365 * 24 * 3600;
+
+/**
+ * PostgreSQL's superuser_reserved_connections, set explicitly on every server of the run (its
+ * default): of max_connections, these are only for superusers, i.e. the launcher's own connections
+ * (seeding, readiness, the collector: at most 2 at once while the app runs). Streaming replicas'
+ * WAL senders do not count (PostgreSQL 12 and later give them max_wal_senders slots of their own).
+ */
+export const PG_SUPERUSER_RESERVED = 3;
+
+/** The queues' workers: with a database, each records every message it handles there (a pool of min(prefetch, 10) on the primary, worker/main.ts). */
+function queues0(s: Scenario, byKind: ReadonlyMap<string, string[]>): Array<{ name: string; workers: number; prefetch: number }> {
+  return (byKind.get("queue") ?? []).map((name) => {
+    const q = own(s.components, name) as QueueComponent;
+    return { name, workers: q.partitions ?? q.workers, prefetch: q.prefetch };
+  });
+}
+
+/**
+ * The connections the app's role may hold on one server at once, counted as the processes open
+ * them: every replica place of a calling service has a pg pool of `pool.size` per server (its
+ * model pool is one per database, service/db.ts, but all of it may go to one server: a hot
+ * shard), the replicas get one more from each calling service's lag monitor (run by its replica 1),
+ * and each queue worker has min(prefetch, 10) on the primary (it records every message there).
+ */
+export function connectionsPerServer(
+  db: DbPlan,
+  services: readonly ServicePlan[],
+  workers: ReadonlyArray<{ name: string; workers: number; prefetch: number }>,
+): { primary: number; replica: number; primaryWhat: string; replicaWhat: string } {
+  const callers = services.filter((p) => p.calls.includes(db.name));
+  const pools = callers.map((p) => ({ n: p.places * poolFor(db, p.concurrency).size, what: `${p.places} ${p.name} replica(s) x pool ${poolFor(db, p.concurrency).size}` }));
+  const poolSum = pools.reduce((a, p) => a + p.n, 0);
+  const w = workers.map((q) => ({ n: q.workers * Math.min(q.prefetch, 10), what: `${q.workers} ${q.name} worker(s) x ${Math.min(q.prefetch, 10)}` }));
+  const monitors = db.replicas > 0 ? callers.length : 0;
+  return {
+    primary: poolSum + w.reduce((a, x) => a + x.n, 0),
+    replica: db.replicas > 0 ? poolSum + monitors : 0,
+    primaryWhat: [...pools, ...w].map((x) => x.what).join(" + ") || "none",
+    replicaWhat: [...pools.map((x) => x.what), ...(monitors ? [`${monitors} lag monitor(s)`] : [])].join(" + "),
+  };
+}
 
 /** A process's pool to the database: the YAML's, else one connection per slot (or prefetched message) that never times out. */
 export function poolFor(db: DbPlan, slots: number): { readonly size: number; readonly timeout: number } {
@@ -199,7 +256,8 @@ export interface PlanIssue {
   readonly reason: string;
 }
 
-export const REALIZED_KINDS = ["load_balancer", "service", "cache", "database", "queue", "cdn"] as const;
+/** Kinds the app has a part for; a station is planned as a one-replica service (station.ts). */
+export const REALIZED_KINDS = ["station", "load_balancer", "service", "cache", "database", "queue", "cdn"] as const;
 
 // ---------------------------------------------------------------- planning
 
@@ -225,8 +283,10 @@ export function calledBy(steps: readonly Step[], out: string[] = []): string[] {
   return out;
 }
 
-export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false; issues: PlanIssue[] } {
-  const issues: PlanIssue[] = [];
+export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok: false; issues: PlanIssue[] } {
+  // A station is realized as the one-replica service it amounts to (station.ts).
+  const { scenario: s, issues: stationIssues, queueTimeouts } = stationsAsServices(scenario);
+  const issues: PlanIssue[] = [...stationIssues];
   const byKind = new Map<string, string[]>();
   for (const [name, c] of Object.entries(s.components)) {
     if (!(REALIZED_KINDS as readonly string[]).includes(c.kind)) {
@@ -295,6 +355,7 @@ export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false;
       concurrency: sv.concurrency,
       backlog: sv.backlog,
       timeout: sv.timeout,
+      ...(queueTimeouts.has(name) ? { queueTimeout: queueTimeouts.get(name) } : {}),
       handlers,
       network: sv.network,
       calls: calledBy(Object.values(handlers).flat()),
@@ -307,13 +368,8 @@ export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false;
     }
     if (autoscaling && name !== serviceName) {
       issues.push({ field: `components.${name}.autoscaling`, reason: `auto-scaling is realized for the service clients enter ('${serviceName}') only` });
-    } else if (name === serviceName && !lbName && plan.places > 1) {
-      issues.push({
-        field: `components.${name}.${autoscaling ? "autoscaling" : "replicas"}`,
-        reason: autoscaling
-          ? "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)"
-          : "more than one replica needs a load_balancer in front of the service",
-      });
+    } else if (name === serviceName && !lbName && autoscaling) {
+      issues.push({ field: `components.${name}.autoscaling`, reason: "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)" });
     } else if (autoscaling && !fronted.has(name)) {
       issues.push({ field: `components.${name}.autoscaling`, reason: "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)" });
     }
@@ -345,7 +401,15 @@ export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false;
     }
     balancers.push(lb);
   }
-  const lb = balancers.find((b) => b.name === lbName);
+  // Clients calling a service of several replicas straight: the model's client spreads them round
+  // robin (simulation.ts OP_SLOT without a balancer); an HAProxy roundrobin with no maxconn does it.
+  const entryService = services[0];
+  if (!lbName && entryService && entryService.name === serviceName && entryService.places > 1 && !entryService.autoscaling) {
+    let name = `${entryService.name}_clients_rr`;
+    while (comp(name)) name += "_";
+    balancers.unshift({ name, backends: entryService.name, algorithm: "round_robin", queueTimeout: IMPLICIT_QUEUE_TIMEOUT_S, connectRetries: 0, implicit: true });
+  }
+  const lb = balancers.find((b) => b.name === lbName) ?? balancers.find((b) => b.implicit);
 
   let cache: CachePlan | undefined;
   if (cacheName) {
@@ -389,10 +453,16 @@ export function planApp(s: Scenario): { ok: true; plan: AppPlan } | { ok: false;
     if (db.readFrom !== "primary" && db.replicas === 0) {
       issues.push({ field: `components.${dbName}.read_from`, reason: `is '${db.readFrom}' but replicas is 0` });
     }
-    // Each calling service's replica places hold a pool per server (+5 for workers and monitoring).
-    const perServer = services.filter((p) => p.calls.includes(dbName)).reduce((n, p) => n + p.places * poolFor(db!, p.concurrency).size, 0) + 5;
-    if (perServer > db.maxConnections) {
-      issues.push({ field: `components.${dbName}.max_connections`, reason: `${db.maxConnections} is below the ${perServer} connections the service pools (+5 for workers and monitoring) can open` });
+    // PostgreSQL refuses a connection past max_connections (it does not queue it as the model's
+    // server does), so every connection the app's role can open on one server must fit.
+    const need = connectionsPerServer(db, services, queues0(s, byKind));
+    const room = db.maxConnections - PG_SUPERUSER_RESERVED;
+    const worst = need.replica > need.primary ? { n: need.replica, where: "each replica", what: need.replicaWhat } : { n: need.primary, where: "each primary", what: need.primaryWhat };
+    if (worst.n > room) {
+      issues.push({
+        field: `components.${dbName}.max_connections`,
+        reason: `${db.maxConnections} leaves ${room} connections to the app (PostgreSQL keeps superuser_reserved_connections = ${PG_SUPERUSER_RESERVED} for the launcher and the collector), below the ${worst.n} ${worst.where} may get: ${worst.what}`,
+      });
     }
   }
 
@@ -532,7 +602,12 @@ export function nginxRateLimit(rl: { rate: number; burst?: number }, field: stri
 
 function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, issues: PlanIssue[]): void {
   const single = "the reference app runs on one host, in one region";
-  if (s.regions !== undefined) issues.push({ field: "regions", reason: `regions and inter-region latency are not realized: ${single}` });
+  if (s.regions !== undefined) {
+    issues.push({
+      field: "regions",
+      reason: "regions are not wired into `app up` yet: their namespaces (regions/netns.ts) and inter-region latency (tc netem, or the delaying relay regions/relay.ts where netem is missing) exist, but the launcher does not place parts in them",
+    });
+  }
   if (s.geo !== undefined) issues.push({ field: "geo", reason: `geo routing is not realized: ${single}` });
   if (s.load.regions !== undefined) issues.push({ field: "load.regions", reason: `users placed in regions are not realized: ${single}` });
   for (const [name, comp] of Object.entries(s.components)) {

@@ -154,8 +154,10 @@ export function compare(sim: SimResult, measured: Comparable, predictedUtilizati
   const offeredRatio = offered > 0 ? Object.values(measured.classes).reduce((x, c) => x + (c?.offeredRate ?? 0), 0) / offered : 1;
   for (const [name, c] of Object.entries(sim.components)) {
     const own = measured.services?.[name];
-    if (c.kind === "service") rows.push(row(name, "utilization", c.utilization.mean, own ? own.utilization : measured.utilization, "absolute", applies));
-    if (c.kind === "service" && own) rows.push(row(name, "throughput", c.throughput.mean * offeredRatio, own.throughput, "relative", applies));
+    // a station runs in the app as the one-replica service it amounts to (reference-app/station.ts)
+    const pool = c.kind === "service" || c.kind === "station";
+    if (pool) rows.push(row(name, "utilization", c.utilization.mean, own ? own.utilization : measured.utilization, "absolute", applies));
+    if (pool && own) rows.push(row(name, "throughput", c.throughput.mean * offeredRatio, own.throughput, "relative", applies));
     // The collector reads the entry's HAProxy only: a balancer between services has no measured queue (yet).
     const queueOf = measured.balancerName === undefined || measured.balancerName === name ? measured.balancerQueue : undefined;
     if (c.kind === "load_balancer" && c.balancer) rows.push(row(name, "balancerQueue", c.balancer.queueLength.mean, queueOf, "absolute", applies));

@@ -22,6 +22,15 @@ function load(path: string): Scenario {
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.scenario;
 }
+
+/** single-service.yaml's station with `routing`, which the reference app does not realize (station.ts). */
+function routedStation(): Scenario {
+  const path = "scenarios/single-service.yaml";
+  const text = readFileSync(join(root, path), "utf8").replace("    service: { dist: exponential, mean: 20ms }\n", "    service: { dist: exponential, mean: 20ms }\n    routing: [{ to: exit, p: 1 }]\n");
+  const r = parseScenario(text, path);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+}
 const healthy = judgeHealth({ lagMs: { mean: 0.5, p99: 3, max: 8 }, loadAverage1: 0.8, cpus: 2, cpuSteal: 0 }, 20);
 
 /** A system whose true knee is `knee` req/s: rates up to it pass, above it fail. */
@@ -122,7 +131,7 @@ describe("measuredFailure: the capacity search's rule on measured figures", () =
 
 describe("measureKnee", () => {
   it("a step the reference app cannot run ends the search with an error verdict naming why, no figure", async () => {
-    const s = load("scenarios/single-service.yaml"); // a station: the simulator's only
+    const s = routedStation(); // a station with routing: the reference app refuses it
     const dir = mkdtempSync(join(tmpdir(), "headroom-knee-test-"));
     const prediction = { capacity: { value: 100, ci95: 2, resolution: 2, perSearch: [100] }, bottleneck: "x", limitedBy: null, runs: 9, settings: { duration: 30, warmup: 5, tolerance: 0.02 } } as unknown as CapacityResult;
     try {

@@ -28,6 +28,15 @@ function load(path: string): Scenario {
   return r.scenario;
 }
 
+/** single-service.yaml's station with `routing`, which the reference app does not realize (station.ts). */
+function routedStation(): Scenario {
+  const path = "scenarios/single-service.yaml";
+  const text = readFileSync(join(root, path), "utf8").replace("    service: { dist: exponential, mean: 20ms }\n", "    service: { dist: exponential, mean: 20ms }\n    routing: [{ to: exit, p: 1 }]\n");
+  const r = parseScenario(text, path);
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+}
+
 const healthy = judgeHealth({ lagMs: { mean: 0.5, p99: 3, max: 8 }, loadAverage1: 0.8, cpus: 2, cpuSteal: 0 }, DEFAULT_MAX_LAG_MS);
 
 function tmp(): string {
@@ -389,7 +398,7 @@ describe("starved measurements", () => {
 
 describe("bad input", () => {
   it("a scenario the reference app refuses is a clear MeasureError, nothing started", async () => {
-    const s = load("scenarios/single-service.yaml"); // a station: simulator only
+    const s = routedStation(); // a station with routing: the reference app refuses it
     const dir = tmp();
     try {
       const err = await measureLevel({ scenario: s, file: "scenarios/single-service.yaml", outDir: dir, durationS: 5, warmupS: 1 }).catch((e) => e);
@@ -440,9 +449,13 @@ describe("bad input", () => {
   it("headroom validate: a reference app that cannot start is exit 3, the report says why", () => {
     const dir = tmp();
     try {
-      const r = spawnSync(process.execPath, [bin, "validate", join(root, "scenarios/single-service.yaml"), "--rates", "50", "--duration", "5s", "--warmup", "1s", "--out", dir], { encoding: "utf8" });
+      // single-service.yaml's station with routing, which the reference app refuses (station.ts)
+      const file = join(dir, "single-service.yaml");
+      writeFileSync(file, readFileSync(join(root, "scenarios/single-service.yaml"), "utf8").replace("    service: { dist: exponential, mean: 20ms }\n", "    service: { dist: exponential, mean: 20ms }\n    routing: [{ to: exit, p: 1 }]\n"));
+      const out = join(dir, "out");
+      const r = spawnSync(process.execPath, [bin, "validate", file, "--rates", "50", "--duration", "5s", "--warmup", "1s", "--out", out], { encoding: "utf8" });
       expect(r.status).toBe(3);
-      const rep = JSON.parse(readFileSync(join(dir, "single-service.json"), "utf8"));
+      const rep = JSON.parse(readFileSync(join(out, "single-service.json"), "utf8"));
       expect(rep.schema).toBe("headroom.validation/v1");
       expect(rep.levels[0].status).toBe("error");
       expect(rep.levels[0].error).toMatch(/the reference app did not start: .*station/);

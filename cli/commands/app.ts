@@ -9,7 +9,7 @@ import { startApp, type RunningApp } from "../../reference-app/launcher.ts";
 import { planApp } from "../../reference-app/plan.ts";
 import { preflight } from "../../reference-app/preflight.ts";
 import { portInRange } from "../../reference-app/resources.ts";
-import { regionIssues } from "../../reference-app/regions/check.ts";
+import { regionReport } from "../../reference-app/regions/check.ts";
 import type { AppError } from "../../reference-app/errors.ts";
 
 const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO] [--traces FILE]
@@ -112,8 +112,11 @@ export const appCommand: Command = {
     const scenario = await loadScenarioFile(args.file);
     if (args.sub === "check") {
       const planned = planApp(scenario);
-      // Regions: what this machine lacks for their namespaces and latency (tried, then removed).
-      const issues = [...(planned.ok ? [] : planned.issues), ...(await regionIssues(scenario))];
+      // Regions: what this machine lacks for their namespaces (tried, then removed), and how each
+      // latency would be realized (tc netem, or the delaying relay where netem cannot hold it).
+      const regions = await regionReport(scenario);
+      for (const l of regions.latency) process.stderr.write(`${args.file}: ${l.field}: realized by ${l.by === "netem" ? "tc netem" : `the delaying relay (${l.why})`}\n`);
+      const issues = [...(planned.ok ? [] : planned.issues), ...regions.issues];
       if (issues.length > 0) {
         process.stderr.write(issues.map((i) => `${args.file}: ${i.field}: ${i.reason}`).join("\n") + "\n");
         return 2;

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { StartFailed, PortsExhausted } from "../errors.ts";
 import { freePort, waitReady, runToEnd, restartable, type RestartableProc, type SpawnSpec } from "../resources.ts";
-import type { DbPlan } from "../plan.ts";
+import { PG_SUPERUSER_RESERVED, type DbPlan } from "../plan.ts";
 import { meanOf } from "../sampler.ts";
 import { shardOfKey } from "../shard.ts";
 import type { DbEndpoints } from "../config.ts";
@@ -84,6 +84,8 @@ function serverArgs(dataDir: string, sockDir: string, port: number, plan: DbPlan
     // The socket is also inside a 0700 directory; this keeps it owner-only should that change.
     "-c", "unix_socket_permissions=0700",
     "-c", `max_connections=${plan.maxConnections}`,
+    // stated, not left to the default: plan.ts counts the app's connections against the rest
+    "-c", `superuser_reserved_connections=${PG_SUPERUSER_RESERVED}`,
     // The run's data is disposable: skip the disk flushes that would make the two CPUs' I/O the bottleneck.
     "-c", "fsync=off",
     "-c", "full_page_writes=off",

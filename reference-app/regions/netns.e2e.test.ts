@@ -2,11 +2,18 @@
 // links are made, a TCP round trip between two regions costs 2x the one-way delay within 10%
 // (where tc netem exists; where it does not, a delayed link is refused, nothing is left, and the
 // probe says why), an outage takes the links down, and everything is gone afterwards, also after
-// SIGKILL of the process that made them (the reaper removes them). About 15 s.
+// SIGKILL of the process that made them (the reaper removes them). Where netem is missing, the same
+// link with `delay: relay` and the userspace relay (regions/relay.ts) in east's namespace: RTT =
+// 2 x 20 ms within 1 ms (median of 60), the relay's own cost measured with no delay, and an outage
+// through the relay. About 25 s.
 import { afterEach, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRegionNet, namespaceName, regionsUnsupported, type RegionNet } from "./netns.ts";
+import { spawnRelay, type RelayProc } from "./relay-proc.ts";
 
 const ECHO = fileURLToPath(new URL("./fixtures/echo.mjs", import.meta.url));
 const HOLD = fileURLToPath(new URL("./fixtures/hold-net.ts", import.meta.url));
@@ -18,8 +25,8 @@ const netnsList = () => execFileSync("ip", ["netns", "list"], { encoding: "utf8"
 const linkExists = (dev: string) => execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).split("\n").some((l) => l.split(": ")[1]?.split("@")[0] === dev);
 
 /** An echo server in `ns` on `addr`, ended by closing its stdin. */
-async function echoServer(ns: string, addr: string): Promise<ChildProcess> {
-  const child = spawn("ip", ["netns", "exec", ns, process.execPath, ECHO, "serve", addr], { stdio: ["pipe", "pipe", "inherit"] });
+async function echoServer(ns: string, addr: string, rt = false): Promise<ChildProcess> {
+  const child = spawn("ip", ["netns", "exec", ns, ...(rt ? RT : []), process.execPath, ECHO, "serve", addr], { stdio: ["pipe", "pipe", "inherit"] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once("data", () => resolve());
     child.once("exit", (c) => reject(new Error(`echo server exited ${c}`)));
@@ -28,17 +35,24 @@ async function echoServer(ns: string, addr: string): Promise<ChildProcess> {
 }
 
 /** Round-trip times in ms from inside `ns` to `addr`. */
-function pingFrom(ns: string, addr: string, n = 20): number[] {
-  return JSON.parse(execFileSync("ip", ["netns", "exec", ns, process.execPath, ECHO, "ping", addr, String(n)], { encoding: "utf8", timeout: 30_000 })) as number[];
+function pingFrom(ns: string, addr: string, n = 20, port = 7007, rt = false): number[] {
+  return JSON.parse(execFileSync("ip", ["netns", "exec", ns, ...(rt ? RT : []), process.execPath, ECHO, "ping", addr, String(n), String(port)], { encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] })) as number[];
 }
+
+/** The relay runs at a real-time priority (relay-proc.ts); so do the endpoints of its RTT test, so that what is measured is the relay, not how late a loaded machine wakes a sleeping client. */
+const RT = ["chrt", "-f", "20"];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const open: RegionNet[] = [];
 const children: ChildProcess[] = [];
+const relays: RelayProc[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
+  for (const r of relays.splice(0)) await r.stop();
   for (const c of children.splice(0)) c.kill("SIGKILL");
   for (const n of open.splice(0)) await n.close();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
 describe.skipIf(!isRoot)("regions in network namespaces", async () => {
@@ -92,6 +106,45 @@ describe.skipIf(!isRoot)("regions in network namespaces", async () => {
     ).rejects.toThrow(/tc .*netem/);
     expect(made.length).toBeGreaterThan(0);
     expect(netnsList().filter((n) => n.startsWith(`hr-${runId}-`))).toEqual([]);
+  });
+
+  it.skipIf(noNamespaces)("without netem, a relay in the caller's region delays each direction: RTT = 2 x 20 ms within 1 ms", async () => {
+    const runId = id();
+    const dir = await mkdtemp(join(tmpdir(), "hr-relay-"));
+    dirs.push(dir);
+    const latency = { dist: "constant" as const, value: 0.02 };
+    const net = await createRegionNet({ runId, regions: ["east", "west"], links: [{ a: "east", b: "west", latency }], delay: "relay" });
+    open.push(net);
+    expect(net.links[0]!.netem).toEqual([]);
+    expect(net.links[0]!.relayLatency).toEqual(latency);
+    const east = net.namespaces.get("east")!, west = net.addressOf("east", "west");
+    children.push(await echoServer(net.namespaces.get("west")!, west, true));
+    // the link alone, the relay with no delay (its own cost), the relay with the link's latency
+    const relay = await spawnRelay(east, [
+      { name: "none", listenHost: "127.0.0.1", listenPort: 7101, targetHost: west, targetPort: 7007 },
+      { name: "east-west", listenHost: "127.0.0.1", listenPort: 7102, targetHost: west, targetPort: 7007, latency: net.links[0]!.relayLatency },
+    ], 1, dir, "east");
+    relays.push(relay);
+    const load = () => execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ")[0];
+    const direct = pingFrom(east, west, 60, 7007, true);
+    const bare = pingFrom(east, "127.0.0.1", 60, 7101, true);
+    const delayed = pingFrom(east, "127.0.0.1", 60, 7102, true);
+    // the same with a client at normal priority: on a loaded machine its wake-up after 40 ms asleep adds (shown, not judged)
+    const plain = pingFrom(east, "127.0.0.1", 30, 7102);
+    console.log(`before the outage: ${await relay.stop()}`);
+    relays.splice(0);
+    relays.push(await spawnRelay(east, [{ name: "east-west", listenHost: "127.0.0.1", listenPort: 7102, targetHost: west, targetPort: 7007, latency: net.links[0]!.relayLatency }], 1, dir, "east"));
+    console.log(`RTT medians (load ${load()}): link ${median(direct).toFixed(3)} ms, relay without delay ${median(bare).toFixed(3)} ms ` +
+      `(its cost ${(median(bare) - median(direct)).toFixed(3)} ms), relay with 20 ms one way ${median(delayed).toFixed(3)} ms ` +
+      `(min ${Math.min(...delayed).toFixed(3)}, max ${Math.max(...delayed).toFixed(3)}); with a normal-priority client ${median(plain).toFixed(3)} ms`);
+    // never early; the median within 1 ms of the configured 2 x 20 ms
+    expect(Math.min(...delayed)).toBeGreaterThanOrEqual(40);
+    expect(Math.abs(median(delayed) - 40)).toBeLessThan(1);
+    // an outage: west's links down, the relay cannot reach it and the caller's connection fails
+    await net.setRegionUp("west", false);
+    expect(() => pingFrom(east, "127.0.0.1", 1, 7102)).toThrow();
+    await net.setRegionUp("west", true);
+    expect(pingFrom(east, "127.0.0.1", 1, 7102)).toHaveLength(1);
   });
 
   it.skipIf(noNamespaces)("is removed by the reaper after SIGKILL of the process that made it", async () => {

@@ -6,8 +6,10 @@
 // the run, and its name is told (onCreate) before it exists so a reaper can delete it if the
 // process dies; a failed start removes what it made before failing. Deleting a namespace removes
 // its veth ends and with them their peers. A region outage sets its links down (setRegionUp).
-// It trades: Linux and root only; latency is constant or normal (netem's jitter table) only;
-// routing is a full mesh of direct links (no transit through a third region).
+// Where the kernel has no netem (this project's 6.18 Firecracker machine), `delay: relay` makes the
+// links undelayed and the caller puts a userspace delaying relay (regions/relay.ts) in the path.
+// It trades: Linux and root only; with netem, latency is constant or normal (netem's jitter table)
+// only; routing is a full mesh of direct links (no transit through a third region).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Dist } from "../../simulator/model/index.ts";
@@ -26,6 +28,12 @@ export interface RegionNetSpec {
   readonly links: readonly RegionLink[];
   /** A no-delay veth from the host into each region (for load that starts on the host). */
   readonly access?: boolean;
+  /**
+   * How the links' latency is realized: `netem` (default) puts a tc netem qdisc on each end;
+   * `relay` leaves the links undelayed and the caller starts a delaying relay in each region
+   * (regions/relay.ts, spawnRelay), for a kernel without sch_netem.
+   */
+  readonly delay?: "netem" | "relay";
 }
 
 export interface LinkInfo {
@@ -36,8 +44,10 @@ export interface LinkInfo {
   readonly addrB: string;
   readonly devA: string;
   readonly devB: string;
-  /** The netem arguments on each end, empty without delay. */
+  /** The netem arguments on each end, empty without delay (and with `delay: relay`). */
   readonly netem: readonly string[];
+  /** The one-way latency a relay must add on this link (`delay: relay`); undefined otherwise. */
+  readonly relayLatency?: Dist;
 }
 
 export interface RegionNet {
@@ -51,7 +61,7 @@ export interface RegionNet {
   readonly subnet: string;
   /** The address of region `to` as seen from region `from` (the far end of their link). */
   addressOf(from: string, to: string): string;
-  /** Sets every link of `region` down (an outage) or up again. */
+  /** Sets every link of `region` down, both ends (an outage), or up again. */
   setRegionUp(region: string, up: boolean): Promise<void>;
   /** Removes every namespace and host-side interface; safe to call twice. */
   close(): Promise<void>;
@@ -128,7 +138,8 @@ function checkSpec(spec: RegionNetSpec): void {
  */
 export async function createRegionNet(spec: RegionNetSpec, onCreate: (what: "netns" | "link", name: string) => void = () => {}): Promise<RegionNet> {
   checkSpec(spec);
-  const netem = spec.links.map((l) => netemArgs(l.latency, `latency ${l.a}-${l.b}`));
+  const byRelay = spec.delay === "relay";
+  const netem = spec.links.map((l) => (byRelay ? [] : netemArgs(l.latency, `latency ${l.a}-${l.b}`)));
   const routes = await hostRoutes();
   const second = CANDIDATES.find((s) => !overlaps(s, routes));
   if (second === undefined) throw new RegionNetError("no free private /16 in 10.200.0.0-10.239.255.255: every one overlaps a host address or route");
@@ -154,6 +165,7 @@ export async function createRegionNet(spec: RegionNetSpec, onCreate: (what: "net
       const info: LinkInfo = {
         a: l.a, b: l.b, addrA: base + (off + 1), addrB: base + (off + 2),
         devA: `h${spec.runId}l${k}a`, devB: `h${spec.runId}l${k}b`, netem: netem[k]!,
+        ...(byRelay && l.latency ? { relayLatency: l.latency } : {}),
       };
       const nsA = namespaces.get(l.a)!, nsB = namespaces.get(l.b)!;
       // Made in A's namespace, so a failure before the move leaves nothing in the host's.
@@ -201,15 +213,27 @@ export async function createRegionNet(spec: RegionNetSpec, onCreate: (what: "net
       const ns = namespaces.get(region);
       if (!ns) throw new RegionNetError(`no region ${region}`);
       const state = up ? "up" : "down";
+      // Both ends of each of its links: the far end down too removes the route to it in the other
+      // region, so a call there fails at once (unreachable), as the model fails a call to a region
+      // that is down, instead of waiting out TCP's retransmissions on a link without carrier.
       for (const l of links) {
-        if (l.a === region) await run(IP, ["-n", ns, "link", "set", l.devA, state]);
-        else if (l.b === region) await run(IP, ["-n", ns, "link", "set", l.devB, state]);
+        if (l.a !== region && l.b !== region) continue;
+        await run(IP, ["-n", namespaces.get(l.a)!, "link", "set", l.devA, state]);
+        await run(IP, ["-n", namespaces.get(l.b)!, "link", "set", l.devB, state]);
       }
       const acc = access.get(region);
       if (acc) await run(IP, ["link", "set", acc.hostDev, state]);
     },
     close,
   };
+}
+
+/**
+ * Whether tc netem works here, tried on a throwaway namespace (false where namespaces or veth do
+ * not work either). Where it does not, the links' latency is realized by relays (delay: relay).
+ */
+export async function netemAvailable(): Promise<boolean> {
+  return (await regionsUnsupported()) === undefined;
 }
 
 /** What a region run needs and this machine lacks, tried on a throwaway namespace; undefined when all works. */

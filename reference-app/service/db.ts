@@ -1,6 +1,9 @@
-// The service's PostgreSQL access: one pool per server (each shard's primary and replicas) sized
-// from the YAML, keys routed to their shard by the simulator's shardOf, reads as `read_from` says, and the per-operation cost injected with pg_sleep so the
-// pool, not the machine's two CPUs, is what saturates.
+// The service's PostgreSQL access: the model's pool (one per replica for the whole database: at
+// most `pool.size` queries at once across every shard and replica, a FIFO wait of at most
+// `pool.timeout` for a place) in front of one pg pool per server (each shard's primary and
+// replicas, up to `pool.size` connections each, as a hot shard may take the whole pool), keys routed
+// to their shard by the simulator's shardOf, reads as `read_from` says, and the per-operation cost
+// injected with pg_sleep so the pool, not the machine's two CPUs, is what saturates.
 import pg from "pg";
 import type { DbEndpoints } from "../config.ts";
 import type { DbPlan } from "../plan.ts";
@@ -9,6 +12,48 @@ import type { ServiceMetrics } from "./metrics.ts";
 import { shardOfKey } from "../shard.ts";
 
 export class PoolTimeout extends Error {}
+
+/**
+ * The model's pool of one replica: `size` places for the whole database, taken in FIFO order,
+ * a waiter failing after `timeoutMs` (the simulator's MODE_HOLD resource with its timeout).
+ */
+export class PoolGate {
+  private used = 0;
+  private readonly waiters: Array<{ grant: () => void; timer?: NodeJS.Timeout }> = [];
+
+  constructor(private readonly size: number, private readonly timeoutMs: number) {}
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  acquire(): Promise<void> {
+    if (this.used < this.size && this.waiters.length === 0) {
+      this.used++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const w: { grant: () => void; timer?: NodeJS.Timeout } = { grant: resolve };
+      if (this.timeoutMs > 0) {
+        w.timer = setTimeout(() => {
+          const i = this.waiters.indexOf(w);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(new Error(`no place in the pool of ${this.size} within ${this.timeoutMs} ms`));
+        }, this.timeoutMs);
+      }
+      this.waiters.push(w);
+    });
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) {
+      // the place passes straight to the next waiter
+      if (next.timer) clearTimeout(next.timer);
+      next.grant();
+    } else this.used--;
+  }
+}
 
 /** Node's timers hold at most 2^31 - 1 ms (24.8 days); a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -47,6 +92,7 @@ export class Db {
   private readonly primary: Server;
   private readonly monitor: Array<{ label: string; pool: pg.Pool }>;
   private lagTimer?: NodeJS.Timeout;
+  private readonly gate?: PoolGate;
 
   constructor(
     private readonly plan: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]> },
@@ -55,7 +101,10 @@ export class Db {
     private readonly metrics: ServiceMetrics,
     /** Per shard (plan.shards > 1): its servers' endpoints, each with its own per-run password. */
     shardEndpoints: readonly DbEndpoints[] = [endpoints],
+    /** The YAML sets a pool: gate every server with the model's one pool for the database. */
+    modelPool = false,
   ) {
+    this.gate = modelPool ? new PoolGate(plan.pool.size, connectTimeoutMs(plan.pool.timeout)) : undefined;
     const pool = (e: DbEndpoints, port: number) =>
       new pg.Pool({
         host: "127.0.0.1",
@@ -110,15 +159,23 @@ export class Db {
 
   private async withClient<T>(server: Server, op: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const t0 = performance.now();
-    this.metrics.poolWaiting.set({ server: server.label }, server.pool.waitingCount + 1);
+    const gate = this.gate;
+    const waiting = () => (gate ? gate.waiting : server.pool.waitingCount);
+    this.metrics.poolWaiting.set({ server: server.label }, waiting() + 1);
     let client: pg.PoolClient;
     try {
-      client = await server.pool.connect();
+      if (gate) await gate.acquire();
+      try {
+        client = await server.pool.connect();
+      } catch (e) {
+        gate?.release();
+        throw e;
+      }
     } catch (e) {
       this.metrics.poolTimeouts.inc({ server: server.label });
       throw new PoolTimeout(`${server.label} pool: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
-      this.metrics.poolWaiting.set({ server: server.label }, server.pool.waitingCount);
+      this.metrics.poolWaiting.set({ server: server.label }, waiting());
     }
     const t1 = performance.now();
     this.metrics.poolWait.observe({ server: server.label }, (t1 - t0) / 1000);
@@ -131,6 +188,8 @@ export class Db {
     } catch (e) {
       client.release(e instanceof Error ? e : true);
       throw e;
+    } finally {
+      gate?.release();
     }
   }
 

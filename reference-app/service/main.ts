@@ -22,15 +22,16 @@ const MAX_BODY = 16 * 1024;
 
 const cfg = readConfig<ServiceConfig>(process.argv[2]!);
 const metrics = serviceMetrics({ service: cfg.service.name, replica: String(cfg.index) });
-const slots = new Slots(cfg.service.concurrency, cfg.service.backlog);
+const slots = new Slots(cfg.service.concurrency, cfg.service.backlog, undefined, cfg.service.queueTimeout !== undefined ? cfg.service.queueTimeout * 1000 : undefined);
 metrics.slotsTotal.set(cfg.service.concurrency);
 const routes = compileRoutes(cfg.classes);
 const rng = streamFor(cfg.seed, `${cfg.service.name}-${cfg.index}`);
 // Response sizes draw apart, so the service times drawn from `rng` stay as without sizes.
 const sizeRng = streamFor(cfg.seed, `${cfg.service.name}-${cfg.index}:response-size`);
 
-const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics, cfg.db.shardEndpoints) : undefined;
-db?.startLagMonitor();
+const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics, cfg.db.shardEndpoints, cfg.db.modelPool) : undefined;
+// One lag monitor per service (its replica 1): each holds a connection on every database replica.
+if (cfg.index === 1) db?.startLagMonitor();
 const cache = cfg.cache ? new Cache(cfg.cache, metrics) : undefined;
 const publisher = cfg.queues.length
   ? await Publisher.open(cfg.amqpUrl, new Map(cfg.queues.map((q) => [q.name, q.names.partitions ?? q.names.queue])), metrics)
@@ -140,6 +141,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     metrics.acceptRejected.inc();
     return done(503, { error: "accept queue full" });
   }
+  // a station's queue_timeout: the request left the queue (reneged)
+  if (release === "timeout") return done(503, { error: "queue timeout" });
   metrics.slotsBusy.set(slots.inUse);
   const ctx: RequestContext = { className, key: m.key, order };
   // The slot stays held until the call graph really finishes, even after a timeout answer, as a

@@ -32,21 +32,43 @@ describe("routes", () => {
   });
 });
 
+/** A slot's release function (the test failing if the request got none). */
+function held(r: Awaited<ReturnType<Slots["acquire"]>>): () => void {
+  if (typeof r !== "function") throw new Error(`no slot: ${String(r)}`);
+  return r;
+}
+
 describe("Slots", () => {
   it("runs `concurrency` at once, queues `backlog` in order, refuses the rest", async () => {
     const s = new Slots(2, 1);
-    const r1 = await s.acquire();
-    const r2 = await s.acquire();
+    const r1 = held(await s.acquire());
+    const r2 = held(await s.acquire());
     const third = s.acquire();
     expect(await s.acquire()).toBeNull();
     expect(s.rejected).toBe(1);
     expect([s.inUse, s.queued]).toEqual([2, 1]);
-    r1!();
-    const r3 = await third;
+    r1();
+    const r3 = held(await third);
     expect([s.inUse, s.queued]).toEqual([2, 0]);
-    r2!();
-    r3!();
-    r3!(); // releasing twice must not free a slot twice
+    r2();
+    r3();
+    r3(); // releasing twice must not free a slot twice
+    expect(s.inUse).toBe(0);
+  });
+
+  it("with a queue timeout (a station's reneging), a request still waiting leaves; one granted in time keeps its slot", async () => {
+    const s = new Slots(1, undefined, undefined, 30);
+    const first = held(await s.acquire());
+    const leaves = s.acquire();
+    expect(await leaves).toBe("timeout");
+    expect([s.inUse, s.queued, s.reneged]).toEqual([1, 0, 1]);
+    const served = s.acquire();
+    first();
+    const r = held(await served);
+    // its timer was cleared when the slot passed to it: still held after the timeout's span
+    await new Promise((res) => setTimeout(res, 50));
+    expect([s.inUse, s.reneged]).toEqual([1, 1]);
+    r();
     expect(s.inUse).toBe(0);
   });
 });
@@ -62,11 +84,11 @@ describe("pad", () => {
 describe("Slots without a backlog", () => {
   it("queues every request beyond the slots and refuses none (the simulator's default)", async () => {
     const s = new Slots(1, undefined);
-    const first = await s.acquire();
+    const first = held(await s.acquire());
     const waiting = Array.from({ length: 1000 }, () => s.acquire());
     expect([s.inUse, s.queued, s.rejected]).toEqual([1, 1000, 0]);
-    first!();
-    for (const w of waiting) (await w)!();
+    first();
+    for (const w of waiting) held(await w)();
     expect([s.inUse, s.queued]).toEqual([0, 0]);
   });
 });

@@ -1,0 +1,19 @@
+// The relay of one region (regions/relay.ts), as its own process: started inside the region's
+// namespace with `ip netns exec <ns> node bin/run-ts.mjs regions/relay-main.ts <config.json>`, it
+// listens on every route of the config ({ seed, routes }), prints {"ports": [...]} on one line of
+// stdout once all listen, and exits when its stdin closes (its parent gone) or on SIGTERM.
+import { readFileSync } from "node:fs";
+import { startRelay, type RelayRoute } from "./relay.ts";
+
+const cfg = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { seed: number; routes: RelayRoute[] };
+const relay = await startRelay(cfg.routes, cfg.seed);
+process.stdout.write(`${JSON.stringify({ ports: relay.ports })}\n`);
+const stop = () => void relay.close().finally(() => process.exit(0));
+process.stdin.on("end", stop).resume();
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+// What it cost: printed on stderr at the end (CPU seconds, chunks), for docs/reference-app.md's figure.
+process.on("exit", () => {
+  const u = process.cpuUsage();
+  process.stderr.write(`relay: ${relay.forwarded()} chunks forwarded, released on average ${relay.meanLateMs().toFixed(3)} ms past their due moment, ${((u.user + u.system) / 1e6).toFixed(3)} s CPU\n`);
+});

@@ -1,0 +1,98 @@
+// The delaying relay (regions/relay.ts) on loopback, no namespaces: bytes arrive intact and in order
+// in both directions under a random latency, no chunk is released before its delay (every round
+// trip takes at least twice the constant one-way latency), a half-close still gets its answer, and
+// an unreachable target resets the client's connection. No upper time bound is asserted here (the
+// RTT against the configured latency is measured in namespaces, netns.e2e.test.ts).
+import { afterEach, describe, expect, it } from "vitest";
+import net from "node:net";
+import { startRelay, type RunningRelay } from "./relay.ts";
+
+const open: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.close();
+});
+
+async function echoServer(): Promise<number> {
+  const srv = net.createServer({ allowHalfOpen: true }, (s) => {
+    s.on("data", (d) => s.write(d));
+    s.on("end", () => s.end("|bye"));
+    s.on("error", () => {});
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+  open.push({ close: () => new Promise<void>((r) => srv.close(() => r())) });
+  return (srv.address() as net.AddressInfo).port;
+}
+
+async function relayTo(port: number, latency?: Parameters<typeof startRelay>[0][number]["latency"]): Promise<RunningRelay> {
+  const relay = await startRelay([{ name: "t", listenHost: "127.0.0.1", listenPort: 0, targetHost: "127.0.0.1", targetPort: port, latency }], 7);
+  open.push(relay);
+  return relay;
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: "127.0.0.1", port, noDelay: true, allowHalfOpen: true }, () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+describe("delaying relay", () => {
+  it("keeps order and bytes in both directions under a random per-chunk latency", async () => {
+    const relay = await relayTo(await echoServer(), { dist: "exponential", mean: 0.002 });
+    const s = await connect(relay.ports[0]!);
+    const sent: string[] = [];
+    let got = "";
+    s.setEncoding("utf8").on("data", (d: string) => (got += d));
+    for (let i = 0; i < 300; i++) {
+      const piece = `<${i}>`;
+      sent.push(piece);
+      s.write(piece);
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    const want = sent.join("");
+    const t0 = Date.now();
+    while (got.length < want.length && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 5));
+    expect(got).toBe(want);
+    expect(relay.forwarded()).toBeGreaterThan(0);
+    s.destroy();
+  });
+
+  it("never releases a chunk early: each round trip takes at least twice the one-way latency", async () => {
+    const relay = await relayTo(await echoServer(), { dist: "constant", value: 0.005 });
+    const s = await connect(relay.ports[0]!);
+    const rtts: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await new Promise((r) => { s.once("data", r); s.write("x"); });
+      rtts.push(performance.now() - t);
+    }
+    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(10);
+    s.destroy();
+  });
+
+  it("passes a half-close after the held chunks, and the answer comes back", async () => {
+    const relay = await relayTo(await echoServer(), { dist: "constant", value: 0.003 });
+    const s = await connect(relay.ports[0]!);
+    let got = "";
+    s.setEncoding("utf8").on("data", (d: string) => (got += d));
+    const ended = new Promise<void>((r) => s.once("end", () => r()));
+    s.write("abc");
+    s.end();
+    await ended;
+    expect(got).toBe("abc|bye");
+  });
+
+  it("resets the client's connection when the target cannot be reached", async () => {
+    const free = await echoServer();
+    // a port nobody listens on: the echo server's, once closed
+    await open.pop()!.close();
+    const relay = await relayTo(free);
+    const s = await connect(relay.ports[0]!);
+    const err = await new Promise<NodeJS.ErrnoException | undefined>((r) => {
+      s.once("error", (e) => r(e));
+      s.once("close", () => r(undefined));
+    });
+    expect(err?.code).toBe("ECONNRESET");
+    expect(s.destroyed).toBe(true);
+  });
+});
