@@ -7,12 +7,12 @@
 //      own (connection refused: 503 database unavailable), as the model fails them (db_unavailable).
 //   2. promote (`promote_after` later): the replica that received the most WAL (the model: the first
 //      replica up; with equal replicas the same) is promoted with pg_promote(), PostgreSQL's
-//      `pg_ctl promote` from SQL, which waits until it is done. With synchronous replication the
-//      new primary names the remaining replicas in synchronous_standby_names. The remaining
-//      replicas follow it (primary_conninfo changed, configuration reloaded; on the wire again
-//      through a new delaying forwarder when the lag was), and keep serving reads, as in the
-//      model. Then the services are told (POST /admin/db promoted): their write pools go to the
-//      promoted server.
+//      `pg_ctl promote` from SQL, polled until it is out of recovery. With synchronous replication
+//      the new primary names the remaining replicas in synchronous_standby_names. Then the
+//      services are told (POST /admin/db promoted): their write pools go to the promoted server.
+//      Then the remaining replicas follow it (primary_conninfo changed, configuration reloaded; on
+//      the wire again through a new delaying forwarder when the lag was), and keep serving reads,
+//      as in the model.
 // What it trades away: the services learn of the failure and the promotion from the launcher at
 // once (no client-side detection delay, as the model assumes); a service process started after the
 // failover (a restarted or scaled-out replica) would read the old primary from its config (plan.ts
@@ -77,16 +77,21 @@ export class PgFailover {
     return this.shard(shard).primary?.port;
   }
 
-  /** One statement as the shard's superuser (each shard's cluster has its own password). */
-  private async sql<T extends pg.QueryResultRow>(s: ShardState, port: number, text: string): Promise<T[]> {
+  /** One connection as the shard's superuser (each shard's cluster has its own password). */
+  private async withAdmin<T>(s: ShardState, port: number, fn: (c: pg.Client) => Promise<T>): Promise<T> {
     const su = s.cluster.superuser;
     const c = new pg.Client({ host: "127.0.0.1", port, user: su.user, password: su.password, database: DATABASE, connectionTimeoutMillis: 5000 });
+    c.on("error", () => {});
     await c.connect();
     try {
-      return (await c.query<T>(text)).rows;
+      return await fn(c);
     } finally {
       await c.end().catch(() => {});
     }
+  }
+
+  private sql<T extends pg.QueryResultRow>(s: ShardState, port: number, [text]: [string]): Promise<T[]> {
+    return this.withAdmin(s, port, async (c) => (await c.query<T>(text)).rows);
   }
 
   /** Kills the shard's primary (and the WAL the wire still held for it), then tells the services. */
@@ -118,38 +123,57 @@ export class PgFailover {
     const ev = [...this.events].reverse().find((e) => e.shard === shard && e.promoted === undefined);
     if (!ev) throw new RangeError(`shard ${shard}: no failed primary to replace`);
     // The most advanced replica: the others can then follow it (none is past its timeline's fork).
-    let best: { r: PgServer; lsn: number } | undefined;
-    for (const r of s.replicas) {
-      try {
-        const [row] = await this.sql<{ lsn: number | null }>(s, r.port, "SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::float8 AS lsn");
-        const lsn = row?.lsn ?? -1;
-        if (!best || lsn > best.lsn) best = { r, lsn };
-      } catch (e) {
-        this.log(`failover: ${r.label} unreachable, not promoted: ${String(e)}`);
+    // With one replica there is no choice to make (and no connection spent on it).
+    let next = s.replicas.length === 1 ? s.replicas[0]! : undefined;
+    if (!next) {
+      let best: { r: PgServer; lsn: number } | undefined;
+      for (const r of s.replicas) {
+        try {
+          const [row] = await this.sql<{ lsn: number | null }>(s, r.port, ["SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::float8 AS lsn"]);
+          const lsn = row?.lsn ?? -1;
+          if (!best || lsn > best.lsn) best = { r, lsn };
+        } catch (e) {
+          this.log(`failover: ${r.label} unreachable, not promoted: ${String(e)}`);
+        }
       }
+      next = best?.r;
     }
-    if (!best) throw new Error(`shard ${shard}: no replica answers; nothing to promote`);
-    const next = best.r;
-    const [done] = await this.sql<{ ok: boolean }>(s, next.port, "SELECT pg_promote(true, 60) AS ok");
-    if (!done?.ok) throw new Error(`shard ${shard}: ${next.label} did not finish promoting within 60 s`);
+    if (!next) throw new Error(`shard ${shard}: no replica answers; nothing to promote`);
+    const promoted = next;
+    // pg_promote(wait => true) checks every 100 ms; asking without waiting and then polling every
+    // 5 ms on the same connection ends the outage as soon as the server is out of recovery.
+    await this.withAdmin(s, promoted.port, async (c) => {
+      await c.query("SELECT pg_promote(false)");
+      const deadline = Date.now() + 60_000;
+      while ((await c.query<{ rec: boolean }>("SELECT pg_is_in_recovery() AS rec")).rows[0]?.rec) {
+        if (Date.now() > deadline) throw new Error(`shard ${shard}: ${promoted.label} did not finish promoting within 60 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const rest = s.replicas.filter((r) => r !== promoted);
+      // Synchronous: the new primary waits for the replicas left (none left: it was never set there).
+      if (s.cluster.replication.synchronous && rest.length > 0) {
+        await c.query(`ALTER SYSTEM SET synchronous_standby_names = '${syncStandbyNames(rest.map((r) => r.label))}'`);
+        await c.query("SELECT pg_reload_conf()");
+      }
+    });
     ev.promotedMs = Date.now();
-    ev.promoted = next.label;
-    ev.port = next.port;
-    const rest = s.replicas.filter((r) => r !== next);
-    s.primary = next;
+    ev.promoted = promoted.label;
+    ev.port = promoted.port;
+    const rest = s.replicas.filter((r) => r !== promoted);
+    s.primary = promoted;
     s.replicas = rest;
-    s.wire.get(next.label)?.drop();
-    s.wire.delete(next.label);
-    if (s.cluster.replication.synchronous) {
-      await this.sql(s, next.port, `ALTER SYSTEM SET synchronous_standby_names = '${syncStandbyNames(rest.map((r) => r.label))}'`);
-      await this.sql(s, next.port, "SELECT pg_reload_conf()");
-    }
+    s.wire.get(promoted.label)?.drop();
+    s.wire.delete(promoted.label);
+    // The services first (writes resume), then the other replicas follow.
+    await this.notify({ event: "promoted", shard, port: promoted.port });
+    ev.repointedMs = Date.now();
+    this.log(`failover: shard ${shard}: ${promoted.label} (127.0.0.1:${promoted.port}) promoted; services repointed`);
     for (const r of rest) {
       // Follow the new primary: through a new delaying forwarder when the lag is on the wire.
-      let target = next.port;
+      let target = promoted.port;
       const old = s.wire.get(r.label);
       if (old) {
-        const w = await startWalDelay(next.port, s.cluster.replication.lagMs);
+        const w = await startWalDelay(promoted.port, s.cluster.replication.lagMs);
         // The run stopped meanwhile (Ctrl-C mid-failover): close() has run, so this one is closed here.
         if (this.closed) {
           await w.close();
@@ -159,16 +183,15 @@ export class PgFailover {
         s.wire.set(r.label, w);
         target = w.port;
       }
-      const [cur] = await this.sql<{ primary_conninfo: string }>(s, r.port, "SHOW primary_conninfo");
-      const conninfo = (cur?.primary_conninfo ?? "").replace(/\bport=\d+/, `port=${target}`);
-      // The conninfo holds the superuser's password: it goes into the 0600 postgresql.auto.conf, not a log.
-      await this.sql(s, r.port, `ALTER SYSTEM SET primary_conninfo = '${conninfo.replace(/'/g, "''")}'`);
-      await this.sql(s, r.port, "SELECT pg_reload_conf()");
-      this.log(`failover: ${r.label} follows ${next.label} (127.0.0.1:${target})`);
+      await this.withAdmin(s, r.port, async (c) => {
+        const cur = (await c.query<{ primary_conninfo: string }>("SHOW primary_conninfo")).rows[0];
+        const conninfo = (cur?.primary_conninfo ?? "").replace(/\bport=\d+/, `port=${target}`);
+        // The conninfo holds the superuser's password: it goes into the 0600 postgresql.auto.conf, not a log.
+        await c.query(`ALTER SYSTEM SET primary_conninfo = '${conninfo.replace(/'/g, "''")}'`);
+        await c.query("SELECT pg_reload_conf()");
+      });
+      this.log(`failover: ${r.label} follows ${promoted.label} (127.0.0.1:${target})`);
     }
-    await this.notify({ event: "promoted", shard, port: next.port });
-    ev.repointedMs = Date.now();
-    this.log(`failover: shard ${shard}: ${next.label} (127.0.0.1:${next.port}) promoted; services repointed`);
     return ev;
   }
 

@@ -85,7 +85,13 @@ export class Db {
       const replicas = e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), pool: pool(e, port), port }));
       return { primary, replicas, readers: this.readersOf(primary, replicas), next: 0 };
     });
-    for (const s of this.shards.flatMap((sh) => [sh.primary, ...sh.replicas])) s.pool.on("error", () => { /* a dropped idle client; the next acquire reconnects */ });
+    for (const s of this.shards.flatMap((sh) => [sh.primary, ...sh.replicas])) {
+      s.pool.on("error", () => { /* a dropped idle client; the next acquire reconnects */ });
+      // A connection cut while checked out (its server killed mid-query, as a failover does) emits
+      // 'error' on the client besides failing the query; pg-pool listens only while the client is
+      // idle, and an unheard 'error' ends the process. The query's rejection reports it (withClient).
+      s.pool.on("connect", (c) => c.on("error", () => {}));
+    }
     // Lag is read over separate one-connection pools so that monitoring never takes a modeled slot.
     this.monitor = shardEndpoints.flatMap((e, i) =>
       e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), port, pool: new pg.Pool({ host: "127.0.0.1", port, user: e.user, password: e.password, database: e.database, max: 1, connectionTimeoutMillis: 1000 }) })),
