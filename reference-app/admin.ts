@@ -1,5 +1,6 @@
 // The run's admin endpoint on 127.0.0.1: faults on demand for validation scenarios (kill/restart a
-// service replica, stop/start a database replica, flush the cache, pause/resume the workers,
+// service replica, stop/start a database replica, fail a database primary and promote a replica,
+// flush the cache, pause/resume the workers,
 // kill/restart a worker) and the run's status. Every call needs the run's token as a Bearer token.
 import { Effect, Scope } from "effect";
 import http from "node:http";
@@ -12,6 +13,9 @@ export interface Faults {
   restartService(i: number): Promise<void>;
   stopDbReplica(i: number): Promise<void>;
   startDbReplica(i: number): Promise<void>;
+  /** A database failover (parts/pg-failover.ts): kill a shard's primary; promote a replica in its place. */
+  failPrimary(shard: number): Promise<void>;
+  promote(shard: number): Promise<void>;
   flushCache(): Promise<void>;
   pauseWorkers(): Promise<void>;
   resumeWorkers(): Promise<void>;
@@ -27,6 +31,8 @@ const ROUTES: Array<[RegExp, (f: Faults, m: RegExpExecArray) => Promise<void>]> 
   [/^\/faults\/service\/(\d{1,3})\/restart$/, (f, m) => f.restartService(Number(m[1]))],
   [/^\/faults\/db\/replica\/(\d{1,3})\/stop$/, (f, m) => f.stopDbReplica(Number(m[1]))],
   [/^\/faults\/db\/replica\/(\d{1,3})\/start$/, (f, m) => f.startDbReplica(Number(m[1]))],
+  [/^\/faults\/db\/shard\/(\d{1,3})\/fail-primary$/, (f, m) => f.failPrimary(Number(m[1]))],
+  [/^\/faults\/db\/shard\/(\d{1,3})\/promote$/, (f, m) => f.promote(Number(m[1]))],
   [/^\/faults\/cache\/flush$/, (f) => f.flushCache()],
   [/^\/faults\/workers\/pause$/, (f) => f.pauseWorkers()],
   [/^\/faults\/workers\/resume$/, (f) => f.resumeWorkers()],

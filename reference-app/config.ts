@@ -56,6 +56,8 @@ export interface ServiceConfig {
   readonly cdnTtl?: number;
   /** Export traces (reference-app/tracing.ts); absent: no tracing. */
   readonly tracing?: TracingConfig;
+  /** The run's admin token: the launcher's failover tells the service about it on POST /admin/db. */
+  readonly token?: string;
 }
 
 export interface WorkerConfig {

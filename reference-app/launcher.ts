@@ -16,6 +16,7 @@ import type { CircuitBreakerSpec, RetriesSpec, Scenario } from "../simulator/mod
 import { preflight } from "./preflight.ts";
 import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
+import { PgFailover, type FailoverEvent } from "./parts/pg-failover.ts";
 import { startRedis, type RedisPart } from "./parts/redis.ts";
 import { brokerAccess, brokerConnection, declareQueue, redactUrl } from "./parts/rabbitmq.ts";
 import { declarePartitions } from "./parts/partitions.ts";
@@ -97,6 +98,20 @@ export interface RunningApp {
   };
   /** Takes one collector sample now and appends it to the time series. */
   sample(): Promise<Sample>;
+  /** The database's failovers (when it has replicas): on demand (faults.failPrimary/promote) or on the YAML's schedule. */
+  readonly failover?: {
+    readonly events: readonly FailoverEvent[];
+    /** The shard's primary now (undefined between its failure and the promotion). */
+    primaryPort(shard: number): number | undefined;
+    /** The ports of the forwarders that put the replication lag on the wire (parts/wal-delay.ts). */
+    wirePorts(): number[];
+    /**
+     * Runs the YAML's `failures: - { at, fail_primary, shard, promote_after }` from `startMs`
+     * (Date.now() of the load's first request: the simulator's t = 0): the kill at `at`, the
+     * promotion `promote_after` later. Errors go to onError.
+     */
+    schedule(startMs: number, onError?: (e: unknown) => void): void;
+  };
 }
 
 /** One PostgreSQL cluster's servers and the services' role on it (no superuser) with its per-run password. */
@@ -254,6 +269,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         productKeys: plan.db?.keys,
         cdnTtl: plan.cdn?.ttl,
         tracing: tracing(sp.name, `${sp.name}-${i + 1}`),
+        // a database failover tells the service on POST /admin/db (parts/pg-failover.ts)
+        token: dbConfig && sp.calls.includes(dbConfig.name) ? token : undefined,
       };
       return startNodeProc(`${sp.name}-${i + 1}`, cfg, dir.path, { standby: i >= sp.replicas });
     });
@@ -385,6 +402,40 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       plan.interval,
     );
 
+    // Failovers: the processes holding database pools (every place of a service calling it) are told.
+    let failover: PgFailover | undefined;
+    const failoverTimers = new Set<NodeJS.Timeout>();
+    if (plan.db && pgShards.length > 0 && plan.db.replicas > 0) {
+      const dbName = plan.db.name;
+      const targets = plan.services.filter((sp) => sp.calls.includes(dbName)).flatMap((sp) => portsOf.get(sp.name)!.slice(0, sp.replicas));
+      const log = (line: string) => appendFileSync(join(dir.path, "logs", "failover.log"), `${new Date().toISOString()} ${line}\n`);
+      const f = new PgFailover(pgShards, async (body) => {
+        const told = await Promise.allSettled(targets.map(async (port) => {
+          const r = await fetch(`http://127.0.0.1:${port}/admin/db`, {
+            method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000),
+          });
+          if (!r.ok) throw new Error(`127.0.0.1:${port}: ${r.status} ${await r.text()}`);
+        }));
+        const failed = told.flatMap((x) => (x.status === "rejected" ? [String(x.reason)] : []));
+        if (failed.length) log(`failover: ${failed.length} of ${targets.length} service processes not told of ${body.event}: ${failed.join("; ")}`);
+      }, log);
+      // Released before the services and the database (finalizers run in reverse): no step acts after it.
+      yield* Effect.acquireRelease(Effect.succeed(f), (x) => Effect.promise(async () => {
+        for (const t of failoverTimers) clearTimeout(t);
+        await x.close();
+      }));
+      failover = f;
+    }
+    const onFailover = async (what: (f: PgFailover) => Promise<unknown>) => {
+      if (!failover) throw new BadTarget("this scenario has no database with a replica to promote");
+      try {
+        await what(failover);
+      } catch (e) {
+        if (e instanceof RangeError) throw new BadTarget(e.message);
+        throw e;
+      }
+    };
+
     const pick = <T>(list: readonly T[], i: number, what: string): T => {
       const v = list[i - 1];
       if (v === undefined) throw new BadTarget(`no ${what} ${i}; there are ${list.length} (numbered from 1)`);
@@ -408,6 +459,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       restartService: (i) => pick(services, i, "service replica").control.start(),
       stopDbReplica: (i) => pick(pgCluster?.replicas ?? [], i, "database replica").control.stop(),
       startDbReplica: (i) => pick(pgCluster?.replicas ?? [], i, "database replica").control.start(),
+      failPrimary: (shard) => onFailover((f) => f.failPrimary(shard)),
+      promote: (shard) => onFailover((f) => f.promote(shard)),
       flushCache: async () => {
         if (!redis) throw new BadTarget("this scenario has no cache");
         const r = new Redis({ host: "127.0.0.1", port: redis.port, password: redis.password, maxRetriesPerRequest: 1 });
@@ -452,6 +505,25 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         ? { events: scaler.events, evaluations: scaler.evaluations, instances: () => scaler.instances(), begin: () => scaler.begin() }
         : undefined,
       sample: () => collector.sampleNow(),
+      failover: failover
+        ? {
+            events: failover.events,
+            primaryPort: (shard) => failover!.primaryPort(shard),
+            wirePorts: () => failover!.wirePorts(),
+            schedule: (startMs, onError = () => {}) => {
+              for (const fo of plan.db?.failovers ?? []) {
+                const at = (ms: number, run: () => void) => {
+                  const t = setTimeout(() => (failoverTimers.delete(t), run()), Math.max(0, startMs + ms - Date.now()));
+                  failoverTimers.add(t);
+                };
+                // The promotion waits for the kill (a slow kill delays it, as the log then shows).
+                let killed: Promise<boolean> = Promise.resolve(false);
+                at(fo.at * 1000, () => { killed = failover!.failPrimary(fo.shard).then(() => true, (e) => (onError(e), false)); });
+                at((fo.at + fo.promoteAfter) * 1000, () => void killed.then((ok) => (ok ? failover!.promote(fo.shard).catch(onError) : undefined)));
+              }
+            },
+          }
+        : undefined,
     };
     const admin = yield* startAdmin(token, faults, () => publicView(app));
     const running: RunningApp = { ...app, adminUrl: `http://127.0.0.1:${admin.port}` };
@@ -462,7 +534,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
 
 /** What run.json and the admin's /status show: the run without its token, passwords and functions. */
 function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
-  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, redisPassword: _redisPassword, db, dbShards, ...rest } = app;
+  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, failover: _failover, redisPassword: _redisPassword, db, dbShards, ...rest } = app;
   return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined, dbShards: dbShards.map((d) => ({ ...d, password: undefined })) };
 }
 

@@ -247,15 +247,17 @@ describe("features the simulator models and the app does not realize", () => {
     expect(fields(text)).toEqual(expect.arrayContaining(["regions", "geo", "load.regions", "components.lb.region", "components.api.region", "components.db.region"]));
   });
 
-  it("accepts scheduled crashes of a service replica (the validation harness injects them) and refuses every other failure", () => {
+  it("accepts scheduled crashes of a service replica and database failovers (the launcher's schedule), refuses random failures", () => {
     expect(fields(BASE + "failures:\n  - { at: 5s, crash: api, replica: 2, restart_after: 3s }\n")).toEqual([]);
-    const others = fields(
+    const text =
       BASE.replace("pool: { size: 4 } }", "pool: { size: 4 }, replicas: 1 }") +
-        "failures:\n" +
-        "  - { at: 5s, fail_primary: db, promote_after: 2s }\n" +
-        "  - { random: api, mtbf: 60s, mttr: 5s }\n",
-    );
-    expect(others).toEqual(["failures[0]", "failures[1]"]);
+      "failures:\n" +
+      "  - { at: 5s, fail_primary: db, promote_after: 2s }\n" +
+      "  - { random: api, mtbf: 60s, mttr: 5s }\n";
+    expect(fields(text)).toEqual(["failures[1]"]);
+    const r = planApp(load(text.replace("  - { random: api, mtbf: 60s, mttr: 5s }\n", ""), "failover.yaml"));
+    expect(r.ok && r.plan.db?.failovers).toEqual([{ at: 5, shard: 0, promoteAfter: 2 }]);
+    expect(r.ok && r.plan.db?.synchronous).toBe(false);
   });
 
   it("accepts a scheduled loss of the cache (the harness flushes it)", () => {

@@ -148,6 +148,19 @@ export interface DbPlan {
   readonly keySpace: number;
   readonly readFrom: "primary" | "replicas" | "any";
   readonly lag?: DistLike;
+  /**
+   * `replication: synchronous`: the primary's commits wait until every replica applied them
+   * (synchronous_standby_names naming them all, synchronous_commit = remote_apply).
+   */
+  readonly synchronous: boolean;
+  /**
+   * The YAML's failovers of this database (`failures: - { at, fail_primary, shard, promote_after }`),
+   * in file order: the launcher's schedule (RunningApp.failover) kills the shard's primary at `at`
+   * and promotes a replica `promoteAfter` later. With asynchronous replication and a lag, the lag is
+   * then put on the replication connection (parts/wal-delay.ts) so that a failover loses what the
+   * replica had not received, as the model counts it.
+   */
+  readonly failovers: ReadonlyArray<{ readonly at: number; readonly shard: number; readonly promoteAfter: number }>;
   readonly maxConnections: number;
   /**
    * The YAML's pool per calling replica; none when it sets none: the simulator then puts no bound
@@ -444,11 +457,19 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       keySpace,
       readFrom: d.read_from,
       lag: d.replication_lag,
+      synchronous: d.replication === "synchronous",
+      failovers: (s.failures ?? []).flatMap((f) => ("fail_primary" in f && f.fail_primary === dbName ? [{ at: f.at, shard: f.shard, promoteAfter: f.promote_after }] : [])),
       maxConnections: d.max_connections,
       pool: d.pool,
     };
     if (db.shards > 1 && (byKind.get("queue") ?? []).some((q) => ((comp(q) as QueueComponent).handler ?? []).length > 0)) {
       issues.push({ field: `components.${dbName}.shards`, reason: "queue workers writing to a sharded database are not realized (their writes go to one server)" });
+    }
+    if (db.failovers.length > 0 && services.some((p) => p.calls.includes(dbName) && p.autoscaling)) {
+      issues.push({ field: "failures", reason: "a database failover with an auto-scaled service is not realized (a replica started after the failover would connect to the old primary)" });
+    }
+    if (db.failovers.length > 0 && (byKind.get("queue") ?? []).some((q) => ((comp(q) as QueueComponent).handler ?? []).length > 0)) {
+      issues.push({ field: "failures", reason: "a database failover with queue workers writing to the database is not realized (the workers' pool is not repointed to the promoted replica)" });
     }
     if (db.readFrom !== "primary" && db.replicas === 0) {
       issues.push({ field: `components.${dbName}.read_from`, reason: `is '${db.readFrom}' but replicas is 0` });
@@ -634,8 +655,11 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
     // A scheduled cache loss (the model holds `lose` to a cache) is the admin's FLUSHALL, injected
     // by validation/cache-loss-validate.ts.
     if ("lose" in f) return;
-    const what = "fail_primary" in f ? "a database failover (fail_primary)" : "lose" in f ? "losing a cache (lose)" : "region" in f ? "a region outage" : "random failures (mtbf/mttr)";
-    issues.push({ field, reason: `${what} is not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }) and cache losses ({ at, lose: <cache> }) are injected` });
+    // A database failover: the launcher's schedule (RunningApp.failover) kills the primary and
+    // promotes a replica (the database and its replicas are checked with the database's plan).
+    if ("fail_primary" in f) return;
+    const what = "region" in f ? "a region outage" : "random failures (mtbf/mttr)";
+    issues.push({ field, reason: `${what} is not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }), database failovers ({ at, fail_primary: <database>, promote_after }) and cache losses ({ at, lose: <cache> }) are injected` });
   });
 }
 

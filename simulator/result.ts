@@ -5,7 +5,7 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_DEAD, C_DROPPED_HEAD, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
+import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_DEAD, C_DROPPED_HEAD, C_LOST_WRITES, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
@@ -74,6 +74,8 @@ export interface ComponentResult {
   readonly staleReadRatio?: Estimate;
   readonly replicationLagMs?: LatencyEstimates;
   readonly poolWaitMs?: LatencyEstimates;
+  /** Databases a failover strikes: acknowledged writes lost (asynchronous replication), per replication. */
+  readonly lostWrites?: Estimate;
   readonly reads?: number;
   readonly writes?: number;
   readonly queue?: {
@@ -290,6 +292,11 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       res.replicationLagMs = latency(reps.map((rep) => rep.components[ci].latency));
       const pools = comp.resources.filter((r) => !p.resources[r].main);
       if (pools.length > 0) res.poolWaitMs = latency(reps.map((rep) => merged(pools.map((r) => rep.resources[r].wait))));
+      // Only when a failover strikes it (older results keep their bytes): acknowledged writes the
+      // promoted replica lacked, per replication (0 with synchronous replication).
+      if (p.faults.some((f) => f.kind === "fail_primary" && p.databases[f.database].component === ci)) {
+        res.lostWrites = estimate(reps.map((rep) => rep.components[ci].counts[C_LOST_WRITES]));
+      }
     }
     if (comp.kind === "queue") {
       res.queue = {

@@ -25,6 +25,7 @@ import { parseK6Time } from "../k6/ingest/ingest.ts";
 import { validateResilience } from "./resilience-validate.ts";
 import { resilienceTarget } from "./resilience-rows.ts";
 import { cacheLossTarget, validateCacheLoss } from "./cache-loss-validate.ts";
+import { failoverTarget, validateFailover } from "./db-failover-validate.ts";
 
 // ---------------------------------------------------------------- the measured side
 
@@ -59,6 +60,7 @@ export interface DynamicsReport {
 export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
   if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log);
   if (cacheLossTarget(file, scenario)) return validateCacheLoss(file, scenario, outDir, log);
+  if (failoverTarget(file, scenario)) return validateFailover(file, scenario, log);
   const sim: SimResult = simulate(scenario);
   const durationS = sim.run.durationS;
   const warmupS = sim.run.warmupS;

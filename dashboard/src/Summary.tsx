@@ -110,6 +110,7 @@ export function componentDetails(c: Component): string {
   if (c.replicationLagMs && Number.isFinite(c.replicationLagMs.p95.mean)) out.push(`lag p95 ${num(c.replicationLagMs.p95.mean)} ms`);
   if (c.poolWaitMs && Number.isFinite(c.poolWaitMs.p95.mean)) out.push(`pool wait p95 ${num(c.poolWaitMs.p95.mean)} ms`);
   if (c.reads !== undefined || c.writes !== undefined) out.push(`${num(c.reads ?? 0)} reads / ${num(c.writes ?? 0)} writes`);
+  if (c.lostWrites) out.push(`${withCi(c.lostWrites)} lost writes (failover, per replication)`);
   if (c.queue) {
     out.push(`backlog ${withCi(c.queue.backlog)}`, `async p95 ${num(c.queue.asyncLatencyMs.p95.mean)} ms`);
     if (c.queue.deadLettered) out.push(`${c.queue.deadLettered} dead-lettered`);

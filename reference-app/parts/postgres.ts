@@ -11,7 +11,7 @@
 // What it trades away: a person cannot `psql` in without the passwords (they are in the 0600
 // configs of the run's processes, readable by the launcher's user only).
 import { Effect, Scope } from "effect";
-import { mkdir, chown, chmod, rm, writeFile } from "node:fs/promises";
+import { mkdir, chown, chmod, rm, writeFile, readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import pg from "pg";
@@ -22,6 +22,7 @@ import { meanOf } from "../sampler.ts";
 import { shardOfKey } from "../shard.ts";
 import type { DbEndpoints } from "../config.ts";
 import type { Tools } from "../preflight.ts";
+import { startWalDelay, type WalDelay } from "./wal-delay.ts";
 
 export const DATABASE = "headroom";
 /** The role of the services and workers: no superuser, no DDL, only the run's tables. */
@@ -56,6 +57,29 @@ export interface PgCluster {
   readonly superuser: { readonly user: string; readonly password: string };
   readonly primary: PgServer;
   readonly replicas: readonly PgServer[];
+  /** How the replicas follow the primary (what a failover, parts/pg-failover.ts, needs to know). */
+  readonly replication: {
+    /** synchronous_standby_names names every replica; commits wait for their apply (remote_apply). */
+    readonly synchronous: boolean;
+    /** The lag (ms, the YAML's mean) on the wire (`wire`), else as recovery_min_apply_delay (0: none). */
+    readonly lagMs: number;
+    /** Per replica (same order), its delaying forwarder to the primary, when the lag is on the wire. */
+    readonly wire?: readonly WalDelay[];
+  };
+}
+
+/** Points a replica's primary_conninfo (written by pg_basebackup -R) at another port on 127.0.0.1. */
+export async function repointConninfo(dataDir: string, fromPort: number, toPort: number): Promise<void> {
+  const path = join(dataDir, "postgresql.auto.conf");
+  const text = await readFile(path, "utf8");
+  const out = text.replace(/^(primary_conninfo = '.*\bport=)(\d+)\b/m, (m, head: string, port: string) => (Number(port) === fromPort ? `${head}${toPort}` : m));
+  if (out === text) throw new Error(`${path}: no primary_conninfo with port=${fromPort}`);
+  await writeFile(path, out);
+}
+
+/** The synchronous_standby_names value that makes commits wait for every one of these replicas. */
+export function syncStandbyNames(labels: readonly string[]): string {
+  return labels.length === 0 ? "" : `FIRST ${labels.length} (${labels.map((l) => `"${l}"`).join(", ")})`;
 }
 
 /**
@@ -155,7 +179,10 @@ export const startPostgres = (
       stopGroup: false,
       graceMs: 10_000,
     });
-    const primary = yield* restartable(serverSpec("primary", primaryDir, primaryPort, []), (p) =>
+    // Synchronous: every session's commit waits for the standbys' apply (once synchronous_standby_names
+    // names them, below: seeding and the base backups run before, unwaited).
+    const syncArgs = plan.synchronous ? ["-c", "synchronous_commit=remote_apply"] : [];
+    const primary = yield* restartable(serverSpec("primary", primaryDir, primaryPort, syncArgs), (p) =>
       waitReady("postgres primary", p, () => canConnect(primaryPort, adminPassword, "postgres", primaryDir), 60_000),
     );
     yield* Effect.tryPromise({
@@ -166,6 +193,10 @@ export const startPostgres = (
     const replicas: PgServer[] = [];
     // Replay delay can only be one number per replica: the YAML distribution's mean.
     const lagMs = plan.lag !== undefined ? Math.round(meanOf(plan.lag) * 1000) : 0;
+    // A failover with asynchronous replication loses what the replica had not received: the lag
+    // goes on the wire then (parts/wal-delay.ts), else it stays PostgreSQL's apply delay.
+    const lagOnWire = !plan.synchronous && plan.failovers.length > 0 && lagMs > 0 && plan.replicas > 0;
+    const wire: WalDelay[] = [];
     for (let i = 1; i <= plan.replicas; i++) {
       const label = `replica${i}`;
       const dir = join(base, label);
@@ -178,7 +209,25 @@ export const startPostgres = (
         env: { PGPASSWORD: adminPassword },
       });
       const port = yield* freePort;
-      const extra = lagMs > 0 ? ["-c", `recovery_min_apply_delay=${lagMs}ms`] : [];
+      if (lagOnWire) {
+        const wd = yield* Effect.acquireRelease(
+          Effect.tryPromise({
+            try: async () => {
+              const w = await startWalDelay(primaryPort, lagMs);
+              await repointConninfo(dir, primaryPort, w.port).catch(async (e) => { await w.close(); throw e; });
+              return w;
+            },
+            catch: (e) => new StartFailed({ part: `postgres ${label}`, reason: `cannot put the replication lag on the wire: ${String(e)}` }),
+          }),
+          (w) => Effect.promise(() => w.close()),
+        );
+        wire.push(wd);
+      }
+      const extra = lagMs > 0 && !lagOnWire ? ["-c", `recovery_min_apply_delay=${lagMs}ms`] : [];
+      // Synchronous standbys are named by cluster_name (the walreceiver's application_name).
+      if (plan.synchronous) extra.push("-c", `cluster_name=${label}`, ...syncArgs);
+      // After a failover a replica follows the promoted one: retry its stream every 200 ms, not 5 s.
+      if (plan.failovers.length > 0) extra.push("-c", "wal_retrieve_retry_interval=200ms");
       const control = yield* restartable(serverSpec(label, dir, port, extra), (p) =>
         waitReady(`postgres ${label}`, p, () => canConnect(port, adminPassword, DATABASE, dir, true), 60_000),
       );
@@ -197,11 +246,28 @@ export const startPostgres = (
         }
       }, 60_000);
     }
+    if (plan.synchronous && plan.replicas > 0) {
+      // From here every commit waits for all replicas; ready once each is a synchronous standby.
+      const names = replicas.map((r) => r.label);
+      yield* waitReady("postgres synchronous replication", undefined, async () => {
+        const c = new pg.Client({ host: "127.0.0.1", port: primaryPort, user: SUPERUSER, password: adminPassword, database: DATABASE });
+        await c.connect();
+        try {
+          await c.query(`ALTER SYSTEM SET synchronous_standby_names = '${syncStandbyNames(names)}'`);
+          await c.query("SELECT pg_reload_conf()");
+          const r = await c.query("SELECT count(*)::int AS n FROM pg_stat_replication WHERE sync_state = 'sync'");
+          return r.rows[0].n >= plan.replicas;
+        } finally {
+          await c.end();
+        }
+      }, 60_000);
+    }
     return {
       endpoints: { database: DATABASE, user: APP_ROLE, password: appPassword, primary: primaryPort, replicas: replicas.map((r) => r.port) },
       superuser: { user: SUPERUSER, password: adminPassword },
       primary: { label: "primary", port: primaryPort, dataDir: primaryDir, control: primary },
       replicas,
+      replication: { synchronous: plan.synchronous, lagMs, wire: lagOnWire ? wire : undefined },
     };
   });
 

@@ -12,6 +12,18 @@ import type { ServiceMetrics } from "./metrics.ts";
 import { shardOfKey } from "../shard.ts";
 
 export class PoolTimeout extends Error {}
+/** The server is gone (connection refused or cut: a failed primary): answered 503, as the model's db_unavailable. */
+export class DbUnavailable extends Error {}
+
+/** pg-pool's message when connectionTimeoutMillis passed (the pool's wait limit), not a refused connection. */
+const isPoolTimeout = (e: unknown) => e instanceof Error && /timeout exceeded when trying to connect/i.test(e.message);
+
+/** An error of the connection rather than of the statement: no SQLSTATE, or class 08 (connection) or 57 (shutdown). */
+function isConnectionError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  return code.startsWith("08") || code.startsWith("57");
+}
 
 /**
  * The model's pool of one replica: `size` places for the whole database, taken in FIFO order,
@@ -70,6 +82,7 @@ export function connectTimeoutMs(seconds: number): number {
 interface Server {
   readonly label: string;
   readonly pool: pg.Pool;
+  readonly port: number;
 }
 
 export interface ProductRow {
@@ -79,18 +92,17 @@ export interface ProductRow {
   readonly version: number;
 }
 
-/** One shard's servers: its primary, its streaming replicas and the ones reads go to. */
+/** One shard's servers: its primary, its streaming replicas and the ones reads go to (a failover changes them). */
 interface Shard {
-  readonly primary: Server;
-  readonly replicas: Server[];
-  readonly readers: Server[];
+  primary: Server;
+  replicas: Server[];
+  readers: Server[];
   next: number;
 }
 
 export class Db {
   private readonly shards: Shard[];
-  private readonly primary: Server;
-  private readonly monitor: Array<{ label: string; pool: pg.Pool }>;
+  private readonly monitor: Array<{ label: string; pool: pg.Pool; port: number }>;
   private lagTimer?: NodeJS.Timeout;
   private readonly gate?: PoolGate;
 
@@ -118,18 +130,65 @@ export class Db {
     // Servers of a sharded database are labelled s<i>.primary, s<i>.replica<j> in the metrics.
     const label = (i: number, what: string) => (shardEndpoints.length > 1 ? `s${i}.${what}` : what);
     this.shards = shardEndpoints.map((e, i) => {
-      const primary = { label: label(i, "primary"), pool: pool(e, e.primary) };
-      const replicas = e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), pool: pool(e, port) }));
-      const readers = plan.readFrom === "primary" ? [primary] : plan.readFrom === "replicas" ? replicas : [primary, ...replicas];
-      return { primary, replicas, readers, next: 0 };
+      const primary = { label: label(i, "primary"), pool: pool(e, e.primary), port: e.primary };
+      const replicas = e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), pool: pool(e, port), port }));
+      return { primary, replicas, readers: this.readersOf(primary, replicas), next: 0 };
     });
-    this.primary = this.shards[0]!.primary;
-    for (const s of this.shards.flatMap((sh) => [sh.primary, ...sh.replicas])) s.pool.on("error", () => { /* a dropped idle client; the next acquire reconnects */ });
+    for (const s of this.shards.flatMap((sh) => [sh.primary, ...sh.replicas])) {
+      s.pool.on("error", () => { /* a dropped idle client; the next acquire reconnects */ });
+      // A connection cut while checked out (its server killed mid-query, as a failover does) emits
+      // 'error' on the client besides failing the query; pg-pool listens only while the client is
+      // idle, and an unheard 'error' ends the process. The query's rejection reports it (withClient).
+      s.pool.on("connect", (c) => c.on("error", () => {}));
+    }
     // Lag is read over separate one-connection pools so that monitoring never takes a modeled slot.
     this.monitor = shardEndpoints.flatMap((e, i) =>
-      e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), pool: new pg.Pool({ host: "127.0.0.1", port, user: e.user, password: e.password, database: e.database, max: 1, connectionTimeoutMillis: 1000 }) })),
+      e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), port, pool: new pg.Pool({ host: "127.0.0.1", port, user: e.user, password: e.password, database: e.database, max: 1, connectionTimeoutMillis: 1000 }) })),
     );
     for (const m of this.monitor) m.pool.on("error", () => {});
+  }
+
+  /**
+   * Where reads go, as the model picks: `read_from` primary, replicas (the primary when none is
+   * left, as after promoting the last one) or any of them.
+   */
+  private readersOf(primary: Server | undefined, replicas: Server[]): Server[] {
+    const p = primary ? [primary] : [];
+    if (this.plan.readFrom === "primary") return primary ? [primary] : [];
+    if (this.plan.readFrom === "replicas") return replicas.length > 0 ? replicas : p;
+    return [...p, ...replicas];
+  }
+
+  /**
+   * The launcher killed a shard's primary: reads stop going to it (as the model's reads skip a
+   * node that is down; with read_from primary they still go there and fail). Its writes fail on
+   * their own: the server refuses connections (DbUnavailable).
+   */
+  primaryDown(shard: number): void {
+    const sh = this.shards[shard];
+    if (!sh) throw new Error(`no shard ${shard}`);
+    if (this.plan.readFrom === "any") sh.readers = sh.replicas.length > 0 ? [...sh.replicas] : sh.readers;
+  }
+
+  /**
+   * The launcher promoted the replica on `port`: writes go there from now on (its pool was the
+   * replica's: connected to the same server, now the primary), the other replicas stay readers
+   * (they follow the new primary); the dead primary's pool is closed.
+   */
+  promoted(shard: number, port: number): void {
+    const sh = this.shards[shard];
+    if (!sh) throw new Error(`no shard ${shard}`);
+    const j = sh.replicas.findIndex((r) => r.port === port);
+    if (j < 0) throw new Error(`shard ${shard}: no replica on port ${port}`);
+    const old = sh.primary;
+    const promoted = sh.replicas[j]!;
+    sh.primary = { label: old.label, pool: promoted.pool, port };
+    sh.replicas = sh.replicas.filter((_, k) => k !== j);
+    sh.readers = this.readersOf(sh.primary, sh.replicas);
+    for (let k = this.monitor.length - 1; k >= 0; k--) {
+      if (this.monitor[k]!.port === port) void this.monitor.splice(k, 1)[0]!.pool.end().catch(() => {});
+    }
+    void old.pool.end().catch(() => {});
   }
 
   /** The shard a key's rows live on: the simulator's own function (shardOf). */
@@ -172,6 +231,7 @@ export class Db {
         throw e;
       }
     } catch (e) {
+      if (!isPoolTimeout(e)) throw new DbUnavailable(`${server.label}: ${e instanceof Error ? e.message : String(e)}`);
       this.metrics.poolTimeouts.inc({ server: server.label });
       throw new PoolTimeout(`${server.label} pool: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -187,6 +247,7 @@ export class Db {
       return result;
     } catch (e) {
       client.release(e instanceof Error ? e : true);
+      if (isConnectionError(e)) throw new DbUnavailable(`${server.label}: ${e instanceof Error ? e.message : String(e)}`);
       throw e;
     } finally {
       gate?.release();
@@ -230,11 +291,12 @@ export class Db {
   }
 
   async ping(): Promise<void> {
-    await this.primary.pool.query("SELECT 1");
+    await this.shards[0]!.primary.pool.query("SELECT 1");
   }
 
   async close(): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer);
+    // After a failover the old primary's pool is already ended; ending a pool twice only rejects.
     await Promise.allSettled(this.shards.flatMap((sh) => [sh.primary, ...sh.replicas]).map((s) => s.pool.end()));
     await Promise.allSettled(this.monitor.map((m) => m.pool.end()));
   }

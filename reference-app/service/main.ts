@@ -10,7 +10,8 @@ import { sample, streamFor } from "../sampler.ts";
 import { serviceMetrics } from "./metrics.ts";
 import { Slots } from "./slots.ts";
 import { compileRoutes, matchRoute, parseOrder } from "./routes.ts";
-import { Db, PoolTimeout } from "./db.ts";
+import { Db, DbUnavailable, PoolTimeout } from "./db.ts";
+import { bearerMatches } from "../token.ts";
 import { Cache } from "./cache.ts";
 import { Publisher, QueueFull } from "./publisher.ts";
 import { runSteps, type Deps, type RequestContext } from "./handlers.ts";
@@ -101,6 +102,27 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     }
     return send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
   }
+  // The launcher's failover (parts/pg-failover.ts): a shard's primary is down, or a replica was
+  // promoted and takes the writes. Only with the run's token.
+  if (url.pathname === "/admin/db" && req.method === "POST") {
+    if (!cfg.token || !bearerMatches(req.headers.authorization, cfg.token)) return send(res, 401, { error: "the run's token is required" });
+    if (!db) return send(res, 400, { error: "this service has no database" });
+    const body = await readBody(req);
+    let ev: { event?: unknown; shard?: unknown; port?: unknown };
+    try {
+      ev = JSON.parse(body ?? "") as typeof ev;
+    } catch {
+      return send(res, 400, { error: "a JSON body { event, shard, port } is expected" });
+    }
+    try {
+      if (ev.event === "primary-down" && typeof ev.shard === "number") db.primaryDown(ev.shard);
+      else if (ev.event === "promoted" && typeof ev.shard === "number" && typeof ev.port === "number") db.promoted(ev.shard, ev.port);
+      else return send(res, 400, { error: "event is primary-down { shard } or promoted { shard, port }" });
+    } catch (e) {
+      return send(res, 400, { error: e instanceof Error ? e.message : String(e) });
+    }
+    return send(res, 200, { ok: true });
+  }
   let order: RequestContext["order"];
   let m: ReturnType<typeof matchRoute>;
   if (url.pathname === CALL_PATH && req.method === "POST") {
@@ -163,6 +185,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     }
   } catch (e) {
     if (e instanceof PoolTimeout) return done(503, { error: "database pool timeout" });
+    if (e instanceof DbUnavailable) return done(503, { error: `database unavailable: ${e.message}` });
     if (e instanceof QueueFull) return done(503, { error: "queue full" });
     if (e instanceof CallFailed) return done(e.status >= 500 ? e.status : 502, { error: e.message });
     // the called service's policies, run here (service/resilience.ts): its timeout, its open breaker

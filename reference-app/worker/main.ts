@@ -44,6 +44,8 @@ const pool = cfg.db
   ? new pg.Pool({ host: "127.0.0.1", port: cfg.db.endpoints.primary, user: cfg.db.endpoints.user, password: cfg.db.endpoints.password, database: cfg.db.endpoints.database, max: Math.min(q.prefetch, 10) })
   : undefined;
 pool?.on("error", () => {});
+// A connection cut mid-query (the database killed) also emits 'error' on the checked-out client; unheard, it ends the process.
+pool?.on("connect", (c) => c.on("error", () => {}));
 
 // The plan admits only database reads and writes in a worker's handler: their costs add up.
 const dbSteps = q.handler.filter((s): s is Extract<Step, { call: string }> => "call" in s);

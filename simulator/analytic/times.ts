@@ -123,7 +123,9 @@ export class Times {
       const sum = [...all.values()].reduce((a, b) => a + b, 0);
       targets = [...all].map(([id, w]) => ({ id, p: sum > 0 ? w / sum : 1 / all.size }));
     }
-    return mix(targets.map((t) => ({ p: t.p, m: seq(this.node(t.id).wait, service) })));
+    // Synchronous replication: the write also waits for the replicas' apply (a lag draw), holding its connection.
+    const sync = op === "write" && c.replication === "synchronous" && c.replication_lag ? distMoments(c.replication_lag) : ZERO;
+    return mix(targets.map((t) => ({ p: t.p, m: seq(this.node(t.id).wait, service, sync) })));
   }
 
   /** A class's handler inside one slot of `svc`, downstream calls included, for users of `origin`. */

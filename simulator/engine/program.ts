@@ -104,6 +104,11 @@ export interface DatabaseSpec {
   readonly readSampler: number;
   readonly writeSampler: number;
   readonly lagSampler: number;
+  /**
+   * `replication: synchronous`: a write is acknowledged once the replicas have applied it (a lag
+   * draw after the primary's write), so no read of it is stale and no failover loses it.
+   */
+  readonly synchronous: boolean;
   /** Pool resource per global service replica (-1 when that replica has no pool to this database). */
   readonly pools: Int32Array;
 }
@@ -395,6 +400,7 @@ export function compile(scenario: Scenario): Program {
       readFrom: c.read_from === "primary" ? 0 : c.read_from === "replicas" ? 1 : 2,
       readSampler: bld.sampler(c.read), writeSampler: bld.sampler(c.write),
       lagSampler: c.replication_lag ? bld.sampler(c.replication_lag) : -1, pools,
+      synchronous: c.replication === "synchronous",
     });
   });
 

@@ -44,7 +44,7 @@ const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOU
 export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED]);
 
 import {
-  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_HITS, C_MISSES, C_PROCESSED, C_PUBLISHED,
+  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
   C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_SHORT_CIRCUITED, C_STALE, C_TIMEOUTS, C_WRITES,
 } from "./counters.ts";
 export * from "./counters.ts";
@@ -236,6 +236,15 @@ class Replication extends TaskTable {
   /** Per database and shard: index within the shard's nodes of the current primary. */
   private readonly dbPrimary: Int32Array[];
   private readonly dbWritesDown: Uint8Array[];
+  /**
+   * Lost writes of an asynchronous failover: per fault plan entry, the window (lostFrom, lostTo]
+   * of acknowledgement times whose writes the promoted replica will not have (the failure time
+   * minus one replication-lag draw, from the stream `database:<name>:failover#<entry>`), and per
+   * database whether some entry watches it (0: nothing is checked on a write).
+   */
+  private readonly lostFrom: Float64Array;
+  private readonly lostTo: Float64Array;
+  private readonly lostWatch: Uint8Array;
 
   // Resilience: per called service, its breaker and the counts it decides on; per balancer, a token bucket.
   private readonly breakers: Array<BreakerSnapshot | undefined>;
@@ -402,6 +411,18 @@ class Replication extends TaskTable {
     this.regional = p.regions.length > 0;
     this.dbPrimary = p.databases.map((d) => new Int32Array(d.shards));
     this.dbWritesDown = p.databases.map((d) => new Uint8Array(d.shards));
+    this.lostFrom = new Float64Array(p.faults.length);
+    this.lostTo = new Float64Array(p.faults.length);
+    this.lostWatch = new Uint8Array(p.databases.length);
+    p.faults.forEach((f, i) => {
+      if (f.kind !== "fail_primary") return;
+      const db = p.databases[f.database];
+      if (db.synchronous || db.lagSampler < 0) return;
+      const lag = p.samplers[db.lagSampler].sample(stream(`database:${p.components[db.component].name}:failover#${i}`));
+      this.lostFrom[i] = f.at - lag;
+      this.lostTo[i] = f.at;
+      this.lostWatch[f.database] = 1;
+    });
     this.breakers = p.services.map((sv) => (sv.breaker ? startBreaker(sv.breaker) : undefined));
     this.breakerState = new Uint8Array(p.services.length);
     this.winCalls = new Float64Array(p.services.length);
@@ -766,6 +787,8 @@ class Replication extends TaskTable {
   private resume(t: number): void {
     const p = this.p;
     const pc = this.tPc[t];
+    // A synchronous write's wait for its replicas ended (dbStep's phase 3).
+    if (p.op[pc] === OP_DB) { this.dbStep(t, pc); return; }
     if (p.op[pc] === OP_CDN) {
       const c = p.argA[pc];
       const hit = this.cdn.isHit(c, this.tCdnObject[t], this.now);
@@ -1258,6 +1281,12 @@ class Replication extends TaskTable {
       this.nodeDown[node] = 1;
       this.dbWritesDown[d][f.shard] = 1;
       this.killAt(node, R_DB_DOWN);
+      // Synchronous writes waiting for the replicas' apply lose their connection now too.
+      if (db.synchronous) {
+        for (let x = 0; x < this.nextId; x++) {
+          if (this.tState[x] !== FREE && this.tState[x] !== ZOMBIE && this.tDbPhase[x] === 3 && this.tDbNode[x] === node && this.tKilled[x] === 0) this.kill(x, R_DB_DOWN);
+        }
+      }
       this.cal.push(this.now + f.promoteAfter, i * 32 + EV_RECOVER, 0);
     } else {
       // A cache node lost and replaced: it comes back empty, and every key misses once.
@@ -1739,14 +1768,36 @@ class Replication extends TaskTable {
       this.request(db.nodes[shard * per + k], t);
       return;
     }
-    // Phase 2: the query is done.
+    const key = this.tKey[t];
+    if (p.argB[pc] === DB_WRITE && db.synchronous) {
+      if (this.tDbPhase[t] === 2) {
+        // Phase 2 of a synchronous write: the primary wrote it; the connection stays held while the
+        // replicas apply it (a lag draw), when the shard has a replica up. tDbNode holds the
+        // primary's node resource meanwhile (writes do not use it otherwise).
+        const shard = shardOf(key, db.shards, db.byRange, p.keySpace);
+        const node = db.nodes[shard * db.nodesPerShard + this.dbPrimary[d][shard]];
+        if (db.lagSampler >= 0 && this.replicasUp(d, shard) > 0) {
+          this.tDbPhase[t] = 3;
+          this.tDbNode[t] = node;
+          this.cal.push(this.now + p.samplers[db.lagSampler].sample(this.lagRng[d]), t * 32 + EV_RESUME, 0);
+          return;
+        }
+      } else if (this.nodeDown[this.tDbNode[t]]) {
+        // Phase 3: the primary failed before the replicas acknowledged: the client gets an error.
+        this.fail(t, R_DB_DOWN);
+        return;
+      }
+    }
+    // Phase 2 (3 for a synchronous write): the query is done.
     const conn = this.tPoolConn[t];
     if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
     const cs = this.cStats[db.component];
-    const key = this.tKey[t];
     if (p.argB[pc] === DB_WRITE) {
       this.lastWrite[d][key] = this.now;
-      if (this.measuring) cs.counts[C_WRITES]++;
+      if (this.measuring) {
+        cs.counts[C_WRITES]++;
+        if (this.lostWatch[d] !== 0) this.countLost(d, key);
+      }
     } else {
       if (this.measuring) cs.counts[C_READS]++;
       if (this.tDbNode[t] > 0) {
@@ -1755,13 +1806,35 @@ class Replication extends TaskTable {
         if (this.measuring) {
           cs.counts[C_REPLICA_READS]++;
           cs.latency.record(lag);
-          if (this.now - this.lastWrite[d][key] < lag) cs.counts[C_STALE]++;
+          if (!db.synchronous && this.now - this.lastWrite[d][key] < lag) cs.counts[C_STALE]++;
         }
       }
     }
     this.tDbPhase[t] = 0;
     this.tPc[t] = pc + 1;
     this.step(t);
+  }
+
+  /** Nodes of a shard other than its primary that are up. */
+  private replicasUp(d: number, shard: number): number {
+    const db = this.p.databases[d];
+    const per = db.nodesPerShard, primary = this.dbPrimary[d][shard];
+    let n = 0;
+    for (let i = 0; i < per; i++) if (i !== primary && !this.nodeDown[db.nodes[shard * per + i]]) n++;
+    return n;
+  }
+
+  /** An acknowledged write on an asynchronously replicated database: lost if a failover's window holds it. */
+  private countLost(d: number, key: number): void {
+    const p = this.p;
+    const db = p.databases[d];
+    const faults = p.faults;
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i];
+      if (f.kind !== "fail_primary" || f.database !== d || this.now <= this.lostFrom[i] || this.now > this.lostTo[i]) continue;
+      if (f.shard !== shardOf(key, db.shards, db.byRange, p.keySpace)) continue;
+      this.cStats[db.component].counts[C_LOST_WRITES]++;
+    }
   }
 
   // ---------------------------------------------------------------- queues

@@ -152,6 +152,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         break;
       case "database": {
         if (c.read_from === "replicas" && c.replicas === 0) err([...p, "read_from"], "reads go to replicas, but replicas is 0");
+        if (c.replication === "synchronous" && c.replicas === 0) err([...p, "replication"], "synchronous replication needs a replica to wait for, but replicas is 0");
         if (c.pool) {
           const callers = serviceReplicasCalling(s, name);
           if (c.pool.size * callers > c.max_connections) {

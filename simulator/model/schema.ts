@@ -547,6 +547,9 @@ const Database = Schema.Struct({
   replicas: Schema.optionalWith(integer(Count, "replicas", 0, LIMITS.dbReplicas), { default: () => 0 }),
   read_from: Schema.optionalWith(Schema.Literal("primary", "replicas", "any"), { default: () => "primary" as const }),
   replication_lag: Schema.optional(DistSchema),
+  // asynchronous (absent): a write is acknowledged by the primary alone; synchronous: once every
+  // replica has applied it (the write's time plus a replication_lag draw)
+  replication: Schema.optional(Schema.Literal("asynchronous", "synchronous")),
   max_connections: Schema.optionalWith(integer(Count, "max_connections", 1, LIMITS.slots), { default: () => 100 }),
   pool: Schema.optional(Schema.Struct({
     size: integer(Count, "pool.size", 1, LIMITS.slots),
