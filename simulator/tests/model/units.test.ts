@@ -1,6 +1,6 @@
 // Human units parse to seconds, per-second rates, counts, fractions and bytes; bad ones are refused.
 import { describe, expect, it } from "vitest";
-import { UNIT_PATTERNS, parseCount, parseDuration, parseRate, parseRatio, parseSize } from "../../model/units.ts";
+import { UNIT_PATTERNS, parseCount, parseDuration, parseRate, parseRatio, parseSize, parseBandwidth } from "../../model/units.ts";
 
 describe("units", () => {
   it("durations", () => {
@@ -29,9 +29,10 @@ describe("units", () => {
     expect(parseSize("4 furlongs")).toBeUndefined();
   });
   it("the JSON Schema patterns accept exactly the strings the parsers accept", () => {
-    const parsers = { duration: parseDuration, rate: parseRate, count: parseCount, ratio: parseRatio, size: parseSize };
+    const parsers = { duration: parseDuration, rate: parseRate, count: parseCount, ratio: parseRatio, size: parseSize, bandwidth: parseBandwidth };
     const samples = ["250ms", " 2s ", "1.5m", "100us", "10µs", "3 min", "+.5e-3s", "1200/s", "3k/s", "1e6/h", "50 / m", "20k",
-      "1.5M", "1000", "2G", "0.1%", "0.05", "5 %", "1k%", "512B", "1KB", "4MiB", "10", "-5ms", "abc", "ms", "1/s/s", "", "%", "1e"];
+      "1.5M", "1000", "2G", "0.1%", "0.05", "5 %", "1k%", "512B", "1KB", "4MiB", "10", "-5ms", "abc", "ms", "1/s/s", "", "%", "1e",
+      "1Gbps", " 100 Mbit/s ", "125MB/s", "10 KiB/s", "5 furlongs/s", "Gbps"];
     let accepted = 0;
     for (const [kind, pattern] of Object.entries(UNIT_PATTERNS)) {
       const re = new RegExp(pattern, "u"); // as JSON Schema validators compile patterns
