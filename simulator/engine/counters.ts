@@ -3,4 +3,8 @@
 // the engine.
 export const C_HITS = 0, C_MISSES = 1, C_READS = 2, C_WRITES = 3, C_REPLICA_READS = 4, C_STALE = 5,
   C_PUBLISHED = 6, C_PROCESSED = 7, C_DEAD = 8, C_DROPPED_HEAD = 9, C_REJECTED = 10, C_RETRIES = 11,
-  C_TIMEOUTS = 12, C_SHORT_CIRCUITED = 13, C_BUDGET_DENIED = 14, C_BREAKER_OPENED = 15, C_RATE_LIMITED = 16, C_COUNTERS = 17;
+  C_TIMEOUTS = 12, C_SHORT_CIRCUITED = 13, C_BUDGET_DENIED = 14, C_BREAKER_OPENED = 15, C_RATE_LIMITED = 16,
+  /** Functions: invocations that started on a new (or still starting) instance, and on a warm one. */
+  C_FN_COLD = 17, C_FN_WARM = 18,
+  /** Functions: invocations refused (429) because every slot of every instance was taken. */
+  C_FN_THROTTLED = 19, C_COUNTERS = 20;

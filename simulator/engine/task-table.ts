@@ -81,6 +81,10 @@ export class TaskTable {
   tCdnObject = new Int32Array(INITIAL_TASKS);
   /** Queue message: its queue index (-1: not a message). */
   tMsg = new Int32Array(INITIAL_TASKS);
+  /** Function invocation: the instance it runs on (-1: none), 1 if it started cold, when it reached the function. */
+  tFnInst = new Int32Array(INITIAL_TASKS);
+  tFnCold = new Uint8Array(INITIAL_TASKS);
+  tFnSince = new Float64Array(INITIAL_TASKS);
 
   // Where the request came from.
   /** When the top-level request arrived (or the message was published). */
@@ -109,7 +113,7 @@ export class TaskTable {
     this.tParent[t] = -1; this.tChildren[t] = 0; this.tChildFailure[t] = 0;
     this.tLbConn[t] = -1; this.tHeldUnit[t] = -1; this.tPoolConn[t] = -1; this.tReplica[t] = -1;
     this.tDbPhase[t] = 0; this.tMsg[t] = -1; this.tRetries[t] = 0; this.tUser[t] = -1; this.tSampler[t] = -1; this.tResource[t] = -1;
-    this.tKilled[t] = 0;
+    this.tKilled[t] = 0; this.tFnInst[t] = -1;
     return t;
   }
 
