@@ -27,6 +27,7 @@ export function formatAnalytic(r: AnalyticResult): string {
     const extra: string[] = [];
     if (c.hitRatio !== undefined) extra.push(`hit ${pct(c.hitRatio)}`);
     if (c.poolWaitMs !== undefined) extra.push(`pool wait ${num(c.poolWaitMs)}ms`);
+    if (c.coldStartShare !== undefined) extra.push(`cold ${pct(c.coldStartShare)}; throttled ${pct(c.throttled ?? 0)}; ${num(c.activeInstances ?? 0)} instances active`);
     if (c.peakUtilization !== null && c.utilization !== null && c.peakUtilization > c.utilization + 1e-9) extra.push(`busiest part ${pct(c.peakUtilization)}`);
     if (c.link) extra.push(`egress link ${pct(c.link.utilization)} (${num(c.link.bitsPerSecond / 1e6, 4)} Mbit/s)`);
     rows.push([n, c.kind, c.servers === null ? "-" : String(c.servers), num(c.throughput, 4), pct(c.utilization), num(c.waitMs), num(c.responseMs), extra.join("; ")]);

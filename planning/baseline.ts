@@ -2,6 +2,7 @@
 // name), its sustainable load, p95/p99 per class at nominal load, SLO verdict and cost, and the
 // search settings that produced them (a gate run with other settings is not comparable).
 import type { CapacitySettings } from "./capacity.ts";
+import type { LoadUnit } from "../simulator/analytic/index.ts";
 
 export const BASELINE_SCHEMA = "headroom.baseline/v1";
 
@@ -13,7 +14,7 @@ export interface GateSettings extends CapacitySettings {
 
 export interface ScenarioMeasure {
   readonly file: string;
-  readonly unit: "req/s" | "users";
+  readonly unit: LoadUnit;
   readonly capacity: number;
   readonly nominal: {
     readonly load: number;

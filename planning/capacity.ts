@@ -3,7 +3,7 @@
 // pool; the mean of their results, with a Student-t 95% interval over them, is the capacity. The
 // bottleneck is the simulator's, at the capacity, in most searches.
 import type { Scenario } from "../simulator/index.ts";
-import { analyticBracket, nominalLoad, loadUnit, type AnalyticBracket } from "../simulator/analytic/index.ts";
+import { analyticBracket, nominalLoad, loadUnit, type AnalyticBracket, type LoadUnit } from "../simulator/analytic/index.ts";
 import type { TaskPool } from "./pool.ts";
 import type { SearchOutcome } from "./search.ts";
 
@@ -22,7 +22,7 @@ export interface CapacitySettings {
 export interface CapacityResult {
   readonly schema: typeof CAPACITY_SCHEMA;
   readonly scenario: string;
-  readonly unit: "req/s" | "users";
+  readonly unit: LoadUnit;
   readonly nominal: number;
   readonly capacity: {
     readonly value: number;

@@ -5,7 +5,7 @@
 // worker pool in cost order until the cheapest verified plan and two runner-ups are found.
 import { checkScenario } from "../simulator/model/index.ts";
 import { instancesOf, type Scenario } from "../simulator/index.ts";
-import { solveAnalytic, scaleLoad, costPerHour, loadUnit, type AnalyticResult } from "../simulator/analytic/index.ts";
+import { solveAnalytic, scaleLoad, costPerHour, loadUnit, type AnalyticResult, type LoadUnit } from "../simulator/analytic/index.ts";
 import type { TaskPool } from "./pool.ts";
 import type { RunSummary } from "./verdict.ts";
 
@@ -28,7 +28,7 @@ export interface PlanResult {
   readonly schema: typeof PLAN_SCHEMA;
   readonly scenario: string;
   readonly load: number;
-  readonly unit: "req/s" | "users";
+  readonly unit: LoadUnit;
   readonly costBasis: "price per hour" | "instances";
   readonly knobs: Knob[];
   readonly combinations: number;

@@ -37,6 +37,8 @@ function notes(c: ComponentResult): string {
   const rs = c.resilience;
   if (rs && rs.retries + rs.shortCircuited + rs.retryBudgetDenied > 0) out.push(`retries ${rs.retries}, budget denied ${rs.retryBudgetDenied}, short-circuited ${rs.shortCircuited}, breaker opened ${rs.breakerOpened}x`);
   if (c.rateLimited) out.push(`rate limited ${c.rateLimited}`);
+  const f = c.function;
+  if (f) out.push(`cold starts ${pct(f.coldStartShare)}, p95 cold ${est(f.coldLatencyMs.p95)}ms / warm ${est(f.warmLatencyMs.p95)}ms, peak ${f.peakInstances} instances, ${est(f.gbSecondsPerSecond)} GB-s/s${f.throttled ? `, throttled ${f.throttled}` : ""}`);
   return out.join("; ");
 }
 

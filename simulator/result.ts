@@ -86,8 +86,14 @@ export interface ComponentResult {
   readonly resilience?: { readonly retries: number; readonly retryBudgetDenied: number; readonly shortCircuited: number; readonly breakerOpened: number };
   /** Balancers with a rate limit: requests refused by the token bucket. */
   readonly rateLimited?: number;
-  /** Services: time-average of instances billed (booting, serving, draining). */
+  /** Services: time-average of instances billed (booting, serving, draining); functions: instances alive. */
   readonly instances?: Estimate;
+  /** Functions (components/function/result.ts): invocations, cold starts, throttles, instances, GB-seconds, cold and warm times. */
+  readonly function?: {
+    readonly invocations: number; readonly coldStarts: number; readonly coldStartShare: Estimate; readonly throttled: number; readonly timeouts: number;
+    readonly instances: Estimate; readonly activeInstances: Estimate; readonly peakInstances: number; readonly gbSecondsPerSecond: Estimate;
+    readonly coldLatencyMs: LatencyEstimates; readonly warmLatencyMs: LatencyEstimates;
+  };
   readonly balancer?: { readonly queueLength: Estimate; readonly maxQueue: number; readonly queueWaitMs: LatencyEstimates; readonly timeouts: number };
   readonly timeouts?: number;
   /** Scenarios with payloads: bytes per second received and sent, rows read (payload-result.ts). */
@@ -103,7 +109,7 @@ export interface SeriesResult {
   readonly inFlight: number[];
   readonly classes: Record<string, { throughput: number[]; errors: number[]; p50Ms: number[]; p95Ms: number[]; p99Ms: number[] }>;
   /** hitRatio (hits / lookups in the interval, null without lookups) and lookups per second: caches and CDNs only */
-  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[] }>;
+  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[]; activeInstances?: number[] }>;
   /** Cost per hour at each interval's instance counts and request rates; only when some component has a price. */
   readonly costPerHour?: number[];
 }
@@ -259,7 +265,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     const drops: Record<string, number> = {};
     const dropTotal = dropsN.reduce((a, b) => a + b, 0);
     const timeoutTotal = sumOver(comp.resources, (st) => st.timedOut).reduce((a, b) => a + b, 0);
-    if (dropTotal > 0) drops[comp.kind === "service" ? "backlog_full" : comp.kind === "queue" ? "queue_full" : "buffer_full"] = dropTotal;
+    if (dropTotal > 0) drops[comp.kind === "service" ? "backlog_full" : comp.kind === "queue" ? "queue_full" : comp.kind === "function" ? "throttled" : "buffer_full"] = dropTotal;
     if (timeoutTotal > 0) drops[comp.kind === "database" ? "pool_timeout" : "queue_timeout"] = timeoutTotal;
     const parts: Record<string, PartResult> = {};
     if (comp.resources.length > 1) for (const r of comp.resources) parts[p.resources[r].name] = part([r]);
@@ -285,6 +291,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     // A kind in its own folder adds its section (or overrides the common figures, in place).
     if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci }));
     if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci }));
+    if (comp.kind === "function") Object.assign(res, KINDS.function.result({ reps, component: ci }));
     if (comp.kind === "database") {
       res.reads = counts(C_READS);
       res.writes = counts(C_WRITES);
@@ -381,6 +388,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
           out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));
           out.lookups = lookups.map((n) => n / meta.interval);
         }
+        if (x.active) out.activeInstances = x.active;
         return [comp.name, out];
       }))
     : null;
@@ -434,7 +442,8 @@ function costSeries(report: ReportSpec, t: number[], components: SeriesResult["c
   return {
     costPerHour: t.map((_, i) => priced.reduce((sum, { price, x }) => {
       const instances = price!.kind === "service" ? x.instances[i] : price!.instances;
-      return sum + instances * price!.instanceHour + ((x.throughput[i] * 3600) / 1e6) * price!.millionRequests;
+      const fn = (x.activeInstances?.[i] ?? 0) * (price!.activeInstanceHour ?? 0) + (price!.fixedHour ?? 0);
+      return sum + instances * price!.instanceHour + ((x.throughput[i] * 3600) / 1e6) * price!.millionRequests + fn;
     }, 0)),
   };
 }
@@ -448,7 +457,9 @@ function costOf(report: ReportSpec, components: Record<string, ComponentResult>,
     // An auto-scaled pool bills its time-average instance count.
     const instances = components[name]?.instances?.mean ?? c.instances;
     const requestsPerHour = (components[name]?.throughput.mean ?? 0) * 3600;
-    const h = instances * c.instanceHour + (requestsPerHour / 1e6) * c.millionRequests;
+    // A function bills its instances' active time (GB-seconds) and its provisioned ones.
+    const fn = (components[name]?.function?.activeInstances.mean ?? 0) * (c.activeInstanceHour ?? 0) + (c.fixedHour ?? 0);
+    const h = instances * c.instanceHour + (requestsPerHour / 1e6) * c.millionRequests + fn;
     byComponent[name] = { instances, requestsPerSecond: requestsPerHour / 3600, perHour: h };
     perHour += h;
   }

@@ -32,6 +32,8 @@ export function proposeMove(s: Scenario, result: SimResult): Proposal | null {
       return c.autoscaling ? move(["autoscaling", "max"], c.autoscaling.max, "replica at the autoscaler's max") : move(["replicas"], c.replicas, "replica");
     case "queue":
       return move(["workers"], c.workers, "worker");
+    case "function":
+      return move(["max_instances"], c.max_instances, "instance at the function's max_instances");
     case "load_balancer":
       return c.maxconn !== undefined ? move(["maxconn"], c.maxconn, "connection per backend (maxconn)") : { none: `${name} forwards without a connection limit: its backends are the capacity` };
     case "database":

@@ -72,6 +72,8 @@ export function describeComponent(c: Component): string[] {
       return [`${c.workers} worker${c.workers === 1 ? "" : "s"} · ${describeDist(c.service)}`, ...(c.max_length !== undefined ? [`max ${fmtCount(c.max_length)}`] : [])];
     case "cdn":
       return [`origin ${c.origin}`, ...(c.ttl !== undefined ? [`ttl ${fmtSeconds(c.ttl)}`] : [])];
+    case "function":
+      return [`≤ ${fmtCount(c.max_instances)} instances × ${c.concurrency}`, `cold ${describeDist(c.cold_start)} · idle ${fmtSeconds(c.idle_timeout)}`, ...(c.provisioned > 0 ? [`${c.provisioned} provisioned`] : [])];
   }
 }
 
@@ -126,7 +128,7 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
     if (c.kind === "station") for (const r of c.routing ?? []) if (r.to !== "exit") add(name, r.to, `p ${r.p}`);
     if (c.kind === "load_balancer") add(name, c.backends);
     if (c.kind === "cdn") add(name, c.origin);
-    if (c.kind === "service") for (const flow of Object.values(c.handlers ?? {})) for (const st of flow) targets(st).forEach((t) => add(name, t));
+    if (c.kind === "service" || c.kind === "function") for (const flow of Object.values(c.handlers ?? {})) for (const st of flow) targets(st).forEach((t) => add(name, t));
     if (c.kind === "queue") for (const st of c.handler ?? []) targets(st).forEach((t) => add(name, t));
   }
   const edges = [...edgeSet.values()];

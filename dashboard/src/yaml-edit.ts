@@ -19,6 +19,7 @@ const FIELDS: Record<string, Array<[string, string]>> = {
   database: [["read", "duration or mean"], ["write", "duration or mean"], ["replicas", "count"], ["max_connections", "count"], ["bandwidth", "egress link, e.g. 1Gbps"]],
   queue: [["workers", "count"], ["prefetch", "count"], ["service", "duration or mean"], ["max_length", "count"]],
   cdn: [["ttl", "duration"], ["edge_latency", "duration"], ["bandwidth", "egress link, e.g. 1Gbps"]],
+  function: [["max_instances", "count"], ["concurrency", "invocations per instance"], ["cold_start", "duration or mean"], ["idle_timeout", "duration"], ["provisioned", "count"], ["memory", "size, e.g. 512MiB"]],
 };
 
 /** The editable fields of a node: a component's key parameters, or the load's rate/users. */

@@ -16,6 +16,9 @@ export interface AnalyticBracket {
 /** Does the analytic estimate at this level meet every latency limit of the SLO (and is it stable)? */
 export function analyticMeetsSlo(s: Scenario, a: AnalyticResult): boolean {
   if (!a.stable) return false;
+  // A function that refuses (429) more invocations than the error-rate SLO allows misses it.
+  const errorRate = s.slo?.error_rate;
+  if (errorRate !== undefined) for (const c of Object.values(a.components)) if (c.throttled !== undefined && c.kind === "function" && c.throttled > errorRate) return false;
   const limits = s.slo?.latency ?? {};
   for (const c of Object.values(a.classes)) {
     for (const [k, limit] of Object.entries(limits)) {

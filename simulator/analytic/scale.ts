@@ -40,6 +40,11 @@ export function scaleLoad(s: Scenario, level: number): Scenario {
   };
 }
 
-export function loadUnit(s: Scenario): "req/s" | "users" {
-  return s.load.model === "open" ? "req/s" : "users";
+/** What a level counts: users (closed), invocations/s (open, every class's flow only calls functions: a request is an invocation), else req/s. */
+export function loadUnit(s: Scenario): LoadUnit {
+  if (s.load.model !== "open") return "users";
+  const invocations = Object.values(s.load.classes).every((c) => c.flow.every((st) => "call" in st && s.components[st.call]?.kind === "function"));
+  return invocations ? "invocations/s" : "req/s";
 }
+
+export type LoadUnit = "req/s" | "invocations/s" | "users";

@@ -17,6 +17,7 @@ import { own } from "../model/own.ts";
 import { cdnAnalytic } from "../components/cdn/index.ts";
 import { linkBytesPerSecond } from "../model/payload.ts";
 import { bandwidthBetween } from "../model/regions.ts";
+import { GB } from "../components/function/index.ts";
 
 export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
@@ -39,6 +40,10 @@ export interface AnalyticComponent {
   readonly responseMs: number;
   readonly hitRatio?: number;
   readonly poolWaitMs?: number;
+  /** Functions: share of invocations starting cold, share refused (429; 0 when they queue), instances active. */
+  readonly coldStartShare?: number;
+  readonly throttled?: number;
+  readonly activeInstances?: number;
   readonly parts?: Record<string, { utilization: number; throughput: number }>;
   /** A component with `bandwidth`: its egress link as an M/G/1-PS server (utilization = offered bits / capacity). */
   readonly link?: { readonly utilization: number; readonly transfersPerSecond: number; readonly bitsPerSecond: number };
@@ -159,6 +164,9 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   }
   if ((s as { failures?: unknown[] }).failures?.length) dynamics.add("failures");
   if (dynamics.size > 0) notes.push(`ignored by the analytic model: ${[...dynamics].join(", ")}`);
+  if (Object.values(comps).some((c) => c.kind === "function")) {
+    notes.push("functions: invocation slots as Erlang B (reject) or C (queue); cold-start share from the busy slots as a birth-death chain, a level not reached within idle_timeout (exact for one instance, e^{-lambda T}); active instances = busy slots / concurrency");
+  }
   if (s.regions) notes.push("regions: each crossing between regions adds its latency there and back as a pure delay; geo routes send every request to its users' own region");
   let stable = true;
   const out: Record<string, AnalyticComponent> = {};
@@ -262,6 +270,18 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
       case "cdn":
         out[name] = cdnAnalytic(c, traffic.cdnRate.get(name) ?? 0, traffic.hit.get(name) ?? 0);
         break;
+      case "function": {
+        const g = times.fnSlots(name);
+        // A rejecting function is a loss system, never unstable; offered more slot-time than it has
+        // slots, it is saturated all the same (most of the excess refused).
+        stable &&= c.on_throttle === "queue" ? g.stable : g.fn.offered * g.holding.mean < g.servers;
+        out[name] = {
+          kind: c.kind, servers: g.servers, throughput: g.fn.admitted, utilization: g.utilization, peakUtilization: g.utilization,
+          waitMs: g.wait.mean * 1000, responseMs: (g.wait.mean + g.holding.mean) * 1000,
+          coldStartShare: g.fn.coldStartShare, throttled: c.on_throttle === "reject" ? g.fn.throttled : 0, activeInstances: g.fn.activeInstances,
+        };
+        break;
+      }
     }
   }
   // Egress links: processor-sharing servers, stable below utilization 1.
@@ -315,6 +335,13 @@ export function costPerHour(s: Scenario, comps: Record<string, { throughput: num
   for (const [name, c] of Object.entries(s.components)) {
     if (!c.cost) continue;
     priced = true;
+    if (c.kind === "function") {
+      // invocations by the million, active instances by the GB-second, provisioned ones kept warm
+      const gb = c.memory / GB;
+      const active = (comps[name] as { activeInstances?: number } | undefined)?.activeInstances ?? 0;
+      sum += ((comps[name]?.throughput ?? 0) * 3600 / 1e6) * (c.cost.million_requests ?? 0) + active * gb * 3600 * (c.cost.gb_second ?? 0) + c.provisioned * gb * 3600 * (c.cost.provisioned_gb_second ?? 0);
+      continue;
+    }
     sum += instancesOf(c) * (c.cost.instance_hour ?? 0) + ((comps[name]?.throughput ?? 0) * 3600 / 1e6) * (c.cost.million_requests ?? 0);
   }
   return priced ? sum : null;

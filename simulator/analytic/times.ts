@@ -12,6 +12,13 @@ import { distMoments, type Traffic } from "./traffic.ts";
 import { bandwidthBetween, latencyBetween } from "../model/regions.ts";
 import { own } from "../model/own.ts";
 import { linkBytesPerSecond, type CallSizes } from "../model/payload.ts";
+import { functionAnalytic, type FunctionAnalytic } from "../components/function/index.ts";
+
+/** A function's invocation slots solved: the group and its analytic figures (components/function/analytic.ts). */
+export interface FunctionSolution extends GroupSolution {
+  readonly fn: FunctionAnalytic;
+  readonly cold: Moments;
+}
 
 export interface GroupSolution extends StationSolution {
   readonly lambda: number;
@@ -24,6 +31,7 @@ export class Times {
   private readonly handlerMemo = new Map<string, Moments>();
   private readonly slotMemo = new Map<string, GroupSolution>();
   private readonly poolMemo = new Map<string, GroupSolution>();
+  private readonly fnMemo = new Map<string, FunctionSolution>();
   private readonly busy = new Set<string>();
 
   /**
@@ -207,6 +215,62 @@ export class Times {
     return parts.length ? seq(...parts) : ZERO;
   }
 
+  /** A function's handler (or service time) for a class, downstream calls included. */
+  fnHandler(name: string, cls: number, origin = 0): Moments {
+    const key = `fn:${name}|${cls}|${origin}`;
+    const known = this.handlerMemo.get(key);
+    if (known) return known;
+    if (this.busy.has(key)) throw new Error(`analytic: function '${name}' calls itself`);
+    this.busy.add(key);
+    const c = own(this.scenario.components, name)!;
+    let m = ZERO;
+    if (c.kind === "function") {
+      const flow = own(c.handlers, this.traffic.classNames[cls]);
+      if (flow) m = this.flow(flow, cls, null, c.network, origin, c.region);
+      else if (c.service) m = distMoments(c.service);
+    }
+    this.busy.delete(key);
+    this.handlerMemo.set(key, m);
+    return m;
+  }
+
+  /**
+   * A function's invocation slots: the cold-start share at its invocation rate, the holding time
+   * (handler plus the cold starts' share), and the wait for a slot when invocations queue (a
+   * rejecting function does not wait: the excess is throttled).
+   */
+  fnSlots(name: string): FunctionSolution {
+    const known = this.fnMemo.get(name);
+    if (known) return known;
+    const c = own(this.scenario.components, name)!;
+    if (c.kind !== "function") throw new Error(`analytic: '${name}' is not a function`);
+    const rates = this.traffic.fnRate.get(name);
+    const lambda = rates ? rates.reduce((a, b) => a + b, 0) : 0;
+    const nO = this.traffic.origins.length;
+    const parts: Array<{ p: number; m: Moments }> = [];
+    if (rates && lambda > 0) rates.forEach((r, i) => { if (r > 0) parts.push({ p: r / lambda, m: this.fnHandler(name, Math.floor(i / nO), i % nO) }); });
+    const handler = parts.length ? mix(parts) : ZERO;
+    const fn = functionAnalytic(c, lambda, handler.mean);
+    const cold = distMoments(c.cold_start);
+    const holding = mix([{ p: fn.coldStartShare, m: seq(cold, handler) }, { p: 1 - fn.coldStartShare, m: handler }]);
+    const servers = c.max_instances * c.concurrency;
+    const sol = c.on_throttle === "queue"
+      ? this.group(servers, lambda, holding, 1)
+      : { utilization: Math.min(1, fn.busySlots / servers), waitProbability: 0, wait: ZERO, stable: true };
+    const out: FunctionSolution = { ...sol, lambda: fn.admitted, servers, holding, fn, cold };
+    this.fnMemo.set(name, out);
+    return out;
+  }
+
+  /** A call to a function from region `from`: the crossing, the wait for a slot, a cold start at its share, the handler. */
+  fnCall(name: string, cls: number, origin = 0, from?: string): Moments {
+    const c = own(this.scenario.components, name)!;
+    const g = this.fnSlots(name);
+    const h = this.fnHandler(name, cls, origin);
+    const p = g.fn.coldStartShare;
+    return seq(this.crossing(from, c.region), g.wait, mix([{ p, m: seq(g.cold, h) }, { p: 1 - p, m: h }]));
+  }
+
   /** One-way latency between two regions taken there and back: twice its mean, twice its variance. */
   crossing(a: string | undefined, b: string | undefined): Moments {
     const d = latencyBetween(this.scenario, a, b);
@@ -279,6 +343,8 @@ export class Times {
           parts.push(mix([{ p: h, m: ZERO }, { p: 1 - h, m: seq(this.call(target.origin, cls, origin, at), fetch) }]));
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           parts.push(this.call(step.call, cls, origin, region));
+        } else if (target.kind === "function") {
+          parts.push(this.fnCall(step.call, cls, origin, region));
         }
       }
     }

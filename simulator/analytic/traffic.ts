@@ -68,6 +68,8 @@ export class Traffic {
   readonly regionLinkLoad = new Map<string, { lambda: number; ls: number; ls2: number }>();
   /** Per class: its payload (sizes, pages, rows). */
   readonly payloads: ClassPayload[];
+  /** Invocations of each function, by class and origin: index class * origins + origin. */
+  readonly fnRate = new Map<string, Float64Array>();
   hit = new Map<string, number>();
   private gets = new Map<string, KeyStream[]>();
   private routes = new Map<string, Record<string, number>>();
@@ -106,7 +108,7 @@ export class Traffic {
 
   private reset(): void {
     this.nodes.clear(); this.serviceRate.clear(); this.balancerRate.clear(); this.poolRate.clear();
-    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.linkLoad.clear(); this.regionLinkLoad.clear(); this.gets = new Map();
+    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.linkLoad.clear(); this.regionLinkLoad.clear(); this.fnRate.clear(); this.gets = new Map();
   }
 
   node(id: string, component: string, part: string, servers: number): QNode {
@@ -277,6 +279,19 @@ export class Traffic {
       case "load_balancer":
         this.callService(this.resolve(step.call, ctx.origin), rate, ctx);
         return;
+      case "function": {
+        // Every offered invocation counted (throttling is the function's own figure); its
+        // handler runs outside any service replica: no database pool of a caller's.
+        const rates = this.fnRate.get(step.call) ?? new Float64Array(this.classNames.length * this.origins.length);
+        rates[ctx.cls * this.origins.length + ctx.origin] += rate;
+        this.fnRate.set(step.call, rates);
+        const handler = own(target.handlers, this.classNames[ctx.cls]);
+        if (!handler) return;
+        if (++this.depth > 32) throw new Error(`analytic: functions call each other in a cycle through '${step.call}'`);
+        this.walk(handler, rate, { cls: ctx.cls, caller: null, async: ctx.async, origin: ctx.origin });
+        this.depth--;
+        return;
+      }
       default:
         return;
     }

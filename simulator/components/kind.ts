@@ -16,6 +16,8 @@ export interface CompileContext {
   sampler(d: Dist): number;
   /** A component's name by its index. */
   componentName(i: number): string;
+  /** A request class's name by its index. */
+  className(i: number): string;
   /** A new resource of component `component` (Program.resources): its index. */
   addResource(r: { name: string; component: number; units: number; mode: number; buffer: number; timeout: number; sampler: number; main: boolean }): number;
 }

@@ -14,6 +14,7 @@ import { compileLoad, type LoadPlan } from "./load-plan.ts";
 import { KINDS } from "../components/index.ts";
 import type { CdnSpec } from "../components/cdn/index.ts";
 import type { CacheSpec } from "../components/cache/index.ts";
+import type { FunctionSpec } from "../components/function/index.ts";
 import type { CompileContext, FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
@@ -130,6 +131,7 @@ export interface QueueSpec {
 }
 
 export type { CdnSpec } from "../components/cdn/index.ts";
+export type { FunctionSpec } from "../components/function/index.ts";
 
 /** A geo route: its entries (one per region) and, per origin, the order in which to try them. */
 export interface GeoSpec {
@@ -152,6 +154,8 @@ export interface Program {
   readonly databases: DatabaseSpec[];
   readonly queues: QueueSpec[];
   readonly cdns: CdnSpec[];
+  /** Serverless functions (components/function). */
+  readonly functions: FunctionSpec[];
   /** Global service replica index of each slot resource (-1 for other resources). */
   readonly replicaOf: Int32Array;
   readonly classNames: string[];
@@ -323,7 +327,7 @@ export function compile(scenario: Scenario): Program {
   });
 
   // What the kinds in their own folder (components/) may ask of the compiler.
-  const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d), componentName: (i) => names[i], addResource: (r) => addResource(r) };
+  const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d), componentName: (i) => names[i], className: (i) => classNames[i], addResource: (r) => addResource(r) };
 
   // Payloads: who sends the bytes of the flow being compiled (USERS for a class's own flow, else the
   // service, CDN or queue whose flow it is), and the sizes a CDN's origin fetch carries.
@@ -431,6 +435,15 @@ export function compile(scenario: Scenario): Program {
     if (c.kind !== "cdn") return;
     cdnIdx.set(name, cdns.length);
     cdns.push(KINDS.cdn.compile(c, ci, kindCompile));
+  });
+
+  const functions: FunctionSpec[] = [];
+  const fnIdx = new Map<string, number>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "function") return;
+    fnIdx.set(name, functions.length);
+    functions.push(KINDS.function.compile(c, ci, kindCompile));
   });
 
   // ---------------------------------------------------------------- regions
@@ -646,6 +659,9 @@ export function compile(scenario: Scenario): Program {
           caller = saved; originSizes = savedSizes;
           hopBack();
           sendResponse(sizes, ti, -1, at);
+        } else if (target.kind === "function") {
+          KINDS.function.emitCall(step, target, fnIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          hopBack();
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           emitCall(step.call, cls, region, at, sizes);
           hopBack();
@@ -709,7 +725,7 @@ export function compile(scenario: Scenario): Program {
     bld.emit(OP_ACQUIRE, queueIdx.get(name)!);
     bld.delay(bld.sampler(c.service), `queue:${name}:service`);
     if (c.handler) {
-      if (JSON.stringify(c.handler).match(/"(call)":"([^"]+)"/g)?.some((m) => ["service", "load_balancer", "cdn"].includes(own(comps, m.split('"')[3])?.kind ?? "") || own(scenario.geo, m.split('"')[3]) !== undefined)) {
+      if (JSON.stringify(c.handler).match(/"(call)":"([^"]+)"/g)?.some((m) => ["service", "load_balancer", "cdn", "function"].includes(own(comps, m.split('"')[3])?.kind ?? "") || own(scenario.geo, m.split('"')[3]) !== undefined)) {
         throw new UnsupportedError(`queue '${name}': a consumer handler may call caches and databases; calls to services are not modeled yet`);
       }
       emitFlow(c.handler, 0, undefined, regionIdx(c.region), `queue:${name}`);
@@ -732,7 +748,7 @@ export function compile(scenario: Scenario): Program {
   for (const c of Object.values(comps)) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
 
   return {
-    resources, components, balancers, services, caches, databases, queues, cdns,
+    resources, components, balancers, services, caches, databases, queues, cdns, functions,
     replicaOf: Int32Array.from(replicaOf),
     classNames, classCum, classEntry, classKeys, keySpace,
     regions, componentRegion, origins, originCum, originRegion, geos,

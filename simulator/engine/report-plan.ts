@@ -3,6 +3,7 @@
 // each priced component's prices and fixed instance count, and the SLO to check.
 import type { Scenario } from "../model/schema.ts";
 import { originShares } from "../model/regions.ts";
+import { GB } from "../components/function/index.ts";
 
 /** A component with a `cost:` section. */
 export interface PriceSpec {
@@ -11,6 +12,10 @@ export interface PriceSpec {
   readonly instances: number;
   readonly instanceHour: number;
   readonly millionRequests: number;
+  /** Functions: the price of one instance starting or working for an hour (memory x gb_second x 3600). */
+  readonly activeInstanceHour?: number;
+  /** Functions: the provisioned instances' hourly price (kept warm whether used or not). */
+  readonly fixedHour?: number;
 }
 
 export interface ReportSpec {
@@ -30,6 +35,7 @@ export function instancesOf(c: Scenario["components"][string]): number {
     case "database": return (c.shards?.count ?? 1) * (1 + c.replicas);
     case "queue": return c.partitions ?? c.workers;
     case "cdn": return 0;
+    case "function": return c.provisioned;
     default: return 1;
   }
 }
@@ -38,6 +44,14 @@ export function compileReport(scenario: Scenario): ReportSpec {
   const prices = new Map<string, PriceSpec>();
   for (const [name, c] of Object.entries(scenario.components)) {
     if (!c.cost) continue;
+    if (c.kind === "function") {
+      const gb = c.memory / GB;
+      prices.set(name, {
+        kind: c.kind, instances: 0, instanceHour: 0, millionRequests: c.cost.million_requests ?? 0,
+        activeInstanceHour: gb * 3600 * (c.cost.gb_second ?? 0), fixedHour: c.provisioned * gb * 3600 * (c.cost.provisioned_gb_second ?? 0),
+      });
+      continue;
+    }
     prices.set(name, { kind: c.kind, instances: instancesOf(c), instanceHour: c.cost.instance_hour ?? 0, millionRequests: c.cost.million_requests ?? 0 });
   }
   return { name: scenario.name, description: scenario.description ?? null, originShares: originShares(scenario), prices, slo: scenario.slo };

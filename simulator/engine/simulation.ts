@@ -9,6 +9,7 @@ import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table
 import { KINDS } from "../components/index.ts";
 import type { CdnRuntime } from "../components/cdn/index.ts";
 import type { CacheRuntime } from "../components/cache/index.ts";
+import type { FunctionRuntime, FunctionStats } from "../components/function/index.ts";
 import { Histogram } from "./histogram.ts";
 import { IndexedMinHeap } from "./indexed-heap.ts";
 import type { RateProfile } from "./profile.ts";
@@ -18,7 +19,7 @@ import { LinkRuntime, type LinkStats } from "./links.ts";
 import {
   ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
-  OP_BYTES, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_SLOT, OP_VISIT, type Program,
+  OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
@@ -27,7 +28,7 @@ import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBrea
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
   EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
   EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17, EV_WAKE = 18,
-  EV_REFUSED = 19, EV_LINK = 20;
+  EV_REFUSED = 19, EV_FN_READY = 20, EV_FN_IDLE = 21, EV_FN_TIMEOUT = 22, EV_LINK = 23;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
@@ -38,13 +39,13 @@ const ORPHAN = -2;
 const POOLED_USER = -3;
 
 /** Why a request ended without success; index into REASONS. Admission refusals count as dropped. */
-export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open", "region_down"] as const;
+export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open", "region_down", "throttled"] as const;
 const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7,
-  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12, R_REGION_DOWN = 13;
-export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED]);
+  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12, R_REGION_DOWN = 13, R_THROTTLED = 14;
+export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED, R_THROTTLED]);
 
 import {
-  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
+  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
   C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_SHORT_CIRCUITED, C_STALE, C_TIMEOUTS, C_WRITES,
 } from "./counters.ts";
 export * from "./counters.ts";
@@ -109,13 +110,15 @@ export interface ComponentStats {
   readonly latency: Histogram;
   queueArea: number;
   maxQueue: number;
+  /** Functions: instances, cold and warm invocation times (components/function), set when the run ends. */
+  function?: FunctionStats;
 }
 
 export interface Series {
   readonly t: number[];
   readonly classes: Array<{ throughput: number[]; errors: number[]; p50: number[]; p95: number[]; p99: number[] }>;
   /** hits and lookups (per interval, warm-up included) only for caches and CDNs */
-  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[]; hits?: number[]; lookups?: number[] }>;
+  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[]; hits?: number[]; lookups?: number[]; active?: number[] }>;
   readonly inFlight: number[];
   readonly offered: number[];
 }
@@ -281,6 +284,11 @@ class Replication extends TaskTable {
   /** Bandwidth links (engine/links.ts) and payload counts; undefined without payloads. */
   private readonly links: LinkRuntime;
   private readonly payload: PayloadStats | undefined;
+  /** The functions' instances (components/function); per component its function index (-1: none). */
+  private readonly fn: FunctionRuntime;
+  private readonly compFn: Int32Array;
+  /** Per function: instance-seconds active at the last series sample. */
+  private readonly fnActive0: Float64Array;
 
 
   // Load.
@@ -451,6 +459,11 @@ class Replication extends TaskTable {
     this.payload = pe > 0 || p.payload.links.length > 0 || p.payload.rowsCounted.includes(1)
       ? { edgeBytes: new Float64Array(pe), edgeTransfers: new Float64Array(pe), bytesIn: new Float64Array(p.components.length), bytesOut: new Float64Array(p.components.length), rows: new Float64Array(p.components.length), links: this.links.stats }
       : undefined;
+    this.fn = KINDS.function.runtime(p.functions, kinds);
+    if (this.measuring) this.fn.startMeasuring(0);
+    this.compFn = new Int32Array(p.components.length).fill(-1);
+    p.functions.forEach((f, i) => { this.compFn[f.component] = i; });
+    this.fnActive0 = new Float64Array(p.functions.length);
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
@@ -475,7 +488,9 @@ class Replication extends TaskTable {
           classes: p.classNames.map(() => ({ throughput: [], errors: [], p50: [], p95: [], p99: [] })),
           components: p.components.map((comp) => (comp.kind === "cache" || comp.kind === "cdn"
             ? { utilization: [], queue: [], throughput: [], instances: [], hits: [], lookups: [] }
-            : { utilization: [], queue: [], throughput: [], instances: [] })),
+            : comp.kind === "function"
+              ? { utilization: [], queue: [], throughput: [], instances: [], active: [] }
+              : { utilization: [], queue: [], throughput: [], instances: [] })),
         }
       : undefined;
     this.ivLatency = p.classNames.map(() => new Histogram());
@@ -549,6 +564,9 @@ class Replication extends TaskTable {
         case EV_BREAKER_WINDOW: this.breakerWindow(arg); break;
         case EV_BREAKER_TIMER: this.breakerStep(arg, { type: "OPEN_OVER" }); break;
         case EV_LINK: if (cal.popExtra === this.links.gen[arg]) this.linkDone(arg); break;
+        case EV_FN_READY: this.fnIdleAt(arg, this.fn.ready(arg, this.now)); break;
+        case EV_FN_IDLE: this.fnIdleAt(arg, this.fn.idleExpired(arg, this.now)); break;
+        case EV_FN_TIMEOUT: this.fnTimeout(arg, cal.popExtra); break;
       }
       if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
     }
@@ -559,6 +577,8 @@ class Replication extends TaskTable {
     for (let l = 0; l < this.p.payload.links.length; l++) this.links.advance(l, this.now);
     this.touchInFlight();
     for (let i = 0; i < this.p.services.length; i++) this.touchInstances(i);
+    this.fn.finish(this.now);
+    this.p.functions.forEach((f, i) => { this.cStats[f.component].function = this.fn.stats[i]; });
     this.totals.inFlight = this.inFlight;
     let inQueue = 0;
     for (let t = 0; t < this.nextId; t++) if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tMsg[t] >= 0) inQueue++;
@@ -730,6 +750,41 @@ class Replication extends TaskTable {
           if (this.measuring) this.payload!.rows[p.argA[pc]] += p.argB[pc];
           this.tPc[t] = pc + 1;
           break;
+        case OP_FN_CALL: {
+          // The invocation is a child at the function's stub (FN_ACQUIRE FN_START handler END).
+          this.tResumePc[t] = pc + 1;
+          const c = this.spawn(t, p.argB[pc]);
+          this.tReplica[c] = -1; // not a service replica: its database calls take no caller's pool
+          this.tChildren[t] = 1;
+          this.step(c);
+          return;
+        }
+        case OP_FN_ACQUIRE: {
+          const f = p.functions[p.argA[pc]];
+          if (this.compDown[f.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
+          this.tFnSince[t] = this.now;
+          this.request(f.slots, t);
+          return;
+        }
+        case OP_FN_START: {
+          const f = p.argA[pc];
+          const fn = this.fn;
+          const i = fn.assign(f, this.now);
+          if (i < 0) { this.fail(t, R_THROTTLED); return; }
+          this.tFnInst[t] = i;
+          this.tFnCold[t] = fn.cold;
+          if (this.measuring) this.cStats[p.functions[f].component].counts[fn.cold ? C_FN_COLD : C_FN_WARM]++;
+          const timeout = p.functions[f].timeout;
+          if (timeout !== Infinity) this.cal.push(this.now + timeout, t * 32 + EV_FN_TIMEOUT, this.tGen[t]);
+          if (fn.cold) {
+            // A new instance starts (or the one this joins is still starting): go on once it is up.
+            if (fn.started) this.cal.push(fn.readyAt[i], i * 32 + EV_FN_READY, 0);
+            this.cal.push(fn.readyAt[i], t * 32 + EV_RESUME, 0);
+            return;
+          }
+          this.tPc[t] = pc + 1;
+          break;
+        }
         default: // OP_END
           this.end(t);
           return;
@@ -802,6 +857,7 @@ class Replication extends TaskTable {
   }
 
   private end(t: number): void {
+    if (this.tFnInst[t] >= 0) this.fnDone(t, true);
     const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t];
     if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince[t]); }
     if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince[t]); }
@@ -817,6 +873,7 @@ class Replication extends TaskTable {
   }
 
   private fail(t: number, reason: number): void {
+    if (this.tFnInst[t] >= 0) this.fnDone(t, false);
     const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t], conn = this.tPoolConn[t];
     if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
     if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince[t]); }
@@ -1034,7 +1091,12 @@ class Replication extends TaskTable {
   }
 
   private refusal(r: number): number {
-    const kind = this.p.components[this.p.resources[r].component].kind;
+    const comp = this.p.resources[r].component;
+    const kind = this.p.components[comp].kind;
+    if (kind === "function") {
+      if (this.measuring) this.cStats[comp].counts[C_FN_THROTTLED]++;
+      return R_THROTTLED;
+    }
     return kind === "service" ? R_BACKLOG : kind === "queue" ? R_QUEUEFULL : R_BUFFER;
   }
 
@@ -1063,6 +1125,42 @@ class Replication extends TaskTable {
       if (svcComp >= 0) this.cStats[svcComp].counts[C_TIMEOUTS]++;
     }
     this.notify(parent, R_SVCTIMEOUT);
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  /**
+   * Function invocation t leaves its instance (before its slot is handed on, so an invocation
+   * queued for the slot finds this instance warm); a completed one records its time at the
+   * function, cold or warm.
+   */
+  private fnDone(t: number, ok: boolean): void {
+    const i = this.tFnInst[t];
+    this.tFnInst[t] = -1;
+    const f = this.fn.functionOf(i);
+    if (ok && this.measuring) this.fn.record(f, this.now - this.tFnSince[t], this.tFnCold[t]);
+    this.fnIdleAt(i, this.fn.release(i, this.now));
+  }
+
+  /** Schedules instance i's idle timer at `at` (-1: none needed). */
+  private fnIdleAt(i: number, at: number): void {
+    if (at >= 0) this.cal.push(at, i * 32 + EV_FN_IDLE, 0);
+  }
+
+  /**
+   * Invocation t ran past the function's timeout: its caller fails now (service_timeout) and the
+   * invocation stops at its next step, giving its instance back then.
+   */
+  private fnTimeout(t: number, gen: number): void {
+    if (this.tGen[t] !== gen || this.tState[t] === FREE || this.tState[t] === ZOMBIE || this.tFnInst[t] < 0 || this.tKilled[t] !== 0) return;
+    if (this.measuring) this.cStats[this.p.functions[this.fn.functionOf(this.tFnInst[t])].component].counts[C_TIMEOUTS]++;
+    this.tKilled[t] = R_SVCTIMEOUT;
+    const parent = this.tParent[t];
+    if (parent >= 0) {
+      this.tParent[t] = -1;
+      this.tUser[t] = ORPHAN;
+      this.notify(parent, R_SVCTIMEOUT);
+    }
   }
 
   // ---------------------------------------------------------------- auto-scaling
@@ -2074,6 +2172,7 @@ class Replication extends TaskTable {
       this.touchInstances(i);
       this.cStats[this.p.services[i].component].instanceArea = 0;
     }
+    this.fn.startMeasuring(this.now);
     this.touchInFlight();
     this.ivInFlight0 -= this.inFlightArea;
     this.inFlightArea = 0;
@@ -2082,6 +2181,7 @@ class Replication extends TaskTable {
   }
 
   private instancesOfComponent(c: number): number {
+    if (this.compFn[c] >= 0) return this.fn.instances(this.compFn[c]);
     for (let i = 0; i < this.p.services.length; i++) if (this.p.services[i].component === c) return this.instances[i];
     return 0;
   }
@@ -2119,6 +2219,12 @@ class Replication extends TaskTable {
       sc.queue.push((queue - this.ivQueue0[c]) / interval);
       sc.throughput.push(this.ivCompl[c] / interval);
       sc.instances.push(this.instancesOfComponent(c));
+      if (sc.active) {
+        const f = this.compFn[c];
+        const area = this.fn.activeSoFar(f, this.now);
+        sc.active.push((area - this.fnActive0[f]) / interval);
+        this.fnActive0[f] = area;
+      }
       if (sc.hits) {
         sc.hits.push(this.ivHits[c]);
         sc.lookups!.push(this.ivHits[c] + this.ivMisses[c]);

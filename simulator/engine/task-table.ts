@@ -83,6 +83,10 @@ export class TaskTable {
   tMsg = new Int32Array(INITIAL_TASKS);
   /** Payload: the size of the last transfer it made, bytes (a balancer forwards the same bytes). */
   tBytes = new Float64Array(INITIAL_TASKS);
+  /** Function invocation: the instance it runs on (-1: none), 1 if it started cold, when it reached the function. */
+  tFnInst = new Int32Array(INITIAL_TASKS);
+  tFnCold = new Uint8Array(INITIAL_TASKS);
+  tFnSince = new Float64Array(INITIAL_TASKS);
 
   // Where the request came from.
   /** When the top-level request arrived (or the message was published). */
@@ -111,7 +115,7 @@ export class TaskTable {
     this.tParent[t] = -1; this.tChildren[t] = 0; this.tChildFailure[t] = 0;
     this.tLbConn[t] = -1; this.tHeldUnit[t] = -1; this.tPoolConn[t] = -1; this.tReplica[t] = -1;
     this.tDbPhase[t] = 0; this.tMsg[t] = -1; this.tRetries[t] = 0; this.tUser[t] = -1; this.tSampler[t] = -1; this.tResource[t] = -1;
-    this.tKilled[t] = 0;
+    this.tKilled[t] = 0; this.tFnInst[t] = -1;
     return t;
   }
 

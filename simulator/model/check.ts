@@ -167,6 +167,22 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
       case "cdn": {
         const o = own(comps, c.origin);
         if (!o && !own(s.geo, c.origin) && missing(c.origin)) err([...p, "origin"], `no component named '${c.origin}' (${known}${geoNames})`);
+        if (o?.kind === "function") err([...p, "origin"], `a CDN's origin is a service, load balancer or geo route; '${c.origin}' is a function (put a service in front of it)`);
+        break;
+      }
+      case "function": {
+        if (c.provisioned > c.max_instances) err([...p, "provisioned"], `provisioned (${c.provisioned}) instances are kept warm within max_instances (${c.max_instances}); it must not exceed it`);
+        if (c.timeout !== undefined && meanOf(c.cold_start) >= c.timeout) {
+          err([...p, "cold_start"], `the cold start (mean ${fmtSeconds(meanOf(c.cold_start))}) is not shorter than the timeout (${fmtSeconds(c.timeout)}), which counts it: most cold invocations would time out (raise timeout or shorten cold_start)`);
+        }
+        if (c.on_throttle === "reject") {
+          if (c.queue !== undefined) err([...p, "queue"], "`queue` is the waiting room of `on_throttle: queue`; this function rejects (429) when throttled");
+          if (c.queue_timeout !== undefined) err([...p, "queue_timeout"], "`queue_timeout` belongs to `on_throttle: queue`; this function rejects (429) when throttled");
+        }
+        for (const [cls, flow] of Object.entries(c.handlers ?? {})) {
+          if (!own(load.classes, cls) && !undecoded.classes.has(cls) && !undecoded.sections.has("classes")) err([...p, "handlers", cls], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
+          checkFlow(flow, [...p, "handlers", cls]);
+        }
         break;
       }
     }
@@ -363,7 +379,7 @@ function flowEdges(s: Scenario, flow: ReadonlyArray<Step>, path: ReadonlyArray<P
       step.branch.forEach((b, j) => flowEdges(s, b.flow, [...p, "branch", j, "flow"], conditional || b.p < 1, calls, publishes));
     } else if ("call" in step) {
       const kind = own(s.components, step.call)?.kind;
-      if (kind === "service" || kind === "load_balancer" || kind === "cdn" || (kind === undefined && own(s.geo, step.call))) {
+      if (kind === "service" || kind === "load_balancer" || kind === "cdn" || kind === "function" || (kind === undefined && own(s.geo, step.call))) {
         calls.push({ to: step.call, path: [...p, "call"], conditional });
       }
       if (step.hit) flowEdges(s, step.hit, [...p, "hit"], true, calls, publishes);
@@ -413,7 +429,7 @@ function checkCallCycles(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: st
     for (const r of roots) if (!state.has(r)) visit(r);
   };
 
-  const nodes = [...Object.keys(comps).filter((n) => ["service", "load_balancer", "cdn"].includes(comps[n].kind)), ...Object.keys(s.geo ?? {}).filter((g) => !own(comps, g))];
+  const nodes = [...Object.keys(comps).filter((n) => ["service", "load_balancer", "cdn", "function"].includes(comps[n].kind)), ...Object.keys(s.geo ?? {}).filter((g) => !own(comps, g))];
   for (const [cls, def] of Object.entries(s.load.classes)) {
     const next = classCallEdges(s, cls);
     // Start from where the class's requests enter, so the report follows their path; then the rest.
@@ -443,7 +459,7 @@ function classCallEdges(s: Scenario, cls: string): (n: string) => CallEdge[] {
     if (c.kind === "load_balancer") return [{ to: c.backends, path: ["components", n, "backends"], conditional: false }];
     if (c.kind === "cdn") return [{ to: c.origin, path: ["components", n, "origin"], conditional: false }];
     const calls: CallEdge[] = [];
-    const handler = c.kind === "service" ? own(c.handlers, cls) : undefined;
+    const handler = c.kind === "service" || c.kind === "function" ? own(c.handlers, cls) : undefined;
     if (handler) flowEdges(s, handler, ["components", n, "handlers", cls], false, calls, []);
     return calls;
   };
@@ -465,8 +481,8 @@ function checkServiceWork(s: Scenario, err: (p: ReadonlyArray<PropertyKey>, m: s
       if (seen.has(e.to)) continue;
       seen.add(e.to);
       const c = own(s.components, e.to);
-      if (c?.kind === "service" && !own(c.handlers, cls) && !c.service) {
-        err(e.path, `class '${cls}' reaches service '${e.to}', which has neither a handler for '${cls}' nor a service time (add handlers.${cls} or service: to '${e.to}')`);
+      if ((c?.kind === "service" || c?.kind === "function") && !own(c.handlers, cls) && !c.service) {
+        err(e.path, `class '${cls}' reaches ${c.kind} '${e.to}', which has neither a handler for '${cls}' nor a service time (add handlers.${cls} or service: to '${e.to}')`);
         continue;
       }
       todo.push(...next(e.to));
@@ -482,6 +498,10 @@ function serviceReplicasCalling(s: Scenario, db: string): number {
     if (c.kind === "service" && JSON.stringify(c.handlers ?? {}).includes(`"call":"${db}"`)) n += Math.max(c.replicas, c.autoscaling?.max ?? 0);
   }
   return Math.max(1, n);
+}
+
+function fmtSeconds(x: number): string {
+  return x < 1 ? `${round(x * 1000)}ms` : `${round(x)}s`;
 }
 
 function round(x: number): number {

@@ -136,6 +136,11 @@ export function hopsPerRequest(s: Scenario): number {
       }
       case "load_balancer": return 1 + component(c.backends, cls, depth + 1);
       case "cdn": return 1 + 0.5 * component(c.origin, cls, depth + 1);
+      // the invocation, its start and, at most, an instance's start and its idle timer
+      case "function": {
+        const h = own(c.handlers, cls);
+        return 3 + (h ? flow(h, cls, depth + 1, c.network !== undefined) : 1);
+      }
       default: return 1;
     }
   };
@@ -233,6 +238,8 @@ export function expectedMemory(s: Scenario, o: RunWindowOptions = {}): MemoryEst
       case "load_balancer": resources += instances(own(s.components, c.backends)); break;
       case "queue": resources += c.partitions ?? 1; break;
       case "station": resources += 1; break;
+      // its slots' resource, and about 40 bytes of typed arrays per instance
+      case "function": resources += 1 + Math.ceil(c.max_instances / 12); break;
     }
   }
   parts.push({ what: `${resources} resources (replicas, connections, nodes, pools, partitions)`, bytes: BYTES.resource * resources });

@@ -410,6 +410,7 @@ export const METRIC_KEYS = {
   database: ["pool_wait_ms", "replication_lag_ms"],
   queue: ["queue_depth", "async_latency_ms"],
   cdn: [],
+  function: [],
 } as const;
 const metricsOf = <K extends keyof typeof METRIC_KEYS>(kind: K) =>
   Schema.Struct({
@@ -593,7 +594,41 @@ const Cdn = Schema.Struct({
   objects: Keys,
 });
 
-export const ComponentSchema = Schema.Union(Station, LoadBalancer, Service, Cache, Database, Queue, Cdn);
+// A serverless function (components/function/): instances created on demand up to max_instances,
+// each taking `concurrency` invocations at once, a cold start when a new one starts, reclaimed after
+// idle_timeout without work (provisioned ones kept warm), billed per request and per GB-second.
+const FunctionCost = Schema.Struct({
+  million_requests: Schema.optional(Price),
+  // execution time (the cold start's init included, as Lambda bills it) x memory
+  gb_second: Schema.optional(Price),
+  // provisioned instances: memory x the whole time they are kept warm
+  provisioned_gb_second: Schema.optional(Price),
+});
+export type FunctionCost = typeof FunctionCost.Type;
+
+const FunctionStruct = Schema.Struct({
+  kind: Schema.Literal("function"),
+  metrics: Schema.optional(metricsOf("function")),
+  region: Schema.optional(Name),
+  cost: Schema.optional(FunctionCost),
+  max_instances: Schema.optionalWith(integer(Count, "max_instances", 1, LIMITS.replicas), { default: () => 1000 }),
+  concurrency: Schema.optionalWith(integer(Count, "concurrency", 1, LIMITS.slots), { default: () => 1 }),
+  cold_start: DistSchema,
+  idle_timeout: Schema.optionalWith(PosDuration, { default: () => 600 }),
+  provisioned: Schema.optionalWith(integer(Count, "provisioned", 0, LIMITS.replicas), { default: () => 0 }),
+  memory: Schema.optionalWith(positive(Size, "memory"), { default: () => 128 * 1024 * 1024 }),
+  // longest invocation, its cold start included; the invocation is stopped and its caller fails
+  timeout: Schema.optional(PosDuration),
+  // beyond max_instances x concurrency invocations: refused at once (429) or queued for a free slot
+  on_throttle: Schema.optionalWith(Schema.Literal("reject", "queue"), { default: () => "reject" as const }),
+  queue: Schema.optional(integer(Count, "queue", 0)),
+  queue_timeout: Schema.optional(PosDuration),
+  service: Schema.optional(DistSchema),
+  handlers: Schema.optional(Handlers),
+  network: Schema.optional(DistSchema),
+});
+
+export const ComponentSchema = Schema.Union(Station, LoadBalancer, Service, Cache, Database, Queue, Cdn, FunctionStruct);
 export type Component = typeof ComponentSchema.Type;
 export type ComponentKind = Component["kind"];
 export type StationComponent = typeof Station.Type;
@@ -603,6 +638,7 @@ export type CacheComponent = typeof Cache.Type;
 export type DatabaseComponent = typeof Database.Type;
 export type QueueComponent = typeof Queue.Type;
 export type CdnComponent = typeof Cdn.Type;
+export type FunctionComponent = typeof FunctionStruct.Type;
 
 // ---------------------------------------------------------------- scenario
 

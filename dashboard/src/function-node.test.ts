@@ -1,0 +1,46 @@
+// The serverless function (kind: function) in the dashboard: its node says its limits, cold start
+// and idle timeout; its handler's calls are edges; its form edits its key fields in place; and as
+// the bottleneck the proposed move is one more instance at max_instances.
+import { describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
+import { parseScenario, type Scenario } from "../../simulator/index.ts";
+import { buildTopology, describeComponent } from "./topology.ts";
+import { formFields, setField } from "./yaml-edit.ts";
+import { proposeMove } from "./bottleneck-move.ts";
+
+const text = readFileSync(new URL("../../scenarios/serverless-api.yaml", import.meta.url), "utf8");
+function load(t: string): Scenario {
+  const r = parseScenario(t, "serverless-api.yaml");
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+}
+
+describe("a function in the dashboard", () => {
+  const s = load(text);
+  test("node: limits, cold start, idle timeout, provisioned", () => {
+    const lines = describeComponent(s.components.items_fn);
+    expect(lines[0]).toBe("≤ 40 instances × 1");
+    expect(lines[1]).toMatch(/^cold logN 450ms cv 0\.4 · idle (2m|120s)$/);
+    expect(lines[2]).toBe("2 provisioned");
+  });
+  test("edges from the clients to the function and from its handlers to the cache and database", () => {
+    const ids = buildTopology(s).edges.map((e) => `${e.source}->${e.target}`);
+    expect(ids).toEqual(expect.arrayContaining(["items_fn->cache", "items_fn->db"]));
+    expect(ids.some((e) => e.endsWith("->items_fn"))).toBe(true);
+  });
+  test("form: its fields as written; an edit changes only that value", () => {
+    const f = formFields(text, "items_fn");
+    expect(f.map((x) => [x.label, x.value])).toEqual([
+      ["max_instances", "40"], ["concurrency", "1"], ["cold_start.mean", "450ms"], ["idle_timeout", "2m"], ["provisioned", "2"], ["memory", "512MiB"],
+    ]);
+    const out = setField(text, ["components", "items_fn", "provisioned"], "4");
+    const diff = out.split("\n").filter((l, i) => l !== text.split("\n")[i]);
+    expect(diff).toEqual(["    provisioned: 4             # kept warm, never reclaimed"]);
+    const p = load(out).components.items_fn;
+    expect(p.kind === "function" && p.provisioned).toBe(4);
+  });
+  test("as the bottleneck: +1 instance at max_instances", () => {
+    const fake = { bottleneck: "items_fn" } as Parameters<typeof proposeMove>[1];
+    expect(proposeMove(s, fake)).toMatchObject({ move: { path: ["components", "items_fn", "max_instances"], from: 40, to: 41 } });
+  });
+});

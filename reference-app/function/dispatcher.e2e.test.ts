@@ -1,0 +1,107 @@
+// The function dispatcher end to end (npm run test:app): real Node processes forked on demand over
+// HTTP on loopback. A first invocation starts cold (process start + the YAML's init), the next one
+// is warm on the same process, invocations beyond max_instances x concurrency get 429 (or wait,
+// with on_throttle: queue), an idle instance is reaped after idle_timeout (its process gone) and
+// the next invocation is cold again, provisioned instances stay, a timeout gives 504 and kills its
+// instance, and /metrics counts all of it. close() leaves no process behind.
+import { afterEach, describe, expect, it } from "vitest";
+import { Dispatcher, dispatcherConfig, type InvokeResult } from "./dispatcher.ts";
+
+const open: Dispatcher[] = [];
+afterEach(async () => {
+  for (const d of open.splice(0)) await d.close();
+});
+
+const alive = (pid: number) => {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function get(port: number, path: string): Promise<{ status: number; text: string }> {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: r.status, text: await r.text() };
+}
+const invoke = async (port: number): Promise<InvokeResult> => JSON.parse((await get(port, "/invoke")).text) as InvokeResult;
+const metric = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}"=,]/g, (c) => `\\${c}`)} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+
+async function started(c: Parameters<typeof dispatcherConfig>[1]): Promise<{ d: Dispatcher; port: number }> {
+  const d = new Dispatcher(dispatcherConfig("f", c, 7));
+  open.push(d);
+  const port = await d.start();
+  return { d, port };
+}
+
+const base = {
+  max_instances: 2, concurrency: 1, cold_start: { dist: "constant" as const, value: 0.15 }, idle_timeout: 2.5, provisioned: 0,
+  service: { dist: "constant" as const, value: 0.05 }, on_throttle: "reject" as const,
+};
+
+describe("function dispatcher (real processes)", () => {
+  it("cold, then warm on the same process, throttled beyond the limit, reaped when idle, cold again", async () => {
+    const { d, port } = await started(base);
+    expect(d.alive()).toBe(0);
+    const first = await invoke(port);
+    expect(first).toMatchObject({ status: 200, cold: true });
+    // the process start plus 150 ms of init plus 50 ms of work
+    expect(first.ms).toBeGreaterThanOrEqual(200);
+    const pid = d.pids()[0];
+    expect(alive(pid)).toBe(true);
+    const second = await invoke(port);
+    expect(second).toMatchObject({ status: 200, cold: false, instance: first.instance });
+    expect(second.ms).toBeLessThan(first.ms);
+    // three at once against 2 x 1 slots: one warm, one cold (a second process), one refused
+    const three = await Promise.all([invoke(port), invoke(port), invoke(port)]);
+    expect(three.map((r) => r.status).sort()).toEqual([200, 200, 429]);
+    expect(three.filter((r) => r.status === 200 && r.cold)).toHaveLength(1);
+    expect(d.alive()).toBe(2);
+    const m = (await get(port, "/metrics")).text;
+    expect(metric(m, 'headroom_function_invocations_total{function="f",start="cold"}')).toBe(2);
+    expect(metric(m, 'headroom_function_invocations_total{function="f",start="warm"}')).toBe(2);
+    expect(metric(m, 'headroom_function_throttled_total{function="f"}')).toBe(1);
+    expect(metric(m, 'headroom_function_instances{function="f"}')).toBe(2);
+    expect(metric(m, 'headroom_function_cold_start_seconds_sum{function="f"}')).toBeGreaterThanOrEqual(0.3);
+    // idle past 2.5 s (long enough that a process start on a loaded machine does not reach it): both reaped, their processes gone
+    const pids = d.pids();
+    await sleep(3500);
+    expect(d.alive()).toBe(0);
+    for (const p of pids) expect(alive(p)).toBe(false);
+    expect(metric((await get(port, "/metrics")).text, 'headroom_function_instances_reaped_total{function="f"}')).toBe(2);
+    expect(await invoke(port)).toMatchObject({ status: 200, cold: true });
+  });
+
+  it("provisioned instances are warm at once and never reaped; queued invocations wait for a slot", async () => {
+    const { d, port } = await started({ ...base, provisioned: 1, max_instances: 1, on_throttle: "queue", queue: 5, service: { dist: "constant", value: 0.1 } });
+    expect(d.alive()).toBe(1);
+    const rs = await Promise.all([invoke(port), invoke(port), invoke(port)]);
+    expect(rs.map((r) => [r.status, r.cold])).toEqual([[200, false], [200, false], [200, false]]);
+    // one slot, 100 ms each: the last waited for the two before it
+    expect(Math.max(...rs.map((r) => r.ms))).toBeGreaterThanOrEqual(280);
+    await sleep(3000);
+    expect(d.alive()).toBe(1);
+  });
+
+  it("a timeout gives 504 and kills its instance (the cold start counted)", async () => {
+    const { d, port } = await started({ ...base, timeout: 0.3, service: { dist: "constant", value: 2 } });
+    const pending = invoke(port);
+    await sleep(100);
+    const pid = d.pids()[0];
+    const r = await pending;
+    expect(r).toMatchObject({ status: 504, cold: true });
+    expect(r.ms).toBeLessThan(1500);
+    expect(metric((await get(port, "/metrics")).text, 'headroom_function_timeouts_total{function="f"}')).toBe(1);
+    await sleep(200);
+    expect(alive(pid)).toBe(false);
+    expect(d.alive()).toBe(0);
+  });
+
+  it("close() kills every instance and stops answering", async () => {
+    const { d, port } = await started({ ...base, provisioned: 2 });
+    const pids = d.pids();
+    expect(pids).toHaveLength(2);
+    for (const p of pids) expect(alive(p)).toBe(true);
+    await d.close();
+    open.splice(open.indexOf(d), 1);
+    for (const p of pids) expect(alive(p)).toBe(false);
+    await expect(get(port, "/healthz")).rejects.toThrow();
+  });
+});

@@ -1,0 +1,300 @@
+// A serverless platform in miniature for a scenario's `kind: function`: an HTTP dispatcher on
+// loopback that runs each invocation in a real Node process (instance.mjs), forked on demand. The
+// cold start is the real fork and start of that process plus the YAML's cold_start drawn as its
+// init; an instance takes `concurrency` invocations at once; one left idle for idle_timeout is
+// reaped (killed), never below `provisioned`, which are started (and awaited) with the dispatcher;
+// beyond max_instances x concurrency an invocation is refused (429) or queued (`on_throttle`); an
+// invocation past `timeout` gets 504 and its instance is killed, as Lambda does. The choice of
+// instance is the simulator's (components/function/runtime.ts): a partly busy warm one, else the
+// most recently used idle one, else one still starting, else a new one. Metrics on /metrics in
+// Prometheus's text format; `close()` kills every instance and stops the server.
+//
+// Plain Node (no Effect): one file, its processes and timers all owned by the Dispatcher and
+// released by close(). Work is a wait of the YAML's service time in the instance (the handler's
+// downstream calls are not realized here: see the report of issue 18).
+import { fork, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
+import { sample, streamFor, type Dist, type Rng } from "../sampler.ts";
+
+const INSTANCE = fileURLToPath(new URL("./instance.mjs", import.meta.url));
+
+export interface DispatcherConfig {
+  readonly name: string;
+  readonly maxInstances: number;
+  readonly concurrency: number;
+  /** The init an instance waits after its process started (seconds, drawn per instance). */
+  readonly coldStart: Dist;
+  readonly idleTimeout: number;
+  readonly provisioned: number;
+  /** The work of one invocation (seconds, drawn per invocation). */
+  readonly service: Dist;
+  readonly timeout?: number;
+  readonly onThrottle: "reject" | "queue";
+  readonly queue?: number;
+  readonly queueTimeout?: number;
+  readonly seed?: number;
+  /** 0 (default): any free loopback port. */
+  readonly port?: number;
+}
+
+/** A scenario's function component as the dispatcher's settings (its `service`, else 0: handlers are not realized). */
+export function dispatcherConfig(name: string, c: {
+  max_instances: number; concurrency: number; cold_start: Dist; idle_timeout: number; provisioned: number;
+  service?: Dist; timeout?: number; on_throttle: "reject" | "queue"; queue?: number; queue_timeout?: number;
+}, seed = 1): DispatcherConfig {
+  return {
+    name, maxInstances: c.max_instances, concurrency: c.concurrency, coldStart: c.cold_start, idleTimeout: c.idle_timeout,
+    provisioned: c.provisioned, service: c.service ?? { dist: "constant", value: 0 }, timeout: c.timeout, onThrottle: c.on_throttle,
+    queue: c.queue, queueTimeout: c.queue_timeout, seed,
+  };
+}
+
+interface Instance {
+  readonly id: number;
+  readonly proc: ChildProcess;
+  state: "starting" | "ready" | "gone";
+  /** Killed (reaped, timed out, closing): takes no work, arms no timer, whatever its process still says. */
+  killed: boolean;
+  busy: number;
+  lastUsed: number;
+  idleTimer: NodeJS.Timeout | undefined;
+  readonly ready: Promise<boolean>;
+  readonly forkedAt: number;
+  /** Invocations in progress on it: id -> their completion. */
+  readonly running: Map<number, (ok: boolean) => void>;
+}
+
+export interface InvokeResult {
+  readonly status: number;
+  readonly cold: boolean;
+  readonly instance: number;
+  readonly ms: number;
+}
+
+interface Waiter {
+  /** true: a slot was handed over; false: the dispatcher is closing. */
+  readonly grant: (ok: boolean) => void;
+  readonly timer: NodeJS.Timeout | undefined;
+}
+
+export class Dispatcher {
+  private readonly instances: Instance[] = [];
+  private nextInstance = 1;
+  private nextInvocation = 1;
+  private inFlight = 0;
+  private readonly waiting: Waiter[] = [];
+  private readonly rngCold: Rng;
+  private readonly rngWork: Rng;
+  private server: Server | undefined;
+  private closed = false;
+  readonly metrics = { cold: 0, warm: 0, throttled: 0, timeouts: 0, queueTimeouts: 0, started: 0, reaped: 0, coldStartSeconds: 0, peak: 0 };
+
+  constructor(readonly config: DispatcherConfig) {
+    this.rngCold = streamFor(config.seed ?? 1, `function:${config.name}:cold-start`);
+    this.rngWork = streamFor(config.seed ?? 1, `function:${config.name}:service`);
+  }
+
+  /** Starts the provisioned instances (awaited) and the HTTP server; returns its port. */
+  async start(): Promise<number> {
+    const warm: Array<Promise<boolean>> = [];
+    for (let i = 0; i < this.config.provisioned; i++) warm.push(this.spawn().ready);
+    const ok = await Promise.all(warm);
+    if (ok.some((x) => !x)) { await this.close(); throw new Error(`function ${this.config.name}: a provisioned instance did not start`); }
+    const server = createServer((req, res) => {
+      if (req.url === "/metrics") {
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+        res.end(this.prometheus());
+        return;
+      }
+      if (req.url === "/healthz") { res.writeHead(200); res.end("ok\n"); return; }
+      req.resume();
+      this.invoke().then((r) => {
+        res.writeHead(r.status, { "content-type": "application/json" });
+        res.end(`${JSON.stringify(r)}\n`);
+      }, (e: unknown) => {
+        res.writeHead(500);
+        res.end(`${String(e)}\n`);
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.config.port ?? 0, "127.0.0.1", () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Instances alive (starting or ready). */
+  alive(): number {
+    return this.instances.length;
+  }
+
+  /** The process ids of the instances alive now. */
+  pids(): number[] {
+    return this.instances.map((i) => i.proc.pid ?? -1);
+  }
+
+  /** One invocation: admission, an instance (warm or cold), the work, the answer. */
+  async invoke(): Promise<InvokeResult> {
+    const t0 = performance.now();
+    const c = this.config;
+    if (this.closed) return { status: 503, cold: false, instance: -1, ms: 0 };
+    if (this.inFlight >= c.maxInstances * c.concurrency) {
+      const room = c.onThrottle === "queue" && (c.queue === undefined || this.waiting.length < c.queue);
+      if (!room) { this.metrics.throttled++; return { status: 429, cold: false, instance: -1, ms: performance.now() - t0 }; }
+      const granted = await new Promise<"slot" | "timeout" | "closing">((resolve) => {
+        const timer = c.queueTimeout !== undefined ? setTimeout(() => {
+          const k = this.waiting.indexOf(w);
+          if (k >= 0) this.waiting.splice(k, 1);
+          resolve("timeout");
+        }, c.queueTimeout * 1000) : undefined;
+        const w: Waiter = { grant: (ok) => { if (timer) clearTimeout(timer); resolve(ok ? "slot" : "closing"); }, timer };
+        this.waiting.push(w);
+      });
+      if (granted === "timeout") { this.metrics.queueTimeouts++; return { status: 504, cold: false, instance: -1, ms: performance.now() - t0 }; }
+      if (granted === "closing") return { status: 503, cold: false, instance: -1, ms: performance.now() - t0 };
+    } else {
+      this.inFlight++;
+    }
+    // The slot is ours (a queued invocation inherits the one its predecessor gave back).
+    const inst = this.place();
+    const cold = inst.state === "starting";
+    inst.busy++;
+    if (inst.idleTimer) { clearTimeout(inst.idleTimer); inst.idleTimer = undefined; }
+    if (cold) this.metrics.cold++; else this.metrics.warm++;
+    const started = cold ? await inst.ready : true;
+    if (!started) { this.done(inst); return { status: 502, cold, instance: inst.id, ms: performance.now() - t0 }; }
+    const id = this.nextInvocation++;
+    // The timeout counts from admission (the cold start included), as the simulator's does.
+    const outcome = await new Promise<"ok" | "timeout" | "failed">((resolve) => {
+      const timer = c.timeout !== undefined ? setTimeout(() => {
+        this.metrics.timeouts++;
+        inst.running.delete(id);
+        resolve("timeout");
+        this.kill(inst); // Lambda ends a timed-out invocation with its environment
+      }, Math.max(0, c.timeout * 1000 - (performance.now() - t0))) : undefined;
+      inst.running.set(id, (r) => { if (timer) clearTimeout(timer); resolve(r ? "ok" : "failed"); });
+      inst.proc.send({ t: "run", id, ms: sample(c.service, this.rngWork) * 1000 });
+    });
+    this.done(inst);
+    return { status: outcome === "ok" ? 200 : outcome === "timeout" ? 504 : 502, cold, instance: inst.id, ms: performance.now() - t0 };
+  }
+
+  /** A warm instance with a free slot (partly busy first, then most recently used), else a starting one, else a new one. */
+  private place(): Instance {
+    const c = this.config;
+    let idle: Instance | undefined;
+    for (const i of this.instances) {
+      if (i.killed || i.state !== "ready" || i.busy >= c.concurrency) continue;
+      if (i.busy > 0) return i;
+      if (!idle || i.lastUsed > idle.lastUsed) idle = i;
+    }
+    if (idle) return idle;
+    for (const i of this.instances) if (!i.killed && i.state === "starting" && i.busy < c.concurrency) return i;
+    return this.spawn();
+  }
+
+  private spawn(): Instance {
+    const initMs = sample(this.config.coldStart, this.rngCold) * 1000;
+    const proc = fork(INSTANCE, [String(initMs)], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    const running = new Map<number, (ok: boolean) => void>();
+    let markReady: (ok: boolean) => void = () => {};
+    const ready = new Promise<boolean>((resolve) => { markReady = resolve; });
+    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), idleTimer: undefined, ready, forkedAt: performance.now(), running };
+    proc.on("message", (m: { t: string; id?: number }) => {
+      if (m.t === "ready" && inst.state === "starting" && !inst.killed) {
+        inst.state = "ready";
+        this.metrics.coldStartSeconds += (performance.now() - inst.forkedAt) / 1000;
+        markReady(true);
+        if (inst.busy === 0) this.armIdle(inst);
+      } else if (m.t === "done" && m.id !== undefined) {
+        const r = running.get(m.id);
+        running.delete(m.id);
+        r?.(true);
+      }
+    });
+    proc.on("exit", () => {
+      const was = inst.state;
+      inst.state = "gone";
+      const k = this.instances.indexOf(inst);
+      if (k >= 0) this.instances.splice(k, 1);
+      if (was === "starting") markReady(false);
+      for (const r of running.values()) r(false);
+      running.clear();
+    });
+    proc.on("error", () => { if (inst.state !== "gone") proc.kill("SIGKILL"); });
+    this.instances.push(inst);
+    this.metrics.started++;
+    if (this.instances.length > this.metrics.peak) this.metrics.peak = this.instances.length;
+    return inst;
+  }
+
+  /** An invocation left instance `inst`: its slot goes to a queued invocation, or back to the pool. */
+  private done(inst: Instance): void {
+    inst.busy--;
+    inst.lastUsed = performance.now();
+    const next = this.waiting.shift();
+    if (next) next.grant(true); else this.inFlight--;
+    if (inst.busy === 0 && inst.state === "ready" && !inst.killed) this.armIdle(inst);
+  }
+
+  private armIdle(inst: Instance): void {
+    if (inst.idleTimer) clearTimeout(inst.idleTimer);
+    inst.idleTimer = setTimeout(() => {
+      inst.idleTimer = undefined;
+      if (inst.busy !== 0 || inst.state !== "ready" || this.instances.length <= this.config.provisioned) return;
+      this.metrics.reaped++;
+      this.kill(inst);
+    }, this.config.idleTimeout * 1000);
+  }
+
+  private kill(inst: Instance): void {
+    if (inst.idleTimer) { clearTimeout(inst.idleTimer); inst.idleTimer = undefined; }
+    inst.killed = true;
+    if (inst.state === "gone") return;
+    const k = this.instances.indexOf(inst);
+    if (k >= 0) this.instances.splice(k, 1);
+    inst.proc.kill("SIGKILL");
+  }
+
+  prometheus(): string {
+    const f = `function="${this.config.name}"`;
+    const m = this.metrics;
+    return [
+      "# TYPE headroom_function_invocations_total counter",
+      `headroom_function_invocations_total{${f},start="cold"} ${m.cold}`,
+      `headroom_function_invocations_total{${f},start="warm"} ${m.warm}`,
+      "# TYPE headroom_function_throttled_total counter",
+      `headroom_function_throttled_total{${f}} ${m.throttled}`,
+      "# TYPE headroom_function_timeouts_total counter",
+      `headroom_function_timeouts_total{${f}} ${m.timeouts}`,
+      "# TYPE headroom_function_instances gauge",
+      `headroom_function_instances{${f}} ${this.instances.length}`,
+      "# TYPE headroom_function_instances_started_total counter",
+      `headroom_function_instances_started_total{${f}} ${m.started}`,
+      "# TYPE headroom_function_instances_reaped_total counter",
+      `headroom_function_instances_reaped_total{${f}} ${m.reaped}`,
+      "# TYPE headroom_function_cold_start_seconds summary",
+      `headroom_function_cold_start_seconds_sum{${f}} ${m.coldStartSeconds}`,
+      `headroom_function_cold_start_seconds_count{${f}} ${m.started - this.instances.filter((i) => i.state === "starting").length}`,
+      "",
+    ].join("\n");
+  }
+
+  /** Stops the server, fails queued invocations, kills every instance and waits for them to exit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.grant(false);
+    const exits = this.instances.map((i) => new Promise<void>((resolve) => {
+      if (i.proc.exitCode !== null || i.proc.signalCode !== null) { resolve(); return; }
+      i.proc.once("exit", () => resolve());
+    }));
+    for (const i of [...this.instances]) this.kill(i);
+    await Promise.all(exits);
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+  }
+}
