@@ -40,6 +40,19 @@ function notes(c: ComponentResult): string {
   return out.join("; ");
 }
 
+/** A database's table: its rows over the run, its reads, and when a read crosses the SLO. */
+function tableLine(name: string, t: NonNullable<ComponentResult["table"]>): string {
+  const rows = (n: number) => (n >= 1e6 ? `${num(n / 1e6, 4)}M` : n >= 1e4 ? `${num(n / 1e3, 4)}k` : num(n, 4));
+  const when = (s: number) => (s >= 7200 ? `${num(s / 3600, 3)} h` : s >= 120 ? `${num(s / 60, 3)} min` : `${num(s, 3)} s`);
+  let line = `Table ${name}: ${rows(t.rows.start)} rows at the start, ${rows(t.rows.end.mean)} at the end (+${est(t.growthPerSecond)}/s); reads ${est(t.readMs)} ms at the database`;
+  if (t.crossing && t.limitMs !== null) {
+    const p = t.crossing.predicted, o = t.crossing.observed;
+    line += `; a read reaches the ${num(t.limitMs)} ms limit ${p ? `at ${when(p.atS)} (${rows(p.rows)} rows), predicted` : "never at this growth, predicted"}`;
+    line += o.replications > 0 ? `, observed at ${when(o.atS.mean)} (${rows(o.rows.mean)} rows) in ${o.replications} of ${o.of} replications` : ", not observed in the run";
+  }
+  return line;
+}
+
 export function formatResult(r: SimResult): string {
   const out: string[] = [];
   out.push(`${r.scenario.name}: ${r.run.replications} replication${r.run.replications === 1 ? "" : "s"} x ${r.run.durationS}s (warm-up ${r.run.warmupS}s), seed ${r.run.seed}, ${r.run.events} events`);
@@ -80,6 +93,11 @@ export function formatResult(r: SimResult): string {
   out.push(`Accounting (all replications, whole run): ${a.arrived} arrived = ${a.completed} completed + ${a.dropped} dropped + ${a.failed} failed + ${a.inFlightAtEnd} in flight at the end${reasons ? ` (${reasons})` : ""}`);
   const m = a.messages;
   if (m.published > 0) out.push(`Messages: ${m.published} published = ${m.processed} processed + ${m.deadLettered} dead-lettered + ${m.droppedHead} dropped (drop-head) + ${m.inQueueAtEnd} in the queue at the end`);
+  for (const [n, c] of Object.entries(r.components)) if (c.table) out.push(tableLine(n, c.table));
+  for (const [n, c] of Object.entries(r.classes)) {
+    const b = c.browserCache;
+    if (b) out.push(`Browser cache ${n}: ${pct(b.hitRatio)} served by the browser, ${pct(b.revalidatedRatio)} revalidated (304), ${pct(b.fetchedRatio)} fetched in full; ${est(b.originRequestsPerSecond, 4)}/s reach the origin`);
+  }
   if (r.bottleneck) out.push(`Bottleneck: ${r.bottleneck} (${pct(r.components[r.bottleneck].utilization)} busy)`);
   if (r.cost) {
     out.push(`Cost: ${num(r.cost.perHour, 4)}/hour, ${num(r.cost.perMonth, 4)}/month${r.cost.perMillionRequests === null ? "" : `, ${num(r.cost.perMillionRequests, 3)} per million requests`} (${Object.entries(r.cost.byComponent).map(([n, c]) => `${n} ${c.instances > 0 ? `${num(c.instances, 3)} x` : `${num(c.requestsPerSecond, 4)} req/s`} = ${num(c.perHour, 3)}/h`).join(", ")})`);

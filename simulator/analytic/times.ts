@@ -6,6 +6,7 @@
 // time comes from the downstream waits, computed first. Database pools likewise hold a connection
 // for the query's wait and service. Times add as independent; branches mix; a parallel fan-out
 // takes its slowest branch by mean (a lower bound on the mean of the maximum).
+import { readsScan, startRowCost } from "../model/table.ts";
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { ZERO, mix, seq, solveStation, type Moments, type StationSolution } from "./station.ts";
 import { distMoments, type Traffic } from "./traffic.ts";
@@ -110,10 +111,14 @@ export class Times {
   }
 
   /** A query's time at the database nodes: the class's shard mix (or, for cls null, the nodes' traffic mix). */
-  query(db: string, op: "read" | "write", cls: number | null): Moments {
+  query(db: string, op: "read" | "write", cls: number | null, by?: string): Moments {
     const c = own(this.scenario.components, db)!;
     if (c.kind !== "database") return ZERO;
-    const service = distMoments(op === "write" ? c.write : c.read);
+    const base = distMoments(op === "write" ? c.write : c.read);
+    // A table's row cost at its starting size (model/table.ts): a constant shift of the service time.
+    // cls null (a pool's holding time): the slowest read, a scan when some read scans.
+    const extra = startRowCost(c.table, op, cls === null ? null : by, c.table !== undefined && readsScan(this.scenario, db, c.table.indexes));
+    const service = { mean: base.mean + extra, variance: base.variance };
     let targets: Array<{ id: string; p: number }>;
     if (cls !== null) targets = this.traffic.dbTargets(db, op, cls);
     else {
@@ -221,7 +226,7 @@ export class Times {
         } else if (target.kind === "database") {
           parts.push(cross(step.call));
           if (target.pool && caller) parts.push(this.pool(step.call, caller).wait);
-          parts.push(this.query(step.call, step.op === "write" ? "write" : "read", cls));
+          parts.push(this.query(step.call, step.op === "write" ? "write" : "read", cls, step.by));
         } else if (target.kind === "cdn") {
           const h = this.traffic.hit.get(step.call) ?? 0;
           // A CDN without a region is at the edge, next to its caller.

@@ -3,6 +3,7 @@
 // the first two moments of the service time it brings; per service, balancer, pool and queue the
 // call rate. Cache and CDN hit ratios split flows into hit and miss paths; they depend on the
 // rates of gets, so the walk is repeated until they settle.
+import { startRowCost } from "../model/table.ts";
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { meanOf, scvOf } from "../model/dist-moments.ts";
 import { bucketShares, type KeyDist } from "./keys.ts";
@@ -106,10 +107,12 @@ export class Traffic {
     return n;
   }
 
-  private load(n: QNode, rate: number, d: Dist, ctx: CallContext): void {
+  private load(n: QNode, rate: number, d: Dist, ctx: CallContext, extra = 0): void {
     const m = distMoments(d);
-    n.lambda += rate; n.ls += rate * m.mean; n.ls2 += rate * m.second;
-    if (!ctx.async) { n.syncLambda += rate; n.syncLs += rate * m.mean; }
+    // extra: a constant added to every service time (a query's row cost): E[(S+x)^2] = E[S^2] + 2xE[S] + x^2
+    const mean = m.mean + extra, second = m.second + extra * (2 * m.mean + extra);
+    n.lambda += rate; n.ls += rate * mean; n.ls2 += rate * second;
+    if (!ctx.async) { n.syncLambda += rate; n.syncLs += rate * mean; }
   }
 
   /** Visits to every station per visit to `start`, routing feedback included (λ = e + λP). */
@@ -205,7 +208,7 @@ export class Traffic {
       case "database": {
         const op = step.op === "write" ? "write" : "read";
         for (const t of this.dbTargets(step.call, op, ctx.cls)) {
-          this.load(this.node(t.id, step.call, t.part, target.max_connections), rate * t.p, op === "write" ? target.write : target.read, ctx);
+          this.load(this.node(t.id, step.call, t.part, target.max_connections), rate * t.p, op === "write" ? target.write : target.read, ctx, startRowCost(target.table, op, step.by));
         }
         if (target.pool && ctx.caller) {
           const key = `${step.call}@${ctx.caller}`;

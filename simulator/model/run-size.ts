@@ -232,6 +232,11 @@ export function expectedMemory(s: Scenario, o: RunWindowOptions = {}): MemoryEst
     const users = Math.max(load.users ?? 0, load.start_users, ...(load.stages ?? []).map((st) => st.target));
     parts.push({ what: `${users} users`, bytes: BYTES.user * users });
   }
+  // Browser caches (browser_cache): a last-response time per user and key of the class.
+  const browserUsers = load.model === "open" ? (load.population ?? 1) : Math.max(load.users ?? 0, load.start_users, ...(load.stages ?? []).map((st) => st.target));
+  for (const [name, c] of Object.entries(load.classes)) {
+    if (c.browser_cache) parts.push({ what: `browser caches of ${name}: ${browserUsers} users x ${c.keys?.count ?? 1} keys`, bytes: 8 * browserUsers * (c.keys?.count ?? 1) });
+  }
   const w = runWindow(s, o);
   const intervals = Math.ceil(w.duration / w.interval);
   const perInterval = 6 * (comps.length + Object.keys(s.load.classes).length) + 4;
