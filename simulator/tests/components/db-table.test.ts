@@ -112,7 +112,7 @@ describe("M/G/1 at a fixed size: one connection, exponential read time shifted b
 version: 1
 name: mg1-table
 seed: 5
-simulation: { duration: 1500s, warmup: 20s, replications: 10 }
+simulation: { duration: 1000s, warmup: 20s, replications: 10 }
 load: { model: open, rate: ${lambda}/s, classes: { get: { flow: [{ call: db, op: read }] } } }
 components:
   db:

@@ -16,7 +16,7 @@ describe("TLS handshakes on one balancer CPU: M/G/1 over the new connections", (
 version: 1
 name: tls
 seed: 17
-simulation: { duration: 400s, warmup: 20s, replications: 10 }
+simulation: { duration: 200s, warmup: 20s, replications: 10 }
 load: { model: open, rate: ${lambda}/s, classes: { get: { flow: [{ call: lb }] } } }
 components:
   lb:
