@@ -1,5 +1,6 @@
-// A database's `table:`, a read's `by:` (model/table.ts) and a class's `browser_cache`: bad input is reported at its line,
-// column and field, all problems at once, and the CLI exits 2 on them (cli/tests cover the code).
+// A database's `table:`, a read's `by:` (model/table.ts), a class's `browser_cache` and a balancer's
+// `tls`: bad input is reported at its line, column and field; the CLI exits 2 on these as on every
+// located error (shared/load-scenario.ts), e.g. `table.rows: lots` -> "56:13: components.db.table.rows".
 import { describe, expect, it } from "vitest";
 import { parseScenario, type ScenarioError } from "../../model/index.ts";
 
