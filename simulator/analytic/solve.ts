@@ -217,9 +217,14 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         const servers = c.maxconn !== undefined ? c.maxconn * replicas : null;
         const u = servers !== null ? (lambda * held) / servers : null;
         const pooledHere = times.slotMode(c.backends).balancer === name && c.maxconn !== undefined && backend.kind === "service" && c.maxconn <= backend.concurrency;
+        // TLS: the handshakes' CPUs, a part of their own (as in the simulation's result)
+        const tlsNode = traffic.nodes.get(`tls:${name}`);
+        const tls = tlsNode ? times.node(tlsNode.id) : undefined;
+        if (tls) stable &&= tls.stable;
         out[name] = {
-          kind: c.kind, servers, throughput: lambda, utilization: u, peakUtilization: u,
+          kind: c.kind, servers, throughput: lambda, utilization: u, peakUtilization: tls ? Math.max(u ?? 0, tls.utilization) : u,
           waitMs: pooledHere ? g.wait.mean * 1000 : 0, responseMs: (overhead + held) * 1000,
+          ...(tlsNode && tls ? { parts: { [tlsNode.part]: { utilization: tls.utilization, throughput: tlsNode.lambda } } } : {}),
         };
         break;
       }

@@ -159,12 +159,20 @@ export class Times {
     let svc = this.traffic.resolve(name, origin);
     let overhead = ZERO;
     let inner = ZERO;
+    let tls = ZERO;
     if (t.kind === "load_balancer") {
       svc = t.backends;
       if (t.overhead) overhead = distMoments(t.overhead);
       inner = this.crossing(t.region, own(this.scenario.components, svc)!.region);
+      if (t.tls) {
+        // A new connection (1 / requests_per_connection of the calls) waits for a TLS CPU and handshakes.
+        const q = t.tls.resumption;
+        const hs = mix([{ p: 1 - q, m: distMoments(t.tls.handshake) }, { p: q, m: distMoments(t.tls.resumed ?? t.tls.handshake) }]);
+        const pNew = 1 / t.tls.requests_per_connection;
+        tls = mix([{ p: pNew, m: seq(this.node(`tls:${this.traffic.resolve(name, origin)}`).wait, hs) }, { p: 1 - pNew, m: ZERO }]);
+      }
     }
-    return seq(this.crossing(from, t.region), overhead, inner, this.slots(svc).wait, this.handler(svc, cls, origin));
+    return seq(this.crossing(from, t.region), tls, overhead, inner, this.slots(svc).wait, this.handler(svc, cls, origin));
   }
 
   /** One-way latency between two regions taken there and back: twice its mean, twice its variance. */

@@ -243,6 +243,13 @@ export class Traffic {
     if (t.kind === "load_balancer") {
       this.balancerRate.set(name, (this.balancerRate.get(name) ?? 0) + rate);
       svc = t.backends;
+      if (t.tls) {
+        // TLS: the new connections' handshakes (full and resumed) on the balancer's CPUs, one node.
+        const n = this.node(`tls:${name}`, name, `${name}.tls`, t.tls.cpus);
+        const pNew = 1 / t.tls.requests_per_connection;
+        this.load(n, rate * pNew * (1 - t.tls.resumption), t.tls.handshake, ctx);
+        if (t.tls.resumed) this.load(n, rate * pNew * t.tls.resumption, t.tls.resumed, ctx);
+      }
     }
     const sc = comps[svc];
     if (sc.kind !== "service") return;

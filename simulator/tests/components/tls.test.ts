@@ -6,8 +6,9 @@
 // CPU that is an M/G/1 queue with E[S] = (1-q) m_f + q m_r and E[S²] = (1-q) 2 m_f² + q m_r², so by
 // Pollaczek-Khinchine a new connection waits E[W] = (λ/R) E[S²] / (2 (1 - ρ)), ρ = (λ/R) E[S].
 // A request's mean latency adds (1/R) (E[W] + E[S]) to the backend's time.
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
+import { solveAnalytic } from "../../analytic/index.ts";
 import { expectTheory, scenarioOf } from "../helpers.ts";
 
 describe("TLS handshakes on one balancer CPU: M/G/1 over the new connections", () => {
@@ -32,4 +33,10 @@ components:
     expectTheory((r.components.lb as unknown as { parts: Record<string, { utilization: { mean: number; ci95: number | null } }> }).parts["lb.tls"].utilization, rho, { label: "TLS CPU utilization" }));
   it("a request's mean latency: the backend plus (1/R) of a handshake's wait and service", () =>
     expectTheory(r.classes.get.latencyMs.mean, 1000 * (backend + (wait + es) / R), { label: "TLS mean latency" }));
+  it("the analytic estimate: the same M/G/1 node (exact for one CPU) and the same mean latency", () => {
+    const a = solveAnalytic(s);
+    const part = (a.components.lb as unknown as { parts: Record<string, { utilization: number }> }).parts["lb.tls"];
+    expect(Math.abs(part.utilization / rho - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(a.classes.get.latencyMs.mean / (1000 * (backend + (wait + es) / R)) - 1)).toBeLessThan(1e-9);
+  });
 });
