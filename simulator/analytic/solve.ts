@@ -9,7 +9,7 @@ import type { Scenario } from "../model/schema.ts";
 import { instancesOf } from "../result.ts";
 import { peakRate } from "../model/traffic.ts";
 import { meanOf } from "../model/dist-moments.ts";
-import { mix, quantileOf, seq, solveStation, type Moments } from "./station.ts";
+import { ZERO, mix, quantileOf, seq, solveStation, type Moments } from "./station.ts";
 import { distMoments, Traffic } from "./traffic.ts";
 import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
@@ -259,7 +259,10 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   }
   const classes: Record<string, AnalyticClass> = {};
   traffic.classNames.forEach((n, c) => {
-    const m = stable ? originMix(traffic, (k, region) => times.flow(own(s.load.classes, n)!.flow, c, null, undefined, k, region)) : { mean: Infinity, variance: Infinity };
+    const flow = stable ? originMix(traffic, (k, region) => times.flow(own(s.load.classes, n)!.flow, c, null, undefined, k, region)) : { mean: Infinity, variance: Infinity };
+    // browser_cache: the browser's answers take no time
+    const h = stable ? traffic.browserHit(n, (rate * own(s.load.classes, n)!.weight) / total) : 0;
+    const m = h > 0 ? mix([{ p: h, m: ZERO }, { p: 1 - h, m: flow }]) : flow;
     classes[n] = {
       throughput: (rate * own(s.load.classes, n)!.weight) / total,
       latencyMs: {

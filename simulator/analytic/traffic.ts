@@ -4,6 +4,7 @@
 // call rate. Cache and CDN hit ratios split flows into hit and miss paths; they depend on the
 // rates of gets, so the walk is repeated until they settle.
 import { startRowCost } from "../model/table.ts";
+import { browserHitShare } from "../model/run-size.ts";
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { meanOf, scvOf } from "../model/dist-moments.ts";
 import { bucketShares, type KeyDist } from "./keys.ts";
@@ -80,13 +81,19 @@ export class Traffic {
     this.keySpace = space;
   }
 
+  /** The steady-state share of a class's requests its users' browsers answer at `classRate` (browser_cache; 0 without). */
+  browserHit(cls: string, classRate: number): number {
+    return browserHitShare(this.scenario, cls, classRate, Infinity);
+  }
+
   /** Walks all classes at total rate `rate` (requests or user iterations per second); hit ratios to a fixed point. */
   run(rate: number): void {
     const classes = this.scenario.load.classes;
     const total = this.classNames.reduce((a, n) => a + own(classes, n)!.weight, 0);
     for (let iter = 0; iter < 6; iter++) {
       this.reset();
-      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, (rate * own(classes, n)!.weight * o.share) / total, { cls: c, caller: null, async: false, origin: k })));
+      // browser_cache: only the requests the users' browsers do not answer reach the flow (revalidations counted as full requests)
+      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, ((rate * own(classes, n)!.weight * o.share) / total) * (1 - this.browserHit(n, (rate * own(classes, n)!.weight) / total)), { cls: c, caller: null, async: false, origin: k })));
       this.consumers();
       const before = this.hit;
       this.hit = this.hitRatios();

@@ -82,7 +82,7 @@ export function expectedEvents(s: Scenario, o: RunWindowOptions = {}): number {
 
 /**
  * The share of a class's requests its users' browsers answer (browser_cache) over a run of
- * `duration` seconds from empty browsers, at `classRate` requests per second: per user and key,
+ * `duration` seconds from empty browsers (Infinity: in the steady state, λT / (1 + λT) per user and key), at `classRate` requests per second: per user and key,
  * requests at rate λ (the class's rate over the users, by the key's popularity), the first one a
  * fetch and the rest in renewal cycles of λT hits per fetch (docs/scenario-format.md). Over 100k
  * keys it answers 0 (the estimate then counts every request at the origin: more events, never fewer).
@@ -103,6 +103,7 @@ export function browserHitShare(s: Scenario, cls: string, classRate: number, dur
     const p = k ** -zipf / norm;
     const lambda = (classRate * p) / users;
     const n = lambda * duration;
+    if (!Number.isFinite(n)) { hits += p * ((lambda * bc.max_age) / (1 + lambda * bc.max_age)); continue; } // steady state
     const first = 1 - Math.exp(-n);
     const fetches = first + Math.max(0, n - first) / (1 + lambda * bc.max_age);
     hits += p * (n > 0 ? 1 - fetches / n : 0);

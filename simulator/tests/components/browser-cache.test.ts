@@ -15,6 +15,7 @@
 // here L = 1 ms against cycles of about 30 s, a 0.003% effect.
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
+import { solveAnalytic } from "../../analytic/index.ts";
 import { expectTheory, scenarioOf } from "../helpers.ts";
 
 type BrowserResult = { hitRatio: { mean: number; ci95: number | null }; revalidatedRatio: { mean: number; ci95: number | null }; fetchedRatio: { mean: number; ci95: number | null }; originRequestsPerSecond: { mean: number; ci95: number | null } };
@@ -50,6 +51,11 @@ components:
   });
   it("users' mean latency: the origin's 1 ms on the share that reaches it, 0 on hits", () =>
     expectTheory(r.classes.page.latencyMs.mean, 1 / 3, { label: "mean latency ms" }));
+  it("the analytic estimate uses the same closed form: the origin at Λ (1 - h), latency (1 - h) x 1 ms", () => {
+    const a = solveAnalytic(s);
+    expect(Math.abs(a.components.origin.throughput / (100 / 3) - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(a.classes.page.latencyMs.mean / (1 / 3) - 1)).toBeLessThan(1e-9);
+  });
 });
 
 describe("revalidation is the cheaper <class>/revalidate handler; without an ETag it is a full fetch", () => {
