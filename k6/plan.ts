@@ -84,6 +84,12 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
       keys: c.keys ? { count: c.keys.count, popularity: c.keys.popularity, s: c.keys.s ?? 1 } : undefined,
     });
     if (c.http.path.includes("{key}") && !c.keys) notes.push(`class ${name}: path has {key} but no keys section; key 0 is used`);
+    if (c.browser_cache) {
+      notes.push(
+        `class ${name}: browser_cache (max-age ${c.browser_cache.max_age}s${c.browser_cache.etag ? ", ETag" : ""}) is not played: k6 keeps no HTTP cache, so every iteration reaches the origin ` +
+          "(the simulator serves fresh responses from each user's browser and revalidates stale ones; compare the origin's load with the no-cache model, docs/k6.md)",
+      );
+    }
   }
   const thresholds: Record<string, string[]> = {};
   const lat = scenario.slo?.latency;

@@ -33,6 +33,12 @@ export interface ClassPlan {
   readonly via: "cdn" | "lb";
   /** The class's response size on the wire (bytes; after `compression`): a successful answer's body is padded to a size drawn from it. */
   readonly responseSize?: Dist;
+  /**
+   * browser_cache: the service answers with `Cache-Control: max-age` and (etag) an `ETag`, and a
+   * request whose If-None-Match carries it gets a 304 after the entry service's
+   * `<class>/revalidate` handler (else the class's).
+   */
+  readonly browserCache?: { readonly maxAge: number; readonly etag: boolean };
 }
 
 export interface LbPlan {
@@ -168,6 +174,13 @@ export interface DbPlan {
    * it can run at once (see poolFor), so the pool never makes a query wait.
    */
   readonly pool?: { readonly size: number; readonly timeout: number };
+  /**
+   * The YAML's `table:` (model/table.ts), realized as the `items` table: `rows` rows seeded, one
+   * text column per column a read queries `by` (besides id, the primary key), a B-tree index on
+   * each of `indexes`; a write inserts `growth` rows. Undefined: reads and writes use products
+   * and orders as before.
+   */
+  readonly table?: { readonly rows: number; readonly growth: number; readonly indexes: readonly string[]; readonly columns: readonly string[] };
 }
 
 /**
@@ -175,6 +188,8 @@ export interface DbPlan {
  * it never applies; HAProxy wants a value.
  */
 const IMPLICIT_QUEUE_TIMEOUT_S = 5;
+/** The most rows the reference app seeds a table with (a few seconds of PostgreSQL per million rows). */
+export const MAX_TABLE_ROWS = 20_000_000;
 
 /** The pool timeout of a pool the YAML does not set: it never binds, so the longest duration a scenario may hold. */
 export const POOL_UNSET_TIMEOUT_S = 365 * 24 * 3600;
@@ -376,7 +391,10 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     };
     services.push(plan);
     for (const [cls, steps] of Object.entries(handlers)) {
-      if (!own(s.load.classes, cls)) issues.push({ field: `components.${name}.handlers.${cls}`, reason: "no request class of that name in load.classes" });
+      // `<class>/revalidate`: what the entry service runs for a browser's revalidation (browser_cache)
+      const base = cls.endsWith("/revalidate") ? cls.slice(0, -"/revalidate".length) : cls;
+      if (!own(s.load.classes, base)) issues.push({ field: `components.${name}.handlers.${cls}`, reason: "no request class of that name in load.classes" });
+      else if (base !== cls && name !== serviceName) issues.push({ field: `components.${name}.handlers.${cls}`, reason: "only the entry service runs a <class>/revalidate handler in the reference app (a revalidation calls other services with the class's own handler)" });
       checkSteps(steps, `components.${name}.handlers.${cls}`, s, issues);
     }
     if (autoscaling && name !== serviceName) {
@@ -461,7 +479,13 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       failovers: (s.failures ?? []).flatMap((f) => ("fail_primary" in f && f.fail_primary === dbName ? [{ at: f.at, shard: f.shard, promoteAfter: f.promote_after }] : [])),
       maxConnections: d.max_connections,
       pool: d.pool,
+      table: d.table ? { rows: d.table.rows, growth: d.table.growth, indexes: d.table.indexes, columns: queriedColumns(s, dbName) } : undefined,
     };
+    if (d.table) {
+      if (d.table.rows > MAX_TABLE_ROWS) issues.push({ field: `components.${dbName}.table.rows`, reason: `seeding more than ${MAX_TABLE_ROWS} rows is not realized` });
+      if (!Number.isInteger(d.table.growth)) issues.push({ field: `components.${dbName}.table.growth`, reason: "a write inserts whole rows: a fractional growth is not realized" });
+      if (db.shards > 1) issues.push({ field: `components.${dbName}.table`, reason: "a table on a sharded database is not realized" });
+    }
     if (db.shards > 1 && (byKind.get("queue") ?? []).some((q) => ((comp(q) as QueueComponent).handler ?? []).length > 0)) {
       issues.push({ field: `components.${dbName}.shards`, reason: "queue workers writing to a sharded database are not realized (their writes go to one server)" });
     }
@@ -550,7 +574,12 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     if (cl.request_size !== undefined) issues.push({ field: `${field}.request_size`, reason: "request sizes are not realized: the load generators send no bodies of a given size" });
     if (cl.pagination !== undefined) issues.push({ field: `${field}.pagination`, reason: "pagination is not realized: the reference app's queries read one row and the load walks no pages" });
     const responseSize = cl.response_size ? scaleDist(cl.response_size, cl.compression ?? 1) : undefined;
-    classes.push({ name, method: cl.http.method, path: cl.http.path, keyCount, via, ...(responseSize ? { responseSize } : {}) });
+    if (cl.browser_cache?.revalidate) {
+      issues.push({ field: `${field}.browser_cache.revalidate`, reason: "revalidate steps are not realized: the app revalidates through the class's own entry, running the entry service's <class>/revalidate handler" });
+    }
+    if (cl.browser_cache && via === "cdn") issues.push({ field: `${field}.browser_cache`, reason: "a browser cache in front of the CDN is not realized" });
+    const browserCache = cl.browser_cache ? { maxAge: cl.browser_cache.max_age, etag: cl.browser_cache.etag } : undefined;
+    classes.push({ name, method: cl.http.method, path: cl.http.path, keyCount, via, ...(responseSize ? { responseSize } : {}), ...(browserCache ? { browserCache } : {}) });
   }
 
   if (issues.length > 0 || !service) return { ok: false, issues };
@@ -593,6 +622,9 @@ const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   service: {
     retries: "retries belong to the service's callers; for the service clients enter those are the k6 load, which does not retry (validate:dynamics sends such a scenario from its own client, which does; a service called by another service is retried by its caller)",
     circuit_breaker: "a circuit breaker belongs to the service's callers; for the service clients enter those are the k6 load, which has none (validate:dynamics sends such a scenario from its own client, which has it; a service called by another service has it in its caller)",
+  },
+  load_balancer: {
+    tls: "TLS termination is not realized yet: HAProxy serves plain HTTP (no certificate is made at start)",
   },
 };
 
@@ -690,4 +722,25 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
       step.parallel.forEach((p, j) => checkSteps(p, `${f}.parallel[${j}]`, s, issues));
     }
   });
+}
+
+/** The columns (besides id) that reads of database `db` query `by`, in the order they first appear. */
+function queriedColumns(s: Scenario, db: string): string[] {
+  const cols: string[] = [];
+  const walk = (steps: readonly Step[]): void => {
+    for (const st of steps) {
+      if ("call" in st) {
+        if (st.call === db && st.op !== "write" && st.by !== undefined && st.by !== "id" && !cols.includes(st.by)) cols.push(st.by);
+        walk(st.hit ?? []);
+        walk(st.miss ?? []);
+      } else if ("branch" in st) for (const b of st.branch) walk(b.flow);
+      else if ("parallel" in st) for (const f of st.parallel) walk(f);
+    }
+  };
+  for (const cl of Object.values(s.load.classes)) walk(cl.flow);
+  for (const c of Object.values(s.components)) {
+    if (c.kind === "service") for (const f of Object.values(c.handlers ?? {})) walk(f);
+    if (c.kind === "queue") walk(c.handler ?? []);
+  }
+  return cols;
 }

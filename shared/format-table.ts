@@ -65,6 +65,19 @@ function payloadTable(r: SimResult): string | null {
   ].join("\n");
 }
 
+/** A database's table: its rows over the run, its reads, and when a read crosses the SLO. */
+function tableLine(name: string, t: NonNullable<ComponentResult["table"]>): string {
+  const rows = (n: number) => (n >= 1e6 ? `${num(n / 1e6, 4)}M` : n >= 1e4 ? `${num(n / 1e3, 4)}k` : num(n, 4));
+  const when = (s: number) => (s >= 7200 ? `${num(s / 3600, 3)} h` : s >= 120 ? `${num(s / 60, 3)} min` : `${num(s, 3)} s`);
+  let line = `Table ${name}: ${rows(t.rows.start)} rows at the start, ${rows(t.rows.end.mean)} at the end (+${est(t.growthPerSecond)}/s); reads ${est(t.readMs)} ms at the database`;
+  if (t.crossing && t.limitMs !== null) {
+    const p = t.crossing.predicted, o = t.crossing.observed;
+    line += `; a read reaches the ${num(t.limitMs)} ms limit ${p ? `at ${when(p.atS)} (${rows(p.rows)} rows), predicted` : "never at this growth, predicted"}`;
+    line += o.replications > 0 ? `, observed at ${when(o.atS.mean)} (${rows(o.rows.mean)} rows) in ${o.replications} of ${o.of} replications` : ", not observed in the run";
+  }
+  return line;
+}
+
 export function formatResult(r: SimResult): string {
   const out: string[] = [];
   out.push(`${r.scenario.name}: ${r.run.replications} replication${r.run.replications === 1 ? "" : "s"} x ${r.run.durationS}s (warm-up ${r.run.warmupS}s), seed ${r.run.seed}, ${r.run.events} events`);
@@ -107,6 +120,11 @@ export function formatResult(r: SimResult): string {
   out.push(`Accounting (all replications, whole run): ${a.arrived} arrived = ${a.completed} completed + ${a.dropped} dropped + ${a.failed} failed + ${a.inFlightAtEnd} in flight at the end${reasons ? ` (${reasons})` : ""}`);
   const m = a.messages;
   if (m.published > 0) out.push(`Messages: ${m.published} published = ${m.processed} processed + ${m.deadLettered} dead-lettered + ${m.droppedHead} dropped (drop-head) + ${m.inQueueAtEnd} in the queue at the end`);
+  for (const [n, c] of Object.entries(r.components)) if (c.table) out.push(tableLine(n, c.table));
+  for (const [n, c] of Object.entries(r.classes)) {
+    const b = c.browserCache;
+    if (b) out.push(`Browser cache ${n}: ${pct(b.hitRatio)} served by the browser, ${pct(b.revalidatedRatio)} revalidated (304), ${pct(b.fetchedRatio)} fetched in full; ${est(b.originRequestsPerSecond, 4)}/s reach the origin`);
+  }
   if (r.bottleneck) {
     const b = r.components[r.bottleneck];
     const link = b.link && !(b.link.utilization.mean <= b.utilization.mean) ? ` egress link, ${num(b.link.bandwidthBitsPerSecond / 1e6, 4)} Mbit/s (${pct(b.link.utilization)} busy)` : ` (${pct(b.utilization)} busy)`;

@@ -11,6 +11,9 @@ import { estimate, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
 import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type ComponentBytes, type EdgeResult, type LinkResult } from "./payload-result.ts";
+import { OP_DB } from "./engine/opcodes.ts";
+import { tableLimit } from "./model/table.ts";
+import { tableResult, type TableResult } from "./engine/tables.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
 export type { ComponentBytes, EdgeResult, LinkResult } from "./payload-result.ts";
@@ -33,6 +36,32 @@ export interface ClassResult {
   readonly errorRate: Estimate;
   /** Requests in the statistics window, summed over replications; dropped = refused at admission, failed = timed out. */
   readonly counts: { arrived: number; completed: number; dropped: number; failed: number; byReason: Record<string, number> };
+  /** A class with browser_cache: how its users' requests were answered. */
+  readonly browserCache?: BrowserCacheResult;
+}
+
+/**
+ * A class's browser caches, over the requests that arrived in the window: the share served fresh
+ * by the browser (never reaching the origin, latency 0), revalidated with the origin (a 304, the
+ * `<class>/revalidate` handlers) and fetched in full (first visit, or stale without an ETag); and
+ * the requests per second that reached the origin.
+ */
+export interface BrowserCacheResult {
+  readonly hitRatio: Estimate;
+  readonly revalidatedRatio: Estimate;
+  readonly fetchedRatio: Estimate;
+  readonly originRequestsPerSecond: Estimate;
+}
+
+function browserCacheResult(per: ReadonlyArray<ReplicationResult["classes"][number]>, reps: ReadonlyArray<ReplicationResult>): BrowserCacheResult {
+  const share = (i: number) => estimate(per.map((x) => {
+    const n = x.browser[0] + x.browser[1] + x.browser[2];
+    return n > 0 ? x.browser[i] / n : NaN;
+  }));
+  return {
+    hitRatio: share(0), revalidatedRatio: share(1), fetchedRatio: share(2),
+    originRequestsPerSecond: estimate(per.map((x, i) => (x.browser[1] + x.browser[2]) / reps[i].window)),
+  };
 }
 
 /** Requests by the region their users are in (scenarios with `regions:`). */
@@ -76,6 +105,8 @@ export interface ComponentResult {
   readonly poolWaitMs?: LatencyEstimates;
   /** Databases a failover strikes: acknowledged writes lost (asynchronous replication), per replication. */
   readonly lostWrites?: Estimate;
+  /** Database with a `table:`: rows, growth, read time and when a read crosses the SLO (engine/tables.ts). */
+  readonly table?: TableResult;
   readonly reads?: number;
   readonly writes?: number;
   readonly queue?: {
@@ -212,6 +243,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       })),
       counts: { arrived: per.reduce((a, x) => a + x.arrived, 0), completed: per.reduce((a, x) => a + x.completed, 0), dropped, failed, byReason: byReason(ended) },
     };
+    if (p.browser[c] !== null) (classes[name] as { browserCache?: BrowserCacheResult }).browserCache = browserCacheResult(per, reps);
   });
 
   let regions: Record<string, RegionResult> | undefined;
@@ -303,6 +335,12 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       // promoted replica lacked, per replication (0 with synchronous replication).
       if (p.faults.some((f) => f.kind === "fail_primary" && p.databases[f.database].component === ci)) {
         res.lostWrites = estimate(reps.map((rep) => rep.components[ci].counts[C_LOST_WRITES]));
+      }
+      const d = p.databases.findIndex((db) => db.component === ci);
+      if (p.databases[d].table !== null) {
+        let mode = 0;
+        for (let pc = 0; pc < p.op.length; pc++) if (p.op[pc] === OP_DB && p.argA[pc] === d && p.argC[pc] > mode) mode = p.argC[pc];
+        res.table = tableResult(p.databases[d], d, p.samplers[p.databases[d].readSampler].mean, mode, tableLimit(p.report.slo), reps);
       }
     }
     if (comp.kind === "queue") {

@@ -186,7 +186,7 @@ export const startPostgres = (
       waitReady("postgres primary", p, () => canConnect(primaryPort, adminPassword, "postgres", primaryDir), 60_000),
     );
     yield* Effect.tryPromise({
-      try: () => seed(primaryPort, adminPassword, appPassword, plan.keys, plan.shards > 1 ? (k) => shardOfKey(plan, k) === shard : undefined),
+      try: () => seed(primaryPort, adminPassword, appPassword, plan.keys, plan.shards > 1 ? (k) => shardOfKey(plan, k) === shard : undefined, plan.table),
       catch: (e) => new StartFailed({ part: "postgres primary", reason: `seeding failed: ${String(e)}` }),
     });
 
@@ -271,7 +271,31 @@ export const startPostgres = (
     };
   });
 
-async function seed(port: number, adminPassword: string, appPassword: string, keys: number, owns?: (key: number) => boolean): Promise<void> {
+/** A column name of the YAML ([a-z][a-z0-9_-]*) as an SQL identifier. */
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * The statements that make the YAML's `table:` (DbPlan.table): `items` with id (the primary key)
+ * and one text column per column a read queries by, row g holding '<column>-g'; `rows` rows; a
+ * B-tree index per `indexes`; and headroom_insert(n), what a write runs: n more rows, numbered on.
+ */
+export function tableSql(table: NonNullable<DbPlan["table"]>): string[] {
+  const cols = table.columns.map(ident);
+  const values = (g: string) => [g, ...table.columns.map((c) => `'${c}-' || ${g}`)].join(", ");
+  return [
+    `CREATE TABLE items (id bigint PRIMARY KEY${cols.map((c) => `, ${c} text NOT NULL`).join("")})`,
+    `INSERT INTO items SELECT ${values("g")} FROM generate_series(0, ${table.rows - 1}) g`,
+    ...table.indexes.map((ix) => `CREATE INDEX ON items (${ident(ix)})`),
+    `CREATE SEQUENCE items_next START ${Math.max(1, table.rows)}`,
+    "CREATE FUNCTION headroom_insert(n integer) RETURNS integer LANGUAGE sql AS " +
+      `$$ INSERT INTO items SELECT ${values("x.g")} FROM (SELECT nextval('items_next') AS g FROM generate_series(1, n)) x; SELECT n $$`,
+    "ANALYZE items",
+    `GRANT SELECT, INSERT ON items TO ${APP_ROLE}`,
+    `GRANT USAGE ON SEQUENCE items_next TO ${APP_ROLE}`,
+  ];
+}
+
+async function seed(port: number, adminPassword: string, appPassword: string, keys: number, owns?: (key: number) => boolean, table?: DbPlan["table"]): Promise<void> {
   const admin = new pg.Client({ host: "127.0.0.1", port, user: SUPERUSER, password: adminPassword, database: "postgres" });
   await admin.connect();
   try {
@@ -304,6 +328,7 @@ async function seed(port: number, adminPassword: string, appPassword: string, ke
     await c.query("ANALYZE products");
     // What the services and workers do, and no more: read products, write orders, processed and versions.
     await c.query(`GRANT SELECT, INSERT, UPDATE ON products, orders, processed TO ${APP_ROLE}`);
+    if (table) for (const sql of tableSql(table)) await c.query(sql);
   } finally {
     await c.end();
   }

@@ -290,6 +290,28 @@ export class Db {
     );
   }
 
+  /** Whether the YAML gives the database a `table:`: reads and writes then go to `items` (readRow, insertRows). */
+  get hasTable(): boolean {
+    return this.plan.table !== undefined;
+  }
+
+  /**
+   * A read of the YAML's table by column `by` (id when undefined) for the request's key: the
+   * injected `read` time, then the lookup, in one statement. The scalar subquery has no LIMIT, so
+   * without an index PostgreSQL reads every row (the model's full scan, c x n) and with one it
+   * descends the B-tree (b x log n); EXPLAIN ANALYZE shows which (tableReadSql).
+   */
+  async readRow(by: string | undefined, key: number): Promise<void> {
+    const cost = sample(this.plan.read, this.rng);
+    await this.withClient(this.reader(key), "read", (c) => c.query(tableReadSql(by), [tableValue(by, key), cost]));
+  }
+
+  /** A write to the YAML's table: the injected `write` time, then `growth` new rows. */
+  async insertRows(): Promise<void> {
+    const cost = sample(this.plan.write, this.rng);
+    await this.withClient(this.shards[0]!.primary, "write", (c) => c.query("SELECT pg_sleep($1), headroom_insert($2)", [cost, this.plan.table!.growth]));
+  }
+
   async ping(): Promise<void> {
     await this.shards[0]!.primary.pool.query("SELECT 1");
   }
@@ -300,4 +322,15 @@ export class Db {
     await Promise.allSettled(this.shards.flatMap((sh) => [sh.primary, ...sh.replicas]).map((s) => s.pool.end()));
     await Promise.allSettled(this.monitor.map((m) => m.pool.end()));
   }
+}
+
+/** The statement of a table read by column `by` ($1 the value, $2 the injected seconds); id when undefined. */
+export function tableReadSql(by: string | undefined): string {
+  const col = by === undefined || by === "id" ? "id" : `"${by.replace(/"/g, '""')}"`;
+  return `SELECT pg_sleep($2), (SELECT id FROM items WHERE ${col} = $1) AS id`;
+}
+
+/** The value row `key` holds in column `by` (parts/postgres.ts tableSql: '<column>-<row>', id the row). */
+export function tableValue(by: string | undefined, key: number): string | number {
+  return by === undefined || by === "id" ? key : `${by}-${key}`;
 }

@@ -110,12 +110,15 @@ async function callOp(step: Extract<Step, { readonly call: string }>, ctx: Reque
       await deps.cache!.delete(cacheKey(ctx));
       break;
     case "read":
+      // a table read (the YAML's `table:`) answers with the class and key, not a product
+      if (deps.db!.hasTable) { await deps.db!.readRow(step.by, ctx.key ?? 0); break; }
       ctx.lookedUp = true;
       if (ctx.key !== undefined) ctx.product = await deps.db!.readProduct(ctx.key);
       else await deps.db!.readProduct(0);
       break;
     case "write":
-      if (ctx.order) await deps.db!.writeOrder(ctx.order);
+      if (deps.db!.hasTable) await deps.db!.insertRows();
+      else if (ctx.order) await deps.db!.writeOrder(ctx.order);
       else await deps.db!.writeProduct(ctx.key ?? 0);
       break;
     default:

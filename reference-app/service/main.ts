@@ -167,9 +167,15 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (release === "timeout") return done(503, { error: "queue timeout" });
   metrics.slotsBusy.set(slots.inUse);
   const ctx: RequestContext = { className, key: m.key, order };
+  // browser_cache: a conditional request carrying the ETag this class and key answer with is a
+  // revalidation: the `<class>/revalidate` handler's work, then a 304.
+  const bc = m.cls.browserCache;
+  const tag = bc?.etag ? browserEtag(className, m.key) : undefined;
+  const revalidation = tag !== undefined && req.headers["if-none-match"] === tag;
+  const handler = (revalidation ? cfg.service.handlers[`${className}/revalidate`] : undefined) ?? cfg.service.handlers[className] ?? [];
   // The slot stays held until the call graph really finishes, even after a timeout answer, as a
   // thread would be.
-  const work = runSteps(cfg.service.handlers[className] ?? [], ctx, deps).finally(() => {
+  const work = runSteps(handler, ctx, deps).finally(() => {
     release();
     metrics.slotsBusy.set(slots.inUse);
   });
@@ -197,14 +203,17 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     clearTimeout(timer);
   }
 
-  if (order) return done(201, { order_id: order.id });
+  // browser_cache: the YAML's max-age and the ETag on every answer (a 304 to a revalidation)
+  const browserHeaders = bc ? { "cache-control": `max-age=${Math.round(bc.maxAge)}`, ...(tag ? { etag: tag } : {}) } : undefined;
+  if (revalidation) return done(304, "", browserHeaders);
+  if (order) return done(201, { order_id: order.id }, browserHeaders);
   if (m.key !== undefined && ctx.lookedUp) {
     if (!ctx.product) return done(404, { error: `no product ${m.key}` });
     const cacheControl = m.cls.via === "cdn" && cfg.cdnTtl !== undefined ? `public, max-age=${Math.round(cfg.cdnTtl)}` : "no-store";
-    return done(200, { ...ctx.product, cache: ctx.cacheHit ? "hit" : "miss" }, { "cache-control": cacheControl });
+    return done(200, { ...ctx.product, cache: ctx.cacheHit ? "hit" : "miss" }, browserHeaders ?? { "cache-control": cacheControl });
   }
   const cacheControl = m.cls.via === "cdn" && cfg.cdnTtl !== undefined ? `public, max-age=${Math.round(cfg.cdnTtl)}` : "no-store";
-  return done(200, { class: className, key: m.key ?? null }, { "cache-control": cacheControl });
+  return done(200, { class: className, key: m.key ?? null }, browserHeaders ?? { "cache-control": cacheControl });
 }
 
 const server = http.createServer((req, res) => {
@@ -230,3 +239,8 @@ async function stop(): Promise<void> {
 }
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
+
+/** The ETag of a class's response for a key: the reference app's content never changes, so a revalidation always gets its 304. */
+function browserEtag(className: string, key: number | undefined): string {
+  return `"${className}-${key ?? 0}"`;
+}

@@ -9,7 +9,7 @@ import type { Scenario } from "../model/schema.ts";
 import { instancesOf } from "../result.ts";
 import { peakRate } from "../model/traffic.ts";
 import { meanOf } from "../model/dist-moments.ts";
-import { mix, quantileOf, seq, solveStation, type Moments } from "./station.ts";
+import { ZERO, mix, quantileOf, seq, solveStation, type Moments } from "./station.ts";
 import { distMoments, Traffic } from "./traffic.ts";
 import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
@@ -237,9 +237,14 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         const servers = c.maxconn !== undefined ? c.maxconn * replicas : null;
         const u = servers !== null ? (lambda * held) / servers : null;
         const pooledHere = times.slotMode(c.backends).balancer === name && c.maxconn !== undefined && backend.kind === "service" && c.maxconn <= backend.concurrency;
+        // TLS: the handshakes' CPUs, a part of their own (as in the simulation's result)
+        const tlsNode = traffic.nodes.get(`tls:${name}`);
+        const tls = tlsNode ? times.node(tlsNode.id) : undefined;
+        if (tls) stable &&= tls.stable;
         out[name] = {
-          kind: c.kind, servers, throughput: lambda, utilization: u, peakUtilization: u,
+          kind: c.kind, servers, throughput: lambda, utilization: u, peakUtilization: tls ? Math.max(u ?? 0, tls.utilization) : u,
           waitMs: pooledHere ? g.wait.mean * 1000 : 0, responseMs: (overhead + held) * 1000,
+          ...(tlsNode && tls ? { parts: { [tlsNode.part]: { utilization: tls.utilization, throughput: tlsNode.lambda } } } : {}),
         };
         break;
       }
@@ -304,7 +309,10 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   if (traffic.linkLoad.size > 0 || regionLinks) notes.push("egress links (bandwidth) as M/G/1 processor sharing: a transfer of x bytes takes x / (C (1 - rho)) on average (insensitive to the size distribution); store and forward, link after link");
   const classes: Record<string, AnalyticClass> = {};
   traffic.classNames.forEach((n, c) => {
-    const m = stable ? pages(traffic, c, originMix(traffic, (k, region) => times.flow(own(s.load.classes, n)!.flow, c, null, undefined, k, region))) : { mean: Infinity, variance: Infinity };
+    const flow = stable ? pages(traffic, c, originMix(traffic, (k, region) => times.flow(own(s.load.classes, n)!.flow, c, null, undefined, k, region))) : { mean: Infinity, variance: Infinity };
+    // browser_cache: the browser's answers take no time
+    const h = stable ? traffic.browserHit(n, (rate * own(s.load.classes, n)!.weight) / total) : 0;
+    const m = h > 0 ? mix([{ p: h, m: ZERO }, { p: 1 - h, m: flow }]) : flow;
     classes[n] = {
       throughput: (rate * own(s.load.classes, n)!.weight) / total,
       latencyMs: {

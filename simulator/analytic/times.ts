@@ -6,6 +6,7 @@
 // time comes from the downstream waits, computed first. Database pools likewise hold a connection
 // for the query's wait and service. Times add as independent; branches mix; a parallel fan-out
 // takes its slowest branch by mean (a lower bound on the mean of the maximum).
+import { readsScan, startRowCost } from "../model/table.ts";
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { ZERO, mix, seq, solveStation, type Moments, type StationSolution } from "./station.ts";
 import { distMoments, type Traffic } from "./traffic.ts";
@@ -119,10 +120,14 @@ export class Times {
   }
 
   /** A query's time at the database nodes: the class's shard mix (or, for cls null, the nodes' traffic mix). */
-  query(db: string, op: "read" | "write", cls: number | null): Moments {
+  query(db: string, op: "read" | "write", cls: number | null, by?: string): Moments {
     const c = own(this.scenario.components, db)!;
     if (c.kind !== "database") return ZERO;
-    const service = distMoments(op === "write" ? c.write : c.read);
+    const base = distMoments(op === "write" ? c.write : c.read);
+    // A table's row cost at its starting size (model/table.ts): a constant shift of the service time.
+    // cls null (a pool's holding time): the slowest read, a scan when some read scans.
+    const extra = startRowCost(c.table, op, cls === null ? null : by, c.table !== undefined && readsScan(this.scenario, db, c.table.indexes));
+    const service = { mean: base.mean + extra, variance: base.variance };
     let targets: Array<{ id: string; p: number }>;
     if (cls !== null) targets = this.traffic.dbTargets(db, op, cls);
     else {
@@ -165,12 +170,20 @@ export class Times {
     let svc = this.traffic.resolve(name, origin);
     let overhead = ZERO;
     let inner = ZERO;
+    let tls = ZERO;
     if (t.kind === "load_balancer") {
       svc = t.backends;
       if (t.overhead) overhead = distMoments(t.overhead);
       inner = this.crossing(t.region, own(this.scenario.components, svc)!.region);
+      if (t.tls) {
+        // A new connection (1 / requests_per_connection of the calls) waits for a TLS CPU and handshakes.
+        const q = t.tls.resumption;
+        const hs = mix([{ p: 1 - q, m: distMoments(t.tls.handshake) }, { p: q, m: distMoments(t.tls.resumed ?? t.tls.handshake) }]);
+        const pNew = 1 / t.tls.requests_per_connection;
+        tls = mix([{ p: pNew, m: seq(this.node(`tls:${this.traffic.resolve(name, origin)}`).wait, hs) }, { p: 1 - pNew, m: ZERO }]);
+      }
     }
-    return seq(this.crossing(from, t.region), overhead, inner, this.slots(svc).wait, this.handler(svc, cls, origin));
+    return seq(this.crossing(from, t.region), tls, overhead, inner, this.slots(svc).wait, this.handler(svc, cls, origin));
   }
 
   /**
@@ -333,7 +346,7 @@ export class Times {
         } else if (target.kind === "database") {
           parts.push(cross(step.call));
           if (target.pool && caller) parts.push(this.pool(step.call, caller).wait);
-          parts.push(this.query(step.call, step.op === "write" ? "write" : "read", cls));
+          parts.push(this.query(step.call, step.op === "write" ? "write" : "read", cls, step.by));
         } else if (target.kind === "cdn") {
           const h = this.traffic.hit.get(step.call) ?? 0;
           // A CDN without a region is at the edge, next to its caller.

@@ -3,6 +3,8 @@
 // the first two moments of the service time it brings; per service, balancer, pool and queue the
 // call rate. Cache and CDN hit ratios split flows into hit and miss paths; they depend on the
 // rates of gets, so the walk is repeated until they settle.
+import { startRowCost } from "../model/table.ts";
+import { browserHitShare } from "../model/run-size.ts";
 import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { meanOf, scvOf } from "../model/dist-moments.ts";
 import { bucketShares, type KeyDist } from "./keys.ts";
@@ -89,14 +91,20 @@ export class Traffic {
     this.payloads = this.classNames.map((n) => classPayload(own(load.classes, n)!));
   }
 
+  /** The steady-state share of a class's requests its users' browsers answer at `classRate` (browser_cache; 0 without). */
+  browserHit(cls: string, classRate: number): number {
+    return browserHitShare(this.scenario, cls, classRate, Infinity);
+  }
+
   /** Walks all classes at total rate `rate` (requests or user iterations per second); hit ratios to a fixed point. */
   run(rate: number): void {
     const classes = this.scenario.load.classes;
     const total = this.classNames.reduce((a, n) => a + own(classes, n)!.weight, 0);
     for (let iter = 0; iter < 6; iter++) {
       this.reset();
-      // a paginated class walks its flow once per page
-      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, (rate * own(classes, n)!.weight * o.share * this.payloads[c].pages) / total, { cls: c, caller: null, async: false, origin: k })));
+      // a paginated class walks its flow once per page; browser_cache: only the requests the users'
+      // browsers do not answer reach the flow (revalidations counted as full requests)
+      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, ((rate * own(classes, n)!.weight * o.share * this.payloads[c].pages) / total) * (1 - this.browserHit(n, (rate * own(classes, n)!.weight) / total)), { cls: c, caller: null, async: false, origin: k })));
       this.consumers();
       const before = this.hit;
       this.hit = this.hitRatios();
@@ -117,10 +125,12 @@ export class Traffic {
     return n;
   }
 
-  private load(n: QNode, rate: number, d: Dist, ctx: CallContext): void {
+  private load(n: QNode, rate: number, d: Dist, ctx: CallContext, extra = 0): void {
     const m = distMoments(d);
-    n.lambda += rate; n.ls += rate * m.mean; n.ls2 += rate * m.second;
-    if (!ctx.async) { n.syncLambda += rate; n.syncLs += rate * m.mean; }
+    // extra: a constant added to every service time (a query's row cost): E[(S+x)^2] = E[S^2] + 2xE[S] + x^2
+    const mean = m.mean + extra, second = m.second + extra * (2 * m.mean + extra);
+    n.lambda += rate; n.ls += rate * mean; n.ls2 += rate * second;
+    if (!ctx.async) { n.syncLambda += rate; n.syncLs += rate * mean; }
   }
 
   /** Visits to every station per visit to `start`, routing feedback included (λ = e + λP). */
@@ -258,7 +268,7 @@ export class Traffic {
       case "database": {
         const op = step.op === "write" ? "write" : "read";
         for (const t of this.dbTargets(step.call, op, ctx.cls)) {
-          this.load(this.node(t.id, step.call, t.part, target.max_connections), rate * t.p, op === "write" ? target.write : target.read, ctx);
+          this.load(this.node(t.id, step.call, t.part, target.max_connections), rate * t.p, op === "write" ? target.write : target.read, ctx, startRowCost(target.table, op, step.by));
         }
         if (target.pool && ctx.caller) {
           const key = `${step.call}@${ctx.caller}`;
@@ -307,6 +317,13 @@ export class Traffic {
     if (t.kind === "load_balancer") {
       this.balancerRate.set(name, (this.balancerRate.get(name) ?? 0) + rate);
       svc = t.backends;
+      if (t.tls) {
+        // TLS: the new connections' handshakes (full and resumed) on the balancer's CPUs, one node.
+        const n = this.node(`tls:${name}`, name, `${name}.tls`, t.tls.cpus);
+        const pNew = 1 / t.tls.requests_per_connection;
+        this.load(n, rate * pNew * (1 - t.tls.resumption), t.tls.handshake, ctx);
+        if (t.tls.resumed) this.load(n, rate * pNew * t.tls.resumption, t.tls.resumed, ctx);
+      }
     }
     const sc = comps[svc];
     if (sc.kind !== "service") return;

@@ -20,6 +20,7 @@ import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
 import { PayloadBuilder, REQUEST, RESPONSE, USERS, type PayloadProgram } from "./payload-plan.ts";
 import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
+import { QUERY_NONE, queryMode } from "../model/table.ts";
 
 import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
@@ -112,6 +113,22 @@ export interface DatabaseSpec {
   readonly synchronous: boolean;
   /** Pool resource per global service replica (-1 when that replica has no pool to this database). */
   readonly pools: Int32Array;
+  /**
+   * The table's cost model (model/table.ts), null without `table:`: rows at the start (split
+   * evenly over the shards), rows each write adds, and b and c of a lookup's and a scan's cost.
+   * OP_DB's operand c is the query's mode (QUERY_NONE, QUERY_INDEX, QUERY_SCAN).
+   */
+  readonly table: { readonly rows: number; readonly growth: number; readonly lookup: number; readonly scan: number } | null;
+}
+
+/** A class's browser cache: each user's browser keeps each key's response `maxAge` seconds. */
+export interface BrowserSpec {
+  readonly maxAge: number;
+  /** Stale responses are revalidated (If-None-Match, a 304) rather than fetched anew. */
+  readonly etag: boolean;
+  /** Users (the closed load's most, or the open load's population) and keys of the class: the state is users x keys. */
+  readonly users: number;
+  readonly keys: number;
 }
 
 export interface QueueSpec {
@@ -170,6 +187,10 @@ export interface Program {
   readonly originCum: Float64Array;
   readonly originRegion: Int32Array;
   readonly geos: GeoSpec[];
+  /** Per class: its browser cache (browser_cache), null without. */
+  readonly browser: Array<BrowserSpec | null>;
+  /** Entry pc of a class's revalidation per origin (revalidateEntry[class * origins + origin]); -1 without an ETag. */
+  readonly revalidateEntry: Int32Array;
   /** Key sampler per class (undefined when the class has no keys). */
   readonly classKeys: Array<KeySampler | undefined>;
   /** The largest key count: the size of key-indexed state (cache index, last-write times). */
@@ -326,6 +347,18 @@ export function compile(scenario: Scenario): Program {
     });
   });
 
+  // TLS termination at a balancer: a service-mode resource (its CPUs, not counted in the balancer's
+  // own utilization: see its part in the result) that each new connection's handshake visits.
+  const tlsOf = new Map<string, { res: number; full: number; resumed: number; pFull: number; pResumed: number }>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "load_balancer" || !c.tls) return;
+    const full = bld.sampler(c.tls.handshake);
+    const res = addResource({ name: `${name}.tls`, component: ci, units: c.tls.cpus, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: full, main: false });
+    const pNew = 1 / c.tls.requests_per_connection;
+    tlsOf.set(name, { res, full, resumed: c.tls.resumed ? bld.sampler(c.tls.resumed) : full, pFull: pNew * (1 - c.tls.resumption), pResumed: pNew * c.tls.resumption });
+  });
+
   // What the kinds in their own folder (components/) may ask of the compiler.
   const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d), componentName: (i) => names[i], className: (i) => classNames[i], addResource: (r) => addResource(r) };
 
@@ -405,6 +438,7 @@ export function compile(scenario: Scenario): Program {
       readSampler: bld.sampler(c.read), writeSampler: bld.sampler(c.write),
       lagSampler: c.replication_lag ? bld.sampler(c.replication_lag) : -1, pools,
       synchronous: c.replication === "synchronous",
+      table: c.table ? { rows: c.table.rows, growth: c.table.growth, lookup: c.table.lookup, scan: c.table.scan } : null,
     });
   });
 
@@ -487,6 +521,10 @@ export function compile(scenario: Scenario): Program {
 
   // ---------------------------------------------------------------- instructions
 
+  // Flows compile with a class index for their calls' handlers: a class's own (0..n-1), or n + the
+  // class for what a browser's revalidation of it runs (browser_cache; handlers `<class>/revalidate`).
+  const handlerKey = (cls: number) => (cls < classNames.length ? classNames[cls] : `${classNames[cls - classNames.length]}/revalidate`);
+
   // A call into a service (directly or through a balancer) runs a stub: [BALANCE] SLOT handler END.
   // Stubs are compiled once per (target, class), on first use.
   const stubs = new Map<string, number>(); // (target, class) -> placeholder
@@ -500,9 +538,22 @@ export function compile(scenario: Scenario): Program {
     stubs.set(key, placeholder);
     pendingStubs.push(() => {
       stubPc.set(placeholder, bld.pc);
-      const path = `call:${target}<${classNames[cls]}`;
+      const path = `call:${target}<${handlerKey(cls)}`;
       let svcName = target;
       const t = own(comps, target)!;
+      const tls = tlsOf.get(target);
+      if (tls) {
+        // A new connection's handshake on the balancer's CPUs (full or resumed), else a kept-alive one: nothing.
+        const cum = Float64Array.of(tls.pFull, tls.pFull + tls.pResumed, Infinity), pcs = new Int32Array(3);
+        const table = bld.tables.length;
+        bld.tables.push(pcs); bld.tableCum.push(cum);
+        bld.emit(OP_BRANCH, table, bld.stream(`${path}:tls`));
+        pcs[0] = bld.pc; bld.emit(OP_VISIT, tls.res, tls.full);
+        const j0 = bld.emit(OP_JUMP, -1);
+        pcs[1] = bld.pc; bld.emit(OP_VISIT, tls.res, tls.resumed);
+        pcs[2] = bld.pc;
+        bld.a[j0] = bld.pc;
+      }
       if (t.kind === "load_balancer") {
         // The proxy's own time (and what calibration lumps into it: the client's side, loopback)
         // passes before the request takes a backend connection: it never holds a server's maxconn
@@ -524,10 +575,11 @@ export function compile(scenario: Scenario): Program {
       if (cross >= 0) bld.delay(cross, `${path}:cross>`);
       bld.emit(OP_SLOT, svc);
       if (sc.overhead) bld.delay(bld.sampler(sc.overhead), `${path}:overhead`);
-      const handler = own(sc.handlers, classNames[cls]);
+      // A revalidation (cls past the classes, see browser below) runs `<class>/revalidate` when the service has one.
+      const handler = own(sc.handlers, handlerKey(cls)) ?? own(sc.handlers, classNames[cls % classNames.length]);
       if (handler) emitFlow(handler, cls, sc.network, svcRegion, path);
       else if (sc.service) bld.delay(bld.sampler(sc.service), `${path}:service`);
-      else throw new UnsupportedError(`service '${svcName}' has neither a handler for class '${classNames[cls]}' nor a service time`);
+      else throw new UnsupportedError(`service '${svcName}' has neither a handler for class '${classNames[cls % classNames.length]}' nor a service time`);
       if (cross >= 0) bld.delay(cross, `${path}:cross<`);
       bld.emit(OP_END);
     });
@@ -643,9 +695,10 @@ export function compile(scenario: Scenario): Program {
           crossBytes(sizes.request, region, regionIdx(target.region));
           const lat = crossing(step.call);
           if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-          bld.emit(OP_DB, dbIdx.get(step.call)!, step.op === "write" ? DB_WRITE : DB_READ);
+          const write = step.op === "write";
+          bld.emit(OP_DB, dbIdx.get(step.call)!, write ? DB_WRITE : DB_READ, target.table && !write ? queryMode(step.by, target.table.indexes) : QUERY_NONE);
           // a paginated class's read returns a page of rows
-          if (step.op !== "write" && !consumer && classPay[cls].rows > 0) { bld.emit(OP_ROWS, ti, classPay[cls].rows); pay.countsRows(ti); }
+          if (!write && !consumer && classPay[cls].rows > 0) { bld.emit(OP_ROWS, ti, classPay[cls].rows); pay.countsRows(ti); }
           if (lat >= 0) bld.delay(lat, `${at}:lat<`);
           hopBack();
           sendResponse(sizes, ti, -1, at);
@@ -714,6 +767,25 @@ export function compile(scenario: Scenario): Program {
     }
   });
 
+  // Browser caches: per class with browser_cache, its spec and (with an ETag) the revalidation's
+  // entry per origin: the class's `revalidate` steps, else its flow, calling `<class>/revalidate` handlers.
+  const load = scenario.load;
+  const browserUsers = load.model === "open" ? (load.population ?? 0) : Math.max(load.users ?? 0, load.start_users, ...(load.stages ?? []).map((st) => st.target));
+  const browser: Array<BrowserSpec | null> = classNames.map((name) => {
+    const bc = scenario.load.classes[name].browser_cache;
+    return bc ? { maxAge: bc.max_age, etag: bc.etag, users: Math.max(1, browserUsers), keys: scenario.load.classes[name].keys?.count ?? 1 } : null;
+  });
+  const revalidateEntry = new Int32Array(classNames.length * origins).fill(-1);
+  classNames.forEach((name, i) => {
+    const bc = scenario.load.classes[name].browser_cache;
+    if (!bc?.etag) return;
+    for (let o = 0; o < origins; o++) {
+      revalidateEntry[i * origins + o] = bld.pc;
+      emitFlow(bc.revalidate ?? scenario.load.classes[name].flow, classNames.length + i, undefined, originRegion[o], `revalidate:${name}${origins > 1 ? `@${shares[o].region ?? o}` : ""}`);
+      bld.emit(OP_END);
+    }
+  });
+
   // Queue consumers: wait for a worker, work, run the handler; class -1 (messages keep their
   // publisher's class for keys only).
   names.forEach((name) => {
@@ -750,7 +822,7 @@ export function compile(scenario: Scenario): Program {
   return {
     resources, components, balancers, services, caches, databases, queues, cdns, functions,
     replicaOf: Int32Array.from(replicaOf),
-    classNames, classCum, classEntry, classKeys, keySpace,
+    classNames, classCum, classEntry, classKeys, keySpace, browser, revalidateEntry,
     regions, componentRegion, origins, originCum, originRegion, geos,
     op: Int32Array.from(bld.op), argA: Int32Array.from(bld.a), argB: Int32Array.from(bld.b), argC: Int32Array.from(bld.c),
     samplers: bld.samplers, tables: bld.tables, tableCum: bld.tableCum, streams: bld.streams,

@@ -16,6 +16,8 @@ import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
 import { LinkRuntime, type LinkStats } from "./links.ts";
+import { TableRuntime, type TableStats } from "./tables.ts";
+import { tableLimit } from "../model/table.ts";
 import {
   ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
@@ -89,6 +91,8 @@ export interface ClassStats {
   completed: number;
   /** Ended by reason (index into REASONS; 0 unused). */
   readonly ended: Float64Array;
+  /** Browser cache (browser_cache): arrivals served fresh by the browser, revalidated, fetched in full. */
+  readonly browser: Float64Array;
 }
 
 /** Requests by the region their users are in (the origin). */
@@ -144,6 +148,8 @@ export interface ReplicationResult {
   readonly messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueue: number };
   readonly inFlightArea: number;
   readonly series?: Series;
+  /** Per database: its table's figures (null: the database has no `table:`). */
+  readonly tables: Array<TableStats | null>;
   /** Bytes per edge and component, rows read, links (only when the scenario has payloads). */
   readonly payload?: PayloadStats;
 }
@@ -275,6 +281,8 @@ class Replication extends TaskTable {
   /** The caches' entries (components/cache). */
   private readonly cache: CacheRuntime;
   private readonly lastWrite: Float64Array[];
+  /** The databases' tables: rows, row costs, the observed SLO crossing (engine/tables.ts). */
+  private readonly tables: TableRuntime;
   /** Per database: which replica serves a read; replication lag draws apart. */
   private readonly dbRng: Rng[];
   private readonly lagRng: Rng[];
@@ -295,6 +303,10 @@ class Replication extends TaskTable {
   private readonly classRng: Rng;
   /** Per class: the key a request works on. */
   private readonly keyRng: Rng[];
+  /** Per class with browser_cache: when each (user, key)'s browser got its last response (-Infinity: never). */
+  private readonly browserLast: Float64Array[];
+  /** Per class: which of the population an open arrival (or a pooled closed user's request) is. */
+  private readonly browserRng: Rng[];
   private readonly arrivalRng: Rng;
   /** Think times (and the pooled users' wake-up gaps); thinning and origin of a wake-up apart. */
   private readonly thinkRng: Rng;
@@ -450,6 +462,7 @@ class Replication extends TaskTable {
     const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace };
     this.cache = KINDS.cache.runtime(p.caches, kinds);
     this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
+    this.tables = new TableRuntime(p.databases, tableLimit(p.report.slo), o.interval);
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
@@ -472,7 +485,10 @@ class Replication extends TaskTable {
     this.wakeRng = stream("load:think:thinning");
     this.wakeOriginRng = stream("load:think:origin");
     this.deterministic = p.load.model === "open" && p.load.deterministic;
-    this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length) }));
+    this.clStats = p.classNames.map(() => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), browser: new Float64Array(3) }));
+    // Browser caches: per class, each (user, key)'s last response time; an open arrival's user is drawn.
+    this.browserLast = p.browser.map((b) => (b ? new Float64Array(b.users * b.keys).fill(-Infinity) : new Float64Array(0)));
+    this.browserRng = p.classNames.map((c) => stream(`browser:${c}:user`));
     this.orStats = Array.from({ length: p.origins }, () => ({ latency: new Histogram(), arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), failedOver: 0 }));
     this.originRng = stream("load:origin");
     this.live = { atWarmup: new Float64Array(p.classNames.length), atEnd: new Float64Array(p.classNames.length) };
@@ -597,6 +613,7 @@ class Replication extends TaskTable {
       inFlightArea: this.inFlightArea,
       series: this.series,
       ...(this.payload ? { payload: this.payload } : {}),
+      tables: this.tables.finish(),
     };
   }
 
@@ -628,6 +645,25 @@ class Replication extends TaskTable {
     if (this.series) this.ivArrivals++;
     this.touchInFlight();
     this.inFlight++;
+    const bc = p.browser[c];
+    if (bc !== null) {
+      // The user's browser: fresh (younger than max-age) is served at once without the origin;
+      // stale with an ETag revalidates (the class's revalidation entry); else a full fetch.
+      const who = user >= 0 ? user % bc.users : (this.browserRng[c].next() * bc.users) | 0;
+      const slot = who * bc.keys + this.tKey[t];
+      const last = this.browserLast[c][slot];
+      const bs = this.clStats[c].browser;
+      if (this.now - last < bc.maxAge) {
+        if (this.measuring) bs[0]++;
+        this.finish(t, 0);
+        return;
+      }
+      this.tBrowserSlot[t] = slot;
+      if (bc.etag && last !== -Infinity) {
+        this.tPc[t] = p.revalidateEntry[c * p.origins + o];
+        if (this.measuring) bs[1]++;
+      } else if (this.measuring) bs[2]++;
+    }
     this.step(t);
   }
 
@@ -908,6 +944,8 @@ class Replication extends TaskTable {
     const latency = this.now - this.tStart[t];
     const os = this.orStats[this.tOrigin[t]];
     if (reason === 0) {
+      // A response from the origin (full or 304) is fresh in the user's browser from now.
+      if (this.tBrowserSlot[t] >= 0) this.browserLast[c][this.tBrowserSlot[t]] = this.now;
       this.totals.completed++;
       if (this.measuring) {
         cs.completed++; cs.latency.record(latency);
@@ -1008,7 +1046,9 @@ class Replication extends TaskTable {
     if (spec.mode === MODE_SERVICE) {
       this.tState[t] = SERVING;
       const s = this.tSampler[t] >= 0 ? this.tSampler[t] : spec.sampler;
-      this.cal.push(this.now + this.p.samplers[s].sample(this.rRng[r]), t * 32 + EV_DONE, 0);
+      // tExtra: a database query's row cost (0 for everything else; x + 0 is x, bit for bit).
+      this.cal.push(this.now + (this.p.samplers[s].sample(this.rRng[r]) + this.tExtra[t]), t * 32 + EV_DONE, 0);
+      this.tExtra[t] = 0;
       return;
     }
     this.tState[t] = RUNNING;
@@ -1048,7 +1088,7 @@ class Replication extends TaskTable {
     this.touch(r);
     this.busy[r]--;
     if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - this.tEnqueued[t]); }
-    if (this.series) this.ivCompl[p.resources[r].component]++;
+    if (this.series && p.resources[r].main) this.ivCompl[p.resources[r].component]++;
     this.tState[t] = RUNNING;
     // Serve the next waiting task before this one moves on: a task routed back here queues behind them.
     const next = this.dequeue(r);
@@ -1863,6 +1903,7 @@ class Replication extends TaskTable {
       if (this.nodeDown[db.nodes[shard * per + k]] || (k === primary && this.dbWritesDown[d][shard])) { this.fail(t, R_DB_DOWN); return; }
       this.tDbNode[t] = k === primary ? 0 : 1 + k;
       this.tSampler[t] = write ? db.writeSampler : db.readSampler;
+      if (p.argC[pc] !== 0) this.tExtra[t] = this.tables.cost(d, shard, p.argC[pc]);
       this.request(db.nodes[shard * per + k], t);
       return;
     }
@@ -1896,7 +1937,10 @@ class Replication extends TaskTable {
         cs.counts[C_WRITES]++;
         if (this.lostWatch[d] !== 0) this.countLost(d, key);
       }
+      if (db.table !== null) this.tables.written(d, shardOf(key, db.shards, db.byRange, p.keySpace));
     } else {
+      // tEnqueued: when the query asked its node, so this is the node's wait plus the query.
+      if (p.argC[pc] !== 0) this.tables.read(d, this.now, this.now - this.tEnqueued[t], this.measuring);
       if (this.measuring) cs.counts[C_READS]++;
       if (this.tDbNode[t] > 0) {
         // A read on a replica is stale when the key's last write has not been applied there yet.
@@ -2157,6 +2201,7 @@ class Replication extends TaskTable {
   }
 
   private startMeasuring(): void {
+    this.tables.atWarmup();
     this.countLive(this.live.atWarmup);
     for (let r = 0; r < this.p.resources.length; r++) {
       this.touch(r);

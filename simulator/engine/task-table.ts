@@ -44,6 +44,8 @@ export class TaskTable {
   tEnqueued = new Float64Array(INITIAL_TASKS);
   /** Service-time sampler for the resource it asks for (-1: the resource's own). */
   tSampler = new Int32Array(INITIAL_TASKS);
+  /** Seconds added to that service time (a database query's row cost), reset when it is served. */
+  tExtra = new Float64Array(INITIAL_TASKS);
 
   // Calls: a call is a child task; its parent waits for its children.
   /** Parent task (-1: a top-level request or a message). */
@@ -95,6 +97,8 @@ export class TaskTable {
   tOrigin = new Int32Array(INITIAL_TASKS);
   /** 1 when a geo route failed the request over to another region. */
   tFailedOver = new Uint8Array(INITIAL_TASKS);
+  /** A request from the origin for a browser cache (browser_cache): its (user, key) entry, stamped when it completes; -1: none. */
+  tBrowserSlot = new Int32Array(INITIAL_TASKS);
 
   /** Free task ids (a stack of nFree entries). */
   free = new Int32Array(INITIAL_TASKS);
@@ -115,7 +119,7 @@ export class TaskTable {
     this.tParent[t] = -1; this.tChildren[t] = 0; this.tChildFailure[t] = 0;
     this.tLbConn[t] = -1; this.tHeldUnit[t] = -1; this.tPoolConn[t] = -1; this.tReplica[t] = -1;
     this.tDbPhase[t] = 0; this.tMsg[t] = -1; this.tRetries[t] = 0; this.tUser[t] = -1; this.tSampler[t] = -1; this.tResource[t] = -1;
-    this.tKilled[t] = 0; this.tFnInst[t] = -1;
+    this.tKilled[t] = 0; this.tFnInst[t] = -1; this.tExtra[t] = 0; this.tBrowserSlot[t] = -1;
     return t;
   }
 

@@ -2,12 +2,13 @@
 // routing cycles without an exit, call cycles, load sections that contradict themselves, and (as
 // warnings) stations that the offered load makes unstable. They also run on the parts of a file
 // that decoded when other parts did not, so a file's problems are all reported at once.
-import type { Scenario, Step } from "./schema.ts";
+import { BROWSER_MAX_ENTRIES, type Scenario, type Step } from "./schema.ts";
 import { meanOf } from "./dist-moments.ts";
 import { peakRate, visitRatios } from "./traffic.ts";
 import { latencyBetween, regionNames } from "./regions.ts";
 import { own, hasOwn } from "./own.ts";
 import { payloadProblems } from "./payload.ts";
+import { PRIMARY_KEY } from "./table.ts";
 
 export interface Problem {
   readonly path: ReadonlyArray<PropertyKey>;
@@ -74,10 +75,34 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
     if (load.users !== undefined && load.stages !== undefined) err(["load", "users"], "give either `users` or `stages`, not both");
   }
 
+  // Per database, the columns its reads look rows up by (`by`, default the primary key).
+  const queried = new Map<string, Set<string>>();
+
   // flows of request classes
   for (const [cls, def] of Object.entries(load.classes)) {
     checkFlow(def.flow, ["load", "classes", cls, "flow"]);
+    const bc = def.browser_cache;
+    if (bc) {
+      const p = ["load", "classes", cls, "browser_cache"];
+      if (bc.revalidate) {
+        if (!bc.etag) err([...p, "revalidate"], "without an ETag (etag: false) a stale response is fetched anew: there is nothing to revalidate");
+        checkFlow(bc.revalidate, [...p, "revalidate"]);
+      }
+      if (!undecoded.sections.has("load")) {
+        const users = load.model === "open" ? load.population : Math.max(load.users ?? 0, load.start_users, ...(load.stages ?? []).map((st) => st.target));
+        if (users === undefined) err(["load"], `class '${cls}' has a browser_cache: an open load needs \`population\`, the users its arrivals come from (each arrival is one of them at random)`);
+        else if (users * (def.keys?.count ?? 1) > BROWSER_MAX_ENTRIES) {
+          err(p, `${users} users x ${def.keys?.count ?? 1} keys is ${users * (def.keys?.count ?? 1)} browser-cache entries, above the ${BROWSER_MAX_ENTRIES / 1e6}M a run keeps (see Limits)`);
+        }
+      }
+    }
     if (def.http?.path.includes("{key}") && !def.keys) err(["load", "classes", cls, "http", "path"], "a path with {key} needs `keys` on the class");
+  }
+
+  function checkQueryBy(step: Extract<Step, { call: string }>, c: Scenario["components"][string], p: ReadonlyArray<PropertyKey>): void {
+    if (c.kind !== "database") err([...p, "by"], `\`by\` names the column a database read looks rows up by; '${step.call}' is a ${c.kind}`);
+    else if (step.op === "write") err([...p, "by"], "`by` is for reads: a write adds a row (table.growth)");
+    else if (!c.table && step.by !== PRIMARY_KEY) err([...p, "by"], `'${step.call}' has no \`table:\`: add table: { rows: ..., indexes: [${step.by}] } to model reads by ${step.by}`);
   }
 
   function checkFlow(flow: ReadonlyArray<Step>, path: ReadonlyArray<PropertyKey>): void {
@@ -102,6 +127,12 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         if (step.hit) checkFlow(step.hit, [...p, "hit"]);
         if (step.miss) checkFlow(step.miss, [...p, "miss"]);
         if ((step.hit || step.miss) && c && c.kind !== "cache") err([...p, "call"], "hit/miss branches need a cache");
+        if (step.by !== undefined && c) checkQueryBy(step, c, p);
+        if (c?.kind === "database" && step.op !== "write") {
+          const cols = queried.get(step.call) ?? new Set<string>();
+          cols.add(step.by ?? PRIMARY_KEY);
+          queried.set(step.call, cols);
+        }
       } else if ("parallel" in step) {
         step.parallel.forEach((f, j) => checkFlow(f, [...p, "parallel", j]));
       } else if ("publish" in step) {
@@ -136,6 +167,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         if (!b) { if (missing(c.backends)) err([...p, "backends"], `no component named '${c.backends}' (${known})`); }
         else if (b.kind !== "service") err([...p, "backends"], `backends must be a service, '${c.backends}' is a ${b.kind}`);
         else if (c.weights && c.weights.length !== b.replicas) err([...p, "weights"], `${c.weights.length} weights for ${b.replicas} replicas of '${c.backends}'`);
+        if (c.tls && c.tls.resumption > 0 && !c.tls.resumed) err([...p, "tls", "resumption"], "resumed handshakes need their cost: add tls.resumed (an abbreviated handshake, e.g. 0.2ms)");
         break;
       }
       case "service":
@@ -145,9 +177,11 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
           if (c.replicas < a.min || c.replicas > a.max) err([...p, "replicas"], `replicas (${c.replicas}) is the starting count and must lie between autoscaling min ${a.min} and max ${a.max}`);
           if (a.metric === "utilization" && a.target > 1) err([...p, "autoscaling", "target"], `a utilization target is a fraction of the slots, at most 1, got ${a.target}`);
         }
-        for (const [cls, flow] of Object.entries(c.handlers ?? {})) {
-          if (!own(load.classes, cls) && !undecoded.classes.has(cls) && !undecoded.sections.has("classes")) err([...p, "handlers", cls], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
-          checkFlow(flow, [...p, "handlers", cls]);
+        for (const [key, flow] of Object.entries(c.handlers ?? {})) {
+          const cls = key.endsWith("/revalidate") ? key.slice(0, -"/revalidate".length) : key;
+          if (!own(load.classes, cls) && !undecoded.classes.has(cls) && !undecoded.sections.has("classes")) err([...p, "handlers", key], `no request class '${cls}' (classes: ${Object.keys(load.classes).join(", ")})`);
+          else if (cls !== key && own(load.classes, cls) && !own(load.classes, cls)!.browser_cache?.etag) err([...p, "handlers", key], `'${key}' is what a browser's revalidation of '${cls}' runs: give the class browser_cache with etag`);
+          checkFlow(flow, [...p, "handlers", key]);
         }
         break;
       case "database": {
@@ -186,6 +220,22 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         break;
       }
     }
+  }
+
+  // An index no read uses is most likely a typo for the column the reads query (and costs the
+  // writes something in a real database): an error at the index. Only when every flow decoded.
+  const flowsKnown = !partial;
+  for (const [name, c] of Object.entries(comps)) {
+    if (c.kind !== "database" || !c.table) continue;
+    const cols = queried.get(name) ?? new Set<string>();
+    c.table.indexes.forEach((ix, i) => {
+      const p = ["components", name, "table", "indexes", i];
+      if (ix === PRIMARY_KEY) err(p, `${PRIMARY_KEY} is the primary key, always indexed; list secondary indexes only`);
+      else if (c.table!.indexes.indexOf(ix) !== i) err(p, `index on ${ix} listed twice`);
+      else if (flowsKnown && !cols.has(ix)) {
+        err(p, `an index on ${ix}, but no read of '${name}' queries by ${ix} (its reads query by ${[...cols].join(", ") || "nothing: no step reads it"}); add by: ${ix} to the read step or remove the index`);
+      }
+    });
   }
 
   if (!undecoded.sections.has("regions")) checkRegions(s, err, missing, !undecoded.sections.has("load"));

@@ -73,7 +73,43 @@ export function expectedArrivals(s: Scenario, o: RunWindowOptions = {}): number 
 /** Events: one arrival per request and about one per hop it causes (see hopsPerRequest); within
  * about a third of the real count for the bundled scenarios (tested). */
 export function expectedEvents(s: Scenario, o: RunWindowOptions = {}): number {
-  return expectedArrivals(s, o) * (1 + hopsPerRequest(s)) + timerEvents(s, o);
+  const arrivals = expectedArrivals(s, o);
+  const w = runWindow(s, o);
+  const rate = arrivals / Math.max(w.duration * w.replications, 1e-9);
+  const total = Object.values(s.load.classes).reduce((a, c) => a + c.weight, 0);
+  const hits = (cls: string) => browserHitShare(s, cls, (rate * (own(s.load.classes, cls)?.weight ?? 0)) / total, w.duration);
+  return arrivals * (1 + hopsPerRequest(s, hits)) + timerEvents(s, o);
+}
+
+/**
+ * The share of a class's requests its users' browsers answer (browser_cache) over a run of
+ * `duration` seconds from empty browsers (Infinity: in the steady state, λT / (1 + λT) per user and key), at `classRate` requests per second: per user and key,
+ * requests at rate λ (the class's rate over the users, by the key's popularity), the first one a
+ * fetch and the rest in renewal cycles of λT hits per fetch (docs/scenario-format.md). Over 100k
+ * keys it answers 0 (the estimate then counts every request at the origin: more events, never fewer).
+ */
+export function browserHitShare(s: Scenario, cls: string, classRate: number, duration: number): number {
+  const c = own(s.load.classes, cls);
+  const bc = c?.browser_cache;
+  if (!c || !bc || classRate <= 0 || duration <= 0) return 0;
+  const load = s.load;
+  const users = Math.max(1, load.model === "open" ? (load.population ?? 1) : Math.max(load.users ?? 0, load.start_users, ...(load.stages ?? []).map((st) => st.target)));
+  const keys = c.keys?.count ?? 1;
+  if (keys > 100_000) return 0;
+  const zipf = c.keys?.popularity === "zipf" ? (c.keys.s ?? 1) : 0;
+  let norm = 0;
+  for (let k = 1; k <= keys; k++) norm += k ** -zipf;
+  let hits = 0;
+  for (let k = 1; k <= keys; k++) {
+    const p = k ** -zipf / norm;
+    const lambda = (classRate * p) / users;
+    const n = lambda * duration;
+    if (!Number.isFinite(n)) { hits += p * ((lambda * bc.max_age) / (1 + lambda * bc.max_age)); continue; } // steady state
+    const first = 1 - Math.exp(-n);
+    const fetches = first + Math.max(0, n - first) / (1 + lambda * bc.max_age);
+    hits += p * (n > 0 ? 1 - fetches / n : 0);
+  }
+  return hits;
 }
 
 /** Events that come from clocks, not requests, over all replications: a balancer's health check
@@ -99,7 +135,7 @@ export function timerEvents(s: Scenario, o: RunWindowOptions = {}): number {
  * `network` latency two more: one delay each way), and for calls the callee's own steps
  * (service handlers, balancer backends, queue consumers, a CDN's origin on a miss, a cache-aside
  * miss path), with unknown hit ratios taken as one half. Cycles and depth are cut at 8 levels. */
-export function hopsPerRequest(s: Scenario): number {
+export function hopsPerRequest(s: Scenario, browserHits: (cls: string) => number = () => 0): number {
   const classes = Object.entries(s.load.classes);
   const totalWeight = classes.reduce((a, [, c]) => a + c.weight, 0);
   const visits = visitRatios(s);
@@ -176,9 +212,10 @@ export function hopsPerRequest(s: Scenario): number {
     // Station routing adds visits beyond the flow's own steps; the traffic equations know them.
     const stationVisits = Object.values(own(visits, name) ?? {}).reduce((a, x) => a + x, 0);
     const flowVisits = c.flow.filter((st) => "visit" in st).length;
-    // a paginated class walks its flow once per page
+    // a paginated class walks its flow once per page; a request its user's browser answers
+    // (browser_cache) costs its arrival only
     const pages = c.pagination?.pages ?? 1;
-    perRequest += (c.weight / totalWeight) * pages * (flow(c.flow, name, 0, false) + Math.max(0, stationVisits - flowVisits) + (linkEvents.get(name) ?? 0));
+    perRequest += (c.weight / totalWeight) * (1 - browserHits(name)) * pages * (flow(c.flow, name, 0, false) + Math.max(0, stationVisits - flowVisits) + (linkEvents.get(name) ?? 0));
   }
   return perRequest;
 }
@@ -247,6 +284,11 @@ export function expectedMemory(s: Scenario, o: RunWindowOptions = {}): MemoryEst
   if (load.model === "closed" && load.think.dist !== "exponential") {
     const users = Math.max(load.users ?? 0, load.start_users, ...(load.stages ?? []).map((st) => st.target));
     parts.push({ what: `${users} users`, bytes: BYTES.user * users });
+  }
+  // Browser caches (browser_cache): a last-response time per user and key of the class.
+  const browserUsers = load.model === "open" ? (load.population ?? 1) : Math.max(load.users ?? 0, load.start_users, ...(load.stages ?? []).map((st) => st.target));
+  for (const [name, c] of Object.entries(load.classes)) {
+    if (c.browser_cache) parts.push({ what: `browser caches of ${name}: ${browserUsers} users x ${c.keys?.count ?? 1} keys`, bytes: 8 * browserUsers * (c.keys?.count ?? 1) });
   }
   const w = runWindow(s, o);
   const intervals = Math.ceil(w.duration / w.interval);

@@ -68,6 +68,8 @@ export const LIMITS = {
   bandwidth: 1e15,
   /** Pages a client walks per request of a paginated class. */
   pages: 1000,
+  /** Rows of a database table (`table.rows`): a count, never allocated for. */
+  rows: 1e12,
 } as const;
 
 const fmtLimit = (n: number) => (n >= 1e9 && n % 1e9 === 0 ? `${n / 1e9}G` : n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e4 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
@@ -231,7 +233,7 @@ const Compression = Ratio.pipe(Schema.filter((r) => (r > 0 && r <= 1) || `a comp
 export type Step =
   | { readonly visit: string; readonly service?: Dist }
   | { readonly branch: ReadonlyArray<{ readonly p: number; readonly flow: ReadonlyArray<Step> }> }
-  | { readonly call: string; readonly op?: string; readonly hit?: ReadonlyArray<Step>; readonly miss?: ReadonlyArray<Step>; readonly network?: Dist; readonly request_size?: Dist; readonly response_size?: Dist }
+  | { readonly call: string; readonly op?: string; readonly by?: string; readonly hit?: ReadonlyArray<Step>; readonly miss?: ReadonlyArray<Step>; readonly network?: Dist; readonly request_size?: Dist; readonly response_size?: Dist }
   | { readonly parallel: ReadonlyArray<ReadonlyArray<Step>> }
   | { readonly publish: string; readonly network?: Dist }
   | { readonly service: Dist };
@@ -252,6 +254,8 @@ export const StepStructs = {
   call: Schema.Struct({
     call: Name,
     op: Schema.optional(Schema.Literal("get", "set", "delete", "read", "write")),
+    // a database read with a `table:`: the column it looks rows up by (default id, the primary key)
+    by: Schema.optional(Name),
     hit: Schema.optional(Flow),
     miss: Schema.optional(Flow),
     // this edge's one-way latency, each way; overrides the calling service's `network`
@@ -309,6 +313,20 @@ const Keys = Schema.Struct({
   s: Schema.optional(atMost(nonNegative(Finite, "zipf s"), "zipf s", LIMITS.zipfS)),
 });
 
+// Client-side caching (docs/scenario-format.md, "browser_cache"): what the origin's Cache-Control
+// and ETag tell each user's browser for this class's responses. A response younger than max_age is
+// served from the browser (it never reaches the origin); an older one is revalidated with its ETag
+// (If-None-Match: a 304 from the origin, running `revalidate` if given), or fetched anew without one.
+const BrowserCache = Schema.Struct({
+  max_age: nonNegative(Duration, "max_age"),
+  etag: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  revalidate: Schema.optional(Flow),
+});
+export type BrowserCacheSpec = typeof BrowserCache.Type;
+
+/** The most (user, key) pairs whose browser-cache state a run keeps (8 bytes each: 512 MB). */
+export const BROWSER_MAX_ENTRIES = 64_000_000;
+
 const RequestClass = Schema.Struct({
   weight: Schema.optionalWith(atMost(positive(Finite, "weight"), "weight", LIMITS.number), { default: () => 1 }),
   http: Schema.optional(Schema.Struct({
@@ -323,6 +341,7 @@ const RequestClass = Schema.Struct({
   compression: Schema.optional(Compression),
   pagination: Schema.optional(Pagination),
   flow: Schema.NonEmptyArray(Schema.suspend((): Schema.Schema<Step, unknown> => StepSchema)),
+  browser_cache: Schema.optional(BrowserCache),
 });
 export type RequestClass = typeof RequestClass.Type;
 
@@ -360,6 +379,9 @@ const OpenLoad = Schema.Struct({
   start_rate: Schema.optionalWith(nonNegative(Rate, "start_rate"), { default: () => 0 }),
   stages: Schema.optional(Schema.NonEmptyArray(RateStage)),
   regions: Schema.optional(LoadRegions),
+  // the users an open load's arrivals come from, each arrival one of them at random: what a
+  // browser cache (browser_cache on a class) is kept per
+  population: Schema.optional(integer(Count, "population", 1, LIMITS.users)),
   classes: Classes,
 });
 export type OpenLoad = typeof OpenLoad.Type;
@@ -458,9 +480,25 @@ const LoadBalancer = Schema.Struct({
   health_check: Schema.optional(HealthCheck),
   overhead: Schema.optional(DistSchema),
   rate_limit: Schema.optional(Schema.Struct({ rate: positive(Rate, "rate_limit.rate"), burst: Schema.optionalWith(integer(Count, "rate_limit.burst", 1), { default: () => 1 }) })),
+  // TLS termination (docs/scenario-format.md, "tls"): a handshake on the balancer's CPUs for each
+  // new client connection, full or resumed; keep-alive spreads a connection over several requests.
+  tls: Schema.optional(Schema.Struct({
+    handshake: DistSchema,
+    resumed: Schema.optional(DistSchema),
+    resumption: Schema.optionalWith(Probability, { default: () => 0 }),
+    requests_per_connection: Schema.optionalWith(atMost(Finite.pipe(Schema.filter((n) => n >= 1 || `requests_per_connection is a mean of at least 1 request per connection, got ${n}`)), "requests_per_connection", LIMITS.number), { default: () => 1 }),
+    cpus: Schema.optionalWith(integer(Count, "tls.cpus", 1, LIMITS.slots), { default: () => 1 }),
+  })),
 });
 
-const Handlers = NamedRecord(Name, Flow);
+// A handler per request class; `<class>/revalidate` is what a browser's conditional request for
+// the class runs (a 304's work, browser_cache), the class's own handler when absent.
+const HANDLER_KEY_PATTERN = "^[a-z][a-z0-9_-]*(/revalidate)?$";
+const HANDLER_KEY_RE = new RegExp(HANDLER_KEY_PATTERN);
+const HandlerKey = Schema.String.pipe(
+  Schema.filter((s) => HANDLER_KEY_RE.test(s) || `a handler is named by its request class (or <class>/revalidate), got ${JSON.stringify(s)}`, { jsonSchema: { pattern: HANDLER_KEY_PATTERN } }),
+);
+const Handlers = NamedRecord(HandlerKey, Flow);
 
 const Autoscaling = Schema.Struct({
   min: integer(Count, "autoscaling.min", 1, LIMITS.replicas),
@@ -535,6 +573,17 @@ const Cache = Schema.Struct({
   samples: Schema.optional(integer(Count, "samples", 1, 64)),
 });
 
+// A database's table (model/table.ts): its rows at the start, the rows each write adds, its
+// secondary indexes, and what a row costs to find by an index (per log2 of the rows) or by a scan.
+const Table = Schema.Struct({
+  rows: integer(Count, "table.rows", 0, LIMITS.rows),
+  growth: Schema.optionalWith(atMost(nonNegative(Finite, "table.growth"), "table.growth", LIMITS.number), { default: () => 1 }),
+  indexes: Schema.optionalWith(Schema.Array(Name), { default: () => [] }),
+  lookup: Schema.optionalWith(nonNegative(Duration, "table.lookup"), { default: () => 2e-6 }),
+  scan: Schema.optionalWith(nonNegative(Duration, "table.scan"), { default: () => 5e-8 }),
+});
+export type TableSpec = typeof Table.Type;
+
 const Database = Schema.Struct({
   kind: Schema.Literal("database"),
   metrics: Schema.optional(metricsOf("database")),
@@ -560,6 +609,7 @@ const Database = Schema.Struct({
     count: integer(Count, "shards.count", 1, LIMITS.replicas),
     by: Schema.optionalWith(Schema.Literal("hash", "range"), { default: () => "hash" as const }),
   })),
+  table: Schema.optional(Table),
 });
 
 const Queue = Schema.Struct({
