@@ -37,6 +37,13 @@ function notes(c: ComponentResult): string {
   const rs = c.resilience;
   if (rs && rs.retries + rs.shortCircuited + rs.retryBudgetDenied > 0) out.push(`retries ${rs.retries}, budget denied ${rs.retryBudgetDenied}, short-circuited ${rs.shortCircuited}, breaker opened ${rs.breakerOpened}x`);
   if (c.rateLimited) out.push(`rate limited ${c.rateLimited}`);
+  const rt = c.realtime;
+  if (rt) {
+    const n = rt.counts;
+    out.push(`connections ${est(rt.connections)} (peak ${rt.peakConnections}, ${num(rt.memoryPeakBytes / 2 ** 20, 3)} MiB peak per instance)`);
+    out.push(`msgs in ${est(rt.messagesInPerSecond)}/s, out ${est(rt.messagesOutPerSecond)}/s, delivery p99 ${est(rt.deliveryMs.p99)}ms`);
+    if (n.dropped + n.refused + n.lost + n.outOfMemory > 0) out.push(`dropped ${n.dropped}, reconnected ${n.reconnects} (peak ${est(rt.reconnectPeakPerSecond)}/s), refused ${n.refused}, lost ${n.lost}, out of memory ${n.outOfMemory}x`);
+  }
   return out.join("; ");
 }
 

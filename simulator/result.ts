@@ -10,6 +10,7 @@ import { Histogram } from "./engine/histogram.ts";
 import { estimate, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
+import type { RealtimeResultSection } from "./components/realtime/index.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
 
@@ -69,6 +70,8 @@ export interface ComponentResult {
   /** Per replica, shard node, partition or pool, when the component has several. */
   readonly parts: Record<string, PartResult>;
   readonly hitRatio?: Estimate;
+  /** A realtime component: connections, delivery, reconnects, memory (components/realtime/result.ts). */
+  readonly realtime?: RealtimeResultSection;
   readonly staleReadRatio?: Estimate;
   readonly replicationLagMs?: LatencyEstimates;
   readonly poolWaitMs?: LatencyEstimates;
@@ -95,7 +98,7 @@ export interface SeriesResult {
   readonly inFlight: number[];
   readonly classes: Record<string, { throughput: number[]; errors: number[]; p50Ms: number[]; p95Ms: number[]; p99Ms: number[] }>;
   /** hitRatio (hits / lookups in the interval, null without lookups) and lookups per second: caches and CDNs only */
-  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[] }>;
+  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[]; connections?: number[]; reconnects?: number[] }>;
   /** Cost per hour at each interval's instance counts and request rates; only when some component has a price. */
   readonly costPerHour?: number[];
 }
@@ -273,6 +276,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     // A kind in its own folder adds its section (or overrides the common figures, in place).
     if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci }));
     if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci }));
+    if (comp.kind === "realtime") Object.assign(res, KINDS.realtime.result({ reps, component: ci }));
     if (comp.kind === "database") {
       res.reads = counts(C_READS);
       res.writes = counts(C_WRITES);
@@ -353,6 +357,14 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
         // A CDN's throughput is its lookups (it has no resource whose completions the engine counts).
         const throughput = comp.kind === "cdn" && x.lookups ? x.lookups.map((n) => n / meta.interval) : x.throughput;
         const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput, instances: x.instances };
+        // A realtime component: its connections at each interval's end and reconnects per second.
+        const rt = comp.kind === "realtime" ? reps[0].realtime?.find((st) => st.component === c) : undefined;
+        if (rt) {
+          const n = first.t.length;
+          out.throughput = Array.from(rt.ivDelivered.subarray(0, n), (d) => d / meta.interval);
+          out.connections = Array.from(rt.ivConnections.subarray(0, n));
+          out.reconnects = Array.from(rt.ivReconnects.subarray(0, n), (k) => k / meta.interval);
+        }
         if (x.hits && x.lookups) {
           const lookups = x.lookups;
           out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));

@@ -19,6 +19,7 @@ const FIELDS: Record<string, Array<[string, string]>> = {
   database: [["read", "duration or mean"], ["write", "duration or mean"], ["replicas", "count"], ["max_connections", "count"]],
   queue: [["workers", "count"], ["prefetch", "count"], ["service", "duration or mean"], ["max_length", "count"]],
   cdn: [["ttl", "duration"], ["edge_latency", "duration"]],
+  realtime: [["instances", "count"], ["max_connections", "per instance"], ["memory", "size per instance, e.g. 512MiB"], ["memory_per_connection", "size, e.g. 64KiB"], ["send", "per recipient, duration"]],
 };
 
 /** The editable fields of a node: a component's key parameters, or the load's rate/users. */

@@ -15,6 +15,7 @@ import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
 import { own } from "../model/own.ts";
 import { cdnAnalytic } from "../components/cdn/index.ts";
+import { realtimeAnalytic } from "../components/realtime/index.ts";
 
 export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
@@ -38,6 +39,8 @@ export interface AnalyticComponent {
   readonly hitRatio?: number;
   readonly poolWaitMs?: number;
   readonly parts?: Record<string, { utilization: number; throughput: number }>;
+  /** A realtime component: connections held (M/G/c/c), their blocking, messages in, recipients per message. */
+  readonly realtime?: { readonly connections: number; readonly blocking: number; readonly messagesInPerSecond: number; readonly recipientsPerMessage: number; readonly sendUtilization: number; readonly backboneUtilization: number };
 }
 
 export interface AnalyticResult {
@@ -250,6 +253,13 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
       case "cdn":
         out[name] = cdnAnalytic(c, traffic.cdnRate.get(name) ?? 0, traffic.hit.get(name) ?? 0);
         break;
+      case "realtime": {
+        const rt = realtimeAnalytic(c, own(s.load.connections, name), traffic.realtimeRate.get(name) ?? 0);
+        // Saturated send queues or backbone grow without bound; connections refused beyond 1% are a limit too.
+        stable &&= rt.realtime.sendUtilization < 1 && rt.realtime.backboneUtilization < 1 && rt.realtime.blocking < 0.01;
+        out[name] = rt;
+        break;
+      }
     }
   }
   const classes: Record<string, AnalyticClass> = {};

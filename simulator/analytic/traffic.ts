@@ -61,6 +61,8 @@ export class Traffic {
   readonly queuePublished = new Map<string, number>();
   readonly queueClass = new Map<string, number>();
   readonly cdnRate = new Map<string, number>();
+  /** Server-side publishes per second to each realtime component (`call:` steps to it). */
+  readonly realtimeRate = new Map<string, number>();
   hit = new Map<string, number>();
   private gets = new Map<string, KeyStream[]>();
   private routes = new Map<string, Record<string, number>>();
@@ -97,7 +99,7 @@ export class Traffic {
 
   private reset(): void {
     this.nodes.clear(); this.serviceRate.clear(); this.balancerRate.clear(); this.poolRate.clear();
-    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.gets = new Map();
+    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.realtimeRate.clear(); this.gets = new Map();
   }
 
   node(id: string, component: string, part: string, servers: number): QNode {
@@ -224,6 +226,9 @@ export class Traffic {
       case "service":
       case "load_balancer":
         this.callService(this.resolve(step.call, ctx.origin), rate, ctx);
+        return;
+      case "realtime":
+        this.realtimeRate.set(step.call, (this.realtimeRate.get(step.call) ?? 0) + rate);
         return;
       default:
         return;

@@ -4,5 +4,6 @@
 // engine/simulation.ts.
 import { cache } from "./cache/index.ts";
 import { cdn } from "./cdn/index.ts";
+import { realtime } from "./realtime/index.ts";
 
-export const KINDS = { cache, cdn } as const;
+export const KINDS = { cache, cdn, realtime } as const;

@@ -14,6 +14,7 @@ import { compileLoad, type LoadPlan } from "./load-plan.ts";
 import { KINDS } from "../components/index.ts";
 import type { CdnSpec } from "../components/cdn/index.ts";
 import type { CacheSpec } from "../components/cache/index.ts";
+import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
 import type { CompileContext, FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
@@ -146,6 +147,8 @@ export interface Program {
   readonly databases: DatabaseSpec[];
   readonly queues: QueueSpec[];
   readonly cdns: CdnSpec[];
+  /** Realtime (WebSocket) components, with the load's connections to each (components/realtime). */
+  readonly realtimes: RealtimeSpec[];
   /** Global service replica index of each slot resource (-1 for other resources). */
   readonly replicaOf: Int32Array;
   readonly classNames: string[];
@@ -395,6 +398,17 @@ export function compile(scenario: Scenario): Program {
     cdns.push(KINDS.cdn.compile(c, ci, kindCompile));
   });
 
+  const realtimes: RealtimeSpec[] = [];
+  const realtimeIdx = new Map<string, number>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "realtime") return;
+    realtimeIdx.set(name, realtimes.length);
+    const spec = KINDS.realtime.compile(c, ci, kindCompile);
+    connectRealtime(spec, own(scenario.load.connections, name), kindCompile);
+    realtimes.push(spec);
+  });
+
   // ---------------------------------------------------------------- regions
 
   const regions = regionNames(scenario);
@@ -570,6 +584,9 @@ export function compile(scenario: Scenario): Program {
         } else if (target.kind === "cdn") {
           KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
           hopBack();
+        } else if (target.kind === "realtime") {
+          KINDS.realtime.emitCall(step, target, realtimeIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          hopBack();
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           emitCall(step.call, cls, region, at);
           hopBack();
@@ -652,7 +669,7 @@ export function compile(scenario: Scenario): Program {
   for (const c of Object.values(comps)) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
 
   return {
-    resources, components, balancers, services, caches, databases, queues, cdns,
+    resources, components, balancers, services, caches, databases, queues, cdns, realtimes,
     replicaOf: Int32Array.from(replicaOf),
     classNames, classCum, classEntry, classKeys, keySpace,
     regions, componentRegion, origins, originCum, originRegion, geos,
@@ -664,6 +681,7 @@ export function compile(scenario: Scenario): Program {
       database: (name) => dbIdx.get(name) ?? -1,
       cache: (name) => cacheIdx.get(name) ?? -1,
       region: (name) => regions.indexOf(name),
+      realtime: (name) => realtimeIdx.get(name) ?? -1,
     }),
     report: compileReport(scenario),
   };

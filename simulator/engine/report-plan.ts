@@ -30,6 +30,7 @@ export function instancesOf(c: Scenario["components"][string]): number {
     case "database": return (c.shards?.count ?? 1) * (1 + c.replicas);
     case "queue": return c.partitions ?? c.workers;
     case "cdn": return 0;
+    case "realtime": return c.instances;
     default: return 1;
   }
 }

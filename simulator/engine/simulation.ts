@@ -9,6 +9,7 @@ import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table
 import { KINDS } from "../components/index.ts";
 import type { CdnRuntime } from "../components/cdn/index.ts";
 import type { CacheRuntime } from "../components/cache/index.ts";
+import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
 import { Histogram } from "./histogram.ts";
 import { IndexedMinHeap } from "./indexed-heap.ts";
 import type { RateProfile } from "./profile.ts";
@@ -17,7 +18,7 @@ import { Sampler } from "./distributions.ts";
 import {
   ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
-  OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_SLOT, OP_VISIT, type Program,
+  OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_RT_PUBLISH, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
@@ -26,7 +27,7 @@ import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBrea
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
   EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
   EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17, EV_WAKE = 18,
-  EV_REFUSED = 19;
+  EV_REFUSED = 19, EV_REALTIME = 20;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
@@ -140,6 +141,8 @@ export interface ReplicationResult {
   readonly messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueue: number };
   readonly inFlightArea: number;
   readonly series?: Series;
+  /** Per realtime component (components/realtime), in the Program's order; absent without one. */
+  readonly realtime?: RealtimeStats[];
 }
 
 /**
@@ -255,6 +258,8 @@ class Replication extends TaskTable {
   private readonly queueRng: Rng[];
   /** The CDNs' edges (components/cdn). */
   private readonly cdn: CdnRuntime;
+  /** The realtime components' sessions and messages (components/realtime); they run their own events. */
+  private readonly realtime: RealtimeRuntime;
 
 
   // Load.
@@ -409,6 +414,7 @@ class Replication extends TaskTable {
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
     this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
+    this.realtime = KINDS.realtime.runtime(p.realtimes, kinds);
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
@@ -467,6 +473,7 @@ class Replication extends TaskTable {
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
     this.p.services.forEach((sv, i) => { if (sv.autoscaling) cal.push(sv.autoscaling.interval, i * 32 + EV_CONTROL, 0); });
     this.scheduleFailures();
+    if (this.p.realtimes.length > 0) this.realtime.start(cal, EV_REALTIME, o.duration, o.warmup, o.interval);
     this.p.services.forEach((sv, i) => { if (sv.breaker) cal.push(sv.breaker.window, i * 32 + EV_BREAKER_WINDOW, 0); });
 
     const TICK = 1 << 16;
@@ -506,6 +513,7 @@ class Replication extends TaskTable {
         case EV_REFUSED: this.connectRetried(arg, cal.popExtra); break;
         case EV_BREAKER_WINDOW: this.breakerWindow(arg); break;
         case EV_BREAKER_TIMER: this.breakerStep(arg, { type: "OPEN_OVER" }); break;
+        case EV_REALTIME: this.realtime.event(arg, cal.popExtra, this.now); this.events += this.realtime.takeWork(); break;
       }
       if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
     }
@@ -532,6 +540,7 @@ class Replication extends TaskTable {
       live: this.live,
       inFlightArea: this.inFlightArea,
       series: this.series,
+      ...(this.p.realtimes.length > 0 ? { realtime: this.realtime.finish(this.now) } : {}),
     };
   }
 
@@ -675,6 +684,10 @@ class Replication extends TaskTable {
         }
         case OP_CDN_FILL:
           this.cdn.fill(p.argA[pc], this.tCdnObject[t], this.now);
+          this.tPc[t] = pc + 1;
+          break;
+        case OP_RT_PUBLISH:
+          this.realtime.serverPublish(p.argA[pc], this.now);
           this.tPc[t] = pc + 1;
           break;
         default: // OP_END
@@ -1181,6 +1194,8 @@ class Replication extends TaskTable {
       // A replica that is off (scaled in) cannot fail; its next failure is drawn anyway.
       if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_RECOVER, k);
       else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
+    } else if (f.kind === "realtime_crash") {
+      this.realtime.crash(f.realtime, f.instance, f.restartAfter ?? Infinity, this.now);
     } else if (f.kind === "fail_primary") {
       const d = f.database;
       const db = this.p.databases[d];
@@ -1922,6 +1937,7 @@ class Replication extends TaskTable {
 
   private startMeasuring(): void {
     this.countLive(this.live.atWarmup);
+    if (this.p.realtimes.length > 0) this.realtime.startMeasuring(this.now);
     for (let r = 0; r < this.p.resources.length; r++) {
       this.touch(r);
       const st = this.rStats[r];
