@@ -254,7 +254,11 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         out[name] = cdnAnalytic(c, traffic.cdnRate.get(name) ?? 0, traffic.hit.get(name) ?? 0);
         break;
       case "realtime": {
-        const rt = realtimeAnalytic(c, own(s.load.connections, name), traffic.realtimeRate.get(name) ?? 0);
+        // Session rates grow with the load, as scaleLoad scales them (the bracket solves at other loads).
+        const conn = own(s.load.connections, name);
+        const nominal = nominalLoad(s);
+        const f = nominal > 0 ? load / nominal : 1;
+        const rt = realtimeAnalytic(c, conn && { ...conn, rate: conn.rate * f }, traffic.realtimeRate.get(name) ?? 0);
         // Saturated send queues or backbone grow without bound; connections refused beyond 1% are a limit too.
         stable &&= rt.realtime.sendUtilization < 1 && rt.realtime.backboneUtilization < 1 && rt.realtime.blocking < 0.01;
         out[name] = rt;
