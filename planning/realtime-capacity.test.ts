@@ -19,7 +19,7 @@ load:
   rate: 10/s
   classes: { ping: { flow: [{ call: api }] } }
   connections:
-    chat: { rate: 2/s, lifetime: { dist: exponential, mean: 60s }, publish: 1/m }
+    chat: { rate: 2/s, lifetime: { dist: exponential, mean: 60s }, messages: 1/m }
 components:
   api: { kind: service, replicas: 1, concurrency: 8, handlers: { ping: [{ service: 5ms }] } }
   chat: { kind: realtime, instances: 2, max_connections: 150, backbone: { service: 100us }, channels: { count: 20 } }
@@ -48,7 +48,7 @@ describe("capacity with a realtime component", () => {
   it("scaleLoad scales the session rates with the load", () => {
     const x = scaleLoad(s, 25);
     expect(x.load.connections!.chat.rate).toBeCloseTo(5, 12);
-    expect(x.load.connections!.chat.publish).toBe(s.load.connections!.chat.publish);
+    expect(x.load.connections!.chat.messages).toBe(s.load.connections!.chat.messages);
   });
   it("the verdict: refusals over 1% or a saturated part fail a level", () => {
     expect(firstFailure([], {}, { chat: { utilization: 0.5, limitedBy: "connections", refused: 0.005 } })).toBeNull();

@@ -201,7 +201,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
     }
     const conn = undecoded.sections.has("load") ? undefined : own(load.connections, name);
     if (!conn && !undecoded.sections.has("load")) {
-      err(p, `no clients connect to realtime '${name}': add \`load.connections.${name}\` (rate, lifetime, publish)`);
+      err(p, `no clients connect to realtime '${name}': add \`load.connections.${name}\` (rate, lifetime, messages)`);
       return;
     }
     if (!conn) return;

@@ -87,7 +87,7 @@ export function realtimeEvents(s: Scenario, o: RunWindowOptions = {}): number {
     const conn = own(s.load.connections, name);
     if (!conn) continue;
     const held = Math.min(conn.rate * meanOf(conn.lifetime), c.instances * c.max_connections);
-    const messages = conn.publish * held;
+    const messages = conn.messages * held;
     perRep += w.duration * (4 * conn.rate + messages * (3 + 0.2 * (1 + held / c.channels.count)));
   }
   return perRep * w.replications;

@@ -282,7 +282,7 @@ export type UserStage = typeof UserStage.Type;
 const ConnectionClass = Schema.Struct({
   rate: positive(Rate, "connections rate"),
   lifetime: DistSchema,
-  publish: Schema.optionalWith(nonNegative(Rate, "publish"), { default: () => 0 }),
+  messages: Schema.optionalWith(nonNegative(Rate, "messages"), { default: () => 0 }),
 });
 export type ConnectionClass = typeof ConnectionClass.Type;
 const Connections = NamedRecord(Name, ConnectionClass);

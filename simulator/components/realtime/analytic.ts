@@ -45,7 +45,7 @@ export function realtimeEstimate(c: RealtimeComponent, conn: ConnectionClass | u
   const a = conn ? conn.rate * meanOf(conn.lifetime) : 0;
   const blocking = erlangB(slots, a);
   const held = a * (1 - blocking);
-  const clientPublishes = conn ? conn.publish * held : 0;
+  const clientPublishes = conn ? conn.messages * held : 0;
   const publishes = clientPublishes + serverPublishes;
   const conc = channelConcentration(c);
   // A client's message reaches its own channel (itself included); a server's a channel by popularity.

@@ -91,7 +91,7 @@ export function connectRealtime(spec: RealtimeSpec, conn: ConnectionClass | unde
   spec.rate = conn.rate;
   spec.lifetime = ctx.sampler(conn.lifetime);
   spec.lifetimeMean = meanOf(conn.lifetime);
-  spec.publish = conn.publish;
+  spec.publish = conn.messages;
 }
 
 /**

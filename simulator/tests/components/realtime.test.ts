@@ -106,7 +106,7 @@ describe("fan-out delivery latency at light load", () => {
   const scenario = chat({
     seed: 31, simulation: "{ duration: 6000s, warmup: 200s, replications: 16 }",
     component: "{ kind: realtime, max_connections: 1M, network: 5ms, backbone: { service: 1ms }, send: 1ms }",
-    connections: "{ rate: 1/s, lifetime: { dist: exponential, mean: 30s }, publish: 2/m }",
+    connections: "{ rate: 1/s, lifetime: { dist: exponential, mean: 30s }, messages: 2/m }",
   });
   const reps = Array.from({ length: 16 }, (_, i) => simulateReplication(scenario, {}, i).realtime![0]);
   const n1 = m + 1, n2 = m + (m + 1) ** 2;

@@ -23,7 +23,7 @@ function parsed(yaml: string): { errors: ScenarioError[]; warnings: ScenarioErro
   return r.ok ? { errors: [], warnings: [...r.warnings] } : { errors: [...r.errors], warnings: [] };
 }
 
-const scenario = (component: string, connections = "    chat: { rate: 10/s, lifetime: 5m, publish: 1/m }", extra = "") => `version: 1
+const scenario = (component: string, connections = "    chat: { rate: 10/s, lifetime: 5m, messages: 1/m }", extra = "") => `version: 1
 name: rt
 load:
   model: open
@@ -71,9 +71,9 @@ describe("realtime: located errors", () => {
     expect(z.errors.map((e) => e.path)).toEqual(["load.classes.r.flow[0].op"]);
   });
   it("schema errors: unknown fields, units, limits", () => {
-    const y = scenario("    kind: realtime\n    max_conections: 10\n    send: fast\n    channels: { count: 0 }", "    chat: { rate: 10/s, lifetime: 5m, publish: -1/s }");
+    const y = scenario("    kind: realtime\n    max_conections: 10\n    send: fast\n    channels: { count: 0 }", "    chat: { rate: 10/s, lifetime: 5m, messages: -1/s }");
     const { errors } = parsed(y);
-    expect(errors.map((e) => e.path).sort()).toEqual(["components.chat.channels.count", "components.chat.max_conections", "components.chat.send", "load.connections.chat.publish"]);
+    expect(errors.map((e) => e.path).sort()).toEqual(["components.chat.channels.count", "components.chat.max_conections", "components.chat.send", "load.connections.chat.messages"]);
     expect(errors.find((e) => e.path === "components.chat.channels.count")!.message).toMatch(/channels.count must be a whole number >= 1/);
   });
   it("more connection slots or channel cells than the simulator holds", () => {
