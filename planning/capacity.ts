@@ -38,6 +38,8 @@ export interface CapacityResult {
   readonly bottleneck: string | null;
   /** What fails first above the capacity (most frequent over searches). */
   readonly limitedBy: string | null;
+  /** Connections held (time average) per realtime component at the capacity, mean over the searches; absent without one. */
+  readonly connectionsAtCapacity?: Record<string, number>;
   /** Simulated p95/p99 (ms) per class at the capacity, first search. */
   readonly atCapacity: Record<string, { p95: number; p99: number }> | null;
   readonly runs: number;
@@ -75,6 +77,7 @@ export async function findCapacity(s: Scenario, settings: CapacitySettings, pool
     atCapacity: outcomes[0].atCapacity ? Object.fromEntries(Object.entries(outcomes[0].atCapacity.latencyMs).map(([k, v]) => [k, { p95: v.p95, p99: v.p99 }])) : null,
     runs: outcomes.reduce((a, o: SearchOutcome) => a + o.runs, 0),
     settings,
+    ...connectionsAt(outcomes),
   };
 }
 
@@ -95,4 +98,12 @@ function mode<T>(xs: T[]): T | null {
   let best: T | null = null, n = 0;
   for (const [x, c] of counts) if (c > n) { best = x; n = c; }
   return best;
+}
+
+/** The realtime components' connections held at each search's capacity, averaged ({} without any). */
+function connectionsAt(outcomes: readonly SearchOutcome[]): { connectionsAtCapacity?: Record<string, number> } {
+  const held = outcomes.map((o) => o.atCapacity?.connections).filter((c): c is Record<string, number> => c !== undefined);
+  if (held.length === 0) return {};
+  const names = Object.keys(held[0]);
+  return { connectionsAtCapacity: Object.fromEntries(names.map((n) => [n, held.reduce((a, c) => a + (c[n] ?? 0), 0) / held.length])) };
 }

@@ -39,6 +39,13 @@ function notes(c: ComponentResult): string {
   if (c.rateLimited) out.push(`rate limited ${c.rateLimited}`);
   const f = c.function;
   if (f) out.push(`cold starts ${pct(f.coldStartShare)}, p95 cold ${est(f.coldLatencyMs.p95)}ms / warm ${est(f.warmLatencyMs.p95)}ms, peak ${f.peakInstances} instances, ${est(f.gbSecondsPerSecond)} GB-s/s${f.throttled ? `, throttled ${f.throttled}` : ""}`);
+  const rt = c.realtime;
+  if (rt) {
+    const n = rt.counts;
+    out.push(`connections ${est(rt.connections)} (peak ${rt.peakConnections}, ${num(rt.memoryPeakBytes / 2 ** 20, 3)} MiB peak per instance)`);
+    out.push(`msgs in ${est(rt.messagesInPerSecond)}/s, out ${est(rt.messagesOutPerSecond)}/s, delivery p99 ${est(rt.deliveryMs.p99)}ms`);
+    if (n.dropped + n.refused + n.lost + n.outOfMemory > 0) out.push(`dropped ${n.dropped}, reconnected ${n.reconnects} (peak ${est(rt.reconnectPeakPerSecond)}/s), refused ${n.refused}, lost ${n.lost}, out of memory ${n.outOfMemory}x`);
+  }
   return out.join("; ");
 }
 

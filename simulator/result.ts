@@ -14,6 +14,7 @@ import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type
 import { OP_DB } from "./engine/opcodes.ts";
 import { tableLimit } from "./model/table.ts";
 import { tableResult, type TableResult } from "./engine/tables.ts";
+import type { RealtimeResultSection } from "./components/realtime/index.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
 export type { ComponentBytes, EdgeResult, LinkResult } from "./payload-result.ts";
@@ -100,6 +101,8 @@ export interface ComponentResult {
   /** Per replica, shard node, partition or pool, when the component has several. */
   readonly parts: Record<string, PartResult>;
   readonly hitRatio?: Estimate;
+  /** A realtime component: connections, delivery, reconnects, memory (components/realtime/result.ts). */
+  readonly realtime?: RealtimeResultSection;
   readonly staleReadRatio?: Estimate;
   readonly replicationLagMs?: LatencyEstimates;
   readonly poolWaitMs?: LatencyEstimates;
@@ -140,7 +143,7 @@ export interface SeriesResult {
   readonly inFlight: number[];
   readonly classes: Record<string, { throughput: number[]; errors: number[]; p50Ms: number[]; p95Ms: number[]; p99Ms: number[] }>;
   /** hitRatio (hits / lookups in the interval, null without lookups) and lookups per second: caches and CDNs only */
-  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[]; activeInstances?: number[] }>;
+  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[]; activeInstances?: number[]; connections?: number[]; reconnects?: number[] }>;
   /** Cost per hour at each interval's instance counts and request rates; only when some component has a price. */
   readonly costPerHour?: number[];
 }
@@ -324,6 +327,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci }));
     if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci }));
     if (comp.kind === "function") Object.assign(res, KINDS.function.result({ reps, component: ci }));
+    if (comp.kind === "realtime") Object.assign(res, KINDS.realtime.result({ reps, component: ci }));
     if (comp.kind === "database") {
       res.reads = counts(C_READS);
       res.writes = counts(C_WRITES);
@@ -421,6 +425,14 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
         // A CDN's throughput is its lookups (it has no resource whose completions the engine counts).
         const throughput = comp.kind === "cdn" && x.lookups ? x.lookups.map((n) => n / meta.interval) : x.throughput;
         const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput, instances: x.instances };
+        // A realtime component: its connections at each interval's end and reconnects per second.
+        const rt = comp.kind === "realtime" ? reps[0].realtime?.find((st) => st.component === c) : undefined;
+        if (rt) {
+          const n = first.t.length;
+          out.throughput = Array.from(rt.ivDelivered.subarray(0, n), (d) => d / meta.interval);
+          out.connections = Array.from(rt.ivConnections.subarray(0, n));
+          out.reconnects = Array.from(rt.ivReconnects.subarray(0, n), (k) => k / meta.interval);
+        }
         if (x.hits && x.lookups) {
           const lookups = x.lookups;
           out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));

@@ -110,6 +110,9 @@ export function formatCapacity(r: CapacityResult): string {
     `  per search: ${r.capacity.perSearch.map((x) => num(x, 4)).join(", ")} ${u} (final bracket width ${num(r.capacity.resolution, 3)} ${u} on average)`,
     `  analytic: SLO met up to ${num(r.analytic.slo, 4)} ${u}, saturation at ${num(r.analytic.saturation, 4)} ${u} (bottleneck ${r.analytic.bottleneck ?? "-"})`,
   ];
+  if (r.connectionsAtCapacity) {
+    lines.push(`  connections held at capacity (simulated): ${Object.entries(r.connectionsAtCapacity).map(([k, n]) => `${k} ${num(n, 4)}`).join("; ")}`);
+  }
   if (r.atCapacity) {
     lines.push(`  at capacity (simulated): ${Object.entries(r.atCapacity).map(([k, x]) => `${k} p95 ${num(x.p95)} ms, p99 ${num(x.p99)} ms`).join("; ")}`);
   }

@@ -40,6 +40,9 @@ export function proposeMove(s: Scenario, result: SimResult): Proposal | null {
       if (c.read_from !== "primary") return move(["replicas"], c.replicas, "read replica");
       if (c.shards) return move(["shards", "count"], c.shards.count, "shard");
       return { none: `${name} serves every query on its primary: read from replicas (read_from) or shard it to add capacity` };
+    case "realtime":
+      // more instances need the pub/sub backbone between them (a scenario error without one)
+      return c.backbone || (c.instances ?? 1) > 1 ? move(["instances"], c.instances ?? 1, "instance") : { none: `${name} runs one instance without a backbone: add backbone: { service: 100us } to run more instances, or raise max_connections` };
     default:
       return { none: `${name} (${c.kind}) has no single capacity field to raise` };
   }

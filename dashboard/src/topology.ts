@@ -74,6 +74,8 @@ export function describeComponent(c: Component): string[] {
       return [`origin ${c.origin}`, ...(c.ttl !== undefined ? [`ttl ${fmtSeconds(c.ttl)}`] : [])];
     case "function":
       return [`≤ ${fmtCount(c.max_instances)} instances × ${c.concurrency}`, `cold ${describeDist(c.cold_start)} · idle ${fmtSeconds(c.idle_timeout)}`, ...(c.provisioned > 0 ? [`${c.provisioned} provisioned`] : [])];
+    case "realtime":
+      return [`${c.instances} instance${c.instances === 1 ? "" : "s"} × ${fmtCount(c.max_connections)} connections`, `${fmtCount(c.channels.count)} channel${c.channels.count === 1 ? "" : "s"}${c.backbone ? " · backbone" : ""}`];
   }
 }
 
@@ -124,6 +126,8 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
       if ("visit" in step || "call" in step) prev = "visit" in step ? step.visit : step.call;
     }
   }
+  // WebSocket clients (load.connections) hold connections to realtime components.
+  for (const name of Object.keys(s.load.connections ?? {})) add(CLIENTS, name, "ws");
   for (const [name, c] of Object.entries(s.components)) {
     if (c.kind === "station") for (const r of c.routing ?? []) if (r.to !== "exit") add(name, r.to, `p ${r.p}`);
     if (c.kind === "load_balancer") add(name, c.backends);

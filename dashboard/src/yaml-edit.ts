@@ -20,6 +20,7 @@ const FIELDS: Record<string, Array<[string, string]>> = {
   queue: [["workers", "count"], ["prefetch", "count"], ["service", "duration or mean"], ["max_length", "count"]],
   cdn: [["ttl", "duration"], ["edge_latency", "duration"], ["bandwidth", "egress link, e.g. 1Gbps"]],
   function: [["max_instances", "count"], ["concurrency", "invocations per instance"], ["cold_start", "duration or mean"], ["idle_timeout", "duration"], ["provisioned", "count"], ["memory", "size, e.g. 512MiB"]],
+  realtime: [["instances", "count"], ["max_connections", "per instance"], ["memory", "size per instance, e.g. 512MiB"], ["memory_per_connection", "size, e.g. 64KiB"], ["send", "per recipient, duration"]],
 };
 
 /** The editable fields of a node: a component's key parameters, or the load's rate/users. */

@@ -10,6 +10,7 @@ import MagicString from "magic-string";
 const BLOCKING: Record<string, Set<string>> = {
   k6: new Set(["sleep", "group"]),
   "k6/http": new Set(["get", "post", "put", "del", "patch", "head", "options", "request", "batch"]),
+  "k6/ws": new Set(["connect"]),
 };
 const CALLBACK_TAKERS: Record<string, Set<string>> = { k6: new Set(["group"]) };
 

@@ -1,7 +1,8 @@
 // A scenario at another load level: every rate of an open load (rate, stages, sine bounds) or every
-// user count of a closed one multiplied by one factor, so ramps and spikes keep their shape. Plain
+// user count of a closed one multiplied by one factor, so ramps and spikes keep their shape; the
+// realtime clients' session rates (load.connections) grow by the same factor, as more users do. Plain
 // data in, plain data out: searches rescale without parsing YAML again.
-import type { Scenario } from "../model/schema.ts";
+import type { ConnectionClass, Scenario } from "../model/schema.ts";
 import { nominalLoad } from "./solve.ts";
 
 /** The scenario with its load set so that its nominal level (peak rate or users) becomes `level`. */
@@ -9,7 +10,7 @@ export function scaleLoad(s: Scenario, level: number): Scenario {
   const base = nominalLoad(s);
   if (!(base > 0)) throw new Error(`scenario '${s.name}' has no load to scale`);
   const f = level / base;
-  const load = s.load;
+  const load = scaleConnections(s.load, f);
   if (load.model === "open") {
     return {
       ...s,
@@ -38,6 +39,14 @@ export function scaleLoad(s: Scenario, level: number): Scenario {
       ...(load.stages ? { stages: load.stages.map((st) => ({ ...st, target: users(st.target) })) as unknown as typeof load.stages } : {}),
     },
   };
+}
+
+/** The load with its `connections` session rates times f (the same load when it has none). */
+function scaleConnections(load: Scenario["load"], f: number): Scenario["load"] {
+  if (!load.connections) return load;
+  const connections = Object.create(null) as Record<string, ConnectionClass>;
+  for (const [name, c] of Object.entries(load.connections)) connections[name] = { ...c, rate: c.rate * f };
+  return { ...load, connections };
 }
 
 /** What a level counts: users (closed), invocations/s (open, every class's flow only calls functions: a request is an invocation), else req/s. */

@@ -18,6 +18,7 @@ import { cdnAnalytic } from "../components/cdn/index.ts";
 import { linkBytesPerSecond } from "../model/payload.ts";
 import { bandwidthBetween } from "../model/regions.ts";
 import { GB } from "../components/function/index.ts";
+import { realtimeAnalytic } from "../components/realtime/index.ts";
 
 export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
@@ -47,6 +48,8 @@ export interface AnalyticComponent {
   readonly parts?: Record<string, { utilization: number; throughput: number }>;
   /** A component with `bandwidth`: its egress link as an M/G/1-PS server (utilization = offered bits / capacity). */
   readonly link?: { readonly utilization: number; readonly transfersPerSecond: number; readonly bitsPerSecond: number };
+  /** A realtime component: connections held (M/G/c/c), their blocking, messages in, recipients per message. */
+  readonly realtime?: { readonly connections: number; readonly blocking: number; readonly messagesInPerSecond: number; readonly recipientsPerMessage: number; readonly sendUtilization: number; readonly backboneUtilization: number };
 }
 
 export interface AnalyticResult {
@@ -285,6 +288,17 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
           waitMs: g.wait.mean * 1000, responseMs: (g.wait.mean + g.holding.mean) * 1000,
           coldStartShare: g.fn.coldStartShare, throttled: c.on_throttle === "reject" ? g.fn.throttled : 0, activeInstances: g.fn.activeInstances,
         };
+        break;
+      }
+      case "realtime": {
+        // Session rates grow with the load, as scaleLoad scales them (the bracket solves at other loads).
+        const conn = own(s.load.connections, name);
+        const nominal = nominalLoad(s);
+        const f = nominal > 0 ? load / nominal : 1;
+        const rt = realtimeAnalytic(c, conn && { ...conn, rate: conn.rate * f }, traffic.realtimeRate.get(name) ?? 0);
+        // Saturated send queues or backbone grow without bound; connections refused beyond 1% are a limit too.
+        stable &&= rt.realtime.sendUtilization < 1 && rt.realtime.backboneUtilization < 1 && rt.realtime.blocking < 0.01;
+        out[name] = rt;
         break;
       }
     }

@@ -72,6 +72,8 @@ export class Traffic {
   readonly payloads: ClassPayload[];
   /** Invocations of each function, by class and origin: index class * origins + origin. */
   readonly fnRate = new Map<string, Float64Array>();
+  /** Server-side publishes per second to each realtime component (`call:` steps to it). */
+  readonly realtimeRate = new Map<string, number>();
   hit = new Map<string, number>();
   private gets = new Map<string, KeyStream[]>();
   private routes = new Map<string, Record<string, number>>();
@@ -116,7 +118,7 @@ export class Traffic {
 
   private reset(): void {
     this.nodes.clear(); this.serviceRate.clear(); this.balancerRate.clear(); this.poolRate.clear();
-    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.linkLoad.clear(); this.regionLinkLoad.clear(); this.fnRate.clear(); this.gets = new Map();
+    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.linkLoad.clear(); this.regionLinkLoad.clear(); this.fnRate.clear(); this.realtimeRate.clear(); this.gets = new Map();
   }
 
   node(id: string, component: string, part: string, servers: number): QNode {
@@ -302,6 +304,9 @@ export class Traffic {
         this.depth--;
         return;
       }
+      case "realtime":
+        this.realtimeRate.set(step.call, (this.realtimeRate.get(step.call) ?? 0) + rate);
+        return;
       default:
         return;
     }

@@ -5,5 +5,6 @@
 import { cache } from "./cache/index.ts";
 import { cdn } from "./cdn/index.ts";
 import { fn } from "./function/index.ts";
+import { realtime } from "./realtime/index.ts";
 
-export const KINDS = { cache, cdn, function: fn } as const;
+export const KINDS = { cache, cdn, function: fn, realtime } as const;

@@ -17,7 +17,9 @@ export type FaultSpec =
   /** A cache node is lost and replaced empty at `at`. */
   | { readonly kind: "lose"; readonly at: number; readonly cache: number }
   /** A whole region goes down at `at` for `for` seconds. */
-  | { readonly kind: "region"; readonly at: number; readonly region: number; readonly for: number };
+  | { readonly kind: "region"; readonly at: number; readonly region: number; readonly for: number }
+  /** Instance `instance` (0-based) of a realtime component fails at `at`: its connections drop and reconnect. */
+  | { readonly kind: "realtime_crash"; readonly at: number; readonly realtime: number; readonly instance: number; readonly restartAfter: number | undefined };
 
 /** Where the names a failure may strike are found (indices into the Program's tables). */
 export interface FaultTargets {
@@ -25,6 +27,8 @@ export interface FaultTargets {
   readonly database: (name: string) => number;
   readonly cache: (name: string) => number;
   readonly region: (name: string) => number;
+  /** A realtime component's index (-1: not one); optional for callers written before the kind. */
+  readonly realtime?: (name: string) => number;
 }
 
 export function compileFaults(failures: ReadonlyArray<FailureSpec> | undefined, at: FaultTargets): FaultSpec[] {
@@ -33,6 +37,7 @@ export function compileFaults(failures: ReadonlyArray<FailureSpec> | undefined, 
   const seenRandom = new Map<string, number>();
   return (failures ?? []).map((f): FaultSpec => {
     if ("region" in f) return { kind: "region", at: f.at, region: at.region(f.region), for: f.for };
+    if ("crash" in f && (at.realtime?.(f.crash) ?? -1) >= 0) return { kind: "realtime_crash", at: f.at, realtime: at.realtime!(f.crash), instance: f.replica - 1, restartAfter: f.restart_after };
     if ("crash" in f) return { kind: "crash", at: f.at, service: at.service(f.crash), replica: f.replica - 1, restartAfter: f.restart_after };
     if ("fail_primary" in f) return { kind: "fail_primary", at: f.at, database: at.database(f.fail_primary), shard: f.shard, promoteAfter: f.promote_after };
     if ("lose" in f) return { kind: "lose", at: f.at, cache: at.cache(f.lose) };

@@ -10,6 +10,8 @@ export const OP_END = 0, OP_VISIT = 1, OP_BRANCH = 2, OP_JUMP = 3, OP_DELAY = 4,
   OP_FN_CALL = 16, OP_FN_ACQUIRE = 17, OP_FN_START = 18;
 /** Payloads (engine/payload-plan.ts): a transfer on an edge (and its sender's link), rows read. */
 export const OP_BYTES = 19, OP_ROWS = 20;
+/** A realtime component (components/realtime): a server-side publish (a: its index). */
+export const OP_RT_PUBLISH = 21;
 
 /** Resource modes. Service: a unit is held for a sampled service time. Hold: until released. */
 export const MODE_SERVICE = 0, MODE_HOLD = 1;

@@ -15,6 +15,7 @@ import { KINDS } from "../components/index.ts";
 import type { CdnSpec } from "../components/cdn/index.ts";
 import type { CacheSpec } from "../components/cache/index.ts";
 import type { FunctionSpec } from "../components/function/index.ts";
+import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
 import type { CompileContext, FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
@@ -173,6 +174,8 @@ export interface Program {
   readonly cdns: CdnSpec[];
   /** Serverless functions (components/function). */
   readonly functions: FunctionSpec[];
+  /** Realtime (WebSocket) components, with the load's connections to each (components/realtime). */
+  readonly realtimes: RealtimeSpec[];
   /** Global service replica index of each slot resource (-1 for other resources). */
   readonly replicaOf: Int32Array;
   readonly classNames: string[];
@@ -479,6 +482,16 @@ export function compile(scenario: Scenario): Program {
     fnIdx.set(name, functions.length);
     functions.push(KINDS.function.compile(c, ci, kindCompile));
   });
+  const realtimes: RealtimeSpec[] = [];
+  const realtimeIdx = new Map<string, number>();
+  names.forEach((name, ci) => {
+    const c = comps[name];
+    if (c.kind !== "realtime") return;
+    realtimeIdx.set(name, realtimes.length);
+    const spec = KINDS.realtime.compile(c, ci, kindCompile);
+    connectRealtime(spec, own(scenario.load.connections, name), kindCompile);
+    realtimes.push(spec);
+  });
 
   // ---------------------------------------------------------------- regions
 
@@ -715,6 +728,9 @@ export function compile(scenario: Scenario): Program {
         } else if (target.kind === "function") {
           KINDS.function.emitCall(step, target, fnIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
           hopBack();
+        } else if (target.kind === "realtime") {
+          KINDS.realtime.emitCall(step, target, realtimeIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          hopBack();
         } else if (target.kind === "service" || target.kind === "load_balancer") {
           emitCall(step.call, cls, region, at, sizes);
           hopBack();
@@ -820,7 +836,7 @@ export function compile(scenario: Scenario): Program {
   for (const c of Object.values(comps)) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
 
   return {
-    resources, components, balancers, services, caches, databases, queues, cdns, functions,
+    resources, components, balancers, services, caches, databases, queues, cdns, functions, realtimes,
     replicaOf: Int32Array.from(replicaOf),
     classNames, classCum, classEntry, classKeys, keySpace, browser, revalidateEntry,
     regions, componentRegion, origins, originCum, originRegion, geos,
@@ -832,6 +848,7 @@ export function compile(scenario: Scenario): Program {
       database: (name) => dbIdx.get(name) ?? -1,
       cache: (name) => cacheIdx.get(name) ?? -1,
       region: (name) => regions.indexOf(name),
+      realtime: (name) => realtimeIdx.get(name) ?? -1,
     }),
     report: compileReport(scenario),
     payload: pay.build(),

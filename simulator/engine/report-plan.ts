@@ -36,6 +36,7 @@ export function instancesOf(c: Scenario["components"][string]): number {
     case "queue": return c.partitions ?? c.workers;
     case "cdn": return 0;
     case "function": return c.provisioned;
+    case "realtime": return c.instances;
     default: return 1;
   }
 }

@@ -10,6 +10,7 @@ import { KINDS } from "../components/index.ts";
 import type { CdnRuntime } from "../components/cdn/index.ts";
 import type { CacheRuntime } from "../components/cache/index.ts";
 import type { FunctionRuntime, FunctionStats } from "../components/function/index.ts";
+import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
 import { Histogram } from "./histogram.ts";
 import { IndexedMinHeap } from "./indexed-heap.ts";
 import type { RateProfile } from "./profile.ts";
@@ -21,7 +22,7 @@ import { tableLimit } from "../model/table.ts";
 import {
   ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
-  OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_SLOT, OP_VISIT, type Program,
+  OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT, type Program,
 } from "./program.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
@@ -30,7 +31,7 @@ import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBrea
 const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
   EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
   EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17, EV_WAKE = 18,
-  EV_REFUSED = 19, EV_FN_READY = 20, EV_FN_IDLE = 21, EV_FN_TIMEOUT = 22, EV_LINK = 23;
+  EV_REFUSED = 19, EV_FN_READY = 20, EV_FN_IDLE = 21, EV_FN_TIMEOUT = 22, EV_LINK = 23, EV_REALTIME = 24;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
@@ -152,6 +153,8 @@ export interface ReplicationResult {
   readonly tables: Array<TableStats | null>;
   /** Bytes per edge and component, rows read, links (only when the scenario has payloads). */
   readonly payload?: PayloadStats;
+  /** Per realtime component (components/realtime), in the Program's order; absent without one. */
+  readonly realtime?: RealtimeStats[];
 }
 
 /** Payload counts in the statistics window (engine/payload-plan.ts). */
@@ -297,6 +300,8 @@ class Replication extends TaskTable {
   private readonly compFn: Int32Array;
   /** Per function: instance-seconds active at the last series sample. */
   private readonly fnActive0: Float64Array;
+  /** The realtime components' sessions and messages (components/realtime); they run their own events. */
+  private readonly realtime: RealtimeRuntime;
 
 
   // Load.
@@ -477,6 +482,7 @@ class Replication extends TaskTable {
     this.compFn = new Int32Array(p.components.length).fill(-1);
     p.functions.forEach((f, i) => { this.compFn[f.component] = i; });
     this.fnActive0 = new Float64Array(p.functions.length);
+    this.realtime = KINDS.realtime.runtime(p.realtimes, kinds);
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
@@ -540,6 +546,7 @@ class Replication extends TaskTable {
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
     this.p.services.forEach((sv, i) => { if (sv.autoscaling) cal.push(sv.autoscaling.interval, i * 32 + EV_CONTROL, 0); });
     this.scheduleFailures();
+    if (this.p.realtimes.length > 0) this.realtime.start(cal, EV_REALTIME, o.duration, o.warmup, o.interval);
     this.p.services.forEach((sv, i) => { if (sv.breaker) cal.push(sv.breaker.window, i * 32 + EV_BREAKER_WINDOW, 0); });
 
     const TICK = 1 << 16;
@@ -583,6 +590,7 @@ class Replication extends TaskTable {
         case EV_FN_READY: this.fnIdleAt(arg, this.fn.ready(arg, this.now)); break;
         case EV_FN_IDLE: this.fnIdleAt(arg, this.fn.idleExpired(arg, this.now)); break;
         case EV_FN_TIMEOUT: this.fnTimeout(arg, cal.popExtra); break;
+        case EV_REALTIME: this.realtime.event(arg, cal.popExtra, this.now); this.events += this.realtime.takeWork(); break;
       }
       if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
     }
@@ -614,6 +622,7 @@ class Replication extends TaskTable {
       series: this.series,
       ...(this.payload ? { payload: this.payload } : {}),
       tables: this.tables.finish(),
+      ...(this.p.realtimes.length > 0 ? { realtime: this.realtime.finish(this.now) } : {}),
     };
   }
 
@@ -821,6 +830,10 @@ class Replication extends TaskTable {
           this.tPc[t] = pc + 1;
           break;
         }
+        case OP_RT_PUBLISH:
+          this.realtime.serverPublish(p.argA[pc], this.now);
+          this.tPc[t] = pc + 1;
+          break;
         default: // OP_END
           this.end(t);
           return;
@@ -1412,6 +1425,8 @@ class Replication extends TaskTable {
       // A replica that is off (scaled in) cannot fail; its next failure is drawn anyway.
       if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_RECOVER, k);
       else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
+    } else if (f.kind === "realtime_crash") {
+      this.realtime.crash(f.realtime, f.instance, f.restartAfter ?? Infinity, this.now);
     } else if (f.kind === "fail_primary") {
       const d = f.database;
       const db = this.p.databases[d];
@@ -2203,6 +2218,7 @@ class Replication extends TaskTable {
   private startMeasuring(): void {
     this.tables.atWarmup();
     this.countLive(this.live.atWarmup);
+    if (this.p.realtimes.length > 0) this.realtime.startMeasuring(this.now);
     for (let r = 0; r < this.p.resources.length; r++) {
       this.touch(r);
       const st = this.rStats[r];

@@ -17,6 +17,11 @@ export interface Problem {
 
 const EPS = 1e-9;
 
+/** Connection slots (instances x max_connections) a realtime component may have: the engine packs a session's id into an event argument (components/realtime MAX_SESSIONS). */
+const REALTIME_SLOTS = 1 << 23;
+/** channels.count x instances of a realtime component: the subscriber counts it keeps per channel and instance (4 bytes each). */
+const REALTIME_CHANNEL_CELLS = 20_000_000;
+
 /**
  * What a partly decoded file lacks (parse.ts builds the scenario from the parts that decoded):
  * references to names written in the file whose definitions failed are not errors (the schema
@@ -124,6 +129,7 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         }
         if (!c) { if (missing(step.call)) err([...p, "call"], `no component named '${step.call}' (${known}${geoNames})`); }
         else if (c.kind === "station") err([...p, "call"], `'${step.call}' is a station; use visit: for stations`);
+        else if (c.kind === "realtime" && step.op !== undefined) err([...p, "op"], `a call to realtime '${step.call}' publishes a message to one of its channels; \`op\` does not apply`);
         if (step.hit) checkFlow(step.hit, [...p, "hit"]);
         if (step.miss) checkFlow(step.miss, [...p, "miss"]);
         if ((step.hit || step.miss) && c && c.kind !== "cache") err([...p, "call"], "hit/miss branches need a cache");
@@ -219,6 +225,56 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
         }
         break;
       }
+      case "realtime":
+        checkRealtime(name, c, p);
+        break;
+    }
+  }
+
+  function checkRealtime(name: string, c: Extract<Scenario["components"][string], { kind: "realtime" }>, p: ReadonlyArray<PropertyKey>): void {
+    const one = c.memory_base + c.memory_per_connection;
+    if (c.memory !== undefined && one > c.memory) {
+      err([...p, "memory_per_connection"], `one connection needs memory_base + memory_per_connection = ${bytes(one)}, more than the instance's memory (${bytes(c.memory)}): no connection fits`);
+    } else if (c.memory !== undefined && c.memory_base + c.max_connections * c.memory_per_connection > c.memory) {
+      const fits = Math.floor((c.memory - c.memory_base) / Math.max(c.memory_per_connection, EPS));
+      warnings.push({ path: [...p, "max_connections"], message: `an instance runs out of memory at ${fits} connections, before max_connections (${c.max_connections}): it fails with all its connections instead of refusing new ones` });
+    }
+    if (c.instances * c.max_connections > REALTIME_SLOTS) {
+      err([...p, "max_connections"], `instances x max_connections is ${c.instances * c.max_connections}; the simulator holds at most ${REALTIME_SLOTS} connections per scenario`);
+    }
+    if (c.channels.count * c.instances > REALTIME_CHANNEL_CELLS) {
+      err([...p, "channels", "count"], `channels.count x instances is ${c.channels.count * c.instances}, above ${REALTIME_CHANNEL_CELLS} (the subscriber count of each channel on each instance is kept)`);
+    }
+    if (c.instances > 1 && !c.backbone) {
+      err([...p, "instances"], `${c.instances} instances need a \`backbone:\` (the pub/sub between them, e.g. backbone: { service: 100us }) to reach subscribers on other instances`);
+    }
+    if (c.reconnect.backoff > c.reconnect.max_backoff) {
+      err([...p, "reconnect", "backoff"], `backoff (${c.reconnect.backoff}s) must not exceed max_backoff (${c.reconnect.max_backoff}s)`);
+    }
+    const conn = undecoded.sections.has("load") ? undefined : own(load.connections, name);
+    if (!conn && !undecoded.sections.has("load")) {
+      err(p, `no clients connect to realtime '${name}': add \`load.connections.${name}\` (rate, lifetime, messages)`);
+      return;
+    }
+    if (!conn) return;
+    const held = conn.rate * meanOf(conn.lifetime);
+    // A channel's subscribers: a message reaches only those connected to its channel.
+    if (c.channels.count > c.instances * c.max_connections) {
+      warnings.push({ path: [...p, "channels", "count"], message: `${c.channels.count} channels but at most ${c.instances * c.max_connections} connections: most channels never have a subscriber, and a message to them reaches nobody` });
+    } else if (held > 0 && c.channels.count > held) {
+      warnings.push({ path: [...p, "channels", "count"], message: `${c.channels.count} channels for about ${round(held)} connections held (rate x mean lifetime): most channels have no subscriber at a time` });
+    }
+    if (held > c.instances * c.max_connections) {
+      warnings.push({ path: ["load", "connections", name, "rate"], message: `rate x mean lifetime is ${round(held)} connections, more than the ${c.instances * c.max_connections} slots (instances x max_connections): connections are refused and retried` });
+    }
+  }
+
+  // load.connections: each names a realtime component
+  if (!undecoded.sections.has("load")) {
+    for (const name of Object.keys(load.connections ?? {})) {
+      const c = own(comps, name);
+      if (!c) { if (missing(name)) err(["load", "connections", name], `no component named '${name}' (${known})`); }
+      else if (c.kind !== "realtime") err(["load", "connections", name], `connections go to a realtime component; '${name}' is a ${c.kind}`);
     }
   }
 
@@ -255,12 +311,14 @@ export function checkScenario(s: Scenario, undecoded: Undecoded = NOTHING_UNDECO
       if (runKnown && f.at >= runEnd) err([...p, "at"], `the outage at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
       return;
     }
-    const [key, want] = "crash" in f ? ["crash", "service"] : "fail_primary" in f ? ["fail_primary", "database"] : "lose" in f ? ["lose", "cache"] : ["random", "service"];
+    const rtCrash = "crash" in f && own(comps, f.crash)?.kind === "realtime";
+    const [key, want] = rtCrash ? ["crash", "realtime"] : "crash" in f ? ["crash", "service"] : "fail_primary" in f ? ["fail_primary", "database"] : "lose" in f ? ["lose", "cache"] : ["random", "service"];
     const name = (f as Record<string, unknown>)[key] as string;
     const c = own(comps, name);
     if (!c) { if (missing(name)) err([...p, key], `no component named '${name}' (${known})`); }
     else if (c.kind !== want) err([...p, key], `${key} takes a ${want}; '${name}' is a ${c.kind}`);
     if (runKnown && "at" in f && f.at >= runEnd) err([...p, "at"], `the failure at ${f.at}s is outside the run (it ends at ${runEnd}s)`);
+    if ("crash" in f && c?.kind === "realtime" && f.replica > c.instances) err([...p, "replica"], `'${name}' has ${c.instances} instances; instance ${f.replica} does not exist`);
     if ("crash" in f && c?.kind === "service") {
       const n = c.autoscaling ? Math.max(c.autoscaling.max, c.replicas) : c.replicas;
       if (f.replica > n) err([...p, "replica"], `'${name}' has ${n} replicas; replica ${f.replica} does not exist`);
@@ -552,6 +610,12 @@ function serviceReplicasCalling(s: Scenario, db: string): number {
 
 function fmtSeconds(x: number): string {
   return x < 1 ? `${round(x * 1000)}ms` : `${round(x)}s`;
+}
+
+/** 67108864 -> "64MiB", for messages. */
+function bytes(n: number): string {
+  const [d, u] = n >= 2 ** 30 ? [2 ** 30, "GiB"] : n >= 2 ** 20 ? [2 ** 20, "MiB"] : n >= 2 ** 10 ? [2 ** 10, "KiB"] : [1, "B"];
+  return `${round(n / d)}${u}`;
 }
 
 function round(x: number): number {

@@ -78,7 +78,7 @@ export function expectedEvents(s: Scenario, o: RunWindowOptions = {}): number {
   const rate = arrivals / Math.max(w.duration * w.replications, 1e-9);
   const total = Object.values(s.load.classes).reduce((a, c) => a + c.weight, 0);
   const hits = (cls: string) => browserHitShare(s, cls, (rate * (own(s.load.classes, cls)?.weight ?? 0)) / total, w.duration);
-  return arrivals * (1 + hopsPerRequest(s, hits)) + timerEvents(s, o);
+  return arrivals * (1 + hopsPerRequest(s, hits)) + timerEvents(s, o) + realtimeEvents(s, o);
 }
 
 /**
@@ -110,6 +110,24 @@ export function browserHitShare(s: Scenario, cls: string, classRate: number, dur
     hits += p * (n > 0 ? 1 - fetches / n : 0);
   }
   return hits;
+}
+
+/** Events of the realtime components (components/realtime) over all replications: per session its
+ * arrival, end and two redraws of the publish stream; per message its publish, backbone hand-off
+ * and fan-out, and each recipient a fifth of an event (a draw and a histogram record). Recipients
+ * per message are taken at uniform channels (1 + connections / channels); Zipf channels have more. */
+export function realtimeEvents(s: Scenario, o: RunWindowOptions = {}): number {
+  const w = runWindow(s, o);
+  let perRep = 0;
+  for (const [name, c] of Object.entries(s.components)) {
+    if (c.kind !== "realtime") continue;
+    const conn = own(s.load.connections, name);
+    if (!conn) continue;
+    const held = Math.min(conn.rate * meanOf(conn.lifetime), c.instances * c.max_connections);
+    const messages = conn.messages * held;
+    perRep += w.duration * (4 * conn.rate + messages * (3 + 0.2 * (1 + held / c.channels.count)));
+  }
+  return perRep * w.replications;
 }
 
 /** Events that come from clocks, not requests, over all replications: a balancer's health check
@@ -237,7 +255,8 @@ export const RUN_MEMORY_LIMIT = 2e9;
 // is an object plus a ring and about 20 typed-array entries; users who are not pooled (think time
 // not exponential) have their own state and calendar entry; the series holds ~6 numbers per
 // component and class per interval (first replication only).
-const BYTES = { dbKey: 8, cacheKey: 4, cacheEntry: 28, cdnObject: 8, resource: 512, user: 64, seriesValue: 16 } as const;
+// A realtime session is 10 typed-array columns (about 50 bytes), doubled when they grow.
+const BYTES = { dbKey: 8, cacheKey: 4, cacheEntry: 28, cdnObject: 8, resource: 512, user: 64, seriesValue: 16, session: 50 } as const;
 
 export interface MemoryEstimate {
   readonly bytes: number;
@@ -271,6 +290,12 @@ export function expectedMemory(s: Scenario, o: RunWindowOptions = {}): MemoryEst
       case "cdn":
         parts.push({ what: `cdn ${name}: ${c.objects.count} objects`, bytes: BYTES.cdnObject * c.objects.count });
         break;
+      case "realtime": {
+        const conn = own(s.load.connections, name);
+        const sessions = conn ? Math.min(conn.rate * meanOf(conn.lifetime), c.instances * c.max_connections) : 0;
+        parts.push({ what: `realtime ${name}: ${c.channels.count} channels x ${c.instances} instances, ${Math.round(sessions)} sessions`, bytes: 4 * c.channels.count * c.instances + BYTES.session * 2 * sessions });
+        break;
+      }
       case "service": resources += instances(c); break;
       case "load_balancer": resources += instances(own(s.components, c.backends)); break;
       case "queue": resources += c.partitions ?? 1; break;

@@ -372,6 +372,17 @@ const UserStage = Schema.Struct({
 });
 export type UserStage = typeof UserStage.Type;
 
+// Clients of a realtime component (WebSocket sessions): new sessions per second (Poisson), how
+// long a session stays (reconnects included), and the messages each connected client publishes
+// to its channel (Poisson per connection). Keyed by the realtime component's name.
+const ConnectionClass = Schema.Struct({
+  rate: positive(Rate, "connections rate"),
+  lifetime: DistSchema,
+  messages: Schema.optionalWith(nonNegative(Rate, "messages"), { default: () => 0 }),
+});
+export type ConnectionClass = typeof ConnectionClass.Type;
+const Connections = NamedRecord(Name, ConnectionClass);
+
 const OpenLoad = Schema.Struct({
   model: Schema.Literal("open"),
   arrivals: Schema.optionalWith(Schema.Literal("poisson", "deterministic"), { default: () => "poisson" as const }),
@@ -383,6 +394,7 @@ const OpenLoad = Schema.Struct({
   // browser cache (browser_cache on a class) is kept per
   population: Schema.optional(integer(Count, "population", 1, LIMITS.users)),
   classes: Classes,
+  connections: Schema.optional(Connections),
 });
 export type OpenLoad = typeof OpenLoad.Type;
 
@@ -394,6 +406,7 @@ const ClosedLoad = Schema.Struct({
   think: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0 }) as Dist }),
   regions: Schema.optional(LoadRegions),
   classes: Classes,
+  connections: Schema.optional(Connections),
 });
 export type ClosedLoad = typeof ClosedLoad.Type;
 
@@ -433,6 +446,7 @@ export const METRIC_KEYS = {
   queue: ["queue_depth", "async_latency_ms"],
   cdn: [],
   function: [],
+  realtime: [],
 } as const;
 const metricsOf = <K extends keyof typeof METRIC_KEYS>(kind: K) =>
   Schema.Struct({
@@ -678,7 +692,39 @@ const FunctionStruct = Schema.Struct({
   network: Schema.optional(DistSchema),
 });
 
-export const ComponentSchema = Schema.Union(Station, LoadBalancer, Service, Cache, Database, Queue, Cdn, FunctionStruct);
+// A real-time (WebSocket) server pool: components/realtime/ and docs/scenario-format.md.
+const Realtime = Schema.Struct({
+  kind: Schema.Literal("realtime"),
+  metrics: Schema.optional(metricsOf("realtime")),
+  region: Schema.optional(Name),
+  cost: Schema.optional(Cost),
+  instances: Schema.optionalWith(integer(Count, "instances", 1, LIMITS.replicas), { default: () => 1 }),
+  max_connections: Schema.optionalWith(integer(Count, "max_connections", 1, LIMITS.slots), { default: () => 10000 }),
+  balance: Schema.optionalWith(Schema.Literal("least_connections", "round_robin", "random"), { default: () => "least_connections" as const }),
+  memory: Schema.optional(positive(Size, "memory")),
+  memory_base: Schema.optionalWith(nonNegative(Size, "memory_base"), { default: () => 0 }),
+  memory_per_connection: Schema.optionalWith(nonNegative(Size, "memory_per_connection"), { default: () => 0 }),
+  message_size: Schema.optionalWith(nonNegative(Size, "message_size"), { default: () => 0 }),
+  restart_after: Schema.optionalWith(PosDuration, { default: () => 30 }),
+  // each session subscribes to one channel, drawn by popularity; a message reaches its channel's subscribers
+  channels: Schema.optionalWith(Schema.Struct({
+    count: integer(Count, "channels.count", 1, LIMITS.keys),
+    popularity: Schema.optionalWith(Schema.Literal("zipf", "uniform"), { default: () => "uniform" as const }),
+    s: Schema.optional(atMost(nonNegative(Finite, "zipf s"), "zipf s", LIMITS.zipfS)),
+  }), { default: () => ({ count: 1, popularity: "uniform" as const }) }),
+  send: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0.00002 }) as Dist }),
+  send_buffer: Schema.optional(PosDuration),
+  network: Schema.optional(DistSchema),
+  backbone: Schema.optional(Schema.Struct({ service: DistSchema })),
+  reconnect: Schema.optionalWith(Schema.Struct({
+    backoff: Schema.optionalWith(PosDuration, { default: () => 1 }),
+    max_backoff: Schema.optionalWith(PosDuration, { default: () => 30 }),
+    jitter: Schema.optionalWith(Schema.Literal("none", "full", "equal"), { default: () => "full" as const }),
+    attempts: Schema.optionalWith(integer(Count, "reconnect.attempts", 1, LIMITS.retries), { default: () => 10 }),
+  }), { default: () => ({ backoff: 1, max_backoff: 30, jitter: "full" as const, attempts: 10 }) }),
+});
+
+export const ComponentSchema = Schema.Union(Station, LoadBalancer, Service, Cache, Database, Queue, Cdn, FunctionStruct, Realtime);
 export type Component = typeof ComponentSchema.Type;
 export type ComponentKind = Component["kind"];
 export type StationComponent = typeof Station.Type;
@@ -689,6 +735,7 @@ export type DatabaseComponent = typeof Database.Type;
 export type QueueComponent = typeof Queue.Type;
 export type CdnComponent = typeof Cdn.Type;
 export type FunctionComponent = typeof FunctionStruct.Type;
+export type RealtimeComponent = typeof Realtime.Type;
 
 // ---------------------------------------------------------------- scenario
 

@@ -6,6 +6,7 @@ import { k6Module } from "./k6.ts";
 import { httpModule } from "./http.ts";
 import { metricsModule } from "./metrics.ts";
 import { executionModule } from "./execution.ts";
+import { wsModule } from "./ws.ts";
 
 export class UnsupportedApiError extends Error {
   override readonly name = "UnsupportedApiError";
@@ -28,7 +29,7 @@ function strict(name: string, members: Record<string, unknown>): Record<string, 
   return guard(name, mod);
 }
 
-const SUPPORTED = ["k6", "k6/http", "k6/metrics", "k6/execution"];
+const SUPPORTED = ["k6", "k6/http", "k6/metrics", "k6/execution", "k6/ws"];
 
 export function makeRequire(vu: Vu): (m: string) => unknown {
   const cache = new Map<string, unknown>();
@@ -44,6 +45,9 @@ export function makeRequire(vu: Vu): (m: string) => unknown {
         break;
       case "k6/metrics":
         mod = strict(m, metricsModule(vu));
+        break;
+      case "k6/ws":
+        mod = strict(m, wsModule(vu));
         break;
       case "k6/execution":
         // its sub-objects (exec.vu, exec.test, ...) are guarded too, in execution.ts

@@ -35,7 +35,7 @@ function yamlFiles(dir: string): string[] {
 const files = yamlFiles(root).map((p) => ({ name: relative(root, p), text: readFileSync(p, "utf8") }));
 
 // Maps whose keys are user-given names, by the path of the map (`*` any key, `#` any index).
-const NAME_KEY_MAPS = ["components", "load.classes", "components.*.handlers", "regions", "regions.*.latency", "load.regions", "geo", "plan"];
+const NAME_KEY_MAPS = ["components", "load.classes", "load.connections", "components.*.handlers", "regions", "regions.*.latency", "load.regions", "geo", "plan"];
 // Fields whose scalar value names a component, region, geo route or class.
 const NAME_VALUE_FIELDS = new Set(["visit", "call", "publish", "backends", "origin", "to", "region", "crash", "fail_primary", "lose", "random"]);
 // Fields whose value is one of a fixed set of words.

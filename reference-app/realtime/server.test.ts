@@ -1,0 +1,95 @@
+// The reference WebSocket server: two instances over a private redis-server's pub/sub deliver a
+// channel's messages to its subscribers on both (and to no other channel), refuse upgrades past
+// max connections with 503, export their figures as Prometheus text, and drop every connection
+// at once (a crash). Needs `redis-server` on PATH (as the app's other tests do).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
+import { Redis } from "ioredis";
+import { WebSocket } from "ws";
+import { startRealtimeServer, type Delivered, type RealtimeServer } from "./server.ts";
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+let redis: ChildProcess | undefined;
+let a: RealtimeServer, b: RealtimeServer;
+const sockets: WebSocket[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const probe = new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => {});
+  for (let i = 0; ; i++) {
+    try { await probe.connect(); await probe.ping(); break; } catch { if (i > 100) throw new Error("redis-server did not start"); await new Promise((r) => setTimeout(r, 50)); }
+  }
+  probe.disconnect();
+  a = await startRealtimeServer({ maxConnections: 3, instance: "a", redis: { host: "127.0.0.1", port } });
+  b = await startRealtimeServer({ maxConnections: 3, instance: "b", redis: { host: "127.0.0.1", port } });
+});
+afterAll(async () => {
+  for (const s of sockets) if (s.readyState === WebSocket.OPEN) s.terminate();
+  await a?.close();
+  await b?.close();
+  redis?.kill("SIGKILL");
+});
+
+/** A client on `server`'s channel ch: its received messages, or the refusal's status. */
+function client(server: RealtimeServer, ch: number): Promise<{ ws: WebSocket; got: Delivered[] } | { status: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${server.url}?channel=${ch}`);
+    sockets.push(ws);
+    const got: Delivered[] = [];
+    ws.on("message", (d) => got.push(JSON.parse(d.toString()) as Delivered));
+    ws.on("open", () => resolve({ ws, got }));
+    ws.on("unexpected-response", (_q, res) => { resolve({ status: res.statusCode ?? 0 }); res.resume(); });
+  });
+}
+
+const until = async (f: () => boolean) => { for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 10)); };
+
+describe("reference realtime server", () => {
+  it("fans a message out to its channel's subscribers on both instances, through Redis", async () => {
+    const [a1, a2, b1, b2] = await Promise.all([client(a, 1), client(a, 1), client(b, 1), client(b, 2)]);
+    if (!("ws" in a1 && "ws" in a2 && "ws" in b1 && "ws" in b2)) throw new Error("a connection was refused");
+    const sent = Date.now();
+    a1.ws.send("hello");
+    await until(() => a1.got.length + a2.got.length + b1.got.length === 3);
+    for (const c of [a1, a2, b1]) {
+      expect(c.got).toHaveLength(1);
+      expect(c.got[0]).toMatchObject({ ch: 1, from: "a", body: "hello" });
+      expect(c.got[0].t).toBeGreaterThanOrEqual(sent);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b2.got).toEqual([]);
+    expect(a.stats()).toMatchObject({ connections: 2, messagesIn: 1, messagesOut: 2 });
+    expect(b.stats()).toMatchObject({ connections: 2, messagesOut: 1 });
+  });
+
+  it("refuses the upgrade past max connections with 503, and says so in /metrics", async () => {
+    const third = await client(a, 3);
+    expect("ws" in third).toBe(true);
+    const fourth = await client(a, 3);
+    expect(fourth).toEqual({ status: 503 });
+    const text = await (await fetch(`http://127.0.0.1:${a.port}/metrics`)).text();
+    expect(text).toContain('headroom_rt_connections{instance="a"} 3');
+    expect(text).toContain('headroom_rt_refused_total{instance="a"} 1');
+    expect(text).toMatch(/headroom_rt_memory_rss_bytes\{instance="a"\} \d+/);
+  });
+
+  it("drops every connection of an instance at once (a crash)", async () => {
+    const closed = sockets.filter((s) => s.url.startsWith(a.url) && s.readyState === WebSocket.OPEN).map((s) => new Promise<void>((r) => s.once("close", () => r())));
+    expect(closed).toHaveLength(3);
+    a.dropAll();
+    await Promise.all(closed);
+    await until(() => a.stats().connections === 0);
+    expect(a.stats().connections).toBe(0);
+    expect(b.stats().connections).toBe(2);
+  });
+});
