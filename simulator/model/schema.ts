@@ -802,6 +802,11 @@ export type Plan = typeof Plan.Type;
 const Regions = NamedRecord(Name, Region);
 const Geo = NamedRecord(Name, Schema.NonEmptyArray(Name));
 
+// Where the dashboard draws each node (`clients` and components): [x, y] on its canvas, written
+// when a node is placed or moved by hand. The simulator and every other reader ignore it.
+const LayoutCoordinate = atMost(Finite, "a layout coordinate", 1e6).pipe(Schema.filter((n) => n >= -1e6 || `a layout coordinate must be at least -1000000, got ${n}`));
+const Layout = NamedRecord(Name, Schema.Tuple(LayoutCoordinate, LayoutCoordinate));
+
 export const ScenarioSchema = Schema.Struct({
   version: Schema.Literal(1),
   name: Schema.String,
@@ -821,6 +826,7 @@ export const ScenarioSchema = Schema.Struct({
   geo: Schema.optional(Geo),
   failures: Schema.optional(Schema.Array(Failure)),
   plan: Schema.optional(Plan),
+  layout: Schema.optional(Layout),
 }).annotations({ identifier: "HeadroomScenario", title: "Headroom scenario, format version 1" });
 
 export type Scenario = typeof ScenarioSchema.Type;
