@@ -19,6 +19,9 @@ export { reviveReplication } from "./replication-transfer.ts";
 export interface SimulateOptions extends RunWindowOptions {
   /** Progress in [0, 1] over all replications; return true to cancel (throws Cancelled). */
   readonly onProgress?: (fraction: number) => boolean | void;
+  /** Break each class's latency down by hop (ClassResult.hopsMs); off by default, so results
+   * without it are unchanged. */
+  readonly hops?: boolean;
 }
 
 export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult {
@@ -26,7 +29,7 @@ export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult
   const program = compile(scenario);
   const reps = [];
   for (let r = 0; r < w.replications; r++) {
-    reps.push(replicationOf(program, w, r, o.onProgress ? (f) => o.onProgress!((r + f) / w.replications) : undefined));
+    reps.push(replicationOf(program, w, r, o.onProgress ? (f) => o.onProgress!((r + f) / w.replications) : undefined, o.hops === true));
     if (o.onProgress?.((r + 1) / w.replications)) throw new Cancelled();
   }
   return buildResult(program, reps, w);
@@ -53,7 +56,7 @@ export function combineReplications(scenario: Scenario, o: RunWindowOptions, rep
   return buildResult(compile(scenario), reps, w);
 }
 
-function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined): ReplicationResult {
+function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined, hops = false): ReplicationResult {
   return runReplication(program, {
     seed: w.seed,
     replication: r,
@@ -62,5 +65,6 @@ function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: num
     interval: w.interval,
     series: r === 0,
     onTick,
+    ...(hops ? { hops } : {}),
   });
 }

@@ -39,6 +39,8 @@ export interface ClassResult {
   readonly counts: { arrived: number; completed: number; dropped: number; failed: number; byReason: Record<string, number> };
   /** A class with browser_cache: how its users' requests were answered. */
   readonly browserCache?: BrowserCacheResult;
+  /** Only from simulate(..., { hops: true }) (the dashboard asks for it; the CLI's output has none). */
+  readonly hopsMs?: HopBreakdown;
 }
 
 /**
@@ -63,6 +65,17 @@ function browserCacheResult(per: ReadonlyArray<ReplicationResult["classes"][numb
     hitRatio: share(0), revalidatedRatio: share(1), fetchedRatio: share(2),
     originRequestsPerSecond: estimate(per.map((x, i) => (x.browser[1] + x.browser[2]) / reps[i].window)),
   };
+}
+
+/**
+ * A class's mean latency broken down by hop (engine HopTimes over its completed requests, in ms):
+ * per component on its path the mean time waiting for a unit and being served, and the mean time
+ * on network hops. They add up to the mean latency, except for a fan-out's branches (each counted)
+ * and a queue's publish confirm (not in it).
+ */
+export interface HopBreakdown {
+  readonly components: Record<string, { readonly waitMs: Estimate; readonly serviceMs: Estimate }>;
+  readonly networkMs: Estimate;
 }
 
 /** Requests by the region their users are in (scenarios with `regions:`). */
@@ -245,6 +258,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
         return x.completed + bad > 0 ? bad / (x.completed + bad) : 0;
       })),
       counts: { arrived: per.reduce((a, x) => a + x.arrived, 0), completed: per.reduce((a, x) => a + x.completed, 0), dropped, failed, byReason: byReason(ended) },
+      ...(reps[0].hops ? { hopsMs: hopsOf(p, reps, c) } : {}),
     };
     if (p.browser[c] !== null) (classes[name] as { browserCache?: BrowserCacheResult }).browserCache = browserCacheResult(per, reps);
   });
@@ -474,6 +488,23 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     slo: checkSlo(report, classes),
     series,
   };
+}
+
+/** Class c's hop times per completed request, in ms, each an estimate over the replications; only
+ * the components where the class spent time. */
+function hopsOf(p: Program, reps: ReplicationResult[], c: number): HopBreakdown {
+  const n = p.components.length;
+  const perRequest = (r: ReplicationResult, v: number) => (r.classes[c].completed > 0 ? (v / r.classes[c].completed) * 1000 : 0);
+  const components: Record<string, { waitMs: Estimate; serviceMs: Estimate }> = {};
+  p.components.forEach((comp, k) => {
+    const at = (c * n + k) * 2;
+    if (!reps.some((r) => r.hops!.time[at] > 0 || r.hops!.time[at + 1] > 0)) return;
+    components[comp.name] = {
+      waitMs: estimate(reps.map((r) => perRequest(r, r.hops!.time[at]))),
+      serviceMs: estimate(reps.map((r) => perRequest(r, r.hops!.time[at + 1]))),
+    };
+  });
+  return { components, networkMs: estimate(reps.map((r) => perRequest(r, r.hops!.network[c]))) };
 }
 
 /** The result with the scenario text it was simulated from embedded (schema v2's scenario.yaml). */

@@ -65,6 +65,23 @@ export interface ReplicationOptions {
   readonly maxEvents?: number;
   /** Called about every 65k events with the share of simulated time done; return true to cancel. */
   readonly onTick?: (fraction: number) => boolean | void;
+  /** Also add up, per class, the time requests spend at each component and on the network (hops). */
+  readonly hops?: boolean;
+}
+
+/**
+ * Where requests' time went, summed over the statistics window (opt-in, ReplicationOptions.hops):
+ * per class and component the seconds spent waiting for a unit (queue, balancer queue, pool) and
+ * being served (a station's or database's service, a service's own work in its slot, a balancer's
+ * overhead), and per class the seconds on network hops (edges' `network`, region crossings). Work
+ * for queue messages is asynchronous and left out. Divided by a class's completed requests, each
+ * is that hop's share of the mean latency; a fan-out's branches are each counted.
+ */
+export interface HopTimes {
+  /** [(class * components + component) * 2 + 0 wait | 1 service] */
+  readonly time: Float64Array;
+  /** [class] */
+  readonly network: Float64Array;
 }
 
 export class Cancelled extends Error {
@@ -155,6 +172,7 @@ export interface ReplicationResult {
   readonly payload?: PayloadStats;
   /** Per realtime component (components/realtime), in the Program's order; absent without one. */
   readonly realtime?: RealtimeStats[];
+  readonly hops?: HopTimes;
 }
 
 /** Payload counts in the statistics window (engine/payload-plan.ts). */
@@ -366,9 +384,24 @@ class Replication extends TaskTable {
   private readonly ivQueue0: Float64Array;
   private ivInFlight0 = 0;
 
+  // Per-hop times (opt-in): see HopTimes. delayKind per instruction: 1 a network hop, 2 own work
+  // in the slot held, 3 a balancer's overhead (the balancer of the OP_BALANCE that follows it).
+  private readonly hops: HopTimes | undefined;
+  private readonly delayKind: Int8Array | undefined;
+
   constructor(private readonly p: Program, private readonly o: ReplicationOptions) {
     super();
     const nR = p.resources.length;
+    if (o.hops) {
+      this.hops = { time: new Float64Array(p.classNames.length * p.components.length * 2), network: new Float64Array(p.classNames.length) };
+      // A delay's purpose is the suffix of its random stream's name (program.ts names them).
+      this.delayKind = Int8Array.from(p.op, (op, pc) => {
+        if (op !== OP_DELAY) return 0;
+        const name = p.streams[p.argB[pc]];
+        if (/:lb-overhead$/.test(name)) return p.op[pc + 1] === OP_BALANCE ? 3 : 0;
+        return /:(network|lat|cross)[<>]?\w*$/.test(name) ? 1 : /:(service|overhead)$/.test(name) ? 2 : 0;
+      });
+    }
     const stream = (name: string) => new Rng(o.seed, o.replication, name);
     this.measuring = o.warmup === 0;
     this.units = Float64Array.from(p.resources, (r) => r.units);
@@ -623,6 +656,7 @@ class Replication extends TaskTable {
       ...(this.payload ? { payload: this.payload } : {}),
       tables: this.tables.finish(),
       ...(this.p.realtimes.length > 0 ? { realtime: this.realtime.finish(this.now) } : {}),
+      ...(this.hops ? { hops: this.hops } : {}),
     };
   }
 
@@ -698,9 +732,12 @@ class Replication extends TaskTable {
         case OP_JUMP:
           this.tPc[t] = p.argA[pc];
           break;
-        case OP_DELAY:
-          this.cal.push(this.now + p.samplers[p.argA[pc]].sample(this.flowRng[p.argB[pc]]), t * 32 + EV_RESUME, 0);
+        case OP_DELAY: {
+          const d = p.samplers[p.argA[pc]].sample(this.flowRng[p.argB[pc]]);
+          if (this.hops && this.measuring) this.delayHop(t, pc, d);
+          this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
           return;
+        }
         case OP_CALL: {
           const stub = p.argA[pc];
           const svc = p.argB[pc];
@@ -780,7 +817,9 @@ class Replication extends TaskTable {
           const c = p.argA[pc];
           if (this.compDown[p.cdns[c].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           this.tCdnObject[t] = this.cdn.pickObject(c);
-          this.cal.push(this.now + this.cdn.edgeDelay(c), t * 32 + EV_RESUME, 0);
+          const d = this.cdn.edgeDelay(c);
+          if (this.hops && this.measuring) this.hop(t, p.cdns[c].component, 1, d);
+          this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CDN_FILL:
@@ -1054,14 +1093,17 @@ class Replication extends TaskTable {
       const st = this.rStats[r];
       st.wait.record(w);
       if (w > 0) st.waited++;
+      if (this.hops) this.hop(t, spec.component, 0, w);
     }
     this.tWaitGen[t]++;
     if (spec.mode === MODE_SERVICE) {
       this.tState[t] = SERVING;
       const s = this.tSampler[t] >= 0 ? this.tSampler[t] : spec.sampler;
       // tExtra: a database query's row cost (0 for everything else; x + 0 is x, bit for bit).
-      this.cal.push(this.now + (this.p.samplers[s].sample(this.rRng[r]) + this.tExtra[t]), t * 32 + EV_DONE, 0);
+      const d = this.p.samplers[s].sample(this.rRng[r]) + this.tExtra[t];
       this.tExtra[t] = 0;
+      if (this.hops && this.measuring) this.hop(t, spec.component, 1, d);
+      this.cal.push(this.now + d, t * 32 + EV_DONE, 0);
       return;
     }
     this.tState[t] = RUNNING;
@@ -1077,6 +1119,26 @@ class Replication extends TaskTable {
     this.tHeldSince[t] = this.now;
     this.tPc[t] = pc + 1;
     this.step(t);
+  }
+
+  /** Adds d seconds at component c (kind 0 waiting, 1 served) to task t's class, unless the task
+   * works for a queue message (asynchronous, outside the request's latency). Hops only. */
+  private hop(t: number, c: number, kind: number, d: number): void {
+    for (let u = t; u >= 0; u = this.tParent[u]) if (this.tMsg[u] >= 0) return;
+    this.hops!.time[(this.tCls[t] * this.p.components.length + c) * 2 + kind] += d;
+  }
+
+  /** A delay instruction's time: a network hop, or own work in the slot the task holds. */
+  private delayHop(t: number, pc: number, d: number): void {
+    const kind = this.delayKind![pc];
+    if (kind === 1) {
+      for (let u = t; u >= 0; u = this.tParent[u]) if (this.tMsg[u] >= 0) return;
+      this.hops!.network[this.tCls[t]] += d;
+    } else if (kind === 2 && this.tHeldUnit[t] >= 0) {
+      this.hop(t, this.p.resources[this.tHeldUnit[t]].component, 1, d);
+    } else if (kind === 3) {
+      this.hop(t, this.p.balancers[this.p.argA[pc + 1]].component, 1, d);
+    }
   }
 
   /** Gives a held unit back and hands it to the next waiting task. */
@@ -1656,6 +1718,7 @@ class Replication extends TaskTable {
       this.rStats[r].wait.record(waited);
       if (waited > 0) this.rStats[r].waited++;
       this.cStats[lb.component].latency.record(waited);
+      if (this.hops) this.hop(t, lb.component, 0, waited);
     }
     this.tState[t] = RUNNING;
     this.tLbConn[t] = r;

@@ -1,0 +1,103 @@
+// The per-hop breakdown (simulate(..., { hops: true }), ClassResult.hopsMs): every request's latency
+// is the sum of its waits, services and network hops, so the hops of a class must add up to its
+// mean latency; a hop with a known mean must show it; work for queue messages (asynchronous) must
+// stay out; and asking for hops must not change a single other number of the result.
+import { describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
+import { simulate, type SimResult } from "../../index.ts";
+import { expectMatches, scenarioOf } from "../helpers.ts";
+
+const bundled = (name: string) => scenarioOf(readFileSync(new URL(`../../../scenarios/${name}.yaml`, import.meta.url), "utf8"));
+
+/** Per class: the hops' sum and the mean latency, in ms. */
+function sums(r: SimResult): Record<string, { hops: number; mean: number }> {
+  return Object.fromEntries(Object.entries(r.classes).map(([name, c]) => {
+    const h = c.hopsMs!;
+    let hops = h.networkMs.mean;
+    for (const x of Object.values(h.components)) hops += x.waitMs.mean + x.serviceMs.mean;
+    return [name, { hops, mean: c.latencyMs.mean.mean }];
+  }));
+}
+
+/** The result without its hops: what the same run gives without asking for them. */
+function withoutHops(r: SimResult): SimResult {
+  return { ...r, classes: Object.fromEntries(Object.entries(r.classes).map(([n, c]) => { const { hopsMs: _, ...rest } = c; return [n, rest]; })) };
+}
+
+describe("per-hop latency breakdown", () => {
+  test("M/M/8 (single-service): wait + service is the mean latency; the service is 20 ms; no network", () => {
+    const r = simulate(bundled("single-service"), { duration: 60, replications: 5, hops: true });
+    const h = r.classes.get_product.hopsMs!;
+    expect(Object.keys(h.components)).toEqual(["api"]);
+    // Requests still in the station when the window closes count their drawn service already: a
+    // few in 18,000 per replication.
+    const s = sums(r).get_product;
+    expect(Math.abs(s.hops - s.mean) / s.mean).toBeLessThan(0.005);
+    expectMatches(h.components.api.serviceMs, 20, { precision: 0.012, label: "M/M/8 service" });
+    // the station's own wait, as the component table reports it (one class: the same requests)
+    const w = r.components.api.waitMs.mean.mean;
+    expect(Math.abs(h.components.api.waitMs.mean - w) / w).toBeLessThan(0.01);
+    expect(h.networkMs.mean).toBe(0);
+  });
+
+  test("cache-aside: balancer queue, service slots and own work, cache, pool and database add up per class", () => {
+    const r = simulate(bundled("cache-aside"), { duration: 60, replications: 3, hops: true });
+    for (const [name, s] of Object.entries(sums(r))) expect(Math.abs(s.hops - s.mean) / s.mean, name).toBeLessThan(0.01);
+    const get = r.classes.get_product.hopsMs!.components;
+    // own work in the api's slot: lognormal 2 ms; reads to the database only on a miss
+    expectMatches(get.api.serviceMs, 2, { precision: 0.02, label: "api own work" });
+    const missRatio = 1 - r.components.cache.hitRatio!.mean;
+    expect(get.db.serviceMs.mean / 3).toBeGreaterThan(missRatio * 0.9);
+    expect(get.db.serviceMs.mean / 3).toBeLessThan(missRatio * 1.1);
+    // orders write: 3 ms of own work, 8 ms writes, no cache
+    expect(Object.keys(r.classes.create_order.hopsMs!.components)).toEqual(expect.arrayContaining(["api", "db"]));
+    expect(r.classes.create_order.hopsMs!.components.api.serviceMs.mean).toBeCloseTo(3, 2); // a constant 3 ms
+    expect(r.classes.create_order.hopsMs!.components.cache).toBeUndefined();
+  });
+
+  test("queue-offload: the workers' time on published orders is not in the request's latency", () => {
+    const r = simulate(bundled("queue-offload"), { duration: 60, replications: 3, hops: true });
+    for (const [name, s] of Object.entries(sums(r))) expect(Math.abs(s.hops - s.mean) / s.mean, name).toBeLessThan(0.01);
+    expect(r.classes.create_order.hopsMs!.components.orders).toBeUndefined();
+  });
+
+  test("network: a constant 1 ms each way on the api's call to the database is 2 ms per request", () => {
+    const s = scenarioOf(`
+version: 1
+name: net
+seed: 5
+simulation: { duration: 60s, warmup: 5s, replications: 3 }
+load:
+  model: open
+  rate: 100/s
+  classes:
+    read: { flow: [{ call: api }] }
+components:
+  api:
+    kind: service
+    replicas: 1
+    concurrency: 8
+    network: { dist: constant, value: 1ms }
+    handlers:
+      read: [{ service: 2ms }, { call: db, op: read }]
+  db:
+    kind: database
+    read: { dist: exponential, mean: 4ms }
+    write: { dist: exponential, mean: 4ms }
+`);
+    const r = simulate(s, { hops: true });
+    const h = r.classes.read.hopsMs!;
+    expect(h.networkMs.mean).toBeCloseTo(2, 3);
+    expect(h.components.api.serviceMs.mean).toBeCloseTo(2, 3);
+    const sum = sums(r).read;
+    expect(Math.abs(sum.hops - sum.mean) / sum.mean).toBeLessThan(0.005);
+  });
+
+  test("asking for hops changes no other number: the same bytes without them", () => {
+    const s = bundled("cache-aside");
+    const plain = simulate(s, { duration: 20, replications: 2 });
+    const hops = simulate(s, { duration: 20, replications: 2, hops: true });
+    expect(Object.values(plain.classes).every((c) => c.hopsMs === undefined)).toBe(true);
+    expect(JSON.stringify(withoutHops(hops))).toBe(JSON.stringify(plain));
+  });
+});
