@@ -4,6 +4,7 @@
 // ratio and cost per hour. Every axis carries its unit; the warm-up is shaded, since it is left out
 // of the summary statistics.
 import { createContext, useContext, useState } from "react";
+import { chartTheme as th } from "./theme.ts";
 import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine, ReferenceArea } from "recharts";
 import type { SimResult } from "../../simulator/index.ts";
 
@@ -18,10 +19,11 @@ export const EventsContext = createContext<readonly TimeEvent[]>([]);
 /** Above this many scaling actions their lines would hide the data: they stay in the events table. */
 const MAX_SCALING_LINES = 40;
 
-export const PALETTE = ["#58a6ff", "#f0883e", "#3fb950", "#d2a8ff", "#ff7b72", "#e3b341", "#79c0ff", "#56d4dd"];
-const AXIS = { stroke: "#8b949e", fontSize: 11 };
-const GRID = "#242b36";
-const TOOLTIP = { contentStyle: { background: "#161b22", border: "1px solid #30363d", fontSize: 12 }, labelStyle: { color: "#c9d1d9" } };
+/** One color per series, of the current theme (theme.ts). */
+export const palette = (): readonly string[] => th().series;
+/** Read at render: the theme follows the system. */
+const AXIS = { get stroke() { return th().muted; }, fontSize: 11 };
+const tooltip = () => ({ contentStyle: { background: th().panel, border: `1px solid ${th().border}`, fontSize: 12 }, labelStyle: { color: th().text } });
 
 type Row = Record<string, number | null>;
 
@@ -30,7 +32,7 @@ const clean = (v: number | undefined) => (v === undefined || !Number.isFinite(v)
 function tAxis(result: SimResult) {
   return (
     <XAxis dataKey="t" type="number" domain={[0, result.run.durationS]} ticks={ticksWithin(result.run.durationS)} tick={AXIS} stroke={AXIS.stroke}
-      tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
+      tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
   );
 }
 
@@ -38,7 +40,7 @@ function yAxis(unit: string, max: number, extra: Partial<React.ComponentProps<ty
   const { top, ticks } = niceScale(max);
   return (
     <YAxis tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} domain={[0, top]} ticks={ticks} allowDataOverflow
-      label={{ value: unit, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} {...extra} />
+      label={{ value: unit, angle: -90, position: "insideLeft", offset: 8, fill: th().muted, fontSize: 11, style: { textAnchor: "middle" } }} {...extra} />
   );
 }
 
@@ -47,7 +49,7 @@ function Warmup({ result }: { result: SimResult }) {
   const scaling = events.filter((e) => e.kind === "scaling");
   return (
     <>
-      {result.run.warmupS > 0 && <ReferenceArea x1={0} x2={result.run.warmupS} fill="#8b949e" fillOpacity={0.08} ifOverflow="hidden" label={{ value: "warm-up", position: "insideTopLeft", fill: "#6e7681", fontSize: 10 }} />}
+      {result.run.warmupS > 0 && <ReferenceArea x1={0} x2={result.run.warmupS} fill={th().muted} fillOpacity={0.08} ifOverflow="hidden" label={{ value: "warm-up", position: "insideTopLeft", fill: th().faint, fontSize: 10 }} />}
       {/* load steps, failures and outages labelled; scaling actions as faint unlabelled lines */}
       {events.filter((e) => e.kind === "outage").map((e, i) => (
         <ReferenceArea key={`o${i}`} x1={e.t} x2={e.until} fill={EVENT_COLORS.outage} fillOpacity={0.1} stroke={EVENT_COLORS.outage} strokeOpacity={0.4} ifOverflow="hidden" className="event-mark"
@@ -80,17 +82,17 @@ export function LatencyChart({ result, series, sloMs }: { result: SimResult; ser
       </>} extra={picker} testId="chart-latency">
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke={GRID} />
+          <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("latency (ms)", maxOf(rows, ["p50", "p95", "p99"], [sloMs.p95, sloMs.p99]))}
           <Warmup result={result} />
-          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(t) => `t = ${t} s`} />
+          <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          <Line dataKey="p50" stroke="#58a6ff" dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          <Line dataKey="p95" stroke="#f0883e" dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          <Line dataKey="p99" stroke="#ff7b72" dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke="#f0883e" strokeDasharray="6 4" />}
-          {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke="#ff7b72" strokeDasharray="6 4" />}
+          <Line dataKey="p50" stroke={th().p50} dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="p95" stroke={th().p95} dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="p99" stroke={th().p99} dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke={th().p95} strokeDasharray="6 4" />}
+          {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke={th().p99} strokeDasharray="12 3 2 3" />}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -109,14 +111,14 @@ export function ThroughputChart({ result, series }: { result: SimResult; series:
     <ChartCard title="Throughput" unit="requests/s completed, per class, vs offered" testId="chart-throughput">
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke={GRID} />
+          <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("req/s", maxOf(rows, ["offered", ...classes]))}
           <Warmup result={result} />
-          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(t) => `t = ${t} s`} />
+          <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          <Line dataKey="offered" stroke="#8b949e" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
-          {classes.map((c, i) => <Line key={c} dataKey={c} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          <Line dataKey="offered" stroke={th().muted} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+          {classes.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -136,13 +138,13 @@ export function ErrorsChart({ result, series }: { result: SimResult; series: Ser
     <ChartCard title="Errors" unit={`failed requests/s (dropped, timed out or refused) · ${total} in the window`} testId="chart-errors">
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke={GRID} />
+          <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("errors/s", maxOf(rows, classes))}
           <Warmup result={result} />
-          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} /s`} labelFormatter={(t) => `t = ${t} s`} />
+          <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} /s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          {classes.map((c, i) => <Line key={c} dataKey={c} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          {classes.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -164,13 +166,13 @@ export function ComponentChart({ result, series, metric }: { result: SimResult; 
     <ChartCard title={util ? "Utilization per component" : "Queue length per component"} unit={util ? "% of servers busy" : "requests waiting (time average per interval)"} testId={util ? "chart-utilization" : "chart-queue"}>
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke={GRID} />
+          <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis(util ? "utilization (%)" : "queue (requests)", util ? 100 : maxOf(rows, comps))}
           <Warmup result={result} />
-          <Tooltip {...TOOLTIP} formatter={(v) => (util ? `${num(Number(v))} %` : num(Number(v)))} labelFormatter={(t) => `t = ${t} s`} />
+          <Tooltip {...tooltip()} formatter={(v) => (util ? `${num(Number(v))} %` : num(Number(v)))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          {comps.map((c, i) => <Line key={c} dataKey={c} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          {comps.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -184,13 +186,13 @@ export function InFlightChart({ result, series }: { result: SimResult; series: S
     <ChartCard title="Requests in the system" unit={`time average per interval; mean ${num(result.inFlight.mean)} (Little: throughput × mean latency)`} testId="chart-inflight">
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke={GRID} />
+          <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("requests", maxOf(rows, ["in flight"]))}
           <Warmup result={result} />
-          <Tooltip {...TOOLTIP} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
+          <Tooltip {...tooltip()} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          <Line dataKey="in flight" stroke="#d2a8ff" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="in flight" stroke={th().purple} dot={false} isAnimationActive={false} strokeWidth={1.5} />
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -221,13 +223,13 @@ export function InstancesChart({ result, series }: { result: SimResult; series: 
     <ChartCard title="Instances" unit="running instances per component (auto-scaling)" testId="chart-instances">
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke={GRID} />
+          <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("instances", maxOf(rows, comps))}
           <Warmup result={result} />
-          <Tooltip {...TOOLTIP} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
+          <Tooltip {...tooltip()} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          {comps.map((c, i) => <Line key={c} dataKey={c} type="stepAfter" stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          {comps.map((c, i) => <Line key={c} dataKey={c} type="stepAfter" stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -257,14 +259,14 @@ export function HitRatioChart({ result, series }: { result: SimResult; series: S
       unit={<>hits / lookups per interval (a cold cache starts low){window.map(({ c, v }) => <span key={c}> · - - {c} {num(v! * 100)}% over the statistics window</span>)}</>}>
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke={GRID} />
+          <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("hit ratio (%)", 100)}
           <Warmup result={result} />
-          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} %`} labelFormatter={(t) => `t = ${t} s`} />
+          <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} %`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          {comps.map((c, i) => <Line key={c} dataKey={c} stroke={PALETTE[(i + 3) % PALETTE.length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
-          {window.map(({ c, v }) => <ReferenceLine key={c} y={v! * 100} stroke={PALETTE[(comps.indexOf(c) + 3) % PALETTE.length]} strokeDasharray="6 4" />)}
+          {comps.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[(i + 3) % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          {window.map(({ c, v }) => <ReferenceLine key={c} y={v! * 100} stroke={palette()[(comps.indexOf(c) + 3) % palette().length]} strokeDasharray="6 4" />)}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>
@@ -282,15 +284,15 @@ export function CostChart({ result, series }: { result: SimResult; series: Serie
       unit={<>per hour in the scenario's price unit, following the instance count · - - window average {num(bill.perHour)}/h = {num(bill.perMonth)}/month{bill.perMillionRequests !== null ? `, ${num(bill.perMillionRequests)} per million requests` : ""}</>}>
       <ResponsiveContainer width="100%" height={240}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke={GRID} />
+          <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {/* 15% above the highest cost, so a flat line does not run along the frame */}
           {yAxis("cost per hour", 1.15 * maxOf(rows, ["cost per hour"], [bill.perHour]))}
           <Warmup result={result} />
-          <Tooltip {...TOOLTIP} formatter={(v) => `${num(Number(v))} /h`} labelFormatter={(t) => `t = ${t} s`} />
+          <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} /h`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          <Line dataKey="cost per hour" type="stepAfter" stroke="#e3b341" dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          <ReferenceLine y={bill.perHour} stroke="#e3b341" strokeDasharray="6 4" />
+          <Line dataKey="cost per hour" type="stepAfter" stroke={th().yellow} dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <ReferenceLine y={bill.perHour} stroke={th().yellow} strokeDasharray="6 4" />
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>

@@ -4,11 +4,12 @@
 import { memo, useEffect, useRef } from "react";
 import { EditorView, basicSetup } from "codemirror";
 import { keymap } from "@codemirror/view";
-import { EditorSelection } from "@codemirror/state";
+import { Compartment, EditorSelection } from "@codemirror/state";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { oneDark } from "@codemirror/theme-one-dark";
 import type { Diagnostic } from "./validate.ts";
+import { useChartTheme, type ChartTheme } from "./theme.ts";
 
 export interface EditorHandle {
   goto(line: number): void;
@@ -24,17 +25,23 @@ interface Props {
   readonly handle?: React.MutableRefObject<EditorHandle | null>;
 }
 
-const theme = EditorView.theme({
-  "&": { height: "100%", fontSize: "12.5px", backgroundColor: "#11151c" },
+const layout = EditorView.theme({
+  "&": { height: "100%", fontSize: "12.5px" },
   ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", lineHeight: "1.5" },
-  ".cm-gutters": { backgroundColor: "#11151c", borderRight: "1px solid #232a35" },
 });
+const darkColors = [oneDark, EditorView.theme({ "&": { backgroundColor: "#11151c" }, ".cm-gutters": { backgroundColor: "#11151c", borderRight: "1px solid #232a35" } }, { dark: true })];
+// CodeMirror's own light look (basicSetup's highlighting), on the page's light panel colors.
+const lightColors = EditorView.theme({ "&": { backgroundColor: "#ffffff" }, ".cm-gutters": { backgroundColor: "#f6f8fa", borderRight: "1px solid #d0d7de" } }, { dark: false });
+const colorsOf = (t: ChartTheme) => (t.name === "dark" ? darkColors : lightColors);
 
 export const Editor = memo(function Editor({ text, diagnostics, onChange, onRun, handle }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   // Callbacks change every render; the editor is built once and reads them through refs.
   const cb = useRef({ onChange, onRun });
+  const colors = useRef(new Compartment());
+  const systemTheme = useChartTheme();
+  const themeAtMount = useRef(systemTheme);
   cb.current = { onChange, onRun };
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor view is made once per mount; later text comes in through the effect below and callbacks through cb.current
@@ -48,8 +55,8 @@ export const Editor = memo(function Editor({ text, diagnostics, onChange, onRun,
         yaml(),
         EditorView.lineWrapping,
         lintGutter(),
-        oneDark,
-        theme,
+        colors.current.of(colorsOf(themeAtMount.current)),
+        layout,
         EditorView.updateListener.of((u) => {
           if (u.docChanged) cb.current.onChange(u.state.doc.toString());
         }),
@@ -71,6 +78,11 @@ export const Editor = memo(function Editor({ text, diagnostics, onChange, onRun,
     return () => v.destroy();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // The system switched between light and dark: the editor follows.
+  useEffect(() => {
+    view.current?.dispatch({ effects: colors.current.reconfigure(colorsOf(systemTheme)) });
+  }, [systemTheme]);
 
   useEffect(() => {
     const v = view.current;

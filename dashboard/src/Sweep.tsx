@@ -5,15 +5,15 @@
 // listed; below, small multiples of one parameter against every figure (the only view for one
 // parameter or a Latin hypercube, which has no grid).
 import { useMemo, useState } from "react";
+import { chartTheme as th } from "./theme.ts";
 import { ResponsiveContainer, ScatterChart, Scatter, XAxis, YAxis, CartesianGrid, Tooltip } from "recharts";
 import type { SweepPoint, SweepResult } from "./sweep-file.ts";
 import { FIGURES, cheapestPerLoad, extent, figure, heatColor, heatmap, loadParameter, multiples, type Figure } from "./sweep-shape.ts";
 import { ChartCard } from "./ChartCard.tsx";
 import { num } from "./format.ts";
 
-const AXIS = { stroke: "#8b949e", fontSize: 11 };
-const PASS = "#3fb950";
-const FAIL = "#f85149";
+/** Read at render: the theme follows the system. */
+const AXIS = { get stroke() { return th().muted; }, fontSize: 11 };
 
 function figureText(f: Figure, v: number, costBasis: SweepResult["costBasis"]): string {
   if (!Number.isFinite(v)) return "–";
@@ -133,7 +133,7 @@ export function SweepView({ sweep, fileName, onClose }: { sweep: SweepResult; fi
 
       <div className="sweep-controls">
         <label>Each figure against <select value={multPath} onChange={(e) => setMultPath(e.target.value)} data-testid="sweep-mult-x">{paths.map((p) => <option key={p}>{p}</option>)}</select></label>
-        <span className="muted"><span style={{ color: PASS }}>●</span> meets the SLO · <span style={{ color: FAIL }}>●</span> misses it</span>
+        <span className="muted"><span style={{ color: th().ok }}>●</span> meets the SLO · <span style={{ color: th().bad }}>●</span> misses it</span>
       </div>
       <SmallMultiples sweep={sweep} path={multPath} />
     </section>
@@ -153,12 +153,12 @@ function SmallMultiples({ sweep, path }: { sweep: SweepResult; path: string }) {
           <ChartCard key={f.id} title={f.label} unit={`${f.id === "cost" ? sweep.costBasis : f.unit} against ${path}`} testId={`chart-sweep-${f.id}`}>
             <ResponsiveContainer width="100%" height={200}>
               <ScatterChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
-                <CartesianGrid stroke="#242b36" />
+                <CartesianGrid stroke={th().grid} />
                 <XAxis type="number" dataKey="x" name={path} tick={AXIS} stroke={AXIS.stroke} domain={["dataMin", "dataMax"]} />
                 <YAxis type="number" dataKey="value" name={f.label} tick={AXIS} stroke={AXIS.stroke} scale={log ? "log" : "auto"} domain={log ? ["auto", "auto"] : [0, "auto"]} width={52} />
-                <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} />
-                <Scatter name="meets the SLO" data={pass} fill={PASS} isAnimationActive={false} />
-                <Scatter name="misses the SLO" data={miss} fill={FAIL} isAnimationActive={false} />
+                <Tooltip contentStyle={{ background: th().panel, border: `1px solid ${th().border}`, fontSize: 12 }} />
+                <Scatter name="meets the SLO" data={pass} fill={th().ok} isAnimationActive={false} />
+                <Scatter name="misses the SLO" data={miss} fill={th().bad} isAnimationActive={false} />
               </ScatterChart>
             </ResponsiveContainer>
           </ChartCard>

@@ -3,16 +3,16 @@
 // the predicted saturation and both knee brackets marked; above them the facts of the run (machine,
 // date, calibration) and below the error table, each row colored by its verdict against the targets.
 import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine, ReferenceArea } from "recharts";
+import { chartTheme as th } from "./theme.ts";
 import type { ValidationReport, ValidationRow } from "./validation-file.ts";
 import { overlayPanels, verdictCounts, metricLabel, type Panel } from "./validation-shape.ts";
 import { ChartCard } from "./ChartCard.tsx";
-import { PALETTE } from "./Charts.tsx";
+import { palette } from "./Charts.tsx";
 import { num } from "./format.ts";
 import { niceScale, maxOf } from "./axis.ts";
 
-const AXIS = { stroke: "#8b949e", fontSize: 11 };
-const PREDICTED_KNEE = "#58a6ff";
-const MEASURED_KNEE = "#f0883e";
+/** Read at render: the theme follows the system. */
+const AXIS = { get stroke() { return th().muted; }, fontSize: 11 };
 
 /** Metrics whose values are fractions (shown in %, their absolute errors in percentage points). */
 const FRACTIONS = new Set(["utilization", "cacheHitRatio", "errorRate"]);
@@ -49,7 +49,7 @@ function when(iso: string): string {
 const Square = (props: { cx?: number; cy?: number; stroke?: string; index?: number }) =>
   props.cx === undefined || props.cy === undefined || !Number.isFinite(props.cx) || !Number.isFinite(props.cy)
     ? <g key={props.index} />
-    : <rect key={props.index} x={props.cx - 3.5} y={props.cy - 3.5} width={7} height={7} fill="#161b22" stroke={props.stroke} strokeWidth={1.5} />;
+    : <rect key={props.index} x={props.cx - 3.5} y={props.cy - 3.5} width={7} height={7} fill={th().panel} stroke={props.stroke} strokeWidth={1.5} />;
 
 function bracketText(b: { below: number | null; above: number | null }): string {
   if (b.below === null && b.above === null) return "no level measured";
@@ -74,28 +74,28 @@ function OverlayChart({ panel, report, xTop, xTicks }: { panel: Panel; report: V
       unit={<>solid ● predicted (simulator) · dashed ■ measured (reference app){panel.offered ? " · grey: offered" : ""}</>}>
       <ResponsiveContainer width="100%" height={250}>
         <LineChart data={panel.rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke="#242b36" />
+          <CartesianGrid stroke={th().grid} />
           <XAxis dataKey="rate" type="number" domain={[0, xTop]} ticks={xTicks} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)}
-            label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
+            label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
           {panel.log ? (
             <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={fmt}
-              label={{ value: panel.axis, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+              label={{ value: panel.axis, angle: -90, position: "insideLeft", offset: 8, fill: th().muted, fontSize: 11, style: { textAnchor: "middle" } }} />
           ) : (
             <YAxis domain={[0, y.top]} ticks={y.ticks} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={fmt}
-              label={{ value: panel.axis, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
+              label={{ value: panel.axis, angle: -90, position: "insideLeft", offset: 8, fill: th().muted, fontSize: 11, style: { textAnchor: "middle" } }} />
           )}
-          {sameKnee ? knee(report.knee.predicted, "#a5a5ff", "knee (predicted and measured)", "insideTopRight") : <>
-            {knee(report.knee.predicted, PREDICTED_KNEE, "predicted knee", "insideTopLeft")}
-            {knee(report.knee.measured, MEASURED_KNEE, "measured knee", "insideTopRight")}
+          {sameKnee ? knee(report.knee.predicted, th().lilac, "knee (predicted and measured)", "insideTopRight") : <>
+            {knee(report.knee.predicted, th().accent, "predicted knee", "insideTopLeft")}
+            {knee(report.knee.measured, th().p95, "measured knee", "insideTopRight")}
           </>}
-          <ReferenceLine x={report.saturation.predictedRate} stroke="#d2a8ff" strokeDasharray="2 4" ifOverflow="hidden"
-            label={{ value: `saturation ${num(report.saturation.predictedRate)} (predicted)`, position: "insideBottomRight", fill: "#d2a8ff", fontSize: 10 }} />
-          <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} labelFormatter={(r) => `${num(Number(r))} req/s offered`}
+          <ReferenceLine x={report.saturation.predictedRate} stroke={th().purple} strokeDasharray="2 4" ifOverflow="hidden"
+            label={{ value: `saturation ${num(report.saturation.predictedRate)} (predicted)`, position: "insideBottomRight", fill: th().purple, fontSize: 10 }} />
+          <Tooltip contentStyle={{ background: th().panel, border: `1px solid ${th().border}`, fontSize: 12 }} labelFormatter={(r) => `${num(Number(r))} req/s offered`}
             formatter={(v, name) => [v === null || v === undefined ? "–" : fmt(Number(v)), name]} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          {panel.offered && <Line dataKey="rate" name="offered" stroke="#8b949e" strokeDasharray="4 3" dot={false} isAnimationActive={false} />}
+          {panel.offered && <Line dataKey="rate" name="offered" stroke={th().muted} strokeDasharray="4 3" dot={false} isAnimationActive={false} />}
           {panel.curves.flatMap((c, i) => {
-            const color = PALETTE[i % PALETTE.length];
+            const color = palette()[i % palette().length];
             return [
               <Line key={c.predicted} dataKey={c.predicted} name={`${c.name}`} stroke={color} strokeWidth={1.8} dot={{ r: 3.5, fill: color }} isAnimationActive={false} connectNulls />,
               <Line key={c.measured} dataKey={c.measured} name={`${c.name} measured`} legendType="none" stroke={color} strokeWidth={1.8} strokeDasharray="6 4" dot={Square} activeDot={false} isAnimationActive={false} connectNulls />,
@@ -187,8 +187,8 @@ export function ValidationView({ report, fileName, onClose }: { report: Validati
         </div>
         <div className="stat" data-testid="val-knee">
           <div className="stat-label">Knee</div>
-          <div className="stat-value knee-pair"><span style={{ color: PREDICTED_KNEE }}>{bracketText(report.knee.predicted)}</span></div>
-          <div className="stat-sub">predicted · measured: <span style={{ color: MEASURED_KNEE }}>{bracketText(report.knee.measured)}</span></div>
+          <div className="stat-value knee-pair"><span style={{ color: th().accent }}>{bracketText(report.knee.predicted)}</span></div>
+          <div className="stat-sub">predicted · measured: <span style={{ color: th().p95 }}>{bracketText(report.knee.measured)}</span></div>
         </div>
         <div className="stat" data-testid="val-machine">
           <div className="stat-label">Measured on</div>

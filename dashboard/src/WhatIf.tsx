@@ -2,6 +2,7 @@
 // each component draws the same random streams in both (common random numbers) and the differences
 // show the change, not the noise. The table puts A, B and the difference side by side.
 import { useState } from "react";
+import { chartTheme as th } from "./theme.ts";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
 import type { SimClient, Job } from "./sim-client.ts";
 import { Editor } from "./Editor.tsx";
@@ -45,7 +46,8 @@ export function compareResults(a: SimResult, b: SimResult): DiffRow[] {
   return rows;
 }
 
-const AXIS = { stroke: "#8b949e", fontSize: 11 };
+/** Read at render: the theme follows the system. */
+const AXIS = { get stroke() { return th().muted; }, fontSize: 11 };
 
 /** One metric over simulated time, A against B (the first replication's series of each). */
 function Overlay({ a, b, title, unit, pick }: { a: SimResult; b: SimResult; title: string; unit: string; pick: (r: SimResult) => number[] | undefined }) {
@@ -60,13 +62,13 @@ function Overlay({ a, b, title, unit, pick }: { a: SimResult; b: SimResult; titl
     <ChartCard title={title} unit={`${unit} · A solid, B dashed`} testId={`chart-ab-${title.replace(/\W+/g, "-").toLowerCase()}`}>
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke="#242b36" />
-          <XAxis dataKey="t" type="number" domain={[0, dur]} ticks={ticksWithin(dur)} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
-          <YAxis domain={[0, y.top]} ticks={y.ticks} tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: unit, angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
-          <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
+          <CartesianGrid stroke={th().grid} />
+          <XAxis dataKey="t" type="number" domain={[0, dur]} ticks={ticksWithin(dur)} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
+          <YAxis domain={[0, y.top]} ticks={y.ticks} tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: unit, angle: -90, position: "insideLeft", offset: 8, fill: th().muted, fontSize: 11, style: { textAnchor: "middle" } }} />
+          <Tooltip contentStyle={{ background: th().panel, border: `1px solid ${th().border}`, fontSize: 12 }} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-          <Line dataKey="A" stroke="#58a6ff" dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          <Line dataKey="B" stroke="#f0883e" strokeDasharray="5 3" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="A" stroke={th().accent} dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="B" stroke={th().p95} strokeDasharray="5 3" dot={false} isAnimationActive={false} strokeWidth={1.5} />
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>

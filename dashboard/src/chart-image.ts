@@ -5,8 +5,11 @@
 // Trades away: CSS that is not inline on the chart's elements (recharts puts colors and fonts in
 // attributes, so little is lost), and legend icons are redrawn as plain line swatches.
 
+import { chartTheme } from "./theme.ts";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
-export const CHART_BACKGROUND = "#0d1117";
+/** The exported image's background: the page's, in the current theme (theme.ts). */
+export const chartBackground = (): string => chartTheme().background;
 const FONT = "system-ui, -apple-system, Segoe UI, sans-serif";
 
 export interface ChartImage {
@@ -37,7 +40,7 @@ export function chartImage(container: Element): ChartImage | null {
   const bg = document.createElementNS(SVG_NS, "rect");
   bg.setAttribute("width", "100%");
   bg.setAttribute("height", "100%");
-  bg.setAttribute("fill", CHART_BACKGROUND);
+  bg.setAttribute("fill", chartBackground());
   clone.insertBefore(bg, clone.firstChild);
   const legend = svg.parentElement?.querySelector(".recharts-legend-wrapper");
   if (legend) clone.appendChild(legendAsSvg(legend, box));
@@ -51,7 +54,7 @@ function legendAsSvg(legend: Element, origin: DOMRect): SVGGElement {
     const label = item.querySelector<HTMLElement>(".recharts-legend-item-text");
     const icon = item.querySelector("svg");
     if (!label || !icon) continue;
-    const color = label.style.color || icon.querySelector("path")?.getAttribute("stroke") || icon.querySelector("path")?.getAttribute("fill") || "#c9d1d9";
+    const color = label.style.color || icon.querySelector("path")?.getAttribute("stroke") || icon.querySelector("path")?.getAttribute("fill") || chartTheme().text;
     const ib = icon.getBoundingClientRect(), lb = label.getBoundingClientRect();
     const cy = ib.top - origin.top + ib.height / 2;
     const swatch = document.createElementNS(SVG_NS, "line");

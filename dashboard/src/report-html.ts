@@ -5,6 +5,7 @@
 // chart shows the class selected when the report was made) and the capacity and what-if tabs.
 import type { SimResult } from "../../simulator/index.ts";
 import { chartImage } from "./chart-image.ts";
+import { chartTheme, type ChartTheme } from "./theme.ts";
 
 export interface ReportPart {
   readonly title: string;
@@ -15,13 +16,14 @@ export interface ReportPart {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-const CSS = `
-body { margin: 24px; background: #0d1117; color: #c9d1d9; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
-h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 14px; margin: 0; } .muted { color: #8b949e; }
-section { background: #161b22; border: 1px solid #262d38; border-radius: 8px; margin: 12px 0; padding: 10px 12px; overflow-x: auto; }
+// In the theme the page had when the report was made: its charts were drawn in it.
+const css = (t: ChartTheme) => `
+body { margin: 24px; background: ${t.background}; color: ${t.text}; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
+h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 14px; margin: 0; } .muted { color: ${t.muted}; }
+section { background: ${t.panel}; border: 1px solid ${t.border}; border-radius: 8px; margin: 12px 0; padding: 10px 12px; overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-th, td { padding: 4px 8px; border-bottom: 1px solid #262d38; text-align: left; white-space: nowrap; }
-th { color: #8b949e; font-weight: 500; } td.r, th.r { text-align: right; } td.ok { color: #3fb950; } td.bad { color: #f85149; }
+th, td { padding: 4px 8px; border-bottom: 1px solid ${t.border}; text-align: left; white-space: nowrap; }
+th { color: ${t.muted}; font-weight: 500; } td.r, th.r { text-align: right; } td.ok { color: ${t.ok}; } td.bad { color: ${t.bad}; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)); gap: 12px; }
 .charts section svg { display: block; max-width: 100%; height: auto; }
 pre { white-space: pre-wrap; font: 12px ui-monospace, Menlo, Consolas, monospace; margin: 0; }
@@ -34,7 +36,7 @@ export function reportHtml(result: SimResult, yaml: string | null, tables: reado
   const slo = result.slo ? (result.slo.pass ? "SLO PASS" : "SLO FAIL") : "no SLO";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(result.scenario.name)} · Headroom report</title><style>${CSS}</style></head>
+<title>${escapeHtml(result.scenario.name)} · Headroom report</title><style>${css(chartTheme())}</style></head>
 <body>
 <h1>${escapeHtml(result.scenario.name)}</h1>
 <div class="muted">${escapeHtml(result.scenario.description ?? "")}</div>
