@@ -26,6 +26,9 @@ export async function launch(viewport = { width: 1600, height: 1000 }): Promise<
   try {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM, headless: true, args: ARGS, viewport, deviceScaleFactor: 1,
+      // The page follows the system's theme; headless Chromium reports light. The tests (and their
+      // screenshots) run in dark, as the page looked before themes; one test switches to light.
+      colorScheme: "dark",
       acceptDownloads: true,
     });
   } catch (e) {

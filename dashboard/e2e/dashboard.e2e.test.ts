@@ -551,4 +551,97 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("confirm").innerText()).toMatch(/estimated at about/);
     expect(await page.getByTestId("progress").count()).toBe(0);
   });
+  test("see why: each class's latency by hop adds up to its mean; the light theme", async () => {
+    await page.getByTestId("preset").selectOption("scenario:cache-aside");
+    await page.getByTestId("chart-hops").waitFor({ timeout: 30_000 });
+    // the subtitle gives per class the mean and what its hops add up to
+    const unit = await page.getByTestId("chart-hops").locator(".card-unit").innerText();
+    const pairs = [...unit.matchAll(/(\w+) mean ([\d.,]+) \(hops add to ([\d.,]+)\)/g)].map((m) => [m[1], Number(m[2].replace(/,/g, "")), Number(m[3].replace(/,/g, ""))] as const);
+    expect(pairs.map((p) => p[0]).sort()).toEqual(["create_order", "get_product"]);
+    for (const [, mean, sum] of pairs) expect(Math.abs(sum - mean) / mean).toBeLessThan(0.02);
+    expect(await page.getByTestId("chart-hops").locator(".recharts-bar-rectangle").count()).toBeGreaterThanOrEqual(6);
+    // the light theme follows the system: page, editor and charts
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(255, 255, 255)");
+    await expect.poll(() => page.getByTestId("chart-latency").locator("path.recharts-line-curve").first().getAttribute("stroke"), { timeout: 10_000 }).toBe("#0072b2");
+    await page.getByTestId("chart-hops").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, "16-see-why-light.png"), fullPage: false });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(13, 17, 23)");
+    expect(browser!.errors).toEqual([]);
+  });
+
+  test("build by hand: lb -> service -> database from the empty canvas by drag and drop, then run", async () => {
+    await page.getByTestId("preset").selectOption("template:empty");
+    const topo = page.getByTestId("topology");
+    const nodes = topo.locator(".topo-node");
+    await page.getByTestId("topology-draft").waitFor({ timeout: 10_000 });
+    await expect.poll(() => nodes.count()).toBe(1);
+    const canvas = (await topo.boundingBox())!;
+    // Each kind is dropped right of and below every node so far (a staircase: no two nodes' handles
+    // meet); the view refits after every new node, so the places are read again each time.
+    const place = async (kind: string, name: string) => {
+      const boxes = await Promise.all((await nodes.all()).map((n) => n.boundingBox()));
+      const right = Math.max(...boxes.map((b) => b!.x + b!.width));
+      const bottom = Math.max(...boxes.map((b) => b!.y + b!.height));
+      const x = Math.min(right + 110, canvas.x + canvas.width - 12) - canvas.x;
+      const y = Math.min(bottom + 45, canvas.y + canvas.height - 12) - canvas.y;
+      await page.getByTestId(`palette-${kind}`).dragTo(topo, { targetPosition: { x, y } });
+      await page.getByTestId(`node-${name}`).waitFor({ timeout: 5_000 });
+    };
+    await place("load_balancer", "lb");
+    await place("service", "api");
+    await place("database", "db");
+    await place("cache", "cache");
+    expect(await nodes.count()).toBe(5);
+    // Delete removes the selected node, and the YAML loses it
+    await page.getByTestId("node-cache").click();
+    await page.keyboard.press("Delete");
+    await expect.poll(() => nodes.count()).toBe(4);
+    await expect.poll(() => editorText()).not.toContain("kind: cache");
+    // connect by dragging from a node's right handle to the next one's left handle
+    const link = async (from: string, to: string) => {
+      const a = (await page.getByTestId(`out-${from}`).boundingBox())!;
+      const b = (await page.getByTestId(`in-${to}`).boundingBox())!;
+      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+      await page.mouse.down();
+      await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 10, { steps: 5 });
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+      await page.mouse.up();
+    };
+    await link("clients", "lb");
+    await expect.poll(() => editorText()).toContain("flow: [ { call: lb } ]");
+    await link("lb", "api");
+    await expect.poll(() => editorText()).toContain("backends: api");
+    await link("api", "db");
+    await expect.poll(() => editorText()).toContain("{ call: db, op: read }");
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
+    expect(await topo.locator(".react-flow__edge").count()).toBe(3);
+    // moving a node writes its place into layout:
+    const layoutOf = async (name: string) => (await editorText()).match(new RegExp(`\\n  ${name}: \\[ (-?\\d+), (-?\\d+) \\]`))?.slice(1).map(Number);
+    const before = (await layoutOf("db"))!;
+    const db = (await page.getByTestId("node-db").boundingBox())!;
+    await page.mouse.move(db.x + 40, db.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(db.x + 40, db.y + 90, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => (await layoutOf("db"))![1]).toBeGreaterThan(before[1] + 30);
+    // the model built by hand runs: 100/s through lb, api and db
+    await runAndWait();
+    await page.getByTestId("headline").waitFor({ timeout: 30_000 });
+    await expect.poll(async () => cellNumber(await page.getByTestId("class-table").locator("tbody tr td").nth(1).innerText()), { timeout: 30_000 }).toBeGreaterThan(90);
+    expect(cellNumber(await page.getByTestId("class-table").locator("tbody tr td").nth(1).innerText())).toBeLessThan(110);
+    await expect.poll(() => topo.locator(".topo-util").count()).toBe(3);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await topo.locator(".react-flow__controls-fitview").click(); // the moved node back in view
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, "15-built-by-hand.png"), fullPage: false });
+    // headroom in the headline: the capacity sweep on demand; the scenario's 100/s meets its SLO
+    await page.getByTestId("headroom-find").click();
+    await expect.poll(() => page.getByTestId("headroom-value").innerText(), { timeout: 60_000 }).toMatch(/req\/s$/);
+    const knee = Number((await page.getByTestId("headroom-value").innerText()).replace(/[^\d.]/g, ""));
+    expect(knee).toBeGreaterThan(100);
+    expect(await page.getByTestId("headroom").getAttribute("class")).toContain("ok");
+    expect(browser!.errors).toEqual([]);
+  });
 });

@@ -21,6 +21,11 @@ import { readSweepResult, type SweepResult } from "./sweep-file.ts";
 import { actionFor } from "./shortcuts.ts";
 import { ShortcutsHelp } from "./ShortcutsHelp.tsx";
 import { ErrorBoundary } from "./ErrorBoundary.tsx";
+import { Palette } from "./Palette.tsx";
+import type { Gestures } from "./Topology.tsx";
+import { addComponent, connect, disconnect, moveNodes, removeComponent, type Edit } from "./build-edit.ts";
+import { draftGraph } from "./draft.ts";
+import { useChartTheme } from "./theme.ts";
 
 type RunState =
   | { readonly phase: "idle" }
@@ -50,6 +55,9 @@ const SweepView = lazy(() => import("./Sweep.tsx").then((m) => ({ default: m.Swe
 type FileKind = "result" | "validation" | "dropped";
 const FILE_ERROR_TITLE: Record<FileKind, string> = { result: "Cannot open the result:", validation: "Cannot open the validation report:", dropped: "Cannot open the file:" };
 
+/** The largest text drawn as a draft (a model built by hand is a few KB). */
+const DRAFT_MAX_CHARS = 64 * 1024;
+
 const makeWorker = () => new Worker(new URL("./sim.worker.ts", import.meta.url), { type: "module" });
 
 export function App() {
@@ -60,6 +68,8 @@ export function App() {
   const [presetId, setPresetId] = useState<string>("");
   const [linkError, setLinkError] = useState<string | null>(null);
   const checked = useChecked(text);
+  // Charts take their colors at render: a switch of the system's theme draws them again.
+  const theme = useChartTheme();
   const [copied, setCopied] = useState(false);
   const [fileError, setFileError] = useState<{ title: string; message: string } | null>(null);
   const [report, setReport] = useState<{ report: ValidationReport; fileName: string } | null>(null);
@@ -75,7 +85,16 @@ export function App() {
   const revealResults = useRef(false);
   // The last scenario that checked clean: a typo keeps its graph on screen, greyed, with the error.
   const lastValid = useRef<Scenario | null>(null);
-  if (checked?.scenario) lastValid.current = checked.scenario;
+  // Building by hand: after a gesture leaves the model incomplete (a balancer without backends),
+  // the canvas draws the draft from the text instead, until the model checks again.
+  const building = useRef(false);
+  // Only a check of the text now in the editor counts: one of the text before a menu choice would
+  // bring the previous model back as this one's last valid graph.
+  if (checked?.scenario && checked.text === text) {
+    lastValid.current = checked.scenario;
+    building.current = false;
+  }
+  const [buildMessage, setBuildMessage] = useState<string | null>(null);
 
   useEffect(() => () => client.dispose(), [client]);
 
@@ -112,7 +131,7 @@ export function App() {
     const runText = text;
     setFileError(null);
     let progress = 0;
-    const job = client.run(runText, {}, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); });
+    const job = client.run(runText, { hops: true }, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); });
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     job.done.then(
       ({ result, elapsedMs }) => {
@@ -173,7 +192,7 @@ export function App() {
         if (run.phase === "running") run.job.cancel();
         autoRun.current = false;
         // One context: the result's own scenario goes into the editor and the graph with its numbers.
-        if (yaml !== null) { setText(yaml); setPresetId(""); setSelected(null); }
+        if (yaml !== null) { setText(yaml); setPresetId(""); setSelected(null); lastValid.current = null; building.current = false; }
         setFinished({ result, elapsedMs: null, text: yaml, fileName: file.name, notice });
         revealResults.current = true;
       }
@@ -256,6 +275,10 @@ export function App() {
   const choosePreset = (id: string) => {
     const p = presets.find((x) => x.id === id);
     if (!p) return;
+    // Another model: no greyed graph of the previous one (an empty canvas is drawn as a draft).
+    lastValid.current = null;
+    building.current = false;
+    setBuildMessage(null);
     setPresetId(id);
     setText(p.text);
     setSelected(null);
@@ -275,8 +298,40 @@ export function App() {
   // Utilization is drawn on the graph only while the result is of a model with this name.
   const sameModel = finished !== null && !!checked?.scenario && finished.result.scenario.name === checked.scenario.name;
   // A text that does not check keeps the last valid scenario's graph, greyed, with its first error.
-  const greyed = !!checked && !checked.scenario && checked.text === text && lastValid.current !== null;
+  // While building by hand (or with no valid model yet, as on an empty canvas) it draws the draft.
+  const invalidNow = !!checked && !checked.scenario && checked.text === text;
+  // Only a text the checker could read as YAML (no syntax error, bomb or over-deep nesting) and of a
+  // size built by hand is read again on this thread for the draft.
+  // Right after a gesture, before its text is checked, the draft is drawn from the text at once.
+  const pendingGesture = building.current && !!checked && checked.text !== text;
+  const draftMode = text !== null && text.length <= DRAFT_MAX_CHARS && (pendingGesture
+    || (invalidNow && (building.current || lastValid.current === null) && !checked?.failure && !problems.some((d) => d.message.startsWith("YAML"))));
+  const draft = useMemo(() => (draftMode && text !== null ? draftGraph(text) : null), [draftMode, text]);
+  const greyed = invalidNow && !draft && lastValid.current !== null;
   const graphScenario = checked?.scenario ?? lastValid.current;
+
+  // Each gesture on the canvas is one edit of the text (build-edit.ts); the canvas redraws from it.
+  const textRef = useRef(text);
+  textRef.current = text;
+  const gestures = useMemo<Gestures>(() => {
+    const apply = (edit: (t: string) => Edit) => {
+      const t = textRef.current;
+      if (t === null) return;
+      const e = edit(t);
+      if (!e.ok) { setBuildMessage(e.message); return; }
+      setBuildMessage(null);
+      if (e.text === t) return;
+      building.current = true;
+      setText(e.text);
+    };
+    return {
+      onAdd: (kind, at, positions) => apply((t) => addComponent(t, kind, at, positions)),
+      onConnect: (source, target) => apply((t) => connect(t, source, target)),
+      onDeleteNode: (id) => { apply((t) => removeComponent(t, id)); setSelected((s) => (s === id ? null : s)); },
+      onDeleteEdge: (source, target) => apply((t) => disconnect(t, source, target)),
+      onMove: (positions) => apply((t) => moveNodes(t, positions)),
+    };
+  }, []);
 
   return (
     <div className="app">
@@ -386,14 +441,26 @@ export function App() {
           </ul>
         </section>
         <section className="panel topo-panel">
-          <div className="panel-head"><h2>Topology</h2><span className="muted">{sameModel ? (stale ? "utilization from the previous run" : "colored by utilization") : "run to color by utilization"} · click a node to edit</span></div>
+          <div className="panel-head"><h2>Topology</h2><span className="muted">{sameModel ? (stale ? "utilization from the previous run" : "colored by utilization") : "run to color by utilization"} · click a node to edit · drag between handles to connect · Delete removes</span></div>
+          <Palette disabled={greyed} />
           <div className="topo-body">
             <div className={`topo-canvas${greyed ? " greyed" : ""}`} data-testid="topology">
               <ErrorBoundary what="The topology" resetKey={checked}>
                 <Suspense fallback={<div className="empty">Loading the graph…</div>}>
-                  <Topology scenario={graphScenario} result={sameModel && !greyed ? finished.result : null} selected={selected} onSelect={setSelected} />
+                  <Topology scenario={graphScenario} draft={draft} result={sameModel && !greyed && !draft ? finished.result : null} selected={selected} onSelect={setSelected} gestures={greyed ? undefined : gestures} />
                 </Suspense>
               </ErrorBoundary>
+              {draft && invalidNow && (
+                <div className="topo-draft" data-testid="topology-draft">
+                  <strong>Draft</strong>: {num(checked?.errors ?? 0)} problem{checked?.errors === 1 ? "" : "s"} before it runs
+                  {problems[0] && <span className="pre" onClick={() => editor.current?.goto(problems[0].line)}> · line {problems[0].line}: {problems[0].message}</span>}
+                </div>
+              )}
+              {buildMessage && (
+                <div className="topo-build-message" data-testid="build-message">
+                  {buildMessage} <button className="btn-ghost" onClick={() => setBuildMessage(null)}>dismiss</button>
+                </div>
+              )}
               {greyed && (
                 <div className="topo-error" data-testid="topology-error">
                   <strong>The last valid graph</strong>; the YAML now has {checked?.failure ? "a problem" : `${num(checked?.errors ?? 0)} problem${checked?.errors === 1 ? "" : "s"}`}:
@@ -402,7 +469,7 @@ export function App() {
               )}
             </div>
             <ErrorBoundary what="The node form" resetKey={selected}>
-              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} />}
+              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} />}
             </ErrorBoundary>
           </div>
         </section>
@@ -413,7 +480,7 @@ export function App() {
         <div ref={resultsView} className="results-anchor">
           <ErrorBoundary what="The results" resetKey={finished}>
             <Suspense fallback={<div className="empty big">Loading the charts…</div>}>
-              <Results result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
+              <Results key={theme.name} result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
             </Suspense>
           </ErrorBoundary>
         </div>
@@ -426,7 +493,7 @@ export function App() {
         <div className="scroll-anchor" data-testid="sweep-view">
           <Suspense fallback={<div className="empty big">Loading the sweep…</div>}>
             <ErrorBoundary what={`The sweep ${sweep.fileName}`} resetKey={sweep}>
-              <SweepView sweep={sweep.sweep} fileName={sweep.fileName} onClose={() => setSweep(null)} />
+              <SweepView key={theme.name} sweep={sweep.sweep} fileName={sweep.fileName} onClose={() => setSweep(null)} />
             </ErrorBoundary>
           </Suspense>
         </div>
@@ -436,7 +503,7 @@ export function App() {
         <div ref={reportView} className="scroll-anchor" data-testid="report-view">
           <Suspense fallback={<div className="empty big">Loading the report…</div>}>
             <ErrorBoundary what={`The report ${report.fileName}`} resetKey={report}>
-              <ValidationView report={report.report} fileName={report.fileName} onClose={() => setReport(null)} />
+              <ValidationView key={theme.name} report={report.report} fileName={report.fileName} onClose={() => setReport(null)} />
             </ErrorBoundary>
           </Suspense>
         </div>

@@ -3,6 +3,7 @@
 // the SLO and the knee marked. The knee is the highest sustainable rate by `headroom capacity`'s
 // rule (sweep.ts), refined past the 12-point grid by bisecting its bracket a few more runs.
 import { useMemo, useState } from "react";
+import { chartTheme as th } from "./theme.ts";
 import { ResponsiveContainer, ComposedChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine } from "recharts";
 import { peakRate, type Scenario, type SimResult } from "../../simulator/index.ts";
 import type { SimClient, Job } from "./sim-client.ts";
@@ -13,7 +14,8 @@ import { ChartCard } from "./ChartCard.tsx";
 import { num, pct } from "./format.ts";
 import { niceScale, maxOf } from "./axis.ts";
 
-const AXIS = { stroke: "#8b949e", fontSize: 11 };
+/** Read at render: the theme follows the system. */
+const AXIS = { get stroke() { return th().muted; }, fontSize: 11 };
 export const SWEEP_REPLICATIONS = 2;
 /** Runs that halve the knee's bracket after the grid: 3 make it an eighth of a grid step. */
 export const KNEE_BISECTIONS = 3;
@@ -46,18 +48,28 @@ export function curveRow(p: SweepPoint): KneePoint & { throughput: number; p95: 
   };
 }
 
-export function Capacity({ scenario, text, base, client }: Props) {
-  const [points, setPoints] = useState<SweepPoint[] | null>(null);
+/** The capacity sweep of a scenario's text, shared by the capacity tab and the headline's headroom. */
+export interface CapacitySweep {
+  readonly rows: ReturnType<typeof curveRow>[];
+  /** the text the rows were swept from (null before the first sweep) */
+  readonly text: string | null;
+  readonly job: Job<unknown> | null;
+  readonly progress: number;
+  readonly error: string | null;
+  /** Starts a sweep (12 rates, then KNEE_BISECTIONS runs); does nothing without an open load. */
+  readonly start: () => void;
+}
+
+export function useCapacitySweep({ scenario, text, base, client }: Props): CapacitySweep {
+  const [points, setPoints] = useState<{ text: string; points: SweepPoint[] } | null>(null);
   const [job, setJob] = useState<Job<unknown> | null>(null);
   const [progress, setProgress] = useState(0);
   const [error, setError] = useState<string | null>(null);
-
-  const rows = useMemo(() => (points ?? []).map(curveRow), [points]);
-  if (!scenario) return <div className="muted pad">Fix the scenario's errors first.</div>;
-  const peak = peakRate(scenario);
-  if (peak === undefined) return <div className="muted pad" data-testid="capacity-closed">A capacity curve sweeps arrival rates: it needs an open load model (load.model: open).</div>;
-
+  const rows = useMemo(() => (points?.points ?? []).map(curveRow), [points]);
   const start = () => {
+    if (!scenario || job) return;
+    const peak = peakRate(scenario);
+    if (peak === undefined) return;
     const sat = base && base.scenario.name === scenario.name ? saturationRate(base, peak) : undefined;
     const rates = sweepRates(scenario, 12, sat);
     setError(null);
@@ -67,7 +79,7 @@ export function Capacity({ scenario, text, base, client }: Props) {
       const grid = client.sweep(text, rates, { replications: SWEEP_REPLICATIONS }, (f) => setProgress((f * rates.length) / steps));
       setJob(grid);
       let all = (await grid.done).points;
-      setPoints(all);
+      setPoints({ text, points: all });
       // Halve the knee's bracket: each run at its middle rate keeps the half the knee is in.
       for (let i = 0; i < KNEE_BISECTIONS; i++) {
         const mid = bisectKnee(all.map(curveRow));
@@ -75,7 +87,7 @@ export function Capacity({ scenario, text, base, client }: Props) {
         const j = client.sweep(text, [mid], { replications: SWEEP_REPLICATIONS }, (f) => setProgress((rates.length + i + f) / steps));
         setJob(j);
         all = [...all, ...(await j.done).points].sort((a, b) => a.rate - b.rate);
-        setPoints(all);
+        setPoints({ text, points: all });
       }
     };
     sweep().then(
@@ -83,6 +95,14 @@ export function Capacity({ scenario, text, base, client }: Props) {
       (e: Error & { kind?: string }) => { setJob(null); if (e.kind !== "cancelled") setError(e.message); },
     );
   };
+  return { rows, text: points?.text ?? null, job, progress, error, start };
+}
+
+export function Capacity({ scenario, sweep }: { readonly scenario: Scenario | null; readonly sweep: CapacitySweep }) {
+  const { rows, job, progress, error, start } = sweep;
+  if (!scenario) return <div className="muted pad">Fix the scenario's errors first.</div>;
+  const peak = peakRate(scenario);
+  if (peak === undefined) return <div className="muted pad" data-testid="capacity-closed">A capacity curve sweeps arrival rates: it needs an open load model (load.model: open).</div>;
 
   const slo = scenario.slo?.latency;
   const k = knee(rows);
@@ -121,31 +141,31 @@ export function Capacity({ scenario, text, base, client }: Props) {
             <ChartCard title="Latency vs offered load" unit="worst class, ms (log scale), mean over replications" testId="chart-capacity-latency">
               <ResponsiveContainer width="100%" height={280}>
                 <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-                  <CartesianGrid stroke="#242b36" />
-                  <XAxis dataKey="rate" type="number" domain={[0, xScale.top]} ticks={xScale.ticks} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
-                  <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "latency (ms)", angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
-                  <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(r) => `${num(Number(r))} req/s`} />
+                  <CartesianGrid stroke={th().grid} />
+                  <XAxis dataKey="rate" type="number" domain={[0, xScale.top]} ticks={xScale.ticks} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
+                  <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "latency (ms)", angle: -90, position: "insideLeft", offset: 8, fill: th().muted, fontSize: 11, style: { textAnchor: "middle" } }} />
+                  <Tooltip contentStyle={{ background: th().panel, border: `1px solid ${th().border}`, fontSize: 12 }} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(r) => `${num(Number(r))} req/s`} />
                   <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-                  <Line dataKey="p95" stroke="#f0883e" isAnimationActive={false} dot={{ r: 3 }} />
-                  <Line dataKey="p99" stroke="#ff7b72" isAnimationActive={false} dot={{ r: 3 }} />
-                  {slo?.p95 !== undefined && <ReferenceLine y={slo.p95 * 1000} stroke="#f0883e" strokeDasharray="6 4" />}
-                  {slo?.p99 !== undefined && <ReferenceLine y={slo.p99 * 1000} stroke="#ff7b72" strokeDasharray="6 4" />}
-                  {k !== undefined && <ReferenceLine x={k} stroke="#d2a8ff" strokeDasharray="3 3" label={{ value: "knee", position: "insideTopLeft", fill: "#d2a8ff", fontSize: 11 }} />}
-                  <ReferenceLine x={peak} stroke="#8b949e" strokeDasharray="2 4" label={{ value: "scenario", position: "insideTopRight", fill: "#8b949e", fontSize: 11 }} />
+                  <Line dataKey="p95" stroke={th().p95} isAnimationActive={false} dot={{ r: 3 }} />
+                  <Line dataKey="p99" stroke={th().p99} isAnimationActive={false} dot={{ r: 3 }} />
+                  {slo?.p95 !== undefined && <ReferenceLine y={slo.p95 * 1000} stroke={th().p95} strokeDasharray="6 4" />}
+                  {slo?.p99 !== undefined && <ReferenceLine y={slo.p99 * 1000} stroke={th().p99} strokeDasharray="12 3 2 3" />}
+                  {k !== undefined && <ReferenceLine x={k} stroke={th().purple} strokeDasharray="3 3" label={{ value: "knee", position: "insideTopLeft", fill: th().purple, fontSize: 11 }} />}
+                  <ReferenceLine x={peak} stroke={th().muted} strokeDasharray="2 4" label={{ value: "scenario", position: "insideTopRight", fill: th().muted, fontSize: 11 }} />
                 </ComposedChart>
               </ResponsiveContainer>
             </ChartCard>
             <ChartCard title="Throughput vs offered load" unit="completed req/s (all classes); the gap to the diagonal is what is lost or still queued" testId="chart-capacity-throughput">
               <ResponsiveContainer width="100%" height={280}>
                 <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-                  <CartesianGrid stroke="#242b36" />
-                  <XAxis dataKey="rate" type="number" domain={[0, xScale.top]} ticks={xScale.ticks} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: "#8b949e", fontSize: 11 }} height={36} />
-                  <YAxis domain={[0, tpScale.top]} ticks={tpScale.ticks} tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "throughput (req/s)", angle: -90, position: "insideLeft", offset: 8, fill: "#8b949e", fontSize: 11, style: { textAnchor: "middle" } }} />
-                  <Tooltip contentStyle={{ background: "#161b22", border: "1px solid #30363d", fontSize: 12 }} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(r) => `${num(Number(r))} req/s offered`} />
+                  <CartesianGrid stroke={th().grid} />
+                  <XAxis dataKey="rate" type="number" domain={[0, xScale.top]} ticks={xScale.ticks} tick={AXIS} stroke={AXIS.stroke} tickFormatter={(v: number) => num(v)} label={{ value: "offered load (req/s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
+                  <YAxis domain={[0, tpScale.top]} ticks={tpScale.ticks} tick={AXIS} stroke={AXIS.stroke} width={62} tickFormatter={(v: number) => num(v)} label={{ value: "throughput (req/s)", angle: -90, position: "insideLeft", offset: 8, fill: th().muted, fontSize: 11, style: { textAnchor: "middle" } }} />
+                  <Tooltip contentStyle={{ background: th().panel, border: `1px solid ${th().border}`, fontSize: 12 }} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(r) => `${num(Number(r))} req/s offered`} />
                   <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
-                  <Line dataKey="rate" name="offered" stroke="#8b949e" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
-                  <Line dataKey="throughput" stroke="#58a6ff" isAnimationActive={false} dot={{ r: 3 }} />
-                  {k !== undefined && <ReferenceLine x={k} stroke="#d2a8ff" strokeDasharray="3 3" />}
+                  <Line dataKey="rate" name="offered" stroke={th().muted} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+                  <Line dataKey="throughput" stroke={th().accent} isAnimationActive={false} dot={{ r: 3 }} />
+                  {k !== undefined && <ReferenceLine x={k} stroke={th().purple} strokeDasharray="3 3" />}
                 </ComposedChart>
               </ResponsiveContainer>
             </ChartCard>

@@ -1,16 +1,20 @@
 // The parameter form of the selected node: its key fields as written in the YAML; a change is
-// written back into the text on Enter or when the field loses focus (and validated like typing).
+// written back into the text on Enter or when the field loses focus (and validated like typing);
+// a component can be deleted from here too.
 import { useEffect, useState } from "react";
 import { formFields, setField } from "./yaml-edit.ts";
+import { CLIENTS } from "./topology.ts";
 
 interface Props {
   readonly text: string;
   readonly node: string;
   readonly onChange: (text: string) => void;
   readonly onClose: () => void;
+  /** Deletes the component (absent for the clients, or while the graph is greyed). */
+  readonly onDelete?: () => void;
 }
 
-export function NodeForm({ text, node, onChange, onClose }: Props) {
+export function NodeForm({ text, node, onChange, onClose, onDelete }: Props) {
   const fields = formFields(text, node);
   const [draft, setDraft] = useState<Record<string, string>>({});
   // biome-ignore lint/correctness/useExhaustiveDependencies: node and text are the triggers: the draft is dropped when either changes
@@ -46,6 +50,9 @@ export function NodeForm({ text, node, onChange, onClose }: Props) {
           </label>
         );
       })}
+      {onDelete && node !== CLIENTS && (
+        <button className="btn-ghost danger-ghost" onClick={onDelete} data-testid="delete-node" title="Delete the component and every edge to it (Delete on the canvas does the same)">Delete {node}</button>
+      )}
     </aside>
   );
 }

@@ -8,11 +8,13 @@ import { download } from "./export.ts";
 import { downsample } from "./downsample.ts";
 import { Staggered } from "./Staggered.tsx";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
-import { Capacity } from "./Capacity.tsx";
+import { Capacity, useCapacitySweep } from "./Capacity.tsx";
+import { HeadroomStat } from "./HeadroomStat.tsx";
 import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
 import { WhyCard } from "./WhyCard.tsx";
+import { HopChart } from "./HopChart.tsx";
 import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries, EventsContext } from "./Charts.tsx";
 import { RegionTable, CostTable, Accounting, EventsTable, PayloadTable } from "./Sections.tsx";
 import { timeEvents } from "./events.ts";
@@ -39,6 +41,8 @@ function sloLines(result: SimResult): { p95?: number; p99?: number } {
 
 export const Results = memo(function Results({ result, elapsedMs, stale, text, scenario, client }: Props) {
   const [tab, setTab] = useState<Tab>("run");
+  // One capacity sweep for the capacity tab and the headline's headroom.
+  const capacity = useCapacitySweep({ scenario, text, base: result, client });
   // Tabs stay mounted once opened, so a sweep or variant B survives switching tabs.
   const [opened, setOpened] = useState<Set<Tab>>(new Set(["run"]));
   const open = (t: Tab) => { setTab(t); setOpened((o) => new Set(o).add(t)); };
@@ -66,12 +70,15 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
       </nav>
       <div hidden={tab !== "run"} ref={runTab} data-testid="run-tab">
           {stale && <div className="banner info">These results are from an earlier version of the scenario. Run again to update them.</div>}
-          <Headline result={result} elapsedMs={elapsedMs} />
+          <Headline result={result} elapsedMs={elapsedMs}>
+            {!stale && <HeadroomStat result={result} scenario={scenario} text={text} sweep={capacity} onShow={() => open("capacity")} />}
+          </Headline>
           {!stale && <WhyCard result={result} scenario={scenario} text={text} client={client} />}
           <div className="tables">
             <div className="card"><header className="card-head"><div><h3>Request classes</h3><div className="card-unit">end-to-end, statistics window, mean ± 95% CI over {result.run.replications} replications</div></div></header><ClassTable result={result} /></div>
             <div className="card"><header className="card-head"><div><h3>SLO</h3><div className="card-unit">predicted mean vs limit</div></div></header>{result.slo ? <SloTable result={result} /> : <div className="muted pad">No slo section in the scenario.</div>}</div>
           </div>
+          <HopChart result={result} />
           {result.regions && <div className="card" data-testid="regions"><header className="card-head"><div><h3>Users by region</h3><div className="card-unit">where requests come from; failed over = completed by another region's entry</div></div></header><RegionTable result={result} /></div>}
           <div className="card"><header className="card-head"><div><h3>Components</h3><div className="card-unit">◆ = bottleneck (highest utilization)</div></div></header><ComponentTable result={result} /></div>
           {result.edges && <div className="card" data-testid="payloads"><header className="card-head"><div><h3>Payloads and links</h3><div className="card-unit">bytes per second (MB = 10^6 B) per component and edge; a link is shared by its transfers in flight</div></div></header><PayloadTable result={result} /></div>}
@@ -99,7 +106,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
             </EventsContext.Provider>
           ) : <div className="muted pad">This result has no time series.</div>}
       </div>
-      {opened.has("capacity") && <div hidden={tab !== "capacity"}><Capacity scenario={scenario} text={text} base={result} client={client} /></div>}
+      {opened.has("capacity") && <div hidden={tab !== "capacity"}><Capacity scenario={scenario} sweep={capacity} /></div>}
       {opened.has("whatif") && <div hidden={tab !== "whatif"}><WhatIf textA={text} scenarioA={scenario} client={client} /></div>}
     </section>
   );

@@ -4,7 +4,7 @@
 import type { SimResult } from "../../simulator/index.ts";
 import { num, pct, pctCi, withCi } from "./format.ts";
 
-export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: number | null }) {
+export function Headline({ result, elapsedMs, children }: { result: SimResult; elapsedMs: number | null; children?: React.ReactNode }) {
   const slo = result.slo;
   const b = result.bottleneck ? result.components[result.bottleneck] : undefined;
   return (
@@ -40,6 +40,7 @@ export function Headline({ result, elapsedMs }: { result: SimResult; elapsedMs: 
           <div className="stat-sub">{num(result.cost.perMonth)} /month{result.cost.perMillionRequests !== null ? ` · ${num(result.cost.perMillionRequests)} per million requests` : ""}</div>
         </div>
       )}
+      {children}
       <div className="stat">
         <div className="stat-label">Run</div>
         <div className="stat-value">{num(result.run.events)} events</div>

@@ -1,21 +1,29 @@
-// The topology graph: React Flow drawing buildTopology's nodes and edges. After a run every
-// component shows its utilization (bar and color; a CDN, which has no servers, its req/s and hit
-// ratio instead) and the bottleneck is outlined; clicking a node
-// selects it for the parameter form.
-import { memo, useEffect, useMemo } from "react";
-import { ReactFlow, Background, Controls, Handle, Position, MarkerType, useReactFlow, type Node, type Edge, type NodeProps } from "@xyflow/react";
+// The topology graph: React Flow drawing buildTopology's nodes and edges (or, while a model built by
+// hand does not check yet, buildDraftTopology's). After a run every component shows its
+// utilization (bar and color; a CDN, which has no servers, its req/s and hit ratio instead) and the
+// bottleneck is outlined; clicking a node selects it for the parameter form. It is also the
+// canvas of build-by-hand: a palette kind dropped on it, an edge dragged from a node's right handle
+// to another's left, a node or edge deleted (Delete or Backspace) or a node moved are reported to
+// the page, which writes each as an edit of the YAML (build-edit.ts) and redraws from the text.
+import { memo, useCallback, useEffect, useMemo, useRef } from "react";
+import {
+  ReactFlow, ReactFlowProvider, Background, Controls, Handle, Position, MarkerType, useReactFlow, useNodesState, useEdgesState,
+  type Node, type Edge, type NodeProps, type Connection,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
-import { buildTopology, utilizationColor, nodeLoad, CLIENTS, type NodeLoad } from "./topology.ts";
+import { buildTopology, utilizationColor, nodeLoad, CLIENTS, type NodeLoad, type TopoEdge, type TopoNode } from "./topology.ts";
+import type { Positions } from "./build-edit.ts";
+import { PALETTE_MIME } from "./Palette.tsx";
 
 type CompData = { kind: string; title: string; params: string[]; load?: NodeLoad; bottleneck: boolean; selected: boolean };
 
 function ComponentNode({ data }: NodeProps<Node<CompData>>) {
   const u = data.load?.utilization;
-  const color = u !== undefined ? utilizationColor(u) : "#3b4656";
+  const color = u !== undefined ? utilizationColor(u) : "var(--node-border)";
   return (
     <div className={`topo-node${data.bottleneck ? " bottleneck" : ""}${data.selected ? " selected" : ""}`} style={{ borderColor: color }} data-testid={`node-${data.title}`}>
-      <Handle type="target" position={Position.Left} />
+      {data.kind !== "load" && <Handle type="target" position={Position.Left} data-testid={`in-${data.title}`} />}
       <div className="topo-head">
         <span className="topo-title">{data.title}</span>
         <span className={`topo-kind kind-${data.kind}`}>{data.kind.replace("_", " ")}</span>
@@ -31,7 +39,7 @@ function ComponentNode({ data }: NodeProps<Node<CompData>>) {
           <span>{data.load.text}</span>
         </div>
       )}
-      <Handle type="source" position={Position.Right} />
+      {data.kind !== "cache" && data.kind !== "database" && <Handle type="source" position={Position.Right} data-testid={`out-${data.title}`} />}
     </div>
   );
 }
@@ -49,24 +57,44 @@ function FitOnResize({ formOpen }: { formOpen: boolean }) {
   return null;
 }
 
+/** The build-by-hand gestures, each reported with what it needs to be written into the YAML. */
+export interface Gestures {
+  /** A palette kind dropped at a canvas position; `positions` are every drawn node's places. */
+  readonly onAdd: (kind: string, at: readonly [number, number], positions: Positions) => void;
+  readonly onConnect: (source: string, target: string) => void;
+  readonly onDeleteNode: (id: string) => void;
+  readonly onDeleteEdge: (source: string, target: string) => void;
+  readonly onMove: (positions: Positions) => void;
+}
+
 interface Props {
   readonly scenario: Scenario | null;
+  /** A model that does not check yet, drawn as far as its data goes (built by hand); wins over scenario. */
+  readonly draft?: { nodes: TopoNode[]; edges: TopoEdge[] } | null;
   readonly result: SimResult | null;
   readonly selected: string | null;
   readonly onSelect: (node: string | null) => void;
+  /** Absent: the graph is only drawn (a greyed last valid graph takes no gestures). */
+  readonly gestures?: Gestures;
 }
 
 /** Components drawn at most: React Flow on the page's thread slows to a halt with thousands of
  * nodes, and a shared link may hold tens of thousands. */
 export const MAX_DRAWN_COMPONENTS = 300;
 
-export const Topology = memo(function Topology({ scenario, result, selected, onSelect }: Props) {
-  const size = scenario ? Object.keys(scenario.components).length : 0;
-  const graph = useMemo(() => (scenario && size <= MAX_DRAWN_COMPONENTS ? buildTopology(scenario) : null), [scenario, size]);
-  const nodes: Node<CompData>[] = useMemo(() => (graph?.nodes ?? []).map((n) => ({
+function positionsOf(nodes: ReadonlyArray<Node>): Record<string, readonly [number, number]> {
+  return Object.fromEntries(nodes.map((n) => [n.id, [Math.round(n.position.x), Math.round(n.position.y)] as const]));
+}
+
+function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { nodes: TopoNode[]; edges: TopoEdge[] } } & Omit<Props, "scenario" | "draft">) {
+  const flow = useReactFlow();
+  const computed: Node<CompData>[] = useMemo(() => graph.nodes.map((n) => ({
     id: n.id,
     type: "comp",
     position: { x: n.x, y: n.y },
+    deletable: n.id !== CLIENTS,
+    // React Flow's selection (what Delete removes) follows the page's selected node.
+    selected: selected === n.id,
     data: {
       kind: n.kind, title: n.title, params: n.params,
       load: n.id !== CLIENTS ? nodeLoad(result?.components[n.id]) : undefined,
@@ -74,32 +102,85 @@ export const Topology = memo(function Topology({ scenario, result, selected, onS
       selected: selected === n.id,
     },
   })), [graph, result, selected]);
-  const edges: Edge[] = useMemo(() => (graph?.edges ?? []).map((e) => ({
+  // React Flow moves a node while it is dragged; the text gets its place when it is dropped, and
+  // the graph drawn from the text then replaces this state.
+  const [nodes, setNodes, onNodesChange] = useNodesState(computed);
+  useEffect(() => setNodes(computed), [computed, setNodes]);
+  const computedEdges: Edge[] = useMemo(() => graph.edges.map((e) => ({
     id: e.id, source: e.source, target: e.target, label: e.label,
-    markerEnd: { type: MarkerType.ArrowClosed, color: "#6e7b8f" },
-    style: { stroke: "#6e7b8f" },
-    labelStyle: { fill: "#c9d1d9", fontSize: 11 },
-    labelBgStyle: { fill: "#161b22" },
+    markerEnd: { type: MarkerType.ArrowClosed, color: "var(--edge)" },
+    style: { stroke: "var(--edge)" },
+    labelStyle: { fill: "var(--text)", fontSize: 11 },
+    labelBgStyle: { fill: "var(--panel)" },
   })), [graph]);
+  const [edges, setEdges, onEdgesChange] = useEdgesState(computedEdges);
+  useEffect(() => setEdges(computedEdges), [computedEdges, setEdges]);
+  const latest = useRef(nodes);
+  latest.current = nodes;
 
-  if (size > MAX_DRAWN_COMPONENTS) return <div className="empty" data-testid="topology-too-big">{size} components: the graph is drawn for up to {MAX_DRAWN_COMPONENTS}.</div>;
-  if (!graph) return <div className="empty">Fix the scenario's errors to see its topology.</div>;
+  const onDrop = useCallback((e: React.DragEvent) => {
+    const kind = e.dataTransfer.getData(PALETTE_MIME);
+    if (!kind || !gestures) return;
+    e.preventDefault();
+    const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    // The node's top-left corner where the pointer is, a little up and left so it sits under it.
+    gestures.onAdd(kind, [Math.round(p.x - 80), Math.round(p.y - 20)], positionsOf(latest.current));
+  }, [flow, gestures]);
+
   return (
     <ReactFlow
-      key={graph.nodes.map((n) => n.id).join(",")}
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
-      colorMode="dark"
+      colorMode="system"
       fitView
       fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
-      nodesConnectable={false}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      nodesDraggable={!!gestures}
+      nodesConnectable={!!gestures}
+      deleteKeyCode={gestures ? ["Delete", "Backspace"] : null}
+      onConnect={(c: Connection) => { if (c.source && c.target) gestures?.onConnect(c.source, c.target); }}
+      onNodeDragStop={(_, __, dragged) => {
+        if (!gestures) return;
+        // The drop's own positions: the state may not have re-rendered with the last move yet.
+        const at = positionsOf(latest.current);
+        let moved = false;
+        for (const n of dragged) {
+          at[n.id] = [Math.round(n.position.x), Math.round(n.position.y)];
+          const drawn = graph.nodes.find((g) => g.id === n.id);
+          if (!drawn || Math.round(drawn.x) !== at[n.id][0] || Math.round(drawn.y) !== at[n.id][1]) moved = true;
+        }
+        // A click is not a move: the text gets no layout for it.
+        if (moved) gestures.onMove(at);
+      }}
+      // A node's deletion takes its edges with it: the node is the gesture then.
+      onDelete={({ nodes: gone, edges: cut }) => {
+        if (!gestures) return;
+        if (gone.length) for (const n of gone) gestures.onDeleteNode(n.id);
+        else for (const e of cut) gestures.onDeleteEdge(e.source, e.target);
+      }}
+      onDragOver={(e) => { if (gestures && e.dataTransfer.types.includes(PALETTE_MIME)) { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; } }}
+      onDrop={onDrop}
       onNodeClick={(_, n) => onSelect(n.id)}
       onPaneClick={() => onSelect(null)}
     >
-      <Background gap={24} color="#222a35" />
+      <Background gap={24} color="var(--grid)" />
       <Controls showInteractive={false} />
       <FitOnResize formOpen={selected !== null} />
     </ReactFlow>
+  );
+}
+
+export const Topology = memo(function Topology({ scenario, draft, result, selected, onSelect, gestures }: Props) {
+  const size = draft ? draft.nodes.length - 1 : scenario ? Object.keys(scenario.components).length : 0;
+  const graph = useMemo(() => (size > MAX_DRAWN_COMPONENTS ? null : draft ? draft : scenario ? buildTopology(scenario) : null), [draft, scenario, size]);
+  if (size > MAX_DRAWN_COMPONENTS) return <div className="empty" data-testid="topology-too-big">{size} components: the graph is drawn for up to {MAX_DRAWN_COMPONENTS}.</div>;
+  if (!graph) return <div className="empty">Fix the scenario's errors to see its topology.</div>;
+  // A new set of nodes is a new canvas (refitted); a move or a new edge keeps the view.
+  return (
+    <ReactFlowProvider key={graph.nodes.map((n) => n.id).join(",")}>
+      <Canvas graph={graph} result={draft ? null : result} selected={selected} onSelect={onSelect} gestures={gestures} />
+    </ReactFlowProvider>
   );
 });

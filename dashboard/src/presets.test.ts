@@ -12,12 +12,22 @@ describe("presets", () => {
     expect(defaultPreset.id).toBe("scenario:single-service");
   });
 
-  test.each(presets.map((p) => [p.id, p] as const))("%s parses", (_, p) => {
+  // The empty canvas is a model to be built by hand: it says what is missing and nothing else.
+  const EMPTY = "template:empty";
+  test("the empty canvas reports only its missing components and flow", () => {
+    const p = presets.find((x) => x.id === EMPTY)!;
+    const outcome = parseScenario(p.text, p.label);
+    expect(outcome.ok).toBe(false);
+    const errors = outcome.ok ? [] : outcome.errors;
+    expect(errors.map((e) => e.path).sort()).toEqual(["components", "load.classes.request.flow[0]"]);
+  });
+
+  test.each(presets.filter((p) => p.id !== EMPTY).map((p) => [p.id, p] as const))("%s parses", (_, p) => {
     const outcome = parseScenario(p.text, p.label);
     expect(outcome.ok ? [] : outcome.errors).toEqual([]);
   });
 
-  test.each(presets.filter((p) => p.group === "template").map((p) => [p.id, p] as const))("%s runs, utilization as predicted", (_, p) => {
+  test.each(presets.filter((p) => p.group === "template" && p.id !== EMPTY).map((p) => [p.id, p] as const))("%s runs, utilization as predicted", (_, p) => {
     const outcome = parseScenario(p.text, p.label);
     if (!outcome.ok) throw new Error("template does not parse");
     const s = outcome.scenario;

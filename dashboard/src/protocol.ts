@@ -6,6 +6,8 @@ export interface RunOptions {
   readonly seed?: number;
   readonly replications?: number;
   readonly duration?: number;
+  /** Break each class's latency down by hop (the result's classes[*].hopsMs). */
+  readonly hops?: boolean;
 }
 
 /** A capacity sweep: the scenario at each total arrival rate (open load), one result per rate. */

@@ -96,6 +96,29 @@ slo:
   latency: { p95: 300ms }
 `;
 
+const TEMPLATE_EMPTY = `# An empty canvas: drag components from the palette onto the topology, then drag from a node's
+# right handle to another's left to connect them (clients -> the entry, a balancer -> its backends,
+# a service -> what it calls, a station -> where it routes, a queue -> its handler's calls, a CDN
+# -> its origin). Every gesture is written here; Run once the model has no problems.
+version: 1
+name: new-by-hand
+seed: 1
+simulation:
+  duration: 30s
+  warmup: 5s
+  replications: 3
+load:
+  model: open
+  rate: 100/s
+  classes:
+    request:
+      flow: []
+components: {}
+slo:
+  latency: { p95: 200ms, p99: 500ms }
+  error_rate: 0.1%
+`;
+
 function baseName(path: string): string {
   return path.replace(/^.*\//, "").replace(/\.yaml$/, "");
 }
@@ -107,6 +130,7 @@ export const presets: ReadonlyArray<Preset> = [
   { id: "template:station", label: "New: one station (open load)", group: "template", text: TEMPLATE_STATION },
   { id: "template:tandem", label: "New: two stations, routing", group: "template", text: TEMPLATE_TANDEM },
   { id: "template:closed", label: "New: closed users, think time", group: "template", text: TEMPLATE_CLOSED },
+  { id: "template:empty", label: "New: empty canvas (build by hand)", group: "template", text: TEMPLATE_EMPTY },
 ];
 
 /** The scenario the page opens on when the URL carries none: one the simulator runs today. */

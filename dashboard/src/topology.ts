@@ -2,7 +2,7 @@
 // key parameters), one edge per call path (flow steps, station routing, service handlers, balancer
 // backends, queue handlers, CDN origin), laid out in columns by distance from the clients.
 // Pure data; Topology.tsx draws it with React Flow.
-import type { Component, Dist, Scenario, SimResult, Step } from "../../simulator/index.ts";
+import type { Component, Dist, Scenario, SimResult } from "../../simulator/index.ts";
 
 export interface TopoNode {
   readonly id: string;
@@ -91,25 +91,52 @@ function describeLoad(s: Scenario): string[] {
   return [`closed · ${users}`, mix];
 }
 
-/** Components a step sends work to, nested branches and fan-outs included. */
-function targets(step: Step): string[] {
-  if ("visit" in step) return [step.visit];
-  if ("call" in step) return [step.call, ...[...(step.hit ?? []), ...(step.miss ?? [])].flatMap(targets)];
-  if ("publish" in step) return [step.publish];
-  if ("branch" in step) return step.branch.flatMap((b) => b.flow.flatMap(targets));
-  if ("parallel" in step) return step.parallel.flatMap((f) => f.flatMap(targets));
+/** Components a step sends work to, nested branches and fan-outs included. Lenient: it also reads
+ * a step of a model that does not check yet (a draft), where anything may be malformed. */
+function targets(step: unknown): string[] {
+  if (typeof step === "string") return [step];
+  if (step === null || typeof step !== "object" || Array.isArray(step)) return [];
+  const s = step as Record<string, unknown>;
+  const name = (v: unknown) => (typeof v === "string" ? [v] : []);
+  if ("visit" in s) return name(s.visit);
+  if ("call" in s) return [...name(s.call), ...flowTargets(s.hit), ...flowTargets(s.miss)];
+  if ("publish" in s) return name(s.publish);
+  if ("branch" in s) return Array.isArray(s.branch) ? s.branch.flatMap((b) => flowTargets((b as { flow?: unknown } | null)?.flow)) : [];
+  if ("parallel" in s) return Array.isArray(s.parallel) ? s.parallel.flatMap(flowTargets) : [];
   return [];
 }
 
-export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge[] } {
-  const names = Object.keys(s.components);
+function flowTargets(flow: unknown): string[] {
+  return Array.isArray(flow) ? flow.flatMap(targets) : [];
+}
+
+/** The step a flow moves on from (a visit or a call), if any. */
+function stepName(step: unknown): string | undefined {
+  if (typeof step === "string") return step;
+  if (step === null || typeof step !== "object") return undefined;
+  const s = step as Record<string, unknown>;
+  const v = "visit" in s ? s.visit : "call" in s ? s.call : undefined;
+  return typeof v === "string" ? v : undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** What the graph is drawn from: a checked Scenario, or the raw data of a draft read the same way. */
+interface GraphSource {
+  readonly components: Record<string, Record<string, unknown>>;
+  readonly classes: Record<string, unknown>;
+  readonly geo?: Record<string, unknown>;
+  readonly layout?: Record<string, unknown>;
+}
+
+function collectEdges(s: GraphSource): TopoEdge[] {
   const edgeSet = new Map<string, TopoEdge>();
   const add = (source: string, target: string, label?: string) => {
     // A geo route (scenario `geo:`) is a name for its regional entries: an edge to each.
     // Own properties only: a name such as "constructor" must not find Object.prototype's.
     const geo = s.geo && Object.hasOwn(s.geo, target) ? s.geo[target] : undefined;
-    if (geo) {
-      for (const entry of geo) add(source, entry, "geo");
+    if (Array.isArray(geo)) {
+      for (const entry of geo) if (typeof entry === "string") add(source, entry, "geo");
       return;
     }
     if (!Object.hasOwn(s.components, target) || source === target && !label) return;
@@ -118,27 +145,31 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
   };
 
   // Class flows: a sequence of steps, each reached from the one before it.
-  for (const def of Object.values(s.load.classes)) {
+  for (const def of Object.values(s.classes)) {
     let prev = CLIENTS;
-    for (const step of def.flow) {
-      const ts = targets(step);
-      ts.forEach((t) => add(prev, t));
-      if ("visit" in step || "call" in step) prev = "visit" in step ? step.visit : step.call;
+    const flow = isRecord(def) && Array.isArray(def.flow) ? def.flow : [];
+    for (const step of flow) {
+      targets(step).forEach((t) => add(prev, t));
+      prev = stepName(step) ?? prev;
     }
   }
   // WebSocket clients (load.connections) hold connections to realtime components.
   for (const name of Object.keys(s.load.connections ?? {})) add(CLIENTS, name, "ws");
   for (const [name, c] of Object.entries(s.components)) {
-    if (c.kind === "station") for (const r of c.routing ?? []) if (r.to !== "exit") add(name, r.to, `p ${r.p}`);
-    if (c.kind === "load_balancer") add(name, c.backends);
-    if (c.kind === "cdn") add(name, c.origin);
-    if (c.kind === "service" || c.kind === "function") for (const flow of Object.values(c.handlers ?? {})) for (const st of flow) targets(st).forEach((t) => add(name, t));
-    if (c.kind === "queue") for (const st of c.handler ?? []) targets(st).forEach((t) => add(name, t));
+    if (c.kind === "station" && Array.isArray(c.routing)) for (const r of c.routing) if (isRecord(r) && typeof r.to === "string" && r.to !== "exit") add(name, r.to, `p ${r.p}`);
+    if (c.kind === "load_balancer" && typeof c.backends === "string") add(name, c.backends);
+    if (c.kind === "cdn" && typeof c.origin === "string") add(name, c.origin);
+    if ((c.kind === "service" || c.kind === "function") && isRecord(c.handlers)) for (const flow of Object.values(c.handlers)) flowTargets(flow).forEach((t) => add(name, t));
+    if (c.kind === "queue") flowTargets(c.handler).forEach((t) => add(name, t));
   }
-  const edges = [...edgeSet.values()];
+  return [...edgeSet.values()];
+}
 
-  // Column = shortest hop count from the clients; unreachable components go in a last column.
-  // Breadth-first over an adjacency list: linear in nodes and edges, for any size of model.
+/** Places the nodes: where `layout:` says, else in columns by shortest hop count from the clients
+ * (unreachable components in a last column). Breadth-first over an adjacency list: linear in nodes
+ * and edges, for any size of model. */
+function place(s: GraphSource, edges: TopoEdge[], describe: (name: string) => { kind: string; params: string[] }, loadParams: string[]): TopoNode[] {
+  const names = Object.keys(s.components);
   const out = new Map<string, string[]>();
   for (const e of edges) { const l = out.get(e.source); if (l) l.push(e.target); else out.set(e.source, [e.target]); }
   const depth = new Map<string, number>([[CLIENTS, 0]]);
@@ -163,16 +194,57 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
   const nodes: TopoNode[] = [];
   for (const [d, col] of columns) {
     col.forEach((n, i) => {
-      const y = (i - (col.length - 1) / 2) * ROW + ((tallest - 1) / 2) * ROW;
-      if (n === CLIENTS) nodes.push({ id: n, kind: "load", title: "clients", params: describeLoad(s), x: 0, y });
-      else {
-        const c = s.components[n];
-        const params = describeComponent(c);
-        if (c.region !== undefined) params.push(`region ${c.region}`);
-        nodes.push({ id: n, kind: c.kind, title: n, params, x: d * COL, y });
-      }
+      let x = d * COL;
+      let y = (i - (col.length - 1) / 2) * ROW + ((tallest - 1) / 2) * ROW;
+      const at = s.layout && Object.hasOwn(s.layout, n) ? s.layout[n] : undefined;
+      if (Array.isArray(at) && Number.isFinite(at[0]) && Number.isFinite(at[1])) [x, y] = [at[0] as number, at[1] as number];
+      if (n === CLIENTS) nodes.push({ id: n, kind: "load", title: "clients", params: loadParams, x, y });
+      else nodes.push({ id: n, title: n, x, y, ...describe(n) });
     });
   }
+  return nodes;
+}
+
+export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge[] } {
+  const source: GraphSource = {
+    components: s.components as unknown as GraphSource["components"],
+    classes: s.load.classes,
+    geo: s.geo,
+    layout: s.layout,
+  };
+  const edges = collectEdges(source);
+  const nodes = place(source, edges, (n) => {
+    const c = s.components[n];
+    const params = describeComponent(c);
+    if (c.region !== undefined) params.push(`region ${c.region}`);
+    return { kind: c.kind, params };
+  }, describeLoad(s));
+  return { nodes, edges };
+}
+
+const KINDS = new Set(["station", "load_balancer", "service", "cache", "database", "queue", "cdn", "function"]);
+
+/** The graph of a model that does not check yet (built by hand, half connected): read from the
+ * YAML's data as far as it goes, every component drawn with the kind it names. Null when the text
+ * is not a YAML mapping with a `components` mapping (or none at all) to draw. */
+export function buildDraftTopology(data: unknown): { nodes: TopoNode[]; edges: TopoEdge[] } | null {
+  if (!isRecord(data)) return null;
+  if (data.components !== undefined && !isRecord(data.components)) return null;
+  const components: GraphSource["components"] = Object.create(null);
+  for (const [n, c] of Object.entries(data.components ?? {})) components[n] = isRecord(c) ? c : {};
+  const load = isRecord(data.load) ? data.load : {};
+  const classes = isRecord(load.classes) ? load.classes : {};
+  const source: GraphSource = {
+    components, classes,
+    geo: isRecord(data.geo) ? data.geo : undefined,
+    layout: isRecord(data.layout) ? data.layout : undefined,
+  };
+  const edges = collectEdges(source);
+  const n = Object.keys(classes).length;
+  const nodes = place(source, edges, (name) => {
+    const kind = components[name].kind;
+    return { kind: typeof kind === "string" && KINDS.has(kind) ? kind : "unknown", params: ["draft: not checked yet"] };
+  }, [typeof load.model === "string" ? `${load.model} load` : "load", `${n} class${n === 1 ? "" : "es"}`]);
   return { nodes, edges };
 }
 

@@ -1,0 +1,29 @@
+// The "where the time goes" bars: one row per class from a real run's per-hop figures, segments in
+// the scenario's component order with the network last, adding up to the class's mean latency.
+import { describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
+import { parseScenario, simulate } from "../../simulator/index.ts";
+import { hopRows } from "./hops.ts";
+
+const text = readFileSync(new URL("../../scenarios/read-replicas.yaml", import.meta.url), "utf8");
+
+describe("hopRows", () => {
+  test("read-replicas: api and db per class in the scenario's order, adding up to the mean", () => {
+    const o = parseScenario(text, "read-replicas.yaml");
+    if (!o.ok) throw new Error("does not parse");
+    const r = simulate(o.scenario, { duration: 30, replications: 2, hops: true });
+    const { rows, segments } = hopRows(r);
+    expect(rows.map((x) => x.cls)).toEqual(["get_product", "create_order"]);
+    expect(segments.at(-1)!.key).toBe("network");
+    const comps = [...new Set(segments.map((s) => s.component).filter((c) => c !== null))];
+    // in the scenario's order (the balancer only where requests waited for a connection)
+    expect(comps.filter((c) => c !== "lb")).toEqual(["api", "db"]);
+    for (const row of rows) expect(Math.abs(row.sumMs - row.meanMs) / row.meanMs, row.cls).toBeLessThan(0.01);
+  });
+
+  test("a result without hops (the CLI's, an opened file) has no rows", () => {
+    const o = parseScenario(text, "read-replicas.yaml");
+    if (!o.ok) throw new Error("does not parse");
+    expect(hopRows(simulate(o.scenario, { duration: 10, replications: 1 })).rows).toEqual([]);
+  });
+});
