@@ -55,6 +55,14 @@ describe("per-hop latency breakdown", () => {
     expect(r.classes.create_order.hopsMs!.components.cache).toBeUndefined();
   });
 
+  test("lb-replicas: the balancer's own 0.1 ms (before it takes a backend connection) is its service", () => {
+    const r = simulate(bundled("lb-replicas"), { duration: 30, replications: 2, hops: true });
+    const h = r.classes.get_product.hopsMs!;
+    expect(h.components.lb.serviceMs.mean).toBeCloseTo(0.1, 3);
+    const s = sums(r).get_product;
+    expect(Math.abs(s.hops - s.mean) / s.mean).toBeLessThan(0.01);
+  });
+
   test("queue-offload: the workers' time on published orders is not in the request's latency", () => {
     const r = simulate(bundled("queue-offload"), { duration: 60, replications: 3, hops: true });
     for (const [name, s] of Object.entries(sums(r))) expect(Math.abs(s.hops - s.mean) / s.mean, name).toBeLessThan(0.01);
