@@ -599,6 +599,10 @@ describe("dashboard in headless Chromium", () => {
     await page.keyboard.press("Delete");
     await expect.poll(() => nodes.count()).toBe(4);
     await expect.poll(() => editorText()).not.toContain("kind: cache");
+    await page.getByTestId("topology-draft").waitFor({ timeout: 5_000 }); // three unconnected nodes: a draft
+    expect(await page.getByTestId("topology-draft").innerText()).toContain("2 problems"); // no flow yet, lb without backends
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS, "15a-draft.png"), fullPage: false });
     // connect by dragging from a node's right handle to the next one's left handle
     const link = async (from: string, to: string) => {
       const a = (await page.getByTestId(`out-${from}`).boundingBox())!;

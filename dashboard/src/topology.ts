@@ -243,7 +243,7 @@ export function buildDraftTopology(data: unknown): { nodes: TopoNode[]; edges: T
   const n = Object.keys(classes).length;
   const nodes = place(source, edges, (name) => {
     const kind = components[name].kind;
-    return { kind: typeof kind === "string" && KINDS.has(kind) ? kind : "unknown", params: ["draft: not checked yet"] };
+    return { kind: typeof kind === "string" && KINDS.has(kind) ? kind : "unknown", params: ["draft: not runnable yet"] };
   }, [typeof load.model === "string" ? `${load.model} load` : "load", `${n} class${n === 1 ? "" : "es"}`]);
   return { nodes, edges };
 }
