@@ -4,7 +4,7 @@
 // brackets: [api] becomes [ api ]), and the text stays the one source of truth (the canvas redraws
 // from it). What an edge means depends on
 // the node it leaves: from the clients it is a step of every class's flow, from a balancer its
-// backends, from a service a call in every class's handler, from a station a route (to another
+// backends, from a service (or function) a call in every class's handler, from a station a route (to another
 // station), from a queue a
 // step of its handler, from a CDN its origin. Trades away: one edge is one meaning (a call's op,
 // hit/miss branches and probabilities are then edited in the text or the node form).
@@ -191,7 +191,8 @@ export function connect(text: string, source: string, target: string): Edit {
     case "queue":
       appendTo([...at, "handler"]);
       break;
-    case "service": {
+    case "service":
+    case "function": {
       // A class without a handler of its own gets one: the service's own time, then the call.
       const own = doc.getIn([...at, "service"], true);
       for (const c of classNames(doc)) {
@@ -262,7 +263,7 @@ function disconnectIn(doc: Document, source: string, target: string): void {
   if (kind === "load_balancer" && doc.getIn([...at, "backends"]) === target) doc.deleteIn([...at, "backends"]);
   if (kind === "cdn" && doc.getIn([...at, "origin"]) === target) doc.deleteIn([...at, "origin"]);
   if (kind === "queue") dropSteps(doc.getIn([...at, "handler"], true), target);
-  if (kind === "service") for (const c of keysOf(mapAt(doc, [...at, "handlers"]))) dropSteps(doc.getIn([...at, "handlers", c], true), target);
+  if (kind === "service" || kind === "function") for (const c of keysOf(mapAt(doc, [...at, "handlers"]))) dropSteps(doc.getIn([...at, "handlers", c], true), target);
   if (kind === "station") {
     const routing = doc.getIn([...at, "routing"], true);
     if (isSeq(routing)) {
