@@ -127,6 +127,8 @@ interface GraphSource {
   readonly classes: Record<string, unknown>;
   readonly geo?: Record<string, unknown>;
   readonly layout?: Record<string, unknown>;
+  /** WebSocket clients (load.connections): realtime components the clients hold connections to. */
+  readonly connections?: Record<string, unknown>;
 }
 
 function collectEdges(s: GraphSource): TopoEdge[] {
@@ -154,7 +156,7 @@ function collectEdges(s: GraphSource): TopoEdge[] {
     }
   }
   // WebSocket clients (load.connections) hold connections to realtime components.
-  for (const name of Object.keys(s.load.connections ?? {})) add(CLIENTS, name, "ws");
+  for (const name of Object.keys(s.connections ?? {})) add(CLIENTS, name, "ws");
   for (const [name, c] of Object.entries(s.components)) {
     if (c.kind === "station" && Array.isArray(c.routing)) for (const r of c.routing) if (isRecord(r) && typeof r.to === "string" && r.to !== "exit") add(name, r.to, `p ${r.p}`);
     if (c.kind === "load_balancer" && typeof c.backends === "string") add(name, c.backends);
@@ -211,6 +213,7 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
     classes: s.load.classes,
     geo: s.geo,
     layout: s.layout,
+    connections: s.load.connections as Record<string, unknown> | undefined,
   };
   const edges = collectEdges(source);
   const nodes = place(source, edges, (n) => {
@@ -238,6 +241,7 @@ export function buildDraftTopology(data: unknown): { nodes: TopoNode[]; edges: T
     components, classes,
     geo: isRecord(data.geo) ? data.geo : undefined,
     layout: isRecord(data.layout) ? data.layout : undefined,
+    connections: isRecord(load.connections) ? load.connections : undefined,
   };
   const edges = collectEdges(source);
   const n = Object.keys(classes).length;
