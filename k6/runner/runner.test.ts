@@ -206,7 +206,7 @@ export default function () { const res = http.get(__ENV.T + "/ok"); if (res.stat
   });
 
   it("names an unsupported module or member instead of ignoring it", async () => {
-    await expect(runScript(`import ws from "k6/ws";\nexport default function () {}`)).rejects.toThrow(/module 'k6\/ws' is not supported by the built-in runner/);
+    await expect(runScript(`import grpc from "k6/net/grpc";\nexport default function () {}`)).rejects.toThrow(/module 'k6\/net\/grpc' is not supported by the built-in runner/);
     const r = await runScript(`import http from "k6/http";\nexport const options = { iterations: 1 };\nexport default function () { http.cookieJar(); }`);
     expect(r.stderr).toMatch(/'k6\/http' has no member 'cookieJar'/);
     await expect(runScript(`export const options = { hosts: {} };\nexport default function () {}`)).rejects.toThrow(ScriptError);

@@ -123,7 +123,13 @@ export function realtimeEvents(s: Scenario, o: RunWindowOptions = {}): number {
     if (c.kind !== "realtime") continue;
     const conn = own(s.load.connections, name);
     if (!conn) continue;
-    const held = Math.min(conn.rate * meanOf(conn.lifetime), c.instances * c.max_connections);
+    // connections build up from none: over a window D the M/G/inf mean (exponential lifetimes L)
+    // averages rate L (1 - (1 - e^{-D/L}) L / D), the steady rate L only when D >> L (a 20 s run of
+    // realtime-chat's 10-minute sessions holds 1/60 of it)
+    const L = meanOf(conn.lifetime);
+    const x = L > 0 ? w.duration / L : Infinity;
+    const buildUp = x === Infinity ? 1 : x < 1e-6 ? x / 2 : 1 - (1 - Math.exp(-x)) / x;
+    const held = Math.min(conn.rate * L * buildUp, c.instances * c.max_connections);
     const messages = conn.messages * held;
     perRep += w.duration * (4 * conn.rate + messages * (3 + 0.2 * (1 + held / c.channels.count)));
   }
