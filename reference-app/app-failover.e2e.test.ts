@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { parseScenario, type Scenario } from "../simulator/model/index.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
-import { appPorts, countBy, drive, get, leftovers, post } from "./testing.ts";
+import { adminPost, appPorts, countBy, drive, get, leftovers, post, queryDb } from "./testing.ts";
 
 const SCENARIO = `
 version: 1
@@ -65,17 +65,8 @@ afterAll(async () => {
   await stop?.();
 });
 
-async function query<T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ host: "127.0.0.1", port, user: app.db!.user, password: app.db!.password, database: app.db!.database });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-const admin = (path: string) => fetch(`${app.adminUrl}${path}`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
+const query = <T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []) => queryDb<T>(app, port, sql, params);
+const admin = (path: string) => adminPost(app, path);
 const orders = (n: number, from = 0) => drive(Array.from({ length: n }, (_, i) => post(`${app.url}/orders`, { product: from + i })), 4);
 const reads = (n: number) => drive(Array.from({ length: n }, (_, i) => get(`${app.url}/products/${(i * 37) % 1000}`)), 4);
 

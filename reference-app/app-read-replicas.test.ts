@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
-import { appPorts, asOutsider, bundled, countBy, drive, get, leftovers, metricSum, post } from "./testing.ts";
+import { adminPost, appPorts, asOutsider, bundled, countBy, drive, get, leftovers, metricSum, post, queryDb } from "./testing.ts";
 
 let app: RunningApp;
 let stop: () => Promise<void>;
@@ -16,17 +16,8 @@ afterAll(async () => {
   await stop?.();
 });
 
-async function query<T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ host: "127.0.0.1", port, user: app.db!.user, password: app.db!.password, database: app.db!.database });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-const admin = (path: string) => fetch(`${app.adminUrl}${path}`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
+const query = <T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []) => queryDb<T>(app, port, sql, params);
+const admin = (path: string) => adminPost(app, path);
 
 describe("read-replicas reference app", () => {
   it("routes all 200 reads to the two replicas, evenly, and writes 50 orders on the primary", async () => {

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import amqp from "amqplib";
+import pg from "pg";
 import { expect } from "vitest";
 import { parseScenario, type Scenario } from "../simulator/model/index.ts";
 import { tcpOpen } from "./resources.ts";
@@ -263,3 +264,17 @@ export function asOutsider(command: string, args: readonly string[], env: Record
     });
   });
 }
+
+/** One query on one of the run's PostgreSQL servers (by port), with the run's own credentials. */
+export async function queryDb<T extends pg.QueryResultRow>(app: RunningApp, port: number, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ host: "127.0.0.1", port, user: app.db!.user, password: app.db!.password, database: app.db!.database });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** A POST to the run's admin API with its token. */
+export const adminPost = (app: RunningApp, path: string) => fetch(`${app.adminUrl}${path}`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
