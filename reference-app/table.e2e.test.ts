@@ -114,10 +114,16 @@ describe("a table realized in PostgreSQL", () => {
         `${(scanPerRow * 1e6).toFixed(1)} ns per row; index: ${before.name.explainMs.toFixed(3)} -> ${name.explainMs.toFixed(3)} ms (EXPLAIN), ` +
         `${before.name.clientMs.toFixed(3)} -> ${name.clientMs.toFixed(3)} ms (client), at most ${(lookupPerLevel * 1e3).toFixed(2)} us per log2(rows)`,
     );
-    // A full scan is linear in the rows: 4x the rows, 2.5x to 6x the execution time.
+    // A full scan is linear in the rows: 4x the rows, 4x the execution time when every row is in
+    // the same state. They need not be: the seeded rows are all-visible (seeding ends with VACUUM),
+    // so a Seq Scan skips their per-tuple visibility checks, and the rows the app inserted are not
+    // until autovacuum reaches them, on its own schedule (measured: 31 ns a row seeded, 64 ns
+    // inserted and not yet vacuumed, a ratio of 7.2). So 3x to 8.5x: between the two states, with
+    // a quarter of margin for the machine. The app's role may not VACUUM (least privilege).
     const ratio = email.explainMs / before.email.explainMs;
-    expect(ratio).toBeGreaterThan(2.5);
-    expect(ratio).toBeLessThan(6);
+    const pending = (await client.query("SELECT n_ins_since_vacuum::int AS n FROM pg_stat_user_tables WHERE relname = 'items'")).rows[0]?.n;
+    expect(ratio, `scan ratio for 4x the rows (${pending} inserted rows not yet vacuumed)`).toBeGreaterThan(3);
+    expect(ratio, `scan ratio for 4x the rows (${pending} inserted rows not yet vacuumed)`).toBeLessThan(8.5);
     // What the client waits grows in the same proportion (within 40%: its round trip and parse
     // are the same at both sizes, and on a busy machine both times stretch alike).
     const clientRatio = email.clientMs / before.email.clientMs;
