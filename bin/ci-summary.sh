@@ -11,4 +11,6 @@ for f in "$dir"/*.log; do
   # a step that runs no vitest (check:identical) or stopped early: its last line
   [ -n "$lines" ] || lines="    (no vitest totals) $(sed 's/\x1b\[[0-9;]*m//g' "$f" | grep -v '^ *$' | tail -n 1)"
   echo "  $step:"; echo "$lines"
+  # tests that passed only on their retry (test:app allows one): named, so a flaky test is seen
+  sed 's/\x1b\[[0-9;]*m//g' "$f" | grep -E '\(retry x[0-9]+\)' | sed 's/^ */    retried: /'
 done
