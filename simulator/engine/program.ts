@@ -26,8 +26,7 @@ import { QUERY_NONE, queryMode } from "../model/table.ts";
 import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
   OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
-} from "./opcodes.ts";
-export * from "./opcodes.ts";
+} from "./codes.ts";
 
 export { CACHE_GET, CACHE_SET, CACHE_DELETE } from "../components/cache/index.ts";
 export const DB_READ = 0, DB_WRITE = 1;

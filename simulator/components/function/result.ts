@@ -3,7 +3,7 @@
 // without a cold start, and the GB-seconds billed per second (instances starting or working,
 // times memory). The common figures stay: utilization is busy slots over max_instances x
 // concurrency, throughput the invocations completed.
-import { C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_TIMEOUTS } from "../../engine/counters.ts";
+import { C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_TIMEOUTS } from "../../engine/codes.ts";
 import type { Histogram } from "../../engine/histogram.ts";
 import { estimate, type Estimate } from "../../engine/stats.ts";
 import type { ResultContext } from "../kind.ts";
