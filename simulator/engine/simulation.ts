@@ -9,6 +9,7 @@ import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table
 import { KINDS } from "../components/index.ts";
 import type { CdnRuntime } from "../components/cdn/index.ts";
 import type { CacheRuntime } from "../components/cache/index.ts";
+import type { QueueRuntime } from "../components/queue/index.ts";
 import type { FunctionRuntime, FunctionStats } from "../components/function/index.ts";
 import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
 import { Histogram } from "./histogram.ts";
@@ -301,7 +302,8 @@ class Replication extends TaskTable {
   /** Per database: which replica serves a read; replication lag draws apart. */
   private readonly dbRng: Rng[];
   private readonly lagRng: Rng[];
-  private readonly queueRng: Rng[];
+  /** The queues' worker choice and failure draws (components/queue). */
+  private readonly queue: QueueRuntime;
   /** The CDNs' edges (components/cdn). */
   private readonly cdn: CdnRuntime;
   /** Bandwidth links (engine/links.ts) and payload counts; undefined without payloads. */
@@ -497,7 +499,7 @@ class Replication extends TaskTable {
     this.tables = new TableRuntime(p.databases, tableLimit(p.report.slo), o.interval);
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
-    this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
+    this.queue = KINDS.queue.runtime(p.queues, kinds);
     this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
     this.links = new LinkRuntime(p.payload.links);
     const pe = p.payload.edges.length * 2;
@@ -795,12 +797,9 @@ class Replication extends TaskTable {
           for (let i = 0; i < pcs.length; i++) this.step(this.spawn(t, pcs[i]));
           return;
         }
-        case OP_ACQUIRE: {
-          const q = p.queues[p.argA[pc]];
-          const r = q.workers.length === 1 ? q.workers[0] : q.workers[hashKey(this.tKey[t]) % q.workers.length];
-          this.request(r, t);
+        case OP_ACQUIRE:
+          this.request(this.queue.worker(p.argA[pc], this.tKey[t]), t);
           return;
-        }
         case OP_GEO: {
           const k = this.geoPick(t, p.argA[pc]);
           if (k < 0) { this.fail(t, R_REGION_DOWN); return; }
@@ -2058,7 +2057,7 @@ class Replication extends TaskTable {
     const p = this.p;
     const spec = p.queues[q];
     const cs = this.cStats[spec.component];
-    const r = spec.workers.length === 1 ? spec.workers[0] : spec.workers[hashKey(this.tKey[t]) % spec.workers.length];
+    const r = this.queue.worker(q, this.tKey[t]);
     const res = p.resources[r];
     const full = this.busy[r] >= this.units[r] && res.buffer >= 0 && this.waiting[r] >= res.buffer;
     if (full) {
@@ -2111,7 +2110,7 @@ class Replication extends TaskTable {
     const q = this.tMsg[m];
     const spec = this.p.queues[q];
     const cs = this.cStats[spec.component];
-    const failed = !ok || (spec.failureRate > 0 && this.queueRng[q].next() < spec.failureRate);
+    const failed = !ok || this.queue.fails(q);
     if (!failed) {
       this.messages.processed++;
       if (this.measuring) { cs.counts[C_PROCESSED]++; cs.latency.record(this.now - this.tStart[m]); }
