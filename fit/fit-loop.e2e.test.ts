@@ -20,7 +20,7 @@ import { measureLevel } from "../validation/measure.ts";
 import { reportMarkdown } from "../validation/report.ts";
 import { validateScenario } from "../validation/run.ts";
 import { meanOf, scvOf } from "../simulator/model/index.ts";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import type { Dist, Scenario } from "../simulator/model/index.ts";
 import { fitTraces } from "./pipeline.ts";
 import { tracedRun } from "./traced-run.ts";
@@ -66,25 +66,22 @@ describe("fit: reference app traces back to its scenario", () => {
     expect(run.loadExit).toBe(0);
     const fitted = await fitTraces(run.traces);
     const text = await readFile(FILE, "utf8");
-    const original = parseScenario(text, FILE);
-    if (!original.ok) throw new Error("traced.yaml does not load");
+    const original = scenarioOf(text, FILE);
 
     // Structure: the new scenario's handlers, by component kind, are the original's.
-    const written = parseScenario(writeScenario(fitted.model, "traced", "traces").yaml, "fitted.yaml");
-    if (!written.ok) throw new Error(written.errors.map((e) => e.message).join("; "));
-    expect(shapes(written.scenario)).toEqual(shapes(original.scenario));
+    const written = scenarioOf(writeScenario(fitted.model, "traced", "traces").yaml, "fitted.yaml");
+    expect(shapes(written)).toEqual(shapes(original));
 
     // Parameters: --update on the original, then each fitted distribution against the injected one.
     fittedText = updateScenario(text, FILE, fitted.model).yaml;
-    const updated = parseScenario(fittedText, FILE);
-    if (!updated.ok) throw new Error("updated scenario does not load");
+    const updated = scenarioOf(fittedText, FILE);
     const at = (sc: Scenario, path: string[]): Dist => path.reduce((o: any, k) => o[k], sc.components) as Dist;
     const rows: Array<{ param: string; n: number; sampling_se: number; injected_mean_ms: number; fitted_mean_ms: number; mean_err: number; injected_cv: number; fitted_cv: number; cv_err: number }> = [];
     const samples: Record<string, number> = {};
     for (const o of fitted.model.ops) samples[o.node.key] = o.node.times.length;
     const opOf: Record<string, string> = { "api.handlers.get_product.0.service": "api.GET /products/{key}", "api.handlers.create_order.0.service": "api.POST /orders", "db.read": "postgresql.read", "db.write": "postgresql.write" };
     for (const path of [["api", "handlers", "get_product", "0", "service"], ["api", "handlers", "create_order", "0", "service"], ["db", "read"], ["db", "write"], ["orders", "service"]]) {
-      const a = at(original.scenario, path), b = at(updated.scenario, path);
+      const a = at(original, path), b = at(updated, path);
       const cvA = Math.sqrt(scvOf(a)), cvB = Math.sqrt(scvOf(b));
       const key = opOf[path.join(".")] ?? fitted.model.ops.find((o) => o.node.role === "consume")!.node.key;
       // The injected draws' own mean wanders by cv / sqrt(n) (one standard error) around the YAML's.
@@ -108,13 +105,11 @@ describe("fit: reference app traces back to its scenario", () => {
 
   it("the fitted model passes the validation targets at two rates it was not fitted at", async () => {
     if (fittedText === undefined) throw new Error("the fit above did not finish");
-    const fittedSc = parseScenario(fittedText, "fitted.yaml");
-    const original = parseScenario(await readFile(FILE, "utf8"), FILE);
-    if (!fittedSc.ok || !original.ok) throw new Error("the fitted or the original scenario does not load");
-    const truth = original.scenario;
+    const fittedSc = scenarioOf(fittedText, "fitted.yaml");
+    const truth = scenarioOf(await readFile(FILE, "utf8"), FILE);
     const report = await validateScenario({
       file: FILE,
-      scenario: fittedSc.scenario,
+      scenario: fittedSc,
       rates: [25, 55],
       durationS: 25,
       warmupS: 5,

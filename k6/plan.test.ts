@@ -1,7 +1,8 @@
 // Scenario -> k6 plan: executors, stages (step and sine), VUs, thresholds from the SLO, and the
 // rate profile's integral that the Poisson realization is drawn against (time rescaling).
 import { describe, expect, it } from "vitest";
-import { parseScenario, type Scenario } from "../simulator/model/index.ts";
+import type { Scenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { planFromScenario, PlanError } from "./plan.ts";
 import { runBoundMs, RUN_BOUND_MARGIN_MS } from "./harness.ts";
 import { readFileSync } from "node:fs";
@@ -15,9 +16,7 @@ ${load}
 components:
   api: { kind: station, servers: 4, service: 10ms }
 ${extra}`;
-  const r = parseScenario(text, "test.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(text, "test.yaml");
 }
 
 const classes = `  classes:
@@ -141,11 +140,10 @@ describe("planFromScenario", () => {
 describe("run bound (headroom load stops a run that overruns it, exit 105)", () => {
   it("follows the schedule for closed loads too: one-million-users' 10 min of stages are not cut at 3 min", () => {
     const file = new URL("../scenarios/one-million-users.yaml", import.meta.url);
-    const r = parseScenario(readFileSync(file, "utf8"), "one-million-users.yaml");
-    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const s = scenarioOf(readFileSync(file, "utf8"), "one-million-users.yaml");
     // 3m + 4m + 1m + 2m of stages, then gracefulRampDown 30 s and gracefulStop 10 s
-    expect(runBoundMs(planFromScenario(r.scenario))).toBe((600 + 30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
-    expect(runBoundMs(planFromScenario(r.scenario, { durationS: 90 }))).toBe((90 + 30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
+    expect(runBoundMs(planFromScenario(s))).toBe((600 + 30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
+    expect(runBoundMs(planFromScenario(s, { durationS: 90 }))).toBe((90 + 30 + 10) * 1000 + RUN_BOUND_MARGIN_MS);
   });
 
   it("closed constant users run simulation.duration; open loads run their stages or --duration, + gracefulStop", () => {

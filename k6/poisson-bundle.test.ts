@@ -4,7 +4,7 @@
 // Poisson law for a ramp (time-rescaled gaps Exp(1) by a KS test, counts in the ramp's halves by its
 // integral). No request is sent: this checks the wiring of seed, rate profile and end into the script.
 import { describe, expect, it } from "vitest";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { bundleScenario } from "./harness.ts";
 import { Engine } from "./runner/engine.ts";
 import { arrivalOffsets } from "./runner/executors.ts";
@@ -30,9 +30,7 @@ components:
 
 describe("the bundled script's Poisson arrivals", () => {
   it("VU 0's options start the plan's realization: 0 -> 300/s over 40 s then 20 s at 300/s", async () => {
-    const parsed = parseScenario(YAML, "ramp.yaml");
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    const scenario = parsed.scenario;
+    const scenario = scenarioOf(YAML, "ramp.yaml");
     const { code, plan } = await bundleScenario(scenario, "ramp.yaml");
     expect(plan.mode).toBe("poisson");
     const engine = new Engine({ script: "ramp.k6.js", bundled: code });

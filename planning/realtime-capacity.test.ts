@@ -5,7 +5,7 @@
 // 10 req/s the capacity is near 10 x 285.7 / 120 = 23.8 req/s; retries of refused clients add a
 // little load, so the simulated level lies a few percent below (measured 22.3).
 import { describe, expect, it } from "vitest";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { analyticBracket, scaleLoad } from "../simulator/analytic/index.ts";
 import { firstFailure } from "./verdict.ts";
 import { runSearch } from "./search.ts";
@@ -26,9 +26,7 @@ components:
 slo:
   latency: { p99: 100ms }
 `;
-const r = parseScenario(yaml, "rt-small.yaml");
-if (!r.ok) throw new Error(r.errors.map((e) => e.message).join("\n"));
-const s = r.scenario;
+const s = scenarioOf(yaml, "rt-small.yaml");
 
 /** Erlang's loss formula B(c, a) (written out here: the simulator's copy is not a public entry). */
 function erlangB(c: number, a: number): number {

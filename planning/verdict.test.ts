@@ -1,13 +1,12 @@
 // The sustainability rule on a partitioned queue: its busiest partition decides, not the average.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate, type Scenario } from "../simulator/index.ts";
+import { simulate, type Scenario } from "../simulator/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { summarize } from "./verdict.ts";
 
 const load = (file: string): Scenario => {
-  const r = parseScenario(readFileSync(file, "utf8"), file);
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join("; "));
-  return r.scenario;
+  return scenarioOf(readFileSync(file, "utf8"), file);
 };
 
 describe("summarize: a partitioned queue's saturation", () => {

@@ -5,7 +5,8 @@
 // `app check` and `app up` refuse a rate limit nginx cannot hold and auto-scaling without a balancer (exit 2).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Effect, Exit, Fiber } from "effect";
-import { parseScenario, type Scenario } from "../simulator/model/index.ts";
+import type { Scenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startApp, startAppPromise, type RunningApp } from "./launcher.ts";
 import { haproxyCommand, parseStat } from "./parts/haproxy.ts";
 import { countBy, drive, get, leftovers, metricSum, appUp } from "./testing.ts";
@@ -28,9 +29,7 @@ load:
       flow: [{ call: lb }]
 components:
 ${components}`;
-  const r = parseScenario(text, "t.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(text, "t.yaml");
 };
 
 const scaled = (autoscaling: string) => scenario(`

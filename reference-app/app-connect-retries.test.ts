@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 
 const file = join(import.meta.dirname, "../scenarios/validation/replica-crash.yaml");
@@ -12,9 +12,7 @@ let app: RunningApp;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const r = parseScenario(readFileSync(file, "utf8"), "scenarios/validation/replica-crash.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  ({ app, stop } = await startAppPromise(r.scenario, { file: "scenarios/validation/replica-crash.yaml" }));
+  ({ app, stop } = await startAppPromise(scenarioOf(readFileSync(file, "utf8"), "scenarios/validation/replica-crash.yaml"), { file: "scenarios/validation/replica-crash.yaml" }));
 });
 afterAll(async () => {
   await stop?.();

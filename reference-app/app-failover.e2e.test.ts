@@ -8,7 +8,8 @@
 // launcher's scope closed) leaves nothing either.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { parseScenario, type Scenario } from "../simulator/model/index.ts";
+import type { Scenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import { adminPost, appPorts, countBy, drive, get, leftovers, post, queryDb } from "./testing.ts";
 
@@ -53,9 +54,7 @@ let app: RunningApp;
 let stop: () => Promise<void>;
 
 function scenario(): Scenario {
-  const r = parseScenario(SCENARIO, "failover-on-demand.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(SCENARIO, "failover-on-demand.yaml");
 }
 
 beforeAll(async () => {

@@ -5,15 +5,13 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise } from "./launcher.ts";
 import { haproxyCommand, parseStat } from "./parts/haproxy.ts";
 import { appPorts, appUp, bundled, countBy, drive, expectCleanInterrupt, get, leftovers, metricSum } from "./testing.ts";
 
 function scenario(yaml: string) {
-  const r = parseScenario(yaml, "inline.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(yaml, "inline.yaml");
 }
 
 describe("launcher interrupted at other points", () => {

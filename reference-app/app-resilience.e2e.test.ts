@@ -5,7 +5,7 @@
 // a breaker window closes with every call failed, the breaker opens and the next calls are
 // short-circuited (503) without reaching slow at all.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import { countBy, drive, get, metricSum } from "./testing.ts";
 
@@ -39,9 +39,7 @@ components:
 let app: RunningApp;
 let stop: () => Promise<void>;
 beforeAll(async () => {
-  const parsed = parseScenario(SCENARIO, "callers-retry.yaml");
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  ({ app, stop } = await startAppPromise(parsed.scenario, { file: "callers-retry.yaml" }));
+  ({ app, stop } = await startAppPromise(scenarioOf(SCENARIO, "callers-retry.yaml"), { file: "callers-retry.yaml" }));
 });
 afterAll(async () => {
   await stop?.();

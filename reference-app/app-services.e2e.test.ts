@@ -5,7 +5,7 @@
 // ways, and the run leaves nothing behind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import { appPorts, countBy, drive, get, leftovers, metricSum, post } from "./testing.ts";
 
@@ -52,9 +52,7 @@ let app: RunningApp;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const parsed = parseScenario(THREE_TIERS, "three-tiers.yaml");
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  ({ app, stop } = await startAppPromise(parsed.scenario, { file: "three-tiers.yaml" }));
+  ({ app, stop } = await startAppPromise(scenarioOf(THREE_TIERS, "three-tiers.yaml"), { file: "three-tiers.yaml" }));
 });
 afterAll(async () => {
   await stop?.();

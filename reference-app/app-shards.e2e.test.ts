@@ -4,7 +4,7 @@
 // products, that no order is lost or lands twice, and that the run leaves nothing behind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise, type DbAccess, type RunningApp } from "./launcher.ts";
 import { shardOfKey } from "./shard.ts";
 import { appPorts, countBy, drive, get, leftovers, metricSum, post } from "./testing.ts";
@@ -45,9 +45,7 @@ let app: RunningApp;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const parsed = parseScenario(SHARDED, "shards.yaml");
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  ({ app, stop } = await startAppPromise(parsed.scenario, { file: "shards.yaml" }));
+  ({ app, stop } = await startAppPromise(scenarioOf(SHARDED, "shards.yaml"), { file: "shards.yaml" }));
 });
 afterAll(async () => {
   await stop?.();

@@ -3,7 +3,7 @@
 // timeout refuses beyond its buffer and lets a request that waited too long leave (503), as the
 // model's station does; both runs leave nothing behind.
 import { describe, expect, it } from "vitest";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise } from "./launcher.ts";
 import { appPorts, bundled, countBy, drive, get, leftovers, metricSum } from "./testing.ts";
 
@@ -35,9 +35,7 @@ load: { model: open, rate: 1/s, classes: { get: { http: { method: GET, path: "/x
 components:
   api: { kind: station, servers: 1, buffer: 2, queue_timeout: 700ms, service: 500ms }
 `;
-    const parsed = parseScenario(yaml, "st.yaml");
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    const { app, stop } = await startAppPromise(parsed.scenario, { file: "st.yaml" });
+    const { app, stop } = await startAppPromise(scenarioOf(yaml, "st.yaml"), { file: "st.yaml" });
     const ports = appPorts(app);
     try {
       const url = `${app.classUrl.get}/x`;

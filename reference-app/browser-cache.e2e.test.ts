@@ -2,7 +2,7 @@
 // and an ETag; a request carrying that ETag in If-None-Match is a revalidation: the entry
 // service runs `<class>/revalidate` (here 5 ms instead of the class's 80 ms) and answers 304.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 
 const YAML = `version: 1
@@ -30,9 +30,7 @@ let app: RunningApp;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const r = parseScenario(YAML, "browser-e2e.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  ({ app, stop } = await startAppPromise(r.scenario, { file: "browser-e2e.yaml" }));
+  ({ app, stop } = await startAppPromise(scenarioOf(YAML, "browser-e2e.yaml"), { file: "browser-e2e.yaml" }));
 });
 afterAll(async () => {
   await stop?.();

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import http from "node:http";
 import net from "node:net";
 import { Effect } from "effect";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise } from "./launcher.ts";
 import { ephemeralPort, portInRange } from "./resources.ts";
 import { appPorts, leftovers } from "./testing.ts";
@@ -39,9 +39,7 @@ components:
   cache: { kind: cache, capacity: 100 }
 `;
 const small = () => {
-  const r = parseScenario(SMALL, "small.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(SMALL, "small.yaml");
 };
 
 /** A listener on a free port of 127.0.0.1 that takes connections and drops them at once. */

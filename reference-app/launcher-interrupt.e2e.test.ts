@@ -10,7 +10,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { Effect, Exit, Fiber } from "effect";
 import { startApp, startAppPromise } from "./launcher.ts";
 import { bundled, expectCleanInterrupt, expectQueueGone, expectVhostGone, leftovers } from "./testing.ts";
@@ -124,7 +124,7 @@ describe("headroom app up, interrupted before it installs its own handler", () =
 
 describe("startApp, unrealizable scenario", () => {
   it("fails with the field and the reason before anything starts", async () => {
-    const r = parseScenario(
+    const s = scenarioOf(
       [
         "version: 1",
         "name: station-only",
@@ -135,9 +135,8 @@ describe("startApp, unrealizable scenario", () => {
       ].join("\n"),
       "station.yaml",
     );
-    if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const progress: string[] = [];
-    await expect(startAppPromise(r.scenario, { file: "station.yaml", onProgress: (p) => progress.push(p) })).rejects.toMatchObject({
+    await expect(startAppPromise(s, { file: "station.yaml", onProgress: (p) => progress.push(p) })).rejects.toMatchObject({
       _tag: "Unrealizable",
       message: expect.stringContaining("station.yaml: components.web.routing: routing between stations is not realized"),
     });

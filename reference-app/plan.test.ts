@@ -2,7 +2,7 @@
 // refused with the field and the reason, before anything starts.
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { compile } from "../simulator/engine/program.ts";
 import { haproxyConfig } from "./parts/haproxy.ts";
 import { simulate } from "../simulator/index.ts";
@@ -10,9 +10,7 @@ import { connectTimeoutMs } from "./service/db.ts";
 import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, planApp, poolFor, portsNeeded, shardOfKey } from "./plan.ts";
 
 function load(text: string, file = "test.yaml") {
-  const r = parseScenario(text, file);
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(text, file);
 }
 const bundled = (name: string) => load(readFileSync(new URL(`../scenarios/${name}.yaml`, import.meta.url), "utf8"), name);
 

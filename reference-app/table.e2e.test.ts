@@ -9,7 +9,7 @@
 // a regime the model's one `scan` constant does not cover.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { parseScenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import { countBy, drive, get, post } from "./testing.ts";
 import { tableReadSql, tableValue } from "./service/db.ts";
@@ -44,9 +44,7 @@ let stop: () => Promise<void>;
 let client: pg.Client;
 
 beforeAll(async () => {
-  const r = parseScenario(YAML, "table-e2e.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  ({ app, stop } = await startAppPromise(r.scenario, { file: "table-e2e.yaml" }));
+  ({ app, stop } = await startAppPromise(scenarioOf(YAML, "table-e2e.yaml"), { file: "table-e2e.yaml" }));
   client = new pg.Client({ host: "127.0.0.1", port: app.db!.primaryPort, user: app.db!.user, password: app.db!.password, database: app.db!.database });
   await client.connect();
 });

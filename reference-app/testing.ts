@@ -6,15 +6,14 @@ import { fileURLToPath } from "node:url";
 import amqp from "amqplib";
 import pg from "pg";
 import { expect } from "vitest";
-import { parseScenario, type Scenario } from "../simulator/model/index.ts";
+import type { Scenario } from "../simulator/model/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { tcpOpen } from "./resources.ts";
 import type { RunningApp } from "./launcher.ts";
 
 export function bundled(name: string): Scenario {
   const file = new URL(`../scenarios/${name}.yaml`, import.meta.url);
-  const r = parseScenario(readFileSync(file, "utf8"), `scenarios/${name}.yaml`);
-  if (!r.ok) throw new Error(`scenarios/${name}.yaml does not parse: ${JSON.stringify(r.errors)}`);
-  return r.scenario;
+  return scenarioOf(readFileSync(file, "utf8"), `scenarios/${name}.yaml`);
 }
 
 export interface Reply {

@@ -5,13 +5,13 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_DEAD, C_DROPPED_HEAD, C_LOST_WRITES, C_PROCESSED, C_PUBLISHED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
+import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_LOST_WRITES, C_READS, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, OP_DB } from "./engine/codes.ts";
+import { DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
-import { estimate, type Estimate } from "./engine/stats.ts";
+import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
 import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type ComponentBytes, type EdgeResult, type LinkResult } from "./payload-result.ts";
-import { OP_DB } from "./engine/opcodes.ts";
 import { tableLimit } from "./model/table.ts";
 import { tableResult, type TableResult } from "./engine/tables.ts";
 import type { RealtimeResultSection } from "./components/realtime/index.ts";
@@ -205,13 +205,8 @@ export interface SimResult {
   readonly series: SeriesResult | null;
 }
 
-const Q: Array<[keyof LatencyEstimates, number]> = [["p50", 0.5], ["p90", 0.9], ["p95", 0.95], ["p99", 0.99], ["p999", 0.999]];
-
 function latency(hists: Histogram[]): LatencyEstimates {
-  const ms = (f: (h: Histogram) => number) => estimate(hists.map((h) => f(h) * 1000));
-  const out: Record<string, Estimate> = { mean: ms((h) => h.mean()), max: ms((h) => (h.count ? h.max : NaN)) };
-  for (const [k, q] of Q) out[k] = ms((h) => h.quantile(q));
-  return out as unknown as LatencyEstimates;
+  return latencyMs(hists) as unknown as LatencyEstimates;
 }
 
 function merged(hists: Histogram[]): Histogram {
@@ -338,10 +333,10 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       parts,
     };
     // A kind in its own folder adds its section (or overrides the common figures, in place).
-    if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci }));
-    if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci }));
-    if (comp.kind === "function") Object.assign(res, KINDS.function.result({ reps, component: ci }));
-    if (comp.kind === "realtime") Object.assign(res, KINDS.realtime.result({ reps, component: ci }));
+    if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci, common: res }));
+    if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci, common: res }));
+    if (comp.kind === "function") Object.assign(res, KINDS.function.result({ reps, component: ci, common: res }));
+    if (comp.kind === "realtime") Object.assign(res, KINDS.realtime.result({ reps, component: ci, common: res }));
     if (comp.kind === "database") {
       res.reads = counts(C_READS);
       res.writes = counts(C_WRITES);
@@ -361,14 +356,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
         res.table = tableResult(p.databases[d], d, p.samplers[p.databases[d].readSampler].mean, mode, tableLimit(p.report.slo), reps);
       }
     }
-    if (comp.kind === "queue") {
-      res.queue = {
-        published: counts(C_PUBLISHED), processed: counts(C_PROCESSED), deadLettered: counts(C_DEAD),
-        droppedHead: counts(C_DROPPED_HEAD), rejected: counts(C_REJECTED), retries: counts(C_RETRIES),
-        asyncLatencyMs: latency(reps.map((rep) => rep.components[ci].latency)),
-        backlog: whole.queueLength,
-      };
-    }
+    if (comp.kind === "queue") Object.assign(res, KINDS.queue.result({ reps, component: ci, common: res }));
     if (comp.kind === "load_balancer") {
       // A balancer's queue is its backend queue: requests waiting for any server below maxconn.
       res.queueLength = estimate(reps.map((rep) => rep.components[ci].queueArea / rep.window));

@@ -7,7 +7,8 @@
 // - another folder is imported only through its public entry points (PUBLIC); the imports that
 //   reach past them are listed one by one in EXCEPTIONS with the reason, and an exception that no
 //   import uses any more fails the test, so the list only shrinks.
-// Test code (tests, test helpers, benchmarks, fuzzers) follows the same table plus TEST_EXTRA.
+// Test code (tests, test helpers, benchmarks, fuzzers) follows the same table plus TEST_EXTRA, and
+// code that ships imports none of it.
 // Imports are read with a regular expression over the source (static, dynamic and type-only
 // alike): a specifier built at run time is not seen, and none is used across folders.
 import { describe, expect, it } from "vitest";
@@ -41,8 +42,8 @@ const LAYERS: Record<string, readonly string[]> = {
  */
 const PUBLIC: Record<string, readonly string[] | "*"> = {
   // the whole simulator; the model alone (no engine); the analytic solver; the browser-safe random
-  // parts; the one percentile of a sample
-  simulator: ["simulator/index.ts", "simulator/model/index.ts", "simulator/analytic/index.ts", "simulator/random.ts", "simulator/percentile.ts"],
+  // parts; the one percentile of a sample; the tests' scenarioOf (simulator/testing.ts)
+  simulator: ["simulator/index.ts", "simulator/model/index.ts", "simulator/analytic/index.ts", "simulator/random.ts", "simulator/percentile.ts", "simulator/testing.ts"],
   shared: "*",
   k6: "*",
   "reference-app": "*",
@@ -62,12 +63,10 @@ const TEST_EXTRA: readonly string[] = ["cli/main.ts", "bin/cli-bundle.mjs"];
 
 /** Imports allowed past the rules above, each with its reason. `from` and `to` are repo paths. */
 const EXCEPTIONS: ReadonlyArray<{ from: string; to: string; why: string }> = [
-  { from: "validation/resilience-rows.test.ts", to: "simulator/tests/helpers.ts", why: "builds its scenarios with the simulator tests' scenarioOf" },
   { from: "reference-app/plan.test.ts", to: "simulator/engine/program.ts", why: "the test compares the app's plan with the compiled Program the engine runs (health checks, pools): the compiled form is not public" },
   { from: "reference-app/redis-eviction.e2e.test.ts", to: "simulator/engine/lru.ts", why: "compares Redis's eviction with the engine's exact LRU itself, not through a run" },
   { from: "reference-app/redis-eviction.e2e.test.ts", to: "simulator/engine/sampled-lru.ts", why: "compares Redis's sampled eviction with the engine's model of it" },
-  { from: "cli/tests/capacity/capacity.long.test.ts", to: "simulator/tests/helpers.ts", why: "the Erlang C closed form the capacity search is checked against" },
-  { from: "cli/tests/capacity/commands.test.ts", to: "simulator/tests/helpers.ts", why: "builds its scenarios with the simulator tests' scenarioOf" },
+  { from: "cli/tests/capacity/commands.test.ts", to: "simulator/tests/helpers.ts", why: "the Erlang C closed form the capacity search is checked against" },
   { from: "distributed/distributed.dist.test.ts", to: "cli/tests/capacity/test-support.ts", why: "the capacity tests' M/M/1 station, so both suites plan the same model" },
   { from: "distributed/distributed.dist.test.ts", to: "sweep/sweep.ts", why: "a sweep is one of the batches the queue must run byte-identically" },
   { from: "distributed/distributed.dist.test.ts", to: "sweep/design.ts", why: "as above: the sweep's points" },
@@ -159,6 +158,12 @@ describe("import boundaries", () => {
       .filter((i) => i.from.startsWith("k6/scripts/") && !isTest(i.from))
       .filter((i) => (i.to === null ? !/^k6(\/|$)/.test(i.spec) && i.spec !== "headroom:config" : !i.to.startsWith("k6/scripts/") && i.to !== "simulator/random.ts"))
       .map((i) => `${i.from}: ${i.spec}`);
+    expect(offenders).toEqual([]);
+  });
+
+  it("code that ships imports no test support (simulator/testing.ts is public for tests only)", () => {
+    const offenders = imports.filter((i) => i.to !== null && !isTest(i.from) && isTest(i.to)).map((i) => `${i.from}: ${i.spec}`);
+    expect(imports.some((i) => i.to === "simulator/testing.ts" && isTest(i.from))).toBe(true);
     expect(offenders).toEqual([]);
   });
 

@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { parseScenario, type Scenario } from "../simulator/index.ts";
+import type { Scenario } from "../simulator/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { runCli as cli } from "./testing/run-cli.ts";
 import { runK6Script } from "../k6/runner/engine.ts";
 import { classifier, pathPattern } from "../k6/ingest/classify.ts";
@@ -29,9 +30,7 @@ const ndjsonFixture = join(fixtures, "own-system-builtin.ndjson.gz");
 const summaryFixture = join(fixtures, "own-system-builtin-summary.json");
 
 function scenario(text = yaml): Scenario {
-  const r = parseScenario(text, "own-system.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(text, "own-system.yaml");
 }
 
 const rowOf = (rep: ValidationReport, scope: string, metric: string) => rep.levels[0].rows.find((r) => r.scope === scope && r.metric === metric)!;

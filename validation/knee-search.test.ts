@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseScenario, simulate, type Scenario } from "../simulator/index.ts";
+import { simulate, type Scenario } from "../simulator/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { summarize } from "../planning/verdict.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,18 +19,14 @@ import type { Measured } from "./measure.ts";
 
 const root = join(import.meta.dirname, "..");
 function load(path: string): Scenario {
-  const r = parseScenario(readFileSync(join(root, path), "utf8"), path);
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(readFileSync(join(root, path), "utf8"), path);
 }
 
 /** single-service.yaml's station with `routing`, which the reference app does not realize (station.ts). */
 function routedStation(): Scenario {
   const path = "scenarios/single-service.yaml";
   const text = readFileSync(join(root, path), "utf8").replace("    service: { dist: exponential, mean: 20ms }\n", "    service: { dist: exponential, mean: 20ms }\n    routing: [{ to: exit, p: 1 }]\n");
-  const r = parseScenario(text, path);
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(text, path);
 }
 const healthy = judgeHealth({ lagMs: { mean: 0.5, p99: 3, max: 8 }, loadAverage1: 0.8, cpus: 2, cpuSteal: 0 }, 20);
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { parseScenario, simulate } from "../simulator/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { runCli as cli } from "./testing/run-cli.ts";
 import { expandWindow, queryInstant, PromQueryError } from "./prom-query.ts";
 import { checkCaps, confirmPlan, describePlan, isLoopback, plannedRequests, PlanRefused, type LoadPlan } from "./target-plan.ts";
@@ -22,13 +23,12 @@ const yaml = readFileSync(yamlPath, "utf8");
 
 describe("metrics: in the scenario", () => {
   it("is accepted per component and ignored by the simulator (same output as without it)", () => {
-    const a = parseScenario(yaml, "own-system.yaml");
-    const b = parseScenario(yaml.replace(/\n    metrics:\n.*\n/, "\n"), "own-system.yaml");
-    if (!a.ok || !b.ok) throw new Error("fixture does not parse");
-    expect((a.scenario.components.api.metrics as { utilization?: string } | undefined)?.utilization).toBe("rate(own_busy_seconds_total[$window]) / 4");
-    expect(b.scenario.components.api.metrics).toBeUndefined();
+    const a = scenarioOf(yaml, "own-system.yaml");
+    const b = scenarioOf(yaml.replace(/\n    metrics:\n.*\n/, "\n"), "own-system.yaml");
+    expect((a.components.api.metrics as { utilization?: string } | undefined)?.utilization).toBe("rate(own_busy_seconds_total[$window]) / 4");
+    expect(b.components.api.metrics).toBeUndefined();
     const o = { duration: 4, warmup: 1, replications: 1 };
-    expect(JSON.stringify(simulate(a.scenario, o))).toBe(JSON.stringify(simulate(b.scenario, o)));
+    expect(JSON.stringify(simulate(a, o))).toBe(JSON.stringify(simulate(b, o)));
   });
 
   it("names file, line, column and field for a bad server, an empty query and a metric the kind has no prediction for", () => {
@@ -88,9 +88,7 @@ describe("Prometheus query client (against the stand-in)", () => {
 
 describe("component rows", () => {
   it("are measured only where mapped and asked; otherwise 'not measured' with the reason, never judged", () => {
-    const r = parseScenario(yaml, "own-system.yaml");
-    if (!r.ok) throw new Error("fixture");
-    const sim = simulate(r.scenario, { duration: 6, warmup: 1, replications: 1 });
+    const sim = simulate(scenarioOf(yaml, "own-system.yaml"), { duration: 6, warmup: 1, replications: 1 });
     const classes = { get_item: { requests: 100, failed: 0, throughput: 30, offeredRate: 30, latencyMs: { mean: 40, p50: 40, p95: 40, p99: 41 } } };
     const row = (m: Comparable) => compare(sim, m, 0.3).find((x) => x.scope === "api" && x.metric === "utilization")!;
     const measured = row({ classes, components: { api: { utilization: 0.29 } } });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { readFile } from "node:fs/promises";
 import { simulate, type Scenario } from "../simulator/index.ts";
-import { scenarioOf } from "../simulator/tests/helpers.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { predictedSide, resilienceRows, resilienceTarget } from "./resilience-rows.ts";
 
 const FILE = "scenarios/validation/dynamic/slow-dependency.yaml";

@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseScenario, simulate, type Scenario, type SimResult } from "../simulator/index.ts";
+import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
+import { scenarioOf } from "../simulator/testing.ts";
 import { IngestError } from "../k6/ingest/ingest.ts";
 import { sumMetrics, addScrapes } from "../reference-app/prom.ts";
 import { windowStats } from "./k6-window.ts";
@@ -23,18 +24,14 @@ const root = join(import.meta.dirname, "..");
 const bin = join(root, "bin/headroom.mjs");
 
 function load(path: string): Scenario {
-  const r = parseScenario(readFileSync(join(root, path), "utf8"), path);
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(readFileSync(join(root, path), "utf8"), path);
 }
 
 /** single-service.yaml's station with `routing`, which the reference app does not realize (station.ts). */
 function routedStation(): Scenario {
   const path = "scenarios/single-service.yaml";
   const text = readFileSync(join(root, path), "utf8").replace("    service: { dist: exponential, mean: 20ms }\n", "    service: { dist: exponential, mean: 20ms }\n    routing: [{ to: exit, p: 1 }]\n");
-  const r = parseScenario(text, path);
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(text, path);
 }
 
 const healthy = judgeHealth({ lagMs: { mean: 0.5, p99: 3, max: 8 }, loadAverage1: 0.8, cpus: 2, cpuSteal: 0 }, DEFAULT_MAX_LAG_MS);

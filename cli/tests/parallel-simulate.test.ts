@@ -7,16 +7,15 @@ import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseScenario, simulate, expectedEvents, expectedMemory, type Scenario } from "../../simulator/index.ts";
+import { simulate, expectedEvents, expectedMemory, type Scenario } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { simulateParallel, threadsFor, EVENTS_PER_THREAD } from "../parallel-simulate.ts";
 import { defaultThreads } from "../../planning/pool.ts";
 
 const root = join(import.meta.dirname, "../..");
 const load = (name: string): Scenario => {
   const file = join(root, "scenarios", name);
-  const p = parseScenario(readFileSync(file, "utf8"), file);
-  if (!p.ok) throw new Error(`${name} does not parse`);
-  return p.scenario;
+  return scenarioOf(readFileSync(file, "utf8"), file);
 };
 
 describe("simulate on worker threads", () => {

@@ -2,7 +2,8 @@
 // rescaling and knee for the capacity curve, downsampling of long series, axis tops.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate, peakRate, type Scenario } from "../../simulator/index.ts";
+import { simulate, peakRate, type Scenario } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { expectedArrivals, expectedEvents } from "./run-size.ts";
 import { atRate, bisectKnee, knee, kneeBracket, sweepRates, saturationRate } from "./sweep.ts";
 import { downsample } from "./downsample.ts";
@@ -12,9 +13,7 @@ import { presets } from "./scenarios.ts";
 import { eta } from "./format.ts";
 
 function load(text: string): Scenario {
-  const o = parseScenario(text, "t.yaml");
-  if (!o.ok) throw new Error(JSON.stringify(o.errors));
-  return o.scenario;
+  return scenarioOf(text, "t.yaml");
 }
 const single = load(readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8"));
 const tandem = load(presets.find((p) => p.id === "template:tandem")!.text);

@@ -3,14 +3,13 @@
 // 300/s with one more server is M/M/9, utilization 300 x 0.02 / 9 = 0.667.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate, type Scenario } from "../../simulator/index.ts";
+import { simulate, type Scenario } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { applyMove, outcome, proposeMove, type Move } from "./bottleneck-move.ts";
 
 const read = (name: string) => readFileSync(new URL(`../../scenarios/${name}.yaml`, import.meta.url), "utf8");
 function load(text: string): Scenario {
-  const r = parseScenario(text, "t.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(text, "t.yaml");
 }
 const short = (s: Scenario): Scenario => ({ ...s, simulation: { ...s.simulation, duration: 60, warmup: 5, replications: 3 } });
 

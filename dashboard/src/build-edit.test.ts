@@ -3,6 +3,7 @@
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseScenario, simulate, type Scenario } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { addComponent, connect, disconnect, freshName, moveNodes, removeComponent, type Edit } from "./build-edit.ts";
 import { buildTopology, buildDraftTopology, CLIENTS } from "./topology.ts";
 import { draftGraph } from "./draft.ts";
@@ -17,9 +18,7 @@ function ok(e: Edit): string {
 }
 
 function parsed(text: string): Scenario {
-  const o = parseScenario(text, "built.yaml");
-  if (!o.ok) throw new Error(o.errors.map((e) => `${e.path}: ${e.message}`).join("\n"));
-  return o.scenario;
+  return scenarioOf(text, "built.yaml");
 }
 
 /** lb -> service -> database from the empty canvas, as the e2e test draws it. */

@@ -2,7 +2,8 @@
 // Component tests: the summary panels and the node form rendered in a DOM from a real run.
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { parseScenario, simulate } from "../../simulator/index.ts";
+import { simulate } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { ClassTable, ComponentTable, Headline, SloTable } from "./Summary.tsx";
 import { NodeForm } from "./NodeForm.tsx";
 import { compareResults } from "./WhatIf.tsx";
@@ -11,17 +12,14 @@ import { PayloadTable } from "./Sections.tsx";
 import text from "../../scenarios/single-service.yaml?raw";
 import media from "../../scenarios/media-api.yaml?raw";
 
-const parsed = parseScenario(text, "single-service.yaml");
-if (!parsed.ok) throw new Error("fixture does not parse");
-const result = simulate(parsed.scenario, { replications: 3, duration: 40, warmup: 5 });
+const single = scenarioOf(text, "single-service.yaml");
+const result = simulate(single, { replications: 3, duration: 40, warmup: 5 });
 
 afterEach(cleanup);
 
 describe("payloads", () => {
   test("the payload table shows bytes per component and edge and the balancer's link; none without payloads", () => {
-    const m = parseScenario(media, "media-api.yaml");
-    if (!m.ok) throw new Error("media-api does not parse");
-    const r = simulate(m.scenario, { replications: 2, duration: 15, warmup: 3 });
+    const r = simulate(scenarioOf(media, "media-api.yaml"), { replications: 2, duration: 15, warmup: 3 });
     render(<PayloadTable result={r} />);
     const lb = screen.getAllByText("lb").map((td) => [...td.closest("tr")!.querySelectorAll("td")].map((x) => x.textContent));
     expect(lb[0][2]).toBe(withCi(r.components.lb.bytes!.outPerSecond, 1e-6));
@@ -89,11 +87,10 @@ describe("node form", () => {
 
 describe("what-if comparison", () => {
   test("with common random numbers, more servers change utilization by the expected ratio", () => {
-    const b = parseScenario(text.replace("servers: 8", "servers: 12"), "b.yaml");
-    if (!b.ok) throw new Error("variant does not parse");
-    const opts = { replications: 3, duration: 40, warmup: 5, seed: parsed.scenario.seed };
-    const ra = simulate(parsed.scenario, opts);
-    const rb = simulate(b.scenario, opts);
+    const b = scenarioOf(text.replace("servers: 8", "servers: 12"), "b.yaml");
+    const opts = { replications: 3, duration: 40, warmup: 5, seed: single.seed };
+    const ra = simulate(single, opts);
+    const rb = simulate(b, opts);
     const rows = compareResults(ra, rb);
     const util = rows.find((r) => r.metric === "api utilization")!;
     // Same arrivals and service draws: the busy time is the same, spread over 12 servers, not 8.

@@ -2,13 +2,12 @@
 // from the result's series.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, type Scenario, type SimResult } from "../../simulator/index.ts";
+import type { Scenario, SimResult } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { timeEvents } from "./events.ts";
 
 function load(text: string): Scenario {
-  const o = parseScenario(text, "t.yaml");
-  if (!o.ok) throw new Error(JSON.stringify(o.errors));
-  return o.scenario;
+  return scenarioOf(text, "t.yaml");
 }
 
 const run = (durationS: number, instances: Record<string, number[]> = {}, t: number[] = []) => ({

@@ -2,13 +2,12 @@
 // (series) or per estimate (summary), and their numbers are the result's numbers.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate, type SimResult } from "../../simulator/index.ts";
+import { simulate, type SimResult } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { resultJson, seriesCsv, summaryCsv } from "./export.ts";
 
 const text = readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8");
-const parsed = parseScenario(text, "single-service.yaml");
-if (!parsed.ok) throw new Error("fixture does not parse");
-const result: SimResult = simulate(parsed.scenario, { replications: 2, duration: 30, warmup: 5 });
+const result: SimResult = simulate(scenarioOf(text, "single-service.yaml"), { replications: 2, duration: 30, warmup: 5 });
 
 describe("exports", () => {
   test("JSON is the result itself, schema headroom.result/v2", () => {

@@ -3,16 +3,15 @@
 // the bottleneck the proposed move is one more instance at max_instances.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, type Scenario } from "../../simulator/index.ts";
+import type { Scenario } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { buildTopology, describeComponent } from "./topology.ts";
 import { formFields, setField } from "./yaml-edit.ts";
 import { proposeMove } from "./bottleneck-move.ts";
 
 const text = readFileSync(new URL("../../scenarios/serverless-api.yaml", import.meta.url), "utf8");
 function load(t: string): Scenario {
-  const r = parseScenario(t, "serverless-api.yaml");
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.scenario;
+  return scenarioOf(t, "serverless-api.yaml");
 }
 
 describe("a function in the dashboard", () => {

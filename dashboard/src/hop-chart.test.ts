@@ -2,16 +2,15 @@
 // the scenario's component order with the network last, adding up to the class's mean latency.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate } from "../../simulator/index.ts";
+import { simulate } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { hopRows } from "./hops.ts";
 
 const text = readFileSync(new URL("../../scenarios/read-replicas.yaml", import.meta.url), "utf8");
 
 describe("hopRows", () => {
   test("read-replicas: api and db per class in the scenario's order, adding up to the mean", () => {
-    const o = parseScenario(text, "read-replicas.yaml");
-    if (!o.ok) throw new Error("does not parse");
-    const r = simulate(o.scenario, { duration: 30, replications: 2, hops: true });
+    const r = simulate(scenarioOf(text, "read-replicas.yaml"), { duration: 30, replications: 2, hops: true });
     const { rows, segments } = hopRows(r);
     expect(rows.map((x) => x.cls)).toEqual(["get_product", "create_order"]);
     expect(segments.at(-1)!.key).toBe("network");
@@ -22,8 +21,6 @@ describe("hopRows", () => {
   });
 
   test("a result without hops (the CLI's, an opened file) has no rows", () => {
-    const o = parseScenario(text, "read-replicas.yaml");
-    if (!o.ok) throw new Error("does not parse");
-    expect(hopRows(simulate(o.scenario, { duration: 10, replications: 1 })).rows).toEqual([]);
+    expect(hopRows(simulate(scenarioOf(text, "read-replicas.yaml"), { duration: 10, replications: 1 })).rows).toEqual([]);
   });
 });

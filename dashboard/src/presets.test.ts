@@ -2,6 +2,7 @@
 // utilization (offered load over servers), so a new model starts from something that works.
 import { describe, expect, test } from "vitest";
 import { parseScenario, simulate, visitRatios, meanOf, peakRate } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
 
 describe("presets", () => {
@@ -28,9 +29,7 @@ describe("presets", () => {
   });
 
   test.each(presets.filter((p) => p.group === "template" && p.id !== EMPTY).map((p) => [p.id, p] as const))("%s runs, utilization as predicted", (_, p) => {
-    const outcome = parseScenario(p.text, p.label);
-    if (!outcome.ok) throw new Error("template does not parse");
-    const s = outcome.scenario;
+    const s = scenarioOf(p.text, p.label);
     const r = simulate(s, { replications: 3 });
     const rate = peakRate(s);
     if (rate === undefined) {

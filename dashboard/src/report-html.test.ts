@@ -2,13 +2,12 @@
 // SVGs inside, nothing loaded from anywhere else.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate, withScenarioText } from "../../simulator/index.ts";
+import { simulate, withScenarioText } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { reportHtml } from "./report-html.ts";
 
 const yaml = readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8").replace("name: single-service", "name: \"<b>single</b> & co\"");
-const parsed = parseScenario(yaml, "s.yaml");
-if (!parsed.ok) throw new Error("fixture does not parse");
-const result = withScenarioText(simulate(parsed.scenario, { replications: 2, duration: 10, warmup: 1 }), yaml);
+const result = withScenarioText(simulate(scenarioOf(yaml, "s.yaml"), { replications: 2, duration: 10, warmup: 1 }), yaml);
 
 describe("reportHtml", () => {
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="240"><path d="M0,0L10,10"/></svg>';

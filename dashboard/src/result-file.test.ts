@@ -2,14 +2,13 @@
 // with a message naming the file and the problem.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate, withScenarioText } from "../../simulator/index.ts";
+import { simulate, withScenarioText } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { readResultFile } from "./result-file.ts";
 import { resultJson } from "./export.ts";
 
 const yaml = readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8");
-const parsed = parseScenario(yaml, "s.yaml");
-if (!parsed.ok) throw new Error("fixture does not parse");
-const result = withScenarioText(simulate(parsed.scenario, { replications: 2, duration: 20, warmup: 2 }), yaml);
+const result = withScenarioText(simulate(scenarioOf(yaml, "s.yaml"), { replications: 2, duration: 20, warmup: 2 }), yaml);
 
 describe("readResultFile", () => {
   test("a result JSON round-trips, with the scenario it embeds", () => {

@@ -3,15 +3,14 @@
 // exported in the series CSV.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate } from "../../simulator/index.ts";
+import { simulate } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { downsample } from "./downsample.ts";
 import { seriesCsv } from "./export.ts";
 import { hitRatioSeries } from "./Charts.tsx";
 
 function run(file: string, o: { duration: number; warmup: number }) {
-  const parsed = parseScenario(readFileSync(new URL(`../../scenarios/${file}`, import.meta.url), "utf8"), file);
-  if (!parsed.ok) throw new Error(`${file} does not parse`);
-  return simulate(parsed.scenario, { replications: 1, ...o });
+  return simulate(scenarioOf(readFileSync(new URL(`../../scenarios/${file}`, import.meta.url), "utf8"), file), { replications: 1, ...o });
 }
 
 describe("cache-aside: hit ratio per interval", () => {

@@ -1,14 +1,13 @@
 // The graph drawn from a scenario: which nodes, which edges, which column.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, type Scenario } from "../../simulator/index.ts";
+import type { Scenario } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 import { buildTopology, describeComponent, nodeLoad, CLIENTS, utilizationColor } from "./topology.ts";
 import { presets } from "./scenarios.ts";
 
 function load(text: string): Scenario {
-  const o = parseScenario(text, "t.yaml");
-  if (!o.ok) throw new Error(JSON.stringify(o.errors));
-  return o.scenario;
+  return scenarioOf(text, "t.yaml");
 }
 const file = (name: string) => load(readFileSync(new URL(`../../scenarios/${name}`, import.meta.url), "utf8"));
 

@@ -2,16 +2,14 @@
 // against the simulator on product-form networks and on bundled scenarios at moderate load.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { simulate, parseScenario, type Scenario } from "../index.ts";
+import { simulate, type Scenario } from "../index.ts";
 import { erlangC as erlangCRef, scenarioOf } from "../tests/helpers.ts";
 import { erlangC, mva, quantileOf, solveAnalytic, solveStation, scaleLoad, nominalLoad, analyticBracket } from "./index.ts";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 function bundled(name: string): Scenario {
-  const r = parseScenario(readFileSync(new URL(`../../scenarios/${name}.yaml`, import.meta.url), "utf8"), name);
-  if (!r.ok) throw new Error(name);
-  return r.scenario;
+  return scenarioOf(readFileSync(new URL(`../../scenarios/${name}.yaml`, import.meta.url), "utf8"), name);
 }
 
 describe("single stations: exact closed forms", () => {

@@ -9,12 +9,13 @@ import type { Scenario } from "../model/schema.ts";
 import { instancesOf } from "../result.ts";
 import { peakRate } from "../model/traffic.ts";
 import { meanOf } from "../model/dist-moments.ts";
-import { ZERO, mix, quantileOf, seq, solveStation, type Moments } from "./station.ts";
+import { ZERO, mix, quantileOf, seq, type Moments } from "./station.ts";
 import { distMoments, Traffic } from "./traffic.ts";
 import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
 import { own } from "../model/own.ts";
 import { cdnAnalytic } from "../components/cdn/index.ts";
+import { queueAnalytic } from "../components/queue/index.ts";
 import { linkBytesPerSecond } from "../model/payload.ts";
 import { bandwidthBetween } from "../model/regions.ts";
 import { GB } from "../components/function/index.ts";
@@ -252,27 +253,11 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         break;
       }
       case "queue": {
-        const per = traffic.queueRate.get(name);
-        const svc = distMoments(c.service);
         const cls = traffic.queueClass.get(name) ?? 0;
         const handler = c.handler ? times.flow(c.handler, cls, null, undefined, 0, c.region) : { mean: 0, variance: 0 };
-        const holding = seq(svc, handler);
-        const servers = c.partitions ? 1 : c.workers;
-        let lambda = 0, peak = 0, busy = 0, wait = 0;
-        const parts: Record<string, { utilization: number; throughput: number }> = {};
-        (per ?? new Float64Array(0)).forEach((l, i) => {
-          const scv = holding.mean > 0 ? holding.variance / holding.mean ** 2 : 0;
-          const sol = solveStation(servers, l, holding.mean, scv);
-          stable &&= sol.stable;
-          lambda += l; busy += l * holding.mean; peak = Math.max(peak, sol.utilization); wait += l * sol.wait.mean;
-          if (c.partitions) parts[`${name}[${i}]`] = { utilization: sol.utilization, throughput: l };
-        });
-        const units = c.partitions ?? c.workers;
-        out[name] = {
-          kind: c.kind, servers: units, throughput: lambda, utilization: busy / units, peakUtilization: peak,
-          waitMs: lambda > 0 ? (wait / lambda) * 1000 : 0, responseMs: lambda > 0 ? (wait / lambda + holding.mean) * 1000 : 0,
-          ...(c.partitions ? { parts } : {}),
-        };
+        const q = queueAnalytic(c, name, traffic.queueRate.get(name), seq(distMoments(c.service), handler));
+        stable &&= q.stable;
+        out[name] = q.entry;
         break;
       }
       case "cdn":

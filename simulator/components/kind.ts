@@ -67,7 +67,12 @@ export interface ResultContext {
   readonly reps: readonly ReplicationResult[];
   /** The component's index. */
   readonly component: number;
+  /** The figures every component's result has (throughput, utilization, queueLength, ...), computed before the kind's section. */
+  readonly common: Readonly<Record<string, unknown>>;
 }
+
+/** A model the engine cannot run yet (a compile step refuses it with what to change). */
+export class UnsupportedError extends Error {}
 
 export interface KindModule<K extends Component["kind"], Spec, Runtime> {
   readonly kind: K;

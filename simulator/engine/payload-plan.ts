@@ -10,7 +10,7 @@
 import type { Component, Dist } from "../model/schema.ts";
 import { linkBytesPerSecond } from "../model/payload.ts";
 import type { LinkSpec } from "./links.ts";
-import { OP_BYTES } from "./opcodes.ts";
+import { OP_BYTES } from "./codes.ts";
 
 export type { LinkSpec } from "./links.ts";
 

@@ -15,8 +15,9 @@ import { KINDS } from "../components/index.ts";
 import type { CdnSpec } from "../components/cdn/index.ts";
 import type { CacheSpec } from "../components/cache/index.ts";
 import type { FunctionSpec } from "../components/function/index.ts";
+import type { QueueSpec } from "../components/queue/index.ts";
 import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
-import type { CompileContext, FlowContext } from "../components/kind.ts";
+import { UnsupportedError, type CompileContext, type FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
 import { PayloadBuilder, REQUEST, RESPONSE, USERS, type PayloadProgram } from "./payload-plan.ts";
@@ -26,8 +27,7 @@ import { QUERY_NONE, queryMode } from "../model/table.ts";
 import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
   OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
-} from "./opcodes.ts";
-export * from "./opcodes.ts";
+} from "./codes.ts";
 
 export { CACHE_GET, CACHE_SET, CACHE_DELETE } from "../components/cache/index.ts";
 export const DB_READ = 0, DB_WRITE = 1;
@@ -132,22 +132,7 @@ export interface BrowserSpec {
   readonly keys: number;
 }
 
-export interface QueueSpec {
-  readonly component: number;
-  /** Worker resources: one (workers units) or one per partition (one unit each). */
-  readonly workers: Int32Array;
-  readonly entry: number;
-  readonly dropHead: boolean;
-  /**
-   * Per worker resource: messages delivered to its consumers beyond the ones they work on,
-   * consumers x (prefetch - 1). They wait in the resource's FIFO ahead of the ready messages but,
-   * as RabbitMQ's unacknowledged messages, do not count against max_length.
-   */
-  readonly held: number;
-  readonly retries: number;
-  readonly failureRate: number;
-}
-
+export type { QueueSpec } from "../components/queue/index.ts";
 export type { CdnSpec } from "../components/cdn/index.ts";
 export type { FunctionSpec } from "../components/function/index.ts";
 
@@ -222,7 +207,8 @@ export interface Program {
   readonly payload: PayloadProgram;
 }
 
-export class UnsupportedError extends Error {}
+/** Thrown by compile() for a model the engine cannot run yet (components/kind.ts). */
+export { UnsupportedError };
 
 class Builder {
   readonly op: number[] = [];
@@ -445,24 +431,14 @@ export function compile(scenario: Scenario): Program {
     });
   });
 
-  // Queues: workers (or one consumer per partition); the consumer program is compiled below.
+  // Queues (components/queue): workers (or one consumer per partition); the consumer program is compiled below.
   const queues: QueueSpec[] = [];
   const queueIdx = new Map<string, number>();
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "queue") return;
-    const parts = c.partitions ?? 0;
-    const workers = new Int32Array(parts > 0 ? parts : 1);
-    const held = (parts > 0 ? 1 : c.workers) * (c.prefetch - 1);
-    for (let i = 0; i < workers.length; i++) {
-      workers[i] = addResource({
-        name: parts > 0 ? `${name}[${i}]` : name, component: ci, units: parts > 0 ? 1 : c.workers, mode: MODE_HOLD,
-        buffer: c.max_length !== undefined ? Math.max(0, Math.ceil(c.max_length / workers.length)) + held : -1,
-        timeout: Infinity, sampler: -1, main: true,
-      });
-    }
     queueIdx.set(name, queues.length);
-    queues.push({ component: ci, workers, entry: -1, dropHead: c.overflow === "drop_head", held, retries: c.retries, failureRate: c.failure_rate });
+    queues.push(KINDS.queue.compile(c, ci, kindCompile));
   });
 
   const cdns: CdnSpec[] = [];
@@ -735,7 +711,7 @@ export function compile(scenario: Scenario): Program {
           emitCall(step.call, cls, region, at, sizes);
           hopBack();
         } else if (target.kind === "queue") {
-          throw new UnsupportedError(`'${step.call}' is a queue: use publish: to send to it`);
+          KINDS.queue.emitCall(step, target, queueIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
         }
       } else if ("publish" in step) {
         hop();

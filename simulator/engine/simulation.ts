@@ -9,6 +9,7 @@ import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table
 import { KINDS } from "../components/index.ts";
 import type { CdnRuntime } from "../components/cdn/index.ts";
 import type { CacheRuntime } from "../components/cache/index.ts";
+import type { QueueRuntime } from "../components/queue/index.ts";
 import type { FunctionRuntime, FunctionStats } from "../components/function/index.ts";
 import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
 import { Histogram } from "./histogram.ts";
@@ -19,19 +20,19 @@ import { Sampler } from "./distributions.ts";
 import { LinkRuntime, type LinkStats } from "./links.ts";
 import { TableRuntime, type TableStats } from "./tables.ts";
 import { tableLimit } from "../model/table.ts";
+import { ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, type Program } from "./program.ts";
 import {
-  ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, MODE_SERVICE,
+  MODE_SERVICE,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
-  OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT, type Program,
-} from "./program.ts";
+  OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT,
+  EV_ARRIVAL, EV_DONE, EV_TIMEOUT, EV_USER, EV_USERS, EV_SAMPLE, EV_WARMUP, EV_RESUME, EV_CALL_TIMEOUT, EV_CONTROL, EV_BOOTED,
+  EV_COOLDOWN, EV_FAULT, EV_RECOVER, EV_DETECT, EV_RETRY, EV_BREAKER_WINDOW, EV_BREAKER_TIMER, EV_WAKE, EV_REFUSED, EV_FN_READY,
+  EV_FN_IDLE, EV_FN_TIMEOUT, EV_LINK, EV_REALTIME,
+  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
+  C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_SHORT_CIRCUITED, C_STALE, C_TIMEOUTS, C_WRITES,
+} from "./codes.ts";
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
-
-// Event types, packed with one argument as arg * 32 + type.
-const EV_ARRIVAL = 0, EV_DONE = 1, EV_TIMEOUT = 2, EV_USER = 3, EV_USERS = 4, EV_SAMPLE = 5, EV_WARMUP = 6,
-  EV_RESUME = 7, EV_CALL_TIMEOUT = 8, EV_CONTROL = 9, EV_BOOTED = 10, EV_COOLDOWN = 11, EV_FAULT = 12,
-  EV_RECOVER = 13, EV_DETECT = 14, EV_RETRY = 15, EV_BREAKER_WINDOW = 16, EV_BREAKER_TIMER = 17, EV_WAKE = 18,
-  EV_REFUSED = 19, EV_FN_READY = 20, EV_FN_IDLE = 21, EV_FN_TIMEOUT = 22, EV_LINK = 23, EV_REALTIME = 24;
 
 // Replica states: switched off, booting, serving, draining (no new requests; off when idle).
 const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
@@ -46,12 +47,6 @@ export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "l
 const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7,
   R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12, R_REGION_DOWN = 13, R_THROTTLED = 14;
 export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED, R_THROTTLED]);
-
-import {
-  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
-  C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_SHORT_CIRCUITED, C_STALE, C_TIMEOUTS, C_WRITES,
-} from "./counters.ts";
-export * from "./counters.ts";
 
 export interface ReplicationOptions {
   readonly seed: number;
@@ -307,7 +302,8 @@ class Replication extends TaskTable {
   /** Per database: which replica serves a read; replication lag draws apart. */
   private readonly dbRng: Rng[];
   private readonly lagRng: Rng[];
-  private readonly queueRng: Rng[];
+  /** The queues' worker choice and failure draws (components/queue). */
+  private readonly queue: QueueRuntime;
   /** The CDNs' edges (components/cdn). */
   private readonly cdn: CdnRuntime;
   /** Bandwidth links (engine/links.ts) and payload counts; undefined without payloads. */
@@ -503,7 +499,7 @@ class Replication extends TaskTable {
     this.tables = new TableRuntime(p.databases, tableLimit(p.report.slo), o.interval);
     this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
     this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
-    this.queueRng = p.queues.map((q) => stream(`queue:${p.components[q.component].name}`));
+    this.queue = KINDS.queue.runtime(p.queues, kinds);
     this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
     this.links = new LinkRuntime(p.payload.links);
     const pe = p.payload.edges.length * 2;
@@ -801,12 +797,9 @@ class Replication extends TaskTable {
           for (let i = 0; i < pcs.length; i++) this.step(this.spawn(t, pcs[i]));
           return;
         }
-        case OP_ACQUIRE: {
-          const q = p.queues[p.argA[pc]];
-          const r = q.workers.length === 1 ? q.workers[0] : q.workers[hashKey(this.tKey[t]) % q.workers.length];
-          this.request(r, t);
+        case OP_ACQUIRE:
+          this.request(this.queue.worker(p.argA[pc], this.tKey[t]), t);
           return;
-        }
         case OP_GEO: {
           const k = this.geoPick(t, p.argA[pc]);
           if (k < 0) { this.fail(t, R_REGION_DOWN); return; }
@@ -2064,7 +2057,7 @@ class Replication extends TaskTable {
     const p = this.p;
     const spec = p.queues[q];
     const cs = this.cStats[spec.component];
-    const r = spec.workers.length === 1 ? spec.workers[0] : spec.workers[hashKey(this.tKey[t]) % spec.workers.length];
+    const r = this.queue.worker(q, this.tKey[t]);
     const res = p.resources[r];
     const full = this.busy[r] >= this.units[r] && res.buffer >= 0 && this.waiting[r] >= res.buffer;
     if (full) {
@@ -2117,7 +2110,7 @@ class Replication extends TaskTable {
     const q = this.tMsg[m];
     const spec = this.p.queues[q];
     const cs = this.cStats[spec.component];
-    const failed = !ok || (spec.failureRate > 0 && this.queueRng[q].next() < spec.failureRate);
+    const failed = !ok || this.queue.fails(q);
     if (!failed) {
       this.messages.processed++;
       if (this.measuring) { cs.counts[C_PROCESSED]++; cs.latency.record(this.now - this.tStart[m]); }

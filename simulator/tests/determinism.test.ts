@@ -5,7 +5,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseScenario, simulate } from "../index.ts";
+import { simulate } from "../index.ts";
+import { scenarioOf } from "../testing.ts";
 
 const bin = join(import.meta.dirname, "../../bin/headroom.mjs");
 const scenario = join(import.meta.dirname, "../../scenarios/single-service.yaml");
@@ -40,10 +41,9 @@ describe("determinism on every bundled scenario, in one process", () => {
   ].sort();
   for (const f of files) {
     it(f.slice(root.length + 1), () => {
-      const p = parseScenario(readFileSync(f, "utf8"), f);
-      if (!p.ok) throw new Error(p.errors.map((e) => `${e.line}:${e.column} ${e.path} ${e.message}`).join("\n"));
+      const s = scenarioOf(readFileSync(f, "utf8"), f);
       // one-million-users ramps over minutes; its first 15 s still exercise users, regions and the CDN
-      const run = () => JSON.stringify(simulate(p.scenario, { duration: 15, warmup: 1, replications: 2, seed: 11 }));
+      const run = () => JSON.stringify(simulate(s, { duration: 15, warmup: 1, replications: 2, seed: 11 }));
       const a = run();
       expect(run()).toBe(a);
     });

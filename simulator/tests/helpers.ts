@@ -1,15 +1,12 @@
 // Shared test helpers: build a scenario from YAML text and compare simulated estimates with theory.
 import { expect } from "vitest";
-import { parseScenario, type Scenario } from "../model/index.ts";
+import type { Scenario } from "../model/index.ts";
 import { estimate, type Estimate } from "../engine/stats.ts";
 import { simulate, type SimResult } from "../index.ts";
 import { KeySampler } from "../engine/zipf.ts";
 
-export function scenarioOf(yaml: string): Scenario {
-  const r = parseScenario(yaml, "test.yaml");
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`).join("\n"));
-  return r.scenario;
-}
+/** The one scenarioOf of every folder's tests (simulator/testing.ts), here beside the simulator tests' other helpers. */
+export { scenarioOf } from "../testing.ts";
 
 /** Histogram quantiles are read at a bucket's middle, within 0.4% of an observed value (histogram.ts). */
 export const QUANTILE_BIAS = 0.004;

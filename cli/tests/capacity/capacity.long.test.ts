@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, station } from "./test-support.ts";
-import { scenarioOf } from "../../../simulator/tests/helpers.ts";
+import { scenarioOf } from "../../../simulator/testing.ts";
 import { findCapacity } from "../../../planning/capacity.ts";
 import { WorkerPool } from "../../../planning/pool.ts";
 

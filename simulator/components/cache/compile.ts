@@ -4,7 +4,7 @@
 // cache is paid on both branches).
 import type { CacheComponent, Step } from "../../model/schema.ts";
 import { REDIS_SAMPLES } from "../../model/schema.ts";
-import { MODE_SERVICE, OP_CACHE, OP_JUMP } from "../../engine/opcodes.ts";
+import { MODE_SERVICE, OP_CACHE, OP_JUMP } from "../../engine/codes.ts";
 import type { CallEdge, CompileContext, FlowContext } from "../kind.ts";
 
 /** OP_CACHE's operand b. */

@@ -1,5 +1,5 @@
 // A cache's result section: its hit ratio, hits over gets, per replication.
-import { C_HITS, C_MISSES } from "../../engine/counters.ts";
+import { C_HITS, C_MISSES } from "../../engine/codes.ts";
 import { estimate } from "../../engine/stats.ts";
 import type { ResultContext } from "../kind.ts";
 

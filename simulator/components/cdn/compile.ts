@@ -3,7 +3,7 @@
 // past the origin fetch on a hit), the origin call, the fill (OP_CDN_FILL).
 import type { CdnComponent, Step } from "../../model/schema.ts";
 import { KeySampler } from "../../engine/zipf.ts";
-import { OP_CDN, OP_CDN_FILL } from "../../engine/opcodes.ts";
+import { OP_CDN, OP_CDN_FILL } from "../../engine/codes.ts";
 import type { CallEdge, CompileContext, FlowContext } from "../kind.ts";
 
 export interface CdnSpec {

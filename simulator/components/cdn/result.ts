@@ -1,6 +1,6 @@
 // A CDN's result section: it holds no unit of any resource, so it has no servers to be busy, its
 // throughput is the requests it answers (hits and misses) and its hit ratio is hits over lookups.
-import { C_HITS, C_MISSES } from "../../engine/counters.ts";
+import { C_HITS, C_MISSES } from "../../engine/codes.ts";
 import { estimate } from "../../engine/stats.ts";
 import type { ResultContext } from "../kind.ts";
 

@@ -8,7 +8,7 @@
 // random streams are named by the call site's path.
 import type { FunctionComponent, Step } from "../../model/schema.ts";
 import { own } from "../../model/own.ts";
-import { MODE_HOLD, OP_END, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_JUMP } from "../../engine/opcodes.ts";
+import { MODE_HOLD, OP_END, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_JUMP } from "../../engine/codes.ts";
 import type { CallEdge, CompileContext, FlowContext } from "../kind.ts";
 
 export interface FunctionSpec {

@@ -3,21 +3,10 @@
 // without a cold start, and the GB-seconds billed per second (instances starting or working,
 // times memory). The common figures stay: utilization is busy slots over max_instances x
 // concurrency, throughput the invocations completed.
-import { C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_TIMEOUTS } from "../../engine/counters.ts";
-import type { Histogram } from "../../engine/histogram.ts";
-import { estimate, type Estimate } from "../../engine/stats.ts";
+import { C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_TIMEOUTS } from "../../engine/codes.ts";
+import { estimate, latencyMs } from "../../engine/stats.ts";
 import type { ResultContext } from "../kind.ts";
 import type { FunctionStats } from "./runtime.ts";
-
-const QUANTILES: Array<[string, number]> = [["p50", 0.5], ["p90", 0.9], ["p95", 0.95], ["p99", 0.99], ["p999", 0.999]];
-
-/** Milliseconds, as the result's other latencies (result.ts). */
-function latencyMs(hists: Histogram[]): Record<string, Estimate> {
-  const ms = (f: (h: Histogram) => number) => estimate(hists.map((h) => f(h) * 1000));
-  const out: Record<string, Estimate> = { mean: ms((h) => h.mean()), max: ms((h) => (h.count ? h.max : Number.NaN)) };
-  for (const [k, q] of QUANTILES) out[k] = ms((h) => h.quantile(q));
-  return out;
-}
 
 export function functionResult({ reps, component: ci }: ResultContext): Record<string, unknown> {
   const stats = reps.map((rep) => rep.components[ci].function as FunctionStats);

@@ -6,7 +6,7 @@
 import type { ConnectionClass, RealtimeComponent, Step } from "../../model/schema.ts";
 import { KeySampler } from "../../engine/zipf.ts";
 import { meanOf } from "../../model/dist-moments.ts";
-import { OP_RT_PUBLISH } from "../../engine/opcodes.ts";
+import { OP_RT_PUBLISH } from "../../engine/codes.ts";
 import type { CallEdge, CompileContext, FlowContext } from "../kind.ts";
 
 export const BALANCE_LEAST = 0, BALANCE_RR = 1, BALANCE_RANDOM = 2;

@@ -7,7 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseScenario, simulate } from "../../index.ts";
+import { simulate } from "../../index.ts";
+import { scenarioOf } from "../../testing.ts";
 import { compile } from "../../engine/program.ts";
 import { runReplication } from "../../engine/simulation.ts";
 
@@ -23,9 +24,8 @@ describe("accounting on every bundled scenario", () => {
   });
   for (const f of files) {
     it(f, () => {
-      const r0 = parseScenario(readFileSync(join(dir, f), "utf8"), f);
-      if (!r0.ok) throw new Error(r0.errors.map((e) => `${e.line}:${e.column} ${e.path} ${e.message}`).join("\n"));
-      const r = simulate(r0.scenario, { duration: 20, warmup: 2, replications: 2 });
+      const s = scenarioOf(readFileSync(join(dir, f), "utf8"), f);
+      const r = simulate(s, { duration: 20, warmup: 2, replications: 2 });
       const a = r.accounting;
       expect(a.arrived).toBeGreaterThan(0);
       expect(a.arrived).toBe(a.completed + a.dropped + a.failed + a.inFlightAtEnd);
@@ -37,7 +37,7 @@ describe("accounting on every bundled scenario", () => {
       for (const c of Object.values(r.classes)) {
         expect(Object.values(c.counts.byReason).reduce((x, y) => x + y, 0)).toBe(c.counts.dropped + c.counts.failed);
       }
-      checkLive(r0.scenario);
+      checkLive(s);
     });
   }
 });
@@ -62,7 +62,7 @@ function checkLive(s: Parameters<typeof compile>[0]): void {
 
 describe("accounting under overload: drops, timeouts and dead letters are all counted", () => {
   it("a saturated service with a small backlog, a short balancer queue and a failing consumer", () => {
-    const r0 = parseScenario(`
+    const s = scenarioOf(`
 version: 1
 name: overload
 load:
@@ -80,13 +80,12 @@ components:
     handlers: { w: [{ service: 10ms }, { publish: jobs }] }
   jobs: { kind: queue, workers: 1, service: 5ms, max_length: 20, retries: 1, failure_rate: 10% }
 `, "overload.yaml");
-    if (!r0.ok) throw new Error(JSON.stringify(r0.errors));
-    const r = simulate(r0.scenario, { duration: 30, warmup: 3, replications: 2 });
+    const r = simulate(s, { duration: 30, warmup: 3, replications: 2 });
     const a = r.accounting;
     expect(a.byReason.lb_queue_timeout).toBeGreaterThan(0);
     expect(a.byReason.queue_full).toBeGreaterThan(0);
     expect(a.arrived).toBe(a.completed + a.dropped + a.failed + a.inFlightAtEnd);
-    checkLive(r0.scenario);
+    checkLive(s);
     const m = a.messages;
     expect(m.deadLettered).toBeGreaterThan(0);
     expect(m.published).toBe(m.processed + m.deadLettered + m.droppedHead + m.inQueueAtEnd);

@@ -4,7 +4,7 @@
 // checked per replication-summed count within rounding; rates against each other, not theory.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseScenario, simulate } from "../../index.ts";
+import { simulate } from "../../index.ts";
 import { solveAnalytic } from "../../analytic/index.ts";
 import { scenarioOf } from "../helpers.ts";
 
@@ -78,9 +78,7 @@ describe("payloads through a balancer and a paginated database read", () => {
 
 describe("media-api: the balancer's link is the first limit", () => {
   const text = readFileSync(new URL("../../../scenarios/media-api.yaml", import.meta.url), "utf8");
-  const parsed = parseScenario(text, "media-api.yaml");
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  const s = parsed.scenario;
+  const s = scenarioOf(text, "media-api.yaml");
   const r = simulate(s, { duration: 60, warmup: 5, replications: 4 });
   const a = solveAnalytic(s);
   it("simulated and analytic link utilization agree (2 half-widths + 1%), and the link is the bottleneck", () => {

@@ -5,17 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parseScenario, runSizeProblem, expectedMemory, expectedEvents, hopsPerRequest, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type Scenario, type ScenarioError } from "../../index.ts";
+import { parseScenario, runSizeProblem, expectedMemory, expectedEvents, hopsPerRequest, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type ScenarioError } from "../../index.ts";
+import { scenarioOf } from "../../testing.ts";
 
 function errorsOf(yaml: string): ScenarioError[] {
   const r = parseScenario(yaml, "bad.yaml");
   if (r.ok) throw new Error("expected the scenario to be rejected");
   return [...r.errors];
-}
-function scenarioOf(yaml: string): Scenario {
-  const r = parseScenario(yaml, "ok.yaml");
-  if (!r.ok) throw new Error(r.errors.map((e) => `${e.path}: ${e.message}`).join("\n"));
-  return r.scenario;
 }
 
 const doc = (o: { rate?: string; keys?: string; components?: string; extra?: string } = {}) => `version: 1
