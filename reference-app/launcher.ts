@@ -30,6 +30,7 @@ import { PoolScaler, type InstanceCount, type ScalingEvent } from "./scaling.ts"
 import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
 import { startReceiver } from "./otlp-receiver.ts";
+import { startGeoRouters, startRelayRoutes, type GeoRouter, type RelayRoutes } from "./regions/start.ts";
 
 export interface AppOptions {
   /** Keep logs and the time series here (created if missing); default: a temp dir removed at the end. */
@@ -95,6 +96,24 @@ export interface RunningApp {
     instances(): InstanceCount;
     /** Restarts the evaluation clock now (the validation harness calls it as the load starts). */
     begin(): void;
+  };
+  /**
+   * The scenario's regions (regions/start.ts): where each origin region's users enter (its geo
+   * router), the relay's routes that carry every crossing, and outages of a whole region.
+   */
+  readonly regions?: {
+    /** Per origin region of the users: the URL of its geo router (requests from there enter here). */
+    readonly originUrls: Readonly<Record<string, string>>;
+    readonly geoRouters: readonly GeoRouter[];
+    /** The relay's pid (0: nothing crosses) and its routes. */
+    readonly relayPid: number;
+    readonly routes: RelayRoutes["routes"];
+    /** A region outage: every replica of every service in it killed (its balancers then have no server). */
+    down(region: string): Promise<void>;
+    /** The region back: its services' replicas started again (ready when each answers /healthz). */
+    up(region: string): Promise<void>;
+    /** Runs the YAML's `failures: - { region, at, for }` from `startMs` (the load's t = 0). */
+    schedule(startMs: number, onError?: (e: unknown) => void): void;
   };
   /** Takes one collector sample now and appends it to the time series. */
   sample(): Promise<Sample>;
@@ -231,13 +250,20 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const lbPorts = new Map<string, number>();
     for (const b of plan.balancers) lbPorts.set(b.name, yield* freePort);
     const servicePorts = portsOf.get(plan.service.name)!;
+    // Regions: a component as its callers reach it (a balancer's port, else its running replicas'),
+    // and the relay carrying every crossing between regions, started before the callers.
+    const reachedOn = (c: string): number[] =>
+      lbPorts.has(c) ? [lbPorts.get(c)!] : (portsOf.get(c) ?? []).slice(0, plan.services.find((p) => p.name === c)?.replicas ?? 0);
+    const relay: RelayRoutes | undefined = plan.regions ? yield* startRelayRoutes(plan.regions, reachedOn, plan.seed, dir.path, progress) : undefined;
+    // A call from a service of one region to another region's service or balancer goes through its relay route.
+    const via = (caller: string, port: number) => (relay ? relay.portFor(plan.regions!.regionOf[caller], port) : port);
     const peersOf = (sp: ServicePlan): Record<string, string[]> | undefined => {
       const peers: Record<string, string[]> = Object.create(null);
       for (const c of sp.calls) {
         const lbPort = lbPorts.get(c);
         const callee = plan.services.find((p) => p.name === c);
-        if (lbPort !== undefined) peers[c] = [`http://127.0.0.1:${lbPort}`];
-        else if (callee) peers[c] = portsOf.get(c)!.slice(0, callee.replicas).map((p) => `http://127.0.0.1:${p}`);
+        if (lbPort !== undefined) peers[c] = [`http://127.0.0.1:${via(sp.name, lbPort)}`];
+        else if (callee) peers[c] = portsOf.get(c)!.slice(0, callee.replicas).map((p) => `http://127.0.0.1:${via(sp.name, p)}`);
       }
       return Object.keys(peers).length ? { ...peers } : undefined;
     };
@@ -379,7 +405,11 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       scaler = s;
       progress(`autoscaler: ${a.metric} target ${a.target}, every ${a.interval} s, ${a.min}..${a.max} replicas, boot ${a.boot} s (real start + injected rest)`);
     }
-    const originUrl = gatewayUrl ?? (lb ? `http://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
+    // Regions: each origin region's users enter through its geo router, nearest healthy entry first.
+    const geoRouters = plan.regions && relay ? yield* startGeoRouters(plan.regions, reachedOn, relay, dir.path, tools, progress) : [];
+    const originUrl = geoRouters.length > 0
+      ? `http://127.0.0.1:${geoRouters[0]!.port}`
+      : gatewayUrl ?? (lb ? `http://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
     let cdnUrl: string | undefined;
     if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
@@ -476,6 +506,33 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       restartWorker: (q, i) => pick(workersOf(q), i, `worker of ${q}`).control.start(),
     };
 
+    const regionTimers = new Set<NodeJS.Timeout>();
+    yield* Effect.addFinalizer(() => Effect.sync(() => regionTimers.forEach(clearTimeout)));
+    const inRegion = (region: string) => {
+      if (!plan.regions?.names.includes(region)) throw new BadTarget(`no region '${region}' (regions: ${plan.regions?.names.join(", ") ?? "none"})`);
+      return plan.services.filter((sp) => plan.regions!.regionOf[sp.name] === region).flatMap((sp) => tiers[sp.name]!);
+    };
+    const regionsView: RunningApp["regions"] = plan.regions && relay
+      ? {
+          originUrls: Object.fromEntries(geoRouters.map((g) => [g.region, `http://127.0.0.1:${g.port}`])),
+          geoRouters,
+          relayPid: relay.pid,
+          routes: relay.routes,
+          down: async (region) => void (await Promise.all(inRegion(region).map((r) => r.control.kill()))),
+          up: async (region) => void (await Promise.all(inRegion(region).map((r) => r.control.start()))),
+          schedule: (startMs, onError = () => {}) => {
+            for (const o of plan.regions!.outages) {
+              const at = (ms: number, run: () => Promise<void>) => {
+                const t = setTimeout(() => (regionTimers.delete(t), run().catch(onError)), Math.max(0, startMs + ms - Date.now()));
+                regionTimers.add(t);
+              };
+              at(o.at * 1000, () => regionsView!.down(o.region));
+              at((o.at + o.for) * 1000, () => regionsView!.up(o.region));
+            }
+          },
+        }
+      : undefined;
+
     const classUrl = Object.fromEntries(plan.classes.map((c) => [c.name, c.via === "cdn" && cdnUrl ? cdnUrl : originUrl]));
     const app: Omit<RunningApp, "adminUrl"> = {
       runId,
@@ -505,6 +562,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         ? { events: scaler.events, evaluations: scaler.evaluations, instances: () => scaler.instances(), begin: () => scaler.begin() }
         : undefined,
       sample: () => collector.sampleNow(),
+      ...(regionsView ? { regions: regionsView } : {}),
       failover: failover
         ? {
             events: failover.events,

@@ -234,15 +234,66 @@ describe("features the simulator models and the app does not realize", () => {
     if (!rare.ok) expect(rare.issues[0]).toMatchObject({ field: "components.lb.rate_limit", reason: expect.stringMatching(/whole requests per second or per minute/) });
   });
 
-  it("refuses regions, geo routing and users placed in regions", () => {
-    const text = BASE
-      .replace("  rate: 10/s\n", "  rate: 10/s\n  regions: { east: 1 }\n")
-      .replace("flow: [{ call: lb }]", "flow: [{ call: front }]")
-      .replace("backends: api, maxconn: 4 }", "backends: api, maxconn: 4, region: east }")
-      .replace("    replicas: 2\n", "    replicas: 2\n    region: east\n")
-      .replace("pool: { size: 4 } }", "pool: { size: 4 }, region: east }") +
-      "regions: { east: {} }\ngeo: { front: [lb] }\n";
-    expect(fields(text)).toEqual(expect.arrayContaining(["regions", "geo", "load.regions", "components.lb.region", "components.api.region", "components.db.region"]));
+  it("plans regions: the users' geo route per origin, nearest first, and the calls that cross; refuses what cannot cross", () => {
+    const TWO = `
+version: 1
+name: two
+regions:
+  east: { latency: { west: 20ms } }
+  west: {}
+geo:
+  front: [api-east, lb-west]
+load:
+  model: open
+  rate: 10/s
+  regions: { east: 3, west: 1 }
+  classes:
+    read:
+      http: { method: GET, path: "/items" }
+      flow: [{ call: front }]
+components:
+  api-east: { kind: service, region: east, concurrency: 4, handlers: { read: [{ service: 1ms }, { call: core }] } }
+  lb-west: { kind: load_balancer, backends: api-west, region: west }
+  api-west: { kind: service, region: west, replicas: 2, concurrency: 4, handlers: { read: [{ service: 1ms }, { call: core }] } }
+  core: { kind: service, region: east, replicas: 2, concurrency: 4, service: 2ms }
+`;
+    const r = planApp(load(TWO));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const lat = { dist: "constant", value: 0.02 };
+    expect(r.plan.regions).toEqual({
+      names: ["east", "west"],
+      regionOf: { "api-east": "east", "lb-west": "west", "api-west": "west", core: "east" },
+      geo: "front",
+      origins: [
+        { region: "east", share: 0.75, entries: [{ name: "api-east", region: "east" }, { name: "lb-west", region: "west", latency: lat }] },
+        { region: "west", share: 0.25, entries: [{ name: "lb-west", region: "west" }, { name: "api-east", region: "east", latency: lat }] },
+      ],
+      calls: [{ caller: "api-west", callee: "core", from: "west", to: "east", latency: lat }],
+      outages: [],
+    });
+    // the entry the faults act on: the geo route's first; every service planned
+    expect(r.plan.service.name).toBe("api-east");
+    expect(r.plan.services.map((p) => p.name).sort()).toEqual(["api-east", "api-west", "core"]);
+    // 5 replicas, lb-west, admin; 2 geo routers; relay routes: west > core's 2 replicas, east > lb-west, west > api-east
+    expect(portsNeeded(r.plan)).toBe(5 + 1 + 1 + 2 + 4);
+    // an outage is the launcher's schedule
+    const out = planApp(load(TWO + "failures:\n  - { region: west, at: 10s, for: 5s }\n"));
+    expect(out.ok && out.plan.regions?.outages).toEqual([{ region: "west", at: 10, for: 5 }]);
+
+    const refused = TWO
+      .replace("geo:\n  front: [api-east, lb-west]", "geo:\n  front: [api-east, api-west]")
+      .replace("service, region: east, replicas: 2, concurrency: 4, service: 2ms }", "service, region: east, replicas: 2, concurrency: 4, handlers: { read: [{ call: db, op: read }] } }\n  db: { kind: database, region: west, keys: 10, read: 1ms, write: 1ms }")
+      .replace("  west: {}\n", "  west: { bandwidth: { east: 1Gbps } }\n")
+      .replace("backends: api-west, region: west }", "backends: api-west, region: east }");
+    const f = planApp(load(refused));
+    expect(f.ok).toBe(false);
+    if (!f.ok) {
+      expect(f.issues.filter((i) => i.field === "components.db.region")[0]?.reason).toMatch(/'core' \(in east\) calls the database 'db' in west/);
+      expect(f.issues.map((i) => i.field)).toEqual(expect.arrayContaining(["components.lb-west.region", "regions.west.bandwidth.east", "geo.front"]));
+      expect(f.issues.find((i) => i.field === "geo.front")?.reason).toMatch(/'api-west' is a service of several replicas/);
+    }
+    // a service's handler calling the geo route
+    expect(fields(TWO.replace("  front: [api-east, lb-west]\n", "  front: [api-east, lb-west]\n  back: [core]\n").replace("{ service: 1ms }, { call: core }] } }\n  lb-west", "{ service: 1ms }, { call: back }] } }\n  lb-west"))).toEqual(["components.api-east.handlers.read[1].call"]);
   });
 
   it("accepts scheduled crashes of a service replica and database failovers (the launcher's schedule), refuses random failures", () => {

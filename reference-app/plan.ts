@@ -8,6 +8,7 @@ import type {
 import { REDIS_SAMPLES } from "../simulator/index.ts";
 import { scaleDist } from "../simulator/model/index.ts";
 import { stationsAsServices } from "./station.ts";
+import { planRegions, regionPorts, type RegionPlan } from "./regions/placement.ts";
 export { shardOfKey } from "./shard.ts";
 
 /** Redis's largest maxmemory-samples (config.c bounds it to 1..64). */
@@ -276,6 +277,12 @@ export interface AppPlan {
   readonly db?: DbPlan;
   readonly queues: readonly QueuePlan[];
   readonly cdn?: CdnPlan;
+  /**
+   * The scenario's regions (regions/placement.ts): each service and balancer in its region, the
+   * calls that cross between regions (through the delaying relay) and, per origin region of the
+   * users, the entries its geo router tries. Undefined without `regions:`.
+   */
+  readonly regions?: RegionPlan;
 }
 
 /** Why a scenario cannot be realized: the field and the reason. */
@@ -351,8 +358,12 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     return c?.kind === "cdn" ? c.origin : name;
   };
   const fronts = [...new Set([...entries].map(entryOf))];
-  const lbName = fronts.length === 1 && comp(fronts[0]!)?.kind === "load_balancer" ? fronts[0] : undefined;
-  const serviceName = lbName ? (comp(lbName) as LoadBalancerComponent).backends : fronts.length === 1 && comp(fronts[0]!)?.kind === "service" ? fronts[0] : (byKind.get("service") ?? [])[0];
+  // A geo route the classes start with: its first entry stands for the entry (the one faults and
+  // the auto-scaler act on); every entry is planned, and each origin region's geo router tries them.
+  const geoEntry = fronts.length === 1 && own(s.geo, fronts[0]!) !== undefined ? own(s.geo, fronts[0]!)![0] : undefined;
+  const front = geoEntry ?? fronts[0];
+  const lbName = fronts.length === 1 && comp(front!)?.kind === "load_balancer" ? front : undefined;
+  const serviceName = lbName ? (comp(lbName) as LoadBalancerComponent).backends : fronts.length === 1 && comp(front!)?.kind === "service" ? front : (byKind.get("service") ?? [])[0];
   if (fronts.length > 1) {
     issues.push({ field: "load.classes", reason: `the reference app serves every class on one entry; the classes' flows start at ${fronts.join(", ")}` });
   }
@@ -558,7 +569,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     const target = first && "call" in first ? first.call : undefined;
     let via: ClassPlan["via"] = "lb";
     if (target && target === cdnName) via = "cdn";
-    else if (target === undefined || (target !== lbName && target !== serviceName)) {
+    else if (target === undefined || (target !== lbName && target !== serviceName && (target !== fronts[0] || own(s.geo, target) === undefined))) {
       issues.push({ field: `${field}.flow`, reason: `must start with { call: ${[cdnName, lbName, serviceName].filter(Boolean).join(" | ")} } so the reference app can serve it` });
     }
     const placeholders = cl.http.path.match(/\{[^}]*\}/g) ?? [];
@@ -582,6 +593,13 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     classes.push({ name, method: cl.http.method, path: cl.http.path, keyCount, via, ...(responseSize ? { responseSize } : {}), ...(browserCache ? { browserCache } : {}) });
   }
 
+  let regions: RegionPlan | undefined;
+  if (s.regions !== undefined || s.geo !== undefined) {
+    const r = planRegions(s, fronts.length === 1 ? fronts[0] : undefined, new Map(services.map((p) => [p.name, p.calls])));
+    issues.push(...r.issues);
+    regions = r.plan;
+  }
+
   if (issues.length > 0 || !service) return { ok: false, issues };
   return {
     ok: true,
@@ -598,6 +616,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       db,
       queues,
       cdn,
+      ...(regions ? { regions } : {}),
     },
   };
 }
@@ -612,7 +631,8 @@ export function portsNeeded(plan: AppPlan): number {
     plan.queues.reduce((n, q) => n + q.workers, 0) +
     plan.balancers.length +
     (plan.lb?.rateLimit ? 1 : 0) +
-    (plan.cdn ? 1 : 0)
+    (plan.cdn ? 1 : 0) +
+    (plan.regions ? regionPorts(plan.regions, (c) => Array.from({ length: plan.balancers.some((b) => b.name === c) ? 1 : (plan.services.find((p) => p.name === c)?.replicas ?? 0) }, (_, i) => `${c}#${i}`)) : 0)
   );
 }
 
@@ -654,18 +674,9 @@ export function nginxRateLimit(rl: { rate: number; burst?: number }, field: stri
 }
 
 function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, issues: PlanIssue[]): void {
-  const single = "the reference app runs on one host, in one region";
-  if (s.regions !== undefined) {
-    issues.push({
-      field: "regions",
-      reason: "regions are not wired into `app up` yet: their namespaces (regions/netns.ts) and inter-region latency (tc netem, or the delaying relay regions/relay.ts where netem is missing) exist, but the launcher does not place parts in them",
-    });
-  }
-  if (s.geo !== undefined) issues.push({ field: "geo", reason: `geo routing is not realized: ${single}` });
-  if (s.load.regions !== undefined) issues.push({ field: "load.regions", reason: `users placed in regions are not realized: ${single}` });
+  // Regions, geo routes and users placed in regions: regions/placement.ts (planRegions) says what it refuses.
   for (const [name, comp] of Object.entries(s.components)) {
     const c = comp as unknown as Record<string, unknown>;
-    if (c.region !== undefined) issues.push({ field: `components.${name}.region`, reason: `regions are not realized: ${single}` });
     // HAProxy 2.6 (Debian 12) has no bandwidth-limit filter (bwlim came in 2.7) and tc netem is not
     // available on this kernel: a link would need a userspace shaper the app does not have yet.
     if (c.bandwidth !== undefined) issues.push({ field: `components.${name}.bandwidth`, reason: "bandwidth links are not realized: no shaper in the reference app (HAProxy 2.6 has no bwlim filter; tc is not available here)" });
@@ -690,8 +701,9 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
     // A database failover: the launcher's schedule (RunningApp.failover) kills the primary and
     // promotes a replica (the database and its replicas are checked with the database's plan).
     if ("fail_primary" in f) return;
-    const what = "region" in f ? "a region outage" : "random failures (mtbf/mttr)";
-    issues.push({ field, reason: `${what} is not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }), database failovers ({ at, fail_primary: <database>, promote_after }) and cache losses ({ at, lose: <cache> }) are injected` });
+    // A region outage: the launcher's schedule (RunningApp.regions.schedule) stops the region's services.
+    if ("region" in f) return;
+    issues.push({ field, reason: "random failures (mtbf/mttr) are not realized by the reference app: only scheduled crashes of service replicas ({ at, crash: <service>, replica, restart_after }), database failovers ({ at, fail_primary: <database>, promote_after }), cache losses ({ at, lose: <cache> }) and region outages ({ at, region, for }) are injected" });
   });
 }
 
@@ -703,7 +715,8 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
     } else if ("call" in step) {
       const target = own(s.components, step.call);
       if (step.request_size !== undefined || step.response_size !== undefined) issues.push({ field: `${f}.${step.request_size !== undefined ? "request_size" : "response_size"}`, reason: "sizes on a handler's calls are not realized: the app's calls carry small JSON bodies" });
-      if (!target) issues.push({ field: `${f}.call`, reason: `no component named '${step.call}'` });
+      if (!target && own(s.geo, step.call) !== undefined) issues.push({ field: `${f}.call`, reason: `a service calling the geo route '${step.call}' is not realized: only the users' flows start with one (their geo router)` });
+      else if (!target) issues.push({ field: `${f}.call`, reason: `no component named '${step.call}'` });
       else if (target.kind === "cache") {
         if (step.op !== "get" && step.op !== "set" && step.op !== "delete") issues.push({ field: `${f}.op`, reason: "a cache call needs op: get | set | delete" });
       } else if (target.kind === "database") {

@@ -75,7 +75,7 @@ export const preflight = (
   Effect.gen(function* () {
     const missing = (part: string, pkg: string) => Effect.fail(new MissingPart({ part, install: `${APT} ${pkg}` }));
     const haproxy = find("haproxy") ?? "";
-    if (plan.lb && !haproxy) return yield* missing("haproxy (the load balancer)", "haproxy");
+    if ((plan.lb || plan.regions) && !haproxy) return yield* missing(plan.lb ? "haproxy (the load balancer)" : "haproxy (the regions' geo routers)", "haproxy");
     const nginx = find("nginx") ?? "";
     if (plan.cdn && !nginx) return yield* missing("nginx (the CDN edge cache)", "nginx");
     if (plan.lb?.rateLimit && !nginx) return yield* missing("nginx (the rate-limit gateway in front of HAProxy)", "nginx");

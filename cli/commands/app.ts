@@ -20,6 +20,11 @@ up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service rep
        endpoints and the admin token, and runs until Ctrl-C or SIGTERM, then stops everything.
 check  Says whether the reference app can realize the scenario here, starting nothing.
 
+With regions: every part stays on 127.0.0.1; each call crossing between regions goes through a
+delaying relay holding each chunk for the YAML's one-way latency, each way; each origin region's
+users get their own entry URL (a geo router: their region's entry first, the next nearest when it
+is down). \`check\` says how each latency is realized.
+
 options:
   --run-dir DIR   keep logs, run.json and timeseries.jsonl in DIR (default: a temp dir, removed at exit)
   --seed N        seed of the injected service times (default: the scenario's seed)
@@ -81,6 +86,8 @@ function describe(app: RunningApp): string {
     `reference app '${app.plan.name}' is ready (run ${app.runId})`,
     `  entry:      ${app.url}${app.cdnUrl ? `   (CDN: ${app.cdnUrl})` : ""}`,
     ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
+    // with regions: each origin region's users enter through their own geo router
+    ...Object.entries(app.regions?.originUrls ?? {}).map(([r, u]) => `  users in ${r}: ${u}   (share ${app.plan.regions!.origins.find((o) => o.region === r)!.share.toFixed(3)}; nearest healthy region first)`),
     `  admin:      ${app.adminUrl}   token: ${app.token}`,
     `              e.g. curl -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/status   (faults: docs/reference-app.md)`,
     `  metrics:    ${app.metricsUrls.join(" ")}`,
@@ -112,10 +119,9 @@ export const appCommand: Command = {
     const scenario = await loadScenarioFile(args.file);
     if (args.sub === "check") {
       const planned = planApp(scenario);
-      // Regions: what this machine lacks for their namespaces (tried, then removed), and how each
-      // latency would be realized (tc netem, or the delaying relay where netem cannot hold it).
+      // Regions: how each latency is realized (the delaying relay) and what would keep it from running.
       const regions = await regionReport(scenario);
-      for (const l of regions.latency) process.stderr.write(`${args.file}: ${l.field}: realized by ${l.by === "netem" ? "tc netem" : `the delaying relay (${l.why})`}\n`);
+      for (const l of regions.latency) process.stderr.write(`${args.file}: ${l.field}: realized by ${l.how}\n`);
       const issues = [...(planned.ok ? [] : planned.issues), ...regions.issues];
       if (issues.length > 0) {
         process.stderr.write(issues.map((i) => `${args.file}: ${i.field}: ${i.reason}`).join("\n") + "\n");

@@ -1,9 +1,7 @@
-// `app check`'s region issues: none without regions; a latency netem cannot hold, or a machine
-// without netem, is realized by the relay (not an issue, named with its reason); what this machine
-// lacks besides netem (root, namespaces, veth), as the probe finds it, named under `regions`.
+// `app check` on regions: nothing to say without regions; each pair's latency named where the file
+// gives it and realized by the relay (with its priority); as root without chrt, an issue (exit 2).
 import { describe, expect, it } from "vitest";
 import { regionIssues, regionReport } from "./check.ts";
-import { regionsUnsupported } from "./netns.ts";
 import { bundled } from "../testing.ts";
 import type { Scenario } from "../../simulator/model/index.ts";
 
@@ -12,17 +10,17 @@ describe("app check on regions", () => {
     expect(await regionIssues(bundled("single-service"))).toEqual([]);
   });
 
-  it("realizes a latency netem cannot hold with the relay, and names what this machine lacks", async () => {
+  it("realizes every pair's latency with the relay, named where the file gives it", async () => {
     const s = bundled("one-million-users");
-    const lognormal: Scenario = { ...s, regions: { "us-east": { latency: { "us-west": { dist: "lognormal", mean: 0.032, cv: 0.5 } } }, "us-west": {} } };
-    const r = await regionReport(lognormal);
-    expect(r.latency).toHaveLength(1);
-    expect(r.latency[0]).toMatchObject({ field: "regions.us-east.latency.us-west", by: "relay" });
-    const strip = (x: string) => x.replace(/hr-probe-\d+/, "hr-probe");
-    const missing = await regionsUnsupported(true);
-    const netemMissing = missing !== undefined && /netem|normal\.dist/.test(missing);
-    // the probe's namespace name carries its pid; the rest of the reason is the machine's
-    expect(strip(r.latency[0]!.why!)).toBe(netemMissing ? strip(missing!) : "a lognormal latency cannot be realized by tc netem (constant or normal only)");
-    expect(r.issues.map((i) => ({ ...i, reason: strip(i.reason) }))).toEqual(missing && !netemMissing ? [{ field: "regions", reason: `${strip(missing)}; regions never run without their latency` }] : []);
+    const lognormal: Scenario = { ...s, regions: { "us-east": {}, "us-west": { latency: { "us-east": { dist: "lognormal", mean: 0.032, cv: 0.5 } } } } };
+    const r = await regionReport(lognormal, () => true);
+    expect(r.latency).toEqual([{ field: "regions.us-west.latency.us-east", by: "relay", how: expect.stringMatching(/delaying relay between the regions' loopback ports/) }]);
+    expect(r.issues).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("as root, names a missing chrt (the relay's real-time priority) as an issue", async () => {
+    const r = await regionReport(bundled("one-million-users"), () => false);
+    expect(r.issues).toEqual([{ field: "regions", reason: expect.stringMatching(/needs chrt/) }]);
+    expect(r.latency[0]!.how).toMatch(/SCHED_FIFO priority 20/);
   });
 });

@@ -1,0 +1,142 @@
+// Where a scenario's regions put things when the reference app runs it: each service and balancer
+// in its region, every call that crosses between regions (a service calling a service or balancer
+// of another region), and per origin region of the users the entries a geo route tries, nearest
+// first (the simulator's own geoOrder). Pure, so `app check` and the planner refuse what the app
+// cannot realize before anything starts; the launcher (regions/start.ts) starts what it says.
+//
+// How it is realized (docs/reference-app.md#regions): every part stays on 127.0.0.1 and a region
+// is the set of parts placed in it; each crossing goes through the delaying relay
+// (regions/relay.ts), which holds every chunk for the YAML's one-way latency each way, and the
+// users of each origin region enter through a geo router (an HAProxy whose servers are the geo
+// route's entries in the order tried, the later ones `backup`, health-checked). Not in namespaces:
+// every part's readiness, metrics and admin addresses are the host's loopback.
+// What it trades: crossings to a cache, database or queue are refused (only HTTP calls between
+// services cross), as are a balancer in another region than its pool, a CDN, and bandwidth
+// between regions.
+import type { Dist, Scenario } from "../../simulator/model/index.ts";
+import { geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/regions.ts";
+
+export interface PlanIssue {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** A call from a service in one region to a service or balancer in another. */
+export interface CallCrossing {
+  readonly caller: string;
+  readonly callee: string;
+  readonly from: string;
+  readonly to: string;
+  /** The one-way latency, each direction. */
+  readonly latency: Dist;
+}
+
+/** One entry of an origin's geo route: the component, its region, and the crossing to it (none within the origin's region). */
+export interface OriginEntry {
+  readonly name: string;
+  readonly region: string;
+  readonly latency?: Dist;
+}
+
+export interface OriginPlan {
+  readonly region: string;
+  /** Share of the users (the load's `regions:` weights, normalized). */
+  readonly share: number;
+  /** The entries in the order a request from this region tries them: its own region's first, then by latency. */
+  readonly entries: readonly OriginEntry[];
+}
+
+export interface RegionPlan {
+  readonly names: readonly string[];
+  /** Each component's region (a component without one: none). */
+  readonly regionOf: Readonly<Record<string, string>>;
+  /** The geo route the classes start with, or undefined when they start at one component. */
+  readonly geo?: string;
+  readonly origins: readonly OriginPlan[];
+  readonly calls: readonly CallCrossing[];
+  /** The YAML's `failures: - { region, at, for }`, in file order. */
+  readonly outages: ReadonlyArray<{ readonly region: string; readonly at: number; readonly for: number }>;
+}
+
+const own = <V>(r: Readonly<Record<string, V>> | undefined, k: string): V | undefined => (r !== undefined && Object.hasOwn(r, k) ? r[k] : undefined);
+
+/**
+ * The regions' placement for a scenario whose classes all start with a call to `entry` (a geo
+ * route or one component), and the issues that keep the app from realizing it. `callsOf` gives
+ * each service's called components (the planner's ServicePlan.calls).
+ */
+export function planRegions(s: Scenario, entry: string | undefined, callsOf: ReadonlyMap<string, readonly string[]>): { plan?: RegionPlan; issues: PlanIssue[] } {
+  const names = regionNames(s);
+  const issues: PlanIssue[] = [];
+  if (names.length === 0) {
+    if (s.geo !== undefined) issues.push({ field: "geo", reason: "geo routing needs a top-level `regions:` section" });
+    return { issues };
+  }
+  const regionOf: Record<string, string> = Object.create(null);
+  for (const [name, c] of Object.entries(s.components)) if (c.region !== undefined) regionOf[name] = c.region;
+  const kindOf = (n: string) => own(s.components, n)?.kind;
+
+  for (const [name, c] of Object.entries(s.components)) {
+    if (c.kind === "cdn") issues.push({ field: `components.${name}`, reason: "a CDN with regions is not realized (its edge would sit next to every region's users)" });
+    if (c.kind === "load_balancer" && c.region !== undefined && own(s.components, c.backends)?.region !== c.region) {
+      issues.push({ field: `components.${name}.region`, reason: `a balancer in another region than its pool ('${c.backends}' is in ${own(s.components, c.backends)?.region ?? "none"}) is not realized` });
+    }
+  }
+  for (const [a, def] of Object.entries(s.regions ?? {})) {
+    for (const b of Object.keys(def.bandwidth ?? {})) issues.push({ field: `regions.${a}.bandwidth.${b}`, reason: "bandwidth between regions is not realized: the relay delays, it does not shape" });
+  }
+
+  // Calls between services cross through the relay; a cache, database or queue of another region is refused.
+  const calls: CallCrossing[] = [];
+  for (const [caller, callees] of callsOf) {
+    const from = regionOf[caller];
+    for (const callee of callees) {
+      const to = regionOf[callee];
+      if (from === undefined || to === undefined || from === to) continue;
+      const k = kindOf(callee);
+      if (k === "service" || k === "load_balancer") calls.push({ caller, callee, from, to, latency: latencyBetween(s, from, to)! });
+      else issues.push({ field: `components.${callee}.region`, reason: `'${caller}' (in ${from}) calls the ${k} '${callee}' in ${to}: only calls to services and balancers cross regions in the reference app` });
+    }
+  }
+
+  // The users' entry: a geo route's entries, or the one component every class starts at.
+  const geo = entry !== undefined && own(s.geo, entry) !== undefined ? entry : undefined;
+  const targets = geo !== undefined ? own(s.geo, geo)! : entry !== undefined ? [entry] : [];
+  for (const t of targets) {
+    const c = own(s.components, t);
+    const field = geo !== undefined ? `geo.${geo}` : "load.classes";
+    if (c?.kind === "service" && (c.replicas > 1 || c.autoscaling !== undefined)) {
+      issues.push({ field, reason: `the entry '${t}' is a service of several replicas: put a load_balancer in front of it (the geo router sends to one server per entry)` });
+    } else if (c !== undefined && c.kind !== "service" && c.kind !== "load_balancer") {
+      issues.push({ field, reason: `the entry '${t}' is a ${c.kind}: the reference app's geo router sends to services and balancers` });
+    }
+  }
+  const origins: OriginPlan[] = originShares(s).map((o) => ({
+    region: o.region!,
+    share: o.share,
+    entries: geoOrder(s, targets, o.region).map((i) => {
+      const name = targets[i]!;
+      const region = regionOf[name]!;
+      const latency = latencyBetween(s, o.region, region);
+      return { name, region, ...(latency ? { latency } : {}) };
+    }),
+  }));
+
+  const outages = (s.failures ?? []).flatMap((f) => ("region" in f ? [{ region: f.region, at: f.at, for: f.for }] : []));
+  return { plan: { names, regionOf, ...(geo !== undefined ? { geo } : {}), origins, calls, outages }, issues };
+}
+
+/** A relay route's key: the region calls come from and the port they go to (callers of one region share it). */
+export const routeKey = (from: string, target: number | string): string => `${from}>${target}`;
+
+/**
+ * Ports a run of the regions takes: one geo router per origin region, and one relay route per
+ * (region, target port) crossed: the callee's balancer, else each of its replicas, and each
+ * entry of another region. `portsOf` gives a component's ports (a balancer's one, a service's replicas').
+ */
+export function regionPorts(r: RegionPlan, portsOf: (component: string) => ReadonlyArray<number | string>): number {
+  const routes = new Set<string>();
+  for (const c of r.calls) for (const p of portsOf(c.callee)) routes.add(routeKey(c.from, p));
+  for (const o of r.origins) for (const e of o.entries) if (e.latency) for (const p of portsOf(e.name)) routes.add(routeKey(o.region, p));
+  return r.origins.length + routes.size;
+}
