@@ -118,7 +118,7 @@ describe("planApp", () => {
     const r = planApp(load(readFileSync(new URL("../scenarios/validation/dynamic/function-burst.yaml", import.meta.url), "utf8")));
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     expect(r.plan.functions).toEqual([{
-      name: "thumbs", maxInstances: 40, concurrency: 1, coldStart: { dist: "constant", value: 0.2 }, idleTimeout: 2, provisioned: 0,
+      name: "thumbs", maxInstances: 12, concurrency: 8, coldStart: { dist: "constant", value: 0.2 }, idleTimeout: 2, provisioned: 0,
       timeout: undefined, onThrottle: "reject", queue: undefined, queueTimeout: undefined,
       work: { thumbnail: [{ dist: "lognormal", mean: 0.1, cv: 0.5 }] },
     }]);

@@ -7,7 +7,8 @@
 // invocation past `timeout` gets 504 and its instance is killed, as Lambda does. The choice of
 // instance is the simulator's (components/function/runtime.ts): a partly busy warm one, else the
 // most recently used idle one, else one still starting, else a new one. Metrics on /metrics in
-// Prometheus's text format; `close()` kills every instance and stops the server.
+// Prometheus's text format, each cold start's measured time on /cold-starts (JSON); `close()` kills
+// every instance and stops the server.
 //
 // Plain Node (no Effect): one file, its processes and timers all owned by the Dispatcher and
 // released by close(). Work is a wait of the YAML's service time in the instance: per class, the
@@ -23,6 +24,8 @@ import { sample, streamFor, type Dist, type Rng } from "../sampler.ts";
 import { CALL_PATH } from "../service/peers.ts";
 
 const MAX_BODY = 16 * 1024;
+/** Cold-start times kept for /cold-starts (the validation's calibration reads them). */
+const MAX_SAMPLES = 100_000;
 
 const INSTANCE = fileURLToPath(new URL("./instance.mjs", import.meta.url));
 
@@ -98,6 +101,8 @@ export class Dispatcher {
   private server: Server | undefined;
   private closed = false;
   readonly metrics = { cold: 0, warm: 0, throttled: 0, timeouts: 0, queueTimeouts: 0, started: 0, reaped: 0, coldStartSeconds: 0, peak: 0 };
+  /** Each completed cold start, fork to ready (s), in order (the first MAX_SAMPLES): GET /cold-starts. */
+  readonly coldStarts: number[] = [];
 
   constructor(readonly config: DispatcherConfig) {
     this.rngCold = streamFor(config.seed ?? 1, `function:${config.name}:cold-start`);
@@ -117,6 +122,11 @@ export class Dispatcher {
         return;
       }
       // The pid lets the launcher's readiness check tell this process from another holding the port.
+      if (req.url === "/cold-starts") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(this.coldStarts));
+        return;
+      }
       if (req.url === "/healthz") { res.writeHead(200, { "x-headroom-pid": String(process.pid) }); res.end("ok\n"); return; }
       this.readClass(req).then((cls) => this.invoke(cls)).then((r) => {
         res.writeHead(r.status, { "content-type": "application/json" });
@@ -244,15 +254,19 @@ export class Dispatcher {
     const initMs = sample(this.config.coldStart, this.rngCold) * 1000;
     // execArgv: [] so the instance is a plain `node instance.mjs`, not this process's loaders (tsx):
     // the cold start is a bare runtime's start, plus the YAML's init.
+    // The start counts from before fork(): the call is synchronous and, on a loaded machine, long.
+    const forkedAt = performance.now();
     const proc = fork(INSTANCE, [String(initMs)], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [] });
     const running = new Map<number, (ok: boolean) => void>();
     let markReady: (ok: boolean) => void = () => {};
     const ready = new Promise<boolean>((resolve) => { markReady = resolve; });
-    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), idleTimer: undefined, ready, forkedAt: performance.now(), running };
+    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), idleTimer: undefined, ready, forkedAt, running };
     proc.on("message", (m: { t: string; id?: number }) => {
       if (m.t === "ready" && inst.state === "starting" && !inst.killed) {
         inst.state = "ready";
-        this.metrics.coldStartSeconds += (performance.now() - inst.forkedAt) / 1000;
+        const took = (performance.now() - inst.forkedAt) / 1000;
+        this.metrics.coldStartSeconds += took;
+        if (this.coldStarts.length < MAX_SAMPLES) this.coldStarts.push(took);
         markReady(true);
         if (inst.busy === 0) this.armIdle(inst);
       } else if (m.t === "done" && m.id !== undefined) {
