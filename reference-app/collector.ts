@@ -1,6 +1,7 @@
 // Samples the run's parts every interval into one time series (JSON lines, <run dir>/timeseries.jsonl):
 // HAProxy queue and session counts from its stats socket, Redis INFO, pg_stat_replication on the
-// primary, the RabbitMQ queue depths and, for an auto-scaled service, its instance count. The validation harness compares these with the simulator's.
+// primary, the RabbitMQ queue depths, for an auto-scaled service its instance count and, per
+// function, its dispatcher's counters and instances alive (function/dispatcher.ts /metrics). The validation harness compares these with the simulator's.
 import { Effect, Scope } from "effect";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -21,6 +22,52 @@ export interface CollectorTargets {
   readonly queues: ReadonlyArray<{ readonly name: string; readonly names: QueueNames }>;
   /** The auto-scaler's replica count now (reference-app/scaling.ts). */
   readonly instances?: () => InstanceCount;
+  /** Each function's dispatcher /metrics. */
+  readonly functions?: ReadonlyArray<{ readonly name: string; readonly metricsUrl: string }>;
+}
+
+/** A function's dispatcher at one instant: instances alive now, counters since it started. */
+export interface FunctionSample {
+  readonly instances: number;
+  readonly cold: number;
+  readonly warm: number;
+  readonly throttled: number;
+  readonly timeouts: number;
+  readonly started: number;
+  readonly reaped: number;
+  /** Cold starts completed and their seconds, fork to ready (the real start plus the drawn init). */
+  readonly coldStartCount: number;
+  readonly coldStartSum: number;
+}
+
+const FN_METRICS: ReadonlyArray<[keyof FunctionSample, string]> = [
+  ["instances", "headroom_function_instances"],
+  ["cold", 'headroom_function_invocations_total{start="cold"}'],
+  ["warm", 'headroom_function_invocations_total{start="warm"}'],
+  ["throttled", "headroom_function_throttled_total"],
+  ["timeouts", "headroom_function_timeouts_total"],
+  ["started", "headroom_function_instances_started_total"],
+  ["reaped", "headroom_function_instances_reaped_total"],
+  ["coldStartCount", "headroom_function_cold_start_seconds_count"],
+  ["coldStartSum", "headroom_function_cold_start_seconds_sum"],
+];
+
+/** The dispatcher's Prometheus text as a FunctionSample (one function per dispatcher: its `function` label dropped). */
+export function parseFunctionMetrics(text: string): FunctionSample {
+  const values = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = (m[2] ?? "").split(",").filter((l) => l !== "" && !l.startsWith("function="));
+    values.set(labels.length ? `${m[1]}{${labels.join(",")}}` : m[1]!, Number(m[3]));
+  }
+  const out: Record<string, number> = {};
+  for (const [k, name] of FN_METRICS) {
+    const v = values.get(name);
+    if (v === undefined) throw new Error(`no ${name} in the dispatcher's metrics`);
+    out[k] = v;
+  }
+  return out as unknown as FunctionSample;
 }
 
 export interface Sample {
@@ -38,6 +85,8 @@ export interface Sample {
   readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number; readonly partitions?: readonly number[] } | null>;
   /** Replicas not off (booting, serving, draining), as the simulator's instance series counts them. */
   readonly instances?: InstanceCount;
+  /** Per function: its dispatcher's instances and counters (null: it did not answer). */
+  readonly functions?: Record<string, FunctionSample | null>;
 }
 
 const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
@@ -101,7 +150,14 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
         )
       : undefined,
   ]);
-  return { t: Date.now(), lb, cache, replication, queues, instances: targets.instances?.() };
+  const functions = targets.functions?.length
+    ? Object.fromEntries(await Promise.all(targets.functions.map(async (f) => [f.name, await settle(async () => {
+        const r = await fetch(f.metricsUrl, { signal: AbortSignal.timeout(2000) });
+        if (!r.ok) throw new Error(`${r.status}`);
+        return parseFunctionMetrics(await r.text());
+      })] as const)))
+    : undefined;
+  return { t: Date.now(), lb, cache, replication, queues, instances: targets.instances?.(), functions };
 }
 
 export interface Collector {

@@ -1,9 +1,9 @@
-// The JSON handed from the launcher to each service and worker process (written to the run dir with
+// The JSON handed from the launcher to each service, worker and function process (written to the run dir with
 // mode 0600 and passed by path): its part of the plan plus the addresses of the parts it talks to
 // and the run's secrets for them (database and cache passwords, the admin token), which so stay
 // out of argv and the environment that `ps` and /proc show.
 import { readFileSync } from "node:fs";
-import type { CachePlan, ClassPlan, DbPlan, QueuePlan, ServicePlan } from "./plan.ts";
+import type { CachePlan, ClassPlan, DbPlan, FunctionPlan, QueuePlan, ServicePlan } from "./plan.ts";
 import type { TracingConfig } from "./tracing.ts";
 import type { ResilienceSpec } from "./service/resilience.ts";
 
@@ -71,6 +71,14 @@ export interface WorkerConfig {
   readonly db?: DbPlan & { readonly endpoints: DbEndpoints };
   readonly amqpUrl: string;
   readonly tracing?: TracingConfig;
+}
+
+/** A function's dispatcher process (function/main.ts): its plan, port and the run's seed; nothing secret. */
+export interface FunctionConfig {
+  readonly role: "function";
+  readonly port: number;
+  readonly seed: number;
+  readonly fn: FunctionPlan;
 }
 
 export function readConfig<T>(path: string): T {

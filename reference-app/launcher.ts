@@ -1,7 +1,7 @@
 // Starts the real system a scenario describes, as one scoped Effect: plan and preflight first (so an
 // unrealizable scenario or a missing binary fails before anything starts), then database, cache,
-// broker queues, every service's replicas, workers, a HAProxy per balancer, nginx, the collector and
-// the admin endpoint.
+// broker queues, every service's replicas, workers, a dispatcher per function, a HAProxy per balancer,
+// nginx, the collector and the admin endpoint.
 // Every part is a scoped resource, released in reverse order on success, failure or interruption.
 // `startApp` is the Effect; `startAppPromise` wraps it for callers outside Effect.
 import { Cause, Effect, Exit, Scope } from "effect";
@@ -76,6 +76,8 @@ export interface RunningApp {
   readonly metricsUrls: readonly string[];
   /** Per service, its replicas' /metrics URLs. */
   readonly serviceMetricsUrls: Readonly<Record<string, readonly string[]>>;
+  /** Every function's dispatcher (function/main.ts) by component name: where services call it, and its /metrics. */
+  readonly functions: Readonly<Record<string, { readonly url: string; readonly metricsUrl: string }>>;
   /** user/password: the services' role (no superuser) and its per-run password; kept out of run.json. */
   readonly db?: DbAccess;
   /** Every shard's servers (the first is `db`); one entry when the database is not sharded. Passwords kept out of run.json. */
@@ -249,6 +251,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     }
     const lbPorts = new Map<string, number>();
     for (const b of plan.balancers) lbPorts.set(b.name, yield* freePort);
+    const fnPorts = new Map<string, number>();
+    for (const f of plan.functions) fnPorts.set(f.name, yield* freePort);
     const servicePorts = portsOf.get(plan.service.name)!;
     // Regions: a component as its callers reach it (a balancer's port, else its running replicas'),
     // and the relay carrying every crossing between regions, started before the callers.
@@ -260,7 +264,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const peersOf = (sp: ServicePlan): Record<string, string[]> | undefined => {
       const peers: Record<string, string[]> = Object.create(null);
       for (const c of sp.calls) {
-        const lbPort = lbPorts.get(c);
+        const lbPort = lbPorts.get(c) ?? fnPorts.get(c);
         const callee = plan.services.find((p) => p.name === c);
         if (lbPort !== undefined) peers[c] = [`http://127.0.0.1:${via(sp.name, lbPort)}`];
         else if (callee) peers[c] = portsOf.get(c)!.slice(0, callee.replicas).map((p) => `http://127.0.0.1:${via(sp.name, p)}`);
@@ -320,15 +324,23 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       }
     }
     const workerStarts = workerSpecs.map((w) => Effect.map(startNodeProc(w.name, w.cfg, dir.path), (part) => ({ ...part, queue: w.queue })));
-    // Replicas and workers start together: each is a Node process whose start-up is mostly waiting.
-    const [services, workers, others] = yield* Effect.all(
+    // A dispatcher per function: its own process (and process group, with the instances it forks),
+    // ready once its provisioned instances started.
+    const functionStarts = plan.functions.map((f) => startNodeProc(`function-${f.name}`, { role: "function", port: fnPorts.get(f.name)!, seed: plan.seed, fn: f }, dir.path));
+    // Replicas, workers and dispatchers start together: each is a Node process whose start-up is mostly waiting.
+    const [services, workers, others, fns] = yield* Effect.all(
       [
         Effect.all(serviceStarts, { concurrency: "unbounded" }),
         Effect.all(workerStarts, { concurrency: "unbounded" }),
         Effect.all(otherStarts, { concurrency: "unbounded" }),
+        Effect.all(functionStarts, { concurrency: "unbounded" }),
       ],
       { concurrency: "unbounded" },
     );
+    for (const [i, f] of plan.functions.entries()) {
+      progress(`function ${f.name}: dispatcher 127.0.0.1:${fns[i]!.port} (${f.provisioned} provisioned, up to ${f.maxInstances} x ${f.concurrency}, idle ${f.idleTimeout} s, ${f.onThrottle === "queue" ? "queued" : "429"} beyond)`);
+    }
+    const functionUrls = Object.fromEntries(plan.functions.map((f, i) => [f.name, { url: `http://127.0.0.1:${fns[i]!.port}`, metricsUrl: `http://127.0.0.1:${fns[i]!.port}/metrics` }]));
     const tiers = Object.fromEntries(plan.services.map((sp, i) => [sp.name, (i === 0 ? services : others[i - 1]!).slice(0, sp.replicas)]));
     for (const sp of plan.services.slice(1)) {
       progress(`${sp.name}: ${sp.replicas} replica(s) on ${tiers[sp.name]!.map((s) => `127.0.0.1:${s.port}`).join(", ")}`);
@@ -428,6 +440,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         broker,
         queues: plan.queues.map((q) => ({ name: q.name, names: queues[q.name]! })),
         instances: scaler ? () => scaler.instances() : undefined,
+        functions: Object.entries(functionUrls).map(([name, f]) => ({ name, metricsUrl: f.metricsUrl })),
       },
       plan.interval,
     );
@@ -548,6 +561,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       balancerUrls: Object.fromEntries([...lbPorts].map(([n, p]) => [n, `http://127.0.0.1:${p}`])),
       serviceMetricsUrls: Object.fromEntries(Object.entries(tiers).map(([n, list]) => [n, list.map((s) => `http://127.0.0.1:${s.port}/metrics`)])),
       workers: workers.map((w) => ({ name: w.name, queue: w.queue, url: `http://127.0.0.1:${w.port}` })),
+      functions: functionUrls,
       metricsUrls: [...services, ...workers].map((p) => `http://127.0.0.1:${p.port}/metrics`),
       db: pgCluster ? dbAccess(pgCluster) : undefined,
       dbShards: pgShards.map(dbAccess),

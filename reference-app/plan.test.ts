@@ -112,6 +112,35 @@ describe("planApp", () => {
     if (!entry.ok) expect(entry.issues.map((i) => i.field)).toContain("components.api.retries");
   });
 
+  it("plans a function a service calls: its dispatcher's limits, and per class the service steps of its handler", () => {
+    const r = planApp(load(readFileSync(new URL("../scenarios/validation/dynamic/function-burst.yaml", import.meta.url), "utf8")));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.functions).toEqual([{
+      name: "thumbs", maxInstances: 12, concurrency: 8, coldStart: { dist: "constant", value: 0.2 }, idleTimeout: 2, provisioned: 0,
+      timeout: undefined, onThrottle: "reject", queue: undefined, queueTimeout: undefined,
+      work: { thumbnail: [{ dist: "lognormal", mean: 0.1, cv: 0.5 }] },
+    }]);
+    expect(r.plan.service.calls).toEqual(["thumbs"]);
+    // the admin, the one replica and the dispatcher
+    expect(portsNeeded(r.plan)).toBe(3);
+    const own = planApp(load(BASE.replace("{ service: 1ms }, { call: db, op: read }", "{ service: 1ms }, { call: fn }") +
+      "  fn:\n    kind: function\n    cold_start: 100ms\n    on_throttle: queue\n    queue: 5\n    handlers:\n      get_product: [{ service: 2ms }, { service: 3ms }]\n"));
+    if (!own.ok) throw new Error(JSON.stringify(own.issues));
+    expect(own.plan.functions[0]).toMatchObject({ maxInstances: 1000, onThrottle: "queue", queue: 5, work: { get_product: [{ dist: "constant", value: 0.002 }, { dist: "constant", value: 0.003 }] } });
+  });
+
+  it("refuses a class entering at a function and a function's calls, each by its field (serverless-api)", () => {
+    const r = planApp(bundled("serverless-api"));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const fields = r.issues.map((i) => i.field);
+    expect(fields).toContain("load.classes.get_item.flow");
+    expect(fields).toContain("components.items_fn.handlers.get_item[1]");
+    expect(fields).toContain("components.items_fn.handlers.put_item[1]");
+    expect(fields).not.toContain("components.items_fn.handlers.get_item[0]");
+    expect(r.issues.find((i) => i.field === "load.classes.get_item.flow")!.reason).toContain("a class entering at the function 'items_fn' is not realized");
+  });
+
   it("realizes a class's response size (after compression) and refuses the payload parts it has no part for", () => {
     const sized = planApp(load(BASE.replace("      keys: { count: 100 }\n", "      keys: { count: 100 }\n      response_size: 40KB\n      compression: 50%\n")));
     expect(sized.ok, JSON.stringify(!sized.ok && sized.issues)).toBe(true);

@@ -3,7 +3,7 @@
 // rejected before anything starts. It reads the model the simulator runs (simulator/model/schema.ts,
 // units and defaults already applied by its parser), so a default can never differ between the two.
 import type {
-  AutoscalingSpec, CacheComponent, CircuitBreakerSpec, DatabaseComponent, RetriesSpec, Dist, LoadBalancerComponent, QueueComponent, Scenario, ServiceComponent, Step as ModelStep,
+  AutoscalingSpec, CacheComponent, CircuitBreakerSpec, DatabaseComponent, FunctionComponent, RetriesSpec, Dist, LoadBalancerComponent, QueueComponent, Scenario, ServiceComponent, Step as ModelStep,
 } from "../simulator/model/index.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
 import { scaleDist } from "../simulator/model/index.ts";
@@ -260,6 +260,28 @@ export interface CdnPlan {
   readonly ttl: number;
 }
 
+/**
+ * A `kind: function` as its dispatcher runs it (function/dispatcher.ts, in a process of its own):
+ * the YAML's limits, cold start, idle timeout and throttling, and per class the own work of one
+ * invocation (the `service` steps of its handler, else the function's `service`), a wait in the
+ * instance. Called by the services whose handlers call it (an HTTP call, as to another service).
+ */
+export interface FunctionPlan {
+  readonly name: string;
+  readonly maxInstances: number;
+  readonly concurrency: number;
+  /** The init an instance waits after its process started (the real start comes on top). */
+  readonly coldStart: DistLike;
+  readonly idleTimeout: number;
+  readonly provisioned: number;
+  readonly timeout?: number;
+  readonly onThrottle: "reject" | "queue";
+  readonly queue?: number;
+  readonly queueTimeout?: number;
+  /** Per class that reaches it, its service times in order (their sum is one invocation's work). */
+  readonly work: Readonly<Record<string, readonly DistLike[]>>;
+}
+
 export interface AppPlan {
   readonly name: string;
   readonly seed: number;
@@ -283,6 +305,8 @@ export interface AppPlan {
    * users, the entries its geo router tries. Undefined without `regions:`.
    */
   readonly regions?: RegionPlan;
+  /** Every function the services call: each a dispatcher process of its own. */
+  readonly functions: readonly FunctionPlan[];
 }
 
 /** Why a scenario cannot be realized: the field and the reason. */
@@ -292,7 +316,7 @@ export interface PlanIssue {
 }
 
 /** Kinds the app has a part for; a station is planned as a one-replica service (station.ts). */
-export const REALIZED_KINDS = ["station", "load_balancer", "service", "cache", "database", "queue", "cdn"] as const;
+export const REALIZED_KINDS = ["station", "load_balancer", "service", "cache", "database", "queue", "cdn", "function"] as const;
 
 // ---------------------------------------------------------------- planning
 
@@ -367,7 +391,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
   if (fronts.length > 1) {
     issues.push({ field: "load.classes", reason: `the reference app serves every class on one entry; the classes' flows start at ${fronts.join(", ")}` });
   }
-  if (!serviceName || comp(serviceName)?.kind !== "service") issues.push({ field: "components", reason: "the reference app needs one component of kind service that the classes call" });
+  // (classes entering at a function get their own issue below)
+  const atFunction = [...entries].some((e) => comp(e)?.kind === "function");
+  if ((!serviceName || comp(serviceName)?.kind !== "service") && !atFunction) issues.push({ field: "components", reason: "the reference app needs one component of kind service that the classes call" });
 
   refuseUnrealizedFeatures(s, serviceName, issues);
 
@@ -547,6 +573,29 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     });
   }
 
+  const functions: FunctionPlan[] = [];
+  for (const name of byKind.get("function") ?? []) {
+    const f = comp(name) as FunctionComponent;
+    const work: Record<string, DistLike[]> = Object.create(null);
+    for (const cls of Object.keys(s.load.classes)) {
+      const handler = own(f.handlers, cls);
+      if (!handler) {
+        if (f.service !== undefined) work[cls] = [f.service];
+        continue;
+      }
+      const steps: DistLike[] = [];
+      handler.forEach((step, i) => {
+        if ("service" in step && !("visit" in step)) steps.push(step.service);
+        else issues.push({ field: `components.${name}.handlers.${cls}[${i}]`, reason: "a function's handler can only hold { service } steps in the reference app: its instance (function/instance.mjs) waits its own work, its calls to caches, databases and services are not realized" });
+      });
+      work[cls] = steps;
+    }
+    functions.push({
+      name, maxInstances: f.max_instances, concurrency: f.concurrency, coldStart: f.cold_start, idleTimeout: f.idle_timeout,
+      provisioned: f.provisioned, timeout: f.timeout, onThrottle: f.on_throttle, queue: f.queue, queueTimeout: f.queue_timeout, work,
+    });
+  }
+
   let cdn: CdnPlan | undefined;
   if (cdnName) {
     const d = comp(cdnName);
@@ -569,7 +618,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     const target = first && "call" in first ? first.call : undefined;
     let via: ClassPlan["via"] = "lb";
     if (target && target === cdnName) via = "cdn";
-    else if (target === undefined || (target !== lbName && target !== serviceName && (target !== fronts[0] || own(s.geo, target) === undefined))) {
+    else if (target !== undefined && comp(target)?.kind === "function") {
+      issues.push({ field: `${field}.flow`, reason: `a class entering at the function '${target}' is not realized: the reference app's classes enter at a service (or its balancer or the CDN); a service whose handler calls { call: ${target} } is` });
+    } else if (target === undefined || (target !== lbName && target !== serviceName && (target !== fronts[0] || own(s.geo, target) === undefined))) {
       issues.push({ field: `${field}.flow`, reason: `must start with { call: ${[cdnName, lbName, serviceName].filter(Boolean).join(" | ")} } so the reference app can serve it` });
     }
     const placeholders = cl.http.path.match(/\{[^}]*\}/g) ?? [];
@@ -617,6 +668,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       queues,
       cdn,
       ...(regions ? { regions } : {}),
+      functions,
     },
   };
 }
@@ -632,7 +684,8 @@ export function portsNeeded(plan: AppPlan): number {
     plan.balancers.length +
     (plan.lb?.rateLimit ? 1 : 0) +
     (plan.cdn ? 1 : 0) +
-    (plan.regions ? regionPorts(plan.regions, (c) => Array.from({ length: plan.balancers.some((b) => b.name === c) ? 1 : (plan.services.find((p) => p.name === c)?.replicas ?? 0) }, (_, i) => `${c}#${i}`)) : 0)
+    (plan.regions ? regionPorts(plan.regions, (c) => Array.from({ length: plan.balancers.some((b) => b.name === c) ? 1 : (plan.services.find((p) => p.name === c)?.replicas ?? 0) }, (_, i) => `${c}#${i}`)) : 0) +
+    plan.functions.length
   );
 }
 
@@ -721,10 +774,10 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
         if (step.op !== "get" && step.op !== "set" && step.op !== "delete") issues.push({ field: `${f}.op`, reason: "a cache call needs op: get | set | delete" });
       } else if (target.kind === "database") {
         if (step.op !== "read" && step.op !== "write") issues.push({ field: `${f}.op`, reason: "a database call needs op: read | write" });
-      } else if (target.kind === "service" || target.kind === "load_balancer") {
-        // another service, directly or through its balancer: an HTTP call to it for the same class
+      } else if (target.kind === "service" || target.kind === "load_balancer" || target.kind === "function") {
+        // another service, directly or through its balancer, or a function's dispatcher: an HTTP call to it for the same class
         if (step.op !== undefined) issues.push({ field: `${f}.op`, reason: `a call to the ${target.kind} '${step.call}' takes no op` });
-      } else issues.push({ field: `${f}.call`, reason: `a handler can call a cache, a database, a service or a load_balancer, not a ${target.kind}` });
+      } else issues.push({ field: `${f}.call`, reason: `a handler can call a cache, a database, a service, a load_balancer or a function, not a ${target.kind}` });
       checkSteps(step.hit ?? [], `${f}.hit`, s, issues);
       checkSteps(step.miss ?? [], `${f}.miss`, s, issues);
     } else if ("publish" in step) {

@@ -1,11 +1,11 @@
 // The reference app's heavier suite (npm run test:app): fault timings, interrupt points, CDN, Redis
-// eviction, auto-scaling, the slowed-dependency, cache-loss and database-failover validations, and `check --measure`'s real run (cli/tests/capacity).
+// eviction, auto-scaling, the slowed-dependency, cache-loss, database-failover and serverless-function validations, and `check --measure`'s real run (cli/tests/capacity).
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
 export default defineConfig({
   test: {
-    include: ["reference-app/**/*.e2e.test.ts", "cli/tests/capacity/check-measure.e2e.test.ts", "validation/cache-loss.e2e.test.ts", "validation/slow-dependency.e2e.test.ts", "validation/db-failover.e2e.test.ts"],
+    include: ["reference-app/**/*.e2e.test.ts", "cli/tests/capacity/check-measure.e2e.test.ts", "validation/cache-loss.e2e.test.ts", "validation/slow-dependency.e2e.test.ts", "validation/db-failover.e2e.test.ts", "validation/function-burst.e2e.test.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: "forks",

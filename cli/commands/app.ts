@@ -16,7 +16,8 @@ const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--p
        headroom app check <file.yaml>
 
 up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service replicas, Redis,
-       PostgreSQL primary + streaming replicas, RabbitMQ queue + workers, nginx), prints its
+       PostgreSQL primary + streaming replicas, RabbitMQ queue + workers, nginx, a dispatcher per
+       function forking Node instances on demand), prints its
        endpoints and the admin token, and runs until Ctrl-C or SIGTERM, then stops everything.
 check  Says whether the reference app can realize the scenario here, starting nothing.
 
@@ -90,7 +91,7 @@ function describe(app: RunningApp): string {
     ...Object.entries(app.regions?.originUrls ?? {}).map(([r, u]) => `  users in ${r}: ${u}   (share ${app.plan.regions!.origins.find((o) => o.region === r)!.share.toFixed(3)}; nearest healthy region first)`),
     `  admin:      ${app.adminUrl}   token: ${app.token}`,
     `              e.g. curl -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/status   (faults: docs/reference-app.md)`,
-    `  metrics:    ${app.metricsUrls.join(" ")}`,
+    `  metrics:    ${[...app.metricsUrls, ...Object.values(app.functions).map((f) => f.metricsUrl)].join(" ")}`,
     `  run dir:    ${app.runDir} (logs/, run.json, timeseries.jsonl)`,
     "Press Ctrl-C to stop everything.",
   ];

@@ -3,7 +3,8 @@
 // is warm on the same process, invocations beyond max_instances x concurrency get 429 (or wait,
 // with on_throttle: queue), an idle instance is reaped after idle_timeout (its process gone) and
 // the next invocation is cold again, provisioned instances stay, a timeout gives 504 and kills its
-// instance, and /metrics counts all of it. close() leaves no process behind.
+// instance, a service's call runs its class's work, and /metrics counts all of it. close() leaves
+// no process behind.
 import { afterEach, describe, expect, it } from "vitest";
 import { Dispatcher, dispatcherConfig, type InvokeResult } from "./dispatcher.ts";
 
@@ -92,6 +93,24 @@ describe("function dispatcher (real processes)", () => {
     await sleep(200);
     expect(alive(pid)).toBe(false);
     expect(d.alive()).toBe(0);
+  });
+
+  it("a service's call runs its class's work (the handler's service steps added), other requests the default", async () => {
+    const d = new Dispatcher({
+      ...dispatcherConfig("f", { ...base, provisioned: 1, max_instances: 1, service: { dist: "constant", value: 0.02 } }, 7),
+      work: { slow: [{ dist: "constant", value: 0.2 }, { dist: "constant", value: 0.1 }] },
+    });
+    open.push(d);
+    const port = await d.start();
+    const call = async (cls: string) => JSON.parse(await (await fetch(`http://127.0.0.1:${port}/_headroom/call`, { method: "POST", body: JSON.stringify({ class: cls }) })).text()) as InvokeResult;
+    const slow = await call("slow");
+    expect(slow).toMatchObject({ status: 200, cold: false });
+    expect(slow.ms).toBeGreaterThanOrEqual(300);
+    // a class without work of its own, and a plain request: the function's `service`
+    for (const r of [await call("other"), await invoke(port)]) {
+      expect(r.status).toBe(200);
+      expect(r.ms).toBeLessThan(250);
+    }
   });
 
   it("close() kills every instance and stops answering", async () => {

@@ -7,16 +7,25 @@
 // invocation past `timeout` gets 504 and its instance is killed, as Lambda does. The choice of
 // instance is the simulator's (components/function/runtime.ts): a partly busy warm one, else the
 // most recently used idle one, else one still starting, else a new one. Metrics on /metrics in
-// Prometheus's text format; `close()` kills every instance and stops the server.
+// Prometheus's text format, each cold start's measured time on /cold-starts (JSON); `close()` kills
+// every instance and stops the server.
 //
 // Plain Node (no Effect): one file, its processes and timers all owned by the Dispatcher and
-// released by close(). Work is a wait of the YAML's service time in the instance (the handler's
-// downstream calls are not realized here: see the report of issue 18).
+// released by close(). Work is a wait of the YAML's service time in the instance: per class, the
+// `service` steps of the function's handler (a call from a service names its class, as
+// service/peers.ts sends it); the handler's downstream calls are not realized (plan.ts refuses them).
+// `app up` runs it in a process of its own (function/main.ts); the tests run it in theirs.
 import { fork, type ChildProcess } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { sample, streamFor, type Dist, type Rng } from "../sampler.ts";
+// The path services call other parts on, with { class } in a JSON body.
+import { CALL_PATH } from "../service/peers.ts";
+
+const MAX_BODY = 16 * 1024;
+/** Cold-start times kept for /cold-starts (the validation's calibration reads them). */
+const MAX_SAMPLES = 100_000;
 
 const INSTANCE = fileURLToPath(new URL("./instance.mjs", import.meta.url));
 
@@ -28,8 +37,10 @@ export interface DispatcherConfig {
   readonly coldStart: Dist;
   readonly idleTimeout: number;
   readonly provisioned: number;
-  /** The work of one invocation (seconds, drawn per invocation). */
+  /** The work of one invocation (seconds, drawn per invocation) of a class without its own `work`. */
   readonly service: Dist;
+  /** Per class, the waits one invocation does in order (drawn per invocation; their sum is its work). */
+  readonly work?: Readonly<Record<string, readonly Dist[]>>;
   readonly timeout?: number;
   readonly onThrottle: "reject" | "queue";
   readonly queue?: number;
@@ -90,6 +101,8 @@ export class Dispatcher {
   private server: Server | undefined;
   private closed = false;
   readonly metrics = { cold: 0, warm: 0, throttled: 0, timeouts: 0, queueTimeouts: 0, started: 0, reaped: 0, coldStartSeconds: 0, peak: 0 };
+  /** Each completed cold start, fork to ready (s), in order (the first MAX_SAMPLES): GET /cold-starts. */
+  readonly coldStarts: number[] = [];
 
   constructor(readonly config: DispatcherConfig) {
     this.rngCold = streamFor(config.seed ?? 1, `function:${config.name}:cold-start`);
@@ -108,9 +121,14 @@ export class Dispatcher {
         res.end(this.prometheus());
         return;
       }
-      if (req.url === "/healthz") { res.writeHead(200); res.end("ok\n"); return; }
-      req.resume();
-      this.invoke().then((r) => {
+      // The pid lets the launcher's readiness check tell this process from another holding the port.
+      if (req.url === "/cold-starts") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(this.coldStarts));
+        return;
+      }
+      if (req.url === "/healthz") { res.writeHead(200, { "x-headroom-pid": String(process.pid) }); res.end("ok\n"); return; }
+      this.readClass(req).then((cls) => this.invoke(cls)).then((r) => {
         res.writeHead(r.status, { "content-type": "application/json" });
         res.end(`${JSON.stringify(r)}\n`);
       }, (e: unknown) => {
@@ -118,6 +136,9 @@ export class Dispatcher {
         res.end(`${String(e)}\n`);
       });
     });
+    // As the services' servers: the callers' keep-alive connections are not closed under them in a
+    // quiet spell (a request racing a closing socket would fail the call).
+    server.keepAliveTimeout = 65_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -136,8 +157,41 @@ export class Dispatcher {
     return this.instances.map((i) => i.proc.pid ?? -1);
   }
 
+  /** A service's call names its class in its body ({ class }); any other request runs the default work. */
+  private readClass(req: IncomingMessage): Promise<string | undefined> {
+    if (req.method !== "POST" || req.url !== CALL_PATH) {
+      req.resume();
+      return Promise.resolve(undefined);
+    }
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_BODY) chunks.push(c);
+      });
+      req.on("end", () => {
+        try {
+          const b = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { class?: unknown };
+          resolve(typeof b.class === "string" ? b.class : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      req.on("error", () => resolve(undefined));
+    });
+  }
+
+  /** The work of one invocation of class `cls`, in ms: its waits drawn and added, else the default `service`. */
+  private workMs(cls: string | undefined): number {
+    const steps = cls !== undefined && this.config.work && Object.hasOwn(this.config.work, cls) ? this.config.work[cls]! : [this.config.service];
+    let s = 0;
+    for (const d of steps) s += sample(d, this.rngWork);
+    return s * 1000;
+  }
+
   /** One invocation: admission, an instance (warm or cold), the work, the answer. */
-  async invoke(): Promise<InvokeResult> {
+  async invoke(cls?: string): Promise<InvokeResult> {
     const t0 = performance.now();
     const c = this.config;
     if (this.closed) return { status: 503, cold: false, instance: -1, ms: 0 };
@@ -176,7 +230,7 @@ export class Dispatcher {
         this.kill(inst); // Lambda ends a timed-out invocation with its environment
       }, Math.max(0, c.timeout * 1000 - (performance.now() - t0))) : undefined;
       inst.running.set(id, (r) => { if (timer) clearTimeout(timer); resolve(r ? "ok" : "failed"); });
-      inst.proc.send({ t: "run", id, ms: sample(c.service, this.rngWork) * 1000 });
+      inst.proc.send({ t: "run", id, ms: this.workMs(cls) });
     });
     this.done(inst);
     return { status: outcome === "ok" ? 200 : outcome === "timeout" ? 504 : 502, cold, instance: inst.id, ms: performance.now() - t0 };
@@ -198,15 +252,21 @@ export class Dispatcher {
 
   private spawn(): Instance {
     const initMs = sample(this.config.coldStart, this.rngCold) * 1000;
-    const proc = fork(INSTANCE, [String(initMs)], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    // execArgv: [] so the instance is a plain `node instance.mjs`, not this process's loaders (tsx):
+    // the cold start is a bare runtime's start, plus the YAML's init.
+    // The start counts from before fork(): the call is synchronous and, on a loaded machine, long.
+    const forkedAt = performance.now();
+    const proc = fork(INSTANCE, [String(initMs)], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [] });
     const running = new Map<number, (ok: boolean) => void>();
     let markReady: (ok: boolean) => void = () => {};
     const ready = new Promise<boolean>((resolve) => { markReady = resolve; });
-    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), idleTimer: undefined, ready, forkedAt: performance.now(), running };
+    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), idleTimer: undefined, ready, forkedAt, running };
     proc.on("message", (m: { t: string; id?: number }) => {
       if (m.t === "ready" && inst.state === "starting" && !inst.killed) {
         inst.state = "ready";
-        this.metrics.coldStartSeconds += (performance.now() - inst.forkedAt) / 1000;
+        const took = (performance.now() - inst.forkedAt) / 1000;
+        this.metrics.coldStartSeconds += took;
+        if (this.coldStarts.length < MAX_SAMPLES) this.coldStarts.push(took);
         markReady(true);
         if (inst.busy === 0) this.armIdle(inst);
       } else if (m.t === "done" && m.id !== undefined) {

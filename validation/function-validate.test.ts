@@ -1,0 +1,70 @@
+// The pure half of the serverless-function validation (function-validate.ts): reading the
+// dispatcher's metrics, the cold-start calibration, one run's percentiles and time averages, which
+// scenarios it takes, and where each row's target flips. The run itself is function-burst.e2e.test.ts.
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../simulator/model/index.ts";
+import { Dispatcher, dispatcherConfig } from "../reference-app/function/dispatcher.ts";
+import { parseFunctionMetrics } from "../reference-app/collector.ts";
+import { calibratedColdStart, functionRows, functionTarget, quantileSorted, stepMean, type FunctionSide } from "./function-validate.ts";
+
+const scenario = (extra: string) => {
+  const r = parseScenario(`version: 1
+name: t
+simulation: { duration: 10s, warmup: 0s }
+load:
+  model: open
+  rate: 5/s
+  classes:
+    a: { http: { method: GET, path: /a }, flow: [{ call: api }] }
+components:
+  api: { kind: service, handlers: { a: [{ call: f }] } }
+  f: { kind: function, cold_start: 100ms, service: 10ms }
+${extra}`, "t.yaml");
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+};
+
+describe("function validation, pure parts", () => {
+  it("reads the dispatcher's own /metrics text", () => {
+    const d = new Dispatcher(dispatcherConfig("thumbs", { max_instances: 2, concurrency: 1, cold_start: { dist: "constant", value: 0 }, idle_timeout: 1, provisioned: 0, on_throttle: "reject" }));
+    Object.assign(d.metrics, { cold: 7, warm: 93, throttled: 2, timeouts: 1, started: 7, reaped: 5, coldStartSeconds: 2.45 });
+    expect(parseFunctionMetrics(d.prometheus())).toEqual({ instances: 0, cold: 7, warm: 93, throttled: 2, timeouts: 1, started: 7, reaped: 5, coldStartCount: 7, coldStartSum: 2.45 });
+    expect(() => parseFunctionMetrics("headroom_function_instances 3\n")).toThrow(/no headroom_function_invocations_total/);
+  });
+
+  it("calibrates the cold start to the run's measured ones, resampled; keeps the YAML's without any", () => {
+    expect(calibratedColdStart({ dist: "constant", value: 0.2 }, [0.31, 0.45, Number.NaN, 0.9])).toEqual({ dist: "empirical", samples: [0.31, 0.45, 0.9] });
+    expect(calibratedColdStart({ dist: "constant", value: 0.2 }, [])).toEqual({ dist: "constant", value: 0.2 });
+  });
+
+  it("one run's percentile by nearest rank and a step function's time average", () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(quantileSorted(xs, 0.95)).toBe(95);
+    expect(quantileSorted(xs, 0.99)).toBe(99);
+    expect(quantileSorted([], 0.5)).toBeNaN();
+    // 0 for 2 s, 10 for 1 s, 4 for the last 1 s: (0 + 10 + 4) / 4
+    expect(stepMean([[0, 0], [2, 10], [3, 4]], 4)).toBeCloseTo(3.5, 12);
+  });
+
+  it("takes a scenario with one function and one class, refuses what it cannot compare, passes others by", () => {
+    expect(functionTarget("t.yaml", scenario(""))).toEqual({ fn: "f", cls: "a" });
+    expect(() => functionTarget("t.yaml", scenario("  g: { kind: function, cold_start: 1ms, service: 1ms }\n"))).toThrow("t.yaml: components: the function validation takes one function, found f, g");
+    const r = parseScenario("version: 1\nname: x\nload: { model: open, rate: 1/s, classes: { a: { flow: [{ call: s }] } } }\ncomponents:\n  s: { kind: service, service: 1ms }\n", "x.yaml");
+    if (!r.ok) throw new Error("parse");
+    expect(functionTarget("x.yaml", r.scenario)).toBeUndefined();
+  });
+
+  it("each target flips where docs/validation.md puts it", () => {
+    const p: FunctionSide = { coldShare: 0.1, p95Ms: 400, p99Ms: 500, meanInstances: 5, peakInstances: 20, stageInstances: [10, 1], throttled: 0 };
+    const row = (m: Partial<FunctionSide>, name: string) => functionRows(p, { ...p, ...m }, { coldShare: [0, 0], p95: [0, 0], p99: [0, 0], peak: [0, 0] }).find((r) => r.name.startsWith(name))!.pass;
+    expect(row({ coldShare: 0.129 }, "cold-start share")).toBe(true);
+    expect(row({ coldShare: 0.131 }, "cold-start share")).toBe(false);
+    expect(row({ p95Ms: 459 }, "p95")).toBe(true);
+    expect(row({ p95Ms: 461 }, "p95")).toBe(false);
+    expect(row({ p99Ms: 374 }, "p99")).toBe(false);
+    expect(row({ meanInstances: 5.9 }, "instances alive, time")).toBe(true);
+    expect(row({ meanInstances: 6.1 }, "instances alive, time")).toBe(false);
+    expect(row({ peakInstances: 25 }, "instances alive, peak")).toBe(true);
+    expect(row({ peakInstances: 26 }, "instances alive, peak")).toBe(false);
+  });
+});

@@ -1,0 +1,261 @@
+// The serverless-function validation (validate:dynamics on a scenario with a `kind: function` that a
+// service calls; issue 18): a bursty load across the function's idle timeout, once on the reference
+// app (the function's dispatcher forking real Node processes, function/dispatcher.ts) and on the
+// simulator, compared on the cold-start share, the class's p95 and p99 and the instances alive
+// over time. The measured side: one run, the load from a Node client (Poisson arrivals at the
+// scenario's stages, seeded `driver:*` streams, db-failover-validate.ts's driveOrders), every
+// answer's latency kept; the dispatcher's /metrics read every 200 ms (instances alive) and at the
+// end (cold and warm invocations, throttles, and each cold start's time on /cold-starts). The
+// model's side: RUNS simulated runs (seeds seed..seed+RUNS-1, one replication each) of the scenario
+// with ONE thing calibrated from the measured run: the cold start, replaced by the cold starts the
+// dispatcher measured in that run (fork to ready: the real process start plus the YAML's init drawn),
+// resampled (an empirical law), since the model's `cold_start` is the YAML's init alone and the real
+// start (0.1 s on a quiet machine, seconds when many start at once on a loaded one) comes on top.
+// Targets: docs/validation.md ("Serverless function").
+// Trade-off: one real run; the driver sends the seed's one realization of the arrivals.
+import { loadavg } from "node:os";
+import { simulate, type Scenario } from "../simulator/index.ts";
+import { meanOf, runWindow, type Dist } from "../simulator/model/index.ts";
+import { startAppPromise } from "../reference-app/launcher.ts";
+import { parseFunctionMetrics, type FunctionSample } from "../reference-app/collector.ts";
+import { driveOrders, type Sent } from "./db-failover-validate.ts";
+import type { DynamicsReport } from "./dynamics.ts";
+import type { Row } from "./dynamics-series.ts";
+
+export class FunctionInputError extends Error {
+  override readonly name = "InputError";
+}
+
+/** Simulated runs on the model's side (one replication each, seeds seed..seed+RUNS-1). */
+export const RUNS = 30;
+/** How often the dispatcher's instances are read during the run. */
+const POLL_MS = 200;
+
+export interface FunctionTarget {
+  readonly fn: string;
+  readonly cls: string;
+}
+
+/** The function the scenario validates: one `kind: function`, one request class, no failures; else undefined (not this validation). */
+export function functionTarget(file: string, s: Scenario): FunctionTarget | undefined {
+  const fns = Object.entries(s.components).filter(([, c]) => c.kind === "function").map(([n]) => n);
+  if (fns.length === 0) return undefined;
+  if (fns.length > 1) throw new FunctionInputError(`${file}: components: the function validation takes one function, found ${fns.join(", ")}`);
+  const classes = Object.keys(s.load.classes);
+  if (classes.length !== 1) throw new FunctionInputError(`${file}: load.classes: the function validation takes one request class, found ${classes.length}`);
+  if ((s.failures ?? []).length > 0) throw new FunctionInputError(`${file}: failures: the function validation injects none`);
+  if (runWindow(s).warmup !== 0) throw new FunctionInputError(`${file}: simulation.warmup: the function validation compares the whole run (warm-up 0s)`);
+  return { fn: fns[0]!, cls: classes[0]! };
+}
+
+/** The model's cold start from the run's measured ones (seconds, fork to ready), resampled; the YAML's when none was measured. */
+export function calibratedColdStart(init: Dist, measured: readonly number[]): Dist {
+  const samples = measured.filter((x) => Number.isFinite(x) && x >= 0);
+  return samples.length ? { dist: "empirical", samples: samples as [number, ...number[]] } : init;
+}
+
+/** The q-quantile of sorted values (nearest rank), as a load tool reports one run's. */
+export function quantileSorted(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  return xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))]!;
+}
+
+/** Time-weighted mean of [t, value] samples over [0, end]: each value holds until the next sample. */
+export function stepMean(samples: ReadonlyArray<readonly [number, number]>, end: number): number {
+  let area = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const [t, v] = samples[i]!;
+    const next = Math.min(end, samples[i + 1]?.[0] ?? end);
+    if (next > t) area += v * (next - Math.max(0, t));
+  }
+  return area / end;
+}
+
+export interface FunctionSide {
+  readonly coldShare: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  /** Time-average of the instances alive over the run. */
+  readonly meanInstances: number;
+  readonly peakInstances: number;
+  /** Instances alive by phase of the load (each stage's time average). */
+  readonly stageInstances: readonly number[];
+  readonly throttled: number;
+}
+
+const within = (p: number, m: number, rel: number, abs = 0) => Math.abs(m - p) <= Math.max(rel * Math.abs(p), abs);
+
+/** Rows and targets (docs/validation.md, "Serverless function"). */
+export function functionRows(p: FunctionSide, m: FunctionSide, spread: { coldShare: [number, number]; p95: [number, number]; p99: [number, number]; peak: [number, number] }): Row[] {
+  const rows: Row[] = [
+    { name: "cold-start share of the invocations", predicted: p.coldShare, measured: m.coldShare, target: "within 3 points", pass: Math.abs(m.coldShare - p.coldShare) <= 0.03 },
+    { name: "p95 (ms)", predicted: p.p95Ms, measured: m.p95Ms, target: "within 15%", pass: within(p.p95Ms, m.p95Ms, 0.15) },
+    { name: "p99 (ms)", predicted: p.p99Ms, measured: m.p99Ms, target: "within 25%", pass: within(p.p99Ms, m.p99Ms, 0.25) },
+    { name: "instances alive, time average over the run", predicted: p.meanInstances, measured: m.meanInstances, target: "within 20% or 0.5", pass: within(p.meanInstances, m.meanInstances, 0.2, 0.5) },
+    { name: "instances alive, peak", predicted: p.peakInstances, measured: m.peakInstances, target: "within 25% or 2", pass: within(p.peakInstances, m.peakInstances, 0.25, 2) },
+    { name: "throttled invocations", predicted: p.throttled, measured: m.throttled, target: "shown", pass: null },
+  ];
+  p.stageInstances.forEach((x, i) => rows.push({ name: `instances alive, stage ${i + 1} average`, predicted: x, measured: m.stageInstances[i] ?? Number.NaN, target: "shown", pass: null }));
+  for (const [what, [lo, hi]] of [["cold-start share", spread.coldShare], ["p95 (ms)", spread.p95], ["p99 (ms)", spread.p99], ["peak instances", spread.peak]] as const) {
+    rows.push({ name: `${what}, lowest of the ${RUNS} simulated runs`, predicted: lo, measured: Number.NaN, target: "shown", pass: null });
+    rows.push({ name: `${what}, highest of the ${RUNS} simulated runs`, predicted: hi, measured: Number.NaN, target: "shown", pass: null });
+  }
+  return rows;
+}
+
+/** The stages' [start, end) in seconds from the load's start (one stage for a constant rate). */
+function stageBounds(s: Scenario, durationS: number): Array<[number, number]> {
+  const stages = s.load.model === "open" ? s.load.stages : undefined;
+  if (!stages?.length) return [[0, durationS]];
+  const out: Array<[number, number]> = [];
+  let t = 0;
+  for (const st of stages) {
+    out.push([t, Math.min(durationS, t + st.duration)]);
+    t += st.duration;
+  }
+  return out;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The model's side: RUNS runs of the scenario with the cold start calibrated. */
+export function predictFunction(s: Scenario, t: FunctionTarget, coldStart: Dist): { side: FunctionSide; spread: Parameters<typeof functionRows>[2]; series: Array<[number, number]> } {
+  const fn = s.components[t.fn];
+  if (fn?.kind !== "function") throw new FunctionInputError(`components.${t.fn}: not a function`);
+  const calibrated: Scenario = { ...s, components: { ...s.components, [t.fn]: { ...fn, cold_start: coldStart } } };
+  const runs = Array.from({ length: RUNS }, (_, k) => simulate(calibrated, { seed: s.seed + k, replications: 1 }));
+  const durationS = runs[0]!.run.durationS;
+  const bounds = stageBounds(s, durationS);
+  const per = runs.map((r) => {
+    const f = r.components[t.fn]!.function!;
+    const series = r.series!;
+    const inst = series.components[t.fn]!.instances;
+    // the series' points are snapshots at each interval's end; a stage [a, b) averages those in (a, b]
+    const steps: Array<[number, number]> = series.t.map((end, i) => [end, inst[i]!]);
+    return {
+      coldShare: f.coldStartShare.mean,
+      p95: r.classes[t.cls]!.latencyMs.p95.mean,
+      p99: r.classes[t.cls]!.latencyMs.p99.mean,
+      meanInstances: f.instances.mean,
+      peak: f.peakInstances,
+      throttled: f.throttled,
+      steps,
+      stages: bounds.map(([a, b]) => {
+        const inside = steps.filter(([x]) => x > a + 1e-9 && x <= b + 1e-9).map(([, v]) => v);
+        return inside.length ? mean(inside) : Number.NaN;
+      }),
+    };
+  });
+  const range = (f: (x: (typeof per)[number]) => number): [number, number] => [Math.min(...per.map(f)), Math.max(...per.map(f))];
+  return {
+    side: {
+      coldShare: mean(per.map((x) => x.coldShare)),
+      p95Ms: mean(per.map((x) => x.p95)),
+      p99Ms: mean(per.map((x) => x.p99)),
+      meanInstances: mean(per.map((x) => x.meanInstances)),
+      peakInstances: mean(per.map((x) => x.peak)),
+      stageInstances: bounds.map((_, i) => mean(per.map((x) => x.stages[i]!))),
+      throttled: mean(per.map((x) => x.throttled)),
+    },
+    spread: { coldShare: range((x) => x.coldShare), p95: range((x) => x.p95), p99: range((x) => x.p99), peak: range((x) => x.peak) },
+    // the runs' mean instances alive at each interval's end, to a tenth
+    series: per[0]!.steps.map(([end], i) => [end, Math.round(10 * mean(per.map((x) => x.steps[i]![1]))) / 10]),
+  };
+}
+
+/** The measured side from the driver's records, the dispatcher's instance samples and its final counters. */
+export function measuredFunction(sent: readonly Sent[], instances: ReadonlyArray<readonly [number, number]>, last: FunctionSample, bounds: ReadonlyArray<[number, number]>, durationS: number): FunctionSide {
+  const ok = sent.filter((r) => r.status >= 200 && r.status < 300).map((r) => (r.done - r.t) * 1000).sort((a, b) => a - b);
+  const invocations = last.cold + last.warm;
+  return {
+    coldShare: invocations > 0 ? last.cold / invocations : Number.NaN,
+    p95Ms: quantileSorted(ok, 0.95),
+    p99Ms: quantileSorted(ok, 0.99),
+    meanInstances: stepMean(instances, durationS),
+    peakInstances: Math.max(0, ...instances.filter(([t]) => t <= durationS).map(([, v]) => v)),
+    stageInstances: bounds.map(([a, b]) => {
+      const inside = instances.filter(([t]) => t >= a && t < b);
+      return inside.length ? stepMean(inside.map(([t, v]) => [t - a, v] as const), b - a) : Number.NaN;
+    }),
+    throttled: last.throttled,
+  };
+}
+
+async function readFn(url: string): Promise<FunctionSample> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return parseFunctionMetrics(await r.text());
+}
+
+export async function validateFunction(file: string, scenario: Scenario, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
+  const target = functionTarget(file, scenario)!;
+  const fn = scenario.components[target.fn];
+  if (fn?.kind !== "function") throw new FunctionInputError(`${file}: components.${target.fn}: not a function`);
+  const durationS = runWindow(scenario).duration;
+  const bounds = stageBounds(scenario, durationS);
+  const la0 = loadavg();
+  const { app, stop } = await startAppPromise(scenario, { file });
+  let sent: Sent[] = [];
+  const instances: Array<[number, number]> = [];
+  let last: FunctionSample;
+  let first: FunctionSample;
+  let coldStarts: number[] = [];
+  try {
+    const f = app.functions[target.fn];
+    if (!f) throw new FunctionInputError(`${file}: the app runs no dispatcher for '${target.fn}' (does a service call it?)`);
+    first = await readFn(f.metricsUrl);
+    log(`app up (${app.url}); function ${target.fn} at ${f.url}; load for ${durationS} s`);
+    let startMs = Number.NaN;
+    let polling = true;
+    // Instances alive every POLL_MS from the load's first request (the simulator's t = 0).
+    const poller = (async () => {
+      while (polling) {
+        try {
+          const s = await readFn(f.metricsUrl);
+          if (Number.isFinite(startMs)) instances.push([(Date.now() - startMs) / 1000, s.instances]);
+        } catch { /* a missed sample: the previous value holds */ }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    })();
+    try {
+      const r = await driveOrders(scenario, app.url, durationS, (ms) => { startMs = ms; instances.push([0, first.instances]); });
+      sent = r.sent;
+      // The driver returns after its last answer, which may come before the run's end (a quiet
+      // stage's last arrival): the instances are read on to the end (their reaping included).
+      const rest = r.startMs + durationS * 1000 - Date.now();
+      if (rest > 0) await new Promise((res) => setTimeout(res, rest));
+    } finally {
+      polling = false;
+      await poller;
+    }
+    last = await readFn(f.metricsUrl);
+    coldStarts = (await (await fetch(`${f.url}/cold-starts`, { signal: AbortSignal.timeout(5000) })).json()) as number[];
+  } finally {
+    await stop();
+  }
+  // The calibration: the cold starts the dispatcher measured in the run (provisioned ones, before the load, left out).
+  const starts = last.coldStartCount - first.coldStartCount;
+  if (starts <= 0) throw new Error(`${file}: no cold start in the measured run: nothing to calibrate or compare`);
+  const measuredStart = (last.coldStartSum - first.coldStartSum) / starts;
+  const runStarts = coldStarts.slice(first.coldStartCount);
+  const coldStart = calibratedColdStart(fn.cold_start, runStarts);
+  const sortedStarts = [...runStarts].sort((a, b) => a - b);
+  log(`cold starts measured: ${starts}, mean ${(measuredStart * 1000).toFixed(0)} ms (init ${(meanOf(fn.cold_start) * 1000).toFixed(0)} ms + the real start), ` +
+    `median ${(quantileSorted(sortedStarts, 0.5) * 1000).toFixed(0)} ms, max ${((sortedStarts[sortedStarts.length - 1] ?? Number.NaN) * 1000).toFixed(0)} ms`);
+  const counts: FunctionSample = { ...last, cold: last.cold - first.cold, warm: last.warm - first.warm, throttled: last.throttled - first.throttled };
+  const measured = measuredFunction(sent, instances, counts, bounds, durationS);
+  const { side: predicted, spread, series } = predictFunction(scenario, target, coldStart);
+  const rows = functionRows(predicted, measured, spread);
+  const failed = sent.filter((r) => !(r.status >= 200 && r.status < 300)).length;
+  rows.push(
+    { name: "cold start (ms): the YAML's init, and the mean measured in the run (init + real start: the calibration)", predicted: meanOf(fn.cold_start) * 1000, measured: measuredStart * 1000, target: "shown", pass: null },
+    { name: "cold start p90 (ms), measured", predicted: Number.NaN, measured: quantileSorted(sortedStarts, 0.9) * 1000, target: "shown", pass: null },
+    { name: "requests sent", predicted: Number.NaN, measured: sent.length, target: "shown", pass: null },
+    { name: "requests failed (not 2xx, or no answer)", predicted: Number.NaN, measured: failed, target: "shown", pass: null },
+    { name: "invocations", predicted: Number.NaN, measured: counts.cold + counts.warm, target: "shown", pass: null },
+    { name: "invocations started cold", predicted: Number.NaN, measured: counts.cold, target: "shown", pass: null },
+  );
+  // the measured instances where they changed
+  const changes = instances.filter(([, v], i) => i === 0 || v !== instances[i - 1]![1]);
+  return { scenario: scenario.name, loadAverage: [la0[0]!, loadavg()[0]!], rows, measuredSteps: changes, predictedSteps: series };
+}
