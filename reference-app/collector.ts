@@ -1,6 +1,7 @@
 // Samples the run's parts every interval into one time series (JSON lines, <run dir>/timeseries.jsonl):
 // HAProxy queue and session counts from its stats socket, Redis INFO, pg_stat_replication on the
-// primary, the RabbitMQ queue depths and, for an auto-scaled service, its instance count. The validation harness compares these with the simulator's.
+// primary, the RabbitMQ queue depths, for an auto-scaled service its instance count and, for a
+// realtime component, each WebSocket server's connections, messages, memory and delivery figures. The validation harness compares these with the simulator's.
 import { Effect, Scope } from "effect";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { haproxyCommand, parseStat, type ServerStat } from "./parts/haproxy.ts";
 import { queueDepth, type Broker } from "./parts/rabbitmq.ts";
 import type { QueueNames } from "./config.ts";
 import type { InstanceCount } from "./scaling.ts";
+import { sumMetrics } from "./prom.ts";
 
 export interface CollectorTargets {
   readonly haproxySocket?: string;
@@ -21,6 +23,24 @@ export interface CollectorTargets {
   readonly queues: ReadonlyArray<{ readonly name: string; readonly names: QueueNames }>;
   /** The auto-scaler's replica count now (reference-app/scaling.ts). */
   readonly instances?: () => InstanceCount;
+  /** A realtime component's WebSocket servers (realtime/server.ts /metrics). */
+  readonly realtime?: ReadonlyArray<{ readonly name: string; readonly metricsUrl: string }>;
+}
+
+/** One realtime instance's figures in a sample (counters are cumulative since it started). */
+export interface RealtimeInstanceSample {
+  readonly name: string;
+  readonly connections: number;
+  readonly connection_seconds: number;
+  readonly refused: number;
+  readonly messages_in: number;
+  readonly messages_out: number;
+  readonly send_seconds: number;
+  readonly memory_model: number;
+  readonly memory_rss: number;
+  readonly out_of_memory: number;
+  readonly delivery_count: number;
+  readonly delivery_sum: number;
 }
 
 export interface Sample {
@@ -38,6 +58,30 @@ export interface Sample {
   readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number; readonly partitions?: readonly number[] } | null>;
   /** Replicas not off (booting, serving, draining), as the simulator's instance series counts them. */
   readonly instances?: InstanceCount;
+  /** Each realtime instance's figures; null for one that is down (crashed or out of memory). */
+  readonly realtime?: ReadonlyArray<RealtimeInstanceSample | null>;
+}
+
+/** Reads one realtime instance's /metrics. */
+export async function realtimeSample(name: string, metricsUrl: string): Promise<RealtimeInstanceSample> {
+  const r = await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) });
+  if (!r.ok) throw new Error(`${metricsUrl}: ${r.status}`);
+  const m = sumMetrics(await r.text());
+  const g = (k: string) => m.get(k) ?? 0;
+  return {
+    name,
+    connections: g("headroom_rt_connections"),
+    connection_seconds: g("headroom_rt_connection_seconds_total"),
+    refused: g("headroom_rt_refused_total"),
+    messages_in: g("headroom_rt_messages_in_total"),
+    messages_out: g("headroom_rt_messages_out_total"),
+    send_seconds: g("headroom_rt_send_seconds_total"),
+    memory_model: g("headroom_rt_memory_model_bytes"),
+    memory_rss: g("headroom_rt_memory_rss_bytes"),
+    out_of_memory: g("headroom_rt_out_of_memory_total"),
+    delivery_count: g("headroom_rt_delivery_seconds_count"),
+    delivery_sum: g("headroom_rt_delivery_seconds_sum"),
+  };
 }
 
 const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
@@ -50,7 +94,7 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
       return null;
     }
   };
-  const [lb, cache, replication, queues] = await Promise.all([
+  const [lb, cache, replication, queues, realtime] = await Promise.all([
     targets.haproxySocket
       ? settle(async () => {
           const rows = parseStat(await haproxyCommand(targets.haproxySocket!, "show stat"));
@@ -100,8 +144,9 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
           ),
         )
       : undefined,
+    targets.realtime?.length ? Promise.all(targets.realtime.map((x) => settle(() => realtimeSample(x.name, x.metricsUrl)))) : undefined,
   ]);
-  return { t: Date.now(), lb, cache, replication, queues, instances: targets.instances?.() };
+  return { t: Date.now(), lb, cache, replication, queues, instances: targets.instances?.(), ...(realtime ? { realtime } : {}) };
 }
 
 export interface Collector {

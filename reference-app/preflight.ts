@@ -76,11 +76,13 @@ export const preflight = (
     const missing = (part: string, pkg: string) => Effect.fail(new MissingPart({ part, install: `${APT} ${pkg}` }));
     const haproxy = find("haproxy") ?? "";
     if (plan.lb && !haproxy) return yield* missing("haproxy (the load balancer)", "haproxy");
+    if (plan.realtime && !haproxy) return yield* missing("haproxy (the WebSocket front of the realtime servers)", "haproxy");
     const nginx = find("nginx") ?? "";
     if (plan.cdn && !nginx) return yield* missing("nginx (the CDN edge cache)", "nginx");
     if (plan.lb?.rateLimit && !nginx) return yield* missing("nginx (the rate-limit gateway in front of HAProxy)", "nginx");
     const redisServer = find("redis-server") ?? "";
     if (plan.cache && !redisServer) return yield* missing("redis-server (the cache)", "redis-server");
+    if (plan.realtime && !redisServer) return yield* missing("redis-server (the realtime servers' pub/sub backbone)", "redis-server");
     let pgBin = "";
     let pgUser: Tools["pgUser"];
     if (plan.db) {

@@ -81,6 +81,7 @@ function describe(app: RunningApp): string {
     `reference app '${app.plan.name}' is ready (run ${app.runId})`,
     `  entry:      ${app.url}${app.cdnUrl ? `   (CDN: ${app.cdnUrl})` : ""}`,
     ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
+    ...(app.realtime ? [`  ${(app.realtime.name + ":").padEnd(width)} WebSocket ${app.realtime.url}?channel=N   (metrics: ${app.realtime.metricsUrls.join(" ")})`] : []),
     `  admin:      ${app.adminUrl}   token: ${app.token}`,
     `              e.g. curl -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/status   (faults: docs/reference-app.md)`,
     `  metrics:    ${app.metricsUrls.join(" ")}`,
