@@ -25,9 +25,18 @@ const BALANCE: Record<RealtimePlan["balance"], string> = {
 /** The backend's name in `show stat`. */
 export const WS_BACKEND = "realtime";
 
+/** HAProxy's maxconn for the pool: every connection slot plus room for health checks and scrapes. */
+export const wsMaxconn = (rt: RealtimePlan): number => rt.instances * rt.maxConnections + 256;
+
+/**
+ * The open files HAProxy asks for at start: two a connection (client side and server side) plus
+ * its listeners and checks (it refused 40,541 for maxconn 20,256: 2 x maxconn + 29).
+ */
+export const wsFrontFiles = (rt: RealtimePlan): number => 2 * wsMaxconn(rt) + 64;
+
 export function wsHaproxyConfig(rt: RealtimePlan, port: number, backends: readonly number[], statsSocket: string): string {
   // every connection is a frontend session and a server session: room for all of them plus checks
-  const maxconn = rt.instances * rt.maxConnections + 256;
+  const maxconn = wsMaxconn(rt);
   return [
     "global",
     "  nbthread 1",
