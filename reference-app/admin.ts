@@ -1,7 +1,7 @@
 // The run's admin endpoint on 127.0.0.1: faults on demand for validation scenarios (kill/restart a
 // service replica, stop/start a database replica, fail a database primary and promote a replica,
 // flush the cache, pause/resume the workers,
-// kill/restart a worker) and the run's status. Every call needs the run's token as a Bearer token.
+// kill/restart a worker, kill/restart a realtime instance) and the run's status. Every call needs the run's token as a Bearer token.
 import { Effect, Scope } from "effect";
 import http from "node:http";
 import { bearerMatches } from "./token.ts";
@@ -21,6 +21,9 @@ export interface Faults {
   resumeWorkers(): Promise<void>;
   killWorker(queue: string, i: number): Promise<void>;
   restartWorker(queue: string, i: number): Promise<void>;
+  /** A realtime instance (1-based): SIGKILLed (its connections drop; clients reconnect elsewhere), then started again. */
+  killRealtime(i: number): Promise<void>;
+  restartRealtime(i: number): Promise<void>;
 }
 
 /** Thrown by a fault when its target does not exist: answered with 400. */
@@ -38,6 +41,8 @@ const ROUTES: Array<[RegExp, (f: Faults, m: RegExpExecArray) => Promise<void>]> 
   [/^\/faults\/workers\/resume$/, (f) => f.resumeWorkers()],
   [/^\/faults\/workers\/([a-z][a-z0-9_-]{0,62})\/(\d{1,3})\/kill$/, (f, m) => f.killWorker(m[1]!, Number(m[2]))],
   [/^\/faults\/workers\/([a-z][a-z0-9_-]{0,62})\/(\d{1,3})\/restart$/, (f, m) => f.restartWorker(m[1]!, Number(m[2]))],
+  [/^\/faults\/realtime\/(\d{1,3})\/kill$/, (f, m) => f.killRealtime(Number(m[1]))],
+  [/^\/faults\/realtime\/(\d{1,3})\/restart$/, (f, m) => f.restartRealtime(Number(m[1]))],
 ];
 
 export const startAdmin = (token: string, faults: Faults, status: () => unknown): Effect.Effect<{ port: number }, StartFailed | PortsExhausted, Scope.Scope> =>

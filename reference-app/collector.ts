@@ -1,7 +1,8 @@
 // Samples the run's parts every interval into one time series (JSON lines, <run dir>/timeseries.jsonl):
 // HAProxy queue and session counts from its stats socket, Redis INFO, pg_stat_replication on the
-// primary, the RabbitMQ queue depths, for an auto-scaled service its instance count and, per
-// function, its dispatcher's counters and instances alive (function/dispatcher.ts /metrics). The validation harness compares these with the simulator's.
+// primary, the RabbitMQ queue depths, for an auto-scaled service its instance count, per function
+// its dispatcher's counters and instances alive (function/dispatcher.ts /metrics) and, for a realtime
+// component, each WebSocket server's connections, messages, memory and delivery figures. The validation harness compares these with the simulator's.
 import { Effect, Scope } from "effect";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { haproxyCommand, parseStat, type ServerStat } from "./parts/haproxy.ts";
 import { queueDepth, type Broker } from "./parts/rabbitmq.ts";
 import type { QueueNames } from "./config.ts";
 import type { InstanceCount } from "./scaling.ts";
+import { sumMetrics } from "./prom.ts";
 
 export interface CollectorTargets {
   readonly haproxySocket?: string;
@@ -24,6 +26,8 @@ export interface CollectorTargets {
   readonly instances?: () => InstanceCount;
   /** Each function's dispatcher /metrics. */
   readonly functions?: ReadonlyArray<{ readonly name: string; readonly metricsUrl: string }>;
+  /** A realtime component's WebSocket servers (realtime/server.ts /metrics). */
+  readonly realtime?: ReadonlyArray<{ readonly name: string; readonly metricsUrl: string }>;
 }
 
 /** A function's dispatcher at one instant: instances alive now, counters since it started. */
@@ -70,6 +74,22 @@ export function parseFunctionMetrics(text: string): FunctionSample {
   return out as unknown as FunctionSample;
 }
 
+/** One realtime instance's figures in a sample (counters are cumulative since it started). */
+export interface RealtimeInstanceSample {
+  readonly name: string;
+  readonly connections: number;
+  readonly connection_seconds: number;
+  readonly refused: number;
+  readonly messages_in: number;
+  readonly messages_out: number;
+  readonly send_seconds: number;
+  readonly memory_model: number;
+  readonly memory_rss: number;
+  readonly out_of_memory: number;
+  readonly delivery_count: number;
+  readonly delivery_sum: number;
+}
+
 export interface Sample {
   readonly t: number;
   readonly lb?: { readonly servers: readonly ServerStat[]; readonly queued: number; readonly sessions: number } | null;
@@ -87,6 +107,30 @@ export interface Sample {
   readonly instances?: InstanceCount;
   /** Per function: its dispatcher's instances and counters (null: it did not answer). */
   readonly functions?: Record<string, FunctionSample | null>;
+  /** Each realtime instance's figures; null for one that is down (crashed or out of memory). */
+  readonly realtime?: ReadonlyArray<RealtimeInstanceSample | null>;
+}
+
+/** Reads one realtime instance's /metrics. */
+export async function realtimeSample(name: string, metricsUrl: string): Promise<RealtimeInstanceSample> {
+  const r = await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) });
+  if (!r.ok) throw new Error(`${metricsUrl}: ${r.status}`);
+  const m = sumMetrics(await r.text());
+  const g = (k: string) => m.get(k) ?? 0;
+  return {
+    name,
+    connections: g("headroom_rt_connections"),
+    connection_seconds: g("headroom_rt_connection_seconds_total"),
+    refused: g("headroom_rt_refused_total"),
+    messages_in: g("headroom_rt_messages_in_total"),
+    messages_out: g("headroom_rt_messages_out_total"),
+    send_seconds: g("headroom_rt_send_seconds_total"),
+    memory_model: g("headroom_rt_memory_model_bytes"),
+    memory_rss: g("headroom_rt_memory_rss_bytes"),
+    out_of_memory: g("headroom_rt_out_of_memory_total"),
+    delivery_count: g("headroom_rt_delivery_seconds_count"),
+    delivery_sum: g("headroom_rt_delivery_seconds_sum"),
+  };
 }
 
 const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
@@ -99,7 +143,7 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
       return null;
     }
   };
-  const [lb, cache, replication, queues] = await Promise.all([
+  const [lb, cache, replication, queues, realtime] = await Promise.all([
     targets.haproxySocket
       ? settle(async () => {
           const rows = parseStat(await haproxyCommand(targets.haproxySocket!, "show stat"));
@@ -149,6 +193,7 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
           ),
         )
       : undefined,
+    targets.realtime?.length ? Promise.all(targets.realtime.map((x) => settle(() => realtimeSample(x.name, x.metricsUrl)))) : undefined,
   ]);
   const functions = targets.functions?.length
     ? Object.fromEntries(await Promise.all(targets.functions.map(async (f) => [f.name, await settle(async () => {
@@ -157,7 +202,7 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
         return parseFunctionMetrics(await r.text());
       })] as const)))
     : undefined;
-  return { t: Date.now(), lb, cache, replication, queues, instances: targets.instances?.(), functions };
+  return { t: Date.now(), lb, cache, replication, queues, instances: targets.instances?.(), functions, ...(realtime ? { realtime } : {}) };
 }
 
 export interface Collector {

@@ -3,7 +3,7 @@
 // and the run's secrets for them (database and cache passwords, the admin token), which so stay
 // out of argv and the environment that `ps` and /proc show.
 import { readFileSync } from "node:fs";
-import type { CachePlan, ClassPlan, DbPlan, FunctionPlan, QueuePlan, ServicePlan } from "./plan.ts";
+import type { CachePlan, ClassPlan, DbPlan, FunctionPlan, QueuePlan, RealtimePlan, ServicePlan } from "./plan.ts";
 import type { TracingConfig } from "./tracing.ts";
 import type { ResilienceSpec } from "./service/resilience.ts";
 
@@ -58,6 +58,25 @@ export interface ServiceConfig {
   readonly tracing?: TracingConfig;
   /** The run's admin token: the launcher's failover tells the service about it on POST /admin/db. */
   readonly token?: string;
+  /** The realtime component its handlers publish to (a call to it): channels and the backbone's Redis. */
+  readonly realtime?: RealtimePublishConfig;
+}
+
+/** Where a server-side publish goes: the realtime component's channels on its backbone Redis. */
+export interface RealtimePublishConfig {
+  readonly name: string;
+  readonly channels: RealtimePlan["channels"];
+  readonly redis: { readonly port: number; readonly password: string };
+}
+
+/** One WebSocket server of a realtime component (realtime/main.ts). */
+export interface RealtimeConfig {
+  readonly role: "realtime";
+  readonly index: number;
+  readonly port: number;
+  readonly seed: number;
+  readonly realtime: RealtimePlan;
+  readonly redis: { readonly port: number; readonly password: string };
 }
 
 export interface WorkerConfig {

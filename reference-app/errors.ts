@@ -6,9 +6,13 @@ import { Data } from "effect";
 export class MissingPart extends Data.TaggedError("MissingPart")<{
   readonly part: string;
   readonly install: string;
+  /** A host limit too low rather than a program missing (`part` then names what is short). */
+  readonly limit?: boolean;
 }> {
   override get message(): string {
-    return `reference app: ${this.part} is not installed. Install it with: ${this.install}`;
+    return this.limit
+      ? `reference app: not enough ${this.part}. Raise it: ${this.install}`
+      : `reference app: ${this.part} is not installed. Install it with: ${this.install}`;
   }
 }
 

@@ -1,7 +1,8 @@
 // Starts the real system a scenario describes, as one scoped Effect: plan and preflight first (so an
 // unrealizable scenario or a missing binary fails before anything starts), then database, cache,
-// broker queues, every service's replicas, workers, a dispatcher per function, a HAProxy per balancer,
-// nginx, the collector and the admin endpoint.
+// broker queues, every service's replicas, workers, a dispatcher per function, a realtime component's
+// WebSocket servers (with their Redis backbone and HAProxy front), a HAProxy per balancer, nginx, the
+// collector and the admin endpoint.
 // Every part is a scoped resource, released in reverse order on success, failure or interruption.
 // `startApp` is the Effect; `startAppPromise` wraps it for callers outside Effect.
 import { Cause, Effect, Exit, Scope } from "effect";
@@ -17,7 +18,8 @@ import { preflight } from "./preflight.ts";
 import { runDir, freePort, portAllocator, reaper } from "./resources.ts";
 import { startPostgres, type PgCluster } from "./parts/postgres.ts";
 import { PgFailover, type FailoverEvent } from "./parts/pg-failover.ts";
-import { startRedis, type RedisPart } from "./parts/redis.ts";
+import { startBackboneRedis, startRedis, type BackbonePart, type RedisPart } from "./parts/redis.ts";
+import { startWsHaproxy } from "./parts/haproxy-ws.ts";
 import { brokerAccess, brokerConnection, declareQueue, redactUrl } from "./parts/rabbitmq.ts";
 import { declarePartitions } from "./parts/partitions.ts";
 import { startNodeProc } from "./parts/node-procs.ts";
@@ -25,7 +27,7 @@ import { startHaproxy, enableServer, drainServer, type HaproxyPart } from "./par
 import { startNginx } from "./parts/nginx.ts";
 import { startCollector, type Sample } from "./collector.ts";
 import { startAdmin, BadTarget, type Faults } from "./admin.ts";
-import type { QueueNames, ServiceConfig, WorkerConfig } from "./config.ts";
+import type { QueueNames, RealtimeConfig, ServiceConfig, WorkerConfig } from "./config.ts";
 import { PoolScaler, type InstanceCount, type ScalingEvent } from "./scaling.ts";
 import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
@@ -69,6 +71,18 @@ export interface RunningApp {
   readonly services: readonly { readonly name: string; readonly url: string }[];
   /** Every service's replicas by service name, the entry's included: each its own pool of processes. */
   readonly tiers: Readonly<Record<string, readonly { readonly name: string; readonly url: string }[]>>;
+  /**
+   * The realtime component (plan.realtime): clients connect to `url` (HAProxy's WebSocket front,
+   * ws://127.0.0.1:PORT/ws?channel=N); each instance serves /metrics on its own port.
+   */
+  readonly realtime?: {
+    readonly name: string;
+    readonly url: string;
+    readonly instances: readonly { readonly name: string; readonly url: string }[];
+    readonly metricsUrls: readonly string[];
+    readonly haproxyStatsSocket: string;
+    readonly backbonePort: number;
+  };
   /** Every balancer's URL by component name (the entry's is also lbUrl). */
   readonly balancerUrls: Readonly<Record<string, string>>;
   readonly workers: readonly { readonly name: string; readonly queue: string; readonly url: string }[];
@@ -215,6 +229,12 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       redis = yield* startRedis(plan.cache, dir.path, tools, clients);
       progress(`redis 127.0.0.1:${redis.port} (maxmemory ${redis.maxmemory} B: ${redis.held} keys of ${plan.cache.capacity} held when sized, about ${redis.bytesPerKey} B each)`);
     }
+    // The realtime component's pub/sub backbone: a Redis of its own, before the services that publish to it.
+    let backbone: BackbonePart | undefined;
+    if (plan.realtime) {
+      backbone = yield* startBackboneRedis(plan.realtime.name, dir.path, tools);
+      progress(`redis ${plan.realtime.name} backbone 127.0.0.1:${backbone.port} (pub/sub only)`);
+    }
     // The run's own vhost and user on the broker, when rabbitmqctl allows (see parts/rabbitmq.ts).
     let amqpUrl = tools.amqpUrl;
     if (plan.queues.length) {
@@ -301,6 +321,9 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         tracing: tracing(sp.name, `${sp.name}-${i + 1}`),
         // a database failover tells the service on POST /admin/db (parts/pg-failover.ts)
         token: dbConfig && sp.calls.includes(dbConfig.name) ? token : undefined,
+        realtime: plan.realtime && backbone && sp.calls.includes(plan.realtime.name)
+          ? { name: plan.realtime.name, channels: plan.realtime.channels, redis: { port: backbone.port, password: backbone.password } }
+          : undefined,
       };
       return startNodeProc(`${sp.name}-${i + 1}`, cfg, dir.path, { standby: i >= sp.replicas });
     });
@@ -323,17 +346,29 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         });
       }
     }
+    const realtimeSpecs: Array<{ name: string; cfg: RealtimeConfig }> = [];
+    if (plan.realtime && backbone) {
+      for (let i = 0; i < plan.realtime.instances; i++) {
+        const port = yield* freePort;
+        realtimeSpecs.push({
+          name: `${plan.realtime.name}-${i + 1}`,
+          cfg: { role: "realtime", index: i + 1, port, seed: plan.seed, realtime: plan.realtime, redis: { port: backbone.port, password: backbone.password } },
+        });
+      }
+    }
+    const realtimeStarts = realtimeSpecs.map((r) => startNodeProc(r.name, r.cfg, dir.path));
     const workerStarts = workerSpecs.map((w) => Effect.map(startNodeProc(w.name, w.cfg, dir.path), (part) => ({ ...part, queue: w.queue })));
     // A dispatcher per function: its own process (and process group, with the instances it forks),
     // ready once its provisioned instances started.
     const functionStarts = plan.functions.map((f) => startNodeProc(`function-${f.name}`, { role: "function", port: fnPorts.get(f.name)!, seed: plan.seed, fn: f }, dir.path));
     // Replicas, workers and dispatchers start together: each is a Node process whose start-up is mostly waiting.
-    const [services, workers, others, fns] = yield* Effect.all(
+    const [services, workers, others, fns, rtInstances] = yield* Effect.all(
       [
         Effect.all(serviceStarts, { concurrency: "unbounded" }),
         Effect.all(workerStarts, { concurrency: "unbounded" }),
         Effect.all(otherStarts, { concurrency: "unbounded" }),
         Effect.all(functionStarts, { concurrency: "unbounded" }),
+        Effect.all(realtimeStarts, { concurrency: "unbounded" }),
       ],
       { concurrency: "unbounded" },
     );
@@ -359,6 +394,14 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       progress(b.implicit
         ? `haproxy 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), round robin (no balancer in the YAML: the clients' own round robin, as the model reads it)`
         : `haproxy${entry ? "" : ` ${b.name}`} 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), ${b.algorithm}${b.health ? "" : ", no health checks"}`);
+    }
+    // The realtime servers' WebSocket front (mode http, upgrade, timeout tunnel).
+    let wsFront: { port: number; statsSocket: string } | undefined;
+    if (plan.realtime) {
+      const rt = plan.realtime;
+      wsFront = yield* startWsHaproxy(rt, rtInstances.map((p) => p.port), dir.path, tools);
+      progress(`haproxy ${rt.name} ws://127.0.0.1:${wsFront.port}/ws?channel=N -> ${rt.instances} WebSocket server(s) on ${rtInstances.map((p) => `127.0.0.1:${p.port}`).join(", ")}` +
+        ` (${rt.balance}, ${rt.maxConnections} connections each${rt.memory !== undefined ? `, memory ${rt.memory} B as the model counts it` : ""})`);
     }
     // A rate-limited balancer: clients enter through an nginx gateway (limit_req, 429) in front of HAProxy.
     let gatewayUrl: string | undefined;
@@ -441,6 +484,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         queues: plan.queues.map((q) => ({ name: q.name, names: queues[q.name]! })),
         instances: scaler ? () => scaler.instances() : undefined,
         functions: Object.entries(functionUrls).map(([name, f]) => ({ name, metricsUrl: f.metricsUrl })),
+        realtime: rtInstances.map((p) => ({ name: p.name, metricsUrl: `http://127.0.0.1:${p.port}/metrics` })),
       },
       plan.interval,
     );
@@ -517,6 +561,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       resumeWorkers: () => workerCall("/admin/resume"),
       killWorker: (q, i) => pick(workersOf(q), i, `worker of ${q}`).control.kill(),
       restartWorker: (q, i) => pick(workersOf(q), i, `worker of ${q}`).control.start(),
+      killRealtime: (i) => pick(rtInstances, i, "realtime instance").control.kill(),
+      restartRealtime: (i) => pick(rtInstances, i, "realtime instance").control.start(),
     };
 
     const regionTimers = new Set<NodeJS.Timeout>();
@@ -559,6 +605,16 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       services: services.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` })),
       tiers: Object.fromEntries(Object.entries(tiers).map(([n, list]) => [n, list.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` }))])),
       balancerUrls: Object.fromEntries([...lbPorts].map(([n, p]) => [n, `http://127.0.0.1:${p}`])),
+      realtime: plan.realtime && wsFront && backbone
+        ? {
+            name: plan.realtime.name,
+            url: `ws://127.0.0.1:${wsFront.port}/ws`,
+            instances: rtInstances.map((p) => ({ name: p.name, url: `http://127.0.0.1:${p.port}` })),
+            metricsUrls: rtInstances.map((p) => `http://127.0.0.1:${p.port}/metrics`),
+            haproxyStatsSocket: wsFront.statsSocket,
+            backbonePort: backbone.port,
+          }
+        : undefined,
       serviceMetricsUrls: Object.fromEntries(Object.entries(tiers).map(([n, list]) => [n, list.map((s) => `http://127.0.0.1:${s.port}/metrics`)])),
       workers: workers.map((w) => ({ name: w.name, queue: w.queue, url: `http://127.0.0.1:${w.port}` })),
       functions: functionUrls,

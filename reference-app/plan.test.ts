@@ -576,3 +576,26 @@ describe("a pool timeout the YAML does not bound", () => {
     expect(connectTimeoutMs((2 ** 31 - 1) / 1000)).toBe(2 ** 31 - 1);
   });
 });
+
+describe("a realtime component", () => {
+  it("plans realtime-chat: its instances, limits and sessions as the model reads them, its crash and the service that publishes", () => {
+    const r = planApp(bundled("realtime-chat"));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const rt = r.plan.realtime!;
+    expect({ ...rt, send: undefined, network: undefined, backbone: undefined, connections: undefined }).toMatchObject({
+      name: "chat", instances: 4, maxConnections: 5000, balance: "least_connections", memory: 512 * 1024 ** 2, memoryBase: 64 * 1024 ** 2,
+      memoryPerConnection: 64 * 1024, messageSize: 2000, restartAfter: 30, channels: { count: 1000, s: 0.6 }, publishers: ["api"],
+    });
+    expect(rt.connections).toMatchObject({ rate: 40, messages: 1 / 60 });
+    // its 4 servers, their HAProxy front and the backbone Redis take ports of their own
+    const withoutRt = planApp(load(readFileSync(new URL("../scenarios/realtime-chat.yaml", import.meta.url), "utf8").replace(/\n {2}chat:\n(?: {4}.*\n)+/, "\n").replace("{ call: chat }", "{ service: 1ms }").replace(/\n {2}connections:\n(?: {4}.*\n)+/, "\n").replace(/failures:\n.*\n/, "")));
+    if (!withoutRt.ok) throw new Error(JSON.stringify(withoutRt.issues));
+    expect(portsNeeded(r.plan) - portsNeeded(withoutRt.plan)).toBe(4 + 2);
+  });
+
+  it("refuses what the servers do not realize, by field", () => {
+    const text = readFileSync(new URL("../scenarios/realtime-chat.yaml", import.meta.url), "utf8");
+    const r = planApp(load(text.replace("    send: 20us\n", "    send: 20us\n    send_buffer: 2s\n").replace("max_connections: 5000", "max_connections: 8000")));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.chat.max_connections", "components.chat.send_buffer"]);
+  });
+});

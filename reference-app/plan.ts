@@ -3,7 +3,7 @@
 // rejected before anything starts. It reads the model the simulator runs (simulator/model/schema.ts,
 // units and defaults already applied by its parser), so a default can never differ between the two.
 import type {
-  AutoscalingSpec, CacheComponent, CircuitBreakerSpec, DatabaseComponent, FunctionComponent, RetriesSpec, Dist, LoadBalancerComponent, QueueComponent, Scenario, ServiceComponent, Step as ModelStep,
+  AutoscalingSpec, CacheComponent, CircuitBreakerSpec, DatabaseComponent, FunctionComponent, RetriesSpec, Dist, LoadBalancerComponent, QueueComponent, RealtimeComponent, Scenario, ServiceComponent, Step as ModelStep,
 } from "../simulator/model/index.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
 import { scaleDist } from "../simulator/model/index.ts";
@@ -282,6 +282,38 @@ export interface FunctionPlan {
   readonly work: Readonly<Record<string, readonly DistLike[]>>;
 }
 
+/**
+ * A `realtime` component (reference-app/realtime/): `instances` WebSocket server processes behind
+ * an HAProxy of their own (WebSocket upgrade, `timeout tunnel`), Redis pub/sub (a private
+ * redis-server) between them. What the servers enforce or inject is the model's; what they do
+ * not inject (the per-recipient `send` cost, the backbone's service time) is the real cost.
+ */
+export interface RealtimePlan {
+  readonly name: string;
+  readonly instances: number;
+  readonly maxConnections: number;
+  readonly balance: RealtimeComponent["balance"];
+  /** Bytes per instance (none: no limit), as the model counts them: base + per connection + message_size per queued copy. */
+  readonly memory?: number;
+  readonly memoryBase: number;
+  readonly memoryPerConnection: number;
+  readonly messageSize: number;
+  /** Seconds an instance out of memory stays down before it takes connections again. */
+  readonly restartAfter: number;
+  /** Channels 0..count-1; s: the Zipf exponent (0: uniform), for server-side publishes. */
+  readonly channels: { readonly count: number; readonly s: number };
+  /** The YAML's one-way client <-> instance latency, injected by the instance on both legs. */
+  readonly network?: Dist;
+  /** The YAML's per-recipient send cost and backbone service: the real ones apply (not injected). */
+  readonly send: Dist;
+  readonly backbone?: Dist;
+  readonly reconnect: RealtimeComponent["reconnect"];
+  /** The load's sessions (load.connections.<name>): what a load generator plays. */
+  readonly connections?: { readonly rate: number; readonly lifetime: Dist; readonly messages: number };
+  /** Services whose handlers call it (a server-side publish). */
+  readonly publishers: readonly string[];
+}
+
 export interface AppPlan {
   readonly name: string;
   readonly seed: number;
@@ -307,6 +339,7 @@ export interface AppPlan {
   readonly regions?: RegionPlan;
   /** Every function the services call: each a dispatcher process of its own. */
   readonly functions: readonly FunctionPlan[];
+  readonly realtime?: RealtimePlan;
 }
 
 /** Why a scenario cannot be realized: the field and the reason. */
@@ -316,7 +349,7 @@ export interface PlanIssue {
 }
 
 /** Kinds the app has a part for; a station is planned as a one-replica service (station.ts). */
-export const REALIZED_KINDS = ["station", "load_balancer", "service", "cache", "database", "queue", "cdn", "function"] as const;
+export const REALIZED_KINDS = ["station", "load_balancer", "service", "cache", "database", "queue", "cdn", "function", "realtime"] as const;
 
 // ---------------------------------------------------------------- planning
 
@@ -368,6 +401,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
   const cacheName = one("cache");
   const dbName = one("database");
   const cdnName = one("cdn");
+  const realtimeName = one("realtime");
   const comp = (name: string) => own(s.components, name);
 
   // The entry: every class's flow starts with a call to the CDN, a balancer or a service; the app
@@ -650,6 +684,34 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     issues.push(...r.issues);
     regions = r.plan;
   }
+  let realtime: RealtimePlan | undefined;
+  if (realtimeName) {
+    const r = comp(realtimeName) as RealtimeComponent;
+    const conn = own(s.load.connections, realtimeName);
+    realtime = {
+      name: realtimeName,
+      instances: r.instances,
+      maxConnections: r.max_connections,
+      balance: r.balance,
+      ...(r.memory !== undefined ? { memory: r.memory } : {}),
+      memoryBase: r.memory_base,
+      memoryPerConnection: r.memory_per_connection,
+      messageSize: r.message_size,
+      restartAfter: r.restart_after,
+      channels: { count: r.channels.count, s: r.channels.popularity === "zipf" ? (r.channels.s ?? 1) : 0 },
+      ...(r.network ? { network: r.network } : {}),
+      send: r.send,
+      ...(r.backbone ? { backbone: r.backbone.service } : {}),
+      reconnect: r.reconnect,
+      ...(conn ? { connections: { rate: conn.rate, lifetime: conn.lifetime, messages: conn.messages } } : {}),
+      publishers: services.filter((p) => p.calls.includes(realtimeName)).map((p) => p.name),
+    };
+    // HAProxy holds every connection of the pool at once (one frontend and one server session each).
+    if (r.instances * r.max_connections > MAX_REALTIME_CONNECTIONS) {
+      issues.push({ field: `components.${realtimeName}.max_connections`, reason: `${r.instances} x ${r.max_connections} connections is more than the ${MAX_REALTIME_CONNECTIONS} the reference app's HAProxy and one host's file descriptors are set up for` });
+    }
+    if (r.send_buffer !== undefined) issues.push({ field: `components.${realtimeName}.send_buffer`, reason: "a send buffer that drops messages past a backlog is not realized (the servers queue every copy in the socket)" });
+  }
 
   if (issues.length > 0 || !service) return { ok: false, issues };
   return {
@@ -669,9 +731,13 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       cdn,
       ...(regions ? { regions } : {}),
       functions,
+      ...(realtime ? { realtime } : {}),
     },
   };
 }
+
+/** The most connections a realtime pool may hold at once in the reference app (instances x max_connections). */
+export const MAX_REALTIME_CONNECTIONS = 20_000;
 
 /** TCP ports a run of the plan listens on: every process plus the admin endpoint. */
 export function portsNeeded(plan: AppPlan): number {
@@ -685,7 +751,8 @@ export function portsNeeded(plan: AppPlan): number {
     (plan.lb?.rateLimit ? 1 : 0) +
     (plan.cdn ? 1 : 0) +
     (plan.regions ? regionPorts(plan.regions, (c) => Array.from({ length: plan.balancers.some((b) => b.name === c) ? 1 : (plan.services.find((p) => p.name === c)?.replicas ?? 0) }, (_, i) => `${c}#${i}`)) : 0) +
-    plan.functions.length
+    plan.functions.length +
+    (plan.realtime ? plan.realtime.instances + 2 : 0)
   );
 }
 
@@ -745,6 +812,8 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
   (s.failures ?? []).forEach((f, i) => {
     const field = `failures[${i}]`;
     if ("crash" in f) {
+      // a realtime instance's crash: the run's faults (realtime kill/restart) inject it, as the service's
+      if (own(s.components, f.crash)?.kind === "realtime") return;
       if (f.crash !== serviceName) issues.push({ field: `${field}.crash`, reason: `only the service '${serviceName ?? "?"}' can be crashed in the reference app` });
       return;
     }
@@ -774,10 +843,13 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
         if (step.op !== "get" && step.op !== "set" && step.op !== "delete") issues.push({ field: `${f}.op`, reason: "a cache call needs op: get | set | delete" });
       } else if (target.kind === "database") {
         if (step.op !== "read" && step.op !== "write") issues.push({ field: `${f}.op`, reason: "a database call needs op: read | write" });
+      } else if (target.kind === "realtime") {
+        // a server-side publish to a channel drawn by popularity (realtime/publish.ts)
+        if (step.op !== undefined) issues.push({ field: `${f}.op`, reason: `a call to the realtime component '${step.call}' takes no op` });
       } else if (target.kind === "service" || target.kind === "load_balancer" || target.kind === "function") {
         // another service, directly or through its balancer, or a function's dispatcher: an HTTP call to it for the same class
         if (step.op !== undefined) issues.push({ field: `${f}.op`, reason: `a call to the ${target.kind} '${step.call}' takes no op` });
-      } else issues.push({ field: `${f}.call`, reason: `a handler can call a cache, a database, a service, a load_balancer or a function, not a ${target.kind}` });
+      } else issues.push({ field: `${f}.call`, reason: `a handler can call a cache, a database, a service, a load_balancer, a function or a realtime component, not a ${target.kind}` });
       checkSteps(step.hit ?? [], `${f}.hit`, s, issues);
       checkSteps(step.miss ?? [], `${f}.miss`, s, issues);
     } else if ("publish" in step) {

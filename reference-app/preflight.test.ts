@@ -33,4 +33,15 @@ describe("preflight", () => {
     const exit = await Effect.runPromiseExit(preflight(p.plan, "amqp://guest:guest@127.0.0.1:1"));
     expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toMatch(/RabbitMQ broker at amqp:\/\/127\.0\.0\.1:1/);
   });
+
+  it("refuses a realtime pool whose HAProxy would need more open files than the limit, saying how many", async () => {
+    const rt = parseScenario(readFileSync(new URL("../scenarios/realtime-chat.yaml", import.meta.url), "utf8"), "realtime-chat.yaml");
+    const p = rt.ok ? planApp(rt.scenario) : undefined;
+    if (!p?.ok) throw new Error("realtime-chat must plan");
+    const found = (cmd: string) => `/usr/bin/${cmd}`;
+    // 4 x 5,000 connections: HAProxy's maxconn 20,256, two files each plus 64
+    const exit = await Effect.runPromiseExit(preflight(p.plan, undefined, found, 20_000));
+    expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toMatch(/asks for 40576, two a connection; the limit here is 20000.*ulimit -n 40576/s);
+    expect(Exit.isSuccess(await Effect.runPromiseExit(preflight(p.plan, undefined, found, 40_576)))).toBe(true);
+  });
 });

@@ -2,11 +2,12 @@
 // says how to install what is missing. Finds the PostgreSQL binaries and the postgres user.
 import { Effect } from "effect";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, delimiter, dirname } from "node:path";
 import amqp from "amqplib";
 import { MissingPart } from "./errors.ts";
 import type { AppPlan } from "./plan.ts";
+import { wsFrontFiles } from "./parts/haproxy-ws.ts";
 
 export interface Tools {
   readonly pgBin: string;
@@ -21,6 +22,16 @@ export interface Tools {
 }
 
 const APT = "sudo apt-get update && sudo apt-get install -y";
+
+/** This process's hard limit of open files (what its children may raise theirs to); Infinity when unknown. */
+export function openFilesLimit(): number {
+  try {
+    const m = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    return m && m[1] !== "unlimited" ? Number(m[1]) : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
 
 function which(cmd: string, extraDirs: string[] = []): string | undefined {
   const dirs = [...(process.env.PATH ?? "").split(delimiter), ...extraDirs];
@@ -71,16 +82,28 @@ export const preflight = (
   plan: AppPlan,
   amqpUrl = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
   find: (cmd: string) => string | undefined = defaultFind,
+  openFiles: number = openFilesLimit(),
 ): Effect.Effect<Tools, MissingPart> =>
   Effect.gen(function* () {
     const missing = (part: string, pkg: string) => Effect.fail(new MissingPart({ part, install: `${APT} ${pkg}` }));
+    // HAProxy holds two files a WebSocket connection and asks for all of them at start.
+    if (plan.realtime && wsFrontFiles(plan.realtime) > openFiles) {
+      const rt = plan.realtime;
+      return yield* Effect.fail(new MissingPart({
+        part: `open files for ${rt.instances} x ${rt.maxConnections} WebSocket connections through HAProxy (it asks for ${wsFrontFiles(rt)}, two a connection; the limit here is ${openFiles})`,
+        install: `ulimit -n ${wsFrontFiles(rt)} (as root, or raise the hard limit: LimitNOFILE in systemd, nofile in /etc/security/limits.conf), or lower components.${rt.name}.max_connections`,
+        limit: true,
+      }));
+    }
     const haproxy = find("haproxy") ?? "";
     if ((plan.lb || plan.regions) && !haproxy) return yield* missing(plan.lb ? "haproxy (the load balancer)" : "haproxy (the regions' geo routers)", "haproxy");
+    if (plan.realtime && !haproxy) return yield* missing("haproxy (the WebSocket front of the realtime servers)", "haproxy");
     const nginx = find("nginx") ?? "";
     if (plan.cdn && !nginx) return yield* missing("nginx (the CDN edge cache)", "nginx");
     if (plan.lb?.rateLimit && !nginx) return yield* missing("nginx (the rate-limit gateway in front of HAProxy)", "nginx");
     const redisServer = find("redis-server") ?? "";
     if (plan.cache && !redisServer) return yield* missing("redis-server (the cache)", "redis-server");
+    if (plan.realtime && !redisServer) return yield* missing("redis-server (the realtime servers' pub/sub backbone)", "redis-server");
     let pgBin = "";
     let pgUser: Tools["pgUser"];
     if (plan.db) {

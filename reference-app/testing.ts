@@ -78,6 +78,7 @@ export function appPorts(app: RunningApp): number[] {
     ...app.workers.map((w) => port(w.url)),
     ...app.dbShards.flatMap((d) => [d.primaryPort, ...d.replicaPorts]),
     ...(app.redisPort ? [app.redisPort] : []),
+    ...(app.realtime ? [port(app.realtime.url), app.realtime.backbonePort, ...app.realtime.instances.map((s) => port(s.url))] : []),
   ];
 }
 

@@ -111,6 +111,12 @@ export interface MeasureOptions {
 
 export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   const log = o.log ?? (() => {});
+  // `app up` starts a realtime component, but this harness drives the request classes only: a run
+  // without the sessions of load.connections would be compared with a model that has them.
+  const realtime = Object.entries(o.scenario.components).find(([, c]) => c.kind === "realtime");
+  if (realtime) {
+    throw new MeasureError(`${o.file}: components.${realtime[0]}: validate does not drive load.connections against the reference app yet (reference-app/realtime/realtime-app.e2e.test.ts compares a realtime component with its own driver)`);
+  }
   let started: { app: RunningApp; stop: () => Promise<void> };
   // The k6 script sends every request to one entry: with regions, each region's users enter
   // through their own geo router (RunningApp.regions.originUrls), which the load does not split yet.

@@ -89,6 +89,7 @@ function describe(app: RunningApp): string {
     ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
     // with regions: each origin region's users enter through their own geo router
     ...Object.entries(app.regions?.originUrls ?? {}).map(([r, u]) => `  users in ${r}: ${u}   (share ${app.plan.regions!.origins.find((o) => o.region === r)!.share.toFixed(3)}; nearest healthy region first)`),
+    ...(app.realtime ? [`  ${(app.realtime.name + ":").padEnd(width)} WebSocket ${app.realtime.url}?channel=N   (metrics: ${app.realtime.metricsUrls.join(" ")})`] : []),
     `  admin:      ${app.adminUrl}   token: ${app.token}`,
     `              e.g. curl -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/status   (faults: docs/reference-app.md)`,
     `  metrics:    ${[...app.metricsUrls, ...Object.values(app.functions).map((f) => f.metricsUrl)].join(" ")}`,

@@ -115,13 +115,13 @@ export interface ServerStat {
 }
 
 /** Parses `show stat` CSV into the backend's per-server rows plus the BACKEND row. */
-export function parseStat(csv: string): ServerStat[] {
+export function parseStat(csv: string, backend = "service"): ServerStat[] {
   const lines = csv.trim().split("\n");
   const header = (lines[0] ?? "").replace(/^# /, "").split(",");
   const col = (name: string) => header.indexOf(name);
   return lines.slice(1).flatMap((line) => {
     const f = line.split(",");
-    if (f[col("pxname")] !== "service") return [];
+    if (f[col("pxname")] !== backend) return [];
     return [{ name: f[col("svname")]!, status: f[col("status")]!, qcur: Number(f[col("qcur")] || 0), scur: Number(f[col("scur")] || 0), smax: Number(f[col("smax")] || 0) }];
   });
 }

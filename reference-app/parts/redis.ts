@@ -151,3 +151,38 @@ export const startRedis = (plan: CachePlan, runPath: string, tools: Tools, clien
     });
     return { port, password, control, ...sized };
   });
+
+export interface BackbonePart {
+  readonly port: number;
+  /** Its own per-run password (requirepass), apart from the cache's. */
+  readonly password: string;
+  readonly control: RestartableProc;
+}
+
+/**
+ * A realtime component's backbone: a private redis-server used only for pub/sub (no keys, no
+ * maxmemory), with the same least-privilege settings as the cache's (127.0.0.1, no unix socket, a
+ * per-run password in a 0600 file in a 0700 dir). Its own process, so the model's backbone (one
+ * server, FIFO) is not shared with the cache's work.
+ */
+export const startBackboneRedis = (name: string, runPath: string, tools: Tools): Effect.Effect<BackbonePart, StartFailed | PortsExhausted, Scope.Scope> =>
+  Effect.gen(function* () {
+    const label = `redis-${name}`;
+    const dir = join(runPath, "state", label);
+    const port = yield* freePort;
+    const password = randomBytes(24).toString("hex");
+    const confPath = join(dir, "redis.conf");
+    yield* Effect.tryPromise({
+      try: async () => {
+        await mkdir(dir, { recursive: true });
+        await chmod(dir, 0o700);
+        await writeFile(confPath, redisConfig(port, dir, password, 5), { mode: 0o600 });
+      },
+      catch: (e) => new StartFailed({ part: label, reason: `cannot write ${confPath}: ${String(e)}` }),
+    });
+    const control = yield* restartable(
+      { name: label, command: tools.redisServer, args: [confPath], logDir: join(runPath, "logs") },
+      (p) => waitReady(label, p, () => ping(port, password, p.pid)),
+    );
+    return { port, password, control };
+  });

@@ -1,13 +1,17 @@
 // The reference WebSocket server: two instances over a private redis-server's pub/sub deliver a
 // channel's messages to its subscribers on both (and to no other channel), refuse upgrades past
 // max connections with 503, export their figures as Prometheus text, and drop every connection
-// at once (a crash). Needs `redis-server` on PATH (as the app's other tests do).
+// at once (a crash), keep the model's memory account (an instance past `memory` drops everything,
+// stops listening and comes back `restartAfter` later) and integrate connections over time.
+// Needs `redis-server` on PATH (as the app's other tests do).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { WebSocket } from "ws";
-import { startRealtimeServer, type Delivered, type RealtimeServer } from "./server.ts";
+import { nowMs, startRealtimeServer, type Delivered, type RealtimeServer } from "./server.ts";
+import { sumMetrics } from "../prom.ts";
+import { tcpOpen } from "../resources.ts";
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -70,6 +74,9 @@ describe("reference realtime server", () => {
     expect(b2.got).toEqual([]);
     expect(a.stats()).toMatchObject({ connections: 2, messagesIn: 1, messagesOut: 2 });
     expect(b.stats()).toMatchObject({ connections: 2, messagesOut: 1 });
+    // the backbone's round trip is observed once, by the publishing instance
+    const count = async (x: RealtimeServer) => sumMetrics(await (await fetch(`http://127.0.0.1:${x.port}/metrics`)).text()).get("headroom_rt_backbone_seconds_count");
+    expect([await count(a), await count(b)]).toEqual([1, 0]);
   });
 
   it("refuses the upgrade past max connections with 503, and says so in /metrics", async () => {
@@ -91,5 +98,57 @@ describe("reference realtime server", () => {
     await until(() => a.stats().connections === 0);
     expect(a.stats().connections).toBe(0);
     expect(b.stats().connections).toBe(2);
+  });
+});
+
+describe("the model's memory account and the server's own figures", () => {
+  it("runs out of memory past `memory`: every connection dropped, refused at TCP until restartAfter, then empty and serving", async () => {
+    // 100 B base + 300 B a connection: 3 fit in 1000 B, the 4th takes it to 1300 B
+    const s = await startRealtimeServer({ maxConnections: 10, instance: "m", memory: 1000, memoryBase: 100, memoryPerConnection: 300, restartAfter: 0.4 });
+    try {
+      const first = await Promise.all([0, 1, 2].map(() => client(s, 1)));
+      expect(first.every((c) => "ws" in c)).toBe(true);
+      expect(s.stats()).toMatchObject({ connections: 3, memory: 1000, ooms: 0 });
+      const closed = first.map((c) => new Promise<void>((r) => ("ws" in c ? c.ws.once("close", () => r()) : r())));
+      void client(s, 1);
+      await Promise.all(closed);
+      await until(() => s.stats().connections === 0);
+      expect(s.stats()).toMatchObject({ connections: 0, ooms: 1 });
+      const downAt = nowMs();
+      expect(await tcpOpen(s.port)).toBe(false);
+      await until(() => nowMs() - downAt > 600);
+      expect(await tcpOpen(s.port)).toBe(true);
+      const again = await client(s, 1);
+      expect("ws" in again).toBe(true);
+      expect(s.stats()).toMatchObject({ connections: 1, memory: 400, ooms: 1 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("integrates open connections over time and times its sends and its backbone", async () => {
+    const s = await startRealtimeServer({ maxConnections: 10, instance: "i" });
+    try {
+      const cs = await Promise.all([0, 1].map(() => client(s, 5)));
+      const read = async () => sumMetrics(await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text());
+      const a = await read();
+      const t0 = nowMs();
+      await new Promise((r) => setTimeout(r, 500));
+      const b = await read();
+      const dt = (nowMs() - t0) / 1000;
+      const held = (b.get("headroom_rt_connection_seconds_total")! - a.get("headroom_rt_connection_seconds_total")!) / dt;
+      // two connections held the whole time; the two scrapes' own latency blurs the ends by a few ms
+      expect(Math.abs(held - 2)).toBeLessThan(0.05);
+      if (!("ws" in cs[0]!)) throw new Error("refused");
+      cs[0].ws.send("x");
+      await until(() => s.stats().messagesOut === 2);
+      const c = await read();
+      expect(c.get("headroom_rt_messages_out_total")).toBe(2);
+      expect(c.get("headroom_rt_send_seconds_total")).toBeGreaterThan(0);
+      // no backbone: nothing published through Redis, so no round trip observed
+      expect(c.get("headroom_rt_backbone_seconds_count")).toBe(0);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // sampled wait, cache-aside on Redis, reads and writes on PostgreSQL, publishes to RabbitMQ, calls
 // to other services (service/peers.ts), branches and parallel fan-out. Each outgoing call waits the edge's one-way `network` time on the way
 // there and again on the way back (the step's own `network`, else the service's).
+import type { RealtimePublisher } from "../realtime/publish.ts";
 import { randomUUID } from "node:crypto";
 import type { Step } from "../plan.ts";
 import { sample, type DistLike, type Rng } from "../sampler.ts";
@@ -19,6 +20,8 @@ export interface Deps {
   readonly publisher?: Publisher;
   /** The services (or their balancers) this one calls. */
   readonly peers?: Peers;
+  /** The realtime component its handlers publish to (realtime/publish.ts). */
+  readonly realtime?: RealtimePublisher;
 }
 
 /** What one request carries through its call graph and what it answers with. */
@@ -87,6 +90,12 @@ async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<voi
 
 /** A call: its operation, the way back over the same edge, then for a cache get the hit or miss flow. */
 async function callOp(step: Extract<Step, { readonly call: string }>, ctx: RequestContext, deps: Deps): Promise<void> {
+  if (step.op === undefined && deps.realtime?.has(step.call)) {
+    // a server-side publish: the request goes on once Redis took it (the delivery is apart)
+    await deps.realtime.publish(ctx.className);
+    await hop(step, deps);
+    return;
+  }
   if (step.op === undefined && deps.peers?.has(step.call)) {
     // another service: it runs its handler for this class; the way back is the same edge
     await deps.peers.call(step.call, { class: ctx.className, key: ctx.key, order: ctx.order });

@@ -16,6 +16,7 @@ import { Cache } from "./cache.ts";
 import { Publisher, QueueFull } from "./publisher.ts";
 import { runSteps, type Deps, type RequestContext } from "./handlers.ts";
 import { CALL_PATH, CallFailed, Peers, parseCall } from "./peers.ts";
+import { RealtimePublisher } from "../realtime/publish.ts";
 import { CallTimeoutError } from "./resilience.ts";
 import { BrokenCircuitError } from "cockatiel";
 
@@ -38,7 +39,8 @@ const publisher = cfg.queues.length
   ? await Publisher.open(cfg.amqpUrl, new Map(cfg.queues.map((q) => [q.name, q.names.partitions ?? q.names.queue])), metrics)
   : undefined;
 const peers = cfg.peers ? new Peers(cfg.peers, cfg.peerResilience, cfg.seed, cfg.index) : undefined;
-const deps: Deps = { rng, network: cfg.service.network, cache, db, publisher, peers };
+const realtime = cfg.realtime ? new RealtimePublisher(cfg.realtime, cfg.seed, `${cfg.service.name}-${cfg.index}`) : undefined;
+const deps: Deps = { rng, network: cfg.service.network, cache, db, publisher, peers, realtime };
 const orderKeys = cfg.productKeys ?? cfg.db?.keys ?? 1;
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -234,6 +236,7 @@ async function stop(): Promise<void> {
   server.close();
   server.closeAllConnections();
   peers?.close();
+  realtime?.close();
   await Promise.allSettled([db?.close(), cache?.close(), publisher?.close(), flushTracing()]);
   process.exit(0);
 }

@@ -1,0 +1,57 @@
+// Calibration's reading of the servers' figures: the backbone's fine histogram rebuilt as samples
+// whose quantiles are within a bucket (10%) of the observations', only the window's observations
+// counted; the per-recipient send cost from two scrapes; the calibrated model keeping everything else.
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../simulator/model/index.ts";
+import { backboneBuckets, calibratedScenario, sendCost, windowSamples } from "./calibrate.ts";
+import { FINE_BOUNDS } from "./server.ts";
+
+/** The Prometheus lines a server would serve after observing `xs` (cumulative buckets). */
+function histogramText(xs: readonly number[], instance = "a"): string {
+  const lines = FINE_BOUNDS.map((b) => `headroom_rt_backbone_seconds_bucket{instance="${instance}",le="${b}"} ${xs.filter((x) => x <= b).length}`);
+  lines.push(`headroom_rt_backbone_seconds_bucket{instance="${instance}",le="+Inf"} ${xs.length}`);
+  return lines.join("\n");
+}
+
+const quantile = (xs: readonly number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * xs.length)]!;
+
+describe("realtime calibration", () => {
+  it("rebuilds the window's backbone round trips within a bucket's 10%", () => {
+    // lognormal-ish round trips around 1 ms, observed before the window and in it (two instances)
+    const before = Array.from({ length: 500 }, (_, i) => 0.02 + i * 1e-5);
+    const inWindow = Array.from({ length: 2000 }, (_, i) => 0.0003 * Math.exp(3 * ((i + 0.5) / 2000)));
+    const a = backboneBuckets([histogramText(before, "a"), histogramText([], "b")]);
+    const b = backboneBuckets([histogramText([...before, ...inWindow.slice(0, 1200)], "a"), histogramText(inWindow.slice(1200), "b")]);
+    const got = windowSamples(a, b);
+    expect(got).toHaveLength(2000);
+    for (const q of [0.1, 0.5, 0.9, 0.95]) expect(Math.abs(quantile(got, q) / quantile(inWindow, q) - 1), `q${q}`).toBeLessThan(0.1);
+    // at most `max` samples, shares kept
+    const few = windowSamples(a, b, 400);
+    expect(Math.abs(few.length - 400)).toBeLessThanOrEqual(FINE_BOUNDS.length);
+    expect(Math.abs(quantile(few, 0.5) / quantile(inWindow, 0.5) - 1)).toBeLessThan(0.1);
+  });
+
+  it("reads the send cost per copy over the window and puts the three into the model, nothing else", () => {
+    const scrape = (copies: number, seconds: number) => `headroom_rt_messages_out_total{instance="a"} ${copies}\nheadroom_rt_send_seconds_total{instance="a"} ${seconds}\n`;
+    expect(sendCost([scrape(100, 0.5)], [scrape(1100, 0.53)])).toBeCloseTo(30e-6, 12);
+    expect(() => sendCost([scrape(5, 0)], [scrape(5, 0)])).toThrow(/no copies/);
+    const r = parseScenario(`
+version: 1
+name: t
+load:
+  model: open
+  rate: 1/s
+  classes: { ping: { http: { method: GET, path: /p }, flow: [{ call: api }] } }
+  connections: { chat: { rate: 1/s, lifetime: 10s } }
+components:
+  api: { kind: service, service: 1ms }
+  chat: { kind: realtime, instances: 2, max_connections: 7, backbone: { service: 100us }, network: 5ms }
+`, "t.yaml");
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const c = calibratedScenario(r.scenario, "chat", { send: 4e-5, backbone: [0.001, 0.002], network: [0.0005] });
+    const chat = c.components.chat!;
+    expect(chat).toMatchObject({ kind: "realtime", instances: 2, max_connections: 7, send: { dist: "constant", value: 4e-5 }, backbone: { service: { dist: "empirical", samples: [0.001, 0.002] } }, network: { dist: "empirical", samples: [0.0005] } });
+    expect(c.components.api).toBe(r.scenario.components.api);
+    expect(() => calibratedScenario(r.scenario, "api", { send: 1, backbone: [1], network: [1] })).toThrow(/not a realtime/);
+  });
+});

@@ -1,0 +1,81 @@
+// Calibration of a realtime component's model from a measured run: the three inputs the YAML states
+// but the reference app does not inject, so that the real values must be read before the model can
+// predict the real system. Nothing else is calibrated.
+// - `send` (per recipient): the instances' own time in ws.send over the copies they sent
+//   (headroom_rt_send_seconds_total / headroom_rt_messages_out_total over the window), a constant;
+// - `backbone.service`: the instances' PUBLISH -> own pmessage round trips over the window, rebuilt
+//   from the fine histogram headroom_rt_backbone_seconds (10% buckets) as an empirical distribution;
+// - `network` (one way, client <-> instance, through HAProxy): half the round trip of WebSocket
+//   pings the load driver sent over the window, as an empirical distribution.
+// What it trades away: the backbone's spread is known to 10% (its buckets); the ping's round trip
+// goes through the sockets and HAProxy but not through the server's message handler.
+import type { Dist, RealtimeComponent, Scenario } from "../../simulator/model/index.ts";
+import { sumMetrics } from "../prom.ts";
+import { FINE_BOUNDS } from "./server.ts";
+
+const BUCKET_RE = /^headroom_rt_backbone_seconds_bucket\{[^}]*le="([^"]+)"\}\s+(\S+)/;
+
+/** The backbone histogram's cumulative bucket counts, summed over the scrapes of every instance, by bound. */
+export function backboneBuckets(scrapes: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const text of scrapes) {
+    for (const line of text.split("\n")) {
+      const m = BUCKET_RE.exec(line);
+      if (m) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
+    }
+  }
+  return out;
+}
+
+/**
+ * The observations between two reads of the fine histogram as samples: each bucket's count at the
+ * geometric middle of its bounds, scaled to at most `max` samples (buckets keep their shares).
+ */
+export function windowSamples(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, max = 4000): number[] {
+  const per: Array<[number, number]> = [];
+  let prevA = 0, prevB = 0, lower = FINE_BOUNDS[0]! / 1.1;
+  for (const b of FINE_BOUNDS) {
+    const key = String(b);
+    const a1 = after.get(key) ?? prevA, b1 = before.get(key) ?? prevB;
+    const n = a1 - prevA - (b1 - prevB);
+    if (n > 0) per.push([Math.sqrt(lower * b), n]);
+    prevA = a1; prevB = b1; lower = b;
+  }
+  const over = (after.get("+Inf") ?? prevA) - prevA - ((before.get("+Inf") ?? prevB) - prevB);
+  if (over > 0) per.push([FINE_BOUNDS[FINE_BOUNDS.length - 1]!, over]);
+  const total = per.reduce((a, [, n]) => a + n, 0);
+  const scale = total > max ? max / total : 1;
+  const out: number[] = [];
+  for (const [v, n] of per) for (let i = 0; i < Math.round(n * scale); i++) out.push(v);
+  return out;
+}
+
+export interface RealtimeCalibration {
+  /** Seconds per recipient. */
+  readonly send: number;
+  /** Backbone round trips (seconds). */
+  readonly backbone: readonly number[];
+  /** One-way client <-> instance latencies (seconds): half of each ping's round trip. */
+  readonly network: readonly number[];
+}
+
+/** The per-recipient send cost over a window from two scrapes (summed over instances) of the instances' /metrics. */
+export function sendCost(before: readonly string[], after: readonly string[]): number {
+  const sum = (texts: readonly string[], k: string) => texts.reduce((a, t) => a + (sumMetrics(t).get(k) ?? 0), 0);
+  const copies = sum(after, "headroom_rt_messages_out_total") - sum(before, "headroom_rt_messages_out_total");
+  const seconds = sum(after, "headroom_rt_send_seconds_total") - sum(before, "headroom_rt_send_seconds_total");
+  if (copies <= 0) throw new Error("no copies sent in the window: the send cost cannot be calibrated");
+  return seconds / copies;
+}
+
+/** The scenario with the realtime component `name`'s send, backbone and network replaced by the calibrated ones. */
+export function calibratedScenario(s: Scenario, name: string, c: RealtimeCalibration): Scenario {
+  const comp = s.components[name];
+  if (comp?.kind !== "realtime") throw new Error(`'${name}' is not a realtime component`);
+  const empirical = (xs: readonly number[]): Dist => {
+    if (xs.length === 0) throw new Error("no samples to calibrate from");
+    return { dist: "empirical", samples: [xs[0]!, ...xs.slice(1)] };
+  };
+  const calibrated: RealtimeComponent = { ...comp, send: { dist: "constant", value: c.send }, backbone: { service: empirical(c.backbone) }, network: empirical(c.network) };
+  return { ...s, components: { ...s.components, [name]: calibrated } };
+}
