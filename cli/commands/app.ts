@@ -80,6 +80,7 @@ function describe(app: RunningApp): string {
   const lines = [
     `reference app '${app.plan.name}' is ready (run ${app.runId})`,
     `  entry:      ${app.url}${app.cdnUrl ? `   (CDN: ${app.cdnUrl})` : ""}`,
+    ...(app.caFile ? [`  trust:      ${app.caFile}   (the run's CA, the one root to trust: curl --cacert FILE, k6 SSL_CERT_FILE=FILE)`] : []),
     ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
     `  admin:      ${app.adminUrl}   token: ${app.token}`,
     `              e.g. curl -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/status   (faults: docs/reference-app.md)`,
