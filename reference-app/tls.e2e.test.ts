@@ -128,7 +128,7 @@ function meanSe(xs: readonly number[]): { mean: number; se: number } {
 }
 
 const BLOCKS = 6;
-const PER_BLOCK = 120;
+const PER_BLOCK = 80; // 6 x 80 one at a time: about 10 s of the file's minute on a quiet machine
 let cost: { full: { mean: number; se: number }; resumed: { mean: number; se: number }; conn: { mean: number; se: number } };
 
 describe("TLS at HAProxy: the cost of a handshake on this machine", () => {
