@@ -137,6 +137,38 @@ describe("planFromScenario", () => {
   });
 });
 
+describe("a balancer that terminates TLS", () => {
+  const tlsScenario = (tls: string) => {
+    const scenario = scenarioOf(`version: 1
+name: tls
+load:
+  model: open
+  rate: 100/s
+  classes:
+    get: { weight: 1, http: { method: GET, path: /a }, flow: [{ call: lb }] }
+    direct: { weight: 1, http: { method: GET, path: /b }, flow: [{ call: api }] }
+components:
+  lb: { kind: load_balancer, backends: api, tls: ${tls} }
+  api: { kind: service, concurrency: 4, handlers: { get: [{ service: 1ms }], direct: [{ service: 1ms }] } }
+`, "tls.yaml");
+    return planFromScenario(scenario, { durationS: 10 });
+  };
+  it("closes a class's connection with probability 1 / requests_per_connection; a class not through it keeps alive", () => {
+    const p = tlsScenario("{ handshake: 1ms, requests_per_connection: 4 }");
+    expect(p.classes.find((c) => c.name === "get")!.closeConnection).toBe(0.25);
+    expect(p.classes.find((c) => c.name === "direct")!.closeConnection).toBeUndefined();
+    const note = p.notes.find((n) => n.startsWith("lb terminates TLS"))!;
+    expect(note).toMatch(/SSL_CERT_FILE=/);
+    expect(note).toMatch(/never insecureSkipTLSVerify/);
+    expect(note).not.toMatch(/resumes no TLS session/);
+  });
+  it("says that k6 resumes no session when the model resumes some", () => {
+    const p = tlsScenario("{ handshake: 1ms, resumed: 0.2ms, resumption: 60%, requests_per_connection: 1 }");
+    expect(p.classes.find((c) => c.name === "get")!.closeConnection).toBe(1);
+    expect(p.notes.find((n) => n.startsWith("lb terminates TLS"))).toMatch(/not the model's 60% resumed/);
+  });
+});
+
 describe("run bound (headroom load stops a run that overruns it, exit 105)", () => {
   it("follows the schedule for closed loads too: one-million-users' 10 min of stages are not cut at 3 min", () => {
     const file = new URL("../scenarios/one-million-users.yaml", import.meta.url);

@@ -16,6 +16,12 @@ export interface PlanClass {
   path: string;
   body?: unknown;
   keys?: { count: number; popularity: "zipf" | "uniform"; s: number };
+  /**
+   * The entry balancer terminates TLS (its `tls`): each request asks for `Connection: close` with this
+   * probability, 1 / requests_per_connection, so the VU's next request opens a new connection with
+   * it, as the model opens one per request (keep-alive otherwise).
+   */
+  closeConnection?: number;
 }
 
 export interface ScriptConfig {
@@ -71,6 +77,7 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
   const notes: string[] = [];
   const durationS = po.durationS ?? stagesEnd(load) ?? scenario.simulation?.duration ?? 60;
   const classes: PlanClass[] = [];
+  const tlsEntries = new Set<string>();
   for (const [name, c] of Object.entries(load.classes)) {
     if (!c.http) {
       throw new PlanError(`load.classes.${name} has no http section ({ method, path }); k6 cannot send it`);
@@ -83,6 +90,12 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
       body: c.http.body,
       keys: c.keys ? { count: c.keys.count, popularity: c.keys.popularity, s: c.keys.s ?? 1 } : undefined,
     });
+    const first = c.flow[0];
+    const entry = first && "call" in first ? scenario.components[first.call] : undefined;
+    if (entry?.kind === "load_balancer" && entry.tls) {
+      classes[classes.length - 1]!.closeConnection = 1 / entry.tls.requests_per_connection;
+      tlsEntries.add(first && "call" in first ? first.call : "");
+    }
     if (c.http.path.includes("{key}") && !c.keys) notes.push(`class ${name}: path has {key} but no keys section; key 0 is used`);
     if (c.browser_cache) {
       notes.push(
@@ -90,6 +103,14 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
           "(the simulator serves fresh responses from each user's browser and revalidates stale ones; compare the origin's load with the no-cache model, docs/k6.md)",
       );
     }
+  }
+  for (const lb of tlsEntries) {
+    const t = (scenario.components[lb] as { tls: { resumption: number; requests_per_connection: number } }).tls;
+    notes.push(
+      `${lb} terminates TLS: send to its https:// URL and trust the run's CA only (k6: SSL_CERT_FILE=<the run's ca.crt> SSL_CERT_DIR=<its dir, which holds only it>; ` +
+        `never insecureSkipTLSVerify); each request asks for Connection: close with probability ${+(1 / t.requests_per_connection).toFixed(4)} (1 / requests_per_connection)` +
+        (t.resumption > 0 ? `; k6 resumes no TLS session (its tls.Config has no session cache), so every new connection is a full handshake, not the model's ${+(t.resumption * 100).toFixed(1)}% resumed` : ""),
+    );
   }
   const thresholds: Record<string, string[]> = {};
   const lat = scenario.slo?.latency;

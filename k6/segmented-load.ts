@@ -39,6 +39,8 @@ export interface SegmentedOptions {
   maxRunMs: number;
   stderr?: NodeJS.WritableStream;
   signal?: AbortSignal;
+  /** The environment that makes each generator trust the run's CA (trustEnv), when the target is https. */
+  trust?: Record<string, string>;
 }
 
 /** Runs the N parts concurrently, waits for all, merges their results; a failed part fails the run. */
@@ -67,7 +69,7 @@ export async function runSegmented(o: SegmentedOptions): Promise<SegmentedRun> {
       const [cmd, args] = o.k6
         ? [o.k6, ["run", "--quiet", ...flags, o.scriptPath]]
         : [process.execPath, [HEADROOM_BIN, "k6", "run", ...flags, "--allowed-origin", o.allowedOrigin, o.scriptPath]];
-      const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], ...(o.trust ? { env: { ...process.env, ...o.trust } } : {}) });
       children.push(child);
       let tail = "";
       child.stderr!.on("data", (b: Buffer) => {

@@ -23,6 +23,7 @@ import { startWsHaproxy } from "./parts/haproxy-ws.ts";
 import { brokerAccess, brokerConnection, declareQueue, redactUrl } from "./parts/rabbitmq.ts";
 import { declarePartitions } from "./parts/partitions.ts";
 import { startNodeProc } from "./parts/node-procs.ts";
+import { runCertificate } from "./parts/tls-cert.ts";
 import { startHaproxy, enableServer, drainServer, type HaproxyPart } from "./parts/haproxy.ts";
 import { startNginx } from "./parts/nginx.ts";
 import { startCollector, type Sample } from "./collector.ts";
@@ -63,8 +64,10 @@ export interface RunningApp {
   readonly classUrl: Readonly<Record<string, string>>;
   /** Where clients enter: the rate-limit gateway, else the balancer (or the single replica). */
   readonly url: string;
-  /** HAProxy's URL, when the scenario has a load balancer (behind the gateway when rate-limited). */
+  /** HAProxy's URL, when the scenario has a load balancer (behind the gateway when rate-limited); https when it terminates TLS. */
   readonly lbUrl?: string;
+  /** The run's CA certificate when the balancer terminates TLS: the one root a client of `url` trusts (removed with the run). */
+  readonly caFile?: string;
   readonly cdnUrl?: string;
   readonly adminUrl: string;
   /** The entry service's replicas (the one clients reach; faults and the auto-scaler act on it). */
@@ -386,14 +389,19 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     if (workers.length) progress(`workers: ${workers.map((w) => `${w.name} 127.0.0.1:${w.port}`).join(", ")}`);
 
     let lb: HaproxyPart | undefined;
+    let runCa: string | undefined;
     for (const b of plan.balancers) {
       const backend = plan.services.find((p) => p.name === b.backends)!;
       const entry = b === plan.lb;
-      const part = yield* startHaproxy(b, portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name));
+      // TLS at the entry balancer (plan.ts refuses it elsewhere): the run's own certificate
+      const cert = entry && b.tls ? yield* runCertificate(dir.path, tools.openssl, b.tls.key) : undefined;
+      if (cert) runCa = cert.caFile;
+      const part = yield* startHaproxy(b, portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name), cert?.pem);
       if (entry) lb = part;
       progress(b.implicit
         ? `haproxy 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), round robin (no balancer in the YAML: the clients' own round robin, as the model reads it)`
-        : `haproxy${entry ? "" : ` ${b.name}`} 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), ${b.algorithm}${b.health ? "" : ", no health checks"}`);
+        : `haproxy${entry ? "" : ` ${b.name}`} 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), ${b.algorithm}${b.health ? "" : ", no health checks"}` +
+          (cert ? `, TLS (the run's certificate, ${b.tls!.key}; session resumption ${b.tls!.resumption ? "on" : "off"}; clients trust ${cert.caFile})` : ""));
     }
     // The realtime servers' WebSocket front (mode http, upgrade, timeout tunnel).
     let wsFront: { port: number; statsSocket: string } | undefined;
@@ -460,11 +468,12 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       scaler = s;
       progress(`autoscaler: ${a.metric} target ${a.target}, every ${a.interval} s, ${a.min}..${a.max} replicas, boot ${a.boot} s (real start + injected rest)`);
     }
+    const lbScheme = runCa ? "https" : "http";
     // Regions: each origin region's users enter through its geo router, nearest healthy entry first.
     const geoRouters = plan.regions && relay ? yield* startGeoRouters(plan.regions, reachedOn, relay, dir.path, tools, progress) : [];
     const originUrl = geoRouters.length > 0
       ? `http://127.0.0.1:${geoRouters[0]!.port}`
-      : gatewayUrl ?? (lb ? `http://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
+      : gatewayUrl ?? (lb ? `${lbScheme}://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
     let cdnUrl: string | undefined;
     if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
@@ -600,11 +609,12 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       plan,
       classUrl,
       url: originUrl,
-      lbUrl: lb ? `http://127.0.0.1:${lb.port}` : undefined,
+      lbUrl: lb ? `${lbScheme}://127.0.0.1:${lb.port}` : undefined,
+      caFile: runCa,
       cdnUrl,
       services: services.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` })),
       tiers: Object.fromEntries(Object.entries(tiers).map(([n, list]) => [n, list.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}` }))])),
-      balancerUrls: Object.fromEntries([...lbPorts].map(([n, p]) => [n, `http://127.0.0.1:${p}`])),
+      balancerUrls: Object.fromEntries([...lbPorts].map(([n, p]) => [n, `${n === plan.lb?.name ? lbScheme : "http"}://127.0.0.1:${p}`])),
       realtime: plan.realtime && wsFront && backbone
         ? {
             name: plan.realtime.name,

@@ -36,6 +36,20 @@ components:
   db: { kind: database, keys: 100, read: 1ms, write: 2ms, pool: { size: 4 } }
 `;
 
+describe("planApp: TLS at the balancer", () => {
+  it("plans the entry balancer's tls (resumption on when the YAML resumes any share)", () => {
+    const on = planApp(load(BASE.replace("maxconn: 4 }", "maxconn: 4, tls: { handshake: 1ms, resumed: 0.2ms, resumption: 30%, key: rsa-4096 } }")));
+    expect(on.ok && on.plan.lb?.tls).toEqual({ resumption: true, key: "rsa-4096" });
+    const off = planApp(load(BASE.replace("maxconn: 4 }", "maxconn: 4, tls: { handshake: 1ms } }")));
+    expect(off.ok && off.plan.lb?.tls).toEqual({ resumption: false, key: "rsa-2048" });
+    expect(planApp(load(BASE)).ok && (planApp(load(BASE)) as { plan: { lb?: { tls?: unknown } } }).plan.lb?.tls).toBeUndefined();
+  });
+  it("refuses tls behind a rate-limit gateway (nginx would take the clients' connections)", () => {
+    const r = planApp(load(BASE.replace("maxconn: 4 }", "maxconn: 4, rate_limit: { rate: 100/s }, tls: { handshake: 1ms } }")));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.lb.tls"]);
+  });
+});
+
 describe("planApp", () => {
   it("plans cache-aside: HAProxy, 2 replicas, Redis sized from capacity, one primary", () => {
     const r = planApp(bundled("cache-aside"));

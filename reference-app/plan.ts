@@ -9,6 +9,7 @@ import { REDIS_SAMPLES } from "../simulator/index.ts";
 import { scaleDist } from "../simulator/model/index.ts";
 import { stationsAsServices } from "./station.ts";
 import { planRegions, regionPorts, type RegionPlan } from "./regions/placement.ts";
+import type { TlsKey } from "./parts/tls-cert.ts";
 export { shardOfKey } from "./shard.ts";
 
 /** Redis's largest maxmemory-samples (config.c bounds it to 1..64). */
@@ -66,6 +67,12 @@ export interface LbPlan {
    * connect retries; what it adds is one proxy hop (docs/reference-app.md).
    */
   readonly implicit?: boolean;
+  /**
+   * The YAML's `tls`: HAProxy terminates TLS on its frontend with the run's certificate
+   * (parts/tls-cert.ts) with the YAML's `key`; `resumption` keeps its session cache and tickets on (the YAML's resumption
+   * above 0), else both are off and every new connection is a full handshake.
+   */
+  readonly tls?: { readonly resumption: boolean; readonly key: TlsKey };
 }
 
 /**
@@ -496,7 +503,12 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       weights: l.weights,
       health: l.health_check,
       rateLimit: l.rate_limit !== undefined ? nginxRateLimit(l.rate_limit, `components.${name}.rate_limit`, issues) : undefined,
+      tls: l.tls ? { resumption: l.tls.resumption > 0, key: l.tls.key } : undefined,
     };
+    // TLS is realized where clients connect: the entry balancer, with no gateway in front of it
+    if (lb.tls && name !== lbName) issues.push({ field: `components.${name}.tls`, reason: "TLS is realized on the balancer clients enter through only (services call the balancers between them in plain HTTP)" });
+    if (lb.tls && cdnName && (comp(cdnName) as { origin?: string }).origin === name) issues.push({ field: `components.${name}.tls`, reason: "TLS on a CDN's origin is not realized (nginx reaches its origin in plain HTTP)" });
+    if (lb.tls && lb.rateLimit) issues.push({ field: `components.${name}.tls`, reason: "TLS with a rate_limit is not realized (the nginx gateway in front of HAProxy would take the clients' connections)" });
     if (lb.rateLimit && name !== lbName) issues.push({ field: `components.${name}.rate_limit`, reason: "a rate limit is realized on the balancer clients enter through only" });
     if (lb.weights && lb.weights.length !== placesOf(l.backends)) {
       issues.push({ field: `components.${name}.weights`, reason: `has ${lb.weights.length} weights for ${placesOf(l.backends)} replicas` });
@@ -762,9 +774,6 @@ const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   service: {
     retries: "retries belong to the service's callers; for the service clients enter those are the k6 load, which does not retry (validate:dynamics sends such a scenario from its own client, which does; a service called by another service is retried by its caller)",
     circuit_breaker: "a circuit breaker belongs to the service's callers; for the service clients enter those are the k6 load, which has none (validate:dynamics sends such a scenario from its own client, which has it; a service called by another service has it in its caller)",
-  },
-  load_balancer: {
-    tls: "TLS termination is not realized yet: HAProxy serves plain HTTP (no certificate is made at start)",
   },
 };
 

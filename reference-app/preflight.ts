@@ -16,6 +16,8 @@ export interface Tools {
   readonly redisServer: string;
   readonly haproxy: string;
   readonly nginx: string;
+  /** Makes the run's certificate when the entry balancer terminates TLS (parts/tls-cert.ts); "" otherwise. */
+  readonly openssl: string;
   readonly amqpUrl: string;
   /** For a per-run vhost and user on the broker; absent: the run shares the URL's vhost. */
   readonly rabbitmqctl?: string;
@@ -101,6 +103,8 @@ export const preflight = (
     const nginx = find("nginx") ?? "";
     if (plan.cdn && !nginx) return yield* missing("nginx (the CDN edge cache)", "nginx");
     if (plan.lb?.rateLimit && !nginx) return yield* missing("nginx (the rate-limit gateway in front of HAProxy)", "nginx");
+    const openssl = plan.lb?.tls ? (find("openssl") ?? "") : "";
+    if (plan.lb?.tls && !openssl) return yield* missing("openssl (makes the run's certificate for the balancer's TLS)", "openssl");
     const redisServer = find("redis-server") ?? "";
     if (plan.cache && !redisServer) return yield* missing("redis-server (the cache)", "redis-server");
     if (plan.realtime && !redisServer) return yield* missing("redis-server (the realtime servers' pub/sub backbone)", "redis-server");
@@ -131,5 +135,5 @@ export const preflight = (
       });
     }
     const rabbitmqctl = plan.queues.length > 0 ? find("rabbitmqctl") : undefined;
-    return { pgBin, pgUser, redisServer, haproxy, nginx, amqpUrl, rabbitmqctl };
+    return { pgBin, pgUser, redisServer, haproxy, nginx, openssl, amqpUrl, rabbitmqctl };
   });

@@ -24,6 +24,8 @@ export interface DriveOptions {
   maxLagMs?: number;
   signal?: AbortSignal;
   onLoadEnd?: () => Promise<void>;
+  /** The run's CA when the target is https (RunningApp.caFile): the generator's only trusted root. */
+  caFile?: string;
 }
 
 export interface Driven {
@@ -46,6 +48,7 @@ export async function driveLoad(o: DriveOptions): Promise<Driven> {
       engine: "auto",
       signal: o.signal,
       maxRunMs: (o.durationS + 60) * 1000,
+      caFile: o.caFile,
     });
   } finally {
     health.stop();

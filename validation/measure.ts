@@ -172,6 +172,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     const { run, generator, requestsTotal, win } = await driveLoad({
       ...o,
       target: app.url,
+      caFile: app.caFile,
       onLoadEnd: async () => {
         sampling = false;
         for (const t of timers) clearTimeout(t);

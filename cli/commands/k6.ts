@@ -76,7 +76,7 @@ async function exportCmd(argv: string[]): Promise<number> {
   const out = join(dir, `${(await operator()).k8sName(scenario.name)}.k6.js`);
   await writeFile(out, code);
   for (const n of plan.notes) process.stderr.write(`note: ${n}\n`);
-  process.stdout.write(`Wrote ${out}\nRun it with: k6 run -e TARGET=http://127.0.0.1:8080 ${out}\n`);
+  process.stdout.write(`Wrote ${out}\nRun it with: ${(await harness()).k6RunLine(plan, out)}\n`);
   return 0;
 }
 

@@ -40,6 +40,11 @@ export interface RunConfig {
   overrides?: { vus?: number; duration?: string; executionSegment?: string; executionSegmentSequence?: string };
   /** Abort from outside (Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * PEM file of the roots https requests trust, and the only ones (k6 reads SSL_CERT_FILE, as Go does
+   * on Linux; so does this runner when this is unset): a reference-app run passes its CA.
+   */
+  caFile?: string;
 }
 
 export interface RunResult {
@@ -87,8 +92,13 @@ export class Engine {
   /** The scripts' console: k6's log lines on stderr (console.ts). */
   readonly console: K6Console;
 
+  /** The roots https requests trust (cfg.caFile, else SSL_CERT_FILE); undefined: Node's bundled ones. */
+  readonly ca: Buffer | undefined;
+
   constructor(private readonly cfg: RunConfig) {
     anchorClock();
+    const caFile = cfg.caFile ?? process.env.SSL_CERT_FILE;
+    this.ca = caFile ? readFileSync(caFile) : undefined;
     this.env = { ...(cfg.env ?? {}) };
     this.allowed = cfg.allowedOrigins ? new Set(cfg.allowedOrigins.map((o) => new URL(o).origin)) : null;
     this.stderr = cfg.stderr ?? process.stderr;

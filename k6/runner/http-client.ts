@@ -2,8 +2,13 @@
 // VU, as k6 gives each VU its own connections. Measures k6's phases from undici's handler callbacks:
 // blocked/connecting (connector), sending (until the request is written), waiting (until the first
 // response byte), receiving (until the body ends); counts wire bytes from the sockets themselves.
+// https: its own connector (node:tls) times the TCP connect and the TLS handshake apart, as k6's
+// http_req_connecting and http_req_tls_handshaking; it trusts the run's roots (VuTransport's `ca`)
+// and, like k6 (its tls.Config has no ClientSessionCache), never resumes a session: every new
+// connection is a full handshake.
 import { Client, buildConnector } from "undici";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
+import tls from "node:tls";
 import { epochMs } from "./metrics.ts";
 
 export interface Timings {
@@ -40,9 +45,16 @@ export interface RawRequest {
   discardBody: boolean;
 }
 
+/** A new connection's times: start, TCP connected, ready (after the TLS handshake on https). */
+interface ConnectTimes {
+  start: number;
+  tcp: number;
+  end: number;
+}
+
 interface Conn {
   client: Client;
-  connect: { start: number; end: number } | null;
+  connect: ConnectTimes | null;
   busy: boolean;
 }
 
@@ -59,6 +71,12 @@ function classifyError(err: Error & { code?: string }, origin: string): { msg: s
   }
   if (c === "ENOTFOUND" || c === "EAI_AGAIN") return { msg: `lookup ${host}: no such host`, code: 1101 };
   if (c === "UND_ERR_ABORTED") return { msg: "context canceled", code: 1000 };
+  // TLS: k6's x509 codes (1310 unknown authority, 1311 name mismatch), else its generic 1300
+  if (c === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" || c === "SELF_SIGNED_CERT_IN_CHAIN" || c === "DEPTH_ZERO_SELF_SIGNED_CERT" || c === "UNABLE_TO_GET_ISSUER_CERT_LOCALLY") {
+    return { msg: `tls: failed to verify certificate: x509: certificate signed by unknown authority (${err.message})`, code: 1310 };
+  }
+  if (c === "ERR_TLS_CERT_ALTNAME_INVALID") return { msg: `tls: failed to verify certificate: x509: ${err.message}`, code: 1311 };
+  if (c.startsWith("ERR_SSL_") || c.startsWith("ERR_TLS_") || c === "CERT_HAS_EXPIRED") return { msg: `tls: ${err.message}`, code: 1300 };
   return { msg: err.message || String(err), code: 1000 };
 }
 
@@ -76,7 +94,7 @@ class Exchange {
   private statusText = "";
   private rawHeaders: Buffer[] | null = null;
   private chunks: Buffer[] = [];
-  private connectInfo: { start: number; end: number } | null = null;
+  private connectInfo: ConnectTimes | null = null;
   private abortFn: ((e?: Error) => void) | null = null;
   private done = false;
 
@@ -132,7 +150,8 @@ class Exchange {
     this.inflight.delete(this);
     this.conn.busy = false;
     const { t0, tReady, tSent, tFirst, connectInfo, chunks, req } = this;
-    const connecting = connectInfo ? connectInfo.end - connectInfo.start : 0;
+    const connecting = connectInfo ? connectInfo.tcp - connectInfo.start : 0;
+    const handshaking = connectInfo ? connectInfo.end - connectInfo.tcp : 0;
     const blocked = connectInfo ? Math.max(0, connectInfo.end - t0) : Math.max(0, tReady - t0);
     const sending = tSent ? tSent - tReady : 0;
     const waiting = tFirst && tSent ? tFirst - tSent : 0;
@@ -143,7 +162,7 @@ class Exchange {
       statusText: this.statusText,
       rawHeaders: this.rawHeaders,
       body: e || req.discardBody ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
-      timings: { blocked, connecting, tls_handshaking: 0, sending, waiting, receiving, duration: sending + waiting + receiving },
+      timings: { blocked, connecting, tls_handshaking: handshaking, sending, waiting, receiving, duration: sending + waiting + receiving },
       error: e ? e.msg : "",
       errorCode: e ? e.code : 0,
       remoteIP: "",
@@ -160,7 +179,11 @@ export class VuTransport {
   private closedWritten = 0;
   private inflight = new Set<Exchange>();
 
-  constructor(private readonly insecure: boolean) {}
+  constructor(
+    private readonly insecure: boolean,
+    /** The roots https trusts (PEM), replacing Node's bundled ones; undefined: those. */
+    private readonly ca?: Buffer,
+  ) {}
 
   /** Total bytes read and written by this VU's sockets so far. */
   bytes(): { read: number; written: number } {
@@ -180,18 +203,22 @@ export class VuTransport {
     for (const c of list) if (!c.busy) return c;
     const base = buildConnector({ rejectUnauthorized: !this.insecure, timeout: 10_000 } as never);
     const conn: Conn = { client: null as unknown as Client, connect: null, busy: false };
-    const connector = ((options: object, cb: (err: Error | null, socket: Socket | null) => void) => {
+    const track = (s: Socket) => {
+      this.sockets.add(s);
+      s.once("close", () => {
+        this.sockets.delete(s);
+        this.closedRead += s.bytesRead;
+        this.closedWritten += s.bytesWritten;
+      });
+    };
+    const connector = ((options: { protocol: string; hostname: string; port: string }, cb: (err: Error | null, socket: Socket | null) => void) => {
       const start = now();
+      if (options.protocol === "https:") return this.tlsConnect(options, start, conn, track, cb);
       return base(options as never, (err, socket) => {
         if (!err && socket) {
-          conn.connect = { start, end: now() };
-          const s = socket as unknown as Socket;
-          this.sockets.add(s);
-          s.once("close", () => {
-            this.sockets.delete(s);
-            this.closedRead += s.bytesRead;
-            this.closedWritten += s.bytesWritten;
-          });
+          const end = now();
+          conn.connect = { start, tcp: end, end };
+          track(socket as unknown as Socket);
         }
         cb(err, socket as never);
       });
@@ -200,6 +227,52 @@ export class VuTransport {
     conn.client.on("connectionError", () => {});
     list.push(conn);
     return conn;
+  }
+
+  /**
+   * A TLS connection timed in two phases: TCP connected ('connect'), then handshake done
+   * ('secureConnect'). No `session` is offered, so the server makes a full handshake, as for k6.
+   */
+  private tlsConnect(
+    o: { hostname: string; port: string },
+    start: number,
+    conn: Conn,
+    track: (s: Socket) => void,
+    cb: (err: Error | null, socket: Socket | null) => void,
+  ): void {
+    const host = o.hostname.replace(/^\[|\]$/g, "");
+    let tcp = 0;
+    let done = false;
+    const finish = (err: Error | null, s: Socket | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      cb(err, s);
+    };
+    const sock = tls.connect({
+      host,
+      port: Number(o.port) || 443,
+      servername: isIP(host) ? undefined : host, // SNI carries names, not addresses
+      ca: this.ca,
+      rejectUnauthorized: !this.insecure,
+      ALPNProtocols: ["http/1.1"],
+    });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      finish(Object.assign(new Error("connect timeout"), { code: "UND_ERR_CONNECT_TIMEOUT" }), null);
+    }, 10_000);
+    sock.setNoDelay(true);
+    sock.once("connect", () => (tcp = now()));
+    sock.once("secureConnect", () => {
+      const end = now();
+      conn.connect = { start, tcp: tcp || end, end };
+      track(sock);
+      finish(null, sock);
+    });
+    sock.once("error", (e) => {
+      sock.destroy();
+      finish(e, null);
+    });
   }
 
   request(req: RawRequest, parallel = false): Promise<RawResponse> {

@@ -59,7 +59,7 @@ export class Vu {
     readonly id: number,
     factory: ScriptFactory,
   ) {
-    this.transport = new VuTransport(engine.options?.insecureSkipTLSVerify ?? false);
+    this.transport = new VuTransport(engine.options?.insecureSkipTLSVerify ?? false, engine.ca);
     const mark = () => ((this.vuTagsDirty = true), true);
     this.vuTags = new Proxy({} as Tags, {
       set: (t, k, v) => (Reflect.set(t, k, String(v)), mark()),

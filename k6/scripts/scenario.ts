@@ -34,6 +34,7 @@ const classes = config.classes.map((c) => ({
   body: c.body === undefined ? null : typeof c.body === "string" ? c.body : JSON.stringify(c.body),
   keys: c.keys ? new KeySampler(c.keys.count, c.keys.popularity === "zipf" ? c.keys.s : 0) : null,
   check: { [`${c.name} status is 2xx/3xx`]: (r: { status: number }) => r.status >= 200 && r.status < 400 },
+  closeConnection: c.closeConnection ?? 0,
 }));
 const totalWeight = classes.reduce((a, c) => a + c.weight, 0);
 
@@ -51,10 +52,10 @@ function send(): void {
   const c = pick();
   const key = String(c.keys ? c.keys.sample(mathRandom) : 0); // keys 0..count-1, key 0 the most popular
   const body = c.body === null ? null : c.body.replace(/\{key\}/g, key);
-  const res = http.request(c.method, target + c.path.replace(/\{key\}/g, key), body, {
-    tags: { name: c.name },
-    headers: body === null ? {} : { "Content-Type": "application/json" },
-  });
+  const headers: Record<string, string> = body === null ? {} : { "Content-Type": "application/json" };
+  // the model's connection churn: a new connection for the next request with probability 1 / requests_per_connection
+  if (c.closeConnection > 0 && Math.random() < c.closeConnection) headers.Connection = "close";
+  const res = http.request(c.method, target + c.path.replace(/\{key\}/g, key), body, { tags: { name: c.name }, headers });
   check(res, c.check);
 }
 

@@ -21,6 +21,26 @@ describe("haproxyConfig", () => {
   });
 });
 
+describe("haproxyConfig with TLS (the YAML's tls)", () => {
+  const lb = { name: "lb", backends: "api", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3 };
+  it("binds with the run's certificate, HTTP/1.1 by ALPN; session cache and tickets on when the YAML resumes", () => {
+    const cfg = haproxyConfig({ ...lb, tls: { resumption: true, key: "rsa-2048" as const } }, 8443, [9001], "/run/x.sock", undefined, 1, "/run/state/haproxy-tls/balancer.pem");
+    expect(cfg).toContain("  bind 127.0.0.1:8443 ssl crt /run/state/haproxy-tls/balancer.pem alpn http/1.1\n");
+    expect(cfg).not.toContain("tune.ssl.cachesize");
+  });
+  it("without resumption: no session cache (tune.ssl.cachesize 0) and no tickets, so every handshake is full", () => {
+    const cfg = haproxyConfig({ ...lb, tls: { resumption: false, key: "rsa-2048" as const } }, 8443, [9001], "/run/x.sock", undefined, 1, "/c.pem");
+    expect(cfg).toContain("  tune.ssl.cachesize 0\n");
+    expect(cfg).toContain("  bind 127.0.0.1:8443 ssl crt /c.pem no-tls-tickets alpn http/1.1\n");
+  });
+  it("refuses a TLS balancer without a certificate rather than serving plain HTTP", () => {
+    expect(() => haproxyConfig({ ...lb, tls: { resumption: false, key: "rsa-2048" as const } }, 8443, [9001], "/run/x.sock", undefined)).toThrow(/asks for TLS but no certificate/);
+  });
+  it("a balancer without tls binds plain HTTP", () => {
+    expect(haproxyConfig(lb, 8080, [9001], "/run/x.sock", undefined)).toContain("  bind 127.0.0.1:8080\n");
+  });
+});
+
 describe("haproxyConfig without health_check", () => {
   it("checks no server, as the simulator's balancer without health_check never notices a crash", () => {
     const cfg = haproxyConfig({ name: "lb", backends: "api", algorithm: "round_robin", queueTimeout: 1, connectRetries: 3 }, 8080, [9001, 9002], "/run/x.sock", undefined);

@@ -3,6 +3,8 @@
 // and HTTP health checks (when the YAML asks for them). `nbthread 1` keeps maxconn exact (two threads can let maxconn + 1 through).
 // An auto-scaled pool has one server per place up to its maximum; the places not running at the
 // start are `disabled` (maintenance) until the scaler enables them through the stats socket.
+// A balancer with the YAML's `tls` terminates TLS on its frontend with the run's certificate
+// (parts/tls-cert.ts); without resumption its session cache and tickets are off.
 import { Effect, Scope } from "effect";
 import { mkdir, chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -49,7 +51,11 @@ export function haproxyConfig(
   statsSocket: string,
   serviceTimeout: number | undefined,
   enabled: number = backends.length,
+  /** The run's certificate + key (one PEM) when the balancer terminates TLS (plan.tls). */
+  certPem?: string,
 ): string {
+  if (plan.tls && !certPem) throw new Error(`balancer ${plan.name}: its YAML asks for TLS but no certificate was made`);
+  const tls = plan.tls && certPem ? plan.tls : undefined;
   const weights = plan.weights ? haproxyWeights(backends.map((_, i) => plan.weights![i] ?? 1)) : undefined;
   const servers = backends.map((p, i) => {
     // Without the YAML's health_check no server is checked: as in the simulator, a dead replica keeps getting requests (refused).
@@ -64,6 +70,8 @@ export function haproxyConfig(
     "  nbthread 1",
     "  maxconn 4096",
     `  stats socket ${statsSocket} mode 600 level admin`,
+    // no resumption: no session cache (so no stateful resumption, TLS 1.2 ids or 1.3 PSKs) and no tickets
+    ...(tls && !tls.resumption ? ["  tune.ssl.cachesize 0"] : []),
     "",
     "defaults",
     "  mode http",
@@ -77,7 +85,7 @@ export function haproxyConfig(
     "  option http-keep-alive",
     "",
     "frontend entry",
-    `  bind 127.0.0.1:${port}`,
+    tls ? `  bind 127.0.0.1:${port} ssl crt ${certPem}${tls.resumption ? "" : " no-tls-tickets"} alpn http/1.1` : `  bind 127.0.0.1:${port}`,
     "  maxconn 4096",
     "  default_backend service",
     "",
@@ -137,6 +145,8 @@ export const startHaproxy = (
   label = "haproxy",
   /** Its port when the caller took it already (services that call through it must know it first). */
   givenPort?: number,
+  /** The run's certificate + key PEM when it terminates TLS (plan.tls; parts/tls-cert.ts). */
+  certPem?: string,
 ): Effect.Effect<HaproxyPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const port = givenPort ?? (yield* freePort);
@@ -148,7 +158,7 @@ export const startHaproxy = (
       try: async () => {
         await mkdir(sockDir, { recursive: true });
         await chmod(sockDir, 0o700);
-        await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout, enabled));
+        await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout, enabled, certPem));
       },
       catch: (e) => new StartFailed({ part: label, reason: `cannot prepare ${sockDir}: ${String(e)}` }),
     });

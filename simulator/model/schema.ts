@@ -473,6 +473,9 @@ const HealthCheck = Schema.Struct({
   fall: Schema.optionalWith(integer(Finite, "fall", 1, LIMITS.retries), { default: () => 3 }),
 });
 
+/** Keys the reference app's certificate can have (reference-app/parts/tls-cert.ts). */
+export const TLS_KEYS = ["rsa-2048", "rsa-3072", "rsa-4096", "ecdsa-p256"] as const;
+
 const LoadBalancer = Schema.Struct({
   kind: Schema.Literal("load_balancer"),
   metrics: Schema.optional(metricsOf("load_balancer")),
@@ -502,6 +505,8 @@ const LoadBalancer = Schema.Struct({
     resumption: Schema.optionalWith(Probability, { default: () => 0 }),
     requests_per_connection: Schema.optionalWith(atMost(Finite.pipe(Schema.filter((n) => n >= 1 || `requests_per_connection is a mean of at least 1 request per connection, got ${n}`)), "requests_per_connection", LIMITS.number), { default: () => 1 }),
     cpus: Schema.optionalWith(integer(Count, "tls.cpus", 1, LIMITS.slots), { default: () => 1 }),
+    // The certificate's key, for the reference app's certificate (the model's cost is `handshake`).
+    key: Schema.optionalWith(Schema.Literal(...TLS_KEYS), { default: () => "rsa-2048" as const }),
   })),
 });
 
