@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { parseScenario, type Scenario } from "../../simulator/model/index.ts";
 import { simulate } from "../../simulator/index.ts";
 import { Rng } from "../../simulator/random.ts";
-import type { SimResult } from "../../simulator/result.ts";
+import type { SimResult } from "../../simulator/index.ts";
 import { startAppPromise, type RunningApp } from "../launcher.ts";
 import { appPorts, leftovers, metricSum } from "../testing.ts";
 import { geoChoice, GEO_CHECK_S } from "./start.ts";

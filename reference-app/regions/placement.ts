@@ -14,7 +14,7 @@
 // services cross), as are a balancer in another region than its pool, a CDN, and bandwidth
 // between regions.
 import type { Dist, Scenario } from "../../simulator/model/index.ts";
-import { geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/regions.ts";
+import { geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/index.ts";
 
 export interface PlanIssue {
   readonly field: string;
