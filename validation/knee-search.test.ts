@@ -15,7 +15,7 @@ import { kneeTable, summary, table } from "./suite-tables.ts";
 import type { CapacityResult } from "../planning/capacity.ts";
 import { withRate } from "./levels.ts";
 import { judgeHealth } from "./starvation.ts";
-import type { Measured } from "./measure.ts";
+import { queueUtilization, type Measured } from "./measure.ts";
 
 const root = join(import.meta.dirname, "..");
 function load(path: string): Scenario {
@@ -123,6 +123,23 @@ describe("measuredFailure: the capacity search's rule on measured figures", () =
     const arriving = { ...m, workerUtilization: 0.95, classes: Object.fromEntries(Object.entries(m.classes).map(([k, c]) => [k, { ...c, offeredRate: 200 }])) };
     expect(measuredFailure(q, { ...arriving, backlogGrowth: 1290 }, 20)).toMatch(/^queue \w+ saturated/);
     expect(measuredFailure(q, { ...arriving, backlogGrowth: 150 }, 20)).toBeNull();
+  });
+  it("a partitioned queue is judged by its busiest partition's consumer, a plain one by its workers' mean", () => {
+    const q = load("scenarios/validation/partitioned-queue.yaml"); // events: 4 partitions, one consumer each
+    const workers = [0, 1, 2, 3].map(() => ({ queue: "events" }));
+    // the hot partition's consumer always busy, the others half the time: mean 62.5%, busiest 100%
+    const scrapes = [0, 1, 2, 3].map((k) => ({ workerBusy: [k % 2, 1, 0.5, k < 2 ? 1 : 0] }));
+    const per = queueUtilization(q, workers, scrapes);
+    expect(per.events).toBe(1);
+    const lat = { mean: 3, p50: 3, p90: 4, p95: 5, p99: 8, p999: 10 };
+    const m: Measured = { engine: "built-in", requestsTotal: 1000, scrapes: 10, generator: healthy, classes: { event: { requests: 1000, failed: 0, throughput: 50, offeredRate: 50, latencyMs: lat } }, workerUtilization: 0.625, queueWorkerUtilization: per };
+    expect(measuredFailure(q, m)).toMatch(/^queue events saturated \(workers 100% busy\)$/);
+    // the same gauges without the per-worker reading: the mean (62.5%) hides the hot partition
+    expect(measuredFailure(q, { ...m, queueWorkerUtilization: undefined })).toBeNull();
+    // a queue without partitions: its workers' mean
+    const plain = load("scenarios/validation/queue-offload.yaml");
+    const qn = Object.entries(plain.components).find(([, c]) => c.kind === "queue")![0];
+    expect(queueUtilization(plain, [{ queue: qn }, { queue: qn }], [{ workerBusy: [1, 0.5] }, { workerBusy: [1, NaN] }])[qn]).toBeCloseTo(0.75, 12);
   });
 });
 

@@ -38,6 +38,12 @@ export interface Measured {
   replicationLagMs?: number;
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
   workerUtilization?: number;
+  /**
+   * Per queue, its consumers' busy share over the window as the capacity search reads it: the mean
+   * over its workers, but for a partitioned queue (one worker per partition) the busiest
+   * partition's, which saturates first while the others idle (the simulator's rule too).
+   */
+  queueWorkerUtilization?: Record<string, number>;
   /** messages the queues' backlog grew by from the window's first collector sample to its last */
   backlogGrowth?: number;
   /**
@@ -68,9 +74,12 @@ export type ComponentMeasurements = Record<string, Record<string, number | null 
 interface Scrape {
   t: number;
   m: Map<string, number>;
+  /** each worker's headroom_worker_busy in this scrape, in app.workers' order (NaN: no answer) */
+  workerBusy?: number[];
 }
 
-async function scrapeAll(urls: readonly string[]): Promise<Map<string, number>> {
+/** Each URL's metrics summed over its series, in the URLs' order (empty for no answer). */
+async function scrapeEach(urls: readonly string[]): Promise<Map<string, number>[]> {
   const texts = await Promise.all(
     urls.map(async (u) => {
       try {
@@ -81,7 +90,31 @@ async function scrapeAll(urls: readonly string[]): Promise<Map<string, number>> 
       }
     }),
   );
-  return addScrapes(texts.map(sumMetrics));
+  return texts.map(sumMetrics);
+}
+
+async function scrapeAll(urls: readonly string[]): Promise<Map<string, number>> {
+  return addScrapes(await scrapeEach(urls));
+}
+
+/**
+ * Per queue of the scenario with workers scraped: the mean busy share of each of its workers over
+ * the scrapes, then the mean over its workers, or the busiest one's for a partitioned queue.
+ */
+export function queueUtilization(scenario: Scenario, workers: readonly { readonly queue: string }[], scrapes: readonly Pick<Scrape, "workerBusy">[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, c] of Object.entries(scenario.components)) {
+    if (c.kind !== "queue") continue;
+    const shares: number[] = [];
+    workers.forEach((w, i) => {
+      if (w.queue !== name) return;
+      const xs = scrapes.map((s) => s.workerBusy?.[i]).filter((x): x is number => x !== undefined && Number.isFinite(x));
+      if (xs.length) shares.push(Math.min(1, xs.reduce((a, b) => a + b, 0) / xs.length));
+    });
+    if (!shares.length) continue;
+    out[name] = c.partitions !== undefined && c.partitions > 1 ? Math.max(...shares) : shares.reduce((a, b) => a + b, 0) / shares.length;
+  }
+  return out;
 }
 
 const delta = (a: Scrape, b: Scrape, k: string) => (b.m.get(k) ?? 0) - (a.m.get(k) ?? 0);
@@ -136,12 +169,15 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   const tierScrapes: Array<{ t: number; m: Map<string, Map<string, number>> }> = [];
   const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null; partitions: Record<string, readonly number[]> }> = [];
   let sampling = true;
+  // where each worker's /metrics sits in app.metricsUrls (its busy gauge is read per worker)
+  const workerAt = app.workers.map((w) => app.metricsUrls.indexOf(`${w.url}/metrics`));
   try {
     log(`  app up (${app.url}); load for ${o.durationS}s`);
     const scraper = (async () => {
       while (sampling) {
         const t = Date.now();
-        scrapes.push({ t, m: await scrapeAll(app.metricsUrls) });
+        const each = await scrapeEach(app.metricsUrls);
+        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)) });
         if (tiers.length) tierScrapes.push({ t, m: new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeAll(urls)] as const))) });
         if (scrapes.length % 4 === 0) {
           try {
@@ -206,6 +242,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     if (workers > 0) {
       const wb = inWin.map((s) => s.m.get("headroom_worker_busy")).filter((x): x is number => x !== undefined);
       if (wb.length) m.workerUtilization = Math.min(1, wb.reduce((x, y) => x + y, 0) / wb.length / workers);
+      m.queueWorkerUtilization = queueUtilization(o.scenario, app.workers, inWin);
     }
     const tw = tierScrapes.filter((s) => s.t >= from && s.t <= win.firstMs + o.durationS * 1000);
     if (tw.length >= 2) {
