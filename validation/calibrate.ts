@@ -250,14 +250,14 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
  * The scenario file with the calibrated values written in (comments and layout kept), each with a
  * comment saying what it replaced: what a user reads to see exactly what calibration added.
  */
-export function calibratedYaml(text: string, c: Calibration): string {
+export function calibratedYaml(text: string, c: Calibration, comment: (was: string) => string = (was) => ` calibrated at ${c.rate} req/s (${was})`): string {
   const doc = parseDocument(text);
   for (const p of c.parameters) {
     const path = p.parameter.split(".");
     const before = doc.getIn(path, true) as { toJSON?: () => unknown } | undefined;
     const was = before === undefined ? "not set" : `was ${JSON.stringify(before?.toJSON ? before.toJSON() : before)}`;
     const node = p.samplesMs ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`) }, { flow: true }) : new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
-    node.comment = ` calibrated at ${c.rate} req/s (${was})`;
+    node.comment = comment(was);
     doc.setIn(path, node);
     // a commented value inside a flow collection (`flow: [{ call: api }]`) reads better in block style
     for (let i = 1; i < path.length; i++) {
