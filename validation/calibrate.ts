@@ -265,7 +265,8 @@ export function calibratedYaml(text: string, c: Calibration, comment: (was: stri
       if (parent && typeof parent === "object" && parent.flow) parent.flow = false;
     }
   }
-  return doc.toString();
+  // one line per value (no folding of long strings at 80 columns)
+  return doc.toString({ lineWidth: 0 });
 }
 
 export async function writeCalibratedYaml(text: string, c: Calibration, path: string): Promise<void> {
