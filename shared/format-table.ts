@@ -36,6 +36,8 @@ function notes(c: ComponentResult): string {
   if (c.instances && c.servers !== null && Number.isFinite(c.instances.mean)) out.push(`instances ${est(c.instances)}`);
   const rs = c.resilience;
   if (rs && rs.retries + rs.shortCircuited + rs.retryBudgetDenied > 0) out.push(`retries ${rs.retries}, budget denied ${rs.retryBudgetDenied}, short-circuited ${rs.shortCircuited}, breaker opened ${rs.breakerOpened}x`);
+  const br = c.breaker;
+  if (br) out.push(`breaker open ${pct(br.openShare)}, half-open ${pct(br.halfOpenShare)} of the time, opened ${est(br.openings)}x per run`);
   if (c.rateLimited) out.push(`rate limited ${c.rateLimited}`);
   const f = c.function;
   if (f) out.push(`cold starts ${pct(f.coldStartShare)}, p95 cold ${est(f.coldLatencyMs.p95)}ms / warm ${est(f.warmLatencyMs.p95)}ms, peak ${f.peakInstances} instances, ${est(f.gbSecondsPerSecond)} GB-s/s${f.throttled ? `, throttled ${f.throttled}` : ""}`);

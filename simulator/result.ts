@@ -15,6 +15,7 @@ import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type
 import { tableLimit } from "./model/table.ts";
 import { tableResult, type TableResult } from "./engine/tables.ts";
 import type { RealtimeResultSection } from "./components/realtime/index.ts";
+import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN } from "./dynamics/circuit-breaker.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
 export type { ComponentBytes, EdgeResult, LinkResult } from "./payload-result.ts";
@@ -131,6 +132,8 @@ export interface ComponentResult {
   };
   /** Services: how callers fared with retries and the circuit breaker (counts in the window). */
   readonly resilience?: { readonly retries: number; readonly retryBudgetDenied: number; readonly shortCircuited: number; readonly breakerOpened: number };
+  /** Services with a `circuit_breaker`: the time its breaker spent in each state (see BreakerResult). */
+  readonly breaker?: BreakerResult;
   /** Balancers with a rate limit: requests refused by the token bucket. */
   readonly rateLimited?: number;
   /** Services: time-average of instances billed (booting, serving, draining); functions: instances alive. */
@@ -149,6 +152,20 @@ export interface ComponentResult {
   readonly link?: LinkResult<LatencyEstimates>;
 }
 
+/**
+ * A called service's circuit breaker over the statistics window: the share of the window it spent
+ * closed, open and half-open (per replication; the three add up to 1) and the times it opened
+ * (from closed, or again after a failed probe) per replication. The model keeps one breaker per
+ * called service, shared by all its callers, so this is also the breaker of every edge into it.
+ * Its share open per interval is in the series (components.<name>.breakerOpenShare).
+ */
+export interface BreakerResult {
+  readonly closedShare: Estimate;
+  readonly openShare: Estimate;
+  readonly halfOpenShare: Estimate;
+  readonly openings: Estimate;
+}
+
 export interface SeriesResult {
   readonly intervalS: number;
   readonly t: number[];
@@ -156,7 +173,8 @@ export interface SeriesResult {
   readonly inFlight: number[];
   readonly classes: Record<string, { throughput: number[]; errors: number[]; p50Ms: number[]; p95Ms: number[]; p99Ms: number[] }>;
   /** hitRatio (hits / lookups in the interval, null without lookups) and lookups per second: caches and CDNs only */
-  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[]; activeInstances?: number[]; connections?: number[]; reconnects?: number[] }>;
+  /** breakerOpenShare: the share of each interval a service's circuit breaker was open (services with one) */
+  readonly components: Record<string, { utilization: number[]; queueLength: number[]; throughput: number[]; instances: number[]; hitRatio?: number[]; lookups?: number[]; activeInstances?: number[]; connections?: number[]; reconnects?: number[]; breakerOpenShare?: number[] }>;
   /** Cost per hour at each interval's instance counts and request rates; only when some component has a price. */
   readonly costPerHour?: number[];
 }
@@ -384,6 +402,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
         }));
         res.servers = perInstance * sv.autoscaling.max;
       }
+      if (sv?.breaker) res.breaker = breakerResult(reps, ci);
     }
     Object.assign(res, componentPayload(p, reps, ci, latency));
     components[comp.name] = res as unknown as ComponentResult;
@@ -441,6 +460,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
           out.lookups = lookups.map((n) => n / meta.interval);
         }
         if (x.active) out.activeInstances = x.active;
+        if (x.breakerOpen) out.breakerOpenShare = x.breakerOpen;
         return [comp.name, out];
       }))
     : null;
@@ -475,6 +495,16 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     cost: costOf(report, components, classes),
     slo: checkSlo(report, classes),
     series,
+  };
+}
+
+function breakerResult(reps: ReplicationResult[], ci: number): BreakerResult {
+  const share = (state: number) => estimate(reps.map((rep) => (rep.window > 0 ? rep.components[ci].breakerSeconds![state] / rep.window : NaN)));
+  return {
+    closedShare: share(BREAKER_CLOSED),
+    openShare: share(BREAKER_OPEN),
+    halfOpenShare: share(BREAKER_HALF_OPEN),
+    openings: estimate(reps.map((rep) => rep.components[ci].counts[C_BREAKER_OPENED])),
   };
 }
 

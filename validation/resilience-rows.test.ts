@@ -29,16 +29,24 @@ describe("rows", () => {
     expect(p.calls).toBe(sim.classes.get_item.counts.arrived);
     expect(p.retries).toBe(res.retries);
     expect(p.breakerOpened).toBeCloseTo(res.breakerOpened / sim.run.replications, 12);
+    expect(p.openShare).toBe(sim.components.api.breaker!.openShare.mean);
+    // Each opening lasts open_for (3 s) but the ones cut by the window's start or end: the share
+    // open is the openings' time, within one open period at each edge of the 55 s window.
+    const windowS = sim.run.durationS - sim.run.warmupS;
+    expect(p.openShare).toBeGreaterThan(0);
+    expect(Math.abs(p.openShare * windowS - p.breakerOpened * 3)).toBeLessThanOrEqual(2 * 3);
     // The scenario's point: retries amplify the load, the breaker sheds a share of it.
     expect(1 + p.retries / p.calls).toBeGreaterThan(1.05);
     expect(p.shortCircuited / p.calls).toBeGreaterThan(0.1);
   });
   it("passes within the targets and misses just beyond them", () => {
-    const p = { calls: 1000, retries: 100, shortCircuited: 300, ended: 1000, failed: 500, breakerOpened: 4 };
-    const pass = resilienceRows(p, { calls: 1000, retries: 209, shortCircuited: 349, ended: 1000, failed: 599, breakerOpened: 5 });
-    expect(pass.map((r) => r.pass)).toEqual([true, true, true, null]);
-    const miss = resilienceRows(p, { calls: 1000, retries: 211, shortCircuited: 351, ended: 1000, failed: 601, breakerOpened: 4 });
-    expect(miss.map((r) => r.pass)).toEqual([false, false, false, null]);
+    const p = { calls: 1000, retries: 100, shortCircuited: 300, ended: 1000, failed: 500, breakerOpened: 4, openShare: 0.2 };
+    const pass = resilienceRows(p, { calls: 1000, retries: 209, shortCircuited: 349, ended: 1000, failed: 599, breakerOpened: 5, openShare: 0.249 });
+    expect(pass.map((r) => r.pass)).toEqual([true, true, true, null, true]);
+    const miss = resilienceRows(p, { calls: 1000, retries: 211, shortCircuited: 351, ended: 1000, failed: 601, breakerOpened: 4, openShare: 0.149 });
+    expect(miss.map((r) => r.pass)).toEqual([false, false, false, null, false]);
+    // no breaker on a side: the open time row is shown, not judged
+    expect(resilienceRows({ ...p, openShare: NaN }, p)[4]!.pass).toBeNull();
     // error rate: 2 points suffice at a small rate where 20% would be tighter
     expect(resilienceRows({ ...p, failed: 50 }, { ...p, failed: 69 })[2]!.pass).toBe(true);
   });

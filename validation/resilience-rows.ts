@@ -33,14 +33,16 @@ export function resilienceTarget(file: string, s: Scenario): { service: string; 
   return { service, spec, cls };
 }
 
-/** The model's side: counts in the window, summed over replications; openings per replication. */
+/** The model's side: counts in the window, summed over replications; openings and open time per replication. */
 export function predictedSide(sim: SimResult, service: string, cls: string): ResilienceSide {
-  const r = sim.components[service]!.resilience!;
+  const c = sim.components[service]!;
+  const r = c.resilience!;
   const k = sim.classes[cls]!.counts;
   return {
     calls: k.arrived, retries: r.retries, shortCircuited: r.shortCircuited,
     ended: k.completed + k.failed + k.dropped, failed: k.failed + k.dropped,
     breakerOpened: r.breakerOpened / sim.run.replications,
+    openShare: c.breaker ? c.breaker.openShare.mean : NaN,
   };
 }
 
@@ -55,6 +57,8 @@ export interface ResilienceSide {
   readonly failed: number;
   /** Times the breaker opened, per run. */
   readonly breakerOpened: number;
+  /** Share of the window the breaker spent open (not half-open); NaN without a breaker. */
+  readonly openShare: number;
 }
 
 /** Rows for a slowed dependency (targets in docs/validation.md, "Dynamic scenarios"). */
@@ -68,5 +72,10 @@ export function resilienceRows(p: ResilienceSide, m: ResilienceSide): Row[] {
     { name: "short-circuited share of calls", predicted: sc(p), measured: sc(m), target: "within 5 points", pass: Math.abs(sc(m) - sc(p)) <= 0.05 },
     { name: "error rate (failed / ended)", predicted: err(p), measured: err(m), target: "within 20% or 2 points", pass: errOk },
     { name: "breaker openings per run", predicted: p.breakerOpened, measured: m.breakerOpened, target: "shown", pass: null },
+    // issue 14's target for it: within 5 points (absolute), as the short-circuited share
+    {
+      name: "breaker open time share (seconds open / window)", predicted: p.openShare, measured: m.openShare, target: "within 5 points",
+      pass: Number.isFinite(p.openShare) && Number.isFinite(m.openShare) ? Math.abs(m.openShare - p.openShare) <= 0.05 : null,
+    },
   ];
 }

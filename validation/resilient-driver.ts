@@ -30,7 +30,7 @@ export interface DrivenResilient {
   readonly side: ResilienceSide;
   /** Date.now() of the first arrival (the simulator's t = 0). */
   readonly startMs: number;
-  /** Seconds the breaker spent open inside the window. */
+  /** Seconds the breaker spent open inside the window (side.openShare is it over the window's length). */
   readonly openS: number;
   /** Calls still out when the drain ended (counted neither ended nor failed). */
   readonly leftOut: number;
@@ -100,6 +100,7 @@ export async function driveResilient(o: DriveResilientOptions): Promise<DrivenRe
     side: {
       calls: b.calls - a.calls, retries: b.retries - a.retries, shortCircuited: b.shortCircuited - a.shortCircuited,
       ended, failed, breakerOpened: b.breakerOpened - a.breakerOpened,
+      openShare: br ? openS / ((w1 - w0) / 1000) : NaN,
     },
     startMs, openS, leftOut: out,
   };

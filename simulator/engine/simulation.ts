@@ -129,13 +129,20 @@ export interface ComponentStats {
   maxQueue: number;
   /** Functions: instances, cold and warm invocation times (components/function), set when the run ends. */
   function?: FunctionStats;
+  /**
+   * A called service with a circuit breaker: seconds of the statistics window its breaker spent
+   * closed, open and half-open (indexed by BREAKER_CLOSED, BREAKER_OPEN, BREAKER_HALF_OPEN; they
+   * add up to the window), set when the run ends. Its openings are counts[C_BREAKER_OPENED].
+   */
+  breakerSeconds?: Float64Array;
 }
 
 export interface Series {
   readonly t: number[];
   readonly classes: Array<{ throughput: number[]; errors: number[]; p50: number[]; p95: number[]; p99: number[] }>;
   /** hits and lookups (per interval, warm-up included) only for caches and CDNs */
-  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[]; hits?: number[]; lookups?: number[]; active?: number[] }>;
+  /** breakerOpen: the share of each interval a service's circuit breaker was open, only for services with one */
+  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[]; hits?: number[]; lookups?: number[]; active?: number[]; breakerOpen?: number[] }>;
   readonly inFlight: number[];
   readonly offered: number[];
 }
@@ -277,6 +284,13 @@ class Replication extends TaskTable {
   private readonly winCalls: Float64Array;
   private readonly winFailures: Float64Array;
   private readonly probesOut: Int32Array;
+  // Time in each breaker state, added up when the state changes (and at warm-up, samples and the
+  // end), never per call: per service, seconds in the statistics window (service * 3 + state), the
+  // whole run's seconds open (for the series), when it was last added up, and the series' mark.
+  private readonly brSeconds: Float64Array;
+  private readonly brOpenRun: Float64Array;
+  private readonly brSince: Float64Array;
+  private readonly brOpen0: Float64Array;
   private readonly retryTokens: Float64Array;
   /** Per called service: retry jitter. */
   private readonly retryRng: Rng[];
@@ -482,6 +496,10 @@ class Replication extends TaskTable {
     this.winCalls = new Float64Array(p.services.length);
     this.winFailures = new Float64Array(p.services.length);
     this.probesOut = new Int32Array(p.services.length);
+    this.brSeconds = new Float64Array(p.services.length * 3);
+    this.brOpenRun = new Float64Array(p.services.length);
+    this.brSince = new Float64Array(p.services.length);
+    this.brOpen0 = new Float64Array(p.services.length);
     // A retry budget starts with a small reserve, as Finagle's does, so the first failures may retry.
     this.retryTokens = Float64Array.from(p.services, () => 10);
     this.retryRng = p.services.map((sv) => stream(`retries:${p.components[sv.component].name}`));
@@ -537,11 +555,13 @@ class Replication extends TaskTable {
       ? {
           t: [], inFlight: [], offered: [],
           classes: p.classNames.map(() => ({ throughput: [], errors: [], p50: [], p95: [], p99: [] })),
-          components: p.components.map((comp) => (comp.kind === "cache" || comp.kind === "cdn"
+          components: p.components.map((comp, c) => (comp.kind === "cache" || comp.kind === "cdn"
             ? { utilization: [], queue: [], throughput: [], instances: [], hits: [], lookups: [] }
             : comp.kind === "function"
               ? { utilization: [], queue: [], throughput: [], instances: [], active: [] }
-              : { utilization: [], queue: [], throughput: [], instances: [] })),
+              : p.services.some((sv) => sv.component === c && sv.breaker)
+                ? { utilization: [], queue: [], throughput: [], instances: [], breakerOpen: [] }
+                : { utilization: [], queue: [], throughput: [], instances: [] })),
         }
       : undefined;
     this.ivLatency = p.classNames.map(() => new Histogram());
@@ -630,6 +650,11 @@ class Replication extends TaskTable {
     for (let l = 0; l < this.p.payload.links.length; l++) this.links.advance(l, this.now);
     this.touchInFlight();
     for (let i = 0; i < this.p.services.length; i++) this.touchInstances(i);
+    this.p.services.forEach((sv, i) => {
+      if (!sv.breaker) return;
+      this.touchBreaker(i);
+      this.cStats[sv.component].breakerSeconds = this.brSeconds.slice(i * 3, i * 3 + 3);
+    });
     this.fn.finish(this.now);
     this.p.functions.forEach((f, i) => { this.cStats[f.component].function = this.fn.stats[i]; });
     this.totals.inFlight = this.inFlight;
@@ -1437,12 +1462,23 @@ class Replication extends TaskTable {
 
   private breakerStep(svc: number, event: Parameters<typeof stepBreaker>[1]): void {
     const before = this.breakerState[svc];
+    this.touchBreaker(svc);
     const [next, commands] = stepBreaker(this.breakers[svc]!, event);
     this.breakers[svc] = next;
     this.breakerState[svc] = breakerCode(next);
     if (this.breakerState[svc] === BREAKER_OPEN && before !== BREAKER_OPEN && this.measuring) this.cStats[this.p.services[svc].component].counts[C_BREAKER_OPENED]++;
     if (this.breakerState[svc] !== BREAKER_HALF_OPEN) this.probesOut[svc] = 0;
     for (const c of commands) this.cal.push(this.now + c.seconds, svc * 32 + EV_BREAKER_TIMER, 0);
+  }
+
+  /** Adds the time since the breaker's last change (or last look) to its current state. */
+  private touchBreaker(svc: number): void {
+    const dt = this.now - this.brSince[svc];
+    if (dt <= 0) return;
+    const state = this.breakerState[svc];
+    this.brSeconds[svc * 3 + state] += dt;
+    if (state === BREAKER_OPEN) this.brOpenRun[svc] += dt;
+    this.brSince[svc] = this.now;
   }
 
   /** Token bucket of a rate-limited balancer; true when the request may pass. */
@@ -2288,6 +2324,9 @@ class Replication extends TaskTable {
     for (let i = 0; i < this.p.services.length; i++) {
       this.touchInstances(i);
       this.cStats[this.p.services[i].component].instanceArea = 0;
+      if (!this.p.services[i].breaker) continue;
+      this.touchBreaker(i);
+      this.brSeconds.fill(0, i * 3, i * 3 + 3);
     }
     this.fn.startMeasuring(this.now);
     this.touchInFlight();
@@ -2348,6 +2387,12 @@ class Replication extends TaskTable {
         this.ivHits[c] = 0; this.ivMisses[c] = 0;
       }
       this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
+    }
+    for (let i = 0; i < p.services.length; i++) {
+      if (!p.services[i].breaker) continue;
+      this.touchBreaker(i);
+      s.components[p.services[i].component].breakerOpen!.push((this.brOpenRun[i] - this.brOpen0[i]) / interval);
+      this.brOpen0[i] = this.brOpenRun[i];
     }
     s.inFlight.push((this.inFlightArea - this.ivInFlight0) / interval);
     this.ivInFlight0 = this.inFlightArea;
