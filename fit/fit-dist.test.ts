@@ -76,8 +76,11 @@ describe("choosing a family by the KS rule", () => {
     expect(r.empirical.length).toBe(100);
   });
 
-  it("a constant sample is constant", () => {
+  it("a constant sample is constant; zeros and one repeated value are empirical", () => {
     expect(fitDurations([0.002, 0.002, 0.002]).chosen).toBe("constant");
+    const r = fitDurations([0, 0.002, 0.002, 0.002]);
+    expect(r.chosen).toBe("empirical");
+    expect(r.empirical).toEqual([0, 0.002, 0.002, 0.002]);
   });
 });
 

@@ -149,7 +149,8 @@ export function fitDurations(values: ReadonlyArray<number>): FitResult {
   const empirical = quantiles(sorted, EMPIRICAL_POINTS);
   // Zeros (a span fully covered by its children) have no likelihood under the three families.
   const positive = sorted.filter((x) => x > 0);
-  if (positive.length < 2 || sorted[0] === sorted[n - 1]) {
+  // (zeros and one repeated value: two points, no spread among the positive ones to fit a shape to)
+  if (positive.length < 2 || sorted[0] === sorted[n - 1] || positive[0] === positive[positive.length - 1]) {
     return { n, sampleMean, sampleCv, critical, families: [], chosen: sd === 0 ? "constant" : "empirical", empirical };
   }
   const pos = positive;
