@@ -1,12 +1,12 @@
-// Maximum-likelihood fits against seeded samples of known distributions (the simulator's own
-// samplers): each parameter recovered within 4 standard errors of its estimator (asymptotic
-// variances below; a false failure has probability ~6e-5 per check), bands that are a few percent
-// wide so a 10% error is caught; the KS rule picks the family the sample came from, and a bimodal
-// sample falls back to empirical.
+// Fits against seeded samples of known distributions (the simulator's own samplers): each
+// parameter recovered within 4 standard errors of its estimator (asymptotic variances below; a
+// false failure has probability ~6e-5 per check), bands that are a few percent wide so a 10% error
+// is caught; the KS rule picks the family the sample came from, a bimodal sample falls back to
+// empirical, and a constant added to every time (5 ms + Exp(80 ms)) keeps the sample's cv.
 import { describe, expect, it } from "vitest";
 import { sample, streamFor } from "../reference-app/sampler.ts";
 import type { Dist } from "../simulator/model/index.ts";
-import { fitDurations, fitExponential, fitGamma, fitLognormal, ksCritical } from "./fit-dist.ts";
+import { chosenMoments, fitDurations, fitExponential, fitGamma, fitLognormal, ksCritical } from "./fit-dist.ts";
 import { gammaP, logGamma, trigamma } from "./special.ts";
 
 const N = 20_000;
@@ -76,7 +76,42 @@ describe("choosing a family by the KS rule", () => {
     expect(r.empirical.length).toBe(100);
   });
 
-  it("a constant sample is constant", () => {
+  it("a constant sample is constant; zeros and one repeated value are empirical", () => {
     expect(fitDurations([0.002, 0.002, 0.002]).chosen).toBe("constant");
+    const r = fitDurations([0, 0.002, 0.002, 0.002]);
+    expect(r.chosen).toBe("empirical");
+    expect(r.empirical).toEqual([0, 0.002, 0.002, 0.002]);
+  });
+});
+
+describe("a constant added to every time (the stack's overhead on an injected wait)", () => {
+  // The sample cv's standard error by the delta method on (mean, sd): n Var(cv) = (mu4 - s^4) / (4 s^2 m^2)
+  // + s^4 / m^4 - mu3 / m^3, with the central moments mu3, mu4 of the distribution sampled.
+  const cvSe = (m: number, s2: number, mu3: number, mu4: number, n: number) => Math.sqrt(((mu4 - s2 * s2) / (4 * s2 * m * m) + (s2 * s2) / m ** 4 - mu3 / m ** 3) / n);
+
+  it("5 ms + Exp(80 ms): the written mean and cv are the sample's, within 4 SE of 85 ms and 0.941", () => {
+    const d = 0.005, theta = 0.08;
+    const xs = draw({ dist: "exponential", mean: theta }).map((x) => d + x);
+    const mean = d + theta, cv = theta / mean;
+    const se = cvSe(mean, theta ** 2, 2 * theta ** 3, 9 * theta ** 4, N);
+    const r = fitDurations(xs);
+    const got = chosenMoments(r);
+    expect(["gamma", "lognormal"]).toContain(r.chosen); // the shape-1 test rejects exponential
+    expect(Math.abs(got.mean - mean)).toBeLessThan(4 * theta / Math.sqrt(N));
+    expect(Math.abs(got.cv - cv)).toBeLessThan(4 * se);
+    expect(4 * se / cv).toBeLessThan(0.03); // the band would catch a 3% error
+    // what maximum likelihood gave (the shape from mean(log x)): cv 0.875, far outside the band
+    expect(1 / Math.sqrt(fitGamma(xs).shape) - cv).toBeLessThan(-0.05);
+  });
+
+  it("a true gamma keeps its cv: within 4 SE (n Var(cv) = (k + 1) / (2 k^2))", () => {
+    for (const c of [0.5, 1.5]) {
+      const k = 1 / (c * c);
+      const r = fitDurations(draw({ dist: "gamma", mean: 0.03, cv: c }));
+      expect(r.chosen).toBe("gamma");
+      const se = Math.sqrt((k + 1) / (2 * k * k) / N);
+      expect(Math.abs(chosenMoments(r).cv - c)).toBeLessThan(4 * se);
+      expect(4 * se / c).toBeLessThan(0.1);
+    }
   });
 });

@@ -17,8 +17,9 @@ const HELP = `usage: headroom fit <traces> [--out FILE.yaml] [--update FILE.yaml
 Reads OpenTelemetry traces (OTLP/JSON lines as the Collector's file exporter writes them, Jaeger
 JSON, or Zipkin v2 JSON; streamed), builds the call graph (services, operations, calls with their
 probabilities; caches, databases and queues from the semantic conventions), fits each operation's
-own time (duration minus its children's, parallel children counted once) by maximum likelihood
-(exponential, lognormal, gamma; chosen by a Kolmogorov-Smirnov rule, else empirical) and the
+own time (duration minus its children's, parallel children counted once): exponential by its mean,
+lognormal and gamma by the sample's mean and cv (chosen by a Kolmogorov-Smirnov rule, else
+empirical), and the
 request classes' arrival rates, then writes a scenario and prints the fit report.
 
 options:
