@@ -3,8 +3,10 @@
 // the call structure exactly (every handler's steps, by component kind), the injected service times
 // (mean within 5%, cv within 10%), the cache hit ratio (within 2 points of Redis' own counts) and the
 // offered rate (within 3 standard errors of a Poisson count).
-// Then the fitted model is validated at two rates it was not fitted at (25/s and 55/s against the
-// traced 40/s): the original YAML with every time replaced by its fit (`fit --update`: no
+// Then the fitted model is validated at two rates it was not fitted at (25/s and 50/s against the
+// traced 40/s; not 55/s: the original's own model puts orders at 77% busy there and a fit from 40 s
+// of traces moves that by about 3 points, so 55/s fell past the 80% line, where targets stop, in 2
+// of 3 runs; 50/s is 68%): the original YAML with every time replaced by its fit (`fit --update`: no
 // hand-written time left; replicas, slots and pools stay the system's own configuration) is the
 // model, the reference app started from the original YAML is the system, and every row with a
 // target must pass (docs/validation.md's targets).
@@ -110,7 +112,7 @@ describe("fit: reference app traces back to its scenario", () => {
     const report = await validateScenario({
       file: FILE,
       scenario: fittedSc,
-      rates: [25, 55],
+      rates: [25, 50],
       durationS: 25,
       warmupS: 5,
       outDir: join(dir, "levels"),

@@ -29,6 +29,8 @@ export interface Measured {
   /** A sharded database's queries per second per shard over the window (all its servers), by shard index. */
   shards?: number[];
   cacheHitRatio?: number;
+  /** the gets the hit ratio is counted over (hits + misses in the window) */
+  cacheGets?: number;
   poolWaitMs?: number;
   asyncLatencyMs?: number;
   queueBacklog?: number;
@@ -265,7 +267,10 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     }
     const hits = delta(a, b, "headroom_cache_hits_total");
     const misses = delta(a, b, "headroom_cache_misses_total");
-    if (hits + misses > 0) m.cacheHitRatio = hits / (hits + misses);
+    if (hits + misses > 0) {
+      m.cacheHitRatio = hits / (hits + misses);
+      m.cacheGets = hits + misses;
+    }
     const pwc = delta(a, b, "headroom_db_pool_wait_seconds_count");
     if (pwc > 0) m.poolWaitMs = (delta(a, b, "headroom_db_pool_wait_seconds_sum") / pwc) * 1000;
     const alc = delta(a, b, "headroom_async_latency_seconds_count");

@@ -139,6 +139,17 @@ describe("compare", () => {
     expect(v("utilization").verdict).toBe("info");
     expect(levelStatus(bad)).toBe("fail");
   });
+  it("widens the hit ratio's 3 points to its counting noise only where a window has few gets", () => {
+    const v = (gets: number | undefined, hit: number) => compare(sim, { ...measured(1, hit), cacheGets: gets }, 0.5).find((r) => r.metric === "cacheHitRatio")!;
+    // 5,000 gets: 3 x sqrt(0.6 x 0.4 / 5000) = 0.021 < 3 points, so 3 points it stays
+    expect(v(5000, 0.64)).toMatchObject({ target: 0.03, verdict: "fail" });
+    expect(v(undefined, 0.64).target).toBe(0.03);
+    // 500 gets (25/s over 20 s): 3 x 0.0219 = 0.0657
+    const few = v(500, 0.64);
+    expect(few.target).toBeCloseTo(3 * Math.sqrt(0.24 / 500), 9);
+    expect(few.verdict).toBe("pass");
+    expect(v(500, 0.67).verdict).toBe("fail");
+  });
   it("predicts throughput for the load really sent: a generator 5% short is not a model error, a system 10% short is", () => {
     const v = (rows: ReturnType<typeof compare>, m: string) => rows.find((r) => r.metric === m)!;
     const short = compare(sim, measured(0.95, 0.6, 95), 0.5);
