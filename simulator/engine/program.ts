@@ -27,10 +27,9 @@ import { QUERY_NONE, queryMode } from "../model/table.ts";
 import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
   OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
+  ALG_ROUND_ROBIN, ALG_RANDOM, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_HASH, DB_READ, DB_WRITE,
 } from "./codes.ts";
 
-export { CACHE_GET, CACHE_SET, CACHE_DELETE } from "../components/cache/index.ts";
-export const DB_READ = 0, DB_WRITE = 1;
 
 
 export interface ResourceSpec {
@@ -79,7 +78,6 @@ export interface BalancerSpec {
 }
 /** HAProxy waits min(timeout connect, 1 s) between connection attempts; the reference app's connect timeout is 2 s. */
 export const CONNECT_TURNAROUND = 1;
-export const ALG_ROUND_ROBIN = 0, ALG_RANDOM = 1, ALG_LEAST_CONN = 2, ALG_POWER_OF_TWO = 3, ALG_HASH = 4;
 
 export interface ServiceSpec {
   readonly component: number;

@@ -20,9 +20,12 @@ import { Sampler } from "./distributions.ts";
 import { LinkRuntime, type LinkStats } from "./links.ts";
 import { TableRuntime, type TableStats } from "./tables.ts";
 import { tableLimit } from "../model/table.ts";
-import { ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, type Program } from "./program.ts";
+import type { Program } from "./program.ts";
 import {
-  MODE_SERVICE,
+  MODE_SERVICE, ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE,
+  REP_OFF, REP_BOOTING, REP_SERVING, REP_DRAINING, REP_DOWN, REASONS,
+  R_BUFFER, R_QTIMEOUT, R_BACKLOG, R_LBTIMEOUT, R_POOLTIMEOUT, R_SVCTIMEOUT, R_QUEUEFULL, R_CRASH, R_BACKEND_DOWN, R_DB_DOWN,
+  R_RATE_LIMITED, R_CIRCUIT_OPEN, R_REGION_DOWN, R_THROTTLED,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
   OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT,
   EV_ARRIVAL, EV_DONE, EV_TIMEOUT, EV_USER, EV_USERS, EV_SAMPLE, EV_WARMUP, EV_RESUME, EV_CALL_TIMEOUT, EV_CONTROL, EV_BOOTED,
@@ -34,18 +37,13 @@ import {
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
 
-// Replica states: switched off, booting, serving, draining (no new requests; off when idle).
-const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
-
 // tUser of a call whose caller timed out: it runs to its end, then disappears without a trace.
 const ORPHAN = -2;
 // tUser of a request from the pooled closed-model users (exponential think time, see wake()).
 const POOLED_USER = -3;
 
-/** Why a request ended without success; index into REASONS. Admission refusals count as dropped. */
-export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open", "region_down", "throttled"] as const;
-const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7,
-  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12, R_REGION_DOWN = 13, R_THROTTLED = 14;
+/** Why a request ended (R_*, engine/codes.ts), by name; the admission refusals count as dropped. */
+export { REASONS };
 export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED, R_THROTTLED]);
 
 export interface ReplicationOptions {
