@@ -5,7 +5,7 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_LOST_WRITES, C_READS, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, OP_DB } from "./engine/codes.ts";
+import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_SHORT_CIRCUITED, C_LOST_WRITES, C_READS, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, OP_DB } from "./engine/codes.ts";
 import { DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
@@ -357,19 +357,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       }
     }
     if (comp.kind === "queue") Object.assign(res, KINDS.queue.result({ reps, component: ci, common: res }));
-    if (comp.kind === "load_balancer") {
-      // A balancer's queue is its backend queue: requests waiting for any server below maxconn.
-      res.queueLength = estimate(reps.map((rep) => rep.components[ci].queueArea / rep.window));
-      res.maxQueue = reps.reduce((m, rep) => Math.max(m, rep.components[ci].maxQueue), 0);
-      res.waitMs = latency(reps.map((rep) => rep.components[ci].latency));
-      res.balancer = {
-        queueLength: estimate(reps.map((rep) => rep.components[ci].queueArea / rep.window)),
-        maxQueue: reps.reduce((m, rep) => Math.max(m, rep.components[ci].maxQueue), 0),
-        queueWaitMs: latency(reps.map((rep) => rep.components[ci].latency)),
-        timeouts: counts(C_TIMEOUTS),
-      };
-    }
-    if (comp.kind === "load_balancer") res.rateLimited = counts(C_RATE_LIMITED);
+    if (comp.kind === "load_balancer") Object.assign(res, KINDS.load_balancer.result({ reps, component: ci, common: res }));
     if (comp.kind === "service") {
       res.timeouts = counts(C_TIMEOUTS);
       res.resilience = { retries: counts(C_RETRIES), retryBudgetDenied: counts(C_BUDGET_DENIED), shortCircuited: counts(C_SHORT_CIRCUITED), breakerOpened: counts(C_BREAKER_OPENED) };

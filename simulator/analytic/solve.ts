@@ -15,6 +15,7 @@ import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
 import { own } from "../model/own.ts";
 import { cdnAnalytic } from "../components/cdn/index.ts";
+import { balancerAnalytic } from "../components/load-balancer/index.ts";
 import { queueAnalytic } from "../components/queue/index.ts";
 import { linkBytesPerSecond } from "../model/payload.ts";
 import { bandwidthBetween } from "../model/regions.ts";
@@ -234,22 +235,12 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
       case "load_balancer": {
         const lambda = traffic.balancerRate.get(name) ?? 0;
         const g = times.slots(c.backends);
-        const backend = comps[c.backends];
-        const replicas = backend.kind === "service" ? backend.replicas : 1;
-        const overhead = c.overhead ? meanOf(c.overhead) : 0;
-        const held = g.wait.mean + g.holding.mean;
-        const servers = c.maxconn !== undefined ? c.maxconn * replicas : null;
-        const u = servers !== null ? (lambda * held) / servers : null;
-        const pooledHere = times.slotMode(c.backends).balancer === name && c.maxconn !== undefined && backend.kind === "service" && c.maxconn <= backend.concurrency;
+        const frontsSlots = times.slotMode(c.backends).balancer === name;
         // TLS: the handshakes' CPUs, a part of their own (as in the simulation's result)
         const tlsNode = traffic.nodes.get(`tls:${name}`);
         const tls = tlsNode ? times.node(tlsNode.id) : undefined;
         if (tls) stable &&= tls.stable;
-        out[name] = {
-          kind: c.kind, servers, throughput: lambda, utilization: u, peakUtilization: tls ? Math.max(u ?? 0, tls.utilization) : u,
-          waitMs: pooledHere ? g.wait.mean * 1000 : 0, responseMs: (overhead + held) * 1000,
-          ...(tlsNode && tls ? { parts: { [tlsNode.part]: { utilization: tls.utilization, throughput: tlsNode.lambda } } } : {}),
-        };
+        out[name] = balancerAnalytic(c, comps[c.backends], lambda, g, frontsSlots, tlsNode && tls ? { part: tlsNode.part, lambda: tlsNode.lambda, utilization: tls.utilization } : undefined);
         break;
       }
       case "queue": {
