@@ -16,6 +16,7 @@ import { mva, type MvaStation } from "./mva.ts";
 import { own } from "../model/own.ts";
 import { cdnAnalytic } from "../components/cdn/index.ts";
 import { balancerAnalytic } from "../components/load-balancer/index.ts";
+import { databaseAnalytic } from "../components/database/index.ts";
 import { queueAnalytic } from "../components/queue/index.ts";
 import { linkBytesPerSecond } from "../model/payload.ts";
 import { bandwidthBetween } from "../model/regions.ts";
@@ -193,33 +194,9 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         break;
       }
       case "database": {
-        const parts: Record<string, { utilization: number; throughput: number }> = {};
-        let busy = 0, lambda = 0, units = 0, peak = 0, waitSum = 0, respSum = 0;
-        const per = (c.shards?.count ?? 1) * (1 + c.replicas);
-        for (const n of traffic.nodes.values()) {
-          if (n.component !== name) continue;
-          const sol = times.node(n.id);
-          stable &&= sol.stable;
-          parts[n.part] = { utilization: sol.utilization, throughput: n.lambda };
-          busy += n.ls; lambda += n.lambda; peak = Math.max(peak, sol.utilization);
-          waitSum += n.lambda * sol.wait.mean; respSum += n.lambda * sol.wait.mean + n.ls;
-        }
-        units = per * c.max_connections;
-        let poolWait = 0, poolCalls = 0;
-        for (const key of traffic.poolRate.keys()) {
-          if (!key.startsWith(`${name}@`)) continue;
-          const g = times.pool(name, key.slice(name.length + 1));
-          stable &&= g.stable;
-          poolWait += g.lambda * g.wait.mean; poolCalls += g.lambda;
-          peak = Math.max(peak, g.utilization);
-          parts[`${key.replace("@", ".pool@")}`] = { utilization: g.utilization, throughput: g.lambda };
-        }
-        out[name] = {
-          kind: c.kind, servers: units, throughput: lambda, utilization: busy / units, peakUtilization: peak,
-          waitMs: lambda > 0 ? (waitSum / lambda) * 1000 : 0, responseMs: lambda > 0 ? (respSum / lambda) * 1000 : 0,
-          ...(c.pool ? { poolWaitMs: poolCalls > 0 ? (poolWait / poolCalls) * 1000 : 0 } : {}),
-          ...(Object.keys(parts).length > 1 ? { parts } : {}),
-        };
+        const db = databaseAnalytic(c, name, traffic, times);
+        stable &&= db.stable;
+        out[name] = db.entry;
         break;
       }
       case "service": {

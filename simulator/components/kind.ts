@@ -9,6 +9,8 @@ import type { Component, Dist, Step } from "../model/schema.ts";
 import type { ComponentStats, ReplicationResult } from "../engine/simulation.ts";
 import type { Rng } from "../engine/rng.ts";
 import type { Sampler } from "../engine/distributions.ts";
+import type { FaultSpec } from "../engine/fault-plan.ts";
+import type { Program } from "../engine/program.ts";
 
 /** What a kind's compile step may ask of the compiler. */
 export interface CompileContext {
@@ -22,6 +24,10 @@ export interface CompileContext {
   addResource(r: { name: string; component: number; units: number; mode: number; buffer: number; timeout: number; sampler: number; main: boolean }): number;
   /** A service by name (services compile before the kinds in front of them): its index in Program.services, its slot resources and their global replica indices. */
   service(name: string): { readonly index: number; readonly slots: Int32Array; readonly replicas: Int32Array };
+  /** The services whose handlers have a `call:` to the component of that name, in the scenario's order. */
+  callers(name: string): string[];
+  /** Service replicas in all, once the services compiled: the length of a per-replica table. */
+  replicaCount(): number;
 }
 
 /** What a kind's flow step (a `call:` to a component of this kind) may emit. */
@@ -50,6 +56,8 @@ export interface FlowContext extends CompileContext {
   call(name: string, cls: number, from: number, path: string): void;
   /** Emits a `call:` step's call to a service or balancer from region `from`, with its crossings and the step's request and response sizes. */
   callStep(step: Extract<Step, { call: string }>, cls: number, from: number, path: string): void;
+  /** After a database read by the component of that name: the page of rows a paginated class's read returns (OP_ROWS), if any. */
+  readRows(name: string, cls: number): void;
 }
 
 /** The edge a `call:` step crosses: its one-way latency (`net`, the step's or the caller's) and the calling flow's default. */
@@ -70,6 +78,8 @@ export interface RuntimeContext {
   readonly keySpace: number;
   /** The kernel's live state, for a kind whose decisions read it (a balancer's backend choice). */
   readonly kernel: KernelView;
+  /** The fault plan (Program.faults), for a kind whose state a fault changes. */
+  readonly faults: readonly FaultSpec[];
 }
 
 /**
@@ -91,6 +101,8 @@ export interface ResultContext {
   readonly component: number;
   /** The figures every component's result has (throughput, utilization, queueLength, ...), computed before the kind's section. */
   readonly common: Readonly<Record<string, unknown>>;
+  /** The compiled Program the replications ran (its resources, specs, instructions and fault plan). */
+  readonly program: Program;
 }
 
 /** A model the engine cannot run yet (a compile step refuses it with what to change). */

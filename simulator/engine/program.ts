@@ -15,6 +15,7 @@ import type { CdnSpec } from "../components/cdn/index.ts";
 import type { CacheSpec } from "../components/cache/index.ts";
 import type { FunctionSpec } from "../components/function/index.ts";
 import { compileBalancerTls, emitBalancerStub, type BalancerSpec, type BalancerTls } from "../components/load-balancer/index.ts";
+import type { DatabaseSpec } from "../components/database/index.ts";
 import type { QueueSpec } from "../components/queue/index.ts";
 import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
 import { UnsupportedError, type CompileContext, type FlowContext } from "../components/kind.ts";
@@ -22,12 +23,10 @@ import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
 import { PayloadBuilder, REQUEST, RESPONSE, USERS, type PayloadProgram } from "./payload-plan.ts";
 import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
-import { QUERY_NONE, queryMode } from "../model/table.ts";
 
 import {
-  OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
+  OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
   OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
-  DB_READ, DB_WRITE,
 } from "./codes.ts";
 
 
@@ -74,31 +73,7 @@ export interface ServiceSpec {
 
 export type { CacheSpec } from "../components/cache/index.ts";
 
-export interface DatabaseSpec {
-  readonly component: number;
-  readonly shards: number;
-  readonly byRange: boolean;
-  /** Node resources per shard: [primary, replica 1, ...], flattened shard-major. */
-  readonly nodes: Int32Array;
-  readonly nodesPerShard: number;
-  readonly readFrom: number; // 0 primary, 1 replicas, 2 any
-  readonly readSampler: number;
-  readonly writeSampler: number;
-  readonly lagSampler: number;
-  /**
-   * `replication: synchronous`: a write is acknowledged once the replicas have applied it (a lag
-   * draw after the primary's write), so no read of it is stale and no failover loses it.
-   */
-  readonly synchronous: boolean;
-  /** Pool resource per global service replica (-1 when that replica has no pool to this database). */
-  readonly pools: Int32Array;
-  /**
-   * The table's cost model (model/table.ts), null without `table:`: rows at the start (split
-   * evenly over the shards), rows each write adds, and b and c of a lookup's and a scan's cost.
-   * OP_DB's operand c is the query's mode (QUERY_NONE, QUERY_INDEX, QUERY_SCAN).
-   */
-  readonly table: { readonly rows: number; readonly growth: number; readonly lookup: number; readonly scan: number } | null;
-}
+export type { DatabaseSpec } from "../components/database/index.ts";
 
 /** A class's browser cache: each user's browser keeps each key's response `maxAge` seconds. */
 export interface BrowserSpec {
@@ -294,6 +269,11 @@ export function compile(scenario: Scenario): Program {
       const slots = services[index].slots;
       return { index, slots, replicas: Int32Array.from(slots, (r) => replicaOf[r]) };
     },
+    callers: (name) => names.filter((sn) => {
+      const sc = comps[sn];
+      return sc.kind === "service" && JSON.stringify(sc.handlers ?? {}).includes(`"call":"${name}"`);
+    }),
+    replicaCount: () => globalReplicas,
   };
 
   // Load balancers (components/load-balancer): one connection resource per backend replica
@@ -353,45 +333,14 @@ export function compile(scenario: Scenario): Program {
     caches.push(KINDS.cache.compile(c, ci, kindCompile));
   });
 
-  // Databases: shards x (primary + replicas) server nodes, and pools per calling service replica.
+  // Databases (components/database): shards x (primary + replicas) server nodes, and pools per calling service replica.
   const databases: DatabaseSpec[] = [];
   const dbIdx = new Map<string, number>();
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "database") return;
-    const shards = c.shards?.count ?? 1;
-    const per = 1 + c.replicas;
-    const nodes = new Int32Array(shards * per);
-    for (let s = 0; s < shards; s++) {
-      for (let k = 0; k < per; k++) {
-        const label = `${name}${shards > 1 ? `.shard${s}` : ""}.${k === 0 ? "primary" : `replica${k}`}`;
-        nodes[s * per + k] = addResource({ name: label, component: ci, units: c.max_connections, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: -1, main: true });
-      }
-    }
-    const pools = new Int32Array(globalReplicas).fill(-1);
-    if (c.pool) {
-      names.forEach((sn) => {
-        const sc = comps[sn];
-        if (sc.kind !== "service" || !JSON.stringify(sc.handlers ?? {}).includes(`"call":"${name}"`)) return;
-        const spec = services[serviceIdx.get(sn)!];
-        for (let i = 0; i < spec.slots.length; i++) {
-          const pr = addResource({
-            name: `${name}.pool@${sn}#${i + 1}`, component: ci, units: c.pool!.size, mode: MODE_HOLD,
-            buffer: -1, timeout: c.pool!.timeout, sampler: -1, main: false,
-          });
-          pools[replicaOf[spec.slots[i]]] = pr;
-        }
-      });
-    }
     dbIdx.set(name, databases.length);
-    databases.push({
-      component: ci, shards, byRange: c.shards?.by === "range", nodes, nodesPerShard: per,
-      readFrom: c.read_from === "primary" ? 0 : c.read_from === "replicas" ? 1 : 2,
-      readSampler: bld.sampler(c.read), writeSampler: bld.sampler(c.write),
-      lagSampler: c.replication_lag ? bld.sampler(c.replication_lag) : -1, pools,
-      synchronous: c.replication === "synchronous",
-      table: c.table ? { rows: c.table.rows, growth: c.table.growth, lookup: c.table.lookup, scan: c.table.scan } : null,
-    });
+    databases.push(KINDS.database.compile(c, ci, kindCompile));
   });
 
   // Queues (components/queue): workers (or one consumer per partition); the consumer program is compiled below.
@@ -579,6 +528,11 @@ export function compile(scenario: Scenario): Program {
     regionIndex: (name) => regionIdx(name),
     call: (name, cls, from, path) => emitCall(name, cls, from, path, originSizes),
     callStep: (step, cls, from, path) => emitCall(step.call, cls, from, path, sizesOf(step, cls)),
+    // a paginated class's read returns a page of rows
+    readRows: (name, cls) => {
+      const ti = names.indexOf(name);
+      if (!consumer && classPay[cls].rows > 0) { bld.emit(OP_ROWS, ti, classPay[cls].rows); pay.countsRows(ti); }
+    },
   };
 
   // `region` is where the flow runs (the service's, the queue's, or the users' origin): steps to a
@@ -631,14 +585,7 @@ export function compile(scenario: Scenario): Program {
         } else if (target.kind === "database") {
           sendRequest(sizes, ti, -1, at);
           crossBytes(sizes.request, region, regionIdx(target.region));
-          const lat = crossing(step.call);
-          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-          const write = step.op === "write";
-          bld.emit(OP_DB, dbIdx.get(step.call)!, write ? DB_WRITE : DB_READ, target.table && !write ? queryMode(step.by, target.table.indexes) : QUERY_NONE);
-          // a paginated class's read returns a page of rows
-          if (!write && !consumer && classPay[cls].rows > 0) { bld.emit(OP_ROWS, ti, classPay[cls].rows); pay.countsRows(ti); }
-          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
-          hopBack();
+          KINDS.database.emitCall(step, target, dbIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
           sendResponse(sizes, ti, -1, at);
           crossBytes(sizes.response, regionIdx(target.region), region);
         } else if (target.kind === "cdn") {

@@ -13,6 +13,7 @@ import type { QueueRuntime } from "../components/queue/index.ts";
 import type { FunctionRuntime, FunctionStats } from "../components/function/index.ts";
 import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
 import type { BalancerRuntime } from "../components/load-balancer/index.ts";
+import type { DatabaseRuntime } from "../components/database/index.ts";
 import { Histogram } from "./histogram.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -220,25 +221,12 @@ class Replication extends TaskTable {
   private readonly repState: Uint8Array;
   /** Per fault plan entry: the random failure's stream (undefined for scheduled faults). */
   private readonly faultRng: Array<Rng | undefined>;
-  private readonly nodeDown: Uint8Array;
   // Region outages: down flags per region, component and resource; replicas a region outage took down.
   private readonly regionDown: Uint8Array;
   private readonly compDown: Uint8Array;
   private readonly resDown: Uint8Array;
   private readonly repRegionDown: Uint8Array;
   private readonly regional: boolean;
-  /** Per database and shard: index within the shard's nodes of the current primary. */
-  private readonly dbPrimary: Int32Array[];
-  private readonly dbWritesDown: Uint8Array[];
-  /**
-   * Lost writes of an asynchronous failover: per fault plan entry, the window (lostFrom, lostTo]
-   * of acknowledgement times whose writes the promoted replica will not have (the failure time
-   * minus one replication-lag draw, from the stream `database:<name>:failover#<entry>`), and per
-   * database whether some entry watches it (0: nothing is checked on a write).
-   */
-  private readonly lostFrom: Float64Array;
-  private readonly lostTo: Float64Array;
-  private readonly lostWatch: Uint8Array;
 
   // Resilience: per called service, its breaker and the counts it decides on.
   private readonly breakers: Array<BreakerSnapshot | undefined>;
@@ -263,12 +251,10 @@ class Replication extends TaskTable {
   private readonly cStats: ComponentStats[];
   /** The caches' entries (components/cache). */
   private readonly cache: CacheRuntime;
-  private readonly lastWrite: Float64Array[];
+  /** The databases' primaries, failed nodes, last writes and failover windows (components/database). */
+  private readonly db: DatabaseRuntime;
   /** The databases' tables: rows, row costs, the observed SLO crossing (engine/tables.ts). */
   private readonly tables: TableRuntime;
-  /** Per database: which replica serves a read; replication lag draws apart. */
-  private readonly dbRng: Rng[];
-  private readonly lagRng: Rng[];
   /** The queues' worker choice and failure draws (components/queue). */
   private readonly queue: QueueRuntime;
   /** The CDNs' edges (components/cdn). */
@@ -400,26 +386,11 @@ class Replication extends TaskTable {
       this.instances[i] = sv.initial;
     });
     this.faultRng = p.faults.map((f) => (f.kind === "random" ? stream(f.stream) : undefined));
-    this.nodeDown = new Uint8Array(nR);
     this.regionDown = new Uint8Array(p.regions.length);
     this.compDown = new Uint8Array(p.components.length);
     this.resDown = new Uint8Array(nR);
     this.repRegionDown = new Uint8Array(nRep);
     this.regional = p.regions.length > 0;
-    this.dbPrimary = p.databases.map((d) => new Int32Array(d.shards));
-    this.dbWritesDown = p.databases.map((d) => new Uint8Array(d.shards));
-    this.lostFrom = new Float64Array(p.faults.length);
-    this.lostTo = new Float64Array(p.faults.length);
-    this.lostWatch = new Uint8Array(p.databases.length);
-    p.faults.forEach((f, i) => {
-      if (f.kind !== "fail_primary") return;
-      const db = p.databases[f.database];
-      if (db.synchronous || db.lagSampler < 0) return;
-      const lag = p.samplers[db.lagSampler].sample(stream(`database:${p.components[db.component].name}:failover#${i}`));
-      this.lostFrom[i] = f.at - lag;
-      this.lostTo[i] = f.at;
-      this.lostWatch[f.database] = 1;
-    });
     this.breakers = p.services.map((sv) => (sv.breaker ? startBreaker(sv.breaker) : undefined));
     this.breakerState = new Uint8Array(p.services.length);
     this.winCalls = new Float64Array(p.services.length);
@@ -435,13 +406,11 @@ class Replication extends TaskTable {
     this.doneTotal = new Float64Array(nR);
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
     const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentStats: this.cStats };
-    const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel };
+    const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
     this.lb = KINDS.load_balancer.runtime(p.balancers, kinds);
     this.cache = KINDS.cache.runtime(p.caches, kinds);
-    this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
+    this.db = KINDS.database.runtime(p.databases, kinds);
     this.tables = new TableRuntime(p.databases, tableLimit(p.report.slo), o.interval);
-    this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
-    this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queue = KINDS.queue.runtime(p.queues, kinds);
     this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
     this.links = new LinkRuntime(p.payload.links);
@@ -1420,11 +1389,8 @@ class Replication extends TaskTable {
     } else if (f.kind === "realtime_crash") {
       this.realtime.crash(f.realtime, f.instance, f.restartAfter ?? Infinity, this.now);
     } else if (f.kind === "fail_primary") {
-      const d = f.database;
-      const db = this.p.databases[d];
-      const node = db.nodes[f.shard * db.nodesPerShard + this.dbPrimary[d][f.shard]];
-      this.nodeDown[node] = 1;
-      this.dbWritesDown[d][f.shard] = 1;
+      const db = this.p.databases[f.database];
+      const node = this.db.failPrimary(f.database, f.shard);
       this.killAt(node, R_DB_DOWN);
       // Synchronous writes waiting for the replicas' apply lose their connection now too.
       if (db.synchronous) {
@@ -1452,12 +1418,7 @@ class Replication extends TaskTable {
       if (f.kind === "random") this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
     } else if (f.kind === "fail_primary") {
       // Promotion: the first replica that is up becomes the shard's primary; the old one stays out.
-      const d = f.database;
-      const db = this.p.databases[d];
-      for (let n = 0; n < db.nodesPerShard; n++) {
-        if (!this.nodeDown[db.nodes[f.shard * db.nodesPerShard + n]]) { this.dbPrimary[d][f.shard] = n; break; }
-      }
-      this.dbWritesDown[d][f.shard] = 0;
+      this.db.promote(f.database, f.shard);
     }
   }
 
@@ -1709,29 +1670,14 @@ class Replication extends TaskTable {
     if (this.tDbPhase[t] === 1) {
       if (this.compDown[db.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
       const write = p.argB[pc] === DB_WRITE;
-      const key = this.tKey[t];
-      const shard = shardOf(key, db.shards, db.byRange, p.keySpace);
-      const per = db.nodesPerShard;
-      const primary = this.dbPrimary[d][shard];
-      let k = primary;
-      if (!write && per > 1 && db.readFrom !== 0) {
-        // Replicas (or any node) that are up; the primary serves reads when no replica is left.
-        const base = shard * per;
-        let n = 0;
-        for (let i = 0; i < per; i++) if (!this.nodeDown[db.nodes[base + i]] && (db.readFrom === 2 || i !== primary)) n++;
-        if (n > 0) {
-          let pick = (this.dbRng[d].next() * n) | 0;
-          for (let i = 0; i < per; i++) {
-            if (this.nodeDown[db.nodes[base + i]] || (db.readFrom !== 2 && i === primary)) continue;
-            if (pick-- === 0) { k = i; break; }
-          }
-        }
-      }
-      if (this.nodeDown[db.nodes[shard * per + k]] || (k === primary && this.dbWritesDown[d][shard])) { this.fail(t, R_DB_DOWN); return; }
-      this.tDbNode[t] = k === primary ? 0 : 1 + k;
+      const shard = shardOf(this.tKey[t], db.shards, db.byRange, p.keySpace);
+      // The node that serves it (components/database: a replica or the primary), -1 when it is down.
+      const k = this.db.node(d, shard, write);
+      if (k < 0) { this.fail(t, R_DB_DOWN); return; }
+      this.tDbNode[t] = k === this.db.primaryOf(d, shard) ? 0 : 1 + k;
       this.tSampler[t] = write ? db.writeSampler : db.readSampler;
       if (p.argC[pc] !== 0) this.tExtra[t] = this.tables.cost(d, shard, p.argC[pc]);
-      this.request(db.nodes[shard * per + k], t);
+      this.request(db.nodes[shard * db.nodesPerShard + k], t);
       return;
     }
     const key = this.tKey[t];
@@ -1741,14 +1687,14 @@ class Replication extends TaskTable {
         // replicas apply it (a lag draw), when the shard has a replica up. tDbNode holds the
         // primary's node resource meanwhile (writes do not use it otherwise).
         const shard = shardOf(key, db.shards, db.byRange, p.keySpace);
-        const node = db.nodes[shard * db.nodesPerShard + this.dbPrimary[d][shard]];
-        if (db.lagSampler >= 0 && this.replicasUp(d, shard) > 0) {
+        const node = this.db.primaryNode(d, shard);
+        if (db.lagSampler >= 0 && this.db.replicasUp(d, shard) > 0) {
           this.tDbPhase[t] = 3;
           this.tDbNode[t] = node;
-          this.cal.push(this.now + p.samplers[db.lagSampler].sample(this.lagRng[d]), t * 32 + EV_RESUME, 0);
+          this.cal.push(this.now + this.db.lag(d), t * 32 + EV_RESUME, 0);
           return;
         }
-      } else if (this.nodeDown[this.tDbNode[t]]) {
+      } else if (this.db.isDown(this.tDbNode[t])) {
         // Phase 3: the primary failed before the replicas acknowledged: the client gets an error.
         this.fail(t, R_DB_DOWN);
         return;
@@ -1759,10 +1705,11 @@ class Replication extends TaskTable {
     if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
     const cs = this.cStats[db.component];
     if (p.argB[pc] === DB_WRITE) {
-      this.lastWrite[d][key] = this.now;
+      this.db.written(d, key, this.now);
       if (this.measuring) {
         cs.counts[C_WRITES]++;
-        if (this.lostWatch[d] !== 0) this.countLost(d, key);
+        // An acknowledged write an asynchronous failover's window holds is lost.
+        if (this.db.watched(d)) cs.counts[C_LOST_WRITES] += this.db.lost(d, shardOf(key, db.shards, db.byRange, p.keySpace), this.now);
       }
       if (db.table !== null) this.tables.written(d, shardOf(key, db.shards, db.byRange, p.keySpace));
     } else {
@@ -1771,39 +1718,17 @@ class Replication extends TaskTable {
       if (this.measuring) cs.counts[C_READS]++;
       if (this.tDbNode[t] > 0) {
         // A read on a replica is stale when the key's last write has not been applied there yet.
-        const lag = db.lagSampler >= 0 ? p.samplers[db.lagSampler].sample(this.lagRng[d]) : 0;
+        const lag = this.db.lag(d);
         if (this.measuring) {
           cs.counts[C_REPLICA_READS]++;
           cs.latency.record(lag);
-          if (!db.synchronous && this.now - this.lastWrite[d][key] < lag) cs.counts[C_STALE]++;
+          if (this.db.stale(d, key, this.now, lag)) cs.counts[C_STALE]++;
         }
       }
     }
     this.tDbPhase[t] = 0;
     this.tPc[t] = pc + 1;
     this.step(t);
-  }
-
-  /** Nodes of a shard other than its primary that are up. */
-  private replicasUp(d: number, shard: number): number {
-    const db = this.p.databases[d];
-    const per = db.nodesPerShard, primary = this.dbPrimary[d][shard];
-    let n = 0;
-    for (let i = 0; i < per; i++) if (i !== primary && !this.nodeDown[db.nodes[shard * per + i]]) n++;
-    return n;
-  }
-
-  /** An acknowledged write on an asynchronously replicated database: lost if a failover's window holds it. */
-  private countLost(d: number, key: number): void {
-    const p = this.p;
-    const db = p.databases[d];
-    const faults = p.faults;
-    for (let i = 0; i < faults.length; i++) {
-      const f = faults[i];
-      if (f.kind !== "fail_primary" || f.database !== d || this.now <= this.lostFrom[i] || this.now > this.lostTo[i]) continue;
-      if (f.shard !== shardOf(key, db.shards, db.byRange, p.keySpace)) continue;
-      this.cStats[db.component].counts[C_LOST_WRITES]++;
-    }
   }
 
   // ---------------------------------------------------------------- queues
