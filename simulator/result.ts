@@ -5,15 +5,14 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_RATE_LIMITED, C_SHORT_CIRCUITED, C_LOST_WRITES, C_READS, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES, OP_DB } from "./engine/codes.ts";
+import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_SHORT_CIRCUITED, C_RETRIES, C_TIMEOUTS } from "./engine/codes.ts";
 import { DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
 import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type ComponentBytes, type EdgeResult, type LinkResult } from "./payload-result.ts";
-import { tableLimit } from "./model/table.ts";
-import { tableResult, type TableResult } from "./engine/tables.ts";
+import type { TableResult } from "./engine/tables.ts";
 import type { RealtimeResultSection } from "./components/realtime/index.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN } from "./dynamics/circuit-breaker.ts";
 
@@ -332,10 +331,6 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     const parts: Record<string, PartResult> = {};
     if (comp.resources.length > 1) for (const r of comp.resources) parts[p.resources[r].name] = part([r]);
     const counts = (i: number) => reps.reduce((a, rep) => a + rep.components[ci].counts[i], 0);
-    const perRepRatio = (num: number, den: number[]) => estimate(reps.map((rep) => {
-      const d = den.reduce((a, i) => a + rep.components[ci].counts[i], 0);
-      return d > 0 ? rep.components[ci].counts[num] / d : NaN;
-    }));
     const res: Record<string, unknown> = {
       kind: comp.kind,
       servers: bounded ? units : null,
@@ -351,43 +346,13 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       parts,
     };
     // A kind in its own folder adds its section (or overrides the common figures, in place).
-    if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci, common: res }));
-    if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci, common: res }));
-    if (comp.kind === "function") Object.assign(res, KINDS.function.result({ reps, component: ci, common: res }));
-    if (comp.kind === "realtime") Object.assign(res, KINDS.realtime.result({ reps, component: ci, common: res }));
-    if (comp.kind === "database") {
-      res.reads = counts(C_READS);
-      res.writes = counts(C_WRITES);
-      res.staleReadRatio = perRepRatio(C_STALE, [C_REPLICA_READS]);
-      res.replicationLagMs = latency(reps.map((rep) => rep.components[ci].latency));
-      const pools = comp.resources.filter((r) => !p.resources[r].main);
-      if (pools.length > 0) res.poolWaitMs = latency(reps.map((rep) => merged(pools.map((r) => rep.resources[r].wait))));
-      // Only when a failover strikes it (older results keep their bytes): acknowledged writes the
-      // promoted replica lacked, per replication (0 with synchronous replication).
-      if (p.faults.some((f) => f.kind === "fail_primary" && p.databases[f.database].component === ci)) {
-        res.lostWrites = estimate(reps.map((rep) => rep.components[ci].counts[C_LOST_WRITES]));
-      }
-      const d = p.databases.findIndex((db) => db.component === ci);
-      if (p.databases[d].table !== null) {
-        let mode = 0;
-        for (let pc = 0; pc < p.op.length; pc++) if (p.op[pc] === OP_DB && p.argA[pc] === d && p.argC[pc] > mode) mode = p.argC[pc];
-        res.table = tableResult(p.databases[d], d, p.samplers[p.databases[d].readSampler].mean, mode, tableLimit(p.report.slo), reps);
-      }
-    }
-    if (comp.kind === "queue") Object.assign(res, KINDS.queue.result({ reps, component: ci, common: res }));
-    if (comp.kind === "load_balancer") {
-      // A balancer's queue is its backend queue: requests waiting for any server below maxconn.
-      res.queueLength = estimate(reps.map((rep) => rep.components[ci].queueArea / rep.window));
-      res.maxQueue = reps.reduce((m, rep) => Math.max(m, rep.components[ci].maxQueue), 0);
-      res.waitMs = latency(reps.map((rep) => rep.components[ci].latency));
-      res.balancer = {
-        queueLength: estimate(reps.map((rep) => rep.components[ci].queueArea / rep.window)),
-        maxQueue: reps.reduce((m, rep) => Math.max(m, rep.components[ci].maxQueue), 0),
-        queueWaitMs: latency(reps.map((rep) => rep.components[ci].latency)),
-        timeouts: counts(C_TIMEOUTS),
-      };
-    }
-    if (comp.kind === "load_balancer") res.rateLimited = counts(C_RATE_LIMITED);
+    if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci, common: res, program: p }));
+    if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci, common: res, program: p }));
+    if (comp.kind === "function") Object.assign(res, KINDS.function.result({ reps, component: ci, common: res, program: p }));
+    if (comp.kind === "realtime") Object.assign(res, KINDS.realtime.result({ reps, component: ci, common: res, program: p }));
+    if (comp.kind === "database") Object.assign(res, KINDS.database.result({ reps, component: ci, common: res, program: p }));
+    if (comp.kind === "queue") Object.assign(res, KINDS.queue.result({ reps, component: ci, common: res, program: p }));
+    if (comp.kind === "load_balancer") Object.assign(res, KINDS.load_balancer.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "service") {
       res.timeouts = counts(C_TIMEOUTS);
       res.resilience = { retries: counts(C_RETRIES), retryBudgetDenied: counts(C_BUDGET_DENIED), shortCircuited: counts(C_SHORT_CIRCUITED), breakerOpened: counts(C_BREAKER_OPENED) };

@@ -15,6 +15,8 @@ import { Times } from "./times.ts";
 import { mva, type MvaStation } from "./mva.ts";
 import { own } from "../model/own.ts";
 import { cdnAnalytic } from "../components/cdn/index.ts";
+import { balancerAnalytic } from "../components/load-balancer/index.ts";
+import { databaseAnalytic } from "../components/database/index.ts";
 import { queueAnalytic } from "../components/queue/index.ts";
 import { linkBytesPerSecond } from "../model/payload.ts";
 import { bandwidthBetween } from "../model/regions.ts";
@@ -192,33 +194,9 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
         break;
       }
       case "database": {
-        const parts: Record<string, { utilization: number; throughput: number }> = {};
-        let busy = 0, lambda = 0, units = 0, peak = 0, waitSum = 0, respSum = 0;
-        const per = (c.shards?.count ?? 1) * (1 + c.replicas);
-        for (const n of traffic.nodes.values()) {
-          if (n.component !== name) continue;
-          const sol = times.node(n.id);
-          stable &&= sol.stable;
-          parts[n.part] = { utilization: sol.utilization, throughput: n.lambda };
-          busy += n.ls; lambda += n.lambda; peak = Math.max(peak, sol.utilization);
-          waitSum += n.lambda * sol.wait.mean; respSum += n.lambda * sol.wait.mean + n.ls;
-        }
-        units = per * c.max_connections;
-        let poolWait = 0, poolCalls = 0;
-        for (const key of traffic.poolRate.keys()) {
-          if (!key.startsWith(`${name}@`)) continue;
-          const g = times.pool(name, key.slice(name.length + 1));
-          stable &&= g.stable;
-          poolWait += g.lambda * g.wait.mean; poolCalls += g.lambda;
-          peak = Math.max(peak, g.utilization);
-          parts[`${key.replace("@", ".pool@")}`] = { utilization: g.utilization, throughput: g.lambda };
-        }
-        out[name] = {
-          kind: c.kind, servers: units, throughput: lambda, utilization: busy / units, peakUtilization: peak,
-          waitMs: lambda > 0 ? (waitSum / lambda) * 1000 : 0, responseMs: lambda > 0 ? (respSum / lambda) * 1000 : 0,
-          ...(c.pool ? { poolWaitMs: poolCalls > 0 ? (poolWait / poolCalls) * 1000 : 0 } : {}),
-          ...(Object.keys(parts).length > 1 ? { parts } : {}),
-        };
+        const db = databaseAnalytic(c, name, traffic, times);
+        stable &&= db.stable;
+        out[name] = db.entry;
         break;
       }
       case "service": {
@@ -234,22 +212,12 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
       case "load_balancer": {
         const lambda = traffic.balancerRate.get(name) ?? 0;
         const g = times.slots(c.backends);
-        const backend = comps[c.backends];
-        const replicas = backend.kind === "service" ? backend.replicas : 1;
-        const overhead = c.overhead ? meanOf(c.overhead) : 0;
-        const held = g.wait.mean + g.holding.mean;
-        const servers = c.maxconn !== undefined ? c.maxconn * replicas : null;
-        const u = servers !== null ? (lambda * held) / servers : null;
-        const pooledHere = times.slotMode(c.backends).balancer === name && c.maxconn !== undefined && backend.kind === "service" && c.maxconn <= backend.concurrency;
+        const frontsSlots = times.slotMode(c.backends).balancer === name;
         // TLS: the handshakes' CPUs, a part of their own (as in the simulation's result)
         const tlsNode = traffic.nodes.get(`tls:${name}`);
         const tls = tlsNode ? times.node(tlsNode.id) : undefined;
         if (tls) stable &&= tls.stable;
-        out[name] = {
-          kind: c.kind, servers, throughput: lambda, utilization: u, peakUtilization: tls ? Math.max(u ?? 0, tls.utilization) : u,
-          waitMs: pooledHere ? g.wait.mean * 1000 : 0, responseMs: (overhead + held) * 1000,
-          ...(tlsNode && tls ? { parts: { [tlsNode.part]: { utilization: tls.utilization, throughput: tlsNode.lambda } } } : {}),
-        };
+        out[name] = balancerAnalytic(c, comps[c.backends], lambda, g, frontsSlots, tlsNode && tls ? { part: tlsNode.part, lambda: tlsNode.lambda, utilization: tls.utilization } : undefined);
         break;
       }
       case "queue": {

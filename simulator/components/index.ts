@@ -4,8 +4,10 @@
 // engine/simulation.ts.
 import { cache } from "./cache/index.ts";
 import { cdn } from "./cdn/index.ts";
+import { database } from "./database/index.ts";
 import { fn } from "./function/index.ts";
+import { loadBalancer } from "./load-balancer/index.ts";
 import { queue } from "./queue/index.ts";
 import { realtime } from "./realtime/index.ts";
 
-export const KINDS = { cache, cdn, function: fn, queue, realtime } as const;
+export const KINDS = { cache, cdn, database, function: fn, load_balancer: loadBalancer, queue, realtime } as const;

@@ -6,9 +6,11 @@
 // stays free of closures and allocations. What a kind has not moved yet still lives in the engine
 // files (docs/architecture.md lists what remains).
 import type { Component, Dist, Step } from "../model/schema.ts";
-import type { ReplicationResult } from "../engine/simulation.ts";
+import type { ComponentStats, ReplicationResult } from "../engine/simulation.ts";
 import type { Rng } from "../engine/rng.ts";
 import type { Sampler } from "../engine/distributions.ts";
+import type { FaultSpec } from "../engine/fault-plan.ts";
+import type { Program } from "../engine/program.ts";
 
 /** What a kind's compile step may ask of the compiler. */
 export interface CompileContext {
@@ -20,6 +22,12 @@ export interface CompileContext {
   className(i: number): string;
   /** A new resource of component `component` (Program.resources): its index. */
   addResource(r: { name: string; component: number; units: number; mode: number; buffer: number; timeout: number; sampler: number; main: boolean }): number;
+  /** A service by name (services compile before the kinds in front of them): its index in Program.services, its slot resources and their global replica indices. */
+  service(name: string): { readonly index: number; readonly slots: Int32Array; readonly replicas: Int32Array };
+  /** The services whose handlers have a `call:` to the component of that name, in the scenario's order. */
+  callers(name: string): string[];
+  /** Service replicas in all, once the services compiled: the length of a per-replica table. */
+  replicaCount(): number;
 }
 
 /** What a kind's flow step (a `call:` to a component of this kind) may emit. */
@@ -36,12 +44,20 @@ export interface FlowContext extends CompileContext {
   readonly pc: number;
   /** A delay instruction drawing from sampler s with the random stream named `name`. */
   delay(s: number, name: string): number;
+  /** The index of a new random stream of a decision point, by its name (an OP_BRANCH's operand b). */
+  stream(name: string): number;
+  /** The index of a new jump table: its targets (filled in as they are emitted) and cumulative probabilities (an OP_BRANCH's operand a). */
+  table(pcs: Int32Array, cum: Float64Array): number;
   /** The sampler of the one-way latency between two regions (-1: none, same region or no regions). */
   latency(from: number, to: number): number;
   /** A region's index by name (-1 for undefined). */
   regionIndex(name: string | undefined): number;
   /** Emits a call (service, balancer or geo route) by name from region `from`, with its crossings. */
   call(name: string, cls: number, from: number, path: string): void;
+  /** Emits a `call:` step's call to a service or balancer from region `from`, with its crossings and the step's request and response sizes. */
+  callStep(step: Extract<Step, { call: string }>, cls: number, from: number, path: string): void;
+  /** After a database read by the component of that name: the page of rows a paginated class's read returns (OP_ROWS), if any. */
+  readRows(name: string, cls: number): void;
 }
 
 /** The edge a `call:` step crosses: its one-way latency (`net`, the step's or the caller's) and the calling flow's default. */
@@ -60,6 +76,22 @@ export interface RuntimeContext {
   readonly samplers: readonly Sampler[];
   /** The largest key count (Program.keySpace): the size of key-indexed state. */
   readonly keySpace: number;
+  /** The kernel's live state, for a kind whose decisions read it (a balancer's backend choice). */
+  readonly kernel: KernelView;
+  /** The fault plan (Program.faults), for a kind whose state a fault changes. */
+  readonly faults: readonly FaultSpec[];
+}
+
+/**
+ * The kernel's arrays a runtime may read, the same objects the kernel updates (not copies):
+ * units busy and units per resource, the state of each service replica (REP_*, engine/codes.ts),
+ * and each component's statistics, to which a runtime adds what it measures (a queue's area).
+ */
+export interface KernelView {
+  readonly busy: Int32Array;
+  readonly units: Float64Array;
+  readonly replicaState: Uint8Array;
+  readonly componentStats: readonly ComponentStats[];
 }
 
 /** What a kind's result section reads: the replications' per-component counters. */
@@ -69,6 +101,8 @@ export interface ResultContext {
   readonly component: number;
   /** The figures every component's result has (throughput, utilization, queueLength, ...), computed before the kind's section. */
   readonly common: Readonly<Record<string, unknown>>;
+  /** The compiled Program the replications ran (its resources, specs, instructions and fault plan). */
+  readonly program: Program;
 }
 
 /** A model the engine cannot run yet (a compile step refuses it with what to change). */

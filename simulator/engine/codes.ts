@@ -1,9 +1,12 @@
 // Every number the simulator assigns by hand, in one table: opcodes (OP_*), event types (EV_*),
-// per-component counters (C_*) and resource modes (MODE_*). They used to be spread over
-// opcodes.ts, counters.ts and simulation.ts, and branches that each took "the next free number"
-// in a different file collided when they merged. Here two branches that add a code touch the same
-// lines, and tests/engine/codes.test.ts fails on two codes with one number, on a gap, on an event
-// type past 31 and on any OP_/EV_/C_ constant declared outside this file.
+// per-component counters (C_*), resource modes (MODE_*), the reasons a request ends (R_*, with
+// their names in REASONS), service replica states (REP_*), balancing algorithms (ALG_*), database
+// operations (DB_*) and cache commands (CACHE_*). They used to be spread over opcodes.ts,
+// counters.ts, program.ts, simulation.ts and the kinds' folders, and branches that each took "the
+// next free number" in a different file collided when they merged. Here two branches that add a
+// code touch the same lines, and tests/engine/codes.test.ts fails on two codes with one number, on
+// a gap, on an event type past 31, on a reason without its name and on any constant of these
+// families declared outside this file.
 // The codes stay plain literals (`const OP_X = 3`), not computed from a list, so the engine's
 // switches compare against constants as before; nothing here runs per event.
 // A new code takes the next number of its family (the family's count, which the test names), on
@@ -104,3 +107,48 @@ export const C_COUNTERS = 21;
 /** Resource modes. Service: a unit is held for a sampled service time. Hold: until released. */
 export const MODE_SERVICE = 0;
 export const MODE_HOLD = 1;
+
+// Why a request ended: an index into REASONS, whose names the result's error counts use. R_OK (0)
+// is success; the result counts the others as failed or, those in DROP_REASONS
+// (engine/simulation.ts), as dropped (admission refusals).
+export const R_OK = 0;
+export const R_BUFFER = 1;
+export const R_QTIMEOUT = 2;
+export const R_BACKLOG = 3;
+export const R_LBTIMEOUT = 4;
+export const R_POOLTIMEOUT = 5;
+export const R_SVCTIMEOUT = 6;
+export const R_QUEUEFULL = 7;
+export const R_CRASH = 8;
+export const R_BACKEND_DOWN = 9;
+export const R_DB_DOWN = 10;
+export const R_RATE_LIMITED = 11;
+export const R_CIRCUIT_OPEN = 12;
+export const R_REGION_DOWN = 13;
+export const R_THROTTLED = 14;
+/** The name of each reason, by its R_ number (a new reason's name goes at the end). */
+export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open", "region_down", "throttled"] as const;
+
+// Service replica states (engine/simulation.ts; a balancer's runtime reads them): switched off,
+// booting, serving, draining (no new requests; off when idle), down (crashed, or its region is).
+export const REP_OFF = 0;
+export const REP_BOOTING = 1;
+export const REP_SERVING = 2;
+export const REP_DRAINING = 3;
+export const REP_DOWN = 4;
+
+// A load balancer's algorithm (BalancerSpec.algorithm).
+export const ALG_ROUND_ROBIN = 0;
+export const ALG_RANDOM = 1;
+export const ALG_LEAST_CONN = 2;
+export const ALG_POWER_OF_TWO = 3;
+export const ALG_HASH = 4;
+
+// OP_DB's operand b: a database read or write.
+export const DB_READ = 0;
+export const DB_WRITE = 1;
+
+// OP_CACHE's operand b: the cache command (components/cache).
+export const CACHE_GET = 0;
+export const CACHE_SET = 1;
+export const CACHE_DELETE = 2;

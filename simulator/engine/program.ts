@@ -7,7 +7,6 @@
 import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
-import { HashRing } from "./hash-ring.ts";
 import { bandwidthBetween, geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
 import { own } from "../model/own.ts";
 import { compileLoad, type LoadPlan } from "./load-plan.ts";
@@ -15,6 +14,8 @@ import { KINDS } from "../components/index.ts";
 import type { CdnSpec } from "../components/cdn/index.ts";
 import type { CacheSpec } from "../components/cache/index.ts";
 import type { FunctionSpec } from "../components/function/index.ts";
+import { compileBalancerTls, emitBalancerStub, type BalancerSpec, type BalancerTls } from "../components/load-balancer/index.ts";
+import type { DatabaseSpec } from "../components/database/index.ts";
 import type { QueueSpec } from "../components/queue/index.ts";
 import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
 import { UnsupportedError, type CompileContext, type FlowContext } from "../components/kind.ts";
@@ -22,15 +23,12 @@ import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
 import { PayloadBuilder, REQUEST, RESPONSE, USERS, type PayloadProgram } from "./payload-plan.ts";
 import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
-import { QUERY_NONE, queryMode } from "../model/table.ts";
 
 import {
-  OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CALL, OP_DB, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
+  OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
   OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
 } from "./codes.ts";
 
-export { CACHE_GET, CACHE_SET, CACHE_DELETE } from "../components/cache/index.ts";
-export const DB_READ = 0, DB_WRITE = 1;
 
 
 export interface ResourceSpec {
@@ -58,28 +56,7 @@ export interface ComponentSpec {
   readonly resources: number[];
 }
 
-export interface BalancerSpec {
-  readonly component: number;
-  /** Global replica index of each backend. */
-  readonly replicas: Int32Array;
-  readonly algorithm: number;
-  readonly service: number;
-  /** Backend connection resources, one per replica of the service. */
-  readonly conns: Int32Array;
-  readonly weights: Float64Array;
-  /** consistent_hash: the ring over the backends (null for the other algorithms). */
-  readonly ring: HashRing | null;
-  readonly queueTimeout: number;
-  /** Seconds a request sent to a dead (not yet detected) backend holds its connection before failing: HAProxy's retries x 1 s turn-around. */
-  readonly refusedHold: number;
-  /** HAProxy-style health checks: a failed backend is taken out after `fall` checks, back after `rise`. */
-  readonly health: { readonly interval: number; readonly rise: number; readonly fall: number } | null;
-  /** Token bucket at the balancer (an API gateway's rate limit); null for none. */
-  readonly rateLimit: { readonly rate: number; readonly burst: number } | null;
-}
-/** HAProxy waits min(timeout connect, 1 s) between connection attempts; the reference app's connect timeout is 2 s. */
-export const CONNECT_TURNAROUND = 1;
-export const ALG_ROUND_ROBIN = 0, ALG_RANDOM = 1, ALG_LEAST_CONN = 2, ALG_POWER_OF_TWO = 3, ALG_HASH = 4;
+export type { BalancerSpec } from "../components/load-balancer/index.ts";
 
 export interface ServiceSpec {
   readonly component: number;
@@ -96,31 +73,7 @@ export interface ServiceSpec {
 
 export type { CacheSpec } from "../components/cache/index.ts";
 
-export interface DatabaseSpec {
-  readonly component: number;
-  readonly shards: number;
-  readonly byRange: boolean;
-  /** Node resources per shard: [primary, replica 1, ...], flattened shard-major. */
-  readonly nodes: Int32Array;
-  readonly nodesPerShard: number;
-  readonly readFrom: number; // 0 primary, 1 replicas, 2 any
-  readonly readSampler: number;
-  readonly writeSampler: number;
-  readonly lagSampler: number;
-  /**
-   * `replication: synchronous`: a write is acknowledged once the replicas have applied it (a lag
-   * draw after the primary's write), so no read of it is stale and no failover loses it.
-   */
-  readonly synchronous: boolean;
-  /** Pool resource per global service replica (-1 when that replica has no pool to this database). */
-  readonly pools: Int32Array;
-  /**
-   * The table's cost model (model/table.ts), null without `table:`: rows at the start (split
-   * evenly over the shards), rows each write adds, and b and c of a lookup's and a scan's cost.
-   * OP_DB's operand c is the query's mode (QUERY_NONE, QUERY_INDEX, QUERY_SCAN).
-   */
-  readonly table: { readonly rows: number; readonly growth: number; readonly lookup: number; readonly scan: number } | null;
-}
+export type { DatabaseSpec } from "../components/database/index.ts";
 
 /** A class's browser cache: each user's browser keeps each key's response `maxAge` seconds. */
 export interface BrowserSpec {
@@ -308,48 +261,38 @@ export function compile(scenario: Scenario): Program {
     services.push({ component: ci, slots, timeout: c.timeout ?? Infinity, initial: c.replicas, autoscaling: c.autoscaling, retries: c.retries, breaker: c.circuit_breaker });
   });
 
-  // Load balancers: one connection resource per backend replica (maxconn units).
+  // What the kinds in their own folder (components/) may ask of the compiler.
+  const kindCompile: CompileContext = {
+    sampler: (d) => bld.sampler(d), componentName: (i) => names[i], className: (i) => classNames[i], addResource: (r) => addResource(r),
+    service: (name) => {
+      const index = serviceIdx.get(name)!;
+      const slots = services[index].slots;
+      return { index, slots, replicas: Int32Array.from(slots, (r) => replicaOf[r]) };
+    },
+    callers: (name) => names.filter((sn) => {
+      const sc = comps[sn];
+      return sc.kind === "service" && JSON.stringify(sc.handlers ?? {}).includes(`"call":"${name}"`);
+    }),
+    replicaCount: () => globalReplicas,
+  };
+
+  // Load balancers (components/load-balancer): one connection resource per backend replica
+  // (maxconn units); then, for those with `tls:`, their handshakes' CPUs.
   const balancers: BalancerSpec[] = [];
   const balancerIdx = new Map<string, number>();
-  const ALGS = { round_robin: ALG_ROUND_ROBIN, random: ALG_RANDOM, least_connections: ALG_LEAST_CONN, power_of_two: ALG_POWER_OF_TWO, consistent_hash: ALG_HASH };
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "load_balancer") return;
-    const svc = serviceIdx.get(c.backends)!;
-    const n = services[svc].slots.length;
-    const conns = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      conns[i] = addResource({
-        name: `${name}->${c.backends}#${i + 1}`, component: ci, units: c.maxconn ?? 1e9, mode: MODE_HOLD,
-        buffer: 0, timeout: Infinity, sampler: -1, main: true,
-      });
-    }
     balancerIdx.set(name, balancers.length);
-    const weights = Float64Array.from({ length: n }, (_, i) => c.weights?.[i] ?? 1);
-    balancers.push({
-      component: ci, algorithm: ALGS[c.algorithm], service: svc, conns,
-      replicas: Int32Array.from(services[svc].slots, (r) => replicaOf[r]),
-      weights, ring: c.algorithm === "consistent_hash" ? new HashRing(weights) : null,
-      queueTimeout: c.queue_timeout, refusedHold: c.connect_retries * CONNECT_TURNAROUND,
-      health: c.health_check ?? null,
-      rateLimit: c.rate_limit ?? null,
-    });
+    balancers.push(KINDS.load_balancer.compile(c, ci, kindCompile));
   });
-
-  // TLS termination at a balancer: a service-mode resource (its CPUs, not counted in the balancer's
-  // own utilization: see its part in the result) that each new connection's handshake visits.
-  const tlsOf = new Map<string, { res: number; full: number; resumed: number; pFull: number; pResumed: number }>();
+  const tlsOf = new Map<string, BalancerTls>();
   names.forEach((name, ci) => {
     const c = comps[name];
-    if (c.kind !== "load_balancer" || !c.tls) return;
-    const full = bld.sampler(c.tls.handshake);
-    const res = addResource({ name: `${name}.tls`, component: ci, units: c.tls.cpus, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: full, main: false });
-    const pNew = 1 / c.tls.requests_per_connection;
-    tlsOf.set(name, { res, full, resumed: c.tls.resumed ? bld.sampler(c.tls.resumed) : full, pFull: pNew * (1 - c.tls.resumption), pResumed: pNew * c.tls.resumption });
+    if (c.kind !== "load_balancer") return;
+    const tls = compileBalancerTls(c, ci, kindCompile);
+    if (tls) tlsOf.set(name, tls);
   });
-
-  // What the kinds in their own folder (components/) may ask of the compiler.
-  const kindCompile: CompileContext = { sampler: (d) => bld.sampler(d), componentName: (i) => names[i], className: (i) => classNames[i], addResource: (r) => addResource(r) };
 
   // Payloads: who sends the bytes of the flow being compiled (USERS for a class's own flow, else the
   // service, CDN or queue whose flow it is), and the sizes a CDN's origin fetch carries.
@@ -390,45 +333,14 @@ export function compile(scenario: Scenario): Program {
     caches.push(KINDS.cache.compile(c, ci, kindCompile));
   });
 
-  // Databases: shards x (primary + replicas) server nodes, and pools per calling service replica.
+  // Databases (components/database): shards x (primary + replicas) server nodes, and pools per calling service replica.
   const databases: DatabaseSpec[] = [];
   const dbIdx = new Map<string, number>();
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "database") return;
-    const shards = c.shards?.count ?? 1;
-    const per = 1 + c.replicas;
-    const nodes = new Int32Array(shards * per);
-    for (let s = 0; s < shards; s++) {
-      for (let k = 0; k < per; k++) {
-        const label = `${name}${shards > 1 ? `.shard${s}` : ""}.${k === 0 ? "primary" : `replica${k}`}`;
-        nodes[s * per + k] = addResource({ name: label, component: ci, units: c.max_connections, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: -1, main: true });
-      }
-    }
-    const pools = new Int32Array(globalReplicas).fill(-1);
-    if (c.pool) {
-      names.forEach((sn) => {
-        const sc = comps[sn];
-        if (sc.kind !== "service" || !JSON.stringify(sc.handlers ?? {}).includes(`"call":"${name}"`)) return;
-        const spec = services[serviceIdx.get(sn)!];
-        for (let i = 0; i < spec.slots.length; i++) {
-          const pr = addResource({
-            name: `${name}.pool@${sn}#${i + 1}`, component: ci, units: c.pool!.size, mode: MODE_HOLD,
-            buffer: -1, timeout: c.pool!.timeout, sampler: -1, main: false,
-          });
-          pools[replicaOf[spec.slots[i]]] = pr;
-        }
-      });
-    }
     dbIdx.set(name, databases.length);
-    databases.push({
-      component: ci, shards, byRange: c.shards?.by === "range", nodes, nodesPerShard: per,
-      readFrom: c.read_from === "primary" ? 0 : c.read_from === "replicas" ? 1 : 2,
-      readSampler: bld.sampler(c.read), writeSampler: bld.sampler(c.write),
-      lagSampler: c.replication_lag ? bld.sampler(c.replication_lag) : -1, pools,
-      synchronous: c.replication === "synchronous",
-      table: c.table ? { rows: c.table.rows, growth: c.table.growth, lookup: c.table.lookup, scan: c.table.scan } : null,
-    });
+    databases.push(KINDS.database.compile(c, ci, kindCompile));
   });
 
   // Queues (components/queue): workers (or one consumer per partition); the consumer program is compiled below.
@@ -530,26 +442,9 @@ export function compile(scenario: Scenario): Program {
       const path = `call:${target}<${handlerKey(cls)}`;
       let svcName = target;
       const t = own(comps, target)!;
-      const tls = tlsOf.get(target);
-      if (tls) {
-        // A new connection's handshake on the balancer's CPUs (full or resumed), else a kept-alive one: nothing.
-        const cum = Float64Array.of(tls.pFull, tls.pFull + tls.pResumed, Infinity), pcs = new Int32Array(3);
-        const table = bld.tables.length;
-        bld.tables.push(pcs); bld.tableCum.push(cum);
-        bld.emit(OP_BRANCH, table, bld.stream(`${path}:tls`));
-        pcs[0] = bld.pc; bld.emit(OP_VISIT, tls.res, tls.full);
-        const j0 = bld.emit(OP_JUMP, -1);
-        pcs[1] = bld.pc; bld.emit(OP_VISIT, tls.res, tls.resumed);
-        pcs[2] = bld.pc;
-        bld.a[j0] = bld.pc;
-      }
       if (t.kind === "load_balancer") {
-        // The proxy's own time (and what calibration lumps into it: the client's side, loopback)
-        // passes before the request takes a backend connection: it never holds a server's maxconn
-        // slot (as the analytic form has it). Held inside, it cut replica-crash's two surviving
-        // replicas' capacity by 6% and doubled its predicted latency during the outage.
-        if (t.overhead) bld.delay(bld.sampler(t.overhead), `${path}:lb-overhead`);
-        bld.emit(OP_BALANCE, balancerIdx.get(target)!);
+        // The balancer's part (components/load-balancer): [TLS handshake] [overhead] OP_BALANCE.
+        emitBalancerStub(t, balancerIdx.get(target)!, tlsOf.get(target), path, kindFlow);
         svcName = t.backends;
       }
       const svc = serviceIdx.get(svcName)!;
@@ -627,9 +522,17 @@ export function compile(scenario: Scenario): Program {
     flow: (steps, cls, network, region, path) => emitFlow(steps, cls, network, region, path),
     get pc() { return bld.pc; },
     delay: (s, name) => bld.delay(s, name),
+    stream: (name) => bld.stream(name),
+    table: (pcs, cum) => { bld.tables.push(pcs); bld.tableCum.push(cum); return bld.tables.length - 1; },
     latency: (from, to) => latSampler(from, to),
     regionIndex: (name) => regionIdx(name),
     call: (name, cls, from, path) => emitCall(name, cls, from, path, originSizes),
+    callStep: (step, cls, from, path) => emitCall(step.call, cls, from, path, sizesOf(step, cls)),
+    // a paginated class's read returns a page of rows
+    readRows: (name, cls) => {
+      const ti = names.indexOf(name);
+      if (!consumer && classPay[cls].rows > 0) { bld.emit(OP_ROWS, ti, classPay[cls].rows); pay.countsRows(ti); }
+    },
   };
 
   // `region` is where the flow runs (the service's, the queue's, or the users' origin): steps to a
@@ -682,14 +585,7 @@ export function compile(scenario: Scenario): Program {
         } else if (target.kind === "database") {
           sendRequest(sizes, ti, -1, at);
           crossBytes(sizes.request, region, regionIdx(target.region));
-          const lat = crossing(step.call);
-          if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-          const write = step.op === "write";
-          bld.emit(OP_DB, dbIdx.get(step.call)!, write ? DB_WRITE : DB_READ, target.table && !write ? queryMode(step.by, target.table.indexes) : QUERY_NONE);
-          // a paginated class's read returns a page of rows
-          if (!write && !consumer && classPay[cls].rows > 0) { bld.emit(OP_ROWS, ti, classPay[cls].rows); pay.countsRows(ti); }
-          if (lat >= 0) bld.delay(lat, `${at}:lat<`);
-          hopBack();
+          KINDS.database.emitCall(step, target, dbIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
           sendResponse(sizes, ti, -1, at);
           crossBytes(sizes.response, regionIdx(target.region), region);
         } else if (target.kind === "cdn") {
@@ -707,7 +603,9 @@ export function compile(scenario: Scenario): Program {
         } else if (target.kind === "realtime") {
           KINDS.realtime.emitCall(step, target, realtimeIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
           hopBack();
-        } else if (target.kind === "service" || target.kind === "load_balancer") {
+        } else if (target.kind === "load_balancer") {
+          KINDS.load_balancer.emitCall(step, target, balancerIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+        } else if (target.kind === "service") {
           emitCall(step.call, cls, region, at, sizes);
           hopBack();
         } else if (target.kind === "queue") {

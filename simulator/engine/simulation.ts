@@ -3,7 +3,7 @@
 // extends); resources keep FIFO rings of waiting task ids; statistics accumulate in place. The
 // Program carries everything the run needs (docs/architecture.md). A class with fields rather
 // than closures: V8 keeps its number fields unboxed, so the loop allocates nothing per event.
-import { hashKey, shardOf } from "./hash-key.ts";
+import { shardOf } from "./hash-key.ts";
 import { Calendar } from "./calendar.ts";
 import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table.ts";
 import { KINDS } from "../components/index.ts";
@@ -12,17 +12,21 @@ import type { CacheRuntime } from "../components/cache/index.ts";
 import type { QueueRuntime } from "../components/queue/index.ts";
 import type { FunctionRuntime, FunctionStats } from "../components/function/index.ts";
 import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
+import type { BalancerRuntime } from "../components/load-balancer/index.ts";
+import type { DatabaseRuntime } from "../components/database/index.ts";
 import { Histogram } from "./histogram.ts";
-import { IndexedMinHeap } from "./indexed-heap.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
 import { LinkRuntime, type LinkStats } from "./links.ts";
 import { TableRuntime, type TableStats } from "./tables.ts";
 import { tableLimit } from "../model/table.ts";
-import { ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, CACHE_GET, CACHE_SET, DB_WRITE, type Program } from "./program.ts";
+import type { Program } from "./program.ts";
 import {
-  MODE_SERVICE,
+  MODE_SERVICE, CACHE_GET, CACHE_SET, DB_WRITE,
+  REP_OFF, REP_BOOTING, REP_SERVING, REP_DRAINING, REP_DOWN, REASONS,
+  R_BUFFER, R_QTIMEOUT, R_BACKLOG, R_LBTIMEOUT, R_POOLTIMEOUT, R_SVCTIMEOUT, R_QUEUEFULL, R_CRASH, R_BACKEND_DOWN, R_DB_DOWN,
+  R_RATE_LIMITED, R_CIRCUIT_OPEN, R_REGION_DOWN, R_THROTTLED,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
   OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT,
   EV_ARRIVAL, EV_DONE, EV_TIMEOUT, EV_USER, EV_USERS, EV_SAMPLE, EV_WARMUP, EV_RESUME, EV_CALL_TIMEOUT, EV_CONTROL, EV_BOOTED,
@@ -34,18 +38,13 @@ import {
 import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
 
-// Replica states: switched off, booting, serving, draining (no new requests; off when idle).
-const REP_OFF = 0, REP_BOOTING = 1, REP_SERVING = 2, REP_DRAINING = 3, REP_DOWN = 4;
-
 // tUser of a call whose caller timed out: it runs to its end, then disappears without a trace.
 const ORPHAN = -2;
 // tUser of a request from the pooled closed-model users (exponential think time, see wake()).
 const POOLED_USER = -3;
 
-/** Why a request ended without success; index into REASONS. Admission refusals count as dropped. */
-export const REASONS = ["ok", "buffer_full", "queue_timeout", "backlog_full", "lb_queue_timeout", "pool_timeout", "service_timeout", "queue_full", "instance_crash", "backend_down", "db_unavailable", "rate_limited", "circuit_open", "region_down", "throttled"] as const;
-const R_BUFFER = 1, R_QTIMEOUT = 2, R_BACKLOG = 3, R_LBTIMEOUT = 4, R_POOLTIMEOUT = 5, R_SVCTIMEOUT = 6, R_QUEUEFULL = 7,
-  R_CRASH = 8, R_BACKEND_DOWN = 9, R_DB_DOWN = 10, R_RATE_LIMITED = 11, R_CIRCUIT_OPEN = 12, R_REGION_DOWN = 13, R_THROTTLED = 14;
+/** Why a request ended (R_*, engine/codes.ts), by name; the admission refusals count as dropped. */
+export { REASONS };
 export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED, R_THROTTLED]);
 
 export interface ReplicationOptions {
@@ -220,65 +219,23 @@ class Replication extends TaskTable {
   /** One stream per drawing instruction (delays, branches): Program.streams. */
   private readonly flowRng: Rng[];
 
-  // Balancer queues (HAProxy's backend queue: requests wait there when every server is at maxconn).
-  private readonly lbRings: Int32Array[];
-  private readonly lbHead: Int32Array;
-  private readonly lbLen: Int32Array;
-  private readonly lbWaiting: Int32Array;
-  private readonly lbLastTouch: Float64Array;
-  private readonly lbRr: Int32Array;
-  /** Smooth weighted round robin: each backend's current weight, per balancer (nginx's current_weight). */
-  private readonly swrr: Float64Array[];
-  /** Consistent hashing: backends already looked at during the current walk round the ring. */
-  private readonly ringSeen: Float64Array;
-  private ringStamp = 0;
-  /** Per balancer: backend choice (random, power of two) and the proxy's own time, apart. */
-  private readonly lbRng: Rng[];
+  /** The load balancers' backend queues, backend choice, health-check view and rate limits (components/load-balancer). */
+  private readonly lb: BalancerRuntime;
+  /** Per service: the client-side round robin of a call made without a balancer. */
   private readonly rrService: Int32Array;
-  // Least-connections balancers: their eligible backends in a heap by connections per weight (ties
-  // to the longest unpicked), so a choice is O(log n) instead of a scan of every backend.
-  private readonly lcHeap: Array<IndexedMinHeap | undefined>;
-  private lcPicks = 0;
-  /** Per resource: the least-connections balancer whose backend connection it is (-1: none), and which backend. */
-  private readonly resLb: Int32Array;
-  private readonly resLbK: Int32Array;
-  /** Seconds a request refused by a dead backend holds this balancer connection resource (0 elsewhere). */
-  private readonly refusedHold: Float64Array;
-  /** Per service replica: (balancer, backend) pairs of the least-connections balancers in front of it. */
-  private readonly repLc: Int32Array[];
-  /** Per balancer: 1 when its weights are all equal (the fast paths of round robin, least connections, power of two). */
-  private readonly equalWeights: Uint8Array;
 
   // Service replicas and auto-scalers.
   private readonly repState: Uint8Array;
-  /** Whether the balancer believes the replica is up (health checks lag behind the truth). */
-  /** Per balancer and backend: whether that balancer believes the replica up (its own health checks). */
-  private readonly lbSeen: Uint8Array[];
-  /** Per balancer: when its health checks notice a change. Per failure entry: random failure times. */
-  private readonly healthRng: Rng[];
   /** Per fault plan entry: the random failure's stream (undefined for scheduled faults). */
   private readonly faultRng: Array<Rng | undefined>;
-  private readonly nodeDown: Uint8Array;
   // Region outages: down flags per region, component and resource; replicas a region outage took down.
   private readonly regionDown: Uint8Array;
   private readonly compDown: Uint8Array;
   private readonly resDown: Uint8Array;
   private readonly repRegionDown: Uint8Array;
   private readonly regional: boolean;
-  /** Per database and shard: index within the shard's nodes of the current primary. */
-  private readonly dbPrimary: Int32Array[];
-  private readonly dbWritesDown: Uint8Array[];
-  /**
-   * Lost writes of an asynchronous failover: per fault plan entry, the window (lostFrom, lostTo]
-   * of acknowledgement times whose writes the promoted replica will not have (the failure time
-   * minus one replication-lag draw, from the stream `database:<name>:failover#<entry>`), and per
-   * database whether some entry watches it (0: nothing is checked on a write).
-   */
-  private readonly lostFrom: Float64Array;
-  private readonly lostTo: Float64Array;
-  private readonly lostWatch: Uint8Array;
 
-  // Resilience: per called service, its breaker and the counts it decides on; per balancer, a token bucket.
+  // Resilience: per called service, its breaker and the counts it decides on.
   private readonly breakers: Array<BreakerSnapshot | undefined>;
   private readonly breakerState: Uint8Array;
   private readonly winCalls: Float64Array;
@@ -294,8 +251,6 @@ class Replication extends TaskTable {
   private readonly retryTokens: Float64Array;
   /** Per called service: retry jitter. */
   private readonly retryRng: Rng[];
-  private readonly lbTokens: Float64Array;
-  private readonly lbTokenTime: Float64Array;
   private readonly repSlot: Int32Array;
   private readonly repService: Int32Array;
   private readonly instances: Float64Array;
@@ -310,12 +265,10 @@ class Replication extends TaskTable {
   private readonly cStats: ComponentStats[];
   /** The caches' entries (components/cache). */
   private readonly cache: CacheRuntime;
-  private readonly lastWrite: Float64Array[];
+  /** The databases' primaries, failed nodes, last writes and failover windows (components/database). */
+  private readonly db: DatabaseRuntime;
   /** The databases' tables: rows, row costs, the observed SLO crossing (engine/tables.ts). */
   private readonly tables: TableRuntime;
-  /** Per database: which replica serves a read; replication lag draws apart. */
-  private readonly dbRng: Rng[];
-  private readonly lagRng: Rng[];
   /** The queues' worker choice and failure draws (components/queue). */
   private readonly queue: QueueRuntime;
   /** The CDNs' edges (components/cdn). */
@@ -429,16 +382,6 @@ class Replication extends TaskTable {
     this.routeRng = p.resources.map((r) => stream(`resource:${r.name}:routing`));
     this.flowRng = p.streams.map((name) => stream(`flow:${name}`));
 
-    const nB = p.balancers.length;
-    this.lbRings = p.balancers.map(() => new Int32Array(16));
-    this.lbHead = new Int32Array(nB);
-    this.lbLen = new Int32Array(nB);
-    this.lbWaiting = new Int32Array(nB);
-    this.lbLastTouch = new Float64Array(nB);
-    this.lbRr = new Int32Array(nB);
-    this.swrr = p.balancers.map((lb) => new Float64Array(lb.conns.length));
-    this.ringSeen = new Float64Array(p.balancers.reduce((a, lb) => Math.max(a, lb.conns.length), 0));
-    this.lbRng = p.balancers.map((b) => stream(`balancer:${p.components[b.component].name}`));
     this.rrService = new Int32Array(p.services.length);
 
     const nRep = p.services.reduce((a, sv) => a + sv.slots.length, 0);
@@ -456,41 +399,12 @@ class Replication extends TaskTable {
       });
       this.instances[i] = sv.initial;
     });
-    this.lbSeen = p.balancers.map((lb) => new Uint8Array(lb.conns.length).fill(1));
-    this.resLb = new Int32Array(nR).fill(-1);
-    this.refusedHold = new Float64Array(nR);
-    for (const lb of p.balancers) for (const r of lb.conns) this.refusedHold[r] = lb.refusedHold;
-    this.resLbK = new Int32Array(nR);
-    const pairs: number[][] = Array.from({ length: nRep }, () => []);
-    this.lcHeap = p.balancers.map((lb, b) => {
-      if (lb.algorithm !== ALG_LEAST_CONN) return undefined;
-      lb.conns.forEach((r, k) => { this.resLb[r] = b; this.resLbK[r] = k; pairs[lb.replicas[k]].push(b, k); });
-      return new IndexedMinHeap(lb.conns.length);
-    });
-    this.repLc = pairs.map((x) => Int32Array.from(x));
-    this.equalWeights = Uint8Array.from(p.balancers, (lb) => (lb.weights.every((w) => w === lb.weights[0]) ? 1 : 0));
-    this.healthRng = p.balancers.map((b) => stream(`health-checks:${p.components[b.component].name}`));
     this.faultRng = p.faults.map((f) => (f.kind === "random" ? stream(f.stream) : undefined));
-    this.nodeDown = new Uint8Array(nR);
     this.regionDown = new Uint8Array(p.regions.length);
     this.compDown = new Uint8Array(p.components.length);
     this.resDown = new Uint8Array(nR);
     this.repRegionDown = new Uint8Array(nRep);
     this.regional = p.regions.length > 0;
-    this.dbPrimary = p.databases.map((d) => new Int32Array(d.shards));
-    this.dbWritesDown = p.databases.map((d) => new Uint8Array(d.shards));
-    this.lostFrom = new Float64Array(p.faults.length);
-    this.lostTo = new Float64Array(p.faults.length);
-    this.lostWatch = new Uint8Array(p.databases.length);
-    p.faults.forEach((f, i) => {
-      if (f.kind !== "fail_primary") return;
-      const db = p.databases[f.database];
-      if (db.synchronous || db.lagSampler < 0) return;
-      const lag = p.samplers[db.lagSampler].sample(stream(`database:${p.components[db.component].name}:failover#${i}`));
-      this.lostFrom[i] = f.at - lag;
-      this.lostTo[i] = f.at;
-      this.lostWatch[f.database] = 1;
-    });
     this.breakers = p.services.map((sv) => (sv.breaker ? startBreaker(sv.breaker) : undefined));
     this.breakerState = new Uint8Array(p.services.length);
     this.winCalls = new Float64Array(p.services.length);
@@ -503,20 +417,18 @@ class Replication extends TaskTable {
     // A retry budget starts with a small reserve, as Finagle's does, so the first failures may retry.
     this.retryTokens = Float64Array.from(p.services, () => 10);
     this.retryRng = p.services.map((sv) => stream(`retries:${p.components[sv.component].name}`));
-    this.lbTokens = Float64Array.from(p.balancers, (b) => b.rateLimit?.burst ?? 0);
-    this.lbTokenTime = new Float64Array(p.balancers.length);
     this.scalers = p.services.map((sv) => (sv.autoscaling ? startScaler(sv.autoscaling, sv.initial) : undefined));
     this.ctlBusy0 = new Float64Array(p.services.length);
     this.ctlDone0 = new Float64Array(p.services.length);
     this.ctlTime0 = new Float64Array(p.services.length);
     this.doneTotal = new Float64Array(nR);
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
-    const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace };
+    const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentStats: this.cStats };
+    const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
+    this.lb = KINDS.load_balancer.runtime(p.balancers, kinds);
     this.cache = KINDS.cache.runtime(p.caches, kinds);
-    this.lastWrite = p.databases.map(() => new Float64Array(p.keySpace).fill(-Infinity));
+    this.db = KINDS.database.runtime(p.databases, kinds);
     this.tables = new TableRuntime(p.databases, tableLimit(p.report.slo), o.interval);
-    this.dbRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}`));
-    this.lagRng = p.databases.map((d) => stream(`database:${p.components[d.component].name}:lag`));
     this.queue = KINDS.queue.runtime(p.queues, kinds);
     this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
     this.links = new LinkRuntime(p.payload.links);
@@ -573,7 +485,7 @@ class Replication extends TaskTable {
     this.queueTotal = new Float64Array(nR);
     this.ivBusy0 = new Float64Array(nC);
     this.ivQueue0 = new Float64Array(nC);
-    for (let g = 0; g < nRep; g++) this.repChanged(g);
+    for (let g = 0; g < nRep; g++) this.lb.replicaChanged(g);
   }
 
   run(): ReplicationResult {
@@ -646,7 +558,7 @@ class Replication extends TaskTable {
     // A run cut short by maxEvents ends at its last event; otherwise at the full duration.
     if (this.events < maxEvents) this.now = duration;
     for (let r = 0; r < this.p.resources.length; r++) this.touch(r);
-    for (let b = 0; b < this.p.balancers.length; b++) this.touchLb(b);
+    for (let b = 0; b < this.p.balancers.length; b++) this.lb.touch(b, this.now);
     for (let l = 0; l < this.p.payload.links.length; l++) this.links.advance(l, this.now);
     this.touchInFlight();
     for (let i = 0; i < this.p.services.length; i++) this.touchInstances(i);
@@ -773,7 +685,11 @@ class Replication extends TaskTable {
         }
         case OP_BALANCE:
           if (this.compDown[p.balancers[p.argA[pc]].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-          if (!this.takeToken(p.argA[pc])) { this.fail(t, R_RATE_LIMITED); return; }
+          if (!this.lb.take(p.argA[pc], this.now)) {
+            if (this.measuring) this.cStats[p.balancers[p.argA[pc]].component].counts[C_RATE_LIMITED]++;
+            this.fail(t, R_RATE_LIMITED);
+            return;
+          }
           this.balance(t, p.argA[pc]);
           return;
         case OP_SLOT: {
@@ -794,7 +710,7 @@ class Replication extends TaskTable {
           // connect retries hold the backend connection first (so maxconn fills and the balancer
           // sends elsewhere); then the request fails, unless the replica is back by then.
           if (this.repState[g] === REP_DOWN) {
-            const hold = this.tLbConn[t] >= 0 ? this.refusedHold[this.tLbConn[t]] : 0;
+            const hold = this.tLbConn[t] >= 0 ? this.lb.refusedHoldOf(this.tLbConn[t]) : 0;
             if (hold > 0) this.cal.push(this.now + hold, t * 32 + EV_REFUSED, g);
             else this.fail(t, R_BACKEND_DOWN);
             return;
@@ -1163,7 +1079,7 @@ class Replication extends TaskTable {
   private releaseUnit(r: number, since: number): void {
     this.touch(r);
     this.busy[r]--;
-    if (this.resLb[r] >= 0) this.lcRefresh(this.resLb[r], this.resLbK[r], false);
+    this.lb.released(r);
     this.doneTotal[r]++;
     if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - since); }
     if (this.series) this.ivCompl[this.p.resources[r].component]++;
@@ -1340,7 +1256,7 @@ class Replication extends TaskTable {
           const g = this.p.replicaOf[sv.slots[k]];
           if (this.repState[g] !== REP_OFF) continue;
           this.repState[g] = REP_BOOTING;
-          this.repChanged(g);
+          this.lb.replicaChanged(g);
           this.instances[svc]++;
           this.cal.push(this.now + sv.autoscaling!.boot, g * 32 + EV_BOOTED, 0);
           left--;
@@ -1351,7 +1267,7 @@ class Replication extends TaskTable {
           const g = this.p.replicaOf[sv.slots[k]];
           if (this.repState[g] !== REP_SERVING) continue;
           this.repState[g] = REP_DRAINING;
-          this.repChanged(g);
+          this.lb.replicaChanged(g);
           left--;
           if (this.busy[sv.slots[k]] === 0) this.switchOff(g);
         }
@@ -1367,9 +1283,9 @@ class Replication extends TaskTable {
     for (let b = 0; b < this.p.balancers.length; b++) {
       const lb = this.p.balancers[b];
       if (lb.service !== svc) continue;
-      for (let k = 0; k < lb.replicas.length; k++) if (lb.replicas[k] === g) this.lbSeen[b][k] = 1;
+      for (let k = 0; k < lb.replicas.length; k++) if (lb.replicas[k] === g) this.lb.register(b, k);
     }
-    this.repChanged(g);
+    this.lb.replicaChanged(g);
     for (let b = 0; b < this.p.balancers.length; b++) {
       const lb = this.p.balancers[b];
       if (lb.service !== svc) continue;
@@ -1379,10 +1295,11 @@ class Replication extends TaskTable {
 
   /** Requests queued at balancer b can start on its backend k at once (it came up or was seen up). */
   private drainLbTo(b: number, k: number): void {
-    while (this.lbLen[b] > 0 && this.open(b, k)) {
-      const before = this.lbLen[b];
+    const lb = this.lb;
+    while (lb.queued(b) > 0 && lb.open(b, k)) {
+      const before = lb.queued(b);
       this.dispatchLb(b, k);
-      if (this.lbLen[b] === before) break;
+      if (lb.queued(b) === before) break;
     }
   }
 
@@ -1390,7 +1307,7 @@ class Replication extends TaskTable {
     const svc = this.repService[g];
     this.touchInstances(svc);
     this.repState[g] = REP_OFF;
-    this.repChanged(g);
+    this.lb.replicaChanged(g);
     this.instances[svc]--;
   }
 
@@ -1481,17 +1398,6 @@ class Replication extends TaskTable {
     this.brSince[svc] = this.now;
   }
 
-  /** Token bucket of a rate-limited balancer; true when the request may pass. */
-  private takeToken(b: number): boolean {
-    const rl = this.p.balancers[b].rateLimit;
-    if (!rl) return true;
-    this.lbTokens[b] = Math.min(rl.burst, this.lbTokens[b] + rl.rate * (this.now - this.lbTokenTime[b]));
-    this.lbTokenTime[b] = this.now;
-    if (this.lbTokens[b] >= 1) { this.lbTokens[b]--; return true; }
-    if (this.measuring) this.cStats[this.p.balancers[b].component].counts[C_RATE_LIMITED]++;
-    return false;
-  }
-
   // ---------------------------------------------------------------- failures
 
   // EV_FAULT / EV_RECOVER carry (failure index, replica) as arg and extra.
@@ -1519,11 +1425,8 @@ class Replication extends TaskTable {
     } else if (f.kind === "realtime_crash") {
       this.realtime.crash(f.realtime, f.instance, f.restartAfter ?? Infinity, this.now);
     } else if (f.kind === "fail_primary") {
-      const d = f.database;
-      const db = this.p.databases[d];
-      const node = db.nodes[f.shard * db.nodesPerShard + this.dbPrimary[d][f.shard]];
-      this.nodeDown[node] = 1;
-      this.dbWritesDown[d][f.shard] = 1;
+      const db = this.p.databases[f.database];
+      const node = this.db.failPrimary(f.database, f.shard);
       this.killAt(node, R_DB_DOWN);
       // Synchronous writes waiting for the replicas' apply lose their connection now too.
       if (db.synchronous) {
@@ -1546,17 +1449,12 @@ class Replication extends TaskTable {
       const g = this.p.replicaOf[this.p.services[f.service].slots[k]];
       if (this.repState[g] !== REP_DOWN) return;
       this.repState[g] = REP_SERVING;
-      this.repChanged(g);
+      this.lb.replicaChanged(g);
       this.healthChange(g, 1);
       if (f.kind === "random") this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
     } else if (f.kind === "fail_primary") {
       // Promotion: the first replica that is up becomes the shard's primary; the old one stays out.
-      const d = f.database;
-      const db = this.p.databases[d];
-      for (let n = 0; n < db.nodesPerShard; n++) {
-        if (!this.nodeDown[db.nodes[f.shard * db.nodesPerShard + n]]) { this.dbPrimary[d][f.shard] = n; break; }
-      }
-      this.dbWritesDown[d][f.shard] = 0;
+      this.db.promote(f.database, f.shard);
     }
   }
 
@@ -1565,7 +1463,7 @@ class Replication extends TaskTable {
     const st = this.repState[g];
     if (st !== REP_SERVING && st !== REP_DRAINING) return false;
     this.repState[g] = REP_DOWN;
-    this.repChanged(g);
+    this.lb.replicaChanged(g);
     const slot = this.repSlot[g];
     this.killAt(slot, reason);
     for (let t = 0; t < this.nextId; t++) {
@@ -1596,7 +1494,7 @@ class Replication extends TaskTable {
         this.repRegionDown[g] = 0;
         if (this.repState[g] !== REP_DOWN) continue;
         this.repState[g] = REP_SERVING;
-        this.repChanged(g);
+        this.lb.replicaChanged(g);
         this.healthChange(g, 1);
       }
     }
@@ -1640,7 +1538,7 @@ class Replication extends TaskTable {
     if (this.compDown[this.p.services[svc].component] !== 0) return false;
     for (let k = 0; k < slots.length; k++) {
       const g = this.p.replicaOf[slots[k]];
-      if (this.repState[g] === REP_SERVING && (b < 0 || this.lbSeen[b][k] === 1)) return true;
+      if (this.repState[g] === REP_SERVING && (b < 0 || this.lb.sees(b, k))) return true;
     }
     return false;
   }
@@ -1679,9 +1577,7 @@ class Replication extends TaskTable {
     for (let b = 0; b < this.p.balancers.length; b++) {
       const lb = this.p.balancers[b];
       if (lb.service !== svc || !lb.health) continue;
-      const checks = up ? lb.health.rise : lb.health.fall;
-      // The first failing (or passing) check comes a uniform fraction of an interval after the change.
-      this.cal.push(this.now + lb.health.interval * (checks - 1 + this.healthRng[b].next()), g * 32 + EV_DETECT, b * 2 + up);
+      this.cal.push(this.now + this.lb.checkDelay(b, up), g * 32 + EV_DETECT, b * 2 + up);
     }
   }
 
@@ -1694,46 +1590,25 @@ class Replication extends TaskTable {
     const lb = this.p.balancers[b];
     for (let k = 0; k < lb.replicas.length; k++) {
       if (lb.replicas[k] !== g) continue;
-      this.lbSeen[b][k] = up;
-      if (this.lcHeap[b] !== undefined) this.lcRefresh(b, k, false);
+      this.lb.verdict(b, k, up);
       if (up === 1 && st === REP_SERVING) this.drainLbTo(b, k);
     }
   }
 
   // ---------------------------------------------------------------- load balancers
-
-  private touchLb(b: number): void {
-    const dt = this.now - this.lbLastTouch[b];
-    if (dt > 0) {
-      const cs = this.cStats[this.p.balancers[b].component];
-      cs.queueArea += this.lbWaiting[b] * dt;
-      this.lbLastTouch[b] = this.now;
-    }
-  }
+  // The balancer's choices and its queue live in its runtime (components/load-balancer); here the
+  // task moves into the queue and out of it, and takes and gives back the backend connection.
 
   /** HAProxy-like server choice among the backends that are below maxconn; queue when none is. */
   private balance(t: number, b: number): void {
-    const lb = this.p.balancers[b];
-    const k = this.chooseBackend(t, b);
+    const k = this.lb.choose(b, this.tKey[t]);
     if (k >= 0) { this.connect(t, b, k, 0); return; }
-    this.touchLb(b);
-    this.lbWaiting[b]++;
-    const cs = this.cStats[lb.component];
-    if (this.measuring && this.lbWaiting[b] > cs.maxQueue) cs.maxQueue = this.lbWaiting[b];
+    this.lb.enqueue(b, t, this.now, this.measuring);
     this.tState[t] = WAITING;
     this.tResource[t] = -2 - b;
     this.tEnqueued[t] = this.now;
     this.tInRing[t] = 1;
-    let ring = this.lbRings[b];
-    if (this.lbLen[b] === ring.length) {
-      const bigger = new Int32Array(ring.length * 2);
-      for (let i = 0; i < this.lbLen[b]; i++) bigger[i] = ring[(this.lbHead[b] + i) % ring.length];
-      this.lbRings[b] = ring = bigger;
-      this.lbHead[b] = 0;
-    }
-    ring[(this.lbHead[b] + this.lbLen[b]) % ring.length] = t;
-    this.lbLen[b]++;
-    this.cal.push(this.now + lb.queueTimeout, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
+    this.cal.push(this.now + this.p.balancers[b].queueTimeout, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
   }
 
   private connect(t: number, b: number, k: number, waited: number): void {
@@ -1741,7 +1616,7 @@ class Replication extends TaskTable {
     const r = lb.conns[k];
     this.touch(r);
     this.busy[r]++;
-    if (this.lcHeap[b] !== undefined) this.lcRefresh(b, k, true);
+    this.lb.picked(b, k);
     if (this.measuring) {
       this.rStats[r].arrivals++;
       this.rStats[r].wait.record(waited);
@@ -1757,158 +1632,6 @@ class Replication extends TaskTable {
     this.step(t);
   }
 
-  private open(b: number, k: number): boolean {
-    const lb = this.p.balancers[b];
-    const r = lb.conns[k];
-    const g = lb.replicas[k];
-    const st = this.repState[g];
-    return this.busy[r] < this.units[r] && this.lbSeen[b][k] === 1 && (st === REP_SERVING || st === REP_DOWN);
-  }
-
-  private chooseBackend(t: number, b: number): number {
-    const lb = this.p.balancers[b];
-    const conns = lb.conns;
-    const n = conns.length;
-    switch (lb.algorithm) {
-      case ALG_RANDOM: {
-        // Weighted random among the open backends.
-        let total = 0;
-        for (let k = 0; k < n; k++) if (this.open(b, k)) total += lb.weights[k];
-        if (total === 0) return -1;
-        let u = this.lbRng[b].next() * total;
-        for (let k = 0; k < n; k++) {
-          if (!this.open(b, k)) continue;
-          u -= lb.weights[k];
-          if (u < 0) return k;
-        }
-        for (let k = n - 1; k >= 0; k--) if (this.open(b, k)) return k;
-        return -1;
-      }
-      case ALG_LEAST_CONN: {
-        // Fewest connections relative to weight, from the heap; ties go to the backend picked
-        // longest ago (round robin among equals, as in HAProxy).
-        const top = this.lcHeap[b]!.top();
-        if (top < 0) return -1;
-        if (this.busy[conns[top]] < this.units[conns[top]]) return top;
-        // The least loaded is at maxconn: with equal weights so is every backend; with unequal
-        // weights one with more connections per weight may still have room, so look at all.
-        if (this.equalWeights[b] !== 0) return -1;
-        let best = -1, bestLoad = Infinity;
-        const start = this.lbRr[b]++ % n;
-        for (let i = 0; i < n; i++) {
-          const k = (start + i) % n;
-          if (!this.open(b, k)) continue;
-          const load = this.busy[conns[k]] / lb.weights[k];
-          if (load < bestLoad) { bestLoad = load; best = k; }
-        }
-        return best;
-      }
-      case ALG_POWER_OF_TWO: {
-        if (this.equalWeights[b] === 0) return this.weightedTwoChoices(b);
-        const rng = this.lbRng[b];
-        const a = (rng.next() * n) | 0;
-        let c = (rng.next() * (n - 1)) | 0;
-        if (c >= a) c++;
-        const pick = n === 1 || this.busy[conns[a]] <= this.busy[conns[c]] ? a : c;
-        if (this.open(b, pick)) return pick;
-        const other = pick === a ? c : a;
-        if (n > 1 && this.open(b, other)) return other;
-        for (let k = 0; k < n; k++) if (this.open(b, k)) return k;
-        return -1;
-      }
-      case ALG_HASH: {
-        // Consistent hashing by request key: the owner of the key's point on the ring, else the
-        // next open backend clockwise; the walk stops once every backend has been looked at.
-        const ring = lb.ring!;
-        const owner = ring.owner, m = owner.length;
-        const stamp = ++this.ringStamp;
-        let i = ring.first(hashKey(this.tKey[t]));
-        for (let seen = 0, s = 0; seen < n && s < m; s++) {
-          const k = owner[i];
-          if (this.ringSeen[k] !== stamp) {
-            this.ringSeen[k] = stamp;
-            seen++;
-            if (this.open(b, k)) return k;
-          }
-          if (++i === m) i = 0;
-        }
-        return -1;
-      }
-      default: {
-        // Smooth weighted round robin (nginx): every open backend's current weight grows by its
-        // weight, the largest is picked and loses the total. Weights [3, 1] give a a b a a a b a ...,
-        // 75/25 as HAProxy's weighted roundrobin. Equal weights give plain rotation, done directly
-        // (O(1) when the next backend is open).
-        if (this.equalWeights[b] !== 0) {
-          for (let i = 0; i < n; i++) {
-            const k = this.lbRr[b]++ % n;
-            if (this.open(b, k)) return k;
-          }
-          return -1;
-        }
-        const cur = this.swrr[b];
-        let best = -1, total = 0;
-        for (let k = 0; k < n; k++) {
-          if (!this.open(b, k)) continue;
-          cur[k] += lb.weights[k];
-          total += lb.weights[k];
-          if (best < 0 || cur[k] > cur[best]) best = k;
-        }
-        if (best >= 0) cur[best] -= total;
-        return best;
-      }
-    }
-  }
-
-  /**
-   * Power of two choices with weights, as HAProxy's random(2): two distinct backends drawn among
-   * the open ones with probability proportional to weight, and the one with fewer connections per
-   * weight wins (ties to the first drawn).
-   */
-  private weightedTwoChoices(b: number): number {
-    const lb = this.p.balancers[b];
-    const n = lb.conns.length;
-    const rng = this.lbRng[b];
-    let total = 0;
-    for (let k = 0; k < n; k++) if (this.open(b, k)) total += lb.weights[k];
-    if (total === 0) return -1;
-    const a = this.weightedPick(b, rng.next() * total, -1);
-    const rest = total - lb.weights[a];
-    if (rest <= 0) return a;
-    const c = this.weightedPick(b, rng.next() * rest, a);
-    const conns = lb.conns;
-    return this.busy[conns[c]] * lb.weights[a] < this.busy[conns[a]] * lb.weights[c] ? c : a;
-  }
-
-  /** The open backend (other than `skip`) where u, a point in [0, open weight), falls. */
-  private weightedPick(b: number, u: number, skip: number): number {
-    const lb = this.p.balancers[b];
-    let last = -1;
-    for (let k = 0; k < lb.conns.length; k++) {
-      if (k === skip || !this.open(b, k)) continue;
-      last = k;
-      u -= lb.weights[k];
-      if (u < 0) return k;
-    }
-    return last; // rounding left u a hair above 0
-  }
-
-  /** A replica's state or health verdict changed: its place in least-connections heaps follows. */
-  private repChanged(g: number): void {
-    const pairs = this.repLc[g];
-    for (let i = 0; i < pairs.length; i += 2) this.lcRefresh(pairs[i], pairs[i + 1], false);
-  }
-
-  /** Backend k of least-connections balancer b: in its heap if open to new connections, keyed by load. */
-  private lcRefresh(b: number, k: number, picked: boolean): void {
-    const lb = this.p.balancers[b];
-    const h = this.lcHeap[b]!;
-    const g = lb.replicas[k];
-    const st = this.repState[g];
-    if (this.lbSeen[b][k] !== 1 || (st !== REP_SERVING && st !== REP_DOWN)) { h.remove(k); return; }
-    h.set(k, this.busy[lb.conns[k]] / lb.weights[k], picked ? ++this.lcPicks : h.seqOf(k));
-  }
-
   /** A backend connection came free: a request waiting in that balancer's queue may now go. */
   private onUnitFree(r: number): void {
     const spec = this.p.resources[r];
@@ -1921,23 +1644,20 @@ class Replication extends TaskTable {
 
   /** Hands the head of balancer b's queue to backend k if it is open, else to any open backend. */
   private dispatchLb(b: number, k: number): void {
-    while (this.lbLen[b] > 0) {
-      const ring = this.lbRings[b];
-      const t = ring[this.lbHead[b]];
+    const lb = this.lb;
+    while (lb.queued(b) > 0) {
+      const t = lb.first(b);
       if (this.tState[t] === ZOMBIE || this.tState[t] !== WAITING) {
-        this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
-        this.lbLen[b]--;
+        lb.shift(b);
         this.tInRing[t] = 0;
         if (this.tState[t] === ZOMBIE) { this.reclaim(t); }
         continue;
       }
-      const to = this.open(b, k) ? k : this.chooseBackend(t, b);
+      const to = lb.open(b, k) ? k : lb.choose(b, this.tKey[t]);
       if (to < 0) return;
-      this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
-      this.lbLen[b]--;
+      lb.shift(b);
       this.tInRing[t] = 0;
-      this.touchLb(b);
-      this.lbWaiting[b]--;
+      lb.leave(b, this.now);
       this.tWaitGen[t]++;
       this.connect(t, b, to, this.now - this.tEnqueued[t]);
       return;
@@ -1946,16 +1666,14 @@ class Replication extends TaskTable {
 
   /** Fails every request waiting in balancer b's queue (its region went down). */
   private flushLb(b: number): void {
-    while (this.lbLen[b] > 0) {
-      const ring = this.lbRings[b];
-      const t = ring[this.lbHead[b]];
-      this.lbHead[b] = (this.lbHead[b] + 1) % ring.length;
-      this.lbLen[b]--;
+    const lb = this.lb;
+    while (lb.queued(b) > 0) {
+      const t = lb.first(b);
+      lb.shift(b);
       this.tInRing[t] = 0;
       if (this.tState[t] === ZOMBIE) { this.reclaim(t); continue; }
       if (this.tState[t] !== WAITING) continue;
-      this.touchLb(b);
-      this.lbWaiting[b]--;
+      lb.leave(b, this.now);
       this.tState[t] = RUNNING;
       this.tWaitGen[t]++;
       this.fail(t, R_REGION_DOWN);
@@ -1963,8 +1681,7 @@ class Replication extends TaskTable {
   }
 
   private lbTimeout(t: number, b: number): void {
-    this.touchLb(b);
-    this.lbWaiting[b]--;
+    this.lb.leave(b, this.now);
     this.tState[t] = RUNNING;
     this.tWaitGen[t]++;
     if (this.measuring) this.cStats[this.p.balancers[b].component].counts[C_TIMEOUTS]++;
@@ -1989,29 +1706,14 @@ class Replication extends TaskTable {
     if (this.tDbPhase[t] === 1) {
       if (this.compDown[db.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
       const write = p.argB[pc] === DB_WRITE;
-      const key = this.tKey[t];
-      const shard = shardOf(key, db.shards, db.byRange, p.keySpace);
-      const per = db.nodesPerShard;
-      const primary = this.dbPrimary[d][shard];
-      let k = primary;
-      if (!write && per > 1 && db.readFrom !== 0) {
-        // Replicas (or any node) that are up; the primary serves reads when no replica is left.
-        const base = shard * per;
-        let n = 0;
-        for (let i = 0; i < per; i++) if (!this.nodeDown[db.nodes[base + i]] && (db.readFrom === 2 || i !== primary)) n++;
-        if (n > 0) {
-          let pick = (this.dbRng[d].next() * n) | 0;
-          for (let i = 0; i < per; i++) {
-            if (this.nodeDown[db.nodes[base + i]] || (db.readFrom !== 2 && i === primary)) continue;
-            if (pick-- === 0) { k = i; break; }
-          }
-        }
-      }
-      if (this.nodeDown[db.nodes[shard * per + k]] || (k === primary && this.dbWritesDown[d][shard])) { this.fail(t, R_DB_DOWN); return; }
-      this.tDbNode[t] = k === primary ? 0 : 1 + k;
+      const shard = shardOf(this.tKey[t], db.shards, db.byRange, p.keySpace);
+      // The node that serves it (components/database: a replica or the primary), -1 when it is down.
+      const k = this.db.node(d, shard, write);
+      if (k < 0) { this.fail(t, R_DB_DOWN); return; }
+      this.tDbNode[t] = k === this.db.primaryOf(d, shard) ? 0 : 1 + k;
       this.tSampler[t] = write ? db.writeSampler : db.readSampler;
       if (p.argC[pc] !== 0) this.tExtra[t] = this.tables.cost(d, shard, p.argC[pc]);
-      this.request(db.nodes[shard * per + k], t);
+      this.request(db.nodes[shard * db.nodesPerShard + k], t);
       return;
     }
     const key = this.tKey[t];
@@ -2021,14 +1723,14 @@ class Replication extends TaskTable {
         // replicas apply it (a lag draw), when the shard has a replica up. tDbNode holds the
         // primary's node resource meanwhile (writes do not use it otherwise).
         const shard = shardOf(key, db.shards, db.byRange, p.keySpace);
-        const node = db.nodes[shard * db.nodesPerShard + this.dbPrimary[d][shard]];
-        if (db.lagSampler >= 0 && this.replicasUp(d, shard) > 0) {
+        const node = this.db.primaryNode(d, shard);
+        if (db.lagSampler >= 0 && this.db.replicasUp(d, shard) > 0) {
           this.tDbPhase[t] = 3;
           this.tDbNode[t] = node;
-          this.cal.push(this.now + p.samplers[db.lagSampler].sample(this.lagRng[d]), t * 32 + EV_RESUME, 0);
+          this.cal.push(this.now + this.db.lag(d), t * 32 + EV_RESUME, 0);
           return;
         }
-      } else if (this.nodeDown[this.tDbNode[t]]) {
+      } else if (this.db.isDown(this.tDbNode[t])) {
         // Phase 3: the primary failed before the replicas acknowledged: the client gets an error.
         this.fail(t, R_DB_DOWN);
         return;
@@ -2039,10 +1741,11 @@ class Replication extends TaskTable {
     if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
     const cs = this.cStats[db.component];
     if (p.argB[pc] === DB_WRITE) {
-      this.lastWrite[d][key] = this.now;
+      this.db.written(d, key, this.now);
       if (this.measuring) {
         cs.counts[C_WRITES]++;
-        if (this.lostWatch[d] !== 0) this.countLost(d, key);
+        // An acknowledged write an asynchronous failover's window holds is lost.
+        if (this.db.watched(d)) cs.counts[C_LOST_WRITES] += this.db.lost(d, shardOf(key, db.shards, db.byRange, p.keySpace), this.now);
       }
       if (db.table !== null) this.tables.written(d, shardOf(key, db.shards, db.byRange, p.keySpace));
     } else {
@@ -2051,39 +1754,17 @@ class Replication extends TaskTable {
       if (this.measuring) cs.counts[C_READS]++;
       if (this.tDbNode[t] > 0) {
         // A read on a replica is stale when the key's last write has not been applied there yet.
-        const lag = db.lagSampler >= 0 ? p.samplers[db.lagSampler].sample(this.lagRng[d]) : 0;
+        const lag = this.db.lag(d);
         if (this.measuring) {
           cs.counts[C_REPLICA_READS]++;
           cs.latency.record(lag);
-          if (!db.synchronous && this.now - this.lastWrite[d][key] < lag) cs.counts[C_STALE]++;
+          if (this.db.stale(d, key, this.now, lag)) cs.counts[C_STALE]++;
         }
       }
     }
     this.tDbPhase[t] = 0;
     this.tPc[t] = pc + 1;
     this.step(t);
-  }
-
-  /** Nodes of a shard other than its primary that are up. */
-  private replicasUp(d: number, shard: number): number {
-    const db = this.p.databases[d];
-    const per = db.nodesPerShard, primary = this.dbPrimary[d][shard];
-    let n = 0;
-    for (let i = 0; i < per; i++) if (i !== primary && !this.nodeDown[db.nodes[shard * per + i]]) n++;
-    return n;
-  }
-
-  /** An acknowledged write on an asynchronously replicated database: lost if a failover's window holds it. */
-  private countLost(d: number, key: number): void {
-    const p = this.p;
-    const db = p.databases[d];
-    const faults = p.faults;
-    for (let i = 0; i < faults.length; i++) {
-      const f = faults[i];
-      if (f.kind !== "fail_primary" || f.database !== d || this.now <= this.lostFrom[i] || this.now > this.lostTo[i]) continue;
-      if (f.shard !== shardOf(key, db.shards, db.byRange, p.keySpace)) continue;
-      this.cStats[db.component].counts[C_LOST_WRITES]++;
-    }
   }
 
   // ---------------------------------------------------------------- queues
@@ -2318,7 +1999,7 @@ class Replication extends TaskTable {
       st.busyArea = 0; st.queueArea = 0;
     }
     for (let b = 0; b < this.p.balancers.length; b++) {
-      this.touchLb(b);
+      this.lb.touch(b, this.now);
       this.cStats[this.p.balancers[b].component].queueArea = 0;
     }
     for (let i = 0; i < this.p.services.length; i++) {

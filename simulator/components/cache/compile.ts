@@ -4,11 +4,11 @@
 // cache is paid on both branches).
 import type { CacheComponent, Step } from "../../model/schema.ts";
 import { REDIS_SAMPLES } from "../../model/schema.ts";
-import { MODE_SERVICE, OP_CACHE, OP_JUMP } from "../../engine/codes.ts";
+import { CACHE_DELETE, CACHE_GET, CACHE_SET, MODE_SERVICE, OP_CACHE, OP_JUMP } from "../../engine/codes.ts";
 import type { CallEdge, CompileContext, FlowContext } from "../kind.ts";
 
-/** OP_CACHE's operand b. */
-export const CACHE_GET = 0, CACHE_SET = 1, CACHE_DELETE = 2;
+/** OP_CACHE's operand b (engine/codes.ts). */
+export { CACHE_DELETE, CACHE_GET, CACHE_SET };
 
 export interface CacheSpec {
   readonly component: number;

@@ -1,9 +1,10 @@
 // The simulator's hand-assigned numbers (engine/codes.ts) as a test: within each family (OP_,
-// EV_, C_, MODE_) every number is taken once and the numbers run 0, 1, 2, ... without a gap, so
-// two merged branches that took the same "next free number" fail here instead of sharing a
-// dispatch case or a counter; event types stay below 32 (the calendar packs arg * 32 + type);
-// C_COUNTERS is the number of counters; and no file of the simulator declares an OP_, EV_ or C_
-// constant of its own beside the table.
+// EV_, C_, MODE_, R_, REP_, ALG_, DB_, CACHE_) every number is taken once and the numbers run 0,
+// 1, 2, ... without a gap, so two merged branches that took the same "next free number" fail here
+// instead of sharing a dispatch case, a counter or a reason; event types stay below 32 (the
+// calendar packs arg * 32 + type); C_COUNTERS is the number of counters; every reason has its
+// name in REASONS; and no file of the simulator declares a constant of these families of its own
+// beside the table.
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -13,7 +14,7 @@ const SIMULATOR = join(import.meta.dirname, "../..");
 const TABLE = "engine/codes.ts";
 /** This file, whose examples of what the scan must catch are strings. */
 const SELF = "tests/engine/codes.test.ts";
-const FAMILIES = ["OP_", "EV_", "C_", "MODE_"] as const;
+const FAMILIES = ["OP_", "EV_", "C_", "MODE_", "R_", "REP_", "ALG_", "DB_", "CACHE_"] as const;
 
 /** The codes of a family, name to number, C_COUNTERS (a count, not a counter) left out. */
 function family(prefix: string): Array<[string, number]> {
@@ -44,7 +45,9 @@ function sources(dir: string): string[] {
 }
 
 /** Names bound with `=` (not `==`, `=>`): declarations such as `const EV_X = 3` or `A = 1, OP_Y = 2`. */
-const DECLARED = /\b((?:OP|EV|C)_[A-Z][A-Z0-9_]*)\s*=(?![=>])/g;
+const DECLARED = /\b((?:OP|EV|C|MODE|R|REP|ALG|DB|CACHE)_[A-Z][A-Z0-9_]*)\s*=(?![=>])/g;
+/** The table's names of those families (REASONS is a list of names, not a code). */
+const CODE_NAME = /^(OP|EV|C|MODE|R|REP|ALG|DB|CACHE)_/;
 
 /** The code names each file of the simulator declares, file (relative to simulator/) to names. */
 function declarations(): Map<string, string[]> {
@@ -76,11 +79,18 @@ describe("the simulator's numbered codes (engine/codes.ts)", () => {
     expect(codes.C_COUNTERS).toBe(family("C_").length);
   });
 
-  it("no other file of the simulator declares an OP_, EV_ or C_ constant", () => {
+  it("every reason (R_*) has its name in REASONS, 0 being success", () => {
+    expect(codes.REASONS.length).toBe(family("R_").length);
+    expect(codes.REASONS[codes.R_OK]).toBe("ok");
+    expect(codes.REASONS[codes.R_LBTIMEOUT]).toBe("lb_queue_timeout");
+    expect(codes.REASONS[codes.R_THROTTLED]).toBe("throttled");
+  });
+
+  it("no other file of the simulator declares a constant of these families", () => {
     const found = declarations();
     // The scan finds every code of the table (so it would find one declared elsewhere).
     const table = found.get(TABLE) ?? [];
-    expect([...table].sort()).toEqual(Object.keys(codes).filter((n) => /^(OP|EV|C)_/.test(n)).sort());
+    expect([...table].sort()).toEqual(Object.keys(codes).filter((n) => CODE_NAME.test(n)).sort());
     found.delete(TABLE);
     found.delete(SELF);
     expect(Object.fromEntries(found)).toEqual({});
@@ -93,7 +103,7 @@ describe("the simulator's numbered codes (engine/codes.ts)", () => {
     // A code that skipped a number:
     expect(problems([["EV_A", 0], ["EV_B", 2]])).toEqual(["1 is not taken (numbers run 0..1)"]);
     // The scan's pattern sees declarations in a list and on their own, and not comparisons or uses.
-    const sample = "const EV_X = 3, EV_Y = 4;\nif (op === OP_END) x = C_HITS;\nconst f = (OP_Q) => 1; let C_Z=2;";
-    expect([...sample.matchAll(DECLARED)].map((m) => m[1])).toEqual(["EV_X", "EV_Y", "C_Z"]);
+    const sample = "const EV_X = 3, EV_Y = 4;\nif (op === OP_END) x = C_HITS;\nconst f = (OP_Q) => 1; let C_Z=2;\nconst R_A = 1,\n  REP_B = 2; if (x !== ALG_C) y = DB_D;";
+    expect([...sample.matchAll(DECLARED)].map((m) => m[1])).toEqual(["EV_X", "EV_Y", "C_Z", "R_A", "REP_B"]);
   });
 });
