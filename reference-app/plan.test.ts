@@ -520,6 +520,14 @@ describe("several services", () => {
     expect(!scaled.ok && scaled.issues.map((i) => i.field)).toEqual(["components.cart.autoscaling"]);
   });
 
+  it("injects a service's network but never its call_overhead (the model's client side of a call, which the real app has)", () => {
+    const r = planApp(load(TIERS.replace("    network: 1ms\n", "    network: 1ms\n    call_overhead: 0.4ms\n")));
+    expect(r.ok).toBe(true);
+    const cart = r.ok ? r.plan.services.find((x) => x.name === "cart") : undefined;
+    expect(cart?.network).toEqual({ dist: "constant", value: 0.001 });
+    expect(JSON.stringify(r.ok && r.plan)).not.toContain("0.0004");
+  });
+
   it("refuses an op on a call to a service", () => {
     const r = planApp(load(TIERS.replace("{ call: pricing }", "{ call: pricing, op: read }")));
     expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.web.handlers.browse[1].parallel[0][0].op"]);

@@ -9,8 +9,9 @@
 //     the generator's own time, which the replica's clock never sees);
 //   - outgoing calls (Redis commands, queries after the pool): their mean minus the model's
 //     response of that cache or database at this load, call-weighted over both kinds, in two legs
-//     -> components.<service>.network (the YAML's network plus that excess);
-//   - publishes: until the broker's confirm, less the network excess the model already draws on
+//     -> components.<service>.call_overhead (the client side of a call, which the app does not
+//     inject: a calibrated copy can start the app too, and the value can be written into the YAML);
+//   - publishes: until the broker's confirm, less the call_overhead the model already draws on
 //     a publish's two legs -> components.<queue>.confirm;
 //   - inside the slot: the replica's time minus the model's service-side time with the above
 //     applied -> components.<service>.overhead (the YAML's plus that excess: framework work and
@@ -135,12 +136,12 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
   if (!hops || Object.keys(hops.serviceMs).length === 0) {
     throw new MeasureError(`scenario '${scenario.name}': the calibration run read no per-class times from the services' metrics`);
   }
-  const yamlNet = ms(field(scenario, p.service, "network"));
   const yamlOverhead = ms(field(scenario, p.service, "overhead"));
   const callKinds = (["cache", "database"] as const).filter((k) => hops.calls[k]);
   const confirmMs = hops.calls.queue?.meanMs;
   let lbMs = p.lb ? ms(field(scenario, p.lb, "overhead")) : 0;
-  let netMs = yamlNet;
+  // the client side of each call, each way: what the measured calls take beyond the model's response
+  let costMs = 0;
   let overheadMs = yamlOverhead;
   let excessPerCall = 0;
   // without a balancer: each direct class's edge to the service, one way (the YAML's, then fitted)
@@ -150,14 +151,14 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
   const params = (): CalibratedParameter[] => [
     ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency - mean time at the replica (per class, request-weighted) - the model's balancer queue wait" }] : []),
     ...direct.map((c) => ({ parameter: `load.classes.${c}.flow.0.network`, valueMs: edgeMs[c], how: `half of the class's mean client latency - its mean time at the replica (${(m.classes[c].latencyMs.mean - hops.serviceMs[c].meanMs).toFixed(3)} ms): no balancer, so the client's side of the call to ${p.service}, each way` })),
-    ...(callKinds.length ? [{ parameter: `components.${p.service}.network`, valueMs: netMs, how: `YAML network ${yamlNet.toFixed(3)} ms + half the mean excess of ${callKinds.join(" and ")} calls over the model's response (${excessPerCall.toFixed(3)} ms per call, call-weighted)` }] : []),
-    // the model draws the service's `network` on a publish's two legs too, so the fitted excess
+    ...(callKinds.length ? [{ parameter: `components.${p.service}.call_overhead`, valueMs: costMs, how: `half the mean excess of ${callKinds.join(" and ")} calls over the model's response (${excessPerCall.toFixed(3)} ms per call, call-weighted): the client side of a call, each way` }] : []),
+    // the model draws the service's call_overhead on a publish's two legs too, so the fitted cost
     // per call is already charged there: the confirm is what the publish took beyond it (charging
     // both made queue-offload's create_order 20% slow)
     ...(confirmMs !== undefined ? p.queues.map((q) => {
-      const valueMs = Math.max(0, confirmMs - Math.max(0, netMs - yamlNet) * 2);
+      const valueMs = Math.max(0, confirmMs - costMs * 2);
       const samplesMs = spreadOf(hops.calls.queue?.buckets, valueMs);
-      return { parameter: `components.${q}.confirm`, valueMs, how: `mean time from publish to the broker's confirm (${confirmMs.toFixed(3)} ms) less the fitted network excess of its two legs${samplesMs ? `; its spread from the publishes' histogram, ${samplesMs.length} quantiles` : ""}`, ...(samplesMs ? { samplesMs } : {}) };
+      return { parameter: `components.${q}.confirm`, valueMs, how: `mean time from publish to the broker's confirm (${confirmMs.toFixed(3)} ms) less the fitted call_overhead of its two legs${samplesMs ? `; its spread from the publishes' histogram, ${samplesMs.length} quantiles` : ""}`, ...(samplesMs ? { samplesMs } : {}) };
     }) : []),
     { parameter: `components.${p.service}.overhead`, valueMs: overheadMs, how: `YAML overhead ${yamlOverhead.toFixed(3)} ms + mean time at the replica - the model's (per class, request-weighted)${hops.holdMs !== undefined ? `; slot time per request ${hops.holdMs.toFixed(3)} ms` : ""}` },
   ];
@@ -181,7 +182,7 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
       }
     }
     excessPerCall = w > 0 ? sum / w : 0;
-    netMs = Math.max(0, yamlNet + excessPerCall / 2);
+    costMs = Math.max(0, excessPerCall / 2);
     r = sim();
     const lbWait2 = p.lb ? (r.components[p.lb]?.balancer?.queueWaitMs.mean.mean ?? 0) : 0;
     const d = overClasses(m, (cls, serviceMs) => {

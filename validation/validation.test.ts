@@ -254,7 +254,7 @@ describe("levels", () => {
     const s = load("scenarios/validation/cache-aside-zipf.yaml");
     const truth: CalibratedParameter[] = [
       { parameter: "components.lb.overhead", valueMs: 0.6, how: "truth" },
-      { parameter: "components.api.network", valueMs: 0.25, how: "truth" },
+      { parameter: "components.api.call_overhead", valueMs: 0.25, how: "truth" },
       { parameter: "components.api.overhead", valueMs: 0.4, how: "truth" },
     ];
     const rate = 60;
@@ -276,7 +276,7 @@ describe("levels", () => {
     const fit = fitHops(s, m as never, rate, o);
     const got = Object.fromEntries(fit.map((p) => [p.parameter, p.valueMs]));
     expect(got["components.lb.overhead"]).toBeCloseTo(0.6, 1);
-    expect(got["components.api.network"]).toBeCloseTo(0.25, 1);
+    expect(got["components.api.call_overhead"]).toBeCloseTo(0.25, 1);
     // the overhead absorbs what the model's own sampling noise leaves: within 0.1 ms
     expect(Math.abs(got["components.api.overhead"] - 0.4)).toBeLessThan(0.1);
   });

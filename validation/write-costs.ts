@@ -6,36 +6,28 @@
 // value with a comment saying when, at what rate and machine load it was measured and what it
 // replaced. Calibrated mode re-fits them from its own run (it replaces these values), so the two
 // modes stay independent measurements of the same costs.
-// Left out: a service's `network` (the calibrated per-call excess of its cache, database and broker
-// calls). The reference app injects a service's `network` as a real wait on each leg, so written
-// into the scenario it would be paid twice there; the model has no field for a cost the app must
-// not inject on calls yet, so plain validation still leaves those calls' client-side time out.
+// Every calibrated value is one the reference app does not inject (overheads, the broker's confirm,
+// a service's call_overhead, a direct client's edge), so the app started from the scenario is the
+// same system before and after.
 //   node bin/run-ts.mjs validation/write-costs.ts [--only NAME[,NAME]]
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseDocument } from "yaml";
-import { parseDuration } from "../simulator/index.ts";
 import { calibratedYaml } from "./calibrate.ts";
 import type { ValidationReport } from "./report.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const REPORTS = join(ROOT, "results/validation-suite/calibrated");
 
-/** Parameters the reference app realizes as real waits (components.<service>.network): never written. */
+/**
+ * A service's `network`, which reports written before call_overhead existed carry: the app injects
+ * it as a real wait, so written into the scenario it would be paid twice there. Never written.
+ */
 const INJECTED = /^components\.[^.]+\.network$/;
 
 /** The scenario text with the report's calibrated costs written in; unchanged without a calibration. */
 export function withCosts(text: string, rep: ValidationReport): string {
-  const all = rep.calibration ?? [];
-  // The fit took the network excess of a publish's two legs out of the broker's confirm (the
-  // calibrated network charged it); with that network left out, the confirm keeps it.
-  const net = all.find((p) => INJECTED.test(p.parameter));
-  const yamlNet = net ? parseDuration(parseDocument(text).getIn(["components", net.parameter.split(".")[1], "network"]) ?? "0s") : 0;
-  const back = net && yamlNet !== undefined ? 2 * Math.max(0, net.valueMs - yamlNet * 1000) : 0;
-  const costs = all
-    .filter((p) => !INJECTED.test(p.parameter))
-    .map((p) => (back > 0 && p.parameter.endsWith(".confirm") ? { ...p, valueMs: p.valueMs + back, ...(p.samplesMs ? { samplesMs: p.samplesMs.map((x) => x + back) } : {}) } : p));
+  const costs = (rep.calibration ?? []).filter((p) => !INJECTED.test(p.parameter));
   if (!costs.length || !rep.calibrationRun) return text;
   const day = rep.createdAt.slice(0, 10);
   const load = rep.machine.loadAverage[0].toFixed(1);
@@ -61,7 +53,7 @@ async function main(): Promise<number> {
       continue;
     }
     await writeFile(path, after);
-    process.stdout.write(`${rep.scenario.file}: ${rep.calibration!.map((c) => `${c.parameter} = ${c.valueMs.toFixed(3)} ms${INJECTED.test(c.parameter) ? " (left out: the app injects it)" : ""}`).join(", ")}\n`);
+    process.stdout.write(`${rep.scenario.file}: ${rep.calibration!.map((c) => `${c.parameter} = ${c.valueMs.toFixed(3)} ms`).join(", ")}\n`);
   }
   return 0;
 }

@@ -303,6 +303,9 @@ export class Times {
     };
     const parts: Moments[] = [];
     const cross = (name: string) => this.crossing(region, comps[name]?.region);
+    // the calling service's call_overhead: the client side of each call, each way, beside network
+    const from = caller === null ? undefined : own(comps, caller);
+    const cost = edge(from?.kind === "service" ? from.call_overhead : undefined);
     for (const step of flow) {
       if ("visit" in step) {
         parts.push(cross(step.visit));
@@ -325,11 +328,11 @@ export class Times {
       } else if ("service" in step) {
         parts.push(distMoments(step.service));
       } else if ("publish" in step) {
-        parts.push(edge(step.network ?? network), cross(step.publish));
+        parts.push(edge(step.network ?? network), cost, cross(step.publish));
         const q = comps[step.publish];
         if (q?.kind === "queue" && q.confirm) parts.push(distMoments(q.confirm));
       } else if ("call" in step) {
-        parts.push(edge(step.network ?? network));
+        parts.push(edge(step.network ?? network), cost);
         const target = comps[step.call];
         const sz = this.traffic.sizesOf(step, cls, caller, false);
         const crosses = target === undefined || (target.kind !== "cache" && target.kind !== "cdn");

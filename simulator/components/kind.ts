@@ -39,7 +39,7 @@ export interface FlowContext extends CompileContext {
   patchB(pc: number, b: number): void;
   patchC(pc: number, c: number): void;
   /** Emits a nested flow (a cache's hit or miss steps) running in `region`, with `network` as its calls' default edge latency. */
-  flow(steps: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string): void;
+  flow(steps: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string, cost?: Dist): void;
   /** The pc the next instruction gets. */
   readonly pc: number;
   /** A delay instruction drawing from sampler s with the random stream named `name`. */
@@ -64,6 +64,8 @@ export interface FlowContext extends CompileContext {
 export interface CallEdge {
   readonly net: Dist | undefined;
   readonly network: Dist | undefined;
+  /** the calling service's `call_overhead`, drawn beside `net` on each leg (never injected by the app) */
+  readonly cost: Dist | undefined;
 }
 
 /** What a kind's runtime gets when a replication starts. */

@@ -461,7 +461,7 @@ export function compile(scenario: Scenario): Program {
       if (sc.overhead) bld.delay(bld.sampler(sc.overhead), `${path}:overhead`);
       // A revalidation (cls past the classes, see browser below) runs `<class>/revalidate` when the service has one.
       const handler = own(sc.handlers, handlerKey(cls)) ?? own(sc.handlers, classNames[cls % classNames.length]);
-      if (handler) emitFlow(handler, cls, sc.network, svcRegion, path);
+      if (handler) emitFlow(handler, cls, sc.network, svcRegion, path, sc.call_overhead);
       else if (sc.service) bld.delay(bld.sampler(sc.service), `${path}:service`);
       else throw new UnsupportedError(`service '${svcName}' has neither a handler for class '${classNames[cls % classNames.length]}' nor a service time`);
       if (cross >= 0) bld.delay(cross, `${path}:cross<`);
@@ -519,7 +519,7 @@ export function compile(scenario: Scenario): Program {
     patchA: (pc, a) => { bld.a[pc] = a; },
     patchB: (pc, b) => { bld.b[pc] = b; },
     patchC: (pc, c) => { bld.c[pc] = c; },
-    flow: (steps, cls, network, region, path) => emitFlow(steps, cls, network, region, path),
+    flow: (steps, cls, network, region, path, cost) => emitFlow(steps, cls, network, region, path, cost),
     get pc() { return bld.pc; },
     delay: (s, name) => bld.delay(s, name),
     stream: (name) => bld.stream(name),
@@ -539,15 +539,23 @@ export function compile(scenario: Scenario): Program {
   // component in another region pay the one-way latency there and back.
   // `path` names the flow (its class or called service, and the steps leading to it): each step that
   // draws random numbers gets streams named `${path}.${step index}` plus a purpose.
-  const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string): void => {
+  // `callCost`: the calling service's `call_overhead`, drawn beside the edge's network on each leg.
+  const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string, callCost?: Dist): void => {
     const crossing = (name: string) => latSampler(region, regionIdx(own(comps, name)?.region));
     flow.forEach((step, si) => {
       const at = `${path}.${si}`;
       // An edge's latency one way (the step's own `network`, else the calling service's), drawn
       // on the way there and again on the way back.
       const net = "call" in step || "publish" in step ? (step.network ?? network) : undefined;
-      const hop = () => { if (net) bld.delay(bld.sampler(net), `${at}:network`); };
-      const hopBack = () => { if (net) bld.delay(bld.sampler(net), `${at}:network<`); };
+      const cost = "call" in step || "publish" in step ? callCost : undefined;
+      const hop = () => {
+        if (net) bld.delay(bld.sampler(net), `${at}:network`);
+        if (cost) bld.delay(bld.sampler(cost), `${at}:call-overhead`);
+      };
+      const hopBack = () => {
+        if (net) bld.delay(bld.sampler(net), `${at}:network<`);
+        if (cost) bld.delay(bld.sampler(cost), `${at}:call-overhead<`);
+      };
       if ("visit" in step) {
         const lat = crossing(step.visit);
         if (lat >= 0) bld.delay(lat, `${at}:lat>`);
@@ -564,7 +572,7 @@ export function compile(scenario: Scenario): Program {
           acc += b.p;
           cum[i] = i === step.branch.length - 1 ? Infinity : acc;
           pcs[i] = bld.pc;
-          emitFlow(b.flow, cls, network, region, `${at}/${i}`);
+          emitFlow(b.flow, cls, network, region, `${at}/${i}`, callCost);
           jumps.push(bld.emit(OP_JUMP, -1));
         });
         for (const j of jumps) bld.a[j] = bld.pc;
@@ -580,12 +588,12 @@ export function compile(scenario: Scenario): Program {
           hopBack();
         } else if (target.kind === "cache") {
           sendRequest(sizes, ti, -1, at);
-          KINDS.cache.emitCall(step, target, cacheIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          KINDS.cache.emitCall(step, target, cacheIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
           sendResponse(sizes, ti, -1, at);
         } else if (target.kind === "database") {
           sendRequest(sizes, ti, -1, at);
           crossBytes(sizes.request, region, regionIdx(target.region));
-          KINDS.database.emitCall(step, target, dbIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          KINDS.database.emitCall(step, target, dbIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
           sendResponse(sizes, ti, -1, at);
           crossBytes(sizes.response, regionIdx(target.region), region);
         } else if (target.kind === "cdn") {
@@ -593,23 +601,23 @@ export function compile(scenario: Scenario): Program {
           // the origin fetch is the CDN's call, carrying the same sizes
           const saved = caller, savedSizes = originSizes;
           caller = ti; originSizes = sizes;
-          KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
           caller = saved; originSizes = savedSizes;
           hopBack();
           sendResponse(sizes, ti, -1, at);
         } else if (target.kind === "function") {
-          KINDS.function.emitCall(step, target, fnIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          KINDS.function.emitCall(step, target, fnIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
           hopBack();
         } else if (target.kind === "realtime") {
-          KINDS.realtime.emitCall(step, target, realtimeIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          KINDS.realtime.emitCall(step, target, realtimeIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
           hopBack();
         } else if (target.kind === "load_balancer") {
-          KINDS.load_balancer.emitCall(step, target, balancerIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          KINDS.load_balancer.emitCall(step, target, balancerIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
         } else if (target.kind === "service") {
           emitCall(step.call, cls, region, at, sizes);
           hopBack();
         } else if (target.kind === "queue") {
-          KINDS.queue.emitCall(step, target, queueIdx.get(step.call)!, cls, region, at, { net, network }, kindFlow);
+          KINDS.queue.emitCall(step, target, queueIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
         }
       } else if ("publish" in step) {
         hop();
@@ -629,7 +637,7 @@ export function compile(scenario: Scenario): Program {
         const skip = bld.emit(OP_JUMP, -1);
         step.parallel.forEach((f, i) => {
           pcs[i] = bld.pc;
-          emitFlow(f, cls, network, region, `${at}/${i}`);
+          emitFlow(f, cls, network, region, `${at}/${i}`, callCost);
           bld.emit(OP_END);
         });
         bld.b[fork] = bld.pc;

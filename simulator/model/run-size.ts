@@ -192,7 +192,7 @@ export function hopsPerRequest(s: Scenario, browserHits: (cls: string) => number
     switch (c.kind) {
       case "service": {
         const h = own(c.handlers, cls);
-        return 1 + (h ? flow(h, cls, depth + 1, c.network !== undefined) : 1);
+        return 1 + (h ? flow(h, cls, depth + 1, c.network !== undefined || c.call_overhead !== undefined) : 1);
       }
       case "load_balancer": return 1 + component(c.backends, cls, depth + 1);
       case "cdn": return 1 + 0.5 * component(c.origin, cls, depth + 1);

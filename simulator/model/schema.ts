@@ -568,6 +568,10 @@ const Service = Schema.Struct({
   service: Schema.optional(DistSchema),
   handlers: Schema.optional(Handlers),
   network: Schema.optional(DistSchema),
+  // per outgoing call (cache, database, publish, another service), each way: the client side's own
+  // time beyond `network` (driver, event loop, loopback), never injected by the reference app (its
+  // `network` is a real wait there); validation --calibrate measures it
+  call_overhead: Schema.optional(DistSchema),
   // per-request time inside the slot beyond the handler (the framework's own work), never injected
   // by the reference app: it is what the real service takes; validation --calibrate measures it
   overhead: Schema.optional(DistSchema),

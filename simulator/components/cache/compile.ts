@@ -31,12 +31,14 @@ export function emitCacheCall(step: Extract<Step, { call: string }>, c: CacheCom
   const get = ctx.emit(OP_CACHE, cache, op, -1);
   if (lat >= 0) ctx.delay(lat, `${path}:lat<`);
   if (edge.net) ctx.delay(ctx.sampler(edge.net), `${path}:network<`);
+  if (edge.cost) ctx.delay(ctx.sampler(edge.cost), `${path}:call-overhead<`);
   if (op !== CACHE_GET) return;
-  ctx.flow(step.hit ?? [], cls, edge.network, region, `${path}/hit`);
+  ctx.flow(step.hit ?? [], cls, edge.network, region, `${path}/hit`, edge.cost);
   const jump = ctx.emit(OP_JUMP, -1);
   ctx.patchC(get, ctx.pc);
   if (lat >= 0) ctx.delay(lat, `${path}:lat<miss`);
   if (edge.net) ctx.delay(ctx.sampler(edge.net), `${path}:network<miss`);
-  ctx.flow(step.miss ?? [], cls, edge.network, region, `${path}/miss`);
+  if (edge.cost) ctx.delay(ctx.sampler(edge.cost), `${path}:call-overhead<miss`);
+  ctx.flow(step.miss ?? [], cls, edge.network, region, `${path}/miss`, edge.cost);
   ctx.patchA(jump, ctx.pc);
 }

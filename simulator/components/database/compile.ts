@@ -78,4 +78,5 @@ export function emitDatabaseCall(step: Extract<Step, { call: string }>, c: Datab
   if (!write) ctx.readRows(step.call, cls);
   if (lat >= 0) ctx.delay(lat, `${path}:lat<`);
   if (edge.net) ctx.delay(ctx.sampler(edge.net), `${path}:network<`);
+  if (edge.cost) ctx.delay(ctx.sampler(edge.cost), `${path}:call-overhead<`);
 }

@@ -107,4 +107,5 @@ export function emitBalancerStub(c: LoadBalancerComponent, balancer: number, tls
 export function emitBalancerCall(step: Extract<Step, { call: string }>, _c: LoadBalancerComponent, _balancer: number, cls: number, region: number, path: string, edge: CallEdge, ctx: FlowContext): void {
   ctx.callStep(step, cls, region, path);
   if (edge.net) ctx.delay(ctx.sampler(edge.net), `${path}:network<`);
+  if (edge.cost) ctx.delay(ctx.sampler(edge.cost), `${path}:call-overhead<`);
 }

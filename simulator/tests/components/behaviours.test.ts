@@ -300,3 +300,54 @@ components:
     expect(a.classes[cls].latencyMs.mean).toBeCloseTo(ms, 6);
   });
 });
+
+describe("call_overhead: the client side of each call, each way, beside network", () => {
+  // The same unloaded system with the service's call_overhead c: every call and publish takes its
+  // edge's network and c there and back (a step's own network replaces the network, never c), and
+  // a cache's hit and miss flows carry it on to their calls. Simulator and analytic agree exactly.
+  const s = scenarioOf(`
+version: 1
+name: cost
+seed: 34
+simulation: { duration: 20s, warmup: 1s, replications: 2 }
+load:
+  model: open
+  rate: 20/s
+  classes:
+    dflt: { weight: 1, flow: [{ call: api }] }
+    own: { weight: 1, flow: [{ call: api }] }
+    pub: { weight: 1, flow: [{ call: api }] }
+    miss: { weight: 1, keys: { count: 1000000, popularity: uniform }, flow: [{ call: api }] }
+components:
+  api:
+    kind: service
+    replicas: 1
+    concurrency: 100
+    network: 5ms
+    call_overhead: 0.5ms
+    handlers:
+      dflt: [{ call: db, op: read }]
+      own: [{ call: db, op: read, network: 1ms }]
+      pub: [{ publish: jobs, network: 2ms }]
+      miss: [{ call: cache, op: get, miss: [{ call: db, op: read }] }]
+  cache: { kind: cache, capacity: 10, service: 1ms }
+  db: { kind: database, keys: 10, read: 10ms, write: 10ms, pool: { size: 100 }, max_connections: 200 }
+  jobs: { kind: queue, workers: 1, service: 1ms }
+`);
+  const r = simulate(s);
+  const a = solveAnalytic(s);
+  it.each([
+    ["dflt", 10 + 2 * (5 + 0.5)],
+    ["own", 10 + 2 * (1 + 0.5)],
+    ["pub", 2 * (2 + 0.5)],
+  ])("%s takes %d ms", (cls, ms) => {
+    expect(r.classes[cls].latencyMs.mean.mean).toBeCloseTo(ms, 6);
+    expect(a.classes[cls].latencyMs.mean).toBeCloseTo(ms, 6);
+  });
+  it("a cache miss's database call pays it too: (1 + 2 x 5.5) + (10 + 2 x 5.5) ms, all but the rare hits", () => {
+    const hit = r.components.cache.hitRatio!.mean;
+    expect(hit).toBeLessThan(0.001);
+    const expected = 12 + (1 - hit) * 21;
+    expect(r.classes.miss.latencyMs.mean.mean).toBeCloseTo(expected, 2);
+  });
+});
