@@ -362,7 +362,8 @@ class Replication extends TaskTable {
         if (op !== OP_DELAY) return 0;
         const name = p.streams[p.argB[pc]];
         if (/:lb-overhead$/.test(name)) return p.op[pc + 1] === OP_BALANCE ? 3 : 0;
-        return /:(network|lat|cross)[<>]?\w*$/.test(name) ? 1 : /:(service|overhead)$/.test(name) ? 2 : 0;
+        // a service's call_overhead is its own client-side work, in the slot it holds
+        return /:(network|lat|cross)[<>]?\w*$/.test(name) ? 1 : /:(service|overhead|call-overhead[<>]?\w*)$/.test(name) ? 2 : 0;
       });
     }
     const stream = (name: string) => new Rng(o.seed, o.replication, name);

@@ -344,6 +344,16 @@ components:
     expect(r.classes[cls].latencyMs.mean.mean).toBeCloseTo(ms, 6);
     expect(a.classes[cls].latencyMs.mean).toBeCloseTo(ms, 6);
   });
+  it("the hop breakdown counts it as the calling service's own work, and the hops add up to the latency", () => {
+    const h = simulate(s, { hops: true }).classes.dflt.hopsMs!;
+    // db read 10 ms (its service), network 2 x 5 ms, call_overhead 2 x 0.5 ms in api's slot; the
+    // breakdown is the window's seconds over its completions, so requests straddling the window's
+    // edges move each by up to about 1% here
+    const near = (x: number, want: number) => expect(Math.abs(x - want) / want).toBeLessThan(0.02);
+    near(h.networkMs.mean, 10);
+    near(h.components.api.serviceMs.mean, 1);
+    near(h.components.db.serviceMs.mean, 10);
+  });
   it("a cache miss's database call pays it too: (1 + 2 x 5.5) + (10 + 2 x 5.5) ms, all but the rare hits", () => {
     const hit = r.components.cache.hitRatio!.mean;
     expect(hit).toBeLessThan(0.001);
