@@ -59,9 +59,13 @@ export function row(scope: string, metric: string, predicted: number | null | un
 export function splitRow(scope: string, predicted: number, share: number, measured: number | undefined, measuredQueries: number, modelQueries: number, applies: boolean): Row {
   const r = row(scope, "throughput", predicted, measured, "relative", applies);
   if (r.target === null || !(measuredQueries > 0 && modelQueries > 0 && share > 0 && share < 1)) return r;
-  const se = Math.sqrt(((1 - share) / share) * (1 / measuredQueries + 1 / modelQueries));
-  const target = Math.max(r.target, 3 * se);
-  return { ...r, target, verdict: r.error !== null && Math.abs(r.error) <= target ? "pass" : "fail" };
+  return widened(r, 3 * Math.sqrt(((1 - share) / share) * (1 / measuredQueries + 1 / modelQueries)));
+}
+
+/** A row's target widened to `band` where the window's own counting noise is wider; its verdict again. */
+function widened(r: Row, band: number): Row {
+  if (r.target === null || !(band > r.target)) return r;
+  return { ...r, target: band, verdict: r.error !== null && Math.abs(r.error) <= band ? "pass" : "fail" };
 }
 
 /**
@@ -74,9 +78,7 @@ export function splitRow(scope: string, predicted: number, share: number, measur
 export function hitRatioRow(scope: string, predicted: number, modelCi95: number | null, measured: number | undefined, gets: number | undefined, applies: boolean): Row {
   const r = row(scope, "cacheHitRatio", predicted, measured, "absolute", applies);
   if (r.target === null || !(gets !== undefined && gets > 0) || !(predicted > 0 && predicted < 1)) return r;
-  const se = Math.sqrt((predicted * (1 - predicted)) / gets);
-  const target = Math.max(r.target, 3 * se + (modelCi95 ?? 0));
-  return { ...r, target, verdict: r.error !== null && Math.abs(r.error) <= target ? "pass" : "fail" };
+  return widened(r, 3 * Math.sqrt((predicted * (1 - predicted)) / gets) + (modelCi95 ?? 0));
 }
 
 /**
