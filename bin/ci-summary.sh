@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The last lines of a CI log: each test step's vitest totals ("Test Files" and "Tests" lines, colour
 # codes removed; for a step without them, its last line), read from the step logs .ci/run keeps, so the end of a long log says what ran.
+# The very last line adds the steps' tests up as "tests: N passed, N failed, N skipped", alone on a
+# line: the plain closing line CI reads to know tests ran (it does not read vitest's own summary, so
+# without it three landings were recorded as having run no test).
 #   bash bin/ci-summary.sh artifacts/ci-logs
 dir=${1:-artifacts/ci-logs}
 echo "test totals by step (from $dir):"
 shopt -s nullglob
+passed=0 failed=0 skipped=0
+count() { sed -nE "s/.*[^0-9]([0-9]+) $1.*/\1/p" <<<"$2"; }
 for f in "$dir"/*.log; do
   step=$(basename "$f" .log)
   lines=$(sed 's/\x1b\[[0-9;]*m//g' "$f" | grep -E '^ *(Test Files|Tests) ' | sed 's/^ */    /')
@@ -13,4 +18,9 @@ for f in "$dir"/*.log; do
   echo "  $step:"; echo "$lines"
   # tests that passed only on their retry (test:app allows one): named, so a flaky test is seen
   sed 's/\x1b\[[0-9;]*m//g' "$f" | grep -E '\(retry x[0-9]+\)' | sed 's/^ */    retried: /'
+  while IFS= read -r t; do
+    p=$(count passed "$t"); x=$(count failed "$t"); s=$(count skipped "$t")
+    passed=$((passed + ${p:-0})); failed=$((failed + ${x:-0})); skipped=$((skipped + ${s:-0}))
+  done < <(grep -E '^ *Tests ' <<<"$lines")
 done
+echo "tests: $passed passed, $failed failed, $skipped skipped"
