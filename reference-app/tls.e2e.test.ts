@@ -15,7 +15,7 @@
 //     (block and batch means, the simulation's CI) and the measured cost's own error.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Effect, Exit, Scope } from "effect";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import https from "node:https";
 import tls from "node:tls";
@@ -24,7 +24,8 @@ import { join } from "node:path";
 import { parseScenario, simulate, type Scenario } from "../simulator/index.ts";
 import { runLoad } from "../k6/harness.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
-import { haproxyCommand, startHaproxy } from "./parts/haproxy.ts";
+import { startHaproxy } from "./parts/haproxy.ts";
+import { haproxyPid, processCpu } from "./process-cpu.ts";
 import { runCertificate } from "./parts/tls-cert.ts";
 import { preflight } from "./preflight.ts";
 import { runDir } from "./resources.ts";
@@ -43,26 +44,13 @@ let resumingCa: Buffer;
 let appPid = 0;
 let resumingPid = 0;
 
-async function haproxyPid(socket: string): Promise<number> {
-  const m = /^Pid: (\d+)$/m.exec(await haproxyCommand(socket, "show info"));
-  if (!m) throw new Error("haproxy's show info has no Pid");
-  return Number(m[1]);
-}
-
 /** CPU time (ns) the process's threads have run, from the scheduler's own accounting. */
-function cpuNs(pid: number): number {
-  return sched(pid).run;
-}
+const cpuNs = (pid: number): number => processCpu(pid).runMs * 1e6;
 
 /** The scheduler's accounting of the process's threads (ns): time run, and time runnable but waiting for a CPU. */
 function sched(pid: number): { run: number; delay: number } {
-  let run = 0, delay = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    const f = readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ");
-    run += Number(f[0]);
-    delay += Number(f[1]);
-  }
-  return { run, delay };
+  const c = processCpu(pid);
+  return { run: c.runMs * 1e6, delay: c.delayMs * 1e6 };
 }
 
 beforeAll(async () => {

@@ -2,8 +2,11 @@
 // in the loop, never by an idle probe (which read 0.42-0.66 ms one day and 0.9-2.3 ms the next, and
 // over-charged every call under load). One run of the reference app at CALIBRATION_LEVEL of the
 // predicted saturation; the services' own metrics give per-hop means over its window:
-//   - the balancer: client latency minus the time from arrival at a replica to its answer, per
-//     class, less the model's balancer queue wait -> components.<lb>.overhead;
+//   - a balancer terminating TLS: HAProxy's CPU per request (the scheduler's accounting), less
+//     tls.request, per connection -> components.<lb>.tls.handshake (the capacity at load);
+//   - the balancer: client latency (its connection set-up included) minus the time from arrival at
+//     a replica to its answer, per class, less the model's other time at the balancer (its queue
+//     wait; with TLS the handshakes, passes and their waits) -> components.<lb>.overhead;
 //   - without a balancer, the same difference per class, halved, is the class's edge to the
 //     service, each way -> load.classes.<class>.flow.0.network (the client's HTTP stack, loopback and
 //     the generator's own time, which the replica's clock never sees);
@@ -71,6 +74,9 @@ export function applyCalibration(s: Scenario, params: readonly CalibratedParamet
       // load.classes.<class>.flow.0.network: the class's first step, the call to the service
       const cls = classes[path[2]];
       classes[path[2]] = { ...cls, flow: cls.flow.map((step: object, i: number) => (i === 0 ? { ...step, network: value } : step)) };
+    } else if (path.length === 4) {
+      // components.<lb>.tls.handshake: a field of a component's sub-object
+      components[path[1]] = { ...components[path[1]], [path[2]]: { ...components[path[1]][path[2]], [path[3]]: value } };
     } else components[path[1]] = { ...components[path[1]], [path[2]]: value };
   }
   return { ...s, load: { ...s.load, classes }, components } as Scenario;
@@ -129,6 +135,25 @@ function overClasses(m: Measured, f: (cls: string, measuredServiceMs: number) =>
   return w > 0 ? sum / w : undefined;
 }
 
+/**
+ * A balancer terminating TLS: its handshake's CPU time from HAProxy's own CPU per request at load
+ * (Measured.balancerCpu, the scheduler's accounting), less the YAML's per-request `tls.request`,
+ * times the requests a connection carries. Measured alone, one request at a time, the same cost
+ * read 6.1-6.4 ms, and HAProxy then served 180 handshakes/s (5.5 ms each) at saturation: the
+ * capacity is the cost at load. Only without resumption (a CPU total cannot say how it splits
+ * between full and resumed handshakes).
+ */
+function tlsHandshakeFit(scenario: Scenario, lb: string | undefined, m: Measured): CalibratedParameter | undefined {
+  const c = lb ? scenario.components[lb] : undefined;
+  if (!c || c.kind !== "load_balancer" || !c.tls || c.tls.resumption > 0 || !m.balancerCpu) return undefined;
+  const requestMs = c.tls.request ? meanOf(c.tls.request) * 1000 : 0;
+  const valueMs = Math.max(0, (m.balancerCpu.perRequestMs - requestMs) * c.tls.requests_per_connection);
+  return {
+    parameter: `components.${lb}.tls.handshake`, valueMs,
+    how: `HAProxy's CPU per request at load (${m.balancerCpu.perRequestMs.toFixed(3)} ms, the scheduler's accounting)${requestMs ? ` - tls.request (${requestMs.toFixed(3)} ms)` : ""}, x ${c.tls.requests_per_connection} requests a connection`,
+  };
+}
+
 /** One fit: the parameters that make the model's per-hop means those measured at `rate`. */
 export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { durationS: number; warmupS: number }): CalibratedParameter[] {
   const p = parts(scenario);
@@ -148,8 +173,10 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
   const direct = p.lb ? [] : directClasses(scenario, p.service).filter((c) => m.classes[c] && hops.serviceMs[c]);
   const yamlEdge = (cls: string) => ms((scenario.load.classes[cls].flow[0] as { network?: Dist }).network);
   const edgeMs: Record<string, number> = Object.fromEntries(direct.map((c) => [c, yamlEdge(c)]));
+  const handshake = tlsHandshakeFit(scenario, p.lb, m);
   const params = (): CalibratedParameter[] => [
-    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency - mean time at the replica (per class, request-weighted) - the model's balancer queue wait" }] : []),
+    ...(handshake ? [handshake] : []),
+    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency (its connection set-up included) - mean time at the replica (per class, request-weighted) - the model's other time at the balancer (its queue wait; with TLS, the handshakes and passes through its CPUs and their waits)" }] : []),
     ...direct.map((c) => ({ parameter: `load.classes.${c}.flow.0.network`, valueMs: edgeMs[c], how: `half of the class's mean client latency - its mean time at the replica (${(m.classes[c].latencyMs.mean - hops.serviceMs[c].meanMs).toFixed(3)} ms): no balancer, so the client's side of the call to ${p.service}, each way` })),
     ...(callKinds.length ? [{ parameter: `components.${p.service}.call_overhead`, valueMs: costMs, how: `half the mean excess of ${callKinds.join(" and ")} calls over the model's response (${excessPerCall.toFixed(3)} ms per call, call-weighted): the client side of a call, each way` }] : []),
     // the model draws the service's call_overhead on a publish's two legs too, so the fitted cost
@@ -162,13 +189,21 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     }) : []),
     { parameter: `components.${p.service}.overhead`, valueMs: overheadMs, how: `YAML overhead ${yamlOverhead.toFixed(3)} ms + mean time at the replica - the model's (per class, request-weighted)${hops.holdMs !== undefined ? `; slot time per request ${hops.holdMs.toFixed(3)} ms` : ""}` },
   ];
-  const sim = (): SimResult => simulate(healthy(withRate(applyCalibration(scenario, params()), rate)), { duration: o.durationS, warmup: o.warmupS });
+  const sim = (): SimResult => simulate(healthy(withRate(applyCalibration(scenario, params()), rate)), { duration: o.durationS, warmup: o.warmupS, hops: true });
+  // the model's time at the balancer for a class, but the overhead being fitted: its queue wait, and
+  // with TLS its handshakes, its passes through the CPUs and their waits (the hop breakdown)
+  const lbOther = (r: SimResult, cls: string): number | undefined => {
+    const h = p.lb ? r.classes[cls]?.hopsMs?.components[p.lb] : undefined;
+    return h ? h.waitMs.mean + h.serviceMs.mean - lbMs : undefined;
+  };
   for (let pass = 0; pass < 2; pass++) {
     let r = sim();
-    const lbWait = p.lb ? (r.components[p.lb]?.balancer?.queueWaitMs.mean.mean ?? 0) : 0;
     if (p.lb) {
-      const d = overClasses(m, (cls, serviceMs) => (m.classes[cls] ? m.classes[cls].latencyMs.mean - serviceMs : undefined));
-      if (d !== undefined) lbMs = Math.max(0, d - lbWait);
+      const d = overClasses(m, (cls, serviceMs) => {
+        const other = lbOther(r, cls);
+        return m.classes[cls] && other !== undefined ? m.classes[cls].latencyMs.mean - serviceMs - other : undefined;
+      });
+      if (d !== undefined) lbMs = Math.max(0, d);
     }
     for (const c of direct) edgeMs[c] = Math.max(0, (m.classes[c].latencyMs.mean - hops.serviceMs[c].meanMs) / 2);
     let sum = 0, w = 0;
@@ -184,11 +219,10 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     excessPerCall = w > 0 ? sum / w : 0;
     costMs = Math.max(0, excessPerCall / 2);
     r = sim();
-    const lbWait2 = p.lb ? (r.components[p.lb]?.balancer?.queueWaitMs.mean.mean ?? 0) : 0;
     const d = overClasses(m, (cls, serviceMs) => {
       const c = r.classes[cls];
       // the model's time at the replica: its class latency less what it draws before and after it
-      const outside = p.lb ? lbMs + lbWait2 : 2 * (edgeMs[cls] ?? 0);
+      const outside = p.lb ? lbMs + (lbOther(r, cls) ?? 0) : 2 * (edgeMs[cls] ?? 0);
       return c ? serviceMs - (c.latencyMs.mean.mean - outside) : undefined;
     });
     if (d !== undefined) overheadMs = Math.max(0, overheadMs + d);

@@ -1,5 +1,6 @@
 // Per-class request statistics from k6's NDJSON output restricted to a time window, so the
 // measurement skips the same warm-up the simulator discards (a cold cache, connection set-up).
+// A request's latency includes its own connection set-up (connect, TLS handshake), as its user waits.
 // readK6Results (k6/ingest) reads the whole file first and rejects a truncated or foreign one.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
@@ -19,7 +20,12 @@ export interface WindowClassStats {
    * differ from the nominal rate by chance (sd 1/sqrt(rate x window))
    */
   offeredRate: number;
-  /** p90 and p999 too, so every latency key an SLO may name can be checked (validation/knee-search.ts) */
+  /**
+   * A request's latency is what its user waited: http_req_duration plus its own http_req_connecting
+   * and http_req_tls_handshaking (zero on a kept-alive connection), which k6 reports apart but the
+   * model charges in the request's latency (a TLS handshake per new connection). p90 and p999 too,
+   * so every latency key an SLO may name can be checked (validation/knee-search.ts).
+   */
   latencyMs: { mean: number; p50: number; p95: number; p99: number; p90?: number; p999?: number };
 }
 
@@ -53,6 +59,7 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
   let n = 0;
   const drops: Array<{ t: number; v: number }> = [];
   const unmatched = new Map<string, number>();
+  let lastDuration: { time: string | undefined; name: string; point: { v: number } } | undefined;
   for await (const line of lines) {
     n++;
     if (!line.trim()) continue;
@@ -67,6 +74,13 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
     if (!Number.isFinite(t)) throw new IngestError(`${path}:${n}: Point without an RFC3339 time`);
     first = Math.min(first, t);
     last = Math.max(last, t);
+    if ((obj.metric === "http_req_connecting" || obj.metric === "http_req_tls_handshaking") && lastDuration && lastDuration.time === obj.data?.time && lastDuration.name === (obj.data?.tags?.name ?? "")) {
+      // the request's own connection set-up, which k6 keeps out of http_req_duration but its user
+      // waits for (and the model charges: a TLS handshake per new connection): k6 and the built-in
+      // runner write a request's samples one after another with the same time and tags
+      lastDuration.point.v += Number(obj.data?.value) || 0;
+      continue;
+    }
     if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
       const tags = obj.data?.tags;
       const name = classify ? classify(tags) : (tags?.name ?? "");
@@ -74,7 +88,9 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
         if (obj.metric === "http_req_duration") unmatched.set(tags?.name ?? tags?.url ?? "", (unmatched.get(tags?.name ?? tags?.url ?? "") ?? 0) + 1);
         continue;
       }
-      points.push({ metric: obj.metric, t, v: Number(obj.data?.value), name, ok: tags?.expected_response !== "false" });
+      const point = { metric: obj.metric, t, v: Number(obj.data?.value), name, ok: tags?.expected_response !== "false" };
+      points.push(point);
+      if (obj.metric === "http_req_duration") lastDuration = { time: obj.data?.time, name: tags?.name ?? "", point };
     } else if (obj.metric === "dropped_iterations") drops.push({ t, v: Number(obj.data?.value) });
   }
   if (!Number.isFinite(first)) throw new IngestError(`${path}: no samples at all; the load did not run`);

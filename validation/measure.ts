@@ -8,6 +8,13 @@ import type { WindowClassStats } from "./k6-window.ts";
 import { addScrapes, sumMetrics } from "../reference-app/prom.ts";
 import type { GeneratorHealth } from "./starvation.ts";
 import { driveLoad, MeasureError } from "./drive-load.ts";
+import { haproxyPid, processCpu } from "../reference-app/process-cpu.ts";
+
+/** The balancer's `tls` (its CPUs), when it terminates TLS. */
+function tlsOf(s: Scenario, lb: string): { cpus: number } | undefined {
+  const c = s.components[lb];
+  return c?.kind === "load_balancer" && c.tls ? c.tls : undefined;
+}
 
 export { MeasureError };
 
@@ -37,6 +44,12 @@ export interface Measured {
   /** per partitioned queue: the mean depth of each partition over the window (collector samples) */
   partitionDepth?: Record<string, number[]>;
   balancerQueue?: number;
+  /**
+   * A balancer that terminates TLS (the entry's `tls`): HAProxy's CPU over the window from the
+   * scheduler's accounting, per request the replicas answered in it and as the share of its CPUs
+   * busy (the model's `<lb>.tls` part; calibration fits `tls.handshake` from the first).
+   */
+  balancerCpu?: { perRequestMs: number; utilization: number };
   replicationLagMs?: number;
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
   workerUtilization?: number;
@@ -76,6 +89,8 @@ export type ComponentMeasurements = Record<string, Record<string, number | null 
 interface Scrape {
   t: number;
   m: Map<string, number>;
+  /** HAProxy's CPU time so far (ms) when its entry balancer terminates TLS */
+  lbCpuMs?: number;
   /** each worker's headroom_worker_busy in this scrape, in app.workers' order (NaN: no answer) */
   workerBusy?: number[];
 }
@@ -174,12 +189,14 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   // where each worker's /metrics sits in app.metricsUrls (its busy gauge is read per worker)
   const workerAt = app.workers.map((w) => app.metricsUrls.indexOf(`${w.url}/metrics`));
   try {
+    // HAProxy's process when it terminates TLS: its CPU per request is the model's TLS cost
+    const lbPid = app.plan.lb?.tls && app.haproxyStatsSocket ? await haproxyPid(app.haproxyStatsSocket) : 0;
     log(`  app up (${app.url}); load for ${o.durationS}s`);
     const scraper = (async () => {
       while (sampling) {
         const t = Date.now();
         const each = await scrapeEach(app.metricsUrls);
-        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)) });
+        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}) });
         if (tiers.length) tierScrapes.push({ t, m: new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeAll(urls)] as const))) });
         if (scrapes.length % 4 === 0) {
           try {
@@ -229,6 +246,10 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       if (n > 0) hops.serviceMs[cls] = { meanMs: (delta(a, b, `headroom_http_request_duration_seconds_sum{class=${cls}}`) / n) * 1000, count: n };
     }
     const answered = Object.values(hops.serviceMs).reduce((x, h) => x + h.count, 0);
+    const lbTls = app.plan.lb ? tlsOf(o.scenario, app.plan.lb.name) : undefined;
+    const balancerCpu = lbTls && a.lbCpuMs !== undefined && b.lbCpuMs !== undefined && answered > 0 && spanS > 0
+      ? { perRequestMs: (b.lbCpuMs - a.lbCpuMs) / answered, utilization: (b.lbCpuMs - a.lbCpuMs) / 1000 / spanS / lbTls.cpus }
+      : undefined;
     const slotSeconds = delta(a, b, "headroom_slots_busy_seconds");
     if (answered > 0 && slotSeconds > 0) hops.holdMs = (slotSeconds / answered) * 1000;
     for (const kind of ["cache", "database", "queue"]) {
@@ -236,7 +257,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       if (n > 0 && spanS > 0) hops.calls[kind] = { meanMs: (delta(a, b, `headroom_call_seconds_sum{kind=${kind}}`) / n) * 1000, perSecond: n / spanS };
       if (n > 0 && spanS > 0 && kind === "queue") hops.calls[kind].buckets = bucketsOf(a, b, `headroom_call_seconds_bucket{kind=${kind},le=`);
     }
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator };
+    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}) };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
     // A partitioned queue runs one worker per partition (reference-app/plan.ts).

@@ -85,6 +85,25 @@ describe("windowStats", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("a request's latency includes its own connect and TLS handshake (k6 reports them apart), not another request's", async () => {
+    const dir = tmp();
+    try {
+      const lines = [point("http_req_duration", 0, 1000)]; // the file's first sample: the window starts 1 s after it
+      // request 1 opens a connection: 3 ms to connect, 6 ms of handshake, then 2 ms of request
+      lines.push(point("http_req_duration", 2000, 2), point("http_req_blocked", 2000, 9.5), point("http_req_connecting", 2000, 3), point("http_req_tls_handshaking", 2000, 6), point("http_req_failed", 2000, 0));
+      // request 2 reuses it: 0 ms of each
+      lines.push(point("http_req_duration", 2100, 4), point("http_req_connecting", 2100, 0), point("http_req_tls_handshaking", 2100, 0));
+      // request 3 of another class at the same instant: its set-up is its own, not request 2's
+      lines.push(point("http_req_duration", 2100, 1, "put"), point("http_req_connecting", 2100, 5, "put"));
+      const f = join(dir, "k6.ndjson");
+      writeFileSync(f, lines.join("\n") + "\n");
+      const w = await windowStats(f, 1, 4);
+      expect(w.classes.get.latencyMs.mean).toBeCloseTo((11 + 4) / 2, 9);
+      expect(w.classes.put.latencyMs.mean).toBeCloseTo(6, 9);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it("rejects truncated output with the line number", async () => {
     const dir = tmp();
     try {
@@ -279,6 +298,33 @@ describe("levels", () => {
     expect(got["components.api.call_overhead"]).toBeCloseTo(0.25, 1);
     // the overhead absorbs what the model's own sampling noise leaves: within 0.1 ms
     expect(Math.abs(got["components.api.overhead"] - 0.4)).toBeLessThan(0.1);
+  });
+  it("a TLS balancer: the handshake from HAProxy's CPU per request, the overhead net of the model's handshakes, passes and waits", () => {
+    // tls-churn: the "real system" costs 5.2 ms of HAProxy CPU per new connection (the YAML says
+    // 6.2) and 3 ms of client-side time (the YAML says none). Its client latency includes the
+    // handshake (validation/k6-window.ts), which the fit must not charge twice.
+    const s = load("scenarios/validation/tls-churn.yaml");
+    const truth: CalibratedParameter[] = [
+      { parameter: "components.lb.tls.handshake", valueMs: 5.2, how: "truth" },
+      { parameter: "components.lb.overhead", valueMs: 3, how: "truth" },
+    ];
+    const applied = applyCalibration(s, truth);
+    expect(applied.components.lb).toMatchObject({ overhead: { dist: "constant", value: 0.003 }, tls: { handshake: { dist: "constant", value: 0.0052 }, requests_per_connection: 1 } });
+    const rate = 60;
+    const o = { durationS: 60, warmupS: 10 };
+    const real = simulate(withRate(applied, rate), { duration: o.durationS, warmup: o.warmupS, hops: true });
+    const c = real.classes.get_item;
+    const m = {
+      engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
+      classes: { get_item: { requests: 1, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean: c.latencyMs.mean.mean, p50: 0, p95: 0, p99: 0 } } },
+      hops: { serviceMs: { get_item: { meanMs: c.hopsMs!.components.api.serviceMs.mean, count: c.throughput.mean } }, calls: {} },
+      balancerCpu: { perRequestMs: 5.2, utilization: (5.2 * rate) / 1000 },
+    };
+    const got = Object.fromEntries(fitHops(s, m as never, rate, o).map((p) => [p.parameter, p.valueMs]));
+    expect(got["components.lb.tls.handshake"]).toBeCloseTo(5.2, 9);
+    // the same seed and costs; what is left is the two passes' convergence (the waits move with the overhead)
+    expect(Math.abs(got["components.lb.overhead"] - 3)).toBeLessThan(0.05);
+    expect(got["components.api.overhead"]).toBeLessThan(0.02);
   });
   it("without a balancer, recovers the client's edge to the service per class and writes it into the class's first step", () => {
     // partitioned-queue: clients call the service directly. The hidden costs: 0.7 ms each way on the

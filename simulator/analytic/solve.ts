@@ -293,6 +293,9 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   for (const [n, c] of Object.entries(out)) {
     if (c.kind !== "load_balancer" && c.peakUtilization !== null && c.peakUtilization > top) { top = c.peakUtilization; bottleneck = n; linkTop = false; }
     if (c.link && c.link.utilization > top) { top = c.link.utilization; bottleneck = n; linkTop = true; }
+    // a balancer's connections are not a bottleneck of their own, but its TLS CPUs are
+    const tlsTop = c.kind === "load_balancer" && c.parts ? Math.max(...Object.values(c.parts).map((x) => x.utilization)) : -1;
+    if (tlsTop > top) { top = tlsTop; bottleneck = n; linkTop = false; }
   }
   let bottleneckPart = bottleneck;
   const bp = bottleneck ? out[bottleneck].parts : undefined;

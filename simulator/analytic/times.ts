@@ -12,7 +12,7 @@ import { ZERO, mix, seq, solveStation, type Moments, type StationSolution } from
 import { distMoments, type Traffic } from "./traffic.ts";
 import { bandwidthBetween, latencyBetween } from "../model/regions.ts";
 import { own } from "../model/own.ts";
-import { linkBytesPerSecond, type CallSizes } from "../model/payload.ts";
+import { linkBytesPerSecond, scaleDist, type CallSizes } from "../model/payload.ts";
 import { functionAnalytic, type FunctionAnalytic } from "../components/function/index.ts";
 
 /** A function's invocation slots solved: the group and its analytic figures (components/function/analytic.ts). */
@@ -180,7 +180,16 @@ export class Times {
         const q = t.tls.resumption;
         const hs = mix([{ p: 1 - q, m: distMoments(t.tls.handshake) }, { p: q, m: distMoments(t.tls.resumed ?? t.tls.handshake) }]);
         const pNew = 1 / t.tls.requests_per_connection;
-        tls = mix([{ p: pNew, m: seq(this.node(`tls:${this.traffic.resolve(name, origin)}`).wait, hs) }, { p: 1 - pNew, m: ZERO }]);
+        const node = this.node(`tls:${this.traffic.resolve(name, origin)}`);
+        const half = t.tls.request ? distMoments(scaleDist(t.tls.request, 0.5)) : ZERO;
+        // Then every request passes the same CPUs twice, in and out, each time behind the work
+        // there. Out, and in on a kept-alive connection, it comes at a random moment and waits the
+        // node's wait; in right after its own handshake, it waits for the work that arrived during
+        // that handshake's stay: ρ E[wait + handshake] on one CPU (FIFO M/G/1: the work a departure
+        // leaves behind), here a mixture with that mean.
+        const afterHandshake = mix([{ p: node.utilization, m: seq(node.wait, hs) }, { p: 1 - node.utilization, m: ZERO }]);
+        const passIn = mix([{ p: pNew, m: seq(node.wait, hs, afterHandshake) }, { p: 1 - pNew, m: node.wait }]);
+        tls = seq(passIn, half, node.wait, half);
       }
     }
     return seq(this.crossing(from, t.region), tls, overhead, inner, this.slots(svc).wait, this.handler(svc, cls, origin));

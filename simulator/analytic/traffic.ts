@@ -13,7 +13,7 @@ import { cdnHitRatio } from "../components/cdn/index.ts";
 import { cacheHitRatio } from "../components/cache/index.ts";
 import { bandwidthBetween, geoOrder, originShares } from "../model/regions.ts";
 import { own } from "../model/own.ts";
-import { callSizes, classPayload, linkBytesPerSecond, type CallSizes, type ClassPayload } from "../model/payload.ts";
+import { callSizes, classPayload, linkBytesPerSecond, scaleDist, type CallSizes, type ClassPayload } from "../model/payload.ts";
 
 /** A queueing node: a station, a cache server or one database node (c servers, FCFS). */
 export interface QNode {
@@ -328,6 +328,9 @@ export class Traffic {
         const pNew = 1 / t.tls.requests_per_connection;
         this.load(n, rate * pNew * (1 - t.tls.resumption), t.tls.handshake, ctx);
         if (t.tls.resumed) this.load(n, rate * pNew * t.tls.resumption, t.tls.resumed, ctx);
+        // every request's two passes (in and out), half its `request` time each; without it they
+        // carry no work, and zero-work arrivals leave a FIFO server's wait as it is
+        if (t.tls.request) this.load(n, 2 * rate, scaleDist(t.tls.request, 0.5), ctx);
       }
     }
     const sc = comps[svc];

@@ -14,7 +14,7 @@ import { KINDS } from "../components/index.ts";
 import type { CdnSpec } from "../components/cdn/index.ts";
 import type { CacheSpec } from "../components/cache/index.ts";
 import type { FunctionSpec } from "../components/function/index.ts";
-import { compileBalancerTls, emitBalancerStub, type BalancerSpec, type BalancerTls } from "../components/load-balancer/index.ts";
+import { compileBalancerTls, emitBalancerCall, emitBalancerStub, type BalancerSpec, type BalancerTls } from "../components/load-balancer/index.ts";
 import type { DatabaseSpec } from "../components/database/index.ts";
 import type { QueueSpec } from "../components/queue/index.ts";
 import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
@@ -612,7 +612,8 @@ export function compile(scenario: Scenario): Program {
           KINDS.realtime.emitCall(step, target, realtimeIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
           hopBack();
         } else if (target.kind === "load_balancer") {
-          KINDS.load_balancer.emitCall(step, target, balancerIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
+          // with its TLS CPUs, which the answer passes on its way out
+          emitBalancerCall(step, target, balancerIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow, tlsOf.get(step.call));
         } else if (target.kind === "service") {
           emitCall(step.call, cls, region, at, sizes);
           hopBack();

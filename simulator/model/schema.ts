@@ -498,10 +498,15 @@ const LoadBalancer = Schema.Struct({
   overhead: Schema.optional(DistSchema),
   rate_limit: Schema.optional(Schema.Struct({ rate: positive(Rate, "rate_limit.rate"), burst: Schema.optionalWith(integer(Count, "rate_limit.burst", 1), { default: () => 1 }) })),
   // TLS termination (docs/scenario-format.md, "tls"): a handshake on the balancer's CPUs for each
-  // new client connection, full or resumed; keep-alive spreads a connection over several requests.
+  // new client connection, full or resumed; keep-alive spreads a connection over several requests;
+  // every request then passes the same CPUs on its way in and out.
   tls: Schema.optional(Schema.Struct({
     handshake: DistSchema,
     resumed: Schema.optional(DistSchema),
+    // The CPUs' time for each request on an established connection (decrypting it, encrypting its
+    // answer), half on the way in and half on the way out. Every request passes the CPUs both ways,
+    // so it waits behind other connections' handshakes even when its own connection is kept alive.
+    request: Schema.optional(DistSchema),
     resumption: Schema.optionalWith(Probability, { default: () => 0 }),
     requests_per_connection: Schema.optionalWith(atMost(Finite.pipe(Schema.filter((n) => n >= 1 || `requests_per_connection is a mean of at least 1 request per connection, got ${n}`)), "requests_per_connection", LIMITS.number), { default: () => 1 }),
     cpus: Schema.optionalWith(integer(Count, "tls.cpus", 1, LIMITS.slots), { default: () => 1 }),

@@ -7,6 +7,7 @@
 // breaker, retries and timeout, the step's sizes: FlowContext.callStep); the balancer's part of
 // that stub is emitBalancerStub: [TLS handshake branch] [overhead] OP_BALANCE.
 import type { LoadBalancerComponent, Step } from "../../model/schema.ts";
+import { scaleDist } from "../../model/payload.ts";
 import { HashRing } from "../../engine/hash-ring.ts";
 import {
   ALG_HASH, ALG_LEAST_CONN, ALG_POWER_OF_TWO, ALG_RANDOM, ALG_ROUND_ROBIN, MODE_HOLD, MODE_SERVICE, OP_BALANCE, OP_BRANCH, OP_JUMP, OP_VISIT,
@@ -39,11 +40,16 @@ export interface BalancerSpec {
   readonly rateLimit: { readonly rate: number; readonly burst: number } | null;
 }
 
-/** A balancer's TLS termination: its CPUs (a resource), the handshake samplers, and the shares of requests that open a new connection with a full or a resumed handshake. */
+/**
+ * A balancer's TLS termination: its CPUs (a resource), the handshake samplers, the sampler of a
+ * request's pass through the CPUs (each way: half of `tls.request`, zero without it), and the shares
+ * of requests that open a new connection with a full or a resumed handshake.
+ */
 export interface BalancerTls {
   readonly res: number;
   readonly full: number;
   readonly resumed: number;
+  readonly pass: number;
   readonly pFull: number;
   readonly pResumed: number;
 }
@@ -76,7 +82,8 @@ export function compileBalancerTls(c: LoadBalancerComponent, component: number, 
   const full = ctx.sampler(c.tls.handshake);
   const res = ctx.addResource({ name: `${ctx.componentName(component)}.tls`, component, units: c.tls.cpus, mode: MODE_SERVICE, buffer: -1, timeout: Infinity, sampler: full, main: false });
   const pNew = 1 / c.tls.requests_per_connection;
-  return { res, full, resumed: c.tls.resumed ? ctx.sampler(c.tls.resumed) : full, pFull: pNew * (1 - c.tls.resumption), pResumed: pNew * c.tls.resumption };
+  const pass = ctx.sampler(c.tls.request ? scaleDist(c.tls.request, 0.5) : { dist: "constant", value: 0 });
+  return { res, full, resumed: c.tls.resumed ? ctx.sampler(c.tls.resumed) : full, pass, pFull: pNew * (1 - c.tls.resumption), pResumed: pNew * c.tls.resumption };
 }
 
 /**
@@ -94,6 +101,8 @@ export function emitBalancerStub(c: LoadBalancerComponent, balancer: number, tls
     pcs[1] = ctx.pc; ctx.emit(OP_VISIT, tls.res, tls.resumed);
     pcs[2] = ctx.pc;
     ctx.patchA(j0, ctx.pc);
+    // the request itself, after its connection is ready: a pass through the same CPUs
+    ctx.emit(OP_VISIT, tls.res, tls.pass);
   }
   // The proxy's own time (and what calibration lumps into it: the client's side, loopback)
   // passes before the request takes a backend connection: it never holds a server's maxconn
@@ -103,9 +112,14 @@ export function emitBalancerStub(c: LoadBalancerComponent, balancer: number, tls
   ctx.emit(OP_BALANCE, balancer);
 }
 
-/** A `call:` to a balancer: the call to its backends' service, with the step's sizes, then the edge's way back. */
-export function emitBalancerCall(step: Extract<Step, { call: string }>, _c: LoadBalancerComponent, _balancer: number, cls: number, region: number, path: string, edge: CallEdge, ctx: FlowContext): void {
+/**
+ * A `call:` to a balancer: the call to its backends' service, with the step's sizes; the answer's
+ * pass through the TLS CPUs when the balancer terminates TLS (after the backend let go of it); then
+ * the edge's way back.
+ */
+export function emitBalancerCall(step: Extract<Step, { call: string }>, _c: LoadBalancerComponent, _balancer: number, cls: number, region: number, path: string, edge: CallEdge, ctx: FlowContext, tls?: BalancerTls): void {
   ctx.callStep(step, cls, region, path);
+  if (tls) ctx.emit(OP_VISIT, tls.res, tls.pass);
   if (edge.net) ctx.delay(ctx.sampler(edge.net), `${path}:network<`);
   if (edge.cost) ctx.delay(ctx.sampler(edge.cost), `${path}:call-overhead<`);
 }

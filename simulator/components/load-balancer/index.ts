@@ -12,7 +12,7 @@ import { compileBalancer, emitBalancerCall, type BalancerSpec } from "./compile.
 import { BalancerRuntime } from "./runtime.ts";
 import { balancerResult } from "./result.ts";
 
-export { CONNECT_TURNAROUND, compileBalancerTls, emitBalancerStub, type BalancerSpec, type BalancerTls } from "./compile.ts";
+export { CONNECT_TURNAROUND, compileBalancerTls, emitBalancerCall, emitBalancerStub, type BalancerSpec, type BalancerTls } from "./compile.ts";
 export { BalancerRuntime } from "./runtime.ts";
 export { balancerAnalytic, type BalancerTlsPart } from "./analytic.ts";
 
