@@ -136,7 +136,9 @@ export function formatResult(r: SimResult): string {
   }
   if (r.bottleneck) {
     const b = r.components[r.bottleneck];
-    const link = b.link && !(b.link.utilization.mean <= b.utilization.mean) ? ` egress link, ${num(b.link.bandwidthBitsPerSecond / 1e6, 4)} Mbit/s (${pct(b.link.utilization)} busy)` : ` (${pct(b.utilization)} busy)`;
+    const tls = b.kind === "load_balancer" ? b.parts?.[`${r.bottleneck}.tls`] : undefined;
+    const link = b.link && !(b.link.utilization.mean <= b.utilization.mean) ? ` egress link, ${num(b.link.bandwidthBitsPerSecond / 1e6, 4)} Mbit/s (${pct(b.link.utilization)} busy)`
+      : tls && !(tls.utilization.mean <= b.utilization.mean) ? ` TLS CPUs (${pct(tls.utilization)} busy)` : ` (${pct(b.utilization)} busy)`;
     out.push(`Bottleneck: ${r.bottleneck}${link}`);
   }
   if (r.cost) {

@@ -383,6 +383,9 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     // a component's egress link competes too (a balancer's included: its bandwidth is its own)
     const lu = linkUtilization(c);
     if (lu !== undefined && lu > top) { top = lu; bottleneck = name; }
+    // and a balancer's TLS CPUs, which its handshakes and requests queue for
+    const tls = c.kind === "load_balancer" ? (c.parts as Record<string, PartResult> | undefined)?.[`${name}.tls`]?.utilization.mean : undefined;
+    if (tls !== undefined && tls > top) { top = tls; bottleneck = name; }
   }
 
   const ended = new Float64Array(REASONS.length);

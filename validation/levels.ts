@@ -75,7 +75,12 @@ export function levelUtilization(s: Scenario, rate: number, simulated: { name: s
     return best;
   }
   for (const [name, c] of Object.entries(a.components)) {
-    if (c.kind === "load_balancer" || c.peakUtilization === null || !Number.isFinite(c.peakUtilization)) continue;
+    // a balancer's connections are no bounded resource of their own here, but its TLS CPUs are
+    if (c.kind === "load_balancer") {
+      for (const [part, x] of Object.entries(c.parts ?? {})) if (Math.min(1, x.utilization) > best.u) best = { name: part, u: Math.min(1, x.utilization) };
+      continue;
+    }
+    if (c.peakUtilization === null || !Number.isFinite(c.peakUtilization)) continue;
     // past saturation the analytic figure is the offered load (above 1); a resource is at most all busy
     const u = Math.min(1, c.peakUtilization);
     if (u > best.u) best = { name: name === a.bottleneck && a.bottleneckPart ? a.bottleneckPart : name, u };
