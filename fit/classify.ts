@@ -48,6 +48,20 @@ export function scenarioPath(route: string): string {
 }
 
 /**
+ * The concrete value of an entry span's path parameter (the class's `{key}`): the raw path's
+ * segment where its route (http.route, or the path made a route) has its first parameter. Undefined
+ * when the span has no raw path or its route no parameter.
+ */
+export function keyValue(s: Span): string | undefined {
+  const raw = str(s.attributes, "url.path", "http.target")?.split("?")[0];
+  if (raw === undefined) return undefined;
+  const route = str(s.attributes, "http.route");
+  const template = route !== undefined ? scenarioPath(route) : templatePath(raw);
+  const i = template.split("/").findIndex((seg) => /^\{[^}]+\}$/.test(seg));
+  return i < 0 ? undefined : raw.split("/")[i];
+}
+
+/**
  * A concrete path made a route when the span has no http.route: numeric, hex-id and UUID segments
  * become `{key}` (the scenario's one path parameter), so /products/42 and /products/7 are one class.
  */

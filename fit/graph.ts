@@ -4,7 +4,7 @@
 // operation's own times, cache hits and misses (a cache get followed by a database read is a miss)
 // and the arrival times of each request class (its root spans). Trades away per-instance detail
 // beyond counting instances, and the internal spans' names (folded into their parent's).
-import { classify, type Op, type Role } from "./classify.ts";
+import { classify, keyValue, type Op, type Role } from "./classify.ts";
 import { ownTimeMicros } from "./own-time.ts";
 import type { Notes, Span } from "./span.ts";
 import type { TraceNode } from "./traces.ts";
@@ -37,6 +37,8 @@ export interface CallGraph {
   readonly ops: Map<string, OpNode>;
   /** Request class (its entry operation's key) -> arrival times in seconds since the first arrival. */
   readonly classes: Map<string, number[]>;
+  /** Request class -> requests per concrete key (its path parameter), where the entry span's path says it. */
+  readonly keyHits: Map<string, Map<string, number>>;
   /** Per cache component: gets and the gets that were followed by a database read. */
   readonly caches: Map<string, CacheCounts>;
   /** Seconds between the first and last root span start. */
@@ -91,6 +93,14 @@ export function buildGraph(roots: ReadonlyArray<TraceNode>, notes: Notes): CallG
   const ops = new Map<string, OpNode>();
   const classes = new Map<string, number[]>();
   const caches = new Map<string, CacheCounts>();
+  const keyHits = new Map<string, Map<string, number>>();
+  const recordKey = (cls: string, entry: Span): void => {
+    const k = keyValue(entry);
+    if (k === undefined) return;
+    let m = keyHits.get(cls);
+    if (!m) keyHits.set(cls, (m = new Map()));
+    m.set(k, (m.get(k) ?? 0) + 1);
+  };
   const t0 = roots.length ? roots[0]!.span.start : 0;
   let tLast = t0;
 
@@ -165,13 +175,17 @@ export function buildGraph(roots: ReadonlyArray<TraceNode>, notes: Notes): CallG
       if (!callee) continue;
       visit(callee, classify(callee.span));
       recordArrival(classes, opKey(classify(callee.span)), (r.span.start - t0) / 1e6);
+      recordKey(opKey(classify(callee.span)), callee.span);
     } else {
       visit(r, op);
-      if (op.role === "entry") recordArrival(classes, opKey(op), (r.span.start - t0) / 1e6);
+      if (op.role === "entry") {
+        recordArrival(classes, opKey(op), (r.span.start - t0) / 1e6);
+        recordKey(opKey(op), r.span);
+      }
     }
     tLast = Math.max(tLast, r.span.start);
   }
-  return { ops, classes, caches, window: (tLast - t0) / 1e6 };
+  return { ops, classes, keyHits, caches, window: (tLast - t0) / 1e6 };
 }
 
 function recordArrival(classes: Map<string, number[]>, key: string, t: number): void {

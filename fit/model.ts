@@ -2,6 +2,7 @@
 // request class's arrival rate and share, cache hit ratios and the instance counts seen. What the
 // scenario writer, the --update editor and the report read. Pure (no I/O). Trades away operations
 // with fewer than MIN_SAMPLES samples: their times are reported, not fitted.
+import { estimateKeys, type KeyEstimate } from "./keys.ts";
 import { fitDurations, type FitResult } from "./fit-dist.ts";
 import type { CallGraph, OpNode } from "./graph.ts";
 
@@ -22,6 +23,8 @@ export interface FittedClass {
   readonly count: number;
   /** Arrivals per second over the traces' window. */
   readonly rate: number;
+  /** Its key space from the keys its requests asked for (fit/keys.ts), when the path has one and enough requests said it. */
+  readonly keys?: KeyEstimate;
 }
 
 export interface FittedModel {
@@ -44,7 +47,8 @@ export function fitModel(graph: CallGraph): FittedModel {
   const classes: FittedClass[] = [...graph.classes].map(([key, arrivals]) => {
     const node = graph.ops.get(key)!;
     const m = /^([A-Z]+) (\/.*)$/.exec(node.op);
-    return { key, service: node.component, method: m?.[1], path: m?.[2], count: arrivals.length, rate: total > 0 ? (totalRate * arrivals.length) / total : 0 };
+    const keys = m?.[2]?.includes("{") ? estimateKeys(graph.keyHits.get(key)?.values() ?? []) : undefined;
+    return { key, service: node.component, method: m?.[1], path: m?.[2], count: arrivals.length, rate: total > 0 ? (totalRate * arrivals.length) / total : 0, ...(keys ? { keys } : {}) };
   });
   const caches = [...graph.caches].map(([component, c]) => {
     const p = c.gets > 0 ? 1 - c.misses / c.gets : 0;

@@ -45,6 +45,11 @@ export function reportText(r: ReportInput): string {
     for (const [child, e] of node.children) out.push(`  ${node.key} -> ${child}: p ${r3(e.spansWith / node.count)}, ${r3(e.calls / node.count)} per call`);
   }
   for (const c of m.caches) out.push(`cache ${c.component}: hit ratio ${r3(100 * c.hitRatio)}% ± ${r3(100 * c.ci95)} (95%), ${c.gets} gets, ${c.misses} followed by a database read`);
+  for (const c of m.classes) {
+    if (!c.keys) continue;
+    const k = c.keys;
+    out.push(`keys of ${className(c)}: ${k.samples} requests on ${k.distinct} distinct keys -> ${k.countIsLowerBound ? "at least " : ""}${k.count} keys, ${k.s > 0 ? `Zipf s ${k.s}` : "uniform"} (moments: distinct keys seen and repeated pairs; the cache's capacity is the LRU size giving its hit ratio under them)`);
+  }
   const causes = r.notes.causes;
   if (causes.length) {
     out.push("");
@@ -68,7 +73,7 @@ export function reportJson(r: ReportInput): unknown {
     spans: { read: r.spansIn, used: r.spansKept },
     window_s: m.graph.window,
     total_rate: m.totalRate,
-    classes: m.classes.map((c) => ({ name: className(c), key: c.key, service: c.service, method: c.method, path: c.path, requests: c.count, rate: c.rate })),
+    classes: m.classes.map((c) => ({ name: className(c), key: c.key, service: c.service, method: c.method, path: c.path, requests: c.count, rate: c.rate, ...(c.keys ? { keys: c.keys } : {}) })),
     operations: m.ops.map(({ node, fit }) => ({
       key: node.key, role: node.role, component: node.component, op: node.op, count: node.count, errors: node.errors,
       instances: node.instances.size,

@@ -8,6 +8,8 @@ import { Document, isMap, isScalar, isSeq, visit, type Node } from "yaml";
 import { distOf, ms } from "./dist-yaml.ts";
 import { className, scenarioName, type FittedModel, type FittedOp } from "./model.ts";
 import { handlerOf, type ScenarioStep } from "./steps.ts";
+import { capacityFor, type KeyEstimate } from "./keys.ts";
+import { lruHitRatio } from "../simulator/analytic/index.ts";
 
 export const NOT_DETERMINED = " not determined from traces";
 
@@ -65,19 +67,21 @@ export function writeScenario(model: FittedModel, name: string, source: string):
     classes[cls] = {
       weight: Number(((100 * c.count) / Math.max(1, totalCount)).toPrecision(4)),
       ...(c.method !== undefined && c.path !== undefined ? { http: { method: c.method, path: c.path } } : {}),
-      // The key space and its popularity are not in the spans (the cache's hit ratio depends on them).
-      ...(c.path?.includes("{key}") ? { keys: { count: "10k", popularity: "uniform" } } : {}),
+      // The key space and its popularity, from the keys the requests asked for (fit/keys.ts); a
+      // placeholder when the spans' paths do not say them.
+      ...(c.path?.includes("{key}") ? { keys: c.keys ? keysOf(c.keys) : { count: "10k", popularity: "uniform" } } : {}),
       flow: [{ call: svc }],
     };
-    if (c.path?.includes("{key}")) undetermined.push(`load.classes.${cls}.keys`);
+    if (c.path?.includes("{key}") && (!c.keys || c.keys.countIsLowerBound)) undetermined.push(`load.classes.${cls}.keys`);
     handlerFor(c.key, cls, new Set());
   }
   for (const o of model.ops) {
     const n = o.node;
     const comp = nameOf(n.key);
     if (n.role === "cache" && n.op === "get") {
-      components[comp] = { kind: "cache", capacity: "10k", service: timeOf(n.key, `components.${comp}.service`) };
-      undetermined.push(`components.${comp}.capacity`);
+      const capacity = capacityOf(model, n.component);
+      components[comp] = { kind: "cache", capacity: capacity ?? "10k", service: timeOf(n.key, `components.${comp}.service`) };
+      if (capacity === undefined) undetermined.push(`components.${comp}.capacity`);
     } else if (n.role === "database") {
       const db = (components[comp] ??= { kind: "database", keys: "10k" });
       if (n.op === "read" || n.op === "write") db[n.op] = timeOf(n.key, `components.${comp}.${n.op}`);
@@ -124,6 +128,42 @@ export function writeScenario(model: FittedModel, name: string, source: string):
     if (node && (isScalar(node) || isMap(node))) node.comment = NOT_DETERMINED;
   }
   return { yaml: doc.toString({ lineWidth: 0 }), undetermined, merged };
+}
+
+/** A class's `keys:` from its estimate. */
+function keysOf(k: KeyEstimate): Record<string, unknown> {
+  return k.s > 0 ? { count: k.count, popularity: "zipf", s: k.s } : { count: k.count, popularity: "uniform" };
+}
+
+/**
+ * A cache's capacity (keys) from its measured hit ratio: the LRU capacity that gives that ratio
+ * (Che's approximation, as the simulator's analytic form) under the key space of the one keyed
+ * class whose requests reach it. Undefined (a placeholder) when no class, or several, are keyed, the
+ * cache saw no gets, or it missed no more than once per key (it never evicted).
+ */
+function capacityOf(model: FittedModel, cache: string): number | undefined {
+  const seen = model.caches.find((c) => c.component === cache);
+  if (!seen || seen.gets === 0) return undefined;
+  const keyed = model.classes.filter((c) => c.keys && !c.keys.countIsLowerBound && reaches(model, c.key, cache));
+  if (keyed.length !== 1) return undefined;
+  // a cache that never had to evict (about one miss per distinct key: the cold start's) says only
+  // that its capacity is at least the keys seen; the steady-state inverse would be wrong there
+  if (seen.misses <= 1.05 * keyed[0]!.keys!.distinct) return undefined;
+  return capacityFor(keyed[0]!.keys!, seen.hitRatio, (p, key, capacity) => lruHitRatio(p, key, capacity, 1, Infinity));
+}
+
+/** Whether an entry operation's calls (its own and its callees', transitively) reach a cache component. */
+function reaches(model: FittedModel, entryKey: string, cache: string, seen = new Set<string>()): boolean {
+  if (seen.has(entryKey)) return false;
+  seen.add(entryKey);
+  const node = model.graph.ops.get(entryKey);
+  if (!node) return false;
+  for (const child of node.children.keys()) {
+    const op = model.graph.ops.get(child);
+    if (op?.role === "cache" && op.component === cache) return true;
+    if (op && reaches(model, child, cache, seen)) return true;
+  }
+  return false;
 }
 
 /** "components.api.handlers.get[0].service" -> ["components", "api", "handlers", "get", 0, "service"]. */
