@@ -8,13 +8,11 @@
 // with `observe layer4` mark it down on the first refused connection and `option redispatch` sends
 // that connection to another instance (the model's balancer sees a failure at once).
 import { Effect, Scope } from "effect";
-import { mkdir, chmod, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { StartFailed, PortsExhausted } from "../errors.ts";
-import { freePort, proc, waitReady } from "../resources.ts";
+import { freePort, waitReady } from "../resources.ts";
 import type { RealtimePlan } from "../plan.ts";
 import type { Tools } from "../preflight.ts";
-import { haproxyCommand, isUp, parseStat } from "./haproxy.ts";
+import { haproxyCommand, isUp, launchHaproxy, parseStat } from "./haproxy.ts";
 
 const BALANCE: Record<RealtimePlan["balance"], string> = {
   least_connections: "leastconn",
@@ -78,18 +76,7 @@ export const startWsHaproxy = (rt: RealtimePlan, backends: readonly number[], ru
   Effect.gen(function* () {
     const label = `haproxy-${rt.name}`;
     const port = yield* freePort;
-    const sockDir = join(runPath, "state", label);
-    const statsSocket = join(sockDir, "haproxy.sock");
-    const cfgPath = join(runPath, `${label}.cfg`);
-    yield* Effect.tryPromise({
-      try: async () => {
-        await mkdir(sockDir, { recursive: true });
-        await chmod(sockDir, 0o700);
-        await writeFile(cfgPath, wsHaproxyConfig(rt, port, backends, statsSocket));
-      },
-      catch: (e) => new StartFailed({ part: label, reason: `cannot prepare ${sockDir}: ${String(e)}` }),
-    });
-    const p = yield* proc({ name: label, command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
+    const { statsSocket, p } = yield* launchHaproxy(label, runPath, tools, (socket) => wsHaproxyConfig(rt, port, backends, socket));
     // Ready when it listens and its checks see every instance up.
     yield* waitReady(label, p, async () => {
       const servers = parseStat(await haproxyCommand(statsSocket, "show stat"), WS_BACKEND).filter((s) => s.name !== "BACKEND" && s.name !== "FRONTEND");

@@ -122,6 +122,29 @@ export interface ServerStat {
   readonly smax: number;
 }
 
+/**
+ * One HAProxy process of the run, every kind of it (balancer, WebSocket front, geo router): its
+ * admin-level stats socket (it can disable servers) in a directory only the launcher's user enters
+ * (state/<label>, 0700), its config written from `config(statsSocket)`, then HAProxy in the
+ * foreground under the run's scope. Readiness is the caller's: each kind knows its servers.
+ */
+export const launchHaproxy = (label: string, runPath: string, tools: Tools, config: (statsSocket: string) => string) =>
+  Effect.gen(function* () {
+    const sockDir = join(runPath, "state", label);
+    const statsSocket = join(sockDir, "haproxy.sock");
+    const cfgPath = join(runPath, `${label}.cfg`);
+    yield* Effect.tryPromise({
+      try: async () => {
+        await mkdir(sockDir, { recursive: true });
+        await chmod(sockDir, 0o700);
+        await writeFile(cfgPath, config(statsSocket));
+      },
+      catch: (e) => new StartFailed({ part: label, reason: `cannot prepare ${sockDir}: ${String(e)}` }),
+    });
+    const p = yield* proc({ name: label, command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
+    return { statsSocket, p };
+  });
+
 /** Parses `show stat` CSV into the backend's per-server rows plus the BACKEND row. */
 export function parseStat(csv: string, backend = "service"): ServerStat[] {
   const lines = csv.trim().split("\n");
@@ -150,19 +173,7 @@ export const startHaproxy = (
 ): Effect.Effect<HaproxyPart, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const port = givenPort ?? (yield* freePort);
-    // The admin-level stats socket (it can disable servers) in a dir only the launcher's user enters.
-    const sockDir = join(runPath, "state", label);
-    const statsSocket = join(sockDir, "haproxy.sock");
-    const cfgPath = join(runPath, `${label}.cfg`);
-    yield* Effect.tryPromise({
-      try: async () => {
-        await mkdir(sockDir, { recursive: true });
-        await chmod(sockDir, 0o700);
-        await writeFile(cfgPath, haproxyConfig(plan, port, backends, statsSocket, serviceTimeout, enabled, certPem));
-      },
-      catch: (e) => new StartFailed({ part: label, reason: `cannot prepare ${sockDir}: ${String(e)}` }),
-    });
-    const p = yield* proc({ name: label, command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
+    const { statsSocket, p } = yield* launchHaproxy(label, runPath, tools, (socket) => haproxyConfig(plan, port, backends, socket, serviceTimeout, enabled, certPem));
     // Ready when it listens and its health checks see every running replica up (the standby places
     // of an auto-scaled pool stay in maintenance).
     yield* waitReady(label, p, async () => {
