@@ -127,9 +127,13 @@ export interface RunningApp {
     /** The relay's pid (0: nothing crosses) and its routes. */
     readonly relayPid: number;
     readonly routes: RelayRoutes["routes"];
-    /** A region outage: every replica of every service in it killed (its balancers then have no server). */
+    /**
+     * A region outage: every relay route into it cut (no crossing reaches its services, balancers,
+     * cache, database or broker), every replica of its services and every worker of its queues
+     * killed (its balancers then have no server).
+     */
     down(region: string): Promise<void>;
-    /** The region back: its services' replicas started again (ready when each answers /healthz). */
+    /** The region back: its cache flushed (cold, as in the model), its routes restored, its processes started again (ready when each answers /healthz). */
     up(region: string): Promise<void>;
     /** Runs the YAML's `failures: - { region, at, for }` from `startMs` (the load's t = 0). */
     schedule(startMs: number, onError?: (e: unknown) => void): void;
@@ -604,9 +608,13 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
 
     const regionTimers = new Set<NodeJS.Timeout>();
     yield* Effect.addFinalizer(() => Effect.sync(() => regionTimers.forEach(clearTimeout)));
+    // A region's processes: every replica of its services and every worker of its queues.
     const inRegion = (region: string) => {
       if (!plan.regions?.names.includes(region)) throw new BadTarget(`no region '${region}' (regions: ${plan.regions?.names.join(", ") ?? "none"})`);
-      return plan.services.filter((sp) => plan.regions!.regionOf[sp.name] === region).flatMap((sp) => tiers[sp.name]!);
+      return [
+        ...plan.services.filter((sp) => plan.regions!.regionOf[sp.name] === region).flatMap((sp) => tiers[sp.name]!),
+        ...workers.filter((w) => plan.regions!.regionOf[w.queue] === region),
+      ];
     };
     const regionsView: RunningApp["regions"] = plan.regions && relay
       ? {
@@ -614,8 +622,18 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
           geoRouters,
           relayPid: relay.pid,
           routes: relay.routes,
-          down: async (region) => void (await Promise.all(inRegion(region).map((r) => r.control.kill()))),
-          up: async (region) => void (await Promise.all(inRegion(region).map((r) => r.control.start()))),
+          // Down: no crossing reaches the region (its relay routes cut: callers elsewhere fail, as
+          // the model's region_down), its services and workers killed. Up: its cache comes back
+          // empty (as the model's), the routes restored, the processes started again.
+          down: async (region) => {
+            await relay.cutInto(region, true);
+            await Promise.all(inRegion(region).map((r) => r.control.kill()));
+          },
+          up: async (region) => {
+            if (plan.cache && plan.regions!.regionOf[plan.cache.name] === region) await faults.flushCache();
+            await relay.cutInto(region, false);
+            await Promise.all(inRegion(region).map((r) => r.control.start()));
+          },
           schedule: (startMs, onError = () => {}) => {
             for (const o of plan.regions!.outages) {
               const at = (ms: number, run: () => Promise<void>) => {

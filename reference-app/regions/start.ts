@@ -33,7 +33,10 @@ export const GEO_CHECK_S = 0.2;
 
 export interface RelayRoutes {
   readonly pid: number;
-  readonly routes: ReadonlyArray<RelayRoute & { readonly from: string }>;
+  /** Each route with the region its calls come from and the region of what it reaches. */
+  readonly routes: ReadonlyArray<RelayRoute & { readonly from: string; readonly toRegion: string }>;
+  /** A region's outage: cuts (down) or restores every route into it, so no crossing reaches its parts. */
+  cutInto(region: string, down: boolean): Promise<void>;
   /** The relay's port for a call from region `from` to `targetPort`; the target itself when no route crosses. */
   portFor(from: string | undefined, targetPort: number): number;
 }
@@ -53,18 +56,18 @@ export const startRelayRoutes = (
   hostOf: (component: string) => string = () => "127.0.0.1",
 ): Effect.Effect<RelayRoutes, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
-    const wanted = new Map<string, { from: string; to: string; host: string; port: number; latency: RegionPlan["calls"][number]["latency"] }>();
-    for (const c of r.calls) for (const p of portsOf(c.callee)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.callee, host: "127.0.0.1", port: p, latency: c.latency });
-    for (const c of r.stores) for (const p of portsOf(c.store)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.kind === "queue" ? `the broker of ${c.store}` : c.store, host: hostOf(c.store), port: p, latency: c.latency });
+    const wanted = new Map<string, { from: string; to: string; toRegion: string; host: string; port: number; latency: RegionPlan["calls"][number]["latency"] }>();
+    for (const c of r.calls) for (const p of portsOf(c.callee)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.callee, toRegion: c.to, host: "127.0.0.1", port: p, latency: c.latency });
+    for (const c of r.stores) for (const p of portsOf(c.store)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.kind === "queue" ? `the broker of ${c.store}` : c.store, toRegion: c.to, host: hostOf(c.store), port: p, latency: c.latency });
     for (const o of r.origins) {
-      for (const e of o.entries) if (e.latency) for (const p of portsOf(e.name)) wanted.set(routeKey(o.region, p), { from: o.region, to: e.name, host: "127.0.0.1", port: p, latency: e.latency });
+      for (const e of o.entries) if (e.latency) for (const p of portsOf(e.name)) wanted.set(routeKey(o.region, p), { from: o.region, to: e.name, toRegion: e.region, host: "127.0.0.1", port: p, latency: e.latency });
     }
-    const routes: Array<RelayRoute & { from: string }> = [];
+    const routes: Array<RelayRoute & { from: string; toRegion: string }> = [];
     for (const [key, w] of wanted) {
-      routes.push({ name: key, from: w.from, listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: w.host, targetPort: w.port, latency: w.latency });
+      routes.push({ name: key, from: w.from, toRegion: w.toRegion, listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: w.host, targetPort: w.port, latency: w.latency });
     }
     const byKey = new Map(routes.map((x) => [x.name, x.listenPort]));
-    if (routes.length === 0) return { pid: 0, routes, portFor: (_from: string | undefined, p: number) => p };
+    if (routes.length === 0) return { pid: 0, routes, cutInto: async () => {}, portFor: (_from: string | undefined, p: number) => p };
     const relay = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => spawnRelay(undefined, routes, seed, runPath, "regions"),
@@ -79,7 +82,8 @@ export const startRelayRoutes = (
     for (const x of routes) {
       progress(`region relay 127.0.0.1:${x.listenPort} -> ${x.targetHost}:${x.targetPort} (${x.from} -> ${wanted.get(x.name)!.to}: ${describeDist(x.latency!)} one way, each direction)`);
     }
-    return { pid: relay.pid, routes, portFor: (from, p) => (from === undefined ? p : byKey.get(routeKey(from, p)) ?? p) };
+    const cutInto = (region: string, down: boolean) => relay.cut(routes.filter((x) => x.toRegion === region).map((x) => x.name), down);
+    return { pid: relay.pid, routes, cutInto, portFor: (from, p) => (from === undefined ? p : byKey.get(routeKey(from, p)) ?? p) };
   });
 
 function describeDist(d: NonNullable<RelayRoute["latency"]>): string {
