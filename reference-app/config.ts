@@ -40,6 +40,8 @@ export interface ServiceConfig {
     readonly shardEndpoints: readonly DbEndpoints[];
     /** The YAML sets a pool: the model's one pool per replica for the whole database, a gate across every server (service/db.ts). */
     readonly modelPool: boolean;
+    /** Servers of another region: each real port to the region relay's port this process connects on (regions/start.ts). */
+    readonly relayPorts?: Readonly<Record<string, number>>;
   };
   readonly queues: ReadonlyArray<QueuePlan & { readonly names: QueueNames }>;
   readonly amqpUrl: string;
@@ -87,7 +89,8 @@ export interface WorkerConfig {
   readonly token: string;
   readonly seed: number;
   readonly queue: QueuePlan & { readonly names: QueueNames };
-  readonly db?: DbPlan & { readonly endpoints: DbEndpoints };
+  /** `relayPorts`: the database's servers in another region than the queue's, as for a service. */
+  readonly db?: DbPlan & { readonly endpoints: DbEndpoints; readonly relayPorts?: Readonly<Record<string, number>> };
   readonly amqpUrl: string;
   readonly tracing?: TracingConfig;
 }

@@ -127,9 +127,13 @@ export interface RunningApp {
     /** The relay's pid (0: nothing crosses) and its routes. */
     readonly relayPid: number;
     readonly routes: RelayRoutes["routes"];
-    /** A region outage: every replica of every service in it killed (its balancers then have no server). */
+    /**
+     * A region outage: every relay route into it cut (no crossing reaches its services, balancers,
+     * cache, database or broker), every replica of its services and every worker of its queues
+     * killed (its balancers then have no server).
+     */
     down(region: string): Promise<void>;
-    /** The region back: its services' replicas started again (ready when each answers /healthz). */
+    /** The region back: its cache flushed (cold, as in the model), its routes restored, its processes started again (ready when each answers /healthz). */
     up(region: string): Promise<void>;
     /** Runs the YAML's `failures: - { region, at, for }` from `startMs` (the load's t = 0). */
     schedule(startMs: number, onError?: (e: unknown) => void): void;
@@ -160,6 +164,9 @@ export interface DbAccess {
   readonly user: string;
   readonly password: string;
 }
+
+/** `relayPorts` on a database config when some of its servers are reached through the region relay. */
+const withVia = (m: Record<string, number> | undefined): { relayPorts?: Record<string, number> } => (m ? { relayPorts: m } : {});
 
 const dbAccess = (c: PgCluster): DbAccess => ({
   database: c.endpoints.database,
@@ -277,13 +284,37 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const fnPorts = new Map<string, number>();
     for (const f of plan.functions) fnPorts.set(f.name, yield* freePort);
     const servicePorts = portsOf.get(plan.service.name)!;
-    // Regions: a component as its callers reach it (a balancer's port, else its running replicas'),
-    // and the relay carrying every crossing between regions, started before the callers.
-    const reachedOn = (c: string): number[] =>
-      lbPorts.has(c) ? [lbPorts.get(c)!] : (portsOf.get(c) ?? []).slice(0, plan.services.find((p) => p.name === c)?.replicas ?? 0);
-    const relay: RelayRoutes | undefined = plan.regions ? yield* startRelayRoutes(plan.regions, reachedOn, plan.seed, dir.path, progress) : undefined;
-    // A call from a service of one region to another region's service or balancer goes through its relay route.
+    // Regions: a component as its callers reach it (a balancer's port, else its running replicas';
+    // a database's servers, the cache's, the broker of a queue), and the relay carrying every
+    // crossing between regions, started before the callers.
+    const brokerAt = new URL(amqpUrl);
+    const brokerPort = Number(brokerAt.port || 5672);
+    const reachedOn = (c: string): number[] => {
+      if (lbPorts.has(c)) return [lbPorts.get(c)!];
+      if (plan.cache?.name === c && redis) return [redis.port];
+      if (plan.db?.name === c) return pgShards.flatMap((x) => [x.primary.port, ...x.replicas.map((r) => r.port)]);
+      if (plan.queues.some((q) => q.name === c)) return [brokerPort];
+      return (portsOf.get(c) ?? []).slice(0, plan.services.find((p) => p.name === c)?.replicas ?? 0);
+    };
+    const hostOf = (c: string) => (plan.queues.some((q) => q.name === c) ? brokerAt.hostname : "127.0.0.1");
+    const relay: RelayRoutes | undefined = plan.regions ? yield* startRelayRoutes(plan.regions, reachedOn, plan.seed, dir.path, progress, hostOf) : undefined;
+    // A call from a service (or a queue's consumer) of one region to another region's service,
+    // balancer, cache, database or broker goes through its relay route.
     const via = (caller: string, port: number) => (relay ? relay.portFor(plan.regions!.regionOf[caller], port) : port);
+    // The database's servers as `caller` reaches them: each real port to the port it connects on (only those that differ).
+    const dbVia = (caller: string): Record<string, number> | undefined => {
+      const m = Object.fromEntries(pgShards.flatMap((x) => [x.primary.port, ...x.replicas.map((r) => r.port)]).filter((p) => via(caller, p) !== p).map((p) => [String(p), via(caller, p)]));
+      return Object.keys(m).length ? m : undefined;
+    };
+    // The broker as `caller` reaches it: its URL with the relay's address when its queues are in another region.
+    const amqpVia = (caller: string): string => {
+      const p = via(caller, brokerPort);
+      if (p === brokerPort) return amqpUrl;
+      const u = new URL(amqpUrl);
+      u.hostname = "127.0.0.1";
+      u.port = String(p);
+      return u.toString();
+    };
     const peersOf = (sp: ServicePlan): Record<string, string[]> | undefined => {
       const peers: Record<string, string[]> = Object.create(null);
       for (const c of sp.calls) {
@@ -313,10 +344,10 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         seed: plan.seed,
         service: sp,
         classes: plan.classes,
-        cache: plan.cache && redis && sp.calls.includes(plan.cache.name) ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
-        db: dbConfig && sp.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, sp.concurrency), modelPool: dbConfig.pool !== undefined } : undefined,
+        cache: plan.cache && redis && sp.calls.includes(plan.cache.name) ? { ...plan.cache, port: via(sp.name, redis.port), password: redis.password } : undefined,
+        db: dbConfig && sp.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, sp.concurrency), modelPool: dbConfig.pool !== undefined, ...withVia(dbVia(sp.name)) } : undefined,
         queues: plan.queues.filter((q) => sp.calls.includes(q.name)).map((q) => ({ ...q, names: queues[q.name]! })),
-        amqpUrl,
+        amqpUrl: amqpVia(sp.name),
         peers: peersOf(sp),
         peerResilience: peerResilienceOf(sp),
         productKeys: plan.db?.keys,
@@ -342,7 +373,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
           name: `worker-${q.name}-${i + 1}`,
           cfg: {
             // A partitioned queue's worker i consumes partition i.
-            role: "worker", index: i + 1, port, token, seed: plan.seed, db: dbConfig, amqpUrl,
+            // its database through the relay when the queue's region is another than the database's
+            role: "worker", index: i + 1, port, token, seed: plan.seed, db: dbConfig ? { ...dbConfig, ...withVia(dbVia(q.name)) } : undefined, amqpUrl,
             queue: { ...q, names: q.partitions !== undefined ? { ...queues[q.name]!, queue: queues[q.name]!.partitions![i]! } : queues[q.name]! },
             tracing: tracing(`${q.name}-worker`, `worker-${q.name}-${i + 1}`),
           },
@@ -576,9 +608,13 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
 
     const regionTimers = new Set<NodeJS.Timeout>();
     yield* Effect.addFinalizer(() => Effect.sync(() => regionTimers.forEach(clearTimeout)));
+    // A region's processes: every replica of its services and every worker of its queues.
     const inRegion = (region: string) => {
       if (!plan.regions?.names.includes(region)) throw new BadTarget(`no region '${region}' (regions: ${plan.regions?.names.join(", ") ?? "none"})`);
-      return plan.services.filter((sp) => plan.regions!.regionOf[sp.name] === region).flatMap((sp) => tiers[sp.name]!);
+      return [
+        ...plan.services.filter((sp) => plan.regions!.regionOf[sp.name] === region).flatMap((sp) => tiers[sp.name]!),
+        ...workers.filter((w) => plan.regions!.regionOf[w.queue] === region),
+      ];
     };
     const regionsView: RunningApp["regions"] = plan.regions && relay
       ? {
@@ -586,8 +622,18 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
           geoRouters,
           relayPid: relay.pid,
           routes: relay.routes,
-          down: async (region) => void (await Promise.all(inRegion(region).map((r) => r.control.kill()))),
-          up: async (region) => void (await Promise.all(inRegion(region).map((r) => r.control.start()))),
+          // Down: no crossing reaches the region (its relay routes cut: callers elsewhere fail, as
+          // the model's region_down), its services and workers killed. Up: its cache comes back
+          // empty (as the model's), the routes restored, the processes started again.
+          down: async (region) => {
+            await relay.cutInto(region, true);
+            await Promise.all(inRegion(region).map((r) => r.control.kill()));
+          },
+          up: async (region) => {
+            if (plan.cache && plan.regions!.regionOf[plan.cache.name] === region) await faults.flushCache();
+            await relay.cutInto(region, false);
+            await Promise.all(inRegion(region).map((r) => r.control.start()));
+          },
           schedule: (startMs, onError = () => {}) => {
             for (const o of plan.regions!.outages) {
               const at = (ms: number, run: () => Promise<void>) => {

@@ -312,6 +312,7 @@ components:
         { region: "west", share: 0.25, entries: [{ name: "lb-west", region: "west" }, { name: "api-east", region: "east", latency: lat }] },
       ],
       calls: [{ caller: "api-west", callee: "core", from: "west", to: "east", latency: lat }],
+      stores: [],
       outages: [],
     });
     // the entry the faults act on: the geo route's first; every service planned
@@ -331,12 +332,63 @@ components:
     const f = planApp(load(refused));
     expect(f.ok).toBe(false);
     if (!f.ok) {
-      expect(f.issues.filter((i) => i.field === "components.db.region")[0]?.reason).toMatch(/'core' \(in east\) calls the database 'db' in west/);
+      // a database of another region is reached over the relay: not refused
+      expect(f.issues.filter((i) => i.field === "components.db.region")).toEqual([]);
       expect(f.issues.map((i) => i.field)).toEqual(expect.arrayContaining(["components.lb-west.region", "regions.west.bandwidth.east", "geo.front"]));
       expect(f.issues.find((i) => i.field === "geo.front")?.reason).toMatch(/'api-west' is a service of several replicas/);
     }
     // a service's handler calling the geo route
     expect(fields(TWO.replace("  front: [api-east, lb-west]\n", "  front: [api-east, lb-west]\n  back: [core]\n").replace("{ service: 1ms }, { call: core }] } }\n  lb-west", "{ service: 1ms }, { call: back }] } }\n  lb-west"))).toEqual(["components.api-east.handlers.read[1].call"]);
+  });
+
+  it("reaches a cache, database or queue of another region over the relay: one route per server from each caller's region", () => {
+    const STORES = `
+version: 1
+name: stores
+regions:
+  east: { latency: { west: 20ms } }
+  west: {}
+geo:
+  front: [api-east, api-west]
+load:
+  model: open
+  rate: 10/s
+  regions: { east: 1, west: 1 }
+  classes:
+    read:
+      http: { method: GET, path: "/items" }
+      flow: [{ call: front }]
+components:
+  api-east: { kind: service, region: east, concurrency: 4, handlers: { read: [{ call: cache, op: get }, { call: db, op: read }, { publish: events }] } }
+  api-west: { kind: service, region: west, concurrency: 4, handlers: { read: [{ call: cache, op: get }, { call: db, op: read }, { publish: events }] } }
+  cache: { kind: cache, region: east, capacity: 100 }
+  db: { kind: database, region: east, keys: 10, read: 1ms, write: 1ms, replicas: 1 }
+  events: { kind: queue, region: east, workers: 1, service: 1ms }
+  jobs: { kind: queue, region: west, workers: 1, service: 1ms, handler: [{ call: db, op: write }] }
+`;
+    const r = planApp(load(STORES));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const lat = { dist: "constant", value: 0.02 };
+    expect(r.plan.regions!.stores).toEqual([
+      { caller: "api-west", store: "cache", kind: "cache", from: "west", to: "east", latency: lat },
+      { caller: "api-west", store: "db", kind: "database", from: "west", to: "east", latency: lat },
+      { caller: "api-west", store: "events", kind: "queue", from: "west", to: "east", latency: lat },
+      // a queue's consumer in west writes to east's database
+      { caller: "jobs", store: "db", kind: "database", from: "west", to: "east", latency: lat },
+    ]);
+    // relay routes from west: the cache, the 2 database servers (primary, replica), the broker
+    // (the consumer's database routes are the same as api-west's); the geo routes' other entries: 2
+    const base = planApp(load(STORES.replace(/region: east, capacity/, "region: west, capacity").replace("db: { kind: database, region: east", "db: { kind: database, region: west").replace("events: { kind: queue, region: east", "events: { kind: queue, region: west")));
+    if (!base.ok) throw new Error(JSON.stringify(base.issues));
+    expect(base.plan.regions!.stores.map((c) => `${c.caller}>${c.store}`)).toEqual(["api-east>cache", "api-east>db", "api-east>events"]);
+    expect(portsNeeded(r.plan) - portsNeeded(base.plan)).toBe(0); // the same routes, from the other region
+    const local = planApp(load(STORES.replace("region: west, concurrency", "region: east, concurrency").replace("queue, region: west", "queue, region: east").replace("regions: { east: 1, west: 1 }", "regions: { east: 1 }").replace("front: [api-east, api-west]", "front: [api-east]")));
+    if (!local.ok) throw new Error(JSON.stringify(local.issues));
+    expect(local.plan.regions!.stores).toEqual([]);
+    expect(portsNeeded(r.plan) - portsNeeded(local.plan)).toBe(1 + 2 + 1 + 2 + 1); // routes from west to the cache, the 2 db servers and the broker; the geo routes' 2 crossings; west's geo router
+    // one broker connection per process: publishing to queues of two regions is refused
+    const two = STORES.replace("{ publish: events }] } }\n  cache", "{ publish: events }, { publish: jobs }] } }\n  cache");
+    expect(fields(two)).toEqual(["components.api-west"]);
   });
 
   it("accepts scheduled crashes of a service replica and database failovers (the launcher's schedule), refuses random failures", () => {

@@ -692,7 +692,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
 
   let regions: RegionPlan | undefined;
   if (s.regions !== undefined || s.geo !== undefined) {
-    const r = planRegions(s, fronts.length === 1 ? fronts[0] : undefined, new Map(services.map((p) => [p.name, p.calls])));
+    // who reaches what: each service's calls, and each queue's consumer's (its handler's)
+    const callsOf = new Map<string, readonly string[]>([...services.map((p) => [p.name, p.calls] as const), ...queues.map((q) => [q.name, calledBy(q.handler)] as const)]);
+    const r = planRegions(s, fronts.length === 1 ? fronts[0] : undefined, callsOf);
     issues.push(...r.issues);
     regions = r.plan;
   }
@@ -752,6 +754,19 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
 export const MAX_REALTIME_CONNECTIONS = 20_000;
 
 /** TCP ports a run of the plan listens on: every process plus the admin endpoint. */
+/**
+ * A component's ports as a crossing reaches it, named before any is known (regionPorts counts the
+ * routes): a balancer's one, a service's replicas', a database's servers (every shard's primary
+ * and replicas), a cache's one, and the broker every queue shares.
+ */
+function regionTargets(plan: AppPlan, c: string): string[] {
+  const n = (k: number) => Array.from({ length: k }, (_, i) => `${c}#${i}`);
+  if (plan.balancers.some((b) => b.name === c) || plan.cache?.name === c) return n(1);
+  if (plan.db?.name === c) return n(plan.db.shards * (1 + plan.db.replicas));
+  if (plan.queues.some((q) => q.name === c)) return ["broker"];
+  return n(plan.services.find((p) => p.name === c)?.replicas ?? 0);
+}
+
 export function portsNeeded(plan: AppPlan): number {
   return (
     1 +
@@ -762,7 +777,7 @@ export function portsNeeded(plan: AppPlan): number {
     plan.balancers.length +
     (plan.lb?.rateLimit ? 1 : 0) +
     (plan.cdn ? 1 : 0) +
-    (plan.regions ? regionPorts(plan.regions, (c) => Array.from({ length: plan.balancers.some((b) => b.name === c) ? 1 : (plan.services.find((p) => p.name === c)?.replicas ?? 0) }, (_, i) => `${c}#${i}`)) : 0) +
+    (plan.regions ? regionPorts(plan.regions, (c) => regionTargets(plan, c)) : 0) +
     plan.functions.length +
     (plan.realtime ? plan.realtime.instances + 2 : 0)
   );

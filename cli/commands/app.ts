@@ -21,8 +21,9 @@ up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service rep
        endpoints and the admin token, and runs until Ctrl-C or SIGTERM, then stops everything.
 check  Says whether the reference app can realize the scenario here, starting nothing.
 
-With regions: every part stays on 127.0.0.1; each call crossing between regions goes through a
-delaying relay holding each chunk for the YAML's one-way latency, each way; each origin region's
+With regions: every part stays on 127.0.0.1; each call crossing between regions (to a service or
+balancer; a connection to a cache, database server or queue broker) goes through a delaying relay
+holding each chunk for the YAML's one-way latency, each way; each origin region's
 users get their own entry URL (a geo router: their region's entry first, the next nearest when it
 is down). \`check\` says how each latency is realized.
 

@@ -1,6 +1,7 @@
 // Where a scenario's regions put things when the reference app runs it: each service and balancer
 // in its region, every call that crosses between regions (a service calling a service or balancer
-// of another region), and per origin region of the users the entries a geo route tries, nearest
+// of another region; a service or a queue's consumer reaching a cache, database or queue of
+// another region), and per origin region of the users the entries a geo route tries, nearest
 // first (the simulator's own geoOrder). Pure, so `app check` and the planner refuse what the app
 // cannot realize before anything starts; the launcher (regions/start.ts) starts what it says.
 //
@@ -10,9 +11,14 @@
 // users of each origin region enter through a geo router (an HAProxy whose servers are the geo
 // route's entries in the order tried, the later ones `backup`, health-checked). Not in namespaces:
 // every part's readiness, metrics and admin addresses are the host's loopback.
-// What it trades: crossings to a cache, database or queue are refused (only HTTP calls between
-// services cross), as are a balancer in another region than its pool, a CDN, and bandwidth
-// between regions.
+// A cache, database or queue of another region is reached over the relay too: the client's
+// connection (Redis, PostgreSQL, AMQP to the broker) goes through a route of the caller's region,
+// so each command, query or publish-and-confirm on it pays the one-way latency there and back, as
+// the model charges one crossing each way per call (components/cache, database compile; a
+// publish's confirm in engine/program.ts). A connection's own set-up is not charged by the model:
+// the services open their database connections before they serve (service/db.ts warm).
+// What it trades: a balancer in another region than its pool, a CDN, bandwidth between regions,
+// and a service publishing to queues of two regions (one broker connection per process) are refused.
 import type { Dist, Scenario } from "../../simulator/model/index.ts";
 import { geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/index.ts";
 
@@ -25,6 +31,20 @@ export interface PlanIssue {
 export interface CallCrossing {
   readonly caller: string;
   readonly callee: string;
+  readonly from: string;
+  readonly to: string;
+  /** The one-way latency, each direction. */
+  readonly latency: Dist;
+}
+
+/**
+ * A connection from a service (or a queue's consumer) in one region to a cache, database or queue
+ * of another: its client connects through the relay. A queue's crossing is to the broker.
+ */
+export interface StoreCrossing {
+  readonly caller: string;
+  readonly store: string;
+  readonly kind: "cache" | "database" | "queue";
   readonly from: string;
   readonly to: string;
   /** The one-way latency, each direction. */
@@ -54,6 +74,8 @@ export interface RegionPlan {
   readonly geo?: string;
   readonly origins: readonly OriginPlan[];
   readonly calls: readonly CallCrossing[];
+  /** Connections to a cache, database or queue (its broker) of another region. */
+  readonly stores: readonly StoreCrossing[];
   /** The YAML's `failures: - { region, at, for }`, in file order. */
   readonly outages: ReadonlyArray<{ readonly region: string; readonly at: number; readonly for: number }>;
 }
@@ -63,7 +85,8 @@ const own = <V>(r: Readonly<Record<string, V>> | undefined, k: string): V | unde
 /**
  * The regions' placement for a scenario whose classes all start with a call to `entry` (a geo
  * route or one component), and the issues that keep the app from realizing it. `callsOf` gives
- * each service's called components (the planner's ServicePlan.calls).
+ * each service's called components (the planner's ServicePlan.calls) and each queue's consumer's
+ * (its handler's).
  */
 export function planRegions(s: Scenario, entry: string | undefined, callsOf: ReadonlyMap<string, readonly string[]>): { plan?: RegionPlan; issues: PlanIssue[] } {
   const names = regionNames(s);
@@ -86,16 +109,24 @@ export function planRegions(s: Scenario, entry: string | undefined, callsOf: Rea
     for (const b of Object.keys(def.bandwidth ?? {})) issues.push({ field: `regions.${a}.bandwidth.${b}`, reason: "bandwidth between regions is not realized: the relay delays, it does not shape" });
   }
 
-  // Calls between services cross through the relay; a cache, database or queue of another region is refused.
+  // Calls between services cross through the relay, and so do connections to another region's cache, database or queue.
   const calls: CallCrossing[] = [];
+  const stores: StoreCrossing[] = [];
   for (const [caller, callees] of callsOf) {
     const from = regionOf[caller];
+    const brokerRegions = new Set<string | undefined>();
     for (const callee of callees) {
+      const k = kindOf(callee);
+      if (k === "queue") brokerRegions.add(regionOf[callee]);
       const to = regionOf[callee];
       if (from === undefined || to === undefined || from === to) continue;
-      const k = kindOf(callee);
       if (k === "service" || k === "load_balancer") calls.push({ caller, callee, from, to, latency: latencyBetween(s, from, to)! });
-      else issues.push({ field: `components.${callee}.region`, reason: `'${caller}' (in ${from}) calls the ${k} '${callee}' in ${to}: only calls to services and balancers cross regions in the reference app` });
+      else if (k === "cache" || k === "database" || k === "queue") stores.push({ caller, store: callee, kind: k, from, to, latency: latencyBetween(s, from, to)! });
+      else issues.push({ field: `components.${callee}.region`, reason: `'${caller}' (in ${from}) calls the ${k} '${callee}' in ${to}: only services, balancers, caches, databases and queues are reached across regions in the reference app` });
+    }
+    // one broker connection per process: its queues' crossing is the connection's
+    if (from !== undefined && brokerRegions.size > 1) {
+      issues.push({ field: `components.${caller}`, reason: `'${caller}' publishes to queues of several regions (${[...brokerRegions].map((r) => r ?? "none").join(", ")}): the reference app's process holds one broker connection, so one crossing for all its queues` });
     }
   }
 
@@ -123,7 +154,7 @@ export function planRegions(s: Scenario, entry: string | undefined, callsOf: Rea
   }));
 
   const outages = (s.failures ?? []).flatMap((f) => ("region" in f ? [{ region: f.region, at: f.at, for: f.for }] : []));
-  return { plan: { names, regionOf, ...(geo !== undefined ? { geo } : {}), origins, calls, outages }, issues };
+  return { plan: { names, regionOf, ...(geo !== undefined ? { geo } : {}), origins, calls, stores, outages }, issues };
 }
 
 /** A relay route's key: the region calls come from and the port they go to (callers of one region share it). */
@@ -131,12 +162,15 @@ export const routeKey = (from: string, target: number | string): string => `${fr
 
 /**
  * Ports a run of the regions takes: one geo router per origin region, and one relay route per
- * (region, target port) crossed: the callee's balancer, else each of its replicas, and each
- * entry of another region. `portsOf` gives a component's ports (a balancer's one, a service's replicas').
+ * (region, target port) crossed: the callee's balancer, else each of its replicas, each server of
+ * a database (every shard's primary and replicas), a cache's server, the broker of a queue, and
+ * each entry of another region. `portsOf` gives a component's ports (a balancer's one, a
+ * service's replicas', a database's servers', a queue's broker).
  */
 export function regionPorts(r: RegionPlan, portsOf: (component: string) => ReadonlyArray<number | string>): number {
   const routes = new Set<string>();
   for (const c of r.calls) for (const p of portsOf(c.callee)) routes.add(routeKey(c.from, p));
+  for (const c of r.stores) for (const p of portsOf(c.store)) routes.add(routeKey(c.from, p));
   for (const o of r.origins) for (const e of o.entries) if (e.latency) for (const p of portsOf(e.name)) routes.add(routeKey(o.region, p));
   return r.origins.length + routes.size;
 }

@@ -1,7 +1,8 @@
 // The relay of one region (regions/relay.ts), as its own process: started inside the region's
 // namespace with `ip netns exec <ns> node bin/run-ts.mjs regions/relay-main.ts <config.json>`, it
 // listens on every route of the config ({ seed, routes }), prints {"ports": [...]} on one line of
-// stdout once all listen, and exits when its stdin closes (its parent gone) or on SIGTERM.
+// stdout once all listen, and exits when its stdin closes (its parent gone) or on SIGTERM. A line
+// on stdin cuts or restores routes (a region's outage); each is acknowledged with a line on stdout.
 import { readFileSync } from "node:fs";
 import { startRelay, type RelayRoute } from "./relay.ts";
 
@@ -9,6 +10,18 @@ const cfg = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { seed: number
 const relay = await startRelay(cfg.routes, cfg.seed);
 process.stdout.write(`${JSON.stringify({ ports: relay.ports })}\n`);
 const stop = () => void relay.close().finally(() => process.exit(0));
+// Commands on stdin, one JSON line each: { "cut": [route names], "down": true | false } (a region's outage).
+let pending = "";
+process.stdin.setEncoding("utf8").on("data", (d: string) => {
+  pending += d;
+  for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    const cmd = JSON.parse(line) as { cut: string[]; down: boolean };
+    relay.cut(cmd.cut, cmd.down);
+    process.stdout.write(`${JSON.stringify({ cut: cmd.cut.length, down: cmd.down })}\n`);
+  }
+});
 process.stdin.on("end", stop).resume();
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

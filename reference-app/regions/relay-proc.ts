@@ -15,6 +15,8 @@ const MAIN = fileURLToPath(new URL("./relay-main.ts", import.meta.url));
 export interface RelayProc {
   readonly pid: number;
   readonly ports: readonly number[];
+  /** Cuts (down) or restores the named routes; resolves once the relay acknowledged it. */
+  cut(names: readonly string[], down: boolean): Promise<void>;
   stop(): Promise<string>;
 }
 
@@ -32,18 +34,33 @@ export async function spawnRelay(ns: string | undefined, routes: readonly RelayR
   let err = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // stdout: the ports line, then one acknowledgement per cut, in order
+  const acks: Array<() => void> = [];
   const ports = await new Promise<number[]>((resolve, reject) => {
     let out = "";
+    let first = true;
     child.stdout!.setEncoding("utf8").on("data", (d: string) => {
       out += d;
-      const nl = out.indexOf("\n");
-      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { ports: number[] }).ports);
+      for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        if (first) {
+          first = false;
+          resolve((JSON.parse(line) as { ports: number[] }).ports);
+        } else acks.shift()?.();
+      }
     });
     child.once("exit", (code) => reject(new Error(`relay ${name} exited ${code} before listening: ${err.trim().split("\n").slice(-3).join(" | ")}`)));
   });
   return {
     pid: child.pid!,
     ports,
+    cut: (names, down) =>
+      new Promise<void>((resolve, reject) => {
+        if (child.exitCode !== null || !child.stdin!.writable) return reject(new Error(`relay ${name} is not running`));
+        acks.push(resolve);
+        child.stdin!.write(`${JSON.stringify({ cut: names, down })}\n`);
+      }),
     stop: async () => {
       child.stdin!.end();
       const t = setTimeout(() => child.kill("SIGKILL"), 5000);

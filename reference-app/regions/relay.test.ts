@@ -95,4 +95,32 @@ describe("delaying relay", () => {
     expect(err?.code).toBe("ECONNRESET");
     expect(s.destroyed).toBe(true);
   });
+
+  it("cuts a route (its region down): the open connection and new ones are reset; restored, it forwards again", async () => {
+    const relay = await relayTo(await echoServer());
+    const s = await connect(relay.ports[0]!);
+    const closed = new Promise<string>((resolve) => {
+      s.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+      s.on("close", () => resolve("closed"));
+    });
+    relay.cut(["t"], true);
+    expect(await closed).toBe("ECONNRESET");
+    // a new connection is reset at once (while connecting or right after): no byte comes back
+    const reset = await new Promise<string>((resolve) => {
+      let got = "";
+      const t = net.connect({ host: "127.0.0.1", port: relay.ports[0]! }, () => t.write("ping"));
+      t.setEncoding("utf8").on("data", (d: string) => (got += d));
+      t.on("error", (e: NodeJS.ErrnoException) => resolve(`${e.code}${got}`));
+      t.on("close", () => resolve(`closed${got}`));
+    });
+    expect(reset).toBe("ECONNRESET");
+    relay.cut(["t"], false);
+    const u = await connect(relay.ports[0]!);
+    const echoed = await new Promise<string>((resolve) => {
+      u.setEncoding("utf8").on("data", (d: string) => resolve(d));
+      u.write("again");
+    });
+    expect(echoed).toBe("again");
+    u.destroy();
+  });
 });

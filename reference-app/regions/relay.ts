@@ -51,6 +51,11 @@ export interface RunningRelay {
   readonly forwarded: () => number;
   /** Mean lateness of a release past its due moment (ms): what the relay's own timing adds to each crossing. */
   readonly meanLateMs: () => number;
+  /**
+   * Cuts the named routes (their region is down): their open connections are reset and new ones
+   * reset at once, as a caller finds a link that is down; `cut(names, false)` restores them.
+   */
+  cut(names: readonly string[], down: boolean): void;
   close(): Promise<void>;
 }
 
@@ -145,6 +150,9 @@ export async function startRelay(routes: readonly RelayRoute[], seed: number): P
   const counter: Counter = { n: 0, lateMs: 0 };
   const servers: net.Server[] = [];
   const sockets = new Set<net.Socket>();
+  const cutRoutes = new Set<string>();
+  /** Each route's open client connections: reset when it is cut. */
+  const clientsOf = new Map<string, Set<net.Socket>>();
   const ports: number[] = [];
   for (const r of routes) {
     const rng = new Rng(seed, 0, `reference-app:relay:${r.name}`);
@@ -153,7 +161,12 @@ export async function startRelay(routes: readonly RelayRoute[], seed: number): P
     const draw = sampler ? () => Math.max(0, sampler.sample(rng)) * 1000 : () => 0;
     // Half-open allowed on both sides: a client's FIN reaches the target after the chunks held
     // before it, and the target's answer still comes back.
+    const clients = new Set<net.Socket>();
+    clientsOf.set(r.name, clients);
     const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
+      if (cutRoutes.has(r.name)) return void client.resetAndDestroy();
+      clients.add(client);
+      client.on("close", () => clients.delete(client));
       const upstream = net.connect({ host: r.targetHost, port: r.targetPort, noDelay: true, allowHalfOpen: true });
       sockets.add(client);
       sockets.add(upstream);
@@ -191,6 +204,17 @@ export async function startRelay(routes: readonly RelayRoute[], seed: number): P
     ports,
     forwarded: () => counter.n,
     meanLateMs: () => (counter.n ? counter.lateMs / counter.n : 0),
+    cut: (names, down) => {
+      for (const name of names) {
+        if (!down) {
+          cutRoutes.delete(name);
+          continue;
+        }
+        cutRoutes.add(name);
+        // the client's reset and its 'close' end the upstream side (the error/close handlers above)
+        for (const c of clientsOf.get(name) ?? []) if (!c.destroyed) c.resetAndDestroy();
+      }
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

@@ -4,9 +4,9 @@
 // on success, failure or interruption; the relay also exits when the launcher dies (its stdin).
 //
 // The relay is one process (regions/relay-main.ts, at a real-time priority as root) holding a
-// route per (caller region, target port): a caller in region A reaches a service or balancer of
-// region B on the route's port of 127.0.0.1, and every chunk each way waits the YAML's one-way
-// latency between A and B. The geo router of origin region R is an HAProxy on 127.0.0.1 whose
+// route per (caller region, target port): a caller in region A reaches a service, balancer,
+// cache, database server or queue broker of region B on the route's port of 127.0.0.1, and every
+// chunk each way waits the YAML's one-way latency between A and B. The geo router of origin region R is an HAProxy on 127.0.0.1 whose
 // servers are the geo route's entries in the order R tries them (its own region's first), the
 // later ones `backup`: HAProxy sends to the first entry whose health check (GET /healthz every
 // GEO_CHECK_S, down after one failure) passes, which is the model's "nearest healthy region";
@@ -33,14 +33,19 @@ export const GEO_CHECK_S = 0.2;
 
 export interface RelayRoutes {
   readonly pid: number;
-  readonly routes: ReadonlyArray<RelayRoute & { readonly from: string }>;
+  /** Each route with the region its calls come from and the region of what it reaches. */
+  readonly routes: ReadonlyArray<RelayRoute & { readonly from: string; readonly toRegion: string }>;
+  /** A region's outage: cuts (down) or restores every route into it, so no crossing reaches its parts. */
+  cutInto(region: string, down: boolean): Promise<void>;
   /** The relay's port for a call from region `from` to `targetPort`; the target itself when no route crosses. */
   portFor(from: string | undefined, targetPort: number): number;
 }
 
 /**
  * Starts the relay with a route for every crossing of the plan. `portsOf` gives a component's
- * ports as callers reach it (a balancer's one, else the running replicas'), known before they start.
+ * ports as callers reach it (a balancer's one, else the running replicas', known before they
+ * start; a database's servers, a cache's, a queue's broker, started before), `hostOf` the host of
+ * a cache, database or queue (the broker's may be another than loopback).
  */
 export const startRelayRoutes = (
   r: RegionPlan,
@@ -48,19 +53,21 @@ export const startRelayRoutes = (
   seed: number,
   runPath: string,
   progress: (line: string) => void,
+  hostOf: (component: string) => string = () => "127.0.0.1",
 ): Effect.Effect<RelayRoutes, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
-    const wanted = new Map<string, { from: string; to: string; port: number; latency: RegionPlan["calls"][number]["latency"] }>();
-    for (const c of r.calls) for (const p of portsOf(c.callee)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.callee, port: p, latency: c.latency });
+    const wanted = new Map<string, { from: string; to: string; toRegion: string; host: string; port: number; latency: RegionPlan["calls"][number]["latency"] }>();
+    for (const c of r.calls) for (const p of portsOf(c.callee)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.callee, toRegion: c.to, host: "127.0.0.1", port: p, latency: c.latency });
+    for (const c of r.stores) for (const p of portsOf(c.store)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.kind === "queue" ? `the broker of ${c.store}` : c.store, toRegion: c.to, host: hostOf(c.store), port: p, latency: c.latency });
     for (const o of r.origins) {
-      for (const e of o.entries) if (e.latency) for (const p of portsOf(e.name)) wanted.set(routeKey(o.region, p), { from: o.region, to: e.name, port: p, latency: e.latency });
+      for (const e of o.entries) if (e.latency) for (const p of portsOf(e.name)) wanted.set(routeKey(o.region, p), { from: o.region, to: e.name, toRegion: e.region, host: "127.0.0.1", port: p, latency: e.latency });
     }
-    const routes: Array<RelayRoute & { from: string }> = [];
+    const routes: Array<RelayRoute & { from: string; toRegion: string }> = [];
     for (const [key, w] of wanted) {
-      routes.push({ name: key, from: w.from, listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: "127.0.0.1", targetPort: w.port, latency: w.latency });
+      routes.push({ name: key, from: w.from, toRegion: w.toRegion, listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: w.host, targetPort: w.port, latency: w.latency });
     }
     const byKey = new Map(routes.map((x) => [x.name, x.listenPort]));
-    if (routes.length === 0) return { pid: 0, routes, portFor: (_from: string | undefined, p: number) => p };
+    if (routes.length === 0) return { pid: 0, routes, cutInto: async () => {}, portFor: (_from: string | undefined, p: number) => p };
     const relay = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => spawnRelay(undefined, routes, seed, runPath, "regions"),
@@ -73,9 +80,10 @@ export const startRelayRoutes = (
       }),
     );
     for (const x of routes) {
-      progress(`region relay 127.0.0.1:${x.listenPort} -> 127.0.0.1:${x.targetPort} (${x.from} -> ${wanted.get(x.name)!.to}: ${describeDist(x.latency!)} one way, each direction)`);
+      progress(`region relay 127.0.0.1:${x.listenPort} -> ${x.targetHost}:${x.targetPort} (${x.from} -> ${wanted.get(x.name)!.to}: ${describeDist(x.latency!)} one way, each direction)`);
     }
-    return { pid: relay.pid, routes, portFor: (from, p) => (from === undefined ? p : byKey.get(routeKey(from, p)) ?? p) };
+    const cutInto = (region: string, down: boolean) => relay.cut(routes.filter((x) => x.toRegion === region).map((x) => x.name), down);
+    return { pid: relay.pid, routes, cutInto, portFor: (from, p) => (from === undefined ? p : byKey.get(routeKey(from, p)) ?? p) };
   });
 
 function describeDist(d: NonNullable<RelayRoute["latency"]>): string {

@@ -16,6 +16,18 @@ export class Cache {
     this.redis.on("error", () => { /* reported per operation */ });
   }
 
+  /**
+   * Resolves once the connection is ready (it rejects commands before: no offline queue); a Redis
+   * of another region is reached over the relay, so its connection and AUTH take a few crossings.
+   */
+  ready(timeoutMs = 10_000): Promise<void> {
+    if (this.redis.status === "ready") return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`redis on 127.0.0.1:${this.plan.port} not ready after ${timeoutMs} ms`)), timeoutMs);
+      this.redis.once("ready", () => (clearTimeout(t), resolve()));
+    });
+  }
+
   /** The cached value, or undefined on a miss (or when Redis is unreachable). */
   async get(key: string): Promise<string | undefined> {
     try {

@@ -107,7 +107,7 @@ export class Db {
   private readonly gate?: PoolGate;
 
   constructor(
-    private readonly plan: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]> },
+    private readonly plan: DbPlan & { readonly pool: NonNullable<DbPlan["pool"]>; readonly relayPorts?: Readonly<Record<string, number>> },
     endpoints: DbEndpoints,
     private readonly rng: Rng,
     private readonly metrics: ServiceMetrics,
@@ -117,15 +117,22 @@ export class Db {
     modelPool = false,
   ) {
     this.gate = modelPool ? new PoolGate(plan.pool.size, connectTimeoutMs(plan.pool.timeout)) : undefined;
+    // A server of another region is reached on the region relay's port (regions/start.ts): every
+    // query over a connection pays the crossing there and back, as the model's OP_DB between its
+    // two crossings. Its connections are opened before the service serves (warm) and never closed
+    // for idleness: the model charges a query its round trip, never a connection's set-up
+    // (start-up and SCRAM authentication: several round trips, each one more crossing).
+    const reach = (port: number) => plan.relayPorts?.[String(port)] ?? port;
     const pool = (e: DbEndpoints, port: number) =>
       new pg.Pool({
         host: "127.0.0.1",
-        port,
+        port: reach(port),
         user: e.user,
         password: e.password,
         database: e.database,
         max: plan.pool.size,
         connectionTimeoutMillis: connectTimeoutMs(plan.pool.timeout),
+        ...(reach(port) !== port ? { idleTimeoutMillis: 0 } : {}),
       });
     // Servers of a sharded database are labelled s<i>.primary, s<i>.replica<j> in the metrics.
     const label = (i: number, what: string) => (shardEndpoints.length > 1 ? `s${i}.${what}` : what);
@@ -143,9 +150,23 @@ export class Db {
     }
     // Lag is read over separate one-connection pools so that monitoring never takes a modeled slot.
     this.monitor = shardEndpoints.flatMap((e, i) =>
-      e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), port, pool: new pg.Pool({ host: "127.0.0.1", port, user: e.user, password: e.password, database: e.database, max: 1, connectionTimeoutMillis: 1000 }) })),
+      e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), port, pool: new pg.Pool({ host: "127.0.0.1", port: reach(port), user: e.user, password: e.password, database: e.database, max: 1, connectionTimeoutMillis: 1000 }) })),
     );
     for (const m of this.monitor) m.pool.on("error", () => {});
+  }
+
+  /**
+   * Opens every connection of each pool to a server of another region (the pool's size), so that
+   * no request pays a connection's set-up across the relay; nothing for the servers of its own region.
+   * The connections stay open (idleTimeoutMillis 0). Rejects, once all were tried, when some could not be opened.
+   */
+  async warm(): Promise<void> {
+    const relayed = new Set(Object.keys(this.plan.relayPorts ?? {}).map(Number));
+    const servers = this.shards.flatMap((sh) => [sh.primary, ...sh.replicas]).filter((x) => relayed.has(x.port));
+    const opened = await Promise.allSettled(servers.flatMap((x) => Array.from({ length: this.plan.pool.size }, () => x.pool.connect())));
+    for (const o of opened) if (o.status === "fulfilled") o.value.release();
+    const failed = opened.flatMap((o) => (o.status === "rejected" ? [o.reason] : []));
+    if (failed.length) throw new Error(`${failed.length} of ${opened.length} connections: ${String(failed[0])}`);
   }
 
   /**

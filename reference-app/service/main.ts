@@ -35,6 +35,12 @@ const db = cfg.db ? new Db(cfg.db, cfg.db.endpoints, rng, metrics, cfg.db.shardE
 // One lag monitor per service (its replica 1): each holds a connection on every database replica.
 if (cfg.index === 1) db?.startLagMonitor();
 const cache = cfg.cache ? new Cache(cfg.cache, metrics) : undefined;
+// Connected before serving: a cache or database of another region is reached over the region
+// relay, where a connection's set-up takes crossings the model never charges a request.
+// Not fatal: a cache not ready counts misses as before; a connection not opened is opened by the
+// first query that needs it (paying its set-up), as is said on stderr.
+await cache?.ready().catch((e) => process.stderr.write(`${new Date().toISOString()} ${String(e)}\n`));
+await db?.warm().catch((e) => process.stderr.write(`${new Date().toISOString()} database connections not all opened before serving: ${String(e)}\n`));
 const publisher = cfg.queues.length
   ? await Publisher.open(cfg.amqpUrl, new Map(cfg.queues.map((q) => [q.name, q.names.partitions ?? q.names.queue])), metrics)
   : undefined;

@@ -16,7 +16,9 @@ export class Publisher {
   ) {}
 
   static async open(url: string, queues: ReadonlyMap<string, string | readonly string[]>, metrics: ServiceMetrics): Promise<Publisher> {
-    const conn = await amqp.connect(url);
+    // Nagle off (amqplib leaves it on): over the region relay a publish then waited for the
+    // broker's delayed ACK of the previous segment, 42 ms -> 51 ms mean (max 180) for a 40 ms round trip.
+    const conn = await amqp.connect(url, { noDelay: true });
     const channel = await conn.createConfirmChannel();
     return new Publisher(conn, channel, queues, metrics);
   }

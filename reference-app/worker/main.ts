@@ -41,7 +41,13 @@ const m = {
 };
 
 const pool = cfg.db
-  ? new pg.Pool({ host: "127.0.0.1", port: cfg.db.endpoints.primary, user: cfg.db.endpoints.user, password: cfg.db.endpoints.password, database: cfg.db.endpoints.database, max: Math.min(q.prefetch, 10) })
+  ? new pg.Pool({
+      host: "127.0.0.1",
+      // a database of another region than the queue's: through the region relay, its connections kept (set-up is crossings the model never charges)
+      port: cfg.db.relayPorts?.[String(cfg.db.endpoints.primary)] ?? cfg.db.endpoints.primary,
+      ...(cfg.db.relayPorts?.[String(cfg.db.endpoints.primary)] !== undefined ? { idleTimeoutMillis: 0 } : {}),
+      user: cfg.db.endpoints.user, password: cfg.db.endpoints.password, database: cfg.db.endpoints.database, max: Math.min(q.prefetch, 10),
+    })
   : undefined;
 pool?.on("error", () => {});
 // A connection cut mid-query (the database killed) also emits 'error' on the checked-out client; unheard, it ends the process.
