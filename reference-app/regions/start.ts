@@ -17,11 +17,11 @@
 // a refused connection once on the next entry, but a crossing's connection is the relay's, which
 // resets it instead).
 import { Effect, Scope } from "effect";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StartFailed, type PortsExhausted } from "../errors.ts";
-import { freePort, proc, waitReady } from "../resources.ts";
-import { haproxyCommand, isUp, parseStat } from "../parts/haproxy.ts";
+import { freePort, waitReady } from "../resources.ts";
+import { haproxyCommand, isUp, launchHaproxy, parseStat } from "../parts/haproxy.ts";
 import type { Tools } from "../preflight.ts";
 import type { RegionPlan } from "./placement.ts";
 import { routeKey } from "./placement.ts";
@@ -146,18 +146,7 @@ export const startGeoRouters = (
       const label = `geo-${o.region}`;
       const port = yield* freePort;
       const entries = o.entries.map((e) => ({ name: e.name, port: relay.portFor(e.latency ? o.region : undefined, portsOf(e.name)[0]!) }));
-      const sockDir = join(runPath, "state", label);
-      const statsSocket = join(sockDir, "haproxy.sock");
-      const cfgPath = join(runPath, `${label}.cfg`);
-      yield* Effect.tryPromise({
-        try: async () => {
-          await mkdir(sockDir, { recursive: true });
-          await chmod(sockDir, 0o700);
-          await writeFile(cfgPath, geoRouterConfig(port, entries.map((e) => e.port), statsSocket));
-        },
-        catch: (e) => new StartFailed({ part: label, reason: `cannot prepare ${sockDir}: ${String(e)}` }),
-      });
-      const p = yield* proc({ name: label, command: tools.haproxy, args: ["-f", cfgPath, "-db"], logDir: join(runPath, "logs") });
+      const { statsSocket, p } = yield* launchHaproxy(label, runPath, tools, (socket) => geoRouterConfig(port, entries.map((e) => e.port), socket));
       yield* waitReady(label, p, async () => {
         const servers = parseStat(await haproxyCommand(statsSocket, "show stat")).filter((s) => s.name !== "BACKEND" && s.name !== "FRONTEND");
         return servers.length === entries.length && servers.every((s) => isUp(s.status));
