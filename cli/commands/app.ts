@@ -11,15 +11,19 @@ import { preflight } from "../../reference-app/preflight.ts";
 import { portInRange } from "../../reference-app/resources.ts";
 import { regionReport } from "../../reference-app/regions/check.ts";
 import type { AppError } from "../../reference-app/errors.ts";
+import { largestFittingScale, SCALE_LADDER, scaleSummary } from "../../reference-app/scale-down.ts";
+import { scaleSystem } from "../../simulator/analytic/index.ts";
 
-const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO] [--traces FILE]
-       headroom app check <file.yaml>
+const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO] [--traces FILE] [--scale F]
+       headroom app check <file.yaml> [--scale F]
 
 up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service replicas, Redis,
        PostgreSQL primary + streaming replicas, RabbitMQ queue + workers, nginx, a dispatcher per
        function forking Node instances on demand), prints its
        endpoints and the admin token, and runs until Ctrl-C or SIGTERM, then stops everything.
-check  Says whether the reference app can realize the scenario here, starting nothing.
+check  Says whether the reference app can realize the scenario here, starting nothing. Where
+       only this machine's limits stand in the way (open files, database connections), it names
+       the largest --scale that fits.
 
 With regions: every part stays on 127.0.0.1; each call crossing between regions (to a service or
 balancer; a connection to a cache, database server or queue broker) goes through a delaying relay
@@ -35,6 +39,11 @@ options:
   --traces FILE   the replicas and workers export OpenTelemetry traces (http, pg, ioredis, amqplib)
                   over OTLP/HTTP to a receiver on 127.0.0.1 that appends them to FILE as OTLP/JSON
                   lines (what headroom fit reads); default: no tracing
+  --scale F       run the system scaled down by F (0 < F <= 1), keeping its shape: every load rate
+                  (and realtime session rate) times F, and each service's replicas (and auto-scaler
+                  min/max), station's servers, unpartitioned queue's workers and realtime
+                  instances ceil(n x F), at least 1; caches, databases, partitions, slots, timeouts
+                  and the SLO unchanged (simulate the same scaled system to compare: docs/reference-app.md)
 
 Needs haproxy, nginx, redis-server and PostgreSQL server binaries (Debian/Ubuntu:
   sudo apt-get install -y haproxy nginx redis-server postgresql rabbitmq-server)
@@ -47,6 +56,7 @@ interface Args {
   seed?: number;
   ports?: readonly [number, number];
   traces?: string;
+  scale?: number;
 }
 
 function parseArgs(argv: string[]): Args | "help" {
@@ -58,12 +68,17 @@ function parseArgs(argv: string[]): Args | "help" {
   let seed: number | undefined;
   let ports: Args["ports"];
   let traces: string | undefined;
+  let scale: number | undefined;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
-    if (a === "--run-dir" || a === "--seed" || a === "--ports" || a === "--traces") {
+    if (a === "--run-dir" || a === "--seed" || a === "--ports" || a === "--traces" || a === "--scale") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`headroom app: ${a} needs a value`);
       if (a === "--run-dir") runDir = resolve(v);
+      else if (a === "--scale") {
+        scale = Number(v);
+        if (!(scale > 0 && scale <= 1)) throw new UsageError(`headroom app: --scale must be a number in (0, 1], got '${v}'`);
+      }
       else if (a === "--traces") traces = resolve(v);
       else if (a === "--ports") {
         const m = /^(\d+)-(\d+)$/.exec(v);
@@ -79,7 +94,7 @@ function parseArgs(argv: string[]): Args | "help" {
     else throw new UsageError(`headroom app: one scenario file expected, got '${file}' and '${a}'`);
   }
   if (!file) throw new UsageError(`headroom app ${sub}: a scenario file is required\n${HELP}`);
-  return { sub, file, runDir, seed, ports, traces };
+  return { sub, file, runDir, seed, ports, traces, scale };
 }
 
 function describe(app: RunningApp): string {
@@ -120,21 +135,28 @@ export const appCommand: Command = {
       process.stdout.write(HELP + "\n");
       return 0;
     }
-    const scenario = await loadScenarioFile(args.file);
+    const loaded = await loadScenarioFile(args.file);
+    const scenario = args.scale !== undefined ? scaleSystem(loaded, args.scale) : loaded;
     if (args.sub === "check") {
       const planned = planApp(scenario);
       // Regions: how each latency is realized (the delaying relay) and what would keep it from running.
       const regions = await regionReport(scenario);
       for (const l of regions.latency) process.stderr.write(`${args.file}: ${l.field}: realized by ${l.how}\n`);
       const issues = [...(planned.ok ? [] : planned.issues), ...regions.issues];
+      const hint = async () => {
+        const f = await largestFittingScale(scenario);
+        if (f !== undefined) process.stderr.write(`${args.file}: it fits this machine scaled down: headroom app check ${args.file} --scale ${+((args.scale ?? 1) * f).toPrecision(3)} (the largest of ${SCALE_LADDER.join(", ")}${args.scale !== undefined ? ` of --scale ${args.scale}` : ""} that passes; what it changes: headroom app --help)\n`);
+      };
       if (issues.length > 0) {
         process.stderr.write(issues.map((i) => `${args.file}: ${i.field}: ${i.reason}`).join("\n") + "\n");
+        await hint();
         return 2;
       }
       if (!planned.ok) return 2;
       const exit = await Effect.runPromiseExit(preflight(planned.plan));
       if (Exit.isFailure(exit)) {
         process.stderr.write(failureMessage(exit.cause).text + "\n");
+        await hint();
         return 2;
       }
       process.stdout.write(`${args.file}: the reference app can start this scenario here\n`);
@@ -143,6 +165,7 @@ export const appCommand: Command = {
 
     const program = Effect.scoped(
       Effect.gen(function* () {
+        if (args.scale !== undefined) process.stderr.write(`  scaled down by ${args.scale}: ${scaleSummary(loaded, scenario)}\n`);
         const running = yield* startApp(scenario, {
           file: args.file,
           runDir: args.runDir,

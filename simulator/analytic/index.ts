@@ -5,5 +5,5 @@ export { erlangC, solveStation, quantileOf, type Moments } from "./station.ts";
 export { mva, type MvaStation } from "./mva.ts";
 export { bucketShares } from "./keys.ts";
 export { lruHitRatio } from "./hit-ratio.ts";
-export { scaleLoad, loadUnit, type LoadUnit } from "./scale.ts";
+export { scaleLoad, scaleSystem, loadUnit, type LoadUnit } from "./scale.ts";
 export { analyticBracket, analyticMeetsSlo, type AnalyticBracket } from "./bracket.ts";

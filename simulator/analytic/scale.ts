@@ -2,7 +2,7 @@
 // user count of a closed one multiplied by one factor, so ramps and spikes keep their shape; the
 // realtime clients' session rates (load.connections) grow by the same factor, as more users do. Plain
 // data in, plain data out: searches rescale without parsing YAML again.
-import type { ConnectionClass, Scenario } from "../model/schema.ts";
+import type { Component, ConnectionClass, Scenario } from "../model/schema.ts";
 import { nominalLoad } from "./solve.ts";
 
 /** The scenario with its load set so that its nominal level (peak rate or users) becomes `level`. */
@@ -57,3 +57,34 @@ export function loadUnit(s: Scenario): LoadUnit {
 }
 
 export type LoadUnit = "req/s" | "invocations/s" | "users";
+
+/**
+ * The whole system scaled down by f (0 < f <= 1) for a smaller machine, keeping its shape: the load
+ * times f (scaleLoad), and the parts that grow with it: each service's replicas and its
+ * auto-scaler's min and max, a station's servers, an unpartitioned queue's workers and a realtime
+ * component's instances, each ceil(n f) and at least 1 (and at least the highest replica a
+ * scheduled failure names). Unchanged: every component and its kind, per-replica slots, timeouts,
+ * caches (capacity), databases (replicas, shards, pools), partitions, functions' limits, the SLO.
+ * Utilization stays about the same; rounding up leaves a small part relatively larger.
+ */
+export function scaleSystem(s: Scenario, f: number): Scenario {
+  if (!(f > 0 && f <= 1)) throw new Error(`scale must be in (0, 1], got ${f}`);
+  if (f === 1) return s;
+  const scaled = scaleLoad(s, nominalLoad(s) * f);
+  const down = (n: number, floor = 1) => Math.max(floor, Math.ceil(n * f - 1e-9));
+  const failed = (name: string) => Math.max(1, ...(s.failures ?? []).flatMap((x) => ("crash" in x && x.crash === name ? [x.replica] : [])));
+  const components = Object.create(null) as Record<string, Component>;
+  for (const [name, c] of Object.entries(s.components)) {
+    if (c.kind === "service") {
+      const replicas = down(c.replicas, failed(name));
+      components[name] = {
+        ...c, replicas,
+        ...(c.autoscaling ? { autoscaling: { ...c.autoscaling, min: Math.min(down(c.autoscaling.min), down(c.autoscaling.max)), max: down(c.autoscaling.max) } } : {}),
+      };
+    } else if (c.kind === "station") components[name] = { ...c, servers: down(c.servers) };
+    else if (c.kind === "queue" && c.partitions === undefined) components[name] = { ...c, workers: down(c.workers) };
+    else if (c.kind === "realtime") components[name] = { ...c, instances: down(c.instances) };
+    else components[name] = c;
+  }
+  return { ...scaled, components };
+}
