@@ -1,5 +1,6 @@
 // The reference app's heavier suite (npm run test:app): fault timings, interrupt points, CDN, Redis
-// eviction, auto-scaling, the slowed-dependency, cache-loss, database-failover and serverless-function validations, and `check --measure`'s real run (cli/tests/capacity).
+// eviction, auto-scaling, the slowed-dependency, cache-loss, database-failover and serverless-function validations, serverless-api.yaml
+// started (reference-app/function/serverless-api.e2e.test.ts), and `check --measure`'s real run (cli/tests/capacity).
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 

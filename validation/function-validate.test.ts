@@ -46,8 +46,15 @@ describe("function validation, pure parts", () => {
     expect(stepMean([[0, 0], [2, 10], [3, 4]], 4)).toBeCloseTo(3.5, 12);
   });
 
-  it("takes a scenario with one function and one class, refuses what it cannot compare, passes others by", () => {
+  it("takes a scenario with one function (its latency rows: the heaviest class), refuses what it cannot compare, passes others by", () => {
     expect(functionTarget("t.yaml", scenario(""))).toEqual({ fn: "f", cls: "a" });
+    const two = scenario("").load.classes.a!;
+    const weighted = (wa: number, wb: number) => {
+      const s = scenario("");
+      return { ...s, load: { ...s.load, classes: { a: { ...two, weight: wa }, b: { ...two, weight: wb } } } } as typeof s;
+    };
+    expect(functionTarget("t.yaml", weighted(15, 85))).toEqual({ fn: "f", cls: "b" });
+    expect(functionTarget("t.yaml", weighted(50, 50))).toEqual({ fn: "f", cls: "a" });
     expect(() => functionTarget("t.yaml", scenario("  g: { kind: function, cold_start: 1ms, service: 1ms }\n"))).toThrow("t.yaml: components: the function validation takes one function, found f, g");
     const r = parseScenario("version: 1\nname: x\nload: { model: open, rate: 1/s, classes: { a: { flow: [{ call: s }] } } }\ncomponents:\n  s: { kind: service, service: 1ms }\n", "x.yaml");
     if (!r.ok) throw new Error("parse");

@@ -36,16 +36,16 @@ export interface FunctionTarget {
   readonly cls: string;
 }
 
-/** The function the scenario validates: one `kind: function`, one request class, no failures; else undefined (not this validation). */
+/** The function the scenario validates (one `kind: function`, no failures) and the class its latency rows read (the heaviest, the first of equal weight); else undefined (not this validation). */
 export function functionTarget(file: string, s: Scenario): FunctionTarget | undefined {
   const fns = Object.entries(s.components).filter(([, c]) => c.kind === "function").map(([n]) => n);
   if (fns.length === 0) return undefined;
   if (fns.length > 1) throw new FunctionInputError(`${file}: components: the function validation takes one function, found ${fns.join(", ")}`);
-  const classes = Object.keys(s.load.classes);
-  if (classes.length !== 1) throw new FunctionInputError(`${file}: load.classes: the function validation takes one request class, found ${classes.length}`);
   if ((s.failures ?? []).length > 0) throw new FunctionInputError(`${file}: failures: the function validation injects none`);
   if (runWindow(s).warmup !== 0) throw new FunctionInputError(`${file}: simulation.warmup: the function validation compares the whole run (warm-up 0s)`);
-  return { fn: fns[0]!, cls: classes[0]! };
+  const classes = Object.entries(s.load.classes);
+  const cls = classes.reduce((a, b) => (b[1].weight > a[1].weight ? b : a))[0];
+  return { fn: fns[0]!, cls };
 }
 
 /** The model's cold start from the run's measured ones (seconds, fork to ready), resampled; the YAML's when none was measured. */
@@ -243,7 +243,8 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
   log(`cold starts measured: ${starts}, mean ${(measuredStart * 1000).toFixed(0)} ms (init ${(meanOf(fn.cold_start) * 1000).toFixed(0)} ms + the real start), ` +
     `median ${(quantileSorted(sortedStarts, 0.5) * 1000).toFixed(0)} ms, max ${((sortedStarts[sortedStarts.length - 1] ?? Number.NaN) * 1000).toFixed(0)} ms`);
   const counts: FunctionSample = { ...last, cold: last.cold - first.cold, warm: last.warm - first.warm, throttled: last.throttled - first.throttled };
-  const measured = measuredFunction(sent, instances, counts, bounds, durationS);
+  // the latency rows: the answers of the class the model's rows are read for
+  const measured = measuredFunction(sent.filter((r) => r.cls === target.cls), instances, counts, bounds, durationS);
   const { side: predicted, spread, series } = predictFunction(scenario, target, coldStart);
   const rows = functionRows(predicted, measured, spread);
   const failed = sent.filter((r) => !(r.status >= 200 && r.status < 300)).length;

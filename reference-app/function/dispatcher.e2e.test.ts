@@ -95,10 +95,10 @@ describe("function dispatcher (real processes)", () => {
     expect(d.alive()).toBe(0);
   });
 
-  it("a service's call runs its class's work (the handler's service steps added), other requests the default", async () => {
+  it("a service's call runs its class's handler (its service steps one after the other on the instance), other requests the default", async () => {
     const d = new Dispatcher({
       ...dispatcherConfig("f", { ...base, provisioned: 1, max_instances: 1, service: { dist: "constant", value: 0.02 } }, 7),
-      work: { slow: [{ dist: "constant", value: 0.2 }, { dist: "constant", value: 0.1 }] },
+      handlers: { slow: [{ service: { dist: "constant", value: 0.2 } }, { service: { dist: "constant", value: 0.1 } }] },
     });
     open.push(d);
     const port = await d.start();
