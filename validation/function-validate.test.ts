@@ -1,8 +1,11 @@
 // The pure half of the serverless-function validation (function-validate.ts): reading the
 // dispatcher's metrics, the cold-start calibration, one run's percentiles and time averages, which
-// scenarios it takes, and where each row's target flips. The run itself is function-burst.e2e.test.ts.
+// scenarios it takes, where each row's target flips, and that the driver sends the model's own
+// arrival realization. The run itself is function-burst.e2e.test.ts.
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../simulator/model/index.ts";
+import { simulate } from "../simulator/index.ts";
+import { RateProfile, Rng } from "../simulator/random.ts";
 import { Dispatcher, dispatcherConfig } from "../reference-app/function/dispatcher.ts";
 import { parseFunctionMetrics } from "../reference-app/collector.ts";
 import { calibratedColdStart, functionRows, functionTarget, quantileSorted, stepMean, type FunctionSide } from "./function-validate.ts";
@@ -73,5 +76,38 @@ describe("function validation, pure parts", () => {
     expect(row({ meanInstances: 6.1 }, "instances alive, time")).toBe(false);
     expect(row({ peakInstances: 25 }, "instances alive, peak")).toBe(true);
     expect(row({ peakInstances: 26 }, "instances alive, peak")).toBe(false);
+  });
+
+  it("the driver's arrival times are the model's for the seed, and arrivalSeed pins them across runs", () => {
+    const parsed = parseScenario(`version: 1
+name: t
+seed: 31
+simulation: { duration: 10s, warmup: 0s }
+load:
+  model: open
+  stages:
+    - { duration: 2500ms, target: 30/s, shape: step }
+    - { duration: 3500ms, target: 0.5/s, shape: step }
+    - { duration: 4s, target: 20/s }
+  classes:
+    a: { http: { method: GET, path: /a }, flow: [{ call: f }] }
+components:
+  f: { kind: function, cold_start: 100ms, service: 10ms }
+`, "t.yaml");
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const staged = parsed.scenario;
+    if (staged.load.model !== "open") throw new Error("open load expected");
+    // what driveOrders(..., "model") sends: RateProfile.nextPoisson on the seed's load:arrivals stream
+    const profile = new RateProfile(staged.load);
+    const rng = new Rng(31, 0, "load:arrivals");
+    let sent = 0;
+    for (let t = profile.nextPoisson(0, rng); t < 10; t = profile.nextPoisson(t, rng)) sent++;
+    const arrived = (seed: number, pin?: number) => simulate(staged, { seed, replications: 1, ...(pin !== undefined ? { arrivalSeed: pin } : {}) }).classes.a!.counts.arrived;
+    expect(sent).toBeGreaterThan(90);
+    expect(arrived(31)).toBe(sent);
+    // other seeds: other realizations, unless pinned to the driver's
+    const unpinned = [32, 33, 34].map((k) => arrived(k));
+    expect(unpinned.some((n) => n !== sent)).toBe(true);
+    for (const k of [32, 33, 34]) expect(arrived(k, 31)).toBe(sent);
   });
 });
