@@ -1,9 +1,9 @@
 // The bundled serverless-api.yaml on the real stack (npm run test:app, under a minute): its classes
-// enter at the function through its API gateway service (gateway.ts), the dispatcher forks the
-// instances, and each invocation's handler reads through Redis to PostgreSQL and writes there
-// (dispatcher.ts). Scaled for the 2-core machine: the same shape (busy, quiet past the idle
-// timeout, a burst three times the first level, quiet again) in 20 s instead of 16 min, an idle
-// timeout of 3 s instead of 2 min, at most 8 instances instead of 40, a tenth of the keys; every
+// enter at the function through its API gateway service (reference-app/function/gateway.ts), the
+// dispatcher forks the instances, and each invocation's handler reads through Redis to PostgreSQL
+// and writes there (function/dispatcher.ts). Scaled for the 2-core machine: the same shape (busy,
+// quiet past the idle timeout, a burst three times the first level, quiet again) in 20 s instead
+// of 16 min, an idle timeout of 3 s instead of 2 min, at most 8 instances instead of 40, a tenth of the keys; every
 // other figure is the file's. What it holds: every request answered (200, 201, or the function's
 // own 429), every request one invocation of the function (the dispatcher's counts add up to the
 // requests sent), the number sent within the Poisson band of the model's arrivals, and cold starts
@@ -17,16 +17,16 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseScenario } from "../../simulator/index.ts";
-import { validateDynamics } from "../../validation/dynamics.ts";
+import { parseScenario } from "../simulator/index.ts";
+import { validateDynamics } from "./dynamics.ts";
 
-const INSTANCE = fileURLToPath(new URL("./instance.mjs", import.meta.url));
-const DISPATCHER = fileURLToPath(new URL("./main.ts", import.meta.url));
+const INSTANCE = fileURLToPath(new URL("../reference-app/function/instance.mjs", import.meta.url));
+const DISPATCHER = fileURLToPath(new URL("../reference-app/function/main.ts", import.meta.url));
 const leftover = () => execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(INSTANCE) || l.includes(DISPATCHER));
 
 /** serverless-api.yaml with each replacement made (each must be found: the file changed otherwise). */
 function scaled(): string {
-  let text = readFileSync(new URL("../../scenarios/serverless-api.yaml", import.meta.url), "utf8");
+  let text = readFileSync(new URL("../scenarios/serverless-api.yaml", import.meta.url), "utf8");
   const swaps: Array<[string, string]> = [
     ["  duration: 16m\n", "  duration: 20s\n"],
     ["  interval: 10s\n", "  interval: 1s\n"],
