@@ -5,8 +5,9 @@
 // reaped (killed), never below `provisioned`, which are started (and awaited) with the dispatcher;
 // beyond max_instances x concurrency an invocation is refused (429) or queued (`on_throttle`); an
 // invocation past `timeout` gets 504 and its instance is killed, as Lambda does. The choice of
-// instance is the simulator's (components/function/runtime.ts): a partly busy warm one, else the
-// most recently used idle one, else one still starting, else a new one. Metrics on /metrics in
+// instance is the simulator's (components/function/runtime.ts): the partly busy warm one that
+// became so last, else the most recently used idle one, else the newest one still starting with a
+// free slot, else a new one. Metrics on /metrics in
 // Prometheus's text format, each cold start's measured time on /cold-starts (JSON); `close()` kills
 // every instance and stops the server.
 //
@@ -82,6 +83,8 @@ interface Instance {
   killed: boolean;
   busy: number;
   lastUsed: number;
+  /** When it last became ready and partly busy (the model's open list: the latest first). */
+  openedSeq: number;
   idleTimer: NodeJS.Timeout | undefined;
   readonly ready: Promise<boolean>;
   readonly forkedAt: number;
@@ -117,6 +120,8 @@ export class Dispatcher {
   private readonly instances: Instance[] = [];
   private nextInstance = 1;
   private nextInvocation = 1;
+  /** Counts the instances' openings (openedSeq). */
+  private openings = 0;
   private inFlight = 0;
   private readonly waiting: Waiter[] = [];
   private readonly rngCold: Rng;
@@ -244,6 +249,7 @@ export class Dispatcher {
     const inst = this.place();
     const cold = inst.state === "starting";
     inst.busy++;
+    if (inst.state === "ready" && inst.busy === 1 && inst.busy < c.concurrency) inst.openedSeq = ++this.openings;
     if (inst.idleTimer) { clearTimeout(inst.idleTimer); inst.idleTimer = undefined; }
     if (cold) this.metrics.cold++; else this.metrics.warm++;
     const started = cold ? await inst.ready : true;
@@ -271,18 +277,25 @@ export class Dispatcher {
     return { status, cold, instance: inst.id, ms: performance.now() - t0 };
   }
 
-  /** A warm instance with a free slot (partly busy first, then most recently used), else a starting one, else a new one. */
+  /**
+   * The model's choice (components/function/runtime.ts): a warm instance with a free slot, the
+   * partly busy one that became so last first, then the most recently used idle one; else the
+   * newest starting one with a free slot; else a new one.
+   */
   private place(): Instance {
     const c = this.config;
+    let open: Instance | undefined;
     let idle: Instance | undefined;
+    let starting: Instance | undefined;
+    // in start order, so the last starting one met is the newest
     for (const i of this.instances) {
-      if (i.killed || i.state !== "ready" || i.busy >= c.concurrency) continue;
-      if (i.busy > 0) return i;
-      if (!idle || i.lastUsed > idle.lastUsed) idle = i;
+      if (i.killed || i.busy >= c.concurrency) continue;
+      if (i.state === "starting") starting = i;
+      else if (i.state !== "ready") continue;
+      else if (i.busy > 0) { if (!open || i.openedSeq > open.openedSeq) open = i; }
+      else if (!idle || i.lastUsed > idle.lastUsed) idle = i;
     }
-    if (idle) return idle;
-    for (const i of this.instances) if (!i.killed && i.state === "starting" && i.busy < c.concurrency) return i;
-    return this.spawn();
+    return open ?? idle ?? starting ?? this.spawn();
   }
 
   private spawn(): Instance {
@@ -295,10 +308,12 @@ export class Dispatcher {
     const running = new Map<number, (ok: boolean) => void>();
     let markReady: (ok: boolean) => void = () => {};
     const ready = new Promise<boolean>((resolve) => { markReady = resolve; });
-    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), idleTimer: undefined, ready, forkedAt, running };
+    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), openedSeq: 0, idleTimer: undefined, ready, forkedAt, running };
     proc.on("message", (m: { t: string; id?: number }) => {
       if (m.t === "ready" && inst.state === "starting" && !inst.killed) {
         inst.state = "ready";
+        if (inst.busy > 0 && inst.busy < this.config.concurrency) inst.openedSeq = ++this.openings;
+        if (inst.busy === 0) inst.lastUsed = performance.now(); // idle from now: the most recent idle one
         const took = (performance.now() - inst.forkedAt) / 1000;
         this.metrics.coldStartSeconds += took;
         if (this.coldStarts.length < MAX_SAMPLES) this.coldStarts.push(took);
@@ -330,6 +345,7 @@ export class Dispatcher {
   private done(inst: Instance): void {
     inst.busy--;
     inst.lastUsed = performance.now();
+    if (inst.state === "ready" && inst.busy > 0 && inst.busy === this.config.concurrency - 1) inst.openedSeq = ++this.openings;
     const next = this.waiting.shift();
     if (next) next.grant(true); else this.inFlight--;
     if (inst.busy === 0 && inst.state === "ready" && !inst.killed) this.armIdle(inst);
