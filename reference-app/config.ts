@@ -95,12 +95,15 @@ export interface WorkerConfig {
   readonly tracing?: TracingConfig;
 }
 
-/** A function's dispatcher process (function/main.ts): its plan, port and the run's seed; nothing secret. */
+/** A function's dispatcher process (function/main.ts): its plan, port and the run's seed, and the cache and database its handlers call (with their passwords). */
 export interface FunctionConfig {
   readonly role: "function";
   readonly port: number;
   readonly seed: number;
   readonly fn: FunctionPlan;
+  readonly cache?: ServiceConfig["cache"];
+  /** As a service's: the dispatcher's one pool (poolFor with its invocation slots). */
+  readonly db?: ServiceConfig["db"];
 }
 
 export function readConfig<T>(path: string): T {

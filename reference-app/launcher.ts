@@ -28,7 +28,7 @@ import { startHaproxy, enableServer, drainServer, type HaproxyPart } from "./par
 import { startNginx } from "./parts/nginx.ts";
 import { startCollector, type Sample } from "./collector.ts";
 import { startAdmin, BadTarget, type Faults } from "./admin.ts";
-import type { QueueNames, RealtimeConfig, ServiceConfig, WorkerConfig } from "./config.ts";
+import type { FunctionConfig, QueueNames, RealtimeConfig, ServiceConfig, WorkerConfig } from "./config.ts";
 import { PoolScaler, type InstanceCount, type ScalingEvent } from "./scaling.ts";
 import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
@@ -395,7 +395,12 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const workerStarts = workerSpecs.map((w) => Effect.map(startNodeProc(w.name, w.cfg, dir.path), (part) => ({ ...part, queue: w.queue })));
     // A dispatcher per function: its own process (and process group, with the instances it forks),
     // ready once its provisioned instances started.
-    const functionStarts = plan.functions.map((f) => startNodeProc(`function-${f.name}`, { role: "function", port: fnPorts.get(f.name)!, seed: plan.seed, fn: f }, dir.path));
+    // Its handlers' calls to the cache and the database go out from the dispatcher (one pool, a connection per invocation slot).
+    const functionStarts = plan.functions.map((f) => startNodeProc(`function-${f.name}`, {
+      role: "function", port: fnPorts.get(f.name)!, seed: plan.seed, fn: f,
+      cache: plan.cache && redis && f.calls.includes(plan.cache.name) ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
+      db: dbConfig && f.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, f.maxInstances * f.concurrency), modelPool: dbConfig.pool !== undefined } : undefined,
+    } satisfies FunctionConfig, dir.path));
     // Replicas, workers and dispatchers start together: each is a Node process whose start-up is mostly waiting.
     const [services, workers, others, fns, rtInstances] = yield* Effect.all(
       [

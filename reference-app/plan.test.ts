@@ -8,6 +8,7 @@ import { haproxyConfig } from "./parts/haproxy.ts";
 import { simulate } from "../simulator/index.ts";
 import { connectTimeoutMs } from "./service/db.ts";
 import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, planApp, poolFor, portsNeeded, shardOfKey } from "./plan.ts";
+import { GATEWAY_HEADROOM } from "./function/gateway.ts";
 
 function load(text: string, file = "test.yaml") {
   return scenarioOf(text, file);
@@ -126,13 +127,13 @@ describe("planApp", () => {
     if (!entry.ok) expect(entry.issues.map((i) => i.field)).toContain("components.api.retries");
   });
 
-  it("plans a function a service calls: its dispatcher's limits, and per class the service steps of its handler", () => {
+  it("plans a function a service calls: its dispatcher's limits, and per class the steps of its handler", () => {
     const r = planApp(load(readFileSync(new URL("../scenarios/validation/dynamic/function-burst.yaml", import.meta.url), "utf8")));
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     expect(r.plan.functions).toEqual([{
       name: "thumbs", maxInstances: 12, concurrency: 8, coldStart: { dist: "constant", value: 0.2 }, idleTimeout: 2, provisioned: 0,
       timeout: undefined, onThrottle: "reject", queue: undefined, queueTimeout: undefined,
-      work: { thumbnail: [{ dist: "lognormal", mean: 0.1, cv: 0.5 }] },
+      handlers: { thumbnail: [{ service: { dist: "lognormal", mean: 0.1, cv: 0.5 } }] }, calls: [],
     }]);
     expect(r.plan.service.calls).toEqual(["thumbs"]);
     // the admin, the one replica and the dispatcher
@@ -140,19 +141,32 @@ describe("planApp", () => {
     const own = planApp(load(BASE.replace("{ service: 1ms }, { call: db, op: read }", "{ service: 1ms }, { call: fn }") +
       "  fn:\n    kind: function\n    cold_start: 100ms\n    on_throttle: queue\n    queue: 5\n    handlers:\n      get_product: [{ service: 2ms }, { service: 3ms }]\n"));
     if (!own.ok) throw new Error(JSON.stringify(own.issues));
-    expect(own.plan.functions[0]).toMatchObject({ maxInstances: 1000, onThrottle: "queue", queue: 5, work: { get_product: [{ dist: "constant", value: 0.002 }, { dist: "constant", value: 0.003 }] } });
+    expect(own.plan.functions[0]).toMatchObject({ maxInstances: 1000, onThrottle: "queue", queue: 5, handlers: { get_product: [{ service: { dist: "constant", value: 0.002 } }, { service: { dist: "constant", value: 0.003 } }] } });
   });
 
-  it("refuses a class entering at a function and a function's calls, each by its field (serverless-api)", () => {
+  it("realizes a class entering at a function through its API gateway service, and the function's calls to the cache and the database (serverless-api)", () => {
     const r = planApp(bundled("serverless-api"));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    // the classes enter at the gateway, a one-replica service whose handler is the class's flow
+    expect(r.plan.service).toMatchObject({ name: "items_fn_gateway", replicas: 1, concurrency: 40 + GATEWAY_HEADROOM, calls: ["items_fn"] });
+    expect(r.plan.service.handlers.get_item).toEqual([{ call: "items_fn" }]);
+    expect(r.plan.classes.map((c) => c.via)).toEqual(["lb", "lb"]);
+    const fn = r.plan.functions[0]!;
+    expect(fn.calls).toEqual(["cache", "db"]);
+    expect(fn.network).toEqual({ dist: "constant", value: 0.001 });
+    expect(fn.handlers.put_item!.map((st) => ("call" in st ? st.call : "service"))).toEqual(["service", "db", "cache"]);
+    // a function's publish or call to a service is refused by its field
+    const bad = planApp(load(BASE.replace("{ service: 1ms }, { call: db, op: read }", "{ service: 1ms }, { call: fn }") +
+      "  fn:\n    kind: function\n    cold_start: 100ms\n    handlers:\n      get_product: [{ service: 2ms }, { call: other }]\n  other:\n    kind: service\n    service: 1ms\n"));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.issues.find((i) => i.field === "components.fn.handlers.get_product[1]")?.reason).toContain("a call to the service 'other' from a function's handler is not realized");
+  });
+
+  it("counts a function's pool in the database's connections", () => {
+    const text = readFileSync(new URL("../scenarios/serverless-api.yaml", import.meta.url), "utf8").replace("max_connections: 100", "max_connections: 42");
+    const r = planApp(load(text));
     expect(r.ok).toBe(false);
-    if (r.ok) return;
-    const fields = r.issues.map((i) => i.field);
-    expect(fields).toContain("load.classes.get_item.flow");
-    expect(fields).toContain("components.items_fn.handlers.get_item[1]");
-    expect(fields).toContain("components.items_fn.handlers.put_item[1]");
-    expect(fields).not.toContain("components.items_fn.handlers.get_item[0]");
-    expect(r.issues.find((i) => i.field === "load.classes.get_item.flow")!.reason).toContain("a class entering at the function 'items_fn' is not realized");
+    if (!r.ok) expect(r.issues.find((i) => i.field === "components.db.max_connections")?.reason).toContain("below the 40 each primary may get: 1 items_fn (dispatcher) replica(s) x pool 40");
   });
 
   it("realizes a class's response size (after compression) and refuses the payload parts it has no part for", () => {

@@ -8,6 +8,7 @@ import type {
 import { REDIS_SAMPLES } from "../simulator/index.ts";
 import { scaleDist } from "../simulator/model/index.ts";
 import { stationsAsServices } from "./station.ts";
+import { functionGateways } from "./function/gateway.ts";
 import { planRegions, regionPorts, type RegionPlan } from "./regions/placement.ts";
 import type { TlsKey } from "./parts/tls-cert.ts";
 export { shardOfKey } from "./shard.ts";
@@ -227,7 +228,7 @@ function queues0(s: Scenario, byKind: ReadonlyMap<string, string[]>): Array<{ na
  */
 export function connectionsPerServer(
   db: DbPlan,
-  services: readonly ServicePlan[],
+  services: ReadonlyArray<Pick<ServicePlan, "name" | "places" | "concurrency" | "calls">>,
   workers: ReadonlyArray<{ name: string; workers: number; prefetch: number }>,
 ): { primary: number; replica: number; primaryWhat: string; replicaWhat: string } {
   const callers = services.filter((p) => p.calls.includes(db.name));
@@ -269,9 +270,11 @@ export interface CdnPlan {
 
 /**
  * A `kind: function` as its dispatcher runs it (function/dispatcher.ts, in a process of its own):
- * the YAML's limits, cold start, idle timeout and throttling, and per class the own work of one
- * invocation (the `service` steps of its handler, else the function's `service`), a wait in the
- * instance. Called by the services whose handlers call it (an HTTP call, as to another service).
+ * the YAML's limits, cold start, idle timeout and throttling, and per class the handler of one
+ * invocation (its `service` steps waits in the instance, its calls to the cache and the database
+ * made for it by the dispatcher; a class without a handler: the function's `service`). Called by
+ * the services whose handlers call it (an HTTP call, as to another service), and by the API gateway
+ * service of the classes that enter at it (function/gateway.ts).
  */
 export interface FunctionPlan {
   readonly name: string;
@@ -285,8 +288,12 @@ export interface FunctionPlan {
   readonly onThrottle: "reject" | "queue";
   readonly queue?: number;
   readonly queueTimeout?: number;
-  /** Per class that reaches it, its service times in order (their sum is one invocation's work). */
-  readonly work: Readonly<Record<string, readonly DistLike[]>>;
+  /** Per class that reaches it, the steps of one invocation. */
+  readonly handlers: Readonly<Record<string, readonly Step[]>>;
+  /** One-way time of each leg of the handler's calls (the YAML's `network`). */
+  readonly network?: DistLike;
+  /** The cache and database its handlers call (the dispatcher opens a pool to each). */
+  readonly calls: readonly string[];
 }
 
 /**
@@ -383,8 +390,10 @@ export function calledBy(steps: readonly Step[], out: string[] = []): string[] {
 }
 
 export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok: false; issues: PlanIssue[] } {
-  // A station is realized as the one-replica service it amounts to (station.ts).
-  const { scenario: s, issues: stationIssues, queueTimeouts } = stationsAsServices(scenario);
+  // A station is realized as the one-replica service it amounts to (station.ts); a class entering at
+  // a function enters at its API gateway, a service of its own (function/gateway.ts).
+  const { scenario: stationed, issues: stationIssues, queueTimeouts } = stationsAsServices(scenario);
+  const { scenario: s } = functionGateways(stationed);
   const issues: PlanIssue[] = [...stationIssues];
   const byKind = new Map<string, string[]>();
   for (const [name, c] of Object.entries(s.components)) {
@@ -432,9 +441,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
   if (fronts.length > 1) {
     issues.push({ field: "load.classes", reason: `the reference app serves every class on one entry; the classes' flows start at ${fronts.join(", ")}` });
   }
-  // (classes entering at a function get their own issue below)
-  const atFunction = [...entries].some((e) => comp(e)?.kind === "function");
-  if ((!serviceName || comp(serviceName)?.kind !== "service") && !atFunction) issues.push({ field: "components", reason: "the reference app needs one component of kind service that the classes call" });
+  if (!serviceName || comp(serviceName)?.kind !== "service") issues.push({ field: "components", reason: "the reference app needs one component of kind service that the classes call" });
 
   refuseUnrealizedFeatures(s, serviceName, issues);
 
@@ -525,6 +532,24 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
   }
   const lb = balancers.find((b) => b.name === lbName) ?? balancers.find((b) => b.implicit);
 
+  const functions: FunctionPlan[] = [];
+  for (const name of byKind.get("function") ?? []) {
+    const f = comp(name) as FunctionComponent;
+    const handlers: Record<string, readonly Step[]> = Object.create(null);
+    for (const cls of Object.keys(s.load.classes)) {
+      const handler = own(f.handlers, cls);
+      if (handler) {
+        checkFunctionSteps(handler, `components.${name}.handlers.${cls}`, s, issues);
+        handlers[cls] = handler;
+      } else if (f.service !== undefined) handlers[cls] = [{ service: f.service }];
+    }
+    functions.push({
+      name, maxInstances: f.max_instances, concurrency: f.concurrency, coldStart: f.cold_start, idleTimeout: f.idle_timeout,
+      provisioned: f.provisioned, timeout: f.timeout, onThrottle: f.on_throttle, queue: f.queue, queueTimeout: f.queue_timeout, handlers,
+      ...(f.network !== undefined ? { network: f.network } : {}), calls: calledBy(Object.values(handlers).flat()),
+    });
+  }
+
   let cache: CachePlan | undefined;
   if (cacheName) {
     const k = comp(cacheName) as CacheComponent;
@@ -572,6 +597,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     if (db.shards > 1 && (byKind.get("queue") ?? []).some((q) => ((comp(q) as QueueComponent).handler ?? []).length > 0)) {
       issues.push({ field: `components.${dbName}.shards`, reason: "queue workers writing to a sharded database are not realized (their writes go to one server)" });
     }
+    if (db.failovers.length > 0 && functions.some((p) => p.calls.includes(dbName))) {
+      issues.push({ field: "failures", reason: "a database failover with a function calling the database is not realized (the dispatcher's pool is not repointed to the promoted replica)" });
+    }
     if (db.failovers.length > 0 && services.some((p) => p.calls.includes(dbName) && p.autoscaling)) {
       issues.push({ field: "failures", reason: "a database failover with an auto-scaled service is not realized (a replica started after the failover would connect to the old primary)" });
     }
@@ -583,7 +611,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     }
     // PostgreSQL refuses a connection past max_connections (it does not queue it as the model's
     // server does), so every connection the app's role can open on one server must fit.
-    const need = connectionsPerServer(db, services, queues0(s, byKind));
+    const need = connectionsPerServer(db, [...services, ...functions.map(functionCaller)], queues0(s, byKind));
     const room = db.maxConnections - PG_SUPERUSER_RESERVED;
     const worst = need.replica > need.primary ? { n: need.replica, where: "each replica", what: need.replicaWhat } : { n: need.primary, where: "each primary", what: need.primaryWhat };
     if (worst.n > room) {
@@ -619,29 +647,6 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     });
   }
 
-  const functions: FunctionPlan[] = [];
-  for (const name of byKind.get("function") ?? []) {
-    const f = comp(name) as FunctionComponent;
-    const work: Record<string, DistLike[]> = Object.create(null);
-    for (const cls of Object.keys(s.load.classes)) {
-      const handler = own(f.handlers, cls);
-      if (!handler) {
-        if (f.service !== undefined) work[cls] = [f.service];
-        continue;
-      }
-      const steps: DistLike[] = [];
-      handler.forEach((step, i) => {
-        if ("service" in step && !("visit" in step)) steps.push(step.service);
-        else issues.push({ field: `components.${name}.handlers.${cls}[${i}]`, reason: "a function's handler can only hold { service } steps in the reference app: its instance (function/instance.mjs) waits its own work, its calls to caches, databases and services are not realized" });
-      });
-      work[cls] = steps;
-    }
-    functions.push({
-      name, maxInstances: f.max_instances, concurrency: f.concurrency, coldStart: f.cold_start, idleTimeout: f.idle_timeout,
-      provisioned: f.provisioned, timeout: f.timeout, onThrottle: f.on_throttle, queue: f.queue, queueTimeout: f.queue_timeout, work,
-    });
-  }
-
   let cdn: CdnPlan | undefined;
   if (cdnName) {
     const d = comp(cdnName);
@@ -664,9 +669,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     const target = first && "call" in first ? first.call : undefined;
     let via: ClassPlan["via"] = "lb";
     if (target && target === cdnName) via = "cdn";
-    else if (target !== undefined && comp(target)?.kind === "function") {
-      issues.push({ field: `${field}.flow`, reason: `a class entering at the function '${target}' is not realized: the reference app's classes enter at a service (or its balancer or the CDN); a service whose handler calls { call: ${target} } is` });
-    } else if (target === undefined || (target !== lbName && target !== serviceName && (target !== fronts[0] || own(s.geo, target) === undefined))) {
+    else if (target === undefined || (target !== lbName && target !== serviceName && (target !== fronts[0] || own(s.geo, target) === undefined))) {
       issues.push({ field: `${field}.flow`, reason: `must start with { call: ${[cdnName, lbName, serviceName].filter(Boolean).join(" | ")} } so the reference app can serve it` });
     }
     const placeholders = cl.http.path.match(/\{[^}]*\}/g) ?? [];
@@ -853,6 +856,31 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
   });
 }
 
+/** A function as a caller of the database: its dispatcher's one pool, a connection per invocation slot (poolFor). */
+export function functionCaller(f: FunctionPlan): Pick<ServicePlan, "name" | "places" | "concurrency" | "calls"> {
+  return { name: `${f.name} (dispatcher)`, places: 1, concurrency: f.maxInstances * f.concurrency, calls: f.calls };
+}
+
+/** A function's handler: what a service's may hold, less what the dispatcher does not make for its instances. */
+function checkFunctionSteps(steps: readonly Step[], field: string, s: Scenario, issues: PlanIssue[]): void {
+  const before = issues.length;
+  checkSteps(steps, field, s, issues);
+  if (issues.length > before) return;
+  const walk = (xs: readonly Step[], at: string): void => xs.forEach((step, i) => {
+    const f = `${at}[${i}]`;
+    const refuse = (what: string) => issues.push({ field: f, reason: `${what} from a function's handler is not realized: the dispatcher makes its instances' calls to the cache and the database only` });
+    if ("publish" in step) refuse(`a publish to '${step.publish}'`);
+    else if ("call" in step) {
+      const kind = own(s.components, step.call)?.kind;
+      if (kind !== "cache" && kind !== "database") refuse(`a call to the ${kind} '${step.call}'`);
+      walk(step.hit ?? [], `${f}.hit`);
+      walk(step.miss ?? [], `${f}.miss`);
+    } else if ("branch" in step) step.branch.forEach((b, j) => walk(b.flow, `${f}.branch[${j}].flow`));
+    else if ("parallel" in step) step.parallel.forEach((p, j) => walk(p, `${f}.parallel[${j}]`));
+  });
+  walk(steps, field);
+}
+
 function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: PlanIssue[]): void {
   steps.forEach((step, i) => {
     const f = `${field}[${i}]`;
@@ -903,6 +931,7 @@ function queriedColumns(s: Scenario, db: string): string[] {
   for (const c of Object.values(s.components)) {
     if (c.kind === "service") for (const f of Object.values(c.handlers ?? {})) walk(f);
     if (c.kind === "queue") walk(c.handler ?? []);
+    if (c.kind === "function") for (const f of Object.values(c.handlers ?? {})) walk(f);
   }
   return cols;
 }

@@ -22,6 +22,8 @@ export interface SimulateOptions extends RunWindowOptions {
   /** Break each class's latency down by hop (ClassResult.hopsMs); off by default, so results
    * without it are unchanged. */
   readonly hops?: boolean;
+  /** Every replication's arrival times from this seed's stream (engine ReplicationOptions.arrivalSeed); off by default. */
+  readonly arrivalSeed?: number;
 }
 
 export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult {
@@ -29,7 +31,7 @@ export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult
   const program = compile(scenario);
   const reps = [];
   for (let r = 0; r < w.replications; r++) {
-    reps.push(replicationOf(program, w, r, o.onProgress ? (f) => o.onProgress!((r + f) / w.replications) : undefined, o.hops === true));
+    reps.push(replicationOf(program, w, r, o.onProgress ? (f) => o.onProgress!((r + f) / w.replications) : undefined, o.hops === true, o.arrivalSeed));
     if (o.onProgress?.((r + 1) / w.replications)) throw new Cancelled();
   }
   return buildResult(program, reps, w);
@@ -56,7 +58,7 @@ export function combineReplications(scenario: Scenario, o: RunWindowOptions, rep
   return buildResult(compile(scenario), reps, w);
 }
 
-function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined, hops = false): ReplicationResult {
+function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined, hops = false, arrivalSeed?: number): ReplicationResult {
   return runReplication(program, {
     seed: w.seed,
     replication: r,
@@ -66,5 +68,6 @@ function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: num
     series: r === 0,
     onTick,
     ...(hops ? { hops } : {}),
+    ...(arrivalSeed !== undefined ? { arrivalSeed } : {}),
   });
 }

@@ -172,12 +172,18 @@ function requestOf(s: Scenario, cls: string, keys: Rng): { method: string; path:
   return http.method === "POST" ? { method: "POST", path, body: JSON.stringify({ product: key, quantity: 1 }) } : { method: http.method, path };
 }
 
-/** Sends the scenario's open load (Poisson at its rate profile, classes by weight) for `durationS`; every answer recorded. */
-export async function driveOrders(s: Scenario, baseUrl: string, durationS: number, onStart: (startMs: number) => void, signal?: AbortSignal): Promise<{ sent: Sent[]; startMs: number }> {
+/**
+ * Sends the scenario's open load (Poisson at its rate profile, classes by weight) for `durationS`;
+ * every answer recorded. `arrivals: "model"`: the arrival times the simulator draws for the
+ * scenario's seed (its `load:arrivals` stream, RateProfile.nextPoisson), so the model can be run on
+ * the very realization that was sent (simulate's arrivalSeed); else the driver's own stream.
+ */
+export async function driveOrders(s: Scenario, baseUrl: string, durationS: number, onStart: (startMs: number) => void, signal?: AbortSignal, arrivals: "driver" | "model" = "driver"): Promise<{ sent: Sent[]; startMs: number }> {
   if (s.load.model !== "open") throw new FailoverInputError("load.model: the failover validation sends an open load");
   const profile = new RateProfile(s.load);
   const peak = Math.max(...profile.maxRate);
-  const arrivals = new Rng(s.seed, 0, "driver:arrivals");
+  const driverArrivals = new Rng(s.seed, 0, "driver:arrivals");
+  const modelArrivals = new Rng(s.seed, 0, "load:arrivals");
   const pickRng = new Rng(s.seed, 0, "driver:classes");
   const keys = new Rng(s.seed, 0, "driver:keys");
   const classes = Object.entries(s.load.classes);
@@ -189,9 +195,14 @@ export async function driveOrders(s: Scenario, baseUrl: string, durationS: numbe
   const now = () => (Date.now() - startMs) / 1000;
   let t = 0;
   for (;;) {
-    t += -Math.log(arrivals.next()) / peak;
-    if (t >= durationS) break;
-    if (arrivals.next() * peak >= profile.rateAt(t)) continue;
+    if (arrivals === "model") {
+      t = profile.nextPoisson(t, modelArrivals);
+      if (t >= durationS) break;
+    } else {
+      t += -Math.log(driverArrivals.next()) / peak;
+      if (t >= durationS) break;
+      if (driverArrivals.next() * peak >= profile.rateAt(t)) continue;
+    }
     let u = pickRng.next() * total;
     let cls = classes[classes.length - 1]![0];
     for (const [name, c] of classes) {

@@ -2,10 +2,11 @@
 // replica calling the function `thumbs`, whose dispatcher forks real Node instances on demand, under
 // six 2.5 s bursts at 30/s with 3.5 s nearly quiet between them, past the 2 s idle timeout
 // (scenarios/validation/dynamic/function-burst.yaml). Targets (docs/validation.md, "Serverless
-// function"): the rows against the issue's targets are printed; the test holds each measured cold
-// share, p95, p99 and peak inside the range of the model's 30 runs (a 36 s run is too short for
-// the 3-point target: see there) and the time-average instances within 20%; the model's cold start
-// calibrated with the cold starts the run measured. No instance outlives the run.
+// function"): the rows against the issue's targets are printed; the test holds the cold share to
+// the issue's 3 points, each measured p95, p99 and peak inside the range of the model's 30 runs
+// and the time-average instances within 20%; the model's runs are made on the arrival times the
+// driver sent (the seed's realization) with the cold start calibrated with the ones the run
+// measured. No instance outlives the run.
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -30,12 +31,13 @@ describe("serverless function, measured", () => {
     expect(r.measuredSteps!.some(([t, n]) => t > 3 && n === 0)).toBe(true); // scaled to zero in a quiet spell
     // every failed request was a throttle (the model's own outcome), none an error of the app
     expect(rows["requests failed (not 2xx, or no answer)"]!.measured).toBe(rows["throttled invocations"]!.measured);
-    // One 36 s run holds a few dozen cold starts in six bursts: the model's own runs spread over
-    // several points of cold share (the 30 runs' lowest to highest is printed), wider than the
-    // issue's 3 points, which the report still shows per row. What this test holds: each measured
-    // figure inside the range of the model's 30 runs (one run of the model that gave it), and the
-    // time-average instances to its target.
-    for (const [row, band] of [["cold-start share of the invocations", "cold-start share"], ["p95 (ms)", "p95 (ms)"], ["p99 (ms)", "p99 (ms)"], ["instances alive, peak", "peak instances"]] as const) {
+    // The cold share to the issue's target: the model's runs share the driver's arrival times, so
+    // what is left between them is the draws of cold starts and service times (its 30 runs spread
+    // over about 2 points), not which burst onsets find a warm instance (4 to 29% over realizations).
+    expect(rows["cold-start share of the invocations"]!.pass, "cold share within 3 points").toBe(true);
+    // One run's tail: each measured figure inside the range of the model's 30 runs (one run of the
+    // model that gave it); the report still shows each against its target.
+    for (const [row, band] of [["p95 (ms)", "p95 (ms)"], ["p99 (ms)", "p99 (ms)"], ["instances alive, peak", "peak instances"]] as const) {
       const lo = rows[`${band}, lowest of the 30 simulated runs`]!.predicted;
       const hi = rows[`${band}, highest of the 30 simulated runs`]!.predicted;
       expect(rows[row]!.measured, `${row}: measured in [${lo}, ${hi}]`).toBeGreaterThanOrEqual(lo);

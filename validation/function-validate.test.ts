@@ -1,8 +1,11 @@
 // The pure half of the serverless-function validation (function-validate.ts): reading the
 // dispatcher's metrics, the cold-start calibration, one run's percentiles and time averages, which
-// scenarios it takes, and where each row's target flips. The run itself is function-burst.e2e.test.ts.
+// scenarios it takes, where each row's target flips, and that the driver sends the model's own
+// arrival realization. The run itself is function-burst.e2e.test.ts.
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../simulator/model/index.ts";
+import { simulate } from "../simulator/index.ts";
+import { RateProfile, Rng } from "../simulator/random.ts";
 import { Dispatcher, dispatcherConfig } from "../reference-app/function/dispatcher.ts";
 import { parseFunctionMetrics } from "../reference-app/collector.ts";
 import { calibratedColdStart, functionRows, functionTarget, quantileSorted, stepMean, type FunctionSide } from "./function-validate.ts";
@@ -46,8 +49,15 @@ describe("function validation, pure parts", () => {
     expect(stepMean([[0, 0], [2, 10], [3, 4]], 4)).toBeCloseTo(3.5, 12);
   });
 
-  it("takes a scenario with one function and one class, refuses what it cannot compare, passes others by", () => {
+  it("takes a scenario with one function (its latency rows: the heaviest class), refuses what it cannot compare, passes others by", () => {
     expect(functionTarget("t.yaml", scenario(""))).toEqual({ fn: "f", cls: "a" });
+    const two = scenario("").load.classes.a!;
+    const weighted = (wa: number, wb: number) => {
+      const s = scenario("");
+      return { ...s, load: { ...s.load, classes: { a: { ...two, weight: wa }, b: { ...two, weight: wb } } } } as typeof s;
+    };
+    expect(functionTarget("t.yaml", weighted(15, 85))).toEqual({ fn: "f", cls: "b" });
+    expect(functionTarget("t.yaml", weighted(50, 50))).toEqual({ fn: "f", cls: "a" });
     expect(() => functionTarget("t.yaml", scenario("  g: { kind: function, cold_start: 1ms, service: 1ms }\n"))).toThrow("t.yaml: components: the function validation takes one function, found f, g");
     const r = parseScenario("version: 1\nname: x\nload: { model: open, rate: 1/s, classes: { a: { flow: [{ call: s }] } } }\ncomponents:\n  s: { kind: service, service: 1ms }\n", "x.yaml");
     if (!r.ok) throw new Error("parse");
@@ -66,5 +76,38 @@ describe("function validation, pure parts", () => {
     expect(row({ meanInstances: 6.1 }, "instances alive, time")).toBe(false);
     expect(row({ peakInstances: 25 }, "instances alive, peak")).toBe(true);
     expect(row({ peakInstances: 26 }, "instances alive, peak")).toBe(false);
+  });
+
+  it("the driver's arrival times are the model's for the seed, and arrivalSeed pins them across runs", () => {
+    const parsed = parseScenario(`version: 1
+name: t
+seed: 31
+simulation: { duration: 10s, warmup: 0s }
+load:
+  model: open
+  stages:
+    - { duration: 2500ms, target: 30/s, shape: step }
+    - { duration: 3500ms, target: 0.5/s, shape: step }
+    - { duration: 4s, target: 20/s }
+  classes:
+    a: { http: { method: GET, path: /a }, flow: [{ call: f }] }
+components:
+  f: { kind: function, cold_start: 100ms, service: 10ms }
+`, "t.yaml");
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const staged = parsed.scenario;
+    if (staged.load.model !== "open") throw new Error("open load expected");
+    // what driveOrders(..., "model") sends: RateProfile.nextPoisson on the seed's load:arrivals stream
+    const profile = new RateProfile(staged.load);
+    const rng = new Rng(31, 0, "load:arrivals");
+    let sent = 0;
+    for (let t = profile.nextPoisson(0, rng); t < 10; t = profile.nextPoisson(t, rng)) sent++;
+    const arrived = (seed: number, pin?: number) => simulate(staged, { seed, replications: 1, ...(pin !== undefined ? { arrivalSeed: pin } : {}) }).classes.a!.counts.arrived;
+    expect(sent).toBeGreaterThan(90);
+    expect(arrived(31)).toBe(sent);
+    // other seeds: other realizations, unless pinned to the driver's
+    const unpinned = [32, 33, 34].map((k) => arrived(k));
+    expect(unpinned.some((n) => n !== sent)).toBe(true);
+    for (const k of [32, 33, 34]) expect(arrived(k, 31)).toBe(sent);
   });
 });

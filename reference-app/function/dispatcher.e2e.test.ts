@@ -95,10 +95,10 @@ describe("function dispatcher (real processes)", () => {
     expect(d.alive()).toBe(0);
   });
 
-  it("a service's call runs its class's work (the handler's service steps added), other requests the default", async () => {
+  it("a service's call runs its class's handler (its service steps one after the other on the instance), other requests the default", async () => {
     const d = new Dispatcher({
       ...dispatcherConfig("f", { ...base, provisioned: 1, max_instances: 1, service: { dist: "constant", value: 0.02 } }, 7),
-      work: { slow: [{ dist: "constant", value: 0.2 }, { dist: "constant", value: 0.1 }] },
+      handlers: { slow: [{ service: { dist: "constant", value: 0.2 } }, { service: { dist: "constant", value: 0.1 } }] },
     });
     open.push(d);
     const port = await d.start();
@@ -111,6 +111,27 @@ describe("function dispatcher (real processes)", () => {
       expect(r.status).toBe(200);
       expect(r.ms).toBeLessThan(250);
     }
+  });
+
+  it("places an invocation as the model does: on the partly busy instance that became so last, not the oldest", async () => {
+    const d = new Dispatcher({
+      ...dispatcherConfig("f", { ...base, provisioned: 2, max_instances: 2, concurrency: 2 }, 7),
+      handlers: { long: [{ service: { dist: "constant", value: 0.6 } }], short: [{ service: { dist: "constant", value: 0.2 } }] },
+    });
+    open.push(d);
+    await d.start();
+    // i1 and i2 fill the most recently idle instance X, i3 opens the other one, Y; at 0.2 s i2 ends
+    // and X is partly busy again, after Y became so: i4 goes to X (the oldest partly busy is Y)
+    const i1 = d.invoke({ class: "long" });
+    const i2 = d.invoke({ class: "short" });
+    const i3 = d.invoke({ class: "long" });
+    await sleep(350);
+    const i4 = await d.invoke({ class: "short" });
+    const [r1, r2, r3] = await Promise.all([i1, i2, i3]);
+    expect(r1.instance).toBe(r2.instance);
+    expect(r3.instance).not.toBe(r1.instance);
+    expect(i4.instance).toBe(r1.instance);
+    expect([r1, r2, r3, i4].every((r) => r.status === 200 && !r.cold)).toBe(true);
   });
 
   it("close() kills every instance and stops answering", async () => {

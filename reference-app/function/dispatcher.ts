@@ -1,27 +1,38 @@
 // A serverless platform in miniature for a scenario's `kind: function`: an HTTP dispatcher on
-// loopback that runs each invocation in a real Node process (instance.mjs), forked on demand. The
+// loopback that runs each invocation on a real Node process (instance.mjs), forked on demand. The
 // cold start is the real fork and start of that process plus the YAML's cold_start drawn as its
 // init; an instance takes `concurrency` invocations at once; one left idle for idle_timeout is
 // reaped (killed), never below `provisioned`, which are started (and awaited) with the dispatcher;
 // beyond max_instances x concurrency an invocation is refused (429) or queued (`on_throttle`); an
 // invocation past `timeout` gets 504 and its instance is killed, as Lambda does. The choice of
-// instance is the simulator's (components/function/runtime.ts): a partly busy warm one, else the
-// most recently used idle one, else one still starting, else a new one. Metrics on /metrics in
+// instance is the simulator's (components/function/runtime.ts): the partly busy warm one that
+// became so last, else the most recently used idle one, else the newest one still starting with a
+// free slot, else a new one. Metrics on /metrics in
 // Prometheus's text format, each cold start's measured time on /cold-starts (JSON); `close()` kills
 // every instance and stops the server.
 //
+// An invocation runs its class's handler (the YAML's `handlers`, service/handlers.ts's runSteps):
+// each `service` step is a wait the instance does (one message to its process and its answer), each
+// call to the cache or the database a real Redis or PostgreSQL operation with the function's
+// `network` on both legs. Those calls go out from the dispatcher's process (its pools, main.ts), on
+// behalf of the instance, which holds its invocation slot the whole time; what that trades away:
+// a real instance opens its own connections during its cold start, these are the dispatcher's,
+// already open. A call from a service (or the API gateway service, gateway.ts) names its class and
+// key in its JSON body (service/peers.ts); any other request runs the function's `service`.
+//
 // Plain Node (no Effect): one file, its processes and timers all owned by the Dispatcher and
-// released by close(). Work is a wait of the YAML's service time in the instance: per class, the
-// `service` steps of the function's handler (a call from a service names its class, as
-// service/peers.ts sends it); the handler's downstream calls are not realized (plan.ts refuses them).
-// `app up` runs it in a process of its own (function/main.ts); the tests run it in theirs.
+// released by close(). `app up` runs it in a process of its own (function/main.ts); the tests run it
+// in theirs.
 import { fork, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
-import { sample, streamFor, type Dist, type Rng } from "../sampler.ts";
-// The path services call other parts on, with { class } in a JSON body.
-import { CALL_PATH } from "../service/peers.ts";
+import { sample, streamFor, type Dist, type DistLike, type Rng } from "../sampler.ts";
+import type { Step } from "../plan.ts";
+import { runSteps, type Deps, type RequestContext } from "../service/handlers.ts";
+import { DbUnavailable, PoolTimeout } from "../service/db.ts";
+// The path services call other parts on, with { class, key, order } in a JSON body.
+import { CALL_PATH, parseCall, type CallBody } from "../service/peers.ts";
 
 const MAX_BODY = 16 * 1024;
 /** Cold-start times kept for /cold-starts (the validation's calibration reads them). */
@@ -37,10 +48,12 @@ export interface DispatcherConfig {
   readonly coldStart: Dist;
   readonly idleTimeout: number;
   readonly provisioned: number;
-  /** The work of one invocation (seconds, drawn per invocation) of a class without its own `work`. */
+  /** The work of one invocation (seconds, drawn per invocation) of a class without a handler. */
   readonly service: Dist;
-  /** Per class, the waits one invocation does in order (drawn per invocation; their sum is its work). */
-  readonly work?: Readonly<Record<string, readonly Dist[]>>;
+  /** Per class, the steps one invocation runs: `service` waits on the instance, calls to the cache and the database. */
+  readonly handlers?: Readonly<Record<string, readonly Step[]>>;
+  /** One-way time of each leg of a call the handler makes (the YAML's `network`). */
+  readonly network?: DistLike;
   readonly timeout?: number;
   readonly onThrottle: "reject" | "queue";
   readonly queue?: number;
@@ -70,6 +83,8 @@ interface Instance {
   killed: boolean;
   busy: number;
   lastUsed: number;
+  /** When it last became ready and partly busy (the model's open list: the latest first). */
+  openedSeq: number;
   idleTimer: NodeJS.Timeout | undefined;
   readonly ready: Promise<boolean>;
   readonly forkedAt: number;
@@ -84,6 +99,17 @@ export interface InvokeResult {
   readonly ms: number;
 }
 
+/** What the handlers' calls reach (function/main.ts opens them), and more metrics for /metrics. */
+export interface DispatcherBackends {
+  readonly cache?: Deps["cache"];
+  readonly db?: Deps["db"];
+  /** Text appended to /metrics (the pools' and the cache's, Prometheus's format). */
+  readonly metrics?: () => Promise<string>;
+}
+
+/** The instance an invocation ran on went away (killed on timeout, or its process died). */
+class InstanceGone extends Error {}
+
 interface Waiter {
   /** true: a slot was handed over; false: the dispatcher is closing. */
   readonly grant: (ok: boolean) => void;
@@ -94,6 +120,8 @@ export class Dispatcher {
   private readonly instances: Instance[] = [];
   private nextInstance = 1;
   private nextInvocation = 1;
+  /** Counts the instances' openings (openedSeq). */
+  private openings = 0;
   private inFlight = 0;
   private readonly waiting: Waiter[] = [];
   private readonly rngCold: Rng;
@@ -104,7 +132,7 @@ export class Dispatcher {
   /** Each completed cold start, fork to ready (s), in order (the first MAX_SAMPLES): GET /cold-starts. */
   readonly coldStarts: number[] = [];
 
-  constructor(readonly config: DispatcherConfig) {
+  constructor(readonly config: DispatcherConfig, private readonly backends: DispatcherBackends = {}) {
     this.rngCold = streamFor(config.seed ?? 1, `function:${config.name}:cold-start`);
     this.rngWork = streamFor(config.seed ?? 1, `function:${config.name}:service`);
   }
@@ -117,8 +145,11 @@ export class Dispatcher {
     if (ok.some((x) => !x)) { await this.close(); throw new Error(`function ${this.config.name}: a provisioned instance did not start`); }
     const server = createServer((req, res) => {
       if (req.url === "/metrics") {
-        res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
-        res.end(this.prometheus());
+        const more = this.backends.metrics?.() ?? Promise.resolve("");
+        more.then((extra) => {
+          res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+          res.end(this.prometheus() + extra);
+        }, (e: unknown) => { res.writeHead(500); res.end(`${String(e)}\n`); });
         return;
       }
       // The pid lets the launcher's readiness check tell this process from another holding the port.
@@ -128,7 +159,7 @@ export class Dispatcher {
         return;
       }
       if (req.url === "/healthz") { res.writeHead(200, { "x-headroom-pid": String(process.pid) }); res.end("ok\n"); return; }
-      this.readClass(req).then((cls) => this.invoke(cls)).then((r) => {
+      this.readCall(req).then((call): Promise<InvokeResult | { status: number; error: string }> => (typeof call === "string" ? Promise.resolve({ status: 400, error: call }) : this.invoke(call))).then((r) => {
         res.writeHead(r.status, { "content-type": "application/json" });
         res.end(`${JSON.stringify(r)}\n`);
       }, (e: unknown) => {
@@ -157,8 +188,8 @@ export class Dispatcher {
     return this.instances.map((i) => i.proc.pid ?? -1);
   }
 
-  /** A service's call names its class in its body ({ class }); any other request runs the default work. */
-  private readClass(req: IncomingMessage): Promise<string | undefined> {
+  /** A service's call: its class, key and order (service/peers.ts), or why its body is refused; any other request: no class. */
+  private readCall(req: IncomingMessage): Promise<CallBody | undefined | string> {
     if (req.method !== "POST" || req.url !== CALL_PATH) {
       req.resume();
       return Promise.resolve(undefined);
@@ -170,28 +201,30 @@ export class Dispatcher {
         size += c.length;
         if (size <= MAX_BODY) chunks.push(c);
       });
-      req.on("end", () => {
-        try {
-          const b = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { class?: unknown };
-          resolve(typeof b.class === "string" ? b.class : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      });
-      req.on("error", () => resolve(undefined));
+      req.on("end", () => resolve(size > MAX_BODY ? `body larger than ${MAX_BODY} bytes` : parseCall(Buffer.concat(chunks).toString("utf8"), () => undefined)));
+      req.on("error", (e) => resolve(e.message));
     });
   }
 
-  /** The work of one invocation of class `cls`, in ms: its waits drawn and added, else the default `service`. */
-  private workMs(cls: string | undefined): number {
-    const steps = cls !== undefined && this.config.work && Object.hasOwn(this.config.work, cls) ? this.config.work[cls]! : [this.config.service];
-    let s = 0;
-    for (const d of steps) s += sample(d, this.rngWork);
-    return s * 1000;
+  /** The steps of one invocation of class `cls`: its handler, else the function's `service`. */
+  private stepsOf(cls: string | undefined): readonly Step[] {
+    const h = this.config.handlers;
+    if (cls !== undefined && h && Object.hasOwn(h, cls)) return h[cls]!;
+    return [{ service: this.config.service }];
   }
 
-  /** One invocation: admission, an instance (warm or cold), the work, the answer. */
-  async invoke(cls?: string): Promise<InvokeResult> {
+  /** One `service` step on instance `inst`: a wait of `ms` there; rejects with InstanceGone if it goes away. */
+  private runOn(inst: Instance, ms: number): Promise<void> {
+    if (inst.killed || inst.state !== "ready") return Promise.reject(new InstanceGone());
+    const id = this.nextInvocation++;
+    return new Promise((resolve, reject) => {
+      inst.running.set(id, (ok) => (ok ? resolve() : reject(new InstanceGone())));
+      inst.proc.send({ t: "run", id, ms });
+    });
+  }
+
+  /** One invocation: admission, an instance (warm or cold), its handler, the answer. */
+  async invoke(call?: CallBody): Promise<InvokeResult> {
     const t0 = performance.now();
     const c = this.config;
     if (this.closed) return { status: 503, cold: false, instance: -1, ms: 0 };
@@ -216,38 +249,53 @@ export class Dispatcher {
     const inst = this.place();
     const cold = inst.state === "starting";
     inst.busy++;
+    if (inst.state === "ready" && inst.busy === 1 && inst.busy < c.concurrency) inst.openedSeq = ++this.openings;
     if (inst.idleTimer) { clearTimeout(inst.idleTimer); inst.idleTimer = undefined; }
     if (cold) this.metrics.cold++; else this.metrics.warm++;
     const started = cold ? await inst.ready : true;
     if (!started) { this.done(inst); return { status: 502, cold, instance: inst.id, ms: performance.now() - t0 }; }
-    const id = this.nextInvocation++;
+    const ctx: RequestContext = { className: call?.class ?? "", key: call?.key, order: call?.order };
+    const deps: Deps = { rng: this.rngWork, network: c.network, cache: this.backends.cache, db: this.backends.db, work: (s) => this.runOn(inst, s * 1000) };
     // The timeout counts from admission (the cold start included), as the simulator's does.
-    const outcome = await new Promise<"ok" | "timeout" | "failed">((resolve) => {
-      const timer = c.timeout !== undefined ? setTimeout(() => {
-        this.metrics.timeouts++;
-        inst.running.delete(id);
-        resolve("timeout");
-        this.kill(inst); // Lambda ends a timed-out invocation with its environment
-      }, Math.max(0, c.timeout * 1000 - (performance.now() - t0))) : undefined;
-      inst.running.set(id, (r) => { if (timer) clearTimeout(timer); resolve(r ? "ok" : "failed"); });
-      inst.proc.send({ t: "run", id, ms: this.workMs(cls) });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = c.timeout === undefined ? undefined : new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), Math.max(0, c.timeout! * 1000 - (performance.now() - t0)));
     });
+    const work = runSteps(this.stepsOf(call?.class), ctx, deps).then(() => "ok" as const, (e: unknown) => {
+      if (e instanceof PoolTimeout || e instanceof DbUnavailable) return "unavailable" as const;
+      if (!(e instanceof InstanceGone)) process.stderr.write(`${new Date().toISOString()} function ${c.name}: ${e instanceof Error ? e.stack : String(e)}\n`);
+      return "failed" as const;
+    });
+    const outcome = await (timedOut ? Promise.race([work, timedOut]) : work);
+    clearTimeout(timer);
+    if (outcome === "timeout") {
+      this.metrics.timeouts++;
+      this.kill(inst); // Lambda ends a timed-out invocation with its environment
+    }
     this.done(inst);
-    return { status: outcome === "ok" ? 200 : outcome === "timeout" ? 504 : 502, cold, instance: inst.id, ms: performance.now() - t0 };
+    const status = { ok: 200, timeout: 504, unavailable: 503, failed: 502 }[outcome];
+    return { status, cold, instance: inst.id, ms: performance.now() - t0 };
   }
 
-  /** A warm instance with a free slot (partly busy first, then most recently used), else a starting one, else a new one. */
+  /**
+   * The model's choice (components/function/runtime.ts): a warm instance with a free slot, the
+   * partly busy one that became so last first, then the most recently used idle one; else the
+   * newest starting one with a free slot; else a new one.
+   */
   private place(): Instance {
     const c = this.config;
+    let open: Instance | undefined;
     let idle: Instance | undefined;
+    let starting: Instance | undefined;
+    // in start order, so the last starting one met is the newest
     for (const i of this.instances) {
-      if (i.killed || i.state !== "ready" || i.busy >= c.concurrency) continue;
-      if (i.busy > 0) return i;
-      if (!idle || i.lastUsed > idle.lastUsed) idle = i;
+      if (i.killed || i.busy >= c.concurrency) continue;
+      if (i.state === "starting") starting = i;
+      else if (i.state !== "ready") continue;
+      else if (i.busy > 0) { if (!open || i.openedSeq > open.openedSeq) open = i; }
+      else if (!idle || i.lastUsed > idle.lastUsed) idle = i;
     }
-    if (idle) return idle;
-    for (const i of this.instances) if (!i.killed && i.state === "starting" && i.busy < c.concurrency) return i;
-    return this.spawn();
+    return open ?? idle ?? starting ?? this.spawn();
   }
 
   private spawn(): Instance {
@@ -260,10 +308,12 @@ export class Dispatcher {
     const running = new Map<number, (ok: boolean) => void>();
     let markReady: (ok: boolean) => void = () => {};
     const ready = new Promise<boolean>((resolve) => { markReady = resolve; });
-    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), idleTimer: undefined, ready, forkedAt, running };
+    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), openedSeq: 0, idleTimer: undefined, ready, forkedAt, running };
     proc.on("message", (m: { t: string; id?: number }) => {
       if (m.t === "ready" && inst.state === "starting" && !inst.killed) {
         inst.state = "ready";
+        if (inst.busy > 0 && inst.busy < this.config.concurrency) inst.openedSeq = ++this.openings;
+        if (inst.busy === 0) inst.lastUsed = performance.now(); // idle from now: the most recent idle one
         const took = (performance.now() - inst.forkedAt) / 1000;
         this.metrics.coldStartSeconds += took;
         if (this.coldStarts.length < MAX_SAMPLES) this.coldStarts.push(took);
@@ -295,6 +345,7 @@ export class Dispatcher {
   private done(inst: Instance): void {
     inst.busy--;
     inst.lastUsed = performance.now();
+    if (inst.state === "ready" && inst.busy > 0 && inst.busy === this.config.concurrency - 1) inst.openedSeq = ++this.openings;
     const next = this.waiting.shift();
     if (next) next.grant(true); else this.inFlight--;
     if (inst.busy === 0 && inst.state === "ready" && !inst.killed) this.armIdle(inst);

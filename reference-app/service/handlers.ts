@@ -22,6 +22,8 @@ export interface Deps {
   readonly peers?: Peers;
   /** The realtime component its handlers publish to (realtime/publish.ts). */
   readonly realtime?: RealtimePublisher;
+  /** Does a `service` step's own work (seconds); a wait in this process when absent (a function's runs on its instance). */
+  readonly work?: (seconds: number) => Promise<void>;
 }
 
 /** What one request carries through its call graph and what it answers with. */
@@ -53,7 +55,7 @@ async function hop(step: { readonly network?: DistLike }, deps: Deps): Promise<v
 
 async function runStep(step: Step, ctx: RequestContext, deps: Deps): Promise<void> {
   if ("service" in step && !("visit" in step)) {
-    await sleep(sample(step.service, deps.rng));
+    await (deps.work ?? sleep)(sample(step.service, deps.rng));
     return;
   }
   if ("branch" in step) {

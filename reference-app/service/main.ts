@@ -201,7 +201,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     if (e instanceof PoolTimeout) return done(503, { error: "database pool timeout" });
     if (e instanceof DbUnavailable) return done(503, { error: `database unavailable: ${e.message}` });
     if (e instanceof QueueFull) return done(503, { error: "queue full" });
-    if (e instanceof CallFailed) return done(e.status >= 500 ? e.status : 502, { error: e.message });
+    // a function's throttle (its dispatcher's 429) reaches the client as one, as an API gateway passes it on
+    if (e instanceof CallFailed) return done(e.status >= 500 || e.status === 429 ? e.status : 502, { error: e.message });
     // the called service's policies, run here (service/resilience.ts): its timeout, its open breaker
     if (e instanceof CallTimeoutError) return done(504, { error: e.message });
     if (e instanceof BrokenCircuitError) return done(503, { error: `circuit open: ${e.message}` });

@@ -2,6 +2,7 @@
 // diurnal sine, like k6's ramping-arrival-rate stages) and the user count of a closed load
 // (like k6's ramping-vus).
 import type { ClosedLoad, OpenLoad } from "../model/schema.ts";
+import type { Uniform } from "./rng.ts";
 
 const CONST = 0, LINEAR = 1, SINE = 2;
 
@@ -112,6 +113,28 @@ export class RateProfile {
       next = r > 0 ? t + 1 / r : Infinity;
     }
     return next < end ? next : Infinity;
+  }
+
+  /**
+   * Poisson arrivals: the next arrival after t, by thinning against each piece's maximum rate
+   * (exact; plain exponential gaps when the rate is constant), drawing from `rng`; Infinity when
+   * the load has ended. The engine's open load draws its arrivals with it, and so does a driver
+   * that sends the engine's own realization (validation/function-validate.ts): the same stream
+   * gives the same times.
+   */
+  nextPoisson(t: number, rng: Uniform): number {
+    let piece = 0;
+    for (;;) {
+      if (t >= this.end) return Infinity;
+      piece = this.pieceAt(t, piece);
+      const max = this.maxRate[piece];
+      const pieceEnd = this.ends[piece];
+      if (max <= 0) { t = pieceEnd; continue; }
+      t += -Math.log(rng.next()) / max;
+      if (t >= pieceEnd) { t = pieceEnd; continue; }
+      const r = this.rateIn(piece, t);
+      if (r >= max || rng.next() * max < r) return t;
+    }
   }
 
   rateAt(t: number): number {

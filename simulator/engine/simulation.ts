@@ -61,6 +61,12 @@ export interface ReplicationOptions {
   readonly onTick?: (fraction: number) => boolean | void;
   /** Also add up, per class, the time requests spend at each component and on the network (hops). */
   readonly hops?: boolean;
+  /**
+   * The open load's arrival stream (`load:arrivals`) from this seed and replication 0, whatever the
+   * run's seed and replication: runs that share one realization of the arrival times and differ in
+   * every other draw (a validation compares them with a driver that sent that realization).
+   */
+  readonly arrivalSeed?: number;
 }
 
 /**
@@ -446,7 +452,8 @@ class Replication extends TaskTable {
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
-    this.arrivalRng = stream("load:arrivals");
+    // Pinned to one realization of the arrival times when asked (ReplicationOptions.arrivalSeed).
+    this.arrivalRng = o.arrivalSeed !== undefined ? new Rng(o.arrivalSeed, 0, "load:arrivals") : stream("load:arrivals");
     this.thinkRng = stream("load:think");
     this.wakeRng = stream("load:think:thinning");
     this.wakeOriginRng = stream("load:think:origin");
@@ -1868,15 +1875,10 @@ class Replication extends TaskTable {
         this.cal.push(next, EV_ARRIVAL, 0);
         return;
       }
-      // Poisson by thinning against the piece's maximum rate (exact; plain exponential gaps when
-      // the rate is constant).
-      t += -Math.log(this.arrivalRng.next()) / max;
-      if (t >= pieceEnd) { t = pieceEnd; continue; }
-      const r = prof.rateIn(piece, t);
-      if (r >= max || this.arrivalRng.next() * max < r) {
-        this.cal.push(t, EV_ARRIVAL, 0);
-        return;
-      }
+      // Poisson by thinning (profile.ts: the one implementation drivers share).
+      const next = prof.nextPoisson(t, this.arrivalRng);
+      if (next !== Infinity) this.cal.push(next, EV_ARRIVAL, 0);
+      return;
     }
   }
 
