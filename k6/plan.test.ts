@@ -188,6 +188,8 @@ load:
       flow: [{ call: api }]
 components:
   api: { kind: service, concurrency: 4, handlers: { album: [{ service: 1ms }], one: [{ service: 1ms }] } }
+slo:
+  latency: { p95: 200ms }
 `, "sizes.yaml");
   it("carries a class's request_size and its pages (a walk of more than one), and says what k6 counts", () => {
     const p = planFromScenario(sized, { durationS: 10 });
@@ -199,6 +201,8 @@ components:
     expect(one.pages).toBeUndefined();
     expect(p.notes.find((n) => n.startsWith("class album: a request walks 3 pages"))).toMatch(/headroom_walk_duration\{name:album\}/);
     expect(p.notes.some((n) => n.startsWith("class one:"))).toBe(false);
+    // the SLO is on the walk of a paginated class, on the request of the others
+    expect(Object.keys(p.options.thresholds as object).sort()).toEqual(["headroom_walk_duration{name:album}", "http_req_duration{name:one}"]);
   });
 });
 

@@ -101,8 +101,8 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
     });
     if (c.pagination && c.pagination.pages > 1) {
       notes.push(
-        `class ${name}: a request walks ${c.pagination.pages} pages (each the previous answer's Link rel="next"): http_reqs and http_req_duration{name:${name}} count pages, ` +
-          `the walk's time (the model's latency of the request) is ${WALK_METRIC}{name:${name}} and its count the model's requests`,
+        `class ${name}: a request walks ${c.pagination.pages} pages (each the previous answer's Link rel="next", tagged page: "1".."${c.pagination.pages}"): http_reqs and http_req_duration{name:${name}} count pages, ` +
+          `the walk's time (the model's latency of the request, and the SLO's threshold) is ${WALK_METRIC}{name:${name}}, its count the model's requests`,
       );
     }
     const first = c.flow[0];
@@ -140,8 +140,9 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
       ["avg", lat.mean],
     ];
     for (const [agg, v] of pairs) if (v !== undefined) list.push(`${agg}<${ms(v)}`);
-    // the SLO holds for every class's end-to-end latency: one submetric per class
-    for (const c of classes) thresholds[`http_req_duration{name:${c.name}}`] = list;
+    // the SLO holds for every class's end-to-end latency: one submetric per class (a paginated
+    // class's is its walk of pages)
+    for (const c of classes) thresholds[`${c.pages ? WALK_METRIC : "http_req_duration"}{name:${c.name}}`] = list;
   }
   if (scenario.slo?.error_rate !== undefined) thresholds.http_req_failed = [`rate<${scenario.slo.error_rate}`];
 

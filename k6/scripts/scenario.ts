@@ -77,7 +77,9 @@ function send(): void {
     const headers: Record<string, string> = body === null ? {} : { "Content-Type": "application/json" };
     // the model's connection churn: a new connection for the next request with probability 1 / requests_per_connection
     if (c.closeConnection > 0 && Math.random() < c.closeConnection) headers.Connection = "close";
-    const res = http.request(c.method, target + path, body, { tags: { name: c.name }, headers });
+    // a walk's pages are tagged page: "1".."N" (ingest counts the first as the request)
+    const tags: Record<string, string> = c.pages > 1 ? { name: c.name, page: String(page + 1) } : { name: c.name };
+    const res = http.request(c.method, target + path, body, { tags, headers });
     check(res, c.check);
     if (page + 1 === c.pages) break;
     const next = res.status >= 200 && res.status < 300 ? nextPage(res.headers) : null;
