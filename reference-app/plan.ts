@@ -834,8 +834,9 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
   for (const [name, comp] of Object.entries(s.components)) {
     const c = comp as unknown as Record<string, unknown>;
     // HAProxy 2.6 (Debian 12) has no bandwidth-limit filter (bwlim came in 2.7) and tc netem is not
-    // available on this kernel: a link would need a userspace shaper the app does not have yet.
-    if (c.bandwidth !== undefined) issues.push({ field: `components.${name}.bandwidth`, reason: "bandwidth links are not realized: no shaper in the reference app (HAProxy 2.6 has no bwlim filter; tc is not available here)" });
+    // available on this kernel: a link needs the userspace shaper (parts/link-shaper.ts), which
+    // `app up` does not start yet.
+    if (c.bandwidth !== undefined) issues.push({ field: `components.${name}.bandwidth`, reason: "bandwidth links are not realized: the userspace shaper (parts/link-shaper.ts) is not wired into app up yet (HAProxy 2.6 has no bwlim filter; tc is not available here)" });
     for (const [feature, reason] of Object.entries(UNREALIZED[String(c.kind)] ?? {})) {
       // a service other than the entry is called by other services: they carry its retries and
       // breaker out (service/resilience.ts on service/peers.ts's calls)
