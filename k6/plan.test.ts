@@ -169,6 +169,43 @@ components:
   });
 });
 
+describe("payloads in the plan", () => {
+  const sized = scenarioOf(`version: 1
+name: sizes
+load:
+  model: open
+  rate: 5/s
+  classes:
+    album:
+      http: { method: GET, path: "/albums/{key}" }
+      keys: { count: 10 }
+      request_size: { dist: uniform, min: 1KB, max: 3KB }
+      pagination: { page_size: 50, row_size: 800B, pages: 3 }
+      flow: [{ call: api }]
+    one:
+      http: { method: GET, path: "/one" }
+      pagination: { page_size: 5, row_size: 1KB }
+      flow: [{ call: api }]
+components:
+  api: { kind: service, concurrency: 4, handlers: { album: [{ service: 1ms }], one: [{ service: 1ms }] } }
+slo:
+  latency: { p95: 200ms }
+`, "sizes.yaml");
+  it("carries a class's request_size and its pages (a walk of more than one), and says what k6 counts", () => {
+    const p = planFromScenario(sized, { durationS: 10 });
+    const album = p.classes.find((c) => c.name === "album")!;
+    expect(album.requestSize).toEqual({ dist: "uniform", min: 1000, max: 3000 });
+    expect(album.pages).toBe(3);
+    const one = p.classes.find((c) => c.name === "one")!;
+    expect(one.requestSize).toBeUndefined();
+    expect(one.pages).toBeUndefined();
+    expect(p.notes.find((n) => n.startsWith("class album: a request walks 3 pages"))).toMatch(/headroom_walk_duration\{name:album\}/);
+    expect(p.notes.some((n) => n.startsWith("class one:"))).toBe(false);
+    // the SLO is on the walk of a paginated class, on the request of the others
+    expect(Object.keys(p.options.thresholds as object).sort()).toEqual(["headroom_walk_duration{name:album}", "http_req_duration{name:one}"]);
+  });
+});
+
 describe("run bound (headroom load stops a run that overruns it, exit 105)", () => {
   it("follows the schedule for closed loads too: one-million-users' 10 min of stages are not cut at 3 min", () => {
     const file = new URL("../scenarios/one-million-users.yaml", import.meta.url);

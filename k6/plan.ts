@@ -22,7 +22,14 @@ export interface PlanClass {
    * it, as the model opens one per request (keep-alive otherwise).
    */
   closeConnection?: number;
+  /** The class's request_size (bytes): each request's body is padded to a size drawn from it (scripts/lib/pad-body.ts). */
+  requestSize?: Dist;
+  /** pagination: the pages one request walks, each the previous answer's `Link: <...>; rel="next"` (absent: 1). */
+  pages?: number;
 }
+
+/** Trend of a paginated class's whole walk (ms), tagged `name`: the model's latency of the request. */
+export const WALK_METRIC = "headroom_walk_duration";
 
 export interface ScriptConfig {
   scenario: string;
@@ -89,7 +96,15 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
       path: c.http.path,
       body: c.http.body,
       keys: c.keys ? { count: c.keys.count, popularity: c.keys.popularity, s: c.keys.s ?? 1 } : undefined,
+      ...(c.request_size ? { requestSize: c.request_size } : {}),
+      ...(c.pagination && c.pagination.pages > 1 ? { pages: c.pagination.pages } : {}),
     });
+    if (c.pagination && c.pagination.pages > 1) {
+      notes.push(
+        `class ${name}: a request walks ${c.pagination.pages} pages (each the previous answer's Link rel="next", tagged page: "1".."${c.pagination.pages}"): http_reqs and http_req_duration{name:${name}} count pages, ` +
+          `the walk's time (the model's latency of the request, and the SLO's threshold) is ${WALK_METRIC}{name:${name}}, its count the model's requests`,
+      );
+    }
     const first = c.flow[0];
     const entry = first && "call" in first ? scenario.components[first.call] : undefined;
     if (entry?.kind === "load_balancer" && entry.tls) {
@@ -125,8 +140,9 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
       ["avg", lat.mean],
     ];
     for (const [agg, v] of pairs) if (v !== undefined) list.push(`${agg}<${ms(v)}`);
-    // the SLO holds for every class's end-to-end latency: one submetric per class
-    for (const c of classes) thresholds[`http_req_duration{name:${c.name}}`] = list;
+    // the SLO holds for every class's end-to-end latency: one submetric per class (a paginated
+    // class's is its walk of pages)
+    for (const c of classes) thresholds[`${c.pages ? WALK_METRIC : "http_req_duration"}{name:${c.name}}`] = list;
   }
   if (scenario.slo?.error_rate !== undefined) thresholds.http_req_failed = [`rate<${scenario.slo.error_rate}`];
 

@@ -6,9 +6,10 @@ import type {
   AutoscalingSpec, CacheComponent, CircuitBreakerSpec, DatabaseComponent, FunctionComponent, RetriesSpec, Dist, LoadBalancerComponent, QueueComponent, RealtimeComponent, Scenario, ServiceComponent, Step as ModelStep,
 } from "../simulator/model/index.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
-import { scaleDist } from "../simulator/model/index.ts";
+import { classPayload, meanOf } from "../simulator/model/index.ts";
 import { stationsAsServices } from "./station.ts";
 import { functionGateways } from "./function/gateway.ts";
+import { MAX_SIZED_BODY } from "./body-limit.ts";
 import { planRegions, regionPorts, type RegionPlan } from "./regions/placement.ts";
 import type { TlsKey } from "./parts/tls-cert.ts";
 export { shardOfKey } from "./shard.ts";
@@ -36,6 +37,18 @@ export interface ClassPlan {
   readonly via: "cdn" | "lb";
   /** The class's response size on the wire (bytes; after `compression`): a successful answer's body is padded to a size drawn from it. */
   readonly responseSize?: Dist;
+  /**
+   * The class's request size (bytes): the load generators pad each request's body to a size drawn
+   * from it (k6/scripts/lib/pad-body.ts), and the service reads such a body whole, up to
+   * MAX_SIZED_BODY, and ignores its padding.
+   */
+  readonly requestSize?: Dist;
+  /**
+   * The class's pagination: each call is one page; a database read in its request returns
+   * `pageSize` rows of `rowSize` bytes (service/pages.ts, a keyset query on the seeded table) and the
+   * answer links the next page; the load generators walk `pages` pages per request.
+   */
+  readonly pagination?: { readonly pageSize: number; readonly rowSize: number; readonly pages: number };
   /**
    * browser_cache: the service answers with `Cache-Control: max-age` and (etag) an `ETag`, and a
    * request whose If-None-Match carries it gets a 304 after the entry service's
@@ -680,17 +693,31 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     if (placeholders.length && keyCount === undefined) {
       issues.push({ field: `${field}.keys`, reason: "a path with {key} needs keys.count (or a database's keys)" });
     }
-    // Payloads: the answer's size is realized (its body padded, uncompressed, to the wire size);
-    // what the app has no part for is refused by name.
-    if (cl.request_size !== undefined) issues.push({ field: `${field}.request_size`, reason: "request sizes are not realized: the load generators send no bodies of a given size" });
-    if (cl.pagination !== undefined) issues.push({ field: `${field}.pagination`, reason: "pagination is not realized: the reference app's queries read one row and the load walks no pages" });
-    const responseSize = cl.response_size ? scaleDist(cl.response_size, cl.compression ?? 1) : undefined;
+    // Payloads: the answer's size is realized (its body padded, uncompressed, to the wire size), and
+    // the request's (the load generators pad its body); what the app has no part for is refused by name.
+    if (cl.request_size !== undefined && meanOf(cl.request_size) > MAX_SIZED_BODY / 4) {
+      issues.push({ field: `${field}.request_size`, reason: `request bodies above ${MAX_SIZED_BODY / 4 / 2 ** 20} MiB on average are not realized (the service reads a body whole, up to ${MAX_SIZED_BODY / 2 ** 20} MiB)` });
+    }
+    const page = cl.pagination;
+    if (page && db) {
+      // a walk of `pages` full pages from the request's first row must fit in the seeded rows (service/pages.ts)
+      const rows = db.table?.rows ?? db.keys;
+      if (page.page_size * page.pages > rows) issues.push({ field: `${field}.pagination`, reason: `a walk of ${page.pages} pages of ${page.page_size} rows reads ${page.page_size * page.pages} rows, more than the ${rows} the database '${db.name}' is seeded with` });
+      if (db.shards > 1) issues.push({ field: `${field}.pagination`, reason: "pagination over a sharded database is not realized (a page's keyset query reads one server)" });
+    }
+    // the wire size the model gives each call: a page (after compression) with pagination, else the
+    // class's response_size after compression (model/payload.ts classPayload)
+    const responseSize = classPayload(cl).response;
     if (cl.browser_cache?.revalidate) {
       issues.push({ field: `${field}.browser_cache.revalidate`, reason: "revalidate steps are not realized: the app revalidates through the class's own entry, running the entry service's <class>/revalidate handler" });
     }
     if (cl.browser_cache && via === "cdn") issues.push({ field: `${field}.browser_cache`, reason: "a browser cache in front of the CDN is not realized" });
     const browserCache = cl.browser_cache ? { maxAge: cl.browser_cache.max_age, etag: cl.browser_cache.etag } : undefined;
-    classes.push({ name, method: cl.http.method, path: cl.http.path, keyCount, via, ...(responseSize ? { responseSize } : {}), ...(browserCache ? { browserCache } : {}) });
+    classes.push({
+      name, method: cl.http.method, path: cl.http.path, keyCount, via,
+      ...(responseSize ? { responseSize } : {}), ...(cl.request_size ? { requestSize: cl.request_size } : {}), ...(browserCache ? { browserCache } : {}),
+      ...(page ? { pagination: { pageSize: page.page_size, rowSize: page.row_size, pages: page.pages } } : {}),
+    });
   }
 
   let regions: RegionPlan | undefined;
@@ -825,8 +852,9 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
   for (const [name, comp] of Object.entries(s.components)) {
     const c = comp as unknown as Record<string, unknown>;
     // HAProxy 2.6 (Debian 12) has no bandwidth-limit filter (bwlim came in 2.7) and tc netem is not
-    // available on this kernel: a link would need a userspace shaper the app does not have yet.
-    if (c.bandwidth !== undefined) issues.push({ field: `components.${name}.bandwidth`, reason: "bandwidth links are not realized: no shaper in the reference app (HAProxy 2.6 has no bwlim filter; tc is not available here)" });
+    // available on this kernel: a link needs the userspace shaper (parts/link-shaper.ts), which
+    // `app up` does not start yet.
+    if (c.bandwidth !== undefined) issues.push({ field: `components.${name}.bandwidth`, reason: "bandwidth links are not realized: the userspace shaper (parts/link-shaper.ts) is not wired into app up yet (HAProxy 2.6 has no bwlim filter; tc is not available here)" });
     for (const [feature, reason] of Object.entries(UNREALIZED[String(c.kind)] ?? {})) {
       // a service other than the entry is called by other services: they carry its retries and
       // breaker out (service/resilience.ts on service/peers.ts's calls)

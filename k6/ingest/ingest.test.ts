@@ -72,6 +72,37 @@ describe("k6 result ingestion", () => {
     expect((await readK6Results(path)).thresholds).toEqual([{ metric: "http_req_duration", threshold: "p(95)<100", ok: false }]);
   });
 
+  it("counts a paginated class's walks, not its pages: the first page is the request, the walk's time its latency", async () => {
+    const { mkdtemp, writeFile, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(`${tmpdir()}/ingest-walk-`);
+    try {
+      const line = (metric: string, value: number, s: number, tags: Record<string, string>) =>
+        JSON.stringify({ type: "Point", metric, data: { time: `2026-01-01T00:00:0${s}Z`, value, tags } });
+      const lines: string[] = [JSON.stringify({ type: "Metric", metric: "http_reqs", data: { type: "counter", contains: "default", thresholds: [], submetrics: null } })];
+      // 4 walks of 3 pages (10 ms a page, the walk 31 ms); the last walk fails on its 2nd page and stops
+      for (let w = 0; w < 4; w++) {
+        const pages = w === 3 ? 2 : 3;
+        for (let p = 1; p <= pages; p++) {
+          const tags = { name: "album", page: String(p) };
+          lines.push(line("http_reqs", 1, w, tags), line("http_req_duration", 10, w, tags), line("http_req_failed", w === 3 && p === 2 ? 1 : 0, w, tags));
+        }
+        lines.push(line("headroom_walk_duration", w === 3 ? 21 : 31, w, { name: "album" }));
+      }
+      // a class without pages beside it
+      lines.push(line("http_reqs", 1, 1, { name: "one" }), line("http_req_duration", 5, 1, { name: "one" }), line("http_req_failed", 0, 1, { name: "one" }));
+      await writeFile(`${dir}/walks.json`, lines.join("\n") + "\n");
+      const r = await readNdjson(`${dir}/walks.json`);
+      expect(r.classes!.album).toMatchObject({ requests: 4, failed: 1, latency: { min: 21, max: 31 } });
+      expect(r.classes!.one).toMatchObject({ requests: 1, failed: 0, latency: { min: 5, max: 5 } });
+      // pages are still k6's http_reqs; the per-second count is of requests (walks)
+      expect(r.metrics.http_reqs.values.count).toBe(12);
+      expect(r.requestsPerSecond).toEqual([1, 2, 1, 1]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names the line of a broken NDJSON file", async () => {
     const { writeFile, mkdtemp, rm } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");

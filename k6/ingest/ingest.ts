@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import { LATE_ARRIVAL_METRIC } from "../plan.ts";
+import { LATE_ARRIVAL_METRIC, WALK_METRIC } from "../plan.ts";
 import { parseThresholdExpr, thresholdHolds } from "../threshold-expr.ts";
 import { percentile } from "../../simulator/percentile.ts";
 
@@ -19,7 +19,7 @@ export interface MetricStats {
 export interface ClassStats {
   requests: number;
   failed: number;
-  /** http_req_duration percentiles in milliseconds. */
+  /** http_req_duration percentiles in milliseconds (a paginated class: its walks', headroom_walk_duration). */
   latency: { avg: number; min: number; med: number; p90: number; p95: number; p99: number; max: number };
 }
 
@@ -131,7 +131,10 @@ export async function readNdjson(path: string, opts: ReadOptions = {}): Promise<
   const types = new Map<string, MetricStats["type"]>();
   const thresholdsByMetric = new Map<string, string[]>();
   const acc = new Map<string, Acc>();
-  const classes = new Map<string, { dur: Acc; requests: number; failed: number }>();
+  // A paginated class (the script tags its pages `page`: "1".."N") is one request per walk: its
+  // first page counts the request, the walk's time (WALK_METRIC) is its latency, and a failed page
+  // is a failed request (the script ends a walk at its first failure), as the model counts them.
+  const classes = new Map<string, { dur: Acc; walk: Acc; requests: number; failed: number }>();
   const perSecond: number[] = [];
   const checks = new Map<string, { path: string; name: string; passes: number; fails: number }>();
   // the script's submetric thresholds: per base metric, the submetrics whose points to collect
@@ -176,17 +179,21 @@ export async function readNdjson(path: string, opts: ReadOptions = {}): Promise<
     if (subList) {
       for (const s of subList) if (s.tags.every(([k, v]) => tags?.[k] === v)) s.acc.add(value);
     }
-    if (metric === "http_req_duration" || metric === "http_reqs" || metric === "http_req_failed") {
+    if (metric === "http_req_duration" || metric === "http_reqs" || metric === "http_req_failed" || metric === WALK_METRIC) {
       const name = tags?.name ?? tags?.url ?? "";
       let c = classes.get(name);
-      if (!c) classes.set(name, (c = { dur: new Acc(), requests: 0, failed: 0 }));
-      if (metric === "http_req_duration") c.dur.add(value);
+      if (!c) classes.set(name, (c = { dur: new Acc(), walk: new Acc(), requests: 0, failed: 0 }));
+      const laterPage = tags?.page !== undefined && tags.page !== "1";
+      if (metric === WALK_METRIC) c.walk.add(value);
+      else if (metric === "http_req_duration") c.dur.add(value);
       else if (metric === "http_reqs") {
-        c.requests += value;
-        const sec = Math.floor((time - first) / 1000);
-        if (sec >= 0) {
-          while (perSecond.length <= sec) perSecond.push(0);
-          perSecond[sec] += value;
+        if (!laterPage) {
+          c.requests += value;
+          const sec = Math.floor((time - first) / 1000);
+          if (sec >= 0) {
+            while (perSecond.length <= sec) perSecond.push(0);
+            perSecond[sec] += value;
+          }
         }
       } else if (value !== 0) c.failed++;
     }
@@ -225,7 +232,7 @@ export async function readNdjson(path: string, opts: ReadOptions = {}): Promise<
   }
   const classStats: Record<string, ClassStats> = {};
   for (const [name, c] of classes) {
-    const t = c.dur.trend();
+    const t = (c.walk.values.length > 0 ? c.walk : c.dur).trend();
     classStats[name] = {
       requests: c.requests,
       failed: c.failed,

@@ -4,13 +4,17 @@
 // thinks between requests; Poisson arrivals come from a ramping-arrival-rate whose stages are one
 // seeded Poisson realization (k6/scripts/lib/poisson.ts), drawn here in VU 0's init context, the one
 // whose options k6 reads. Think times and keys come from the simulator's own samplers
-// (simulator/random.ts), so the load draws what the model draws. Runs on stock k6 and on the
-// built-in runner alike.
+// (simulator/random.ts), so the load draws what the model draws; so do request body sizes (a
+// class's request_size: its body padded to the drawn size, lib/pad-body.ts). Runs on stock k6 and
+// on the built-in runner alike. A paginated class walks its pages in one iteration, following each
+// answer's Link rel="next", and records the walk's time in headroom_walk_duration.
 /// <reference types="k6" />
 import http from "k6/http";
 import { check, sleep } from "k6";
+import { Trend } from "k6/metrics";
 import config from "headroom:config";
 import { arrivalStages, poissonArrivals, TAIL_S } from "./lib/poisson.ts";
+import { padBody } from "./lib/pad-body.ts";
 import { KeySampler, mathRandom, Sampler } from "../../simulator/random.ts";
 
 /** The plan's options with the Poisson realization written into the scenario's stages. */
@@ -35,7 +39,20 @@ const classes = config.classes.map((c) => ({
   keys: c.keys ? new KeySampler(c.keys.count, c.keys.popularity === "zipf" ? c.keys.s : 0) : null,
   check: { [`${c.name} status is 2xx/3xx`]: (r: { status: number }) => r.status >= 200 && r.status < 400 },
   closeConnection: c.closeConnection ?? 0,
+  requestSize: c.requestSize ? new Sampler(c.requestSize) : null,
+  pages: c.pages ?? 1,
 }));
+const walks = classes.some((c) => c.pages > 1) ? new Trend("headroom_walk_duration", true) : null;
+
+/** The path of a Link header's rel="next" target (RFC 8288), or null. */
+function nextPage(headers: Record<string, string>): string | null {
+  for (const name of Object.keys(headers)) {
+    if (name.toLowerCase() !== "link") continue;
+    const m = /<([^>]*)>\s*;\s*rel="?next"?/i.exec(headers[name]);
+    if (m) return m[1];
+  }
+  return null;
+}
 const totalWeight = classes.reduce((a, c) => a + c.weight, 0);
 
 function pick(): (typeof classes)[number] {
@@ -47,16 +64,29 @@ function pick(): (typeof classes)[number] {
   return classes[classes.length - 1];
 }
 
-/** Sends one request of a class picked by weight. */
+/** Sends one request of a class picked by weight: with pagination, its walk of pages. */
 function send(): void {
   const c = pick();
   const key = String(c.keys ? c.keys.sample(mathRandom) : 0); // keys 0..count-1, key 0 the most popular
-  const body = c.body === null ? null : c.body.replace(/\{key\}/g, key);
-  const headers: Record<string, string> = body === null ? {} : { "Content-Type": "application/json" };
-  // the model's connection churn: a new connection for the next request with probability 1 / requests_per_connection
-  if (c.closeConnection > 0 && Math.random() < c.closeConnection) headers.Connection = "close";
-  const res = http.request(c.method, target + c.path.replace(/\{key\}/g, key), body, { tags: { name: c.name }, headers });
-  check(res, c.check);
+  const own = c.body === null ? null : c.body.replace(/\{key\}/g, key);
+  let path = c.path.replace(/\{key\}/g, key);
+  const t0 = Date.now();
+  for (let page = 0; page < c.pages; page++) {
+    // each page's call carries the class's request size, as the model's flow runs once per page
+    const body = c.requestSize ? padBody(own, c.requestSize.sample(mathRandom)) : own;
+    const headers: Record<string, string> = body === null ? {} : { "Content-Type": "application/json" };
+    // the model's connection churn: a new connection for the next request with probability 1 / requests_per_connection
+    if (c.closeConnection > 0 && Math.random() < c.closeConnection) headers.Connection = "close";
+    // a walk's pages are tagged page: "1".."N" (ingest counts the first as the request)
+    const tags: Record<string, string> = c.pages > 1 ? { name: c.name, page: String(page + 1) } : { name: c.name };
+    const res = http.request(c.method, target + path, body, { tags, headers });
+    check(res, c.check);
+    if (page + 1 === c.pages) break;
+    const next = res.status >= 200 && res.status < 300 ? nextPage(res.headers) : null;
+    if (next === null) break; // the table's end, or an error: the walk stops there
+    path = next;
+  }
+  if (walks && c.pages > 1) walks.add(Date.now() - t0, { name: c.name });
 }
 
 const think = config.mode === "closed" && config.think ? new Sampler(config.think) : null;

@@ -333,6 +333,19 @@ export class Db {
     await this.withClient(this.shards[0]!.primary, "write", (c) => c.query("SELECT pg_sleep($1), headroom_insert($2)", [cost, this.plan.table!.growth]));
   }
 
+  /**
+   * One page of a paginated class (service/pages.ts): the injected `read` time, then the `pageSize`
+   * rows after row id `after` in key order (the YAML's table, else products), each carrying
+   * `rowBytes` bytes of data. Its first row as a product (products only), for the cache's set.
+   */
+  async readPage(key: number, after: number, pageSize: number, rowBytes: number): Promise<{ rows: number; last?: number; first?: ProductRow }> {
+    const cost = sample(this.plan.read, this.rng);
+    const r = await this.withClient(this.reader(key), "read", (c) => c.query<ProductRow & { data: string }>(pageReadSql(this.hasTable), [after, pageSize, Math.round(rowBytes), cost]));
+    const head = r.rows[0];
+    const first = head && !this.hasTable ? { id: head.id, name: head.name, price_cents: head.price_cents, version: head.version } : undefined;
+    return { rows: r.rows.length, last: r.rows[r.rows.length - 1]?.id, first };
+  }
+
   async ping(): Promise<void> {
     await this.shards[0]!.primary.pool.query("SELECT 1");
   }
@@ -354,4 +367,14 @@ export function tableReadSql(by: string | undefined): string {
 /** The value row `key` holds in column `by` (parts/postgres.ts tableSql: '<column>-<row>', id the row). */
 export function tableValue(by: string | undefined, key: number): string | number {
   return by === undefined || by === "id" ? key : `${by}-${key}`;
+}
+
+/**
+ * The statement of one page (service/pages.ts): $1 the row id it starts after, $2 the page size,
+ * $3 each row's bytes of data, $4 the injected seconds; on the YAML's table, else products.
+ */
+export function pageReadSql(hasTable: boolean): string {
+  return hasTable
+    ? "SELECT id::int AS id, repeat('x', $3) AS data FROM items, pg_sleep($4) WHERE id > $1 ORDER BY id LIMIT $2"
+    : "SELECT id, name, price_cents, version, repeat('x', $3) AS data FROM products, pg_sleep($4) WHERE id > $1 ORDER BY id LIMIT $2";
 }

@@ -36,6 +36,9 @@ export interface RequestContext {
   /** Whether the call graph looked the product up at all (a miss then answers 404). */
   lookedUp?: boolean;
   cacheHit?: boolean;
+  /** A paginated class (plan.ts ClassPlan.pagination): its page's cursor, and what its database read returned. */
+  readonly page?: { readonly after: number; readonly pageSize: number; readonly rowSize: number };
+  pageRead?: { rows: number; last?: number };
 }
 
 export const sleep = (seconds: number): Promise<void> =>
@@ -121,6 +124,13 @@ async function callOp(step: Extract<Step, { readonly call: string }>, ctx: Reque
       await deps.cache!.delete(cacheKey(ctx));
       break;
     case "read":
+      // a paginated class: its read is the page (service/pages.ts)
+      if (ctx.page) {
+        const p = await deps.db!.readPage(ctx.key ?? 0, ctx.page.after, ctx.page.pageSize, ctx.page.rowSize);
+        ctx.pageRead = { rows: p.rows, last: p.last };
+        if (p.first) ctx.product = p.first;
+        break;
+      }
       // a table read (the YAML's `table:`) answers with the class and key, not a product
       if (deps.db!.hasTable) { await deps.db!.readRow(step.by, ctx.key ?? 0); break; }
       ctx.lookedUp = true;

@@ -15,6 +15,8 @@ import { bearerMatches } from "../token.ts";
 import { Cache } from "./cache.ts";
 import { Publisher, QueueFull } from "./publisher.ts";
 import { runSteps, type Deps, type RequestContext } from "./handlers.ts";
+import { MAX_SIZED_BODY } from "../body-limit.ts";
+import { firstRow, nextLink, pageAfter } from "./pages.ts";
 import { CALL_PATH, CallFailed, Peers, parseCall } from "./peers.ts";
 import { RealtimePublisher } from "../realtime/publish.ts";
 import { CallTimeoutError } from "./resilience.ts";
@@ -69,13 +71,13 @@ function padded(body: unknown, bytes: number): string {
   return `${text.slice(0, -1)},"pad":"${PAD.repeat(Math.floor(missing / PAD.length))}${PAD.slice(0, missing % PAD.length)}"}`;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+function readBody(req: http.IncomingMessage, limit = MAX_BODY): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
+      if (size > limit) {
         resolve(undefined);
         req.resume();
         return;
@@ -147,12 +149,26 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   } else m = matchRoute(routes, req.method ?? "GET", url.pathname);
   if (m.kind === "bad") return send(res, m.status, { error: m.error });
 
+  // A class with a request_size: its body (padded by the load generators) is read whole before the
+  // work starts, as an API reads what it is sent; on a GET it carries nothing else.
+  const bodyLimit = m.cls.requestSize && url.pathname !== CALL_PATH ? MAX_SIZED_BODY : MAX_BODY;
   if (order === undefined && (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") && url.pathname !== CALL_PATH) {
-    const body = await readBody(req);
-    if (body === undefined) return send(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+    const body = await readBody(req, bodyLimit);
+    if (body === undefined) return send(res, 413, { error: `body larger than ${bodyLimit} bytes` });
     const parsed = parseOrder(body, orderKeys);
     if (typeof parsed === "string") return send(res, 400, { error: parsed });
     order = { id: randomUUID(), ...parsed };
+  } else if (bodyLimit === MAX_SIZED_BODY && (await readBody(req, bodyLimit)) === undefined) return send(res, 413, { error: `body larger than ${bodyLimit} bytes` });
+
+  // A paginated class: this call is one page, its cursor in ?after= (service/pages.ts); a call from
+  // another service reads its key's first page.
+  const pg = m.cls.pagination;
+  let page: RequestContext["page"];
+  if (pg) {
+    const rows = cfg.db ? (cfg.db.table?.rows ?? cfg.db.keys) : 0;
+    const after = url.pathname === CALL_PATH ? firstRow(m.key ?? 0, pg.pageSize, pg.pages, rows) - 1 : pageAfter(url.searchParams, m.key ?? 0, pg.pageSize, pg.pages, rows);
+    if (typeof after === "string") return send(res, 400, { error: after });
+    page = { after, pageSize: pg.pageSize, rowSize: pg.rowSize };
   }
 
   const className = m.cls.name;
@@ -174,7 +190,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   // a station's queue_timeout: the request left the queue (reneged)
   if (release === "timeout") return done(503, { error: "queue timeout" });
   metrics.slotsBusy.set(slots.inUse);
-  const ctx: RequestContext = { className, key: m.key, order };
+  const ctx: RequestContext = { className, key: m.key, order, ...(page ? { page } : {}) };
   // browser_cache: a conditional request carrying the ETag this class and key answer with is a
   // revalidation: the `<class>/revalidate` handler's work, then a 304.
   const bc = m.cls.browserCache;
@@ -216,6 +232,12 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   const browserHeaders = bc ? { "cache-control": `max-age=${Math.round(bc.maxAge)}`, ...(tag ? { etag: tag } : {}) } : undefined;
   if (revalidation) return done(304, "", browserHeaders);
   if (order) return done(201, { order_id: order.id }, browserHeaders);
+  if (page) {
+    // a page: what it read, and the next page's link (the body padded to the page's wire size)
+    const link = url.pathname === CALL_PATH ? undefined : nextLink(url.pathname, page.after, page.pageSize, ctx.pageRead);
+    const cacheControl = m.cls.via === "cdn" && cfg.cdnTtl !== undefined ? `public, max-age=${Math.round(cfg.cdnTtl)}` : "no-store";
+    return done(200, { class: className, key: m.key ?? null, after: page.after, rows: ctx.pageRead?.rows ?? 0 }, { ...(browserHeaders ?? { "cache-control": cacheControl }), ...(link ? { link } : {}) });
+  }
   if (m.key !== undefined && ctx.lookedUp) {
     if (!ctx.product) return done(404, { error: `no product ${m.key}` });
     const cacheControl = m.cls.via === "cdn" && cfg.cdnTtl !== undefined ? `public, max-age=${Math.round(cfg.cdnTtl)}` : "no-store";
