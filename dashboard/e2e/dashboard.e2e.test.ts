@@ -373,6 +373,39 @@ describe("dashboard in headless Chromium", () => {
     }
   });
 
+  test("slow-dependency: the circuit breaker's share open per interval, the window's share marked", async () => {
+    const yaml = await readFile(join(process.cwd(), "scenarios", "validation", "dynamic", "slow-dependency.yaml"), "utf8");
+    const other = await browser!.context.newPage();
+    try {
+      await other.goto(`${server!.url}#${await encodeScenario(yaml)}`);
+      await other.getByTestId("headline").waitFor({ timeout: 30_000 });
+      const chart = other.getByTestId("chart-breaker");
+      await chart.locator("path.recharts-line-curve").first().waitFor({ timeout: 20_000 });
+      // one service with a breaker: one line, 60 intervals of 1 s, and the window's share as a dashed line
+      expect(await chart.locator("path.recharts-line-curve").count()).toBe(1);
+      const d = (await chart.locator("path.recharts-line-curve").getAttribute("d")) ?? "";
+      expect((d.match(/[LC]/g) ?? []).length).toBeGreaterThan(50);
+      expect(await chart.locator(".recharts-reference-line:not(.event-mark)").count()).toBe(1);
+      // the load steps to 100/s at 20 s and back at 40 s: both marked on its time axis
+      expect(await chart.locator(".event-mark").count()).toBeGreaterThanOrEqual(2);
+      const unit = await chart.locator(".card-unit").innerText();
+      expect(unit).toContain("% of each interval the breaker was open");
+      // the subtitle's share is the component table's, and it lies between 0 and 100%
+      const share = unit.match(/api open ([\d.]+)%/)![1];
+      expect(await other.getByTestId("component-table").innerText()).toContain(`breaker open ${share}%`);
+      expect(Number(share)).toBeGreaterThan(0);
+      expect(Number(share)).toBeLessThan(100);
+      expect(await chart.locator(".recharts-wrapper").textContent()).toContain("open (% of interval)");
+      await chart.scrollIntoViewIfNeeded();
+      await chart.screenshot({ path: join(SHOTS, "11b-breaker-chart.png") });
+      await other.evaluate(() => window.scrollTo(0, 0));
+      await other.screenshot({ path: join(SHOTS, "11b-slow-dependency.png"), fullPage: true });
+      expect(browser!.errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("a validation report opens through the file input: predicted and measured overlaid, errors colored", async () => {
     const report = JSON.parse(await readFile(REPORT, "utf8"));
     await page.getByTestId("open-validation").setInputFiles(REPORT);

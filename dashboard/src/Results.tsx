@@ -15,7 +15,7 @@ import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
 import { WhyCard } from "./WhyCard.tsx";
 import { HopChart } from "./HopChart.tsx";
-import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries, EventsContext } from "./Charts.tsx";
+import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, BreakerChart, CostChart, instanceSeries, hitRatioSeries, breakerSeries, EventsContext } from "./Charts.tsx";
 import { RegionTable, CostTable, Accounting, EventsTable, PayloadTable } from "./Sections.tsx";
 import { timeEvents } from "./events.ts";
 
@@ -100,6 +100,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
                 {/* only the charts that have something to draw, so no placeholder is left empty */}
                 {Object.keys(instanceSeries(ds)).length > 0 && <InstancesChart key="instances" result={result} series={ds} />}
                 {Object.keys(hitRatioSeries(ds)).length > 0 && <HitRatioChart key="hit-ratio" result={result} series={ds} />}
+                {Object.keys(breakerSeries(ds)).length > 0 && <BreakerChart key="breaker" result={result} series={ds} />}
                 {ds.costPerHour && result.cost && <CostChart key="cost" result={result} series={ds} />}
               </Staggered>
             </div>

@@ -103,7 +103,7 @@ export function ClassTable({ result }: { result: SimResult }) {
 
 type Component = SimResult["components"][string];
 
-/** What a kind adds beyond utilization and queue: hit ratio, lag, pool waits, backlog, timeouts. */
+/** What a kind adds beyond utilization and queue: hit ratio, lag, pool waits, backlog, timeouts, retries and the breaker. */
 export function componentDetails(c: Component): string {
   const out: string[] = [];
   if (c.hitRatio) out.push(`hit ${pct(c.hitRatio.mean)}`);
@@ -119,6 +119,10 @@ export function componentDetails(c: Component): string {
   }
   if (c.balancer && Number.isFinite(c.balancer.queueWaitMs.p95.mean)) out.push(`balancer queue wait p95 ${num(c.balancer.queueWaitMs.p95.mean)} ms`);
   if (c.timeouts) out.push(`${c.timeouts} timeouts`);
+  // as the CLI's table: retries and short-circuits are counts over all replications, the breaker's times per replication
+  const rs = c.resilience;
+  if (rs && rs.retries + rs.shortCircuited + rs.retryBudgetDenied > 0) out.push(`${rs.retries} retries, ${rs.retryBudgetDenied} denied by the retry budget, ${rs.shortCircuited} short-circuited`);
+  if (c.breaker) out.push(`breaker open ${pctCi(c.breaker.openShare)}, half-open ${pct(c.breaker.halfOpenShare.mean)} of the time, opened ${withCi(c.breaker.openings)}× per replication`);
   return out.join(" · ");
 }
 
