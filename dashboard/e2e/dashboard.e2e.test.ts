@@ -266,6 +266,14 @@ describe("dashboard in headless Chromium", () => {
     expect(Number(util[2].replace("%", ""))).toBeCloseTo(50, 0);
     const p99 = await row("get_product p99");
     expect(p99[3].startsWith("-")).toBe(true);
+    // Δ with its paired 95% interval: 5 paired replications; the utilization's fall of a third is
+    // far outside its interval, so the row is marked significant
+    expect(util[3]).toMatch(/^-[\d.]+% ± [\d.]+%$/);
+    const [du, ci] = util[3].split(" ± ").map((x) => Math.abs(Number(x.replace("%", ""))));
+    expect(du).toBeGreaterThan(10 * ci);
+    expect(await table.locator("tr", { hasText: "api utilization" }).first().getAttribute("data-significant")).toBe("true");
+    expect(util[5]).toBe("●");
+    expect(await page.getByTestId("whatif").innerText()).toContain("paired differences");
     // A and B over time: two lines in each overlay chart.
     expect(await page.getByTestId("chart-ab-get_product-p95-latency").locator("path.recharts-line-curve").count()).toBe(2);
     expect(await page.getByTestId("chart-ab-api-utilization").locator("path.recharts-line-curve").count()).toBe(2);

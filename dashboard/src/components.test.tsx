@@ -6,7 +6,7 @@ import { simulate } from "../../simulator/index.ts";
 import { scenarioOf } from "../../simulator/testing.ts";
 import { ClassTable, ComponentTable, Headline, SloTable } from "./Summary.tsx";
 import { NodeForm } from "./NodeForm.tsx";
-import { compareResults } from "./WhatIf.tsx";
+import { compareResults } from "./ab-compare.ts";
 import { withCi } from "./format.ts";
 import { PayloadTable } from "./Sections.tsx";
 import text from "../../scenarios/single-service.yaml?raw";

@@ -8,6 +8,8 @@ export interface RunOptions {
   readonly duration?: number;
   /** Break each class's latency down by hop (the result's classes[*].hopsMs). */
   readonly hops?: boolean;
+  /** Run replication by replication and send each one's result too (paired A/B comparisons). */
+  readonly byReplication?: boolean;
 }
 
 /** A capacity sweep: the scenario at each total arrival rate (open load), one result per rate. */
@@ -24,6 +26,6 @@ export type FailureKind = "invalid" | "unsupported" | "internal";
 
 export type FromWorker =
   | { readonly type: "progress"; readonly id: number; readonly fraction: number }
-  | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number }
+  | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number; readonly replications?: SimResult[] }
   | { readonly type: "swept"; readonly id: number; readonly points: SweepPoint[]; readonly elapsedMs: number }
   | { readonly type: "failed"; readonly id: number; readonly kind: FailureKind; readonly message: string };

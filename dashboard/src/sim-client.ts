@@ -59,10 +59,11 @@ export class SimClient {
     return { done, cancel: () => this.reset(new RunFailed("cancelled", "run cancelled")) };
   }
 
-  run(text: string, options: RunOptions, onProgress: (f: number) => void): Job<{ result: SimResult; elapsedMs: number }> {
+  /** A run; with options.byReplication, each replication's result too. */
+  run(text: string, options: RunOptions, onProgress: (f: number) => void): Job<{ result: SimResult; elapsedMs: number; replications?: SimResult[] }> {
     return this.start(
       (id) => ({ type: "run", id, text, options }),
-      (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs } : unexpected(m)),
+      (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs, replications: m.replications } : unexpected(m)),
       onProgress,
     );
   }

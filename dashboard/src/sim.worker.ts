@@ -4,6 +4,7 @@
 import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, type Scenario } from "../../simulator/index.ts";
 import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
+import { runByReplication } from "./replications.ts";
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 
@@ -36,7 +37,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     // Inside the try: a parser that throws on some text is a failed run, not a dead worker.
     const scenario = parse(msg.id, msg.text);
     if (!scenario) return;
-    if (msg.type === "run") {
+    if (msg.type === "run" && msg.options.byReplication) {
+      const { byReplication: _, hops: __, ...options } = msg.options;
+      const report = progressReporter(msg.id);
+      const run = runByReplication(scenario, options, (done, of) => report(done / of));
+      post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replications: run.replications, elapsedMs: performance.now() - t0 });
+    } else if (msg.type === "run") {
       // the editor's text goes into the result, so an exported JSON reopens with its own model
       const result = withScenarioText(simulate(scenario, { ...msg.options, onProgress: progressReporter(msg.id) }), msg.text);
       post({ type: "done", id: msg.id, result, elapsedMs: performance.now() - t0 });
