@@ -449,6 +449,26 @@ describe("dashboard in headless Chromium", () => {
     await page.screenshot({ path: join(SHOTS, "10-validation.png"), fullPage: true, clip: { x: box.x, y: top, width: box.width, height: box.height + box.y - top } });
     // its own view: the workbench and the last run's results are not stacked under it
     expect(await page.getByTestId("workbench-view").isHidden()).toBe(true);
+    // the HTML report of the validation: every chart of the view as SVG, every row, no script
+    const [dl] = await Promise.all([page.waitForEvent("download"), view.getByTestId("val-export-html").click()]);
+    expect(dl.suggestedFilename()).toBe("v-single-pool.validation.html");
+    const html = (await readFile((await dl.path())!)).toString("utf8");
+    const charts = await view.locator("section.card[data-testid^='chart-val-']").count();
+    expect(charts).toBeGreaterThanOrEqual(4);
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(charts); // a legend may add its own
+    expect((html.match(/<section><h2>/g) ?? []).length).toBeGreaterThanOrEqual(charts + report.levels.length);
+    expect((html.match(/<tr class="v-(pass|fail|info)"/g) ?? []).length).toBe(report.levels[0].rows.length + report.levels[1].rows.length);
+    expect(html).toContain("<p>Validation: FAIL");
+    expect(html).not.toMatch(/<script|<link|<img/i);
+    // opened on its own (no server, no stylesheet of the page): charts and tables are there
+    const alone = await browser!.context.newPage();
+    try {
+      await alone.setContent(html);
+      expect(await alone.locator(".charts svg.recharts-surface, .charts > section > svg").count()).toBeGreaterThanOrEqual(charts);
+      await alone.screenshot({ path: join(SHOTS, "10b-validation-report.png"), fullPage: true });
+    } finally {
+      await alone.close();
+    }
     expect(browser!.errors).toEqual([]);
   });
 
