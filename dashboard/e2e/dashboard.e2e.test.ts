@@ -11,6 +11,8 @@ import { buildDashboard, serveDirectory, type RunningServer } from "../server.ts
 import { decodeScenario, encodeScenario } from "../src/url-state.ts";
 import { withCi } from "../src/format.ts";
 import { launch, type Browser } from "./browser.ts";
+import { planHere } from "../src/plan-run.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 
 const SHOTS = join(process.cwd(), "artifacts", "screenshots");
 /** A real report of headroom validate (see fixtures/README.md). */
@@ -408,6 +410,30 @@ describe("dashboard in headless Chromium", () => {
       await chart.screenshot({ path: join(SHOTS, "11b-breaker-chart.png") });
       await other.evaluate(() => window.scrollTo(0, 0));
       await other.screenshot({ path: join(SHOTS, "11b-slow-dependency.png"), fullPage: true });
+      expect(browser!.errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("plan: bounds give a cheapest-plan panel; the planner in the worker finds what it finds in Node", async () => {
+    const yaml = `${original.trimEnd()}\nplan:\n  api.servers: [4, 16]\n`;
+    const expected = (await planHere(scenarioOf(yaml, "planned.yaml"), 300)).chosen!.assignment["api.servers"];
+    expect(expected).toBeGreaterThan(6); // 300 x 20 ms keeps 6 servers fully busy
+    const other = await browser!.context.newPage();
+    try {
+      await other.goto(`${server!.url}#${await encodeScenario(yaml)}`);
+      const card = other.getByTestId("plan-card");
+      await card.waitFor({ timeout: 30_000 });
+      expect(await card.getByTestId("plan-load").getAttribute("placeholder")).toBe("300");
+      await card.getByTestId("plan-find").click();
+      await card.getByTestId("plan-result").waitFor({ timeout: 60_000 });
+      expect(await card.getByTestId("plan-chosen-api.servers").innerText()).toBe(String(expected));
+      // no prices: the cost is billed instances, and a station is one whatever its servers
+      expect(await card.getByTestId("plan-verdict").innerText()).toContain("At 300 req/s: cost 1 billed instance");
+      expect(await card.innerText()).toContain(`Chosen: api.servers=${expected}`);
+      await card.scrollIntoViewIfNeeded();
+      await card.screenshot({ path: join(SHOTS, "11c-plan.png") });
       expect(browser!.errors).toEqual([]);
     } finally {
       await other.close();

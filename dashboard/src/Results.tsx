@@ -14,6 +14,7 @@ import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
 import { WhyCard } from "./WhyCard.tsx";
+import { PlanCard } from "./PlanCard.tsx";
 import { HopChart } from "./HopChart.tsx";
 import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, BreakerChart, CostChart, instanceSeries, hitRatioSeries, breakerSeries, EventsContext } from "./Charts.tsx";
 import { RegionTable, CostTable, Accounting, EventsTable, PayloadTable } from "./Sections.tsx";
@@ -74,6 +75,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
             {!stale && <HeadroomStat result={result} scenario={scenario} text={text} sweep={capacity} onShow={() => open("capacity")} />}
           </Headline>
           {!stale && <WhyCard result={result} scenario={scenario} text={text} client={client} />}
+          <PlanCard scenario={scenario} text={text} client={client} />
           <div className="tables">
             <div className="card"><header className="card-head"><div><h3>Request classes</h3><div className="card-unit">end-to-end, statistics window, mean ± 95% CI over {result.run.replications} replications</div></div></header><ClassTable result={result} /></div>
             <div className="card"><header className="card-head"><div><h3>SLO</h3><div className="card-unit">predicted mean vs limit</div></div></header>{result.slo ? <SloTable result={result} /> : <div className="muted pad">No slo section in the scenario.</div>}</div>

@@ -2,6 +2,7 @@
 // callback, and cancel by terminating the worker (a fresh one is started for the next job).
 import type { FromWorker, RunOptions, SweepPoint, ToWorker } from "./protocol.ts";
 import type { SimResult } from "../../simulator/index.ts";
+import type { PlanResult } from "../../planning/planner.ts";
 
 export class RunFailed extends Error {
   constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled", message: string) {
@@ -72,6 +73,15 @@ export class SimClient {
     return this.start(
       (id) => ({ type: "sweep", id, text, rates, options }),
       (m) => (m.type === "swept" ? { points: m.points, elapsedMs: m.elapsedMs } : unexpected(m)),
+      onProgress,
+    );
+  }
+
+  /** headroom plan at `load`: progress is simulations made out of the most allowed. */
+  plan(text: string, load: number, onProgress: (f: number) => void): Job<{ plan: PlanResult; elapsedMs: number }> {
+    return this.start(
+      (id) => ({ type: "plan", id, text, load }),
+      (m) => (m.type === "planned" ? { plan: m.plan, elapsedMs: m.elapsedMs } : unexpected(m)),
       onProgress,
     );
   }
