@@ -406,6 +406,8 @@ describe("dashboard in headless Chromium", () => {
       expect(Number(share)).toBeGreaterThan(0);
       expect(Number(share)).toBeLessThan(100);
       expect(await chart.locator(".recharts-wrapper").textContent()).toContain("open (% of interval)");
+      // over half the requests fail here: the hop bars do not add up to the mean, and the card says why
+      expect(await other.getByTestId("hops-mismatch").innerText()).toMatch(/get_item: the hops add to .* of its requests failed/);
       await chart.scrollIntoViewIfNeeded();
       await chart.screenshot({ path: join(SHOTS, "11b-breaker-chart.png") });
       await other.evaluate(() => window.scrollTo(0, 0));
@@ -647,6 +649,7 @@ describe("dashboard in headless Chromium", () => {
     expect(pairs.map((p) => p[0]).sort()).toEqual(["create_order", "get_product"]);
     for (const [, mean, sum] of pairs) expect(Math.abs(sum - mean) / mean).toBeLessThan(0.02);
     expect(await page.getByTestId("chart-hops").locator(".recharts-bar-rectangle").count()).toBeGreaterThanOrEqual(6);
+    expect(await page.getByTestId("hops-mismatch").count()).toBe(0);
     // the light theme follows the system: page, editor and charts
     await page.emulateMedia({ colorScheme: "light" });
     await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(255, 255, 255)");
