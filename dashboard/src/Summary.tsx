@@ -103,7 +103,7 @@ export function ClassTable({ result }: { result: SimResult }) {
 
 type Component = SimResult["components"][string];
 
-/** What a kind adds beyond utilization and queue: hit ratio, lag, pool waits, backlog, timeouts, retries and the breaker. */
+/** What a kind adds beyond utilization and queue, as the CLI's table notes: hit ratio, lag, pool waits, backlog, timeouts, retries and the breaker, rate limiting, auto-scaled instances, a function's cold starts, a realtime server's connections and messages. */
 export function componentDetails(c: Component): string {
   const out: string[] = [];
   if (c.hitRatio) out.push(`hit ${pct(c.hitRatio.mean)}`);
@@ -123,6 +123,18 @@ export function componentDetails(c: Component): string {
   const rs = c.resilience;
   if (rs && rs.retries + rs.shortCircuited + rs.retryBudgetDenied > 0) out.push(`${rs.retries} retries, ${rs.retryBudgetDenied} denied by the retry budget, ${rs.shortCircuited} short-circuited`);
   if (c.breaker) out.push(`breaker open ${pctCi(c.breaker.openShare)}, half-open ${pct(c.breaker.halfOpenShare.mean)} of the time, opened ${withCi(c.breaker.openings)}× per replication`);
+  if (c.rateLimited) out.push(`${c.rateLimited} rate limited`);
+  // a service's mean running instances (its replicas, or the autoscaler's average)
+  if (c.instances && c.servers !== null && Number.isFinite(c.instances.mean)) out.push(`instances ${withCi(c.instances)}`);
+  const f = c.function;
+  if (f) out.push(`cold starts ${pctCi(f.coldStartShare)}, p95 cold ${withCi(f.coldLatencyMs.p95)} ms / warm ${withCi(f.warmLatencyMs.p95)} ms, peak ${f.peakInstances} instances, ${withCi(f.gbSecondsPerSecond)} GB-s/s${f.throttled ? `, ${f.throttled} throttled` : ""}`);
+  const rt = c.realtime;
+  if (rt) {
+    const n = rt.counts;
+    out.push(`connections ${withCi(rt.connections)} (peak ${rt.peakConnections}, ${num(rt.memoryPeakBytes / 2 ** 20)} MiB peak per instance)`);
+    out.push(`messages in ${withCi(rt.messagesInPerSecond)}/s, out ${withCi(rt.messagesOutPerSecond)}/s, delivery p99 ${withCi(rt.deliveryMs.p99)} ms`);
+    if (n.dropped + n.refused + n.lost + n.outOfMemory > 0) out.push(`${n.dropped} dropped, ${n.reconnects} reconnected (peak ${withCi(rt.reconnectPeakPerSecond)}/s), ${n.refused} refused, ${n.lost} lost, out of memory ${n.outOfMemory}×`);
+  }
   return out.join(" · ");
 }
 
