@@ -78,8 +78,15 @@ export function ClassTable({ result }: { result: SimResult }) {
     <table className="grid" data-testid="class-table">
       <thead>
         <tr>
-          <th>class</th><th className="r">throughput (req/s)</th><th className="r">mean (ms)</th><th className="r">p50 (ms)</th>
-          <th className="r">p95 (ms)</th><th className="r">p99 (ms)</th><th className="r">p99.9 (ms)</th><th className="r">error rate</th><th className="r">completed</th>
+          <th title="a request class of the load (load.classes)">class</th>
+          <th className="r" title="requests completed per second in the statistics window (warm-up left out)">throughput (req/s)</th>
+          <th className="r" title="end-to-end latency of completed requests, from arrival to the last response">mean (ms)</th>
+          <th className="r" title="median latency: half the completed requests took less">p50 (ms)</th>
+          <th className="r" title="95th percentile latency: 1 in 20 completed requests took longer">p95 (ms)</th>
+          <th className="r" title="99th percentile latency: 1 in 100 completed requests took longer">p99 (ms)</th>
+          <th className="r" title="99.9th percentile latency: 1 in 1,000 completed requests took longer">p99.9 (ms)</th>
+          <th className="r" title="failed or dropped requests (timed out, refused, shed, short-circuited) over all that ended">error rate</th>
+          <th className="r" title="requests completed in the statistics window, summed over the replications">completed</th>
         </tr>
       </thead>
       <tbody>
@@ -146,8 +153,17 @@ export function ComponentTable({ result }: { result: SimResult }) {
     <table className="grid" data-testid="component-table">
       <thead>
         <tr>
-          <th>component</th><th>kind</th><th className="r">servers</th><th className="r">utilization</th><th className="r">throughput (req/s)</th>
-          <th className="r">queue (mean)</th><th className="r">queue (max)</th><th className="r">wait p95 (ms)</th><th className="r">response p95 (ms)</th><th className="r">drops</th><th>details</th>
+          <th title="◆ marks the bottleneck: the highest utilization">component</th>
+          <th title="the component's kind (docs/scenario-format.md)">kind</th>
+          <th className="r" title="units that serve requests in parallel: servers, replicas × concurrency, workers or connections (– for a kind without units, such as a CDN)">servers</th>
+          <th className="r" title="time-average share of the units busy, over the statistics window">utilization</th>
+          <th className="r" title="requests the component completed (a CDN: answered) per second">throughput (req/s)</th>
+          <th className="r" title="requests waiting for a unit, time average">queue (mean)</th>
+          <th className="r" title="the longest queue seen in any replication">queue (max)</th>
+          <th className="r" title="95th percentile of the time a request waited for a unit">wait p95 (ms)</th>
+          <th className="r" title="95th percentile of wait plus service at this component">response p95 (ms)</th>
+          <th className="r" title="requests the component turned away (full buffer, queue timeout...); hover a count for the reasons">drops</th>
+          <th title="what the kind adds, as the CLI's table notes">details</th>
         </tr>
       </thead>
       <tbody>

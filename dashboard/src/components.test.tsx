@@ -57,6 +57,15 @@ describe("summary panels", () => {
     expect(util).toBeLessThan(80);
   });
 
+  test("every header of the class and component tables explains itself in a tooltip", () => {
+    render(<><ClassTable result={result} /><ComponentTable result={result} /></>);
+    for (const id of ["class-table", "component-table"]) {
+      const heads = [...screen.getByTestId(id).querySelectorAll("th")];
+      expect(heads.length).toBeGreaterThan(8);
+      for (const th of heads) expect(th.getAttribute("title")?.length ?? 0, `${id}: ${th.textContent}`).toBeGreaterThan(15);
+    }
+  });
+
   test("the SLO table has one row per check with limit and prediction", () => {
     render(<SloTable result={result} />);
     expect(screen.getByTestId("slo-table").querySelectorAll("tbody tr")).toHaveLength(result.slo!.checks.length);
