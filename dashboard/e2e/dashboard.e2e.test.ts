@@ -11,6 +11,8 @@ import { buildDashboard, serveDirectory, type RunningServer } from "../server.ts
 import { decodeScenario, encodeScenario } from "../src/url-state.ts";
 import { withCi } from "../src/format.ts";
 import { launch, type Browser } from "./browser.ts";
+import { planHere } from "../src/plan-run.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
 
 const SHOTS = join(process.cwd(), "artifacts", "screenshots");
 /** A real report of headroom validate (see fixtures/README.md). */
@@ -266,6 +268,14 @@ describe("dashboard in headless Chromium", () => {
     expect(Number(util[2].replace("%", ""))).toBeCloseTo(50, 0);
     const p99 = await row("get_product p99");
     expect(p99[3].startsWith("-")).toBe(true);
+    // Δ with its paired 95% interval: 5 paired replications; the utilization's fall of a third is
+    // far outside its interval, so the row is marked significant
+    expect(util[3]).toMatch(/^-[\d.]+% ± [\d.]+%$/);
+    const [du, ci] = util[3].split(" ± ").map((x) => Math.abs(Number(x.replace("%", ""))));
+    expect(du).toBeGreaterThan(10 * ci);
+    expect(await table.locator("tr", { hasText: "api utilization" }).first().getAttribute("data-significant")).toBe("true");
+    expect(util[5]).toBe("●");
+    expect(await page.getByTestId("whatif").innerText()).toContain("paired differences");
     // A and B over time: two lines in each overlay chart.
     expect(await page.getByTestId("chart-ab-get_product-p95-latency").locator("path.recharts-line-curve").count()).toBe(2);
     expect(await page.getByTestId("chart-ab-api-utilization").locator("path.recharts-line-curve").count()).toBe(2);
@@ -373,6 +383,65 @@ describe("dashboard in headless Chromium", () => {
     }
   });
 
+  test("slow-dependency: the circuit breaker's share open per interval, the window's share marked", async () => {
+    const yaml = await readFile(join(process.cwd(), "scenarios", "validation", "dynamic", "slow-dependency.yaml"), "utf8");
+    const other = await browser!.context.newPage();
+    try {
+      await other.goto(`${server!.url}#${await encodeScenario(yaml)}`);
+      await other.getByTestId("headline").waitFor({ timeout: 30_000 });
+      const chart = other.getByTestId("chart-breaker");
+      await chart.locator("path.recharts-line-curve").first().waitFor({ timeout: 20_000 });
+      // one service with a breaker: one line, 60 intervals of 1 s, and the window's share as a dashed line
+      expect(await chart.locator("path.recharts-line-curve").count()).toBe(1);
+      const d = (await chart.locator("path.recharts-line-curve").getAttribute("d")) ?? "";
+      expect((d.match(/[LC]/g) ?? []).length).toBeGreaterThan(50);
+      expect(await chart.locator(".recharts-reference-line:not(.event-mark)").count()).toBe(1);
+      // the load steps to 100/s at 20 s and back at 40 s: both marked on its time axis
+      expect(await chart.locator(".event-mark").count()).toBeGreaterThanOrEqual(2);
+      const unit = await chart.locator(".card-unit").innerText();
+      expect(unit).toContain("% of each interval the breaker was open");
+      // the subtitle's share is the component table's, and it lies between 0 and 100%
+      const share = unit.match(/api open ([\d.]+)%/)![1];
+      expect(await other.getByTestId("component-table").innerText()).toContain(`breaker open ${share}%`);
+      expect(Number(share)).toBeGreaterThan(0);
+      expect(Number(share)).toBeLessThan(100);
+      expect(await chart.locator(".recharts-wrapper").textContent()).toContain("open (% of interval)");
+      // over half the requests fail here: the hop bars do not add up to the mean, and the card says why
+      expect(await other.getByTestId("hops-mismatch").innerText()).toMatch(/get_item: the hops add to .* of its requests failed/);
+      await chart.scrollIntoViewIfNeeded();
+      await chart.screenshot({ path: join(SHOTS, "11b-breaker-chart.png") });
+      await other.evaluate(() => window.scrollTo(0, 0));
+      await other.screenshot({ path: join(SHOTS, "11b-slow-dependency.png"), fullPage: true });
+      expect(browser!.errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("plan: bounds give a cheapest-plan panel; the planner in the worker finds what it finds in Node", async () => {
+    const yaml = `${original.trimEnd()}\nplan:\n  api.servers: [4, 16]\n`;
+    const expected = (await planHere(scenarioOf(yaml, "planned.yaml"), 300)).chosen!.assignment["api.servers"];
+    expect(expected).toBeGreaterThan(6); // 300 x 20 ms keeps 6 servers fully busy
+    const other = await browser!.context.newPage();
+    try {
+      await other.goto(`${server!.url}#${await encodeScenario(yaml)}`);
+      const card = other.getByTestId("plan-card");
+      await card.waitFor({ timeout: 30_000 });
+      expect(await card.getByTestId("plan-load").getAttribute("placeholder")).toBe("300");
+      await card.getByTestId("plan-find").click();
+      await card.getByTestId("plan-result").waitFor({ timeout: 60_000 });
+      expect(await card.getByTestId("plan-chosen-api.servers").innerText()).toBe(String(expected));
+      // no prices: the cost is billed instances, and a station is one whatever its servers
+      expect(await card.getByTestId("plan-verdict").innerText()).toContain("At 300 req/s: cost 1 billed instance");
+      expect(await card.innerText()).toContain(`Chosen: api.servers=${expected}`);
+      await card.scrollIntoViewIfNeeded();
+      await card.screenshot({ path: join(SHOTS, "11c-plan.png") });
+      expect(browser!.errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("a validation report opens through the file input: predicted and measured overlaid, errors colored", async () => {
     const report = JSON.parse(await readFile(REPORT, "utf8"));
     await page.getByTestId("open-validation").setInputFiles(REPORT);
@@ -408,6 +477,26 @@ describe("dashboard in headless Chromium", () => {
     await page.screenshot({ path: join(SHOTS, "10-validation.png"), fullPage: true, clip: { x: box.x, y: top, width: box.width, height: box.height + box.y - top } });
     // its own view: the workbench and the last run's results are not stacked under it
     expect(await page.getByTestId("workbench-view").isHidden()).toBe(true);
+    // the HTML report of the validation: every chart of the view as SVG, every row, no script
+    const [dl] = await Promise.all([page.waitForEvent("download"), view.getByTestId("val-export-html").click()]);
+    expect(dl.suggestedFilename()).toBe("v-single-pool.validation.html");
+    const html = (await readFile((await dl.path())!)).toString("utf8");
+    const charts = await view.locator("section.card[data-testid^='chart-val-']").count();
+    expect(charts).toBeGreaterThanOrEqual(4);
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(charts); // a legend may add its own
+    expect((html.match(/<section><h2>/g) ?? []).length).toBeGreaterThanOrEqual(charts + report.levels.length);
+    expect((html.match(/<tr class="v-(pass|fail|info)"/g) ?? []).length).toBe(report.levels[0].rows.length + report.levels[1].rows.length);
+    expect(html).toContain("<p>Validation: FAIL");
+    expect(html).not.toMatch(/<script|<link|<img/i);
+    // opened on its own (no server, no stylesheet of the page): charts and tables are there
+    const alone = await browser!.context.newPage();
+    try {
+      await alone.setContent(html);
+      expect(await alone.locator(".charts svg.recharts-surface, .charts > section > svg").count()).toBeGreaterThanOrEqual(charts);
+      await alone.screenshot({ path: join(SHOTS, "10b-validation-report.png"), fullPage: true });
+    } finally {
+      await alone.close();
+    }
     expect(browser!.errors).toEqual([]);
   });
 
@@ -560,6 +649,7 @@ describe("dashboard in headless Chromium", () => {
     expect(pairs.map((p) => p[0]).sort()).toEqual(["create_order", "get_product"]);
     for (const [, mean, sum] of pairs) expect(Math.abs(sum - mean) / mean).toBeLessThan(0.02);
     expect(await page.getByTestId("chart-hops").locator(".recharts-bar-rectangle").count()).toBeGreaterThanOrEqual(6);
+    expect(await page.getByTestId("hops-mismatch").count()).toBe(0);
     // the light theme follows the system: page, editor and charts
     await page.emulateMedia({ colorScheme: "light" });
     await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(255, 255, 255)");

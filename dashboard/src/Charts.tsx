@@ -1,7 +1,7 @@
 // Time-series charts of one run (the first replication's per-interval series): latency percentiles
 // against the SLO, throughput against offered load, errors, per-component utilization and queue
 // length, requests in the system, and where the run has them instances (auto-scaling), cache hit
-// ratio and cost per hour. Every axis carries its unit; the warm-up is shaded, since it is left out
+// ratio, circuit breakers' time open and cost per hour. Every axis carries its unit; the warm-up is shaded, since it is left out
 // of the summary statistics.
 import { createContext, useContext, useState } from "react";
 import { chartTheme as th } from "./theme.ts";
@@ -9,7 +9,7 @@ import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tool
 import type { SimResult } from "../../simulator/index.ts";
 
 type Series = NonNullable<SimResult["series"]>;
-import { num } from "./format.ts";
+import { num, pct, pctCi } from "./format.ts";
 import { niceScale, ticksWithin, maxOf } from "./axis.ts";
 import { ChartCard } from "./ChartCard.tsx";
 import { EVENT_COLORS, type TimeEvent } from "./events.ts";
@@ -267,6 +267,51 @@ export function HitRatioChart({ result, series }: { result: SimResult; series: S
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
           {comps.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[(i + 3) % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
           {window.map(({ c, v }) => <ReferenceLine key={c} y={v! * 100} stroke={palette()[(comps.indexOf(c) + 3) % palette().length]} strokeDasharray="6 4" />)}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+}
+
+/** Services whose series carry the share of each interval their circuit breaker was open. */
+export function breakerSeries(series: Series): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [name, c] of Object.entries(series.components)) if (Array.isArray(c.breakerOpenShare)) out[name] = c.breakerOpenShare;
+  return out;
+}
+
+/** Per service with a circuit breaker: the % of each interval it was open (calls short-circuited),
+ * with its share of the statistics window marked, as the hit ratio's. */
+export function BreakerChart({ result, series }: { result: SimResult; series: Series }) {
+  const open = breakerSeries(series);
+  const comps = Object.keys(open);
+  if (comps.length === 0) return null;
+  const rows: Row[] = series.t.map((t, i) => {
+    const r: Row = { t };
+    for (const c of comps) r[c] = clean(open[c][i] * 100);
+    return r;
+  });
+  const color = (c: string) => palette()[(comps.indexOf(c) + 5) % palette().length];
+  const window = comps.flatMap((c) => {
+    const b = result.components[c]?.breaker;
+    return b && Number.isFinite(b.openShare.mean) ? [{ c, b, rs: result.components[c].resilience }] : [];
+  });
+  const n = result.run.replications;
+  return (
+    <ChartCard title="Circuit breaker" testId="chart-breaker"
+      unit={<>% of each interval the breaker was open (calls to it short-circuited){window.map(({ c, b, rs }) => (
+        <span key={c}> · - - {c} open {pctCi(b.openShare)} of the statistics window, half-open {pct(b.halfOpenShare.mean)}, opened {num(b.openings.mean)}× per replication{rs ? `; ${num(rs.shortCircuited)} calls short-circuited, ${num(rs.retries)} retries in ${n} replication${n === 1 ? "" : "s"}` : ""}</span>
+      ))}</>}>
+      <ResponsiveContainer width="100%" height={240}>
+        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid stroke={th().grid} />
+          {tAxis(result)}
+          {yAxis("open (% of interval)", 100)}
+          <Warmup result={result} />
+          <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} % open`} labelFormatter={(t) => `t = ${t} s`} />
+          <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {comps.map((c) => <Line key={c} dataKey={c} stroke={color(c)} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          {window.map(({ c, b }) => <ReferenceLine key={c} y={b.openShare.mean * 100} stroke={color(c)} strokeDasharray="6 4" />)}
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>

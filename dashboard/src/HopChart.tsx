@@ -1,8 +1,8 @@
 // See why: each class's mean latency broken down hop by hop along its path, as a stacked bar: per
 // component the time waiting for a unit (lighter) and being served (solid), and the time on the
 // network, from the simulator's per-hop figures (ClassResult.hopsMs, asked for by the page's runs).
-// The bars add up to the class's mean latency (the subtitle says how close); a fan-out's
-// branches are each counted, so they may add up to more. Only the mean is broken down: the
+// The bars add up to the class's mean latency (the subtitle says how close); where they are off by
+// more than 5% (failed requests' time, a fan-out's branches) a note under the chart says why. Only the mean is broken down: the
 // simulator keeps no per-request path to break a percentile down.
 import { ResponsiveContainer, BarChart, Bar, XAxis, YAxis, CartesianGrid, Tooltip, Legend } from "recharts";
 import type { SimResult } from "../../simulator/index.ts";
@@ -10,7 +10,7 @@ import { ChartCard } from "./ChartCard.tsx";
 import { chartTheme as th } from "./theme.ts";
 import { num } from "./format.ts";
 import { niceScale } from "./axis.ts";
-import { hopRows } from "./hops.ts";
+import { hopRows, hopsMismatch } from "./hops.ts";
 
 export function HopChart({ result }: { result: SimResult }) {
   const { rows, segments } = hopRows(result);
@@ -36,6 +36,7 @@ export function HopChart({ result }: { result: SimResult }) {
           ))}
         </BarChart>
       </ResponsiveContainer>
+      {rows.map(hopsMismatch).filter((m) => m !== null).map((m) => <div key={m} className="banner info" data-testid="hops-mismatch">{m}</div>)}
     </ChartCard>
   );
 }

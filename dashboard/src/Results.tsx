@@ -14,8 +14,9 @@ import { WhatIf } from "./WhatIf.tsx";
 import type { SimClient } from "./sim-client.ts";
 import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
 import { WhyCard } from "./WhyCard.tsx";
+import { PlanCard } from "./PlanCard.tsx";
 import { HopChart } from "./HopChart.tsx";
-import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, CostChart, instanceSeries, hitRatioSeries, EventsContext } from "./Charts.tsx";
+import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, BreakerChart, CostChart, instanceSeries, hitRatioSeries, breakerSeries, EventsContext } from "./Charts.tsx";
 import { RegionTable, CostTable, Accounting, EventsTable, PayloadTable } from "./Sections.tsx";
 import { timeEvents } from "./events.ts";
 
@@ -74,6 +75,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
             {!stale && <HeadroomStat result={result} scenario={scenario} text={text} sweep={capacity} onShow={() => open("capacity")} />}
           </Headline>
           {!stale && <WhyCard result={result} scenario={scenario} text={text} client={client} />}
+          <PlanCard scenario={scenario} text={text} client={client} />
           <div className="tables">
             <div className="card"><header className="card-head"><div><h3>Request classes</h3><div className="card-unit">end-to-end, statistics window, mean ± 95% CI over {result.run.replications} replications</div></div></header><ClassTable result={result} /></div>
             <div className="card"><header className="card-head"><div><h3>SLO</h3><div className="card-unit">predicted mean vs limit</div></div></header>{result.slo ? <SloTable result={result} /> : <div className="muted pad">No slo section in the scenario.</div>}</div>
@@ -100,6 +102,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
                 {/* only the charts that have something to draw, so no placeholder is left empty */}
                 {Object.keys(instanceSeries(ds)).length > 0 && <InstancesChart key="instances" result={result} series={ds} />}
                 {Object.keys(hitRatioSeries(ds)).length > 0 && <HitRatioChart key="hit-ratio" result={result} series={ds} />}
+                {Object.keys(breakerSeries(ds)).length > 0 && <BreakerChart key="breaker" result={result} series={ds} />}
                 {ds.costPerHour && result.cost && <CostChart key="cost" result={result} series={ds} />}
               </Staggered>
             </div>

@@ -78,8 +78,15 @@ export function ClassTable({ result }: { result: SimResult }) {
     <table className="grid" data-testid="class-table">
       <thead>
         <tr>
-          <th>class</th><th className="r">throughput (req/s)</th><th className="r">mean (ms)</th><th className="r">p50 (ms)</th>
-          <th className="r">p95 (ms)</th><th className="r">p99 (ms)</th><th className="r">p99.9 (ms)</th><th className="r">error rate</th><th className="r">completed</th>
+          <th title="a request class of the load (load.classes)">class</th>
+          <th className="r" title="requests completed per second in the statistics window (warm-up left out)">throughput (req/s)</th>
+          <th className="r" title="end-to-end latency of completed requests, from arrival to the last response">mean (ms)</th>
+          <th className="r" title="median latency: half the completed requests took less">p50 (ms)</th>
+          <th className="r" title="95th percentile latency: 1 in 20 completed requests took longer">p95 (ms)</th>
+          <th className="r" title="99th percentile latency: 1 in 100 completed requests took longer">p99 (ms)</th>
+          <th className="r" title="99.9th percentile latency: 1 in 1,000 completed requests took longer">p99.9 (ms)</th>
+          <th className="r" title="failed or dropped requests (timed out, refused, shed, short-circuited) over all that ended">error rate</th>
+          <th className="r" title="requests completed in the statistics window, summed over the replications">completed</th>
         </tr>
       </thead>
       <tbody>
@@ -103,7 +110,7 @@ export function ClassTable({ result }: { result: SimResult }) {
 
 type Component = SimResult["components"][string];
 
-/** What a kind adds beyond utilization and queue: hit ratio, lag, pool waits, backlog, timeouts. */
+/** What a kind adds beyond utilization and queue, as the CLI's table notes: hit ratio, lag, pool waits, backlog, timeouts, retries and the breaker, rate limiting, auto-scaled instances, a function's cold starts, a realtime server's connections and messages. */
 export function componentDetails(c: Component): string {
   const out: string[] = [];
   if (c.hitRatio) out.push(`hit ${pct(c.hitRatio.mean)}`);
@@ -119,6 +126,22 @@ export function componentDetails(c: Component): string {
   }
   if (c.balancer && Number.isFinite(c.balancer.queueWaitMs.p95.mean)) out.push(`balancer queue wait p95 ${num(c.balancer.queueWaitMs.p95.mean)} ms`);
   if (c.timeouts) out.push(`${c.timeouts} timeouts`);
+  // as the CLI's table: retries and short-circuits are counts over all replications, the breaker's times per replication
+  const rs = c.resilience;
+  if (rs && rs.retries + rs.shortCircuited + rs.retryBudgetDenied > 0) out.push(`${rs.retries} retries, ${rs.retryBudgetDenied} denied by the retry budget, ${rs.shortCircuited} short-circuited`);
+  if (c.breaker) out.push(`breaker open ${pctCi(c.breaker.openShare)}, half-open ${pct(c.breaker.halfOpenShare.mean)} of the time, opened ${withCi(c.breaker.openings)}× per replication`);
+  if (c.rateLimited) out.push(`${c.rateLimited} rate limited`);
+  // a service's mean running instances (its replicas, or the autoscaler's average)
+  if (c.instances && c.servers !== null && Number.isFinite(c.instances.mean)) out.push(`instances ${withCi(c.instances)}`);
+  const f = c.function;
+  if (f) out.push(`cold starts ${pctCi(f.coldStartShare)}, p95 cold ${withCi(f.coldLatencyMs.p95)} ms / warm ${withCi(f.warmLatencyMs.p95)} ms, peak ${f.peakInstances} instances, ${withCi(f.gbSecondsPerSecond)} GB-s/s${f.throttled ? `, ${f.throttled} throttled` : ""}`);
+  const rt = c.realtime;
+  if (rt) {
+    const n = rt.counts;
+    out.push(`connections ${withCi(rt.connections)} (peak ${rt.peakConnections}, ${num(rt.memoryPeakBytes / 2 ** 20)} MiB peak per instance)`);
+    out.push(`messages in ${withCi(rt.messagesInPerSecond)}/s, out ${withCi(rt.messagesOutPerSecond)}/s, delivery p99 ${withCi(rt.deliveryMs.p99)} ms`);
+    if (n.dropped + n.refused + n.lost + n.outOfMemory > 0) out.push(`${n.dropped} dropped, ${n.reconnects} reconnected (peak ${withCi(rt.reconnectPeakPerSecond)}/s), ${n.refused} refused, ${n.lost} lost, out of memory ${n.outOfMemory}×`);
+  }
   return out.join(" · ");
 }
 
@@ -130,8 +153,17 @@ export function ComponentTable({ result }: { result: SimResult }) {
     <table className="grid" data-testid="component-table">
       <thead>
         <tr>
-          <th>component</th><th>kind</th><th className="r">servers</th><th className="r">utilization</th><th className="r">throughput (req/s)</th>
-          <th className="r">queue (mean)</th><th className="r">queue (max)</th><th className="r">wait p95 (ms)</th><th className="r">response p95 (ms)</th><th className="r">drops</th><th>details</th>
+          <th title="◆ marks the bottleneck: the highest utilization">component</th>
+          <th title="the component's kind (docs/scenario-format.md)">kind</th>
+          <th className="r" title="units that serve requests in parallel: servers, replicas × concurrency, workers or connections (– for a kind without units, such as a CDN)">servers</th>
+          <th className="r" title="time-average share of the units busy, over the statistics window">utilization</th>
+          <th className="r" title="requests the component completed (a CDN: answered) per second">throughput (req/s)</th>
+          <th className="r" title="requests waiting for a unit, time average">queue (mean)</th>
+          <th className="r" title="the longest queue seen in any replication">queue (max)</th>
+          <th className="r" title="95th percentile of the time a request waited for a unit">wait p95 (ms)</th>
+          <th className="r" title="95th percentile of wait plus service at this component">response p95 (ms)</th>
+          <th className="r" title="requests the component turned away (full buffer, queue timeout...); hover a count for the reasons">drops</th>
+          <th title="what the kind adds, as the CLI's table notes">details</th>
         </tr>
       </thead>
       <tbody>

@@ -10,6 +10,9 @@ import { ChartCard } from "./ChartCard.tsx";
 import { palette } from "./Charts.tsx";
 import { num } from "./format.ts";
 import { niceScale, maxOf } from "./axis.ts";
+import { useRef } from "react";
+import { collectHeadline, collectReportParts, validationReportHtml } from "./report-html.ts";
+import { download } from "./export.ts";
 
 /** Read at render: the theme follows the system. */
 const AXIS = { get stroke() { return th().muted; }, fontSize: 11 };
@@ -164,15 +167,25 @@ export function ValidationView({ report, fileName, onClose }: { report: Validati
   const rates = report.levels.map((l) => l.rate);
   const x = niceScale(Math.max(...rates, report.saturation.predictedRate * 1.05, report.saturation.throughput?.offeredRate ?? 0));
   const m = report.machine;
+  const view = useRef<HTMLElement>(null);
+  const saveReport = () => {
+    if (!view.current) return;
+    const { tables, charts } = collectReportParts(view.current);
+    download(`${report.scenario.name}.validation.html`, validationReportHtml(report, fileName, collectHeadline(view.current), tables, charts, new Date()), "text/html");
+  };
   return (
-    <section className="results validation" data-testid="validation">
+    <section className="results validation" data-testid="validation" ref={view}>
       <div className="val-head">
         <div>
           <h2>Predicted vs measured</h2>
           <div className="val-title"><strong>{report.scenario.name}</strong> <span className="muted">{report.scenario.file} · opened from {fileName}</span></div>
           {report.measuredOn && <div className="muted val-rule" data-testid="val-measured-on">Measured: {report.measuredOn}</div>}
         </div>
-        <button className="btn-ghost" onClick={onClose} data-testid="val-close">Close report</button>
+        <div className="card-tools">
+          <button className="btn-ghost" onClick={saveReport} data-testid="val-export-html"
+            title="Download this validation as one self-contained HTML file: headline, calibration, every chart as SVG, every level's error table">HTML report</button>
+          <button className="btn-ghost" onClick={onClose} data-testid="val-close">Close report</button>
+        </div>
       </div>
       <div className="headline">
         <div className={`stat ${report.pass ? "ok" : "bad"}`} data-testid="val-verdict">

@@ -1,6 +1,7 @@
 // What-if: variant B is a copy of the scenario edited beside it; A and B run with the same seed, so
 // each component draws the same random streams in both (common random numbers) and the differences
-// show the change, not the noise. The table puts A, B and the difference side by side.
+// show the change, not the noise. The table puts A, B and the difference side by side, the
+// difference with its paired 95% confidence interval (ab-compare.ts), significant ones marked.
 import { useState } from "react";
 import { chartTheme as th } from "./theme.ts";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
@@ -11,6 +12,7 @@ import { num, pct } from "./format.ts";
 import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend } from "recharts";
 import { ChartCard } from "./ChartCard.tsx";
 import { downsample } from "./downsample.ts";
+import { pairedRows, type DiffRow, type PairedRow } from "./ab-compare.ts";
 import { niceScale, ticksWithin, maxOf } from "./axis.ts";
 
 interface Props {
@@ -18,32 +20,6 @@ interface Props {
   /** A as the main editor's check parsed it (null while A is invalid). */
   readonly scenarioA: Scenario | null;
   readonly client: SimClient;
-}
-
-export interface DiffRow {
-  readonly metric: string;
-  readonly unit: "ms" | "req/s" | "ratio";
-  readonly a: number;
-  readonly b: number;
-}
-
-/** The rows compared: per class throughput, p50/p95/p99 and error rate; per component utilization. */
-export function compareResults(a: SimResult, b: SimResult): DiffRow[] {
-  const rows: DiffRow[] = [];
-  for (const [name, ca] of Object.entries(a.classes)) {
-    const cb = b.classes[name];
-    if (!cb) continue;
-    rows.push({ metric: `${name} throughput`, unit: "req/s", a: ca.throughput.mean, b: cb.throughput.mean });
-    for (const q of ["p50", "p95", "p99"] as const) rows.push({ metric: `${name} ${q}`, unit: "ms", a: ca.latencyMs[q].mean, b: cb.latencyMs[q].mean });
-    rows.push({ metric: `${name} error rate`, unit: "ratio", a: ca.errorRate.mean, b: cb.errorRate.mean });
-  }
-  for (const [name, ca] of Object.entries(a.components)) {
-    const cb = b.components[name];
-    if (!cb) continue;
-    rows.push({ metric: `${name} utilization`, unit: "ratio", a: ca.utilization.mean, b: cb.utilization.mean });
-    if (ca.hitRatio && cb.hitRatio) rows.push({ metric: `${name} hit ratio`, unit: "ratio", a: ca.hitRatio.mean, b: cb.hitRatio.mean });
-  }
-  return rows;
 }
 
 /** Read at render: the theme follows the system. */
@@ -76,10 +52,11 @@ function Overlay({ a, b, title, unit, pick }: { a: SimResult; b: SimResult; titl
 }
 
 const show = (v: number, unit: DiffRow["unit"]) => (unit === "ratio" ? pct(v, 2) : `${num(v)}${unit === "ms" ? " ms" : ""}`);
+const signed = (d: number, unit: DiffRow["unit"]) => `${d >= 0 ? "+" : ""}${unit === "ratio" ? pct(d, 2) : num(d)}`;
 
 export function WhatIf({ textA, scenarioA, client }: Props) {
   const [textB, setTextB] = useState(textA);
-  const [pair, setPair] = useState<{ a: SimResult; b: SimResult } | null>(null);
+  const [pair, setPair] = useState<{ a: SimResult; b: SimResult; rows: PairedRow[] } | null>(null);
   const [job, setJob] = useState<Job<unknown> | null>(null);
   const [progress, setProgress] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -93,13 +70,15 @@ export function WhatIf({ textA, scenarioA, client }: Props) {
     const seed = scenarioA.seed;
     setError(null);
     try {
-      const ja = client.run(textA, { seed }, (f) => setProgress(f / 2));
+      // Replication by replication, so that A's i-th and B's i-th can be paired. B runs as many
+      // replications as A (its file may say otherwise).
+      const ja = client.run(textA, { seed, byReplication: true }, (f) => setProgress(f / 2));
       setJob(ja);
-      const a = (await ja.done).result;
-      const jb = client.run(textB, { seed }, (f) => setProgress(0.5 + f / 2));
+      const a = await ja.done;
+      const jb = client.run(textB, { seed, byReplication: true, replications: a.replications!.length }, (f) => setProgress(0.5 + f / 2));
       setJob(jb);
-      const b = (await jb.done).result;
-      setPair({ a, b });
+      const b = await jb.done;
+      setPair({ a: a.result, b: b.result, rows: pairedRows(a.replications!, b.replications!) });
     } catch (e) {
       if ((e as { kind?: string }).kind !== "cancelled") setError((e as Error).message);
     } finally {
@@ -107,7 +86,8 @@ export function WhatIf({ textA, scenarioA, client }: Props) {
     }
   };
 
-  const rows = pair ? compareResults(pair.a, pair.b) : [];
+  const rows = pair?.rows ?? [];
+  const n = pair?.a.run.replications ?? 0;
   return (
     <div className="whatif" data-testid="whatif">
       <div className="toolbar">
@@ -129,26 +109,31 @@ export function WhatIf({ textA, scenarioA, client }: Props) {
           <div className="whatif-editor"><Editor text={textB} diagnostics={checkedB?.diagnostics ?? []} onChange={setTextB} onRun={() => void start()} /></div>
         </section>
         <section className="card">
-          <header className="card-head"><div><h3>A vs B</h3><div className="card-unit">means over replications; Δ = B − A</div></div></header>
+          <header className="card-head"><div><h3>A vs B</h3><div className="card-unit">
+            means over {n} replication{n === 1 ? "" : "s"}; Δ = B − A ± the 95% confidence interval of the {n} paired differences (same seed: common random numbers);
+            {" "}<span className="sig-mark">●</span> significant (the interval leaves out 0){n < 2 ? "; one replication has no interval" : ""}
+          </div></div></header>
           {pair ? (
             <table className="grid" data-testid="ab-table">
-              <thead><tr><th>metric</th><th className="r">A</th><th className="r">B</th><th className="r">Δ</th><th className="r">Δ %</th></tr></thead>
+              <thead><tr><th>metric</th><th className="r">A</th><th className="r">B</th><th className="r">Δ ± 95% CI</th><th className="r">Δ %</th><th title="the paired interval leaves out 0">sig.</th></tr></thead>
               <tbody>
                 {rows.map((r) => {
-                  const d = r.b - r.a;
+                  const d = r.delta;
                   const rel = r.a !== 0 ? d / Math.abs(r.a) : NaN;
                   // Lower latency, errors and utilization are better; higher throughput and hit ratio are.
                   const higherIsBetter = r.unit === "req/s" || r.metric.endsWith("hit ratio");
-                  const better = Math.abs(rel) < 0.005 || !Number.isFinite(rel) ? "" : (d > 0) === higherIsBetter ? "ok" : "bad";
+                  // colored only when the difference is more than noise
+                  const better = !r.significant || Math.abs(rel) < 0.005 || !Number.isFinite(rel) ? "" : (d > 0) === higherIsBetter ? "ok" : "bad";
                   return (
-                    <tr key={r.metric}>
+                    <tr key={r.metric} className={r.significant ? "sig" : r.significant === false ? "ns" : ""} data-significant={String(r.significant)}>
                       <td>{r.metric}</td><td className="r">{show(r.a, r.unit)}</td><td className="r">{show(r.b, r.unit)}</td>
-                      <td className={`r ${better}`}>{d >= 0 ? "+" : ""}{r.unit === "ratio" ? pct(d, 2) : num(d)}</td>
+                      <td className={`r ${better}`}>{signed(d, r.unit)}{r.ci95 !== null && Number.isFinite(r.ci95) ? ` ± ${r.unit === "ratio" ? pct(r.ci95, 2) : num(r.ci95, 2)}` : ""}</td>
                       <td className={`r ${better}`}>{Number.isFinite(rel) ? `${rel >= 0 ? "+" : ""}${(rel * 100).toFixed(1)}%` : "–"}</td>
+                      <td className="sig-cell">{r.significant ? <span className="sig-mark" title="significant: the 95% interval leaves out 0">●</span> : r.significant === false ? <span className="muted" title="not significant: the 95% interval holds 0">n.s.</span> : ""}</td>
                     </tr>
                   );
                 })}
-                <tr><td>SLO</td><td className={`r ${pair.a.slo?.pass ? "ok" : "bad"}`}>{pair.a.slo ? (pair.a.slo.pass ? "pass" : "fail") : "–"}</td><td className={`r ${pair.b.slo?.pass ? "ok" : "bad"}`}>{pair.b.slo ? (pair.b.slo.pass ? "pass" : "fail") : "–"}</td><td /><td /></tr>
+                <tr><td>SLO</td><td className={`r ${pair.a.slo?.pass ? "ok" : "bad"}`}>{pair.a.slo ? (pair.a.slo.pass ? "pass" : "fail") : "–"}</td><td className={`r ${pair.b.slo?.pass ? "ok" : "bad"}`}>{pair.b.slo ? (pair.b.slo.pass ? "pass" : "fail") : "–"}</td><td /><td /><td /></tr>
               </tbody>
             </table>
           ) : <div className="muted pad">Edit B (for example servers or the rate) and press Run A and B.</div>}

@@ -6,7 +6,7 @@ import { simulate } from "../../simulator/index.ts";
 import { scenarioOf } from "../../simulator/testing.ts";
 import { ClassTable, ComponentTable, Headline, SloTable } from "./Summary.tsx";
 import { NodeForm } from "./NodeForm.tsx";
-import { compareResults } from "./WhatIf.tsx";
+import { compareResults } from "./ab-compare.ts";
 import { withCi } from "./format.ts";
 import { PayloadTable } from "./Sections.tsx";
 import text from "../../scenarios/single-service.yaml?raw";
@@ -55,6 +55,15 @@ describe("summary panels", () => {
     const util = Number(row.querySelectorAll("td")[3].textContent!.split("%")[0]);
     expect(util).toBeGreaterThan(70);
     expect(util).toBeLessThan(80);
+  });
+
+  test("every header of the class and component tables explains itself in a tooltip", () => {
+    render(<><ClassTable result={result} /><ComponentTable result={result} /></>);
+    for (const id of ["class-table", "component-table"]) {
+      const heads = [...screen.getByTestId(id).querySelectorAll("th")];
+      expect(heads.length).toBeGreaterThan(8);
+      for (const th of heads) expect(th.getAttribute("title")?.length ?? 0, `${id}: ${th.textContent}`).toBeGreaterThan(15);
+    }
   });
 
   test("the SLO table has one row per check with limit and prediction", () => {

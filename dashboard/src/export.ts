@@ -28,13 +28,13 @@ export function seriesCsv(result: SimResult): string {
   const header = [
     "t_s", "offered_per_s", "in_flight",
     ...classes.flatMap(([c]) => [`${c}.throughput_per_s`, `${c}.errors_per_s`, `${c}.p50_ms`, `${c}.p95_ms`, `${c}.p99_ms`]),
-    ...comps.flatMap(([n, c]) => [`${n}.utilization`, `${n}.queue_length`, `${n}.throughput_per_s`, ...(c.hitRatio ? [`${n}.hit_ratio`, `${n}.lookups_per_s`] : [])]),
+    ...comps.flatMap(([n, c]) => [`${n}.utilization`, `${n}.queue_length`, `${n}.throughput_per_s`, ...(c.hitRatio ? [`${n}.hit_ratio`, `${n}.lookups_per_s`] : []), ...(c.breakerOpenShare ? [`${n}.breaker_open_share`] : [])]),
     ...(s.costPerHour ? ["cost_per_hour"] : []),
   ];
   const body = s.t.map((t, i) => [
     t, s.offered[i], s.inFlight[i],
     ...classes.flatMap(([, c]) => [c.throughput[i], c.errors[i], c.p50Ms[i], c.p95Ms[i], c.p99Ms[i]]),
-    ...comps.flatMap(([, c]) => [c.utilization[i], c.queueLength[i], c.throughput[i], ...(c.hitRatio ? [c.hitRatio[i], c.lookups?.[i]] : [])]),
+    ...comps.flatMap(([, c]) => [c.utilization[i], c.queueLength[i], c.throughput[i], ...(c.hitRatio ? [c.hitRatio[i], c.lookups?.[i]] : []), ...(c.breakerOpenShare ? [c.breakerOpenShare[i]] : [])]),
     ...(s.costPerHour ? [s.costPerHour[i]] : []),
   ]);
   return rows(header, body);
@@ -58,6 +58,11 @@ export function summaryCsv(result: SimResult): string {
     body.push(["component", name, "wait_p95_ms", ...est(c.waitMs.p95)]);
     body.push(["component", name, "response_p95_ms", ...est(c.responseMs.p95)]);
     if (c.hitRatio) body.push(["component", name, "hit_ratio", ...est(c.hitRatio)]);
+    if (c.breaker) {
+      body.push(["component", name, "breaker_open_share", ...est(c.breaker.openShare)]);
+      body.push(["component", name, "breaker_half_open_share", ...est(c.breaker.halfOpenShare)]);
+      body.push(["component", name, "breaker_openings", ...est(c.breaker.openings)]);
+    }
   }
   return rows(header, body);
 }

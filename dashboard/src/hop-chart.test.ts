@@ -4,9 +4,10 @@ import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { simulate } from "../../simulator/index.ts";
 import { scenarioOf } from "../../simulator/testing.ts";
-import { hopRows } from "./hops.ts";
+import { hopRows, hopsMismatch } from "./hops.ts";
 
 const text = readFileSync(new URL("../../scenarios/read-replicas.yaml", import.meta.url), "utf8");
+const slow = readFileSync(new URL("../../scenarios/validation/dynamic/slow-dependency.yaml", import.meta.url), "utf8");
 
 describe("hopRows", () => {
   test("read-replicas: api and db per class in the scenario's order, adding up to the mean", () => {
@@ -22,5 +23,22 @@ describe("hopRows", () => {
 
   test("a result without hops (the CLI's, an opened file) has no rows", () => {
     expect(hopRows(simulate(scenarioOf(text, "read-replicas.yaml"), { duration: 10, replications: 1 })).rows).toEqual([]);
+  });
+
+  test("hops that add up to the mean carry no note", () => {
+    const { rows } = hopRows(simulate(scenarioOf(text, "read-replicas.yaml"), { duration: 30, replications: 2, hops: true }));
+    for (const r of rows) expect(hopsMismatch(r), r.cls).toBeNull();
+  });
+
+  test("slow-dependency: over half the requests fail, their hop time is on the bars, and the note says so", () => {
+    const r = simulate(scenarioOf(slow, "slow-dependency.yaml"), { replications: 1, hops: true });
+    const [row] = hopRows(r).rows;
+    const c = r.classes.get_item.counts;
+    expect(row.failedShare).toBeCloseTo((c.failed + c.dropped) / (c.completed + c.failed + c.dropped), 12);
+    expect(row.failedShare).toBeGreaterThan(0.3);
+    expect(row.sumMs).toBeGreaterThan(1.05 * row.meanMs);
+    const note = hopsMismatch(row)!;
+    expect(note).toContain(`${(row.failedShare * 100).toFixed(1)}% of its requests failed`);
+    expect(note).toContain("not the completed requests' mean");
   });
 });

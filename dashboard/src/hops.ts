@@ -8,6 +8,25 @@ export interface HopRow {
   readonly meanMs: number;
   readonly sumMs: number;
   readonly parts: Record<string, number>;
+  /** Share of the class's requests that failed or were dropped. */
+  readonly failedShare: number;
+}
+
+/** Off by more than this, the bars are not the completed requests' mean and the card says why. */
+export const HOPS_TOLERANCE = 0.05;
+
+/**
+ * Why a row's hops do not add up to its mean latency, or null when they do (within 5%). The
+ * simulator divides each hop's total time by the completed requests (simulator/result.ts hopsOf),
+ * while its mean latency is over completed requests only: where requests failed (timed out, shed,
+ * short-circuited) their time spent at the hops lands on the bars too.
+ */
+export function hopsMismatch(r: HopRow): string | null {
+  if (!(r.meanMs > 0) || Math.abs(r.sumMs - r.meanMs) <= HOPS_TOLERANCE * r.meanMs) return null;
+  const why = r.failedShare > 0
+    ? `${(r.failedShare * 100).toFixed(1)}% of its requests failed, and the time they spent at the hops is counted too (each hop's total is divided by the completed requests only), so the bars show where all its requests spent time, not the completed requests' mean`
+    : "a fan-out's branches are each counted, so parallel hops add up to more than the time they took";
+  return `${r.cls}: the hops add to ${+r.sumMs.toPrecision(3)} ms against a mean of ${+r.meanMs.toPrecision(3)} ms: ${why}.`;
 }
 
 /** Segment names in path order (the components' order in the scenario), then the network. */
@@ -24,7 +43,8 @@ export function hopRows(result: SimResult): { rows: HopRow[]; segments: Array<{ 
     const parts: Record<string, number> = {};
     for (const [n, x] of Object.entries(h.components)) { parts[`${n} wait`] = x.waitMs.mean; parts[`${n} service`] = x.serviceMs.mean; }
     parts.network = h.networkMs.mean;
-    rows.push({ cls, meanMs: c.latencyMs.mean.mean, sumMs: Object.values(parts).reduce((a, v) => a + v, 0), parts });
+    const n = c.counts.completed + c.counts.failed + c.counts.dropped;
+    rows.push({ cls, meanMs: c.latencyMs.mean.mean, sumMs: Object.values(parts).reduce((a, v) => a + v, 0), parts, failedShare: n > 0 ? (c.counts.failed + c.counts.dropped) / n : 0 });
   }
   return { rows, segments };
 }

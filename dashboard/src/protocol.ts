@@ -1,6 +1,7 @@
 // Messages between the page and the simulation worker. The worker parses the text itself (the
 // same parser as the CLI), so a run needs nothing but the editor's text.
 import type { SimResult } from "../../simulator/index.ts";
+import type { PlanResult } from "../../planning/planner.ts";
 
 export interface RunOptions {
   readonly seed?: number;
@@ -8,6 +9,8 @@ export interface RunOptions {
   readonly duration?: number;
   /** Break each class's latency down by hop (the result's classes[*].hopsMs). */
   readonly hops?: boolean;
+  /** Run replication by replication and send each one's result too (paired A/B comparisons). */
+  readonly byReplication?: boolean;
 }
 
 /** A capacity sweep: the scenario at each total arrival rate (open load), one result per rate. */
@@ -18,12 +21,15 @@ export interface SweepPoint {
 
 export type ToWorker =
   | { readonly type: "run"; readonly id: number; readonly text: string; readonly options: RunOptions }
-  | { readonly type: "sweep"; readonly id: number; readonly text: string; readonly rates: number[]; readonly options: RunOptions };
+  | { readonly type: "sweep"; readonly id: number; readonly text: string; readonly rates: number[]; readonly options: RunOptions }
+  /** headroom plan at `load` (plan-run.ts) */
+  | { readonly type: "plan"; readonly id: number; readonly text: string; readonly load: number };
 
 export type FailureKind = "invalid" | "unsupported" | "internal";
 
 export type FromWorker =
   | { readonly type: "progress"; readonly id: number; readonly fraction: number }
-  | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number }
+  | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number; readonly replications?: SimResult[] }
   | { readonly type: "swept"; readonly id: number; readonly points: SweepPoint[]; readonly elapsedMs: number }
+  | { readonly type: "planned"; readonly id: number; readonly plan: PlanResult; readonly elapsedMs: number }
   | { readonly type: "failed"; readonly id: number; readonly kind: FailureKind; readonly message: string };

@@ -2,6 +2,7 @@
 // callback, and cancel by terminating the worker (a fresh one is started for the next job).
 import type { FromWorker, RunOptions, SweepPoint, ToWorker } from "./protocol.ts";
 import type { SimResult } from "../../simulator/index.ts";
+import type { PlanResult } from "../../planning/planner.ts";
 
 export class RunFailed extends Error {
   constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled", message: string) {
@@ -59,10 +60,11 @@ export class SimClient {
     return { done, cancel: () => this.reset(new RunFailed("cancelled", "run cancelled")) };
   }
 
-  run(text: string, options: RunOptions, onProgress: (f: number) => void): Job<{ result: SimResult; elapsedMs: number }> {
+  /** A run; with options.byReplication, each replication's result too. */
+  run(text: string, options: RunOptions, onProgress: (f: number) => void): Job<{ result: SimResult; elapsedMs: number; replications?: SimResult[] }> {
     return this.start(
       (id) => ({ type: "run", id, text, options }),
-      (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs } : unexpected(m)),
+      (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs, replications: m.replications } : unexpected(m)),
       onProgress,
     );
   }
@@ -71,6 +73,15 @@ export class SimClient {
     return this.start(
       (id) => ({ type: "sweep", id, text, rates, options }),
       (m) => (m.type === "swept" ? { points: m.points, elapsedMs: m.elapsedMs } : unexpected(m)),
+      onProgress,
+    );
+  }
+
+  /** headroom plan at `load`: progress is simulations made out of the most allowed. */
+  plan(text: string, load: number, onProgress: (f: number) => void): Job<{ plan: PlanResult; elapsedMs: number }> {
+    return this.start(
+      (id) => ({ type: "plan", id, text, load }),
+      (m) => (m.type === "planned" ? { plan: m.plan, elapsedMs: m.elapsedMs } : unexpected(m)),
       onProgress,
     );
   }

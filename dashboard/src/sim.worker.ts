@@ -4,6 +4,8 @@
 import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, type Scenario } from "../../simulator/index.ts";
 import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
+import { runByReplication } from "./replications.ts";
+import { planHere } from "./plan-run.ts";
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 
@@ -36,7 +38,17 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     // Inside the try: a parser that throws on some text is a failed run, not a dead worker.
     const scenario = parse(msg.id, msg.text);
     if (!scenario) return;
-    if (msg.type === "run") {
+    if (msg.type === "plan") {
+      // the planner's pool answers synchronously, so the plan is done when its promise settles
+      const report = progressReporter(msg.id);
+      planHere(scenario, msg.load, (done, of) => report(Math.min(1, done / of)))
+        .then((plan) => post({ type: "planned", id: msg.id, plan, elapsedMs: performance.now() - t0 }), (err) => fail(msg.id, err));
+    } else if (msg.type === "run" && msg.options.byReplication) {
+      const { byReplication: _, hops: __, ...options } = msg.options;
+      const report = progressReporter(msg.id);
+      const run = runByReplication(scenario, options, (done, of) => report(done / of));
+      post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replications: run.replications, elapsedMs: performance.now() - t0 });
+    } else if (msg.type === "run") {
       // the editor's text goes into the result, so an exported JSON reopens with its own model
       const result = withScenarioText(simulate(scenario, { ...msg.options, onProgress: progressReporter(msg.id) }), msg.text);
       post({ type: "done", id: msg.id, result, elapsedMs: performance.now() - t0 });
