@@ -9,6 +9,8 @@ import { runWindow, type RunWindowOptions } from "./model/run-size.ts";
 export * from "./model/index.ts";
 export * from "./result.ts";
 export type { Estimate } from "./engine/stats.ts";
+// Student's t at 0.975 behind every ± of the results, for callers that build intervals of their own (the dashboard's paired A/B)
+export { tQuantile975 } from "./engine/stats.ts";
 export { startScaler, stepScaler, type ScalerCommand, type ScalerEvent, type ScalerSnapshot } from "./dynamics/autoscaler.ts";
 // the circuit breaker's machine: the reference app steps the same one by wall-clock timers
 export { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerEvent, type BreakerSnapshot } from "./dynamics/circuit-breaker.ts";

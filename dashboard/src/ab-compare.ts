@@ -4,7 +4,7 @@
 // 95% confidence interval of the mean difference is Student's t over those n paired differences
 // (t(n-1) x sd(d) / sqrt(n)), much tighter than the two runs' intervals combined as if independent.
 // A difference is significant when its interval leaves out 0.
-import type { SimResult } from "../../simulator/index.ts";
+import { tQuantile975, type SimResult } from "../../simulator/index.ts";
 
 export interface DiffRow {
   readonly metric: string;
@@ -43,18 +43,8 @@ export interface PairedRow extends DiffRow {
   readonly pairs: number;
 }
 
-// Student's t at 0.975 for 1..30 degrees of freedom (Abramowitz and Stegun, table 26.10), the
-// table simulator/engine/stats.ts uses for every ± in the results (that module is not one of the
-// simulator's public entries, so the dashboard cannot import it); above 30, its Cornish-Fisher form.
-const T975 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16,
-  2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-
-export function t975(df: number): number {
-  if (df < 1) return NaN;
-  if (df <= 30) return T975[df];
-  const z = 1.959964;
-  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
-}
+// Student's t at 0.975, the simulator's own (every ± in the results uses it).
+export const t975 = tQuantile975;
 
 /**
  * The A/B rows from the runs' replications, paired by index (A's replication i with B's i, both
