@@ -23,9 +23,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseScenario, type Scenario } from "../../simulator/model/index.ts";
 import { simulate, type SimResult } from "../../simulator/index.ts";
-import { Rng } from "../../simulator/random.ts";
 import { startAppPromise, type RunningApp } from "../launcher.ts";
 import { appPorts, leftovers, metricSum } from "../testing.ts";
+import { driveRegions, type RegionSample } from "./region-load.ts";
 import { geoChoice } from "./start.ts";
 
 const YAML = readFileSync(fileURLToPath(new URL("./fixtures/two-regions-stores.yaml", import.meta.url)), "utf8");
@@ -50,41 +50,10 @@ function parse(text: string): Scenario {
   return r.scenario;
 }
 
-interface Sample {
-  readonly origin: string;
-  readonly ms: number;
-  readonly status: number;
-}
+type Sample = RegionSample;
 
 /** Open Poisson arrivals at `rate` for `seconds`, each from east or west with the load's shares, to its region's geo router. */
-async function drive(app: RunningApp, rate: number, seconds: number, seed: number): Promise<Sample[]> {
-  const rng = new Rng(seed, 0, "test:two-regions-stores");
-  const urls = app.regions!.originUrls;
-  const origins = app.plan.regions!.origins;
-  const out: Promise<Sample>[] = [];
-  const t0 = performance.now();
-  let t = 0;
-  for (;;) {
-    t += -Math.log(1 - rng.next()) / rate;
-    if (t >= seconds) break;
-    const u = rng.next();
-    let acc = 0;
-    const origin = origins.find((o) => (acc += o.share) > u)?.region ?? origins[origins.length - 1]!.region;
-    const wait = t0 + t * 1000 - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    out.push((async () => {
-      const start = performance.now();
-      try {
-        const res = await fetch(`${urls[origin]}/items`, { signal: AbortSignal.timeout(10_000) });
-        await res.arrayBuffer();
-        return { origin, ms: performance.now() - start, status: res.status };
-      } catch {
-        return { origin, ms: performance.now() - start, status: 0 };
-      }
-    })());
-  }
-  return Promise.all(out);
-}
+const drive = (app: RunningApp, rate: number, seconds: number, seed: number): Promise<Sample[]> => driveRegions(app, rate, seconds, seed, "test:two-regions-stores");
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
