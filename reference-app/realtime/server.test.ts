@@ -62,7 +62,9 @@ describe("reference realtime server", () => {
   it("fans a message out to its channel's subscribers on both instances, through Redis", async () => {
     const [a1, a2, b1, b2] = await Promise.all([client(a, 1), client(a, 1), client(b, 1), client(b, 2)]);
     if (!("ws" in a1 && "ws" in a2 && "ws" in b1 && "ws" in b2)) throw new Error("a connection was refused");
-    const sent = Date.now();
+    // the publish stamp is nowMs() (performance.timeOrigin + now()): the same clock here, since
+    // Date.now() drifts from it by milliseconds in a long-lived test worker
+    const sent = nowMs();
     a1.ws.send("hello");
     await until(() => a1.got.length + a2.got.length + b1.got.length === 3);
     for (const c of [a1, a2, b1]) {
