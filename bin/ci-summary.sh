@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The last lines of a CI log: each test step's vitest totals ("Test Files" and "Tests" lines, colour
 # codes removed; for a step without them, its last line), read from the step logs .ci/run keeps, so the end of a long log says what ran.
-# The very last line adds the steps' tests up as "tests: N passed, N failed, N skipped", alone on a
-# line: the plain closing line CI reads to know tests ran (it does not read vitest's own summary, so
-# without it three landings were recorded as having run no test).
+# The very last line adds the steps' tests up as "N passed, N failed, N skipped", alone on a line:
+# the plain closing line CI reads to know tests ran (it does not read vitest's own summary, so
+# without it three landings were recorded as having run no test; a fourth, whose line began with
+# "tests:", was too, so the line now carries nothing but the counts).
 #   bash bin/ci-summary.sh artifacts/ci-logs
 dir=${1:-artifacts/ci-logs}
 echo "test totals by step (from $dir):"
@@ -23,4 +24,5 @@ for f in "$dir"/*.log; do
     passed=$((passed + ${p:-0})); failed=$((failed + ${x:-0})); skipped=$((skipped + ${s:-0}))
   done < <(grep -E '^ *Tests ' <<<"$lines")
 done
-echo "tests: $passed passed, $failed failed, $skipped skipped"
+echo "all steps:"
+echo "$passed passed, $failed failed, $skipped skipped"
