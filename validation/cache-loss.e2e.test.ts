@@ -1,10 +1,11 @@
 // The cache-loss validation on the real stack (npm run test:app, about 140 s): HAProxy, two
 // replicas, Redis and PostgreSQL under 100 req/s of Zipf reads; 35, 65 and 95 s in, the harness
 // flushes Redis through the admin fault and the hit ratio climbs back (rows: means over the three).
-// Two rows must meet docs/validation.md's targets: hit ratio before the losses within 3 points, in the 5 s after within 5 points. The
-// recovery time is only required to be measured: it is an open finding, not a passing row (the app
-// recovered in 16.9 s against the model's 13.7 s as the mean of three losses, outside the model's
-// own 13.3-15.3 s spread; docs/validation.md). The report prints its row either way.
+// All three rows must meet docs/validation.md's targets: hit ratio before the losses within 3 points,
+// in the 5 s after within 5 points, recovery time within 20%. (The recovery row was only required
+// to be measured while it missed by 22-24% in runs at load averages 9-21 from other jobs; alone, on
+// 3 Dec 2026, three runs at load 0.4-5.7 recovered in 14.65, 14.65 and 13.59 s against the model's
+// 13.67: docs/validation.md.)
 import { describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,10 +23,8 @@ describe("cache loss, measured", () => {
       const rows = Object.fromEntries(r.rows.map((x) => [x.name, x]));
       const before = rows["hit ratio before the loss"]!, after = rows["hit ratio in the 5 s after the loss"]!;
       expect(before.measured - after.measured).toBeGreaterThan(0.1); // the flush really emptied it
-      expect([before.pass, after.pass]).toEqual([true, true]);
-      const recovery = rows["recovery time (s): 5-s trailing mean back to 90% of before"]!.measured;
-      expect(recovery).toBeGreaterThan(0);
-      expect(recovery).toBeLessThan(30); // recovered before the next loss
+      const recovery = rows["recovery time (s): 5-s trailing mean back to 90% of before"]!;
+      expect([before.pass, after.pass, recovery.pass], JSON.stringify({ before, after, recovery })).toEqual([true, true, true]);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
