@@ -1,6 +1,6 @@
 // The run's admin endpoint on 127.0.0.1: faults on demand for validation scenarios (kill/restart a
 // service replica, stop/start a database replica, fail a database primary and promote a replica,
-// flush the cache, pause/resume the workers,
+// flush the cache or restart it empty, pause/resume the workers,
 // kill/restart a worker, kill/restart a realtime instance) and the run's status. Every call needs the run's token as a Bearer token.
 import { Effect, Scope } from "effect";
 import http from "node:http";
@@ -17,6 +17,8 @@ export interface Faults {
   failPrimary(shard: number): Promise<void>;
   promote(shard: number): Promise<void>;
   flushCache(): Promise<void>;
+  /** The cache lost: its redis-server SIGKILLed and started again, empty (no persistence), with the same maxmemory. */
+  restartCache(): Promise<void>;
   pauseWorkers(): Promise<void>;
   resumeWorkers(): Promise<void>;
   killWorker(queue: string, i: number): Promise<void>;
@@ -37,6 +39,7 @@ const ROUTES: Array<[RegExp, (f: Faults, m: RegExpExecArray) => Promise<void>]> 
   [/^\/faults\/db\/shard\/(\d{1,3})\/fail-primary$/, (f, m) => f.failPrimary(Number(m[1]))],
   [/^\/faults\/db\/shard\/(\d{1,3})\/promote$/, (f, m) => f.promote(Number(m[1]))],
   [/^\/faults\/cache\/flush$/, (f) => f.flushCache()],
+  [/^\/faults\/cache\/restart$/, (f) => f.restartCache()],
   [/^\/faults\/workers\/pause$/, (f) => f.pauseWorkers()],
   [/^\/faults\/workers\/resume$/, (f) => f.resumeWorkers()],
   [/^\/faults\/workers\/([a-z][a-z0-9_-]{0,62})\/(\d{1,3})\/kill$/, (f, m) => f.killWorker(m[1]!, Number(m[2]))],

@@ -1,6 +1,6 @@
 // The cache-aside scenario started for real: HAProxy -> 2 Node replicas -> Redis + PostgreSQL.
 // Drives a few hundred requests and checks answers, metrics against Redis' own counters, Redis
-// sized to the YAML's capacity, the admin token and the cache-flush fault, and a clean stop.
+// sized to the YAML's capacity, the admin token, the cache-flush and cache-restart faults, and a clean stop.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { statSync } from "node:fs";
@@ -95,6 +95,36 @@ describe("cache-aside reference app", () => {
     }
     const bad = await fetch(`${app.adminUrl}/faults/service/9/kill`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
     expect(bad.status).toBe(400);
+  });
+
+  it("restarts the cache empty on an admin call: same maxmemory, a new process, reads answered throughout", async () => {
+    const maxmemory = async () => {
+      const r = new Redis({ host: "127.0.0.1", port: app.redisPort!, password: app.redisPassword, maxRetriesPerRequest: 1 });
+      try {
+        await drive(Array.from({ length: 20 }, (_, k) => get(`${app.classUrl.get_product}/products/${k}`)), 4);
+        const info = await r.info("server");
+        return { bytes: ((await r.config("GET", "maxmemory")) as string[])[1], pid: /process_id:(\d+)/.exec(info)?.[1], keys: await r.dbsize() };
+      } finally {
+        r.disconnect();
+      }
+    };
+    const before = await maxmemory();
+    expect(before.keys).toBeGreaterThan(0);
+    expect(Number(before.bytes)).toBeGreaterThan(0);
+    // reads in flight across the restart: a GET that fails while Redis is down is a miss, answered from the database
+    const during = drive(Array.from({ length: 200 }, (_, k) => get(`${app.classUrl.get_product}/products/${k % 40}`)), 4);
+    const ok = await fetch(`${app.adminUrl}/faults/cache/restart`, { method: "POST", headers: { authorization: `Bearer ${app.token}` } });
+    expect(ok.status).toBe(200);
+    expect(countBy(await during, (r) => String(r.status))).toEqual({ "200": 200 });
+    const r = new Redis({ host: "127.0.0.1", port: app.redisPort!, password: app.redisPassword });
+    try {
+      const info = await r.info("server");
+      expect(/process_id:(\d+)/.exec(info)?.[1]).not.toBe(before.pid);
+      expect(Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1])).toBeLessThan(30);
+      expect(((await r.config("GET", "maxmemory")) as string[])[1]).toBe(before.bytes);
+    } finally {
+      r.disconnect();
+    }
   });
 
   // Issue 13, defect 4: with `trust` auth any local account was a PostgreSQL superuser and ran

@@ -603,6 +603,11 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
           r.disconnect();
         }
       },
+      restartCache: async () => {
+        if (!redis) throw new BadTarget("this scenario has no cache");
+        await redis.control.kill();
+        await redis.control.start();
+      },
       pauseWorkers: () => workerCall("/admin/pause"),
       resumeWorkers: () => workerCall("/admin/resume"),
       killWorker: (q, i) => pick(workersOf(q), i, `worker of ${q}`).control.kill(),

@@ -872,7 +872,7 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
       if (f.crash !== serviceName) issues.push({ field: `${field}.crash`, reason: `only the service '${serviceName ?? "?"}' can be crashed in the reference app` });
       return;
     }
-    // A scheduled cache loss (the model holds `lose` to a cache) is the admin's FLUSHALL, injected
+    // A scheduled cache loss (the model holds `lose` to a cache) is the admin's restart of Redis (killed, started again empty), injected
     // by validation/cache-loss-validate.ts.
     if ("lose" in f) return;
     // A database failover: the launcher's schedule (RunningApp.failover) kills the primary and

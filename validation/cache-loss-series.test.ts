@@ -11,6 +11,13 @@ describe("hit ratio series", () => {
     ], t0);
     expect(s).toEqual([[1, 0.6], [2, null], [3, 10 / 100]]);
   });
+  it("counts from zero across a restarted Redis (its counters start again)", () => {
+    const t0 = 0;
+    const s = measuredRatios([
+      { t: 0, hits: 600, misses: 400 }, { t: 1000, hits: 660, misses: 440 }, { t: 2000, hits: 2, misses: 38 }, { t: 3000, hits: 32, misses: 78 },
+    ], t0);
+    expect(s).toEqual([[1, 0.6], [2, 2 / 40], [3, 30 / 70]]);
+  });
   it("weights the simulated runs by their lookups", () => {
     expect(predictedRatios([1, 2], [{ hitRatio: [0.5, 1], lookups: [100, 0] }, { hitRatio: [1, 0.2], lookups: [300, 50] }])).toEqual([[1, (50 + 300) / 400], [2, 0.2]]);
   });

@@ -9,12 +9,18 @@ import type { Row } from "./dynamics-series.ts";
 /** Hit ratio per interval: [end of the interval in s from the load start, hits / lookups or null]. */
 export type RatioSeries = Array<[number, number | null]>;
 
-/** From collector samples (Date.now() and cumulative hits/misses), aligned to the load start. */
+/**
+ * From collector samples (Date.now() and cumulative hits/misses), aligned to the load start. A
+ * restarted Redis (the cache-loss fault) starts its counters at zero: an interval whose counters
+ * went down counts from zero, i.e. only the lookups since the restart (those between the last
+ * sample and the restart were counted by the process that died).
+ */
 export function measuredRatios(samples: ReadonlyArray<{ t: number; hits: number; misses: number }>, loadStartMs: number): RatioSeries {
   const out: RatioSeries = [];
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1]!, b = samples[i]!;
-    const dh = b.hits - a.hits, dm = b.misses - a.misses;
+    const reset = b.hits < a.hits || b.misses < a.misses;
+    const dh = reset ? b.hits : b.hits - a.hits, dm = reset ? b.misses : b.misses - a.misses;
     out.push([(b.t - loadStartMs) / 1000, dh + dm > 0 ? dh / (dh + dm) : null]);
   }
   return out;

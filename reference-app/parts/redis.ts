@@ -7,7 +7,7 @@
 // (which `ps` shows). Trade-off: one password for the launcher and the services alike (no ACL
 // users per role), and `redis-cli` needs `-a`/`AUTH` with it.
 import { Effect, Scope } from "effect";
-import { mkdir, chmod, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, chmod, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -148,6 +148,12 @@ export const startRedis = (plan: CachePlan, runPath: string, tools: Tools, clien
     const sized = yield* Effect.tryPromise({
       try: () => sizeMemory(port, password, plan, clients),
       catch: (e) => new StartFailed({ part: "redis", reason: `cannot size maxmemory: ${String(e)}` }),
+    });
+    // The size goes into the config file too, so a restarted Redis (the cache-loss fault: killed
+    // and started again, empty) holds the same keys as the one sized here.
+    yield* Effect.tryPromise({
+      try: () => appendFile(confPath, `maxmemory ${sized.maxmemory}\n`),
+      catch: (e) => new StartFailed({ part: "redis", reason: `cannot write ${confPath}: ${String(e)}` }),
     });
     return { port, password, control, ...sized };
   });
