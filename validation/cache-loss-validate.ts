@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { simulate, type Scenario } from "../simulator/index.ts";
 import { startAppPromise } from "../reference-app/launcher.ts";
 import { runLoad } from "../k6/harness.ts";
-import { firstRequest } from "./first-request.ts";
+import { firstRequest } from "../reference-app/first-request.ts";
 import { cacheLossRows, cacheLossSide, measuredRatios, predictedRatios } from "./cache-loss-series.ts";
 import type { DynamicsReport } from "./dynamics.ts";
 

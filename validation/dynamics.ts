@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
 import { loadScenarioFile } from "../shared/load-scenario.ts";
 import { startAppPromise } from "../reference-app/launcher.ts";
-import { firstRequest } from "./first-request.ts";
+import { firstRequest } from "../reference-app/first-request.ts";
 import type { ScalingEvent } from "../reference-app/scaling.ts";
 import { instanceSteps, moments, rateRows, scalingRows, seriesSteps, timeWeightedMean, type Row } from "./dynamics-series.ts";
 import { runLoad } from "../k6/harness.ts";

@@ -9,6 +9,7 @@ import { addScrapes, sumMetrics } from "../reference-app/prom.ts";
 import type { GeneratorHealth } from "./starvation.ts";
 import { driveLoad, MeasureError } from "./drive-load.ts";
 import { haproxyPid, processCpu } from "../reference-app/process-cpu.ts";
+import { followFailures } from "../reference-app/fault-schedule.ts";
 
 /** The balancer's `tls` (its CPUs), when it terminates TLS. */
 function tlsOf(s: Scenario, lb: string): { cpus: number } | undefined {
@@ -179,7 +180,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     throw new MeasureError(`${o.file}: the reference app did not start: ${(e as Error).message}`);
   }
   const { app, stop } = started;
-  const timers: NodeJS.Timeout[] = [];
+  let cancelFaults = () => {};
   const scrapes: Scrape[] = [];
   // With several services, each one's replicas are also scraped on their own (per-service rows).
   const tiers = Object.keys(app.serviceMetricsUrls).length > 1 ? Object.entries(app.serviceMetricsUrls) : [];
@@ -217,20 +218,15 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - t))));
       }
     })();
-    for (const f of o.scenario.failures ?? []) {
-      if (!("crash" in f)) throw new MeasureError(`${o.file}: failures: only 'crash' of the service can be injected in the reference app`);
-      timers.push(setTimeout(() => { log(`  fault: kill ${f.crash} replica ${f.replica}`); void app.faults.killService(f.replica).catch((e) => log(`  fault failed: ${e}`)); }, f.at * 1000));
-      if (f.restart_after !== undefined) {
-        timers.push(setTimeout(() => { log(`  fault: restart ${f.crash} replica ${f.replica}`); void app.faults.restartService(f.replica).catch((e) => log(`  restart failed: ${e}`)); }, (f.at + f.restart_after) * 1000));
-      }
-    }
+    if ((o.scenario.failures ?? []).some((f) => !("crash" in f))) throw new MeasureError(`${o.file}: failures: only 'crash' of the service can be injected in the reference app`);
+    cancelFaults = followFailures(app, o.scenario, Date.now(), (line) => log(`  ${line}`));
     const { run, generator, requestsTotal, win } = await driveLoad({
       ...o,
       target: app.url,
       caFile: app.caFile,
       onLoadEnd: async () => {
         sampling = false;
-        for (const t of timers) clearTimeout(t);
+        cancelFaults();
         await scraper;
       },
     });
@@ -315,7 +311,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     return m;
   } finally {
     sampling = false;
-    for (const t of timers) clearTimeout(t);
+    cancelFaults();
     await stop();
   }
 }

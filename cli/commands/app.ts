@@ -13,8 +13,11 @@ import { regionReport } from "../../reference-app/regions/check.ts";
 import type { AppError } from "../../reference-app/errors.ts";
 import { largestFittingScale, SCALE_LADDER, scaleSummary } from "../../reference-app/scale-down.ts";
 import { scaleSystem } from "../../simulator/analytic/index.ts";
+import type { Scenario } from "../../simulator/index.ts";
+import { firstRequest } from "../../reference-app/first-request.ts";
+import { followFailures } from "../../reference-app/fault-schedule.ts";
 
-const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO] [--traces FILE] [--scale F]
+const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO] [--traces FILE] [--scale F] [--no-failures]
        headroom app check <file.yaml> [--scale F]
 
 up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service replicas, Redis,
@@ -44,6 +47,11 @@ options:
                   min/max), station's servers, unpartitioned queue's workers and realtime
                   instances ceil(n x F), at least 1; caches, databases, partitions, slots, timeouts
                   and the SLO unchanged (simulate the same scaled system to compare: docs/reference-app.md)
+  --no-failures   do not inject the YAML's scheduled \`failures:\` (by default \`up\` injects each at its
+                  time from t = 0, the first request HAProxy counts, or the moment the app is ready
+                  when it has no balancer: a crash kills a replica, \`lose\` restarts Redis empty,
+                  \`fail_primary\` kills the primary and promotes a replica, a region goes down; each
+                  logged to stderr). The admin API's faults work either way
 
 Needs haproxy, nginx, redis-server and PostgreSQL server binaries (Debian/Ubuntu:
   sudo apt-get install -y haproxy nginx redis-server postgresql rabbitmq-server)
@@ -57,6 +65,7 @@ interface Args {
   ports?: readonly [number, number];
   traces?: string;
   scale?: number;
+  failures: boolean;
 }
 
 function parseArgs(argv: string[]): Args | "help" {
@@ -69,9 +78,11 @@ function parseArgs(argv: string[]): Args | "help" {
   let ports: Args["ports"];
   let traces: string | undefined;
   let scale: number | undefined;
+  let failures = true;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
-    if (a === "--run-dir" || a === "--seed" || a === "--ports" || a === "--traces" || a === "--scale") {
+    if (a === "--no-failures") failures = false;
+    else if (a === "--run-dir" || a === "--seed" || a === "--ports" || a === "--traces" || a === "--scale") {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`headroom app: ${a} needs a value`);
       if (a === "--run-dir") runDir = resolve(v);
@@ -94,7 +105,7 @@ function parseArgs(argv: string[]): Args | "help" {
     else throw new UsageError(`headroom app: one scenario file expected, got '${file}' and '${a}'`);
   }
   if (!file) throw new UsageError(`headroom app ${sub}: a scenario file is required\n${HELP}`);
-  return { sub, file, runDir, seed, ports, traces, scale };
+  return { sub, file, runDir, seed, ports, traces, scale, failures };
 }
 
 function describe(app: RunningApp): string {
@@ -115,6 +126,27 @@ function describe(app: RunningApp): string {
   ];
   return lines.join("\n") + "\n";
 }
+
+/** The YAML's failures, injected from the load's t = 0 (HAProxy's first request; without a balancer, now); cancelled when the app stops. */
+const followFromFirstRequest = (app: RunningApp, scenario: Scenario) =>
+  Effect.gen(function* () {
+    const log = (line: string) => process.stderr.write(`  ${line}\n`);
+    const watch = { done: false };
+    let cancel = () => {};
+    yield* Effect.addFinalizer(() => Effect.sync(() => { watch.done = true; cancel(); }));
+    const socket = app.haproxyStatsSocket;
+    log(`failures: the YAML's ${(scenario.failures ?? []).length} scheduled failure(s) follow from t = 0: ${socket ? "the first request HAProxy counts" : "now (no balancer to count the first request)"} (--no-failures: none)`);
+    const start = socket ? firstRequest(socket, watch) : Promise.resolve(Date.now());
+    void start.then((t) => {
+      if (watch.done || !Number.isFinite(t)) return;
+      log(`failures: t = 0 at ${new Date(t).toISOString()}`);
+      try {
+        cancel = followFailures(app, scenario, t, log);
+      } catch (e) {
+        log(`failures not injected: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+  });
 
 function failureMessage(cause: Cause.Cause<AppError>): { text: string; code: number } {
   const failure = Cause.failureOption(cause);
@@ -175,6 +207,9 @@ export const appCommand: Command = {
           onProgress: (p) => process.stderr.write(`  started ${p}\n`),
         });
         process.stdout.write(describe(running));
+        const scheduled = (scenario.failures ?? []).length;
+        if (scheduled > 0 && args.failures) yield* followFromFirstRequest(running, scenario);
+        else if (scheduled > 0) process.stderr.write(`  --no-failures: the YAML's ${scheduled} scheduled failure(s) are not injected\n`);
         return yield* Effect.never;
       }),
     );

@@ -1,6 +1,6 @@
 // The load's real start as the app saw it: the moment HAProxy's frontend counted its first request.
 // The dynamic validations align the measured series to it (the simulator's t = 0).
-import { haproxyCommand } from "../reference-app/parts/haproxy.ts";
+import { haproxyCommand } from "./parts/haproxy.ts";
 
 /** Resolves when HAProxy's frontend has counted its first request (the load's real start), polled every 10 ms. */
 export async function firstRequest(socket: string, signal: { done: boolean }): Promise<number> {
