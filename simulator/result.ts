@@ -11,6 +11,7 @@ import { Histogram } from "./engine/histogram.ts";
 import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
+import { failedOver } from "./components/geo/index.ts";
 import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type ComponentBytes, type EdgeResult, type LinkResult } from "./payload-result.ts";
 import type { TableResult } from "./engine/tables.ts";
 import type { RealtimeResultSection } from "./components/realtime/index.ts";
@@ -296,7 +297,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
         })),
         counts: {
           arrived: per.reduce((a, x) => a + x.arrived, 0), completed: per.reduce((a, x) => a + x.completed, 0), dropped, failed,
-          failedOver: per.reduce((a, x) => a + x.failedOver, 0), byReason: byReason(ended),
+          failedOver: failedOver(per), byReason: byReason(ended),
         },
       };
     });

@@ -11,7 +11,8 @@ import { bucketShares, type KeyDist } from "./keys.ts";
 import type { KeyStream } from "./hit-ratio.ts";
 import { cdnHitRatio } from "../components/cdn/index.ts";
 import { cacheHitRatio } from "../components/cache/index.ts";
-import { bandwidthBetween, geoOrder, originShares } from "../model/regions.ts";
+import { bandwidthBetween, originShares } from "../model/regions.ts";
+import { geoEntry } from "../components/geo/index.ts";
 import { own } from "../model/own.ts";
 import { callSizes, classPayload, linkBytesPerSecond, scaleDist, type CallSizes, type ClassPayload } from "../model/payload.ts";
 
@@ -205,9 +206,7 @@ export class Traffic {
    * requests to in steady state (its own region's; failures are left out, as everywhere here).
    */
   resolve(name: string, origin: number): string {
-    const entries = own(this.scenario.geo, name);
-    if (!entries || own(this.scenario.components, name)) return name;
-    return entries[geoOrder(this.scenario, entries, this.origins[origin].region)[0]];
+    return geoEntry(this.scenario, name, this.origins[origin].region);
   }
 
   /** The sizes a call step carries (model/payload.ts): a queue consumer's calls get no class sizes. */

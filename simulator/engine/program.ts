@@ -18,6 +18,7 @@ import { compileBalancerTls, emitBalancerCall, emitBalancerStub, type BalancerSp
 import type { DatabaseSpec } from "../components/database/index.ts";
 import type { QueueSpec } from "../components/queue/index.ts";
 import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
+import { compileGeo, emitGeoCall, type GeoSpec } from "../components/geo/index.ts";
 import { UnsupportedError, type CompileContext, type FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
@@ -25,7 +26,7 @@ import { PayloadBuilder, REQUEST, RESPONSE, USERS, type PayloadProgram } from ".
 import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
 
 import {
-  OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
+  OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
   OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
 } from "./codes.ts";
 
@@ -89,17 +90,7 @@ export type { QueueSpec } from "../components/queue/index.ts";
 export type { CdnSpec } from "../components/cdn/index.ts";
 export type { FunctionSpec } from "../components/function/index.ts";
 
-/** A geo route: its entries (one per region) and, per origin, the order in which to try them. */
-export interface GeoSpec {
-  readonly name: string;
-  /** Component index of each entry (a balancer or a service). */
-  readonly targets: Int32Array;
-  /** Service index behind each entry, and its balancer index (-1 for a service called directly). */
-  readonly services: Int32Array;
-  readonly balancers: Int32Array;
-  /** Per origin index: entry indices, the origin's own region first, then by latency. */
-  readonly order: Int32Array[];
-}
+export type { GeoSpec } from "../components/geo/index.ts";
 
 export interface Program {
   readonly resources: ResourceSpec[];
@@ -406,18 +397,19 @@ export function compile(scenario: Scenario): Program {
     }
     return idx;
   };
+  // Geo routes (components/geo): per entry its service and balancer, per origin the order to try them.
   const geos: GeoSpec[] = [];
   const geoIdx = new Map<string, number>();
+  const geoCompile = {
+    ...kindCompile,
+    componentIndex: (n: string) => names.indexOf(n),
+    serviceOf: (e: string) => { const c = own(comps, e)!; return c.kind === "load_balancer" ? c.backends : e; },
+    balancerIndex: (n: string) => balancerIdx.get(n) ?? -1,
+    order: (entries: readonly string[]) => shares.map((o) => geoOrder(scenario, entries, o.region)),
+  };
   for (const [name, entries] of Object.entries(scenario.geo ?? {})) {
     geoIdx.set(name, geos.length);
-    const svcOf = (e: string) => { const c = own(comps, e)!; return serviceIdx.get(c.kind === "load_balancer" ? c.backends : e)!; };
-    geos.push({
-      name,
-      targets: Int32Array.from(entries, (e) => names.indexOf(e)),
-      services: Int32Array.from(entries, svcOf),
-      balancers: Int32Array.from(entries, (e) => balancerIdx.get(e) ?? -1),
-      order: shares.map((o) => Int32Array.from(geoOrder(scenario, entries, o.region))),
-    });
+    geos.push(compileGeo(name, entries, geoCompile));
   }
 
   // ---------------------------------------------------------------- instructions
@@ -475,42 +467,23 @@ export function compile(scenario: Scenario): Program {
     const t = own(comps, name)!;
     return serviceIdx.get(t.kind === "load_balancer" ? t.backends : name) ?? -1;
   };
-  // A call (service, balancer or geo route) from region `from`: the crossing there and back around it.
+  // A call to a service or balancer from region `from`: the crossing there and back around it.
+  const emitDirectCall = (name: string, cls: number, from: number, path: string, sizes: CallSizes): void => {
+    const to = regionIdx(own(comps, name)!.region);
+    const lat = latSampler(from, to);
+    sendRequest(sizes, names.indexOf(name), backendOf(name), path);
+    crossBytes(sizes.request, from, to);
+    if (lat >= 0) bld.delay(lat, `${path}:lat>`);
+    bld.emit(OP_CALL, stubFor(name, cls), calleeOf(name));
+    if (lat >= 0) bld.delay(lat, `${path}:lat<`);
+    sendResponse(sizes, names.indexOf(name), backendOf(name), path);
+    crossBytes(sizes.response, to, from);
+  };
+  // A call (service, balancer or geo route) from region `from`; a geo route's arms are direct calls to its entries.
   const emitCall = (name: string, cls: number, from: number, path: string, sizes: CallSizes = NO_SIZES): void => {
     const geo = geoIdx.get(name);
-    if (geo === undefined) {
-      const to = regionIdx(own(comps, name)!.region);
-      const lat = latSampler(from, to);
-      sendRequest(sizes, names.indexOf(name), backendOf(name), path);
-      crossBytes(sizes.request, from, to);
-      if (lat >= 0) bld.delay(lat, `${path}:lat>`);
-      bld.emit(OP_CALL, stubFor(name, cls), calleeOf(name));
-      if (lat >= 0) bld.delay(lat, `${path}:lat<`);
-      sendResponse(sizes, names.indexOf(name), backendOf(name), path);
-      crossBytes(sizes.response, to, from);
-      return;
-    }
-    // OP_GEO picks an entry and jumps to its arm: [crossing] CALL [crossing], then past the others.
-    const spec = geos[geo];
-    const pcs = new Int32Array(spec.targets.length);
-    const table = bld.tables.length;
-    bld.tables.push(pcs); bld.tableCum.push(new Float64Array(0));
-    bld.emit(OP_GEO, geo, table);
-    const jumps: number[] = [];
-    own(scenario.geo, name)!.forEach((entry, i) => {
-      pcs[i] = bld.pc;
-      const to = regionIdx(own(comps, entry)!.region);
-      const lat = latSampler(from, to);
-      sendRequest(sizes, names.indexOf(entry), backendOf(entry), `${path}/${entry}`);
-      crossBytes(sizes.request, from, to);
-      if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat>`);
-      bld.emit(OP_CALL, stubFor(entry, cls), calleeOf(entry));
-      if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat<`);
-      sendResponse(sizes, names.indexOf(entry), backendOf(entry), `${path}/${entry}`);
-      crossBytes(sizes.response, to, from);
-      jumps.push(bld.emit(OP_JUMP, -1));
-    });
-    for (const j of jumps) bld.a[j] = bld.pc;
+    if (geo === undefined) emitDirectCall(name, cls, from, path, sizes);
+    else emitGeoCall(geo, own(scenario.geo, name)!, path, kindFlow, (entry, at) => emitDirectCall(entry, cls, from, at, sizes));
   };
 
   const kindFlow: FlowContext = {

@@ -14,6 +14,7 @@ import type { FunctionRuntime, FunctionStats } from "../components/function/inde
 import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
 import type { BalancerRuntime } from "../components/load-balancer/index.ts";
 import type { DatabaseRuntime } from "../components/database/index.ts";
+import { GeoRuntime } from "../components/geo/index.ts";
 import { Histogram } from "./histogram.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -289,6 +290,8 @@ class Replication extends TaskTable {
   private readonly fnActive0: Float64Array;
   /** The realtime components' sessions and messages (components/realtime); they run their own events. */
   private readonly realtime: RealtimeRuntime;
+  /** The geo routes' choice of entry (components/geo). */
+  private readonly geo: GeoRuntime;
 
 
   // Load.
@@ -430,7 +433,7 @@ class Replication extends TaskTable {
     this.ctlTime0 = new Float64Array(p.services.length);
     this.doneTotal = new Float64Array(nR);
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
-    const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentStats: this.cStats };
+    const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentDown: this.compDown, componentStats: this.cStats };
     const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
     this.lb = KINDS.load_balancer.runtime(p.balancers, kinds);
     this.cache = KINDS.cache.runtime(p.caches, kinds);
@@ -449,6 +452,7 @@ class Replication extends TaskTable {
     p.functions.forEach((f, i) => { this.compFn[f.component] = i; });
     this.fnActive0 = new Float64Array(p.functions.length);
     this.realtime = KINDS.realtime.runtime(p.realtimes, kinds);
+    this.geo = new GeoRuntime(p.geos, kinds, this.lb);
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
@@ -750,9 +754,11 @@ class Replication extends TaskTable {
           this.request(this.queue.worker(p.argA[pc], this.tKey[t]), t);
           return;
         case OP_GEO: {
-          const k = this.geoPick(t, p.argA[pc]);
-          if (k < 0) { this.fail(t, R_REGION_DOWN); return; }
-          this.tPc[t] = p.tables[p.argB[pc]][k];
+          // the entry to use (components/geo); one past the origin's first is a failover
+          const i = this.geo.pick(p.argA[pc], this.tOrigin[t]);
+          if (i < 0) { this.fail(t, R_REGION_DOWN); return; }
+          if (i > 0) for (let x = t; x >= 0; x = this.tParent[x]) this.tFailedOver[x] = 1;
+          this.tPc[t] = p.tables[p.argB[pc]][this.geo.entry(p.argA[pc], this.tOrigin[t], i)];
           break;
         }
         case OP_CDN: {
@@ -1521,34 +1527,6 @@ class Replication extends TaskTable {
       const a = this.tLbConn[t], b = this.tHeldUnit[t], c = this.tPoolConn[t];
       if ((a >= 0 && this.resDown[a]) || (b >= 0 && this.resDown[b]) || (c >= 0 && this.resDown[c])) this.kill(t, R_REGION_DOWN);
     }
-  }
-
-  /**
-   * Geo routing: the first entry, in the origin's order, whose region is up and that has a serving
-   * backend; -1 when none has. Choosing another than the first counts the request as failed over.
-   */
-  private geoPick(t: number, geo: number): number {
-    const p = this.p;
-    const spec = p.geos[geo];
-    const order = spec.order[this.tOrigin[t]];
-    for (let i = 0; i < order.length; i++) {
-      const k = order[i];
-      if (this.compDown[spec.targets[k]] !== 0 || !this.hasServing(spec.services[k], spec.balancers[k])) continue;
-      if (i > 0) for (let x = t; x >= 0; x = this.tParent[x]) this.tFailedOver[x] = 1;
-      return k;
-    }
-    return -1;
-  }
-
-  /** Whether a service has a replica serving (as its balancer's health checks see it, if any). */
-  private hasServing(svc: number, b: number): boolean {
-    const slots = this.p.services[svc].slots;
-    if (this.compDown[this.p.services[svc].component] !== 0) return false;
-    for (let k = 0; k < slots.length; k++) {
-      const g = this.p.replicaOf[slots[k]];
-      if (this.repState[g] === REP_SERVING && (b < 0 || this.lb.sees(b, k))) return true;
-    }
-    return false;
   }
 
   /** Fails every task waiting at resource r and marks those in service there. */
