@@ -347,6 +347,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       parts,
     };
     // A kind in its own folder adds its section (or overrides the common figures, in place).
+    if (comp.kind === "station") Object.assign(res, KINDS.station.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "function") Object.assign(res, KINDS.function.result({ reps, component: ci, common: res, program: p }));

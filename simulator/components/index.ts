@@ -9,5 +9,6 @@ import { fn } from "./function/index.ts";
 import { loadBalancer } from "./load-balancer/index.ts";
 import { queue } from "./queue/index.ts";
 import { realtime } from "./realtime/index.ts";
+import { station } from "./station/index.ts";
 
-export const KINDS = { cache, cdn, database, function: fn, load_balancer: loadBalancer, queue, realtime } as const;
+export const KINDS = { cache, cdn, database, function: fn, load_balancer: loadBalancer, queue, realtime, station } as const;

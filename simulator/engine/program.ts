@@ -19,6 +19,7 @@ import type { DatabaseSpec } from "../components/database/index.ts";
 import type { QueueSpec } from "../components/queue/index.ts";
 import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
 import { compileGeo, emitGeoCall, type GeoSpec } from "../components/geo/index.ts";
+import { emitVisit, stationRouting, type StationSpec } from "../components/station/index.ts";
 import { UnsupportedError, type CompileContext, type FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
@@ -27,7 +28,7 @@ import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
 
 import {
   OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
-  OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
+  OP_ROWS, OP_SLOT, MODE_HOLD,
 } from "./codes.ts";
 
 
@@ -43,9 +44,6 @@ export interface ResourceSpec {
   readonly timeout: number;
   /** Default service-time sampler index (service mode), -1 otherwise. */
   readonly sampler: number;
-  /** Station routing after service: cumulative probabilities and target resources (-1 = exit). */
-  readonly routeCum: Float64Array;
-  readonly routeTo: Int32Array;
   /** Counted in its component's utilization, queue and throughput. */
   readonly main: boolean;
 }
@@ -72,6 +70,7 @@ export interface ServiceSpec {
   readonly breaker: CircuitBreakerSpec | undefined;
 }
 
+export type { StationSpec } from "../components/station/index.ts";
 export type { CacheSpec } from "../components/cache/index.ts";
 
 export type { DatabaseSpec } from "../components/database/index.ts";
@@ -95,6 +94,8 @@ export type { GeoSpec } from "../components/geo/index.ts";
 export interface Program {
   readonly resources: ResourceSpec[];
   readonly components: ComponentSpec[];
+  /** Stations (components/station): their resource and routing. */
+  readonly stations: StationSpec[];
   readonly balancers: BalancerSpec[];
   readonly services: ServiceSpec[];
   readonly caches: CacheSpec[];
@@ -203,32 +204,32 @@ export function compile(scenario: Scenario): Program {
   const components: ComponentSpec[] = names.map((name) => ({ name, kind: comps[name].kind, resources: [] }));
   const replicaOf: number[] = [];
 
-  const addResource = (r: Omit<ResourceSpec, "routeCum" | "routeTo"> & Partial<Pick<ResourceSpec, "routeCum" | "routeTo">>) => {
-    resources.push({ routeCum: new Float64Array(0), routeTo: new Int32Array(0), ...r });
+  const addResource = (r: ResourceSpec) => {
+    resources.push({ ...r });
     components[r.component].resources.push(resources.length - 1);
     replicaOf.push(-1);
     return resources.length - 1;
   };
 
-  // Stations first, so routing can name them by resource index.
-  const stationRes = new Map<string, number>();
+  // Stations first (components/station), so routing can name them by resource index.
+  const stations: StationSpec[] = [];
+  const stationIdx = new Map<string, number>();
+  const stationCompile: CompileContext = {
+    sampler: (d) => bld.sampler(d), componentName: (i) => names[i], className: (i) => classNames[i], addResource: (r) => addResource(r),
+    service: () => { throw new Error("stations compile before services"); },
+    callers: () => [],
+    replicaCount: () => 0,
+  };
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "station") return;
-    stationRes.set(name, addResource({
-      name, component: ci, units: c.servers, mode: MODE_SERVICE, buffer: c.buffer ?? -1,
-      timeout: c.queue_timeout ?? Infinity, sampler: bld.sampler(c.service), main: true,
-    }));
+    stationIdx.set(name, stations.length);
+    stations.push(KINDS.station.compile(c, ci, stationCompile));
   });
-  names.forEach((name) => {
-    const c = comps[name];
-    if (c.kind !== "station" || !c.routing) return;
-    const r = resources[stationRes.get(name)!] as { routeCum: Float64Array; routeTo: Int32Array };
-    const cum = new Float64Array(c.routing.length), to = new Int32Array(c.routing.length);
-    let acc = 0;
-    c.routing.forEach((x, i) => { acc += x.p; cum[i] = acc; to[i] = x.to === "exit" ? -1 : stationRes.get(x.to)!; });
-    cum[cum.length - 1] = Infinity; // rounding never falls off the end
-    r.routeCum = cum; r.routeTo = to;
+  stations.forEach((st, i) => {
+    const c = comps[names[st.component]];
+    const routing = c.kind === "station" ? stationRouting(c, (n) => stations[stationIdx.get(n)!].resource) : undefined;
+    if (routing) stations[i] = { ...st, ...routing };
   });
 
   // Services: one slot resource per replica.
@@ -530,10 +531,8 @@ export function compile(scenario: Scenario): Program {
         if (cost) bld.delay(bld.sampler(cost), `${at}:call-overhead<`);
       };
       if ("visit" in step) {
-        const lat = crossing(step.visit);
-        if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-        bld.emit(OP_VISIT, stationRes.get(step.visit)!, step.service ? bld.sampler(step.service) : -1);
-        if (lat >= 0) bld.delay(lat, `${at}:lat<`);
+        const st = own(comps, step.visit)!;
+        if (st.kind === "station") emitVisit(step, st, stations[stationIdx.get(step.visit)!], region, at, kindFlow);
       } else if ("branch" in step) {
         const cum = new Float64Array(step.branch.length), pcs = new Int32Array(step.branch.length);
         const table = bld.tables.length;
@@ -590,6 +589,8 @@ export function compile(scenario: Scenario): Program {
         } else if (target.kind === "service") {
           emitCall(step.call, cls, region, at, sizes);
           hopBack();
+        } else if (target.kind === "station") {
+          KINDS.station.emitCall(step, target, stationIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
         } else if (target.kind === "queue") {
           KINDS.queue.emitCall(step, target, queueIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
         }
@@ -692,7 +693,7 @@ export function compile(scenario: Scenario): Program {
   for (const c of Object.values(comps)) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
 
   return {
-    resources, components, balancers, services, caches, databases, queues, cdns, functions, realtimes,
+    resources, components, stations, balancers, services, caches, databases, queues, cdns, functions, realtimes,
     replicaOf: Int32Array.from(replicaOf),
     classNames, classCum, classEntry, classKeys, keySpace, browser, revalidateEntry,
     regions, componentRegion, origins, originCum, originRegion, geos,

@@ -15,6 +15,7 @@ import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/inde
 import type { BalancerRuntime } from "../components/load-balancer/index.ts";
 import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
+import type { StationRuntime } from "../components/station/index.ts";
 import { Histogram } from "./histogram.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -222,7 +223,6 @@ class Replication extends TaskTable {
   private readonly qLen: Int32Array;
   private readonly rStats: ResourceStats[];
   private readonly rRng: Rng[];
-  private readonly routeRng: Rng[];
   /** One stream per drawing instruction (delays, branches): Program.streams. */
   private readonly flowRng: Rng[];
 
@@ -290,6 +290,8 @@ class Replication extends TaskTable {
   private readonly fnActive0: Float64Array;
   /** The realtime components' sessions and messages (components/realtime); they run their own events. */
   private readonly realtime: RealtimeRuntime;
+  /** The stations' routing after a visit (components/station). */
+  private readonly station: StationRuntime;
   /** The geo routes' choice of entry (components/geo). */
   private readonly geo: GeoRuntime;
 
@@ -389,7 +391,6 @@ class Replication extends TaskTable {
       timedOut: 0, busyArea: 0, queueArea: 0, maxQueue: 0,
     }));
     this.rRng = p.resources.map((r) => stream(`resource:${r.name}:service`));
-    this.routeRng = p.resources.map((r) => stream(`resource:${r.name}:routing`));
     this.flowRng = p.streams.map((name) => stream(`flow:${name}`));
 
     this.rrService = new Int32Array(p.services.length);
@@ -435,6 +436,7 @@ class Replication extends TaskTable {
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
     const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentDown: this.compDown, componentStats: this.cStats };
     const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
+    this.station = KINDS.station.runtime(p.stations, kinds);
     this.lb = KINDS.load_balancer.runtime(p.balancers, kinds);
     this.cache = KINDS.cache.runtime(p.caches, kinds);
     this.db = KINDS.database.runtime(p.databases, kinds);
@@ -1119,14 +1121,9 @@ class Replication extends TaskTable {
     const pc = this.tPc[t];
     switch (p.op[pc]) {
       case OP_VISIT: {
-        const routes = p.resources[r].routeCum;
-        if (routes.length > 0) {
-          const u = this.routeRng[r].next();
-          let k = 0;
-          while (u >= routes[k]) k++;
-          const to = p.resources[r].routeTo[k];
-          if (to >= 0) { this.tSampler[t] = -1; this.request(to, t); return; }
-        }
+        // a station's routing (components/station): on to another station, or on along the flow
+        const to = this.station.route(r);
+        if (to >= 0) { this.tSampler[t] = -1; this.request(to, t); return; }
         this.tPc[t] = pc + 1;
         break;
       }
