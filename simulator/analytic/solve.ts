@@ -23,6 +23,7 @@ import { bandwidthBetween } from "../model/regions.ts";
 import { GB } from "../components/function/index.ts";
 import { realtimeAnalytic } from "../components/realtime/index.ts";
 import { stationAnalytic } from "../components/station/index.ts";
+import { serviceAnalytic } from "../components/service/index.ts";
 
 export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
@@ -206,11 +207,7 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
       case "service": {
         const g = times.slots(name);
         stable &&= g.stable;
-        const u = (g.lambda * g.holding.mean) / (c.replicas * c.concurrency);
-        out[name] = {
-          kind: c.kind, servers: c.replicas * c.concurrency, throughput: g.lambda, utilization: u, peakUtilization: u,
-          waitMs: g.wait.mean * 1000, responseMs: (g.wait.mean + g.holding.mean) * 1000,
-        };
+        out[name] = serviceAnalytic(c, g);
         break;
       }
       case "load_balancer": {

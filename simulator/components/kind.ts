@@ -28,6 +28,8 @@ export interface CompileContext {
   callers(name: string): string[];
   /** Service replicas in all, once the services compiled: the length of a per-replica table. */
   replicaCount(): number;
+  /** Makes slot resource `slot` a service replica (components/service): its global replica index (Program.replicaOf). */
+  addReplica(slot: number): number;
 }
 
 /** What a kind's flow step (a `call:` to a component of this kind) may emit. */

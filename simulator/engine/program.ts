@@ -4,7 +4,7 @@
 // Every request class, every service handler and every queue consumer becomes a run of
 // instructions; a request (or message) is a task with a program counter. Nothing is allocated per
 // request: the loop reads these arrays.
-import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
+import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
 import { bandwidthBetween, geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
@@ -20,6 +20,7 @@ import type { QueueSpec } from "../components/queue/index.ts";
 import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
 import { compileGeo, emitGeoCall, type GeoSpec } from "../components/geo/index.ts";
 import { emitVisit, stationRouting, type StationSpec } from "../components/station/index.ts";
+import type { ServiceSpec } from "../components/service/index.ts";
 import { UnsupportedError, type CompileContext, type FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
@@ -28,7 +29,7 @@ import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
 
 import {
   OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
-  OP_ROWS, OP_SLOT, MODE_HOLD,
+  OP_ROWS, OP_SLOT,
 } from "./codes.ts";
 
 
@@ -57,20 +58,8 @@ export interface ComponentSpec {
 
 export type { BalancerSpec } from "../components/load-balancer/index.ts";
 
-export interface ServiceSpec {
-  readonly component: number;
-  /** Slot resources, one per replica. */
-  readonly slots: Int32Array;
-  readonly timeout: number;
-  /** Replicas serving at the start; the rest (up to autoscaling max) start switched off. */
-  readonly initial: number;
-  readonly autoscaling: AutoscalingSpec | undefined;
-  /** How callers call this service: retries with backoff, and a circuit breaker. */
-  readonly retries: RetriesSpec | undefined;
-  readonly breaker: CircuitBreakerSpec | undefined;
-}
+export type { ServiceSpec } from "../components/service/index.ts";
 
-export type { StationSpec } from "../components/station/index.ts";
 export type { CacheSpec } from "../components/cache/index.ts";
 
 export type { DatabaseSpec } from "../components/database/index.ts";
@@ -214,17 +203,21 @@ export function compile(scenario: Scenario): Program {
   // Stations first (components/station), so routing can name them by resource index.
   const stations: StationSpec[] = [];
   const stationIdx = new Map<string, number>();
-  const stationCompile: CompileContext = {
+  let globalReplicas = 0;
+  const addReplica = (slot: number) => { replicaOf[slot] = globalReplicas; return globalReplicas++; };
+  // What the stations and services may ask of the compiler: nothing of the services, which compile after them.
+  const earlyCompile: CompileContext = {
     sampler: (d) => bld.sampler(d), componentName: (i) => names[i], className: (i) => classNames[i], addResource: (r) => addResource(r),
-    service: () => { throw new Error("stations compile before services"); },
-    callers: () => [],
-    replicaCount: () => 0,
+    service: (name) => { throw new Error(`'${name}': stations and services compile before the services they could ask for`); },
+    callers: (name) => { throw new Error(`'${name}': stations and services compile before the callers are known`); },
+    replicaCount: () => globalReplicas,
+    addReplica,
   };
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "station") return;
     stationIdx.set(name, stations.length);
-    stations.push(KINDS.station.compile(c, ci, stationCompile));
+    stations.push(KINDS.station.compile(c, ci, earlyCompile));
   });
   stations.forEach((st, i) => {
     const c = comps[names[st.component]];
@@ -232,25 +225,14 @@ export function compile(scenario: Scenario): Program {
     if (routing) stations[i] = { ...st, ...routing };
   });
 
-  // Services: one slot resource per replica.
+  // Services (components/service): one slot resource per replica, each a global replica.
   const services: ServiceSpec[] = [];
   const serviceIdx = new Map<string, number>();
-  let globalReplicas = 0;
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "service") return;
-    // An auto-scaled pool gets resources for its maximum up front; the loop switches them on and off.
-    const n = c.autoscaling ? Math.max(c.autoscaling.max, c.replicas) : c.replicas;
-    const slots = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      slots[i] = addResource({
-        name: `${name}#${i + 1}`, component: ci, units: c.concurrency, mode: MODE_HOLD,
-        buffer: c.backlog ?? -1, timeout: Infinity, sampler: -1, main: true,
-      });
-      replicaOf[slots[i]] = globalReplicas++;
-    }
     serviceIdx.set(name, services.length);
-    services.push({ component: ci, slots, timeout: c.timeout ?? Infinity, initial: c.replicas, autoscaling: c.autoscaling, retries: c.retries, breaker: c.circuit_breaker });
+    services.push(KINDS.service.compile(c, ci, earlyCompile));
   });
 
   // What the kinds in their own folder (components/) may ask of the compiler.
@@ -266,6 +248,7 @@ export function compile(scenario: Scenario): Program {
       return sc.kind === "service" && JSON.stringify(sc.handlers ?? {}).includes(`"call":"${name}"`);
     }),
     replicaCount: () => globalReplicas,
+    addReplica,
   };
 
   // Load balancers (components/load-balancer): one connection resource per backend replica
@@ -587,8 +570,7 @@ export function compile(scenario: Scenario): Program {
           // with its TLS CPUs, which the answer passes on its way out
           emitBalancerCall(step, target, balancerIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow, tlsOf.get(step.call));
         } else if (target.kind === "service") {
-          emitCall(step.call, cls, region, at, sizes);
-          hopBack();
+          KINDS.service.emitCall(step, target, serviceIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
         } else if (target.kind === "station") {
           KINDS.station.emitCall(step, target, stationIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
         } else if (target.kind === "queue") {
