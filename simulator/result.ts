@@ -5,18 +5,19 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import { C_BREAKER_OPENED, C_BUDGET_DENIED, C_SHORT_CIRCUITED, C_RETRIES, C_TIMEOUTS } from "./engine/codes.ts";
 import { DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
+import { failedOver } from "./components/geo/index.ts";
 import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type ComponentBytes, type EdgeResult, type LinkResult } from "./payload-result.ts";
 import type { TableResult } from "./engine/tables.ts";
 import type { RealtimeResultSection } from "./components/realtime/index.ts";
-import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN } from "./dynamics/circuit-breaker.ts";
+import type { BreakerResult } from "./components/service/index.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
+export type { BreakerResult } from "./components/service/index.ts";
 export type { ComponentBytes, EdgeResult, LinkResult } from "./payload-result.ts";
 
 export const RESULT_SCHEMA = "headroom.result/v2";
@@ -151,20 +152,6 @@ export interface ComponentResult {
   readonly link?: LinkResult<LatencyEstimates>;
 }
 
-/**
- * A called service's circuit breaker over the statistics window: the share of the window it spent
- * closed, open and half-open (per replication; the three add up to 1) and the times it opened
- * (from closed, or again after a failed probe) per replication. The model keeps one breaker per
- * called service, shared by all its callers, so this is also the breaker of every edge into it.
- * Its share open per interval is in the series (components.<name>.breakerOpenShare).
- */
-export interface BreakerResult {
-  readonly closedShare: Estimate;
-  readonly openShare: Estimate;
-  readonly halfOpenShare: Estimate;
-  readonly openings: Estimate;
-}
-
 export interface SeriesResult {
   readonly intervalS: number;
   readonly t: number[];
@@ -296,7 +283,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
         })),
         counts: {
           arrived: per.reduce((a, x) => a + x.arrived, 0), completed: per.reduce((a, x) => a + x.completed, 0), dropped, failed,
-          failedOver: per.reduce((a, x) => a + x.failedOver, 0), byReason: byReason(ended),
+          failedOver: failedOver(per), byReason: byReason(ended),
         },
       };
     });
@@ -330,7 +317,6 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     if (timeoutTotal > 0) drops[comp.kind === "database" ? "pool_timeout" : "queue_timeout"] = timeoutTotal;
     const parts: Record<string, PartResult> = {};
     if (comp.resources.length > 1) for (const r of comp.resources) parts[p.resources[r].name] = part([r]);
-    const counts = (i: number) => reps.reduce((a, rep) => a + rep.components[ci].counts[i], 0);
     const res: Record<string, unknown> = {
       kind: comp.kind,
       servers: bounded ? units : null,
@@ -346,6 +332,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       parts,
     };
     // A kind in its own folder adds its section (or overrides the common figures, in place).
+    if (comp.kind === "station") Object.assign(res, KINDS.station.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "cdn") Object.assign(res, KINDS.cdn.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "cache") Object.assign(res, KINDS.cache.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "function") Object.assign(res, KINDS.function.result({ reps, component: ci, common: res, program: p }));
@@ -353,22 +340,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     if (comp.kind === "database") Object.assign(res, KINDS.database.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "queue") Object.assign(res, KINDS.queue.result({ reps, component: ci, common: res, program: p }));
     if (comp.kind === "load_balancer") Object.assign(res, KINDS.load_balancer.result({ reps, component: ci, common: res, program: p }));
-    if (comp.kind === "service") {
-      res.timeouts = counts(C_TIMEOUTS);
-      res.resilience = { retries: counts(C_RETRIES), retryBudgetDenied: counts(C_BUDGET_DENIED), shortCircuited: counts(C_SHORT_CIRCUITED), breakerOpened: counts(C_BREAKER_OPENED) };
-      res.instances = estimate(reps.map((rep) => rep.components[ci].instanceArea / rep.window));
-      const sv = p.services.find((x) => x.component === ci);
-      if (sv?.autoscaling) {
-        // Busy slots over the slots of the instances that existed, not of the maximum pool.
-        const perInstance = p.resources[sv.slots[0]].units;
-        res.utilization = estimate(reps.map((rep) => {
-          const busy = sv.slots.reduce((a, r) => a + rep.resources[r].busyArea, 0);
-          return busy / (perInstance * rep.components[ci].instanceArea);
-        }));
-        res.servers = perInstance * sv.autoscaling.max;
-      }
-      if (sv?.breaker) res.breaker = breakerResult(reps, ci);
-    }
+    if (comp.kind === "service") Object.assign(res, KINDS.service.result({ reps, component: ci, common: res, program: p }));
     Object.assign(res, componentPayload(p, reps, ci, latency));
     components[comp.name] = res as unknown as ComponentResult;
   });
@@ -463,16 +435,6 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
     cost: costOf(report, components, classes),
     slo: checkSlo(report, classes),
     series,
-  };
-}
-
-function breakerResult(reps: ReplicationResult[], ci: number): BreakerResult {
-  const share = (state: number) => estimate(reps.map((rep) => (rep.window > 0 ? rep.components[ci].breakerSeconds![state] / rep.window : NaN)));
-  return {
-    closedShare: share(BREAKER_CLOSED),
-    openShare: share(BREAKER_OPEN),
-    halfOpenShare: share(BREAKER_HALF_OPEN),
-    openings: estimate(reps.map((rep) => rep.components[ci].counts[C_BREAKER_OPENED])),
   };
 }
 

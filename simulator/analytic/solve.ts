@@ -22,6 +22,8 @@ import { linkBytesPerSecond } from "../model/payload.ts";
 import { bandwidthBetween } from "../model/regions.ts";
 import { GB } from "../components/function/index.ts";
 import { realtimeAnalytic } from "../components/realtime/index.ts";
+import { stationAnalytic } from "../components/station/index.ts";
+import { serviceAnalytic } from "../components/service/index.ts";
 
 export const ANALYTIC_SCHEMA = "headroom.analytic/v1";
 
@@ -178,18 +180,21 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   const out: Record<string, AnalyticComponent> = {};
   for (const [name, c] of Object.entries(comps)) {
     switch (c.kind) {
-      case "station":
+      case "station": {
+        const sol = times.node(`station:${name}`);
+        stable &&= sol.stable;
+        out[name] = stationAnalytic(c, traffic.nodes.get(`station:${name}`), sol);
+        break;
+      }
       case "cache": {
         const id = `${c.kind}:${name}`;
         const n = traffic.nodes.get(id);
         const sol = times.node(id);
         const es = n && n.lambda > 0 ? n.ls / n.lambda : distMoments(c.service).mean;
         stable &&= sol.stable;
-        const servers = c.kind === "station" ? c.servers : 1;
         out[name] = {
-          kind: c.kind, servers, throughput: n?.lambda ?? 0, utilization: sol.utilization, peakUtilization: sol.utilization,
-          waitMs: sol.wait.mean * 1000, responseMs: (sol.wait.mean + es) * 1000,
-          ...(c.kind === "cache" ? { hitRatio: traffic.hit.get(name) ?? 0 } : {}),
+          kind: c.kind, servers: 1, throughput: n?.lambda ?? 0, utilization: sol.utilization, peakUtilization: sol.utilization,
+          waitMs: sol.wait.mean * 1000, responseMs: (sol.wait.mean + es) * 1000, hitRatio: traffic.hit.get(name) ?? 0,
         };
         break;
       }
@@ -202,11 +207,7 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
       case "service": {
         const g = times.slots(name);
         stable &&= g.stable;
-        const u = (g.lambda * g.holding.mean) / (c.replicas * c.concurrency);
-        out[name] = {
-          kind: c.kind, servers: c.replicas * c.concurrency, throughput: g.lambda, utilization: u, peakUtilization: u,
-          waitMs: g.wait.mean * 1000, responseMs: (g.wait.mean + g.holding.mean) * 1000,
-        };
+        out[name] = serviceAnalytic(c, g);
         break;
       }
       case "load_balancer": {

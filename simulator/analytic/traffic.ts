@@ -11,7 +11,9 @@ import { bucketShares, type KeyDist } from "./keys.ts";
 import type { KeyStream } from "./hit-ratio.ts";
 import { cdnHitRatio } from "../components/cdn/index.ts";
 import { cacheHitRatio } from "../components/cache/index.ts";
-import { bandwidthBetween, geoOrder, originShares } from "../model/regions.ts";
+import { bandwidthBetween, originShares } from "../model/regions.ts";
+import { geoEntry } from "../components/geo/index.ts";
+import { stationVisits } from "../components/station/index.ts";
 import { own } from "../model/own.ts";
 import { callSizes, classPayload, linkBytesPerSecond, scaleDist, type CallSizes, type ClassPayload } from "../model/payload.ts";
 
@@ -139,20 +141,7 @@ export class Traffic {
   visitsFrom(start: string): Record<string, number> {
     const known = this.routes.get(start);
     if (known) return known;
-    const comps = this.scenario.components;
-    let v: Record<string, number> = { [start]: 1 };
-    for (let iter = 0; iter < 100_000; iter++) {
-      const next: Record<string, number> = { [start]: 1 };
-      for (const [name, x] of Object.entries(v)) {
-        const c = comps[name];
-        if (c.kind !== "station" || !c.routing) continue;
-        for (const r of c.routing) if (r.to !== "exit") next[r.to] = (next[r.to] ?? 0) + x * r.p;
-      }
-      let delta = 0;
-      for (const k of new Set([...Object.keys(next), ...Object.keys(v)])) delta = Math.max(delta, Math.abs((next[k] ?? 0) - (v[k] ?? 0)));
-      v = next;
-      if (delta < 1e-12) break;
-    }
+    const v = stationVisits(this.scenario.components, start);
     this.routes.set(start, v);
     return v;
   }
@@ -205,9 +194,7 @@ export class Traffic {
    * requests to in steady state (its own region's; failures are left out, as everywhere here).
    */
   resolve(name: string, origin: number): string {
-    const entries = own(this.scenario.geo, name);
-    if (!entries || own(this.scenario.components, name)) return name;
-    return entries[geoOrder(this.scenario, entries, this.origins[origin].region)[0]];
+    return geoEntry(this.scenario, name, this.origins[origin].region);
   }
 
   /** The sizes a call step carries (model/payload.ts): a queue consumer's calls get no class sizes. */

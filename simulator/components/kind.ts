@@ -28,6 +28,8 @@ export interface CompileContext {
   callers(name: string): string[];
   /** Service replicas in all, once the services compiled: the length of a per-replica table. */
   replicaCount(): number;
+  /** Makes slot resource `slot` a service replica (components/service): its global replica index (Program.replicaOf). */
+  addReplica(slot: number): number;
 }
 
 /** What a kind's flow step (a `call:` to a component of this kind) may emit. */
@@ -87,12 +89,14 @@ export interface RuntimeContext {
 /**
  * The kernel's arrays a runtime may read, the same objects the kernel updates (not copies):
  * units busy and units per resource, the state of each service replica (REP_*, engine/codes.ts),
- * and each component's statistics, to which a runtime adds what it measures (a queue's area).
+ * which components a region outage took down (1: down), and each component's statistics, to which
+ * a runtime adds what it measures (a queue's area).
  */
 export interface KernelView {
   readonly busy: Int32Array;
   readonly units: Float64Array;
   readonly replicaState: Uint8Array;
+  readonly componentDown: Uint8Array;
   readonly componentStats: readonly ComponentStats[];
 }
 

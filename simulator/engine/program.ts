@@ -4,7 +4,7 @@
 // Every request class, every service handler and every queue consumer becomes a run of
 // instructions; a request (or message) is a task with a program counter. Nothing is allocated per
 // request: the loop reads these arrays.
-import type { AutoscalingSpec, CircuitBreakerSpec, Dist, RetriesSpec, Scenario, Step } from "../model/schema.ts";
+import type { Dist, Scenario, Step } from "../model/schema.ts";
 import { Sampler } from "./distributions.ts";
 import { KeySampler } from "./zipf.ts";
 import { bandwidthBetween, geoOrder, latencyBetween, originShares, regionNames } from "../model/regions.ts";
@@ -18,6 +18,9 @@ import { compileBalancerTls, emitBalancerCall, emitBalancerStub, type BalancerSp
 import type { DatabaseSpec } from "../components/database/index.ts";
 import type { QueueSpec } from "../components/queue/index.ts";
 import { connectRealtime, type RealtimeSpec } from "../components/realtime/index.ts";
+import { compileGeo, emitGeoCall, type GeoSpec } from "../components/geo/index.ts";
+import { emitVisit, stationRouting, type StationSpec } from "../components/station/index.ts";
+import type { ServiceSpec } from "../components/service/index.ts";
 import { UnsupportedError, type CompileContext, type FlowContext } from "../components/kind.ts";
 import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
@@ -25,8 +28,8 @@ import { PayloadBuilder, REQUEST, RESPONSE, USERS, type PayloadProgram } from ".
 import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
 
 import {
-  OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
-  OP_ROWS, OP_SLOT, OP_VISIT, MODE_HOLD, MODE_SERVICE,
+  OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
+  OP_ROWS, OP_SLOT,
 } from "./codes.ts";
 
 
@@ -42,9 +45,6 @@ export interface ResourceSpec {
   readonly timeout: number;
   /** Default service-time sampler index (service mode), -1 otherwise. */
   readonly sampler: number;
-  /** Station routing after service: cumulative probabilities and target resources (-1 = exit). */
-  readonly routeCum: Float64Array;
-  readonly routeTo: Int32Array;
   /** Counted in its component's utilization, queue and throughput. */
   readonly main: boolean;
 }
@@ -58,18 +58,7 @@ export interface ComponentSpec {
 
 export type { BalancerSpec } from "../components/load-balancer/index.ts";
 
-export interface ServiceSpec {
-  readonly component: number;
-  /** Slot resources, one per replica. */
-  readonly slots: Int32Array;
-  readonly timeout: number;
-  /** Replicas serving at the start; the rest (up to autoscaling max) start switched off. */
-  readonly initial: number;
-  readonly autoscaling: AutoscalingSpec | undefined;
-  /** How callers call this service: retries with backoff, and a circuit breaker. */
-  readonly retries: RetriesSpec | undefined;
-  readonly breaker: CircuitBreakerSpec | undefined;
-}
+export type { ServiceSpec } from "../components/service/index.ts";
 
 export type { CacheSpec } from "../components/cache/index.ts";
 
@@ -89,21 +78,13 @@ export type { QueueSpec } from "../components/queue/index.ts";
 export type { CdnSpec } from "../components/cdn/index.ts";
 export type { FunctionSpec } from "../components/function/index.ts";
 
-/** A geo route: its entries (one per region) and, per origin, the order in which to try them. */
-export interface GeoSpec {
-  readonly name: string;
-  /** Component index of each entry (a balancer or a service). */
-  readonly targets: Int32Array;
-  /** Service index behind each entry, and its balancer index (-1 for a service called directly). */
-  readonly services: Int32Array;
-  readonly balancers: Int32Array;
-  /** Per origin index: entry indices, the origin's own region first, then by latency. */
-  readonly order: Int32Array[];
-}
+export type { GeoSpec } from "../components/geo/index.ts";
 
 export interface Program {
   readonly resources: ResourceSpec[];
   readonly components: ComponentSpec[];
+  /** Stations (components/station): their resource and routing. */
+  readonly stations: StationSpec[];
   readonly balancers: BalancerSpec[];
   readonly services: ServiceSpec[];
   readonly caches: CacheSpec[];
@@ -212,53 +193,46 @@ export function compile(scenario: Scenario): Program {
   const components: ComponentSpec[] = names.map((name) => ({ name, kind: comps[name].kind, resources: [] }));
   const replicaOf: number[] = [];
 
-  const addResource = (r: Omit<ResourceSpec, "routeCum" | "routeTo"> & Partial<Pick<ResourceSpec, "routeCum" | "routeTo">>) => {
-    resources.push({ routeCum: new Float64Array(0), routeTo: new Int32Array(0), ...r });
+  const addResource = (r: ResourceSpec) => {
+    resources.push({ ...r });
     components[r.component].resources.push(resources.length - 1);
     replicaOf.push(-1);
     return resources.length - 1;
   };
 
-  // Stations first, so routing can name them by resource index.
-  const stationRes = new Map<string, number>();
+  // Stations first (components/station), so routing can name them by resource index.
+  const stations: StationSpec[] = [];
+  const stationIdx = new Map<string, number>();
+  let globalReplicas = 0;
+  const addReplica = (slot: number) => { replicaOf[slot] = globalReplicas; return globalReplicas++; };
+  // What the stations and services may ask of the compiler: nothing of the services, which compile after them.
+  const earlyCompile: CompileContext = {
+    sampler: (d) => bld.sampler(d), componentName: (i) => names[i], className: (i) => classNames[i], addResource: (r) => addResource(r),
+    service: (name) => { throw new Error(`'${name}': stations and services compile before the services they could ask for`); },
+    callers: (name) => { throw new Error(`'${name}': stations and services compile before the callers are known`); },
+    replicaCount: () => globalReplicas,
+    addReplica,
+  };
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "station") return;
-    stationRes.set(name, addResource({
-      name, component: ci, units: c.servers, mode: MODE_SERVICE, buffer: c.buffer ?? -1,
-      timeout: c.queue_timeout ?? Infinity, sampler: bld.sampler(c.service), main: true,
-    }));
+    stationIdx.set(name, stations.length);
+    stations.push(KINDS.station.compile(c, ci, earlyCompile));
   });
-  names.forEach((name) => {
-    const c = comps[name];
-    if (c.kind !== "station" || !c.routing) return;
-    const r = resources[stationRes.get(name)!] as { routeCum: Float64Array; routeTo: Int32Array };
-    const cum = new Float64Array(c.routing.length), to = new Int32Array(c.routing.length);
-    let acc = 0;
-    c.routing.forEach((x, i) => { acc += x.p; cum[i] = acc; to[i] = x.to === "exit" ? -1 : stationRes.get(x.to)!; });
-    cum[cum.length - 1] = Infinity; // rounding never falls off the end
-    r.routeCum = cum; r.routeTo = to;
+  stations.forEach((st, i) => {
+    const c = comps[names[st.component]];
+    const routing = c.kind === "station" ? stationRouting(c, (n) => stations[stationIdx.get(n)!].resource) : undefined;
+    if (routing) stations[i] = { ...st, ...routing };
   });
 
-  // Services: one slot resource per replica.
+  // Services (components/service): one slot resource per replica, each a global replica.
   const services: ServiceSpec[] = [];
   const serviceIdx = new Map<string, number>();
-  let globalReplicas = 0;
   names.forEach((name, ci) => {
     const c = comps[name];
     if (c.kind !== "service") return;
-    // An auto-scaled pool gets resources for its maximum up front; the loop switches them on and off.
-    const n = c.autoscaling ? Math.max(c.autoscaling.max, c.replicas) : c.replicas;
-    const slots = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      slots[i] = addResource({
-        name: `${name}#${i + 1}`, component: ci, units: c.concurrency, mode: MODE_HOLD,
-        buffer: c.backlog ?? -1, timeout: Infinity, sampler: -1, main: true,
-      });
-      replicaOf[slots[i]] = globalReplicas++;
-    }
     serviceIdx.set(name, services.length);
-    services.push({ component: ci, slots, timeout: c.timeout ?? Infinity, initial: c.replicas, autoscaling: c.autoscaling, retries: c.retries, breaker: c.circuit_breaker });
+    services.push(KINDS.service.compile(c, ci, earlyCompile));
   });
 
   // What the kinds in their own folder (components/) may ask of the compiler.
@@ -274,6 +248,7 @@ export function compile(scenario: Scenario): Program {
       return sc.kind === "service" && JSON.stringify(sc.handlers ?? {}).includes(`"call":"${name}"`);
     }),
     replicaCount: () => globalReplicas,
+    addReplica,
   };
 
   // Load balancers (components/load-balancer): one connection resource per backend replica
@@ -406,18 +381,19 @@ export function compile(scenario: Scenario): Program {
     }
     return idx;
   };
+  // Geo routes (components/geo): per entry its service and balancer, per origin the order to try them.
   const geos: GeoSpec[] = [];
   const geoIdx = new Map<string, number>();
+  const geoCompile = {
+    ...kindCompile,
+    componentIndex: (n: string) => names.indexOf(n),
+    serviceOf: (e: string) => { const c = own(comps, e)!; return c.kind === "load_balancer" ? c.backends : e; },
+    balancerIndex: (n: string) => balancerIdx.get(n) ?? -1,
+    order: (entries: readonly string[]) => shares.map((o) => geoOrder(scenario, entries, o.region)),
+  };
   for (const [name, entries] of Object.entries(scenario.geo ?? {})) {
     geoIdx.set(name, geos.length);
-    const svcOf = (e: string) => { const c = own(comps, e)!; return serviceIdx.get(c.kind === "load_balancer" ? c.backends : e)!; };
-    geos.push({
-      name,
-      targets: Int32Array.from(entries, (e) => names.indexOf(e)),
-      services: Int32Array.from(entries, svcOf),
-      balancers: Int32Array.from(entries, (e) => balancerIdx.get(e) ?? -1),
-      order: shares.map((o) => Int32Array.from(geoOrder(scenario, entries, o.region))),
-    });
+    geos.push(compileGeo(name, entries, geoCompile));
   }
 
   // ---------------------------------------------------------------- instructions
@@ -475,42 +451,23 @@ export function compile(scenario: Scenario): Program {
     const t = own(comps, name)!;
     return serviceIdx.get(t.kind === "load_balancer" ? t.backends : name) ?? -1;
   };
-  // A call (service, balancer or geo route) from region `from`: the crossing there and back around it.
+  // A call to a service or balancer from region `from`: the crossing there and back around it.
+  const emitDirectCall = (name: string, cls: number, from: number, path: string, sizes: CallSizes): void => {
+    const to = regionIdx(own(comps, name)!.region);
+    const lat = latSampler(from, to);
+    sendRequest(sizes, names.indexOf(name), backendOf(name), path);
+    crossBytes(sizes.request, from, to);
+    if (lat >= 0) bld.delay(lat, `${path}:lat>`);
+    bld.emit(OP_CALL, stubFor(name, cls), calleeOf(name));
+    if (lat >= 0) bld.delay(lat, `${path}:lat<`);
+    sendResponse(sizes, names.indexOf(name), backendOf(name), path);
+    crossBytes(sizes.response, to, from);
+  };
+  // A call (service, balancer or geo route) from region `from`; a geo route's arms are direct calls to its entries.
   const emitCall = (name: string, cls: number, from: number, path: string, sizes: CallSizes = NO_SIZES): void => {
     const geo = geoIdx.get(name);
-    if (geo === undefined) {
-      const to = regionIdx(own(comps, name)!.region);
-      const lat = latSampler(from, to);
-      sendRequest(sizes, names.indexOf(name), backendOf(name), path);
-      crossBytes(sizes.request, from, to);
-      if (lat >= 0) bld.delay(lat, `${path}:lat>`);
-      bld.emit(OP_CALL, stubFor(name, cls), calleeOf(name));
-      if (lat >= 0) bld.delay(lat, `${path}:lat<`);
-      sendResponse(sizes, names.indexOf(name), backendOf(name), path);
-      crossBytes(sizes.response, to, from);
-      return;
-    }
-    // OP_GEO picks an entry and jumps to its arm: [crossing] CALL [crossing], then past the others.
-    const spec = geos[geo];
-    const pcs = new Int32Array(spec.targets.length);
-    const table = bld.tables.length;
-    bld.tables.push(pcs); bld.tableCum.push(new Float64Array(0));
-    bld.emit(OP_GEO, geo, table);
-    const jumps: number[] = [];
-    own(scenario.geo, name)!.forEach((entry, i) => {
-      pcs[i] = bld.pc;
-      const to = regionIdx(own(comps, entry)!.region);
-      const lat = latSampler(from, to);
-      sendRequest(sizes, names.indexOf(entry), backendOf(entry), `${path}/${entry}`);
-      crossBytes(sizes.request, from, to);
-      if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat>`);
-      bld.emit(OP_CALL, stubFor(entry, cls), calleeOf(entry));
-      if (lat >= 0) bld.delay(lat, `${path}/${entry}:lat<`);
-      sendResponse(sizes, names.indexOf(entry), backendOf(entry), `${path}/${entry}`);
-      crossBytes(sizes.response, to, from);
-      jumps.push(bld.emit(OP_JUMP, -1));
-    });
-    for (const j of jumps) bld.a[j] = bld.pc;
+    if (geo === undefined) emitDirectCall(name, cls, from, path, sizes);
+    else emitGeoCall(geo, own(scenario.geo, name)!, path, kindFlow, (entry, at) => emitDirectCall(entry, cls, from, at, sizes));
   };
 
   const kindFlow: FlowContext = {
@@ -557,10 +514,8 @@ export function compile(scenario: Scenario): Program {
         if (cost) bld.delay(bld.sampler(cost), `${at}:call-overhead<`);
       };
       if ("visit" in step) {
-        const lat = crossing(step.visit);
-        if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-        bld.emit(OP_VISIT, stationRes.get(step.visit)!, step.service ? bld.sampler(step.service) : -1);
-        if (lat >= 0) bld.delay(lat, `${at}:lat<`);
+        const st = own(comps, step.visit)!;
+        if (st.kind === "station") emitVisit(step, st, stations[stationIdx.get(step.visit)!], region, at, kindFlow);
       } else if ("branch" in step) {
         const cum = new Float64Array(step.branch.length), pcs = new Int32Array(step.branch.length);
         const table = bld.tables.length;
@@ -615,8 +570,9 @@ export function compile(scenario: Scenario): Program {
           // with its TLS CPUs, which the answer passes on its way out
           emitBalancerCall(step, target, balancerIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow, tlsOf.get(step.call));
         } else if (target.kind === "service") {
-          emitCall(step.call, cls, region, at, sizes);
-          hopBack();
+          KINDS.service.emitCall(step, target, serviceIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
+        } else if (target.kind === "station") {
+          KINDS.station.emitCall(step, target, stationIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
         } else if (target.kind === "queue") {
           KINDS.queue.emitCall(step, target, queueIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
         }
@@ -719,7 +675,7 @@ export function compile(scenario: Scenario): Program {
   for (const c of Object.values(comps)) if (c.kind === "database") keySpace = Math.max(keySpace, c.keys);
 
   return {
-    resources, components, balancers, services, caches, databases, queues, cdns, functions, realtimes,
+    resources, components, stations, balancers, services, caches, databases, queues, cdns, functions, realtimes,
     replicaOf: Int32Array.from(replicaOf),
     classNames, classCum, classEntry, classKeys, keySpace, browser, revalidateEntry,
     regions, componentRegion, origins, originCum, originRegion, geos,

@@ -14,6 +14,9 @@ import type { FunctionRuntime, FunctionStats } from "../components/function/inde
 import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
 import type { BalancerRuntime } from "../components/load-balancer/index.ts";
 import type { DatabaseRuntime } from "../components/database/index.ts";
+import { GeoRuntime } from "../components/geo/index.ts";
+import type { StationRuntime } from "../components/station/index.ts";
+import { ADMIT_PROBE, SHORT_CIRCUIT, type ServiceRuntime } from "../components/service/index.ts";
 import { Histogram } from "./histogram.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -32,11 +35,10 @@ import {
   EV_ARRIVAL, EV_DONE, EV_TIMEOUT, EV_USER, EV_USERS, EV_SAMPLE, EV_WARMUP, EV_RESUME, EV_CALL_TIMEOUT, EV_CONTROL, EV_BOOTED,
   EV_COOLDOWN, EV_FAULT, EV_RECOVER, EV_DETECT, EV_RETRY, EV_BREAKER_WINDOW, EV_BREAKER_TIMER, EV_WAKE, EV_REFUSED, EV_FN_READY,
   EV_FN_IDLE, EV_FN_TIMEOUT, EV_LINK, EV_REALTIME,
-  C_BREAKER_OPENED, C_BUDGET_DENIED, C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
-  C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_SHORT_CIRCUITED, C_STALE, C_TIMEOUTS, C_WRITES,
+  C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
+  C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES,
 } from "./codes.ts";
-import { startScaler, stepScaler, type ScalerSnapshot } from "../dynamics/autoscaler.ts";
-import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerSnapshot } from "../dynamics/circuit-breaker.ts";
+import type { ScalerCommand } from "../dynamics/autoscaler.ts";
 
 // tUser of a call whose caller timed out: it runs to its end, then disappears without a trace.
 const ORPHAN = -2;
@@ -221,14 +223,13 @@ class Replication extends TaskTable {
   private readonly qLen: Int32Array;
   private readonly rStats: ResourceStats[];
   private readonly rRng: Rng[];
-  private readonly routeRng: Rng[];
   /** One stream per drawing instruction (delays, branches): Program.streams. */
   private readonly flowRng: Rng[];
 
   /** The load balancers' backend queues, backend choice, health-check view and rate limits (components/load-balancer). */
   private readonly lb: BalancerRuntime;
-  /** Per service: the client-side round robin of a call made without a balancer. */
-  private readonly rrService: Int32Array;
+  /** The services' breakers, retry budgets, client round robin, instances and autoscalers (components/service). */
+  private readonly svc: ServiceRuntime;
 
   // Service replicas and auto-scalers.
   private readonly repState: Uint8Array;
@@ -241,30 +242,8 @@ class Replication extends TaskTable {
   private readonly repRegionDown: Uint8Array;
   private readonly regional: boolean;
 
-  // Resilience: per called service, its breaker and the counts it decides on.
-  private readonly breakers: Array<BreakerSnapshot | undefined>;
-  private readonly breakerState: Uint8Array;
-  private readonly winCalls: Float64Array;
-  private readonly winFailures: Float64Array;
-  private readonly probesOut: Int32Array;
-  // Time in each breaker state, added up when the state changes (and at warm-up, samples and the
-  // end), never per call: per service, seconds in the statistics window (service * 3 + state), the
-  // whole run's seconds open (for the series), when it was last added up, and the series' mark.
-  private readonly brSeconds: Float64Array;
-  private readonly brOpenRun: Float64Array;
-  private readonly brSince: Float64Array;
-  private readonly brOpen0: Float64Array;
-  private readonly retryTokens: Float64Array;
-  /** Per called service: retry jitter. */
-  private readonly retryRng: Rng[];
   private readonly repSlot: Int32Array;
   private readonly repService: Int32Array;
-  private readonly instances: Float64Array;
-  private readonly instLast: Float64Array;
-  private readonly scalers: Array<ScalerSnapshot | undefined>;
-  private readonly ctlBusy0: Float64Array;
-  private readonly ctlDone0: Float64Array;
-  private readonly ctlTime0: Float64Array;
   private readonly doneTotal: Float64Array;
 
   // Components.
@@ -289,6 +268,10 @@ class Replication extends TaskTable {
   private readonly fnActive0: Float64Array;
   /** The realtime components' sessions and messages (components/realtime); they run their own events. */
   private readonly realtime: RealtimeRuntime;
+  /** The stations' routing after a visit (components/station). */
+  private readonly station: StationRuntime;
+  /** The geo routes' choice of entry (components/geo). */
+  private readonly geo: GeoRuntime;
 
 
   // Load.
@@ -386,17 +369,12 @@ class Replication extends TaskTable {
       timedOut: 0, busyArea: 0, queueArea: 0, maxQueue: 0,
     }));
     this.rRng = p.resources.map((r) => stream(`resource:${r.name}:service`));
-    this.routeRng = p.resources.map((r) => stream(`resource:${r.name}:routing`));
     this.flowRng = p.streams.map((name) => stream(`flow:${name}`));
-
-    this.rrService = new Int32Array(p.services.length);
 
     const nRep = p.services.reduce((a, sv) => a + sv.slots.length, 0);
     this.repState = new Uint8Array(nRep);
     this.repSlot = new Int32Array(nRep);
     this.repService = new Int32Array(nRep);
-    this.instances = new Float64Array(p.services.length);
-    this.instLast = new Float64Array(p.services.length);
     p.services.forEach((sv, i) => {
       sv.slots.forEach((r, k) => {
         const g = p.replicaOf[r];
@@ -404,7 +382,6 @@ class Replication extends TaskTable {
         this.repService[g] = i;
         this.repState[g] = k < sv.initial ? REP_SERVING : REP_OFF;
       });
-      this.instances[i] = sv.initial;
     });
     this.faultRng = p.faults.map((f) => (f.kind === "random" ? stream(f.stream) : undefined));
     this.regionDown = new Uint8Array(p.regions.length);
@@ -412,27 +389,14 @@ class Replication extends TaskTable {
     this.resDown = new Uint8Array(nR);
     this.repRegionDown = new Uint8Array(nRep);
     this.regional = p.regions.length > 0;
-    this.breakers = p.services.map((sv) => (sv.breaker ? startBreaker(sv.breaker) : undefined));
-    this.breakerState = new Uint8Array(p.services.length);
-    this.winCalls = new Float64Array(p.services.length);
-    this.winFailures = new Float64Array(p.services.length);
-    this.probesOut = new Int32Array(p.services.length);
-    this.brSeconds = new Float64Array(p.services.length * 3);
-    this.brOpenRun = new Float64Array(p.services.length);
-    this.brSince = new Float64Array(p.services.length);
-    this.brOpen0 = new Float64Array(p.services.length);
-    // A retry budget starts with a small reserve, as Finagle's does, so the first failures may retry.
-    this.retryTokens = Float64Array.from(p.services, () => 10);
-    this.retryRng = p.services.map((sv) => stream(`retries:${p.components[sv.component].name}`));
-    this.scalers = p.services.map((sv) => (sv.autoscaling ? startScaler(sv.autoscaling, sv.initial) : undefined));
-    this.ctlBusy0 = new Float64Array(p.services.length);
-    this.ctlDone0 = new Float64Array(p.services.length);
-    this.ctlTime0 = new Float64Array(p.services.length);
     this.doneTotal = new Float64Array(nR);
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
-    const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentStats: this.cStats };
+    const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentDown: this.compDown, componentStats: this.cStats };
     const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
+    this.station = KINDS.station.runtime(p.stations, kinds);
     this.lb = KINDS.load_balancer.runtime(p.balancers, kinds);
+    this.svc = KINDS.service.runtime(p.services, kinds);
+    if (this.measuring) this.svc.startMeasuring(0);
     this.cache = KINDS.cache.runtime(p.caches, kinds);
     this.db = KINDS.database.runtime(p.databases, kinds);
     this.tables = new TableRuntime(p.databases, tableLimit(p.report.slo), o.interval);
@@ -449,6 +413,7 @@ class Replication extends TaskTable {
     p.functions.forEach((f, i) => { this.compFn[f.component] = i; });
     this.fnActive0 = new Float64Array(p.functions.length);
     this.realtime = KINDS.realtime.runtime(p.realtimes, kinds);
+    this.geo = new GeoRuntime(p.geos, kinds, this.lb);
 
     this.classRng = stream("load:class");
     this.keyRng = p.classNames.map((c) => stream(`load:keys:${c}`));
@@ -513,10 +478,11 @@ class Replication extends TaskTable {
     }
     if (o.warmup > 0) cal.push(o.warmup, EV_WARMUP, 0);
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
-    this.p.services.forEach((sv, i) => { if (sv.autoscaling) cal.push(sv.autoscaling.interval, i * 32 + EV_CONTROL, 0); });
+    this.svc.start(cal);
+    this.svc.startScalers();
     this.scheduleFailures();
     if (this.p.realtimes.length > 0) this.realtime.start(cal, EV_REALTIME, o.duration, o.warmup, o.interval);
-    this.p.services.forEach((sv, i) => { if (sv.breaker) cal.push(sv.breaker.window, i * 32 + EV_BREAKER_WINDOW, 0); });
+    this.svc.startBreakers();
 
     const TICK = 1 << 16;
     const maxEvents = o.maxEvents ?? Infinity;
@@ -547,14 +513,14 @@ class Replication extends TaskTable {
         case EV_WARMUP: this.startMeasuring(); break;
         case EV_CONTROL: this.control(arg); break;
         case EV_BOOTED: this.booted(arg); break;
-        case EV_COOLDOWN: this.scale(arg, { type: "COOLDOWN_OVER" }); break;
+        case EV_COOLDOWN: this.scale(arg, this.svc.scale(arg, { type: "COOLDOWN_OVER" })); break;
         case EV_FAULT: this.fault(arg, cal.popExtra); break;
         case EV_RECOVER: this.recover(arg, cal.popExtra); break;
         case EV_DETECT: this.detected(arg, cal.popExtra); break;
         case EV_RETRY: this.tPc[arg] = this.tResumePc[arg] - 1; this.step(arg); break;
         case EV_REFUSED: this.connectRetried(arg, cal.popExtra); break;
-        case EV_BREAKER_WINDOW: this.breakerWindow(arg); break;
-        case EV_BREAKER_TIMER: this.breakerStep(arg, { type: "OPEN_OVER" }); break;
+        case EV_BREAKER_WINDOW: this.svc.breakerWindow(arg, this.now); break;
+        case EV_BREAKER_TIMER: this.svc.breakerTimer(arg, this.now); break;
         case EV_LINK: if (cal.popExtra === this.links.gen[arg]) this.linkDone(arg); break;
         case EV_FN_READY: this.fnIdleAt(arg, this.fn.ready(arg, this.now)); break;
         case EV_FN_IDLE: this.fnIdleAt(arg, this.fn.idleExpired(arg, this.now)); break;
@@ -569,12 +535,7 @@ class Replication extends TaskTable {
     for (let b = 0; b < this.p.balancers.length; b++) this.lb.touch(b, this.now);
     for (let l = 0; l < this.p.payload.links.length; l++) this.links.advance(l, this.now);
     this.touchInFlight();
-    for (let i = 0; i < this.p.services.length; i++) this.touchInstances(i);
-    this.p.services.forEach((sv, i) => {
-      if (!sv.breaker) return;
-      this.touchBreaker(i);
-      this.cStats[sv.component].breakerSeconds = this.brSeconds.slice(i * 3, i * 3 + 3);
-    });
+    this.svc.finish(this.now);
     this.fn.finish(this.now);
     this.p.functions.forEach((f, i) => { this.cStats[f.component].function = this.fn.stats[i]; });
     this.totals.inFlight = this.inFlight;
@@ -707,11 +668,7 @@ class Replication extends TaskTable {
           let replica = this.tLbConn[t] >= 0 ? this.tBackend[t] : -1;
           if (replica < 0) {
             // Called without a balancer: the client spreads calls round robin over serving replicas.
-            const n = svc.slots.length;
-            for (let i = 0; i < n; i++) {
-              replica = this.rrService[p.argA[pc]]++ % n;
-              if (this.repState[p.replicaOf[svc.slots[replica]]] === REP_SERVING) break;
-            }
+            replica = this.svc.nextReplica(p.argA[pc]);
           }
           const g = p.replicaOf[svc.slots[replica]];
           // A balancer that has not noticed a crash still sends to the dead replica: refused. Its
@@ -750,9 +707,11 @@ class Replication extends TaskTable {
           this.request(this.queue.worker(p.argA[pc], this.tKey[t]), t);
           return;
         case OP_GEO: {
-          const k = this.geoPick(t, p.argA[pc]);
-          if (k < 0) { this.fail(t, R_REGION_DOWN); return; }
-          this.tPc[t] = p.tables[p.argB[pc]][k];
+          // the entry to use (components/geo); one past the origin's first is a failover
+          const i = this.geo.pick(p.argA[pc], this.tOrigin[t]);
+          if (i < 0) { this.fail(t, R_REGION_DOWN); return; }
+          if (i > 0) for (let x = t; x >= 0; x = this.tParent[x]) this.tFailedOver[x] = 1;
+          this.tPc[t] = p.tables[p.argB[pc]][this.geo.entry(p.argA[pc], this.tOrigin[t], i)];
           break;
         }
         case OP_CDN: {
@@ -1113,14 +1072,9 @@ class Replication extends TaskTable {
     const pc = this.tPc[t];
     switch (p.op[pc]) {
       case OP_VISIT: {
-        const routes = p.resources[r].routeCum;
-        if (routes.length > 0) {
-          const u = this.routeRng[r].next();
-          let k = 0;
-          while (u >= routes[k]) k++;
-          const to = p.resources[r].routeTo[k];
-          if (to >= 0) { this.tSampler[t] = -1; this.request(to, t); return; }
-        }
+        // a station's routing (components/station): on to another station, or on along the flow
+        const to = this.station.route(r);
+        if (to >= 0) { this.tSampler[t] = -1; this.request(to, t); return; }
         this.tPc[t] = pc + 1;
         break;
       }
@@ -1222,18 +1176,9 @@ class Replication extends TaskTable {
 
   // ---------------------------------------------------------------- auto-scaling
 
-  private touchInstances(svc: number): void {
-    const dt = this.now - this.instLast[svc];
-    if (dt > 0) {
-      this.cStats[this.p.services[svc].component].instanceArea += this.instances[svc] * dt;
-      this.instLast[svc] = this.now;
-    }
-  }
-
-  /** Evaluation tick: the per-instance metric over the last interval goes to the scaler. */
+  /** Evaluation tick of svc's autoscaler (components/service): the pool's busy slot-seconds, completions and serving replicas go to it. */
   private control(svc: number): void {
     const sv = this.p.services[svc];
-    const spec = sv.autoscaling!;
     let busy = 0, done = 0, serving = 0;
     for (const r of sv.slots) {
       this.touch(r);
@@ -1241,31 +1186,24 @@ class Replication extends TaskTable {
       done += this.doneTotal[r];
       if (this.repState[this.p.replicaOf[r]] === REP_SERVING) serving++;
     }
-    const dt = this.now - this.ctlTime0[svc];
-    const slots = this.p.resources[sv.slots[0]].units;
-    const perInstance = Math.max(serving, 1);
-    const inFlight = (busy - this.ctlBusy0[svc]) / dt / perInstance;
-    const value = spec.metric === "utilization" ? inFlight / slots : spec.metric === "in_flight" ? inFlight : (done - this.ctlDone0[svc]) / dt / perInstance;
-    this.ctlBusy0[svc] = busy; this.ctlDone0[svc] = done; this.ctlTime0[svc] = this.now;
-    this.scale(svc, { type: "METRIC", value, serving });
-    this.cal.push(this.now + spec.interval, svc * 32 + EV_CONTROL, 0);
+    this.scale(svc, this.svc.control(svc, busy, done, serving, this.now));
+    this.svc.scheduleControl(svc, this.now);
   }
 
-  private scale(svc: number, event: Parameters<typeof stepScaler>[1]): void {
-    const [next, commands] = stepScaler(this.scalers[svc]!, event);
-    this.scalers[svc] = next;
+  /** Carries out svc's autoscaler commands on its replicas: provision (boot) or decommission (drain), or start a cooldown. */
+  private scale(svc: number, commands: readonly ScalerCommand[]): void {
     const sv = this.p.services[svc];
     for (const c of commands) {
       if (c.kind === "cooldown") { this.cal.push(this.now + c.seconds, svc * 32 + EV_COOLDOWN, 0); continue; }
       let left = c.count;
-      this.touchInstances(svc);
+      this.svc.touchInstances(svc, this.now);
       if (c.kind === "provision") {
         for (let k = 0; k < sv.slots.length && left > 0; k++) {
           const g = this.p.replicaOf[sv.slots[k]];
           if (this.repState[g] !== REP_OFF) continue;
           this.repState[g] = REP_BOOTING;
           this.lb.replicaChanged(g);
-          this.instances[svc]++;
+          this.svc.instanceChange(svc, 1, this.now);
           this.cal.push(this.now + sv.autoscaling!.boot, g * 32 + EV_BOOTED, 0);
           left--;
         }
@@ -1313,97 +1251,35 @@ class Replication extends TaskTable {
 
   private switchOff(g: number): void {
     const svc = this.repService[g];
-    this.touchInstances(svc);
+    this.svc.instanceChange(svc, -1, this.now);
     this.repState[g] = REP_OFF;
     this.lb.replicaChanged(g);
-    this.instances[svc]--;
   }
 
   // ---------------------------------------------------------------- resilience
 
-  private calleeOf(callPc: number): number {
-    return this.p.argB[callPc];
-  }
-
-  /** The breaker's say on a new call: false (and the caller failed) when it is short-circuited. */
+  /** The called service's breaker on a new call (components/service): false (and the caller failed) when it is short-circuited. */
   private admitCall(t: number, svc: number): boolean {
-    const state = this.breakerState[svc];
-    this.tProbe[t] = 0;
-    if (state === BREAKER_CLOSED) return true;
-    if (state === BREAKER_HALF_OPEN && this.probesOut[svc] < this.breakers[svc]!.context.probesLeft) {
-      this.probesOut[svc]++;
-      this.tProbe[t] = 1;
-      return true;
-    }
-    if (this.measuring) this.cStats[this.p.services[svc].component].counts[C_SHORT_CIRCUITED]++;
+    const a = this.svc.admit(svc);
+    this.tProbe[t] = a === ADMIT_PROBE ? 1 : 0;
+    if (a !== SHORT_CIRCUIT) return true;
     this.fail(t, R_CIRCUIT_OPEN);
     return false;
   }
 
-  /** A call's child has ended: count it for the breaker, retry it if allowed. True if retried. */
+  /** A call's child has ended: counted for the breaker; retried (after the service's backoff) if allowed. True if retried. */
   private callEnded(parent: number, callPc: number): boolean {
-    const svc = this.calleeOf(callPc);
-    const sv = this.p.services[svc];
+    const svc = this.p.argB[callPc];
     const reason = this.tChildFailure[parent];
-    if (sv.breaker) {
-      this.winCalls[svc]++;
-      if (reason !== 0) this.winFailures[svc]++;
-      if (this.tProbe[parent]) {
-        this.tProbe[parent] = 0;
-        this.probesOut[svc]--;
-        this.breakerStep(svc, { type: "PROBE", ok: reason === 0 });
-      }
-    }
-    const policy = sv.retries;
-    // Every first attempt earns the budget, failed or not (Finagle's RetryBudget, Envoy's budget).
-    if (policy?.budget !== undefined && this.tRetries[parent] === 0) this.retryTokens[svc] = Math.min(this.retryTokens[svc] + policy.budget, 1e9);
-    if (reason === 0 || !policy) { this.tRetries[parent] = 0; return false; }
-    const cs = this.cStats[sv.component];
-    if (this.tRetries[parent] >= policy.attempts - 1 || reason === R_CIRCUIT_OPEN) { this.tRetries[parent] = 0; return false; }
-    if (policy.budget !== undefined) {
-      if (this.retryTokens[svc] < 1) {
-        if (this.measuring) cs.counts[C_BUDGET_DENIED]++;
-        this.tRetries[parent] = 0;
-        return false;
-      }
-      this.retryTokens[svc]--;
-    }
-    // Exponential backoff capped at max_backoff, with full jitter (AWS architecture blog, 2015).
-    const attempt = this.tRetries[parent]++;
-    const cap = Math.min(policy.max_backoff, policy.backoff * 2 ** attempt);
-    const delay = policy.jitter === "full" ? cap * this.retryRng[svc].next() : cap;
-    if (this.measuring) cs.counts[C_RETRIES]++;
+    const probe = this.tProbe[parent] !== 0;
+    if (probe && this.p.services[svc].breaker) this.tProbe[parent] = 0;
+    this.svc.callEnded(svc, reason, probe, this.now);
+    const delay = this.svc.retryDelay(svc, this.tRetries[parent], reason);
+    if (delay < 0) { this.tRetries[parent] = 0; return false; }
+    this.tRetries[parent]++;
     this.tChildFailure[parent] = 0;
     this.cal.push(this.now + delay, parent * 32 + EV_RETRY, 0);
     return true;
-  }
-
-  private breakerWindow(svc: number): void {
-    this.breakerStep(svc, { type: "WINDOW", calls: this.winCalls[svc], failures: this.winFailures[svc] });
-    this.winCalls[svc] = 0;
-    this.winFailures[svc] = 0;
-    this.cal.push(this.now + this.p.services[svc].breaker!.window, svc * 32 + EV_BREAKER_WINDOW, 0);
-  }
-
-  private breakerStep(svc: number, event: Parameters<typeof stepBreaker>[1]): void {
-    const before = this.breakerState[svc];
-    this.touchBreaker(svc);
-    const [next, commands] = stepBreaker(this.breakers[svc]!, event);
-    this.breakers[svc] = next;
-    this.breakerState[svc] = breakerCode(next);
-    if (this.breakerState[svc] === BREAKER_OPEN && before !== BREAKER_OPEN && this.measuring) this.cStats[this.p.services[svc].component].counts[C_BREAKER_OPENED]++;
-    if (this.breakerState[svc] !== BREAKER_HALF_OPEN) this.probesOut[svc] = 0;
-    for (const c of commands) this.cal.push(this.now + c.seconds, svc * 32 + EV_BREAKER_TIMER, 0);
-  }
-
-  /** Adds the time since the breaker's last change (or last look) to its current state. */
-  private touchBreaker(svc: number): void {
-    const dt = this.now - this.brSince[svc];
-    if (dt <= 0) return;
-    const state = this.breakerState[svc];
-    this.brSeconds[svc * 3 + state] += dt;
-    if (state === BREAKER_OPEN) this.brOpenRun[svc] += dt;
-    this.brSince[svc] = this.now;
   }
 
   // ---------------------------------------------------------------- failures
@@ -1521,34 +1397,6 @@ class Replication extends TaskTable {
       const a = this.tLbConn[t], b = this.tHeldUnit[t], c = this.tPoolConn[t];
       if ((a >= 0 && this.resDown[a]) || (b >= 0 && this.resDown[b]) || (c >= 0 && this.resDown[c])) this.kill(t, R_REGION_DOWN);
     }
-  }
-
-  /**
-   * Geo routing: the first entry, in the origin's order, whose region is up and that has a serving
-   * backend; -1 when none has. Choosing another than the first counts the request as failed over.
-   */
-  private geoPick(t: number, geo: number): number {
-    const p = this.p;
-    const spec = p.geos[geo];
-    const order = spec.order[this.tOrigin[t]];
-    for (let i = 0; i < order.length; i++) {
-      const k = order[i];
-      if (this.compDown[spec.targets[k]] !== 0 || !this.hasServing(spec.services[k], spec.balancers[k])) continue;
-      if (i > 0) for (let x = t; x >= 0; x = this.tParent[x]) this.tFailedOver[x] = 1;
-      return k;
-    }
-    return -1;
-  }
-
-  /** Whether a service has a replica serving (as its balancer's health checks see it, if any). */
-  private hasServing(svc: number, b: number): boolean {
-    const slots = this.p.services[svc].slots;
-    if (this.compDown[this.p.services[svc].component] !== 0) return false;
-    for (let k = 0; k < slots.length; k++) {
-      const g = this.p.replicaOf[slots[k]];
-      if (this.repState[g] === REP_SERVING && (b < 0 || this.lb.sees(b, k))) return true;
-    }
-    return false;
   }
 
   /** Fails every task waiting at resource r and marks those in service there. */
@@ -2005,13 +1853,7 @@ class Replication extends TaskTable {
       this.lb.touch(b, this.now);
       this.cStats[this.p.balancers[b].component].queueArea = 0;
     }
-    for (let i = 0; i < this.p.services.length; i++) {
-      this.touchInstances(i);
-      this.cStats[this.p.services[i].component].instanceArea = 0;
-      if (!this.p.services[i].breaker) continue;
-      this.touchBreaker(i);
-      this.brSeconds.fill(0, i * 3, i * 3 + 3);
-    }
+    this.svc.startMeasuring(this.now);
     this.fn.startMeasuring(this.now);
     this.touchInFlight();
     this.ivInFlight0 -= this.inFlightArea;
@@ -2022,7 +1864,7 @@ class Replication extends TaskTable {
 
   private instancesOfComponent(c: number): number {
     if (this.compFn[c] >= 0) return this.fn.instances(this.compFn[c]);
-    for (let i = 0; i < this.p.services.length; i++) if (this.p.services[i].component === c) return this.instances[i];
+    for (let i = 0; i < this.p.services.length; i++) if (this.p.services[i].component === c) return this.svc.instancesOf(i);
     return 0;
   }
 
@@ -2072,12 +1914,7 @@ class Replication extends TaskTable {
       }
       this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
     }
-    for (let i = 0; i < p.services.length; i++) {
-      if (!p.services[i].breaker) continue;
-      this.touchBreaker(i);
-      s.components[p.services[i].component].breakerOpen!.push((this.brOpenRun[i] - this.brOpen0[i]) / interval);
-      this.brOpen0[i] = this.brOpenRun[i];
-    }
+    this.svc.sampleBreakers(this.now, interval, s.components);
     s.inFlight.push((this.inFlightArea - this.ivInFlight0) / interval);
     this.ivInFlight0 = this.inFlightArea;
     s.offered.push(this.ivArrivals / interval);
