@@ -6,6 +6,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { parseK6Time, IngestError } from "../k6/ingest/ingest.ts";
+import { WALK_METRIC } from "../k6/plan.ts";
 import type { Classifier } from "../k6/ingest/classify.ts";
 import { percentile } from "../simulator/percentile.ts";
 
@@ -48,12 +49,15 @@ export interface WindowStats {
 
 /**
  * Stats of http requests whose sample time lies in [first + fromS, first + toS). Throughput divides
- * by the window length (toS - fromS), which is the offered window, not the observed span.
+ * by the window length (toS - fromS), which is the offered window, not the observed span. A
+ * paginated class's request is its walk of pages (headroom_walk_duration), not each page.
  */
 export async function windowStats(path: string, fromS: number, toS: number, classify?: Classifier): Promise<WindowStats> {
   const input = createReadStream(path);
   const lines = createInterface({ input: path.endsWith(".gz") ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
-  const points: Array<{ metric: string; t: number; v: number; name: string; ok: boolean }> = [];
+  type Sample = { metric: string; t: number; v: number; name: string; ok: boolean };
+  let points: Sample[] = [];
+  const walkPoints: Sample[] = [];
   let first = Infinity;
   let last = -Infinity;
   let n = 0;
@@ -81,6 +85,13 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
       lastDuration.point.v += Number(obj.data?.value) || 0;
       continue;
     }
+    if (obj.metric === WALK_METRIC) {
+      // a paginated class's walk of pages: the model's request (k6/scripts/scenario.ts tags it with
+      // the walk's outcome); its pages' own samples are left out below
+      const name = classify ? classify(obj.data?.tags) : (obj.data?.tags?.name ?? "");
+      if (name !== undefined) walkPoints.push({ metric: "http_req_duration", t, v: Number(obj.data?.value), name, ok: obj.data?.tags?.expected_response !== "false" });
+      continue;
+    }
     if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
       const tags = obj.data?.tags;
       const name = classify ? classify(tags) : (tags?.name ?? "");
@@ -94,6 +105,13 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
     } else if (obj.metric === "dropped_iterations") drops.push({ t, v: Number(obj.data?.value) });
   }
   if (!Number.isFinite(first)) throw new IngestError(`${path}: no samples at all; the load did not run`);
+  if (walkPoints.length > 0) {
+    // a paginated class counts walks, not pages: its walk's time is the latency, a walk with a
+    // failed page one failed request (as the model, and k6/ingest, count them)
+    const paged = new Set(walkPoints.map((w) => w.name));
+    points = points.filter((p) => !paged.has(p.name));
+    for (const w of walkPoints) points.push(w, { metric: "http_req_failed", t: w.t, v: w.ok ? 0 : 1, name: w.name, ok: w.ok });
+  }
   const lo = first + fromS * 1000;
   const hi = first + toS * 1000;
   const durs = new Map<string, number[]>();

@@ -104,6 +104,33 @@ describe("windowStats", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("a paginated class counts walks, not pages: the walk's time is the latency, a walk with a failed page one failed request", async () => {
+    const dir = tmp();
+    try {
+      const lines = [point("http_req_duration", 0, 1)]; // the file's first sample
+      // 3 walks of 3 pages (10 ms a page, the walk 31 ms) ending at 1.5, 2.0, 2.5 s; the third's 2nd page fails (walk 21 ms)
+      for (const [end, fails] of [[1500, false], [2000, false], [2500, true]] as const) {
+        for (let p = 1; p <= (fails ? 2 : 3); p++) {
+          const bad = fails && p === 2;
+          lines.push(
+            JSON.stringify({ metric: "http_req_duration", type: "Point", data: { time: new Date(t0 + end - 10 * (3 - p)).toISOString(), value: 10, tags: { name: "album", page: String(p), expected_response: String(!bad) } } }),
+            JSON.stringify({ metric: "http_req_failed", type: "Point", data: { time: new Date(t0 + end - 10 * (3 - p)).toISOString(), value: bad ? 1 : 0, tags: { name: "album", page: String(p), expected_response: String(!bad) } } }),
+          );
+        }
+        lines.push(JSON.stringify({ metric: "headroom_walk_duration", type: "Point", data: { time: new Date(t0 + end).toISOString(), value: fails ? 21 : 31, tags: { name: "album", expected_response: String(!fails) } } }));
+      }
+      lines.push(point("http_req_duration", 1800, 5, "one"), point("http_req_failed", 1800, 0, "one"));
+      const f = join(dir, "k6.ndjson");
+      writeFileSync(f, lines.join("\n") + "\n");
+      const w = await windowStats(f, 1, 3);
+      expect(w.classes.album).toMatchObject({ requests: 3, failed: 1, throughput: 1, offeredRate: 1.5 });
+      expect(w.classes.album.latencyMs.mean).toBe(31);
+      expect(w.classes.one).toMatchObject({ requests: 1, failed: 0 });
+      expect(w.arrivals.scheduled).toBe(4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it("rejects truncated output with the line number", async () => {
     const dir = tmp();
     try {

@@ -71,6 +71,8 @@ function send(): void {
   const own = c.body === null ? null : c.body.replace(/\{key\}/g, key);
   let path = c.path.replace(/\{key\}/g, key);
   const t0 = Date.now();
+  // a walk is a failed request when one of its pages is (k6's default expected statuses: 200-399)
+  let walkOk = true;
   for (let page = 0; page < c.pages; page++) {
     // each page's call carries the class's request size, as the model's flow runs once per page
     const body = c.requestSize ? padBody(own, c.requestSize.sample(mathRandom)) : own;
@@ -81,12 +83,13 @@ function send(): void {
     const tags: Record<string, string> = c.pages > 1 ? { name: c.name, page: String(page + 1) } : { name: c.name };
     const res = http.request(c.method, target + path, body, { tags, headers });
     check(res, c.check);
+    if (!(res.status >= 200 && res.status < 400)) walkOk = false;
     if (page + 1 === c.pages) break;
     const next = res.status >= 200 && res.status < 300 ? nextPage(res.headers) : null;
     if (next === null) break; // the table's end, or an error: the walk stops there
     path = next;
   }
-  if (walks && c.pages > 1) walks.add(Date.now() - t0, { name: c.name });
+  if (walks && c.pages > 1) walks.add(Date.now() - t0, { name: c.name, expected_response: walkOk ? "true" : "false" });
 }
 
 const think = config.mode === "closed" && config.think ? new Sampler(config.think) : null;
