@@ -8,6 +8,7 @@
 // InputError naming the field.
 import type { Scenario } from "../simulator/index.ts";
 import { simulate } from "../simulator/index.ts";
+import { KeySampler } from "../simulator/random.ts";
 import { loadavg } from "node:os";
 import { startAppPromise } from "../reference-app/launcher.ts";
 import { ResilientCaller } from "../reference-app/service/resilience.ts";
@@ -27,13 +28,14 @@ export async function validateResilience(file: string, scenario: Scenario, log: 
   try {
     const c = scenario.load.classes[t.cls]!;
     const base = app.classUrl[t.cls] ?? app.url;
-    const count = c.keys?.count ?? 1;
+    // the class's key popularity (Zipf or uniform) drawn as the model draws it
+    const keys = new KeySampler(c.keys?.count ?? 1, c.keys?.popularity === "zipf" ? (c.keys.s ?? 1) : 0);
     log(`app up (${app.url}); load for ${sim.run.durationS} s from a Node client with the callers' policies`);
     const r = t.spec.retries;
     const perAttempt = (t.spec.timeout ?? 30) + (r ? r.max_backoff : 0);
     driven = await driveResilient({
       load: scenario.load as Extract<Scenario["load"], { model: "open" }>, seed: scenario.seed, durationS: sim.run.durationS, warmupS: sim.run.warmupS,
-      caller, urlFor: (rng) => base + c.http!.path.replace(/\{key\}/g, String(Math.floor(rng.next() * count))),
+      caller, urlFor: (rng) => base + c.http!.path.replace(/\{key\}/g, String(keys.sample(rng))),
       drainMs: Math.min(60_000, perAttempt * (r?.attempts ?? 1) * 1000 + 5000),
     });
   } finally {
