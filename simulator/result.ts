@@ -477,7 +477,8 @@ function breakerResult(reps: ReplicationResult[], ci: number): BreakerResult {
 }
 
 /** Class c's hop times per completed request, in ms, each an estimate over the replications; only
- * the components where the class spent time. */
+ * the components where the class spent time. The engine's totals hold only the completed requests'
+ * time (engine/hop-ledger.ts), so dividing by their count gives their mean by hop. */
 function hopsOf(p: Program, reps: ReplicationResult[], c: number): HopBreakdown {
   const n = p.components.length;
   const perRequest = (r: ReplicationResult, v: number) => (r.classes[c].completed > 0 ? (v / r.classes[c].completed) * 1000 : 0);

@@ -406,8 +406,8 @@ describe("dashboard in headless Chromium", () => {
       expect(Number(share)).toBeGreaterThan(0);
       expect(Number(share)).toBeLessThan(100);
       expect(await chart.locator(".recharts-wrapper").textContent()).toContain("open (% of interval)");
-      // over half the requests fail here: the hop bars do not add up to the mean, and the card says why
-      expect(await other.getByTestId("hops-mismatch").innerText()).toMatch(/get_item: the hops add to .* of its requests failed/);
+      // over half the requests fail here, yet the hop bars are the completed requests' mean: no note
+      expect(await other.getByTestId("hops-mismatch").count()).toBe(0);
       await chart.scrollIntoViewIfNeeded();
       await chart.screenshot({ path: join(SHOTS, "11b-breaker-chart.png") });
       await other.evaluate(() => window.scrollTo(0, 0));

@@ -15,6 +15,7 @@ import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/inde
 import type { BalancerRuntime } from "../components/load-balancer/index.ts";
 import type { DatabaseRuntime } from "../components/database/index.ts";
 import { Histogram } from "./histogram.ts";
+import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
@@ -70,12 +71,14 @@ export interface ReplicationOptions {
 }
 
 /**
- * Where requests' time went, summed over the statistics window (opt-in, ReplicationOptions.hops):
- * per class and component the seconds spent waiting for a unit (queue, balancer queue, pool) and
- * being served (a station's or database's service, a service's own work in its slot, a balancer's
- * overhead), and per class the seconds on network hops (edges' `network`, region crossings). Work
- * for queue messages is asynchronous and left out. Divided by a class's completed requests, each
- * is that hop's share of the mean latency; a fan-out's branches are each counted.
+ * Where completed requests' time went (opt-in, ReplicationOptions.hops): over the requests that
+ * completed in the statistics window (the same ones as the latency histogram, their whole time
+ * included), per class and component the seconds spent waiting for a unit (queue, balancer queue,
+ * pool) and being served (a station's or database's service, a service's own work in its slot, a
+ * balancer's overhead), and per class the seconds on network hops (edges' `network`, region
+ * crossings). A failed request's time is left out (engine/hop-ledger.ts), as is work for queue
+ * messages (asynchronous) and for calls whose caller gave up. Divided by a class's completed
+ * requests, each is that hop's share of the mean latency; a fan-out's branches are each counted.
  */
 export interface HopTimes {
   /** [(class * components + component) * 2 + 0 wait | 1 service] */
@@ -357,12 +360,15 @@ class Replication extends TaskTable {
   // in the slot held, 3 a balancer's overhead (the balancer of the OP_BALANCE that follows it).
   private readonly hops: HopTimes | undefined;
   private readonly delayKind: Int8Array | undefined;
+  /** Each running request's hop times, added to `hops` only if it completes in the window. */
+  private readonly hopLedger: HopLedger | undefined;
 
   constructor(private readonly p: Program, private readonly o: ReplicationOptions) {
     super();
     const nR = p.resources.length;
     if (o.hops) {
       this.hops = { time: new Float64Array(p.classNames.length * p.components.length * 2), network: new Float64Array(p.classNames.length) };
+      this.hopLedger = new HopLedger();
       // A delay's purpose is the suffix of its random stream's name (program.ts names them).
       this.delayKind = Int8Array.from(p.op, (op, pc) => {
         if (op !== OP_DELAY) return 0;
@@ -675,7 +681,7 @@ class Replication extends TaskTable {
           break;
         case OP_DELAY: {
           const d = p.samplers[p.argA[pc]].sample(this.flowRng[p.argB[pc]]);
-          if (this.hops && this.measuring) this.delayHop(t, pc, d);
+          if (this.hops) this.delayHop(t, pc, d);
           this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
           return;
         }
@@ -760,7 +766,7 @@ class Replication extends TaskTable {
           if (this.compDown[p.cdns[c].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           this.tCdnObject[t] = this.cdn.pickObject(c);
           const d = this.cdn.edgeDelay(c);
-          if (this.hops && this.measuring) this.hop(t, p.cdns[c].component, 1, d);
+          if (this.hops) this.hop(t, p.cdns[c].component, 1, d);
           this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
           return;
         }
@@ -937,6 +943,10 @@ class Replication extends TaskTable {
     this.inFlight--;
     const latency = this.now - this.tStart[t];
     const os = this.orStats[this.tOrigin[t]];
+    if (this.hopLedger) {
+      if (reason === 0 && this.measuring) this.hopLedger.commit(t, this.tGen[t], c, this.p.components.length, this.hops!.time, this.hops!.network);
+      else this.hopLedger.drop(t);
+    }
     if (reason === 0) {
       // A response from the origin (full or 304) is fresh in the user's browser from now.
       if (this.tBrowserSlot[t] >= 0) this.browserLast[c][this.tBrowserSlot[t]] = this.now;
@@ -1035,8 +1045,8 @@ class Replication extends TaskTable {
       const st = this.rStats[r];
       st.wait.record(w);
       if (w > 0) st.waited++;
-      if (this.hops) this.hop(t, spec.component, 0, w);
     }
+    if (this.hops) this.hop(t, spec.component, 0, w);
     this.tWaitGen[t]++;
     if (spec.mode === MODE_SERVICE) {
       this.tState[t] = SERVING;
@@ -1044,7 +1054,7 @@ class Replication extends TaskTable {
       // tExtra: a database query's row cost (0 for everything else; x + 0 is x, bit for bit).
       const d = this.p.samplers[s].sample(this.rRng[r]) + this.tExtra[t];
       this.tExtra[t] = 0;
-      if (this.hops && this.measuring) this.hop(t, spec.component, 1, d);
+      if (this.hops) this.hop(t, spec.component, 1, d);
       this.cal.push(this.now + d, t * 32 + EV_DONE, 0);
       return;
     }
@@ -1063,19 +1073,34 @@ class Replication extends TaskTable {
     this.step(t);
   }
 
-  /** Adds d seconds at component c (kind 0 waiting, 1 served) to task t's class, unless the task
-   * works for a queue message (asynchronous, outside the request's latency). Hops only. */
+  /** Adds d seconds at component c (kind 0 waiting, 1 served) to the ledger of task t's request. Hops only. */
   private hop(t: number, c: number, kind: number, d: number): void {
-    for (let u = t; u >= 0; u = this.tParent[u]) if (this.tMsg[u] >= 0) return;
-    this.hops!.time[(this.tCls[t] * this.p.components.length + c) * 2 + kind] += d;
+    this.ledgerAdd(t, c * 2 + kind, d);
+  }
+
+  /**
+   * Writes d seconds at a ledger slot for the top-level request task t works for; nothing when t
+   * works for a queue message (asynchronous, outside the request's latency) or for a call its
+   * caller gave up on (an orphan: the request it served has failed or moved on). Whether the
+   * seconds count is decided when the request ends (finish).
+   */
+  private ledgerAdd(t: number, slot: number, d: number): void {
+    let u = t;
+    for (;;) {
+      if (this.tMsg[u] >= 0) return;
+      const parent = this.tParent[u];
+      if (parent < 0) break;
+      u = parent;
+    }
+    if (this.tUser[u] === ORPHAN) return;
+    this.hopLedger!.add(u, this.tGen[u], slot, d);
   }
 
   /** A delay instruction's time: a network hop, or own work in the slot the task holds. */
   private delayHop(t: number, pc: number, d: number): void {
     const kind = this.delayKind![pc];
     if (kind === 1) {
-      for (let u = t; u >= 0; u = this.tParent[u]) if (this.tMsg[u] >= 0) return;
-      this.hops!.network[this.tCls[t]] += d;
+      this.ledgerAdd(t, NETWORK_SLOT, d);
     } else if (kind === 2 && this.tHeldUnit[t] >= 0) {
       this.hop(t, this.p.resources[this.tHeldUnit[t]].component, 1, d);
     } else if (kind === 3) {
@@ -1630,8 +1655,8 @@ class Replication extends TaskTable {
       this.rStats[r].wait.record(waited);
       if (waited > 0) this.rStats[r].waited++;
       this.cStats[lb.component].latency.record(waited);
-      if (this.hops) this.hop(t, lb.component, 0, waited);
     }
+    if (this.hops) this.hop(t, lb.component, 0, waited);
     this.tState[t] = RUNNING;
     this.tLbConn[t] = r;
     this.tLbConnSince[t] = this.now;
