@@ -549,6 +549,8 @@ class Replication extends TaskTable {
         case EV_SAMPLE:
           this.sample();
           if (this.now + o.interval <= duration + 1e-9) cal.push(this.now + o.interval, EV_SAMPLE, 0);
+          // observation, not simulated work: uncounted, so run.events is the same with series off
+          this.events--;
           break;
         case EV_WARMUP: this.startMeasuring(); break;
         case EV_CONTROL: this.control(arg); break;
@@ -2051,13 +2053,18 @@ class Replication extends TaskTable {
     return 0;
   }
 
+  /**
+   * Closes a series interval. It only reads the state (areas are brought up to now in local sums,
+   * never written back): splitting an area's running sum at every sample would round differently,
+   * so a replication's figures are the same bytes whether it records series or not (the dashboard
+   * records them in every replication for its confidence bands).
+   */
   private sample(): void {
     const p = this.p;
     const s = this.series!;
     const interval = this.o.interval;
-    for (let r = 0; r < p.resources.length; r++) this.touch(r);
-    this.touchInFlight();
-    s.t.push(this.now);
+    const now = this.now;
+    s.t.push(now);
     for (let c = 0; c < p.classNames.length; c++) {
       const h = this.ivLatency[c];
       const sc = s.classes[c];
@@ -2072,8 +2079,9 @@ class Replication extends TaskTable {
       for (const r of p.components[c].resources) {
         if (!p.resources[r].main) continue;
         const st = this.rStats[r];
-        busy += this.busyTotal[r] + st.busyArea;
-        queue += this.queueTotal[r] + st.queueArea;
+        const dt = now - this.lastTouch[r];
+        busy += this.busyTotal[r] + st.busyArea + (dt > 0 ? this.busy[r] * dt : 0);
+        queue += this.queueTotal[r] + st.queueArea + (dt > 0 ? this.waiting[r] * dt : 0);
         units += Math.min(p.resources[r].units, 1e6);
       }
       const sc = s.components[c];
@@ -2099,12 +2107,13 @@ class Replication extends TaskTable {
     }
     for (let i = 0; i < p.services.length; i++) {
       if (!p.services[i].breaker) continue;
-      this.touchBreaker(i);
-      s.components[p.services[i].component].breakerOpen!.push((this.brOpenRun[i] - this.brOpen0[i]) / interval);
-      this.brOpen0[i] = this.brOpenRun[i];
+      const openRun = this.brOpenRun[i] + (this.breakerState[i] === BREAKER_OPEN ? Math.max(now - this.brSince[i], 0) : 0);
+      s.components[p.services[i].component].breakerOpen!.push((openRun - this.brOpen0[i]) / interval);
+      this.brOpen0[i] = openRun;
     }
-    s.inFlight.push((this.inFlightArea - this.ivInFlight0) / interval);
-    this.ivInFlight0 = this.inFlightArea;
+    const inFlightArea = this.inFlightArea + this.inFlight * (now - this.lastInFlight);
+    s.inFlight.push((inFlightArea - this.ivInFlight0) / interval);
+    this.ivInFlight0 = inFlightArea;
     s.offered.push(this.ivArrivals / interval);
     this.ivArrivals = 0;
   }
