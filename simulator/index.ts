@@ -2,8 +2,8 @@
 // TypeScript with no Node imports, so the dashboard's Web Worker runs exactly this code.
 import type { Scenario } from "./model/schema.ts";
 import { compile, type Program } from "./engine/program.ts";
-import { runReplication, Cancelled, type ReplicationResult } from "./engine/simulation.ts";
-import { buildResult, type SimResult } from "./result.ts";
+import { runReplication, Cancelled, type ReplicationResult, type Series } from "./engine/simulation.ts";
+import { buildResult, seriesResultOf, type SeriesResult, type SimResult } from "./result.ts";
 import { runWindow, type RunWindowOptions } from "./model/run-size.ts";
 
 export * from "./model/index.ts";
@@ -51,6 +51,12 @@ export interface ReplicationRunOptions extends RunWindowOptions {
   readonly hops?: boolean;
   /** The share of this replication done, about every 65k events; return true to cancel (throws Cancelled). */
   readonly onProgress?: (fraction: number) => boolean | void;
+  /**
+   * With series: called as each interval is recorded, with the number recorded so far and a
+   * function that copies them in the result's form (seriesResultOf; call it only when you want
+   * them: it copies every array). For charts that fill in while a long run goes on.
+   */
+  readonly onIntervals?: (recorded: number, snapshot: () => SeriesResult) => void;
 }
 
 /**
@@ -62,7 +68,12 @@ export interface ReplicationRunOptions extends RunWindowOptions {
 export function simulateReplication(scenario: Scenario, o: ReplicationRunOptions, r: number): ReplicationResult {
   const w = runWindow(scenario, o);
   if (!Number.isInteger(r) || r < 0 || r >= w.replications) throw new RangeError(`replication ${r} is not one of the run's 0..${w.replications - 1}`);
-  return replicationOf(compile(scenario), w, r, o.onProgress, o.hops === true, undefined, o.series === true);
+  const program = compile(scenario);
+  let live: Series | undefined;
+  const snapshot = () => structuredClone(seriesResultOf(program, live!, undefined, w));
+  const onIntervals = o.onIntervals;
+  const onSample = onIntervals ? (s: Series) => { live = s; onIntervals(s.t.length, snapshot); } : undefined;
+  return replicationOf(program, w, r, o.onProgress, o.hops === true, undefined, o.series === true, onSample);
 }
 
 /** The result of a run from its replications (simulateReplication for r = 0, 1, ...): what simulate() returns. */
@@ -72,7 +83,7 @@ export function combineReplications(scenario: Scenario, o: RunWindowOptions, rep
   return buildResult(compile(scenario), reps, w);
 }
 
-function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined, hops = false, arrivalSeed?: number, series = false): ReplicationResult {
+function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined, hops = false, arrivalSeed?: number, series = false, onSample?: (s: Series) => void): ReplicationResult {
   return runReplication(program, {
     seed: w.seed,
     replication: r,
@@ -83,5 +94,6 @@ function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: num
     onTick,
     ...(hops ? { hops } : {}),
     ...(arrivalSeed !== undefined ? { arrivalSeed } : {}),
+    ...(onSample ? { onSample } : {}),
   });
 }

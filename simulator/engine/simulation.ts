@@ -60,6 +60,9 @@ export interface ReplicationOptions {
   readonly maxEvents?: number;
   /** Called about every 65k events with the share of simulated time done; return true to cancel. */
   readonly onTick?: (fraction: number) => boolean | void;
+  /** With series: called after each interval is recorded, with the series so far (live arrays,
+   * growing: copy what you keep). Observation only. */
+  readonly onSample?: (series: Series) => void;
   /** Also add up, per class, the time requests spend at each component and on the network (hops). */
   readonly hops?: boolean;
   /**
@@ -548,6 +551,7 @@ class Replication extends TaskTable {
           break;
         case EV_SAMPLE:
           this.sample();
+          if (o.onSample) o.onSample(this.series!);
           if (this.now + o.interval <= duration + 1e-9) cal.push(this.now + o.interval, EV_SAMPLE, 0);
           // observation, not simulated work: uncounted, so run.events is the same with series off
           this.events--;
