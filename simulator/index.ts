@@ -2,8 +2,8 @@
 // TypeScript with no Node imports, so the dashboard's Web Worker runs exactly this code.
 import type { Scenario } from "./model/schema.ts";
 import { compile, type Program } from "./engine/program.ts";
-import { runReplication, Cancelled, type ReplicationResult } from "./engine/simulation.ts";
-import { buildResult, type SimResult } from "./result.ts";
+import { runReplication, Cancelled, type ReplicationResult, type Series } from "./engine/simulation.ts";
+import { buildResult, seriesResultOf, type SeriesResult, type SimResult } from "./result.ts";
 import { runWindow, type RunWindowOptions } from "./model/run-size.ts";
 
 export * from "./model/index.ts";
@@ -42,15 +42,38 @@ export function simulate(scenario: Scenario, o: SimulateOptions = {}): SimResult
 /** One replication's raw statistics; combineReplications() turns a run's, in order, into its result. */
 export type { ReplicationResult } from "./engine/simulation.ts";
 
+/** What a replication run alone may also record, beyond simulate()'s. */
+export interface ReplicationRunOptions extends RunWindowOptions {
+  /** Record its per-interval series whatever its index (simulate() records replication 0's only).
+   * Series only observe: every other figure is the same bytes with or without them. */
+  readonly series?: boolean;
+  /** As SimulateOptions.hops. */
+  readonly hops?: boolean;
+  /** The share of this replication done, about every 65k events; return true to cancel (throws Cancelled). */
+  readonly onProgress?: (fraction: number) => boolean | void;
+  /**
+   * With series: called as each interval is recorded, with the number recorded so far and a
+   * function that copies them in the result's form (seriesResultOf; call it only when you want
+   * them: it copies every array). For charts that fill in while a long run goes on.
+   */
+  readonly onIntervals?: (recorded: number, snapshot: () => SeriesResult) => void;
+}
+
 /**
  * Replication `r` of the run simulate(scenario, o) would make, alone: for running a run's
- * replications on several threads (cli/parallel-simulate.ts). Each replication draws from its own
- * random streams, so where and in which order they run does not change them.
+ * replications on several threads (cli/parallel-simulate.ts), or one by one with each one's series
+ * (the dashboard's confidence bands). Each replication draws from its own random streams, so where
+ * and in which order they run does not change them.
  */
-export function simulateReplication(scenario: Scenario, o: RunWindowOptions, r: number): ReplicationResult {
+export function simulateReplication(scenario: Scenario, o: ReplicationRunOptions, r: number): ReplicationResult {
   const w = runWindow(scenario, o);
   if (!Number.isInteger(r) || r < 0 || r >= w.replications) throw new RangeError(`replication ${r} is not one of the run's 0..${w.replications - 1}`);
-  return replicationOf(compile(scenario), w, r, undefined);
+  const program = compile(scenario);
+  let live: Series | undefined;
+  const snapshot = () => structuredClone(seriesResultOf(program, live!, undefined, w));
+  const onIntervals = o.onIntervals;
+  const onSample = onIntervals ? (s: Series) => { live = s; onIntervals(s.t.length, snapshot); } : undefined;
+  return replicationOf(program, w, r, o.onProgress, o.hops === true, undefined, o.series === true, onSample);
 }
 
 /** The result of a run from its replications (simulateReplication for r = 0, 1, ...): what simulate() returns. */
@@ -60,16 +83,17 @@ export function combineReplications(scenario: Scenario, o: RunWindowOptions, rep
   return buildResult(compile(scenario), reps, w);
 }
 
-function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined, hops = false, arrivalSeed?: number): ReplicationResult {
+function replicationOf(program: Program, w: ReturnType<typeof runWindow>, r: number, onTick: ((f: number) => boolean | void) | undefined, hops = false, arrivalSeed?: number, series = false, onSample?: (s: Series) => void): ReplicationResult {
   return runReplication(program, {
     seed: w.seed,
     replication: r,
     duration: w.duration,
     warmup: w.warmup,
     interval: w.interval,
-    series: r === 0,
+    series: series || r === 0,
     onTick,
     ...(hops ? { hops } : {}),
     ...(arrivalSeed !== undefined ? { arrivalSeed } : {}),
+    ...(onSample ? { onSample } : {}),
   });
 }

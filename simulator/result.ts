@@ -5,7 +5,7 @@
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
-import { DROP_REASONS, REASONS, type ReplicationResult } from "./engine/simulation.ts";
+import { DROP_REASONS, REASONS, type ReplicationResult, type Series } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
 import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
@@ -379,46 +379,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
   for (let i = 1; i < ended.length; i++) (DROP_REASONS.has(i) ? (accounting.dropped += ended[i]) : (accounting.failed += ended[i]));
   accounting.byReason = byReason(ended);
 
-  const first = reps[0].series;
-  const componentSeries: SeriesResult["components"] | null = first
-    ? Object.fromEntries(p.components.map((comp, c) => {
-        const x = first.components[c];
-        // A CDN's throughput is its lookups (it has no resource whose completions the engine counts).
-        const throughput = comp.kind === "cdn" && x.lookups ? x.lookups.map((n) => n / meta.interval) : x.throughput;
-        const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput, instances: x.instances };
-        // A realtime component: its connections at each interval's end and reconnects per second.
-        const rt = comp.kind === "realtime" ? reps[0].realtime?.find((st) => st.component === c) : undefined;
-        if (rt) {
-          const n = first.t.length;
-          out.throughput = Array.from(rt.ivDelivered.subarray(0, n), (d) => d / meta.interval);
-          out.connections = Array.from(rt.ivConnections.subarray(0, n));
-          out.reconnects = Array.from(rt.ivReconnects.subarray(0, n), (k) => k / meta.interval);
-        }
-        if (x.hits && x.lookups) {
-          const lookups = x.lookups;
-          out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));
-          out.lookups = lookups.map((n) => n / meta.interval);
-        }
-        if (x.active) out.activeInstances = x.active;
-        if (x.breakerOpen) out.breakerOpenShare = x.breakerOpen;
-        return [comp.name, out];
-      }))
-    : null;
-  const series: SeriesResult | null = first && componentSeries
-    ? {
-        intervalS: meta.interval,
-        t: first.t,
-        offered: first.offered,
-        inFlight: first.inFlight,
-        classes: Object.fromEntries(p.classNames.map((n, c) => {
-          const x = first.classes[c];
-          const ms = (a: number[]) => a.map((v) => v * 1000);
-          return [n, { throughput: x.throughput, errors: x.errors, p50Ms: ms(x.p50), p95Ms: ms(x.p95), p99Ms: ms(x.p99) }];
-        })),
-        components: componentSeries,
-        ...costSeries(report, first.t, componentSeries),
-      }
-    : null;
+  const series = reps[0].series ? seriesResultOf(p, reps[0].series, reps[0].realtime, meta) : null;
 
   return {
     schema: RESULT_SCHEMA,
@@ -439,7 +400,8 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
 }
 
 /** Class c's hop times per completed request, in ms, each an estimate over the replications; only
- * the components where the class spent time. */
+ * the components where the class spent time. The engine's totals hold only the completed requests'
+ * time (engine/hop-ledger.ts), so dividing by their count gives their mean by hop. */
 function hopsOf(p: Program, reps: ReplicationResult[], c: number): HopBreakdown {
   const n = p.components.length;
   const perRequest = (r: ReplicationResult, v: number) => (r.classes[c].completed > 0 ? (v / r.classes[c].completed) * 1000 : 0);
@@ -453,6 +415,51 @@ function hopsOf(p: Program, reps: ReplicationResult[], c: number): HopBreakdown 
     };
   });
   return { components, networkMs: estimate(reps.map((r) => perRequest(r, r.hops!.network[c]))) };
+}
+
+/**
+ * A replication's per-interval series in the result's form (names, milliseconds, a CDN's lookups
+ * as its throughput, hit ratios, cost per hour). Also for a series still being recorded (the
+ * dashboard streams a replication's intervals as they complete): then without `realtime` (a
+ * realtime component's figures are known at the run's end), its components' throughput is their
+ * resources' completions.
+ */
+export function seriesResultOf(p: Program, first: Series, realtime: ReplicationResult["realtime"], meta: RunMeta): SeriesResult {
+  const components: SeriesResult["components"] = Object.fromEntries(p.components.map((comp, c) => {
+    const x = first.components[c];
+    // A CDN's throughput is its lookups (it has no resource whose completions the engine counts).
+    const throughput = comp.kind === "cdn" && x.lookups ? x.lookups.map((n) => n / meta.interval) : x.throughput;
+    const out: SeriesResult["components"][string] = { utilization: x.utilization, queueLength: x.queue, throughput, instances: x.instances };
+    // A realtime component: its connections at each interval's end and reconnects per second.
+    const rt = comp.kind === "realtime" ? realtime?.find((st) => st.component === c) : undefined;
+    if (rt) {
+      const n = first.t.length;
+      out.throughput = Array.from(rt.ivDelivered.subarray(0, n), (d) => d / meta.interval);
+      out.connections = Array.from(rt.ivConnections.subarray(0, n));
+      out.reconnects = Array.from(rt.ivReconnects.subarray(0, n), (k) => k / meta.interval);
+    }
+    if (x.hits && x.lookups) {
+      const lookups = x.lookups;
+      out.hitRatio = x.hits.map((h, i) => (lookups[i] > 0 ? h / lookups[i] : NaN));
+      out.lookups = lookups.map((n) => n / meta.interval);
+    }
+    if (x.active) out.activeInstances = x.active;
+    if (x.breakerOpen) out.breakerOpenShare = x.breakerOpen;
+    return [comp.name, out];
+  }));
+  return {
+    intervalS: meta.interval,
+    t: first.t,
+    offered: first.offered,
+    inFlight: first.inFlight,
+    classes: Object.fromEntries(p.classNames.map((n, c) => {
+      const x = first.classes[c];
+      const ms = (a: number[]) => a.map((v) => v * 1000);
+      return [n, { throughput: x.throughput, errors: x.errors, p50Ms: ms(x.p50), p95Ms: ms(x.p95), p99Ms: ms(x.p99) }];
+    })),
+    components,
+    ...costSeries(p.report, first.t, components),
+  };
 }
 
 /** The result with the scenario text it was simulated from embedded (schema v2's scenario.yaml). */

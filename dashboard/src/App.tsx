@@ -4,13 +4,13 @@
 // link is anyone's input), it is checked in the check worker, a failure of any part becomes a
 // message on the page, and each view sits in an error boundary, so no text leaves it stuck.
 import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { Scenario, SimResult } from "../../simulator/index.ts";
+import type { Scenario, SeriesResult, SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
 import { errorText } from "./validate.ts";
 import { useChecked } from "./use-checked.ts";
 import { Editor, type EditorHandle } from "./Editor.tsx";
 import { NodeForm } from "./NodeForm.tsx";
-import { SimClient, RunFailed, type Job } from "./sim-client.ts";
+import { SimClient, RunFailed, type Job, type Partial } from "./sim-client.ts";
 import { decodeScenario, encodeScenario } from "./url-state.ts";
 import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
 import { EVENT_BUDGET, expectedEvents } from "./run-size.ts";
@@ -43,11 +43,14 @@ interface Finished {
   readonly fileName?: string;
   /** What the page says about an older result file (no scenario embedded). */
   readonly notice?: string | null;
+  /** Every replication's series (a run made here), for the charts' 95% bands. */
+  readonly replicationSeries?: readonly SeriesResult[];
 }
 
 // The graph and the charts are separate chunks: the editor is usable before they arrive.
 const Topology = lazy(() => import("./Topology.tsx").then((m) => ({ default: m.Topology })));
 const Results = lazy(() => import("./Results.tsx").then((m) => ({ default: m.Results })));
+const LiveCharts = lazy(() => import("./LiveCharts.tsx").then((m) => ({ default: m.LiveCharts })));
 const ValidationView = lazy(() => import("./Validation.tsx").then((m) => ({ default: m.ValidationView })));
 const SweepView = lazy(() => import("./Sweep.tsx").then((m) => ({ default: m.SweepView })));
 
@@ -63,6 +66,8 @@ const makeWorker = () => new Worker(new URL("./sim.worker.ts", import.meta.url),
 export function App() {
   const [text, setText] = useState<string | null>(null);
   const [run, setRun] = useState<RunState>({ phase: "idle" });
+  /** Replication 0's intervals so far while a run goes on (the worker streams them). */
+  const [partial, setPartial] = useState<Partial | null>(null);
   const [finished, setFinished] = useState<Finished | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [presetId, setPresetId] = useState<string>("");
@@ -131,15 +136,17 @@ export function App() {
     const runText = text;
     setFileError(null);
     let progress = 0;
-    const job = client.run(runText, { hops: true }, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); });
+    setPartial(null);
+    const job = client.run(runText, { hops: true, bands: true }, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial);
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
+    job.done.finally(() => setPartial(null)).catch(() => {});
     job.done.then(
-      ({ result, elapsedMs }) => {
+      ({ result, elapsedMs, replicationSeries }) => {
         setRun({ phase: "idle" });
         revealResults.current = true;
         // Rendering six charts takes a few hundred ms; as a transition React renders it in slices
         // and the page keeps answering input meanwhile.
-        startTransition(() => setFinished({ result, elapsedMs, text: runText }));
+        startTransition(() => setFinished({ result, elapsedMs, text: runText, replicationSeries }));
       },
       (e: RunFailed) => setRun(e.kind === "cancelled" ? { phase: "cancelled", progress } : { phase: "failed", kind: e.kind, message: e.message }),
     );
@@ -476,11 +483,15 @@ export function App() {
       </main>
 
 
-      {finished ? (
+      {run.phase === "running" && partial ? (
+        <Suspense fallback={<div className="empty big">Simulating…</div>}>
+          <LiveCharts key={theme.name} partial={partial} progress={run.progress} />
+        </Suspense>
+      ) : finished ? (
         <div ref={resultsView} className="results-anchor">
           <ErrorBoundary what="The results" resetKey={finished}>
             <Suspense fallback={<div className="empty big">Loading the charts…</div>}>
-              <Results key={theme.name} result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} />
+              <Results key={theme.name} result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} replicationSeries={finished.replicationSeries} />
             </Suspense>
           </ErrorBoundary>
         </div>

@@ -5,7 +5,7 @@
 // of the summary statistics.
 import { createContext, useContext, useState } from "react";
 import { chartTheme as th } from "./theme.ts";
-import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine, ReferenceArea } from "recharts";
+import { ResponsiveContainer, LineChart, ComposedChart, Line, Area, XAxis, YAxis, CartesianGrid, Tooltip, Legend, ReferenceLine, ReferenceArea } from "recharts";
 import type { SimResult } from "../../simulator/index.ts";
 
 type Series = NonNullable<SimResult["series"]>;
@@ -13,9 +13,39 @@ import { num, pct, pctCi } from "./format.ts";
 import { niceScale, ticksWithin, maxOf } from "./axis.ts";
 import { ChartCard } from "./ChartCard.tsx";
 import { EVENT_COLORS, type TimeEvent } from "./events.ts";
+import { bandOf, type SeriesBands } from "./bands.ts";
 
 /** The run's events (events.ts), marked on every time axis: Results provides them. */
 export const EventsContext = createContext<readonly TimeEvent[]>([]);
+/** The 95% bands over the replications (bands.ts), when the run has them: Results provides them,
+ * and then the series the charts get is their mean. */
+export const BandsContext = createContext<SeriesBands | null>(null);
+
+/** The run's frame the time axis needs: a finished result, or a run still streaming its intervals. */
+export interface RunFrame {
+  readonly run: { readonly durationS: number; readonly warmupS: number };
+  readonly series: { readonly intervalS: number } | null;
+}
+
+/** What a chart's subtitle adds when it has bands. */
+function BandNote() {
+  const b = useContext(BandsContext);
+  return b ? <span className="band-note" data-testid="band-note"> · mean of {b.n} replications, shaded: its 95% confidence interval</span> : null;
+}
+
+/** A shaded 95% band (a range Area) under a line: [low, high] per row under `${key} 95%`. */
+function band(key: string, color: string) {
+  return <Area key={`${key} band`} dataKey={`${key} 95%`} stroke="none" fill={color} fillOpacity={0.18} isAnimationActive={false} legendType="none" tooltipType="none" className="ci-band" connectNulls={false} />;
+}
+
+/** Adds each key's band to the rows (from the bands' half-widths at the same path), scaled. */
+function addBands(rows: Row[], keys: ReadonlyArray<{ key: string; mean: number[] | undefined; half: number[] | undefined }>, scale = 1): void {
+  for (const { key, mean, half } of keys) {
+    if (!mean || !half) continue;
+    const b = bandOf(mean, half, scale);
+    rows.forEach((r, i) => { r[`${key} 95%`] = b[i] ?? null; });
+  }
+}
 /** Above this many scaling actions their lines would hide the data: they stay in the events table. */
 const MAX_SCALING_LINES = 40;
 
@@ -25,11 +55,11 @@ export const palette = (): readonly string[] => th().series;
 const AXIS = { get stroke() { return th().muted; }, fontSize: 11 };
 const tooltip = () => ({ contentStyle: { background: th().panel, border: `1px solid ${th().border}`, fontSize: 12 }, labelStyle: { color: th().text } });
 
-type Row = Record<string, number | null>;
+type Row = Record<string, number | [number, number] | null>;
 
 const clean = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
 
-function tAxis(result: SimResult) {
+function tAxis(result: RunFrame) {
   return (
     <XAxis dataKey="t" type="number" domain={[0, result.run.durationS]} ticks={ticksWithin(result.run.durationS)} tick={AXIS} stroke={AXIS.stroke}
       tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
@@ -44,7 +74,7 @@ function yAxis(unit: string, max: number, extra: Partial<React.ComponentProps<ty
   );
 }
 
-function Warmup({ result }: { result: SimResult }) {
+function Warmup({ result }: { result: RunFrame }) {
   const events = useContext(EventsContext);
   const scaling = events.filter((e) => e.kind === "scaling");
   return (
@@ -64,12 +94,16 @@ function Warmup({ result }: { result: SimResult }) {
   );
 }
 
-export function LatencyChart({ result, series, sloMs }: { result: SimResult; series: Series; sloMs: { p95?: number; p99?: number } }) {
+export function LatencyChart({ result, series, sloMs }: { result: RunFrame; series: Series; sloMs: { p95?: number; p99?: number } }) {
   const s = series;
+  const bands = useContext(BandsContext);
   const classes = Object.keys(s.classes);
   const [cls, setCls] = useState(classes[0]);
-  const c = s.classes[cls] ?? s.classes[classes[0]];
+  const name = s.classes[cls] ? cls : classes[0];
+  const c = s.classes[name];
   const rows: Row[] = s.t.map((t, i) => ({ t, p50: clean(c.p50Ms[i]), p95: clean(c.p95Ms[i]), p99: clean(c.p99Ms[i]) }));
+  const h = bands?.half.classes[name];
+  addBands(rows, (["p50", "p95", "p99"] as const).map((q) => ({ key: q, mean: c[`${q}Ms`], half: h?.[`${q}Ms`] })));
   const picker = classes.length > 1 ? (
     <select value={cls} onChange={(e) => setCls(e.target.value)} aria-label="request class">{classes.map((n) => <option key={n}>{n}</option>)}</select>
   ) : <span className="muted">{cls}</span>;
@@ -79,47 +113,52 @@ export function LatencyChart({ result, series, sloMs }: { result: SimResult; ser
         {s.intervalS === result.series?.intervalS ? `ms, per ${num(s.intervalS)} s interval` : `ms, mean of per-${num(result.series?.intervalS ?? 1)} s percentiles over ${num(s.intervalS)} s buckets`}
         {sloMs.p95 !== undefined && <span className="slo-key p95"> · - - SLO p95 {num(sloMs.p95)} ms</span>}
         {sloMs.p99 !== undefined && <span className="slo-key p99"> · - - SLO p99 {num(sloMs.p99)} ms</span>}
+        <BandNote />
       </>} extra={picker} testId="chart-latency">
       <ResponsiveContainer width="100%" height={240}>
-        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("latency (ms)", maxOf(rows, ["p50", "p95", "p99"], [sloMs.p95, sloMs.p99]))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {h && [band("p50", th().p50), band("p95", th().p95), band("p99", th().p99)]}
           <Line dataKey="p50" stroke={th().p50} dot={false} isAnimationActive={false} strokeWidth={1.5} />
           <Line dataKey="p95" stroke={th().p95} dot={false} isAnimationActive={false} strokeWidth={1.5} />
           <Line dataKey="p99" stroke={th().p99} dot={false} isAnimationActive={false} strokeWidth={1.5} />
           {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke={th().p95} strokeDasharray="6 4" />}
           {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke={th().p99} strokeDasharray="12 3 2 3" />}
-        </LineChart>
+        </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>
   );
 }
 
-export function ThroughputChart({ result, series }: { result: SimResult; series: Series }) {
+export function ThroughputChart({ result, series }: { result: RunFrame; series: Series }) {
   const s = series;
+  const bands = useContext(BandsContext);
   const classes = Object.keys(s.classes);
   const rows: Row[] = s.t.map((t, i) => {
     const r: Row = { t, offered: clean(s.offered[i]) };
     for (const c of classes) r[c] = clean(s.classes[c].throughput[i]);
     return r;
   });
+  if (bands) addBands(rows, classes.map((c) => ({ key: c, mean: s.classes[c].throughput, half: bands.half.classes[c]?.throughput })));
   return (
-    <ChartCard title="Throughput" unit="requests/s completed, per class, vs offered" testId="chart-throughput">
+    <ChartCard title="Throughput" unit={<>requests/s completed, per class, vs offered<BandNote /></>} testId="chart-throughput">
       <ResponsiveContainer width="100%" height={240}>
-        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("req/s", maxOf(rows, ["offered", ...classes]))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {bands && classes.map((c, i) => band(c, palette()[i % palette().length]))}
           <Line dataKey="offered" stroke={th().muted} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
           {classes.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
-        </LineChart>
+        </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>
   );
@@ -134,18 +173,21 @@ export function ErrorsChart({ result, series }: { result: SimResult; series: Ser
     return r;
   });
   const total = Object.values(result.classes).reduce((a, c) => a + c.counts.dropped + c.counts.failed, 0);
+  const bands = useContext(BandsContext);
+  if (bands) addBands(rows, classes.map((c) => ({ key: c, mean: s.classes[c].errors, half: bands.half.classes[c]?.errors })));
   return (
-    <ChartCard title="Errors" unit={`failed requests/s (dropped, timed out or refused) · ${total} in the window`} testId="chart-errors">
+    <ChartCard title="Errors" unit={<>failed requests/s (dropped, timed out or refused) · {total} in the window<BandNote /></>} testId="chart-errors">
       <ResponsiveContainer width="100%" height={240}>
-        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("errors/s", maxOf(rows, classes))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} /s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {bands && classes.map((c, i) => band(c, palette()[i % palette().length]))}
           {classes.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
-        </LineChart>
+        </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>
   );
@@ -162,18 +204,21 @@ export function ComponentChart({ result, series, metric }: { result: SimResult; 
     return r;
   });
   const util = metric === "utilization";
+  const bands = useContext(BandsContext);
+  if (bands) addBands(rows, comps.map((c) => ({ key: c, mean: s.components[c][metric], half: bands.half.components[c]?.[metric] })), scale);
   return (
-    <ChartCard title={util ? "Utilization per component" : "Queue length per component"} unit={util ? "% of servers busy" : "requests waiting (time average per interval)"} testId={util ? "chart-utilization" : "chart-queue"}>
+    <ChartCard title={util ? "Utilization per component" : "Queue length per component"} unit={<>{util ? "% of servers busy" : "requests waiting (time average per interval)"}<BandNote /></>} testId={util ? "chart-utilization" : "chart-queue"}>
       <ResponsiveContainer width="100%" height={240}>
-        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis(util ? "utilization (%)" : "queue (requests)", util ? 100 : maxOf(rows, comps))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => (util ? `${num(Number(v))} %` : num(Number(v)))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {bands && comps.map((c, i) => band(c, palette()[i % palette().length]))}
           {comps.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
-        </LineChart>
+        </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>
   );
@@ -182,18 +227,21 @@ export function ComponentChart({ result, series, metric }: { result: SimResult; 
 export function InFlightChart({ result, series }: { result: SimResult; series: Series }) {
   const s = series;
   const rows: Row[] = s.t.map((t, i) => ({ t, "in flight": clean(s.inFlight[i]) }));
+  const bands = useContext(BandsContext);
+  if (bands) addBands(rows, [{ key: "in flight", mean: s.inFlight, half: bands.half.inFlight }]);
   return (
-    <ChartCard title="Requests in the system" unit={`time average per interval; mean ${num(result.inFlight.mean)} (Little: throughput × mean latency)`} testId="chart-inflight">
+    <ChartCard title="Requests in the system" unit={<>time average per interval; mean {num(result.inFlight.mean)} (Little: throughput × mean latency)<BandNote /></>} testId="chart-inflight">
       <ResponsiveContainer width="100%" height={240}>
-        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
           {tAxis(result)}
           {yAxis("requests", maxOf(rows, ["in flight"]))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => num(Number(v))} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
+          {bands && band("in flight", th().purple)}
           <Line dataKey="in flight" stroke={th().purple} dot={false} isAnimationActive={false} strokeWidth={1.5} />
-        </LineChart>
+        </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>
   );

@@ -7,7 +7,8 @@ import { collectReportParts, reportHtml } from "./report-html.ts";
 import { download } from "./export.ts";
 import { downsample } from "./downsample.ts";
 import { Staggered } from "./Staggered.tsx";
-import type { Scenario, SimResult } from "../../simulator/index.ts";
+import type { Scenario, SeriesResult, SimResult } from "../../simulator/index.ts";
+import { seriesBands } from "./bands.ts";
 import { Capacity, useCapacitySweep } from "./Capacity.tsx";
 import { HeadroomStat } from "./HeadroomStat.tsx";
 import { WhatIf } from "./WhatIf.tsx";
@@ -16,7 +17,7 @@ import { Headline, SloTable, ClassTable, ComponentTable } from "./Summary.tsx";
 import { WhyCard } from "./WhyCard.tsx";
 import { PlanCard } from "./PlanCard.tsx";
 import { HopChart } from "./HopChart.tsx";
-import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, BreakerChart, CostChart, instanceSeries, hitRatioSeries, breakerSeries, EventsContext } from "./Charts.tsx";
+import { LatencyChart, ThroughputChart, ErrorsChart, ComponentChart, InFlightChart, InstancesChart, HitRatioChart, BreakerChart, CostChart, instanceSeries, hitRatioSeries, breakerSeries, EventsContext, BandsContext } from "./Charts.tsx";
 import { RegionTable, CostTable, Accounting, EventsTable, PayloadTable } from "./Sections.tsx";
 import { timeEvents } from "./events.ts";
 
@@ -27,6 +28,8 @@ interface Props {
   readonly text: string;
   readonly scenario: Scenario | null;
   readonly client: SimClient;
+  /** Every replication's series (a run made here), for the charts' 95% bands; absent for an opened file. */
+  readonly replicationSeries?: readonly SeriesResult[];
 }
 
 type Tab = "run" | "capacity" | "whatif";
@@ -40,7 +43,7 @@ function sloLines(result: SimResult): { p95?: number; p99?: number } {
   return out;
 }
 
-export const Results = memo(function Results({ result, elapsedMs, stale, text, scenario, client }: Props) {
+export const Results = memo(function Results({ result, elapsedMs, stale, text, scenario, client, replicationSeries }: Props) {
   const [tab, setTab] = useState<Tab>("run");
   // One capacity sweep for the capacity tab and the headline's headroom.
   const capacity = useCapacitySweep({ scenario, text, base: result, client });
@@ -55,7 +58,14 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
     const yaml = result.scenario.yaml ?? (scenario?.name === result.scenario.name && text ? text : null);
     download(`${result.scenario.name}.report.html`, reportHtml(result, yaml, tables, charts, new Date()), "text/html");
   };
-  const ds = useMemo(() => (result.series ? downsample(result.series).series : null), [result]);
+  // With every replication's series the charts draw their mean and its 95% band (each replication
+  // downsampled alike first); otherwise the result's own series (replication 0's).
+  const bands = useMemo(() => (replicationSeries ? seriesBands(replicationSeries.map((s) => downsample(s).series)) : null), [replicationSeries]);
+  const own = useMemo(() => (result.series ? downsample(result.series).series : null), [result]);
+  const ds = bands ? bands.mean : own;
+  // instances, hit ratio, breaker and cost stay replication 0's path (a mean of instance counts or
+  // of breaker states is no state the system was in)
+  const ds0 = own ?? ds;
   // The events come from the result's own scenario when the editor holds another model.
   const ev = useMemo(() => timeEvents(scenario && scenario.name === result.scenario.name ? scenario : null, result), [scenario, result]);
   return (
@@ -91,6 +101,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
           </div>
           {ds ? (
             <EventsContext.Provider value={ev.events}>
+            <BandsContext.Provider value={bands}>
             <div className="charts">
               <Staggered resetKey={result} placeholderHeight={300}>
                 <LatencyChart key="latency" result={result} series={ds} sloMs={sloLines(result)} />
@@ -100,12 +111,13 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
                 <ErrorsChart key="errors" result={result} series={ds} />
                 <InFlightChart key="inflight" result={result} series={ds} />
                 {/* only the charts that have something to draw, so no placeholder is left empty */}
-                {Object.keys(instanceSeries(ds)).length > 0 && <InstancesChart key="instances" result={result} series={ds} />}
-                {Object.keys(hitRatioSeries(ds)).length > 0 && <HitRatioChart key="hit-ratio" result={result} series={ds} />}
-                {Object.keys(breakerSeries(ds)).length > 0 && <BreakerChart key="breaker" result={result} series={ds} />}
-                {ds.costPerHour && result.cost && <CostChart key="cost" result={result} series={ds} />}
+                {ds0 && Object.keys(instanceSeries(ds0)).length > 0 && <InstancesChart key="instances" result={result} series={ds0} />}
+                {ds0 && Object.keys(hitRatioSeries(ds0)).length > 0 && <HitRatioChart key="hit-ratio" result={result} series={ds0} />}
+                {ds0 && Object.keys(breakerSeries(ds0)).length > 0 && <BreakerChart key="breaker" result={result} series={ds0} />}
+                {ds0?.costPerHour && result.cost && <CostChart key="cost" result={result} series={ds0} />}
               </Staggered>
             </div>
+            </BandsContext.Provider>
             </EventsContext.Provider>
           ) : <div className="muted pad">This result has no time series.</div>}
       </div>

@@ -17,15 +17,15 @@ export const HOPS_TOLERANCE = 0.05;
 
 /**
  * Why a row's hops do not add up to its mean latency, or null when they do (within 5%). The
- * simulator divides each hop's total time by the completed requests (simulator/result.ts hopsOf),
- * while its mean latency is over completed requests only: where requests failed (timed out, shed,
- * short-circuited) their time spent at the hops lands on the bars too.
+ * simulator counts only the completed requests' hop times (simulator/engine/hop-ledger.ts: a failed
+ * request's time is left out, as its latency is), so the bars are the completed requests' mean
+ * whatever share failed; what remains is a fan-out, whose branches are each counted.
  */
 export function hopsMismatch(r: HopRow): string | null {
   if (!(r.meanMs > 0) || Math.abs(r.sumMs - r.meanMs) <= HOPS_TOLERANCE * r.meanMs) return null;
-  const why = r.failedShare > 0
-    ? `${(r.failedShare * 100).toFixed(1)}% of its requests failed, and the time they spent at the hops is counted too (each hop's total is divided by the completed requests only), so the bars show where all its requests spent time, not the completed requests' mean`
-    : "a fan-out's branches are each counted, so parallel hops add up to more than the time they took";
+  const why = r.sumMs > r.meanMs
+    ? "a fan-out's branches are each counted, so parallel hops add up to more than the time they took"
+    : "a queue's publish confirm is in the latency but not on the bars";
   return `${r.cls}: the hops add to ${+r.sumMs.toPrecision(3)} ms against a mean of ${+r.meanMs.toPrecision(3)} ms: ${why}.`;
 }
 

@@ -1,6 +1,6 @@
 // Messages between the page and the simulation worker. The worker parses the text itself (the
 // same parser as the CLI), so a run needs nothing but the editor's text.
-import type { SimResult } from "../../simulator/index.ts";
+import type { SeriesResult, SimResult } from "../../simulator/index.ts";
 import type { PlanResult } from "../../planning/planner.ts";
 
 export interface RunOptions {
@@ -11,6 +11,9 @@ export interface RunOptions {
   readonly hops?: boolean;
   /** Run replication by replication and send each one's result too (paired A/B comparisons). */
   readonly byReplication?: boolean;
+  /** Record every replication's series (sent as `replicationSeries`, for the charts' 95% bands) and
+   * stream replication 0's intervals while it runs (`partial` messages). */
+  readonly bands?: boolean;
 }
 
 /** A capacity sweep: the scenario at each total arrival rate (open load), one result per rate. */
@@ -29,7 +32,9 @@ export type FailureKind = "invalid" | "unsupported" | "internal";
 
 export type FromWorker =
   | { readonly type: "progress"; readonly id: number; readonly fraction: number }
-  | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number; readonly replications?: SimResult[] }
+  /** Replication 0's intervals so far (options.bands), about every 250 ms while it runs. */
+  | { readonly type: "partial"; readonly id: number; readonly series: SeriesResult; readonly durationS: number; readonly warmupS: number; readonly replications: number }
+  | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number; readonly replications?: SimResult[]; readonly replicationSeries?: SeriesResult[] }
   | { readonly type: "swept"; readonly id: number; readonly points: SweepPoint[]; readonly elapsedMs: number }
   | { readonly type: "planned"; readonly id: number; readonly plan: PlanResult; readonly elapsedMs: number }
   | { readonly type: "failed"; readonly id: number; readonly kind: FailureKind; readonly message: string };

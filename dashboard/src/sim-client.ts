@@ -1,7 +1,7 @@
 // The page's handle on the simulation worker: one job at a time, a promise per job, progress by
 // callback, and cancel by terminating the worker (a fresh one is started for the next job).
 import type { FromWorker, RunOptions, SweepPoint, ToWorker } from "./protocol.ts";
-import type { SimResult } from "../../simulator/index.ts";
+import type { SeriesResult, SimResult } from "../../simulator/index.ts";
 import type { PlanResult } from "../../planning/planner.ts";
 
 export class RunFailed extends Error {
@@ -15,7 +15,15 @@ export interface Job<T> {
   cancel(): void;
 }
 
-type Pending = { resolve: (m: FromWorker) => void; reject: (e: RunFailed) => void; onProgress: (f: number) => void };
+type Pending = { resolve: (m: FromWorker) => void; reject: (e: RunFailed) => void; onProgress: (f: number) => void; onPartial?: (p: Partial) => void };
+
+/** Replication 0's intervals so far, while a run with options.bands goes on. */
+export interface Partial {
+  readonly series: SeriesResult;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly replications: number;
+}
 
 export class SimClient {
   private worker: Worker | undefined;
@@ -32,6 +40,7 @@ export class SimClient {
       const p = this.pending.get(m.id);
       if (!p) return;
       if (m.type === "progress") return p.onProgress(m.fraction);
+      if (m.type === "partial") return p.onPartial?.({ series: m.series, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
       this.pending.delete(m.id);
       if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
       else p.resolve(m);
@@ -51,21 +60,23 @@ export class SimClient {
     this.pending.clear();
   }
 
-  private start<T>(build: (id: number) => ToWorker, pick: (m: FromWorker) => T, onProgress: (f: number) => void): Job<T> {
+  private start<T>(build: (id: number) => ToWorker, pick: (m: FromWorker) => T, onProgress: (f: number) => void, onPartial?: (p: Partial) => void): Job<T> {
     const id = this.nextId++;
     const done = new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: (m) => resolve(pick(m)), reject, onProgress });
+      this.pending.set(id, { resolve: (m) => resolve(pick(m)), reject, onProgress, onPartial });
     });
     this.ensure().postMessage(build(id));
     return { done, cancel: () => this.reset(new RunFailed("cancelled", "run cancelled")) };
   }
 
-  /** A run; with options.byReplication, each replication's result too. */
-  run(text: string, options: RunOptions, onProgress: (f: number) => void): Job<{ result: SimResult; elapsedMs: number; replications?: SimResult[] }> {
+  /** A run; with options.byReplication, each replication's result too; with options.bands, every
+   * replication's series and (onPartial) replication 0's intervals while it runs. */
+  run(text: string, options: RunOptions, onProgress: (f: number) => void, onPartial?: (p: Partial) => void): Job<{ result: SimResult; elapsedMs: number; replications?: SimResult[]; replicationSeries?: SeriesResult[] }> {
     return this.start(
       (id) => ({ type: "run", id, text, options }),
-      (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs, replications: m.replications } : unexpected(m)),
+      (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs, replications: m.replications, replicationSeries: m.replicationSeries } : unexpected(m)),
       onProgress,
+      onPartial,
     );
   }
 

@@ -1,10 +1,10 @@
 // The simulation worker: runs the synchronous simulator off the page's thread and reports progress
 // at most every 50 ms. Cancelling is done by the page terminating this worker, which stops a run
 // mid-replication at once (a message could not be read until the synchronous run returned).
-import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, type Scenario } from "../../simulator/index.ts";
+import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, runWindow, type Scenario } from "../../simulator/index.ts";
 import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
-import { runByReplication } from "./replications.ts";
+import { runByReplication, runWithSeries } from "./replications.ts";
 import { planHere } from "./plan-run.ts";
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
@@ -48,6 +48,15 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       const report = progressReporter(msg.id);
       const run = runByReplication(scenario, options, (done, of) => report(done / of));
       post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replications: run.replications, elapsedMs: performance.now() - t0 });
+    } else if (msg.type === "run" && msg.options.bands) {
+      const { bands: _, byReplication: __, ...options } = msg.options;
+      const w = runWindow(scenario, options);
+      const run = runWithSeries(scenario, options, {
+        onProgress: progressReporter(msg.id),
+        onPartial: (series) => post({ type: "partial", id: msg.id, series, durationS: w.duration, warmupS: w.warmup, replications: w.replications }),
+        now: () => performance.now(),
+      });
+      post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replicationSeries: run.replicationSeries, elapsedMs: performance.now() - t0 });
     } else if (msg.type === "run") {
       // the editor's text goes into the result, so an exported JSON reopens with its own model
       const result = withScenarioText(simulate(scenario, { ...msg.options, onProgress: progressReporter(msg.id) }), msg.text);

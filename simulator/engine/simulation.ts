@@ -18,6 +18,7 @@ import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
 import { ADMIT_PROBE, SHORT_CIRCUIT, type ServiceRuntime } from "../components/service/index.ts";
 import { Histogram } from "./histogram.ts";
+import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
@@ -61,6 +62,9 @@ export interface ReplicationOptions {
   readonly maxEvents?: number;
   /** Called about every 65k events with the share of simulated time done; return true to cancel. */
   readonly onTick?: (fraction: number) => boolean | void;
+  /** With series: called after each interval is recorded, with the series so far (live arrays,
+   * growing: copy what you keep). Observation only. */
+  readonly onSample?: (series: Series) => void;
   /** Also add up, per class, the time requests spend at each component and on the network (hops). */
   readonly hops?: boolean;
   /**
@@ -72,12 +76,14 @@ export interface ReplicationOptions {
 }
 
 /**
- * Where requests' time went, summed over the statistics window (opt-in, ReplicationOptions.hops):
- * per class and component the seconds spent waiting for a unit (queue, balancer queue, pool) and
- * being served (a station's or database's service, a service's own work in its slot, a balancer's
- * overhead), and per class the seconds on network hops (edges' `network`, region crossings). Work
- * for queue messages is asynchronous and left out. Divided by a class's completed requests, each
- * is that hop's share of the mean latency; a fan-out's branches are each counted.
+ * Where completed requests' time went (opt-in, ReplicationOptions.hops): over the requests that
+ * completed in the statistics window (the same ones as the latency histogram, their whole time
+ * included), per class and component the seconds spent waiting for a unit (queue, balancer queue,
+ * pool) and being served (a station's or database's service, a service's own work in its slot, a
+ * balancer's overhead), and per class the seconds on network hops (edges' `network`, region
+ * crossings). A failed request's time is left out (engine/hop-ledger.ts), as is work for queue
+ * messages (asynchronous) and for calls whose caller gave up. Divided by a class's completed
+ * requests, each is that hop's share of the mean latency; a fan-out's branches are each counted.
  */
 export interface HopTimes {
   /** [(class * components + component) * 2 + 0 wait | 1 service] */
@@ -340,12 +346,15 @@ class Replication extends TaskTable {
   // in the slot held, 3 a balancer's overhead (the balancer of the OP_BALANCE that follows it).
   private readonly hops: HopTimes | undefined;
   private readonly delayKind: Int8Array | undefined;
+  /** Each running request's hop times, added to `hops` only if it completes in the window. */
+  private readonly hopLedger: HopLedger | undefined;
 
   constructor(private readonly p: Program, private readonly o: ReplicationOptions) {
     super();
     const nR = p.resources.length;
     if (o.hops) {
       this.hops = { time: new Float64Array(p.classNames.length * p.components.length * 2), network: new Float64Array(p.classNames.length) };
+      this.hopLedger = new HopLedger();
       // A delay's purpose is the suffix of its random stream's name (program.ts names them).
       this.delayKind = Int8Array.from(p.op, (op, pc) => {
         if (op !== OP_DELAY) return 0;
@@ -508,7 +517,10 @@ class Replication extends TaskTable {
           break;
         case EV_SAMPLE:
           this.sample();
+          if (o.onSample) o.onSample(this.series!);
           if (this.now + o.interval <= duration + 1e-9) cal.push(this.now + o.interval, EV_SAMPLE, 0);
+          // observation, not simulated work: uncounted, so run.events is the same with series off
+          this.events--;
           break;
         case EV_WARMUP: this.startMeasuring(); break;
         case EV_CONTROL: this.control(arg); break;
@@ -636,7 +648,7 @@ class Replication extends TaskTable {
           break;
         case OP_DELAY: {
           const d = p.samplers[p.argA[pc]].sample(this.flowRng[p.argB[pc]]);
-          if (this.hops && this.measuring) this.delayHop(t, pc, d);
+          if (this.hops) this.delayHop(t, pc, d);
           this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
           return;
         }
@@ -719,7 +731,7 @@ class Replication extends TaskTable {
           if (this.compDown[p.cdns[c].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           this.tCdnObject[t] = this.cdn.pickObject(c);
           const d = this.cdn.edgeDelay(c);
-          if (this.hops && this.measuring) this.hop(t, p.cdns[c].component, 1, d);
+          if (this.hops) this.hop(t, p.cdns[c].component, 1, d);
           this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
           return;
         }
@@ -896,6 +908,10 @@ class Replication extends TaskTable {
     this.inFlight--;
     const latency = this.now - this.tStart[t];
     const os = this.orStats[this.tOrigin[t]];
+    if (this.hopLedger) {
+      if (reason === 0 && this.measuring) this.hopLedger.commit(t, this.tGen[t], c, this.p.components.length, this.hops!.time, this.hops!.network);
+      else this.hopLedger.drop(t);
+    }
     if (reason === 0) {
       // A response from the origin (full or 304) is fresh in the user's browser from now.
       if (this.tBrowserSlot[t] >= 0) this.browserLast[c][this.tBrowserSlot[t]] = this.now;
@@ -994,8 +1010,8 @@ class Replication extends TaskTable {
       const st = this.rStats[r];
       st.wait.record(w);
       if (w > 0) st.waited++;
-      if (this.hops) this.hop(t, spec.component, 0, w);
     }
+    if (this.hops) this.hop(t, spec.component, 0, w);
     this.tWaitGen[t]++;
     if (spec.mode === MODE_SERVICE) {
       this.tState[t] = SERVING;
@@ -1003,7 +1019,7 @@ class Replication extends TaskTable {
       // tExtra: a database query's row cost (0 for everything else; x + 0 is x, bit for bit).
       const d = this.p.samplers[s].sample(this.rRng[r]) + this.tExtra[t];
       this.tExtra[t] = 0;
-      if (this.hops && this.measuring) this.hop(t, spec.component, 1, d);
+      if (this.hops) this.hop(t, spec.component, 1, d);
       this.cal.push(this.now + d, t * 32 + EV_DONE, 0);
       return;
     }
@@ -1022,19 +1038,34 @@ class Replication extends TaskTable {
     this.step(t);
   }
 
-  /** Adds d seconds at component c (kind 0 waiting, 1 served) to task t's class, unless the task
-   * works for a queue message (asynchronous, outside the request's latency). Hops only. */
+  /** Adds d seconds at component c (kind 0 waiting, 1 served) to the ledger of task t's request. Hops only. */
   private hop(t: number, c: number, kind: number, d: number): void {
-    for (let u = t; u >= 0; u = this.tParent[u]) if (this.tMsg[u] >= 0) return;
-    this.hops!.time[(this.tCls[t] * this.p.components.length + c) * 2 + kind] += d;
+    this.ledgerAdd(t, c * 2 + kind, d);
+  }
+
+  /**
+   * Writes d seconds at a ledger slot for the top-level request task t works for; nothing when t
+   * works for a queue message (asynchronous, outside the request's latency) or for a call its
+   * caller gave up on (an orphan: the request it served has failed or moved on). Whether the
+   * seconds count is decided when the request ends (finish).
+   */
+  private ledgerAdd(t: number, slot: number, d: number): void {
+    let u = t;
+    for (;;) {
+      if (this.tMsg[u] >= 0) return;
+      const parent = this.tParent[u];
+      if (parent < 0) break;
+      u = parent;
+    }
+    if (this.tUser[u] === ORPHAN) return;
+    this.hopLedger!.add(u, this.tGen[u], slot, d);
   }
 
   /** A delay instruction's time: a network hop, or own work in the slot the task holds. */
   private delayHop(t: number, pc: number, d: number): void {
     const kind = this.delayKind![pc];
     if (kind === 1) {
-      for (let u = t; u >= 0; u = this.tParent[u]) if (this.tMsg[u] >= 0) return;
-      this.hops!.network[this.tCls[t]] += d;
+      this.ledgerAdd(t, NETWORK_SLOT, d);
     } else if (kind === 2 && this.tHeldUnit[t] >= 0) {
       this.hop(t, this.p.resources[this.tHeldUnit[t]].component, 1, d);
     } else if (kind === 3) {
@@ -1478,8 +1509,8 @@ class Replication extends TaskTable {
       this.rStats[r].wait.record(waited);
       if (waited > 0) this.rStats[r].waited++;
       this.cStats[lb.component].latency.record(waited);
-      if (this.hops) this.hop(t, lb.component, 0, waited);
     }
+    if (this.hops) this.hop(t, lb.component, 0, waited);
     this.tState[t] = RUNNING;
     this.tLbConn[t] = r;
     this.tLbConnSince[t] = this.now;
@@ -1868,13 +1899,18 @@ class Replication extends TaskTable {
     return 0;
   }
 
+  /**
+   * Closes a series interval. It only reads the state (areas are brought up to now in local sums,
+   * never written back): splitting an area's running sum at every sample would round differently,
+   * so a replication's figures are the same bytes whether it records series or not (the dashboard
+   * records them in every replication for its confidence bands).
+   */
   private sample(): void {
     const p = this.p;
     const s = this.series!;
     const interval = this.o.interval;
-    for (let r = 0; r < p.resources.length; r++) this.touch(r);
-    this.touchInFlight();
-    s.t.push(this.now);
+    const now = this.now;
+    s.t.push(now);
     for (let c = 0; c < p.classNames.length; c++) {
       const h = this.ivLatency[c];
       const sc = s.classes[c];
@@ -1889,8 +1925,9 @@ class Replication extends TaskTable {
       for (const r of p.components[c].resources) {
         if (!p.resources[r].main) continue;
         const st = this.rStats[r];
-        busy += this.busyTotal[r] + st.busyArea;
-        queue += this.queueTotal[r] + st.queueArea;
+        const dt = now - this.lastTouch[r];
+        busy += this.busyTotal[r] + st.busyArea + (dt > 0 ? this.busy[r] * dt : 0);
+        queue += this.queueTotal[r] + st.queueArea + (dt > 0 ? this.waiting[r] * dt : 0);
         units += Math.min(p.resources[r].units, 1e6);
       }
       const sc = s.components[c];
@@ -1914,9 +1951,10 @@ class Replication extends TaskTable {
       }
       this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
     }
-    this.svc.sampleBreakers(this.now, interval, s.components);
-    s.inFlight.push((this.inFlightArea - this.ivInFlight0) / interval);
-    this.ivInFlight0 = this.inFlightArea;
+    this.svc.sampleBreakers(now, interval, s.components);
+    const inFlightArea = this.inFlightArea + this.inFlight * (now - this.lastInFlight);
+    s.inFlight.push((inFlightArea - this.ivInFlight0) / interval);
+    this.ivInFlight0 = inFlightArea;
     s.offered.push(this.ivArrivals / interval);
     this.ivArrivals = 0;
   }

@@ -106,10 +106,10 @@ export class FunctionRuntime {
     return this.alive[f];
   }
 
-  /** Instance-seconds active since the run began, brought up to now. */
+  /** Instance-seconds active since the run began, up to now. Reads only: a series sample must not
+   * split the areas' sums (rounding would then differ with series on and off). */
   activeSoFar(f: number, now: number): number {
-    this.touch(f, now);
-    return this.activeTotal[f];
+    return this.activeTotal[f] + this.active[f] * Math.max(now - this.last[f], 0);
   }
 
   /**

@@ -272,13 +272,17 @@ export class ServiceRuntime {
     this.brSince[svc] = now;
   }
 
-  /** A series sample at `now`: the share of the last interval each breaker was open, onto its component's series. */
+  /**
+   * A series sample at `now`: the share of the last interval each breaker was open, onto its
+   * component's series. It only reads (the open time brought up to now in a local sum, never
+   * written back), so a replication's figures are the same bytes with series on or off.
+   */
   sampleBreakers(now: number, interval: number, series: ReadonlyArray<{ breakerOpen?: number[] }>): void {
     for (let i = 0; i < this.specs.length; i++) {
       if (!this.specs[i].breaker) continue;
-      this.touchBreaker(i, now);
-      series[this.specs[i].component].breakerOpen!.push((this.brOpenRun[i] - this.brOpen0[i]) / interval);
-      this.brOpen0[i] = this.brOpenRun[i];
+      const openRun = this.brOpenRun[i] + (this.breakerState[i] === BREAKER_OPEN ? Math.max(now - this.brSince[i], 0) : 0);
+      series[this.specs[i].component].breakerOpen!.push((openRun - this.brOpen0[i]) / interval);
+      this.brOpen0[i] = openRun;
     }
   }
 }

@@ -1,7 +1,8 @@
 // The per-hop breakdown (simulate(..., { hops: true }), ClassResult.hopsMs): every request's latency
 // is the sum of its waits, services and network hops, so the hops of a class must add up to its
-// mean latency; a hop with a known mean must show it; work for queue messages (asynchronous) must
-// stay out; and asking for hops must not change a single other number of the result.
+// mean latency, failed requests or not (their time is not a completed request's); a hop with a
+// known mean must show it; work for queue messages (asynchronous) must stay out; and asking for
+// hops must not change a single other number of the result.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { simulate, type SimResult } from "../../index.ts";
@@ -29,10 +30,9 @@ describe("per-hop latency breakdown", () => {
     const r = simulate(bundled("single-service"), { duration: 60, replications: 5, hops: true });
     const h = r.classes.get_product.hopsMs!;
     expect(Object.keys(h.components)).toEqual(["api"]);
-    // Requests still in the station when the window closes count their drawn service already: a
-    // few in 18,000 per replication.
+    // Only completed requests' hops count, as only their latencies do: the same requests.
     const s = sums(r).get_product;
-    expect(Math.abs(s.hops - s.mean) / s.mean).toBeLessThan(0.005);
+    expect(Math.abs(s.hops - s.mean) / s.mean).toBeLessThan(0.001);
     expectMatches(h.components.api.serviceMs, 20, { precision: 0.012, label: "M/M/8 service" });
     // the station's own wait, as the component table reports it (one class: the same requests)
     const w = r.components.api.waitMs.mean.mean;
@@ -99,6 +99,59 @@ components:
     expect(h.components.api.serviceMs.mean).toBeCloseTo(2, 3);
     const sum = sums(r).read;
     expect(Math.abs(sum.hops - sum.mean) / sum.mean).toBeLessThan(0.005);
+  });
+
+  test("failed requests leave no time on the bars: a service call's timeout and a queue's reneging", () => {
+    // Each class 60/s. 1) api (2 ms own work) calls db, 25 ms exponential on one server (rho 1.5):
+    // the call times out after 50 ms and the orphaned query runs on, queueing behind the others.
+    // 2) front (2 ms) then back, a station at rho 1.5 whose waiters renege after 50 ms: a failed
+    // request's time at front was spent, but it is not a completed request's.
+    // Either way the hops must be the completed requests' mean, as the latency is: before hop
+    // ledgers the failed requests' time was divided by the completed count (sums 2-10x the mean).
+    const s = scenarioOf(`
+version: 1
+name: failing
+seed: 11
+simulation: { duration: 60s, warmup: 10s, replications: 3 }
+load:
+  model: open
+  rate: 120/s
+  classes:
+    timeout: { weight: 1, flow: [{ call: api }] }
+    renege: { weight: 1, flow: [front, back] }
+components:
+  api:
+    kind: service
+    replicas: 1
+    concurrency: 64
+    timeout: 50ms
+    handlers:
+      timeout: [{ service: 2ms }, { call: db, op: read }]
+  db:
+    kind: database
+    read: { dist: exponential, mean: 25ms }
+    write: { dist: exponential, mean: 25ms }
+  front:
+    kind: station
+    servers: 4
+    service: { dist: constant, value: 2ms }
+  back:
+    kind: station
+    servers: 1
+    service: { dist: exponential, mean: 25ms }
+    queue_timeout: 50ms
+`);
+    const r = simulate(s, { hops: true });
+    for (const name of ["timeout", "renege"]) {
+      const c = r.classes[name];
+      const failed = c.counts.failed / (c.counts.completed + c.counts.failed + c.counts.dropped);
+      expect(failed, `${name} failed share`).toBeGreaterThan(0.1);
+      const sum = sums(r)[name];
+      expect(Math.abs(sum.hops - sum.mean) / sum.mean, name).toBeLessThan(0.01);
+    }
+    // front's constant 2 ms is every completed request's, whatever the failed ones did
+    expect(r.classes.renege.hopsMs!.components.front.serviceMs.mean).toBeCloseTo(2, 6);
+    expect(r.classes.timeout.hopsMs!.components.api.serviceMs.mean).toBeCloseTo(2, 6);
   });
 
   test("asking for hops changes no other number: the same bytes without them", () => {

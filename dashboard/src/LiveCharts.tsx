@@ -1,0 +1,30 @@
+// While a run goes on: replication 0's intervals as the worker simulates them (it posts them about
+// every 250 ms), drawn on the charts' own time axis over the whole run, under a banner saying the
+// result is partial. Latency and throughput: the charts that need nothing but the series (the
+// others need the result's figures: utilization each component's servers, errors the counts).
+import { useMemo } from "react";
+import { downsample } from "./downsample.ts";
+import { LatencyChart, ThroughputChart, type RunFrame } from "./Charts.tsx";
+import type { Partial } from "./sim-client.ts";
+import { num } from "./format.ts";
+
+export function LiveCharts({ partial, progress }: { partial: Partial; progress: number }) {
+  const series = useMemo(() => downsample(partial.series).series, [partial]);
+  const frame: RunFrame = { run: { durationS: partial.durationS, warmupS: partial.warmupS }, series: partial.series };
+  const upTo = partial.series.t.at(-1) ?? 0;
+  return (
+    <section className="results live" data-testid="live-results">
+      <div className="banner info" data-testid="partial-banner">
+        <strong>Partial result:</strong>{" "}
+        {upTo >= partial.durationS - 1e-9 && partial.replications > 1
+          ? <>replication 1 of {partial.replications} simulated ({num(partial.durationS)} s); the other {partial.replications - 1} are running ({(progress * 100).toFixed(0)}% of the run).</>
+          : <>replication 1{partial.replications > 1 ? ` of ${partial.replications}` : ""} simulated up to {num(upTo)} s of {num(partial.durationS)} s ({(progress * 100).toFixed(0)}% of the run).</>}
+        {" "}Tables, 95% bands and the other charts come when the run ends.
+      </div>
+      <div className="charts">
+        <LatencyChart result={frame} series={series} sloMs={{}} />
+        <ThroughputChart result={frame} series={series} />
+      </div>
+    </section>
+  );
+}

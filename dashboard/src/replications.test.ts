@@ -1,0 +1,43 @@
+// runWithSeries (replications.ts), the worker's run for the charts: its result is simulate()'s to
+// the byte (series only observe), each replication's series is its own, and replication 0's
+// intervals are offered while it runs, growing, throttled, and equal to its final series.
+import { describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
+import { simulate } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
+import { runWithSeries } from "./replications.ts";
+
+const s = scenarioOf(readFileSync(new URL("../../scenarios/cache-aside.yaml", import.meta.url), "utf8"), "cache-aside.yaml");
+
+describe("runWithSeries", () => {
+  test("the result is simulate()'s bytes; one series per replication; partials grow to replication 0's series", () => {
+    const o = { duration: 40, replications: 3, hops: true };
+    const partials: number[] = [];
+    let last: ReturnType<typeof JSON.stringify> = "";
+    let clock = 0;
+    const progress: number[] = [];
+    const run = runWithSeries(s, o, {
+      onPartial: (series) => { partials.push(series.t.length); last = JSON.stringify(series); },
+      onProgress: (f) => progress.push(f),
+      // a clock that moves 100 ms per call: with everyMs 250, about one interval in three is offered
+      now: () => (clock += 100),
+      everyMs: 250,
+    });
+    expect(JSON.stringify(run.result)).toBe(JSON.stringify(simulate(s, o)));
+    expect(run.replicationSeries).toHaveLength(3);
+    expect(run.replicationSeries[0]).toEqual(run.result.series);
+    expect(run.replicationSeries[1].offered).not.toEqual(run.replicationSeries[0].offered);
+    // 40 intervals of 1 s: the first at once, then every third (the throttle), all from replication 0,
+    // then replication 0 whole
+    expect(partials[0]).toBe(1);
+    expect(partials.length).toBeGreaterThan(10);
+    expect(partials.length).toBeLessThan(20);
+    for (let i = 1; i < partials.length - 1; i++) expect(partials[i]).toBeGreaterThan(partials[i - 1]);
+    // once replication 0 is done it is offered whole (the throttle may have held back its end):
+    // the last snapshot is its final series
+    expect(partials.at(-1)).toBe(40);
+    expect(last).toBe(JSON.stringify(run.result.series));
+    expect(progress.at(-1)).toBe(1);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+  });
+});
