@@ -19,9 +19,10 @@ export class StationRuntime {
 
   constructor(specs: readonly StationSpec[], ctx: RuntimeContext) {
     const nR = ctx.kernel.busy.length;
-    this.cum = new Array<Float64Array>(nR).fill(NO_ROUTES);
-    this.to = new Array<Int32Array>(nR).fill(NO_TARGETS);
-    this.rng = new Array<Rng | null>(nR).fill(null);
+    // Packed arrays (Array.from, not new Array(n)): no hole checks on the per-visit read.
+    this.cum = Array.from({ length: nR }, () => NO_ROUTES);
+    this.to = Array.from({ length: nR }, () => NO_TARGETS);
+    this.rng = Array.from({ length: nR }, (): Rng | null => null);
     for (const st of specs) {
       if (st.routeCum.length === 0) continue;
       this.cum[st.resource] = st.routeCum;
