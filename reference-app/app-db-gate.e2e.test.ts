@@ -6,7 +6,7 @@
 //   and runs its own mix at its rate: never more than 4 of the app's queries or connections at the
 //   primary, every request answered, every sign-up's row in the table (nothing lost in the gate);
 // - a database of 4 connections under 32 callers at about 75% load (M/G/4 in the model;
-//   db-gate-levels.ts): the cap is reached and never passed, nothing is refused, the load is
+//   testing/db-gate-levels.ts): the cap is reached and never passed, nothing is refused, the load is
 //   served; the gate never holds more than 4 server connections and never leaves one idle while
 //   a client waits (SHOW POOLS snapshots: work-conserving, as the model's queue); the share of
 //   samples with all 4 busy matches the simulator's wait probability (Erlang C's, by PASTA) with
@@ -19,7 +19,7 @@ import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { startAppPromise } from "./launcher.ts";
-import { measureGate, openLoad, sampleQueries } from "./db-gate-levels.ts";
+import { measureGate, openLoad, sampleQueries } from "./testing/db-gate-levels.ts";
 import { appPorts, bundled, leftovers, metricSum, queryDb } from "./testing.ts";
 
 const root = join(import.meta.dirname, "..");

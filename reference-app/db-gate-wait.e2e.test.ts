@@ -8,7 +8,7 @@
 // client waiting: the holds stretch together when the machine is busy (episodes of 9 and more
 // waiting clients in SHOW POOLS), which the model's independent holds do not have.
 import { describe, expect, it } from "vitest";
-import { measureGate } from "./db-gate-levels.ts";
+import { measureGate } from "./testing/db-gate-levels.ts";
 import { leftovers } from "./testing.ts";
 
 describe("the max_connections gate's wait against the model's", () => {

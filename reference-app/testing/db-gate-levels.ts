@@ -1,15 +1,16 @@
-// The measurement behind the gate's comparisons with the model (app-db-gate.e2e.test.ts,
-// db-gate-wait.e2e.test.ts): a database of max_connections 4 under 2 replicas x 16 slots, started
+// The measurement behind the gate's comparisons with the model (../app-db-gate.e2e.test.ts,
+// ../db-gate-wait.e2e.test.ts): a database of max_connections 4 under 2 replicas x 16 slots, started
 // for real, driven at 10% and at about 75% of its capacity by an open Poisson load, observed
 // through pg_stat_activity (the collector), the gate's SHOW STATS sums and SHOW POOLS snapshots,
 // and the simulator run at the hold the gate measured (model in the loop). Test support only.
 import pg from "pg";
-import { simulate } from "../simulator/index.ts";
-import type { ComponentResult } from "../simulator/result.ts";
-import { scenarioOf } from "../simulator/testing.ts";
-import { startAppPromise, type RunningApp } from "./launcher.ts";
-import { streamFor } from "./sampler.ts";
-import { appPorts } from "./testing.ts";
+import { simulate, type SimResult } from "../../simulator/index.ts";
+import { scenarioOf } from "../../simulator/testing.ts";
+import { startAppPromise, type RunningApp } from "../launcher.ts";
+import { streamFor } from "../sampler.ts";
+import { appPorts } from "../testing.ts";
+
+type ComponentResult = SimResult["components"][string];
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
