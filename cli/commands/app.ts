@@ -74,8 +74,9 @@ options:
                   instances ceil(n x F), at least 1; caches, databases, partitions, slots, timeouts
                   and the SLO unchanged (simulate the same scaled system to compare: docs/reference-app.md)
 
-Needs haproxy, nginx, redis-server and PostgreSQL server binaries (Debian/Ubuntu:
-  sudo apt-get install -y haproxy nginx redis-server postgresql rabbitmq-server)
+Needs haproxy, nginx, redis-server and PostgreSQL server binaries, and pgbouncer where a
+database's max_connections can bind (Debian/Ubuntu:
+  sudo apt-get install -y haproxy nginx redis-server postgresql pgbouncer rabbitmq-server)
 and a RabbitMQ broker on 127.0.0.1:5672 or AMQP_URL. See docs/reference-app.md.`;
 
 interface Args {
