@@ -1,6 +1,6 @@
 // Samples the run's parts every interval into one time series (JSON lines, <run dir>/timeseries.jsonl):
-// HAProxy queue and session counts from its stats socket, Redis INFO, pg_stat_replication on the
-// primary, the RabbitMQ queue depths, for an auto-scaled service its instance count, per function
+// HAProxy queue and session counts from its stats socket, Redis INFO, pg_stat_replication and the
+// app's queries running at once (pg_stat_activity) on the primary, the RabbitMQ queue depths, for an auto-scaled service its instance count, per function
 // its dispatcher's counters and instances alive (function/dispatcher.ts /metrics) and, for a realtime
 // component, each WebSocket server's connections, messages, memory and delivery figures. The validation harness compares these with the simulator's.
 import { Effect, Scope } from "effect";
@@ -10,6 +10,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { haproxyCommand, parseStat, type ServerStat } from "./parts/haproxy.ts";
 import { queueDepth, type Broker } from "./parts/rabbitmq.ts";
+import { APP_ROLE } from "./parts/postgres.ts";
 import type { QueueNames } from "./config.ts";
 import type { InstanceCount } from "./scaling.ts";
 import { sumMetrics } from "./prom.ts";
@@ -101,6 +102,13 @@ export interface Sample {
     readonly client_port: number; readonly state: string;
     readonly replay_lag_s: number | null; readonly replay_lag_bytes: number;
   }> | null;
+  /**
+   * On the primary (shard 0's), the app role's sessions from pg_stat_activity (client backends:
+   * a scan's parallel workers belong to its query): `active` the queries running at this
+   * instant, `connections` its backends. Behind a gate (parts/pgbouncer.ts)
+   * neither can pass the model's max_connections.
+   */
+  readonly dbQueries?: { readonly active: number; readonly connections: number } | null;
   /** `partitions`: a partitioned queue's depth per partition (`depth` is their sum). */
   readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number; readonly partitions?: readonly number[] } | null>;
   /** Replicas not off (booting, serving, draining), as the simulator's instance series counts them. */
@@ -143,7 +151,7 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
       return null;
     }
   };
-  const [lb, cache, replication, queues, realtime] = await Promise.all([
+  const [lb, cache, replication, dbQueries, queues, realtime] = await Promise.all([
     targets.haproxySocket
       ? settle(async () => {
           const rows = parseStat(await haproxyCommand(targets.haproxySocket!, "show stat"));
@@ -171,6 +179,16 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
               "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 AS bytes FROM pg_stat_replication ORDER BY client_port",
           );
           return r.rows.map((row) => ({ client_port: row.client_port, state: row.state, replay_lag_s: row.lag, replay_lag_bytes: row.bytes ?? 0 }));
+        })
+      : undefined,
+    pgPool
+      ? settle(async () => {
+          const r = await pgPool.query<{ active: number; connections: number }>(
+            // client backends only: a scan's parallel workers are its query's, not more queries
+            "SELECT count(*) FILTER (WHERE state = 'active')::int AS active, count(*)::int AS connections FROM pg_stat_activity WHERE usename = $1 AND backend_type = 'client backend'",
+            [APP_ROLE],
+          );
+          return { active: r.rows[0]?.active ?? 0, connections: r.rows[0]?.connections ?? 0 };
         })
       : undefined,
     targets.broker && targets.queues.length
@@ -202,7 +220,7 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
         return parseFunctionMetrics(await r.text());
       })] as const)))
     : undefined;
-  return { t: Date.now(), lb, cache, replication, queues, instances: targets.instances?.(), functions, ...(realtime ? { realtime } : {}) };
+  return { t: Date.now(), lb, cache, replication, dbQueries, queues, instances: targets.instances?.(), functions, ...(realtime ? { realtime } : {}) };
 }
 
 export interface Collector {

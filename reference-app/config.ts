@@ -15,6 +15,11 @@ export interface DbEndpoints {
   readonly primary: number;
   /** Ports of the streaming replicas, in order. */
   readonly replicas: readonly number[];
+  /**
+   * With the model's max_connections gated (parts/pgbouncer.ts), `primary` and `replicas` are the
+   * gates' ports and these the replicas' own, for the lag monitors (monitoring takes no modeled place).
+   */
+  readonly monitorPorts?: readonly number[];
 }
 
 export interface QueueNames {

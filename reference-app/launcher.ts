@@ -163,6 +163,8 @@ export interface DbAccess {
   readonly replicaPorts: readonly number[];
   readonly user: string;
   readonly password: string;
+  /** The gates the app connects through (parts/pgbouncer.ts), primary's then replicas', when the model's max_connections can bind. */
+  readonly gatePorts?: readonly number[];
 }
 
 /** `relayPorts` on a database config when some of its servers are reached through the region relay. */
@@ -174,6 +176,7 @@ const dbAccess = (c: PgCluster): DbAccess => ({
   replicaPorts: c.replicas.map((r) => r.port),
   user: c.endpoints.user,
   password: c.endpoints.password,
+  ...(c.endpoints.primary !== c.primary.port ? { gatePorts: [c.endpoints.primary, ...c.endpoints.replicas] } : {}),
 });
 
 export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effect<RunningApp, AppError, Scope.Scope> =>
@@ -225,7 +228,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
           Array.from({ length: plan.db.shards }, (_, i) => i),
           (i) =>
             Effect.tap(startPostgres(plan.db!, dir.path, tools, i), (c) =>
-              Effect.sync(() => progress(`postgres ${plan.db!.shards > 1 ? `shard ${i} ` : ""}primary 127.0.0.1:${c.primary.port}` + c.replicas.map((r) => `, ${r.label} 127.0.0.1:${r.port}`).join(""))),
+              Effect.sync(() => progress(`postgres ${plan.db!.shards > 1 ? `shard ${i} ` : ""}primary 127.0.0.1:${c.primary.port}` + c.replicas.map((r) => `, ${r.label} 127.0.0.1:${r.port}`).join("") +
+                (plan.db!.gate ? `; max_connections ${plan.db!.gate.size} gated by pgbouncer on 127.0.0.1:${[c.endpoints.primary, ...c.endpoints.replicas].join(", ")}` : ""))),
             ),
           { concurrency: 2 },
         )
@@ -292,7 +296,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const reachedOn = (c: string): number[] => {
       if (lbPorts.has(c)) return [lbPorts.get(c)!];
       if (plan.cache?.name === c && redis) return [redis.port];
-      if (plan.db?.name === c) return pgShards.flatMap((x) => [x.primary.port, ...x.replicas.map((r) => r.port)]);
+      // the ports the app connects on: the servers', or their gates' (parts/pgbouncer.ts)
+      if (plan.db?.name === c) return pgShards.flatMap((x) => [x.endpoints.primary, ...x.endpoints.replicas]);
       if (plan.queues.some((q) => q.name === c)) return [brokerPort];
       return (portsOf.get(c) ?? []).slice(0, plan.services.find((p) => p.name === c)?.replicas ?? 0);
     };
@@ -303,7 +308,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const via = (caller: string, port: number) => (relay ? relay.portFor(plan.regions!.regionOf[caller], port) : port);
     // The database's servers as `caller` reaches them: each real port to the port it connects on (only those that differ).
     const dbVia = (caller: string): Record<string, number> | undefined => {
-      const m = Object.fromEntries(pgShards.flatMap((x) => [x.primary.port, ...x.replicas.map((r) => r.port)]).filter((p) => via(caller, p) !== p).map((p) => [String(p), via(caller, p)]));
+      const m = Object.fromEntries(pgShards.flatMap((x) => [x.endpoints.primary, ...x.endpoints.replicas]).filter((p) => via(caller, p) !== p).map((p) => [String(p), via(caller, p)]));
       return Object.keys(m).length ? m : undefined;
     };
     // The broker as `caller` reaches it: its URL with the relay's address when its queues are in another region.

@@ -189,7 +189,22 @@ export interface DbPlan {
    * replica had not received, as the model counts it.
    */
   readonly failovers: ReadonlyArray<{ readonly at: number; readonly shard: number; readonly promoteAfter: number }>;
+  /** The model's max_connections: queries one server runs at once, the rest wait (FIFO, no timeout). */
   readonly maxConnections: number;
+  /**
+   * PostgreSQL's own max_connections on each server of the run: room for every connection the app
+   * may open (the gate's, when there is one, else the app's own) plus the superuser reserve.
+   */
+  readonly serverMaxConnections: number;
+  /**
+   * The model's max_connections as a gate (parts/pgbouncer.ts): set when the app's processes may
+   * run more queries at once on a server than `maxConnections` (connectionsPerServer). A PgBouncer
+   * in transaction mode in front of each server then holds at most `size` server connections and
+   * queues the rest of its `clients` FIFO, with no timeout, as the model's database node does.
+   * Undefined: the app can never have more than `maxConnections` queries at one server, so the
+   * model's limit never binds and nothing stands in front of PostgreSQL.
+   */
+  readonly gate?: { readonly size: number; readonly clients: number };
   /**
    * The YAML's pool per calling replica; none when it sets none: the simulator then puts no bound
    * between a replica and the database, and the app gives each process a pool as large as the work
@@ -243,18 +258,45 @@ export function connectionsPerServer(
   db: DbPlan,
   services: ReadonlyArray<Pick<ServicePlan, "name" | "places" | "concurrency" | "calls">>,
   workers: ReadonlyArray<{ name: string; workers: number; prefetch: number }>,
-): { primary: number; replica: number; primaryWhat: string; replicaWhat: string } {
+): { primary: number; replica: number; primaryWhat: string; replicaWhat: string; pools: number; workers: number; monitors: number } {
   const callers = services.filter((p) => p.calls.includes(db.name));
   const pools = callers.map((p) => ({ n: p.places * poolFor(db, p.concurrency).size, what: `${p.places} ${p.name} replica(s) x pool ${poolFor(db, p.concurrency).size}` }));
   const poolSum = pools.reduce((a, p) => a + p.n, 0);
   const w = workers.map((q) => ({ n: q.workers * Math.min(q.prefetch, 10), what: `${q.workers} ${q.name} worker(s) x ${Math.min(q.prefetch, 10)}` }));
   const monitors = db.replicas > 0 ? callers.length : 0;
+  const workerSum = w.reduce((a, x) => a + x.n, 0);
   return {
-    primary: poolSum + w.reduce((a, x) => a + x.n, 0),
+    pools: poolSum,
+    workers: workerSum,
+    monitors,
+    primary: poolSum + workerSum,
     replica: db.replicas > 0 ? poolSum + monitors : 0,
     primaryWhat: [...pools, ...w].map((x) => x.what).join(" + ") || "none",
     replicaWhat: [...pools.map((x) => x.what), ...(monitors ? [`${monitors} lag monitor(s)`] : [])].join(" + "),
   };
+}
+
+/**
+ * The model's max_connections realized (DbPlan.gate, serverMaxConnections). The model's server
+ * runs at most max_connections queries at once and queues the rest; PostgreSQL refuses a
+ * connection past its own limit instead. Where the app's connections on a server fit in
+ * max_connections, at most that many queries can run there at once: the model's limit cannot
+ * bind, and PostgreSQL's own limit only needs room for them and the superuser reserve. Where they
+ * do not, a gate (PgBouncer, transaction mode) holds max_connections server connections and
+ * queues the rest; PostgreSQL then needs room for the gate's connections, the lag monitors' (they
+ * bypass it: monitoring never takes a modeled place) and the reserve.
+ */
+export function withGate(db: DbPlan, need: ReturnType<typeof connectionsPerServer>): DbPlan {
+  // the queries the app may run at once on one server: its pools' and, on the primary, the workers'
+  const appMost = need.pools + need.workers;
+  // The launcher's superuser connections take ordinary slots while there are some (the reserve is
+  // only what is left for superusers once the others are full): room for them besides the reserve,
+  // or a gate that opens all its connections may find only reserved slots left.
+  const launcher = 2 * PG_SUPERUSER_RESERVED;
+  if (appMost <= db.maxConnections) {
+    return { ...db, gate: undefined, serverMaxConnections: Math.max(db.maxConnections, Math.max(need.primary, need.replica) + launcher) };
+  }
+  return { ...db, gate: { size: db.maxConnections, clients: appMost }, serverMaxConnections: db.maxConnections + need.monitors + launcher };
 }
 
 /** A process's pool to the database: the YAML's, else one connection per slot (or prefetched message) that never times out. */
@@ -599,6 +641,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       synchronous: d.replication === "synchronous",
       failovers: (s.failures ?? []).flatMap((f) => ("fail_primary" in f && f.fail_primary === dbName ? [{ at: f.at, shard: f.shard, promoteAfter: f.promote_after }] : [])),
       maxConnections: d.max_connections,
+      // withGate (below) sets both once the app's connections are counted
+      serverMaxConnections: d.max_connections,
+      gate: undefined,
       pool: d.pool,
       table: d.table ? { rows: d.table.rows, growth: d.table.growth, indexes: d.table.indexes, columns: queriedColumns(s, dbName) } : undefined,
     };
@@ -622,16 +667,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     if (db.readFrom !== "primary" && db.replicas === 0) {
       issues.push({ field: `components.${dbName}.read_from`, reason: `is '${db.readFrom}' but replicas is 0` });
     }
-    // PostgreSQL refuses a connection past max_connections (it does not queue it as the model's
-    // server does), so every connection the app's role can open on one server must fit.
-    const need = connectionsPerServer(db, [...services, ...functions.map(functionCaller)], queues0(s, byKind));
-    const room = db.maxConnections - PG_SUPERUSER_RESERVED;
-    const worst = need.replica > need.primary ? { n: need.replica, where: "each replica", what: need.replicaWhat } : { n: need.primary, where: "each primary", what: need.primaryWhat };
-    if (worst.n > room) {
-      issues.push({
-        field: `components.${dbName}.max_connections`,
-        reason: `${db.maxConnections} leaves ${room} connections to the app (PostgreSQL keeps superuser_reserved_connections = ${PG_SUPERUSER_RESERVED} for the launcher and the collector), below the ${worst.n} ${worst.where} may get: ${worst.what}`,
-      });
+    db = withGate(db, connectionsPerServer(db, [...services, ...functions.map(functionCaller)], queues0(s, byKind)));
+    if (db.gate && db.failovers.length > 0) {
+      issues.push({ field: "failures", reason: `a database failover with max_connections ${db.maxConnections} below the app's connections is not realized (the gate in front of each server, parts/pgbouncer.ts, is not repointed to the promoted replica)` });
     }
   }
 
@@ -800,7 +838,8 @@ function regionTargets(plan: AppPlan, c: string): string[] {
 export function portsNeeded(plan: AppPlan): number {
   return (
     1 +
-    (plan.db ? plan.db.shards * (1 + plan.db.replicas) : 0) +
+    // each server, and with a gate its PgBouncer
+    (plan.db ? plan.db.shards * (1 + plan.db.replicas) * (plan.db.gate ? 2 : 1) : 0) +
     (plan.cache ? 1 : 0) +
     plan.services.reduce((n, p) => n + p.places, 0) +
     plan.queues.reduce((n, q) => n + q.workers, 0) +

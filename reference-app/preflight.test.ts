@@ -25,6 +25,17 @@ describe("preflight", () => {
     }
   });
 
+  it("asks for pgbouncer where the model's max_connections can bind (growing-table: 4 under 2 x 16), and only there", async () => {
+    const g = parseScenario(readFileSync(new URL("../scenarios/growing-table.yaml", import.meta.url), "utf8"), "growing-table.yaml");
+    const p = g.ok ? planApp(g.scenario) : undefined;
+    if (!p?.ok || !planned?.ok) throw new Error("growing-table and cache-aside must plan");
+    const without = (cmd: string) => (cmd === "pgbouncer" ? undefined : `/usr/bin/${cmd}`);
+    const exit = await Effect.runPromiseExit(preflight(p.plan, undefined, without));
+    expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toMatch(/pgbouncer \(the gate of components\.db\.max_connections: 4 queries at once, the rest queued, where the app may run 32\).*apt-get install -y pgbouncer/s);
+    // cache-aside's pools fit its max_connections: no gate, no pgbouncer needed
+    expect(Exit.isSuccess(await Effect.runPromiseExit(preflight(planned.plan, undefined, without)))).toBe(true);
+  });
+
   it("reports an unreachable broker for a scenario with a queue", async () => {
     const q = parseScenario(readFileSync(new URL("../scenarios/queue-offload.yaml", import.meta.url), "utf8"), "q.yaml");
     const p = q.ok ? planApp(q.scenario) : undefined;

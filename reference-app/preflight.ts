@@ -19,6 +19,8 @@ export interface Tools {
   /** Makes the run's certificate when the entry balancer terminates TLS (parts/tls-cert.ts); "" otherwise. */
   readonly openssl: string;
   readonly amqpUrl: string;
+  /** PgBouncer, the gate of a database whose max_connections can bind (parts/pgbouncer.ts); "" otherwise. */
+  readonly pgbouncer: string;
   /** For a per-run vhost and user on the broker; absent: the run shares the URL's vhost. */
   readonly rabbitmqctl?: string;
 }
@@ -121,6 +123,10 @@ export const preflight = (
         }
       }
     }
+    const pgbouncer = plan.db?.gate ? (find("pgbouncer") ?? "") : "";
+    if (plan.db?.gate && !pgbouncer) {
+      return yield* missing(`pgbouncer (the gate of components.${plan.db.name}.max_connections: ${plan.db.maxConnections} queries at once, the rest queued, where the app may run ${plan.db.gate.clients})`, "pgbouncer");
+    }
     if (plan.queues.length > 0) {
       yield* Effect.tryPromise({
         try: async () => {
@@ -135,5 +141,5 @@ export const preflight = (
       });
     }
     const rabbitmqctl = plan.queues.length > 0 ? find("rabbitmqctl") : undefined;
-    return { pgBin, pgUser, redisServer, haproxy, nginx, openssl, amqpUrl, rabbitmqctl };
+    return { pgBin, pgUser, redisServer, haproxy, nginx, openssl, pgbouncer, amqpUrl, rabbitmqctl };
   });

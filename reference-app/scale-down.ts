@@ -13,9 +13,12 @@ import { preflight } from "./preflight.ts";
 export const SCALE_LADDER = [0.5, 0.25, 0.1, 0.05] as const;
 
 /** The largest factor of the ladder with which the app could start the scenario here; undefined when none. */
-export async function largestFittingScale(s: Scenario, check: typeof preflight = preflight): Promise<number | undefined> {
+export async function largestFittingScale(s: Scenario, check: typeof preflight = preflight, fits: (scaled: Scenario) => boolean = () => true): Promise<number | undefined> {
   for (const f of SCALE_LADDER) {
-    const planned = planApp(scaleSystem(s, f));
+    const scaled = scaleSystem(s, f);
+    // also the machine's cores and memory (machine-fit.ts), when the caller asks
+    if (!fits(scaled)) continue;
+    const planned = planApp(scaled);
     if (!planned.ok) continue;
     if (Exit.isSuccess(await Effect.runPromiseExit(check(planned.plan)))) return f;
   }

@@ -76,7 +76,7 @@ export function appPorts(app: RunningApp): number[] {
     ...Object.values(app.tiers).flat().map((s) => port(s.url)),
     ...Object.values(app.balancerUrls).map(port).filter((p) => p !== port(app.url) && p !== port(app.lbUrl ?? app.url)),
     ...app.workers.map((w) => port(w.url)),
-    ...app.dbShards.flatMap((d) => [d.primaryPort, ...d.replicaPorts]),
+    ...app.dbShards.flatMap((d) => [d.primaryPort, ...d.replicaPorts, ...(d.gatePorts ?? [])]),
     ...(app.redisPort ? [app.redisPort] : []),
     ...(app.realtime ? [port(app.realtime.url), app.realtime.backbonePort, ...app.realtime.instances.map((s) => port(s.url))] : []),
   ];

@@ -16,6 +16,33 @@ import { scaleSystem } from "../../simulator/analytic/index.ts";
 import type { Scenario } from "../../simulator/index.ts";
 import { firstRequest } from "../../reference-app/first-request.ts";
 import { followFailures } from "../../reference-app/fault-schedule.ts";
+import { fitsMachine, footprint, largestMachineScale, MACHINE_LADDER, shortfall, thisMachine } from "../../reference-app/machine-fit.ts";
+
+/**
+ * What this machine lacks for the scenario's app at its nominal load (machine-fit.ts), one line
+ * each, and the largest --scale at which it would fit; no lines when it fits.
+ */
+function machineReport(file: string, scenario: Scenario, scale: number | undefined, structural: boolean): string[] {
+  const m = thisMachine();
+  let missing: string[];
+  try {
+    missing = shortfall(footprint(scenario), m);
+  } catch (e) {
+    // no estimate (the analytic solver cannot read the model): say so, refuse nothing on its account
+    return [`${file}: machine: not estimated (${e instanceof Error ? e.message : String(e)})`];
+  }
+  if (missing.length === 0) return [];
+  const lines = missing.map((x) => `${file}: machine: ${x}`);
+  const f = largestMachineScale(scenario, m);
+  const of = scale !== undefined ? ` of --scale ${scale}` : "";
+  const then = structural ? " once the parts above are realized" : "";
+  lines.push(
+    f !== undefined
+      ? `${file}: machine: its cores and memory fit scaled down by ${+((scale ?? 1) * f).toPrecision(3)}${then} (headroom app check ${file} --scale ${+((scale ?? 1) * f).toPrecision(3)}; the largest of ${MACHINE_LADDER.join(", ")}${of} that fits; same components, fewer replicas, lower rates: headroom app --help)`
+      : `${file}: machine: no scale-down down to ${MACHINE_LADDER[MACHINE_LADDER.length - 1]}${of} fits its cores and memory`,
+  );
+  return lines;
+}
 
 const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--ports FROM-TO] [--traces FILE] [--scale F] [--no-failures]
        headroom app check <file.yaml> [--scale F]
@@ -25,8 +52,9 @@ up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service rep
        function forking Node instances on demand), prints its
        endpoints and the admin token, and runs until Ctrl-C or SIGTERM, then stops everything.
 check  Says whether the reference app can realize the scenario here, starting nothing. Where
-       only this machine's limits stand in the way (open files, database connections), it names
-       the largest --scale that fits.
+       only this machine's limits stand in the way (open files; cores and memory at the nominal
+       load, estimated from measured costs per visit and per process: docs/reference-app.md), it
+       names the shortfall and the largest --scale that fits; \`up\` refuses such a system too.
 
 With regions: every part stays on 127.0.0.1; each call crossing between regions (to a service or
 balancer; a connection to a cache, database server or queue broker) goes through a delaying relay
@@ -53,8 +81,9 @@ options:
                   \`fail_primary\` kills the primary and promotes a replica, a region goes down; each
                   logged to stderr). The admin API's faults work either way
 
-Needs haproxy, nginx, redis-server and PostgreSQL server binaries (Debian/Ubuntu:
-  sudo apt-get install -y haproxy nginx redis-server postgresql rabbitmq-server)
+Needs haproxy, nginx, redis-server and PostgreSQL server binaries, and pgbouncer where a
+database's max_connections can bind (Debian/Ubuntu:
+  sudo apt-get install -y haproxy nginx redis-server postgresql pgbouncer rabbitmq-server)
 and a RabbitMQ broker on 127.0.0.1:5672 or AMQP_URL. See docs/reference-app.md.`;
 
 interface Args {
@@ -175,15 +204,20 @@ export const appCommand: Command = {
       const regions = await regionReport(scenario);
       for (const l of regions.latency) process.stderr.write(`${args.file}: ${l.field}: realized by ${l.how}\n`);
       const issues = [...(planned.ok ? [] : planned.issues), ...regions.issues];
+      const machine = machineReport(args.file, scenario, args.scale, issues.length > 0);
+      const shortOfMachine = machine.some((l) => !l.includes("not estimated"));
       const hint = async () => {
-        const f = await largestFittingScale(scenario);
+        const f = await largestFittingScale(scenario, undefined, (x) => fitsMachine(x, thisMachine()));
         if (f !== undefined) process.stderr.write(`${args.file}: it fits this machine scaled down: headroom app check ${args.file} --scale ${+((args.scale ?? 1) * f).toPrecision(3)} (the largest of ${SCALE_LADDER.join(", ")}${args.scale !== undefined ? ` of --scale ${args.scale}` : ""} that passes; what it changes: headroom app --help)\n`);
       };
       if (issues.length > 0) {
         process.stderr.write(issues.map((i) => `${args.file}: ${i.field}: ${i.reason}`).join("\n") + "\n");
+        if (machine.length) process.stderr.write(machine.join("\n") + "\n");
         await hint();
         return 2;
       }
+      if (machine.length) process.stderr.write(machine.join("\n") + "\n");
+      if (shortOfMachine) return 2;
       if (!planned.ok) return 2;
       const exit = await Effect.runPromiseExit(preflight(planned.plan));
       if (Exit.isFailure(exit)) {
@@ -195,6 +229,12 @@ export const appCommand: Command = {
       return 0;
     }
 
+    // A system this machine cannot hold is refused before anything starts (exit 2), as check does.
+    const machine = machineReport(args.file, scenario, args.scale, false);
+    if (machine.some((l) => !l.includes("not estimated"))) {
+      process.stderr.write(machine.join("\n") + "\n");
+      return 2;
+    }
     const program = Effect.scoped(
       Effect.gen(function* () {
         if (args.scale !== undefined) process.stderr.write(`  scaled down by ${args.scale}: ${scaleSummary(loaded, scenario)}\n`);

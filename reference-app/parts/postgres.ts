@@ -23,6 +23,7 @@ import { shardOfKey } from "../shard.ts";
 import type { DbEndpoints } from "../config.ts";
 import type { Tools } from "../preflight.ts";
 import { startWalDelay, type WalDelay } from "./wal-delay.ts";
+import { startGate } from "./pgbouncer.ts";
 
 export const DATABASE = "headroom";
 /** The role of the services and workers: no superuser, no DDL, only the run's tables. */
@@ -107,7 +108,9 @@ function serverArgs(dataDir: string, sockDir: string, port: number, plan: DbPlan
     "-c", "listen_addresses=127.0.0.1",
     // The socket is also inside a 0700 directory; this keeps it owner-only should that change.
     "-c", "unix_socket_permissions=0700",
-    "-c", `max_connections=${plan.maxConnections}`,
+    // the app's connections and the superuser reserve (plan.ts withGate); the model's limit, where it
+    // can bind, is the gate's in front (parts/pgbouncer.ts)
+    "-c", `max_connections=${plan.serverMaxConnections}`,
     // stated, not left to the default: plan.ts counts the app's connections against the rest
     "-c", `superuser_reserved_connections=${PG_SUPERUSER_RESERVED}`,
     // The run's data is disposable: skip the disk flushes that would make the two CPUs' I/O the bottleneck.
@@ -262,8 +265,23 @@ export const startPostgres = (
         }
       }, 60_000);
     }
+    // The model's max_connections where it can bind: a gate in front of each server, what the app
+    // connects to; the lag monitors keep the servers' own ports.
+    let appPorts = { primary: primaryPort, replicas: replicas.map((r) => r.port) };
+    if (plan.gate) {
+      const gate = plan.gate;
+      const gateOf = (label: string, serverPort: number) =>
+        startGate({ label, tag, base, logDir, pgbouncer: tools.pgbouncer, pgUser: tools.pgUser, serverPort, database: DATABASE, user: APP_ROLE, password: appPassword, size: gate.size, clients: gate.clients });
+      const p = yield* gateOf("primary", primaryPort);
+      const rs: number[] = [];
+      for (const r of replicas) rs.push((yield* gateOf(r.label, r.port)).port);
+      appPorts = { primary: p.port, replicas: rs };
+    }
     return {
-      endpoints: { database: DATABASE, user: APP_ROLE, password: appPassword, primary: primaryPort, replicas: replicas.map((r) => r.port) },
+      endpoints: {
+        database: DATABASE, user: APP_ROLE, password: appPassword, primary: appPorts.primary, replicas: appPorts.replicas,
+        ...(plan.gate ? { monitorPorts: replicas.map((r) => r.port) } : {}),
+      },
       superuser: { user: SUPERUSER, password: adminPassword },
       primary: { label: "primary", port: primaryPort, dataDir: primaryDir, control: primary },
       replicas,

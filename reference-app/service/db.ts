@@ -150,7 +150,7 @@ export class Db {
     }
     // Lag is read over separate one-connection pools so that monitoring never takes a modeled slot.
     this.monitor = shardEndpoints.flatMap((e, i) =>
-      e.replicas.map((port, j) => ({ label: label(i, `replica${j + 1}`), port, pool: new pg.Pool({ host: "127.0.0.1", port: reach(port), user: e.user, password: e.password, database: e.database, max: 1, connectionTimeoutMillis: 1000 }) })),
+      (e.monitorPorts ?? e.replicas).map((port, j) => ({ label: label(i, `replica${j + 1}`), port, pool: new pg.Pool({ host: "127.0.0.1", port: reach(port), user: e.user, password: e.password, database: e.database, max: 1, connectionTimeoutMillis: 1000 }) })),
     );
     for (const m of this.monitor) m.pool.on("error", () => {});
   }
