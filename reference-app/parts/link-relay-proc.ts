@@ -128,10 +128,9 @@ export const startRunLinks = (
       }),
     );
     for (const l of plan.links) {
-      const carries = l.kind === "balancer"
-        ? `its answers to the users (127.0.0.1:${front} -> haproxy) and its requests to ${plan.service.name}'s replicas`
-        : `its answers (${servers ? `haproxy -> ${servers.map((p) => `127.0.0.1:${p}`).join(", ")} -> replicas` : `127.0.0.1:${front} -> the replica`})`;
-      progress(`link ${l.component} ${mbit(l.bytesPerSecond)}, processor sharing (link relay pid ${proc.pid}): ${carries}`);
+      const carries = l.kind === "balancer" ? `its answers to the users and its requests to ${plan.service.name}'s replicas` : "its answers";
+      progress(`link ${l.component} ${mbit(l.bytesPerSecond)}, processor sharing: ${carries}`);
     }
+    progress(`link relay (pid ${proc.pid}) ${routes.map((r) => `127.0.0.1:${r.listenPort} -> 127.0.0.1:${r.targetPort} (${r.name})`).join(", ")}`);
     return { proc, front, servers, links };
   });
