@@ -12,7 +12,9 @@
 // Why not the kernel: tc's tbf/htb work in a namespace here, but they are FIFO token buckets
 // shaping TCP segments (TCP's own slow start and uneven shares between flows on top, none of which
 // the model has), and need the parts moved into namespaces. Why not the byte-level shaper that
-// was here before (link-shaper.ts, 2 ms grant ticks): its ticks added ~3 ms to every transfer.
+// was here before (link-shaper.ts, removed): it streamed bytes in 2 ms grants, so a transfer was
+// neither the model's (a whole message, store and forward) nor shorter than a tick (a 40 kB
+// answer takes 0.32 ms at 1 Gbit/s).
 // Timing: a Node timer wakes the relay FINE_MS before a completion and a precise sleep
 // (Atomics.wait, fractional ms, no CPU) covers the rest, as regions/relay.ts does.
 // What it trades: the relay's event loop is in the path (a busy machine releases late: measured
