@@ -10,8 +10,13 @@ import type net from "node:net";
 import { startLinkRelay, type RunningLinkRelay } from "./link-relay.ts";
 
 const CAPACITY = 1_000_000; // bytes per second
-/** What the relay's hop, the origin and the machine may add to a transfer, seconds. */
-const SLACK_S = 0.03;
+/**
+ * What the relay's hop, the origin and the machine may add to a transfer, seconds: 45 ms was seen
+ * at load average 12 with other test files running beside (a 200 kB answer at 0.246 s for 0.200).
+ * Still far from what the checks tell apart (FIFO: 0.42 s for the small answer; no sharing: 0.2 s
+ * for two at once).
+ */
+const SLACK_S = 0.08;
 /**
  * Plus the bytes' own trips over loopback, into the relay (a message enters the link once whole)
  * and out of it to a client in this same process: 2-25 ms a MB measured here at load 6-8 (4 MB
@@ -83,7 +88,8 @@ describe("the link relay: the model's processor-sharing link on real HTTP", () =
       expect(r.s).toBeGreaterThanOrEqual(exact - SLACK_S);
       expect(r.s).toBeLessThanOrEqual(exact + slack(4e5));
     }
-    expect(Math.abs(a.s - b.s)).toBeLessThan(0.01);
+    // together: FIFO would end them 0.2 s apart; what starts a moment later ends that moment later
+    expect(Math.abs(a.s - b.s)).toBeLessThan(0.05);
   });
 
   it("a small response beside a large one gets its share, not the large one's leftovers", async () => {
