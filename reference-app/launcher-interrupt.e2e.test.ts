@@ -66,6 +66,17 @@ describe("headroom app up, interrupted while starting", () => {
   it("leaves nothing behind when killed (SIGKILL, no finalizers run) while service replicas are spawning", async () => {
     await expectCleanInterrupt(/started queue orders: \S+/, "SIGKILL");
   });
+
+  // A bandwidth link: the link relay is a process of its own (parts/link-relay-proc.ts) whose
+  // routes' ports the progress line names. Ctrl-C once ready runs the finalizers; SIGKILL just
+  // after it started leaves it to exit on its closed pipe and the reaper to remove the rest.
+  it("a run with a link relay leaves nothing behind after Ctrl-C once ready", async () => {
+    await expectCleanInterrupt(/Press Ctrl-C to stop everything\.\n/, "SIGINT", "scenarios/validation/bandwidth-link.yaml", true);
+  });
+
+  it("a run with a link relay leaves nothing behind when killed (SIGKILL) just after the relay started", async () => {
+    await expectCleanInterrupt(/started link relay[^\n]*\n/, "SIGKILL", "scenarios/validation/bandwidth-link.yaml");
+  });
 });
 
 // Issue 13, defect 7: a signal while the CLI still loads, before `app up` has its own handler,

@@ -34,6 +34,8 @@ import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
 import { startReceiver } from "./otlp-receiver.ts";
 import { startGeoRouters, startRelayRoutes, type GeoRouter, type RelayRoutes } from "./regions/start.ts";
+import { startRunLinks } from "./parts/link-relay-proc.ts";
+import type { LinkReport } from "./parts/link-relay.ts";
 
 export interface AppOptions {
   /** Keep logs and the time series here (created if missing); default: a temp dir removed at the end. */
@@ -85,6 +87,16 @@ export interface RunningApp {
     readonly metricsUrls: readonly string[];
     readonly haproxyStatsSocket: string;
     readonly backbonePort: number;
+  };
+  /**
+   * The components' egress links (plan.links), realized by the link relay: its figures per link
+   * (transfers, bytes, busy share, mean transfer time, how late its releases were) since the start
+   * or the last reset.
+   */
+  readonly links?: {
+    readonly pid: number;
+    report(): Promise<LinkReport[]>;
+    reset(): Promise<void>;
   };
   /** Every balancer's URL by component name (the entry's is also lbUrl). */
   readonly balancerUrls: Readonly<Record<string, string>>;
@@ -430,6 +442,9 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       (services.length > started.length ? ` (+${services.length - started.length} standby place(s) for the auto-scaler)` : ""));
     if (workers.length) progress(`workers: ${workers.map((w) => `${w.name} 127.0.0.1:${w.port}`).join(", ")}`);
 
+    // The components' egress links (plan.links): the link relay on the entry's paths, started
+    // before HAProxy, whose servers it stands in front of.
+    const runLinks = yield* startRunLinks(plan, plan.lb ? lbPorts.get(plan.lb.name) : undefined, servicePorts, dir.path, progress);
     let lb: HaproxyPart | undefined;
     let runCa: string | undefined;
     for (const b of plan.balancers) {
@@ -438,7 +453,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       // TLS at the entry balancer (plan.ts refuses it elsewhere): the run's own certificate
       const cert = entry && b.tls ? yield* runCertificate(dir.path, tools.openssl, b.tls.key) : undefined;
       if (cert) runCa = cert.caFile;
-      const part = yield* startHaproxy(b, portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name), cert?.pem);
+      const part = yield* startHaproxy(b, (entry ? runLinks?.servers : undefined) ?? portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name), cert?.pem);
       if (entry) lb = part;
       progress(b.implicit
         ? `haproxy 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), round robin (no balancer in the YAML: the clients' own round robin, as the model reads it)`
@@ -515,7 +530,9 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const geoRouters = plan.regions && relay ? yield* startGeoRouters(plan.regions, reachedOn, relay, dir.path, tools, progress) : [];
     const originUrl = geoRouters.length > 0
       ? `http://127.0.0.1:${geoRouters[0]!.port}`
-      : gatewayUrl ?? (lb ? `${lbScheme}://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
+      : runLinks?.front !== undefined
+        ? `http://127.0.0.1:${runLinks.front}`
+        : gatewayUrl ?? (lb ? `${lbScheme}://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
     let cdnUrl: string | undefined;
     if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
@@ -704,6 +721,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         : undefined,
       sample: () => collector.sampleNow(),
       ...(regionsView ? { regions: regionsView } : {}),
+      ...(runLinks ? { links: { pid: runLinks.proc.pid, report: () => runLinks.proc.report(), reset: () => runLinks.proc.reset() } } : {}),
       failover: failover
         ? {
             events: failover.events,

@@ -7,7 +7,7 @@ import { compile } from "../simulator/engine/program.ts";
 import { haproxyConfig } from "./parts/haproxy.ts";
 import { simulate } from "../simulator/index.ts";
 import { connectTimeoutMs } from "./service/db.ts";
-import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, planApp, poolFor, portsNeeded, shardOfKey } from "./plan.ts";
+import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, linkRoutesNeeded, planApp, poolFor, portsNeeded, shardOfKey } from "./plan.ts";
 import { GATEWAY_HEADROOM } from "./function/gateway.ts";
 
 function load(text: string, file = "test.yaml") {
@@ -177,8 +177,24 @@ describe("planApp", () => {
     expect(sized.ok, JSON.stringify(!sized.ok && sized.issues)).toBe(true);
     if (sized.ok) expect(sized.plan.classes[0].responseSize).toEqual({ dist: "constant", value: 20e3 });
     const media = planApp(bundled("media-api"));
-    // the balancer's 1 Gbit/s link is all that is left: HAProxy 2.6 has no bwlim and tc is absent
-    expect(!media.ok && media.issues.map((i) => i.field)).toEqual(["components.lb.bandwidth", "components.api.bandwidth"]);
+    // both links by the link relay: the balancer's 1 Gbit/s, the API's 10 Gbit/s, in bytes per second
+    expect(media.ok, JSON.stringify(!media.ok && media.issues)).toBe(true);
+    if (media.ok) {
+      expect(media.plan.links).toEqual([
+        { component: "lb", kind: "balancer", bytesPerSecond: 125e6 },
+        { component: "api", kind: "service", bytesPerSecond: 1.25e9 },
+      ]);
+      // a route in front of HAProxy and one per API replica
+      expect(linkRoutesNeeded(media.plan)).toBe(3);
+    }
+    // links the relay cannot stand on are refused at their field
+    const mediaYaml = readFileSync(new URL("../scenarios/media-api.yaml", import.meta.url), "utf8");
+    const cached = planApp(load(mediaYaml.replace("    ttl: 10m\n", "    ttl: 10m\n    bandwidth: 1Gbps\n")));
+    expect(!cached.ok && cached.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([
+      "components.meta.bandwidth: a link is not realized on a cache: the link relay (parts/link-relay.ts) frames the HTTP messages of the entry balancer and service only; a cache's answers take other paths",
+    ]);
+    const tls = planApp(load(mediaYaml.replace("    overhead: 0.1ms\n", "    overhead: 0.1ms\n    tls: { handshake: 1ms }\n")));
+    expect(!tls.ok && tls.issues.map((i) => i.field)).toEqual(["components.lb.bandwidth"]);
     const paged = planApp(load(BASE.replace("      keys: { count: 100 }\n", "      keys: { count: 100 }\n      request_size: 600B\n      compression: 30%\n      pagination: { page_size: 10, row_size: 800B, pages: 4 }\n")));
     expect(paged.ok, JSON.stringify(!paged.ok && paged.issues)).toBe(true);
     if (paged.ok) {

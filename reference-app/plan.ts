@@ -6,7 +6,7 @@ import type {
   AutoscalingSpec, CacheComponent, CircuitBreakerSpec, DatabaseComponent, FunctionComponent, RetriesSpec, Dist, LoadBalancerComponent, QueueComponent, RealtimeComponent, Scenario, ServiceComponent, Step as ModelStep,
 } from "../simulator/model/index.ts";
 import { REDIS_SAMPLES } from "../simulator/index.ts";
-import { classPayload, meanOf } from "../simulator/model/index.ts";
+import { classPayload, linkBytesPerSecond, meanOf } from "../simulator/model/index.ts";
 import { stationsAsServices } from "./station.ts";
 import { functionGateways } from "./function/gateway.ts";
 import { MAX_SIZED_BODY } from "./body-limit.ts";
@@ -383,6 +383,21 @@ export interface RealtimePlan {
   readonly publishers: readonly string[];
 }
 
+/**
+ * A component's egress link (its `bandwidth`), realized by the run's link relay
+ * (parts/link-relay.ts): the model's processor-sharing server on the real clock, on the paths the
+ * component's messages take. The entry balancer's link carries its answers to the users (a relay
+ * route in front of HAProxy) and its requests to its backend's replicas (the routes between
+ * HAProxy and each replica, upwards); the entry service's link carries its answers (those routes,
+ * downwards, or one route in front of a single replica no balancer fronts).
+ */
+export interface LinkPlan {
+  readonly component: string;
+  readonly kind: "balancer" | "service";
+  /** The YAML's bits per second over 8. */
+  readonly bytesPerSecond: number;
+}
+
 export interface AppPlan {
   readonly name: string;
   readonly seed: number;
@@ -409,6 +424,8 @@ export interface AppPlan {
   /** Every function the services call: each a dispatcher process of its own. */
   readonly functions: readonly FunctionPlan[];
   readonly realtime?: RealtimePlan;
+  /** The egress links the link relay realizes (none: no relay runs). */
+  readonly links: readonly LinkPlan[];
 }
 
 /** Why a scenario cannot be realized: the field and the reason. */
@@ -586,6 +603,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     balancers.unshift({ name, backends: entryService.name, algorithm: "round_robin", queueTimeout: IMPLICIT_QUEUE_TIMEOUT_S, connectRetries: 0, implicit: true });
   }
   const lb = balancers.find((b) => b.name === lbName) ?? balancers.find((b) => b.implicit);
+  const links = planLinks(s, lb, services, cdnName !== undefined, s.regions !== undefined || s.geo !== undefined, issues);
 
   const functions: FunctionPlan[] = [];
   for (const name of byKind.get("function") ?? []) {
@@ -814,8 +832,50 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       ...(regions ? { regions } : {}),
       functions,
       ...(realtime ? { realtime } : {}),
+      links,
     },
   };
+}
+
+/**
+ * The components' `bandwidth` the link relay realizes (LinkPlan), and an issue for each other one.
+ * Realized: the entry balancer's link and the entry service's, where every message they send is on
+ * a path the relay can stand on and frame (plain HTTP from HAProxy or the replicas).
+ */
+function planLinks(s: Scenario, lb: LbPlan | undefined, services: readonly ServicePlan[], cdn: boolean, regions: boolean, issues: PlanIssue[]): LinkPlan[] {
+  const links: LinkPlan[] = [];
+  const entry = services[0];
+  for (const [name, c] of Object.entries(s.components)) {
+    const bytesPerSecond = linkBytesPerSecond(c);
+    if (bytesPerSecond === undefined) continue;
+    const refuse = (why: string) => issues.push({ field: `components.${name}.bandwidth`, reason: `a link is not realized ${why}` });
+    if (regions) {
+      refuse("with regions: the link relay stands on the entry's paths on the host, not between the regions' relays and geo routers");
+      continue;
+    }
+    if (c.kind === "load_balancer") {
+      if (name !== lb?.name) refuse("on a balancer between services (the link relay stands on the entry balancer's paths only)");
+      else if (lb.tls) refuse("on a balancer terminating TLS: the link relay in front of HAProxy frames HTTP messages, which TLS hides");
+      else if (lb.rateLimit) refuse("beside a rate_limit (the nginx gateway would stand between the link relay and HAProxy)");
+      else if (cdn) refuse("behind a CDN (nginx's edge would stand between the link relay and HAProxy)");
+      else links.push({ component: name, kind: "balancer", bytesPerSecond });
+    } else if (c.kind === "service") {
+      if (name !== entry?.name) refuse("on a service other than the one the classes enter at (its callers reach it without crossing the link relay)");
+      else if (services.some((p) => p.calls.includes(name))) refuse("on a service other services call (their calls reach it without crossing the link relay)");
+      else if (!lb && entry.places > 1) refuse("on a service of several replicas no balancer fronts");
+      else links.push({ component: name, kind: "service", bytesPerSecond });
+    } else {
+      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of the entry balancer and service only; a ${c.kind}'s answers take other paths`);
+    }
+  }
+  return links;
+}
+
+/** The link relay's routes: one in front of the entry balancer (its link) and one per replica place of the entry service behind it (either link), or one in front of a lone replica. */
+export function linkRoutesNeeded(plan: AppPlan): number {
+  if (plan.links.length === 0) return 0;
+  const balancerLink = plan.links.some((l) => l.kind === "balancer");
+  return plan.lb ? (balancerLink ? 1 : 0) + plan.service.places : 1;
 }
 
 /** The most connections a realtime pool may hold at once in the reference app (instances x max_connections). */
@@ -848,7 +908,8 @@ export function portsNeeded(plan: AppPlan): number {
     (plan.cdn ? 1 : 0) +
     (plan.regions ? regionPorts(plan.regions, (c) => regionTargets(plan, c)) : 0) +
     plan.functions.length +
-    (plan.realtime ? plan.realtime.instances + 2 : 0)
+    (plan.realtime ? plan.realtime.instances + 2 : 0) +
+    linkRoutesNeeded(plan)
   );
 }
 
@@ -890,10 +951,7 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
   // Regions, geo routes and users placed in regions: regions/placement.ts (planRegions) says what it refuses.
   for (const [name, comp] of Object.entries(s.components)) {
     const c = comp as unknown as Record<string, unknown>;
-    // HAProxy 2.6 (Debian 12) has no bandwidth-limit filter (bwlim came in 2.7) and tc netem is not
-    // available on this kernel: a link needs the userspace shaper (parts/link-shaper.ts), which
-    // `app up` does not start yet.
-    if (c.bandwidth !== undefined) issues.push({ field: `components.${name}.bandwidth`, reason: "bandwidth links are not realized: the userspace shaper (parts/link-shaper.ts) is not wired into app up yet (HAProxy 2.6 has no bwlim filter; tc is not available here)" });
+    // `bandwidth`: planLinks says which links the link relay realizes and refuses the others.
     for (const [feature, reason] of Object.entries(UNREALIZED[String(c.kind)] ?? {})) {
       // a service other than the entry is called by other services: they carry its retries and
       // breaker out (service/resilience.ts on service/peers.ts's calls)

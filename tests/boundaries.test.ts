@@ -64,6 +64,7 @@ const TEST_EXTRA: readonly string[] = ["cli/main.ts", "bin/cli-bundle.mjs"];
 /** Imports allowed past the rules above, each with its reason. `from` and `to` are repo paths. */
 const EXCEPTIONS: ReadonlyArray<{ from: string; to: string; why: string }> = [
   { from: "reference-app/plan.test.ts", to: "simulator/engine/program.ts", why: "the test compares the app's plan with the compiled Program the engine runs (health checks, pools): the compiled form is not public" },
+  { from: "reference-app/parts/link-relay.ts", to: "simulator/engine/links.ts", why: "a realized link is the model's own processor-sharing server (LinkRuntime) run on the real clock, so the app's transfers end when the model's would" },
   { from: "reference-app/redis-eviction.e2e.test.ts", to: "simulator/engine/lru.ts", why: "compares Redis's eviction with the engine's exact LRU itself, not through a run" },
   { from: "reference-app/redis-eviction.e2e.test.ts", to: "simulator/engine/sampled-lru.ts", why: "compares Redis's sampled eviction with the engine's model of it" },
   { from: "cli/tests/capacity/commands.test.ts", to: "simulator/tests/helpers.ts", why: "the Erlang C closed form the capacity search is checked against" },

@@ -1,0 +1,31 @@
+// The links of a run (parts/link-relay.ts) as their own process, so the launcher's event loop is not
+// in the data path: `node bin/run-ts.mjs reference-app/parts/link-relay-main.ts <config.json>` with
+// { links, routes }, prints {"ports": [...]} on one line once every route listens, then answers a
+// line on stdin: {"report": true} with {"report": [...LinkReport]}, {"reset": true} with
+// {"reset": true}. It exits when its stdin closes (its parent gone) or on SIGTERM/SIGINT, and says
+// what its links carried on stderr.
+import { readFileSync } from "node:fs";
+import { startLinkRelay, type LinkDef, type LinkRoute } from "./link-relay.ts";
+
+const cfg = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { links: LinkDef[]; routes: LinkRoute[] };
+const relay = await startLinkRelay(cfg.links, cfg.routes);
+process.stdout.write(`${JSON.stringify({ ports: relay.ports })}\n`);
+const stop = () => void relay.close().finally(() => process.exit(0));
+let pending = "";
+process.stdin.setEncoding("utf8").on("data", (d: string) => {
+  pending += d;
+  for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+    const cmd = JSON.parse(pending.slice(0, nl)) as { report?: boolean; reset?: boolean };
+    pending = pending.slice(nl + 1);
+    if (cmd.reset) relay.reset();
+    process.stdout.write(`${JSON.stringify(cmd.reset ? { reset: true } : { report: relay.report() })}\n`);
+  }
+});
+process.stdin.on("end", stop).resume();
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+process.on("exit", () => {
+  const u = process.cpuUsage();
+  const lines = relay.report().map((r) => `${r.name}: ${r.transfers} transfers, ${r.bytes} B, busy ${(100 * r.utilization).toFixed(1)}%, mean ${r.meanTransferMs.toFixed(3)} ms, released ${r.meanLateMs.toFixed(3)} ms late on average`);
+  process.stderr.write(`link relay: ${lines.join("; ")}; ${((u.user + u.system) / 1e6).toFixed(3)} s CPU\n`);
+});
