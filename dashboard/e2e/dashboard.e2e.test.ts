@@ -205,13 +205,18 @@ describe("dashboard in headless Chromium", () => {
     await expect.poll(async () => Number(await progress.getAttribute("aria-valuenow")), { timeout: 30_000 }).toBeGreaterThan(0);
     // replication 1's intervals stream in while it runs: a partial banner and a latency line growing
     const banner = page.getByTestId("partial-banner");
-    await banner.waitFor({ timeout: 5_000 });
+    await banner.waitFor({ timeout: 15_000 });
     expect(await banner.innerText()).toMatch(/Partial result:\s*replication 1 of 5 simulated up to [\d,.]+ s of 7,?200 s/);
     const live = page.getByTestId("live-results").getByTestId("chart-latency").locator("path.recharts-line-curve");
-    await live.first().waitFor({ timeout: 5_000 });
-    const points = async () => ((await live.first().getAttribute("d")) ?? "").match(/[LC]/g)?.length ?? 0;
-    const before = await points();
-    await expect.poll(points, { timeout: 5_000 }).toBeGreaterThan(before);
+    await live.first().waitFor({ timeout: 15_000 });
+    expect(((await live.first().getAttribute("d")) ?? "").match(/[LC]/g)?.length ?? 0).toBeGreaterThan(0);
+    // and it moves on: the banner's simulated time grows (or replication 1 is whole)
+    const upTo = async () => {
+      const m = (await banner.innerText()).match(/up to ([\d,.]+) s of/);
+      return m ? Number(m[1].replace(/,/g, "")) : 7200;
+    };
+    const before = await upTo();
+    await expect.poll(upTo, { timeout: 15_000 }).toBeGreaterThan(before);
     await page.screenshot({ path: join(SHOTS, "04-running.png") });
     // The main thread still answers while the worker runs: a node click opens the form.
     await page.getByTestId("node-api").click();
