@@ -210,13 +210,7 @@ describe("dashboard in headless Chromium", () => {
     const live = page.getByTestId("live-results").getByTestId("chart-latency").locator("path.recharts-line-curve");
     await live.first().waitFor({ timeout: 15_000 });
     expect(((await live.first().getAttribute("d")) ?? "").match(/[LC]/g)?.length ?? 0).toBeGreaterThan(0);
-    // and it moves on: the banner's simulated time grows until replication 1 is whole
-    const upTo = async () => {
-      const m = (await banner.innerText()).match(/up to ([\d,.]+) s of/);
-      return m ? Number(m[1].replace(/,/g, "")) : 7200;
-    };
-    const before = await upTo();
-    await expect.poll(upTo, { timeout: 15_000 }).toBeGreaterThan(Math.min(before, 7199));
+    // (that the partials grow is replications.test.ts's: waiting for it here let the run end before Cancel)
     await page.screenshot({ path: join(SHOTS, "04-running.png") });
     // The main thread still answers while the worker runs: a node click opens the form.
     await page.getByTestId("node-api").click();
