@@ -24,8 +24,7 @@
 // Each unknown has its own observations, so the weighted least-squares fit is each group's
 // weighted mean residual; two passes let queueing follow the overheads. Trade-off: the residuals
 // are means, so the calibrated costs are constants (their spread stays in the injected times),
-// but for the broker's confirm, whose spread is read off the publishes' histogram (spreadOf), and
-// a TLS balancer's overhead, whose cv is fitted to the measured p95 (fitOverheadSpread).
+// but for the broker's confirm, whose spread is read off the publishes' histogram (spreadOf).
 // Several runs in a row (--calibrate-runs) show the fit's stability; their median is used.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -69,11 +68,7 @@ export function applyCalibration(s: Scenario, params: readonly CalibratedParamet
   const components = { ...s.components } as Record<string, any>;
   const classes = { ...s.load.classes } as Record<string, any>;
   for (const p of params) {
-    const value = p.samplesMs
-      ? { dist: "empirical", samples: p.samplesMs.map((x) => x / 1000) }
-      : p.cv && p.valueMs > 0
-        ? { dist: "gamma", mean: p.valueMs / 1000, cv: p.cv }
-        : { dist: "constant", value: p.valueMs / 1000 };
+    const value = p.samplesMs ? { dist: "empirical", samples: p.samplesMs.map((x) => x / 1000) } : { dist: "constant", value: p.valueMs / 1000 };
     const path = p.parameter.split(".");
     if (path[0] === "load") {
       // load.classes.<class>.flow.0.network: the class's first step, the call to the service
@@ -179,11 +174,9 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
   const yamlEdge = (cls: string) => ms((scenario.load.classes[cls].flow[0] as { network?: Dist }).network);
   const edgeMs: Record<string, number> = Object.fromEntries(direct.map((c) => [c, yamlEdge(c)]));
   const handshake = tlsHandshakeFit(scenario, p.lb, m);
-  let lbCv = 0;
-  let lbSpreadHow = "";
   const params = (): CalibratedParameter[] => [
     ...(handshake ? [handshake] : []),
-    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: `mean client latency (its connection set-up included) - mean time at the replica (per class, request-weighted) - the model's other time at the balancer (its queue wait; with TLS, the handshakes and passes through its CPUs and their waits)${lbCv > 0 ? `; its spread a gamma of cv ${lbCv.toFixed(3)}, the cv at which the model's p95 is the measured one (${lbSpreadHow})` : ""}`, ...(lbCv > 0 ? { cv: lbCv } : {}) }] : []),
+    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency (its connection set-up included) - mean time at the replica (per class, request-weighted) - the model's other time at the balancer (its queue wait; with TLS, the handshakes and passes through its CPUs and their waits)" }] : []),
     ...direct.map((c) => ({ parameter: `load.classes.${c}.flow.0.network`, valueMs: edgeMs[c], how: `half of the class's mean client latency - its mean time at the replica (${(m.classes[c].latencyMs.mean - hops.serviceMs[c].meanMs).toFixed(3)} ms): no balancer, so the client's side of the call to ${p.service}, each way` })),
     ...(callKinds.length ? [{ parameter: `components.${p.service}.call_overhead`, valueMs: costMs, how: `half the mean excess of ${callKinds.join(" and ")} calls over the model's response (${excessPerCall.toFixed(3)} ms per call, call-weighted): the client side of a call, each way` }] : []),
     // the model draws the service's call_overhead on a publish's two legs too, so the fitted cost
@@ -234,46 +227,7 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     });
     if (d !== undefined) overheadMs = Math.max(0, overheadMs + d);
   }
-  if (p.lb && (scenario.components[p.lb] as { tls?: unknown }).tls && lbMs > 0) {
-    const fit = fitOverheadSpread(m, (cv) => {
-      lbCv = cv;
-      return simulate(healthy(withRate(applyCalibration(scenario, params()), rate)), { duration: SPREAD_FIT_S, warmup: o.warmupS });
-    });
-    lbCv = fit.cv;
-    lbSpreadHow = fit.how;
-  }
   return params();
-}
-
-/** Simulated seconds of each run of the spread fit: long, so the p95 it reads is the model's, not one short run's. */
-const SPREAD_FIT_S = 300;
-
-/**
- * The cv of the balancer's overhead (a gamma of its fitted mean) at which the model's p95,
- * request-weighted over the classes, is the measured one: bisection on [0, 4], each step a
- * simulation with the same seed (so p95 is a fixed, rising function of cv), 9 steps: to 0.008. Only where the
- * balancer terminates TLS: each request's client then opens a connection and does its half of a
- * full handshake (key exchange, certificate check, two round trips through the generator's event
- * loop), a large part of the latency whose spread a constant cannot carry (tls-churn.yaml,
- * calibrated with a constant: p95 +21-23% at 0.3 and 0.6 with the mean within 3-12%). Without TLS
- * the overhead is a fraction of a millisecond and stays a constant. 0 when the constant already
- * gives the measured p95 or more.
- */
-function fitOverheadSpread(m: Measured, sim: (cv: number) => SimResult): { cv: number; how: string } {
-  const p95 = (r: SimResult) => overClasses(m, (cls) => r.classes[cls]?.latencyMs.p95.mean);
-  const measured = overClasses(m, (cls) => m.classes[cls]?.latencyMs.p95);
-  const at0 = p95(sim(0));
-  if (measured === undefined || at0 === undefined || at0 >= measured) return { cv: 0, how: "" };
-  let lo = 0, hi = 4;
-  const atHi = p95(sim(hi));
-  if (atHi === undefined || atHi <= measured) return { cv: hi, how: `measured p95 ${measured.toFixed(2)} ms; the model's ${atHi?.toFixed(2)} ms at the largest cv tried` };
-  for (let i = 0; i < 9; i++) {
-    const mid = (lo + hi) / 2;
-    const v = p95(sim(mid));
-    if (v === undefined || v < measured) lo = mid;
-    else hi = mid;
-  }
-  return { cv: (lo + hi) / 2, how: `measured p95 ${measured.toFixed(2)} ms; the model's with a constant ${at0.toFixed(2)} ms` };
 }
 
 export interface CalibrateOptions {
@@ -321,8 +275,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
     const median = values[Math.floor((values.length - 1) / 2)];
     const spread = values[values.length - 1] - values[0];
     // a measured spread is the median run's
-    const mid = runs.find((r) => r[j].valueMs === median)?.[j];
-    return runs.length === 1 ? p : { ...p, valueMs: median, how: `${p.how}; median of ${runs.length} runs (${values.map((v) => v.toFixed(3)).join(", ")} ms: spread ${spread.toFixed(3)} ms)`, samplesMs: mid?.samplesMs, cv: mid?.cv };
+    const samplesMs = runs.find((r) => r[j].valueMs === median)?.[j].samplesMs;
+    return runs.length === 1 ? p : { ...p, valueMs: median, how: `${p.how}; median of ${runs.length} runs (${values.map((v) => v.toFixed(3)).join(", ")} ms: spread ${spread.toFixed(3)} ms)`, samplesMs };
   });
   return { parameters, rate, runs: runs.length > 1 ? runs : [] };
 }
@@ -337,11 +291,7 @@ export function calibratedYaml(text: string, c: Calibration, comment: (was: stri
     const path = p.parameter.split(".");
     const before = doc.getIn(path, true) as { toJSON?: () => unknown } | undefined;
     const was = before === undefined ? "not set" : `was ${JSON.stringify(before?.toJSON ? before.toJSON() : before)}`;
-    const node = p.samplesMs
-      ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`) }, { flow: true })
-      : p.cv && p.valueMs > 0
-        ? doc.createNode({ dist: "gamma", mean: `${Number(p.valueMs.toFixed(3))}ms`, cv: Number(p.cv.toFixed(3)) }, { flow: true })
-        : new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
+    const node = p.samplesMs ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`) }, { flow: true }) : new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
     node.comment = comment(was);
     doc.setIn(path, node);
     // a commented value inside a flow collection (`flow: [{ call: api }]`) reads better in block style

@@ -40,8 +40,6 @@ export interface CalibratedParameter {
   how: string;
   /** the value's spread, where it was measured: quantiles (ms) whose mean is valueMs, used as an empirical distribution */
   samplesMs?: number[];
-  /** the value's spread as a coefficient of variation, where it was fitted: a gamma of mean valueMs */
-  cv?: number;
 }
 
 export interface ValidationReport {

@@ -353,34 +353,6 @@ describe("levels", () => {
     expect(Math.abs(got["components.lb.overhead"] - 3)).toBeLessThan(0.05);
     expect(got["components.api.overhead"]).toBeLessThan(0.02);
   });
-  it("a TLS balancer: the overhead's spread, a gamma whose cv gives the measured p95", () => {
-    // The "real system" has 4 ms of client-side time per request spread as a gamma of cv 1 (the
-    // model's runs of the fit use another seed than this one, so the p95 it matches carries noise).
-    const s = load("scenarios/validation/tls-churn.yaml");
-    const truth: CalibratedParameter[] = [
-      { parameter: "components.lb.tls.handshake", valueMs: 6.2, how: "truth" },
-      { parameter: "components.lb.overhead", valueMs: 4, cv: 1, how: "truth" },
-    ];
-    const rate = 60;
-    const o = { durationS: 300, warmupS: 10 };
-    const real = simulate(withRate(applyCalibration(s, truth), rate), { duration: o.durationS, warmup: o.warmupS, hops: true, seed: 977 });
-    const c = real.classes.get_item;
-    const m = {
-      engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
-      classes: { get_item: { requests: 1, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean: c.latencyMs.mean.mean, p50: c.latencyMs.p50.mean, p95: c.latencyMs.p95.mean, p99: c.latencyMs.p99.mean } } },
-      hops: { serviceMs: { get_item: { meanMs: c.hopsMs!.components.api.serviceMs.mean, count: c.throughput.mean } }, calls: {} },
-      balancerCpu: { perRequestMs: 6.2, utilization: (6.2 * rate) / 1000 },
-    };
-    const fit = fitHops(s, m as never, rate, o);
-    const lb = fit.find((p) => p.parameter === "components.lb.overhead")!;
-    expect(Math.abs(lb.valueMs - 4)).toBeLessThan(0.15);
-    expect(Math.abs(lb.cv! - 1)).toBeLessThan(0.15);
-    expect(applyCalibration(s, fit).components.lb).toMatchObject({ overhead: { dist: "gamma", cv: lb.cv } });
-    expect(calibratedYaml("components:\n  lb:\n    overhead: 1ms\n", { parameters: [lb], rate, runs: [] })).toMatch(/overhead: \{ dist: gamma, mean: \d+(\.\d+)?ms, cv: \d/);
-    // a constant already as wide as measured: no spread fitted
-    const narrow = { ...m, classes: { get_item: { ...m.classes.get_item, latencyMs: { ...m.classes.get_item.latencyMs, p95: 1 } } } };
-    expect(fitHops(s, narrow as never, rate, o).find((p) => p.parameter === "components.lb.overhead")!.cv).toBeUndefined();
-  });
   it("without a balancer, recovers the client's edge to the service per class and writes it into the class's first step", () => {
     // partitioned-queue: clients call the service directly. The hidden costs: 0.7 ms each way on the
     // client's edge (HTTP stack, loopback), 0.3 ms of overhead in the slot, a 2 ms confirm.
