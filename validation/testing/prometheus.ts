@@ -26,7 +26,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts Prometheus scraping `scrape` (an http URL of a /metrics page) every `scrapeMs`; resolves once it is ready. */
+/**
+ * Starts Prometheus scraping `scrape` (an http URL of a /metrics page) every `scrapeMs`; resolves once
+ * it is ready AND has stored its first scrape of the target. Ready alone is not enough: Prometheus
+ * answers /-/ready before its scrape loop has started, and the first scrape came 3.4 s after ready
+ * in a quiet run (3 Dec 2026); a load started at ready then had the first seconds of its window
+ * missing from the TSDB, and `rate(...[$window])` read 0.29 where the truth was 0.33 (0.14 off in
+ * another run). A user's Prometheus has been scraping long before a validation; this one must too.
+ */
 export async function startPrometheus(o: { scrape: string; scrapeMs?: number }): Promise<RealPrometheus> {
   if (!existsSync(PROMETHEUS_BIN)) throw new Error(`no Prometheus at ${PROMETHEUS_BIN}: apt-get install prometheus (or set PROMETHEUS_BIN)`);
   const dir = mkdtempSync(join(tmpdir(), "headroom-prometheus-"));
@@ -74,9 +81,25 @@ export async function startPrometheus(o: { scrape: string; scrapeMs?: number }):
       if (Date.now() > deadline) throw new Error(`prometheus not ready within 20 s: ${log.trim()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    while (!(await scrapedOnce(url))) {
+      if (child.exitCode !== null) throw new Error(`prometheus exited with code ${child.exitCode}: ${log.trim()}`);
+      if (Date.now() > deadline) throw new Error(`prometheus did not scrape ${o.scrape} within 20 s: ${log.trim()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } catch (e) {
     await close();
     throw e;
   }
   return { url, close };
+}
+
+/** True once the job's `up` series holds a successful scrape (its value 1). */
+async function scrapedOnce(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('up{job="own"}')}`);
+    const body = (await res.json()) as { data?: { result?: Array<{ value?: [number, string] }> } };
+    return body.data?.result?.[0]?.value?.[1] === "1";
+  } catch {
+    return false;
+  }
 }
