@@ -10,6 +10,8 @@ import type { GeneratorHealth } from "./starvation.ts";
 import { driveLoad, MeasureError } from "./drive-load.ts";
 import { haproxyPid, processCpu } from "../reference-app/process-cpu.ts";
 import { followFailures } from "../reference-app/fault-schedule.ts";
+import { haproxyBytes, type HaproxyBytes } from "../reference-app/parts/haproxy.ts";
+import { classHasPayload } from "../simulator/model/index.ts";
 
 /** The balancer's `tls` (its CPUs), when it terminates TLS. */
 function tlsOf(s: Scenario, lb: string): { cpus: number } | undefined {
@@ -51,6 +53,12 @@ export interface Measured {
    * busy (the model's `<lb>.tls` part; calibration fits `tls.handshake` from the first).
    */
   balancerCpu?: { perRequestMs: number; utilization: number };
+  /**
+   * Scenarios with payloads: the entry balancer's bytes per second over the window from HAProxy's
+   * counters, as the model counts a balancer's: in = from the clients + from the servers, out = to
+   * the servers + to the clients (HTTP heads included, which the model does not count).
+   */
+  balancerBytes?: { inPerSecond: number; outPerSecond: number };
   replicationLagMs?: number;
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
   workerUtilization?: number;
@@ -94,6 +102,8 @@ interface Scrape {
   lbCpuMs?: number;
   /** each worker's headroom_worker_busy in this scrape, in app.workers' order (NaN: no answer) */
   workerBusy?: number[];
+  /** the entry HAProxy's byte counters (scenarios with payloads) */
+  lbBytes?: HaproxyBytes;
 }
 
 /** Each URL's metrics summed over its series, in the URLs' order (empty for no answer). */
@@ -192,12 +202,15 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   try {
     // HAProxy's process when it terminates TLS: its CPU per request is the model's TLS cost
     const lbPid = app.plan.lb?.tls && app.haproxyStatsSocket ? await haproxyPid(app.haproxyStatsSocket) : 0;
+    // with payloads, the entry balancer's byte counters are the measured bytes/s
+    const bytesSocket = Object.values(o.scenario.load.classes).some(classHasPayload) && app.plan.lb ? app.haproxyStatsSocket : undefined;
     log(`  app up (${app.url}); load for ${o.durationS}s`);
     const scraper = (async () => {
       while (sampling) {
         const t = Date.now();
         const each = await scrapeEach(app.metricsUrls);
-        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}) });
+        const lbBytes = bytesSocket ? await haproxyBytes(bytesSocket).catch(() => undefined) : undefined;
+        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}) });
         if (tiers.length) tierScrapes.push({ t, m: new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeAll(urls)] as const))) });
         if (scrapes.length % 4 === 0) {
           try {
@@ -246,6 +259,9 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     const balancerCpu = lbTls && a.lbCpuMs !== undefined && b.lbCpuMs !== undefined && answered > 0 && spanS > 0
       ? { perRequestMs: (b.lbCpuMs - a.lbCpuMs) / answered, utilization: (b.lbCpuMs - a.lbCpuMs) / 1000 / spanS / lbTls.cpus }
       : undefined;
+    const lbA = a.lbBytes, lbB = b.lbBytes;
+    const d = (k: keyof HaproxyBytes) => (lbB && lbA ? lbB[k] - lbA[k] : 0);
+    const balancerBytes = lbA && lbB && spanS > 0 ? { inPerSecond: (d("feIn") + d("beOut")) / spanS, outPerSecond: (d("feOut") + d("beIn")) / spanS } : undefined;
     const slotSeconds = delta(a, b, "headroom_slots_busy_seconds");
     if (answered > 0 && slotSeconds > 0) hops.holdMs = (slotSeconds / answered) * 1000;
     for (const kind of ["cache", "database", "queue"]) {
@@ -253,7 +269,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       if (n > 0 && spanS > 0) hops.calls[kind] = { meanMs: (delta(a, b, `headroom_call_seconds_sum{kind=${kind}}`) / n) * 1000, perSecond: n / spanS };
       if (n > 0 && spanS > 0 && kind === "queue") hops.calls[kind].buckets = bucketsOf(a, b, `headroom_call_seconds_bucket{kind=${kind},le=`);
     }
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}) };
+    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}) };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
     // A partitioned queue runs one worker per partition (reference-app/plan.ts).

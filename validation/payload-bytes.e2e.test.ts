@@ -25,7 +25,7 @@ import { scenarioOf } from "../simulator/testing.ts";
 import { simulate } from "../simulator/index.ts";
 import type { Scenario } from "../simulator/model/index.ts";
 import { startAppPromise, type RunningApp } from "../reference-app/launcher.ts";
-import { haproxyCommand } from "../reference-app/parts/haproxy.ts";
+import { haproxyBytes as haproxyBytesOf } from "../reference-app/parts/haproxy.ts";
 import { runLoad } from "../k6/harness.ts";
 import { metricSum, queryDb } from "../reference-app/testing.ts";
 import { pageReadSql } from "../reference-app/service/db.ts";
@@ -98,19 +98,7 @@ afterAll(async () => {
   await stop?.();
 });
 
-/** HAProxy's byte counters: the frontend's (from and to the clients) and the backend's (to and from the servers). */
-async function haproxyBytes(): Promise<{ feIn: number; feOut: number; beIn: number; beOut: number }> {
-  const csv = await haproxyCommand(app.haproxyStatsSocket!, "show stat");
-  const lines = csv.trim().split("\n");
-  const header = lines[0]!.replace(/^# /, "").split(",");
-  const row = (px: string, sv: string) => {
-    const f = lines.map((l) => l.split(",")).find((r) => r[header.indexOf("pxname")] === px && r[header.indexOf("svname")] === sv);
-    if (!f) throw new Error(`no ${px}/${sv} in HAProxy's show stat`);
-    return { bin: Number(f[header.indexOf("bin")]), bout: Number(f[header.indexOf("bout")]) };
-  };
-  const fe = row("entry", "FRONTEND"), be = row("service", "BACKEND");
-  return { feIn: fe.bin, feOut: fe.bout, beIn: be.bin, beOut: be.bout };
-}
+const haproxyBytes = () => haproxyBytesOf(app.haproxyStatsSocket!);
 
 interface PlanNode {
   "Node Type": string;

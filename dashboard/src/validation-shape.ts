@@ -53,6 +53,8 @@ const COMPONENT_METRICS: Record<string, { title: string; axis: string; percent?:
   replicationLagMs: { title: "Replication lag", axis: "mean lag (ms)" },
   asyncLatencyMs: { title: "Queue: publish to processed", axis: "mean latency (ms)" },
   queueBacklog: { title: "Queue backlog", axis: "messages waiting" },
+  bytesInPerSecond: { title: "Bytes in (balancer)", axis: "bytes/s" },
+  bytesOutPerSecond: { title: "Bytes out (balancer)", axis: "bytes/s" },
 };
 
 export const metricLabel = (m: string) => (m === "errorRate" ? "error rate" : m === "cacheHitRatio" ? "hit ratio" : m);

@@ -157,6 +157,29 @@ export function parseStat(csv: string, backend = "service"): ServerStat[] {
   });
 }
 
+/** HAProxy's byte counters so far: the entry frontend's (from and to the clients) and the backend's (to and from the servers). */
+export interface HaproxyBytes {
+  readonly feIn: number;
+  readonly feOut: number;
+  readonly beIn: number;
+  readonly beOut: number;
+}
+
+/** Reads the entry balancer's byte counters (`bin`/`bout` of `entry/FRONTEND` and `<backend>/BACKEND` in `show stat`). */
+export async function haproxyBytes(socket: string, backend = "service"): Promise<HaproxyBytes> {
+  const csv = await haproxyCommand(socket, "show stat");
+  const lines = csv.trim().split("\n");
+  const header = (lines[0] ?? "").replace(/^# /, "").split(",");
+  const col = (name: string) => header.indexOf(name);
+  const row = (px: string, sv: string) => {
+    const f = lines.map((l) => l.split(",")).find((r) => r[col("pxname")] === px && r[col("svname")] === sv);
+    if (!f) throw new Error(`no ${px}/${sv} in HAProxy's show stat`);
+    return { bin: Number(f[col("bin")]), bout: Number(f[col("bout")]) };
+  };
+  const fe = row("entry", "FRONTEND"), be = row(backend, "BACKEND");
+  return { feIn: fe.bin, feOut: fe.bout, beIn: be.bin, beOut: be.bout };
+}
+
 export const startHaproxy = (
   plan: LbPlan,
   backends: readonly number[],
