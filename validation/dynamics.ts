@@ -1,7 +1,7 @@
 // Time-series validation of a system that moves: an auto-scaled pool under a ramp, a gateway rate
 // limit at twice its rate, a slowed dependency whose callers retry and break the circuit (that one
 // runs in resilience-validate.ts: its load comes from a Node client, not k6; so do a cache loss, a
-// database failover and a serverless function's bursts, each in its own *-validate.ts). `validate` compares window averages at constant rates; here the scenario
+// database failover, a serverless function's bursts and a region outage, each in its own *-validate.ts). `validate` compares window averages at constant rates; here the scenario
 // runs its own stages once on the simulator (instance series, one point per simulation.interval)
 // and once on the reference app, and the instance count over time, the scale-out moments and the
 // accepted/rejected rates are compared against the targets in docs/validation.md ("Dynamic
@@ -28,6 +28,8 @@ import { resilienceTarget } from "./resilience-rows.ts";
 import { cacheLossTarget, validateCacheLoss } from "./cache-loss-validate.ts";
 import { failoverTarget, validateFailover } from "./db-failover-validate.ts";
 import { functionTarget, validateFunction } from "./function-validate.ts";
+import { regionsTarget } from "./regions-rows.ts";
+import { validateRegions } from "./regions-validate.ts";
 
 // ---------------------------------------------------------------- the measured side
 
@@ -64,6 +66,8 @@ export async function validateDynamics(file: string, scenario: Scenario, outDir:
   if (cacheLossTarget(file, scenario)) return validateCacheLoss(file, scenario, outDir, log);
   if (failoverTarget(file, scenario)) return validateFailover(file, scenario, log);
   if (functionTarget(file, scenario)) return validateFunction(file, scenario, log);
+  const regions = regionsTarget(file, scenario);
+  if (regions) return validateRegions(file, scenario, regions, log);
   const sim: SimResult = simulate(scenario);
   const durationS = sim.run.durationS;
   const warmupS = sim.run.warmupS;

@@ -182,7 +182,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   // The k6 script sends every request to one entry: with regions, each region's users enter
   // through their own geo router (RunningApp.regions.originUrls), which the load does not split yet.
   if (o.scenario.regions !== undefined) {
-    throw new MeasureError(`${o.file}: regions: measuring a scenario with regions is not realized by validate yet (its k6 load would send every region's users to one region's entry); reference-app/regions/app-regions.e2e.test.ts drives each region's users to their own entry`);
+    throw new MeasureError(`${o.file}: regions: validate's k6 load sends every request to one entry, so a scenario with regions is validated by \`npm run validate:dynamics -- ${o.file}\` (each region's users to their own entry, validation/regions-validate.ts)`);
   }
   try {
     started = await startAppPromise(o.scenario, { file: o.file });
