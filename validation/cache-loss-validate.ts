@@ -100,5 +100,6 @@ export async function validateCacheLoss(file: string, scenario: Scenario, outDir
   rows.push({ name: "recovery time (s), fastest of the 8 simulated runs", predicted: Math.min(...spread), measured: NaN, target: "shown", pass: null });
   ats.forEach((at, i) => rows.push({ name: `loss ${i + 1}: Redis killed at (s from the load start)`, predicted: at, measured: (killedAtMs[i]! - loadStartMs) / 1000, target: "shown", pass: null }));
   ats.forEach((_, i) => rows.push({ name: `loss ${i + 1}: Redis down, killed to answering again (s)`, predicted: 0, measured: restartMs[i]! / 1000, target: "shown", pass: null }));
-  return { scenario: scenario.name, loadAverage: [la0[0]!, loadavg()[0]!], rows };
+  const events = ats.map((at, i) => [at, `Redis restarted empty (loss ${i + 1})`] as const);
+  return { scenario: scenario.name, loadAverage: [la0[0]!, loadavg()[0]!], rows, series: [{ name: `${cache} hit ratio per interval (model: mean of ${RUNS} runs)`, unit: "hit ratio", shape: "samples", predicted, measured, events }] };
 }

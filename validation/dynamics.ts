@@ -11,7 +11,7 @@
 //   node bin/run-ts.mjs validation/dynamics.ts scenarios/validation/dynamic/autoscale-ramp.yaml [--out DIR]
 //   exit 0 every target met, 1 a target missed, 2 bad input, 3 not measurable
 import { createReadStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +29,7 @@ import { cacheLossTarget, validateCacheLoss } from "./cache-loss-validate.ts";
 import { failoverTarget, validateFailover } from "./db-failover-validate.ts";
 import { functionTarget, validateFunction } from "./function-validate.ts";
 import { regionsTarget } from "./regions-rows.ts";
+import { dynamicsDocument, type DynamicsSeries } from "./dynamics-report.ts";
 import { validateRegions } from "./regions-validate.ts";
 
 // ---------------------------------------------------------------- the measured side
@@ -57,8 +58,18 @@ export interface DynamicsReport {
   scenario: string;
   loadAverage: number[];
   rows: Row[];
+  /** instances over time (auto-scaling, a function's pool): steps [t s from the load's start, count] */
   measuredSteps?: Array<[number, number]>;
   predictedSteps?: Array<[number, number]>;
+  /** other compared series (a cache's hit ratio over time...), for the report file and the dashboard */
+  series?: DynamicsSeries[];
+}
+
+/** Every series of a report: the instance steps as one, then the others. */
+export function reportSeries(r: DynamicsReport): DynamicsSeries[] {
+  const out: DynamicsSeries[] = [];
+  if (r.predictedSteps && r.measuredSteps) out.push({ name: "instances", unit: "instances", shape: "steps", predicted: r.predictedSteps, measured: r.measuredSteps });
+  return [...out, ...(r.series ?? [])];
 }
 
 export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
@@ -151,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
   const files = argv.filter((a) => !a.startsWith("--"));
   const outIdx = argv.indexOf("--out");
   if (files.length === 0 || argv.includes("--help")) {
-    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR]\n");
+    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR]\n  --out DIR  keep the runs' files there and write DIR/<scenario name>.dynamics.json (headroom.dynamics/v1: rows and the compared series, for the dashboard)\n");
     return files.length === 0 ? 2 : 0;
   }
   const out = outIdx >= 0 ? argv[outIdx + 1]! : await mkdtemp(join(tmpdir(), "headroom-dyn-"));
@@ -161,6 +172,13 @@ async function main(argv: string[]): Promise<number> {
       const scenario = await loadScenarioFile(file);
       const r = await validateDynamics(file, scenario, join(out, scenario.name), (s) => process.stderr.write(`  ${s}\n`));
       process.stdout.write(format(r) + "\n\n");
+      if (outIdx >= 0) {
+        const doc = dynamicsDocument({ scenario: scenario.name, file, yaml: await readFile(file, "utf8"), createdAt: new Date().toISOString(), loadAverage: r.loadAverage, rows: r.rows, series: reportSeries(r) });
+        await mkdir(out, { recursive: true });
+        const path = join(out, `${scenario.name}.dynamics.json`);
+        await writeFile(path, JSON.stringify(doc, null, 1) + "\n");
+        process.stderr.write(`  report: ${path} (the dashboard opens it: Open validation…)\n`);
+      }
       if (r.rows.some((x) => x.pass === false)) code = Math.max(code, 1);
     } catch (e) {
       process.stderr.write(`${(e as Error).message}\n`);

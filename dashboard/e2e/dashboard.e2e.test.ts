@@ -565,6 +565,25 @@ describe("dashboard in headless Chromium", () => {
     expect(browser!.errors).toEqual([]);
   });
 
+  test("a dynamic validation (validate:dynamics --out) opens through Open validation…: rows, the model's and the app's series overlaid, faults marked", async () => {
+    await page.getByTestId("open-validation").setInputFiles(join(process.cwd(), "dashboard", "e2e", "fixtures", "v-cache-loss.dynamics.json"));
+    const view = page.getByTestId("dynamics");
+    await view.waitFor({ timeout: 10_000 });
+    expect(await view.getByTestId("dyn-verdict").innerText()).toContain("PASS");
+    expect(await view.getByTestId("dyn-rows").locator("tbody tr").count()).toBe(11);
+    const chart = view.getByTestId("dyn-series-0");
+    await chart.locator(".recharts-line").first().waitFor({ timeout: 10_000 });
+    // two curves (model, app) and the three restarts of Redis as reference lines
+    expect(await chart.locator(".recharts-line").count()).toBe(2);
+    expect(await chart.locator(".recharts-reference-line").count()).toBe(3);
+    expect(await page.getByTestId("workbench-view").isHidden()).toBe(true);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS, "14b-dynamics.png"), fullPage: true });
+    await view.getByTestId("dyn-close").click();
+    expect(await page.getByTestId("workbench-view").isHidden()).toBe(false);
+    expect(browser!.errors).toEqual([]);
+  });
+
   test("keyboard: ? lists the shortcuts, Esc closes the list, o asks for a file, r runs", async () => {
     await page.locator("body").click({ position: { x: 5, y: 5 } }).catch(() => {});
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());

@@ -18,6 +18,7 @@ import { num, eta } from "./format.ts";
 import { readResultFile } from "./result-file.ts";
 import { readValidationReport, parseJson, schemaOf, type ValidationReport } from "./validation-file.ts";
 import { readSweepResult, type SweepResult } from "./sweep-file.ts";
+import { readDynamicsReport, type DynamicsDocument } from "./dynamics-file.ts";
 import { actionFor } from "./shortcuts.ts";
 import { ShortcutsHelp } from "./ShortcutsHelp.tsx";
 import { ErrorBoundary } from "./ErrorBoundary.tsx";
@@ -53,6 +54,7 @@ const Results = lazy(() => import("./Results.tsx").then((m) => ({ default: m.Res
 const LiveCharts = lazy(() => import("./LiveCharts.tsx").then((m) => ({ default: m.LiveCharts })));
 const ValidationView = lazy(() => import("./Validation.tsx").then((m) => ({ default: m.ValidationView })));
 const SweepView = lazy(() => import("./Sweep.tsx").then((m) => ({ default: m.SweepView })));
+const DynamicsView = lazy(() => import("./DynamicsView.tsx").then((m) => ({ default: m.DynamicsView })));
 
 /** What a file is opened as: the picker chosen says so; a dropped file is told by its schema. */
 type FileKind = "result" | "validation" | "dropped";
@@ -79,6 +81,7 @@ export function App() {
   const [fileError, setFileError] = useState<{ title: string; message: string } | null>(null);
   const [report, setReport] = useState<{ report: ValidationReport; fileName: string } | null>(null);
   const [sweep, setSweep] = useState<{ sweep: SweepResult; fileName: string } | null>(null);
+  const [dyn, setDyn] = useState<{ doc: DynamicsDocument; fileName: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const reportInput = useRef<HTMLInputElement>(null);
   const reportView = useRef<HTMLDivElement>(null);
@@ -172,9 +175,20 @@ export function App() {
     let title = FILE_ERROR_TITLE[kind];
     try {
       const text = await file.text();
-      const claimed = kind === "validation" ? "" : (schemaOf(parseJson(text, file.name)) ?? "");
+      // "Open validation…" takes both kinds of report: a dynamic one says so by its schema
+      const claimed = schemaOf(parseJson(text, file.name)) ?? "";
       const asReport = kind === "validation" || (kind === "dropped" && claimed.startsWith("headroom.validation/"));
-      if (claimed.startsWith("headroom.sweep/")) {
+      if (claimed.startsWith("headroom.dynamics/")) {
+        // A dynamic validation (validate:dynamics --out) is a context of its own, as a report is.
+        title = FILE_ERROR_TITLE.validation;
+        const doc = readDynamicsReport(text, file.name);
+        setFileError(null);
+        setReport(null);
+        setSweep(null);
+        setDyn({ doc, fileName: file.name });
+        window.scrollTo(0, 0);
+      } else if (claimed.startsWith("headroom.sweep/")) {
+        setDyn(null);
         // A sweep is its own context too: many scenarios' figures, none of them the editor's.
         title = "Cannot open the sweep:";
         const sw = readSweepResult(text, file.name);
@@ -186,6 +200,7 @@ export function App() {
         title = FILE_ERROR_TITLE.validation;
         const r = readValidationReport(text, file.name);
         setFileError(null);
+        setDyn(null);
         // A report is its own context: it replaces the workbench and its results until closed.
         setSweep(null);
         setReport({ report: r, fileName: file.name });
@@ -194,6 +209,7 @@ export function App() {
         title = FILE_ERROR_TITLE.result;
         const { result, yaml, notice } = readResultFile(text, file.name);
         setFileError(null);
+        setDyn(null);
         setReport(null);
         setSweep(null);
         if (run.phase === "running") run.job.cancel();
@@ -247,6 +263,7 @@ export function App() {
     if (action === "escape") {
       if (help) setHelp(false);
       else if (run.phase === "running") run.job.cancel();
+      else if (dyn) setDyn(null);
       else if (sweep) setSweep(null);
       else if (report) setReport(null);
       else return;
@@ -430,7 +447,7 @@ export function App() {
 
       {/* A validation report is its own view: the workbench and its results stay mounted (the
           editor keeps its text) but hidden until the report is closed. */}
-      <div hidden={!!report || !!sweep} data-testid="workbench-view">
+      <div hidden={!!report || !!sweep || !!dyn} data-testid="workbench-view">
       <main className="workbench">
         <section className="panel editor-panel">
           <div className="panel-head"><h2>Scenario</h2><span className="muted">YAML · docs/scenario-format.md · Ctrl+Enter runs</span></div>
@@ -499,6 +516,16 @@ export function App() {
         run.phase === "running" ? <div className="empty big">Simulating…</div> : <div className="empty big">No results yet: press Run.</div>
       )}
       </div>
+
+      {dyn && (
+        <div className="scroll-anchor" data-testid="dynamics-view">
+          <Suspense fallback={<div className="empty big">Loading the report…</div>}>
+            <ErrorBoundary what={`The report ${dyn.fileName}`} resetKey={dyn}>
+              <DynamicsView key={theme.name} doc={dyn.doc} fileName={dyn.fileName} onClose={() => setDyn(null)} />
+            </ErrorBoundary>
+          </Suspense>
+        </div>
+      )}
 
       {sweep && (
         <div className="scroll-anchor" data-testid="sweep-view">
