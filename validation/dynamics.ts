@@ -54,6 +54,27 @@ export async function statusCounts(ndjson: string, fromS: number, toS: number): 
   return { firstMs: first, byStatus };
 }
 
+/**
+ * Answers per second in each interval [k I, (k + 1) I) from the first sample, labelled at the
+ * interval's end as the simulator's series are: those other than 429 (accepted) and 429 (refused).
+ */
+export async function statusSeries(ndjson: string, intervalS: number, durationS: number): Promise<{ accepted: Array<[number, number]>; rejected: Array<[number, number]> }> {
+  const { firstMs } = await statusCounts(ndjson, 0, durationS);
+  const n = Math.ceil(durationS / intervalS);
+  const acc = new Array<number>(n).fill(0), rej = new Array<number>(n).fill(0);
+  for await (const line of createInterface({ input: createReadStream(ndjson), crlfDelay: Infinity })) {
+    if (!line.includes('"http_reqs"') || !line.includes('"Point"')) continue;
+    const o = JSON.parse(line) as { type: string; metric: string; data: { time: string; tags?: Record<string, string> } };
+    if (o.type !== "Point" || o.metric !== "http_reqs") continue;
+    const k = Math.floor((parseK6Time(o.data.time) - firstMs) / 1000 / intervalS);
+    if (k < 0 || k >= n) continue;
+    if (o.data.tags?.status === "429") rej[k]++;
+    else acc[k]++;
+  }
+  const at = (xs: number[]) => xs.map((c, k): [number, number] => [(k + 1) * intervalS, c / intervalS]);
+  return { accepted: at(acc), rejected: at(rej) };
+}
+
 export interface DynamicsReport {
   scenario: string;
   loadAverage: number[];
@@ -141,6 +162,15 @@ export async function validateDynamics(file: string, scenario: Scenario, outDir:
       rejectedPredicted: errorRate * (total / windowS),
       rejectedMeasured: rejected / windowS,
     }));
+    // the same over time: the model's first replication per interval against the app's answers
+    if (sim.series) {
+      const m = await statusSeries(ndjson!, sim.series.intervalS, durationS);
+      const sum = (f: (c: { throughput: number[]; errors: number[] }) => number[]) => sim.series!.t.map((t, i): [number, number] => [t, Object.values(sim.series!.classes).reduce((a, c) => a + (f(c)[i] ?? 0), 0)]);
+      report.series = [
+        { name: "accepted (answers other than 429)", unit: "req/s", shape: "samples", predicted: sum((c) => c.throughput), measured: m.accepted },
+        { name: "refused by the rate limit (429)", unit: "req/s", shape: "samples", predicted: sum((c) => c.errors), measured: m.rejected },
+      ];
+    }
   }
   return report;
 }
