@@ -16,7 +16,7 @@ import type { BalancerRuntime } from "../components/load-balancer/index.ts";
 import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
-import { ADMIT_PROBE, SHORT_CIRCUIT, type ServiceRuntime } from "../components/service/index.ts";
+import type { ServiceRuntime } from "../components/service/index.ts";
 import { Histogram } from "./histogram.ts";
 import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
@@ -27,7 +27,7 @@ import { TableRuntime, type TableStats } from "./tables.ts";
 import { tableLimit } from "../model/table.ts";
 import type { Program } from "./program.ts";
 import {
-  MODE_SERVICE, CACHE_GET, CACHE_SET, DB_WRITE,
+  MODE_SERVICE, CACHE_GET, CACHE_SET, DB_WRITE, ADMIT_PROBE, ADMIT_SHORT_CIRCUIT,
   REP_OFF, REP_BOOTING, REP_SERVING, REP_DRAINING, REP_DOWN, REASONS,
   R_BUFFER, R_QTIMEOUT, R_BACKLOG, R_LBTIMEOUT, R_POOLTIMEOUT, R_SVCTIMEOUT, R_QUEUEFULL, R_CRASH, R_BACKEND_DOWN, R_DB_DOWN,
   R_RATE_LIMITED, R_CIRCUIT_OPEN, R_REGION_DOWN, R_THROTTLED,
@@ -1293,7 +1293,7 @@ class Replication extends TaskTable {
   private admitCall(t: number, svc: number): boolean {
     const a = this.svc.admit(svc);
     this.tProbe[t] = a === ADMIT_PROBE ? 1 : 0;
-    if (a !== SHORT_CIRCUIT) return true;
+    if (a !== ADMIT_SHORT_CIRCUIT) return true;
     this.fail(t, R_CIRCUIT_OPEN);
     return false;
   }
