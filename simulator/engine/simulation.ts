@@ -578,9 +578,12 @@ class Replication extends TaskTable {
   private newRequest(user: number, origin: number): void {
     const p = this.p;
     const t = this.alloc();
-    const u = this.classRng.next();
     let c = 0;
-    while (u >= p.classCum[c]) c++;
+    if (p.classCum.length > 1) {
+      // The class stream is drawn only to choose among classes (the last one's bound is Infinity).
+      const u = this.classRng.next();
+      while (u >= p.classCum[c]) c++;
+    }
     this.tCls[t] = c;
     // An open arrival's region is drawn, only when there are several, so scenarios without regions
     // draw as before; a closed user's region is the user's own.
@@ -1739,6 +1742,11 @@ class Replication extends TaskTable {
 
   private scheduleArrival(from: number): void {
     const prof = this.profile!;
+    if (prof.constantRate > 0 && !this.deterministic) {
+      // One piece for ever: no piece to find (nextPoisson takes one exponential gap).
+      this.cal.push(prof.nextPoisson(from, this.arrivalRng), EV_ARRIVAL, 0);
+      return;
+    }
     let t = from;
     for (;;) {
       if (t >= prof.end) return;
