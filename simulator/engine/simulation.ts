@@ -251,6 +251,8 @@ class Replication extends TaskTable {
   private readonly repSlot: Int32Array;
   private readonly repService: Int32Array;
   private readonly doneTotal: Float64Array;
+  /** Per resource: the balancer whose backend connection it is (-1: none), for onUnitFree. */
+  private readonly connLb: Int32Array;
 
   // Components.
   private readonly cStats: ComponentStats[];
@@ -399,6 +401,8 @@ class Replication extends TaskTable {
     this.repRegionDown = new Uint8Array(nRep);
     this.regional = p.regions.length > 0;
     this.doneTotal = new Float64Array(nR);
+    this.connLb = new Int32Array(nR).fill(-1);
+    p.balancers.forEach((lb, b) => { for (const r of lb.conns) this.connLb[r] = b; });
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
     const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentDown: this.compDown, componentStats: this.cStats };
     const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
@@ -1524,12 +1528,8 @@ class Replication extends TaskTable {
 
   /** A backend connection came free: a request waiting in that balancer's queue may now go. */
   private onUnitFree(r: number): void {
-    const spec = this.p.resources[r];
-    if (this.p.components[spec.component].kind !== "load_balancer") return;
-    for (let b = 0; b < this.p.balancers.length; b++) {
-      const k = r - this.p.balancers[b].conns[0];
-      if (k >= 0 && k < this.p.balancers[b].conns.length) { this.dispatchLb(b, k); return; }
-    }
+    const b = this.connLb[r];
+    if (b >= 0) this.dispatchLb(b, r - this.p.balancers[b].conns[0]);
   }
 
   /** Hands the head of balancer b's queue to backend k if it is open, else to any open backend. */
