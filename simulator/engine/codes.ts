@@ -1,9 +1,10 @@
 // Every number the simulator assigns by hand, in one table: opcodes (OP_*), event types (EV_*),
 // per-component counters (C_*), resource modes (MODE_*), the reasons a request ends (R_*, with
 // their names in REASONS), service replica states (REP_*), balancing algorithms (ALG_*), database
-// operations (DB_*) and cache commands (CACHE_*). They used to be spread over opcodes.ts,
-// counters.ts, program.ts, simulation.ts and the kinds' folders, and branches that each took "the
-// next free number" in a different file collided when they merged. Here two branches that add a
+// operations (DB_*), cache commands (CACHE_*) and a circuit breaker's say on a new call
+// (ADMIT_*). They used to be spread over opcodes.ts, counters.ts, program.ts, simulation.ts and
+// the kinds' folders, and branches that each took "the next free number" in a different file
+// collided when they merged. Here two branches that add a
 // code touch the same lines, and tests/engine/codes.test.ts fails on two codes with one number, on
 // a gap, on an event type past 31, on a reason without its name and on any constant of these
 // families declared outside this file.
@@ -152,3 +153,9 @@ export const DB_WRITE = 1;
 export const CACHE_GET = 0;
 export const CACHE_SET = 1;
 export const CACHE_DELETE = 2;
+
+// A circuit breaker's say on a new call to a service (ServiceRuntime.admit, components/service):
+// the call goes ahead, goes ahead as the half-open breaker's probe, or is short-circuited.
+export const ADMIT_CALL = 0;
+export const ADMIT_PROBE = 1;
+export const ADMIT_SHORT_CIRCUIT = 2;

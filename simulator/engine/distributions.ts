@@ -65,10 +65,21 @@ export class Sampler {
     this.kind = kind; this.a = a; this.b = b; this.c = c; this.samples = samples; this.mean = mean;
   }
 
+  /**
+   * One draw. The commonest kinds are here and the rest in sampleOther, so that this body stays
+   * small enough for V8 to inline at the engine's call sites: a call that is not inlined returns
+   * its double boxed (a heap number per draw, which the garbage collector then reclaims).
+   */
   sample(rng: Uniform): number {
+    const kind = this.kind;
+    if (kind === EXPONENTIAL) return -this.a * Math.log(rng.next());
+    if (kind === LOGNORMAL) return Math.exp(this.a + this.b * standardNormal(rng));
+    if (kind === CONSTANT) return this.a;
+    return this.sampleOther(rng);
+  }
+
+  private sampleOther(rng: Uniform): number {
     switch (this.kind) {
-      case CONSTANT: return this.a;
-      case EXPONENTIAL: return -this.a * Math.log(rng.next());
       case UNIFORM: return this.a + this.b * rng.next();
       case NORMAL: {
         // Truncated at 0 by resampling, so the shape above 0 is exactly the normal's.
@@ -77,7 +88,6 @@ export class Sampler {
           if (x >= 0) return x;
         }
       }
-      case LOGNORMAL: return Math.exp(this.a + this.b * standardNormal(rng));
       case GAMMA: return this.b * gammaUnitScale(this.a, rng);
       case ERLANG: {
         let prod = 1;

@@ -18,6 +18,8 @@ export class RateProfile {
   readonly maxRate: Float64Array;
   /** Time the load stops (Infinity for a constant rate). */
   readonly end: number;
+  /** The rate of a constant load (`rate:`, one piece without end) when above 0; else 0. */
+  readonly constantRate: number;
 
   constructor(load: OpenLoad) {
     const pieces: Array<{ kind: number; len: number; r0: number; r1: number; period: number; phase: number; max: number }> = [];
@@ -53,6 +55,7 @@ export class RateProfile {
       this.r0[i] = p.r0; this.r1[i] = p.r1; this.period[i] = p.period; this.phase[i] = p.phase; this.maxRate[i] = p.max;
     });
     this.end = t;
+    this.constantRate = n === 1 && this.kinds[0] === CONST && t === Infinity && this.r0[0] > 0 ? this.r0[0] : 0;
   }
 
   get pieces(): number {
@@ -123,6 +126,13 @@ export class RateProfile {
    * gives the same times.
    */
   nextPoisson(t: number, rng: Uniform): number {
+    // A constant rate: the loop below would take one exponential gap and accept it (r = max).
+    const rate = this.constantRate;
+    if (rate > 0) return t + -Math.log(rng.next()) / rate;
+    return this.nextThinned(t, rng);
+  }
+
+  private nextThinned(t: number, rng: Uniform): number {
     let piece = 0;
     for (;;) {
       if (t >= this.end) return Infinity;

@@ -16,7 +16,7 @@ import type { BalancerRuntime } from "../components/load-balancer/index.ts";
 import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
-import { ADMIT_PROBE, SHORT_CIRCUIT, type ServiceRuntime } from "../components/service/index.ts";
+import type { ServiceRuntime } from "../components/service/index.ts";
 import { Histogram } from "./histogram.ts";
 import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
@@ -27,7 +27,7 @@ import { TableRuntime, type TableStats } from "./tables.ts";
 import { tableLimit } from "../model/table.ts";
 import type { Program } from "./program.ts";
 import {
-  MODE_SERVICE, CACHE_GET, CACHE_SET, DB_WRITE,
+  MODE_SERVICE, CACHE_GET, CACHE_SET, DB_WRITE, ADMIT_PROBE, ADMIT_SHORT_CIRCUIT,
   REP_OFF, REP_BOOTING, REP_SERVING, REP_DRAINING, REP_DOWN, REASONS,
   R_BUFFER, R_QTIMEOUT, R_BACKLOG, R_LBTIMEOUT, R_POOLTIMEOUT, R_SVCTIMEOUT, R_QUEUEFULL, R_CRASH, R_BACKEND_DOWN, R_DB_DOWN,
   R_RATE_LIMITED, R_CIRCUIT_OPEN, R_REGION_DOWN, R_THROTTLED,
@@ -251,6 +251,8 @@ class Replication extends TaskTable {
   private readonly repSlot: Int32Array;
   private readonly repService: Int32Array;
   private readonly doneTotal: Float64Array;
+  /** Per resource: the balancer whose backend connection it is (-1: none), for onUnitFree. */
+  private readonly connLb: Int32Array;
 
   // Components.
   private readonly cStats: ComponentStats[];
@@ -399,6 +401,8 @@ class Replication extends TaskTable {
     this.repRegionDown = new Uint8Array(nRep);
     this.regional = p.regions.length > 0;
     this.doneTotal = new Float64Array(nR);
+    this.connLb = new Int32Array(nR).fill(-1);
+    p.balancers.forEach((lb, b) => { for (const r of lb.conns) this.connLb[r] = b; });
     this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
     const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentDown: this.compDown, componentStats: this.cStats };
     const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
@@ -578,9 +582,12 @@ class Replication extends TaskTable {
   private newRequest(user: number, origin: number): void {
     const p = this.p;
     const t = this.alloc();
-    const u = this.classRng.next();
     let c = 0;
-    while (u >= p.classCum[c]) c++;
+    if (p.classCum.length > 1) {
+      // The class stream is drawn only to choose among classes (the last one's bound is Infinity).
+      const u = this.classRng.next();
+      while (u >= p.classCum[c]) c++;
+    }
     this.tCls[t] = c;
     // An open arrival's region is drawn, only when there are several, so scenarios without regions
     // draw as before; a closed user's region is the user's own.
@@ -1293,7 +1300,7 @@ class Replication extends TaskTable {
   private admitCall(t: number, svc: number): boolean {
     const a = this.svc.admit(svc);
     this.tProbe[t] = a === ADMIT_PROBE ? 1 : 0;
-    if (a !== SHORT_CIRCUIT) return true;
+    if (a !== ADMIT_SHORT_CIRCUIT) return true;
     this.fail(t, R_CIRCUIT_OPEN);
     return false;
   }
@@ -1521,12 +1528,8 @@ class Replication extends TaskTable {
 
   /** A backend connection came free: a request waiting in that balancer's queue may now go. */
   private onUnitFree(r: number): void {
-    const spec = this.p.resources[r];
-    if (this.p.components[spec.component].kind !== "load_balancer") return;
-    for (let b = 0; b < this.p.balancers.length; b++) {
-      const k = r - this.p.balancers[b].conns[0];
-      if (k >= 0 && k < this.p.balancers[b].conns.length) { this.dispatchLb(b, k); return; }
-    }
+    const b = this.connLb[r];
+    if (b >= 0) this.dispatchLb(b, r - this.p.balancers[b].conns[0]);
   }
 
   /** Hands the head of balancer b's queue to backend k if it is open, else to any open backend. */
@@ -1739,6 +1742,11 @@ class Replication extends TaskTable {
 
   private scheduleArrival(from: number): void {
     const prof = this.profile!;
+    if (prof.constantRate > 0 && !this.deterministic) {
+      // One piece for ever: no piece to find (nextPoisson takes one exponential gap).
+      this.cal.push(prof.nextPoisson(from, this.arrivalRng), EV_ARRIVAL, 0);
+      return;
+    }
     let t = from;
     for (;;) {
       if (t >= prof.end) return;

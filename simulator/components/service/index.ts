@@ -15,7 +15,7 @@ import { ServiceRuntime } from "./runtime.ts";
 import { serviceResult } from "./result.ts";
 
 export type { ServiceSpec } from "./compile.ts";
-export { ADMIT, ADMIT_PROBE, SHORT_CIRCUIT, ServiceRuntime } from "./runtime.ts";
+export { ServiceRuntime } from "./runtime.ts";
 export { serviceAnalytic } from "./analytic.ts";
 export type { BreakerResult } from "./result.ts";
 

@@ -13,16 +13,13 @@ import type { Calendar } from "../../engine/calendar.ts";
 import type { ComponentStats } from "../../engine/simulation.ts";
 import type { Rng } from "../../engine/rng.ts";
 import {
-  C_BREAKER_OPENED, C_BUDGET_DENIED, C_RETRIES, C_SHORT_CIRCUITED, EV_BREAKER_TIMER, EV_BREAKER_WINDOW, EV_CONTROL,
-  R_CIRCUIT_OPEN, REP_SERVING,
+  ADMIT_CALL, ADMIT_PROBE, ADMIT_SHORT_CIRCUIT, C_BREAKER_OPENED, C_BUDGET_DENIED, C_RETRIES, C_SHORT_CIRCUITED,
+  EV_BREAKER_TIMER, EV_BREAKER_WINDOW, EV_CONTROL, R_CIRCUIT_OPEN, REP_SERVING,
 } from "../../engine/codes.ts";
 import { startScaler, stepScaler, type ScalerCommand, type ScalerEvent, type ScalerSnapshot } from "../../dynamics/autoscaler.ts";
 import { BREAKER_CLOSED, BREAKER_HALF_OPEN, BREAKER_OPEN, breakerCode, startBreaker, stepBreaker, type BreakerEvent, type BreakerSnapshot } from "../../dynamics/circuit-breaker.ts";
 import type { RuntimeContext } from "../kind.ts";
 import type { ServiceSpec } from "./compile.ts";
-
-/** admit()'s answers: the call goes ahead, goes ahead as the half-open breaker's probe, or is short-circuited. */
-export const ADMIT = 0, ADMIT_PROBE = 1, SHORT_CIRCUIT = -1;
 
 export class ServiceRuntime {
   private readonly cStats: readonly ComponentStats[];
@@ -189,16 +186,16 @@ export class ServiceRuntime {
 
   // ---------------------------------------------------------------- resilience
 
-  /** The breaker's say on a new call to svc: ADMIT, ADMIT_PROBE (half-open, a probe slot left) or SHORT_CIRCUIT (counted). */
+  /** The breaker's say on a new call to svc (engine/codes.ts): ADMIT_CALL, ADMIT_PROBE (half-open, a probe slot left) or ADMIT_SHORT_CIRCUIT (counted). */
   admit(svc: number): number {
     const state = this.breakerState[svc];
-    if (state === BREAKER_CLOSED) return ADMIT;
+    if (state === BREAKER_CLOSED) return ADMIT_CALL;
     if (state === BREAKER_HALF_OPEN && this.probesOut[svc] < this.breakers[svc]!.context.probesLeft) {
       this.probesOut[svc]++;
       return ADMIT_PROBE;
     }
     if (this.measuring) this.cStats[this.specs[svc].component].counts[C_SHORT_CIRCUITED]++;
-    return SHORT_CIRCUIT;
+    return ADMIT_SHORT_CIRCUIT;
   }
 
   /** A call to svc ended (reason 0: it succeeded) at `now`: counted in the breaker's window; a probe's end steps the breaker. */

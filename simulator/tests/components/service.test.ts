@@ -12,7 +12,7 @@ import { Histogram } from "../../engine/histogram.ts";
 import { Rng } from "../../engine/rng.ts";
 import { C_BUDGET_DENIED, C_COUNTERS, C_RETRIES, R_CIRCUIT_OPEN, R_SVCTIMEOUT, REP_DOWN, REP_SERVING } from "../../engine/codes.ts";
 import { KINDS } from "../../components/index.ts";
-import { ADMIT } from "../../components/service/index.ts";
+import { ADMIT_CALL } from "../../engine/codes.ts";
 import type { RuntimeContext } from "../../components/kind.ts";
 import { scenarioOf } from "../helpers.ts";
 
@@ -81,7 +81,7 @@ describe("service runtime: retries, budget, breaker admission, round robin", () 
   });
   it("a closed breaker admits every call", () => {
     const { rt } = fresh();
-    for (let k = 0; k < 10; k++) expect(rt.admit(idx("api"))).toBe(ADMIT);
+    for (let k = 0; k < 10; k++) expect(rt.admit(idx("api"))).toBe(ADMIT_CALL);
   });
   it("round robin over serving replicas, skipping a down one: 0, 2, 0, 2", () => {
     const { rt, kernel } = fresh();

@@ -1,5 +1,5 @@
 // The simulator's hand-assigned numbers (engine/codes.ts) as a test: within each family (OP_,
-// EV_, C_, MODE_, R_, REP_, ALG_, DB_, CACHE_) every number is taken once and the numbers run 0,
+// EV_, C_, MODE_, R_, REP_, ALG_, DB_, CACHE_, ADMIT_) every number is taken once and the numbers run 0,
 // 1, 2, ... without a gap, so two merged branches that took the same "next free number" fail here
 // instead of sharing a dispatch case, a counter or a reason; event types stay below 32 (the
 // calendar packs arg * 32 + type); C_COUNTERS is the number of counters; every reason has its
@@ -14,7 +14,7 @@ const SIMULATOR = join(import.meta.dirname, "../..");
 const TABLE = "engine/codes.ts";
 /** This file, whose examples of what the scan must catch are strings. */
 const SELF = "tests/engine/codes.test.ts";
-const FAMILIES = ["OP_", "EV_", "C_", "MODE_", "R_", "REP_", "ALG_", "DB_", "CACHE_"] as const;
+const FAMILIES = ["OP_", "EV_", "C_", "MODE_", "R_", "REP_", "ALG_", "DB_", "CACHE_", "ADMIT_"] as const;
 
 /** The codes of a family, name to number, C_COUNTERS (a count, not a counter) left out. */
 function family(prefix: string): Array<[string, number]> {
@@ -45,9 +45,9 @@ function sources(dir: string): string[] {
 }
 
 /** Names bound with `=` (not `==`, `=>`): declarations such as `const EV_X = 3` or `A = 1, OP_Y = 2`. */
-const DECLARED = /\b((?:OP|EV|C|MODE|R|REP|ALG|DB|CACHE)_[A-Z][A-Z0-9_]*)\s*=(?![=>])/g;
+const DECLARED = /\b((?:OP|EV|C|MODE|R|REP|ALG|DB|CACHE|ADMIT)_[A-Z][A-Z0-9_]*)\s*=(?![=>])/g;
 /** The table's names of those families (REASONS is a list of names, not a code). */
-const CODE_NAME = /^(OP|EV|C|MODE|R|REP|ALG|DB|CACHE)_/;
+const CODE_NAME = /^(OP|EV|C|MODE|R|REP|ALG|DB|CACHE|ADMIT)_/;
 
 /** The code names each file of the simulator declares, file (relative to simulator/) to names. */
 function declarations(): Map<string, string[]> {

@@ -1,10 +1,14 @@
 // Load profiles and reneging against what they must produce: per-interval arrival counts against
 // the integral of the rate profile (hold, linear ramp, step spike, diurnal sine), Poisson and
-// deterministic; the user count of a ramping closed load over time; and a station's
-// `queue_timeout` (M/M/1 with deterministic patience) against its closed form.
+// deterministic; the user count of a ramping closed load over time; a station's `queue_timeout`
+// (M/M/1 with deterministic patience) against its closed form; and the constant rate's shortcut
+// against the thinning loop it skips (the same times, bit for bit).
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
 import { expectTheory, MAX_BAND, scenarioOf } from "../helpers.ts";
+import { RateProfile } from "../../engine/profile.ts";
+import { Rng } from "../../engine/rng.ts";
+import type { OpenLoad } from "../../model/schema.ts";
 
 // ---------------------------------------------------------------- open load: rate profiles
 
@@ -297,5 +301,28 @@ components: { q: { kind: station, service: { dist: exponential, mean: ${1000 / m
   it("the served requests' share that waited and their mean wait match the V density", () => {
     expectTheory(r.components.q.waitProbability, th.waitedServed, { label: "P(waited | served)" });
     expectTheory(r.components.q.waitMs.mean, 1000 * th.waitServed, { label: "E[W | served]" });
+  });
+});
+
+// ---------------------------------------------------------------- open load: the constant-rate shortcut
+
+describe("a constant rate's shortcut (RateProfile.constantRate)", () => {
+  it("draws the same arrival times, bit for bit, as thinning over a stage of the same rate", () => {
+    const constant = new RateProfile({ model: "open", rate: 250 } as unknown as OpenLoad);
+    // a stage has an end, so this profile takes the thinning loop (which accepts every candidate)
+    const held = new RateProfile({ model: "open", start_rate: 250, stages: [{ duration: 1e9, target: 250, shape: "step" }] } as unknown as OpenLoad);
+    expect(constant.constantRate).toBe(250);
+    expect(held.constantRate).toBe(0);
+    const a = new Rng(7, 0, "load:arrivals"), b = new Rng(7, 0, "load:arrivals");
+    const n = 100_000;
+    let ta = 0, tb = 0, differ = 0;
+    for (let i = 0; i < n; i++) {
+      ta = constant.nextPoisson(ta, a);
+      tb = held.nextPoisson(tb, b);
+      if (ta !== tb) differ++;
+    }
+    expect(differ).toBe(0);
+    // and the gaps are exponential at 250/s: n gaps sum to n / 250 s, sd sqrt(n) / 250 = 1.26 s; 4 sd
+    expect(Math.abs(ta - n / 250)).toBeLessThan((4 * Math.sqrt(n)) / 250);
   });
 });
