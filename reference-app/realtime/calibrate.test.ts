@@ -3,7 +3,7 @@
 // counted; the per-recipient send cost from two scrapes; the calibrated model keeping everything else.
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../../simulator/model/index.ts";
-import { backboneBuckets, calibratedScenario, sendCost, windowSamples } from "./calibrate.ts";
+import { backboneBuckets, calibratedScenario, oneWaySamples, sendCost, windowSamples } from "./calibrate.ts";
 import { FINE_BOUNDS } from "./server.ts";
 
 /** The Prometheus lines a server would serve after observing `xs` (cumulative buckets). */
@@ -29,6 +29,16 @@ describe("realtime calibration", () => {
     const few = windowSamples(a, b, 400);
     expect(Math.abs(few.length - 400)).toBeLessThanOrEqual(FINE_BOUNDS.length);
     expect(Math.abs(quantile(few, 0.5) / quantile(inWindow, 0.5) - 1)).toBeLessThan(0.1);
+  });
+
+  it("takes the network's one-way samples from the window's copies, ways in and out pooled, in seconds", () => {
+    const legs: Array<[number, number, number, number, number, number]> = [[5, 1, 0.1, 2, 0.2, 3], [10, 4, 0.1, 2, 0.2, 6], [20, 7, 0.1, 2, 0.2, 8], [9, -0.001, 0, 0, 0, 0]];
+    expect(oneWaySamples(legs, 5, 20)).toEqual([0.001, 0.003, 0.004, 0.006, 0, 0]);
+    const many = Array.from({ length: 100 }, (_, i) => [i, i, 0, 0, 0, 1000 + i] as [number, number, number, number, number, number]);
+    const few = oneWaySamples(many, 0, 100, 50);
+    expect(few).toHaveLength(50);
+    // evenly spaced over the pool: as many ways in as out
+    expect(few.filter((x) => x >= 1).length).toBe(25);
   });
 
   it("reads the send cost per copy over the window and puts the three into the model, nothing else", () => {

@@ -5,10 +5,17 @@
 //   (headroom_rt_send_seconds_total / headroom_rt_messages_out_total over the window), a constant;
 // - `backbone.service`: the instances' PUBLISH -> own pmessage round trips over the window, rebuilt
 //   from the fine histogram headroom_rt_backbone_seconds (10% buckets) as an empirical distribution;
-// - `network` (one way, client <-> instance, through HAProxy): half the round trip of WebSocket
-//   pings the load driver sent over the window, as an empirical distribution.
-// What it trades away: the backbone's spread is known to 10% (its buckets); the ping's round trip
-// goes through the sockets and HAProxy but not through the server's message handler.
+// - `network` (one way, client <-> instance, through HAProxy): the ways in and out of the window's
+//   delivered copies, each timed on the machine's one monotonic clock (the driver's send -> the
+//   instance reading it; the instance's ws.send -> the driver reading the copy), pooled as one
+//   empirical distribution (the model has one `network` for both ways).
+//   It used to be half of each WebSocket ping's round trip: a round trip that met a stall on one
+//   way gave half the stall to each, and two independent draws of those halves put a stall on
+//   twice as many deliveries (model's p50 12-26% over the measured), while the way out, where the
+//   one driver process reads every recipient's copy, is heavier than a ping shows (p95 30 ms vs
+//   14 at load 11: the model's p95 34% under). See docs/reference-app.md, Realtime components.
+// What it trades away: the backbone's spread is known to 10% (its buckets); pooling the two ways
+// keeps each delivery's mean but not a difference between them.
 import type { Dist, RealtimeComponent, Scenario } from "../../simulator/model/index.ts";
 import { sumMetrics } from "../prom.ts";
 import { FINE_BOUNDS } from "./server.ts";
@@ -55,8 +62,24 @@ export interface RealtimeCalibration {
   readonly send: number;
   /** Backbone round trips (seconds). */
   readonly backbone: readonly number[];
-  /** One-way client <-> instance latencies (seconds): half of each ping's round trip. */
+  /** One-way client <-> instance latencies (seconds): the ways in and out of the delivered copies (oneWaySamples). */
   readonly network: readonly number[];
+}
+
+/**
+ * The one-way network samples (seconds) of the copies published in [from, to) (ms, the driver's
+ * clock): each copy's way in and way out (DriverRecord.legs), at most `max` of them evenly spaced.
+ */
+export function oneWaySamples(legs: ReadonlyArray<readonly [number, number, number, number, number, number]>, from: number, to: number, max = 8000): number[] {
+  const copies = legs.filter((l) => l[0] >= from && l[0] < to);
+  // evenly spaced copies, both ways of each (so the pool keeps as many ways in as out)
+  const n = Math.min(copies.length, Math.floor(max / 2)), step = copies.length / Math.max(1, n);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const l = copies[Math.floor(i * step)]!;
+    out.push(Math.max(0, l[1]) / 1000, Math.max(0, l[5]) / 1000);
+  }
+  return out;
 }
 
 /** The per-recipient send cost over a window from two scrapes (summed over instances) of the instances' /metrics. */

@@ -27,7 +27,7 @@ import { appPorts, leftovers, listenAddresses } from "../testing.ts";
 import { haproxyCommand, parseStat } from "../parts/haproxy.ts";
 import { WS_BACKEND } from "../parts/haproxy-ws.ts";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { backboneBuckets, calibratedScenario, sendCost, windowSamples, type RealtimeCalibration } from "./calibrate.ts";
+import { backboneBuckets, calibratedScenario, oneWaySamples, sendCost, windowSamples, type RealtimeCalibration } from "./calibrate.ts";
 import { RealtimeDriver } from "./driver.ts";
 import { nowMs } from "./server.ts";
 
@@ -103,6 +103,9 @@ describe("realtime component under app up, against the simulator", () => {
     const ports = appPorts(app);
     let m: { connections: number; driverConnections: number; out: number; refused: number; p50: number; p95: number; copies: number; messages: number; sessions: number };
     let cal: RealtimeCalibration;
+    // the window's copies split at the servers' stamps (ms, sorted): way in, backbone, send queue, way out
+    let legs: number[][] = [];
+    let independentP50 = 0, pingP50 = 0;
     // the load driver's own event-loop lag over the window: past MAX_LAG_MS its clock is not the latency's
     const lag = monitorEventLoopDelay({ resolution: 1 });
     let loadAtEnd = 0;
@@ -153,8 +156,14 @@ describe("realtime component under app up, against the simulator", () => {
         messages: d.published.filter((t) => t >= tA && t < tB).length,
         sessions: d.sessions,
       };
-      const rtts = d.pings.filter(([t]) => t >= tA && t < tB).map(([, r]) => r / 2000);
-      cal = { send: sendCost(a, b), backbone: windowSamples(backboneBuckets(a), backboneBuckets(b)), network: rtts };
+      const inWindow = d.legs.filter(([t]) => t >= tA && t < tB);
+      legs = [1, 3, 4, 5].map((j) => inWindow.map((l) => l[j]!).sort((x, y) => x - y));
+      // the model's assumption, on the measured legs themselves: each leg drawn on its own
+      const rng = streamFor(11, "test:legs");
+      const pick = (xs: readonly number[]) => xs[Math.floor(rng.next() * xs.length)]!;
+      independentP50 = quantile(Array.from({ length: 20000 }, () => pick(legs[0]!) + pick(legs[1]!) + pick(legs[2]!) + pick(legs[3]!)).sort((x, y) => x - y), 0.5);
+      pingP50 = quantile(d.pings.filter(([t]) => t >= tA && t < tB).map(([, r]) => r).sort((x, y) => x - y), 0.5);
+      cal = { send: sendCost(a, b), backbone: windowSamples(backboneBuckets(a), backboneBuckets(b)), network: oneWaySamples(d.legs, tA, tB) };
     } finally {
       await stop();
     }
@@ -176,7 +185,8 @@ describe("realtime component under app up, against the simulator", () => {
     console.log(
       `realtime app vs simulator (window ${WINDOW} s, ${m.sessions} sessions, ${m.messages} messages, ${m.copies} copies timed):\n` +
         `  calibrated: send ${(cal.send * 1e6).toFixed(1)} us/recipient; backbone p50 ${(quantile(bb, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(bb, 0.95) * 1e3).toFixed(3)} ms (${bb.length}); ` +
-        `network one-way p50 ${(quantile(net, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(net, 0.95) * 1e3).toFixed(3)} ms (${net.length} pings)\n` +
+        `network one-way p50 ${(quantile(net, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(net, 0.95) * 1e3).toFixed(3)} ms (${net.length} ways in and out; half a ping's round trip p50 ${(pingP50 / 2).toFixed(3)} ms)\n` +
+        `  measured legs (ms): ${["way in", "backbone", "send queue", "way out"].map((n, j) => `${n} p50 ${quantile(legs[j]!, 0.5).toFixed(3)} p95 ${quantile(legs[j]!, 0.95).toFixed(3)}`).join("; ")}; drawn independently their sum's p50 is ${independentP50.toFixed(3)}\n` +
         `  Little's law lambda E[L] = 160; the driver held ${m.driverConnections.toFixed(1)}; its event-loop lag p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}\n` +
         rows.map(([k, p, v]) => `  ${k.padEnd(16)} predicted ${p.mean.toFixed(3)} +- ${band(p).toFixed(3)} (sd ${p.sd.toFixed(3)})  measured ${v.toFixed(3)}  (${(((v - p.mean) / p.mean) * 100).toFixed(1)}%)`).join("\n"),
     );
