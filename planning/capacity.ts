@@ -6,6 +6,7 @@ import type { Scenario } from "../simulator/index.ts";
 import { analyticBracket, nominalLoad, loadUnit, type AnalyticBracket, type LoadUnit } from "../simulator/analytic/index.ts";
 import type { TaskPool } from "./pool.ts";
 import type { SearchOutcome } from "./search.ts";
+import type { FunctionFigures } from "./verdict.ts";
 
 export const CAPACITY_SCHEMA = "headroom.capacity/v1";
 
@@ -40,6 +41,11 @@ export interface CapacityResult {
   readonly limitedBy: string | null;
   /** Connections held (time average) per realtime component at the capacity, mean over the searches; absent without one. */
   readonly connectionsAtCapacity?: Record<string, number>;
+  /**
+   * Per serverless function at the capacity, mean over the searches: the invocations it runs per
+   * second (carried, throttles excluded) and the share throttled; absent without a function.
+   */
+  readonly invocationsAtCapacity?: Record<string, FunctionFigures>;
   /** Simulated p95/p99 (ms) per class at the capacity, first search. */
   readonly atCapacity: Record<string, { p95: number; p99: number }> | null;
   readonly runs: number;
@@ -78,6 +84,7 @@ export async function findCapacity(s: Scenario, settings: CapacitySettings, pool
     runs: outcomes.reduce((a, o: SearchOutcome) => a + o.runs, 0),
     settings,
     ...connectionsAt(outcomes),
+    ...invocationsAt(outcomes),
   };
 }
 
@@ -106,4 +113,12 @@ function connectionsAt(outcomes: readonly SearchOutcome[]): { connectionsAtCapac
   if (held.length === 0) return {};
   const names = Object.keys(held[0]);
   return { connectionsAtCapacity: Object.fromEntries(names.map((n) => [n, held.reduce((a, c) => a + (c[n] ?? 0), 0) / held.length])) };
+}
+
+/** The functions' invocations at each search's capacity, averaged ({} without any). */
+function invocationsAt(outcomes: readonly SearchOutcome[]): { invocationsAtCapacity?: Record<string, FunctionFigures> } {
+  const at = outcomes.map((o) => o.atCapacity?.invocations).filter((c): c is Record<string, FunctionFigures> => c !== undefined);
+  if (at.length === 0) return {};
+  const mean = (n: string, k: keyof FunctionFigures) => at.reduce((a, c) => a + (c[n]?.[k] ?? 0), 0) / at.length;
+  return { invocationsAtCapacity: Object.fromEntries(Object.keys(at[0]).map((n) => [n, { perSecond: mean(n, "perSecond"), throttled: mean(n, "throttled") }])) };
 }

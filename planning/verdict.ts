@@ -31,6 +31,14 @@ export interface RunSummary {
   readonly throughput: number;
   /** Connections held (time average) per realtime component; absent without one. */
   readonly connections?: Record<string, number>;
+  /** Per serverless function: invocations run per second and the share of invocations throttled; absent without one. */
+  readonly invocations?: Record<string, FunctionFigures>;
+}
+
+/** A function's invocations at a level: those run (completed) per second, and the share refused or timed out in the queue (429). */
+export interface FunctionFigures {
+  readonly perSecond: number;
+  readonly throttled: number;
 }
 
 export function summarize(level: number, r: SimResult): RunSummary {
@@ -43,6 +51,12 @@ export function summarize(level: number, r: SimResult): RunSummary {
     const n = c.realtime.counts;
     realtime[name] = { utilization: c.utilization.mean, limitedBy: c.realtime.limitedBy, refused: n.refused + n.connects > 0 ? n.refused / (n.refused + n.connects) : 0 };
     connections[name] = c.realtime.connections.mean;
+  }
+  const invocations: Record<string, FunctionFigures> = {};
+  for (const [name, c] of Object.entries(r.components)) {
+    if (c.kind !== "function" || !c.function) continue;
+    const f = c.function;
+    invocations[name] = { perSecond: c.throughput.mean, throttled: f.invocations + f.throttled > 0 ? f.throttled / (f.invocations + f.throttled) : 0 };
   }
   const failed = firstFailure(r.slo?.checks ?? [], queues, realtime);
   const latencyMs: RunSummary["latencyMs"] = {};
@@ -57,6 +71,7 @@ export function summarize(level: number, r: SimResult): RunSummary {
     level, pass: failed === null, failed, bottleneck: r.bottleneck, latencyMs,
     errorRate: ended > 0 ? bad / ended : 0, costPerHour: r.cost?.perHour ?? null, throughput,
     ...(Object.keys(connections).length > 0 ? { connections } : {}),
+    ...(Object.keys(invocations).length > 0 ? { invocations } : {}),
   };
 }
 

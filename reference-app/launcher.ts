@@ -87,6 +87,8 @@ export interface RunningApp {
     readonly metricsUrls: readonly string[];
     readonly haproxyStatsSocket: string;
     readonly backbonePort: number;
+    /** The backbone Redis's per-run password (the test reads its own service time from INFO commandstats). */
+    readonly backbonePassword: string;
   };
   /**
    * The components' egress links (plan.links), realized by the link relay: its figures per link
@@ -701,6 +703,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
             metricsUrls: rtInstances.map((p) => `http://127.0.0.1:${p.port}/metrics`),
             haproxyStatsSocket: wsFront.statsSocket,
             backbonePort: backbone.port,
+            backbonePassword: backbone.password,
           }
         : undefined,
       serviceMetricsUrls: Object.fromEntries(Object.entries(tiers).map(([n, list]) => [n, list.map((s) => `http://127.0.0.1:${s.port}/metrics`)])),

@@ -718,7 +718,7 @@ describe("a realtime component", () => {
 
   it("refuses what the servers do not realize, by field", () => {
     const text = readFileSync(new URL("../scenarios/realtime-chat.yaml", import.meta.url), "utf8");
-    const r = planApp(load(text.replace("    send: 20us\n", "    send: 20us\n    send_buffer: 2s\n").replace("max_connections: 5000", "max_connections: 8000")));
-    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.chat.max_connections", "components.chat.send_buffer"]);
+    const r = planApp(load(text.replace("    send: 20us\n", "    send: 20us\n    send_buffer: 2s\n").replace("max_connections: 5000", "max_connections: 8000").replace("backbone: { service: 100us }", "backbone: { service: 100us, latency: 1ms }")));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.chat.max_connections", "components.chat.send_buffer", "components.chat.backbone.latency"]);
   });
 });

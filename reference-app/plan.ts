@@ -811,6 +811,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       issues.push({ field: `components.${realtimeName}.max_connections`, reason: `${r.instances} x ${r.max_connections} connections is more than the ${MAX_REALTIME_CONNECTIONS} the reference app's HAProxy and one host's file descriptors are set up for` });
     }
     if (r.send_buffer !== undefined) issues.push({ field: `components.${realtimeName}.send_buffer`, reason: "a send buffer that drops messages past a backlog is not realized (the servers queue every copy in the socket)" });
+    if (r.backbone?.latency !== undefined) issues.push({ field: `components.${realtimeName}.backbone.latency`, reason: "a backbone latency is not injected (the backbone is a real Redis on loopback: its own latency is what the app has; calibration measures it)" });
   }
 
   if (issues.length > 0 || !service) return { ok: false, issues };

@@ -10,7 +10,9 @@
 // seen, as many as the model's cold-start share of those invocations gives within counting noise
 // (cold start calibrated with the ones the run measured: function-validate.ts). The other rows
 // (p95, p99, throttles, instances) are printed, not held: on the shared machine the real
-// invocation carries the dispatcher's and the gateway's own time, which the model does not have.
+// invocation carries the dispatcher's and the gateway's own time, which the model does not have
+// (+9 ms alone, 20-40 ms at load 7, where the model's 30 runs spread over a few ms: docs/validation.md,
+// "serverless-api.yaml: p95 and throttles printed, not held").
 // No instance outlives the run.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";

@@ -113,6 +113,9 @@ export function formatCapacity(r: CapacityResult): string {
   if (r.connectionsAtCapacity) {
     lines.push(`  connections held at capacity (simulated): ${Object.entries(r.connectionsAtCapacity).map(([k, n]) => `${k} ${num(n, 4)}`).join("; ")}`);
   }
+  if (r.invocationsAtCapacity) {
+    lines.push(`  invocations at capacity (simulated): ${Object.entries(r.invocationsAtCapacity).map(([k, f]) => `${k} ${num(f.perSecond, 4)} invocations/s run, ${num(f.throttled * 100, 3)}% throttled`).join("; ")}`);
+  }
   if (r.atCapacity) {
     lines.push(`  at capacity (simulated): ${Object.entries(r.atCapacity).map(([k, x]) => `${k} p95 ${num(x.p95)} ms, p99 ${num(x.p99)} ms`).join("; ")}`);
   }

@@ -3,7 +3,7 @@
 // counted; the per-recipient send cost from two scrapes; the calibrated model keeping everything else.
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../../simulator/model/index.ts";
-import { backboneBuckets, calibratedScenario, sendCost, windowSamples } from "./calibrate.ts";
+import { backboneBuckets, calibratedScenario, oneWaySamples, publishService, sendCost, windowSamples } from "./calibrate.ts";
 import { FINE_BOUNDS } from "./server.ts";
 
 /** The Prometheus lines a server would serve after observing `xs` (cumulative buckets). */
@@ -31,6 +31,16 @@ describe("realtime calibration", () => {
     expect(Math.abs(quantile(few, 0.5) / quantile(inWindow, 0.5) - 1)).toBeLessThan(0.1);
   });
 
+  it("takes the network's one-way samples from the window's copies, ways in and out pooled, in seconds", () => {
+    const legs: Array<[number, number, number, number, number, number]> = [[5, 1, 0.1, 2, 0.2, 3], [10, 4, 0.1, 2, 0.2, 6], [20, 7, 0.1, 2, 0.2, 8], [9, -0.001, 0, 0, 0, 0]];
+    expect(oneWaySamples(legs, 5, 20)).toEqual([0.001, 0.003, 0.004, 0.006, 0, 0]);
+    const many = Array.from({ length: 100 }, (_, i) => [i, i, 0, 0, 0, 1000 + i] as [number, number, number, number, number, number]);
+    const few = oneWaySamples(many, 0, 100, 50);
+    expect(few).toHaveLength(50);
+    // evenly spaced over the pool: as many ways in as out
+    expect(few.filter((x) => x >= 1).length).toBe(25);
+  });
+
   it("reads the send cost per copy over the window and puts the three into the model, nothing else", () => {
     const scrape = (copies: number, seconds: number) => `headroom_rt_messages_out_total{instance="a"} ${copies}\nheadroom_rt_send_seconds_total{instance="a"} ${seconds}\n`;
     expect(sendCost([scrape(100, 0.5)], [scrape(1100, 0.53)])).toBeCloseTo(30e-6, 12);
@@ -48,10 +58,20 @@ components:
   chat: { kind: realtime, instances: 2, max_connections: 7, backbone: { service: 100us }, network: 5ms }
 `, "t.yaml");
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
-    const c = calibratedScenario(r.scenario, "chat", { send: 4e-5, backbone: [0.001, 0.002], network: [0.0005] });
+    const c = calibratedScenario(r.scenario, "chat", { send: 4e-5, backboneService: 1e-5, backbone: [0.001, 0.002, 0.000005], network: [0.0005] });
     const chat = c.components.chat!;
-    expect(chat).toMatchObject({ kind: "realtime", instances: 2, max_connections: 7, send: { dist: "constant", value: 4e-5 }, backbone: { service: { dist: "empirical", samples: [0.001, 0.002] } }, network: { dist: "empirical", samples: [0.0005] } });
+    expect(chat).toMatchObject({ kind: "realtime", instances: 2, max_connections: 7, send: { dist: "constant", value: 4e-5 }, network: { dist: "empirical", samples: [0.0005] } });
+    // the backbone: Redis's service, the rest of each round trip its latency (never below 0)
+    if (chat.kind !== "realtime") throw new Error("not realtime");
+    expect(chat.backbone!.service).toEqual({ dist: "constant", value: 1e-5 });
+    const lat = chat.backbone!.latency!;
+    if (lat.dist !== "empirical") throw new Error("latency not empirical");
+    expect(lat.samples.map((x) => Number(x.toFixed(9)))).toEqual([0.00099, 0.00199, 0]);
     expect(c.components.api).toBe(r.scenario.components.api);
-    expect(() => calibratedScenario(r.scenario, "api", { send: 1, backbone: [1], network: [1] })).toThrow(/not a realtime/);
+    expect(() => calibratedScenario(r.scenario, "api", { send: 1, backboneService: 0, backbone: [1], network: [1] })).toThrow(/not a realtime/);
+    // Redis's own time per PUBLISH over a window
+    const info = (calls: number, usec: number) => `# Commandstats\r\ncmdstat_ping:calls=3,usec=1,usec_per_call=0.33\r\ncmdstat_publish:calls=${calls},usec=${usec},usec_per_call=1.00,rejected_calls=0,failed_calls=0\r\n`;
+    expect(publishService(info(100, 400), info(1100, 12400))).toBeCloseTo(12e-6, 12);
+    expect(() => publishService(info(5, 1), info(5, 1))).toThrow(/no PUBLISH/);
   });
 });

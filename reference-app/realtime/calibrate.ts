@@ -3,12 +3,24 @@
 // predict the real system. Nothing else is calibrated.
 // - `send` (per recipient): the instances' own time in ws.send over the copies they sent
 //   (headroom_rt_send_seconds_total / headroom_rt_messages_out_total over the window), a constant;
-// - `backbone.service`: the instances' PUBLISH -> own pmessage round trips over the window, rebuilt
-//   from the fine histogram headroom_rt_backbone_seconds (10% buckets) as an empirical distribution;
-// - `network` (one way, client <-> instance, through HAProxy): half the round trip of WebSocket
-//   pings the load driver sent over the window, as an empirical distribution.
-// What it trades away: the backbone's spread is known to 10% (its buckets); the ping's round trip
-// goes through the sockets and HAProxy but not through the server's message handler.
+// - `backbone.service`: Redis's own time per PUBLISH over the window (INFO commandstats:
+//   cmdstat_publish's usec over its calls), a constant: the one server messages queue for;
+// - `backbone.latency`: the rest of the instances' PUBLISH -> own pmessage round trips over the
+//   window (rebuilt from the fine histogram headroom_rt_backbone_seconds, 10% buckets, less the
+//   service), an empirical delay that does not queue. The whole round trip used to be the service,
+//   so a message queued behind another's stall (at 41 messages/s over the round trips of a load-11
+//   run: p50 1.02 -> 1.12 ms, p95 10.0 -> 12.1 ms);
+// - `network` (one way, client <-> instance, through HAProxy): the ways in and out of the window's
+//   delivered copies, each timed on the machine's one monotonic clock (the driver's send -> the
+//   instance reading it; the instance's ws.send -> the driver reading the copy), pooled as one
+//   empirical distribution (the model has one `network` for both ways).
+//   It used to be half of each WebSocket ping's round trip: a round trip that met a stall on one
+//   way gave half the stall to each, and two independent draws of those halves put a stall on
+//   twice as many deliveries (model's p50 12-26% over the measured), while the way out, where the
+//   one driver process reads every recipient's copy, is heavier than a ping shows (p95 30 ms vs
+//   14 at load 11: the model's p95 34% under). See docs/reference-app.md, Realtime components.
+// What it trades away: the backbone's spread is known to 10% (its buckets); pooling the two ways
+// keeps each delivery's mean but not a difference between them.
 import type { Dist, RealtimeComponent, Scenario } from "../../simulator/model/index.ts";
 import { sumMetrics } from "../prom.ts";
 import { FINE_BOUNDS } from "./server.ts";
@@ -53,10 +65,28 @@ export function windowSamples(before: ReadonlyMap<string, number>, after: Readon
 export interface RealtimeCalibration {
   /** Seconds per recipient. */
   readonly send: number;
-  /** Backbone round trips (seconds). */
+  /** Seconds of Redis's own service per PUBLISH (publishService). */
+  readonly backboneService: number;
+  /** Backbone round trips (seconds); the model's latency is each less the service. */
   readonly backbone: readonly number[];
-  /** One-way client <-> instance latencies (seconds): half of each ping's round trip. */
+  /** One-way client <-> instance latencies (seconds): the ways in and out of the delivered copies (oneWaySamples). */
   readonly network: readonly number[];
+}
+
+/**
+ * The one-way network samples (seconds) of the copies published in [from, to) (ms, the driver's
+ * clock): each copy's way in and way out (DriverRecord.legs), at most `max` of them evenly spaced.
+ */
+export function oneWaySamples(legs: ReadonlyArray<readonly [number, number, number, number, number, number]>, from: number, to: number, max = 8000): number[] {
+  const copies = legs.filter((l) => l[0] >= from && l[0] < to);
+  // evenly spaced copies, both ways of each (so the pool keeps as many ways in as out)
+  const n = Math.min(copies.length, Math.floor(max / 2)), step = copies.length / Math.max(1, n);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const l = copies[Math.floor(i * step)]!;
+    out.push(Math.max(0, l[1]) / 1000, Math.max(0, l[5]) / 1000);
+  }
+  return out;
 }
 
 /** The per-recipient send cost over a window from two scrapes (summed over instances) of the instances' /metrics. */
@@ -68,6 +98,17 @@ export function sendCost(before: readonly string[], after: readonly string[]): n
   return seconds / copies;
 }
 
+/** Redis's own seconds per PUBLISH between two `INFO commandstats` texts (cmdstat_publish: usec over calls). */
+export function publishService(before: string, after: string): number {
+  const read = (text: string) => {
+    const m = /^cmdstat_publish:calls=(\d+),usec=(\d+)/m.exec(text);
+    return m ? { calls: Number(m[1]), usec: Number(m[2]) } : { calls: 0, usec: 0 };
+  };
+  const a = read(before), b = read(after);
+  if (b.calls <= a.calls) throw new Error("no PUBLISH in the window: the backbone's service cannot be calibrated");
+  return (b.usec - a.usec) / (b.calls - a.calls) / 1e6;
+}
+
 /** The scenario with the realtime component `name`'s send, backbone and network replaced by the calibrated ones. */
 export function calibratedScenario(s: Scenario, name: string, c: RealtimeCalibration): Scenario {
   const comp = s.components[name];
@@ -76,6 +117,7 @@ export function calibratedScenario(s: Scenario, name: string, c: RealtimeCalibra
     if (xs.length === 0) throw new Error("no samples to calibrate from");
     return { dist: "empirical", samples: [xs[0]!, ...xs.slice(1)] };
   };
-  const calibrated: RealtimeComponent = { ...comp, send: { dist: "constant", value: c.send }, backbone: { service: empirical(c.backbone) }, network: empirical(c.network) };
+  const backbone = { service: { dist: "constant", value: c.backboneService } as Dist, latency: empirical(c.backbone.map((x) => Math.max(0, x - c.backboneService))) };
+  const calibrated: RealtimeComponent = { ...comp, send: { dist: "constant", value: c.send }, backbone, network: empirical(c.network) };
   return { ...s, components: { ...s.components, [name]: calibrated } };
 }

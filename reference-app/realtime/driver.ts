@@ -38,6 +38,13 @@ export interface DriverRecord {
   readonly published: number[];
   /** Copies received: [publish time, latency ms] of client-published messages; server publishes counted apart. */
   readonly deliveries: Array<[number, number]>;
+  /**
+   * The same copies' latency split at the servers' stamps (Delivered; one machine clock), in ms:
+   * [publish time, way in (client -> the instance read it), the instance's own time (read ->
+   * handed to the backbone), backbone (-> the sending instance got it), send queue (-> this copy
+   * handed to ws.send), way out (-> received here)]. The five add up to the latency.
+   */
+  readonly legs: Array<[number, number, number, number, number, number]>;
   serverCopies: number;
   /** Ping round trips: [time, rtt ms]. */
   readonly pings: Array<[number, number]>;
@@ -80,7 +87,7 @@ export class RealtimeDriver {
     this.channels = new KeySampler(o.plan.channels.count, o.plan.channels.s);
     const t = nowMs();
     this.areaAt = t;
-    this.record = { started: t, sessions: 0, connects: 0, refused: 0, dropped: 0, lost: 0, published: [], deliveries: [], serverCopies: 0, pings: [] };
+    this.record = { started: t, sessions: 0, connects: 0, refused: 0, dropped: 0, lost: 0, published: [], deliveries: [], legs: [], serverCopies: 0, pings: [] };
   }
 
   /** Starts the arrivals (and pings); returns at once. */
@@ -232,8 +239,10 @@ export class RealtimeDriver {
     try { env = JSON.parse(text) as Delivered; } catch { return; }
     let sent: number | undefined;
     try { sent = (JSON.parse(env.body) as { s?: number }).s; } catch { /* a server-side publish: no client time */ }
-    if (typeof sent === "number") this.record.deliveries.push([sent, t - sent]);
-    else this.record.serverCopies++;
+    if (typeof sent === "number") {
+      this.record.deliveries.push([sent, t - sent]);
+      if (env.rx !== undefined && env.pm !== undefined && env.q !== undefined) this.record.legs.push([sent, env.rx - sent, env.t - env.rx, env.pm - env.t, env.q - env.pm, t - env.q]);
+    } else this.record.serverCopies++;
   }
 
   private ping(): void {

@@ -62,15 +62,18 @@ describe("reference realtime server", () => {
   it("fans a message out to its channel's subscribers on both instances, through Redis", async () => {
     const [a1, a2, b1, b2] = await Promise.all([client(a, 1), client(a, 1), client(b, 1), client(b, 2)]);
     if (!("ws" in a1 && "ws" in a2 && "ws" in b1 && "ws" in b2)) throw new Error("a connection was refused");
-    // the publish stamp is nowMs() (performance.timeOrigin + now()): the same clock here, since
-    // Date.now() drifts from it by milliseconds in a long-lived test worker
+    // the stamps are nowMs() (the machine's monotonic clock), the same clock here
     const sent = nowMs();
     a1.ws.send("hello");
     await until(() => a1.got.length + a2.got.length + b1.got.length === 3);
+    const received = nowMs();
     for (const c of [a1, a2, b1]) {
       expect(c.got).toHaveLength(1);
-      expect(c.got[0]).toMatchObject({ ch: 1, from: "a", body: "hello" });
-      expect(c.got[0].t).toBeGreaterThanOrEqual(sent);
+      const m = c.got[0]!;
+      expect(m).toMatchObject({ ch: 1, from: "a", body: "hello" });
+      // each stage stamped in order: sent <= read by a <= published <= the sender got it <= handed to ws.send <= received
+      const stages = [sent, m.rx!, m.t, m.pm!, m.q!, received];
+      expect(stages.every((x, i) => i === 0 || x >= stages[i - 1]!), stages.join(" ")).toBe(true);
     }
     await new Promise((r) => setTimeout(r, 50));
     expect(b2.got).toEqual([]);

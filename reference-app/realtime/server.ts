@@ -67,19 +67,31 @@ export interface RealtimeServer {
   close(): Promise<void>;
 }
 
-/** The envelope every delivered message carries. */
+/** The envelope every delivered message carries; times are nowMs() of the process that stamped them. */
 export interface Delivered {
   /** channel */
   readonly ch: number;
-  /** publish time, epoch ms (fractional: performance.timeOrigin + performance.now()) */
+  /** publish time: when the instance (or service) handed the message to the backbone */
   readonly t: number;
+  /** when the publishing instance read the client's message (absent for a server-side publish) */
+  readonly rx?: number;
   /** publishing instance (or service) */
   readonly from: string;
   readonly body: string;
+  /** added per copy by the instance that sends it: when the backbone gave it the message ... */
+  readonly pm?: number;
+  /** ... and when it handed this copy to ws.send */
+  readonly q?: number;
 }
 
-/** Epoch milliseconds with sub-millisecond resolution (Date.now() has 1 ms). */
-export const nowMs = (): number => performance.timeOrigin + performance.now();
+/**
+ * Milliseconds (fractional, nanosecond resolution) on the machine's monotonic clock
+ * (CLOCK_MONOTONIC through process.hrtime): one clock for every process on the machine, so a
+ * stamp from a server and one from a client compare directly. Not epoch time. (Each process's
+ * performance.timeOrigin + now() is offset from another's by the wall clock's slew between their
+ * starts, and Date.now() has 1 ms.)
+ */
+export const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** Bucket bounds (seconds) of the delivery histogram: 50 us to 10 s. */
 const BOUNDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -150,14 +162,18 @@ export async function startRealtimeServer(o: RealtimeServerOptions): Promise<Rea
     sub.on("pmessage", (_p, _ch, text) => deliver(text));
   }
 
-  /** Sends one message's copies to `list` one after another, timing the sends (the model's `send`). */
-  function sendTo(list: Iterable<WebSocket>, text: string, t: number): void {
+  /**
+   * Sends one message's copies to `list` one after another, timing the sends (the model's `send`).
+   * `head` is the envelope without its closing brace: each copy ends with its own hand-off stamp
+   * `q`, so a client can split its delivery time into the stages (see Delivered).
+   */
+  function sendTo(list: Iterable<WebSocket>, head: string, t: number): void {
     const t0 = performance.now();
     let k = 0;
     for (const ws of list) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       queued++;
-      ws.send(text, () => {
+      ws.send(`${head},"q":${nowMs()}}`, () => {
         queued--;
         deliveryHist.observe(Math.max(0, nowMs() - t) / 1000);
       });
@@ -170,14 +186,16 @@ export async function startRealtimeServer(o: RealtimeServerOptions): Promise<Rea
 
   function deliver(text: string): void {
     if (down) return;
+    const pm = nowMs();
     let msg: Delivered;
     try { msg = JSON.parse(text) as Delivered; } catch { return; }
-    if (pub && msg.from === o.instance) backboneHist.observe(Math.max(0, nowMs() - msg.t) / 1000);
+    if (pub && msg.from === o.instance) backboneHist.observe(Math.max(0, pm - msg.t) / 1000);
     const set = channels.get(msg.ch);
     if (!set || set.size === 0) return;
-    if (!o.network) sendTo(set, text, msg.t);
+    const head = `${text.slice(0, text.lastIndexOf("}"))},"pm":${pm}`;
+    if (!o.network) sendTo(set, head, msg.t);
     // each copy crosses the network on its own draw, after the instance sent it
-    else for (const ws of set) later(net(), () => sendTo([ws], text, msg.t));
+    else for (const ws of set) later(net(), () => sendTo([ws], head, msg.t));
   }
 
   /** Past the model's memory the instance fails: connections dropped, listener closed, back `restartAfter` later. */
@@ -253,10 +271,11 @@ export async function startRealtimeServer(o: RealtimeServerOptions): Promise<Rea
       ws.on("error", () => {});
       ws.on("message", (data) => {
         if (down) return;
+        const rx = nowMs();
         messagesIn++;
         const body = data.toString();
         const publish = () => {
-          const text = JSON.stringify({ ch, t: nowMs(), from: o.instance, body } satisfies Delivered);
+          const text = JSON.stringify({ ch, t: nowMs(), rx, from: o.instance, body } satisfies Delivered);
           if (pub) void pub.publish(`rt:${ch}`, text).catch(() => {});
           else deliver(text);
         };

@@ -729,7 +729,9 @@ const Realtime = Schema.Struct({
   send: Schema.optionalWith(DistSchema, { default: () => ({ dist: "constant", value: 0.00002 }) as Dist }),
   send_buffer: Schema.optional(PosDuration),
   network: Schema.optional(DistSchema),
-  backbone: Schema.optional(Schema.Struct({ service: DistSchema })),
+  // service: the backbone's own time per message (one server, FIFO); latency: the way from it to the
+  // instances, a delay that does not queue (optional)
+  backbone: Schema.optional(Schema.Struct({ service: DistSchema, latency: Schema.optional(DistSchema) })),
   reconnect: Schema.optionalWith(Schema.Struct({
     backoff: Schema.optionalWith(PosDuration, { default: () => 1 }),
     max_backoff: Schema.optionalWith(PosDuration, { default: () => 30 }),

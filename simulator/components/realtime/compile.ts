@@ -43,6 +43,8 @@ export interface RealtimeSpec {
   /** The pub/sub backbone's service time per message (-1: no backbone; one instance). */
   readonly backbone: number;
   readonly backboneMean: number;
+  /** Its latency to the instances after the service, not queued (-1: none). */
+  readonly backboneLatency: number;
   readonly backoff: number;
   readonly maxBackoff: number;
   readonly jitter: number;
@@ -77,6 +79,7 @@ export function compileRealtime(c: RealtimeComponent, component: number, ctx: Co
     networkMean: c.network ? meanOf(c.network) : 0,
     backbone,
     backboneMean: c.backbone ? meanOf(c.backbone.service) : 0,
+    backboneLatency: c.backbone?.latency ? ctx.sampler(c.backbone.latency) : -1,
     backoff: c.reconnect.backoff,
     maxBackoff: c.reconnect.max_backoff,
     jitter: c.reconnect.jitter === "none" ? JITTER_NONE : c.reconnect.jitter === "equal" ? JITTER_EQUAL : JITTER_FULL,

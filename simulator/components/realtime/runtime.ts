@@ -99,6 +99,7 @@ export class RealtimeRuntime {
   private readonly sendRng: Rng[];
   private readonly networkRng: Rng[];
   private readonly backboneRng: Rng[];
+  private readonly backboneLatencyRng: Rng[];
   private readonly backoffRng: Rng[];
   private readonly balanceRng: Rng[];
 
@@ -156,6 +157,7 @@ export class RealtimeRuntime {
     this.sendRng = streams("send");
     this.networkRng = streams("network");
     this.backboneRng = streams("backbone");
+    this.backboneLatencyRng = streams("backbone-latency");
     this.backoffRng = streams("backoff");
     this.balanceRng = streams("balance");
     const nR = specs.length;
@@ -460,14 +462,14 @@ export class RealtimeRuntime {
     else this.fanout(m, now);
   }
 
-  /** The backbone (Redis PUBLISH): one server, first come first served. */
+  /** The backbone (Redis PUBLISH): one server, first come first served, then its latency to the instances (not queued). */
   private backbone(m: number, now: number): void {
     const r = this.mRt[m];
     const sp = this.specs[r];
     const start = now > this.bbFree[r] ? now : this.bbFree[r];
     const svc = this.samplers[sp.backbone].sample(this.backboneRng[r]);
-    const done = start + svc;
-    this.bbFree[r] = done;
+    this.bbFree[r] = start + svc;
+    const done = sp.backboneLatency >= 0 ? start + svc + this.samplers[sp.backboneLatency].sample(this.backboneLatencyRng[r]) : start + svc;
     if (this.measuring) {
       const st = this.stats[r];
       st.backboneWait.record(start - now);

@@ -123,6 +123,31 @@ describe("fan-out delivery latency at light load", () => {
     expectTheory(estimate(reps.map((st) => st.delivered / st.published)), n1, { label: "recipients" }));
 });
 
+describe("the backbone's latency: a delay after its service, not queued", () => {
+  // The same broadcast, 40 messages/s (80/m from each of m = 30 clients), a backbone of 0.1 ms of
+  // service and a 50 ms exponential latency: as service the latency would load the one server
+  // 40 x 50 ms = 200% (no steady state); as a delay it adds its mean to each delivery and the server
+  // stays 0.4% busy. Send 10 us a recipient, so the send queue stays light too.
+  const m = 30, net = 5, bb = 0.1, lat = 50, c = 0.01;
+  const scenario = chat({
+    seed: 37, simulation: "{ duration: 600s, warmup: 100s, replications: 8 }",
+    component: "{ kind: realtime, max_connections: 1M, network: 5ms, backbone: { service: 100us, latency: { dist: exponential, mean: 50ms } }, send: 10us }",
+    connections: "{ rate: 1/s, lifetime: { dist: exponential, mean: 30s }, messages: 80/m }",
+  });
+  const reps = Array.from({ length: 8 }, (_, i) => simulateReplication(scenario, {}, i).realtime![0]);
+  const n1 = m + 1, n2 = m + (m + 1) ** 2;
+  const theory = net + bb + lat + c * ((n2 + n1) / 2 / n1) + net;
+  const waitMs = (st: (typeof reps)[number]) => (1000 * st.sendWaitRecipients) / st.delivered + 1000 * st.backboneWait.mean();
+  it(`mean publish -> receive, less the waits, = 2 x network + backbone service + latency + send x E[N(N+1)/2]/E[N] = ${theory.toFixed(2)} ms`, () =>
+    expectTheory(estimate(reps.map((st) => 1000 * st.delivery.mean() - waitMs(st))), theory, { label: "delivery mean" }));
+  it("the backbone is busy for its service only: 40/s x 0.1 ms, its waits microseconds", () => {
+    const r = simulate(scenario, { replications: 2 });
+    expect(r.components.chat!.realtime!.backboneUtilization.mean).toBeGreaterThan(0.003);
+    expect(r.components.chat!.realtime!.backboneUtilization.mean).toBeLessThan(0.005);
+    expect(r.components.chat!.realtime!.backboneWaitMs.mean.mean).toBeLessThan(0.01);
+  });
+});
+
 describe("reconnect storm after a crash, exponential backoff without jitter", () => {
   // One instance holds m = λ E[L] = 30/s x 100 s = 3000 connections when it crashes at t0 = 1000 s;
   // it restarts R = 5 s later. Each dropped client retries at t0 + b(2^k - 1), b = 1 s: refused at
