@@ -71,6 +71,8 @@ export function appPorts(app: RunningApp): number[] {
   return [
     port(app.url),
     ...(app.lbUrl && app.lbUrl !== app.url ? [port(app.lbUrl)] : []),
+    // behind the resilience gateway: where clients entered without it (the rate-limit gateway or HAProxy)
+    ...(app.resilienceGateway ? [port(app.resilienceGateway.upstream)] : []),
     port(app.adminUrl),
     ...(app.cdnUrl ? [port(app.cdnUrl)] : []),
     ...Object.values(app.tiers).flat().map((s) => port(s.url)),

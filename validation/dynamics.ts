@@ -59,8 +59,8 @@ export interface DynamicsReport {
   predictedSteps?: Array<[number, number]>;
 }
 
-export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
-  if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log);
+export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}, o: { throughGateway?: boolean } = {}): Promise<DynamicsReport> {
+  if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log, o.throughGateway ? "gateway" : "client");
   if (cacheLossTarget(file, scenario)) return validateCacheLoss(file, scenario, outDir, log);
   if (failoverTarget(file, scenario)) return validateFailover(file, scenario, log);
   if (functionTarget(file, scenario)) return validateFunction(file, scenario, log);
@@ -147,7 +147,9 @@ async function main(argv: string[]): Promise<number> {
   const files = argv.filter((a) => !a.startsWith("--"));
   const outIdx = argv.indexOf("--out");
   if (files.length === 0 || argv.includes("--help")) {
-    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR]\n");
+    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR] [--through-gateway]\n" +
+      "  --through-gateway  a slowed dependency's retries and breaker run in the app's resilience gateway (as `headroom app up` runs them),\n" +
+      "                     the load sends plain requests through it; default: the load's own Node client runs them\n");
     return files.length === 0 ? 2 : 0;
   }
   const out = outIdx >= 0 ? argv[outIdx + 1]! : await mkdtemp(join(tmpdir(), "headroom-dyn-"));
@@ -155,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
   for (const file of files.filter((f) => f !== out)) {
     try {
       const scenario = await loadScenarioFile(file);
-      const r = await validateDynamics(file, scenario, join(out, scenario.name), (s) => process.stderr.write(`  ${s}\n`));
+      const r = await validateDynamics(file, scenario, join(out, scenario.name), (s) => process.stderr.write(`  ${s}\n`), { throughGateway: argv.includes("--through-gateway") });
       process.stdout.write(format(r) + "\n\n");
       if (r.rows.some((x) => x.pass === false)) code = Math.max(code, 1);
     } catch (e) {

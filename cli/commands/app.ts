@@ -142,6 +142,7 @@ function describe(app: RunningApp): string {
   const lines = [
     `reference app '${app.plan.name}' is ready (run ${app.runId})`,
     `  entry:      ${app.url}${app.cdnUrl ? `   (CDN: ${app.cdnUrl})` : ""}`,
+    ...(app.resilienceGateway ? [`  gateway:    ${app.resilienceGateway.metricsUrl}   (${app.plan.service.name}'s retries and breaker, run for all users in front of ${app.resilienceGateway.upstream})`] : []),
     ...(app.caFile ? [`  trust:      ${app.caFile}   (the run's CA, the one root to trust: curl --cacert FILE, k6 SSL_CERT_FILE=FILE)`] : []),
     ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
     // with regions: each origin region's users enter through their own geo router
