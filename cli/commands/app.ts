@@ -49,7 +49,8 @@ const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--p
 
 up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service replicas, Redis,
        PostgreSQL primary + streaming replicas, RabbitMQ queue + workers, nginx, a dispatcher per
-       function forking Node instances on demand), prints its
+       function forking Node instances on demand; a resilience gateway running the users'
+       retries and circuit breaker when the entry service has them), prints its
        endpoints and the admin token, and runs until Ctrl-C or SIGTERM, then stops everything.
 check  Says whether the reference app can realize the scenario here, starting nothing. Where
        only this machine's limits stand in the way (open files; cores and memory at the nominal

@@ -1,8 +1,8 @@
 // The resilience gateway on real sockets of 127.0.0.1, in front of a small upstream whose answers
 // the test scripts: a failed attempt is sent again (its body too) and the user sees the 2xx; after
 // the last attempt the user sees the last failure as it came; a timeout answers 504; an open
-// breaker answers 503 circuit_open at once without reaching upstream; the counts on /metrics are
-// the caller's. Every server and socket is closed at the end.
+// breaker answers 503 circuit_open at once without reaching upstream; its windows count from the
+// first request; the counts on /metrics are the caller's. Every server and socket is closed at the end.
 import { afterEach, describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -109,6 +109,21 @@ describe("resilience gateway", () => {
     expect(r.headers.get("x-headroom-failure")).toBe("circuit_open");
     expect(up.seen.length).toBe(sent);
     expect(g.caller.counts()).toMatchObject({ calls: sent + before + 1, attempts: sent, shortCircuited: before + 1, breakerOpened: 1, failed: sent + before + 1 });
+  });
+
+  it("counts the breaker's windows from the first user's request, not from its own start", async () => {
+    const up = await upstream(() => [500, "down"]);
+    open.push(up);
+    const g = await gatewayFor(up, { circuit_breaker: { failure_rate: 0.5, window: 0.3, min_calls: 1, open_for: 30, half_open_calls: 1 } });
+    // 250 ms into the gateway's first window: counted from its start, the window would close (and
+    // open the breaker on this failure) about 50 ms after the request
+    await new Promise((r) => setTimeout(r, 250));
+    const first = Date.now();
+    expect((await fetch(`${at(g)}/items/1`)).status).toBe(500);
+    const deadline = Date.now() + 5000;
+    while (g.snapshot().breaker?.state !== "open" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const opened = g.snapshot().breaker!.changes.find((c) => c.state === "open")!;
+    expect(opened.t - first).toBeGreaterThanOrEqual(290);
   });
 
   it("refuses an https upstream (it speaks plain HTTP to it)", async () => {

@@ -9,8 +9,8 @@
 // answers the last attempt's status and body, 504 after a timeout, 503 when short-circuited
 // (x-headroom-failure: circuit_open), 502 when upstream could not be reached.
 // Trade-offs: request bodies are held in memory to be sent again (at most MAX_BODY, else 413); one
-// more hop, whose cost is stated in docs/reference-app.md rather than modeled; the breaker's windows
-// are counted from the gateway's start, not from the load's t = 0.
+// more hop, whose cost is stated in docs/reference-app.md rather than modeled. The breaker's windows
+// are counted from the first user's request (the load's t = 0, as `app up` counts its failures).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { BrokenCircuitError } from "cockatiel";
@@ -100,6 +100,7 @@ export async function startGateway(o: GatewayOptions, port: number): Promise<Gat
     };
   };
 
+  let begun = false;
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
     if (req.method === "GET" && url === "/healthz") {
@@ -129,6 +130,11 @@ export async function startGateway(o: GatewayOptions, port: number): Promise<Gat
       }
       const body = Buffer.concat(chunks);
       const headers = endToEnd(req.headers);
+      // The first user's request is the load's t = 0: the breaker's windows count from it, as the model's from its start.
+      if (!begun) {
+        begun = true;
+        caller.breaker?.restartWindows();
+      }
       caller.call(() => attempt(req.method ?? "GET", url, headers, body)).then(
         (a) => res.writeHead(a.status, { ...a.headers, "content-length": a.body.length }).end(a.body),
         (e: unknown) => {
