@@ -298,6 +298,13 @@ describe("features the simulator models and the app does not realize", () => {
       .replace("    replicas: 2\n", "    replicas: 2\n    retries: { attempts: 3 }\n    circuit_breaker: { failure_rate: 50% }\n")
       .replace("maxconn: 4 }", "maxconn: 4, tls: { handshake: 1ms } }");
     expect(fields(tls).sort()).toEqual(["components.api.circuit_breaker", "components.api.retries"]);
+    // a CDN's classes would bypass the gateway in front of the balancer
+    const cdn = BASE
+      .replace("    replicas: 2\n", "    replicas: 2\n    retries: { attempts: 3 }\n")
+      .replace("      flow: [{ call: lb }]", "      flow: [{ call: edge }]")
+      .replace("components:\n", "components:\n  edge: { kind: cdn, origin: lb, edge_latency: 1ms, objects: { count: 100 } }\n");
+    const r2 = planApp(load(cdn));
+    expect(!r2.ok && r2.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([expect.stringMatching(/^components\.api\.retries: on the service users enter with the CDN 'edge'/)]);
   });
 
   it("plans an auto-scaled pool with a place per replica up to max, and the model's defaults", () => {
