@@ -573,6 +573,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         instances: scaler ? () => scaler.instances() : undefined,
         functions: Object.entries(functionUrls).map(([name, f]) => ({ name, metricsUrl: f.metricsUrl })),
         realtime: rtInstances.map((p) => ({ name: p.name, metricsUrl: `http://127.0.0.1:${p.port}/metrics` })),
+        gatewayUrl: resilienceGateway?.url,
       },
       plan.interval,
     );

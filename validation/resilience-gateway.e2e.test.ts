@@ -9,10 +9,11 @@
 // opening happened; short-circuited calls answered 503 circuit_open to users; the rows
 // validate:dynamics compares are printed beside the model's (one short run on a shared machine:
 // shown, not held to the targets here; `npm run validate:dynamics -- <file> --through-gateway`
-// holds the full scenario to them); SIGINT exits 0 and leaves nothing, the gateway included.
+// holds the full scenario to them); the collector's time series carries the gateway's counts and
+// breaker state; SIGINT exits 0 and leaves nothing, the gateway included.
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadScenarioFile } from "../shared/load-scenario.ts";
@@ -113,6 +114,13 @@ describe("headroom app up: the entry service's retries and breaker in the users'
       // users saw the short-circuits as 503 circuit_open, as many as the gateway counted
       expect(statuses.get(-503)).toBe(all.counts.shortCircuited);
       expect(all.counts.shortCircuited).toBeGreaterThan(0);
+      // the collector's time series carries the gateway's counts, growing with the load
+      const runDir0 = /started run dir (\S+)/.exec(out)![1]!;
+      const samples = readFileSync(join(runDir0, "timeseries.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { gateway?: { calls: number; breaker?: { state: string } } | null });
+      const calls = samples.map((x) => x.gateway?.calls ?? -1);
+      expect(calls.every((c) => c >= 0)).toBe(true);
+      expect(calls.at(-1)).toBeGreaterThan(0.8 * sent);
+      expect(samples.some((x) => x.gateway?.breaker?.state === "open")).toBe(true);
       const code = await (child.kill("SIGINT"), exited);
       expect(code).toBe(0);
       const runDir = /started run dir (\S+)/.exec(out)![1]!;
