@@ -29,6 +29,21 @@ export interface CollectorTargets {
   readonly functions?: ReadonlyArray<{ readonly name: string; readonly metricsUrl: string }>;
   /** A realtime component's WebSocket servers (realtime/server.ts /metrics). */
   readonly realtime?: ReadonlyArray<{ readonly name: string; readonly metricsUrl: string }>;
+  /** The users' resilience gateway (gateway/gateway.ts): its base URL. */
+  readonly gatewayUrl?: string;
+}
+
+/** The resilience gateway at one instant: its counts since it started, the breaker's state and seconds open. */
+export interface GatewaySample {
+  readonly calls: number;
+  readonly attempts: number;
+  readonly retries: number;
+  readonly budgetDenied: number;
+  readonly timeouts: number;
+  readonly shortCircuited: number;
+  readonly breakerOpened: number;
+  readonly failed: number;
+  readonly breaker?: { readonly state: string; readonly openSeconds: number };
 }
 
 /** A function's dispatcher at one instant: instances alive now, counters since it started. */
@@ -117,6 +132,8 @@ export interface Sample {
   readonly functions?: Record<string, FunctionSample | null>;
   /** Each realtime instance's figures; null for one that is down (crashed or out of memory). */
   readonly realtime?: ReadonlyArray<RealtimeInstanceSample | null>;
+  /** The users' resilience gateway, when the entry service has retries or a breaker (null: it did not answer). */
+  readonly gateway?: GatewaySample | null;
 }
 
 /** Reads one realtime instance's /metrics. */
@@ -220,7 +237,15 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
         return parseFunctionMetrics(await r.text());
       })] as const)))
     : undefined;
-  return { t: Date.now(), lb, cache, replication, dbQueries, queues, instances: targets.instances?.(), functions, ...(realtime ? { realtime } : {}) };
+  const gateway = targets.gatewayUrl
+    ? await settle(async (): Promise<GatewaySample> => {
+        const r = await fetch(`${targets.gatewayUrl}/_headroom/gateway`, { signal: AbortSignal.timeout(2000) });
+        if (!r.ok) throw new Error(`${r.status}`);
+        const g = (await r.json()) as { counts: Omit<GatewaySample, "breaker">; breaker?: { state: string; openSeconds: number } };
+        return { ...g.counts, ...(g.breaker ? { breaker: { state: g.breaker.state, openSeconds: g.breaker.openSeconds } } : {}) };
+      })
+    : undefined;
+  return { t: Date.now(), lb, cache, replication, dbQueries, queues, instances: targets.instances?.(), functions, ...(realtime ? { realtime } : {}), ...(gateway !== undefined ? { gateway } : {}) };
 }
 
 export interface Collector {

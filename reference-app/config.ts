@@ -111,6 +111,18 @@ export interface FunctionConfig {
   readonly db?: ServiceConfig["db"];
 }
 
+/** The users' resilience gateway (gateway/main.ts): the entry service's retries and breaker, run in front of the entry. */
+export interface GatewayConfig {
+  readonly role: "gateway";
+  readonly port: number;
+  readonly seed: number;
+  /** Where the users' requests went without it: the rate-limit gateway, HAProxy or the link relay's front (http). */
+  readonly upstream: string;
+  /** The entry service, whose `timeout`, `retries` and `circuit_breaker` these are. */
+  readonly service: string;
+  readonly spec: ResilienceSpec;
+}
+
 export function readConfig<T>(path: string): T {
   return JSON.parse(readFileSync(path, "utf8")) as T;
 }

@@ -2,7 +2,7 @@
 // unrealizable scenario or a missing binary fails before anything starts), then database, cache,
 // broker queues, every service's replicas, workers, a dispatcher per function, a realtime component's
 // WebSocket servers (with their Redis backbone and HAProxy front), a HAProxy per balancer, nginx, the
-// collector and the admin endpoint.
+// users' resilience gateway when the entry service retries or breaks, the collector and the admin endpoint.
 // Every part is a scoped resource, released in reverse order on success, failure or interruption.
 // `startApp` is the Effect; `startAppPromise` wraps it for callers outside Effect.
 import { Cause, Effect, Exit, Scope } from "effect";
@@ -28,7 +28,7 @@ import { startHaproxy, enableServer, drainServer, type HaproxyPart } from "./par
 import { startNginx } from "./parts/nginx.ts";
 import { startCollector, type Sample } from "./collector.ts";
 import { startAdmin, BadTarget, type Faults } from "./admin.ts";
-import type { FunctionConfig, QueueNames, RealtimeConfig, ServiceConfig, WorkerConfig } from "./config.ts";
+import type { FunctionConfig, GatewayConfig, QueueNames, RealtimeConfig, ServiceConfig, WorkerConfig } from "./config.ts";
 import { PoolScaler, type InstanceCount, type ScalingEvent } from "./scaling.ts";
 import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
@@ -64,8 +64,14 @@ export interface RunningApp {
   readonly plan: AppPlan;
   /** Where clients send each request class (the CDN for classes routed through it, else the balancer). */
   readonly classUrl: Readonly<Record<string, string>>;
-  /** Where clients enter: the rate-limit gateway, else the balancer (or the single replica). */
+  /** Where clients enter: the resilience gateway, else the rate-limit gateway, else the balancer (or the single replica). */
   readonly url: string;
+  /**
+   * The users' resilience gateway (gateway/gateway.ts), when the entry service has `retries` or a
+   * `circuit_breaker`: it sends every request to `upstream` (where clients entered without it)
+   * through one ResilientCaller; /metrics and /_headroom/gateway count calls, retries, short-circuits.
+   */
+  readonly resilienceGateway?: { readonly url: string; readonly upstream: string; readonly metricsUrl: string; readonly pid: number };
   /** HAProxy's URL, when the scenario has a load balancer (behind the gateway when rate-limited); https when it terminates TLS. */
   readonly lbUrl?: string;
   /** The run's CA certificate when the balancer terminates TLS: the one root a client of `url` trusts (removed with the run). */
@@ -530,11 +536,25 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const lbScheme = runCa ? "https" : "http";
     // Regions: each origin region's users enter through its geo router, nearest healthy entry first.
     const geoRouters = plan.regions && relay ? yield* startGeoRouters(plan.regions, reachedOn, relay, dir.path, tools, progress) : [];
-    const originUrl = geoRouters.length > 0
+    const entryUrl = geoRouters.length > 0
       ? `http://127.0.0.1:${geoRouters[0]!.port}`
       : runLinks?.front !== undefined
         ? `http://127.0.0.1:${runLinks.front}`
         : gatewayUrl ?? (lb ? `${lbScheme}://127.0.0.1:${lb.port}` : `http://127.0.0.1:${servicePorts[0]}`);
+    // The entry service's retries and breaker belong to its callers, the users: they run in the
+    // resilience gateway in front of the entry (gateway/gateway.ts; plan.ts refuses the entries it
+    // cannot stand in front of: regions, a CDN, TLS).
+    let resilienceGateway: RunningApp["resilienceGateway"];
+    if (plan.service.resilience) {
+      const spec = { ...plan.service.resilience, timeout: plan.service.timeout };
+      const gw = yield* startNodeProc("gateway", { role: "gateway", port: yield* freePort, seed: plan.seed, upstream: entryUrl, service: plan.service.name, spec } satisfies GatewayConfig, dir.path);
+      const url = `http://127.0.0.1:${gw.port}`;
+      resilienceGateway = { url, upstream: entryUrl, metricsUrl: `${url}/metrics`, pid: gw.control.current()?.pid ?? 0 };
+      const r = spec.retries;
+      progress(`resilience gateway ${url} -> ${entryUrl} (${plan.service.name}'s callers are the users: ` +
+        [spec.timeout !== undefined ? `timeout ${spec.timeout * 1000} ms` : "", r ? `${r.attempts} attempts, backoff ${r.backoff * 1000} ms up to ${r.max_backoff * 1000} ms${r.jitter === "full" ? " with full jitter" : ""}${r.budget !== undefined ? `, budget ${+(r.budget * 100).toPrecision(3)}%` : ""}` : "", spec.circuit_breaker ? "one breaker for all users" : ""].filter(Boolean).join("; ") + ")");
+    }
+    const originUrl = resilienceGateway?.url ?? entryUrl;
     let cdnUrl: string | undefined;
     if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
@@ -555,6 +575,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         instances: scaler ? () => scaler.instances() : undefined,
         functions: Object.entries(functionUrls).map(([name, f]) => ({ name, metricsUrl: f.metricsUrl })),
         realtime: rtInstances.map((p) => ({ name: p.name, metricsUrl: `http://127.0.0.1:${p.port}/metrics` })),
+        gatewayUrl: resilienceGateway?.url,
       },
       plan.interval,
     );
@@ -689,6 +710,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       plan,
       classUrl,
       url: originUrl,
+      ...(resilienceGateway ? { resilienceGateway } : {}),
       lbUrl: lb ? `${lbScheme}://127.0.0.1:${lb.port}` : undefined,
       caFile: runCa,
       cdnUrl,

@@ -112,7 +112,7 @@ describe("planApp", () => {
     expect(cfg).toContain("retries 0");
   });
 
-  it("a called service's retries and breaker go to its callers' plan; the entry's stay refused (k6 does not retry)", () => {
+  it("a called service's retries and breaker go to its callers' plan; the entry's to the users' resilience gateway", () => {
     const inner = BASE.replace("{ service: 1ms }, { call: db, op: read }", "{ service: 1ms }, { call: inv }") +
       "  inv:\n    kind: service\n    service: 2ms\n    timeout: 50ms\n    retries: { attempts: 3, budget: 0.2 }\n    circuit_breaker: { failure_rate: 0.5 }\n";
     const r = planApp(load(inner));
@@ -123,8 +123,13 @@ describe("planApp", () => {
     expect(inv.resilience?.circuit_breaker).toMatchObject({ failure_rate: 0.5, window: 10, min_calls: 20 });
     expect(r.plan.services.find((s) => s.name === "api")!.calls).toContain("inv");
     const entry = planApp(load(BASE.replace("    concurrency: 4\n    handlers:", "    concurrency: 4\n    retries: { attempts: 2 }\n    handlers:")));
-    expect(entry.ok).toBe(false);
-    if (!entry.ok) expect(entry.issues.map((i) => i.field)).toContain("components.api.retries");
+    expect(entry.ok, JSON.stringify(!entry.ok && entry.issues)).toBe(true);
+    if (!entry.ok) return;
+    expect(entry.plan.service.resilience?.retries).toMatchObject({ attempts: 2 });
+    // one more port: the gateway's
+    const plain = planApp(load(BASE));
+    if (!plain.ok) throw new Error(JSON.stringify(plain.issues));
+    expect(portsNeeded(entry.plan)).toBe(portsNeeded(plain.plan) + 1);
   });
 
   it("plans a function a service calls: its dispatcher's limits, and per class the steps of its handler", () => {
@@ -281,14 +286,25 @@ describe("features the simulator models and the app does not realize", () => {
     return r.ok ? [] : r.issues.map((i) => i.field);
   };
 
-  it("refuses client retries and a circuit breaker by their fields; plans autoscaling and a rate limit", () => {
+  it("plans the users' retries and circuit breaker with autoscaling and a rate limit (the gateway in front); refuses them with TLS, by field", () => {
     const text = BASE
       .replace("    replicas: 2\n", "    replicas: 2\n    autoscaling: { min: 2, max: 4, target: 0.7 }\n    retries: { attempts: 3 }\n    circuit_breaker: { failure_rate: 50% }\n")
       .replace("maxconn: 4 }", "maxconn: 4, rate_limit: { rate: 100/s, burst: 10 } }");
     const r = planApp(load(text));
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.issues.map((i) => i.field).sort()).toEqual(["components.api.circuit_breaker", "components.api.retries"]);
+    expect(r.ok, JSON.stringify(!r.ok && r.issues)).toBe(true);
+    if (!r.ok) return;
+    expect(r.plan.service.resilience).toMatchObject({ retries: { attempts: 3 }, circuit_breaker: { failure_rate: 0.5 } });
+    const tls = BASE
+      .replace("    replicas: 2\n", "    replicas: 2\n    retries: { attempts: 3 }\n    circuit_breaker: { failure_rate: 50% }\n")
+      .replace("maxconn: 4 }", "maxconn: 4, tls: { handshake: 1ms } }");
+    expect(fields(tls).sort()).toEqual(["components.api.circuit_breaker", "components.api.retries"]);
+    // a CDN's classes would bypass the gateway in front of the balancer
+    const cdn = BASE
+      .replace("    replicas: 2\n", "    replicas: 2\n    retries: { attempts: 3 }\n")
+      .replace("      flow: [{ call: lb }]", "      flow: [{ call: edge }]")
+      .replace("components:\n", "components:\n  edge: { kind: cdn, origin: lb, edge_latency: 1ms, objects: { count: 100 } }\n");
+    const r2 = planApp(load(cdn));
+    expect(!r2.ok && r2.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([expect.stringMatching(/^components\.api\.retries: on the service users enter with the CDN 'edge'/)]);
   });
 
   it("plans an auto-scaled pool with a place per replica up to max, and the model's defaults", () => {

@@ -906,6 +906,8 @@ export function portsNeeded(plan: AppPlan): number {
     plan.queues.reduce((n, q) => n + q.workers, 0) +
     plan.balancers.length +
     (plan.lb?.rateLimit ? 1 : 0) +
+    // the resilience gateway, when the users' calls to the entry retry or break
+    (plan.service.resilience ? 1 : 0) +
     (plan.cdn ? 1 : 0) +
     (plan.regions ? regionPorts(plan.regions, (c) => regionTargets(plan, c)) : 0) +
     plan.functions.length +
@@ -916,12 +918,8 @@ export function portsNeeded(plan: AppPlan): number {
 
 // Features the simulator models but the real app has no part for. Each is refused by name rather
 // than ignored, so a measured run is never compared with a prediction of a different system.
-const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  service: {
-    retries: "retries belong to the service's callers; for the service clients enter those are the k6 load, which does not retry (validate:dynamics sends such a scenario from its own client, which does; a service called by another service is retried by its caller)",
-    circuit_breaker: "a circuit breaker belongs to the service's callers; for the service clients enter those are the k6 load, which has none (validate:dynamics sends such a scenario from its own client, which has it; a service called by another service has it in its caller)",
-  },
-};
+// (None is left for a component kind; what a part cannot hold in a combination is refused where it is planned.)
+const UNREALIZED: Readonly<Record<string, Readonly<Record<string, string>>>> = {};
 
 function scalingPlan(a: AutoscalingSpec): ScalingPlan {
   const { min, max, metric, target, interval, step_out, step_in, cooldown_out, cooldown_in, boot } = a;
@@ -954,10 +952,24 @@ function refuseUnrealizedFeatures(s: Scenario, serviceName: string | undefined, 
     const c = comp as unknown as Record<string, unknown>;
     // `bandwidth`: planLinks says which links the link relay realizes and refuses the others.
     for (const [feature, reason] of Object.entries(UNREALIZED[String(c.kind)] ?? {})) {
-      // a service other than the entry is called by other services: they carry its retries and
-      // breaker out (service/resilience.ts on service/peers.ts's calls)
-      if (c.kind === "service" && name !== serviceName && (feature === "retries" || feature === "circuit_breaker")) continue;
       if (c[feature] !== undefined) issues.push({ field: `components.${name}.${feature}`, reason });
+    }
+  }
+  // A service other than the entry is called by other services: they carry its retries and breaker
+  // out (service/resilience.ts on service/peers.ts's calls). The entry's callers are the users: the
+  // resilience gateway (gateway/gateway.ts) in front of the entry runs them, one breaker and budget
+  // for all users as the model keeps one per called service. Where it cannot stand in front of
+  // every user's request, that is refused by name.
+  const entry = serviceName !== undefined ? own(s.components, serviceName) : undefined;
+  if (entry?.kind === "service") {
+    for (const feature of ["retries", "circuit_breaker"] as const) {
+      if (entry[feature] === undefined) continue;
+      const field = `components.${serviceName}.${feature}`;
+      const cdn = Object.entries(s.components).find(([, c]) => c.kind === "cdn")?.[0];
+      const tls = Object.entries(s.components).find(([, c]) => c.kind === "load_balancer" && c.backends === serviceName && c.tls !== undefined)?.[0];
+      if (cdn) issues.push({ field, reason: `on the service users enter with the CDN '${cdn}': the resilience gateway that runs the users' ${feature} stands in front of the balancer, and classes served through the CDN would not pass it` });
+      else if (s.regions !== undefined || s.geo !== undefined) issues.push({ field, reason: `with regions: each origin region's users enter through their own geo router, and the resilience gateway that runs the users' ${feature} stands in front of one entry` });
+      else if (tls) issues.push({ field, reason: `with TLS on '${tls}': the resilience gateway that runs the users' ${feature} would hold its own pooled TLS connections to HAProxy, so the handshakes the model draws per client connection would not happen` });
     }
   }
   // Scheduled crashes of service replicas and cache losses are injected through the app's faults by

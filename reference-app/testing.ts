@@ -1,6 +1,6 @@
 // Helpers for the reference app's integration tests: load a bundled scenario, drive bounded
 // requests at 127.0.0.1, sum a metric over every process, and list what a run left behind.
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync, existsSync } from "node:fs";
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import amqp from "amqplib";
@@ -71,6 +71,8 @@ export function appPorts(app: RunningApp): number[] {
   return [
     port(app.url),
     ...(app.lbUrl && app.lbUrl !== app.url ? [port(app.lbUrl)] : []),
+    // behind the resilience gateway: where clients entered without it (the rate-limit gateway or HAProxy)
+    ...(app.resilienceGateway ? [port(app.resilienceGateway.upstream)] : []),
     port(app.adminUrl),
     ...(app.cdnUrl ? [port(app.cdnUrl)] : []),
     ...Object.values(app.tiers).flat().map((s) => port(s.url)),
@@ -97,9 +99,28 @@ export function processesMentioning(needle: string): string[] {
   return found;
 }
 
-/** What a stopped run left behind: processes, listening ports, the run dir. Empty when clean. */
+/**
+ * Processes working inside `dir` (their cwd there, or there before it was removed): PostgreSQL's
+ * backends, checkpointer and walreceiver rename themselves ("postgres: walreceiver"), so their
+ * command lines no longer name the run dir, but each sits in its data directory.
+ */
+export function processesWorkingIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(`${pid}: cwd ${cwd} (${readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim()})`);
+    } catch {
+      /* exited meanwhile, or not ours to read */
+    }
+  }
+  return found;
+}
+
+/** What a stopped run left behind: processes (named for it or working in it), listening ports, the run dir. Empty when clean. */
 export async function leftovers(runDir: string, ports: readonly number[], dirShouldExist = false): Promise<string[]> {
-  const left = processesMentioning(runDir).map((p) => `process ${p}`);
+  const left = [...processesMentioning(runDir), ...processesWorkingIn(runDir)].map((p) => `process ${p}`);
   for (const p of ports) if (await tcpOpen(p)) left.push(`port ${p} still listening`);
   if (!dirShouldExist && existsSync(runDir)) left.push(`dir ${runDir} still exists`);
   return left;

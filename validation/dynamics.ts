@@ -93,8 +93,8 @@ export function reportSeries(r: DynamicsReport): DynamicsSeries[] {
   return [...out, ...(r.series ?? [])];
 }
 
-export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
-  if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log);
+export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}, o: { throughGateway?: boolean } = {}): Promise<DynamicsReport> {
+  if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log, o.throughGateway ? "gateway" : "client");
   if (cacheLossTarget(file, scenario)) return validateCacheLoss(file, scenario, outDir, log);
   if (failoverTarget(file, scenario)) return validateFailover(file, scenario, log);
   if (functionTarget(file, scenario)) return validateFunction(file, scenario, log);
@@ -192,7 +192,10 @@ async function main(argv: string[]): Promise<number> {
   const files = argv.filter((a) => !a.startsWith("--"));
   const outIdx = argv.indexOf("--out");
   if (files.length === 0 || argv.includes("--help")) {
-    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR]\n  --out DIR  keep the runs' files there and write DIR/<scenario name>.dynamics.json (headroom.dynamics/v1: rows and the compared series, for the dashboard)\n");
+    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR] [--through-gateway]\n" +
+      "  --out DIR          keep the runs' files there and write DIR/<scenario name>.dynamics.json (headroom.dynamics/v1: rows and the compared series, for the dashboard)\n" +
+      "  --through-gateway  a slowed dependency's retries and breaker run in the app's resilience gateway (as `headroom app up` runs them),\n" +
+      "                     the load sends plain requests through it; default: the load's own Node client runs them\n");
     return files.length === 0 ? 2 : 0;
   }
   const out = outIdx >= 0 ? argv[outIdx + 1]! : await mkdtemp(join(tmpdir(), "headroom-dyn-"));
@@ -200,7 +203,7 @@ async function main(argv: string[]): Promise<number> {
   for (const file of files.filter((f) => f !== out)) {
     try {
       const scenario = await loadScenarioFile(file);
-      const r = await validateDynamics(file, scenario, join(out, scenario.name), (s) => process.stderr.write(`  ${s}\n`));
+      const r = await validateDynamics(file, scenario, join(out, scenario.name), (s) => process.stderr.write(`  ${s}\n`), { throughGateway: argv.includes("--through-gateway") });
       process.stdout.write(format(r) + "\n\n");
       if (outIdx >= 0) {
         const doc = dynamicsDocument({ scenario: scenario.name, file, yaml: await readFile(file, "utf8"), createdAt: new Date().toISOString(), loadAverage: r.loadAverage, rows: r.rows, series: reportSeries(r) });

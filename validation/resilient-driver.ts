@@ -5,19 +5,52 @@
 // sends the open load from Node: Poisson arrivals at the scenario's rate profile (the simulator's
 // RateProfile, thinned at its peak; seeded stream `driver:arrivals`), each a call through one
 // ResilientCaller (reference-app/service/resilience.ts). It counts what the model counts in the
-// statistics window. Trade-off: one process and one event loop send and time everything, so a
+// statistics window. The calls go through a CallSite: this process's own ResilientCaller
+// (callerSite), or plain requests to the app's resilience gateway, which runs the same caller for
+// all users in front of the entry (gatewaySite, reference-app/gateway/gateway.ts).
+// Trade-off: one process and one event loop send and time everything, so a
 // starved loop delays arrivals and timers alike; the report prints the load average beside it.
 import type { OpenLoad } from "../simulator/model/index.ts";
 import { RateProfile, Rng } from "../simulator/random.ts";
 import type { ResilientCaller, ResilienceCounts } from "../reference-app/service/resilience.ts";
+import type { BreakerChange } from "../reference-app/service/window-breaker.ts";
+import type { GatewaySnapshot } from "../reference-app/gateway/gateway.ts";
 import type { ResilienceSide } from "./resilience-rows.ts";
+
+/** Where the driver's calls go and how their counts are read. */
+export interface CallSite {
+  /** One user's call: resolves on a 2xx, rejects otherwise. */
+  call(url: string): Promise<void>;
+  counts(): Promise<ResilienceCounts>;
+  /** The breaker's changes so far; undefined without a breaker. */
+  breakerChanges(): Promise<readonly BreakerChange[] | undefined>;
+}
+
+/** This process's own ResilientCaller around each request. */
+export function callerSite(caller: ResilientCaller): CallSite {
+  return {
+    call: (url) => caller.call(() => get(url)),
+    counts: async () => caller.counts(),
+    breakerChanges: async () => caller.breaker?.changes,
+  };
+}
+
+/** Plain requests to the app's resilience gateway (its url is the app's entry); counts from its /_headroom/gateway. */
+export function gatewaySite(gatewayUrl: string): CallSite {
+  const snap = async () => (await (await fetch(`${gatewayUrl}/_headroom/gateway`, { signal: AbortSignal.timeout(5000) })).json()) as GatewaySnapshot;
+  return {
+    call: get,
+    counts: async () => (await snap()).counts,
+    breakerChanges: async () => (await snap()).breaker?.changes as readonly BreakerChange[] | undefined,
+  };
+}
 
 export interface DriveResilientOptions {
   readonly load: OpenLoad;
   readonly seed: number;
   readonly durationS: number;
   readonly warmupS: number;
-  readonly caller: ResilientCaller;
+  readonly site: CallSite;
   /** The URL of the i-th request (its key drawn by the caller of this function). */
   readonly urlFor: (rng: Rng) => string;
   /** Upper bound on waiting for calls still out after the load ends (ms). */
@@ -53,12 +86,14 @@ export async function driveResilient(o: DriveResilientOptions): Promise<DrivenRe
   const w0 = startMs + o.warmupS * 1000, w1 = startMs + o.durationS * 1000;
   let at0: ResilienceCounts | undefined, at1: ResilienceCounts | undefined;
   let ended = 0, failed = 0, out = 0;
-  const snap0 = setTimeout(() => { at0 = o.caller.counts(); }, w0 - startMs);
-  const snap1 = setTimeout(() => { at1 = o.caller.counts(); }, w1 - startMs);
+  // asked at the window's edges (a gateway's answer takes a moment; the calls go on meanwhile)
+  let asked0: Promise<void> | undefined, asked1: Promise<void> | undefined;
+  const snap0 = setTimeout(() => { asked0 = o.site.counts().then((c) => { at0 = c; }); }, w0 - startMs);
+  const snap1 = setTimeout(() => { asked1 = o.site.counts().then((c) => { at1 = c; }); }, w1 - startMs);
   let drained: () => void = () => {};
   const send = () => {
     out++;
-    o.caller.call(() => get(o.urlFor(keys))).then(() => false, () => true).then((bad) => {
+    o.site.call(o.urlFor(keys)).then(() => false, () => true).then((bad) => {
       out--;
       const now = Date.now();
       if (now >= w0 && now < w1) { ended++; if (bad) failed++; }
@@ -78,7 +113,9 @@ export async function driveResilient(o: DriveResilientOptions): Promise<DrivenRe
     }
     const rest = w1 - Date.now();
     if (rest > 0 && !o.signal?.aborted) await new Promise((r) => setTimeout(r, rest));
-    at1 ??= o.caller.counts();
+    await asked0;
+    await asked1;
+    at1 ??= await o.site.counts();
     if (out > 0) await new Promise<void>((r) => { drained = r; setTimeout(r, o.drainMs).unref(); });
   } finally {
     clearTimeout(snap0);
@@ -86,11 +123,11 @@ export async function driveResilient(o: DriveResilientOptions): Promise<DrivenRe
   }
   const a = at0 ?? { calls: 0, retries: 0, shortCircuited: 0, breakerOpened: 0 };
   const b = at1!;
-  const br = o.caller.breaker;
+  const changes = await o.site.breakerChanges();
   let openS = 0;
-  if (br) {
+  if (changes) {
     let openedAt: number | undefined;
-    for (const c of br.changes) {
+    for (const c of changes) {
       if (c.state === "open") openedAt = c.t;
       else if (openedAt !== undefined) { openS += overlap(openedAt, c.t, w0, w1); openedAt = undefined; }
     }
@@ -100,7 +137,7 @@ export async function driveResilient(o: DriveResilientOptions): Promise<DrivenRe
     side: {
       calls: b.calls - a.calls, retries: b.retries - a.retries, shortCircuited: b.shortCircuited - a.shortCircuited,
       ended, failed, breakerOpened: b.breakerOpened - a.breakerOpened,
-      openShare: br ? openS / ((w1 - w0) / 1000) : NaN,
+      openShare: changes ? openS / ((w1 - w0) / 1000) : NaN,
     },
     startMs, openS, leftOut: out,
   };

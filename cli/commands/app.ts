@@ -49,7 +49,8 @@ const HELP = `usage: headroom app up <file.yaml> [--run-dir DIR] [--seed N] [--p
 
 up     Starts the scenario's real system on 127.0.0.1 (HAProxy, Node service replicas, Redis,
        PostgreSQL primary + streaming replicas, RabbitMQ queue + workers, nginx, a dispatcher per
-       function forking Node instances on demand), prints its
+       function forking Node instances on demand; a resilience gateway running the users'
+       retries and circuit breaker when the entry service has them), prints its
        endpoints and the admin token, and runs until Ctrl-C or SIGTERM, then stops everything.
 check  Says whether the reference app can realize the scenario here, starting nothing. Where
        only this machine's limits stand in the way (open files; cores and memory at the nominal
@@ -142,6 +143,7 @@ function describe(app: RunningApp): string {
   const lines = [
     `reference app '${app.plan.name}' is ready (run ${app.runId})`,
     `  entry:      ${app.url}${app.cdnUrl ? `   (CDN: ${app.cdnUrl})` : ""}`,
+    ...(app.resilienceGateway ? [`  gateway:    ${app.resilienceGateway.metricsUrl}   (${app.plan.service.name}'s retries and breaker, run for all users in front of ${app.resilienceGateway.upstream})`] : []),
     ...(app.caFile ? [`  trust:      ${app.caFile}   (the run's CA, the one root to trust: curl --cacert FILE, k6 SSL_CERT_FILE=FILE)`] : []),
     ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
     // with regions: each origin region's users enter through their own geo router

@@ -1,4 +1,4 @@
-// Service replicas, queue workers function dispatchers and realtime servers as Node.js child processes (TypeScript through tsx), each with
+// Service replicas, queue workers, function dispatchers, realtime servers and the resilience gateway as Node.js child processes (TypeScript through tsx), each with
 // its config file in the run dir, its log in logs/, readiness checked on its /healthz, and
 // restartable for the kill/restart faults. A standby process (an auto-scaled pool's place above its
 // starting count) gets its config and port now and is started only when the scaler asks.
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StartFailed } from "../errors.ts";
 import { restartable, waitReady, httpOkFrom, type RestartableProc } from "../resources.ts";
-import type { FunctionConfig, RealtimeConfig, ServiceConfig, WorkerConfig } from "../config.ts";
+import type { FunctionConfig, GatewayConfig, RealtimeConfig, ServiceConfig, WorkerConfig } from "../config.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ENTRY = {
@@ -16,6 +16,7 @@ const ENTRY = {
   worker: fileURLToPath(new URL("../worker/main.ts", import.meta.url)),
   function: fileURLToPath(new URL("../function/main.ts", import.meta.url)),
   realtime: fileURLToPath(new URL("../realtime/main.ts", import.meta.url)),
+  gateway: fileURLToPath(new URL("../gateway/main.ts", import.meta.url)),
 };
 
 export interface NodePart {
@@ -26,7 +27,7 @@ export interface NodePart {
 
 export const startNodeProc = (
   name: string,
-  config: ServiceConfig | WorkerConfig | FunctionConfig | RealtimeConfig,
+  config: ServiceConfig | WorkerConfig | FunctionConfig | RealtimeConfig | GatewayConfig,
   runPath: string,
   opts: { readonly standby?: boolean } = {},
 ): Effect.Effect<NodePart, StartFailed, Scope.Scope> =>

@@ -27,7 +27,7 @@ export class WindowBreaker {
   private winCalls = 0;
   private winFailures = 0;
   private probesOut = 0;
-  private readonly windowTimer: ReturnType<typeof setInterval>;
+  private windowTimer: ReturnType<typeof setInterval>;
   private openTimer: ReturnType<typeof setTimeout> | undefined;
   private openedAt = 0;
   private openMs = 0;
@@ -37,14 +37,32 @@ export class WindowBreaker {
   shortCircuited = 0;
   readonly changes: BreakerChange[] = [];
 
-  constructor(spec: CircuitBreakerSpec) {
+  constructor(private readonly spec: CircuitBreakerSpec) {
     this.snapshot = startBreaker(spec);
-    this.windowTimer = setInterval(() => {
+    this.windowTimer = this.windows();
+  }
+
+  /**
+   * Counts the tumbling windows from now (the model's start from t = 0): the window under way is
+   * dropped, counts and all. For a caller made before its load starts (the resilience gateway, at
+   * the first request). Only while closed, so no opening is lost.
+   */
+  restartWindows(): void {
+    if (this.code !== BREAKER_CLOSED) return;
+    clearInterval(this.windowTimer);
+    this.winCalls = 0;
+    this.winFailures = 0;
+    this.windowTimer = this.windows();
+  }
+
+  private windows(): ReturnType<typeof setInterval> {
+    const t = setInterval(() => {
       this.step({ type: "WINDOW", calls: this.winCalls, failures: this.winFailures });
       this.winCalls = 0;
       this.winFailures = 0;
-    }, spec.window * 1000);
-    this.windowTimer.unref();
+    }, this.spec.window * 1000);
+    t.unref();
+    return t;
   }
 
   get state(): BreakerStateName {
