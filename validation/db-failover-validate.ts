@@ -113,6 +113,25 @@ export function predictedSide(r: ReturnType<typeof simulate>, t: FailoverTarget)
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
+ * Failed requests per second over time, for the report's series: the model's mean over its runs per
+ * interval of its series (labelled at the interval's end), and the driver's requests placed by when
+ * they ended in the same intervals (a request failed: any status but 2xx, or no answer).
+ */
+export function errorSeries(sims: ReadonlyArray<ReturnType<typeof simulate>>, sent: readonly Pick<Sent, "done" | "status">[]): { predicted: Array<[number, number]>; measured: Array<[number, number]> } {
+  const s = sims[0]?.series;
+  if (!s) return { predicted: [], measured: [] };
+  const dt = s.intervalS;
+  const predicted = s.t.map((end, i): [number, number] => [end, mean(sims.map((r) => Object.values(r.series!.classes).reduce((a, c) => a + (c.errors[i] ?? 0), 0)))]);
+  const counts = new Array<number>(s.t.length).fill(0);
+  for (const r of sent) {
+    if (r.status >= 200 && r.status < 300) continue;
+    const k = Math.floor(r.done / dt);
+    if (k >= 0 && k < counts.length) counts[k]++;
+  }
+  return { predicted, measured: s.t.map((end, i): [number, number] => [end, counts[i]! / dt]) };
+}
+
+/**
  * The central 95% of a Poisson count with mean `lambda` (the measured lost writes of one run, if the
  * model is right): [lo, hi], by summing the distribution.
  */
@@ -294,5 +313,7 @@ export async function validateFailover(file: string, scenario: Scenario, log: (s
     rows.push({ name: "services writing to it at (s)", predicted: target.at + target.promoteAfter, measured: ev.repointedMs! / 1000, target: "shown", pass: null });
     if (!target.synchronous) rows.push({ name: "WAL bytes on the wire dropped with the primary", predicted: NaN, measured: ev.droppedBytes, target: "shown", pass: null });
   }
-  return { scenario: scenario.name, loadAverage: [la0[0]!, loadavg()[0]!], rows };
+  const es = errorSeries(sims, sent);
+  const events: Array<readonly [number, string]> = [[target.at, "primary killed"], [target.at + target.promoteAfter, "replica promoted"]];
+  return { scenario: scenario.name, loadAverage: [la0[0]!, loadavg()[0]!], rows, series: [{ name: `failed requests per second (model: mean of ${RUNS} runs)`, unit: "req/s", shape: "samples", ...es, events }] };
 }
