@@ -626,6 +626,14 @@ describe("dashboard in headless Chromium", () => {
     const regions = page.getByTestId("region-table");
     await regions.waitFor({ timeout: 30_000 });
     expect(await regions.locator("tbody tr td:first-child").allInnerTexts()).toEqual(["east", "west"]);
+    // the topology draws each region as a labelled group around its components
+    for (const [region, member] of [["east", "api_east"], ["west", "api_west"]]) {
+      const group = page.getByTestId(`region-${region}`);
+      expect(await group.innerText()).toBe(`region ${region}`);
+      const g = (await group.boundingBox())!, n = (await page.getByTestId(`node-${member}`).boundingBox())!;
+      expect(n.x >= g.x && n.y >= g.y && n.x + n.width <= g.x + g.width + 0.5 && n.y + n.height <= g.y + g.height + 0.5, `${member} inside region ${region}`).toBe(true);
+    }
+    await page.getByTestId("topology").screenshot({ path: join(SHOTS, "14b-region-groups.png") });
     // west's users are failed over to east during its outage
     expect(cellNumber((await regions.locator("tbody tr").nth(1).locator("td").allInnerTexts())[8].replace(/,/g, ""))).toBeGreaterThan(0);
     expect(await page.getByTestId("cost-table").innerText()).toMatch(/total\s+0\.4\s+292/);

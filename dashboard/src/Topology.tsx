@@ -8,15 +8,16 @@
 import { memo, useCallback, useEffect, useMemo, useRef } from "react";
 import {
   ReactFlow, ReactFlowProvider, Background, Controls, Handle, Position, MarkerType, useReactFlow, useNodesState, useEdgesState,
-  type Node, type Edge, type NodeProps, type Connection,
+  type Node, type Edge, type NodeProps, type Connection, type OnNodesChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
-import { buildTopology, utilizationColor, nodeLoad, CLIENTS, type NodeLoad, type TopoEdge, type TopoNode } from "./topology.ts";
+import { buildTopology, utilizationColor, nodeLoad, regionBoxes, CLIENTS, type NodeLoad, type TopoEdge, type TopoNode } from "./topology.ts";
 import type { Positions } from "./build-edit.ts";
 import { PALETTE_MIME } from "./Palette.tsx";
 
-type CompData = { kind: string; title: string; params: string[]; load?: NodeLoad; bottleneck: boolean; selected: boolean };
+type CompData = { kind: string; title: string; params: string[]; load?: NodeLoad; bottleneck: boolean; selected: boolean; region?: string };
+type RegionData = { region: string; members: number };
 
 function ComponentNode({ data }: NodeProps<Node<CompData>>) {
   const u = data.load?.utilization;
@@ -44,7 +45,20 @@ function ComponentNode({ data }: NodeProps<Node<CompData>>) {
   );
 }
 
-const nodeTypes = { comp: ComponentNode };
+/** A region's group: a labelled box drawn behind its components (not selectable, not dragged:
+ * it follows its members, regionBoxes). */
+function RegionNode({ data }: NodeProps<Node<RegionData>>) {
+  return (
+    <div className="topo-region" data-testid={`region-${data.region}`}>
+      <span className="topo-region-name">region {data.region}</span>
+    </div>
+  );
+}
+
+const nodeTypes = { comp: ComponentNode, region: RegionNode };
+
+/** Before React Flow has measured a node: about a node with two lines of parameters. */
+const NODE_W = 190, NODE_H = 70;
 
 /** Refits the view when the canvas changes width (the node form opens or closes beside it). */
 function FitOnResize({ formOpen }: { formOpen: boolean }) {
@@ -96,7 +110,7 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
     // React Flow's selection (what Delete removes) follows the page's selected node.
     selected: selected === n.id,
     data: {
-      kind: n.kind, title: n.title, params: n.params,
+      kind: n.kind, title: n.title, params: n.params, ...(n.region !== undefined ? { region: n.region } : {}),
       load: n.id !== CLIENTS ? nodeLoad(result?.components[n.id]) : undefined,
       bottleneck: result?.bottleneck === n.id,
       selected: selected === n.id,
@@ -106,6 +120,16 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
   // the graph drawn from the text then replaces this state.
   const [nodes, setNodes, onNodesChange] = useNodesState(computed);
   useEffect(() => setNodes(computed), [computed, setNodes]);
+  // The regions' groups, from the nodes' current places and measured sizes (they follow a drag).
+  const regions: Node[] = useMemo(() => regionBoxes(nodes.map((n) => ({
+    id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_W, height: n.measured?.height ?? NODE_H, region: n.data.region,
+  }))).map((b) => ({
+    id: `region:${b.region}`, type: "region", position: { x: b.x, y: b.y }, width: b.width, height: b.height,
+    style: { width: b.width, height: b.height }, zIndex: -1,
+    draggable: false, selectable: false, deletable: false, focusable: false, connectable: false,
+    data: { region: b.region, members: b.members.length },
+  })), [nodes]);
+  const drawn: Node[] = useMemo(() => (regions.length ? [...regions, ...nodes] : nodes), [regions, nodes]);
   const computedEdges: Edge[] = useMemo(() => graph.edges.map((e) => ({
     id: e.id, source: e.source, target: e.target, label: e.label,
     markerEnd: { type: MarkerType.ArrowClosed, color: "var(--edge)" },
@@ -128,14 +152,14 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
   }, [flow, gestures]);
 
   return (
-    <ReactFlow
-      nodes={nodes}
+    <ReactFlow<Node>
+      nodes={drawn}
       edges={edges}
       nodeTypes={nodeTypes}
       colorMode="system"
       fitView
       fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
-      onNodesChange={onNodesChange}
+      onNodesChange={onNodesChange as OnNodesChange<Node>}
       onEdgesChange={onEdgesChange}
       nodesDraggable={!!gestures}
       nodesConnectable={!!gestures}
@@ -162,7 +186,7 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
       }}
       onDragOver={(e) => { if (gestures && e.dataTransfer.types.includes(PALETTE_MIME)) { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; } }}
       onDrop={onDrop}
-      onNodeClick={(_, n) => onSelect(n.id)}
+      onNodeClick={(_, n) => { if (n.type !== "region") onSelect(n.id); }}
       onPaneClick={() => onSelect(null)}
     >
       <Background gap={24} color="var(--grid)" />

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import type { Scenario } from "../../simulator/index.ts";
 import { scenarioOf } from "../../simulator/testing.ts";
-import { buildTopology, describeComponent, nodeLoad, CLIENTS, utilizationColor } from "./topology.ts";
+import { buildTopology, buildDraftTopology, describeComponent, nodeLoad, regionBoxes, CLIENTS, REGION_LABEL, REGION_PAD, utilizationColor } from "./topology.ts";
 import { presets } from "./scenarios.ts";
 
 function load(text: string): Scenario {
@@ -33,6 +33,43 @@ describe("buildTopology", () => {
     expect(e("cdn->lb_west")?.label).toBe("geo");
     expect(g.edges.some((x) => x.target === "api")).toBe(false);
     expect(g.nodes.find((n) => n.id === "lb_west")?.params).toContain("region us-west");
+  });
+
+  test("regions become groups: each region's box holds exactly its members, with its name's band on top", () => {
+    const g = buildTopology(file("one-million-users.yaml"));
+    const byRegion = new Map<string, string[]>();
+    for (const n of g.nodes) if (n.region) byRegion.set(n.region, [...(byRegion.get(n.region) ?? []), n.id]);
+    expect(byRegion.size).toBeGreaterThanOrEqual(2);
+    // nodes about as large as drawn with three lines of parameters
+    const sized = g.nodes.map((n) => ({ ...n, width: 190, height: 100 }));
+    const boxes = regionBoxes(sized);
+    // placed by region within each column, the groups do not overlap
+    for (const a of boxes) for (const o of boxes) {
+      if (a === o) continue;
+      const overlap = a.x < o.x + o.width && o.x < a.x + a.width && a.y < o.y + o.height && o.y < a.y + a.height;
+      expect(overlap, `${a.region} and ${o.region}`).toBe(false);
+    }
+    expect(boxes.map((b) => b.region)).toEqual([...byRegion.keys()]);
+    for (const b of boxes) {
+      expect([...b.members].sort()).toEqual([...byRegion.get(b.region)!].sort());
+      for (const n of sized) {
+        const inside = n.x >= b.x && n.y >= b.y && n.x + n.width <= b.x + b.width && n.y + n.height <= b.y + b.height;
+        if (b.members.includes(n.id)) expect(inside, `${n.id} in ${b.region}`).toBe(true);
+      }
+    }
+  });
+
+  test("regionBoxes: the members' bounding box grown by the padding, the label band on top; no region, no box", () => {
+    const boxes = regionBoxes([
+      { id: "a", x: 0, y: 0, width: 190, height: 70, region: "east" },
+      { id: "b", x: 250, y: 120, width: 200, height: 80, region: "east" },
+      { id: "c", x: 500, y: 0, width: 190, height: 70 },
+    ]);
+    expect(boxes).toEqual([{ region: "east", x: -REGION_PAD, y: -REGION_PAD - REGION_LABEL, width: 450 + 2 * REGION_PAD, height: 200 + 2 * REGION_PAD + REGION_LABEL, members: ["a", "b"] }]);
+    // a draft keeps its components' regions too
+    const d = buildDraftTopology({ components: { x: { kind: "service", region: "eu" }, y: { kind: "station" } } })!;
+    expect(d.nodes.find((n) => n.id === "x")?.region).toBe("eu");
+    expect(d.nodes.find((n) => n.id === "y")?.region).toBeUndefined();
   });
 
   test("routing becomes labelled edges, feedback included", () => {
