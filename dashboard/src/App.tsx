@@ -137,6 +137,7 @@ export function App() {
     setFileError(null);
     let progress = 0;
     setPartial(null);
+    // Not a transition: the progress updates every 50 ms would keep interrupting it (LiveCharts keeps it cheap instead)
     const job = client.run(runText, { hops: true, bands: true }, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial);
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     job.done.finally(() => setPartial(null)).catch(() => {});
