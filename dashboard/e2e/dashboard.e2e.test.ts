@@ -347,6 +347,18 @@ describe("dashboard in headless Chromium", () => {
     await expect.poll(() => page.getByTestId("topology").locator(".topo-util").count()).toBe(4);
     expect(await page.getByTestId("component-table").locator("tbody tr").count()).toBe(4);
     expect(await page.getByTestId("component-table").innerText()).toContain(`hit ${hit.toFixed(1)}%`);
+    // every edge is labelled with its requests per second: 200/s from the clients into lb (the
+    // scenario's rate; Poisson over the window, well within 5%), and a legend says what it all means
+    const topo = page.getByTestId("topology");
+    // (SVG text: textContent, it has no innerText)
+    const label = async (id: string) => (await topo.getByTestId(`rf__edge-${id}`).locator(".react-flow__edge-text").textContent()) ?? "";
+    await expect.poll(() => topo.locator(".react-flow__edge-text").allTextContents()).toHaveLength(4);
+    for (const t of await topo.locator(".react-flow__edge-text").allTextContents()) expect(t).toMatch(/^[\d.]+k? req\/s$/);
+    const intoLb = Number((await label("clients->lb")).replace(" req/s", ""));
+    expect(Math.abs(intoLb - 200) / 200).toBeLessThan(0.05);
+    const legend = await page.getByTestId("topology-legend").innerText();
+    expect(legend).toMatch(/busy < 60%[\s\S]*60-85%[\s\S]*≥ 85%[\s\S]*bottleneck[\s\S]*edge: requests per second/);
+    await topo.screenshot({ path: join(SHOTS, "05b-edge-rates-legend.png") });
     await shot("05-cache-aside");
     expect(browser!.errors).toEqual([]);
   });

@@ -7,12 +7,12 @@
 // the page, which writes each as an edit of the YAML (build-edit.ts) and redraws from the text.
 import { memo, useCallback, useEffect, useMemo, useRef } from "react";
 import {
-  ReactFlow, ReactFlowProvider, Background, Controls, Handle, Position, MarkerType, useReactFlow, useNodesState, useEdgesState,
+  ReactFlow, ReactFlowProvider, Background, Controls, Panel, Handle, Position, MarkerType, useReactFlow, useNodesState, useEdgesState,
   type Node, type Edge, type NodeProps, type Connection, type OnNodesChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
-import { buildTopology, utilizationColor, nodeLoad, regionBoxes, CLIENTS, type NodeLoad, type TopoEdge, type TopoNode } from "./topology.ts";
+import { buildTopology, utilizationColor, nodeLoad, regionBoxes, edgeRates, fmtRate, CLIENTS, type NodeLoad, type TopoEdge, type TopoNode } from "./topology.ts";
 import type { Positions } from "./build-edit.ts";
 import { PALETTE_MIME } from "./Palette.tsx";
 
@@ -56,6 +56,20 @@ function RegionNode({ data }: NodeProps<Node<RegionData>>) {
 }
 
 const nodeTypes = { comp: ComponentNode, region: RegionNode };
+
+/** What the colors, outlines and labels mean (the edge line only once a run has given rates). */
+function Legend({ ran, regions }: { ran: boolean; regions: boolean }) {
+  return (
+    <div className="topo-legend" data-testid="topology-legend">
+      <div><span className="swatch" style={{ background: utilizationColor(0) }} />busy &lt; 60%</div>
+      <div><span className="swatch" style={{ background: utilizationColor(0.6) }} />60-85%</div>
+      <div><span className="swatch" style={{ background: utilizationColor(0.85) }} />&ge; 85%</div>
+      <div><span className="swatch glow" />bottleneck (highest utilization)</div>
+      {regions && <div><span className="swatch dashed" />region</div>}
+      {ran && <div title="counted on the edge where the scenario has payloads; otherwise the target's throughput, shown only where the edge is the target's only way in">edge: requests per second over it</div>}
+    </div>
+  );
+}
 
 /** Before React Flow has measured a node: about a node with two lines of parameters. */
 const NODE_W = 190, NODE_H = 70;
@@ -130,13 +144,21 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
     data: { region: b.region, members: b.members.length },
   })), [nodes]);
   const drawn: Node[] = useMemo(() => (regions.length ? [...regions, ...nodes] : nodes), [regions, nodes]);
-  const computedEdges: Edge[] = useMemo(() => graph.edges.map((e) => ({
-    id: e.id, source: e.source, target: e.target, label: e.label,
-    markerEnd: { type: MarkerType.ArrowClosed, color: "var(--edge)" },
-    style: { stroke: "var(--edge)" },
-    labelStyle: { fill: "var(--text)", fontSize: 11 },
-    labelBgStyle: { fill: "var(--panel)" },
-  })), [graph]);
+  // After a run each edge carries its requests per second (edgeRates: counted on the edge, or its
+  // target's throughput when it is the only way in), after its own label (geo, p 0.3, ws).
+  const rates = useMemo(() => edgeRates(graph.edges, result), [graph, result]);
+  const computedEdges: Edge[] = useMemo(() => graph.edges.map((e) => {
+    const r = rates.get(e.id);
+    const label = [e.label, r && fmtRate(r.perSecond)].filter(Boolean).join(" · ") || undefined;
+    return {
+      id: e.id, source: e.source, target: e.target, label,
+      markerEnd: { type: MarkerType.ArrowClosed, color: "var(--edge)" },
+      style: { stroke: "var(--edge)" },
+      labelStyle: { fill: "var(--text)", fontSize: 11 },
+      labelBgStyle: { fill: "var(--panel)" },
+      ...(r ? { data: { rate: r.perSecond, from: r.from } } : {}),
+    };
+  }), [graph, rates]);
   const [edges, setEdges, onEdgesChange] = useEdgesState(computedEdges);
   useEffect(() => setEdges(computedEdges), [computedEdges, setEdges]);
   const latest = useRef(nodes);
@@ -191,6 +213,7 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
     >
       <Background gap={24} color="var(--grid)" />
       <Controls showInteractive={false} />
+      <Panel position="top-right"><Legend ran={!!result} regions={regions.length > 0} /></Panel>
       <FitOnResize formOpen={selected !== null} />
     </ReactFlow>
   );

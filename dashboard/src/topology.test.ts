@@ -1,9 +1,9 @@
 // The graph drawn from a scenario: which nodes, which edges, which column.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import type { Scenario } from "../../simulator/index.ts";
+import { simulate, type Scenario } from "../../simulator/index.ts";
 import { scenarioOf } from "../../simulator/testing.ts";
-import { buildTopology, buildDraftTopology, describeComponent, nodeLoad, regionBoxes, CLIENTS, REGION_LABEL, REGION_PAD, utilizationColor } from "./topology.ts";
+import { buildTopology, buildDraftTopology, describeComponent, edgeRates, fmtRate, nodeLoad, regionBoxes, CLIENTS, REGION_LABEL, REGION_PAD, utilizationColor } from "./topology.ts";
 import { presets } from "./scenarios.ts";
 
 function load(text: string): Scenario {
@@ -70,6 +70,36 @@ describe("buildTopology", () => {
     const d = buildDraftTopology({ components: { x: { kind: "service", region: "eu" }, y: { kind: "station" } } })!;
     expect(d.nodes.find((n) => n.id === "x")?.region).toBe("eu");
     expect(d.nodes.find((n) => n.id === "y")?.region).toBeUndefined();
+  });
+
+  test("edge rates after a run: the target's throughput on its only way in (300/s into single-service's api), counted on the edge with payloads, none into a target reached two ways", () => {
+    const single = file("single-service.yaml");
+    const r = simulate(single, { replications: 3, duration: 40, warmup: 5 });
+    const g = buildTopology(single);
+    const rates = edgeRates(g.edges, r);
+    const into = rates.get("clients->api")!;
+    expect(into.from).toBe("target");
+    // Poisson arrivals at 300/s over 3 x 40 s: the count's sd is sqrt(300 x 120) / 120 = 1.6/s
+    expect(Math.abs(into.perSecond - 300)).toBeLessThan(5);
+    expect(into.perSecond).toBe(r.components.api.throughput.mean);
+    expect(edgeRates(g.edges, null).size).toBe(0);
+    // media-api models payloads: the simulator counts the requests over each edge itself
+    const media = file("media-api.yaml");
+    const m = simulate(media, { replications: 2, duration: 15, warmup: 3 });
+    const mg = buildTopology(media);
+    const mr = edgeRates(mg.edges, m);
+    const first = mg.edges[0];
+    expect(first.source).toBe(CLIENTS);
+    expect(mr.get(first.id)).toEqual({ perSecond: m.edges![`users->${first.target}`].requestsPerSecond.mean, from: "edge" });
+    // tandem: api is reached from the clients and back from db (p 0.1): no split is guessed
+    const tandem = load(presets.find((p) => p.id === "template:tandem")!.text);
+    const tr = edgeRates(buildTopology(tandem).edges, simulate(tandem, { replications: 2, duration: 20, warmup: 2 }));
+    expect(tr.has("clients->api")).toBe(false);
+    expect(tr.has("db->api")).toBe(false);
+    expect(tr.get("api->db")?.from).toBe("target");
+    expect(fmtRate(6544.2)).toBe("6.54k req/s");
+    expect(fmtRate(12.345)).toBe("12.3 req/s");
+    expect(fmtRate(0.5)).toBe("0.5 req/s");
   });
 
   test("routing becomes labelled edges, feedback included", () => {

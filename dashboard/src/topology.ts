@@ -339,3 +339,36 @@ export function regionBoxes(nodes: ReadonlyArray<{ id: string; x: number; y: num
     members: b.members,
   }));
 }
+
+/** An edge's measured rate after a run, and where the figure comes from. */
+export interface EdgeRate {
+  readonly perSecond: number;
+  /** "edge": counted on the edge itself (scenarios with payloads); "target": the target's own
+   * throughput, the edge being its only way in. */
+  readonly from: "edge" | "target";
+}
+
+/**
+ * Requests per second over each edge after a run, by edge id. The simulator counts requests per
+ * edge only where payloads are modelled (result.edges); elsewhere it counts per component, so an
+ * edge gets its target's throughput when it is the target's only way in, and no figure when the
+ * target is reached several ways (a split would be a guess).
+ */
+export function edgeRates(edges: readonly TopoEdge[], result: SimResult | null | undefined): Map<string, EdgeRate> {
+  const out = new Map<string, EdgeRate>();
+  if (!result) return out;
+  const ways = new Map<string, number>();
+  for (const e of edges) ways.set(e.target, (ways.get(e.target) ?? 0) + 1);
+  for (const e of edges) {
+    const counted = result.edges?.[`${e.source === CLIENTS ? "users" : e.source}->${e.target}`];
+    const target = result.components[e.target];
+    if (counted && Number.isFinite(counted.requestsPerSecond.mean)) out.set(e.id, { perSecond: counted.requestsPerSecond.mean, from: "edge" });
+    else if (ways.get(e.target) === 1 && target && Number.isFinite(target.throughput.mean)) out.set(e.id, { perSecond: target.throughput.mean, from: "target" });
+  }
+  return out;
+}
+
+/** A rate for an edge's label: three significant figures ("6.54k req/s", "12.3 req/s"). */
+export function fmtRate(perSecond: number): string {
+  return `${perSecond >= 1e3 ? fmtCount(perSecond) : String(+perSecond.toPrecision(3))} req/s`;
+}
