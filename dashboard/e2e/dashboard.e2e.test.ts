@@ -229,6 +229,20 @@ describe("dashboard in headless Chromium", () => {
     await field.press("Enter");
     await expect.poll(() => editorText()).toContain("servers: 12");
     expect(await editorText()).toContain("# single-service:"); // comments survive the edit
+    // every field of the kind, as the loader reads it: the others under "Every field of the kind"
+    const more = page.getByTestId("more-fields");
+    await more.locator("summary").click();
+    await page.getByTestId("field-components.api.region").waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId("nested-routing").innerText()).toMatch(/not set/);
+    await page.getByTestId("node-form").screenshot({ path: join(SHOTS, "09b-node-form-every-field.png") });
+    // a typo in a field's name: the loader's message, with its guess, in the editor and in the form
+    const typo = (await editorText()).replace("servers: 12", "servrs: 12");
+    await replaceEditorText(typo);
+    await expect.poll(() => page.getByTestId("problems").innerText()).toContain("components.api.servrs: unknown field (did you mean servers?");
+    await expect.poll(() => page.getByTestId("node-problems").innerText().catch(() => "")).toContain("did you mean servers?");
+    await page.getByTestId("node-form").screenshot({ path: join(SHOTS, "09c-node-form-did-you-mean.png") });
+    await replaceEditorText(typo.replace("servrs: 12", "servers: 12"));
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
   });
 
   test("the capacity curve sweeps rates in the worker and marks the knee", async () => {

@@ -477,7 +477,7 @@ export function App() {
               )}
             </div>
             <ErrorBoundary what="The node form" resetKey={selected}>
-              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} />}
+              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} problems={checked && checked.text === text ? checked.diagnostics.filter((d) => d.message.startsWith(`components.${selected}.`) || d.message.startsWith(`components.${selected}:`)).map((d) => d.message) : []} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} />}
             </ErrorBoundary>
           </div>
         </section>
