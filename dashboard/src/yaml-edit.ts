@@ -3,7 +3,7 @@
 // user's layout survive the edit.
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { CLIENTS } from "./topology.ts";
-import { componentFields } from "../../simulator/model/fields.ts";
+import { componentFields } from "../../simulator/index.ts";
 
 export interface FormField {
   readonly label: string;
