@@ -1,7 +1,7 @@
 // The parameter form of the selected node: its key fields as written in the YAML; a change is
 // written back into the text on Enter or when the field loses focus (and validated like typing);
 // a component can be deleted from here too.
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { formFields, moreFields, setField, type FormField } from "./yaml-edit.ts";
 import { CLIENTS } from "./topology.ts";
 
@@ -17,8 +17,9 @@ interface Props {
 }
 
 export function NodeForm({ text, node, onChange, onClose, onDelete, problems = [] }: Props) {
-  const fields = formFields(text, node);
-  const more = moreFields(text, node);
+  // read from the text once per edit, not on every render of the page (a run re-renders it every 50 ms)
+  const fields = useMemo(() => formFields(text, node), [text, node]);
+  const more = useMemo(() => moreFields(text, node), [text, node]);
   const [draft, setDraft] = useState<Record<string, string>>({});
   // biome-ignore lint/correctness/useExhaustiveDependencies: node and text are the triggers: the draft is dropped when either changes
   useEffect(() => setDraft({}), [node, text]);
