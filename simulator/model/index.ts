@@ -8,7 +8,7 @@ export { visitRatios, peakRate } from "./traffic.ts";
 export { regionNames, latencyBetween, geoOrder, originShares } from "./regions.ts";
 export { formatDuration, parseDuration, parseRate, parseCount, parseRatio, parseSize } from "./units.ts";
 export { scenarioJsonSchema } from "./json-schema.ts";
-export { componentFields, fieldsAt, didYouMean, type FieldInfo } from "./fields.ts";
 export { scaleDist, classPayload, callSizes, payloadTransfers, linkBytesPerSecond, type ClassPayload, type CallSizes, type TransferSite } from "./payload.ts";
 export { parseBandwidth, parseSizeWithUnit, formatBandwidth, formatSize } from "./units.ts";
 export { runWindow, expectedArrivals, expectedEvents, hopsPerRequest, timerEvents, expectedMemory, runSizeProblem, formatAmount, EVENT_BUDGET, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type RunWindowOptions, type RunBudget, type MemoryEstimate } from "./run-size.ts";
+export { componentFields, fieldsAt, didYouMean, type FieldInfo } from "./fields.ts";
