@@ -197,16 +197,19 @@ describe("dashboard in headless Chromium", () => {
   });
 
   test("a long run shows progress, keeps the page responsive, and cancels", async () => {
-    // 300/s for 2 h x 5 replications: about 11M requests, 30M events, ~20 s of work here.
-    await replaceEditorText(original.replace("duration: 2m", "duration: 2h"));
+    // 300/s for 4 h x 5 replications: about 22M requests, 60M events, ~40 s of work here (past the
+    // 40M budget, so it asks first). 2 h ended before Cancel in 2 of 4 runs of the file at load 10-13
+    // (17:00, 3 Dec): the screenshot and the node form took longer than the run had left.
+    await replaceEditorText(original.replace("duration: 2m", "duration: 4h"));
     await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
     await page.getByTestId("run").click();
+    await page.getByTestId("confirm").getByText("run it anyway").click();
     const progress = page.getByTestId("progress");
     await expect.poll(async () => Number(await progress.getAttribute("aria-valuenow")), { timeout: 30_000 }).toBeGreaterThan(0);
     // replication 1's intervals stream in while it runs: a partial banner and a latency line growing
     const banner = page.getByTestId("partial-banner");
     await banner.waitFor({ timeout: 15_000 });
-    expect(await banner.innerText()).toMatch(/Partial result:\s*replication 1 of 5 simulated up to [\d,.]+ s of 7,?200 s/);
+    expect(await banner.innerText()).toMatch(/Partial result:\s*replication 1 of 5 simulated up to [\d,.]+ s of 14\.4k s/);
     const live = page.getByTestId("live-results").getByTestId("chart-latency").locator("path.recharts-line-curve");
     await live.first().waitFor({ timeout: 15_000 });
     expect(((await live.first().getAttribute("d")) ?? "").match(/[LC]/g)?.length ?? 0).toBeGreaterThan(0);
@@ -229,6 +232,20 @@ describe("dashboard in headless Chromium", () => {
     await field.press("Enter");
     await expect.poll(() => editorText()).toContain("servers: 12");
     expect(await editorText()).toContain("# single-service:"); // comments survive the edit
+    // every field of the kind, as the loader reads it: the others under "Every field of the kind"
+    const more = page.getByTestId("more-fields");
+    await more.locator("summary").click();
+    await page.getByTestId("field-components.api.region").waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId("nested-routing").innerText()).toMatch(/not set/);
+    await page.getByTestId("node-form").screenshot({ path: join(SHOTS, "09b-node-form-every-field.png") });
+    // a typo in a field's name: the loader's message, with its guess, in the editor and in the form
+    const typo = (await editorText()).replace("servers: 12", "servrs: 12");
+    await replaceEditorText(typo);
+    await expect.poll(() => page.getByTestId("problems").innerText()).toContain("components.api.servrs: unknown field (did you mean servers?");
+    await expect.poll(() => page.getByTestId("node-problems").innerText().catch(() => "")).toContain("did you mean servers?");
+    await page.getByTestId("node-form").screenshot({ path: join(SHOTS, "09c-node-form-did-you-mean.png") });
+    await replaceEditorText(typo.replace("servrs: 12", "servers: 12"));
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
   });
 
   test("the capacity curve sweeps rates in the worker and marks the knee", async () => {
@@ -347,6 +364,18 @@ describe("dashboard in headless Chromium", () => {
     await expect.poll(() => page.getByTestId("topology").locator(".topo-util").count()).toBe(4);
     expect(await page.getByTestId("component-table").locator("tbody tr").count()).toBe(4);
     expect(await page.getByTestId("component-table").innerText()).toContain(`hit ${hit.toFixed(1)}%`);
+    // every edge is labelled with its requests per second: 200/s from the clients into lb (the
+    // scenario's rate; Poisson over the window, well within 5%), and a legend says what it all means
+    const topo = page.getByTestId("topology");
+    // (SVG text: textContent, it has no innerText)
+    const label = async (id: string) => (await topo.getByTestId(`rf__edge-${id}`).locator(".react-flow__edge-text").textContent()) ?? "";
+    await expect.poll(() => topo.locator(".react-flow__edge-text").allTextContents()).toHaveLength(4);
+    for (const t of await topo.locator(".react-flow__edge-text").allTextContents()) expect(t).toMatch(/^[\d.]+k? req\/s$/);
+    const intoLb = Number((await label("clients->lb")).replace(" req/s", ""));
+    expect(Math.abs(intoLb - 200) / 200).toBeLessThan(0.05);
+    const legend = await page.getByTestId("topology-legend").innerText();
+    expect(legend).toMatch(/busy < 60%[\s\S]*60-85%[\s\S]*≥ 85%[\s\S]*bottleneck[\s\S]*edge: requests per second/);
+    await topo.screenshot({ path: join(SHOTS, "05b-edge-rates-legend.png") });
     await shot("05-cache-aside");
     expect(browser!.errors).toEqual([]);
   });
@@ -645,6 +674,14 @@ describe("dashboard in headless Chromium", () => {
     const regions = page.getByTestId("region-table");
     await regions.waitFor({ timeout: 30_000 });
     expect(await regions.locator("tbody tr td:first-child").allInnerTexts()).toEqual(["east", "west"]);
+    // the topology draws each region as a labelled group around its components
+    for (const [region, member] of [["east", "api_east"], ["west", "api_west"]]) {
+      const group = page.getByTestId(`region-${region}`);
+      expect(await group.innerText()).toBe(`region ${region}`);
+      const g = (await group.boundingBox())!, n = (await page.getByTestId(`node-${member}`).boundingBox())!;
+      expect(n.x >= g.x && n.y >= g.y && n.x + n.width <= g.x + g.width + 0.5 && n.y + n.height <= g.y + g.height + 0.5, `${member} inside region ${region}`).toBe(true);
+    }
+    await page.getByTestId("topology").screenshot({ path: join(SHOTS, "14b-region-groups.png") });
     // west's users are failed over to east during its outage
     expect(cellNumber((await regions.locator("tbody tr").nth(1).locator("td").allInnerTexts())[8].replace(/,/g, ""))).toBeGreaterThan(0);
     expect(await page.getByTestId("cost-table").innerText()).toMatch(/total\s+0\.4\s+292/);

@@ -140,6 +140,7 @@ export function App() {
     setFileError(null);
     let progress = 0;
     setPartial(null);
+    // Not a transition: the progress updates every 50 ms would keep interrupting it (LiveCharts keeps it cheap instead)
     const job = client.run(runText, { hops: true, bands: true }, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial);
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     job.done.finally(() => setPartial(null)).catch(() => {});
@@ -493,7 +494,7 @@ export function App() {
               )}
             </div>
             <ErrorBoundary what="The node form" resetKey={selected}>
-              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} />}
+              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} problems={checked && checked.text === text ? checked.diagnostics.filter((d) => d.message.startsWith(`components.${selected}.`) || d.message.startsWith(`components.${selected}:`)).map((d) => d.message) : []} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} />}
             </ErrorBoundary>
           </div>
         </section>

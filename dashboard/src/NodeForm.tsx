@@ -1,8 +1,8 @@
 // The parameter form of the selected node: its key fields as written in the YAML; a change is
 // written back into the text on Enter or when the field loses focus (and validated like typing);
 // a component can be deleted from here too.
-import { useEffect, useState } from "react";
-import { formFields, setField } from "./yaml-edit.ts";
+import { useEffect, useMemo, useState } from "react";
+import { formFields, moreFields, setField, type FormField } from "./yaml-edit.ts";
 import { CLIENTS } from "./topology.ts";
 
 interface Props {
@@ -12,10 +12,14 @@ interface Props {
   readonly onClose: () => void;
   /** Deletes the component (absent for the clients, or while the graph is greyed). */
   readonly onDelete?: () => void;
+  /** The loader's problems with this component (its messages, "did you mean" included). */
+  readonly problems?: ReadonlyArray<string>;
 }
 
-export function NodeForm({ text, node, onChange, onClose, onDelete }: Props) {
-  const fields = formFields(text, node);
+export function NodeForm({ text, node, onChange, onClose, onDelete, problems = [] }: Props) {
+  // read from the text once per edit, not on every render of the page (a run re-renders it every 50 ms)
+  const fields = useMemo(() => formFields(text, node), [text, node]);
+  const more = useMemo(() => moreFields(text, node), [text, node]);
   const [draft, setDraft] = useState<Record<string, string>>({});
   // biome-ignore lint/correctness/useExhaustiveDependencies: node and text are the triggers: the draft is dropped when either changes
   useEffect(() => setDraft({}), [node, text]);
@@ -26,6 +30,24 @@ export function NodeForm({ text, node, onChange, onClose, onDelete }: Props) {
     onChange(setField(text, path, v));
   };
 
+  const input = (f: FormField) => {
+    const key = f.path.join(".");
+    return (
+      <label key={key} className="field">
+        <span>{f.label}</span>
+        <input
+          value={draft[key] ?? f.value}
+          placeholder="default"
+          onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+          onBlur={() => commit(key, f.path, f.value)}
+          onKeyDown={(e) => { if (e.key === "Enter") commit(key, f.path, f.value); }}
+          data-testid={`field-${key}`}
+        />
+        <small>{f.hint}</small>
+      </label>
+    );
+  };
+
   return (
     <aside className="node-form" data-testid="node-form">
       <div className="node-form-head">
@@ -33,23 +55,22 @@ export function NodeForm({ text, node, onChange, onClose, onDelete }: Props) {
         <button className="btn-ghost" onClick={onClose} aria-label="close">✕</button>
       </div>
       {fields.length === 0 && <div className="muted">No editable fields (fix the YAML first).</div>}
-      {fields.map((f) => {
-        const key = f.path.join(".");
-        return (
-          <label key={key} className="field">
-            <span>{f.label}</span>
-            <input
-              value={draft[key] ?? f.value}
-              placeholder="default"
-              onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
-              onBlur={() => commit(key, f.path, f.value)}
-              onKeyDown={(e) => { if (e.key === "Enter") commit(key, f.path, f.value); }}
-              data-testid={`field-${key}`}
-            />
-            <small>{f.hint}</small>
-          </label>
-        );
-      })}
+      {problems.length > 0 && (
+        <ul className="node-form-problems bad" data-testid="node-problems">{problems.map((p) => <li key={p}>{p}</li>)}</ul>
+      )}
+      {fields.map(input)}
+      {more.editable.length + more.nested.length > 0 && (
+        <details className="node-form-more" data-testid="more-fields">
+          <summary>Every field of the kind ({more.editable.length + more.nested.length} more)</summary>
+          {more.editable.map(input)}
+          {more.nested.map((n) => (
+            <div key={n.name} className="field nested" data-testid={`nested-${n.name}`}>
+              <span>{n.name}</span>
+              <small>{n.written ? "written in the YAML" : "not set"} · a map or list, edited in the YAML · {n.hint}</small>
+            </div>
+          ))}
+        </details>
+      )}
       {onDelete && node !== CLIENTS && (
         <button className="btn-ghost danger-ghost" onClick={onDelete} data-testid="delete-node" title="Delete the component and every edge to it (Delete on the canvas does the same)">Delete {node}</button>
       )}

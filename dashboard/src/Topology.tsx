@@ -7,16 +7,17 @@
 // the page, which writes each as an edit of the YAML (build-edit.ts) and redraws from the text.
 import { memo, useCallback, useEffect, useMemo, useRef } from "react";
 import {
-  ReactFlow, ReactFlowProvider, Background, Controls, Handle, Position, MarkerType, useReactFlow, useNodesState, useEdgesState,
-  type Node, type Edge, type NodeProps, type Connection,
+  ReactFlow, ReactFlowProvider, Background, Controls, Panel, Handle, Position, MarkerType, useReactFlow, useNodesState, useEdgesState,
+  type Node, type Edge, type NodeProps, type Connection, type OnNodesChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
-import { buildTopology, utilizationColor, nodeLoad, CLIENTS, type NodeLoad, type TopoEdge, type TopoNode } from "./topology.ts";
+import { buildTopology, utilizationColor, nodeLoad, regionBoxes, edgeRates, fmtRate, CLIENTS, type NodeLoad, type TopoEdge, type TopoNode } from "./topology.ts";
 import type { Positions } from "./build-edit.ts";
 import { PALETTE_MIME } from "./Palette.tsx";
 
-type CompData = { kind: string; title: string; params: string[]; load?: NodeLoad; bottleneck: boolean; selected: boolean };
+type CompData = { kind: string; title: string; params: string[]; load?: NodeLoad; bottleneck: boolean; selected: boolean; region?: string };
+type RegionData = { region: string; members: number };
 
 function ComponentNode({ data }: NodeProps<Node<CompData>>) {
   const u = data.load?.utilization;
@@ -44,7 +45,34 @@ function ComponentNode({ data }: NodeProps<Node<CompData>>) {
   );
 }
 
-const nodeTypes = { comp: ComponentNode };
+/** A region's group: a labelled box drawn behind its components (not selectable, not dragged:
+ * it follows its members, regionBoxes). */
+function RegionNode({ data }: NodeProps<Node<RegionData>>) {
+  return (
+    <div className="topo-region" data-testid={`region-${data.region}`}>
+      <span className="topo-region-name">region {data.region}</span>
+    </div>
+  );
+}
+
+const nodeTypes = { comp: ComponentNode, region: RegionNode };
+
+/** What the colors, outlines and labels mean (the edge line only once a run has given rates). */
+function Legend({ ran, regions }: { ran: boolean; regions: boolean }) {
+  return (
+    <div className="topo-legend" data-testid="topology-legend">
+      <div><span className="swatch" style={{ background: utilizationColor(0) }} />busy &lt; 60%</div>
+      <div><span className="swatch" style={{ background: utilizationColor(0.6) }} />60-85%</div>
+      <div><span className="swatch" style={{ background: utilizationColor(0.85) }} />&ge; 85%</div>
+      <div><span className="swatch glow" />bottleneck (highest utilization)</div>
+      {regions && <div><span className="swatch dashed" />region</div>}
+      {ran && <div title="counted on the edge where the scenario has payloads; otherwise the target's throughput, shown only where the edge is the target's only way in">edge: requests per second over it</div>}
+    </div>
+  );
+}
+
+/** Before React Flow has measured a node: about a node with two lines of parameters. */
+const NODE_W = 190, NODE_H = 70;
 
 /** Refits the view when the canvas changes width (the node form opens or closes beside it). */
 function FitOnResize({ formOpen }: { formOpen: boolean }) {
@@ -96,7 +124,7 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
     // React Flow's selection (what Delete removes) follows the page's selected node.
     selected: selected === n.id,
     data: {
-      kind: n.kind, title: n.title, params: n.params,
+      kind: n.kind, title: n.title, params: n.params, ...(n.region !== undefined ? { region: n.region } : {}),
       load: n.id !== CLIENTS ? nodeLoad(result?.components[n.id]) : undefined,
       bottleneck: result?.bottleneck === n.id,
       selected: selected === n.id,
@@ -106,13 +134,31 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
   // the graph drawn from the text then replaces this state.
   const [nodes, setNodes, onNodesChange] = useNodesState(computed);
   useEffect(() => setNodes(computed), [computed, setNodes]);
-  const computedEdges: Edge[] = useMemo(() => graph.edges.map((e) => ({
-    id: e.id, source: e.source, target: e.target, label: e.label,
-    markerEnd: { type: MarkerType.ArrowClosed, color: "var(--edge)" },
-    style: { stroke: "var(--edge)" },
-    labelStyle: { fill: "var(--text)", fontSize: 11 },
-    labelBgStyle: { fill: "var(--panel)" },
-  })), [graph]);
+  // The regions' groups, from the nodes' current places and measured sizes (they follow a drag).
+  const regions: Node[] = useMemo(() => regionBoxes(nodes.map((n) => ({
+    id: n.id, x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_W, height: n.measured?.height ?? NODE_H, region: n.data.region,
+  }))).map((b) => ({
+    id: `region:${b.region}`, type: "region", position: { x: b.x, y: b.y }, width: b.width, height: b.height,
+    style: { width: b.width, height: b.height }, zIndex: -1,
+    draggable: false, selectable: false, deletable: false, focusable: false, connectable: false,
+    data: { region: b.region, members: b.members.length },
+  })), [nodes]);
+  const drawn: Node[] = useMemo(() => (regions.length ? [...regions, ...nodes] : nodes), [regions, nodes]);
+  // After a run each edge carries its requests per second (edgeRates: counted on the edge, or its
+  // target's throughput when it is the only way in), after its own label (geo, p 0.3, ws).
+  const rates = useMemo(() => edgeRates(graph.edges, result), [graph, result]);
+  const computedEdges: Edge[] = useMemo(() => graph.edges.map((e) => {
+    const r = rates.get(e.id);
+    const label = [e.label, r && fmtRate(r.perSecond)].filter(Boolean).join(" · ") || undefined;
+    return {
+      id: e.id, source: e.source, target: e.target, label,
+      markerEnd: { type: MarkerType.ArrowClosed, color: "var(--edge)" },
+      style: { stroke: "var(--edge)" },
+      labelStyle: { fill: "var(--text)", fontSize: 11 },
+      labelBgStyle: { fill: "var(--panel)" },
+      ...(r ? { data: { rate: r.perSecond, from: r.from } } : {}),
+    };
+  }), [graph, rates]);
   const [edges, setEdges, onEdgesChange] = useEdgesState(computedEdges);
   useEffect(() => setEdges(computedEdges), [computedEdges, setEdges]);
   const latest = useRef(nodes);
@@ -128,14 +174,14 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
   }, [flow, gestures]);
 
   return (
-    <ReactFlow
-      nodes={nodes}
+    <ReactFlow<Node>
+      nodes={drawn}
       edges={edges}
       nodeTypes={nodeTypes}
       colorMode="system"
       fitView
       fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
-      onNodesChange={onNodesChange}
+      onNodesChange={onNodesChange as OnNodesChange<Node>}
       onEdgesChange={onEdgesChange}
       nodesDraggable={!!gestures}
       nodesConnectable={!!gestures}
@@ -162,11 +208,12 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
       }}
       onDragOver={(e) => { if (gestures && e.dataTransfer.types.includes(PALETTE_MIME)) { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; } }}
       onDrop={onDrop}
-      onNodeClick={(_, n) => onSelect(n.id)}
+      onNodeClick={(_, n) => { if (n.type !== "region") onSelect(n.id); }}
       onPaneClick={() => onSelect(null)}
     >
       <Background gap={24} color="var(--grid)" />
       <Controls showInteractive={false} />
+      <Panel position="top-right"><Legend ran={!!result} regions={regions.length > 0} /></Panel>
       <FitOnResize formOpen={selected !== null} />
     </ReactFlow>
   );

@@ -10,10 +10,15 @@ import { num, pct } from "./format.ts";
 type State = { phase: "idle" } | { phase: "running" } | { phase: "done"; o: MoveOutcome } | { phase: "failed"; message: string };
 
 export function WhyCard({ result, scenario, text, client }: { result: SimResult; scenario: Scenario | null; text: string; client: SimClient }) {
-  // the state belongs to the result it was tried on: a new run shows "not tried yet" again
-  const [tried, setTried] = useState<{ on: SimResult; st: State } | null>(null);
-  const st: State = tried?.on === result ? tried.st : { phase: "idle" };
-  const setSt = (s: State) => setTried({ on: result, st: s });
+  // The state belongs to the run it was tried on: the model's text and the run's seed and length,
+  // which decide the result to the byte. Not the result object: a run of the same text and seed
+  // gives a new object with the same numbers, and its results replace the old ones as a transition,
+  // so "Try" clicked on the old card in between would otherwise lose its outcome (the full e2e
+  // file's "see why" failed that way). Another text or run length shows "not tried yet" again.
+  const [tried, setTried] = useState<{ on: string; st: State } | null>(null);
+  const key = runKey(result, text);
+  const st: State = tried?.on === key ? tried.st : { phase: "idle" };
+  const setSt = (s: State) => setTried({ on: key, st: s });
   // only when the editor holds the result's own model: the change is written into that text
   if (!scenario || scenario.name !== result.scenario.name || !result.bottleneck) return null;
   const p = proposeMove(scenario, result);
@@ -52,4 +57,10 @@ export function WhyCard({ result, scenario, text, client }: { result: SimResult;
       </div>
     </div>
   );
+}
+
+/** What decides a run's result: the scenario's text and the run's seed, replications and window. */
+export function runKey(result: SimResult, text: string): string {
+  const r = result.run;
+  return `${r.seed}/${r.replications}/${r.durationS}/${r.warmupS}\n${text}`;
 }

@@ -32,7 +32,7 @@ export type FailureKind = "invalid" | "unsupported" | "internal";
 
 export type FromWorker =
   | { readonly type: "progress"; readonly id: number; readonly fraction: number }
-  /** Replication 0's intervals so far (options.bands), about every 250 ms while it runs. */
+  /** Replication 0's intervals so far (options.bands), about every 500 ms while it runs. */
   | { readonly type: "partial"; readonly id: number; readonly series: SeriesResult; readonly durationS: number; readonly warmupS: number; readonly replications: number }
   | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number; readonly replications?: SimResult[]; readonly replicationSeries?: SeriesResult[] }
   | { readonly type: "swept"; readonly id: number; readonly points: SweepPoint[]; readonly elapsedMs: number }

@@ -23,7 +23,7 @@ export function runByReplication(scenario: Scenario, o: Options, onReplication?:
 export interface SeriesRunHooks {
   /** Share of the whole run done. */
   readonly onProgress?: (fraction: number) => void;
-  /** Replication 0's series so far, offered about every `everyMs` (and its first interval at once). */
+  /** Replication 0's series so far, offered about every `everyMs` (500 by default; and its first interval at once). */
   readonly onPartial?: (series: SeriesResult) => void;
   readonly everyMs?: number;
   /** Wall clock for the throttle (performance.now in the worker). */
@@ -37,7 +37,7 @@ export interface SeriesRunHooks {
 export function runWithSeries(scenario: Scenario, o: Options & { readonly hops?: boolean }, hooks: SeriesRunHooks = {}): { result: SimResult; replicationSeries: SeriesResult[] } {
   const w = runWindow(scenario, o);
   const n = w.replications;
-  const every = hooks.everyMs ?? 250;
+  const every = hooks.everyMs ?? 500;
   const now = hooks.now ?? (() => Date.now());
   let last = -Infinity;
   const reps: ReplicationResult[] = [];

@@ -1,9 +1,9 @@
 // The graph drawn from a scenario: which nodes, which edges, which column.
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import type { Scenario } from "../../simulator/index.ts";
+import { simulate, type Scenario } from "../../simulator/index.ts";
 import { scenarioOf } from "../../simulator/testing.ts";
-import { buildTopology, describeComponent, nodeLoad, CLIENTS, utilizationColor } from "./topology.ts";
+import { buildTopology, buildDraftTopology, describeComponent, edgeRates, fmtRate, nodeLoad, regionBoxes, CLIENTS, REGION_LABEL, REGION_PAD, utilizationColor } from "./topology.ts";
 import { presets } from "./scenarios.ts";
 
 function load(text: string): Scenario {
@@ -33,6 +33,73 @@ describe("buildTopology", () => {
     expect(e("cdn->lb_west")?.label).toBe("geo");
     expect(g.edges.some((x) => x.target === "api")).toBe(false);
     expect(g.nodes.find((n) => n.id === "lb_west")?.params).toContain("region us-west");
+  });
+
+  test("regions become groups: each region's box holds exactly its members, with its name's band on top", () => {
+    const g = buildTopology(file("one-million-users.yaml"));
+    const byRegion = new Map<string, string[]>();
+    for (const n of g.nodes) if (n.region) byRegion.set(n.region, [...(byRegion.get(n.region) ?? []), n.id]);
+    expect(byRegion.size).toBeGreaterThanOrEqual(2);
+    // nodes about as large as drawn with three lines of parameters
+    const sized = g.nodes.map((n) => ({ ...n, width: 190, height: 100 }));
+    const boxes = regionBoxes(sized);
+    // placed by region within each column, the groups do not overlap
+    for (const a of boxes) for (const o of boxes) {
+      if (a === o) continue;
+      const overlap = a.x < o.x + o.width && o.x < a.x + a.width && a.y < o.y + o.height && o.y < a.y + a.height;
+      expect(overlap, `${a.region} and ${o.region}`).toBe(false);
+    }
+    expect(boxes.map((b) => b.region)).toEqual([...byRegion.keys()]);
+    for (const b of boxes) {
+      expect([...b.members].sort()).toEqual([...byRegion.get(b.region)!].sort());
+      for (const n of sized) {
+        const inside = n.x >= b.x && n.y >= b.y && n.x + n.width <= b.x + b.width && n.y + n.height <= b.y + b.height;
+        if (b.members.includes(n.id)) expect(inside, `${n.id} in ${b.region}`).toBe(true);
+      }
+    }
+  });
+
+  test("regionBoxes: the members' bounding box grown by the padding, the label band on top; no region, no box", () => {
+    const boxes = regionBoxes([
+      { id: "a", x: 0, y: 0, width: 190, height: 70, region: "east" },
+      { id: "b", x: 250, y: 120, width: 200, height: 80, region: "east" },
+      { id: "c", x: 500, y: 0, width: 190, height: 70 },
+    ]);
+    expect(boxes).toEqual([{ region: "east", x: -REGION_PAD, y: -REGION_PAD - REGION_LABEL, width: 450 + 2 * REGION_PAD, height: 200 + 2 * REGION_PAD + REGION_LABEL, members: ["a", "b"] }]);
+    // a draft keeps its components' regions too
+    const d = buildDraftTopology({ components: { x: { kind: "service", region: "eu" }, y: { kind: "station" } } })!;
+    expect(d.nodes.find((n) => n.id === "x")?.region).toBe("eu");
+    expect(d.nodes.find((n) => n.id === "y")?.region).toBeUndefined();
+  });
+
+  test("edge rates after a run: the target's throughput on its only way in (300/s into single-service's api), counted on the edge with payloads, none into a target reached two ways", () => {
+    const single = file("single-service.yaml");
+    const r = simulate(single, { replications: 3, duration: 40, warmup: 5 });
+    const g = buildTopology(single);
+    const rates = edgeRates(g.edges, r);
+    const into = rates.get("clients->api")!;
+    expect(into.from).toBe("target");
+    // Poisson arrivals at 300/s over 3 x 40 s: the count's sd is sqrt(300 x 120) / 120 = 1.6/s
+    expect(Math.abs(into.perSecond - 300)).toBeLessThan(5);
+    expect(into.perSecond).toBe(r.components.api.throughput.mean);
+    expect(edgeRates(g.edges, null).size).toBe(0);
+    // media-api models payloads: the simulator counts the requests over each edge itself
+    const media = file("media-api.yaml");
+    const m = simulate(media, { replications: 2, duration: 15, warmup: 3 });
+    const mg = buildTopology(media);
+    const mr = edgeRates(mg.edges, m);
+    const first = mg.edges[0];
+    expect(first.source).toBe(CLIENTS);
+    expect(mr.get(first.id)).toEqual({ perSecond: m.edges![`users->${first.target}`].requestsPerSecond.mean, from: "edge" });
+    // tandem: api is reached from the clients and back from db (p 0.1): no split is guessed
+    const tandem = load(presets.find((p) => p.id === "template:tandem")!.text);
+    const tr = edgeRates(buildTopology(tandem).edges, simulate(tandem, { replications: 2, duration: 20, warmup: 2 }));
+    expect(tr.has("clients->api")).toBe(false);
+    expect(tr.has("db->api")).toBe(false);
+    expect(tr.get("api->db")?.from).toBe("target");
+    expect(fmtRate(6544.2)).toBe("6.54k req/s");
+    expect(fmtRate(12.345)).toBe("12.3 req/s");
+    expect(fmtRate(0.5)).toBe("0.5 req/s");
   });
 
   test("routing becomes labelled edges, feedback included", () => {

@@ -11,6 +11,8 @@ export interface TopoNode {
   readonly params: string[];
   readonly x: number;
   readonly y: number;
+  /** The component's `region:` (drawn as a group around its members); absent without one. */
+  readonly region?: string;
 }
 
 export interface TopoEdge {
@@ -170,7 +172,7 @@ function collectEdges(s: GraphSource): TopoEdge[] {
 /** Places the nodes: where `layout:` says, else in columns by shortest hop count from the clients
  * (unreachable components in a last column). Breadth-first over an adjacency list: linear in nodes
  * and edges, for any size of model. */
-function place(s: GraphSource, edges: TopoEdge[], describe: (name: string) => { kind: string; params: string[] }, loadParams: string[]): TopoNode[] {
+function place(s: GraphSource, edges: TopoEdge[], describe: (name: string) => { kind: string; params: string[]; region?: string }, loadParams: string[]): TopoNode[] {
   const names = Object.keys(s.components);
   const out = new Map<string, string[]>();
   for (const e of edges) { const l = out.get(e.source); if (l) l.push(e.target); else out.set(e.source, [e.target]); }
@@ -190,14 +192,35 @@ function place(s: GraphSource, edges: TopoEdge[], describe: (name: string) => { 
     if (col) col.push(n);
     else columns.set(d, [n]);
   }
-  let tallest = 0;
-  for (const c of columns.values()) tallest = Math.max(tallest, c.length);
-  const COL = 250, ROW = 120;
+  // With regions, each region has a band of rows across all columns (as tall as its most
+  // populated column, its members centred in it), and a gap before the next band with room for the
+  // group's frame and name (REGION_GAP), so groups never overlap. Without, columns are centred.
+  const regionOf = (n: string) => (n === CLIENTS ? undefined : typeof s.components[n]?.region === "string" ? s.components[n].region as string : undefined);
+  // the clients and components without a region first, then the regions as they first come
+  const bands = new Map<string | undefined, { rows: number; start: number }>([[undefined, { rows: 0, start: 0 }]]);
+  for (const n of names) if (!bands.has(regionOf(n))) bands.set(regionOf(n), { rows: 0, start: 0 });
+  const COL = 250, ROW = 120, REGION_GAP = 2 * REGION_PAD + REGION_LABEL + 24;
+  for (const col of columns.values()) {
+    const count = new Map<string | undefined, number>();
+    for (const n of col) count.set(regionOf(n), (count.get(regionOf(n)) ?? 0) + 1);
+    for (const [r, k] of count) bands.get(r)!.rows = Math.max(bands.get(r)!.rows, k);
+  }
+  let top = 0;
+  for (const b of bands.values()) {
+    if (b.rows === 0) continue;
+    b.start = top;
+    top += b.rows * ROW + (bands.size > 1 ? REGION_GAP : 0);
+  }
   const nodes: TopoNode[] = [];
   for (const [d, col] of columns) {
-    col.forEach((n, i) => {
+    const count = new Map<string | undefined, number>();
+    for (const n of col) count.set(regionOf(n), (count.get(regionOf(n)) ?? 0) + 1);
+    const seen = new Map<string | undefined, number>();
+    col.forEach((n) => {
+      const r = regionOf(n), b = bands.get(r)!, k = seen.get(r) ?? 0;
+      seen.set(r, k + 1);
       let x = d * COL;
-      let y = (i - (col.length - 1) / 2) * ROW + ((tallest - 1) / 2) * ROW;
+      let y = b.start + (k + (b.rows - count.get(r)!) / 2) * ROW;
       const at = s.layout && Object.hasOwn(s.layout, n) ? s.layout[n] : undefined;
       if (Array.isArray(at) && Number.isFinite(at[0]) && Number.isFinite(at[1])) [x, y] = [at[0] as number, at[1] as number];
       if (n === CLIENTS) nodes.push({ id: n, kind: "load", title: "clients", params: loadParams, x, y });
@@ -220,7 +243,7 @@ export function buildTopology(s: Scenario): { nodes: TopoNode[]; edges: TopoEdge
     const c = s.components[n];
     const params = describeComponent(c);
     if (c.region !== undefined) params.push(`region ${c.region}`);
-    return { kind: c.kind, params };
+    return { kind: c.kind, params, ...(c.region !== undefined ? { region: c.region } : {}) };
   }, describeLoad(s));
   return { nodes, edges };
 }
@@ -246,8 +269,8 @@ export function buildDraftTopology(data: unknown): { nodes: TopoNode[]; edges: T
   const edges = collectEdges(source);
   const n = Object.keys(classes).length;
   const nodes = place(source, edges, (name) => {
-    const kind = components[name].kind;
-    return { kind: typeof kind === "string" && KINDS.has(kind) ? kind : "unknown", params: ["draft: not runnable yet"] };
+    const { kind, region } = components[name];
+    return { kind: typeof kind === "string" && KINDS.has(kind) ? kind : "unknown", params: ["draft: not runnable yet"], ...(typeof region === "string" ? { region } : {}) };
   }, [typeof load.model === "string" ? `${load.model} load` : "load", `${n} class${n === 1 ? "" : "es"}`]);
   return { nodes, edges };
 }
@@ -275,4 +298,77 @@ export function nodeLoad(c: SimResult["components"][string] | undefined): NodeLo
   if (Number.isFinite(c.throughput.mean)) parts.push(`${fmtCount(Math.round(c.throughput.mean))} req/s`);
   if (c.hitRatio && Number.isFinite(c.hitRatio.mean)) parts.push(`hit ${(c.hitRatio.mean * 100).toFixed(1)}%`);
   return parts.length ? { text: parts.join(" · ") } : undefined;
+}
+
+/** A region's group on the canvas: the box around its components, with room for its name on top. */
+export interface RegionBox {
+  readonly region: string;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly members: readonly string[];
+}
+
+/** Padding around a region's members, and the band above them its name is written in. */
+export const REGION_PAD = 16, REGION_LABEL = 20;
+
+/**
+ * The boxes of the regions, in the order their first member comes: each the bounding box of its
+ * members (at their drawn places and sizes) grown by REGION_PAD, and by REGION_LABEL more on top.
+ * Recomputed from the nodes' places, so a group follows its members when they are dragged.
+ */
+export function regionBoxes(nodes: ReadonlyArray<{ id: string; x: number; y: number; width: number; height: number; region?: string }>): RegionBox[] {
+  const boxes = new Map<string, { x0: number; y0: number; x1: number; y1: number; members: string[] }>();
+  for (const n of nodes) {
+    if (n.region === undefined) continue;
+    const b = boxes.get(n.region);
+    if (!b) boxes.set(n.region, { x0: n.x, y0: n.y, x1: n.x + n.width, y1: n.y + n.height, members: [n.id] });
+    else {
+      b.x0 = Math.min(b.x0, n.x); b.y0 = Math.min(b.y0, n.y);
+      b.x1 = Math.max(b.x1, n.x + n.width); b.y1 = Math.max(b.y1, n.y + n.height);
+      b.members.push(n.id);
+    }
+  }
+  return [...boxes].map(([region, b]) => ({
+    region,
+    x: b.x0 - REGION_PAD,
+    y: b.y0 - REGION_PAD - REGION_LABEL,
+    width: b.x1 - b.x0 + 2 * REGION_PAD,
+    height: b.y1 - b.y0 + 2 * REGION_PAD + REGION_LABEL,
+    members: b.members,
+  }));
+}
+
+/** An edge's measured rate after a run, and where the figure comes from. */
+export interface EdgeRate {
+  readonly perSecond: number;
+  /** "edge": counted on the edge itself (scenarios with payloads); "target": the target's own
+   * throughput, the edge being its only way in. */
+  readonly from: "edge" | "target";
+}
+
+/**
+ * Requests per second over each edge after a run, by edge id. The simulator counts requests per
+ * edge only where payloads are modelled (result.edges); elsewhere it counts per component, so an
+ * edge gets its target's throughput when it is the target's only way in, and no figure when the
+ * target is reached several ways (a split would be a guess).
+ */
+export function edgeRates(edges: readonly TopoEdge[], result: SimResult | null | undefined): Map<string, EdgeRate> {
+  const out = new Map<string, EdgeRate>();
+  if (!result) return out;
+  const ways = new Map<string, number>();
+  for (const e of edges) ways.set(e.target, (ways.get(e.target) ?? 0) + 1);
+  for (const e of edges) {
+    const counted = result.edges?.[`${e.source === CLIENTS ? "users" : e.source}->${e.target}`];
+    const target = result.components[e.target];
+    if (counted && Number.isFinite(counted.requestsPerSecond.mean)) out.set(e.id, { perSecond: counted.requestsPerSecond.mean, from: "edge" });
+    else if (ways.get(e.target) === 1 && target && Number.isFinite(target.throughput.mean)) out.set(e.id, { perSecond: target.throughput.mean, from: "target" });
+  }
+  return out;
+}
+
+/** A rate for an edge's label: three significant figures ("6.54k req/s", "12.3 req/s"). */
+export function fmtRate(perSecond: number): string {
+  return `${perSecond >= 1e3 ? fmtCount(perSecond) : String(+perSecond.toPrecision(3))} req/s`;
 }

@@ -2,7 +2,8 @@
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseScenario } from "../../simulator/index.ts";
-import { formFields, setField } from "./yaml-edit.ts";
+import { formFields, moreFields, setField } from "./yaml-edit.ts";
+import { componentFields } from "../../simulator/index.ts";
 import { CLIENTS } from "./topology.ts";
 
 const single = readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8");
@@ -12,6 +13,23 @@ describe("node form fields", () => {
     const f = formFields(single, "api");
     expect(f.map((x) => [x.label, x.value])).toEqual([["servers", "8"], ["service.mean", "20ms"], ["buffer", ""], ["queue_timeout", ""]]);
     expect(f[1].path).toEqual(["components", "api", "service", "mean"]);
+  });
+
+  test("with the key fields, the form covers every field the loader reads for the kind: each listed once", () => {
+    for (const kind of ["station", "service", "load_balancer", "cache", "database", "queue", "cdn", "function", "realtime"]) {
+      const all = componentFields(kind).map((f) => f.name).filter((n) => n !== "kind");
+      expect(all.length, kind).toBeGreaterThan(3);
+      const text = `components:\n  x:\n    kind: ${kind}\n`;
+      const m = moreFields(text, "x");
+      const shown = [...formFields(text, "x").map((f) => f.path[2]), ...m.editable.map((f) => f.path[2]), ...m.nested.map((n) => n.name)];
+      expect([...shown].sort(), kind).toEqual([...all].sort());
+    }
+    // a station: retries and the like are not its fields; routing is a list, written in the YAML
+    const api = moreFields(single, "api");
+    expect(api.nested.find((n) => n.name === "routing")).toMatchObject({ written: false });
+    expect(api.editable.map((f) => f.label)).toContain("region");
+    expect(componentFields("station").map((f) => f.name)).not.toContain("retries");
+    expect(componentFields("service").map((f) => f.name)).toEqual(expect.arrayContaining(["retries", "circuit_breaker", "autoscaling", "handlers"]));
   });
 
   test("the clients node edits the open load's rate", () => {

@@ -1,8 +1,9 @@
 // Edits of the scenario YAML from the node form: read a component's key fields as written (units
 // and all) and write one field back through the yaml Document API, so comments, key order and the
 // user's layout survive the edit.
-import { isMap, isScalar, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { CLIENTS } from "./topology.ts";
+import { componentFields } from "../../simulator/index.ts";
 
 export interface FormField {
   readonly label: string;
@@ -48,6 +49,30 @@ export function formFields(text: string, node: string): FormField[] {
   }
   const kind = read(["components", node, "kind"]);
   return (FIELDS[kind ?? ""] ?? []).map(([name, hint]) => field(["components", node], name, hint));
+}
+
+/** Every other field of the node's kind, as the loader reads the kind (simulator/model/fields.ts):
+ * the scalar ones editable like the key fields, the maps and lists (handlers, autoscaling, routing...)
+ * named with whether the YAML has them, to be written in the editor. */
+export function moreFields(text: string, node: string): { editable: FormField[]; nested: Array<{ name: string; written: boolean; hint: string }> } {
+  const none = { editable: [], nested: [] };
+  if (node === CLIENTS) return none;
+  const doc = parseDocument(text);
+  if (doc.errors.length) return none;
+  const kind = doc.getIn(["components", node, "kind"]);
+  if (typeof kind !== "string") return none;
+  const keyed = new Set((FIELDS[kind] ?? []).map(([name]) => name));
+  const editable: FormField[] = [];
+  const nested: Array<{ name: string; written: boolean; hint: string }> = [];
+  for (const f of componentFields(kind)) {
+    if (f.name === "kind" || keyed.has(f.name)) continue;
+    const path = ["components", node, f.name];
+    const v = doc.getIn(path, true);
+    const hint = f.description ?? (f.required ? "required" : "optional");
+    if (isMap(v) || isSeq(v) || (f.nested && !isScalar(v))) nested.push({ name: f.name, written: v !== undefined, hint });
+    else editable.push({ label: f.name, path, value: isScalar(v) ? String(v.value) : "", hint });
+  }
+  return { editable, nested };
 }
 
 /** A value as a YAML scalar: plain when it is safe to write plain (units, names), else quoted. */

@@ -11,3 +11,4 @@ export { scenarioJsonSchema } from "./json-schema.ts";
 export { scaleDist, classPayload, classHasPayload, callSizes, payloadTransfers, linkBytesPerSecond, type ClassPayload, type CallSizes, type TransferSite } from "./payload.ts";
 export { parseBandwidth, parseSizeWithUnit, formatBandwidth, formatSize } from "./units.ts";
 export { runWindow, expectedArrivals, expectedEvents, hopsPerRequest, timerEvents, expectedMemory, runSizeProblem, formatAmount, EVENT_BUDGET, RUN_EVENT_LIMIT, RUN_MEMORY_LIMIT, type RunWindowOptions, type RunBudget, type MemoryEstimate } from "./run-size.ts";
+export { componentFields, fieldsAt, didYouMean, type FieldInfo } from "./fields.ts";

@@ -16,6 +16,7 @@ import { type ScenarioError, LineIndex, pathToString } from "./errors.ts";
 import { indexKeys, type KeyIndex } from "./yaml-keys.ts";
 import { ScenarioSchema, SectionSchemas, decodeOptions, type Component, type Load, type Scenario } from "./schema.ts";
 import { checkScenario, type Undecoded } from "./check.ts";
+import { didYouMean, fieldsAt } from "./fields.ts";
 
 export type ParseOutcome =
   | { readonly ok: true; readonly scenario: Scenario; readonly warnings: ReadonlyArray<ScenarioError> }
@@ -80,7 +81,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
   const result = decode(data);
   if (Either.isLeft(result)) {
     const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left);
-    const schemaErrors = dedupe(issues.map((i) => ({ file, ...locate(i.path), path: pathToString(i.path), message: tidy(i.message) })));
+    const schemaErrors = dedupe(issues.map((i) => ({ file, ...locate(i.path), path: pathToString(i.path), message: tidy(i.message, () => suggestion(data, i.path)) })));
     const partial = decodePartly(data as Record<string, unknown>);
     const crossErrors = partial ? checkScenario(partial.scenario, partial.undecoded).errors.map(place) : [];
     return { ok: false, errors: byPosition([...schemaErrors, ...crossErrors]) };
@@ -149,6 +150,20 @@ function decodePartly(raw: Record<string, unknown>): { scenario: Scenario; undec
   return { scenario, undecoded: { names, classes: classNames, sections } };
 }
 
+/** For an unknown field at `path`: the field of its section it is closest to (a typo's likely
+ * intent), among those the section allows and does not have yet (fields.ts). */
+function suggestion(data: unknown, path: ReadonlyArray<PropertyKey>): string | undefined {
+  const name = path.at(-1);
+  if (typeof name !== "string" || path.length === 0) return undefined;
+  const parent = path.slice(0, -1);
+  let v: unknown = data;
+  for (const k of parent) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k as never] : undefined;
+  // per allowed field, not a set of the keys present: a section with 40k unknown keys stays linear
+  const has = (f: string) => v !== null && typeof v === "object" && Object.hasOwn(v, f);
+  const allowed = fieldsAt(data, parent)?.map((f) => f.name).filter((f) => !has(f));
+  return allowed && didYouMean(name, allowed);
+}
+
 /** The offset of the deepest node on `path` that exists (a missing field points at its parent). */
 function offsetOf(doc: Document, keys: KeyIndex, path: ReadonlyArray<PropertyKey>): number {
   let node: unknown = doc.contents;
@@ -215,8 +230,11 @@ function firstLine(s: string): string {
 }
 
 // Effect's messages for excess properties and missing keys are terse; say what they mean here.
-function tidy(message: string): string {
-  if (message === "is unexpected, expected: never" || message.startsWith("is unexpected")) return "unknown field (see docs/scenario-format.md for the fields of this section)";
+function tidy(message: string, suggest: () => string | undefined): string {
+  if (message === "is unexpected, expected: never" || message.startsWith("is unexpected")) {
+    const near = suggest();
+    return `unknown field (${near !== undefined ? `did you mean ${near}? ` : ""}see docs/scenario-format.md for the fields of this section)`;
+  }
   if (message === "is missing") return "required field is missing";
   return message.replace(/\s+/g, " ");
 }

@@ -45,6 +45,19 @@ describe("scenario errors", () => {
     expect(e[0].line).toBe(8);
     expect(e[0].message).toMatch(/unknown field/);
   });
+  it("an unknown field close to one its section allows (and lacks) says which: per kind, in a distribution, at the top", () => {
+    const msg = (components: string, load = openLoad) => errorsOf(base(load, components)).map((x) => `${x.path}: ${x.message}`);
+    expect(msg("  api: { kind: station, service: 10ms, severs: 3 }")[0]).toBe("components.api.severs: unknown field (did you mean servers? see docs/scenario-format.md for the fields of this section)");
+    // the kind decides the fields: a service has replicas, a station does not
+    expect(msg("  api: { kind: service, replicas: 2, handlers: { r: [] }, concurency: 4 }").find((m) => m.startsWith("components.api.concurency"))).toMatch(/did you mean concurrency\?/);
+    expect(msg("  api: { kind: station, servers: 2, service: 10ms, replics: 2 }")[0]).not.toMatch(/did you mean/);
+    expect(msg("  api: { kind: station, servers: 2, service: { dist: exponential, maen: 10ms } }").find((m) => m.includes(".maen"))).toMatch(/did you mean mean\?/);
+    // a field already written is not proposed again; a name far from every field gets no guess
+    expect(msg("  api: { kind: station, servers: 2, service: 10ms, servrs: 3 }")[0]).not.toMatch(/did you mean/);
+    expect(msg("  api: { kind: station, servers: 2, service: 10ms, colour: 3 }")[0]).not.toMatch(/did you mean/);
+    const top = errorsOf(`version: 1\nname: t\nsed: 4\nload:\n${openLoad}\ncomponents:\n${station}\n`);
+    expect(top[0].message).toMatch(/^unknown field \(did you mean seed\?/);
+  });
   it("wrong units say what was expected", () => {
     const e = errorsOf(base(openLoad, "  api: { kind: station, service: 10 }"));
     expect(e[0].path).toBe("components.api.service");
