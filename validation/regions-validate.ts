@@ -73,7 +73,7 @@ export async function validateRegions(file: string, scenario: Scenario, target: 
     const reqs = await driveRegions(app, target.rate, duration, seed, "validate:regions", target.path);
     // the last reads may still be under way
     await new Promise((r) => setTimeout(r, 500));
-    const missing = [...services.flatMap((sv) => [`${sv}@from`, `${sv}@to`, ...(o ? [`${sv}@down-from`, `${sv}@down-to`] : [])])].filter((k) => !counts.has(k));
+    const missing = services.flatMap((sv) => [`${sv}@from`, `${sv}@to`, ...(o ? [`${sv}@down-from`, `${sv}@down-to`] : [])]).filter((k) => !counts.has(k));
     if (missing.length) throw new Error(`the services' counters could not be read at ${missing.join(", ")}`);
     const steadyReqs = reqs.filter((r) => r.at >= warmup && r.at < steadyEnd);
     // a regional service's answered requests in the steady window; one that was down and restarted

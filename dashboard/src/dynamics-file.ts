@@ -27,16 +27,15 @@ export function readDynamicsReport(text: string, fileName: string): DynamicsDocu
   }
   for (const f of ["scenario", "file", "yaml", "createdAt"]) k.string(data[f], f);
   k.array(data.loadAverage, "loadAverage").forEach((x, i) => k.number(x, `loadAverage[${i}]`));
-  const rows = k.array(data.rows, "rows").map((r, i) => {
+  k.array(data.rows, "rows").forEach((r, i) => {
     const o = k.object(r, `rows[${i}]`);
     k.string(o.name, `rows[${i}].name`);
     k.numberOrNull(o.predicted, `rows[${i}].predicted`);
     k.numberOrNull(o.measured, `rows[${i}].measured`);
     k.string(o.target, `rows[${i}].target`);
     if (o.pass !== null && typeof o.pass !== "boolean") k.fail(`rows[${i}].pass`, "true, false or null", o.pass);
-    return o;
   });
-  const series = k.array(data.series, "series").map((v, i) => {
+  k.array(data.series, "series").forEach((v, i) => {
     const o = k.object(v, `series[${i}]`);
     k.string(o.name, `series[${i}].name`);
     k.string(o.unit, `series[${i}].unit`);
@@ -48,11 +47,8 @@ export function readDynamicsReport(text: string, fileName: string): DynamicsDocu
       k.number(pair[0], `series[${i}].events[${j}][0]`);
       k.string(pair[1], `series[${i}].events[${j}][1]`);
     });
-    return o;
   });
   if (typeof data.pass !== "boolean") k.fail("pass", "true or false", data.pass);
-  void rows;
-  void series;
   return data as unknown as DynamicsDocument;
 }
 
