@@ -10,6 +10,7 @@
 // for sub-millisecond start times (see preciseStart).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { markInjectedWait } from "./injected-wait.ts";
 
 export interface TracingConfig {
   /** OTLP/HTTP traces URL, e.g. http://127.0.0.1:PORT/v1/traces. */
@@ -81,7 +82,9 @@ if (cfg) {
         // Outgoing HTTP of these processes is the exporter's own and the broker's management calls.
         ignoreOutgoingRequestHook: () => true,
       }),
-      new PgInstrumentation(),
+      // The wait the query was told to take (its pg_sleep argument), so a test can tell the
+      // stack's own round trip from the injected work in each span (fit/fit-loop.e2e.test.ts).
+      new PgInstrumentation({ requestHook: markInjectedWait }),
       new IORedisInstrumentation(),
       new AmqplibInstrumentation(),
     ],
