@@ -5,12 +5,12 @@
 // process tree the reaper kills. As root it runs under SCHED_FIFO, as the region relay does: its
 // releases are timed, and behind the machine's other work they would be late.
 import { Effect, type Scope } from "effect";
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LinkDef, LinkReport, LinkRoute } from "./link-relay.ts";
 import { RELAY_RT_PRIORITY } from "../regions/relay-proc.ts";
+import { spawnLineChild } from "../line-child.ts";
 import { StartFailed, type PortsExhausted } from "../errors.ts";
 import { freePort } from "../resources.ts";
 import type { AppPlan } from "../plan.ts";
@@ -31,46 +31,13 @@ export async function spawnLinkRelay(links: readonly LinkDef[], routes: readonly
   const cfg = join(dir, "link-relay.json");
   await writeFile(cfg, JSON.stringify({ links, routes }), { mode: 0o600 });
   const rt = process.getuid?.() === 0 ? ["chrt", "-f", String(RELAY_RT_PRIORITY)] : [];
-  const argv = [...rt, process.execPath, RUN_TS, MAIN, cfg];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const answers: Array<(line: string) => void> = [];
-  const ports = await new Promise<number[]>((resolve, reject) => {
-    let out = "";
-    let first = true;
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      for (let nl = out.indexOf("\n"); nl >= 0; nl = out.indexOf("\n")) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        if (first) {
-          first = false;
-          resolve((JSON.parse(line) as { ports: number[] }).ports);
-        } else answers.shift()?.(line);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`link relay exited ${code} before listening: ${err.trim().split("\n").slice(-3).join(" | ")}`)));
-  });
-  const ask = (cmd: object) =>
-    new Promise<string>((resolve, reject) => {
-      if (child.exitCode !== null || !child.stdin!.writable) return reject(new Error("the link relay is not running"));
-      answers.push(resolve);
-      child.stdin!.write(`${JSON.stringify(cmd)}\n`);
-    });
+  const child = await spawnLineChild([...rt, process.execPath, RUN_TS, MAIN, cfg], "link relay");
   return {
-    pid: child.pid!,
-    ports,
-    report: async () => (JSON.parse(await ask({ report: true })) as { report: LinkReport[] }).report,
-    reset: async () => void (await ask({ reset: true })),
-    stop: async () => {
-      child.stdin!.end();
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
-      return err.trim();
-    },
+    pid: child.pid,
+    ports: child.ports,
+    report: async () => (JSON.parse(await child.ask({ report: true })) as { report: LinkReport[] }).report,
+    reset: async () => void (await child.ask({ reset: true })),
+    stop: () => child.stop(),
   };
 }
 
