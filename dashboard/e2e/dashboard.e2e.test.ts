@@ -238,6 +238,17 @@ describe("dashboard in headless Chromium", () => {
     await page.getByTestId("field-components.api.region").waitFor({ timeout: 5_000 });
     expect(await page.getByTestId("nested-routing").innerText()).toMatch(/not set/);
     await page.getByTestId("node-form").screenshot({ path: join(SHOTS, "09b-node-form-every-field.png") });
+    // a map field edited whole as a YAML block: a broken block is refused with where, a good one written
+    const cost = page.getByTestId("block-components.api.cost");
+    await cost.fill("instance_hour: [0.5");
+    await cost.press("Control+Enter");
+    await expect.poll(() => page.getByTestId("block-error-components.api.cost").innerText().catch(() => "")).toMatch(/^line \d+, column \d+: /);
+    expect(await editorText()).not.toContain("instance_hour");
+    await cost.fill("instance_hour: 0.5  # list price");
+    await cost.press("Control+Enter");
+    await expect.poll(() => editorText()).toContain("    cost:\n      instance_hour: 0.5  # list price");
+    await expect.poll(() => page.getByTestId("status").innerText()).toBe("valid scenario");
+    await page.getByTestId("node-form").screenshot({ path: join(SHOTS, "09d-node-form-map-block.png") });
     // a typo in a field's name: the loader's message, with its guess, in the editor and in the form
     const typo = (await editorText()).replace("servers: 12", "servrs: 12");
     await replaceEditorText(typo);

@@ -1,8 +1,10 @@
 // The parameter form of the selected node: its key fields as written in the YAML; a change is
-// written back into the text on Enter or when the field loses focus (and validated like typing);
-// a component can be deleted from here too.
+// written back into the text on Enter or when the field loses focus (and validated like typing).
+// Under "Every field of the kind", the other scalars the same way and each map or list (handlers,
+// autoscaling, routing...) as a YAML block, written back whole on Ctrl+Enter or leaving it; a block
+// that does not parse is refused with its line and column. A component can be deleted from here too.
 import { useEffect, useMemo, useState } from "react";
-import { formFields, moreFields, setField, type FormField } from "./yaml-edit.ts";
+import { formFields, moreFields, setBlock, setField, type FormField, type NestedField } from "./yaml-edit.ts";
 import { CLIENTS } from "./topology.ts";
 
 interface Props {
@@ -21,13 +23,47 @@ export function NodeForm({ text, node, onChange, onClose, onDelete, problems = [
   const fields = useMemo(() => formFields(text, node), [text, node]);
   const more = useMemo(() => moreFields(text, node), [text, node]);
   const [draft, setDraft] = useState<Record<string, string>>({});
+  const [blockError, setBlockError] = useState<Record<string, string>>({});
   // biome-ignore lint/correctness/useExhaustiveDependencies: node and text are the triggers: the draft is dropped when either changes
   useEffect(() => setDraft({}), [node, text]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new node starts without refusals
+  useEffect(() => setBlockError({}), [node]);
 
   const commit = (key: string, path: ReadonlyArray<string>, current: string) => {
     const v = draft[key];
     if (v === undefined || v === current) return;
     onChange(setField(text, path, v));
+  };
+
+  const commitBlock = (f: NestedField) => {
+    const key = f.path.join(".");
+    const v = draft[key];
+    if (v === undefined || v === f.block) return;
+    const r = setBlock(text, f.path, v);
+    setBlockError({ ...blockError, [key]: "error" in r ? r.error : "" });
+    if ("text" in r) onChange(r.text);
+  };
+
+  const block = (f: NestedField) => {
+    const key = f.path.join(".");
+    const value = draft[key] ?? f.block;
+    return (
+      <label key={key} className="field nested" data-testid={`nested-${f.name}`}>
+        <span>{f.name}</span>
+        <textarea
+          value={value}
+          rows={Math.min(12, Math.max(2, value.split("\n").length))}
+          placeholder={`not set (a map or list, as YAML)`}
+          spellCheck={false}
+          onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+          onBlur={() => commitBlock(f)}
+          onKeyDown={(e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) commitBlock(f); }}
+          data-testid={`block-${key}`}
+        />
+        {blockError[key] ? <small className="bad" data-testid={`block-error-${key}`}>{blockError[key]}</small> : null}
+        <small>{f.written ? "written in the YAML" : "not set"} · a map or list as YAML (Ctrl+Enter writes it) · {f.hint}</small>
+      </label>
+    );
   };
 
   const input = (f: FormField) => {
@@ -63,12 +99,7 @@ export function NodeForm({ text, node, onChange, onClose, onDelete, problems = [
         <details className="node-form-more" data-testid="more-fields">
           <summary>Every field of the kind ({more.editable.length + more.nested.length} more)</summary>
           {more.editable.map(input)}
-          {more.nested.map((n) => (
-            <div key={n.name} className="field nested" data-testid={`nested-${n.name}`}>
-              <span>{n.name}</span>
-              <small>{n.written ? "written in the YAML" : "not set"} · a map or list, edited in the YAML · {n.hint}</small>
-            </div>
-          ))}
+          {more.nested.map(block)}
         </details>
       )}
       {onDelete && node !== CLIENTS && (

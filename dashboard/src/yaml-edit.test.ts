@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseScenario } from "../../simulator/index.ts";
-import { formFields, moreFields, setField } from "./yaml-edit.ts";
+import { formFields, moreFields, setBlock, setField } from "./yaml-edit.ts";
 import { componentFields } from "../../simulator/index.ts";
 import { CLIENTS } from "./topology.ts";
 
@@ -59,5 +59,57 @@ describe("node form fields", () => {
     const broken = single + "\n  : [";
     expect(setField(broken, ["components", "api", "servers"], "3")).toBe(broken);
     expect(formFields(broken, "api")).toEqual([]);
+  });
+
+  describe("a map or list field, edited whole as a YAML block", () => {
+    const million = readFileSync(new URL("../../scenarios/one-million-users.yaml", import.meta.url), "utf8");
+    const comp = (text: string, name: string) => {
+      const p = parseScenario(text, "x");
+      if (!p.ok) throw new Error(p.errors.map((e) => e.message).join("; "));
+      return p.scenario.components[name] as unknown as Record<string, unknown>;
+    };
+    const changed = (a: string, b: string) => {
+      const x = a.split("\n"), y = b.split("\n");
+      let i = 0;
+      while (i < x.length && x[i] === y[i]) i++;
+      let j = 0;
+      while (j < x.length - i && x[x.length - 1 - j] === y[y.length - 1 - j]) j++;
+      return { removed: x.slice(i, x.length - j), added: y.slice(i, y.length - j) };
+    };
+
+    test("the form shows a written map as a block and writes an edit back; every other line stays", () => {
+      const name = "api_east";
+      const f = moreFields(million, name).nested.find((n) => n.name === "autoscaling")!;
+      expect(f.written).toBe(true);
+      expect(f.block.split("\n")).toContain("min: 20");
+      const r = setBlock(million, f.path, f.block.replace("max: 160", "max: 200"));
+      if (!("text" in r)) throw new Error(r.error);
+      expect((comp(r.text, name)["autoscaling"] as { max: number }).max).toBe(200);
+      const d = changed(million, r.text);
+      expect(d.removed).toEqual([expect.stringContaining("autoscaling: { min: 20, max: 160")]);
+      expect(d.added[0]).toBe("    autoscaling:");
+      expect(d.added).toContain("      max: 200");
+      // the untouched rest keeps its flow style and comments byte for byte
+      expect(r.text.split("\n").filter((l) => l.trimStart().startsWith("#"))).toEqual(million.split("\n").filter((l) => l.trimStart().startsWith("#")));
+    });
+
+    test("a field not yet written is added after the component's last field, with the block's comments", () => {
+      const r = setBlock(single, ["components", "api", "cost"], "instance_hour: 0.5  # list price\n");
+      if (!("text" in r)) throw new Error(r.error);
+      const d = changed(single, r.text);
+      expect(d.removed).toEqual([]);
+      expect(d.added).toEqual(["    cost:", "      instance_hour: 0.5  # list price"]);
+      expect(comp(r.text, "api")["cost"]).toMatchObject({ instance_hour: 0.5 });
+      // and removed again: the text is what it was
+      const back = setBlock(r.text, ["components", "api", "cost"], "  ");
+      expect("text" in back && back.text).toBe(single);
+    });
+
+    test("a block that does not parse, or is a single value, is refused with where and why; nothing written", () => {
+      const bad = setBlock(single, ["components", "api", "routing"], "- a\n- [b,\n c: d");
+      expect("error" in bad && bad.error).toMatch(/^line \d+, column \d+: \S/);
+      expect(setBlock(single, ["components", "api", "routing"], "5")).toEqual({ error: "routing takes a map or a list, not a single value" });
+      expect(setBlock(single + "\n  : [", ["components", "api", "routing"], "- a")).toHaveProperty("error");
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Edits of the scenario YAML from the node form: read a component's key fields as written (units
 // and all) and write one field back through the yaml Document API, so comments, key order and the
 // user's layout survive the edit.
-import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { CLIENTS } from "./topology.ts";
 import { componentFields } from "../../simulator/index.ts";
 
@@ -51,10 +51,19 @@ export function formFields(text: string, node: string): FormField[] {
   return (FIELDS[kind ?? ""] ?? []).map(([name, hint]) => field(["components", node], name, hint));
 }
 
+/** A map or list field of a component: its path, and its value as a YAML block ("" when not set). */
+export interface NestedField {
+  readonly name: string;
+  readonly path: ReadonlyArray<string>;
+  readonly written: boolean;
+  readonly block: string;
+  readonly hint: string;
+}
+
 /** Every other field of the node's kind, as the loader reads the kind (simulator/model/fields.ts):
  * the scalar ones editable like the key fields, the maps and lists (handlers, autoscaling, routing...)
- * named with whether the YAML has them, to be written in the editor. */
-export function moreFields(text: string, node: string): { editable: FormField[]; nested: Array<{ name: string; written: boolean; hint: string }> } {
+ * with their value as a YAML block, edited whole (setBlock). */
+export function moreFields(text: string, node: string): { editable: FormField[]; nested: NestedField[] } {
   const none = { editable: [], nested: [] };
   if (node === CLIENTS) return none;
   const doc = parseDocument(text);
@@ -63,13 +72,13 @@ export function moreFields(text: string, node: string): { editable: FormField[];
   if (typeof kind !== "string") return none;
   const keyed = new Set((FIELDS[kind] ?? []).map(([name]) => name));
   const editable: FormField[] = [];
-  const nested: Array<{ name: string; written: boolean; hint: string }> = [];
+  const nested: NestedField[] = [];
   for (const f of componentFields(kind)) {
     if (f.name === "kind" || keyed.has(f.name)) continue;
     const path = ["components", node, f.name];
     const v = doc.getIn(path, true);
     const hint = f.description ?? (f.required ? "required" : "optional");
-    if (isMap(v) || isSeq(v) || (f.nested && !isScalar(v))) nested.push({ name: f.name, written: v !== undefined, hint });
+    if (isMap(v) || isSeq(v) || (f.nested && !isScalar(v))) nested.push({ name: f.name, path, written: v !== undefined, block: v === undefined ? "" : blockText(v), hint });
     else editable.push({ label: f.name, path, value: isScalar(v) ? String(v.value) : "", hint });
   }
   return { editable, nested };
@@ -95,4 +104,55 @@ export function setField(text: string, path: ReadonlyArray<string>, raw: string)
   if (v === "") doc.deleteIn(path);
   else doc.setIn(path, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
   return doc.toString();
+}
+
+/** A node of the document as a YAML block of its own (block style, its comments kept). */
+function blockText(node: unknown): string {
+  const d = new Document();
+  d.contents = node as Document["contents"];
+  return d.toString({ collectionStyle: "block" }).trimEnd();
+}
+
+/**
+ * The text with a map or list field replaced by `raw`, a YAML block (as the form shows it). Written
+ * as text, line by line: the field's lines (key, value, its comments) are replaced, or added after
+ * the component's last field at the same indentation, so every other line stays byte for byte (the
+ * Document API's toString would re-space the whole file's flow collections). Empty removes the
+ * field. A block that does not parse, or is not a map or a list, is refused with the reason (and the
+ * block's line and column), and nothing is written.
+ */
+export function setBlock(text: string, path: ReadonlyArray<string>, raw: string): { text: string } | { error: string } {
+  const doc = parseDocument(text);
+  const parent = doc.errors.length ? undefined : doc.getIn(path.slice(0, -1), true);
+  if (!isMap(parent) || !parent.range || parent.flow) return { error: "the scenario does not parse here; fix the YAML first" };
+  const name = path[path.length - 1]!;
+  let lines: string[] = [];
+  if (raw.trim() !== "") {
+    const block = parseDocument(raw);
+    const e = block.errors[0];
+    if (e) {
+      const at = e.linePos?.[0];
+      const why = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+      return { error: `${at ? `line ${at.line}, column ${at.col}: ` : ""}${why}` };
+    }
+    if (!isMap(block.contents) && !isSeq(block.contents)) return { error: `${name} takes a map or a list, not a single value` };
+    lines = raw.replace(/\s+$/, "").split("\n");
+  }
+  const pairs = parent.items;
+  const pair = pairs.find((p) => isScalar(p.key) && p.key.value === name);
+  const anchor = (pair ?? pairs[pairs.length - 1])?.key as { range?: [number, number, number] } | undefined;
+  if (!anchor?.range) return { error: "the component has no fields to place this beside; write it in the editor" };
+  const lineStart = (i: number) => text.lastIndexOf("\n", i - 1) + 1;
+  const indent = " ".repeat(anchor.range[0] - lineStart(anchor.range[0]));
+  /** Just past the newline ending the line of the last text before `i`. */
+  const lineEndAfter = (i: number) => {
+    while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+    const nl = text.indexOf("\n", i);
+    return nl < 0 ? text.length : nl + 1;
+  };
+  const written = lines.length === 0 ? "" : `${indent}${name}:\n${lines.map((l) => (l.trim() === "" ? "" : `${indent}  ${l}`)).join("\n")}\n`;
+  const pairEnd = (p: (typeof pairs)[number]) => lineEndAfter(((p.value as { range?: [number, number, number] } | null)?.range ?? (p.key as { range: [number, number, number] }).range)[2]);
+  if (pair) return { text: text.slice(0, lineStart(anchor.range[0])) + written + text.slice(pairEnd(pair)) };
+  const at = pairEnd(pairs[pairs.length - 1]!);
+  return { text: text.slice(0, at) + (at > 0 && text[at - 1] !== "\n" ? "\n" : "") + written + text.slice(at) };
 }
