@@ -52,6 +52,8 @@ const MAX_SAMPLES = 100_000;
  * their model): validation/function-overhead.ts.
  */
 export interface InvocationParts {
+  /** Its admission, ms since the epoch (to place it in the load's stages). */
+  readonly at: number;
   readonly cls: string;
   readonly cold: boolean;
   readonly queue: number;
@@ -320,7 +322,7 @@ export class Dispatcher {
     if (outcome === "ok") {
       // a warm invocation waited on no start: the dispatcher's own microseconds go to `calls`, the rest
       const start = cold ? readyAt - slotAt : 0;
-      this.record({ cls: ctx.className, cold, queue: slotAt - t0, start, work: timing.work, ipc: timing.trips - timing.work, calls: endAt - slotAt - start - timing.trips, total: endAt - t0 });
+      this.record({ at: performance.timeOrigin + t0, cls: ctx.className, cold, queue: slotAt - t0, start, work: timing.work, ipc: timing.trips - timing.work, calls: endAt - slotAt - start - timing.trips, total: endAt - t0 });
     }
     this.done(inst);
     const status = { ok: 200, timeout: 504, unavailable: 503, failed: 502 }[outcome];
