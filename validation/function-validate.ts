@@ -165,6 +165,8 @@ function stageBounds(s: Scenario, durationS: number): Array<[number, number]> {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Mean of f over xs; NaN for none. */
+const meanBy = <T>(xs: readonly T[], f: (x: T) => number) => (xs.length ? xs.reduce((a, x) => a + f(x), 0) / xs.length : Number.NaN);
 /** Sample standard deviation. */
 const sdOf = (xs: readonly number[]) => {
   const m = mean(xs);
@@ -324,13 +326,13 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
     { name: "path outside the dispatcher (ms): the model's before calibration, and measured (client - dispatcher, means)", predicted: path.outsideMs.model, measured: path.outsideMs.measured, target: "shown", pass: null },
     ...path.parameters.slice(1).map((c): Row => ({ name: `calibrated: ${c.parameter} (ms, each way)`, predicted: c.valueMs, measured: Number.NaN, target: "shown", pass: null })),
     { name: "invocation at the dispatcher (ms), mean: admission to its end", predicted: Number.NaN, measured: path.partsMs.total, target: "shown", pass: null },
+    { name: "cold invocations' wait for their instance (ms), mean; the model's: the cold start measured (fork to ready), mean", predicted: measuredStart * 1000, measured: meanBy(parts.filter((x) => x.cold), (x) => x.start), target: "shown", pass: null },
   );
   // the path's own time by stage (the model draws one law for the whole run): IPC excess and calls, means over the stage's completed invocations
   bounds.forEach(([a, b], i) => {
     const inStage = parts.filter((x) => { const t = (x.at - loadStartMs) / 1000; return t >= a && t < b; });
-    const m = (f: (x: InvocationParts) => number) => (inStage.length ? inStage.reduce((acc, x) => acc + f(x), 0) / inStage.length : Number.NaN);
-    rows.push({ name: `stage ${i + 1}: ${inStage.length} invocations completed; mean IPC excess (ms), and measured: mean calls (ms)`, predicted: m((x) => x.ipc), measured: m((x) => x.calls), target: "shown", pass: null });
-    rows.push({ name: `stage ${i + 1}: mean invocation at the dispatcher (ms), warm ones`, predicted: Number.NaN, measured: (() => { const w = inStage.filter((x) => !x.cold); return w.length ? w.reduce((acc, x) => acc + x.total, 0) / w.length : Number.NaN; })(), target: "shown", pass: null });
+    rows.push({ name: `stage ${i + 1}: ${inStage.length} invocations completed; mean IPC excess (ms), and measured: mean calls (ms)`, predicted: meanBy(inStage, (x) => x.ipc), measured: meanBy(inStage, (x) => x.calls), target: "shown", pass: null });
+    rows.push({ name: `stage ${i + 1}: mean invocation at the dispatcher (ms), warm ones`, predicted: Number.NaN, measured: meanBy(inStage.filter((x) => !x.cold), (x) => x.total), target: "shown", pass: null });
   });
   const failed = sent.filter((r) => !(r.status >= 200 && r.status < 300)).length;
   rows.push(
