@@ -249,6 +249,13 @@ async function readFn(url: string): Promise<FunctionSample> {
   return parseFunctionMetrics(await r.text());
 }
 
+/** One unlabelled-but-for-`function` value from the dispatcher's /metrics (NaN when absent). */
+async function readOne(url: string, name: string): Promise<number> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(await r.text());
+  return m ? Number(m[1]) : Number.NaN;
+}
+
 export async function validateFunction(file: string, scenario: Scenario, log: (s: string) => void = () => {}): Promise<DynamicsReport> {
   const target = functionTarget(file, scenario)!;
   const fn = scenario.components[target.fn];
@@ -264,6 +271,7 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
   let coldStarts: number[] = [];
   let parts: InvocationParts[] = [];
   let loadStartMs = Number.NaN;
+  let forkS = Number.NaN;
   try {
     const f = app.functions[target.fn];
     if (!f) throw new FunctionInputError(`${file}: the app runs no dispatcher for '${target.fn}' (does a service call it?)`);
@@ -296,6 +304,7 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
     }
     last = await readFn(f.metricsUrl);
     coldStarts = (await (await fetch(`${f.url}/cold-starts`, { signal: AbortSignal.timeout(5000) })).json()) as number[];
+    forkS = await readOne(f.metricsUrl, "headroom_function_fork_seconds_total");
     parts = (await (await fetch(`${f.url}/invocations`, { signal: AbortSignal.timeout(5000) })).json()) as InvocationParts[];
   } finally {
     await stop();
@@ -326,6 +335,7 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
     { name: "path outside the dispatcher (ms): the model's before calibration, and measured (client - dispatcher, means)", predicted: path.outsideMs.model, measured: path.outsideMs.measured, target: "shown", pass: null },
     ...path.parameters.slice(1).map((c): Row => ({ name: `calibrated: ${c.parameter} (ms, each way)`, predicted: c.valueMs, measured: Number.NaN, target: "shown", pass: null })),
     { name: "invocation at the dispatcher (ms), mean: admission to its end", predicted: Number.NaN, measured: path.partsMs.total, target: "shown", pass: null },
+    { name: "fork() in the dispatcher (ms): per instance started, and the total (the provisioned ones' included): its event loop stood still that long", predicted: (forkS * 1000) / last.started, measured: forkS * 1000, target: "shown", pass: null },
     { name: "cold invocations' wait for their instance (ms), mean; the model's: the cold start measured (fork to ready), mean", predicted: measuredStart * 1000, measured: meanBy(parts.filter((x) => x.cold), (x) => x.start), target: "shown", pass: null },
   );
   // the path's own time by stage (the model draws one law for the whole run): IPC excess and calls, means over the stage's completed invocations

@@ -157,7 +157,8 @@ export class Dispatcher {
   private readonly rngWork: Rng;
   private server: Server | undefined;
   private closed = false;
-  readonly metrics = { cold: 0, warm: 0, throttled: 0, timeouts: 0, queueTimeouts: 0, started: 0, reaped: 0, coldStartSeconds: 0, peak: 0 };
+  /** forkSeconds: the time fork() itself took, summed: it is synchronous, so the dispatcher's event loop (every invocation in flight) stood still that long. */
+  readonly metrics = { cold: 0, warm: 0, throttled: 0, timeouts: 0, queueTimeouts: 0, started: 0, reaped: 0, coldStartSeconds: 0, peak: 0, forkSeconds: 0 };
   /** Each part's total over the completed invocations (ms), and their count: /metrics. */
   private readonly partSums = { queue: 0, start: 0, work: 0, ipc: 0, calls: 0, total: 0, count: 0 };
   /** Each completed invocation's parts, in completion order (the first MAX_SAMPLES): GET /invocations. */
@@ -366,6 +367,7 @@ export class Dispatcher {
     // The start counts from before fork(): the call is synchronous and, on a loaded machine, long.
     const forkedAt = performance.now();
     const proc = fork(INSTANCE, [String(initMs)], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [] });
+    this.metrics.forkSeconds += (performance.now() - forkedAt) / 1000;
     const running = new Map<number, (ok: boolean) => void>();
     let markReady: (ok: boolean) => void = () => {};
     const ready = new Promise<boolean>((resolve) => { markReady = resolve; });
@@ -451,6 +453,8 @@ export class Dispatcher {
       "# TYPE headroom_function_cold_start_seconds summary",
       `headroom_function_cold_start_seconds_sum{${f}} ${m.coldStartSeconds}`,
       `headroom_function_cold_start_seconds_count{${f}} ${m.started - this.instances.filter((i) => i.state === "starting").length}`,
+      "# TYPE headroom_function_fork_seconds_total counter",
+      `headroom_function_fork_seconds_total{${f}} ${m.forkSeconds}`,
       "# TYPE headroom_function_invocation_part_seconds_total counter",
       ...PARTS.map((k) => `headroom_function_invocation_part_seconds_total{${f},part="${k}"} ${this.partSums[k] / 1000}`),
       "# TYPE headroom_function_invocation_seconds summary",
