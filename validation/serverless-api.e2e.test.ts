@@ -80,7 +80,7 @@ describe("serverless-api in the reference app", () => {
     const tolerance = 3 * Math.sqrt(Math.max(1, expectedCold)) + ((Math.max(...band) - Math.min(...band)) / 2) * rows["invocations"]!;
     expect(Math.abs(cold - expectedCold), `${cold} cold invocations, the model's share gives ${expectedCold.toFixed(1)} +- ${tolerance.toFixed(1)}`).toBeLessThanOrEqual(tolerance);
     // the tail, with the path calibrated: each within its band (the rows' targets). The throttles'
-    // row is judged in the report but not held here: in 4 of 6 runs the model's count was 21-47%
+    // row is judged in the report but not held here: in 4 of 6 runs the model's count was 17-47%
     // under the measured one, outside its band (docs/validation.md, "serverless-api.yaml").
     for (const name of ["p95 (ms)", "p99 (ms)"]) {
       const row = r.rows.find((x) => x.name === name)!;
