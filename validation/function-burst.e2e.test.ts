@@ -3,10 +3,12 @@
 // six 2.5 s bursts at 30/s with 3.5 s nearly quiet between them, past the 2 s idle timeout
 // (scenarios/validation/dynamic/function-burst.yaml). Targets (docs/validation.md, "Serverless
 // function"): the rows against the issue's targets are printed; the test holds the cold share to
-// the issue's 3 points, each measured p95, p99 and peak inside the range of the model's 30 runs
-// and the time-average instances within 20%; the model's runs are made on the arrival times the
-// driver sent (the seed's realization) with the cold start calibrated with the ones the run
-// measured. No instance outlives the run.
+// the issue's 3 points, p95 and p99 within their bands (3 x sqrt(sd^2 (1 + 1/30) + se^2): the
+// model's 30 runs' spread and the measured figure's sampling error), the peak inside the range of
+// the model's 30 runs and the time-average instances within 20%; the model's runs are made on the
+// arrival times the driver sent (the seed's realization) with the cold start and the path's own time
+// (the dispatcher's per-invocation overhead, the HTTP hops) calibrated from the run. No instance
+// outlives the run.
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -35,9 +37,10 @@ describe("serverless function, measured", () => {
     // what is left between them is the draws of cold starts and service times (its 30 runs spread
     // over about 2 points), not which burst onsets find a warm instance (4 to 29% over realizations).
     expect(rows["cold-start share of the invocations"]!.pass, "cold share within 3 points").toBe(true);
-    // One run's tail: each measured figure inside the range of the model's 30 runs (one run of the
-    // model that gave it); the report still shows each against its target.
-    for (const [row, band] of [["p95 (ms)", "p95 (ms)"], ["p99 (ms)", "p99 (ms)"], ["instances alive, peak", "peak instances"]] as const) {
+    // One run's tail, with the path calibrated: within the band of the model's spread and its own sampling error
+    for (const name of ["p95 (ms)", "p99 (ms)"]) expect(rows[name]!.pass, `${name}: ${rows[name]!.target}`).toBe(true);
+    // the peak inside the range of the model's 30 runs (one run of the model that gave it)
+    for (const [row, band] of [["instances alive, peak", "peak instances"]] as const) {
       const lo = rows[`${band}, lowest of the 30 simulated runs`]!.predicted;
       const hi = rows[`${band}, highest of the 30 simulated runs`]!.predicted;
       expect(rows[row]!.measured, `${row}: measured in [${lo}, ${hi}]`).toBeGreaterThanOrEqual(lo);

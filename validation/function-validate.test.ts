@@ -8,7 +8,7 @@ import { simulate } from "../simulator/index.ts";
 import { RateProfile, Rng } from "../simulator/random.ts";
 import { Dispatcher, dispatcherConfig } from "../reference-app/function/dispatcher.ts";
 import { parseFunctionMetrics } from "../reference-app/collector.ts";
-import { calibratedColdStart, functionRows, functionTarget, quantileSorted, stepMean, type FunctionSide } from "./function-validate.ts";
+import { calibratedColdStart, functionRows, functionTarget, pathBand, quantileSe, quantileSorted, stepMean, type FunctionSide } from "./function-validate.ts";
 
 const scenario = (extra: string) => {
   const r = parseScenario(`version: 1
@@ -40,6 +40,15 @@ describe("function validation, pure parts", () => {
     expect(calibratedColdStart({ dist: "constant", value: 0.2 }, [])).toEqual({ dist: "constant", value: 0.2 });
   });
 
+  it("a quantile's sampling error from its order statistics, and the band it joins", () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    // n q = 95 -+ sqrt(4.75) = 2.18: ranks 92 and 98 (values 92 and 98) around the p95 (95)
+    expect(quantileSe(xs, 0.95)).toBe(3);
+    expect(quantileSe([], 0.95)).toBeNaN();
+    expect(pathBand(0, 1)).toBe(3);
+    expect(pathBand(1, 0)).toBeCloseTo(3 * Math.sqrt(1 + 1 / 30), 12);
+  });
+
   it("one run's percentile by nearest rank and a step function's time average", () => {
     const xs = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(quantileSorted(xs, 0.95)).toBe(95);
@@ -66,12 +75,22 @@ describe("function validation, pure parts", () => {
 
   it("each target flips where docs/validation.md puts it", () => {
     const p: FunctionSide = { coldShare: 0.1, p95Ms: 400, p99Ms: 500, meanInstances: 5, peakInstances: 20, stageInstances: [10, 1], throttled: 0 };
-    const row = (m: Partial<FunctionSide>, name: string) => functionRows(p, { ...p, ...m }, { coldShare: [0, 0], p95: [0, 0], p99: [0, 0], peak: [0, 0] }).find((r) => r.name.startsWith(name))!.pass;
+    // the model's runs: p95 sd 10 ms, p99 sd 20 ms, throttles sd 2
+    const spread: Parameters<typeof functionRows>[2] = { coldShare: [0, 0], p95: [0, 0], p99: [0, 0], peak: [0, 0], sd: { p95: 10, p99: 20, throttled: 2 } };
+    const row = (m: Partial<FunctionSide>, name: string) => functionRows(p, { ...p, ...m }, spread).find((r) => r.name.startsWith(name))!.pass;
     expect(row({ coldShare: 0.129 }, "cold-start share")).toBe(true);
     expect(row({ coldShare: 0.131 }, "cold-start share")).toBe(false);
-    expect(row({ p95Ms: 459 }, "p95")).toBe(true);
-    expect(row({ p95Ms: 461 }, "p95")).toBe(false);
-    expect(row({ p99Ms: 374 }, "p99")).toBe(false);
+    // p95: 3 sqrt(10^2 x 31/30) = 30.50 ms without a measured error; with se 10, 3 sqrt(103.3 + 100) = 42.77
+    expect(row({ p95Ms: 430.4 }, "p95")).toBe(true);
+    expect(row({ p95Ms: 430.6 }, "p95")).toBe(false);
+    expect(row({ p95Ms: 442.7, p95Se: 10 }, "p95")).toBe(true);
+    expect(row({ p95Ms: 442.8, p95Se: 10 }, "p95")).toBe(false);
+    // p99: 3 sqrt(400 x 31/30) = 60.99
+    expect(row({ p99Ms: 439.1 }, "p99")).toBe(true);
+    expect(row({ p99Ms: 438.9 }, "p99")).toBe(false);
+    // throttles (predicted 0): 3 sqrt(4 x 31/30 + m), Poisson's sqrt(m) for the count: 9 -> 10.27, 14 -> 12.68, 15 -> 12.96
+    expect(row({ throttled: 9 }, "throttled")).toBe(true);
+    expect(row({ throttled: 15 }, "throttled")).toBe(false);
     expect(row({ meanInstances: 5.9 }, "instances alive, time")).toBe(true);
     expect(row({ meanInstances: 6.1 }, "instances alive, time")).toBe(false);
     expect(row({ peakInstances: 25 }, "instances alive, peak")).toBe(true);

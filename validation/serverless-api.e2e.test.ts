@@ -8,11 +8,12 @@
 // own 429), every request one invocation of the function (the dispatcher's counts add up to the
 // requests sent), the number sent within the Poisson band of the model's arrivals, and cold starts
 // seen, as many as the model's cold-start share of those invocations gives within counting noise
-// (cold start calibrated with the ones the run measured: function-validate.ts). The other rows
-// (p95, p99, throttles, instances) are printed, not held: on the shared machine the real
-// invocation carries the dispatcher's and the gateway's own time, which the model does not have
-// (+9 ms alone, 20-40 ms at load 7, where the model's 30 runs spread over a few ms: docs/validation.md,
-// "serverless-api.yaml: p95 and throttles printed, not held").
+// (cold start calibrated with the ones the run measured: function-validate.ts), and p95 and p99
+// within their bands (throttles judged in the report, not held: their model runs low): 3 x sqrt(sd^2 (1 + 1/30) + se^2), sd the model's 30 runs', se the
+// measured figure's own sampling error (function-validate.ts pathBand), with the real path's own
+// time calibrated from the run: the dispatcher's per-invocation IPC and calls' excess in the slot,
+// the HTTP hops outside it (function-overhead.ts; before, the model lacked them and p95 and
+// throttles could only be printed: docs/validation.md, "serverless-api.yaml"). Instances are printed.
 // No instance outlives the run.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -52,7 +53,7 @@ function scaled(): string {
 }
 
 describe("serverless-api in the reference app", () => {
-  it("classes enter at the function: every request answered and one invocation, cold starts as the model says", async () => {
+  it("classes enter at the function: every request answered and one invocation, cold starts, p95 and p99 as the calibrated model says", async () => {
     const parsed = parseScenario(scaled(), "serverless-api.yaml (scaled)");
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const s = parsed.scenario;
@@ -78,6 +79,13 @@ describe("serverless-api in the reference app", () => {
     const expectedCold = share * rows["invocations"]!;
     const tolerance = 3 * Math.sqrt(Math.max(1, expectedCold)) + ((Math.max(...band) - Math.min(...band)) / 2) * rows["invocations"]!;
     expect(Math.abs(cold - expectedCold), `${cold} cold invocations, the model's share gives ${expectedCold.toFixed(1)} +- ${tolerance.toFixed(1)}`).toBeLessThanOrEqual(tolerance);
+    // the tail, with the path calibrated: each within its band (the rows' targets). The throttles'
+    // row is judged in the report but not held here: in 4 of 6 runs the model's count was 17-47%
+    // under the measured one, outside its band (docs/validation.md, "serverless-api.yaml").
+    for (const name of ["p95 (ms)", "p99 (ms)"]) {
+      const row = r.rows.find((x) => x.name === name)!;
+      expect(row.pass, `${name}: predicted ${row.predicted.toFixed(1)}, measured ${row.measured.toFixed(1)}, ${row.target}`).toBe(true);
+    }
     // instances started beyond the provisioned 2 (the burst), and never fewer than those 2 kept warm
     expect(rows["instances alive, peak"]).toBeGreaterThan(2);
     expect(r.measuredSteps!.every(([, n]) => n >= 2)).toBe(true);

@@ -3,10 +3,11 @@
 // is warm on the same process, invocations beyond max_instances x concurrency get 429 (or wait,
 // with on_throttle: queue), an idle instance is reaped after idle_timeout (its process gone) and
 // the next invocation is cold again, provisioned instances stay, a timeout gives 504 and kills its
-// instance, a service's call runs its class's work, and /metrics counts all of it. close() leaves
+// instance, a service's call runs its class's work and its parts are timed (/invocations), and
+// /metrics counts all of it. close() leaves
 // no process behind.
 import { afterEach, describe, expect, it } from "vitest";
-import { Dispatcher, dispatcherConfig, type InvokeResult } from "./dispatcher.ts";
+import { Dispatcher, dispatcherConfig, type InvocationParts, type InvokeResult } from "./dispatcher.ts";
 
 const open: Dispatcher[] = [];
 afterEach(async () => {
@@ -111,6 +112,22 @@ describe("function dispatcher (real processes)", () => {
       expect(r.status).toBe(200);
       expect(r.ms).toBeLessThan(250);
     }
+    // each invocation's parts (/invocations): warm, no queue, the drawn work exactly, a round trip
+    // beyond it (a timer ends no sooner than asked), no calls but the dispatcher's own time, and
+    // the five adding up to the whole; /metrics sums them
+    const parts = JSON.parse((await get(port, "/invocations")).text) as InvocationParts[];
+    expect(parts.map((x) => [x.cls, x.cold, x.work])).toEqual([["slow", false, 300], ["other", false, 20], ["", false, 20]]);
+    for (const x of parts) {
+      expect(x.start).toBe(0);
+      expect(x.queue).toBeGreaterThanOrEqual(0);
+      expect(x.ipc).toBeGreaterThan(0);
+      expect(x.calls).toBeGreaterThanOrEqual(0);
+      expect(x.queue + x.start + x.work + x.ipc + x.calls).toBeCloseTo(x.total, 6);
+    }
+    expect(parts[0]!.total).toBeGreaterThanOrEqual(300);
+    const m = (await get(port, "/metrics")).text;
+    expect(metric(m, 'headroom_function_invocation_part_seconds_total{function="f",part="work"}')).toBeCloseTo(0.34, 9);
+    expect(metric(m, 'headroom_function_invocation_seconds_count{function="f"}')).toBe(3);
   });
 
   it("places an invocation as the model does: on the partly busy instance that became so last, not the oldest", async () => {

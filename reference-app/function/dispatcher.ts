@@ -8,7 +8,10 @@
 // instance is the simulator's (components/function/runtime.ts): the partly busy warm one that
 // became so last, else the most recently used idle one, else the newest one still starting with a
 // free slot, else a new one. Metrics on /metrics in
-// Prometheus's text format, each cold start's measured time on /cold-starts (JSON); `close()` kills
+// Prometheus's text format, each cold start's measured time on /cold-starts (JSON), each completed
+// invocation's parts on /invocations (JSON: the wait for a slot, for its instance to start, the
+// instance's own work as drawn, the IPC round trips beyond it, the handler's calls, the whole; the
+// function validation calibrates the model's per-invocation overhead with them); `close()` kills
 // every instance and stops the server.
 //
 // An invocation runs its class's handler (the YAML's `handlers`, service/handlers.ts's runSteps):
@@ -35,8 +38,34 @@ import { DbUnavailable, PoolTimeout } from "../service/db.ts";
 import { CALL_PATH, parseCall, type CallBody } from "../service/peers.ts";
 
 const MAX_BODY = 16 * 1024;
-/** Cold-start times kept for /cold-starts (the validation's calibration reads them). */
+/** Cold-start times kept for /cold-starts, and invocations' parts for /invocations (the validation's calibration reads them). */
 const MAX_SAMPLES = 100_000;
+
+/**
+ * One completed invocation's parts (ms), timed by the dispatcher from its admission: `queue` until
+ * it held a slot (on_throttle: queue), `start` until its instance was ready (the cold start it
+ * waited on; 0 on a warm one), `work` the instance's own work as drawn (its `service` steps, the
+ * YAML's), `ipc` the round trips of those steps to the instance beyond `work` (the message there and
+ * back, the instance's timer ending late, both event loops' waits), `calls` the rest of the handler
+ * (its cache and database calls, the dispatcher's own time between steps), `total` admission to
+ * the end (the sum of the five). What the model does not have is `ipc` (and the calls' excess over
+ * their model): validation/function-overhead.ts.
+ */
+export interface InvocationParts {
+  /** Its admission, ms since the epoch (to place it in the load's stages). */
+  readonly at: number;
+  readonly cls: string;
+  readonly cold: boolean;
+  readonly queue: number;
+  readonly start: number;
+  readonly work: number;
+  readonly ipc: number;
+  readonly calls: number;
+  readonly total: number;
+}
+
+/** The parts, in the order /metrics sums them. */
+export const PARTS = ["queue", "start", "work", "ipc", "calls"] as const;
 
 const INSTANCE = fileURLToPath(new URL("./instance.mjs", import.meta.url));
 
@@ -128,7 +157,12 @@ export class Dispatcher {
   private readonly rngWork: Rng;
   private server: Server | undefined;
   private closed = false;
-  readonly metrics = { cold: 0, warm: 0, throttled: 0, timeouts: 0, queueTimeouts: 0, started: 0, reaped: 0, coldStartSeconds: 0, peak: 0 };
+  /** forkSeconds: the time fork() itself took, summed: it is synchronous, so the dispatcher's event loop (every invocation in flight) stood still that long. */
+  readonly metrics = { cold: 0, warm: 0, throttled: 0, timeouts: 0, queueTimeouts: 0, started: 0, reaped: 0, coldStartSeconds: 0, peak: 0, forkSeconds: 0 };
+  /** Each part's total over the completed invocations (ms), and their count: /metrics. */
+  private readonly partSums = { queue: 0, start: 0, work: 0, ipc: 0, calls: 0, total: 0, count: 0 };
+  /** Each completed invocation's parts, in completion order (the first MAX_SAMPLES): GET /invocations. */
+  readonly invocations: InvocationParts[] = [];
   /** Each completed cold start, fork to ready (s), in order (the first MAX_SAMPLES): GET /cold-starts. */
   readonly coldStarts: number[] = [];
 
@@ -156,6 +190,11 @@ export class Dispatcher {
       if (req.url === "/cold-starts") {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(this.coldStarts));
+        return;
+      }
+      if (req.url === "/invocations") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(this.invocations));
         return;
       }
       if (req.url === "/healthz") { res.writeHead(200, { "x-headroom-pid": String(process.pid) }); res.end("ok\n"); return; }
@@ -213,12 +252,17 @@ export class Dispatcher {
     return [{ service: this.config.service }];
   }
 
-  /** One `service` step on instance `inst`: a wait of `ms` there; rejects with InstanceGone if it goes away. */
-  private runOn(inst: Instance, ms: number): Promise<void> {
+  /** One `service` step on instance `inst`: a wait of `ms` there, its round trip added to `timing`; rejects with InstanceGone if it goes away. */
+  private runOn(inst: Instance, ms: number, timing: { work: number; trips: number }): Promise<void> {
     if (inst.killed || inst.state !== "ready") return Promise.reject(new InstanceGone());
     const id = this.nextInvocation++;
+    const sent = performance.now();
     return new Promise((resolve, reject) => {
-      inst.running.set(id, (ok) => (ok ? resolve() : reject(new InstanceGone())));
+      inst.running.set(id, (ok) => {
+        timing.work += ms;
+        timing.trips += performance.now() - sent;
+        if (ok) resolve(); else reject(new InstanceGone());
+      });
       inst.proc.send({ t: "run", id, ms });
     });
   }
@@ -245,6 +289,7 @@ export class Dispatcher {
     } else {
       this.inFlight++;
     }
+    const slotAt = performance.now();
     // The slot is ours (a queued invocation inherits the one its predecessor gave back).
     const inst = this.place();
     const cold = inst.state === "starting";
@@ -254,8 +299,10 @@ export class Dispatcher {
     if (cold) this.metrics.cold++; else this.metrics.warm++;
     const started = cold ? await inst.ready : true;
     if (!started) { this.done(inst); return { status: 502, cold, instance: inst.id, ms: performance.now() - t0 }; }
+    const readyAt = performance.now();
+    const timing = { work: 0, trips: 0 };
     const ctx: RequestContext = { className: call?.class ?? "", key: call?.key, order: call?.order };
-    const deps: Deps = { rng: this.rngWork, network: c.network, cache: this.backends.cache, db: this.backends.db, work: (s) => this.runOn(inst, s * 1000) };
+    const deps: Deps = { rng: this.rngWork, network: c.network, cache: this.backends.cache, db: this.backends.db, work: (s) => this.runOn(inst, s * 1000, timing) };
     // The timeout counts from admission (the cold start included), as the simulator's does.
     let timer: NodeJS.Timeout | undefined;
     const timedOut = c.timeout === undefined ? undefined : new Promise<"timeout">((resolve) => {
@@ -272,9 +319,24 @@ export class Dispatcher {
       this.metrics.timeouts++;
       this.kill(inst); // Lambda ends a timed-out invocation with its environment
     }
+    const endAt = performance.now();
+    if (outcome === "ok") {
+      // a warm invocation waited on no start: the dispatcher's own microseconds go to `calls`, the rest
+      const start = cold ? readyAt - slotAt : 0;
+      this.record({ at: performance.timeOrigin + t0, cls: ctx.className, cold, queue: slotAt - t0, start, work: timing.work, ipc: timing.trips - timing.work, calls: endAt - slotAt - start - timing.trips, total: endAt - t0 });
+    }
     this.done(inst);
     const status = { ok: 200, timeout: 504, unavailable: 503, failed: 502 }[outcome];
-    return { status, cold, instance: inst.id, ms: performance.now() - t0 };
+    return { status, cold, instance: inst.id, ms: endAt - t0 };
+  }
+
+  /** A completed invocation's parts: kept for /invocations, summed for /metrics. */
+  private record(p: InvocationParts): void {
+    if (this.invocations.length < MAX_SAMPLES) this.invocations.push(p);
+    const s = this.partSums;
+    for (const k of PARTS) s[k] += p[k];
+    s.total += p.total;
+    s.count++;
   }
 
   /**
@@ -305,6 +367,7 @@ export class Dispatcher {
     // The start counts from before fork(): the call is synchronous and, on a loaded machine, long.
     const forkedAt = performance.now();
     const proc = fork(INSTANCE, [String(initMs)], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [] });
+    this.metrics.forkSeconds += (performance.now() - forkedAt) / 1000;
     const running = new Map<number, (ok: boolean) => void>();
     let markReady: (ok: boolean) => void = () => {};
     const ready = new Promise<boolean>((resolve) => { markReady = resolve; });
@@ -390,6 +453,13 @@ export class Dispatcher {
       "# TYPE headroom_function_cold_start_seconds summary",
       `headroom_function_cold_start_seconds_sum{${f}} ${m.coldStartSeconds}`,
       `headroom_function_cold_start_seconds_count{${f}} ${m.started - this.instances.filter((i) => i.state === "starting").length}`,
+      "# TYPE headroom_function_fork_seconds_total counter",
+      `headroom_function_fork_seconds_total{${f}} ${m.forkSeconds}`,
+      "# TYPE headroom_function_invocation_part_seconds_total counter",
+      ...PARTS.map((k) => `headroom_function_invocation_part_seconds_total{${f},part="${k}"} ${this.partSums[k] / 1000}`),
+      "# TYPE headroom_function_invocation_seconds summary",
+      `headroom_function_invocation_seconds_sum{${f}} ${this.partSums.total / 1000}`,
+      `headroom_function_invocation_seconds_count{${f}} ${this.partSums.count}`,
       "",
     ].join("\n");
   }

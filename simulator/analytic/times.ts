@@ -250,6 +250,8 @@ export class Times {
       const flow = own(c.handlers, this.traffic.classNames[cls]);
       if (flow) m = this.flow(flow, cls, null, c.network, origin, c.region);
       else if (c.service) m = distMoments(c.service);
+      // the platform's own time per invocation, in the slot before the handler (the simulator's order)
+      if (c.overhead) m = seq(distMoments(c.overhead), m);
     }
     this.busy.delete(key);
     this.handlerMemo.set(key, m);

@@ -704,6 +704,10 @@ const FunctionStruct = Schema.Struct({
   service: Schema.optional(DistSchema),
   handlers: Schema.optional(Handlers),
   network: Schema.optional(DistSchema),
+  // per invocation, on the instance before the handler: the platform's own time in the slot (the
+  // dispatcher's round trip to the instance, its event loop), never injected by the reference app;
+  // the function validation measures it (validation/function-overhead.ts)
+  overhead: Schema.optional(DistSchema),
 });
 
 // A real-time (WebSocket) server pool: components/realtime/ and docs/scenario-format.md.

@@ -3,7 +3,7 @@
 // throttled, refused or queued as `on_throttle` says), its spec (instances, cold start, idle
 // timeout, provisioned, memory, timeout) and the instructions of a `call:` to it. The call's stub
 // is emitted in place, jumped over by the caller:
-//   [crossing] FN_CALL(fn, stub) JUMP(after) | stub: FN_ACQUIRE FN_START handler-or-service END | after: [crossing]
+//   [crossing] FN_CALL(fn, stub) JUMP(after) | stub: FN_ACQUIRE FN_START [overhead] handler-or-service END | after: [crossing]
 // so a function needs no compile-once-per-class table; each call site has its own copy, and its
 // random streams are named by the call site's path.
 import type { FunctionComponent, Step } from "../../model/schema.ts";
@@ -51,6 +51,8 @@ export function emitFunctionCall(_step: Extract<Step, { call: string }>, c: Func
   ctx.patchB(call, ctx.pc);
   ctx.emit(OP_FN_ACQUIRE, fn);
   ctx.emit(OP_FN_START, fn);
+  // the platform's own time per invocation, in the slot (none unless the YAML gives it)
+  if (c.overhead) ctx.delay(ctx.sampler(c.overhead), `${path}/fn:overhead`);
   const handler = own(c.handlers, ctx.className(cls));
   if (handler) ctx.flow(handler, cls, c.network, fnRegion, `${path}/fn`);
   else if (c.service) ctx.delay(ctx.sampler(c.service), `${path}/fn:service`);

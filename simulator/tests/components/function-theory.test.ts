@@ -12,7 +12,7 @@
 //    (Little), for lognormal service times.
 // 4. Throttling at the concurrency limit (max_instances x concurrency slots, on_throttle: reject):
 //    the share refused is Erlang B, B(K, a), insensitive to the service distribution (instances
-//    started on demand, with no start time).
+//    started on demand, with no start time); with an `overhead`, on the work plus the overhead.
 // 5. Queued when throttled (on_throttle: queue), instances provisioned: an M/M/K queue, the share
 //    of invocations that wait is Erlang C, C(K, a).
 // Bands from the replications' confidence intervals (expectTheory: under 3%). Also the analytic
@@ -129,6 +129,22 @@ describe("throttling at max_instances x concurrency: Erlang B", () => {
     expect(r.components.f.function!.peakInstances).toBe(4);
     const a = solveAnalytic(s);
     expect(a.components.f.throttled).toBeCloseTo(theory, 9);
+  });
+});
+
+describe("the platform's overhead holds the slot: Erlang B on work + overhead", () => {
+  // The same 8 slots with 6 ms of work and an overhead of 4 ms (lognormal, cv 1): the slot is held
+  // for both, so a = 800/s x 10 ms = 8 again and B = 0.2356; without the overhead a = 4.8 (B = 0.0531).
+  // The latency of an admitted invocation is the work plus the overhead: 10 ms in the mean (no start time).
+  it("a = lambda (E[S] + E[overhead])", () => {
+    const s = fnScenario({
+      seed: 43, rate: "800/s", sim: "{ duration: 100s, warmup: 5s, replications: 10 }",
+      fn: "max_instances: 4, concurrency: 2, cold_start: 0s, idle_timeout: 1h, service: { dist: lognormal, mean: 6ms, cv: 1.5 }, overhead: { dist: lognormal, mean: 4ms, cv: 1 }",
+    });
+    const r = simulate(s);
+    expectTheory(r.components.f.blockingProbability, erlangB(8, 8), { label: "Erlang B with the overhead" });
+    expectTheory(r.classes.call.latencyMs.mean, 10, { label: "latency: work + overhead" });
+    expect(solveAnalytic(s).components.f.throttled).toBeCloseTo(erlangB(8, 8), 9);
   });
 });
 

@@ -1,0 +1,76 @@
+// The function path's calibration (function-overhead.ts) on invocations made to order: the
+// overhead is each invocation's IPC excess plus its class's calls beyond the model's, the edge half
+// of what the client saw beyond the dispatcher and the model's outside, and the calibrated model then
+// gives back the measured latency (real simulations, no app: the dispatcher's side is
+// reference-app/function/dispatcher.e2e.test.ts, the whole on the app function-burst.e2e.test.ts).
+import { describe, expect, it } from "vitest";
+import { parseScenario, simulate, type Scenario } from "../simulator/index.ts";
+import type { InvocationParts } from "../reference-app/function/dispatcher.ts";
+import { calibratePath, modelCallsMs, overheadSamples, withColdStart } from "./function-overhead.ts";
+
+const scenario = (fn: string): Scenario => {
+  const r = parseScenario(`version: 1
+name: t
+seed: 3
+simulation: { duration: 60s, warmup: 0s }
+load:
+  model: open
+  rate: 5/s
+  classes:
+    a: { http: { method: GET, path: /a }, flow: [{ call: f }] }
+components:
+  f: { kind: function, cold_start: 100ms, provisioned: 5, max_instances: 20, ${fn} }
+  kv: { kind: cache, capacity: 100, service: 1ms }
+`, "t.yaml");
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.scenario;
+};
+
+const part = (o: Partial<InvocationParts>): InvocationParts => ({ at: 0, cls: "a", cold: false, queue: 0, start: 0, work: 10, ipc: 0, calls: 0, total: 10, ...o });
+
+describe("the function path's calibration", () => {
+  it("overhead per invocation: its IPC excess plus its class's mean calls beyond the model's, never below 0", () => {
+    const parts = [part({ ipc: 2, calls: 5 }), part({ ipc: 4, calls: 7 }), part({ cls: "b", ipc: 1, calls: 1 })];
+    const { samples, callsExcessMs } = overheadSamples(parts, { a: 4, b: 3 });
+    // class a: calls 6 ms on average against 4 modelled (+2); b: 1 against 3 (-2)
+    expect(callsExcessMs).toEqual({ a: 2, b: -2 });
+    expect(samples).toEqual([4, 6, 0]);
+  });
+
+  it("the model's calls per class: the cache's time and the network legs the handler draws", () => {
+    // every call a hit or a miss on a 1 ms cache, 2 ms each way: 5 ms a request, and the cache's
+    // queue wait at 5/s (M/D/1, rho 0.005: 1 ms x rho / (2 (1 - rho)) = 0.0025 ms)
+    const s = scenario("service: 10ms, network: 2ms, handlers: { a: [{ service: 10ms }, { call: kv, op: get }] }");
+    expect(Math.abs(modelCallsMs(s, s.seed).a! - 5.0025)).toBeLessThan(0.005);
+    expect(modelCallsMs(scenario("service: 10ms"), 3).a ?? 0).toBe(0);
+  });
+
+  it("gives the model the measured path: its latency becomes the client's", () => {
+    const s = scenario("service: 10ms");
+    // warm invocations at the dispatcher: 10 ms of work, 3 or 5 ms of IPC excess, 0.5 ms of its own
+    // time; the client saw 6 ms more than the dispatcher's whole (the HTTP hops)
+    const parts = Array.from({ length: 200 }, (_, i) => part({ ipc: i % 2 ? 5 : 3, calls: 0.5, total: 10 + (i % 2 ? 5 : 3) + 0.5 }));
+    const client = parts.map((p) => p.total + 6);
+    const c = calibratePath(withColdStart(s, "f", { dist: "constant", value: 0.1 }), "f", parts, client, s.seed);
+    const [overhead, edge] = c.parameters;
+    expect(overhead!.parameter).toBe("components.f.overhead");
+    expect(overhead!.valueMs).toBeCloseTo(4.5, 9); // IPC 4 + calls 0.5 beyond none modelled
+    expect(overhead!.samplesMs).toHaveLength(200);
+    expect(edge!.parameter).toBe("load.classes.a.flow.0.network");
+    expect(edge!.valueMs).toBeCloseTo(3, 9); // 6 ms outside, none in the model: 3 each way
+    expect(c.outsideMs.model).toBeCloseTo(0, 9);
+    // the calibrated model: 5 provisioned, never cold at 5/s x 14.5 ms; latency = 10 + 4.5 + 6 exactly in the mean
+    const r = simulate(c.scenario, { seed: 9, replications: 1 });
+    expect(r.components.f!.function!.coldStarts).toBe(0);
+    // the overhead is resampled from 3 and 5 ms: the mean of ~300 draws within 4 standard errors (sd 1 ms)
+    const n = r.classes.a!.counts.completed;
+    expect(Math.abs(r.classes.a!.latencyMs.mean.mean - 20.5)).toBeLessThanOrEqual(4 / Math.sqrt(n) + 0.01);
+    // and nothing of it for the app: the original scenario is untouched
+    expect((s.components.f as { overhead?: unknown }).overhead).toBeUndefined();
+  });
+
+  it("refuses a run without a completed invocation", () => {
+    const s = scenario("service: 10ms");
+    expect(() => calibratePath(s, "f", [], [], 3)).toThrow("no completed invocation");
+  });
+});
