@@ -479,7 +479,7 @@ class Replication extends TaskTable {
     const load = this.p.load;
     if (load.model === "open") {
       this.profile = load.profile;
-      this.scheduleArrival(0);
+      this.scheduleArrival(); // now is 0
     } else {
       this.think = load.think;
       this.pooled = load.pooledThinkMean !== undefined;
@@ -509,7 +509,7 @@ class Replication extends TaskTable {
       switch (code & 31) {
         case EV_DONE: this.serviceDone(arg); break;
         case EV_RESUME: this.resume(arg); break;
-        case EV_ARRIVAL: this.newRequest(-1, -1); this.scheduleArrival(this.now); break;
+        case EV_ARRIVAL: this.newRequest(-1, -1); this.scheduleArrival(); break;
         case EV_TIMEOUT: this.waitTimeout(arg, cal.popExtra); break;
         case EV_CALL_TIMEOUT: this.callTimeout(arg, cal.popExtra); break;
         case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg, this.userOrigin(arg)); break;
@@ -1740,7 +1740,13 @@ class Replication extends TaskTable {
 
   // ---------------------------------------------------------------- sources
 
-  private scheduleArrival(from: number): void {
+  /**
+   * Schedules the open load's next arrival after now. It reads the time from the field rather than
+   * taking it as an argument: a double passed to a call V8 did not inline is boxed (a heap number
+   * per arrival, the whole of mmc's garbage).
+   */
+  private scheduleArrival(): void {
+    const from = this.now;
     const prof = this.profile!;
     if (prof.constantRate > 0 && !this.deterministic) {
       // One piece for ever: no piece to find (nextPoisson takes one exponential gap).
