@@ -656,7 +656,7 @@ class Replication extends TaskTable {
         case OP_DELAY: {
           const d = p.samplers[p.argA[pc]].sample(this.flowRng[p.argB[pc]]);
           if (this.hops) this.delayHop(t, pc, d);
-          this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
+          this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CALL: {
@@ -667,7 +667,7 @@ class Replication extends TaskTable {
           const c = this.spawn(t, stub);
           this.tChildren[t] = 1;
           const timeout = p.services[svc].timeout;
-          if (timeout !== Infinity) this.cal.push(this.now + timeout, c * 32 + EV_CALL_TIMEOUT, this.tGen[c]);
+          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushAt(c * 32 + EV_CALL_TIMEOUT, this.tGen[c]); }
           this.step(c);
           return;
         }
@@ -739,7 +739,7 @@ class Replication extends TaskTable {
           this.tCdnObject[t] = this.cdn.pickObject(c);
           const d = this.cdn.edgeDelay(c);
           if (this.hops) this.hop(t, p.cdns[c].component, 1, d);
-          this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
+          this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CDN_FILL:
@@ -779,11 +779,11 @@ class Replication extends TaskTable {
           this.tFnCold[t] = fn.cold;
           if (this.measuring) this.cStats[p.functions[f].component].counts[fn.cold ? C_FN_COLD : C_FN_WARM]++;
           const timeout = p.functions[f].timeout;
-          if (timeout !== Infinity) this.cal.push(this.now + timeout, t * 32 + EV_FN_TIMEOUT, this.tGen[t]);
+          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushAt(t * 32 + EV_FN_TIMEOUT, this.tGen[t]); }
           if (fn.cold) {
             // A new instance starts (or the one this joins is still starting): go on once it is up.
             if (fn.started) this.cal.push(fn.readyAt[i], i * 32 + EV_FN_READY, 0);
-            this.cal.push(fn.readyAt[i], t * 32 + EV_RESUME, 0);
+            this.cal.pushTime = fn.readyAt[i]; this.cal.pushAt(t * 32 + EV_RESUME, 0);
             return;
           }
           this.tPc[t] = pc + 1;
@@ -974,7 +974,7 @@ class Replication extends TaskTable {
       return;
     }
     this.enqueue(r, t);
-    if (spec.timeout !== Infinity) this.cal.push(this.now + spec.timeout, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
+    if (spec.timeout !== Infinity) { this.cal.pushTime = this.now + spec.timeout; this.cal.pushAt(t * 32 + EV_TIMEOUT, this.tWaitGen[t]); }
   }
 
   private enqueue(r: number, t: number): void {
@@ -1027,7 +1027,7 @@ class Replication extends TaskTable {
       const d = this.p.samplers[s].sample(this.rRng[r]) + this.tExtra[t];
       this.tExtra[t] = 0;
       if (this.hops) this.hop(t, spec.component, 1, d);
-      this.cal.push(this.now + d, t * 32 + EV_DONE, 0);
+      this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_DONE, 0);
       return;
     }
     this.tState[t] = RUNNING;
@@ -1316,7 +1316,7 @@ class Replication extends TaskTable {
     if (delay < 0) { this.tRetries[parent] = 0; return false; }
     this.tRetries[parent]++;
     this.tChildFailure[parent] = 0;
-    this.cal.push(this.now + delay, parent * 32 + EV_RETRY, 0);
+    this.cal.pushTime = this.now + delay; this.cal.pushAt(parent * 32 + EV_RETRY, 0);
     return true;
   }
 
@@ -1502,7 +1502,7 @@ class Replication extends TaskTable {
     this.tResource[t] = -2 - b;
     this.tEnqueued[t] = this.now;
     this.tInRing[t] = 1;
-    this.cal.push(this.now + this.p.balancers[b].queueTimeout, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
+    this.cal.pushTime = this.now + this.p.balancers[b].queueTimeout; this.cal.pushAt(t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
   }
 
   private connect(t: number, b: number, k: number, waited: number): void {
@@ -1617,7 +1617,7 @@ class Replication extends TaskTable {
         if (db.lagSampler >= 0 && this.db.replicasUp(d, shard) > 0) {
           this.tDbPhase[t] = 3;
           this.tDbNode[t] = node;
-          this.cal.push(this.now + this.db.lag(d), t * 32 + EV_RESUME, 0);
+          this.cal.pushTime = this.now + this.db.lag(d); this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
       } else if (this.db.isDown(this.tDbNode[t])) {
@@ -1750,7 +1750,7 @@ class Replication extends TaskTable {
     const prof = this.profile!;
     if (prof.constantRate > 0 && !this.deterministic) {
       // One piece for ever: no piece to find (nextPoisson takes one exponential gap).
-      this.cal.push(prof.nextPoisson(from, this.arrivalRng), EV_ARRIVAL, 0);
+      this.cal.pushTime = prof.nextPoisson(from, this.arrivalRng); this.cal.pushAt(EV_ARRIVAL, 0);
       return;
     }
     let t = from;
@@ -1765,12 +1765,12 @@ class Replication extends TaskTable {
         // at its end: at most one arrival per stage).
         const next = prof.nextDeterministic(piece, t);
         if (next === Infinity) { t = pieceEnd; continue; }
-        this.cal.push(next, EV_ARRIVAL, 0);
+        this.cal.pushTime = next; this.cal.pushAt(EV_ARRIVAL, 0);
         return;
       }
       // Poisson by thinning (profile.ts: the one implementation drivers share).
       const next = prof.nextPoisson(t, this.arrivalRng);
-      if (next !== Infinity) this.cal.push(next, EV_ARRIVAL, 0);
+      if (next !== Infinity) { this.cal.pushTime = next; this.cal.pushAt(EV_ARRIVAL, 0); }
       return;
     }
   }
@@ -1797,7 +1797,7 @@ class Replication extends TaskTable {
 
   private scheduleWake(): void {
     this.wakeGen++;
-    if (this.usersTarget > 0) this.cal.push(this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()), EV_WAKE, this.wakeGen);
+    if (this.usersTarget > 0) { this.cal.pushTime = this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()); this.cal.pushAt(EV_WAKE, this.wakeGen); }
   }
 
   private wake(): void {
@@ -1813,7 +1813,7 @@ class Replication extends TaskTable {
       this.usersThinking--;
       this.newRequest(POOLED_USER, o);
     }
-    this.cal.push(this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()), EV_WAKE, this.wakeGen);
+    this.cal.pushTime = this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()); this.cal.pushAt(EV_WAKE, this.wakeGen);
   }
 
   private pooledUserDone(o: number): void {
@@ -1828,7 +1828,7 @@ class Replication extends TaskTable {
 
   private userDone(u: number): void {
     if (!this.userActive[u]) return;
-    this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 32 + EV_USER, this.userGen[u]);
+    this.cal.pushTime = this.now + this.think!.sample(this.thinkRng); this.cal.pushAt(u * 32 + EV_USER, this.userGen[u]);
   }
 
   // Active users are always the prefix [0, activeUsers): ramps add at the end and remove from the
@@ -1857,7 +1857,7 @@ class Replication extends TaskTable {
       const u = this.activeUsers++;
       this.userActive[u] = 1;
       this.userGen[u]++;
-      this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 32 + EV_USER, this.userGen[u]);
+      this.cal.pushTime = this.now + this.think!.sample(this.thinkRng); this.cal.pushAt(u * 32 + EV_USER, this.userGen[u]);
     }
     // Ramp down: the highest-numbered users leave after their request in flight, if any.
     while (this.activeUsers > target) {
