@@ -673,7 +673,9 @@ class Replication extends TaskTable {
         }
         case OP_BALANCE:
           if (this.compDown[p.balancers[p.argA[pc]].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-          if (!this.lb.take(p.argA[pc], this.now)) {
+          // Only a rate-limited balancer needs the time (a double argument to a call V8 did not
+          // inline is boxed: a heap number per request otherwise).
+          if (p.balancers[p.argA[pc]].rateLimit !== null && !this.lb.take(p.argA[pc], this.now)) {
             if (this.measuring) this.cStats[p.balancers[p.argA[pc]].component].counts[C_RATE_LIMITED]++;
             this.fail(t, R_RATE_LIMITED);
             return;
@@ -1311,7 +1313,8 @@ class Replication extends TaskTable {
     const reason = this.tChildFailure[parent];
     const probe = this.tProbe[parent] !== 0;
     if (probe && this.p.services[svc].breaker) this.tProbe[parent] = 0;
-    this.svc.callEnded(svc, reason, probe, this.now);
+    // Only a breaker counts calls (and needs the time, boxed when passed to a call not inlined).
+    if (this.p.services[svc].breaker) this.svc.callEnded(svc, reason, probe, this.now);
     const delay = this.svc.retryDelay(svc, this.tRetries[parent], reason);
     if (delay < 0) { this.tRetries[parent] = 0; return false; }
     this.tRetries[parent]++;
