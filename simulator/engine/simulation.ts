@@ -869,8 +869,8 @@ class Replication extends TaskTable {
   private end(t: number): void {
     if (this.tFnInst[t] >= 0) this.fnDone(t, true);
     const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t];
-    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince[t]); }
-    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince[t]); }
+    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince, t); }
+    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince, t); }
     if (this.tMsg[t] >= 0) { this.messageDone(t, true); return; }
     const parent = this.tParent[t];
     if (parent >= 0) {
@@ -885,9 +885,9 @@ class Replication extends TaskTable {
   private fail(t: number, reason: number): void {
     if (this.tFnInst[t] >= 0) this.fnDone(t, false);
     const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t], conn = this.tPoolConn[t];
-    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
-    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince[t]); }
-    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince[t]); }
+    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince, t); }
+    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince, t); }
+    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince, t); }
     if (this.tMsg[t] >= 0) { this.messageDone(t, false); return; }
     const parent = this.tParent[t];
     if (parent >= 0) {
@@ -1082,13 +1082,18 @@ class Replication extends TaskTable {
     }
   }
 
-  /** Gives a held unit back and hands it to the next waiting task. */
-  private releaseUnit(r: number, since: number): void {
+  /**
+   * Gives a held unit back and hands it to the next waiting task. When it was taken is read from
+   * its column at row t (tHeldSince, tLbConnSince or tPoolConnSince): passed as a double, it would
+   * be boxed on every release the caller does not inline.
+   */
+  private releaseUnit(r: number, since: Float64Array, t: number): void {
+    const taken = since[t];
     this.touch(r);
     this.busy[r]--;
     this.lb.released(r);
     this.doneTotal[r]++;
-    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - since); }
+    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - taken); }
     if (this.series) this.ivCompl[this.p.resources[r].component]++;
     const next = this.dequeue(r);
     if (next >= 0) { this.busy[r]++; this.grant(r, next); return; }
@@ -1631,7 +1636,7 @@ class Replication extends TaskTable {
     }
     // Phase 2 (3 for a synchronous write): the query is done.
     const conn = this.tPoolConn[t];
-    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
+    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince, t); }
     const cs = this.cStats[db.component];
     if (p.argB[pc] === DB_WRITE) {
       this.db.written(d, key, this.now);
