@@ -654,7 +654,9 @@ class Replication extends TaskTable {
           this.tPc[t] = p.argA[pc];
           break;
         case OP_DELAY: {
-          const d = p.samplers[p.argA[pc]].sample(this.flowRng[p.argB[pc]]);
+          const sampler = p.samplers[p.argA[pc]];
+          sampler.draw(this.flowRng[p.argB[pc]]);
+          const d = sampler.drawn;
           if (this.hops) this.delayHop(t, pc, d);
           this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
@@ -1026,7 +1028,9 @@ class Replication extends TaskTable {
       this.tState[t] = SERVING;
       const s = this.tSampler[t] >= 0 ? this.tSampler[t] : spec.sampler;
       // tExtra: a database query's row cost (0 for everything else; x + 0 is x, bit for bit).
-      const d = this.p.samplers[s].sample(this.rRng[r]) + this.tExtra[t];
+      const sampler = this.p.samplers[s];
+      sampler.draw(this.rRng[r]);
+      const d = sampler.drawn + this.tExtra[t];
       this.tExtra[t] = 0;
       if (this.hops) this.hop(t, spec.component, 1, d);
       this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_DONE, 0);
