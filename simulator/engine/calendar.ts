@@ -34,8 +34,22 @@ export class Calendar {
   popCode = 0;
   popExtra = 0;
 
+  /**
+   * Time of the event the next pushAt() adds: the hot paths write it here, then call pushAt(code,
+   * extra). A double passed to a call V8 did not inline is boxed (a heap number per event, which
+   * the young generation then collects); a number field is written in place.
+   */
+  pushTime = 0;
+
   push(t: number, code: number, extra: number): void {
+    this.pushTime = t;
+    this.pushAt(code, extra);
+  }
+
+  /** Adds the event (code, extra) at pushTime. */
+  pushAt(code: number, extra: number): void {
     if (this.n === this.time.length) this.grow();
+    const t = this.pushTime;
     const s = this.counter++;
     const time = this.time, seq = this.seq, codes = this.code, extras = this.extra;
     let i = this.n++;

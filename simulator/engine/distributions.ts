@@ -65,17 +65,27 @@ export class Sampler {
     this.kind = kind; this.a = a; this.b = b; this.c = c; this.samples = samples; this.mean = mean;
   }
 
-  /**
-   * One draw. The commonest kinds are here and the rest in sampleOther, so that this body stays
-   * small enough for V8 to inline at the engine's call sites: a call that is not inlined returns
-   * its double boxed (a heap number per draw, which the garbage collector then reclaims).
-   */
+  /** The value of the last draw(): read it right after the call. */
+  drawn = 0;
+
+  /** One draw. */
   sample(rng: Uniform): number {
+    this.draw(rng);
+    return this.drawn;
+  }
+
+  /**
+   * One draw, left in `drawn` rather than returned: a double returned from a call V8 did not inline
+   * is boxed (a heap number per draw, which the garbage collector then reclaims), where a number
+   * field is written in place. The commonest kinds are here and the rest in sampleOther, which
+   * keeps this body small enough for V8 to inline at the engine's call sites.
+   */
+  draw(rng: Uniform): void {
     const kind = this.kind;
-    if (kind === EXPONENTIAL) return -this.a * Math.log(rng.next());
-    if (kind === LOGNORMAL) return Math.exp(this.a + this.b * standardNormal(rng));
-    if (kind === CONSTANT) return this.a;
-    return this.sampleOther(rng);
+    if (kind === EXPONENTIAL) this.drawn = -this.a * Math.log(rng.next());
+    else if (kind === LOGNORMAL) this.drawn = Math.exp(this.a + this.b * standardNormal(rng));
+    else if (kind === CONSTANT) this.drawn = this.a;
+    else this.drawn = this.sampleOther(rng);
   }
 
   private sampleOther(rng: Uniform): number {

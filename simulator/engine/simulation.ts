@@ -479,7 +479,7 @@ class Replication extends TaskTable {
     const load = this.p.load;
     if (load.model === "open") {
       this.profile = load.profile;
-      this.scheduleArrival(0);
+      this.scheduleArrival(); // now is 0
     } else {
       this.think = load.think;
       this.pooled = load.pooledThinkMean !== undefined;
@@ -509,7 +509,7 @@ class Replication extends TaskTable {
       switch (code & 31) {
         case EV_DONE: this.serviceDone(arg); break;
         case EV_RESUME: this.resume(arg); break;
-        case EV_ARRIVAL: this.newRequest(-1, -1); this.scheduleArrival(this.now); break;
+        case EV_ARRIVAL: this.newRequest(-1, -1); this.scheduleArrival(); break;
         case EV_TIMEOUT: this.waitTimeout(arg, cal.popExtra); break;
         case EV_CALL_TIMEOUT: this.callTimeout(arg, cal.popExtra); break;
         case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg, this.userOrigin(arg)); break;
@@ -654,9 +654,11 @@ class Replication extends TaskTable {
           this.tPc[t] = p.argA[pc];
           break;
         case OP_DELAY: {
-          const d = p.samplers[p.argA[pc]].sample(this.flowRng[p.argB[pc]]);
+          const sampler = p.samplers[p.argA[pc]];
+          sampler.draw(this.flowRng[p.argB[pc]]);
+          const d = sampler.drawn;
           if (this.hops) this.delayHop(t, pc, d);
-          this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
+          this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CALL: {
@@ -667,13 +669,15 @@ class Replication extends TaskTable {
           const c = this.spawn(t, stub);
           this.tChildren[t] = 1;
           const timeout = p.services[svc].timeout;
-          if (timeout !== Infinity) this.cal.push(this.now + timeout, c * 32 + EV_CALL_TIMEOUT, this.tGen[c]);
+          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushAt(c * 32 + EV_CALL_TIMEOUT, this.tGen[c]); }
           this.step(c);
           return;
         }
         case OP_BALANCE:
           if (this.compDown[p.balancers[p.argA[pc]].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-          if (!this.lb.take(p.argA[pc], this.now)) {
+          // Only a rate-limited balancer needs the time (a double argument to a call V8 did not
+          // inline is boxed: a heap number per request otherwise).
+          if (p.balancers[p.argA[pc]].rateLimit !== null && !this.lb.take(p.argA[pc], this.now)) {
             if (this.measuring) this.cStats[p.balancers[p.argA[pc]].component].counts[C_RATE_LIMITED]++;
             this.fail(t, R_RATE_LIMITED);
             return;
@@ -739,7 +743,7 @@ class Replication extends TaskTable {
           this.tCdnObject[t] = this.cdn.pickObject(c);
           const d = this.cdn.edgeDelay(c);
           if (this.hops) this.hop(t, p.cdns[c].component, 1, d);
-          this.cal.push(this.now + d, t * 32 + EV_RESUME, 0);
+          this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
         case OP_CDN_FILL:
@@ -779,11 +783,11 @@ class Replication extends TaskTable {
           this.tFnCold[t] = fn.cold;
           if (this.measuring) this.cStats[p.functions[f].component].counts[fn.cold ? C_FN_COLD : C_FN_WARM]++;
           const timeout = p.functions[f].timeout;
-          if (timeout !== Infinity) this.cal.push(this.now + timeout, t * 32 + EV_FN_TIMEOUT, this.tGen[t]);
+          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushAt(t * 32 + EV_FN_TIMEOUT, this.tGen[t]); }
           if (fn.cold) {
             // A new instance starts (or the one this joins is still starting): go on once it is up.
             if (fn.started) this.cal.push(fn.readyAt[i], i * 32 + EV_FN_READY, 0);
-            this.cal.push(fn.readyAt[i], t * 32 + EV_RESUME, 0);
+            this.cal.pushTime = fn.readyAt[i]; this.cal.pushAt(t * 32 + EV_RESUME, 0);
             return;
           }
           this.tPc[t] = pc + 1;
@@ -867,8 +871,8 @@ class Replication extends TaskTable {
   private end(t: number): void {
     if (this.tFnInst[t] >= 0) this.fnDone(t, true);
     const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t];
-    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince[t]); }
-    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince[t]); }
+    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince, t); }
+    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince, t); }
     if (this.tMsg[t] >= 0) { this.messageDone(t, true); return; }
     const parent = this.tParent[t];
     if (parent >= 0) {
@@ -883,9 +887,9 @@ class Replication extends TaskTable {
   private fail(t: number, reason: number): void {
     if (this.tFnInst[t] >= 0) this.fnDone(t, false);
     const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t], conn = this.tPoolConn[t];
-    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
-    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince[t]); }
-    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince[t]); }
+    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince, t); }
+    if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince, t); }
+    if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince, t); }
     if (this.tMsg[t] >= 0) { this.messageDone(t, false); return; }
     const parent = this.tParent[t];
     if (parent >= 0) {
@@ -974,7 +978,7 @@ class Replication extends TaskTable {
       return;
     }
     this.enqueue(r, t);
-    if (spec.timeout !== Infinity) this.cal.push(this.now + spec.timeout, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
+    if (spec.timeout !== Infinity) { this.cal.pushTime = this.now + spec.timeout; this.cal.pushAt(t * 32 + EV_TIMEOUT, this.tWaitGen[t]); }
   }
 
   private enqueue(r: number, t: number): void {
@@ -1024,10 +1028,12 @@ class Replication extends TaskTable {
       this.tState[t] = SERVING;
       const s = this.tSampler[t] >= 0 ? this.tSampler[t] : spec.sampler;
       // tExtra: a database query's row cost (0 for everything else; x + 0 is x, bit for bit).
-      const d = this.p.samplers[s].sample(this.rRng[r]) + this.tExtra[t];
+      const sampler = this.p.samplers[s];
+      sampler.draw(this.rRng[r]);
+      const d = sampler.drawn + this.tExtra[t];
       this.tExtra[t] = 0;
       if (this.hops) this.hop(t, spec.component, 1, d);
-      this.cal.push(this.now + d, t * 32 + EV_DONE, 0);
+      this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_DONE, 0);
       return;
     }
     this.tState[t] = RUNNING;
@@ -1080,13 +1086,18 @@ class Replication extends TaskTable {
     }
   }
 
-  /** Gives a held unit back and hands it to the next waiting task. */
-  private releaseUnit(r: number, since: number): void {
+  /**
+   * Gives a held unit back and hands it to the next waiting task. When it was taken is read from
+   * its column at row t (tHeldSince, tLbConnSince or tPoolConnSince): passed as a double, it would
+   * be boxed on every release the caller does not inline.
+   */
+  private releaseUnit(r: number, since: Float64Array, t: number): void {
+    const taken = since[t];
     this.touch(r);
     this.busy[r]--;
     this.lb.released(r);
     this.doneTotal[r]++;
-    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - since); }
+    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - taken); }
     if (this.series) this.ivCompl[this.p.resources[r].component]++;
     const next = this.dequeue(r);
     if (next >= 0) { this.busy[r]++; this.grant(r, next); return; }
@@ -1311,12 +1322,13 @@ class Replication extends TaskTable {
     const reason = this.tChildFailure[parent];
     const probe = this.tProbe[parent] !== 0;
     if (probe && this.p.services[svc].breaker) this.tProbe[parent] = 0;
-    this.svc.callEnded(svc, reason, probe, this.now);
+    // Only a breaker counts calls (and needs the time, boxed when passed to a call not inlined).
+    if (this.p.services[svc].breaker) this.svc.callEnded(svc, reason, probe, this.now);
     const delay = this.svc.retryDelay(svc, this.tRetries[parent], reason);
     if (delay < 0) { this.tRetries[parent] = 0; return false; }
     this.tRetries[parent]++;
     this.tChildFailure[parent] = 0;
-    this.cal.push(this.now + delay, parent * 32 + EV_RETRY, 0);
+    this.cal.pushTime = this.now + delay; this.cal.pushAt(parent * 32 + EV_RETRY, 0);
     return true;
   }
 
@@ -1502,7 +1514,7 @@ class Replication extends TaskTable {
     this.tResource[t] = -2 - b;
     this.tEnqueued[t] = this.now;
     this.tInRing[t] = 1;
-    this.cal.push(this.now + this.p.balancers[b].queueTimeout, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
+    this.cal.pushTime = this.now + this.p.balancers[b].queueTimeout; this.cal.pushAt(t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
   }
 
   private connect(t: number, b: number, k: number, waited: number): void {
@@ -1617,7 +1629,7 @@ class Replication extends TaskTable {
         if (db.lagSampler >= 0 && this.db.replicasUp(d, shard) > 0) {
           this.tDbPhase[t] = 3;
           this.tDbNode[t] = node;
-          this.cal.push(this.now + this.db.lag(d), t * 32 + EV_RESUME, 0);
+          this.cal.pushTime = this.now + this.db.lag(d); this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
       } else if (this.db.isDown(this.tDbNode[t])) {
@@ -1628,7 +1640,7 @@ class Replication extends TaskTable {
     }
     // Phase 2 (3 for a synchronous write): the query is done.
     const conn = this.tPoolConn[t];
-    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince[t]); }
+    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince, t); }
     const cs = this.cStats[db.component];
     if (p.argB[pc] === DB_WRITE) {
       this.db.written(d, key, this.now);
@@ -1740,11 +1752,17 @@ class Replication extends TaskTable {
 
   // ---------------------------------------------------------------- sources
 
-  private scheduleArrival(from: number): void {
+  /**
+   * Schedules the open load's next arrival after now. It reads the time from the field rather than
+   * taking it as an argument: a double passed to a call V8 did not inline is boxed (a heap number
+   * per arrival, the whole of mmc's garbage).
+   */
+  private scheduleArrival(): void {
+    const from = this.now;
     const prof = this.profile!;
     if (prof.constantRate > 0 && !this.deterministic) {
       // One piece for ever: no piece to find (nextPoisson takes one exponential gap).
-      this.cal.push(prof.nextPoisson(from, this.arrivalRng), EV_ARRIVAL, 0);
+      this.cal.pushTime = prof.nextPoisson(from, this.arrivalRng); this.cal.pushAt(EV_ARRIVAL, 0);
       return;
     }
     let t = from;
@@ -1759,12 +1777,12 @@ class Replication extends TaskTable {
         // at its end: at most one arrival per stage).
         const next = prof.nextDeterministic(piece, t);
         if (next === Infinity) { t = pieceEnd; continue; }
-        this.cal.push(next, EV_ARRIVAL, 0);
+        this.cal.pushTime = next; this.cal.pushAt(EV_ARRIVAL, 0);
         return;
       }
       // Poisson by thinning (profile.ts: the one implementation drivers share).
       const next = prof.nextPoisson(t, this.arrivalRng);
-      if (next !== Infinity) this.cal.push(next, EV_ARRIVAL, 0);
+      if (next !== Infinity) { this.cal.pushTime = next; this.cal.pushAt(EV_ARRIVAL, 0); }
       return;
     }
   }
@@ -1791,7 +1809,7 @@ class Replication extends TaskTable {
 
   private scheduleWake(): void {
     this.wakeGen++;
-    if (this.usersTarget > 0) this.cal.push(this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()), EV_WAKE, this.wakeGen);
+    if (this.usersTarget > 0) { this.cal.pushTime = this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()); this.cal.pushAt(EV_WAKE, this.wakeGen); }
   }
 
   private wake(): void {
@@ -1807,7 +1825,7 @@ class Replication extends TaskTable {
       this.usersThinking--;
       this.newRequest(POOLED_USER, o);
     }
-    this.cal.push(this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()), EV_WAKE, this.wakeGen);
+    this.cal.pushTime = this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()); this.cal.pushAt(EV_WAKE, this.wakeGen);
   }
 
   private pooledUserDone(o: number): void {
@@ -1822,7 +1840,7 @@ class Replication extends TaskTable {
 
   private userDone(u: number): void {
     if (!this.userActive[u]) return;
-    this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 32 + EV_USER, this.userGen[u]);
+    this.cal.pushTime = this.now + this.think!.sample(this.thinkRng); this.cal.pushAt(u * 32 + EV_USER, this.userGen[u]);
   }
 
   // Active users are always the prefix [0, activeUsers): ramps add at the end and remove from the
@@ -1851,7 +1869,7 @@ class Replication extends TaskTable {
       const u = this.activeUsers++;
       this.userActive[u] = 1;
       this.userGen[u]++;
-      this.cal.push(this.now + this.think!.sample(this.thinkRng), u * 32 + EV_USER, this.userGen[u]);
+      this.cal.pushTime = this.now + this.think!.sample(this.thinkRng); this.cal.pushAt(u * 32 + EV_USER, this.userGen[u]);
     }
     // Ramp down: the highest-numbered users leave after their request in flight, if any.
     while (this.activeUsers > target) {
