@@ -24,8 +24,9 @@ import { parseScenario } from "../simulator/index.ts";
 import { validateDynamics } from "./dynamics.ts";
 
 const INSTANCE = fileURLToPath(new URL("../reference-app/function/instance.mjs", import.meta.url));
+const SPAWNER = fileURLToPath(new URL("../reference-app/function/spawner.mjs", import.meta.url));
 const DISPATCHER = fileURLToPath(new URL("../reference-app/function/main.ts", import.meta.url));
-const leftover = () => execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(INSTANCE) || l.includes(DISPATCHER));
+const leftover = () => execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(INSTANCE) || l.includes(SPAWNER) || l.includes(DISPATCHER));
 
 /** serverless-api.yaml with each replacement made (each must be found: the file changed otherwise). */
 function scaled(): string {
