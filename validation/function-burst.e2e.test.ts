@@ -17,9 +17,10 @@ import { loadScenarioFile } from "../shared/load-scenario.ts";
 import { validateDynamics } from "./dynamics.ts";
 
 const INSTANCE = fileURLToPath(new URL("../reference-app/function/instance.mjs", import.meta.url));
+const SPAWNER = fileURLToPath(new URL("../reference-app/function/spawner.mjs", import.meta.url));
 const DISPATCHER = fileURLToPath(new URL("../reference-app/function/main.ts", import.meta.url));
-/** Processes of this checkout's function instances and dispatchers still running. */
-const leftover = () => execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(INSTANCE) || l.includes(DISPATCHER));
+/** Processes of this checkout's function instances, their spawners and dispatchers still running. */
+const leftover = () => execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(INSTANCE) || l.includes(SPAWNER) || l.includes(DISPATCHER));
 
 describe("serverless function, measured", () => {
   it("bursts across the idle timeout: cold-start share, p95, p99 and instances over time as the model says", async () => {

@@ -1,6 +1,6 @@
 // The serverless-function validation (validate:dynamics on a scenario with a `kind: function` that a
 // service calls; issue 18): a bursty load across the function's idle timeout, once on the reference
-// app (the function's dispatcher forking real Node processes, function/dispatcher.ts) and on the
+// app (the function's dispatcher starting real Node processes, function/dispatcher.ts) and on the
 // simulator, compared on the cold-start share, the class's p95 and p99 and the instances alive
 // over time. The measured side: one run, the load from a Node client (db-failover-validate.ts's
 // driveOrders sending the simulator's own Poisson arrival times for the seed), every answer's
@@ -8,7 +8,7 @@
 // end (cold and warm invocations, throttles, and each cold start's time on /cold-starts). The
 // model's side: RUNS simulated runs (seeds seed..seed+RUNS-1, one replication each, all on the
 // arrival times the driver sent: arrivalSeed) of the scenario with the real path calibrated from the
-// measured run: the cold start, replaced by the cold starts the dispatcher measured in that run (fork to ready: the real process start plus the YAML's init drawn),
+// measured run: the cold start, replaced by the cold starts the dispatcher measured in that run (its start request to ready: the real process start plus the YAML's init drawn),
 // resampled (an empirical law), since the model's `cold_start` is the YAML's init alone and the real
 // start (0.1 s on a quiet machine, seconds when many start at once on a loaded one) comes on top;
 // and the path's own time per invocation, from the parts the dispatcher timed (its IPC round trips
@@ -335,7 +335,7 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
     { name: "path outside the dispatcher (ms): the model's before calibration, and measured (client - dispatcher, means)", predicted: path.outsideMs.model, measured: path.outsideMs.measured, target: "shown", pass: null },
     ...path.parameters.slice(1).map((c): Row => ({ name: `calibrated: ${c.parameter} (ms, each way)`, predicted: c.valueMs, measured: Number.NaN, target: "shown", pass: null })),
     { name: "invocation at the dispatcher (ms), mean: admission to its end", predicted: Number.NaN, measured: path.partsMs.total, target: "shown", pass: null },
-    { name: "fork() in the dispatcher (ms): per instance started, and the total (the provisioned ones' included): its event loop stood still that long", predicted: (forkS * 1000) / last.started, measured: forkS * 1000, target: "shown", pass: null },
+    { name: "the dispatcher's blocking to start instances (ms; fork() itself runs in its spawner): per instance started, and the total (the provisioned ones' included): its event loop stood still that long", predicted: (forkS * 1000) / last.started, measured: forkS * 1000, target: "shown", pass: null },
     { name: "cold invocations' wait for their instance (ms), mean; the model's: the cold start measured (fork to ready), mean", predicted: measuredStart * 1000, measured: meanBy(parts.filter((x) => x.cold), (x) => x.start), target: "shown", pass: null },
   );
   // the path's own time by stage (the model draws one law for the whole run): IPC excess and calls, means over the stage's completed invocations

@@ -1,6 +1,6 @@
 // The bundled serverless-api.yaml on the real stack (npm run test:app, under a minute): its classes
 // enter at the function through its API gateway service (reference-app/function/gateway.ts), the
-// dispatcher forks the instances, and each invocation's handler reads through Redis to PostgreSQL
+// dispatcher starts the instances (through its spawner), and each invocation's handler reads through Redis to PostgreSQL
 // and writes there (function/dispatcher.ts). Scaled for the 2-core machine: the same shape (busy,
 // quiet past the idle timeout, a burst three times the first level, quiet again) in 20 s instead
 // of 16 min, an idle timeout of 3 s instead of 2 min, at most 8 instances instead of 40, a tenth of the keys; every
@@ -24,8 +24,9 @@ import { parseScenario } from "../simulator/index.ts";
 import { validateDynamics } from "./dynamics.ts";
 
 const INSTANCE = fileURLToPath(new URL("../reference-app/function/instance.mjs", import.meta.url));
+const SPAWNER = fileURLToPath(new URL("../reference-app/function/spawner.mjs", import.meta.url));
 const DISPATCHER = fileURLToPath(new URL("../reference-app/function/main.ts", import.meta.url));
-const leftover = () => execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(INSTANCE) || l.includes(DISPATCHER));
+const leftover = () => execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(INSTANCE) || l.includes(SPAWNER) || l.includes(DISPATCHER));
 
 /** serverless-api.yaml with each replacement made (each must be found: the file changed otherwise). */
 function scaled(): string {
@@ -81,7 +82,8 @@ describe("serverless-api in the reference app", () => {
     expect(Math.abs(cold - expectedCold), `${cold} cold invocations, the model's share gives ${expectedCold.toFixed(1)} +- ${tolerance.toFixed(1)}`).toBeLessThanOrEqual(tolerance);
     // the tail, with the path calibrated: each within its band (the rows' targets). The throttles'
     // row is judged in the report but not held here: in 4 of 6 runs the model's count was 17-47%
-    // under the measured one, outside its band (docs/validation.md, "serverless-api.yaml").
+    // under the measured one, outside its band, and 26-50% under with fork() off the dispatcher's
+    // event loop (docs/validation.md, "serverless-api.yaml").
     for (const name of ["p95 (ms)", "p99 (ms)"]) {
       const row = r.rows.find((x) => x.name === name)!;
       expect(row.pass, `${name}: predicted ${row.predicted.toFixed(1)}, measured ${row.measured.toFixed(1)}, ${row.target}`).toBe(true);

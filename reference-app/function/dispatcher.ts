@@ -1,7 +1,11 @@
 // A serverless platform in miniature for a scenario's `kind: function`: an HTTP dispatcher on
-// loopback that runs each invocation on a real Node process (instance.mjs), forked on demand. The
+// loopback that runs each invocation on a real Node process (instance.mjs), started on demand. The
 // cold start is the real fork and start of that process plus the YAML's cold_start drawn as its
-// init; an instance takes `concurrency` invocations at once; one left idle for idle_timeout is
+// init. fork() is synchronous, so the dispatcher does not call it: a spawner process (spawner.mjs,
+// forked once in start(), before any load) forks the instances on request, and each instance talks
+// to the dispatcher over a Unix socket in a private directory (0700) of the dispatcher's, so that the
+// invocations in flight keep being answered while a burst starts many instances (a real platform's
+// warm invocations do not stop either); an instance takes `concurrency` invocations at once; one left idle for idle_timeout is
 // reaped (killed), never below `provisioned`, which are started (and awaited) with the dispatcher;
 // beyond max_instances x concurrency an invocation is refused (429) or queued (`on_throttle`); an
 // invocation past `timeout` gets 504 and its instance is killed, as Lambda does. The choice of
@@ -27,9 +31,12 @@
 // released by close(). `app up` runs it in a process of its own (function/main.ts); the tests run it
 // in theirs.
 import { fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createSocketServer, type AddressInfo, type Server as SocketServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AddressInfo } from "node:net";
 import { sample, streamFor, type Dist, type DistLike, type Rng } from "../sampler.ts";
 import type { Step } from "../plan.ts";
 import { runSteps, type Deps, type RequestContext } from "../service/handlers.ts";
@@ -67,7 +74,9 @@ export interface InvocationParts {
 /** The parts, in the order /metrics sums them. */
 export const PARTS = ["queue", "start", "work", "ipc", "calls"] as const;
 
-const INSTANCE = fileURLToPath(new URL("./instance.mjs", import.meta.url));
+const SPAWNER = fileURLToPath(new URL("./spawner.mjs", import.meta.url));
+/** Longest Unix socket path Linux takes (sun_path is 108 bytes with its NUL), with a margin. */
+const MAX_SOCKET_PATH = 100;
 
 export interface DispatcherConfig {
   readonly name: string;
@@ -90,6 +99,8 @@ export interface DispatcherConfig {
   readonly seed?: number;
   /** 0 (default): any free loopback port. */
   readonly port?: number;
+  /** Where the private directory of the instances' socket is made (default: the OS's temp dir; `app up`: the run dir). */
+  readonly socketDir?: string;
 }
 
 /** A scenario's function component as the dispatcher's settings (its `service`, else 0: handlers are not realized). */
@@ -106,7 +117,10 @@ export function dispatcherConfig(name: string, c: {
 
 interface Instance {
   readonly id: number;
-  readonly proc: ChildProcess;
+  /** Its process id, once the spawner (or the instance itself) said it. */
+  pid: number | undefined;
+  /** Its connection, once it said hello: the invocations go out and come back on it. */
+  sock: Socket | undefined;
   state: "starting" | "ready" | "gone";
   /** Killed (reaped, timed out, closing): takes no work, arms no timer, whatever its process still says. */
   killed: boolean;
@@ -116,7 +130,12 @@ interface Instance {
   openedSeq: number;
   idleTimer: NodeJS.Timeout | undefined;
   readonly ready: Promise<boolean>;
+  readonly markReady: (ok: boolean) => void;
+  /** When the dispatcher asked for it (the cold start counts from there). */
   readonly forkedAt: number;
+  /** Resolved when its process exited (the spawner said so) or the spawner went away. */
+  readonly exited: Promise<void>;
+  readonly markExited: () => void;
   /** Invocations in progress on it: id -> their completion. */
   readonly running: Map<number, (ok: boolean) => void>;
 }
@@ -147,6 +166,13 @@ interface Waiter {
 
 export class Dispatcher {
   private readonly instances: Instance[] = [];
+  /** Every instance whose process may still run (killed ones included, until their exit): id -> it. */
+  private readonly byId = new Map<number, Instance>();
+  private spawner: ChildProcess | undefined;
+  private spawnerExited: Promise<void> = Promise.resolve();
+  private sockServer: SocketServer | undefined;
+  /** The private directory (0700) holding the instances' socket. */
+  private sockDir: string | undefined;
   private nextInstance = 1;
   private nextInvocation = 1;
   /** Counts the instances' openings (openedSeq). */
@@ -157,7 +183,7 @@ export class Dispatcher {
   private readonly rngWork: Rng;
   private server: Server | undefined;
   private closed = false;
-  /** forkSeconds: the time fork() itself took, summed: it is synchronous, so the dispatcher's event loop (every invocation in flight) stood still that long. */
+  /** forkSeconds: the dispatcher's own blocking to start instances, summed (its request to the spawner; fork() itself, 39-108 ms a start on the loaded machine, runs in the spawner), the time its event loop (every invocation in flight) stood still for them. */
   readonly metrics = { cold: 0, warm: 0, throttled: 0, timeouts: 0, queueTimeouts: 0, started: 0, reaped: 0, coldStartSeconds: 0, peak: 0, forkSeconds: 0 };
   /** Each part's total over the completed invocations (ms), and their count: /metrics. */
   private readonly partSums = { queue: 0, start: 0, work: 0, ipc: 0, calls: 0, total: 0, count: 0 };
@@ -173,6 +199,7 @@ export class Dispatcher {
 
   /** Starts the provisioned instances (awaited) and the HTTP server; returns its port. */
   async start(): Promise<number> {
+    await this.startSpawner();
     const warm: Array<Promise<boolean>> = [];
     for (let i = 0; i < this.config.provisioned; i++) warm.push(this.spawn().ready);
     const ok = await Promise.all(warm);
@@ -222,9 +249,120 @@ export class Dispatcher {
     return this.instances.length;
   }
 
-  /** The process ids of the instances alive now. */
+  /** The spawner's process id (undefined before start() and after close()). */
+  spawnerPid(): number | undefined {
+    return this.spawner?.pid;
+  }
+
+  /** The private directory of the instances' socket (undefined before start() and after close()). */
+  socketDirectory(): string | undefined {
+    return this.sockDir;
+  }
+
+  /** The process ids of the instances alive now (one just requested has none until it is forked). */
   pids(): number[] {
-    return this.instances.map((i) => i.proc.pid ?? -1);
+    const out: number[] = [];
+    for (const i of this.instances) if (i.pid !== undefined) out.push(i.pid);
+    return out;
+  }
+
+  /**
+   * The instances' socket, in a private directory (mkdtemp: 0700, so no other user reaches it),
+   * and the spawner, awaited until it listens: its own start costs the dispatcher one fork, now,
+   * before any load.
+   */
+  private async startSpawner(): Promise<void> {
+    let base = this.config.socketDir ?? tmpdir();
+    // A run dir given by a long path would overflow sun_path: the OS's temp dir then, still private.
+    if (join(base, "fn-XXXXXX", "instances.sock").length > MAX_SOCKET_PATH) base = tmpdir();
+    const dir = mkdtempSync(join(base, "fn-"));
+    this.sockDir = dir;
+    const path = join(dir, "instances.sock");
+    const server = createSocketServer((sock) => this.accept(sock));
+    this.sockServer = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(path, () => resolve());
+    });
+    const proc = fork(SPAWNER, [path], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [] });
+    this.spawner = proc;
+    this.spawnerExited = new Promise((resolve) => proc.once("exit", () => resolve()));
+    proc.on("message", (m: { t: string; id?: number; pid?: number }) => {
+      const inst = m.id === undefined ? undefined : this.byId.get(m.id);
+      if (m.t === "spawned" && inst) inst.pid ??= m.pid;
+      else if (m.t === "exit" && inst) this.exited(inst);
+    });
+    proc.on("exit", (code, signal) => {
+      if (!this.closed) process.stderr.write(`${new Date().toISOString()} function ${this.config.name}: its spawner exited (${signal ?? code}); its instances exit with it\n`);
+      for (const inst of [...this.byId.values()]) this.exited(inst);
+    });
+    proc.on("error", (e) => process.stderr.write(`${new Date().toISOString()} function ${this.config.name}: spawner: ${e.message}\n`));
+    const up = await new Promise<boolean>((resolve) => {
+      proc.on("message", (m: { t: string }) => { if (m.t === "up") resolve(true); });
+      proc.once("exit", () => resolve(false));
+    });
+    if (!up) { await this.close(); throw new Error(`function ${this.config.name}: the instance spawner (${SPAWNER}) exited before it was up`); }
+  }
+
+  /** An instance's connection: its hello names it, then its ready and done messages, one JSON a line. */
+  private accept(sock: Socket): void {
+    let inst: Instance | undefined;
+    let buffered = "";
+    sock.setEncoding("utf8");
+    sock.on("data", (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let m: { t?: string; id?: number; pid?: number };
+        try { m = JSON.parse(line) as typeof m; } catch { sock.destroy(); return; }
+        if (!inst) {
+          const named = m.t === "hello" && m.id !== undefined ? this.byId.get(m.id) : undefined;
+          // not one of ours, already connected, or already gone: refused
+          if (!named || named.sock || named.state === "gone") { sock.destroy(); return; }
+          inst = named;
+          inst.sock = sock;
+          inst.pid ??= m.pid;
+        } else this.message(inst, m);
+      }
+    });
+    // Its connection lost while its process runs: it can take no work, so it goes (its exit fails what runs there).
+    sock.on("close", () => { if (inst && inst.state !== "gone") this.kill(inst); });
+    sock.on("error", () => sock.destroy());
+  }
+
+  /** A message from instance `inst`: ready (its cold start ends), or an invocation's step done. */
+  private message(inst: Instance, m: { t?: string; id?: number }): void {
+    if (m.t === "ready" && inst.state === "starting" && !inst.killed) {
+      inst.state = "ready";
+      if (inst.busy > 0 && inst.busy < this.config.concurrency) inst.openedSeq = ++this.openings;
+      if (inst.busy === 0) inst.lastUsed = performance.now(); // idle from now: the most recent idle one
+      const took = (performance.now() - inst.forkedAt) / 1000;
+      this.metrics.coldStartSeconds += took;
+      if (this.coldStarts.length < MAX_SAMPLES) this.coldStarts.push(took);
+      inst.markReady(true);
+      if (inst.busy === 0) this.armIdle(inst);
+    } else if (m.t === "done" && m.id !== undefined) {
+      const r = inst.running.get(m.id);
+      inst.running.delete(m.id);
+      r?.(true);
+    }
+  }
+
+  /** Instance `inst`'s process exited (or its spawner did, which takes it along): what waited on it fails. */
+  private exited(inst: Instance): void {
+    if (!this.byId.delete(inst.id)) return;
+    const was = inst.state;
+    inst.state = "gone";
+    if (inst.idleTimer) { clearTimeout(inst.idleTimer); inst.idleTimer = undefined; }
+    const k = this.instances.indexOf(inst);
+    if (k >= 0) this.instances.splice(k, 1);
+    if (was === "starting") inst.markReady(false);
+    for (const r of inst.running.values()) r(false);
+    inst.running.clear();
+    inst.sock?.destroy();
+    inst.markExited();
   }
 
   /** A service's call: its class, key and order (service/peers.ts), or why its body is refused; any other request: no class. */
@@ -254,7 +392,7 @@ export class Dispatcher {
 
   /** One `service` step on instance `inst`: a wait of `ms` there, its round trip added to `timing`; rejects with InstanceGone if it goes away. */
   private runOn(inst: Instance, ms: number, timing: { work: number; trips: number }): Promise<void> {
-    if (inst.killed || inst.state !== "ready") return Promise.reject(new InstanceGone());
+    if (inst.killed || inst.state !== "ready" || !inst.sock) return Promise.reject(new InstanceGone());
     const id = this.nextInvocation++;
     const sent = performance.now();
     return new Promise((resolve, reject) => {
@@ -263,7 +401,7 @@ export class Dispatcher {
         timing.trips += performance.now() - sent;
         if (ok) resolve(); else reject(new InstanceGone());
       });
-      inst.proc.send({ t: "run", id, ms });
+      inst.sock!.write(`${JSON.stringify({ t: "run", id, ms })}\n`);
     });
   }
 
@@ -362,45 +500,25 @@ export class Dispatcher {
 
   private spawn(): Instance {
     const initMs = sample(this.config.coldStart, this.rngCold) * 1000;
-    // execArgv: [] so the instance is a plain `node instance.mjs`, not this process's loaders (tsx):
-    // the cold start is a bare runtime's start, plus the YAML's init.
-    // The start counts from before fork(): the call is synchronous and, on a loaded machine, long.
+    // The cold start counts from the request: the fork itself (in the spawner) is part of it.
     const forkedAt = performance.now();
-    const proc = fork(INSTANCE, [String(initMs)], { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [] });
-    this.metrics.forkSeconds += (performance.now() - forkedAt) / 1000;
-    const running = new Map<number, (ok: boolean) => void>();
+    const id = this.nextInstance++;
     let markReady: (ok: boolean) => void = () => {};
     const ready = new Promise<boolean>((resolve) => { markReady = resolve; });
-    const inst: Instance = { id: this.nextInstance++, proc, state: "starting", killed: false, busy: 0, lastUsed: performance.now(), openedSeq: 0, idleTimer: undefined, ready, forkedAt, running };
-    proc.on("message", (m: { t: string; id?: number }) => {
-      if (m.t === "ready" && inst.state === "starting" && !inst.killed) {
-        inst.state = "ready";
-        if (inst.busy > 0 && inst.busy < this.config.concurrency) inst.openedSeq = ++this.openings;
-        if (inst.busy === 0) inst.lastUsed = performance.now(); // idle from now: the most recent idle one
-        const took = (performance.now() - inst.forkedAt) / 1000;
-        this.metrics.coldStartSeconds += took;
-        if (this.coldStarts.length < MAX_SAMPLES) this.coldStarts.push(took);
-        markReady(true);
-        if (inst.busy === 0) this.armIdle(inst);
-      } else if (m.t === "done" && m.id !== undefined) {
-        const r = running.get(m.id);
-        running.delete(m.id);
-        r?.(true);
-      }
-    });
-    proc.on("exit", () => {
-      const was = inst.state;
-      inst.state = "gone";
-      const k = this.instances.indexOf(inst);
-      if (k >= 0) this.instances.splice(k, 1);
-      if (was === "starting") markReady(false);
-      for (const r of running.values()) r(false);
-      running.clear();
-    });
-    proc.on("error", () => { if (inst.state !== "gone") proc.kill("SIGKILL"); });
+    let markExited: () => void = () => {};
+    const exited = new Promise<void>((resolve) => { markExited = resolve; });
+    const inst: Instance = {
+      id, pid: undefined, sock: undefined, state: "starting", killed: false, busy: 0, lastUsed: forkedAt, openedSeq: 0, idleTimer: undefined,
+      ready, markReady, forkedAt, exited, markExited, running: new Map(),
+    };
+    this.byId.set(id, inst);
     this.instances.push(inst);
     this.metrics.started++;
     if (this.instances.length > this.metrics.peak) this.metrics.peak = this.instances.length;
+    const spawner = this.spawner;
+    if (spawner?.connected) spawner.send({ t: "spawn", id, initMs });
+    else queueMicrotask(() => this.exited(inst)); // no spawner (it died, or closing): the start fails, its invocations get 502
+    this.metrics.forkSeconds += (performance.now() - forkedAt) / 1000;
     return inst;
   }
 
@@ -426,11 +544,13 @@ export class Dispatcher {
 
   private kill(inst: Instance): void {
     if (inst.idleTimer) { clearTimeout(inst.idleTimer); inst.idleTimer = undefined; }
+    if (inst.killed) return;
     inst.killed = true;
     if (inst.state === "gone") return;
     const k = this.instances.indexOf(inst);
     if (k >= 0) this.instances.splice(k, 1);
-    inst.proc.kill("SIGKILL");
+    // the spawner SIGKILLs it and says when it exited (exited()); a kill before its fork is handled after it, in order
+    if (this.spawner?.connected) this.spawner.send({ t: "kill", id: inst.id });
   }
 
   prometheus(): string {
@@ -464,16 +584,23 @@ export class Dispatcher {
     ].join("\n");
   }
 
-  /** Stops the server, fails queued invocations, kills every instance and waits for them to exit. */
+  /** Stops the server, fails queued invocations, kills every instance and waits for them to exit, then the spawner; removes the socket's directory. */
   async close(): Promise<void> {
     this.closed = true;
     for (const w of this.waiting.splice(0)) w.grant(false);
-    const exits = this.instances.map((i) => new Promise<void>((resolve) => {
-      if (i.proc.exitCode !== null || i.proc.signalCode !== null) { resolve(); return; }
-      i.proc.once("exit", () => resolve());
-    }));
+    // every process that may still run, killed ones whose exit is not in yet included
+    const exits = [...this.byId.values()].map((i) => i.exited);
     for (const i of [...this.instances]) this.kill(i);
     await Promise.all(exits);
+    // its IPC channel closed, the spawner exits (and would kill any instance left)
+    if (this.spawner?.connected) this.spawner.disconnect();
+    await this.spawnerExited;
+    this.spawner = undefined;
+    const sockServer = this.sockServer;
+    this.sockServer = undefined;
+    if (sockServer) await new Promise<void>((resolve) => sockServer.close(() => resolve()));
+    if (this.sockDir) rmSync(this.sockDir, { recursive: true, force: true });
+    this.sockDir = undefined;
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
