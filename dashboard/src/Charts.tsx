@@ -72,14 +72,14 @@ export type MeasuredSeries = ReadonlyArray<{
 /** With measured series the predicted lines are dashed and named "predicted"; the measured are solid, dotted, thicker. */
 const PREDICTED_STYLE = { strokeDasharray: "5 4", strokeOpacity: 0.75 } as const;
 const measuredLine = (key: string, data: Row[], color: string) => (
-  <Line key={`${key} measured`} data={data} dataKey={`${key} measured`} stroke={color} strokeWidth={2.25} dot={{ r: 2.5, fill: color, stroke: color }} isAnimationActive={false} connectNulls={false} className="measured-line" />
+  <Line key={`${key} measured`} data={data} dataKey={`${key} measured`} stroke={color} strokeWidth={2.25} dot={{ r: 2.5, fill: color, stroke: color, className: "measured-dot" }} isAnimationActive={false} connectNulls={false} className="measured-line" />
 );
 const predName = (key: string, measured: MeasuredSeries | undefined) => (measured ? `${key} predicted` : key);
 
-function tAxis(result: RunFrame) {
+function tAxis(result: RunFrame, live = false) {
   return (
     <XAxis dataKey="t" type="number" domain={[0, result.run.durationS]} ticks={ticksWithin(result.run.durationS)} tick={AXIS} stroke={AXIS.stroke}
-      tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
+      tickFormatter={(v: number) => num(v)} label={{ value: live ? "time (s) from the start / first request" : "simulated time (s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
   );
 }
 
@@ -140,7 +140,7 @@ export function LatencyChart({ result, series, sloMs, measured }: { result: RunF
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
-          {tAxis(result)}
+          {tAxis(result, !!measured)}
           {yAxis("latency (ms)", Math.max(maxOf(rows, ["p50", "p95", "p99"], [sloMs.p95, sloMs.p99]), maxOf(mrows, ["p50 measured", "p95 measured", "p99 measured"])))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(t) => `t = ${t} s`} />
@@ -179,7 +179,7 @@ export function ThroughputChart({ result, series, measured }: { result: RunFrame
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
-          {tAxis(result)}
+          {tAxis(result, !!measured)}
           {yAxis("req/s", Math.max(maxOf(rows, ["offered", ...classes]), maxOf(mrows, ["offered measured", ...classes.map((c) => `${c} measured`)])))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(t) => `t = ${t} s`} />
@@ -216,7 +216,7 @@ export function ErrorsChart({ result, series, measured }: { result: SimResult; s
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
-          {tAxis(result)}
+          {tAxis(result, !!measured)}
           {yAxis("errors/s", Math.max(maxOf(rows, classes), maxOf(mrows, classes.map((c) => `${c} measured`))))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} /s`} labelFormatter={(t) => `t = ${t} s`} />

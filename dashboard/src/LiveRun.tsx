@@ -51,7 +51,8 @@ function Banner({ state, current }: { state: LiveState; current: PhaseState | un
   }
   const p = current.phase;
   const what = `${p.scenario}${p.command === "validate" ? ` ${p.label}` : ""}`;
-  const at = `${num(measuredS(current))}s of ${num(p.durationS)}s`;
+  // the last second measured may be the run's tail (requests still answering after the schedule)
+  const at = `${num(Math.min(measuredS(current), p.durationS))}s of ${num(p.durationS)}s`;
   if (d) {
     const cls = d.status === "done" ? "info-top" : d.status === "stopped" ? "warn" : "bad";
     return (
@@ -75,10 +76,11 @@ function SummaryTable({ s, predicted }: { s: LiveSummary; predicted: SimResult |
       <div className="card-head"><h3>Measured: summary</h3><span className="card-unit">from the run's k6 summary export (as the CLI prints it) and per class from its NDJSON · engine {s.engine} · exit code {s.exitCode}</span></div>
       <table className="grid">
         <tbody>
-          <tr><th>requests (http_reqs)</th><td data-testid="live-requests">{s.requests}</td><th>per second</th><td data-testid="live-rps">{num(s.requestsPerSecond, 4)}</td></tr>
-          {s.latency && <tr><th>http_req_duration med / p(95)</th><td data-testid="live-med">{s.latency.med.toFixed(2)} ms</td><td data-testid="live-p95">{s.latency.p95.toFixed(2)} ms</td><td>avg {s.latency.avg.toFixed(2)} ms · max {s.latency.max.toFixed(2)} ms</td></tr>}
-          {s.failedShare !== null && <tr><th>failed (http_req_failed)</th><td data-testid="live-failed">{pct(s.failedShare, 2)}</td><td /><td /></tr>}
-          {s.arrivals && <tr><th>arrivals</th><td data-testid="live-arrivals">{s.arrivals.started} started + {s.arrivals.dropped} dropped{s.arrivals.scheduled !== undefined ? ` of ${s.arrivals.scheduled} scheduled` : ""}</td><td /><td /></tr>}
+          <tr><th>requests (http_reqs)</th><td data-testid="live-requests">{s.requests}</td><td>{num(s.requestsPerSecond, 4)} /s</td></tr>
+          {s.latency && <tr><th>http_req_duration med</th><td data-testid="live-med">{s.latency.med.toFixed(2)} ms</td><td>avg {s.latency.avg.toFixed(2)} ms</td></tr>}
+          {s.latency && <tr><th>http_req_duration p(95)</th><td data-testid="live-p95">{s.latency.p95.toFixed(2)} ms</td><td>max {s.latency.max.toFixed(2)} ms</td></tr>}
+          {s.failedShare !== null && <tr><th>failed (http_req_failed)</th><td data-testid="live-failed">{pct(s.failedShare, 2)}</td><td /></tr>}
+          {s.arrivals && <tr><th>arrivals</th><td data-testid="live-arrivals">{s.arrivals.started} started + {s.arrivals.dropped} dropped{s.arrivals.scheduled !== undefined ? ` of ${s.arrivals.scheduled} scheduled` : ""}</td><td /></tr>}
         </tbody>
       </table>
       <table className="grid">
@@ -117,7 +119,8 @@ function PhaseView({ p }: { p: PhaseState }) {
         <ThroughputChart result={frame} series={series} measured={p.intervals} />
         {predicted && <ErrorsChart result={predicted} series={series} measured={p.intervals} />}
       </div>
-      {p.end && (p.end.summary ? <SummaryTable s={p.end.summary} predicted={predicted} /> : <div className="banner warn">{p.end.status}{p.end.message ? `: ${p.end.message}` : ""} (no summary was written)</div>)}
+      {p.end?.summary && <SummaryTable s={p.end.summary} predicted={predicted} />}
+      {p.end && !p.end.summary && p.phase.command === "load" && <div className="banner warn">{p.end.status}{p.end.message ? `: ${p.end.message}` : ""} (no summary was written)</div>}
       {p.end && p.phase.command === "validate" && <div className="muted" data-testid={`level-status-${p.phase.index}`}>level verdict: {p.end.status}{p.end.message ? ` (${p.end.message})` : ""}</div>}
     </>
   );
