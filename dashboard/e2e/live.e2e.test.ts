@@ -1,6 +1,6 @@
 // `headroom load --dashboard` end to end: the real CLI (a child process, as a user runs it) sends
-// single-service's load to a local HTTP target (the runner tests' server, k6/testing/server.ts)
-// with the built-in runner; headless Chromium opens the URL it prints while the load runs. The
+// single-service's load to a local HTTP target (a server answering every request after 20 ms, as
+// k6/testing/server.ts does for the runner's tests) with the built-in runner; headless Chromium opens the URL it prints while the load runs. The
 // measured points must appear on the latency chart while the banner still says "measuring", the
 // final summary's numbers must be the ones the CLI printed, and the server must be gone when the
 // command has ended. Screenshots (running, done) go to artifacts/screenshots/.
@@ -10,7 +10,8 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildDashboard } from "../server.ts";
-import { startTestServer, type TestServer } from "../../k6/testing/server.ts";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { launch, type Browser } from "./browser.ts";
 
 const SHOTS = join(process.cwd(), "artifacts", "screenshots");
@@ -20,7 +21,17 @@ const DURATION_S = 12;
 
 let tmp: string;
 let dist: string;
-let target: TestServer | undefined;
+let target: { server: Server; url: string } | undefined;
+
+/** Answers every request with a small JSON body after `latencyMs`: plenty of concurrency, so no queue here. */
+async function startTarget(latencyMs: number): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}'), latencyMs));
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 let browser: Browser | undefined;
 let child: ChildProcess | undefined;
 
@@ -29,15 +40,18 @@ beforeAll(async () => {
   dist = join(tmp, "dist");
   await mkdir(SHOTS, { recursive: true });
   await buildDashboard(dist, true);
-  // 20 ms per answer, as single-service's mean service time; plenty of concurrency, so no queue here
-  target = await startTestServer({ latencyMs: 20 });
+  // 20 ms per answer, as single-service's mean service time
+  target = await startTarget(20);
   browser = await launch({ width: 1440, height: 1000 });
 });
 
 afterAll(async () => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await browser?.close();
-  await target?.close();
+  if (target) {
+    target.server.closeAllConnections();
+    await new Promise<void>((ok) => target!.server.close(() => ok()));
+  }
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 

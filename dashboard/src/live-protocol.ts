@@ -4,7 +4,6 @@
 // a "phase-end" with the run's summary, and "done" when the command ends. Types only: the CLI
 // builds them, the page reads them.
 import type { SimResult } from "../../simulator/index.ts";
-import type { MeasuredInterval } from "../../k6/ingest/intervals.ts";
 
 export interface LivePhase {
   readonly index: number;
@@ -21,8 +20,19 @@ export interface LivePhase {
   readonly note?: string;
 }
 
-export interface LiveInterval extends MeasuredInterval {
+/**
+ * One measured second, as k6/ingest/intervals.ts computes it (MeasuredInterval; the dashboard does
+ * not import k6/, so the shape is repeated here: cli/live-dashboard.ts checks one against the other
+ * with `satisfies`). t is its end in seconds from the first sample.
+ */
+export interface LiveInterval {
   readonly phase: number;
+  readonly t: number;
+  readonly intervalS: number;
+  /** Arrivals per second: iterations plus dropped_iterations. */
+  readonly offered: number;
+  /** Per class: completed and failed requests/s, latency percentiles in ms (null: no request completed). */
+  readonly classes: Record<string, { readonly throughput: number; readonly errors: number; readonly p50Ms: number | null; readonly p95Ms: number | null; readonly p99Ms: number | null }>;
 }
 
 /** A load run's figures, from its k6 summary export (as the CLI prints them) and per class from its NDJSON. */
