@@ -23,7 +23,7 @@ export const DASHBOARD_HELP =
                       per-run token; other requests get 403) and stream the measured seconds onto
                       the predicted charts (server-sent events); the server closes when the
                       command ends. Builds the dashboard first when dashboard/dist is missing or
-                      older than its sources (env HEADROOM_DASHBOARD_DIST: serve that build)
+                      older than dashboard/src (env HEADROOM_DASHBOARD_DIST=DIR: serve that build)
   --dashboard-port N  port of that server (default: a free one)
   --dashboard-keep    keep serving the finished run after the command ends, until Ctrl-C`;
 

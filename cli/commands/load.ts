@@ -27,10 +27,11 @@ options:
                       DIR/segments/<i>/ holds each part, DIR/k6.ndjson and DIR/summary.json the
                       merged run, its thresholds judged on the merged data (default 1)
 ${DASHBOARD_HELP}
-                      The page shows the scenario simulated for the test's length (no warm-up cut)
-                      and each measured second on the same charts: offered and completed req/s,
-                      errors/s and p50/p95/p99 per class, then the summary. Not with --segments.
   -h, --help          this help
+
+With --dashboard (not with --segments) the page shows the scenario simulated for the test's length
+(no warm-up cut, dashed) and each measured second (solid) on the same charts: offered and completed
+req/s, errors/s and p50/p95/p99 per class, then the summary the CLI prints.
 
 An open load is open: each arrival starts on its schedule, taken from a pool of VUs, never waiting
 for a busy one; an arrival that finds no free VU is counted in dropped_iterations, as in k6's

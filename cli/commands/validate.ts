@@ -58,11 +58,11 @@ your own system (docs/your-system.md):
                       level re-run after generator lag is not counted)
 ${BUDGET_HELP}
 ${DASHBOARD_HELP}
-                      The page shows each level's load as it runs (a level re-run after generator
-                      lag is a second run): the level simulated (dashed) and each measured second
-                      (solid), then the level's verdict and, at the end, each scenario's. The
-                      calibration's and the knee search's runs are not shown.
   -h, --help          this help
+
+With --dashboard the page shows each level's load as it runs (a level re-run after generator lag is
+a second run): the level simulated (dashed) and each measured second (solid), then the level's
+verdict and, at the end, each scenario's. The calibration's and the knee search's runs are not shown.
 
 exit codes: 0 every applicable target met, 1 a target missed (or the measured knee is more than 10%
 from the predicted one), 2 invalid input (with --target also: unreachable, a class path answering
