@@ -5,7 +5,8 @@
 // its DNS name to 127.0.0.1 sends its own name as Host and gets 421, so it cannot read the files.
 // Trade-off: a user reaching the server under another name (an /etc/hosts alias, a tunnel) is
 // refused too.
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { timingSafeEqual } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,8 +52,26 @@ export function ownHosts(port: number): ReadonlySet<string> {
   return new Set(hosts);
 }
 
+export interface ServeOptions {
+  /**
+   * A secret first path segment (the live dashboard's per-run token): every path must start with
+   * /<prefix>/, anything else gets 403; the files are served under it and `url` includes it.
+   */
+  readonly prefix?: string;
+  /** Answers a request before the files (path without the prefix); returns false to leave it to them. */
+  readonly handle?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+}
+
+/** Whether `path` starts with /<prefix>/ (compared in constant time); the rest of it, or null. */
+function underPrefix(path: string, prefix: string): string | null {
+  const want = Buffer.from(`/${prefix}/`);
+  const got = Buffer.from(path.slice(0, prefix.length + 2));
+  if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
+  return path.slice(prefix.length + 1);
+}
+
 /** Serves dir on 127.0.0.1; port 0 picks a free one. Resolves once listening. */
-export async function serveDirectory(dir: string, port = 0): Promise<RunningServer> {
+export async function serveDirectory(dir: string, port = 0, opts: ServeOptions = {}): Promise<RunningServer> {
   const root = resolve(dir);
   try {
     await stat(join(root, "index.html"));
@@ -73,6 +92,15 @@ export async function serveDirectory(dir: string, port = 0): Promise<RunningServ
       res.writeHead(400, { "content-type": "text/plain" }).end("bad request path\n");
       return;
     }
+    if (opts.prefix !== undefined) {
+      const rest = underPrefix(path, opts.prefix);
+      if (rest === null) {
+        res.writeHead(403, { "content-type": "text/plain" }).end("forbidden: open the URL the command printed (it carries the run's token)\n");
+        return;
+      }
+      path = rest;
+    }
+    if (opts.handle?.(req, res, path)) return;
     const file = normalize(join(root, path === "/" ? "index.html" : path));
     if (file !== root && !file.startsWith(root + sep)) {
       res.writeHead(403).end();
@@ -95,7 +123,7 @@ export async function serveDirectory(dir: string, port = 0): Promise<RunningServ
   const actual = (server.address() as { port: number }).port;
   hosts = ownHosts(actual);
   return {
-    url: `http://127.0.0.1:${actual}/`,
+    url: `http://127.0.0.1:${actual}/${opts.prefix !== undefined ? `${opts.prefix}/` : ""}`,
     port: actual,
     close: () => new Promise<void>((ok) => {
       server.closeAllConnections();

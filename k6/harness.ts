@@ -11,6 +11,8 @@ import type { Scenario } from "../simulator/model/index.ts";
 import { bundleScript } from "./runner/bundle.ts";
 import { runK6Script } from "./runner/engine.ts";
 import { readSummaryExport } from "./ingest/ingest.ts";
+import { tailNdjson } from "./ingest/ndjson-tail.ts";
+import type { MeasuredInterval } from "./ingest/intervals.ts";
 import { normalizeOptions, scheduledDurationMs } from "./runner/options.ts";
 import { planFromScenario, type PlanOptions, type ScriptConfig } from "./plan.ts";
 import { EXIT_NO_REQUEST_COMPLETED, noRequestCompleted } from "./no-response.ts";
@@ -154,6 +156,12 @@ export interface LoadOptions {
    * (trustEnv for k6 and child runners, the built-in runner's caFile), never skipping verification.
    */
   caFile?: string;
+  /**
+   * Called with each one-second interval of the run as it completes (the live dashboard): read from
+   * the NDJSON file the engine is writing (ingest/ndjson-tail.ts), the last ones before runLoad
+   * resolves. One generator process only (not with segments).
+   */
+  onInterval?: (iv: MeasuredInterval) => void;
 }
 
 /**
@@ -200,6 +208,20 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const maxRunMs = o.maxRunMs ?? runBoundMs(plan);
   // the script appends each class's path to TARGET: a path prefix in --target (http://gw/api) is kept
   const targetBase = url.origin + url.pathname.replace(/\/+$/, "");
+  if (o.onInterval && (o.segments ?? 1) > 1) throw new Error("live intervals (onInterval) need one generator process, not segments");
+  const tail = o.onInterval ? tailNdjson(ndjsonPath, o.onInterval) : null;
+  try {
+    return await runEngine(o, { url, code, plan, scriptPath, ndjsonPath, summaryPath, k6, maxRunMs, targetBase });
+  } finally {
+    await tail?.stop();
+  }
+}
+
+async function runEngine(
+  o: LoadOptions,
+  r0: { url: URL; code: string; plan: ScriptConfig; scriptPath: string; ndjsonPath: string; summaryPath: string; k6: string | null; maxRunMs: number; targetBase: string },
+): Promise<LoadRun> {
+  const { url, code, plan, scriptPath, ndjsonPath, summaryPath, k6, maxRunMs, targetBase } = r0;
   if ((o.segments ?? 1) > 1) {
     o.stderr?.write(`engine: ${k6 ? `k6 (${k6})` : "built-in runner"}, ${o.segments} generator processes (execution segments)\n`);
     const r = await runSegmented({

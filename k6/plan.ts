@@ -78,11 +78,16 @@ function stagesEnd(load: Scenario["load"]): number | undefined {
   return load.stages.reduce((a, s) => a + s.duration, 0);
 }
 
+/** The test length the plan uses (s): --duration, else the end of the stages, else simulation.duration, else 60 s. */
+export function loadDurationS(scenario: Scenario, po: PlanOptions = {}): number {
+  return po.durationS ?? (scenario.load ? stagesEnd(scenario.load) : undefined) ?? scenario.simulation?.duration ?? 60;
+}
+
 export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): ScriptConfig {
   const load = scenario.load;
   if (!load) throw new PlanError(`scenario '${scenario.name}' has no load section; k6 needs one to know what traffic to send`);
   const notes: string[] = [];
-  const durationS = po.durationS ?? stagesEnd(load) ?? scenario.simulation?.duration ?? 60;
+  const durationS = loadDurationS(scenario, po);
   const classes: PlanClass[] = [];
   const tlsEntries = new Set<string>();
   for (const [name, c] of Object.entries(load.classes)) {

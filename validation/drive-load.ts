@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Scenario } from "../simulator/index.ts";
 import { runLoad, type LoadRun } from "../k6/harness.ts";
+import type { MeasuredInterval } from "../k6/ingest/intervals.ts";
 import { readK6Results } from "../k6/ingest/ingest.ts";
 import { windowStats, type WindowStats } from "./k6-window.ts";
 import { startHealthProbe, describeHealth, DEFAULT_MAX_LAG_MS, type GeneratorHealth } from "./starvation.ts";
@@ -26,6 +27,8 @@ export interface DriveOptions {
   onLoadEnd?: () => Promise<void>;
   /** The run's CA when the target is https (RunningApp.caFile): the generator's only trusted root. */
   caFile?: string;
+  /** Each measured second as it completes (validate --dashboard): runLoad's onInterval. */
+  onInterval?: (iv: MeasuredInterval) => void;
 }
 
 export interface Driven {
@@ -49,6 +52,7 @@ export async function driveLoad(o: DriveOptions): Promise<Driven> {
       signal: o.signal,
       maxRunMs: (o.durationS + 60) * 1000,
       caFile: o.caFile,
+      onInterval: o.onInterval,
     });
   } finally {
     health.stop();

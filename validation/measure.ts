@@ -8,6 +8,7 @@ import type { WindowClassStats } from "./k6-window.ts";
 import { addScrapes, sumMetrics } from "../reference-app/prom.ts";
 import type { GeneratorHealth } from "./starvation.ts";
 import { driveLoad, MeasureError } from "./drive-load.ts";
+import type { MeasuredInterval } from "../k6/ingest/intervals.ts";
 import { haproxyPid, processCpu } from "../reference-app/process-cpu.ts";
 import { followFailures } from "../reference-app/fault-schedule.ts";
 import { haproxyBytes, type HaproxyBytes } from "../reference-app/parts/haproxy.ts";
@@ -168,6 +169,8 @@ export interface MeasureOptions {
   log?: (s: string) => void;
   /** bound on the generator's p99 event-loop lag (ms) beyond which the level is unreliable */
   maxLagMs?: number;
+  /** each measured second of the level's load as it completes (validate --dashboard; the harness's onInterval) */
+  onInterval?: (iv: MeasuredInterval) => void;
 }
 
 export async function measureLevel(o: MeasureOptions): Promise<Measured> {

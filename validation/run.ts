@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { simulate, type Scenario, type SimResult } from "../simulator/index.ts";
 import { predictSaturation, withRate, maxUtilization, levelUtilization } from "./levels.ts";
 import { measureLevel, type Measured, type MeasureOptions } from "./measure.ts";
+import type { MeasuredInterval } from "../k6/ingest/intervals.ts";
 import { levelTargets, levelRate } from "./level-targets.ts";
 import { compare, saturationRow, DROPPED_ARRIVALS_BOUND, TARGET_UTILIZATION, type Row } from "./compare.ts";
 import { bytesRows } from "./bytes-rows.ts";
@@ -39,6 +40,18 @@ export interface ValidateOptions {
   log?: (s: string) => void;
   /** how a level is measured: the reference app started from the YAML (default), or a user's own system (target-measure.ts) */
   measure?: (o: MeasureOptions) => Promise<Measured>;
+  /** watches each level's load as it runs (validate --dashboard) */
+  live?: LevelWatcher;
+}
+
+/**
+ * Told when a level's load starts (each attempt: a level re-run after generator lag is a second
+ * one), with the level's prediction; gets its measured seconds; told its verdict. The knee search's
+ * and the calibration's runs are not watched.
+ */
+export interface LevelWatcher {
+  start(l: { scenario: string; rate: number; level: number | null; durationS: number; predicted: SimResult }): { index: number; onInterval: (iv: MeasuredInterval) => void };
+  end(index: number, status: string, message?: string): void;
 }
 
 export async function validateScenario(o: ValidateOptions): Promise<ValidationReport> {
@@ -65,17 +78,24 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
     const mu = levelUtilization(o.scenario, t.rate, maxUtilization((model === o.scenario ? sim : simulate(withRate(o.scenario, t.rate), { duration: o.durationS, warmup: o.warmupS })).components));
     log(`${o.scenario.name} @ ${t.rate}/s: predicted ${mu.name} ${(mu.u * 100).toFixed(0)}% busy; measuring`);
     const base = { level: t.level, rate: t.rate, predictedUtilization: mu.u, bottleneck: mu.name, targetsApply: mu.u < 0.8 };
+    let watched: number | undefined;
     try {
-      const t2 = await measureTrusted((attempt) => (o.measure ?? measureLevel)({
-        scenario: withRate(o.scenario, t.rate),
-        file: o.file,
-        outDir: join(o.outDir, `rate-${t.rate}${attempt > 1 ? "-retry" : ""}`),
-        durationS: o.durationS,
-        warmupS: o.warmupS,
-        maxLagMs: o.maxLagMs,
-        signal: o.signal,
-        log,
-      }), log);
+      const t2 = await measureTrusted((attempt) => {
+        if (o.live && watched !== undefined) o.live.end(watched, "re-run", "the load generator lagged beyond --max-lag");
+        const watch = o.live?.start({ scenario: o.scenario.name, rate: t.rate, level: t.level, durationS: o.durationS, predicted: sim });
+        watched = watch?.index;
+        return (o.measure ?? measureLevel)({
+          scenario: withRate(o.scenario, t.rate),
+          file: o.file,
+          outDir: join(o.outDir, `rate-${t.rate}${attempt > 1 ? "-retry" : ""}`),
+          durationS: o.durationS,
+          warmupS: o.warmupS,
+          maxLagMs: o.maxLagMs,
+          signal: o.signal,
+          log,
+          onInterval: watch?.onInterval,
+        });
+      }, log);
       const measured = t2.measured;
       const rows = [...compare(sim, measured, mu.u), ...bytesRows(withRate(o.scenario, t.rate), sim, measured, mu.u < TARGET_UTILIZATION)];
       if (!t2.reliable) log(`  ${o.scenario.name} @ ${t.rate}/s: unreliable (${describeHealth(measured.generator)}); the rows are kept, not trusted`);
@@ -86,9 +106,11 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
       if (dropped) log(`  ${o.scenario.name} @ ${t.rate}/s: unreliable: the load generator dropped ${a.dropped} of ${a.scheduled} arrivals (no free VU); the rows are kept, not trusted`);
       // an unreliable level keeps its rows (never dropped) but is never a pass or a fail
       const status = t2.reliable && !dropped ? levelStatus(rows) : "unreliable";
+      if (o.live && watched !== undefined) o.live.end(watched, status);
       return { sim, measured: t2.reliable ? measured : undefined, report: { ...base, engine: measured.engine, requestsMeasured: Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), rows, status, generator: t2.attempts } };
     } catch (e) {
       log(`  error: ${(e as Error).message}`);
+      if (o.live && watched !== undefined) o.live.end(watched, "error", (e as Error).message);
       return { sim, report: { ...base, engine: "", requestsMeasured: 0, rows: [], status: "error", error: (e as Error).message } };
     }
   };

@@ -6,6 +6,8 @@ import { loadScenarioFile } from "../../shared/load-scenario.ts";
 import { InputError, UsageError } from "../../shared/errors.ts";
 import { parseDuration } from "../../simulator/model/index.ts";
 import type { Command } from "./index.ts";
+import { DASHBOARD_FLAGS, DASHBOARD_HELP, dashboardPort, type LiveDashboard } from "../live-dashboard.ts";
+import type { LiveDone } from "../../dashboard/src/live-protocol.ts";
 
 const HELP = `usage: headroom load <file.yaml> --target URL [options]
 
@@ -24,7 +26,12 @@ options:
                       execution segment as k6-operator gives its pods, and merge their results:
                       DIR/segments/<i>/ holds each part, DIR/k6.ndjson and DIR/summary.json the
                       merged run, its thresholds judged on the merged data (default 1)
+${DASHBOARD_HELP}
   -h, --help          this help
+
+With --dashboard (not with --segments) the page shows the scenario simulated for the test's length
+(no warm-up cut, dashed) and each measured second (solid) on the same charts: offered and completed
+req/s, errors/s and p50/p95/p99 per class, then the summary the CLI prints.
 
 An open load is open: each arrival starts on its schedule, taken from a pool of VUs, never waiting
 for a busy one; an arrival that finds no free VU is counted in dropped_iterations, as in k6's
@@ -59,6 +66,7 @@ export const loadCommand: Command = {
           "arrival-rate": { type: "boolean" },
           seed: { type: "string" },
           segments: { type: "string" },
+          ...DASHBOARD_FLAGS,
           help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -85,6 +93,8 @@ export const loadCommand: Command = {
       segments = Number(v.segments);
       if (!Number.isInteger(segments) || segments < 1 || segments > 64) throw new UsageError(`headroom load: --segments expects a whole number from 1 to 64, got '${v.segments}'`);
     }
+    const port = dashboardPort("load", v);
+    if (port !== null && segments > 1) throw new UsageError("headroom load: --dashboard follows one generator process; not with --segments");
     const file = args.positionals[0];
     const scenario = await loadScenarioFile(file);
     const outDir = v.out ?? join("results", `${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
@@ -96,7 +106,17 @@ export const loadCommand: Command = {
     const onSig = () => ac.abort();
     process.once("SIGINT", onSig);
     process.once("SIGTERM", onSig);
+    let dash: LiveDashboard | null = null;
+    let done: LiveDone = { status: "failed", exitCode: 1, message: "headroom load ended with an error (see its output)" };
     try {
+      let live: ReturnType<LiveDashboard["phase"]> | undefined;
+      if (port !== null) {
+        const { LiveDashboard, predictLoad } = await import("../live-dashboard.ts");
+        const { loadDurationS } = await import("../../k6/plan.ts");
+        dash = await LiveDashboard.start("load", port, !!v["dashboard-keep"], process.stderr);
+        const length = loadDurationS(scenario, { durationS });
+        live = dash.phase({ scenario: scenario.name, label: "load", rate: null, durationS: length, ...predictLoad(scenario, length) });
+      }
       const r = await runLoad({
         scenario,
         source: file,
@@ -108,6 +128,7 @@ export const loadCommand: Command = {
         stderr: process.stderr,
         signal: ac.signal,
         segments,
+        onInterval: live?.onInterval,
       });
       process.stdout.write(`\nengine: ${r.engine}\nresults: ${r.written.length ? r.written.join(", ") : "none written"}\n`);
       if (r.arrivals) {
@@ -117,14 +138,22 @@ export const loadCommand: Command = {
         process.stdout.write(`arrivals: ${started} started + ${dropped} dropped${of}${dropped > 0 ? share : ""}\n`);
       }
       if (r.message) process.stderr.write(`${r.message}\n`);
+      if (dash && live) {
+        const { loadSummary } = await import("../live-dashboard.ts");
+        dash.phaseEnd({ phase: live.index, status: "measured", summary: await loadSummary(r), ...(r.message ? { message: r.message } : {}) });
+      }
+      done = { status: ac.signal.aborted || r.exitCode === 105 ? "stopped" : "done", exitCode: r.exitCode, ...(r.message ? { message: r.message } : {}) };
       return r.exitCode;
     } catch (e) {
+      done = { status: "failed", exitCode: 2, message: (e as Error).message };
       if (e instanceof PlanError || e instanceof ScriptError) throw new InputError(`${file}: ${e.message}`);
       if (e instanceof Error && /^(--target|target )/.test(e.message)) throw new InputError(`headroom load: ${e.message}`);
+      done = { status: "failed", exitCode: 1, message: (e as Error).message };
       throw e;
     } finally {
       process.off("SIGINT", onSig);
       process.off("SIGTERM", onSig);
+      await dash?.finish(done, process.stderr);
     }
   },
 };

@@ -10,6 +10,8 @@ import { parseDuration } from "../../simulator/model/index.ts";
 import { requireSlo } from "../../planning/settings.ts";
 import type { Command } from "./index.ts";
 import { BUDGET_FLAGS, BUDGET_HELP, budgetFlags, checkRunSize } from "../run-budget.ts";
+import { DASHBOARD_FLAGS, DASHBOARD_HELP, dashboardPort, type LiveDashboard } from "../live-dashboard.ts";
+import type { LiveDone } from "../../dashboard/src/live-protocol.ts";
 
 const HELP = `usage: headroom validate <file.yaml>... [options]
        headroom validate <file.yaml> --target URL [--prometheus URL] [--yes] [options]
@@ -55,7 +57,12 @@ your own system (docs/your-system.md):
   --max-duration D    refuse a plan needing more than D of load in total (levels x --duration; a
                       level re-run after generator lag is not counted)
 ${BUDGET_HELP}
+${DASHBOARD_HELP}
   -h, --help          this help
+
+With --dashboard the page shows each level's load as it runs (a level re-run after generator lag is
+a second run): the level simulated (dashed) and each measured second (solid), then the level's
+verdict and, at the end, each scenario's. The calibration's and the knee search's runs are not shown.
 
 exit codes: 0 every applicable target met, 1 a target missed (or the measured knee is more than 10%
 from the predicted one), 2 invalid input (with --target also: unreachable, a class path answering
@@ -162,6 +169,7 @@ export const validateCommand: Command = {
           "max-rate": { type: "string" },
           "max-duration": { type: "string" },
           ...BUDGET_FLAGS,
+          ...DASHBOARD_FLAGS,
           help: { type: "boolean", short: "h" },
     });
     const v = args.values;
@@ -170,6 +178,7 @@ export const validateCommand: Command = {
       return 0;
     }
     if (args.positionals.length === 0) throw new UsageError(`headroom validate: expected at least one scenario file\n\n${HELP}`);
+    const port = dashboardPort("validate", v);
     if (v.levels && v.rates) throw new UsageError("headroom validate: give --levels or --rates, not both");
     const levels = list("--levels", v.levels);
     if (levels?.some((l) => l >= 1.5)) throw new UsageError(`headroom validate: --levels are fractions of the saturation rate (e.g. 0.5), got '${v.levels}'`);
@@ -211,17 +220,30 @@ export const validateCommand: Command = {
     process.once("SIGTERM", onSig);
     let ok = true;
     let measureError = false;
+    let dash: LiveDashboard | null = null;
+    let done: LiveDone = { status: "failed", exitCode: 1, message: "headroom validate ended with an error (see its output)" };
+    const verdicts: Array<{ scenario: string; pass: boolean; report: string }> = [];
     try {
+      let live: import("../../validation/run.ts").LevelWatcher | undefined;
+      if (port !== null) {
+        const { LiveDashboard } = await import("../live-dashboard.ts");
+        const d = (dash = await LiveDashboard.start("validate", port, !!v["dashboard-keep"], process.stderr));
+        live = {
+          start: (l) => d.phase({ scenario: l.scenario, label: `${l.level !== null ? `level ${l.level}: ` : ""}${+l.rate.toFixed(2)} req/s`, rate: l.rate, durationS: l.durationS, predicted: l.predicted }),
+          end: (index, status, message) => d.phaseEnd({ phase: index, status, summary: null, ...(message ? { message } : {}) }),
+        };
+      }
       await mkdir(outDir, { recursive: true });
       for (const { file, scenario } of scenarios) {
         let rep;
         try {
-          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n"), measure: ownSystem?.measure });
+          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n"), measure: ownSystem?.measure, live });
           if (ownSystem) rep.measuredOn = ownSystem.measuredOn;
         } catch (e) {
           if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
           if (e instanceof MeasureError) {
             process.stderr.write(`headroom validate: ${e.message}\n`);
+            done = { status: ac.signal.aborted ? "stopped" : "failed", exitCode: 3, message: e.message, verdicts };
             return 3;
           }
           throw e;
@@ -229,6 +251,7 @@ export const validateCommand: Command = {
         await writeFile(join(outDir, `${scenario.name}.json`), JSON.stringify(rep, null, 2) + "\n");
         await writeFile(join(outDir, `${scenario.name}.md`), reportMarkdown(rep));
         process.stdout.write(`${scenario.name}: ${rep.pass ? "pass" : "FAIL"} (${join(outDir, scenario.name + ".md")})\n`);
+        verdicts.push({ scenario: scenario.name, pass: rep.pass, report: join(outDir, scenario.name + ".md") });
         ok &&= rep.pass;
         for (const l of rep.levels.filter((x) => x.status === "error" || x.status === "unreliable")) {
           process.stderr.write(`headroom validate: ${scenario.name} at ${l.rate} req/s: ${l.status === "error" ? `not measured: ${l.error}` : "unreliable: the load generator lagged beyond the bound twice; not counted"}\n`);
@@ -238,12 +261,16 @@ export const validateCommand: Command = {
         measureError ||= rep.levels.some((l) => l.status === "error" || l.status === "unreliable") || k?.verdict === "error" || k?.verdict === "unreliable";
         if (ac.signal.aborted) break;
       }
+      const code = ac.signal.aborted ? 130 : measureError ? 3 : ok ? 0 : 1;
+      done = { status: ac.signal.aborted ? "stopped" : "done", exitCode: code, verdicts };
+      return code;
+    } catch (e) {
+      done = { status: "failed", exitCode: 1, message: (e as Error).message, verdicts };
+      throw e;
     } finally {
       process.off("SIGINT", onSig);
       process.off("SIGTERM", onSig);
+      await dash?.finish(done, process.stderr);
     }
-    if (ac.signal.aborted) return 130;
-    if (measureError) return 3;
-    return ok ? 0 : 1;
   },
 };

@@ -57,12 +57,29 @@ const tooltip = () => ({ contentStyle: { background: th().panel, border: `1px so
 
 type Row = Record<string, number | [number, number] | null>;
 
-const clean = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
+const clean = (v: number | undefined | null) => (v === undefined || v === null || !Number.isFinite(v) ? null : v);
 
-function tAxis(result: RunFrame) {
+/**
+ * Measured intervals drawn over the prediction (the live view of `load`/`validate --dashboard`):
+ * per interval end t, offered arrivals/s and per class completed/s, errors/s and percentiles.
+ */
+export type MeasuredSeries = ReadonlyArray<{
+  readonly t: number;
+  readonly offered: number;
+  readonly classes: Readonly<Record<string, { readonly throughput: number; readonly errors: number; readonly p50Ms: number | null; readonly p95Ms: number | null; readonly p99Ms: number | null }>>;
+}>;
+
+/** With measured series the predicted lines are dashed and named "predicted"; the measured are solid, dotted, thicker. */
+const PREDICTED_STYLE = { strokeDasharray: "5 4", strokeOpacity: 0.75 } as const;
+const measuredLine = (key: string, data: Row[], color: string) => (
+  <Line key={`${key} measured`} data={data} dataKey={`${key} measured`} stroke={color} strokeWidth={2.25} dot={{ r: 2.5, fill: color, stroke: color, className: "measured-dot" }} isAnimationActive={false} connectNulls={false} className="measured-line" />
+);
+const predName = (key: string, measured: MeasuredSeries | undefined) => (measured ? `${key} predicted` : key);
+
+function tAxis(result: RunFrame, live = false) {
   return (
     <XAxis dataKey="t" type="number" domain={[0, result.run.durationS]} ticks={ticksWithin(result.run.durationS)} tick={AXIS} stroke={AXIS.stroke}
-      tickFormatter={(v: number) => num(v)} label={{ value: "simulated time (s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
+      tickFormatter={(v: number) => num(v)} label={{ value: live ? "time (s) from the start / first request" : "simulated time (s)", position: "insideBottom", offset: -4, fill: th().muted, fontSize: 11 }} height={36} />
   );
 }
 
@@ -94,7 +111,7 @@ function Warmup({ result }: { result: RunFrame }) {
   );
 }
 
-export function LatencyChart({ result, series, sloMs }: { result: RunFrame; series: Series; sloMs: { p95?: number; p99?: number } }) {
+export function LatencyChart({ result, series, sloMs, measured }: { result: RunFrame; series: Series; sloMs: { p95?: number; p99?: number }; measured?: MeasuredSeries }) {
   const s = series;
   const bands = useContext(BandsContext);
   const classes = Object.keys(s.classes);
@@ -107,6 +124,11 @@ export function LatencyChart({ result, series, sloMs }: { result: RunFrame; seri
   const picker = classes.length > 1 ? (
     <select value={cls} onChange={(e) => setCls(e.target.value)} aria-label="request class">{classes.map((n) => <option key={n}>{n}</option>)}</select>
   ) : <span className="muted">{cls}</span>;
+  const mrows: Row[] = (measured ?? []).map((m) => {
+    const mc = m.classes[name];
+    return { t: m.t, "p50 measured": clean(mc?.p50Ms), "p95 measured": clean(mc?.p95Ms), "p99 measured": clean(mc?.p99Ms) };
+  });
+  const pred = measured ? PREDICTED_STYLE : {};
   return (
     <ChartCard title="Latency percentiles"
       unit={<>
@@ -118,15 +140,16 @@ export function LatencyChart({ result, series, sloMs }: { result: RunFrame; seri
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
-          {tAxis(result)}
-          {yAxis("latency (ms)", maxOf(rows, ["p50", "p95", "p99"], [sloMs.p95, sloMs.p99]))}
+          {tAxis(result, !!measured)}
+          {yAxis("latency (ms)", Math.max(maxOf(rows, ["p50", "p95", "p99"], [sloMs.p95, sloMs.p99]), maxOf(mrows, ["p50 measured", "p95 measured", "p99 measured"])))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
           {h && [band("p50", th().p50), band("p95", th().p95), band("p99", th().p99)]}
-          <Line dataKey="p50" stroke={th().p50} dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          <Line dataKey="p95" stroke={th().p95} dot={false} isAnimationActive={false} strokeWidth={1.5} />
-          <Line dataKey="p99" stroke={th().p99} dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line dataKey="p50" name={predName("p50", measured)} stroke={th().p50} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />
+          <Line dataKey="p95" name={predName("p95", measured)} stroke={th().p95} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />
+          <Line dataKey="p99" name={predName("p99", measured)} stroke={th().p99} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />
+          {measured && [measuredLine("p50", mrows, th().p50), measuredLine("p95", mrows, th().p95), measuredLine("p99", mrows, th().p99)]}
           {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke={th().p95} strokeDasharray="6 4" />}
           {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke={th().p99} strokeDasharray="12 3 2 3" />}
         </ComposedChart>
@@ -135,7 +158,7 @@ export function LatencyChart({ result, series, sloMs }: { result: RunFrame; seri
   );
 }
 
-export function ThroughputChart({ result, series }: { result: RunFrame; series: Series }) {
+export function ThroughputChart({ result, series, measured }: { result: RunFrame; series: Series; measured?: MeasuredSeries }) {
   const s = series;
   const bands = useContext(BandsContext);
   const classes = Object.keys(s.classes);
@@ -144,27 +167,34 @@ export function ThroughputChart({ result, series }: { result: RunFrame; series: 
     for (const c of classes) r[c] = clean(s.classes[c].throughput[i]);
     return r;
   });
+  const mrows: Row[] = (measured ?? []).map((m) => {
+    const r: Row = { t: m.t, "offered measured": m.offered };
+    for (const c of classes) r[`${c} measured`] = clean(m.classes[c]?.throughput ?? 0);
+    return r;
+  });
+  const pred = measured ? PREDICTED_STYLE : {};
   if (bands) addBands(rows, classes.map((c) => ({ key: c, mean: s.classes[c].throughput, half: bands.half.classes[c]?.throughput })));
   return (
     <ChartCard title="Throughput" unit={<>requests/s completed, per class, vs offered<BandNote /></>} testId="chart-throughput">
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
-          {tAxis(result)}
-          {yAxis("req/s", maxOf(rows, ["offered", ...classes]))}
+          {tAxis(result, !!measured)}
+          {yAxis("req/s", Math.max(maxOf(rows, ["offered", ...classes]), maxOf(mrows, ["offered measured", ...classes.map((c) => `${c} measured`)])))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
           {bands && classes.map((c, i) => band(c, palette()[i % palette().length]))}
-          <Line dataKey="offered" stroke={th().muted} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
-          {classes.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          <Line dataKey="offered" name={predName("offered", measured)} stroke={th().muted} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+          {classes.map((c, i) => <Line key={c} dataKey={c} name={predName(c, measured)} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />)}
+          {measured && [measuredLine("offered", mrows, th().muted), ...classes.map((c, i) => measuredLine(c, mrows, palette()[i % palette().length]))]}
         </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>
   );
 }
 
-export function ErrorsChart({ result, series }: { result: SimResult; series: Series }) {
+export function ErrorsChart({ result, series, measured }: { result: SimResult; series: Series; measured?: MeasuredSeries }) {
   const s = series;
   const classes = Object.keys(s.classes);
   const rows: Row[] = s.t.map((t, i) => {
@@ -172,6 +202,12 @@ export function ErrorsChart({ result, series }: { result: SimResult; series: Ser
     for (const c of classes) r[c] = clean(s.classes[c].errors[i]);
     return r;
   });
+  const mrows: Row[] = (measured ?? []).map((m) => {
+    const r: Row = { t: m.t };
+    for (const c of classes) r[`${c} measured`] = clean(m.classes[c]?.errors ?? 0);
+    return r;
+  });
+  const pred = measured ? PREDICTED_STYLE : {};
   const total = Object.values(result.classes).reduce((a, c) => a + c.counts.dropped + c.counts.failed, 0);
   const bands = useContext(BandsContext);
   if (bands) addBands(rows, classes.map((c) => ({ key: c, mean: s.classes[c].errors, half: bands.half.classes[c]?.errors })));
@@ -180,13 +216,14 @@ export function ErrorsChart({ result, series }: { result: SimResult; series: Ser
       <ResponsiveContainer width="100%" height={240}>
         <ComposedChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid stroke={th().grid} />
-          {tAxis(result)}
-          {yAxis("errors/s", maxOf(rows, classes))}
+          {tAxis(result, !!measured)}
+          {yAxis("errors/s", Math.max(maxOf(rows, classes), maxOf(mrows, classes.map((c) => `${c} measured`))))}
           <Warmup result={result} />
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} /s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
           {bands && classes.map((c, i) => band(c, palette()[i % palette().length]))}
-          {classes.map((c, i) => <Line key={c} dataKey={c} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} />)}
+          {classes.map((c, i) => <Line key={c} dataKey={c} name={predName(c, measured)} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />)}
+          {measured && classes.map((c, i) => measuredLine(c, mrows, palette()[i % palette().length]))}
         </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>

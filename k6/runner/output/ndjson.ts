@@ -41,15 +41,22 @@ function sortedTags(tags: Tags): Tags {
   return out;
 }
 
+/** The buffer is written at least this often (k6's json output also flushes on a timer), so a reader following the file sees the run as it goes. */
+const FLUSH_MS = 200;
+
 export class NdjsonOutput implements SampleListener {
   private readonly stream: WriteStream;
   private buf: string[] = [];
   private size = 0;
   private failed: Error | null = null;
+  /** Writes the buffer every FLUSH_MS: the live dashboard follows the file while the run goes on. */
+  private readonly flusher: ReturnType<typeof setInterval>;
 
   constructor(readonly path: string) {
     this.stream = createWriteStream(path);
     this.stream.on("error", (e) => (this.failed = e));
+    this.flusher = setInterval(() => this.flush(), FLUSH_MS);
+    this.flusher.unref();
   }
 
   metricSeen(m: Metric): void {
@@ -83,6 +90,7 @@ export class NdjsonOutput implements SampleListener {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.flusher);
     this.flush();
     await new Promise<void>((resolve) => this.stream.end(resolve));
     if (this.failed) throw new Error(`cannot write ${this.path}: ${this.failed.message}`);
