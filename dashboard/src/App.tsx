@@ -105,13 +105,6 @@ export function App() {
   const [buildMessage, setBuildMessage] = useState<string | null>(null);
 
   useEffect(() => () => client.dispose(), [client]);
-  // The first chart waits on three downloads in a row otherwise: the check worker's answer, then
-  // the simulation worker's code, then the charts' code. Both of the last two start now, beside the
-  // first (bench:dashboard's first-chart).
-  useEffect(() => {
-    client.warm();
-    void import("./Results.tsx");
-  }, [client]);
 
   // Open on the URL's scenario, else the default one.
   useEffect(() => {

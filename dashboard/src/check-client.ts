@@ -44,11 +44,6 @@ export class CheckClient {
     if (!this.running) this.next();
   }
 
-  /** Starts the worker now, so its code loads while the page renders, before the first text comes. */
-  warm(): void {
-    this.ensure();
-  }
-
   private ensure(): WorkerLike {
     if (this.worker) return this.worker;
     const w = this.makeWorker();

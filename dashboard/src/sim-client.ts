@@ -32,12 +32,6 @@ export class SimClient {
 
   constructor(private readonly makeWorker: () => Worker) {}
 
-  /** Starts the worker now, so its code (the simulator, about 0.5 MB) loads and compiles while the
-   * page does its other first work, instead of after the first scenario has been checked. */
-  warm(): void {
-    this.ensure();
-  }
-
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = this.makeWorker();

@@ -7,10 +7,7 @@ import type { Checked } from "./validate.ts";
 
 export function useChecked(text: string | null): Checked | null {
   const checker = useMemo(() => new CheckClient(browserCheckWorker), []);
-  useEffect(() => {
-    checker.warm(); // the worker's code loads while the first text is still being read
-    return () => checker.dispose();
-  }, [checker]);
+  useEffect(() => () => checker.dispose(), [checker]);
   const [checked, setChecked] = useState<Checked | null>(null);
   const first = useRef(true);
   useEffect(() => {
