@@ -1,4 +1,4 @@
-// `headroom load --dashboard` end to end: the real CLI (a child process, as a user runs it) sends
+// `headroom load --dashboard` and `headroom validate --dashboard` end to end: the real CLI (a child process, as a user runs it) sends
 // single-service's load to a local HTTP target (a server answering every request after 20 ms, as
 // k6/testing/server.ts does for the runner's tests) with the built-in runner; headless Chromium opens the URL it prints while the load runs. The
 // measured points must appear on the latency chart while the banner still says "measuring", the
@@ -6,7 +6,7 @@
 // command has ended. Screenshots (running, done) go to artifacts/screenshots/.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildDashboard } from "../server.ts";
@@ -55,9 +55,15 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-test("load --dashboard: measured seconds appear on the predicted charts while it runs; the summary is the CLI's; the server closes with it", async () => {
-  const out = join(tmp, "run");
-  const proc = spawn(process.execPath, [CLI, "load", "scenarios/single-service.yaml", "--target", target!.url, "--duration", `${DURATION_S}s`, "--engine", "built-in", "--out", out, "--dashboard"], {
+/** A CLI run with --dashboard, as a user starts it: its output so far, its exit, and the live URL it printed. */
+interface LiveCli {
+  readonly url: string;
+  readonly exited: Promise<number>;
+  out(): { stdout: string; stderr: string };
+}
+
+async function startLiveCli(args: readonly string[]): Promise<LiveCli> {
+  const proc = spawn(process.execPath, [CLI, ...args, "--dashboard"], {
     env: { ...process.env, HEADROOM_DASHBOARD_DIST: dist, K6_BIN: "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -67,7 +73,6 @@ test("load --dashboard: measured seconds appear on the predicted charts while it
   proc.stdout!.on("data", (d) => (stdout += d));
   proc.stderr!.on("data", (d) => (stderr += d));
   const exited = new Promise<number>((ok) => proc.on("exit", (code) => ok(code ?? -1)));
-
   // the URL, printed before the load starts
   let url = "";
   for (let i = 0; i < 600 && !url; i++) {
@@ -75,6 +80,13 @@ test("load --dashboard: measured seconds appear on the predicted charts while it
     if (!url) await new Promise((r) => setTimeout(r, 100));
   }
   expect(url, stderr).not.toBe("");
+  return { url, exited, out: () => ({ stdout, stderr }) };
+}
+
+test("load --dashboard: measured seconds appear on the predicted charts while it runs; the summary is the CLI's; the server closes with it", async () => {
+  const out = join(tmp, "run");
+  const cli = await startLiveCli(["load", "scenarios/single-service.yaml", "--target", target!.url, "--duration", `${DURATION_S}s`, "--engine", "built-in", "--out", out]);
+  const { url, exited } = cli;
   const origin = new URL(url).origin;
   expect((await fetch(`${origin}/live/events`)).status).toBe(403);
 
@@ -98,6 +110,7 @@ test("load --dashboard: measured seconds appear on the predicted charts while it
   await page.screenshot({ path: join(SHOTS, "live-load-running.png"), fullPage: true });
 
   const code = await exited;
+  const { stdout, stderr } = cli.out();
   expect([0, 99], `${stdout}\n${stderr}`).toContain(code);
   await expect.poll(() => banner.getAttribute("data-status"), { timeout: 10_000 }).toBe("done");
 
@@ -120,5 +133,51 @@ test("load --dashboard: measured seconds appear on the predicted charts while it
 
   // the command has ended: so has its server
   await expect(fetch(url)).rejects.toThrow();
+  expect(browser!.errors.filter((e) => !/live\/events|ERR_CONNECTION_REFUSED/.test(e))).toEqual([]);
+});
+
+test("validate --dashboard: each level is a phase with its measured seconds and the report's verdict; the scenario's verdict and exit code are the CLI's", async () => {
+  const out = join(tmp, "validate");
+  // your-own-system mode on the loopback target: two explicit levels, no reference app to start
+  const rates = [15, 30];
+  const cli = await startLiveCli(["validate", "scenarios/single-service.yaml", "--target", target!.url, "--rates", rates.join(","), "--duration", "8s", "--warmup", "2s", "--out", out]);
+  const page = browser!.page;
+  await page.goto(cli.url);
+  const banner = page.getByTestId("live-banner");
+  const bannerText = async () => (await banner.innerText()).replace(/\s+/g, " ");
+  await expect.poll(bannerText, { timeout: 60_000 }).toMatch(/^live: measuring single-service 15 req\/s \(\d+s of 8s\)/);
+  // measured seconds of the first level while it runs
+  const dots = page.locator('[data-testid="chart-latency"] circle.measured-dot');
+  await expect.poll(() => dots.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2 * 3);
+  await page.screenshot({ path: join(SHOTS, "live-validate-running.png"), fullPage: true });
+
+  const code = await cli.exited;
+  const { stdout, stderr } = cli.out();
+  await expect.poll(() => banner.getAttribute("data-status"), { timeout: 10_000 }).toBe("done");
+  // the report the CLI wrote decides: its verdict, exit code and each level's status are the page's.
+  // On a loaded machine a level whose generator lagged is measured twice (a phase each) and may
+  // end unreliable (exit 3): the expectations follow the report, whichever happened.
+  const report = JSON.parse(await readFile(join(out, "single-service.json"), "utf8")) as { pass: boolean; levels: Array<{ rate: number; status: string; generator?: unknown[] }> };
+  const untrusted = report.levels.some((l) => l.status === "unreliable" || l.status === "error");
+  expect(code, `${stdout}\n${stderr}`).toBe(untrusted ? 3 : report.pass ? 0 : 1);
+  expect(stdout).toContain(`single-service: ${report.pass ? "pass" : "FAIL"}`);
+  expect(await page.getByTestId("live-verdicts").innerText()).toContain(`single-service: ${report.pass ? "pass" : "FAIL"}`);
+  expect(await bannerText()).toContain(`exit code ${code}`);
+  expect(report.levels.map((l) => l.rate)).toEqual(rates);
+  // one phase per measurement, in the run selector: a lagging level's first ends "re-run"
+  const phases = report.levels.flatMap((l) => [...Array(Math.max(1, l.generator?.length ?? 1) - 1).fill({ rate: l.rate, status: "re-run" }), { rate: l.rate, status: l.status }]);
+  const options = await page.locator('select[aria-label="run"] option').allInnerTexts();
+  expect(options).toEqual(phases.map((p) => `single-service ${p.rate} req/s (${p.status})`));
+  const last = phases.length - 1;
+  expect(await page.getByTestId(`level-status-${last}`).innerText()).toMatch(new RegExp(`^level verdict: ${phases[last].status}`));
+  // the last phase's seconds were all drawn (8 s, give or take the partial first and last)
+  const n = (await dots.count()) / 3;
+  expect(n).toBeGreaterThanOrEqual(7);
+  expect(n).toBeLessThanOrEqual(10);
+  await page.selectOption('select[aria-label="run"]', "0");
+  expect(await page.getByTestId("level-status-0").innerText()).toMatch(new RegExp(`^level verdict: ${phases[0].status}`));
+  await page.screenshot({ path: join(SHOTS, "live-validate-done.png"), fullPage: true });
+
+  await expect(fetch(cli.url)).rejects.toThrow();
   expect(browser!.errors.filter((e) => !/live\/events|ERR_CONNECTION_REFUSED/.test(e))).toEqual([]);
 });
