@@ -387,10 +387,10 @@ export interface RealtimePlan {
 /**
  * A component's egress link (its `bandwidth`), realized by the run's link relay
  * (parts/link-relay.ts): the model's processor-sharing server on the real clock, on the paths the
- * component's messages take. The entry balancer's link carries its answers to the users (a relay
- * route in front of HAProxy) and its requests to its backend's replicas (the routes between
- * HAProxy and each replica, upwards); the entry service's link carries its answers (those routes,
- * downwards, or one route in front of a single replica no balancer fronts).
+ * component's messages take (link-routes.ts). A balancer's link carries its answers to its callers
+ * (the users, through a route in front of the entry's HAProxy, or the services that call it) and
+ * its requests to its backend's replicas; a service's carries its answers to its callers and its
+ * requests to the services and balancers it calls.
  */
 export interface LinkPlan {
   readonly component: string;
