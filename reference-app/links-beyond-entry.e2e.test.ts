@@ -12,8 +12,8 @@
 //     same machine load), and a chunk's less a chunk_direct's, less the relay's own hops on that
 //     path (tiny less tiny_direct, tiny_inner less tiny_inner_direct: 0.5 and 2.4 ms at load 10,
 //     the inner path crossing two routes each way), vs the same difference in the model.
-// The transfer times run over the model on the loaded machine (7-15% at load average 9-10, the
-// hops subtracted; docs/reference-app.md, Bandwidth links), inside bands of about 18%.
+// The transfer times run over the model on the loaded machine (6-10% at load average 9-10, the
+// hops subtracted; docs/reference-app.md, Bandwidth links), inside bands of 15-18%.
 // Which prediction: a 50 s window offers each link a few per cent more or less than the long run,
 // and a PS link's time goes as 1 / (1 - rho), so the model runs at the window's measured arrival
 // rates (as bandwidth-link.e2e.test.ts does); the nominal figures are printed beside it.
@@ -32,6 +32,7 @@ import { Rng } from "../simulator/random.ts";
 import type { Scenario } from "../simulator/model/index.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import type { LinkReport } from "./parts/link-relay.ts";
+import { batchMeans as windowBatchMeans, poissonWindow, T_975_7 } from "./testing/link-windows.ts";
 
 const FILE = "scenarios/validation/links-beyond-entry.yaml";
 const scenario = scenarioOf(readFileSync(new URL(`../${FILE}`, import.meta.url), "utf8"), FILE);
@@ -44,8 +45,7 @@ const WEIGHTS: Record<Cls, number> = { blob: 40, blob_direct: 20, chunk: 40, chu
 const WARMUP_S = 5;
 const LOAD_S = 55;
 const BATCHES = 8;
-/** t(0.975) for BATCHES - 1 = 7 degrees of freedom. */
-const T_975 = 2.365;
+const WINDOW = { rate: RATE, warmupS: WARMUP_S, loadS: LOAD_S, batches: BATCHES };
 const HEAD_BYTES = 400;
 /** The YAML's cv of every size, and the relative sd of one transfer's bytes on each link (a chunk: 20 KB and 30 KB, one transfer each). */
 const CV = 0.5;
@@ -84,32 +84,19 @@ beforeAll(async () => {
   try {
     for (let i = 0; i < 10; i++) for (const c of CLASSES) await get(`/${PATHS[c]}/${i}`); // warm the paths and a few connections
     const rng = new Rng(23, 0, "links-beyond-entry-e2e");
-    const t0 = performance.now();
-    windowStart = t0 + WARMUP_S * 1000;
-    const inflight: Promise<void>[] = [];
-    const boundaries = Array.from({ length: BATCHES + 1 }, (_, i) => windowStart + (i * (LOAD_S - WARMUP_S) * 1000) / BATCHES);
-    let nextBoundary = 0;
-    const reportsDone: Promise<void>[] = [];
-    let at = t0;
-    while (at < t0 + LOAD_S * 1000) {
-      at += (-Math.log(1 - rng.next()) / RATE) * 1000;
-      const wait = at - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      while (nextBoundary < boundaries.length && performance.now() >= boundaries[nextBoundary]!) {
-        const i = nextBoundary++;
-        reportsDone.push(i === 0 ? app.links!.reset() : app.links!.report().then((r) => void (reports[i] = byName(r))));
-      }
-      let u = rng.next() * RATE;
-      const cls = CLASSES.find((c) => (u -= WEIGHTS[c]) < 0) ?? "tiny_inner_direct";
-      const key = Math.floor(rng.next() * 1000);
-      const start = performance.now();
-      inflight.push(get(`/${PATHS[cls]}/${key}`).then((status) => void done.push({ cls, start, ms: performance.now() - start, status }), () => void failed++));
-    }
-    while (nextBoundary < boundaries.length) {
-      const i = nextBoundary++;
-      reportsDone.push(app.links!.report().then((r) => void (reports[i] = byName(r))));
-    }
-    await Promise.all([...inflight, ...reportsDone]);
+    windowStart = await poissonWindow(
+      WINDOW,
+      rng,
+      () => {
+        let u = rng.next() * RATE;
+        const cls = CLASSES.find((c) => (u -= WEIGHTS[c]) < 0) ?? "tiny_inner_direct";
+        const key = Math.floor(rng.next() * 1000);
+        const start = performance.now();
+        return get(`/${PATHS[cls]}/${key}`).then((status) => void done.push({ cls, start, ms: performance.now() - start, status }), () => void failed++);
+      },
+      // the window opens: the relay's figures restart; each later boundary: its cumulative figures
+      (i) => (i === 0 ? app.links!.reset() : app.links!.report().then((r) => void (reports[i] = byName(r)))),
+    );
   } finally {
     agent.destroy();
   }
@@ -122,17 +109,7 @@ const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
 const inWindow = () => done.filter((d) => d.start >= windowStart);
 
 /** The mean over batches of f(batch's requests), and its 95% half-width (batch means). */
-function batchMeans(f: (xs: Done[]) => number): { mean: number; hw: number; batches: number[] } {
-  const span = ((LOAD_S - WARMUP_S) * 1000) / BATCHES;
-  const batches: number[] = [];
-  for (let b = 0; b < BATCHES; b++) {
-    const lo = windowStart + b * span;
-    batches.push(f(done.filter((d) => d.start >= lo && d.start < lo + span)));
-  }
-  const m = mean(batches);
-  const sd = Math.sqrt(batches.reduce((a, x) => a + (x - m) ** 2, 0) / (BATCHES - 1));
-  return { mean: m, hw: (T_975 * sd) / Math.sqrt(BATCHES), batches };
-}
+const batchMeans = (f: (xs: Done[]) => number) => windowBatchMeans(done, windowStart, WINDOW, T_975_7, f);
 
 describe("links beyond the entry in the reference app against the model (M/G/1-PS)", () => {
   const nominal = simulate(scenario);
@@ -200,7 +177,7 @@ describe("links beyond the entry in the reference app against the model (M/G/1-P
       }
       const bm = mean(busy);
       const sd = Math.sqrt(busy.reduce((a, x) => a + (x - bm) ** 2, 0) / (BATCHES - 1));
-      const hw = (T_975 * sd) / Math.sqrt(BATCHES) + (at.utilization.ci95 ?? 0);
+      const hw = (T_975_7 * sd) / Math.sqrt(BATCHES) + (at.utilization.ci95 ?? 0);
       console.log(`${c.link} busy: measured ${(bm * 100).toFixed(1)}% ± ${(hw * 100).toFixed(1)} (in flight ${last.inFlight.toFixed(2)}, releases ${last.meanLateMs.toFixed(3)} ms late on average), model at the offered load ${(at.utilization.mean * 100).toFixed(1)}%, nominal ${(nominal.components[c.link]!.link!.utilization.mean * 100).toFixed(1)}%`);
       expect(Math.abs(bm - at.utilization.mean)).toBeLessThanOrEqual(hw);
     });
