@@ -12,8 +12,8 @@
 //     same machine load), and a chunk's less a chunk_direct's, less the relay's own hops on that
 //     path (tiny less tiny_direct, tiny_inner less tiny_inner_direct: 0.5 and 2.4 ms at load 10,
 //     the inner path crossing two routes each way), vs the same difference in the model.
-// The transfer times run over the model on the loaded machine (6-10% at load average 9-10, the
-// hops subtracted; docs/reference-app.md, Bandwidth links), inside bands of 15-18%.
+// The transfer times run mostly over the model on the loaded machine (-5 to +10% at load average 8-10, the
+// hops subtracted; docs/reference-app.md, Bandwidth links), inside bands of 15-21%.
 // Which prediction: a 50 s window offers each link a few per cent more or less than the long run,
 // and a PS link's time goes as 1 / (1 - rho), so the model runs at the window's measured arrival
 // rates (as bandwidth-link.e2e.test.ts does); the nominal figures are printed beside it.
