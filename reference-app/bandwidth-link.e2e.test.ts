@@ -34,6 +34,7 @@ import { Rng } from "../simulator/random.ts";
 import type { Scenario } from "../simulator/model/index.ts";
 import { startAppPromise, type RunningApp } from "./launcher.ts";
 import type { LinkReport } from "./parts/link-relay.ts";
+import { batchMeans as windowBatchMeans, poissonWindow, T_975_7 } from "./testing/link-windows.ts";
 
 const FILE = "scenarios/validation/bandwidth-link.yaml";
 const scenario = scenarioOf(readFileSync(new URL(`../${FILE}`, import.meta.url), "utf8"), FILE);
@@ -48,8 +49,7 @@ const BLOBS_SENT = (RATE * 6) / 7 / VIA_LINK, PINGS_SENT = RATE / 7 / PING_VIA_L
 const WARMUP_S = 5;
 const LOAD_S = 45;
 const BATCHES = 8;
-/** t(0.975) for BATCHES - 1 = 7 degrees of freedom. */
-const T_975 = 2.365;
+const WINDOW = { rate: SENT, warmupS: WARMUP_S, loadS: LOAD_S, batches: BATCHES };
 const HEAD_BYTES = 400;
 /** The YAML's cv of the blobs' sizes. */
 const CV = 1;
@@ -91,41 +91,23 @@ beforeAll(async () => {
     for (let i = 0; i < 20; i++) await get(`/ping/${i}`); // warm the paths and a few connections
     // the load: Poisson arrivals at SENT, uniform keys, a fixed seed
     const rng = new Rng(19, 0, "bandwidth-link-e2e");
-    const t0 = performance.now();
-    windowStart = t0 + WARMUP_S * 1000;
-    const inflight: Promise<void>[] = [];
-    const boundaries = Array.from({ length: BATCHES + 1 }, (_, i) => windowStart + (i * (LOAD_S - WARMUP_S) * 1000) / BATCHES);
-    let nextBoundary = 0;
-    const reportsDone: Promise<void>[] = [];
-    let at = t0;
-    while (at < t0 + LOAD_S * 1000) {
-      at += (-Math.log(1 - rng.next()) / SENT) * 1000;
-      const wait = at - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      while (nextBoundary < boundaries.length && performance.now() >= boundaries[nextBoundary]!) {
-        const i = nextBoundary++;
-        // the window opens: the relay's figures restart; each later boundary: its cumulative figures
-        reportsDone.push(
-          i === 0 ? app.links!.reset() : app.links!.report().then((r) => void (reports[i] = r[0]!)),
-        );
-      }
-      const base = rng.next() < BLOBS_SENT / SENT ? "blob" : "ping";
-      const viaLink = rng.next() < (base === "blob" ? VIA_LINK : PING_VIA_LINK);
-      const cls = (viaLink ? base : `${base}-direct`) as Done["cls"];
-      const key = Math.floor(rng.next() * 1000);
-      const start = performance.now();
-      inflight.push(
-        get(`/${base === "blob" ? "blobs" : "ping"}/${key}`, viaLink ? url : direct).then(
+    windowStart = await poissonWindow(
+      WINDOW,
+      rng,
+      () => {
+        const base = rng.next() < BLOBS_SENT / SENT ? "blob" : "ping";
+        const viaLink = rng.next() < (base === "blob" ? VIA_LINK : PING_VIA_LINK);
+        const cls = (viaLink ? base : `${base}-direct`) as Done["cls"];
+        const key = Math.floor(rng.next() * 1000);
+        const start = performance.now();
+        return get(`/${base === "blob" ? "blobs" : "ping"}/${key}`, viaLink ? url : direct).then(
           (r) => void done.push({ cls, start, ms: performance.now() - start, bytes: r.bytes, status: r.status }),
           () => void failed++,
-        ),
-      );
-    }
-    while (nextBoundary < boundaries.length) {
-      const i = nextBoundary++;
-      reportsDone.push(app.links!.report().then((r) => void (reports[i] = r[0]!)));
-    }
-    await Promise.all([...inflight, ...reportsDone]);
+        );
+      },
+      // the window opens: the relay's figures restart; each later boundary: its cumulative figures
+      (i) => (i === 0 ? app.links!.reset() : app.links!.report().then((r) => void (reports[i] = r[0]!))),
+    );
   } finally {
     agent.destroy();
   }
@@ -135,17 +117,7 @@ afterAll(async () => {
 });
 
 /** The mean over batches of f(batch's requests), and its 95% half-width (batch means). */
-function batchMeans(f: (xs: Done[]) => number): { mean: number; hw: number; batches: number[] } {
-  const span = ((LOAD_S - WARMUP_S) * 1000) / BATCHES;
-  const batches: number[] = [];
-  for (let b = 0; b < BATCHES; b++) {
-    const lo = windowStart + b * span;
-    batches.push(f(done.filter((d) => d.start >= lo && d.start < lo + span)));
-  }
-  const mean = batches.reduce((a, x) => a + x, 0) / BATCHES;
-  const sd = Math.sqrt(batches.reduce((a, x) => a + (x - mean) ** 2, 0) / (BATCHES - 1));
-  return { mean, hw: (T_975 * sd) / Math.sqrt(BATCHES), batches };
-}
+const batchMeans = (f: (xs: Done[]) => number) => windowBatchMeans(done, windowStart, WINDOW, T_975_7, f);
 
 const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
 const of = (xs: Done[], cls: Done["cls"]) => xs.filter((d) => d.cls === cls);
@@ -255,7 +227,7 @@ describe("a bandwidth link in the reference app against the model (M/G/1-PS)", (
     const bm = mean(busy);
     const sd = Math.sqrt(busy.reduce((a, x) => a + (x - bm) ** 2, 0) / (BATCHES - 1));
     const at = simulate(atOffered()).components.lb!.link!;
-    const hw = (T_975 * sd) / Math.sqrt(BATCHES) + (at.utilization.ci95 ?? 0);
+    const hw = (T_975_7 * sd) / Math.sqrt(BATCHES) + (at.utilization.ci95 ?? 0);
     const last = reports[BATCHES]!;
     console.log(`busy: measured ${(bm * 100).toFixed(1)}% ± ${(hw * 100).toFixed(1)} (relay: ${last.transfers} transfers, ${(last.bytes / last.seconds / 1e6).toFixed(3)} MB/s, in flight ${last.inFlight.toFixed(2)}, releases ${last.meanLateMs.toFixed(3)} ms late on average), model at the offered load ${(at.utilization.mean * 100).toFixed(1)}%, nominal ${(link.utilization.mean * 100).toFixed(1)}%`);
     expect(Math.abs(bm - at.utilization.mean)).toBeLessThanOrEqual(hw);

@@ -34,7 +34,7 @@ import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
 import { startReceiver } from "./otlp-receiver.ts";
 import { startGeoRouters, startRelayRoutes, type GeoRouter, type RelayRoutes } from "./regions/start.ts";
-import { startRunLinks } from "./parts/link-relay-proc.ts";
+import { peerKey, startRunLinks } from "./parts/link-relay-proc.ts";
 import type { LinkReport } from "./parts/link-relay.ts";
 
 export interface AppOptions {
@@ -340,12 +340,18 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       u.port = String(p);
       return u.toString();
     };
+    // The components' egress links (plan.links): the link relay on their paths (link-routes.ts),
+    // listening before the callers it stands between start (HAProxy's servers and the services'
+    // peers point at its routes).
+    const runLinks = yield* startRunLinks(plan, (c, place) => lbPorts.get(c) ?? portsOf.get(c)![place]!, dir.path, progress);
     const peersOf = (sp: ServicePlan): Record<string, string[]> | undefined => {
       const peers: Record<string, string[]> = Object.create(null);
       for (const c of sp.calls) {
         const lbPort = lbPorts.get(c) ?? fnPorts.get(c);
         const callee = plan.services.find((p) => p.name === c);
-        if (lbPort !== undefined) peers[c] = [`http://127.0.0.1:${via(sp.name, lbPort)}`];
+        const routed = runLinks?.peers.get(peerKey(sp.name, c));
+        if (routed) peers[c] = routed.map((p) => `http://127.0.0.1:${p}`);
+        else if (lbPort !== undefined) peers[c] = [`http://127.0.0.1:${via(sp.name, lbPort)}`];
         else if (callee) peers[c] = portsOf.get(c)!.slice(0, callee.replicas).map((p) => `http://127.0.0.1:${via(sp.name, p)}`);
       }
       return Object.keys(peers).length ? { ...peers } : undefined;
@@ -450,9 +456,6 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       (services.length > started.length ? ` (+${services.length - started.length} standby place(s) for the auto-scaler)` : ""));
     if (workers.length) progress(`workers: ${workers.map((w) => `${w.name} 127.0.0.1:${w.port}`).join(", ")}`);
 
-    // The components' egress links (plan.links): the link relay on the entry's paths, started
-    // before HAProxy, whose servers it stands in front of.
-    const runLinks = yield* startRunLinks(plan, plan.lb ? lbPorts.get(plan.lb.name) : undefined, servicePorts, dir.path, progress);
     let lb: HaproxyPart | undefined;
     let runCa: string | undefined;
     for (const b of plan.balancers) {
@@ -461,7 +464,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       // TLS at the entry balancer (plan.ts refuses it elsewhere): the run's own certificate
       const cert = entry && b.tls ? yield* runCertificate(dir.path, tools.openssl, b.tls.key) : undefined;
       if (cert) runCa = cert.caFile;
-      const part = yield* startHaproxy(b, (entry ? runLinks?.servers : undefined) ?? portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name), cert?.pem);
+      const part = yield* startHaproxy(b, runLinks?.servers.get(b.name) ?? portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name), cert?.pem);
       if (entry) lb = part;
       progress(b.implicit
         ? `haproxy 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), round robin (no balancer in the YAML: the clients' own round robin, as the model reads it)`

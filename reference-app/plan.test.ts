@@ -8,6 +8,7 @@ import { haproxyConfig } from "./parts/haproxy.ts";
 import { simulate } from "../simulator/index.ts";
 import { connectTimeoutMs } from "./service/db.ts";
 import { CDN_TTL_UNSET_S, POOL_UNSET_TIMEOUT_S, linkRoutesNeeded, planApp, poolFor, portsNeeded, shardOfKey } from "./plan.ts";
+import { linkRoutes } from "./link-routes.ts";
 import { GATEWAY_HEADROOM } from "./function/gateway.ts";
 
 function load(text: string, file = "test.yaml") {
@@ -177,6 +178,32 @@ describe("planApp", () => {
     expect(gated.ok && gated.plan.db).toMatchObject({ maxConnections: 39, gate: { size: 39, clients: 40 }, serverMaxConnections: 45 });
   });
 
+  it("realizes links beyond the entry: a called service's, a balancer's between services, and sizes on calls to them", () => {
+    const yaml = BASE.replace("      get_product: [{ service: 1ms }, { call: db, op: read }]\n", "      get_product: [{ service: 1ms }, { call: store, response_size: 20KB }, { call: inner, request_size: 2KB, response_size: 5KB }]\n") +
+      "  store: { kind: service, replicas: 2, bandwidth: 8Mbps, handlers: { get_product: [{ service: 1ms }] } }\n" +
+      "  inner: { kind: load_balancer, backends: deep, bandwidth: 16Mbps }\n" +
+      "  deep: { kind: service, replicas: 3, handlers: { get_product: [{ service: 1ms }] } }\n";
+    const r = planApp(load(yaml));
+    expect(r.ok, JSON.stringify(!r.ok && r.issues)).toBe(true);
+    if (!r.ok) return;
+    expect(r.plan.links).toEqual([
+      { component: "store", kind: "service", bytesPerSecond: 1e6 },
+      { component: "inner", kind: "balancer", bytesPerSecond: 2e6 },
+    ]);
+    // api -> each store replica (store's answers), api -> inner (inner's answers), inner -> each deep
+    // replica (inner's requests); nothing in front of lb nor between lb and api (no link at either end)
+    expect(linkRoutes(r.plan).map((x) => `${x.name} ${x.up} ${x.down}`)).toEqual([
+      "inner->deep-1 1 -1", "inner->deep-2 1 -1", "inner->deep-3 1 -1",
+      "api->store-1 -1 0", "api->store-2 -1 0", "api->inner -1 1",
+    ]);
+    expect(linkRoutesNeeded(r.plan)).toBe(6);
+    // sizes on a call to a database are still refused at their field
+    const db = planApp(load(BASE.replace("{ call: db, op: read }", "{ call: db, op: read, response_size: 1KB }")));
+    expect(!db.ok && db.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([
+      "components.api.handlers.get_product[1].response_size: sizes on a handler's calls are realized on calls to a service or a load_balancer only: a call to the database 'db' carries no padded body",
+    ]);
+  });
+
   it("realizes a class's response size (after compression), request size and pagination; refuses what it has no part for", () => {
     const sized = planApp(load(BASE.replace("      keys: { count: 100 }\n", "      keys: { count: 100 }\n      response_size: 40KB\n      compression: 50%\n")));
     expect(sized.ok, JSON.stringify(!sized.ok && sized.issues)).toBe(true);
@@ -196,7 +223,7 @@ describe("planApp", () => {
     const mediaYaml = readFileSync(new URL("../scenarios/media-api.yaml", import.meta.url), "utf8");
     const cached = planApp(load(mediaYaml.replace("    ttl: 10m\n", "    ttl: 10m\n    bandwidth: 1Gbps\n")));
     expect(!cached.ok && cached.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([
-      "components.meta.bandwidth: a link is not realized on a cache: the link relay (parts/link-relay.ts) frames the HTTP messages of the entry balancer and service only; a cache's answers take other paths",
+      "components.meta.bandwidth: a link is not realized on a cache: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services; a cache's answers take other paths (its own protocol)",
     ]);
     const tls = planApp(load(mediaYaml.replace("    overhead: 0.1ms\n", "    overhead: 0.1ms\n    tls: { handshake: 1ms }\n")));
     expect(!tls.ok && tls.issues.map((i) => i.field)).toEqual(["components.lb.bandwidth"]);

@@ -10,6 +10,7 @@ import { classPayload, linkBytesPerSecond, meanOf } from "../simulator/model/ind
 import { stationsAsServices } from "./station.ts";
 import { functionGateways } from "./function/gateway.ts";
 import { MAX_SIZED_BODY } from "./body-limit.ts";
+import { linkRoutes } from "./link-routes.ts";
 import { planRegions, regionPorts, type RegionPlan } from "./regions/placement.ts";
 import type { TlsKey } from "./parts/tls-cert.ts";
 export { shardOfKey } from "./shard.ts";
@@ -386,10 +387,10 @@ export interface RealtimePlan {
 /**
  * A component's egress link (its `bandwidth`), realized by the run's link relay
  * (parts/link-relay.ts): the model's processor-sharing server on the real clock, on the paths the
- * component's messages take. The entry balancer's link carries its answers to the users (a relay
- * route in front of HAProxy) and its requests to its backend's replicas (the routes between
- * HAProxy and each replica, upwards); the entry service's link carries its answers (those routes,
- * downwards, or one route in front of a single replica no balancer fronts).
+ * component's messages take (link-routes.ts). A balancer's link carries its answers to its callers
+ * (the users, through a route in front of the entry's HAProxy, or the services that call it) and
+ * its requests to its backend's replicas; a service's carries its answers to its callers and its
+ * requests to the services and balancers it calls.
  */
 export interface LinkPlan {
   readonly component: string;
@@ -840,8 +841,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
 
 /**
  * The components' `bandwidth` the link relay realizes (LinkPlan), and an issue for each other one.
- * Realized: the entry balancer's link and the entry service's, where every message they send is on
- * a path the relay can stand on and frame (plain HTTP from HAProxy or the replicas).
+ * Realized: the links of the balancers and services, where every message they send is on a path
+ * the relay can stand on and frame (plain HTTP between the users, HAProxy and the replicas:
+ * link-routes.ts), with regions nowhere.
  */
 function planLinks(s: Scenario, lb: LbPlan | undefined, services: readonly ServicePlan[], cdn: boolean, regions: boolean, issues: PlanIssue[]): LinkPlan[] {
   const links: LinkPlan[] = [];
@@ -851,32 +853,28 @@ function planLinks(s: Scenario, lb: LbPlan | undefined, services: readonly Servi
     if (bytesPerSecond === undefined) continue;
     const refuse = (why: string) => issues.push({ field: `components.${name}.bandwidth`, reason: `a link is not realized ${why}` });
     if (regions) {
-      refuse("with regions: the link relay stands on the entry's paths on the host, not between the regions' relays and geo routers");
+      refuse("with regions: the link relay stands on the paths on the host, not between the regions' relays and geo routers");
       continue;
     }
     if (c.kind === "load_balancer") {
-      if (name !== lb?.name) refuse("on a balancer between services (the link relay stands on the entry balancer's paths only)");
-      else if (lb.tls) refuse("on a balancer terminating TLS: the link relay in front of HAProxy frames HTTP messages, which TLS hides");
-      else if (lb.rateLimit) refuse("beside a rate_limit (the nginx gateway would stand between the link relay and HAProxy)");
-      else if (cdn) refuse("behind a CDN (nginx's edge would stand between the link relay and HAProxy)");
+      if (name === lb?.name && lb.tls) refuse("on a balancer terminating TLS: the link relay in front of HAProxy frames HTTP messages, which TLS hides");
+      else if (name === lb?.name && lb.rateLimit) refuse("beside a rate_limit (the nginx gateway would stand between the link relay and HAProxy)");
+      else if (name === lb?.name && cdn) refuse("behind a CDN (nginx's edge would stand between the link relay and HAProxy)");
       else links.push({ component: name, kind: "balancer", bytesPerSecond });
     } else if (c.kind === "service") {
-      if (name !== entry?.name) refuse("on a service other than the one the classes enter at (its callers reach it without crossing the link relay)");
-      else if (services.some((p) => p.calls.includes(name))) refuse("on a service other services call (their calls reach it without crossing the link relay)");
-      else if (!lb && entry.places > 1) refuse("on a service of several replicas no balancer fronts");
+      // the entry's users reach one replica straight only when it has one place (else the implicit balancer fronts it)
+      if (name === entry?.name && !lb && entry.places > 1) refuse("on an auto-scaled service no balancer fronts (the users' requests would reach its replicas without a route each)");
       else links.push({ component: name, kind: "service", bytesPerSecond });
     } else {
-      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of the entry balancer and service only; a ${c.kind}'s answers take other paths`);
+      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services; a ${c.kind}'s answers take other paths (its own protocol)`);
     }
   }
   return links;
 }
 
-/** The link relay's routes: one in front of the entry balancer (its link) and one per replica place of the entry service behind it (either link), or one in front of a lone replica. */
+/** The link relay's routes (link-routes.ts): one per path with a link at either end. */
 export function linkRoutesNeeded(plan: AppPlan): number {
-  if (plan.links.length === 0) return 0;
-  const balancerLink = plan.links.some((l) => l.kind === "balancer");
-  return plan.lb ? (balancerLink ? 1 : 0) + plan.service.places : 1;
+  return linkRoutes(plan).length;
 }
 
 /** The most connections a realtime pool may hold at once in the reference app (instances x max_connections). */
@@ -1026,7 +1024,15 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
       issues.push({ field: f, reason: "'visit' steps name abstract stations; a service handler can use service, call, publish, branch, parallel" });
     } else if ("call" in step) {
       const target = own(s.components, step.call);
-      if (step.request_size !== undefined || step.response_size !== undefined) issues.push({ field: `${f}.${step.request_size !== undefined ? "request_size" : "response_size"}`, reason: "sizes on a handler's calls are not realized: the app's calls carry small JSON bodies" });
+      // sizes on a call to another service (directly or through its balancer): the caller pads its
+      // call's body and asks the callee for an answer of the size it drew (service/peers.ts)
+      const sized = target?.kind === "service" || target?.kind === "load_balancer";
+      for (const k of ["request_size", "response_size"] as const) {
+        const size = step[k];
+        if (size === undefined) continue;
+        if (!sized) issues.push({ field: `${f}.${k}`, reason: `sizes on a handler's calls are realized on calls to a service or a load_balancer only: a call to ${target ? `the ${target.kind} '${step.call}'` : `'${step.call}'`} carries no padded body` });
+        else if (meanOf(size) > MAX_SIZED_BODY / 4) issues.push({ field: `${f}.${k}`, reason: `sizes above ${MAX_SIZED_BODY / 4 / 2 ** 20} MiB on average are not realized on a call (the callee reads a body whole, up to ${MAX_SIZED_BODY / 2 ** 20} MiB)` });
+      }
       if (!target && own(s.geo, step.call) !== undefined) issues.push({ field: `${f}.call`, reason: `a service calling the geo route '${step.call}' is not realized: only the users' flows start with one (their geo router)` });
       else if (!target) issues.push({ field: `${f}.call`, reason: `no component named '${step.call}'` });
       else if (target.kind === "cache") {

@@ -1,5 +1,5 @@
 // The reference app's heavier suite (npm run test:app): fault timings, interrupt points, CDN, Redis
-// eviction, a bandwidth link against M/G/1-PS (bandwidth-link.e2e.test.ts), auto-scaling, the slowed-dependency (through the load's own client, and through the app's resilience gateway), cache-loss, database-failover, serverless-function and payload-bytes validations,
+// eviction, a bandwidth link against M/G/1-PS (bandwidth-link.e2e.test.ts) and links beyond the entry (links-beyond-entry.e2e.test.ts), auto-scaling, the slowed-dependency (through the load's own client, and through the app's resilience gateway), cache-loss, database-failover, serverless-function and payload-bytes validations,
 // serverless-api.yaml started (validation/serverless-api.e2e.test.ts), and `check --measure`'s real run (cli/tests/capacity).
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";

@@ -14,6 +14,7 @@ import { spawnLineChild } from "../line-child.ts";
 import { StartFailed, type PortsExhausted } from "../errors.ts";
 import { freePort } from "../resources.ts";
 import type { AppPlan } from "../plan.ts";
+import { linkRoutes } from "../link-routes.ts";
 
 const RUN_TS = fileURLToPath(new URL("../../bin/run-ts.mjs", import.meta.url));
 const MAIN = fileURLToPath(new URL("./link-relay-main.ts", import.meta.url));
@@ -41,49 +42,52 @@ export async function spawnLinkRelay(links: readonly LinkDef[], routes: readonly
   };
 }
 
-/** Where the run's parts connect once the links stand on the entry's paths. */
+/** Where the run's parts connect once the links stand on their paths (link-routes.ts). */
 export interface RunLinks {
   readonly proc: LinkRelayProc;
   /** Where clients enter instead of HAProxy (the balancer's link), or instead of a lone replica (the service's). */
   readonly front?: number;
-  /** The ports HAProxy's servers point at instead of the replica places' own, in the places' order. */
-  readonly servers?: readonly number[];
+  /** Per balancer whose servers a route stands in front of: the ports its servers point at instead of the replica places' own, in the places' order. */
+  readonly servers: ReadonlyMap<string, readonly number[]>;
+  /** Per caller service and callee (a balancer, or a service's running replicas): the ports it calls instead. */
+  readonly peers: ReadonlyMap<string, readonly number[]>;
   readonly links: readonly LinkDef[];
 }
+
+/** RunLinks.peers' key for a caller and a callee. */
+export const peerKey = (caller: string, callee: string) => `${caller}>${callee}`;
 
 const mbit = (bytesPerSecond: number) => `${+((bytesPerSecond * 8) / 1e6).toPrecision(4)} Mbit/s`;
 
 /**
- * Starts the link relay for plan.links: a route in front of the entry balancer (its answers to the
- * users cross its link), one per replica place between HAProxy and the replica (requests cross the
- * balancer's link, answers the service's), or one in front of a lone replica. Released (stopped,
- * its last words in logs/link-relay.log) with the run's scope.
+ * Starts the link relay for plan.links on the routes link-routes.ts plans (`portOf`: a target's
+ * own port, a balancer's or a replica place's). Its routes listen before any caller is told of
+ * them (the relay connects to a target when a caller connects, so the targets may start later).
+ * Released (stopped, its last words in logs/link-relay.log) with the run's scope.
  */
 export const startRunLinks = (
   plan: AppPlan,
-  lbPort: number | undefined,
-  placePorts: readonly number[],
+  portOf: (target: string, place: number) => number,
   runPath: string,
   progress: (line: string) => void,
 ): Effect.Effect<RunLinks | undefined, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
-    if (plan.links.length === 0) return undefined;
+    const planned = linkRoutes(plan);
+    if (planned.length === 0) return undefined;
     const links: LinkDef[] = plan.links.map((l) => ({ name: l.component, bytesPerSecond: l.bytesPerSecond }));
-    const lbLink = plan.links.findIndex((l) => l.kind === "balancer");
-    const svcLink = plan.links.findIndex((l) => l.kind === "service");
     const routes: LinkRoute[] = [];
-    const route = (name: string, targetPort: number, up: number, down: number) =>
-      Effect.map(freePort, (listenPort) => {
-        routes.push({ name, listenHost: "127.0.0.1", listenPort, targetHost: "127.0.0.1", targetPort, up, down });
-        return listenPort;
-      });
     let front: number | undefined;
-    let servers: number[] | undefined;
-    if (plan.lb && lbPort !== undefined) {
-      if (lbLink >= 0) front = yield* route(`users->${plan.lb.name}`, lbPort, -1, lbLink);
-      servers = [];
-      for (const [i, p] of placePorts.entries()) servers.push(yield* route(`${plan.lb.name}->${plan.service.name}-${i + 1}`, p, lbLink, svcLink));
-    } else front = yield* route(`users->${plan.service.name}-1`, placePorts[0]!, -1, svcLink);
+    const servers = new Map<string, number[]>();
+    const peers = new Map<string, number[]>();
+    for (const r of planned) {
+      const listenPort = yield* freePort;
+      const targetPort = portOf(r.target, r.place);
+      routes.push({ name: r.name, listenHost: "127.0.0.1", listenPort, targetHost: "127.0.0.1", targetPort, up: r.up, down: r.down });
+      const into = (m: Map<string, number[]>, k: string) => (m.get(k) ?? m.set(k, []).get(k)!).push(listenPort);
+      if (r.caller === null) front = listenPort;
+      else if (plan.balancers.some((b) => b.name === r.caller)) into(servers, r.caller);
+      else into(peers, peerKey(r.caller, r.target));
+    }
     const proc = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => spawnLinkRelay(links, routes, runPath),
@@ -94,10 +98,10 @@ export const startRunLinks = (
         await writeFile(join(runPath, "logs", "link-relay.log"), said + "\n").catch(() => {});
       }),
     );
-    for (const l of plan.links) {
-      const carries = l.kind === "balancer" ? `its answers to the users and its requests to ${plan.service.name}'s replicas` : "its answers";
-      progress(`link ${l.component} ${mbit(l.bytesPerSecond)}, processor sharing: ${carries}`);
+    for (const [l, def] of plan.links.entries()) {
+      const carries = [...new Set(planned.flatMap((r) => [...(r.up === l ? [`${r.caller ?? "users"}->${r.target}`] : []), ...(r.down === l ? [`${r.target}->${r.caller ?? "users"}`] : [])]))];
+      progress(`link ${def.component} ${mbit(def.bytesPerSecond)}, processor sharing: ${carries.length ? carries.join(", ") : "nothing (no path of it is on a route)"}`);
     }
     progress(`link relay (pid ${proc.pid}) ${routes.map((r) => `127.0.0.1:${r.listenPort} -> 127.0.0.1:${r.targetPort} (${r.name})`).join(", ")}`);
-    return { proc, front, servers, links };
+    return { proc, front, servers, peers, links };
   });

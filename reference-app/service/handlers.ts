@@ -103,7 +103,10 @@ async function callOp(step: Extract<Step, { readonly call: string }>, ctx: Reque
   }
   if (step.op === undefined && deps.peers?.has(step.call)) {
     // another service: it runs its handler for this class; the way back is the same edge
-    await deps.peers.call(step.call, { class: ctx.className, key: ctx.key, order: ctx.order });
+    // (the step's sizes: the request's body padded, the callee asked for an answer that large)
+    const requestBytes = step.request_size ? Math.round(sample(step.request_size, deps.rng)) : 0;
+    const respond = step.response_size ? Math.round(sample(step.response_size, deps.rng)) : undefined;
+    await deps.peers.call(step.call, { class: ctx.className, key: ctx.key, order: ctx.order, ...(respond !== undefined ? { respond } : {}) }, requestBytes);
     await hop(step, deps);
     return;
   }

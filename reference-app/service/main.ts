@@ -17,7 +17,7 @@ import { Publisher, QueueFull } from "./publisher.ts";
 import { runSteps, type Deps, type RequestContext } from "./handlers.ts";
 import { MAX_SIZED_BODY } from "../body-limit.ts";
 import { firstRow, nextLink, pageAfter } from "./pages.ts";
-import { CALL_PATH, CallFailed, Peers, parseCall } from "./peers.ts";
+import { CALL_PATH, CallFailed, Peers, padJson, parseCall } from "./peers.ts";
 import { RealtimePublisher } from "../realtime/publish.ts";
 import { CallTimeoutError } from "./resilience.ts";
 import { BrokenCircuitError } from "cockatiel";
@@ -61,15 +61,8 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(text);
 }
 
-const PAD = "x".repeat(65536);
-
-/** A JSON answer padded with a `pad` field to `bytes` bytes (the class's response size); as is when already larger. */
-function padded(body: unknown, bytes: number): string {
-  const text = JSON.stringify(body);
-  const missing = Math.round(bytes) - Buffer.byteLength(text) - 9; // ,"pad":""
-  if (missing <= 0 || !text.endsWith("}") || text === "{}") return text;
-  return `${text.slice(0, -1)},"pad":"${PAD.repeat(Math.floor(missing / PAD.length))}${PAD.slice(0, missing % PAD.length)}"}`;
-}
+/** A JSON answer padded with a `pad` field to `bytes` bytes (the class's or the call's response size); as is when already larger. */
+const padded = (body: unknown, bytes: number): string => padJson(JSON.stringify(body), bytes);
 
 function readBody(req: http.IncomingMessage, limit = MAX_BODY): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -135,10 +128,13 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
   let order: RequestContext["order"];
   let m: ReturnType<typeof matchRoute>;
+  /** A call's answer size in bytes (its step's response_size as the caller drew it). */
+  let callRespond: number | undefined;
   if (url.pathname === CALL_PATH && req.method === "POST") {
-    // A call from another service: its class, key and order in the body.
-    const body = await readBody(req);
-    if (body === undefined) return send(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+    // A call from another service: its class, key and order in the body (padded to the call
+    // step's request_size, if it has one).
+    const body = await readBody(req, MAX_SIZED_BODY);
+    if (body === undefined) return send(res, 413, { error: `body larger than ${MAX_SIZED_BODY} bytes` });
     const call = parseCall(body, (c) => {
       const cls = cfg.classes.find((k) => k.name === c);
       return cls ? cls.keyCount : null;
@@ -146,6 +142,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     if (typeof call === "string") return send(res, 400, { error: call });
     m = { kind: "ok", cls: { ...cfg.classes.find((k) => k.name === call.class)!, via: "lb" }, key: call.key };
     order = call.order;
+    callRespond = call.respond;
   } else m = matchRoute(routes, req.method ?? "GET", url.pathname);
   if (m.kind === "bad") return send(res, m.status, { error: m.error });
 
@@ -172,12 +169,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
 
   const className = m.cls.name;
-  // the class's size is what its users get; a call from another service carries no size (model/payload.ts)
+  // the class's size is what its users get; a call from another service carries its step's size,
+  // if any (model/payload.ts callSizes)
   const responseSize = url.pathname === CALL_PATH ? undefined : m.cls.responseSize;
   const done = (status: number, body: unknown, headers?: Record<string, string>) => {
     metrics.requests.inc({ class: className, status: String(status) });
     metrics.latency.observe({ class: className }, (performance.now() - t0) / 1000);
-    if (status === 200 && responseSize) send(res, status, padded(body, sample(responseSize, sizeRng)), { ...headers, "content-type": "application/json" });
+    if (status === 200 && callRespond) send(res, status, padded(body, callRespond), { ...headers, "content-type": "application/json" });
+    else if (status === 200 && responseSize) send(res, status, padded(body, sample(responseSize, sizeRng)), { ...headers, "content-type": "application/json" });
     else send(res, status, body, headers);
   };
 

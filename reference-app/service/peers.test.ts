@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { CALL_PATH, CallFailed, Peers, parseCall } from "./peers.ts";
+import { CALL_PATH, CallFailed, Peers, padJson, parseCall } from "./peers.ts";
 
 const seen: Array<{ server: number; path: string; body: string }> = [];
 const servers: http.Server[] = [];
@@ -40,6 +40,17 @@ describe("Peers", () => {
     expect(JSON.parse(seen[3]!.body)).toEqual({ class: "checkout", key: 3, order });
   });
 
+  it("pads a call's body to the request size drawn and sends the response size asked for", async () => {
+    const peers = new Peers({ cart: [urls[0]!] });
+    seen.length = 0;
+    await peers.call("cart", { class: "checkout", key: 1, respond: 30_000 }, 20_000);
+    peers.close();
+    expect(Buffer.byteLength(seen[0]!.body)).toBe(20_000);
+    const body = JSON.parse(seen[0]!.body) as Record<string, unknown>;
+    expect(body).toMatchObject({ class: "checkout", key: 1, respond: 30_000 });
+    expect(parseCall(seen[0]!.body, () => 10)).toEqual({ class: "checkout", key: 1, order: undefined, respond: 30_000 });
+  });
+
   it("fails with the callee's status, and with 502 when nothing answers", async () => {
     const peers = new Peers({ full: [urls[2]!], gone: ["http://127.0.0.1:1"] });
     await expect(peers.call("full", { class: "c" })).rejects.toMatchObject({ status: 503 });
@@ -58,5 +69,12 @@ describe("parseCall", () => {
     expect(parseCall('{"class":"nope"}', keys)).toBe("no class 'nope' here");
     expect(parseCall("{", keys)).toBe("body is not valid JSON");
     expect(parseCall('{"class":"checkout","order":{"id":1}}', keys)).toBe("order must be { id, product, quantity }");
+    expect(parseCall('{"class":"browse","respond":-1}', keys)).toMatch(/^respond must be a whole number of bytes/);
+    expect(parseCall('{"class":"browse","respond":1.5}', keys)).toMatch(/^respond must be a whole number of bytes/);
+  });
+
+  it("pads JSON to the exact size, and leaves a text already larger as it is", () => {
+    for (const n of [30, 1000, 65_536 + 17, 200_000]) expect(Buffer.byteLength(padJson('{"ok":true}', n))).toBe(n);
+    expect(padJson('{"ok":true}', 5)).toBe('{"ok":true}');
   });
 });

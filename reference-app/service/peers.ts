@@ -14,6 +14,23 @@ export interface CallBody {
   readonly class: string;
   readonly key?: number;
   readonly order?: { readonly id: string; readonly product: number; readonly quantity: number };
+  /** The call step's response_size as the caller drew it: the callee pads its answer to these bytes. */
+  readonly respond?: number;
+}
+
+/** The largest answer a caller may ask for (the callee builds it in memory; plan.ts keeps sizes well under). */
+export const MAX_RESPOND = 256 * 2 ** 20;
+
+const PAD = "x".repeat(65536);
+
+/**
+ * A JSON text padded with a `pad` field to `bytes` bytes (a class's or a call's size: the bytes a
+ * link carries); as is when already larger.
+ */
+export function padJson(text: string, bytes: number): string {
+  const missing = Math.round(bytes) - Buffer.byteLength(text) - 9; // ,"pad":""
+  if (missing <= 0 || !text.endsWith("}") || text === "{}") return text;
+  return `${text.slice(0, -1)},"pad":"${PAD.repeat(Math.floor(missing / PAD.length))}${PAD.slice(0, missing % PAD.length)}"}`;
 }
 
 /** A call that the callee answered with a failure, or that could not reach it. */
@@ -60,9 +77,9 @@ export class Peers {
    * when an attempt answered 2xx, else rejects with the last failure (CallFailed, a timeout, or a
    * short-circuit: see service/resilience.ts).
    */
-  call(target: string, body: CallBody): Promise<void> {
+  call(target: string, body: CallBody, requestBytes = 0): Promise<void> {
     const caller = this.callers.get(target);
-    return caller ? caller.call(() => this.attempt(target, body)) : this.attempt(target, body);
+    return caller ? caller.call(() => this.attempt(target, body, requestBytes)) : this.attempt(target, body, requestBytes);
   }
 
   /** The resilience counts per target (attempts, retries, budget denials, short-circuits), for /metrics. */
@@ -71,13 +88,14 @@ export class Peers {
   }
 
   /** One attempt: resolves when the callee answered 2xx, else rejects with CallFailed. */
-  private attempt(target: string, body: CallBody): Promise<void> {
+  private attempt(target: string, body: CallBody, requestBytes: number): Promise<void> {
     const urls = this.targets[target];
     if (!urls || urls.length === 0) return Promise.reject(new Error(`no address for '${target}'`));
     const i = this.next.get(target) ?? 0;
     this.next.set(target, i + 1);
     const url = new URL(CALL_PATH, urls[i % urls.length]);
-    const text = JSON.stringify(body);
+    // a call step's request_size: the body padded to the bytes the caller drew
+    const text = padJson(JSON.stringify(body), requestBytes);
     return new Promise((resolve, reject) => {
       const req = http.request(
         url,
@@ -120,5 +138,6 @@ export function parseCall(text: string, keyCount: (cls: string) => number | unde
   if (o.key !== undefined && (typeof o.key !== "number" || !Number.isInteger(o.key) || o.key < 0 || (keys !== undefined && o.key >= keys))) return "key out of range";
   const order = o.order as Record<string, unknown> | undefined;
   if (order !== undefined && (typeof order !== "object" || order === null || typeof order.id !== "string" || !Number.isInteger(order.product) || !Number.isInteger(order.quantity))) return "order must be { id, product, quantity }";
-  return { class: o.class, key: o.key as number | undefined, order: order as CallBody["order"] };
+  if (o.respond !== undefined && (typeof o.respond !== "number" || !Number.isInteger(o.respond) || o.respond < 0 || o.respond > MAX_RESPOND)) return `respond must be a whole number of bytes up to ${MAX_RESPOND}`;
+  return { class: o.class, key: o.key as number | undefined, order: order as CallBody["order"], ...(o.respond !== undefined ? { respond: o.respond } : {}) };
 }
