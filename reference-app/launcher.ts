@@ -5,7 +5,7 @@
 // users' resilience gateway when the entry service retries or breaks, the collector and the admin endpoint.
 // Every part is a scoped resource, released in reverse order on success, failure or interruption.
 // `startApp` is the Effect; `startAppPromise` wraps it for callers outside Effect.
-import { Cause, Effect, Exit, Scope } from "effect";
+import { Cause, Effect, Exit, FiberRef, Scope } from "effect";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { appendFileSync } from "node:fs";
@@ -219,7 +219,9 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     // Every port the run needs is taken before anything starts, so an exhausted range fails here;
     // the parts then get these (in the order they ask: database, cache, replicas, workers, HAProxy,
     // nginx, admin) through the run's allocator.
-    const allocate = opts.ports ?? freePort;
+    // (the allocator in force before this run's: `freePort` itself would, once the run's is set and
+    // its reserve spent, ask the run's allocator again, forever)
+    const allocate = opts.ports ?? (yield* FiberRef.get(portAllocator));
     const reserved = yield* Effect.forEach(Array.from({ length: portsNeeded(plan) }), () => allocate);
     yield* Effect.locallyScoped(
       portAllocator,
