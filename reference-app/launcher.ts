@@ -143,6 +143,8 @@ export interface RunningApp {
   readonly regions?: {
     /** Per origin region of the users: the URL of its geo router (requests from there enter here). */
     readonly originUrls: Readonly<Record<string, string>>;
+    /** With a CDN, per origin region of the users: the URL of the edge's server for them (its misses go to their geo router). */
+    readonly cdnUrls?: Readonly<Record<string, string>>;
     readonly geoRouters: readonly GeoRouter[];
     /** The relay's pid (0: nothing crosses) and its routes. */
     readonly relayPid: number;
@@ -481,7 +483,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     // A rate-limited balancer: clients enter through an nginx gateway (limit_req, 429) in front of HAProxy.
     let gatewayUrl: string | undefined;
     if (plan.lb?.rateLimit && lb) {
-      const gw = yield* startNginx({ kind: "gateway", limit: plan.lb.rateLimit }, lb.port, dir.path, tools);
+      const gw = yield* startNginx({ kind: "gateway", limit: plan.lb.rateLimit }, [lb.port], dir.path, tools);
       gatewayUrl = `http://127.0.0.1:${gw.port}`;
       progress(`nginx rate-limit gateway ${gatewayUrl} -> haproxy (limit_req ${plan.lb.rateLimit.nginxRate} burst ${plan.lb.rateLimit.nginxBurst}: a bucket of ${plan.lb.rateLimit.burst}, 429)`);
     }
@@ -558,9 +560,17 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     }
     const originUrl = resilienceGateway?.url ?? entryUrl;
     let cdnUrl: string | undefined;
-    if (plan.cdn) {
+    // With regions: the edge's server for each origin region's users, keyed by region.
+    let cdnUrls: Record<string, string> | undefined;
+    if (plan.cdn && geoRouters.length > 0) {
+      // one nginx, one cache, a server per origin region whose misses go to that region's geo router
+      const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, geoRouters.map((g) => g.port), dir.path, tools);
+      cdnUrls = Object.fromEntries(geoRouters.map((g, i) => [g.region, `http://127.0.0.1:${nginx.ports[i]!}`]));
+      cdnUrl = cdnUrls[geoRouters[0]!.region];
+      for (const g of geoRouters) progress(`nginx edge cache of ${g.region}'s users ${cdnUrls[g.region]} -> geo router 127.0.0.1:${g.port} (one cache for every region)`);
+    } else if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
-      const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, lb.port, dir.path, tools);
+      const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, [lb.port], dir.path, tools);
       cdnUrl = `http://127.0.0.1:${nginx.port}`;
       progress(`nginx edge cache ${cdnUrl} -> haproxy`);
     }
@@ -676,6 +686,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const regionsView: RunningApp["regions"] = plan.regions && relay
       ? {
           originUrls: Object.fromEntries(geoRouters.map((g) => [g.region, `http://127.0.0.1:${g.port}`])),
+          ...(cdnUrls ? { cdnUrls } : {}),
           geoRouters,
           relayPid: relay.pid,
           routes: relay.routes,

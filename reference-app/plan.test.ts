@@ -407,6 +407,21 @@ components:
     expect(fields(TWO.replace("  front: [api-east, lb-west]\n", "  front: [api-east, lb-west]\n  back: [core]\n").replace("{ service: 1ms }, { call: core }] } }\n  lb-west", "{ service: 1ms }, { call: back }] } }\n  lb-west"))).toEqual(["components.api-east.handlers.read[1].call"]);
   });
 
+  it("plans a CDN with regions: at the edge of every origin region (a server each), its origin the users' geo route; refuses one in a region or with another origin", () => {
+    const CDN = readFileSync(new URL("./regions/fixtures/regions-cdn.yaml", import.meta.url), "utf8");
+    const r = planApp(load(CDN));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.cdn).toEqual({ name: "cdn", ttl: 3600 });
+    expect(r.plan.classes.map((c) => [c.name, c.via])).toEqual([["asset", "cdn"], ["browse", "lb"]]);
+    expect(r.plan.regions?.origins.map((o) => o.region)).toEqual(["east", "west", "south"]);
+    // 2 replicas, 2 balancers, admin; 3 geo routers; relay routes: east > lb-west, west > lb-east,
+    // south > lb-east and lb-west; the edge's 3 servers (one per origin region)
+    expect(portsNeeded(r.plan)).toBe(2 + 2 + 1 + 3 + 4 + 3);
+    // an origin other than the entry the browses use: two entries, and no geo router for the edge's misses
+    expect(fields(CDN.replace("cdn: { kind: cdn, origin: api,", "cdn: { kind: cdn, origin: lb-east,"))).toEqual(expect.arrayContaining(["load.classes", "components.cdn.origin"]));
+    expect(fields(CDN.replace("cdn: { kind: cdn, origin: api,", "cdn: { kind: cdn, region: east, origin: api,"))).toEqual(["components.cdn.region"]);
+  });
+
   it("reaches a cache, database or queue of another region over the relay: one route per server from each caller's region", () => {
     const STORES = `
 version: 1

@@ -722,7 +722,14 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     if (lb?.rateLimit) {
       issues.push({ field: `components.${lbName}.rate_limit`, reason: `a rate-limited balancer behind the CDN '${cdnName}' is not realized (the limit's nginx gateway would sit between the edge cache and HAProxy)` });
     }
-    if (d?.kind === "cdn" && (d.origin !== lbName || !lbName)) issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be '${lbName ?? "a load_balancer"}'` });
+    // With regions the CDN's origin is the users' entry (a geo route, or the one component the
+    // classes start at): each origin region's edge sends its misses to that region's geo router.
+    const withRegions = s.regions !== undefined || s.geo !== undefined;
+    const origin = withRegions ? (fronts.length === 1 ? fronts[0] : undefined) : lbName;
+    if (d?.kind === "cdn" && (d.origin !== origin || origin === undefined)) {
+      const want = withRegions ? `the users' entry${origin !== undefined ? ` '${origin}'` : ""} (what the other classes start at: its geo routers are the edge's way in)` : `'${lbName ?? "a load_balancer"}'`;
+      issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be ${want}` });
+    }
     // Without a ttl the simulator's edge never expires an object; a year is nginx's stand-in.
     cdn = { name: cdnName, ttl: (d?.kind === "cdn" ? d.ttl : undefined) ?? CDN_TTL_UNSET_S };
   }
@@ -908,7 +915,8 @@ export function portsNeeded(plan: AppPlan): number {
     (plan.lb?.rateLimit ? 1 : 0) +
     // the resilience gateway, when the users' calls to the entry retry or break
     (plan.service.resilience ? 1 : 0) +
-    (plan.cdn ? 1 : 0) +
+    // the CDN's edge: with regions, a server per origin region of the users
+    (plan.cdn ? (plan.regions ? plan.regions.origins.length : 1) : 0) +
     (plan.regions ? regionPorts(plan.regions, (c) => regionTargets(plan, c)) : 0) +
     plan.functions.length +
     (plan.realtime ? plan.realtime.instances + 2 : 0) +

@@ -75,6 +75,7 @@ export function appPorts(app: RunningApp): number[] {
     ...(app.resilienceGateway ? [port(app.resilienceGateway.upstream)] : []),
     port(app.adminUrl),
     ...(app.cdnUrl ? [port(app.cdnUrl)] : []),
+    ...Object.values(app.regions?.cdnUrls ?? {}).map(port).filter((p) => p !== port(app.cdnUrl ?? app.url)),
     ...Object.values(app.tiers).flat().map((s) => port(s.url)),
     ...Object.values(app.balancerUrls).map(port).filter((p) => p !== port(app.url) && p !== port(app.lbUrl ?? app.url)),
     ...app.workers.map((w) => port(w.url)),
