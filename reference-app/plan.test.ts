@@ -422,6 +422,14 @@ components:
     expect(fields(CDN.replace("cdn: { kind: cdn, origin: api,", "cdn: { kind: cdn, region: east, origin: api,"))).toEqual(["components.cdn.region"]);
   });
 
+  it("refuses TLS on a geo route's balancers by the geo router's reason, not as a balancer between services", () => {
+    const CDN = readFileSync(new URL("./regions/fixtures/regions-cdn.yaml", import.meta.url), "utf8");
+    const tls = "tls: { handshake: 6ms, requests_per_connection: 1 } }";
+    const r = planApp(load(CDN.replace("backends: api-east }", `backends: api-east, ${tls}`).replace("backends: api-west }", `backends: api-west, ${tls}`)));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.lb-east.tls", "components.lb-west.tls"]);
+    expect(!r.ok && r.issues.every((i) => /reach through a geo router is not realized/.test(i.reason))).toBe(true);
+  });
+
   it("reaches a cache, database or queue of another region over the relay: one route per server from each caller's region", () => {
     const STORES = `
 version: 1

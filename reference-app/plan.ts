@@ -585,7 +585,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       tls: l.tls ? { resumption: l.tls.resumption > 0, key: l.tls.key } : undefined,
     };
     // TLS is realized where clients connect: the entry balancer, with no gateway in front of it
-    if (lb.tls && name !== lbName) issues.push({ field: `components.${name}.tls`, reason: "TLS is realized on the balancer clients enter through only (services call the balancers between them in plain HTTP)" });
+    // (a geo route's entry is one the clients enter through: regions/placement.ts says why TLS there is not realized)
+    const geoEntryBalancer = fronts.length === 1 && own(s.geo, fronts[0]!)?.includes(name) === true;
+    if (lb.tls && name !== lbName && !geoEntryBalancer) issues.push({ field: `components.${name}.tls`, reason: "TLS is realized on the balancer clients enter through only (services call the balancers between them in plain HTTP)" });
     if (lb.tls && cdnName && (comp(cdnName) as { origin?: string }).origin === name) issues.push({ field: `components.${name}.tls`, reason: "TLS on a CDN's origin is not realized (nginx reaches its origin in plain HTTP)" });
     if (lb.tls && lb.rateLimit) issues.push({ field: `components.${name}.tls`, reason: "TLS with a rate_limit is not realized (the nginx gateway in front of HAProxy would take the clients' connections)" });
     if (lb.rateLimit && name !== lbName) issues.push({ field: `components.${name}.rate_limit`, reason: "a rate limit is realized on the balancer clients enter through only" });

@@ -22,8 +22,8 @@
 // one state; a miss goes to the origin through that region's geo router, as the model's origin
 // call leaves from the user's region (launcher.ts, parts/nginx.ts).
 // What it trades: a balancer in another region than its pool, a CDN placed in a region, bandwidth
-// between regions, and a service publishing to queues of two regions (one broker connection per
-// process) are refused.
+// between regions, TLS on a geo router's entry, and a service publishing to queues of two regions
+// (one broker connection per process) are refused.
 import type { Dist, Scenario } from "../../simulator/model/index.ts";
 import { geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/index.ts";
 
@@ -145,6 +145,11 @@ export function planRegions(s: Scenario, entry: string | undefined, callsOf: Rea
     const field = geo !== undefined ? `geo.${geo}` : "load.classes";
     if (c?.kind === "service" && (c.replicas > 1 || c.autoscaling !== undefined)) {
       issues.push({ field, reason: `the entry '${t}' is a service of several replicas: put a load_balancer in front of it (the geo router sends to one server per entry)` });
+    } else if (c?.kind === "load_balancer" && c.tls !== undefined) {
+      // The geo router is an HAProxy speaking plain HTTP to its entries (its health checks too); passing
+      // TLS through it in TCP mode would put the handshake's round trips on a failed-over crossing,
+      // which the model does not charge (a handshake is CPU time only: docs/scenario-format.md, tls).
+      issues.push({ field: `components.${t}.tls`, reason: "TLS on a balancer the users reach through a geo router is not realized (the router speaks plain HTTP to its entries; passed through, a crossing would add the handshake's round trips, which the model does not charge)" });
     } else if (c !== undefined && c.kind !== "service" && c.kind !== "load_balancer") {
       issues.push({ field, reason: `the entry '${t}' is a ${c.kind}: the reference app's geo router sends to services and balancers` });
     }
