@@ -422,6 +422,19 @@ components:
     expect(fields(CDN.replace("cdn: { kind: cdn, origin: api,", "cdn: { kind: cdn, region: east, origin: api,"))).toEqual(["components.cdn.region"]);
   });
 
+  it("plans a cache per region: a Redis each, the first the one the faults act on; refuses a service calling two", () => {
+    const TWO = readFileSync(new URL("./regions/fixtures/regions-caches.yaml", import.meta.url), "utf8");
+    const r = planApp(load(TWO));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.caches.map((k) => k.name)).toEqual(["cache-east", "cache-west"]);
+    expect(r.plan.cache?.name).toBe("cache-east");
+    // west's cache is in its own region: only west's database reads cross
+    expect(r.plan.regions?.stores.map((x) => `${x.caller}>${x.store}`)).toEqual(["api-west>db"]);
+    // 2 replicas, 2 Redis, the database, admin; 2 geo routers; relay routes: east > api-west, west > api-east, west > db
+    expect(portsNeeded(r.plan)).toBe(2 + 2 + 1 + 1 + 2 + 3);
+    expect(fields(TWO.replace("{ call: cache-east, op: set }] }] } }", "{ call: cache-west, op: set }] }] } }"))).toEqual(["components.api-east"]);
+  });
+
   it("refuses TLS on a geo route's balancers by the geo router's reason, not as a balancer between services", () => {
     const CDN = readFileSync(new URL("./regions/fixtures/regions-cdn.yaml", import.meta.url), "utf8");
     const tls = "tls: { handshake: 6ms, requests_per_connection: 1 } }";

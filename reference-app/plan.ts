@@ -411,7 +411,10 @@ export interface AppPlan {
   readonly services: readonly ServicePlan[];
   /** Every balancer: the entry `lb` first, then the ones between services. */
   readonly balancers: readonly LbPlan[];
+  /** The first cache: the one the collector samples and the cache faults act on. */
   readonly cache?: CachePlan;
+  /** Every cache, each its own Redis; `cache` is the first. */
+  readonly caches: readonly CachePlan[];
   readonly db?: DbPlan;
   readonly queues: readonly QueuePlan[];
   readonly cdn?: CdnPlan;
@@ -486,7 +489,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     }
     return names[0];
   };
-  const cacheName = one("cache");
+  // Several caches: each its own Redis (a region's own cache, as one-million-users has); a process
+  // holds one cache connection, so a service or function calls at most one of them.
+  const cacheNames = byKind.get("cache") ?? [];
   const dbName = one("database");
   const cdnName = one("cdn");
   const realtimeName = one("realtime");
@@ -625,10 +630,10 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     });
   }
 
-  let cache: CachePlan | undefined;
-  if (cacheName) {
+  const caches: CachePlan[] = [];
+  for (const cacheName of cacheNames) {
     const k = comp(cacheName) as CacheComponent;
-    cache = {
+    caches.push({
       name: cacheName,
       capacity: k.capacity,
       ttl: k.ttl,
@@ -637,7 +642,12 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       evictionSamples: k.eviction === "sampled" ? k.samples ?? REDIS_SAMPLES : REDIS_MAX_SAMPLES,
       // the widest key the classes draw (or the database holds): sizing writes keys that long
       largestKey: Math.max(0, ...Object.values(s.load.classes).map((cl) => (cl.keys?.count ?? 1) - 1), dbName ? (comp(dbName) as DatabaseComponent).keys - 1 : 0),
-    };
+    });
+  }
+  const cache = caches[0];
+  for (const p of [...services, ...functions]) {
+    const called = p.calls.filter((c) => cacheNames.includes(c));
+    if (called.length > 1) issues.push({ field: `components.${p.name}`, reason: `'${p.name}' calls the caches ${called.join(", ")}: a process of the reference app holds one cache connection` });
   }
 
   let db: DbPlan | undefined;
@@ -836,6 +846,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       services,
       balancers,
       cache,
+      caches,
       db,
       queues,
       cdn,
@@ -899,7 +910,7 @@ export const MAX_REALTIME_CONNECTIONS = 20_000;
  */
 function regionTargets(plan: AppPlan, c: string): string[] {
   const n = (k: number) => Array.from({ length: k }, (_, i) => `${c}#${i}`);
-  if (plan.balancers.some((b) => b.name === c) || plan.cache?.name === c) return n(1);
+  if (plan.balancers.some((b) => b.name === c) || plan.caches.some((k) => k.name === c)) return n(1);
   if (plan.db?.name === c) return n(plan.db.shards * (1 + plan.db.replicas));
   if (plan.queues.some((q) => q.name === c)) return ["broker"];
   return n(plan.services.find((p) => p.name === c)?.replicas ?? 0);
@@ -910,7 +921,7 @@ export function portsNeeded(plan: AppPlan): number {
     1 +
     // each server, and with a gate its PgBouncer
     (plan.db ? plan.db.shards * (1 + plan.db.replicas) * (plan.db.gate ? 2 : 1) : 0) +
-    (plan.cache ? 1 : 0) +
+    plan.caches.length +
     plan.services.reduce((n, p) => n + p.places, 0) +
     plan.queues.reduce((n, q) => n + q.workers, 0) +
     plan.balancers.length +

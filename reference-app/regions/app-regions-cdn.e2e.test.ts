@@ -21,9 +21,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseScenario, runWindow, type Scenario } from "../../simulator/model/index.ts";
-import { simulate, tQuantile975, type SimResult } from "../../simulator/index.ts";
+import { simulate, type SimResult } from "../../simulator/index.ts";
 import { startAppPromise, type RunningApp } from "../launcher.ts";
-import { appPorts, leftovers, metricSum } from "../testing.ts";
+import { appPorts, leftovers, metricSum, sdOfRun } from "../testing.ts";
 import { driveRegionClasses, type ClassSample } from "./region-load.ts";
 import { geoChoice, GEO_CHECK_S } from "./start.ts";
 
@@ -43,8 +43,6 @@ function parse(text: string): Scenario {
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const se = (xs: readonly number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length);
 
-/** One replication's standard deviation of an estimate, from its 95% CI over `reps` replications. */
-const sdOfRun = (e: { ci95: number | null }, reps: number) => ((e.ci95 ?? 0) / tQuantile975(reps - 1)) * Math.sqrt(reps);
 
 let s: Scenario;
 let sim: SimResult;

@@ -18,9 +18,14 @@ export interface RegionSample {
   readonly status: number;
 }
 
-/** A request of driveRegionClasses: its class, and the CDN's X-Cache-Status (HIT, MISS...) for a class served through the CDN. */
+/**
+ * A request of driveRegionClasses: its class and key, and for a class served through the CDN the
+ * edge's X-Cache-Status (HIT, MISS...), else the service's `cache` field ("hit" or "miss") when
+ * its answer has one (a cache-aside read).
+ */
 export interface ClassSample extends RegionSample {
   readonly cls: string;
+  readonly key?: number;
   readonly cache?: string;
 }
 
@@ -31,7 +36,7 @@ export interface ClassSample extends RegionSample {
  */
 async function drivePoisson<T extends RegionSample>(
   app: RunningApp, rate: number, seconds: number, seed: number, stream: string,
-  target: (origin: string, rng: Rng) => { url: string; tag: (res: Response | undefined) => Omit<T, keyof RegionSample> },
+  target: (origin: string, rng: Rng) => { url: string; tag: (res: Response | undefined, body: string) => Omit<T, keyof RegionSample> },
 ): Promise<T[]> {
   const rng = new Rng(seed, 0, stream);
   const origins = app.plan.regions!.origins;
@@ -52,10 +57,10 @@ async function drivePoisson<T extends RegionSample>(
       const start = performance.now();
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-        await res.arrayBuffer();
-        return { origin, at, ms: performance.now() - start, status: res.status, ...tag(res) } as T;
+        const body = await res.text();
+        return { origin, at, ms: performance.now() - start, status: res.status, ...tag(res, body) } as T;
       } catch {
-        return { origin, at, ms: performance.now() - start, status: 0, ...tag(undefined) } as T;
+        return { origin, at, ms: performance.now() - start, status: 0, ...tag(undefined, "") } as T;
       }
     })());
   }
@@ -87,8 +92,22 @@ export function driveRegionClasses(app: RunningApp, s: Scenario, rate: number, s
     let acc = 0;
     const c = classes.find((x) => (acc += x.weight) > u) ?? classes[classes.length - 1]!;
     const base = c.plan.via === "cdn" ? cdnUrls![origin]! : originUrls[origin]!;
-    const path = c.keys ? c.plan.path.replace("{key}", String(c.keys.sample(rng))) : c.plan.path;
+    const key = c.keys ? c.keys.sample(rng) : undefined;
+    const path = key !== undefined ? c.plan.path.replace("{key}", String(key)) : c.plan.path;
     const cls = c.plan.name;
-    return { url: base + path, tag: (res) => ({ cls, ...(c.plan.via === "cdn" && res ? { cache: res.headers.get("x-cache-status") ?? "" } : {}) }) };
+    const cacheOf = (res: Response | undefined, body: string): string | undefined => {
+      if (!res) return undefined;
+      if (c.plan.via === "cdn") return res.headers.get("x-cache-status") ?? "";
+      try {
+        const v = (JSON.parse(body) as { cache?: unknown }).cache;
+        return typeof v === "string" ? v : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    return { url: base + path, tag: (res, body) => {
+      const cache = cacheOf(res, body);
+      return { cls, ...(key !== undefined ? { key } : {}), ...(cache !== undefined ? { cache } : {}) };
+    } };
   });
 }
