@@ -15,7 +15,8 @@
 //    east's likewise (no crossing);
 //  - west down: its users' hits still come from the edge, their misses and browses go to east
 //    (each at least the 2 x 20 ms crossing the relay holds), nothing fails once its geo router
-//    has seen the outage;
+//    has seen the outage (about 2 s after it: the check of a balancer entry whose pool was killed
+//    times out, GEO_CHECK_TIMEOUT_S);
 //  - stopping leaves no process, port or dir (nginx's per-region servers included).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
@@ -25,7 +26,7 @@ import { simulate, type SimResult } from "../../simulator/index.ts";
 import { startAppPromise, type RunningApp } from "../launcher.ts";
 import { appPorts, leftovers, metricSum, sdOfRun } from "../testing.ts";
 import { driveRegionClasses, type ClassSample } from "./region-load.ts";
-import { geoChoice, GEO_CHECK_S } from "./start.ts";
+import { geoChoice, GEO_CHECK_S, GEO_CHECK_TIMEOUT_S } from "./start.ts";
 
 const TEXT = readFileSync(fileURLToPath(new URL("./fixtures/regions-cdn.yaml", import.meta.url)), "utf8");
 const Z99 = 2.576;
@@ -118,7 +119,10 @@ describe("a CDN with regions in the reference app", () => {
     const t0 = performance.now();
     while ((await geoChoice(west)) !== "lb-east" && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
     expect(await geoChoice(west)).toBe("lb-east");
-    expect(performance.now() - t0).toBeLessThan(GEO_CHECK_S * 1000 * 5);
+    // an entry that is a balancer answers the router's check of a killed pool only at the check's
+    // timeout (measured: 2.0-2.1 s), where a service entry refuses at once (app-regions.e2e.test.ts)
+    const seenMs = performance.now() - t0;
+    expect(seenMs).toBeLessThan((GEO_CHECK_TIMEOUT_S + GEO_CHECK_S * 5) * 1000);
     const before = { asset: await served("api-east", "asset"), browse: await served("api-east", "browse") };
     const samples = (await driveRegionClasses(app, s, 40, 6, s.seed + 1, "test:regions-cdn:outage"));
     expect(samples.filter((x) => x.status !== 200)).toEqual([]);
@@ -131,7 +135,7 @@ describe("a CDN with regions in the reference app", () => {
     const crossed = fromWest.filter(reachesApi);
     expect(crossed.length).toBeGreaterThan(0);
     expect(Math.min(...crossed.map((x) => x.ms))).toBeGreaterThanOrEqual(2 * EAST_WEST_MS);
-    console.log(`west down: ${fromWest.length} requests of west's users, ${crossed.length} crossed to east (min ${Math.min(...crossed.map((x) => x.ms)).toFixed(1)} ms, mean ${mean(crossed.map((x) => x.ms)).toFixed(1)} ms), ${fromWest.length - crossed.length} edge hits (mean ${mean(fromWest.filter((x) => !reachesApi(x)).map((x) => x.ms)).toFixed(1)} ms)`);
+    console.log(`west down: seen by west's geo router after ${seenMs.toFixed(0)} ms; ${fromWest.length} requests of west's users, ${crossed.length} crossed to east (min ${Math.min(...crossed.map((x) => x.ms)).toFixed(1)} ms, mean ${mean(crossed.map((x) => x.ms)).toFixed(1)} ms), ${fromWest.length - crossed.length} edge hits (mean ${mean(fromWest.filter((x) => !reachesApi(x)).map((x) => x.ms)).toFixed(1)} ms)`);
     await app.regions!.up("west");
   });
 
