@@ -5,7 +5,7 @@
 // users' resilience gateway when the entry service retries or breaks, the collector and the admin endpoint.
 // Every part is a scoped resource, released in reverse order on success, failure or interruption.
 // `startApp` is the Effect; `startAppPromise` wraps it for callers outside Effect.
-import { Cause, Effect, Exit, Scope } from "effect";
+import { Cause, Effect, Exit, FiberRef, Scope } from "effect";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { appendFileSync } from "node:fs";
@@ -119,7 +119,10 @@ export interface RunningApp {
   readonly db?: DbAccess;
   /** Every shard's servers (the first is `db`); one entry when the database is not sharded. Passwords kept out of run.json. */
   readonly dbShards: readonly DbAccess[];
+  /** The first cache's Redis (the one the collector samples and the cache faults act on). */
   readonly redisPort?: number;
+  /** Every cache's Redis port, by cache name. */
+  readonly redisPorts: Readonly<Record<string, number>>;
   /** The cache's per-run password (requirepass); kept out of run.json. */
   readonly redisPassword?: string;
   readonly haproxyStatsSocket?: string;
@@ -143,6 +146,8 @@ export interface RunningApp {
   readonly regions?: {
     /** Per origin region of the users: the URL of its geo router (requests from there enter here). */
     readonly originUrls: Readonly<Record<string, string>>;
+    /** With a CDN, per origin region of the users: the URL of the edge's server for them (its misses go to their geo router). */
+    readonly cdnUrls?: Readonly<Record<string, string>>;
     readonly geoRouters: readonly GeoRouter[];
     /** The relay's pid (0: nothing crosses) and its routes. */
     readonly relayPid: number;
@@ -219,7 +224,9 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     // Every port the run needs is taken before anything starts, so an exhausted range fails here;
     // the parts then get these (in the order they ask: database, cache, replicas, workers, HAProxy,
     // nginx, admin) through the run's allocator.
-    const allocate = opts.ports ?? freePort;
+    // (the allocator in force before this run's: `freePort` itself would, once the run's is set and
+    // its reserve spent, ask the run's allocator again, forever)
+    const allocate = opts.ports ?? (yield* FiberRef.get(portAllocator));
     const reserved = yield* Effect.forEach(Array.from({ length: portsNeeded(plan) }), () => allocate);
     yield* Effect.locallyScoped(
       portAllocator,
@@ -255,14 +262,22 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         )
       : [];
     const pgCluster: PgCluster | undefined = pgShards[0];
-    let redis: RedisPart | undefined;
-    if (plan.cache) {
+    // A Redis per cache; `redis` is the first's (the collector samples it, the cache faults act on it).
+    const redisOf = new Map<string, RedisPart>();
+    for (const k of plan.caches) {
       // every replica of a service that calls it and every queue worker holds a connection, and so does the collector
-      const users = plan.services.filter((p) => p.calls.includes(plan.cache!.name));
+      const users = plan.services.filter((p) => p.calls.includes(k.name));
       const clients = users.reduce((a, p) => a + p.replicas, 0) + plan.queues.reduce((a, q) => a + q.workers, 0) + 1;
-      redis = yield* startRedis(plan.cache, dir.path, tools, clients);
-      progress(`redis 127.0.0.1:${redis.port} (maxmemory ${redis.maxmemory} B: ${redis.held} keys of ${plan.cache.capacity} held when sized, about ${redis.bytesPerKey} B each)`);
+      const part = yield* startRedis(k, dir.path, tools, clients);
+      redisOf.set(k.name, part);
+      progress(`redis ${plan.caches.length > 1 ? `${k.name} ` : ""}127.0.0.1:${part.port} (maxmemory ${part.maxmemory} B: ${part.held} keys of ${k.capacity} held when sized, about ${part.bytesPerKey} B each)`);
     }
+    const redis: RedisPart | undefined = plan.cache ? redisOf.get(plan.cache.name) : undefined;
+    // the cache a service or function calls (a process calls at most one: plan.ts)
+    const cacheFor = (calls: readonly string[]) => {
+      const k = plan.caches.find((c) => calls.includes(c.name));
+      return k ? { plan: k, part: redisOf.get(k.name)! } : undefined;
+    };
     // The realtime component's pub/sub backbone: a Redis of its own, before the services that publish to it.
     let backbone: BackbonePart | undefined;
     if (plan.realtime) {
@@ -315,7 +330,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const brokerPort = Number(brokerAt.port || 5672);
     const reachedOn = (c: string): number[] => {
       if (lbPorts.has(c)) return [lbPorts.get(c)!];
-      if (plan.cache?.name === c && redis) return [redis.port];
+      if (redisOf.has(c)) return [redisOf.get(c)!.port];
       // the ports the app connects on: the servers', or their gates' (parts/pgbouncer.ts)
       if (plan.db?.name === c) return pgShards.flatMap((x) => [x.endpoints.primary, ...x.endpoints.replicas]);
       if (plan.queues.some((q) => q.name === c)) return [brokerPort];
@@ -375,7 +390,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         seed: plan.seed,
         service: sp,
         classes: plan.classes,
-        cache: plan.cache && redis && sp.calls.includes(plan.cache.name) ? { ...plan.cache, port: via(sp.name, redis.port), password: redis.password } : undefined,
+        cache: ((k) => (k ? { ...k.plan, port: via(sp.name, k.part.port), password: k.part.password } : undefined))(cacheFor(sp.calls)),
         db: dbConfig && sp.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, sp.concurrency), modelPool: dbConfig.pool !== undefined, ...withVia(dbVia(sp.name)) } : undefined,
         queues: plan.queues.filter((q) => sp.calls.includes(q.name)).map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl: amqpVia(sp.name),
@@ -429,7 +444,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     // Its handlers' calls to the cache and the database go out from the dispatcher (one pool, a connection per invocation slot).
     const functionStarts = plan.functions.map((f) => startNodeProc(`function-${f.name}`, {
       role: "function", port: fnPorts.get(f.name)!, seed: plan.seed, fn: f,
-      cache: plan.cache && redis && f.calls.includes(plan.cache.name) ? { ...plan.cache, port: redis.port, password: redis.password } : undefined,
+      cache: ((k) => (k ? { ...k.plan, port: k.part.port, password: k.part.password } : undefined))(cacheFor(f.calls)),
       db: dbConfig && f.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, f.maxInstances * f.concurrency), modelPool: dbConfig.pool !== undefined } : undefined,
     } satisfies FunctionConfig, dir.path));
     // Replicas, workers and dispatchers start together: each is a Node process whose start-up is mostly waiting.
@@ -482,7 +497,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     // A rate-limited balancer: clients enter through an nginx gateway (limit_req, 429) in front of HAProxy.
     let gatewayUrl: string | undefined;
     if (plan.lb?.rateLimit && lb) {
-      const gw = yield* startNginx({ kind: "gateway", limit: plan.lb.rateLimit }, lb.port, dir.path, tools);
+      const gw = yield* startNginx({ kind: "gateway", limit: plan.lb.rateLimit }, [lb.port], dir.path, tools);
       gatewayUrl = `http://127.0.0.1:${gw.port}`;
       progress(`nginx rate-limit gateway ${gatewayUrl} -> haproxy (limit_req ${plan.lb.rateLimit.nginxRate} burst ${plan.lb.rateLimit.nginxBurst}: a bucket of ${plan.lb.rateLimit.burst}, 429)`);
     }
@@ -559,9 +574,17 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     }
     const originUrl = resilienceGateway?.url ?? entryUrl;
     let cdnUrl: string | undefined;
-    if (plan.cdn) {
+    // With regions: the edge's server for each origin region's users, keyed by region.
+    let cdnUrls: Record<string, string> | undefined;
+    if (plan.cdn && geoRouters.length > 0) {
+      // one nginx, one cache, a server per origin region whose misses go to that region's geo router
+      const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, geoRouters.map((g) => g.port), dir.path, tools);
+      cdnUrls = Object.fromEntries(geoRouters.map((g, i) => [g.region, `http://127.0.0.1:${nginx.ports[i]!}`]));
+      cdnUrl = cdnUrls[geoRouters[0]!.region];
+      for (const g of geoRouters) progress(`nginx edge cache of ${g.region}'s users ${cdnUrls[g.region]} -> geo router 127.0.0.1:${g.port} (one cache for every region)`);
+    } else if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
-      const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, lb.port, dir.path, tools);
+      const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, [lb.port], dir.path, tools);
       cdnUrl = `http://127.0.0.1:${nginx.port}`;
       progress(`nginx edge cache ${cdnUrl} -> haproxy`);
     }
@@ -635,6 +658,14 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         }),
       );
     };
+    const flushRedis = async (part: RedisPart) => {
+      const r = new Redis({ host: "127.0.0.1", port: part.port, password: part.password, maxRetriesPerRequest: 1 });
+      try {
+        await r.flushall();
+      } finally {
+        r.disconnect();
+      }
+    };
     const faults: Faults = {
       killService: (i) => pick(services, i, "service replica").control.kill(),
       restartService: (i) => pick(services, i, "service replica").control.start(),
@@ -644,12 +675,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       promote: (shard) => onFailover((f) => f.promote(shard)),
       flushCache: async () => {
         if (!redis) throw new BadTarget("this scenario has no cache");
-        const r = new Redis({ host: "127.0.0.1", port: redis.port, password: redis.password, maxRetriesPerRequest: 1 });
-        try {
-          await r.flushall();
-        } finally {
-          r.disconnect();
-        }
+        await flushRedis(redis);
       },
       restartCache: async () => {
         if (!redis) throw new BadTarget("this scenario has no cache");
@@ -677,6 +703,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const regionsView: RunningApp["regions"] = plan.regions && relay
       ? {
           originUrls: Object.fromEntries(geoRouters.map((g) => [g.region, `http://127.0.0.1:${g.port}`])),
+          ...(cdnUrls ? { cdnUrls } : {}),
           geoRouters,
           relayPid: relay.pid,
           routes: relay.routes,
@@ -688,7 +715,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
             await Promise.all(inRegion(region).map((r) => r.control.kill()));
           },
           up: async (region) => {
-            if (plan.cache && plan.regions!.regionOf[plan.cache.name] === region) await faults.flushCache();
+            for (const k of plan.caches) if (plan.regions!.regionOf[k.name] === region) await flushRedis(redisOf.get(k.name)!);
             await relay.cutInto(region, false);
             await Promise.all(inRegion(region).map((r) => r.control.start()));
           },
@@ -738,6 +765,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       db: pgCluster ? dbAccess(pgCluster) : undefined,
       dbShards: pgShards.map(dbAccess),
       redisPort: redis?.port,
+      redisPorts: Object.fromEntries([...redisOf].map(([n, x]) => [n, x.port])),
       redisPassword: redis?.password,
       haproxyStatsSocket: lb?.statsSocket,
       amqpUrl,

@@ -434,6 +434,42 @@ components:
     expect(fields(TWO.replace("  front: [api-east, lb-west]\n", "  front: [api-east, lb-west]\n  back: [core]\n").replace("{ service: 1ms }, { call: core }] } }\n  lb-west", "{ service: 1ms }, { call: back }] } }\n  lb-west"))).toEqual(["components.api-east.handlers.read[1].call"]);
   });
 
+  it("plans a CDN with regions: at the edge of every origin region (a server each), its origin the users' geo route; refuses one in a region or with another origin", () => {
+    const CDN = readFileSync(new URL("./regions/fixtures/regions-cdn.yaml", import.meta.url), "utf8");
+    const r = planApp(load(CDN));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.cdn).toEqual({ name: "cdn", ttl: 3600 });
+    expect(r.plan.classes.map((c) => [c.name, c.via])).toEqual([["asset", "cdn"], ["browse", "lb"]]);
+    expect(r.plan.regions?.origins.map((o) => o.region)).toEqual(["east", "west", "south"]);
+    // 2 replicas, 2 balancers, admin; 3 geo routers; relay routes: east > lb-west, west > lb-east,
+    // south > lb-east and lb-west; the edge's 3 servers (one per origin region)
+    expect(portsNeeded(r.plan)).toBe(2 + 2 + 1 + 3 + 4 + 3);
+    // an origin other than the entry the browses use: two entries, and no geo router for the edge's misses
+    expect(fields(CDN.replace("cdn: { kind: cdn, origin: api,", "cdn: { kind: cdn, origin: lb-east,"))).toEqual(expect.arrayContaining(["load.classes", "components.cdn.origin"]));
+    expect(fields(CDN.replace("cdn: { kind: cdn, origin: api,", "cdn: { kind: cdn, region: east, origin: api,"))).toEqual(["components.cdn.region"]);
+  });
+
+  it("plans a cache per region: a Redis each, the first the one the faults act on; refuses a service calling two", () => {
+    const TWO = readFileSync(new URL("./regions/fixtures/regions-caches.yaml", import.meta.url), "utf8");
+    const r = planApp(load(TWO));
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.plan.caches.map((k) => k.name)).toEqual(["cache-east", "cache-west"]);
+    expect(r.plan.cache?.name).toBe("cache-east");
+    // west's cache is in its own region: only west's database reads cross
+    expect(r.plan.regions?.stores.map((x) => `${x.caller}>${x.store}`)).toEqual(["api-west>db"]);
+    // 2 replicas, 2 Redis, the database, admin; 2 geo routers; relay routes: east > api-west, west > api-east, west > db
+    expect(portsNeeded(r.plan)).toBe(2 + 2 + 1 + 1 + 2 + 3);
+    expect(fields(TWO.replace("{ call: cache-east, op: set }] }] } }", "{ call: cache-west, op: set }] }] } }"))).toEqual(["components.api-east"]);
+  });
+
+  it("refuses TLS on a geo route's balancers by the geo router's reason, not as a balancer between services", () => {
+    const CDN = readFileSync(new URL("./regions/fixtures/regions-cdn.yaml", import.meta.url), "utf8");
+    const tls = "tls: { handshake: 6ms, requests_per_connection: 1 } }";
+    const r = planApp(load(CDN.replace("backends: api-east }", `backends: api-east, ${tls}`).replace("backends: api-west }", `backends: api-west, ${tls}`)));
+    expect(!r.ok && r.issues.map((i) => i.field)).toEqual(["components.lb-east.tls", "components.lb-west.tls"]);
+    expect(!r.ok && r.issues.every((i) => /reach through a geo router is not realized/.test(i.reason))).toBe(true);
+  });
+
   it("reaches a cache, database or queue of another region over the relay: one route per server from each caller's region", () => {
     const STORES = `
 version: 1

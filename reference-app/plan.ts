@@ -412,7 +412,10 @@ export interface AppPlan {
   readonly services: readonly ServicePlan[];
   /** Every balancer: the entry `lb` first, then the ones between services. */
   readonly balancers: readonly LbPlan[];
+  /** The first cache: the one the collector samples and the cache faults act on. */
   readonly cache?: CachePlan;
+  /** Every cache, each its own Redis; `cache` is the first. */
+  readonly caches: readonly CachePlan[];
   readonly db?: DbPlan;
   readonly queues: readonly QueuePlan[];
   readonly cdn?: CdnPlan;
@@ -487,7 +490,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     }
     return names[0];
   };
-  const cacheName = one("cache");
+  // Several caches: each its own Redis (a region's own cache, as one-million-users has); a process
+  // holds one cache connection, so a service or function calls at most one of them.
+  const cacheNames = byKind.get("cache") ?? [];
   const dbName = one("database");
   const cdnName = one("cdn");
   const realtimeName = one("realtime");
@@ -586,7 +591,9 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       tls: l.tls ? { resumption: l.tls.resumption > 0, key: l.tls.key } : undefined,
     };
     // TLS is realized where clients connect: the entry balancer, with no gateway in front of it
-    if (lb.tls && name !== lbName) issues.push({ field: `components.${name}.tls`, reason: "TLS is realized on the balancer clients enter through only (services call the balancers between them in plain HTTP)" });
+    // (a geo route's entry is one the clients enter through: regions/placement.ts says why TLS there is not realized)
+    const geoEntryBalancer = fronts.length === 1 && own(s.geo, fronts[0]!)?.includes(name) === true;
+    if (lb.tls && name !== lbName && !geoEntryBalancer) issues.push({ field: `components.${name}.tls`, reason: "TLS is realized on the balancer clients enter through only (services call the balancers between them in plain HTTP)" });
     if (lb.tls && cdnName && (comp(cdnName) as { origin?: string }).origin === name) issues.push({ field: `components.${name}.tls`, reason: "TLS on a CDN's origin is not realized (nginx reaches its origin in plain HTTP)" });
     if (lb.tls && lb.rateLimit) issues.push({ field: `components.${name}.tls`, reason: "TLS with a rate_limit is not realized (the nginx gateway in front of HAProxy would take the clients' connections)" });
     if (lb.rateLimit && name !== lbName) issues.push({ field: `components.${name}.rate_limit`, reason: "a rate limit is realized on the balancer clients enter through only" });
@@ -624,10 +631,10 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     });
   }
 
-  let cache: CachePlan | undefined;
-  if (cacheName) {
+  const caches: CachePlan[] = [];
+  for (const cacheName of cacheNames) {
     const k = comp(cacheName) as CacheComponent;
-    cache = {
+    caches.push({
       name: cacheName,
       capacity: k.capacity,
       ttl: k.ttl,
@@ -636,7 +643,12 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       evictionSamples: k.eviction === "sampled" ? k.samples ?? REDIS_SAMPLES : REDIS_MAX_SAMPLES,
       // the widest key the classes draw (or the database holds): sizing writes keys that long
       largestKey: Math.max(0, ...Object.values(s.load.classes).map((cl) => (cl.keys?.count ?? 1) - 1), dbName ? (comp(dbName) as DatabaseComponent).keys - 1 : 0),
-    };
+    });
+  }
+  const cache = caches[0];
+  for (const p of [...services, ...functions]) {
+    const called = p.calls.filter((c) => cacheNames.includes(c));
+    if (called.length > 1) issues.push({ field: `components.${p.name}`, reason: `'${p.name}' calls the caches ${called.join(", ")}: a process of the reference app holds one cache connection` });
   }
 
   let db: DbPlan | undefined;
@@ -723,7 +735,14 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     if (lb?.rateLimit) {
       issues.push({ field: `components.${lbName}.rate_limit`, reason: `a rate-limited balancer behind the CDN '${cdnName}' is not realized (the limit's nginx gateway would sit between the edge cache and HAProxy)` });
     }
-    if (d?.kind === "cdn" && (d.origin !== lbName || !lbName)) issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be '${lbName ?? "a load_balancer"}'` });
+    // With regions the CDN's origin is the users' entry (a geo route, or the one component the
+    // classes start at): each origin region's edge sends its misses to that region's geo router.
+    const withRegions = s.regions !== undefined || s.geo !== undefined;
+    const origin = withRegions ? (fronts.length === 1 ? fronts[0] : undefined) : lbName;
+    if (d?.kind === "cdn" && (d.origin !== origin || origin === undefined)) {
+      const want = withRegions ? `the users' entry${origin !== undefined ? ` '${origin}'` : ""} (what the other classes start at: its geo routers are the edge's way in)` : `'${lbName ?? "a load_balancer"}'`;
+      issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be ${want}` });
+    }
     // Without a ttl the simulator's edge never expires an object; a year is nginx's stand-in.
     cdn = { name: cdnName, ttl: (d?.kind === "cdn" ? d.ttl : undefined) ?? CDN_TTL_UNSET_S };
   }
@@ -828,6 +847,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       services,
       balancers,
       cache,
+      caches,
       db,
       queues,
       cdn,
@@ -888,7 +908,7 @@ export const MAX_REALTIME_CONNECTIONS = 20_000;
  */
 function regionTargets(plan: AppPlan, c: string): string[] {
   const n = (k: number) => Array.from({ length: k }, (_, i) => `${c}#${i}`);
-  if (plan.balancers.some((b) => b.name === c) || plan.cache?.name === c) return n(1);
+  if (plan.balancers.some((b) => b.name === c) || plan.caches.some((k) => k.name === c)) return n(1);
   if (plan.db?.name === c) return n(plan.db.shards * (1 + plan.db.replicas));
   if (plan.queues.some((q) => q.name === c)) return ["broker"];
   return n(plan.services.find((p) => p.name === c)?.replicas ?? 0);
@@ -899,14 +919,15 @@ export function portsNeeded(plan: AppPlan): number {
     1 +
     // each server, and with a gate its PgBouncer
     (plan.db ? plan.db.shards * (1 + plan.db.replicas) * (plan.db.gate ? 2 : 1) : 0) +
-    (plan.cache ? 1 : 0) +
+    plan.caches.length +
     plan.services.reduce((n, p) => n + p.places, 0) +
     plan.queues.reduce((n, q) => n + q.workers, 0) +
     plan.balancers.length +
     (plan.lb?.rateLimit ? 1 : 0) +
     // the resilience gateway, when the users' calls to the entry retry or break
     (plan.service.resilience ? 1 : 0) +
-    (plan.cdn ? 1 : 0) +
+    // the CDN's edge: with regions, a server per origin region of the users
+    (plan.cdn ? (plan.regions ? plan.regions.origins.length : 1) : 0) +
     (plan.regions ? regionPorts(plan.regions, (c) => regionTargets(plan, c)) : 0) +
     plan.functions.length +
     (plan.realtime ? plan.realtime.instances + 2 : 0) +

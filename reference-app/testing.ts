@@ -8,6 +8,7 @@ import pg from "pg";
 import { expect } from "vitest";
 import type { Scenario } from "../simulator/model/index.ts";
 import { scenarioOf } from "../simulator/testing.ts";
+import { tQuantile975 } from "../simulator/index.ts";
 import { tcpOpen } from "./resources.ts";
 import type { RunningApp } from "./launcher.ts";
 
@@ -65,6 +66,12 @@ export async function metricSum(urls: readonly string[], name: string, labels: R
   return sum;
 }
 
+/**
+ * One replication's standard deviation of a simulator estimate, from its 95% CI over `reps`
+ * replications: how far one measured run of the same window may fall from the model's mean.
+ */
+export const sdOfRun = (e: { readonly ci95: number | null }, reps: number): number => ((e.ci95 ?? 0) / tQuantile975(reps - 1)) * Math.sqrt(reps);
+
 /** Every TCP port the app listens on. */
 export function appPorts(app: RunningApp): number[] {
   const port = (u: string) => Number(new URL(u).port);
@@ -75,11 +82,12 @@ export function appPorts(app: RunningApp): number[] {
     ...(app.resilienceGateway ? [port(app.resilienceGateway.upstream)] : []),
     port(app.adminUrl),
     ...(app.cdnUrl ? [port(app.cdnUrl)] : []),
+    ...Object.values(app.regions?.cdnUrls ?? {}).map(port).filter((p) => p !== port(app.cdnUrl ?? app.url)),
     ...Object.values(app.tiers).flat().map((s) => port(s.url)),
     ...Object.values(app.balancerUrls).map(port).filter((p) => p !== port(app.url) && p !== port(app.lbUrl ?? app.url)),
     ...app.workers.map((w) => port(w.url)),
     ...app.dbShards.flatMap((d) => [d.primaryPort, ...d.replicaPorts, ...(d.gatePorts ?? [])]),
-    ...(app.redisPort ? [app.redisPort] : []),
+    ...Object.values(app.redisPorts),
     ...(app.realtime ? [port(app.realtime.url), app.realtime.backbonePort, ...app.realtime.instances.map((s) => port(s.url))] : []),
   ];
 }

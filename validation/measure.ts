@@ -181,6 +181,11 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   if (realtime) {
     throw new MeasureError(`${o.file}: components.${realtime[0]}: validate does not drive load.connections against the reference app yet (reference-app/realtime/realtime-app.e2e.test.ts compares a realtime component with its own driver)`);
   }
+  // The collector samples one cache and the comparison has one measured hit ratio: several caches' rows would all be judged against it.
+  const caches = Object.entries(o.scenario.components).filter(([, c]) => c.kind === "cache").map(([n]) => n);
+  if (caches.length > 1) {
+    throw new MeasureError(`${o.file}: components.${caches[1]}: validate measures one cache's hit ratio; the reference app runs ${caches.join(", ")} (a Redis each) but validate does not compare them one by one yet`);
+  }
   let started: { app: RunningApp; stop: () => Promise<void> };
   // The k6 script sends every request to one entry: with regions, each region's users enter
   // through their own geo router (RunningApp.regions.originUrls), which the load does not split yet.

@@ -61,7 +61,8 @@ With regions: every part stays on 127.0.0.1; each call crossing between regions 
 balancer; a connection to a cache, database server or queue broker) goes through a delaying relay
 holding each chunk for the YAML's one-way latency, each way; each origin region's
 users get their own entry URL (a geo router: their region's entry first, the next nearest when it
-is down). \`check\` says how each latency is realized.
+is down); a CDN is one nginx cache with a server per origin region, each sending its misses to
+that region's geo router. \`check\` says how each latency is realized.
 
 options:
   --run-dir DIR   keep logs, run.json and timeseries.jsonl in DIR (default: a temp dir, removed at exit)
@@ -147,7 +148,7 @@ function describe(app: RunningApp): string {
     ...(app.caFile ? [`  trust:      ${app.caFile}   (the run's CA, the one root to trust: curl --cacert FILE, k6 SSL_CERT_FILE=FILE)`] : []),
     ...app.plan.classes.map((c) => `  ${(c.name + ":").padEnd(width)} ${c.method} ${app.classUrl[c.name]}${c.path}`),
     // with regions: each origin region's users enter through their own geo router
-    ...Object.entries(app.regions?.originUrls ?? {}).map(([r, u]) => `  users in ${r}: ${u}   (share ${app.plan.regions!.origins.find((o) => o.region === r)!.share.toFixed(3)}; nearest healthy region first)`),
+    ...Object.entries(app.regions?.originUrls ?? {}).map(([r, u]) => `  users in ${r}: ${u}   (share ${app.plan.regions!.origins.find((o) => o.region === r)!.share.toFixed(3)}; nearest healthy region first${app.regions?.cdnUrls?.[r] ? `; CDN: ${app.regions.cdnUrls[r]}` : ""})`),
     ...(app.realtime ? [`  ${(app.realtime.name + ":").padEnd(width)} WebSocket ${app.realtime.url}?channel=N   (metrics: ${app.realtime.metricsUrls.join(" ")})`] : []),
     `  admin:      ${app.adminUrl}   token: ${app.token}`,
     `              e.g. curl -H 'Authorization: Bearer ${app.token}' ${app.adminUrl}/status   (faults: docs/reference-app.md)`,

@@ -333,14 +333,16 @@ async function seed(port: number, adminPassword: string, appPassword: string, ke
       CREATE TABLE processed (order_id uuid PRIMARY KEY, queue text NOT NULL, worker integer NOT NULL, attempt integer NOT NULL,
                               published_at timestamptz NOT NULL, processed_at timestamptz NOT NULL DEFAULT clock_timestamp());
     `);
+    // A product's price: (g * 7919) % 10000 computed on g % 10000, the same value without the
+    // 32-bit overflow of g * 7919 past key 271,181 (one-million-users' 1M keys failed to seed).
     if (owns) {
       // A shard holds the products whose keys route to it.
       const ids: number[] = [];
       for (let k = 0; k < keys; k++) if (owns(k)) ids.push(k);
-      await c.query("INSERT INTO products (id, name, price_cents) SELECT g, 'product ' || g, 100 + (g * 7919) % 10000 FROM unnest($1::int[]) g", [ids]);
+      await c.query("INSERT INTO products (id, name, price_cents) SELECT g, 'product ' || g, 100 + ((g % 10000) * 7919) % 10000 FROM unnest($1::int[]) g", [ids]);
     } else {
       await c.query(
-        "INSERT INTO products (id, name, price_cents) SELECT g, 'product ' || g, 100 + (g * 7919) % 10000 FROM generate_series(0, $1::int - 1) g",
+        "INSERT INTO products (id, name, price_cents) SELECT g, 'product ' || g, 100 + ((g % 10000) * 7919) % 10000 FROM generate_series(0, $1::int - 1) g",
         [keys],
       );
     }

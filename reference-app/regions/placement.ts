@@ -17,8 +17,13 @@
 // the model charges one crossing each way per call (components/cache, database compile; a
 // publish's confirm in engine/program.ts). A connection's own set-up is not charged by the model:
 // the services open their database connections before they serve (service/db.ts warm).
-// What it trades: a balancer in another region than its pool, a CDN, bandwidth between regions,
-// and a service publishing to queues of two regions (one broker connection per process) are refused.
+// A CDN (without a region: at the edge, next to every region's users, as the model puts it) is
+// one nginx with one listening server per origin region sharing one cache, as the model's CDN has
+// one state; a miss goes to the origin through that region's geo router, as the model's origin
+// call leaves from the user's region (launcher.ts, parts/nginx.ts).
+// What it trades: a balancer in another region than its pool, a CDN placed in a region, bandwidth
+// between regions, TLS on a geo router's entry, and a service publishing to queues of two regions
+// (one broker connection per process) are refused.
 import type { Dist, Scenario } from "../../simulator/model/index.ts";
 import { geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/index.ts";
 
@@ -100,7 +105,9 @@ export function planRegions(s: Scenario, entry: string | undefined, callsOf: Rea
   const kindOf = (n: string) => own(s.components, n)?.kind;
 
   for (const [name, c] of Object.entries(s.components)) {
-    if (c.kind === "cdn") issues.push({ field: `components.${name}`, reason: "a CDN with regions is not realized (its edge would sit next to every region's users)" });
+    // The model's CDN without a region is at the edge next to every caller (components/cdn
+    // compile); one placed in a region would make other regions' users cross to it.
+    if (c.kind === "cdn" && c.region !== undefined) issues.push({ field: `components.${name}.region`, reason: "a CDN placed in a region is not realized (the app's edge sits next to every region's users, as a CDN without a region does in the model)" });
     if (c.kind === "load_balancer" && c.region !== undefined && own(s.components, c.backends)?.region !== c.region) {
       issues.push({ field: `components.${name}.region`, reason: `a balancer in another region than its pool ('${c.backends}' is in ${own(s.components, c.backends)?.region ?? "none"}) is not realized` });
     }
@@ -138,6 +145,11 @@ export function planRegions(s: Scenario, entry: string | undefined, callsOf: Rea
     const field = geo !== undefined ? `geo.${geo}` : "load.classes";
     if (c?.kind === "service" && (c.replicas > 1 || c.autoscaling !== undefined)) {
       issues.push({ field, reason: `the entry '${t}' is a service of several replicas: put a load_balancer in front of it (the geo router sends to one server per entry)` });
+    } else if (c?.kind === "load_balancer" && c.tls !== undefined) {
+      // The geo router is an HAProxy speaking plain HTTP to its entries (its health checks too); passing
+      // TLS through it in TCP mode would put the handshake's round trips on a failed-over crossing,
+      // which the model does not charge (a handshake is CPU time only: docs/scenario-format.md, tls).
+      issues.push({ field: `components.${t}.tls`, reason: "TLS on a balancer the users reach through a geo router is not realized (the router speaks plain HTTP to its entries; passed through, a crossing would add the handshake's round trips, which the model does not charge)" });
     } else if (c !== undefined && c.kind !== "service" && c.kind !== "load_balancer") {
       issues.push({ field, reason: `the entry '${t}' is a ${c.kind}: the reference app's geo router sends to services and balancers` });
     }

@@ -13,7 +13,7 @@
 // an entry in another region is reached through the relay, so the users' crossing costs its latency.
 // What it trades: the router is one more HAProxy hop in every request (the model has none), and a
 // region that goes down is seen after a failed check (at most GEO_CHECK_S plus the check's round
-// trip) where the model knows it at once, and a request sent there meanwhile fails (HAProxy retries
+// trip; up to GEO_CHECK_TIMEOUT_S more when the entry is a balancer) where the model knows it at once, and a request sent there meanwhile fails (HAProxy retries
 // a refused connection once on the next entry, but a crossing's connection is the relay's, which
 // resets it instead).
 import { Effect, Scope } from "effect";
@@ -30,6 +30,12 @@ import type { RelayRoute } from "./relay.ts";
 
 /** The geo routers' health-check interval (seconds): how soon a region's outage is seen. */
 export const GEO_CHECK_S = 0.2;
+/**
+ * How long a geo router's check waits for its answer (seconds). An entry that is a balancer whose
+ * pool was killed by an outage held the check this long (HAProxy's log: "Layer7 timeout, check
+ * duration: 2001ms", regions-cdn.yaml's lb-west), so the outage was seen after about 2 s, not 0.2 s.
+ */
+export const GEO_CHECK_TIMEOUT_S = 2;
 
 export interface RelayRoutes {
   readonly pid: number;
@@ -105,7 +111,7 @@ export function geoRouterConfig(port: number, servers: readonly number[], statsS
     "  timeout connect 2s",
     "  timeout client 24h",
     "  timeout server 24h",
-    "  timeout check 2s",
+    `  timeout check ${ms(GEO_CHECK_TIMEOUT_S)}`,
     // a refused connection (the entry's region just went down) is tried once more, on the next entry
     "  retries 1",
     "  option redispatch",
