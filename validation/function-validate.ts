@@ -23,7 +23,7 @@ import { meanOf, runWindow, type Dist } from "../simulator/model/index.ts";
 import { startAppPromise } from "../reference-app/launcher.ts";
 import { parseFunctionMetrics, type FunctionSample } from "../reference-app/collector.ts";
 import type { InvocationParts } from "../reference-app/function/dispatcher.ts";
-import { calibratePath, withColdStart } from "./function-overhead.ts";
+import { calibratePath, withColdStart, WINDOW_S } from "./function-overhead.ts";
 import { driveOrders, type Sent } from "./db-failover-validate.ts";
 import type { DynamicsReport } from "./dynamics.ts";
 import type { Row } from "./dynamics-series.ts";
@@ -54,10 +54,19 @@ export function functionTarget(file: string, s: Scenario): FunctionTarget | unde
   return { fn: fns[0]!, cls };
 }
 
-/** The model's cold start from the run's measured ones (seconds, fork to ready), resampled; the YAML's when none was measured. */
-export function calibratedColdStart(init: Dist, measured: readonly number[]): Dist {
-  const samples = measured.filter((x) => Number.isFinite(x) && x >= 0);
-  return samples.length ? { dist: "empirical", samples: samples as [number, ...number[]] } : init;
+/**
+ * The model's cold start from the run's measured ones (seconds, start request to ready), each at
+ * its time in the run (s from the load's start): a draw at time t takes one begun within
+ * WINDOW_S/2 of t (the nearest one when none), since the starts at a burst's onset, several at once
+ * on shared cores while the load on the machine changes, are not those of the rest of the run; the
+ * YAML's when none was measured. Without times (`atS` absent), resampled from the whole run.
+ */
+export function calibratedColdStart(init: Dist, measured: ReadonlyArray<{ readonly s: number; readonly atS?: number }>): Dist {
+  const ok = measured.filter((x) => Number.isFinite(x.s) && x.s >= 0);
+  if (ok.length === 0) return init;
+  const samples = ok.map((x) => x.s) as [number, ...number[]];
+  if (!ok.every((x) => x.atS !== undefined && Number.isFinite(x.atS))) return { dist: "empirical", samples };
+  return { dist: "empirical", samples, at: ok.map((x) => Math.max(0, x.atS!)) as [number, ...number[]], window: WINDOW_S };
 }
 
 /** The q-quantile of sorted values (nearest rank), as a load tool reports one run's. */
@@ -314,7 +323,12 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
   if (starts <= 0) throw new Error(`${file}: no cold start in the measured run: nothing to calibrate or compare`);
   const measuredStart = (last.coldStartSum - first.coldStartSum) / starts;
   const runStarts = coldStarts.slice(first.coldStartCount);
-  const coldStart = calibratedColdStart(fn.cold_start, runStarts);
+  // Timed, at concurrency 1: each cold invocation started its instance, and waited the whole start
+  // from its slot. Above 1 a cold invocation may join a start under way (a part of it): the
+  // dispatcher's starts (/cold-starts) then, untimed.
+  const coldStart = calibratedColdStart(fn.cold_start, fn.concurrency === 1
+    ? parts.filter((p) => p.cold).map((p) => ({ s: p.start / 1000, atS: (p.at + p.queue - loadStartMs) / 1000 }))
+    : runStarts.map((s) => ({ s })));
   const sortedStarts = [...runStarts].sort((a, b) => a - b);
   log(`cold starts measured: ${starts}, mean ${(measuredStart * 1000).toFixed(0)} ms (init ${(meanOf(fn.cold_start) * 1000).toFixed(0)} ms + the real start), ` +
     `median ${(quantileSorted(sortedStarts, 0.5) * 1000).toFixed(0)} ms, max ${((sortedStarts[sortedStarts.length - 1] ?? Number.NaN) * 1000).toFixed(0)} ms`);
@@ -323,7 +337,7 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
   const measured = measuredFunction(sent.filter((r) => r.cls === target.cls), instances, counts, bounds, durationS);
   // The path: the dispatcher's per-invocation parts and the client's latencies (every class's 2xx answers).
   const clientOk = sent.filter((r) => r.status >= 200 && r.status < 300).map((r) => (r.done - r.t) * 1000);
-  const path = calibratePath(withColdStart(scenario, target.fn, coldStart), target.fn, parts, clientOk, scenario.seed);
+  const path = calibratePath(withColdStart(scenario, target.fn, coldStart), target.fn, parts, clientOk, scenario.seed, loadStartMs);
   for (const c of path.parameters) log(`calibrated: ${c.parameter} = ${c.valueMs.toFixed(3)} ms${c.samplesMs ? ` (empirical, ${c.samplesMs.length} values)` : ""}: ${c.how}`);
   const { side: predicted, spread, series } = predictFunction(scenario, target, path.scenario);
   const rows = functionRows(predicted, measured, spread);
