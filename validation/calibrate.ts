@@ -64,11 +64,15 @@ export function calibratable(s: Scenario): boolean {
 const ms = (d: Dist | undefined) => (d ? meanOf(d) * 1000 : 0);
 const field = (s: Scenario, comp: string, f: string) => (s.components[comp] as unknown as Record<string, Dist | undefined>)[f];
 
+/** A timed empirical's `at` and `window` (seconds), when the parameter has its samples' times. */
+const timed = (p: CalibratedParameter) => (p.atS && p.windowS !== undefined ? { at: p.atS, window: p.windowS } : {});
+const timedYaml = (p: CalibratedParameter) => (p.atS && p.windowS !== undefined ? { at: p.atS.map((x) => `${Number(x.toFixed(3))}s`), window: `${p.windowS}s` } : {});
+
 export function applyCalibration(s: Scenario, params: readonly CalibratedParameter[]): Scenario {
   const components = { ...s.components } as Record<string, any>;
   const classes = { ...s.load.classes } as Record<string, any>;
   for (const p of params) {
-    const value = p.samplesMs ? { dist: "empirical", samples: p.samplesMs.map((x) => x / 1000) } : { dist: "constant", value: p.valueMs / 1000 };
+    const value = p.samplesMs ? { dist: "empirical", samples: p.samplesMs.map((x) => x / 1000), ...timed(p) } : { dist: "constant", value: p.valueMs / 1000 };
     const path = p.parameter.split(".");
     if (path[0] === "load") {
       // load.classes.<class>.flow.0.network: the class's first step, the call to the service
@@ -291,7 +295,7 @@ export function calibratedYaml(text: string, c: Calibration, comment: (was: stri
     const path = p.parameter.split(".");
     const before = doc.getIn(path, true) as { toJSON?: () => unknown } | undefined;
     const was = before === undefined ? "not set" : `was ${JSON.stringify(before?.toJSON ? before.toJSON() : before)}`;
-    const node = p.samplesMs ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`) }, { flow: true }) : new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
+    const node = p.samplesMs ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`), ...timedYaml(p) }, { flow: true }) : new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
     node.comment = comment(was);
     doc.setIn(path, node);
     // a commented value inside a flow collection (`flow: [{ call: api }]`) reads better in block style

@@ -1,5 +1,6 @@
 // The function path's calibration (function-overhead.ts) on invocations made to order: the
-// overhead is each invocation's IPC excess plus its class's calls beyond the model's, the edge half
+// overhead is each invocation's IPC excess plus its calls beyond its class's modelled mean (timed:
+// each at its admission's time in the run), the edge half
 // of what the client saw beyond the dispatcher and the model's outside, and the calibrated model then
 // gives back the measured latency (real simulations, no app: the dispatcher's side is
 // reference-app/function/dispatcher.e2e.test.ts, the whole on the app function-burst.e2e.test.ts).
@@ -29,12 +30,26 @@ components:
 const part = (o: Partial<InvocationParts>): InvocationParts => ({ at: 0, cls: "a", cold: false, queue: 0, start: 0, work: 10, ipc: 0, calls: 0, total: 10, ...o });
 
 describe("the function path's calibration", () => {
-  it("overhead per invocation: its IPC excess plus its class's mean calls beyond the model's, never below 0", () => {
+  it("overhead per invocation: its IPC excess plus its calls beyond its class's modelled mean, never below 0", () => {
     const parts = [part({ ipc: 2, calls: 5 }), part({ ipc: 4, calls: 7 }), part({ cls: "b", ipc: 1, calls: 1 })];
     const { samples, callsExcessMs } = overheadSamples(parts, { a: 4, b: 3 });
     // class a: calls 6 ms on average against 4 modelled (+2); b: 1 against 3 (-2)
     expect(callsExcessMs).toEqual({ a: 2, b: -2 });
-    expect(samples).toEqual([4, 6, 0]);
+    // each its own: 2 + 5 - 4, 4 + 7 - 4, 1 + 1 - 3 -> 0 (a slow spell's calls stay with its invocations)
+    expect(samples).toEqual([3, 7, 0]);
+  });
+
+  it("timed: each value at its invocation's admission in the run, drawn near the model's own time", () => {
+    const s = scenario("service: 10ms");
+    const start = 1_000_000;
+    // admitted at 0.5 s and 15.25 s from the load's start (ms since the epoch)
+    const parts = [part({ at: start + 500, ipc: 1 }), part({ at: start + 15_250, ipc: 9 })];
+    const c = calibratePath(s, "f", parts, [20, 30], s.seed, start);
+    expect(c.parameters[0]).toMatchObject({ samplesMs: [1, 9], atS: [0.5, 15.25], windowS: 1 });
+    expect(c.scenario.components.f).toMatchObject({ overhead: { dist: "empirical", samples: [0.001, 0.009], at: [0.5, 15.25], window: 1 } });
+    // untimed without the load's start
+    expect(calibratePath(s, "f", parts, [20, 30], s.seed).scenario.components.f).toMatchObject({ overhead: { dist: "empirical", samples: [0.001, 0.009] } });
+    expect((calibratePath(s, "f", parts, [20, 30], s.seed).scenario.components.f as { overhead: object }).overhead).not.toHaveProperty("at");
   });
 
   it("the model's calls per class: the cache's time and the network legs the handler draws", () => {

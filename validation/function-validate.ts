@@ -5,14 +5,19 @@
 // over time. The measured side: one run, the load from a Node client (db-failover-validate.ts's
 // driveOrders sending the simulator's own Poisson arrival times for the seed), every answer's
 // latency kept; the dispatcher's /metrics read every 200 ms (instances alive) and at the
-// end (cold and warm invocations, throttles, and each cold start's time on /cold-starts). The
+// end (cold and warm invocations, throttles, and each cold start's time and request time on
+// /cold-starts and /cold-start-times). The
 // model's side: RUNS simulated runs (seeds seed..seed+RUNS-1, one replication each, all on the
 // arrival times the driver sent: arrivalSeed) of the scenario with the real path calibrated from the
 // measured run: the cold start, replaced by the cold starts the dispatcher measured in that run (its start request to ready: the real process start plus the YAML's init drawn),
-// resampled (an empirical law), since the model's `cold_start` is the YAML's init alone and the real
-// start (0.1 s on a quiet machine, seconds when many start at once on a loaded one) comes on top;
-// and the path's own time per invocation, from the parts the dispatcher timed (its IPC round trips
-// in the slot, the HTTP hops outside it: function-overhead.ts).
+// drawn near the model's own time in the run (a timed empirical law: each start at its request's
+// time, a draw at t takes one requested within 0.5 s of t), since the model's `cold_start` is the
+// YAML's init alone and the real start (0.1 s on a quiet machine, seconds when many start at once
+// on a loaded one) comes on top and changes over the run; and the path's own time per invocation,
+// from the parts the dispatcher timed, timed the same way (its IPC round trips in the slot, the
+// HTTP hops outside it: function-overhead.ts). Timed because the real path is not stationary: while
+// a burst's instances boot on the machine's few cores it is 2-3 times slower, and the throttles are
+// made exactly then (resampled from the whole run, the model's throttles were 20-47% under).
 // Targets: docs/validation.md ("Serverless function"); p95, p99 and throttles held to 3 standard
 // deviations of the model's runs combined with the measured figure's own sampling error (pathBand).
 // Trade-off: one real run on the seed's one realization of the arrivals; the model is held to that
@@ -23,7 +28,7 @@ import { meanOf, runWindow, type Dist } from "../simulator/model/index.ts";
 import { startAppPromise } from "../reference-app/launcher.ts";
 import { parseFunctionMetrics, type FunctionSample } from "../reference-app/collector.ts";
 import type { InvocationParts } from "../reference-app/function/dispatcher.ts";
-import { calibratePath, withColdStart } from "./function-overhead.ts";
+import { calibratePath, withColdStart, WINDOW_S } from "./function-overhead.ts";
 import { driveOrders, type Sent } from "./db-failover-validate.ts";
 import type { DynamicsReport } from "./dynamics.ts";
 import type { Row } from "./dynamics-series.ts";
@@ -54,10 +59,19 @@ export function functionTarget(file: string, s: Scenario): FunctionTarget | unde
   return { fn: fns[0]!, cls };
 }
 
-/** The model's cold start from the run's measured ones (seconds, fork to ready), resampled; the YAML's when none was measured. */
-export function calibratedColdStart(init: Dist, measured: readonly number[]): Dist {
-  const samples = measured.filter((x) => Number.isFinite(x) && x >= 0);
-  return samples.length ? { dist: "empirical", samples: samples as [number, ...number[]] } : init;
+/**
+ * The model's cold start from the run's measured ones (seconds, start request to ready), each at
+ * its time in the run (s from the load's start): a draw at time t takes one begun within
+ * WINDOW_S/2 of t (the nearest one when none), since the starts at a burst's onset, several at once
+ * on shared cores while the load on the machine changes, are not those of the rest of the run; the
+ * YAML's when none was measured. Without times (`atS` absent), resampled from the whole run.
+ */
+export function calibratedColdStart(init: Dist, measured: ReadonlyArray<{ readonly s: number; readonly atS?: number }>): Dist {
+  const ok = measured.filter((x) => Number.isFinite(x.s) && x.s >= 0);
+  if (ok.length === 0) return init;
+  const samples = ok.map((x) => x.s) as [number, ...number[]];
+  if (!ok.every((x) => x.atS !== undefined && Number.isFinite(x.atS))) return { dist: "empirical", samples };
+  return { dist: "empirical", samples, at: ok.map((x) => Math.max(0, x.atS!)) as [number, ...number[]], window: WINDOW_S };
 }
 
 /** The q-quantile of sorted values (nearest rank), as a load tool reports one run's. */
@@ -269,6 +283,7 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
   let last: FunctionSample;
   let first: FunctionSample;
   let coldStarts: number[] = [];
+  let coldStartsAt: number[] = [];
   let parts: InvocationParts[] = [];
   let loadStartMs = Number.NaN;
   let forkS = Number.NaN;
@@ -304,6 +319,7 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
     }
     last = await readFn(f.metricsUrl);
     coldStarts = (await (await fetch(`${f.url}/cold-starts`, { signal: AbortSignal.timeout(5000) })).json()) as number[];
+    coldStartsAt = (await (await fetch(`${f.url}/cold-start-times`, { signal: AbortSignal.timeout(5000) })).json()) as number[];
     forkS = await readOne(f.metricsUrl, "headroom_function_fork_seconds_total");
     parts = (await (await fetch(`${f.url}/invocations`, { signal: AbortSignal.timeout(5000) })).json()) as InvocationParts[];
   } finally {
@@ -314,7 +330,8 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
   if (starts <= 0) throw new Error(`${file}: no cold start in the measured run: nothing to calibrate or compare`);
   const measuredStart = (last.coldStartSum - first.coldStartSum) / starts;
   const runStarts = coldStarts.slice(first.coldStartCount);
-  const coldStart = calibratedColdStart(fn.cold_start, runStarts);
+  // each start at its request's time in the run (s from the load's first request)
+  const coldStart = calibratedColdStart(fn.cold_start, runStarts.map((s, i) => ({ s, atS: (coldStartsAt[first.coldStartCount + i]! - loadStartMs) / 1000 })));
   const sortedStarts = [...runStarts].sort((a, b) => a - b);
   log(`cold starts measured: ${starts}, mean ${(measuredStart * 1000).toFixed(0)} ms (init ${(meanOf(fn.cold_start) * 1000).toFixed(0)} ms + the real start), ` +
     `median ${(quantileSorted(sortedStarts, 0.5) * 1000).toFixed(0)} ms, max ${((sortedStarts[sortedStarts.length - 1] ?? Number.NaN) * 1000).toFixed(0)} ms`);
@@ -323,7 +340,7 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
   const measured = measuredFunction(sent.filter((r) => r.cls === target.cls), instances, counts, bounds, durationS);
   // The path: the dispatcher's per-invocation parts and the client's latencies (every class's 2xx answers).
   const clientOk = sent.filter((r) => r.status >= 200 && r.status < 300).map((r) => (r.done - r.t) * 1000);
-  const path = calibratePath(withColdStart(scenario, target.fn, coldStart), target.fn, parts, clientOk, scenario.seed);
+  const path = calibratePath(withColdStart(scenario, target.fn, coldStart), target.fn, parts, clientOk, scenario.seed, loadStartMs);
   for (const c of path.parameters) log(`calibrated: ${c.parameter} = ${c.valueMs.toFixed(3)} ms${c.samplesMs ? ` (empirical, ${c.samplesMs.length} values)` : ""}: ${c.how}`);
   const { side: predicted, spread, series } = predictFunction(scenario, target, path.scenario);
   const rows = functionRows(predicted, measured, spread);

@@ -40,6 +40,9 @@ export interface CalibratedParameter {
   how: string;
   /** the value's spread, where it was measured: quantiles (ms) whose mean is valueMs, used as an empirical distribution */
   samplesMs?: number[];
+  /** each sample's time in the run (s from the load's start) and the window a draw takes its samples from (s): an empirical with `at` (draws near the simulation's time) */
+  atS?: number[];
+  windowS?: number;
 }
 
 export interface ValidationReport {

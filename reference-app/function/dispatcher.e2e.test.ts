@@ -49,6 +49,7 @@ describe("function dispatcher (real processes)", () => {
   it("cold, then warm on the same process, throttled beyond the limit, reaped when idle, cold again", async () => {
     const { d, port } = await started(base);
     expect(d.alive()).toBe(0);
+    const before = Date.now();
     const first = await invoke(port);
     expect(first).toMatchObject({ status: 200, cold: true });
     // the process start plus 150 ms of init plus 50 ms of work
@@ -69,6 +70,14 @@ describe("function dispatcher (real processes)", () => {
     expect(metric(m, 'headroom_function_throttled_total{function="f"}')).toBe(1);
     expect(metric(m, 'headroom_function_instances{function="f"}')).toBe(2);
     expect(metric(m, 'headroom_function_cold_start_seconds_sum{function="f"}')).toBeGreaterThanOrEqual(0.3);
+    // each start's time and when it was requested, in the same order: the first before the second, both in this test
+    const starts = JSON.parse((await get(port, "/cold-starts")).text) as number[];
+    const at = JSON.parse((await get(port, "/cold-start-times")).text) as number[];
+    expect(starts).toHaveLength(2);
+    expect(at).toHaveLength(2);
+    expect(at[0]!).toBeGreaterThanOrEqual(before - 5);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(first.ms - 5);
+    expect(at[1]!).toBeLessThanOrEqual(Date.now());
     // idle past 2.5 s (long enough that a process start on a loaded machine does not reach it): both reaped, their processes gone
     const pids = d.pids();
     await sleep(3500);

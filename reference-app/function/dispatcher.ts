@@ -12,7 +12,8 @@
 // instance is the simulator's (components/function/runtime.ts): the partly busy warm one that
 // became so last, else the most recently used idle one, else the newest one still starting with a
 // free slot, else a new one. Metrics on /metrics in
-// Prometheus's text format, each cold start's measured time on /cold-starts (JSON), each completed
+// Prometheus's text format, each cold start's measured time on /cold-starts (JSON) and when it was
+// requested on /cold-start-times (ms since the epoch, the same order), each completed
 // invocation's parts on /invocations (JSON: the wait for a slot, for its instance to start, the
 // instance's own work as drawn, the IPC round trips beyond it, the handler's calls, the whole; the
 // function validation calibrates the model's per-invocation overhead with them); `close()` kills
@@ -191,6 +192,8 @@ export class Dispatcher {
   readonly invocations: InvocationParts[] = [];
   /** Each completed cold start, fork to ready (s), in order (the first MAX_SAMPLES): GET /cold-starts. */
   readonly coldStarts: number[] = [];
+  /** When each of those was requested (ms since the epoch), in the same order: GET /cold-start-times (the validation draws the model's starts near their time in the run). */
+  readonly coldStartsAt: number[] = [];
 
   constructor(readonly config: DispatcherConfig, private readonly backends: DispatcherBackends = {}) {
     this.rngCold = streamFor(config.seed ?? 1, `function:${config.name}:cold-start`);
@@ -217,6 +220,11 @@ export class Dispatcher {
       if (req.url === "/cold-starts") {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(this.coldStarts));
+        return;
+      }
+      if (req.url === "/cold-start-times") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(this.coldStartsAt));
         return;
       }
       if (req.url === "/invocations") {
@@ -340,7 +348,10 @@ export class Dispatcher {
       if (inst.busy === 0) inst.lastUsed = performance.now(); // idle from now: the most recent idle one
       const took = (performance.now() - inst.forkedAt) / 1000;
       this.metrics.coldStartSeconds += took;
-      if (this.coldStarts.length < MAX_SAMPLES) this.coldStarts.push(took);
+      if (this.coldStarts.length < MAX_SAMPLES) {
+        this.coldStarts.push(took);
+        this.coldStartsAt.push(performance.timeOrigin + inst.forkedAt);
+      }
       inst.markReady(true);
       if (inst.busy === 0) this.armIdle(inst);
     } else if (m.t === "done" && m.id !== undefined) {

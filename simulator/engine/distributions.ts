@@ -6,7 +6,10 @@ import type { Uniform } from "./rng.ts";
 import { truncatedNormal } from "../model/dist-moments.ts";
 
 const CONSTANT = 0, EXPONENTIAL = 1, UNIFORM = 2, NORMAL = 3, LOGNORMAL = 4, GAMMA = 5,
-  ERLANG = 6, HYPEREXP = 7, PARETO = 8, EMPIRICAL = 9;
+  ERLANG = 6, HYPEREXP = 7, PARETO = 8, EMPIRICAL = 9, EMPIRICAL_TIMED = 10;
+
+/** Never read: the clock of a sampler built without one (no timed empirical without a simulation's clock). */
+const NO_CLOCK = new Float64Array(1);
 
 export class Sampler {
   private readonly kind: number;
@@ -14,12 +17,17 @@ export class Sampler {
   private readonly b: number;
   private readonly c: number;
   private readonly samples: Float64Array;
+  /** A timed empirical's sample times, ascending (samples in the same order). */
+  private readonly times: Float64Array;
+  /** The simulation's clock (seconds), clock[0] set by the engine at each event: a timed empirical draws near it. */
+  private readonly clock: Float64Array;
   /** The distribution's mean, for reports and analytic estimates. */
   readonly mean: number;
 
-  constructor(spec: Dist) {
+  constructor(spec: Dist, clock: Float64Array = NO_CLOCK) {
     let a = 0, b = 0, c = 0;
     let samples = new Float64Array(0);
+    let times = new Float64Array(0);
     let kind: number;
     let mean: number;
     switch (spec.dist) {
@@ -57,12 +65,22 @@ export class Sampler {
           : ((al * L ** al) / (al - 1)) * (L ** (1 - al) - H ** (1 - al)) / b;
         break;
       }
-      case "empirical":
-        kind = EMPIRICAL; samples = Float64Array.from(spec.samples);
+      case "empirical": {
+        const at = spec.at;
+        if (at && spec.window !== undefined) {
+          if (clock === NO_CLOCK) throw new Error("an empirical distribution with `at` needs the simulation's clock");
+          kind = EMPIRICAL_TIMED; a = spec.window / 2;
+          const order = at.map((_, i) => i).sort((x, y) => at[x]! - at[y]! || x - y);
+          samples = Float64Array.from(order, (i) => spec.samples[i]!);
+          times = Float64Array.from(order, (i) => at[i]!);
+        } else {
+          kind = EMPIRICAL; samples = Float64Array.from(spec.samples);
+        }
         mean = samples.reduce((x, y) => x + y, 0) / samples.length;
         break;
+      }
     }
-    this.kind = kind; this.a = a; this.b = b; this.c = c; this.samples = samples; this.mean = mean;
+    this.kind = kind; this.a = a; this.b = b; this.c = c; this.samples = samples; this.times = times; this.clock = clock; this.mean = mean;
   }
 
   /** The value of the last draw(): read it right after the call. */
@@ -88,6 +106,19 @@ export class Sampler {
     else this.drawn = this.sampleOther(rng);
   }
 
+  /** A timed empirical's draw at the clock's time: one of the samples measured within the half-window, else the nearest. */
+  private sampleNear(rng: Uniform): number {
+    const t = this.clock[0], h = this.a, times = this.times, n = times.length;
+    const lo = lowerBound(times, t - h);
+    const hi = lowerBound(times, t + h + 1e-12);
+    if (hi > lo) return this.samples[lo + ((rng.next() * (hi - lo)) | 0)];
+    // none within: the nearest one (the draw still takes its uniform, so the streams stay aligned)
+    rng.next();
+    if (lo >= n) return this.samples[n - 1];
+    if (lo === 0) return this.samples[0];
+    return t - times[lo - 1] <= times[lo] - t ? this.samples[lo - 1] : this.samples[lo];
+  }
+
   private sampleOther(rng: Uniform): number {
     switch (this.kind) {
       case UNIFORM: return this.a + this.b * rng.next();
@@ -107,6 +138,7 @@ export class Sampler {
       case HYPEREXP: return -(rng.next() < this.a ? this.b : this.c) * Math.log(rng.next());
       case PARETO: return this.a * Math.pow(1 - rng.next() * this.b, this.c);
       case EMPIRICAL: return this.samples[(rng.next() * this.samples.length) | 0];
+      case EMPIRICAL_TIMED: return this.sampleNear(rng);
       default: throw new Error(`unknown sampler kind ${this.kind}`);
     }
   }
@@ -133,4 +165,14 @@ function gammaUnitScale(shape: number, rng: Uniform): number {
     if (u < 1 - 0.0331 * x * x * x * x) return d * v;
     if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
+}
+
+/** First index of ascending `xs` with xs[i] >= x (xs.length when none). */
+function lowerBound(xs: Float64Array, x: number): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (xs[m]! < x) lo = m + 1; else hi = m;
+  }
+  return lo;
 }

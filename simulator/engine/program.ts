@@ -122,6 +122,8 @@ export interface Program {
   readonly argB: Int32Array;
   readonly argC: Int32Array;
   readonly samplers: Sampler[];
+  /** The simulation's clock for the samplers (clock[0] = now, set by the engine at each event): a timed empirical draws near it. */
+  readonly clock: Float64Array;
   readonly tables: Int32Array[];
   readonly tableCum: Float64Array[];
   /**
@@ -150,6 +152,7 @@ class Builder {
   readonly b: number[] = [];
   readonly c: number[] = [];
   readonly samplers: Sampler[] = [];
+  readonly clock = new Float64Array(1);
   readonly tables: Int32Array[] = [];
   readonly tableCum: Float64Array[] = [];
   readonly streams: string[] = [];
@@ -179,7 +182,7 @@ class Builder {
   }
 
   sampler(d: Dist): number {
-    this.samplers.push(new Sampler(d));
+    this.samplers.push(new Sampler(d, this.clock));
     return this.samplers.length - 1;
   }
 }
@@ -680,7 +683,7 @@ export function compile(scenario: Scenario): Program {
     classNames, classCum, classEntry, classKeys, keySpace, browser, revalidateEntry,
     regions, componentRegion, origins, originCum, originRegion, geos,
     op: Int32Array.from(bld.op), argA: Int32Array.from(bld.a), argB: Int32Array.from(bld.b), argC: Int32Array.from(bld.c),
-    samplers: bld.samplers, tables: bld.tables, tableCum: bld.tableCum, streams: bld.streams,
+    samplers: bld.samplers, clock: bld.clock, tables: bld.tables, tableCum: bld.tableCum, streams: bld.streams,
     load: compileLoad(scenario.load),
     faults: compileFaults(scenario.failures, {
       service: (name) => services.findIndex((sv) => components[sv.component].name === name),

@@ -477,6 +477,8 @@ class Replication extends TaskTable {
   run(): ReplicationResult {
     const { o, cal } = this;
     const load = this.p.load;
+    const clock = this.p.clock;
+    clock[0] = 0; // a replication before this one left its end there
     if (load.model === "open") {
       this.profile = load.profile;
       this.scheduleArrival(); // now is 0
@@ -504,6 +506,7 @@ class Replication extends TaskTable {
       if (cal.peekTime() > duration) break;
       cal.pop();
       this.now = cal.popTime;
+      clock[0] = this.now;
       const code = cal.popCode;
       const arg = code >> 5;
       switch (code & 31) {

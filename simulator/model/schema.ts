@@ -129,10 +129,20 @@ export const DistStructs = {
     cv: atMost(Finite.pipe(Schema.filter((c) => c > 1 || `a hyperexponential needs cv > 1, got ${c}`)), "cv", LIMITS.shape),
   }),
   pareto: Schema.Struct({ dist: Schema.Literal("pareto"), min: PosDuration, max: PosDuration, alpha: atMost(positive(Finite, "alpha"), "alpha", LIMITS.shape) }).pipe(Schema.filter(ordered(true))),
+  // `at` (optional, with `window`): the run time each sample was measured at; a draw at time t
+  // then takes one of the samples measured within window/2 of t (the nearest one when none is),
+  // so a measured trace's changes over the run (a machine slowed while instances boot) stay in
+  // place: the function validation's calibration (validation/function-overhead.ts).
   empirical: Schema.Struct({
     dist: Schema.Literal("empirical"),
     samples: Schema.NonEmptyArray(nonNegative(Duration, "sample")),
-  }),
+    at: Schema.optional(Schema.NonEmptyArray(nonNegative(Duration, "at"))),
+    window: Schema.optional(PosDuration),
+  }).pipe(Schema.filter((d) => {
+    if (d.at === undefined) return d.window === undefined || { path: ["window"], message: "`window` belongs to `at` (each sample's time): give both or neither" };
+    if (d.window === undefined) return { path: ["at"], message: "`at` needs a `window` (the draws at time t take the samples measured within window/2 of t)" };
+    return d.at.length === d.samples.length || { path: ["at"], message: `\`at\` has ${d.at.length} times for ${d.samples.length} samples: one time per sample` };
+  })),
 } as const;
 
 const D = DistStructs;
