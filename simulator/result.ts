@@ -11,14 +11,16 @@ import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
 import { failedOver } from "./components/geo/index.ts";
-import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type ComponentBytes, type EdgeResult, type LinkResult } from "./payload-result.ts";
+import { componentPayload, linkUtilization, regionLinksResult, type ComponentBytes, type LinkResult } from "./payload-result.ts";
+import { edgesResult, type EdgeResult } from "./edge-result.ts";
 import type { TableResult } from "./engine/tables.ts";
 import type { RealtimeResultSection } from "./components/realtime/index.ts";
 import type { BreakerResult } from "./components/service/index.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
 export type { BreakerResult } from "./components/service/index.ts";
-export type { ComponentBytes, EdgeResult, LinkResult } from "./payload-result.ts";
+export type { ComponentBytes, LinkResult } from "./payload-result.ts";
+export { payloadEdges, type EdgeResult } from "./edge-result.ts";
 
 export const RESULT_SCHEMA = "headroom.result/v2";
 
@@ -188,7 +190,7 @@ export interface SimResult {
   /** Per origin region; absent without `regions:`. */
   readonly regions?: Record<string, RegionResult>;
   readonly components: Record<string, ComponentResult>;
-  /** Scenarios with payloads: bytes per second on every caller -> callee edge ("users" for the load). */
+  /** Requests per second on every caller -> callee edge ("users" for the load), with bytes where payloads are modelled (edge-result.ts). */
   readonly edges?: Record<string, EdgeResult>;
   /** Scenarios with `bandwidth` between regions that calls crossed with sizes: each link, each way ("us->eu"). */
   readonly regionLinks?: Record<string, LinkResult<LatencyEstimates>>;
