@@ -1,7 +1,9 @@
-// The simulator's result: a versioned JSON format (schema "headroom.result/v2") that the CLI writes
-// with --json and the dashboard reads unchanged. v2 embeds the scenario's YAML (scenario.yaml), so a
-// result file opens with its own model, and bills per-request prices on what a CDN answers
-// (cost.byComponent.*.requestsPerSecond); v1 files lack both. Times are milliseconds, rates per second,
+// The simulator's result: a versioned JSON format (schema "headroom.result/v3") that the CLI writes
+// with --json and the dashboard reads unchanged. v3 counts the requests on every caller -> callee
+// edge (`edges`; v2 had that section only where payloads were modelled, with bytes and sized
+// transfers alone). v2 embeds the scenario's YAML (scenario.yaml), so a result file opens with its
+// own model, and bills per-request prices on what a CDN answers (cost.byComponent.*.requestsPerSecond);
+// v1 files lack both. Times are milliseconds, rates per second,
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
@@ -22,7 +24,7 @@ export type { BreakerResult } from "./components/service/index.ts";
 export type { ComponentBytes, LinkResult } from "./payload-result.ts";
 export { payloadEdges, type EdgeResult } from "./edge-result.ts";
 
-export const RESULT_SCHEMA = "headroom.result/v2";
+export const RESULT_SCHEMA = "headroom.result/v3";
 
 export interface LatencyEstimates {
   readonly mean: Estimate;

@@ -289,6 +289,10 @@ export function compile(scenario: Scenario): Program {
   // to): the sending side of the requests its instructions send. Apart from `caller` (payloads),
   // which a function's handler does not change.
   let sender = USERS;
+  // A class's own flow is a chain, as the dashboard draws it: each of its top-level steps is sent
+  // from the component the step before it visited or called (the users for the first), and the
+  // flows nested in a step (a branch, a cache's miss path) from the same one. Set for one emitFlow.
+  let chain = false;
   // Marks the instructions from pc `start` on that send a request to component `to` (opcode `op`
   // with operand a = `a`), except those a nested flow marked already.
   const markSent = (start: number, from: number, to: number, op: number, a: number) => {
@@ -518,8 +522,16 @@ export function compile(scenario: Scenario): Program {
   // `callCost`: the calling service's `call_overhead`, drawn beside the edge's network on each leg.
   const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string, callCost?: Dist): void => {
     const crossing = (name: string) => latSampler(region, regionIdx(own(comps, name)?.region));
+    const top = chain;
+    chain = false;
+    let prev = sender;
     flow.forEach((step, si) => {
       const at = `${path}.${si}`;
+      if (top) {
+        sender = prev;
+        const next = "visit" in step ? step.visit : "call" in step ? step.call : undefined;
+        if (next !== undefined && own(comps, next) !== undefined) prev = names.indexOf(next);
+      }
       // An edge's latency one way (the step's own `network`, else the calling service's), drawn
       // on the way there and again on the way back.
       const net = "call" in step || "publish" in step ? (step.network ?? network) : undefined;
@@ -631,6 +643,7 @@ export function compile(scenario: Scenario): Program {
         bld.a[skip] = bld.pc;
       }
     });
+    if (top) sender = USERS;
   };
 
   // A class's flow is compiled once per origin: the users' region is where its steps start from.
@@ -647,7 +660,7 @@ export function compile(scenario: Scenario): Program {
       caller = USERS; sender = USERS; consumer = false;
       // A paginated class's user walks its pages one after another: the flow once per page.
       const path = `class:${name}${origins > 1 ? `@${shares[o].region ?? o}` : ""}`;
-      for (let page = 0; page < classPay[i].pages; page++) emitFlow(def.flow, i, undefined, originRegion[o], page === 0 ? path : `${path}#page${page + 1}`);
+      for (let page = 0; page < classPay[i].pages; page++) { chain = true; emitFlow(def.flow, i, undefined, originRegion[o], page === 0 ? path : `${path}#page${page + 1}`); }
       bld.emit(OP_END);
     }
   });
@@ -666,7 +679,7 @@ export function compile(scenario: Scenario): Program {
     if (!bc?.etag) return;
     for (let o = 0; o < origins; o++) {
       revalidateEntry[i * origins + o] = bld.pc;
-      sender = USERS;
+      sender = USERS; chain = true;
       emitFlow(bc.revalidate ?? scenario.load.classes[name].flow, classNames.length + i, undefined, originRegion[o], `revalidate:${name}${origins > 1 ? `@${shares[o].region ?? o}` : ""}`);
       bld.emit(OP_END);
     }

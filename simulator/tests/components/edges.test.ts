@@ -109,6 +109,19 @@ describe("edges are resolved at compile time: the instructions that send carry t
     const slots = [...p.op.keys()].filter((pc) => p.op[pc] === OP_SLOT);
     expect(slots.length).toBe(2);
   });
+  it("a class's flow is a chain, as the graph draws it: each step from the one before; nested steps from the same", () => {
+    const chain = compile(scenarioOf(`
+version: 1
+name: chain
+load: { model: open, rate: 10/s, classes: { req: { flow: [{ visit: a }, { visit: b }, { call: svc }, { branch: [{ p: 0.5, flow: [{ visit: a }] }, { p: 0.5, flow: [] }] }] } } }
+components:
+  a: { kind: station, service: { dist: exponential, mean: 1ms } }
+  b: { kind: station, service: { dist: exponential, mean: 1ms } }
+  svc: { kind: service, replicas: 1, handlers: { req: [{ visit: a }] } }
+`));
+    const sent = [...chain.op.keys()].filter((pc) => chain.edges.pcEdge[pc] !== chain.edges.none).map((pc) => chain.edges.names[chain.edges.pcEdge[pc]]);
+    expect(sent.sort()).toEqual(["a->b", "b->svc", "svc->a", "svc->a", "users->a"]);
+  });
   it("a station's routing carries its edges per choice (exit none)", () => {
     const intake = p.stations.find((st) => p.components[st.component].name === "intake")!;
     expect([...intake.routeEdge].map((x) => (x < 0 ? "exit" : p.edges.names[x]))).toEqual(["intake->review", "exit"]);
