@@ -26,7 +26,7 @@ export function edgesResult(p: Program, reps: readonly ReplicationResult[]): Rec
   p.edges.names.forEach((name, e) => {
     const sent = estimate(reps.map((r) => r.edges[e] / r.window));
     const b = Object.hasOwn(bytes, name) ? bytes[name] : undefined;
-    out[name] = b ? { ...b, requestsPerSecond: sent } : { requestsPerSecond: sent };
+    out[name] = b ? { requestsPerSecond: sent, ...b } : { requestsPerSecond: sent };
   });
   for (const [name, b] of Object.entries(bytes)) if (!Object.hasOwn(out, name)) out[name] = { requestsPerSecond: estimate(reps.map(() => 0)), ...b };
   return Object.keys(out).length > 0 ? out : undefined;

@@ -219,7 +219,7 @@ describe("request and response sizes, bytes per second against the model", () =>
       }));
       for (const p of plans) expect(p).toEqual({ node: "Index Scan", rows: PAGE_ROWS });
       // every page call ran one page query: rows read a page = PAGE_ROWS, against the model's rows read a page call
-      const pageCalls = model.edges!["lb->api"]!.requestsPerSecond.mean;
+      const pageCalls = model.edges!["lb->api"]!.sizedRequestsPerSecond!.mean;
       const rowsPerPageModel = rowsModel.mean / pageCalls;
       const rowsPerPage = (reads * PAGE_ROWS) / (walks * PAGES);
       const pgRowsPerPage = (after.idx - before.idx) / (walks * PAGES);
