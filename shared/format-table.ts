@@ -1,6 +1,7 @@
 // Renders a simulation result as aligned text tables for the terminal.
 import type { ComponentResult, SimResult } from "../simulator/index.ts";
 import type { Estimate } from "../simulator/index.ts";
+import { payloadEdges } from "../simulator/index.ts";
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -55,14 +56,15 @@ const mb = (e: Estimate) => est({ mean: e.mean / 1e6, ci95: e.ci95 === null ? nu
 
 /** Scenarios with payloads: bytes per component and edge, links (MB = 10^6 bytes, Mbit = 10^6 bits). */
 function payloadTable(r: SimResult): string | null {
-  if (!r.edges) return null;
+  const sized = payloadEdges(r.edges);
+  if (sized.length === 0) return null;
   const rows = Object.entries(r.components).filter(([, c]) => c.bytes).map(([n, c]) => [
     n, mb(c.bytes!.inPerSecond), mb(c.bytes!.outPerSecond),
     c.link ? num(c.link.bandwidthBitsPerSecond / 1e6, 4) : "-", c.link ? pct(c.link.utilization) : "-",
     c.link ? est(c.link.transfersInFlight) : "-", c.link ? est(c.link.transferMs.mean) : "-",
     c.bytes!.rowsReadPerSecond ? est(c.bytes!.rowsReadPerSecond, 4) : "-",
   ]);
-  const edges = Object.entries(r.edges).map(([n, e]) => [n, mb(e.requestBytesPerSecond), mb(e.responseBytesPerSecond), est(e.responsesPerSecond, 4)]);
+  const edges = sized.map(([n, e]) => [n, mb(e.requestBytesPerSecond), mb(e.responseBytesPerSecond), est(e.responsesPerSecond, 4)]);
   return [
     "Payloads (MB/s; a link is the component's egress, shared by its transfers in flight)",
     table(["component", "in MB/s", "out MB/s", "link Mbit/s", "link busy", "transfers", "transfer ms", "rows/s"], rows),
@@ -121,6 +123,11 @@ export function formatResult(r: SimResult): string {
       Object.entries(c.drops).map(([k, v]) => `${k} ${v}`).join(", ") || "0", notes(c),
     ]),
   ));
+  if (r.edges) {
+    out.push("");
+    out.push("Edges (requests sent per second from caller to callee, retries and refused requests included; users = the load)");
+    out.push(table(["edge", "requests/s"], Object.entries(r.edges).filter(([, e]) => e.requestsPerSecond.mean > 0 || e.requestBytesPerSecond === undefined).map(([n, e]) => [n, est(e.requestsPerSecond, 4)])));
+  }
   const payload = payloadTable(r);
   if (payload) out.push("", payload);
   out.push("");

@@ -1,8 +1,8 @@
 // The result's payload figures (scenarios with sizes or bandwidth only; others get no new key):
 // per component `bytes` (in and out per second, rows read per second) and `link` (its egress
 // link's capacity, utilization, bits per second through it, transfers in flight and their
-// durations), the top-level `edges` (bytes per second each way on every caller -> callee
-// edge) and `regionLinks` (the links between regions that calls crossed, each direction apart). Rates are per second of the statistics window, with 95% confidence half-widths over
+// durations), the bytes of the top-level `edges` (bytes per second each way on every caller ->
+// callee edge sizes crossed; edge-result.ts makes the section) and `regionLinks` (the links between regions that calls crossed, each direction apart). Rates are per second of the statistics window, with 95% confidence half-widths over
 // replications, as every other figure of result.ts.
 import type { Program } from "./engine/program.ts";
 import type { ReplicationResult } from "./engine/simulation.ts";
@@ -27,10 +27,11 @@ export interface LinkResult<L> {
   readonly transferMs: L;
 }
 
-export interface EdgeResult {
+/** An edge's payload figures: bytes each way and the sized transfers (requests and responses) that carried them. */
+export interface EdgeBytes {
   readonly requestBytesPerSecond: Estimate;
   readonly responseBytesPerSecond: Estimate;
-  readonly requestsPerSecond: Estimate;
+  readonly sizedRequestsPerSecond: Estimate;
   readonly responsesPerSecond: Estimate;
 }
 
@@ -71,15 +72,15 @@ export function regionLinksResult<L>(p: Program, reps: readonly ReplicationResul
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** The top-level `edges` section, or undefined when the scenario has no payloads. */
-export function edgesResult(p: Program, reps: readonly ReplicationResult[]): Record<string, EdgeResult> | undefined {
+/** The payload figures of each edge sizes crossed ("from->to"), or undefined when the scenario has no payloads. */
+export function edgeBytes(p: Program, reps: readonly ReplicationResult[]): Record<string, EdgeBytes> | undefined {
   if (!reps[0]?.payload || p.payload.edges.length === 0) return undefined;
-  const out: Record<string, EdgeResult> = {};
+  const out: Record<string, EdgeBytes> = {};
   p.payload.edges.forEach((e, i) => {
     out[e.name] = {
       requestBytesPerSecond: perSecond(reps, (r) => r.payload!.edgeBytes[2 * i]),
       responseBytesPerSecond: perSecond(reps, (r) => r.payload!.edgeBytes[2 * i + 1]),
-      requestsPerSecond: perSecond(reps, (r) => r.payload!.edgeTransfers[2 * i]),
+      sizedRequestsPerSecond: perSecond(reps, (r) => r.payload!.edgeTransfers[2 * i]),
       responsesPerSecond: perSecond(reps, (r) => r.payload!.edgeTransfers[2 * i + 1]),
     };
   });

@@ -1,7 +1,9 @@
-// The simulator's result: a versioned JSON format (schema "headroom.result/v2") that the CLI writes
-// with --json and the dashboard reads unchanged. v2 embeds the scenario's YAML (scenario.yaml), so a
-// result file opens with its own model, and bills per-request prices on what a CDN answers
-// (cost.byComponent.*.requestsPerSecond); v1 files lack both. Times are milliseconds, rates per second,
+// The simulator's result: a versioned JSON format (schema "headroom.result/v3") that the CLI writes
+// with --json and the dashboard reads unchanged. v3 counts the requests on every caller -> callee
+// edge (`edges`; v2 had that section only where payloads were modelled, with bytes and sized
+// transfers alone). v2 embeds the scenario's YAML (scenario.yaml), so a result file opens with its
+// own model, and bills per-request prices on what a CDN answers (cost.byComponent.*.requestsPerSecond);
+// v1 files lack both. Times are milliseconds, rates per second,
 // utilizations fractions; every estimate carries its 95% confidence half-width over replications.
 import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
@@ -11,16 +13,18 @@ import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
 import { failedOver } from "./components/geo/index.ts";
-import { componentPayload, edgesResult, linkUtilization, regionLinksResult, type ComponentBytes, type EdgeResult, type LinkResult } from "./payload-result.ts";
+import { componentPayload, linkUtilization, regionLinksResult, type ComponentBytes, type LinkResult } from "./payload-result.ts";
+import { edgesResult, type EdgeResult } from "./edge-result.ts";
 import type { TableResult } from "./engine/tables.ts";
 import type { RealtimeResultSection } from "./components/realtime/index.ts";
 import type { BreakerResult } from "./components/service/index.ts";
 
 export { instancesOf } from "./engine/report-plan.ts";
 export type { BreakerResult } from "./components/service/index.ts";
-export type { ComponentBytes, EdgeResult, LinkResult } from "./payload-result.ts";
+export type { ComponentBytes, LinkResult } from "./payload-result.ts";
+export { payloadEdges, type EdgeResult } from "./edge-result.ts";
 
-export const RESULT_SCHEMA = "headroom.result/v2";
+export const RESULT_SCHEMA = "headroom.result/v3";
 
 export interface LatencyEstimates {
   readonly mean: Estimate;
@@ -188,7 +192,7 @@ export interface SimResult {
   /** Per origin region; absent without `regions:`. */
   readonly regions?: Record<string, RegionResult>;
   readonly components: Record<string, ComponentResult>;
-  /** Scenarios with payloads: bytes per second on every caller -> callee edge ("users" for the load). */
+  /** Requests per second on every caller -> callee edge ("users" for the load), with bytes where payloads are modelled (edge-result.ts). */
   readonly edges?: Record<string, EdgeResult>;
   /** Scenarios with `bandwidth` between regions that calls crossed with sizes: each link, each way ("us->eu"). */
   readonly regionLinks?: Record<string, LinkResult<LatencyEstimates>>;

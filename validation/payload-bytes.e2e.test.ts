@@ -151,8 +151,8 @@ describe("request and response sizes, bytes per second against the model", () =>
       const reqMean = (REQ.min + REQ.max) / 2, resMean = (RES.min + RES.max) / 2;
       const rows: Array<[string, number, { mean: number; ci95: number | null }, number, number]> = [
         // [what, measured B/s, model, relative standard error of the drawn sizes, largest relative share of heads]
-        ["users sent (k6 data_sent)", perS(m.data_sent!.values.count!), edges["users->lb"]!.requestBytesPerSecond, reqSe, HEAD_BYTES / reqMean],
-        ["users received (k6 data_received)", perS(m.data_received!.values.count!), edges["lb->users"]!.responseBytesPerSecond, resSe, HEAD_BYTES / resMean],
+        ["users sent (k6 data_sent)", perS(m.data_sent!.values.count!), edges["users->lb"]!.requestBytesPerSecond!, reqSe, HEAD_BYTES / reqMean],
+        ["users received (k6 data_received)", perS(m.data_received!.values.count!), edges["lb->users"]!.responseBytesPerSecond!, resSe, HEAD_BYTES / resMean],
         ["lb in (HAProxy)", perS(after.feIn - before.feIn + after.beOut - before.beOut), lb.inPerSecond, Math.hypot(reqMean * reqSe, resMean * resSe) / (reqMean + resMean), HEAD_BYTES / ((reqMean + resMean) / 2)],
         ["lb out (HAProxy)", perS(after.feOut - before.feOut + after.beIn - before.beIn), lb.outPerSecond, Math.hypot(reqMean * reqSe, resMean * resSe) / (reqMean + resMean), HEAD_BYTES / ((reqMean + resMean) / 2)],
         ["api in (HAProxy backend)", perS(after.beIn - before.beIn), api.inPerSecond, reqSe, HEAD_BYTES / reqMean],
@@ -219,7 +219,7 @@ describe("request and response sizes, bytes per second against the model", () =>
       }));
       for (const p of plans) expect(p).toEqual({ node: "Index Scan", rows: PAGE_ROWS });
       // every page call ran one page query: rows read a page = PAGE_ROWS, against the model's rows read a page call
-      const pageCalls = model.edges!["lb->api"]!.requestsPerSecond.mean;
+      const pageCalls = model.edges!["lb->api"]!.sizedRequestsPerSecond!.mean;
       const rowsPerPageModel = rowsModel.mean / pageCalls;
       const rowsPerPage = (reads * PAGE_ROWS) / (walks * PAGES);
       const pgRowsPerPage = (after.idx - before.idx) / (walks * PAGES);
@@ -238,7 +238,7 @@ describe("request and response sizes, bytes per second against the model", () =>
       // bytes to the users a page: page_size x row_size x compression, plus the head the model does not count
       const perPage = m.data_received!.values.count! / (walks * PAGES);
       const edge = model.edges!["lb->users"]!;
-      const perPageModel = edge.responseBytesPerSecond.mean / edge.responsesPerSecond.mean;
+      const perPageModel = edge.responseBytesPerSecond!.mean / edge.responsesPerSecond!.mean;
       console.log(`album bytes a page received: measured ${perPage.toFixed(1)}, model ${perPageModel.toFixed(1)}`);
       expect(perPage - perPageModel).toBeGreaterThanOrEqual(0);
       expect(perPage - perPageModel).toBeLessThanOrEqual(HEAD_BYTES);

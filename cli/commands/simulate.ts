@@ -28,7 +28,7 @@ options:
                       HEADROOM_THREADS, but one per 2M expected events: a short run stays in this
                       thread); 1 runs them one after another here. The output is the same byte for
                       byte; fewer threads when the memory budget is short
-  --json FILE|-       write the result as JSON (schema headroom.result/v2, the scenario's YAML
+  --json FILE|-       write the result as JSON (schema headroom.result/v3, the scenario's YAML
                       embedded) to FILE, or - for stdout
   --no-series         leave the per-interval time series out of the JSON
   --analytic          print the analytic (queueing-theory) estimate instead of simulating; with

@@ -22,7 +22,7 @@ describe("headroom simulate", () => {
     const r = run("simulate", scenario, "--duration", "10s", "--replications", "2", "--json", "-");
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.schema).toBe("headroom.result/v2");
+    expect(j.schema).toBe("headroom.result/v3");
     // the scenario travels with its result, as the file's text
     expect(j.scenario.yaml).toBe(readFileSync(scenario, "utf8"));
     expect(j.run.replications).toBe(2);

@@ -358,7 +358,7 @@ describe("dashboard in headless Chromium", () => {
     await writeFile(wrong, JSON.stringify({ ...written, schema: "headroom.result/v0" }));
     await page.getByTestId("open-result").setInputFiles(wrong);
     await page.getByTestId("file-error").waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId("file-error").innerText()).toContain('expected a Headroom result with schema "headroom.result/v2"');
+    expect(await page.getByTestId("file-error").innerText()).toContain('expected a Headroom result with schema "headroom.result/v3"');
     expect(await page.getByTestId("file-banner").innerText()).toContain("cli-result.json"); // the good one stays
   });
 
@@ -382,12 +382,27 @@ describe("dashboard in headless Chromium", () => {
     const label = async (id: string) => (await topo.getByTestId(`rf__edge-${id}`).locator(".react-flow__edge-text").textContent()) ?? "";
     await expect.poll(() => topo.locator(".react-flow__edge-text").allTextContents()).toHaveLength(4);
     for (const t of await topo.locator(".react-flow__edge-text").allTextContents()) expect(t).toMatch(/^[\d.]+k? req\/s$/);
-    const intoLb = Number((await label("clients->lb")).replace(" req/s", ""));
+    const rate = async (id: string) => Number((await label(id)).replace(/^.* · /, "").replace(" req/s", "").replace(/k$/, "e3"));
+    const intoLb = await rate("clients->lb");
     expect(Math.abs(intoLb - 200) / 200).toBeLessThan(0.05);
+    // the balancer passes on what it takes (the same count, to the label's 3 figures); the cache
+    // gets a get per request and a set per miss: more than api's own 180/s of reads
+    expect(await rate("lb->api")).toBe(intoLb);
+    expect(await rate("api->cache")).toBeGreaterThan(180);
     const legend = await page.getByTestId("topology-legend").innerText();
-    expect(legend).toMatch(/busy < 60%[\s\S]*60-85%[\s\S]*≥ 85%[\s\S]*bottleneck[\s\S]*edge: requests per second/);
+    expect(legend).toMatch(/busy < 60%[\s\S]*60-85%[\s\S]*≥ 85%[\s\S]*bottleneck[\s\S]*edge label: requests per second sent over it/);
     await topo.screenshot({ path: join(SHOTS, "05b-edge-rates-legend.png") });
     await shot("05-cache-aside");
+    // a component reached two ways (the tandem template: api from the clients and back from db by
+    // its routing, p 0.1) has a count on each: db -> api is about a tenth of api -> db
+    await page.getByTestId("preset").selectOption("template:tandem");
+    await expect.poll(() => topo.locator(".react-flow__edge-text").allTextContents(), { timeout: 30_000 }).toHaveLength(3);
+    await expect.poll(async () => (await label("db->api")).includes("req/s"), { timeout: 30_000 }).toBe(true);
+    expect(await label("db->api")).toMatch(/^p 0\.1 · [\d.]+ req\/s$/);
+    const back = await rate("db->api"), out = await rate("api->db");
+    // 80/s for 50 s x 5 replications: api -> db about 89/s, db -> api about 8.9/s (Poisson: sd under 2%)
+    expect(Math.abs(back / out - 0.1)).toBeLessThan(0.01);
+    await topo.screenshot({ path: join(SHOTS, "05c-edge-rates-two-ways.png") });
     expect(browser!.errors).toEqual([]);
   });
 

@@ -403,7 +403,7 @@ export function App() {
           title="Open the JSON report headroom validate --out DIR writes (DIR/<scenario>.json), or drop it on the page: predicted and measured curves overlaid, errors against the targets (v)">Open validation…</button>
         <input ref={reportInput} type="file" accept=".json,application/json" hidden data-testid="open-validation"
           onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ""; if (f) void openFile(f, "validation"); }} />
-        <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json")} data-testid="export-json" title="Download the result as JSON, the CLI's headroom.result/v2 with its scenario (j)">JSON</button>
+        <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.result.json`, resultJson(finished.result), "application/json")} data-testid="export-json" title="Download the result as JSON, the CLI's headroom.result/v3 with its scenario (j)">JSON</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.series.csv`, seriesCsv(finished.result), "text/csv")} data-testid="export-csv">CSV series</button>
         <button className="btn-ghost" disabled={!finished} onClick={() => finished && download(`${finished.result.scenario.name}.summary.csv`, summaryCsv(finished.result), "text/csv")}>CSV summary</button>
       </header>

@@ -7,7 +7,7 @@ import { collectReportParts, reportHtml } from "./report-html.ts";
 import { download } from "./export.ts";
 import { downsample } from "./downsample.ts";
 import { Staggered } from "./Staggered.tsx";
-import type { Scenario, SeriesResult, SimResult } from "../../simulator/index.ts";
+import { payloadEdges, type Scenario, type SeriesResult, type SimResult } from "../../simulator/index.ts";
 import { seriesBands } from "./bands.ts";
 import { Capacity, useCapacitySweep } from "./Capacity.tsx";
 import { HeadroomStat } from "./HeadroomStat.tsx";
@@ -93,7 +93,7 @@ export const Results = memo(function Results({ result, elapsedMs, stale, text, s
           <HopChart result={result} />
           {result.regions && <div className="card" data-testid="regions"><header className="card-head"><div><h3>Users by region</h3><div className="card-unit">where requests come from; failed over = completed by another region's entry</div></div></header><RegionTable result={result} /></div>}
           <div className="card"><header className="card-head"><div><h3>Components</h3><div className="card-unit">◆ = bottleneck (highest utilization)</div></div></header><ComponentTable result={result} /></div>
-          {result.edges && <div className="card" data-testid="payloads"><header className="card-head"><div><h3>Payloads and links</h3><div className="card-unit">bytes per second (MB = 10^6 B) per component and edge; a link is shared by its transfers in flight</div></div></header><PayloadTable result={result} /></div>}
+          {payloadEdges(result.edges).length > 0 && <div className="card" data-testid="payloads"><header className="card-head"><div><h3>Payloads and links</h3><div className="card-unit">bytes per second (MB = 10^6 B) per component and edge; a link is shared by its transfers in flight</div></div></header><PayloadTable result={result} /></div>}
           <div className="sections">
             {result.cost && <div className="card wide" data-testid="cost-card"><header className="card-head"><div><h3>Cost</h3><div className="card-unit">in the scenario's price units (the currency its prices are in), at the simulated load</div></div></header><CostTable result={result} /></div>}
             <div className="card"><header className="card-head"><div><h3>Accounting</h3><div className="card-unit">every request and message ends somewhere</div></div></header><Accounting result={result} /></div>

@@ -4,13 +4,14 @@
 // the run's events with their times. Prices carry no currency in the scenario format, so costs
 // are shown in "price units" (whatever currency the scenario's prices are in). Scenarios with
 // payloads add bytes per component and edge and the egress links (PayloadTable).
-import type { SimResult } from "../../simulator/index.ts";
+import { payloadEdges, type SimResult } from "../../simulator/index.ts";
 import { num, pct, pctCi, withCi } from "./format.ts";
 import { EVENT_COLORS, type TimeEvent } from "./events.ts";
 
 /** Bytes per second per component and per edge, and the links' utilization (scenarios with payloads). */
 export function PayloadTable({ result }: { result: SimResult }) {
-  if (!result.edges) return null;
+  const sized = payloadEdges(result.edges);
+  if (sized.length === 0) return null;
   const mb = (e: { mean: number; ci95: number | null }) => withCi(e, 1e-6);
   const links = [
     ...Object.entries(result.components).filter(([, c]) => c.link).map(([n, c]) => [n, c.link!] as const),
@@ -39,7 +40,7 @@ export function PayloadTable({ result }: { result: SimResult }) {
       <table className="grid">
         <thead><tr><th>edge</th><th className="r">request (MB/s)</th><th className="r">response (MB/s)</th><th className="r">responses/s</th></tr></thead>
         <tbody>
-          {Object.entries(result.edges).map(([n, e]) => (
+          {sized.map(([n, e]) => (
             <tr key={n}><td>{n}</td><td className="r">{mb(e.requestBytesPerSecond)}</td><td className="r">{mb(e.responseBytesPerSecond)}</td><td className="r">{withCi(e.responsesPerSecond)}</td></tr>
           ))}
         </tbody>

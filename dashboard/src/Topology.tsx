@@ -66,7 +66,7 @@ function Legend({ ran, regions }: { ran: boolean; regions: boolean }) {
       <div><span className="swatch" style={{ background: utilizationColor(0.85) }} />&ge; 85%</div>
       <div><span className="swatch glow" />bottleneck (highest utilization)</div>
       {regions && <div><span className="swatch dashed" />region</div>}
-      {ran && <div title="counted on the edge where the scenario has payloads; otherwise the target's throughput, shown only where the edge is the target's only way in">edge: requests per second over it</div>}
+      {ran && <div data-testid="legend-edges" title="counted by the simulator on each edge: retries and requests the callee then refused included; the edges into a component add up to its arrivals"><span className="swatch edge-line" />edge label: requests per second sent over it (ws: clients' messages per second)</div>}
     </div>
   );
 }
@@ -144,19 +144,19 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
     data: { region: b.region, members: b.members.length },
   })), [nodes]);
   const drawn: Node[] = useMemo(() => (regions.length ? [...regions, ...nodes] : nodes), [regions, nodes]);
-  // After a run each edge carries its requests per second (edgeRates: counted on the edge, or its
-  // target's throughput when it is the only way in), after its own label (geo, p 0.3, ws).
+  // After a run each edge carries its requests per second (edgeRates: the simulator counts every
+  // edge), after its own label (geo, p 0.3, ws).
   const rates = useMemo(() => edgeRates(graph.edges, result), [graph, result]);
   const computedEdges: Edge[] = useMemo(() => graph.edges.map((e) => {
     const r = rates.get(e.id);
-    const label = [e.label, r && fmtRate(r.perSecond)].filter(Boolean).join(" · ") || undefined;
+    const label = [e.label, r && fmtRate(r.perSecond, r.unit)].filter(Boolean).join(" · ") || undefined;
     return {
       id: e.id, source: e.source, target: e.target, label,
       markerEnd: { type: MarkerType.ArrowClosed, color: "var(--edge)" },
       style: { stroke: "var(--edge)" },
       labelStyle: { fill: "var(--text)", fontSize: 11 },
       labelBgStyle: { fill: "var(--panel)" },
-      ...(r ? { data: { rate: r.perSecond, from: r.from } } : {}),
+      ...(r ? { data: { rate: r.perSecond, unit: r.unit } } : {}),
     };
   }), [graph, rates]);
   const [edges, setEdges, onEdgesChange] = useEdgesState(computedEdges);

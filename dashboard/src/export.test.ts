@@ -10,9 +10,9 @@ const text = readFileSync(new URL("../../scenarios/single-service.yaml", import.
 const result: SimResult = simulate(scenarioOf(text, "single-service.yaml"), { replications: 2, duration: 30, warmup: 5 });
 
 describe("exports", () => {
-  test("JSON is the result itself, schema headroom.result/v2", () => {
+  test("JSON is the result itself, schema headroom.result/v3", () => {
     const back = JSON.parse(resultJson(result));
-    expect(back.schema).toBe("headroom.result/v2");
+    expect(back.schema).toBe("headroom.result/v3");
     expect(back).toEqual(JSON.parse(JSON.stringify(result)));
   });
 

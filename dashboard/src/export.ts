@@ -1,4 +1,4 @@
-// Exports of a result: the JSON exactly as the CLI writes it (headroom.result/v2), and CSV tables,
+// Exports of a result: the JSON exactly as the CLI writes it (headroom.result/v3), and CSV tables,
 // one of the per-interval series and one of the per-class and per-component summary, for
 // spreadsheets. Pure string builders; the page turns them into downloads.
 import type { SimResult } from "../../simulator/index.ts";

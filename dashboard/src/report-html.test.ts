@@ -21,7 +21,7 @@ describe("reportHtml", () => {
     // the YAML comes back out of the <pre> unchanged once unescaped
     const pre = /<pre>([\s\S]*?)<\/pre>/.exec(html)![1];
     expect(pre.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&")).toBe(yaml);
-    expect(html).toContain("headroom.result/v2");
+    expect(html).toContain("headroom.result/v3");
   });
 
   test("is self-contained: no script, no external resource", () => {

@@ -24,14 +24,23 @@ describe("readResultFile", () => {
     expect(opened.yaml).toBeNull();
     expect(opened.result.scenario.yaml).toBeNull();
     expect(opened.notice).toMatch(/older result \(headroom\.result\/v1\): it does not carry its scenario/);
-    // a v2 file must carry the field (null allowed)
-    expect(() => readResultFile(JSON.stringify({ ...result, scenario }), "v2.json")).toThrow(/scenario\.yaml" is missing/);
-    expect(() => readResultFile(JSON.stringify({ ...result, scenario: { ...scenario, yaml: 3 } }), "v2.json")).toThrow(/scenario\.yaml must be/);
+    // a v2 or v3 file must carry the field (null allowed)
+    expect(() => readResultFile(JSON.stringify({ ...result, scenario }), "v3.json")).toThrow(/scenario\.yaml" is missing/);
+    expect(() => readResultFile(JSON.stringify({ ...result, schema: "headroom.result/v2", scenario }), "v2.json")).toThrow(/scenario\.yaml" is missing/);
+    expect(() => readResultFile(JSON.stringify({ ...result, scenario: { ...scenario, yaml: 3 } }), "v3.json")).toThrow(/scenario\.yaml must be/);
+  });
+
+  test("a v2 result (edges counted only with payloads) still opens with its scenario, with a notice", () => {
+    const { edges: _, ...v2 } = result;
+    const opened = readResultFile(JSON.stringify({ ...v2, schema: "headroom.result/v2" }), "v2.json");
+    expect(opened.yaml).toBe(yaml);
+    expect(opened.result.edges).toBeUndefined();
+    expect(opened.notice).toMatch(/older result \(headroom\.result\/v2\): it counted requests per edge only where payloads were modelled/);
   });
 
   test("another schema version is refused by name", () => {
     const text = JSON.stringify({ ...result, schema: "headroom.result/v0" });
-    expect(() => readResultFile(text, "old.json")).toThrow('old.json: expected a Headroom result with schema "headroom.result/v2" (headroom simulate --json writes one), got schema "headroom.result/v0"');
+    expect(() => readResultFile(text, "old.json")).toThrow('old.json: expected a Headroom result with schema "headroom.result/v3" (headroom simulate --json writes one), got schema "headroom.result/v0"');
   });
 
   test("not JSON, not an object, no schema, missing parts", () => {

@@ -340,35 +340,38 @@ export function regionBoxes(nodes: ReadonlyArray<{ id: string; x: number; y: num
   }));
 }
 
-/** An edge's measured rate after a run, and where the figure comes from. */
+/** An edge's measured rate after a run, and what crosses it. */
 export interface EdgeRate {
   readonly perSecond: number;
-  /** "edge": counted on the edge itself (scenarios with payloads); "target": the target's own
-   * throughput, the edge being its only way in. */
-  readonly from: "edge" | "target";
+  /** "req/s": requests the simulator counted on the edge (result.edges); "msg/s": the messages a
+   * realtime component's clients send over their WebSocket connections (a "ws" edge). */
+  readonly unit: "req/s" | "msg/s";
 }
 
 /**
- * Requests per second over each edge after a run, by edge id. The simulator counts requests per
- * edge only where payloads are modelled (result.edges); elsewhere it counts per component, so an
- * edge gets its target's throughput when it is the target's only way in, and no figure when the
- * target is reached several ways (a split would be a guess).
+ * Per edge id, what crossed each edge per second after a run: the requests the simulator counted on
+ * it (result.edges, every caller -> callee edge of every scenario, "users" for the clients), or
+ * for a clients' WebSocket edge the messages they sent. An edge a result has no count for gets no
+ * figure: a file written before the simulator counted every edge (headroom.result/v2 counted only
+ * where payloads were modelled), or an edge of a draft that did not run.
  */
 export function edgeRates(edges: readonly TopoEdge[], result: SimResult | null | undefined): Map<string, EdgeRate> {
   const out = new Map<string, EdgeRate>();
   if (!result) return out;
-  const ways = new Map<string, number>();
-  for (const e of edges) ways.set(e.target, (ways.get(e.target) ?? 0) + 1);
   for (const e of edges) {
-    const counted = result.edges?.[`${e.source === CLIENTS ? "users" : e.source}->${e.target}`];
-    const target = result.components[e.target];
-    if (counted && Number.isFinite(counted.requestsPerSecond.mean)) out.set(e.id, { perSecond: counted.requestsPerSecond.mean, from: "edge" });
-    else if (ways.get(e.target) === 1 && target && Number.isFinite(target.throughput.mean)) out.set(e.id, { perSecond: target.throughput.mean, from: "target" });
+    const key = `${e.source === CLIENTS ? "users" : e.source}->${e.target}`;
+    const counted = result.edges && Object.hasOwn(result.edges, key) ? result.edges[key].requestsPerSecond.mean : undefined;
+    if (counted !== undefined && Number.isFinite(counted)) {
+      out.set(e.id, { perSecond: counted, unit: "req/s" });
+      continue;
+    }
+    const messages = e.label === "ws" ? result.components[e.target]?.realtime?.messagesInPerSecond.mean : undefined;
+    if (messages !== undefined && Number.isFinite(messages)) out.set(e.id, { perSecond: messages, unit: "msg/s" });
   }
   return out;
 }
 
-/** A rate for an edge's label: three significant figures ("6.54k req/s", "12.3 req/s"). */
-export function fmtRate(perSecond: number): string {
-  return `${perSecond >= 1e3 ? fmtCount(perSecond) : String(+perSecond.toPrecision(3))} req/s`;
+/** A rate for an edge's label: three significant figures ("6.54k req/s", "12.3 req/s", "40 msg/s"). */
+export function fmtRate(perSecond: number, unit: EdgeRate["unit"] = "req/s"): string {
+  return `${perSecond >= 1e3 ? fmtCount(perSecond) : String(+perSecond.toPrecision(3))} ${unit}`;
 }

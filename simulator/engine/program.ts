@@ -26,10 +26,11 @@ import { compileFaults, type FaultSpec } from "./fault-plan.ts";
 import { compileReport, type ReportSpec } from "./report-plan.ts";
 import { PayloadBuilder, REQUEST, RESPONSE, USERS, type PayloadProgram } from "./payload-plan.ts";
 import { callSizes, classPayload, type CallSizes } from "../model/payload.ts";
+import { EdgeBuilder, type EdgeProgram } from "./edge-plan.ts";
 
 import {
-  OP_ACQUIRE, OP_BRANCH, OP_CALL, OP_DELAY, OP_END, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
-  OP_ROWS, OP_SLOT,
+  OP_ACQUIRE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_DB, OP_DELAY, OP_END, OP_FN_CALL, OP_JUMP, OP_PARALLEL, OP_PUBLISH,
+  OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT,
 } from "./codes.ts";
 
 
@@ -141,6 +142,8 @@ export interface Program {
   readonly report: ReportSpec;
   /** Payload edges, bandwidth links and transfers (payload-plan.ts); empty without sizes. */
   readonly payload: PayloadProgram;
+  /** Every caller -> callee edge and the instructions that send requests over it (edge-plan.ts). */
+  readonly edges: EdgeProgram;
 }
 
 /** Thrown by compile() for a model the engine cannot run yet (components/kind.ts). */
@@ -222,10 +225,14 @@ export function compile(scenario: Scenario): Program {
     stationIdx.set(name, stations.length);
     stations.push(KINDS.station.compile(c, ci, earlyCompile));
   });
+  // Edges (edge-plan.ts): a station's routing crosses one to each station it may send to.
+  const edges = new EdgeBuilder(names);
   stations.forEach((st, i) => {
     const c = comps[names[st.component]];
     const routing = c.kind === "station" ? stationRouting(c, (n) => stations[stationIdx.get(n)!].resource) : undefined;
-    if (routing) stations[i] = { ...st, ...routing };
+    if (!routing) return;
+    const routeEdge = edges.routing(st.component, Array.from(routing.routeTo, (r) => (r < 0 ? -1 : resources[r].component)));
+    stations[i] = { ...st, ...routing, routeEdge };
   });
 
   // Services (components/service): one slot resource per replica, each a global replica.
@@ -281,6 +288,19 @@ export function compile(scenario: Scenario): Program {
   const classPay = classNames.map((n) => classPayload(scenario.load.classes[n]));
   let caller = USERS;
   let consumer = false;
+  // Edges: whose flow is being compiled (USERS, or the service, function, CDN or queue it belongs
+  // to): the sending side of the requests its instructions send. Apart from `caller` (payloads),
+  // which a function's handler does not change.
+  let sender = USERS;
+  // A class's own flow is a chain, as the dashboard draws it: each of its top-level steps is sent
+  // from the component the step before it visited or called (the users for the first), and the
+  // flows nested in a step (a branch, a cache's miss path) from the same one. Set for one emitFlow.
+  let chain = false;
+  // Marks the instructions from pc `start` on that send a request to component `to` (opcode `op`
+  // with operand a = `a`), except those a nested flow marked already.
+  const markSent = (start: number, from: number, to: number, op: number, a: number) => {
+    for (let pc = start; pc < bld.pc; pc++) if (bld.op[pc] === op && bld.a[pc] === a && !edges.marked(pc)) edges.mark(pc, from, to);
+  };
   let originSizes: CallSizes | undefined;
   const NO_SIZES: CallSizes = { request: undefined, response: undefined };
   const sizesOf = (step: Extract<Step, { call: string }>, cls: number): CallSizes =>
@@ -429,6 +449,7 @@ export function compile(scenario: Scenario): Program {
       const svc = serviceIdx.get(svcName)!;
       const sc = own(comps, svcName)!;
       caller = services[svc].component;
+      sender = services[svc].component;
       consumer = false;
       if (sc.kind !== "service") throw new UnsupportedError(`'${target}' does not lead to a service`);
       // A balancer in front of a pool in another region pays the crossing both ways.
@@ -436,7 +457,9 @@ export function compile(scenario: Scenario): Program {
       const svcRegion = regionIdx(sc.region);
       const cross = t.kind === "load_balancer" ? latSampler(lbRegion, svcRegion) : -1;
       if (cross >= 0) bld.delay(cross, `${path}:cross>`);
-      bld.emit(OP_SLOT, svc);
+      const slot = bld.emit(OP_SLOT, svc);
+      // behind a balancer, the slot is where its request reaches the pool (a direct call's was counted at OP_CALL)
+      if (t.kind === "load_balancer") edges.mark(slot, names.indexOf(target), services[svc].component);
       if (sc.overhead) bld.delay(bld.sampler(sc.overhead), `${path}:overhead`);
       // A revalidation (cls past the classes, see browser below) runs `<class>/revalidate` when the service has one.
       const handler = own(sc.handlers, handlerKey(cls)) ?? own(sc.handlers, classNames[cls % classNames.length]);
@@ -461,7 +484,7 @@ export function compile(scenario: Scenario): Program {
     sendRequest(sizes, names.indexOf(name), backendOf(name), path);
     crossBytes(sizes.request, from, to);
     if (lat >= 0) bld.delay(lat, `${path}:lat>`);
-    bld.emit(OP_CALL, stubFor(name, cls), calleeOf(name));
+    edges.mark(bld.emit(OP_CALL, stubFor(name, cls), calleeOf(name)), sender, names.indexOf(name));
     if (lat >= 0) bld.delay(lat, `${path}:lat<`);
     sendResponse(sizes, names.indexOf(name), backendOf(name), path);
     crossBytes(sizes.response, to, from);
@@ -502,8 +525,16 @@ export function compile(scenario: Scenario): Program {
   // `callCost`: the calling service's `call_overhead`, drawn beside the edge's network on each leg.
   const emitFlow = (flow: ReadonlyArray<Step>, cls: number, network: Dist | undefined, region: number, path: string, callCost?: Dist): void => {
     const crossing = (name: string) => latSampler(region, regionIdx(own(comps, name)?.region));
+    const top = chain;
+    chain = false;
+    let prev = sender;
     flow.forEach((step, si) => {
       const at = `${path}.${si}`;
+      if (top) {
+        sender = prev;
+        const next = "visit" in step ? step.visit : "call" in step ? step.call : undefined;
+        if (next !== undefined && own(comps, next) !== undefined) prev = names.indexOf(next);
+      }
       // An edge's latency one way (the step's own `network`, else the calling service's), drawn
       // on the way there and again on the way back.
       const net = "call" in step || "publish" in step ? (step.network ?? network) : undefined;
@@ -518,7 +549,9 @@ export function compile(scenario: Scenario): Program {
       };
       if ("visit" in step) {
         const st = own(comps, step.visit)!;
-        if (st.kind === "station") emitVisit(step, st, stations[stationIdx.get(step.visit)!], region, at, kindFlow);
+        const start = bld.pc, spec = stations[stationIdx.get(step.visit)!];
+        if (st.kind === "station") emitVisit(step, st, spec, region, at, kindFlow);
+        if (spec) markSent(start, sender, spec.component, OP_VISIT, spec.resource);
       } else if ("branch" in step) {
         const cum = new Float64Array(step.branch.length), pcs = new Int32Array(step.branch.length);
         const table = bld.tables.length;
@@ -540,6 +573,7 @@ export function compile(scenario: Scenario): Program {
         const target = own(comps, step.call);
         const sizes = sizesOf(step, cls);
         const ti = names.indexOf(step.call);
+        const start = bld.pc, from = sender;
         hop();
         if (target === undefined) {
           emitCall(step.call, cls, region, at, sizes); // a geo route
@@ -547,27 +581,35 @@ export function compile(scenario: Scenario): Program {
         } else if (target.kind === "cache") {
           sendRequest(sizes, ti, -1, at);
           KINDS.cache.emitCall(step, target, cacheIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
+          markSent(start, from, ti, OP_CACHE, cacheIdx.get(step.call)!);
           sendResponse(sizes, ti, -1, at);
         } else if (target.kind === "database") {
           sendRequest(sizes, ti, -1, at);
           crossBytes(sizes.request, region, regionIdx(target.region));
           KINDS.database.emitCall(step, target, dbIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
+          markSent(start, from, ti, OP_DB, dbIdx.get(step.call)!);
           sendResponse(sizes, ti, -1, at);
           crossBytes(sizes.response, regionIdx(target.region), region);
         } else if (target.kind === "cdn") {
           sendRequest(sizes, ti, -1, at);
           // the origin fetch is the CDN's call, carrying the same sizes
           const saved = caller, savedSizes = originSizes;
-          caller = ti; originSizes = sizes;
+          caller = ti; sender = ti; originSizes = sizes;
           KINDS.cdn.emitCall(step, target, cdnIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
-          caller = saved; originSizes = savedSizes;
+          caller = saved; sender = from; originSizes = savedSizes;
+          markSent(start, from, ti, OP_CDN, cdnIdx.get(step.call)!);
           hopBack();
           sendResponse(sizes, ti, -1, at);
         } else if (target.kind === "function") {
+          // the function's handler is the function's flow
+          sender = ti;
           KINDS.function.emitCall(step, target, fnIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
+          sender = from;
+          markSent(start, from, ti, OP_FN_CALL, fnIdx.get(step.call)!);
           hopBack();
         } else if (target.kind === "realtime") {
           KINDS.realtime.emitCall(step, target, realtimeIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
+          markSent(start, from, ti, OP_RT_PUBLISH, realtimeIdx.get(step.call)!);
           hopBack();
         } else if (target.kind === "load_balancer") {
           // with its TLS CPUs, which the answer passes on its way out
@@ -584,7 +626,7 @@ export function compile(scenario: Scenario): Program {
         // The publisher waits for the broker's confirm: a crossing there and back.
         const lat = crossing(step.publish);
         if (lat >= 0) bld.delay(lat, `${at}:lat>`);
-        bld.emit(OP_PUBLISH, queueIdx.get(step.publish)!);
+        edges.mark(bld.emit(OP_PUBLISH, queueIdx.get(step.publish)!), sender, names.indexOf(step.publish));
         const confirm = (own(comps, step.publish) as { confirm?: Dist } | undefined)?.confirm;
         if (confirm) bld.delay(bld.sampler(confirm), `${at}:confirm`);
         if (lat >= 0) bld.delay(lat, `${at}:lat<`);
@@ -604,6 +646,7 @@ export function compile(scenario: Scenario): Program {
         bld.a[skip] = bld.pc;
       }
     });
+    if (top) sender = USERS;
   };
 
   // A class's flow is compiled once per origin: the users' region is where its steps start from.
@@ -617,10 +660,10 @@ export function compile(scenario: Scenario): Program {
     classCum[i] = i === classNames.length - 1 ? Infinity : acc;
     for (let o = 0; o < origins; o++) {
       classEntry[i * origins + o] = bld.pc;
-      caller = USERS; consumer = false;
+      caller = USERS; sender = USERS; consumer = false;
       // A paginated class's user walks its pages one after another: the flow once per page.
       const path = `class:${name}${origins > 1 ? `@${shares[o].region ?? o}` : ""}`;
-      for (let page = 0; page < classPay[i].pages; page++) emitFlow(def.flow, i, undefined, originRegion[o], page === 0 ? path : `${path}#page${page + 1}`);
+      for (let page = 0; page < classPay[i].pages; page++) { chain = true; emitFlow(def.flow, i, undefined, originRegion[o], page === 0 ? path : `${path}#page${page + 1}`); }
       bld.emit(OP_END);
     }
   });
@@ -639,6 +682,7 @@ export function compile(scenario: Scenario): Program {
     if (!bc?.etag) return;
     for (let o = 0; o < origins; o++) {
       revalidateEntry[i * origins + o] = bld.pc;
+      sender = USERS; chain = true;
       emitFlow(bc.revalidate ?? scenario.load.classes[name].flow, classNames.length + i, undefined, originRegion[o], `revalidate:${name}${origins > 1 ? `@${shares[o].region ?? o}` : ""}`);
       bld.emit(OP_END);
     }
@@ -651,7 +695,7 @@ export function compile(scenario: Scenario): Program {
     if (c.kind !== "queue") return;
     const q = queues[queueIdx.get(name)!] as { entry: number; component: number };
     q.entry = bld.pc;
-    caller = q.component; consumer = true;
+    caller = q.component; sender = q.component; consumer = true;
     bld.emit(OP_ACQUIRE, queueIdx.get(name)!);
     bld.delay(bld.sampler(c.service), `queue:${name}:service`);
     if (c.handler) {
@@ -694,5 +738,6 @@ export function compile(scenario: Scenario): Program {
     }),
     report: compileReport(scenario),
     payload: pay.build(),
+    edges: edges.build(bld.op.length),
   };
 }

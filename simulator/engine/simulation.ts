@@ -185,6 +185,8 @@ export interface ReplicationResult {
   readonly tables: Array<TableStats | null>;
   /** Bytes per edge and component, rows read, links (only when the scenario has payloads). */
   readonly payload?: PayloadStats;
+  /** Requests sent over each edge in the statistics window (engine/edge-plan.ts; one more slot, discarded, at the end). */
+  readonly edges: Float64Array;
   /** Per realtime component (components/realtime), in the Program's order; absent without one. */
   readonly realtime?: RealtimeStats[];
   readonly hops?: HopTimes;
@@ -269,6 +271,9 @@ class Replication extends TaskTable {
   /** Bandwidth links (engine/links.ts) and payload counts; undefined without payloads. */
   private readonly links: LinkRuntime;
   private readonly payload: PayloadStats | undefined;
+  /** Requests per edge (engine/edge-plan.ts), and per instruction the edge it sends over. */
+  private readonly edgeSent: Float64Array;
+  private readonly pcEdge: Int32Array;
   /** The functions' instances (components/function); per component its function index (-1: none). */
   private readonly fn: FunctionRuntime;
   private readonly compFn: Int32Array;
@@ -420,6 +425,8 @@ class Replication extends TaskTable {
     this.payload = pe > 0 || p.payload.links.length > 0 || p.payload.rowsCounted.includes(1)
       ? { edgeBytes: new Float64Array(pe), edgeTransfers: new Float64Array(pe), bytesIn: new Float64Array(p.components.length), bytesOut: new Float64Array(p.components.length), rows: new Float64Array(p.components.length), links: this.links.stats }
       : undefined;
+    this.edgeSent = new Float64Array(p.edges.names.length + 1);
+    this.pcEdge = p.edges.pcEdge;
     this.fn = KINDS.function.runtime(p.functions, kinds);
     if (this.measuring) this.fn.startMeasuring(0);
     this.compFn = new Int32Array(p.components.length).fill(-1);
@@ -575,6 +582,7 @@ class Replication extends TaskTable {
       inFlightArea: this.inFlightArea,
       series: this.series,
       ...(this.payload ? { payload: this.payload } : {}),
+      edges: this.edgeSent,
       tables: this.tables.finish(),
       ...(this.p.realtimes.length > 0 ? { realtime: this.realtime.finish(this.now) } : {}),
       ...(this.hops ? { hops: this.hops } : {}),
@@ -642,6 +650,7 @@ class Replication extends TaskTable {
       const pc = this.tPc[t];
       switch (p.op[pc]) {
         case OP_VISIT:
+          this.edgeSent[this.pcEdge[pc]]++;
           this.tSampler[t] = p.argB[pc];
           this.request(p.argA[pc], t);
           return;
@@ -669,6 +678,7 @@ class Replication extends TaskTable {
           const svc = p.argB[pc];
           this.tResumePc[t] = pc + 1;
           if (!this.admitCall(t, svc)) return;
+          this.edgeSent[this.pcEdge[pc]]++;
           const c = this.spawn(t, stub);
           this.tChildren[t] = 1;
           const timeout = p.services[svc].timeout;
@@ -688,6 +698,7 @@ class Replication extends TaskTable {
           this.balance(t, p.argA[pc]);
           return;
         case OP_SLOT: {
+          this.edgeSent[this.pcEdge[pc]]++;
           const svc = p.services[p.argA[pc]];
           if (this.compDown[svc.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           // Through a balancer, connect() left the chosen backend in tBackend.
@@ -711,13 +722,16 @@ class Replication extends TaskTable {
           return;
         }
         case OP_CACHE:
+          this.edgeSent[this.pcEdge[pc]]++;
           this.tSampler[t] = -1;
           this.request(p.caches[p.argA[pc]].server, t);
           return;
         case OP_DB:
+          this.edgeSent[this.pcEdge[pc]]++;
           this.dbStep(t, pc);
           return;
         case OP_PUBLISH:
+          this.edgeSent[this.pcEdge[pc]]++;
           if (this.compDown[p.queues[p.argA[pc]].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           if (!this.publish(t, p.argA[pc])) { this.fail(t, R_QUEUEFULL); return; }
           this.tPc[t] = pc + 1;
@@ -741,6 +755,7 @@ class Replication extends TaskTable {
           break;
         }
         case OP_CDN: {
+          this.edgeSent[this.pcEdge[pc]]++;
           const c = p.argA[pc];
           if (this.compDown[p.cdns[c].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           this.tCdnObject[t] = this.cdn.pickObject(c);
@@ -762,6 +777,7 @@ class Replication extends TaskTable {
           this.tPc[t] = pc + 1;
           break;
         case OP_FN_CALL: {
+          this.edgeSent[this.pcEdge[pc]]++;
           // The invocation is a child at the function's stub (FN_ACQUIRE FN_START handler END).
           this.tResumePc[t] = pc + 1;
           const c = this.spawn(t, p.argB[pc]);
@@ -797,6 +813,7 @@ class Replication extends TaskTable {
           break;
         }
         case OP_RT_PUBLISH:
+          this.edgeSent[this.pcEdge[pc]]++;
           this.realtime.serverPublish(p.argA[pc], this.now);
           this.tPc[t] = pc + 1;
           break;
@@ -1126,7 +1143,7 @@ class Replication extends TaskTable {
       case OP_VISIT: {
         // a station's routing (components/station): on to another station, or on along the flow
         const to = this.station.route(r);
-        if (to >= 0) { this.tSampler[t] = -1; this.request(to, t); return; }
+        if (to >= 0) { this.edgeSent[this.station.routed]++; this.tSampler[t] = -1; this.request(to, t); return; }
         this.tPc[t] = pc + 1;
         break;
       }
@@ -1900,6 +1917,7 @@ class Replication extends TaskTable {
   }
 
   private startMeasuring(): void {
+    this.edgeSent.fill(0);
     this.tables.atWarmup();
     this.countLive(this.live.atWarmup);
     if (this.p.realtimes.length > 0) this.realtime.startMeasuring(this.now);

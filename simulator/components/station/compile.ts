@@ -16,6 +16,8 @@ export interface StationSpec {
   /** Routing after service: cumulative probabilities and target resources (-1 = exit); empty without routing. */
   readonly routeCum: Float64Array;
   readonly routeTo: Int32Array;
+  /** Per routing choice, the edge (engine/edge-plan.ts) the routed visit crosses (-1 for an exit); empty without routing. */
+  readonly routeEdge: Int32Array;
 }
 
 export function compileStation(c: StationComponent, component: number, ctx: CompileContext): StationSpec {
@@ -23,7 +25,7 @@ export function compileStation(c: StationComponent, component: number, ctx: Comp
     name: ctx.componentName(component), component, units: c.servers, mode: MODE_SERVICE, buffer: c.buffer ?? -1,
     timeout: c.queue_timeout ?? Infinity, sampler: ctx.sampler(c.service), main: true,
   });
-  return { component, resource, routeCum: new Float64Array(0), routeTo: new Int32Array(0) };
+  return { component, resource, routeCum: new Float64Array(0), routeTo: new Int32Array(0), routeEdge: new Int32Array(0) };
 }
 
 /** The station's routing once every station has its resource (`resourceOf`: a station's resource by name). */

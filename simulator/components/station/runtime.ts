@@ -15,6 +15,9 @@ export class StationRuntime {
   /** Per resource: routing's cumulative probabilities and targets (empty: none), and its stream. */
   private readonly cum: Float64Array[];
   private readonly to: Int32Array[];
+  private readonly edges: Int32Array[];
+  /** The edge (engine/edge-plan.ts) the last route() to another station crosses. */
+  routed = -1;
   private readonly rng: Array<Rng | null>;
 
   constructor(specs: readonly StationSpec[], ctx: RuntimeContext) {
@@ -22,22 +25,25 @@ export class StationRuntime {
     // Packed arrays (Array.from, not new Array(n)): no hole checks on the per-visit read.
     this.cum = Array.from({ length: nR }, () => NO_ROUTES);
     this.to = Array.from({ length: nR }, () => NO_TARGETS);
+    this.edges = Array.from({ length: nR }, () => NO_TARGETS);
     this.rng = Array.from({ length: nR }, (): Rng | null => null);
     for (const st of specs) {
       if (st.routeCum.length === 0) continue;
       this.cum[st.resource] = st.routeCum;
       this.to[st.resource] = st.routeTo;
+      this.edges[st.resource] = st.routeEdge;
       this.rng[st.resource] = ctx.stream(`resource:${ctx.componentNames[st.component]}:routing`);
     }
   }
 
-  /** After a visit to resource r: the resource the task visits next, or -1 to go on with its flow. */
+  /** After a visit to resource r: the resource the task visits next (the edge it crosses in `routed`), or -1 to go on with its flow. */
   route(r: number): number {
     const cum = this.cum[r];
     if (cum.length === 0) return -1;
     const u = this.rng[r]!.next();
     let k = 0;
     while (u >= cum[k]) k++;
+    this.routed = this.edges[r][k];
     return this.to[r][k];
   }
 }

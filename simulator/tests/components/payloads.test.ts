@@ -4,7 +4,7 @@
 // checked per replication-summed count within rounding; rates against each other, not theory.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { simulate } from "../../index.ts";
+import { payloadEdges, simulate } from "../../index.ts";
 import { solveAnalytic } from "../../analytic/index.ts";
 import { scenarioOf } from "../helpers.ts";
 
@@ -41,7 +41,7 @@ components:
 
 describe("payloads through a balancer and a paginated database read", () => {
   const r = simulate(scenarioOf(yaml));
-  const e = r.edges!;
+  const e = Object.fromEntries(payloadEdges(r.edges));
   it("every edge that carries bytes is reported, each way", () => {
     expect(Object.keys(e).sort()).toEqual(["api->edge", "db->api", "edge->api", "edge->users", "users->edge"]);
   });
@@ -50,7 +50,7 @@ describe("payloads through a balancer and a paginated database read", () => {
     expect(e["edge->users"].responseBytesPerSecond.mean).toBeCloseTo(e["api->edge"].responseBytesPerSecond.mean, 6);
   });
   it("a walk of 3 pages makes 3 requests of 500B, each answered by a compressed page", () => {
-    const requests = e["users->edge"].requestsPerSecond.mean;
+    const requests = e["users->edge"].sizedRequestsPerSecond.mean;
     expect(e["users->edge"].requestBytesPerSecond.mean).toBeCloseTo(500 * requests, 3);
     // list pages: 20 rows x 1KB = 20KB read from the database, 10KB on the wire after 50% compression
     expect(e["db->api"].responseBytesPerSecond.mean).toBeCloseTo(20e3 * e["db->api"].responsesPerSecond.mean, 3);
