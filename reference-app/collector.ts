@@ -1,6 +1,6 @@
 // Samples the run's parts every interval into one time series (JSON lines, <run dir>/timeseries.jsonl):
 // HAProxy queue and session counts from its stats socket, Redis INFO, pg_stat_replication and the
-// app's queries running at once (pg_stat_activity) on the primary, the RabbitMQ queue depths, for an auto-scaled service its instance count, per function
+// app's queries running at once (pg_stat_activity) on the primary, the RabbitMQ queue depths, for each auto-scaled service its instance count, per function
 // its dispatcher's counters and instances alive (function/dispatcher.ts /metrics) and, for a realtime
 // component, each WebSocket server's connections, messages, memory and delivery figures. The validation harness compares these with the simulator's.
 import { Effect, Scope } from "effect";
@@ -23,8 +23,10 @@ export interface CollectorTargets {
   readonly redisPassword?: string;
   readonly broker?: Broker;
   readonly queues: ReadonlyArray<{ readonly name: string; readonly names: QueueNames }>;
-  /** The auto-scaler's replica count now (reference-app/scaling.ts). */
+  /** The entry service's auto-scaler: its replica count now (reference-app/scaling.ts). */
   readonly instances?: () => InstanceCount;
+  /** Every auto-scaled pool's replica count now, by service name (reference-app/scaled-pools.ts). */
+  readonly pools?: () => Record<string, InstanceCount>;
   /** Each function's dispatcher /metrics. */
   readonly functions?: ReadonlyArray<{ readonly name: string; readonly metricsUrl: string }>;
   /** A realtime component's WebSocket servers (realtime/server.ts /metrics). */
@@ -126,8 +128,10 @@ export interface Sample {
   readonly dbQueries?: { readonly active: number; readonly connections: number } | null;
   /** `partitions`: a partitioned queue's depth per partition (`depth` is their sum). */
   readonly queues?: Record<string, { readonly depth: number; readonly consumers: number; readonly dead: number; readonly partitions?: readonly number[] } | null>;
-  /** Replicas not off (booting, serving, draining), as the simulator's instance series counts them. */
+  /** The entry service's replicas not off (booting, serving, draining), as the simulator's instance series counts them. */
   readonly instances?: InstanceCount;
+  /** Per auto-scaled service (the entry's included), its replicas as `instances` counts them. */
+  readonly pools?: Record<string, InstanceCount>;
   /** Per function: its dispatcher's instances and counters (null: it did not answer). */
   readonly functions?: Record<string, FunctionSample | null>;
   /** Each realtime instance's figures; null for one that is down (crashed or out of memory). */
@@ -245,7 +249,7 @@ export async function sampleOnce(targets: CollectorTargets, redis?: Redis, pgPoo
         return { ...g.counts, ...(g.breaker ? { breaker: { state: g.breaker.state, openSeconds: g.breaker.openSeconds } } : {}) };
       })
     : undefined;
-  return { t: Date.now(), lb, cache, replication, dbQueries, queues, instances: targets.instances?.(), functions, ...(realtime ? { realtime } : {}), ...(gateway !== undefined ? { gateway } : {}) };
+  return { t: Date.now(), lb, cache, replication, dbQueries, queues, instances: targets.instances?.(), ...(targets.pools ? { pools: targets.pools() } : {}), functions, ...(realtime ? { realtime } : {}), ...(gateway !== undefined ? { gateway } : {}) };
 }
 
 export interface Collector {

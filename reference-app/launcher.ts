@@ -30,6 +30,7 @@ import { startCollector, type Sample } from "./collector.ts";
 import { startAdmin, BadTarget, type Faults } from "./admin.ts";
 import type { FunctionConfig, GatewayConfig, QueueNames, RealtimeConfig, ServiceConfig, WorkerConfig } from "./config.ts";
 import { PoolScaler, type InstanceCount, type ScalingEvent } from "./scaling.ts";
+import { scaledPools } from "./scaled-pools.ts";
 import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
 import { startReceiver } from "./otlp-receiver.ts";
@@ -131,14 +132,13 @@ export interface RunningApp {
   readonly queues: Readonly<Record<string, QueueNames>>;
   readonly timeseriesPath: string;
   readonly faults: Faults;
-  /** The auto-scaler of the service, when the YAML has `autoscaling`. */
-  readonly scaling?: {
-    readonly events: readonly ScalingEvent[];
-    readonly evaluations: ReadonlyArray<{ t: number; value: number; serving: number }>;
-    instances(): InstanceCount;
-    /** Restarts the evaluation clock now (the validation harness calls it as the load starts). */
-    begin(): void;
-  };
+  /** The auto-scaler of the entry service, when it has `autoscaling` (the same as scalers[plan.service.name]). */
+  readonly scaling?: ScalerView;
+  /**
+   * Every auto-scaled service's scaler by service name (scaled-pools.ts): one per pool behind a
+   * balancer of its own, the entry's included; {} when no service has `autoscaling`.
+   */
+  readonly scalers: Readonly<Record<string, ScalerView>>;
   /**
    * The scenario's regions (regions/start.ts): where each origin region's users enter (its geo
    * router), the relay's routes that carry every crossing, and outages of a whole region.
@@ -179,6 +179,15 @@ export interface RunningApp {
      */
     schedule(startMs: number, onError?: (e: unknown) => void): void;
   };
+}
+
+/** One auto-scaled pool's scaler (scaling.ts) as a run shows it. */
+export interface ScalerView {
+  readonly events: readonly ScalingEvent[];
+  readonly evaluations: ReadonlyArray<{ t: number; value: number; serving: number }>;
+  instances(): InstanceCount;
+  /** Restarts the evaluation clock now (the validation harness calls it as the load starts). */
+  begin(): void;
 }
 
 /** One PostgreSQL cluster's servers and the services' role on it (no superuser) with its per-run password. */
@@ -462,9 +471,12 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       progress(`function ${f.name}: dispatcher 127.0.0.1:${fns[i]!.port} (${f.provisioned} provisioned, up to ${f.maxInstances} x ${f.concurrency}, idle ${f.idleTimeout} s, ${f.onThrottle === "queue" ? "queued" : "429"} beyond)`);
     }
     const functionUrls = Object.fromEntries(plan.functions.map((f, i) => [f.name, { url: `http://127.0.0.1:${fns[i]!.port}`, metricsUrl: `http://127.0.0.1:${fns[i]!.port}/metrics` }]));
-    const tiers = Object.fromEntries(plan.services.map((sp, i) => [sp.name, (i === 0 ? services : others[i - 1]!).slice(0, sp.replicas)]));
+    // Every place of each service (an auto-scaled pool's standby places too), and the ones running at the start.
+    const tiersAll = Object.fromEntries(plan.services.map((sp, i) => [sp.name, i === 0 ? services : others[i - 1]!]));
+    const tiers = Object.fromEntries(plan.services.map((sp) => [sp.name, tiersAll[sp.name]!.slice(0, sp.replicas)]));
     for (const sp of plan.services.slice(1)) {
-      progress(`${sp.name}: ${sp.replicas} replica(s) on ${tiers[sp.name]!.map((s) => `127.0.0.1:${s.port}`).join(", ")}`);
+      progress(`${sp.name}: ${sp.replicas} replica(s) on ${tiers[sp.name]!.map((s) => `127.0.0.1:${s.port}`).join(", ")}` +
+        (sp.places > sp.replicas ? ` (+${sp.places - sp.replicas} standby place(s) for the auto-scaler)` : ""));
     }
     const started = services.slice(0, plan.service.replicas);
     progress(`${plan.service.name}: ${started.length} replica(s) on ${started.map((s) => `127.0.0.1:${s.port}`).join(", ")}` +
@@ -472,6 +484,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     if (workers.length) progress(`workers: ${workers.map((w) => `${w.name} 127.0.0.1:${w.port}`).join(", ")}`);
 
     let lb: HaproxyPart | undefined;
+    const lbParts = new Map<string, HaproxyPart>();
     let runCa: string | undefined;
     for (const b of plan.balancers) {
       const backend = plan.services.find((p) => p.name === b.backends)!;
@@ -481,6 +494,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       if (cert) runCa = cert.caFile;
       const part = yield* startHaproxy(b, runLinks?.servers.get(b.name) ?? portsOf.get(backend.name)!, dir.path, tools, backend.timeout, backend.replicas, entry ? "haproxy" : `haproxy-${b.name}`, lbPorts.get(b.name), cert?.pem);
       if (entry) lb = part;
+      lbParts.set(b.name, part);
       progress(b.implicit
         ? `haproxy 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), round robin (no balancer in the YAML: the clients' own round robin, as the model reads it)`
         : `haproxy${entry ? "" : ` ${b.name}`} 127.0.0.1:${part.port} -> ${backend.name}: ${backend.replicas} replica(s), ${b.algorithm}${b.health ? "" : ", no health checks"}` +
@@ -502,19 +516,27 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       progress(`nginx rate-limit gateway ${gatewayUrl} -> haproxy (limit_req ${plan.lb.rateLimit.nginxRate} burst ${plan.lb.rateLimit.nginxBurst}: a bucket of ${plan.lb.rateLimit.burst}, 429)`);
     }
 
-    let scaler: PoolScaler | undefined;
-    if (plan.service.autoscaling && lb) {
-      const a = plan.service.autoscaling;
-      const socket = lb.statsSocket;
+    // One scaler per auto-scaled pool, each acting on its own balancer's HAProxy (scaled-pools.ts).
+    // The entry's logs to logs/autoscaler.log, another pool's to logs/autoscaler-<service>.log.
+    const scalers = new Map<string, PoolScaler>();
+    for (const pool of scaledPools(plan)) {
+      const sp = pool.service;
+      const a = pool.scaling;
+      const part = lbParts.get(pool.balancer.name);
+      if (!part) return yield* Effect.fail(new StartFailed({ part: `autoscaler of ${sp.name}`, reason: `its balancer ${pool.balancer.name} did not start` }));
+      const places = tiersAll[sp.name]!;
+      const socket = part.statsSocket;
+      const entry = sp.name === plan.service.name;
       // The longest a drain waits for in-flight requests: the service's timeout (plus the balancer's
       // queue timeout), else a minute; then the replica is stopped anyway.
-      const drainMs = ((plan.service.timeout ?? 55) + (plan.lb?.queueTimeout ?? 5)) * 1000;
+      const drainMs = ((sp.timeout ?? 55) + (pool.balancer.queueTimeout ?? 5)) * 1000;
       const bootTimers = new Set<NodeJS.Timeout>();
-      const log = (line: string) => appendFileSync(join(dir.path, "logs", "autoscaler.log"), `${new Date().toISOString()} ${line}\n`);
-      const s = new PoolScaler(a, plan.service.concurrency, services.length, plan.service.replicas, {
+      const logFile = join(dir.path, "logs", entry ? "autoscaler.log" : `autoscaler-${sp.name}.log`);
+      const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+      const s = new PoolScaler(a, sp.concurrency, places.length, sp.replicas, {
         read: async (place) => {
           try {
-            const r = await fetch(`http://127.0.0.1:${services[place - 1]!.port}/metrics`, { signal: AbortSignal.timeout(Math.max(500, a.interval * 500)) });
+            const r = await fetch(`http://127.0.0.1:${places[place - 1]!.port}/metrics`, { signal: AbortSignal.timeout(Math.max(500, a.interval * 500)) });
             if (!r.ok) return null;
             const m = sumMetrics(await r.text());
             return { busySeconds: m.get("headroom_slots_busy_seconds") ?? 0, requests: m.get("headroom_http_requests_total") ?? 0 };
@@ -525,9 +547,9 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         boot: async (place) => {
           // The model's `boot` is the time from the decision to serving: the real start (process
           // spawned, /healthz answers) plus an injected wait for the rest; a real start longer than
-          // `boot` makes the app's boot that long (logs/autoscaler.log says by how much).
+          // `boot` makes the app's boot that long (the log says by how much).
           const t0 = performance.now();
-          await services[place - 1]!.control.start();
+          await places[place - 1]!.control.start();
           const realMs = performance.now() - t0;
           const injectMs = Math.max(0, a.boot * 1000 - realMs);
           log(`autoscaler: replica ${place} started in ${Math.round(realMs)} ms; injected ${Math.round(injectMs)} ms of the ${a.boot} s boot` +
@@ -536,11 +558,11 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
             const t = setTimeout(() => (bootTimers.delete(t), resolve()), injectMs);
             bootTimers.add(t);
           });
-          await enableServer(socket, place, undefined, plan.lb?.health !== undefined);
+          await enableServer(socket, place, undefined, pool.balancer.health !== undefined);
         },
         drain: async (place) => {
           await drainServer(socket, place, drainMs);
-          await services[place - 1]!.control.stop();
+          await places[place - 1]!.control.stop();
         },
       }, log);
       // Released before the replicas and HAProxy (finalizers run in reverse): no step acts after it.
@@ -548,9 +570,10 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         for (const t of bootTimers) clearTimeout(t);
         await x.close();
       }));
-      scaler = s;
-      progress(`autoscaler: ${a.metric} target ${a.target}, every ${a.interval} s, ${a.min}..${a.max} replicas, boot ${a.boot} s (real start + injected rest)`);
+      scalers.set(sp.name, s);
+      progress(`autoscaler${entry ? "" : ` ${sp.name} (through ${pool.balancer.name})`}: ${a.metric} target ${a.target}, every ${a.interval} s, ${a.min}..${a.max} replicas, boot ${a.boot} s (real start + injected rest)`);
     }
+    const scaler = scalers.get(plan.service.name);
     const lbScheme = runCa ? "https" : "http";
     // Regions: each origin region's users enter through its geo router, nearest healthy entry first.
     const geoRouters = plan.regions && relay ? yield* startGeoRouters(plan.regions, reachedOn, relay, dir.path, tools, progress) : [];
@@ -599,6 +622,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         broker,
         queues: plan.queues.map((q) => ({ name: q.name, names: queues[q.name]! })),
         instances: scaler ? () => scaler.instances() : undefined,
+        pools: scalers.size > 0 ? () => Object.fromEntries([...scalers].map(([n, x]) => [n, x.instances()])) : undefined,
         functions: Object.entries(functionUrls).map(([name, f]) => ({ name, metricsUrl: f.metricsUrl })),
         realtime: rtInstances.map((p) => ({ name: p.name, metricsUrl: `http://127.0.0.1:${p.port}/metrics` })),
         gatewayUrl: resilienceGateway?.url,
@@ -772,9 +796,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       queues,
       timeseriesPath: collector.path,
       faults,
-      scaling: scaler
-        ? { events: scaler.events, evaluations: scaler.evaluations, instances: () => scaler.instances(), begin: () => scaler.begin() }
-        : undefined,
+      scaling: scaler ? viewOf(scaler) : undefined,
+      scalers: Object.fromEntries([...scalers].map(([n, x]) => [n, viewOf(x)])),
       sample: () => collector.sampleNow(),
       ...(regionsView ? { regions: regionsView } : {}),
       ...(runLinks ? { links: { pid: runLinks.proc.pid, report: () => runLinks.proc.report(), reset: () => runLinks.proc.reset() } } : {}),
@@ -805,9 +828,11 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     return running;
   });
 
+const viewOf = (x: PoolScaler): ScalerView => ({ events: x.events, evaluations: x.evaluations, instances: () => x.instances(), begin: () => x.begin() });
+
 /** What run.json and the admin's /status show: the run without its token, passwords and functions. */
 function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
-  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, failover: _failover, redisPassword: _redisPassword, db, dbShards, ...rest } = app;
+  const { token: _token, faults: _faults, sample: _sample, scaling: _scaling, scalers: _scalers, failover: _failover, redisPassword: _redisPassword, db, dbShards, ...rest } = app;
   return { ...rest, amqpUrl: redactUrl(rest.amqpUrl), db: db ? { ...db, password: undefined } : undefined, dbShards: dbShards.map((d) => ({ ...d, password: undefined })) };
 }
 

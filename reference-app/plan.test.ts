@@ -693,11 +693,16 @@ describe("several services", () => {
     expect(r.ok && r.plan.db).toMatchObject({ gate: undefined, serverMaxConnections: 18 });
   });
 
-  it("refuses classes entering at different services, and auto-scaling of an inner service", () => {
+  it("refuses classes entering at different services; plans auto-scaling of an inner service behind its balancer (scaled-pools.test.ts has the rest)", () => {
     const two = planApp(load(TIERS.replace("      flow: [{ call: lb }]\n    browse", "      flow: [{ call: cart-lb }]\n    browse")));
     expect(!two.ok && two.issues.map((i) => i.field)).toContain("load.classes");
     const scaled = planApp(load(TIERS.replace("    network: 1ms\n", "    network: 1ms\n    autoscaling: { min: 1, max: 3, target: 0.7 }\n")));
-    expect(!scaled.ok && scaled.issues.map((i) => i.field)).toEqual(["components.cart.autoscaling"]);
+    if (!scaled.ok) throw new Error(JSON.stringify(scaled.issues));
+    // cart's places are its scaler's max (3), two running at the start
+    expect(scaled.plan.services.find((p) => p.name === "cart")).toMatchObject({ replicas: 2, places: 3, autoscaling: { min: 1, max: 3, target: 0.7 } });
+    // pricing has no balancer: refused, by field
+    const bare = planApp(load(TIERS.replace("  pricing: { kind: service, replicas: 2,", "  pricing: { kind: service, replicas: 2, autoscaling: { min: 1, max: 3, target: 0.7 },")));
+    expect(!bare.ok && bare.issues.map((i) => i.field)).toEqual(["components.pricing.autoscaling"]);
   });
 
   it("injects a service's network but never its call_overhead (the model's client side of a call, which the real app has)", () => {

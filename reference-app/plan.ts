@@ -11,6 +11,7 @@ import { stationsAsServices } from "./station.ts";
 import { functionGateways } from "./function/gateway.ts";
 import { MAX_SIZED_BODY } from "./body-limit.ts";
 import { linkRoutes } from "./link-routes.ts";
+import { scaledPoolIssues } from "./scaled-pools.ts";
 import { planRegions, regionPorts, type RegionPlan } from "./regions/placement.ts";
 import type { TlsKey } from "./parts/tls-cert.ts";
 export { shardOfKey } from "./shard.ts";
@@ -526,7 +527,6 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
   // Every service, the entry first: each its own pool of processes.
   const serviceNames = [...(serviceName && comp(serviceName)?.kind === "service" ? [serviceName] : []), ...(byKind.get("service") ?? []).filter((n) => n !== serviceName)];
   const balancerNames = [...(lbName ? [lbName] : []), ...(byKind.get("load_balancer") ?? []).filter((n) => n !== lbName)];
-  const fronted = new Set(balancerNames.map((n) => (comp(n) as LoadBalancerComponent).backends));
   const services: ServicePlan[] = [];
   for (const name of serviceNames) {
     const sv = comp(name) as ServiceComponent;
@@ -559,13 +559,6 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       if (!own(s.load.classes, base)) issues.push({ field: `components.${name}.handlers.${cls}`, reason: "no request class of that name in load.classes" });
       else if (base !== cls && name !== serviceName) issues.push({ field: `components.${name}.handlers.${cls}`, reason: "only the entry service runs a <class>/revalidate handler in the reference app (a revalidation calls other services with the class's own handler)" });
       checkSteps(steps, `components.${name}.handlers.${cls}`, s, issues);
-    }
-    if (autoscaling && name !== serviceName) {
-      issues.push({ field: `components.${name}.autoscaling`, reason: `auto-scaling is realized for the service clients enter ('${serviceName}') only` });
-    } else if (name === serviceName && !lbName && autoscaling) {
-      issues.push({ field: `components.${name}.autoscaling`, reason: "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)" });
-    } else if (autoscaling && !fronted.has(name)) {
-      issues.push({ field: `components.${name}.autoscaling`, reason: "auto-scaling needs a load_balancer in front of the service (new replicas join it through HAProxy's runtime API)" });
     }
   }
   const service = services[0];
@@ -611,6 +604,8 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     balancers.unshift({ name, backends: entryService.name, algorithm: "round_robin", queueTimeout: IMPLICIT_QUEUE_TIMEOUT_S, connectRetries: 0, implicit: true });
   }
   const lb = balancers.find((b) => b.name === lbName) ?? balancers.find((b) => b.implicit);
+  // Every auto-scaled service behind a balancer of its own gets a scaler (scaled-pools.ts).
+  issues.push(...scaledPoolIssues(services, balancers));
   const links = planLinks(s, lb, services, cdnName !== undefined, s.regions !== undefined || s.geo !== undefined, issues);
 
   const functions: FunctionPlan[] = [];

@@ -115,14 +115,16 @@ export async function validateDynamics(file: string, scenario: Scenario, outDir:
     log(`app up (${app.url}); load for ${durationS} s`);
     const watch = { done: false };
     const started = app.haproxyStatsSocket ? firstRequest(app.haproxyStatsSocket, watch) : Promise.resolve(Date.now());
-    // The scaler's evaluation clock restarts as the first request arrives (the simulator's t = 0).
-    void started.then((t) => { loadStartMs = t; app.scaling?.begin(); });
+    // The scalers' evaluation clocks restart as the first request arrives (the simulator's t = 0).
+    void started.then((t) => { loadStartMs = t; for (const x of Object.values(app.scalers)) x.begin(); });
     const run = await runLoad({ scenario, source: file, target: app.url, outDir: join(outDir, "k6"), engine: "auto", maxRunMs: (durationS + 60) * 1000 });
     watch.done = true;
     if (run.exitCode !== 0 && run.exitCode !== 99) throw new NotMeasurable(`${file}: the load run (${run.engine}) ended with exit code ${run.exitCode}${run.message ? ` (${run.message})` : ""}`);
     ndjson = run.ndjsonPath;
   } finally {
-    events = app.scaling ? [...app.scaling.events] : [];
+    // the first auto-scaled service's (the one compared below), wherever it sits in the call graph
+    const scaler = service ? app.scalers[service[0]] : undefined;
+    events = scaler ? [...scaler.events] : [];
     await stop();
   }
   if (!Number.isFinite(loadStartMs)) throw new NotMeasurable(`${file}: HAProxy never counted a request`);
