@@ -183,6 +183,8 @@ export interface RunningApp {
 
 /** One auto-scaled pool's scaler (scaling.ts) as a run shows it. */
 export interface ScalerView {
+  /** Every place's base URL (place i at index i - 1), standby places included: a place that is off answers nothing. */
+  readonly urls: readonly string[];
   readonly events: readonly ScalingEvent[];
   readonly evaluations: ReadonlyArray<{ t: number; value: number; serving: number }>;
   instances(): InstanceCount;
@@ -796,8 +798,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
       queues,
       timeseriesPath: collector.path,
       faults,
-      scaling: scaler ? viewOf(scaler) : undefined,
-      scalers: Object.fromEntries([...scalers].map(([n, x]) => [n, viewOf(x)])),
+      scaling: scaler ? viewOf(scaler, portsOf.get(plan.service.name)!) : undefined,
+      scalers: Object.fromEntries([...scalers].map(([n, x]) => [n, viewOf(x, portsOf.get(n)!)])),
       sample: () => collector.sampleNow(),
       ...(regionsView ? { regions: regionsView } : {}),
       ...(runLinks ? { links: { pid: runLinks.proc.pid, report: () => runLinks.proc.report(), reset: () => runLinks.proc.reset() } } : {}),
@@ -828,7 +830,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     return running;
   });
 
-const viewOf = (x: PoolScaler): ScalerView => ({ events: x.events, evaluations: x.evaluations, instances: () => x.instances(), begin: () => x.begin() });
+const viewOf = (x: PoolScaler, ports: readonly number[]): ScalerView => ({ urls: ports.map((p) => `http://127.0.0.1:${p}`), events: x.events, evaluations: x.evaluations, instances: () => x.instances(), begin: () => x.begin() });
 
 /** What run.json and the admin's /status show: the run without its token, passwords and functions. */
 function publicView(app: Omit<RunningApp, "adminUrl"> & { adminUrl?: string }): unknown {
