@@ -11,7 +11,7 @@
 // capacity, processor sharing. A start's cold_start draw is its work alone; while k start at once
 // each progresses at min(1, c/k), so k > c take k/c times longer. The completion order is fixed by
 // each boot's virtual finish (the progress a lone boot would have reached), so only the next one is
-// scheduled (EV_FN_READY with the function in its argument and a generation: a start or an end
+// scheduled (EV_FN_BOOT with the function in its argument and a generation: a start or an end
 // reschedules it, an older event is stale), and its invocations wait on the instance (woken by the
 // engine at its end) instead of resuming at a time known in advance. Without it a start's time is
 // its draw, known when it begins, as before.
