@@ -70,3 +70,41 @@ function bdSojourn(c: number, lambda: number, w: number): number {
   }
   return mean / sum / lambda;
 }
+
+describe("shared boots in a whole scenario", () => {
+  // concurrency 4 (invocations join an instance still starting: they wait on it too), a timeout that
+  // some shared starts exceed, and bursts: every invocation accounted for, the same output twice
+  const yaml = (capacity: string) => `
+version: 1
+name: boots-burst
+seed: 7
+simulation: { duration: 120s, warmup: 0s, replications: 2 }
+load:
+  model: open
+  stages:
+    - { duration: 30s, target: 40/s, shape: step }
+    - { duration: 30s, target: 1/s, shape: step }
+    - { duration: 30s, target: 200/s, shape: step }
+    - { duration: 30s, target: 1/s, shape: step }
+  classes: { call: { flow: [{ call: f }] } }
+components:
+  f: { kind: function, max_instances: 30, concurrency: 4, cold_start: { dist: lognormal, mean: 400ms, cv: 0.5 }, ${capacity}idle_timeout: 5s, timeout: 1500ms, service: 20ms }
+`;
+  it("accounted, deterministic, and slower starts than unshared", () => {
+    const shared = simulate(scenarioOf(yaml("boot_capacity: 1.5, ")));
+    const again = simulate(scenarioOf(yaml("boot_capacity: 1.5, ")));
+    const alone = simulate(scenarioOf(yaml("")));
+    expect(JSON.stringify(again)).toBe(JSON.stringify(shared));
+    const c = shared.classes.call.counts;
+    expect(c.arrived).toBeGreaterThan(0);
+    // the last stage runs at 1/s with 20 ms of work: at most a few requests in flight at the end
+    const ended = c.completed + c.dropped + c.failed;
+    expect(ended).toBeLessThanOrEqual(c.arrived);
+    expect(ended).toBeGreaterThanOrEqual(c.arrived - 2 * 5);
+    const f = shared.components.f.function!, g = alone.components.f.function!;
+    expect(f.coldStarts).toBeGreaterThan(0);
+    // shared: starts several at once at 1.5 starts' speed, so the cold invocations wait longer and some time out
+    expect(f.coldLatencyMs.mean!.mean).toBeGreaterThan(1.2 * g.coldLatencyMs.mean!.mean);
+    expect(f.timeouts).toBeGreaterThan(g.timeouts);
+  });
+});
