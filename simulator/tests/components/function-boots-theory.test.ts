@@ -8,9 +8,11 @@
 // the function is that start plus its work (a constant). Without boot_capacity each start is its
 // draw alone (W = w), which the bands here would refuse. lambda is the cold invocations' rate (the
 // few warm ones, about lambda x 10 us of the time, thin it).
+// The analytic form (components/function/analytic.ts) takes its mean start from the same chain.
 // Bands from the replications' confidence intervals (expectTheory: under 3%).
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
+import { functionAnalytic, sharedStartMean } from "../../components/function/analytic.ts";
 import { erlangC, expectTheory, scenarioOf } from "../helpers.ts";
 
 const bootScenario = (o: { seed: number; rate: number; cold: string; capacity?: number }) => scenarioOf(`
@@ -48,10 +50,27 @@ describe("shared boots: the mean start is M/M/c's sojourn (processor sharing ove
       // c 1.5: rates min(1, 1.5/k) are not M/M/c's; the birth-death law with death rate min(k, c)/w
       const theory = (Number.isInteger(k.c) ? mmcSojourn(k.c, lambda, 0.1) : bdSojourn(k.c, lambda, 0.1)) * 1000 + 1;
       expectTheory(f.coldLatencyMs.mean!, theory, { label: k.label });
+      // the analytic form's start: the same chain (capped at max_instances 500: no difference here)
+      expect(sharedStartMean(k.c, lambda, 0.1, 500) * 1000 + 1).toBeCloseTo(theory, 6);
       // unshared, the same draws would give w + 1 ms: the sharing is what the band sees
       expect(theory).toBeGreaterThan(1.3 * 101);
     });
   }
+
+  it("the analytic form's holding time: the work plus the cold share of the shared start", () => {
+    const s = bootScenario({ seed: 47, rate: 12, cold: "{ dist: exponential, mean: 100ms }", capacity: 2 });
+    const fc = s.components.f;
+    if (fc.kind !== "function") throw new Error("f is not a function");
+    const a = functionAnalytic(fc, 12, 0.001);
+    const starts = 12 * (1 - a.throttled) * a.coldStartShare;
+    expect(a.holding).toBeCloseTo(0.001 + a.coldStartShare * mmcSojourn(2, starts, 0.1), 6);
+    // against the simulated runs: the same mean start within the band the simulation test uses
+    const r = simulate(s);
+    expectTheory(r.components.f.function!.coldLatencyMs.mean!, (0.001 + (a.holding - 0.001) / a.coldStartShare) * 1000, { label: "analytic" });
+    // a start cannot queue past max_instances: capped, the mean stays finite beyond c starts' worth
+    expect(Number.isFinite(sharedStartMean(1, 50, 0.1, 20))).toBe(true);
+    expect(sharedStartMean(1, 50, 0.1, 20)).toBeGreaterThan(1.5);
+  });
 
   it("without boot_capacity each start is its own draw (the same load: W = w)", () => {
     const r = simulate(bootScenario({ seed: 46, rate: 14, cold: "{ dist: exponential, mean: 100ms }" }));
