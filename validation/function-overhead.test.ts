@@ -39,16 +39,17 @@ describe("the function path's calibration", () => {
     expect(samples).toEqual([3, 7, 0]);
   });
 
-  it("timed: each value at its invocation's admission in the run, drawn near the model's own time", () => {
+  it("timed: each value when its slot's work started in the run (admission + queue + cold start), drawn near the model's own time", () => {
     const s = scenario("service: 10ms");
     const start = 1_000_000;
-    // admitted at 0.5 s and 15.25 s from the load's start (ms since the epoch)
-    const parts = [part({ at: start + 500, ipc: 1 }), part({ at: start + 15_250, ipc: 9 })];
+    // admitted at 0.5 s and 15.25 s from the load's start (ms since the epoch); a third admitted at
+    // 11 s, cold, its instance ready 1.2 s later: its overhead ran at 12.2 s (where the model draws it)
+    const parts = [part({ at: start + 500, ipc: 1 }), part({ at: start + 15_250, ipc: 9 }), part({ at: start + 11_000, cold: true, start: 1_200, ipc: 4 })];
     const c = calibratePath(s, "f", parts, [20, 30], s.seed, start);
-    expect(c.parameters[0]).toMatchObject({ samplesMs: [1, 9], atS: [0.5, 15.25], windowS: 1 });
-    expect(c.scenario.components.f).toMatchObject({ overhead: { dist: "empirical", samples: [0.001, 0.009], at: [0.5, 15.25], window: 1 } });
+    expect(c.parameters[0]).toMatchObject({ samplesMs: [1, 9, 4], atS: [0.5, 15.25, 12.2], windowS: 0.25 });
+    expect(c.scenario.components.f).toMatchObject({ overhead: { dist: "empirical", samples: [0.001, 0.009, 0.004], at: [0.5, 15.25, 12.2], window: 0.25 } });
     // untimed without the load's start
-    expect(calibratePath(s, "f", parts, [20, 30], s.seed).scenario.components.f).toMatchObject({ overhead: { dist: "empirical", samples: [0.001, 0.009] } });
+    expect(calibratePath(s, "f", parts, [20, 30], s.seed).scenario.components.f).toMatchObject({ overhead: { dist: "empirical", samples: [0.001, 0.009, 0.004] } });
     expect((calibratePath(s, "f", parts, [20, 30], s.seed).scenario.components.f as { overhead: object }).overhead).not.toHaveProperty("at");
   });
 

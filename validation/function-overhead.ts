@@ -12,7 +12,10 @@
 //     throttles): per completed invocation, its IPC excess plus its calls' excess over its class's
 //     modelled mean (the dispatcher's own time between steps is in the calls' part), as an
 //     empirical law with each value's time in the run (`at`, a draw at time t takes one measured
-//     within WINDOW_S/2 of t, as the cold start is: function-validate.ts). Why timed: the real
+//     within WINDOW_S/2 of t, as the cold start is: function-validate.ts). The time is when the
+//     overhead ran, its admission plus its queue and cold start: the model draws it then, and a
+//     cold invocation's (after a 1-2 s boot) stamped at its admission had mixed into the onset's
+//     draws. Why timed: the real
 //     path is not stationary. While a burst's instances boot on the machine's few cores the warm
 //     invocations took 2-3 times their usual time (77-105 ms against 31-33), and the throttles are
 //     made exactly then; drawn from the whole run, the model's slots were freer at the onsets and
@@ -60,8 +63,15 @@ export function modelCallsMs(s: Scenario, arrivalSeed: number): Record<string, n
   return out;
 }
 
-/** The time window (s) a timed calibrated draw takes its measured values from: about the burst onsets' scale (the starts took 0.5-3 s), wide enough to hold a few dozen invocations at 30/s. */
-export const WINDOW_S = 1;
+/**
+ * The time window (s) a timed calibrated draw takes its measured values from. The slow spells at a
+ * burst's onset last 0.2-0.4 s (warm invocations 50-61 ms in some 0.2 s bins, 31 in the next), so a
+ * 1 s window averaged them away: on two dumped serverless-api runs (4 Dec, load 5-7) the model's
+ * throttles were 0.82 and 0.76 of the measured with 1 s, 0.90 and 0.84 with 0.25 s, 0.94 and 0.88
+ * with 0.1 s (docs/validation.md). 0.25 s still holds about 15 invocations at an onset (2 warm
+ * slots); narrower would replay single invocations and shrink the model's own spread.
+ */
+export const WINDOW_S = 0.25;
 
 /**
  * The per-invocation overhead (ms) of each completed invocation, in their order: its IPC excess
@@ -103,8 +113,8 @@ export function calibratePath(s: Scenario, fn: string, parts: readonly Invocatio
   const classes = Object.keys(callsExcessMs).sort();
   const overhead: CalibratedParameter = {
     parameter: `components.${fn}.overhead`, valueMs: overheadMs, samplesMs: samples,
-    ...(loadStartMs !== undefined ? { atS: parts.map((p) => Math.max(0, (p.at - loadStartMs) / 1000)), windowS: WINDOW_S } : {}),
-    how: `per invocation, the dispatcher's IPC round trips beyond the drawn work (mean ${mean(parts.map((p) => p.ipc)).toFixed(3)} ms) + its calls beyond its class's modelled mean (on average ${classes.map((c) => `${c || "(no class)"} ${callsExcessMs[c]!.toFixed(3)} ms`).join(", ")}), at least 0: the ${samples.length} completed invocations, ${loadStartMs !== undefined ? `each drawn within ${WINDOW_S / 2} s of its admission's time in the run` : "resampled"}`,
+    ...(loadStartMs !== undefined ? { atS: parts.map((p) => Math.max(0, (p.at + p.queue + p.start - loadStartMs) / 1000)), windowS: WINDOW_S } : {}),
+    how: `per invocation, the dispatcher's IPC round trips beyond the drawn work (mean ${mean(parts.map((p) => p.ipc)).toFixed(3)} ms) + its calls beyond its class's modelled mean (on average ${classes.map((c) => `${c || "(no class)"} ${callsExcessMs[c]!.toFixed(3)} ms`).join(", ")}), at least 0: the ${samples.length} completed invocations, ${loadStartMs !== undefined ? `each drawn within ${WINDOW_S / 2} s of its slot's work starting in the run (admission + queue + cold start)` : "resampled"}`,
   };
   const withOverhead = applyCalibration(s, [overhead]);
   // the model's path outside the slot: the classes' latency (request-weighted) less the function's time in its slot

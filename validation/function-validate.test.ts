@@ -39,7 +39,7 @@ describe("function validation, pure parts", () => {
     expect(calibratedColdStart({ dist: "constant", value: 0.2 }, [{ s: 0.31 }, { s: 0.45 }, { s: Number.NaN }, { s: 0.9 }])).toEqual({ dist: "empirical", samples: [0.31, 0.45, 0.9] });
     expect(calibratedColdStart({ dist: "constant", value: 0.2 }, [])).toEqual({ dist: "constant", value: 0.2 });
     // with their times in the run: drawn near the simulation's time (a start 0.05 s before the load's first request counts at 0)
-    expect(calibratedColdStart({ dist: "constant", value: 0.2 }, [{ s: 0.31, atS: 11.1 }, { s: 0.9, atS: -0.05 }])).toEqual({ dist: "empirical", samples: [0.31, 0.9], at: [11.1, 0], window: 1 });
+    expect(calibratedColdStart({ dist: "constant", value: 0.2 }, [{ s: 0.31, atS: 11.1 }, { s: 0.9, atS: -0.05 }])).toEqual({ dist: "empirical", samples: [0.31, 0.9], at: [11.1, 0], window: 0.25 });
   });
 
   it("a quantile's sampling error from its order statistics, and the band it joins", () => {

@@ -11,7 +11,7 @@
 // arrival times the driver sent: arrivalSeed) of the scenario with the real path calibrated from the
 // measured run: the cold start, replaced by the cold starts the dispatcher measured in that run (its start request to ready: the real process start plus the YAML's init drawn),
 // drawn near the model's own time in the run (a timed empirical law: each start at its request's
-// time, a draw at t takes one requested within 0.5 s of t), since the model's `cold_start` is the
+// time, a draw at t takes one requested within WINDOW_S/2 (0.125 s) of t), since the model's `cold_start` is the
 // YAML's init alone and the real start (0.1 s on a quiet machine, seconds when many start at once
 // on a loaded one) comes on top and changes over the run; and the path's own time per invocation,
 // from the parts the dispatcher timed, timed the same way (its IPC round trips in the slot, the
@@ -22,6 +22,7 @@
 // deviations of the model's runs combined with the measured figure's own sampling error (pathBand).
 // Trade-off: one real run on the seed's one realization of the arrivals; the model is held to that
 // realization too (what the cold share hangs on: which burst onsets find a warm instance).
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { simulate, type Scenario } from "../simulator/index.ts";
 import { meanOf, runWindow, type Dist } from "../simulator/model/index.ts";
@@ -332,6 +333,9 @@ export async function validateFunction(file: string, scenario: Scenario, log: (s
   const runStarts = coldStarts.slice(first.coldStartCount);
   // each start at its request's time in the run (s from the load's first request)
   const coldStart = calibratedColdStart(fn.cold_start, runStarts.map((s, i) => ({ s, atS: (coldStartsAt[first.coldStartCount + i]! - loadStartMs) / 1000 })));
+  // HEADROOM_FUNCTION_DUMP=<file>: the run's raw records for a later look against the model (docs/validation.md)
+  const dump = process.env.HEADROOM_FUNCTION_DUMP;
+  if (dump) writeFileSync(dump, JSON.stringify({ file, scenario, target, loadStartMs, durationS, first, last, sent, instances, coldStarts, coldStartsAt, parts }));
   const sortedStarts = [...runStarts].sort((a, b) => a - b);
   log(`cold starts measured: ${starts}, mean ${(measuredStart * 1000).toFixed(0)} ms (init ${(meanOf(fn.cold_start) * 1000).toFixed(0)} ms + the real start), ` +
     `median ${(quantileSorted(sortedStarts, 0.5) * 1000).toFixed(0)} ms, max ${((sortedStarts[sortedStarts.length - 1] ?? Number.NaN) * 1000).toFixed(0)} ms`);

@@ -74,6 +74,8 @@ export const EV_FN_TIMEOUT = 22;
 export const EV_LINK = 23;
 /** The realtime kind's one event type; its runtime packs its own sub-event into the argument. */
 export const EV_REALTIME = 24;
+/** A function's next shared boot ends (boot_capacity): the argument is the function, the extra its boot generation. */
+export const EV_FN_BOOT = 25;
 
 // Per-component counters: indices into ComponentStats.counts (engine/simulation.ts), which a
 // kind's result section (components/<kind>/result.ts) reads.

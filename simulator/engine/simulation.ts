@@ -34,7 +34,7 @@ import {
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
   OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT,
   EV_ARRIVAL, EV_DONE, EV_TIMEOUT, EV_USER, EV_USERS, EV_SAMPLE, EV_WARMUP, EV_RESUME, EV_CALL_TIMEOUT, EV_CONTROL, EV_BOOTED,
-  EV_COOLDOWN, EV_FAULT, EV_RECOVER, EV_DETECT, EV_RETRY, EV_BREAKER_WINDOW, EV_BREAKER_TIMER, EV_WAKE, EV_REFUSED, EV_FN_READY,
+  EV_COOLDOWN, EV_FAULT, EV_RECOVER, EV_DETECT, EV_RETRY, EV_BREAKER_WINDOW, EV_BREAKER_TIMER, EV_WAKE, EV_REFUSED, EV_FN_READY, EV_FN_BOOT,
   EV_FN_IDLE, EV_FN_TIMEOUT, EV_LINK, EV_REALTIME,
   C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
   C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES,
@@ -549,6 +549,7 @@ class Replication extends TaskTable {
         case EV_BREAKER_TIMER: this.svc.breakerTimer(arg, this.now); break;
         case EV_LINK: if (cal.popExtra === this.links.gen[arg]) this.linkDone(arg); break;
         case EV_FN_READY: this.fnIdleAt(arg, this.fn.ready(arg, this.now)); break;
+        case EV_FN_BOOT: if (cal.popExtra === this.fn.bootGen[arg]) this.fnBootEnded(arg); break;
         case EV_FN_IDLE: this.fnIdleAt(arg, this.fn.idleExpired(arg, this.now)); break;
         case EV_FN_TIMEOUT: this.fnTimeout(arg, cal.popExtra); break;
         case EV_REALTIME: this.realtime.event(arg, cal.popExtra, this.now); this.events += this.realtime.takeWork(); break;
@@ -803,6 +804,14 @@ class Replication extends TaskTable {
           if (this.measuring) this.cStats[p.functions[f].component].counts[fn.cold ? C_FN_COLD : C_FN_WARM]++;
           const timeout = p.functions[f].timeout;
           if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushAt(t * 32 + EV_FN_TIMEOUT, this.tGen[t]); }
+          if (fn.shared) {
+            // Shared boots: wait on the instance (woken when its boot ends); a start reschedules
+            // the function's next boot end, since it slows the others down.
+            this.tFnNext[t] = fn.waitHead[i];
+            fn.waitHead[i] = t;
+            if (fn.started) this.fnNextBoot(f);
+            return;
+          }
           if (fn.cold) {
             // A new instance starts (or the one this joins is still starting): go on once it is up.
             if (fn.started) this.cal.push(fn.readyAt[i], i * 32 + EV_FN_READY, 0);
@@ -1220,6 +1229,26 @@ class Replication extends TaskTable {
     const f = this.fn.functionOf(i);
     if (ok && this.measuring) this.fn.record(f, this.now - this.tFnSince[t], this.tFnCold[t]);
     this.fnIdleAt(i, this.fn.release(i, this.now));
+  }
+
+  /** Function f's next shared boot end, at the present sharing (an earlier one scheduled becomes stale). */
+  private fnNextBoot(f: number): void {
+    const at = this.fn.nextBootEnd(f, this.now);
+    const gen = ++this.fn.bootGen[f];
+    if (at >= 0) this.cal.push(at, f * 32 + EV_FN_BOOT, gen);
+  }
+
+  /** Function f's next shared boot ended: its instance takes work, its waiting invocations go on (in the order they came), the next end is scheduled. */
+  private fnBootEnded(f: number): void {
+    const fn = this.fn;
+    const i = fn.bootEnded(f, this.now);
+    this.fnIdleAt(i, fn.ready(i, this.now));
+    // the waiters were linked last first: reverse them so they resume first come, first served
+    let t = fn.waitHead[i], rev = -1;
+    fn.waitHead[i] = -1;
+    while (t >= 0) { const nx = this.tFnNext[t]; this.tFnNext[t] = rev; rev = t; t = nx; }
+    for (t = rev; t >= 0; t = this.tFnNext[t]) { this.cal.pushTime = this.now; this.cal.pushAt(t * 32 + EV_RESUME, 0); }
+    this.fnNextBoot(f);
   }
 
   /** Schedules instance i's idle timer at `at` (-1: none needed). */

@@ -89,6 +89,8 @@ export class TaskTable {
   tFnInst = new Int32Array(INITIAL_TASKS);
   tFnCold = new Uint8Array(INITIAL_TASKS);
   tFnSince = new Float64Array(INITIAL_TASKS);
+  /** The next invocation waiting for the same shared boot (boot_capacity; -1: the last). */
+  tFnNext = new Int32Array(INITIAL_TASKS);
 
   // Where the request came from.
   /** When the top-level request arrived (or the message was published). */

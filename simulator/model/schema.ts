@@ -702,6 +702,9 @@ const FunctionStruct = Schema.Struct({
   max_instances: Schema.optionalWith(integer(Count, "max_instances", 1, LIMITS.replicas), { default: () => 1000 }),
   concurrency: Schema.optionalWith(integer(Count, "concurrency", 1, LIMITS.slots), { default: () => 1 }),
   cold_start: DistSchema,
+  // boots' worth of capacity the instances starting at once share (processor sharing: k > c starts
+  // at once each take k/c times their cold_start draw); absent: each start is its draw alone
+  boot_capacity: Schema.optional(Schema.Number.pipe(Schema.filter((n) => (n > 0 && Number.isFinite(n)) || `boot_capacity must be a finite number greater than 0 (boots at once at full speed), got ${n}`))),
   idle_timeout: Schema.optionalWith(PosDuration, { default: () => 600 }),
   provisioned: Schema.optionalWith(integer(Count, "provisioned", 0, LIMITS.replicas), { default: () => 0 }),
   memory: Schema.optionalWith(positive(Size, "memory"), { default: () => 128 * 1024 * 1024 }),

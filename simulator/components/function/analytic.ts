@@ -14,7 +14,12 @@
 // the passage is rare (the usual case: T of minutes against invocations of milliseconds). It
 // ignores that an invocation may join an instance still starting (concurrency > 1) and that cold
 // starts are not exponential; the holding time includes the cold starts' share, solved to a fixed
-// point.
+// point. With `boot_capacity` c the mean start is the starts' own birth-death chain's time in
+// system (starts arriving at the cold invocations' rate, k in progress ending at min(k, c) / the
+// mean cold_start, at most max_instances at once): processor sharing over c, whose mean is
+// insensitive to the start's distribution; exact when every invocation starts cold and concurrency
+// is 1 (components/function-boots-theory.test.ts), an upper bound on the starts' rate otherwise
+// (invocations joining a starting instance start none).
 import type { FunctionComponent } from "../../model/schema.ts";
 import { meanOf } from "../../model/dist-moments.ts";
 import { GB } from "./compile.ts";
@@ -80,13 +85,38 @@ export function coldShareAt(c: FunctionComponent, lambda: number, hold: number):
   return { cold: admitted > 0 ? cold / admitted : 0, throttled: 1 - below, busy };
 }
 
+/**
+ * Mean time in system of shared starts (boot_capacity `c`): starts arriving at `rate`, k in
+ * progress ending at min(k, c) / w, at most `top` at once (arrivals beyond are lost to it). By
+ * Little, the mean in progress over the rate admitted. Built in logs: no overflow past c.
+ */
+export function sharedStartMean(c: number, rate: number, w: number, top: number): number {
+  if (!(rate > 0)) return w;
+  const logs = new Float64Array(top + 1);
+  let maxLog = 0;
+  for (let k = 1; k <= top; k++) {
+    logs[k] = logs[k - 1] + Math.log(rate * w) - Math.log(Math.min(k, c));
+    if (logs[k] > maxLog) maxLog = logs[k];
+  }
+  let sum = 0, mean = 0;
+  for (let k = 0; k <= top; k++) {
+    const p = Math.exp(logs[k] - maxLog);
+    sum += p;
+    mean += k * p;
+  }
+  const full = Math.exp(logs[top] - maxLog) / sum;
+  return mean / sum / (rate * (1 - full));
+}
+
 /** The function's analytic figures at `lambda` invocations per second whose handler takes `handler` seconds on average. */
 export function functionAnalytic(c: FunctionComponent, lambda: number, handler: number): FunctionAnalytic {
   const coldMean = meanOf(c.cold_start);
   let cold = 0, hold = handler, r = coldShareAt(c, lambda, hold);
   for (let i = 0; i < 50; i++) {
     r = coldShareAt(c, lambda, hold);
-    const next = handler + r.cold * coldMean;
+    const starts = (c.on_throttle === "queue" ? lambda : lambda * (1 - r.throttled)) * r.cold;
+    const startMean = c.boot_capacity === undefined ? coldMean : sharedStartMean(c.boot_capacity, starts, coldMean, c.max_instances);
+    const next = handler + r.cold * startMean;
     const done = Math.abs(next - hold) <= 1e-9 * Math.max(hold, 1e-9) && Math.abs(r.cold - cold) < 1e-9;
     cold = r.cold;
     hold = next;

@@ -25,6 +25,8 @@ export interface FunctionSpec {
   readonly memoryGb: number;
   /** Longest invocation from its start on an instance, seconds (Infinity: none). */
   readonly timeout: number;
+  /** Boots' worth of capacity the instances starting at once share (processor sharing); Infinity: each starts alone in its draw. */
+  readonly bootCapacity: number;
 }
 
 /** Bytes per GB as the providers bill memory (Lambda: MB / 1024). */
@@ -39,6 +41,7 @@ export function compileFunction(c: FunctionComponent, component: number, ctx: Co
   return {
     component, slots, maxInstances: c.max_instances, concurrency: c.concurrency, provisioned: c.provisioned,
     coldSampler: ctx.sampler(c.cold_start), idleTimeout: c.idle_timeout, memoryGb: c.memory / GB, timeout: c.timeout ?? Infinity,
+    bootCapacity: c.boot_capacity ?? Infinity,
   };
 }
 

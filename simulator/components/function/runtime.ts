@@ -7,6 +7,15 @@
 // back first or the pool would fall below `provisioned`; the kernel schedules those timers
 // (EV_FN_READY, EV_FN_IDLE) with the numbers these methods return.
 //
+// Shared boots (`boot_capacity` c, optional): the instances starting at once share c boots' worth of
+// capacity, processor sharing. A start's cold_start draw is its work alone; while k start at once
+// each progresses at min(1, c/k), so k > c take k/c times longer. The completion order is fixed by
+// each boot's virtual finish (the progress a lone boot would have reached), so only the next one is
+// scheduled (EV_FN_BOOT with the function in its argument and a generation: a start or an end
+// reschedules it, an older event is stale), and its invocations wait on the instance (woken by the
+// engine at its end) instead of resuming at a time known in advance. Without it a start's time is
+// its draw, known when it begins, as before.
+//
 // Instances live in intrusive doubly linked lists over typed arrays, one list per state (off,
 // starting with a free slot, warm and partly busy, warm and idle, full), so every choice is O(1)
 // and nothing is allocated per invocation. The idle list is kept most recently used first, so
@@ -61,6 +70,19 @@ export class FunctionRuntime {
   /** Instance-seconds active since the start of the run (the series' per-interval figures). */
   private readonly activeTotal: Float64Array;
   private measuring: boolean;
+  /** Shared boots (boot_capacity): per function the virtual progress, when it was brought up to date, boots in progress, and the next end's event generation. */
+  private readonly vNow: Float64Array;
+  private readonly vLast: Float64Array;
+  private readonly nBoot: Int32Array;
+  readonly bootGen: Int32Array;
+  /** Per function, its booting instances (the first nBoot entries from its first instance's offset); per instance, its boot's virtual end. */
+  private readonly booting: Int32Array;
+  private readonly vEnd: Float64Array;
+  private readonly base: Int32Array;
+  /** Per instance, the first invocation waiting for its shared boot (-1: none); the engine links the rest through its task table. */
+  readonly waitHead: Int32Array;
+  /** `assign` placed a cold invocation on an instance with a shared boot: the engine parks it (waitHead) and reschedules the function's next boot end when `started`. */
+  shared = 0;
 
   constructor(private readonly specs: readonly FunctionSpec[], ctx: RuntimeContext, measuring: boolean) {
     this.measuring = measuring;
@@ -82,8 +104,17 @@ export class FunctionRuntime {
     this.last = new Float64Array(specs.length);
     this.activeTotal = new Float64Array(specs.length);
     this.stats = specs.map((f) => ({ coldLatency: new Histogram(), warmLatency: new Histogram(), aliveArea: 0, activeArea: 0, peak: 0, memoryGb: f.memoryGb }));
+    this.vNow = new Float64Array(specs.length);
+    this.vLast = new Float64Array(specs.length);
+    this.nBoot = new Int32Array(specs.length);
+    this.bootGen = new Int32Array(specs.length);
+    this.booting = new Int32Array(n);
+    this.vEnd = new Float64Array(n);
+    this.base = new Int32Array(specs.length);
+    this.waitHead = new Int32Array(n).fill(-1);
     let at = 0;
     specs.forEach((f, k) => {
+      this.base[k] = at;
       // Pushed last first, so each list reads in instance order from its head.
       for (let i = f.maxInstances - 1; i >= 0; i--) {
         const g = at + i;
@@ -133,15 +164,58 @@ export class FunctionRuntime {
         i = this.head[h + L_OFF];
         if (i < 0) return -1; // cannot happen while the slots bound the invocations
         this.state[i] = S_BOOTING;
-        this.readyAt[i] = now + this.samplers[spec.coldSampler].sample(this.coldRng[f]);
+        const w = this.samplers[spec.coldSampler].sample(this.coldRng[f]);
+        if (spec.bootCapacity === Infinity) this.readyAt[i] = now + w;
+        else {
+          this.advance(f, now);
+          this.vEnd[i] = this.vNow[f] + w;
+          this.booting[this.base[f] + this.nBoot[f]++] = i;
+        }
         this.started = 1;
         this.alive[f]++;
         this.active[f]++;
         if (this.measuring && this.alive[f] > this.stats[f].peak) this.stats[f].peak = this.alive[f];
       }
     }
+    this.shared = this.cold === 1 && spec.bootCapacity !== Infinity ? 1 : 0;
     this.busy[i]++;
     this.place(i);
+    return i;
+  }
+
+  /** Shared boots of f: their virtual progress brought up to now. */
+  private advance(f: number, now: number): void {
+    const k = this.nBoot[f];
+    if (k > 0) this.vNow[f] += (now - this.vLast[f]) * Math.min(1, this.specs[f].bootCapacity / k);
+    this.vLast[f] = now;
+  }
+
+  /** The booting instance of f that ends first (the least virtual end; the earliest started of equal ones), as its index in the booting list; -1: none. */
+  private firstBoot(f: number): number {
+    const b = this.base[f], k = this.nBoot[f];
+    let best = -1;
+    for (let j = 0; j < k; j++) if (best < 0 || this.vEnd[this.booting[b + j]] < this.vEnd[this.booting[b + best]]) best = j;
+    return best;
+  }
+
+  /** Shared boots of f: when the next one ends at the present sharing (-1: none booting). Call after a start or an end, and bump bootGen. */
+  nextBootEnd(f: number, now: number): number {
+    const j = this.firstBoot(f);
+    if (j < 0) return -1;
+    this.advance(f, now);
+    const rate = Math.min(1, this.specs[f].bootCapacity / this.nBoot[f]);
+    return now + Math.max(0, this.vEnd[this.booting[this.base[f] + j]] - this.vNow[f]) / rate;
+  }
+
+  /** Shared boots of f: the next one ended now (its EV_FN_READY was current); returns its instance, taken off the booting list (then call ready). */
+  bootEnded(f: number, now: number): number {
+    this.advance(f, now);
+    const j = this.firstBoot(f);
+    const b = this.base[f];
+    const i = this.booting[b + j];
+    // keep the list's order: the earliest started first among equal virtual ends
+    for (let x = j + 1; x < this.nBoot[f]; x++) this.booting[b + x - 1] = this.booting[b + x];
+    this.nBoot[f]--;
     return i;
   }
 

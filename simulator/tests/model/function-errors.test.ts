@@ -70,6 +70,19 @@ describe("function: located errors", () => {
     expect(e.find((x) => x.path === "components.f.max_instances")!.message).toMatch(/max_instances must be a whole number >= 1/);
   });
 
+  it("boot_capacity: zero, negative and infinite refused at their place; a real number taken", () => {
+    for (const bad of ["0", "-1", ".inf"]) {
+      const yaml = scenario(`${good}\n    boot_capacity: ${bad}`);
+      const at = where(yaml, "boot_capacity");
+      expect(errorsOf(yaml)).toEqual([{
+        file: "bad.yaml", line: at.line, column: at.column + "boot_capacity: ".length, path: "components.f.boot_capacity",
+        message: expect.stringMatching(/^boot_capacity must be a finite number greater than 0/),
+      }]);
+    }
+    const r = parseScenario(scenario(`${good}\n    boot_capacity: 1.5`), "ok.yaml");
+    expect(r.ok && r.scenario.components.f).toMatchObject({ boot_capacity: 1.5 });
+  });
+
   it("queue settings on a function that rejects", () => {
     const yaml = scenario(`${good}\n    queue: 100\n    queue_timeout: 1s`);
     expect(errorsOf(yaml).map((x) => [x.path, x.line])).toEqual([["components.f.queue", where(yaml, "queue: 100").line], ["components.f.queue_timeout", where(yaml, "queue_timeout").line]]);

@@ -1,0 +1,60 @@
+// A dumped function-validation run (HEADROOM_FUNCTION_DUMP=<file>, function-validate.ts) against the
+// model again, offline: the calibration made as the validation makes it, then with the timed draws'
+// window changed, 30 runs each on the run's own arrivals, the throttles per second beside the
+// measured ones; and each measured cold start with how many were starting at once. Why: the
+// throttles are made in a second or two at a burst's onset, and which calibration choice moves them
+// is read here without another real run (docs/validation.md, "The remaining 5-20%").
+// node bin/run-ts.mjs validation/function-dump.ts <dump.json> [window,window,... seconds]
+import { readFileSync } from "node:fs";
+import { simulate, type Scenario } from "../simulator/index.ts";
+import type { InvocationParts } from "../reference-app/function/dispatcher.ts";
+import { calibratePath, withColdStart } from "./function-overhead.ts";
+import { calibratedColdStart, predictFunction, RUNS, type FunctionTarget } from "./function-validate.ts";
+import type { Sent } from "./db-failover-validate.ts";
+
+interface Dump {
+  readonly scenario: Scenario; readonly target: FunctionTarget; readonly loadStartMs: number; readonly durationS: number;
+  readonly first: { coldStartCount: number; throttled: number }; readonly last: { throttled: number };
+  readonly sent: Sent[]; readonly coldStarts: number[]; readonly coldStartsAt: number[]; readonly parts: InvocationParts[];
+}
+
+const [file, windowsArg] = process.argv.slice(2);
+if (!file) throw new Error("usage: function-dump.ts <dump.json> [window,window,... seconds]");
+const d = JSON.parse(readFileSync(file, "utf8")) as Dump;
+const s = d.scenario, fn = d.target.fn, t0 = d.loadStartMs;
+const starts = d.coldStarts.slice(d.first.coldStartCount);
+const at = d.coldStartsAt.slice(d.first.coldStartCount).map((x) => (x - t0) / 1000);
+const throttled = d.last.throttled - d.first.throttled;
+const perSecond = new Array<number>(Math.ceil(d.durationS)).fill(0);
+for (const r of d.sent) if (r.status === 429 && r.t < perSecond.length) perSecond[Math.floor(r.t)]!++;
+process.stdout.write(`measured: ${throttled} throttled; by second ${perSecond.join(" ")}\n`);
+// each start: its request (s), its time (ms), how many were starting on average over it
+for (let i = 0; i < starts.length; i++) {
+  const a = at[i]!, b = a + starts[i]!;
+  let sum = 0;
+  for (let j = 0; j < 50; j++) {
+    const u = a + ((b - a) * (j + 0.5)) / 50;
+    sum += starts.filter((x, k) => at[k]! <= u && at[k]! + x > u).length;
+  }
+  process.stdout.write(`  start at ${a.toFixed(3)} s: ${(starts[i]! * 1000).toFixed(0)} ms, ${(sum / 50).toFixed(2)} starting at once on average\n`);
+}
+const ok = d.sent.filter((r) => r.status >= 200 && r.status < 300).map((r) => (r.done - r.t) * 1000);
+const fc = s.components[fn];
+if (fc?.kind !== "function") throw new Error(`${file}: components.${fn}: not a function`);
+const cold = calibratedColdStart(fc.cold_start, starts.map((x, i) => ({ s: x, atS: at[i] })));
+const path = calibratePath(withColdStart(s, fn, cold), fn, d.parts, ok, s.seed, t0);
+/** The calibrated scenario with both timed draws' window set to w. */
+const withWindow = (w: number): Scenario => {
+  const c = path.scenario.components[fn] as Record<string, unknown> & { overhead: object; cold_start: object };
+  return { ...path.scenario, components: { ...path.scenario.components, [fn]: { ...c, overhead: { ...c.overhead, window: w }, cold_start: { ...c.cold_start, window: w } } } } as Scenario;
+};
+for (const w of (windowsArg ?? "1,0.5,0.25,0.1").split(",").map(Number)) {
+  const sc = withWindow(w);
+  const p = predictFunction(s, d.target, sc);
+  const by = new Array<number>(perSecond.length).fill(0);
+  for (let k = 0; k < RUNS; k++) {
+    const r = simulate(sc, { seed: s.seed + k, replications: 1, arrivalSeed: s.seed });
+    for (const c of Object.values(r.series!.classes)) c.errors.forEach((e, i) => { if (i < by.length) by[i]! += e / RUNS; });
+  }
+  process.stdout.write(`window ${w} s: throttled ${p.side.throttled.toFixed(1)} / ${throttled} (${(p.side.throttled / throttled).toFixed(2)}), sd ${p.spread.sd.throttled.toFixed(1)}; by second ${by.map((x) => x.toFixed(1)).join(" ")}\n`);
+}
