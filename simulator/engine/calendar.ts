@@ -4,6 +4,14 @@
 // int argument; nothing is allocated per event. Binary rather than 4-ary: measured with the hold
 // model (simulator/bench/heap-compare.ts, figures in BENCHMARKS.md), a 4-ary heap of the same
 // layout was 4% faster with 16 events and 8-10% slower with 1,000 and 100,000, so the simpler one stays.
+//
+// Lanes keep timeouts out of the heap. A timeout is pushed at now + a fixed duration (a service's
+// call timeout, a resource's or balancer's queue timeout), so each such source pushes in time
+// order, and almost all are stale by the time they come up (the call ended long before). With
+// thousands of calls in flight they were most of the heap (one-million-users: up to 66,000 events,
+// 16 levels per pop). pushLane(lane, ...) appends to that lane's first-in first-out ring instead,
+// and only each lane's head sits in the heap, as a marker with the head's own (time, sequence): the
+// pop order over all events is exactly the one a single heap gives (sequence numbers are unique).
 
 export class Calendar {
   private time: Float64Array;
@@ -20,6 +28,7 @@ export class Calendar {
     this.extra = new Int32Array(capacity);
   }
 
+  /** Entries in the heap (a lane counts once, by its marker): 0 exactly when no event is left. */
   get size(): number {
     return this.n;
   }
@@ -48,9 +57,39 @@ export class Calendar {
 
   /** Adds the event (code, extra) at pushTime. */
   pushAt(code: number, extra: number): void {
-    if (this.n === this.time.length) this.grow();
+    this.pushSeq = this.counter++;
+    this.insert(code, extra);
+  }
+
+  /**
+   * Adds the event (code, extra) at pushTime to lane `lane` (0, 1, ...: one per timeout source, so
+   * that its pushes come in time order). One earlier than the lane's last goes to the heap instead:
+   * the order is right either way, the lane only saves heap work.
+   */
+  pushLane(lane: number, code: number, extra: number): void {
     const t = this.pushTime;
+    if (lane >= this.lanes) this.addLanes(lane + 1);
+    const len = this.laneLen[lane];
+    if (len > 0 && t < this.laneLast[lane]) { this.pushAt(code, extra); return; }
+    let ring = this.laneRing[lane];
+    if (len === ring.time.length) ring = this.growLane(lane);
     const s = this.counter++;
+    const cap = ring.time.length;
+    const k = (this.laneHead[lane] + len) & (cap - 1);
+    ring.time[k] = t; ring.seq[k] = s; ring.code[k] = code; ring.extra[k] = extra;
+    this.laneLen[lane] = len + 1;
+    this.laneLast[lane] = t;
+    // An empty lane's new head goes into the heap as its marker (at pushTime, which is t).
+    if (len === 0) { this.pushSeq = s; this.insert(-1 - lane, 0); }
+  }
+
+  /** The sequence number of the event insert() adds (a field, like pushTime, so it is never boxed). */
+  private pushSeq = 0;
+
+  /** Adds (code, extra) at (pushTime, pushSeq) to the heap. */
+  private insert(code: number, extra: number): void {
+    if (this.n === this.time.length) this.grow();
+    const t = this.pushTime, s = this.pushSeq;
     const time = this.time, seq = this.seq, codes = this.code, extras = this.extra;
     let i = this.n++;
     // Sift up: move parents down until the slot for the new event is found.
@@ -72,7 +111,10 @@ export class Calendar {
     this.popTime = time[0]; this.popCode = codes[0]; this.popExtra = extras[0];
     const last = n - 1;
     this.n = last;
-    if (last === 0) return true;
+    if (last === 0) {
+      if (this.popCode < 0) this.popLane(-1 - this.popCode);
+      return true;
+    }
     const t = time[last], s = seq[last], c = codes[last], x = extras[last];
     let i = 0;
     // Sift down the last element from the root, choosing the smaller child at each level.
@@ -90,12 +132,57 @@ export class Calendar {
       i = m;
     }
     time[i] = t; seq[i] = s; codes[i] = c; extras[i] = x;
+    if (this.popCode < 0) this.popLane(-1 - this.popCode);
     return true;
+  }
+
+  /** The heap gave lane `lane`'s marker: the event is the lane's head; its next head takes the marker's place. */
+  private popLane(lane: number): void {
+    const ring = this.laneRing[lane];
+    const h = this.laneHead[lane];
+    this.popCode = ring.code[h]; this.popExtra = ring.extra[h];
+    const len = this.laneLen[lane] - 1;
+    this.laneLen[lane] = len;
+    const next = (h + 1) & (ring.time.length - 1);
+    this.laneHead[lane] = next;
+    if (len > 0) { this.pushTime = ring.time[next]; this.pushSeq = ring.seq[next]; this.insert(-1 - lane, 0); }
   }
 
   clear(): void {
     this.n = 0;
     this.counter = 0;
+    this.laneLen.fill(0);
+    this.laneHead.fill(0);
+  }
+
+  // Lanes: rings of events in time order, capacity a power of two; laneLast the time of the last pushed.
+  private lanes = 0;
+  private laneRing: LaneRing[] = [];
+  private laneHead = new Int32Array(0);
+  private laneLen = new Int32Array(0);
+  private laneLast = new Float64Array(0);
+
+  private addLanes(count: number): void {
+    const head = new Int32Array(count); head.set(this.laneHead); this.laneHead = head;
+    const len = new Int32Array(count); len.set(this.laneLen); this.laneLen = len;
+    const last = new Float64Array(count); last.set(this.laneLast); this.laneLast = last;
+    for (let l = this.lanes; l < count; l++) this.laneRing.push(newRing(16));
+    this.lanes = count;
+  }
+
+  /** Doubles lane `lane`'s ring, its events moved to the front in order. */
+  private growLane(lane: number): LaneRing {
+    const old = this.laneRing[lane];
+    const cap = old.time.length;
+    const ring = newRing(cap * 2);
+    const h = this.laneHead[lane], len = this.laneLen[lane];
+    for (let i = 0; i < len; i++) {
+      const k = (h + i) & (cap - 1);
+      ring.time[i] = old.time[k]; ring.seq[i] = old.seq[k]; ring.code[i] = old.code[k]; ring.extra[i] = old.extra[k];
+    }
+    this.laneRing[lane] = ring;
+    this.laneHead[lane] = 0;
+    return ring;
   }
 
   private grow(): void {
@@ -105,4 +192,15 @@ export class Calendar {
     const c = new Int32Array(cap); c.set(this.code); this.code = c;
     const x = new Int32Array(cap); x.set(this.extra); this.extra = x;
   }
+}
+
+interface LaneRing {
+  readonly time: Float64Array;
+  readonly seq: Float64Array;
+  readonly code: Int32Array;
+  readonly extra: Int32Array;
+}
+
+function newRing(cap: number): LaneRing {
+  return { time: new Float64Array(cap), seq: new Float64Array(cap), code: new Int32Array(cap), extra: new Int32Array(cap) };
 }

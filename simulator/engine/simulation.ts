@@ -355,6 +355,11 @@ class Replication extends TaskTable {
   private readonly delayKind: Int8Array | undefined;
   /** Each running request's hop times, added to `hops` only if it completes in the window. */
   private readonly hopLedger: HopLedger | undefined;
+  // The calendar's lanes (calendar.ts) for timeouts of a fixed duration: service s's call timeouts
+  // in lane s, then one lane per function, per resource and per balancer, from these bases.
+  private readonly laneFn: number;
+  private readonly laneRes: number;
+  private readonly laneLb: number;
 
   constructor(private readonly p: Program, private readonly o: ReplicationOptions) {
     super();
@@ -479,6 +484,9 @@ class Replication extends TaskTable {
     this.ivBusy0 = new Float64Array(nC);
     this.ivQueue0 = new Float64Array(nC);
     for (let g = 0; g < nRep; g++) this.lb.replicaChanged(g);
+    this.laneFn = p.services.length;
+    this.laneRes = this.laneFn + p.functions.length;
+    this.laneLb = this.laneRes + p.resources.length;
   }
 
   run(): ReplicationResult {
@@ -683,7 +691,7 @@ class Replication extends TaskTable {
           const c = this.spawn(t, stub);
           this.tChildren[t] = 1;
           const timeout = p.services[svc].timeout;
-          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushAt(c * 32 + EV_CALL_TIMEOUT, this.tGen[c]); }
+          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushLane(svc, c * 32 + EV_CALL_TIMEOUT, this.tGen[c]); }
           this.step(c);
           return;
         }
@@ -803,7 +811,7 @@ class Replication extends TaskTable {
           this.tFnCold[t] = fn.cold;
           if (this.measuring) this.cStats[p.functions[f].component].counts[fn.cold ? C_FN_COLD : C_FN_WARM]++;
           const timeout = p.functions[f].timeout;
-          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushAt(t * 32 + EV_FN_TIMEOUT, this.tGen[t]); }
+          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushLane(this.laneFn + f, t * 32 + EV_FN_TIMEOUT, this.tGen[t]); }
           if (fn.shared) {
             // Shared boots: wait on the instance (woken when its boot ends); a start reschedules
             // the function's next boot end, since it slows the others down.
@@ -1007,7 +1015,7 @@ class Replication extends TaskTable {
       return;
     }
     this.enqueue(r, t);
-    if (spec.timeout !== Infinity) { this.cal.pushTime = this.now + spec.timeout; this.cal.pushAt(t * 32 + EV_TIMEOUT, this.tWaitGen[t]); }
+    if (spec.timeout !== Infinity) { this.cal.pushTime = this.now + spec.timeout; this.cal.pushLane(this.laneRes + r, t * 32 + EV_TIMEOUT, this.tWaitGen[t]); }
   }
 
   private enqueue(r: number, t: number): void {
@@ -1563,7 +1571,7 @@ class Replication extends TaskTable {
     this.tResource[t] = -2 - b;
     this.tEnqueued[t] = this.now;
     this.tInRing[t] = 1;
-    this.cal.pushTime = this.now + this.p.balancers[b].queueTimeout; this.cal.pushAt(t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
+    this.cal.pushTime = this.now + this.p.balancers[b].queueTimeout; this.cal.pushLane(this.laneLb + b, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
   }
 
   private connect(t: number, b: number, k: number, waited: number): void {
