@@ -40,6 +40,40 @@ describe("PoolScaler", () => {
     return { act, calls, advance };
   }
 
+  it("defers an evaluation once when a serving replica's reading is missing, instead of reading it as idle", async () => {
+    vi.useFakeTimers();
+    // Two serving replicas, 2 of 4 slots busy each: utilization 0.5, the target: nothing to do.
+    const f = fake(() => 2);
+    let silent = 0; // ticks for which replica 2's /metrics does not answer
+    const act: ScalingActuator = { ...f.act, read: async (place) => (place === 2 && silent > 0 ? null : f.act.read(place)) };
+    const lines: string[] = [];
+    const s = new PoolScaler(plan, 4, 3, 2, act, (l) => lines.push(l));
+    s.begin();
+    const tick = async () => {
+      f.advance([1, 2], 1);
+      await vi.advanceTimersByTimeAsync(1000);
+      await s.settle();
+      if (silent > 0) silent--;
+    };
+    await tick();
+    expect(s.evaluations.map((e) => e.value)).toEqual([0.5]);
+    silent = 1;
+    await tick(); // deferred: read as idle it would be 0.25 and drain a replica
+    expect(s.evaluations).toHaveLength(1);
+    expect(lines.some((l) => l.includes("replica(s) 2") && l.includes("deferred"))).toBe(true);
+    await tick(); // both intervals from the same baselines
+    expect(s.evaluations).toHaveLength(2);
+    expect(s.evaluations[1]!.value).toBeCloseTo(0.5, 9);
+    expect(f.calls).toEqual([]);
+    // Silent two intervals in a row: the second goes on without it (a crashed replica does no work).
+    silent = 2;
+    await tick();
+    await tick();
+    expect(s.evaluations).toHaveLength(3);
+    expect(s.evaluations[2]!.value).toBeCloseTo(0.25, 9); // replica 1's two intervals over 2 s
+    await s.close();
+  });
+
   it("scales out one place per cooldown up to max, then in from the newest, honouring cooldowns", async () => {
     vi.useFakeTimers();
     let perReplica = 4; // every slot of every serving replica busy: utilization 1

@@ -6,7 +6,11 @@
 // model's decision; what this file adds is only the reading and the acting, behind ScalingActuator.
 // Trade-off: the metric is averaged over the interval from cumulative counters (as the simulator's
 // is), so one slow /metrics answer shifts a reading to the next interval instead of losing it; a
-// replica stopped mid-interval takes its last partial interval with it.
+// replica stopped mid-interval takes its last partial interval with it. A serving replica whose
+// /metrics does not answer in time defers the evaluation once (the next one covers both intervals
+// from the same baselines): counted as idle, a busy replica's slow answer on a loaded machine read as
+// a drop in utilization and drained a replica mid scale-out. Silent a second interval in a row, it
+// counts as nothing (a crashed replica does no work), and the evaluation goes on.
 import { startScaler, stepScaler, type ScalerCommand, type ScalerEvent, type ScalerSnapshot } from "../simulator/index.ts";
 import type { AutoscalingSpec } from "../simulator/model/index.ts";
 import type { ScalingPlan } from "./plan.ts";
@@ -68,6 +72,8 @@ export class PoolScaler {
   private tickTimer: NodeJS.Timeout | undefined;
   private lastTick = 0;
   private ticks = 0;
+  /** Evaluations deferred in a row for a serving replica's missing reading (at most one). */
+  private deferred = 0;
   private origin = 0;
   private closed = false;
   private readonly pending = new Set<Promise<void>>();
@@ -105,6 +111,7 @@ export class PoolScaler {
     this.origin = performance.now();
     this.lastTick = this.origin / 1000;
     this.ticks = 0;
+    this.deferred = 0;
     // Baselines now, so the first interval counts only what happens in it.
     void this.readAll().then((r) => r.forEach((c, i) => { if (c) this.last[i] = c; }));
     this.schedule();
@@ -139,6 +146,13 @@ export class PoolScaler {
     this.schedule();
     const readings = await this.readAll();
     if (this.closed) return;
+    const silent = readings.flatMap((c, i) => (c === null && this.last[i] !== undefined && (this.state[i] === "serving" || this.state[i] === "draining") ? [i + 1] : []));
+    if (silent.length > 0 && this.deferred === 0) {
+      this.deferred = 1;
+      this.log(`autoscaler: no reading from replica(s) ${silent.join(", ")} in time; evaluation deferred to the next interval`);
+      return;
+    }
+    this.deferred = 0;
     const now = performance.now() / 1000;
     const dt = now - this.lastTick;
     this.lastTick = now;
