@@ -27,6 +27,8 @@ describe("validate: a bandwidth link's bytes/s and busy share against the model"
     expect(level.status, lines.join("\n")).not.toBe("error");
     const rows = level.rows.filter((r) => r.scope === "lb" && r.metric.startsWith("link"));
     console.log(`load ${report.machine.loadAverage.map((x) => x.toFixed(2)).join(" ")}; ${level.status}\n${rows.map((r) => `${r.metric}: predicted ${r.predicted?.toPrecision(5)} measured ${r.measured?.toPrecision(5)} error ${((r.error ?? NaN) * 100).toFixed(2)}% band ${((r.target ?? NaN) * 100).toFixed(2)}% ${r.verdict}`).join("\n")}`);
+    const failing = level.rows.filter((r) => r.verdict === "fail").map((r) => `${r.scope}.${r.metric} ${((r.error ?? NaN) * 100).toFixed(1)}% (band ${((r.target ?? NaN) * 100).toFixed(0)}%)`);
+    if (failing.length) console.log(`other rows failing: ${failing.join(", ")}`);
     expect(rows.map((r) => r.metric)).toEqual(["linkBytesPerSecond", "linkUtilization"]);
     const [bytes, busy] = rows as [(typeof rows)[number], (typeof rows)[number]];
     // 47/s x 6/7 x 50 KB: about 2 MB/s, 40% of 5 MB/s
