@@ -87,8 +87,11 @@ interface Item {
   readonly free: boolean;
 }
 
-/** The links of one relay process: the model's PS servers on the real clock, one timer for all. */
-class Links {
+/**
+ * The links of one relay process: the model's PS servers on the real clock, one timer for all.
+ * Also the region relay's links between regions (regions/relay.ts).
+ */
+export class Links {
   readonly rt: LinkRuntime;
   private readonly owner = new Map<number, Direction>();
   private nextId = 1;
@@ -228,8 +231,17 @@ class Links {
   }
 }
 
+/** Where a direction writes its messages: the other socket, or the region relay's delay line. */
+export interface MessageOut {
+  cork(): void;
+  write(b: Buffer): unknown;
+  uncork(): void;
+  end(): unknown;
+  readonly writableEnded: boolean;
+}
+
 /** One direction of one connection: framed messages, each across the link (if any) in turn. */
-class Direction implements FramerSink {
+export class Direction implements FramerSink {
   private readonly items: Item[] = [];
   private held = 0;
   private inLink = false;
@@ -240,7 +252,7 @@ class Direction implements FramerSink {
     private readonly links: Links,
     private readonly link: number,
     private readonly src: net.Socket,
-    private readonly dst: net.Socket,
+    private readonly dst: MessageOut,
   ) {}
 
   message(parts: Buffer[], bytes: number, headBytes: number): void {
