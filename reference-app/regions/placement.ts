@@ -30,8 +30,7 @@
 // geo router's entry, and a service publishing to queues of two regions (one broker connection
 // per process) are refused.
 import type { Dist, Scenario } from "../../simulator/model/index.ts";
-import { geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/index.ts";
-import { bandwidthBetween } from "../../simulator/model/regions.ts";
+import { bandwidthBetween, geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/index.ts";
 
 export interface PlanIssue {
   readonly field: string;
