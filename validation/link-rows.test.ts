@@ -8,7 +8,8 @@ import { simulate } from "../simulator/index.ts";
 import { scenarioOf } from "../simulator/testing.ts";
 import { linkRelSe, linkRows } from "./link-rows.ts";
 import type { WindowClassStats } from "./k6-window.ts";
-import type { LinkWindow } from "./measure.ts";
+import { linkWindows, type LinkWindow } from "./measure.ts";
+import type { LinkReport } from "../reference-app/parts/link-relay.ts";
 
 const FILE = "scenarios/validation/bandwidth-link.yaml";
 const scenario = scenarioOf(readFileSync(new URL(`../${FILE}`, import.meta.url), "utf8"), FILE);
@@ -120,5 +121,13 @@ describe("linkRows", () => {
   it("a window of one message or no bytes has no standard error (the 3% target stays)", () => {
     expect(linkRelSe({ messages: 1, bodyBytes: 10, bodySquares: 100 }, 100)).toBe(0);
     expect(linkRelSe({ messages: 50, bodyBytes: 0, bodySquares: 0 }, 100)).toBe(0);
+  });
+
+  it("a window is the difference of two of the relay's cumulative reports, by link name", () => {
+    const rep = (name: string, t: number, k: number): LinkReport => ({ name, bytesPerSecond: 5e6, seconds: t, transfers: 10 * k, bytes: 1e5 * k, utilization: 0, inFlight: 0, meanTransferMs: 0, meanLateMs: 0, busySeconds: 0.4 * t, messages: 10 * k, bodyBytes: 9e4 * k, bodySquares: 1e9 * k, headBytes: 1e4 * k });
+    const w = linkWindows([rep("lb", 5, 1), rep("api", 5, 2)], [rep("lb", 30, 7), rep("api", 30, 4)]);
+    expect(Object.keys(w)).toEqual(["lb", "api"]);
+    expect(w.lb).toEqual({ seconds: 25, busySeconds: 10, messages: 60, bodyBytes: 5.4e5, bodySquares: 6e9, headBytes: 6e4 });
+    expect(w.api!.messages).toBe(20);
   });
 });
