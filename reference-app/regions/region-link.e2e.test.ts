@@ -8,7 +8,9 @@
 //     arrivals over the model's), within the issue's 3% or 3 standard errors of the window's sizes
 //     where wider (the relay's own sums, as validate's link rows: validation/link-rows.ts);
 //   - its busy share vs the model's utilization, the same band plus the heads' share (the relay
-//     sends the HTTP heads, the model's link carries the sizes only);
+//     sends the HTTP heads, the model's link carries the sizes only) and the late releases' share
+//     (the relay's timing: a late release holds the link that much longer; at most its late
+//     seconds, measured by the relay, 3.6% of the busy time at load 4);
 //   - west->east carries the requests, no sized body: only their heads and the call's JSON
 //     envelope (class, key, the size asked: about 32 B), under 1% busy (the model has no bytes
 //     there, and no such link in regionLinks).
@@ -87,18 +89,18 @@ describe("bandwidth between regions in the reference app against the model (proc
     const n = w.messages, mean = w.bodyBytes / n, sd = Math.sqrt(Math.max(0, w.bodySquares / n - mean * mean));
     const modelN = (n * (sim.run.durationS - sim.run.warmupS) * sim.run.replications) / w.seconds / k;
     const relSe = (sd / mean) * Math.sqrt(1 / n + 1 / modelN);
-    const band = Math.max(TARGET, 3 * relSe), heads = w.headBytes / w.bodyBytes;
+    const band = Math.max(TARGET, 3 * relSe), heads = w.headBytes / w.bodyBytes, late = (w.meanLateMs * w.transfers) / 1000 / w.seconds / predictedBusy;
     const err = bytes / predicted - 1, busyErr = busy / predictedBusy - 1;
     console.log(
       `load ${load.map((x) => x.toFixed(2)).join(" -> ")}; window ${w.seconds.toFixed(2)} s, ${n} answers, offered x${k.toFixed(4)}\n` +
-        `east->west bytes/s ${bytes.toFixed(0)} vs ${predicted.toFixed(0)} (${(err * 100).toFixed(2)}% in ±${(band * 100).toFixed(2)}%); busy ${(busy * 100).toFixed(2)}% vs ${(predictedBusy * 100).toFixed(2)}% (${(busyErr * 100).toFixed(2)}% in ±${((band + heads) * 100).toFixed(2)}%); ` +
+        `east->west bytes/s ${bytes.toFixed(0)} vs ${predicted.toFixed(0)} (${(err * 100).toFixed(2)}% in ±${(band * 100).toFixed(2)}%); busy ${(busy * 100).toFixed(2)}% vs ${(predictedBusy * 100).toFixed(2)}% (${(busyErr * 100).toFixed(2)}% in ±${((band + heads + late) * 100).toFixed(2)}%: heads ${(heads * 100).toFixed(2)}%, late ${(late * 100).toFixed(2)}%); ` +
         `transfer ${w.meanTransferMs.toFixed(2)} ms vs ${model!.transferMs.mean.mean.toFixed(2)} ms (not judged); released ${w.meanLateMs.toFixed(3)} ms late on average`,
     );
     // one answer per request in the window, give or take those in flight at its edges
     expect(Math.abs(n - k * RATE * W)).toBeLessThan(0.02 * k * RATE * W + 5);
     expect(band).toBeLessThan(0.1); // the sizes' cv 0.5: about 5% at 3 SE
     expect(Math.abs(err)).toBeLessThanOrEqual(band);
-    expect(Math.abs(busyErr)).toBeLessThanOrEqual(band + heads);
+    expect(Math.abs(busyErr)).toBeLessThanOrEqual(band + heads + late);
   });
 
   it("west->east carries the requests: their heads and the call's small JSON envelope (class, key, size asked), no sized body", () => {
