@@ -152,6 +152,8 @@ export interface RunningApp {
     /** The relay's pid (0: nothing crosses) and its routes. */
     readonly relayPid: number;
     readonly routes: RelayRoutes["routes"];
+    /** The links between regions (`regions.<a>.bandwidth.<b>`) the relay's routes cross, each way, and their figures. */
+    readonly links?: RelayRoutes["links"];
     /**
      * A region outage: every relay route into it cut (no crossing reaches its services, balancers,
      * cache, database or broker), every replica of its services and every worker of its queues
@@ -733,6 +735,7 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
           geoRouters,
           relayPid: relay.pid,
           routes: relay.routes,
+          ...(relay.links ? { links: relay.links } : {}),
           // Down: no crossing reaches the region (its relay routes cut: callers elsewhere fail, as
           // the model's region_down), its services and workers killed. Up: its cache comes back
           // empty (as the model's), the routes restored, the processes started again.

@@ -427,9 +427,21 @@ components:
     if (!f.ok) {
       // a database of another region is reached over the relay: not refused
       expect(f.issues.filter((i) => i.field === "components.db.region")).toEqual([]);
-      expect(f.issues.map((i) => i.field)).toEqual(expect.arrayContaining(["components.lb-west.region", "regions.west.bandwidth.east", "geo.front"]));
+      expect(f.issues.map((i) => i.field)).toEqual(expect.arrayContaining(["components.lb-west.region", "geo.front"]));
+      // bandwidth between regions is realized on the relay's routes (regions/relay.ts): not refused
+      expect(f.issues.filter((i) => i.field.startsWith("regions."))).toEqual([]);
       expect(f.issues.find((i) => i.field === "geo.front")?.reason).toMatch(/'api-west' is a service of several replicas/);
     }
+    // bandwidth between regions: every call and geo entry that crosses carries the pair's link
+    const linked = planApp(load(TWO.replace("  west: {}\n", "  west: { bandwidth: { east: 1Gbps } }\n")));
+    if (!linked.ok) throw new Error(JSON.stringify(linked.issues));
+    const rp = linked.plan.regions!;
+    expect(rp.calls.length).toBeGreaterThan(0);
+    expect(rp.calls.map((c) => c.bandwidth)).toEqual(rp.calls.map(() => 1e9));
+    const crossing = rp.origins.flatMap((o) => o.entries.filter((e) => e.latency));
+    expect(crossing.length).toBeGreaterThan(0);
+    expect(crossing.map((e) => e.bandwidth)).toEqual(crossing.map(() => 1e9));
+    expect(r.plan.regions!.calls.every((c) => c.bandwidth === undefined)).toBe(true);
     // a service's handler calling the geo route
     expect(fields(TWO.replace("  front: [api-east, lb-west]\n", "  front: [api-east, lb-west]\n  back: [core]\n").replace("{ service: 1ms }, { call: core }] } }\n  lb-west", "{ service: 1ms }, { call: back }] } }\n  lb-west"))).toEqual(["components.api-east.handlers.read[1].call"]);
   });

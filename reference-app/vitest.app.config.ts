@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 export default defineConfig({
   test: {
-    include: ["reference-app/**/*.e2e.test.ts", "cli/tests/capacity/check-measure.e2e.test.ts", "validation/cache-loss.e2e.test.ts", "validation/slow-dependency.e2e.test.ts", "validation/resilience-gateway.e2e.test.ts", "validation/db-failover.e2e.test.ts", "validation/function-burst.e2e.test.ts", "validation/serverless-api.e2e.test.ts", "validation/payload-bytes.e2e.test.ts"],
+    include: ["reference-app/**/*.e2e.test.ts", "cli/tests/capacity/check-measure.e2e.test.ts", "validation/cache-loss.e2e.test.ts", "validation/slow-dependency.e2e.test.ts", "validation/resilience-gateway.e2e.test.ts", "validation/db-failover.e2e.test.ts", "validation/function-burst.e2e.test.ts", "validation/serverless-api.e2e.test.ts", "validation/payload-bytes.e2e.test.ts", "validation/link-validate.e2e.test.ts"],
     // Comparisons that have not passed on a quiet machine yet (npm run test:app-unproven): the realtime
     // delivery latency (p50 5-26% below the model in every run so far, 12-14% of it at load 11-18 the
     // legs' correlated stalls: docs/reference-app.md, Realtime components) and TLS under churn (HAProxy's

@@ -13,6 +13,7 @@ import { haproxyPid, processCpu } from "../reference-app/process-cpu.ts";
 import { followFailures } from "../reference-app/fault-schedule.ts";
 import { haproxyBytes, type HaproxyBytes } from "../reference-app/parts/haproxy.ts";
 import { classHasPayload } from "../simulator/model/index.ts";
+import type { LinkReport } from "../reference-app/parts/link-relay.ts";
 
 /** The balancer's `tls` (its CPUs), when it terminates TLS. */
 function tlsOf(s: Scenario, lb: string): { cpus: number } | undefined {
@@ -60,6 +61,12 @@ export interface Measured {
    * the servers + to the clients (HTTP heads included, which the model does not count).
    */
   balancerBytes?: { inPerSecond: number; outPerSecond: number };
+  /**
+   * Scenarios with `bandwidth`: each link's figures over the window from the link relay's own
+   * counters (reference-app/parts/link-relay.ts), by link (component) name; validation/link-rows.ts
+   * compares them with the model's link.
+   */
+  links?: Record<string, LinkWindow>;
   replicationLagMs?: number;
   /** queues' consumers: mean Σ headroom_worker_busy / Σ workers of the scenario's queues over the window */
   workerUtilization?: number;
@@ -94,6 +101,27 @@ export interface Measured {
   generator: GeneratorHealth;
 }
 
+/** One link over a window: the relay's counters' differences (LinkReport's cumulative fields). */
+export interface LinkWindow {
+  /** The window's length on the relay's clock. */
+  seconds: number;
+  busySeconds: number;
+  messages: number;
+  bodyBytes: number;
+  bodySquares: number;
+  headBytes: number;
+  /** Seconds the relay released transfers past their moment, summed (each late release held the link that much longer). */
+  lateSeconds: number;
+}
+
+/** Each link's window between two of the relay's reports (the same links, in the same order). */
+export function linkWindows(a: readonly LinkReport[], b: readonly LinkReport[]): Record<string, LinkWindow> {
+  return Object.fromEntries(b.map((y, i) => {
+    const x = a[i]!;
+    return [y.name, { seconds: y.seconds - x.seconds, busySeconds: y.busySeconds - x.busySeconds, messages: y.messages - x.messages, bodyBytes: y.bodyBytes - x.bodyBytes, bodySquares: y.bodySquares - x.bodySquares, headBytes: y.headBytes - x.headBytes, lateSeconds: (y.meanLateMs * y.transfers - x.meanLateMs * x.transfers) / 1000 }];
+  }));
+}
+
 export type ComponentMeasurements = Record<string, Record<string, number | null | string>>;
 
 interface Scrape {
@@ -105,6 +133,8 @@ interface Scrape {
   workerBusy?: number[];
   /** the entry HAProxy's byte counters (scenarios with payloads) */
   lbBytes?: HaproxyBytes;
+  /** the link relay's cumulative figures (scenarios with `bandwidth`) */
+  links?: LinkReport[];
 }
 
 /** Each URL's metrics summed over its series, in the URLs' order (empty for no answer). */
@@ -218,7 +248,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         const t = Date.now();
         const each = await scrapeEach(app.metricsUrls);
         const lbBytes = bytesSocket ? await haproxyBytes(bytesSocket).catch(() => undefined) : undefined;
-        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}) });
+        const links = app.links ? await app.links.report().catch(() => undefined) : undefined;
+        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}), ...(links ? { links } : {}) });
         if (tiers.length) tierScrapes.push({ t, m: new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeAll(urls)] as const))) });
         if (scrapes.length % 4 === 0) {
           try {
@@ -277,7 +308,10 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       if (n > 0 && spanS > 0) hops.calls[kind] = { meanMs: (delta(a, b, `headroom_call_seconds_sum{kind=${kind}}`) / n) * 1000, perSecond: n / spanS };
       if (n > 0 && spanS > 0 && kind === "queue") hops.calls[kind].buckets = bucketsOf(a, b, `headroom_call_seconds_bucket{kind=${kind},le=`);
     }
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}) };
+    // the links over the window: the relay's first and last reports in it (their own clock's span)
+    const withLinks = inWin.filter((s) => s.links);
+    const links = withLinks.length >= 2 ? linkWindows(withLinks[0]!.links!, withLinks[withLinks.length - 1]!.links!) : undefined;
+    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}), ...(links ? { links } : {}) };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
     // A partitioned queue runs one worker per partition (reference-app/plan.ts).

@@ -9,6 +9,7 @@ import type { MeasuredInterval } from "../k6/ingest/intervals.ts";
 import { levelTargets, levelRate } from "./level-targets.ts";
 import { compare, saturationRow, DROPPED_ARRIVALS_BOUND, TARGET_UTILIZATION, type Row } from "./compare.ts";
 import { bytesRows } from "./bytes-rows.ts";
+import { linkRows } from "./link-rows.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
 import { calibrate, applyCalibration, writeCalibratedYaml } from "./calibrate.ts";
 import { readFile } from "node:fs/promises";
@@ -97,7 +98,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
         });
       }, log);
       const measured = t2.measured;
-      const rows = [...compare(sim, measured, mu.u), ...bytesRows(withRate(o.scenario, t.rate), sim, measured, mu.u < TARGET_UTILIZATION)];
+      const rows = [...compare(sim, measured, mu.u), ...bytesRows(withRate(o.scenario, t.rate), sim, measured, mu.u < TARGET_UTILIZATION), ...linkRows(sim, measured, mu.u < TARGET_UTILIZATION)];
       if (!t2.reliable) log(`  ${o.scenario.name} @ ${t.rate}/s: unreliable (${describeHealth(measured.generator)}); the rows are kept, not trusted`);
       // k6 dropping arrivals (no free VU) at a level with targets means the load sent was not the
       // open load the model was given: the level is not a measurement of the model's question

@@ -6,7 +6,7 @@ import { HttpFramer } from "./http-framer.ts";
 function frame(kind: "request" | "response", text: string, step: number, methods: string[] = []): { messages: string[]; passed: string } {
   const messages: string[] = [];
   let passed = "";
-  const f = new HttpFramer(kind, { message: (parts, bytes) => { const m = Buffer.concat(parts); expect(m.length).toBe(bytes); messages.push(m.toString("latin1")); }, passthrough: (b) => (passed += b.toString("latin1")) }, methods);
+  const f = new HttpFramer(kind, { message: (parts, bytes, headBytes) => { const m = Buffer.concat(parts); expect(m.length).toBe(bytes); const h = m.indexOf("\r\n\r\n"); expect(headBytes, "the head's length").toBe(h < 0 ? 0 : h + 4); messages.push(m.toString("latin1")); }, passthrough: (b) => (passed += b.toString("latin1")) }, methods);
   const b = Buffer.from(text, "latin1");
   for (let i = 0; i < b.length; i += step) f.push(b.subarray(i, i + step));
   f.end();

@@ -23,8 +23,11 @@ enum State {
 }
 
 export interface FramerSink {
-  /** A whole message: its chunks in order and their total length. */
-  message(parts: Buffer[], bytes: number): void;
+  /**
+   * A whole message: its chunks in order, their total length, and how many of those bytes are its
+   * head (start line and headers; 0 for what was framed without one, a tunnel's first bytes).
+   */
+  message(parts: Buffer[], bytes: number, headBytes: number): void;
   /** Bytes that are not framed (a tunnel): forward as they come. */
   passthrough(chunk: Buffer): void;
 }
@@ -33,6 +36,8 @@ export class HttpFramer {
   private state = State.Head;
   private parts: Buffer[] = [];
   private bytes = 0;
+  /** The head's length of the message being framed. */
+  private headBytes = 0;
   /** Head bytes not yet complete (Head state), or a partial chunk-size/trailer line. */
   private pending: Buffer = Buffer.alloc(0);
   /** Body or chunk bytes still to come (chunk data counts its closing CRLF). */
@@ -75,6 +80,7 @@ export class HttpFramer {
           const head = joined.subarray(0, headLen);
           this.pending = Buffer.alloc(0);
           this.add(head);
+          this.headBytes = headLen;
           b = joined.subarray(headLen);
           if (!this.onHead(head.toString("latin1"))) {
             this.toTunnel(b, true);
@@ -161,9 +167,11 @@ export class HttpFramer {
   private emit(): void {
     const parts = this.parts;
     const bytes = this.bytes;
+    const headBytes = this.headBytes;
     this.parts = [];
     this.bytes = 0;
-    this.sink.message(parts, bytes);
+    this.headBytes = 0;
+    this.sink.message(parts, bytes, headBytes);
   }
 
   /** Framing is lost or not wanted: what is held goes out as one message, the rest passes through. */

@@ -76,6 +76,11 @@ describe("the link relay: the model's processor-sharing link on real HTTP", () =
     const exact = (200_000 + headBytes) / CAPACITY;
     expect(r.s).toBeGreaterThanOrEqual(exact);
     expect(r.s).toBeLessThanOrEqual(exact + slack(2e5));
+    // the window's counters (validate's link rows): the body apart from its head, and the busy time
+    expect([rep.messages, rep.bodyBytes, rep.bodySquares, rep.headBytes]).toEqual([1, 200_000, 200_000 ** 2, headBytes]);
+    // busy from its entry until the relay released it (a late release counts: the link was held)
+    expect(rep.busySeconds).toBeGreaterThanOrEqual(exact - 1e-9);
+    expect(rep.busySeconds).toBeLessThanOrEqual(exact + SLACK_S);
   });
 
   it("two at once: half the capacity each, ending together", async () => {
@@ -114,6 +119,10 @@ describe("the link relay: the model's processor-sharing link on real HTTP", () =
       expect(rs.map((r) => r.bytes)).toEqual([100_000, 100_000, 100_000]);
       const rep = relay.report()[0]!;
       expect(rep.transfers).toBe(3);
+      // a chunked body's size lines and its last chunk are framing, counted as body (the model has no heads)
+      expect(rep.messages).toBe(3);
+      expect(rep.bodyBytes - 300_000).toBeGreaterThanOrEqual(0);
+      expect(rep.bodyBytes - 300_000).toBeLessThan(30);
       // three messages, each alone on the link: 0.1 s apart (requests go out one by one on the socket)
       for (let i = 0; i < 3; i++) {
         expect(rs[i]!.s).toBeGreaterThanOrEqual((i + 1) * 0.1);

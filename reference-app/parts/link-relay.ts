@@ -63,6 +63,17 @@ export interface LinkReport {
   readonly meanTransferMs: number;
   /** Mean of how late a completion was released past its moment (what the relay's timing adds). */
   readonly meanLateMs: number;
+  /**
+   * Cumulative since the start or the last reset, so a window is the difference of two reports
+   * (validation/measure.ts): seconds with a transfer in flight, and of the messages that entered
+   * the link, their count, their bytes less their HTTP heads (the sizes the model counts) and the
+   * sum of those squared (the sizes' spread, for the sampling error), and their heads' bytes.
+   */
+  readonly busySeconds: number;
+  readonly messages: number;
+  readonly bodyBytes: number;
+  readonly bodySquares: number;
+  readonly headBytes: number;
 }
 
 const now = () => performance.now() / 1000;
@@ -70,12 +81,17 @@ const now = () => performance.now() / 1000;
 interface Item {
   readonly parts: Buffer[];
   readonly bytes: number;
+  /** Of which its HTTP head. */
+  readonly head: number;
   /** Passes unframed (a tunnel's bytes): no link, just order. */
   readonly free: boolean;
 }
 
-/** The links of one relay process: the model's PS servers on the real clock, one timer for all. */
-class Links {
+/**
+ * The links of one relay process: the model's PS servers on the real clock, one timer for all.
+ * Also the region relay's links between regions (regions/relay.ts).
+ */
+export class Links {
   readonly rt: LinkRuntime;
   private readonly owner = new Map<number, Direction>();
   private nextId = 1;
@@ -85,17 +101,31 @@ class Links {
   private epoch: number;
   private readonly late: Float64Array;
   private readonly released: Float64Array;
+  /** Per link, of the messages that entered it: count, body bytes, body bytes squared, head bytes. */
+  private readonly entered: Float64Array;
+  private readonly body: Float64Array;
+  private readonly bodySq: Float64Array;
+  private readonly heads: Float64Array;
 
   constructor(readonly defs: readonly LinkDef[]) {
     for (const d of defs) if (!(d.bytesPerSecond > 0)) throw new Error(`link ${d.name}: a capacity above 0 bytes/s is needed, got ${d.bytesPerSecond}`);
     this.rt = new LinkRuntime(defs.map((d, i) => ({ component: i, name: d.name, capacity: d.bytesPerSecond })));
     this.late = new Float64Array(defs.length);
     this.released = new Float64Array(defs.length);
+    this.entered = new Float64Array(defs.length);
+    this.body = new Float64Array(defs.length);
+    this.bodySq = new Float64Array(defs.length);
+    this.heads = new Float64Array(defs.length);
     this.epoch = now();
   }
 
-  /** Direction d's message of `bytes` enters link l now. */
-  start(l: number, d: Direction, bytes: number): void {
+  /** Direction d's message of `bytes` (`head` of them its HTTP head) enters link l now. */
+  start(l: number, d: Direction, bytes: number, head: number): void {
+    const b = bytes - head;
+    this.entered[l]++;
+    this.body[l] += b;
+    this.bodySq[l] += b * b;
+    this.heads[l] += head;
     const id = this.nextId++;
     this.owner.set(id, d);
     this.rt.start(l, id, bytes, now());
@@ -169,6 +199,11 @@ class Links {
         inFlight: seconds > 0 ? st.flightArea / seconds : 0,
         meanTransferMs: st.completions > 0 ? st.transfer.mean() * 1000 : 0,
         meanLateMs: this.released[l]! > 0 ? (this.late[l]! / this.released[l]!) * 1000 : 0,
+        busySeconds: st.busyArea,
+        messages: this.entered[l]!,
+        bodyBytes: this.body[l]!,
+        bodySquares: this.bodySq[l]!,
+        headBytes: this.heads[l]!,
       };
     });
   }
@@ -180,6 +215,10 @@ class Links {
     for (const st of this.rt.stats) st.transfer.reset();
     this.late.fill(0);
     this.released.fill(0);
+    this.entered.fill(0);
+    this.body.fill(0);
+    this.bodySq.fill(0);
+    this.heads.fill(0);
     this.epoch = t;
   }
 
@@ -192,8 +231,17 @@ class Links {
   }
 }
 
+/** Where a direction writes its messages: the other socket, or the region relay's delay line. */
+export interface MessageOut {
+  cork(): void;
+  write(b: Buffer): unknown;
+  uncork(): void;
+  end(): unknown;
+  readonly writableEnded: boolean;
+}
+
 /** One direction of one connection: framed messages, each across the link (if any) in turn. */
-class Direction implements FramerSink {
+export class Direction implements FramerSink {
   private readonly items: Item[] = [];
   private held = 0;
   private inLink = false;
@@ -204,15 +252,15 @@ class Direction implements FramerSink {
     private readonly links: Links,
     private readonly link: number,
     private readonly src: net.Socket,
-    private readonly dst: net.Socket,
+    private readonly dst: MessageOut,
   ) {}
 
-  message(parts: Buffer[], bytes: number): void {
-    this.enqueue({ parts, bytes, free: this.link < 0 });
+  message(parts: Buffer[], bytes: number, headBytes: number): void {
+    this.enqueue({ parts, bytes, head: headBytes, free: this.link < 0 });
   }
 
   passthrough(chunk: Buffer): void {
-    this.enqueue({ parts: [chunk], bytes: chunk.length, free: true });
+    this.enqueue({ parts: [chunk], bytes: chunk.length, head: 0, free: true });
   }
 
   end(): void {
@@ -241,7 +289,7 @@ class Direction implements FramerSink {
     while (this.items.length > 0 && this.items[0]!.free) this.write(this.items.shift()!);
     if (this.items.length > 0) {
       this.inLink = true;
-      this.links.start(this.link, this, this.items[0]!.bytes);
+      this.links.start(this.link, this, this.items[0]!.bytes, this.items[0]!.head);
     } else if (this.ended && !this.dst.writableEnded) this.dst.end();
   }
 

@@ -21,11 +21,16 @@
 // one nginx with one listening server per origin region sharing one cache, as the model's CDN has
 // one state; a miss goes to the origin through that region's geo router, as the model's origin
 // call leaves from the user's region (launcher.ts, parts/nginx.ts).
-// What it trades: a balancer in another region than its pool, a CDN placed in a region, bandwidth
-// between regions, TLS on a geo router's entry, and a service publishing to queues of two regions
-// (one broker connection per process) are refused.
+// Bandwidth between regions (`regions.<a>.bandwidth.<b>`): the relay's routes of calls and of a
+// geo route's entries carry their HTTP messages across the link each way (regions/relay.ts), as
+// the model's sized calls to services, balancers and geo route entries cross it; connections to
+// caches, databases and queues do not (the model's cache calls cross without it, and sizes on
+// database calls are refused by the planner).
+// What it trades: a balancer in another region than its pool, a CDN placed in a region, TLS on a
+// geo router's entry, and a service publishing to queues of two regions (one broker connection
+// per process) are refused.
 import type { Dist, Scenario } from "../../simulator/model/index.ts";
-import { geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/index.ts";
+import { bandwidthBetween, geoOrder, latencyBetween, originShares, regionNames } from "../../simulator/model/index.ts";
 
 export interface PlanIssue {
   readonly field: string;
@@ -40,6 +45,8 @@ export interface CallCrossing {
   readonly to: string;
   /** The one-way latency, each direction. */
   readonly latency: Dist;
+  /** The link between the two regions, bits/s each way (`regions.<a>.bandwidth.<b>`); absent: none. */
+  readonly bandwidth?: number;
 }
 
 /**
@@ -61,6 +68,8 @@ export interface OriginEntry {
   readonly name: string;
   readonly region: string;
   readonly latency?: Dist;
+  /** The link between the origin's region and the entry's, bits/s each way; absent: none. */
+  readonly bandwidth?: number;
 }
 
 export interface OriginPlan {
@@ -112,9 +121,10 @@ export function planRegions(s: Scenario, entry: string | undefined, callsOf: Rea
       issues.push({ field: `components.${name}.region`, reason: `a balancer in another region than its pool ('${c.backends}' is in ${own(s.components, c.backends)?.region ?? "none"}) is not realized` });
     }
   }
-  for (const [a, def] of Object.entries(s.regions ?? {})) {
-    for (const b of Object.keys(def.bandwidth ?? {})) issues.push({ field: `regions.${a}.bandwidth.${b}`, reason: "bandwidth between regions is not realized: the relay delays, it does not shape" });
-  }
+  const bandwidthOf = (a: string, b: string) => {
+    const bits = bandwidthBetween(s, a, b);
+    return bits !== undefined ? { bandwidth: bits } : {};
+  };
 
   // Calls between services cross through the relay, and so do connections to another region's cache, database or queue.
   const calls: CallCrossing[] = [];
@@ -127,7 +137,7 @@ export function planRegions(s: Scenario, entry: string | undefined, callsOf: Rea
       if (k === "queue") brokerRegions.add(regionOf[callee]);
       const to = regionOf[callee];
       if (from === undefined || to === undefined || from === to) continue;
-      if (k === "service" || k === "load_balancer") calls.push({ caller, callee, from, to, latency: latencyBetween(s, from, to)! });
+      if (k === "service" || k === "load_balancer") calls.push({ caller, callee, from, to, latency: latencyBetween(s, from, to)!, ...bandwidthOf(from, to) });
       else if (k === "cache" || k === "database" || k === "queue") stores.push({ caller, store: callee, kind: k, from, to, latency: latencyBetween(s, from, to)! });
       else issues.push({ field: `components.${callee}.region`, reason: `'${caller}' (in ${from}) calls the ${k} '${callee}' in ${to}: only services, balancers, caches, databases and queues are reached across regions in the reference app` });
     }
@@ -161,7 +171,7 @@ export function planRegions(s: Scenario, entry: string | undefined, callsOf: Rea
       const name = targets[i]!;
       const region = regionOf[name]!;
       const latency = latencyBetween(s, o.region, region);
-      return { name, region, ...(latency ? { latency } : {}) };
+      return { name, region, ...(latency ? { latency, ...bandwidthOf(o.region!, region) } : {}) };
     }),
   }));
 

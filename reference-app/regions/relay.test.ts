@@ -4,6 +4,7 @@
 // an unreachable target resets the client's connection. No upper time bound is asserted here (the
 // RTT against the configured latency is measured in namespaces, netns.e2e.test.ts).
 import { afterEach, describe, expect, it } from "vitest";
+import http from "node:http";
 import net from "node:net";
 import { startRelay, type RunningRelay } from "./relay.ts";
 
@@ -122,5 +123,60 @@ describe("delaying relay", () => {
     });
     expect(echoed).toBe("again");
     u.destroy();
+  });
+});
+
+describe("delaying relay with a link between regions (processor sharing, then the delay)", () => {
+  const CAPACITY = 1_000_000; // bytes per second
+  const ONE_WAY = 0.02;
+  /** What the machine may add to a crossing (as link-relay.test.ts: a loaded 2-core machine). */
+  const SLACK_S = 0.08;
+
+  async function origin(): Promise<number> {
+    const srv = http.createServer((req, res) => {
+      const n = Number(req.url!.split("/").pop());
+      req.resume().on("end", () => res.writeHead(200, { "content-length": n }).end(Buffer.alloc(n, 120)));
+    });
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    open.push({ close: () => new Promise<void>((r) => srv.close(() => r())) });
+    return (srv.address() as net.AddressInfo).port;
+  }
+
+  function get(port: number, path: string, t0: number): Promise<{ s: number; bytes: number }> {
+    return new Promise((resolve, reject) => {
+      http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+        let got = 0;
+        res.on("data", (b: Buffer) => (got += b.length));
+        res.on("end", () => resolve({ s: (performance.now() - t0) / 1000, bytes: got }));
+      }).on("error", reject);
+    });
+  }
+
+  it("an answer crosses the link (its bytes over the capacity, shared by two at once) and the latency each way; the link's counters see the bodies", async () => {
+    const port = await origin();
+    const links = [{ name: "a->b", bytesPerSecond: CAPACITY }, { name: "b->a", bytesPerSecond: CAPACITY }];
+    const relay = await startRelay([{ name: "t", listenHost: "127.0.0.1", listenPort: 0, targetHost: "127.0.0.1", targetPort: port, latency: { dist: "constant", value: ONE_WAY }, up: 0, down: 1 }], 7, links);
+    open.push(relay);
+    await get(relay.ports[0]!, "/1000", performance.now()); // warm
+    relay.resetLinks();
+    const t0 = performance.now();
+    const one = await get(relay.ports[0]!, "/200000", t0);
+    const alone = 200_000 / CAPACITY + 2 * ONE_WAY;
+    expect(one.bytes).toBe(200_000);
+    expect(one.s).toBeGreaterThanOrEqual(alone);
+    expect(one.s).toBeLessThanOrEqual(alone + SLACK_S);
+    const t1 = performance.now();
+    const [a, b] = await Promise.all([get(relay.ports[0]!, "/200000", t1), get(relay.ports[0]!, "/200000", t1)]);
+    // shared: both end near 2 x 0.2 s + the round trip's latency (FIFO would end one at 0.24 s)
+    for (const r of [a, b]) {
+      expect(r.s).toBeGreaterThanOrEqual(0.4 + 2 * ONE_WAY - 0.05);
+      expect(r.s).toBeLessThanOrEqual(0.4 + 2 * ONE_WAY + 0.1 + SLACK_S);
+    }
+    const [up, down] = relay.links();
+    expect([up!.messages, up!.bodyBytes]).toEqual([3, 0]); // three GETs: heads only
+    expect([down!.messages, down!.bodyBytes]).toEqual([3, 600_000]);
+    expect(down!.headBytes).toBeGreaterThan(3 * 30);
+    expect(down!.busySeconds).toBeGreaterThanOrEqual(0.6 - 1e-9);
+    expect(down!.busySeconds).toBeLessThanOrEqual(0.6 + 3 * SLACK_S);
   });
 });

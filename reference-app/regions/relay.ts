@@ -18,7 +18,17 @@
 // every crossing (measured in docs/reference-app.md).
 // What it trades: one more TCP hop on loopback (its own cost, measured with a zero delay), and the
 // relay's event loop in the path: a busy machine delays releases past their moment.
+// Bandwidth between regions (`regions.<a>.bandwidth.<b>`): a route may also carry its requests
+// across the link from its caller's region to its target's (`up`) and the answers across the link
+// back (`down`), the link relay's processor-sharing links (parts/link-relay.ts: each HTTP message
+// whole, shared by every route of this process crossing that way), before the delay. The model
+// crosses a request's link and then its latency, and an answer's latency and then its link: with
+// a constant latency the order changes nothing (every transfer is shifted by the same time); with a
+// random one the answers' order differs. Every HTTP message crosses (its head too); the model's
+// link carries only the sized transfers.
 import net from "node:net";
+import { Direction, Links, type LinkDef, type LinkReport, type MessageOut } from "../parts/link-relay.ts";
+import { HttpFramer } from "../parts/http-framer.ts";
 // The simulator's own sampler and streams, not sampler.ts: its model import loads the schema
 // (seconds of start-up on the loaded machine), which a relay does not need.
 import { Rng, Sampler } from "../../simulator/random.ts";
@@ -42,6 +52,10 @@ export interface RelayRoute {
   readonly latency?: Dist;
   /** Names the route's random stream (with the run's seed). */
   readonly name: string;
+  /** The link between regions (index in startRelay's links) the requests cross; absent or -1: none. */
+  readonly up?: number;
+  /** The link the answers cross; absent or -1: none. */
+  readonly down?: number;
 }
 
 export interface RunningRelay {
@@ -56,8 +70,28 @@ export interface RunningRelay {
    * reset at once, as a caller finds a link that is down; `cut(names, false)` restores them.
    */
   cut(names: readonly string[], down: boolean): void;
+  /** The links between regions' figures since the start or the last reset (LinkReport). */
+  links(): LinkReport[];
+  resetLinks(): void;
   close(): Promise<void>;
 }
+
+/** A framer's sink that keeps nothing (the requests framed only for their methods). */
+const DISCARD = { message: () => {}, passthrough: () => {} };
+
+/** A delay line as a direction's output: what the link releases waits its latency there. */
+const into = (line: DelayLine): MessageOut => {
+  let ended = false;
+  return {
+    cork: () => {},
+    uncork: () => {},
+    write: (b: Buffer) => line.push(b),
+    end: () => ((ended = true), line.end()),
+    get writableEnded() {
+      return ended;
+    },
+  };
+};
 
 const now = () => performance.now();
 
@@ -146,8 +180,10 @@ class DelayLine {
 }
 
 /** Starts every route in this process; resolves once each listens. */
-export async function startRelay(routes: readonly RelayRoute[], seed: number): Promise<RunningRelay> {
+export async function startRelay(routes: readonly RelayRoute[], seed: number, linkDefs: readonly LinkDef[] = []): Promise<RunningRelay> {
   const counter: Counter = { n: 0, lateMs: 0 };
+  const links = new Links(linkDefs);
+  for (const r of routes) for (const l of [r.up ?? -1, r.down ?? -1]) if (l < -1 || l >= linkDefs.length || !Number.isInteger(l)) throw new Error(`route ${r.name}: no link ${l}`);
   const servers: net.Server[] = [];
   const sockets = new Set<net.Socket>();
   const cutRoutes = new Set<string>();
@@ -172,13 +208,29 @@ export async function startRelay(routes: readonly RelayRoute[], seed: number): P
       sockets.add(upstream);
       const there = new DelayLine(upstream, draw, counter);
       const back = new DelayLine(client, draw, counter);
-      client.on("data", (d: Buffer) => there.push(d));
-      upstream.on("data", (d: Buffer) => back.push(d));
-      client.on("end", () => there.end());
-      upstream.on("end", () => back.end());
+      // across a link between regions first (whole HTTP messages), then the delay line
+      const methods: string[] = [];
+      const up = (r.up ?? -1) >= 0 ? new Direction(links, r.up!, client, into(there)) : undefined;
+      const down = (r.down ?? -1) >= 0 ? new Direction(links, r.down!, upstream, into(back)) : undefined;
+      const upFrames = up && new HttpFramer("request", up, methods);
+      const downFrames = down && new HttpFramer("response", down, methods);
+      // the answers' framer needs the requests' methods (a HEAD's answer has no body): framed here
+      // and dropped when only the answers cross a link
+      const requests = upFrames ?? (downFrames ? new HttpFramer("request", DISCARD, methods) : undefined);
+      client.on("data", (d: Buffer) => {
+        requests?.push(d);
+        if (!up) there.push(d);
+      });
+      upstream.on("data", (d: Buffer) => (down ? downFrames!.push(d) : back.push(d)));
+      const endThere = () => (up ? (upFrames!.end(), up.end()) : there.end());
+      const endBack = () => (down ? (downFrames!.end(), down.end()) : back.end());
+      client.on("end", endThere);
+      upstream.on("end", endBack);
       // A failure on either side (the target unreachable in an outage, a reset) ends both at once.
       // The client gets a reset, as a caller whose connection broke would (not an orderly end).
       const fail = () => {
+        if (up) up.dead = true;
+        if (down) down.dead = true;
         there.close();
         back.close();
         if (!client.destroyed) client.resetAndDestroy();
@@ -187,8 +239,8 @@ export async function startRelay(routes: readonly RelayRoute[], seed: number): P
       client.on("error", fail);
       upstream.on("error", fail);
       // A side closed: what was read from it is still delivered, then the other side ends.
-      client.on("close", () => (sockets.delete(client), there.end()));
-      upstream.on("close", () => (sockets.delete(upstream), back.end()));
+      client.on("close", () => (sockets.delete(client), endThere()));
+      upstream.on("close", () => (sockets.delete(upstream), endBack()));
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -215,7 +267,10 @@ export async function startRelay(routes: readonly RelayRoute[], seed: number): P
         for (const c of clientsOf.get(name) ?? []) if (!c.destroyed) c.resetAndDestroy();
       }
     },
+    links: () => links.report(),
+    resetLinks: () => links.reset(),
     close: async () => {
+      links.close();
       for (const s of sockets) s.destroy();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },

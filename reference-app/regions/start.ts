@@ -27,6 +27,7 @@ import type { RegionPlan } from "./placement.ts";
 import { routeKey } from "./placement.ts";
 import { spawnRelay } from "./relay-proc.ts";
 import type { RelayRoute } from "./relay.ts";
+import type { LinkDef, LinkReport } from "../parts/link-relay.ts";
 
 /** The geo routers' health-check interval (seconds): how soon a region's outage is seen. */
 export const GEO_CHECK_S = 0.2;
@@ -45,6 +46,15 @@ export interface RelayRoutes {
   cutInto(region: string, down: boolean): Promise<void>;
   /** The relay's port for a call from region `from` to `targetPort`; the target itself when no route crosses. */
   portFor(from: string | undefined, targetPort: number): number;
+  /**
+   * The links between regions the routes cross ("us->eu", each way; `regions.<a>.bandwidth.<b>`),
+   * and the relay's figures of them since the start or the last reset; absent without any.
+   */
+  readonly links?: {
+    readonly defs: readonly LinkDef[];
+    report(): Promise<LinkReport[]>;
+    reset(): Promise<void>;
+  };
 }
 
 /**
@@ -62,21 +72,29 @@ export const startRelayRoutes = (
   hostOf: (component: string) => string = () => "127.0.0.1",
 ): Effect.Effect<RelayRoutes, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
-    const wanted = new Map<string, { from: string; to: string; toRegion: string; host: string; port: number; latency: RegionPlan["calls"][number]["latency"] }>();
-    for (const c of r.calls) for (const p of portsOf(c.callee)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.callee, toRegion: c.to, host: "127.0.0.1", port: p, latency: c.latency });
+    const wanted = new Map<string, { from: string; to: string; toRegion: string; host: string; port: number; latency: RegionPlan["calls"][number]["latency"]; bandwidth?: number }>();
+    for (const c of r.calls) for (const p of portsOf(c.callee)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.callee, toRegion: c.to, host: "127.0.0.1", port: p, latency: c.latency, bandwidth: c.bandwidth });
     for (const c of r.stores) for (const p of portsOf(c.store)) wanted.set(routeKey(c.from, p), { from: c.from, to: c.kind === "queue" ? `the broker of ${c.store}` : c.store, toRegion: c.to, host: hostOf(c.store), port: p, latency: c.latency });
     for (const o of r.origins) {
-      for (const e of o.entries) if (e.latency) for (const p of portsOf(e.name)) wanted.set(routeKey(o.region, p), { from: o.region, to: e.name, toRegion: e.region, host: "127.0.0.1", port: p, latency: e.latency });
+      for (const e of o.entries) if (e.latency) for (const p of portsOf(e.name)) wanted.set(routeKey(o.region, p), { from: o.region, to: e.name, toRegion: e.region, host: "127.0.0.1", port: p, latency: e.latency, bandwidth: e.bandwidth });
     }
+    // the links between regions, one each way, in order of first use: named as the model's regionLinks
+    const links: LinkDef[] = [];
+    const linkOf = (a: string, b: string, bits: number) => {
+      const name = `${a}->${b}`;
+      const i = links.findIndex((l) => l.name === name);
+      return i >= 0 ? i : links.push({ name, bytesPerSecond: bits / 8 }) - 1;
+    };
     const routes: Array<RelayRoute & { from: string; toRegion: string }> = [];
     for (const [key, w] of wanted) {
-      routes.push({ name: key, from: w.from, toRegion: w.toRegion, listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: w.host, targetPort: w.port, latency: w.latency });
+      const across = w.bandwidth !== undefined ? { up: linkOf(w.from, w.toRegion, w.bandwidth), down: linkOf(w.toRegion, w.from, w.bandwidth) } : {};
+      routes.push({ name: key, from: w.from, toRegion: w.toRegion, listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: w.host, targetPort: w.port, latency: w.latency, ...across });
     }
     const byKey = new Map(routes.map((x) => [x.name, x.listenPort]));
     if (routes.length === 0) return { pid: 0, routes, cutInto: async () => {}, portFor: (_from: string | undefined, p: number) => p };
     const relay = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => spawnRelay(undefined, routes, seed, runPath, "regions"),
+        try: () => spawnRelay(undefined, routes, seed, runPath, "regions", links),
         catch: (e) => new StartFailed({ part: "region relay", reason: e instanceof Error ? e.message : String(e) }),
       }),
       (x) => Effect.promise(async () => {
@@ -86,10 +104,17 @@ export const startRelayRoutes = (
       }),
     );
     for (const x of routes) {
-      progress(`region relay 127.0.0.1:${x.listenPort} -> ${x.targetHost}:${x.targetPort} (${x.from} -> ${wanted.get(x.name)!.to}: ${describeDist(x.latency!)} one way, each direction)`);
+      const bw = x.up !== undefined ? `, across ${links[x.up]!.name} and back ${links[x.down!]!.name} at ${+((links[x.up]!.bytesPerSecond * 8) / 1e6).toPrecision(4)} Mbit/s each (processor sharing)` : "";
+      progress(`region relay 127.0.0.1:${x.listenPort} -> ${x.targetHost}:${x.targetPort} (${x.from} -> ${wanted.get(x.name)!.to}: ${describeDist(x.latency!)} one way, each direction${bw})`);
     }
     const cutInto = (region: string, down: boolean) => relay.cut(routes.filter((x) => x.toRegion === region).map((x) => x.name), down);
-    return { pid: relay.pid, routes, cutInto, portFor: (from, p) => (from === undefined ? p : byKey.get(routeKey(from, p)) ?? p) };
+    return {
+      pid: relay.pid,
+      routes,
+      cutInto,
+      portFor: (from, p) => (from === undefined ? p : byKey.get(routeKey(from, p)) ?? p),
+      ...(links.length ? { links: { defs: links, report: () => relay.links(), reset: () => relay.resetLinks() } } : {}),
+    };
   });
 
 function describeDist(d: NonNullable<RelayRoute["latency"]>): string {

@@ -5,7 +5,7 @@ export * from "./schema.ts";
 export { meanOf, scvOf, erfc } from "./dist-moments.ts";
 export { checkScenario, type Problem } from "./check.ts";
 export { visitRatios, peakRate } from "./traffic.ts";
-export { regionNames, latencyBetween, geoOrder, originShares } from "./regions.ts";
+export { regionNames, latencyBetween, bandwidthBetween, geoOrder, originShares } from "./regions.ts";
 export { formatDuration, parseDuration, parseRate, parseCount, parseRatio, parseSize } from "./units.ts";
 export { scenarioJsonSchema } from "./json-schema.ts";
 export { scaleDist, classPayload, classHasPayload, callSizes, payloadTransfers, linkBytesPerSecond, type ClassPayload, type CallSizes, type TransferSite } from "./payload.ts";
