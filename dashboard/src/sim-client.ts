@@ -5,8 +5,11 @@ import type { SeriesResult, SimResult } from "../../simulator/index.ts";
 import type { PlanResult } from "../../planning/planner.ts";
 
 export class RunFailed extends Error {
-  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled", message: string) {
+  /** kind "too-big": the worker's estimate of the run's events (options.maxEvents). */
+  readonly events?: number;
+  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled" | "too-big", message: string, events?: number) {
     super(message);
+    this.events = events;
   }
 }
 
@@ -43,6 +46,7 @@ export class SimClient {
       if (m.type === "partial") return p.onPartial?.({ series: m.series, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
       this.pending.delete(m.id);
       if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
+      else if (m.type === "too-big") p.reject(new RunFailed("too-big", `estimated at ${m.events} events`, m.events));
       else p.resolve(m);
     };
     w.onerror = (ev: ErrorEvent) => {
