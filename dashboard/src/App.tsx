@@ -6,7 +6,7 @@
 import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Scenario, SeriesResult, SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
-import { errorText } from "./validate.ts";
+import { errorText, type Checked } from "./validate.ts";
 import { useChecked } from "./use-checked.ts";
 import type { EditorHandle } from "./Editor.tsx";
 import { NodeForm } from "./NodeForm.tsx";
@@ -79,7 +79,12 @@ export function App() {
   const [selected, setSelected] = useState<string | null>(null);
   const [presetId, setPresetId] = useState<string>("");
   const [linkError, setLinkError] = useState<string | null>(null);
-  const checked = useChecked(text);
+  // The page's first run (a bundled scenario, started at mount) until its first chart is drawn: the
+  // simulation worker checks the text too (supplied), so no check worker starts, and the editor
+  // (CodeMirror) and the graph wait, so that the run and the chart have the two cores.
+  const [warming, setWarming] = useState(false);
+  const [supplied, setSupplied] = useState<Checked | null>(null);
+  const checked = useChecked(text, warming, supplied);
   // Charts take their colors at render: a switch of the system's theme draws them again.
   const theme = useChartTheme();
   const [copied, setCopied] = useState(false);
@@ -132,13 +137,13 @@ export function App() {
 
   // Runs `runText`. The worker estimates the run's size from its own parse and answers "too-big"
   // above the page's budget (unless forced), so a run needs no check on this thread first.
-  const launch = useCallback((runText: string, force: boolean) => {
+  const launch = useCallback((runText: string, force: boolean, first = false) => {
     setFileError(null);
     let progress = 0;
     setPartial(null);
     // Not a transition: the progress updates every 50 ms would keep interrupting it (LiveCharts keeps it cheap instead)
-    const options = { hops: true, bands: true, ...(force ? {} : { maxEvents: EVENT_BUDGET }) };
-    const job = client.run(runText, options, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial);
+    const options = { hops: true, bands: true, ...(force ? {} : { maxEvents: EVENT_BUDGET }), ...(first ? { check: true } : {}) };
+    const job = client.run(runText, options, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial, first ? setSupplied : undefined);
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     // The charts' code is fetched and parsed while the worker starts and runs, not after its first
     // answer (the modules are cached: the lazy components above get the same ones).
@@ -165,6 +170,16 @@ export function App() {
     launch(text, force);
   }, [checked, text, run.phase, launch]);
 
+  // The first chart is on screen (a partial one or the results), or the run ended without one: the
+  // editor and the graph mount when the page's thread is next idle, after the chart's drawing.
+  const chartShown = partial !== null || finished !== null || run.phase !== "running";
+  useEffect(() => {
+    if (!warming || !chartShown) return;
+    if (typeof requestIdleCallback !== "function") { const t = setTimeout(() => setWarming(false), 50); return () => clearTimeout(t); }
+    const h = requestIdleCallback(() => setWarming(false), { timeout: 1000 });
+    return () => cancelIdleCallback(h);
+  }, [warming, chartShown]);
+
   // After a run, its results come first: scrolled to the top of the page, below the top bar.
   useEffect(() => {
     if (!revealResults.current || !finished) return;
@@ -181,7 +196,9 @@ export function App() {
     if (!autoRun.current || text === null || run.phase === "running") return;
     if (presets.some((p) => p.text === text)) {
       autoRun.current = false;
-      launch(text, false);
+      const first = checked === null;
+      if (first) setWarming(true);
+      launch(text, false, first);
     } else if (checked && checked.text === text) {
       autoRun.current = false;
       if (checked.scenario) start();
@@ -469,7 +486,8 @@ export function App() {
         <section className="panel editor-panel">
           <div className="panel-head"><h2>Scenario</h2><span className="muted">YAML · docs/scenario-format.md · Ctrl+Enter runs</span></div>
           <ErrorBoundary what="The editor" resetKey={presetId}>
-            {text !== null && (
+            {text !== null && warming && <pre className="editor-plain" data-testid="editor-loading">{text}</pre>}
+            {text !== null && !warming && (
               <Suspense fallback={<div className="empty" data-testid="editor-loading">Loading the editor…</div>}>
                 <Editor text={text} diagnostics={problems} onChange={setText} onRun={() => start()} handle={editor} />
               </Suspense>
@@ -492,7 +510,7 @@ export function App() {
             <div className={`topo-canvas${greyed ? " greyed" : ""}`} data-testid="topology">
               <ErrorBoundary what="The topology" resetKey={checked}>
                 <Suspense fallback={<div className="empty">Loading the graph…</div>}>
-                  <Topology scenario={graphScenario} draft={draft} result={sameModel && !greyed && !draft ? finished.result : null} selected={selected} onSelect={setSelected} gestures={greyed ? undefined : gestures} />
+                  {warming ? <div className="empty">Loading the graph…</div> : <Topology scenario={graphScenario} draft={draft} result={sameModel && !greyed && !draft ? finished.result : null} selected={selected} onSelect={setSelected} gestures={greyed ? undefined : gestures} />}
                 </Suspense>
               </ErrorBoundary>
               {draft && invalidNow && (

@@ -6,6 +6,7 @@ import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
 import { runByReplication, runWithSeries } from "./replications.ts";
 import { planHere } from "./plan-run.ts";
+import { check } from "./validate.ts";
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 
@@ -36,7 +37,10 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const t0 = performance.now();
   try {
     // Inside the try: a parser that throws on some text is a failed run, not a dead worker.
-    const scenario = parse(msg.id, msg.text);
+    // options.check: one parse answers the page's check and starts the run
+    const checked = msg.type === "run" && msg.options.check ? check(msg.text) : undefined;
+    if (checked) post({ type: "checked", id: msg.id, checked });
+    const scenario = checked?.scenario ?? parse(msg.id, msg.text);
     if (!scenario) return;
     if (msg.type === "run" && msg.options.maxEvents !== undefined) {
       const events = expectedEvents(scenario);
@@ -48,12 +52,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       planHere(scenario, msg.load, (done, of) => report(Math.min(1, done / of)))
         .then((plan) => post({ type: "planned", id: msg.id, plan, elapsedMs: performance.now() - t0 }), (err) => fail(msg.id, err));
     } else if (msg.type === "run" && msg.options.byReplication) {
-      const { byReplication: _, hops: __, maxEvents: ___, ...options } = msg.options;
+      const { byReplication: _, hops: __, maxEvents: ___, check: ____, ...options } = msg.options;
       const report = progressReporter(msg.id);
       const run = runByReplication(scenario, options, (done, of) => report(done / of));
       post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replications: run.replications, elapsedMs: performance.now() - t0 });
     } else if (msg.type === "run" && msg.options.bands) {
-      const { bands: _, byReplication: __, maxEvents: ___, ...options } = msg.options;
+      const { bands: _, byReplication: __, maxEvents: ___, check: ____, ...options } = msg.options;
       const w = runWindow(scenario, options);
       const run = runWithSeries(scenario, options, {
         onProgress: progressReporter(msg.id),
@@ -63,7 +67,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replicationSeries: run.replicationSeries, elapsedMs: performance.now() - t0 });
     } else if (msg.type === "run") {
       // the editor's text goes into the result, so an exported JSON reopens with its own model
-      const { maxEvents: _, ...options } = msg.options;
+      const { maxEvents: _, check: __, ...options } = msg.options;
       const result = withScenarioText(simulate(scenario, { ...options, onProgress: progressReporter(msg.id) }), msg.text);
       post({ type: "done", id: msg.id, result, elapsedMs: performance.now() - t0 });
     } else {
