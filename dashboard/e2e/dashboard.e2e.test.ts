@@ -47,6 +47,8 @@ async function shot(name: string): Promise<void> {
 /** The editor's text as rendered (the documents here are short enough to be rendered whole);
  * an empty line renders as a <br>, so blank lines are normalized away at the end. */
 async function editorText(p: Page = page): Promise<string> {
+  // on first load the editor (CodeMirror) mounts once the first chart is drawn
+  await p.locator(".editor-panel .cm-content").waitFor({ timeout: 30_000 });
   return (await p.locator(".editor-panel .cm-content .cm-line").allInnerTexts()).map((l) => l.replace(/\n$/, "")).join("\n").trimEnd();
 }
 
