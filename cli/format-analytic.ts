@@ -34,6 +34,11 @@ export function formatAnalytic(r: AnalyticResult): string {
   }
   out.push(table(["component", "kind", "units", "throughput/s", "util", "wait ms", "resp ms", "notes"], rows));
   out.push("");
+  const edges = Object.entries(r.edges ?? {});
+  if (edges.length > 0) {
+    out.push(table(["edge", "requests/s"], edges.map(([n, e]) => [n, num(e.requestsPerSecond, 4)])));
+    out.push("");
+  }
   for (const [n, l] of Object.entries(r.regionLinks ?? {})) out.push(`link ${n}: ${pct(l.utilization)} busy (${num(l.bitsPerSecond / 1e6, 4)} Mbit/s)`);
   out.push(`bottleneck: ${r.bottleneck ?? "-"}${r.bottleneckPart && r.bottleneckPart !== r.bottleneck ? ` (${r.bottleneckPart})` : ""}`);
   if (r.costPerHour !== null) out.push(`cost: ${r.costPerHour.toFixed(3)}/h, ${(r.costPerHour * 730).toFixed(2)}/month`);

@@ -47,6 +47,8 @@ async function shot(name: string): Promise<void> {
 /** The editor's text as rendered (the documents here are short enough to be rendered whole);
  * an empty line renders as a <br>, so blank lines are normalized away at the end. */
 async function editorText(p: Page = page): Promise<string> {
+  // on first load the editor (CodeMirror) mounts once the first chart is drawn
+  await p.locator(".editor-panel .cm-content").waitFor({ timeout: 30_000 });
   return (await p.locator(".editor-panel .cm-content .cm-line").allInnerTexts()).map((l) => l.replace(/\n$/, "")).join("\n").trimEnd();
 }
 
@@ -402,6 +404,12 @@ describe("dashboard in headless Chromium", () => {
     const back = await rate("db->api"), out = await rate("api->db");
     // 80/s for 50 s x 5 replications: api -> db about 89/s, db -> api about 8.9/s (Poisson: sd under 2%)
     expect(Math.abs(back / out - 0.1)).toBeLessThan(0.01);
+    // the back edge's label is drawn below (edge-path.ts), not on top of the forward edge's
+    const labelBox = async (id: string) => (await topo.getByTestId(`rf__edge-${id}`).locator(".react-flow__edge-textbg").boundingBox())!;
+    const fwdBox = await labelBox("api->db"), backBox = await labelBox("db->api");
+    expect(fwdBox.width * backBox.width).toBeGreaterThan(0);
+    const overlap = fwdBox.x < backBox.x + backBox.width && backBox.x < fwdBox.x + fwdBox.width && fwdBox.y < backBox.y + backBox.height && backBox.y < fwdBox.y + fwdBox.height;
+    expect(overlap, `api->db label ${JSON.stringify(fwdBox)}, db->api label ${JSON.stringify(backBox)}`).toBe(false);
     await topo.screenshot({ path: join(SHOTS, "05c-edge-rates-two-ways.png") });
     expect(browser!.errors).toEqual([]);
   });

@@ -6,14 +6,14 @@
 import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Scenario, SeriesResult, SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
-import { errorText } from "./validate.ts";
+import { errorText, type Checked } from "./validate.ts";
 import { useChecked } from "./use-checked.ts";
-import { Editor, type EditorHandle } from "./Editor.tsx";
+import type { EditorHandle } from "./Editor.tsx";
 import { NodeForm } from "./NodeForm.tsx";
 import { SimClient, RunFailed, type Job, type Partial } from "./sim-client.ts";
 import { decodeScenario, encodeScenario } from "./url-state.ts";
 import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
-import { EVENT_BUDGET, expectedEvents } from "./run-size.ts";
+import { EVENT_BUDGET } from "./run-size.ts";
 import { num, eta } from "./format.ts";
 import { readResultFile } from "./result-file.ts";
 import { readValidationReport, parseJson, schemaOf, type ValidationReport } from "./validation-file.ts";
@@ -48,10 +48,15 @@ interface Finished {
   readonly replicationSeries?: readonly SeriesResult[];
 }
 
-// The graph and the charts are separate chunks: the editor is usable before they arrive.
+// The editor (CodeMirror, the largest part of the page's code), the graph and the charts are
+// separate chunks: the page mounts, and starts its run, before they are parsed; the first chart
+// needs none of the editor's code.
+const Editor = lazy(() => import("./Editor.tsx").then((m) => ({ default: m.Editor })));
 const Topology = lazy(() => import("./Topology.tsx").then((m) => ({ default: m.Topology })));
-const Results = lazy(() => import("./Results.tsx").then((m) => ({ default: m.Results })));
-const LiveCharts = lazy(() => import("./LiveCharts.tsx").then((m) => ({ default: m.LiveCharts })));
+const loadResults = () => import("./Results.tsx");
+const loadLiveCharts = () => import("./LiveCharts.tsx");
+const Results = lazy(() => loadResults().then((m) => ({ default: m.Results })));
+const LiveCharts = lazy(() => loadLiveCharts().then((m) => ({ default: m.LiveCharts })));
 const ValidationView = lazy(() => import("./Validation.tsx").then((m) => ({ default: m.ValidationView })));
 const SweepView = lazy(() => import("./Sweep.tsx").then((m) => ({ default: m.SweepView })));
 const DynamicsView = lazy(() => import("./DynamicsView.tsx").then((m) => ({ default: m.DynamicsView })));
@@ -74,7 +79,12 @@ export function App() {
   const [selected, setSelected] = useState<string | null>(null);
   const [presetId, setPresetId] = useState<string>("");
   const [linkError, setLinkError] = useState<string | null>(null);
-  const checked = useChecked(text);
+  // The page's first run (a bundled scenario, started at mount) until its first chart is drawn: the
+  // simulation worker checks the text too (supplied), so no check worker starts, and the editor
+  // (CodeMirror) and the graph wait, so that the run and the chart have the two cores.
+  const [warming, setWarming] = useState(false);
+  const [supplied, setSupplied] = useState<Checked | null>(null);
+  const checked = useChecked(text, warming, supplied);
   // Charts take their colors at render: a switch of the system's theme draws them again.
   const theme = useChartTheme();
   const [copied, setCopied] = useState(false);
@@ -125,24 +135,19 @@ export function App() {
     return () => clearTimeout(t);
   }, [text]);
 
-  const start = useCallback((force = false) => {
-    if (!checked || !checked.scenario || text === null || checked.text !== text) return;
-    if (run.phase === "running") return;
-    let events: number;
-    try {
-      events = expectedEvents(checked.scenario);
-    } catch (e) {
-      setRun({ phase: "failed", kind: "internal", message: `the run's size could not be estimated: ${errorText(e)}` });
-      return;
-    }
-    if (!force && events > EVENT_BUDGET) { setRun({ phase: "confirm", events }); return; }
-    const runText = text;
+  // Runs `runText`. The worker estimates the run's size from its own parse and answers "too-big"
+  // above the page's budget (unless forced), so a run needs no check on this thread first.
+  const launch = useCallback((runText: string, force: boolean, first = false) => {
     setFileError(null);
     let progress = 0;
     setPartial(null);
     // Not a transition: the progress updates every 50 ms would keep interrupting it (LiveCharts keeps it cheap instead)
-    const job = client.run(runText, { hops: true, bands: true }, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial);
+    const options = { hops: true, bands: true, ...(force ? {} : { maxEvents: EVENT_BUDGET }), ...(first ? { check: true } : {}) };
+    const job = client.run(runText, options, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial, first ? setSupplied : undefined);
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
+    // The charts' code is fetched and parsed while the worker starts and runs, not after its first
+    // answer (the modules are cached: the lazy components above get the same ones).
+    void loadLiveCharts().then(loadResults).catch(() => {});
     job.done.finally(() => setPartial(null)).catch(() => {});
     job.done.then(
       ({ result, elapsedMs, replicationSeries }) => {
@@ -152,9 +157,28 @@ export function App() {
         // and the page keeps answering input meanwhile.
         startTransition(() => setFinished({ result, elapsedMs, text: runText, replicationSeries }));
       },
-      (e: RunFailed) => setRun(e.kind === "cancelled" ? { phase: "cancelled", progress } : { phase: "failed", kind: e.kind, message: e.message }),
+      (e: RunFailed) => setRun(
+        e.kind === "cancelled" ? { phase: "cancelled", progress }
+          : e.kind === "too-big" ? { phase: "confirm", events: e.events ?? Number.NaN }
+          : { phase: "failed", kind: e.kind, message: e.message }),
     );
-  }, [checked, text, run.phase, client]);
+  }, [client]);
+
+  const start = useCallback((force = false) => {
+    if (!checked || !checked.scenario || text === null || checked.text !== text) return;
+    if (run.phase === "running") return;
+    launch(text, force);
+  }, [checked, text, run.phase, launch]);
+
+  // The first chart is on screen (a partial one or the results), or the run ended without one: the
+  // editor and the graph mount when the page's thread is next idle, after the chart's drawing.
+  const chartShown = partial !== null || finished !== null || run.phase !== "running";
+  useEffect(() => {
+    if (!warming || !chartShown) return;
+    if (typeof requestIdleCallback !== "function") { const t = setTimeout(() => setWarming(false), 50); return () => clearTimeout(t); }
+    const h = requestIdleCallback(() => setWarming(false), { timeout: 1000 });
+    return () => cancelIdleCallback(h);
+  }, [warming, chartShown]);
 
   // After a run, its results come first: scrolled to the top of the page, below the top bar.
   useEffect(() => {
@@ -164,13 +188,22 @@ export function App() {
     return () => clearTimeout(t);
   }, [finished]);
 
-  // The first valid scenario the page sees (and each one chosen from the menu) is simulated without a click.
+  // The first valid scenario the page sees (and each one chosen from the menu) is simulated without
+  // a click. A bundled scenario (the default, the menu's) is known to check clean, so it starts at
+  // once, beside its check, instead of after it: on first load that is the check worker's start and
+  // answer off the way to the first chart. Any other text (a link's) runs once it has checked clean.
   useEffect(() => {
-    if (autoRun.current && checked && text !== null && checked.text === text) {
+    if (!autoRun.current || text === null || run.phase === "running") return;
+    if (presets.some((p) => p.text === text)) {
+      autoRun.current = false;
+      const first = checked === null;
+      if (first) setWarming(true);
+      launch(text, false, first);
+    } else if (checked && checked.text === text) {
       autoRun.current = false;
       if (checked.scenario) start();
     }
-  }, [checked, text, start]);
+  }, [checked, text, start, launch, run.phase]);
 
   const openFile = async (file: File, kind: FileKind) => {
     let title = FILE_ERROR_TITLE[kind];
@@ -453,7 +486,12 @@ export function App() {
         <section className="panel editor-panel">
           <div className="panel-head"><h2>Scenario</h2><span className="muted">YAML · docs/scenario-format.md · Ctrl+Enter runs</span></div>
           <ErrorBoundary what="The editor" resetKey={presetId}>
-            {text !== null && <Editor text={text} diagnostics={problems} onChange={setText} onRun={() => start()} handle={editor} />}
+            {text !== null && warming && <pre className="editor-plain" data-testid="editor-loading">{text}</pre>}
+            {text !== null && !warming && (
+              <Suspense fallback={<div className="empty" data-testid="editor-loading">Loading the editor…</div>}>
+                <Editor text={text} diagnostics={problems} onChange={setText} onRun={() => start()} handle={editor} />
+              </Suspense>
+            )}
           </ErrorBoundary>
           <ul className="problems" data-testid="problems">
             {problems.length === 0 && <li className="muted">No problems.</li>}
@@ -472,7 +510,7 @@ export function App() {
             <div className={`topo-canvas${greyed ? " greyed" : ""}`} data-testid="topology">
               <ErrorBoundary what="The topology" resetKey={checked}>
                 <Suspense fallback={<div className="empty">Loading the graph…</div>}>
-                  <Topology scenario={graphScenario} draft={draft} result={sameModel && !greyed && !draft ? finished.result : null} selected={selected} onSelect={setSelected} gestures={greyed ? undefined : gestures} />
+                  {warming ? <div className="empty">Loading the graph…</div> : <Topology scenario={graphScenario} draft={draft} result={sameModel && !greyed && !draft ? finished.result : null} selected={selected} onSelect={setSelected} gestures={greyed ? undefined : gestures} />}
                 </Suspense>
               </ErrorBoundary>
               {draft && invalidNow && (

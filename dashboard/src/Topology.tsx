@@ -7,9 +7,10 @@
 // the page, which writes each as an edit of the YAML (build-edit.ts) and redraws from the text.
 import { memo, useCallback, useEffect, useMemo, useRef } from "react";
 import {
-  ReactFlow, ReactFlowProvider, Background, Controls, Panel, Handle, Position, MarkerType, useReactFlow, useNodesState, useEdgesState,
-  type Node, type Edge, type NodeProps, type Connection, type OnNodesChange,
+  ReactFlow, ReactFlowProvider, Background, Controls, Panel, Handle, Position, MarkerType, BaseEdge, useReactFlow, useNodesState, useEdgesState,
+  type Node, type Edge, type EdgeProps, type NodeProps, type Connection, type OnNodesChange,
 } from "@xyflow/react";
+import { edgeGeometry } from "./edge-path.ts";
 import "@xyflow/react/dist/style.css";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
 import { buildTopology, utilizationColor, nodeLoad, regionBoxes, edgeRates, fmtRate, CLIENTS, type NodeLoad, type TopoEdge, type TopoNode } from "./topology.ts";
@@ -56,6 +57,13 @@ function RegionNode({ data }: NodeProps<Node<RegionData>>) {
 }
 
 const nodeTypes = { comp: ComponentNode, region: RegionNode };
+
+/** Every edge: a bezier forward, a curve below the nodes backward (edge-path.ts), so the two labels of a pair never overlap. */
+function FlowEdge({ id, sourceX, sourceY, targetX, targetY, label, labelStyle, labelBgStyle, style, markerEnd, interactionWidth }: EdgeProps) {
+  const g = edgeGeometry(sourceX, sourceY, targetX, targetY);
+  return <BaseEdge id={id} path={g.path} labelX={g.labelX} labelY={g.labelY} label={label} labelStyle={labelStyle} labelBgStyle={labelBgStyle} style={style} markerEnd={markerEnd} interactionWidth={interactionWidth} />;
+}
+const edgeTypes = { flow: FlowEdge };
 
 /** What the colors, outlines and labels mean (the edge line only once a run has given rates). */
 function Legend({ ran, regions }: { ran: boolean; regions: boolean }) {
@@ -151,7 +159,7 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
     const r = rates.get(e.id);
     const label = [e.label, r && fmtRate(r.perSecond, r.unit)].filter(Boolean).join(" · ") || undefined;
     return {
-      id: e.id, source: e.source, target: e.target, label,
+      id: e.id, source: e.source, target: e.target, label, type: "flow",
       markerEnd: { type: MarkerType.ArrowClosed, color: "var(--edge)" },
       style: { stroke: "var(--edge)" },
       labelStyle: { fill: "var(--text)", fontSize: 11 },
@@ -178,6 +186,7 @@ function Canvas({ graph, result, selected, onSelect, gestures }: { graph: { node
       nodes={drawn}
       edges={edges}
       nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
       colorMode="system"
       fitView
       fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}

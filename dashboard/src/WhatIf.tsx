@@ -2,11 +2,10 @@
 // each component draws the same random streams in both (common random numbers) and the differences
 // show the change, not the noise. The table puts A, B and the difference side by side, the
 // difference with its paired 95% confidence interval (ab-compare.ts), significant ones marked.
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { chartTheme as th } from "./theme.ts";
 import type { Scenario, SimResult } from "../../simulator/index.ts";
 import type { SimClient, Job } from "./sim-client.ts";
-import { Editor } from "./Editor.tsx";
 import { useChecked } from "./use-checked.ts";
 import { num, pct } from "./format.ts";
 import { ResponsiveContainer, LineChart, Line, XAxis, YAxis, CartesianGrid, Tooltip, Legend } from "recharts";
@@ -14,6 +13,9 @@ import { ChartCard } from "./ChartCard.tsx";
 import { downsample } from "./downsample.ts";
 import { pairedRows, type DiffRow, type PairedRow } from "./ab-compare.ts";
 import { niceScale, ticksWithin, maxOf } from "./axis.ts";
+
+// CodeMirror in its own chunk, as on the page: the results (this tab's chunk) do not wait for it.
+const Editor = lazy(() => import("./Editor.tsx").then((m) => ({ default: m.Editor })));
 
 interface Props {
   readonly textA: string;
@@ -106,7 +108,7 @@ export function WhatIf({ textA, scenarioA, client }: Props) {
       <div className="whatif-grid">
         <section className="panel">
           <div className="panel-head"><h2>Variant B</h2><span className={validB ? "ok" : "bad"}>{checkedB === null ? "checking…" : checkedB.failure ? checkedB.failure : validB ? "valid" : `${checkedB.errors} problem(s)`}</span></div>
-          <div className="whatif-editor"><Editor text={textB} diagnostics={checkedB?.diagnostics ?? []} onChange={setTextB} onRun={() => void start()} /></div>
+          <div className="whatif-editor"><Suspense fallback={<div className="empty">Loading the editor…</div>}><Editor text={textB} diagnostics={checkedB?.diagnostics ?? []} onChange={setTextB} onRun={() => void start()} /></Suspense></div>
         </section>
         <section className="card">
           <header className="card-head"><div><h3>A vs B</h3><div className="card-unit">

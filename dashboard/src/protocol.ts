@@ -2,6 +2,7 @@
 // same parser as the CLI), so a run needs nothing but the editor's text.
 import type { SeriesResult, SimResult } from "../../simulator/index.ts";
 import type { PlanResult } from "../../planning/planner.ts";
+import type { Checked } from "./validate.ts";
 
 export interface RunOptions {
   readonly seed?: number;
@@ -14,6 +15,12 @@ export interface RunOptions {
   /** Record every replication's series (sent as `replicationSeries`, for the charts' 95% bands) and
    * stream replication 0's intervals while it runs (`partial` messages). */
   readonly bands?: boolean;
+  /** Refuse a run estimated above this many events (the page's budget) with a `too-big` answer
+   * before it starts: the estimate needs the parsed scenario, which the worker has first. */
+  readonly maxEvents?: number;
+  /** Also answer what the check worker would (`checked`) before running: the page's first run
+   * then needs no check worker of its own (one worker start and one parse fewer). */
+  readonly check?: boolean;
 }
 
 /** A capacity sweep: the scenario at each total arrival rate (open load), one result per rate. */
@@ -37,4 +44,8 @@ export type FromWorker =
   | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number; readonly replications?: SimResult[]; readonly replicationSeries?: SeriesResult[] }
   | { readonly type: "swept"; readonly id: number; readonly points: SweepPoint[]; readonly elapsedMs: number }
   | { readonly type: "planned"; readonly id: number; readonly plan: PlanResult; readonly elapsedMs: number }
-  | { readonly type: "failed"; readonly id: number; readonly kind: FailureKind; readonly message: string };
+  | { readonly type: "failed"; readonly id: number; readonly kind: FailureKind; readonly message: string }
+  /** options.check: the text checked as check.worker.ts does, before the run starts. */
+  | { readonly type: "checked"; readonly id: number; readonly checked: Checked }
+  /** options.maxEvents: the run is estimated at `events`, above it, and was not started. */
+  | { readonly type: "too-big"; readonly id: number; readonly events: number };

@@ -23,7 +23,8 @@ export function runByReplication(scenario: Scenario, o: Options, onReplication?:
 export interface SeriesRunHooks {
   /** Share of the whole run done. */
   readonly onProgress?: (fraction: number) => void;
-  /** Replication 0's series so far, offered about every `everyMs` (500 by default; and its first interval at once). */
+  /** Replication 0's series so far, offered about every `everyMs` (500 by default), and its first
+   * two intervals at once: one point draws no line, two draw the first chart. */
   readonly onPartial?: (series: SeriesResult) => void;
   readonly everyMs?: number;
   /** Wall clock for the throttle (performance.now in the worker). */
@@ -45,7 +46,7 @@ export function runWithSeries(scenario: Scenario, o: Options & { readonly hops?:
     const onIntervals = r === 0 && hooks.onPartial
       ? (recorded: number, snapshot: () => SeriesResult) => {
           const t = now();
-          if (recorded > 1 && t - last < every) return;
+          if (recorded > 2 && t - last < every) return;
           last = t;
           hooks.onPartial!(snapshot());
         }

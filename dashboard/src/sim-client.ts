@@ -3,10 +3,14 @@
 import type { FromWorker, RunOptions, SweepPoint, ToWorker } from "./protocol.ts";
 import type { SeriesResult, SimResult } from "../../simulator/index.ts";
 import type { PlanResult } from "../../planning/planner.ts";
+import type { Checked } from "./validate.ts";
 
 export class RunFailed extends Error {
-  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled", message: string) {
+  /** kind "too-big": the worker's estimate of the run's events (options.maxEvents). */
+  readonly events?: number;
+  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled" | "too-big", message: string, events?: number) {
     super(message);
+    this.events = events;
   }
 }
 
@@ -15,7 +19,7 @@ export interface Job<T> {
   cancel(): void;
 }
 
-type Pending = { resolve: (m: FromWorker) => void; reject: (e: RunFailed) => void; onProgress: (f: number) => void; onPartial?: (p: Partial) => void };
+type Pending = { resolve: (m: FromWorker) => void; reject: (e: RunFailed) => void; onProgress: (f: number) => void; onPartial?: (p: Partial) => void; onChecked?: (c: Checked) => void };
 
 /** Replication 0's intervals so far, while a run with options.bands goes on. */
 export interface Partial {
@@ -40,9 +44,11 @@ export class SimClient {
       const p = this.pending.get(m.id);
       if (!p) return;
       if (m.type === "progress") return p.onProgress(m.fraction);
+      if (m.type === "checked") return p.onChecked?.(m.checked);
       if (m.type === "partial") return p.onPartial?.({ series: m.series, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
       this.pending.delete(m.id);
       if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
+      else if (m.type === "too-big") p.reject(new RunFailed("too-big", `estimated at ${m.events} events`, m.events));
       else p.resolve(m);
     };
     w.onerror = (ev: ErrorEvent) => {
@@ -60,23 +66,24 @@ export class SimClient {
     this.pending.clear();
   }
 
-  private start<T>(build: (id: number) => ToWorker, pick: (m: FromWorker) => T, onProgress: (f: number) => void, onPartial?: (p: Partial) => void): Job<T> {
+  private start<T>(build: (id: number) => ToWorker, pick: (m: FromWorker) => T, onProgress: (f: number) => void, onPartial?: (p: Partial) => void, onChecked?: (c: Checked) => void): Job<T> {
     const id = this.nextId++;
     const done = new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: (m) => resolve(pick(m)), reject, onProgress, onPartial });
+      this.pending.set(id, { resolve: (m) => resolve(pick(m)), reject, onProgress, onPartial, onChecked });
     });
     this.ensure().postMessage(build(id));
     return { done, cancel: () => this.reset(new RunFailed("cancelled", "run cancelled")) };
   }
 
   /** A run; with options.byReplication, each replication's result too; with options.bands, every
-   * replication's series and (onPartial) replication 0's intervals while it runs. */
-  run(text: string, options: RunOptions, onProgress: (f: number) => void, onPartial?: (p: Partial) => void): Job<{ result: SimResult; elapsedMs: number; replications?: SimResult[]; replicationSeries?: SeriesResult[] }> {
+   * replication's series and (onPartial) replication 0's intervals while it runs; with options.check, the text's check (onChecked) first. */
+  run(text: string, options: RunOptions, onProgress: (f: number) => void, onPartial?: (p: Partial) => void, onChecked?: (c: Checked) => void): Job<{ result: SimResult; elapsedMs: number; replications?: SimResult[]; replicationSeries?: SeriesResult[] }> {
     return this.start(
       (id) => ({ type: "run", id, text, options }),
       (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs, replications: m.replications, replicationSeries: m.replicationSeries } : unexpected(m)),
       onProgress,
       onPartial,
+      onChecked,
     );
   }
 

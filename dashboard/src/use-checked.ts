@@ -5,16 +5,21 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { CheckClient, browserCheckWorker } from "./check-client.ts";
 import type { Checked } from "./validate.ts";
 
-export function useChecked(text: string | null): Checked | null {
+/** `hold`: not yet (the page's first run is starting and wants the cores); the text is checked once
+ * it is false. `supplied`: a check made elsewhere (the simulation worker's, of the first run's text):
+ * taken as the answer for its text, which the check worker then does not check again. */
+export function useChecked(text: string | null, hold = false, supplied: Checked | null = null): Checked | null {
   const checker = useMemo(() => new CheckClient(browserCheckWorker), []);
   useEffect(() => () => checker.dispose(), [checker]);
   const [checked, setChecked] = useState<Checked | null>(null);
   const first = useRef(true);
   useEffect(() => {
     if (text === null) return;
+    if (supplied?.text === text) { setChecked(supplied); return; }
+    if (hold) return;
     const t = setTimeout(() => checker.check(text, setChecked), first.current ? 0 : 150);
     first.current = false;
     return () => clearTimeout(t);
-  }, [text, checker]);
+  }, [text, checker, hold, supplied]);
   return checked;
 }

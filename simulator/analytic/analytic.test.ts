@@ -212,3 +212,41 @@ components:
     expect(a.components.cache.throughput).toBeCloseTo(200 * (2 - che), 6);
   });
 });
+
+describe("edges: the flows' request rates per caller -> callee, against the simulator's counts", () => {
+  /** Every analytic edge is a simulated one and within 3 of its 95% half-widths; every simulated edge that carried requests is an analytic one. */
+  const agrees = (s: Scenario, sim: ReturnType<typeof simulate>) => {
+    const a = solveAnalytic(s);
+    const simulated = Object.entries(sim.edges ?? {}).filter(([, e]) => e.requestsPerSecond.mean > 0).map(([n]) => n);
+    expect(Object.keys(a.edges).sort()).toEqual(simulated.sort());
+    for (const [n, e] of Object.entries(a.edges)) {
+      const x = sim.edges![n].requestsPerSecond;
+      expect(Math.abs(e.requestsPerSecond - x.mean), n).toBeLessThanOrEqual(3 * x.ci95!);
+    }
+    return a;
+  };
+  it("Jackson network with feedback: users->a = γ, a->b = γ/(1-p), b->a = p γ/(1-p) exactly", () => {
+    const gamma = 40, p = 0.3;
+    const s = scenarioOf(`
+version: 1
+name: jackson-edges
+seed: 3
+simulation: { duration: 300s, warmup: 10s, replications: 4 }
+load: { model: open, rate: ${gamma}/s, classes: { req: { flow: [a] } } }
+components:
+  a: { kind: station, service: { dist: exponential, mean: 10ms }, routing: [{ to: b, p: 1 }] }
+  b: { kind: station, service: { dist: exponential, mean: 11ms }, routing: [{ to: a, p: ${p} }, { to: exit, p: ${1 - p} }] }
+`);
+    const a = agrees(s, simulate(s));
+    expect(rel(a.edges["users->a"].requestsPerSecond, gamma)).toBeLessThan(1e-12);
+    expect(rel(a.edges["a->b"].requestsPerSecond, gamma / (1 - p))).toBeLessThan(1e-9);
+    expect(rel(a.edges["b->a"].requestsPerSecond, (p * gamma) / (1 - p))).toBeLessThan(1e-9);
+  });
+  it("queue-offload (balancer, pool, database, a publish, the consumer's calls with retries) and realtime-chat: the same edges, each within 3 CI half-widths", () => {
+    for (const name of ["queue-offload", "realtime-chat"]) {
+      const s = bundled(name);
+      const a = agrees(s, simulate(s, { duration: 200, warmup: 10, replications: 3 }));
+      expect(Object.keys(a.edges).length).toBeGreaterThanOrEqual(3);
+    }
+  });
+});

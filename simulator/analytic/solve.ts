@@ -74,6 +74,10 @@ export interface AnalyticResult {
   readonly bottleneckPart: string | null;
   /** Links between regions with a `bandwidth` that sized calls cross ("from->to"), as M/G/1-PS servers. */
   readonly regionLinks?: Record<string, { readonly utilization: number; readonly transfersPerSecond: number; readonly bitsPerSecond: number }>;
+  /** Requests per second over every caller -> callee edge ("from->to", "users" for the classes' own
+   * calls), named as a simulation's `edges` (result.ts); the expected rates of the flows, without
+   * retries, refusals or failovers, and with the model's hit ratios. */
+  readonly edges: Record<string, { readonly requestsPerSecond: number }>;
   readonly costPerHour: number | null;
   readonly notes: string[];
 }
@@ -304,8 +308,14 @@ function assemble(s: Scenario, model: "open" | "closed", load: number, rate: num
   else if (bp) bottleneckPart = Object.entries(bp).reduce((a, b) => (b[1].utilization > a[1].utilization ? b : a))[0];
   return {
     schema: ANALYTIC_SCHEMA, scenario: s.name, model, load, throughput: rate, stable, classes, components: out,
-    bottleneck, bottleneckPart, ...(regionLinks ? { regionLinks } : {}), costPerHour: costPerHour(s, out), notes,
+    bottleneck, bottleneckPart, ...(regionLinks ? { regionLinks } : {}), edges: edgesOf(traffic), costPerHour: costPerHour(s, out), notes,
   };
+}
+
+function edgesOf(t: Traffic): Record<string, { requestsPerSecond: number }> {
+  const out: Record<string, { requestsPerSecond: number }> = {};
+  for (const [name, rate] of t.edgeRate) out[name] = { requestsPerSecond: rate };
+  return out;
 }
 
 /** Cost per hour from the components' prices at the estimated throughputs (as result.ts costs a simulation). */

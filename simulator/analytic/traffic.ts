@@ -2,7 +2,9 @@
 // consumers it reaches) at its arrival rate and adds up, per queueing node, the arrival rate and
 // the first two moments of the service time it brings; per service, balancer, pool and queue the
 // call rate. Cache and CDN hit ratios split flows into hit and miss paths; they depend on the
-// rates of gets, so the walk is repeated until they settle.
+// rates of gets, so the walk is repeated until they settle. Per caller -> callee edge the request
+// rate, named and chosen as the engine counts them (engine/edge-plan.ts): a class's top-level steps
+// are a chain (each sent from the component the step before it reached, the users for the first).
 import { startRowCost } from "../model/table.ts";
 import { browserHitShare } from "../model/run-size.ts";
 import type { Dist, Scenario, Step } from "../model/schema.ts";
@@ -39,7 +41,12 @@ export interface CallContext {
   readonly async: boolean;
   /** Index into Traffic.origins: the region the request's users are in. */
   readonly origin: number;
+  /** The sending side of the flow's requests, as the engine names it (engine/edge-plan.ts): USERS, the service, function, CDN or queue. */
+  readonly sender: string;
 }
+
+/** The sender of a class's own requests in edge names ("users->api"). */
+export const USERS = "users";
 
 export function distMoments(d: Dist): { mean: number; variance: number; second: number } {
   const m = meanOf(d);
@@ -76,6 +83,8 @@ export class Traffic {
   readonly fnRate = new Map<string, Float64Array>();
   /** Server-side publishes per second to each realtime component (`call:` steps to it). */
   readonly realtimeRate = new Map<string, number>();
+  /** Requests per second over each caller -> callee edge, "from->to" (retries and failures left out, as everywhere here). */
+  readonly edgeRate = new Map<string, number>();
   hit = new Map<string, number>();
   private gets = new Map<string, KeyStream[]>();
   private routes = new Map<string, Record<string, number>>();
@@ -108,7 +117,7 @@ export class Traffic {
       this.reset();
       // a paginated class walks its flow once per page; browser_cache: only the requests the users'
       // browsers do not answer reach the flow (revalidations counted as full requests)
-      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, ((rate * own(classes, n)!.weight * o.share * this.payloads[c].pages) / total) * (1 - this.browserHit(n, (rate * own(classes, n)!.weight) / total)), { cls: c, caller: null, async: false, origin: k })));
+      this.classNames.forEach((n, c) => this.origins.forEach((o, k) => this.walk(own(classes, n)!.flow, ((rate * own(classes, n)!.weight * o.share * this.payloads[c].pages) / total) * (1 - this.browserHit(n, (rate * own(classes, n)!.weight) / total)), { cls: c, caller: null, async: false, origin: k, sender: USERS }, true)));
       this.consumers();
       const before = this.hit;
       this.hit = this.hitRatios();
@@ -120,7 +129,7 @@ export class Traffic {
 
   private reset(): void {
     this.nodes.clear(); this.serviceRate.clear(); this.balancerRate.clear(); this.poolRate.clear();
-    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.linkLoad.clear(); this.regionLinkLoad.clear(); this.fnRate.clear(); this.realtimeRate.clear(); this.gets = new Map();
+    this.queueRate.clear(); this.queuePublished.clear(); this.cdnRate.clear(); this.linkLoad.clear(); this.regionLinkLoad.clear(); this.fnRate.clear(); this.realtimeRate.clear(); this.edgeRate.clear(); this.gets = new Map();
   }
 
   node(id: string, component: string, part: string, servers: number): QNode {
@@ -163,14 +172,30 @@ export class Traffic {
     return out;
   }
 
-  walk(flow: ReadonlyArray<Step>, rate: number, ctx: CallContext): void {
+  /** Adds `rate` requests per second to edge from -> to. */
+  private sent(from: string, to: string, rate: number): void {
+    const key = `${from}->${to}`;
+    this.edgeRate.set(key, (this.edgeRate.get(key) ?? 0) + rate);
+  }
+
+  /** `chain`: a class's own flow, whose top-level steps are sent from the component the step before reached. */
+  walk(flow: ReadonlyArray<Step>, rate: number, outer: CallContext, chain = false): void {
     if (rate <= 0) return;
     const comps = this.scenario.components;
+    let prev = outer.sender;
     for (const step of flow) {
+      let ctx = outer;
+      if (chain) {
+        ctx = { ...outer, sender: prev };
+        const next = "visit" in step ? step.visit : "call" in step ? step.call : undefined;
+        if (next !== undefined && own(comps, next) !== undefined) prev = next;
+      }
       if ("visit" in step) {
+        this.sent(ctx.sender, step.visit, rate);
         for (const [name, v] of Object.entries(this.visitsFrom(step.visit))) {
           const st = comps[name];
           if (st.kind !== "station") continue;
+          for (const r of st.routing ?? []) if (r.to !== "exit") this.sent(name, r.to, rate * v * r.p);
           const n = this.node(`station:${name}`, name, name, st.servers);
           const first = name === step.visit ? 1 : 0;
           if (first && step.service) this.load(n, rate, step.service, ctx);
@@ -182,6 +207,7 @@ export class Traffic {
       } else if ("parallel" in step) {
         for (const f of step.parallel) this.walk(f, rate, ctx);
       } else if ("publish" in step) {
+        this.sent(ctx.sender, step.publish, rate);
         this.publish(step.publish, rate, ctx.cls);
       } else if ("call" in step) {
         this.call(step, rate, ctx);
@@ -237,6 +263,8 @@ export class Traffic {
 
   private call(step: Extract<Step, { call: string }>, rate: number, ctx: CallContext): void {
     const target = own(this.scenario.components, this.resolve(step.call, ctx.origin))!;
+    // a geo route's request goes to the entry it chose
+    if (rate > 0 && target.kind !== "station" && target.kind !== "queue") this.sent(ctx.sender, this.resolve(step.call, ctx.origin), rate);
     const sizes = this.sizesOf(step, ctx.cls, ctx.caller, ctx.async);
     // crossings between regions carry bytes on calls to services, balancers and databases (not caches, not to a CDN)
     const crosses = target.kind !== "cache" && target.kind !== "cdn";
@@ -271,7 +299,10 @@ export class Traffic {
         this.cdnRate.set(step.call, (this.cdnRate.get(step.call) ?? 0) + rate);
         const h = this.hit.get(step.call) ?? 0;
         this.transfers(this.resolve(target.origin, ctx.origin), sizes, rate * (1 - h), step.call, target.region ?? this.flowRegion(ctx));
-        this.callService(this.resolve(target.origin, ctx.origin), rate * (1 - h), ctx);
+        // the origin fetch is the CDN's request
+        const origin = this.resolve(target.origin, ctx.origin);
+        if (rate * (1 - h) > 0) this.sent(step.call, origin, rate * (1 - h));
+        this.callService(origin, rate * (1 - h), { ...ctx, sender: step.call });
         return;
       }
       case "service":
@@ -287,7 +318,7 @@ export class Traffic {
         const handler = own(target.handlers, this.classNames[ctx.cls]);
         if (!handler) return;
         if (++this.depth > 32) throw new Error(`analytic: functions call each other in a cycle through '${step.call}'`);
-        this.walk(handler, rate, { cls: ctx.cls, caller: null, async: ctx.async, origin: ctx.origin });
+        this.walk(handler, rate, { cls: ctx.cls, caller: null, async: ctx.async, origin: ctx.origin, sender: step.call });
         this.depth--;
         return;
       }
@@ -309,6 +340,7 @@ export class Traffic {
     if (t.kind === "load_balancer") {
       this.balancerRate.set(name, (this.balancerRate.get(name) ?? 0) + rate);
       svc = t.backends;
+      this.sent(name, svc, rate);
       if (t.tls) {
         // TLS: the new connections' handshakes (full and resumed) on the balancer's CPUs, one node.
         const n = this.node(`tls:${name}`, name, `${name}.tls`, t.tls.cpus);
@@ -328,7 +360,7 @@ export class Traffic {
     const handler = own(sc.handlers, this.classNames[ctx.cls]);
     if (!handler) return;
     if (++this.depth > 32) throw new Error(`analytic: services call each other in a cycle through '${svc}'`);
-    this.walk(handler, rate, { cls: ctx.cls, caller: svc, async: ctx.async, origin: ctx.origin });
+    this.walk(handler, rate, { cls: ctx.cls, caller: svc, async: ctx.async, origin: ctx.origin, sender: svc });
     this.depth--;
   }
 
@@ -351,7 +383,7 @@ export class Traffic {
       const c = own(this.scenario.components, q)!;
       if (c.kind !== "queue" || !c.handler) continue;
       const rate = per.reduce((a, b) => a + b, 0);
-      this.walk(c.handler, rate, { cls: this.queueClass.get(q) ?? 0, caller: null, async: true, origin: 0 });
+      this.walk(c.handler, rate, { cls: this.queueClass.get(q) ?? 0, caller: null, async: true, origin: 0, sender: q });
     }
   }
 

@@ -39,6 +39,9 @@ describe("simulate --analytic", () => {
     const theory = 1000 * (erlangC(8, 6) / (8 * 50 - 300) + 0.02);
     expect(Math.abs(r.classes.get_product.latencyMs.mean - theory)).toBeLessThan(1e-9);
     expect(r.components.api.utilization).toBeCloseTo(0.75, 12);
+    // the one edge, the users' 300/s into api, exactly; and its row in the text
+    expect(r.edges).toEqual({ "users->api": { requestsPerSecond: 300 } });
+    expect(text.out).toMatch(/^users->api +300$/m);
   });
 });
 
