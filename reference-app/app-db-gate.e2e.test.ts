@@ -13,7 +13,7 @@
 //   the model fed the hold the gate measured (model in the loop), within the 95% intervals of the
 //   2 s batch means (Student's t) and of the replications plus the prediction's shift when the
 //   hold moves by its own half-width, combined in quadrature. The mean wait itself is compared in
-//   db-gate-wait.e2e.test.ts (test:app-unproven: not yet within its interval on this machine).
+//   db-gate-wait.e2e.test.ts (test:app too).
 // Then nothing is left behind (processes, ports, the run dir).
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
