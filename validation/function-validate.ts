@@ -167,7 +167,7 @@ export function functionRows(p: FunctionSide, m: FunctionSide, spread: FunctionS
 }
 
 /** The stages' [start, end) in seconds from the load's start (one stage for a constant rate). */
-function stageBounds(s: Scenario, durationS: number): Array<[number, number]> {
+export function stageBounds(s: Scenario, durationS: number): Array<[number, number]> {
   const stages = s.load.model === "open" ? s.load.stages : undefined;
   if (!stages?.length) return [[0, durationS]];
   const out: Array<[number, number]> = [];

@@ -11,6 +11,8 @@ import { withCi } from "./format.ts";
 import { PayloadTable } from "./Sections.tsx";
 import text from "../../scenarios/single-service.yaml?raw";
 import media from "../../scenarios/media-api.yaml?raw";
+import serverless from "../../scenarios/serverless-api.yaml?raw";
+import { check } from "./validate.ts";
 
 const single = scenarioOf(text, "single-service.yaml");
 const result = simulate(single, { replications: 3, duration: 40, warmup: 5 });
@@ -84,6 +86,24 @@ describe("node form", () => {
     expect(onChange).toHaveBeenCalledTimes(1);
     const out = onChange.mock.calls[0][0] as string;
     expect(out).toBe(text.replace("servers: 8", "servers: 12"));
+  });
+
+  test("a function's boot_capacity: typed in the form, written as one line; the loader's error listed in the form", () => {
+    const onChange = vi.fn();
+    render(<NodeForm text={serverless} node="items_fn" onChange={onChange} onClose={() => {}} />);
+    const input = screen.getByTestId("field-components.items_fn.boot_capacity") as HTMLInputElement;
+    expect(input.value).toBe("");
+    fireEvent.change(input, { target: { value: "0" } });
+    fireEvent.keyDown(input, { key: "Enter" });
+    const out = onChange.mock.calls[0][0] as string;
+    expect(out.split("\n").length).toBe(serverless.split("\n").length + 1);
+    // the page passes the loader's problems of this component (App.tsx: messages under components.<node>)
+    const problems = check(out).diagnostics.map((d) => d.message).filter((m) => m.startsWith("components.items_fn."));
+    expect(problems).toHaveLength(1);
+    cleanup();
+    render(<NodeForm text={out} node="items_fn" onChange={() => {}} onClose={() => {}} problems={problems} />);
+    expect(screen.getByTestId("node-problems").textContent).toContain("components.items_fn.boot_capacity: boot_capacity must be a finite number greater than 0");
+    expect((screen.getByTestId("field-components.items_fn.boot_capacity") as HTMLInputElement).value).toBe("0");
   });
 
   test("an unchanged field writes nothing", () => {

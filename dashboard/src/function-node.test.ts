@@ -7,6 +7,7 @@ import type { Scenario } from "../../simulator/index.ts";
 import { scenarioOf } from "../../simulator/testing.ts";
 import { buildTopology, describeComponent } from "./topology.ts";
 import { formFields, setField } from "./yaml-edit.ts";
+import { check } from "./validate.ts";
 import { proposeMove } from "./bottleneck-move.ts";
 
 const text = readFileSync(new URL("../../scenarios/serverless-api.yaml", import.meta.url), "utf8");
@@ -30,13 +31,36 @@ describe("a function in the dashboard", () => {
   test("form: its fields as written; an edit changes only that value", () => {
     const f = formFields(text, "items_fn");
     expect(f.map((x) => [x.label, x.value])).toEqual([
-      ["max_instances", "40"], ["concurrency", "1"], ["cold_start.mean", "450ms"], ["idle_timeout", "2m"], ["provisioned", "2"], ["memory", "512MiB"],
+      ["max_instances", "40"], ["concurrency", "1"], ["cold_start.mean", "450ms"], ["boot_capacity", ""], ["idle_timeout", "2m"], ["provisioned", "2"], ["memory", "512MiB"],
     ]);
     const out = setField(text, ["components", "items_fn", "provisioned"], "4");
     const diff = out.split("\n").filter((l, i) => l !== text.split("\n")[i]);
     expect(diff).toEqual(["    provisioned: 4             # kept warm, never reclaimed"]);
     const p = load(out).components.items_fn;
     expect(p.kind === "function" && p.provisioned).toBe(4);
+  });
+  test("boot_capacity: added as one line, read back by the loader, removed by emptying it", () => {
+    const path = ["components", "items_fn", "boot_capacity"];
+    const out = setField(text, path, "1.5");
+    const a = text.split("\n"), b = out.split("\n");
+    // one line inserted after the function's last field; every other line byte for byte
+    const at = b.indexOf("    boot_capacity: 1.5");
+    expect(at).toBeGreaterThan(a.indexOf("  items_fn:"));
+    expect([...b.slice(0, at), ...b.slice(at + 1)]).toEqual(a);
+    expect(b[at + 1]).toBe("  cache:");
+    const p = load(out).components.items_fn;
+    expect(p.kind === "function" && p.boot_capacity).toBe(1.5);
+    expect(formFields(out, "items_fn").find((f) => f.label === "boot_capacity")?.value).toBe("1.5");
+    expect(setField(setField(out, path, "2"), path, "")).toBe(text);
+  });
+  test("boot_capacity out of range: the loader's error at its line, with the field's path (the form lists it)", () => {
+    for (const [v, why] of [["0", "got 0"], ["-1", "got -1"], [".inf", "got Infinity"], ["two", 'Expected number, actual "two"']] as const) {
+      const out = setField(text, ["components", "items_fn", "boot_capacity"], v);
+      const c = check(out);
+      expect(c.scenario, v).toBeNull();
+      expect(c.diagnostics.map((d) => [d.line, d.message]), v).toEqual([[out.split("\n").indexOf(`    boot_capacity: ${v}`) + 1, expect.stringContaining(`components.items_fn.boot_capacity: `)]]);
+      expect(c.diagnostics[0]!.message, v).toContain(why);
+    }
   });
   test("as the bottleneck: +1 instance at max_instances", () => {
     const fake = { bottleneck: "items_fn" } as Parameters<typeof proposeMove>[1];

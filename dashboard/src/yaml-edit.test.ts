@@ -55,6 +55,18 @@ describe("node form fields", () => {
     expect(setField(withBuffer, ["components", "api", "buffer"], "")).not.toContain("buffer");
   });
 
+  test("adding or removing a field is one line: the file's flow maps and aligned comments stay as written", () => {
+    const withBuffer = setField(single, ["components", "api", "buffer"], "50");
+    const a = single.split("\n"), b = withBuffer.split("\n");
+    expect(b.length).toBe(a.length + 1);
+    const at = b.indexOf("    buffer: 50");
+    expect(at).toBeGreaterThan(0);
+    expect([...b.slice(0, at), ...b.slice(at + 1)]).toEqual(a);
+    expect(setField(withBuffer, ["components", "api", "buffer"], "")).toBe(single);
+    // removing a field not written changes nothing
+    expect(setField(single, ["components", "api", "buffer"], "")).toBe(single);
+  });
+
   test("a text that does not parse as YAML is left alone", () => {
     const broken = single + "\n  : [";
     expect(setField(broken, ["components", "api", "servers"], "3")).toBe(broken);

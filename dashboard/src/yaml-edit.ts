@@ -1,7 +1,7 @@
 // Edits of the scenario YAML from the node form: read a component's key fields as written (units
 // and all) and write one field back through the yaml Document API, so comments, key order and the
 // user's layout survive the edit.
-import { Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap } from "yaml";
 import { CLIENTS } from "./topology.ts";
 import { componentFields } from "../../simulator/index.ts";
 
@@ -20,7 +20,7 @@ const FIELDS: Record<string, Array<[string, string]>> = {
   database: [["read", "duration or mean"], ["write", "duration or mean"], ["replicas", "count"], ["max_connections", "count"], ["bandwidth", "egress link, e.g. 1Gbps"]],
   queue: [["workers", "count"], ["prefetch", "count"], ["service", "duration or mean"], ["max_length", "count"]],
   cdn: [["ttl", "duration"], ["edge_latency", "duration"], ["bandwidth", "egress link, e.g. 1Gbps"]],
-  function: [["max_instances", "count"], ["concurrency", "invocations per instance"], ["cold_start", "duration or mean"], ["idle_timeout", "duration"], ["provisioned", "count"], ["memory", "size, e.g. 512MiB"]],
+  function: [["max_instances", "count"], ["concurrency", "invocations per instance"], ["cold_start", "duration or mean"], ["boot_capacity", "starts at once at full speed, a number > 0 (empty: each start alone)"], ["idle_timeout", "duration"], ["provisioned", "count"], ["memory", "size, e.g. 512MiB"]],
   realtime: [["instances", "count"], ["max_connections", "per instance"], ["memory", "size per instance, e.g. 512MiB"], ["memory_per_connection", "size, e.g. 64KiB"], ["send", "per recipient, duration"]],
 };
 
@@ -90,8 +90,10 @@ function scalarText(v: string): string {
 }
 
 /** The text with one field set; an empty value removes the field (back to its default). An
- * existing scalar is replaced in place in the text, so nothing else moves; adding or removing a
- * field goes through the Document (which may re-space flow collections on that document). */
+ * existing scalar is replaced in place in the text, so nothing else moves; a field added to or
+ * removed from a block map (a component's boot_capacity, a station's buffer) is its own line,
+ * written as text as setBlock does; only else (a map not yet written, a flow map) through the
+ * Document, which re-spaces the whole file's flow collections and aligned comments. */
 export function setField(text: string, path: ReadonlyArray<string>, raw: string): string {
   const doc = parseDocument(text);
   if (doc.errors.length) return text;
@@ -100,6 +102,13 @@ export function setField(text: string, path: ReadonlyArray<string>, raw: string)
   if (v !== "" && isScalar(node) && node.range) {
     const [start, end] = node.range;
     return text.slice(0, start) + scalarText(v) + text.slice(end);
+  }
+  if (v === "" && node === undefined) return text;
+  const name = path[path.length - 1]!;
+  const parent = doc.getIn(path.slice(0, -1), true);
+  if (isMap(parent) && !parent.flow && (v !== "" || isScalar(node))) {
+    const r = writePair(text, parent, name, v === "" ? [] : [`${name}: ${scalarText(v)}`]);
+    if (r !== undefined) return r;
   }
   if (v === "") doc.deleteIn(path);
   else doc.setIn(path, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
@@ -138,10 +147,20 @@ export function setBlock(text: string, path: ReadonlyArray<string>, raw: string)
     if (!isMap(block.contents) && !isSeq(block.contents)) return { error: `${name} takes a map or a list, not a single value` };
     lines = raw.replace(/\s+$/, "").split("\n");
   }
+  const out = writePair(text, parent, name, lines.length === 0 ? [] : [`${name}:`, ...lines.map((l) => (l.trim() === "" ? "" : `  ${l}`))]);
+  return out === undefined ? { error: "the component has no fields to place this beside; write it in the editor" } : { text: out };
+}
+
+/**
+ * The text with the pair `name` of the block map `parent` replaced by `lines` (without their
+ * indentation; none removes it), or added after the map's last pair at its indentation; every
+ * other line byte for byte. Undefined when the map has no pair to take the indentation from.
+ */
+function writePair(text: string, parent: YAMLMap, name: string, lines: ReadonlyArray<string>): string | undefined {
   const pairs = parent.items;
   const pair = pairs.find((p) => isScalar(p.key) && p.key.value === name);
   const anchor = (pair ?? pairs[pairs.length - 1])?.key as { range?: [number, number, number] } | undefined;
-  if (!anchor?.range) return { error: "the component has no fields to place this beside; write it in the editor" };
+  if (!anchor?.range) return undefined;
   const lineStart = (i: number) => text.lastIndexOf("\n", i - 1) + 1;
   const indent = " ".repeat(anchor.range[0] - lineStart(anchor.range[0]));
   /** Just past the newline ending the line of the last text before `i`. */
@@ -150,9 +169,9 @@ export function setBlock(text: string, path: ReadonlyArray<string>, raw: string)
     const nl = text.indexOf("\n", i);
     return nl < 0 ? text.length : nl + 1;
   };
-  const written = lines.length === 0 ? "" : `${indent}${name}:\n${lines.map((l) => (l.trim() === "" ? "" : `${indent}  ${l}`)).join("\n")}\n`;
+  const written = lines.map((l) => (l === "" ? "\n" : `${indent}${l}\n`)).join("");
   const pairEnd = (p: (typeof pairs)[number]) => lineEndAfter(((p.value as { range?: [number, number, number] } | null)?.range ?? (p.key as { range: [number, number, number] }).range)[2]);
-  if (pair) return { text: text.slice(0, lineStart(anchor.range[0])) + written + text.slice(pairEnd(pair)) };
+  if (pair) return text.slice(0, lineStart(anchor.range[0])) + written + text.slice(pairEnd(pair));
   const at = pairEnd(pairs[pairs.length - 1]!);
-  return { text: text.slice(0, at) + (at > 0 && text[at - 1] !== "\n" ? "\n" : "") + written + text.slice(at) };
+  return text.slice(0, at) + (at > 0 && text[at - 1] !== "\n" ? "\n" : "") + written + text.slice(at);
 }
