@@ -391,11 +391,12 @@ export interface RealtimePlan {
  * component's messages take (link-routes.ts). A balancer's link carries its answers to its callers
  * (the users, through a route in front of the entry's HAProxy, or the services that call it) and
  * its requests to its backend's replicas; a service's carries its answers to its callers and its
- * requests to the services and balancers it calls.
+ * requests to the services and balancers it calls (and to a cache with a link); a cache's carries
+ * Redis's replies to the services that call it (RESP, parts/resp-framer.ts).
  */
 export interface LinkPlan {
   readonly component: string;
-  readonly kind: "balancer" | "service";
+  readonly kind: "balancer" | "service" | "cache";
   /** The YAML's bits per second over 8. */
   readonly bytesPerSecond: number;
 }
@@ -880,8 +881,13 @@ function planLinks(s: Scenario, lb: LbPlan | undefined, services: readonly Servi
       // the entry's users reach one replica straight only when it has one place (else the implicit balancer fronts it)
       if (name === entry?.name && !lb && entry.places > 1) refuse("on an auto-scaled service no balancer fronts (the users' requests would reach its replicas without a route each)");
       else links.push({ component: name, kind: "service", bytesPerSecond });
+    } else if (c.kind === "cache") {
+      // its replies reach the services through the link relay's RESP routes; a function's instances reach Redis straight
+      const fn = Object.entries(s.components).find(([, f]) => f.kind === "function" && calledBy(Object.values(f.handlers ?? {}).flat()).includes(name));
+      if (fn) refuse(`on a cache a function calls ('${fn[0]}': its instances reach Redis without the link relay's route)`);
+      else links.push({ component: name, kind: "cache", bytesPerSecond });
     } else {
-      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services; a ${c.kind}'s answers take other paths (its own protocol)`);
+      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services and Redis's replies; a ${c.kind}'s answers take other paths (its own protocol)`);
     }
   }
   return links;
@@ -1033,6 +1039,38 @@ function checkFunctionSteps(steps: readonly Step[], field: string, s: Scenario, 
   walk(steps, field);
 }
 
+/**
+ * Sizes on a call to a cache, as Redis carries them (model/payload.ts callSizes; the link relay's
+ * RESP framer counts a reply's bulk strings and a command's arguments after its key): a get's
+ * `response_size` is the value a hit returns, a set's `request_size` the value it stores, both the
+ * cache's `value_size` (what the services pad every value to: one constant). Nothing else has a
+ * size in Redis (a GET sends its key, a SET is answered +OK). With the cache's `bandwidth`, every
+ * get needs its `response_size`: the model's link carries sized answers only, Redis's every value.
+ */
+function cacheCallSizes(step: Extract<Step, { call: string }>, c: CacheComponent, f: string, issues: PlanIssue[]): void {
+  const op = step.op;
+  const value = c.value_size;
+  const asValue = (k: "request_size" | "response_size", what: string) => {
+    const d = step[k];
+    if (d === undefined) return;
+    if (d.dist !== "constant" || d.value !== value) issues.push({ field: `${f}.${k}`, reason: `${what} is the cached value, which the services pad to the cache's value_size (${value} B): give ${k}: ${value}B (a constant), or change value_size` });
+  };
+  const none = (k: "request_size" | "response_size", why: string) => {
+    if (step[k] !== undefined) issues.push({ field: `${f}.${k}`, reason: `a ${op ?? "cache call"} to the cache '${step.call}' carries no ${k === "request_size" ? "request" : "response"} size in Redis: ${why}` });
+  };
+  if (op === "get") {
+    none("request_size", "a GET sends its key only");
+    asValue("response_size", "a get's response_size");
+    if (c.bandwidth !== undefined && step.response_size === undefined) issues.push({ field: `${f}.response_size`, reason: `the cache '${step.call}' has a bandwidth: give this get its response_size (${value}B, the value a hit returns), as the link carries every value Redis returns and the model only sized answers` });
+  } else if (op === "set") {
+    asValue("request_size", "a set's request_size");
+    none("response_size", "Redis answers a SET with +OK");
+  } else {
+    none("request_size", "it carries a key only");
+    none("response_size", "Redis answers it with an integer");
+  }
+}
+
 function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: PlanIssue[]): void {
   steps.forEach((step, i) => {
     const f = `${field}[${i}]`;
@@ -1043,9 +1081,10 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
       // sizes on a call to another service (directly or through its balancer): the caller pads its
       // call's body and asks the callee for an answer of the size it drew (service/peers.ts)
       const sized = target?.kind === "service" || target?.kind === "load_balancer";
+      if (target?.kind === "cache") cacheCallSizes(step, target, f, issues);
       for (const k of ["request_size", "response_size"] as const) {
         const size = step[k];
-        if (size === undefined) continue;
+        if (size === undefined || target?.kind === "cache") continue;
         if (!sized) issues.push({ field: `${f}.${k}`, reason: `sizes on a handler's calls are realized on calls to a service or a load_balancer only: a call to ${target ? `the ${target.kind} '${step.call}'` : `'${step.call}'`} carries no padded body` });
         else if (meanOf(size) > MAX_SIZED_BODY / 4) issues.push({ field: `${f}.${k}`, reason: `sizes above ${MAX_SIZED_BODY / 4 / 2 ** 20} MiB on average are not realized on a call (the callee reads a body whole, up to ${MAX_SIZED_BODY / 2 ** 20} MiB)` });
       }

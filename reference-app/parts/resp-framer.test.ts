@@ -73,7 +73,8 @@ describe("RESP framing (Redis replies and commands)", () => {
     const set = `*5\r\n$3\r\nset\r\n$9\r\nproduct:7\r\n$1000\r\n${v}\r\n$2\r\nPX\r\n$5\r\n60000\r\n`;
     const get = "*2\r\n$3\r\nget\r\n$9\r\nproduct:7\r\n";
     const del = "*2\r\n$3\r\ndel\r\n$9\r\nproduct:7\r\n";
-    framesAs("request", [set, get, del, "PING\r\n"], [3 + 9 + 1000 + 2 + 5, 12, 12, 0]);
+    // the bytes counted: the arguments after the command's name and key (SET's value, PX, TTL)
+    framesAs("request", [set, get, del, "PING\r\n"], [1000 + 2 + 5, 0, 0, 0]);
   });
 
   it("RESP3: maps, sets, pushes, attributes (with the value they describe), null, double, boolean, verbatim, big number", () => {

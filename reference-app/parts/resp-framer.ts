@@ -6,9 +6,10 @@
 // it count as one value), nesting by a stack of how many values each open aggregate still needs. A pipelined
 // stream gives one message per value, in order. A request stream that does not start a value
 // with a type byte is an inline command: one line. The bodies the link counts are the bulk
-// strings' bytes (a cached value, a command's key and arguments); everything else (type lines,
-// lengths, CRLFs) is the message's "head" in http-framer.ts's sense: framing the model does not
-// count. Anything it cannot read as RESP (a line over MAX_LINE, a bad length) turns the direction
+// strings' bytes of a reply (a cached value) and of a command's arguments after its name and key
+// (SET's value, and its PX and TTL: a few bytes more than the model's request_size); everything
+// else (type lines, lengths, CRLFs, a command's name and key) is the message's "head" in
+// http-framer.ts's sense: what the model does not count. Anything it cannot read as RESP (a line over MAX_LINE, a bad length) turns the direction
 // into a tunnel, as http-framer.ts does: what is held goes out, the rest passes unframed.
 // What it trades: it checks no more than framing needs (Redis and ioredis check the rest), and
 // holds a whole value (a link's store and forward).
@@ -45,6 +46,8 @@ export class RespFramer implements StreamFramer {
   private left = 0;
   /** Per open aggregate, the values it still needs. */
   private readonly open: number[] = [];
+  /** Of a top-level array, its elements complete so far (a command's name is 0, its key 1). */
+  private argsDone = 0;
 
   /** @param kind requests may be inline commands (a bare line); replies may not */
   constructor(
@@ -141,7 +144,8 @@ export class RespFramer implements StreamFramer {
           this.valueDone(); // $-1: nil
           return true;
         }
-        this.body += n;
+        // a command's name and key are not the model's bytes: its arguments after them are
+        if (this.kind === "response" || this.open.length !== 1 || this.argsDone >= 2) this.body += n;
         this.left = n + 2;
         this.state = State.Bulk;
         return true;
@@ -173,6 +177,7 @@ export class RespFramer implements StreamFramer {
         return;
       }
       this.open[top]!--;
+      if (top === 0) this.argsDone++;
       if (this.open[top]! > 0) return;
       this.open.pop();
     }
@@ -191,6 +196,7 @@ export class RespFramer implements StreamFramer {
     this.parts = [];
     this.bytes = 0;
     this.body = 0;
+    this.argsDone = 0;
     this.sink.message(parts, bytes, head);
   }
 
