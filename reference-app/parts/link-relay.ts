@@ -25,6 +25,7 @@ import net from "node:net";
 import { LinkRuntime } from "../../simulator/engine/links.ts";
 import { HttpFramer, type FramerSink } from "./http-framer.ts";
 import { RespFramer, type StreamFramer } from "./resp-framer.ts";
+import { PgFramer, pgSession } from "./pg-framer.ts";
 
 /** How long before a completion the relay stops trusting Node's timer and sleeps precisely, ms. */
 export const FINE_MS = 1.5;
@@ -51,9 +52,10 @@ export interface LinkRoute {
   readonly down: number;
   /**
    * What the route's connections speak, so its messages are framed whole: HTTP/1.x (http-framer.ts:
-   * balancers and services; the default) or Redis's RESP (resp-framer.ts: a cache).
+   * balancers and services; the default), Redis's RESP (resp-framer.ts: a cache) or PostgreSQL's
+   * protocol 3.0 (pg-framer.ts: a database's answer to a query, up to its ReadyForQuery).
    */
-  readonly protocol?: "http" | "resp";
+  readonly protocol?: "http" | "resp" | "pg";
 }
 
 export interface LinkReport {
@@ -320,8 +322,12 @@ export interface RunningLinkRelay {
 }
 
 /** A connection's two framers, requests then answers, for what the route speaks. */
-function framers(protocol: "http" | "resp", up: FramerSink, down: FramerSink): [StreamFramer, StreamFramer] {
+function framers(protocol: "http" | "resp" | "pg", up: FramerSink, down: FramerSink): [StreamFramer, StreamFramer] {
   if (protocol === "resp") return [new RespFramer("request", up), new RespFramer("response", down)];
+  if (protocol === "pg") {
+    const session = pgSession(); // an encryption answer and a Flush concern both directions
+    return [new PgFramer("request", up, session), new PgFramer("response", down, session)];
+  }
   const methods: string[] = []; // shared: a HEAD's answer has no body
   return [new HttpFramer("request", up, methods), new HttpFramer("response", down, methods)];
 }
