@@ -3,7 +3,8 @@
 // crosses its sender's link). A route carries one caller's connections to one target: its
 // requests cross the caller's link (up) and the target's answers the target's link (down).
 // The callers are the users (no link), the balancers (HAProxy's servers point at routes) and the
-// services (their peers' addresses are routes, and a linked cache's address a route speaking RESP). A path with neither end linked gets no route: its
+// services (their peers' addresses are routes, and a linked cache's or database's address a route
+// speaking RESP or PostgreSQL's protocol). A path with neither end linked gets no route: its
 // messages would cross nothing. Pure: the launcher (parts/link-relay-proc.ts) gives the routes
 // ports, and plan.ts counts them among the ports a run needs.
 import type { AppPlan } from "./plan.ts";
@@ -19,15 +20,15 @@ export interface PlannedRoute {
   /** Indices in plan.links; -1: none. */
   readonly up: number;
   readonly down: number;
-  /** What its connections speak: HTTP, or Redis's RESP to a cache. */
-  readonly protocol: "http" | "resp";
+  /** What its connections speak: HTTP, Redis's RESP to a cache, PostgreSQL's protocol to a database. */
+  readonly protocol: "http" | "resp" | "pg";
 }
 
 export function linkRoutes(plan: AppPlan): PlannedRoute[] {
   if (plan.links.length === 0) return [];
   const link = (c: string | null) => (c === null ? -1 : plan.links.findIndex((l) => l.component === c));
   const routes: PlannedRoute[] = [];
-  const add = (caller: string | null, target: string, place: number, name: string, protocol: "http" | "resp" = "http") => {
+  const add = (caller: string | null, target: string, place: number, name: string, protocol: "http" | "resp" | "pg" = "http") => {
     const up = link(caller), down = link(target);
     if (up >= 0 || down >= 0) routes.push({ name, caller, target, place, up, down, protocol });
   };
@@ -49,6 +50,11 @@ export function linkRoutes(plan: AppPlan): PlannedRoute[] {
       // cache without one is reached straight: the commands of the caller's calls to it carry no
       // size the app realizes on its link (plan.ts refuses sizes on them)
       if (plan.caches.some((k) => k.name === c) && link(c) >= 0) add(sp.name, c, 0, `${sp.name}->${c}`, "resp");
+      // a database with a link: a route per server (plan.ts realizes it on one), its answers on its link
+      if (plan.db?.name === c && link(c) >= 0) {
+        const servers = plan.db.shards * (1 + plan.db.replicas);
+        for (let i = 0; i < servers; i++) add(sp.name, c, i, servers > 1 ? `${sp.name}->${c}-${i + 1}` : `${sp.name}->${c}`, "pg");
+      }
     }
   }
   return routes;

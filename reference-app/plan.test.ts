@@ -197,11 +197,23 @@ describe("planApp", () => {
       "api->store-1 -1 0", "api->store-2 -1 0", "api->inner -1 1",
     ]);
     expect(linkRoutesNeeded(r.plan)).toBe(6);
-    // sizes on a call to a database are still refused at their field
-    const db = planApp(load(BASE.replace("{ call: db, op: read }", "{ call: db, op: read, response_size: 1KB }")));
+    // a read's response size is realized (the row padded to it); a write's sizes are refused at their field
+    const dbRead = planApp(load(BASE.replace("{ call: db, op: read }", "{ call: db, op: read, response_size: 1KB }")));
+    expect(dbRead.ok, JSON.stringify(!dbRead.ok && dbRead.issues)).toBe(true);
+    const db = planApp(load(BASE.replace("{ call: db, op: read }", "{ call: db, op: write, response_size: 1KB }")));
     expect(!db.ok && db.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([
-      "components.api.handlers.get_product[1].response_size: sizes on a handler's calls are realized on calls to a service or a load_balancer only: a call to the database 'db' carries no padded body",
+      "components.api.handlers.get_product[1].response_size: a write to the database 'db' carries no response size the app realizes: a write answers no row",
     ]);
+    // a database's link: a route per calling service to its one server (PostgreSQL's protocol); every read sized
+    const linked = BASE.replace("{ call: db, op: read }", "{ call: db, op: read, response_size: 4KB }").replace("kind: database, keys: 100,", "kind: database, bandwidth: 8Mbps, keys: 100,");
+    const dbLink = planApp(load(linked));
+    expect(dbLink.ok, JSON.stringify(!dbLink.ok && dbLink.issues)).toBe(true);
+    if (dbLink.ok) {
+      expect(dbLink.plan.links).toEqual([{ component: "db", kind: "database", bytesPerSecond: 1e6 }]);
+      expect(linkRoutes(dbLink.plan).map((x) => `${x.name} ${x.up} ${x.down} ${x.protocol}`)).toEqual(["api->db -1 0 pg"]);
+    }
+    const unsized = planApp(load(linked.replace(", response_size: 4KB", "")));
+    expect(!unsized.ok && unsized.issues.map((i) => i.field)).toEqual(["components.api.handlers.get_product[1].response_size"]);
   });
 
   it("realizes a class's response size (after compression), request size and pagination; refuses what it has no part for", () => {

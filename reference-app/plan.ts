@@ -396,7 +396,7 @@ export interface RealtimePlan {
  */
 export interface LinkPlan {
   readonly component: string;
-  readonly kind: "balancer" | "service" | "cache";
+  readonly kind: "balancer" | "service" | "cache" | "database";
   /** The YAML's bits per second over 8. */
   readonly bytesPerSecond: number;
 }
@@ -886,8 +886,18 @@ function planLinks(s: Scenario, lb: LbPlan | undefined, services: readonly Servi
       const fn = Object.entries(s.components).find(([, f]) => f.kind === "function" && calledBy(Object.values(f.handlers ?? {}).flat()).includes(name));
       if (fn) refuse(`on a cache a function calls ('${fn[0]}': its instances reach Redis without the link relay's route)`);
       else links.push({ component: name, kind: "cache", bytesPerSecond });
+    } else if (c.kind === "database") {
+      // its answers reach the services through the link relay's PostgreSQL routes (parts/pg-framer.ts),
+      // realized where one server answers only the services' product reads
+      const other = Object.entries(s.components).find(([, f]) => (f.kind === "function" && calledBy(Object.values(f.handlers ?? {}).flat()).includes(name)) || (f.kind === "queue" && calledBy(f.handler ?? []).includes(name)));
+      const paged = Object.entries(s.load.classes).find(([, cl]) => cl.pagination !== undefined);
+      if ((c.replicas ?? 0) > 0 || c.shards !== undefined) refuse("on a database with replicas or shards yet (one server only: its lag monitors and routing are not on the link relay's routes)");
+      else if (c.table !== undefined) refuse("on a database with a table (its reads answer an id, not a sized row)");
+      else if (paged) refuse(`with a paginated class ('${paged[0]}': a page's rows carry their other columns beside row_size)`);
+      else if (other) refuse(`on a database a ${other[1].kind} calls ('${other[0]}': its processes reach PostgreSQL without the link relay's route)`);
+      else links.push({ component: name, kind: "database", bytesPerSecond });
     } else {
-      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services and Redis's replies; a ${c.kind}'s answers take other paths (its own protocol)`);
+      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services, Redis's replies and PostgreSQL's answers; a ${c.kind}'s answers take other paths (its own protocol)`);
     }
   }
   return links;
@@ -1071,6 +1081,28 @@ function cacheCallSizes(step: Extract<Step, { call: string }>, c: CacheComponent
   }
 }
 
+/**
+ * Sizes on a call to a database, as PostgreSQL carries them (the link relay's pg framer counts an
+ * answer's row values): a read's `response_size`, drawn per call, is the product row padded to it
+ * (service/db.ts PADDED_READ_SQL; a draw below the row's own values, about 20 B, gives those). A
+ * read's request, and a write's request and answer, carry no size the app realizes. With the
+ * database's `bandwidth`, every read needs its `response_size`: the model's link carries sized
+ * answers only, PostgreSQL every row.
+ */
+function databaseCallSizes(step: Extract<Step, { call: string }>, c: DatabaseComponent, f: string, issues: PlanIssue[]): void {
+  const none = (k: "request_size" | "response_size", why: string) => {
+    if (step[k] !== undefined) issues.push({ field: `${f}.${k}`, reason: `a ${step.op ?? "database call"} to the database '${step.call}' carries no ${k === "request_size" ? "request" : "response"} size the app realizes: ${why}` });
+  };
+  if (step.op === "read") {
+    none("request_size", "a read sends its query only");
+    if (step.response_size !== undefined && meanOf(step.response_size) > MAX_SIZED_BODY / 4) issues.push({ field: `${f}.response_size`, reason: `sizes above ${MAX_SIZED_BODY / 4 / 2 ** 20} MiB on average are not realized on a read` });
+    if (c.bandwidth !== undefined && step.response_size === undefined) issues.push({ field: `${f}.response_size`, reason: `the database '${step.call}' has a bandwidth: give this read its response_size, as the link carries every row PostgreSQL returns and the model only sized answers` });
+  } else {
+    none("request_size", "a write's parameters are a key and a cost");
+    none("response_size", "a write answers no row");
+  }
+}
+
 function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: PlanIssue[]): void {
   steps.forEach((step, i) => {
     const f = `${field}[${i}]`;
@@ -1082,9 +1114,10 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
       // call's body and asks the callee for an answer of the size it drew (service/peers.ts)
       const sized = target?.kind === "service" || target?.kind === "load_balancer";
       if (target?.kind === "cache") cacheCallSizes(step, target, f, issues);
+      if (target?.kind === "database") databaseCallSizes(step, target, f, issues);
       for (const k of ["request_size", "response_size"] as const) {
         const size = step[k];
-        if (size === undefined || target?.kind === "cache") continue;
+        if (size === undefined || target?.kind === "cache" || target?.kind === "database") continue;
         if (!sized) issues.push({ field: `${f}.${k}`, reason: `sizes on a handler's calls are realized on calls to a service or a load_balancer only: a call to ${target ? `the ${target.kind} '${step.call}'` : `'${step.call}'`} carries no padded body` });
         else if (meanOf(size) > MAX_SIZED_BODY / 4) issues.push({ field: `${f}.${k}`, reason: `sizes above ${MAX_SIZED_BODY / 4 / 2 ** 20} MiB on average are not realized on a call (the callee reads a body whole, up to ${MAX_SIZED_BODY / 2 ** 20} MiB)` });
       }
