@@ -1118,7 +1118,7 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
       for (const k of ["request_size", "response_size"] as const) {
         const size = step[k];
         if (size === undefined || target?.kind === "cache" || target?.kind === "database") continue;
-        if (!sized) issues.push({ field: `${f}.${k}`, reason: `sizes on a handler's calls are realized on calls to a service or a load_balancer only: a call to ${target ? `the ${target.kind} '${step.call}'` : `'${step.call}'`} carries no padded body` });
+        if (!sized) issues.push({ field: `${f}.${k}`, reason: `sizes on a handler's calls are realized on calls to a service, a load_balancer, a cache or a database only: a call to ${target ? `the ${target.kind} '${step.call}'` : `'${step.call}'`} carries no padded body` });
         else if (meanOf(size) > MAX_SIZED_BODY / 4) issues.push({ field: `${f}.${k}`, reason: `sizes above ${MAX_SIZED_BODY / 4 / 2 ** 20} MiB on average are not realized on a call (the callee reads a body whole, up to ${MAX_SIZED_BODY / 2 ** 20} MiB)` });
       }
       if (!target && own(s.geo, step.call) !== undefined) issues.push({ field: `${f}.call`, reason: `a service calling the geo route '${step.call}' is not realized: only the users' flows start with one (their geo router)` });

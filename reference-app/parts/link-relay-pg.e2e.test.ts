@@ -4,9 +4,8 @@
 // requests. The startup and SCRAM exchange cross (each turn framed alone, or it would deadlock); a
 // 200 kB answer alone takes its bytes over the capacity, two at once share the link; every query
 // is one request and one answer on the links; the relay counts the rows' values as the model's
-// bytes. Not in npm test: it makes a cluster (initdb, a few seconds). A database's `bandwidth` is
-// not realized by the app yet (no route stands between the services and PostgreSQL): this is the
-// framer's proof on the real protocol.
+// bytes. Not in npm test: it makes a cluster (initdb, a few seconds). The app's use of it (a
+// database's `bandwidth`) is validation/db-link-validate.e2e.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
