@@ -245,6 +245,9 @@ describe("planApp", () => {
       // each API replica to meta: its commands on api's link, meta's replies on meta's
       expect(linkRoutes(sizedGets.plan).filter((x) => x.protocol === "resp").map((x) => `${x.name} ${x.up} ${x.down}`)).toEqual(["api->meta 1 2"]);
     }
+    // a set's value on a linked caller's link needs the relay's route: refused towards a cache without a link
+    const unlinkedCache = planApp(load(mediaYaml.replaceAll("{ call: meta, op: set }", "{ call: meta, op: set, request_size: 1000B }")));
+    expect(!unlinkedCache.ok && unlinkedCache.issues.map((i) => i.field)).toEqual(["thumbnail", "image"].map((c) => `components.api.handlers.${c}[1].miss[1].request_size`));
     // sizes Redis cannot carry, or not the cache's value size, at their fields
     const odd = planApp(load(cachedYaml.replace("          op: get\n", "          op: get\n          response_size: 2KB\n          request_size: 10B\n").replace("          op: get\n          miss", "          op: get\n          response_size: 1000B\n          miss").replace("{ call: meta, op: set }", "{ call: meta, op: set, response_size: 1KB }")));
     expect(!odd.ok && odd.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([

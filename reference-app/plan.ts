@@ -1057,7 +1057,7 @@ function checkFunctionSteps(steps: readonly Step[], field: string, s: Scenario, 
  * size in Redis (a GET sends its key, a SET is answered +OK). With the cache's `bandwidth`, every
  * get needs its `response_size`: the model's link carries sized answers only, Redis's every value.
  */
-function cacheCallSizes(step: Extract<Step, { call: string }>, c: CacheComponent, f: string, issues: PlanIssue[]): void {
+function cacheCallSizes(step: Extract<Step, { call: string }>, c: CacheComponent, f: string, s: Scenario, issues: PlanIssue[]): void {
   const op = step.op;
   const value = c.value_size;
   const asValue = (k: "request_size" | "response_size", what: string) => {
@@ -1074,6 +1074,10 @@ function cacheCallSizes(step: Extract<Step, { call: string }>, c: CacheComponent
     if (c.bandwidth !== undefined && step.response_size === undefined) issues.push({ field: `${f}.response_size`, reason: `the cache '${step.call}' has a bandwidth: give this get its response_size (${value}B, the value a hit returns), as the link carries every value Redis returns and the model only sized answers` });
   } else if (op === "set") {
     asValue("request_size", "a set's request_size");
+    // the model puts a set's value on the caller's link: the relay stands on the way to a linked cache only
+    const caller = /^components\.([^.]+)\./.exec(f)?.[1];
+    const callerLinked = caller !== undefined && (s.components[caller] as { bandwidth?: number } | undefined)?.bandwidth !== undefined;
+    if (step.request_size !== undefined && callerLinked && c.bandwidth === undefined) issues.push({ field: `${f}.request_size`, reason: `'${caller}' has a bandwidth and the cache '${step.call}' none: the link relay stands only on the way to a cache with a link, so this value would not cross '${caller}''s link as the model's does (give '${step.call}' a bandwidth, or drop the size)` });
     none("response_size", "Redis answers a SET with +OK");
   } else {
     none("request_size", "it carries a key only");
@@ -1113,7 +1117,7 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
       // sizes on a call to another service (directly or through its balancer): the caller pads its
       // call's body and asks the callee for an answer of the size it drew (service/peers.ts)
       const sized = target?.kind === "service" || target?.kind === "load_balancer";
-      if (target?.kind === "cache") cacheCallSizes(step, target, f, issues);
+      if (target?.kind === "cache") cacheCallSizes(step, target, f, s, issues);
       if (target?.kind === "database") databaseCallSizes(step, target, f, issues);
       for (const k of ["request_size", "response_size"] as const) {
         const size = step[k];

@@ -4,8 +4,8 @@
 // taken whole from its sender (store and forward: a balancer's link starts after the backend's has
 // finished), served by an exact processor-sharing server of C bytes/s: n transfers in flight get
 // C/n each. The relay does that with the model's own PS server (LinkRuntime) run on the real
-// clock: an HTTP message (http-framer.ts), or on a cache's route a Redis command or reply
-// (resp-framer.ts), enters the link once its last byte reached the relay,
+// clock: an HTTP message (http-framer.ts), on a cache's route a Redis command or reply
+// (resp-framer.ts), on a database's a query or its answer (pg-framer.ts), enters the link once its last byte reached the relay,
 // and is written on, whole, at the moment the PS server says its last byte is through. Each
 // direction of a connection sends its messages one after another (a connection is a FIFO byte
 // stream), and several routes may share one link (a balancer's link carries its answers to the
@@ -75,8 +75,8 @@ export interface LinkReport {
   /**
    * Cumulative since the start or the last reset, so a window is the difference of two reports
    * (validation/measure.ts): seconds with a transfer in flight, and of the messages that entered
-   * the link, their count, their bytes less their HTTP heads (or RESP's framing around the bulk
-   * strings: the sizes the model counts) and the
+   * the link, their count, their bytes less their HTTP heads (or the framing around Redis's values
+   * and PostgreSQL's row values: the sizes the model counts) and the
    * sum of those squared (the sizes' spread, for the sampling error), and their heads' bytes.
    */
   readonly busySeconds: number;
