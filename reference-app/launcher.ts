@@ -356,6 +356,9 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     const via = (caller: string, port: number) => (relay ? relay.portFor(plan.regions!.regionOf[caller], port) : port);
     // The database's servers as `caller` reaches them: each real port to the port it connects on (only those that differ).
     const dbVia = (caller: string): Record<string, number> | undefined => {
+      // a database with a link (no regions then): each server to its link relay route, in the servers' order
+      const routed = runLinks?.peers.get(peerKey(caller, plan.db?.name ?? ""));
+      if (routed) return Object.fromEntries(pgShards.flatMap((x) => [x.endpoints.primary, ...x.endpoints.replicas]).map((p, i) => [String(p), routed[i]!]));
       const m = Object.fromEntries(pgShards.flatMap((x) => [x.endpoints.primary, ...x.endpoints.replicas]).filter((p) => via(caller, p) !== p).map((p) => [String(p), via(caller, p)]));
       return Object.keys(m).length ? m : undefined;
     };
@@ -371,7 +374,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     // The components' egress links (plan.links): the link relay on their paths (link-routes.ts),
     // listening before the callers it stands between start (HAProxy's servers and the services'
     // peers point at its routes).
-    const runLinks = yield* startRunLinks(plan, (c, place) => lbPorts.get(c) ?? portsOf.get(c)![place]!, dir.path, progress);
+    const dbServers = pgShards.flatMap((x) => [x.endpoints.primary, ...x.endpoints.replicas]);
+    const runLinks = yield* startRunLinks(plan, (c, place) => lbPorts.get(c) ?? redisOf.get(c)?.port ?? (plan.db?.name === c ? dbServers[place]! : portsOf.get(c)![place]!), dir.path, progress);
     const peersOf = (sp: ServicePlan): Record<string, string[]> | undefined => {
       const peers: Record<string, string[]> = Object.create(null);
       for (const c of sp.calls) {
@@ -403,7 +407,8 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         seed: plan.seed,
         service: sp,
         classes: plan.classes,
-        cache: ((k) => (k ? { ...k.plan, port: via(sp.name, k.part.port), password: k.part.password } : undefined))(cacheFor(sp.calls)),
+        // a cache with a link: through the link relay's route (link-routes.ts)
+        cache: ((k) => (k ? { ...k.plan, port: runLinks?.peers.get(peerKey(sp.name, k.plan.name))?.[0] ?? via(sp.name, k.part.port), password: k.part.password } : undefined))(cacheFor(sp.calls)),
         db: dbConfig && sp.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, sp.concurrency), modelPool: dbConfig.pool !== undefined, ...withVia(dbVia(sp.name)) } : undefined,
         queues: plan.queues.filter((q) => sp.calls.includes(q.name)).map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl: amqpVia(sp.name),

@@ -197,11 +197,23 @@ describe("planApp", () => {
       "api->store-1 -1 0", "api->store-2 -1 0", "api->inner -1 1",
     ]);
     expect(linkRoutesNeeded(r.plan)).toBe(6);
-    // sizes on a call to a database are still refused at their field
-    const db = planApp(load(BASE.replace("{ call: db, op: read }", "{ call: db, op: read, response_size: 1KB }")));
+    // a read's response size is realized (the row padded to it); a write's sizes are refused at their field
+    const dbRead = planApp(load(BASE.replace("{ call: db, op: read }", "{ call: db, op: read, response_size: 1KB }")));
+    expect(dbRead.ok, JSON.stringify(!dbRead.ok && dbRead.issues)).toBe(true);
+    const db = planApp(load(BASE.replace("{ call: db, op: read }", "{ call: db, op: write, response_size: 1KB }")));
     expect(!db.ok && db.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([
-      "components.api.handlers.get_product[1].response_size: sizes on a handler's calls are realized on calls to a service or a load_balancer only: a call to the database 'db' carries no padded body",
+      "components.api.handlers.get_product[1].response_size: a write to the database 'db' carries no response size the app realizes: a write answers no row",
     ]);
+    // a database's link: a route per calling service to its one server (PostgreSQL's protocol); every read sized
+    const linked = BASE.replace("{ call: db, op: read }", "{ call: db, op: read, response_size: 4KB }").replace("kind: database, keys: 100,", "kind: database, bandwidth: 8Mbps, keys: 100,");
+    const dbLink = planApp(load(linked));
+    expect(dbLink.ok, JSON.stringify(!dbLink.ok && dbLink.issues)).toBe(true);
+    if (dbLink.ok) {
+      expect(dbLink.plan.links).toEqual([{ component: "db", kind: "database", bytesPerSecond: 1e6 }]);
+      expect(linkRoutes(dbLink.plan).map((x) => `${x.name} ${x.up} ${x.down} ${x.protocol}`)).toEqual(["api->db -1 0 pg"]);
+    }
+    const unsized = planApp(load(linked.replace(", response_size: 4KB", "")));
+    expect(!unsized.ok && unsized.issues.map((i) => i.field)).toEqual(["components.api.handlers.get_product[1].response_size"]);
   });
 
   it("realizes a class's response size (after compression), request size and pagination; refuses what it has no part for", () => {
@@ -221,9 +233,27 @@ describe("planApp", () => {
     }
     // links the relay cannot stand on are refused at their field
     const mediaYaml = readFileSync(new URL("../scenarios/media-api.yaml", import.meta.url), "utf8");
-    const cached = planApp(load(mediaYaml.replace("    ttl: 10m\n", "    ttl: 10m\n    bandwidth: 1Gbps\n")));
-    expect(!cached.ok && cached.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([
-      "components.meta.bandwidth: a link is not realized on a cache: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services; a cache's answers take other paths (its own protocol)",
+    // a cache's link (Redis's replies, the link relay's RESP routes): every get needs the value's size
+    const cachedYaml = mediaYaml.replace("    ttl: 10m\n", "    ttl: 10m\n    bandwidth: 1Gbps\n");
+    const cached = planApp(load(cachedYaml));
+    expect(!cached.ok && cached.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual(["thumbnail", "image"].map((c) =>
+      `components.api.handlers.${c}[1].response_size: the cache 'meta' has a bandwidth: give this get its response_size (1000B, the value a hit returns), as the link carries every value Redis returns and the model only sized answers`));
+    const sizedGets = planApp(load(cachedYaml.replaceAll("          op: get\n", "          op: get\n          response_size: 1000B\n").replaceAll("{ call: meta, op: set }", "{ call: meta, op: set, request_size: 1000B }")));
+    expect(sizedGets.ok, JSON.stringify(!sizedGets.ok && sizedGets.issues)).toBe(true);
+    if (sizedGets.ok) {
+      expect(sizedGets.plan.links.map((l) => `${l.component} ${l.kind}`)).toEqual(["lb balancer", "api service", "meta cache"]);
+      // each API replica to meta: its commands on api's link, meta's replies on meta's
+      expect(linkRoutes(sizedGets.plan).filter((x) => x.protocol === "resp").map((x) => `${x.name} ${x.up} ${x.down}`)).toEqual(["api->meta 1 2"]);
+    }
+    // a set's value on a linked caller's link needs the relay's route: refused towards a cache without a link
+    const unlinkedCache = planApp(load(mediaYaml.replaceAll("{ call: meta, op: set }", "{ call: meta, op: set, request_size: 1000B }")));
+    expect(!unlinkedCache.ok && unlinkedCache.issues.map((i) => i.field)).toEqual(["thumbnail", "image"].map((c) => `components.api.handlers.${c}[1].miss[1].request_size`));
+    // sizes Redis cannot carry, or not the cache's value size, at their fields
+    const odd = planApp(load(cachedYaml.replace("          op: get\n", "          op: get\n          response_size: 2KB\n          request_size: 10B\n").replace("          op: get\n          miss", "          op: get\n          response_size: 1000B\n          miss").replace("{ call: meta, op: set }", "{ call: meta, op: set, response_size: 1KB }")));
+    expect(!odd.ok && odd.issues.map((i) => `${i.field}: ${i.reason}`)).toEqual([
+      "components.api.handlers.thumbnail[1].request_size: a get to the cache 'meta' carries no request size in Redis: a GET sends its key only",
+      "components.api.handlers.thumbnail[1].response_size: a get's response_size is the cached value, which the services pad to the cache's value_size (1000 B): give response_size: 1000B (a constant), or change value_size",
+      "components.api.handlers.thumbnail[1].miss[1].response_size: a set to the cache 'meta' carries no response size in Redis: Redis answers a SET with +OK",
     ]);
     const tls = planApp(load(mediaYaml.replace("    overhead: 0.1ms\n", "    overhead: 0.1ms\n    tls: { handshake: 1ms }\n")));
     expect(!tls.ok && tls.issues.map((i) => i.field)).toEqual(["components.lb.bandwidth"]);

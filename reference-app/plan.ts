@@ -391,11 +391,12 @@ export interface RealtimePlan {
  * component's messages take (link-routes.ts). A balancer's link carries its answers to its callers
  * (the users, through a route in front of the entry's HAProxy, or the services that call it) and
  * its requests to its backend's replicas; a service's carries its answers to its callers and its
- * requests to the services and balancers it calls.
+ * requests to the services and balancers it calls (and to a cache with a link); a cache's carries
+ * Redis's replies to the services that call it (RESP, parts/resp-framer.ts).
  */
 export interface LinkPlan {
   readonly component: string;
-  readonly kind: "balancer" | "service";
+  readonly kind: "balancer" | "service" | "cache" | "database";
   /** The YAML's bits per second over 8. */
   readonly bytesPerSecond: number;
 }
@@ -880,8 +881,23 @@ function planLinks(s: Scenario, lb: LbPlan | undefined, services: readonly Servi
       // the entry's users reach one replica straight only when it has one place (else the implicit balancer fronts it)
       if (name === entry?.name && !lb && entry.places > 1) refuse("on an auto-scaled service no balancer fronts (the users' requests would reach its replicas without a route each)");
       else links.push({ component: name, kind: "service", bytesPerSecond });
+    } else if (c.kind === "cache") {
+      // its replies reach the services through the link relay's RESP routes; a function's instances reach Redis straight
+      const fn = Object.entries(s.components).find(([, f]) => f.kind === "function" && calledBy(Object.values(f.handlers ?? {}).flat()).includes(name));
+      if (fn) refuse(`on a cache a function calls ('${fn[0]}': its instances reach Redis without the link relay's route)`);
+      else links.push({ component: name, kind: "cache", bytesPerSecond });
+    } else if (c.kind === "database") {
+      // its answers reach the services through the link relay's PostgreSQL routes (parts/pg-framer.ts),
+      // realized where one server answers only the services' product reads
+      const other = Object.entries(s.components).find(([, f]) => (f.kind === "function" && calledBy(Object.values(f.handlers ?? {}).flat()).includes(name)) || (f.kind === "queue" && calledBy(f.handler ?? []).includes(name)));
+      const paged = Object.entries(s.load.classes).find(([, cl]) => cl.pagination !== undefined);
+      if ((c.replicas ?? 0) > 0 || c.shards !== undefined) refuse("on a database with replicas or shards yet (one server only: its lag monitors and routing are not on the link relay's routes)");
+      else if (c.table !== undefined) refuse("on a database with a table (its reads answer an id, not a sized row)");
+      else if (paged) refuse(`with a paginated class ('${paged[0]}': a page's rows carry their other columns beside row_size)`);
+      else if (other) refuse(`on a database a ${other[1].kind} calls ('${other[0]}': its processes reach PostgreSQL without the link relay's route)`);
+      else links.push({ component: name, kind: "database", bytesPerSecond });
     } else {
-      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services; a ${c.kind}'s answers take other paths (its own protocol)`);
+      refuse(`on a ${c.kind}: the link relay (parts/link-relay.ts) frames the HTTP messages of balancers and services, Redis's replies and PostgreSQL's answers; a ${c.kind}'s answers take other paths (its own protocol)`);
     }
   }
   return links;
@@ -1033,6 +1049,64 @@ function checkFunctionSteps(steps: readonly Step[], field: string, s: Scenario, 
   walk(steps, field);
 }
 
+/**
+ * Sizes on a call to a cache, as Redis carries them (model/payload.ts callSizes; the link relay's
+ * RESP framer counts a reply's bulk strings and a command's arguments after its key): a get's
+ * `response_size` is the value a hit returns, a set's `request_size` the value it stores, both the
+ * cache's `value_size` (what the services pad every value to: one constant). Nothing else has a
+ * size in Redis (a GET sends its key, a SET is answered +OK). With the cache's `bandwidth`, every
+ * get needs its `response_size`: the model's link carries sized answers only, Redis's every value.
+ */
+function cacheCallSizes(step: Extract<Step, { call: string }>, c: CacheComponent, f: string, s: Scenario, issues: PlanIssue[]): void {
+  const op = step.op;
+  const value = c.value_size;
+  const asValue = (k: "request_size" | "response_size", what: string) => {
+    const d = step[k];
+    if (d === undefined) return;
+    if (d.dist !== "constant" || d.value !== value) issues.push({ field: `${f}.${k}`, reason: `${what} is the cached value, which the services pad to the cache's value_size (${value} B): give ${k}: ${value}B (a constant), or change value_size` });
+  };
+  const none = (k: "request_size" | "response_size", why: string) => {
+    if (step[k] !== undefined) issues.push({ field: `${f}.${k}`, reason: `a ${op ?? "cache call"} to the cache '${step.call}' carries no ${k === "request_size" ? "request" : "response"} size in Redis: ${why}` });
+  };
+  if (op === "get") {
+    none("request_size", "a GET sends its key only");
+    asValue("response_size", "a get's response_size");
+    if (c.bandwidth !== undefined && step.response_size === undefined) issues.push({ field: `${f}.response_size`, reason: `the cache '${step.call}' has a bandwidth: give this get its response_size (${value}B, the value a hit returns), as the link carries every value Redis returns and the model only sized answers` });
+  } else if (op === "set") {
+    asValue("request_size", "a set's request_size");
+    // the model puts a set's value on the caller's link: the relay stands on the way to a linked cache only
+    const caller = /^components\.([^.]+)\./.exec(f)?.[1];
+    const callerLinked = caller !== undefined && (s.components[caller] as { bandwidth?: number } | undefined)?.bandwidth !== undefined;
+    if (step.request_size !== undefined && callerLinked && c.bandwidth === undefined) issues.push({ field: `${f}.request_size`, reason: `'${caller}' has a bandwidth and the cache '${step.call}' none: the link relay stands only on the way to a cache with a link, so this value would not cross '${caller}''s link as the model's does (give '${step.call}' a bandwidth, or drop the size)` });
+    none("response_size", "Redis answers a SET with +OK");
+  } else {
+    none("request_size", "it carries a key only");
+    none("response_size", "Redis answers it with an integer");
+  }
+}
+
+/**
+ * Sizes on a call to a database, as PostgreSQL carries them (the link relay's pg framer counts an
+ * answer's row values): a read's `response_size`, drawn per call, is the product row padded to it
+ * (service/db.ts PADDED_READ_SQL; a draw below the row's own values, about 20 B, gives those). A
+ * read's request, and a write's request and answer, carry no size the app realizes. With the
+ * database's `bandwidth`, every read needs its `response_size`: the model's link carries sized
+ * answers only, PostgreSQL every row.
+ */
+function databaseCallSizes(step: Extract<Step, { call: string }>, c: DatabaseComponent, f: string, issues: PlanIssue[]): void {
+  const none = (k: "request_size" | "response_size", why: string) => {
+    if (step[k] !== undefined) issues.push({ field: `${f}.${k}`, reason: `a ${step.op ?? "database call"} to the database '${step.call}' carries no ${k === "request_size" ? "request" : "response"} size the app realizes: ${why}` });
+  };
+  if (step.op === "read") {
+    none("request_size", "a read sends its query only");
+    if (step.response_size !== undefined && meanOf(step.response_size) > MAX_SIZED_BODY / 4) issues.push({ field: `${f}.response_size`, reason: `sizes above ${MAX_SIZED_BODY / 4 / 2 ** 20} MiB on average are not realized on a read` });
+    if (c.bandwidth !== undefined && step.response_size === undefined) issues.push({ field: `${f}.response_size`, reason: `the database '${step.call}' has a bandwidth: give this read its response_size, as the link carries every row PostgreSQL returns and the model only sized answers` });
+  } else {
+    none("request_size", "a write's parameters are a key and a cost");
+    none("response_size", "a write answers no row");
+  }
+}
+
 function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: PlanIssue[]): void {
   steps.forEach((step, i) => {
     const f = `${field}[${i}]`;
@@ -1043,10 +1117,12 @@ function checkSteps(steps: readonly Step[], field: string, s: Scenario, issues: 
       // sizes on a call to another service (directly or through its balancer): the caller pads its
       // call's body and asks the callee for an answer of the size it drew (service/peers.ts)
       const sized = target?.kind === "service" || target?.kind === "load_balancer";
+      if (target?.kind === "cache") cacheCallSizes(step, target, f, s, issues);
+      if (target?.kind === "database") databaseCallSizes(step, target, f, issues);
       for (const k of ["request_size", "response_size"] as const) {
         const size = step[k];
-        if (size === undefined) continue;
-        if (!sized) issues.push({ field: `${f}.${k}`, reason: `sizes on a handler's calls are realized on calls to a service or a load_balancer only: a call to ${target ? `the ${target.kind} '${step.call}'` : `'${step.call}'`} carries no padded body` });
+        if (size === undefined || target?.kind === "cache" || target?.kind === "database") continue;
+        if (!sized) issues.push({ field: `${f}.${k}`, reason: `sizes on a handler's calls are realized on calls to a service, a load_balancer, a cache or a database only: a call to ${target ? `the ${target.kind} '${step.call}'` : `'${step.call}'`} carries no padded body` });
         else if (meanOf(size) > MAX_SIZED_BODY / 4) issues.push({ field: `${f}.${k}`, reason: `sizes above ${MAX_SIZED_BODY / 4 / 2 ** 20} MiB on average are not realized on a call (the callee reads a body whole, up to ${MAX_SIZED_BODY / 2 ** 20} MiB)` });
       }
       if (!target && own(s.geo, step.call) !== undefined) issues.push({ field: `${f}.call`, reason: `a service calling the geo route '${step.call}' is not realized: only the users' flows start with one (their geo router)` });

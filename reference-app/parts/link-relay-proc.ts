@@ -49,7 +49,7 @@ export interface RunLinks {
   readonly front?: number;
   /** Per balancer whose servers a route stands in front of: the ports its servers point at instead of the replica places' own, in the places' order. */
   readonly servers: ReadonlyMap<string, readonly number[]>;
-  /** Per caller service and callee (a balancer, or a service's running replicas): the ports it calls instead. */
+  /** Per caller service and callee (a balancer, a service's running replicas, or a cache with a link): the ports it calls instead. */
   readonly peers: ReadonlyMap<string, readonly number[]>;
   readonly links: readonly LinkDef[];
 }
@@ -61,7 +61,7 @@ const mbit = (bytesPerSecond: number) => `${+((bytesPerSecond * 8) / 1e6).toPrec
 
 /**
  * Starts the link relay for plan.links on the routes link-routes.ts plans (`portOf`: a target's
- * own port, a balancer's or a replica place's). Its routes listen before any caller is told of
+ * own port, a balancer's, a replica place's or a cache's Redis). Its routes listen before any caller is told of
  * them (the relay connects to a target when a caller connects, so the targets may start later).
  * Released (stopped, its last words in logs/link-relay.log) with the run's scope.
  */
@@ -82,7 +82,7 @@ export const startRunLinks = (
     for (const r of planned) {
       const listenPort = yield* freePort;
       const targetPort = portOf(r.target, r.place);
-      routes.push({ name: r.name, listenHost: "127.0.0.1", listenPort, targetHost: "127.0.0.1", targetPort, up: r.up, down: r.down });
+      routes.push({ name: r.name, listenHost: "127.0.0.1", listenPort, targetHost: "127.0.0.1", targetPort, up: r.up, down: r.down, protocol: r.protocol });
       const into = (m: Map<string, number[]>, k: string) => (m.get(k) ?? m.set(k, []).get(k)!).push(listenPort);
       if (r.caller === null) front = listenPort;
       else if (plan.balancers.some((b) => b.name === r.caller)) into(servers, r.caller);

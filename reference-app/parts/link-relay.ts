@@ -4,7 +4,8 @@
 // taken whole from its sender (store and forward: a balancer's link starts after the backend's has
 // finished), served by an exact processor-sharing server of C bytes/s: n transfers in flight get
 // C/n each. The relay does that with the model's own PS server (LinkRuntime) run on the real
-// clock: an HTTP message (http-framer.ts) enters the link once its last byte reached the relay,
+// clock: an HTTP message (http-framer.ts), on a cache's route a Redis command or reply
+// (resp-framer.ts), on a database's a query or its answer (pg-framer.ts), enters the link once its last byte reached the relay,
 // and is written on, whole, at the moment the PS server says its last byte is through. Each
 // direction of a connection sends its messages one after another (a connection is a FIFO byte
 // stream), and several routes may share one link (a balancer's link carries its answers to the
@@ -23,6 +24,8 @@
 import net from "node:net";
 import { LinkRuntime } from "../../simulator/engine/links.ts";
 import { HttpFramer, type FramerSink } from "./http-framer.ts";
+import { RespFramer, type StreamFramer } from "./resp-framer.ts";
+import { PgFramer, pgSession } from "./pg-framer.ts";
 
 /** How long before a completion the relay stops trusting Node's timer and sleeps precisely, ms. */
 export const FINE_MS = 1.5;
@@ -47,6 +50,12 @@ export interface LinkRoute {
   readonly up: number;
   /** The link the target's answers cross; -1: none. */
   readonly down: number;
+  /**
+   * What the route's connections speak, so its messages are framed whole: HTTP/1.x (http-framer.ts:
+   * balancers and services; the default), Redis's RESP (resp-framer.ts: a cache) or PostgreSQL's
+   * protocol 3.0 (pg-framer.ts: a database's answer to a query, up to its ReadyForQuery).
+   */
+  readonly protocol?: "http" | "resp" | "pg";
 }
 
 export interface LinkReport {
@@ -66,7 +75,8 @@ export interface LinkReport {
   /**
    * Cumulative since the start or the last reset, so a window is the difference of two reports
    * (validation/measure.ts): seconds with a transfer in flight, and of the messages that entered
-   * the link, their count, their bytes less their HTTP heads (the sizes the model counts) and the
+   * the link, their count, their bytes less their HTTP heads (or the framing around Redis's values
+   * and PostgreSQL's row values: the sizes the model counts) and the
    * sum of those squared (the sizes' spread, for the sampling error), and their heads' bytes.
    */
   readonly busySeconds: number;
@@ -311,6 +321,17 @@ export interface RunningLinkRelay {
   close(): Promise<void>;
 }
 
+/** A connection's two framers, requests then answers, for what the route speaks. */
+function framers(protocol: "http" | "resp" | "pg", up: FramerSink, down: FramerSink): [StreamFramer, StreamFramer] {
+  if (protocol === "resp") return [new RespFramer("request", up), new RespFramer("response", down)];
+  if (protocol === "pg") {
+    const session = pgSession(); // an encryption answer and a Flush concern both directions
+    return [new PgFramer("request", up, session), new PgFramer("response", down, session)];
+  }
+  const methods: string[] = []; // shared: a HEAD's answer has no body
+  return [new HttpFramer("request", up, methods), new HttpFramer("response", down, methods)];
+}
+
 /** Listens on every route; each connection's messages cross the route's links as the model's transfers. */
 export async function startLinkRelay(links: readonly LinkDef[], routes: readonly LinkRoute[]): Promise<RunningLinkRelay> {
   const shared = new Links(links);
@@ -324,11 +345,9 @@ export async function startLinkRelay(links: readonly LinkDef[], routes: readonly
       sockets.add(upstream);
       client.setNoDelay(true);
       upstream.setNoDelay(true);
-      const methods: string[] = [];
       const up = new Direction(shared, r.up, client, upstream);
       const down = new Direction(shared, r.down, upstream, client);
-      const upFrames = new HttpFramer("request", up, methods);
-      const downFrames = new HttpFramer("response", down, methods);
+      const [upFrames, downFrames] = framers(r.protocol ?? "http", up, down);
       client.on("data", (b: Buffer) => upFrames.push(b));
       upstream.on("data", (b: Buffer) => downFrames.push(b));
       client.on("end", () => (upFrames.end(), up.end()));

@@ -280,9 +280,19 @@ export class Db {
     return sh.readers[sh.next++ % sh.readers.length]!;
   }
 
-  async readProduct(key: number): Promise<ProductRow | undefined> {
+  /**
+   * @param respond the call step's response_size as drawn: the answer's row then carries a `pad`
+   *   column that makes its values exactly that many bytes (the model's response on the
+   *   database's link, parts/pg-framer.ts counting the values), dropped from the product returned
+   */
+  async readProduct(key: number, respond?: number): Promise<ProductRow | undefined> {
     const cost = sample(this.plan.read, this.rng);
     return this.withClient(this.reader(key), "read", async (c) => {
+      if (respond !== undefined) {
+        const r = await c.query<ProductRow & { pad: string }>(PADDED_READ_SQL, [key, cost, respond]);
+        const row = r.rows[0];
+        return row ? { id: row.id, name: row.name, price_cents: row.price_cents, version: row.version } : undefined;
+      }
       const r = await c.query<ProductRow>(
         "SELECT id, name, price_cents, version FROM products, pg_sleep($2) WHERE id = $1",
         [key, cost],
@@ -359,6 +369,10 @@ export class Db {
 }
 
 /** The statement of a table read by column `by` ($1 the value, $2 the injected seconds); id when undefined. */
+/** A product read whose row's values (as text: the protocol's) come to $3 bytes with the pad, when they are not already longer. */
+export const PADDED_READ_SQL =
+  "SELECT id, name, price_cents, version, repeat('x', greatest(0, $3::int - octet_length(id::text) - octet_length(name) - octet_length(price_cents::text) - octet_length(version::text))) AS pad FROM products, pg_sleep($2) WHERE id = $1";
+
 export function tableReadSql(by: string | undefined): string {
   const col = by === undefined || by === "id" ? "id" : `"${by.replace(/"/g, '""')}"`;
   return `SELECT pg_sleep($2), (SELECT id FROM items WHERE ${col} = $1) AS id`;

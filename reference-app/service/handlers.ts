@@ -137,8 +137,12 @@ async function callOp(step: Extract<Step, { readonly call: string }>, ctx: Reque
       // a table read (the YAML's `table:`) answers with the class and key, not a product
       if (deps.db!.hasTable) { await deps.db!.readRow(step.by, ctx.key ?? 0); break; }
       ctx.lookedUp = true;
-      if (ctx.key !== undefined) ctx.product = await deps.db!.readProduct(ctx.key);
-      else await deps.db!.readProduct(0);
+      {
+        // a step's response_size: the answer's row padded to it (the database's link carries it)
+        const respond = step.response_size ? Math.round(sample(step.response_size, deps.rng)) : undefined;
+        if (ctx.key !== undefined) ctx.product = await deps.db!.readProduct(ctx.key, respond);
+        else await deps.db!.readProduct(0, respond);
+      }
       break;
     case "write":
       if (deps.db!.hasTable) await deps.db!.insertRows();
