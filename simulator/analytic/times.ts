@@ -347,15 +347,19 @@ export class Times {
         const target = comps[step.call];
         const sz = this.traffic.sizesOf(step, cls, caller, false);
         const crosses = target === undefined || (target.kind !== "cache" && target.kind !== "cdn");
-        if (sz.request || sz.response) parts.push(this.transfers(this.traffic.resolve(step.call, origin), sz, caller, crosses ? region : undefined));
+        // a cache's get answers its value on a hit only (a miss is nil): its response is on the hit branch
+        const getsFromCache = target?.kind === "cache" && (step.op ?? "get") === "get";
+        const sent = getsFromCache ? { request: sz.request, response: undefined } : sz;
+        if (sent.request || sent.response) parts.push(this.transfers(this.traffic.resolve(step.call, origin), sent, caller, crosses ? region : undefined));
         if (target === undefined) {
           parts.push(this.call(step.call, cls, origin, region)); // a geo route
         } else if (target.kind === "cache") {
           parts.push(cross(step.call));
           parts.push(seq(this.node(`cache:${step.call}`).wait, distMoments(target.service)));
-          if ((step.op ?? "get") === "get") {
+          if (getsFromCache) {
             const h = this.traffic.hit.get(step.call) ?? 0;
-            parts.push(mix([{ p: h, m: this.flow(step.hit ?? [], cls, caller, network, origin, region) }, { p: 1 - h, m: this.flow(step.miss ?? [], cls, caller, network, origin, region) }]));
+            const value = sz.response ? this.transfers(step.call, { request: undefined, response: sz.response }, caller) : ZERO;
+            parts.push(mix([{ p: h, m: seq(value, this.flow(step.hit ?? [], cls, caller, network, origin, region)) }, { p: 1 - h, m: this.flow(step.miss ?? [], cls, caller, network, origin, region) }]));
           }
         } else if (target.kind === "database") {
           parts.push(cross(step.call));

@@ -268,7 +268,12 @@ export class Traffic {
     const sizes = this.sizesOf(step, ctx.cls, ctx.caller, ctx.async);
     // crossings between regions carry bytes on calls to services, balancers and databases (not caches, not to a CDN)
     const crosses = target.kind !== "cache" && target.kind !== "cdn";
-    this.transfers(this.resolve(step.call, ctx.origin), sizes, rate, ctx.caller, crosses ? this.flowRegion(ctx) : undefined);
+    // a cache's get answers its value on a hit only (a miss is nil): its response at the hit rate
+    const getsFromCache = target.kind === "cache" && (step.op ?? GET) === GET;
+    if (getsFromCache) {
+      this.transfers(step.call, { request: sizes.request, response: undefined }, rate, ctx.caller);
+      this.transfers(step.call, { request: undefined, response: sizes.response }, rate * (this.hit.get(step.call) ?? 0), ctx.caller);
+    } else this.transfers(this.resolve(step.call, ctx.origin), sizes, rate, ctx.caller, crosses ? this.flowRegion(ctx) : undefined);
     switch (target.kind) {
       case "cache": {
         this.load(this.node(`cache:${step.call}`, step.call, step.call, 1), rate, target.service, ctx);

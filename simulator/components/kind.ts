@@ -68,6 +68,11 @@ export interface CallEdge {
   readonly network: Dist | undefined;
   /** the calling service's `call_overhead`, drawn beside `net` on each leg (never injected by the app) */
   readonly cost: Dist | undefined;
+  /**
+   * Emits the call's answer transfer (its `response_size`, model/payload.ts) where the kind's answer
+   * carries it: a cache's get only on a hit (a miss answers nil), after the way back.
+   */
+  readonly respond?: () => void;
 }
 
 /** What a kind's runtime gets when a replication starts. */

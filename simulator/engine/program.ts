@@ -580,9 +580,10 @@ export function compile(scenario: Scenario): Program {
           hopBack();
         } else if (target.kind === "cache") {
           sendRequest(sizes, ti, -1, at);
-          KINDS.cache.emitCall(step, target, cacheIdx.get(step.call)!, cls, region, at, { net, network, cost }, kindFlow);
+          // the answer's bytes where the cache sends them (a get's on a hit only)
+          const respond = sizes.response ? () => sendResponse(sizes, ti, -1, at) : undefined;
+          KINDS.cache.emitCall(step, target, cacheIdx.get(step.call)!, cls, region, at, { net, network, cost, respond }, kindFlow);
           markSent(start, from, ti, OP_CACHE, cacheIdx.get(step.call)!);
-          sendResponse(sizes, ti, -1, at);
         } else if (target.kind === "database") {
           sendRequest(sizes, ti, -1, at);
           crossBytes(sizes.request, region, regionIdx(target.region));

@@ -1,7 +1,8 @@
 // A cache's compile step: one server resource (Redis executes commands one at a time) and its
 // spec (capacity, TTL, eviction), and the instructions of a `call:` to it: OP_CACHE on the server,
 // then for a get the hit steps, a jump past the miss, and the miss steps (the way back from the
-// cache is paid on both branches).
+// cache is paid on both branches). A sized answer (a get's `response_size`: the value) crosses on
+// a hit only, before the hit steps: Redis answers a miss with nil, no value.
 import type { CacheComponent, Step } from "../../model/schema.ts";
 import { REDIS_SAMPLES } from "../../model/schema.ts";
 import { CACHE_DELETE, CACHE_GET, CACHE_SET, MODE_SERVICE, OP_CACHE, OP_JUMP } from "../../engine/codes.ts";
@@ -32,6 +33,7 @@ export function emitCacheCall(step: Extract<Step, { call: string }>, c: CacheCom
   if (lat >= 0) ctx.delay(lat, `${path}:lat<`);
   if (edge.net) ctx.delay(ctx.sampler(edge.net), `${path}:network<`);
   if (edge.cost) ctx.delay(ctx.sampler(edge.cost), `${path}:call-overhead<`);
+  edge.respond?.();
   if (op !== CACHE_GET) return;
   ctx.flow(step.hit ?? [], cls, edge.network, region, `${path}/hit`, edge.cost);
   const jump = ctx.emit(OP_JUMP, -1);

@@ -91,3 +91,61 @@ describe("media-api: the balancer's link is the first limit", () => {
     expect(a.bottleneckPart).toBe("lb.link");
   });
 });
+
+// A cache's get answers its value on a hit and nil on a miss (Redis's `$-1`): the get's
+// `response_size` crosses the cache's link on hits only, so the link's bytes are hits x size,
+// not gets x size; a set's sized request crosses the caller's link every time.
+const cacheYaml = `
+version: 1
+name: cache-bytes
+seed: 11
+simulation: { duration: 60s, warmup: 5s, replications: 3 }
+load:
+  model: open
+  rate: 50/s
+  classes:
+    read:
+      weight: 1
+      keys: { count: 2000, popularity: zipf, s: 0.8 }
+      flow: [{ call: api }]
+components:
+  api:
+    kind: service
+    replicas: 1
+    concurrency: 16
+    bandwidth: 1Gbps
+    handlers:
+      read:
+        - service: 1ms
+        - call: cache
+          op: get
+          response_size: 10KB
+          miss: [{ service: 2ms }, { call: cache, op: set, request_size: 10KB }]
+  cache: { kind: cache, capacity: 400, service: 0.2ms, bandwidth: 100Mbps }
+`;
+
+describe("a cache answers its value on hits only", () => {
+  const s = scenarioOf(cacheYaml);
+  const r = simulate(s);
+  const e = Object.fromEntries(payloadEdges(r.edges));
+  const h = r.components.cache.hitRatio!.mean;
+  it("the cache's answers carry hits x 10KB; every get is answered", () => {
+    // about half the gets miss, so counting misses too would be off by a factor of about 2
+    expect(h).toBeGreaterThan(0.3);
+    expect(h).toBeLessThan(0.8);
+    const sized = e["cache->api"].responsesPerSecond.mean;
+    const gets = r.classes.read.throughput.mean;
+    expect(sized / gets).toBeGreaterThan(h - 0.02);
+    expect(sized / gets).toBeLessThan(h + 0.02);
+    expect(e["cache->api"].responseBytesPerSecond.mean).toBeCloseTo(10e3 * sized, 3);
+  });
+  it("a miss's set sends its value every time", () => {
+    const sets = e["api->cache"].sizedRequestsPerSecond.mean;
+    expect(sets / r.classes.read.throughput.mean).toBeCloseTo(1 - h, 1);
+  });
+  it("the analytic link load counts hits only, as the simulation", () => {
+    const a = solveAnalytic(s);
+    const sim = r.components.cache.link!.utilization;
+    expect(Math.abs(sim.mean - a.components.cache.link!.utilization)).toBeLessThanOrEqual(3 * sim.ci95! + 0.03 * sim.mean);
+  });
+});
