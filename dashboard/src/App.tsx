@@ -10,7 +10,8 @@ import { errorText, type Checked } from "./validate.ts";
 import { useChecked } from "./use-checked.ts";
 import type { EditorHandle } from "./Editor.tsx";
 import { NodeForm } from "./NodeForm.tsx";
-import { SimClient, RunFailed, type Job, type Partial } from "./sim-client.ts";
+import { SimClient, RunFailed, browserSimWorker, type Job, type Partial, type RunOutcome } from "./sim-client.ts";
+import { firstRunOptions, takeFirstRun } from "./first-run.ts";
 import { decodeScenario, encodeScenario } from "./url-state.ts";
 import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
 import { EVENT_BUDGET } from "./run-size.ts";
@@ -68,21 +69,23 @@ const FILE_ERROR_TITLE: Record<FileKind, string> = { result: "Cannot open the re
 /** The largest text drawn as a draft (a model built by hand is a few KB). */
 const DRAFT_MAX_CHARS = 64 * 1024;
 
-const makeWorker = () => new Worker(new URL("./sim.worker.ts", import.meta.url), { type: "module" });
-
 export function App() {
-  const [text, setText] = useState<string | null>(null);
+  // The default scenario's run, when the entry module started it before the page loaded (main.tsx).
+  const [firstRun] = useState(takeFirstRun);
+  const [text, setText] = useState<string | null>(firstRun?.text ?? null);
   const [run, setRun] = useState<RunState>({ phase: "idle" });
   /** Replication 0's intervals so far while a run goes on (the worker streams them). */
   const [partial, setPartial] = useState<Partial | null>(null);
   const [finished, setFinished] = useState<Finished | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [presetId, setPresetId] = useState<string>("");
+  const [presetId, setPresetId] = useState<string>(firstRun ? defaultPreset.id : "");
   const [linkError, setLinkError] = useState<string | null>(null);
-  // The page's first run (a bundled scenario, started at mount) until its first chart is drawn: the
-  // simulation worker checks the text too (supplied), so no check worker starts, and the editor
-  // (CodeMirror) and the graph wait, so that the run and the chart have the two cores.
-  const [warming, setWarming] = useState(false);
+  // The page's first run (a bundled scenario, started at mount or before it) until its first chart
+  // is drawn: the simulation worker checks the text too (supplied), so no check worker starts, and
+  // the editor (CodeMirror) and the graph wait, so that the run and the chart have the two cores.
+  // Set from the first render when the run was started before the page: a render without it would
+  // fetch the editor and start the check worker.
+  const [warming, setWarming] = useState(firstRun !== null);
   const [supplied, setSupplied] = useState<Checked | null>(null);
   const checked = useChecked(text, warming, supplied);
   // Charts take their colors at render: a switch of the system's theme draws them again.
@@ -95,9 +98,11 @@ export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const reportInput = useRef<HTMLInputElement>(null);
   const reportView = useRef<HTMLDivElement>(null);
-  const client = useMemo(() => new SimClient(makeWorker), []);
+  const client = useMemo(() => firstRun?.client ?? new SimClient(browserSimWorker), [firstRun]);
   const editor = useRef<EditorHandle | null>(null);
   const autoRun = useRef(true);
+  /** The early first run (firstRun) has been taken over by launch: a later run is a new one. */
+  const adopted = useRef(false);
   const resultsView = useRef<HTMLDivElement>(null);
   /** Scroll to the results once the run that asked for it has rendered them. */
   const revealResults = useRef(false);
@@ -116,15 +121,16 @@ export function App() {
 
   useEffect(() => () => client.dispose(), [client]);
 
-  // Open on the URL's scenario, else the default one.
+  // Open on the URL's scenario, else the default one (already there when its run started early).
   useEffect(() => {
+    if (firstRun) return;
     decodeScenario(location.hash)
       .then((t) => {
         if (t !== null) setText(t);
         else { setText(defaultPreset.text); setPresetId(defaultPreset.id); }
       })
       .catch((e: unknown) => { setLinkError(e instanceof Error ? e.message : errorText(e)); setText(defaultPreset.text); setPresetId(defaultPreset.id); });
-  }, []);
+  }, [firstRun]);
 
   // Keep the scenario in the URL so that a reload or a shared link restores it.
   useEffect(() => {
@@ -137,13 +143,24 @@ export function App() {
 
   // Runs `runText`. The worker estimates the run's size from its own parse and answers "too-big"
   // above the page's budget (unless forced), so a run needs no check on this thread first.
-  const launch = useCallback((runText: string, force: boolean, first = false) => {
+  // withCheck: the worker checks the text too (a bundled scenario's run, started beside its check).
+  const launch = useCallback((runText: string, force: boolean, withCheck = false) => {
     setFileError(null);
     let progress = 0;
     setPartial(null);
     // Not a transition: the progress updates every 50 ms would keep interrupting it (LiveCharts keeps it cheap instead)
-    const options = { hops: true, bands: true, ...(force ? {} : { maxEvents: EVENT_BUDGET }), ...(first ? { check: true } : {}) };
-    const job = client.run(runText, options, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial, first ? setSupplied : undefined);
+    const onProgress = (f: number) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); };
+    // The first run of the default scenario may have been started before the page (main.tsx): taken over.
+    const early = withCheck && !force && firstRun !== null && !adopted.current && firstRun.text === runText ? firstRun : null;
+    let job: Job<RunOutcome>;
+    if (early) {
+      adopted.current = true;
+      job = early.job;
+      early.attach({ onProgress, onPartial: setPartial, onChecked: setSupplied });
+    } else {
+      const options = withCheck ? firstRunOptions(force) : { hops: true, bands: true, ...(force ? {} : { budget: true }) };
+      job = client.run(runText, options, onProgress, setPartial, withCheck ? setSupplied : undefined);
+    }
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     // The charts' code is fetched and parsed while the worker starts and runs, not after its first
     // answer (the modules are cached: the lazy components above get the same ones).
@@ -162,7 +179,7 @@ export function App() {
           : e.kind === "too-big" ? { phase: "confirm", events: e.events ?? Number.NaN }
           : { phase: "failed", kind: e.kind, message: e.message }),
     );
-  }, [client]);
+  }, [client, firstRun]);
 
   const start = useCallback((force = false) => {
     if (!checked || !checked.scenario || text === null || checked.text !== text) return;
@@ -170,15 +187,28 @@ export function App() {
     launch(text, force);
   }, [checked, text, run.phase, launch]);
 
-  // The first chart is on screen (a partial one or the results), or the run ended without one: the
-  // editor and the graph mount when the page's thread is next idle, after the chart's drawing.
+  // The first chart is mounted (a partial one or the results), or the run ended without one: the
+  // editor and the graph mount once a chart's line is on screen (the charts draw their lines a
+  // frame or more after they mount, once measured), when the page's thread is next idle, and as a
+  // transition, so that the run's next intervals are drawn before them. Traced before this, they
+  // mounted in the same 0.8 s task as the first chart's line, and so delayed it by 0.5 s.
   const chartShown = partial !== null || finished !== null || run.phase !== "running";
   useEffect(() => {
     if (!warming || !chartShown) return;
-    if (typeof requestIdleCallback !== "function") { const t = setTimeout(() => setWarming(false), 50); return () => clearTimeout(t); }
-    const h = requestIdleCallback(() => setWarming(false), { timeout: 1000 });
-    return () => cancelIdleCallback(h);
-  }, [warming, chartShown]);
+    const end = () => startTransition(() => setWarming(false));
+    let frame = 0;
+    let idle = 0;
+    let frames = 0;
+    const drawn = () => run.phase !== "running" || !!document.querySelector(".results path.recharts-line-curve");
+    const wait = () => {
+      // at most about a second of frames: a chart that draws no line must not hold the editor back
+      if (!drawn() && ++frames < 60) { frame = requestAnimationFrame(wait); return; }
+      if (typeof requestIdleCallback === "function") idle = requestIdleCallback(end, { timeout: 500 });
+      else frame = requestAnimationFrame(end);
+    };
+    frame = requestAnimationFrame(wait);
+    return () => { cancelAnimationFrame(frame); if (idle) cancelIdleCallback(idle); };
+  }, [warming, chartShown, run.phase]);
 
   // After a run, its results come first: scrolled to the top of the page, below the top bar.
   useEffect(() => {
@@ -196,9 +226,10 @@ export function App() {
     if (!autoRun.current || text === null || run.phase === "running") return;
     if (presets.some((p) => p.text === text)) {
       autoRun.current = false;
-      const first = checked === null;
-      if (first) setWarming(true);
-      launch(text, false, first);
+      if (checked === null) setWarming(true);
+      // the simulation worker (already started) answers its check too: the graph of a scenario
+      // chosen from the menu comes with the run's start, not after the check worker's own start
+      launch(text, false, true);
     } else if (checked && checked.text === text) {
       autoRun.current = false;
       if (checked.scenario) start();
