@@ -6,33 +6,30 @@
 import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Scenario, SeriesResult, SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
-import { errorText, type Checked } from "./validate.ts";
+import type { Checked } from "./validate.ts";
+import { errorText } from "./error-text.ts";
 import { useChecked } from "./use-checked.ts";
 import type { EditorHandle } from "./Editor.tsx";
-import { NodeForm } from "./NodeForm.tsx";
 import { SimClient, RunFailed, browserSimWorker, type Job, type Partial, type RunOutcome } from "./sim-client.ts";
 import { firstRunOptions, takeFirstRun } from "./first-run.ts";
 import { decodeScenario, encodeScenario } from "./url-state.ts";
 import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
-import { EVENT_BUDGET } from "./run-size.ts";
 import { num, eta } from "./format.ts";
-import { readResultFile } from "./result-file.ts";
-import { readValidationReport, parseJson, schemaOf, type ValidationReport } from "./validation-file.ts";
-import { readSweepResult, type SweepResult } from "./sweep-file.ts";
-import { readDynamicsReport, type DynamicsDocument } from "./dynamics-file.ts";
+import type { ValidationReport } from "./validation-file.ts";
+import type { SweepResult } from "./sweep-file.ts";
+import type { DynamicsDocument } from "./dynamics-file.ts";
 import { actionFor } from "./shortcuts.ts";
 import { ShortcutsHelp } from "./ShortcutsHelp.tsx";
 import { ErrorBoundary } from "./ErrorBoundary.tsx";
 import { Palette } from "./Palette.tsx";
 import type { Gestures } from "./Topology.tsx";
-import { addComponent, connect, disconnect, moveNodes, removeComponent, type Edit } from "./build-edit.ts";
-import { draftGraph } from "./draft.ts";
+import type { Edit } from "./build-edit.ts";
 import { useChartTheme } from "./theme.ts";
 
 type RunState =
   | { readonly phase: "idle" }
   | { readonly phase: "running"; readonly progress: number; readonly startedAt: number; readonly job: Job<unknown> }
-  | { readonly phase: "confirm"; readonly events: number }
+  | { readonly phase: "confirm"; readonly events: number; readonly budget: number }
   | { readonly phase: "cancelled"; readonly progress: number }
   | { readonly phase: "failed"; readonly kind: RunFailed["kind"]; readonly message: string };
 
@@ -61,6 +58,13 @@ const LiveCharts = lazy(() => loadLiveCharts().then((m) => ({ default: m.LiveCha
 const ValidationView = lazy(() => import("./Validation.tsx").then((m) => ({ default: m.ValidationView })));
 const SweepView = lazy(() => import("./Sweep.tsx").then((m) => ({ default: m.SweepView })));
 const DynamicsView = lazy(() => import("./DynamicsView.tsx").then((m) => ({ default: m.DynamicsView })));
+const NodeForm = lazy(() => import("./NodeForm.tsx").then((m) => ({ default: m.NodeForm })));
+// The YAML library (and the simulator's model, which the file readers use) stay off the page's
+// first load: the gestures' edits and the draft graph load once the graph is drawn, the readers
+// when a file is opened.
+const loadBuildEdit = () => import("./build-edit.ts");
+const loadDraft = () => import("./draft.ts");
+const loadReaders = () => Promise.all([import("./result-file.ts"), import("./validation-file.ts"), import("./sweep-file.ts"), import("./dynamics-file.ts")]);
 
 /** What a file is opened as: the picker chosen says so; a dropped file is told by its schema. */
 type FileKind = "result" | "validation" | "dropped";
@@ -163,8 +167,9 @@ export function App() {
     }
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     // The charts' code is fetched and parsed while the worker starts and runs, not after its first
-    // answer (the modules are cached: the lazy components above get the same ones).
-    void loadLiveCharts().then(loadResults).catch(() => {});
+    // answer (the modules are cached: the lazy components above get the same ones). The results'
+    // code (which brings the simulator's, for the bands' t quantiles) comes after the first chart.
+    void loadLiveCharts().catch(() => {});
     job.done.finally(() => setPartial(null)).catch(() => {});
     job.done.then(
       ({ result, elapsedMs, replicationSeries }) => {
@@ -176,7 +181,7 @@ export function App() {
       },
       (e: RunFailed) => setRun(
         e.kind === "cancelled" ? { phase: "cancelled", progress }
-          : e.kind === "too-big" ? { phase: "confirm", events: e.events ?? Number.NaN }
+          : e.kind === "too-big" ? { phase: "confirm", events: e.events ?? Number.NaN, budget: e.budget ?? Number.NaN }
           : { phase: "failed", kind: e.kind, message: e.message }),
     );
   }, [client, firstRun]);
@@ -195,7 +200,7 @@ export function App() {
   const chartShown = partial !== null || finished !== null || run.phase !== "running";
   useEffect(() => {
     if (!warming || !chartShown) return;
-    const end = () => startTransition(() => setWarming(false));
+    const end = () => { startTransition(() => setWarming(false)); void loadResults().catch(() => {}); };
     let frame = 0;
     let idle = 0;
     let frames = 0;
@@ -240,6 +245,7 @@ export function App() {
     let title = FILE_ERROR_TITLE[kind];
     try {
       const text = await file.text();
+      const [{ readResultFile }, { readValidationReport, parseJson, schemaOf }, { readSweepResult }, { readDynamicsReport }] = await loadReaders();
       // "Open validation…" takes both kinds of report: a dynamic one says so by its schema
       const claimed = schemaOf(parseJson(text, file.name)) ?? "";
       const asReport = kind === "validation" || (kind === "dropped" && claimed.startsWith("headroom.validation/"));
@@ -395,7 +401,14 @@ export function App() {
   const pendingGesture = building.current && !!checked && checked.text !== text;
   const draftMode = text !== null && text.length <= DRAFT_MAX_CHARS && (pendingGesture
     || (invalidNow && (building.current || lastValid.current === null) && !checked?.failure && !problems.some((d) => d.message.startsWith("YAML"))));
-  const draft = useMemo(() => (draftMode && text !== null ? draftGraph(text) : null), [draftMode, text]);
+  const [drafts, setDrafts] = useState<Awaited<ReturnType<typeof loadDraft>> | null>(null);
+  // the graph's code is there (or coming): the edits' and the draft's come with it
+  useEffect(() => {
+    if (warming) return;
+    void loadDraft().then(setDrafts, () => {});
+    void loadBuildEdit().catch(() => {});
+  }, [warming]);
+  const draft = useMemo(() => (draftMode && text !== null && drafts ? drafts.draftGraph(text) : null), [draftMode, text, drafts]);
   const greyed = invalidNow && !draft && lastValid.current !== null;
   const graphScenario = checked?.scenario ?? lastValid.current;
 
@@ -403,22 +416,24 @@ export function App() {
   const textRef = useRef(text);
   textRef.current = text;
   const gestures = useMemo<Gestures>(() => {
-    const apply = (edit: (t: string) => Edit) => {
+    type Edits = Awaited<ReturnType<typeof loadBuildEdit>>;
+    // the module is loaded by the time the graph takes gestures (above); the edits keep their order
+    const apply = (edit: (m: Edits, t: string) => Edit) => loadBuildEdit().then((m) => {
       const t = textRef.current;
       if (t === null) return;
-      const e = edit(t);
+      const e = edit(m, t);
       if (!e.ok) { setBuildMessage(e.message); return; }
       setBuildMessage(null);
       if (e.text === t) return;
       building.current = true;
       setText(e.text);
-    };
+    }, (err: unknown) => setBuildMessage(`the edit could not be made: ${errorText(err)}`));
     return {
-      onAdd: (kind, at, positions) => apply((t) => addComponent(t, kind, at, positions)),
-      onConnect: (source, target) => apply((t) => connect(t, source, target)),
-      onDeleteNode: (id) => { apply((t) => removeComponent(t, id)); setSelected((s) => (s === id ? null : s)); },
-      onDeleteEdge: (source, target) => apply((t) => disconnect(t, source, target)),
-      onMove: (positions) => apply((t) => moveNodes(t, positions)),
+      onAdd: (kind, at, positions) => void apply((m, t) => m.addComponent(t, kind, at, positions)),
+      onConnect: (source, target) => void apply((m, t) => m.connect(t, source, target)),
+      onDeleteNode: (id) => { void apply((m, t) => m.removeComponent(t, id)); setSelected((s) => (s === id ? null : s)); },
+      onDeleteEdge: (source, target) => void apply((m, t) => m.disconnect(t, source, target)),
+      onMove: (positions) => void apply((m, t) => m.moveNodes(t, positions)),
     };
   }, []);
 
@@ -490,7 +505,7 @@ export function App() {
       {checked?.failure && checked.text === text && <div className="banner bad" data-testid="check-error"><strong>Not checked: </strong><span className="pre">{checked.failure}</span></div>}
       {run.phase === "confirm" && (
         <div className="banner warn" data-testid="confirm">
-          This run is estimated at about {num(run.events)} events (budget {num(EVENT_BUDGET)}); it may take minutes. Shorten
+          This run is estimated at about {num(run.events)} events (budget {num(run.budget)}); it may take minutes. Shorten
           simulation.duration or lower the replications, or
           <button className="btn" onClick={() => start(true)}>run it anyway</button>
           <button className="btn-ghost" onClick={() => setRun({ phase: "idle" })}>dismiss</button>
@@ -563,7 +578,7 @@ export function App() {
               )}
             </div>
             <ErrorBoundary what="The node form" resetKey={selected}>
-              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} problems={checked && checked.text === text ? checked.diagnostics.filter((d) => d.message.startsWith(`components.${selected}.`) || d.message.startsWith(`components.${selected}:`)).map((d) => d.message) : []} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} />}
+              {selected && text !== null && <Suspense fallback={null}><NodeForm text={text} node={selected} onChange={setText} problems={checked && checked.text === text ? checked.diagnostics.filter((d) => d.message.startsWith(`components.${selected}.`) || d.message.startsWith(`components.${selected}:`)).map((d) => d.message) : []} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} /></Suspense>}
             </ErrorBoundary>
           </div>
         </section>

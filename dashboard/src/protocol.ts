@@ -49,4 +49,4 @@ export type FromWorker =
   /** options.check: the text checked as check.worker.ts does, before the run starts. */
   | { readonly type: "checked"; readonly id: number; readonly checked: Checked }
   /** options.budget: the run is estimated at `events`, above EVENT_BUDGET, and was not started. */
-  | { readonly type: "too-big"; readonly id: number; readonly events: number };
+  | { readonly type: "too-big"; readonly id: number; readonly events: number; readonly budget: number };

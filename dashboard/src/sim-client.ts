@@ -6,11 +6,13 @@ import type { PlanResult } from "../../planning/planner.ts";
 import type { Checked } from "./validate.ts";
 
 export class RunFailed extends Error {
-  /** kind "too-big": the worker's estimate of the run's events (options.budget). */
+  /** kind "too-big": the worker's estimate of the run's events, and the budget it is above (options.budget). */
   readonly events?: number;
-  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled" | "too-big", message: string, events?: number) {
+  readonly budget?: number;
+  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled" | "too-big", message: string, events?: number, budget?: number) {
     super(message);
     this.events = events;
+    this.budget = budget;
   }
 }
 
@@ -59,7 +61,7 @@ export class SimClient {
       if (m.type === "partial") return p.onPartial?.({ series: m.series, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
       this.pending.delete(m.id);
       if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
-      else if (m.type === "too-big") p.reject(new RunFailed("too-big", `estimated at ${m.events} events`, m.events));
+      else if (m.type === "too-big") p.reject(new RunFailed("too-big", `estimated at ${m.events} events, above ${m.budget}`, m.events, m.budget));
       else p.resolve(m);
     };
     w.onerror = (ev: ErrorEvent) => {

@@ -44,7 +44,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     if (!scenario) return;
     if (msg.type === "run" && msg.options.budget) {
       const events = expectedEvents(scenario);
-      if (events > EVENT_BUDGET) return post({ type: "too-big", id: msg.id, events });
+      if (events > EVENT_BUDGET) return post({ type: "too-big", id: msg.id, events, budget: EVENT_BUDGET });
     }
     if (msg.type === "plan") {
       // the planner's pool answers synchronously, so the plan is done when its promise settles
