@@ -58,7 +58,8 @@ const LiveCharts = lazy(() => loadLiveCharts().then((m) => ({ default: m.LiveCha
 const ValidationView = lazy(() => import("./Validation.tsx").then((m) => ({ default: m.ValidationView })));
 const SweepView = lazy(() => import("./Sweep.tsx").then((m) => ({ default: m.SweepView })));
 const DynamicsView = lazy(() => import("./DynamicsView.tsx").then((m) => ({ default: m.DynamicsView })));
-const NodeForm = lazy(() => import("./NodeForm.tsx").then((m) => ({ default: m.NodeForm })));
+const loadNodeForm = () => import("./NodeForm.tsx");
+const NodeForm = lazy(() => loadNodeForm().then((m) => ({ default: m.NodeForm })));
 // The YAML library (and the simulator's model, which the file readers use) stay off the page's
 // first load: the gestures' edits and the draft graph load once the graph is drawn, the readers
 // when a file is opened.
@@ -402,11 +403,13 @@ export function App() {
   const draftMode = text !== null && text.length <= DRAFT_MAX_CHARS && (pendingGesture
     || (invalidNow && (building.current || lastValid.current === null) && !checked?.failure && !problems.some((d) => d.message.startsWith("YAML"))));
   const [drafts, setDrafts] = useState<Awaited<ReturnType<typeof loadDraft>> | null>(null);
-  // the graph's code is there (or coming): the edits' and the draft's come with it
+  // the graph's code is there (or coming): the edits', the draft's and the node form's come with it,
+  // so that a node's first click opens its form at once (e2e: within 2 s, with a run going on)
   useEffect(() => {
     if (warming) return;
     void loadDraft().then(setDrafts, () => {});
     void loadBuildEdit().catch(() => {});
+    void loadNodeForm().catch(() => {});
   }, [warming]);
   const draft = useMemo(() => (draftMode && text !== null && drafts ? drafts.draftGraph(text) : null), [draftMode, text, drafts]);
   const greyed = invalidNow && !draft && lastValid.current !== null;
