@@ -6,32 +6,30 @@
 import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Scenario, SeriesResult, SimResult } from "../../simulator/index.ts";
 import { presets, defaultPreset } from "./scenarios.ts";
-import { errorText, type Checked } from "./validate.ts";
+import type { Checked } from "./validate.ts";
+import { errorText } from "./error-text.ts";
 import { useChecked } from "./use-checked.ts";
 import type { EditorHandle } from "./Editor.tsx";
-import { NodeForm } from "./NodeForm.tsx";
-import { SimClient, RunFailed, type Job, type Partial } from "./sim-client.ts";
+import { SimClient, RunFailed, browserSimWorker, type Job, type Partial, type RunOutcome } from "./sim-client.ts";
+import { firstRunOptions, takeFirstRun } from "./first-run.ts";
 import { decodeScenario, encodeScenario } from "./url-state.ts";
 import { download, resultJson, seriesCsv, summaryCsv } from "./export.ts";
-import { EVENT_BUDGET } from "./run-size.ts";
 import { num, eta } from "./format.ts";
-import { readResultFile } from "./result-file.ts";
-import { readValidationReport, parseJson, schemaOf, type ValidationReport } from "./validation-file.ts";
-import { readSweepResult, type SweepResult } from "./sweep-file.ts";
-import { readDynamicsReport, type DynamicsDocument } from "./dynamics-file.ts";
+import type { ValidationReport } from "./validation-file.ts";
+import type { SweepResult } from "./sweep-file.ts";
+import type { DynamicsDocument } from "./dynamics-file.ts";
 import { actionFor } from "./shortcuts.ts";
 import { ShortcutsHelp } from "./ShortcutsHelp.tsx";
 import { ErrorBoundary } from "./ErrorBoundary.tsx";
 import { Palette } from "./Palette.tsx";
 import type { Gestures } from "./Topology.tsx";
-import { addComponent, connect, disconnect, moveNodes, removeComponent, type Edit } from "./build-edit.ts";
-import { draftGraph } from "./draft.ts";
+import type { Edit } from "./build-edit.ts";
 import { useChartTheme } from "./theme.ts";
 
 type RunState =
   | { readonly phase: "idle" }
   | { readonly phase: "running"; readonly progress: number; readonly startedAt: number; readonly job: Job<unknown> }
-  | { readonly phase: "confirm"; readonly events: number }
+  | { readonly phase: "confirm"; readonly events: number; readonly budget: number }
   | { readonly phase: "cancelled"; readonly progress: number }
   | { readonly phase: "failed"; readonly kind: RunFailed["kind"]; readonly message: string };
 
@@ -60,6 +58,14 @@ const LiveCharts = lazy(() => loadLiveCharts().then((m) => ({ default: m.LiveCha
 const ValidationView = lazy(() => import("./Validation.tsx").then((m) => ({ default: m.ValidationView })));
 const SweepView = lazy(() => import("./Sweep.tsx").then((m) => ({ default: m.SweepView })));
 const DynamicsView = lazy(() => import("./DynamicsView.tsx").then((m) => ({ default: m.DynamicsView })));
+const loadNodeForm = () => import("./NodeForm.tsx");
+const NodeForm = lazy(() => loadNodeForm().then((m) => ({ default: m.NodeForm })));
+// The YAML library (and the simulator's model, which the file readers use) stay off the page's
+// first load: the gestures' edits and the draft graph load once the graph is drawn, the readers
+// when a file is opened.
+const loadBuildEdit = () => import("./build-edit.ts");
+const loadDraft = () => import("./draft.ts");
+const loadReaders = () => Promise.all([import("./result-file.ts"), import("./validation-file.ts"), import("./sweep-file.ts"), import("./dynamics-file.ts")]);
 
 /** What a file is opened as: the picker chosen says so; a dropped file is told by its schema. */
 type FileKind = "result" | "validation" | "dropped";
@@ -68,21 +74,23 @@ const FILE_ERROR_TITLE: Record<FileKind, string> = { result: "Cannot open the re
 /** The largest text drawn as a draft (a model built by hand is a few KB). */
 const DRAFT_MAX_CHARS = 64 * 1024;
 
-const makeWorker = () => new Worker(new URL("./sim.worker.ts", import.meta.url), { type: "module" });
-
 export function App() {
-  const [text, setText] = useState<string | null>(null);
+  // The default scenario's run, when the entry module started it before the page loaded (main.tsx).
+  const [firstRun] = useState(takeFirstRun);
+  const [text, setText] = useState<string | null>(firstRun?.text ?? null);
   const [run, setRun] = useState<RunState>({ phase: "idle" });
   /** Replication 0's intervals so far while a run goes on (the worker streams them). */
   const [partial, setPartial] = useState<Partial | null>(null);
   const [finished, setFinished] = useState<Finished | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [presetId, setPresetId] = useState<string>("");
+  const [presetId, setPresetId] = useState<string>(firstRun ? defaultPreset.id : "");
   const [linkError, setLinkError] = useState<string | null>(null);
-  // The page's first run (a bundled scenario, started at mount) until its first chart is drawn: the
-  // simulation worker checks the text too (supplied), so no check worker starts, and the editor
-  // (CodeMirror) and the graph wait, so that the run and the chart have the two cores.
-  const [warming, setWarming] = useState(false);
+  // The page's first run (a bundled scenario, started at mount or before it) until its first chart
+  // is drawn: the simulation worker checks the text too (supplied), so no check worker starts, and
+  // the editor (CodeMirror) and the graph wait, so that the run and the chart have the two cores.
+  // Set from the first render when the run was started before the page: a render without it would
+  // fetch the editor and start the check worker.
+  const [warming, setWarming] = useState(firstRun !== null);
   const [supplied, setSupplied] = useState<Checked | null>(null);
   const checked = useChecked(text, warming, supplied);
   // Charts take their colors at render: a switch of the system's theme draws them again.
@@ -95,9 +103,11 @@ export function App() {
   const fileInput = useRef<HTMLInputElement>(null);
   const reportInput = useRef<HTMLInputElement>(null);
   const reportView = useRef<HTMLDivElement>(null);
-  const client = useMemo(() => new SimClient(makeWorker), []);
+  const client = useMemo(() => firstRun?.client ?? new SimClient(browserSimWorker), [firstRun]);
   const editor = useRef<EditorHandle | null>(null);
   const autoRun = useRef(true);
+  /** The early first run (firstRun) has been taken over by launch: a later run is a new one. */
+  const adopted = useRef(false);
   const resultsView = useRef<HTMLDivElement>(null);
   /** Scroll to the results once the run that asked for it has rendered them. */
   const revealResults = useRef(false);
@@ -116,15 +126,16 @@ export function App() {
 
   useEffect(() => () => client.dispose(), [client]);
 
-  // Open on the URL's scenario, else the default one.
+  // Open on the URL's scenario, else the default one (already there when its run started early).
   useEffect(() => {
+    if (firstRun) return;
     decodeScenario(location.hash)
       .then((t) => {
         if (t !== null) setText(t);
         else { setText(defaultPreset.text); setPresetId(defaultPreset.id); }
       })
       .catch((e: unknown) => { setLinkError(e instanceof Error ? e.message : errorText(e)); setText(defaultPreset.text); setPresetId(defaultPreset.id); });
-  }, []);
+  }, [firstRun]);
 
   // Keep the scenario in the URL so that a reload or a shared link restores it.
   useEffect(() => {
@@ -137,17 +148,29 @@ export function App() {
 
   // Runs `runText`. The worker estimates the run's size from its own parse and answers "too-big"
   // above the page's budget (unless forced), so a run needs no check on this thread first.
-  const launch = useCallback((runText: string, force: boolean, first = false) => {
+  // withCheck: the worker checks the text too (a bundled scenario's run, started beside its check).
+  const launch = useCallback((runText: string, force: boolean, withCheck = false) => {
     setFileError(null);
     let progress = 0;
     setPartial(null);
     // Not a transition: the progress updates every 50 ms would keep interrupting it (LiveCharts keeps it cheap instead)
-    const options = { hops: true, bands: true, ...(force ? {} : { maxEvents: EVENT_BUDGET }), ...(first ? { check: true } : {}) };
-    const job = client.run(runText, options, (f) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); }, setPartial, first ? setSupplied : undefined);
+    const onProgress = (f: number) => { progress = f; setRun((r) => (r.phase === "running" ? { ...r, progress: f } : r)); };
+    // The first run of the default scenario may have been started before the page (main.tsx): taken over.
+    const early = withCheck && !force && firstRun !== null && !adopted.current && firstRun.text === runText ? firstRun : null;
+    let job: Job<RunOutcome>;
+    if (early) {
+      adopted.current = true;
+      job = early.job;
+      early.attach({ onProgress, onPartial: setPartial, onChecked: setSupplied });
+    } else {
+      const options = withCheck ? firstRunOptions(force) : { hops: true, bands: true, ...(force ? {} : { budget: true }) };
+      job = client.run(runText, options, onProgress, setPartial, withCheck ? setSupplied : undefined);
+    }
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
     // The charts' code is fetched and parsed while the worker starts and runs, not after its first
-    // answer (the modules are cached: the lazy components above get the same ones).
-    void loadLiveCharts().then(loadResults).catch(() => {});
+    // answer (the modules are cached: the lazy components above get the same ones). The results'
+    // code (which brings the simulator's, for the bands' t quantiles) comes after the first chart.
+    void loadLiveCharts().catch(() => {});
     job.done.finally(() => setPartial(null)).catch(() => {});
     job.done.then(
       ({ result, elapsedMs, replicationSeries }) => {
@@ -159,10 +182,10 @@ export function App() {
       },
       (e: RunFailed) => setRun(
         e.kind === "cancelled" ? { phase: "cancelled", progress }
-          : e.kind === "too-big" ? { phase: "confirm", events: e.events ?? Number.NaN }
+          : e.kind === "too-big" ? { phase: "confirm", events: e.events ?? Number.NaN, budget: e.budget ?? Number.NaN }
           : { phase: "failed", kind: e.kind, message: e.message }),
     );
-  }, [client]);
+  }, [client, firstRun]);
 
   const start = useCallback((force = false) => {
     if (!checked || !checked.scenario || text === null || checked.text !== text) return;
@@ -170,15 +193,28 @@ export function App() {
     launch(text, force);
   }, [checked, text, run.phase, launch]);
 
-  // The first chart is on screen (a partial one or the results), or the run ended without one: the
-  // editor and the graph mount when the page's thread is next idle, after the chart's drawing.
+  // The first chart is mounted (a partial one or the results), or the run ended without one: the
+  // editor and the graph mount once a chart's line is on screen (the charts draw their lines a
+  // frame or more after they mount, once measured), when the page's thread is next idle, and as a
+  // transition, so that the run's next intervals are drawn before them. Traced before this, they
+  // mounted in the same 0.8 s task as the first chart's line, and so delayed it by 0.5 s.
   const chartShown = partial !== null || finished !== null || run.phase !== "running";
   useEffect(() => {
     if (!warming || !chartShown) return;
-    if (typeof requestIdleCallback !== "function") { const t = setTimeout(() => setWarming(false), 50); return () => clearTimeout(t); }
-    const h = requestIdleCallback(() => setWarming(false), { timeout: 1000 });
-    return () => cancelIdleCallback(h);
-  }, [warming, chartShown]);
+    const end = () => { startTransition(() => setWarming(false)); void loadResults().catch(() => {}); };
+    let frame = 0;
+    let idle = 0;
+    let frames = 0;
+    const drawn = () => run.phase !== "running" || !!document.querySelector(".results path.recharts-line-curve");
+    const wait = () => {
+      // at most about a second of frames: a chart that draws no line must not hold the editor back
+      if (!drawn() && ++frames < 60) { frame = requestAnimationFrame(wait); return; }
+      if (typeof requestIdleCallback === "function") idle = requestIdleCallback(end, { timeout: 500 });
+      else frame = requestAnimationFrame(end);
+    };
+    frame = requestAnimationFrame(wait);
+    return () => { cancelAnimationFrame(frame); if (idle) cancelIdleCallback(idle); };
+  }, [warming, chartShown, run.phase]);
 
   // After a run, its results come first: scrolled to the top of the page, below the top bar.
   useEffect(() => {
@@ -196,9 +232,10 @@ export function App() {
     if (!autoRun.current || text === null || run.phase === "running") return;
     if (presets.some((p) => p.text === text)) {
       autoRun.current = false;
-      const first = checked === null;
-      if (first) setWarming(true);
-      launch(text, false, first);
+      if (checked === null) setWarming(true);
+      // the simulation worker (already started) answers its check too: the graph of a scenario
+      // chosen from the menu comes with the run's start, not after the check worker's own start
+      launch(text, false, true);
     } else if (checked && checked.text === text) {
       autoRun.current = false;
       if (checked.scenario) start();
@@ -209,6 +246,7 @@ export function App() {
     let title = FILE_ERROR_TITLE[kind];
     try {
       const text = await file.text();
+      const [{ readResultFile }, { readValidationReport, parseJson, schemaOf }, { readSweepResult }, { readDynamicsReport }] = await loadReaders();
       // "Open validation…" takes both kinds of report: a dynamic one says so by its schema
       const claimed = schemaOf(parseJson(text, file.name)) ?? "";
       const asReport = kind === "validation" || (kind === "dropped" && claimed.startsWith("headroom.validation/"));
@@ -364,7 +402,16 @@ export function App() {
   const pendingGesture = building.current && !!checked && checked.text !== text;
   const draftMode = text !== null && text.length <= DRAFT_MAX_CHARS && (pendingGesture
     || (invalidNow && (building.current || lastValid.current === null) && !checked?.failure && !problems.some((d) => d.message.startsWith("YAML"))));
-  const draft = useMemo(() => (draftMode && text !== null ? draftGraph(text) : null), [draftMode, text]);
+  const [drafts, setDrafts] = useState<Awaited<ReturnType<typeof loadDraft>> | null>(null);
+  // the graph's code is there (or coming): the edits', the draft's and the node form's come with it,
+  // so that a node's first click opens its form at once (e2e: within 2 s, with a run going on)
+  useEffect(() => {
+    if (warming) return;
+    void loadDraft().then(setDrafts, () => {});
+    void loadBuildEdit().catch(() => {});
+    void loadNodeForm().catch(() => {});
+  }, [warming]);
+  const draft = useMemo(() => (draftMode && text !== null && drafts ? drafts.draftGraph(text) : null), [draftMode, text, drafts]);
   const greyed = invalidNow && !draft && lastValid.current !== null;
   const graphScenario = checked?.scenario ?? lastValid.current;
 
@@ -372,22 +419,24 @@ export function App() {
   const textRef = useRef(text);
   textRef.current = text;
   const gestures = useMemo<Gestures>(() => {
-    const apply = (edit: (t: string) => Edit) => {
+    type Edits = Awaited<ReturnType<typeof loadBuildEdit>>;
+    // the module is loaded by the time the graph takes gestures (above); the edits keep their order
+    const apply = (edit: (m: Edits, t: string) => Edit) => loadBuildEdit().then((m) => {
       const t = textRef.current;
       if (t === null) return;
-      const e = edit(t);
+      const e = edit(m, t);
       if (!e.ok) { setBuildMessage(e.message); return; }
       setBuildMessage(null);
       if (e.text === t) return;
       building.current = true;
       setText(e.text);
-    };
+    }, (err: unknown) => setBuildMessage(`the edit could not be made: ${errorText(err)}`));
     return {
-      onAdd: (kind, at, positions) => apply((t) => addComponent(t, kind, at, positions)),
-      onConnect: (source, target) => apply((t) => connect(t, source, target)),
-      onDeleteNode: (id) => { apply((t) => removeComponent(t, id)); setSelected((s) => (s === id ? null : s)); },
-      onDeleteEdge: (source, target) => apply((t) => disconnect(t, source, target)),
-      onMove: (positions) => apply((t) => moveNodes(t, positions)),
+      onAdd: (kind, at, positions) => void apply((m, t) => m.addComponent(t, kind, at, positions)),
+      onConnect: (source, target) => void apply((m, t) => m.connect(t, source, target)),
+      onDeleteNode: (id) => { void apply((m, t) => m.removeComponent(t, id)); setSelected((s) => (s === id ? null : s)); },
+      onDeleteEdge: (source, target) => void apply((m, t) => m.disconnect(t, source, target)),
+      onMove: (positions) => void apply((m, t) => m.moveNodes(t, positions)),
     };
   }, []);
 
@@ -459,7 +508,7 @@ export function App() {
       {checked?.failure && checked.text === text && <div className="banner bad" data-testid="check-error"><strong>Not checked: </strong><span className="pre">{checked.failure}</span></div>}
       {run.phase === "confirm" && (
         <div className="banner warn" data-testid="confirm">
-          This run is estimated at about {num(run.events)} events (budget {num(EVENT_BUDGET)}); it may take minutes. Shorten
+          This run is estimated at about {num(run.events)} events (budget {num(run.budget)}); it may take minutes. Shorten
           simulation.duration or lower the replications, or
           <button className="btn" onClick={() => start(true)}>run it anyway</button>
           <button className="btn-ghost" onClick={() => setRun({ phase: "idle" })}>dismiss</button>
@@ -532,7 +581,7 @@ export function App() {
               )}
             </div>
             <ErrorBoundary what="The node form" resetKey={selected}>
-              {selected && text !== null && <NodeForm text={text} node={selected} onChange={setText} problems={checked && checked.text === text ? checked.diagnostics.filter((d) => d.message.startsWith(`components.${selected}.`) || d.message.startsWith(`components.${selected}:`)).map((d) => d.message) : []} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} />}
+              {selected && text !== null && <Suspense fallback={null}><NodeForm text={text} node={selected} onChange={setText} problems={checked && checked.text === text ? checked.diagnostics.filter((d) => d.message.startsWith(`components.${selected}.`) || d.message.startsWith(`components.${selected}:`)).map((d) => d.message) : []} onClose={() => setSelected(null)} onDelete={greyed ? undefined : () => gestures.onDeleteNode(selected)} /></Suspense>}
             </ErrorBoundary>
           </div>
         </section>

@@ -13,7 +13,8 @@ import { num, pct, pctCi } from "./format.ts";
 import { niceScale, ticksWithin, maxOf } from "./axis.ts";
 import { ChartCard } from "./ChartCard.tsx";
 import { EVENT_COLORS, type TimeEvent } from "./events.ts";
-import { bandOf, type SeriesBands } from "./bands.ts";
+import { bandOf } from "./band-of.ts";
+import type { SeriesBands } from "./bands.ts";
 
 /** The run's events (events.ts), marked on every time axis: Results provides them. */
 export const EventsContext = createContext<readonly TimeEvent[]>([]);

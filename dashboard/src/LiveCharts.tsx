@@ -7,6 +7,7 @@ import { downsample } from "./downsample.ts";
 import { LatencyChart, ThroughputChart, type RunFrame } from "./Charts.tsx";
 import type { Partial } from "./sim-client.ts";
 import { num } from "./format.ts";
+import { Staggered } from "./Staggered.tsx";
 
 const LIVE_POINTS = 150;
 
@@ -24,9 +25,13 @@ export function LiveCharts({ partial, progress }: { partial: Partial; progress: 
           : <>replication 1{partial.replications > 1 ? ` of ${partial.replications}` : ""} simulated up to {num(upTo)} s of {num(partial.durationS)} s ({(progress * 100).toFixed(0)}% of the run).</>}
         {" "}Tables, 95% bands and the other charts come when the run ends.
       </div>
+      {/* one chart per task: the first one's line is not held back by the second's first drawing
+          (cold, the charts' code is compiled as it first runs) */}
       <div className="charts">
-        <LatencyChart result={frame} series={series} sloMs={{}} />
-        <ThroughputChart result={frame} series={series} />
+        <Staggered resetKey="live" placeholderHeight={300}>
+          <LatencyChart result={frame} series={series} sloMs={{}} />
+          <ThroughputChart result={frame} series={series} />
+        </Staggered>
       </div>
     </section>
   );

@@ -1,6 +1,6 @@
 // The palette of component kinds for building a model by hand: each kind is dragged onto the
 // topology canvas, which writes a new component of that kind (with working defaults) into the YAML.
-import { PALETTE } from "./build-edit.ts";
+import { PALETTE } from "./palette-kinds.ts";
 
 /** The drag data type a palette item carries: the kind's name. */
 export const PALETTE_MIME = "application/x-headroom-kind";

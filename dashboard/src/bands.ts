@@ -79,12 +79,4 @@ export function seriesBands(reps: ReadonlyArray<Series>): SeriesBands | null {
   return { n: reps.length, mean: build("mean"), half: build("half") };
 }
 
-/** A band's [low, high] at each index from a mean and half-width array (scaled; low floored at 0:
- * every charted figure is a rate, a time, a share or a count). null where there is no band. */
-export function bandOf(mean: ReadonlyArray<number>, half: ReadonlyArray<number> | undefined, scale = 1): Array<[number, number] | null> {
-  return mean.map((m, i) => {
-    const h = half?.[i];
-    if (!Number.isFinite(m) || h === undefined || !Number.isFinite(h)) return null;
-    return [Math.max(0, (m - h) * scale), (m + h) * scale];
-  });
-}
+export { bandOf } from "./band-of.ts";

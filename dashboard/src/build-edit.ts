@@ -11,16 +11,7 @@
 import { isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap, type YAMLSeq } from "yaml";
 import { CLIENTS } from "./topology.ts";
 
-/** The kinds the palette offers, in its order, with what each is for. */
-export const PALETTE: ReadonlyArray<{ readonly kind: string; readonly label: string; readonly hint: string }> = [
-  { kind: "load_balancer", label: "load balancer", hint: "HAProxy in front of a pool: connect it to its backends" },
-  { kind: "service", label: "service", hint: "replicas x slots; connect it to what it calls" },
-  { kind: "database", label: "database", hint: "reads and writes, replicas, pools" },
-  { kind: "cache", label: "cache", hint: "LRU keys; calls to it are gets" },
-  { kind: "queue", label: "queue", hint: "workers consume published messages" },
-  { kind: "station", label: "station", hint: "a queueing center: c servers and a service time" },
-  { kind: "cdn", label: "cdn", hint: "edge cache: connect it to its origin" },
-];
+export { PALETTE } from "./palette-kinds.ts";
 
 /** A new component of each kind: valid on its own where the kind allows it (a balancer needs its
  * backends and a CDN its origin, which the first edge from it gives). */

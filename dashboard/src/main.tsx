@@ -1,17 +1,16 @@
-// Entry point of the dashboard bundle: mounts the page, inside a last error boundary so that a
-// failure no inner boundary caught shows its message instead of a blank page. `?live` (the URL
-// `headroom load|validate --dashboard` prints) opens the live view of that command's run instead.
-import { createRoot } from "react-dom/client";
-import { App } from "./App.tsx";
-import { lazy, Suspense } from "react";
-import { ErrorBoundary } from "./ErrorBoundary.tsx";
+// Entry point of the dashboard: a small module that, on a plain visit (no scenario in the link, not
+// the live view), starts the default scenario's run in the simulation worker first (first-run.ts),
+// then fetches and mounts the page (page.tsx: React, the App). The worker's start and the page's
+// loading then overlap on the two cores instead of following each other.
+import { defaultPreset } from "./scenarios.ts";
+import { SimClient, browserSimWorker } from "./sim-client.ts";
+import { startFirstRun } from "./first-run.ts";
 import "./styles.css";
 
-// its own chunk: the editor's page does not load it
-const LiveRun = lazy(() => import("./LiveRun.tsx").then((m) => ({ default: m.LiveRun })));
+const live = new URLSearchParams(location.search).has("live");
+if (!live && location.hash === "") startFirstRun(new SimClient(browserSimWorker), defaultPreset.text);
 
-createRoot(document.getElementById("root")!).render(
-  <ErrorBoundary what="The page (reload it, or open it without the #s= part of the link)" resetKey={null}>
-    {new URLSearchParams(location.search).has("live") ? <Suspense fallback={null}><LiveRun /></Suspense> : <App />}
-  </ErrorBoundary>,
-);
+import("./page.tsx").then((m) => m.mount(live), (e: unknown) => {
+  // the page's code could not be loaded (a server gone, a stale build): say so instead of a blank page
+  document.getElementById("root")!.textContent = `The dashboard's code could not be loaded: ${e instanceof Error ? e.message : String(e)}. Reload the page.`;
+});

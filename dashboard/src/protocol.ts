@@ -15,9 +15,10 @@ export interface RunOptions {
   /** Record every replication's series (sent as `replicationSeries`, for the charts' 95% bands) and
    * stream replication 0's intervals while it runs (`partial` messages). */
   readonly bands?: boolean;
-  /** Refuse a run estimated above this many events (the page's budget) with a `too-big` answer
-   * before it starts: the estimate needs the parsed scenario, which the worker has first. */
-  readonly maxEvents?: number;
+  /** Refuse a run estimated above the page's event budget (EVENT_BUDGET) with a `too-big` answer
+   * before it starts: the estimate needs the parsed scenario, which the worker has first (and the
+   * budget is the simulator's, so the page's entry need not load the simulator to send it). */
+  readonly budget?: boolean;
   /** Also answer what the check worker would (`checked`) before running: the page's first run
    * then needs no check worker of its own (one worker start and one parse fewer). */
   readonly check?: boolean;
@@ -47,5 +48,5 @@ export type FromWorker =
   | { readonly type: "failed"; readonly id: number; readonly kind: FailureKind; readonly message: string }
   /** options.check: the text checked as check.worker.ts does, before the run starts. */
   | { readonly type: "checked"; readonly id: number; readonly checked: Checked }
-  /** options.maxEvents: the run is estimated at `events`, above it, and was not started. */
-  | { readonly type: "too-big"; readonly id: number; readonly events: number };
+  /** options.budget: the run is estimated at `events`, above EVENT_BUDGET, and was not started. */
+  | { readonly type: "too-big"; readonly id: number; readonly events: number; readonly budget: number };

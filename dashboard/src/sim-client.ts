@@ -6,11 +6,13 @@ import type { PlanResult } from "../../planning/planner.ts";
 import type { Checked } from "./validate.ts";
 
 export class RunFailed extends Error {
-  /** kind "too-big": the worker's estimate of the run's events (options.maxEvents). */
+  /** kind "too-big": the worker's estimate of the run's events, and the budget it is above (options.budget). */
   readonly events?: number;
-  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled" | "too-big", message: string, events?: number) {
+  readonly budget?: number;
+  constructor(readonly kind: "invalid" | "unsupported" | "internal" | "cancelled" | "too-big", message: string, events?: number, budget?: number) {
     super(message);
     this.events = events;
+    this.budget = budget;
   }
 }
 
@@ -28,6 +30,17 @@ export interface Partial {
   readonly warmupS: number;
   readonly replications: number;
 }
+
+/** What a run answers: its result, wall time, and (by option) each replication's result or series. */
+export interface RunOutcome {
+  readonly result: SimResult;
+  readonly elapsedMs: number;
+  readonly replications?: SimResult[];
+  readonly replicationSeries?: SeriesResult[];
+}
+
+/** The page's simulation worker (a module worker; Vite bundles sim.worker.ts on its own). */
+export const browserSimWorker = (): Worker => new Worker(new URL("./sim.worker.ts", import.meta.url), { type: "module" });
 
 export class SimClient {
   private worker: Worker | undefined;
@@ -48,7 +61,7 @@ export class SimClient {
       if (m.type === "partial") return p.onPartial?.({ series: m.series, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
       this.pending.delete(m.id);
       if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
-      else if (m.type === "too-big") p.reject(new RunFailed("too-big", `estimated at ${m.events} events`, m.events));
+      else if (m.type === "too-big") p.reject(new RunFailed("too-big", `estimated at ${m.events} events, above ${m.budget}`, m.events, m.budget));
       else p.resolve(m);
     };
     w.onerror = (ev: ErrorEvent) => {
@@ -77,7 +90,7 @@ export class SimClient {
 
   /** A run; with options.byReplication, each replication's result too; with options.bands, every
    * replication's series and (onPartial) replication 0's intervals while it runs; with options.check, the text's check (onChecked) first. */
-  run(text: string, options: RunOptions, onProgress: (f: number) => void, onPartial?: (p: Partial) => void, onChecked?: (c: Checked) => void): Job<{ result: SimResult; elapsedMs: number; replications?: SimResult[]; replicationSeries?: SeriesResult[] }> {
+  run(text: string, options: RunOptions, onProgress: (f: number) => void, onPartial?: (p: Partial) => void, onChecked?: (c: Checked) => void): Job<RunOutcome> {
     return this.start(
       (id) => ({ type: "run", id, text, options }),
       (m) => (m.type === "done" ? { result: m.result, elapsedMs: m.elapsedMs, replications: m.replications, replicationSeries: m.replicationSeries } : unexpected(m)),

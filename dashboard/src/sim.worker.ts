@@ -1,7 +1,7 @@
 // The simulation worker: runs the synchronous simulator off the page's thread and reports progress
 // at most every 50 ms. Cancelling is done by the page terminating this worker, which stops a run
 // mid-replication at once (a message could not be read until the synchronous run returned).
-import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, runWindow, expectedEvents, type Scenario } from "../../simulator/index.ts";
+import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, runWindow, expectedEvents, EVENT_BUDGET, type Scenario } from "../../simulator/index.ts";
 import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
 import { runByReplication, runWithSeries } from "./replications.ts";
@@ -42,9 +42,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     if (checked) post({ type: "checked", id: msg.id, checked });
     const scenario = checked?.scenario ?? parse(msg.id, msg.text);
     if (!scenario) return;
-    if (msg.type === "run" && msg.options.maxEvents !== undefined) {
+    if (msg.type === "run" && msg.options.budget) {
       const events = expectedEvents(scenario);
-      if (events > msg.options.maxEvents) return post({ type: "too-big", id: msg.id, events });
+      if (events > EVENT_BUDGET) return post({ type: "too-big", id: msg.id, events, budget: EVENT_BUDGET });
     }
     if (msg.type === "plan") {
       // the planner's pool answers synchronously, so the plan is done when its promise settles
@@ -52,12 +52,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       planHere(scenario, msg.load, (done, of) => report(Math.min(1, done / of)))
         .then((plan) => post({ type: "planned", id: msg.id, plan, elapsedMs: performance.now() - t0 }), (err) => fail(msg.id, err));
     } else if (msg.type === "run" && msg.options.byReplication) {
-      const { byReplication: _, hops: __, maxEvents: ___, check: ____, ...options } = msg.options;
+      const { byReplication: _, hops: __, budget: ___, check: ____, ...options } = msg.options;
       const report = progressReporter(msg.id);
       const run = runByReplication(scenario, options, (done, of) => report(done / of));
       post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replications: run.replications, elapsedMs: performance.now() - t0 });
     } else if (msg.type === "run" && msg.options.bands) {
-      const { bands: _, byReplication: __, maxEvents: ___, check: ____, ...options } = msg.options;
+      const { bands: _, byReplication: __, budget: ___, check: ____, ...options } = msg.options;
       const w = runWindow(scenario, options);
       const run = runWithSeries(scenario, options, {
         onProgress: progressReporter(msg.id),
@@ -67,7 +67,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replicationSeries: run.replicationSeries, elapsedMs: performance.now() - t0 });
     } else if (msg.type === "run") {
       // the editor's text goes into the result, so an exported JSON reopens with its own model
-      const { maxEvents: _, check: __, ...options } = msg.options;
+      const { budget: _, check: __, ...options } = msg.options;
       const result = withScenarioText(simulate(scenario, { ...options, onProgress: progressReporter(msg.id) }), msg.text);
       post({ type: "done", id: msg.id, result, elapsedMs: performance.now() - t0 });
     } else {

@@ -3,6 +3,7 @@
 // the check worker (check.worker.ts), never on its own thread: `check` never throws and returns
 // plain data that crosses postMessage. Lines are found through one index of line starts per
 // text and a binary search per diagnostic, so thousands of errors in a large file stay linear.
+import { errorText } from "./error-text.ts";
 import { parseScenario, type ParseOutcome, type Scenario, type ScenarioError } from "../../simulator/index.ts";
 
 export const EDITOR_FILE = "scenario.yaml";
@@ -86,12 +87,4 @@ export function check(text: string): Checked {
   }
 }
 
-/** A thrown value as one line of text, whatever was thrown (an Error, a string, a null-prototype object). */
-export function errorText(e: unknown): string {
-  try {
-    if (e instanceof Error) return `${e.name}: ${e.message}`;
-    return String(e);
-  } catch {
-    return "an error that cannot be printed";
-  }
-}
+export { errorText };
