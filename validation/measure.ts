@@ -154,10 +154,6 @@ async function scrapeEach(urls: readonly string[]): Promise<Map<string, number>[
   return texts.map(sumMetrics);
 }
 
-async function scrapeAll(urls: readonly string[]): Promise<Map<string, number>> {
-  return addScrapes(await scrapeEach(urls));
-}
-
 /**
  * Per queue of the scenario with workers scraped: the mean busy share of each of its workers over
  * the scrapes, then the mean over its workers, or the busiest one's for a partitioned queue.
@@ -176,6 +172,23 @@ export function queueUtilization(scenario: Scenario, workers: readonly { readonl
     out[name] = c.partitions !== undefined && c.partitions > 1 ? Math.max(...shares) : shares.reduce((a, b) => a + b, 0) / shares.length;
   }
   return out;
+}
+
+/**
+ * A counter's increase over consecutive scrapes of each replica (scrapes[i][r]: replica r at scrape
+ * i), as Prometheus' increase(): a value under the one before is a restart from 0 (a replica killed
+ * and started again, as a region outage does; a killed one reads as absent, 0), so it counts whole.
+ */
+export function counterIncrease(scrapes: readonly (readonly Map<string, number>[])[], key: string): number {
+  let sum = 0;
+  for (let i = 1; i < scrapes.length; i++) {
+    const a = scrapes[i - 1]!, b = scrapes[i]!;
+    for (let r = 0; r < b.length; r++) {
+      const x = a[r]?.get(key) ?? 0, y = b[r]!.get(key) ?? 0;
+      sum += y >= x ? y - x : y;
+    }
+  }
+  return sum;
 }
 
 const delta = (a: Scrape, b: Scrape, k: string) => (b.m.get(k) ?? 0) - (a.m.get(k) ?? 0);
@@ -236,7 +249,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   const scrapes: Scrape[] = [];
   // With several services, each one's replicas are also scraped on their own (per-service rows).
   const tiers = Object.keys(app.serviceMetricsUrls).length > 1 ? Object.entries(app.serviceMetricsUrls) : [];
-  const tierScrapes: Array<{ t: number; m: Map<string, Map<string, number>> }> = [];
+  const tierScrapes: Array<{ t: number; m: Map<string, Map<string, number>>; each: Map<string, Map<string, number>[]> }> = [];
   const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null; partitions: Record<string, readonly number[]> }> = [];
   let sampling = true;
   // where each worker's /metrics sits in app.metricsUrls (its busy gauge is read per worker)
@@ -254,7 +267,10 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         const lbBytes = bytesSocket ? await haproxyBytes(bytesSocket).catch(() => undefined) : undefined;
         const links = app.links ? await app.links.report().catch(() => undefined) : undefined;
         scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}), ...(links ? { links } : {}) });
-        if (tiers.length) tierScrapes.push({ t, m: new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeAll(urls)] as const))) });
+        if (tiers.length) {
+          const each = new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeEach(urls)] as const)));
+          tierScrapes.push({ t, m: new Map([...each].map(([n, xs]) => [n, addScrapes(xs)])), each });
+        }
         if (scrapes.length % 4 === 0) {
           try {
             const s = await app.sample();
@@ -335,7 +351,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         const shares = tw.map((s) => (at(s, "headroom_slots_total") ? at(s, "headroom_slots_busy") / at(s, "headroom_slots_total") : NaN)).filter(Number.isFinite);
         return [n, {
           utilization: shares.length ? shares.reduce((x, y) => x + y, 0) / shares.length : undefined,
-          throughput: span > 0 ? (at(last, "headroom_http_requests_total") - at(first, "headroom_http_requests_total")) / span : 0,
+          throughput: span > 0 ? counterIncrease(tw.map((x) => x.each.get(n) ?? []), "headroom_http_requests_total") / span : 0,
         }];
       }));
     }
