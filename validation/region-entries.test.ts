@@ -8,10 +8,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scenarioOf } from "../simulator/testing.ts";
-import { planFromScenario } from "./plan.ts";
-import { runLoad } from "./harness.ts";
-import { startTestServer, type TestServer } from "./testing/server.ts";
-import { windowStats } from "../validation/k6-window.ts";
+import { planFromScenario } from "../k6/plan.ts";
+import { runLoad } from "../k6/harness.ts";
+import { startTestServer, type TestServer } from "../k6/testing/server.ts";
+import { windowStats } from "./k6-window.ts";
 
 const yaml = (shares: string) => `version: 1
 name: two-entries
