@@ -162,6 +162,12 @@ export interface LoadOptions {
    * resolves. One generator process only (not with segments).
    */
   onInterval?: (iv: MeasuredInterval) => void;
+  /**
+   * With regions (the plan's `regions`): each origin region's entry, by region name (the app's
+   * geo routers, RunningApp.regions.originUrls); the script sends a request to its users' region's
+   * entry (TARGET_<i>). A region without one here gets `target`. One generator process only.
+   */
+  regionTargets?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -209,6 +215,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   // the script appends each class's path to TARGET: a path prefix in --target (http://gw/api) is kept
   const targetBase = url.origin + url.pathname.replace(/\/+$/, "");
   if (o.onInterval && (o.segments ?? 1) > 1) throw new Error("live intervals (onInterval) need one generator process, not segments");
+  if (o.regionTargets && (o.segments ?? 1) > 1) throw new Error("region entries (regionTargets) need one generator process, not segments");
   const tail = o.onInterval ? tailNdjson(ndjsonPath, o.onInterval) : null;
   try {
     return await runEngine(o, { url, code, plan, scriptPath, ndjsonPath, summaryPath, k6, maxRunMs, targetBase });
@@ -222,6 +229,7 @@ async function runEngine(
   r0: { url: URL; code: string; plan: ScriptConfig; scriptPath: string; ndjsonPath: string; summaryPath: string; k6: string | null; maxRunMs: number; targetBase: string },
 ): Promise<LoadRun> {
   const { url, code, plan, scriptPath, ndjsonPath, summaryPath, k6, maxRunMs, targetBase } = r0;
+  const regionEnv = await regionTargetEnv(plan, o.regionTargets);
   if ((o.segments ?? 1) > 1) {
     o.stderr?.write(`engine: ${k6 ? `k6 (${k6})` : "built-in runner"}, ${o.segments} generator processes (execution segments)\n`);
     const r = await runSegmented({
@@ -239,7 +247,7 @@ async function runEngine(
     o.stderr?.write(`engine: k6 (${k6})\n`);
     const tail: string[] = [];
     const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(k6, ["run", "--quiet", `--out`, `json=${ndjsonPath}`, `--summary-export=${summaryPath}`, "-e", `TARGET=${targetBase}`, scriptPath], {
+      const child = spawn(k6, ["run", "--quiet", `--out`, `json=${ndjsonPath}`, `--summary-export=${summaryPath}`, "-e", `TARGET=${targetBase}`, ...Object.entries(regionEnv.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]), scriptPath], {
         stdio: ["ignore", "inherit", "pipe"],
         ...(o.caFile ? { env: { ...process.env, ...trustEnv(o.caFile) } } : {}),
       });
@@ -283,12 +291,12 @@ async function runEngine(
   const r = await runK6Script({
     script: scriptPath,
     bundled: code,
-    env: { TARGET: targetBase },
+    env: { TARGET: targetBase, ...regionEnv.env },
     jsonOut: ndjsonPath,
     summaryExport: summaryPath,
     stdout: o.stdout,
     stderr: o.stderr,
-    allowedOrigins: [url.origin],
+    allowedOrigins: [url.origin, ...regionEnv.origins],
     maxRunMs,
     signal: o.signal,
     caFile: o.caFile,
@@ -298,6 +306,24 @@ async function runEngine(
     written: [ndjsonPath, summaryPath].filter((p) => existsSync(p)),
     arrivals: await arrivalsOf(plan, summaryPath),
   });
+}
+
+/** TARGET_<i> for each of the plan's regions given an entry in `targets` (each checked as --target is), and their origins. */
+async function regionTargetEnv(plan: ScriptConfig, targets: Readonly<Record<string, string>> | undefined): Promise<{ env: Record<string, string>; origins: string[] }> {
+  const env: Record<string, string> = {};
+  const origins: string[] = [];
+  if (!targets) return { env, origins };
+  const known = new Set((plan.regions ?? []).map((r) => r.name));
+  const unknown = Object.keys(targets).filter((r) => !known.has(r));
+  if (unknown.length) throw new Error(`region entry for '${unknown[0]}': the scenario's load has no users there (load.regions: ${[...known].join(", ") || "none"})`);
+  for (const [i, r] of (plan.regions ?? []).entries()) {
+    const t = targets[r.name];
+    if (t === undefined) continue;
+    const u = await checkTarget(t);
+    env[`TARGET_${i}`] = u.origin + u.pathname.replace(/\/+$/, "");
+    origins.push(u.origin);
+  }
+  return { env, origins };
 }
 
 /** A run that ended 0 or 99 without one completed request becomes exit code 3 (see no-response.ts). */

@@ -5,7 +5,7 @@
 // (k6/scripts/lib/poisson.ts), so the load stays open, drops are dropped_iterations, and the arrivals
 // are exactly Poisson on stock k6 and the built-in runner; a closed load uses constant-vus or
 // ramping-vus with think time. Pure code.
-import type { Dist, Scenario } from "../simulator/model/index.ts";
+import { originShares, type Dist, type Scenario } from "../simulator/model/index.ts";
 import { poissonArrivals, TAIL_S, TIME_UNIT } from "./scripts/lib/poisson.ts";
 import { clipKnots, knotsFor, peakOf, type Knot } from "./scripts/lib/profile.ts";
 
@@ -43,6 +43,13 @@ export interface ScriptConfig {
   poisson?: { seed: number; endS: number; arrivals: number };
   think?: Dist;
   classes: PlanClass[];
+  /**
+   * With the scenario's `regions:` and `load.regions`: where the users are, as the model reads it
+   * (originShares: shares summing to 1, in the YAML's order). Each request's region is drawn by
+   * share and the request goes to `TARGET_<i>` (i its index here; TARGET when unset) tagged
+   * `region: <name>`, so each region's users enter through their own entry (the app's geo routers).
+   */
+  regions?: Array<{ name: string; share: number }>;
   options: Record<string, unknown>;
   notes: string[];
 }
@@ -222,9 +229,11 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
     }
     cfg = { mode: "closed", think: load.think as Dist };
   }
+  const origins = originShares(scenario).flatMap((o) => (o.region === undefined ? [] : [{ name: o.region, share: o.share }]));
   return {
     scenario: scenario.name,
     classes,
+    ...(origins.length ? { regions: origins } : {}),
     notes,
     ...cfg,
     mode: cfg!.mode!,

@@ -24,7 +24,7 @@ import { brokerAccess, brokerConnection, declareQueue, redactUrl } from "./parts
 import { declarePartitions } from "./parts/partitions.ts";
 import { startNodeProc } from "./parts/node-procs.ts";
 import { runCertificate } from "./parts/tls-cert.ts";
-import { startHaproxy, enableServer, drainServer, type HaproxyPart } from "./parts/haproxy.ts";
+import { startHaproxy, enableServer, drainServer, haproxyCommand, type HaproxyPart } from "./parts/haproxy.ts";
 import { startNginx } from "./parts/nginx.ts";
 import { startCollector, type Sample } from "./collector.ts";
 import { startAdmin, BadTarget, type Faults } from "./admin.ts";
@@ -733,6 +733,17 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         ...workers.filter((w) => plan.regions!.regionOf[w.queue] === region),
       ];
     };
+    const servicesIn = (region: string) => plan.services.filter((sp) => plan.regions!.regionOf[sp.name] === region).flatMap((sp) => tiers[sp.name]!);
+    // The geo routers' entries in `region`: in maintenance (no check, no request) or back (health up at once: their processes answer).
+    const setGeoEntries = async (region: string, state: "maint" | "ready") => {
+      for (const g of geoRouters) {
+        for (const [i, e] of g.entries.entries()) {
+          if (plan.regions!.regionOf[e.name] !== region) continue;
+          await haproxyCommand(g.statsSocket, `set server service/e${i + 1} state ${state}`);
+          if (state === "ready") await haproxyCommand(g.statsSocket, `set server service/e${i + 1} health up`);
+        }
+      }
+    };
     const regionsView: RunningApp["regions"] = plan.regions && relay
       ? {
           originUrls: Object.fromEntries(geoRouters.map((g) => [g.region, `http://127.0.0.1:${g.port}`])),
@@ -753,14 +764,34 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
             await relay.cutInto(region, false);
             await Promise.all(inRegion(region).map((r) => r.control.start()));
           },
+          // A scheduled outage comes back at its time, as the model's: right after the region goes
+          // down its services' replicas start again in standby, out of reach (the relay's routes into
+          // the region cut, its entries in maintenance on every geo router), so at the outage's end
+          // only the routes and the entries are restored, not a process start of seconds on a busy
+          // machine (which made the region come back 5-7 s late at load 11). Its queues' workers
+          // start at the end (in standby they would consume from a broker that stayed up).
           schedule: (startMs, onError = () => {}) => {
             for (const o of plan.regions!.outages) {
               const at = (ms: number, run: () => Promise<void>) => {
                 const t = setTimeout(() => (regionTimers.delete(t), run().catch(onError)), Math.max(0, startMs + ms - Date.now()));
                 regionTimers.add(t);
               };
-              at(o.at * 1000, () => regionsView!.down(o.region));
-              at((o.at + o.for) * 1000, () => regionsView!.up(o.region));
+              // the outage's start as a whole (down, maintenance, standby), which its end waits for; a
+              // failure there is reported by its own timer, and the end restores the region anyway
+              let going: Promise<unknown> = Promise.resolve();
+              at(o.at * 1000, () => (going = (async () => {
+                // the geo routers see the kill by their checks (as without standby), then are kept from the standby processes
+                await regionsView!.down(o.region);
+                await setGeoEntries(o.region, "maint");
+                await Promise.all(servicesIn(o.region).map((r) => r.control.start()));
+              })()));
+              at((o.at + o.for) * 1000, async () => {
+                for (const k of plan.caches) if (plan.regions!.regionOf[k.name] === o.region) await flushRedis(redisOf.get(k.name)!);
+                await going.catch(() => {});
+                await relay.cutInto(o.region, false);
+                await setGeoEntries(o.region, "ready");
+                await Promise.all(workers.filter((w) => plan.regions!.regionOf[w.queue] === o.region).map((w) => w.control.start()));
+              });
             }
           },
         }

@@ -36,6 +36,11 @@ export const TARGETS: Readonly<Record<string, { kind: "relative" | "absolute"; t
   linkBytesPerSecond: { kind: "relative", tol: 0.03 },
   linkUtilization: { kind: "relative", tol: 0.03 },
   saturationThroughput: { kind: "relative", tol: 0.1 },
+  // issue 15, scenarios with regions (validation/region-level-rows.ts): each region's users'
+  // throughput within 3%, what a region's users pay over the fastest region's within 10%
+  regionThroughput: { kind: "relative", tol: 0.03 },
+  crossRegionMean: { kind: "relative", tol: 0.1 },
+  crossRegionP50: { kind: "relative", tol: 0.1 },
 };
 
 /** Utilization below which the targets apply. */

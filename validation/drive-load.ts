@@ -29,6 +29,8 @@ export interface DriveOptions {
   caFile?: string;
   /** Each measured second as it completes (validate --dashboard): runLoad's onInterval. */
   onInterval?: (iv: MeasuredInterval) => void;
+  /** With regions: each origin region's entry (runLoad's regionTargets). */
+  regionTargets?: Readonly<Record<string, string>>;
 }
 
 export interface Driven {
@@ -53,6 +55,7 @@ export async function driveLoad(o: DriveOptions): Promise<Driven> {
       maxRunMs: (o.durationS + 60) * 1000,
       caFile: o.caFile,
       onInterval: o.onInterval,
+      ...(o.regionTargets ? { regionTargets: o.regionTargets } : {}),
     });
   } finally {
     health.stop();

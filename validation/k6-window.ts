@@ -42,10 +42,16 @@ export interface WindowStats {
    * drops none, so a share of dropped arrivals is the generator, not the system, bending the load.
    */
   arrivals: { scheduled: number; dropped: number };
+  /**
+   * With regions: the same figures per region of the users (the script's `region` tag), over every
+   * class (validation/region-level-rows.ts compares them with the model's per-region results).
+   */
+  regions?: Record<string, WindowClassStats>;
   /** with a classifier: requests (http_req_duration samples, whole file) that fit no class, by their name tag */
   unmatched?: Record<string, number>;
 }
 
+const regionOf = (tags: Record<string, string> | undefined): { region?: string } => (tags?.region !== undefined ? { region: tags.region } : {});
 
 /**
  * Stats of http requests whose sample time lies in [first + fromS, first + toS). Throughput divides
@@ -55,7 +61,6 @@ export interface WindowStats {
 export async function windowStats(path: string, fromS: number, toS: number, classify?: Classifier): Promise<WindowStats> {
   const input = createReadStream(path);
   const lines = createInterface({ input: path.endsWith(".gz") ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
-  type Sample = { metric: string; t: number; v: number; name: string; ok: boolean };
   let points: Sample[] = [];
   const walkPoints: Sample[] = [];
   let first = Infinity;
@@ -89,7 +94,7 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
       // a paginated class's walk of pages: the model's request (k6/scripts/scenario.ts tags it with
       // the walk's outcome); its pages' own samples are left out below
       const name = classify ? classify(obj.data?.tags) : (obj.data?.tags?.name ?? "");
-      if (name !== undefined) walkPoints.push({ metric: "http_req_duration", t, v: Number(obj.data?.value), name, ok: obj.data?.tags?.expected_response !== "false" });
+      if (name !== undefined) walkPoints.push({ metric: "http_req_duration", t, v: Number(obj.data?.value), name, ok: obj.data?.tags?.expected_response !== "false", ...regionOf(obj.data?.tags) });
       continue;
     }
     if (obj.metric === "http_req_duration" || obj.metric === "http_req_failed") {
@@ -99,7 +104,7 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
         if (obj.metric === "http_req_duration") unmatched.set(tags?.name ?? tags?.url ?? "", (unmatched.get(tags?.name ?? tags?.url ?? "") ?? 0) + 1);
         continue;
       }
-      const point = { metric: obj.metric, t, v: Number(obj.data?.value), name, ok: tags?.expected_response !== "false" };
+      const point: Sample = { metric: obj.metric, t, v: Number(obj.data?.value), name, ok: tags?.expected_response !== "false", ...regionOf(tags) };
       points.push(point);
       if (obj.metric === "http_req_duration") lastDuration = { time: obj.data?.time, name: tags?.name ?? "", point };
     } else if (obj.metric === "dropped_iterations") drops.push({ t, v: Number(obj.data?.value) });
@@ -110,34 +115,50 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
     // failed page one failed request (as the model, and k6/ingest, count them)
     const paged = new Set(walkPoints.map((w) => w.name));
     points = points.filter((p) => !paged.has(p.name));
-    for (const w of walkPoints) points.push(w, { metric: "http_req_failed", t: w.t, v: w.ok ? 0 : 1, name: w.name, ok: w.ok });
+    for (const w of walkPoints) points.push(w, { metric: "http_req_failed", t: w.t, v: w.ok ? 0 : 1, name: w.name, ok: w.ok, ...(w.region !== undefined ? { region: w.region } : {}) });
   }
   const lo = first + fromS * 1000;
   const hi = first + toS * 1000;
+  const windowS = toS - fromS;
+  const classes = groupStats(points, (p) => p.name, lo, hi, windowS);
+  // with regions (k6/scripts/scenario.ts tags each request with its users' region): the same per region
+  const regions = points.some((p) => p.region !== undefined) ? groupStats(points.filter((p) => p.region !== undefined), (p) => p.region!, lo, hi, windowS) : undefined;
+  let started = 0;
+  for (const p of points) if (p.metric === "http_req_duration" && p.t - p.v >= lo && p.t - p.v < hi) started++;
+  let dropped = 0;
+  for (const d of drops) if (d.t >= lo && d.t < hi && Number.isFinite(d.v)) dropped += d.v;
+  const arrivals = { scheduled: started + dropped, dropped };
+  return { firstMs: first, lastMs: last, windowS, classes, ...(regions ? { regions } : {}), arrivals, ...(classify ? { unmatched: Object.fromEntries(unmatched) } : {}) };
+}
+
+type Sample = { metric: string; t: number; v: number; name: string; ok: boolean; region?: string };
+
+/** Requests whose sample time lies in [lo, hi), grouped by `key`: counts, failures, rates and the successful ones' latency. */
+function groupStats(points: readonly Sample[], key: (p: Sample) => string, lo: number, hi: number, windowS: number): Record<string, WindowClassStats> {
   const durs = new Map<string, number[]>();
   const all = new Map<string, number>();
   const failed = new Map<string, number>();
   const started = new Map<string, number>();
   for (const p of points) {
-    if (p.metric === "http_req_duration" && p.t - p.v >= lo && p.t - p.v < hi) started.set(p.name, (started.get(p.name) ?? 0) + 1);
+    const name = key(p);
+    if (p.metric === "http_req_duration" && p.t - p.v >= lo && p.t - p.v < hi) started.set(name, (started.get(name) ?? 0) + 1);
     if (p.t < lo || p.t >= hi) continue;
     if (p.metric === "http_req_duration") {
-      all.set(p.name, (all.get(p.name) ?? 0) + 1);
-      let a = durs.get(p.name);
-      if (!a) durs.set(p.name, (a = []));
+      all.set(name, (all.get(name) ?? 0) + 1);
+      let a = durs.get(name);
+      if (!a) durs.set(name, (a = []));
       // latency of successful requests only, as the simulator reports it (k6's
       // http_req_duration{expected_response:true}): a 503 after 3 s of connect retries is an error,
       // not a slow answer
       if (p.ok) a.push(p.v);
-    } else if (p.v !== 0) failed.set(p.name, (failed.get(p.name) ?? 0) + 1);
+    } else if (p.v !== 0) failed.set(name, (failed.get(name) ?? 0) + 1);
   }
-  const windowS = toS - fromS;
-  const classes: Record<string, WindowClassStats> = {};
+  const out: Record<string, WindowClassStats> = {};
   for (const [name, a] of durs) {
     const s = Float64Array.from(a).sort();
     let sum = 0;
     for (const x of s) sum += x;
-    classes[name] = {
+    out[name] = {
       requests: all.get(name) ?? 0,
       failed: failed.get(name) ?? 0,
       throughput: s.length / windowS,
@@ -145,10 +166,5 @@ export async function windowStats(path: string, fromS: number, toS: number, clas
       latencyMs: { mean: s.length ? sum / s.length : NaN, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), p90: percentile(s, 90), p999: percentile(s, 99.9) },
     };
   }
-  let dropped = 0;
-  for (const d of drops) if (d.t >= lo && d.t < hi && Number.isFinite(d.v)) dropped += d.v;
-  let sent = 0;
-  for (const n of started.values()) sent += n;
-  const arrivals = { scheduled: sent + dropped, dropped };
-  return { firstMs: first, lastMs: last, windowS, classes, arrivals, ...(classify ? { unmatched: Object.fromEntries(unmatched) } : {}) };
+  return out;
 }

@@ -27,6 +27,8 @@ export interface Measured {
   engine: string;
   requestsTotal: number;
   classes: Record<string, WindowClassStats>;
+  /** With regions: each region's users' requests over the window, every class (the load's `region` tag). */
+  regions?: Record<string, WindowClassStats>;
   /** arrivals the schedule held for the window and those the generator dropped (see WindowStats.arrivals) */
   arrivals?: { scheduled: number; dropped: number };
   /** per service component: mean busy share of slots over the window */
@@ -152,10 +154,6 @@ async function scrapeEach(urls: readonly string[]): Promise<Map<string, number>[
   return texts.map(sumMetrics);
 }
 
-async function scrapeAll(urls: readonly string[]): Promise<Map<string, number>> {
-  return addScrapes(await scrapeEach(urls));
-}
-
 /**
  * Per queue of the scenario with workers scraped: the mean busy share of each of its workers over
  * the scrapes, then the mean over its workers, or the busiest one's for a partitioned queue.
@@ -174,6 +172,23 @@ export function queueUtilization(scenario: Scenario, workers: readonly { readonl
     out[name] = c.partitions !== undefined && c.partitions > 1 ? Math.max(...shares) : shares.reduce((a, b) => a + b, 0) / shares.length;
   }
   return out;
+}
+
+/**
+ * A counter's increase over consecutive scrapes of each replica (scrapes[i][r]: replica r at scrape
+ * i), as Prometheus' increase(): a value under the one before is a restart from 0 (a replica killed
+ * and started again, as a region outage does; a killed one reads as absent, 0), so it counts whole.
+ */
+export function counterIncrease(scrapes: readonly (readonly Map<string, number>[])[], key: string): number {
+  let sum = 0;
+  for (let i = 1; i < scrapes.length; i++) {
+    const a = scrapes[i - 1]!, b = scrapes[i]!;
+    for (let r = 0; r < b.length; r++) {
+      const x = a[r]?.get(key) ?? 0, y = b[r]!.get(key) ?? 0;
+      sum += y >= x ? y - x : y;
+    }
+  }
+  return sum;
 }
 
 const delta = (a: Scrape, b: Scrape, k: string) => (b.m.get(k) ?? 0) - (a.m.get(k) ?? 0);
@@ -217,10 +232,12 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     throw new MeasureError(`${o.file}: components.${caches[1]}: validate measures one cache's hit ratio; the reference app runs ${caches.join(", ")} (a Redis each) but validate does not compare them one by one yet`);
   }
   let started: { app: RunningApp; stop: () => Promise<void> };
-  // The k6 script sends every request to one entry: with regions, each region's users enter
-  // through their own geo router (RunningApp.regions.originUrls), which the load does not split yet.
+  // With regions each region's users enter through their own geo router (RunningApp.regions.originUrls;
+  // the k6 script draws each request's region by the load's shares). A class served through a CDN
+  // would enter at the CDN's server of its region, which the script does not pick yet.
   if (o.scenario.regions !== undefined) {
-    throw new MeasureError(`${o.file}: regions: validate's k6 load sends every request to one entry, so a scenario with regions is validated by \`npm run validate:dynamics -- ${o.file}\` (each region's users to their own entry, validation/regions-validate.ts)`);
+    const cdn = Object.entries(o.scenario.components).find(([, c]) => c.kind === "cdn");
+    if (cdn) throw new MeasureError(`${o.file}: components.${cdn[0]}: validate sends each region's users to their region's geo router, not to the CDN's server of their region yet (reference-app/regions/app-regions-cdn.e2e.test.ts drives that shape)`);
   }
   try {
     started = await startAppPromise(o.scenario, { file: o.file });
@@ -232,7 +249,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   const scrapes: Scrape[] = [];
   // With several services, each one's replicas are also scraped on their own (per-service rows).
   const tiers = Object.keys(app.serviceMetricsUrls).length > 1 ? Object.entries(app.serviceMetricsUrls) : [];
-  const tierScrapes: Array<{ t: number; m: Map<string, Map<string, number>> }> = [];
+  const tierScrapes: Array<{ t: number; m: Map<string, Map<string, number>>; each: Map<string, Map<string, number>[]> }> = [];
   const samples: Array<{ t: number; queued: number | null; backlog: number | null; lagS: number | null; partitions: Record<string, readonly number[]> }> = [];
   let sampling = true;
   // where each worker's /metrics sits in app.metricsUrls (its busy gauge is read per worker)
@@ -250,7 +267,10 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         const lbBytes = bytesSocket ? await haproxyBytes(bytesSocket).catch(() => undefined) : undefined;
         const links = app.links ? await app.links.report().catch(() => undefined) : undefined;
         scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}), ...(links ? { links } : {}) });
-        if (tiers.length) tierScrapes.push({ t, m: new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeAll(urls)] as const))) });
+        if (tiers.length) {
+          const each = new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeEach(urls)] as const)));
+          tierScrapes.push({ t, m: new Map([...each].map(([n, xs]) => [n, addScrapes(xs)])), each });
+        }
         if (scrapes.length % 4 === 0) {
           try {
             const s = await app.sample();
@@ -270,11 +290,12 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - t))));
       }
     })();
-    if ((o.scenario.failures ?? []).some((f) => !("crash" in f))) throw new MeasureError(`${o.file}: failures: only 'crash' of the service can be injected in the reference app`);
+    if ((o.scenario.failures ?? []).some((f) => !("crash" in f) && !("region" in f))) throw new MeasureError(`${o.file}: failures: only 'crash' of the service and region outages can be injected in the reference app`);
     cancelFaults = followFailures(app, o.scenario, Date.now(), (line) => log(`  ${line}`));
     const { run, generator, requestsTotal, win } = await driveLoad({
       ...o,
       target: app.url,
+      ...(app.regions ? { regionTargets: app.regions.originUrls } : {}),
       caFile: app.caFile,
       onLoadEnd: async () => {
         sampling = false;
@@ -311,7 +332,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     // the links over the window: the relay's first and last reports in it (their own clock's span)
     const withLinks = inWin.filter((s) => s.links);
     const links = withLinks.length >= 2 ? linkWindows(withLinks[0]!.links!, withLinks[withLinks.length - 1]!.links!) : undefined;
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}), ...(links ? { links } : {}) };
+    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, ...(win.regions ? { regions: win.regions } : {}), arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}), ...(links ? { links } : {}) };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
     // A partitioned queue runs one worker per partition (reference-app/plan.ts).
@@ -330,7 +351,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         const shares = tw.map((s) => (at(s, "headroom_slots_total") ? at(s, "headroom_slots_busy") / at(s, "headroom_slots_total") : NaN)).filter(Number.isFinite);
         return [n, {
           utilization: shares.length ? shares.reduce((x, y) => x + y, 0) / shares.length : undefined,
-          throughput: span > 0 ? (at(last, "headroom_http_requests_total") - at(first, "headroom_http_requests_total")) / span : 0,
+          throughput: span > 0 ? counterIncrease(tw.map((x) => x.each.get(n) ?? []), "headroom_http_requests_total") / span : 0,
         }];
       }));
     }

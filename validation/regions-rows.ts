@@ -127,28 +127,62 @@ export function steadyRows(steady: SimResult, reqs: readonly RegionRequest[], se
   return rows;
 }
 
+/** A region's users' answered requests: how many, their mean and median latency (ms). */
+export interface RegionLatency {
+  readonly n: number;
+  readonly mean: number;
+  readonly p50: number;
+}
+
+/** One cross-region difference: what `region`'s users pay over `ref`'s (the model's fastest), model and measured. */
+export interface CrossRegionDiff {
+  readonly region: string;
+  readonly ref: string;
+  readonly stat: "mean" | "p50";
+  readonly predicted: number;
+  readonly measured: number;
+  /** answered requests of the region's users and of the reference region's */
+  readonly n: number;
+  readonly refN: number;
+}
+
+/**
+ * Each region's mean and p50 over the reference region's, on both sides (`measured`: each region's
+ * users' answered requests; a region without any gives NaN). Shared by validate:dynamics'
+ * regions rows (below) and validate's per-region rows (region-level-rows.ts).
+ */
+export function crossRegionDiffs(sim: SimResult, measured: Readonly<Record<string, RegionLatency>>): CrossRegionDiff[] {
+  const ref = referenceRegion(sim);
+  const none: RegionLatency = { n: 0, mean: NaN, p50: NaN };
+  const refM = measured[ref] ?? none;
+  const out: CrossRegionDiff[] = [];
+  for (const [region, r] of Object.entries(sim.regions!)) {
+    if (region === ref) continue;
+    const m = measured[region] ?? none;
+    for (const stat of ["mean", "p50"] as const) {
+      out.push({ region, ref, stat, predicted: r.latencyMs[stat].mean - sim.regions![ref]!.latencyMs[stat].mean, measured: m[stat] - refM[stat], n: m.n, refN: refM.n });
+    }
+  }
+  return out;
+}
+
 /**
  * Cross-region latency rows (each region's over the reference's, mean and p50; judged within 10%)
  * and each region's own mean and p50 (shown). `only`: judge only that region's crossing (the down one).
  */
 export function latencyRows(sim: SimResult, ok: readonly RegionRequest[], label: string, only: string | undefined): Row[] {
   const rows: Row[] = [];
-  const ref = referenceRegion(sim);
   const by = (o: string) => ok.filter((r) => r.origin === o).map((r) => r.ms);
+  const measured: Record<string, RegionLatency> = {};
   for (const [region, r] of Object.entries(sim.regions!)) {
     const ms = by(region);
+    measured[region] = { n: ms.length, mean: mean(ms), p50: median(ms) };
     rows.push({ name: `${label}${region} users, mean (ms)`, predicted: r.latencyMs.mean.mean, measured: mean(ms), target: "shown (the app's own cost per request is not in the model)", pass: null });
   }
-  const refMs = by(ref);
-  for (const [region, r] of Object.entries(sim.regions!)) {
-    if (region === ref || (only !== undefined && region !== only)) continue;
-    const ms = by(region);
-    for (const [stat, f] of [["mean", mean], ["p50", median]] as const) {
-      const p = r.latencyMs[stat].mean - sim.regions![ref]!.latencyMs[stat].mean;
-      const m = f(ms) - f(refMs);
-      const judged = ms.length >= 30 && refMs.length >= 30;
-      rows.push({ name: `${label}cross-region latency, ${region} users over ${ref} users, ${stat} (ms)`, predicted: p, measured: m, target: judged ? "within 10%" : "shown (fewer than 30 requests)", pass: judged ? Math.abs(rel(p, m)) <= 0.1 : null });
-    }
+  for (const d of crossRegionDiffs(sim, measured)) {
+    if (only !== undefined && d.region !== only) continue;
+    const judged = d.n >= 30 && d.refN >= 30;
+    rows.push({ name: `${label}cross-region latency, ${d.region} users over ${d.ref} users, ${d.stat} (ms)`, predicted: d.predicted, measured: d.measured, target: judged ? "within 10%" : "shown (fewer than 30 requests)", pass: judged ? Math.abs(rel(d.predicted, d.measured)) <= 0.1 : null });
   }
   return rows;
 }

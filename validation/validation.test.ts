@@ -14,7 +14,7 @@ import { windowStats } from "./k6-window.ts";
 import { compare, saturationRow, splitRow } from "./compare.ts";
 import { levelStatus, type CalibratedParameter } from "./report.ts";
 import { predictSaturation, extrapolatedSaturation, levelUtilization, withRate, LevelError } from "./levels.ts";
-import { measureLevel, MeasureError, type Measured } from "./measure.ts";
+import { counterIncrease, measureLevel, MeasureError, type Measured } from "./measure.ts";
 import { applyCalibration, calibratedYaml, fitHops, spreadOf } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
 import type { Row } from "./compare.ts";
@@ -547,5 +547,17 @@ describe("bad input", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("counterIncrease", () => {
+  const k = "headroom_http_requests_total";
+  const at = (...xs: Array<number | undefined>) => xs.map((x) => new Map(x === undefined ? [] : [[k, x]]));
+  it("sums each replica's increases; a restart from 0 (a killed replica reads absent) counts whole", () => {
+    // replica 0 grows steadily; replica 1 grows to 40, is killed (absent), restarts and counts 5, then 12
+    expect(counterIncrease([at(100, 30), at(110, 40), at(120, undefined), at(130, 5), at(140, 12)], k)).toBe(40 + 10 + 12);
+    // without a restart it is the last minus the first
+    expect(counterIncrease([at(100), at(107), at(150)], k)).toBe(50);
+    expect(counterIncrease([at(100)], k)).toBe(0);
   });
 });

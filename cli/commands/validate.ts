@@ -20,7 +20,9 @@ For each scenario: predicts its saturation rate, then at each level (a fraction 
 starts the reference app, sends the scenario's load with k6 (or the built-in runner) and compares
 predicted with measured throughput, mean/p50/p95/p99 latency, error rate, utilization, cache hit
 ratio, pool wait, queue backlog and async latency against the targets of docs/validation.md.
-Writes DIR/<scenario>.json (schema headroom.validation/v1) and DIR/<scenario>.md.
+Writes DIR/<scenario>.json (schema headroom.validation/v1) and DIR/<scenario>.md. With regions:,
+each request goes to its users' region's entry (drawn by load.regions), region outages are injected,
+and rows per region are added (each region's users' throughput, cross-region latency).
 
 options:
   --levels L,L,...    fractions of the predicted saturation rate (default 0.3,0.5,0.7)

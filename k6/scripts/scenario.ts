@@ -7,7 +7,9 @@
 // (simulator/random.ts), so the load draws what the model draws; so do request body sizes (a
 // class's request_size: its body padded to the drawn size, lib/pad-body.ts). Runs on stock k6 and
 // on the built-in runner alike. A paginated class walks its pages in one iteration, following each
-// answer's Link rel="next", and records the walk's time in headroom_walk_duration.
+// answer's Link rel="next", and records the walk's time in headroom_walk_duration. With regions
+// (config.regions) each request's users' region is drawn by share and the request sent to that
+// region's entry (TARGET_<i>), tagged `region`.
 /// <reference types="k6" />
 import http from "k6/http";
 import { check, sleep } from "k6";
@@ -29,6 +31,19 @@ function withPoissonStages(): typeof config.options {
 export const options = config.mode === "poisson" && __VU === 0 ? withPoissonStages() : config.options;
 
 const target = (__ENV.TARGET || "http://127.0.0.1:8080").replace(/\/+$/, "");
+
+// With regions: each request's users' region drawn by share, sent to that region's entry (TARGET_<i>, else TARGET)
+const regions = (config.regions ?? []).map((r, i) => ({ name: r.name, share: r.share, target: (__ENV[`TARGET_${i}`] || target).replace(/\/+$/, "") }));
+
+function pickRegion(): (typeof regions)[number] | null {
+  if (!regions.length) return null;
+  let u = Math.random();
+  for (const r of regions) {
+    u -= r.share;
+    if (u < 0) return r;
+  }
+  return regions[regions.length - 1];
+}
 
 const classes = config.classes.map((c) => ({
   name: c.name,
@@ -67,6 +82,8 @@ function pick(): (typeof classes)[number] {
 /** Sends one request of a class picked by weight: with pagination, its walk of pages. */
 function send(): void {
   const c = pick();
+  const region = pickRegion();
+  const base = region ? region.target : target;
   const key = String(c.keys ? c.keys.sample(mathRandom) : 0); // keys 0..count-1, key 0 the most popular
   const own = c.body === null ? null : c.body.replace(/\{key\}/g, key);
   let path = c.path.replace(/\{key\}/g, key);
@@ -81,7 +98,8 @@ function send(): void {
     if (c.closeConnection > 0 && Math.random() < c.closeConnection) headers.Connection = "close";
     // a walk's pages are tagged page: "1".."N" (ingest counts the first as the request)
     const tags: Record<string, string> = c.pages > 1 ? { name: c.name, page: String(page + 1) } : { name: c.name };
-    const res = http.request(c.method, target + path, body, { tags, headers });
+    if (region) tags.region = region.name;
+    const res = http.request(c.method, base + path, body, { tags, headers });
     check(res, c.check);
     if (!(res.status >= 200 && res.status < 400)) walkOk = false;
     if (page + 1 === c.pages) break;
@@ -89,7 +107,7 @@ function send(): void {
     if (next === null) break; // the table's end, or an error: the walk stops there
     path = next;
   }
-  if (walks && c.pages > 1) walks.add(Date.now() - t0, { name: c.name, expected_response: walkOk ? "true" : "false" });
+  if (walks && c.pages > 1) walks.add(Date.now() - t0, { name: c.name, expected_response: walkOk ? "true" : "false", ...(region ? { region: region.name } : {}) });
 }
 
 const think = config.mode === "closed" && config.think ? new Sampler(config.think) : null;
