@@ -3,6 +3,9 @@
 // a quantile read at a bucket's middle is within 0.4% of an observed value; no Math.log per sample.
 // Values from about 6e-8 s to 1e6 s; below in bucket 0, above in the last one. Mean and max are
 // exact. Memory is fixed (about 23 KB), whatever the number of samples.
+// Many parts of one latency (a pool's replicas) share one histogram's bins and keep only their own
+// Moments: hundreds of 23 KB histograms, one per replica, made each record a cache miss, and the
+// result only reads a pool's latency, never a replica's (Histogram.ofParts rebuilds it exactly).
 
 const SUB_BITS = 7;
 const SUB = 1 << SUB_BITS;
@@ -80,6 +83,25 @@ export class Histogram {
     this.min = Infinity;
   }
 
+  /**
+   * The histogram of a latency recorded by several parts: the bins of `bins` (which every part
+   * recorded into) with the count, sum, min and max of the parts, added up in their order, so the
+   * bytes are those of a merge of one histogram per part in that order.
+   */
+  static ofParts(bins: Histogram, parts: ReadonlyArray<Moments>): Histogram {
+    const h = new Histogram();
+    for (let i = bins.lo; i <= bins.hi; i++) h.counts[i] = bins.counts[i];
+    h.lo = bins.lo;
+    h.hi = bins.hi;
+    for (const x of parts) {
+      h.count += x.count;
+      h.sum += x.sum;
+      h.max = Math.max(h.max, x.max);
+      h.min = Math.min(h.min, x.min);
+    }
+    return h;
+  }
+
   merge(other: Histogram): void {
     for (let i = other.lo; i <= other.hi; i++) this.counts[i] += other.counts[i];
     if (other.count > 0) {
@@ -90,5 +112,20 @@ export class Histogram {
     this.sum += other.sum;
     this.max = Math.max(this.max, other.max);
     this.min = Math.min(this.min, other.min);
+  }
+}
+
+/** A part's exact count, sum, min and max of a latency whose bins are shared (Histogram.ofParts). */
+export class Moments {
+  count = 0;
+  sum = 0;
+  max = 0;
+  min = Infinity;
+
+  record(x: number): void {
+    this.count++;
+    this.sum += x;
+    if (x > this.max) this.max = x;
+    if (x < this.min) this.min = x;
   }
 }

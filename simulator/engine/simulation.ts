@@ -17,7 +17,7 @@ import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
 import type { ServiceRuntime } from "../components/service/index.ts";
-import { Histogram } from "./histogram.ts";
+import { Histogram, Moments } from "./histogram.ts";
 import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -98,9 +98,10 @@ export class Cancelled extends Error {
   }
 }
 
+/** wait and response: this resource's moments; their bins are its component's (ComponentStats). */
 export interface ResourceStats {
-  readonly wait: Histogram;
-  readonly response: Histogram;
+  readonly wait: Moments;
+  readonly response: Moments;
   completions: number;
   arrivals: number;
   waited: number;
@@ -138,6 +139,16 @@ export interface ComponentStats {
   instanceArea: number;
   /** Database: sampled replication lag; queue: publish-to-processed latency; balancer: queue wait. */
   readonly latency: Histogram;
+  /**
+   * The bins of its main resources' waits and responses, shared by them (each resource keeps its
+   * own Moments in ResourceStats; Histogram.ofParts puts them together): one histogram per pool
+   * rather than per replica keeps a record's bins in cache.
+   */
+  readonly wait: Histogram;
+  readonly response: Histogram;
+  /** The same for its other resources (a database's connection pools). */
+  readonly otherWait: Histogram;
+  readonly otherResponse: Histogram;
   queueArea: number;
   maxQueue: number;
   /** Functions: instances, cold and warm invocation times (components/function), set when the run ends. */
@@ -230,6 +241,9 @@ class Replication extends TaskTable {
   private readonly qHead: Int32Array;
   private readonly qLen: Int32Array;
   private readonly rStats: ResourceStats[];
+  /** Resource r's bins for its waits and responses (its component's, ComponentStats). */
+  private readonly rWaitBins: Histogram[];
+  private readonly rResponseBins: Histogram[];
   private readonly rRng: Rng[];
   /** One stream per drawing instruction (delays, branches): Program.streams. */
   private readonly flowRng: Rng[];
@@ -386,7 +400,7 @@ class Replication extends TaskTable {
     this.qHead = new Int32Array(nR);
     this.qLen = new Int32Array(nR);
     this.rStats = p.resources.map(() => ({
-      wait: new Histogram(), response: new Histogram(), completions: 0, arrivals: 0, waited: 0, dropped: 0,
+      wait: new Moments(), response: new Moments(), completions: 0, arrivals: 0, waited: 0, dropped: 0,
       timedOut: 0, busyArea: 0, queueArea: 0, maxQueue: 0,
     }));
     this.rRng = p.resources.map((r) => stream(`resource:${r.name}:service`));
@@ -413,7 +427,12 @@ class Replication extends TaskTable {
     this.doneTotal = new Float64Array(nR);
     this.connLb = new Int32Array(nR).fill(-1);
     p.balancers.forEach((lb, b) => { for (const r of lb.conns) this.connLb[r] = b; });
-    this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
+    this.cStats = p.components.map(() => ({
+      counts: new Float64Array(C_COUNTERS), latency: new Histogram(), wait: new Histogram(), response: new Histogram(),
+      otherWait: new Histogram(), otherResponse: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0,
+    }));
+    this.rWaitBins = p.resources.map((r) => (r.main ? this.cStats[r.component].wait : this.cStats[r.component].otherWait));
+    this.rResponseBins = p.resources.map((r) => (r.main ? this.cStats[r.component].response : this.cStats[r.component].otherResponse));
     const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentDown: this.compDown, componentStats: this.cStats };
     const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
     this.station = KINDS.station.runtime(p.stations, kinds);
@@ -1057,6 +1076,7 @@ class Replication extends TaskTable {
     if (this.measuring) {
       const st = this.rStats[r];
       st.wait.record(w);
+      this.rWaitBins[r].record(w);
       if (w > 0) st.waited++;
     }
     if (this.hops) this.hop(t, spec.component, 0, w);
@@ -1134,7 +1154,12 @@ class Replication extends TaskTable {
     this.busy[r]--;
     this.lb.released(r);
     this.doneTotal[r]++;
-    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - taken); }
+    if (this.measuring) {
+      const st = this.rStats[r];
+      st.completions++;
+      st.response.record(this.now - taken);
+      this.rResponseBins[r].record(this.now - taken);
+    }
     if (this.series) this.ivCompl[this.p.resources[r].component]++;
     const next = this.dequeue(r);
     if (next >= 0) { this.busy[r]++; this.grant(r, next); return; }
@@ -1149,7 +1174,12 @@ class Replication extends TaskTable {
     const r = this.tResource[t];
     this.touch(r);
     this.busy[r]--;
-    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - this.tEnqueued[t]); }
+    if (this.measuring) {
+      const st = this.rStats[r];
+      st.completions++;
+      st.response.record(this.now - this.tEnqueued[t]);
+      this.rResponseBins[r].record(this.now - this.tEnqueued[t]);
+    }
     if (this.series && p.resources[r].main) this.ivCompl[p.resources[r].component]++;
     this.tState[t] = RUNNING;
     // Serve the next waiting task before this one moves on: a task routed back here queues behind them.
@@ -1583,6 +1613,7 @@ class Replication extends TaskTable {
     if (this.measuring) {
       this.rStats[r].arrivals++;
       this.rStats[r].wait.record(waited);
+      this.rWaitBins[r].record(waited);
       if (waited > 0) this.rStats[r].waited++;
       this.cStats[lb.component].latency.record(waited);
     }

@@ -40,7 +40,10 @@ const idx = (n: string) => p.services.findIndex((sv) => p.components[sv.componen
 
 function fresh() {
   const nRep = p.services.reduce((a, sv) => a + sv.slots.length, 0);
-  const componentStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
+  const componentStats = p.components.map(() => ({
+    counts: new Float64Array(C_COUNTERS), latency: new Histogram(), wait: new Histogram(), response: new Histogram(),
+    otherWait: new Histogram(), otherResponse: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0,
+  }));
   const kernel = { busy: new Int32Array(p.resources.length), units: new Float64Array(p.resources.length), replicaState: new Uint8Array(nRep).fill(REP_SERVING), componentDown: new Uint8Array(p.components.length), componentStats };
   const ctx: RuntimeContext = { stream: (n) => new Rng(3, 0, n), componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: 1, kernel, faults: [] };
   const rt = KINDS.service.runtime(p.services, ctx);
