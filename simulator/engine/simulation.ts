@@ -17,7 +17,7 @@ import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
 import type { ServiceRuntime } from "../components/service/index.ts";
-import { Histogram, Moments } from "./histogram.ts";
+import { Bins, Histogram, Moments } from "./histogram.ts";
 import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -144,11 +144,11 @@ export interface ComponentStats {
    * own Moments in ResourceStats; Histogram.ofParts puts them together): one histogram per pool
    * rather than per replica keeps a record's bins in cache.
    */
-  readonly wait: Histogram;
-  readonly response: Histogram;
+  readonly wait: Bins;
+  readonly response: Bins;
   /** The same for its other resources (a database's connection pools). */
-  readonly otherWait: Histogram;
-  readonly otherResponse: Histogram;
+  readonly otherWait: Bins;
+  readonly otherResponse: Bins;
   queueArea: number;
   maxQueue: number;
   /** Functions: instances, cold and warm invocation times (components/function), set when the run ends. */
@@ -242,8 +242,8 @@ class Replication extends TaskTable {
   private readonly qLen: Int32Array;
   private readonly rStats: ResourceStats[];
   /** Resource r's bins for its waits and responses (its component's, ComponentStats). */
-  private readonly rWaitBins: Histogram[];
-  private readonly rResponseBins: Histogram[];
+  private readonly rWaitBins: Bins[];
+  private readonly rResponseBins: Bins[];
   private readonly rRng: Rng[];
   /** One stream per drawing instruction (delays, branches): Program.streams. */
   private readonly flowRng: Rng[];
@@ -428,8 +428,8 @@ class Replication extends TaskTable {
     this.connLb = new Int32Array(nR).fill(-1);
     p.balancers.forEach((lb, b) => { for (const r of lb.conns) this.connLb[r] = b; });
     this.cStats = p.components.map(() => ({
-      counts: new Float64Array(C_COUNTERS), latency: new Histogram(), wait: new Histogram(), response: new Histogram(),
-      otherWait: new Histogram(), otherResponse: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0,
+      counts: new Float64Array(C_COUNTERS), latency: new Histogram(), wait: new Bins(), response: new Bins(),
+      otherWait: new Bins(), otherResponse: new Bins(), queueArea: 0, maxQueue: 0, instanceArea: 0,
     }));
     this.rWaitBins = p.resources.map((r) => (r.main ? this.cStats[r.component].wait : this.cStats[r.component].otherWait));
     this.rResponseBins = p.resources.map((r) => (r.main ? this.cStats[r.component].response : this.cStats[r.component].otherResponse));
