@@ -304,7 +304,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       };
     };
     const whole = part(main);
-    const waits = reps.map((rep) => Histogram.ofParts(rep.components[ci].wait, main.map((r) => rep.resources[r].wait)));
+    const waits = reps.map((rep) => Histogram.ofParts(main.map((r) => rep.resources[r].wait)));
     const arrivals = sumOver(main, (st) => st.arrivals);
     const dropsN = sumOver(main, (st) => st.dropped);
     const waited = sumOver(main, (st) => st.waited);
@@ -325,7 +325,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       waitProbability: estimate(waits.map((h, i) => (h.count > 0 ? waited[i] / h.count : NaN))),
       blockingProbability: estimate(arrivals.map((a, i) => (a > 0 ? dropsN[i] / a : NaN))),
       waitMs: latency(waits),
-      responseMs: latency(reps.map((rep) => Histogram.ofParts(rep.components[ci].response, main.map((r) => rep.resources[r].response)))),
+      responseMs: latency(reps.map((rep) => Histogram.ofParts(main.map((r) => rep.resources[r].response)))),
       drops,
       parts,
     };

@@ -17,7 +17,7 @@ import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
 import type { ServiceRuntime } from "../components/service/index.ts";
-import { Bins, Histogram, Moments } from "./histogram.ts";
+import { BUCKETS, Histogram } from "./histogram.ts";
 import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -98,10 +98,14 @@ export class Cancelled extends Error {
   }
 }
 
-/** wait and response: this resource's moments; their bins are its component's (ComponentStats). */
+/**
+ * wait and response: one resource's count, sum, min and max; their counts arrays are shared by
+ * the component's main resources (and by its others, such as a database's pools), so read them
+ * with Histogram.ofParts over all of those.
+ */
 export interface ResourceStats {
-  readonly wait: Moments;
-  readonly response: Moments;
+  readonly wait: Histogram;
+  readonly response: Histogram;
   completions: number;
   arrivals: number;
   waited: number;
@@ -139,16 +143,6 @@ export interface ComponentStats {
   instanceArea: number;
   /** Database: sampled replication lag; queue: publish-to-processed latency; balancer: queue wait. */
   readonly latency: Histogram;
-  /**
-   * The bins of its main resources' waits and responses, shared by them (each resource keeps its
-   * own Moments in ResourceStats; Histogram.ofParts puts them together): one histogram per pool
-   * rather than per replica keeps a record's bins in cache.
-   */
-  readonly wait: Bins;
-  readonly response: Bins;
-  /** The same for its other resources (a database's connection pools). */
-  readonly otherWait: Bins;
-  readonly otherResponse: Bins;
   queueArea: number;
   maxQueue: number;
   /** Functions: instances, cold and warm invocation times (components/function), set when the run ends. */
@@ -241,9 +235,6 @@ class Replication extends TaskTable {
   private readonly qHead: Int32Array;
   private readonly qLen: Int32Array;
   private readonly rStats: ResourceStats[];
-  /** Resource r's bins for its waits and responses (its component's, ComponentStats). */
-  private readonly rWaitBins: Bins[];
-  private readonly rResponseBins: Bins[];
   private readonly rRng: Rng[];
   /** One stream per drawing instruction (delays, branches): Program.streams. */
   private readonly flowRng: Rng[];
@@ -399,8 +390,10 @@ class Replication extends TaskTable {
     this.rings = p.resources.map(() => new Int32Array(16));
     this.qHead = new Int32Array(nR);
     this.qLen = new Int32Array(nR);
-    this.rStats = p.resources.map(() => ({
-      wait: new Moments(), response: new Moments(), completions: 0, arrivals: 0, waited: 0, dropped: 0,
+    // One counts array per component and main or not, for waits and for responses (ResourceStats).
+    const shared = p.components.map(() => Array.from({ length: 4 }, () => new Uint32Array(BUCKETS)));
+    this.rStats = p.resources.map((r) => ({
+      wait: new Histogram(shared[r.component][r.main ? 0 : 2]), response: new Histogram(shared[r.component][r.main ? 1 : 3]), completions: 0, arrivals: 0, waited: 0, dropped: 0,
       timedOut: 0, busyArea: 0, queueArea: 0, maxQueue: 0,
     }));
     this.rRng = p.resources.map((r) => stream(`resource:${r.name}:service`));
@@ -427,12 +420,7 @@ class Replication extends TaskTable {
     this.doneTotal = new Float64Array(nR);
     this.connLb = new Int32Array(nR).fill(-1);
     p.balancers.forEach((lb, b) => { for (const r of lb.conns) this.connLb[r] = b; });
-    this.cStats = p.components.map(() => ({
-      counts: new Float64Array(C_COUNTERS), latency: new Histogram(), wait: new Bins(), response: new Bins(),
-      otherWait: new Bins(), otherResponse: new Bins(), queueArea: 0, maxQueue: 0, instanceArea: 0,
-    }));
-    this.rWaitBins = p.resources.map((r) => (r.main ? this.cStats[r.component].wait : this.cStats[r.component].otherWait));
-    this.rResponseBins = p.resources.map((r) => (r.main ? this.cStats[r.component].response : this.cStats[r.component].otherResponse));
+    this.cStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
     const kernel = { busy: this.busy, units: this.units, replicaState: this.repState, componentDown: this.compDown, componentStats: this.cStats };
     const kinds = { stream, componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: p.keySpace, kernel, faults: p.faults };
     this.station = KINDS.station.runtime(p.stations, kinds);
@@ -1076,7 +1064,6 @@ class Replication extends TaskTable {
     if (this.measuring) {
       const st = this.rStats[r];
       st.wait.record(w);
-      this.rWaitBins[r].record(w);
       if (w > 0) st.waited++;
     }
     if (this.hops) this.hop(t, spec.component, 0, w);
@@ -1154,12 +1141,7 @@ class Replication extends TaskTable {
     this.busy[r]--;
     this.lb.released(r);
     this.doneTotal[r]++;
-    if (this.measuring) {
-      const st = this.rStats[r];
-      st.completions++;
-      st.response.record(this.now - taken);
-      this.rResponseBins[r].record(this.now - taken);
-    }
+    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - taken); }
     if (this.series) this.ivCompl[this.p.resources[r].component]++;
     const next = this.dequeue(r);
     if (next >= 0) { this.busy[r]++; this.grant(r, next); return; }
@@ -1174,12 +1156,7 @@ class Replication extends TaskTable {
     const r = this.tResource[t];
     this.touch(r);
     this.busy[r]--;
-    if (this.measuring) {
-      const st = this.rStats[r];
-      st.completions++;
-      st.response.record(this.now - this.tEnqueued[t]);
-      this.rResponseBins[r].record(this.now - this.tEnqueued[t]);
-    }
+    if (this.measuring) { this.rStats[r].completions++; this.rStats[r].response.record(this.now - this.tEnqueued[t]); }
     if (this.series && p.resources[r].main) this.ivCompl[p.resources[r].component]++;
     this.tState[t] = RUNNING;
     // Serve the next waiting task before this one moves on: a task routed back here queues behind them.
@@ -1613,7 +1590,6 @@ class Replication extends TaskTable {
     if (this.measuring) {
       this.rStats[r].arrivals++;
       this.rStats[r].wait.record(waited);
-      this.rWaitBins[r].record(waited);
       if (waited > 0) this.rStats[r].waited++;
       this.cStats[lb.component].latency.record(waited);
     }

@@ -22,7 +22,7 @@ export function databaseResult({ reps, component: ci, program: p }: ResultContex
   };
   const pools = p.components[ci].resources.filter((r) => !p.resources[r].main);
   if (pools.length > 0) {
-    out.poolWaitMs = latencyMs(reps.map((rep) => Histogram.ofParts(rep.components[ci].otherWait, pools.map((r) => rep.resources[r].wait))));
+    out.poolWaitMs = latencyMs(reps.map((rep) => Histogram.ofParts(pools.map((r) => rep.resources[r].wait))));
   }
   // Acknowledged writes the promoted replica lacked, per replication (0 with synchronous replication).
   if (p.faults.some((f) => f.kind === "fail_primary" && p.databases[f.database].component === ci)) {

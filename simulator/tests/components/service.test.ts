@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../engine/program.ts";
 import { Calendar } from "../../engine/calendar.ts";
-import { Bins, Histogram } from "../../engine/histogram.ts";
+import { Histogram } from "../../engine/histogram.ts";
 import { Rng } from "../../engine/rng.ts";
 import { C_BUDGET_DENIED, C_COUNTERS, C_RETRIES, R_CIRCUIT_OPEN, R_SVCTIMEOUT, REP_DOWN, REP_SERVING } from "../../engine/codes.ts";
 import { KINDS } from "../../components/index.ts";
@@ -40,10 +40,7 @@ const idx = (n: string) => p.services.findIndex((sv) => p.components[sv.componen
 
 function fresh() {
   const nRep = p.services.reduce((a, sv) => a + sv.slots.length, 0);
-  const componentStats = p.components.map(() => ({
-    counts: new Float64Array(C_COUNTERS), latency: new Histogram(), wait: new Bins(), response: new Bins(),
-    otherWait: new Bins(), otherResponse: new Bins(), queueArea: 0, maxQueue: 0, instanceArea: 0,
-  }));
+  const componentStats = p.components.map(() => ({ counts: new Float64Array(C_COUNTERS), latency: new Histogram(), queueArea: 0, maxQueue: 0, instanceArea: 0 }));
   const kernel = { busy: new Int32Array(p.resources.length), units: new Float64Array(p.resources.length), replicaState: new Uint8Array(nRep).fill(REP_SERVING), componentDown: new Uint8Array(p.components.length), componentStats };
   const ctx: RuntimeContext = { stream: (n) => new Rng(3, 0, n), componentNames: p.components.map((c) => c.name), samplers: p.samplers, keySpace: 1, kernel, faults: [] };
   const rt = KINDS.service.runtime(p.services, ctx);
