@@ -217,12 +217,6 @@ function latency(hists: Histogram[]): LatencyEstimates {
   return latencyMs(hists) as unknown as LatencyEstimates;
 }
 
-function merged(hists: Histogram[]): Histogram {
-  const h = new Histogram();
-  for (const x of hists) h.merge(x);
-  return h;
-}
-
 function byReason(ended: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
   for (let i = 1; i < REASONS.length; i++) if (ended[i] > 0) out[REASONS[i]] = ended[i];
@@ -310,7 +304,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       };
     };
     const whole = part(main);
-    const waits = reps.map((rep) => merged(main.map((r) => rep.resources[r].wait)));
+    const waits = reps.map((rep) => Histogram.ofParts(main.map((r) => rep.resources[r].wait)));
     const arrivals = sumOver(main, (st) => st.arrivals);
     const dropsN = sumOver(main, (st) => st.dropped);
     const waited = sumOver(main, (st) => st.waited);
@@ -331,7 +325,7 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
       waitProbability: estimate(waits.map((h, i) => (h.count > 0 ? waited[i] / h.count : NaN))),
       blockingProbability: estimate(arrivals.map((a, i) => (a > 0 ? dropsN[i] / a : NaN))),
       waitMs: latency(waits),
-      responseMs: latency(reps.map((rep) => merged(main.map((r) => rep.resources[r].response)))),
+      responseMs: latency(reps.map((rep) => Histogram.ofParts(main.map((r) => rep.resources[r].response)))),
       drops,
       parts,
     };

@@ -3,6 +3,9 @@
 // a quantile read at a bucket's middle is within 0.4% of an observed value; no Math.log per sample.
 // Values from about 6e-8 s to 1e6 s; below in bucket 0, above in the last one. Mean and max are
 // exact. Memory is fixed (about 23 KB), whatever the number of samples.
+// The parts of one latency (a pool's replicas) may share one counts array, each keeping its own
+// count, sum, min and max: hundreds of 23 KB histograms, one per replica, made each record a cache
+// miss, and the result only reads a pool's latency, never a replica's (Histogram.ofParts).
 
 const SUB_BITS = 7;
 const SUB = 1 << SUB_BITS;
@@ -31,13 +34,44 @@ function bucketMiddle(i: number): number {
 }
 
 export class Histogram {
-  readonly counts = new Uint32Array(BUCKETS);
+  /** Per bucket; possibly shared with other parts of one latency (then read it only through ofParts). */
+  readonly counts: Uint32Array;
   count = 0;
   sum = 0;
   max = 0;
   min = Infinity;
   private lo = BUCKETS;
   private hi = -1;
+
+  constructor(counts: Uint32Array = new Uint32Array(BUCKETS)) {
+    this.counts = counts;
+  }
+
+  /**
+   * The histogram of a latency recorded by several parts (in this order), each array of counts
+   * shared by some of them read once: byte for byte the merge of one unshared histogram per part.
+   * The parts must include every histogram that shares their counts.
+   */
+  static ofParts(parts: ReadonlyArray<Histogram>): Histogram {
+    const h = new Histogram();
+    for (const x of parts) {
+      if (x.count > 0) {
+        h.lo = Math.min(h.lo, x.lo);
+        h.hi = Math.max(h.hi, x.hi);
+      }
+      h.count += x.count;
+      h.sum += x.sum;
+      h.max = Math.max(h.max, x.max);
+      h.min = Math.min(h.min, x.min);
+    }
+    const seen = new Set<Uint32Array>();
+    for (const x of parts) {
+      if (seen.has(x.counts)) continue;
+      seen.add(x.counts);
+      for (let i = h.lo; i <= h.hi; i++) h.counts[i] += x.counts[i];
+    }
+    return h;
+  }
 
   record(x: number): void {
     const i = x > 0 ? bucketOf(x) : 0;

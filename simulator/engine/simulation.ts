@@ -17,7 +17,7 @@ import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
 import type { ServiceRuntime } from "../components/service/index.ts";
-import { Histogram } from "./histogram.ts";
+import { BUCKETS, Histogram } from "./histogram.ts";
 import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
@@ -98,6 +98,11 @@ export class Cancelled extends Error {
   }
 }
 
+/**
+ * wait and response: one resource's count, sum, min and max; their counts arrays are shared by
+ * the component's main resources (and by its others, such as a database's pools), so read them
+ * with Histogram.ofParts over all of those.
+ */
 export interface ResourceStats {
   readonly wait: Histogram;
   readonly response: Histogram;
@@ -385,8 +390,10 @@ class Replication extends TaskTable {
     this.rings = p.resources.map(() => new Int32Array(16));
     this.qHead = new Int32Array(nR);
     this.qLen = new Int32Array(nR);
-    this.rStats = p.resources.map(() => ({
-      wait: new Histogram(), response: new Histogram(), completions: 0, arrivals: 0, waited: 0, dropped: 0,
+    // One counts array per component and main or not, for waits and for responses (ResourceStats).
+    const shared = p.components.map(() => Array.from({ length: 4 }, () => new Uint32Array(BUCKETS)));
+    this.rStats = p.resources.map((r) => ({
+      wait: new Histogram(shared[r.component][r.main ? 0 : 2]), response: new Histogram(shared[r.component][r.main ? 1 : 3]), completions: 0, arrivals: 0, waited: 0, dropped: 0,
       timedOut: 0, busyArea: 0, queueArea: 0, maxQueue: 0,
     }));
     this.rRng = p.resources.map((r) => stream(`resource:${r.name}:service`));

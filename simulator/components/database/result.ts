@@ -22,11 +22,7 @@ export function databaseResult({ reps, component: ci, program: p }: ResultContex
   };
   const pools = p.components[ci].resources.filter((r) => !p.resources[r].main);
   if (pools.length > 0) {
-    out.poolWaitMs = latencyMs(reps.map((rep) => {
-      const h = new Histogram();
-      for (const r of pools) h.merge(rep.resources[r].wait);
-      return h;
-    }));
+    out.poolWaitMs = latencyMs(reps.map((rep) => Histogram.ofParts(pools.map((r) => rep.resources[r].wait))));
   }
   // Acknowledged writes the promoted replica lacked, per replication (0 with synchronous replication).
   if (p.faults.some((f) => f.kind === "fail_primary" && p.databases[f.database].component === ci)) {
