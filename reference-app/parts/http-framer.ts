@@ -8,6 +8,8 @@
 // What it trades: it parses only what framing needs (no header validation beyond that: HAProxy
 // and the services do that), and holds a whole message (a link's store and forward).
 
+import { HeldMessage } from "./held-message.ts";
+
 /** Longest head it reads before giving up on framing (then: tunnel). */
 const MAX_HEAD = 64 * 1024;
 const CRLFCRLF = Buffer.from("\r\n\r\n");
@@ -34,8 +36,7 @@ export interface FramerSink {
 
 export class HttpFramer {
   private state = State.Head;
-  private parts: Buffer[] = [];
-  private bytes = 0;
+  private readonly held = new HeldMessage();
   /** The head's length of the message being framed. */
   private headBytes = 0;
   /** Head bytes not yet complete (Head state), or a partial chunk-size/trailer line. */
@@ -155,29 +156,23 @@ export class HttpFramer {
   end(): void {
     if (this.pending.length > 0) this.add(this.pending);
     this.pending = Buffer.alloc(0);
-    if (this.bytes > 0) this.emit();
+    if (this.held.bytes > 0) this.emit();
   }
 
   private add(b: Buffer): void {
-    if (b.length === 0) return;
-    this.parts.push(b);
-    this.bytes += b.length;
+    this.held.add(b);
   }
 
   private emit(): void {
-    const parts = this.parts;
-    const bytes = this.bytes;
     const headBytes = this.headBytes;
-    this.parts = [];
-    this.bytes = 0;
     this.headBytes = 0;
-    this.sink.message(parts, bytes, headBytes);
+    this.held.emit(this.sink, headBytes);
   }
 
   /** Framing is lost or not wanted: what is held goes out as one message, the rest passes through. */
   private toTunnel(rest: Buffer, keepHeld = false): void {
     if (!keepHeld) this.add(rest);
-    if (this.bytes > 0) this.emit();
+    if (this.held.bytes > 0) this.emit();
     this.state = State.Tunnel;
     if (keepHeld && rest.length > 0) this.sink.passthrough(rest);
   }

@@ -23,6 +23,7 @@
 // What it trades: it reads no more than framing needs; asynchronous messages (NoticeResponse,
 // ParameterStatus, NotificationResponse) join the answer they arrive before; a message is held
 // whole (a link's store and forward).
+import { HeldMessage } from "./held-message.ts";
 import type { FramerSink } from "./http-framer.ts";
 import type { StreamFramer } from "./resp-framer.ts";
 
@@ -56,8 +57,7 @@ const D = 0x44, Z = 0x5a, H = 0x48;
 
 export class PgFramer implements StreamFramer {
   private state = State.Header;
-  private parts: Buffer[] = [];
-  private bytes = 0;
+  private readonly held = new HeldMessage();
   private body = 0;
   /** The request side starts with untyped messages, until the StartupMessage (or a CancelRequest). */
   private startup: boolean;
@@ -125,7 +125,7 @@ export class PgFramer implements StreamFramer {
   }
 
   end(): void {
-    if (this.bytes > 0) this.emit();
+    if (this.held.bytes > 0) this.emit();
   }
 
   /** The header is in: sets what follows; false when it is not PostgreSQL's framing. */
@@ -182,25 +182,19 @@ export class PgFramer implements StreamFramer {
   }
 
   private add(b: Buffer): void {
-    if (b.length === 0) return;
-    this.parts.push(b);
-    this.bytes += b.length;
+    this.held.add(b);
   }
 
   private emit(): void {
-    const parts = this.parts;
-    const bytes = this.bytes;
-    const head = bytes - this.body;
-    this.parts = [];
-    this.bytes = 0;
+    const head = this.held.bytes - this.body;
     this.body = 0;
-    this.sink.message(parts, bytes, head);
+    this.held.emit(this.sink, head);
   }
 
   /** Framing ends: what is held goes out as one message (none of it the model's bytes), the rest passes through. */
   private toTunnel(rest?: Buffer): void {
     this.body = 0;
-    if (this.bytes > 0) this.emit();
+    if (this.held.bytes > 0) this.emit();
     this.state = State.Tunnel;
     if (rest && rest.length > 0) this.sink.passthrough(rest);
   }

@@ -13,6 +13,7 @@
 // into a tunnel, as http-framer.ts does: what is held goes out, the rest passes unframed.
 // What it trades: it checks no more than framing needs (Redis and ioredis check the rest), and
 // holds a whole value (a link's store and forward).
+import { HeldMessage } from "./held-message.ts";
 import type { FramerSink } from "./http-framer.ts";
 
 /** Longest type line it reads (a length, an integer, a simple string or error) before it gives up framing. */
@@ -36,8 +37,7 @@ export interface StreamFramer {
 
 export class RespFramer implements StreamFramer {
   private state = State.Line;
-  private parts: Buffer[] = [];
-  private bytes = 0;
+  private readonly held = new HeldMessage();
   /** Of the message being framed, its bulk strings' bytes (the rest is framing). */
   private body = 0;
   /** A type line not yet complete. */
@@ -101,14 +101,14 @@ export class RespFramer implements StreamFramer {
   end(): void {
     if (this.pending.length > 0) this.add(this.pending);
     this.pending = Buffer.alloc(0);
-    if (this.bytes > 0) this.emit();
+    if (this.held.bytes > 0) this.emit();
   }
 
   /** Reads one type line (CRLF included); false when it is not RESP. */
   private onLine(line: Buffer): boolean {
     if (line.length < 3 || line[line.length - 2] !== 13) {
       // a bare "\n" or a line without its CR: an inline command may end in LF alone
-      if (this.kind === "request" && this.open.length === 0 && this.bytes === 0 && !isType(line[0]!)) {
+      if (this.kind === "request" && this.open.length === 0 && this.held.bytes === 0 && !isType(line[0]!)) {
         this.add(line);
         this.emit();
         return true;
@@ -119,7 +119,7 @@ export class RespFramer implements StreamFramer {
     this.add(line);
     const t = line[0]!;
     if (!isType(t)) {
-      if (this.kind === "request" && this.open.length === 0 && this.bytes === line.length) {
+      if (this.kind === "request" && this.open.length === 0 && this.held.bytes === line.length) {
         this.emit(); // an inline command
         return true;
       }
@@ -184,20 +184,14 @@ export class RespFramer implements StreamFramer {
   }
 
   private add(b: Buffer): void {
-    if (b.length === 0) return;
-    this.parts.push(b);
-    this.bytes += b.length;
+    this.held.add(b);
   }
 
   private emit(): void {
-    const parts = this.parts;
-    const bytes = this.bytes;
-    const head = bytes - this.body;
-    this.parts = [];
-    this.bytes = 0;
+    const head = this.held.bytes - this.body;
     this.body = 0;
     this.argsDone = 0;
-    this.sink.message(parts, bytes, head);
+    this.held.emit(this.sink, head);
   }
 
   /** Framing is lost: what is held goes out as one message, the rest passes through. */
@@ -206,7 +200,7 @@ export class RespFramer implements StreamFramer {
     this.pending = Buffer.alloc(0);
     this.open.length = 0;
     this.body = 0; // unframed: all of it counts as framing, none as the model's bytes
-    if (this.bytes > 0) this.emit();
+    if (this.held.bytes > 0) this.emit();
     this.state = State.Tunnel;
     if (keepHeld && rest.length > 0) this.sink.passthrough(rest);
   }
