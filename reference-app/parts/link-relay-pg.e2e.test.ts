@@ -5,7 +5,7 @@
 // 200 kB answer alone takes its bytes over the capacity, two at once share the link; every query
 // is one request and one answer on the links; the relay counts the rows' values as the model's
 // bytes. Not in npm test: it makes a cluster (initdb, a few seconds). The app's use of it (a
-// database's `bandwidth`) is validation/db-link-validate.e2e.test.ts.
+// database's `bandwidth`) is validation/store-link-validate.e2e.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
