@@ -54,16 +54,7 @@ export class Histogram {
    */
   static ofParts(parts: ReadonlyArray<Histogram>): Histogram {
     const h = new Histogram();
-    for (const x of parts) {
-      if (x.count > 0) {
-        h.lo = Math.min(h.lo, x.lo);
-        h.hi = Math.max(h.hi, x.hi);
-      }
-      h.count += x.count;
-      h.sum += x.sum;
-      h.max = Math.max(h.max, x.max);
-      h.min = Math.min(h.min, x.min);
-    }
+    for (const x of parts) h.mergeMoments(x);
     const seen = new Set<Uint32Array>();
     for (const x of parts) {
       if (seen.has(x.counts)) continue;
@@ -116,6 +107,11 @@ export class Histogram {
 
   merge(other: Histogram): void {
     for (let i = other.lo; i <= other.hi; i++) this.counts[i] += other.counts[i];
+    this.mergeMoments(other);
+  }
+
+  /** Everything but the counts: the occupied bin range, count, sum, max and min. */
+  private mergeMoments(other: Histogram): void {
     if (other.count > 0) {
       this.lo = Math.min(this.lo, other.lo);
       this.hi = Math.max(this.hi, other.hi);
