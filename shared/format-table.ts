@@ -42,6 +42,8 @@ function notes(c: ComponentResult): string {
   if (c.rateLimited) out.push(`rate limited ${c.rateLimited}`);
   const f = c.function;
   if (f) out.push(`cold starts ${pct(f.coldStartShare)}, p95 cold ${est(f.coldLatencyMs.p95)}ms / warm ${est(f.warmLatencyMs.p95)}ms, peak ${f.peakInstances} instances, ${est(f.gbSecondsPerSecond)} GB-s/s${f.throttled ? `, throttled ${f.throttled}` : ""}`);
+  // result files from before the start figures have no boots
+  if (f?.boots && f.boots.completed > 0) out.push(`starts ${f.boots.completed}: mean ${est(f.boots.timeMs.mean)}ms, p95 ${est(f.boots.timeMs.p95)}ms, ${est(f.boots.inProgress)} starting (peak ${f.boots.peakInProgress})`);
   const rt = c.realtime;
   if (rt) {
     const n = rt.counts;

@@ -147,6 +147,8 @@ export interface ComponentResult {
     readonly invocations: number; readonly coldStarts: number; readonly coldStartShare: Estimate; readonly throttled: number; readonly timeouts: number;
     readonly instances: Estimate; readonly activeInstances: Estimate; readonly peakInstances: number; readonly gbSecondsPerSecond: Estimate;
     readonly coldLatencyMs: LatencyEstimates; readonly warmLatencyMs: LatencyEstimates;
+    /** Instance starts that ended in the window: their time start to ready, and starts in progress (time-average, peak). */
+    readonly boots: { readonly completed: number; readonly timeMs: LatencyEstimates; readonly inProgress: Estimate; readonly peakInProgress: number };
   };
   readonly balancer?: { readonly queueLength: Estimate; readonly maxQueue: number; readonly queueWaitMs: LatencyEstimates; readonly timeouts: number };
   readonly timeouts?: number;

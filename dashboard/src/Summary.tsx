@@ -135,6 +135,8 @@ export function componentDetails(c: Component): string {
   if (c.instances && c.servers !== null && Number.isFinite(c.instances.mean)) out.push(`instances ${withCi(c.instances)}`);
   const f = c.function;
   if (f) out.push(`cold starts ${pctCi(f.coldStartShare)}, p95 cold ${withCi(f.coldLatencyMs.p95)} ms / warm ${withCi(f.warmLatencyMs.p95)} ms, peak ${f.peakInstances} instances, ${withCi(f.gbSecondsPerSecond)} GB-s/s${f.throttled ? `, ${f.throttled} throttled` : ""}`);
+  // result files from before the start figures have no boots
+  if (f?.boots && f.boots.completed > 0) out.push(`${f.boots.completed} instance starts: mean ${withCi(f.boots.timeMs.mean)} ms, p95 ${withCi(f.boots.timeMs.p95)} ms, ${withCi(f.boots.inProgress)} starting on average (peak ${f.boots.peakInProgress})`);
   const rt = c.realtime;
   if (rt) {
     const n = rt.counts;

@@ -1,7 +1,9 @@
 // A function's result section: its instances (time-average alive, and the peak), how many
 // invocations started cold and their share, the throttled ones, the invocation time with and
 // without a cold start, and the GB-seconds billed per second (instances starting or working,
-// times memory). The common figures stay: utilization is busy slots over max_instances x
+// times memory), and the instance starts themselves (how long a start took from its beginning to
+// ready, which boot_capacity stretches when many start at once, and how many were starting). The
+// common figures stay: utilization is busy slots over max_instances x
 // concurrency, throughput the invocations completed.
 import { C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_TIMEOUTS } from "../../engine/codes.ts";
 import { estimate, latencyMs } from "../../engine/stats.ts";
@@ -30,6 +32,12 @@ export function functionResult({ reps, component: ci }: ResultContext): Record<s
       gbSecondsPerSecond: estimate(stats.map((s, k) => (s.activeArea * s.memoryGb) / reps[k].window)),
       coldLatencyMs: latencyMs(stats.map((s) => s.coldLatency)),
       warmLatencyMs: latencyMs(stats.map((s) => s.warmLatency)),
+      boots: {
+        completed: stats.reduce((a, s) => a + s.bootTime.count, 0),
+        timeMs: latencyMs(stats.map((s) => s.bootTime)),
+        inProgress: estimate(stats.map((s, k) => s.bootingArea / reps[k].window)),
+        peakInProgress: stats.reduce((m, s) => Math.max(m, s.peakBooting), 0),
+      },
     },
   };
 }

@@ -42,6 +42,12 @@ export interface FunctionStats {
   peak: number;
   /** Memory per instance, GB (activeArea x memoryGb is the GB-seconds billed). */
   readonly memoryGb: number;
+  /** Start to ready of each instance whose start ended in the window: its cold_start draw, stretched when starts share boot_capacity. */
+  readonly bootTime: Histogram;
+  /** Instance-seconds starting. */
+  bootingArea: number;
+  /** Most instances starting at once. */
+  peakBooting: number;
 }
 
 export class FunctionRuntime {
@@ -69,6 +75,9 @@ export class FunctionRuntime {
   private readonly last: Float64Array;
   /** Instance-seconds active since the start of the run (the series' per-interval figures). */
   private readonly activeTotal: Float64Array;
+  /** Per function, instances starting now; per instance, when its start began. */
+  private readonly starting: Int32Array;
+  private readonly bootStart: Float64Array;
   private measuring: boolean;
   /** Shared boots (boot_capacity): per function the virtual progress, when it was brought up to date, boots in progress, and the next end's event generation. */
   private readonly vNow: Float64Array;
@@ -103,7 +112,12 @@ export class FunctionRuntime {
     this.active = new Int32Array(specs.length);
     this.last = new Float64Array(specs.length);
     this.activeTotal = new Float64Array(specs.length);
-    this.stats = specs.map((f) => ({ coldLatency: new Histogram(), warmLatency: new Histogram(), aliveArea: 0, activeArea: 0, peak: 0, memoryGb: f.memoryGb }));
+    this.starting = new Int32Array(specs.length);
+    this.bootStart = new Float64Array(n);
+    this.stats = specs.map((f) => ({
+      coldLatency: new Histogram(), warmLatency: new Histogram(), aliveArea: 0, activeArea: 0, peak: 0, memoryGb: f.memoryGb,
+      bootTime: new Histogram(), bootingArea: 0, peakBooting: 0,
+    }));
     this.vNow = new Float64Array(specs.length);
     this.vLast = new Float64Array(specs.length);
     this.nBoot = new Int32Array(specs.length);
@@ -174,7 +188,12 @@ export class FunctionRuntime {
         this.started = 1;
         this.alive[f]++;
         this.active[f]++;
-        if (this.measuring && this.alive[f] > this.stats[f].peak) this.stats[f].peak = this.alive[f];
+        this.starting[f]++;
+        this.bootStart[i] = now;
+        if (this.measuring) {
+          if (this.alive[f] > this.stats[f].peak) this.stats[f].peak = this.alive[f];
+          if (this.starting[f] > this.stats[f].peakBooting) this.stats[f].peakBooting = this.starting[f];
+        }
       }
     }
     this.shared = this.cold === 1 && spec.bootCapacity !== Infinity ? 1 : 0;
@@ -228,6 +247,8 @@ export class FunctionRuntime {
     const f = this.fnOf[i];
     this.touch(f, now);
     this.state[i] = S_READY;
+    this.starting[f]--;
+    if (this.measuring) this.stats[f].bootTime.record(now - this.bootStart[i]);
     if (this.busy[i] === 0) this.active[f]--;
     this.place(i);
     return this.busy[i] === 0 ? this.idle(i, now) : -1;
@@ -282,7 +303,9 @@ export class FunctionRuntime {
       this.touch(f, now);
       this.stats[f].aliveArea = 0;
       this.stats[f].activeArea = 0;
+      this.stats[f].bootingArea = 0;
       this.stats[f].peak = this.alive[f];
+      this.stats[f].peakBooting = this.starting[f];
     }
     this.measuring = true;
   }
@@ -298,6 +321,7 @@ export class FunctionRuntime {
     this.activeTotal[f] += this.active[f] * dt;
     this.stats[f].aliveArea += this.alive[f] * dt;
     this.stats[f].activeArea += this.active[f] * dt;
+    this.stats[f].bootingArea += this.starting[f] * dt;
     this.last[f] = now;
   }
 

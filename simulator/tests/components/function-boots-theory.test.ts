@@ -9,6 +9,8 @@
 // draw alone (W = w), which the bands here would refuse. lambda is the cold invocations' rate (the
 // few warm ones, about lambda x 10 us of the time, thin it).
 // The analytic form (components/function/analytic.ts) takes its mean start from the same chain.
+// The result's start figures (function.boots) are checked on the same runs: the mean start to
+// ready is that sojourn and the starts in progress are lambda times it (Little).
 // Bands from the replications' confidence intervals (expectTheory: under 3%).
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../index.ts";
@@ -50,6 +52,12 @@ describe("shared boots: the mean start is M/M/c's sojourn (processor sharing ove
       // c 1.5: rates min(1, 1.5/k) are not M/M/c's; the birth-death law with death rate min(k, c)/w
       const theory = (Number.isInteger(k.c) ? mmcSojourn(k.c, lambda, 0.1) : bdSojourn(k.c, lambda, 0.1)) * 1000 + 1;
       expectTheory(f.coldLatencyMs.mean!, theory, { label: k.label });
+      // the result's own start figures: start to ready is the sojourn, and (Little) the starts in
+      // progress are lambda times it, M/M/c's mean number in system
+      expectTheory(f.boots.timeMs.mean!, theory - 1, { label: `${k.label}, boot time` });
+      // (a count's time-average varies more than a mean time: the CI may be up to 1.4%)
+      expectTheory(f.boots.inProgress, (lambda * (theory - 1)) / 1000, { label: `${k.label}, starting`, precision: 0.014 });
+      expect(f.boots.peakInProgress).toBeGreaterThan(k.c);
       // the analytic form's start: the same chain (capped at max_instances 500: no difference here)
       expect(sharedStartMean(k.c, lambda, 0.1, 500) * 1000 + 1).toBeCloseTo(theory, 6);
       // unshared, the same draws would give w + 1 ms: the sharing is what the band sees
@@ -74,7 +82,11 @@ describe("shared boots: the mean start is M/M/c's sojourn (processor sharing ove
 
   it("without boot_capacity each start is its own draw (the same load: W = w)", () => {
     const r = simulate(bootScenario({ seed: 46, rate: 14, cold: "{ dist: exponential, mean: 100ms }" }));
-    expectTheory(r.components.f.function!.coldLatencyMs.mean!, 101, { label: "unshared" });
+    const f = r.components.f.function!;
+    expectTheory(f.coldLatencyMs.mean!, 101, { label: "unshared" });
+    expectTheory(f.boots.timeMs.mean!, 100, { label: "unshared, boot time" });
+    // starts in progress: M/G/inf, lambda w
+    expectTheory(f.boots.inProgress, 14 * f.coldStartShare.mean * 0.1, { label: "unshared, starting" });
   });
 });
 
