@@ -35,9 +35,18 @@ function median(xs: number[]): number {
 
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];
 
-const { values } = parseArgs({ options: { against: { type: "string" }, only: { type: "string" }, events: { type: "string" }, rounds: { type: "string" } } });
+const USAGE = `usage: ab.ts --against DIR [--only NAME] [--events N] [--rounds N]
+  --against DIR  the other checkout (its simulator/bench/main.ts is imported)
+  --only NAME    one benchmark: mmc, network5, topology or million (default the first three)
+  --events N     events per timed run (default 5000000; million runs its scenario whole)
+  --rounds N     alternating rounds (default 6)`;
+const { values } = parseArgs({ options: { against: { type: "string" }, only: { type: "string" }, events: { type: "string" }, rounds: { type: "string" }, help: { type: "boolean", short: "h" } } });
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 if (!values.against) {
-  console.error("usage: ab.ts --against DIR [--only NAME] [--events N] [--rounds N]");
+  console.error(USAGE);
   process.exit(2);
 }
 const other = (await import(pathToFileURL(resolve(values.against, "simulator/bench/main.ts")).href)) as Bench;
