@@ -323,6 +323,8 @@ export interface QueuePlan {
 export interface CdnPlan {
   readonly name: string;
   readonly ttl: number;
+  /** The model's `edge_latency` (its default applied): with regions, the edge relay's wait per request (regions/start.ts startEdgeRelay). */
+  readonly edgeLatency?: Dist;
 }
 
 /**
@@ -740,7 +742,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be ${want}` });
     }
     // Without a ttl the simulator's edge never expires an object; a year is nginx's stand-in.
-    cdn = { name: cdnName, ttl: (d?.kind === "cdn" ? d.ttl : undefined) ?? CDN_TTL_UNSET_S };
+    cdn = { name: cdnName, ttl: (d?.kind === "cdn" ? d.ttl : undefined) ?? CDN_TTL_UNSET_S, ...(d?.kind === "cdn" ? { edgeLatency: d.edge_latency } : {}) };
   }
 
   const classes: ClassPlan[] = [];

@@ -40,6 +40,13 @@ export interface Measured {
   services?: Record<string, { utilization?: number; throughput: number }>;
   /** The balancer the collector reads (the one clients enter through): balancerQueue is its, and no other's. */
   balancerName?: string;
+  /**
+   * A CDN (with regions: the edge relay and nginx in front of each region's geo router): its
+   * lookups per second (the load's requests of the classes served through it, answered in the
+   * window) and its origin fetches per second (those classes' requests the services answered,
+   * each replica's counter as Prometheus' increase()); validation/cdn-rows.ts compares them.
+   */
+  cdn?: { name: string; lookupsPerSecond: number; lookups: number; originPerSecond: number; originFetches: number };
   /** A sharded database's queries per second per shard over the window (all its servers), by shard index. */
   shards?: number[];
   cacheHitRatio?: number;
@@ -137,6 +144,8 @@ interface Scrape {
   lbBytes?: HaproxyBytes;
   /** the link relay's cumulative figures (scenarios with `bandwidth`) */
   links?: LinkReport[];
+  /** each scraped process's answered requests of the classes served through the CDN, in app.metricsUrls' order */
+  cdnOrigin?: Map<string, number>[];
 }
 
 /** Each URL's metrics summed over its series, in the URLs' order (empty for no answer). */
@@ -233,12 +242,9 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   }
   let started: { app: RunningApp; stop: () => Promise<void> };
   // With regions each region's users enter through their own geo router (RunningApp.regions.originUrls;
-  // the k6 script draws each request's region by the load's shares). A class served through a CDN
-  // would enter at the CDN's server of its region, which the script does not pick yet.
-  if (o.scenario.regions !== undefined) {
-    const cdn = Object.entries(o.scenario.components).find(([, c]) => c.kind === "cdn");
-    if (cdn) throw new MeasureError(`${o.file}: components.${cdn[0]}: validate sends each region's users to their region's geo router, not to the CDN's server of their region yet (reference-app/regions/app-regions-cdn.e2e.test.ts drives that shape)`);
-  }
+  // the k6 script draws each request's region by the load's shares), and a class served through a
+  // CDN at the edge's server of their region (RunningApp.regions.cdnUrls: the edge relay, which
+  // waits the model's edge_latency, then nginx). Without regions every class goes to the entry.
   try {
     started = await startAppPromise(o.scenario, { file: o.file });
   } catch (e) {
@@ -254,6 +260,9 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   let sampling = true;
   // where each worker's /metrics sits in app.metricsUrls (its busy gauge is read per worker)
   const workerAt = app.workers.map((w) => app.metricsUrls.indexOf(`${w.url}/metrics`));
+  // the classes the CDN serves (with regions: their requests enter at the edge), whose origin fetches the services count
+  const cdnName = app.regions?.cdnUrls ? app.plan.cdn?.name : undefined;
+  const cdnClasses = cdnName ? app.plan.classes.filter((c) => c.via === "cdn").map((c) => `headroom_http_requests_total{class=${c.name}}`) : [];
   try {
     // HAProxy's process when it terminates TLS: its CPU per request is the model's TLS cost
     const lbPid = app.plan.lb?.tls && app.haproxyStatsSocket ? await haproxyPid(app.haproxyStatsSocket) : 0;
@@ -266,7 +275,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         const each = await scrapeEach(app.metricsUrls);
         const lbBytes = bytesSocket ? await haproxyBytes(bytesSocket).catch(() => undefined) : undefined;
         const links = app.links ? await app.links.report().catch(() => undefined) : undefined;
-        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}), ...(links ? { links } : {}) });
+        const cdnOrigin = cdnClasses.length ? each.map((x) => new Map(cdnClasses.map((k) => [k, x.get(k) ?? 0]))) : undefined;
+        scrapes.push({ t, m: addScrapes(each), ...(cdnOrigin ? { cdnOrigin } : {}), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}), ...(links ? { links } : {}) });
         if (tiers.length) {
           const each = new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeEach(urls)] as const)));
           tierScrapes.push({ t, m: new Map([...each].map(([n, xs]) => [n, addScrapes(xs)])), each });
@@ -291,14 +301,23 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       }
     })();
     if ((o.scenario.failures ?? []).some((f) => !("crash" in f) && !("region" in f))) throw new MeasureError(`${o.file}: failures: only 'crash' of the service and region outages can be injected in the reference app`);
-    cancelFaults = followFailures(app, o.scenario, Date.now(), (line) => log(`  ${line}`));
+    // the scheduled faults are timed from the load's t = 0 as the window counts it: the run's first
+    // sample (from the generator's launch they landed 1-2 s early: its bundling and VU start-up)
+    let loadEnded = false;
     const { run, generator, requestsTotal, win } = await driveLoad({
       ...o,
       target: app.url,
       ...(app.regions ? { regionTargets: app.regions.originUrls } : {}),
+      ...(app.regions?.cdnUrls ? { cdnTargets: app.regions.cdnUrls } : {}),
+      onFirstSample: (t0) => {
+        if (loadEnded) return;
+        log(`  load's first sample at ${new Date(t0).toISOString()}: scheduled failures timed from it`);
+        cancelFaults = followFailures(app, o.scenario, t0, (line) => log(`  ${line}`));
+      },
       caFile: app.caFile,
       onLoadEnd: async () => {
         sampling = false;
+        loadEnded = true;
         cancelFaults();
         await scraper;
       },
@@ -332,7 +351,16 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     // the links over the window: the relay's first and last reports in it (their own clock's span)
     const withLinks = inWin.filter((s) => s.links);
     const links = withLinks.length >= 2 ? linkWindows(withLinks[0]!.links!, withLinks[withLinks.length - 1]!.links!) : undefined;
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, ...(win.regions ? { regions: win.regions } : {}), arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}), ...(links ? { links } : {}) };
+    const cdnWin = inWin.filter((s) => s.cdnOrigin);
+    const cdn = cdnName && cdnWin.length >= 2 && spanS > 0
+      ? (() => {
+          const lookups = app.plan.classes.filter((c) => c.via === "cdn").reduce((x, c) => x + (win.classes[c.name]?.requests ?? 0), 0);
+          const originFetches = cdnClasses.reduce((x, k) => x + counterIncrease(cdnWin.map((s) => s.cdnOrigin!), k), 0);
+          const cdnSpan = (cdnWin[cdnWin.length - 1]!.t - cdnWin[0]!.t) / 1000;
+          return { name: cdnName, lookups, lookupsPerSecond: lookups / win.windowS, originFetches, originPerSecond: originFetches / cdnSpan };
+        })()
+      : undefined;
+    const m: Measured = { ...(cdn ? { cdn } : {}), engine: run.engine, requestsTotal, classes: win.classes, ...(win.regions ? { regions: win.regions } : {}), arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}), ...(links ? { links } : {}) };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
     // A partitioned queue runs one worker per partition (reference-app/plan.ts).
