@@ -144,7 +144,7 @@ interface Scrape {
   lbBytes?: HaproxyBytes;
   /** the link relay's cumulative figures (scenarios with `bandwidth`) */
   links?: LinkReport[];
-  /** each scraped process's answered requests of the classes served through the CDN, in app.metricsUrls' order */
+  /** each service replica's answered requests of the classes served through the CDN, in app.serviceMetricsUrls' order */
   cdnOrigin?: Map<string, number>[];
 }
 
@@ -263,6 +263,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   // the classes the CDN serves (with regions: their requests enter at the edge), whose origin fetches the services count
   const cdnName = app.regions?.cdnUrls ? app.plan.cdn?.name : undefined;
   const cdnClasses = cdnName ? app.plan.classes.filter((c) => c.via === "cdn").map((c) => `headroom_http_requests_total{class=${c.name}}`) : [];
+  // every service's replicas (app.metricsUrls holds the entry service's and the workers' only): a miss may reach any region's API
+  const originUrls = cdnClasses.length ? Object.values(app.serviceMetricsUrls).flat() : [];
   try {
     // HAProxy's process when it terminates TLS: its CPU per request is the model's TLS cost
     const lbPid = app.plan.lb?.tls && app.haproxyStatsSocket ? await haproxyPid(app.haproxyStatsSocket) : 0;
@@ -275,7 +277,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         const each = await scrapeEach(app.metricsUrls);
         const lbBytes = bytesSocket ? await haproxyBytes(bytesSocket).catch(() => undefined) : undefined;
         const links = app.links ? await app.links.report().catch(() => undefined) : undefined;
-        const cdnOrigin = cdnClasses.length ? each.map((x) => new Map(cdnClasses.map((k) => [k, x.get(k) ?? 0]))) : undefined;
+        const cdnOrigin = originUrls.length ? (await scrapeEach(originUrls)).map((x) => new Map(cdnClasses.map((k) => [k, x.get(k) ?? 0]))) : undefined;
         scrapes.push({ t, m: addScrapes(each), ...(cdnOrigin ? { cdnOrigin } : {}), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}), ...(links ? { links } : {}) });
         if (tiers.length) {
           const each = new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeEach(urls)] as const)));
