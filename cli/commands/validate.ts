@@ -21,8 +21,10 @@ starts the reference app, sends the scenario's load with k6 (or the built-in run
 predicted with measured throughput, mean/p50/p95/p99 latency, error rate, utilization, cache hit
 ratio, pool wait, queue backlog and async latency against the targets of docs/validation.md.
 Writes DIR/<scenario>.json (schema headroom.validation/v1) and DIR/<scenario>.md. With regions:,
-each request goes to its users' region's entry (drawn by load.regions), region outages are injected,
-and rows per region are added (each region's users' throughput, cross-region latency).
+each request goes to its users' region's entry (drawn by load.regions; a class served through a CDN
+to its region's server of the edge, which waits the CDN's edge_latency), region outages are injected
+from the load's first sample, and rows per region are added (each region's users' throughput,
+cross-region latency) with the CDN's (hit ratio, origin fetches per second).
 
 options:
   --levels L,L,...    fractions of the predicted saturation rate (default 0.3,0.5,0.7)
