@@ -33,7 +33,11 @@ export interface ClassPlan {
   readonly method: string;
   /** The path template, e.g. /products/{key}. */
   readonly path: string;
-  /** Keys are integers 0..keyCount-1 when the path has {key}. */
+  /**
+   * Keys are integers 0..keyCount-1: in the path's {key}, or, for a class with keys whose path has
+   * none (one-million-users' `POST /posts`), in the KEY_HEADER the load generators send, so its
+   * database and cache calls use the drawn key as the model's do (before, key 0 for every request).
+   */
   readonly keyCount?: number;
   /** Where a client sends it: through the CDN or straight to the load balancer. */
   readonly via: "cdn" | "lb";
@@ -763,7 +767,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     if (placeholders.some((p) => p !== "{key}") || placeholders.length > 1) {
       issues.push({ field: `${field}.http.path`, reason: "the only path parameter the reference app serves is one {key}" });
     }
-    const keyCount = placeholders.length ? (cl.keys?.count ?? db?.keys) : undefined;
+    const keyCount = placeholders.length ? (cl.keys?.count ?? db?.keys) : cl.keys?.count;
     if (placeholders.length && keyCount === undefined) {
       issues.push({ field: `${field}.keys`, reason: "a path with {key} needs keys.count (or a database's keys)" });
     }

@@ -62,6 +62,7 @@ const classes = config.classes.map((c) => ({
   requestSize: c.requestSize ? new Sampler(c.requestSize) : null,
   pages: c.pages ?? 1,
   cdn: c.cdn === true,
+  keyHeader: c.keyHeader === true,
 }));
 const walks = classes.some((c) => c.pages > 1) ? new Trend("headroom_walk_duration", true) : null;
 
@@ -100,6 +101,8 @@ function send(): void {
     // each page's call carries the class's request size, as the model's flow runs once per page
     const body = c.requestSize ? padBody(own, c.requestSize.sample(mathRandom)) : own;
     const headers: Record<string, string> = body === null ? {} : { "Content-Type": "application/json" };
+    // a class with keys whose path has no {key}: the key in a header, so the system sees the key the model draws
+    if (c.keyHeader) headers["X-Headroom-Key"] = key;
     // the model's connection churn: a new connection for the next request with probability 1 / requests_per_connection
     if (c.closeConnection > 0 && Math.random() < c.closeConnection) headers.Connection = "close";
     // a walk's pages are tagged page: "1".."N" (ingest counts the first as the request)
