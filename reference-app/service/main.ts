@@ -155,7 +155,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (order === undefined && (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") && url.pathname !== CALL_PATH) {
     const body = await readBody(req, bodyLimit);
     if (body === undefined) return send(res, 413, { error: `body larger than ${bodyLimit} bytes` });
-    const parsed = parseOrder(body, orderKeys);
+    const parsed = parseOrder(body, orderKeys, m.key !== undefined && m.key < orderKeys ? m.key : 0);
     if (typeof parsed === "string") return send(res, 400, { error: parsed });
     order = { id: randomUUID(), ...parsed };
   } else if (bodyLimit === MAX_SIZED_BODY && (await readBody(req, bodyLimit)) === undefined) return send(res, 413, { error: `body larger than ${bodyLimit} bytes` });

@@ -58,8 +58,12 @@ export interface OrderInput {
   readonly quantity: number;
 }
 
-/** Validates an order body: {} or { product?: id, quantity?: 1..1000 }. */
-export function parseOrder(body: string, keyCount: number): OrderInput | string {
+/**
+ * Validates an order body: {} or { product?: id, quantity?: 1..1000 }. Without a product the
+ * order is for `defaultProduct`: the request's key when it has one (so a keyed POST writes on its
+ * key's shard, as the model's write does), else 0.
+ */
+export function parseOrder(body: string, keyCount: number, defaultProduct = 0): OrderInput | string {
   let v: unknown = {};
   if (body.trim() !== "") {
     try {
@@ -70,7 +74,7 @@ export function parseOrder(body: string, keyCount: number): OrderInput | string 
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) return "body must be a JSON object";
   const o = v as Record<string, unknown>;
-  const product = o.product ?? 0;
+  const product = o.product ?? defaultProduct;
   const quantity = o.quantity ?? 1;
   if (typeof product !== "number" || !Number.isInteger(product) || product < 0 || product >= keyCount) {
     return `product must be an integer from 0 to ${keyCount - 1}`;

@@ -26,6 +26,11 @@ describe("routes", () => {
     // a class without keys ignores the header
     expect(matchRoute(routes, "POST", "/orders", "5")).toEqual({ kind: "ok", cls: expect.objectContaining({ name: "create_order" }) });
   });
+  it("an order without a product is for the request's key (its shard), else product 0", () => {
+    expect(parseOrder("", 1000, 417)).toEqual({ product: 417, quantity: 1 });
+    expect(parseOrder('{"product": 3}', 1000, 417)).toEqual({ product: 3, quantity: 1 });
+    expect(parseOrder("", 1000)).toEqual({ product: 0, quantity: 1 });
+  });
   it("answers 404 and 405", () => {
     expect(matchRoute(routes, "GET", "/nope")).toMatchObject({ status: 404 });
     expect(matchRoute(routes, "DELETE", "/orders")).toMatchObject({ status: 405 });
