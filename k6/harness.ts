@@ -12,6 +12,7 @@ import { bundleScript } from "./runner/bundle.ts";
 import { runK6Script } from "./runner/engine.ts";
 import { readSummaryExport } from "./ingest/ingest.ts";
 import { tailNdjson } from "./ingest/ndjson-tail.ts";
+import { watchFirstSample } from "./ingest/first-sample.ts";
 import type { MeasuredInterval } from "./ingest/intervals.ts";
 import { normalizeOptions, scheduledDurationMs } from "./runner/options.ts";
 import { planFromScenario, type PlanOptions, type ScriptConfig } from "./plan.ts";
@@ -168,6 +169,19 @@ export interface LoadOptions {
    * entry (TARGET_<i>). A region without one here gets `target`. One generator process only.
    */
   regionTargets?: Readonly<Record<string, string>>;
+  /**
+   * With regions and a CDN: each origin region's server of the edge, by region name (the app's
+   * RunningApp.regions.cdnUrls); the script sends a class whose flow starts at the CDN there
+   * (CDN_TARGET_<i>). A region without one here gets its entry.
+   */
+  cdnTargets?: Readonly<Record<string, string>>;
+  /**
+   * Called once with the epoch ms of the run's first sample (the first line the engine writes to
+   * its NDJSON file, read as it is written): the load's t = 0 as the measurement window counts it
+   * (validation/k6-window.ts firstMs), for what must be timed from the load's start (scheduled
+   * outages). One generator process only.
+   */
+  onFirstSample?: (epochMs: number) => void;
 }
 
 /**
@@ -216,10 +230,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const targetBase = url.origin + url.pathname.replace(/\/+$/, "");
   if (o.onInterval && (o.segments ?? 1) > 1) throw new Error("live intervals (onInterval) need one generator process, not segments");
   if (o.regionTargets && (o.segments ?? 1) > 1) throw new Error("region entries (regionTargets) need one generator process, not segments");
+  if (o.onFirstSample && (o.segments ?? 1) > 1) throw new Error("the load's start (onFirstSample) needs one generator process, not segments");
   const tail = o.onInterval ? tailNdjson(ndjsonPath, o.onInterval) : null;
+  const first = o.onFirstSample ? watchFirstSample(ndjsonPath, o.onFirstSample) : null;
   try {
     return await runEngine(o, { url, code, plan, scriptPath, ndjsonPath, summaryPath, k6, maxRunMs, targetBase });
   } finally {
+    first?.stop();
     await tail?.stop();
   }
 }
@@ -229,7 +246,9 @@ async function runEngine(
   r0: { url: URL; code: string; plan: ScriptConfig; scriptPath: string; ndjsonPath: string; summaryPath: string; k6: string | null; maxRunMs: number; targetBase: string },
 ): Promise<LoadRun> {
   const { url, code, plan, scriptPath, ndjsonPath, summaryPath, k6, maxRunMs, targetBase } = r0;
-  const regionEnv = await regionTargetEnv(plan, o.regionTargets);
+  const entries = await regionTargetEnv(plan, o.regionTargets, "TARGET");
+  const edges = await regionTargetEnv(plan, o.cdnTargets, "CDN_TARGET");
+  const regionEnv = { env: { ...entries.env, ...edges.env }, origins: [...entries.origins, ...edges.origins] };
   if ((o.segments ?? 1) > 1) {
     o.stderr?.write(`engine: ${k6 ? `k6 (${k6})` : "built-in runner"}, ${o.segments} generator processes (execution segments)\n`);
     const r = await runSegmented({
@@ -308,8 +327,8 @@ async function runEngine(
   });
 }
 
-/** TARGET_<i> for each of the plan's regions given an entry in `targets` (each checked as --target is), and their origins. */
-async function regionTargetEnv(plan: ScriptConfig, targets: Readonly<Record<string, string>> | undefined): Promise<{ env: Record<string, string>; origins: string[] }> {
+/** `<prefix>_<i>` (TARGET_<i>, CDN_TARGET_<i>) for each of the plan's regions given an entry in `targets` (each checked as --target is), and their origins. */
+async function regionTargetEnv(plan: ScriptConfig, targets: Readonly<Record<string, string>> | undefined, prefix: string): Promise<{ env: Record<string, string>; origins: string[] }> {
   const env: Record<string, string> = {};
   const origins: string[] = [];
   if (!targets) return { env, origins };
@@ -320,7 +339,7 @@ async function regionTargetEnv(plan: ScriptConfig, targets: Readonly<Record<stri
     const t = targets[r.name];
     if (t === undefined) continue;
     const u = await checkTarget(t);
-    env[`TARGET_${i}`] = u.origin + u.pathname.replace(/\/+$/, "");
+    env[`${prefix}_${i}`] = u.origin + u.pathname.replace(/\/+$/, "");
     origins.push(u.origin);
   }
   return { env, origins };

@@ -25,7 +25,14 @@ export interface PlanClass {
   /** The class's request_size (bytes): each request's body is padded to a size drawn from it (scripts/lib/pad-body.ts). */
   requestSize?: Dist;
   /** pagination: the pages one request walks, each the previous answer's `Link: <...>; rel="next"` (absent: 1). */
-  pages?: number;
+  pages?: number;  /**
+   * The class's flow starts at a CDN (`{ call: <cdn> }`): with regions its requests go to their users'
+   * region's server of the edge (`CDN_TARGET_<i>`, the app's RunningApp.regions.cdnUrls), else to
+   * that region's entry as the other classes.
+   */
+  cdn?: true;
+  /** The class has keys but its path has no {key}: the drawn key goes in the X-Headroom-Key header (the reference app reads it there). */
+  keyHeader?: true;
 }
 
 /** Trend of a paginated class's whole walk (ms), tagged `name`: the model's latency of the request. */
@@ -119,6 +126,8 @@ export function planFromScenario(scenario: Scenario, po: PlanOptions = {}): Scri
     }
     const first = c.flow[0];
     const entry = first && "call" in first ? scenario.components[first.call] : undefined;
+    if (entry?.kind === "cdn") classes[classes.length - 1]!.cdn = true;
+    if (c.keys && !c.http.path.includes("{key}")) classes[classes.length - 1]!.keyHeader = true;
     if (entry?.kind === "load_balancer" && entry.tls) {
       classes[classes.length - 1]!.closeConnection = 1 / entry.tls.requests_per_connection;
       tlsEntries.add(first && "call" in first ? first.call : "");

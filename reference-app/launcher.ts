@@ -34,7 +34,7 @@ import { scaledPools } from "./scaled-pools.ts";
 import { sumMetrics } from "./prom.ts";
 import type { TracingConfig } from "./tracing.ts";
 import { startReceiver } from "./otlp-receiver.ts";
-import { startGeoRouters, startRelayRoutes, type GeoRouter, type RelayRoutes } from "./regions/start.ts";
+import { startEdgeRelay, startGeoRouters, startRelayRoutes, type GeoRouter, type RelayRoutes } from "./regions/start.ts";
 import { peerKey, startRunLinks } from "./parts/link-relay-proc.ts";
 import type { LinkReport } from "./parts/link-relay.ts";
 
@@ -611,9 +611,12 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     if (plan.cdn && geoRouters.length > 0) {
       // one nginx, one cache, a server per origin region whose misses go to that region's geo router
       const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, geoRouters.map((g) => g.port), dir.path, tools);
-      cdnUrls = Object.fromEntries(geoRouters.map((g, i) => [g.region, `http://127.0.0.1:${nginx.ports[i]!}`]));
+      for (const [i, g] of geoRouters.entries()) progress(`nginx edge cache of ${g.region}'s users 127.0.0.1:${nginx.ports[i]!} -> geo router 127.0.0.1:${g.port} (one cache for every region)`);
+      // each region's users reach their server of the edge through the edge relay, which waits the model's edge_latency per request
+      cdnUrls = plan.cdn.edgeLatency
+        ? yield* startEdgeRelay(plan.cdn.name, plan.cdn.edgeLatency, geoRouters.map((g, i) => ({ region: g.region, port: nginx.ports[i]! })), plan.seed, dir.path, progress)
+        : Object.fromEntries(geoRouters.map((g, i) => [g.region, `http://127.0.0.1:${nginx.ports[i]!}`]));
       cdnUrl = cdnUrls[geoRouters[0]!.region];
-      for (const g of geoRouters) progress(`nginx edge cache of ${g.region}'s users ${cdnUrls[g.region]} -> geo router 127.0.0.1:${g.port} (one cache for every region)`);
     } else if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
       const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, [lb.port], dir.path, tools);

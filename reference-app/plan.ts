@@ -33,7 +33,11 @@ export interface ClassPlan {
   readonly method: string;
   /** The path template, e.g. /products/{key}. */
   readonly path: string;
-  /** Keys are integers 0..keyCount-1 when the path has {key}. */
+  /**
+   * Keys are integers 0..keyCount-1: in the path's {key}, or, for a class with keys whose path has
+   * none (one-million-users' `POST /posts`), in the KEY_HEADER the load generators send, so its
+   * database and cache calls use the drawn key as the model's do (before, key 0 for every request).
+   */
   readonly keyCount?: number;
   /** Where a client sends it: through the CDN or straight to the load balancer. */
   readonly via: "cdn" | "lb";
@@ -323,6 +327,8 @@ export interface QueuePlan {
 export interface CdnPlan {
   readonly name: string;
   readonly ttl: number;
+  /** The model's `edge_latency` (its default applied): with regions, the edge relay's wait per request (regions/start.ts startEdgeRelay). */
+  readonly edgeLatency?: Dist;
 }
 
 /**
@@ -740,7 +746,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
       issues.push({ field: `components.${cdnName}.origin`, reason: `the reference app puts the CDN in front of the load balancer; origin must be ${want}` });
     }
     // Without a ttl the simulator's edge never expires an object; a year is nginx's stand-in.
-    cdn = { name: cdnName, ttl: (d?.kind === "cdn" ? d.ttl : undefined) ?? CDN_TTL_UNSET_S };
+    cdn = { name: cdnName, ttl: (d?.kind === "cdn" ? d.ttl : undefined) ?? CDN_TTL_UNSET_S, ...(d?.kind === "cdn" ? { edgeLatency: d.edge_latency } : {}) };
   }
 
   const classes: ClassPlan[] = [];
@@ -761,7 +767,7 @@ export function planApp(scenario: Scenario): { ok: true; plan: AppPlan } | { ok:
     if (placeholders.some((p) => p !== "{key}") || placeholders.length > 1) {
       issues.push({ field: `${field}.http.path`, reason: "the only path parameter the reference app serves is one {key}" });
     }
-    const keyCount = placeholders.length ? (cl.keys?.count ?? db?.keys) : undefined;
+    const keyCount = placeholders.length ? (cl.keys?.count ?? db?.keys) : cl.keys?.count;
     if (placeholders.length && keyCount === undefined) {
       issues.push({ field: `${field}.keys`, reason: "a path with {key} needs keys.count (or a database's keys)" });
     }

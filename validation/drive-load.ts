@@ -31,6 +31,10 @@ export interface DriveOptions {
   onInterval?: (iv: MeasuredInterval) => void;
   /** With regions: each origin region's entry (runLoad's regionTargets). */
   regionTargets?: Readonly<Record<string, string>>;
+  /** With regions and a CDN: each origin region's server of the edge (runLoad's cdnTargets). */
+  cdnTargets?: Readonly<Record<string, string>>;
+  /** The load's t = 0, the run's first sample (runLoad's onFirstSample). */
+  onFirstSample?: (epochMs: number) => void;
 }
 
 export interface Driven {
@@ -56,6 +60,8 @@ export async function driveLoad(o: DriveOptions): Promise<Driven> {
       caFile: o.caFile,
       onInterval: o.onInterval,
       ...(o.regionTargets ? { regionTargets: o.regionTargets } : {}),
+      ...(o.cdnTargets ? { cdnTargets: o.cdnTargets } : {}),
+      ...(o.onFirstSample ? { onFirstSample: o.onFirstSample } : {}),
     });
   } finally {
     health.stop();

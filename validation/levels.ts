@@ -7,7 +7,8 @@
 // pool of 4 connections x 25 ms (160 req/s) came out at 1,093 req/s "bottleneck lb". The old
 // extrapolation remains only as a fallback for a model the analytic solver cannot read.
 import { simulate, type Scenario } from "../simulator/index.ts";
-import { analyticBracket, solveAnalytic } from "../simulator/analytic/index.ts";
+import { analyticBracket, nominalLoad, solveAnalytic } from "../simulator/analytic/index.ts";
+import { meanOf } from "../simulator/model/index.ts";
 
 export class LevelError extends Error {
   override readonly name = "LevelError";
@@ -19,6 +20,23 @@ export function nominalRate(s: Scenario): number {
     throw new LevelError(`scenario '${s.name}': validation needs load.model: open with a constant load.rate (no stages)`);
   }
   return s.load.rate;
+}
+
+/**
+ * A closed load's open twin (validate --open-twin): the same classes and regions, sent as an open
+ * Poisson load at the users' rate of requests (the nominal users, the stages' highest, over the
+ * mean think time), stages and user counts dropped. Both sides then run the twin: the model and the
+ * app get the same open load, so the comparison holds; what it leaves out is the closed loop's
+ * feedback (a user waits for an answer before thinking again), which changes the rate by about the
+ * response time over the think time (one-million-users: 50 ms over 60 s, 0.1%), and the stages.
+ */
+export function openTwin(s: Scenario): Scenario {
+  const load = s.load;
+  if (load.model === "open") return s;
+  if (!load.think) throw new LevelError(`scenario '${s.name}': load.think: a closed load without think time has no open twin`);
+  const rate = nominalLoad(s) / meanOf(load.think);
+  const { users: _u, start_users: _s, stages: _st, think: _t, ...rest } = load as typeof load & { users?: number; start_users?: number; stages?: unknown; think?: unknown };
+  return { ...s, load: { ...rest, model: "open", arrivals: "poisson", rate, start_rate: 0 } } as Scenario;
 }
 
 /** The same scenario at another constant rate. */

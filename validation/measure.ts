@@ -40,9 +40,22 @@ export interface Measured {
   services?: Record<string, { utilization?: number; throughput: number }>;
   /** The balancer the collector reads (the one clients enter through): balancerQueue is its, and no other's. */
   balancerName?: string;
+  /**
+   * A CDN (with regions: the edge relay and nginx in front of each region's geo router): its
+   * lookups per second (the load's requests of the classes served through it, answered in the
+   * window) and its origin fetches per second (those classes' requests the services answered,
+   * each replica's counter as Prometheus' increase()); validation/cdn-rows.ts compares them.
+   */
+  cdn?: { name: string; lookupsPerSecond: number; lookups: number; originPerSecond: number; originFetches: number };
   /** A sharded database's queries per second per shard over the window (all its servers), by shard index. */
   shards?: number[];
   cacheHitRatio?: number;
+  /**
+   * With several caches: each one's hit ratio and gets over the window, from its calling services'
+   * replicas (their headroom_cache_hits_total and _misses_total, each replica's counter as
+   * Prometheus' increase()); a cache no service calls has none. cacheHitRatio is then left out.
+   */
+  cacheHitRatios?: Record<string, { ratio: number; gets: number }>;
   /** the gets the hit ratio is counted over (hits + misses in the window) */
   cacheGets?: number;
   poolWaitMs?: number;
@@ -137,6 +150,8 @@ interface Scrape {
   lbBytes?: HaproxyBytes;
   /** the link relay's cumulative figures (scenarios with `bandwidth`) */
   links?: LinkReport[];
+  /** each service replica's answered requests of the classes served through the CDN, in app.serviceMetricsUrls' order */
+  cdnOrigin?: Map<string, number>[];
 }
 
 /** Each URL's metrics summed over its series, in the URLs' order (empty for no answer). */
@@ -226,19 +241,14 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   if (realtime) {
     throw new MeasureError(`${o.file}: components.${realtime[0]}: validate does not drive load.connections against the reference app yet (reference-app/realtime/realtime-app.e2e.test.ts compares a realtime component with its own driver)`);
   }
-  // The collector samples one cache and the comparison has one measured hit ratio: several caches' rows would all be judged against it.
+  // Several caches (a Redis each, e.g. a region's own): each one's hit ratio from the services that
+  // call it (a process holds one cache connection: reference-app/plan.ts), read per service below.
   const caches = Object.entries(o.scenario.components).filter(([, c]) => c.kind === "cache").map(([n]) => n);
-  if (caches.length > 1) {
-    throw new MeasureError(`${o.file}: components.${caches[1]}: validate measures one cache's hit ratio; the reference app runs ${caches.join(", ")} (a Redis each) but validate does not compare them one by one yet`);
-  }
   let started: { app: RunningApp; stop: () => Promise<void> };
   // With regions each region's users enter through their own geo router (RunningApp.regions.originUrls;
-  // the k6 script draws each request's region by the load's shares). A class served through a CDN
-  // would enter at the CDN's server of its region, which the script does not pick yet.
-  if (o.scenario.regions !== undefined) {
-    const cdn = Object.entries(o.scenario.components).find(([, c]) => c.kind === "cdn");
-    if (cdn) throw new MeasureError(`${o.file}: components.${cdn[0]}: validate sends each region's users to their region's geo router, not to the CDN's server of their region yet (reference-app/regions/app-regions-cdn.e2e.test.ts drives that shape)`);
-  }
+  // the k6 script draws each request's region by the load's shares), and a class served through a
+  // CDN at the edge's server of their region (RunningApp.regions.cdnUrls: the edge relay, which
+  // waits the model's edge_latency, then nginx). Without regions every class goes to the entry.
   try {
     started = await startAppPromise(o.scenario, { file: o.file });
   } catch (e) {
@@ -254,6 +264,11 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   let sampling = true;
   // where each worker's /metrics sits in app.metricsUrls (its busy gauge is read per worker)
   const workerAt = app.workers.map((w) => app.metricsUrls.indexOf(`${w.url}/metrics`));
+  // the classes the CDN serves (with regions: their requests enter at the edge), whose origin fetches the services count
+  const cdnName = app.regions?.cdnUrls ? app.plan.cdn?.name : undefined;
+  const cdnClasses = cdnName ? app.plan.classes.filter((c) => c.via === "cdn").map((c) => `headroom_http_requests_total{class=${c.name}}`) : [];
+  // every service's replicas (app.metricsUrls holds the entry service's and the workers' only): a miss may reach any region's API
+  const originUrls = cdnClasses.length ? Object.values(app.serviceMetricsUrls).flat() : [];
   try {
     // HAProxy's process when it terminates TLS: its CPU per request is the model's TLS cost
     const lbPid = app.plan.lb?.tls && app.haproxyStatsSocket ? await haproxyPid(app.haproxyStatsSocket) : 0;
@@ -266,7 +281,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
         const each = await scrapeEach(app.metricsUrls);
         const lbBytes = bytesSocket ? await haproxyBytes(bytesSocket).catch(() => undefined) : undefined;
         const links = app.links ? await app.links.report().catch(() => undefined) : undefined;
-        scrapes.push({ t, m: addScrapes(each), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}), ...(links ? { links } : {}) });
+        const cdnOrigin = originUrls.length ? (await scrapeEach(originUrls)).map((x) => new Map(cdnClasses.map((k) => [k, x.get(k) ?? 0]))) : undefined;
+        scrapes.push({ t, m: addScrapes(each), ...(cdnOrigin ? { cdnOrigin } : {}), workerBusy: workerAt.map((i) => (i >= 0 ? (each[i]!.get("headroom_worker_busy") ?? NaN) : NaN)), ...(lbPid ? { lbCpuMs: processCpu(lbPid).runMs } : {}), ...(lbBytes ? { lbBytes } : {}), ...(links ? { links } : {}) });
         if (tiers.length) {
           const each = new Map(await Promise.all(tiers.map(async ([n, urls]) => [n, await scrapeEach(urls)] as const)));
           tierScrapes.push({ t, m: new Map([...each].map(([n, xs]) => [n, addScrapes(xs)])), each });
@@ -291,14 +307,23 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       }
     })();
     if ((o.scenario.failures ?? []).some((f) => !("crash" in f) && !("region" in f))) throw new MeasureError(`${o.file}: failures: only 'crash' of the service and region outages can be injected in the reference app`);
-    cancelFaults = followFailures(app, o.scenario, Date.now(), (line) => log(`  ${line}`));
+    // the scheduled faults are timed from the load's t = 0 as the window counts it: the run's first
+    // sample (from the generator's launch they landed 1-2 s early: its bundling and VU start-up)
+    let loadEnded = false;
     const { run, generator, requestsTotal, win } = await driveLoad({
       ...o,
       target: app.url,
       ...(app.regions ? { regionTargets: app.regions.originUrls } : {}),
+      ...(app.regions?.cdnUrls ? { cdnTargets: app.regions.cdnUrls } : {}),
+      onFirstSample: (t0) => {
+        if (loadEnded) return;
+        log(`  load's first sample at ${new Date(t0).toISOString()}: scheduled failures timed from it`);
+        cancelFaults = followFailures(app, o.scenario, t0, (line) => log(`  ${line}`));
+      },
       caFile: app.caFile,
       onLoadEnd: async () => {
         sampling = false;
+        loadEnded = true;
         cancelFaults();
         await scraper;
       },
@@ -332,7 +357,16 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     // the links over the window: the relay's first and last reports in it (their own clock's span)
     const withLinks = inWin.filter((s) => s.links);
     const links = withLinks.length >= 2 ? linkWindows(withLinks[0]!.links!, withLinks[withLinks.length - 1]!.links!) : undefined;
-    const m: Measured = { engine: run.engine, requestsTotal, classes: win.classes, ...(win.regions ? { regions: win.regions } : {}), arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}), ...(links ? { links } : {}) };
+    const cdnWin = inWin.filter((s) => s.cdnOrigin);
+    const cdn = cdnName && cdnWin.length >= 2 && spanS > 0
+      ? (() => {
+          const lookups = app.plan.classes.filter((c) => c.via === "cdn").reduce((x, c) => x + (win.classes[c.name]?.requests ?? 0), 0);
+          const originFetches = cdnClasses.reduce((x, k) => x + counterIncrease(cdnWin.map((s) => s.cdnOrigin!), k), 0);
+          const cdnSpan = (cdnWin[cdnWin.length - 1]!.t - cdnWin[0]!.t) / 1000;
+          return { name: cdnName, lookups, lookupsPerSecond: lookups / win.windowS, originFetches, originPerSecond: originFetches / cdnSpan };
+        })()
+      : undefined;
+    const m: Measured = { ...(cdn ? { cdn } : {}), engine: run.engine, requestsTotal, classes: win.classes, ...(win.regions ? { regions: win.regions } : {}), arrivals: win.arrivals, scrapes: inWin.length, hops, generator, ...(balancerCpu ? { balancerCpu } : {}), ...(balancerBytes ? { balancerBytes } : {}), ...(links ? { links } : {}) };
     const busy = inWin.map((s) => (s.m.get("headroom_slots_total") ? (s.m.get("headroom_slots_busy") ?? 0) / s.m.get("headroom_slots_total")! : NaN)).filter(Number.isFinite);
     if (busy.length) m.utilization = busy.reduce((x, y) => x + y, 0) / busy.length;
     // A partitioned queue runs one worker per partition (reference-app/plan.ts).
@@ -346,6 +380,14 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     if (tw.length >= 2) {
       const first = tw[0]!, last = tw[tw.length - 1]!;
       const span = (last.t - first.t) / 1000;
+      if (caches.length > 1) {
+        for (const cache of caches) {
+          const callers = app.plan.services.filter((p) => p.calls.includes(cache)).map((p) => p.name);
+          const inc = (k: string) => callers.reduce((x, n) => x + counterIncrease(tw.map((s) => s.each.get(n) ?? []), k), 0);
+          const hits = inc("headroom_cache_hits_total"), gets = hits + inc("headroom_cache_misses_total");
+          if (gets > 0) (m.cacheHitRatios ??= {})[cache] = { ratio: hits / gets, gets };
+        }
+      }
       m.services = Object.fromEntries(tiers.map(([n]) => {
         const at = (s: (typeof tw)[number], k: string) => s.m.get(n)?.get(k) ?? 0;
         const shares = tw.map((s) => (at(s, "headroom_slots_total") ? at(s, "headroom_slots_busy") / at(s, "headroom_slots_total") : NaN)).filter(Number.isFinite);
@@ -360,10 +402,16 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       // every server of shard i is labelled s<i>.primary / s<i>.replica<j> (reference-app/service/db.ts)
       const servers = (i: number) => [`s${i}.primary`, ...Array.from({ length: sharded.replicas }, (_, j) => `s${i}.replica${j + 1}`)];
       m.shards = Array.from({ length: sharded.shards!.count }, (_, i) => servers(i).reduce((x, sv) => x + delta(a, b, `headroom_db_queries_total{server=${sv}}`), 0) / spanS);
+      // several services: every one's queries (app.metricsUrls holds the entry service's only), each replica's counter as increase()
+      if (tw.length >= 2) {
+        const span = (tw[tw.length - 1]!.t - tw[0]!.t) / 1000;
+        const inc = (k: string) => tiers.reduce((x, [n]) => x + counterIncrease(tw.map((s) => s.each.get(n) ?? []), k), 0);
+        if (span > 0) m.shards = Array.from({ length: sharded.shards!.count }, (_, i) => servers(i).reduce((x, sv) => x + inc(`headroom_db_queries_total{server=${sv}}`), 0) / span);
+      }
     }
     const hits = delta(a, b, "headroom_cache_hits_total");
     const misses = delta(a, b, "headroom_cache_misses_total");
-    if (hits + misses > 0) {
+    if (hits + misses > 0 && caches.length <= 1) {
       m.cacheHitRatio = hits / (hits + misses);
       m.cacheGets = hits + misses;
     }

@@ -54,15 +54,23 @@ export function regionLevelRows(sim: SimResult, measured: Readonly<Record<string
 /**
  * The usual rows with each regional service's throughput row (a service a geo route reaches)
  * widened by the region draw's noise: its share p of the route's predicted throughput, over the
- * requests counted on each side.
+ * requests counted on each side. An entry that is a balancer (`backendsOf` names its pool): its
+ * service's row is widened by the balancer's share.
  */
-export function widenRegionalServices(rows: readonly Row[], sim: SimResult, geo: Readonly<Record<string, readonly string[]>> | undefined, measuredRequests: number): Row[] {
+export function widenRegionalServices(rows: readonly Row[], sim: SimResult, geo: Readonly<Record<string, readonly string[]>> | undefined, measuredRequests: number, backendsOf?: (entry: string) => string | undefined): Row[] {
   if (!geo) return [...rows];
   const modelRequests = Object.values(sim.classes).reduce((s, c) => s + c.counts.arrived, 0);
   const share = new Map<string, number>();
   for (const targets of Object.values(geo)) {
     const all = targets.reduce((s, t) => s + (sim.components[t]?.throughput.mean ?? 0), 0);
-    for (const t of targets) if (all > 0) share.set(t, (sim.components[t]?.throughput.mean ?? 0) / all);
+    for (const t of targets) {
+      if (!(all > 0)) continue;
+      const p = (sim.components[t]?.throughput.mean ?? 0) / all;
+      share.set(t, p);
+      // an entry that is a balancer: its pool's service carries the same share of the route's requests
+      const pool = backendsOf?.(t);
+      if (pool !== undefined) share.set(pool, p);
+    }
   }
   return rows.map((r) => {
     const p = share.get(r.scope);

@@ -10,6 +10,7 @@ import { levelTargets, levelRate } from "./level-targets.ts";
 import { compare, saturationRow, DROPPED_ARRIVALS_BOUND, TARGET_UTILIZATION, type Row } from "./compare.ts";
 import { bytesRows } from "./bytes-rows.ts";
 import { linkRows } from "./link-rows.ts";
+import { cdnRows } from "./cdn-rows.ts";
 import { regionLevelRows, widenRegionalServices } from "./region-level-rows.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
 import { calibrate, applyCalibration, writeCalibratedYaml } from "./calibrate.ts";
@@ -100,8 +101,11 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
       }, log);
       const measured = t2.measured;
       // with regions: each regional service's throughput row widened by the region draw's noise, and the per-region rows
-      const usual = o.scenario.regions ? widenRegionalServices(compare(sim, measured, mu.u), sim, o.scenario.geo, Object.values(measured.classes).reduce((a, c) => a + c.requests, 0)) : compare(sim, measured, mu.u);
-      const rows = [...usual, ...regionLevelRows(sim, measured.regions, mu.u < TARGET_UTILIZATION), ...bytesRows(withRate(o.scenario, t.rate), sim, measured, mu.u < TARGET_UTILIZATION), ...linkRows(sim, measured, mu.u < TARGET_UTILIZATION)];
+      const usual = o.scenario.regions ? widenRegionalServices(compare(sim, measured, mu.u), sim, o.scenario.geo, Object.values(measured.classes).reduce((a, c) => a + c.requests, 0), (n) => {
+            const c = o.scenario.components[n];
+            return c?.kind === "load_balancer" ? c.backends : undefined;
+          }) : compare(sim, measured, mu.u);
+      const rows = [...usual, ...regionLevelRows(sim, measured.regions, mu.u < TARGET_UTILIZATION), ...bytesRows(withRate(o.scenario, t.rate), sim, measured, mu.u < TARGET_UTILIZATION), ...linkRows(sim, measured, mu.u < TARGET_UTILIZATION), ...cdnRows(sim, measured.cdn, o.durationS - o.warmupS, mu.u < TARGET_UTILIZATION)];
       if (!t2.reliable) log(`  ${o.scenario.name} @ ${t.rate}/s: unreliable (${describeHealth(measured.generator)}); the rows are kept, not trusted`);
       // k6 dropping arrivals (no free VU) at a level with targets means the load sent was not the
       // open load the model was given: the level is not a measurement of the model's question

@@ -21,8 +21,10 @@ starts the reference app, sends the scenario's load with k6 (or the built-in run
 predicted with measured throughput, mean/p50/p95/p99 latency, error rate, utilization, cache hit
 ratio, pool wait, queue backlog and async latency against the targets of docs/validation.md.
 Writes DIR/<scenario>.json (schema headroom.validation/v1) and DIR/<scenario>.md. With regions:,
-each request goes to its users' region's entry (drawn by load.regions), region outages are injected,
-and rows per region are added (each region's users' throughput, cross-region latency).
+each request goes to its users' region's entry (drawn by load.regions; a class served through a CDN
+to its region's server of the edge, which waits the CDN's edge_latency), region outages are injected
+from the load's first sample, and rows per region are added (each region's users' throughput,
+cross-region latency) with the CDN's (hit ratio, origin fetches per second).
 
 options:
   --levels L,L,...    fractions of the predicted saturation rate (default 0.3,0.5,0.7)
@@ -45,6 +47,14 @@ options:
                       levels are run.
   --max-lag D         bound on the load generator's p99 event-loop lag during a level (default 20ms);
                       a level past it is measured once more, and marked unreliable if it lags again
+  --scale F           validate the system scaled down by F (0 < F <= 1), as \`headroom app up --scale\`:
+                      rates and users times F, replicas, workers and instances ceil(n x F); the model
+                      and the reference app both run the scaled system (headroom app --help)
+  --open-twin         a closed load (users thinking) is validated as its open twin: Poisson arrivals
+                      at the users' request rate (the highest user count over the mean think time),
+                      stages dropped, on both sides; the closed loop's feedback (about response time
+                      over think time of the rate) is what it leaves out. Validation needs an open
+                      load at a constant rate; without this flag a closed load is refused
 
 your own system (docs/your-system.md):
   --target URL        send the levels to the system at URL (each class's http.path appended) instead
@@ -163,6 +173,8 @@ export const validateCommand: Command = {
           saturation: { type: "boolean" },
           knee: { type: "boolean" },
           "max-lag": { type: "string" },
+          scale: { type: "string" },
+          "open-twin": { type: "boolean" },
           "calibrate-runs": { type: "string" },
           target: { type: "string" },
           prometheus: { type: "string" },
@@ -195,8 +207,27 @@ export const validateCommand: Command = {
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
     const budget = budgetFlags("validate", v);
+    const scale = v.scale === undefined ? undefined : Number(v.scale);
+    if (scale !== undefined && !(scale > 0 && scale <= 1)) throw new UsageError(`headroom validate: --scale expects a factor in (0, 1], got '${v.scale}'`);
+    if ((scale !== undefined || v["open-twin"]) && v.target) throw new UsageError("headroom validate: --scale and --open-twin change the reference app's system; not with --target");
+    const { openTwin } = await import("../../validation/levels.ts");
+    const { scaleSystem } = await import("../../simulator/analytic/index.ts");
     for (const file of args.positionals) {
-      const scenario = await loadScenarioFile(file);
+      let scenario = await loadScenarioFile(file);
+      if (v["open-twin"] && scenario.load.model === "closed") {
+        try {
+          scenario = openTwin(scenario);
+        } catch (e) {
+          throw new InputError(`${file}: ${(e as Error).message}`);
+        }
+        process.stderr.write(`${file}: validated as its open twin: Poisson arrivals at ${+(scenario.load.model === "open" ? (scenario.load.rate ?? 0) : 0).toPrecision(4)}/s (--open-twin)\n`);
+      }
+      if (scale !== undefined && scale < 1) {
+        const { scaleSummary } = await import("../../reference-app/scale-down.ts");
+        const before = scenario;
+        scenario = scaleSystem(scenario, scale);
+        process.stderr.write(`${file}: scaled by ${scale}: ${scaleSummary(before, scenario)}\n`);
+      }
       // each level's prediction: the scenario's replications over the level's duration (at least the 40 s of the saturation search)
       checkRunSize(file, scenario, { duration: Math.max(durationS, 40), warmup: warmupS }, budget, "each prediction");
       scenarios.push({ file, scenario });

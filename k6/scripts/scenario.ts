@@ -9,7 +9,8 @@
 // on the built-in runner alike. A paginated class walks its pages in one iteration, following each
 // answer's Link rel="next", and records the walk's time in headroom_walk_duration. With regions
 // (config.regions) each request's users' region is drawn by share and the request sent to that
-// region's entry (TARGET_<i>), tagged `region`.
+// region's entry (TARGET_<i>; a class whose flow starts at a CDN to the region's server of the edge,
+// CDN_TARGET_<i>), tagged `region`.
 /// <reference types="k6" />
 import http from "k6/http";
 import { check, sleep } from "k6";
@@ -33,7 +34,11 @@ export const options = config.mode === "poisson" && __VU === 0 ? withPoissonStag
 const target = (__ENV.TARGET || "http://127.0.0.1:8080").replace(/\/+$/, "");
 
 // With regions: each request's users' region drawn by share, sent to that region's entry (TARGET_<i>, else TARGET)
-const regions = (config.regions ?? []).map((r, i) => ({ name: r.name, share: r.share, target: (__ENV[`TARGET_${i}`] || target).replace(/\/+$/, "") }));
+// and a class served through a CDN to that region's server of the edge (CDN_TARGET_<i>, else the region's entry)
+const regions = (config.regions ?? []).map((r, i) => {
+  const entry = (__ENV[`TARGET_${i}`] || target).replace(/\/+$/, "");
+  return { name: r.name, share: r.share, target: entry, cdnTarget: (__ENV[`CDN_TARGET_${i}`] || entry).replace(/\/+$/, "") };
+});
 
 function pickRegion(): (typeof regions)[number] | null {
   if (!regions.length) return null;
@@ -56,6 +61,8 @@ const classes = config.classes.map((c) => ({
   closeConnection: c.closeConnection ?? 0,
   requestSize: c.requestSize ? new Sampler(c.requestSize) : null,
   pages: c.pages ?? 1,
+  cdn: c.cdn === true,
+  keyHeader: c.keyHeader === true,
 }));
 const walks = classes.some((c) => c.pages > 1) ? new Trend("headroom_walk_duration", true) : null;
 
@@ -83,7 +90,7 @@ function pick(): (typeof classes)[number] {
 function send(): void {
   const c = pick();
   const region = pickRegion();
-  const base = region ? region.target : target;
+  const base = region ? (c.cdn ? region.cdnTarget : region.target) : target;
   const key = String(c.keys ? c.keys.sample(mathRandom) : 0); // keys 0..count-1, key 0 the most popular
   const own = c.body === null ? null : c.body.replace(/\{key\}/g, key);
   let path = c.path.replace(/\{key\}/g, key);
@@ -94,6 +101,8 @@ function send(): void {
     // each page's call carries the class's request size, as the model's flow runs once per page
     const body = c.requestSize ? padBody(own, c.requestSize.sample(mathRandom)) : own;
     const headers: Record<string, string> = body === null ? {} : { "Content-Type": "application/json" };
+    // a class with keys whose path has no {key}: the key in a header, so the system sees the key the model draws
+    if (c.keyHeader) headers["X-Headroom-Key"] = key;
     // the model's connection churn: a new connection for the next request with probability 1 / requests_per_connection
     if (c.closeConnection > 0 && Math.random() < c.closeConnection) headers.Connection = "close";
     // a walk's pages are tagged page: "1".."N" (ingest counts the first as the request)

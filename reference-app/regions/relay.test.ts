@@ -1,6 +1,7 @@
 // The delaying relay (regions/relay.ts) on loopback, no namespaces: bytes arrive intact and in order
 // in both directions under a random latency, no chunk is released before its delay (every round
-// trip takes at least twice the constant one-way latency), a half-close still gets its answer, and
+// trip takes at least twice the constant one-way latency; a one-way route's at least once, well
+// under twice), a half-close still gets its answer, and
 // an unreachable target resets the client's connection. No upper time bound is asserted here (the
 // RTT against the configured latency is measured in namespaces, netns.e2e.test.ts).
 import { afterEach, describe, expect, it } from "vitest";
@@ -68,6 +69,24 @@ describe("delaying relay", () => {
       rtts.push(performance.now() - t);
     }
     expect(Math.min(...rtts)).toBeGreaterThanOrEqual(10);
+    s.destroy();
+  });
+
+  it("a one-way route (a CDN's edge latency) holds the request only: each round trip at least the latency, well under twice it", async () => {
+    const port = await echoServer();
+    const relay = await startRelay([{ name: "edge", listenHost: "127.0.0.1", listenPort: 0, targetHost: "127.0.0.1", targetPort: port, latency: { dist: "constant", value: 0.03 }, oneWay: true }], 7);
+    open.push(relay);
+    const s = await connect(relay.ports[0]!);
+    const rtts: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = performance.now();
+      await new Promise((r) => { s.once("data", r); s.write("x"); });
+      rtts.push(performance.now() - t);
+    }
+    rtts.sort((a, b) => a - b);
+    expect(rtts[0]!).toBeGreaterThanOrEqual(30);
+    // both ways would be at least 60 ms; the answer is forwarded at once
+    expect(rtts[5]!).toBeLessThan(55);
     s.destroy();
   });
 

@@ -50,6 +50,11 @@ export interface RelayRoute {
   readonly targetPort: number;
   /** One-way latency, applied on the way there and again on the way back; none: forwards at once. */
   readonly latency?: Dist;
+  /**
+   * The latency on the way there only, the answers forwarded at once: a CDN's `edge_latency`, which
+   * the model charges once per request (components/cdn: drawn when the request reaches the edge).
+   */
+  readonly oneWay?: boolean;
   /** Names the route's random stream (with the run's seed). */
   readonly name: string;
   /** The link between regions (index in startRelay's links) the requests cross; absent or -1: none. */
@@ -207,7 +212,7 @@ export async function startRelay(routes: readonly RelayRoute[], seed: number, li
       sockets.add(client);
       sockets.add(upstream);
       const there = new DelayLine(upstream, draw, counter);
-      const back = new DelayLine(client, draw, counter);
+      const back = new DelayLine(client, r.oneWay ? () => 0 : draw, counter);
       // across a link between regions first (whole HTTP messages), then the delay line
       const methods: string[] = [];
       const up = (r.up ?? -1) >= 0 ? new Direction(links, r.up!, client, into(there)) : undefined;

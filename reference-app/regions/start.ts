@@ -187,6 +187,44 @@ export const startGeoRouters = (
     }),
   );
 
+/**
+ * The CDN's edge latency (`edge_latency`) as a real wait: a relay process of its own (relay-main.ts,
+ * at the region relay's priority) with one route per origin region in front of that region's
+ * server of the nginx edge, each request's first chunk held a draw of the latency (the simulator's
+ * sampler, a stream per region's route) and the answer forwarded at once, as the model charges
+ * the edge latency once per request, hit or miss, before the lookup. What it trades: one more TCP
+ * hop on loopback in front of the edge (its own cost, part of the app's cost per request).
+ * Returns each region's users' URL of the edge (the relay's routes), by region.
+ */
+export const startEdgeRelay = (
+  cdn: string,
+  edgeLatency: NonNullable<RelayRoute["latency"]>,
+  edgePorts: ReadonlyArray<{ readonly region: string; readonly port: number }>,
+  seed: number,
+  runPath: string,
+  progress: (line: string) => void,
+): Effect.Effect<Record<string, string>, StartFailed | PortsExhausted, Scope.Scope> =>
+  Effect.gen(function* () {
+    const routes: RelayRoute[] = [];
+    for (const e of edgePorts) routes.push({ name: `edge:${e.region}`, listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: "127.0.0.1", targetPort: e.port, latency: edgeLatency, oneWay: true });
+    yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => spawnRelay(undefined, routes, seed, runPath, "edge"),
+        catch: (e) => new StartFailed({ part: "CDN edge relay", reason: e instanceof Error ? e.message : String(e) }),
+      }),
+      (x) => Effect.promise(async () => {
+        const said = await x.stop();
+        await writeFile(join(runPath, "logs", "edge-relay.log"), said + "\n").catch(() => {});
+      }),
+    );
+    const urls: Record<string, string> = {};
+    routes.forEach((x, i) => {
+      urls[edgePorts[i]!.region] = `http://127.0.0.1:${x.listenPort}`;
+      progress(`CDN ${cdn}'s edge for ${edgePorts[i]!.region}'s users 127.0.0.1:${x.listenPort} -> nginx 127.0.0.1:${x.targetPort} (edge_latency ${describeDist(edgeLatency)} per request, on the way in)`);
+    });
+    return urls;
+  });
+
 /** Which entry each origin's geo router sends to now: the first one UP (undefined: none). */
 export async function geoChoice(router: GeoRouter): Promise<string | undefined> {
   const servers = parseStat(await haproxyCommand(router.statsSocket, "show stat")).filter((s) => s.name !== "BACKEND" && s.name !== "FRONTEND");

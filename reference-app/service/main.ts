@@ -9,7 +9,7 @@ import { readConfig, type ServiceConfig } from "../config.ts";
 import { sample, streamFor } from "../sampler.ts";
 import { serviceMetrics } from "./metrics.ts";
 import { Slots } from "./slots.ts";
-import { compileRoutes, matchRoute, parseOrder } from "./routes.ts";
+import { compileRoutes, KEY_HEADER, matchRoute, parseOrder } from "./routes.ts";
 import { Db, DbUnavailable, PoolTimeout } from "./db.ts";
 import { bearerMatches } from "../token.ts";
 import { Cache } from "./cache.ts";
@@ -143,7 +143,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     m = { kind: "ok", cls: { ...cfg.classes.find((k) => k.name === call.class)!, via: "lb" }, key: call.key };
     order = call.order;
     callRespond = call.respond;
-  } else m = matchRoute(routes, req.method ?? "GET", url.pathname);
+  } else {
+    const headerKey = req.headers[KEY_HEADER];
+    m = matchRoute(routes, req.method ?? "GET", url.pathname, typeof headerKey === "string" ? headerKey : undefined);
+  }
   if (m.kind === "bad") return send(res, m.status, { error: m.error });
 
   // A class with a request_size: its body (padded by the load generators) is read whole before the
@@ -152,7 +155,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (order === undefined && (req.method === "POST" || req.method === "PUT" || req.method === "PATCH") && url.pathname !== CALL_PATH) {
     const body = await readBody(req, bodyLimit);
     if (body === undefined) return send(res, 413, { error: `body larger than ${bodyLimit} bytes` });
-    const parsed = parseOrder(body, orderKeys);
+    const parsed = parseOrder(body, orderKeys, m.key !== undefined && m.key < orderKeys ? m.key : 0);
     if (typeof parsed === "string") return send(res, 400, { error: parsed });
     order = { id: randomUUID(), ...parsed };
   } else if (bodyLimit === MAX_SIZED_BODY && (await readBody(req, bodyLimit)) === undefined) return send(res, 413, { error: `body larger than ${bodyLimit} bytes` });

@@ -18,6 +18,19 @@ describe("routes", () => {
   it.each(["1000", "-1", "01", "1e3", "abc", "", "9".repeat(30), "%00"])("answers 400 for id %j", (id) => {
     expect(matchRoute(routes, "GET", `/products/${id}`)).toMatchObject({ kind: "bad", status: 400 });
   });
+  it("a class with keys and no {key} in its path takes the key from the X-Headroom-Key header; a bad one is a 400; none, no key", () => {
+    const keyed = compileRoutes([{ name: "post", method: "POST", path: "/posts", keyCount: 1000, via: "lb" }]);
+    expect(matchRoute(keyed, "POST", "/posts", "417")).toMatchObject({ kind: "ok", key: 417 });
+    expect(matchRoute(keyed, "POST", "/posts", "1000")).toMatchObject({ kind: "bad", status: 400 });
+    expect(matchRoute(keyed, "POST", "/posts")).toEqual({ kind: "ok", cls: expect.objectContaining({ name: "post" }) });
+    // a class without keys ignores the header
+    expect(matchRoute(routes, "POST", "/orders", "5")).toEqual({ kind: "ok", cls: expect.objectContaining({ name: "create_order" }) });
+  });
+  it("an order without a product is for the request's key (its shard), else product 0", () => {
+    expect(parseOrder("", 1000, 417)).toEqual({ product: 417, quantity: 1 });
+    expect(parseOrder('{"product": 3}', 1000, 417)).toEqual({ product: 3, quantity: 1 });
+    expect(parseOrder("", 1000)).toEqual({ product: 0, quantity: 1 });
+  });
   it("answers 404 and 405", () => {
     expect(matchRoute(routes, "GET", "/nope")).toMatchObject({ status: 404 });
     expect(matchRoute(routes, "DELETE", "/orders")).toMatchObject({ status: 405 });
