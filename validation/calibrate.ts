@@ -15,7 +15,8 @@
 //     -> components.<service>.call_overhead (the client side of a call, which the app does not
 //     inject: a calibrated copy can start the app too, and the value can be written into the YAML);
 //   - publishes: until the broker's confirm, less the call_overhead the model already draws on
-//     a publish's two legs -> components.<queue>.confirm;
+//     a publish's two legs and, with the queue's confirm_wake, the wake-up the model adds at the
+//     measured publish rate (cost / (1 + rate x idle)) -> components.<queue>.confirm;
 //   - inside the slot: the replica's time minus the model's service-side time with the above
 //     applied -> components.<service>.overhead (the YAML's plus that excess: framework work and
 //     timer overshoot of the injected waits). Reading it from the slot time per request instead
@@ -30,6 +31,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDocument, Scalar } from "yaml";
 import { simulate, meanOf, type Dist, type Scenario, type SimResult } from "../simulator/index.ts";
+import { wakeMoments } from "../simulator/analytic/times.ts";
 import type { CalibratedParameter } from "./report.ts";
 import { MeasureError, measureLevel, type Measured } from "./measure.ts";
 import { LevelError, predictSaturation, withRate } from "./levels.ts";
@@ -186,10 +188,15 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     // the model draws the service's call_overhead on a publish's two legs too, so the fitted cost
     // per call is already charged there: the confirm is what the publish took beyond it (charging
     // both made queue-offload's create_order 20% slow)
+    // With confirm_wake the model adds a wake-up that depends on the publish rate: the confirm fitted
+    // here is the rest, less the wake's mean at the measured rate (all the service's publishes: the
+    // app's metric does not tell queues apart)
     ...(confirmMs !== undefined ? p.queues.map((q) => {
-      const valueMs = Math.max(0, confirmMs - costMs * 2);
+      const wake = (scenario.components[q] as { confirm_wake?: { cost: number; idle: number } }).confirm_wake;
+      const wakeMs = wake ? wakeMoments(wake, hops.calls.queue?.perSecond ?? 0).mean * 1000 : 0;
+      const valueMs = Math.max(0, confirmMs - costMs * 2 - wakeMs);
       const samplesMs = spreadOf(hops.calls.queue?.buckets, valueMs);
-      return { parameter: `components.${q}.confirm`, valueMs, how: `mean time from publish to the broker's confirm (${confirmMs.toFixed(3)} ms) less the fitted call_overhead of its two legs${samplesMs ? `; its spread from the publishes' histogram, ${samplesMs.length} quantiles` : ""}`, ...(samplesMs ? { samplesMs } : {}) };
+      return { parameter: `components.${q}.confirm`, valueMs, how: `mean time from publish to the broker's confirm (${confirmMs.toFixed(3)} ms) less the fitted call_overhead of its two legs${wake ? ` and confirm_wake's mean at ${(hops.calls.queue?.perSecond ?? 0).toFixed(1)} publishes/s (${wakeMs.toFixed(3)} ms)` : ""}${samplesMs ? `; its spread from the publishes' histogram, ${samplesMs.length} quantiles` : ""}`, ...(samplesMs ? { samplesMs } : {}) };
     }) : []),
     { parameter: `components.${p.service}.overhead`, valueMs: overheadMs, how: `YAML overhead ${yamlOverhead.toFixed(3)} ms + mean time at the replica - the model's (per class, request-weighted)${hops.holdMs !== undefined ? `; slot time per request ${hops.holdMs.toFixed(3)} ms` : ""}` },
   ];

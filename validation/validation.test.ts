@@ -17,6 +17,7 @@ import { predictSaturation, extrapolatedSaturation, levelUtilization, withRate, 
 import { counterIncrease, measureLevel, MeasureError, type Measured } from "./measure.ts";
 import { applyCalibration, calibratedYaml, fitHops, spreadOf } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
+import { wakeMoments } from "../simulator/analytic/times.ts";
 import type { Row } from "./compare.ts";
 import { judgeHealth, measureTrusted, parseProcStat, startHealthProbe, DEFAULT_MAX_LAG_MS } from "./starvation.ts";
 
@@ -353,6 +354,11 @@ describe("levels", () => {
     expect(Math.abs(got["components.lb.overhead"] - 3)).toBeLessThan(0.05);
     expect(got["components.api.overhead"]).toBeLessThan(0.02);
   });
+  /** A queue's confirm_wake mean (ms) at `rate` publishes/s: what calibration takes off the measured confirm. */
+  const wakeMs = (s: Scenario, rate: number) => {
+    const w = (s.components.events as { confirm_wake?: { cost: number; idle: number } }).confirm_wake;
+    return w ? wakeMoments(w, rate).mean * 1000 : 0;
+  };
   it("without a balancer, recovers the client's edge to the service per class and writes it into the class's first step", () => {
     // partitioned-queue: clients call the service directly. The hidden costs: 0.7 ms each way on the
     // client's edge (HTTP stack, loopback), 0.3 ms of overhead in the slot, a 2 ms confirm.
@@ -373,7 +379,8 @@ describe("levels", () => {
     const m = {
       engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
       classes: { event: { requests: 1, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean: c.latencyMs.mean.mean, p50: 0, p95: 0, p99: 0 } } },
-      hops: { serviceMs: { event: { meanMs: c.latencyMs.mean.mean - 1.4, count: c.throughput.mean } }, calls: { queue: { meanMs: 2, perSecond: c.throughput.mean } } },
+      // the publishes' measured time is the confirm plus the YAML's confirm_wake at the publish rate
+      hops: { serviceMs: { event: { meanMs: c.latencyMs.mean.mean - 1.4, count: c.throughput.mean } }, calls: { queue: { meanMs: 2 + wakeMs(s, c.throughput.mean), perSecond: c.throughput.mean } } },
     };
     const got = Object.fromEntries(fitHops(s, m as never, rate, o).map((p) => [p.parameter, p.valueMs]));
     expect(got["load.classes.event.flow.0.network"]).toBeCloseTo(0.7, 6);

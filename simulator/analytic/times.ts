@@ -27,6 +27,17 @@ export interface GroupSolution extends StationSolution {
   readonly holding: Moments;
 }
 
+/**
+ * A confirm's wake-up (confirm_wake) over Poisson publishes at `rate`: W = cost (1 - e^(-G/idle)),
+ * G ~ Exp(rate), so E[e^(-G/idle)] = r/(1+r) and E[e^(-2G/idle)] = r/(r+2) with r = rate x idle.
+ */
+export function wakeMoments(w: { readonly cost: number; readonly idle: number }, rate: number): Moments {
+  const r = rate * w.idle;
+  const m1 = 1 / (1 + r);
+  const m2 = 1 - (2 * r) / (1 + r) + r / (r + 2);
+  return { mean: w.cost * m1, variance: w.cost * w.cost * Math.max(0, m2 - m1 * m1) };
+}
+
 export class Times {
   private readonly nodeMemo = new Map<string, StationSolution>();
   private readonly handlerMemo = new Map<string, Moments>();
@@ -342,6 +353,7 @@ export class Times {
         parts.push(edge(step.network ?? network), cost, cross(step.publish));
         const q = comps[step.publish];
         if (q?.kind === "queue" && q.confirm) parts.push(distMoments(q.confirm));
+        if (q?.kind === "queue" && q.confirm_wake) parts.push(wakeMoments(q.confirm_wake, this.traffic.queuePublished.get(step.publish) ?? 0));
       } else if ("call" in step) {
         parts.push(edge(step.network ?? network), cost);
         const target = comps[step.call];

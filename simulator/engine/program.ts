@@ -628,8 +628,13 @@ export function compile(scenario: Scenario): Program {
         const lat = crossing(step.publish);
         if (lat >= 0) bld.delay(lat, `${at}:lat>`);
         edges.mark(bld.emit(OP_PUBLISH, queueIdx.get(step.publish)!), sender, names.indexOf(step.publish));
-        const confirm = (own(comps, step.publish) as { confirm?: Dist } | undefined)?.confirm;
-        if (confirm) bld.delay(bld.sampler(confirm), `${at}:confirm`);
+        const q = own(comps, step.publish) as { confirm?: Dist; confirm_wake?: unknown } | undefined;
+        // with confirm_wake the delay's argC names the queue (+1): the engine adds the wake-up
+        // that the time since the queue's previous publish calls for
+        if (q?.confirm || q?.confirm_wake) {
+          const d = bld.delay(bld.sampler(q.confirm ?? { dist: "constant", value: 0 }), `${at}:confirm`);
+          if (q.confirm_wake) bld.c[d] = queueIdx.get(step.publish)! + 1;
+        }
         if (lat >= 0) bld.delay(lat, `${at}:lat<`);
         hopBack();
       } else if ("parallel" in step) {

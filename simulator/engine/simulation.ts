@@ -335,6 +335,8 @@ class Replication extends TaskTable {
   private readonly originRng: Rng;
   private readonly totals = { arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), inFlight: 0 };
   private readonly messages = { published: 0, processed: 0, deadLettered: 0, droppedHead: 0, inQueue: 0 };
+  /** Per queue: when its last confirm_wake confirm began (the broker's last publish), -Infinity before any. */
+  private readonly lastPublish: Float64Array;
   private readonly live: { readonly atWarmup: Float64Array; readonly atEnd: Float64Array };
   private inFlight = 0;
   private inFlightArea = 0;
@@ -431,6 +433,7 @@ class Replication extends TaskTable {
     this.db = KINDS.database.runtime(p.databases, kinds);
     this.tables = new TableRuntime(p.databases, tableLimit(p.report.slo), o.interval);
     this.queue = KINDS.queue.runtime(p.queues, kinds);
+    this.lastPublish = new Float64Array(p.queues.length).fill(-Infinity);
     this.cdn = KINDS.cdn.runtime(p.cdns, kinds);
     this.links = new LinkRuntime(p.payload.links);
     const pe = p.payload.edges.length * 2;
@@ -684,7 +687,8 @@ class Replication extends TaskTable {
         case OP_DELAY: {
           const sampler = p.samplers[p.argA[pc]];
           sampler.draw(this.flowRng[p.argB[pc]]);
-          const d = sampler.drawn;
+          let d = sampler.drawn;
+          if (p.argC[pc] !== 0) d += this.confirmWake(p.argC[pc] - 1);
           if (this.hops) this.delayHop(t, pc, d);
           this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
@@ -1736,6 +1740,17 @@ class Replication extends TaskTable {
   // ---------------------------------------------------------------- queues
 
   /** Publishes a message for task t's request; false when the queue refuses it. */
+  /**
+   * A broker confirm's wake-up (confirm_wake): cost x (1 - e^(-gap/idle)), gap the time since the
+   * queue's previous publish; a broker kept busy by frequent publishes answers sooner.
+   */
+  private confirmWake(q: number): number {
+    const spec = this.p.queues[q];
+    const gap = this.now - this.lastPublish[q];
+    this.lastPublish[q] = this.now;
+    return spec.wakeCost * (1 - Math.exp(-gap / spec.wakeIdle));
+  }
+
   private publish(t: number, q: number): boolean {
     const p = this.p;
     const spec = p.queues[q];

@@ -667,6 +667,11 @@ const Queue = Schema.Struct({
   // the broker's confirm: how long a publisher waits from sending to the broker's ack (persisting
   // included), beyond the edge's network; a property of the real broker, never injected
   confirm: Schema.optional(DistSchema),
+  // a confirm after the broker sat idle takes longer (its processes and the machine's CPUs wake
+  // from sleep; reference-app/bench/confirm-rate.ts): cost x (1 - e^(-gap/idle)) is added to the
+  // confirm, gap being the time since the queue's previous publish, so the mean confirm falls with
+  // the publish rate as the real one does (by cost / (1 + rate x idle) for Poisson publishes)
+  confirm_wake: Schema.optional(Schema.Struct({ cost: nonNegative(Duration, "cost"), idle: PosDuration })),
 });
 
 const Cdn = Schema.Struct({

@@ -23,6 +23,9 @@ export interface QueueSpec {
   readonly held: number;
   readonly retries: number;
   readonly failureRate: number;
+  /** confirm_wake (seconds): the most a confirm gains after an idle broker, and the idle time scale; cost 0 without. */
+  readonly wakeCost: number;
+  readonly wakeIdle: number;
 }
 
 export function compileQueue(c: QueueComponent, component: number, ctx: CompileContext): QueueSpec {
@@ -37,7 +40,8 @@ export function compileQueue(c: QueueComponent, component: number, ctx: CompileC
       timeout: Infinity, sampler: -1, main: true,
     });
   }
-  return { component, workers, entry: -1, dropHead: c.overflow === "drop_head", held, retries: c.retries, failureRate: c.failure_rate };
+  return { component, workers, entry: -1, dropHead: c.overflow === "drop_head", held, retries: c.retries, failureRate: c.failure_rate,
+    wakeCost: c.confirm_wake?.cost ?? 0, wakeIdle: c.confirm_wake?.idle ?? 1 };
 }
 
 export function emitQueueCall(step: Extract<Step, { call: string }>, _c: QueueComponent, _queue: number, _cls: number, _region: number, _path: string, _edge: CallEdge, _ctx: FlowContext): void {
