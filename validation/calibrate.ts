@@ -197,9 +197,9 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
   const handshake = tlsHandshakeFit(scenario, p.lb, m);
   const params = (): CalibratedParameter[] => [
     ...(handshake ? [handshake] : []),
-    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency (its connection set-up included) - mean time at the replica (per class, request-weighted) - the model's other time at the balancer (its queue wait; with TLS, the handshakes and passes through its CPUs and their waits)" }] : []),
+    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency (its connection set-up included) - mean time at the replica (per class, request-weighted) - the model's other time at the balancer (its queue wait; with TLS, the handshakes and passes through its CPUs and their waits; with links, its and the service's transfers)" }] : []),
     ...direct.map((c) => ({ parameter: `load.classes.${c}.flow.0.network`, valueMs: edgeMs[c], how: `half of the class's mean client latency - its mean time at the replica (${(m.classes[c].latencyMs.mean - hops.serviceMs[c].meanMs).toFixed(3)} ms): no balancer, so the client's side of the call to ${p.service}, each way` })),
-    ...(callKinds.length ? [{ parameter: `components.${p.service}.call_overhead`, valueMs: costMs, how: `half the mean excess of ${callKinds.join(" and ")} calls over the model's response (${excessPerCall.toFixed(3)} ms per call, call-weighted): the client side of a call, each way` }] : []),
+    ...(callKinds.length ? [{ parameter: `components.${p.service}.call_overhead`, valueMs: costMs, how: `half the mean excess of ${callKinds.join(" and ")} calls over the model's response and its link's time per call, if any (${excessPerCall.toFixed(3)} ms per call, call-weighted): the client side of a call, each way` }] : []),
     // the model draws the service's call_overhead on a publish's two legs too, so the fitted cost
     // per call is already charged there: the confirm is what the publish took beyond it (charging
     // both made queue-offload's create_order 20% slow)
