@@ -37,7 +37,13 @@ export interface ServiceConfig {
   readonly seed: number;
   readonly service: ServicePlan;
   readonly classes: readonly ClassPlan[];
-  readonly cache?: CachePlan & { readonly port: number; readonly password: string };
+  /**
+   * connections: Redis connections the process holds (1 when absent). A cache with a link gets one
+   * per slot: Redis answers a connection's commands in order and the link relay sends a
+   * connection's replies one after another, so with one connection the link was FIFO, not the
+   * model's processor sharing (service/cache.ts).
+   */
+  readonly cache?: CachePlan & { readonly port: number; readonly password: string; readonly connections?: number };
   /** The database with this service's pool resolved (the YAML's, else poolFor's). */
   readonly db?: DbPlan & {
     readonly pool: NonNullable<DbPlan["pool"]>;

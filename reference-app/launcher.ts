@@ -408,7 +408,12 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
         service: sp,
         classes: plan.classes,
         // a cache with a link: through the link relay's route (link-routes.ts)
-        cache: ((k) => (k ? { ...k.plan, port: runLinks?.peers.get(peerKey(sp.name, k.plan.name))?.[0] ?? via(sp.name, k.part.port), password: k.part.password } : undefined))(cacheFor(sp.calls)),
+        // with a connection per slot, so its replies share the link as the model's (config.ts)
+        cache: ((k) => {
+          if (!k) return undefined;
+          const route = runLinks?.peers.get(peerKey(sp.name, k.plan.name))?.[0];
+          return { ...k.plan, port: route ?? via(sp.name, k.part.port), password: k.part.password, ...(route !== undefined ? { connections: sp.concurrency } : {}) };
+        })(cacheFor(sp.calls)),
         db: dbConfig && sp.calls.includes(dbConfig.name) ? { ...dbConfig, pool: poolFor(dbConfig, sp.concurrency), modelPool: dbConfig.pool !== undefined, ...withVia(dbVia(sp.name)) } : undefined,
         queues: plan.queues.filter((q) => sp.calls.includes(q.name)).map((q) => ({ ...q, names: queues[q.name]! })),
         amqpUrl: amqpVia(sp.name),

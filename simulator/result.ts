@@ -9,6 +9,7 @@ import type { Scenario } from "./model/schema.ts";
 import type { Program } from "./engine/program.ts";
 import { DROP_REASONS, REASONS, type ReplicationResult, type Series } from "./engine/simulation.ts";
 import { Histogram } from "./engine/histogram.ts";
+import { HOP_KINDS } from "./engine/hop-ledger.ts";
 import { estimate, latencyMs, type Estimate } from "./engine/stats.ts";
 import type { ReportSpec } from "./engine/report-plan.ts";
 import { KINDS } from "./components/index.ts";
@@ -74,12 +75,14 @@ function browserCacheResult(per: ReadonlyArray<ReplicationResult["classes"][numb
 
 /**
  * A class's mean latency broken down by hop (engine HopTimes over its completed requests, in ms):
- * per component on its path the mean time waiting for a unit and being served, and the mean time
- * on network hops. They add up to the mean latency, except for a fan-out's branches (each counted)
+ * per component on its path the mean time waiting for a unit, being served and sending on its
+ * egress link (`bandwidth`), and the mean time on network hops (links between regions included).
+ * They add up to the mean latency, except for a fan-out's branches (each counted)
  * and a queue's publish confirm (not in it).
  */
 export interface HopBreakdown {
-  readonly components: Record<string, { readonly waitMs: Estimate; readonly serviceMs: Estimate }>;
+  /** linkMs: on the component's egress link (`bandwidth`), only for components whose link the class's requests crossed. */
+  readonly components: Record<string, { readonly waitMs: Estimate; readonly serviceMs: Estimate; readonly linkMs?: Estimate }>;
   readonly networkMs: Estimate;
 }
 
@@ -405,13 +408,15 @@ function resultOf(p: Program, reps: ReplicationResult[], meta: RunMeta): SimResu
 function hopsOf(p: Program, reps: ReplicationResult[], c: number): HopBreakdown {
   const n = p.components.length;
   const perRequest = (r: ReplicationResult, v: number) => (r.classes[c].completed > 0 ? (v / r.classes[c].completed) * 1000 : 0);
-  const components: Record<string, { waitMs: Estimate; serviceMs: Estimate }> = {};
+  const components: Record<string, { waitMs: Estimate; serviceMs: Estimate; linkMs?: Estimate }> = {};
   p.components.forEach((comp, k) => {
-    const at = (c * n + k) * 2;
-    if (!reps.some((r) => r.hops!.time[at] > 0 || r.hops!.time[at + 1] > 0)) return;
+    const at = (c * n + k) * HOP_KINDS;
+    const linked = reps.some((r) => r.hops!.time[at + 2] > 0);
+    if (!linked && !reps.some((r) => r.hops!.time[at] > 0 || r.hops!.time[at + 1] > 0)) return;
     components[comp.name] = {
       waitMs: estimate(reps.map((r) => perRequest(r, r.hops!.time[at]))),
       serviceMs: estimate(reps.map((r) => perRequest(r, r.hops!.time[at + 1]))),
+      ...(linked ? { linkMs: estimate(reps.map((r) => perRequest(r, r.hops!.time[at + 2]))) } : {}),
     };
   });
   return { components, networkMs: estimate(reps.map((r) => perRequest(r, r.hops!.network[c]))) };

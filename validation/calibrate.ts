@@ -11,9 +11,11 @@
 //     service, each way -> load.classes.<class>.flow.0.network (the client's HTTP stack, loopback and
 //     the generator's own time, which the replica's clock never sees);
 //   - outgoing calls (Redis commands, queries after the pool): their mean minus the model's
-//     response of that cache or database at this load, call-weighted over both kinds, in two legs
+//     response of that cache or database at this load (with a `bandwidth`, its answers' time on its
+//     link per call too), call-weighted over both kinds, in two legs
 //     -> components.<service>.call_overhead (the client side of a call, which the app does not
-//     inject: a calibrated copy can start the app too, and the value can be written into the YAML);
+//     inject: a calibrated copy can start the app too, and the value can be written into the YAML;
+//     on a linked store, the link relay's own hop: docs/reference-app.md "The relay's own hop");
 //   - publishes: until the broker's confirm, less the call_overhead the model already draws on
 //     a publish's two legs and, with the queue's confirm_wake, the wake-up the model adds at the
 //     measured publish rate (cost / (1 + rate x idle)) -> components.<queue>.confirm;
@@ -160,6 +162,21 @@ function tlsHandshakeFit(scenario: Scenario, lb: string | undefined, m: Measured
   };
 }
 
+/**
+ * The model's mean time of one call to a cache or database, ms: its response, and with a
+ * `bandwidth` its answers' time on its link per call (Little: transfers in flight over calls per
+ * second; a cache's misses send none). The services' call timers run until the answer is in,
+ * so the measured call has the real transfer in it (and the link relay's own hop): without this
+ * term the fit put the transfer into call_overhead, and the model charged it twice (cache-link.yaml:
+ * 17 ms a call).
+ */
+export function storeCallMs(r: SimResult, name: string): number | undefined {
+  const c = r.components[name];
+  if (!c) return undefined;
+  const link = c.link && c.throughput.mean > 0 ? (c.link.transfersInFlight.mean / c.throughput.mean) * 1000 : 0;
+  return c.responseMs.mean.mean + link;
+}
+
 /** One fit: the parameters that make the model's per-hop means those measured at `rate`. */
 export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { durationS: number; warmupS: number }): CalibratedParameter[] {
   const p = parts(scenario);
@@ -182,9 +199,9 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
   const handshake = tlsHandshakeFit(scenario, p.lb, m);
   const params = (): CalibratedParameter[] => [
     ...(handshake ? [handshake] : []),
-    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency (its connection set-up included) - mean time at the replica (per class, request-weighted) - the model's other time at the balancer (its queue wait; with TLS, the handshakes and passes through its CPUs and their waits)" }] : []),
+    ...(p.lb ? [{ parameter: `components.${p.lb}.overhead`, valueMs: lbMs, how: "mean client latency (its connection set-up included) - mean time at the replica (per class, request-weighted) - the model's other time at the balancer (its queue wait; with TLS, the handshakes and passes through its CPUs and their waits; with links, its and the service's transfers)" }] : []),
     ...direct.map((c) => ({ parameter: `load.classes.${c}.flow.0.network`, valueMs: edgeMs[c], how: `half of the class's mean client latency - its mean time at the replica (${(m.classes[c].latencyMs.mean - hops.serviceMs[c].meanMs).toFixed(3)} ms): no balancer, so the client's side of the call to ${p.service}, each way` })),
-    ...(callKinds.length ? [{ parameter: `components.${p.service}.call_overhead`, valueMs: costMs, how: `half the mean excess of ${callKinds.join(" and ")} calls over the model's response (${excessPerCall.toFixed(3)} ms per call, call-weighted): the client side of a call, each way` }] : []),
+    ...(callKinds.length ? [{ parameter: `components.${p.service}.call_overhead`, valueMs: costMs, how: `half the mean excess of ${callKinds.join(" and ")} calls over the model's response and its link's time per call, if any (${excessPerCall.toFixed(3)} ms per call, call-weighted): the client side of a call, each way` }] : []),
     // the model draws the service's call_overhead on a publish's two legs too, so the fitted cost
     // per call is already charged there: the confirm is what the publish took beyond it (charging
     // both made queue-offload's create_order 20% slow)
@@ -201,18 +218,26 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     { parameter: `components.${p.service}.overhead`, valueMs: overheadMs, how: `YAML overhead ${yamlOverhead.toFixed(3)} ms + mean time at the replica - the model's (per class, request-weighted)${hops.holdMs !== undefined ? `; slot time per request ${hops.holdMs.toFixed(3)} ms` : ""}` },
   ];
   const sim = (): SimResult => simulate(healthy(withRate(applyCalibration(scenario, params()), rate)), { duration: o.durationS, warmup: o.warmupS, hops: true });
-  // the model's time at the balancer for a class, but the overhead being fitted: its queue wait, and
-  // with TLS its handshakes, its passes through the CPUs and their waits (the hop breakdown)
+  // the model's time at the balancer for a class, but the overhead being fitted: its queue wait,
+  // with TLS its handshakes, its passes through the CPUs and their waits, and with a `bandwidth`
+  // its transfers on its link (the hop breakdown). The measured client latency has the real
+  // transfers in it: left in, the overhead would carry them and the model would charge them twice.
   const lbOther = (r: SimResult, cls: string): number | undefined => {
-    const h = p.lb ? r.classes[cls]?.hopsMs?.components[p.lb] : undefined;
-    return h ? h.waitMs.mean + h.serviceMs.mean - lbMs : undefined;
+    const hops = p.lb ? r.classes[cls]?.hopsMs : undefined;
+    if (!hops) return undefined;
+    // a balancer with no time at all (no overhead yet, no waits, no link) is not in the breakdown:
+    // 0, not unknown (which left a YAML without an overhead uncalibrated, at 0)
+    const h = hops.components[p.lb!];
+    return (h ? h.waitMs.mean + h.serviceMs.mean + (h.linkMs?.mean ?? 0) : 0) - lbMs;
   };
+  // the service's answers on its own link: after the replica's clock stops, so outside its time
+  const serviceLink = (r: SimResult, cls: string) => r.classes[cls]?.hopsMs?.components[p.service]?.linkMs?.mean ?? 0;
   for (let pass = 0; pass < 2; pass++) {
     let r = sim();
     if (p.lb) {
       const d = overClasses(m, (cls, serviceMs) => {
         const other = lbOther(r, cls);
-        return m.classes[cls] && other !== undefined ? m.classes[cls].latencyMs.mean - serviceMs - other : undefined;
+        return m.classes[cls] && other !== undefined ? m.classes[cls].latencyMs.mean - serviceMs - other - serviceLink(r, cls) : undefined;
       });
       if (d !== undefined) lbMs = Math.max(0, d);
     }
@@ -221,7 +246,7 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     for (const k of callKinds) {
       const names = k === "cache" ? p.caches : p.databases;
       for (const name of names) {
-        const model = r.components[name]?.responseMs.mean.mean;
+        const model = storeCallMs(r, name);
         if (model === undefined || !Number.isFinite(model)) continue;
         sum += (hops.calls[k]!.meanMs - model) * hops.calls[k]!.perSecond;
         w += hops.calls[k]!.perSecond;
@@ -233,7 +258,7 @@ export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { dura
     const d = overClasses(m, (cls, serviceMs) => {
       const c = r.classes[cls];
       // the model's time at the replica: its class latency less what it draws before and after it
-      const outside = p.lb ? lbMs + (lbOther(r, cls) ?? 0) : 2 * (edgeMs[cls] ?? 0);
+      const outside = (p.lb ? lbMs + (lbOther(r, cls) ?? 0) : 2 * (edgeMs[cls] ?? 0)) + serviceLink(r, cls);
       return c ? serviceMs - (c.latencyMs.mean.mean - outside) : undefined;
     });
     if (d !== undefined) overheadMs = Math.max(0, overheadMs + d);

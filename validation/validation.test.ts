@@ -391,6 +391,70 @@ describe("levels", () => {
     expect(out).toMatch(/network: 0\.7ms/);
     expect(out).toContain("call: api");
   });
+  describe("with links: the transfers the measured times hold are the model's, not an overhead", () => {
+    // The "real system" is the model with hidden costs (the link relay's hop among them), its
+    // per-hop means built the way the services' metrics read them: a call until its answer is in
+    // (the transfer on the store's link included), a replica's time until its answer leaves (its own
+    // link's transfer after it), the client's latency with every transfer. Before the model's link
+    // time was subtracted, the fit put the transfers into the overheads: cache-link's call_overhead
+    // came out 8.9 ms for 0.35, bandwidth-link's balancer overhead 13.6 ms for 0.6; and a YAML
+    // without a balancer overhead left it uncalibrated at 0 (a balancer with no time was not in the hops).
+    const o = { durationS: 60, warmupS: 10 };
+    const measuredOf = (real: SimResult, service: string, calls: Record<string, unknown> = {}) => ({
+      engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
+      classes: Object.fromEntries(Object.entries(real.classes).map(([n, c]) => [n, { requests: 1, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean: c.latencyMs.mean.mean, p50: 0, p95: 0, p99: 0 } }])),
+      hops: {
+        serviceMs: Object.fromEntries(Object.entries(real.classes).map(([n, c]) => {
+          const at = c.hopsMs!.components;
+          // the replica's clock: its own wait and work and every call's full time (each downstream hop with its link), not its own link
+          const replica = Object.entries(at).reduce((sum, [name, h]) => sum + (name === "lb" ? 0 : h.waitMs.mean + h.serviceMs.mean + (name === service ? 0 : h.linkMs?.mean ?? 0)), 0);
+          return [n, { meanMs: replica, count: c.throughput.mean }];
+        })),
+        calls,
+      },
+    });
+    it("a cache's link: the relay's hop on each call is call_overhead, the transfer is not", () => {
+      const s = load("scenarios/validation/cache-link.yaml");
+      const truth: CalibratedParameter[] = [
+        { parameter: "components.lb.overhead", valueMs: 0.6, how: "truth" },
+        { parameter: "components.api.call_overhead", valueMs: 0.35, how: "truth" },
+        { parameter: "components.api.overhead", valueMs: 0.2, how: "truth" },
+      ];
+      const rate = 40;
+      const real = simulate(withRate(applyCalibration(s, truth), rate), { duration: o.durationS, warmup: o.warmupS, hops: true });
+      const meta = real.components.meta, db = real.components.db;
+      // per cache call: its response, the replies' transfers (bytes / 20 KB values, times their mean time), both legs
+      const transfersPerSecond = meta.link!.throughputBitsPerSecond.mean / 8 / 20_000;
+      const cacheCall = meta.responseMs.mean.mean + (transfersPerSecond * meta.link!.transferMs.mean.mean) / meta.throughput.mean + 0.7;
+      const m = measuredOf(real, "api", {
+        cache: { meanMs: cacheCall, perSecond: meta.throughput.mean },
+        database: { meanMs: db.responseMs.mean.mean + 0.7, perSecond: db.throughput.mean },
+      });
+      const got = Object.fromEntries(fitHops(s, m as never, rate, o).map((p) => [p.parameter, p.valueMs]));
+      expect(got["components.api.call_overhead"]).toBeCloseTo(0.35, 1);
+      expect(Math.abs(got["components.lb.overhead"] - 0.6)).toBeLessThan(0.1);
+      expect(Math.abs(got["components.api.overhead"] - 0.2)).toBeLessThan(0.1);
+    });
+    it("a balancer's link (the entry's answers) and a service's own link: the transfers stay out of the balancer's and the service's overheads", () => {
+      const lbLinked = load("scenarios/validation/bandwidth-link.yaml");
+      // the same system with the link on the API's answers instead (they cross it before HAProxy)
+      const text = readFileSync("scenarios/validation/bandwidth-link.yaml", "utf8").replace("    bandwidth: 40Mbps\n", "").replace("    replicas: 1\n", "    replicas: 1\n    bandwidth: 40Mbps\n");
+      const apiLinked = scenarioOf(text, "api-linked.yaml");
+      expect((apiLinked.components.api as { bandwidth?: number }).bandwidth).toBe(40e6); // bits per second
+      for (const [name, s] of [["lb's link", lbLinked], ["api's link", apiLinked]] as const) {
+        const truth: CalibratedParameter[] = [
+          { parameter: "components.lb.overhead", valueMs: 0.6, how: "truth" },
+          { parameter: "components.api.overhead", valueMs: 0.3, how: "truth" },
+        ];
+        const rate = 40;
+        const real = simulate(withRate(applyCalibration(s, truth), rate), { duration: o.durationS, warmup: o.warmupS, hops: true });
+        expect(real.classes.blob.latencyMs.mean.mean, name).toBeGreaterThan(10); // the transfers are most of it
+        const got = Object.fromEntries(fitHops(s, measuredOf(real, "api") as never, rate, o).map((p) => [p.parameter, p.valueMs]));
+        expect(Math.abs(got["components.lb.overhead"] - 0.6), name).toBeLessThan(0.1);
+        expect(Math.abs(got["components.api.overhead"] - 0.3), name).toBeLessThan(0.1);
+      }
+    });
+  });
   it("reads a confirm's spread off its histogram: quantiles with the fitted mean and the measured shape", () => {
     // 10,000 exponential times of mean 3 ms in the app's buckets
     const bounds = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12.5, 15, 20, 25, 35, 50, 100, 250, 1000];

@@ -21,6 +21,18 @@ describe("hopRows", () => {
     for (const row of rows) expect(Math.abs(row.sumMs - row.meanMs) / row.meanMs, row.cls).toBeLessThan(0.01);
   });
 
+  test("a link: the cache's transfers are their own segment after its service, and the bars add up", () => {
+    const cache = readFileSync(new URL("../../scenarios/validation/cache-link.yaml", import.meta.url), "utf8");
+    const { rows, segments } = hopRows(simulate(scenarioOf(cache, "cache-link.yaml"), { duration: 30, replications: 2, hops: true }));
+    const keys = segments.map((s) => s.key);
+    expect(keys.indexOf("meta link")).toBe(keys.indexOf("meta service") + 1);
+    expect(keys).not.toContain("api link"); // no bandwidth on the api
+    const [row] = rows;
+    expect(row.parts["meta link"]).toBeGreaterThan(10); // 20 KB on 2 MB/s, 40% busy: about 17 ms
+    expect(Math.abs(row.sumMs - row.meanMs) / row.meanMs).toBeLessThan(0.01);
+    expect(hopsMismatch(row)).toBeNull();
+  });
+
   test("a result without hops (the CLI's, an opened file) has no rows", () => {
     expect(hopRows(simulate(scenarioOf(text, "read-replicas.yaml"), { duration: 10, replications: 1 })).rows).toEqual([]);
   });

@@ -10,8 +10,10 @@
 // requests in flight times their hops (the arrays double, amortized). Trades a few bytes per hop in
 // flight for exactness; only runs that ask for hops pay it.
 
-/** The slot of network time (component hops are component * 2 + 0 wait | 1 service). */
+/** The slot of network time (component hops are component * HOP_KINDS + 0 wait | 1 service | 2 on its egress link). */
 export const NETWORK_SLOT = -1;
+/** Hop kinds per component: waiting, served, sending on its egress link. */
+export const HOP_KINDS = 3;
 
 export class HopLedger {
   /** Per task id: its first entry (-1: none) and the task generation it was opened for. */
@@ -43,12 +45,12 @@ export class HopLedger {
 
   /**
    * Root task t completed: its ledger goes into class cls's totals (time: [(cls * components +
-   * component) * 2 + kind], network: [cls]) and is emptied. gen as in add: a stale ledger is dropped.
+   * component) * HOP_KINDS + kind], network: [cls]) and is emptied. gen as in add: a stale ledger is dropped.
    */
   commit(t: number, gen: number, cls: number, components: number, time: Float64Array, network: Float64Array): void {
     if (t >= this.head.length || this.head[t] < 0) return;
     if (this.headGen[t] !== gen) { this.drop(t); return; }
-    const base = cls * components * 2;
+    const base = cls * components * HOP_KINDS;
     let e = this.head[t];
     while (e >= 0) {
       const s = this.slot[e];

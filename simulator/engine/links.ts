@@ -39,6 +39,8 @@ export class LinkRuntime {
   readonly pending: Float64Array;
   /** Tasks whose transfers finished in the last complete() call: done[0 .. count). */
   done = new Int32Array(16);
+  /** When each of those transfers started (done[i]'s start is doneStart[i]): its time on the link, for the hop breakdown. */
+  doneStart = new Float64Array(16);
   readonly stats: LinkStats[];
   private readonly capacity: Float64Array;
   private readonly v: Float64Array;
@@ -142,7 +144,11 @@ export class LinkRuntime {
     const limit = this.v[l] + 1e-9 * Math.max(1, this.v[l]);
     let k = 0;
     while (this.n[l] > 0 && tags[0] <= limit) {
-      if (k === this.done.length) { const d = new Int32Array(k * 2); d.set(this.done); this.done = d; }
+      if (k === this.done.length) {
+        const d = new Int32Array(k * 2); d.set(this.done); this.done = d;
+        const ds = new Float64Array(k * 2); ds.set(this.doneStart); this.doneStart = ds;
+      }
+      this.doneStart[k] = this.starts[l][0];
       this.done[k++] = this.tasks[l][0];
       if (measuring) {
         const st = this.stats[l];

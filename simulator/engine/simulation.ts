@@ -18,7 +18,7 @@ import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
 import type { ServiceRuntime } from "../components/service/index.ts";
 import { BUCKETS, Histogram } from "./histogram.ts";
-import { HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
+import { HOP_KINDS, HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
@@ -80,13 +80,14 @@ export interface ReplicationOptions {
  * completed in the statistics window (the same ones as the latency histogram, their whole time
  * included), per class and component the seconds spent waiting for a unit (queue, balancer queue,
  * pool) and being served (a station's or database's service, a service's own work in its slot, a
- * balancer's overhead), and per class the seconds on network hops (edges' `network`, region
- * crossings). A failed request's time is left out (engine/hop-ledger.ts), as is work for queue
+ * balancer's overhead) and sending on its egress link (`bandwidth`: a transfer's start to its last
+ * byte), and per class the seconds on network hops (edges' `network`, region crossings and their
+ * links). A failed request's time is left out (engine/hop-ledger.ts), as is work for queue
  * messages (asynchronous) and for calls whose caller gave up. Divided by a class's completed
  * requests, each is that hop's share of the mean latency; a fan-out's branches are each counted.
  */
 export interface HopTimes {
-  /** [(class * components + component) * 2 + 0 wait | 1 service] */
+  /** [(class * components + component) * HOP_KINDS + 0 wait | 1 service | 2 on its egress link] */
   readonly time: Float64Array;
   /** [class] */
   readonly network: Float64Array;
@@ -372,7 +373,7 @@ class Replication extends TaskTable {
     super();
     const nR = p.resources.length;
     if (o.hops) {
-      this.hops = { time: new Float64Array(p.classNames.length * p.components.length * 2), network: new Float64Array(p.classNames.length) };
+      this.hops = { time: new Float64Array(p.classNames.length * p.components.length * HOP_KINDS), network: new Float64Array(p.classNames.length) };
       this.hopLedger = new HopLedger();
       // A delay's purpose is the suffix of its random stream's name (program.ts names them).
       this.delayKind = Int8Array.from(p.op, (op, pc) => {
@@ -886,6 +887,12 @@ class Replication extends TaskTable {
     // step() may start transfers (on this link too) but never completes one: done[] stays as is.
     for (let i = 0; i < n; i++) {
       const t = links.done[i];
+      if (this.hops) {
+        // its time on the link: the sender's link hop, or the network for a link between regions
+        const c = this.p.payload.links[l].component;
+        if (c >= 0) this.hop(t, c, 2, this.now - links.doneStart[i]);
+        else this.ledgerAdd(t, NETWORK_SLOT, this.now - links.doneStart[i]);
+      }
       this.tPc[t]++;
       this.step(t);
     }
@@ -1099,9 +1106,9 @@ class Replication extends TaskTable {
     this.step(t);
   }
 
-  /** Adds d seconds at component c (kind 0 waiting, 1 served) to the ledger of task t's request. Hops only. */
+  /** Adds d seconds at component c (kind 0 waiting, 1 served, 2 on its link) to the ledger of task t's request. Hops only. */
   private hop(t: number, c: number, kind: number, d: number): void {
-    this.ledgerAdd(t, c * 2 + kind, d);
+    this.ledgerAdd(t, c * HOP_KINDS + kind, d);
   }
 
   /**
