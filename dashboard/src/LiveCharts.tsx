@@ -1,5 +1,5 @@
 // While a run goes on: replication 0's intervals as the worker simulates them (it posts them every
-// 150-500 ms, the interval in progress as the last point, marked by a hollow dot until the whole
+// 500 ms, the interval in progress as the last point, marked by a hollow dot until the whole
 // interval replaces it), drawn on the charts' own time axis over the whole run, under a banner
 // saying the result is partial. Latency and throughput: the charts that need nothing but the series (the
 // others need the result's figures: utilization each component's servers, errors the counts).
@@ -14,7 +14,7 @@ import { Staggered } from "./Staggered.tsx";
 const LIVE_POINTS = 150;
 
 export function LiveCharts({ partial, progress }: { partial: Partial; progress: number }) {
-  // half the finished charts' points: redrawn every 150-500 ms while the worker runs, each redraw stays short
+  // half the finished charts' points: redrawn every 500 ms while the worker runs, each redraw stays short
   // the interval in progress stays a point of its own, out of the merging
   const series = useMemo(() => (partial.inProgress
     ? withLastOf(downsample(wholeIntervals(partial.series), LIVE_POINTS - 1).series, partial.series)

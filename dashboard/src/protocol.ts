@@ -40,7 +40,7 @@ export type FailureKind = "invalid" | "unsupported" | "internal";
 
 export type FromWorker =
   | { readonly type: "progress"; readonly id: number; readonly fraction: number }
-  /** Replication 0's intervals so far (options.bands) while it runs, every 150-500 ms; inProgress:
+  /** Replication 0's intervals so far (options.bands) while it runs, every 500 ms (the first at once); inProgress:
    * the last point is the interval in progress, over the part simulated yet (the next replaces it). */
   | { readonly type: "partial"; readonly id: number; readonly series: SeriesResult; readonly inProgress: boolean; readonly durationS: number; readonly warmupS: number; readonly replications: number }
   | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number; readonly replications?: SimResult[]; readonly replicationSeries?: SeriesResult[] }

@@ -9,9 +9,11 @@ import { planHere } from "./plan-run.ts";
 import { check } from "./validate.ts";
 
 /** How often the interval in progress is posted while replication 0 runs (the first as soon as it
- * has a completed request): a first point within a second on one-million-users, whose 10 s
- * intervals take about 0.5 s of wall time each, without redrawing the page's charts too often. */
-const PEEK_EVERY_MS = 150;
+ * has a completed request, for a first point within a second on one-million-users, whose 10 s
+ * intervals take 0.3-0.5 s of wall time each). Not more often: on one-million-users each redraw
+ * of the live charts took 0.2-0.4 s of the page's thread (recharts, load 4-9), so posting every
+ * 150 ms kept that thread busy. */
+const PEEK_EVERY_MS = 500;
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 
