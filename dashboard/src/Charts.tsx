@@ -22,6 +22,19 @@ export const EventsContext = createContext<readonly TimeEvent[]>([]);
  * and then the series the charts get is their mean. */
 export const BandsContext = createContext<SeriesBands | null>(null);
 
+/** The series' last point is the interval in progress (a live run's peek, partial-point.ts): the
+ * latency and throughput lines mark it with a hollow dot, so one point alone is a chart. */
+export const InProgressContext = createContext(false);
+
+/** A line's dot renderer: a hollow circle on the last row only (the interval in progress). */
+function lastDot(rows: readonly Row[], color: string) {
+  const last = rows.length - 1;
+  return (p: { cx?: number; cy?: number; index?: number; key?: React.Key | null }) =>
+    p.index === last && p.cx !== undefined && p.cy !== undefined && Number.isFinite(p.cy)
+      ? <circle key={p.key ?? undefined} className="partial-dot" cx={p.cx} cy={p.cy} r={3.5} fill={th().panel} stroke={color} strokeWidth={1.5} />
+      : <g key={p.key ?? undefined} />;
+}
+
 /** The run's frame the time axis needs: a finished result, or a run still streaming its intervals. */
 export interface RunFrame {
   readonly run: { readonly durationS: number; readonly warmupS: number };
@@ -130,6 +143,8 @@ export function LatencyChart({ result, series, sloMs, measured }: { result: RunF
     return { t: m.t, "p50 measured": clean(mc?.p50Ms), "p95 measured": clean(mc?.p95Ms), "p99 measured": clean(mc?.p99Ms) };
   });
   const pred = measured ? PREDICTED_STYLE : {};
+  const inProgress = useContext(InProgressContext);
+  const dot = (color: string) => (inProgress ? lastDot(rows, color) : false);
   return (
     <ChartCard title="Latency percentiles"
       unit={<>
@@ -147,9 +162,9 @@ export function LatencyChart({ result, series, sloMs, measured }: { result: RunF
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} ms`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
           {h && [band("p50", th().p50), band("p95", th().p95), band("p99", th().p99)]}
-          <Line dataKey="p50" name={predName("p50", measured)} stroke={th().p50} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />
-          <Line dataKey="p95" name={predName("p95", measured)} stroke={th().p95} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />
-          <Line dataKey="p99" name={predName("p99", measured)} stroke={th().p99} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />
+          <Line dataKey="p50" name={predName("p50", measured)} stroke={th().p50} dot={dot(th().p50)} isAnimationActive={false} strokeWidth={1.5} {...pred} />
+          <Line dataKey="p95" name={predName("p95", measured)} stroke={th().p95} dot={dot(th().p95)} isAnimationActive={false} strokeWidth={1.5} {...pred} />
+          <Line dataKey="p99" name={predName("p99", measured)} stroke={th().p99} dot={dot(th().p99)} isAnimationActive={false} strokeWidth={1.5} {...pred} />
           {measured && [measuredLine("p50", mrows, th().p50), measuredLine("p95", mrows, th().p95), measuredLine("p99", mrows, th().p99)]}
           {sloMs.p95 !== undefined && <ReferenceLine y={sloMs.p95} stroke={th().p95} strokeDasharray="6 4" />}
           {sloMs.p99 !== undefined && <ReferenceLine y={sloMs.p99} stroke={th().p99} strokeDasharray="12 3 2 3" />}
@@ -175,6 +190,8 @@ export function ThroughputChart({ result, series, measured }: { result: RunFrame
   });
   const pred = measured ? PREDICTED_STYLE : {};
   if (bands) addBands(rows, classes.map((c) => ({ key: c, mean: s.classes[c].throughput, half: bands.half.classes[c]?.throughput })));
+  const inProgress = useContext(InProgressContext);
+  const dot = (color: string) => (inProgress ? lastDot(rows, color) : false);
   return (
     <ChartCard title="Throughput" unit={<>requests/s completed, per class, vs offered<BandNote /></>} testId="chart-throughput">
       <ResponsiveContainer width="100%" height={240}>
@@ -186,8 +203,8 @@ export function ThroughputChart({ result, series, measured }: { result: RunFrame
           <Tooltip {...tooltip()} formatter={(v) => `${num(Number(v))} req/s`} labelFormatter={(t) => `t = ${t} s`} />
           <Legend wrapperStyle={{ fontSize: 12 }} verticalAlign="top" height={24} />
           {bands && classes.map((c, i) => band(c, palette()[i % palette().length]))}
-          <Line dataKey="offered" name={predName("offered", measured)} stroke={th().muted} strokeDasharray="4 3" dot={false} isAnimationActive={false} />
-          {classes.map((c, i) => <Line key={c} dataKey={c} name={predName(c, measured)} stroke={palette()[i % palette().length]} dot={false} isAnimationActive={false} strokeWidth={1.5} {...pred} />)}
+          <Line dataKey="offered" name={predName("offered", measured)} stroke={th().muted} strokeDasharray="4 3" dot={dot(th().muted)} isAnimationActive={false} />
+          {classes.map((c, i) => <Line key={c} dataKey={c} name={predName(c, measured)} stroke={palette()[i % palette().length]} dot={dot(palette()[i % palette().length])} isAnimationActive={false} strokeWidth={1.5} {...pred} />)}
           {measured && [measuredLine("offered", mrows, th().muted), ...classes.map((c, i) => measuredLine(c, mrows, palette()[i % palette().length]))]}
         </ComposedChart>
       </ResponsiveContainer>

@@ -13,7 +13,7 @@ export interface RunOptions {
   /** Run replication by replication and send each one's result too (paired A/B comparisons). */
   readonly byReplication?: boolean;
   /** Record every replication's series (sent as `replicationSeries`, for the charts' 95% bands) and
-   * stream replication 0's intervals while it runs (`partial` messages). */
+   * stream replication 0's intervals, and the one in progress, while it runs (`partial` messages). */
   readonly bands?: boolean;
   /** Refuse a run estimated above the page's event budget (EVENT_BUDGET) with a `too-big` answer
    * before it starts: the estimate needs the parsed scenario, which the worker has first (and the
@@ -40,8 +40,9 @@ export type FailureKind = "invalid" | "unsupported" | "internal";
 
 export type FromWorker =
   | { readonly type: "progress"; readonly id: number; readonly fraction: number }
-  /** Replication 0's intervals so far (options.bands), about every 500 ms while it runs. */
-  | { readonly type: "partial"; readonly id: number; readonly series: SeriesResult; readonly durationS: number; readonly warmupS: number; readonly replications: number }
+  /** Replication 0's intervals so far (options.bands) while it runs, every 500 ms (the first at once); inProgress:
+   * the last point is the interval in progress, over the part simulated yet (the next replaces it). */
+  | { readonly type: "partial"; readonly id: number; readonly series: SeriesResult; readonly inProgress: boolean; readonly durationS: number; readonly warmupS: number; readonly replications: number }
   | { readonly type: "done"; readonly id: number; readonly result: SimResult; readonly elapsedMs: number; readonly replications?: SimResult[]; readonly replicationSeries?: SeriesResult[] }
   | { readonly type: "swept"; readonly id: number; readonly points: SweepPoint[]; readonly elapsedMs: number }
   | { readonly type: "planned"; readonly id: number; readonly plan: PlanResult; readonly elapsedMs: number }

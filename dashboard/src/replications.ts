@@ -24,12 +24,20 @@ export interface SeriesRunHooks {
   /** Share of the whole run done. */
   readonly onProgress?: (fraction: number) => void;
   /** Replication 0's series so far, offered about every `everyMs` (500 by default), and its first
-   * two intervals at once: one point draws no line, two draw the first chart. */
-  readonly onPartial?: (series: SeriesResult) => void;
+   * two intervals at once: one point draws no line, two draw the first chart. With `peekEveryMs`,
+   * also the interval in progress as the last point (`inProgress`), about that often. */
+  readonly onPartial?: (series: SeriesResult, inProgress: boolean) => void;
   readonly everyMs?: number;
+  /** Offer the interval in progress (the simulator's peek) this often while replication 0 runs,
+   * the first as soon as it has a completed request: a first chart long before a 10 s interval of a
+   * big model ends. Off when absent. */
+  readonly peekEveryMs?: number;
   /** Wall clock for the throttle (performance.now in the worker). */
   readonly now?: () => number;
 }
+
+/** Some class has a latency at the series' last point (a request completed in it). */
+const hasLatency = (s: SeriesResult): boolean => Object.values(s.classes).some((c) => Number.isFinite(c.p50Ms[c.p50Ms.length - 1]));
 
 /**
  * The run with every replication's series (in the result's form, each alone) beside its result,
@@ -39,6 +47,7 @@ export function runWithSeries(scenario: Scenario, o: Options & { readonly hops?:
   const w = runWindow(scenario, o);
   const n = w.replications;
   const every = hooks.everyMs ?? 500;
+  const peekEvery = hooks.peekEveryMs;
   const now = hooks.now ?? (() => Date.now());
   let last = -Infinity;
   const reps: ReplicationResult[] = [];
@@ -48,16 +57,27 @@ export function runWithSeries(scenario: Scenario, o: Options & { readonly hops?:
           const t = now();
           if (recorded > 2 && t - last < every) return;
           last = t;
-          hooks.onPartial!(snapshot());
+          hooks.onPartial!(snapshot(), false);
+        }
+      : undefined;
+    const onPeek = r === 0 && hooks.onPartial && peekEvery !== undefined
+      ? (snapshot: () => SeriesResult) => {
+          const t = now();
+          if (t - last < peekEvery) return;
+          const s = snapshot();
+          if (!hasLatency(s)) return; // nothing to draw yet: try again at the next peek
+          last = t;
+          hooks.onPartial!(s, true);
         }
       : undefined;
     reps.push(simulateReplication(scenario, {
       ...o, series: true,
       ...(hooks.onProgress ? { onProgress: (f: number) => { hooks.onProgress!((r + f) / n); } } : {}),
       ...(onIntervals ? { onIntervals } : {}),
+      ...(onPeek ? { onPeek } : {}),
     }, r));
     // replication 0 whole (the throttle may have held its last intervals back)
-    if (r === 0 && hooks.onPartial && n > 1) hooks.onPartial(combineReplications(scenario, { ...o, replications: 1 }, [reps[0]]).series!);
+    if (r === 0 && hooks.onPartial && n > 1) hooks.onPartial(combineReplications(scenario, { ...o, replications: 1 }, [reps[0]]).series!, false);
     hooks.onProgress?.((r + 1) / n);
   }
   return {

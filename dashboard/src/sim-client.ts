@@ -26,6 +26,8 @@ type Pending = { resolve: (m: FromWorker) => void; reject: (e: RunFailed) => voi
 /** Replication 0's intervals so far, while a run with options.bands goes on. */
 export interface Partial {
   readonly series: SeriesResult;
+  /** The series' last point is the interval in progress (its rates over the part simulated yet). */
+  readonly inProgress: boolean;
   readonly durationS: number;
   readonly warmupS: number;
   readonly replications: number;
@@ -58,7 +60,7 @@ export class SimClient {
       if (!p) return;
       if (m.type === "progress") return p.onProgress(m.fraction);
       if (m.type === "checked") return p.onChecked?.(m.checked);
-      if (m.type === "partial") return p.onPartial?.({ series: m.series, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
+      if (m.type === "partial") return p.onPartial?.({ series: m.series, inProgress: m.inProgress, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
       this.pending.delete(m.id);
       if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
       else if (m.type === "too-big") p.reject(new RunFailed("too-big", `estimated at ${m.events} events, above ${m.budget}`, m.events, m.budget));

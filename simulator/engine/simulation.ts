@@ -65,6 +65,10 @@ export interface ReplicationOptions {
   /** With series: called after each interval is recorded, with the series so far (live arrays,
    * growing: copy what you keep). Observation only. */
   readonly onSample?: (series: Series) => void;
+  /** With series: called about every 4096 events with a function that copies the series so far plus
+   * the interval in progress as its last point (over the part simulated yet); call it only when
+   * you want one (a worker throttles by wall time). Observation only: nothing of the run changes. */
+  readonly onPeek?: (peek: () => Series) => void;
   /** Also add up, per class, the time requests spend at each component and on the network (hops). */
   readonly hops?: boolean;
   /**
@@ -526,6 +530,9 @@ class Replication extends TaskTable {
     this.svc.startBreakers();
 
     const TICK = 1 << 16;
+    const PEEK = 1 << 12;
+    const onPeek = this.series ? o.onPeek : undefined;
+    const peek = () => this.peekSeries(); // one closure per run, called only when the peeker wants it
     const maxEvents = o.maxEvents ?? Infinity;
     const duration = o.duration;
     while (cal.size > 0 && this.events < maxEvents) {
@@ -573,7 +580,11 @@ class Replication extends TaskTable {
         case EV_FN_TIMEOUT: this.fnTimeout(arg, cal.popExtra); break;
         case EV_REALTIME: this.realtime.event(arg, cal.popExtra, this.now); this.events += this.realtime.takeWork(); break;
       }
-      if ((++this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
+      // one mask test per event; the callbacks' own tests only every PEEK events
+      if ((++this.events & (PEEK - 1)) === 0) {
+        if (onPeek) onPeek(peek);
+        if ((this.events & (TICK - 1)) === 0 && o.onTick && o.onTick(this.now / duration)) throw new Cancelled();
+      }
     }
     // A run cut short by maxEvents ends at its last event; otherwise at the full duration.
     if (this.events < maxEvents) this.now = duration;
@@ -2019,9 +2030,29 @@ class Replication extends TaskTable {
    * records them in every replication for its confidence bands).
    */
   private sample(): void {
+    this.record(this.series!, this.o.interval, true);
+  }
+
+  /**
+   * The series so far plus the interval in progress as its last point, at the time now (a copy:
+   * ReplicationOptions.onPeek). The point is over the part of the interval simulated so far (rates
+   * over that time); nothing of the state is written, so a run is the same bytes with or without
+   * peeks. Without series, or at an interval's very start, the copy has no point in progress.
+   */
+  private peekSeries(): Series {
+    const copy = structuredClone(this.series!);
+    const elapsed = this.now - (copy.t.length > 0 ? copy.t[copy.t.length - 1] : 0);
+    if (elapsed > 0) this.record(copy, elapsed, false);
+    return copy;
+  }
+
+  /**
+   * Appends the interval that ends now and lasted `interval` seconds to `s`. commit: a whole
+   * interval (the running counts restart); otherwise a peek at the one in progress, which changes
+   * nothing.
+   */
+  private record(s: Series, interval: number, commit: boolean): void {
     const p = this.p;
-    const s = this.series!;
-    const interval = this.o.interval;
     const now = this.now;
     s.t.push(now);
     for (let c = 0; c < p.classNames.length; c++) {
@@ -2030,6 +2061,7 @@ class Replication extends TaskTable {
       sc.throughput.push(h.count / interval);
       sc.errors.push(this.ivErrors[c] / interval);
       sc.p50.push(h.quantile(0.5)); sc.p95.push(h.quantile(0.95)); sc.p99.push(h.quantile(0.99));
+      if (!commit) continue;
       h.reset();
       this.ivErrors[c] = 0;
     }
@@ -2055,20 +2087,29 @@ class Replication extends TaskTable {
         const f = this.compFn[c];
         const area = this.fn.activeSoFar(f, this.now);
         sc.active.push((area - this.fnActive0[f]) / interval);
-        this.fnActive0[f] = area;
+        if (commit) this.fnActive0[f] = area;
       }
       if (sc.hits) {
-        sc.hits.push(this.ivHits[c]);
-        sc.lookups!.push(this.ivHits[c] + this.ivMisses[c]);
-        this.ivHits[c] = 0; this.ivMisses[c] = 0;
+        if (commit) {
+          sc.hits.push(this.ivHits[c]);
+          sc.lookups!.push(this.ivHits[c] + this.ivMisses[c]);
+          this.ivHits[c] = 0; this.ivMisses[c] = 0;
+        } else {
+          // counts, which the result divides by the whole interval: scaled to one, the rates hold
+          const scale = this.o.interval / interval;
+          sc.hits.push(this.ivHits[c] * scale);
+          sc.lookups!.push((this.ivHits[c] + this.ivMisses[c]) * scale);
+        }
       }
+      if (!commit) continue;
       this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
     }
-    this.svc.sampleBreakers(now, interval, s.components);
+    this.svc.sampleBreakers(now, interval, s.components, commit);
     const inFlightArea = this.inFlightArea + this.inFlight * (now - this.lastInFlight);
     s.inFlight.push((inFlightArea - this.ivInFlight0) / interval);
-    this.ivInFlight0 = inFlightArea;
     s.offered.push(this.ivArrivals / interval);
+    if (!commit) return;
+    this.ivInFlight0 = inFlightArea;
     this.ivArrivals = 0;
   }
 }

@@ -272,14 +272,15 @@ export class ServiceRuntime {
   /**
    * A series sample at `now`: the share of the last interval each breaker was open, onto its
    * component's series. It only reads (the open time brought up to now in a local sum, never
-   * written back), so a replication's figures are the same bytes with series on or off.
+   * written back), so a replication's figures are the same bytes with series on or off. Without
+   * commit (a peek at the interval in progress), the interval's start is left where it was.
    */
-  sampleBreakers(now: number, interval: number, series: ReadonlyArray<{ breakerOpen?: number[] }>): void {
+  sampleBreakers(now: number, interval: number, series: ReadonlyArray<{ breakerOpen?: number[] }>, commit = true): void {
     for (let i = 0; i < this.specs.length; i++) {
       if (!this.specs[i].breaker) continue;
       const openRun = this.brOpenRun[i] + (this.breakerState[i] === BREAKER_OPEN ? Math.max(now - this.brSince[i], 0) : 0);
       series[this.specs[i].component].breakerOpen!.push((openRun - this.brOpen0[i]) / interval);
-      this.brOpen0[i] = openRun;
+      if (commit) this.brOpen0[i] = openRun;
     }
   }
 }
