@@ -12,7 +12,7 @@
 // measured on one 2-core VM only.
 import { describe, expect, it } from "vitest";
 import { publishAtRates, type ConfirmSample } from "./bench/confirm-load.ts";
-import { wakeMoments } from "../simulator/analytic/times.ts";
+import { wakeMoments } from "../simulator/analytic/index.ts";
 
 const URL_ = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 /** confirm_wake in seconds, as the model reads it. */

@@ -480,7 +480,8 @@ components:
     const CDN = readFileSync(new URL("./regions/fixtures/regions-cdn.yaml", import.meta.url), "utf8");
     const r = planApp(load(CDN));
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    expect(r.plan.cdn).toEqual({ name: "cdn", ttl: 3600 });
+    // the fixture's edge_latency (0.1 ms), which the edge relay waits per request
+    expect(r.plan.cdn).toEqual({ name: "cdn", ttl: 3600, edgeLatency: { dist: "constant", value: 0.0001 } });
     expect(r.plan.classes.map((c) => [c.name, c.via])).toEqual([["asset", "cdn"], ["browse", "lb"]]);
     expect(r.plan.regions?.origins.map((o) => o.region)).toEqual(["east", "west", "south"]);
     // 2 replicas, 2 balancers, admin; 3 geo routers; relay routes: east > lb-west, west > lb-east,

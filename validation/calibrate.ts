@@ -33,7 +33,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDocument, Scalar } from "yaml";
 import { simulate, meanOf, type Dist, type Scenario, type SimResult } from "../simulator/index.ts";
-import { wakeMoments } from "../simulator/analytic/times.ts";
+import { wakeMoments } from "../simulator/analytic/index.ts";
 import type { CalibratedParameter } from "./report.ts";
 import { MeasureError, measureLevel, type Measured } from "./measure.ts";
 import { LevelError, predictSaturation, withRate } from "./levels.ts";

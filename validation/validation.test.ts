@@ -17,7 +17,7 @@ import { predictSaturation, extrapolatedSaturation, levelUtilization, withRate, 
 import { counterIncrease, measureLevel, MeasureError, type Measured } from "./measure.ts";
 import { applyCalibration, calibratedYaml, fitHops, spreadOf } from "./calibrate.ts";
 import { findKnee } from "./knee.ts";
-import { wakeMoments } from "../simulator/analytic/times.ts";
+import { wakeMoments } from "../simulator/analytic/index.ts";
 import type { Row } from "./compare.ts";
 import { judgeHealth, measureTrusted, parseProcStat, startHealthProbe, DEFAULT_MAX_LAG_MS } from "./starvation.ts";
 

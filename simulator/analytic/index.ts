@@ -7,3 +7,4 @@ export { bucketShares } from "./keys.ts";
 export { lruHitRatio } from "./hit-ratio.ts";
 export { scaleLoad, scaleSystem, loadUnit, type LoadUnit } from "./scale.ts";
 export { analyticBracket, analyticMeetsSlo, type AnalyticBracket } from "./bracket.ts";
+export { wakeMoments } from "./times.ts";
