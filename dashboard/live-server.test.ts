@@ -35,6 +35,8 @@ function get(port: number, path: string): Promise<{ status: number; body: string
       res.on("data", (c) => (body += c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
     });
+    // a request that hangs fails here, naming its path (CI once timed this test out at 120 s)
+    req.setTimeout(15_000, () => req.destroy(new Error(`GET ${path}: no answer in 15 s`)));
     req.on("error", reject);
     req.end();
   });
@@ -55,6 +57,7 @@ function stream(url: string): Promise<{ res: IncomingMessage; events: () => Arra
       });
       resolve({ res, events, ended });
     });
+    req.setTimeout(15_000, () => req.destroy(new Error(`GET ${url}: no answer in 15 s`)));
     req.on("error", reject);
     req.end();
   });
