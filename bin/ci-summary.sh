@@ -24,5 +24,11 @@ for f in "$dir"/*.log; do
     passed=$((passed + ${p:-0})); failed=$((failed + ${x:-0})); skipped=$((skipped + ${s:-0}))
   done < <(grep -E '^ *Tests ' <<<"$lines")
 done
+# where the time went: each step's seconds (.ci/run's logged) and the ten slowest test files
+if [ -f "$dir/durations.txt" ]; then
+  echo "seconds by step:"; sed 's/^/  /' "$dir/durations.txt"
+fi
+slowest=$(cat "$dir"/*.log 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | sed -nE 's/^ *[✓×❯] ([^ ]+\.test\.tsx?) \([0-9]+ tests?[^)]*\) ([0-9]+)ms.*/\2 \1/p' | sort -rn | head -n 10)
+[ -n "$slowest" ] && { echo "slowest test files (s):"; awk '{ printf "  %6.1f %s\n", $1 / 1000, $2 }' <<<"$slowest"; }
 echo "all steps:"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -3,6 +3,7 @@
 // serverless-api.yaml started (validation/serverless-api.e2e.test.ts), and `check --measure`'s real run (cli/tests/capacity).
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
+import { APP_LONG_FILES } from "./app-long-files.ts";
 
 export default defineConfig({
   test: {
@@ -14,7 +15,8 @@ export default defineConfig({
     // The max_connections gate's mean wait (db-gate-wait.e2e.test.ts) joined this suite on 4 Dec
     // 2026 after passing 3 of 3 alone (its misses were on a machine at load 8-14).
     // The broker confirm's fall with the publish rate (confirm-wake.e2e.test.ts, new on 4 Dec 2026) too.
-    exclude: ["reference-app/realtime/realtime-app.e2e.test.ts", "reference-app/tls.e2e.test.ts", "reference-app/confirm-wake.e2e.test.ts"],
+    // The files of test:app-long (app-long-files.ts) are out too: CI's time.
+    exclude: ["reference-app/realtime/realtime-app.e2e.test.ts", "reference-app/tls.e2e.test.ts", "reference-app/confirm-wake.e2e.test.ts", ...APP_LONG_FILES],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: "forks",
