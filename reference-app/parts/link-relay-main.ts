@@ -26,6 +26,6 @@ process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 process.on("exit", () => {
   const u = process.cpuUsage();
-  const lines = relay.report().map((r) => `${r.name}: ${r.transfers} transfers, ${r.bytes} B, busy ${(100 * r.utilization).toFixed(1)}%, mean ${r.meanTransferMs.toFixed(3)} ms, released ${r.meanLateMs.toFixed(3)} ms late on average`);
+  const lines = relay.report().map((r) => `${r.name}: ${r.transfers} transfers, ${r.bytes} B, busy ${(100 * r.utilization).toFixed(1)}%, mean ${r.meanTransferMs.toFixed(3)} ms, released ${r.meanLateMs.toFixed(3)} ms late on average, ${r.behind} behind their connection's earlier message (${r.behind ? ((1000 * r.behindSeconds) / r.behind).toFixed(3) : "0"} ms on average)`);
   process.stderr.write(`link relay: ${lines.join("; ")}; ${((u.user + u.system) / 1e6).toFixed(3)} s CPU\n`);
 });

@@ -123,6 +123,9 @@ describe("the link relay: the model's processor-sharing link on real HTTP", () =
       expect(rep.messages).toBe(3);
       expect(rep.bodyBytes - 300_000).toBeGreaterThanOrEqual(0);
       expect(rep.bodyBytes - 300_000).toBeLessThan(30);
+      // HTTP/1.1 without pipelining: a request goes out once the answer before it is whole, so no
+      // answer ever waits behind its connection's earlier one at the relay (the head-of-line count)
+      expect([rep.behind, rep.behindSeconds]).toEqual([0, 0]);
       // three messages, each alone on the link: 0.1 s apart (requests go out one by one on the socket)
       for (let i = 0; i < 3; i++) {
         expect(rs[i]!.s).toBeGreaterThanOrEqual((i + 1) * 0.1);
@@ -130,6 +133,32 @@ describe("the link relay: the model's processor-sharing link on real HTTP", () =
       }
     } finally {
       agent.destroy();
+    }
+  });
+
+  it("pipelined requests: the second answer waits behind the first on its connection, and is counted so", async () => {
+    relay.reset();
+    const sock = (await import("node:net")).connect(relay.ports[0]!, "127.0.0.1");
+    try {
+      await new Promise<void>((r, j) => sock.once("connect", () => r()).once("error", j));
+      const t0 = performance.now();
+      let got = 0;
+      const done = new Promise<number>((r) => sock.on("data", (b: Buffer) => ((got += b.length) >= 2 * (100_000 + headBytes) - 10 ? r((performance.now() - t0) / 1000) : undefined)));
+      // both requests in one write: the origin answers both at once, the relay holds the second
+      sock.write("GET /100000 HTTP/1.1\r\nHost: x\r\n\r\nGET /100000 HTTP/1.1\r\nHost: x\r\n\r\n");
+      const s = await done;
+      const rep = relay.report()[0]!;
+      expect(rep.transfers).toBe(2);
+      // one after another, each alone on the link: 0.2 s in all (PS between them would also be 0.2 s,
+      // but each would end at 0.2 s; here the first is released at 0.1 s)
+      expect(s).toBeGreaterThanOrEqual(0.2);
+      expect(s).toBeLessThanOrEqual(0.2 + slack(2e5));
+      // the second waited from its arrival (a moment after the first's) until the first was through
+      expect(rep.behind).toBe(1);
+      expect(rep.behindSeconds).toBeGreaterThanOrEqual(0.1 - 0.03);
+      expect(rep.behindSeconds).toBeLessThanOrEqual(0.1 + slack(1e5));
+    } finally {
+      sock.destroy();
     }
   });
 });

@@ -84,6 +84,14 @@ export interface LinkReport {
   readonly bodyBytes: number;
   readonly bodySquares: number;
   readonly headBytes: number;
+  /**
+   * Of the messages that entered the link: those that first waited behind an earlier message of
+   * their own connection and direction (a connection is a FIFO byte stream: head-of-line), and the
+   * seconds they waited so, cumulative as above. Zero when no connection carries two messages of a
+   * direction at once (HTTP/1.1 without pipelining, a connection per query in flight).
+   */
+  readonly behind: number;
+  readonly behindSeconds: number;
 }
 
 const now = () => performance.now() / 1000;
@@ -95,6 +103,8 @@ interface Item {
   readonly head: number;
   /** Passes unframed (a tunnel's bytes): no link, just order. */
   readonly free: boolean;
+  /** When its last byte reached the relay, s; NaN: nothing was ahead of it on its direction. */
+  readonly queuedAt: number;
 }
 
 /**
@@ -116,6 +126,9 @@ export class Links {
   private readonly body: Float64Array;
   private readonly bodySq: Float64Array;
   private readonly heads: Float64Array;
+  /** Per link, messages that waited behind their own connection's earlier one, and the seconds they waited. */
+  private readonly behind: Float64Array;
+  private readonly behindSeconds: Float64Array;
 
   constructor(readonly defs: readonly LinkDef[]) {
     for (const d of defs) if (!(d.bytesPerSecond > 0)) throw new Error(`link ${d.name}: a capacity above 0 bytes/s is needed, got ${d.bytesPerSecond}`);
@@ -126,12 +139,21 @@ export class Links {
     this.body = new Float64Array(defs.length);
     this.bodySq = new Float64Array(defs.length);
     this.heads = new Float64Array(defs.length);
+    this.behind = new Float64Array(defs.length);
+    this.behindSeconds = new Float64Array(defs.length);
     this.epoch = now();
   }
 
-  /** Direction d's message of `bytes` (`head` of them its HTTP head) enters link l now. */
-  start(l: number, d: Direction, bytes: number, head: number): void {
+  /**
+   * Direction d's message of `bytes` (`head` of them its HTTP head) enters link l now; `queuedAt`:
+   * when it reached the relay behind an earlier message of d (NaN: it did not wait).
+   */
+  start(l: number, d: Direction, bytes: number, head: number, queuedAt = NaN): void {
     const b = bytes - head;
+    if (queuedAt === queuedAt) {
+      this.behind[l]++;
+      this.behindSeconds[l] += now() - queuedAt;
+    }
     this.entered[l]++;
     this.body[l] += b;
     this.bodySq[l] += b * b;
@@ -214,6 +236,8 @@ export class Links {
         bodyBytes: this.body[l]!,
         bodySquares: this.bodySq[l]!,
         headBytes: this.heads[l]!,
+        behind: this.behind[l]!,
+        behindSeconds: this.behindSeconds[l]!,
       };
     });
   }
@@ -229,6 +253,8 @@ export class Links {
     this.body.fill(0);
     this.bodySq.fill(0);
     this.heads.fill(0);
+    this.behind.fill(0);
+    this.behindSeconds.fill(0);
     this.epoch = t;
   }
 
@@ -266,11 +292,12 @@ export class Direction implements FramerSink {
   ) {}
 
   message(parts: Buffer[], bytes: number, headBytes: number): void {
-    this.enqueue({ parts, bytes, head: headBytes, free: this.link < 0 });
+    const waits = this.link >= 0 && (this.inLink || this.items.length > 0);
+    this.enqueue({ parts, bytes, head: headBytes, free: this.link < 0, queuedAt: waits ? now() : NaN });
   }
 
   passthrough(chunk: Buffer): void {
-    this.enqueue({ parts: [chunk], bytes: chunk.length, head: 0, free: true });
+    this.enqueue({ parts: [chunk], bytes: chunk.length, head: 0, free: true, queuedAt: NaN });
   }
 
   end(): void {
@@ -299,7 +326,8 @@ export class Direction implements FramerSink {
     while (this.items.length > 0 && this.items[0]!.free) this.write(this.items.shift()!);
     if (this.items.length > 0) {
       this.inLink = true;
-      this.links.start(this.link, this, this.items[0]!.bytes, this.items[0]!.head);
+      const first = this.items[0]!;
+      this.links.start(this.link, this, first.bytes, first.head, first.queuedAt);
     } else if (this.ended && !this.dst.writableEnded) this.dst.end();
   }
 
