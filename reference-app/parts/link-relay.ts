@@ -150,7 +150,7 @@ export class Links {
    */
   start(l: number, d: Direction, bytes: number, head: number, queuedAt = NaN): void {
     const b = bytes - head;
-    if (queuedAt === queuedAt) {
+    if (!Number.isNaN(queuedAt)) {
       this.behind[l]++;
       this.behindSeconds[l] += now() - queuedAt;
     }
