@@ -105,7 +105,12 @@ interface Item {
   readonly free: boolean;
   /** When its last byte reached the relay, s; NaN: nothing was ahead of it on its direction. */
   readonly queuedAt: number;
+  /** When its last byte reached the relay, s (for the exchange trace; NaN when there is none). */
+  readonly at: number;
 }
+
+/** A framed message's way through a direction, for the exchange trace: arrived whole, written on. */
+export type MessageTrace = (arrivedAt: number, sentAt: number, bytes: number, head: number) => void;
 
 /**
  * The links of one relay process: the model's PS servers on the real clock, one timer for all.
@@ -289,15 +294,17 @@ export class Direction implements FramerSink {
     private readonly link: number,
     private readonly src: net.Socket,
     private readonly dst: MessageOut,
+    private readonly trace?: MessageTrace,
   ) {}
 
   message(parts: Buffer[], bytes: number, headBytes: number): void {
     const waits = this.link >= 0 && (this.inLink || this.items.length > 0);
-    this.enqueue({ parts, bytes, head: headBytes, free: this.link < 0, queuedAt: waits ? now() : NaN });
+    const t = waits || this.trace ? now() : NaN;
+    this.enqueue({ parts, bytes, head: headBytes, free: this.link < 0, queuedAt: waits ? t : NaN, at: this.trace ? t : NaN });
   }
 
   passthrough(chunk: Buffer): void {
-    this.enqueue({ parts: [chunk], bytes: chunk.length, head: 0, free: true, queuedAt: NaN });
+    this.enqueue({ parts: [chunk], bytes: chunk.length, head: 0, free: true, queuedAt: NaN, at: NaN });
   }
 
   end(): void {
@@ -337,6 +344,7 @@ export class Direction implements FramerSink {
     this.dst.cork();
     for (const p of item.parts) this.dst.write(p);
     this.dst.uncork();
+    if (this.trace && !Number.isNaN(item.at)) this.trace(item.at, now(), item.bytes, item.head);
     if (this.held <= HIGH_WATER / 2 && this.src.isPaused()) this.src.resume();
   }
 }
@@ -360,8 +368,26 @@ function framers(protocol: "http" | "resp" | "pg", up: FramerSink, down: FramerS
   return [new HttpFramer("request", up, methods), new HttpFramer("response", down, methods)];
 }
 
+/**
+ * One request and its answer through a route, on the relay's clock (s): when the request was whole
+ * at the relay and written on, when the answer was whole and written on (after its link and any wait
+ * behind its connection's earlier answer), the answer's bytes and head. `conn` numbers the route's
+ * connections. A diagnostic (link-relay-main.ts writes them when HEADROOM_LINK_TRACE names a file).
+ */
+export interface Exchange {
+  readonly route: string;
+  readonly conn: number;
+  readonly requestIn: number;
+  readonly requestOut: number;
+  readonly answerIn: number;
+  readonly answerOut: number;
+  readonly answerBytes: number;
+  readonly answerHead: number;
+}
+
 /** Listens on every route; each connection's messages cross the route's links as the model's transfers. */
-export async function startLinkRelay(links: readonly LinkDef[], routes: readonly LinkRoute[]): Promise<RunningLinkRelay> {
+export async function startLinkRelay(links: readonly LinkDef[], routes: readonly LinkRoute[], onExchange?: (e: Exchange) => void): Promise<RunningLinkRelay> {
+  let conns = 0;
   const shared = new Links(links);
   const sockets = new Set<net.Socket>();
   const servers: net.Server[] = [];
@@ -373,8 +399,13 @@ export async function startLinkRelay(links: readonly LinkDef[], routes: readonly
       sockets.add(upstream);
       client.setNoDelay(true);
       upstream.setNoDelay(true);
-      const up = new Direction(shared, r.up, client, upstream);
-      const down = new Direction(shared, r.down, upstream, client);
+      const conn = ++conns;
+      const asked: number[] = []; // requests written on and not answered yet: in, out, in, out...
+      const up = new Direction(shared, r.up, client, upstream, onExchange && ((i, o) => void asked.push(i, o)));
+      const down = new Direction(shared, r.down, upstream, client, onExchange && ((i, o, bytes, head) => {
+        const requestIn = asked.shift() ?? NaN, requestOut = asked.shift() ?? NaN;
+        onExchange({ route: r.name, conn, requestIn, requestOut, answerIn: i, answerOut: o, answerBytes: bytes, answerHead: head });
+      }));
       const [upFrames, downFrames] = framers(r.protocol ?? "http", up, down);
       client.on("data", (b: Buffer) => upFrames.push(b));
       upstream.on("data", (b: Buffer) => downFrames.push(b));
