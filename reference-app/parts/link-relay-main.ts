@@ -33,7 +33,8 @@ process.on("exit", () => {
   const lines = relay.report().map((r) => `${r.name}: ${r.transfers} transfers, ${r.bytes} B, busy ${(100 * r.utilization).toFixed(1)}%, mean ${r.meanTransferMs.toFixed(3)} ms, released ${r.meanLateMs.toFixed(3)} ms late on average, ${r.behind} behind their connection's earlier message (${r.behind ? ((1000 * r.behindSeconds) / r.behind).toFixed(3) : "0"} ms on average)`);
   process.stderr.write(`link relay: ${lines.join("; ")}; ${((u.user + u.system) / 1e6).toFixed(3)} s CPU\n`);
   if (traceFile) {
-    const t0 = exchanges[0]?.requestIn ?? 0, ms = (t: number) => ((t - t0) * 1000).toFixed(3);
+    // from the first moment the trace has (an answer's request can be missing: NaN, written so)
+    const t0 = Math.min(...exchanges.map((e) => e.answerIn)), ms = (t: number) => ((t - t0) * 1000).toFixed(3);
     const rows = exchanges.map((e) => [e.route, e.conn, ms(e.requestIn), ms(e.requestOut), ms(e.answerIn), ms(e.answerOut), e.answerBytes, e.answerHead].join(","));
     writeFileSync(traceFile, ["route,conn,requestIn,requestOut,answerIn,answerOut,answerBytes,answerHead", ...rows].join("\n") + "\n");
   }
