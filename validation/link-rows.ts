@@ -59,8 +59,10 @@ export function linkRows(sim: SimResult, measured: Pick<Measured, "links" | "cla
     const relSe = linkRelSe(w, (w.messages * modelWindow) / w.seconds / ratio);
     const heads = w.bodyBytes > 0 ? w.headBytes / w.bodyBytes : 0;
     const late = busy > 0 ? Math.max(0, w.lateSeconds) / w.seconds / busy : 0;
+    // head-of-line on the app's side: what the model has no term for, said beside the row
+    const hol = w.behind > 0 ? { note: `${w.behind} of ${w.messages} messages waited behind their own connection's earlier one, ${((1000 * w.behindSeconds) / w.behind).toFixed(2)} ms on average` } : {};
     rows.push(
-      widened(row(name, "linkBytesPerSecond", bytes, w.bodyBytes / w.seconds, "relative", applies), 3 * relSe),
+      { ...widened(row(name, "linkBytesPerSecond", bytes, w.bodyBytes / w.seconds, "relative", applies), 3 * relSe), ...hol },
       // the heads and the late releases are biases on one side, not noise: added to the band, whichever it is
       widened(row(name, "linkUtilization", busy, w.busySeconds / w.seconds, "relative", applies), Math.max(TARGETS.linkUtilization!.tol, 3 * relSe) + heads + late),
     );

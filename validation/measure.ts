@@ -127,13 +127,16 @@ export interface LinkWindow {
   headBytes: number;
   /** Seconds the relay released transfers past their moment, summed (each late release held the link that much longer). */
   lateSeconds: number;
+  /** Messages that waited behind an earlier message of their own connection and direction, and the seconds they waited (LinkReport.behind). */
+  behind: number;
+  behindSeconds: number;
 }
 
 /** Each link's window between two of the relay's reports (the same links, in the same order). */
 export function linkWindows(a: readonly LinkReport[], b: readonly LinkReport[]): Record<string, LinkWindow> {
   return Object.fromEntries(b.map((y, i) => {
     const x = a[i]!;
-    return [y.name, { seconds: y.seconds - x.seconds, busySeconds: y.busySeconds - x.busySeconds, messages: y.messages - x.messages, bodyBytes: y.bodyBytes - x.bodyBytes, bodySquares: y.bodySquares - x.bodySquares, headBytes: y.headBytes - x.headBytes, lateSeconds: (y.meanLateMs * y.transfers - x.meanLateMs * x.transfers) / 1000 }];
+    return [y.name, { seconds: y.seconds - x.seconds, busySeconds: y.busySeconds - x.busySeconds, messages: y.messages - x.messages, bodyBytes: y.bodyBytes - x.bodyBytes, bodySquares: y.bodySquares - x.bodySquares, headBytes: y.headBytes - x.headBytes, lateSeconds: (y.meanLateMs * y.transfers - x.meanLateMs * x.transfers) / 1000, behind: y.behind - x.behind, behindSeconds: y.behindSeconds - x.behindSeconds }];
   }));
 }
 

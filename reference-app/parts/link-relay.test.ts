@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import type net from "node:net";
-import { startLinkRelay, type RunningLinkRelay } from "./link-relay.ts";
+import { startLinkRelay, type Exchange, type RunningLinkRelay } from "./link-relay.ts";
 
 const CAPACITY = 1_000_000; // bytes per second
 /**
@@ -28,6 +28,8 @@ let headBytes = 0;
 
 let origin: http.Server;
 let relay: RunningLinkRelay;
+/** Every request and answer through the relay (its exchange trace). */
+const exchanges: Exchange[] = [];
 
 beforeAll(async () => {
   // GET /<n>: n bytes of body, Content-Length; /chunked/<n>: the same in two chunks
@@ -42,7 +44,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => origin.listen(0, "127.0.0.1", () => r()));
   const port = (origin.address() as net.AddressInfo).port;
-  relay = await startLinkRelay([{ name: "down", bytesPerSecond: CAPACITY }], [{ name: "r", listenHost: "127.0.0.1", listenPort: 0, targetHost: "127.0.0.1", targetPort: port, up: -1, down: 0 }]);
+  relay = await startLinkRelay([{ name: "down", bytesPerSecond: CAPACITY }], [{ name: "r", listenHost: "127.0.0.1", listenPort: 0, targetHost: "127.0.0.1", targetPort: port, up: -1, down: 0 }], (e) => void exchanges.push(e));
   // a first exchange warms the paths (JIT, the first connections), as a running app's have been
   for (let i = 0; i < 5; i++) await get("/40000", performance.now());
 });
@@ -123,6 +125,9 @@ describe("the link relay: the model's processor-sharing link on real HTTP", () =
       expect(rep.messages).toBe(3);
       expect(rep.bodyBytes - 300_000).toBeGreaterThanOrEqual(0);
       expect(rep.bodyBytes - 300_000).toBeLessThan(30);
+      // HTTP/1.1 without pipelining: a request goes out once the answer before it is whole, so no
+      // answer ever waits behind its connection's earlier one at the relay (the head-of-line count)
+      expect([rep.behind, rep.behindSeconds]).toEqual([0, 0]);
       // three messages, each alone on the link: 0.1 s apart (requests go out one by one on the socket)
       for (let i = 0; i < 3; i++) {
         expect(rs[i]!.s).toBeGreaterThanOrEqual((i + 1) * 0.1);
@@ -130,6 +135,41 @@ describe("the link relay: the model's processor-sharing link on real HTTP", () =
       }
     } finally {
       agent.destroy();
+    }
+  });
+
+  it("pipelined requests: the second answer waits behind the first on its connection, and is counted so", async () => {
+    relay.reset();
+    const sock = (await import("node:net")).connect(relay.ports[0]!, "127.0.0.1");
+    try {
+      await new Promise<void>((r, j) => sock.once("connect", () => r()).once("error", j));
+      const t0 = performance.now();
+      const seen = exchanges.length;
+      let got = 0;
+      const done = new Promise<number>((r) => sock.on("data", (b: Buffer) => ((got += b.length) >= 2 * (100_000 + headBytes) - 10 ? r((performance.now() - t0) / 1000) : undefined)));
+      // both requests in one write: the origin answers both at once, the relay holds the second
+      sock.write("GET /100000 HTTP/1.1\r\nHost: x\r\n\r\nGET /100000 HTTP/1.1\r\nHost: x\r\n\r\n");
+      const s = await done;
+      const rep = relay.report()[0]!;
+      expect(rep.transfers).toBe(2);
+      // one after another, each alone on the link: 0.2 s in all (PS between them would also be 0.2 s,
+      // but each would end at 0.2 s; here the first is released at 0.1 s)
+      expect(s).toBeGreaterThanOrEqual(0.2);
+      expect(s).toBeLessThanOrEqual(2 * (0.1 + slack(1e5))); // each its own slack, as the keep-alive test's
+      // the second waited from its arrival (a moment after the first's) until the first was through
+      expect(rep.behind).toBe(1);
+      expect(rep.behindSeconds).toBeGreaterThanOrEqual(0.1 - 0.03);
+      expect(rep.behindSeconds).toBeLessThanOrEqual(0.1 + slack(1e5));
+      // the trace pairs each answer with its request on the connection, in order
+      const [a, b] = exchanges.slice(seen);
+      expect(exchanges.length - seen).toBe(2);
+      expect(a!.conn).toBe(b!.conn);
+      expect(b!.requestIn - a!.requestIn).toBeLessThan(0.02);
+      expect(b!.answerOut - a!.answerOut).toBeGreaterThanOrEqual(0.1 - 1e-3);
+      expect(b!.answerOut - a!.answerOut).toBeLessThanOrEqual(0.1 + slack(1e5));
+      for (const e of [a!, b!]) expect([e.answerBytes - e.answerHead, e.requestOut >= e.requestIn, e.answerOut >= e.answerIn]).toEqual([100_000, true, true]);
+    } finally {
+      sock.destroy();
     }
   });
 });

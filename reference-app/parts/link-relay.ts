@@ -84,6 +84,14 @@ export interface LinkReport {
   readonly bodyBytes: number;
   readonly bodySquares: number;
   readonly headBytes: number;
+  /**
+   * Of the messages that entered the link: those that first waited behind an earlier message of
+   * their own connection and direction (a connection is a FIFO byte stream: head-of-line), and the
+   * seconds they waited so, cumulative as above. Zero when no connection carries two messages of a
+   * direction at once (HTTP/1.1 without pipelining, a connection per query in flight).
+   */
+  readonly behind: number;
+  readonly behindSeconds: number;
 }
 
 const now = () => performance.now() / 1000;
@@ -95,7 +103,14 @@ interface Item {
   readonly head: number;
   /** Passes unframed (a tunnel's bytes): no link, just order. */
   readonly free: boolean;
+  /** When its last byte reached the relay, s; NaN: nothing was ahead of it on its direction. */
+  readonly queuedAt: number;
+  /** When its last byte reached the relay, s (for the exchange trace; NaN when there is none). */
+  readonly at: number;
 }
+
+/** A framed message's way through a direction, for the exchange trace: arrived whole, written on. */
+export type MessageTrace = (arrivedAt: number, sentAt: number, bytes: number, head: number) => void;
 
 /**
  * The links of one relay process: the model's PS servers on the real clock, one timer for all.
@@ -116,6 +131,9 @@ export class Links {
   private readonly body: Float64Array;
   private readonly bodySq: Float64Array;
   private readonly heads: Float64Array;
+  /** Per link, messages that waited behind their own connection's earlier one, and the seconds they waited. */
+  private readonly behind: Float64Array;
+  private readonly behindSeconds: Float64Array;
 
   constructor(readonly defs: readonly LinkDef[]) {
     for (const d of defs) if (!(d.bytesPerSecond > 0)) throw new Error(`link ${d.name}: a capacity above 0 bytes/s is needed, got ${d.bytesPerSecond}`);
@@ -126,12 +144,21 @@ export class Links {
     this.body = new Float64Array(defs.length);
     this.bodySq = new Float64Array(defs.length);
     this.heads = new Float64Array(defs.length);
+    this.behind = new Float64Array(defs.length);
+    this.behindSeconds = new Float64Array(defs.length);
     this.epoch = now();
   }
 
-  /** Direction d's message of `bytes` (`head` of them its HTTP head) enters link l now. */
-  start(l: number, d: Direction, bytes: number, head: number): void {
+  /**
+   * Direction d's message of `bytes` (`head` of them its HTTP head) enters link l now; `queuedAt`:
+   * when it reached the relay behind an earlier message of d (NaN: it did not wait).
+   */
+  start(l: number, d: Direction, bytes: number, head: number, queuedAt = NaN): void {
     const b = bytes - head;
+    if (!Number.isNaN(queuedAt)) {
+      this.behind[l]++;
+      this.behindSeconds[l] += now() - queuedAt;
+    }
     this.entered[l]++;
     this.body[l] += b;
     this.bodySq[l] += b * b;
@@ -214,6 +241,8 @@ export class Links {
         bodyBytes: this.body[l]!,
         bodySquares: this.bodySq[l]!,
         headBytes: this.heads[l]!,
+        behind: this.behind[l]!,
+        behindSeconds: this.behindSeconds[l]!,
       };
     });
   }
@@ -229,6 +258,8 @@ export class Links {
     this.body.fill(0);
     this.bodySq.fill(0);
     this.heads.fill(0);
+    this.behind.fill(0);
+    this.behindSeconds.fill(0);
     this.epoch = t;
   }
 
@@ -263,14 +294,17 @@ export class Direction implements FramerSink {
     private readonly link: number,
     private readonly src: net.Socket,
     private readonly dst: MessageOut,
+    private readonly trace?: MessageTrace,
   ) {}
 
   message(parts: Buffer[], bytes: number, headBytes: number): void {
-    this.enqueue({ parts, bytes, head: headBytes, free: this.link < 0 });
+    const waits = this.link >= 0 && (this.inLink || this.items.length > 0);
+    const t = waits || this.trace ? now() : NaN;
+    this.enqueue({ parts, bytes, head: headBytes, free: this.link < 0, queuedAt: waits ? t : NaN, at: this.trace ? t : NaN });
   }
 
   passthrough(chunk: Buffer): void {
-    this.enqueue({ parts: [chunk], bytes: chunk.length, head: 0, free: true });
+    this.enqueue({ parts: [chunk], bytes: chunk.length, head: 0, free: true, queuedAt: NaN, at: NaN });
   }
 
   end(): void {
@@ -299,7 +333,8 @@ export class Direction implements FramerSink {
     while (this.items.length > 0 && this.items[0]!.free) this.write(this.items.shift()!);
     if (this.items.length > 0) {
       this.inLink = true;
-      this.links.start(this.link, this, this.items[0]!.bytes, this.items[0]!.head);
+      const first = this.items[0]!;
+      this.links.start(this.link, this, first.bytes, first.head, first.queuedAt);
     } else if (this.ended && !this.dst.writableEnded) this.dst.end();
   }
 
@@ -309,6 +344,7 @@ export class Direction implements FramerSink {
     this.dst.cork();
     for (const p of item.parts) this.dst.write(p);
     this.dst.uncork();
+    if (this.trace && !Number.isNaN(item.at)) this.trace(item.at, now(), item.bytes, item.head);
     if (this.held <= HIGH_WATER / 2 && this.src.isPaused()) this.src.resume();
   }
 }
@@ -332,8 +368,26 @@ function framers(protocol: "http" | "resp" | "pg", up: FramerSink, down: FramerS
   return [new HttpFramer("request", up, methods), new HttpFramer("response", down, methods)];
 }
 
+/**
+ * One request and its answer through a route, on the relay's clock (s): when the request was whole
+ * at the relay and written on, when the answer was whole and written on (after its link and any wait
+ * behind its connection's earlier answer), the answer's bytes and head. `conn` numbers the route's
+ * connections. A diagnostic (link-relay-main.ts writes them when HEADROOM_LINK_TRACE names a file).
+ */
+export interface Exchange {
+  readonly route: string;
+  readonly conn: number;
+  readonly requestIn: number;
+  readonly requestOut: number;
+  readonly answerIn: number;
+  readonly answerOut: number;
+  readonly answerBytes: number;
+  readonly answerHead: number;
+}
+
 /** Listens on every route; each connection's messages cross the route's links as the model's transfers. */
-export async function startLinkRelay(links: readonly LinkDef[], routes: readonly LinkRoute[]): Promise<RunningLinkRelay> {
+export async function startLinkRelay(links: readonly LinkDef[], routes: readonly LinkRoute[], onExchange?: (e: Exchange) => void): Promise<RunningLinkRelay> {
+  let conns = 0;
   const shared = new Links(links);
   const sockets = new Set<net.Socket>();
   const servers: net.Server[] = [];
@@ -345,8 +399,13 @@ export async function startLinkRelay(links: readonly LinkDef[], routes: readonly
       sockets.add(upstream);
       client.setNoDelay(true);
       upstream.setNoDelay(true);
-      const up = new Direction(shared, r.up, client, upstream);
-      const down = new Direction(shared, r.down, upstream, client);
+      const conn = ++conns;
+      const asked: number[] = []; // requests written on and not answered yet: in, out, in, out...
+      const up = new Direction(shared, r.up, client, upstream, onExchange && ((i, o) => void asked.push(i, o)));
+      const down = new Direction(shared, r.down, upstream, client, onExchange && ((i, o, bytes, head) => {
+        const requestIn = asked.shift() ?? NaN, requestOut = asked.shift() ?? NaN;
+        onExchange({ route: r.name, conn, requestIn, requestOut, answerIn: i, answerOut: o, answerBytes: bytes, answerHead: head });
+      }));
       const [upFrames, downFrames] = framers(r.protocol ?? "http", up, down);
       client.on("data", (b: Buffer) => upFrames.push(b));
       upstream.on("data", (b: Buffer) => downFrames.push(b));
