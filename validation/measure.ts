@@ -277,7 +277,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   // With regions each region's users enter through their own geo router (RunningApp.regions.originUrls;
   // the k6 script draws each request's region by the load's shares), and a class served through a
   // CDN at the edge's server of their region (RunningApp.regions.cdnUrls: the edge relay, which
-  // waits the model's edge_latency, then nginx). Without regions every class goes to the entry.
+  // waits the model's edge_latency, then nginx). Without regions a CDN's classes go to its edge (RunningApp.cdnUrl: the edge relay, then nginx), the others to the entry.
   try {
     started = await startAppPromise(o.scenario, { file: o.file });
   } catch (e) {
@@ -294,7 +294,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   // where each worker's /metrics sits in app.metricsUrls (its busy gauge is read per worker)
   const workerAt = app.workers.map((w) => app.metricsUrls.indexOf(`${w.url}/metrics`));
   // the classes the CDN serves (with regions: their requests enter at the edge), whose origin fetches the services count
-  const cdnName = app.regions?.cdnUrls ? app.plan.cdn?.name : undefined;
+  // (without regions, at the edge's URL: the edge relay, then nginx in front of the balancer)
+  const cdnName = app.regions?.cdnUrls || app.cdnUrl ? app.plan.cdn?.name : undefined;
   const cdnClasses = cdnName ? app.plan.classes.filter((c) => c.via === "cdn").map((c) => `headroom_http_requests_total{class=${c.name}}`) : [];
   // every service's replicas (app.metricsUrls holds the entry service's and the workers' only): a miss may reach any region's API
   const originUrls = cdnClasses.length ? Object.values(app.serviceMetricsUrls).flat() : [];
@@ -344,6 +345,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       target: app.url,
       ...(app.regions ? { regionTargets: app.regions.originUrls } : {}),
       ...(app.regions?.cdnUrls ? { cdnTargets: app.regions.cdnUrls } : {}),
+      ...(!app.regions && app.cdnUrl ? { cdnTarget: app.cdnUrl } : {}),
       onFirstSample: (t0) => {
         if (loadEnded) return;
         log(`  load's first sample at ${new Date(t0).toISOString()}: scheduled failures timed from it`);
