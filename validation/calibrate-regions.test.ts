@@ -98,6 +98,8 @@ describe("calibration with regions: the mapping", () => {
         { parameter: `components.${sv}.call_overhead`, valueMs: 0.3, how: "truth" },
         { parameter: `components.${sv}.overhead`, valueMs: 1.2, how: "truth" },
       ]),
+      // the edge's own cost, each way
+      { parameter: "load.classes.asset.flow.0.network", valueMs: 0.9, how: "truth" },
     ];
     const rate = 40;
     const o = { durationS: 60, warmupS: 10 };
@@ -119,8 +121,9 @@ describe("calibration with regions: the mapping", () => {
       },
     };
     const got = Object.fromEntries(fitHops(s, m as never, rate, o).map((p) => [p.parameter, p.valueMs]));
-    // every balancer and every service gets the shared value
-    expect(Object.keys(got).sort()).toEqual(["components.api-east.call_overhead", "components.api-east.overhead", "components.api-west.call_overhead", "components.api-west.overhead", "components.lb-east.overhead", "components.lb-west.overhead"]);
+    // every balancer and every service gets the shared value; the CDN's class its edge
+    expect(Object.keys(got).sort()).toEqual(["components.api-east.call_overhead", "components.api-east.overhead", "components.api-west.call_overhead", "components.api-west.overhead", "components.lb-east.overhead", "components.lb-west.overhead", "load.classes.asset.flow.0.network"]);
+    expect(Math.abs(got["load.classes.asset.flow.0.network"] - 0.9)).toBeLessThan(0.1);
     // the model's own responses move a little with the fitted costs (other queueing): 0.05 ms
     expect(Math.abs(got["components.api-west.call_overhead"] - 0.3)).toBeLessThan(0.05);
     expect(got["components.api-east.call_overhead"]).toBe(got["components.api-west.call_overhead"]);

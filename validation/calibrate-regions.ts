@@ -10,7 +10,8 @@
 // this machine (one more relay on the way) is fitted at the mean. Services the geo routes do not
 // reach (an inner tier) keep their YAML costs: their excess is inside their callers' measured time,
 // so it is folded into the shared service overhead. A CDN's classes (their requests answered at the
-// edge) are left out of the balancer and service fits; their misses' time at the replicas is not.
+// edge) are left out of the balancer and service fits; once those are fitted, the rest of such a
+// class's mean latency (the edge relay's hop, nginx) is its users' call to the CDN, half each way.
 import { simulate, meanOf, type Dist, type Scenario, type SimResult } from "../simulator/index.ts";
 import { latencyBetween } from "../simulator/model/index.ts";
 import { wakeMoments } from "../simulator/analytic/index.ts";
@@ -155,10 +156,14 @@ export function fitRegionalHops(scenario: Scenario, m: Measured, rate: number, o
   const publish = confirmNetOfCrossings(scenario, byService);
   let lbMs = 0, costMs = 0, excessPerCall = 0, extraMs = 0;
   const edgeMs: Record<string, number> = Object.fromEntries(p.direct.map((c) => [c, ms((scenario.load.classes[c].flow[0] as { network?: Dist }).network)]));
+  // a CDN's classes: the edge's own cost (the edge relay's hop, nginx), each way on the users' call to the CDN
+  const cdnFitted = p.cdnClasses.filter((c) => m.classes[c] && m.classes[c].requests > 0);
+  const cdnEdgeMs: Record<string, number> = Object.fromEntries(cdnFitted.map((c) => [c, ms((scenario.load.classes[c].flow[0] as { network?: Dist }).network)]));
   const shared = `shared by ${p.entries.length} services in ${Object.keys(scenario.regions ?? {}).length} regions`;
   const params = (): CalibratedParameter[] => [
     ...p.lbs.map((lb) => ({ parameter: `components.${lb}.overhead`, valueMs: lbMs, how: `one overhead for every balancer a geo route reaches (${p.lbs.join(", ")}): mean client latency - mean time at the replicas - the model's other time at the balancers (request-weighted over ${p.viaLb.join(", ")})` })),
     ...p.direct.filter((c) => m.classes[c] && serviceMs[c]).map((c) => ({ parameter: `load.classes.${c}.flow.0.network`, valueMs: edgeMs[c], how: `half of the class's mean client latency - its mean time at the regions' replicas: the client's side of the call to its region, each way` })),
+    ...cdnFitted.map((c) => ({ parameter: `load.classes.${c}.flow.0.network`, valueMs: cdnEdgeMs[c], how: `half of the class's mean client latency (${m.classes[c].latencyMs.mean.toFixed(3)} ms) less the model's with the other fitted costs: the edge's own cost (the edge relay's hop and nginx), each way on the call to the CDN` })),
     ...callers.map((sv) => ({ parameter: `components.${sv}.call_overhead`, valueMs: costMs, how: `half the mean excess of cache and database calls over the model's response, its link's time and the round trip across regions (${excessPerCall.toFixed(3)} ms per call, call-weighted over every service): the client side of a call, each way, ${shared}` })),
     ...(publish ? p.queues.map((q) => {
       const wake = (scenario.components[q] as { confirm_wake?: { cost: number; idle: number } }).confirm_wake;
@@ -205,6 +210,11 @@ export function fitRegionalHops(scenario: Scenario, m: Measured, rate: number, o
       return c ? serviceMs[cls].meanMs - (c.latencyMs.mean.mean - outside) : undefined;
     });
     if (d !== undefined) extraMs += d;
+    // last, the CDN's classes: their misses cross the balancers and services just fitted
+    if (cdnFitted.length) {
+      r = sim();
+      for (const c of cdnFitted) if (r.classes[c]) cdnEdgeMs[c] = Math.max(0, cdnEdgeMs[c] + (m.classes[c].latencyMs.mean - r.classes[c].latencyMs.mean.mean) / 2);
+    }
   }
   return params();
 }
