@@ -148,7 +148,8 @@ type StoreCall = (r: SimResult, name: string) => number | undefined;
  */
 export function fitRegionalHops(scenario: Scenario, m: Measured, rate: number, o: { durationS: number; warmupS: number }, f: { apply: Apply; storeCall: StoreCall; healthy: (s: Scenario) => Scenario }): CalibratedParameter[] {
   const p = regionalParts(scenario);
-  const byService = m.hopsByService ?? {};
+  // one service in all: the app scrapes it alone, its figures are the run's
+  const byService = m.hopsByService ?? (p.services.length === 1 && m.hops ? { [p.services[0]!]: m.hops } : {});
   const serviceMs = mergeServiceMs(byService, p.entries);
   const fitted = [...p.viaLb, ...p.direct].filter((c) => m.classes[c] && serviceMs[c]);
   if (fitted.length === 0) throw new MeasureError(`scenario '${scenario.name}': the calibration run read no per-class times from the regions' services (${p.entries.join(", ")})`);
