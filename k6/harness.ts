@@ -176,6 +176,11 @@ export interface LoadOptions {
    */
   cdnTargets?: Readonly<Record<string, string>>;
   /**
+   * Without regions, with a CDN: the edge's URL (the app's RunningApp.cdnUrl); the script sends a
+   * class whose flow starts at the CDN there (CDN_TARGET). One generator process only.
+   */
+  cdnTarget?: string;
+  /**
    * Called once with the epoch ms of the run's first sample (the first line the engine writes to
    * its NDJSON file, read as it is written): the load's t = 0 as the measurement window counts it
    * (validation/k6-window.ts firstMs), for what must be timed from the load's start (scheduled
@@ -230,6 +235,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   const targetBase = url.origin + url.pathname.replace(/\/+$/, "");
   if (o.onInterval && (o.segments ?? 1) > 1) throw new Error("live intervals (onInterval) need one generator process, not segments");
   if (o.regionTargets && (o.segments ?? 1) > 1) throw new Error("region entries (regionTargets) need one generator process, not segments");
+  if (o.cdnTarget && (o.segments ?? 1) > 1) throw new Error("the CDN's edge (cdnTarget) needs one generator process, not segments");
   if (o.onFirstSample && (o.segments ?? 1) > 1) throw new Error("the load's start (onFirstSample) needs one generator process, not segments");
   const tail = o.onInterval ? tailNdjson(ndjsonPath, o.onInterval) : null;
   const first = o.onFirstSample ? watchFirstSample(ndjsonPath, o.onFirstSample) : null;
@@ -248,7 +254,11 @@ async function runEngine(
   const { url, code, plan, scriptPath, ndjsonPath, summaryPath, k6, maxRunMs, targetBase } = r0;
   const entries = await regionTargetEnv(plan, o.regionTargets, "TARGET");
   const edges = await regionTargetEnv(plan, o.cdnTargets, "CDN_TARGET");
-  const regionEnv = { env: { ...entries.env, ...edges.env }, origins: [...entries.origins, ...edges.origins] };
+  const edge = o.cdnTarget ? await checkTarget(o.cdnTarget) : undefined;
+  const regionEnv = {
+    env: { ...entries.env, ...edges.env, ...(edge ? { CDN_TARGET: edge.origin + edge.pathname.replace(/\/+$/, "") } : {}) },
+    origins: [...entries.origins, ...edges.origins, ...(edge ? [edge.origin] : [])],
+  };
   if ((o.segments ?? 1) > 1) {
     o.stderr?.write(`engine: ${k6 ? `k6 (${k6})` : "built-in runner"}, ${o.segments} generator processes (execution segments)\n`);
     const r = await runSegmented({

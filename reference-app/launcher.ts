@@ -625,8 +625,12 @@ export const startApp = (scenario: Scenario, opts: AppOptions = {}): Effect.Effe
     } else if (plan.cdn) {
       if (!lb) return yield* Effect.fail(new Unrealizable({ file, field: `components.${plan.cdn.name}`, reason: "a CDN needs a load balancer as origin" }));
       const nginx = yield* startNginx({ kind: "cdn", plan: plan.cdn }, [lb.port], dir.path, tools);
-      cdnUrl = `http://127.0.0.1:${nginx.port}`;
-      progress(`nginx edge cache ${cdnUrl} -> haproxy`);
+      progress(`nginx edge cache http://127.0.0.1:${nginx.port} -> haproxy`);
+      // the users reach the edge through the edge relay, which waits the model's edge_latency per
+      // request, as each region's users do with regions (one route: the users are in one place)
+      cdnUrl = plan.cdn.edgeLatency
+        ? (yield* startEdgeRelay(plan.cdn.name, plan.cdn.edgeLatency, [{ region: "", port: nginx.port }], plan.seed, dir.path, progress))[""]
+        : `http://127.0.0.1:${nginx.port}`;
     }
 
     const collector = yield* startCollector(

@@ -485,8 +485,9 @@ components:
     expect(r.plan.classes.map((c) => [c.name, c.via])).toEqual([["asset", "cdn"], ["browse", "lb"]]);
     expect(r.plan.regions?.origins.map((o) => o.region)).toEqual(["east", "west", "south"]);
     // 2 replicas, 2 balancers, admin; 3 geo routers; relay routes: east > lb-west, west > lb-east,
-    // south > lb-east and lb-west; the edge's 3 servers (one per origin region)
-    expect(portsNeeded(r.plan)).toBe(2 + 2 + 1 + 3 + 4 + 3);
+    // south > lb-east and lb-west; the edge's 3 servers (one per origin region) and the edge relay's
+    // 3 routes in front of them (each waits the edge latency)
+    expect(portsNeeded(r.plan)).toBe(2 + 2 + 1 + 3 + 4 + 3 + 3);
     // an origin other than the entry the browses use: two entries, and no geo router for the edge's misses
     expect(fields(CDN.replace("cdn: { kind: cdn, origin: api,", "cdn: { kind: cdn, origin: lb-east,"))).toEqual(expect.arrayContaining(["load.classes", "components.cdn.origin"]));
     expect(fields(CDN.replace("cdn: { kind: cdn, origin: api,", "cdn: { kind: cdn, region: east, origin: api,"))).toEqual(["components.cdn.region"]);

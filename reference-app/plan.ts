@@ -943,8 +943,8 @@ export function portsNeeded(plan: AppPlan): number {
     (plan.lb?.rateLimit ? 1 : 0) +
     // the resilience gateway, when the users' calls to the entry retry or break
     (plan.service.resilience ? 1 : 0) +
-    // the CDN's edge: with regions, a server per origin region of the users
-    (plan.cdn ? (plan.regions ? plan.regions.origins.length : 1) : 0) +
+    // the CDN's edge: with regions, a server per origin region of the users, and the edge relay's route in front of each
+    (plan.cdn ? (plan.regions ? plan.regions.origins.length : 1) * (plan.cdn.edgeLatency ? 2 : 1) : 0) +
     (plan.regions ? regionPorts(plan.regions, (c) => regionTargets(plan, c)) : 0) +
     plan.functions.length +
     (plan.realtime ? plan.realtime.instances + 2 : 0) +

@@ -38,6 +38,7 @@ import type { CalibratedParameter } from "./report.ts";
 import { MeasureError, measureLevel, type Measured } from "./measure.ts";
 import { LevelError, predictSaturation, withRate } from "./levels.ts";
 import { measureTrusted, describeHealth } from "./starvation.ts";
+import { fitRegionalHops, regionalParts } from "./calibrate-regions.ts";
 
 /** Offered load of the calibration run, as a share of the predicted saturation rate. */
 export const CALIBRATION_LEVEL = 0.35;
@@ -58,7 +59,7 @@ function parts(s: Scenario): Parts {
   return { lb: of("load_balancer")[0], service, queues: of("queue"), caches: of("cache"), databases: of("database") };
 }
 
-const healthy = (s: Scenario): Scenario => (s.failures ? ({ ...s, failures: undefined } as Scenario) : s);
+export const healthy = (s: Scenario): Scenario => (s.failures ? ({ ...s, failures: undefined } as Scenario) : s);
 
 /** Calibration measures a service's hops; without one there is nothing to measure. */
 export function calibratable(s: Scenario): boolean {
@@ -179,6 +180,8 @@ export function storeCallMs(r: SimResult, name: string): number | undefined {
 
 /** One fit: the parameters that make the model's per-hop means those measured at `rate`. */
 export function fitHops(scenario: Scenario, m: Measured, rate: number, o: { durationS: number; warmupS: number }): CalibratedParameter[] {
+  // with regions: the same software in every region, its costs fitted once and shared (calibrate-regions.ts)
+  if (Object.keys(scenario.regions ?? {}).length > 0) return fitRegionalHops(scenario, m, rate, o, { apply: applyCalibration, storeCall: storeCallMs, healthy });
   const p = parts(scenario);
   const hops = m.hops;
   if (!hops || Object.keys(hops.serviceMs).length === 0) {
@@ -274,6 +277,8 @@ export interface CalibrateOptions {
   warmupS: number;
   /** calibration runs in a row (their median is used; their spread is reported) */
   runs?: number;
+  /** the calibration runs' offered rate, req/s (default CALIBRATION_LEVEL of the predicted saturation) */
+  rate?: number;
   maxLagMs?: number;
   signal?: AbortSignal;
   log?: (s: string) => void;
@@ -289,12 +294,14 @@ export interface Calibration {
 
 export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
   const log = o.log ?? (() => {});
-  parts(o.scenario);
-  const rate = Math.max(1, Math.round(CALIBRATION_LEVEL * predictSaturation(o.scenario).rate));
+  // the parts checked before anything starts (a clear error, not a run that cannot be fitted)
+  if (Object.keys(o.scenario.regions ?? {}).length > 0) regionalParts(o.scenario);
+  else parts(o.scenario);
+  const rate = o.rate ?? Math.max(1, Math.round(CALIBRATION_LEVEL * predictSaturation(o.scenario).rate));
   const runs: CalibratedParameter[][] = [];
   for (let i = 0; i < Math.max(1, o.runs ?? 1); i++) {
     if (o.signal?.aborted) break;
-    log(`calibration${(o.runs ?? 1) > 1 ? ` run ${i + 1}/${o.runs}` : ""}: ${rate} req/s (${CALIBRATION_LEVEL} of predicted saturation) for ${o.durationS}s`);
+    log(`calibration${(o.runs ?? 1) > 1 ? ` run ${i + 1}/${o.runs}` : ""}: ${rate} req/s (${o.rate !== undefined ? "--calibrate-rate" : `${CALIBRATION_LEVEL} of predicted saturation`}) for ${o.durationS}s`);
     // without the scenario's scheduled failures: calibration measures the healthy system
     const t = await measureTrusted((attempt) => measureLevel({
       scenario: healthy(withRate(o.scenario, rate)), file: o.file, outDir: join(o.outDir, `run-${i + 1}${attempt > 1 ? "-retry" : ""}`),

@@ -33,6 +33,8 @@ export interface DriveOptions {
   regionTargets?: Readonly<Record<string, string>>;
   /** With regions and a CDN: each origin region's server of the edge (runLoad's cdnTargets). */
   cdnTargets?: Readonly<Record<string, string>>;
+  /** Without regions, with a CDN: the edge's URL (runLoad's cdnTarget). */
+  cdnTarget?: string;
   /** The load's t = 0, the run's first sample (runLoad's onFirstSample). */
   onFirstSample?: (epochMs: number) => void;
 }
@@ -61,6 +63,7 @@ export async function driveLoad(o: DriveOptions): Promise<Driven> {
       onInterval: o.onInterval,
       ...(o.regionTargets ? { regionTargets: o.regionTargets } : {}),
       ...(o.cdnTargets ? { cdnTargets: o.cdnTargets } : {}),
+      ...(o.cdnTarget ? { cdnTarget: o.cdnTarget } : {}),
       ...(o.onFirstSample ? { onFirstSample: o.onFirstSample } : {}),
     });
   } finally {

@@ -112,6 +112,11 @@ export interface Measured {
     /** buckets: the calls' histogram over the window, [upper bound ms, cumulative count] (the queue's publishes) */
     calls: Record<string, { meanMs: number; perSecond: number; buckets?: Array<[number, number]> }>;
   };
+  /**
+   * With several services, the same per-hop means from each service's own replicas (calibration
+   * with regions reads them: each region's services call their own and other regions' stores).
+   */
+  hopsByService?: Record<string, NonNullable<Measured["hops"]>>;
   /** the load generator's event-loop lag, load average and CPU steal while the load ran */
   generator: GeneratorHealth;
 }
@@ -210,16 +215,40 @@ export function counterIncrease(scrapes: readonly (readonly Map<string, number>[
 }
 
 const delta = (a: Scrape, b: Scrape, k: string) => (b.m.get(k) ?? 0) - (a.m.get(k) ?? 0);
+const deltaOf = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>, k: string) => (b.get(k) ?? 0) - (a.get(k) ?? 0);
 
 /** A histogram's cumulative buckets over the window, by upper bound in ms (+Inf left out). */
-function bucketsOf(a: Scrape, b: Scrape, prefix: string): Array<[number, number]> {
+function bucketsOf(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>, prefix: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (const k of b.m.keys()) {
+  for (const k of b.keys()) {
     if (!k.startsWith(prefix)) continue;
     const le = Number(k.slice(prefix.length, -1));
-    if (Number.isFinite(le)) out.push([le * 1000, delta(a, b, k)]);
+    if (Number.isFinite(le)) out.push([le * 1000, deltaOf(a, b, k)]);
   }
   return out.sort((x, y) => x[0] - y[0]);
+}
+
+/**
+ * The per-hop means between two scrapes' summed metrics (Measured.hops): each class's time at the
+ * replicas, the slot time per request, each kind of outgoing call's mean and rate (the queue's
+ * publishes with their histogram). A replica restarted between the two scrapes would count wrong:
+ * calibration runs the healthy system.
+ */
+export function hopsBetween(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>, spanS: number, classes: readonly string[]): NonNullable<Measured["hops"]> {
+  const hops: NonNullable<Measured["hops"]> = { serviceMs: {}, calls: {} };
+  for (const cls of classes) {
+    const n = deltaOf(a, b, `headroom_http_request_duration_seconds_count{class=${cls}}`);
+    if (n > 0) hops.serviceMs[cls] = { meanMs: (deltaOf(a, b, `headroom_http_request_duration_seconds_sum{class=${cls}}`) / n) * 1000, count: n };
+  }
+  const answered = Object.values(hops.serviceMs).reduce((x, h) => x + h.count, 0);
+  const slotSeconds = deltaOf(a, b, "headroom_slots_busy_seconds");
+  if (answered > 0 && slotSeconds > 0) hops.holdMs = (slotSeconds / answered) * 1000;
+  for (const kind of ["cache", "database", "queue"]) {
+    const n = deltaOf(a, b, `headroom_call_seconds_count{kind=${kind}}`);
+    if (n > 0 && spanS > 0) hops.calls[kind] = { meanMs: (deltaOf(a, b, `headroom_call_seconds_sum{kind=${kind}}`) / n) * 1000, perSecond: n / spanS };
+    if (n > 0 && spanS > 0 && kind === "queue") hops.calls[kind].buckets = bucketsOf(a, b, `headroom_call_seconds_bucket{kind=${kind},le=`);
+  }
+  return hops;
 }
 
 export interface MeasureOptions {
@@ -251,7 +280,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   // With regions each region's users enter through their own geo router (RunningApp.regions.originUrls;
   // the k6 script draws each request's region by the load's shares), and a class served through a
   // CDN at the edge's server of their region (RunningApp.regions.cdnUrls: the edge relay, which
-  // waits the model's edge_latency, then nginx). Without regions every class goes to the entry.
+  // waits the model's edge_latency, then nginx). Without regions a CDN's classes go to its edge (RunningApp.cdnUrl: the edge relay, then nginx), the others to the entry.
   try {
     started = await startAppPromise(o.scenario, { file: o.file });
   } catch (e) {
@@ -268,7 +297,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
   // where each worker's /metrics sits in app.metricsUrls (its busy gauge is read per worker)
   const workerAt = app.workers.map((w) => app.metricsUrls.indexOf(`${w.url}/metrics`));
   // the classes the CDN serves (with regions: their requests enter at the edge), whose origin fetches the services count
-  const cdnName = app.regions?.cdnUrls ? app.plan.cdn?.name : undefined;
+  // (without regions, at the edge's URL: the edge relay, then nginx in front of the balancer)
+  const cdnName = app.regions?.cdnUrls || app.cdnUrl ? app.plan.cdn?.name : undefined;
   const cdnClasses = cdnName ? app.plan.classes.filter((c) => c.via === "cdn").map((c) => `headroom_http_requests_total{class=${c.name}}`) : [];
   // every service's replicas (app.metricsUrls holds the entry service's and the workers' only): a miss may reach any region's API
   const originUrls = cdnClasses.length ? Object.values(app.serviceMetricsUrls).flat() : [];
@@ -318,6 +348,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
       target: app.url,
       ...(app.regions ? { regionTargets: app.regions.originUrls } : {}),
       ...(app.regions?.cdnUrls ? { cdnTargets: app.regions.cdnUrls } : {}),
+      ...(!app.regions && app.cdnUrl ? { cdnTarget: app.cdnUrl } : {}),
       onFirstSample: (t0) => {
         if (loadEnded) return;
         log(`  load's first sample at ${new Date(t0).toISOString()}: scheduled failures timed from it`);
@@ -336,12 +367,8 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     if (inWin.length < 2) throw new MeasureError(`${o.file}: fewer than 2 metric scrapes in the measurement window`);
     const a = inWin[0];
     const b = inWin[inWin.length - 1];
-    const hops: NonNullable<Measured["hops"]> = { serviceMs: {}, calls: {} };
     const spanS = (b.t - a.t) / 1000;
-    for (const cls of Object.keys(win.classes)) {
-      const n = delta(a, b, `headroom_http_request_duration_seconds_count{class=${cls}}`);
-      if (n > 0) hops.serviceMs[cls] = { meanMs: (delta(a, b, `headroom_http_request_duration_seconds_sum{class=${cls}}`) / n) * 1000, count: n };
-    }
+    const hops = hopsBetween(a.m, b.m, spanS, Object.keys(win.classes));
     const answered = Object.values(hops.serviceMs).reduce((x, h) => x + h.count, 0);
     const lbTls = app.plan.lb ? tlsOf(o.scenario, app.plan.lb.name) : undefined;
     const balancerCpu = lbTls && a.lbCpuMs !== undefined && b.lbCpuMs !== undefined && answered > 0 && spanS > 0
@@ -350,13 +377,6 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
     const lbA = a.lbBytes, lbB = b.lbBytes;
     const d = (k: keyof HaproxyBytes) => (lbB && lbA ? lbB[k] - lbA[k] : 0);
     const balancerBytes = lbA && lbB && spanS > 0 ? { inPerSecond: (d("feIn") + d("beOut")) / spanS, outPerSecond: (d("feOut") + d("beIn")) / spanS } : undefined;
-    const slotSeconds = delta(a, b, "headroom_slots_busy_seconds");
-    if (answered > 0 && slotSeconds > 0) hops.holdMs = (slotSeconds / answered) * 1000;
-    for (const kind of ["cache", "database", "queue"]) {
-      const n = delta(a, b, `headroom_call_seconds_count{kind=${kind}}`);
-      if (n > 0 && spanS > 0) hops.calls[kind] = { meanMs: (delta(a, b, `headroom_call_seconds_sum{kind=${kind}}`) / n) * 1000, perSecond: n / spanS };
-      if (n > 0 && spanS > 0 && kind === "queue") hops.calls[kind].buckets = bucketsOf(a, b, `headroom_call_seconds_bucket{kind=${kind},le=`);
-    }
     // the links over the window: the relay's first and last reports in it (their own clock's span)
     const withLinks = inWin.filter((s) => s.links);
     const links = withLinks.length >= 2 ? linkWindows(withLinks[0]!.links!, withLinks[withLinks.length - 1]!.links!) : undefined;
@@ -391,6 +411,7 @@ export async function measureLevel(o: MeasureOptions): Promise<Measured> {
           if (gets > 0) (m.cacheHitRatios ??= {})[cache] = { ratio: hits / gets, gets };
         }
       }
+      if (span > 0) m.hopsByService = Object.fromEntries(tiers.map(([n]) => [n, hopsBetween(first.m.get(n) ?? new Map(), last.m.get(n) ?? new Map(), span, Object.keys(win.classes))]));
       m.services = Object.fromEntries(tiers.map(([n]) => {
         const at = (s: (typeof tw)[number], k: string) => s.m.get(n)?.get(k) ?? 0;
         const shares = tw.map((s) => (at(s, "headroom_slots_total") ? at(s, "headroom_slots_busy") / at(s, "headroom_slots_total") : NaN)).filter(Number.isFinite);

@@ -39,6 +39,8 @@ export interface ValidateOptions {
   maxLagMs?: number;
   /** calibration runs in a row (their median is used, their spread reported); default 1 */
   calibrateRuns?: number;
+  /** the calibration runs' rate, req/s (default CALIBRATION_LEVEL of the predicted saturation) */
+  calibrateRate?: number;
   signal?: AbortSignal;
   log?: (s: string) => void;
   /** how a level is measured: the reference app started from the YAML (default), or a user's own system (target-measure.ts) */
@@ -65,7 +67,7 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
   let calibrationInfo: ValidationReport["calibrationRun"];
   let model = o.scenario;
   if (o.calibrate) {
-    const c = await calibrate({ scenario: o.scenario, file: o.file, outDir: join(o.outDir, "calibration"), durationS: o.durationS, warmupS: o.warmupS, runs: o.calibrateRuns, maxLagMs: o.maxLagMs, signal: o.signal, log });
+    const c = await calibrate({ scenario: o.scenario, file: o.file, outDir: join(o.outDir, "calibration"), durationS: o.durationS, warmupS: o.warmupS, runs: o.calibrateRuns, rate: o.calibrateRate, maxLagMs: o.maxLagMs, signal: o.signal, log });
     calibration = c.parameters;
     model = applyCalibration(o.scenario, calibration);
     const yamlPath = join(o.outDir, `${o.scenario.name}.calibrated.yaml`);

@@ -38,6 +38,10 @@ options:
                       the model in the loop; feed them to the model and write a calibrated copy of
                       the scenario (DIR/<scenario>/<scenario>.calibrated.yaml, comments kept)
   --calibrate-runs N  calibration runs in a row (default 1): the median is used, the spread reported
+  --calibrate-rate R  the calibration run's rate in req/s instead of 0.35 of the predicted saturation
+                      (a scaled-down system whose predicted saturation is more than this machine can
+                      drive). With regions the per-hop costs are fitted once for every region (the
+                      same software), each service's crossings to other regions taken off its calls
   --saturation        one more level at 1.3x the predicted saturation rate: the successful throughput
                       served there (the plateau) is compared with the predicted one (target 10%)
   --knee              measure the knee: the highest rate meeting the scenario's SLO (the capacity
@@ -176,6 +180,7 @@ export const validateCommand: Command = {
           scale: { type: "string" },
           "open-twin": { type: "boolean" },
           "calibrate-runs": { type: "string" },
+          "calibrate-rate": { type: "string" },
           target: { type: "string" },
           prometheus: { type: "string" },
           "scrape-interval": { type: "string" },
@@ -203,6 +208,9 @@ export const validateCommand: Command = {
     const calibrateRuns = v["calibrate-runs"] === undefined ? undefined : Number(v["calibrate-runs"]);
     if (calibrateRuns !== undefined && (!Number.isInteger(calibrateRuns) || calibrateRuns < 1 || calibrateRuns > 10)) throw new UsageError(`headroom validate: --calibrate-runs expects a whole number from 1 to 10, got '${v["calibrate-runs"]}'`);
     if (calibrateRuns !== undefined && !v.calibrate) throw new UsageError("headroom validate: --calibrate-runs goes with --calibrate");
+    const calibrateRate = v["calibrate-rate"] === undefined ? undefined : Number(v["calibrate-rate"]);
+    if (calibrateRate !== undefined && !(Number.isFinite(calibrateRate) && calibrateRate > 0)) throw new UsageError(`headroom validate: --calibrate-rate expects a rate in req/s above 0, got '${v["calibrate-rate"]}'`);
+    if (calibrateRate !== undefined && !v.calibrate) throw new UsageError("headroom validate: --calibrate-rate goes with --calibrate");
     const maxLagMs = v["max-lag"] === undefined ? undefined : duration("--max-lag", v["max-lag"], 0) * 1000;
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
@@ -270,7 +278,7 @@ export const validateCommand: Command = {
       for (const { file, scenario } of scenarios) {
         let rep;
         try {
-          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n"), measure: ownSystem?.measure, live });
+          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, calibrateRate, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n"), measure: ownSystem?.measure, live });
           if (ownSystem) rep.measuredOn = ownSystem.measuredOn;
         } catch (e) {
           if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);

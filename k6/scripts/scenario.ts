@@ -10,7 +10,7 @@
 // answer's Link rel="next", and records the walk's time in headroom_walk_duration. With regions
 // (config.regions) each request's users' region is drawn by share and the request sent to that
 // region's entry (TARGET_<i>; a class whose flow starts at a CDN to the region's server of the edge,
-// CDN_TARGET_<i>), tagged `region`.
+// CDN_TARGET_<i>), tagged `region`; without regions such a class goes to CDN_TARGET when it is set.
 /// <reference types="k6" />
 import http from "k6/http";
 import { check, sleep } from "k6";
@@ -32,6 +32,8 @@ function withPoissonStages(): typeof config.options {
 export const options = config.mode === "poisson" && __VU === 0 ? withPoissonStages() : config.options;
 
 const target = (__ENV.TARGET || "http://127.0.0.1:8080").replace(/\/+$/, "");
+// Without regions, a class served through a CDN goes to the edge (CDN_TARGET), else to TARGET
+const cdnTarget = (__ENV.CDN_TARGET || target).replace(/\/+$/, "");
 
 // With regions: each request's users' region drawn by share, sent to that region's entry (TARGET_<i>, else TARGET)
 // and a class served through a CDN to that region's server of the edge (CDN_TARGET_<i>, else the region's entry)
@@ -90,7 +92,7 @@ function pick(): (typeof classes)[number] {
 function send(): void {
   const c = pick();
   const region = pickRegion();
-  const base = region ? (c.cdn ? region.cdnTarget : region.target) : target;
+  const base = region ? (c.cdn ? region.cdnTarget : region.target) : c.cdn ? cdnTarget : target;
   const key = String(c.keys ? c.keys.sample(mathRandom) : 0); // keys 0..count-1, key 0 the most popular
   const own = c.body === null ? null : c.body.replace(/\{key\}/g, key);
   let path = c.path.replace(/\{key\}/g, key);

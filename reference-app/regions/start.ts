@@ -194,7 +194,8 @@ export const startGeoRouters = (
  * sampler, a stream per region's route) and the answer forwarded at once, as the model charges
  * the edge latency once per request, hit or miss, before the lookup. What it trades: one more TCP
  * hop on loopback in front of the edge (its own cost, part of the app's cost per request).
- * Returns each region's users' URL of the edge (the relay's routes), by region.
+ * Returns each region's users' URL of the edge (the relay's routes), by region; without regions one
+ * route, keyed "" (the users are in one place).
  */
 export const startEdgeRelay = (
   cdn: string,
@@ -206,7 +207,7 @@ export const startEdgeRelay = (
 ): Effect.Effect<Record<string, string>, StartFailed | PortsExhausted, Scope.Scope> =>
   Effect.gen(function* () {
     const routes: RelayRoute[] = [];
-    for (const e of edgePorts) routes.push({ name: `edge:${e.region}`, listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: "127.0.0.1", targetPort: e.port, latency: edgeLatency, oneWay: true });
+    for (const e of edgePorts) routes.push({ name: e.region ? `edge:${e.region}` : "edge", listenHost: "127.0.0.1", listenPort: yield* freePort, targetHost: "127.0.0.1", targetPort: e.port, latency: edgeLatency, oneWay: true });
     yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => spawnRelay(undefined, routes, seed, runPath, "edge"),
@@ -220,7 +221,7 @@ export const startEdgeRelay = (
     const urls: Record<string, string> = {};
     routes.forEach((x, i) => {
       urls[edgePorts[i]!.region] = `http://127.0.0.1:${x.listenPort}`;
-      progress(`CDN ${cdn}'s edge for ${edgePorts[i]!.region}'s users 127.0.0.1:${x.listenPort} -> nginx 127.0.0.1:${x.targetPort} (edge_latency ${describeDist(edgeLatency)} per request, on the way in)`);
+      progress(`CDN ${cdn}'s edge for ${edgePorts[i]!.region ? `${edgePorts[i]!.region}'s users` : "the users"} 127.0.0.1:${x.listenPort} -> nginx 127.0.0.1:${x.targetPort} (edge_latency ${describeDist(edgeLatency)} per request, on the way in)`);
     });
     return urls;
   });
