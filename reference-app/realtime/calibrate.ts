@@ -12,8 +12,9 @@
 //   run: p50 1.02 -> 1.12 ms, p95 10.0 -> 12.1 ms);
 // - `network` (one way, client <-> instance, through HAProxy): the ways in and out of the window's
 //   delivered copies, each timed on the machine's one monotonic clock (the driver's send -> the
-//   instance reading it; the instance's ws.send -> the driver reading the copy), pooled as one
-//   empirical distribution (the model has one `network` for both ways).
+//   instance handing it to the backbone; the instance's ws.send returned -> the driver reading the
+//   copy: the copy's own send is the model's `send`), pooled as one empirical distribution (the
+//   model has one `network` for both ways).
 //   It used to be half of each WebSocket ping's round trip: a round trip that met a stall on one
 //   way gave half the stall to each, and two independent draws of those halves put a stall on
 //   twice as many deliveries (model's p50 12-26% over the measured), while the way out, where the
@@ -76,15 +77,23 @@ export interface RealtimeCalibration {
 /**
  * The one-way network samples (seconds) of the copies published in [from, to) (ms, the driver's
  * clock): each copy's way in and way out (DriverRecord.legs), at most `max` of them evenly spaced.
+ * The measuring points are set where the model's legs start and end:
+ * - a copy's way out is stamped from before its ws.send (`q`), so it holds that copy's own send,
+ *   which the model charges as `send` on the instance before the way out: `send` (seconds, the
+ *   calibrated cost per copy) is taken off each way out, else the model counts it twice (66 us of
+ *   a 2.0 ms p50 at load 2, 4 Dec 2026);
+ * - a way in runs to the message's hand-off to the backbone (`t`), not to the instance's read of it
+ *   (`rx`): the model's message goes from the network straight to the backbone, so the instance's
+ *   own time between (JSON, the PUBLISH call: 34 us mean) is charged nowhere else.
  */
-export function oneWaySamples(legs: ReadonlyArray<readonly [number, number, number, number, number, number]>, from: number, to: number, max = 8000): number[] {
+export function oneWaySamples(legs: ReadonlyArray<readonly [number, number, number, number, number, number]>, from: number, to: number, max = 8000, send = 0): number[] {
   const copies = legs.filter((l) => l[0] >= from && l[0] < to);
   // evenly spaced copies, both ways of each (so the pool keeps as many ways in as out)
   const n = Math.min(copies.length, Math.floor(max / 2)), step = copies.length / Math.max(1, n);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const l = copies[Math.floor(i * step)]!;
-    out.push(Math.max(0, l[1]) / 1000, Math.max(0, l[5]) / 1000);
+    out.push(Math.max(0, l[1] + l[2]) / 1000, Math.max(0, l[5] / 1000 - send));
   }
   return out;
 }

@@ -45,6 +45,10 @@ export interface DriverRecord {
    * handed to ws.send), way out (-> received here)]. The five add up to the latency.
    */
   readonly legs: Array<[number, number, number, number, number, number]>;
+  /** When each connection opened (nowMs). */
+  readonly connectTimes: number[];
+  /** Per entry of `legs`: [the publishing instance, the instance that sent the copy]. */
+  readonly legInstances: Array<[string, string]>;
   serverCopies: number;
   /** Ping round trips: [time, rtt ms]. */
   readonly pings: Array<[number, number]>;
@@ -87,7 +91,7 @@ export class RealtimeDriver {
     this.channels = new KeySampler(o.plan.channels.count, o.plan.channels.s);
     const t = nowMs();
     this.areaAt = t;
-    this.record = { started: t, sessions: 0, connects: 0, refused: 0, dropped: 0, lost: 0, published: [], deliveries: [], legs: [], serverCopies: 0, pings: [] };
+    this.record = { started: t, sessions: 0, connects: 0, refused: 0, dropped: 0, lost: 0, published: [], deliveries: [], legs: [], legInstances: [], connectTimes: [], serverCopies: 0, pings: [] };
   }
 
   /** Starts the arrivals (and pings); returns at once. */
@@ -178,6 +182,7 @@ export class RealtimeDriver {
       this.touch();
       this.open++;
       this.record.connects++;
+      this.record.connectTimes.push(nowMs());
       this.schedulePublish(s);
     });
     ws.on("message", (data) => this.received(data.toString()));
@@ -241,7 +246,10 @@ export class RealtimeDriver {
     try { sent = (JSON.parse(env.body) as { s?: number }).s; } catch { /* a server-side publish: no client time */ }
     if (typeof sent === "number") {
       this.record.deliveries.push([sent, t - sent]);
-      if (env.rx !== undefined && env.pm !== undefined && env.q !== undefined) this.record.legs.push([sent, env.rx - sent, env.t - env.rx, env.pm - env.t, env.q - env.pm, t - env.q]);
+      if (env.rx !== undefined && env.pm !== undefined && env.q !== undefined) {
+        this.record.legs.push([sent, env.rx - sent, env.t - env.rx, env.pm - env.t, env.q - env.pm, t - env.q]);
+        this.record.legInstances.push([env.from, env.at ?? ""]);
+      }
     } else this.record.serverCopies++;
   }
 

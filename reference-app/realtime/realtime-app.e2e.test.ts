@@ -21,6 +21,7 @@
 // really holding the upgraded tunnels, and nothing left after stop.
 import { describe, expect, it } from "vitest";
 import { availableParallelism, loadavg } from "node:os";
+import { writeFileSync } from "node:fs";
 import { parseScenario, simulate, type Scenario } from "../../simulator/index.ts";
 import { startAppPromise } from "../launcher.ts";
 import { sumMetrics } from "../prom.ts";
@@ -106,13 +107,14 @@ describe("realtime component under app up, against the simulator", () => {
     const ports = appPorts(app);
     let m: { connections: number; driverConnections: number; out: number; refused: number; p50: number; p95: number; copies: number; messages: number; sessions: number };
     let cal: RealtimeCalibration;
-    // the window's copies split at the servers' stamps (ms, sorted): way in, backbone, send queue, way out
+    // the window's copies split at the servers' stamps (ms, sorted): way in, instance, backbone, send queue, way out
     let legs: number[][] = [];
     let independentP50 = 0, pingP50 = 0;
     let legCorrelations: number[] = [];
     // the load driver's own event-loop lag over the window: past MAX_LAG_MS its clock is not the latency's
     const lag = monitorEventLoopDelay({ resolution: 1 });
     let loadAtEnd = 0;
+    let dump: Record<string, unknown> = {};
     // the backbone Redis itself, for its own time per PUBLISH (INFO commandstats)
     let backboneRedis: Redis | undefined;
     try {
@@ -168,7 +170,7 @@ describe("realtime component under app up, against the simulator", () => {
         sessions: d.sessions,
       };
       const inWindow = d.legs.filter(([t]) => t >= tA && t < tB);
-      legs = [1, 3, 4, 5].map((j) => inWindow.map((l) => l[j]!).sort((x, y) => x - y));
+      legs = [1, 2, 3, 4, 5].map((j) => inWindow.map((l) => l[j]!).sort((x, y) => x - y));
       // the model's assumption, on the measured legs themselves: each leg drawn on its own
       const rng = streamFor(11, "test:legs");
       const pick = (xs: readonly number[]) => xs[Math.floor(rng.next() * xs.length)]!;
@@ -180,9 +182,11 @@ describe("realtime component under app up, against the simulator", () => {
         return sxy / Math.sqrt(sxx * syy);
       };
       legCorrelations = [corr(1, 5), corr(1, 3), corr(3, 5)];
-      independentP50 = quantile(Array.from({ length: 20000 }, () => pick(legs[0]!) + pick(legs[1]!) + pick(legs[2]!) + pick(legs[3]!)).sort((x, y) => x - y), 0.5);
+      independentP50 = quantile(Array.from({ length: 20000 }, () => legs.reduce((sum, leg) => sum + pick(leg), 0)).sort((x, y) => x - y), 0.5);
       pingP50 = quantile(d.pings.filter(([t]) => t >= tA && t < tB).map(([, r]) => r).sort((x, y) => x - y), 0.5);
-      cal = { send: sendCost(a, b), backboneService: publishService(statsA, statsB), backbone: windowSamples(backboneBuckets(a), backboneBuckets(b)), network: oneWaySamples(d.legs, tA, tB) };
+      dump = { tA, tB, legs: d.legs, legInstances: d.legInstances, deliveries: d.deliveries, pings: d.pings, published: d.published, connects: d.connectTimes };
+      const send = sendCost(a, b);
+      cal = { send, backboneService: publishService(statsA, statsB), backbone: windowSamples(backboneBuckets(a), backboneBuckets(b)), network: oneWaySamples(d.legs, tA, tB, 8000, send) };
     } finally {
       backboneRedis?.disconnect();
       await stop();
@@ -193,6 +197,8 @@ describe("realtime component under app up, against the simulator", () => {
       const x = r.components.chat!.realtime!;
       return [x.connections.mean, x.messagesOutPerSecond.mean, x.deliveryMs.p50.mean, x.deliveryMs.p95.mean];
     });
+    // HEADROOM_RT_DUMP=<file>: the window's raw copies and the calibration, for a look at the stages
+    if (process.env.HEADROOM_RT_DUMP) writeFileSync(process.env.HEADROOM_RT_DUMP, JSON.stringify({ ...dump, cal, predicted: { conn, out, p50, p95 }, measured: m, loadAtEnd }));
     const band = (p: { sd: number }) => Z * p.sd * Math.sqrt(1 + 1 / R);
     const sorted = (xs: readonly number[]) => [...xs].sort((x, y) => x - y);
     const net = sorted(cal.network), bb = sorted(cal.backbone);
@@ -206,7 +212,7 @@ describe("realtime component under app up, against the simulator", () => {
       `realtime app vs simulator (window ${WINDOW} s, ${m.sessions} sessions, ${m.messages} messages, ${m.copies} copies timed):\n` +
         `  calibrated: send ${(cal.send * 1e6).toFixed(1)} us/recipient; backbone service (Redis per PUBLISH) ${(cal.backboneService * 1e6).toFixed(1)} us, round trip p50 ${(quantile(bb, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(bb, 0.95) * 1e3).toFixed(3)} ms (${bb.length}); ` +
         `network one-way p50 ${(quantile(net, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(net, 0.95) * 1e3).toFixed(3)} ms (${net.length} ways in and out; half a ping's round trip p50 ${(pingP50 / 2).toFixed(3)} ms)\n` +
-        `  measured legs (ms): ${["way in", "backbone", "send queue", "way out"].map((n, j) => `${n} p50 ${quantile(legs[j]!, 0.5).toFixed(3)} p95 ${quantile(legs[j]!, 0.95).toFixed(3)}`).join("; ")}; drawn independently their sum's p50 is ${independentP50.toFixed(3)}; ` +
+        `  measured legs (ms): ${["way in", "instance", "backbone", "send queue", "way out"].map((n, j) => `${n} p50 ${quantile(legs[j]!, 0.5).toFixed(3)} p95 ${quantile(legs[j]!, 0.95).toFixed(3)}`).join("; ")}; drawn independently their sum's p50 is ${independentP50.toFixed(3)}; ` +
         `correlation of the legs: in/out ${legCorrelations[0]!.toFixed(2)}, in/backbone ${legCorrelations[1]!.toFixed(2)}, backbone/out ${legCorrelations[2]!.toFixed(2)}\n` +
         `  Little's law lambda E[L] = 160; the driver held ${m.driverConnections.toFixed(1)}; its event-loop lag p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}\n` +
         rows.map(([k, p, v]) => `  ${k.padEnd(16)} predicted ${p.mean.toFixed(3)} +- ${band(p).toFixed(3)} (sd ${p.sd.toFixed(3)})  measured ${v.toFixed(3)}  (${(((v - p.mean) / p.mean) * 100).toFixed(1)}%)`).join("\n"),

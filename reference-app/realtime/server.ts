@@ -82,6 +82,8 @@ export interface Delivered {
   readonly pm?: number;
   /** ... and when it handed this copy to ws.send */
   readonly q?: number;
+  /** the instance that sent this copy (its subscriber's) */
+  readonly at?: string;
 }
 
 /**
@@ -192,7 +194,7 @@ export async function startRealtimeServer(o: RealtimeServerOptions): Promise<Rea
     if (pub && msg.from === o.instance) backboneHist.observe(Math.max(0, pm - msg.t) / 1000);
     const set = channels.get(msg.ch);
     if (!set || set.size === 0) return;
-    const head = `${text.slice(0, text.lastIndexOf("}"))},"pm":${pm}`;
+    const head = `${text.slice(0, text.lastIndexOf("}"))},"pm":${pm},"at":${JSON.stringify(o.instance)}`;
     if (!o.network) sendTo(set, head, msg.t);
     // each copy crosses the network on its own draw, after the instance sent it
     else for (const ws of set) later(net(), () => sendTo([ws], head, msg.t));
