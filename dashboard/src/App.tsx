@@ -26,6 +26,7 @@ import type { Gestures } from "./Topology.tsx";
 import type { Edit } from "./build-edit.ts";
 import { useChartTheme } from "./theme.ts";
 import { PlainCharts } from "./PlainCharts.tsx";
+import { Headline } from "./Summary.tsx";
 import { PartialBanner } from "./PartialBanner.tsx";
 import { liveSeries } from "./partial-point.ts";
 import { downsample } from "./downsample.ts";
@@ -605,8 +606,8 @@ export function App() {
       ) : finished ? (
         <div ref={resultsView} className="results-anchor">
           <ErrorBoundary what="The results" resetKey={finished}>
-            {warming ? <PlainFinished result={finished.result} /> : (
-              <Suspense fallback={<PlainFinished result={finished.result} />}>
+            {warming ? <PlainFinished result={finished.result} elapsedMs={finished.elapsedMs} /> : (
+              <Suspense fallback={<PlainFinished result={finished.result} elapsedMs={finished.elapsedMs} />}>
                 <Results key={theme.name} result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} replicationSeries={finished.replicationSeries} />
               </Suspense>
             )}
@@ -661,12 +662,14 @@ function PlainLive({ partial, progress }: { partial: Partial; progress: number }
   );
 }
 
-/** A finished run's latency and throughput, drawn by hand while the results' code loads. */
-function PlainFinished({ result }: { result: SimResult }) {
+/** A finished run's headline, and its latency and throughput drawn by hand, while the results'
+ * code loads (the headline is the results' own, without the headroom, which needs a sweep). */
+function PlainFinished({ result, elapsedMs }: { result: SimResult; elapsedMs: number | null }) {
   const series = useMemo(() => (result.series ? downsample(result.series).series : null), [result]);
   return (
     <section className="results" data-testid="results-loading">
-      <div className="empty">Loading the results…</div>
+      <Headline result={result} elapsedMs={elapsedMs} />
+      <div className="empty">Loading the tables and the other charts…</div>
       {series ? <PlainCharts series={series} durationS={result.run.durationS} warmupS={result.run.warmupS} inProgress={false} live={false} /> : null}
     </section>
   );
