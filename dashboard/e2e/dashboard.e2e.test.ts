@@ -843,4 +843,48 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.getByTestId("headroom").getAttribute("class")).toContain("ok");
     expect(browser!.errors).toEqual([]);
   });
+
+  test("first load: the first charts are drawn by hand before recharts is loaded, then recharts replaces them", async () => {
+    // A browser of its own, where every script that carries recharts' code is held back until the
+    // hand-drawn charts (PlainCharts.tsx) have been looked at: they must stand alone.
+    const own = await launch({ width: 1440, height: 900 });
+    try {
+      const held: Array<() => Promise<void>> = [];
+      let release = false;
+      await own.page.route("**/assets/*.js", async (route) => {
+        const response = await route.fetch();
+        const body = await response.text();
+        const send = () => route.fulfill({ response, body });
+        if (!release && body.includes("recharts-cartesian-grid")) held.push(send);
+        else await send();
+      });
+      await own.page.goto(server!.url);
+      const latency = own.page.getByTestId("chart-latency");
+      await latency.locator("path.plain-line").first().waitFor({ timeout: 30_000 });
+      expect(await latency.locator("path.recharts-line-curve").count()).toBe(0);
+      // recharts is asked for after the first chart; the run ends meanwhile (about a second), and
+      // its latency and throughput stay hand-drawn while recharts is held
+      await expect.poll(() => held.length, { timeout: 15_000 }).toBeGreaterThan(0);
+      await own.page.getByTestId("results-loading").waitFor({ timeout: 30_000 });
+      // the run's headline is there already (300/s on 8 servers of 20 ms: api the bottleneck at 75%)
+      expect(await own.page.getByTestId("results-loading").getByTestId("bottleneck").innerText()).toMatch(/api\s+utilization 7\d(\.\d)?%/);
+      // p50, p95 and p99 through every interval; the throughput beside it
+      const lines = latency.locator("path.plain-line");
+      expect(await lines.count()).toBe(3);
+      for (const d of await lines.evaluateAll((ps) => ps.map((p) => p.getAttribute("d") ?? ""))) expect((d.match(/L/g) ?? []).length).toBeGreaterThan(100);
+      expect(await latency.locator("svg[role=img]").getAttribute("aria-label")).toContain("p50, p95, p99");
+      expect(await own.page.getByTestId("chart-throughput").locator("path.plain-line").count()).toBeGreaterThan(1);
+      await latency.screenshot({ path: join(SHOTS, "00-first-chart-hand-drawn.png") });
+      release = true;
+      for (const send of held.splice(0)) await send();
+      // recharts' charts take their place: the results with all their lines, nothing hand-drawn left
+      await own.page.getByTestId("chart-inflight").locator("path.recharts-line-curve").first().waitFor({ timeout: 30_000 });
+      expect(await own.page.getByTestId("chart-latency").locator("path.recharts-line-curve").count()).toBe(3);
+      expect(await own.page.locator("path.plain-line").count()).toBe(0);
+      await own.page.getByTestId("chart-latency").screenshot({ path: join(SHOTS, "00-first-chart-recharts.png") });
+      expect(own.errors).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
 });

@@ -25,6 +25,11 @@ import { Palette } from "./Palette.tsx";
 import type { Gestures } from "./Topology.tsx";
 import type { Edit } from "./build-edit.ts";
 import { useChartTheme } from "./theme.ts";
+import { PlainCharts } from "./PlainCharts.tsx";
+import { Headline } from "./Summary.tsx";
+import { PartialBanner } from "./PartialBanner.tsx";
+import { liveSeries } from "./partial-point.ts";
+import { downsample } from "./downsample.ts";
 
 type RunState =
   | { readonly phase: "idle" }
@@ -167,10 +172,12 @@ export function App() {
       job = client.run(runText, options, onProgress, setPartial, withCheck ? setSupplied : undefined);
     }
     setRun({ phase: "running", progress: 0, startedAt: performance.now(), job });
-    // The charts' code is fetched and parsed while the worker starts and runs, not after its first
-    // answer (the modules are cached: the lazy components above get the same ones). The results'
-    // code (which brings the simulator's, for the bands' t quantiles) comes after the first chart.
-    void loadLiveCharts().catch(() => {});
+    // A later run's charts' code is fetched and parsed while the worker starts and runs, not after
+    // its first answer (the modules are cached: the lazy components above get the same ones). The
+    // page's first run draws its first charts by hand (PlainCharts) and leaves recharts to after
+    // them: its 385 kB would compete with the worker's start for the two cores. The results' code
+    // (which brings the simulator's, for the bands' t quantiles) comes after the first chart.
+    if (!early) void loadLiveCharts().catch(() => {});
     job.done.finally(() => setPartial(null)).catch(() => {});
     job.done.then(
       ({ result, elapsedMs, replicationSeries }) => {
@@ -201,11 +208,11 @@ export function App() {
   const chartShown = partial !== null || finished !== null || run.phase !== "running";
   useEffect(() => {
     if (!warming || !chartShown) return;
-    const end = () => { startTransition(() => setWarming(false)); void loadResults().catch(() => {}); };
+    const end = () => { startTransition(() => setWarming(false)); void loadResults().catch(() => {}); void loadLiveCharts().catch(() => {}); };
     let frame = 0;
     let idle = 0;
     let frames = 0;
-    const drawn = () => run.phase !== "running" || !!document.querySelector(".results path.recharts-line-curve");
+    const drawn = () => run.phase !== "running" || !!document.querySelector(".results path.recharts-line-curve, .results path.plain-line");
     const wait = () => {
       // at most about a second of frames: a chart that draws no line must not hold the editor back
       if (!drawn() && ++frames < 60) { frame = requestAnimationFrame(wait); return; }
@@ -588,16 +595,22 @@ export function App() {
       </main>
 
 
+      {/* The page's first run (warming) is drawn by hand until recharts is loaded after it; so is
+          any run while the charts' code is still on its way. */}
       {run.phase === "running" && partial ? (
-        <Suspense fallback={<div className="empty big">Simulating…</div>}>
-          <LiveCharts key={theme.name} partial={partial} progress={run.progress} />
-        </Suspense>
+        warming ? <PlainLive partial={partial} progress={run.progress} /> : (
+          <Suspense fallback={<PlainLive partial={partial} progress={run.progress} />}>
+            <LiveCharts key={theme.name} partial={partial} progress={run.progress} />
+          </Suspense>
+        )
       ) : finished ? (
         <div ref={resultsView} className="results-anchor">
           <ErrorBoundary what="The results" resetKey={finished}>
-            <Suspense fallback={<div className="empty big">Loading the charts…</div>}>
-              <Results key={theme.name} result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} replicationSeries={finished.replicationSeries} />
-            </Suspense>
+            {warming ? <PlainFinished result={finished.result} elapsedMs={finished.elapsedMs} /> : (
+              <Suspense fallback={<PlainFinished result={finished.result} elapsedMs={finished.elapsedMs} />}>
+                <Results key={theme.name} result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} replicationSeries={finished.replicationSeries} />
+              </Suspense>
+            )}
           </ErrorBoundary>
         </div>
       ) : (
@@ -635,5 +648,29 @@ export function App() {
         </div>
       )}
     </div>
+  );
+}
+
+/** A live run's first charts, drawn by hand (PlainCharts) while recharts is not loaded yet. */
+function PlainLive({ partial, progress }: { partial: Partial; progress: number }) {
+  const series = useMemo(() => liveSeries(partial), [partial]);
+  return (
+    <section className="results live" data-testid="live-results">
+      <PartialBanner partial={partial} progress={progress} />
+      <PlainCharts series={series} durationS={partial.durationS} warmupS={partial.warmupS} inProgress={partial.inProgress} live={false} />
+    </section>
+  );
+}
+
+/** A finished run's headline, and its latency and throughput drawn by hand, while the results'
+ * code loads (the headline is the results' own, without the headroom, which needs a sweep). */
+function PlainFinished({ result, elapsedMs }: { result: SimResult; elapsedMs: number | null }) {
+  const series = useMemo(() => (result.series ? downsample(result.series).series : null), [result]);
+  return (
+    <section className="results" data-testid="results-loading">
+      <Headline result={result} elapsedMs={elapsedMs} />
+      <div className="empty">Loading the tables and the other charts…</div>
+      {series ? <PlainCharts series={series} durationS={result.run.durationS} warmupS={result.run.warmupS} inProgress={false} live={false} /> : null}
+    </section>
   );
 }

@@ -2,6 +2,7 @@
 // `inProgress`): kept out of downsampling, so a live chart never averages a part-simulated interval
 // with whole ones, and put back as the last point, where the charts mark it (Charts.tsx lastDot).
 import type { SeriesResult } from "../../simulator/index.ts";
+import { downsample } from "./downsample.ts";
 
 type Tree = number | number[] | undefined | { readonly [k: string]: Tree };
 
@@ -21,4 +22,15 @@ export function wholeIntervals(s: SeriesResult): SeriesResult {
 /** `head` (the whole intervals, possibly downsampled) with `full`'s last point appended. */
 export function withLastOf(head: SeriesResult, full: SeriesResult): SeriesResult {
   return mapArrays(head as unknown as Tree, full as unknown as Tree, (a, b) => [...a, b[b.length - 1]]) as unknown as SeriesResult;
+}
+
+const LIVE_POINTS = 150;
+
+/** A partial series as the live charts draw it: half the finished charts' points (they are redrawn
+ * every 500 ms while the worker runs, so each redraw stays short), the interval in progress a point
+ * of its own, out of the merging. */
+export function liveSeries(p: { readonly series: SeriesResult; readonly inProgress: boolean }): SeriesResult {
+  return p.inProgress
+    ? withLastOf(downsample(wholeIntervals(p.series), LIVE_POINTS - 1).series, p.series)
+    : downsample(p.series, LIVE_POINTS).series;
 }
