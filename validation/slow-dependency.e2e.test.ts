@@ -20,6 +20,8 @@ describe("slowed dependency, measured", () => {
     try {
       const r = await validateDynamics(FILE, await loadScenarioFile(FILE), out);
       const rows = Object.fromEntries(r.rows.map((x) => [x.name, x]));
+      // every row in the log, so a first try that fails (retried by test:app) says which row and by how much
+      for (const x of r.rows) console.log(`  ${x.name}: predicted ${x.predicted}, measured ${x.measured} (pass: ${x.pass})`);
       const amp = rows["retry amplification (1 + retries / calls)"]!;
       expect(amp.measured).toBeGreaterThan(1.02); // retries really happened
       expect(rows["breaker openings per run"]!.measured).toBeGreaterThanOrEqual(1);
