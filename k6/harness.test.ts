@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { overrideEnv } from "./testing/env.ts";
 import { startTestServer, type TestServer } from "./testing/server.ts";
 import { readK6Results } from "./ingest/ingest.ts";
 import { runK6Script } from "./runner/engine.ts";
@@ -20,8 +21,7 @@ let dir: string;
 
 /** The CLI in-process (its startup is seconds on a loaded machine): output captured, env overridden. */
 async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { PATH: "/usr/bin:/bin", K6_BIN: "", ...env });
+  const restoreEnv = overrideEnv({ PATH: "/usr/bin:/bin", K6_BIN: "", ...env });
   let stdout = "";
   let stderr = "";
   const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
@@ -32,7 +32,7 @@ async function runCli(args: string[], env: Record<string, string> = {}): Promise
   } finally {
     o.mockRestore();
     e.mockRestore();
-    process.env = saved;
+    restoreEnv();
   }
 }
 

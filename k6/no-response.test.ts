@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { startTestServer, type TestServer } from "./testing/server.ts";
 import { EXIT_NO_REQUEST_COMPLETED, noRequestCompleted } from "./no-response.ts";
 import { main } from "../cli/main.ts";
+import { overrideEnv } from "./testing/env.ts";
 
 let srv: TestServer;
 let dir: string;
@@ -21,8 +22,7 @@ afterAll(async () => {
 
 /** The CLI in-process, output captured, always with the built-in runner. */
 async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { PATH: "/usr/bin:/bin", K6_BIN: "" });
+  const restoreEnv = overrideEnv({ PATH: "/usr/bin:/bin", K6_BIN: "" });
   let stdout = "";
   let stderr = "";
   const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
@@ -32,7 +32,7 @@ async function runCli(args: string[]): Promise<{ code: number; stdout: string; s
   } finally {
     o.mockRestore();
     e.mockRestore();
-    process.env = saved;
+    restoreEnv();
   }
 }
 
