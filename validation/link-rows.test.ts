@@ -68,7 +68,7 @@ describe("linkRows", () => {
     const classes = { blob: cls(nB, tp.blob * k), ping: cls(nP, tp.ping * k) };
     // the lb link carries the blobs' and pings' answers and their requests to the api (empty bodies)
     const n = 2 * (nB + nP), m = 50_000;
-    const w: LinkWindow = { seconds: W, messages: n, bodyBytes: modelBytes * k * W, bodySquares: nB * 2 * m * m, headBytes: n * 150, busySeconds: link.utilization.mean * k * W, lateSeconds: n * 0.0002, behind: 0, behindSeconds: 0 };
+    const w: LinkWindow = { seconds: W, messages: n, bodyBytes: modelBytes * k * W, bodySquares: nB * 2 * m * m, headBytes: n * 150, busySeconds: link.utilization.mean * k * W, lateSeconds: n * 0.0002, transfers: n, transferSeconds: link.transfersInFlight.mean * k * W, behind: 0, behindSeconds: 0 };
     const rows = linkRows(sim, { classes, links: { lb: w } }, true);
     expect(rows.map((r) => r.metric)).toEqual(["linkBytesPerSecond", "linkUtilization"]);
     expect(rows[0]!.predicted!).toBeCloseTo(modelBytes * k, 3);
