@@ -187,9 +187,11 @@ export function storeCallMs(r: SimResult, name: string): number | undefined {
 /**
  * A link's time per request as the measured run realized it over the model's at the same rate
  * (1 without the relay's figures). The transfers a class's measured latency holds are the run's
- * own: its sizes and its arrivals, whose time on a processor-sharing link at 35% busy varies by
- * 10-15% from one 5 s batch to the next, and the app's sizes are a seeded sequence, the same
- * draws in every run. Taking the model's expected time off it instead put the difference into
+ * own: its sizes and its arrivals, whose time on a processor-sharing link at 35-40% busy varies by
+ * about 10% from one 5 s batch to the next; and the app's sizes are a seeded sequence, the same
+ * draws in every run (bandwidth-link.yaml's api-1: the first 1,000-1,400 blobs average 51.4-52.3 kB
+ * for the model's 50 kB, so every run's link is 3-4% busier and slower than the model's). Taking
+ * the model's expected time off it instead put the difference into
  * the balancer's overhead, weighted by the sized classes' share of the requests: a mean fit
  * whose "real system" drew other random numbers than the model's (seed 7 against 19) was 0.75 ms
  * off a 2.5 ms overhead (overhead-spread.test.ts). The relay's sum of its transfers' times (and
