@@ -197,9 +197,10 @@ export function storeCallMs(r: SimResult, name: string): number | undefined {
  * off a 2.5 ms overhead (overhead-spread.test.ts). The relay's sum of its transfers' times (and
  * their late releases) per second, over the clients' requests per second, against the model's
  * transfers in flight over its throughput at that component: the class's model time on the link
- * times this ratio is its realized one. The relay's count includes the HTTP heads' transfers
- * (requests and empty answers: about 0.1-0.2 ms each at 40% busy), which the model does not
- * count, so the ratio is a few per cent over the bodies' alone.
+ * times this ratio is its realized one. The relay's sum includes the HTTP heads (requests, empty
+ * answers and every answer's own head), which the model does not count: their share is taken off
+ * by bytes (under processor sharing a transfer's mean time is proportional to its size, E[T | x] =
+ * x / (C (1 - rho))), about 0.5% on bandwidth-link.yaml. Late releases stay in: the clients wait them.
  */
 export function realizedLinkScale(r: SimResult, m: Pick<Measured, "links" | "classes">, component: string): number {
   const w = m.links?.[component];
@@ -207,7 +208,8 @@ export function realizedLinkScale(r: SimResult, m: Pick<Measured, "links" | "cla
   const rate = Object.values(m.classes).reduce((x, c) => x + c.throughput, 0);
   if (!w || !model?.link || !(w.seconds > 0) || !(rate > 0) || !(model.throughput.mean > 0) || !Number.isFinite(w.transferSeconds)) return 1;
   const modelMs = (model.link.transfersInFlight.mean / model.throughput.mean) * 1000;
-  const measuredMs = (((w.transferSeconds + w.lateSeconds) / w.seconds) / rate) * 1000;
+  const bodyShare = w.bodyBytes > 0 ? w.bodyBytes / (w.bodyBytes + w.headBytes) : 1;
+  const measuredMs = (((w.transferSeconds * bodyShare + w.lateSeconds) / w.seconds) / rate) * 1000;
   return modelMs > 0 ? measuredMs / modelMs : 1;
 }
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { simulate, type SimResult } from "../simulator/index.ts";
 import { scenarioOf } from "../simulator/testing.ts";
 import { withRate } from "./levels.ts";
-import { applyCalibration, calibratedYaml, fitHops } from "./calibrate.ts";
+import { applyCalibration, calibratedYaml, fitHops, realizedLinkScale } from "./calibrate.ts";
 import { quantileMiss, SPREAD_CVS } from "./overhead-spread.ts";
 import type { CalibratedParameter } from "./report.ts";
 
@@ -90,5 +90,18 @@ describe("the balancer overhead's spread", () => {
     expect(out).toMatch(/overhead: \{ dist: lognormal, mean: 2\.457ms, cv: 1\.25 \} # calibrated at 41 req\/s \(not set\)/);
     const s = scenarioOf(out, "calibrated.yaml");
     expect(s.components.lb).toMatchObject({ overhead: { dist: "lognormal", mean: 0.002457, cv: 1.25 } });
+  });
+  it("scales the model's time on a link by the run's own (the relay's transfer seconds per request, less the heads' share by bytes, plus late releases)", () => {
+    const { real, m } = realWith({ parameter: "components.lb.overhead", valueMs: 2.5, how: "truth" });
+    // the same run on both sides: 1 (but for the requests at the window's edges)
+    const base = realizedLinkScale(real, m as never, "lb");
+    expect(base).toBeCloseTo(1, 3);
+    const lb = m.links.lb;
+    // 10% more transfer time; heads of 1% of the bytes; late releases of 2% more
+    const w = { ...lb, transferSeconds: lb.transferSeconds * 1.1, bodyBytes: 99e6, headBytes: 1e6, lateSeconds: lb.transferSeconds * 0.02 };
+    expect(realizedLinkScale(real, { ...m, links: { lb: w } } as never, "lb")).toBeCloseTo(base * (1.1 * 0.99 + 0.02), 9);
+    // no figures for that link, or no link in the model: 1
+    expect(realizedLinkScale(real, { ...m, links: undefined } as never, "lb")).toBe(1);
+    expect(realizedLinkScale(real, m as never, "api")).toBe(1);
   });
 });
