@@ -68,7 +68,7 @@ describe("linkRows", () => {
     const classes = { blob: cls(nB, tp.blob * k), ping: cls(nP, tp.ping * k) };
     // the lb link carries the blobs' and pings' answers and their requests to the api (empty bodies)
     const n = 2 * (nB + nP), m = 50_000;
-    const w: LinkWindow = { seconds: W, messages: n, bodyBytes: modelBytes * k * W, bodySquares: nB * 2 * m * m, headBytes: n * 150, busySeconds: link.utilization.mean * k * W, lateSeconds: n * 0.0002, behind: 0, behindSeconds: 0 };
+    const w: LinkWindow = { seconds: W, messages: n, bodyBytes: modelBytes * k * W, bodySquares: nB * 2 * m * m, headBytes: n * 150, busySeconds: link.utilization.mean * k * W, lateSeconds: n * 0.0002, transfers: n, transferSeconds: link.transfersInFlight.mean * k * W, behind: 0, behindSeconds: 0 };
     const rows = linkRows(sim, { classes, links: { lb: w } }, true);
     expect(rows.map((r) => r.metric)).toEqual(["linkBytesPerSecond", "linkUtilization"]);
     expect(rows[0]!.predicted!).toBeCloseTo(modelBytes * k, 3);
@@ -124,10 +124,11 @@ describe("linkRows", () => {
   });
 
   it("a window is the difference of two of the relay's cumulative reports, by link name", () => {
-    const rep = (name: string, t: number, k: number): LinkReport => ({ name, bytesPerSecond: 5e6, seconds: t, transfers: 10 * k, bytes: 1e5 * k, utilization: 0, inFlight: 0, meanTransferMs: 0, meanLateMs: 0, busySeconds: 0.4 * t, messages: 10 * k, bodyBytes: 9e4 * k, bodySquares: 1e9 * k, headBytes: 1e4 * k, behind: 0, behindSeconds: 0 });
+    const rep = (name: string, t: number, k: number): LinkReport => ({ name, bytesPerSecond: 5e6, seconds: t, transfers: 10 * k, bytes: 1e5 * k, utilization: 0, inFlight: 0, meanTransferMs: 10 + k, meanLateMs: 0, busySeconds: 0.4 * t, messages: 10 * k, bodyBytes: 9e4 * k, bodySquares: 1e9 * k, headBytes: 1e4 * k, behind: 0, behindSeconds: 0 });
     const w = linkWindows([rep("lb", 5, 1), rep("api", 5, 2)], [rep("lb", 30, 7), rep("api", 30, 4)]);
     expect(Object.keys(w)).toEqual(["lb", "api"]);
-    expect(w.lb).toEqual({ seconds: 25, busySeconds: 10, messages: 60, bodyBytes: 5.4e5, bodySquares: 6e9, headBytes: 6e4, lateSeconds: 0, behind: 0, behindSeconds: 0 });
+    // the transfers' times summed: a running mean times its count, differenced (17 ms x 70 - 11 ms x 10)
+    expect(w.lb).toEqual({ seconds: 25, busySeconds: 10, messages: 60, bodyBytes: 5.4e5, bodySquares: 6e9, headBytes: 6e4, lateSeconds: 0, transfers: 60, transferSeconds: expect.closeTo(1.08, 12), behind: 0, behindSeconds: 0 });
     expect(w.api!.messages).toBe(20);
   });
 });

@@ -132,6 +132,9 @@ export interface LinkWindow {
   headBytes: number;
   /** Seconds the relay released transfers past their moment, summed (each late release held the link that much longer). */
   lateSeconds: number;
+  /** Transfers completed, and their times on the link summed (processor-sharing time, late releases apart): the realized time on the link. */
+  transfers: number;
+  transferSeconds: number;
   /** Messages that waited behind an earlier message of their own connection and direction, and the seconds they waited (LinkReport.behind). */
   behind: number;
   behindSeconds: number;
@@ -141,7 +144,7 @@ export interface LinkWindow {
 export function linkWindows(a: readonly LinkReport[], b: readonly LinkReport[]): Record<string, LinkWindow> {
   return Object.fromEntries(b.map((y, i) => {
     const x = a[i]!;
-    return [y.name, { seconds: y.seconds - x.seconds, busySeconds: y.busySeconds - x.busySeconds, messages: y.messages - x.messages, bodyBytes: y.bodyBytes - x.bodyBytes, bodySquares: y.bodySquares - x.bodySquares, headBytes: y.headBytes - x.headBytes, lateSeconds: (y.meanLateMs * y.transfers - x.meanLateMs * x.transfers) / 1000, behind: y.behind - x.behind, behindSeconds: y.behindSeconds - x.behindSeconds }];
+    return [y.name, { seconds: y.seconds - x.seconds, busySeconds: y.busySeconds - x.busySeconds, messages: y.messages - x.messages, bodyBytes: y.bodyBytes - x.bodyBytes, bodySquares: y.bodySquares - x.bodySquares, headBytes: y.headBytes - x.headBytes, lateSeconds: (y.meanLateMs * y.transfers - x.meanLateMs * x.transfers) / 1000, transfers: y.transfers - x.transfers, transferSeconds: (y.meanTransferMs * y.transfers - x.meanTransferMs * x.transfers) / 1000, behind: y.behind - x.behind, behindSeconds: y.behindSeconds - x.behindSeconds }];
   }));
 }
 

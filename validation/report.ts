@@ -40,6 +40,8 @@ export interface CalibratedParameter {
   how: string;
   /** the value's spread, where it was measured: quantiles (ms) whose mean is valueMs, used as an empirical distribution */
   samplesMs?: number[];
+  /** the value's spread as a lognormal's cv (mean valueMs), where a spread was fitted (validation/overhead-spread.ts) */
+  cv?: number;
   /** each sample's time in the run (s from the load's start) and the window a draw takes its samples from (s): an empirical with `at` (draws near the simulation's time) */
   atS?: number[];
   windowS?: number;
