@@ -23,10 +23,13 @@ afterAll(async () => {
 
 const RATE = 60;
 const SECONDS = 3;
-// each part alone sends about half of RATE x SECONDS requests: the count threshold passes only merged
+// each part alone sends about half of RATE x SECONDS requests: the count threshold (three quarters of
+// them) passes only merged, with room for the few iterations a loaded machine drops (at load 5, on
+// 4 Dec, "count>=178" failed merged)
+const MIN_COUNT = Math.floor(RATE * SECONDS * 0.75);
 const options = {
   scenarios: { open: { executor: "constant-arrival-rate", rate: RATE, timeUnit: "1s", duration: `${SECONDS}s`, preAllocatedVUs: 10, maxVUs: 20 } },
-  thresholds: { http_reqs: [`count>=${RATE * SECONDS - 2}`], "http_req_duration{name:a}": ["p(95)<5000"] },
+  thresholds: { http_reqs: [`count>=${MIN_COUNT}`], "http_req_duration{name:a}": ["p(95)<5000"] },
 };
 const SCRIPT = `import http from "k6/http"; import { check } from "k6";
 export const options = ${JSON.stringify(options)};
@@ -60,7 +63,7 @@ it("two segments merged equal one generator: counts exact, percentiles alike, th
   expect(m.http_reqs.count).toBe(m.iterations.count);
   expect(m.checks.passes).toBe(m.http_reqs.count);
   expect(merged.thresholds.every((t) => t.ok)).toBe(true);
-  expect(m.http_reqs.thresholds[`count>=${RATE * SECONDS - 2}`]).toBe(false); // legacy export: false = not failed
+  expect(m.http_reqs.thresholds[`count>=${MIN_COUNT}`]).toBe(false); // legacy export: false = not failed
   // the same target latency (20 ms) seen by one or two generators: medians within 30%
   expect(Math.abs(m.http_req_duration.med - w.http_req_duration.med) / w.http_req_duration.med).toBeLessThan(0.3);
   expect(m.http_req_duration.med).toBeGreaterThanOrEqual(20);
