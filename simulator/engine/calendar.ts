@@ -125,6 +125,19 @@ export class Calendar {
     return true;
   }
 
+  /**
+   * pop() when the next event is at or before `limit`; false (nothing removed) when it is later
+   * or none is left. The run loop's one call per event, for size, peekTime and pop.
+   */
+  popUntil(limit: number): boolean {
+    if (this.hole) this.settle();
+    if (this.n === 0 || this.time[0] > limit) return false;
+    this.popTime = this.time[0]; this.popCode = this.code[0]; this.popExtra = this.extra[0];
+    this.hole = true;
+    if (this.popCode < 0) this.popLane(-1 - this.popCode);
+    return true;
+  }
+
   /** Removes the hole at the root: the last entry takes its place and sifts down. */
   private settle(): void {
     this.hole = false;

@@ -133,4 +133,21 @@ describe("Calendar", () => {
     expect(cal.peekTime()).toBe(Infinity);
     expect(differ).toBe(0);
   });
+  it("popUntil pops in order up to its limit and leaves the later events", () => {
+    const cal = new Calendar(2);
+    const rng = new Rng(6, 0, "cal");
+    const times: number[] = [];
+    for (let i = 0; i < 1000; i++) { const t = Math.floor(rng.next() * 100); times.push(t); cal.push(t, i, 0); }
+    const want = times.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t || a.i - b.i);
+    const got: number[] = [];
+    while (cal.popUntil(49)) { got.push(cal.popCode); if (got.length % 3 === 0) cal.push(60 + (got.length % 7), 1000 + got.length, 0); }
+    const early = want.filter((e) => e.t <= 49).map((e) => e.i);
+    expect(got).toEqual(early);
+    expect(cal.popUntil(49)).toBe(false);
+    expect(cal.size).toBe(1000 - early.length + Math.floor(early.length / 3));
+    expect(cal.peekTime()).toBeGreaterThan(49);
+    let n = 0;
+    while (cal.popUntil(Infinity)) n++;
+    expect(n).toBe(cal.size === 0 ? 1000 - early.length + Math.floor(early.length / 3) : -1);
+  });
 });
