@@ -12,6 +12,13 @@
 // 16 levels per pop). pushLane(lane, ...) appends to that lane's first-in first-out ring instead,
 // and only each lane's head sits in the heap, as a marker with the head's own (time, sequence): the
 // pop order over all events is exactly the one a single heap gives (sequence numbers are unique).
+//
+// The popped event leaves the heap lazily. pop() reads the root and leaves it there as a hole;
+// the next insert (most events schedule one follow-up: the next arrival, the service's end, the
+// lane's next head) puts its event into the hole and sifts it down, one pass where a pop and a push
+// took two (the sift-down of the last element, then the new one's sift-up). Only when nothing was
+// pushed does the next pop, peekTime or size remove the hole the usual way. Any heap over the same
+// (time, sequence) keys pops the same order, so the output is unchanged.
 
 export class Calendar {
   private time: Float64Array;
@@ -28,13 +35,17 @@ export class Calendar {
     this.extra = new Int32Array(capacity);
   }
 
+  /** The root is the event pop() last returned, not yet removed (see the header). */
+  private hole = false;
+
   /** Entries in the heap (a lane counts once, by its marker): 0 exactly when no event is left. */
   get size(): number {
-    return this.n;
+    return this.hole ? this.n - 1 : this.n;
   }
 
   /** Time of the next event (Infinity when empty). */
   peekTime(): number {
+    if (this.hole) this.settle();
     return this.n > 0 ? this.time[0] : Infinity;
   }
 
@@ -88,6 +99,7 @@ export class Calendar {
 
   /** Adds (code, extra) at (pushTime, pushSeq) to the heap. */
   private insert(code: number, extra: number): void {
+    if (this.hole) { this.hole = false; this.sinkTime = this.pushTime; this.sinkSeq = this.pushSeq; this.down(code, extra, this.n); return; }
     if (this.n === this.time.length) this.grow();
     const t = this.pushTime, s = this.pushSeq;
     const time = this.time, seq = this.seq, codes = this.code, extras = this.extra;
@@ -105,25 +117,50 @@ export class Calendar {
 
   /** Removes the earliest event into popTime/popCode/popExtra; returns false when empty. */
   pop(): boolean {
-    const n = this.n;
-    if (n === 0) return false;
+    if (this.hole) this.settle();
+    if (this.n === 0) return false;
+    this.popTime = this.time[0]; this.popCode = this.code[0]; this.popExtra = this.extra[0];
+    this.hole = true;
+    if (this.popCode < 0) this.popLane(-1 - this.popCode);
+    return true;
+  }
+
+  /**
+   * pop() when the next event is at or before `limit`; false (nothing removed) when it is later
+   * or none is left. The run loop's one call per event, for size, peekTime and pop.
+   */
+  popUntil(limit: number): boolean {
+    if (this.hole) this.settle();
+    if (this.n === 0 || this.time[0] > limit) return false;
+    this.popTime = this.time[0]; this.popCode = this.code[0]; this.popExtra = this.extra[0];
+    this.hole = true;
+    if (this.popCode < 0) this.popLane(-1 - this.popCode);
+    return true;
+  }
+
+  /** Removes the hole at the root: the last entry takes its place and sifts down. */
+  private settle(): void {
+    this.hole = false;
+    const last = --this.n;
+    if (last > 0) { this.sinkTime = this.time[last]; this.sinkSeq = this.seq[last]; this.down(this.code[last], this.extra[last], last); }
+  }
+
+  // The (time, sequence) down() sifts: fields, so the doubles are not boxed across the call.
+  private sinkTime = 0;
+  private sinkSeq = 0;
+
+  /** Puts (sinkTime, sinkSeq, c, x) at the root of the heap's first n entries and sifts it down to its place. */
+  private down(c: number, x: number, n: number): void {
+    const t = this.sinkTime, s = this.sinkSeq;
     const time = this.time, seq = this.seq, codes = this.code, extras = this.extra;
-    this.popTime = time[0]; this.popCode = codes[0]; this.popExtra = extras[0];
-    const last = n - 1;
-    this.n = last;
-    if (last === 0) {
-      if (this.popCode < 0) this.popLane(-1 - this.popCode);
-      return true;
-    }
-    const t = time[last], s = seq[last], c = codes[last], x = extras[last];
     let i = 0;
-    // Sift down the last element from the root, choosing the smaller child at each level.
+    // Sift down from the root, choosing the smaller child at each level.
     for (;;) {
       let m = (i << 1) + 1;
-      if (m >= last) break;
+      if (m >= n) break;
       let mt = time[m], ms = seq[m];
       const r = m + 1;
-      if (r < last) {
+      if (r < n) {
         const rt = time[r];
         if (rt < mt || (rt === mt && seq[r] < ms)) { m = r; mt = rt; ms = seq[r]; }
       }
@@ -132,8 +169,6 @@ export class Calendar {
       i = m;
     }
     time[i] = t; seq[i] = s; codes[i] = c; extras[i] = x;
-    if (this.popCode < 0) this.popLane(-1 - this.popCode);
-    return true;
   }
 
   /** The heap gave lane `lane`'s marker: the event is the lane's head; its next head takes the marker's place. */
@@ -150,6 +185,7 @@ export class Calendar {
 
   clear(): void {
     this.n = 0;
+    this.hole = false;
     this.counter = 0;
     this.laneLen.fill(0);
     this.laneHead.fill(0);

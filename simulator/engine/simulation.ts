@@ -535,9 +535,7 @@ class Replication extends TaskTable {
     const peek = () => this.peekSeries(); // one closure per run, called only when the peeker wants it
     const maxEvents = o.maxEvents ?? Infinity;
     const duration = o.duration;
-    while (cal.size > 0 && this.events < maxEvents) {
-      if (cal.peekTime() > duration) break;
-      cal.pop();
+    while (this.events < maxEvents && cal.popUntil(duration)) {
       this.now = cal.popTime;
       clock[0] = this.now;
       const code = cal.popCode;

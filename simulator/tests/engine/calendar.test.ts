@@ -90,4 +90,64 @@ describe("Calendar", () => {
     expect(b2.pop()).toBe(false);
     expect(differ).toBe(0);
   });
+  it("a pop's lazy removal gives the order of a sorted reference, with 0, 1 or 2 pushes per pop", () => {
+    // pop() leaves its event at the root until the next push fills it or the next pop, peekTime
+    // or size removes it. Here a pop is followed by no push, one or two (ties on a 1 ms grid, some
+    // at the popped time itself, some through a lane), with size and peekTime read in between; a
+    // plain array kept sorted by (time, sequence) says which event must come next.
+    const cal = new Calendar(2);
+    const rng = new Rng(5, 0, "cal");
+    const ref: { t: number; s: number }[] = [];
+    let seq = 0, now = 0, popped = 0, differ = 0, sizeWrong = 0, peekWrong = 0;
+    const add = (t: number, lane: number) => {
+      if (lane >= 0) { cal.pushTime = t; cal.pushLane(lane, seq, 0); } else cal.push(t, seq, 0);
+      ref.push({ t, s: seq++ });
+    };
+    for (let k = 0; k < 50; k++) add(Math.floor(rng.next() * 100) / 1000, -1);
+    while (popped < 100_000 && cal.pop()) {
+      ref.sort((a, b) => a.t - b.t || a.s - b.s);
+      const want = ref.shift()!;
+      if (cal.popTime !== want.t || cal.popCode !== want.s) differ++;
+      now = cal.popTime;
+      popped++;
+      const u = rng.next();
+      const pushes = ref.length < 20 ? 2 : ref.length > 80 ? 0 : u < 0.3 ? 0 : u < 0.8 ? 1 : 2;
+      for (let k = 0; k < pushes; k++) {
+        const lane = rng.next() < 0.3 ? 0 : -1;
+        const t = lane === 0 ? Math.round((now + 0.05) * 1000) / 1000 : now + Math.floor(rng.next() * 30) / 1000;
+        add(t, lane);
+      }
+      if (rng.next() < 0.2 && (cal.size === 0) !== (ref.length === 0)) sizeWrong++; // a lane counts once
+      if (rng.next() < 0.2) { ref.sort((a, b) => a.t - b.t || a.s - b.s); if (cal.peekTime() !== (ref.length ? ref[0].t : Infinity)) peekWrong++; }
+    }
+    expect(popped).toBe(100_000);
+    expect(differ).toBe(0);
+    expect(sizeWrong).toBe(0);
+    expect(peekWrong).toBe(0);
+    // drained with no push: each pop removes the previous one's hole
+    let left = 0;
+    while (cal.pop()) { ref.sort((a, b) => a.t - b.t || a.s - b.s); const want = ref.shift()!; if (cal.popCode !== want.s) differ++; left++; }
+    expect(left).toBeGreaterThan(20);
+    expect(ref.length).toBe(0);
+    expect(cal.size).toBe(0);
+    expect(cal.peekTime()).toBe(Infinity);
+    expect(differ).toBe(0);
+  });
+  it("popUntil pops in order up to its limit and leaves the later events", () => {
+    const cal = new Calendar(2);
+    const rng = new Rng(6, 0, "cal");
+    const times: number[] = [];
+    for (let i = 0; i < 1000; i++) { const t = Math.floor(rng.next() * 100); times.push(t); cal.push(t, i, 0); }
+    const want = times.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t || a.i - b.i);
+    const got: number[] = [];
+    while (cal.popUntil(49)) { got.push(cal.popCode); if (got.length % 3 === 0) cal.push(60 + (got.length % 7), 1000 + got.length, 0); }
+    const early = want.filter((e) => e.t <= 49).map((e) => e.i);
+    expect(got).toEqual(early);
+    expect(cal.popUntil(49)).toBe(false);
+    expect(cal.size).toBe(1000 - early.length + Math.floor(early.length / 3));
+    expect(cal.peekTime()).toBeGreaterThan(49);
+    let n = 0;
+    while (cal.popUntil(Infinity)) n++;
+    expect(n).toBe(cal.size === 0 ? 1000 - early.length + Math.floor(early.length / 3) : -1);
+  });
 });
