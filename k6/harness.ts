@@ -19,6 +19,7 @@ import { planFromScenario, type PlanOptions, type ScriptConfig } from "./plan.ts
 import { EXIT_NO_REQUEST_COMPLETED, noRequestCompleted } from "./no-response.ts";
 import { K6_EXIT_CODES } from "./k6-exit-codes.ts";
 import { runSegmented } from "./segmented-load.ts";
+import { runBuiltInChild, type LoopLag } from "./child-runner.ts";
 
 export const SCRIPT_ENTRY = fileURLToPath(new URL("./scripts/scenario.ts", import.meta.url));
 
@@ -115,6 +116,8 @@ export interface LoadRun {
    * realization's arrival count, known from the plan (absent for evenly spaced arrivals).
    */
   arrivals?: { scheduled?: number; started: number; dropped: number };
+  /** With builtInChild: the generator process's own event-loop lag over the run (absent if it wrote none). */
+  loopLag?: LoopLag;
 }
 
 /** Started and dropped arrivals of an open load, from its summary export (absent when the run wrote none). */
@@ -187,6 +190,12 @@ export interface LoadOptions {
    * outages). One generator process only.
    */
   onFirstSample?: (epochMs: number) => void;
+  /**
+   * Without k6: run the built-in runner in a process of its own (`headroom k6 run`, child-runner.ts)
+   * instead of on this process's event loop, which the caller keeps busy (validate's scraping).
+   * Same files, same accounting; the run then carries the child's loop lag (LoadRun.loopLag).
+   */
+  builtInChild?: boolean;
 }
 
 /**
@@ -317,6 +326,19 @@ async function runEngine(
     });
   }
   o.stderr?.write("engine: built-in runner (no k6 binary found; set K6_BIN to use real k6)\n");
+  if (o.builtInChild) {
+    const r = await runBuiltInChild({
+      scriptPath, ndjsonPath, summaryPath, env: { TARGET: targetBase, ...regionEnv.env }, allowedOrigins: [url.origin, ...regionEnv.origins],
+      lagPath: join(dirname(ndjsonPath), "generator-lag.json"), processEnv: o.caFile ? trustEnv(o.caFile) : undefined,
+      maxRunMs, signal: o.signal, stdout: o.stdout, stderr: o.stderr,
+    });
+    return noResponseIsFailure({
+      engine: "built-in", exitCode: r.exitCode, scriptPath, ndjsonPath, summaryPath, message: r.message,
+      written: [ndjsonPath, summaryPath].filter((p) => existsSync(p)),
+      arrivals: await arrivalsOf(plan, summaryPath),
+      ...(r.loopLag ? { loopLag: r.loopLag } : {}),
+    });
+  }
   const r = await runK6Script({
     script: scriptPath,
     bundled: code,

@@ -1,7 +1,9 @@
 // --calibrate: the per-hop costs the YAML does not state, measured at moderate load with the model
 // in the loop, never by an idle probe (which read 0.42-0.66 ms one day and 0.9-2.3 ms the next, and
-// over-charged every call under load). One run of the reference app at CALIBRATION_LEVEL of the
-// predicted saturation; the services' own metrics give per-hop means over its window:
+// over-charged every call under load). A run of the reference app at each of CALIBRATION_LEVELS of
+// the predicted saturation (0.35 and 0.65: some costs move with the load, and each level is
+// predicted with the values at its own rate between the two fits, calibration-at.ts); the
+// services' own metrics give per-hop means over each run's window:
 //   - a balancer terminating TLS: HAProxy's CPU per request (the scheduler's accounting), less
 //     tls.request, per connection -> components.<lb>.tls.handshake (the capacity at load);
 //   - the balancer: client latency (its connection set-up included) minus the time from arrival at
@@ -32,6 +34,7 @@
 // is read off the publishes' histogram (spreadOf), and the balancer's overhead, a lognormal whose
 // cv is fitted to the classes' measured quantiles once the means are (overhead-spread.ts).
 // Several runs in a row (--calibrate-runs) show the fit's stability; their median is used.
+// Trade-off of the second rate: a second calibration run per scenario (its --duration again).
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDocument, Scalar } from "yaml";
@@ -44,8 +47,15 @@ import { measureTrusted, describeHealth } from "./starvation.ts";
 import { fitRegionalHops, regionalParts } from "./calibrate-regions.ts";
 import { fitSpread } from "./overhead-spread.ts";
 
-/** Offered load of the calibration run, as a share of the predicted saturation rate. */
+/** Offered load of the (lower) calibration run, as a share of the predicted saturation rate. */
 export const CALIBRATION_LEVEL = 0.35;
+
+/**
+ * The two calibration rates, as shares of the predicted saturation: each level is predicted with
+ * the costs at its own rate between the two fits (calibration-at.ts), as some move with the load
+ * (partitioned-queue's broker confirm quickens with the publish rate).
+ */
+export const CALIBRATION_LEVELS = [CALIBRATION_LEVEL, 0.65] as const;
 
 interface Parts {
   lb?: string;
@@ -324,21 +334,35 @@ export interface CalibrateOptions {
   outDir: string;
   durationS: number;
   warmupS: number;
-  /** calibration runs in a row (their median is used; their spread is reported) */
+  /** calibration runs in a row at each rate (their median is used; their spread is reported) */
   runs?: number;
-  /** the calibration runs' offered rate, req/s (default CALIBRATION_LEVEL of the predicted saturation) */
-  rate?: number;
+  /**
+   * the calibration's offered rates, req/s: one (every level gets its fit) or two (each level the
+   * values at its rate between them, calibration-at.ts); default CALIBRATION_LEVELS of the predicted saturation
+   */
+  rates?: number[];
   maxLagMs?: number;
   signal?: AbortSignal;
   log?: (s: string) => void;
 }
 
 export interface Calibration {
+  /** the parameters fitted at `rate` (the lower rate with two) */
   parameters: CalibratedParameter[];
-  /** the offered rate of the calibration runs */
+  /** the offered rate of the calibration runs (the lower one with two) */
   rate: number;
   /** each run's parameters, when there were several */
   runs: CalibratedParameter[][];
+  /** with two rates: the fit at the upper one (calibrationAt gives each level's values between them) */
+  upper?: { rate: number; parameters: CalibratedParameter[]; runs: CalibratedParameter[][] };
+}
+
+/** The calibration rates (req/s) for a scenario: the given ones, else CALIBRATION_LEVELS of its predicted saturation. */
+export function calibrationRates(scenario: Scenario, given?: readonly number[]): number[] {
+  if (given?.length) return [...given].sort((a, b) => a - b);
+  const sat = predictSaturation(scenario).rate;
+  const rates = [...new Set(CALIBRATION_LEVELS.map((l) => Math.max(1, Math.round(l * sat))))];
+  return rates;
 }
 
 export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
@@ -346,14 +370,26 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
   // the parts checked before anything starts (a clear error, not a run that cannot be fitted)
   if (Object.keys(o.scenario.regions ?? {}).length > 0) regionalParts(o.scenario);
   else parts(o.scenario);
-  const rate = o.rate ?? Math.max(1, Math.round(CALIBRATION_LEVEL * predictSaturation(o.scenario).rate));
+  const rates = calibrationRates(o.scenario, o.rates);
+  if (rates.length > 2) throw new MeasureError(`${o.file}: calibration takes one or two rates, got ${rates.length}`);
+  const fits: Array<{ rate: number; parameters: CalibratedParameter[]; runs: CalibratedParameter[][] }> = [];
+  for (const [k, rate] of rates.entries()) {
+    const why = o.rates?.length ? "--calibrate-rate" : `${CALIBRATION_LEVELS[k]} of predicted saturation`;
+    fits.push(await calibrateAt(o, rate, why, rates.length > 1 ? join(o.outDir, `rate-${rate}`) : o.outDir, log));
+  }
+  const [lower, upper] = fits as [typeof fits[0], typeof fits[0] | undefined];
+  return { parameters: lower.parameters, rate: lower.rate, runs: lower.runs, ...(upper ? { upper } : {}) };
+}
+
+/** The fit at one rate: `runs` runs in a row, the median of each parameter. */
+async function calibrateAt(o: CalibrateOptions, rate: number, why: string, outDir: string, log: (s: string) => void): Promise<{ rate: number; parameters: CalibratedParameter[]; runs: CalibratedParameter[][] }> {
   const runs: CalibratedParameter[][] = [];
   for (let i = 0; i < Math.max(1, o.runs ?? 1); i++) {
     if (o.signal?.aborted) break;
-    log(`calibration${(o.runs ?? 1) > 1 ? ` run ${i + 1}/${o.runs}` : ""}: ${rate} req/s (${o.rate !== undefined ? "--calibrate-rate" : `${CALIBRATION_LEVEL} of predicted saturation`}) for ${o.durationS}s`);
+    log(`calibration${(o.runs ?? 1) > 1 ? ` run ${i + 1}/${o.runs}` : ""}: ${rate} req/s (${why}) for ${o.durationS}s`);
     // without the scenario's scheduled failures: calibration measures the healthy system
     const t = await measureTrusted((attempt) => measureLevel({
-      scenario: healthy(withRate(o.scenario, rate)), file: o.file, outDir: join(o.outDir, `run-${i + 1}${attempt > 1 ? "-retry" : ""}`),
+      scenario: healthy(withRate(o.scenario, rate)), file: o.file, outDir: join(outDir, `run-${i + 1}${attempt > 1 ? "-retry" : ""}`),
       durationS: o.durationS, warmupS: o.warmupS, maxLagMs: o.maxLagMs, signal: o.signal, log,
     }), log);
     if (!t.reliable) throw new MeasureError(`${o.file}: the calibration run at ${rate} req/s was unreliable twice (${describeHealth(t.measured.generator)}): no calibration from a starved generator`);
@@ -377,7 +413,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
  * The scenario file with the calibrated values written in (comments and layout kept), each with a
  * comment saying what it replaced: what a user reads to see exactly what calibration added.
  */
-export function calibratedYaml(text: string, c: Calibration, comment: (was: string) => string = (was) => ` calibrated at ${c.rate} req/s (${was})`): string {
+export function calibratedYaml(text: string, c: Calibration, comment: (was: string, p: CalibratedParameter) => string = (was, p) => ` calibrated at ${c.rate} req/s (${was})${upperNote(c, p)}`): string {
   const doc = parseDocument(text);
   for (const p of c.parameters) {
     const path = p.parameter.split(".");
@@ -386,7 +422,7 @@ export function calibratedYaml(text: string, c: Calibration, comment: (was: stri
     const node = p.samplesMs ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`), ...timedYaml(p) }, { flow: true })
       : p.cv && p.valueMs > 0 ? doc.createNode({ dist: "lognormal", mean: `${Number(p.valueMs.toFixed(3))}ms`, cv: p.cv }, { flow: true })
       : new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
-    node.comment = comment(was);
+    node.comment = comment(was, p);
     doc.setIn(path, node);
     // a commented value inside a flow collection (`flow: [{ call: api }]`) reads better in block style
     for (let i = 1; i < path.length; i++) {
@@ -396,6 +432,12 @@ export function calibratedYaml(text: string, c: Calibration, comment: (was: stri
   }
   // one line per value (no folding of long strings at 80 columns)
   return doc.toString({ lineWidth: 0 });
+}
+
+/** With two calibration rates: the parameter's value at the upper one, which validate's levels move towards. */
+function upperNote(c: Pick<Calibration, "upper">, p: CalibratedParameter): string {
+  const u = c.upper?.parameters.find((x) => x.parameter === p.parameter);
+  return u && c.upper ? `; ${Number(u.valueMs.toFixed(3))}ms at ${c.upper.rate} req/s: validate predicts each level with the value at its rate between the two` : "";
 }
 
 export async function writeCalibratedYaml(text: string, c: Calibration, path: string): Promise<void> {

@@ -2,7 +2,9 @@
 // user's own system (target-measure.ts): drive the target with the scenario's k6 script while the
 // generator's health is probed, refuse a failed or empty run, and read the per-class window stats
 // after the warm-up. Whatever else the caller samples meanwhile it stops in onLoadEnd, which runs
-// as soon as the load ends (also when it fails).
+// as soon as the load ends (also when it fails). Without k6 the built-in runner runs in a process of
+// its own (k6/child-runner.ts), so the caller's sampling does not share the generator's event loop;
+// its loop lag is then the one the level is judged by.
 import { join } from "node:path";
 import type { Scenario } from "../simulator/index.ts";
 import { runLoad, type LoadRun } from "../k6/harness.ts";
@@ -47,7 +49,8 @@ export interface Driven {
 }
 
 export async function driveLoad(o: DriveOptions): Promise<Driven> {
-  let run;
+  let run: LoadRun | undefined;
+  let generator: GeneratorHealth | undefined;
   const health = startHealthProbe(o.maxLagMs ?? DEFAULT_MAX_LAG_MS);
   try {
     run = await runLoad({
@@ -57,6 +60,8 @@ export async function driveLoad(o: DriveOptions): Promise<Driven> {
       outDir: join(o.outDir, "k6"),
       plan: { durationS: o.durationS },
       engine: "auto",
+      // the built-in runner on a loop of its own: the caller's scraping every 250 ms shares this one
+      builtInChild: true,
       signal: o.signal,
       maxRunMs: (o.durationS + 60) * 1000,
       caFile: o.caFile,
@@ -67,10 +72,11 @@ export async function driveLoad(o: DriveOptions): Promise<Driven> {
       ...(o.onFirstSample ? { onFirstSample: o.onFirstSample } : {}),
     });
   } finally {
-    health.stop();
+    // the generator's starvation: its own process's loop lag when it ran in one (the built-in
+    // runner's child), else this process's (a proxy under real k6)
+    generator = health.stop(run?.loopLag);
     await o.onLoadEnd?.();
   }
-  const generator = health.stop();
   if (run.exitCode !== 0 && run.exitCode !== 99) throw new MeasureError(`${o.file}: the load run (${run.engine}) ended with exit code ${run.exitCode}${run.message ? ` (${run.message})` : ""}; ${describeHealth(generator)}`);
   const all = await readK6Results(run.ndjsonPath); // rejects truncated or foreign output
   const requestsTotal = all.metrics["http_reqs"]?.values.count ?? 0;

@@ -15,6 +15,8 @@ export interface LevelReport {
   bottleneck: string;
   /** targets apply (predicted bottleneck utilization below 80%) */
   targetsApply: boolean;
+  /** with two calibration rates: the calibrated values this level was predicted with (those at its rate, calibration-at.ts) */
+  calibration?: CalibratedParameter[];
   engine: string;
   requestsMeasured: number;
   rows: Row[];
@@ -70,7 +72,7 @@ export interface ValidationReport {
   kneeSearch?: KneeSearch;
   calibration: CalibratedParameter[] | null;
   /** the calibration's offered rate, the calibrated copy of the scenario, each run's fit when several */
-  calibrationRun?: { rate: number; file: string; runs?: CalibratedParameter[][] };
+  calibrationRun?: { rate: number; file: string; runs?: CalibratedParameter[][]; upper?: { rate: number; parameters: CalibratedParameter[]; runs: CalibratedParameter[][] } };
   levels: LevelReport[];
   pass: boolean;
   /**
@@ -127,6 +129,12 @@ export function reportMarkdown(rep: ValidationReport): string {
     out.push(`Calibrated parameters (measured on their own run of the reference app${run ? ` at ${num(run.rate)} req/s` : ""}, fed to the simulator only${run ? `; written into \`${run.file}\`` : ""}):`, "");
     for (const c of rep.calibration) out.push(`- \`${c.parameter}\` = ${num(c.valueMs)} ms — ${c.how}`);
     out.push("");
+    const up = run?.upper;
+    if (up) {
+      out.push(`And on a second run at ${num(up.rate)} req/s (each level is predicted with the values at its own rate, linear between the two runs' and flat outside them):`, "");
+      for (const c of up.parameters) out.push(`- \`${c.parameter}\` = ${num(c.valueMs)} ms — ${c.how}`);
+      out.push("");
+    }
   } else out.push("Not calibrated: the YAML is taken at its word.", "");
   for (const l of rep.levels) {
     const lv = l.level === null ? "explicit rate" : `level ${l.level}`;
@@ -140,6 +148,7 @@ export function reportMarkdown(rep: ValidationReport): string {
       out.push(l.error, "");
       continue;
     }
+    if (l.calibration) out.push(`Predicted with ${l.calibration.map((c) => `\`${c.parameter}\` ${num(c.valueMs)} ms`).join(", ")} (the calibration at ${num(l.rate)} req/s).`, "");
     if (!l.targetsApply) out.push("Above 80% predicted utilization: targets do not apply, rows are informative.", "");
     out.push(`engine ${l.engine}, ${l.requestsMeasured} requests in the window.`, "", rowsMarkdown(l.rows), "");
   }

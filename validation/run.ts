@@ -13,7 +13,8 @@ import { linkRows } from "./link-rows.ts";
 import { cdnRows } from "./cdn-rows.ts";
 import { regionLevelRows, widenRegionalServices } from "./region-level-rows.ts";
 import { levelStatus, VALIDATION_SCHEMA, type CalibratedParameter, type LevelReport, type ValidationReport } from "./report.ts";
-import { calibrate, applyCalibration, writeCalibratedYaml } from "./calibrate.ts";
+import { calibrate, applyCalibration, writeCalibratedYaml, type Calibration } from "./calibrate.ts";
+import { calibrationAt } from "./calibration-at.ts";
 import { readFile } from "node:fs/promises";
 import { findKnee } from "./knee.ts";
 import { measureTrusted, describeHealth } from "./starvation.ts";
@@ -39,8 +40,8 @@ export interface ValidateOptions {
   maxLagMs?: number;
   /** calibration runs in a row (their median is used, their spread reported); default 1 */
   calibrateRuns?: number;
-  /** the calibration runs' rate, req/s (default CALIBRATION_LEVEL of the predicted saturation) */
-  calibrateRate?: number;
+  /** the calibration runs' rates, req/s: one, or two with each level's values between them (default CALIBRATION_LEVELS of the predicted saturation) */
+  calibrateRates?: number[];
   signal?: AbortSignal;
   log?: (s: string) => void;
   /** how a level is measured: the reference app started from the YAML (default), or a user's own system (target-measure.ts) */
@@ -65,24 +66,33 @@ export async function validateScenario(o: ValidateOptions): Promise<ValidationRe
   log(`${o.scenario.name}: predicted saturation ${sat.rate.toFixed(1)} req/s (${sat.bottleneck})`);
   let calibration: CalibratedParameter[] | null = null;
   let calibrationInfo: ValidationReport["calibrationRun"];
-  let model = o.scenario;
+  let cal: Calibration | undefined;
   if (o.calibrate) {
-    const c = await calibrate({ scenario: o.scenario, file: o.file, outDir: join(o.outDir, "calibration"), durationS: o.durationS, warmupS: o.warmupS, runs: o.calibrateRuns, rate: o.calibrateRate, maxLagMs: o.maxLagMs, signal: o.signal, log });
+    const c = await calibrate({ scenario: o.scenario, file: o.file, outDir: join(o.outDir, "calibration"), durationS: o.durationS, warmupS: o.warmupS, runs: o.calibrateRuns, rates: o.calibrateRates, maxLagMs: o.maxLagMs, signal: o.signal, log });
+    cal = c;
     calibration = c.parameters;
-    model = applyCalibration(o.scenario, calibration);
     const yamlPath = join(o.outDir, `${o.scenario.name}.calibrated.yaml`);
     await writeCalibratedYaml(await readFile(o.file, "utf8"), c, yamlPath);
     log(`${o.scenario.name}: calibrated copy of the scenario in ${yamlPath}`);
-    calibrationInfo = { rate: c.rate, file: yamlPath, ...(c.runs.length ? { runs: c.runs } : {}) };
+    calibrationInfo = { rate: c.rate, file: yamlPath, ...(c.runs.length ? { runs: c.runs } : {}), ...(c.upper ? { upper: c.upper } : {}) };
   }
+  // each level's model: with two calibration rates, the costs at the level's own rate between them
+  const modelAt = (rate: number): { model: Scenario; calibration?: CalibratedParameter[] } => {
+    if (!cal) return { model: o.scenario };
+    const params = calibrationAt(cal, cal.upper, rate);
+    return { model: applyCalibration(o.scenario, params), ...(cal.upper ? { calibration: params } : {}) };
+  };
+  // the knee search predicts near saturation: past the upper calibration rate, so its values
+  const model = modelAt(sat.rate).model;
   const targets = levelTargets(sat.rate, o);
   const runLevel = async (t: { level: number | null; rate: number }): Promise<{ report: LevelReport; sim: SimResult; measured?: Measured }> => {
-    const sim = simulate(withRate(model, t.rate), { duration: o.durationS, warmup: o.warmupS });
+    const at = modelAt(t.rate);
+    const sim = simulate(withRate(at.model, t.rate), { duration: o.durationS, warmup: o.warmupS });
     // the level's place relative to saturation is the YAML's: a calibrated overhead held at the
     // balancer would otherwise push levels above 80% and silently switch their targets off
-    const mu = levelUtilization(o.scenario, t.rate, maxUtilization((model === o.scenario ? sim : simulate(withRate(o.scenario, t.rate), { duration: o.durationS, warmup: o.warmupS })).components));
+    const mu = levelUtilization(o.scenario, t.rate, maxUtilization((at.model === o.scenario ? sim : simulate(withRate(o.scenario, t.rate), { duration: o.durationS, warmup: o.warmupS })).components));
     log(`${o.scenario.name} @ ${t.rate}/s: predicted ${mu.name} ${(mu.u * 100).toFixed(0)}% busy; measuring`);
-    const base = { level: t.level, rate: t.rate, predictedUtilization: mu.u, bottleneck: mu.name, targetsApply: mu.u < 0.8 };
+    const base = { level: t.level, rate: t.rate, predictedUtilization: mu.u, bottleneck: mu.name, targetsApply: mu.u < 0.8, ...(at.calibration ? { calibration: at.calibration } : {}) };
     let watched: number | undefined;
     try {
       const t2 = await measureTrusted((attempt) => {

@@ -2,9 +2,12 @@
 // generator on a shared machine: this process's event-loop lag (the built-in runner sends and times
 // its requests on this loop, so a late loop both delays arrivals and adds to measured latencies),
 // the machine's load average and the CPU steal of /proc/stat. A level whose lag p99 exceeds the
-// bound is `unreliable`: re-run once, never counted as a pass, never dropped. Trade-off: under real
-// k6 (a separate process) the lag is the harness's, a proxy for the machine's starvation, not k6's
-// own; and the bound is one number for every scenario, not scaled to the latencies it would distort.
+// bound is `unreliable`: re-run once, never counted as a pass, never dropped. Since 4 Dec the
+// validation runs the built-in runner in a process of its own (`headroom k6 run --lag-out`), so the
+// 250 ms metric scraping no longer shares its loop; that process writes its own loop's lag, which
+// then replaces this one's (startLagProbe is the same probe on both sides). Trade-off: under real
+// k6 the lag is the harness's, a proxy for the machine's starvation, not k6's own; and the bound is
+// one number for every scenario, not scaled to the latencies it would distort.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -56,21 +59,41 @@ export function judgeHealth(f: Omit<GeneratorHealth, "reliable" | "maxLagMs">, m
   return { ...f, maxLagMs, reliable: !(f.lagMs.p99 > maxLagMs) };
 }
 
-/** Starts sampling; stop() ends it and returns the level's figures. Call stop in a finally. */
-export function startHealthProbe(maxLagMs = DEFAULT_MAX_LAG_MS): { stop(): GeneratorHealth } {
+/** A process's event-loop lag beyond the timer period, ms. */
+export type LoopLag = GeneratorHealth["lagMs"];
+
+/** Samples this process's event-loop lag until stop() (the generator's own, in whichever process it runs). */
+export function startLagProbe(): { stop(): LoopLag } {
   const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   h.enable();
-  const cpu0 = readCpuTimes();
-  let done: GeneratorHealth | null = null;
+  let done: LoopLag | null = null;
   return {
     stop() {
       if (done) return done;
       h.disable();
-      const cpu1 = readCpuTimes();
       const lag = (ns: number) => (h.count > 0 && Number.isFinite(ns) ? Math.max(0, ns / 1e6 - RESOLUTION_MS) : 0);
+      done = { mean: lag(h.mean), p99: lag(h.percentile(99)), max: lag(h.max) };
+      return done;
+    },
+  };
+}
+
+/**
+ * Starts sampling; stop() ends it and returns the level's figures. Call stop in a finally; with
+ * the generator in a child process, stop(itsLag) judges the child's loop instead of this one's.
+ */
+export function startHealthProbe(maxLagMs = DEFAULT_MAX_LAG_MS): { stop(generatorLag?: LoopLag): GeneratorHealth } {
+  const own = startLagProbe();
+  const cpu0 = readCpuTimes();
+  let done: GeneratorHealth | null = null;
+  return {
+    stop(generatorLag?: LoopLag) {
+      if (done) return done;
+      const mine = own.stop();
+      const cpu1 = readCpuTimes();
       const dt = cpu0 && cpu1 ? cpu1.total - cpu0.total : 0;
       done = judgeHealth({
-        lagMs: { mean: lag(h.mean), p99: lag(h.percentile(99)), max: lag(h.max) },
+        lagMs: generatorLag ?? mine,
         loadAverage1: loadavg()[0],
         cpus: cpus().length,
         cpuSteal: cpu0 && cpu1 && dt > 0 ? (cpu1.steal - cpu0.steal) / dt : null,

@@ -1,5 +1,5 @@
 // Where a calibrated scenario's measured tail comes from: one level of the reference app under the
-// scenario's own load (built-in runner, in this process as in `headroom validate`), with the
+// scenario's own load (built-in runner, in this process as `headroom validate` ran it before 4 Dec), with the
 // validation's metric scraping done three ways: not at all (one scrape before and after the window),
 // in this process every 250 ms as measure.ts does, or in a child process at the same pace. Prints the
 // client latency's quantiles from the NDJSON (after the warm-up), this process's event-loop delay

@@ -568,6 +568,12 @@ describe("bad input", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--levels expects positive numbers/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // calibration takes one rate or two different ones
+    for (const bad of ["10,20,30", "20,20", "10,x"]) {
+      const c = spawnSync(process.execPath, [bin, "validate", join(root, "scenarios/validation/single-pool.yaml"), "--calibrate", "--calibrate-rate", bad], { encoding: "utf8" });
+      expect(c.status).toBe(2);
+      expect(c.stderr).toContain(`--calibrate-rate expects one rate or two different rates in req/s above 0 (R or R1,R2), got '${bad}'`);
+    }
   });
   it("headroom validate: a generator past the lag bound twice is unreliable, never a pass, exit 3 (real app, Node only)", () => {
     // --max-lag 1us: any real lag is past it, so both attempts of the level are starved by definition

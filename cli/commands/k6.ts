@@ -26,10 +26,13 @@ const HELP = `usage: headroom k6 <subcommand> ...
   run <script.js|ts> [--out json=FILE] [--summary-export FILE] [-e KEY=VALUE]... [--vus N] [--duration D]
       [--execution-segment SEG] [--execution-segment-sequence SEQ]
       Run a k6 script with the built-in k6-compatible runner (exit code 99 when thresholds fail).
-      [--allowed-origin URL]...
+      [--allowed-origin URL]... [--lag-out FILE]
       The execution segment flags are k6's: this run does its part SEG (e.g. 1/2:1) of a test split
       as SEQ (e.g. 0,1/2,1): VU counts scaled, arrival-rate iterations striped as k6 stripes them.
       --allowed-origin (headroom's, not k6's): requests to any other origin fail (repeatable).
+      --lag-out FILE (headroom's): write this process's event-loop lag over the run to FILE as JSON
+      {"mean","p99","max"} in ms beyond the 5 ms timer period (validate runs the generator in its
+      own process and judges its starvation by this).
 
 options shared by export and operator:
   --duration D       test length, e.g. 2m (default: the end of the load stages, else simulation.duration, else 60s)
@@ -127,6 +130,7 @@ async function runCmd(argv: string[]): Promise<number> {
     "execution-segment": { type: "string" },
     "execution-segment-sequence": { type: "string" },
     "allowed-origin": { type: "string", multiple: true },
+    "lag-out": { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`headroom k6 run: expected one script\n\n${HELP}`);
   let jsonOut: string | undefined;
@@ -149,6 +153,7 @@ async function runCmd(argv: string[]): Promise<number> {
   const onSig = () => ac.abort();
   process.once("SIGINT", onSig);
   process.once("SIGTERM", onSig);
+  const lag = values["lag-out"] ? (await import("../../validation/starvation.ts")).startLagProbe() : undefined;
   try {
     const r = await runK6Script({
       script: resolve(positionals[0]),
@@ -162,6 +167,7 @@ async function runCmd(argv: string[]): Promise<number> {
       signal: ac.signal,
     });
     if (r.message) process.stderr.write(`${r.exitCode === 0 ? "" : "ERRO "}${r.message}\n`);
+    if (lag) await writeFile(values["lag-out"], JSON.stringify(lag.stop()) + "\n");
     return r.exitCode;
   } catch (e) {
     if (e instanceof ScriptError || e instanceof BundleError || e instanceof ScriptTransformError) throw new InputError(e.message);

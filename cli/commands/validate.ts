@@ -33,14 +33,20 @@ options:
   --warmup D          discarded at the start of each level, on both sides (default 5s)
   --out DIR           where reports go (default results/validation-<timestamp>)
   --calibrate         first measure the per-hop costs the YAML does not state (balancer overhead,
-                      per-call network, broker confirm, service overhead) on a run of the reference
-                      app at 0.35 of the predicted saturation, from the services' own metrics with
-                      the model in the loop; feed them to the model and write a calibrated copy of
-                      the scenario (DIR/<scenario>/<scenario>.calibrated.yaml, comments kept)
-  --calibrate-runs N  calibration runs in a row (default 1): the median is used, the spread reported
-  --calibrate-rate R  the calibration run's rate in req/s instead of 0.35 of the predicted saturation
-                      (a scaled-down system whose predicted saturation is more than this machine can
-                      drive). With regions the per-hop costs are fitted once for every region (the
+                      per-call network, broker confirm, service overhead) on two runs of the
+                      reference app, at 0.35 and 0.65 of the predicted saturation, from the
+                      services' own metrics with the model in the loop. Some costs move with the
+                      load (a broker's confirm quickens with the publish rate), so each level is
+                      predicted with the values at its own rate: linear between the two runs',
+                      held at the nearer run's outside them (0.3 gets 0.35's, the knee 0.65's).
+                      Writes a calibrated copy of the scenario with the lower run's values, the
+                      upper's in each comment (DIR/<scenario>/<scenario>.calibrated.yaml)
+  --calibrate-runs N  calibration runs in a row at each rate (default 1): the median is used, the
+                      spread reported
+  --calibrate-rate R[,R2]  the calibration runs' rates in req/s instead of 0.35 and 0.65 of the
+                      predicted saturation (a scaled-down system whose predicted saturation is more
+                      than this machine can drive); one rate: one run whose values every level
+                      gets. With regions the per-hop costs are fitted once for every region (the
                       same software), each service's crossings to other regions taken off its calls
   --saturation        one more level at 1.3x the predicted saturation rate: the successful throughput
                       served there (the plateau) is compared with the predicted one (target 10%)
@@ -208,9 +214,9 @@ export const validateCommand: Command = {
     const calibrateRuns = v["calibrate-runs"] === undefined ? undefined : Number(v["calibrate-runs"]);
     if (calibrateRuns !== undefined && (!Number.isInteger(calibrateRuns) || calibrateRuns < 1 || calibrateRuns > 10)) throw new UsageError(`headroom validate: --calibrate-runs expects a whole number from 1 to 10, got '${v["calibrate-runs"]}'`);
     if (calibrateRuns !== undefined && !v.calibrate) throw new UsageError("headroom validate: --calibrate-runs goes with --calibrate");
-    const calibrateRate = v["calibrate-rate"] === undefined ? undefined : Number(v["calibrate-rate"]);
-    if (calibrateRate !== undefined && !(Number.isFinite(calibrateRate) && calibrateRate > 0)) throw new UsageError(`headroom validate: --calibrate-rate expects a rate in req/s above 0, got '${v["calibrate-rate"]}'`);
-    if (calibrateRate !== undefined && !v.calibrate) throw new UsageError("headroom validate: --calibrate-rate goes with --calibrate");
+    const calibrateRates = v["calibrate-rate"] === undefined ? undefined : String(v["calibrate-rate"]).split(",").map(Number);
+    if (calibrateRates !== undefined && (calibrateRates.length > 2 || !calibrateRates.every((r) => Number.isFinite(r) && r > 0) || (calibrateRates.length === 2 && calibrateRates[0] === calibrateRates[1]))) throw new UsageError(`headroom validate: --calibrate-rate expects one rate or two different rates in req/s above 0 (R or R1,R2), got '${v["calibrate-rate"]}'`);
+    if (calibrateRates !== undefined && !v.calibrate) throw new UsageError("headroom validate: --calibrate-rate goes with --calibrate");
     const maxLagMs = v["max-lag"] === undefined ? undefined : duration("--max-lag", v["max-lag"], 0) * 1000;
     const outDir = v.out ?? join("results", `validation-${new Date().toISOString().replace(/[:.]/g, "-")}`);
     const scenarios = [];
@@ -278,7 +284,7 @@ export const validateCommand: Command = {
       for (const { file, scenario } of scenarios) {
         let rep;
         try {
-          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, calibrateRate, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n"), measure: ownSystem?.measure, live });
+          rep = await validateScenario({ file, scenario, levels, rates, durationS, warmupS, outDir: join(outDir, scenario.name), calibrate: !!v.calibrate, calibrateRuns, calibrateRates, saturation: v.saturation ? SATURATION_FACTOR : undefined, knee: !!v.knee, maxLagMs, signal: ac.signal, log: (s) => process.stderr.write(s + "\n"), measure: ownSystem?.measure, live });
           if (ownSystem) rep.measuredOn = ownSystem.measuredOn;
         } catch (e) {
           if (e instanceof LevelError) throw new InputError(`${file}: ${e.message}`);
