@@ -5,8 +5,7 @@
 // (the edge relay waiting the edge latency, then nginx in front of the balancer), the browses to the
 // entry. The report must hold the CDN's rows, measured and passing (hit ratio, origin fetches per
 // second), each class's throughput passing, and the edge latency paid in the asset class (its mean
-// over the edge's 10 ms on both sides: without the wait an edge hit takes about 1 ms); the API
-// answers the browses and the CDN's misses only (its throughput against browse + origin fetches).
+// over the edge's 10 ms on both sides: without the wait an edge hit takes about 1 ms).
 // The latency rows are logged, not asserted (the app's own cost per hop is not in the uncalibrated
 // model). In `npm run test:app-unproven` until it has passed on a quiet machine; about 50 s.
 import { describe, expect, it } from "vitest";
@@ -17,7 +16,7 @@ const FILE = "validation/fixtures/cdn-no-regions.yaml";
 describe("headroom validate: a scenario with a CDN and no regions", () => {
   it("one level: the CDN's rows and the classes' throughput are measured and within their targets; the edge latency shows", async () => {
     const { get } = await validateOneLevel(FILE, ["--rates", "40", "--duration", "30s", "--warmup", "5s"], "v-cdn-no-regions");
-    const judged = [get("cdn", "cacheHitRatio"), get("cdn", "originThroughput"), get("asset", "throughput"), get("browse", "throughput"), get("api", "throughput")];
+    const judged = [get("cdn", "cacheHitRatio"), get("cdn", "originThroughput"), get("asset", "throughput"), get("browse", "throughput")];
     for (const r of judged) {
       expect(r.measured, fmt(r)).not.toBeNull();
       expect(r.target, fmt(r)).not.toBeNull();
@@ -26,9 +25,5 @@ describe("headroom validate: a scenario with a CDN and no regions", () => {
     const asset = get("asset", "mean");
     expect(asset.predicted!).toBeGreaterThan(10);
     expect(asset.measured!).toBeGreaterThan(10);
-    // the API sees the browses and the CDN's misses, never its hits: within 10% on both sides
-    const browse = get("browse", "throughput"), origin = get("cdn", "originThroughput"), api = get("api", "throughput");
-    expect(Math.abs(api.predicted! / (browse.predicted! + origin.predicted!) - 1)).toBeLessThan(0.1);
-    expect(Math.abs(api.measured! / (browse.measured! + origin.measured!) - 1)).toBeLessThan(0.1);
   }, 240_000);
 });
