@@ -4,7 +4,8 @@
 // a cache's link in validate and a database's (validation/store-link-validate.e2e.test.ts, new
 // on 4 Dec 2026), `headroom validate` of a scenario with regions
 // (validation/regions-levels.e2e.test.ts, new on 4 Dec 2026) and with regions and a CDN
-// (validation/regions-cdn-levels.e2e.test.ts, new on 4 Dec 2026), and the broker confirm's fall
+// (validation/regions-cdn-levels.e2e.test.ts, new on 4 Dec 2026) and with a CDN and no regions
+// (validation/cdn-levels.e2e.test.ts, new on 4 Dec 2026), and the broker confirm's fall
 // with the publish rate against partitioned-queue.yaml's confirm_wake (confirm-wake.e2e.test.ts, new
 // on 4 Dec 2026).
 import { defineConfig } from "vitest/config";
@@ -19,6 +20,7 @@ export default defineConfig({
       "validation/store-link-validate.e2e.test.ts",
       "validation/regions-levels.e2e.test.ts",
       "validation/regions-cdn-levels.e2e.test.ts",
+      "validation/cdn-levels.e2e.test.ts",
       "reference-app/confirm-wake.e2e.test.ts",
     ],
     exclude: [],

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { simulate, type SimResult } from "../simulator/index.ts";
 import { scenarioOf } from "../simulator/testing.ts";
 import { applyCalibration, fitHops, storeCallMs } from "./calibrate.ts";
-import { callExcess, calledBy, crossingMs, mergeServiceMs, regionalParts } from "./calibrate-regions.ts";
+import { callExcess, calledBy, crossingMs, leastSquares, mergeServiceMs, regionalParts, shiftDist } from "./calibrate-regions.ts";
+import { calibratedYaml } from "./calibrate.ts";
 import { LevelError, withRate } from "./levels.ts";
 import type { CalibratedParameter } from "./report.ts";
 
@@ -131,5 +132,72 @@ describe("calibration with regions: the mapping", () => {
     expect(got["components.lb-west.overhead"]).toBe(got["components.lb-east.overhead"]);
     // the overhead absorbs what the model's own sampling noise leaves: within 0.15 ms
     expect(Math.abs(got["components.api-east.overhead"] - 1.2)).toBeLessThan(0.15);
+  });
+
+  it("fits a crossing's own cost per region pair: west's users pay the relay's hop on their database calls", () => {
+    const s = scenarioOf(TWO_REGIONS, "t.yaml");
+    const RELAY_MS = 1.5; // the crossing's own cost, each way, on top of the YAML's 20 ms
+    const truth: CalibratedParameter[] = [
+      ...["lb-east", "lb-west"].map((lb) => ({ parameter: `components.${lb}.overhead`, valueMs: 0.8, how: "truth" })),
+      ...["api-east", "api-west"].flatMap((sv) => [
+        { parameter: `components.${sv}.call_overhead`, valueMs: 0.3, how: "truth" },
+        { parameter: `components.${sv}.overhead`, valueMs: 1.2, how: "truth" },
+      ]),
+      { parameter: "load.classes.asset.flow.0.network", valueMs: 0.9, how: "truth" },
+      { parameter: "regions.east.latency.west", valueMs: 20 + RELAY_MS, dist: { dist: "constant", value: (20 + RELAY_MS) / 1000 }, how: "truth" },
+    ];
+    const rate = 40;
+    const o = { durationS: 60, warmupS: 10 };
+    const real: SimResult = simulate(withRate(applyCalibration(s, truth), rate), { duration: o.durationS, warmup: o.warmupS, hops: true });
+    const lbTime = (cls: string) => ["lb-east", "lb-west"].reduce((a, lb) => { const h = real.classes[cls].hopsMs!.components[lb]; return a + (h ? h.waitMs.mean + h.serviceMs.mean : 0); }, 0);
+    const serviceMs = Object.fromEntries(["browse", "asset"].map((cls) => [cls, { meanMs: real.classes[cls].latencyMs.mean.mean - lbTime(cls), count: real.classes[cls].throughput.mean }]));
+    const callsOf = (cache: string, crossMs: number) => ({
+      cache: { meanMs: storeCallMs(real, cache)! + 0.6, perSecond: real.components[cache].throughput.mean },
+      database: { meanMs: storeCallMs(real, "db")! + crossMs + 0.6, perSecond: real.components.db.throughput.mean / 2 },
+    });
+    const stats = (mean: number) => ({ requests: 100, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean, p50: 0, p95: 0, p99: 0 } });
+    const m = {
+      engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
+      classes: Object.fromEntries(Object.entries(real.classes).map(([n, c]) => [n, stats(c.latencyMs.mean.mean)])),
+      // what each region's users waited: west's pay the relay on every crossing
+      regions: Object.fromEntries(Object.entries(real.regions!).map(([g, x]) => [g, stats(x.latencyMs.mean.mean)])),
+      hops: { serviceMs: {}, calls: {} },
+      hopsByService: {
+        "api-east": { serviceMs, calls: callsOf("cache-east", 0) },
+        "api-west": { serviceMs, calls: callsOf("cache-west", 2 * (20 + RELAY_MS)) },
+      },
+    };
+    const fit = fitHops(s, m as never, rate, o);
+    const got = Object.fromEntries(fit.map((p) => [p.parameter, p.valueMs]));
+    // the pair's one-way latency: the YAML's 20 ms and the relay's 1.5, within 0.15 ms (the
+    // calibration run's per-region means differ by 2 x 1.5 x west's share of crossing requests)
+    expect(Math.abs(got["regions.east.latency.west"] - (20 + RELAY_MS))).toBeLessThan(0.15);
+    const cross = fit.find((p) => p.parameter === "regions.east.latency.west")!;
+    expect(cross.dist).toEqual(shiftDist({ dist: "constant", value: 0.02 }, (cross.valueMs - 20) / 1000));
+    // the relay is the crossing's, not every call's: the shared call_overhead stays the client's 0.3
+    expect(Math.abs(got["components.api-west.call_overhead"] - 0.3)).toBeLessThan(0.05);
+    expect(Math.abs(got["components.lb-east.overhead"] - 0.8)).toBeLessThan(0.1);
+    // the model with the fit: west's users over east's as the "measured" within 2%
+    const model = simulate(withRate(applyCalibration(s, fit), rate), { duration: o.durationS, warmup: o.warmupS });
+    const over = (r: SimResult) => r.regions!.west.latencyMs.mean.mean - r.regions!.east.latencyMs.mean.mean;
+    expect(Math.abs(over(model) / over(real) - 1)).toBeLessThan(0.02);
+    // the calibrated copy carries the shifted latency where the YAML gives it
+    expect(calibratedYaml(TWO_REGIONS, { parameters: [cross], rate, runs: [] })).toMatch(/ {2}east:\n {4}latency:\n {6}west: 21\.\d*ms # calibrated at 40 req\/s \(was "20ms"\)/);
+  });
+});
+
+describe("calibration with regions: the small pieces", () => {
+  it("shifts a latency by a constant, same spread; a family a shift leaves is refused", () => {
+    expect(shiftDist({ dist: "normal", mean: 0.032, sd: 0.004 }, 0.001)).toEqual({ dist: "normal", mean: 0.033, sd: 0.004 });
+    expect(shiftDist({ dist: "uniform", min: 0.01, max: 0.02 }, 0.001)).toEqual({ dist: "uniform", min: 0.011, max: 0.021 });
+    expect(shiftDist({ dist: "exponential", mean: 0.02 }, 0.001)).toBeUndefined();
+  });
+  it("solves a small least-squares system", () => {
+    const x = leastSquares([[2, 0], [0, 4]], [1, 2])!;
+    expect(x[0]).toBeCloseTo(0.5, 12);
+    expect(x[1]).toBeCloseTo(0.5, 12);
+    // three equations, one unknown: the mean of the ratios' weighted fit
+    expect(leastSquares([[1], [1], [1]], [1, 2, 3])![0]).toBeCloseTo(2, 12);
+    expect(leastSquares([[0]], [1])).toBeUndefined();
   });
 });

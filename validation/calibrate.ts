@@ -44,7 +44,7 @@ import type { CalibratedParameter } from "./report.ts";
 import { MeasureError, measureLevel, type Measured } from "./measure.ts";
 import { LevelError, predictSaturation, withRate } from "./levels.ts";
 import { measureTrusted, describeHealth } from "./starvation.ts";
-import { fitRegionalHops, regionalParts } from "./calibrate-regions.ts";
+import { distNode, fitRegionalHops, regionalParts } from "./calibrate-regions.ts";
 import { fitSpread } from "./overhead-spread.ts";
 
 /** Offered load of the (lower) calibration run, as a share of the predicted saturation rate. */
@@ -90,12 +90,16 @@ const timedYaml = (p: CalibratedParameter) => (p.atS && p.windowS !== undefined 
 export function applyCalibration(s: Scenario, params: readonly CalibratedParameter[]): Scenario {
   const components = { ...s.components } as Record<string, any>;
   const classes = { ...s.load.classes } as Record<string, any>;
+  let regions = s.regions as Record<string, any> | undefined;
   for (const p of params) {
-    const value = p.samplesMs ? { dist: "empirical", samples: p.samplesMs.map((x) => x / 1000), ...timed(p) }
+    const value = p.dist ?? (p.samplesMs ? { dist: "empirical", samples: p.samplesMs.map((x) => x / 1000), ...timed(p) }
       : p.cv && p.valueMs > 0 ? { dist: "lognormal", mean: p.valueMs / 1000, cv: p.cv }
-      : { dist: "constant", value: p.valueMs / 1000 };
+      : { dist: "constant", value: p.valueMs / 1000 });
     const path = p.parameter.split(".");
-    if (path[0] === "load") {
+    if (path[0] === "regions") {
+      // regions.<a>.latency.<b>: a crossing's latency (calibrate-regions.ts shifts the YAML's by its own cost)
+      regions = { ...regions, [path[1]]: { ...regions?.[path[1]], latency: { ...regions?.[path[1]]?.latency, [path[3]]: value } } };
+    } else if (path[0] === "load") {
       // load.classes.<class>.flow.0.network: the class's first step, the call to the service
       const cls = classes[path[2]];
       classes[path[2]] = { ...cls, flow: cls.flow.map((step: object, i: number) => (i === 0 ? { ...step, network: value } : step)) };
@@ -104,7 +108,7 @@ export function applyCalibration(s: Scenario, params: readonly CalibratedParamet
       components[path[1]] = { ...components[path[1]], [path[2]]: { ...components[path[1]][path[2]], [path[3]]: value } };
     } else components[path[1]] = { ...components[path[1]], [path[2]]: value };
   }
-  return { ...s, load: { ...s.load, classes }, components } as Scenario;
+  return { ...s, load: { ...s.load, classes }, components, ...(regions ? { regions } : {}) } as Scenario;
 }
 
 /** Quantiles taken from a histogram, and the fewest observations they are taken from. */
@@ -404,7 +408,7 @@ async function calibrateAt(o: CalibrateOptions, rate: number, why: string, outDi
     const spread = values[values.length - 1] - values[0];
     // a measured spread is the median run's
     const at = runs.find((r) => r[j].valueMs === median)?.[j];
-    return runs.length === 1 ? p : { ...p, valueMs: median, how: `${p.how}; median of ${runs.length} runs (${values.map((v) => v.toFixed(3)).join(", ")} ms: spread ${spread.toFixed(3)} ms)`, samplesMs: at?.samplesMs, cv: at?.cv };
+    return runs.length === 1 ? p : { ...p, valueMs: median, how: `${p.how}; median of ${runs.length} runs (${values.map((v) => v.toFixed(3)).join(", ")} ms: spread ${spread.toFixed(3)} ms)`, samplesMs: at?.samplesMs, cv: at?.cv, dist: at?.dist };
   });
   return { parameters, rate, runs: runs.length > 1 ? runs : [] };
 }
@@ -419,7 +423,7 @@ export function calibratedYaml(text: string, c: Calibration, comment: (was: stri
     const path = p.parameter.split(".");
     const before = doc.getIn(path, true) as { toJSON?: () => unknown } | undefined;
     const was = before === undefined ? "not set" : `was ${JSON.stringify(before?.toJSON ? before.toJSON() : before)}`;
-    const node = p.samplesMs ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`), ...timedYaml(p) }, { flow: true })
+    const node = p.dist ? distNode(doc, p.dist) : p.samplesMs ? doc.createNode({ dist: "empirical", samples: p.samplesMs.map((x) => `${Number(x.toFixed(3))}ms`), ...timedYaml(p) }, { flow: true })
       : p.cv && p.valueMs > 0 ? doc.createNode({ dist: "lognormal", mean: `${Number(p.valueMs.toFixed(3))}ms`, cv: p.cv }, { flow: true })
       : new Scalar(`${Number(p.valueMs.toFixed(3))}ms`);
     node.comment = comment(was, p);

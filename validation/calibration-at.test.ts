@@ -36,6 +36,15 @@ describe("calibrationAt: each level's values at its own rate", () => {
     expect(get(calibrationAt(lo, flat, 48), "components.lb.overhead").cv).toBeCloseTo(0.25, 12);
   });
 
+  it("moves a distribution written as is (a crossing's latency) to the interpolated mean, its spread kept", () => {
+    const lo: FitAt = { rate: 30, parameters: [{ parameter: "regions.a.latency.b", valueMs: 22, dist: { dist: "normal", mean: 0.022, sd: 0.002 }, how: "lo" }] };
+    const hi: FitAt = { rate: 60, parameters: [{ parameter: "regions.a.latency.b", valueMs: 24, dist: { dist: "normal", mean: 0.024, sd: 0.002 }, how: "hi" }] };
+    const d = get(calibrationAt(lo, hi, 40), "regions.a.latency.b").dist as { dist: string; mean: number; sd: number };
+    expect(d.dist).toBe("normal");
+    expect(d.mean).toBeCloseTo(0.022 + 0.002 / 3, 12);
+    expect(d.sd).toBe(0.002);
+  });
+
   it("is linear between the two fits and flat outside them", () => {
     expect(weightAt(32, 64, 48)).toBe(0.5);
     expect(weightAt(32, 64, 10)).toBe(0);

@@ -10,6 +10,7 @@
 // gets the 0.35 fit's values, the knee and the saturation level the upper fit's): a cost that
 // curves between the rates, or keeps moving beyond them, is only followed that far.
 import type { CalibratedParameter } from "./report.ts";
+import { shiftDist } from "./calibrate-regions.ts";
 
 /** Fitted parameters at one offered rate (req/s). */
 export interface FitAt {
@@ -39,8 +40,10 @@ function between(a: CalibratedParameter, b: CalibratedParameter | undefined, w: 
   }
   // a fitted spread (the balancer overhead's lognormal cv) follows the rate like the mean
   const cv = a.cv !== undefined || b.cv !== undefined ? lerp(a.cv ?? 0, b.cv ?? 0) : undefined;
+  // a distribution written as is (a crossing's latency): the nearer fit's, moved to the interpolated mean
+  const dist = near.dist ? shiftDist(near.dist, (valueMs - near.valueMs) / 1000) : undefined;
   const how = `${Number(a.valueMs.toFixed(3))} ms at ${rates[0]} req/s and ${Number(b.valueMs.toFixed(3))} ms at ${rates[1]} req/s, ${(w * 100).toFixed(0)}% of the way: ${near.how}`;
-  return { parameter: a.parameter, valueMs, how, ...(samplesMs ? { samplesMs } : {}), ...(cv ? { cv } : {}), ...(near.atS ? { atS: near.atS, windowS: near.windowS } : {}) };
+  return { parameter: a.parameter, valueMs, how, ...(samplesMs ? { samplesMs } : {}), ...(cv ? { cv } : {}), ...(dist ? { dist } : {}), ...(near.atS ? { atS: near.atS, windowS: near.windowS } : {}) };
 }
 
 /**

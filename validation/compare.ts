@@ -2,6 +2,7 @@
 // issue's targets. Targets hold only below 80% predicted utilization of the bottleneck; above it
 // (and for metrics without a target) a row is reported with verdict "info".
 import type { SimResult } from "../simulator/index.ts";
+import { tQuantile975 } from "../simulator/engine/stats.ts";
 import type { Measured, ComponentMeasurements } from "./measure.ts";
 
 export type Verdict = "pass" | "fail" | "info";
@@ -79,6 +80,20 @@ export function splitRow(scope: string, predicted: number, share: number, measur
 export function widened(r: Row, band: number): Row {
   if (r.target === null || !(band > r.target)) return r;
   return { ...r, target: band, verdict: r.error !== null && Math.abs(r.error) <= band ? "pass" : "fail" };
+}
+
+/**
+ * A latency quantile of one window wanders from window to window by as much as the model's
+ * replications (each one window long) spread: little for a class with one mode, a lot for a median
+ * that falls between two (two-regions.yaml: half the users about 10 ms, half about 50 ms; the
+ * model's five p50s were either, 34 ± 15 ms, and a window's p50 is one of them). The target holds
+ * where that is narrower; else the band is 3 standard deviations of a window's quantile around the
+ * model's mean of n (sd = ci95 √n / t(n−1), the difference's sd √(1 + 1/n) of it), relative.
+ */
+export function quantileRow(r: Row, ci95: number | null, replications: number): Row {
+  if (r.target === null || ci95 === null || !(replications >= 2) || !(r.predicted !== null && r.predicted > 0)) return r;
+  const sd = (ci95 * Math.sqrt(replications)) / tQuantile975(replications - 1);
+  return widened(r, (3 * sd * Math.sqrt(1 + 1 / replications)) / r.predicted);
 }
 
 /**
@@ -169,7 +184,10 @@ export function compare(sim: SimResult, measured: Comparable, predictedUtilizati
     const served = c.counts.arrived > 0 ? c.throughput.mean / simOffered : 1;
     rows.push(row(name, "offered", simOffered, m?.offeredRate, "relative", false));
     rows.push(row(name, "throughput", m ? served * m.offeredRate : c.throughput.mean, m?.throughput, "relative", applies));
-    for (const k of ["mean", "p50", "p95", "p99"] as const) rows.push(row(name, k, c.latencyMs[k].mean, m?.latencyMs[k], "relative", applies));
+    for (const k of ["mean", "p50", "p95", "p99"] as const) {
+      const r = row(name, k, c.latencyMs[k].mean, m?.latencyMs[k], "relative", applies);
+      rows.push(k === "mean" ? r : quantileRow(r, c.latencyMs[k].ci95, sim.run.replications));
+    }
     const mErr = m ? (m.requests ? m.failed / m.requests : 0) : null;
     rows.push(row(name, "errorRate", c.errorRate.mean, mErr, "absolute", applies));
   }

@@ -1,6 +1,7 @@
 // The validation report: JSON in the versioned schema "headroom.validation/v1" (the dashboard's
 // input, documented in docs/validation.md) and the same content as Markdown tables.
 import type { Row } from "./compare.ts";
+import type { Dist } from "../simulator/index.ts";
 import type { Knee } from "./knee.ts";
 import { describeHealth, type GeneratorHealth } from "./starvation.ts";
 import type { KneeSearch } from "./knee-search.ts";
@@ -47,6 +48,8 @@ export interface CalibratedParameter {
   /** each sample's time in the run (s from the load's start) and the window a draw takes its samples from (s): an empirical with `at` (draws near the simulation's time) */
   atS?: number[];
   windowS?: number;
+  /** a distribution written as is: a crossing's YAML latency shifted by its fitted own cost (validation/calibrate-regions.ts); valueMs is its mean */
+  dist?: Dist;
 }
 
 export interface ValidationReport {

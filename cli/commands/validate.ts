@@ -47,7 +47,9 @@ options:
                       predicted saturation (a scaled-down system whose predicted saturation is more
                       than this machine can drive); one rate: one run whose values every level
                       gets. With regions the per-hop costs are fitted once for every region (the
-                      same software), each service's crossings to other regions taken off its calls
+                      same software), each service's crossings to other regions taken off its calls;
+                      each pair of regions gets its crossing's own cost (the relay), fitted to what
+                      each region's users pay over the first region's
   --saturation        one more level at 1.3x the predicted saturation rate: the successful throughput
                       served there (the plateau) is compared with the predicted one (target 10%)
   --knee              measure the knee: the highest rate meeting the scenario's SLO (the capacity
