@@ -31,7 +31,11 @@ export interface SweepPoint {
 }
 
 export type ToWorker =
-  | { readonly type: "run"; readonly id: number; readonly text: string; readonly options: RunOptions }
+  /** helper: a port to a second simulation worker (sim-client.ts, on two cores or more), which an
+   * options.bands run of two replications or more gives its later half to (helper.ts). */
+  | { readonly type: "run"; readonly id: number; readonly text: string; readonly options: RunOptions; readonly helper?: MessagePort }
+  /** This worker is the helper of the run at the other end of `port` (it asks there, helper.ts). */
+  | { readonly type: "helper"; readonly id: number; readonly port: MessagePort }
   | { readonly type: "sweep"; readonly id: number; readonly text: string; readonly rates: number[]; readonly options: RunOptions }
   /** headroom plan at `load` (plan-run.ts) */
   | { readonly type: "plan"; readonly id: number; readonly text: string; readonly load: number };

@@ -4,7 +4,8 @@
 import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, runWindow, expectedEvents, EVENT_BUDGET, type Scenario } from "../../simulator/index.ts";
 import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
-import { runByReplication, runWithSeries } from "./replications.ts";
+import { combineSeries, runByReplication, runSeriesReplications } from "./replications.ts";
+import { askHelper, keptHere, parseForHelper, serveHelper } from "./helper.ts";
 import { planHere } from "./plan-run.ts";
 import { check } from "./validate.ts";
 
@@ -51,6 +52,16 @@ function fail(id: number, err: unknown): void {
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   const t0 = performance.now();
+  if (msg.type === "helper") {
+    // this worker makes the later replications of a run another worker asks for (helper.ts)
+    serveHelper(msg.port, (text) => {
+      if (lastParsed?.text === text) return lastParsed.scenario;
+      const s = parseForHelper(text);
+      if (typeof s !== "string") lastParsed = { text, scenario: s };
+      return s;
+    });
+    return;
+  }
   try {
     // Inside the try: a parser that throws on some text is a failed run, not a dead worker.
     // options.check: one parse answers the page's check and starts the run
@@ -76,13 +87,20 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     } else if (msg.type === "run" && msg.options.bands) {
       const { bands: _, byReplication: __, budget: ___, check: ____, ...options } = msg.options;
       const w = runWindow(scenario, options);
-      const run = runWithSeries(scenario, options, {
+      // with a helper worker (two cores or more) it makes the later half of the replications
+      // meanwhile, asked before this worker starts on its own half
+      const kept = msg.helper && w.replications >= 2 ? keptHere(w.replications) : w.replications;
+      const rest = msg.helper && kept < w.replications ? askHelper(msg.helper, msg.text, options, kept, w.replications) : Promise.resolve([]);
+      const here = runSeriesReplications(scenario, options, {
         onProgress: progressReporter(msg.id),
         onPartial: (series, inProgress) => post({ type: "partial", id: msg.id, series, inProgress, durationS: w.duration, warmupS: w.warmup, replications: w.replications }),
         peekEveryMs: PEEK_EVERY_MS,
         now: () => performance.now(),
-      });
-      post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replicationSeries: run.replicationSeries, elapsedMs: performance.now() - t0 });
+      }, kept);
+      rest.then((others) => {
+        const run = combineSeries(scenario, options, [...here, ...others]);
+        post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replicationSeries: run.replicationSeries, elapsedMs: performance.now() - t0 });
+      }).catch((err: unknown) => fail(msg.id, err));
     } else if (msg.type === "run") {
       // the editor's text goes into the result, so an exported JSON reopens with its own model
       const { budget: _, check: __, ...options } = msg.options;
