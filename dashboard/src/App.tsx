@@ -207,21 +207,12 @@ export function App() {
     launch(text, force);
   }, [checked, text, run.phase, launch]);
 
-  // The first run is finished and charted (or ended without a result), or has streamed its partial
-  // chart for a second: the editor and the graph mount once a chart's line is on screen (the charts
-  // draw their lines a frame or more after they mount, once measured), when the page's thread is
-  // next idle, and as a transition. Traced before this, they mounted in the same 0.8 s task as the
-  // first chart's line, and so delayed it by 0.5 s; and mounted after the first partial chart, their
-  // 0.6 MB of code was compiled on the page's thread while the two simulation workers ran (4 Dec
-  // 20:13, 0.1-0.15 s long tasks in the middle of the run): a short first run finishes first.
-  const [partialLong, setPartialLong] = useState(false);
-  const hasPartial = partial !== null;
-  useEffect(() => {
-    if (!warming || !hasPartial) return;
-    const t = setTimeout(() => setPartialLong(true), 1000);
-    return () => clearTimeout(t);
-  }, [warming, hasPartial]);
-  const chartShown = partialLong || finished !== null || run.phase !== "running";
+  // The first chart is mounted (a partial one or the results), or the run ended without one: the
+  // editor and the graph mount once a chart's line is on screen (the charts draw their lines a
+  // frame or more after they mount, once measured), when the page's thread is next idle, and as a
+  // transition, so that the run's next intervals are drawn before them. Traced before this, they
+  // mounted in the same 0.8 s task as the first chart's line, and so delayed it by 0.5 s.
+  const chartShown = partial !== null || finished !== null || run.phase !== "running";
   useEffect(() => {
     if (!warming || !chartShown) return;
     const end = () => { startTransition(() => setWarming(false)); void loadResults().catch(() => {}); void loadLiveCharts().catch(() => {}); };
