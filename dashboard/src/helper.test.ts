@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { MessageChannel as NodeChannel } from "node:worker_threads";
 import { simulate } from "../../simulator/index.ts";
 import { scenarioOf } from "../../simulator/testing.ts";
-import { askHelper, keptHere, parseForHelper, serveHelper } from "./helper.ts";
+import { askHelper, HELPER_MIN_EVENTS, keptHere, parseForHelper, serveHelper, wantsHelper } from "./helper.ts";
 import { combineSeries, runSeriesReplications, runWithSeries } from "./replications.ts";
 
 const text = readFileSync(new URL("../../scenarios/single-service.yaml", import.meta.url), "utf8");
@@ -16,8 +16,12 @@ const s = scenarioOf(text, "single-service.yaml");
 const channel = () => new NodeChannel() as unknown as MessageChannel;
 
 describe("helper worker", () => {
-  test("keeps the first half rounded up", () => {
+  test("keeps the first half rounded up; asked only for two replications or more of a long run", () => {
     expect([1, 2, 3, 4, 5, 10].map(keptHere)).toEqual([1, 1, 2, 2, 3, 5]);
+    // the default scenario (360k events) stays in one worker, as one-million-users (one replication)
+    expect(wantsHelper(5, 360_120)).toBe(false);
+    expect(wantsHelper(1, 74_075_100)).toBe(false);
+    expect(wantsHelper(5, HELPER_MIN_EVENTS)).toBe(true);
   });
 
   test("replications split over a channel combine to the one-worker run's bytes", async () => {

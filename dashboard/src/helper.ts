@@ -1,9 +1,9 @@
-// Two simulation workers for one run (issue 21 item 9: the default scenario simulated and charted
-// within 1.5 s). The page's worker runs the first half of the replications (replication 0 streamed
-// to the charts) and asks a second worker, over a MessagePort the page set up (sim-client.ts), for
-// the rest; their raw statistics come back by structured clone, get their histograms' prototype
+// Two simulation workers for one long run (issue 21 item 9: runs simulated and charted sooner). The
+// page's worker runs the first half of the replications (replication 0 streamed to the charts) and
+// asks a second worker, over a MessagePort it hands to it through the page (sim-client.ts), for the
+// rest; their raw statistics come back by structured clone, get their histograms' prototype
 // back (reviveReplication, as the CLI's threads do) and are combined in replication order, so the
-// result is the bytes of a run made in one worker (replications.test.ts checks it). Each replication
+// result is the bytes of a run made in one worker (helper.test.ts checks it). Each replication
 // draws from its own random streams: where it runs changes nothing.
 import { parseScenario, formatErrors, reviveReplication, type ReplicationResult, type Scenario } from "../../simulator/index.ts";
 import type { RunOptions } from "./protocol.ts";
@@ -14,6 +14,18 @@ type SeriesOptions = Omit<RunOptions, "byReplication" | "bands" | "budget" | "ch
 /** What the asking worker sends on the port, and what comes back. */
 type Ask = { readonly text: string; readonly options: SeriesOptions; readonly from: number; readonly to: number };
 type Answer = { readonly reps: ReplicationResult[] } | { readonly error: string };
+
+/**
+ * A helper from this many expected events (and two replications): below, starting a second worker
+ * costs more than it saves. The default scenario (360k events, five replications of 0.05-0.2 s)
+ * drew its finished chart later with one than without (4 Dec 20:42, load 3-5, headline medians
+ * 0.91 and 0.86 s against 0.81 and 0.79 s): the helper's start (compiling the 563 kB bundle) took
+ * the cores the page and the first worker were starting on. The CLI's threads start from the same
+ * size (cli/parallel-simulate.ts, EVENTS_PER_THREAD, a second or so of simulation).
+ */
+export const HELPER_MIN_EVENTS = 2_000_000;
+
+export const wantsHelper = (replications: number, events: number): boolean => replications >= 2 && events >= HELPER_MIN_EVENTS;
 
 /** How many of a run's `n` replications the asking worker keeps: the first half, rounded up
  * (it also streams replication 0's intervals, and the helper starts its bundle at the same time). */

@@ -1,7 +1,7 @@
 // The page's handle on the simulation worker: one job at a time, a promise per job, progress by
 // callback, and cancel by terminating the worker (a fresh one is started for the next job). On two
-// cores or more a second worker, started with the first, makes the later half of a charted run's
-// replications (helper.ts): the default scenario's five took 0.4-0.7 s in one worker.
+// cores or more a second worker, started when a long charted run asks for it, makes the later half
+// of its replications (helper.ts).
 import type { FromWorker, RunOptions, SweepPoint, ToWorker } from "./protocol.ts";
 import type { SeriesResult, SimResult } from "../../simulator/index.ts";
 import type { PlanResult } from "../../planning/planner.ts";
@@ -58,7 +58,7 @@ export class SimClient {
   /** withHelper: a second worker for options.bands runs (helper.ts); by default on two cores or more. */
   constructor(private readonly makeWorker: () => Worker, private readonly withHelper = helperWanted()) {}
 
-  /** The helper worker, started with the first run that can use it; it posts only on its ports. */
+  /** The helper worker, started when a run first asks for it; it posts only on its ports. */
   private helper(): Worker {
     if (this.helperWorker) return this.helperWorker;
     const w = this.makeWorker();
@@ -79,6 +79,9 @@ export class SimClient {
       if (!p) return;
       if (m.type === "progress") return p.onProgress(m.fraction);
       if (m.type === "checked") return p.onChecked?.(m.checked);
+      // a long run asks for the helper worker: the two talk over the run's own channel, so the
+      // page's thread carries no replication
+      if (m.type === "helper") return this.helper().postMessage({ type: "helper", id: m.id, port: m.port } satisfies ToWorker, [m.port]);
       if (m.type === "partial") return p.onPartial?.({ series: m.series, inProgress: m.inProgress, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
       this.pending.delete(m.id);
       if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
@@ -108,13 +111,7 @@ export class SimClient {
       this.pending.set(id, { resolve: (m) => resolve(pick(m)), reject, onProgress, onPartial, onChecked });
     });
     const msg = build(id);
-    const worker = this.ensure();
-    if (msg.type === "run" && msg.options.bands && this.withHelper) {
-      // the two workers talk over their own channel: the page's thread carries no replication
-      const channel = new MessageChannel();
-      this.helper().postMessage({ type: "helper", id, port: channel.port2 } satisfies ToWorker, [channel.port2]);
-      worker.postMessage({ ...msg, helper: channel.port1 } satisfies ToWorker, [channel.port1]);
-    } else worker.postMessage(msg);
+    this.ensure().postMessage(msg.type === "run" && msg.options.bands && this.withHelper ? { ...msg, helper: true } : msg);
     return { done, cancel: () => this.reset(new RunFailed("cancelled", "run cancelled")) };
   }
 

@@ -1,11 +1,11 @@
 // The simulation worker: runs the synchronous simulator off the page's thread and reports progress
 // at most every 50 ms. Cancelling is done by the page terminating this worker, which stops a run
 // mid-replication at once (a message could not be read until the synchronous run returned).
-import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, runWindow, expectedEvents, EVENT_BUDGET, type Scenario } from "../../simulator/index.ts";
+import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, runWindow, expectedEvents, EVENT_BUDGET, type ReplicationResult, type Scenario } from "../../simulator/index.ts";
 import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
 import { combineSeries, runByReplication, runSeriesReplications } from "./replications.ts";
-import { askHelper, keptHere, parseForHelper, serveHelper } from "./helper.ts";
+import { askHelper, keptHere, parseForHelper, serveHelper, wantsHelper } from "./helper.ts";
 import { planHere } from "./plan-run.ts";
 import { check } from "./validate.ts";
 
@@ -87,10 +87,17 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     } else if (msg.type === "run" && msg.options.bands) {
       const { bands: _, byReplication: __, budget: ___, check: ____, ...options } = msg.options;
       const w = runWindow(scenario, options);
-      // with a helper worker (two cores or more) it makes the later half of the replications
-      // meanwhile, asked before this worker starts on its own half
-      const kept = msg.helper && w.replications >= 2 ? keptHere(w.replications) : w.replications;
-      const rest = msg.helper && kept < w.replications ? askHelper(msg.helper, msg.text, options, kept, w.replications) : Promise.resolve([]);
+      // a long run on two cores or more: the helper worker makes the later half of the
+      // replications meanwhile, asked (through the page, which starts it) before this worker starts
+      // on its own half
+      const helped = msg.helper === true && wantsHelper(w.replications, expectedEvents(scenario, options));
+      const kept = helped ? keptHere(w.replications) : w.replications;
+      let rest: Promise<ReplicationResult[]> = Promise.resolve([]);
+      if (helped) {
+        const channel = new MessageChannel();
+        (self as unknown as Worker).postMessage({ type: "helper", id: msg.id, port: channel.port2 } satisfies FromWorker, [channel.port2]);
+        rest = askHelper(channel.port1, msg.text, options, kept, w.replications);
+      }
       const here = runSeriesReplications(scenario, options, {
         onProgress: progressReporter(msg.id),
         onPartial: (series, inProgress) => post({ type: "partial", id: msg.id, series, inProgress, durationS: w.duration, warmupS: w.warmup, replications: w.replications }),
