@@ -87,11 +87,6 @@ export function App() {
   /** Replication 0's intervals so far while a run goes on (the worker streams them). */
   const [partial, setPartial] = useState<Partial | null>(null);
   const [finished, setFinished] = useState<Finished | null>(null);
-  /** A run has just finished: its headline and hand-drawn charts (PlainFinished) are committed
-   * first, at once, and the full results (tables, recharts' charts) replace them in a transition
-   * once they are painted: the results' first render took 0.15-0.25 s of the page's thread on the
-   * way to the headline (4 Dec 20:01, load 6). */
-  const [plainFirst, setPlainFirst] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const [presetId, setPresetId] = useState<string>(firstRun ? defaultPreset.id : "");
   const [linkError, setLinkError] = useState<string | null>(null);
@@ -188,11 +183,9 @@ export function App() {
       ({ result, elapsedMs, replicationSeries }) => {
         setRun({ phase: "idle" });
         revealResults.current = true;
-        // The headline and the hand-drawn charts now (cheap); the results' six recharts charts and
-        // tables after they are painted, as a transition (the effect below), rendered in slices
-        // while the page keeps answering input.
-        setPlainFirst(true);
-        setFinished({ result, elapsedMs, text: runText, replicationSeries });
+        // Rendering six charts takes a few hundred ms; as a transition React renders it in slices
+        // and the page keeps answering input meanwhile.
+        startTransition(() => setFinished({ result, elapsedMs, text: runText, replicationSeries }));
       },
       (e: RunFailed) => setRun(
         e.kind === "cancelled" ? { phase: "cancelled", progress }
@@ -229,14 +222,6 @@ export function App() {
     frame = requestAnimationFrame(wait);
     return () => { cancelAnimationFrame(frame); if (idle) cancelIdleCallback(idle); };
   }, [warming, chartShown, run.phase]);
-
-  // The finished run's plain view is on screen (two frames: committed, then painted): the full
-  // results replace it, as a transition.
-  useEffect(() => {
-    if (!plainFirst) return;
-    let frame = requestAnimationFrame(() => { frame = requestAnimationFrame(() => startTransition(() => setPlainFirst(false))); });
-    return () => cancelAnimationFrame(frame);
-  }, [plainFirst]);
 
   // After a run, its results come first: scrolled to the top of the page, below the top bar.
   useEffect(() => {
@@ -621,7 +606,7 @@ export function App() {
       ) : finished ? (
         <div ref={resultsView} className="results-anchor">
           <ErrorBoundary what="The results" resetKey={finished}>
-            {warming || plainFirst ? <PlainFinished result={finished.result} elapsedMs={finished.elapsedMs} /> : (
+            {warming ? <PlainFinished result={finished.result} elapsedMs={finished.elapsedMs} /> : (
               <Suspense fallback={<PlainFinished result={finished.result} elapsedMs={finished.elapsedMs} />}>
                 <Results key={theme.name} result={finished.result} elapsedMs={finished.elapsedMs} stale={stale} text={checked?.text ?? ""} scenario={checked?.scenario ?? null} client={client} replicationSeries={finished.replicationSeries} />
               </Suspense>
