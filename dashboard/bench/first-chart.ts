@@ -2,7 +2,8 @@
 // scenario charted, the target of issue 21 (1.5 s on a quiet machine). The production build is
 // served from 127.0.0.1 and opened in headless Chromium, a fresh profile per load (nothing cached),
 // RUNS times. In the page, from navigation start (performance.now() = 0): the first results
-// (the headline), the latency chart with its lines, and every chart of the run drawn. The load
+// (the headline), the finished run charted (its headline with a latency line in the same results,
+// hand-drawn or recharts'), the latency chart with its lines, and every chart of the run drawn. The load
 // average is printed beside the figures: on a busy machine they say more about the neighbours.
 //
 // Second case (issue 21: one-million-users' first partial chart within 1 s): after the default
