@@ -31,7 +31,12 @@ export interface SweepPoint {
 }
 
 export type ToWorker =
-  | { readonly type: "run"; readonly id: number; readonly text: string; readonly options: RunOptions }
+  /** helper: the page can start a second simulation worker (two cores or more), which a long
+   * options.bands run of two replications or more asks for (a `helper` answer) and gives its later
+   * half to (helper.ts). */
+  | { readonly type: "run"; readonly id: number; readonly text: string; readonly options: RunOptions; readonly helper?: boolean }
+  /** This worker is the helper of the run at the other end of `port` (it asks there, helper.ts). */
+  | { readonly type: "helper"; readonly id: number; readonly port: MessagePort }
   | { readonly type: "sweep"; readonly id: number; readonly text: string; readonly rates: number[]; readonly options: RunOptions }
   /** headroom plan at `load` (plan-run.ts) */
   | { readonly type: "plan"; readonly id: number; readonly text: string; readonly load: number };
@@ -47,6 +52,8 @@ export type FromWorker =
   | { readonly type: "swept"; readonly id: number; readonly points: SweepPoint[]; readonly elapsedMs: number }
   | { readonly type: "planned"; readonly id: number; readonly plan: PlanResult; readonly elapsedMs: number }
   | { readonly type: "failed"; readonly id: number; readonly kind: FailureKind; readonly message: string }
+  /** The run wants the helper worker: the page hands it `port`, the run's end of which it keeps. */
+  | { readonly type: "helper"; readonly id: number; readonly port: MessagePort }
   /** options.check: the text checked as check.worker.ts does, before the run starts. */
   | { readonly type: "checked"; readonly id: number; readonly checked: Checked }
   /** options.budget: the run is estimated at `events`, above EVENT_BUDGET, and was not started. */

@@ -44,14 +44,23 @@ const hasLatency = (s: SeriesResult): boolean => Object.values(s.classes).some((
  * and replication 0's intervals offered to onPartial while it runs.
  */
 export function runWithSeries(scenario: Scenario, o: Options & { readonly hops?: boolean }, hooks: SeriesRunHooks = {}): { result: SimResult; replicationSeries: SeriesResult[] } {
-  const w = runWindow(scenario, o);
-  const n = w.replications;
+  return combineSeries(scenario, o, runSeriesReplications(scenario, o, hooks, runWindow(scenario, o).replications));
+}
+
+/**
+ * Replications 0..count-1 of that run, here, with their series (replication 0's intervals offered
+ * to onPartial while it runs; progress is the share of these `count` done). The others can be
+ * made elsewhere (seriesReplication, another worker): each draws from its own random streams, so
+ * combineSeries gives the same bytes wherever each ran.
+ */
+export function runSeriesReplications(scenario: Scenario, o: Options & { readonly hops?: boolean }, hooks: SeriesRunHooks, count: number): ReplicationResult[] {
+  const n = runWindow(scenario, o).replications;
   const every = hooks.everyMs ?? 500;
   const peekEvery = hooks.peekEveryMs;
   const now = hooks.now ?? (() => Date.now());
   let last = -Infinity;
   const reps: ReplicationResult[] = [];
-  for (let r = 0; r < n; r++) {
+  for (let r = 0; r < count; r++) {
     const onIntervals = r === 0 && hooks.onPartial
       ? (recorded: number, snapshot: () => SeriesResult) => {
           const t = now();
@@ -72,14 +81,24 @@ export function runWithSeries(scenario: Scenario, o: Options & { readonly hops?:
       : undefined;
     reps.push(simulateReplication(scenario, {
       ...o, series: true,
-      ...(hooks.onProgress ? { onProgress: (f: number) => { hooks.onProgress!((r + f) / n); } } : {}),
+      ...(hooks.onProgress ? { onProgress: (f: number) => { hooks.onProgress!((r + f) / count); } } : {}),
       ...(onIntervals ? { onIntervals } : {}),
       ...(onPeek ? { onPeek } : {}),
     }, r));
     // replication 0 whole (the throttle may have held its last intervals back)
     if (r === 0 && hooks.onPartial && n > 1) hooks.onPartial(combineReplications(scenario, { ...o, replications: 1 }, [reps[0]]).series!, false);
-    hooks.onProgress?.((r + 1) / n);
+    hooks.onProgress?.((r + 1) / count);
   }
+  return reps;
+}
+
+/** Replication `r` of that run alone, as runSeriesReplications makes it (for another worker). */
+export function seriesReplication(scenario: Scenario, o: Options & { readonly hops?: boolean }, r: number): ReplicationResult {
+  return simulateReplication(scenario, { ...o, series: true }, r);
+}
+
+/** The run's result and each replication's series, from all its replications in order. */
+export function combineSeries(scenario: Scenario, o: Options & { readonly hops?: boolean }, reps: ReplicationResult[]): { result: SimResult; replicationSeries: SeriesResult[] } {
   return {
     result: combineReplications(scenario, o, reps),
     replicationSeries: reps.map((rep) => combineReplications(scenario, { ...o, replications: 1 }, [rep]).series!),

@@ -1,5 +1,7 @@
 // The page's handle on the simulation worker: one job at a time, a promise per job, progress by
-// callback, and cancel by terminating the worker (a fresh one is started for the next job).
+// callback, and cancel by terminating the worker (a fresh one is started for the next job). On two
+// cores or more a second worker, started when a long charted run asks for it, makes the later half
+// of its replications (helper.ts).
 import type { FromWorker, RunOptions, SweepPoint, ToWorker } from "./protocol.ts";
 import type { SeriesResult, SimResult } from "../../simulator/index.ts";
 import type { PlanResult } from "../../planning/planner.ts";
@@ -44,12 +46,29 @@ export interface RunOutcome {
 /** The page's simulation worker (a module worker; Vite bundles sim.worker.ts on its own). */
 export const browserSimWorker = (): Worker => new Worker(new URL("./sim.worker.ts", import.meta.url), { type: "module" });
 
+/** A helper worker where the page has two cores or more (navigator.hardwareConcurrency). */
+const helperWanted = (): boolean => (globalThis.navigator?.hardwareConcurrency ?? 1) >= 2;
+
 export class SimClient {
   private worker: Worker | undefined;
+  private helperWorker: Worker | undefined;
   private nextId = 1;
   private pending = new Map<number, Pending>();
 
-  constructor(private readonly makeWorker: () => Worker) {}
+  /** withHelper: a second worker for options.bands runs (helper.ts); by default on two cores or more. */
+  constructor(private readonly makeWorker: () => Worker, private readonly withHelper = helperWanted()) {}
+
+  /** The helper worker, started when a run first asks for it; it posts only on its ports. */
+  private helper(): Worker {
+    if (this.helperWorker) return this.helperWorker;
+    const w = this.makeWorker();
+    w.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault();
+      this.reset(new RunFailed("internal", `the helper simulation worker crashed: ${ev.message || "unknown error"}`));
+    };
+    this.helperWorker = w;
+    return w;
+  }
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
@@ -60,6 +79,9 @@ export class SimClient {
       if (!p) return;
       if (m.type === "progress") return p.onProgress(m.fraction);
       if (m.type === "checked") return p.onChecked?.(m.checked);
+      // a long run asks for the helper worker: the two talk over the run's own channel, so the
+      // page's thread carries no replication
+      if (m.type === "helper") return this.helper().postMessage({ type: "helper", id: m.id, port: m.port } satisfies ToWorker, [m.port]);
       if (m.type === "partial") return p.onPartial?.({ series: m.series, inProgress: m.inProgress, durationS: m.durationS, warmupS: m.warmupS, replications: m.replications });
       this.pending.delete(m.id);
       if (m.type === "failed") p.reject(new RunFailed(m.kind, m.message));
@@ -77,6 +99,8 @@ export class SimClient {
   private reset(reason: RunFailed): void {
     this.worker?.terminate();
     this.worker = undefined;
+    this.helperWorker?.terminate();
+    this.helperWorker = undefined;
     for (const p of this.pending.values()) p.reject(reason);
     this.pending.clear();
   }
@@ -86,7 +110,8 @@ export class SimClient {
     const done = new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: (m) => resolve(pick(m)), reject, onProgress, onPartial, onChecked });
     });
-    this.ensure().postMessage(build(id));
+    const msg = build(id);
+    this.ensure().postMessage(msg.type === "run" && msg.options.bands && this.withHelper ? { ...msg, helper: true } : msg);
     return { done, cancel: () => this.reset(new RunFailed("cancelled", "run cancelled")) };
   }
 

@@ -1,10 +1,11 @@
 // The simulation worker: runs the synchronous simulator off the page's thread and reports progress
 // at most every 50 ms. Cancelling is done by the page terminating this worker, which stops a run
 // mid-replication at once (a message could not be read until the synchronous run returned).
-import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, runWindow, expectedEvents, EVENT_BUDGET, type Scenario } from "../../simulator/index.ts";
+import { parseScenario, simulate, formatErrors, UnsupportedError, withScenarioText, runWindow, expectedEvents, EVENT_BUDGET, type ReplicationResult, type Scenario } from "../../simulator/index.ts";
 import type { FromWorker, SweepPoint, ToWorker } from "./protocol.ts";
 import { atRate } from "./sweep.ts";
-import { runByReplication, runWithSeries } from "./replications.ts";
+import { combineSeries, runByReplication, runSeriesReplications } from "./replications.ts";
+import { askHelper, keptHere, parseForHelper, serveHelper, wantsHelper } from "./helper.ts";
 import { planHere } from "./plan-run.ts";
 import { check } from "./validate.ts";
 
@@ -51,6 +52,16 @@ function fail(id: number, err: unknown): void {
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   const t0 = performance.now();
+  if (msg.type === "helper") {
+    // this worker makes the later replications of a run another worker asks for (helper.ts)
+    serveHelper(msg.port, (text) => {
+      if (lastParsed?.text === text) return lastParsed.scenario;
+      const s = parseForHelper(text);
+      if (typeof s !== "string") lastParsed = { text, scenario: s };
+      return s;
+    });
+    return;
+  }
   try {
     // Inside the try: a parser that throws on some text is a failed run, not a dead worker.
     // options.check: one parse answers the page's check and starts the run
@@ -76,13 +87,27 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     } else if (msg.type === "run" && msg.options.bands) {
       const { bands: _, byReplication: __, budget: ___, check: ____, ...options } = msg.options;
       const w = runWindow(scenario, options);
-      const run = runWithSeries(scenario, options, {
+      // a long run on two cores or more: the helper worker makes the later half of the
+      // replications meanwhile, asked (through the page, which starts it) before this worker starts
+      // on its own half
+      const helped = msg.helper === true && wantsHelper(w.replications, expectedEvents(scenario, options));
+      const kept = helped ? keptHere(w.replications) : w.replications;
+      let rest: Promise<ReplicationResult[]> = Promise.resolve([]);
+      if (helped) {
+        const channel = new MessageChannel();
+        (self as unknown as Worker).postMessage({ type: "helper", id: msg.id, port: channel.port2 } satisfies FromWorker, [channel.port2]);
+        rest = askHelper(channel.port1, msg.text, options, kept, w.replications);
+      }
+      const here = runSeriesReplications(scenario, options, {
         onProgress: progressReporter(msg.id),
         onPartial: (series, inProgress) => post({ type: "partial", id: msg.id, series, inProgress, durationS: w.duration, warmupS: w.warmup, replications: w.replications }),
         peekEveryMs: PEEK_EVERY_MS,
         now: () => performance.now(),
-      });
-      post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replicationSeries: run.replicationSeries, elapsedMs: performance.now() - t0 });
+      }, kept);
+      rest.then((others) => {
+        const run = combineSeries(scenario, options, [...here, ...others]);
+        post({ type: "done", id: msg.id, result: withScenarioText(run.result, msg.text), replicationSeries: run.replicationSeries, elapsedMs: performance.now() - t0 });
+      }).catch((err: unknown) => fail(msg.id, err));
     } else if (msg.type === "run") {
       // the editor's text goes into the result, so an exported JSON reopens with its own model
       const { budget: _, check: __, ...options } = msg.options;
