@@ -1,8 +1,7 @@
 // Predicted against measured: one row per metric with its error and pass/fail against the
 // issue's targets. Targets hold only below 80% predicted utilization of the bottleneck; above it
 // (and for metrics without a target) a row is reported with verdict "info".
-import type { SimResult } from "../simulator/index.ts";
-import { tQuantile975 } from "../simulator/engine/stats.ts";
+import { tQuantile975, type SimResult } from "../simulator/index.ts";
 import type { Measured, ComponentMeasurements } from "./measure.ts";
 
 export type Verdict = "pass" | "fail" | "info";

@@ -3,7 +3,7 @@
 // with one mode keeps its target.
 import { describe, expect, it } from "vitest";
 import { quantileRow, row } from "./compare.ts";
-import { tQuantile975 } from "../simulator/engine/stats.ts";
+import { tQuantile975 } from "../simulator/index.ts";
 
 describe("quantileRow", () => {
   it("two-regions' p50 (20:02 UTC run): the model's five p50s 34.2 ± 14.5 ms, measured 44.7: inside 3 sd of a window's p50", () => {
