@@ -3,7 +3,7 @@
 // counted; the per-recipient send cost from two scrapes; the calibrated model keeping everything else.
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../../simulator/model/index.ts";
-import { backboneBuckets, calibratedScenario, oneWaySamples, publishService, sendCost, windowSamples } from "./calibrate.ts";
+import { backboneBuckets, backboneByInstance, calibratedScenario, oneWaySamples, publishService, sendCost, windowSamples } from "./calibrate.ts";
 import { FINE_BOUNDS } from "./server.ts";
 
 /** The Prometheus lines a server would serve after observing `xs` (cumulative buckets). */
@@ -48,6 +48,22 @@ describe("realtime calibration", () => {
     expect(few.filter((x) => x >= 1).length).toBe(25);
   });
 
+  it("splits the backbone's round trips by the instance that read them, one per message and instance", () => {
+    // [sent, in, instance, backbone, send queue, out] (ms); two messages, a and b publishing
+    const legs: Array<[number, number, number, number, number, number]> = [
+      [100, 0.1, 0.03, 0.48, 0.01, 0.2], // message 1 at a (its publisher)
+      [100, 0.1, 0.03, 0.48, 0.02, 0.2], // a second copy of it at a: the same pmessage, not counted again
+      [100, 0.1, 0.03, 0.53, 0.01, 0.2], // message 1 at b
+      [200, 0.1, 0.03, 0.50, 0.01, 0.2], // message 2 at b (its publisher)
+      [200, 0.1, 0.03, 0.61, 0.01, 0.2], // message 2 at a
+      [900, 0.1, 0.03, 9, 0.01, 0.2], // outside the window
+    ];
+    const at: Array<[string, string]> = [["a", "a"], ["a", "a"], ["a", "b"], ["b", "b"], ["b", "a"], ["a", "b"]];
+    const { own, other } = backboneByInstance(legs, at, 0, 500);
+    expect(own.map((x) => Number(x.toFixed(9)))).toEqual([0.00048, 0.0005]);
+    expect(other.map((x) => Number(x.toFixed(9)))).toEqual([0.00053, 0.00061]);
+  });
+
   it("reads the send cost per copy over the window and puts the three into the model, nothing else", () => {
     const scrape = (copies: number, seconds: number) => `headroom_rt_messages_out_total{instance="a"} ${copies}\nheadroom_rt_send_seconds_total{instance="a"} ${seconds}\n`;
     expect(sendCost([scrape(100, 0.5)], [scrape(1100, 0.53)])).toBeCloseTo(30e-6, 12);
@@ -74,6 +90,14 @@ components:
     const lat = chat.backbone!.latency!;
     if (lat.dist !== "empirical") throw new Error("latency not empirical");
     expect(lat.samples.map((x) => Number(x.toFixed(9)))).toEqual([0.00099, 0.00199, 0]);
+    // without the other instances' round trips there is no remote_latency: every instance as the publisher's
+    expect(chat.backbone!.remote_latency).toBeUndefined();
+    const c2 = calibratedScenario(r.scenario, "chat", { send: 4e-5, backboneService: 1e-5, backbone: [0.001], backboneOther: [0.003, 0.000001], network: [0.0005] });
+    const chat2 = c2.components.chat!;
+    if (chat2.kind !== "realtime") throw new Error("not realtime");
+    const remote = chat2.backbone!.remote_latency!;
+    if (remote.dist !== "empirical") throw new Error("remote_latency not empirical");
+    expect(remote.samples.map((x) => Number(x.toFixed(9)))).toEqual([0.00299, 0]);
     expect(c.components.api).toBe(r.scenario.components.api);
     expect(() => calibratedScenario(r.scenario, "api", { send: 1, backboneService: 0, backbone: [1], network: [1] })).toThrow(/not a realtime/);
     // Redis's own time per PUBLISH over a window

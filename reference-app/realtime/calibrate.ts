@@ -10,6 +10,12 @@
 //   service), an empirical delay that does not queue. The whole round trip used to be the service,
 //   so a message queued behind another's stall (at 41 messages/s over the round trips of a load-11
 //   run: p50 1.02 -> 1.12 ms, p95 10.0 -> 12.1 ms);
+// - `backbone.remote_latency`: the same round trip as read by the instances other than the
+//   publisher (the publisher's PUBLISH -> the other instance's pmessage, on the machine's one
+//   clock: each copy's backbone leg, one per message and instance), less the service. Redis pub/sub
+//   reaches the other instance later than the publisher's own subscriber (p50 0.531 vs 0.484 ms, 4
+//   Dec 2026), and the other instance holds about half of every message's recipients; the model
+//   drew every instance's latency from the publisher's (backboneByInstance);
 // - `network` (one way, client <-> instance, through HAProxy): the ways in and out of the window's
 //   delivered copies, each timed on the machine's one monotonic clock (the driver's send -> the
 //   instance handing it to the backbone; the instance's ws.send returned -> the driver reading the
@@ -70,6 +76,8 @@ export interface RealtimeCalibration {
   readonly backboneService: number;
   /** Backbone round trips (seconds); the model's latency is each less the service. */
   readonly backbone: readonly number[];
+  /** Backbone round trips (seconds) as read by the instances other than the publisher (backboneByInstance); empty: as `backbone`. */
+  readonly backboneOther?: readonly number[];
   /** One-way client <-> instance latencies (seconds): the ways in and out of the delivered copies (oneWaySamples). */
   readonly network: readonly number[];
 }
@@ -98,6 +106,27 @@ export function oneWaySamples(legs: ReadonlyArray<readonly [number, number, numb
   return out;
 }
 
+/**
+ * The backbone round trips (seconds) of the messages published in [from, to) (ms, the driver's
+ * clock) split by the instance that read them: `own` the publishing instance's, `other` every other
+ * instance's. One sample per message and instance (its copies share the instance's pmessage):
+ * the copies' backbone legs (DriverRecord.legs [3], PUBLISH hand-off -> that instance's pmessage)
+ * keyed by the message's send time and the sending instance (legInstances).
+ */
+export function backboneByInstance(legs: ReadonlyArray<readonly [number, number, number, number, number, number]>, instances: ReadonlyArray<readonly [string, string]>, from: number, to: number): { own: number[]; other: number[] } {
+  const seen = new Set<string>();
+  const own: number[] = [], other: number[] = [];
+  legs.forEach((l, i) => {
+    if (l[0] < from || l[0] >= to || !Number.isFinite(l[3])) return;
+    const [pub, at] = instances[i]!;
+    const key = `${l[0]}|${at}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    (pub === at ? own : other).push(Math.max(0, l[3]) / 1000);
+  });
+  return { own, other };
+}
+
 /** The per-recipient send cost over a window from two scrapes (summed over instances) of the instances' /metrics. */
 export function sendCost(before: readonly string[], after: readonly string[]): number {
   const sum = (texts: readonly string[], k: string) => texts.reduce((a, t) => a + (sumMetrics(t).get(k) ?? 0), 0);
@@ -118,7 +147,7 @@ export function publishService(before: string, after: string): number {
   return (b.usec - a.usec) / (b.calls - a.calls) / 1e6;
 }
 
-/** The scenario with the realtime component `name`'s send, backbone and network replaced by the calibrated ones. */
+/** The scenario with the realtime component `name`'s send, backbone (and its remote_latency, given backboneOther) and network replaced by the calibrated ones. */
 export function calibratedScenario(s: Scenario, name: string, c: RealtimeCalibration): Scenario {
   const comp = s.components[name];
   if (comp?.kind !== "realtime") throw new Error(`'${name}' is not a realtime component`);
@@ -126,7 +155,12 @@ export function calibratedScenario(s: Scenario, name: string, c: RealtimeCalibra
     if (xs.length === 0) throw new Error("no samples to calibrate from");
     return { dist: "empirical", samples: [xs[0]!, ...xs.slice(1)] };
   };
-  const backbone = { service: { dist: "constant", value: c.backboneService } as Dist, latency: empirical(c.backbone.map((x) => Math.max(0, x - c.backboneService))) };
+  const less = (xs: readonly number[]) => xs.map((x) => Math.max(0, x - c.backboneService));
+  const backbone = {
+    service: { dist: "constant", value: c.backboneService } as Dist,
+    latency: empirical(less(c.backbone)),
+    ...(c.backboneOther && c.backboneOther.length > 0 ? { remote_latency: empirical(less(c.backboneOther)) } : {}),
+  };
   const calibrated: RealtimeComponent = { ...comp, send: { dist: "constant", value: c.send }, backbone, network: empirical(c.network) };
   return { ...s, components: { ...s.components, [name]: calibrated } };
 }

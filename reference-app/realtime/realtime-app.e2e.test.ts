@@ -4,7 +4,7 @@
 // sessions/s, exponential 2 s lifetimes, 15 messages/min each, 20 channels) and POSTs the
 // notifications class, for 12 s of warm-up and a 30 s window. Calibrated from the same window: only
 // what the YAML states but the app does not inject (realtime/calibrate.ts: the per-recipient send
-// cost, the backbone's round trip, the client <-> instance network: the copies' measured ways in and
+// cost, the backbone's round trip to the publishing instance and to the other one, the client <-> instance network: the copies' measured ways in and
 // out, from their stage stamps). Printed beside: each leg's p50/p95 and the p50 of the legs drawn
 // independently (the model's assumption on the measured legs). Then measured against predicted:
 // - connections held: the servers' own time integral over the window against the simulator (and
@@ -31,7 +31,7 @@ import { haproxyCommand, parseStat } from "../parts/haproxy.ts";
 import { WS_BACKEND } from "../parts/haproxy-ws.ts";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Redis } from "ioredis";
-import { backboneBuckets, calibratedScenario, oneWaySamples, publishService, sendCost, windowSamples, type RealtimeCalibration } from "./calibrate.ts";
+import { backboneBuckets, backboneByInstance, calibratedScenario, oneWaySamples, publishService, sendCost, windowSamples, type RealtimeCalibration } from "./calibrate.ts";
 import { RealtimeDriver } from "./driver.ts";
 import { nowMs } from "./server.ts";
 
@@ -90,7 +90,7 @@ function predicted(s: Scenario, cal: RealtimeCalibration, pick: (r: ReturnType<t
   const rng = streamFor(11, "test:bootstrap");
   const resample = (xs: readonly number[]) => xs.map(() => xs[Math.floor(rng.next() * xs.length)]!);
   const runs = Array.from({ length: R }, (_, k) => {
-    const model = calibratedScenario(s, "chat", { send: cal.send, backboneService: cal.backboneService, backbone: resample(cal.backbone), network: resample(cal.network) });
+    const model = calibratedScenario(s, "chat", { send: cal.send, backboneService: cal.backboneService, backbone: resample(cal.backbone), backboneOther: resample(cal.backboneOther ?? []), network: resample(cal.network) });
     return pick(simulate(model, { seed: 1000 + k, replications: 1 }));
   });
   return runs[0]!.map((_, j) => {
@@ -114,6 +114,7 @@ describe("realtime component under app up, against the simulator", () => {
     // the load driver's own event-loop lag over the window: past MAX_LAG_MS its clock is not the latency's
     const lag = monitorEventLoopDelay({ resolution: 1 });
     let loadAtEnd = 0;
+    let histBackbone: number[] = [];
     let dump: Record<string, unknown> = {};
     // the backbone Redis itself, for its own time per PUBLISH (INFO commandstats)
     let backboneRedis: Redis | undefined;
@@ -186,7 +187,12 @@ describe("realtime component under app up, against the simulator", () => {
       pingP50 = quantile(d.pings.filter(([t]) => t >= tA && t < tB).map(([, r]) => r).sort((x, y) => x - y), 0.5);
       dump = { tA, tB, legs: d.legs, legInstances: d.legInstances, deliveries: d.deliveries, pings: d.pings, published: d.published, connects: d.connectTimes };
       const send = sendCost(a, b);
-      cal = { send, backboneService: publishService(statsA, statsB), backbone: windowSamples(backboneBuckets(a), backboneBuckets(b)), network: oneWaySamples(d.legs, tA, tB, 8000, send) };
+      // the backbone per receiving instance, both from the copies' legs (one clock, exact): the
+      // publisher's own pmessage and the other instance's; the fine histogram (the publisher's, 10%
+      // buckets) is printed beside as a check
+      const byInstance = backboneByInstance(d.legs, d.legInstances, tA, tB);
+      histBackbone = windowSamples(backboneBuckets(a), backboneBuckets(b));
+      cal = { send, backboneService: publishService(statsA, statsB), backbone: byInstance.own.length > 0 ? byInstance.own : histBackbone, backboneOther: byInstance.other, network: oneWaySamples(d.legs, tA, tB, 8000, send) };
     } finally {
       backboneRedis?.disconnect();
       await stop();
@@ -201,7 +207,7 @@ describe("realtime component under app up, against the simulator", () => {
     if (process.env.HEADROOM_RT_DUMP) writeFileSync(process.env.HEADROOM_RT_DUMP, JSON.stringify({ ...dump, cal, predicted: { conn, out, p50, p95 }, measured: m, loadAtEnd }));
     const band = (p: { sd: number }) => Z * p.sd * Math.sqrt(1 + 1 / R);
     const sorted = (xs: readonly number[]) => [...xs].sort((x, y) => x - y);
-    const net = sorted(cal.network), bb = sorted(cal.backbone);
+    const net = sorted(cal.network), bb = sorted(cal.backbone), bbOther = sorted(cal.backboneOther ?? []), bbHist = sorted(histBackbone);
     const rows = [
       ["connections", conn!, m.connections],
       ["messages out/s", out!, m.out],
@@ -210,7 +216,8 @@ describe("realtime component under app up, against the simulator", () => {
     ] as const;
     console.log(
       `realtime app vs simulator (window ${WINDOW} s, ${m.sessions} sessions, ${m.messages} messages, ${m.copies} copies timed):\n` +
-        `  calibrated: send ${(cal.send * 1e6).toFixed(1)} us/recipient; backbone service (Redis per PUBLISH) ${(cal.backboneService * 1e6).toFixed(1)} us, round trip p50 ${(quantile(bb, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(bb, 0.95) * 1e3).toFixed(3)} ms (${bb.length}); ` +
+        `  calibrated: send ${(cal.send * 1e6).toFixed(1)} us/recipient; backbone service (Redis per PUBLISH) ${(cal.backboneService * 1e6).toFixed(1)} us, round trip to the publisher p50 ${(quantile(bb, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(bb, 0.95) * 1e3).toFixed(3)} ms (${bb.length}; its histogram p50 ${(quantile(bbHist, 0.5) * 1e3).toFixed(3)}), ` +
+        `to the other instance p50 ${(quantile(bbOther, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(bbOther, 0.95) * 1e3).toFixed(3)} ms (${bbOther.length}); ` +
         `network one-way p50 ${(quantile(net, 0.5) * 1e3).toFixed(3)} ms p95 ${(quantile(net, 0.95) * 1e3).toFixed(3)} ms (${net.length} ways in and out; half a ping's round trip p50 ${(pingP50 / 2).toFixed(3)} ms)\n` +
         `  measured legs (ms): ${["way in", "instance", "backbone", "send queue", "way out"].map((n, j) => `${n} p50 ${quantile(legs[j]!, 0.5).toFixed(3)} p95 ${quantile(legs[j]!, 0.95).toFixed(3)}`).join("; ")}; drawn independently their sum's p50 is ${independentP50.toFixed(3)}; ` +
         `correlation of the legs: in/out ${legCorrelations[0]!.toFixed(2)}, in/backbone ${legCorrelations[1]!.toFixed(2)}, backbone/out ${legCorrelations[2]!.toFixed(2)}\n` +

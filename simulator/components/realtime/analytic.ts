@@ -58,7 +58,11 @@ export function realtimeEstimate(c: RealtimeComponent, conn: ConnectionClass | u
   const backboneUtilization = publishes * bb.mean;
   const bbWait = backboneUtilization < 1 && bb.mean > 0 ? (publishes * (bb.variance + bb.mean ** 2)) / (2 * (1 - backboneUtilization)) : backboneUtilization >= 1 ? Infinity : 0;
   const net = c.network ? meanOf(c.network) : 0;
-  const bbLatency = c.backbone?.latency ? meanOf(c.backbone.latency) : 0;
+  // remote_latency: the publishing instance (a client's message: 1 in `instances` of its recipients'
+  // instances, evenly spread) gets `latency`, every other instance `remote_latency`
+  const local = c.backbone?.latency ? meanOf(c.backbone.latency) : 0;
+  const ownShare = publishes > 0 ? clientPublishes / publishes / c.instances : 0;
+  const bbLatency = c.backbone?.remote_latency ? ownShare * local + (1 - ownShare) * meanOf(c.backbone.remote_latency) : local;
   const perInstance = recipients / c.instances;
   const deliveryMs = (2 * net + bb.mean + bbWait + bbLatency + send * (perInstance + 1) / 2) * 1000;
   return { connections: held, blocking, publishes, recipients, deliveries, sendUtilization, backboneUtilization, deliveryMs };

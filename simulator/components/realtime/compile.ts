@@ -45,6 +45,8 @@ export interface RealtimeSpec {
   readonly backboneMean: number;
   /** Its latency to the instances after the service, not queued (-1: none). */
   readonly backboneLatency: number;
+  /** Its latency to the instances other than the publishing one (-1: the same as backboneLatency). */
+  readonly backboneRemote: number;
   readonly backoff: number;
   readonly maxBackoff: number;
   readonly jitter: number;
@@ -80,6 +82,7 @@ export function compileRealtime(c: RealtimeComponent, component: number, ctx: Co
     backbone,
     backboneMean: c.backbone ? meanOf(c.backbone.service) : 0,
     backboneLatency: c.backbone?.latency ? ctx.sampler(c.backbone.latency) : -1,
+    backboneRemote: c.backbone?.remote_latency ? ctx.sampler(c.backbone.remote_latency) : -1,
     backoff: c.reconnect.backoff,
     maxBackoff: c.reconnect.max_backoff,
     jitter: c.reconnect.jitter === "none" ? JITTER_NONE : c.reconnect.jitter === "equal" ? JITTER_EQUAL : JITTER_FULL,

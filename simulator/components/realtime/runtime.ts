@@ -100,6 +100,7 @@ export class RealtimeRuntime {
   private readonly networkRng: Rng[];
   private readonly backboneRng: Rng[];
   private readonly backboneLatencyRng: Rng[];
+  private readonly backboneRemoteRng: Rng[];
   private readonly backoffRng: Rng[];
   private readonly balanceRng: Rng[];
 
@@ -140,6 +141,10 @@ export class RealtimeRuntime {
   private mTime = new Float64Array(256);
   private mChan = new Int32Array(256);
   private mRt = new Int32Array(256);
+  /** Per message: the instance (global index) that published it, -1 for a server publish. */
+  private mInst = new Int32Array(256);
+  /** Per message: its per-instance fan-outs still due (remote_latency only). */
+  private mPending = new Int32Array(256);
   private mNext = new Int32Array(256);
   private mFree = -1;
   private mUsed = 0;
@@ -158,6 +163,7 @@ export class RealtimeRuntime {
     this.networkRng = streams("network");
     this.backboneRng = streams("backbone");
     this.backboneLatencyRng = streams("backbone-latency");
+    this.backboneRemoteRng = streams("backbone-remote");
     this.backoffRng = streams("backoff");
     this.balanceRng = streams("balance");
     const nR = specs.length;
@@ -235,7 +241,7 @@ export class RealtimeRuntime {
       case S_RECONNECT: if (this.sGen[id] === extra && this.sInst[id] < 0) this.connect(id, now); break;
       case S_RESTART: if (this.iGen[id] === extra && this.iDown[id] === 1) { this.iDown[id] = 0; this.iSendFree[id] = now; } break;
       case S_BACKBONE: this.backbone(id, now); break;
-      case S_FANOUT: this.fanout(id, now); break;
+      case S_FANOUT: this.fanout(id, now, extra); break;
     }
   }
 
@@ -442,11 +448,11 @@ export class RealtimeRuntime {
   /** A connected client, drawn uniformly, publishes to its channel. */
   private clientPublish(r: number, now: number): void {
     const s = this.live[r][Math.floor(this.pickRng[r].next() * this.liveN[r])];
-    this.publish(r, this.sChan[s], now, 1);
+    this.publish(r, this.sChan[s], now, 1, this.sInst[s]);
     this.publishRateChanged(r, now);
   }
 
-  private publish(r: number, chan: number, now: number, fromClient: number): void {
+  private publish(r: number, chan: number, now: number, fromClient: number, inst = -1): void {
     const sp = this.specs[r];
     const st = this.stats[r];
     if (this.measuring) st.published++;
@@ -455,11 +461,12 @@ export class RealtimeRuntime {
     this.mTime[m] = now;
     this.mChan[m] = chan;
     this.mRt[m] = r;
+    this.mInst[m] = inst;
     // A client's message crosses its network to the instance first; a server publish starts there.
     const up = fromClient === 1 && sp.network >= 0 ? this.samplers[sp.network].sample(this.networkRng[r]) : 0;
     if (up > 0) this.push(now + up, m, sp.backbone >= 0 ? S_BACKBONE : S_FANOUT, 0);
     else if (sp.backbone >= 0) this.backbone(m, now);
-    else this.fanout(m, now);
+    else this.fanout(m, now, 0);
   }
 
   /** The backbone (Redis PUBLISH): one server, first come first served, then its latency to the instances (not queued). */
@@ -475,12 +482,38 @@ export class RealtimeRuntime {
       st.backboneWait.record(start - now);
       st.backboneBusy += svc;
     }
+    if (sp.backboneRemote >= 0) {
+      this.backboneApart(m, start + svc);
+      return;
+    }
     if (done > now) this.push(done, m, S_FANOUT, 0);
-    else this.fanout(m, now);
+    else this.fanout(m, now, 0);
   }
 
-  /** Every instance with subscribers of the message's channel sends it to them, one after another. */
-  private fanout(m: number, now: number): void {
+  /**
+   * With a remote_latency: the message reaches each instance after its own delay, the publishing
+   * instance's drawn from `latency` and every other's from `remote_latency` (one fan-out event per
+   * instance, `extra` = instance index + 1). A server publish has no publishing instance.
+   */
+  private backboneApart(m: number, served: number): void {
+    const r = this.mRt[m];
+    const sp = this.specs[r];
+    const n = sp.instances, base = this.instBase[r];
+    const local = sp.backboneLatency >= 0 ? this.samplers[sp.backboneLatency] : undefined;
+    const remote = this.samplers[sp.backboneRemote];
+    this.mPending[m] = n;
+    for (let i = 0; i < n; i++) {
+      const own = base + i === this.mInst[m];
+      const delay = own ? (local ? local.sample(this.backboneLatencyRng[r]) : 0) : remote.sample(this.backboneRemoteRng[r]);
+      this.push(served + delay, m, S_FANOUT, i + 1);
+    }
+  }
+
+  /**
+   * Every instance with subscribers of the message's channel sends it to them, one after another
+   * (only: 0 every instance; i + 1 instance i alone, one of a message's per-instance fan-outs).
+   */
+  private fanout(m: number, now: number, only: number): void {
     const r = this.mRt[m];
     const sp = this.specs[r];
     const st = this.stats[r];
@@ -490,8 +523,9 @@ export class RealtimeRuntime {
     const send = this.samplers[sp.send], sendRng = this.sendRng[r];
     const net = sp.network >= 0 ? this.samplers[sp.network] : undefined, netRng = this.networkRng[r];
     const iv = this.ivOf(now);
-    this.freeMessage(m);
-    for (let i = 0; i < n; i++) {
+    if (only === 0 || --this.mPending[m] === 0) this.freeMessage(m);
+    const from = only === 0 ? 0 : only - 1, to = only === 0 ? n : only;
+    for (let i = from; i < to; i++) {
       const k = row[off + i];
       if (k === 0) continue;
       const g = base + i;
@@ -573,6 +607,8 @@ export class RealtimeRuntime {
       const t = new Float64Array(cap); t.set(this.mTime); this.mTime = t;
       const c = new Int32Array(cap); c.set(this.mChan); this.mChan = c;
       const rr = new Int32Array(cap); rr.set(this.mRt); this.mRt = rr;
+      const mi = new Int32Array(cap); mi.set(this.mInst); this.mInst = mi;
+      const mp = new Int32Array(cap); mp.set(this.mPending); this.mPending = mp;
       const x = new Int32Array(cap); x.set(this.mNext); this.mNext = x;
     }
     return m;

@@ -148,6 +148,27 @@ describe("the backbone's latency: a delay after its service, not queued", () => 
   });
 });
 
+describe("the backbone's remote_latency: the instances other than the publisher's wait longer", () => {
+  // Two instances share a broadcast (m = 30 clients, least connections: about m/2 each); the
+  // backbone reaches the publishing instance after 1 ms and the other after 20 ms. The publisher's
+  // instance holds it and (m - 1)/2 others, E[N] = m + 1 recipients: (m + 1)/2 of them at 1 ms,
+  // (m - 1)/2 at 20 ms, so the mean delivery is their mix, 0.484 x 1 + 0.516 x 20 = 10.8 ms plus the
+  // service and send (a single latency would give 1 ms or 20 ms for every copy).
+  const m = 30, own = (m + 1) / 2 / (m + 1), lat = 1, remote = 20, bb = 0.01, c = 0.01;
+  const scenario = chat({
+    seed: 43, simulation: "{ duration: 600s, warmup: 100s, replications: 8 }",
+    component: "{ kind: realtime, instances: 2, max_connections: 1M, backbone: { service: 10us, latency: 1ms, remote_latency: 20ms }, send: 10us }",
+    connections: "{ rate: 1/s, lifetime: { dist: exponential, mean: 30s }, messages: 20/m }",
+  });
+  const reps = Array.from({ length: 8 }, (_, i) => simulateReplication(scenario, {}, i).realtime![0]);
+  const theory = bb + own * lat + (1 - own) * remote + c * m / 4;
+  const waitMs = (st: (typeof reps)[number]) => (1000 * st.sendWaitRecipients) / st.delivered + 1000 * st.backboneWait.mean();
+  it(`mean publish -> receive, less the waits, = service + own share x latency + other share x remote_latency + send x place ~ ${theory.toFixed(2)} ms (within 5%: the instances' split fluctuates)`, () => {
+    const got = estimate(reps.map((st) => 1000 * st.delivery.mean() - waitMs(st)));
+    expect(Math.abs(got.mean - theory)).toBeLessThanOrEqual(0.05 * theory);
+  });
+});
+
 describe("reconnect storm after a crash, exponential backoff without jitter", () => {
   // One instance holds m = λ E[L] = 30/s x 100 s = 3000 connections when it crashes at t0 = 1000 s;
   // it restarts R = 5 s later. Each dropped client retries at t0 + b(2^k - 1), b = 1 s: refused at
