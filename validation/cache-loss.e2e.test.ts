@@ -24,6 +24,8 @@ describe("cache loss, measured", () => {
       const before = rows["hit ratio before the loss"]!, after = rows["hit ratio in the 5 s after the loss"]!;
       expect(before.measured - after.measured).toBeGreaterThan(0.1); // the restart really emptied it
       const recovery = rows["recovery time (s): 5-s trailing mean back to 90% of before"]!;
+      // every row in the log: a first try that fails and is retried (test:app) still says which row
+      for (const x of [before, after, recovery]) console.log(`  ${x.name}: predicted ${x.predicted}, measured ${x.measured} (pass: ${x.pass})`);
       expect([before.pass, after.pass, recovery.pass], JSON.stringify({ before, after, recovery })).toEqual([true, true, true]);
     } finally {
       await rm(out, { recursive: true, force: true });
