@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { K6_EXIT_CODES } from "./k6-exit-codes.ts";
+import { keepStderrTail } from "./stderr-tail.ts";
 
 /** A process's event-loop lag beyond the timer period, ms (validation/starvation.ts's startLagProbe). */
 export interface LoopLag {
@@ -19,9 +20,6 @@ export interface LoopLag {
 }
 
 const HEADROOM_BIN = fileURLToPath(new URL("../bin/headroom.mjs", import.meta.url));
-
-/** How many of the child's stderr lines a failed run repeats in its message. */
-const STDERR_TAIL_LINES = 8;
 
 export interface ChildRunOptions {
   scriptPath: string;
@@ -56,23 +54,11 @@ export async function runBuiltInChild(o: ChildRunOptions): Promise<ChildRun> {
     ...o.allowedOrigins.flatMap((x) => ["--allowed-origin", x]),
     o.scriptPath,
   ];
-  const tail: string[] = [];
+  let tail: string[] = [];
   const exitCode = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", o.stdout ? "pipe" : "ignore", "pipe"], env: { ...process.env, ...o.processEnv } });
     if (o.stdout) child.stdout!.pipe(o.stdout, { end: false });
-    let partial = "";
-    child.stderr!.on("data", (b: Buffer) => {
-      const text = b.toString("utf8");
-      o.stderr?.write(text);
-      const lines = (partial + text).split("\n");
-      partial = lines.pop()!;
-      for (const l of lines) if (l.trim()) tail.push(l);
-      if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
-    });
-    child.stderr!.on("end", () => {
-      if (partial.trim()) tail.push(partial);
-      if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
-    });
+    tail = keepStderrTail(child.stderr!, o.stderr);
     // SIGINT: the runner stops its VUs and still writes its outputs, as on Ctrl-C
     const stop = () => child.kill("SIGINT");
     const bound = setTimeout(stop, o.maxRunMs);

@@ -20,6 +20,7 @@ import { EXIT_NO_REQUEST_COMPLETED, noRequestCompleted } from "./no-response.ts"
 import { K6_EXIT_CODES } from "./k6-exit-codes.ts";
 import { runSegmented } from "./segmented-load.ts";
 import { runBuiltInChild, type LoopLag } from "./child-runner.ts";
+import { keepStderrTail } from "./stderr-tail.ts";
 
 export const SCRIPT_ENTRY = fileURLToPath(new URL("./scripts/scenario.ts", import.meta.url));
 
@@ -132,9 +133,6 @@ async function arrivalsOf(plan: ScriptConfig, summaryPath: string): Promise<Load
     return undefined;
   }
 }
-
-/** How many of k6's stderr lines a failed run repeats in its message. */
-const STDERR_TAIL_LINES = 8;
 
 export { K6_EXIT_CODES };
 
@@ -283,26 +281,14 @@ async function runEngine(
   }
   if (k6) {
     o.stderr?.write(`engine: k6 (${k6})\n`);
-    const tail: string[] = [];
+    let tail: string[] = [];
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(k6, ["run", "--quiet", `--out`, `json=${ndjsonPath}`, `--summary-export=${summaryPath}`, "-e", `TARGET=${targetBase}`, ...Object.entries(regionEnv.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]), scriptPath], {
         stdio: ["ignore", "inherit", "pipe"],
         ...(o.caFile ? { env: { ...process.env, ...trustEnv(o.caFile) } } : {}),
       });
       // k6's stderr goes through as it comes; its last lines are kept for the message of a failure
-      let partial = "";
-      child.stderr!.on("data", (b: Buffer) => {
-        const text = b.toString("utf8");
-        (o.stderr ?? process.stderr).write(text);
-        const lines = (partial + text).split("\n");
-        partial = lines.pop()!;
-        for (const l of lines) if (l.trim()) tail.push(l);
-        if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
-      });
-      child.stderr!.on("end", () => {
-        if (partial.trim()) tail.push(partial);
-        if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
-      });
+      tail = keepStderrTail(child.stderr!, o.stderr ?? process.stderr);
       const stop = () => child.kill("SIGINT");
       const bound = setTimeout(stop, maxRunMs);
       o.signal?.addEventListener("abort", stop);
