@@ -11,6 +11,7 @@ import { readFile, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { K6_EXIT_CODES } from "./k6-exit-codes.ts";
 import { keepStderrTail } from "./stderr-tail.ts";
+import { waitForChild } from "./child-exit.ts";
 
 /** A process's event-loop lag beyond the timer period, ms (validation/starvation.ts's startLagProbe). */
 export interface LoopLag {
@@ -54,23 +55,10 @@ export async function runBuiltInChild(o: ChildRunOptions): Promise<ChildRun> {
     ...o.allowedOrigins.flatMap((x) => ["--allowed-origin", x]),
     o.scriptPath,
   ];
-  let tail: string[] = [];
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", o.stdout ? "pipe" : "ignore", "pipe"], env: { ...process.env, ...o.processEnv } });
-    if (o.stdout) child.stdout!.pipe(o.stdout, { end: false });
-    tail = keepStderrTail(child.stderr!, o.stderr);
-    // SIGINT: the runner stops its VUs and still writes its outputs, as on Ctrl-C
-    const stop = () => child.kill("SIGINT");
-    const bound = setTimeout(stop, o.maxRunMs);
-    o.signal?.addEventListener("abort", stop);
-    child.once("error", reject);
-    // "close", not "exit": after stderr has ended, so the tail is complete
-    child.once("close", (c, sig) => {
-      clearTimeout(bound);
-      o.signal?.removeEventListener("abort", stop);
-      resolve(c ?? (sig ? 105 : 1));
-    });
-  });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", o.stdout ? "pipe" : "ignore", "pipe"], env: { ...process.env, ...o.processEnv } });
+  if (o.stdout) child.stdout!.pipe(o.stdout, { end: false });
+  const tail = keepStderrTail(child.stderr!, o.stderr);
+  const exitCode = await waitForChild(child, o.maxRunMs, o.signal);
   let loopLag: LoopLag | undefined;
   try {
     loopLag = JSON.parse(await readFile(o.lagPath, "utf8")) as LoopLag;

@@ -21,6 +21,7 @@ import { K6_EXIT_CODES } from "./k6-exit-codes.ts";
 import { runSegmented } from "./segmented-load.ts";
 import { runBuiltInChild, type LoopLag } from "./child-runner.ts";
 import { keepStderrTail } from "./stderr-tail.ts";
+import { waitForChild } from "./child-exit.ts";
 
 export const SCRIPT_ENTRY = fileURLToPath(new URL("./scripts/scenario.ts", import.meta.url));
 
@@ -281,25 +282,13 @@ async function runEngine(
   }
   if (k6) {
     o.stderr?.write(`engine: k6 (${k6})\n`);
-    let tail: string[] = [];
-    const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(k6, ["run", "--quiet", `--out`, `json=${ndjsonPath}`, `--summary-export=${summaryPath}`, "-e", `TARGET=${targetBase}`, ...Object.entries(regionEnv.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]), scriptPath], {
-        stdio: ["ignore", "inherit", "pipe"],
-        ...(o.caFile ? { env: { ...process.env, ...trustEnv(o.caFile) } } : {}),
-      });
-      // k6's stderr goes through as it comes; its last lines are kept for the message of a failure
-      tail = keepStderrTail(child.stderr!, o.stderr ?? process.stderr);
-      const stop = () => child.kill("SIGINT");
-      const bound = setTimeout(stop, maxRunMs);
-      o.signal?.addEventListener("abort", stop);
-      child.once("error", reject);
-      // "close", not "exit": it comes after stderr has ended, so the tail is complete
-      child.once("close", (c, sig) => {
-        clearTimeout(bound);
-        o.signal?.removeEventListener("abort", stop);
-        resolve(c ?? (sig ? 105 : 1));
-      });
+    const child = spawn(k6, ["run", "--quiet", `--out`, `json=${ndjsonPath}`, `--summary-export=${summaryPath}`, "-e", `TARGET=${targetBase}`, ...Object.entries(regionEnv.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]), scriptPath], {
+      stdio: ["ignore", "inherit", "pipe"],
+      ...(o.caFile ? { env: { ...process.env, ...trustEnv(o.caFile) } } : {}),
     });
+    // k6's stderr goes through as it comes; its last lines are kept for the message of a failure
+    const tail = keepStderrTail(child.stderr!, o.stderr ?? process.stderr);
+    const exitCode = await waitForChild(child, maxRunMs, o.signal);
     let message = exitCode === 99 ? "thresholds crossed" : "";
     if (exitCode !== 0 && exitCode !== 99) {
       const what = K6_EXIT_CODES[exitCode] ?? "unknown exit code";

@@ -9,7 +9,7 @@
 // The latency rows are logged, not asserted (the app's own cost per hop is not in the uncalibrated
 // model). In `npm run test:app-unproven` until it has passed on a quiet machine; about 50 s.
 import { describe, expect, it } from "vitest";
-import { formatRow as fmt, validateOneLevel } from "./testing/validate-one-level.ts";
+import { expectPassing, validateOneLevel } from "./testing/validate-one-level.ts";
 
 const FILE = "validation/fixtures/cdn-no-regions.yaml";
 
@@ -17,11 +17,7 @@ describe("headroom validate: a scenario with a CDN and no regions", () => {
   it("one level: the CDN's rows and the classes' throughput are measured and within their targets; the edge latency shows", async () => {
     const { get } = await validateOneLevel(FILE, ["--rates", "40", "--duration", "30s", "--warmup", "5s"], "v-cdn-no-regions");
     const judged = [get("cdn", "cacheHitRatio"), get("cdn", "originThroughput"), get("asset", "throughput"), get("browse", "throughput")];
-    for (const r of judged) {
-      expect(r.measured, fmt(r)).not.toBeNull();
-      expect(r.target, fmt(r)).not.toBeNull();
-      expect(r.verdict, fmt(r)).toBe("pass");
-    }
+    expectPassing(judged);
     const asset = get("asset", "mean");
     expect(asset.predicted!).toBeGreaterThan(10);
     expect(asset.measured!).toBeGreaterThan(10);

@@ -12,7 +12,7 @@
 // lacks). In `npm run test:app-unproven` (reference-app/vitest.unproven.config.ts) until it has
 // passed on a quiet machine; about 60 s.
 import { describe, expect, it } from "vitest";
-import { formatRow as fmt, validateOneLevel } from "./testing/validate-one-level.ts";
+import { expectPassing, validateOneLevel } from "./testing/validate-one-level.ts";
 
 const FILE = "scenarios/validation/regions-cdn.yaml";
 
@@ -20,11 +20,7 @@ describe("headroom validate: a scenario with regions and a CDN", () => {
   it("one level: the CDN's and the regions' rows are measured and within their targets; the edge latency and the outage show", async () => {
     const { get } = await validateOneLevel(FILE, ["--rates", "40", "--duration", "30s", "--warmup", "5s"], "v-regions-cdn");
     const judged = [get("cdn", "cacheHitRatio"), get("cdn", "originThroughput"), get("region east", "regionThroughput"), get("region west", "regionThroughput")];
-    for (const r of judged) {
-      expect(r.measured, fmt(r)).not.toBeNull();
-      expect(r.target, fmt(r)).not.toBeNull();
-      expect(r.verdict, fmt(r)).toBe("pass");
-    }
+    expectPassing(judged);
     // the edge latency is paid: the asset class's mean over the edge's 10 ms on both sides
     const asset = get("asset", "mean");
     expect(asset.predicted!).toBeGreaterThan(10);

@@ -10,7 +10,7 @@
 // In `npm run test:app-unproven` (reference-app/vitest.unproven.config.ts) until it has passed on
 // a quiet machine; about 45 s.
 import { describe, expect, it } from "vitest";
-import { formatRow as fmt, validateOneLevel } from "./testing/validate-one-level.ts";
+import { expectPassing, validateOneLevel } from "./testing/validate-one-level.ts";
 
 const FILE = "scenarios/validation/two-regions.yaml";
 
@@ -18,11 +18,7 @@ describe("headroom validate: a scenario with regions", () => {
   it("one level: the per-region rows are measured and within their targets; the outage shows", async () => {
     const { get } = await validateOneLevel(FILE, ["--rates", "30", "--duration", "30s", "--warmup", "5s"], "v-two-regions-levels");
     const judged = [get("region east", "regionThroughput"), get("region west", "regionThroughput"), get("west over east", "crossRegionMean"), get("west over east", "crossRegionP50"), get("api-east", "throughput"), get("api-west", "throughput")];
-    for (const r of judged) {
-      expect(r.measured, fmt(r)).not.toBeNull();
-      expect(r.target, fmt(r)).not.toBeNull();
-      expect(r.verdict, fmt(r)).toBe("pass");
-    }
+    expectPassing(judged);
     // the crossing itself: about 40 ms on both sides (20 ms one way, each way)
     const cross = get("west over east", "crossRegionMean");
     expect(cross.predicted!).toBeGreaterThan(38);

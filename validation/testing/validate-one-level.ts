@@ -32,6 +32,15 @@ export function formatRow(r: Row): string {
   return `${r.scope} ${r.metric}: predicted ${r.predicted?.toPrecision(4)} measured ${r.measured?.toPrecision(4)} error ${error} target ${r.target ?? "-"} ${r.verdict}`;
 }
 
+/** Each judged row measured, with a target, and passing (the row printed in the message if not). */
+export function expectPassing(rows: Row[]): void {
+  for (const r of rows) {
+    expect(r.measured, formatRow(r)).not.toBeNull();
+    expect(r.target, formatRow(r)).not.toBeNull();
+    expect(r.verdict, formatRow(r)).toBe("pass");
+  }
+}
+
 /** Validates FILE (its report named `report`.json) with `args`; the one level and its rows. */
 export async function validateOneLevel(file: string, args: string[], report: string): Promise<{ level: Level; get: (scope: string, metric: string) => Row }> {
   const out = mkdtempSync(join(tmpdir(), "headroom-validate-level-"));
