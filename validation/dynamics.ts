@@ -93,8 +93,8 @@ export function reportSeries(r: DynamicsReport): DynamicsSeries[] {
   return [...out, ...(r.series ?? [])];
 }
 
-export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}, o: { throughGateway?: boolean } = {}): Promise<DynamicsReport> {
-  if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log, o.throughGateway ? "gateway" : "client");
+export async function validateDynamics(file: string, scenario: Scenario, outDir: string, log: (s: string) => void = () => {}, o: { throughGateway?: boolean; runSeed?: number } = {}): Promise<DynamicsReport> {
+  if (resilienceTarget(file, scenario)) return validateResilience(file, scenario, log, o.throughGateway ? "gateway" : "client", o.runSeed);
   if (cacheLossTarget(file, scenario)) return validateCacheLoss(file, scenario, outDir, log);
   if (failoverTarget(file, scenario)) return validateFailover(file, scenario, log);
   if (functionTarget(file, scenario)) return validateFunction(file, scenario, log);
@@ -191,21 +191,29 @@ function format(r: DynamicsReport): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const files = argv.filter((a) => !a.startsWith("--"));
+  const files = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--run-seed");
   const outIdx = argv.indexOf("--out");
   if (files.length === 0 || argv.includes("--help")) {
-    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR] [--through-gateway]\n" +
+    process.stderr.write("usage: node bin/run-ts.mjs validation/dynamics.ts <scenario.yaml>... [--out DIR] [--through-gateway] [--run-seed N]\n" +
       "  --out DIR          keep the runs' files there and write DIR/<scenario name>.dynamics.json (headroom.dynamics/v1: rows and the compared series, for the dashboard)\n" +
       "  --through-gateway  a slowed dependency's retries and breaker run in the app's resilience gateway (as `headroom app up` runs them),\n" +
-      "                     the load sends plain requests through it; default: the load's own Node client runs them\n");
+      "                     the load sends plain requests through it; default: the load's own Node client runs them\n" +
+      "  --run-seed N       a slowed dependency's real run draws its service times, the callers' jitter and the arrivals\n" +
+      "                     from N (default: the scenario's seed, so every run of it is the same realization); the model's figures do not change\n");
     return files.length === 0 ? 2 : 0;
+  }
+  const seedIdx = argv.indexOf("--run-seed");
+  const runSeed = seedIdx >= 0 ? Number(argv[seedIdx + 1]) : undefined;
+  if (runSeed !== undefined && !(Number.isSafeInteger(runSeed) && runSeed >= 0)) {
+    process.stderr.write(`--run-seed: a whole number >= 0 expected, got '${argv[seedIdx + 1] ?? ""}'\n`);
+    return 2;
   }
   const out = outIdx >= 0 ? argv[outIdx + 1]! : await mkdtemp(join(tmpdir(), "headroom-dyn-"));
   let code = 0;
   for (const file of files.filter((f) => f !== out)) {
     try {
       const scenario = await loadScenarioFile(file);
-      const r = await validateDynamics(file, scenario, join(out, scenario.name), (s) => process.stderr.write(`  ${s}\n`), { throughGateway: argv.includes("--through-gateway") });
+      const r = await validateDynamics(file, scenario, join(out, scenario.name), (s) => process.stderr.write(`  ${s}\n`), { throughGateway: argv.includes("--through-gateway"), runSeed });
       process.stdout.write(format(r) + "\n\n");
       if (outIdx >= 0) {
         const doc = dynamicsDocument({ scenario: scenario.name, file, yaml: await readFile(file, "utf8"), createdAt: new Date().toISOString(), loadAverage: r.loadAverage, rows: r.rows, series: reportSeries(r) });

@@ -7,6 +7,10 @@
 // docs/validation.md). Only the shape the model puts the policies on for users is accepted: one
 // class calling the balancer (or the service) straight, an open load; anything else is an
 // InputError naming the field.
+// The real run's random draws (the app's service times, the callers' jitter, the load's arrivals and
+// keys) come from one run seed, the scenario's unless given: every run of one seed is the same
+// realization, so a second try of a failed run repeats its luck; a different run seed is a fresh
+// sample (the model's figures do not change with it).
 import type { Scenario } from "../simulator/index.ts";
 import { simulate } from "../simulator/index.ts";
 import { KeySampler } from "../simulator/random.ts";
@@ -23,14 +27,15 @@ import type { DynamicsReport } from "./dynamics.ts";
  * resilience gateway in front of the entry (reference-app/gateway/gateway.ts), and sends plain
  * requests through it, counting from the gateway (the real path, one more hop).
  */
-export async function validateResilience(file: string, scenario: Scenario, log: (s: string) => void, through: "client" | "gateway" = "client"): Promise<DynamicsReport> {
+export async function validateResilience(file: string, scenario: Scenario, log: (s: string) => void, through: "client" | "gateway" = "client", runSeed = scenario.seed): Promise<DynamicsReport> {
   const t = resilienceTarget(file, scenario)!;
   const sim = simulate(scenario);
   const { retries: _r, circuit_breaker: _b, ...appService } = t.spec;
-  const appScenario = through === "gateway" ? scenario : ({ ...scenario, components: { ...scenario.components, [t.service]: appService } } as Scenario);
+  const real = { ...scenario, seed: runSeed } as Scenario;
+  const appScenario = through === "gateway" ? real : ({ ...real, components: { ...scenario.components, [t.service]: appService } } as Scenario);
   const la0 = loadavg();
   const { app, stop } = await startAppPromise(appScenario, { file });
-  const caller = new ResilientCaller(t.service, { timeout: t.spec.timeout, retries: t.spec.retries, circuit_breaker: t.spec.circuit_breaker }, scenario.seed);
+  const caller = new ResilientCaller(t.service, { timeout: t.spec.timeout, retries: t.spec.retries, circuit_breaker: t.spec.circuit_breaker }, runSeed);
   let driven;
   try {
     if (through === "gateway" && !app.resilienceGateway) throw new Error(`${file}: the app started no resilience gateway for '${t.service}'`);
@@ -42,10 +47,11 @@ export async function validateResilience(file: string, scenario: Scenario, log: 
     log(through === "gateway"
       ? `app up (${app.url}: the resilience gateway -> ${app.resilienceGateway!.upstream}); load for ${sim.run.durationS} s, plain requests, the callers' policies in the gateway`
       : `app up (${app.url}); load for ${sim.run.durationS} s from a Node client with the callers' policies`);
+    log(`run seed ${runSeed}${runSeed === scenario.seed ? " (the scenario's)" : ""}: the app's service times, the callers' jitter and the arrivals`);
     const r = t.spec.retries;
     const perAttempt = (t.spec.timeout ?? 30) + (r ? r.max_backoff : 0);
     driven = await driveResilient({
-      load: scenario.load as Extract<Scenario["load"], { model: "open" }>, seed: scenario.seed, durationS: sim.run.durationS, warmupS: sim.run.warmupS,
+      load: scenario.load as Extract<Scenario["load"], { model: "open" }>, seed: runSeed, durationS: sim.run.durationS, warmupS: sim.run.warmupS,
       site, urlFor: (rng) => base + c.http!.path.replace(/\{key\}/g, String(keys.sample(rng))),
       drainMs: Math.min(60_000, perAttempt * (r?.attempts ?? 1) * 1000 + 5000),
     });
