@@ -9,20 +9,20 @@ import { KINDS } from "../components/index.ts";
 import type { CdnRuntime } from "../components/cdn/index.ts";
 import type { CacheRuntime } from "../components/cache/index.ts";
 import type { QueueRuntime } from "../components/queue/index.ts";
-import type { FunctionRuntime, FunctionStats } from "../components/function/index.ts";
-import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
+import type { FunctionRuntime } from "../components/function/index.ts";
+import type { RealtimeRuntime } from "../components/realtime/index.ts";
 import type { BalancerRuntime } from "../components/load-balancer/index.ts";
 import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
 import type { ServiceRuntime } from "../components/service/index.ts";
 import { BUCKETS, Histogram } from "./histogram.ts";
-import { HOP_KINDS, HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
+import { HOP_KINDS, HopLedger } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
-import { LinkRuntime, type LinkStats } from "./links.ts";
-import { TableRuntime, type TableStats } from "./tables.ts";
+import { LinkRuntime } from "./links.ts";
+import { TableRuntime } from "./tables.ts";
 import { tableLimit } from "../model/table.ts";
 import type { Program } from "./program.ts";
 import {
@@ -45,174 +45,18 @@ import { confirmWake, messageDone, publish } from "../components/queue/messages.
 import { booted, control, scale, switchOff } from "../components/service/scaling.ts";
 import { fault, recover, scheduleFailures } from "./fault-handling.ts";
 import { countLive, startMeasuring } from "./statistics-window.ts";
+import { delayHop, delayKinds, hop } from "./hop-times.ts";
+import { pooledUserDone, scheduleArrival, setPooledUsers, setUsers, userDone, userOrigin, wake } from "./load-sources.ts";
+import { newSeries, peekSeries, sample } from "./series-recorder.ts";
+import { linkDone, transfer } from "./transfers.ts";
 
-/** Why a request ended (R_*, engine/codes.ts), by name; the admission refusals count as dropped. */
-export { REASONS };
-export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED, R_THROTTLED]);
-
-export interface ReplicationOptions {
-  readonly seed: number;
-  readonly replication: number;
-  readonly duration: number;
-  readonly warmup: number;
-  readonly interval: number;
-  /** Collect per-interval series (the first replication is enough for charts). */
-  readonly series: boolean;
-  /** Stop after this many events even before `duration` (benchmarks run a fixed event count). */
-  readonly maxEvents?: number;
-  /** Called about every 65k events with the share of simulated time done; return true to cancel. */
-  readonly onTick?: (fraction: number) => boolean | void;
-  /** With series: called after each interval is recorded, with the series so far (live arrays,
-   * growing: copy what you keep). Observation only. */
-  readonly onSample?: (series: Series) => void;
-  /** With series: called about every 4096 events with a function that copies the series so far plus
-   * the interval in progress as its last point (over the part simulated yet); call it only when
-   * you want one (a worker throttles by wall time). Observation only: nothing of the run changes. */
-  readonly onPeek?: (peek: () => Series) => void;
-  /** Also add up, per class, the time requests spend at each component and on the network (hops). */
-  readonly hops?: boolean;
-  /**
-   * The open load's arrival stream (`load:arrivals`) from this seed and replication 0, whatever the
-   * run's seed and replication: runs that share one realization of the arrival times and differ in
-   * every other draw (a validation compares them with a driver that sent that realization).
-   */
-  readonly arrivalSeed?: number;
-}
-
-/**
- * Where completed requests' time went (opt-in, ReplicationOptions.hops): over the requests that
- * completed in the statistics window (the same ones as the latency histogram, their whole time
- * included), per class and component the seconds spent waiting for a unit (queue, balancer queue,
- * pool) and being served (a station's or database's service, a service's own work in its slot, a
- * balancer's overhead) and sending on its egress link (`bandwidth`: a transfer's start to its last
- * byte), and per class the seconds on network hops (edges' `network`, region crossings and their
- * links). A failed request's time is left out (engine/hop-ledger.ts), as is work for queue
- * messages (asynchronous) and for calls whose caller gave up. Divided by a class's completed
- * requests, each is that hop's share of the mean latency; a fan-out's branches are each counted.
- */
-export interface HopTimes {
-  /** [(class * components + component) * HOP_KINDS + 0 wait | 1 service | 2 on its egress link] */
-  readonly time: Float64Array;
-  /** [class] */
-  readonly network: Float64Array;
-}
-
-export class Cancelled extends Error {
-  constructor() {
-    super("simulation cancelled");
-  }
-}
-
-/**
- * wait and response: one resource's count, sum, min and max; their counts arrays are shared by
- * the component's main resources (and by its others, such as a database's pools), so read them
- * with Histogram.ofParts over all of those.
- */
-export interface ResourceStats {
-  readonly wait: Histogram;
-  readonly response: Histogram;
-  completions: number;
-  arrivals: number;
-  waited: number;
-  dropped: number;
-  timedOut: number;
-  busyArea: number;
-  queueArea: number;
-  maxQueue: number;
-}
-
-export interface ClassStats {
-  readonly latency: Histogram;
-  arrived: number;
-  completed: number;
-  /** Ended by reason (index into REASONS; 0 unused). */
-  readonly ended: Float64Array;
-  /** Browser cache (browser_cache): arrivals served fresh by the browser, revalidated, fetched in full. */
-  readonly browser: Float64Array;
-}
-
-/** Requests by the region their users are in (the origin). */
-export interface OriginStats {
-  readonly latency: Histogram;
-  arrived: number;
-  completed: number;
-  /** Ended by reason (index into REASONS; 0 unused). */
-  readonly ended: Float64Array;
-  /** Completed requests that a geo route sent to another region than the origin's. */
-  failedOver: number;
-}
-
-export interface ComponentStats {
-  readonly counts: Float64Array;
-  /** Services: billed instances (booting, serving, draining) integrated over the window. */
-  instanceArea: number;
-  /** Database: sampled replication lag; queue: publish-to-processed latency; balancer: queue wait. */
-  readonly latency: Histogram;
-  queueArea: number;
-  maxQueue: number;
-  /** Functions: instances, cold and warm invocation times (components/function), set when the run ends. */
-  function?: FunctionStats;
-  /**
-   * A called service with a circuit breaker: seconds of the statistics window its breaker spent
-   * closed, open and half-open (indexed by BREAKER_CLOSED, BREAKER_OPEN, BREAKER_HALF_OPEN; they
-   * add up to the window), set when the run ends. Its openings are counts[C_BREAKER_OPENED].
-   */
-  breakerSeconds?: Float64Array;
-}
-
-export interface Series {
-  readonly t: number[];
-  readonly classes: Array<{ throughput: number[]; errors: number[]; p50: number[]; p95: number[]; p99: number[] }>;
-  /** hits and lookups (per interval, warm-up included) only for caches and CDNs */
-  /** breakerOpen: the share of each interval a service's circuit breaker was open, only for services with one */
-  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[]; hits?: number[]; lookups?: number[]; active?: number[]; breakerOpen?: number[] }>;
-  readonly inFlight: number[];
-  readonly offered: number[];
-}
-
-export interface ReplicationResult {
-  readonly events: number;
-  /** Length of the statistics window (end - warmup), seconds. */
-  readonly window: number;
-  readonly classes: ClassStats[];
-  /** Per origin (one without regions), in the statistics window. */
-  readonly origins: OriginStats[];
-  readonly resources: ResourceStats[];
-  readonly components: ComponentStats[];
-  /** Whole-run accounting of requests: arrived = completed + ended by each reason + in flight. */
-  readonly totals: { arrived: number; completed: number; ended: Float64Array; inFlight: number };
-  /**
-   * Top-level requests alive per class, counted by scanning the task pool (not from the running
-   * counter): when the statistics window opened and when the run ended. A check on the counters:
-   * per class, arrived + live at warm-up = completed + ended + live at the end.
-   */
-  readonly live: { readonly atWarmup: Float64Array; readonly atEnd: Float64Array };
-  /** Whole-run accounting of queue messages. */
-  readonly messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueue: number };
-  readonly inFlightArea: number;
-  readonly series?: Series;
-  /** Per database: its table's figures (null: the database has no `table:`). */
-  readonly tables: Array<TableStats | null>;
-  /** Bytes per edge and component, rows read, links (only when the scenario has payloads). */
-  readonly payload?: PayloadStats;
-  /** Requests sent over each edge in the statistics window (engine/edge-plan.ts; one more slot, discarded, at the end). */
-  readonly edges: Float64Array;
-  /** Per realtime component (components/realtime), in the Program's order; absent without one. */
-  readonly realtime?: RealtimeStats[];
-  readonly hops?: HopTimes;
-}
-
-/** Payload counts in the statistics window (engine/payload-plan.ts). */
-export interface PayloadStats {
-  /** Per edge * 2 + direction (0 request, 1 response): bytes, and transfers. */
-  readonly edgeBytes: Float64Array;
-  readonly edgeTransfers: Float64Array;
-  /** Per component: bytes received and sent, rows its reads returned. */
-  readonly bytesIn: Float64Array;
-  readonly bytesOut: Float64Array;
-  readonly rows: Float64Array;
-  readonly links: LinkStats[];
-}
+// What a replication takes and returns (replication-types.ts), exported here as before.
+export type { ClassStats, ComponentStats, HopTimes, OriginStats, PayloadStats, ReplicationOptions, ReplicationResult, ResourceStats, Series } from "./replication-types.ts";
+export { Cancelled, DROP_REASONS, REASONS } from "./replication-types.ts";
+import {
+  Cancelled, type ClassStats, type ComponentStats, type HopTimes, type OriginStats, type PayloadStats, type ReplicationOptions,
+  type ReplicationResult, type ResourceStats, type Series,
+} from "./replication-types.ts";
 
 /**
  * Runs one replication of a compiled Program. The Program carries everything the run needs (the
@@ -379,14 +223,7 @@ export class Replication extends TaskTable {
     if (o.hops) {
       this.hops = { time: new Float64Array(p.classNames.length * p.components.length * HOP_KINDS), network: new Float64Array(p.classNames.length) };
       this.hopLedger = new HopLedger();
-      // A delay's purpose is the suffix of its random stream's name (program.ts names them).
-      this.delayKind = Int8Array.from(p.op, (op, pc) => {
-        if (op !== OP_DELAY) return 0;
-        const name = p.streams[p.argB[pc]];
-        if (/:lb-overhead$/.test(name)) return p.op[pc + 1] === OP_BALANCE ? 3 : 0;
-        // a service's call_overhead is its own client-side work, in the slot it holds
-        return /:(network|lat|cross)[<>]?\w*$/.test(name) ? 1 : /:(service|overhead|call-overhead[<>]?\w*)$/.test(name) ? 2 : 0;
-      });
+      this.delayKind = delayKinds(p);
     }
     const stream = (name: string) => new Rng(o.seed, o.replication, name);
     this.measuring = o.warmup === 0;
@@ -476,19 +313,7 @@ export class Replication extends TaskTable {
     this.regionCredit = new Float64Array(p.origins);
 
     const nC = p.components.length;
-    this.series = o.series
-      ? {
-          t: [], inFlight: [], offered: [],
-          classes: p.classNames.map(() => ({ throughput: [], errors: [], p50: [], p95: [], p99: [] })),
-          components: p.components.map((comp, c) => (comp.kind === "cache" || comp.kind === "cdn"
-            ? { utilization: [], queue: [], throughput: [], instances: [], hits: [], lookups: [] }
-            : comp.kind === "function"
-              ? { utilization: [], queue: [], throughput: [], instances: [], active: [] }
-              : p.services.some((sv) => sv.component === c && sv.breaker)
-                ? { utilization: [], queue: [], throughput: [], instances: [], breakerOpen: [] }
-                : { utilization: [], queue: [], throughput: [], instances: [] })),
-        }
-      : undefined;
+    this.series = o.series ? newSeries(p) : undefined;
     this.ivLatency = p.classNames.map(() => new Histogram());
     this.ivErrors = new Float64Array(p.classNames.length);
     this.ivCompl = new Float64Array(nC);
@@ -511,7 +336,7 @@ export class Replication extends TaskTable {
     clock[0] = 0; // a replication before this one left its end there
     if (load.model === "open") {
       this.profile = load.profile;
-      this.scheduleArrival(); // now is 0
+      scheduleArrival(this); // now is 0
     } else {
       this.think = load.think;
       this.pooled = load.pooledThinkMean !== undefined;
@@ -532,7 +357,7 @@ export class Replication extends TaskTable {
     const TICK = 1 << 16;
     const PEEK = 1 << 12;
     const onPeek = this.series ? o.onPeek : undefined;
-    const peek = () => this.peekSeries(); // one closure per run, called only when the peeker wants it
+    const peek = () => peekSeries(this); // one closure per run, called only when the peeker wants it
     const maxEvents = o.maxEvents ?? Infinity;
     const duration = o.duration;
     while (this.events < maxEvents && cal.popUntil(duration)) {
@@ -543,18 +368,18 @@ export class Replication extends TaskTable {
       switch (code & 31) {
         case EV_DONE: this.serviceDone(arg); break;
         case EV_RESUME: this.resume(arg); break;
-        case EV_ARRIVAL: this.newRequest(-1, -1); this.scheduleArrival(); break;
+        case EV_ARRIVAL: this.newRequest(-1, -1); scheduleArrival(this); break;
         case EV_TIMEOUT: this.waitTimeout(arg, cal.popExtra); break;
         case EV_CALL_TIMEOUT: this.callTimeout(arg, cal.popExtra); break;
-        case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg, this.userOrigin(arg)); break;
-        case EV_WAKE: if (cal.popExtra === this.wakeGen) this.wake(); break;
+        case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg, userOrigin(this, arg)); break;
+        case EV_WAKE: if (cal.popExtra === this.wakeGen) wake(this); break;
         case EV_USERS:
-          if (this.pooled) this.setPooledUsers(this.userTargets[arg]);
-          else this.setUsers(this.userTargets[arg]);
+          if (this.pooled) setPooledUsers(this, this.userTargets[arg]);
+          else setUsers(this, this.userTargets[arg]);
           if (arg + 1 < this.userTimes.length) cal.push(this.userTimes[arg + 1], (arg + 1) * 32 + EV_USERS, 0);
           break;
         case EV_SAMPLE:
-          this.sample();
+          sample(this);
           if (o.onSample) o.onSample(this.series!);
           if (this.now + o.interval <= duration + 1e-9) cal.push(this.now + o.interval, EV_SAMPLE, 0);
           // observation, not simulated work: uncounted, so run.events is the same with series off
@@ -571,7 +396,7 @@ export class Replication extends TaskTable {
         case EV_REFUSED: this.connectRetried(arg, cal.popExtra); break;
         case EV_BREAKER_WINDOW: this.svc.breakerWindow(arg, this.now); break;
         case EV_BREAKER_TIMER: this.svc.breakerTimer(arg, this.now); break;
-        case EV_LINK: if (cal.popExtra === this.links.gen[arg]) this.linkDone(arg); break;
+        case EV_LINK: if (cal.popExtra === this.links.gen[arg]) linkDone(this, arg); break;
         case EV_FN_READY: fnIdleAt(this, arg, this.fn.ready(arg, this.now)); break;
         case EV_FN_BOOT: if (cal.popExtra === this.fn.bootGen[arg]) fnBootEnded(this, arg); break;
         case EV_FN_IDLE: fnIdleAt(this, arg, this.fn.idleExpired(arg, this.now)); break;
@@ -699,7 +524,7 @@ export class Replication extends TaskTable {
           sampler.draw(this.flowRng[p.argB[pc]]);
           let d = sampler.drawn;
           if (p.argC[pc] !== 0) d += confirmWake(this, p.argC[pc] - 1);
-          if (this.hops) this.delayHop(t, pc, d);
+          if (this.hops) delayHop(this, t, pc, d);
           this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
@@ -790,7 +615,7 @@ export class Replication extends TaskTable {
           if (this.compDown[p.cdns[c].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           this.tCdnObject[t] = this.cdn.pickObject(c);
           const d = this.cdn.edgeDelay(c);
-          if (this.hops) this.hop(t, p.cdns[c].component, 1, d);
+          if (this.hops) hop(this, t, p.cdns[c].component, 1, d);
           this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
@@ -799,7 +624,7 @@ export class Replication extends TaskTable {
           this.tPc[t] = pc + 1;
           break;
         case OP_BYTES:
-          if (this.transfer(t, p.argA[pc])) return;
+          if (transfer(this, t, p.argA[pc])) return;
           this.tPc[t] = pc + 1;
           break;
         case OP_ROWS:
@@ -862,50 +687,7 @@ export class Replication extends TaskTable {
     }
   }
 
-  /**
-   * Transfer x of the payload plan: draws the size (or keeps the task's last), counts it on its
-   * edge and ends; true when the bytes go over the sender's link and the task waits for them.
-   */
-  transfer(t: number, x: number): boolean {
-    const pay = this.p.payload;
-    const s = pay.transferSampler[x];
-    if (s >= 0) this.tBytes[t] = this.p.samplers[s].sample(this.flowRng[pay.transferStream[x]]);
-    const bytes = this.tBytes[t];
-    const e = pay.transferEdge[x];
-    if (this.measuring && e >= 0) {
-      const st = this.payload!;
-      st.edgeBytes[e] += bytes;
-      st.edgeTransfers[e]++;
-      const from = pay.edgeFrom[e >> 1], to = pay.edgeTo[e >> 1];
-      if (from >= 0) st.bytesOut[from] += bytes;
-      if (to >= 0) st.bytesIn[to] += bytes;
-    }
-    const l = pay.transferLink[x];
-    if (l < 0 || bytes <= 0) return false;
-    const at = this.links.start(l, t, bytes, this.now);
-    if (at >= 0) this.cal.push(at, l * 32 + EV_LINK, this.links.gen[l]);
-    return true;
-  }
 
-  /** Link l's next transfer is through: its task (and any ending at the same time) go on. */
-  linkDone(l: number): void {
-    const links = this.links;
-    const n = links.complete(l, this.now, this.measuring);
-    const at = links.schedule(l, this.now, true);
-    if (at >= 0) this.cal.push(at, l * 32 + EV_LINK, links.gen[l]);
-    // step() may start transfers (on this link too) but never completes one: done[] stays as is.
-    for (let i = 0; i < n; i++) {
-      const t = links.done[i];
-      if (this.hops) {
-        // its time on the link: the sender's link hop, or the network for a link between regions
-        const c = this.p.payload.links[l].component;
-        if (c >= 0) this.hop(t, c, 2, this.now - links.doneStart[i]);
-        else this.ledgerAdd(t, NETWORK_SLOT, this.now - links.doneStart[i]);
-      }
-      this.tPc[t]++;
-      this.step(t);
-    }
-  }
 
   /** A delay (own work, network hop, balancer overhead, CDN edge) is over. */
   /** A refused request's connect retries are over: serve it if its replica is back, else it fails. */
@@ -1006,8 +788,8 @@ export class Replication extends TaskTable {
     const u = this.tUser[t];
     const origin = this.tOrigin[t];
     this.release(t);
-    if (u >= 0) this.userDone(u);
-    else if (u === POOLED_USER) this.pooledUserDone(origin);
+    if (u >= 0) userDone(this, u);
+    else if (u === POOLED_USER) pooledUserDone(this, origin);
   }
 
   // ---------------------------------------------------------------- resources
@@ -1086,7 +868,7 @@ export class Replication extends TaskTable {
       st.wait.record(w);
       if (w > 0) st.waited++;
     }
-    if (this.hops) this.hop(t, spec.component, 0, w);
+    if (this.hops) hop(this, t, spec.component, 0, w);
     this.tWaitGen[t]++;
     if (spec.mode === MODE_SERVICE) {
       this.tState[t] = SERVING;
@@ -1096,7 +878,7 @@ export class Replication extends TaskTable {
       sampler.draw(this.rRng[r]);
       const d = sampler.drawn + this.tExtra[t];
       this.tExtra[t] = 0;
-      if (this.hops) this.hop(t, spec.component, 1, d);
+      if (this.hops) hop(this, t, spec.component, 1, d);
       this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_DONE, 0);
       return;
     }
@@ -1115,40 +897,8 @@ export class Replication extends TaskTable {
     this.step(t);
   }
 
-  /** Adds d seconds at component c (kind 0 waiting, 1 served, 2 on its link) to the ledger of task t's request. Hops only. */
-  hop(t: number, c: number, kind: number, d: number): void {
-    this.ledgerAdd(t, c * HOP_KINDS + kind, d);
-  }
 
-  /**
-   * Writes d seconds at a ledger slot for the top-level request task t works for; nothing when t
-   * works for a queue message (asynchronous, outside the request's latency) or for a call its
-   * caller gave up on (an orphan: the request it served has failed or moved on). Whether the
-   * seconds count is decided when the request ends (finish).
-   */
-  ledgerAdd(t: number, slot: number, d: number): void {
-    let u = t;
-    for (;;) {
-      if (this.tMsg[u] >= 0) return;
-      const parent = this.tParent[u];
-      if (parent < 0) break;
-      u = parent;
-    }
-    if (this.tUser[u] === ORPHAN) return;
-    this.hopLedger!.add(u, this.tGen[u], slot, d);
-  }
 
-  /** A delay instruction's time: a network hop, or own work in the slot the task holds. */
-  delayHop(t: number, pc: number, d: number): void {
-    const kind = this.delayKind![pc];
-    if (kind === 1) {
-      this.ledgerAdd(t, NETWORK_SLOT, d);
-    } else if (kind === 2 && this.tHeldUnit[t] >= 0) {
-      this.hop(t, this.p.resources[this.tHeldUnit[t]].component, 1, d);
-    } else if (kind === 3) {
-      this.hop(t, this.p.balancers[this.p.argA[pc + 1]].component, 1, d);
-    }
-  }
 
   /**
    * Gives a held unit back and hands it to the next waiting task. When it was taken is read from
@@ -1324,132 +1074,13 @@ export class Replication extends TaskTable {
 
   // ---------------------------------------------------------------- sources
 
-  /**
-   * Schedules the open load's next arrival after now. It reads the time from the field rather than
-   * taking it as an argument: a double passed to a call V8 did not inline is boxed (a heap number
-   * per arrival, the whole of mmc's garbage).
-   */
-  scheduleArrival(): void {
-    const from = this.now;
-    const prof = this.profile!;
-    if (prof.constantRate > 0 && !this.deterministic) {
-      // One piece for ever: no piece to find (nextPoisson takes one exponential gap).
-      this.cal.pushTime = prof.nextPoisson(from, this.arrivalRng); this.cal.pushAt(EV_ARRIVAL, 0);
-      return;
-    }
-    let t = from;
-    for (;;) {
-      if (t >= prof.end) return;
-      const piece = (this.piece = prof.pieceAt(t, this.piece));
-      const max = prof.maxRate[piece];
-      const pieceEnd = prof.ends[piece];
-      if (max <= 0) { t = pieceEnd; continue; }
-      if (this.deterministic) {
-        // Next arrival when the rate has integrated to one more (the remainder of a piece is lost
-        // at its end: at most one arrival per stage).
-        const next = prof.nextDeterministic(piece, t);
-        if (next === Infinity) { t = pieceEnd; continue; }
-        this.cal.pushTime = next; this.cal.pushAt(EV_ARRIVAL, 0);
-        return;
-      }
-      // Poisson by thinning (profile.ts: the one implementation drivers share).
-      const next = prof.nextPoisson(t, this.arrivalRng);
-      if (next !== Infinity) { this.cal.pushTime = next; this.cal.pushAt(EV_ARRIVAL, 0); }
-      return;
-    }
-  }
 
-  // With regions the pool is one per origin (users split by the shares, largest remainder); the
-  // totals drive the wake-ups and a woken user is from origin o with probability thinking_o / thinking.
-  setPooledUsers(target: number): void {
-    const n = this.p.origins;
-    let left = target;
-    for (let o = 0; o < n; o++) {
-      const share = o === n - 1 ? left : Math.round(target * (o === 0 ? this.p.originCum[0] : this.p.originCum[o] - this.p.originCum[o - 1]));
-      const want = Math.min(left, share);
-      left -= want;
-      const delta = want - this.oTarget[o];
-      this.oTarget[o] = want;
-      // Users leave from those thinking first; busy ones leave when their request ends.
-      this.oThinking[o] = delta > 0 ? this.oThinking[o] + delta : Math.max(0, this.oThinking[o] + delta);
-    }
-    this.usersTarget = target;
-    this.usersThinking = 0;
-    for (let o = 0; o < n; o++) this.usersThinking += this.oThinking[o];
-    this.scheduleWake();
-  }
 
-  scheduleWake(): void {
-    this.wakeGen++;
-    if (this.usersTarget > 0) { this.cal.pushTime = this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()); this.cal.pushAt(EV_WAKE, this.wakeGen); }
-  }
 
-  wake(): void {
-    // Thinning: a candidate wake-up at the bound rate target / Z is real with probability thinking / target.
-    if (this.wakeRng.next() * this.usersTarget < this.usersThinking) {
-      let o = 0;
-      if (this.p.origins > 1) {
-        let x = this.wakeOriginRng.next() * this.usersThinking;
-        while (o < this.p.origins - 1 && x >= this.oThinking[o]) x -= this.oThinking[o++];
-      }
-      this.oThinking[o]--;
-      this.oBusy[o]++;
-      this.usersThinking--;
-      this.newRequest(POOLED_USER, o);
-    }
-    this.cal.pushTime = this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()); this.cal.pushAt(EV_WAKE, this.wakeGen);
-  }
 
-  pooledUserDone(o: number): void {
-    this.oBusy[o]--;
-    if (this.oBusy[o] + this.oThinking[o] < this.oTarget[o]) { this.oThinking[o]++; this.usersThinking++; }
-  }
 
-  /** The region of individual user u (assigned when the user is first created, see setUsers). */
-  userOrigin(u: number): number {
-    return this.p.origins === 1 ? 0 : this.userRegion[u];
-  }
 
-  userDone(u: number): void {
-    if (!this.userActive[u]) return;
-    this.cal.pushTime = this.now + this.think!.sample(this.thinkRng); this.cal.pushAt(u * 32 + EV_USER, this.userGen[u]);
-  }
 
-  // Active users are always the prefix [0, activeUsers): ramps add at the end and remove from the
-  // end, so each change is O(1) even for a million users.
-  setUsers(target: number): void {
-    if (target > this.userActive.length) {
-      const n = Math.max(target, this.userActive.length * 2);
-      const a = new Uint8Array(n); a.set(this.userActive); this.userActive = a;
-      const g = new Int32Array(n); g.set(this.userGen); this.userGen = g;
-      const r = new Int32Array(n); r.set(this.userRegion); this.userRegion = r;
-      // Regions by smooth weighted round robin over the shares: every prefix of users (ramps add
-      // and remove at the end) is split as the shares say, within about a user per region.
-      const shares = this.p.originCum.map((c, o) => (o === this.p.origins - 1 ? 1 : c) - (o === 0 ? 0 : this.p.originCum[o - 1]));
-      for (let i = this.regionsAssigned; i < n; i++) {
-        let best = 0;
-        for (let o = 0; o < shares.length; o++) {
-          this.regionCredit[o] += shares[o];
-          if (this.regionCredit[o] > this.regionCredit[best]) best = o;
-        }
-        this.regionCredit[best] -= 1;
-        r[i] = best;
-      }
-      this.regionsAssigned = n;
-    }
-    while (this.activeUsers < target) {
-      const u = this.activeUsers++;
-      this.userActive[u] = 1;
-      this.userGen[u]++;
-      this.cal.pushTime = this.now + this.think!.sample(this.thinkRng); this.cal.pushAt(u * 32 + EV_USER, this.userGen[u]);
-    }
-    // Ramp down: the highest-numbered users leave after their request in flight, if any.
-    while (this.activeUsers > target) {
-      const u = --this.activeUsers;
-      this.userActive[u] = 0;
-      this.userGen[u]++;
-    }
-  }
 
   // ---------------------------------------------------------------- statistics
 
@@ -1460,100 +1091,8 @@ export class Replication extends TaskTable {
 
 
 
-  instancesOfComponent(c: number): number {
-    if (this.compFn[c] >= 0) return this.fn.instances(this.compFn[c]);
-    for (let i = 0; i < this.p.services.length; i++) if (this.p.services[i].component === c) return this.svc.instancesOf(i);
-    return 0;
-  }
 
-  /**
-   * Closes a series interval. It only reads the state (areas are brought up to now in local sums,
-   * never written back): splitting an area's running sum at every sample would round differently,
-   * so a replication's figures are the same bytes whether it records series or not (the dashboard
-   * records them in every replication for its confidence bands).
-   */
-  sample(): void {
-    this.record(this.series!, this.o.interval, true);
-  }
 
-  /**
-   * The series so far plus the interval in progress as its last point, at the time now (a copy:
-   * ReplicationOptions.onPeek). The point is over the part of the interval simulated so far (rates
-   * over that time); nothing of the state is written, so a run is the same bytes with or without
-   * peeks. Without series, or at an interval's very start, the copy has no point in progress.
-   */
-  peekSeries(): Series {
-    const copy = structuredClone(this.series!);
-    const elapsed = this.now - (copy.t.length > 0 ? copy.t[copy.t.length - 1] : 0);
-    if (elapsed > 0) this.record(copy, elapsed, false);
-    return copy;
-  }
 
-  /**
-   * Appends the interval that ends now and lasted `interval` seconds to `s`. commit: a whole
-   * interval (the running counts restart); otherwise a peek at the one in progress, which changes
-   * nothing.
-   */
-  record(s: Series, interval: number, commit: boolean): void {
-    const p = this.p;
-    const now = this.now;
-    s.t.push(now);
-    for (let c = 0; c < p.classNames.length; c++) {
-      const h = this.ivLatency[c];
-      const sc = s.classes[c];
-      sc.throughput.push(h.count / interval);
-      sc.errors.push(this.ivErrors[c] / interval);
-      sc.p50.push(h.quantile(0.5)); sc.p95.push(h.quantile(0.95)); sc.p99.push(h.quantile(0.99));
-      if (!commit) continue;
-      h.reset();
-      this.ivErrors[c] = 0;
-    }
-    for (let c = 0; c < p.components.length; c++) {
-      let busy = 0, queue = 0, units = 0;
-      for (const r of p.components[c].resources) {
-        if (!p.resources[r].main) continue;
-        const st = this.rStats[r];
-        const dt = now - this.lastTouch[r];
-        busy += this.busyTotal[r] + st.busyArea + (dt > 0 ? this.busy[r] * dt : 0);
-        queue += this.queueTotal[r] + st.queueArea + (dt > 0 ? this.waiting[r] * dt : 0);
-        units += Math.min(p.resources[r].units, 1e6);
-      }
-      const sc = s.components[c];
-      // An auto-scaled pool's utilization is over the slots of the instances it has now.
-      const inst = this.instancesOfComponent(c);
-      if (p.components[c].kind === "service" && inst > 0) units = inst * p.resources[p.components[c].resources[0]].units;
-      sc.utilization.push(units > 0 ? (busy - this.ivBusy0[c]) / (interval * units) : 0);
-      sc.queue.push((queue - this.ivQueue0[c]) / interval);
-      sc.throughput.push(this.ivCompl[c] / interval);
-      sc.instances.push(this.instancesOfComponent(c));
-      if (sc.active) {
-        const f = this.compFn[c];
-        const area = this.fn.activeSoFar(f, this.now);
-        sc.active.push((area - this.fnActive0[f]) / interval);
-        if (commit) this.fnActive0[f] = area;
-      }
-      if (sc.hits) {
-        if (commit) {
-          sc.hits.push(this.ivHits[c]);
-          sc.lookups!.push(this.ivHits[c] + this.ivMisses[c]);
-          this.ivHits[c] = 0; this.ivMisses[c] = 0;
-        } else {
-          // counts, which the result divides by the whole interval: scaled to one, the rates hold
-          const scale = this.o.interval / interval;
-          sc.hits.push(this.ivHits[c] * scale);
-          sc.lookups!.push((this.ivHits[c] + this.ivMisses[c]) * scale);
-        }
-      }
-      if (!commit) continue;
-      this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
-    }
-    this.svc.sampleBreakers(now, interval, s.components, commit);
-    const inFlightArea = this.inFlightArea + this.inFlight * (now - this.lastInFlight);
-    s.inFlight.push((inFlightArea - this.ivInFlight0) / interval);
-    s.offered.push(this.ivArrivals / interval);
-    if (!commit) return;
-    this.ivInFlight0 = inFlightArea;
-    this.ivArrivals = 0;
-  }
 }
 

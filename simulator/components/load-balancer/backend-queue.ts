@@ -6,6 +6,7 @@
 import type { Replication } from "../../engine/simulation.ts";
 import { C_TIMEOUTS, EV_DETECT, EV_TIMEOUT, REP_DOWN, REP_SERVING, R_LBTIMEOUT, R_REGION_DOWN } from "../../engine/codes.ts";
 import { RUNNING, WAITING, ZOMBIE } from "../../engine/task-table.ts";
+import { hop } from "../../engine/hop-times.ts";
 
 /**
  * Every balancer with health checks in front of the replica's pool sees it go down or come up a
@@ -69,7 +70,7 @@ export function connect(sim: Replication, t: number, b: number, k: number, waite
     if (waited > 0) sim.rStats[r].waited++;
     sim.cStats[lb.component].latency.record(waited);
   }
-  if (sim.hops) sim.hop(t, lb.component, 0, waited);
+  if (sim.hops) hop(sim, t, lb.component, 0, waited);
   sim.tState[t] = RUNNING;
   sim.tLbConn[t] = r;
   sim.tLbConnSince[t] = sim.now;
