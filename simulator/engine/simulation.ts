@@ -26,20 +26,21 @@ import { TableRuntime } from "./tables.ts";
 import { tableLimit } from "../model/table.ts";
 import type { Program } from "./program.ts";
 import {
-  MODE_SERVICE, CACHE_GET, CACHE_SET, ADMIT_PROBE, ADMIT_SHORT_CIRCUIT,
+  MODE_SERVICE, CACHE_GET, CACHE_SET,
   REP_OFF, REP_SERVING, REP_DRAINING, REP_DOWN, REASONS,
-  R_BUFFER, R_QTIMEOUT, R_BACKLOG, R_POOLTIMEOUT, R_SVCTIMEOUT, R_QUEUEFULL, R_BACKEND_DOWN,
-  R_RATE_LIMITED, R_CIRCUIT_OPEN, R_REGION_DOWN, R_THROTTLED,
+  R_BUFFER, R_QTIMEOUT, R_BACKLOG, R_POOLTIMEOUT, R_QUEUEFULL, R_BACKEND_DOWN,
+  R_RATE_LIMITED, R_REGION_DOWN, R_THROTTLED,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
   OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT,
   EV_ARRIVAL, EV_DONE, EV_TIMEOUT, EV_USER, EV_USERS, EV_SAMPLE, EV_WARMUP, EV_RESUME, EV_CALL_TIMEOUT, EV_CONTROL, EV_BOOTED,
   EV_COOLDOWN, EV_FAULT, EV_RECOVER, EV_DETECT, EV_RETRY, EV_BREAKER_WINDOW, EV_BREAKER_TIMER, EV_WAKE, EV_REFUSED, EV_FN_READY, EV_FN_BOOT,
   EV_FN_IDLE, EV_FN_TIMEOUT, EV_LINK, EV_REALTIME,
-  C_COUNTERS, C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_HITS, C_MISSES,
-  C_RATE_LIMITED, C_TIMEOUTS,
+  C_COUNTERS, C_FN_THROTTLED, C_HITS, C_MISSES,
+  C_RATE_LIMITED,
 } from "./codes.ts";
 import { dbStep } from "../components/database/query.ts";
-import { fnBootEnded, fnDone, fnIdleAt, fnNextBoot, fnTimeout } from "../components/function/invocations.ts";
+import { fnBootEnded, fnDone, fnIdleAt, fnStart, fnTimeout } from "../components/function/invocations.ts";
+import { admitCall, callEnded, callTimeout, connectRetried } from "../components/service/calls.ts";
 import { balance, detected, lbTimeout, onUnitFree } from "../components/load-balancer/backend-queue.ts";
 import { confirmWake, messageDone, publish } from "../components/queue/messages.ts";
 import { booted, control, scale, switchOff } from "../components/service/scaling.ts";
@@ -139,7 +140,6 @@ export class Replication extends TaskTable {
   readonly station: StationRuntime;
   /** The geo routes' choice of entry (components/geo). */
   readonly geo: GeoRuntime;
-
 
   // Load.
   readonly classRng: Rng;
@@ -370,7 +370,7 @@ export class Replication extends TaskTable {
         case EV_RESUME: this.resume(arg); break;
         case EV_ARRIVAL: this.newRequest(-1, -1); scheduleArrival(this); break;
         case EV_TIMEOUT: this.waitTimeout(arg, cal.popExtra); break;
-        case EV_CALL_TIMEOUT: this.callTimeout(arg, cal.popExtra); break;
+        case EV_CALL_TIMEOUT: callTimeout(this, arg, cal.popExtra); break;
         case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg, userOrigin(this, arg)); break;
         case EV_WAKE: if (cal.popExtra === this.wakeGen) wake(this); break;
         case EV_USERS:
@@ -393,7 +393,7 @@ export class Replication extends TaskTable {
         case EV_RECOVER: recover(this, arg, cal.popExtra); break;
         case EV_DETECT: detected(this, arg, cal.popExtra); break;
         case EV_RETRY: this.tPc[arg] = this.tResumePc[arg] - 1; this.step(arg); break;
-        case EV_REFUSED: this.connectRetried(arg, cal.popExtra); break;
+        case EV_REFUSED: connectRetried(this, arg, cal.popExtra); break;
         case EV_BREAKER_WINDOW: this.svc.breakerWindow(arg, this.now); break;
         case EV_BREAKER_TIMER: this.svc.breakerTimer(arg, this.now); break;
         case EV_LINK: if (cal.popExtra === this.links.gen[arg]) linkDone(this, arg); break;
@@ -532,7 +532,7 @@ export class Replication extends TaskTable {
           const stub = p.argA[pc];
           const svc = p.argB[pc];
           this.tResumePc[t] = pc + 1;
-          if (!this.admitCall(t, svc)) return;
+          if (!admitCall(this, t, svc)) return;
           this.edgeSent[this.pcEdge[pc]]++;
           const c = this.spawn(t, stub);
           this.tChildren[t] = 1;
@@ -648,33 +648,9 @@ export class Replication extends TaskTable {
           this.request(f.slots, t);
           return;
         }
-        case OP_FN_START: {
-          const f = p.argA[pc];
-          const fn = this.fn;
-          const i = fn.assign(f, this.now);
-          if (i < 0) { this.fail(t, R_THROTTLED); return; }
-          this.tFnInst[t] = i;
-          this.tFnCold[t] = fn.cold;
-          if (this.measuring) this.cStats[p.functions[f].component].counts[fn.cold ? C_FN_COLD : C_FN_WARM]++;
-          const timeout = p.functions[f].timeout;
-          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushLane(this.laneFn + f, t * 32 + EV_FN_TIMEOUT, this.tGen[t]); }
-          if (fn.shared) {
-            // Shared boots: wait on the instance (woken when its boot ends); a start reschedules
-            // the function's next boot end, since it slows the others down.
-            this.tFnNext[t] = fn.waitHead[i];
-            fn.waitHead[i] = t;
-            if (fn.started) fnNextBoot(this, f);
-            return;
-          }
-          if (fn.cold) {
-            // A new instance starts (or the one this joins is still starting): go on once it is up.
-            if (fn.started) this.cal.push(fn.readyAt[i], i * 32 + EV_FN_READY, 0);
-            this.cal.pushTime = fn.readyAt[i]; this.cal.pushAt(t * 32 + EV_RESUME, 0);
-            return;
-          }
-          this.tPc[t] = pc + 1;
+        case OP_FN_START:
+          if (!fnStart(this, t, pc)) return;
           break;
-        }
         case OP_RT_PUBLISH:
           this.edgeSent[this.pcEdge[pc]]++;
           this.realtime.serverPublish(p.argA[pc], this.now);
@@ -687,16 +663,7 @@ export class Replication extends TaskTable {
     }
   }
 
-
-
-  /** A delay (own work, network hop, balancer overhead, CDN edge) is over. */
-  /** A refused request's connect retries are over: serve it if its replica is back, else it fails. */
-  connectRetried(t: number, g: number): void {
-    if (this.tKilled[t] !== 0) { this.fail(t, this.tKilled[t]); return; }
-    if (this.repState[g] === REP_SERVING) { this.step(t); return; }
-    this.fail(t, R_BACKEND_DOWN);
-  }
-
+  /** A delay (own work, network hop, balancer overhead, CDN edge) or a synchronous write's apply is over. */
   resume(t: number): void {
     const p = this.p;
     const pc = this.tPc[t];
@@ -751,7 +718,7 @@ export class Replication extends TaskTable {
     if (reason !== 0 && this.tChildFailure[parent] === 0) this.tChildFailure[parent] = reason;
     if (--this.tChildren[parent] > 0) return;
     const callPc = this.tResumePc[parent] - 1;
-    if (callPc >= 0 && this.p.op[callPc] === OP_CALL && this.callEnded(parent, callPc)) return;
+    if (callPc >= 0 && this.p.op[callPc] === OP_CALL && callEnded(this, parent, callPc)) return;
     if (this.tChildFailure[parent] !== 0) { this.fail(parent, this.tChildFailure[parent]); return; }
     this.tPc[parent] = this.tResumePc[parent];
     this.step(parent);
@@ -897,9 +864,6 @@ export class Replication extends TaskTable {
     this.step(t);
   }
 
-
-
-
   /**
    * Gives a held unit back and hands it to the next waiting task. When it was taken is read from
    * its column at row t (tHeldSince, tLbConnSince or tPoolConnSince): passed as a double, it would
@@ -987,100 +951,11 @@ export class Replication extends TaskTable {
     this.fail(t, kind === "database" ? R_POOLTIMEOUT : R_QTIMEOUT);
   }
 
-  /** The caller stops waiting for a service call; the call itself runs on as an orphan. */
-  callTimeout(t: number, gen: number): void {
-    if (this.tGen[t] !== gen || this.tState[t] === FREE || this.tState[t] === ZOMBIE) return;
-    const parent = this.tParent[t];
-    if (parent < 0) return;
-    this.tParent[t] = -1;
-    this.tUser[t] = ORPHAN;
-    if (this.measuring) {
-      const svcComp = this.tHeldUnit[t] >= 0 ? this.p.resources[this.tHeldUnit[t]].component : -1;
-      if (svcComp >= 0) this.cStats[svcComp].counts[C_TIMEOUTS]++;
-    }
-    this.notify(parent, R_SVCTIMEOUT);
-  }
-
-  // ---------------------------------------------------------------- functions
-
-
-
-
-
-
-  // ---------------------------------------------------------------- auto-scaling
-
-
-
-
-
-
-  // ---------------------------------------------------------------- resilience
-
-  /** The called service's breaker on a new call (components/service): false (and the caller failed) when it is short-circuited. */
-  admitCall(t: number, svc: number): boolean {
-    const a = this.svc.admit(svc);
-    this.tProbe[t] = a === ADMIT_PROBE ? 1 : 0;
-    if (a !== ADMIT_SHORT_CIRCUIT) return true;
-    this.fail(t, R_CIRCUIT_OPEN);
-    return false;
-  }
-
-  /** A call's child has ended: counted for the breaker; retried (after the service's backoff) if allowed. True if retried. */
-  callEnded(parent: number, callPc: number): boolean {
-    const svc = this.p.argB[callPc];
-    const reason = this.tChildFailure[parent];
-    const probe = this.tProbe[parent] !== 0;
-    if (probe && this.p.services[svc].breaker) this.tProbe[parent] = 0;
-    // Only a breaker counts calls (and needs the time, boxed when passed to a call not inlined).
-    if (this.p.services[svc].breaker) this.svc.callEnded(svc, reason, probe, this.now);
-    const delay = this.svc.retryDelay(svc, this.tRetries[parent], reason);
-    if (delay < 0) { this.tRetries[parent] = 0; return false; }
-    this.tRetries[parent]++;
-    this.tChildFailure[parent] = 0;
-    this.cal.pushTime = this.now + delay; this.cal.pushAt(parent * 32 + EV_RETRY, 0);
-    return true;
-  }
-
-  // ---------------------------------------------------------------- failures
-
-
-
-
-
-
-
-
-
-
-  // ---------------------------------------------------------------- load balancers
-  // The balancer's choices and its queue live in its runtime (components/load-balancer); here the
-  // task moves into the queue and out of it, and takes and gives back the backend connection.
-
-
-
-
-
-
-
-  // ---------------------------------------------------------------- databases
-
-
-  // ---------------------------------------------------------------- queues
-
-
-
-
-
-  // ---------------------------------------------------------------- sources
-
-
-
-
-
-
-
-
+  // ---------------------------------------------------------------- elsewhere
+  // What the kernel does for a kind is in the kind's folder (components/<kind>/: backend-queue.ts,
+  // query.ts, messages.ts, invocations.ts, scaling.ts, calls.ts); the load sources, the fault plan,
+  // the statistics window, the series, hop times and transfers in engine/ (docs/architecture.md):
+  // plain functions over this replication's fields.
 
   // ---------------------------------------------------------------- statistics
 
@@ -1088,11 +963,4 @@ export class Replication extends TaskTable {
     this.inFlightArea += this.inFlight * (this.now - this.lastInFlight);
     this.lastInFlight = this.now;
   }
-
-
-
-
-
-
 }
-

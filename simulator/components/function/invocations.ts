@@ -3,7 +3,7 @@
 // are the runtime's (runtime.ts); these move the tasks and push the events. Plain functions over
 // the replication's state (engine/simulation.ts): no closure or allocation per invocation.
 import type { Replication } from "../../engine/simulation.ts";
-import { C_TIMEOUTS, EV_FN_BOOT, EV_FN_IDLE, EV_RESUME, R_SVCTIMEOUT } from "../../engine/codes.ts";
+import { C_FN_COLD, C_FN_WARM, C_TIMEOUTS, EV_FN_BOOT, EV_FN_IDLE, EV_FN_READY, EV_FN_TIMEOUT, EV_RESUME, R_SVCTIMEOUT, R_THROTTLED } from "../../engine/codes.ts";
 import { FREE, ORPHAN, ZOMBIE } from "../../engine/task-table.ts";
 
 /**
@@ -58,4 +58,38 @@ export function fnTimeout(sim: Replication, t: number, gen: number): void {
     sim.tUser[t] = ORPHAN;
     sim.notify(parent, R_SVCTIMEOUT);
   }
+}
+
+/**
+ * OP_FN_START: invocation t takes an instance of function argA (warm, cold or joining one that
+ * starts), or fails (throttled). True when it goes on at once (its pc moved on); false when it
+ * waits for the instance or failed.
+ */
+export function fnStart(sim: Replication, t: number, pc: number): boolean {
+  const p = sim.p;
+  const f = p.argA[pc];
+  const fn = sim.fn;
+  const i = fn.assign(f, sim.now);
+  if (i < 0) { sim.fail(t, R_THROTTLED); return false; }
+  sim.tFnInst[t] = i;
+  sim.tFnCold[t] = fn.cold;
+  if (sim.measuring) sim.cStats[p.functions[f].component].counts[fn.cold ? C_FN_COLD : C_FN_WARM]++;
+  const timeout = p.functions[f].timeout;
+  if (timeout !== Infinity) { sim.cal.pushTime = sim.now + timeout; sim.cal.pushLane(sim.laneFn + f, t * 32 + EV_FN_TIMEOUT, sim.tGen[t]); }
+  if (fn.shared) {
+    // Shared boots: wait on the instance (woken when its boot ends); a start reschedules
+    // the function's next boot end, since it slows the others down.
+    sim.tFnNext[t] = fn.waitHead[i];
+    fn.waitHead[i] = t;
+    if (fn.started) fnNextBoot(sim, f);
+    return false;
+  }
+  if (fn.cold) {
+    // A new instance starts (or the one this joins is still starting): go on once it is up.
+    if (fn.started) sim.cal.push(fn.readyAt[i], i * 32 + EV_FN_READY, 0);
+    sim.cal.pushTime = fn.readyAt[i]; sim.cal.pushAt(t * 32 + EV_RESUME, 0);
+    return false;
+  }
+  sim.tPc[t] = pc + 1;
+  return true;
 }

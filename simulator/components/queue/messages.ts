@@ -6,7 +6,6 @@ import type { Replication } from "../../engine/simulation.ts";
 import { C_DEAD, C_DROPPED_HEAD, C_PROCESSED, C_PUBLISHED, C_REJECTED, C_RETRIES } from "../../engine/codes.ts";
 import { RUNNING, WAITING } from "../../engine/task-table.ts";
 
-/** Publishes a message for task t's request; false when the queue refuses it. */
 /**
  * A broker confirm's wake-up (confirm_wake): cost x (1 - e^(-gap/idle)), gap the time since the
  * queue's previous publish; a broker kept busy by frequent publishes answers sooner.
@@ -18,6 +17,7 @@ export function confirmWake(sim: Replication, q: number): number {
   return spec.wakeCost * (1 - Math.exp(-gap / spec.wakeIdle));
 }
 
+/** Publishes a message for task t's request; false when the queue refuses it. */
 export function publish(sim: Replication, t: number, q: number): boolean {
   const p = sim.p;
   const spec = p.queues[q];
