@@ -3,216 +3,61 @@
 // extends); resources keep FIFO rings of waiting task ids; statistics accumulate in place. The
 // Program carries everything the run needs (docs/architecture.md). A class with fields rather
 // than closures: V8 keeps its number fields unboxed, so the loop allocates nothing per event.
-import { shardOf } from "./hash-key.ts";
 import { Calendar } from "./calendar.ts";
-import { FREE, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table.ts";
+import { FREE, ORPHAN, POOLED_USER, RUNNING, SERVING, TaskTable, WAITING, ZOMBIE } from "./task-table.ts";
 import { KINDS } from "../components/index.ts";
 import type { CdnRuntime } from "../components/cdn/index.ts";
 import type { CacheRuntime } from "../components/cache/index.ts";
 import type { QueueRuntime } from "../components/queue/index.ts";
-import type { FunctionRuntime, FunctionStats } from "../components/function/index.ts";
-import type { RealtimeRuntime, RealtimeStats } from "../components/realtime/index.ts";
+import type { FunctionRuntime } from "../components/function/index.ts";
+import type { RealtimeRuntime } from "../components/realtime/index.ts";
 import type { BalancerRuntime } from "../components/load-balancer/index.ts";
 import type { DatabaseRuntime } from "../components/database/index.ts";
 import { GeoRuntime } from "../components/geo/index.ts";
 import type { StationRuntime } from "../components/station/index.ts";
 import type { ServiceRuntime } from "../components/service/index.ts";
 import { BUCKETS, Histogram } from "./histogram.ts";
-import { HOP_KINDS, HopLedger, NETWORK_SLOT } from "./hop-ledger.ts";
+import { HOP_KINDS, HopLedger } from "./hop-ledger.ts";
 import type { RateProfile } from "./profile.ts";
 import { Rng } from "./rng.ts";
 import { Sampler } from "./distributions.ts";
-import { LinkRuntime, type LinkStats } from "./links.ts";
-import { TableRuntime, type TableStats } from "./tables.ts";
+import { LinkRuntime } from "./links.ts";
+import { TableRuntime } from "./tables.ts";
 import { tableLimit } from "../model/table.ts";
 import type { Program } from "./program.ts";
 import {
-  MODE_SERVICE, CACHE_GET, CACHE_SET, DB_WRITE, ADMIT_PROBE, ADMIT_SHORT_CIRCUIT,
-  REP_OFF, REP_BOOTING, REP_SERVING, REP_DRAINING, REP_DOWN, REASONS,
-  R_BUFFER, R_QTIMEOUT, R_BACKLOG, R_LBTIMEOUT, R_POOLTIMEOUT, R_SVCTIMEOUT, R_QUEUEFULL, R_CRASH, R_BACKEND_DOWN, R_DB_DOWN,
-  R_RATE_LIMITED, R_CIRCUIT_OPEN, R_REGION_DOWN, R_THROTTLED,
+  MODE_SERVICE, CACHE_GET, CACHE_SET,
+  REP_OFF, REP_SERVING, REP_DRAINING, REP_DOWN, REASONS,
+  R_BUFFER, R_QTIMEOUT, R_BACKLOG, R_POOLTIMEOUT, R_QUEUEFULL, R_BACKEND_DOWN,
+  R_RATE_LIMITED, R_REGION_DOWN, R_THROTTLED,
   OP_ACQUIRE, OP_BALANCE, OP_BRANCH, OP_CACHE, OP_CALL, OP_CDN, OP_CDN_FILL, OP_DB, OP_DELAY,
   OP_BYTES, OP_FN_ACQUIRE, OP_FN_CALL, OP_FN_START, OP_GEO, OP_JUMP, OP_PARALLEL, OP_PUBLISH, OP_ROWS, OP_RT_PUBLISH, OP_SLOT, OP_VISIT,
   EV_ARRIVAL, EV_DONE, EV_TIMEOUT, EV_USER, EV_USERS, EV_SAMPLE, EV_WARMUP, EV_RESUME, EV_CALL_TIMEOUT, EV_CONTROL, EV_BOOTED,
   EV_COOLDOWN, EV_FAULT, EV_RECOVER, EV_DETECT, EV_RETRY, EV_BREAKER_WINDOW, EV_BREAKER_TIMER, EV_WAKE, EV_REFUSED, EV_FN_READY, EV_FN_BOOT,
   EV_FN_IDLE, EV_FN_TIMEOUT, EV_LINK, EV_REALTIME,
-  C_COUNTERS, C_DEAD, C_DROPPED_HEAD, C_FN_COLD, C_FN_THROTTLED, C_FN_WARM, C_HITS, C_LOST_WRITES, C_MISSES, C_PROCESSED, C_PUBLISHED,
-  C_RATE_LIMITED, C_READS, C_REJECTED, C_REPLICA_READS, C_RETRIES, C_STALE, C_TIMEOUTS, C_WRITES,
+  C_COUNTERS, C_FN_THROTTLED, C_HITS, C_MISSES,
+  C_RATE_LIMITED,
 } from "./codes.ts";
-import type { ScalerCommand } from "../dynamics/autoscaler.ts";
+import { dbStep } from "../components/database/query.ts";
+import { fnBootEnded, fnDone, fnIdleAt, fnStart, fnTimeout } from "../components/function/invocations.ts";
+import { admitCall, callEnded, callTimeout, connectRetried } from "../components/service/calls.ts";
+import { balance, detected, lbTimeout, onUnitFree } from "../components/load-balancer/backend-queue.ts";
+import { confirmWake, messageDone, publish } from "../components/queue/messages.ts";
+import { booted, control, scale, switchOff } from "../components/service/scaling.ts";
+import { fault, recover, scheduleFailures } from "./fault-handling.ts";
+import { countLive, startMeasuring } from "./statistics-window.ts";
+import { delayHop, delayKinds, hop } from "./hop-times.ts";
+import { pooledUserDone, scheduleArrival, setPooledUsers, setUsers, userDone, userOrigin, wake } from "./load-sources.ts";
+import { newSeries, peekSeries, sample } from "./series-recorder.ts";
+import { linkDone, transfer } from "./transfers.ts";
 
-// tUser of a call whose caller timed out: it runs to its end, then disappears without a trace.
-const ORPHAN = -2;
-// tUser of a request from the pooled closed-model users (exponential think time, see wake()).
-const POOLED_USER = -3;
-
-/** Why a request ended (R_*, engine/codes.ts), by name; the admission refusals count as dropped. */
-export { REASONS };
-export const DROP_REASONS = new Set([R_BUFFER, R_BACKLOG, R_QUEUEFULL, R_RATE_LIMITED, R_THROTTLED]);
-
-export interface ReplicationOptions {
-  readonly seed: number;
-  readonly replication: number;
-  readonly duration: number;
-  readonly warmup: number;
-  readonly interval: number;
-  /** Collect per-interval series (the first replication is enough for charts). */
-  readonly series: boolean;
-  /** Stop after this many events even before `duration` (benchmarks run a fixed event count). */
-  readonly maxEvents?: number;
-  /** Called about every 65k events with the share of simulated time done; return true to cancel. */
-  readonly onTick?: (fraction: number) => boolean | void;
-  /** With series: called after each interval is recorded, with the series so far (live arrays,
-   * growing: copy what you keep). Observation only. */
-  readonly onSample?: (series: Series) => void;
-  /** With series: called about every 4096 events with a function that copies the series so far plus
-   * the interval in progress as its last point (over the part simulated yet); call it only when
-   * you want one (a worker throttles by wall time). Observation only: nothing of the run changes. */
-  readonly onPeek?: (peek: () => Series) => void;
-  /** Also add up, per class, the time requests spend at each component and on the network (hops). */
-  readonly hops?: boolean;
-  /**
-   * The open load's arrival stream (`load:arrivals`) from this seed and replication 0, whatever the
-   * run's seed and replication: runs that share one realization of the arrival times and differ in
-   * every other draw (a validation compares them with a driver that sent that realization).
-   */
-  readonly arrivalSeed?: number;
-}
-
-/**
- * Where completed requests' time went (opt-in, ReplicationOptions.hops): over the requests that
- * completed in the statistics window (the same ones as the latency histogram, their whole time
- * included), per class and component the seconds spent waiting for a unit (queue, balancer queue,
- * pool) and being served (a station's or database's service, a service's own work in its slot, a
- * balancer's overhead) and sending on its egress link (`bandwidth`: a transfer's start to its last
- * byte), and per class the seconds on network hops (edges' `network`, region crossings and their
- * links). A failed request's time is left out (engine/hop-ledger.ts), as is work for queue
- * messages (asynchronous) and for calls whose caller gave up. Divided by a class's completed
- * requests, each is that hop's share of the mean latency; a fan-out's branches are each counted.
- */
-export interface HopTimes {
-  /** [(class * components + component) * HOP_KINDS + 0 wait | 1 service | 2 on its egress link] */
-  readonly time: Float64Array;
-  /** [class] */
-  readonly network: Float64Array;
-}
-
-export class Cancelled extends Error {
-  constructor() {
-    super("simulation cancelled");
-  }
-}
-
-/**
- * wait and response: one resource's count, sum, min and max; their counts arrays are shared by
- * the component's main resources (and by its others, such as a database's pools), so read them
- * with Histogram.ofParts over all of those.
- */
-export interface ResourceStats {
-  readonly wait: Histogram;
-  readonly response: Histogram;
-  completions: number;
-  arrivals: number;
-  waited: number;
-  dropped: number;
-  timedOut: number;
-  busyArea: number;
-  queueArea: number;
-  maxQueue: number;
-}
-
-export interface ClassStats {
-  readonly latency: Histogram;
-  arrived: number;
-  completed: number;
-  /** Ended by reason (index into REASONS; 0 unused). */
-  readonly ended: Float64Array;
-  /** Browser cache (browser_cache): arrivals served fresh by the browser, revalidated, fetched in full. */
-  readonly browser: Float64Array;
-}
-
-/** Requests by the region their users are in (the origin). */
-export interface OriginStats {
-  readonly latency: Histogram;
-  arrived: number;
-  completed: number;
-  /** Ended by reason (index into REASONS; 0 unused). */
-  readonly ended: Float64Array;
-  /** Completed requests that a geo route sent to another region than the origin's. */
-  failedOver: number;
-}
-
-export interface ComponentStats {
-  readonly counts: Float64Array;
-  /** Services: billed instances (booting, serving, draining) integrated over the window. */
-  instanceArea: number;
-  /** Database: sampled replication lag; queue: publish-to-processed latency; balancer: queue wait. */
-  readonly latency: Histogram;
-  queueArea: number;
-  maxQueue: number;
-  /** Functions: instances, cold and warm invocation times (components/function), set when the run ends. */
-  function?: FunctionStats;
-  /**
-   * A called service with a circuit breaker: seconds of the statistics window its breaker spent
-   * closed, open and half-open (indexed by BREAKER_CLOSED, BREAKER_OPEN, BREAKER_HALF_OPEN; they
-   * add up to the window), set when the run ends. Its openings are counts[C_BREAKER_OPENED].
-   */
-  breakerSeconds?: Float64Array;
-}
-
-export interface Series {
-  readonly t: number[];
-  readonly classes: Array<{ throughput: number[]; errors: number[]; p50: number[]; p95: number[]; p99: number[] }>;
-  /** hits and lookups (per interval, warm-up included) only for caches and CDNs */
-  /** breakerOpen: the share of each interval a service's circuit breaker was open, only for services with one */
-  readonly components: Array<{ utilization: number[]; queue: number[]; throughput: number[]; instances: number[]; hits?: number[]; lookups?: number[]; active?: number[]; breakerOpen?: number[] }>;
-  readonly inFlight: number[];
-  readonly offered: number[];
-}
-
-export interface ReplicationResult {
-  readonly events: number;
-  /** Length of the statistics window (end - warmup), seconds. */
-  readonly window: number;
-  readonly classes: ClassStats[];
-  /** Per origin (one without regions), in the statistics window. */
-  readonly origins: OriginStats[];
-  readonly resources: ResourceStats[];
-  readonly components: ComponentStats[];
-  /** Whole-run accounting of requests: arrived = completed + ended by each reason + in flight. */
-  readonly totals: { arrived: number; completed: number; ended: Float64Array; inFlight: number };
-  /**
-   * Top-level requests alive per class, counted by scanning the task pool (not from the running
-   * counter): when the statistics window opened and when the run ended. A check on the counters:
-   * per class, arrived + live at warm-up = completed + ended + live at the end.
-   */
-  readonly live: { readonly atWarmup: Float64Array; readonly atEnd: Float64Array };
-  /** Whole-run accounting of queue messages. */
-  readonly messages: { published: number; processed: number; deadLettered: number; droppedHead: number; inQueue: number };
-  readonly inFlightArea: number;
-  readonly series?: Series;
-  /** Per database: its table's figures (null: the database has no `table:`). */
-  readonly tables: Array<TableStats | null>;
-  /** Bytes per edge and component, rows read, links (only when the scenario has payloads). */
-  readonly payload?: PayloadStats;
-  /** Requests sent over each edge in the statistics window (engine/edge-plan.ts; one more slot, discarded, at the end). */
-  readonly edges: Float64Array;
-  /** Per realtime component (components/realtime), in the Program's order; absent without one. */
-  readonly realtime?: RealtimeStats[];
-  readonly hops?: HopTimes;
-}
-
-/** Payload counts in the statistics window (engine/payload-plan.ts). */
-export interface PayloadStats {
-  /** Per edge * 2 + direction (0 request, 1 response): bytes, and transfers. */
-  readonly edgeBytes: Float64Array;
-  readonly edgeTransfers: Float64Array;
-  /** Per component: bytes received and sent, rows its reads returned. */
-  readonly bytesIn: Float64Array;
-  readonly bytesOut: Float64Array;
-  readonly rows: Float64Array;
-  readonly links: LinkStats[];
-}
+// What a replication takes and returns (replication-types.ts), exported here as before.
+export type { ClassStats, ComponentStats, HopTimes, OriginStats, PayloadStats, ReplicationOptions, ReplicationResult, ResourceStats, Series } from "./replication-types.ts";
+export { Cancelled, DROP_REASONS, REASONS } from "./replication-types.ts";
+import {
+  Cancelled, type ClassStats, type ComponentStats, type HopTimes, type OriginStats, type PayloadStats, type ReplicationOptions,
+  type ReplicationResult, type ResourceStats, type Series,
+} from "./replication-types.ts";
 
 /**
  * Runs one replication of a compiled Program. The Program carries everything the run needs (the
@@ -225,168 +70,160 @@ export function runReplication(p: Program, a: unknown, b?: ReplicationOptions): 
   return new Replication(p, b ?? (a as ReplicationOptions)).run();
 }
 
-class Replication extends TaskTable {
-  private readonly cal = new Calendar(1024);
-  private now = 0;
-  private measuring: boolean;
-  private events = 0;
+export class Replication extends TaskTable {
+  readonly cal = new Calendar(1024);
+  now = 0;
+  measuring: boolean;
+  events = 0;
 
   // Resources.
-  private readonly units: Float64Array;
-  private readonly busy: Int32Array;
-  private readonly waiting: Int32Array;
-  private readonly lastTouch: Float64Array;
-  private readonly rings: Int32Array[];
-  private readonly qHead: Int32Array;
-  private readonly qLen: Int32Array;
-  private readonly rStats: ResourceStats[];
-  private readonly rRng: Rng[];
+  readonly units: Float64Array;
+  readonly busy: Int32Array;
+  readonly waiting: Int32Array;
+  readonly lastTouch: Float64Array;
+  readonly rings: Int32Array[];
+  readonly qHead: Int32Array;
+  readonly qLen: Int32Array;
+  readonly rStats: ResourceStats[];
+  readonly rRng: Rng[];
   /** One stream per drawing instruction (delays, branches): Program.streams. */
-  private readonly flowRng: Rng[];
+  readonly flowRng: Rng[];
 
   /** The load balancers' backend queues, backend choice, health-check view and rate limits (components/load-balancer). */
-  private readonly lb: BalancerRuntime;
+  readonly lb: BalancerRuntime;
   /** The services' breakers, retry budgets, client round robin, instances and autoscalers (components/service). */
-  private readonly svc: ServiceRuntime;
+  readonly svc: ServiceRuntime;
 
   // Service replicas and auto-scalers.
-  private readonly repState: Uint8Array;
+  readonly repState: Uint8Array;
   /** Per fault plan entry: the random failure's stream (undefined for scheduled faults). */
-  private readonly faultRng: Array<Rng | undefined>;
+  readonly faultRng: Array<Rng | undefined>;
   // Region outages: down flags per region, component and resource; replicas a region outage took down.
-  private readonly regionDown: Uint8Array;
-  private readonly compDown: Uint8Array;
-  private readonly resDown: Uint8Array;
-  private readonly repRegionDown: Uint8Array;
-  private readonly regional: boolean;
+  readonly regionDown: Uint8Array;
+  readonly compDown: Uint8Array;
+  readonly resDown: Uint8Array;
+  readonly repRegionDown: Uint8Array;
+  readonly regional: boolean;
 
-  private readonly repSlot: Int32Array;
-  private readonly repService: Int32Array;
-  private readonly doneTotal: Float64Array;
+  readonly repSlot: Int32Array;
+  readonly repService: Int32Array;
+  readonly doneTotal: Float64Array;
   /** Per resource: the balancer whose backend connection it is (-1: none), for onUnitFree. */
-  private readonly connLb: Int32Array;
+  readonly connLb: Int32Array;
 
   // Components.
-  private readonly cStats: ComponentStats[];
+  readonly cStats: ComponentStats[];
   /** The caches' entries (components/cache). */
-  private readonly cache: CacheRuntime;
+  readonly cache: CacheRuntime;
   /** The databases' primaries, failed nodes, last writes and failover windows (components/database). */
-  private readonly db: DatabaseRuntime;
+  readonly db: DatabaseRuntime;
   /** The databases' tables: rows, row costs, the observed SLO crossing (engine/tables.ts). */
-  private readonly tables: TableRuntime;
+  readonly tables: TableRuntime;
   /** The queues' worker choice and failure draws (components/queue). */
-  private readonly queue: QueueRuntime;
+  readonly queue: QueueRuntime;
   /** The CDNs' edges (components/cdn). */
-  private readonly cdn: CdnRuntime;
+  readonly cdn: CdnRuntime;
   /** Bandwidth links (engine/links.ts) and payload counts; undefined without payloads. */
-  private readonly links: LinkRuntime;
-  private readonly payload: PayloadStats | undefined;
+  readonly links: LinkRuntime;
+  readonly payload: PayloadStats | undefined;
   /** Requests per edge (engine/edge-plan.ts), and per instruction the edge it sends over. */
-  private readonly edgeSent: Float64Array;
-  private readonly pcEdge: Int32Array;
+  readonly edgeSent: Float64Array;
+  readonly pcEdge: Int32Array;
   /** The functions' instances (components/function); per component its function index (-1: none). */
-  private readonly fn: FunctionRuntime;
-  private readonly compFn: Int32Array;
+  readonly fn: FunctionRuntime;
+  readonly compFn: Int32Array;
   /** Per function: instance-seconds active at the last series sample. */
-  private readonly fnActive0: Float64Array;
+  readonly fnActive0: Float64Array;
   /** The realtime components' sessions and messages (components/realtime); they run their own events. */
-  private readonly realtime: RealtimeRuntime;
+  readonly realtime: RealtimeRuntime;
   /** The stations' routing after a visit (components/station). */
-  private readonly station: StationRuntime;
+  readonly station: StationRuntime;
   /** The geo routes' choice of entry (components/geo). */
-  private readonly geo: GeoRuntime;
-
+  readonly geo: GeoRuntime;
 
   // Load.
-  private readonly classRng: Rng;
+  readonly classRng: Rng;
   /** Per class: the key a request works on. */
-  private readonly keyRng: Rng[];
+  readonly keyRng: Rng[];
   /** Per class with browser_cache: when each (user, key)'s browser got its last response (-Infinity: never). */
-  private readonly browserLast: Float64Array[];
+  readonly browserLast: Float64Array[];
   /** Per class: which of the population an open arrival (or a pooled closed user's request) is. */
-  private readonly browserRng: Rng[];
-  private readonly arrivalRng: Rng;
+  readonly browserRng: Rng[];
+  readonly arrivalRng: Rng;
   /** Think times (and the pooled users' wake-up gaps); thinning and origin of a wake-up apart. */
-  private readonly thinkRng: Rng;
-  private readonly wakeRng: Rng;
-  private readonly wakeOriginRng: Rng;
-  private profile: RateProfile | undefined;
-  private piece = 0;
-  private readonly deterministic: boolean;
-  private userActive = new Uint8Array(0);
-  private userGen = new Int32Array(0);
-  private activeUsers = 0;
-  private think: Sampler | undefined;
-  private userTargets: readonly number[] = [];
+  readonly thinkRng: Rng;
+  readonly wakeRng: Rng;
+  readonly wakeOriginRng: Rng;
+  profile: RateProfile | undefined;
+  piece = 0;
+  readonly deterministic: boolean;
+  userActive = new Uint8Array(0);
+  userGen = new Int32Array(0);
+  activeUsers = 0;
+  think: Sampler | undefined;
+  userTargets: readonly number[] = [];
   // Pooled closed users: with exponential think times the thinking users' requests form a Poisson
   // stream of rate thinking / Z (competing exponentials), so one pending wake event, thinned by
   // thinking / target, replaces a calendar entry per user: a million users cost nothing to hold.
-  private pooled = false;
-  private usersTarget = 0;
-  private usersThinking = 0;
-  private readonly oTarget: Float64Array;
-  private readonly oThinking: Float64Array;
-  private readonly oBusy: Float64Array;
-  private userRegion = new Int32Array(0);
-  private regionsAssigned = 0;
-  private readonly regionCredit: Float64Array;
-  private wakeGen = 0;
-  private thinkMean = 0;
-  private userTimes: readonly number[] = [];
+  pooled = false;
+  usersTarget = 0;
+  usersThinking = 0;
+  readonly oTarget: Float64Array;
+  readonly oThinking: Float64Array;
+  readonly oBusy: Float64Array;
+  userRegion = new Int32Array(0);
+  regionsAssigned = 0;
+  readonly regionCredit: Float64Array;
+  wakeGen = 0;
+  thinkMean = 0;
+  userTimes: readonly number[] = [];
 
   // Statistics.
-  private readonly clStats: ClassStats[];
-  private readonly orStats: OriginStats[];
-  private readonly originRng: Rng;
-  private readonly totals = { arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), inFlight: 0 };
-  private readonly messages = { published: 0, processed: 0, deadLettered: 0, droppedHead: 0, inQueue: 0 };
+  readonly clStats: ClassStats[];
+  readonly orStats: OriginStats[];
+  readonly originRng: Rng;
+  readonly totals = { arrived: 0, completed: 0, ended: new Float64Array(REASONS.length), inFlight: 0 };
+  readonly messages = { published: 0, processed: 0, deadLettered: 0, droppedHead: 0, inQueue: 0 };
   /** Per queue: when its last confirm_wake confirm began (the broker's last publish), -Infinity before any. */
-  private readonly lastPublish: Float64Array;
-  private readonly live: { readonly atWarmup: Float64Array; readonly atEnd: Float64Array };
-  private inFlight = 0;
-  private inFlightArea = 0;
-  private lastInFlight = 0;
+  readonly lastPublish: Float64Array;
+  readonly live: { readonly atWarmup: Float64Array; readonly atEnd: Float64Array };
+  inFlight = 0;
+  inFlightArea = 0;
+  lastInFlight = 0;
 
   // Series (first replication only).
-  private readonly series: Series | undefined;
-  private readonly ivLatency: Histogram[];
-  private readonly ivErrors: Float64Array;
-  private ivArrivals = 0;
-  private readonly ivCompl: Float64Array;
-  private readonly ivHits: Float64Array;
-  private readonly ivMisses: Float64Array;
-  private readonly busyTotal: Float64Array;
-  private readonly queueTotal: Float64Array;
-  private readonly ivBusy0: Float64Array;
-  private readonly ivQueue0: Float64Array;
-  private ivInFlight0 = 0;
+  readonly series: Series | undefined;
+  readonly ivLatency: Histogram[];
+  readonly ivErrors: Float64Array;
+  ivArrivals = 0;
+  readonly ivCompl: Float64Array;
+  readonly ivHits: Float64Array;
+  readonly ivMisses: Float64Array;
+  readonly busyTotal: Float64Array;
+  readonly queueTotal: Float64Array;
+  readonly ivBusy0: Float64Array;
+  readonly ivQueue0: Float64Array;
+  ivInFlight0 = 0;
 
   // Per-hop times (opt-in): see HopTimes. delayKind per instruction: 1 a network hop, 2 own work
   // in the slot held, 3 a balancer's overhead (the balancer of the OP_BALANCE that follows it).
-  private readonly hops: HopTimes | undefined;
-  private readonly delayKind: Int8Array | undefined;
+  readonly hops: HopTimes | undefined;
+  readonly delayKind: Int8Array | undefined;
   /** Each running request's hop times, added to `hops` only if it completes in the window. */
-  private readonly hopLedger: HopLedger | undefined;
+  readonly hopLedger: HopLedger | undefined;
   // The calendar's lanes (calendar.ts) for timeouts of a fixed duration: service s's call timeouts
   // in lane s, then one lane per function, per resource and per balancer, from these bases.
-  private readonly laneFn: number;
-  private readonly laneRes: number;
-  private readonly laneLb: number;
+  readonly laneFn: number;
+  readonly laneRes: number;
+  readonly laneLb: number;
 
-  constructor(private readonly p: Program, private readonly o: ReplicationOptions) {
+  constructor(readonly p: Program, readonly o: ReplicationOptions) {
     super();
     const nR = p.resources.length;
     if (o.hops) {
       this.hops = { time: new Float64Array(p.classNames.length * p.components.length * HOP_KINDS), network: new Float64Array(p.classNames.length) };
       this.hopLedger = new HopLedger();
-      // A delay's purpose is the suffix of its random stream's name (program.ts names them).
-      this.delayKind = Int8Array.from(p.op, (op, pc) => {
-        if (op !== OP_DELAY) return 0;
-        const name = p.streams[p.argB[pc]];
-        if (/:lb-overhead$/.test(name)) return p.op[pc + 1] === OP_BALANCE ? 3 : 0;
-        // a service's call_overhead is its own client-side work, in the slot it holds
-        return /:(network|lat|cross)[<>]?\w*$/.test(name) ? 1 : /:(service|overhead|call-overhead[<>]?\w*)$/.test(name) ? 2 : 0;
-      });
+      this.delayKind = delayKinds(p);
     }
     const stream = (name: string) => new Rng(o.seed, o.replication, name);
     this.measuring = o.warmup === 0;
@@ -476,19 +313,7 @@ class Replication extends TaskTable {
     this.regionCredit = new Float64Array(p.origins);
 
     const nC = p.components.length;
-    this.series = o.series
-      ? {
-          t: [], inFlight: [], offered: [],
-          classes: p.classNames.map(() => ({ throughput: [], errors: [], p50: [], p95: [], p99: [] })),
-          components: p.components.map((comp, c) => (comp.kind === "cache" || comp.kind === "cdn"
-            ? { utilization: [], queue: [], throughput: [], instances: [], hits: [], lookups: [] }
-            : comp.kind === "function"
-              ? { utilization: [], queue: [], throughput: [], instances: [], active: [] }
-              : p.services.some((sv) => sv.component === c && sv.breaker)
-                ? { utilization: [], queue: [], throughput: [], instances: [], breakerOpen: [] }
-                : { utilization: [], queue: [], throughput: [], instances: [] })),
-        }
-      : undefined;
+    this.series = o.series ? newSeries(p) : undefined;
     this.ivLatency = p.classNames.map(() => new Histogram());
     this.ivErrors = new Float64Array(p.classNames.length);
     this.ivCompl = new Float64Array(nC);
@@ -511,7 +336,7 @@ class Replication extends TaskTable {
     clock[0] = 0; // a replication before this one left its end there
     if (load.model === "open") {
       this.profile = load.profile;
-      this.scheduleArrival(); // now is 0
+      scheduleArrival(this); // now is 0
     } else {
       this.think = load.think;
       this.pooled = load.pooledThinkMean !== undefined;
@@ -525,14 +350,14 @@ class Replication extends TaskTable {
     if (this.series) cal.push(o.interval, EV_SAMPLE, 0);
     this.svc.start(cal);
     this.svc.startScalers();
-    this.scheduleFailures();
+    scheduleFailures(this);
     if (this.p.realtimes.length > 0) this.realtime.start(cal, EV_REALTIME, o.duration, o.warmup, o.interval);
     this.svc.startBreakers();
 
     const TICK = 1 << 16;
     const PEEK = 1 << 12;
     const onPeek = this.series ? o.onPeek : undefined;
-    const peek = () => this.peekSeries(); // one closure per run, called only when the peeker wants it
+    const peek = () => peekSeries(this); // one closure per run, called only when the peeker wants it
     const maxEvents = o.maxEvents ?? Infinity;
     const duration = o.duration;
     while (this.events < maxEvents && cal.popUntil(duration)) {
@@ -543,39 +368,39 @@ class Replication extends TaskTable {
       switch (code & 31) {
         case EV_DONE: this.serviceDone(arg); break;
         case EV_RESUME: this.resume(arg); break;
-        case EV_ARRIVAL: this.newRequest(-1, -1); this.scheduleArrival(); break;
+        case EV_ARRIVAL: this.newRequest(-1, -1); scheduleArrival(this); break;
         case EV_TIMEOUT: this.waitTimeout(arg, cal.popExtra); break;
-        case EV_CALL_TIMEOUT: this.callTimeout(arg, cal.popExtra); break;
-        case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg, this.userOrigin(arg)); break;
-        case EV_WAKE: if (cal.popExtra === this.wakeGen) this.wake(); break;
+        case EV_CALL_TIMEOUT: callTimeout(this, arg, cal.popExtra); break;
+        case EV_USER: if (this.userActive[arg] && this.userGen[arg] === cal.popExtra) this.newRequest(arg, userOrigin(this, arg)); break;
+        case EV_WAKE: if (cal.popExtra === this.wakeGen) wake(this); break;
         case EV_USERS:
-          if (this.pooled) this.setPooledUsers(this.userTargets[arg]);
-          else this.setUsers(this.userTargets[arg]);
+          if (this.pooled) setPooledUsers(this, this.userTargets[arg]);
+          else setUsers(this, this.userTargets[arg]);
           if (arg + 1 < this.userTimes.length) cal.push(this.userTimes[arg + 1], (arg + 1) * 32 + EV_USERS, 0);
           break;
         case EV_SAMPLE:
-          this.sample();
+          sample(this);
           if (o.onSample) o.onSample(this.series!);
           if (this.now + o.interval <= duration + 1e-9) cal.push(this.now + o.interval, EV_SAMPLE, 0);
           // observation, not simulated work: uncounted, so run.events is the same with series off
           this.events--;
           break;
-        case EV_WARMUP: this.startMeasuring(); break;
-        case EV_CONTROL: this.control(arg); break;
-        case EV_BOOTED: this.booted(arg); break;
-        case EV_COOLDOWN: this.scale(arg, this.svc.scale(arg, { type: "COOLDOWN_OVER" })); break;
-        case EV_FAULT: this.fault(arg, cal.popExtra); break;
-        case EV_RECOVER: this.recover(arg, cal.popExtra); break;
-        case EV_DETECT: this.detected(arg, cal.popExtra); break;
+        case EV_WARMUP: startMeasuring(this); break;
+        case EV_CONTROL: control(this, arg); break;
+        case EV_BOOTED: booted(this, arg); break;
+        case EV_COOLDOWN: scale(this, arg, this.svc.scale(arg, { type: "COOLDOWN_OVER" })); break;
+        case EV_FAULT: fault(this, arg, cal.popExtra); break;
+        case EV_RECOVER: recover(this, arg, cal.popExtra); break;
+        case EV_DETECT: detected(this, arg, cal.popExtra); break;
         case EV_RETRY: this.tPc[arg] = this.tResumePc[arg] - 1; this.step(arg); break;
-        case EV_REFUSED: this.connectRetried(arg, cal.popExtra); break;
+        case EV_REFUSED: connectRetried(this, arg, cal.popExtra); break;
         case EV_BREAKER_WINDOW: this.svc.breakerWindow(arg, this.now); break;
         case EV_BREAKER_TIMER: this.svc.breakerTimer(arg, this.now); break;
-        case EV_LINK: if (cal.popExtra === this.links.gen[arg]) this.linkDone(arg); break;
-        case EV_FN_READY: this.fnIdleAt(arg, this.fn.ready(arg, this.now)); break;
-        case EV_FN_BOOT: if (cal.popExtra === this.fn.bootGen[arg]) this.fnBootEnded(arg); break;
-        case EV_FN_IDLE: this.fnIdleAt(arg, this.fn.idleExpired(arg, this.now)); break;
-        case EV_FN_TIMEOUT: this.fnTimeout(arg, cal.popExtra); break;
+        case EV_LINK: if (cal.popExtra === this.links.gen[arg]) linkDone(this, arg); break;
+        case EV_FN_READY: fnIdleAt(this, arg, this.fn.ready(arg, this.now)); break;
+        case EV_FN_BOOT: if (cal.popExtra === this.fn.bootGen[arg]) fnBootEnded(this, arg); break;
+        case EV_FN_IDLE: fnIdleAt(this, arg, this.fn.idleExpired(arg, this.now)); break;
+        case EV_FN_TIMEOUT: fnTimeout(this, arg, cal.popExtra); break;
         case EV_REALTIME: this.realtime.event(arg, cal.popExtra, this.now); this.events += this.realtime.takeWork(); break;
       }
       // one mask test per event; the callbacks' own tests only every PEEK events
@@ -597,7 +422,7 @@ class Replication extends TaskTable {
     let inQueue = 0;
     for (let t = 0; t < this.nextId; t++) if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tMsg[t] >= 0) inQueue++;
     this.messages.inQueue = inQueue;
-    this.countLive(this.live.atEnd);
+    countLive(this, this.live.atEnd);
     return {
       events: this.events,
       window: Math.max(this.now - o.warmup, 0),
@@ -619,7 +444,7 @@ class Replication extends TaskTable {
   }
 
   /** A new request from a user (or -1 for an open arrival) in origin `origin` (-1: draw by the shares). */
-  private newRequest(user: number, origin: number): void {
+  newRequest(user: number, origin: number): void {
     const p = this.p;
     const t = this.alloc();
     let c = 0;
@@ -672,7 +497,7 @@ class Replication extends TaskTable {
   }
 
   /** Runs instructions from the task's pc until it waits for something or ends. */
-  private step(t: number): void {
+  step(t: number): void {
     const p = this.p;
     if (this.tKilled[t] !== 0) { this.fail(t, this.tKilled[t]); return; }
     for (;;) {
@@ -698,8 +523,8 @@ class Replication extends TaskTable {
           const sampler = p.samplers[p.argA[pc]];
           sampler.draw(this.flowRng[p.argB[pc]]);
           let d = sampler.drawn;
-          if (p.argC[pc] !== 0) d += this.confirmWake(p.argC[pc] - 1);
-          if (this.hops) this.delayHop(t, pc, d);
+          if (p.argC[pc] !== 0) d += confirmWake(this, p.argC[pc] - 1);
+          if (this.hops) delayHop(this, t, pc, d);
           this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
@@ -707,7 +532,7 @@ class Replication extends TaskTable {
           const stub = p.argA[pc];
           const svc = p.argB[pc];
           this.tResumePc[t] = pc + 1;
-          if (!this.admitCall(t, svc)) return;
+          if (!admitCall(this, t, svc)) return;
           this.edgeSent[this.pcEdge[pc]]++;
           const c = this.spawn(t, stub);
           this.tChildren[t] = 1;
@@ -725,7 +550,7 @@ class Replication extends TaskTable {
             this.fail(t, R_RATE_LIMITED);
             return;
           }
-          this.balance(t, p.argA[pc]);
+          balance(this, t, p.argA[pc]);
           return;
         case OP_SLOT: {
           this.edgeSent[this.pcEdge[pc]]++;
@@ -758,12 +583,12 @@ class Replication extends TaskTable {
           return;
         case OP_DB:
           this.edgeSent[this.pcEdge[pc]]++;
-          this.dbStep(t, pc);
+          dbStep(this, t, pc);
           return;
         case OP_PUBLISH:
           this.edgeSent[this.pcEdge[pc]]++;
           if (this.compDown[p.queues[p.argA[pc]].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-          if (!this.publish(t, p.argA[pc])) { this.fail(t, R_QUEUEFULL); return; }
+          if (!publish(this, t, p.argA[pc])) { this.fail(t, R_QUEUEFULL); return; }
           this.tPc[t] = pc + 1;
           break;
         case OP_PARALLEL: {
@@ -790,7 +615,7 @@ class Replication extends TaskTable {
           if (this.compDown[p.cdns[c].component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
           this.tCdnObject[t] = this.cdn.pickObject(c);
           const d = this.cdn.edgeDelay(c);
-          if (this.hops) this.hop(t, p.cdns[c].component, 1, d);
+          if (this.hops) hop(this, t, p.cdns[c].component, 1, d);
           this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_RESUME, 0);
           return;
         }
@@ -799,7 +624,7 @@ class Replication extends TaskTable {
           this.tPc[t] = pc + 1;
           break;
         case OP_BYTES:
-          if (this.transfer(t, p.argA[pc])) return;
+          if (transfer(this, t, p.argA[pc])) return;
           this.tPc[t] = pc + 1;
           break;
         case OP_ROWS:
@@ -823,33 +648,9 @@ class Replication extends TaskTable {
           this.request(f.slots, t);
           return;
         }
-        case OP_FN_START: {
-          const f = p.argA[pc];
-          const fn = this.fn;
-          const i = fn.assign(f, this.now);
-          if (i < 0) { this.fail(t, R_THROTTLED); return; }
-          this.tFnInst[t] = i;
-          this.tFnCold[t] = fn.cold;
-          if (this.measuring) this.cStats[p.functions[f].component].counts[fn.cold ? C_FN_COLD : C_FN_WARM]++;
-          const timeout = p.functions[f].timeout;
-          if (timeout !== Infinity) { this.cal.pushTime = this.now + timeout; this.cal.pushLane(this.laneFn + f, t * 32 + EV_FN_TIMEOUT, this.tGen[t]); }
-          if (fn.shared) {
-            // Shared boots: wait on the instance (woken when its boot ends); a start reschedules
-            // the function's next boot end, since it slows the others down.
-            this.tFnNext[t] = fn.waitHead[i];
-            fn.waitHead[i] = t;
-            if (fn.started) this.fnNextBoot(f);
-            return;
-          }
-          if (fn.cold) {
-            // A new instance starts (or the one this joins is still starting): go on once it is up.
-            if (fn.started) this.cal.push(fn.readyAt[i], i * 32 + EV_FN_READY, 0);
-            this.cal.pushTime = fn.readyAt[i]; this.cal.pushAt(t * 32 + EV_RESUME, 0);
-            return;
-          }
-          this.tPc[t] = pc + 1;
+        case OP_FN_START:
+          if (!fnStart(this, t, pc)) return;
           break;
-        }
         case OP_RT_PUBLISH:
           this.edgeSent[this.pcEdge[pc]]++;
           this.realtime.serverPublish(p.argA[pc], this.now);
@@ -862,64 +663,12 @@ class Replication extends TaskTable {
     }
   }
 
-  /**
-   * Transfer x of the payload plan: draws the size (or keeps the task's last), counts it on its
-   * edge and ends; true when the bytes go over the sender's link and the task waits for them.
-   */
-  private transfer(t: number, x: number): boolean {
-    const pay = this.p.payload;
-    const s = pay.transferSampler[x];
-    if (s >= 0) this.tBytes[t] = this.p.samplers[s].sample(this.flowRng[pay.transferStream[x]]);
-    const bytes = this.tBytes[t];
-    const e = pay.transferEdge[x];
-    if (this.measuring && e >= 0) {
-      const st = this.payload!;
-      st.edgeBytes[e] += bytes;
-      st.edgeTransfers[e]++;
-      const from = pay.edgeFrom[e >> 1], to = pay.edgeTo[e >> 1];
-      if (from >= 0) st.bytesOut[from] += bytes;
-      if (to >= 0) st.bytesIn[to] += bytes;
-    }
-    const l = pay.transferLink[x];
-    if (l < 0 || bytes <= 0) return false;
-    const at = this.links.start(l, t, bytes, this.now);
-    if (at >= 0) this.cal.push(at, l * 32 + EV_LINK, this.links.gen[l]);
-    return true;
-  }
-
-  /** Link l's next transfer is through: its task (and any ending at the same time) go on. */
-  private linkDone(l: number): void {
-    const links = this.links;
-    const n = links.complete(l, this.now, this.measuring);
-    const at = links.schedule(l, this.now, true);
-    if (at >= 0) this.cal.push(at, l * 32 + EV_LINK, links.gen[l]);
-    // step() may start transfers (on this link too) but never completes one: done[] stays as is.
-    for (let i = 0; i < n; i++) {
-      const t = links.done[i];
-      if (this.hops) {
-        // its time on the link: the sender's link hop, or the network for a link between regions
-        const c = this.p.payload.links[l].component;
-        if (c >= 0) this.hop(t, c, 2, this.now - links.doneStart[i]);
-        else this.ledgerAdd(t, NETWORK_SLOT, this.now - links.doneStart[i]);
-      }
-      this.tPc[t]++;
-      this.step(t);
-    }
-  }
-
-  /** A delay (own work, network hop, balancer overhead, CDN edge) is over. */
-  /** A refused request's connect retries are over: serve it if its replica is back, else it fails. */
-  private connectRetried(t: number, g: number): void {
-    if (this.tKilled[t] !== 0) { this.fail(t, this.tKilled[t]); return; }
-    if (this.repState[g] === REP_SERVING) { this.step(t); return; }
-    this.fail(t, R_BACKEND_DOWN);
-  }
-
-  private resume(t: number): void {
+  /** A delay (own work, network hop, balancer overhead, CDN edge) or a synchronous write's apply is over. */
+  resume(t: number): void {
     const p = this.p;
     const pc = this.tPc[t];
     // A synchronous write's wait for its replicas ended (dbStep's phase 3).
-    if (p.op[pc] === OP_DB) { this.dbStep(t, pc); return; }
+    if (p.op[pc] === OP_DB) { dbStep(this, t, pc); return; }
     if (p.op[pc] === OP_CDN) {
       const c = p.argA[pc];
       const hit = this.cdn.isHit(c, this.tCdnObject[t], this.now);
@@ -932,12 +681,12 @@ class Replication extends TaskTable {
     this.step(t);
   }
 
-  private end(t: number): void {
-    if (this.tFnInst[t] >= 0) this.fnDone(t, true);
+  end(t: number): void {
+    if (this.tFnInst[t] >= 0) fnDone(this, t, true);
     const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t];
     if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince, t); }
     if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince, t); }
-    if (this.tMsg[t] >= 0) { this.messageDone(t, true); return; }
+    if (this.tMsg[t] >= 0) { messageDone(this, t, true); return; }
     const parent = this.tParent[t];
     if (parent >= 0) {
       this.release(t);
@@ -948,13 +697,13 @@ class Replication extends TaskTable {
     this.finish(t, 0);
   }
 
-  private fail(t: number, reason: number): void {
-    if (this.tFnInst[t] >= 0) this.fnDone(t, false);
+  fail(t: number, reason: number): void {
+    if (this.tFnInst[t] >= 0) fnDone(this, t, false);
     const holdB = this.tHeldUnit[t], holdA = this.tLbConn[t], conn = this.tPoolConn[t];
     if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince, t); }
     if (holdB >= 0) { this.tHeldUnit[t] = -1; this.releaseUnit(holdB, this.tHeldSince, t); }
     if (holdA >= 0) { this.tLbConn[t] = -1; this.releaseUnit(holdA, this.tLbConnSince, t); }
-    if (this.tMsg[t] >= 0) { this.messageDone(t, false); return; }
+    if (this.tMsg[t] >= 0) { messageDone(this, t, false); return; }
     const parent = this.tParent[t];
     if (parent >= 0) {
       this.release(t);
@@ -965,18 +714,18 @@ class Replication extends TaskTable {
     this.finish(t, reason);
   }
 
-  private notify(parent: number, reason: number): void {
+  notify(parent: number, reason: number): void {
     if (reason !== 0 && this.tChildFailure[parent] === 0) this.tChildFailure[parent] = reason;
     if (--this.tChildren[parent] > 0) return;
     const callPc = this.tResumePc[parent] - 1;
-    if (callPc >= 0 && this.p.op[callPc] === OP_CALL && this.callEnded(parent, callPc)) return;
+    if (callPc >= 0 && this.p.op[callPc] === OP_CALL && callEnded(this, parent, callPc)) return;
     if (this.tChildFailure[parent] !== 0) { this.fail(parent, this.tChildFailure[parent]); return; }
     this.tPc[parent] = this.tResumePc[parent];
     this.step(parent);
   }
 
   /** A root request ends: success (reason 0) or the reason it failed. */
-  private finish(t: number, reason: number): void {
+  finish(t: number, reason: number): void {
     const c = this.tCls[t];
     const cs = this.clStats[c];
     this.touchInFlight();
@@ -1006,13 +755,13 @@ class Replication extends TaskTable {
     const u = this.tUser[t];
     const origin = this.tOrigin[t];
     this.release(t);
-    if (u >= 0) this.userDone(u);
-    else if (u === POOLED_USER) this.pooledUserDone(origin);
+    if (u >= 0) userDone(this, u);
+    else if (u === POOLED_USER) pooledUserDone(this, origin);
   }
 
   // ---------------------------------------------------------------- resources
 
-  private touch(r: number): void {
+  touch(r: number): void {
     const dt = this.now - this.lastTouch[r];
     if (dt > 0) {
       const st = this.rStats[r];
@@ -1023,7 +772,7 @@ class Replication extends TaskTable {
   }
 
   /** Asks resource r for a unit: served now, queued, or refused (then the task fails). */
-  private request(r: number, t: number): void {
+  request(r: number, t: number): void {
     if (this.resDown[r] !== 0) { this.fail(t, R_REGION_DOWN); return; }
     const st = this.rStats[r];
     if (this.measuring) st.arrivals++;
@@ -1045,7 +794,7 @@ class Replication extends TaskTable {
     if (spec.timeout !== Infinity) { this.cal.pushTime = this.now + spec.timeout; this.cal.pushLane(this.laneRes + r, t * 32 + EV_TIMEOUT, this.tWaitGen[t]); }
   }
 
-  private enqueue(r: number, t: number): void {
+  enqueue(r: number, t: number): void {
     this.touch(r);
     this.waiting[r]++;
     if (this.measuring && this.waiting[r] > this.rStats[r].maxQueue) this.rStats[r].maxQueue = this.waiting[r];
@@ -1063,7 +812,7 @@ class Replication extends TaskTable {
   }
 
   /** The next waiting task (skipping those that gave up), removed from the ring; -1 if none. */
-  private dequeue(r: number): number {
+  dequeue(r: number): number {
     while (this.qLen[r] > 0) {
       const ring = this.rings[r];
       const t = ring[this.qHead[r]];
@@ -1078,7 +827,7 @@ class Replication extends TaskTable {
     return -1;
   }
 
-  private grant(r: number, t: number): void {
+  grant(r: number, t: number): void {
     const spec = this.p.resources[r];
     const w = this.now - this.tEnqueued[t];
     if (this.measuring) {
@@ -1086,7 +835,7 @@ class Replication extends TaskTable {
       st.wait.record(w);
       if (w > 0) st.waited++;
     }
-    if (this.hops) this.hop(t, spec.component, 0, w);
+    if (this.hops) hop(this, t, spec.component, 0, w);
     this.tWaitGen[t]++;
     if (spec.mode === MODE_SERVICE) {
       this.tState[t] = SERVING;
@@ -1096,7 +845,7 @@ class Replication extends TaskTable {
       sampler.draw(this.rRng[r]);
       const d = sampler.drawn + this.tExtra[t];
       this.tExtra[t] = 0;
-      if (this.hops) this.hop(t, spec.component, 1, d);
+      if (this.hops) hop(this, t, spec.component, 1, d);
       this.cal.pushTime = this.now + d; this.cal.pushAt(t * 32 + EV_DONE, 0);
       return;
     }
@@ -1106,7 +855,7 @@ class Replication extends TaskTable {
       this.tPoolConn[t] = r;
       this.tPoolConnSince[t] = this.now;
       this.tDbPhase[t] = 1;
-      this.dbStep(t, pc);
+      dbStep(this, t, pc);
       return;
     }
     this.tHeldUnit[t] = r;
@@ -1115,47 +864,12 @@ class Replication extends TaskTable {
     this.step(t);
   }
 
-  /** Adds d seconds at component c (kind 0 waiting, 1 served, 2 on its link) to the ledger of task t's request. Hops only. */
-  private hop(t: number, c: number, kind: number, d: number): void {
-    this.ledgerAdd(t, c * HOP_KINDS + kind, d);
-  }
-
-  /**
-   * Writes d seconds at a ledger slot for the top-level request task t works for; nothing when t
-   * works for a queue message (asynchronous, outside the request's latency) or for a call its
-   * caller gave up on (an orphan: the request it served has failed or moved on). Whether the
-   * seconds count is decided when the request ends (finish).
-   */
-  private ledgerAdd(t: number, slot: number, d: number): void {
-    let u = t;
-    for (;;) {
-      if (this.tMsg[u] >= 0) return;
-      const parent = this.tParent[u];
-      if (parent < 0) break;
-      u = parent;
-    }
-    if (this.tUser[u] === ORPHAN) return;
-    this.hopLedger!.add(u, this.tGen[u], slot, d);
-  }
-
-  /** A delay instruction's time: a network hop, or own work in the slot the task holds. */
-  private delayHop(t: number, pc: number, d: number): void {
-    const kind = this.delayKind![pc];
-    if (kind === 1) {
-      this.ledgerAdd(t, NETWORK_SLOT, d);
-    } else if (kind === 2 && this.tHeldUnit[t] >= 0) {
-      this.hop(t, this.p.resources[this.tHeldUnit[t]].component, 1, d);
-    } else if (kind === 3) {
-      this.hop(t, this.p.balancers[this.p.argA[pc + 1]].component, 1, d);
-    }
-  }
-
   /**
    * Gives a held unit back and hands it to the next waiting task. When it was taken is read from
    * its column at row t (tHeldSince, tLbConnSince or tPoolConnSince): passed as a double, it would
    * be boxed on every release the caller does not inline.
    */
-  private releaseUnit(r: number, since: Float64Array, t: number): void {
+  releaseUnit(r: number, since: Float64Array, t: number): void {
     const taken = since[t];
     this.touch(r);
     this.busy[r]--;
@@ -1166,12 +880,12 @@ class Replication extends TaskTable {
     const next = this.dequeue(r);
     if (next >= 0) { this.busy[r]++; this.grant(r, next); return; }
     const g = this.p.replicaOf[r];
-    if (g >= 0 && this.repState[g] === REP_DRAINING && this.busy[r] === 0) this.switchOff(g);
-    this.onUnitFree(r);
+    if (g >= 0 && this.repState[g] === REP_DRAINING && this.busy[r] === 0) switchOff(this, g);
+    onUnitFree(this, r);
   }
 
   /** A service-mode resource finished serving task t. */
-  private serviceDone(t: number): void {
+  serviceDone(t: number): void {
     const p = this.p;
     const r = this.tResource[t];
     this.touch(r);
@@ -1208,13 +922,13 @@ class Replication extends TaskTable {
       }
       case OP_DB:
         this.tDbPhase[t] = 2;
-        this.dbStep(t, pc);
+        dbStep(this, t, pc);
         return;
     }
     this.step(t);
   }
 
-  private refusal(r: number): number {
+  refusal(r: number): number {
     const comp = this.p.resources[r].component;
     const kind = this.p.components[comp].kind;
     if (kind === "function") {
@@ -1224,10 +938,10 @@ class Replication extends TaskTable {
     return kind === "service" ? R_BACKLOG : kind === "queue" ? R_QUEUEFULL : R_BUFFER;
   }
 
-  private waitTimeout(t: number, gen: number): void {
+  waitTimeout(t: number, gen: number): void {
     if (this.tState[t] !== WAITING || this.tWaitGen[t] !== gen) return;
     const r = this.tResource[t];
-    if (r <= -2) { this.lbTimeout(t, -2 - r); return; }
+    if (r <= -2) { lbTimeout(this, t, -2 - r); return; }
     this.touch(r);
     this.waiting[r]--;
     this.tState[t] = RUNNING;
@@ -1237,878 +951,16 @@ class Replication extends TaskTable {
     this.fail(t, kind === "database" ? R_POOLTIMEOUT : R_QTIMEOUT);
   }
 
-  /** The caller stops waiting for a service call; the call itself runs on as an orphan. */
-  private callTimeout(t: number, gen: number): void {
-    if (this.tGen[t] !== gen || this.tState[t] === FREE || this.tState[t] === ZOMBIE) return;
-    const parent = this.tParent[t];
-    if (parent < 0) return;
-    this.tParent[t] = -1;
-    this.tUser[t] = ORPHAN;
-    if (this.measuring) {
-      const svcComp = this.tHeldUnit[t] >= 0 ? this.p.resources[this.tHeldUnit[t]].component : -1;
-      if (svcComp >= 0) this.cStats[svcComp].counts[C_TIMEOUTS]++;
-    }
-    this.notify(parent, R_SVCTIMEOUT);
-  }
-
-  // ---------------------------------------------------------------- functions
-
-  /**
-   * Function invocation t leaves its instance (before its slot is handed on, so an invocation
-   * queued for the slot finds this instance warm); a completed one records its time at the
-   * function, cold or warm.
-   */
-  private fnDone(t: number, ok: boolean): void {
-    const i = this.tFnInst[t];
-    this.tFnInst[t] = -1;
-    const f = this.fn.functionOf(i);
-    if (ok && this.measuring) this.fn.record(f, this.now - this.tFnSince[t], this.tFnCold[t]);
-    this.fnIdleAt(i, this.fn.release(i, this.now));
-  }
-
-  /** Function f's next shared boot end, at the present sharing (an earlier one scheduled becomes stale). */
-  private fnNextBoot(f: number): void {
-    const at = this.fn.nextBootEnd(f, this.now);
-    const gen = ++this.fn.bootGen[f];
-    if (at >= 0) this.cal.push(at, f * 32 + EV_FN_BOOT, gen);
-  }
-
-  /** Function f's next shared boot ended: its instance takes work, its waiting invocations go on (in the order they came), the next end is scheduled. */
-  private fnBootEnded(f: number): void {
-    const fn = this.fn;
-    const i = fn.bootEnded(f, this.now);
-    this.fnIdleAt(i, fn.ready(i, this.now));
-    // the waiters were linked last first: reverse them so they resume first come, first served
-    let t = fn.waitHead[i], rev = -1;
-    fn.waitHead[i] = -1;
-    while (t >= 0) { const nx = this.tFnNext[t]; this.tFnNext[t] = rev; rev = t; t = nx; }
-    for (t = rev; t >= 0; t = this.tFnNext[t]) { this.cal.pushTime = this.now; this.cal.pushAt(t * 32 + EV_RESUME, 0); }
-    this.fnNextBoot(f);
-  }
-
-  /** Schedules instance i's idle timer at `at` (-1: none needed). */
-  private fnIdleAt(i: number, at: number): void {
-    if (at >= 0) this.cal.push(at, i * 32 + EV_FN_IDLE, 0);
-  }
-
-  /**
-   * Invocation t ran past the function's timeout: its caller fails now (service_timeout) and the
-   * invocation stops at its next step, giving its instance back then.
-   */
-  private fnTimeout(t: number, gen: number): void {
-    if (this.tGen[t] !== gen || this.tState[t] === FREE || this.tState[t] === ZOMBIE || this.tFnInst[t] < 0 || this.tKilled[t] !== 0) return;
-    if (this.measuring) this.cStats[this.p.functions[this.fn.functionOf(this.tFnInst[t])].component].counts[C_TIMEOUTS]++;
-    this.tKilled[t] = R_SVCTIMEOUT;
-    const parent = this.tParent[t];
-    if (parent >= 0) {
-      this.tParent[t] = -1;
-      this.tUser[t] = ORPHAN;
-      this.notify(parent, R_SVCTIMEOUT);
-    }
-  }
-
-  // ---------------------------------------------------------------- auto-scaling
-
-  /** Evaluation tick of svc's autoscaler (components/service): the pool's busy slot-seconds, completions and serving replicas go to it. */
-  private control(svc: number): void {
-    const sv = this.p.services[svc];
-    let busy = 0, done = 0, serving = 0;
-    for (const r of sv.slots) {
-      this.touch(r);
-      busy += this.busyTotal[r] + this.rStats[r].busyArea;
-      done += this.doneTotal[r];
-      if (this.repState[this.p.replicaOf[r]] === REP_SERVING) serving++;
-    }
-    this.scale(svc, this.svc.control(svc, busy, done, serving, this.now));
-    this.svc.scheduleControl(svc, this.now);
-  }
-
-  /** Carries out svc's autoscaler commands on its replicas: provision (boot) or decommission (drain), or start a cooldown. */
-  private scale(svc: number, commands: readonly ScalerCommand[]): void {
-    const sv = this.p.services[svc];
-    for (const c of commands) {
-      if (c.kind === "cooldown") { this.cal.push(this.now + c.seconds, svc * 32 + EV_COOLDOWN, 0); continue; }
-      let left = c.count;
-      this.svc.touchInstances(svc, this.now);
-      if (c.kind === "provision") {
-        for (let k = 0; k < sv.slots.length && left > 0; k++) {
-          const g = this.p.replicaOf[sv.slots[k]];
-          if (this.repState[g] !== REP_OFF) continue;
-          this.repState[g] = REP_BOOTING;
-          this.lb.replicaChanged(g);
-          this.svc.instanceChange(svc, 1, this.now);
-          this.cal.push(this.now + sv.autoscaling!.boot, g * 32 + EV_BOOTED, 0);
-          left--;
-        }
-      } else {
-        // Scale in the newest serving replicas first; each drains its requests, then switches off.
-        for (let k = sv.slots.length - 1; k >= 0 && left > 0; k--) {
-          const g = this.p.replicaOf[sv.slots[k]];
-          if (this.repState[g] !== REP_SERVING) continue;
-          this.repState[g] = REP_DRAINING;
-          this.lb.replicaChanged(g);
-          left--;
-          if (this.busy[sv.slots[k]] === 0) this.switchOff(g);
-        }
-      }
-    }
-  }
-
-  private booted(g: number): void {
-    if (this.repState[g] === REP_BOOTING) this.repState[g] = REP_SERVING;
-    if (this.repState[g] !== REP_SERVING) return;
-    // A new instance is registered with every balancer in front of its pool.
-    const svc = this.repService[g];
-    for (let b = 0; b < this.p.balancers.length; b++) {
-      const lb = this.p.balancers[b];
-      if (lb.service !== svc) continue;
-      for (let k = 0; k < lb.replicas.length; k++) if (lb.replicas[k] === g) this.lb.register(b, k);
-    }
-    this.lb.replicaChanged(g);
-    for (let b = 0; b < this.p.balancers.length; b++) {
-      const lb = this.p.balancers[b];
-      if (lb.service !== svc) continue;
-      for (let k = 0; k < lb.replicas.length; k++) if (lb.replicas[k] === g) this.drainLbTo(b, k);
-    }
-  }
-
-  /** Requests queued at balancer b can start on its backend k at once (it came up or was seen up). */
-  private drainLbTo(b: number, k: number): void {
-    const lb = this.lb;
-    while (lb.queued(b) > 0 && lb.open(b, k)) {
-      const before = lb.queued(b);
-      this.dispatchLb(b, k);
-      if (lb.queued(b) === before) break;
-    }
-  }
-
-  private switchOff(g: number): void {
-    const svc = this.repService[g];
-    this.svc.instanceChange(svc, -1, this.now);
-    this.repState[g] = REP_OFF;
-    this.lb.replicaChanged(g);
-  }
-
-  // ---------------------------------------------------------------- resilience
-
-  /** The called service's breaker on a new call (components/service): false (and the caller failed) when it is short-circuited. */
-  private admitCall(t: number, svc: number): boolean {
-    const a = this.svc.admit(svc);
-    this.tProbe[t] = a === ADMIT_PROBE ? 1 : 0;
-    if (a !== ADMIT_SHORT_CIRCUIT) return true;
-    this.fail(t, R_CIRCUIT_OPEN);
-    return false;
-  }
-
-  /** A call's child has ended: counted for the breaker; retried (after the service's backoff) if allowed. True if retried. */
-  private callEnded(parent: number, callPc: number): boolean {
-    const svc = this.p.argB[callPc];
-    const reason = this.tChildFailure[parent];
-    const probe = this.tProbe[parent] !== 0;
-    if (probe && this.p.services[svc].breaker) this.tProbe[parent] = 0;
-    // Only a breaker counts calls (and needs the time, boxed when passed to a call not inlined).
-    if (this.p.services[svc].breaker) this.svc.callEnded(svc, reason, probe, this.now);
-    const delay = this.svc.retryDelay(svc, this.tRetries[parent], reason);
-    if (delay < 0) { this.tRetries[parent] = 0; return false; }
-    this.tRetries[parent]++;
-    this.tChildFailure[parent] = 0;
-    this.cal.pushTime = this.now + delay; this.cal.pushAt(parent * 32 + EV_RETRY, 0);
-    return true;
-  }
-
-  // ---------------------------------------------------------------- failures
-
-  // EV_FAULT / EV_RECOVER carry (failure index, replica) as arg and extra.
-  private scheduleFailures(): void {
-    this.p.faults.forEach((f, i) => {
-      if (f.kind === "region") { this.cal.push(f.at, i * 32 + EV_FAULT, 0); this.cal.push(f.at + f.for, i * 32 + EV_RECOVER, 0); return; }
-      if (f.kind !== "random") { this.cal.push(f.at, i * 32 + EV_FAULT, 0); return; }
-      const sv = this.p.services[f.service];
-      for (let k = 0; k < sv.slots.length; k++) this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
-    });
-  }
-
-  private fault(i: number, k: number): void {
-    const f = this.p.faults[i];
-    if (f.kind === "region") {
-      this.regionOutage(f.region, true);
-    } else if (f.kind === "crash") {
-      const g = this.p.replicaOf[this.p.services[f.service].slots[f.replica]];
-      if (this.crash(g) && f.restartAfter !== undefined) this.cal.push(this.now + f.restartAfter, i * 32 + EV_RECOVER, f.replica);
-    } else if (f.kind === "random") {
-      const g = this.p.replicaOf[this.p.services[f.service].slots[k]];
-      // A replica that is off (scaled in) cannot fail; its next failure is drawn anyway.
-      if (this.crash(g)) this.cal.push(this.now + f.mttr * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_RECOVER, k);
-      else this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
-    } else if (f.kind === "realtime_crash") {
-      this.realtime.crash(f.realtime, f.instance, f.restartAfter ?? Infinity, this.now);
-    } else if (f.kind === "fail_primary") {
-      const db = this.p.databases[f.database];
-      const node = this.db.failPrimary(f.database, f.shard);
-      this.killAt(node, R_DB_DOWN);
-      // Synchronous writes waiting for the replicas' apply lose their connection now too.
-      if (db.synchronous) {
-        for (let x = 0; x < this.nextId; x++) {
-          if (this.tState[x] !== FREE && this.tState[x] !== ZOMBIE && this.tDbPhase[x] === 3 && this.tDbNode[x] === node && this.tKilled[x] === 0) this.kill(x, R_DB_DOWN);
-        }
-      }
-      this.cal.push(this.now + f.promoteAfter, i * 32 + EV_RECOVER, 0);
-    } else {
-      // A cache node lost and replaced: it comes back empty, and every key misses once.
-      this.cache.clear(f.cache);
-    }
-  }
-
-  private recover(i: number, k: number): void {
-    const f = this.p.faults[i];
-    if (f.kind === "region") {
-      this.regionOutage(f.region, false);
-    } else if (f.kind === "crash" || f.kind === "random") {
-      const g = this.p.replicaOf[this.p.services[f.service].slots[k]];
-      if (this.repState[g] !== REP_DOWN) return;
-      this.repState[g] = REP_SERVING;
-      this.lb.replicaChanged(g);
-      this.healthChange(g, 1);
-      if (f.kind === "random") this.cal.push(this.now + f.mtbf * -Math.log(this.faultRng[i]!.next()), i * 32 + EV_FAULT, k);
-    } else if (f.kind === "fail_primary") {
-      // Promotion: the first replica that is up becomes the shard's primary; the old one stays out.
-      this.db.promote(f.database, f.shard);
-    }
-  }
-
-  /** A replica crashes: its queued and in-flight requests fail now. False if it was not running. */
-  private crash(g: number, reason = R_CRASH): boolean {
-    const st = this.repState[g];
-    if (st !== REP_SERVING && st !== REP_DRAINING) return false;
-    this.repState[g] = REP_DOWN;
-    this.lb.replicaChanged(g);
-    const slot = this.repSlot[g];
-    this.killAt(slot, reason);
-    for (let t = 0; t < this.nextId; t++) {
-      if (this.tState[t] !== FREE && this.tState[t] !== ZOMBIE && this.tHeldUnit[t] === slot && this.tKilled[t] === 0) this.kill(t, reason);
-    }
-    this.healthChange(g, 0);
-    return true;
-  }
-
-  /**
-   * A whole region goes down (or comes back): every component in it refuses work, its replicas
-   * crash as instances do (their balancers' health checks notice), requests waiting or being served
-   * there and those holding its connections fail with region_down, and its caches come back cold.
-   */
-  private regionOutage(region: number, down: boolean): void {
-    const p = this.p;
-    this.regionDown[region] = down ? 1 : 0;
-    for (let c = 0; c < p.components.length; c++) {
-      if (p.componentRegion[c] !== region) continue;
-      this.compDown[c] = down ? 1 : 0;
-      for (const r of p.components[c].resources) this.resDown[r] = down ? 1 : 0;
-    }
-    for (let g = 0; g < this.repState.length; g++) {
-      if (p.componentRegion[p.services[this.repService[g]].component] !== region) continue;
-      if (down) {
-        if (this.crash(g, R_REGION_DOWN)) this.repRegionDown[g] = 1;
-      } else if (this.repRegionDown[g] !== 0) {
-        this.repRegionDown[g] = 0;
-        if (this.repState[g] !== REP_DOWN) continue;
-        this.repState[g] = REP_SERVING;
-        this.lb.replicaChanged(g);
-        this.healthChange(g, 1);
-      }
-    }
-    if (!down) {
-      for (let c = 0; c < p.caches.length; c++) if (p.componentRegion[p.caches[c].component] === region) this.cache.clear(c);
-      return;
-    }
-    for (let c = 0; c < p.components.length; c++) {
-      if (p.componentRegion[c] !== region) continue;
-      for (const r of p.components[c].resources) this.killAt(r, R_REGION_DOWN);
-    }
-    for (let b = 0; b < p.balancers.length; b++) if (p.componentRegion[p.balancers[b].component] === region) this.flushLb(b);
-    // Connections and units held in the region (balancer connections, slots, pools, workers).
-    for (let t = 0; t < this.nextId; t++) {
-      if (this.tState[t] === FREE || this.tState[t] === ZOMBIE || this.tKilled[t] !== 0) continue;
-      const a = this.tLbConn[t], b = this.tHeldUnit[t], c = this.tPoolConn[t];
-      if ((a >= 0 && this.resDown[a]) || (b >= 0 && this.resDown[b]) || (c >= 0 && this.resDown[c])) this.kill(t, R_REGION_DOWN);
-    }
-  }
-
-  /** Fails every task waiting at resource r and marks those in service there. */
-  private killAt(r: number, reason: number): void {
-    let t: number;
-    while ((t = this.dequeue(r)) >= 0) {
-      this.tState[t] = RUNNING;
-      this.tWaitGen[t]++;
-      this.fail(t, reason);
-    }
-    for (let x = 0; x < this.nextId; x++) {
-      if (this.tState[x] === SERVING && this.tResource[x] === r && this.tKilled[x] === 0) this.kill(x, reason);
-    }
-  }
-
-  /** The caller learns of the failure now; the task itself stops at its next step. */
-  private kill(t: number, reason: number): void {
-    this.tKilled[t] = reason;
-    const parent = this.tParent[t];
-    if (parent >= 0 && this.tMsg[t] < 0) {
-      this.tParent[t] = -1;
-      this.tUser[t] = ORPHAN;
-      this.notify(parent, reason);
-    }
-  }
-
-  /**
-   * Every balancer with health checks in front of the replica's pool sees it go down or come up a
-   * few of its own check intervals later; a balancer without checks keeps sending to it (refused).
-   * EV_DETECT carries the replica as arg and balancer * 2 + up as extra.
-   */
-  private healthChange(g: number, up: number): void {
-    const svc = this.repService[g];
-    for (let b = 0; b < this.p.balancers.length; b++) {
-      const lb = this.p.balancers[b];
-      if (lb.service !== svc || !lb.health) continue;
-      this.cal.push(this.now + this.lb.checkDelay(b, up), g * 32 + EV_DETECT, b * 2 + up);
-    }
-  }
-
-  private detected(g: number, extra: number): void {
-    const b = extra >> 1, up = extra & 1;
-    const st = this.repState[g];
-    // Only a verdict that still holds is applied: a replica back up before the checks noticed stays in.
-    if (up === 1 && st === REP_DOWN) return;
-    if (up === 0 && st !== REP_DOWN) return;
-    const lb = this.p.balancers[b];
-    for (let k = 0; k < lb.replicas.length; k++) {
-      if (lb.replicas[k] !== g) continue;
-      this.lb.verdict(b, k, up);
-      if (up === 1 && st === REP_SERVING) this.drainLbTo(b, k);
-    }
-  }
-
-  // ---------------------------------------------------------------- load balancers
-  // The balancer's choices and its queue live in its runtime (components/load-balancer); here the
-  // task moves into the queue and out of it, and takes and gives back the backend connection.
-
-  /** HAProxy-like server choice among the backends that are below maxconn; queue when none is. */
-  private balance(t: number, b: number): void {
-    const k = this.lb.choose(b, this.tKey[t]);
-    if (k >= 0) { this.connect(t, b, k, 0); return; }
-    this.lb.enqueue(b, t, this.now, this.measuring);
-    this.tState[t] = WAITING;
-    this.tResource[t] = -2 - b;
-    this.tEnqueued[t] = this.now;
-    this.tInRing[t] = 1;
-    this.cal.pushTime = this.now + this.p.balancers[b].queueTimeout; this.cal.pushLane(this.laneLb + b, t * 32 + EV_TIMEOUT, this.tWaitGen[t]);
-  }
-
-  private connect(t: number, b: number, k: number, waited: number): void {
-    const lb = this.p.balancers[b];
-    const r = lb.conns[k];
-    this.touch(r);
-    this.busy[r]++;
-    this.lb.picked(b, k);
-    if (this.measuring) {
-      this.rStats[r].arrivals++;
-      this.rStats[r].wait.record(waited);
-      if (waited > 0) this.rStats[r].waited++;
-      this.cStats[lb.component].latency.record(waited);
-    }
-    if (this.hops) this.hop(t, lb.component, 0, waited);
-    this.tState[t] = RUNNING;
-    this.tLbConn[t] = r;
-    this.tLbConnSince[t] = this.now;
-    this.tBackend[t] = k;
-    this.tPc[t]++;
-    this.step(t);
-  }
-
-  /** A backend connection came free: a request waiting in that balancer's queue may now go. */
-  private onUnitFree(r: number): void {
-    const b = this.connLb[r];
-    if (b >= 0) this.dispatchLb(b, r - this.p.balancers[b].conns[0]);
-  }
-
-  /** Hands the head of balancer b's queue to backend k if it is open, else to any open backend. */
-  private dispatchLb(b: number, k: number): void {
-    const lb = this.lb;
-    while (lb.queued(b) > 0) {
-      const t = lb.first(b);
-      if (this.tState[t] === ZOMBIE || this.tState[t] !== WAITING) {
-        lb.shift(b);
-        this.tInRing[t] = 0;
-        if (this.tState[t] === ZOMBIE) { this.reclaim(t); }
-        continue;
-      }
-      const to = lb.open(b, k) ? k : lb.choose(b, this.tKey[t]);
-      if (to < 0) return;
-      lb.shift(b);
-      this.tInRing[t] = 0;
-      lb.leave(b, this.now);
-      this.tWaitGen[t]++;
-      this.connect(t, b, to, this.now - this.tEnqueued[t]);
-      return;
-    }
-  }
-
-  /** Fails every request waiting in balancer b's queue (its region went down). */
-  private flushLb(b: number): void {
-    const lb = this.lb;
-    while (lb.queued(b) > 0) {
-      const t = lb.first(b);
-      lb.shift(b);
-      this.tInRing[t] = 0;
-      if (this.tState[t] === ZOMBIE) { this.reclaim(t); continue; }
-      if (this.tState[t] !== WAITING) continue;
-      lb.leave(b, this.now);
-      this.tState[t] = RUNNING;
-      this.tWaitGen[t]++;
-      this.fail(t, R_REGION_DOWN);
-    }
-  }
-
-  private lbTimeout(t: number, b: number): void {
-    this.lb.leave(b, this.now);
-    this.tState[t] = RUNNING;
-    this.tWaitGen[t]++;
-    if (this.measuring) this.cStats[this.p.balancers[b].component].counts[C_TIMEOUTS]++;
-    this.fail(t, R_LBTIMEOUT);
-  }
-
-  // ---------------------------------------------------------------- databases
-
-  /** Phase 0: take a pool connection; 1: query a node; 2: give the connection back and go on. */
-  private dbStep(t: number, pc: number): void {
-    const p = this.p;
-    if (this.tKilled[t] !== 0) { this.fail(t, this.tKilled[t]); return; }
-    const d = p.argA[pc];
-    const db = p.databases[d];
-    const phase = this.tDbPhase[t];
-    if (phase === 0) {
-      const replica = this.tReplica[t];
-      const pool = replica >= 0 ? db.pools[replica] : -1;
-      if (pool >= 0) { this.request(pool, t); return; }
-      this.tDbPhase[t] = 1;
-    }
-    if (this.tDbPhase[t] === 1) {
-      if (this.compDown[db.component] !== 0) { this.fail(t, R_REGION_DOWN); return; }
-      const write = p.argB[pc] === DB_WRITE;
-      const shard = shardOf(this.tKey[t], db.shards, db.byRange, p.keySpace);
-      // The node that serves it (components/database: a replica or the primary), -1 when it is down.
-      const k = this.db.node(d, shard, write);
-      if (k < 0) { this.fail(t, R_DB_DOWN); return; }
-      this.tDbNode[t] = k === this.db.primaryOf(d, shard) ? 0 : 1 + k;
-      this.tSampler[t] = write ? db.writeSampler : db.readSampler;
-      if (p.argC[pc] !== 0) this.tExtra[t] = this.tables.cost(d, shard, p.argC[pc]);
-      this.request(db.nodes[shard * db.nodesPerShard + k], t);
-      return;
-    }
-    const key = this.tKey[t];
-    if (p.argB[pc] === DB_WRITE && db.synchronous) {
-      if (this.tDbPhase[t] === 2) {
-        // Phase 2 of a synchronous write: the primary wrote it; the connection stays held while the
-        // replicas apply it (a lag draw), when the shard has a replica up. tDbNode holds the
-        // primary's node resource meanwhile (writes do not use it otherwise).
-        const shard = shardOf(key, db.shards, db.byRange, p.keySpace);
-        const node = this.db.primaryNode(d, shard);
-        if (db.lagSampler >= 0 && this.db.replicasUp(d, shard) > 0) {
-          this.tDbPhase[t] = 3;
-          this.tDbNode[t] = node;
-          this.cal.pushTime = this.now + this.db.lag(d); this.cal.pushAt(t * 32 + EV_RESUME, 0);
-          return;
-        }
-      } else if (this.db.isDown(this.tDbNode[t])) {
-        // Phase 3: the primary failed before the replicas acknowledged: the client gets an error.
-        this.fail(t, R_DB_DOWN);
-        return;
-      }
-    }
-    // Phase 2 (3 for a synchronous write): the query is done.
-    const conn = this.tPoolConn[t];
-    if (conn >= 0) { this.tPoolConn[t] = -1; this.releaseUnit(conn, this.tPoolConnSince, t); }
-    const cs = this.cStats[db.component];
-    if (p.argB[pc] === DB_WRITE) {
-      this.db.written(d, key, this.now);
-      if (this.measuring) {
-        cs.counts[C_WRITES]++;
-        // An acknowledged write an asynchronous failover's window holds is lost.
-        if (this.db.watched(d)) cs.counts[C_LOST_WRITES] += this.db.lost(d, shardOf(key, db.shards, db.byRange, p.keySpace), this.now);
-      }
-      if (db.table !== null) this.tables.written(d, shardOf(key, db.shards, db.byRange, p.keySpace));
-    } else {
-      // tEnqueued: when the query asked its node, so this is the node's wait plus the query.
-      if (p.argC[pc] !== 0) this.tables.read(d, this.now, this.now - this.tEnqueued[t], this.measuring);
-      if (this.measuring) cs.counts[C_READS]++;
-      if (this.tDbNode[t] > 0) {
-        // A read on a replica is stale when the key's last write has not been applied there yet.
-        const lag = this.db.lag(d);
-        if (this.measuring) {
-          cs.counts[C_REPLICA_READS]++;
-          cs.latency.record(lag);
-          if (this.db.stale(d, key, this.now, lag)) cs.counts[C_STALE]++;
-        }
-      }
-    }
-    this.tDbPhase[t] = 0;
-    this.tPc[t] = pc + 1;
-    this.step(t);
-  }
-
-  // ---------------------------------------------------------------- queues
-
-  /** Publishes a message for task t's request; false when the queue refuses it. */
-  /**
-   * A broker confirm's wake-up (confirm_wake): cost x (1 - e^(-gap/idle)), gap the time since the
-   * queue's previous publish; a broker kept busy by frequent publishes answers sooner.
-   */
-  private confirmWake(q: number): number {
-    const spec = this.p.queues[q];
-    const gap = this.now - this.lastPublish[q];
-    this.lastPublish[q] = this.now;
-    return spec.wakeCost * (1 - Math.exp(-gap / spec.wakeIdle));
-  }
-
-  private publish(t: number, q: number): boolean {
-    const p = this.p;
-    const spec = p.queues[q];
-    const cs = this.cStats[spec.component];
-    const r = this.queue.worker(q, this.tKey[t]);
-    const res = p.resources[r];
-    const full = this.busy[r] >= this.units[r] && res.buffer >= 0 && this.waiting[r] >= res.buffer;
-    if (full) {
-      // Only ready messages can be dropped: those already delivered to consumers (held) cannot.
-      if (!spec.dropHead || this.waiting[r] <= spec.held) {
-        if (this.measuring) cs.counts[C_REJECTED]++;
-        return false;
-      }
-      // drop-head: the oldest ready message makes room (the backlog's time average is brought up
-      // to now before the queue shrinks, as on every other change of its length).
-      this.touch(r);
-      const oldest = spec.held === 0 ? this.dequeue(r) : this.unqueueAt(r, spec.held);
-      if (oldest >= 0) {
-        this.tState[oldest] = RUNNING;
-        this.messages.droppedHead++;
-        if (this.measuring) cs.counts[C_DROPPED_HEAD]++;
-        this.release(oldest);
-      }
-    }
-    const m = this.alloc();
-    this.tCls[m] = this.tCls[t];
-    this.tKey[m] = this.tKey[t];
-    this.tStart[m] = this.now;
-    this.tMsg[m] = q;
-    this.tPc[m] = spec.entry;
-    this.messages.published++;
-    if (this.measuring) cs.counts[C_PUBLISHED]++;
-    this.step(m);
-    return true;
-  }
-
-  /**
-   * Takes the waiting task with `ahead` live waiting tasks before it out of resource r's queue
-   * (it stays in the ring as a dead entry that dequeue() skips and frees); -1 if there is none.
-   */
-  private unqueueAt(r: number, ahead: number): number {
-    const ring = this.rings[r];
-    for (let i = 0, live = 0; i < this.qLen[r]; i++) {
-      const t = ring[(this.qHead[r] + i) % ring.length];
-      if (this.tState[t] !== WAITING || this.tResource[t] !== r) continue;
-      if (live++ < ahead) continue;
-      this.touch(r);
-      this.waiting[r]--;
-      return t;
-    }
-    return -1;
-  }
-
-  private messageDone(m: number, ok: boolean): void {
-    const q = this.tMsg[m];
-    const spec = this.p.queues[q];
-    const cs = this.cStats[spec.component];
-    const failed = !ok || this.queue.fails(q);
-    if (!failed) {
-      this.messages.processed++;
-      if (this.measuring) { cs.counts[C_PROCESSED]++; cs.latency.record(this.now - this.tStart[m]); }
-      this.release(m);
-      return;
-    }
-    if (this.tRetries[m] < spec.retries) {
-      // Requeued at the tail, as a nack with requeue does.
-      this.tRetries[m]++;
-      if (this.measuring) cs.counts[C_RETRIES]++;
-      this.tDbPhase[m] = 0;
-      this.tPc[m] = spec.entry;
-      this.step(m);
-      return;
-    }
-    this.messages.deadLettered++;
-    if (this.measuring) cs.counts[C_DEAD]++;
-    this.release(m);
-  }
-
-  // ---------------------------------------------------------------- sources
-
-  /**
-   * Schedules the open load's next arrival after now. It reads the time from the field rather than
-   * taking it as an argument: a double passed to a call V8 did not inline is boxed (a heap number
-   * per arrival, the whole of mmc's garbage).
-   */
-  private scheduleArrival(): void {
-    const from = this.now;
-    const prof = this.profile!;
-    if (prof.constantRate > 0 && !this.deterministic) {
-      // One piece for ever: no piece to find (nextPoisson takes one exponential gap).
-      this.cal.pushTime = prof.nextPoisson(from, this.arrivalRng); this.cal.pushAt(EV_ARRIVAL, 0);
-      return;
-    }
-    let t = from;
-    for (;;) {
-      if (t >= prof.end) return;
-      const piece = (this.piece = prof.pieceAt(t, this.piece));
-      const max = prof.maxRate[piece];
-      const pieceEnd = prof.ends[piece];
-      if (max <= 0) { t = pieceEnd; continue; }
-      if (this.deterministic) {
-        // Next arrival when the rate has integrated to one more (the remainder of a piece is lost
-        // at its end: at most one arrival per stage).
-        const next = prof.nextDeterministic(piece, t);
-        if (next === Infinity) { t = pieceEnd; continue; }
-        this.cal.pushTime = next; this.cal.pushAt(EV_ARRIVAL, 0);
-        return;
-      }
-      // Poisson by thinning (profile.ts: the one implementation drivers share).
-      const next = prof.nextPoisson(t, this.arrivalRng);
-      if (next !== Infinity) { this.cal.pushTime = next; this.cal.pushAt(EV_ARRIVAL, 0); }
-      return;
-    }
-  }
-
-  // With regions the pool is one per origin (users split by the shares, largest remainder); the
-  // totals drive the wake-ups and a woken user is from origin o with probability thinking_o / thinking.
-  private setPooledUsers(target: number): void {
-    const n = this.p.origins;
-    let left = target;
-    for (let o = 0; o < n; o++) {
-      const share = o === n - 1 ? left : Math.round(target * (o === 0 ? this.p.originCum[0] : this.p.originCum[o] - this.p.originCum[o - 1]));
-      const want = Math.min(left, share);
-      left -= want;
-      const delta = want - this.oTarget[o];
-      this.oTarget[o] = want;
-      // Users leave from those thinking first; busy ones leave when their request ends.
-      this.oThinking[o] = delta > 0 ? this.oThinking[o] + delta : Math.max(0, this.oThinking[o] + delta);
-    }
-    this.usersTarget = target;
-    this.usersThinking = 0;
-    for (let o = 0; o < n; o++) this.usersThinking += this.oThinking[o];
-    this.scheduleWake();
-  }
-
-  private scheduleWake(): void {
-    this.wakeGen++;
-    if (this.usersTarget > 0) { this.cal.pushTime = this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()); this.cal.pushAt(EV_WAKE, this.wakeGen); }
-  }
-
-  private wake(): void {
-    // Thinning: a candidate wake-up at the bound rate target / Z is real with probability thinking / target.
-    if (this.wakeRng.next() * this.usersTarget < this.usersThinking) {
-      let o = 0;
-      if (this.p.origins > 1) {
-        let x = this.wakeOriginRng.next() * this.usersThinking;
-        while (o < this.p.origins - 1 && x >= this.oThinking[o]) x -= this.oThinking[o++];
-      }
-      this.oThinking[o]--;
-      this.oBusy[o]++;
-      this.usersThinking--;
-      this.newRequest(POOLED_USER, o);
-    }
-    this.cal.pushTime = this.now + (this.thinkMean / this.usersTarget) * -Math.log(this.thinkRng.next()); this.cal.pushAt(EV_WAKE, this.wakeGen);
-  }
-
-  private pooledUserDone(o: number): void {
-    this.oBusy[o]--;
-    if (this.oBusy[o] + this.oThinking[o] < this.oTarget[o]) { this.oThinking[o]++; this.usersThinking++; }
-  }
-
-  /** The region of individual user u (assigned when the user is first created, see setUsers). */
-  private userOrigin(u: number): number {
-    return this.p.origins === 1 ? 0 : this.userRegion[u];
-  }
-
-  private userDone(u: number): void {
-    if (!this.userActive[u]) return;
-    this.cal.pushTime = this.now + this.think!.sample(this.thinkRng); this.cal.pushAt(u * 32 + EV_USER, this.userGen[u]);
-  }
-
-  // Active users are always the prefix [0, activeUsers): ramps add at the end and remove from the
-  // end, so each change is O(1) even for a million users.
-  private setUsers(target: number): void {
-    if (target > this.userActive.length) {
-      const n = Math.max(target, this.userActive.length * 2);
-      const a = new Uint8Array(n); a.set(this.userActive); this.userActive = a;
-      const g = new Int32Array(n); g.set(this.userGen); this.userGen = g;
-      const r = new Int32Array(n); r.set(this.userRegion); this.userRegion = r;
-      // Regions by smooth weighted round robin over the shares: every prefix of users (ramps add
-      // and remove at the end) is split as the shares say, within about a user per region.
-      const shares = this.p.originCum.map((c, o) => (o === this.p.origins - 1 ? 1 : c) - (o === 0 ? 0 : this.p.originCum[o - 1]));
-      for (let i = this.regionsAssigned; i < n; i++) {
-        let best = 0;
-        for (let o = 0; o < shares.length; o++) {
-          this.regionCredit[o] += shares[o];
-          if (this.regionCredit[o] > this.regionCredit[best]) best = o;
-        }
-        this.regionCredit[best] -= 1;
-        r[i] = best;
-      }
-      this.regionsAssigned = n;
-    }
-    while (this.activeUsers < target) {
-      const u = this.activeUsers++;
-      this.userActive[u] = 1;
-      this.userGen[u]++;
-      this.cal.pushTime = this.now + this.think!.sample(this.thinkRng); this.cal.pushAt(u * 32 + EV_USER, this.userGen[u]);
-    }
-    // Ramp down: the highest-numbered users leave after their request in flight, if any.
-    while (this.activeUsers > target) {
-      const u = --this.activeUsers;
-      this.userActive[u] = 0;
-      this.userGen[u]++;
-    }
-  }
+  // ---------------------------------------------------------------- elsewhere
+  // What the kernel does for a kind is in the kind's folder (components/<kind>/: backend-queue.ts,
+  // query.ts, messages.ts, invocations.ts, scaling.ts, calls.ts); the load sources, the fault plan,
+  // the statistics window, the series, hop times and transfers in engine/ (docs/architecture.md):
+  // plain functions over this replication's fields.
 
   // ---------------------------------------------------------------- statistics
 
-  private touchInFlight(): void {
+  touchInFlight(): void {
     this.inFlightArea += this.inFlight * (this.now - this.lastInFlight);
     this.lastInFlight = this.now;
   }
-
-  /** Top-level requests alive now, per class, by a scan of the task pool (calls, orphans and messages excluded). */
-  private countLive(out: Float64Array): void {
-    out.fill(0);
-    for (let t = 0; t < this.nextId; t++) {
-      const st = this.tState[t];
-      if (st === FREE || st === ZOMBIE || this.tMsg[t] >= 0 || this.tParent[t] >= 0 || this.tUser[t] === ORPHAN) continue;
-      out[this.tCls[t]]++;
-    }
-  }
-
-  private startMeasuring(): void {
-    this.edgeSent.fill(0);
-    this.tables.atWarmup();
-    this.countLive(this.live.atWarmup);
-    if (this.p.realtimes.length > 0) this.realtime.startMeasuring(this.now);
-    for (let r = 0; r < this.p.resources.length; r++) {
-      this.touch(r);
-      const st = this.rStats[r];
-      this.busyTotal[r] += st.busyArea; this.queueTotal[r] += st.queueArea;
-      st.busyArea = 0; st.queueArea = 0;
-    }
-    for (let b = 0; b < this.p.balancers.length; b++) {
-      this.lb.touch(b, this.now);
-      this.cStats[this.p.balancers[b].component].queueArea = 0;
-    }
-    this.svc.startMeasuring(this.now);
-    this.fn.startMeasuring(this.now);
-    this.touchInFlight();
-    this.ivInFlight0 -= this.inFlightArea;
-    this.inFlightArea = 0;
-    this.links.startMeasuring(this.now);
-    this.measuring = true;
-  }
-
-  private instancesOfComponent(c: number): number {
-    if (this.compFn[c] >= 0) return this.fn.instances(this.compFn[c]);
-    for (let i = 0; i < this.p.services.length; i++) if (this.p.services[i].component === c) return this.svc.instancesOf(i);
-    return 0;
-  }
-
-  /**
-   * Closes a series interval. It only reads the state (areas are brought up to now in local sums,
-   * never written back): splitting an area's running sum at every sample would round differently,
-   * so a replication's figures are the same bytes whether it records series or not (the dashboard
-   * records them in every replication for its confidence bands).
-   */
-  private sample(): void {
-    this.record(this.series!, this.o.interval, true);
-  }
-
-  /**
-   * The series so far plus the interval in progress as its last point, at the time now (a copy:
-   * ReplicationOptions.onPeek). The point is over the part of the interval simulated so far (rates
-   * over that time); nothing of the state is written, so a run is the same bytes with or without
-   * peeks. Without series, or at an interval's very start, the copy has no point in progress.
-   */
-  private peekSeries(): Series {
-    const copy = structuredClone(this.series!);
-    const elapsed = this.now - (copy.t.length > 0 ? copy.t[copy.t.length - 1] : 0);
-    if (elapsed > 0) this.record(copy, elapsed, false);
-    return copy;
-  }
-
-  /**
-   * Appends the interval that ends now and lasted `interval` seconds to `s`. commit: a whole
-   * interval (the running counts restart); otherwise a peek at the one in progress, which changes
-   * nothing.
-   */
-  private record(s: Series, interval: number, commit: boolean): void {
-    const p = this.p;
-    const now = this.now;
-    s.t.push(now);
-    for (let c = 0; c < p.classNames.length; c++) {
-      const h = this.ivLatency[c];
-      const sc = s.classes[c];
-      sc.throughput.push(h.count / interval);
-      sc.errors.push(this.ivErrors[c] / interval);
-      sc.p50.push(h.quantile(0.5)); sc.p95.push(h.quantile(0.95)); sc.p99.push(h.quantile(0.99));
-      if (!commit) continue;
-      h.reset();
-      this.ivErrors[c] = 0;
-    }
-    for (let c = 0; c < p.components.length; c++) {
-      let busy = 0, queue = 0, units = 0;
-      for (const r of p.components[c].resources) {
-        if (!p.resources[r].main) continue;
-        const st = this.rStats[r];
-        const dt = now - this.lastTouch[r];
-        busy += this.busyTotal[r] + st.busyArea + (dt > 0 ? this.busy[r] * dt : 0);
-        queue += this.queueTotal[r] + st.queueArea + (dt > 0 ? this.waiting[r] * dt : 0);
-        units += Math.min(p.resources[r].units, 1e6);
-      }
-      const sc = s.components[c];
-      // An auto-scaled pool's utilization is over the slots of the instances it has now.
-      const inst = this.instancesOfComponent(c);
-      if (p.components[c].kind === "service" && inst > 0) units = inst * p.resources[p.components[c].resources[0]].units;
-      sc.utilization.push(units > 0 ? (busy - this.ivBusy0[c]) / (interval * units) : 0);
-      sc.queue.push((queue - this.ivQueue0[c]) / interval);
-      sc.throughput.push(this.ivCompl[c] / interval);
-      sc.instances.push(this.instancesOfComponent(c));
-      if (sc.active) {
-        const f = this.compFn[c];
-        const area = this.fn.activeSoFar(f, this.now);
-        sc.active.push((area - this.fnActive0[f]) / interval);
-        if (commit) this.fnActive0[f] = area;
-      }
-      if (sc.hits) {
-        if (commit) {
-          sc.hits.push(this.ivHits[c]);
-          sc.lookups!.push(this.ivHits[c] + this.ivMisses[c]);
-          this.ivHits[c] = 0; this.ivMisses[c] = 0;
-        } else {
-          // counts, which the result divides by the whole interval: scaled to one, the rates hold
-          const scale = this.o.interval / interval;
-          sc.hits.push(this.ivHits[c] * scale);
-          sc.lookups!.push((this.ivHits[c] + this.ivMisses[c]) * scale);
-        }
-      }
-      if (!commit) continue;
-      this.ivBusy0[c] = busy; this.ivQueue0[c] = queue; this.ivCompl[c] = 0;
-    }
-    this.svc.sampleBreakers(now, interval, s.components, commit);
-    const inFlightArea = this.inFlightArea + this.inFlight * (now - this.lastInFlight);
-    s.inFlight.push((inFlightArea - this.ivInFlight0) / interval);
-    s.offered.push(this.ivArrivals / interval);
-    if (!commit) return;
-    this.ivInFlight0 = inFlightArea;
-    this.ivArrivals = 0;
-  }
 }
-

@@ -9,6 +9,11 @@
 /** Task states. */
 export const FREE = 0, RUNNING = 1, WAITING = 2, SERVING = 3, ZOMBIE = 4;
 
+/** tUser of a call whose caller timed out: it runs to its end, then disappears without a trace. */
+export const ORPHAN = -2;
+/** tUser of a request from the pooled closed-model users (exponential think time, see simulation.ts's wake()). */
+export const POOLED_USER = -3;
+
 const INITIAL_TASKS = 1024;
 
 type Column = Int32Array | Float64Array | Uint8Array;
@@ -30,7 +35,7 @@ export class TaskTable {
   tGen = new Int32Array(INITIAL_TASKS);
   /** Bumped when a wait ends: a wait timeout scheduled for an earlier wait is stale. */
   tWaitGen = new Int32Array(INITIAL_TASKS);
-  /** Closed-model user that sent the request (-1: open arrival or call; ORPHAN, POOLED_USER: see simulation.ts). */
+  /** Closed-model user that sent the request (-1: open arrival or call; ORPHAN, POOLED_USER: above). */
   tUser = new Int32Array(INITIAL_TASKS);
   /** Whether the task is still listed in a resource's or balancer's FIFO ring (then its id is not reused yet). */
   tInRing = new Uint8Array(INITIAL_TASKS);
