@@ -55,6 +55,47 @@ components:
   db: { kind: database, region: east, keys: 2000, read: { dist: exponential, mean: 3ms }, write: { dist: exponential, mean: 5ms }, pool: { size: 4, timeout: 2s } }
 `;
 
+/** The costs the two-region tests hide in a simulation and expect the fit to find again. */
+const SHARED_TRUTH: CalibratedParameter[] = [
+  ...["lb-east", "lb-west"].map((lb) => ({ parameter: `components.${lb}.overhead`, valueMs: 0.8, how: "truth" })),
+  ...["api-east", "api-west"].flatMap((sv) => [
+    { parameter: `components.${sv}.call_overhead`, valueMs: 0.3, how: "truth" },
+    { parameter: `components.${sv}.overhead`, valueMs: 1.2, how: "truth" },
+  ]),
+  // the edge's own cost, each way
+  { parameter: "load.classes.asset.flow.0.network", valueMs: 0.9, how: "truth" },
+];
+const RATE = 40;
+const WINDOW = { durationS: 60, warmupS: 10 };
+
+/**
+ * What a calibration run would measure on a system that has `truth`'s costs, made from a simulation
+ * of it: each replica's clock (the class's latency less its time at the balancers), the services'
+ * calls with the client's 0.6 ms (west's database calls `westCrossMs` more), the classes' means and,
+ * with `regions`, each region's users' means.
+ */
+function measuredFrom(s: ReturnType<typeof scenarioOf>, truth: CalibratedParameter[], westCrossMs: number, regions: boolean) {
+  const real: SimResult = simulate(withRate(applyCalibration(s, truth), RATE), { duration: WINDOW.durationS, warmup: WINDOW.warmupS, hops: true });
+  const lbTime = (cls: string) => ["lb-east", "lb-west"].reduce((a, lb) => { const h = real.classes[cls].hopsMs!.components[lb]; return a + (h ? h.waitMs.mean + h.serviceMs.mean : 0); }, 0);
+  const serviceMs = Object.fromEntries(["browse", "asset"].map((cls) => [cls, { meanMs: real.classes[cls].latencyMs.mean.mean - lbTime(cls), count: real.classes[cls].throughput.mean }]));
+  const callsOf = (cache: string, crossMs: number) => ({
+    cache: { meanMs: storeCallMs(real, cache)! + 0.6, perSecond: real.components[cache].throughput.mean },
+    database: { meanMs: storeCallMs(real, "db")! + crossMs + 0.6, perSecond: real.components.db.throughput.mean / 2 },
+  });
+  const stats = (mean: number) => ({ requests: 100, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean, p50: 0, p95: 0, p99: 0 } });
+  const m = {
+    engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
+    classes: Object.fromEntries(Object.entries(real.classes).map(([n, c]) => [n, stats(c.latencyMs.mean.mean)])),
+    ...(regions ? { regions: Object.fromEntries(Object.entries(real.regions!).map(([g, x]) => [g, stats(x.latencyMs.mean.mean)])) } : {}),
+    hops: { serviceMs: {}, calls: {} },
+    hopsByService: {
+      "api-east": { serviceMs, calls: callsOf("cache-east", 0) },
+      "api-west": { serviceMs, calls: callsOf("cache-west", westCrossMs) },
+    },
+  };
+  return { real, m };
+}
+
 describe("calibration with regions: the mapping", () => {
   it("shares over the balancers and services the geo routes reach; the CDN's classes apart", () => {
     const p = regionalParts(scenarioOf(TWO_REGIONS, "t.yaml"));
@@ -93,35 +134,8 @@ describe("calibration with regions: the mapping", () => {
   });
   it("recovers known shared costs from a two-region system whose west service queries east's database", () => {
     const s = scenarioOf(TWO_REGIONS, "t.yaml");
-    const truth: CalibratedParameter[] = [
-      ...["lb-east", "lb-west"].map((lb) => ({ parameter: `components.${lb}.overhead`, valueMs: 0.8, how: "truth" })),
-      ...["api-east", "api-west"].flatMap((sv) => [
-        { parameter: `components.${sv}.call_overhead`, valueMs: 0.3, how: "truth" },
-        { parameter: `components.${sv}.overhead`, valueMs: 1.2, how: "truth" },
-      ]),
-      // the edge's own cost, each way
-      { parameter: "load.classes.asset.flow.0.network", valueMs: 0.9, how: "truth" },
-    ];
-    const rate = 40;
-    const o = { durationS: 60, warmupS: 10 };
-    const real: SimResult = simulate(withRate(applyCalibration(s, truth), rate), { duration: o.durationS, warmup: o.warmupS, hops: true });
-    const lbTime = (cls: string) => ["lb-east", "lb-west"].reduce((a, lb) => { const h = real.classes[cls].hopsMs!.components[lb]; return a + (h ? h.waitMs.mean + h.serviceMs.mean : 0); }, 0);
-    // the replicas' clock: the class's latency less its time at the balancer (no network to it)
-    const serviceMs = Object.fromEntries(["browse", "asset"].map((cls) => [cls, { meanMs: real.classes[cls].latencyMs.mean.mean - lbTime(cls), count: real.classes[cls].throughput.mean }]));
-    const callsOf = (cache: string, crossMs: number) => ({
-      cache: { meanMs: storeCallMs(real, cache)! + 0.6, perSecond: real.components[cache].throughput.mean },
-      database: { meanMs: storeCallMs(real, "db")! + crossMs + 0.6, perSecond: real.components.db.throughput.mean / 2 },
-    });
-    const m = {
-      engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
-      classes: Object.fromEntries(Object.entries(real.classes).map(([n, c]) => [n, { requests: 1, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean: c.latencyMs.mean.mean, p50: 0, p95: 0, p99: 0 } }])),
-      hops: { serviceMs: {}, calls: {} },
-      hopsByService: {
-        "api-east": { serviceMs, calls: callsOf("cache-east", 0) },
-        "api-west": { serviceMs, calls: callsOf("cache-west", 40) },
-      },
-    };
-    const got = Object.fromEntries(fitHops(s, m as never, rate, o).map((p) => [p.parameter, p.valueMs]));
+    const { m } = measuredFrom(s, SHARED_TRUTH, 40, false);
+    const got = Object.fromEntries(fitHops(s, m as never, RATE, WINDOW).map((p) => [p.parameter, p.valueMs]));
     // every balancer and every service gets the shared value; the CDN's class its edge
     expect(Object.keys(got).sort()).toEqual(["components.api-east.call_overhead", "components.api-east.overhead", "components.api-west.call_overhead", "components.api-west.overhead", "components.lb-east.overhead", "components.lb-west.overhead", "load.classes.asset.flow.0.network"]);
     expect(Math.abs(got["load.classes.asset.flow.0.network"] - 0.9)).toBeLessThan(0.1);
@@ -138,36 +152,12 @@ describe("calibration with regions: the mapping", () => {
     const s = scenarioOf(TWO_REGIONS, "t.yaml");
     const RELAY_MS = 1.5; // the crossing's own cost, each way, on top of the YAML's 20 ms
     const truth: CalibratedParameter[] = [
-      ...["lb-east", "lb-west"].map((lb) => ({ parameter: `components.${lb}.overhead`, valueMs: 0.8, how: "truth" })),
-      ...["api-east", "api-west"].flatMap((sv) => [
-        { parameter: `components.${sv}.call_overhead`, valueMs: 0.3, how: "truth" },
-        { parameter: `components.${sv}.overhead`, valueMs: 1.2, how: "truth" },
-      ]),
-      { parameter: "load.classes.asset.flow.0.network", valueMs: 0.9, how: "truth" },
+      ...SHARED_TRUTH,
       { parameter: "regions.east.latency.west", valueMs: 20 + RELAY_MS, dist: { dist: "constant", value: (20 + RELAY_MS) / 1000 }, how: "truth" },
     ];
-    const rate = 40;
-    const o = { durationS: 60, warmupS: 10 };
-    const real: SimResult = simulate(withRate(applyCalibration(s, truth), rate), { duration: o.durationS, warmup: o.warmupS, hops: true });
-    const lbTime = (cls: string) => ["lb-east", "lb-west"].reduce((a, lb) => { const h = real.classes[cls].hopsMs!.components[lb]; return a + (h ? h.waitMs.mean + h.serviceMs.mean : 0); }, 0);
-    const serviceMs = Object.fromEntries(["browse", "asset"].map((cls) => [cls, { meanMs: real.classes[cls].latencyMs.mean.mean - lbTime(cls), count: real.classes[cls].throughput.mean }]));
-    const callsOf = (cache: string, crossMs: number) => ({
-      cache: { meanMs: storeCallMs(real, cache)! + 0.6, perSecond: real.components[cache].throughput.mean },
-      database: { meanMs: storeCallMs(real, "db")! + crossMs + 0.6, perSecond: real.components.db.throughput.mean / 2 },
-    });
-    const stats = (mean: number) => ({ requests: 100, failed: 0, throughput: 1, offeredRate: 1, latencyMs: { mean, p50: 0, p95: 0, p99: 0 } });
-    const m = {
-      engine: "model", requestsTotal: 1, scrapes: 2, generator: { reliable: true } as never,
-      classes: Object.fromEntries(Object.entries(real.classes).map(([n, c]) => [n, stats(c.latencyMs.mean.mean)])),
-      // what each region's users waited: west's pay the relay on every crossing
-      regions: Object.fromEntries(Object.entries(real.regions!).map(([g, x]) => [g, stats(x.latencyMs.mean.mean)])),
-      hops: { serviceMs: {}, calls: {} },
-      hopsByService: {
-        "api-east": { serviceMs, calls: callsOf("cache-east", 0) },
-        "api-west": { serviceMs, calls: callsOf("cache-west", 2 * (20 + RELAY_MS)) },
-      },
-    };
-    const fit = fitHops(s, m as never, rate, o);
+    // west's users pay the relay on every crossing
+    const { real, m } = measuredFrom(s, truth, 2 * (20 + RELAY_MS), true);
+    const fit = fitHops(s, m as never, RATE, WINDOW);
     const got = Object.fromEntries(fit.map((p) => [p.parameter, p.valueMs]));
     // the pair's one-way latency: the YAML's 20 ms and the relay's 1.5, within 0.15 ms (the
     // calibration run's per-region means differ by 2 x 1.5 x west's share of crossing requests)
@@ -178,11 +168,11 @@ describe("calibration with regions: the mapping", () => {
     expect(Math.abs(got["components.api-west.call_overhead"] - 0.3)).toBeLessThan(0.05);
     expect(Math.abs(got["components.lb-east.overhead"] - 0.8)).toBeLessThan(0.1);
     // the model with the fit: west's users over east's as the "measured" within 2%
-    const model = simulate(withRate(applyCalibration(s, fit), rate), { duration: o.durationS, warmup: o.warmupS });
+    const model = simulate(withRate(applyCalibration(s, fit), RATE), { duration: WINDOW.durationS, warmup: WINDOW.warmupS });
     const over = (r: SimResult) => r.regions!.west.latencyMs.mean.mean - r.regions!.east.latencyMs.mean.mean;
     expect(Math.abs(over(model) / over(real) - 1)).toBeLessThan(0.02);
     // the calibrated copy carries the shifted latency where the YAML gives it
-    expect(calibratedYaml(TWO_REGIONS, { parameters: [cross], rate, runs: [] })).toMatch(/ {2}east:\n {4}latency:\n {6}west: 21\.\d*ms # calibrated at 40 req\/s \(was "20ms"\)/);
+    expect(calibratedYaml(TWO_REGIONS, { parameters: [cross], rate: RATE, runs: [] })).toMatch(/ {2}east:\n {4}latency:\n {6}west: 21\.\d*ms # calibrated at 40 req\/s \(was "20ms"\)/);
   });
 });
 
